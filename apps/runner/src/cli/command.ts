@@ -1,0 +1,50 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Exit codes every command keeps: 0 ok, 1 the work failed (run, gate), 2 bad usage or bad input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** A usage or input error: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full help text shown by `patchbay NAME --help`. */
+  usage: string;
+  options: CommandOptions;
+  /** Positional arguments allowed: [min, max] (max Infinity for variadic). */
+  positionals: [number, number];
+  run(args: { values: Record<string, any>; positionals: string[] }, io: CliIO): Promise<number>;
+}
+
+/** Parses argv strictly: an unknown flag or a wrong number of arguments is a UsageError. */
+export function parseCommandArgs(command: Command, argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const [min, max] = command.positionals;
+  const n = parsed.positionals.length;
+  if (!parsed.values.help && (n < min || n > max)) {
+    throw new UsageError(`${command.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}; see patchbay ${command.name} --help`);
+  }
+  return parsed as { values: Record<string, any>; positionals: string[] };
+}

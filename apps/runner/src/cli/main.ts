@@ -1,0 +1,63 @@
+import { EXIT_USAGE, parseCommandArgs, UsageError, type CliIO, type Command } from './command';
+
+/** Commands load lazily so `patchbay validate` does not pay for the server or SQLite. */
+const commands: Record<string, () => Promise<{ command: Command }>> = {
+  validate: () => import('./commands/validate'),
+  run: () => import('./commands/run'),
+  diff: () => import('./commands/diff'),
+  index: () => import('./commands/index-files'),
+  search: () => import('./commands/search'),
+  serve: () => import('./commands/serve'),
+  eval: () => import('./commands/eval'),
+  compare: () => import('./commands/compare'),
+};
+
+const HELP = `patchbay — design, run and regression-test compound AI pipelines
+
+Usage: patchbay <command> [options]
+
+Commands:
+  validate FILE        check a pipeline document
+  run FILE             run a pipeline and print its outputs
+  diff A B             list what changed between two pipeline documents
+  index NAME FILE...   add files to a retrieval index
+  search NAME QUERY    search a retrieval index
+  serve                start the runner (API and editor)
+  eval PIPELINE        score a pipeline against a dataset
+  compare A B          compare two eval results
+
+Run "patchbay <command> --help" for a command's options. --debug shows stack traces.`;
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(HELP + '\n');
+    return name ? 0 : EXIT_USAGE;
+  }
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
+    io.stderr.write(`patchbay: unknown command "${name}"; run patchbay --help\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const { command } = await load();
+    const args = parseCommandArgs(command, rest);
+    if (args.values.help) {
+      io.stdout.write(command.usage.trimEnd() + '\n');
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`patchbay ${name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`patchbay ${name}: ${debug ? (err as Error).stack : (err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function defaultIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

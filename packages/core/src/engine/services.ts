@@ -1,0 +1,113 @@
+/**
+ * The services a node reaches through its run context. Implementations live in
+ * `@patchbay/core/node` (providers, retrieval, tools, sandbox); tests and the
+ * browser may pass their own.
+ */
+
+export interface Document {
+  id: string;
+  text: string;
+  score: number;
+  source?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model sent them: a JSON string. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object: what a function-calling model sees. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface ChatRequest {
+  /** `<provider>:<model>`, e.g. `offline:echo` or `fireworks:accounts/fireworks/models/...`. */
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  stop?: string[];
+  /** Structured output: the reply must be JSON fitting this schema. */
+  jsonSchema?: Record<string, unknown>;
+  tools?: ToolSpec[];
+}
+
+export interface ChatOptions {
+  signal?: AbortSignal;
+  /** Called with each streamed text delta. */
+  onToken?: (delta: string) => void;
+}
+
+export interface ChatResult {
+  text: string;
+  toolCalls: ToolCall[];
+  usage: Usage | null;
+  /** USD; null when the price of the model is unknown (never a made-up 0). */
+  costUsd: number | null;
+  model: string;
+  cached?: boolean;
+}
+
+export interface ModelService {
+  chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResult>;
+  embed(model: string, texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+}
+
+export type RetrievalMode = 'keyword' | 'vector' | 'hybrid';
+
+export interface RetrievalService {
+  search(
+    index: string,
+    query: string,
+    options: { topK: number; mode: RetrievalMode; embeddingModel?: string; signal?: AbortSignal },
+  ): Promise<Document[]>;
+}
+
+export interface ToolService {
+  list(): Promise<ToolSpec[]>;
+  describe(name: string): Promise<ToolSpec | undefined>;
+  /** Validates `args` against the tool's parameters, then calls it. Throws with a clear message on refusal or failure. */
+  call(name: string, args: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface Sandbox {
+  /** Runs `code` as the body of a synchronous function of `value`; returns what it returns (JSON). */
+  run(code: string, value: unknown, options: { timeoutMs: number; memoryLimitBytes?: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface Services {
+  models: ModelService;
+  retrieval: RetrievalService;
+  tools: ToolService;
+  sandbox: Sandbox;
+}
+
+/** Services that refuse with a clear message; the engine fills in any the caller did not give. */
+export function missingServices(): Services {
+  const no = (what: string) => () => Promise.reject(new Error(`no ${what} is configured for this run`));
+  return {
+    models: { chat: no('model provider'), embed: no('embedding provider') },
+    retrieval: { search: no('retrieval store') },
+    tools: { list: async () => [], describe: async () => undefined, call: no('tool service') },
+    sandbox: { run: no('code sandbox') },
+  };
+}

@@ -1,0 +1,2 @@
+// @patchbay/core/node — services that need Node: providers, retrieval, tools, sandbox, cache.
+// Each area adds its exports here.

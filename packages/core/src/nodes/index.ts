@@ -1,0 +1,31 @@
+import type { NodeDefinition } from './types';
+import { inputNode } from './input';
+import { outputNode } from './output';
+import { templateNode } from './template';
+import { llmNode } from './llm';
+import { retrieveNode } from './retrieve';
+import { toolNode } from './tool';
+import { agentNode } from './agent';
+import { routerNode } from './router';
+import { mergeNode } from './merge';
+import { transformNode } from './transform';
+import { codeNode } from './code';
+
+/** The node catalogue: every node type by name (DESIGN.md, "Node types (v1)"). */
+export const nodeTypes: Readonly<Record<string, NodeDefinition>> = Object.freeze({
+  input: inputNode,
+  output: outputNode,
+  template: templateNode,
+  llm: llmNode,
+  retrieve: retrieveNode,
+  tool: toolNode,
+  agent: agentNode,
+  router: routerNode,
+  merge: mergeNode,
+  transform: transformNode,
+  code: codeNode,
+});
+
+export function getNodeType(type: string): NodeDefinition | undefined {
+  return Object.hasOwn(nodeTypes, type) ? nodeTypes[type] : undefined;
+}

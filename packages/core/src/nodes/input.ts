@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineNode } from './types';
+
+const InputValueType = z.enum(['string', 'number', 'boolean', 'json', 'documents', 'messages']);
+
+export const InputConfig = z.object({
+  name: z.string().min(1).describe('The name callers pass this input by'),
+  valueType: InputValueType.default('string'),
+  description: z.string().optional(),
+  default: z.unknown().optional(),
+});
+export type InputConfig = z.infer<typeof InputConfig>;
+
+/** A pipeline input: its value comes from the run's inputs by `name`, else `default`. */
+export const inputNode = defineNode<InputConfig>({
+  type: 'input',
+  title: 'Input',
+  description: 'A value the pipeline is run with',
+  category: 'io',
+  configSchema: InputConfig,
+  inputs: () => [],
+  outputs: (config) => [{ name: 'value', type: config.valueType ?? 'string' }],
+  async run(_inputs, config, ctx) {
+    const given = ctx.pipelineInputs[config.name];
+    if (given !== undefined) return { value: given };
+    if (config.default !== undefined) return { value: config.default };
+    throw new Error(`input "${config.name}" was not given and has no default`);
+  },
+});

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** The document format every Patchbay pipeline carries. */
+export const PIPELINE_FORMAT = 'patchbay.pipeline/v1';
+
+export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+export const PIPELINE_NAME_PATTERN = /^[a-z0-9-]+$/;
+/** An edge end: `<nodeId>.<port>`. */
+export const EDGE_END_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export const PositionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const NodeSchema = z.object({
+  id: z.string().regex(NODE_ID_PATTERN, 'node id must match [A-Za-z][A-Za-z0-9_-]*'),
+  type: z.string().min(1),
+  label: z.string().optional(),
+  position: PositionSchema.optional(),
+  /** Per node type; checked against that type's config schema by validation. */
+  config: z.record(z.string(), z.unknown()).default({}),
+  /** Any node may set a time limit per attempt and a number of retries. */
+  timeoutMs: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+});
+
+export const EdgeSchema = z.object({
+  from: z.string().regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"'),
+  to: z.string().regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"'),
+});
+
+export const PipelineDocumentSchema = z.object({
+  format: z.literal(PIPELINE_FORMAT),
+  name: z.string().regex(PIPELINE_NAME_PATTERN, 'name must be a slug: [a-z0-9-]+'),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  nodes: z.array(NodeSchema),
+  edges: z.array(EdgeSchema).default([]),
+});
+
+export type Position = z.infer<typeof PositionSchema>;
+export type PipelineNode = z.infer<typeof NodeSchema>;
+export type PipelineEdge = z.infer<typeof EdgeSchema>;
+export type PipelineDocument = z.infer<typeof PipelineDocumentSchema>;
+
+/** Splits `"node.port"` into its two parts (the port is everything after the first dot). */
+export function parseEdgeEnd(end: string): { node: string; port: string } {
+  const dot = end.indexOf('.');
+  return { node: end.slice(0, dot), port: end.slice(dot + 1) };
+}
