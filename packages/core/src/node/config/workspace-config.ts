@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * `patchbay.config.json`: the one workspace file for providers, prices, tools,
+ * MCP servers, the http allowlist and `offline:scripted` rules. It never holds
+ * a secret: a provider names the environment variable of its key (`apiKeyEnv`).
+ * Objects are strict so a misspelt field is reported, not silently ignored.
+ */
+
+export const CONFIG_FILE_NAME = 'patchbay.config.json';
+
+const positiveInt = z.number().int().positive();
+const toolName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'a tool name is letters, digits, _ or -, starting with a letter or _');
+const regex = z.string().refine((source) => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+export const ProviderConfigSchema = z.strictObject({
+  /** Overrides the preset's URL (and `<NAME>_BASE_URL`). */
+  baseURL: z.url().optional(),
+  /** Name of the environment variable that holds the key, e.g. `MY_GATEWAY_KEY`. Never the key. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+  /** Models offered in the editor's picker. */
+  models: z.array(z.string().min(1)).optional(),
+  timeoutMs: positiveInt.optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+});
+
+/** USD per 1M tokens. */
+export const PriceSchema = z.strictObject({ input: z.number().min(0), output: z.number().min(0) });
+
+export const CustomToolSchema = z.strictObject({
+  name: toolName,
+  description: z.string(),
+  /** JSON Schema of the arguments object. */
+  parameters: z.record(z.string(), z.unknown()),
+  /** Body of a synchronous JavaScript function of `args`, run in the QuickJS sandbox. */
+  code: z.string().min(1),
+  timeoutMs: positiveInt.optional(),
+});
+
+export const SqlToolSchema = z.strictObject({
+  name: toolName,
+  description: z.string().optional(),
+  /** SQLite file, relative to the config file. */
+  database: z.string().min(1),
+});
+
+export const HttpToolSchema = z.strictObject({
+  /** Hosts the http_request tool may reach even when they resolve to private or loopback addresses. */
+  allowHosts: z.array(z.string().min(1)).optional(),
+  timeoutMs: positiveInt.optional(),
+  maxBytes: positiveInt.optional(),
+});
+
+export const McpServerSchema = z.union([
+  z.strictObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  }),
+  z.strictObject({
+    url: z.url(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+]);
+
+export const ScriptedRuleSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool']).optional(),
+  match: regex,
+  reply: z.string().optional(),
+  toolCalls: z
+    .array(z.strictObject({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()) }))
+    .optional(),
+});
+
+export const WorkspaceConfigSchema = z.strictObject({
+  /** JSON Schema reference for editors; ignored. */
+  $schema: z.string().optional(),
+  providers: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a provider name is lower-case letters, digits, _ or -'), ProviderConfigSchema).optional(),
+  /** Keyed `provider:model`. Overrides the built-in table. */
+  prices: z.record(z.string().regex(/^[^:]+:.+$/, 'a price key is "provider:model"'), PriceSchema).optional(),
+  tools: z
+    .strictObject({
+      custom: z.array(CustomToolSchema).optional(),
+      sql: z.array(SqlToolSchema).optional(),
+      http: HttpToolSchema.optional(),
+    })
+    .optional(),
+  mcpServers: z.record(z.string().min(1), McpServerSchema).optional(),
+  scripted: z.array(ScriptedRuleSchema).optional(),
+  cache: z
+    .strictObject({
+      /** false turns the response cache off for the whole workspace. Default true. */
+      enabled: z.boolean().optional(),
+      /** Also cache calls whose temperature is not 0. Default false. */
+      anyTemperature: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema> & {
+  /** Absolute path of the file this was read from; unset for the empty default. Relative paths in it resolve against its folder. */
+  configPath?: string;
+};
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type McpServerConfig = z.infer<typeof McpServerSchema>;
+export type ScriptedRule = z.infer<typeof ScriptedRuleSchema>;
+export type CustomToolConfig = z.infer<typeof CustomToolSchema>;
+export type SqlToolConfig = z.infer<typeof SqlToolSchema>;
+
+/** A config file that cannot be used; `problems` are `path: message` lines. */
+export class WorkspaceConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
+    this.name = 'WorkspaceConfigError';
+  }
+}
+
+/** Parses an already-read value; throws WorkspaceConfigError naming each bad path. */
+export function parseWorkspaceConfig(value: unknown, file = CONFIG_FILE_NAME): WorkspaceConfig {
+  const parsed = WorkspaceConfigSchema.safeParse(value);
+  if (!parsed.success) throw new WorkspaceConfigError(file, parsed.error.issues.map(describeIssue));
+  return parsed.data;
+}
+
+/**
+ * Reads `configPath` (must exist) or `<dataDir>/patchbay.config.json` (may be
+ * missing: then the empty config).
+ */
+export function loadWorkspaceConfig(options: { dataDir: string; configPath?: string }): WorkspaceConfig {
+  const file = path.resolve(options.configPath ?? path.join(options.dataDir, CONFIG_FILE_NAME));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !options.configPath) return {};
+    throw new WorkspaceConfigError(file, [code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new WorkspaceConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  return { ...parseWorkspaceConfig(json, file), configPath: file };
+}
+
+/** Resolves a path written in the config (e.g. a SQL tool's database) against the config file's folder. */
+export function resolveConfigPath(config: WorkspaceConfig, dataDir: string, relative: string): string {
+  return path.resolve(config.configPath ? path.dirname(config.configPath) : dataDir, relative);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  return `${where}: ${shortMessage(issue)}`;
+}
+
+function shortMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_union':
+      return 'expected either {command, args?, env?, cwd?} or {url, headers?}';
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
