@@ -2,3 +2,4 @@
 // Each area adds its exports here.
 export * from './data-dir';
 export * from './config/workspace-config';
+export * from './services';
