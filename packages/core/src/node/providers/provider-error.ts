@@ -1,0 +1,54 @@
+import OpenAI from 'openai';
+
+/** A model provider's failure, as one line naming the provider (and HTTP status when there is one). */
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/**
+ * Turns whatever the SDK threw into a ProviderError with a one-line message.
+ * The key is scrubbed from the text: some servers echo it back in 401 bodies.
+ */
+export function describeProviderError(
+  err: unknown,
+  where: { provider: string; baseURL: string; apiKey?: string; timeoutMs: number },
+): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const { provider, baseURL } = where;
+  let status: number | undefined;
+  let message: string;
+  if (err instanceof OpenAI.APIUserAbortError) {
+    message = `${provider}: request cancelled`;
+  } else if (err instanceof OpenAI.APIConnectionTimeoutError) {
+    message = `${provider}: no response within ${where.timeoutMs} ms from ${baseURL}`;
+  } else if (err instanceof OpenAI.APIConnectionError) {
+    const cause = (err as { cause?: { code?: string; message?: string; cause?: { code?: string } } }).cause;
+    const why = cause?.cause?.code ?? cause?.code ?? cause?.message ?? err.message;
+    message = `${provider}: cannot reach ${baseURL} (${why})`;
+  } else if (err instanceof OpenAI.APIError && err.status) {
+    status = err.status;
+    const body = err.error as { message?: unknown } | undefined;
+    const detail = typeof body?.message === 'string' ? body.message : err.message.replace(/^\d+\s*/, '');
+    const retryAfter = err.headers?.get('retry-after');
+    message = `${provider}: HTTP ${status}${detail ? `: ${detail}` : ''}${retryAfter ? ` (retry-after ${retryAfter})` : ''}`;
+  } else {
+    message = `${provider}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return new ProviderError(provider, oneLine(redact(message, where.apiKey)), status);
+}
+
+function redact(text: string, secret?: string): string {
+  return secret && secret.length >= 4 ? text.split(secret).join('***') : text;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 400 ? `${line.slice(0, 399)}…` : line;
+}
