@@ -15,3 +15,4 @@ export * from './engine/events';
 export * from './engine/trace';
 export * from './engine/run-pipeline';
 export * from './engine/inputs';
+export * from './schema/json-schema';

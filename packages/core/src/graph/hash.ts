@@ -1,0 +1,42 @@
+import canonicalize from 'canonicalize';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+/** RFC 8785 canonical JSON: sorted keys, no whitespace, canonical numbers. Throws on a value JSON cannot hold. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError(`cannot write ${typeof value} as canonical JSON`);
+  return text;
+}
+
+function sha256Hex(text: string): string {
+  return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/** Hex SHA-256 of the canonical JSON of the whole document: any edit, a move included, changes it. */
+export function contentHash(doc: unknown): string {
+  return sha256Hex(canonicalJson(doc));
+}
+
+/**
+ * Hex SHA-256 of the document without what cannot change a run: node `position`
+ * and `label`, document `title` and `description`. Versions that differ only in
+ * layout share it, and so share cached results.
+ */
+export function behaviorHash(doc: unknown): string {
+  return sha256Hex(canonicalJson(behaviorPart(doc)));
+}
+
+function behaviorPart(doc: unknown): unknown {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return doc;
+  const { title: _title, description: _description, ...rest } = doc as Record<string, unknown>;
+  if (!Array.isArray(rest.nodes)) return rest;
+  return {
+    ...rest,
+    nodes: rest.nodes.map((node) => {
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
+      const { position: _position, label: _label, ...kept } = node as Record<string, unknown>;
+      return kept;
+    }),
+  };
+}

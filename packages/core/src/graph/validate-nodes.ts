@@ -1,0 +1,91 @@
+import { getNodeType, nodeTypes } from '../nodes/index';
+import type { NodeDefinition } from '../nodes/types';
+import type { PipelineEdge, PipelineNode } from '../schema/pipeline';
+import { jsonPath } from './json-path';
+import { portsOf, type NodePorts } from './ports';
+import { zodIssueProblem, type Problem } from './problems';
+
+/** What validation works on: the nodes and edges that parsed, with their index in the document. */
+export interface DocumentParts {
+  nodes: { node: PipelineNode; index: number }[];
+  edges: { edge: PipelineEdge; index: number }[];
+  /** Ids of nodes that did not parse (already reported); edges to them are not reported again. */
+  brokenIds: Set<string>;
+}
+
+/** A node as validation sees it; `ports` is undefined when its type is unknown or its config does not fit. */
+export interface NodeInfo {
+  node: PipelineNode;
+  index: number;
+  def?: NodeDefinition;
+  config?: unknown;
+  ports?: NodePorts;
+}
+
+/** Ids, types and configs. Returns the first node of each id (edges attach to it). */
+export function checkNodes(parts: DocumentParts): { problems: Problem[]; byId: Map<string, NodeInfo> } {
+  const problems: Problem[] = [];
+  const byId = new Map<string, NodeInfo>();
+  for (const { node, index } of parts.nodes) {
+    const first = byId.get(node.id);
+    if (first) {
+      problems.push({
+        path: jsonPath(['nodes', index, 'id']),
+        code: 'duplicate-node-id',
+        message: `node id "${node.id}" is used by nodes[${first.index}] and nodes[${index}]; ids must be unique`,
+        nodes: [node.id],
+      });
+    }
+    const info = checkNode(node, index, problems);
+    if (!first) byId.set(node.id, info);
+  }
+  return { problems, byId };
+}
+
+function checkNode(node: PipelineNode, index: number, problems: Problem[]): NodeInfo {
+  const def = getNodeType(node.type);
+  if (!def) {
+    problems.push({
+      path: jsonPath(['nodes', index, 'type']),
+      code: 'unknown-node-type',
+      message: `node "${node.id}": unknown node type "${node.type}" (known: ${Object.keys(nodeTypes).join(', ')})`,
+      nodes: [node.id],
+    });
+    return { node, index };
+  }
+  const prefix = ['nodes', index, 'config'];
+  const parsed = def.configSchema.safeParse(node.config ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(zodIssueProblem(issue, 'invalid-config', prefix, node.id, 2));
+    return { node, index, def };
+  }
+  const config = parsed.data;
+  for (const issue of ownCheck(def, config)) {
+    problems.push({
+      path: jsonPath([...prefix, ...issue.path]),
+      code: 'invalid-config',
+      message: `node "${node.id}": ${jsonPath(['config', ...issue.path], '').slice(1)}: ${issue.message}`,
+      nodes: [node.id],
+    });
+  }
+  const ports = portsOf(def, config);
+  if (!ports) {
+    problems.push({
+      path: jsonPath(prefix),
+      code: 'invalid-config',
+      message: `node "${node.id}": its ports cannot be worked out from this config`,
+      nodes: [node.id],
+    });
+  }
+  return { node, index, def, config, ports };
+}
+
+/** The type's own check(); a check that throws is reported rather than thrown. */
+function ownCheck(def: NodeDefinition, config: unknown): { path: (string | number)[]; message: string }[] {
+  if (!def.check) return [];
+  try {
+    return def.check(config);
+  } catch (err) {
+    return [{ path: [], message: `config check failed: ${err instanceof Error ? err.message : String(err)}` }];
+  }
+}
