@@ -1,0 +1,94 @@
+import { nodeTypes as catalogue } from '../nodes/index';
+import type { NodeDefinition } from '../nodes/types';
+import type { PipelineDocument } from '../schema/pipeline';
+import { findCycles } from '../graph/order';
+import { parseDocument, validatePipeline, type Problem } from '../graph/validate';
+import type { RunEvent } from './events';
+import { missingServices, type Services } from './services';
+import type { RunResult } from './trace';
+import { compilePlan } from './execution-plan';
+import { checkInputs } from './inputs';
+import { PipelineInvalidError } from './pipeline-invalid-error';
+import { RunScheduler } from './run-scheduler';
+
+export { PipelineInvalidError } from './pipeline-invalid-error';
+export { NodeTimeoutError } from './attempt-timeout';
+export { retryBackoffMs } from './run-scheduler';
+
+export interface RunOptions {
+  /** Services the nodes reach through their context; any left out refuse with a clear message. */
+  services?: Partial<Services>;
+  /** Aborting it cancels the run: running nodes see their `ctx.signal` abort, the result is `cancelled`. */
+  signal?: AbortSignal;
+  /** At most this many nodes run at once (default: no bound). */
+  concurrency?: number;
+  runId?: string;
+  onEvent?: (event: RunEvent) => void;
+  /** Node types by name; defaults to the catalogue. */
+  nodeTypes?: Readonly<Record<string, NodeDefinition>>;
+  /**
+   * For callers that validated the document already (the runner does at save
+   * time): skips document validation. Inputs are still checked, and what would
+   * make running impossible (unknown type, bad config) still throws.
+   */
+  skipValidation?: boolean;
+}
+
+/**
+ * Runs a pipeline document with `{name: value}` inputs. Throws
+ * PipelineInvalidError (nothing ran) when the document or the inputs have
+ * problems; any failure while running is reported in the result instead.
+ */
+export async function runPipeline(
+  document: PipelineDocument,
+  inputs: Record<string, unknown>,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const types = options.nodeTypes ?? catalogue;
+  const concurrency = options.concurrency ?? Infinity;
+  if (!(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const given = inputs ?? {};
+  const doc = options.skipValidation ? document : validated(document, types);
+  const inputProblems = checkInputs(doc, given);
+  if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
+  const plan = compilePlan(doc, types);
+  const services: Services = { ...missingServices(), ...stripUndefined(options.services) };
+  const runId = options.runId ?? globalThis.crypto.randomUUID();
+  return new RunScheduler(plan, given, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent }).run();
+}
+
+/**
+ * Full validation when every node type is the catalogue's own (what the
+ * validator knows); with node types of the caller's, the structure, types,
+ * configs and cycles are checked instead.
+ */
+function validated(document: PipelineDocument, types: Readonly<Record<string, NodeDefinition>>): PipelineDocument {
+  const ownTypes = types === catalogue || (Array.isArray(document?.nodes) && document.nodes.every((n) => types[n?.type] === catalogue[n?.type]));
+  if (ownTypes) {
+    const report = validatePipeline(document);
+    if (!report.valid || !report.document) throw new PipelineInvalidError(report.problems);
+    return report.document;
+  }
+  const parsed = parseDocument(document);
+  if (!parsed.ok) throw new PipelineInvalidError(parsed.problems);
+  compilePlan(parsed.document, types);
+  const cycles: Problem[] = findCycles(parsed.document).map((ids) => ({
+    path: '$.edges',
+    code: 'cycle',
+    message: `nodes ${ids.map((id) => `"${id}"`).join(' → ')} form a cycle`,
+    nodes: ids,
+  }));
+  if (cycles.length > 0) throw new PipelineInvalidError(cycles);
+  return parsed.document;
+}
+
+function stripUndefined(services: Partial<Services> | undefined): Partial<Services> {
+  const out: Partial<Services> = {};
+  if (!services) return out;
+  for (const key of ['models', 'retrieval', 'tools', 'sandbox'] as const) {
+    if (services[key]) (out as Record<string, unknown>)[key] = services[key];
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+import { coerce } from '../graph/port-types';
+import type { NodeContext, NodeEmission, NodeReport } from './context';
+import type { RunEvent } from './events';
+import type { ExecutionPlan, PlannedNode } from './execution-plan';
+import type { Services } from './services';
+import type { NodeTrace, RunResult } from './trace';
+import { runWithTimeout } from './attempt-timeout';
+import { applyReport } from './node-report';
+
+interface NodeState {
+  planned: PlannedNode;
+  trace: NodeTrace;
+  /** Values that arrived over edges, by input port (only the arrived ones). */
+  inputs: Record<string, unknown>;
+  /** Edges into the node not yet resolved; at 0 the node runs or is skipped. */
+  remaining: number;
+  arrived: number;
+  /** Some input came over an edge that was not taken (or from a skipped node). */
+  blocked: boolean;
+  attempt: number;
+  t0: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+}
+
+export interface SchedulerOptions {
+  runId: string;
+  services: Services;
+  signal?: AbortSignal;
+  concurrency: number;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** Pause before retry n (1-based): short and growing, so a flaky call gets a moment without stalling the run. */
+export function retryBackoffMs(attempt: number): number {
+  return Math.min(50 * 2 ** (attempt - 1), 2_000);
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * One run of a compiled plan. Event driven: a node starts from the completion
+ * callback of the last node feeding it, never from a polling loop, and nothing
+ * is awaited in between, so the overhead per node is a few microtasks.
+ */
+export class RunScheduler {
+  private readonly states: NodeState[];
+  private readonly ready: NodeState[] = [];
+  private readyHead = 0;
+  private readonly toSkip: NodeState[] = [];
+  private running = 0;
+  private settled = 0;
+  private finished = false;
+  private readonly controller = new AbortController();
+  private readonly startedAt = Date.now();
+  private readonly t0 = performance.now();
+  private readonly outputs: Record<string, unknown> = {};
+  private resolve!: (result: RunResult) => void;
+  private readonly onOuterAbort = () => this.finish('cancelled', 'run cancelled');
+
+  constructor(
+    plan: ExecutionPlan,
+    private readonly inputs: Record<string, unknown>,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.states = plan.nodes.map((planned) => ({
+      planned,
+      trace: { id: planned.node.id, type: planned.node.type, status: 'pending', attempts: 0 },
+      inputs: {},
+      remaining: planned.incoming,
+      arrived: 0,
+      blocked: false,
+      attempt: 0,
+      t0: 0,
+    }));
+  }
+
+  run(): Promise<RunResult> {
+    return new Promise<RunResult>((resolve) => {
+      this.resolve = resolve;
+      const { runId, signal } = this.options;
+      this.options.onEvent?.({ type: 'run.started', runId, at: this.startedAt, inputs: this.inputs });
+      if (signal?.aborted) return this.finish('cancelled', 'run cancelled');
+      signal?.addEventListener('abort', this.onOuterAbort, { once: true });
+      for (const state of this.states) if (state.remaining === 0) this.ready.push(state);
+      this.pump();
+    });
+  }
+
+  /** Skips what must be skipped and starts ready nodes up to the concurrency bound; ends the run when nothing is left. */
+  private pump(): void {
+    const limit = this.options.concurrency;
+    while (!this.finished) {
+      if (this.toSkip.length > 0) this.skip(this.toSkip.pop()!);
+      else if (this.readyHead < this.ready.length && this.running < limit) this.launch(this.ready[this.readyHead++]);
+      else break;
+    }
+    if (this.readyHead === this.ready.length) this.ready.length = this.readyHead = 0;
+    if (this.finished || this.running > 0 || this.ready.length > 0) return;
+    if (this.settled === this.states.length) return this.complete();
+    // Only reachable when validation was skipped on a graph with a cycle.
+    const stuck = this.states.filter((s) => s.trace.status === 'pending').map((s) => s.trace.id);
+    this.finish('failed', `nodes ${stuck.map((id) => `"${id}"`).join(', ')} never became ready (is there a cycle?)`);
+  }
+
+  private launch(state: NodeState): void {
+    this.running++;
+    state.trace.status = 'running';
+    state.trace.startedAt = Date.now();
+    state.t0 = performance.now();
+    this.attempt(state);
+  }
+
+  private attempt(state: NodeState): void {
+    const n = ++state.attempt;
+    state.trace.attempts = n;
+    const { node, def, config } = state.planned;
+    const { runId, onEvent } = this.options;
+    onEvent?.({ type: 'node.started', runId, nodeId: node.id, at: Date.now(), attempt: n });
+    const start = (signal: AbortSignal): Promise<Record<string, unknown>> => {
+      try {
+        return Promise.resolve(def.run(state.inputs, config, this.context(state, n, signal)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    const pending = node.timeoutMs
+      ? runWithTimeout(start, this.controller.signal, node.id, node.timeoutMs)
+      : start(this.controller.signal);
+    pending.then(
+      (outputs) => this.succeeded(state, outputs),
+      (err) => this.attemptFailed(state, n, err),
+    );
+  }
+
+  private context(state: NodeState, attempt: number, signal: AbortSignal): NodeContext {
+    const { services, runId, onEvent } = this.options;
+    const nodeId = state.trace.id;
+    return {
+      models: services.models,
+      retrieval: services.retrieval,
+      tools: services.tools,
+      sandbox: services.sandbox,
+      runId,
+      nodeId,
+      pipelineInputs: this.inputs,
+      signal,
+      // A timed-out attempt may still stream; only the current attempt of a running node speaks.
+      emit: (emission: NodeEmission) => {
+        if (onEvent && emission.type === 'token' && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
+          onEvent({ type: 'node.token', runId, nodeId, text: emission.text });
+        }
+      },
+      // Spend of earlier attempts counts too: it was paid for.
+      report: (report: NodeReport) => {
+        if (state.trace.status === 'running') applyReport(state.trace, report);
+      },
+    };
+  }
+
+  private succeeded(state: NodeState, result: Record<string, unknown>): void {
+    if (this.finished) return;
+    const outputs = result && typeof result === 'object' ? result : {};
+    const trace = state.trace;
+    trace.status = 'succeeded';
+    trace.inputs = state.inputs;
+    trace.outputs = outputs;
+    trace.durationMs = round(performance.now() - state.t0);
+    this.running--;
+    this.settled++;
+    if (trace.type === 'output') this.outputs[(state.planned.config as { name: string }).name] = state.inputs.value;
+    this.options.onEvent?.({ type: 'node.completed', runId: this.options.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
+    this.deliver(state, outputs);
+    this.pump();
+  }
+
+  private attemptFailed(state: NodeState, attempt: number, err: unknown): void {
+    if (this.finished) return;
+    const retries = state.planned.node.retries ?? 0;
+    if (attempt <= retries) {
+      state.retryTimer = setTimeout(() => {
+        state.retryTimer = undefined;
+        if (!this.finished) this.attempt(state);
+      }, retryBackoffMs(attempt));
+      return;
+    }
+    const trace = state.trace;
+    const message = messageOf(err);
+    trace.status = 'failed';
+    trace.error = message;
+    trace.inputs = state.inputs;
+    trace.durationMs = round(performance.now() - state.t0);
+    this.running--;
+    this.settled++;
+    this.options.onEvent?.({ type: 'node.failed', runId: this.options.runId, nodeId: trace.id, at: Date.now(), error: message, trace });
+    this.finish('failed', `node "${trace.id}" failed: ${message}`, trace.id);
+  }
+
+  private skip(state: NodeState): void {
+    state.trace.status = 'skipped';
+    this.settled++;
+    this.options.onEvent?.({ type: 'node.skipped', runId: this.options.runId, nodeId: state.trace.id, at: Date.now() });
+    this.deliver(state, null);
+  }
+
+  /** Resolves every edge out of a settled node: a value for ports in `outputs`, "not taken" for the rest. */
+  private deliver(state: NodeState, outputs: Record<string, unknown> | null): void {
+    for (const edge of state.planned.outgoing) {
+      const target = this.states[edge.target];
+      if (outputs !== null && Object.hasOwn(outputs, edge.sourcePort)) {
+        const value = outputs[edge.sourcePort];
+        target.inputs[edge.targetPort] = edge.fromType === edge.toType ? value : coerce(value, edge.fromType, edge.toType);
+        target.arrived++;
+      } else {
+        target.blocked = true;
+      }
+      if (--target.remaining > 0) continue;
+      // A merge runs on what arrived; anything else on a branch not taken is skipped.
+      if (target.blocked && !(target.planned.def.acceptsSkipped && target.arrived > 0)) this.toSkip.push(target);
+      else this.ready.push(target);
+    }
+  }
+
+  private complete(): void {
+    this.finished = true;
+    this.options.signal?.removeEventListener('abort', this.onOuterAbort);
+    const durationMs = round(performance.now() - this.t0);
+    this.options.onEvent?.({ type: 'run.completed', runId: this.options.runId, at: Date.now(), durationMs, outputs: this.outputs });
+    this.resolve(this.result('succeeded', durationMs));
+  }
+
+  /** Ends the run early: running nodes are cancelled (their signal aborts), nodes never started stay pending. */
+  private finish(status: 'failed' | 'cancelled', error: string, failedNode?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.options.signal?.removeEventListener('abort', this.onOuterAbort);
+    const now = performance.now();
+    for (const state of this.states) {
+      if (state.trace.status !== 'running') continue;
+      if (state.retryTimer) clearTimeout(state.retryTimer);
+      state.trace.status = 'cancelled';
+      state.trace.inputs = state.inputs;
+      state.trace.durationMs = round(now - state.t0);
+    }
+    this.controller.abort(new DOMException(status === 'cancelled' ? 'run cancelled' : error, 'AbortError'));
+    const durationMs = round(now - this.t0);
+    this.options.onEvent?.({
+      type: 'run.failed',
+      runId: this.options.runId,
+      at: Date.now(),
+      durationMs,
+      error,
+      ...(failedNode ? { nodeId: failedNode } : {}),
+      ...(status === 'cancelled' ? { cancelled: true } : {}),
+    });
+    this.resolve({ ...this.result(status, durationMs), error, ...(failedNode ? { failedNode } : {}) });
+  }
+
+  private result(status: RunResult['status'], durationMs: number): RunResult {
+    const nodes: Record<string, NodeTrace> = {};
+    for (const state of this.states) nodes[state.trace.id] = state.trace;
+    return { runId: this.options.runId, status, inputs: this.inputs, outputs: this.outputs, startedAt: this.startedAt, durationMs, nodes };
+  }
+}
