@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { CallRecord, NodeContext } from '../engine/context';
+import type { ChatMessage, ToolCall, ToolSpec } from '../engine/services';
+import { defineNode, type ConfigIssue } from './types';
+import { renderTemplate, templateIssue, variablesOf } from './template-variables';
+import { ModelNameSchema, callModel, promptMessages } from './model-call';
+import { callTool } from './tool-call';
+
+export const AgentConfig = z.object({
+  model: ModelNameSchema.describe('A model that can call functions, e.g. "openai:gpt-4o-mini" or "offline:scripted"'),
+  system: z.string().optional().describe('System message (Liquid template)'),
+  prompt: z.string().describe('The task (Liquid template); its variables are the input ports'),
+  tools: z.array(z.string().min(1)).describe('Names of the tools the model may call'),
+  maxSteps: z.number().int().min(1).max(50).default(5).describe('Most model calls before giving up'),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+/**
+ * A tool-calling loop: the model answers or asks for tools; the tools run in
+ * parallel and their results (or `error: …`) go back to it, until it answers
+ * with text or runs out of steps. `steps` lists every model and tool call.
+ */
+export const agentNode = defineNode<AgentConfig>({
+  type: 'agent',
+  title: 'Agent',
+  description: 'Lets a model call tools in a loop until it answers',
+  category: 'model',
+  configSchema: AgentConfig,
+  templateFields: ['system', 'prompt'],
+  inputs: (config) => variablesOf(config.system, config.prompt).map((name) => ({ name, type: 'any' as const })),
+  outputs: () => [
+    { name: 'text', type: 'string' },
+    { name: 'steps', type: 'json' },
+  ],
+  check(config) {
+    const issues: ConfigIssue[] = [...templateIssue(config.system, 'system'), ...templateIssue(config.prompt, 'prompt')];
+    config.tools.forEach((name, i) => {
+      if (config.tools.indexOf(name) !== i) issues.push({ path: ['tools', i], message: `tool "${name}" is listed twice` });
+    });
+    return issues;
+  },
+  async run(inputs, config, ctx) {
+    const maxSteps = config.maxSteps ?? 5;
+    const specs = await describeTools(ctx, config.tools);
+    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal) : undefined;
+    const messages = promptMessages(system, await renderTemplate(config.prompt, inputs, ctx.signal));
+    const steps: CallRecord[] = [];
+    for (let step = 1; step <= maxSteps; step++) {
+      const { result, call } = await callModel(ctx, { model: config.model, messages, tools: specs }, true);
+      steps.push(call);
+      if (!result.toolCalls.length) return { text: result.text, steps };
+      if (step === maxSteps) break;
+      messages.push({ role: 'assistant', content: result.text || null, toolCalls: result.toolCalls });
+      const calls = await Promise.all(result.toolCalls.map((toolCall) => runToolCall(ctx, config.tools, toolCall)));
+      steps.push(...calls.map((c) => c.record));
+      messages.push(...calls.map((c) => c.message));
+    }
+    throw new Error(`agent stopped after ${maxSteps} steps without an answer`);
+  },
+});
+
+async function describeTools(ctx: NodeContext, names: string[]): Promise<ToolSpec[]> {
+  const specs = await Promise.all(names.map((name) => ctx.tools.describe(name)));
+  const missing = names.filter((_, i) => !specs[i]);
+  if (missing.length) {
+    const available = (await ctx.tools.list()).map((t) => t.name).join(', ') || '(none)';
+    throw new Error(`unknown tool${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; available: ${available}`);
+  }
+  return specs as ToolSpec[];
+}
+
+/** Runs one requested call; every failure becomes the tool message `error: …` for the model to read. */
+async function runToolCall(
+  ctx: NodeContext,
+  allowed: string[],
+  toolCall: ToolCall,
+): Promise<{ message: ChatMessage; record: CallRecord }> {
+  const reply = (content: string): ChatMessage => ({ role: 'tool', content, toolCallId: toolCall.id });
+  const refuse = (error: string) => {
+    // refused before reaching the tool service, yet still a step the trace shows
+    const record: CallRecord = { kind: 'tool', name: toolCall.name, input: toolCall.arguments, error, durationMs: 0 };
+    ctx.report({ call: record });
+    return { message: reply(`error: ${error}`), record };
+  };
+  if (!allowed.includes(toolCall.name)) return refuse(`"${toolCall.name}" is not one of this agent's tools (${allowed.join(', ')})`);
+  let args: unknown;
+  try {
+    args = toolCall.arguments.trim() ? JSON.parse(toolCall.arguments) : {};
+  } catch (err) {
+    return refuse(`the arguments are not valid JSON: ${(err as Error).message}`);
+  }
+  const record = await callTool(ctx, toolCall.name, args);
+  if (record.error !== undefined) return { message: reply(`error: ${record.error}`), record };
+  const output = record.output;
+  return { message: reply(typeof output === 'string' ? output : JSON.stringify(output ?? null)), record };
+}

@@ -1,0 +1,62 @@
+import jsonata from 'jsonata';
+import type { ConfigIssue } from './types';
+
+/**
+ * Guardrails for JSONata: evaluation is a chain of promise continuations, so no
+ * timer (and no engine timeout) can interrupt it; jsonata's own time, depth and
+ * sequence limits stop a runaway expression instead.
+ */
+const LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 };
+
+interface JsonataError {
+  message?: string;
+  position?: number;
+  code?: string;
+}
+
+function describe(err: unknown): string {
+  const e = err as JsonataError;
+  const message = e?.message ?? String(err);
+  return e?.position !== undefined ? `${message} (at character ${e.position})` : message;
+}
+
+/** Parse problems of an expression, at `path` inside the config. */
+export function expressionIssues(source: string, path: (string | number)[]): ConfigIssue[] {
+  try {
+    jsonata(source);
+    return [];
+  } catch (err) {
+    return [{ path, message: `expression does not parse: ${describe(err)}` }];
+  }
+}
+
+/**
+ * Evaluates `source` with `value` as the context `$`. Compiled per call: a
+ * compiled expression holds its bindings, and runs may overlap. A result that is
+ * no value at all (JSONata's "nothing") becomes null; the rest is plain JSON.
+ */
+export async function evaluateExpression(source: string, value: unknown, signal?: AbortSignal): Promise<unknown> {
+  signal?.throwIfAborted();
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(source, LIMITS);
+  } catch (err) {
+    throw new Error(`expression does not parse: ${describe(err)}`);
+  }
+  expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => signal?.throwIfAborted());
+  let result: unknown;
+  try {
+    result = await expression.evaluate(value);
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw new Error(`expression failed: ${describe(err)}`);
+  }
+  // JSONata sequences carry extra flags and lambdas are functions: keep what JSON keeps
+  return result === undefined ? null : (JSON.parse(JSON.stringify(result) ?? 'null') as unknown);
+}
+
+/** JSONata's own truthiness ($boolean): empty strings, arrays and objects are false. */
+export async function isTruthy(result: unknown): Promise<boolean> {
+  if (result === null || result === undefined) return false;
+  return (await jsonata('$boolean($)').evaluate(result)) === true;
+}

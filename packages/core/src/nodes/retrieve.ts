@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineNode } from './types';
+import { ModelNameSchema } from './model-call';
+
+export const RetrieveConfig = z.object({
+  index: z.string().min(1).describe('Name of the index to search'),
+  topK: z.number().int().min(1).max(100).default(4).describe('How many documents to return'),
+  mode: z.enum(['keyword', 'vector', 'hybrid']).default('keyword'),
+  embeddingModel: ModelNameSchema.optional()
+    .describe('Embeds the query in vector and hybrid mode; default: the model the index was built with'),
+});
+export type RetrieveConfig = z.infer<typeof RetrieveConfig>;
+
+/** Searches an index for the query; the documents come back best first. */
+export const retrieveNode = defineNode<RetrieveConfig>({
+  type: 'retrieve',
+  title: 'Retrieve',
+  description: 'Finds the documents of an index that best match a query',
+  category: 'data',
+  configSchema: RetrieveConfig,
+  inputs: () => [{ name: 'query', type: 'string' }],
+  outputs: () => [{ name: 'documents', type: 'documents' }],
+  async run(inputs, config, ctx) {
+    const query = inputs.query;
+    if (typeof query !== 'string') throw new Error(`query must be a string, got ${query === null ? 'null' : typeof query}`);
+    const documents = await ctx.retrieval.search(config.index, query, {
+      topK: config.topK ?? 4,
+      mode: config.mode ?? 'keyword',
+      embeddingModel: config.embeddingModel,
+      signal: ctx.signal,
+    });
+    return { documents };
+  },
+});
