@@ -3,3 +3,15 @@
 export * from './data-dir';
 export * from './config/workspace-config';
 export * from './services';
+export * from './providers/provider';
+export * from './providers/model-service';
+export * from './providers/offline';
+export { I_DONT_KNOW, extractiveAnswer } from './providers/offline-extractive';
+export { HASH_DIMENSION, hashEmbedding } from './providers/offline-hash';
+export * from './tools/sandbox';
+export * from './providers/openai-compatible';
+export * from './providers/presets';
+export * from './providers/prices';
+export * from './providers/provider-error';
+export * from './cache/response-cache';
+export * from './cache/with-response-cache';
