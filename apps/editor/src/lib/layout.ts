@@ -1,0 +1,54 @@
+import { Graph, layout } from '@dagrejs/dagre';
+import { parseEdgeEnd, type PipelineDocument, type Position } from '@patchbay/core';
+import { portViews } from './flow-model';
+
+export const NODE_WIDTH = 220;
+const HEADER_HEIGHT = 44;
+const PORT_ROW_HEIGHT = 22;
+
+/** The size a node is drawn at before the browser has measured it (ports stack in rows). */
+export function estimatedSize(doc: PipelineDocument, id: string): { width: number; height: number } {
+  const node = doc.nodes.find((n) => n.id === id);
+  if (!node) return { width: NODE_WIDTH, height: HEADER_HEIGHT };
+  const ports = portViews(node, doc.edges);
+  return { width: NODE_WIDTH, height: HEADER_HEIGHT + PORT_ROW_HEIGHT * Math.max(1, ports.inputs.length, ports.outputs.length) };
+}
+
+export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
+
+/**
+ * Left-to-right layered layout (dagre). Returns a position per node id;
+ * `sizes` gives measured node sizes where the canvas has them.
+ */
+export function layoutPositions(doc: PipelineDocument, sizes: Sizes = new Map()): Map<string, Position> {
+  const g = new Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const node of doc.nodes) g.setNode(node.id, sizes.get(node.id) ?? estimatedSize(doc, node.id));
+  doc.edges.forEach((edge, i) => {
+    const from = parseEdgeEnd(edge.from).node;
+    const to = parseEdgeEnd(edge.to).node;
+    if (g.hasNode(from) && g.hasNode(to)) g.setEdge(from, to, {}, String(i));
+  });
+  layout(g);
+  const positions = new Map<string, Position>();
+  for (const node of doc.nodes) {
+    const { x, y, width, height } = g.node(node.id);
+    // dagre gives centres; React Flow positions are top-left corners
+    positions.set(node.id, { x: Math.round(x - width / 2), y: Math.round(y - height / 2) });
+  }
+  return positions;
+}
+
+/** Every node placed by the layout. */
+export function autoLayout(doc: PipelineDocument, sizes?: Sizes): PipelineDocument {
+  const positions = layoutPositions(doc, sizes);
+  return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: positions.get(n.id) })) };
+}
+
+/** Nodes that have no position (a hand-written or generated document) get the layout's; the rest stay put. */
+export function placeMissing(doc: PipelineDocument): PipelineDocument {
+  if (doc.nodes.every((n) => n.position)) return doc;
+  const positions = layoutPositions(doc);
+  return { ...doc, nodes: doc.nodes.map((n) => (n.position ? n : { ...n, position: positions.get(n.id) })) };
+}

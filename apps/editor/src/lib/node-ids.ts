@@ -1,0 +1,14 @@
+import { NODE_ID_PATTERN } from '@patchbay/core';
+
+/** `base` made into a valid node id (letters first, then letters, digits, `_`, `-`). */
+export function idBase(base: string): string {
+  const cleaned = base.replace(/[^A-Za-z0-9_-]/g, '').replace(/^[^A-Za-z]+/, '');
+  return NODE_ID_PATTERN.test(cleaned) ? cleaned : 'node';
+}
+
+/** `base1`, `base2`, … — the first that is not taken. With `keepBase`, `base` itself when free. */
+export function uniqueName(base: string, taken: ReadonlySet<string>, keepBase = false): string {
+  if (keepBase && !taken.has(base)) return base;
+  const stem = base.replace(/\d+$/, '') || base;
+  for (let i = 1; ; i++) if (!taken.has(`${stem}${i}`)) return `${stem}${i}`;
+}

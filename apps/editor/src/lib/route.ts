@@ -1,0 +1,36 @@
+/**
+ * The editor's addresses. The runner answers every unknown path with
+ * index.html, so these survive a reload and can be shared:
+ *   /                                  the pipelines list
+ *   /pipelines/NAME                    the latest version, editable
+ *   /pipelines/NAME?version=N          version N (read-only unless it is the latest)
+ *   /pipelines/NAME?diff=A..B          version A against version B on the canvas
+ *   /pipelines/NAME?run=ID             a past run on the canvas
+ */
+export type Route =
+  | { page: 'list' }
+  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string };
+
+export function parseRoute(pathname: string, search: string): Route {
+  const match = /^\/pipelines\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return { page: 'list' };
+  const params = new URLSearchParams(search);
+  const route: Route = { page: 'pipeline', name: decodeURIComponent(match[1]) };
+  const version = Number(params.get('version'));
+  if (Number.isInteger(version) && version > 0) route.version = version;
+  const diff = /^(\d+)\.\.(\d+)$/.exec(params.get('diff') ?? '');
+  if (diff) route.diff = { from: Number(diff[1]), to: Number(diff[2]) };
+  const run = params.get('run');
+  if (run) route.run = run;
+  return route;
+}
+
+export function formatRoute(route: Route): string {
+  if (route.page === 'list') return '/';
+  const params = new URLSearchParams();
+  if (route.version) params.set('version', String(route.version));
+  if (route.diff) params.set('diff', `${route.diff.from}..${route.diff.to}`);
+  if (route.run) params.set('run', route.run);
+  const query = params.toString().replace('%2E%2E', '..');
+  return `/pipelines/${encodeURIComponent(route.name)}${query ? `?${query}` : ''}`;
+}

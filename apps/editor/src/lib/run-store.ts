@@ -1,0 +1,162 @@
+import type { NodeStatus, NodeTrace, RunEvent } from '@patchbay/core';
+import type { RunRecord } from './api';
+
+export interface NodeRunState {
+  status: NodeStatus;
+  /** Text streamed so far (llm, agent). */
+  text: string;
+  trace?: NodeTrace;
+  error?: string;
+}
+
+export type RunPhase = 'idle' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunView {
+  runId?: string;
+  phase: RunPhase;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  error?: string;
+  failedNode?: string;
+  durationMs?: number;
+}
+
+type Schedule = (flush: () => void) => void;
+
+/** Paint-rate batching: a burst of tokens costs one render per frame, so the page never freezes during a run. */
+const nextFrame: Schedule = (flush) => {
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') requestAnimationFrame(flush);
+  else setTimeout(flush, 16);
+};
+
+/**
+ * The state of the run shown on the canvas, fed by streamed events or by a
+ * stored run. Each node subscribes to its own entry (useSyncExternalStore), so
+ * a token for one node re-renders that node and nothing else.
+ */
+export class RunStore {
+  private view: RunView = { phase: 'idle' };
+  private nodes = new Map<string, NodeRunState>();
+  private nodeListeners = new Map<string, Set<() => void>>();
+  private listeners = new Set<() => void>();
+  private dirty = new Set<string>();
+  private runDirty = false;
+  private scheduled = false;
+
+  constructor(private readonly schedule: Schedule = nextFrame) {}
+
+  getRun = (): RunView => this.view;
+  getNode = (id: string): NodeRunState | undefined => this.nodes.get(id);
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  subscribeNode(id: string, listener: () => void): () => void {
+    let set = this.nodeListeners.get(id);
+    if (!set) this.nodeListeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Forgets the shown run (a new run starts, or the canvas shows another document). */
+  reset(): void {
+    for (const id of this.nodes.keys()) this.dirty.add(id);
+    this.nodes.clear();
+    this.setView({ phase: 'idle' });
+  }
+
+  apply(event: RunEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        this.reset();
+        this.setView({ runId: event.runId, phase: 'running', inputs: event.inputs });
+        break;
+      case 'node.started':
+        this.setNode(event.nodeId, { status: 'running', text: '' });
+        break;
+      case 'node.token': {
+        const node = this.nodes.get(event.nodeId);
+        this.setNode(event.nodeId, { status: 'running', ...node, text: (node?.text ?? '') + event.text });
+        break;
+      }
+      case 'node.completed':
+        this.setNode(event.nodeId, { status: 'succeeded', text: textOf(event.trace) ?? this.nodes.get(event.nodeId)?.text ?? '', trace: event.trace });
+        break;
+      case 'node.failed':
+        this.setNode(event.nodeId, { status: 'failed', text: this.nodes.get(event.nodeId)?.text ?? '', trace: event.trace, error: event.error });
+        break;
+      case 'node.skipped':
+        this.setNode(event.nodeId, { status: 'skipped', text: '' });
+        break;
+      case 'run.completed':
+        this.setView({ ...this.view, phase: 'succeeded', outputs: event.outputs, durationMs: event.durationMs });
+        break;
+      case 'run.failed':
+        this.setView({ ...this.view, phase: event.cancelled ? 'cancelled' : 'failed', error: event.error, failedNode: event.nodeId, durationMs: event.durationMs });
+        this.settleRunning(event.cancelled ? 'cancelled' : 'failed');
+        break;
+    }
+  }
+
+  /** A stored run (`GET /api/runs/:id`) shown as if it had just streamed. */
+  load(record: RunRecord): void {
+    this.reset();
+    const traces = Array.isArray(record.nodes) ? record.nodes : Object.values(record.nodes ?? {});
+    for (const trace of traces) this.setNode(trace.id, { status: trace.status, text: textOf(trace) ?? '', trace, error: trace.error });
+    this.setView({
+      runId: record.id,
+      phase: record.status === 'running' ? 'running' : record.status,
+      inputs: record.inputs,
+      outputs: record.outputs ?? undefined,
+      error: record.error ?? undefined,
+      durationMs: record.durationMs ?? undefined,
+    });
+  }
+
+  /** A failure the server never streamed (the request itself failed). */
+  fail(error: string): void {
+    this.setView({ ...this.view, phase: 'failed', error });
+    this.settleRunning('failed');
+  }
+
+  private settleRunning(status: NodeStatus): void {
+    for (const [id, node] of this.nodes) if (node.status === 'running') this.setNode(id, { ...node, status: status === 'failed' ? 'cancelled' : status });
+  }
+
+  private setNode(id: string, state: NodeRunState): void {
+    this.nodes.set(id, state);
+    this.dirty.add(id);
+    this.requestFlush();
+  }
+
+  private setView(view: RunView): void {
+    this.view = view;
+    this.runDirty = true;
+    this.requestFlush();
+  }
+
+  private requestFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  /** Notifies now what changed since the last notification. */
+  flush(): void {
+    this.scheduled = false;
+    const dirty = [...this.dirty];
+    this.dirty.clear();
+    for (const id of dirty) this.nodeListeners.get(id)?.forEach((l) => l());
+    if (this.runDirty || dirty.length) {
+      this.runDirty = false;
+      this.listeners.forEach((l) => l());
+    }
+  }
+}
+
+function textOf(trace: NodeTrace | undefined): string | undefined {
+  const text = trace?.outputs?.text;
+  return typeof text === 'string' ? text : undefined;
+}
