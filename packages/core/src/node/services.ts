@@ -1,23 +1,72 @@
-import { missingServices, type Services } from '../engine/services';
+import { missingServices, type ModelService, type Services } from '../engine/services';
+import { openResponseCache } from './cache/response-cache';
+import { withResponseCache } from './cache/with-response-cache';
 import { loadWorkspaceConfig, type WorkspaceConfig } from './config/workspace-config';
 import { resolveDataDir } from './data-dir';
+import { createModelService } from './providers/model-service';
+import { createOfflineProvider } from './providers/offline';
+import { createNetworkedProviders } from './providers/presets';
+import { openRetrievalStore, type RetrievalStore } from './retrieval/store';
+import { createSandbox } from './tools/sandbox';
 
 export interface CreateServicesOptions {
-  /** Absolute or relative data dir; default from resolveDataDir(). */
+  /** The data dir; default from resolveDataDir() (`PATCHBAY_DATA`, else `./.patchbay`). */
   dataDir?: string;
   /** `--config FILE`; default `<dataDir>/patchbay.config.json` when present. */
   configPath?: string;
-  /** `--no-cache`: skip the response cache entirely. */
+  /** `--no-cache`: every model call goes to its provider. */
   noCache?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
-export type WorkspaceServices = Services & { config: WorkspaceConfig; dataDir: string; close(): Promise<void> };
+export type WorkspaceServices = Services & {
+  config: WorkspaceConfig;
+  /** Absolute data dir the services read and write. */
+  dataDir: string;
+  /** The retrieval store itself, for `patchbay index` / `search` and the HTTP API. */
+  retrieval: RetrievalStore;
+  close(): Promise<void>;
+};
 
-/** FIRST VERSION: config only; models, retrieval, tools and sandbox are wired in as their modules land. */
+/**
+ * Everything a run needs in one workspace: models (offline + every networked
+ * provider, created lazily, behind the response cache), retrieval indexes,
+ * tools and the code sandbox. Throws WorkspaceConfigError on a bad config file.
+ * Call close() when done (it closes SQLite files and MCP connections).
+ */
 export async function createServices(options: CreateServicesOptions = {}): Promise<WorkspaceServices> {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ flag: options.dataDir, env });
   const config = loadWorkspaceConfig({ dataDir, configPath: options.configPath });
-  return { ...missingServices(), config, dataDir, close: async () => {} };
+
+  const providers = createModelService({
+    ...createNetworkedProviders(config, env),
+    offline: createOfflineProvider({ scripted: config.scripted }),
+  });
+  const cacheOn = !options.noCache && config.cache?.enabled !== false;
+  const cache = cacheOn ? openResponseCache(dataDir) : undefined;
+  const models: ModelService = cache
+    ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
+    : providers;
+
+  const retrieval = openRetrievalStore({ dataDir, models });
+  const sandbox = createSandbox();
+  // Until the tool service lands (tools/tool-service.ts), tool calls refuse clearly.
+  const tools = missingServices().tools;
+
+  let closed = false;
+  return {
+    models,
+    retrieval,
+    tools,
+    sandbox,
+    config,
+    dataDir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      retrieval.close();
+      cache?.close();
+    },
+  };
 }

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChatRequest, ChatResult } from '../../engine/services';
+import { canonicalJson } from '../../graph/hash';
+
+/**
+ * Model replies stored by request, in `<dataDir>/cache.sqlite`. Keys are SHA-256
+ * hashes of the canonical request (provider, model, messages, parameters, tools,
+ * schema): no key, header or base URL ever goes into a key or a row, so the file
+ * can be shared or deleted freely.
+ */
+export interface ResponseCache {
+  readonly file: string;
+  getChat(key: string): ChatResult | undefined;
+  putChat(key: string, result: ChatResult): void;
+  getVectors(keys: string[]): (number[] | undefined)[];
+  putVectors(entries: Array<[key: string, vector: number[]]>): void;
+  /** Number of stored replies and vectors. */
+  size(): number;
+  clear(): void;
+  close(): void;
+}
+
+export const CACHE_FILE_NAME = 'cache.sqlite';
+
+export function openResponseCache(dataDir: string): ResponseCache {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, CACHE_FILE_NAME);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Several processes (CLI runs, the server) may share one data dir.
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
+  `);
+  const getChat = db.prepare<[string], { result: string }>('SELECT result FROM chat WHERE key = ?');
+  const putChat = db.prepare('INSERT OR REPLACE INTO chat (key, model, result, created_at) VALUES (?, ?, ?, ?)');
+  const getVector = db.prepare<[string], { vector: Buffer }>('SELECT vector FROM vectors WHERE key = ?');
+  const putVector = db.prepare('INSERT OR REPLACE INTO vectors (key, vector, created_at) VALUES (?, ?, ?)');
+  const putVectors = db.transaction((entries: Array<[string, number[]]>) => {
+    const now = new Date().toISOString();
+    // Float64 keeps a cached vector bit-identical to a fresh one.
+    for (const [key, vector] of entries) putVector.run(key, Buffer.from(new Float64Array(vector).buffer), now);
+  });
+
+  return {
+    file,
+    getChat(key) {
+      const row = getChat.get(key);
+      return row ? (JSON.parse(row.result) as ChatResult) : undefined;
+    },
+    putChat(key, result) {
+      const { cached: _cached, ...stored } = result;
+      putChat.run(key, result.model, JSON.stringify(stored), new Date().toISOString());
+    },
+    getVectors(keys) {
+      return keys.map((key) => {
+        const row = getVector.get(key);
+        if (!row) return undefined;
+        return Array.from(new Float64Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 8));
+      });
+    },
+    putVectors(entries) {
+      if (entries.length) putVectors(entries);
+    },
+    size() {
+      const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return count('chat') + count('vectors');
+    },
+    clear() {
+      db.exec('DELETE FROM chat; DELETE FROM vectors;');
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** The cache key of a chat call: the canonical request, nothing about credentials. */
+export function chatCacheKey(request: ChatRequest): string {
+  const { provider, model } = splitName(request.model);
+  return sha256(
+    canonicalJson({
+      kind: 'chat',
+      provider,
+      model,
+      messages: request.messages,
+      parameters: { temperature: request.temperature, maxTokens: request.maxTokens, stop: request.stop },
+      tools: request.tools ?? [],
+      jsonSchema: request.jsonSchema ?? null,
+    }),
+  );
+}
+
+/** One vector per text, so re-indexing the same chunks hits even in new batches. */
+export function embeddingCacheKey(modelName: string, text: string): string {
+  const { provider, model } = splitName(modelName);
+  return sha256(canonicalJson({ kind: 'embed', provider, model, text }));
+}
+
+function splitName(name: string): { provider: string; model: string } {
+  const colon = name.indexOf(':');
+  return colon < 0 ? { provider: '', model: name } : { provider: name.slice(0, colon), model: name.slice(colon + 1) };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
