@@ -1,0 +1,288 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import type { Document, ModelService, RetrievalMode, RetrievalService } from '../../engine/services';
+import { chunkText, type ChunkOptions } from './chunk';
+import { ftsQuery } from './fts-query';
+import { reciprocalRankFusion } from './fusion';
+import { readIngestFiles } from './ingest-files';
+import { chunkIdOf, docIdOf, validateIndexName } from './ids';
+
+export interface IngestItem {
+  text: string;
+  source?: string;
+  id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface IngestOptions extends ChunkOptions {
+  /** `<provider>:<model>` for the vectors; `null` builds a keyword-only index. Default `offline:hash` for a new index, else the index's own. */
+  embeddingModel?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface IndexInfo {
+  name: string;
+  chunks: number;
+  embeddingModel: string | null;
+}
+
+export interface RetrievalStore extends RetrievalService {
+  ingest(index: string, items: IngestItem[], options?: IngestOptions): Promise<{ chunks: number }>;
+  ingestFiles(index: string, paths: string[], options?: IngestOptions): Promise<{ chunks: number }>;
+  listIndexes(): IndexInfo[];
+  deleteIndex(index: string): boolean;
+  close(): void;
+}
+
+export const DEFAULT_EMBEDDING_MODEL = 'offline:hash';
+const EMBED_BATCH = 256;
+const MAX_TOP_K = 1000;
+
+interface IndexRow {
+  id: number;
+  name: string;
+  embedding_model: string | null;
+  dimensions: number | null;
+}
+
+interface ChunkRow {
+  chunk_id: string;
+  source: string | null;
+  text: string;
+  metadata: string | null;
+  score: number;
+}
+
+/**
+ * Named retrieval indexes in one SQLite file (`<dataDir>/retrieval.sqlite`). Per
+ * index: an FTS5 table (porter stemming, bm25 ranking) over the shared `chunks`
+ * table, and, when the index has an embedding model, a sqlite-vec `vec0` table
+ * of cosine-distance vectors. Per-index tables keep BM25 statistics and vector
+ * dimensions apart.
+ */
+export function openRetrievalStore(options: { dataDir: string; models: ModelService }): RetrievalStore {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(join(options.dataDir, 'retrieval.sqlite'));
+  sqliteVec.load(db);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS indexes (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      embedding_model TEXT,
+      dimensions INTEGER,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS chunks (
+      id INTEGER PRIMARY KEY,
+      index_id INTEGER NOT NULL,
+      doc_id TEXT NOT NULL,
+      chunk_id TEXT NOT NULL,
+      source TEXT,
+      text TEXT NOT NULL,
+      metadata TEXT
+    );
+    CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(index_id, doc_id);
+  `);
+  const { models } = options;
+
+  const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
+  const insertIndex = db.prepare('INSERT INTO indexes (name, embedding_model, dimensions, created_at) VALUES (?, ?, ?, ?)');
+  const insertChunk = db.prepare('INSERT INTO chunks (index_id, doc_id, chunk_id, source, text, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const chunksOfDoc = db.prepare<[number, string], { id: number; text: string }>('SELECT id, text FROM chunks WHERE index_id = ? AND doc_id = ?');
+  const deleteChunk = db.prepare('DELETE FROM chunks WHERE id = ?');
+  const fts = (row: IndexRow) => `fts_${row.id}`;
+  const vec = (row: IndexRow) => `vec_${row.id}`;
+  // Statements on per-index tables, prepared once per table name.
+  const statements = new Map<string, Database.Statement>();
+  const stmt = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) statements.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+
+  function requireIndex(name: string): IndexRow {
+    const row = getIndex.get(name);
+    if (row) return row;
+    const names = db.prepare<[], { name: string }>('SELECT name FROM indexes ORDER BY name').all().map((r) => r.name);
+    throw new Error(`unknown index "${name}"; indexes: ${names.length ? names.join(', ') : '(none)'}`);
+  }
+
+  function rowsToDocuments(rows: ChunkRow[]): Document[] {
+    return rows.map((r) => ({
+      id: r.chunk_id,
+      text: r.text,
+      score: r.score,
+      ...(r.source != null ? { source: r.source } : {}),
+      ...(r.metadata != null ? { metadata: JSON.parse(r.metadata) } : {}),
+    }));
+  }
+
+  function keywordSearch(row: IndexRow, query: string, k: number): Document[] {
+    const match = ftsQuery(query);
+    if (!match) return [];
+    const rows = stmt(
+      `SELECT c.chunk_id, c.source, c.text, c.metadata, -f.rank AS score
+       FROM (SELECT rowid, rank FROM ${fts(row)} WHERE ${fts(row)} MATCH ? ORDER BY rank LIMIT ?) f
+       JOIN chunks c ON c.id = f.rowid ORDER BY f.rank`,
+    ).all(match, k) as ChunkRow[];
+    return rowsToDocuments(rows);
+  }
+
+  async function vectorSearch(row: IndexRow, query: string, k: number, signal?: AbortSignal): Promise<Document[]> {
+    if (!row.embedding_model || !row.dimensions) {
+      throw new Error(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`);
+    }
+    if (!query.trim()) return [];
+    const [vector] = await models.embed(row.embedding_model, [query], { signal });
+    signal?.throwIfAborted();
+    if (!vector || vector.length !== row.dimensions) {
+      throw new Error(`embedding model ${row.embedding_model} returned ${vector?.length ?? 0} dimensions; index "${row.name}" has ${row.dimensions}`);
+    }
+    const rows = stmt(
+      `SELECT c.chunk_id, c.source, c.text, c.metadata, 1 - v.distance AS score
+       FROM (SELECT rowid, distance FROM ${vec(row)} WHERE embedding MATCH ? AND k = ?) v
+       JOIN chunks c ON c.id = v.rowid ORDER BY v.distance`,
+    ).all(toBlob(vector), k) as ChunkRow[];
+    return rowsToDocuments(rows);
+  }
+
+  async function embedAll(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+      signal?.throwIfAborted();
+      const batch = texts.slice(i, i + EMBED_BATCH);
+      const vectors = await models.embed(model, batch, { signal });
+      if (vectors.length !== batch.length) throw new Error(`embedding model ${model} returned ${vectors.length} vectors for ${batch.length} texts`);
+      out.push(...vectors);
+    }
+    return out;
+  }
+
+  const store: RetrievalStore = {
+    async ingest(index, items, opts = {}) {
+      validateIndexName(index);
+      const existing = getIndex.get(index);
+      const model = resolveModel(index, existing, opts.embeddingModel);
+      const prepared = items.map((item, i) => {
+        if (!item || typeof item.text !== 'string') throw new Error(`item ${i}: "text" must be a string`);
+        const docId = docIdOf(item);
+        const pieces = chunkText(item.text, opts);
+        return { item, docId, pieces };
+      });
+      const texts = prepared.flatMap((p) => p.pieces);
+      // Embeddings are computed before the transaction: a failing provider leaves the index as it was.
+      const vectors = model ? await embedAll(model, texts, opts.signal) : [];
+      opts.signal?.throwIfAborted();
+      const dimensions = vectors[0]?.length ?? existing?.dimensions ?? null;
+      if (existing?.dimensions && dimensions !== existing.dimensions) {
+        throw new Error(`embedding model ${model} returned ${dimensions} dimensions; index "${index}" has ${existing.dimensions}`);
+      }
+
+      db.transaction(() => {
+        let row = getIndex.get(index);
+        if (!row) {
+          insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
+          row = getIndex.get(index)!;
+          db.exec(`CREATE VIRTUAL TABLE ${fts(row)} USING fts5(text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')`);
+        }
+        if (model && dimensions && !row.dimensions) {
+          db.prepare('UPDATE indexes SET dimensions = ? WHERE id = ?').run(dimensions, row.id);
+          row = getIndex.get(index)!;
+        }
+        if (row.dimensions) {
+          db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${vec(row)} USING vec0(embedding float[${row.dimensions}] distance_metric=cosine)`);
+        }
+        const ftsInsert = stmt(`INSERT INTO ${fts(row)} (rowid, text) VALUES (?, ?)`);
+        const ftsDelete = stmt(`INSERT INTO ${fts(row)} (${fts(row)}, rowid, text) VALUES ('delete', ?, ?)`);
+        const vecInsert = row.dimensions ? stmt(`INSERT INTO ${vec(row)} (rowid, embedding) VALUES (?, ?)`) : null;
+        const vecDelete = row.dimensions ? stmt(`DELETE FROM ${vec(row)} WHERE rowid = ?`) : null;
+        let v = 0;
+        for (const { item, docId, pieces } of prepared) {
+          // Re-ingesting a document replaces it, so indexing a folder twice does not double it.
+          for (const old of chunksOfDoc.all(row.id, docId)) {
+            ftsDelete.run(old.id, old.text);
+            vecDelete?.run(BigInt(old.id));
+            deleteChunk.run(old.id);
+          }
+          const metadata = item.metadata ? JSON.stringify(item.metadata) : null;
+          pieces.forEach((text, n) => {
+            const { lastInsertRowid } = insertChunk.run(row.id, docId, chunkIdOf(docId, n, pieces.length), item.source ?? null, text, metadata);
+            ftsInsert.run(lastInsertRowid, text);
+            vecInsert?.run(BigInt(lastInsertRowid), toBlob(vectors[v++]));
+          });
+        }
+      })();
+      return { chunks: texts.length };
+    },
+
+    async ingestFiles(index, paths, opts) {
+      validateIndexName(index);
+      return store.ingest(index, await readIngestFiles(paths), opts);
+    },
+
+    async search(index, query, opts) {
+      const row = requireIndex(index);
+      const { topK, mode, signal } = opts;
+      if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new Error(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`);
+      if (opts.embeddingModel && mode !== 'keyword' && opts.embeddingModel !== row.embedding_model) {
+        throw new Error(`index "${index}" was embedded with ${row.embedding_model ?? 'no model'}, not ${opts.embeddingModel}`);
+      }
+      signal?.throwIfAborted();
+      if (mode === 'keyword') return keywordSearch(row, query, topK);
+      if (mode === 'vector') return vectorSearch(row, query, topK, signal);
+      if (mode !== 'hybrid') throw new Error(`unknown search mode "${String(mode)}"; modes: keyword, vector, hybrid`);
+      // Each side brings more candidates than asked for, so fusion can promote a document both find.
+      const pool = Math.min(MAX_TOP_K, Math.max(topK * 4, 20));
+      const fused = reciprocalRankFusion([keywordSearch(row, query, pool), await vectorSearch(row, query, pool, signal)], (d) => d.id);
+      return fused.slice(0, topK).map(({ item, score }) => ({ ...item, score }));
+    },
+
+    listIndexes() {
+      return db
+        .prepare<[], { name: string; embedding_model: string | null; chunks: number }>(
+          'SELECT name, embedding_model, (SELECT count(*) FROM chunks WHERE index_id = i.id) AS chunks FROM indexes i ORDER BY name',
+        )
+        .all()
+        .map((r) => ({ name: r.name, chunks: r.chunks, embeddingModel: r.embedding_model }));
+    },
+
+    deleteIndex(index) {
+      const row = getIndex.get(index);
+      if (!row) return false;
+      db.transaction(() => {
+        db.exec(`DROP TABLE IF EXISTS ${fts(row)}; DROP TABLE IF EXISTS ${vec(row)}`);
+        db.prepare('DELETE FROM chunks WHERE index_id = ?').run(row.id);
+        db.prepare('DELETE FROM indexes WHERE id = ?').run(row.id);
+      })();
+      const own = new RegExp(`\\b(fts|vec)_${row.id}\\b`);
+      for (const key of statements.keys()) if (own.test(key)) statements.delete(key);
+      return true;
+    },
+
+    close() {
+      db.close();
+    },
+  };
+  return store;
+}
+
+function resolveModel(index: string, existing: IndexRow | undefined, requested: string | null | undefined): string | null {
+  if (!existing) return requested === undefined ? DEFAULT_EMBEDDING_MODEL : requested;
+  if (requested !== undefined && requested !== existing.embedding_model) {
+    throw new Error(
+      `index "${index}" was built with embeddings from ${existing.embedding_model ?? 'no model (keyword-only)'}; cannot add documents embedded with ${requested ?? 'no model'}`,
+    );
+  }
+  return existing.embedding_model;
+}
+
+function toBlob(vector: number[]): Buffer {
+  const f = Float32Array.from(vector);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+}

@@ -1,0 +1,106 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Tool } from './tool';
+
+export interface CalculatorOptions {
+  /** Longest an expression may run. Default 2000 ms. */
+  timeoutMs?: number;
+  /** Heap of the process that evaluates expressions. Default 128 MB. */
+  memoryMb?: number;
+}
+
+const MAX_EXPRESSION = 2000;
+
+/**
+ * `calculator {expression}`: mathjs expressions (`2 * (3 + 4)`, `sqrt(2)`,
+ * `5 cm to inch`, `det([1, 2; 3, 4])`), never `eval`. Evaluated in a child
+ * process with a heap limit and a deadline: `zeros(1e5, 1e5)` or a long loop ends
+ * that process with a clear error instead of the runner. The process starts on
+ * the first call and is reused.
+ */
+export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { close(): Promise<void> } {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const memoryMb = options.memoryMb ?? 128;
+  let worker: ChildProcess | null = null;
+  let nextId = 0;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  function failAll(error: Error) {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  }
+
+  function start(): ChildProcess {
+    const child = fork(fileURLToPath(new URL('./calculator-process.mjs', import.meta.url)), [], {
+      execArgv: [`--max-old-space-size=${memoryMb}`],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'json',
+    });
+    child.unref();
+    child.channel?.unref();
+    child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve(m.result);
+    });
+    child.on('error', (err) => failAll(new Error(`the calculator could not start: ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      if (worker === child) worker = null;
+      // V8 aborts (SIGABRT / 134) when the heap limit is reached.
+      const oom = signal === 'SIGABRT' || code === 134;
+      failAll(new Error(oom ? `the expression needs more than ${memoryMb} MB` : 'the calculator stopped'));
+    });
+    return child;
+  }
+
+  return {
+    spec: {
+      name: 'calculator',
+      description:
+        'Evaluates a math expression (mathjs syntax): arithmetic, functions like sqrt, sin, log, units (5 cm to inch), matrices. Returns the result.',
+      parameters: {
+        type: 'object',
+        properties: { expression: { type: 'string', minLength: 1, maxLength: MAX_EXPRESSION, description: 'e.g. "(17 * 23) / 4" or "sqrt(2)"' } },
+        required: ['expression'],
+        additionalProperties: false,
+      },
+    },
+    call(args, { signal }) {
+      signal?.throwIfAborted();
+      const w = (worker ??= start());
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          // A runaway expression cannot be interrupted inside mathjs: drop the worker.
+          if (worker === w) worker = null;
+          w.kill('SIGKILL');
+          reject(new Error(`the expression took longer than ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onAbort = () => {
+          clearTimeout(timer);
+          pending.delete(id);
+          reject(signal!.reason instanceof Error ? signal!.reason : new Error('cancelled'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const settle = (fn: () => void) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          fn();
+        };
+        pending.set(id, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
+        w.send({ id, expression: args.expression });
+      });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      if (w && w.exitCode === null) {
+        const exited = new Promise((resolve) => w.once('exit', resolve));
+        w.kill();
+        await exited;
+      }
+    },
+  };
+}

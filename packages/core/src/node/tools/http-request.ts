@@ -1,0 +1,141 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { resolveTarget, type ResolvedTarget } from './address-guard';
+import type { Tool } from './tool';
+
+export interface HttpRequestOptions {
+  /** Hosts that may be reached even when they resolve to loopback or private addresses. */
+  allowHosts?: string[];
+  /** Per request, redirects included. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Largest response body read. Default 1,000,000 bytes. */
+  maxBytes?: number;
+}
+
+const MAX_REDIRECTS = 5;
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * `http_request {url, method, headers?, body?}`: GET or POST over http(s). Every
+ * hop (the first URL and each redirect, followed by hand, at most 5) is resolved,
+ * checked by the address guard and then connected to exactly that address.
+ */
+export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
+  const allowHosts = options.allowHosts ?? [];
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxBytes = options.maxBytes ?? 1_000_000;
+
+  return {
+    spec: {
+      name: 'http_request',
+      description: 'Fetches a public URL with GET or POST and returns the status, content type and body text.',
+      parameters: {
+        type: 'object',
+        properties: {
+          url: { type: 'string', pattern: '^https?://', description: 'http:// or https:// URL' },
+          method: { type: 'string', enum: ['GET', 'POST'] },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          body: { description: 'POST body: a string, or JSON (sent as application/json)' },
+        },
+        required: ['url', 'method'],
+        additionalProperties: false,
+      },
+    },
+    async call(args, { signal }) {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      let url = parseUrl(String(args.url));
+      let method = String(args.method);
+      const headers: Record<string, string> = { 'accept-encoding': 'identity', ...((args.headers as Record<string, string>) ?? {}) };
+      let body: string | undefined;
+      if (args.body !== undefined && method === 'POST') {
+        body = typeof args.body === 'string' ? args.body : JSON.stringify(args.body);
+        if (typeof args.body !== 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+      }
+      try {
+        for (let hop = 0; ; hop++) {
+          const target = await resolveTarget(url, allowHosts);
+          combined.throwIfAborted();
+          const res = await send(url, target, method, headers, body, maxBytes, combined);
+          const location = res.headers.location;
+          if (res.status >= 300 && res.status < 400 && location) {
+            if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+            url = parseUrl(new URL(location, url).toString());
+            // 303 and the historical 301/302 turn a POST into a GET without a body.
+            if (res.status !== 307 && res.status !== 308) {
+              method = 'GET';
+              body = undefined;
+            }
+            continue;
+          }
+          const contentType = String(res.headers['content-type'] ?? '');
+          return { status: res.status, url: url.toString(), contentType, body: res.body.toString('utf8') };
+        }
+      } catch (err) {
+        if (deadline.aborted) throw new Error(`${method} ${url}: no response within ${timeoutMs} ms`);
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+        throw err;
+      }
+    },
+  };
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`"${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https URLs are allowed, not ${url.protocol}`);
+  return url;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+function send(
+  url: URL,
+  target: ResolvedTarget,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Response> {
+  // The socket connects to the address that was checked, whatever DNS says now.
+  const pinned: LookupFunction = (_host, opts, callback) => {
+    if ((opts as { all?: boolean }).all) (callback as any)(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<Response>((resolve, reject) => {
+    const req = client.request(url, { method, headers, lookup: pinned, agent: false, signal }, (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (declared > maxBytes) {
+        res.destroy();
+        return reject(new Error(`${method} ${url}: response of ${declared} bytes is over the ${maxBytes}-byte limit`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          res.destroy();
+          reject(new Error(`${method} ${url}: response is over the ${maxBytes}-byte limit`));
+        } else chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`${method} ${url}: ${err.code ?? err.message}`)));
+    req.end(body);
+  });
+}

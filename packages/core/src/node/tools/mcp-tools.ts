@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { McpServerConfig } from '../config/workspace-config';
+
+export interface McpToolInfo {
+  server: string;
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface McpConnection {
+  readonly server: string;
+  /** Connects on first use; the list is kept for the life of the connection. */
+  tools(): Promise<McpToolInfo[]>;
+  call(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 30_000;
+const STDERR_TAIL = 2000;
+
+/**
+ * One MCP server from `mcpServers`: a stdio command (started as a child process,
+ * working directory `cwd` or `baseDir`) or a streamable-HTTP URL. `${NAME}` in an
+ * `env` value or a header is read from the environment, so the config file names
+ * a secret without holding it.
+ */
+export function createMcpConnection(server: string, config: McpServerConfig, options: { env: NodeJS.ProcessEnv; baseDir: string }): McpConnection {
+  let connecting: Promise<{ client: Client; tools: McpToolInfo[] }> | null = null;
+  let stderrTail = '';
+
+  function transport(): Transport {
+    if ('url' in config) {
+      const headers = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)]));
+      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
+    }
+    const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)])) };
+    const stdio = new StdioClientTransport({ command: config.command, args: config.args ?? [], env, cwd: resolve(options.baseDir, config.cwd ?? '.'), stderr: 'pipe' });
+    // Keep the end of the server's stderr: it is usually why a server failed to start.
+    stdio.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    return stdio;
+  }
+
+  async function connect() {
+    const client = new Client({ name: 'patchbay', version: '0.1.0' });
+    try {
+      await client.connect(transport(), { timeout: CONNECT_TIMEOUT_MS });
+      const tools: McpToolInfo[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: CONNECT_TIMEOUT_MS });
+        for (const t of page.tools) {
+          tools.push({ server, name: t.name, description: t.description ?? t.title ?? t.name, inputSchema: t.inputSchema as Record<string, unknown> });
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { client, tools };
+    } catch (err) {
+      await client.close().catch(() => {});
+      const last = stderrTail.trim().split('\n').pop();
+      throw new Error(`MCP server "${server}" is unavailable: ${(err as Error).message}${last ? ` (stderr: ${last})` : ''}`);
+    }
+  }
+
+  function ready() {
+    connecting ??= connect().catch((err) => {
+      connecting = null; // try again on the next use
+      throw err;
+    });
+    return connecting;
+  }
+
+  return {
+    server,
+    async tools() {
+      return (await ready()).tools;
+    },
+    async call(tool, args, signal) {
+      const { client } = await ready();
+      const result = await client.callTool({ name: tool, arguments: args }, undefined, { signal });
+      const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
+      const text = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
+      if (result.isError) throw new Error(text.join('\n') || 'the MCP server reported an error');
+      if (result.structuredContent !== undefined) return result.structuredContent;
+      return text.length === content.length ? text.join('\n') : content;
+    },
+    async close() {
+      const pending = connecting;
+      connecting = null;
+      if (pending) await pending.then(({ client }) => client.close()).catch(() => {});
+    },
+  };
+}
+
+function expandEnv(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined) throw new Error(`environment variable ${name} is not set`);
+    return v;
+  });
+}
+

@@ -1,0 +1,164 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Sandbox, ToolService, ToolSpec } from '../../engine/services';
+import { resolveConfigPath, type WorkspaceConfig } from '../config/workspace-config';
+import { createCalculatorTool } from './calculator';
+import { createCustomTool } from './custom-tools';
+import { createHttpRequestTool } from './http-request';
+import { createMcpConnection, type McpConnection } from './mcp-tools';
+import { createSqlQueryTool } from './sql-query';
+import type { Tool } from './tool';
+
+export interface CreateToolServiceOptions {
+  config: WorkspaceConfig;
+  sandbox: Sandbox;
+  dataDir: string;
+  /** Where `${NAME}` in MCP env values and headers is read. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export type WorkspaceToolService = ToolService & { close(): Promise<void> };
+
+interface Entry {
+  tool: Tool;
+  validate: ValidateFunction | null;
+}
+
+/**
+ * Every tool of a workspace behind one ToolService: `calculator` and
+ * `http_request` always, a read-only SQL tool per `tools.sql` entry, the
+ * `tools.custom` JavaScript tools, and each tool of each `mcpServers` entry (MCP
+ * servers connect on first need; a tool whose name another tool already has is
+ * offered as `<server>__<tool>`). Arguments are checked against the tool's JSON
+ * Schema before the call; every failure is one line naming the tool.
+ */
+export function createToolService(options: CreateToolServiceOptions): WorkspaceToolService {
+  const { config, dataDir } = options;
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  const calculator = createCalculatorTool();
+  const sqlTools = (config.tools?.sql ?? []).map((t) =>
+    createSqlQueryTool({ name: t.name, description: t.description, database: resolveConfigPath(config, dataDir, t.database) }),
+  );
+  const local = new Map<string, Entry>();
+  const add = (tool: Tool, where: string) => {
+    if (local.has(tool.spec.name)) throw new Error(`${where}: the tool name "${tool.spec.name}" is already taken`);
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile(withoutDialect(tool.spec.parameters));
+    } catch (err) {
+      throw new Error(`${where}.parameters: not a valid JSON Schema: ${(err as Error).message}`);
+    }
+    local.set(tool.spec.name, { tool, validate });
+  };
+  add(calculator, 'calculator');
+  add(createHttpRequestTool(config.tools?.http ?? {}), 'http_request');
+  sqlTools.forEach((t, i) => add(t, `tools.sql.${i}`));
+  (config.tools?.custom ?? []).forEach((c, i) => add(createCustomTool(c, options.sandbox), `tools.custom.${i}`));
+
+  const baseDir = config.configPath ? resolveConfigPath(config, dataDir, '.') : dataDir;
+  const connections: McpConnection[] = Object.entries(config.mcpServers ?? {}).map(([name, server]) =>
+    createMcpConnection(name, server, { env: options.env ?? process.env, baseDir }),
+  );
+
+  const mcpValidators = new WeakMap<object, ValidateFunction | null>();
+  function mcpValidator(schema: Record<string, unknown>): ValidateFunction | null {
+    if (!mcpValidators.has(schema)) {
+      let validate: ValidateFunction | null = null;
+      try {
+        validate = ajv.compile(withoutDialect(schema));
+      } catch {
+        // A schema this validator cannot compile: the server still validates its own arguments.
+      }
+      mcpValidators.set(schema, validate);
+    }
+    return mcpValidators.get(schema)!;
+  }
+
+  /** Local tools plus the tools of every MCP server that answers; the reasons of those that do not. */
+  async function catalogue(needMcp: boolean): Promise<{ entries: Map<string, Entry>; unavailable: string[] }> {
+    const entries = new Map(local);
+    if (!needMcp || connections.length === 0) return { entries, unavailable: [] };
+    const settled = await Promise.allSettled(connections.map((c) => c.tools()));
+    const unavailable = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+    const mcpTools = settled.flatMap((s, i) => (s.status === 'fulfilled' ? s.value.map((t) => ({ ...t, connection: connections[i] })) : []));
+    const counts = new Map<string, number>();
+    for (const t of mcpTools) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    for (const t of mcpTools) {
+      const clash = local.has(t.name) || counts.get(t.name)! > 1;
+      const name = clash ? `${t.server.replace(/[^A-Za-z0-9_-]/g, '_')}__${t.name}` : t.name;
+      entries.set(name, {
+        validate: mcpValidator(t.inputSchema),
+        tool: {
+          spec: { name, description: t.description, parameters: t.inputSchema },
+          call: (args, { signal }) => t.connection.call(t.name, args, signal),
+        },
+      });
+    }
+    return { entries, unavailable };
+  }
+
+  async function find(name: string): Promise<Entry> {
+    const hit = local.get(name);
+    if (hit) return hit;
+    const { entries, unavailable } = await catalogue(true);
+    const entry = entries.get(name);
+    if (entry) return entry;
+    const note = unavailable.length ? ` (${unavailable.join('; ')})` : '';
+    throw new Error(`unknown tool "${name}"; tools: ${[...entries.keys()].join(', ')}${note}`);
+  }
+
+  return {
+    async list(): Promise<ToolSpec[]> {
+      return [...(await catalogue(true)).entries.values()].map((e) => e.tool.spec);
+    },
+    async describe(name) {
+      return local.get(name)?.tool.spec ?? (await catalogue(true)).entries.get(name)?.tool.spec;
+    },
+    async call(name, rawArgs, callOptions = {}) {
+      const { signal } = callOptions;
+      const entry = await find(name);
+      const args = toArgs(name, rawArgs);
+      if (entry.validate && !entry.validate(args)) {
+        throw new Error(`tool "${name}": invalid arguments: ${describeErrors(entry.validate.errors ?? [])}`);
+      }
+      try {
+        return await entry.tool.call(args, { signal });
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new Error(`tool "${name}": ${(err as Error).message}`);
+      }
+    },
+    async close() {
+      await Promise.all([calculator.close(), ...connections.map((c) => c.close())]);
+      for (const t of sqlTools) t.close();
+    },
+  };
+}
+
+/** Arguments arrive as an object, or as the JSON text a model sent. */
+function toArgs(name: string, raw: unknown): Record<string, unknown> {
+  let value = raw ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = value.trim() ? JSON.parse(value) : {};
+    } catch {
+      throw new Error(`tool "${name}": arguments are not valid JSON`);
+    }
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`tool "${name}": arguments must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** Ajv's default dialect is draft-07; MCP servers often declare 2020-12, which reads the same for argument objects. */
+function withoutDialect(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = schema ?? {};
+  return rest;
+}
+
+function describeErrors(errors: ErrorObject[]): string {
+  const e = errors[0];
+  if (!e) return 'rejected by the schema';
+  const where = e.instancePath || '(arguments)';
+  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+  const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
+  return `${where} ${e.message}${extra}${allowed}`;
+}
