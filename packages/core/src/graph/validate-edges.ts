@@ -1,6 +1,6 @@
 import { variablesOf } from '../nodes/template-variables';
 import type { PortSpec } from '../nodes/types';
-import { parseEdgeEnd } from '../schema/pipeline';
+import { parseEdgeEnd, type PipelineEdge } from '../schema/pipeline';
 import { jsonPath } from './json-path';
 import { connectionProblem } from './port-types';
 import { isRequired } from './ports';
@@ -8,16 +8,23 @@ import type { Problem } from './problems';
 import type { DocumentParts, NodeInfo } from './validate-nodes';
 
 /** Edge indices into each input port, keyed `node.port`. */
-export type Incoming = Map<string, number[]>;
+type Incoming = Map<string, number[]>;
 
 /** Edge ends, port types, inputs fed twice, and required inputs left unconnected. */
-export function checkEdges(parts: DocumentParts, byId: Map<string, NodeInfo>): { problems: Problem[]; incoming: Incoming } {
+export function checkEdges(
+  parts: DocumentParts,
+  byId: Map<string, NodeInfo>,
+): { problems: Problem[]; wired: PipelineEdge[] } {
   const problems: Problem[] = [];
   const incoming: Incoming = new Map();
+  // Edges not found broken: cycles and reachability are judged on these, so one bad edge is reported once.
+  const wired: PipelineEdge[] = [];
   for (const { edge, index } of parts.edges) {
     const label = `edge ${edge.from} → ${edge.to}`;
+    const before = problems.length;
     const from = endOf(edge.from, 'from', 'outputs', index, label, byId, parts.brokenIds, problems);
     const to = endOf(edge.to, 'to', 'inputs', index, label, byId, parts.brokenIds, problems);
+    if (problems.length === before) wired.push(edge);
     if (from && to) {
       const reason = connectionProblem(from.type, to.type);
       if (reason) {
@@ -43,7 +50,7 @@ export function checkEdges(parts: DocumentParts, byId: Map<string, NodeInfo>): {
     });
   }
   for (const info of byId.values()) problems.push(...unconnectedInputs(info, incoming));
-  return { problems, incoming };
+  return { problems, wired };
 }
 
 function nodesOf(edge: { from: string; to: string }): string[] {

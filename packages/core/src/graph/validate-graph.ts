@@ -2,13 +2,13 @@ import { parseEdgeEnd } from '../schema/pipeline';
 import { jsonPath } from './json-path';
 import { findCycles } from './order';
 import type { Problem } from './problems';
-import type { Incoming } from './validate-edges';
-import type { DocumentParts, NodeInfo } from './validate-nodes';
+import type { PipelineEdge } from '../schema/pipeline';
+import type { NodeInfo } from './validate-nodes';
 
 /** Whole-graph rules: cycles, input/output names, outputs no input reaches. */
-export function checkGraph(parts: DocumentParts, byId: Map<string, NodeInfo>, incoming: Incoming): Problem[] {
+export function checkGraph(byId: Map<string, NodeInfo>, wired: PipelineEdge[]): Problem[] {
   const nodes = [...byId.values()];
-  const graph = { nodes: nodes.map((info) => info.node), edges: parts.edges.map((e) => e.edge) };
+  const graph = { nodes: nodes.map((info) => info.node), edges: wired };
   const problems: Problem[] = [];
 
   for (const cycle of findCycles(graph)) {
@@ -19,7 +19,7 @@ export function checkGraph(parts: DocumentParts, byId: Map<string, NodeInfo>, in
   problems.push(...duplicateNames(nodes, 'input'), ...duplicateNames(nodes, 'output'));
 
   const reached = reachableFromInputs(graph);
-  const fed = new Set([...incoming.keys()].map((key) => parseEdgeEnd(key).node));
+  const fed = new Set(wired.map((edge) => parseEdgeEnd(edge.to).node));
   for (const info of nodes) {
     if (info.node.type !== 'output' || reached.has(info.node.id)) continue;
     // An output with no edge at all is already an unconnected input; say it once.

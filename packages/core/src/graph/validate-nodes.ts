@@ -60,7 +60,8 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
     return { node, index, def };
   }
   const config = parsed.data;
-  for (const issue of ownCheck(def, config)) {
+  const issues = ownCheck(def, config);
+  for (const issue of issues) {
     problems.push({
       path: jsonPath([...prefix, ...issue.path]),
       code: 'invalid-config',
@@ -68,6 +69,8 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
       nodes: [node.id],
     });
   }
+  // A template that does not parse yields no variables: its ports would be wrong, so edges to it are not judged.
+  if (issues.length > 0) return { node, index, def, config };
   const ports = portsOf(def, config);
   if (!ports) {
     problems.push({

@@ -100,7 +100,7 @@ export function validatePipeline(value: unknown): ValidationResult {
       : salvage(value);
     const nodes = checkNodes(parts);
     const edges = checkEdges(parts, nodes.byId);
-    problems.push(...nodes.problems, ...edges.problems, ...checkGraph(parts, nodes.byId, edges.incoming));
+    problems.push(...nodes.problems, ...edges.problems, ...checkGraph(nodes.byId, edges.wired));
     return { valid: problems.length === 0, problems, ...(parsed.ok ? { document: parsed.document } : {}) };
   } catch (err) {
     // A bug in a check must not take down the caller (the editor validates on every keystroke).

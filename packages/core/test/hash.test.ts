@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { behaviorHash, canonicalJson, contentHash } from '../src/graph/hash';
+
+const doc = () => ({
+  format: 'patchbay.pipeline/v1',
+  name: 'demo',
+  title: 'Demo',
+  description: 'A demo',
+  nodes: [
+    { id: 'q', type: 'input', label: 'Question', position: { x: 0, y: 0 }, config: { name: 'q', valueType: 'string' } },
+    { id: 'out', type: 'output', position: { x: 300, y: 0 }, config: { name: 'answer' } },
+  ],
+  edges: [{ from: 'q.value', to: 'out.value' }],
+});
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys, drops whitespace and writes numbers canonically', () => {
+    expect(canonicalJson({ b: [1, { z: true, a: null }], a: 'x' })).toBe('{"a":"x","b":[1,{"a":null,"z":true}]}');
+    expect(canonicalJson({ n: 1.0, big: 1e21, small: 1e-7, neg: -0 })).toBe('{"big":1e+21,"n":1,"neg":0,"small":1e-7}');
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2 })).toBe('{"\\r":2,"€":1}');
+  });
+
+  it('refuses values JSON cannot hold', () => {
+    expect(() => canonicalJson(NaN)).toThrow();
+    expect(() => canonicalJson(undefined)).toThrow(/canonical JSON/);
+  });
+});
+
+describe('contentHash and behaviorHash', () => {
+  it('contentHash is the hex SHA-256 of the canonical JSON', () => {
+    const expected = createHash('sha256').update(canonicalJson(doc())).digest('hex');
+    expect(contentHash(doc())).toBe(expected);
+    expect(contentHash(doc())).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('key order does not matter', () => {
+    const shuffled = JSON.parse(JSON.stringify(doc()), function (this: unknown, _key, value) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+      return Object.fromEntries(Object.entries(value).reverse());
+    });
+    expect(JSON.stringify(shuffled)).not.toBe(JSON.stringify(doc()));
+    expect(contentHash(shuffled)).toBe(contentHash(doc()));
+    expect(behaviorHash(shuffled)).toBe(behaviorHash(doc()));
+  });
+
+  it('two documents that differ only in layout, labels, title and description share behaviorHash, not contentHash', () => {
+    const moved = doc();
+    moved.nodes[0].position = { x: 50, y: 80 };
+    delete (moved.nodes[1] as { position?: unknown }).position;
+    moved.nodes[0].label = 'Renamed';
+    moved.title = 'Other title';
+    moved.description = 'Other words';
+    expect(contentHash(moved)).not.toBe(contentHash(doc()));
+    expect(behaviorHash(moved)).toBe(behaviorHash(doc()));
+  });
+
+  it('a change of behaviour changes both hashes', () => {
+    const changed = doc();
+    changed.nodes[1].config.name = 'reply';
+    expect(contentHash(changed)).not.toBe(contentHash(doc()));
+    expect(behaviorHash(changed)).not.toBe(behaviorHash(doc()));
+    const rewired = doc();
+    rewired.edges = [];
+    expect(behaviorHash(rewired)).not.toBe(behaviorHash(doc()));
+  });
+});
