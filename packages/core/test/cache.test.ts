@@ -72,7 +72,7 @@ describe('response cache', () => {
     await models.chat(ask('unset', { temperature: undefined }));
     await models.chat(ask('unset', { temperature: undefined }));
     expect(chatRequests()).toHaveLength(4);
-    const optIn = { cache: true } as { cache: boolean };
+    const optIn = { cache: true };
     await models.chat(ask('warm', { temperature: 0.7 }), optIn);
     const hit = await models.chat(ask('warm', { temperature: 0.7 }), optIn);
     expect(hit.cached).toBe(true);

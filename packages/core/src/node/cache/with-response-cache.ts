@@ -11,6 +11,10 @@ export interface ResponseCachePolicy {
 /** Per-call opt-in: `{ cache: true }` caches a call even at a non-zero temperature. */
 export type CachedChatOptions = ChatOptions & { cache?: boolean };
 
+export interface CachedModelService extends ModelService {
+  chat(request: ChatRequest, options?: CachedChatOptions): Promise<ChatResult>;
+}
+
 /**
  * The built-in `offline` provider is local, instant and deterministic, and its
  * scripted rules live in the config: caching it would only serve stale answers.
@@ -25,7 +29,7 @@ const UNCACHED_PROVIDERS = new Set(['offline']);
  * share one provider call. A hit returns `cached: true` with the original usage
  * and cost, and still passes the whole text once to `onToken`.
  */
-export function withResponseCache(service: ModelService, cache: ResponseCache, policy: ResponseCachePolicy): ModelService {
+export function withResponseCache(service: ModelService, cache: ResponseCache, policy: ResponseCachePolicy): CachedModelService {
   const inFlight = new Map<string, { promise: Promise<ChatResult>; signal?: AbortSignal }>();
   const providerOf = (name: string) => name.slice(0, Math.max(0, name.indexOf(':')));
   const cacheable = (request: ChatRequest, options: CachedChatOptions) =>

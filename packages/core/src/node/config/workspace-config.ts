@@ -174,6 +174,8 @@ function shortMessage(issue: z.core.$ZodIssue): string {
       return `expected ${issue.expected}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_key':
+      return `bad name: ${issue.issues[0] ? shortMessage(issue.issues[0] as z.core.$ZodIssue) : issue.message}`;
     case 'invalid_union':
       return 'expected either {command, args?, env?, cwd?} or {url, headers?}';
     default:

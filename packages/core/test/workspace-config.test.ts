@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadWorkspaceConfig, resolveConfigPath, WorkspaceConfigError } from '../src/node/config/workspace-config';
+import { resolveDataDir } from '../src/node/data-dir';
+import { createServices } from '../src/node/services';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'patchbay-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, value: unknown) => {
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+};
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof WorkspaceConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a WorkspaceConfigError');
+};
+
+describe('resolveDataDir', () => {
+  it('prefers --data, then PATCHBAY_DATA, then ./.patchbay, always absolute', () => {
+    expect(resolveDataDir({ flag: 'here', env: { PATCHBAY_DATA: '/elsewhere' }, cwd: '/work' })).toBe('/work/here');
+    expect(resolveDataDir({ env: { PATCHBAY_DATA: 'rel' }, cwd: '/work' })).toBe('/work/rel');
+    expect(resolveDataDir({ env: {}, cwd: '/work' })).toBe('/work/.patchbay');
+  });
+});
+
+describe('workspace config', () => {
+  it('is empty when the data dir has no config file', () => {
+    expect(loadWorkspaceConfig({ dataDir: dir })).toEqual({});
+  });
+
+  it('reads patchbay.config.json from the data dir, with every section', () => {
+    const value = {
+      providers: { fireworks: { timeoutMs: 30000, maxRetries: 3, models: ['accounts/fireworks/models/llama-v3p1-8b-instruct'] }, gateway: { baseURL: 'https://llm.example.com/v1', apiKeyEnv: 'GATEWAY_KEY' } },
+      prices: { 'gateway:big': { input: 1, output: 2 } },
+      tools: {
+        custom: [{ name: 'shout', description: 'upper-cases', parameters: { type: 'object', properties: { text: { type: 'string' } } }, code: 'return args.text.toUpperCase()' }],
+        sql: [{ name: 'orders', database: 'orders.sqlite' }],
+        http: { allowHosts: ['localhost'], timeoutMs: 2000, maxBytes: 100000 },
+      },
+      mcpServers: { files: { command: 'node', args: ['server.js'] }, remote: { url: 'http://127.0.0.1:9000/mcp' } },
+      scripted: [{ role: 'user', match: 'order (\\d+)', toolCalls: [{ name: 'orders', arguments: { id: '$1' } }] }],
+      cache: { enabled: false },
+    };
+    const file = write('patchbay.config.json', value);
+    const config = loadWorkspaceConfig({ dataDir: dir });
+    expect(config).toEqual({ ...value, configPath: file });
+    expect(resolveConfigPath(config, '/unused', 'orders.sqlite')).toBe(path.join(dir, 'orders.sqlite'));
+  });
+
+  it('reads --config FILE instead, and insists that it exists', () => {
+    const file = write('other.json', { cache: { enabled: true } });
+    expect(loadWorkspaceConfig({ dataDir: '/nonexistent', configPath: file }).cache).toEqual({ enabled: true });
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir, configPath: path.join(dir, 'missing.json') }))).toEqual(['file not found']);
+  });
+
+  it('names the path of each problem, one line each', () => {
+    write('patchbay.config.json', {
+      providers: { fireworks: { timeoutMs: 'soon', apiKey: 'sk-oops' } },
+      prices: { gpt: { input: 1, output: 1 } },
+      tools: { sql: [{ name: 'orders' }] },
+      mcpServers: { broken: { args: [] } },
+      scripted: [{ match: '(' }],
+    });
+    const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'providers.fireworks.timeoutMs: expected number',
+        'providers.fireworks: unknown field "apiKey"',
+        'prices.gpt: bad name: a price key is "provider:model"',
+        'tools.sql.0.database: expected string',
+        'mcpServers.broken: expected either {command, args?, env?, cwd?} or {url, headers?}',
+        'scripted.0.match: not a valid regular expression',
+      ]),
+    );
+    for (const line of problems) expect(line).not.toContain('\n');
+  });
+
+  it('reports a file that is not JSON in one line', () => {
+    write('patchbay.config.json', '{ "providers": ');
+    const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^not valid JSON: /);
+  });
+
+  it('makes createServices refuse a bad config with the same message', async () => {
+    write('patchbay.config.json', { cache: { enabled: 'yes' } });
+    await expect(createServices({ dataDir: dir, env: {} })).rejects.toThrow('cache.enabled: expected boolean');
+  });
+
+  it('feeds scripted rules to offline:scripted through createServices', async () => {
+    write('patchbay.config.json', { scripted: [{ match: 'weather in (\\w+)', reply: 'Sunny in $1.' }] });
+    const services = await createServices({ dataDir: dir, env: {} });
+    try {
+      const result = await services.models.chat({ model: 'offline:scripted', messages: [{ role: 'user', content: 'weather in Oslo?' }] });
+      expect(result.text).toBe('Sunny in Oslo.');
+    } finally {
+      await services.close();
+    }
+  });
+});
