@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createModelService } from '../src/node/providers/model-service';
+import { createOfflineProvider } from '../src/node/providers/offline';
+import { readIngestFiles } from '../src/node/retrieval/ingest-files';
+import { openRetrievalStore, type RetrievalStore } from '../src/node/retrieval/store';
+
+let dir: string;
+let store: RetrievalStore;
+const file = (name: string, text: string) => {
+  const path = join(dir, 'files', name);
+  writeFileSync(path, text);
+  return path;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'patchbay-ingest-'));
+  mkdirSync(join(dir, 'files'));
+  store = openRetrievalStore({ dataDir: join(dir, 'data'), models: createModelService({ offline: createOfflineProvider() }) });
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ingesting files', () => {
+  it('indexes .md, .txt, .json and .jsonl with the file path as source', async () => {
+    const md = file('guide.md', '# Setup\n\nPlug the lamp into a grounded socket.\n\nPress the dimmer once.');
+    const txt = file('notes.txt', 'The travel case is sold separately.');
+    const json = file('faq.json', JSON.stringify([{ id: 'faq-1', text: 'Orders ship from Rotterdam.', lang: 'en' }, 'Gift cards never expire.']));
+    const jsonl = file('tickets.jsonl', '{"content": "Customer asked about a cracked shade."}\n\n{"id": 7, "text": "Customer asked for an invoice copy.", "metadata": {"priority": "low"}}\n');
+    const { chunks } = await store.ingestFiles('mixed', [md, txt, json, jsonl]);
+    expect(chunks).toBe(6);
+
+    const top = async (q: string) => (await store.search('mixed', q, { topK: 1, mode: 'keyword' }))[0];
+    expect(await top('grounded socket')).toMatchObject({ id: md, source: md });
+    expect((await top('grounded socket')).text).toContain('Press the dimmer once.');
+    expect(await top('travel case')).toMatchObject({ id: txt, source: txt });
+    expect(await top('Rotterdam')).toMatchObject({ id: 'faq-1', source: json, metadata: { lang: 'en' } });
+    expect(await top('gift cards')).toMatchObject({ id: `${json}:2`, source: json });
+    expect(await top('cracked shade')).toMatchObject({ id: `${jsonl}:1`, source: jsonl });
+    expect(await top('invoice')).toMatchObject({ id: '7', source: jsonl, metadata: { priority: 'low' } });
+  });
+
+  it('re-indexing the same files replaces their chunks', async () => {
+    const md = file('a.md', 'First version of the page.');
+    await store.ingestFiles('docs', [md]);
+    writeFileSync(md, 'Second version of the page.');
+    await store.ingestFiles('docs', [md]);
+    expect(store.listIndexes()).toEqual([{ name: 'docs', chunks: 1, embeddingModel: 'offline:hash' }]);
+    expect(await store.search('docs', 'first', { topK: 1, mode: 'keyword' })).toEqual([]);
+  });
+
+  it('adds nothing when one of the files is missing or unreadable', async () => {
+    const ok = file('ok.md', 'Fine.');
+    await expect(store.ingestFiles('docs', [ok, join(dir, 'files', 'gone.md')])).rejects.toThrow(/gone\.md: no such file/);
+    expect(store.listIndexes()).toEqual([]);
+  });
+
+  it('names the file and line of bad input', async () => {
+    await expect(readIngestFiles([file('bad.jsonl', '{"text": "ok"}\n{oops\n')])).rejects.toThrow(/bad\.jsonl:2: not valid JSON/);
+    await expect(readIngestFiles([file('bad.json', '[{"title": "no text"}]')])).rejects.toThrow(/bad\.json\[0\]: a document needs a string "text"/);
+    await expect(readIngestFiles([file('table.csv', 'a,b')])).rejects.toThrow(/unsupported file type "\.csv"/);
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ModelService } from '../src/engine/services';
+import { createModelService } from '../src/node/providers/model-service';
+import { createOfflineProvider } from '../src/node/providers/offline';
+import { reciprocalRankFusion } from '../src/node/retrieval/fusion';
+import { openRetrievalStore, type RetrievalStore } from '../src/node/retrieval/store';
+
+const CORPUS = [
+  { id: 'refunds', source: 'docs/refunds.md', text: 'Refunds are issued to the original payment method within five business days after the returned lamp arrives.' },
+  { id: 'shipping', source: 'docs/shipping.md', text: 'Standard shipping takes three to seven days. Express shipping arrives within two days.' },
+  { id: 'password', source: 'docs/account.md', text: 'To reset your password, open the sign-in page and choose "Forgot password"; a reset link is emailed to you.' },
+  { id: 'warranty', source: 'docs/warranty.md', text: 'Every Brightloom lamp carries a two-year warranty covering defects in materials and workmanship.' },
+  { id: 'bulbs', source: 'docs/bulbs.md', text: 'Replacement bulbs fit all lamps sold after 2019 and last about fifteen thousand hours.' },
+  { id: 'dimmer', source: 'docs/dimmer.md', text: 'The dimmer switch has four brightness levels; hold it for two seconds to turn the lamp off.' },
+];
+
+let dataDir: string;
+let models: ModelService;
+let store: RetrievalStore;
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'patchbay-retrieval-'));
+  models = createModelService({ offline: createOfflineProvider() });
+  store = openRetrievalStore({ dataDir, models });
+  await store.ingest('docs', CORPUS, { embeddingModel: 'offline:hash' });
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('retrieval store: ranking', () => {
+  it('keyword search (bm25) ranks the document with the query words first', async () => {
+    const docs = await store.search('docs', 'how do I reset my password', { topK: 3, mode: 'keyword' });
+    expect(docs[0]).toMatchObject({ id: 'password', source: 'docs/account.md' });
+    expect(docs[0].text).toContain('Forgot password');
+    // higher is better, in order
+    for (let i = 1; i < docs.length; i++) expect(docs[i - 1].score).toBeGreaterThanOrEqual(docs[i].score);
+  });
+
+  it('keyword search stems words (refunded → refund) and finds nothing for unknown words', async () => {
+    expect((await store.search('docs', 'refunded payments', { topK: 1, mode: 'keyword' }))[0].id).toBe('refunds');
+    expect(await store.search('docs', 'zeppelin', { topK: 3, mode: 'keyword' })).toEqual([]);
+  });
+
+  it('keyword search never fails on FTS5 syntax in user text', async () => {
+    const docs = await store.search('docs', '"warranty" AND NEAR( -lamp* OR) column:x', { topK: 2, mode: 'keyword' });
+    expect(docs[0].id).toBe('warranty');
+    expect(await store.search('docs', '"""  ()', { topK: 2, mode: 'keyword' })).toEqual([]);
+  });
+
+  it('vector search (offline:hash, sqlite-vec) ranks the nearest document first with cosine scores', async () => {
+    const docs = await store.search('docs', 'replacement bulb lifetime hours', { topK: 3, mode: 'vector' });
+    expect(docs.map((d) => d.id)[0]).toBe('bulbs');
+    expect(docs).toHaveLength(3);
+    for (const d of docs) expect(d.score).toBeLessThanOrEqual(1.0001);
+    expect(docs[0].score).toBeGreaterThan(docs[1].score);
+  });
+
+  it('hybrid search is the reciprocal rank fusion (k = 60) of keyword and vector results', async () => {
+    const query = 'express shipping days';
+    const docs = await store.search('docs', query, { topK: 3, mode: 'hybrid' });
+    expect(docs[0].id).toBe('shipping');
+    const keyword = await store.search('docs', query, { topK: 20, mode: 'keyword' });
+    const vector = await store.search('docs', query, { topK: 20, mode: 'vector' });
+    const expected = reciprocalRankFusion([keyword, vector], (d) => d.id).slice(0, 3);
+    expect(docs.map((d) => [d.id, d.score])).toEqual(expected.map((e) => [e.item.id, e.score]));
+  });
+
+  it('returns metadata and respects topK', async () => {
+    await store.ingest('notes', [{ id: 'n1', text: 'Lamps ship in recycled boxes.', metadata: { lang: 'en' } }]);
+    expect(await store.search('notes', 'boxes', { topK: 5, mode: 'keyword' })).toEqual([
+      { id: 'n1', text: 'Lamps ship in recycled boxes.', score: expect.any(Number), metadata: { lang: 'en' } },
+    ]);
+    expect(await store.search('docs', 'lamp', { topK: 2, mode: 'hybrid' })).toHaveLength(2);
+  });
+});
+
+describe('retrieval store: indexes', () => {
+  it('lists indexes with chunk counts and embedding model, and reopens from the same file', async () => {
+    await store.ingest('kw', [{ text: 'only words' }], { embeddingModel: null });
+    expect(store.listIndexes()).toEqual([
+      { name: 'docs', chunks: CORPUS.length, embeddingModel: 'offline:hash' },
+      { name: 'kw', chunks: 1, embeddingModel: null },
+    ]);
+    store.close();
+    store = openRetrievalStore({ dataDir, models });
+    expect((await store.search('docs', 'warranty', { topK: 1, mode: 'hybrid' }))[0].id).toBe('warranty');
+  });
+
+  it('names the known indexes when asked for an unknown one', async () => {
+    await store.ingest('faq', [{ text: 'x' }]);
+    await expect(store.search('nope', 'x', { topK: 1, mode: 'keyword' })).rejects.toThrow('unknown index "nope"; indexes: docs, faq');
+  });
+
+  it('re-ingesting a document id replaces it instead of adding a copy', async () => {
+    await store.ingest('docs', [{ id: 'shipping', text: 'Shipping is free on orders over fifty euros.', source: 'docs/shipping.md' }]);
+    expect(store.listIndexes()[0].chunks).toBe(CORPUS.length);
+    expect(await store.search('docs', 'express', { topK: 5, mode: 'keyword' })).toEqual([]);
+    const vector = await store.search('docs', 'free shipping orders over fifty euros', { topK: 1, mode: 'vector' });
+    expect(vector[0]).toMatchObject({ id: 'shipping', text: 'Shipping is free on orders over fifty euros.' });
+  });
+
+  it('splits long documents into overlapping chunks with numbered ids', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} talks about topic${i} in some detail here.`).join('\n\n');
+    const { chunks } = await store.ingest('long', [{ id: 'guide', text: long, source: 'guide.md' }], { chunkSize: 200, overlap: 40 });
+    expect(chunks).toBeGreaterThan(5);
+    const hit = await store.search('long', 'topic23', { topK: 3, mode: 'keyword' });
+    expect(hit[0].id).toMatch(/^guide#\d+$/);
+    expect(hit[0].text).toContain('topic23');
+    expect(hit[0].source).toBe('guide.md');
+  });
+
+  it('keeps each index on its own embedding model and refuses mixing', async () => {
+    await store.ingest('kw', [{ text: 'keyword only' }], { embeddingModel: null });
+    await expect(store.search('kw', 'keyword', { topK: 1, mode: 'vector' })).rejects.toThrow('index "kw" has no embeddings');
+    await expect(store.ingest('docs', [{ text: 'x' }], { embeddingModel: null })).rejects.toThrow(/built with embeddings from offline:hash/);
+    await expect(store.search('docs', 'x', { topK: 1, mode: 'vector', embeddingModel: 'openai:text-embedding-3-small' })).rejects.toThrow(
+      'index "docs" was embedded with offline:hash, not openai:text-embedding-3-small',
+    );
+  });
+
+  it('leaves the index unchanged when the embedding provider fails', async () => {
+    await expect(store.ingest('other', [{ text: 'hello' }], { embeddingModel: 'nowhere:model' })).rejects.toThrow(/unknown model provider "nowhere"/);
+    expect(store.listIndexes().map((i) => i.name)).toEqual(['docs']);
+  });
+
+  it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {
+    await expect(store.ingest('../x', [{ text: 'x' }])).rejects.toThrow(/invalid index name/);
+    await expect(store.search('docs', 'x', { topK: 0, mode: 'keyword' })).rejects.toThrow(/topK must be an integer/);
+    await expect(store.search('docs', 'x', { topK: 1, mode: 'fuzzy' as never })).rejects.toThrow('unknown search mode "fuzzy"');
+  });
+});
