@@ -5,14 +5,16 @@ export interface SandboxOptions {
   /** Heap limit of each run. Default 64 MB. */
   memoryLimitBytes?: number;
   /**
-   * QuickJS stack limit. Default 256 KB: QuickJS must hit its own limit before the
-   * host's native stack does (512 KB already overflows Node's), or the WASM module breaks.
+   * QuickJS stack limit, at most 1 MB. Default 256 KB: QuickJS should hit its own
+   * limit before the host's native stack does (512 KB can already overflow Node's);
+   * when the host's overflows first, the run fails and the WASM module is replaced.
    */
   stackSizeBytes?: number;
 }
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_STACK_SIZE = 256 * 1024;
+const MAX_STACK_SIZE = 1024 * 1024;
 
 // The body is compiled by QuickJS's own Function constructor, so it parses as a
 // function body (no breaking out of a wrapper) and its syntax errors read naturally.
@@ -32,6 +34,9 @@ const WRAPPER = `(function (body, input) {
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const defaultMemory = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
   const stackSize = options.stackSizeBytes ?? DEFAULT_STACK_SIZE;
+  if (!(stackSize >= 16 * 1024 && stackSize <= MAX_STACK_SIZE)) {
+    throw new RangeError(`stackSizeBytes must be between 16 KB and 1 MB, got ${stackSize}`);
+  }
   let module: Promise<QuickJSWASMModule> | null = null;
 
   return {
@@ -76,7 +81,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       } catch (err) {
         // The host itself failed (e.g. its native stack): this module is no longer trustworthy.
         module = null;
-        throw new Error(`code failed: the sandbox broke down (${(err as Error).message})`);
+        throw new Error(`code failed: the sandbox broke down (${(err as Error).message || String(err)})`);
       } finally {
         try {
           context.dispose();

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createSandbox } from '../src/node/index';
+
+const sandbox = createSandbox();
+const run = (code: string, value: unknown = null, timeoutMs = 1_000) => sandbox.run(code, value, { timeoutMs });
+
+describe('sandbox: running code', () => {
+  it('runs the body as a function of value and returns JSON', async () => {
+    expect(await run('return value * 3', 7)).toBe(21);
+    expect(await run('return { names: value.map((p) => p.name), n: value.length }', [{ name: 'a' }, { name: 'b' }])).toEqual({
+      names: ['a', 'b'],
+      n: 2,
+    });
+  });
+
+  it('turns undefined into null and keeps only what JSON keeps', async () => {
+    expect(await run('return', 1)).toBeNull();
+    expect(await run('value.x = 1', {})).toBeNull();
+    expect(await run('return { f() {}, d: new Date(0) }')).toEqual({ d: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('reports the code\'s own errors with its message', async () => {
+    await expect(run('throw new Error("bad input")')).rejects.toThrow(/^code failed: bad input$/);
+    await expect(run('throw "plain"')).rejects.toThrow('code failed: plain');
+    await expect(run('return value.missing.deeper', {})).rejects.toThrow(/^code failed: TypeError: /);
+    await expect(run('return 1 +')).rejects.toThrow(/^code failed: SyntaxError/);
+  });
+
+  it('shares nothing between runs', async () => {
+    await run('globalThis.leak = 42');
+    expect(await run('return typeof globalThis.leak')).toBe('undefined');
+  });
+
+  it('refuses input that is not JSON', async () => {
+    await expect(run('return 1', 10n)).rejects.toThrow(/^code input is not JSON/);
+  });
+});
+
+describe('sandbox: escapes are contained', () => {
+  it('has no process, require, fetch or timers', async () => {
+    await expect(run('return process.env')).rejects.toThrow("code failed: ReferenceError: 'process' is not defined");
+    await expect(run('return require("fs")')).rejects.toThrow("code failed: ReferenceError: 'require' is not defined");
+    expect(await run('return [typeof fetch, typeof setTimeout, typeof XMLHttpRequest, typeof std, typeof os]')).toEqual([
+      'undefined',
+      'undefined',
+      'undefined',
+      'undefined',
+      'undefined',
+    ]);
+  });
+
+  it('reaches no host through the Function constructor', async () => {
+    await expect(run("return globalThis.constructor.constructor('return process')()")).rejects.toThrow(
+      "'process' is not defined",
+    );
+    expect(await run("return Object.keys(globalThis.constructor.constructor('return this')()).length")).toBe(0);
+  });
+
+  it('times out an endless loop, even one that catches the interrupt', async () => {
+    await expect(run('while (true) {}', null, 100)).rejects.toThrow('code timed out after 100 ms');
+    await expect(run('for (;;) { try { while (true) {} } catch (e) {} }', null, 100)).rejects.toThrow(
+      'code timed out after 100 ms',
+    );
+  });
+
+  it('refuses a 1 GB allocation', async () => {
+    await expect(run('return new Array(1e9).fill(0).length', null, 10_000)).rejects.toThrow('code exceeded the memory limit');
+    await expect(run("return 'x'.repeat(2 ** 29).length", null, 10_000)).rejects.toThrow('code exceeded the memory limit');
+  });
+
+  it('stops runaway recursion inside QuickJS, not in the host', async () => {
+    await expect(run('function f(n) { return f(n + 1) + 1 } return f(0)')).rejects.toThrow(
+      'code failed: InternalError: stack overflow',
+    );
+  });
+
+  it('recovers with a fresh module when the host stack overflows first (stack limit set too high)', async () => {
+    expect(() => createSandbox({ stackSizeBytes: 64 * 1024 * 1024 })).toThrow('stackSizeBytes must be between 16 KB and 1 MB');
+    const deep = createSandbox({ stackSizeBytes: 1024 * 1024 });
+    await expect(deep.run('function f(n) { return f(n + 1) + 1 } return f(0)', null, { timeoutMs: 5_000 })).rejects.toThrow(
+      /^code failed: (the sandbox broke down|InternalError: stack overflow)/,
+    );
+    expect(await deep.run('return value * 2', 21, { timeoutMs: 1_000 })).toBe(42);
+  });
+
+  it('keeps the host healthy afterwards', async () => {
+    const before = process.memoryUsage().heapUsed;
+    expect(await run('return value + 1', 41)).toBe(42);
+    // the host heap did not take the sandbox's allocations
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 1024 * 1024);
+    expect(typeof process.env.PATH).toBe('string');
+  });
+
+  it('honours a smaller memory limit and a signal aborted before the start', async () => {
+    const small = createSandbox({ memoryLimitBytes: 2 * 1024 * 1024 });
+    await expect(small.run("return 'x'.repeat(4 * 1024 * 1024).length", null, { timeoutMs: 1_000 })).rejects.toThrow(
+      'code exceeded the memory limit',
+    );
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    await expect(sandbox.run('return 1', null, { timeoutMs: 1_000, signal: controller.signal })).rejects.toThrow('cancelled');
+  });
+});
