@@ -1,6 +1,7 @@
 import { getNodeType } from '../nodes/index';
 import { PORT_TYPES, type NodeDefinition, type PortSpec } from '../nodes/types';
 import type { PipelineNode } from '../schema/pipeline';
+import { ConfigMemo } from './config-key';
 
 export interface NodePorts {
   inputs: PortSpec[];
@@ -28,20 +29,27 @@ export function nodePorts(node: Pick<PipelineNode, 'type' | 'config'>): NodePort
   return portsOf(def, node.config ?? {}) ?? { inputs: [], outputs: [] };
 }
 
+// Ports are a pure function of the config; parsing templates and expressions is what costs, so remember them.
+const memo = new ConfigMemo<NodeDefinition, NodePorts | undefined>();
+
 /** Ports from a config, or undefined when the type's port functions choke on it. */
 export function portsOf(def: NodeDefinition, config: unknown): NodePorts | undefined {
-  try {
-    return { inputs: cleanPorts(def.inputs(config)), outputs: cleanPorts(def.outputs(config)) };
-  } catch {
-    return undefined;
-  }
+  const ports = memo.get(def, config, () => {
+    try {
+      return { inputs: cleanPorts(def.inputs(config)), outputs: cleanPorts(def.outputs(config)) };
+    } catch {
+      return undefined;
+    }
+  });
+  // Fresh arrays, so a caller that sorts or extends them does not change the remembered ones.
+  return ports && { inputs: [...ports.inputs], outputs: [...ports.outputs] };
 }
 
 /** Keeps only well-formed port specs, first of each name (a raw config can produce anything). */
 function cleanPorts(ports: unknown): PortSpec[] {
   if (!Array.isArray(ports)) return [];
   const seen = new Set<string>();
-  return ports.filter((port): port is PortSpec => {
+  const clean = ports.filter((port): port is PortSpec => {
     const ok =
       typeof port === 'object' && port !== null &&
       typeof port.name === 'string' && port.name !== '' && !seen.has(port.name) &&
@@ -49,6 +57,7 @@ function cleanPorts(ports: unknown): PortSpec[] {
     if (ok) seen.add(port.name);
     return ok;
   });
+  return clean.map((port) => Object.freeze({ ...port }));
 }
 
 /** Whether an input port must have an edge into it (`required` defaults to true). */

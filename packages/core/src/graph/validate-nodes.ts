@@ -1,6 +1,8 @@
 import { getNodeType, nodeTypes } from '../nodes/index';
-import type { NodeDefinition } from '../nodes/types';
+import type { z } from 'zod';
+import type { ConfigIssue, NodeDefinition } from '../nodes/types';
 import type { PipelineEdge, PipelineNode } from '../schema/pipeline';
+import { ConfigMemo } from './config-key';
 import { jsonPath } from './json-path';
 import { portsOf, type NodePorts } from './ports';
 import { zodIssueProblem, type Problem } from './problems';
@@ -54,13 +56,12 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
     return { node, index };
   }
   const prefix = ['nodes', index, 'config'];
-  const parsed = def.configSchema.safeParse(node.config ?? {}, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(zodIssueProblem(issue, 'invalid-config', prefix, node.id, 2));
+  const analysis = analyzeConfig(def, node.config ?? {});
+  if (!analysis.ok) {
+    for (const issue of analysis.issues) problems.push(zodIssueProblem(issue, 'invalid-config', prefix, node.id, 2));
     return { node, index, def };
   }
-  const config = parsed.data;
-  const issues = ownCheck(def, config);
+  const { config, issues, ports } = analysis;
   for (const issue of issues) {
     problems.push({
       path: jsonPath([...prefix, ...issue.path]),
@@ -71,7 +72,6 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
   }
   // A template that does not parse yields no variables: its ports would be wrong, so edges to it are not judged.
   if (issues.length > 0) return { node, index, def, config };
-  const ports = portsOf(def, config);
   if (!ports) {
     problems.push({
       path: jsonPath(prefix),
@@ -83,8 +83,25 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
   return { node, index, def, config, ports };
 }
 
+type ConfigAnalysis =
+  | { ok: false; issues: z.core.$ZodIssue[] }
+  | { ok: true; config: unknown; issues: ConfigIssue[]; ports?: NodePorts };
+
+// Validation runs on every keystroke in the editor and before every run: identical configs are judged once.
+const memo = new ConfigMemo<NodeDefinition, ConfigAnalysis>();
+
+/** Schema, the type's own check, and ports of one config. */
+function analyzeConfig(def: NodeDefinition, raw: unknown): ConfigAnalysis {
+  return memo.get(def, raw, () => {
+    const parsed = def.configSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) return { ok: false, issues: parsed.error.issues };
+    const issues = ownCheck(def, parsed.data);
+    return { ok: true, config: parsed.data, issues, ports: issues.length > 0 ? undefined : portsOf(def, parsed.data) };
+  });
+}
+
 /** The type's own check(); a check that throws is reported rather than thrown. */
-function ownCheck(def: NodeDefinition, config: unknown): { path: (string | number)[]; message: string }[] {
+function ownCheck(def: NodeDefinition, config: unknown): ConfigIssue[] {
   if (!def.check) return [];
   try {
     return def.check(config);
