@@ -1,5 +1,5 @@
-import { missingServices, type ModelService, type Services } from '../engine/services';
-import { openResponseCache } from './cache/response-cache';
+import type { ModelService, Services } from '../engine/services';
+import { openResponseCache, type ResponseCache } from './cache/response-cache';
 import { withResponseCache } from './cache/with-response-cache';
 import { loadWorkspaceConfig, type WorkspaceConfig } from './config/workspace-config';
 import { resolveDataDir } from './data-dir';
@@ -8,6 +8,7 @@ import { createOfflineProvider } from './providers/offline';
 import { createNetworkedProviders } from './providers/presets';
 import { openRetrievalStore, type RetrievalStore } from './retrieval/store';
 import { createSandbox } from './tools/sandbox';
+import { createToolService } from './tools/tool-service';
 
 export interface CreateServicesOptions {
   /** The data dir; default from resolveDataDir() (`PATCHBAY_DATA`, else `./.patchbay`). */
@@ -39,21 +40,27 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   const dataDir = resolveDataDir({ flag: options.dataDir, env });
   const config = loadWorkspaceConfig({ dataDir, configPath: options.configPath });
 
+  const sandbox = createSandbox();
+  // Tools first: a bad tools section throws before any SQLite file is opened.
+  const tools = createToolService({ config, sandbox, dataDir, env });
   const providers = createModelService({
     ...createNetworkedProviders(config, env),
     offline: createOfflineProvider({ scripted: config.scripted }),
   });
-  const cacheOn = !options.noCache && config.cache?.enabled !== false;
-  const cache = cacheOn ? openResponseCache(dataDir) : undefined;
-  const models: ModelService = cache
-    ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
-    : providers;
-
-  const retrieval = openRetrievalStore({ dataDir, models });
-  const sandbox = createSandbox();
-  // Until the tool service lands (tools/tool-service.ts), tool calls refuse clearly.
-  const tools = missingServices().tools;
-
+  let cache: ResponseCache | undefined;
+  let models: ModelService;
+  let retrieval: RetrievalStore;
+  try {
+    if (!options.noCache && config.cache?.enabled !== false) cache = openResponseCache(dataDir);
+    models = cache
+      ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
+      : providers;
+    retrieval = openRetrievalStore({ dataDir, models });
+  } catch (err) {
+    cache?.close();
+    await tools.close();
+    throw err;
+  }
   let closed = false;
   return {
     models,
@@ -65,6 +72,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     async close() {
       if (closed) return;
       closed = true;
+      await tools.close();
       retrieval.close();
       cache?.close();
     },

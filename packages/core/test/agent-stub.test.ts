@@ -1,0 +1,146 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PipelineDocument } from '../src/schema/pipeline';
+import { runPipeline } from '../src/engine/run-pipeline';
+import { createServices, type WorkspaceServices } from '../src/node/services';
+import { startOpenAIStub, type OpenAIStub, type StubReply, type StubRequest } from '../../../test/support/openai-stub';
+
+/**
+ * The agent node against a real OpenAI-compatible server (the stub) with the
+ * workspace's real tools, wired by createServices exactly as `patchbay run` does.
+ */
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function workspace(handler: (req: StubRequest) => StubReply, config: object = {}): Promise<{ stub: OpenAIStub; services: WorkspaceServices }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-agent-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'patchbay.config.json'), JSON.stringify(config));
+  const stub = await startOpenAIStub({ handler });
+  cleanups.push(() => stub.close());
+  const services = await createServices({ dataDir: dir, env: { STUB_BASE_URL: stub.url } });
+  cleanups.push(() => services.close());
+  return { stub, services };
+}
+
+function agentPipeline(tools: string[], maxSteps = 4): PipelineDocument {
+  return {
+    format: 'patchbay.pipeline/v1',
+    name: 'agent-stub',
+    nodes: [
+      { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'agent', type: 'agent', config: { model: 'stub:tool-model', system: 'Use tools.', prompt: '{{ question }}', tools, maxSteps } },
+      { id: 'answer', type: 'output', config: { name: 'answer' } },
+    ],
+    edges: [
+      { from: 'question.value', to: 'agent.question' },
+      { from: 'agent.text', to: 'answer.value' },
+    ],
+  } as PipelineDocument;
+}
+
+/** A custom JavaScript tool (run in the QuickJS sandbox), defined in the workspace config. */
+const ADD_TOOL = {
+  tools: {
+    custom: [
+      {
+        name: 'add',
+        description: 'Adds two numbers',
+        parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+        code: 'if (args.a < 0) throw new Error("negative numbers are not supported"); return args.a + args.b;',
+        timeoutMs: 10000,
+      },
+    ],
+  },
+};
+
+const toolMessages = (req: StubRequest) => (req.body.messages as Array<{ role: string; content: string; tool_call_id?: string }>).filter((m) => m.role === 'tool');
+
+describe('agent loop against an OpenAI-compatible server', () => {
+  it('calls a tool, feeds the result back and returns the final text, with every call in the trace', async () => {
+    const { stub, services } = await workspace((req) => {
+      const results = toolMessages(req);
+      if (!results.length) return { toolCalls: [{ name: 'add', arguments: { a: 2, b: 12 } }] };
+      return { text: `The answer is ${results[0].content}.` };
+    }, ADD_TOOL);
+    const run = await runPipeline(agentPipeline(['add']), { question: 'What is 2 + 12?' }, { services });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('succeeded');
+    expect(run.outputs.answer).toBe('The answer is 14.');
+
+    const [first, second] = stub.requests;
+    expect(first.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(['add']);
+    const assistant = second.body.messages.find((m: { role: string }) => m.role === 'assistant');
+    expect(assistant.tool_calls[0]).toMatchObject({ type: 'function', function: { name: 'add' } });
+    expect(toolMessages(second)).toEqual([{ role: 'tool', content: '14', tool_call_id: assistant.tool_calls[0].id }]);
+
+    const calls = run.nodes.agent.calls ?? [];
+    expect(calls.map((c) => [c.kind, c.name])).toEqual([
+      ['model', 'stub:tool-model'],
+      ['tool', 'add'],
+      ['model', 'stub:tool-model'],
+    ]);
+    expect(run.nodes.agent.usage?.totalTokens).toBeGreaterThan(0);
+  });
+
+  it('runs several tool calls of one reply in parallel', async () => {
+    // This server answers only when both requests are open at once: run one
+    // after the other, the first would wait until the tool's timeout.
+    const waiting: http.ServerResponse[] = [];
+    const barrier = http.createServer((req, res) => {
+      waiting.push(res);
+      if (waiting.length === 2) for (const r of waiting.splice(0)) r.end(`both here (${req.url === '/a' ? 'a' : 'b'} last)`);
+    });
+    await new Promise<void>((resolve) => barrier.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => (barrier.closeAllConnections(), barrier.close(resolve))));
+    const base = `http://127.0.0.1:${(barrier.address() as AddressInfo).port}`;
+
+    const { stub, services } = await workspace(
+      (req) =>
+        toolMessages(req).length
+          ? { text: toolMessages(req).map((m) => m.content).join(' | ') }
+          : {
+              toolCalls: [
+                { name: 'http_request', arguments: { url: `${base}/a`, method: 'GET' } },
+                { name: 'http_request', arguments: { url: `${base}/b`, method: 'GET' } },
+              ],
+            },
+      { tools: { http: { allowHosts: ['127.0.0.1'], timeoutMs: 5000 } } },
+    );
+    const run = await runPipeline(agentPipeline(['http_request']), { question: 'fetch both' }, { services });
+    expect(run.status).toBe('succeeded');
+    const results = toolMessages(stub.requests[1]);
+    expect(results).toHaveLength(2);
+    for (const m of results) expect(m.content).toContain('both here');
+  });
+
+  it('fails clearly at maxSteps when the model never stops calling tools', async () => {
+    const { stub, services } = await workspace(() => ({ toolCalls: [{ name: 'add', arguments: { a: 1, b: 1 } }] }), ADD_TOOL);
+    const run = await runPipeline(agentPipeline(['add'], 3), { question: 'loop forever' }, { services });
+    expect(run.status).toBe('failed');
+    expect(run.failedNode).toBe('agent');
+    expect(run.error).toContain('agent stopped after 3 steps without an answer');
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('hands a failing tool call back to the model as an error it can answer from', async () => {
+    const { stub, services } = await workspace((req) =>
+      toolMessages(req).length
+        ? { text: `Sorry: ${toolMessages(req)[0].content}` }
+        : { toolCalls: [{ name: 'add', arguments: { a: -1, b: 2 } }] },
+      ADD_TOOL,
+    );
+    const run = await runPipeline(agentPipeline(['add']), { question: 'break it' }, { services });
+    expect(run.status).toBe('succeeded');
+    expect(toolMessages(stub.requests[1])[0].content).toMatch(/^error: .*negative numbers are not supported/);
+    expect(run.outputs.answer).toMatch(/^Sorry: error: .*negative numbers are not supported/);
+    expect(run.nodes.agent.calls?.[1]).toMatchObject({ kind: 'tool', name: 'add', error: expect.stringContaining('negative numbers') });
+  });
+});
