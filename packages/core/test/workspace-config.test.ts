@@ -77,7 +77,7 @@ describe('workspace config', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         'providers.fireworks.timeoutMs: expected number',
-        'providers.fireworks: unknown field "apiKey"',
+        'providers.fireworks: a key never goes in the config: set "apiKeyEnv" to the name of the environment variable that holds it',
         'prices.gpt: bad name: a price key is "provider:model"',
         'tools.sql.0.database: expected string',
         'mcpServers.broken: expected either {command, args?, env?, cwd?} or {url, headers?}',
@@ -85,6 +85,8 @@ describe('workspace config', () => {
       ]),
     );
     for (const line of problems) expect(line).not.toContain('\n');
+    // The message names the misplaced key's field, never repeats its value.
+    expect(problems.join('\n')).not.toContain('sk-oops');
   });
 
   it('reports a file that is not JSON in one line', () => {
@@ -108,5 +110,12 @@ describe('workspace config', () => {
     } finally {
       await services.close();
     }
+  });
+});
+
+describe('WorkspaceConfigError message', () => {
+  it('starts every line with the file, so the first line alone is a usable error', () => {
+    const error = new WorkspaceConfigError('/w/patchbay.config.json', ['a.b: expected number', 'c: unknown field "d"']);
+    expect(error.message.split('\n')).toEqual(['/w/patchbay.config.json: a.b: expected number', '/w/patchbay.config.json: c: unknown field "d"']);
   });
 });

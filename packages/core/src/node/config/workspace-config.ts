@@ -117,13 +117,14 @@ export type ScriptedRule = z.infer<typeof ScriptedRuleSchema>;
 export type CustomToolConfig = z.infer<typeof CustomToolSchema>;
 export type SqlToolConfig = z.infer<typeof SqlToolSchema>;
 
-/** A config file that cannot be used; `problems` are `path: message` lines. */
+/** A config file that cannot be used; `problems` are `path: message` lines; the message is `file: path: message` per line. */
 export class WorkspaceConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
+    // One line per problem, each naming the file: a caller that keeps only the first line still says what is wrong.
+    super(problems.map((problem) => `${file}: ${problem}`).join('\n'));
     this.name = 'WorkspaceConfigError';
   }
 }
@@ -173,6 +174,9 @@ function shortMessage(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `expected ${issue.expected}`;
     case 'unrecognized_keys':
+      if (issue.keys.some((k) => /^api[-_]?key$/i.test(k))) {
+        return 'a key never goes in the config: set "apiKeyEnv" to the name of the environment variable that holds it';
+      }
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_key':
       return `bad name: ${issue.issues[0] ? shortMessage(issue.issues[0] as z.core.$ZodIssue) : issue.message}`;
