@@ -1,0 +1,74 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { bearerAuth } from './http/auth';
+import { mountEditor } from './http/editor-static';
+import { RouteTable } from './http/method-not-allowed';
+import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
+import { redactJsonResponses } from './http/secrets';
+import { routeModules, type AppDeps, type RouteModule } from './routes/index';
+import { openapiRoutes } from './routes/openapi';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+export interface AppOptions {
+  /** When set, every /api request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  bodyLimitBytes?: number;
+  /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
+  cors?: string[];
+  /** The built editor to serve at `/`; false serves none. Default apps/editor/dist. */
+  editorDist?: string | false;
+  /** Route modules beyond the built-in ones. */
+  routes?: RouteModule[];
+}
+
+/**
+ * The runner's HTTP app: thin by design — checks (auth, size, zod), then store
+ * and engine calls. Every error leaves as application/problem+json.
+ */
+export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.target, result.error.issues);
+    },
+  });
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  app.onError((err, c) => problemResponse(toProblem(err, deps.log, c)));
+
+  if (options.cors && options.cors.length > 0) {
+    app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
+  }
+  if (options.token) app.use('/api/*', bearerAuth(options.token));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HttpProblem(413, `the request body is over the limit of ${limit} bytes`);
+      },
+    }),
+  );
+  if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  for (const module of [...routeModules, ...(options.routes ?? []), openapiRoutes]) module.register(app, deps);
+
+  let table: RouteTable | undefined;
+  app.notFound((c) => {
+    if (!table) {
+      // Built on first use, once every module (and the editor) has registered its routes.
+      table = new RouteTable();
+      for (const route of app.routes) if (route.method !== 'ALL' && !route.path.includes('*')) table.add(route.method, route.path);
+    }
+    const allowed = c.req.path.startsWith('/api') ? table.allowed(c.req.path) : [];
+    if (allowed.length > 0) {
+      return problemResponse(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
+    }
+    return problemResponse(new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`));
+  });
+
+  if (options.editorDist !== false) mountEditor(app, options.editorDist);
+  return app;
+}

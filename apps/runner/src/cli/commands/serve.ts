@@ -1,0 +1,86 @@
+import { WorkspaceConfigError } from '@patchbay/core/node';
+import { UsageError, type Command } from '../command';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
+
+function integer(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'start the runner (API and editor)',
+  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]...
+
+Serves the editor at / and the HTTP API under /api (described at /api/docs),
+then runs until SIGTERM or Ctrl-C, which cancel the runs still going and close
+the database cleanly.
+
+Options:
+  --port N            port (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H            interface (env HOST; default ${DEFAULT_HOST}). Any non-loopback
+                      host needs PATCHBAY_TOKEN set.
+  --data DIR          data dir: runs, versions, indexes, cache (env PATCHBAY_DATA; default ./.patchbay)
+  --config FILE       workspace config (default DIR/patchbay.config.json)
+  --body-limit BYTES  largest request body (default ${DEFAULT_BODY_LIMIT_BYTES}, 5 MB)
+  --cors ORIGIN       allow browser calls from ORIGIN (repeatable; env PATCHBAY_CORS,
+                      comma-separated). No CORS by default.
+  --debug             show stack traces
+  -h, --help          show this help
+
+Environment:
+  PATCHBAY_TOKEN      when set, every /api request needs "Authorization: Bearer <token>"
+  <PROVIDER>_API_KEY  provider keys (never shown by the API, logs or database)`,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+    'body-limit': { type: 'string' },
+    cors: { type: 'string', multiple: true },
+  },
+  positionals: [0, 0],
+  async run({ values }, io) {
+    const portText = values.port ?? io.env.PORT;
+    const port = portText === undefined || portText === '' ? DEFAULT_PORT : integer(portText, '--port', 0, 65535);
+    const host = values.host ?? (io.env.HOST || DEFAULT_HOST);
+    if (!isLoopbackHost(host) && !io.env.PATCHBAY_TOKEN) {
+      throw new UsageError(`refusing to listen on ${host} without PATCHBAY_TOKEN; set it (clients send "Authorization: Bearer <token>") or use --host 127.0.0.1`);
+    }
+    const bodyLimitBytes = values['body-limit'] === undefined ? undefined : integer(values['body-limit'], '--body-limit', 1024, 1024 ** 3);
+    const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
+
+    let server;
+    try {
+      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, env: io.env });
+    } catch (err) {
+      if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    io.stdout.write(`Patchbay listening on ${server.url}\n`);
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          // A second Ctrl-C means "now"; a repeated SIGTERM changes nothing.
+          if (signal === 'SIGINT') process.exit(130);
+          return;
+        }
+        stopping = true;
+        io.stderr.write(`${signal}: stopping (cancelling live runs)\n`);
+        void server.close().then(resolve, (err) => {
+          io.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          resolve();
+        });
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    // Everything is closed; if a stray handle (an MCP child, a socket) still holds the loop, do not hang on it.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+    return 0;
+  },
+};

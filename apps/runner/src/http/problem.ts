@@ -1,0 +1,107 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+/** One field-level error: where (`$.document.nodes[0].id`, `query.limit`) and what. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** RFC 9457 problem details, plus `errors` and any extension members. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * Thrown by handlers and middleware; the app's error handler turns it into an
+ * `application/problem+json` response. `type` is a stable slug clients can
+ * switch on (`version-conflict`, `pipeline-invalid`); generic ones are about:blank.
+ */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    detail: string,
+    options: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; [extension: string]: unknown } = {},
+  ) {
+    super(detail);
+    const { type, headers, ...extensions } = options;
+    this.status = status;
+    this.type = type ? `urn:patchbay:problem:${type}` : 'about:blank';
+    this.headers = (headers as Record<string, string> | undefined) ?? {};
+    this.extensions = extensions;
+  }
+
+  toJSON(): ProblemDetails {
+    return { type: this.type, title: TITLES[this.status] ?? 'Error', status: this.status, detail: this.message, ...this.extensions };
+  }
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemResponse(problem: HttpProblem): Response {
+  return new Response(JSON.stringify(problem.toJSON()), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers },
+  });
+}
+
+/** Where a zod issue points: body paths as JSON paths from `$`, query and path parameters by name. */
+export function issuePath(target: string, path: readonly PropertyKey[]): string {
+  if (target === 'query' || target === 'param') {
+    return `${target === 'param' ? 'path' : 'query'}.${path.map(String).join('.')}`;
+  }
+  let out = '$';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+export function validationProblem(target: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): HttpProblem {
+  const errors = issues.map((issue) => ({ path: issuePath(target, issue.path), message: issue.message }));
+  const where = target === 'json' ? 'request body' : target === 'param' ? 'path' : target;
+  const first = errors[0];
+  return new HttpProblem(400, `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ''}`, { type: 'invalid-request', errors });
+}
+
+/**
+ * The app's error handler: problems pass through, Hono's own HTTP errors
+ * (malformed JSON, 415, body limit) become problems, anything else is a 500
+ * whose detail says nothing of the internals; the stack goes to the log only.
+ */
+export function toProblem(err: unknown, log: (line: string) => void, c?: Context): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof HTTPException) {
+    const message = err.status === 400 && /JSON/i.test(err.message) ? 'malformed JSON in request body' : err.message;
+    return new HttpProblem(err.status, message || TITLES[err.status] || 'error');
+  }
+  const where = c ? `${c.req.method} ${new URL(c.req.url).pathname}` : 'request';
+  log(`error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return new HttpProblem(500, 'the runner failed to handle this request; the server log has the details');
+}

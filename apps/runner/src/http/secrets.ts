@@ -1,0 +1,76 @@
+import type { MiddlewareHandler } from 'hono';
+
+/** Values shorter than this are not treated as secrets: redacting "x" everywhere would garble every response. */
+const MIN_SECRET_LENGTH = 8;
+const MASK = '[REDACTED]';
+
+/** Environment variables whose values are secrets: every `*_API_KEY`, the runner's own token, and names the config adds. */
+export function secretEnvNames(env: NodeJS.ProcessEnv, extraNames: readonly string[] = []): string[] {
+  return Object.keys(env).filter((name) => /_API_KEY$/.test(name) || name === 'PATCHBAY_TOKEN' || extraNames.includes(name));
+}
+
+/**
+ * Keeps secret values out of responses, logs and the database. Replaces each
+ * value as written and as it appears inside a JSON string (escaped), so it
+ * can be applied to serialized JSON without breaking it.
+ */
+export class Redactor {
+  private readonly secrets: { name: string; forms: string[] }[];
+
+  constructor(secrets: { name: string; value: string }[]) {
+    this.secrets = secrets
+      .filter((s) => s.value.length >= MIN_SECRET_LENGTH)
+      .map((s) => ({ name: s.name, forms: [...new Set([s.value, JSON.stringify(s.value).slice(1, -1)])] }));
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv, extraNames: readonly string[] = [], extraValues: string[] = []): Redactor {
+    const secrets = secretEnvNames(env, extraNames).map((name) => ({ name, value: env[name] ?? '' }));
+    return new Redactor([...secrets, ...extraValues.map((value) => ({ name: 'token', value }))]);
+  }
+
+  get active(): boolean {
+    return this.secrets.length > 0;
+  }
+
+  redact = (text: string): string => {
+    for (const { forms } of this.secrets) {
+      for (const form of forms) if (text.includes(form)) text = text.split(form).join(MASK);
+    }
+    return text;
+  };
+
+  /** The first place a secret value occurs in a JSON value: `{path, name}` of the variable, never the value. */
+  find(value: unknown, path = '$'): { path: string; name: string } | undefined {
+    if (!this.active) return undefined;
+    if (typeof value === 'string') {
+      const hit = this.secrets.find((s) => s.forms.some((f) => value.includes(f)));
+      return hit ? { path, name: hit.name } : undefined;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const found = this.find(value[i], `${path}[${i}]`);
+        if (found) return found;
+      }
+    } else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        const found = this.find(key, path) ?? this.find(inner, `${path}.${key}`);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Rewrites JSON response bodies through the redactor; a no-op (not even installed) when no secret is set. */
+export function redactJsonResponses(redactor: Redactor): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const type = c.res.headers.get('content-type') ?? '';
+    if (!/json/.test(type) || !c.res.body) return;
+    const text = await c.res.text();
+    const clean = redactor.redact(text);
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(clean, { status: c.res.status, statusText: c.res.statusText, headers });
+  };
+}

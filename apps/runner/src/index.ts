@@ -1,0 +1,8 @@
+// @patchbay/runner — the HTTP service. `startServer` is what `patchbay serve` and the tests start.
+export { startServer, isLoopbackHost, DEFAULT_HOST, DEFAULT_PORT, type ServerOptions, type RunningServer } from './server';
+export { createApp, DEFAULT_BODY_LIMIT_BYTES, type AppOptions } from './app';
+export { routeModules, type RouteModule, type AppDeps, type IndexService, type ApiApp } from './routes/index';
+export { RunManager, type StartRun } from './runs/run-manager';
+export { HttpProblem, problemResponse, type ProblemDetails, type FieldError } from './http/problem';
+export { Redactor } from './http/secrets';
+export * from './store/index';

@@ -1,0 +1,72 @@
+import { behaviorHash, contentHash, parseDocument, validatePipeline, type Problem } from '@patchbay/core';
+import { HttpProblem } from '../http/problem';
+import type { Redactor } from '../http/secrets';
+import type { Store, VersionRecord } from '../store/index';
+
+/** Moves a problem path from the document's root to where the document sits in the request body. */
+export const underPath = (prefix: string) => (problem: Problem) => ({
+  ...problem,
+  path: prefix === '$' ? problem.path : problem.path.replace(/^\$/, prefix),
+});
+
+/**
+ * Checks what a version must be before it is stored: a pipeline document at
+ * all (else 400 with every structural problem), free of secret values (else
+ * 400: a pipeline names a provider, never holds its key). Returns the parsed
+ * document and its remaining problems, which are stored with it.
+ */
+export function checkDocumentForSave(value: unknown, redactor: Redactor, at: string) {
+  const parsed = parseDocument(value);
+  if (!parsed.ok) {
+    const errors = parsed.problems.map(underPath(at));
+    throw new HttpProblem(400, `not a pipeline document: ${errors[0].path}: ${errors[0].message}`, {
+      type: 'not-a-pipeline',
+      errors: errors.map(({ path, message }) => ({ path, message })),
+    });
+  }
+  const secret = redactor.find(value, at);
+  if (secret) {
+    throw new HttpProblem(400, `${secret.path} holds the value of ${secret.name}; a pipeline names its provider and never holds a key`, {
+      type: 'secret-in-document',
+      errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
+    });
+  }
+  const report = validatePipeline(parsed.document);
+  return { document: parsed.document, problems: report.problems };
+}
+
+/**
+ * Saves a new version on top of `baseVersion` (null: a new pipeline). 409
+ * with `latest` when the base is no longer the latest, so no edit is lost.
+ */
+export async function saveVersion(
+  store: Store,
+  redactor: Redactor,
+  input: { name: string; document: unknown; message: string; baseVersion: number | null; at: string },
+): Promise<VersionRecord> {
+  const { document, problems } = checkDocumentForSave(input.document, redactor, input.at);
+  if (document.name !== input.name) {
+    throw new HttpProblem(400, `the document is named "${document.name}" but is being saved as "${input.name}"`, {
+      type: 'name-mismatch',
+      errors: [{ path: `${input.at}.name`, message: `must be "${input.name}"` }],
+    });
+  }
+  const result = await store.versions.save({
+    pipeline: input.name,
+    document,
+    message: input.message,
+    baseVersion: input.baseVersion,
+    contentHash: contentHash(document),
+    behaviorHash: behaviorHash(document),
+    problems,
+  });
+  if (result.status === 'created') return result.version;
+  if (result.status === 'not-found') {
+    throw new HttpProblem(404, `there is no pipeline "${input.name}"; create it with POST /api/pipelines or save with "baseVersion": null`);
+  }
+  const detail =
+    input.baseVersion === null
+      ? `a pipeline named "${input.name}" exists already (latest version ${result.latest})`
+      : `version ${input.baseVersion} is not the latest of "${input.name}" (${result.latest} is); load it, merge your edit and save again`;
+  throw new HttpProblem(409, detail, { type: 'version-conflict', latest: result.latest });
+}

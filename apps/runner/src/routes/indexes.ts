@@ -1,0 +1,126 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { HttpProblem } from '../http/problem';
+import { jsonContent, problemResponses } from './common-schemas';
+import type { IndexService, RouteModule } from './route-module';
+
+const IndexSchema = z.object({ name: z.string(), chunks: z.number().int(), embeddingModel: z.string().nullable() }).openapi('Index');
+
+const DocumentResultSchema = z
+  .object({
+    id: z.string(),
+    text: z.string(),
+    score: z.number(),
+    source: z.string().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('RetrievedDocument');
+
+const NameParams = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an index name is letters, digits, "-", "_" or "." (at most 64, starting with a letter or digit)')
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'docs' }),
+});
+
+const IngestBody = z
+  .object({
+    documents: z
+      .array(
+        z.object({
+          text: z.string().min(1),
+          source: z.string().optional(),
+          id: z.string().optional(),
+          metadata: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .min(1)
+      .max(10_000),
+    embeddingModel: z.string().nullable().optional().openapi({ description: '`<provider>:<model>` for vectors; null for keyword only; default offline:hash for a new index' }),
+    chunkSize: z.number().int().min(50).max(100_000).optional(),
+    overlap: z.number().int().min(0).max(10_000).optional(),
+  })
+  .openapi('IngestDocuments');
+
+const SearchBody = z
+  .object({
+    query: z.string().min(1).max(10_000),
+    topK: z.number().int().min(1).max(1000).default(5),
+    mode: z.enum(['keyword', 'vector', 'hybrid']).default('keyword'),
+    embeddingModel: z.string().optional(),
+  })
+  .openapi('SearchIndex');
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/indexes',
+  tags: ['indexes'],
+  summary: 'Retrieval indexes',
+  responses: { 200: jsonContent(z.array(IndexSchema), 'Indexes'), ...problemResponses(401) },
+});
+
+const ingest = createRoute({
+  method: 'post',
+  path: '/api/indexes/{name}/documents',
+  tags: ['indexes'],
+  summary: 'Add documents to an index (created if new)',
+  description: 'Each document is chunked by paragraphs; a document with the id of an earlier one replaces it.',
+  request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: IngestBody } } } },
+  responses: {
+    201: jsonContent(z.object({ index: z.string(), chunks: z.number().int() }).openapi('Ingested'), 'Chunks indexed'),
+    ...problemResponses(400, 401, 413, 415, 422),
+  },
+});
+
+const search = createRoute({
+  method: 'post',
+  path: '/api/indexes/{name}/search',
+  tags: ['indexes'],
+  summary: 'Search an index (keyword, vector or hybrid)',
+  request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: SearchBody } } } },
+  responses: {
+    200: jsonContent(z.object({ documents: z.array(DocumentResultSchema) }).openapi('SearchResult'), 'Best first'),
+    ...problemResponses(400, 401, 404, 415, 422),
+  },
+});
+
+/** The retrieval store's errors are plain messages: an unknown index is a 404, the rest are requests it cannot serve. */
+function storeProblem(err: unknown): HttpProblem {
+  const message = err instanceof Error ? err.message : String(err);
+  return new HttpProblem(/^unknown index/.test(message) ? 404 : 422, message);
+}
+
+function needIndexes(indexes: IndexService | undefined): IndexService {
+  if (!indexes) throw new HttpProblem(503, 'no retrieval store is configured on this runner');
+  return indexes;
+}
+
+export const indexRoutes: RouteModule = {
+  name: 'indexes',
+  register(app, deps) {
+    app.openapi(list, (c) => c.json(deps.indexes ? deps.indexes.listIndexes() : [], 200));
+
+    app.openapi(ingest, async (c) => {
+      const { name } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const store = needIndexes(deps.indexes);
+      const result = await store
+        .ingest(name, body.documents, { embeddingModel: body.embeddingModel, chunkSize: body.chunkSize, overlap: body.overlap })
+        .catch((err) => {
+          throw storeProblem(err);
+        });
+      return c.json({ index: name, chunks: result.chunks }, 201);
+    });
+
+    app.openapi(search, async (c) => {
+      const { name } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const store = needIndexes(deps.indexes);
+      const documents = await store
+        .search(name, body.query, { topK: body.topK, mode: body.mode, embeddingModel: body.embeddingModel, signal: c.req.raw.signal })
+        .catch((err) => {
+          throw storeProblem(err);
+        });
+      return c.json({ documents }, 200);
+    });
+  },
+};

@@ -1,0 +1,100 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getNodeType, nodeConfigJsonSchema, nodeTypes, type NodeDefinition, type PortSpec } from '@patchbay/core';
+import { HttpProblem, issuePath } from '../http/problem';
+import { jsonContent, problemResponses } from './common-schemas';
+import type { RouteModule } from './route-module';
+
+const PortSchema = z
+  .object({ name: z.string(), type: z.string(), required: z.boolean().optional(), description: z.string().optional() })
+  .openapi('Port');
+
+const NodeTypeSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    configSchema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of the config' }),
+    defaultConfig: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The config an empty one parses to; null when the type has required fields' }),
+    inputs: z.array(PortSchema).openapi({ description: 'Ports for the default config; they follow the config (template variables become inputs)' }),
+    outputs: z.array(PortSchema),
+    templateFields: z.array(z.string()),
+    codeFields: z.array(z.string()),
+  })
+  .openapi('NodeType');
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/node-types',
+  tags: ['node types'],
+  summary: 'Every node type: ports, config JSON Schema, template and code fields',
+  responses: { 200: jsonContent(z.array(NodeTypeSchema), 'The node catalogue'), ...problemResponses(401) },
+});
+
+const ports = createRoute({
+  method: 'post',
+  path: '/api/node-types/{type}/ports',
+  tags: ['node types'],
+  summary: 'The ports a node of this type has with a given config',
+  description: 'Ports are a function of the config (e.g. the variables of a prompt template); clients that cannot run the catalogue ask here.',
+  request: {
+    params: z.object({ type: z.string().openapi({ param: { name: 'type', in: 'path' }, example: 'template' }) }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ config: z.record(z.string(), z.unknown()) }).openapi('PortsRequest') } } },
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ inputs: z.array(PortSchema), outputs: z.array(PortSchema), errors: z.array(z.object({ path: z.string(), message: z.string() })) }).openapi('Ports'),
+      'Ports, and what is wrong with the config',
+    ),
+    ...problemResponses(400, 401, 404, 415),
+  },
+});
+
+/** Ports of `def` for `config`; a config a port function cannot read yields no ports rather than a 500. */
+function portsOf(def: NodeDefinition, config: unknown): { inputs: PortSpec[]; outputs: PortSpec[] } {
+  try {
+    return { inputs: def.inputs(config), outputs: def.outputs(config) };
+  } catch {
+    return { inputs: [], outputs: [] };
+  }
+}
+
+function describeType(def: NodeDefinition) {
+  const parsed = def.configSchema.safeParse({});
+  const defaultConfig = parsed.success ? (parsed.data as Record<string, unknown>) : null;
+  return {
+    type: def.type,
+    title: def.title,
+    description: def.description,
+    category: def.category,
+    configSchema: nodeConfigJsonSchema(def.type),
+    defaultConfig,
+    ...portsOf(def, defaultConfig ?? {}),
+    templateFields: def.templateFields ?? [],
+    codeFields: def.codeFields ?? [],
+  };
+}
+
+export const nodeTypeRoutes: RouteModule = {
+  name: 'node-types',
+  register(app) {
+    let catalogue: ReturnType<typeof describeType>[] | undefined;
+    app.openapi(list, (c) => {
+      // The catalogue is fixed for the life of the process: describe it once.
+      catalogue ??= Object.values(nodeTypes).map(describeType);
+      return c.json(catalogue as never, 200);
+    });
+
+    app.openapi(ports, (c) => {
+      const { type } = c.req.valid('param');
+      const def = getNodeType(type);
+      if (!def) throw new HttpProblem(404, `there is no node type "${type}"; types: ${Object.keys(nodeTypes).join(', ')}`);
+      const { config } = c.req.valid('json');
+      const parsed = def.configSchema.safeParse(config);
+      const errors = parsed.success
+        ? (def.check?.(parsed.data) ?? []).map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }))
+        : parsed.error.issues.map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }));
+      return c.json({ ...portsOf(def, parsed.success ? parsed.data : config), errors }, 200);
+    });
+  },
+};

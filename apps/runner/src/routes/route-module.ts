@@ -1,0 +1,47 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '@patchbay/core';
+import type { Redactor } from '../http/secrets';
+import type { RunManager } from '../runs/run-manager';
+import type { Store } from '../store/index';
+
+/** A retrieval index as listed by the store of "Models, retrieval and tools". */
+export interface IndexInfo {
+  name: string;
+  chunks: number;
+  embeddingModel: string | null;
+}
+
+/** What the index routes need from the retrieval store (`openRetrievalStore` in @patchbay/core/node). */
+export interface IndexService {
+  listIndexes(): IndexInfo[];
+  ingest(
+    index: string,
+    items: { text: string; source?: string; id?: string; metadata?: Record<string, unknown> }[],
+    options?: { embeddingModel?: string | null; chunkSize?: number; overlap?: number },
+  ): Promise<{ chunks: number }>;
+  search: Services['retrieval']['search'];
+}
+
+/** Everything a route module may use; built once by startServer. */
+export interface AppDeps {
+  store: Store;
+  runs: RunManager;
+  services: Partial<Services>;
+  indexes?: IndexService;
+  /** `GET /api/providers`: configured providers, never a key. */
+  providers(): unknown[];
+  redactor: Redactor;
+  log(line: string): void;
+}
+
+export type ApiApp = OpenAPIHono;
+
+/**
+ * One resource's routes. Adding a resource (datasets, evals) is one file that
+ * exports a RouteModule, plus one line in routes/index.ts; its routes appear
+ * in /api/openapi.json and /api/docs by themselves.
+ */
+export interface RouteModule {
+  name: string;
+  register(app: ApiApp, deps: AppDeps): void;
+}

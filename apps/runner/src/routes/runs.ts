@@ -1,0 +1,184 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { checkInputs, type PipelineDocument } from '@patchbay/core';
+import { HttpProblem } from '../http/problem';
+import { checkDocumentForSave } from '../pipelines/save-version';
+import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { resumeFrom, runEventsResponse } from './run-events-stream';
+import type { AppDeps, RouteModule } from './route-module';
+
+const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+
+const RunSummarySchema = z
+  .object({
+    id: z.string(),
+    pipeline: z.string().nullable(),
+    version: z.number().int().nullable(),
+    status: z.enum(RUN_STATUSES),
+    error: z.string().nullable(),
+    failedNode: z.string().nullable(),
+    startedAt: z.number().openapi({ description: 'Epoch milliseconds' }),
+    durationMs: z.number().nullable(),
+  })
+  .openapi('RunSummary');
+
+const RunRecordSchema = RunSummarySchema.extend({
+  document: z.unknown().openapi({ description: 'The inline document the run ran; null for a saved version' }),
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  nodes: z.record(z.string(), z.unknown()).openapi({ description: 'Per node: status, inputs, outputs, startedAt, durationMs, attempts, error, model, usage, costUsd' }),
+}).openapi('Run');
+
+const RunBody = z
+  .object({
+    pipeline: PipelineNameSchema.optional().openapi({ description: 'A saved pipeline to run' }),
+    version: z.number().int().min(1).optional().openapi({ description: 'Its version; default the latest' }),
+    document: DocumentSchema.optional().openapi({ description: 'Or an inline document to run unsaved' }),
+    inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
+  })
+  .refine((b) => (b.pipeline === undefined) !== (b.document === undefined), {
+    message: 'give either "pipeline" (with an optional "version") or "document"',
+  })
+  .refine((b) => b.document === undefined || b.version === undefined, { message: '"version" goes with "pipeline", not with "document"', path: ['version'] })
+  .openapi('StartRun');
+
+const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const start = createRoute({
+  method: 'post',
+  path: '/api/runs',
+  tags: ['runs'],
+  summary: 'Start a run',
+  description:
+    'Runs a saved version (`pipeline`, `version?`) or an inline `document` with `inputs`. Answers 201 `{id}` at once while the run goes on; with `?stream=true` or `Accept: text/event-stream` the answer is the run\'s events as Server-Sent Events, ending with run.completed or run.failed. A pipeline with problems, or inputs that do not fit, is refused with 422 and the problems.',
+  request: {
+    query: z.object({ stream: z.enum(['true', 'false', '1', '0']).optional() }),
+    body: { required: true, content: { 'application/json': { schema: RunBody } } },
+  },
+  responses: {
+    200: { description: 'The run\'s events (when streaming)', content: { 'text/event-stream': { schema: z.string() } } },
+    201: jsonContent(z.object({ id: z.string(), status: z.enum(RUN_STATUSES) }).openapi('RunStarted'), 'The run started'),
+    ...problemResponses(400, 401, 404, 413, 415, 422),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/runs',
+  tags: ['runs'],
+  summary: 'Recent runs, newest first',
+  request: {
+    query: z.object({
+      pipeline: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(50),
+    }),
+  },
+  responses: { 200: jsonContent(z.array(RunSummarySchema), 'Runs'), ...problemResponses(400, 401) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/api/runs/{id}',
+  tags: ['runs'],
+  summary: 'A run with its full trace',
+  request: { params: IdParams },
+  responses: { 200: jsonContent(RunRecordSchema, 'The run'), ...problemResponses(401, 404) },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/api/runs/{id}/events',
+  tags: ['runs'],
+  summary: "A run's events as Server-Sent Events",
+  description: 'Past events are replayed, then live ones follow until the run ends. `Last-Event-ID` resumes after that event.',
+  request: { params: IdParams },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/api/runs/{id}/cancel',
+  tags: ['runs'],
+  summary: 'Cancel a running run',
+  request: { params: IdParams },
+  responses: {
+    200: jsonContent(z.object({ id: z.string(), status: z.enum(RUN_STATUSES) }).openapi('RunCancelled'), 'The run\'s status after cancelling'),
+    ...problemResponses(401, 404, 409),
+  },
+});
+
+/** The document to run: a saved version (refused with 422 when it has problems) or an inline one (400 / 422). */
+async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>) {
+  if (body.pipeline !== undefined) {
+    const version = body.version === undefined ? await deps.store.versions.latest(body.pipeline) : await deps.store.versions.get(body.pipeline, body.version);
+    if (!version) {
+      const what = body.version === undefined ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`;
+      throw new HttpProblem(404, what);
+    }
+    if (version.problems.length > 0) throw pipelineInvalid(version.problems, `version ${version.number} of "${version.pipeline}"`);
+    return { document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, inline: false };
+  }
+  const checked = checkDocumentForSave(body.document, deps.redactor, '$.document');
+  if (checked.problems.length > 0) throw pipelineInvalid(checked.problems.map((p) => ({ ...p, path: p.path.replace(/^\$/, '$.document') })), 'the document');
+  return { document: checked.document, pipeline: checked.document.name, version: null, inline: true };
+}
+
+function pipelineInvalid(problems: { path: string; message: string; code: string }[], what: string) {
+  return new HttpProblem(422, `${what} cannot run: ${problems[0].path}: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
+    type: 'pipeline-invalid',
+    problems,
+    errors: problems.map(({ path, message }) => ({ path, message })),
+  });
+}
+
+export const runRoutes: RouteModule = {
+  name: 'runs',
+  register(app, deps) {
+    const { store, runs } = deps;
+
+    app.openapi(start, async (c) => {
+      const body = c.req.valid('json');
+      const target = await resolveDocument(deps, body);
+      const problems = checkInputs(target.document, body.inputs, { unknown: 'error' });
+      if (problems.length > 0) {
+        throw new HttpProblem(422, `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
+          type: 'invalid-inputs',
+          problems,
+          errors: problems.map(({ path, message }) => ({ path, message })),
+        });
+      }
+      const id = runs.start({ ...target, inputs: body.inputs });
+      const location = `/api/runs/${id}`;
+      const { stream } = c.req.valid('query');
+      const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));
+      if (wantsStream) return runEventsResponse(deps, id, 0, { location, 'x-run-id': id }) as never;
+      c.header('location', location);
+      return c.json({ id, status: 'running' as const }, 201);
+    });
+
+    app.openapi(list, async (c) => {
+      const { pipeline, limit } = c.req.valid('query');
+      return c.json(await store.runs.list({ pipeline, limit }), 200);
+    });
+
+    app.openapi(get, async (c) => {
+      const { id } = c.req.valid('param');
+      const record = await store.runs.get(id);
+      if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
+      return c.json(runs.liveView(record) as z.infer<typeof RunRecordSchema>, 200);
+    });
+
+    app.openapi(events, async (c) => {
+      const { id } = c.req.valid('param');
+      return runEventsResponse(deps, id, resumeFrom(c.req.header('last-event-id'))) as never;
+    });
+
+    app.openapi(cancel, async (c) => {
+      const { id } = c.req.valid('param');
+      const before = await store.runs.get(id);
+      if (!before) throw new HttpProblem(404, `there is no run "${id}"`);
+      if (!(await runs.cancel(id))) throw new HttpProblem(409, `run "${id}" is not running (it is ${before.status})`, { type: 'run-not-running', status: before.status });
+      const after = await store.runs.get(id);
+      return c.json({ id, status: after?.status ?? 'running' }, 200);
+    });
+  },
+};

@@ -1,0 +1,188 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { runPipeline, type NodeTrace, type PipelineDocument, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import type { RunRecord, RunStore } from '../store/runs';
+
+export interface StartRun {
+  document: PipelineDocument;
+  inputs: Record<string, unknown>;
+  /** Set for a saved version; null (with `inline`) for a document sent with the request. */
+  pipeline: string | null;
+  version: number | null;
+  inline: boolean;
+}
+
+/** Receives a run's events in order, each with its 0-based sequence number (the SSE id). */
+export type RunListener = (event: RunEvent, seq: number) => void;
+
+interface ActiveRun {
+  id: string;
+  events: RunEvent[];
+  listeners: Set<{ onEvent: RunListener; onEnd: () => void }>;
+  controller: AbortController;
+  done: Promise<void>;
+  startedAt: number;
+}
+
+/** This process, as recorded on its running rows; a restart interrupts only runs of processes that are gone. */
+export const PROCESS_OWNER = `${os.hostname()}:${process.pid}`;
+
+/** True when `owner` (`host:pid`) is a live process on this host other than this one. */
+export function isOwnerAlive(owner: string): boolean {
+  const colon = owner.lastIndexOf(':');
+  const pid = Number(owner.slice(colon + 1));
+  // Another host's process cannot be checked from here: leave its runs alone.
+  if (owner.slice(0, colon) !== os.hostname()) return true;
+  // This process has just started, so a row naming its pid is from an earlier one (pid reuse, e.g. pid 1 in a container).
+  if (!Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs pipelines in this process: records each run as `running`, fans its
+ * events out to subscribers (SSE) while keeping them for late joiners, and
+ * writes the outcome with every node trace when it ends.
+ */
+export class RunManager {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly store: RunStore;
+  private readonly services: Partial<Services>;
+  private readonly log: (line: string) => void;
+  private accepting = true;
+
+  constructor(deps: { store: RunStore; services: Partial<Services>; log?: (line: string) => void }) {
+    this.store = deps.store;
+    this.services = deps.services;
+    this.log = deps.log ?? (() => {});
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Starts a run and returns its id at once; the run goes on in the background. Inputs must have been checked. */
+  start(request: StartRun): string {
+    if (!this.accepting) throw new Error('the runner is shutting down');
+    const id = randomUUID();
+    const startedAt = Date.now();
+    const run: ActiveRun = { id, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve(), startedAt };
+    this.active.set(id, run);
+    this.store.begin({
+      id,
+      pipeline: request.pipeline,
+      version: request.version,
+      document: request.inline ? request.document : null,
+      inputs: request.inputs,
+      startedAt,
+      owner: PROCESS_OWNER,
+    });
+    run.done = runPipeline(request.document, request.inputs, {
+      services: this.services,
+      signal: run.controller.signal,
+      runId: id,
+      skipValidation: true,
+      onEvent: (event) => this.publish(run, event),
+    }).then(
+      (result) => this.finish(run, result),
+      (err: Error) => this.fail(run, err),
+    );
+    return id;
+  }
+
+  /**
+   * Replays a live run's events from `fromSeq`, then streams the rest; `onEnd`
+   * is called after its last event. Undefined when the run is not live.
+   */
+  subscribe(id: string, fromSeq: number, onEvent: RunListener, onEnd: () => void): (() => void) | undefined {
+    const run = this.active.get(id);
+    if (!run) return undefined;
+    for (let seq = Math.max(0, fromSeq); seq < run.events.length; seq++) onEvent(run.events[seq], seq);
+    const listener = { onEvent, onEnd };
+    run.listeners.add(listener);
+    return () => run.listeners.delete(listener);
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  /** A live run's trace so far, merged over its `running` row. */
+  liveView(record: RunRecord): RunRecord {
+    const run = this.active.get(record.id);
+    if (!run) return record;
+    const nodes: Record<string, NodeTrace> = { ...record.nodes };
+    for (const event of run.events) {
+      if (event.type === 'node.started') nodes[event.nodeId] ??= { id: event.nodeId, type: '', status: 'running', startedAt: event.at, attempts: event.attempt };
+      else if (event.type === 'node.completed' || event.type === 'node.failed') nodes[event.nodeId] = event.trace;
+      else if (event.type === 'node.skipped') nodes[event.nodeId] = { id: event.nodeId, type: '', status: 'skipped', attempts: 0 };
+    }
+    return { ...record, nodes };
+  }
+
+  /** Cancels a live run and waits (up to `waitMs`) for it to be recorded. False when it is not live. */
+  async cancel(id: string, waitMs = 5_000): Promise<boolean> {
+    const run = this.active.get(id);
+    if (!run) return false;
+    run.controller.abort(new Error('cancelled'));
+    await Promise.race([run.done, delay(waitMs)]);
+    return true;
+  }
+
+  /** Shutting down: refuses new runs, cancels the live ones and waits for them to be recorded. */
+  async cancelAll(waitMs = 5_000): Promise<void> {
+    this.accepting = false;
+    const runs = [...this.active.values()];
+    for (const run of runs) run.controller.abort(new Error('the runner is shutting down'));
+    await Promise.race([Promise.all(runs.map((r) => r.done)), delay(waitMs)]);
+    await this.store.flush();
+  }
+
+  private publish(run: ActiveRun, event: RunEvent) {
+    const seq = run.events.push(event) - 1;
+    for (const listener of run.listeners) {
+      try {
+        listener.onEvent(event, seq);
+      } catch (err) {
+        this.log(`run ${run.id}: a subscriber failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private finish(run: ActiveRun, result: RunResult) {
+    this.store.finish({
+      id: run.id,
+      status: result.status,
+      outputs: result.outputs ?? null,
+      error: result.error ?? null,
+      failedNode: result.failedNode ?? null,
+      durationMs: result.durationMs,
+      nodes: result.nodes,
+      events: run.events,
+    });
+    this.end(run);
+  }
+
+  /** The engine refused to start (a problem validation did not catch): recorded as a failed run. */
+  private fail(run: ActiveRun, err: Error) {
+    const message = err?.message ?? String(err);
+    const durationMs = Date.now() - run.startedAt;
+    if (!run.events.some((e) => e.type === 'run.failed' || e.type === 'run.completed')) {
+      this.publish(run, { type: 'run.failed', runId: run.id, at: Date.now(), durationMs, error: message });
+    }
+    this.store.finish({ id: run.id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events: run.events });
+    this.end(run);
+  }
+
+  private end(run: ActiveRun) {
+    this.active.delete(run.id);
+    for (const listener of run.listeners) listener.onEnd();
+    run.listeners.clear();
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

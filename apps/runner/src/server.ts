@@ -1,0 +1,123 @@
+import net from 'node:net';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createServices, listProviders, resolveDataDir } from '@patchbay/core/node';
+import { createApp, type AppOptions } from './app';
+import { Redactor } from './http/secrets';
+import type { RouteModule } from './routes/index';
+import { isOwnerAlive, RunManager } from './runs/run-manager';
+import { openSqliteStore, type Migration, type Store } from './store/index';
+
+export interface ServerOptions {
+  /** Default 8787; 0 picks a free port (tests). */
+  port?: number;
+  /** Default 127.0.0.1. Any other interface needs a token. */
+  host?: string;
+  /** Default: `PATCHBAY_DATA`, else ./.patchbay. */
+  dataDir?: string;
+  /** Workspace config; default `<dataDir>/patchbay.config.json` when present. */
+  configPath?: string;
+  /** Bearer token for /api; default `PATCHBAY_TOKEN` from `env`. */
+  token?: string;
+  bodyLimitBytes?: number;
+  cors?: string[];
+  /** No log lines on stderr. */
+  quiet?: boolean;
+  /** Where secrets, provider keys and the token are read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  editorDist?: AppOptions['editorDist'];
+  routes?: RouteModule[];
+  migrations?: Migration[];
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  app: OpenAPIHono;
+  store: Store;
+  runs: RunManager;
+  /** Stops accepting, cancels live runs (recorded `cancelled`), closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  const v4 = bare.startsWith('::ffff:') ? bare.slice(7) : bare;
+  return net.isIPv4(v4) && v4.startsWith('127.');
+}
+
+/** Starts the runner: store (migrated; runs of a dead process marked interrupted), services, engine, HTTP. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const token = options.token ?? (env.PATCHBAY_TOKEN || undefined);
+  if (!isLoopbackHost(host) && !token) {
+    throw new Error(`refusing to listen on ${host} without a token: set PATCHBAY_TOKEN (clients then send "Authorization: Bearer <token>") or bind 127.0.0.1`);
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be an integer from 0 to 65535, got ${port}`);
+
+  const dataDir = path.resolve(options.dataDir ?? resolveDataDir({ env }));
+  const services = await createServices({ dataDir, configPath: options.configPath, env });
+  const providers = () => listProviders(services.config, env);
+  const keyVariables = providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
+  const redactor = Redactor.fromEnv(env, keyVariables, token ? [token] : []);
+  const log = options.quiet ? () => {} : (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+
+  let store: Store;
+  try {
+    store = openSqliteStore(dataDir, {
+      redact: redactor.redact,
+      migrations: options.migrations,
+      onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`),
+    });
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  const interrupted = await store.runs.interruptOrphans(isOwnerAlive);
+  if (interrupted > 0) log(`${interrupted} run(s) left running by a stopped runner are now "interrupted"`);
+
+  const runs = new RunManager({ store: store.runs, services, log });
+  const app = createApp(
+    { store, runs, services, indexes: services.retrieval, providers, redactor, log },
+    { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes },
+  );
+
+  const server = serve({ fetch: app.fetch, port, hostname: host });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    await services.close();
+    await store.close();
+    throw new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  }
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await runs.cancelAll();
+      // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await stopped;
+      await services.close();
+      await store.close();
+    })());
+
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, close };
+}

@@ -1,0 +1,62 @@
+import type { SqliteDatabase } from './db';
+
+/** A saved pipeline: its name and what its latest version says about it. */
+export interface PipelineSummary {
+  name: string;
+  title: string | null;
+  description: string | null;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Pipelines by name. Versions (store/versions.ts) create them; this module lists and deletes. */
+export interface PipelineStore {
+  list(): Promise<PipelineSummary[]>;
+  get(name: string): Promise<PipelineSummary | undefined>;
+  /** Deletes the pipeline and its versions; its runs stay as history. False when there was none. */
+  delete(name: string): Promise<boolean>;
+}
+
+interface Row {
+  name: string;
+  title: string | null;
+  description: string | null;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toSummary = (r: Row): PipelineSummary => ({
+  name: r.name,
+  title: r.title,
+  description: r.description,
+  latestVersion: r.latest_version,
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
+export class SqlitePipelineStore implements PipelineStore {
+  private readonly listStmt;
+  private readonly getStmt;
+  private readonly deleteStmt;
+
+  constructor(db: SqliteDatabase) {
+    this.listStmt = db.prepare<[], Row>('SELECT * FROM pipelines ORDER BY name');
+    this.getStmt = db.prepare<[string], Row>('SELECT * FROM pipelines WHERE name = ?');
+    this.deleteStmt = db.prepare<[string]>('DELETE FROM pipelines WHERE name = ?');
+  }
+
+  async list() {
+    return this.listStmt.all().map(toSummary);
+  }
+
+  async get(name: string) {
+    const row = this.getStmt.get(name);
+    return row ? toSummary(row) : undefined;
+  }
+
+  async delete(name: string) {
+    return this.deleteStmt.run(name).changes > 0;
+  }
+}

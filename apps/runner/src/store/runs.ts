@@ -1,0 +1,267 @@
+import type { NodeTrace, RunEvent, RunStatus } from '@patchbay/core';
+import type { SqliteDatabase } from './db';
+
+export interface RunSummary {
+  id: string;
+  pipeline: string | null;
+  version: number | null;
+  status: RunStatus;
+  error: string | null;
+  failedNode: string | null;
+  /** Epoch milliseconds, as in the engine's traces. */
+  startedAt: number;
+  durationMs: number | null;
+}
+
+/** The full trace of a run. `document` is set for a run of an inline (unsaved) document. */
+export interface RunRecord extends RunSummary {
+  document: unknown | null;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  nodes: Record<string, NodeTrace>;
+}
+
+export interface RunStart {
+  id: string;
+  pipeline: string | null;
+  version: number | null;
+  document: unknown | null;
+  inputs: Record<string, unknown>;
+  startedAt: number;
+  /** Which process runs it (`host:pid`), so a restart only interrupts runs of dead processes. */
+  owner: string;
+}
+
+export interface RunFinish {
+  id: string;
+  status: Exclude<RunStatus, 'running'>;
+  outputs: Record<string, unknown> | null;
+  error: string | null;
+  failedNode: string | null;
+  durationMs: number;
+  nodes: Record<string, NodeTrace>;
+  events: RunEvent[];
+}
+
+export interface RunStore {
+  /** Records a started run. Writes are queued and batched; reads see them (they flush first). */
+  begin(run: RunStart): void;
+  /** Records the end of a run with its node traces and events, in one transaction with other queued writes. */
+  finish(run: RunFinish): void;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** The events of a finished run, for replay. */
+  events(id: string): Promise<RunEvent[] | undefined>;
+  /** Newest first. */
+  list(query: { pipeline?: string; limit: number }): Promise<RunSummary[]>;
+  /** At start-up: runs left `running` by a process that is gone become `interrupted`. */
+  interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
+  flush(): Promise<void>;
+}
+
+interface RunRow {
+  id: string;
+  pipeline: string | null;
+  version: number | null;
+  document: string | null;
+  inputs: string;
+  outputs: string | null;
+  status: RunStatus;
+  error: string | null;
+  failed_node: string | null;
+  started_at: number;
+  duration_ms: number | null;
+  owner: string | null;
+}
+
+const toSummary = (r: RunRow): RunSummary => ({
+  id: r.id,
+  pipeline: r.pipeline,
+  version: r.version,
+  status: r.status,
+  error: r.error,
+  failedNode: r.failed_node,
+  startedAt: r.started_at,
+  durationMs: r.duration_ms,
+});
+
+type Write = { kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish };
+
+export interface SqliteRunStoreOptions {
+  /** Applied to every JSON text before it is written: keeps secrets out of the file. */
+  redact?: (json: string) => string;
+  /** Told about a write that failed (a batch is retried write by write, so one bad run loses only itself). */
+  onWriteError?: (error: Error, runId: string) => void;
+}
+
+export class SqliteRunStore implements RunStore {
+  private readonly db: SqliteDatabase;
+  private readonly redact: (json: string) => string;
+  private readonly onWriteError: (error: Error, runId: string) => void;
+  private readonly stmts;
+  private queue: Write[] = [];
+  private scheduled = false;
+  private readonly writeBatch;
+
+  constructor(db: SqliteDatabase, options: SqliteRunStoreOptions = {}) {
+    this.db = db;
+    this.redact = options.redact ?? ((json) => json);
+    this.onWriteError = options.onWriteError ?? (() => {});
+    this.stmts = {
+      begin: db.prepare(
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+      ),
+      finish: db.prepare(
+        `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, owner = NULL WHERE id = ?`,
+      ),
+      node: db.prepare(
+        `INSERT OR REPLACE INTO run_nodes (run_id, node_id, type, status, started_at, duration_ms, attempts, error, model,
+           prompt_tokens, completion_tokens, cost_usd, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      get: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+      nodes: db.prepare<[string], string>('SELECT trace FROM run_nodes WHERE run_id = ? ORDER BY started_at, rowid').pluck(),
+      events: db.prepare<[string], { events: string | null }>('SELECT events FROM runs WHERE id = ?'),
+      listAll: db.prepare<[number], RunRow>(
+        'SELECT id, pipeline, version, status, error, failed_node, started_at, duration_ms FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?',
+      ),
+      listPipeline: db.prepare<[string, number], RunRow>(
+        'SELECT id, pipeline, version, status, error, failed_node, started_at, duration_ms FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
+      ),
+      running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM runs WHERE status = 'running'"),
+      interrupt: db.prepare(
+        "UPDATE runs SET status = 'interrupted', error = 'the runner stopped before the run ended', owner = NULL WHERE id = ? AND status = 'running'",
+      ),
+    };
+    this.writeBatch = db.transaction((writes: Write[]) => {
+      for (const w of writes) {
+        if (w.kind === 'begin') this.writeBegin(w.run);
+        else this.writeFinish(w.run);
+      }
+    });
+  }
+
+  begin(run: RunStart) {
+    this.enqueue({ kind: 'begin', run });
+  }
+
+  finish(run: RunFinish) {
+    this.enqueue({ kind: 'finish', run });
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    this.flushNow();
+    const row = this.stmts.get.get(id);
+    if (!row) return undefined;
+    const nodes: Record<string, NodeTrace> = {};
+    for (const json of this.stmts.nodes.all(id)) {
+      const trace = JSON.parse(json) as NodeTrace;
+      nodes[trace.id] = trace;
+    }
+    return {
+      ...toSummary(row),
+      document: row.document === null ? null : JSON.parse(row.document),
+      inputs: JSON.parse(row.inputs),
+      outputs: row.outputs === null ? null : JSON.parse(row.outputs),
+      nodes,
+    };
+  }
+
+  async events(id: string) {
+    this.flushNow();
+    const row = this.stmts.events.get(id);
+    if (!row) return undefined;
+    return row.events ? (JSON.parse(row.events) as RunEvent[]) : [];
+  }
+
+  async list(query: { pipeline?: string; limit: number }) {
+    this.flushNow();
+    const rows = query.pipeline === undefined ? this.stmts.listAll.all(query.limit) : this.stmts.listPipeline.all(query.pipeline, query.limit);
+    return rows.map(toSummary);
+  }
+
+  async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
+    this.flushNow();
+    let n = 0;
+    for (const { id, owner } of this.stmts.running.all()) {
+      if (owner && isOwnerAlive(owner)) continue;
+      n += this.stmts.interrupt.run(id).changes;
+    }
+    return n;
+  }
+
+  async flush() {
+    this.flushNow();
+  }
+
+  private enqueue(write: Write) {
+    this.queue.push(write);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // One transaction per event-loop turn: under load many runs share one commit.
+    setImmediate(() => this.flushNow());
+  }
+
+  private flushNow() {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const writes = this.queue;
+    this.queue = [];
+    try {
+      this.writeBatch(writes);
+    } catch {
+      for (const w of writes) {
+        try {
+          this.writeBatch([w]);
+        } catch (err) {
+          this.onWriteError(err as Error, w.run.id);
+        }
+      }
+    }
+  }
+
+  private json(value: unknown): string {
+    return this.redact(JSON.stringify(value ?? null));
+  }
+
+  private writeBegin(run: RunStart) {
+    this.stmts.begin.run(
+      run.id,
+      run.pipeline,
+      run.version,
+      run.document === null ? null : this.json(run.document),
+      this.json(run.inputs),
+      run.startedAt,
+      run.owner,
+    );
+  }
+
+  private writeFinish(run: RunFinish) {
+    const text = (s: string | null) => (s === null ? null : this.redact(s));
+    this.stmts.finish.run(
+      run.status,
+      run.outputs === null ? null : this.json(run.outputs),
+      text(run.error),
+      run.failedNode,
+      run.durationMs,
+      this.json(run.events),
+      run.id,
+    );
+    for (const t of Object.values(run.nodes)) {
+      this.stmts.node.run(
+        run.id,
+        t.id,
+        t.type,
+        t.status,
+        t.startedAt ?? null,
+        t.durationMs ?? null,
+        t.attempts,
+        t.error === undefined ? null : text(t.error),
+        t.model ?? null,
+        t.usage?.promptTokens ?? null,
+        t.usage?.completionTokens ?? null,
+        t.costUsd ?? null,
+        this.json(t),
+      );
+    }
+  }
+}
