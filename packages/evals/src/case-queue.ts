@@ -1,0 +1,129 @@
+import { AdaptiveConcurrency } from './adaptive-concurrency';
+import type { EvalCase } from './dataset';
+
+/** One case × repeat to run: plain data, so that a queue may carry it to another process. */
+export interface CaseJob {
+  case: EvalCase;
+  /** 1-based. */
+  repeat: number;
+}
+
+export interface CaseAttempt {
+  /** 1-based; > 1 after rate limits. */
+  attempt: number;
+  /** The queue will not retry this attempt: record whatever happened. */
+  last: boolean;
+}
+
+/** What a worker did with a job: a record, or "rate limited, run me again later" (the record is the give-up result). */
+export interface CaseOutcome<R> {
+  record: R;
+  rateLimited?: boolean;
+}
+
+export type CaseWorker<R> = (job: CaseJob, signal: AbortSignal, attempt: CaseAttempt) => Promise<CaseOutcome<R>>;
+
+/**
+ * Where the eval runner hands its cases (DESIGN.md, "Past one machine"). The
+ * default runs them in this process; a BullMQ queue can take its place: its
+ * `process` adds each job to a Redis queue, workers on other machines build
+ * the same worker from the eval's stored spec (pipeline version, suite) and
+ * run it, and `process` yields their records as they complete. The runner only
+ * sees jobs in and records out.
+ */
+export interface CaseQueue {
+  /** Runs every job through the worker; yields records as they finish, in any order. Jobs are pulled only when a slot is free. */
+  process<R>(jobs: AsyncIterable<CaseJob>, worker: CaseWorker<R>, options?: { signal?: AbortSignal }): AsyncIterable<R>;
+}
+
+export interface InProcessQueueOptions {
+  /** Most cases at once (default 8); a 429 halves it for a while. */
+  concurrency?: number;
+  /** A rate-limited case is retried this many times before it is recorded as failed (default 20). */
+  maxRateLimitRetries?: number;
+  /** First wait before a rate-limited case runs again; doubles per retry up to 10 s (default 250 ms). */
+  backoffMs?: number;
+  /** Told whenever the limit changes (progress display). */
+  onLimit?: (limit: number) => void;
+}
+
+export class InProcessQueue implements CaseQueue {
+  readonly limiter: AdaptiveConcurrency;
+  private readonly maxRetries: number;
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: InProcessQueueOptions = {}) {
+    this.limiter = new AdaptiveConcurrency(options.concurrency ?? 8);
+    this.maxRetries = options.maxRateLimitRetries ?? 20;
+    this.backoffMs = options.backoffMs ?? 250;
+  }
+
+  async *process<R>(jobs: AsyncIterable<CaseJob>, worker: CaseWorker<R>, options: { signal?: AbortSignal } = {}): AsyncIterable<R> {
+    const signal = options.signal ?? new AbortController().signal;
+    const source = jobs[Symbol.asyncIterator]();
+    const waiting: Array<{ job: CaseJob; attempt: number; notBefore: number }> = [];
+    const finished: R[] = [];
+    let running = 0;
+    let exhausted = false;
+    let failure: unknown;
+    let wake: (() => void) | null = null;
+    const notify = () => { wake?.(); wake = null; };
+
+    const start = (job: CaseJob, attempt: number) => {
+      running++;
+      const epoch = this.limiter.epoch;
+      const last = attempt > this.maxRetries;
+      worker(job, signal, { attempt, last })
+        .then((outcome) => {
+          if (outcome.rateLimited && !last && !signal.aborted) {
+            const before = this.limiter.limit;
+            this.limiter.onRateLimit(epoch);
+            if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
+            const delay = Math.min(10_000, this.backoffMs * 2 ** (attempt - 1));
+            waiting.push({ job, attempt: attempt + 1, notBefore: Date.now() + delay });
+          } else {
+            const before = this.limiter.limit;
+            if (!outcome.rateLimited) this.limiter.onSuccess();
+            if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
+            finished.push(outcome.record);
+          }
+        })
+        .catch((err) => { failure ??= err; })
+        .finally(() => { running--; notify(); });
+    };
+
+    while (true) {
+      if (failure !== undefined) break;
+      // Fill free slots: retries whose wait is over first, then new jobs.
+      while (!signal.aborted && running < this.limiter.limit) {
+        const now = Date.now();
+        const ready = waiting.findIndex((w) => w.notBefore <= now);
+        if (ready !== -1) {
+          const [w] = waiting.splice(ready, 1);
+          start(w.job, w.attempt);
+          continue;
+        }
+        if (exhausted) break;
+        const next = await source.next();
+        if (next.done) { exhausted = true; break; }
+        start(next.value, 1);
+      }
+      while (finished.length) yield finished.shift() as R;
+      if (signal.aborted || (exhausted && running === 0 && waiting.length === 0)) break;
+      if (finished.length) continue;
+      // Sleep until a case finishes or the earliest retry is due.
+      const due = waiting.length ? Math.max(0, Math.min(...waiting.map((w) => w.notBefore)) - Date.now()) : undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (due !== undefined && running < this.limiter.limit) setTimeout(notify, due);
+      });
+    }
+    // Let what is still running settle before reporting how the run ended.
+    while (running > 0) await new Promise<void>((resolve) => { wake = resolve; });
+    await source.return?.();
+    // Cases that finished before the stop are kept; workers throw rather than record a cancellation.
+    while (finished.length) yield finished.shift() as R;
+    if (failure !== undefined) throw failure;
+    if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
+  }
+}

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { createInterface } from 'node:readline';
+import canonicalize from 'canonicalize';
+import { parse as parseCsv } from 'csv-parse';
+import { z } from 'zod';
+import { sequenceItemLines } from './source-lines';
+
+/** One dataset case (DESIGN.md "Evals"). */
+export interface EvalCase {
+  id: string;
+  /** The pipeline inputs by name; a non-object value goes to the pipeline's only input. */
+  input: unknown;
+  expected?: unknown;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** A dataset file, or cases written inline in a suite (with their line numbers when known). */
+export type DatasetSource =
+  | { path: string }
+  | { inline: unknown[]; label: string; lines?: number[] };
+
+export interface DatasetInfo {
+  /** SHA-256 of the canonical JSON of every case in order: the same cases give the same hash in any format. */
+  hash: string;
+  cases: number;
+  /** The file path, or the suite that holds inline cases. */
+  source: string;
+  format: 'jsonl' | 'csv' | 'json' | 'inline';
+}
+
+/** A dataset that cannot be read; the message is one line naming the file, the line and the reason. */
+export class DatasetError extends Error {
+  override name = 'DatasetError';
+}
+
+const CaseSchema = z.strictObject({
+  id: z.union([z.string().min(1), z.number()]).optional(),
+  input: z.unknown().refine((v) => v !== undefined, 'required'),
+  expected: z.unknown().optional(),
+  tags: z.array(z.string()).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+interface RawItem {
+  value: unknown;
+  /** 1-based line in the file, when the format has lines. */
+  line?: number;
+  /** 0-based position among the cases. */
+  index: number;
+}
+
+export interface LocatedCase {
+  case: EvalCase;
+  index: number;
+  line?: number;
+}
+
+/** Streams the cases of a dataset, each checked; a bad case throws a DatasetError naming its line. */
+export async function* readCases(source: DatasetSource): AsyncGenerator<LocatedCase> {
+  const label = sourceLabel(source);
+  for await (const item of readRawItems(source)) {
+    yield { case: normaliseCase(item, label), index: item.index, line: item.line };
+  }
+}
+
+/**
+ * Reads the whole dataset once: checks every case, refuses duplicate ids (naming
+ * both lines), counts the cases and computes the content hash. Memory holds the
+ * ids only, never the cases.
+ */
+export async function inspectDataset(source: DatasetSource): Promise<DatasetInfo> {
+  const label = sourceLabel(source);
+  const hash = createHash('sha256');
+  const seen = new Map<string, RawItem>();
+  let count = 0;
+  for await (const item of readRawItems(source)) {
+    const c = normaliseCase(item, label);
+    const first = seen.get(c.id);
+    if (first) throw new DatasetError(`${label}: duplicate case id "${c.id}" ${await where(source, first, item)}`);
+    seen.set(c.id, { value: undefined, line: item.line, index: item.index });
+    hash.update(canonicalize(c) + '\n');
+    count++;
+  }
+  return { hash: hash.digest('hex'), cases: count, source: label, format: await formatOf(source) };
+}
+
+function sourceLabel(source: DatasetSource): string {
+  return 'path' in source ? source.path : source.label;
+}
+
+async function where(source: DatasetSource, a: RawItem, b: RawItem): Promise<string> {
+  let lines: [number | undefined, number | undefined] = [a.line, b.line];
+  if (lines[0] === undefined && 'path' in source) {
+    // A JSON array has no line per case on the fast path; find them now.
+    const itemLines = sequenceItemLines(await readFile(source.path, 'utf8'));
+    lines = [itemLines[a.index], itemLines[b.index]];
+  }
+  if (lines[0] && lines[1]) return `on lines ${lines[0]} and ${lines[1]}`;
+  return `in cases ${a.index + 1} and ${b.index + 1}`;
+}
+
+function normaliseCase(item: RawItem, label: string): EvalCase {
+  const at = item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`;
+  if (item.value === null || typeof item.value !== 'object' || Array.isArray(item.value)) {
+    throw new DatasetError(`${at}: a case must be an object like {"id": "c1", "input": {...}, "expected": ...}`);
+  }
+  const parsed = CaseSchema.safeParse(item.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.length ? issue.path.join('.') : '';
+    const message = issue.code === 'unrecognized_keys'
+      ? `unknown field "${issue.keys[0]}" (a case has id, input, expected, tags, metadata)`
+      : issue.message;
+    throw new DatasetError(`${at}: ${path ? path + ': ' : ''}${message}`);
+  }
+  const { id, ...rest } = parsed.data;
+  // Without an id a case is named by its position, which stays stable while a dataset only grows.
+  const c: EvalCase = { id: id === undefined ? `case-${item.index + 1}` : String(id), input: rest.input };
+  if (rest.expected !== undefined) c.expected = rest.expected;
+  if (rest.tags) c.tags = rest.tags;
+  if (rest.metadata) c.metadata = rest.metadata;
+  return c;
+}
+
+async function formatOf(source: DatasetSource): Promise<DatasetInfo['format']> {
+  if (!('path' in source)) return 'inline';
+  const ext = extname(source.path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  return (await firstChar(source.path)) === '[' ? 'json' : 'jsonl';
+}
+
+async function firstChar(path: string): Promise<string> {
+  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new DatasetError(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  });
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readRawItems(source: DatasetSource): AsyncGenerator<RawItem> {
+  if (!('path' in source)) {
+    for (let i = 0; i < source.inline.length; i++) yield { value: source.inline[i], index: i, line: source.lines?.[i] || undefined };
+    return;
+  }
+  const format = await formatOf(source);
+  if (format === 'csv') yield* readCsv(source.path);
+  else if (format === 'json') yield* readJsonArray(source.path);
+  else yield* readJsonl(source.path);
+}
+
+async function* readJsonl(path: string): AsyncGenerator<RawItem> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let lineNo = 0;
+  let index = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new DatasetError(`${path}:${lineNo}: not JSON (${(err as Error).message})`);
+    }
+    yield { value, line: lineNo, index: index++ };
+  }
+}
+
+async function* readJsonArray(path: string): AsyncGenerator<RawItem> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new DatasetError(`${path}: not JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(value)) throw new DatasetError(`${path}: a JSON dataset must be an array of cases`);
+  for (let i = 0; i < value.length; i++) yield { value: value[i], index: i };
+}
+
+/**
+ * CSV: a header row names the columns. `id`, `expected`, `tags` (separated by
+ * `;`) and `metadata.NAME` are what they say; `input.NAME` or any other column
+ * is an input; a lone `input` column is the whole input. Cells stay strings.
+ */
+async function* readCsv(path: string): AsyncGenerator<RawItem> {
+  const parser = createReadStream(path).pipe(parseCsv({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: false }));
+  let index = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      yield { value: csvCase(record), line: info.lines, index: index++ };
+    }
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    throw new DatasetError(`${path}: ${(err as Error).message.replace(/\s+/g, ' ')}`);
+  }
+}
+
+function csvCase(record: Record<string, string>): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  const input: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = {};
+  for (const [column, cell] of Object.entries(record)) {
+    if (column === 'id') { if (cell !== '') c.id = cell; }
+    else if (column === 'expected') { if (cell !== '') c.expected = cell; }
+    else if (column === 'tags') c.tags = cell.split(';').map((t) => t.trim()).filter(Boolean);
+    else if (column === 'input') c.input = cell;
+    else if (column.startsWith('metadata.')) metadata[column.slice(9)] = cell;
+    else input[column.startsWith('input.') ? column.slice(6) : column] = cell;
+  }
+  if (c.input === undefined) c.input = input;
+  if (Object.keys(metadata).length) c.metadata = metadata;
+  return c;
+}
+
+/** A short name for reports: the file name, or the suite label for inline cases. */
+export function datasetName(source: DatasetSource): string {
+  return 'path' in source ? basename(source.path) : source.label;
+}

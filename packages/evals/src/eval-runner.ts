@@ -1,0 +1,133 @@
+import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
+import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
+import { caseInputs } from './case-inputs';
+import { createCaseWorker } from './case-runner';
+import { compareRows } from './compare';
+import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
+import { evaluateGates } from './gates';
+import type { CaseLog } from './result-file';
+import type { CaseRecord, EvalResult } from './result-types';
+import { rowKey, toScoreRow, type ScoreRow } from './score-rows';
+import type { EvalSuite, Gate } from './suite';
+import { summarize } from './summarize';
+import { resolveTargets } from './targets';
+
+export interface EvalProgress {
+  done: number;
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  /** Cases allowed at once right now (halved by rate limits). */
+  concurrency: number;
+  /** The record that just finished (absent for the first report). */
+  record?: CaseRecord;
+}
+
+export interface RunEvalOptions {
+  /** A validated pipeline document. */
+  pipeline: PipelineDocument;
+  pipelineVersion?: number;
+  suite: EvalSuite;
+  services: Services;
+  /** Where finished cases go; its `resumed` records are skipped. */
+  log: CaseLog;
+  /** Overrides of the suite's. */
+  repeat?: number;
+  concurrency?: number;
+  queue?: CaseQueue;
+  signal?: AbortSignal;
+  onProgress?: (progress: EvalProgress) => void;
+  /** Called once the dataset is read, before any case runs. */
+  onStart?: (info: DatasetInfo & { total: number; resumed: number }) => void;
+  baseline?: { rows: ScoreRow[]; label: string; datasetHash?: string };
+  gate?: Gate;
+}
+
+/** The result without its cases, which stay in the log until written out. */
+export type EvalHead = Omit<EvalResult, 'cases'>;
+
+/** Checks everything a run needs before the first case: the dataset, every case's inputs, the scorers' targets. */
+export async function prepareEval(pipeline: PipelineDocument, suite: EvalSuite): Promise<DatasetInfo> {
+  resolveTargets(pipeline, suite.scorers);
+  const info = await inspectDataset(suite.dataset);
+  for await (const { case: c, line, index } of readCases(suite.dataset)) {
+    const mapped = caseInputs(pipeline, c.input);
+    if ('problem' in mapped) {
+      throw new DatasetError(`${info.source}${line ? `:${line}` : `: case ${index + 1}`}: case "${c.id}": ${mapped.problem}`);
+    }
+  }
+  return info;
+}
+
+/**
+ * Runs every case × repeat of a suite through the pipeline and scores it:
+ * cases stream from the dataset into the queue, records stream into the log,
+ * and only each record's scores stay in memory for the statistics.
+ */
+export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
+  const { pipeline, suite, log } = options;
+  const repeat = options.repeat ?? suite.repeat;
+  const startedAt = log.startedAt ?? new Date().toISOString();
+  const info = await prepareEval(pipeline, suite);
+  const targets = resolveTargets(pipeline, suite.scorers);
+
+  const rows: ScoreRow[] = [];
+  const done = new Set<string>();
+  for (const record of log.resumed) {
+    if (done.has(rowKey(record))) continue;
+    done.add(rowKey(record));
+    rows.push(toScoreRow(record));
+  }
+  const total = info.cases * repeat;
+  options.onStart?.({ ...info, total, resumed: rows.length });
+
+  const queue = options.queue ?? new InProcessQueue({ concurrency: options.concurrency ?? suite.concurrency });
+  const limit = () => (queue instanceof InProcessQueue ? queue.limiter.limit : options.concurrency ?? suite.concurrency);
+  const counts = { passed: 0, failed: 0, errors: 0 };
+  for (const r of rows) tally(counts, r);
+  const progress = (record?: CaseRecord) =>
+    options.onProgress?.({ done: rows.length, total, ...counts, concurrency: limit(), ...(record ? { record } : {}) });
+  progress();
+
+  async function* jobs(): AsyncGenerator<CaseJob> {
+    for await (const { case: c } of readCases(suite.dataset)) {
+      for (let r = 1; r <= repeat; r++) if (!done.has(`${c.id}#${r}`)) yield { case: c, repeat: r };
+    }
+  }
+  const worker = createCaseWorker({ pipeline, scorers: suite.scorers, targets, services: options.services });
+  for await (const record of queue.process(jobs(), worker, { signal: options.signal })) {
+    await log.append(record);
+    const row = toScoreRow(record);
+    rows.push(row);
+    tally(counts, row);
+    progress(record);
+  }
+
+  const names = suite.scorers.map((s) => s.name);
+  const head: EvalHead = {
+    format: 'patchbay.eval-result/v1',
+    suite: suite.name,
+    pipeline: { name: pipeline.name, behaviorHash: behaviorHash(pipeline), ...(options.pipelineVersion !== undefined ? { version: options.pipelineVersion } : {}) },
+    dataset: { hash: info.hash, cases: info.cases, source: info.source },
+    repeat,
+    seed: suite.seed,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    summary: summarize(rows, names, { seed: suite.seed, repeat }),
+  };
+  if (options.baseline) {
+    const warnings = options.baseline.datasetHash && options.baseline.datasetHash !== info.hash
+      ? ['the baseline ran on a different dataset (content hashes differ); only cases with the same id are paired']
+      : [];
+    head.comparison = compareRows(options.baseline.rows, rows, { baselineLabel: options.baseline.label, seed: suite.seed, scorers: names, warnings });
+  }
+  if (options.gate) head.gates = evaluateGates(options.gate, head);
+  return head;
+}
+
+function tally(counts: { passed: number; failed: number; errors: number }, row: ScoreRow) {
+  if (row.status === 'passed') counts.passed++;
+  else counts.failed++;
+  if (row.status === 'error') counts.errors++;
+}

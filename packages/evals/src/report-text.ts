@@ -1,0 +1,73 @@
+import { formatP } from './gates';
+import type { Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function textTable(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
+  const numeric = (cell: string) => /^[-+$]?[\d.,]+%?$|^\[.*\]$/.test(cell);
+  return rows
+    .map((row, r) => row.map((cell, i) => {
+      const pad = ' '.repeat(widths[i] - [...cell].length);
+      return r > 0 && numeric(cell) ? pad + cell : cell + pad;
+    }).join('  ').trimEnd())
+    .join('\n');
+}
+
+export const fixed = (n: number | null | undefined, digits = 3) => (n === null || n === undefined ? '–' : n.toFixed(digits));
+export const percent = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n * 100).toFixed(1)}%`);
+const interval = (ci: [number, number] | null, f: (n: number) => string) => (ci ? `[${f(ci[0])}, ${f(ci[1])}]` : '–');
+const signed = (n: number | null) => (n === null ? '–' : `${n >= 0 ? '+' : ''}${n.toFixed(3)}`);
+
+/** What a comparison says about a scorer, in plain words. */
+export function verdict(s: ScorerComparison): string {
+  if (s.delta === null) return 'not compared';
+  if (s.pValue < 0.05 && s.delta < 0) return 'worse';
+  if (s.pValue < 0.05 && s.delta > 0) return 'better';
+  return 'no clear change';
+}
+
+export function formatSummary(summary: EvalSummary): string {
+  const rows = [['scorer', 'mean', '95% CI', 'pass rate', '95% CI', 'n']];
+  for (const [name, s] of Object.entries(summary.scorers)) {
+    rows.push([name, fixed(s.mean), interval(s.ci, (n) => n.toFixed(3)), percent(s.passRate), interval(s.passCi, (n) => `${(n * 100).toFixed(1)}%`), String(s.n)]);
+  }
+  const lines = [textTable(rows), ''];
+  const extra = [
+    `latency p50 ${summary.latencyMs.p50 ?? '–'} ms, p95 ${summary.latencyMs.p95 ?? '–'} ms`,
+    summary.tokens !== null ? `${summary.tokens} tokens` : null,
+    summary.costUsd !== null ? `$${summary.costUsd.toFixed(4)}` : null,
+  ].filter(Boolean);
+  lines.push(`cases ${summary.cases}: ${summary.passed} passed, ${summary.failed} failed${summary.errors ? ` (${summary.errors} errors)` : ''} · ${extra.join(' · ')}`);
+  if (summary.repeats) {
+    const r = summary.repeats;
+    lines.push(`repeat ${r.k}: pass@${r.k} ${fixed(r.passAtK)} · pass^${r.k} ${fixed(r.passHatK)} · flaky ${r.flaky.length ? r.flaky.join(', ') : 'none'}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatComparison(cmp: Comparison): string {
+  const rows = [['scorer', 'baseline', 'current', 'delta', '95% CI', 'p', 'test', 'verdict']];
+  for (const [name, s] of Object.entries(cmp.scorers)) {
+    rows.push([name, fixed(s.baseline), fixed(s.current), signed(s.delta), interval(s.ci, (n) => n.toFixed(3)), s.delta === null ? '–' : formatP(s.pValue), s.test, verdict(s)]);
+  }
+  const list = (label: string, ids: string[]) => `${label} (${ids.length})${ids.length ? ': ' + ids.slice(0, 20).join(', ') + (ids.length > 20 ? ', …' : '') : ''}`;
+  return [
+    `compared with ${cmp.baseline}`,
+    textTable(rows),
+    '',
+    list('regressed', cmp.regressed),
+    list('improved', cmp.improved),
+    `unchanged (${cmp.unchanged.length})`,
+    ...(cmp.onlyInBaseline.length ? [list('only in baseline', cmp.onlyInBaseline)] : []),
+    ...(cmp.onlyInCurrent.length ? [list('only in current', cmp.onlyInCurrent)] : []),
+    ...cmp.warnings.map((w) => `warning: ${w}`),
+  ].join('\n');
+}
+
+export function formatGates(report: GateReport): string {
+  if (!report.checks.length) return 'gates: none set';
+  return report.checks
+    .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${c.message}`)
+    .join('\n');
+}

@@ -1,0 +1,211 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readCases, type DatasetSource } from './dataset';
+import type { CaseRecord, EvalResult } from './result-types';
+import { rowKey } from './score-rows';
+
+/** Where finished case records go while a run is under way. */
+export interface CaseLog {
+  append(record: CaseRecord): Promise<void>;
+  read(key: string): Promise<CaseRecord | undefined>;
+  /** Records already there when the run started (--resume). */
+  readonly resumed: CaseRecord[];
+  /** When the run being resumed started. */
+  readonly startedAt?: string;
+  close(): Promise<void>;
+}
+
+/** What a partial-results file must match to be resumed: the same pipeline behaviour, suite and dataset. */
+export interface RunIdentity {
+  behaviorHash: string;
+  suiteHash: string;
+  datasetHash: string;
+  repeat: number;
+}
+
+const PROGRESS_FORMAT = 'patchbay.eval-progress/v1';
+
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+/** Records kept in memory (the runner's API, tests). */
+export class MemoryCaseLog implements CaseLog {
+  readonly resumed: CaseRecord[] = [];
+  private readonly records = new Map<string, CaseRecord>();
+  async append(record: CaseRecord) { this.records.set(rowKey(record), record); }
+  async read(key: string) { return this.records.get(key); }
+  async close() {}
+}
+
+/**
+ * The partial-results file: JSON Lines, a header then one finished case per
+ * line, appended as each case ends. A run killed half way loses at most the
+ * line being written; `--resume` reads the file back (dropping a torn last
+ * line), skips the cases in it and appends the rest. Only byte offsets are
+ * kept in memory; a record is read back from disk when the result is written.
+ */
+export class JsonlCaseLog implements CaseLog {
+  readonly resumed: CaseRecord[] = [];
+  private readonly index = new Map<string, { offset: number; length: number }>();
+  private size = 0;
+
+  private constructor(readonly path: string, private readonly handle: FileHandle) {}
+
+  static async open(path: string, identity: RunIdentity, options: { resume: boolean; startedAt: string }): Promise<JsonlCaseLog> {
+    await mkdir(dirname(path), { recursive: true });
+    const exists = await stat(path).then(() => true, () => false);
+    if (options.resume && exists) {
+      const log = new JsonlCaseLog(path, await open(path, 'r+'));
+      await log.load(identity);
+      return log;
+    }
+    const log = new JsonlCaseLog(path, await open(path, 'w+'));
+    await log.write(JSON.stringify({ type: PROGRESS_FORMAT, ...identity, startedAt: options.startedAt }) + '\n');
+    return log;
+  }
+
+  /** When the resumed run started (from the header); undefined for a fresh file. */
+  startedAt?: string;
+
+  private async load(identity: RunIdentity) {
+    let offset = 0;
+    let good = 0;
+    let first = true;
+    const stream = createReadStream(this.path);
+    let pending: Buffer = Buffer.alloc(0);
+    const lines: Array<{ text: string; offset: number; length: number }> = [];
+    reading: for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let nl: number;
+      while ((nl = pending.indexOf(10)) !== -1) {
+        const line = pending.subarray(0, nl);
+        lines.push({ text: line.toString('utf8'), offset, length: nl });
+        offset += nl + 1;
+        pending = pending.subarray(nl + 1);
+      }
+      for (const line of lines.splice(0)) {
+        let value: { type?: string } & Record<string, unknown>;
+        try {
+          value = JSON.parse(line.text);
+        } catch {
+          stream.destroy();
+          break reading; // a torn line: it and anything after it are dropped below
+        }
+        if (first) {
+          first = false;
+          this.checkHeader(value, identity);
+          good = line.offset + line.length + 1;
+          continue;
+        }
+        const record = value as unknown as CaseRecord;
+        this.index.set(rowKey(record), { offset: line.offset, length: line.length });
+        this.resumed.push(record);
+        good = line.offset + line.length + 1;
+      }
+    }
+    if (first) throw new ResumeError(`${this.path}: empty or unreadable; run without --resume to start over`);
+    // Drop a torn last line so appends start on a clean line.
+    await this.handle.truncate(good);
+    this.size = good;
+    // Keep one record per case: the last written wins.
+    const seen = new Map(this.resumed.map((r) => [rowKey(r), r]));
+    this.resumed.splice(0, this.resumed.length, ...seen.values());
+  }
+
+  private checkHeader(header: Record<string, unknown>, identity: RunIdentity) {
+    if (header.type !== PROGRESS_FORMAT) throw new ResumeError(`${this.path}: not a partial eval result`);
+    const differs = (['behaviorHash', 'suiteHash', 'datasetHash', 'repeat'] as const).filter((k) => header[k] !== identity[k]);
+    if (differs.length) {
+      const what = differs.map((k) => ({ behaviorHash: 'pipeline', suiteHash: 'suite', datasetHash: 'dataset', repeat: 'repeat' })[k]);
+      throw new ResumeError(`${this.path}: the partial results are for a different ${what.join(', ')}; run without --resume to start over`);
+    }
+    this.startedAt = typeof header.startedAt === 'string' ? header.startedAt : undefined;
+  }
+
+  private async write(text: string) {
+    const buf = Buffer.from(text, 'utf8');
+    await this.handle.write(buf, 0, buf.length, this.size);
+    this.size += buf.length;
+  }
+
+  async append(record: CaseRecord): Promise<void> {
+    const offset = this.size;
+    const text = JSON.stringify(record);
+    await this.write(text + '\n');
+    this.index.set(rowKey(record), { offset, length: Buffer.byteLength(text) });
+  }
+
+  async read(key: string): Promise<CaseRecord | undefined> {
+    const at = this.index.get(key);
+    if (!at) return undefined;
+    const buf = Buffer.alloc(at.length);
+    await this.handle.read(buf, 0, at.length, at.offset);
+    return JSON.parse(buf.toString('utf8'));
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.path, { force: true });
+  }
+}
+
+/** The partial-results file that goes with a result file. */
+export function progressPathFor(resultPath: string): string {
+  return `${resultPath}.partial.jsonl`;
+}
+
+/**
+ * Writes the result JSON with its cases in dataset order (case, then repeat),
+ * read back one at a time from the log, so a large run is never whole in
+ * memory. Written to a temporary file and renamed: a reader never sees half a result.
+ */
+export async function writeResultFile(
+  path: string,
+  head: Omit<EvalResult, 'cases'>,
+  log: CaseLog,
+  dataset: DatasetSource,
+  repeat: number,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const out = createWriteStream(tmp);
+  const put = (text: string) => new Promise<void>((resolve, reject) => {
+    out.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+  const { comparison, gates, ...first } = head;
+  const opening = JSON.stringify(first, null, 2);
+  await put(`${opening.slice(0, -2)},\n  "cases": [`);
+  let n = 0;
+  for await (const record of loggedCases(log, dataset, repeat)) {
+    await put(`${n++ ? ',' : ''}\n    ${JSON.stringify(record)}`);
+  }
+  await put(`\n  ]`);
+  if (comparison) await put(`,\n  "comparison": ${JSON.stringify(comparison, null, 2).replace(/\n/g, '\n  ')}`);
+  if (gates) await put(`,\n  "gates": ${JSON.stringify(gates, null, 2).replace(/\n/g, '\n  ')}`);
+  await put('\n}\n');
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await rename(tmp, path);
+}
+
+/** All of a result in memory (the runner's API): records in dataset order. */
+export async function collectResult(head: Omit<EvalResult, 'cases'>, log: CaseLog, dataset: DatasetSource, repeat: number): Promise<EvalResult> {
+  const cases: CaseRecord[] = [];
+  for await (const record of loggedCases(log, dataset, repeat)) cases.push(record);
+  const { comparison, gates, ...first } = head;
+  return { ...first, cases, ...(comparison ? { comparison } : {}), ...(gates ? { gates } : {}) };
+}
+
+/** The logged records in dataset order (case, then repeat), one at a time. */
+export async function* loggedCases(log: CaseLog, dataset: DatasetSource, repeat: number): AsyncGenerator<CaseRecord> {
+  for await (const { case: c } of readCases(dataset)) {
+    for (let r = 1; r <= repeat; r++) {
+      const record = await log.read(`${c.id}#${r}`);
+      if (record) yield record;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineScorer } from './types';
+import { asText } from './values';
+
+export function cosine(a: number[], b: number[]): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+export const embeddingSimilarityScorer = defineScorer({
+  type: 'embedding-similarity',
+  description: 'Cosine similarity of the target and expected embeddings (any embedding model; offline:hash by default)',
+  needsExpected: true,
+  defaultThreshold: 0.8,
+  params: z.strictObject({
+    value: z.string().optional(),
+    model: z.string().regex(/^[^:]+:.+$/, 'a model is "<provider>:<model>"').default('offline:hash'),
+  }),
+  async score({ value, expected, params }, ctx) {
+    const [a, b] = await ctx.models.embed(params.model, [asText(value), asText(expected)], { signal: ctx.signal });
+    if (!a?.length || !b?.length) return { score: 0, reason: 'no embedding', error: `${params.model} returned no embedding` };
+    // Negative cosine (opposed meaning) scores 0: scores stay in 0..1.
+    const score = Math.max(0, Math.min(1, cosine(a, b)));
+    return { score, reason: `cosine similarity ${score.toFixed(3)} (${params.model})` };
+  },
+});

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { defineScorer } from './types';
+import { asText, preview } from './values';
+
+export const exactScorer = defineScorer({
+  type: 'exact',
+  description: 'The target equals the expected text (or one of a list)',
+  needsExpected: true,
+  params: z.strictObject({
+    value: z.unknown().optional(),
+    /** Leading and trailing whitespace does not count (default true). */
+    trim: z.boolean().default(true),
+    ignoreCase: z.boolean().default(false),
+  }),
+  score({ value, expected, params }) {
+    const norm = (v: unknown) => {
+      let text = asText(v);
+      if (params.trim) text = text.trim();
+      return params.ignoreCase ? text.toLowerCase() : text;
+    };
+    const wanted = Array.isArray(expected) ? expected : [expected];
+    const got = norm(value);
+    const hit = wanted.some((w) => norm(w) === got);
+    return hit
+      ? { score: 1, reason: `equals ${preview(value)}` }
+      : { score: 0, reason: `expected ${wanted.map((w) => preview(w)).join(' or ')}, got ${preview(value)}` };
+  },
+});

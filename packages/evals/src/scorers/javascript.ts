@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { defineScorer, type ScoreOutcome } from './types';
+
+/**
+ * A custom scorer: `code` is the body of a function of `value`
+ * (`{output, expected, input, id, tags, metadata, latencyMs, tokens, costUsd}`)
+ * run in the QuickJS sandbox. It returns a number 0..1, a boolean, or
+ * `{score, pass?, reason?}`.
+ */
+export const javascriptScorer = defineScorer({
+  type: 'javascript',
+  description: 'Custom scorer: a JavaScript function body of `value` run in the QuickJS sandbox',
+  params: z.strictObject({
+    code: z.string().min(1),
+    timeoutMs: z.number().int().positive().max(60_000).default(1000),
+  }),
+  async score({ value, expected, case: c, run, params }, ctx) {
+    const arg = {
+      output: value ?? null,
+      expected: expected ?? null,
+      input: c.input,
+      id: c.id,
+      tags: c.tags ?? [],
+      metadata: c.metadata ?? {},
+      ...run,
+    };
+    let out: unknown;
+    try {
+      out = await ctx.sandbox.run(params.code, arg, { timeoutMs: params.timeoutMs, signal: ctx.signal });
+    } catch (err) {
+      return { score: 0, reason: 'scorer code failed', error: `javascript scorer: ${(err as Error).message}` };
+    }
+    return readReturn(out);
+  },
+});
+
+function readReturn(out: unknown): ScoreOutcome {
+  const bad = (why: string): ScoreOutcome => ({ score: 0, reason: 'bad scorer result', error: `javascript scorer ${why}` });
+  if (typeof out === 'boolean') return { score: out ? 1 : 0, pass: out, reason: out ? 'returned true' : 'returned false' };
+  if (typeof out === 'number') {
+    return out >= 0 && out <= 1 ? { score: out, reason: `returned ${out}` } : bad(`returned ${out}, not a score from 0 to 1`);
+  }
+  if (out && typeof out === 'object' && !Array.isArray(out)) {
+    const o = out as { score?: unknown; pass?: unknown; reason?: unknown };
+    const score = typeof o.score === 'number' ? o.score : typeof o.pass === 'boolean' ? (o.pass ? 1 : 0) : NaN;
+    if (!(score >= 0 && score <= 1)) return bad('must return {score: 0..1, pass?, reason?}');
+    if (o.pass !== undefined && typeof o.pass !== 'boolean') return bad('returned a "pass" that is not true or false');
+    return { score, pass: o.pass as boolean | undefined, reason: typeof o.reason === 'string' ? o.reason : `score ${score}` };
+  }
+  return bad(`returned ${JSON.stringify(out) ?? 'undefined'}; expected a number, a boolean or {score, pass?, reason?}`);
+}

@@ -1,0 +1,39 @@
+import type { EvalCase } from './dataset';
+import type { ScoreResult } from './result-types';
+import { getScorerType, type ScorerContext } from './scorers/index';
+import type { ScorerSpec } from './suite';
+
+/**
+ * Applies one scorer of the suite to one case's value. Never throws: a scorer
+ * that fails or lacks what it needs gives score 0, no pass, and `error`.
+ * The suite's threshold, when set, decides the pass; else the scorer's own
+ * verdict, else score ≥ its default threshold.
+ */
+export async function applyScorer(
+  spec: ScorerSpec,
+  value: unknown,
+  c: EvalCase,
+  run: { latencyMs: number; tokens: number | null; costUsd: number | null },
+  ctx: ScorerContext,
+): Promise<ScoreResult> {
+  const def = getScorerType(spec.type);
+  if (!def) return { score: 0, pass: false, reason: 'unknown scorer', error: `unknown scorer type "${spec.type}"` };
+  const params = spec.params as Record<string, unknown>;
+  const expected = params.value !== undefined ? params.value : c.expected;
+  const needs = typeof def.needsExpected === 'function' ? def.needsExpected(params) : def.needsExpected;
+  if (needs && expected === undefined) {
+    return { score: 0, pass: false, reason: 'no expected value', error: `case "${c.id}" has no "expected" and scorer "${spec.name}" has no params.value` };
+  }
+  try {
+    const out = await def.score({ value, expected, params, case: c, run }, ctx);
+    if (out.error) return { score: 0, pass: false, reason: out.reason, error: out.error };
+    const score = Math.max(0, Math.min(1, Number.isFinite(out.score) ? out.score : 0));
+    const threshold = spec.threshold ?? def.defaultThreshold ?? 1;
+    const pass = spec.threshold !== undefined || out.pass === undefined ? score >= threshold : out.pass;
+    return { score, pass, reason: out.reason };
+  } catch (err) {
+    if (ctx.signal?.aborted) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    return { score: 0, pass: false, reason: 'scorer failed', error: `scorer "${spec.name}": ${message}` };
+  }
+}

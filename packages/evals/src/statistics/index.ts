@@ -1,0 +1,6 @@
+export * from './prng';
+export * from './wilson';
+export * from './bootstrap';
+export * from './mcnemar';
+export * from './sign-flip';
+export * from './pass-at-k';

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { DatasetSource } from './dataset';
+import { getScorerType, scorerTypes } from './scorers/index';
+import { itemLinesOf } from './source-lines';
+
+export const SUITE_FORMAT = 'patchbay.eval/v1';
+
+const TARGET = /^(?:node:[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*|(?!node:).+)$/;
+
+export const ScorerSpecSchema = z.strictObject({
+  /** How the scorer appears in results; defaults to its type. */
+  name: z.string().min(1).optional(),
+  type: z.string().min(1),
+  /** A pipeline output by name, or `node:<id>.<port>`; default: the pipeline's only output. */
+  target: z.string().regex(TARGET, 'a target is an output name or "node:<id>.<port>"').optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Pass mark on the 0..1 score; default per scorer type. */
+  threshold: z.number().min(0).max(1).optional(),
+});
+
+export const GateSchema = z.strictObject({
+  /** `regression`: fail when any case that passed in the baseline fails now. */
+  failOn: z.enum(['regression']).optional(),
+  /** Fail when the share of passing case runs is below this. */
+  minPassRate: z.number().min(0).max(1).optional(),
+  /** Fail when a scorer's mean dropped by more than DELTA with p < 0.05. */
+  maxDrop: z.record(z.string(), z.number().min(0)).optional(),
+});
+
+export const SuiteSchema = z.strictObject({
+  format: z.literal(SUITE_FORMAT, { error: `format must be "${SUITE_FORMAT}"` }),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** A dataset file relative to the suite, or the cases inline. */
+  dataset: z.union([z.string().min(1), z.array(z.unknown())]),
+  scorers: z.array(ScorerSpecSchema).min(1, 'a suite needs at least one scorer'),
+  repeat: z.number().int().min(1).max(100).default(1),
+  concurrency: z.number().int().min(1).max(256).default(8),
+  /** Seed of the bootstrap and permutation draws; the same seed gives the same intervals. */
+  seed: z.union([z.string(), z.number()]).transform(String).default('patchbay'),
+  gate: GateSchema.optional(),
+});
+
+export type ScorerSpec = Omit<z.infer<typeof ScorerSpecSchema>, 'name'> & { name: string };
+export type Gate = z.infer<typeof GateSchema>;
+
+export interface EvalSuite {
+  name: string;
+  description?: string;
+  dataset: DatasetSource;
+  scorers: ScorerSpec[];
+  repeat: number;
+  concurrency: number;
+  seed: string;
+  gate?: Gate;
+  /** SHA-256 of the canonical suite (dataset reference and scorers): a resumed run must match it. */
+  hash: string;
+  /** The suite file, when it came from one. */
+  path?: string;
+}
+
+/** A suite that cannot be used; the message is one line: `FILE: PATH: reason`. */
+export class SuiteError extends Error {
+  override name = 'SuiteError';
+}
+
+/** Reads a suite file (JSON or YAML). A dataset path is relative to the suite file. */
+export async function loadSuite(path: string): Promise<EvalSuite> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SuiteError(`${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line;
+    throw new SuiteError(`${path}${line ? `:${line}` : ''}: not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${e.message.split('\n')[0]})`);
+  }
+  const value = doc.toJS();
+  return parseSuite(value, {
+    label: path,
+    baseDir: dirname(resolve(path)),
+    defaultName: basename(path).replace(/\.(eval\.)?(json|ya?ml)$/i, ''),
+    datasetLines: Array.isArray(value?.dataset) ? itemLinesOf(doc, ['dataset'], lineCounter) : undefined,
+    path: resolve(path),
+  });
+}
+
+/** Checks a suite value (from a file or an HTTP body). Every scorer's params are checked against its type here, before any case runs. */
+export function parseSuite(
+  value: unknown,
+  options: { label: string; baseDir: string; defaultName?: string; datasetLines?: number[]; path?: string },
+): EvalSuite {
+  const parsed = SuiteSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = pathSuffix(issue.path).replace(/^\./, '');
+    throw new SuiteError(`${options.label}: ${where ? `${where}: ` : ''}${issueMessage(issue)}`);
+  }
+  const s = parsed.data;
+  const names = new Set<string>();
+  const scorers: ScorerSpec[] = s.scorers.map((spec, i) => {
+    const at = `${options.label}: scorers[${i}]`;
+    const def = getScorerType(spec.type);
+    if (!def) throw new SuiteError(`${at}.type: unknown scorer type "${spec.type}" (known: ${Object.keys(scorerTypes).join(', ')})`);
+    const name = spec.name ?? spec.type;
+    if (names.has(name)) throw new SuiteError(`${at}.name: two scorers are named "${name}"; give each a distinct name`);
+    names.add(name);
+    const params = def.params.safeParse(spec.params);
+    if (!params.success) {
+      const issue = params.error.issues[0];
+      throw new SuiteError(`${at}.params${pathSuffix(issue.path)}: ${issueMessage(issue)}`);
+    }
+    const problem = def.check?.(params.data);
+    if (problem) throw new SuiteError(`${at}.params.${problem}`);
+    return { ...spec, name, params: params.data as Record<string, unknown> };
+  });
+  for (const scorer of Object.keys(s.gate?.maxDrop ?? {})) {
+    if (!names.has(scorer)) throw new SuiteError(`${options.label}: gate.maxDrop.${scorer}: no scorer is named "${scorer}"`);
+  }
+  const dataset: DatasetSource = typeof s.dataset === 'string'
+    ? { path: resolve(options.baseDir, s.dataset) }
+    : { inline: s.dataset, label: `${options.label} (inline dataset)`, lines: options.datasetLines };
+  const hash = createHash('sha256')
+    .update(canonicalize({ dataset: s.dataset, scorers, repeat: s.repeat }) ?? '')
+    .digest('hex');
+  return {
+    name: s.name ?? options.defaultName ?? 'suite',
+    ...(s.description ? { description: s.description } : {}),
+    dataset,
+    scorers,
+    repeat: s.repeat,
+    concurrency: s.concurrency,
+    seed: s.seed,
+    ...(s.gate ? { gate: s.gate } : {}),
+    hash,
+    ...(options.path ? { path: options.path } : {}),
+  };
+}
+
+/** `.scorers[0].params` style, for error messages. */
+function pathSuffix(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field "${issue.keys[0]}"`;
+  return issue.message;
+}

@@ -1,0 +1,79 @@
+import type { EvalSummary, RepeatSummary, ScorerSummary } from './result-types';
+import { groupById, type ScoreRow } from './score-rows';
+import { bootstrapMeanInterval, mean, quantile } from './statistics/bootstrap';
+import { passAtK, passHatK } from './statistics/pass-at-k';
+import { wilsonInterval } from './statistics/wilson';
+
+/**
+ * The summary of a run. A scorer's mean is over every case × repeat; its
+ * interval is a seeded bootstrap over cases (a case's repeats move together,
+ * so they are resampled together); the pass-rate interval is Wilson's.
+ * With repeats, pass@k and pass^k use k = repeat, and flaky cases are listed.
+ */
+export function summarize(rows: ScoreRow[], scorerNames: string[], options: { seed: string; repeat: number }): EvalSummary {
+  const byCase = groupById(rows);
+  const scorers: Record<string, ScorerSummary> = {};
+  for (const name of scorerNames) {
+    const scored = rows.filter((r) => r.scores[name]);
+    const n = scored.length;
+    const passes = scored.filter((r) => r.scores[name].pass).length;
+    const caseMeans: number[] = [];
+    for (const group of byCase.values()) {
+      const s = group.filter((r) => r.scores[name]).map((r) => r.scores[name].score);
+      if (s.length) caseMeans.push(mean(s));
+    }
+    const summary: ScorerSummary = {
+      mean: n ? mean(scored.map((r) => r.scores[name].score)) : null,
+      passRate: n ? passes / n : null,
+      ci: bootstrapMeanInterval(caseMeans, { seed: `${options.seed}:${name}` }),
+      passCi: wilsonInterval(passes, n),
+      n,
+    };
+    if (options.repeat > 1) {
+      const k = repeatStats(byCase, options.repeat, (r) => r.scores[name]?.pass === true);
+      summary.passAtK = k.passAtK;
+      summary.passHatK = k.passHatK;
+    }
+    scorers[name] = summary;
+  }
+  const passed = rows.filter((r) => r.status === 'passed').length;
+  const latencies = rows.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const summary: EvalSummary = {
+    scorers,
+    cases: rows.length,
+    passed,
+    failed: rows.length - passed,
+    errors: rows.filter((r) => r.status === 'error').length,
+    passRate: rows.length ? passed / rows.length : null,
+    latencyMs: {
+      mean: rows.length ? Math.round(mean(latencies)) : null,
+      p50: rows.length ? Math.round(quantile(latencies, 0.5)) : null,
+      p95: rows.length ? Math.round(quantile(latencies, 0.95)) : null,
+    },
+    tokens: rows.some((r) => r.tokens !== null) ? rows.reduce((sum, r) => sum + (r.tokens ?? 0), 0) : null,
+    costUsd: rows.length && rows.every((r) => r.costUsd !== null) ? rows.reduce((sum, r) => sum + (r.costUsd as number), 0) : null,
+  };
+  if (options.repeat > 1) {
+    const k = repeatStats(byCase, options.repeat, (r) => r.status === 'passed');
+    summary.repeats = { k: options.repeat, passAtK: k.passAtK, passHatK: k.passHatK, flaky: k.flaky };
+  }
+  return summary;
+}
+
+function repeatStats(byCase: Map<string, ScoreRow[]>, k: number, passed: (row: ScoreRow) => boolean): Omit<RepeatSummary, 'k'> {
+  let atK = 0;
+  let hatK = 0;
+  let cases = 0;
+  const flaky: string[] = [];
+  for (const [id, group] of byCase) {
+    const n = group.length;
+    const c = group.filter(passed).length;
+    // A case cut short (a run still resuming) is judged on the attempts it has.
+    const kk = Math.min(k, n);
+    atK += passAtK(n, c, kk);
+    hatK += passHatK(n, c, kk);
+    cases++;
+    if (c > 0 && c < n) flaky.push(id);
+  }
+  return { passAtK: cases ? atK / cases : 0, passHatK: cases ? hatK / cases : 0, flaky };
+}
