@@ -42,5 +42,4 @@ describe('configKey (what remembered config results are keyed by)', () => {
       expect(configKey(blurred)).toBeUndefined();
     }
   });
-
 });

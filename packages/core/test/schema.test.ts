@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_FILE, schemaFileText } from '../scripts/write-schema';
 import { nodeConfigJsonSchema, pipelineJsonSchema } from '../src/schema/json-schema';
 import { nodeTypes } from '../src/nodes/index';
+import { validatePipeline } from '../src/graph/validate';
 
 const REGENERATE = 'npx tsx packages/core/scripts/write-schema.ts';
 
@@ -24,8 +25,11 @@ describe('pipeline JSON Schema', () => {
   const demo = () =>
     JSON.parse(readFileSync(new URL('../../../examples/support-assistant/pipelines/v3.json', import.meta.url), 'utf8'));
 
-  it('accepts a real pipeline', () => {
+  it('accepts a real pipeline, also one naming the schema for an editor', () => {
     expect(validate(demo()), JSON.stringify(validate.errors)).toBe(true);
+    const pointed = { $schema: './node_modules/@patchbay/core/schema/pipeline.schema.json', ...demo() };
+    expect(validate(pointed), JSON.stringify(validate.errors)).toBe(true);
+    expect(validatePipeline(pointed).problems).toEqual([]);
   });
 
   it("checks each node's config against its type's schema", () => {
