@@ -32,5 +32,6 @@ process.on('message', ({ id, expression }) => {
     process.send({ id, error: err instanceof Error ? err.message : String(err) });
   }
 });
+process.send({ ready: true });
 // The parent going away (IPC closed) ends this process.
 process.on('disconnect', () => process.exit(0));

@@ -21,7 +21,7 @@ const MAX_EXPRESSION = 2000;
 export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { close(): Promise<void> } {
   const timeoutMs = options.timeoutMs ?? 2000;
   const memoryMb = options.memoryMb ?? 128;
-  let worker: ChildProcess | null = null;
+  let worker: { child: ChildProcess; ready: Promise<void> } | null = null;
   let nextId = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
@@ -30,7 +30,7 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
     pending.clear();
   }
 
-  function start(): ChildProcess {
+  function start(): { child: ChildProcess; ready: Promise<void> } {
     const child = fork(fileURLToPath(new URL('./calculator-process.mjs', import.meta.url)), [], {
       execArgv: [`--max-old-space-size=${memoryMb}`],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -38,20 +38,31 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
     });
     child.unref();
     child.channel?.unref();
-    child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+    let started: () => void;
+    let failed: (e: Error) => void;
+    // Loading mathjs takes a while on a busy machine; an expression's deadline starts after it.
+    const ready = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
+    ready.catch(() => {}); // awaited by the call that started it
+    const self = { child, ready };
+    child.on('message', (m: { ready?: true; id: number; result?: unknown; error?: string }) => {
+      if (m.ready) return started();
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (m.error !== undefined) p?.reject(new Error(m.error));
       else p?.resolve(m.result);
     });
-    child.on('error', (err) => failAll(new Error(`the calculator could not start: ${err.message}`)));
+    child.on('error', (err) => {
+      failed(new Error(`the calculator could not start: ${err.message}`));
+      failAll(new Error(`the calculator could not start: ${err.message}`));
+    });
     child.on('exit', (code, signal) => {
-      if (worker === child) worker = null;
+      if (worker === self) worker = null;
+      failed(new Error('the calculator stopped while starting'));
       // V8 aborts (SIGABRT / 134) when the heap limit is reached.
       const oom = signal === 'SIGABRT' || code === 134;
       failAll(new Error(oom ? `the expression needs more than ${memoryMb} MB` : 'the calculator stopped'));
     });
-    return child;
+    return self;
   }
 
   return {
@@ -66,15 +77,18 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
         additionalProperties: false,
       },
     },
-    call(args, { signal }) {
+    async call(args, { signal }) {
       signal?.throwIfAborted();
-      const w = (worker ??= start());
+      const self = (worker ??= start());
+      await self.ready;
+      signal?.throwIfAborted();
+      const w = self.child;
       const id = nextId++;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
           // A runaway expression cannot be interrupted inside mathjs: drop the worker.
-          if (worker === w) worker = null;
+          if (worker === self) worker = null;
           w.kill('SIGKILL');
           reject(new Error(`the expression took longer than ${timeoutMs} ms`));
         }, timeoutMs);
@@ -94,7 +108,7 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
       });
     },
     async close() {
-      const w = worker;
+      const w = worker?.child;
       worker = null;
       if (w && w.exitCode === null) {
         const exited = new Promise((resolve) => w.once('exit', resolve));

@@ -66,11 +66,15 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
             if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-            url = parseUrl(new URL(location, url).toString());
+            const next = parseUrl(new URL(location, url).toString());
+            // Like fetch: credentials given for one origin are not handed to another.
+            if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(k)) delete headers[k];
+            url = next;
             // 303 and the historical 301/302 turn a POST into a GET without a body.
-            if (res.status !== 307 && res.status !== 308) {
+            if (res.status !== 307 && res.status !== 308 && method !== 'GET') {
               method = 'GET';
               body = undefined;
+              for (const k of Object.keys(headers)) if (/^content-(type|length)$/i.test(k)) delete headers[k];
             }
             continue;
           }

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox } from '../../src/node/tools/sandbox';
+import { createToolService, type WorkspaceToolService } from '../../src/node/tools/tool-service';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/mcp-server.mjs', import.meta.url));
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'patchbay-mcp-'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('MCP tools over stdio', () => {
+  let tools: WorkspaceToolService;
+  beforeAll(() => {
+    tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      env: { TEST_GREETING: 'hello from the environment' },
+      config: {
+        mcpServers: {
+          demo: { command: process.execPath, args: [FIXTURE], env: { GREETING: '${TEST_GREETING}' } },
+        },
+      },
+    });
+  });
+  afterAll(() => tools.close());
+
+  it('offers every tool of the server beside the built-ins, prefixing only a clashing name', async () => {
+    const specs = await tools.list();
+    const names = specs.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['calculator', 'http_request', 'add', 'shout', 'greeting', 'fail', 'demo__calculator']));
+    expect(specs.find((s) => s.name === 'add')).toMatchObject({
+      description: 'Adds two numbers',
+      parameters: { type: 'object', required: ['a', 'b'] },
+    });
+  });
+
+  it('calls a tool: structured results as JSON, text results as text', async () => {
+    expect(await tools.call('add', { a: 2, b: 40 })).toEqual({ sum: 42 });
+    expect(await tools.call('shout', '{"text": "quiet"}')).toBe('QUIET');
+    expect(await tools.call('demo__calculator', {})).toBe('fixture calculator');
+    expect(await tools.call('calculator', { expression: '6 * 7' })).toBe(42);
+  });
+
+  it('passes ${NAME} env references from the environment, not the config text', async () => {
+    expect(await tools.call('greeting', {})).toBe('hello from the environment');
+  });
+
+  it('validates arguments against the server schema before calling, and reports server errors by tool', async () => {
+    await expect(tools.call('add', { a: 'two', b: 1 })).rejects.toThrow('tool "add": invalid arguments: /a must be number');
+    await expect(tools.call('fail', {})).rejects.toThrow('tool "fail": the fixture refuses');
+    await expect(tools.call('missing', {})).rejects.toThrow(/^unknown tool "missing"; tools: calculator, http_request, .*add/);
+  });
+});
+
+describe('MCP tools over streamable HTTP', () => {
+  let server: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    server = spawn(process.execPath, [FIXTURE, '--http'], { env: { ...process.env, REQUIRE_TOKEN: 's3cret' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    url = await new Promise<string>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+      server.stdout!.on('data', (chunk: Buffer) => {
+        const m = /listening (\d+)/.exec(chunk.toString());
+        if (m) resolve(`http://127.0.0.1:${m[1]}/mcp`);
+      });
+    });
+  });
+  afterAll(() => {
+    server.kill();
+  });
+
+  it('connects with headers read from the environment and calls a tool', async () => {
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      env: { FIXTURE_TOKEN: 's3cret' },
+      config: { mcpServers: { remote: { url, headers: { Authorization: 'Bearer ${FIXTURE_TOKEN}' } } } },
+    });
+    try {
+      expect(await tools.call('shout', { text: 'over http' })).toBe('OVER HTTP');
+    } finally {
+      await tools.close();
+    }
+  });
+
+  it('keeps local tools working and explains an unavailable server', async () => {
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      env: {},
+      config: {
+        mcpServers: {
+          remote: { url, headers: { Authorization: 'Bearer ${FIXTURE_TOKEN}' } },
+          broken: { command: process.execPath, args: ['-e', 'console.error("cannot start: missing API key"); process.exit(3)'] },
+        },
+      },
+    });
+    try {
+      expect(await tools.call('calculator', { expression: '1 + 1' })).toBe(2);
+      const error = await tools.call('shout', { text: 'x' }).catch((e: Error) => e.message);
+      expect(error).toMatch(/^unknown tool "shout"/);
+      expect(error).toContain('MCP server "remote" is unavailable: environment variable FIXTURE_TOKEN is not set');
+      expect(error).toMatch(/MCP server "broken" is unavailable: .*cannot start: missing API key/);
+    } finally {
+      await tools.close();
+    }
+  });
+});
