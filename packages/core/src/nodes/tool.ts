@@ -32,7 +32,8 @@ export const toolNode = defineNode<ToolConfig>({
       : (inputs.args ?? {});
     const call = await callTool(ctx, config.tool, args);
     if (call.error !== undefined) {
-      throw new Error(call.error.includes(config.tool) ? call.error : `tool "${config.tool}" failed: ${call.error}`);
+      // the tool service's own messages usually name the tool as "name"; don't say it twice
+      throw new Error(call.error.includes(`"${config.tool}"`) ? call.error : `tool "${config.tool}" failed: ${call.error}`);
     }
     return { result: call.output ?? null };
   },

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { transformNode } from '../../src/nodes/transform';
+import { runNode, testContext } from './in-memory-services';
+
+const order = { items: [{ name: 'pen', price: 2 }, { name: 'lamp', price: 30 }, { name: 'desk', price: 120 }] };
+
+describe('transform node', () => {
+  it('evaluates JSONata with the input as $', async () => {
+    expect(await runNode(transformNode, { expression: '$.items[price > 10].name' }, { value: order }, testContext())).toEqual({
+      value: ['lamp', 'desk'],
+    });
+    expect(await runNode(transformNode, { expression: '$sum(items.price)' }, { value: order }, testContext())).toEqual({ value: 152 });
+    expect(await runNode(transformNode, { expression: '{"n": $count($), "first": $[0]}' }, { value: [5, 6] }, testContext())).toEqual({
+      value: { n: 2, first: 5 },
+    });
+  });
+
+  it('gives null when the expression finds nothing', async () => {
+    expect(await runNode(transformNode, { expression: '$.missing' }, { value: order }, testContext())).toEqual({ value: null });
+  });
+
+  it('check() reports parse errors at the expression', () => {
+    expect(transformNode.check!({ expression: '$.items[' })).toEqual([
+      { path: ['expression'], message: expect.stringMatching(/^expression does not parse: /) },
+    ]);
+    expect(transformNode.check!({ expression: '$.items' })).toEqual([]);
+  });
+
+  it('stops runaway recursion and endless loops instead of hanging the run', async () => {
+    const deep = '($f := function($n) { 1 + $f($n + 1) }; $f(0))';
+    await expect(runNode(transformNode, { expression: deep }, { value: null }, testContext())).rejects.toThrow(
+      /^expression failed: Stack overflow/,
+    );
+    // tail calls do not grow the stack: the time limit (1 s) ends this one
+    const endless = '($f := function($n) { $f($n + 1) }; $f(0))';
+    await expect(runNode(transformNode, { expression: endless }, { value: null }, testContext())).rejects.toThrow(
+      /^expression failed: Evaluation timeout after 1000 milliseconds/,
+    );
+  });
+});
