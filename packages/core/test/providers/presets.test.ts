@@ -37,6 +37,17 @@ describe('provider presets', () => {
     expect(result.costUsd).toBeGreaterThan(0);
   });
 
+  it('sends max_completion_tokens to openai (its newer models refuse max_tokens) and max_tokens elsewhere', async () => {
+    stub = await startOpenAIStub();
+    const models = createModelService(createNetworkedProviders({}, { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: KEY, VLLM_BASE_URL: stub.url }));
+    await models.chat({ ...ask('openai:gpt-4o-mini'), maxTokens: 7 });
+    await models.chat({ ...ask('vllm:qwen'), maxTokens: 7 });
+    expect(stub.requests.map((r) => [r.body.max_completion_tokens, r.body.max_tokens])).toEqual([
+      [7, undefined],
+      [undefined, 7],
+    ]);
+  });
+
   it('fails a hosted provider without its key on first use, naming the variable, without a request', async () => {
     stub = await startOpenAIStub();
     const models = createModelService(createNetworkedProviders({}, { FIREWORKS_BASE_URL: stub.url }));

@@ -23,6 +23,8 @@ export interface OpenAICompatibleOptions {
   prices?: Record<string, Price>;
   /** Price of models missing from `prices` (local servers: 0). Default: unknown. */
   defaultPrice?: Price;
+  /** OpenAI's newer models refuse `max_tokens`; most other servers know only it. Default `max_tokens`. */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
 }
 
 
@@ -64,7 +66,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
   return {
     async chat(model, request, chatOptions = {}) {
       const { signal, onToken } = chatOptions;
-      const params = toParams(model, request);
+      const params = toParams(model, request, options.maxTokensParam ?? 'max_tokens');
       try {
         if (!onToken) {
           const completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
@@ -132,10 +134,10 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
   };
 }
 
-function toParams(model: string, request: ChatRequest): ChatCompletionCreateParamsBase {
+function toParams(model: string, request: ChatRequest, maxTokensParam: 'max_tokens' | 'max_completion_tokens'): ChatCompletionCreateParamsBase {
   const params: ChatCompletionCreateParamsBase = { model, messages: request.messages.map(toMessage) };
   if (request.temperature !== undefined) params.temperature = request.temperature;
-  if (request.maxTokens !== undefined) params.max_tokens = request.maxTokens;
+  if (request.maxTokens !== undefined) params[maxTokensParam] = request.maxTokens;
   if (request.stop?.length) params.stop = request.stop;
   if (request.tools?.length) {
     params.tools = request.tools.map((t) => ({

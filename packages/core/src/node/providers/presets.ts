@@ -9,11 +9,12 @@ export interface ProviderPreset {
   needsKey: boolean;
   /** Runs on your own machine: no per-token price, so cost is 0 rather than unknown. */
   local?: boolean;
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
 }
 
 export const PROVIDER_PRESETS: Readonly<Record<string, ProviderPreset>> = {
   fireworks: { baseURL: 'https://api.fireworks.ai/inference/v1', needsKey: true },
-  openai: { baseURL: 'https://api.openai.com/v1', needsKey: true },
+  openai: { baseURL: 'https://api.openai.com/v1', needsKey: true, maxTokensParam: 'max_completion_tokens' },
   ollama: { baseURL: 'http://localhost:11434/v1', needsKey: false, local: true },
   vllm: { baseURL: 'http://localhost:8000/v1', needsKey: false, local: true },
   together: { baseURL: 'https://api.together.xyz/v1', needsKey: true },
@@ -46,6 +47,7 @@ export interface ResolvedProvider {
   apiKey?: string;
   needsKey: boolean;
   local: boolean;
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   timeoutMs?: number;
   maxRetries?: number;
   models?: string[];
@@ -90,6 +92,7 @@ export function resolveProvider(name: string, config: WorkspaceConfig, env: Node
     // A named key variable means the server wants it; otherwise only hosted presets need one.
     needsKey: configured?.apiKeyEnv ? true : (preset?.needsKey ?? false),
     local: preset?.local ?? false,
+    maxTokensParam: preset?.maxTokensParam,
     timeoutMs: configured?.timeoutMs,
     maxRetries: configured?.maxRetries,
     models: configured?.models,
@@ -154,6 +157,7 @@ function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>)
       maxRetries: settings.maxRetries,
       prices,
       defaultPrice: settings.local ? { input: 0, output: 0 } : undefined,
+      maxTokensParam: settings.maxTokensParam,
     });
     return real;
   };
