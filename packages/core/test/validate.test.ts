@@ -205,15 +205,16 @@ describe('validatePipeline', () => {
     expect(problem).toMatchObject({ path: '$.nodes[3]', nodes: ['b'] });
   });
 
-  it('does not pile consequences on a problem: no port checks against a broken template, no cycle through a bad port', () => {
+  it('does not pile consequences on a problem: no port checks against a broken template, no cycle or double edge through a bad edge', () => {
     const bad = doc(
       [input('q'), { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }} {% if %}' } }, output('out')],
-      [['q.value', 'answer.q'], ['answer.text', 'out.value'], ['out.value', 'q.value']],
+      [['q.value', 'answer.q'], ['answer.text', 'out.value'], ['out.value', 'q.value'], ['ghost.text', 'out.value']],
     );
     expect(problemsOf(bad).map((p) => [p.code, p.path])).toEqual([
       ['invalid-config', '$.nodes[1].config.prompt'],
       ['missing-port', '$.edges[2].from'],
       ['missing-port', '$.edges[2].to'],
+      ['missing-node', '$.edges[3].from'], // and not also "out.value has two edges"
     ]);
   });
 

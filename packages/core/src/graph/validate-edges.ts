@@ -19,12 +19,16 @@ export function checkEdges(
   const incoming: Incoming = new Map();
   // Edges not found broken: cycles and reachability are judged on these, so one bad edge is reported once.
   const wired: PipelineEdge[] = [];
+  const sound = new Set<number>();
   for (const { edge, index } of parts.edges) {
     const label = `edge ${edge.from} → ${edge.to}`;
     const before = problems.length;
     const from = endOf(edge.from, 'from', 'outputs', index, label, byId, parts.brokenIds, problems);
     const to = endOf(edge.to, 'to', 'inputs', index, label, byId, parts.brokenIds, problems);
-    if (problems.length === before) wired.push(edge);
+    if (problems.length === before) {
+      wired.push(edge);
+      sound.add(index);
+    }
     if (from && to) {
       const reason = connectionProblem(from.type, to.type);
       if (reason) {
@@ -39,7 +43,9 @@ export function checkEdges(
     }
   }
   const edgeAt = new Map(parts.edges.map((e) => [e.index, e.edge]));
-  for (const [port, edges] of incoming) {
+  for (const [port, all] of incoming) {
+    // An edge already reported as broken is not counted again here.
+    const edges = all.filter((i) => sound.has(i));
     if (edges.length < 2) continue;
     const sources = edges.map((i) => edgeAt.get(i)!.from);
     problems.push({
