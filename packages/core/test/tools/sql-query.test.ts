@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWorkspaceConfig } from '../../src/node/config/workspace-config';
+import { createSandbox } from '../../src/node/tools/sandbox';
+import { createToolService, type WorkspaceToolService } from '../../src/node/tools/tool-service';
+
+let dataDir: string;
+let tools: WorkspaceToolService;
+const dbPath = () => join(dataDir, 'orders.sqlite');
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'patchbay-sql-'));
+  const db = new Database(dbPath());
+  db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL, status TEXT)');
+  const insert = db.prepare('INSERT INTO orders (customer, total, status) VALUES (?, ?, ?)');
+  for (let i = 1; i <= 250; i++) insert.run(`customer-${i}`, i * 10, i % 2 ? 'shipped' : 'pending');
+  db.close();
+  // A real config file: the database path is relative to it.
+  writeFileSync(
+    join(dataDir, 'patchbay.config.json'),
+    JSON.stringify({ tools: { sql: [{ name: 'orders_db', description: 'Orders of the shop', database: 'orders.sqlite' }, { name: 'gone_db', database: 'missing.sqlite' }] } }),
+  );
+  tools = createToolService({ dataDir, sandbox: createSandbox(), config: loadWorkspaceConfig({ dataDir }) });
+});
+afterAll(async () => {
+  await tools.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sql_query tools', () => {
+  it('is offered under its configured name with a JSON Schema', async () => {
+    expect(await tools.describe('orders_db')).toMatchObject({
+      name: 'orders_db',
+      description: 'Orders of the shop',
+      parameters: { type: 'object', required: ['sql'] },
+    });
+  });
+
+  it('runs a SELECT with positional and named parameters', async () => {
+    expect(await tools.call('orders_db', { sql: 'SELECT id, customer, total FROM orders WHERE id = ?', params: [3] })).toEqual({
+      columns: ['id', 'customer', 'total'],
+      rows: [{ id: 3, customer: 'customer-3', total: 30 }],
+      truncated: false,
+    });
+    const counted = await tools.call('orders_db', { sql: 'SELECT count(*) AS n FROM orders WHERE status = :status', params: { status: 'pending' } });
+    expect(counted).toMatchObject({ rows: [{ n: 125 }] });
+  });
+
+  it('cuts results at the row limit and says so', async () => {
+    const result = (await tools.call('orders_db', { sql: 'SELECT id FROM orders ORDER BY id' })) as { rows: unknown[]; truncated: boolean };
+    expect(result.rows).toHaveLength(200);
+    expect(result.truncated).toBe(true);
+  });
+
+  it('refuses anything that writes, and leaves the data alone', async () => {
+    for (const sql of [
+      'DELETE FROM orders',
+      "INSERT INTO orders (customer) VALUES ('x') RETURNING id",
+      'DROP TABLE orders',
+      'PRAGMA user_version = 7',
+      "ATTACH DATABASE 'other.sqlite' AS other",
+    ]) {
+      await expect(tools.call('orders_db', { sql })).rejects.toThrow(/tool "orders_db": (only read-only SELECT queries are allowed|bad SQL)/);
+    }
+    await expect(tools.call('orders_db', { sql: 'SELECT 1; DROP TABLE orders' })).rejects.toThrow(/bad SQL: .*more than one statement/);
+    expect(await tools.call('orders_db', { sql: 'SELECT count(*) AS n FROM orders' })).toMatchObject({ rows: [{ n: 250 }] });
+  });
+
+  it('reports bad SQL, a missing database and bad arguments in one line', async () => {
+    await expect(tools.call('orders_db', { sql: 'SELECT nope FROM orders' })).rejects.toThrow('tool "orders_db": bad SQL: no such column: nope');
+    await expect(tools.call('gone_db', { sql: 'SELECT 1' })).rejects.toThrow(/tool "gone_db": database file .*missing\.sqlite does not exist/);
+    await expect(tools.call('orders_db', { query: 'SELECT 1' })).rejects.toThrow("tool \"orders_db\": invalid arguments: (arguments) must have required property 'sql'");
+  });
+});
