@@ -94,12 +94,6 @@ describe('runPipeline: outputs, events and traces', () => {
     expect(result.nodes.c2.outputs?.received).toEqual({ text: 'false' });
     expect(result.nodes.c3.outputs?.received).toEqual({ text: 'First.\n\nSecond.' });
   });
-
-  it('fills in services the caller left out with ones that refuse clearly', async () => {
-    const doc = pipeline([{ id: 'a', type: 'wait' }]);
-    const result = await runPipeline(doc, {}, { nodeTypes: testNodeTypes(), services: { models: undefined } });
-    expect(result.status).toBe('succeeded');
-  });
 });
 
 describe('runPipeline: refusing to run', () => {

@@ -1,6 +1,6 @@
 import type { PipelineDocument, PipelineNode } from '../schema/pipeline';
 import { parseEdgeEnd } from '../schema/pipeline';
-import type { NodeDefinition, PortType } from '../nodes/types';
+import type { NodeDefinition, PortSpec, PortType } from '../nodes/types';
 import type { Problem } from '../graph/validate';
 import { jsonPath } from '../graph/json-path';
 import { portsOf } from '../graph/ports';
@@ -39,34 +39,37 @@ export function compilePlan(document: PipelineDocument, nodeTypes: Readonly<Reco
   const problems: Problem[] = [];
   const nodes: PlannedNode[] = [];
   const byId = new Map<string, PlannedNode>();
-  const inputTypes: Map<string, PortType>[] = [];
-  const outputTypes: Map<string, PortType>[] = [];
+  const inputPorts: PortSpec[][] = [];
+  const outputPorts: PortSpec[][] = [];
 
-  document.nodes.forEach((node, index) => {
+  for (let index = 0; index < document.nodes.length; index++) {
+    const node = document.nodes[index];
     const def = Object.hasOwn(nodeTypes, node.type) ? nodeTypes[node.type] : undefined;
     if (!def) {
       problems.push({ path: `$.nodes[${index}].type`, code: 'unknown-node-type', message: `node "${node.id}" has unknown type "${node.type}"`, nodes: [node.id] });
-      return;
+      continue;
     }
     const parsed = def.configSchema.safeParse(node.config ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       problems.push({ path: jsonPath(['nodes', index, 'config', ...issue.path]), code: 'invalid-config', message: `node "${node.id}": ${issue.message}`, nodes: [node.id] });
-      return;
+      continue;
     }
     if (byId.has(node.id)) {
       problems.push({ path: `$.nodes[${index}].id`, code: 'duplicate-node-id', message: `node id "${node.id}" is used twice`, nodes: [node.id] });
-      return;
+      continue;
     }
     const planned: PlannedNode = { index: nodes.length, node, def, config: parsed.data, outgoing: [], incoming: 0 };
     nodes.push(planned);
     byId.set(node.id, planned);
     const ports = portsOf(def, parsed.data);
-    inputTypes.push(portTypes(ports?.inputs ?? []));
-    outputTypes.push(portTypes(ports?.outputs ?? []));
-  });
+    inputPorts.push(ports?.inputs ?? []);
+    outputPorts.push(ports?.outputs ?? []);
+  }
 
-  (document.edges ?? []).forEach((edge, index) => {
+  const edges = document.edges ?? [];
+  for (let index = 0; index < edges.length; index++) {
+    const edge = edges[index];
     const from = parseEdgeEnd(edge.from);
     const to = parseEdgeEnd(edge.to);
     const source = byId.get(from.node);
@@ -74,24 +77,24 @@ export function compilePlan(document: PipelineDocument, nodeTypes: Readonly<Reco
     if (!source || !target) {
       const missing = !source ? from.node : to.node;
       problems.push({ path: `$.edges[${index}]`, code: 'missing-node', message: `edge ${edge.from} → ${edge.to} names a missing node "${missing}"`, nodes: [missing] });
-      return;
+      continue;
     }
     source.outgoing.push({
       sourcePort: from.port,
       target: target.index,
       targetPort: to.port,
-      fromType: outputTypes[source.index].get(from.port) ?? 'any',
-      toType: inputTypes[target.index].get(to.port) ?? 'any',
+      fromType: portType(outputPorts[source.index], from.port),
+      toType: portType(inputPorts[target.index], to.port),
     });
     target.incoming++;
-  });
+  }
 
   if (problems.length) throw new PipelineInvalidError(problems);
   return { nodes };
 }
 
-function portTypes(ports: { name: string; type: PortType }[]): Map<string, PortType> {
-  const types = new Map<string, PortType>();
-  for (const port of ports) types.set(port.name, port.type);
-  return types;
+/** A node has a handful of ports: a scan beats building a map per node. Unknown ports carry `any`. */
+function portType(ports: PortSpec[], name: string): PortType {
+  for (const port of ports) if (port.name === name) return port.type;
+  return 'any';
 }

@@ -1,11 +1,12 @@
 import { coerce } from '../graph/port-types';
-import type { NodeContext, NodeEmission, NodeReport } from './context';
+import type { NodeReport } from './context';
 import type { RunEvent } from './events';
 import type { ExecutionPlan, PlannedNode } from './execution-plan';
 import type { Services } from './services';
 import type { NodeTrace, RunResult } from './trace';
 import { runWithTimeout } from './attempt-timeout';
 import { applyReport } from './node-report';
+import { NodeRunContext, type ContextHost } from './node-run-context';
 
 interface NodeState {
   planned: PlannedNode;
@@ -43,7 +44,9 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  * callback of the last node feeding it, never from a polling loop, and nothing
  * is awaited in between, so the overhead per node is a few microtasks.
  */
-export class RunScheduler {
+export class RunScheduler implements ContextHost<NodeState> {
+  readonly runId: string;
+  readonly services: Services;
   private readonly states: NodeState[];
   private readonly ready: NodeState[] = [];
   private readyHead = 0;
@@ -60,9 +63,11 @@ export class RunScheduler {
 
   constructor(
     plan: ExecutionPlan,
-    private readonly inputs: Record<string, unknown>,
+    readonly inputs: Record<string, unknown>,
     private readonly options: SchedulerOptions,
   ) {
+    this.runId = options.runId;
+    this.services = options.services;
     this.states = plan.nodes.map((planned) => ({
       planned,
       trace: { id: planned.node.id, type: planned.node.type, status: 'pending', attempts: 0 },
@@ -114,48 +119,37 @@ export class RunScheduler {
   private attempt(state: NodeState): void {
     const n = ++state.attempt;
     state.trace.attempts = n;
-    const { node, def, config } = state.planned;
-    const { runId, onEvent } = this.options;
-    onEvent?.({ type: 'node.started', runId, nodeId: node.id, at: Date.now(), attempt: n });
-    const start = (signal: AbortSignal): Promise<Record<string, unknown>> => {
-      try {
-        return Promise.resolve(def.run(state.inputs, config, this.context(state, n, signal)));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
+    const node = state.planned.node;
+    this.options.onEvent?.({ type: 'node.started', runId: this.runId, nodeId: node.id, at: Date.now(), attempt: n });
     const pending = node.timeoutMs
-      ? runWithTimeout(start, this.controller.signal, node.id, node.timeoutMs)
-      : start(this.controller.signal);
+      ? runWithTimeout((signal) => this.invoke(state, n, signal), this.controller.signal, node.id, node.timeoutMs)
+      : this.invoke(state, n, this.controller.signal);
     pending.then(
       (outputs) => this.succeeded(state, outputs),
       (err) => this.attemptFailed(state, n, err),
     );
   }
 
-  private context(state: NodeState, attempt: number, signal: AbortSignal): NodeContext {
-    const { services, runId, onEvent } = this.options;
-    const nodeId = state.trace.id;
-    return {
-      models: services.models,
-      retrieval: services.retrieval,
-      tools: services.tools,
-      sandbox: services.sandbox,
-      runId,
-      nodeId,
-      pipelineInputs: this.inputs,
-      signal,
-      // A timed-out attempt may still stream; only the current attempt of a running node speaks.
-      emit: (emission: NodeEmission) => {
-        if (onEvent && emission.type === 'token' && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
-          onEvent({ type: 'node.token', runId, nodeId, text: emission.text });
-        }
-      },
-      // Spend of earlier attempts counts too: it was paid for.
-      report: (report: NodeReport) => {
-        if (state.trace.status === 'running') applyReport(state.trace, report);
-      },
-    };
+  private invoke(state: NodeState, attempt: number, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const { def, config } = state.planned;
+    try {
+      return Promise.resolve(def.run(state.inputs, config, new NodeRunContext(this, state, attempt, state.trace.id, signal)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** A timed-out attempt may still stream; only the current attempt of a running node speaks. */
+  nodeToken(state: NodeState, attempt: number, text: string): void {
+    const onEvent = this.options.onEvent;
+    if (onEvent && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
+      onEvent({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
+    }
+  }
+
+  /** Spend of earlier attempts counts too: it was paid for. */
+  nodeReport(state: NodeState, report: NodeReport): void {
+    if (state.trace.status === 'running') applyReport(state.trace, report);
   }
 
   private succeeded(state: NodeState, result: Record<string, unknown>): void {
@@ -169,7 +163,7 @@ export class RunScheduler {
     this.running--;
     this.settled++;
     if (trace.type === 'output') this.outputs[(state.planned.config as { name: string }).name] = state.inputs.value;
-    this.options.onEvent?.({ type: 'node.completed', runId: this.options.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
+    this.options.onEvent?.({ type: 'node.completed', runId: this.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
     this.deliver(state, outputs);
     this.pump();
   }
@@ -192,14 +186,14 @@ export class RunScheduler {
     trace.durationMs = round(performance.now() - state.t0);
     this.running--;
     this.settled++;
-    this.options.onEvent?.({ type: 'node.failed', runId: this.options.runId, nodeId: trace.id, at: Date.now(), error: message, trace });
+    this.options.onEvent?.({ type: 'node.failed', runId: this.runId, nodeId: trace.id, at: Date.now(), error: message, trace });
     this.finish('failed', `node "${trace.id}" failed: ${message}`, trace.id);
   }
 
   private skip(state: NodeState): void {
     state.trace.status = 'skipped';
     this.settled++;
-    this.options.onEvent?.({ type: 'node.skipped', runId: this.options.runId, nodeId: state.trace.id, at: Date.now() });
+    this.options.onEvent?.({ type: 'node.skipped', runId: this.runId, nodeId: state.trace.id, at: Date.now() });
     this.deliver(state, null);
   }
 
@@ -225,7 +219,7 @@ export class RunScheduler {
     this.finished = true;
     this.options.signal?.removeEventListener('abort', this.onOuterAbort);
     const durationMs = round(performance.now() - this.t0);
-    this.options.onEvent?.({ type: 'run.completed', runId: this.options.runId, at: Date.now(), durationMs, outputs: this.outputs });
+    this.options.onEvent?.({ type: 'run.completed', runId: this.runId, at: Date.now(), durationMs, outputs: this.outputs });
     this.resolve(this.result('succeeded', durationMs));
   }
 
@@ -246,7 +240,7 @@ export class RunScheduler {
     const durationMs = round(now - this.t0);
     this.options.onEvent?.({
       type: 'run.failed',
-      runId: this.options.runId,
+      runId: this.runId,
       at: Date.now(),
       durationMs,
       error,
@@ -259,6 +253,6 @@ export class RunScheduler {
   private result(status: RunResult['status'], durationMs: number): RunResult {
     const nodes: Record<string, NodeTrace> = {};
     for (const state of this.states) nodes[state.trace.id] = state.trace;
-    return { runId: this.options.runId, status, inputs: this.inputs, outputs: this.outputs, startedAt: this.startedAt, durationMs, nodes };
+    return { runId: this.runId, status, inputs: this.inputs, outputs: this.outputs, startedAt: this.startedAt, durationMs, nodes };
   }
 }

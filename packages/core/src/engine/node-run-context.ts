@@ -1,0 +1,50 @@
+import type { NodeContext, NodeEmission, NodeReport } from './context';
+import type { ModelService, RetrievalService, Sandbox, Services, ToolService } from './services';
+
+/** What a context reports back to: the scheduler decides whether a token or a report still counts. */
+export interface ContextHost<S> {
+  readonly runId: string;
+  readonly inputs: Record<string, unknown>;
+  readonly services: Services;
+  nodeToken(state: S, attempt: number, text: string): void;
+  nodeReport(state: S, report: NodeReport): void;
+}
+
+/**
+ * The context of one node attempt. A class with prototype methods rather than
+ * an object of closures: it is built once per node run, and closures cost more
+ * (tsx and vitest keep function names, which defines a property per closure).
+ * Call `ctx.emit(...)` and `ctx.report(...)` as methods.
+ */
+export class NodeRunContext<S> implements NodeContext {
+  readonly models: ModelService;
+  readonly retrieval: RetrievalService;
+  readonly tools: ToolService;
+  readonly sandbox: Sandbox;
+  readonly runId: string;
+  readonly pipelineInputs: Record<string, unknown>;
+
+  constructor(
+    private readonly host: ContextHost<S>,
+    private readonly state: S,
+    private readonly attempt: number,
+    readonly nodeId: string,
+    readonly signal: AbortSignal,
+  ) {
+    const services = host.services;
+    this.models = services.models;
+    this.retrieval = services.retrieval;
+    this.tools = services.tools;
+    this.sandbox = services.sandbox;
+    this.runId = host.runId;
+    this.pipelineInputs = host.inputs;
+  }
+
+  emit(emission: NodeEmission): void {
+    if (emission.type === 'token') this.host.nodeToken(this.state, this.attempt, emission.text);
+  }
+
+  report(report: NodeReport): void {
+    this.host.nodeReport(this.state, report);
+  }
+}
