@@ -152,6 +152,7 @@ async function* readRawItems(source: DatasetSource): AsyncGenerator<RawItem> {
     for (let i = 0; i < source.inline.length; i++) yield { value: source.inline[i], index: i, line: source.lines?.[i] || undefined };
     return;
   }
+  await firstChar(source.path); // a missing file is a DatasetError, not a stream error
   const format = await formatOf(source);
   if (format === 'csv') yield* readCsv(source.path);
   else if (format === 'json') yield* readJsonArray(source.path);

@@ -79,7 +79,7 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     throw new SuiteError(`${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;

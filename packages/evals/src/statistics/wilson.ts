@@ -12,5 +12,6 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): [number,
   const denom = 1 + z2 / n;
   const center = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, center - half), Math.min(1, center + half)];
+  // At 0/n and n/n the bound is exactly 0 or 1; rounding would leave 1e-16 off.
+  return [successes <= 0 ? 0 : Math.max(0, center - half), successes >= n ? 1 : Math.min(1, center + half)];
 }

@@ -1,0 +1,100 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetError, inspectDataset, readCases } from '../src/dataset';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'pb-dataset-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+async function file(name: string, text: string) {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+async function all(path: string) {
+  const out = [];
+  for await (const c of readCases({ path })) out.push(c.case);
+  return out;
+}
+
+const cases = [
+  { id: 'c1', input: { question: 'What is 2+2?' }, expected: '4', tags: ['math'] },
+  { id: 'c2', input: { question: 'Capital of France?' }, expected: 'Paris' },
+];
+
+describe('datasets', () => {
+  it('reads JSONL, skipping blank lines', async () => {
+    const path = await file('a.jsonl', cases.map((c) => JSON.stringify(c)).join('\n\n') + '\n');
+    expect(await all(path)).toEqual(cases);
+    const info = await inspectDataset({ path });
+    expect(info.cases).toBe(2);
+    expect(info.format).toBe('jsonl');
+    expect(info.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hashes by content: the same cases in JSONL, a JSON array or inline share the hash; a change moves it', async () => {
+    const jsonl = await inspectDataset({ path: await file('b.jsonl', cases.map((c) => JSON.stringify(c)).join('\n')) });
+    const array = await inspectDataset({ path: await file('b.json', JSON.stringify(cases, null, 2)) });
+    const inline = await inspectDataset({ inline: cases, label: 'suite.yaml' });
+    expect(array.format).toBe('json');
+    expect(array.hash).toBe(jsonl.hash);
+    expect(inline.hash).toBe(jsonl.hash);
+    const changed = await inspectDataset({ inline: [cases[0], { ...cases[1], expected: 'paris' }], label: 's' });
+    expect(changed.hash).not.toBe(jsonl.hash);
+  });
+
+  it('reads CSV: id, expected, tags; other columns are inputs; metadata.* is metadata', async () => {
+    const path = await file('c.csv', 'id,question,expected,tags,metadata.source\nc1,"What is 2+2, really?",4,math;easy,kb\nc2,Capital?,Paris,,\n');
+    expect(await all(path)).toEqual([
+      { id: 'c1', input: { question: 'What is 2+2, really?' }, expected: '4', tags: ['math', 'easy'], metadata: { source: 'kb' } },
+      { id: 'c2', input: { question: 'Capital?' }, expected: 'Paris', tags: [], metadata: { source: '' } },
+    ]);
+    expect((await inspectDataset({ path })).format).toBe('csv');
+  });
+
+  it('names a duplicate id and both line numbers (JSONL)', async () => {
+    const path = await file('dup.jsonl', [
+      JSON.stringify({ id: 'a', input: {} }),
+      JSON.stringify({ id: 'dup', input: {} }),
+      '',
+      JSON.stringify({ id: 'b', input: {} }),
+      JSON.stringify({ id: 'dup', input: {} }),
+    ].join('\n'));
+    await expect(inspectDataset({ path })).rejects.toThrow(`${path}: duplicate case id "dup" on lines 2 and 5`);
+  });
+
+  it('names both line numbers for a duplicate in a JSON array and in CSV', async () => {
+    const json = await file('dup.json', '[\n  {"id": "x", "input": {}},\n  {"id": "y", "input": {}},\n  {"id": "x", "input": {}}\n]\n');
+    await expect(inspectDataset({ path: json })).rejects.toThrow('duplicate case id "x" on lines 2 and 4');
+    const csv = await file('dup.csv', 'id,q\nx,1\ny,2\nx,3\n');
+    await expect(inspectDataset({ path: csv })).rejects.toThrow('duplicate case id "x" on lines 2 and 4');
+  });
+
+  it('names the line of a case that is not JSON, has no input, or has an unknown field', async () => {
+    const bad = await file('bad.jsonl', '{"id": "a", "input": {}}\n{"id": "b", "input": \n');
+    await expect(inspectDataset({ path: bad })).rejects.toThrow(/bad\.jsonl:2: not JSON/);
+    const noInput = await file('noinput.jsonl', '{"id": "a", "expected": 1}\n');
+    await expect(inspectDataset({ path: noInput })).rejects.toThrow(/noinput\.jsonl:1: input: required/);
+    const typo = await file('typo.jsonl', '{"id": "a", "input": {}, "expect": 1}\n');
+    await expect(inspectDataset({ path: typo })).rejects.toThrow(/typo\.jsonl:1: unknown field "expect"/);
+    await expect(inspectDataset({ path: join(dir, 'missing.jsonl') })).rejects.toThrow(DatasetError);
+  });
+
+  it('names cases without an id by position, and reads number ids as text', async () => {
+    const path = await file('noid.jsonl', '{"input": {"q": 1}}\n{"id": 7, "input": {"q": 2}}\n');
+    expect((await all(path)).map((c) => c.id)).toEqual(['case-1', '7']);
+  });
+
+  it('counts and streams a 20,000-case file', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `c${i}`, input: { q: 'x'.repeat(200) } }));
+    const path = await file('big.jsonl', lines.join('\n'));
+    const info = await inspectDataset({ path });
+    expect(info.cases).toBe(20_000);
+    let n = 0;
+    for await (const _ of readCases({ path })) n++;
+    expect(n).toBe(20_000);
+  });
+});

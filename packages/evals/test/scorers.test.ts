@@ -1,0 +1,192 @@
+import { createModelService, createOfflineProvider, createSandbox } from '@patchbay/core/node';
+import { describe, expect, it } from 'vitest';
+import type { EvalCase } from '../src/dataset';
+import { applyScorer } from '../src/scoring';
+import { getScorerType, parseVerdict, type ScorerContext } from '../src/scorers/index';
+
+const models = createModelService({
+  offline: createOfflineProvider({
+    scripted: [
+      { match: 'OUTPUT:\\n(Paris)', reply: '{"score": 0.9, "pass": true, "reasoning": "names the capital"}' },
+      { match: 'OUTPUT:\\nLyon', reply: 'The answer names the wrong city.\nFAIL' },
+      { match: 'OUTPUT:\\nMaybe', reply: 'I am not sure what to say.' },
+    ],
+  }),
+});
+const ctx: ScorerContext = { models, sandbox: createSandbox() };
+const run = { latencyMs: 120, tokens: 50, costUsd: 0.002 };
+
+/** Scores `value` with a scorer as a suite would declare it; params go through the type's schema (defaults). */
+async function score(type: string, value: unknown, opts: { expected?: unknown; params?: Record<string, unknown>; threshold?: number; run?: typeof run; input?: unknown } = {}) {
+  const def = getScorerType(type)!;
+  const params = def.params.parse(opts.params ?? {}) as Record<string, unknown>;
+  const c: EvalCase = { id: 'c1', input: opts.input ?? { question: 'Capital of France?' }, ...(opts.expected !== undefined ? { expected: opts.expected } : {}) };
+  return applyScorer({ name: type, type, params, threshold: opts.threshold }, value, c, opts.run ?? run, ctx);
+}
+
+describe('exact', () => {
+  it('trims by default and compares case-sensitively unless told', async () => {
+    expect(await score('exact', '  Paris\n', { expected: 'Paris' })).toMatchObject({ score: 1, pass: true });
+    expect(await score('exact', 'paris', { expected: 'Paris' })).toMatchObject({ score: 0, pass: false, reason: 'expected "Paris", got "paris"' });
+    expect(await score('exact', 'paris', { expected: 'Paris', params: { ignoreCase: true } })).toMatchObject({ pass: true });
+    expect(await score('exact', ' Paris', { expected: 'Paris', params: { trim: false } })).toMatchObject({ pass: false });
+  });
+  it('uses params.value over the case expected, and accepts any of a list', async () => {
+    expect(await score('exact', 'Lyon', { expected: 'Paris', params: { value: 'Lyon' } })).toMatchObject({ pass: true });
+    expect(await score('exact', '4', { expected: ['four', '4'] })).toMatchObject({ pass: true });
+  });
+  it('without any expected value is an error, not a pass', async () => {
+    const r = await score('exact', 'Paris');
+    expect(r.pass).toBe(false);
+    expect(r.error).toMatch(/no "expected"/);
+  });
+});
+
+describe('contains', () => {
+  it('one value, any of a list, all of a list', async () => {
+    expect(await score('contains', 'The capital is Paris.', { expected: 'Paris' })).toMatchObject({ pass: true, score: 1 });
+    expect(await score('contains', 'The capital is Paris.', { expected: 'paris' })).toMatchObject({ pass: false });
+    expect(await score('contains', 'The capital is Paris.', { expected: 'paris', params: { ignoreCase: true } })).toMatchObject({ pass: true });
+    expect(await score('contains', 'Paris, France', { params: { value: ['Lyon', 'Paris'] } })).toMatchObject({ pass: true });
+    const all = await score('contains', 'Paris, France', { params: { value: ['Paris', 'Europe'], mode: 'all' } });
+    expect(all).toMatchObject({ pass: false, score: 0.5 });
+    expect(all.reason).toContain('"Europe"');
+  });
+});
+
+describe('regex', () => {
+  it('matches params.pattern or the expected value; negate forbids', async () => {
+    expect(await score('regex', 'Order #12345 shipped', { params: { pattern: '#\\d{5}\\b' } })).toMatchObject({ pass: true });
+    expect(await score('regex', 'ORDER', { params: { pattern: '^order$', flags: 'i' } })).toMatchObject({ pass: true });
+    expect(await score('regex', 'abc', { expected: '^a.c$' })).toMatchObject({ pass: true });
+    expect(await score('regex', 'As an AI model, I…', { params: { pattern: 'as an ai', flags: 'i', negate: true } })).toMatchObject({ pass: false });
+  });
+  it('a bad pattern from the case is an error; in params it is refused at load', async () => {
+    expect((await score('regex', 'x', { expected: '(' })).error).toMatch(/Invalid regular expression/);
+    expect(getScorerType('regex')!.check!({ pattern: '(', negate: false })).toMatch(/^pattern: /);
+  });
+});
+
+describe('json-valid, json-schema, json-equals', () => {
+  it('json-valid: a string that parses or a structured value passes; prose fails', async () => {
+    expect(await score('json-valid', '{"a": 1}')).toMatchObject({ pass: true });
+    expect(await score('json-valid', { a: 1 })).toMatchObject({ pass: true });
+    const bad = await score('json-valid', 'Sure! {"a": 1}');
+    expect(bad.pass).toBe(false);
+    expect(bad.reason).toMatch(/^not JSON/);
+  });
+  it('json-schema (ajv): reports where the value does not fit', async () => {
+    const schema = { type: 'object', required: ['age'], properties: { age: { type: 'number' } } };
+    expect(await score('json-schema', '{"age": 41}', { params: { schema } })).toMatchObject({ pass: true });
+    const r = await score('json-schema', '{"age": "41"}', { params: { schema } });
+    expect(r.pass).toBe(false);
+    expect(r.reason).toContain('/age must be number');
+    expect(await score('json-schema', { name: 'x' }, { expected: schema })).toMatchObject({ pass: false });
+    expect(getScorerType('json-schema')!.check!({ schema: { type: 'nonsense' } })).toMatch(/invalid JSON Schema/);
+  });
+  it('json-equals: deep, key order free, and names the first difference', async () => {
+    expect(await score('json-equals', '{"b": [1, 2], "a": {"x": null}}', { expected: { a: { x: null }, b: [1, 2] } })).toMatchObject({ pass: true });
+    expect(await score('json-equals', { a: 1 }, { expected: '{"a": 1}' })).toMatchObject({ pass: true });
+    const r = await score('json-equals', { a: { x: 2 }, b: [1] }, { expected: { a: { x: 1 }, b: [1] } });
+    expect(r.pass).toBe(false);
+    expect(r.reason).toContain('differs at $.a.x');
+  });
+});
+
+describe('numeric', () => {
+  it('reads the number in a text and allows a tolerance', async () => {
+    expect(await score('numeric', 'It is about 1,200 km.', { expected: 1200 })).toMatchObject({ pass: true });
+    expect(await score('numeric', '3.14159', { expected: '3.14', params: { tolerance: 0.01 } })).toMatchObject({ pass: true });
+    expect(await score('numeric', '105', { expected: 100, params: { relative: 0.05 } })).toMatchObject({ pass: true });
+    expect(await score('numeric', '106', { expected: 100, params: { relative: 0.05 } })).toMatchObject({ pass: false });
+    expect(await score('numeric', 'no idea', { expected: 4 })).toMatchObject({ pass: false, reason: 'no number in "no idea"' });
+  });
+});
+
+describe('levenshtein', () => {
+  it('normalised similarity with a 0.8 pass mark unless a threshold is set', async () => {
+    const r = await score('levenshtein', 'kitten', { expected: 'sitting' });
+    expect(r.score).toBeCloseTo(1 - 3 / 7, 10);
+    expect(r.pass).toBe(false);
+    expect(await score('levenshtein', 'kitten', { expected: 'sitting', threshold: 0.5 })).toMatchObject({ pass: true });
+    expect(await score('levenshtein', 'colour', { expected: 'color' })).toMatchObject({ pass: true });
+  });
+});
+
+describe('embedding-similarity', () => {
+  it('is 1 for the same text, lower for unrelated text (offline:hash by default)', async () => {
+    const same = await score('embedding-similarity', 'the cat sat on the mat', { expected: 'the cat sat on the mat' });
+    expect(same.score).toBeCloseTo(1, 6);
+    expect(same.pass).toBe(true);
+    const other = await score('embedding-similarity', 'quarterly revenue grew', { expected: 'the cat sat on the mat' });
+    expect(other.score).toBeLessThan(0.5);
+    expect(other.pass).toBe(false);
+    expect(other.reason).toContain('offline:hash');
+  });
+});
+
+describe('llm-judge', () => {
+  const params = { rubric: 'Does the answer name the capital of France?', model: 'offline:scripted' };
+  it('keeps the judge reasoning; JSON and PASS/FAIL verdicts', async () => {
+    expect(await score('llm-judge', 'Paris', { params })).toEqual({ score: 0.9, pass: true, reason: 'names the capital' });
+    expect(await score('llm-judge', 'Lyon', { params })).toEqual({ score: 0, pass: false, reason: 'The answer names the wrong city.' });
+  });
+  it('an unparseable verdict is an error, never a pass', async () => {
+    const r = await score('llm-judge', 'Maybe', { params });
+    expect(r.pass).toBe(false);
+    expect(r.score).toBe(0);
+    expect(r.error).toMatch(/judge offline:scripted: no verdict/);
+  });
+  it('verdict parser: fenced JSON, out-of-range scores and conflicting lines', () => {
+    expect(parseVerdict('```json\n{"score": 1, "pass": true, "reasoning": "ok"}\n```')).toEqual({ score: 1, pass: true, reasoning: 'ok' });
+    expect(parseVerdict('{"score": 7}')).toHaveProperty('error');
+    expect(parseVerdict('PASS\nbut also\nFAIL')).toHaveProperty('error');
+    expect(parseVerdict('reasons\n**PASS**')).toEqual({ score: 1, pass: true, reasoning: 'reasons' });
+  });
+});
+
+describe('retrieval-hit', () => {
+  const docs = [
+    { id: 'kb-1', text: 'Returns are accepted within 30 days.', score: 2 },
+    { id: 'kb-7', text: 'Shipping takes five days.', score: 1 },
+  ];
+  it('finds the expected id or passage and reports its rank', async () => {
+    const r = await score('retrieval-hit', docs, { expected: 'kb-7' });
+    expect(r).toMatchObject({ pass: true, score: 1 });
+    expect(r.reason).toContain('at rank 2');
+    expect(await score('retrieval-hit', docs, { expected: 'within 30 days' })).toMatchObject({ pass: true });
+    expect(await score('retrieval-hit', docs, { expected: 'kb-7', params: { topK: 1 } })).toMatchObject({ pass: false });
+    expect(await score('retrieval-hit', docs, { expected: ['kb-1', 'kb-9'], params: { mode: 'all' } })).toMatchObject({ pass: false, score: 0.5 });
+    expect(await score('retrieval-hit', 'not documents', { expected: 'kb-1' })).toMatchObject({ pass: false });
+  });
+});
+
+describe('budgets: latency, cost, tokens', () => {
+  it('pass within budget; over budget scores budget ÷ actual', async () => {
+    expect(await score('latency', undefined, { params: { maxMs: 200 } })).toMatchObject({ pass: true, score: 1 });
+    expect(await score('latency', undefined, { params: { maxMs: 60 } })).toMatchObject({ pass: false, score: 0.5 });
+    expect(await score('cost', undefined, { params: { maxUsd: 0.01 } })).toMatchObject({ pass: true });
+    expect(await score('cost', undefined, { params: { maxUsd: 0.001 } })).toMatchObject({ pass: false, score: 0.5 });
+    expect(await score('tokens', undefined, { params: { max: 100 } })).toMatchObject({ pass: true });
+    expect(await score('tokens', undefined, { params: { max: 25 } })).toMatchObject({ pass: false, score: 0.5 });
+  });
+  it('an unknown cost or token count fails (it cannot be shown to be in budget)', async () => {
+    const unknown = { latencyMs: 1, tokens: null, costUsd: null };
+    expect(await score('cost', undefined, { params: { maxUsd: 1 }, run: unknown })).toMatchObject({ pass: false });
+    expect(await score('tokens', undefined, { params: { max: 1000 }, run: unknown })).toMatchObject({ pass: false });
+  });
+});
+
+describe('javascript', () => {
+  it('runs a custom scorer in the sandbox: numbers, booleans and objects', async () => {
+    expect(await score('javascript', 'Paris', { expected: 'Paris', params: { code: 'return value.output === value.expected' } })).toMatchObject({ pass: true, score: 1 });
+    expect(await score('javascript', 'abcd', { params: { code: 'return value.output.length / 8' } })).toMatchObject({ score: 0.5, pass: false });
+    expect(await score('javascript', 'x', { params: { code: 'return {score: 0.7, pass: true, reason: "ok " + value.id}' } })).toEqual({ score: 0.7, pass: true, reason: 'ok c1' });
+  });
+  it('a throw, an endless loop or a bad return is an error', async () => {
+    expect((await score('javascript', 'x', { params: { code: 'throw new Error("boom")' } })).error).toMatch(/boom/);
+    expect((await score('javascript', 'x', { params: { code: 'while (true) {}', timeoutMs: 100 } })).error).toBeTruthy();
+    expect((await score('javascript', 'x', { params: { code: 'return 7' } })).error).toMatch(/not a score/);
+    expect((await score('javascript', 'x', { params: { code: 'return typeof process + typeof require' } })).error).toMatch(/returned "undefinedundefined"/);
+  });
+});
