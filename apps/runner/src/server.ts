@@ -25,6 +25,8 @@ export interface ServerOptions {
   cors?: string[];
   /** No log lines on stderr. */
   quiet?: boolean;
+  /** Where log lines go instead of stderr (they are redacted first either way). */
+  log?: (line: string) => void;
   /** Where secrets, provider keys and the token are read from; default process.env. */
   env?: NodeJS.ProcessEnv;
   editorDist?: AppOptions['editorDist'];
@@ -70,7 +72,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const providers = () => listProviders(services.config, env);
   const keyVariables = providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
   const redactor = Redactor.fromEnv(env, keyVariables, token ? [token] : []);
-  const log = options.quiet ? () => {} : (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+  const sink = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
+  const log = (line: string) => sink(redactor.redact(line));
 
   let store: Store;
   try {

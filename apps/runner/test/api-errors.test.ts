@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteModule } from '../src/index';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+const logged: string[] = [];
+
+/** A route that fails the way a bug would, to see what leaves the server. */
+const faulty: RouteModule = {
+  name: 'faulty',
+  register(app) {
+    app.get('/api/test-only/explode', () => {
+      throw new Error('internal detail: /srv/secret/path line 42');
+    });
+  },
+};
+
+beforeAll(async () => {
+  runner = await startTestRunner({ routes: [faulty], log: (line) => logged.push(line) });
+  await runner.post('/api/pipelines', echoPipeline('echo'));
+});
+afterAll(() => runner.close());
+
+async function expectProblem(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = await res.json();
+  expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at |\.ts:\d+/);
+  return body;
+}
+
+describe('errors are application/problem+json', () => {
+  it('404 for an unknown route, under /api and for a missing asset', async () => {
+    await expectProblem(await runner.api('/api/nothing-here'), 404);
+    await expectProblem(await runner.api('/api/pipelines/echo/nothing'), 404);
+  });
+
+  it('405 with Allow for a known path and a wrong method', async () => {
+    const res = await runner.api('/api/pipelines/echo', { method: 'PUT' });
+    await expectProblem(res, 405);
+    expect(res.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    const cancel = await runner.api('/api/runs/some-id/cancel');
+    await expectProblem(cancel, 405);
+    expect(cancel.headers.get('allow')).toBe('POST');
+  });
+
+  it('400 for malformed JSON and for a body that fails the schema, with zod paths', async () => {
+    const malformed = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline": "echo",' });
+    expect((await expectProblem(malformed, 400)).detail).toMatch(/malformed JSON/);
+
+    const wrong = await runner.post('/api/indexes/docs/search', { query: 42, topK: 'many' });
+    const body = await expectProblem(wrong, 400);
+    expect(body.errors.map((e: any) => e.path).sort()).toEqual(['$.query', '$.topK']);
+
+    const query = await runner.api('/api/runs?limit=lots');
+    expect((await expectProblem(query, 400)).errors[0].path).toBe('query.limit');
+  });
+
+  it('415 for a body that is not application/json', async () => {
+    const res = await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(echoPipeline('x')) });
+    await expectProblem(res, 415);
+  });
+
+  it('413 for a body over the limit: 5 MB by default, configurable', async () => {
+    const big = JSON.stringify({ ...echoPipeline('big'), description: 'x'.repeat(5 * 1024 * 1024) });
+    await expectProblem(await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big }), 413);
+    const justUnder = JSON.stringify({ ...echoPipeline('under'), description: 'x'.repeat(4 * 1024 * 1024) });
+    expect((await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: justUnder })).status).toBe(201);
+
+    const small = await startTestRunner({ bodyLimitBytes: 1024 });
+    try {
+      const res = await small.post('/api/pipelines', { ...echoPipeline('small'), description: 'x'.repeat(2000) });
+      expect((await expectProblem(res, 413)).detail).toMatch(/1024 bytes/);
+      expect((await small.post('/api/pipelines', echoPipeline('small'))).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a failure inside a handler is a 500 that says nothing of the internals', async () => {
+    const body = await expectProblem(await runner.api('/api/test-only/explode'), 500);
+    expect(JSON.stringify(body)).not.toContain('secret');
+    // The details go to the server's log instead, for whoever runs it.
+    expect(logged.some((line) => line.includes('GET /api/test-only/explode') && line.includes('internal detail'))).toBe(true);
+  });
+});
+
+describe('property: random JSON to every POST route never gets a 5xx', () => {
+  const valid = echoPipeline('prop');
+  const anyJson = fc.jsonValue({ maxDepth: 4 });
+  /** Near-misses reach past the first checks: the right keys with random or almost-valid values. */
+  const documentish = fc.oneof(
+    anyJson,
+    fc.constant(valid),
+    fc.record({ format: fc.oneof(fc.constant(valid.format), anyJson), name: fc.oneof(fc.constant('prop'), anyJson), nodes: fc.oneof(fc.constant(valid.nodes), anyJson), edges: fc.oneof(fc.constant(valid.edges), anyJson) }, { requiredKeys: [] }),
+    fc.record({ format: fc.constant(valid.format), name: fc.constant('prop'), edges: fc.constant(valid.edges), nodes: fc.array(fc.record({ id: fc.string(), type: fc.constantFrom('input', 'llm', 'code', 'router', 'nope'), config: fc.dictionary(fc.string(), anyJson) })) }),
+  );
+  const slug = fc.oneof(fc.constantFrom('echo', 'prop', 'docs'), fc.stringMatching(/^[a-z0-9-]{1,12}$/));
+  const routes: { label: string; path: fc.Arbitrary<string>; body: fc.Arbitrary<unknown> }[] = [
+    { label: '/api/pipelines', path: fc.constant('/api/pipelines'), body: documentish },
+    {
+      label: '/api/pipelines/:name/versions',
+      path: slug.map((s) => `/api/pipelines/${s}/versions`),
+      body: fc.oneof(anyJson, fc.record({ document: documentish, message: anyJson, baseVersion: fc.oneof(fc.integer({ min: -2, max: 5 }), anyJson) }, { requiredKeys: [] })),
+    },
+    {
+      label: '/api/runs',
+      path: fc.constantFrom('/api/runs', '/api/runs?stream=true'),
+      body: fc.oneof(
+        anyJson,
+        fc.record(
+          { pipeline: fc.oneof(slug, anyJson), version: fc.oneof(fc.integer({ min: -1, max: 3 }), anyJson), document: documentish, inputs: fc.oneof(fc.dictionary(fc.constantFrom('question', 'x'), anyJson), anyJson) },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { label: '/api/runs/:id/cancel', path: fc.string().map((s) => `/api/runs/${encodeURIComponent(s || 'x')}/cancel`), body: anyJson },
+    {
+      label: '/api/node-types/:type/ports',
+      path: fc.constantFrom('template', 'llm', 'router', 'code', 'nope').map((t) => `/api/node-types/${t}/ports`),
+      body: fc.oneof(anyJson, fc.record({ config: fc.dictionary(fc.constantFrom('template', 'prompt', 'routes', 'code', 'model'), anyJson) })),
+    },
+    {
+      label: '/api/indexes/:name/documents',
+      path: slug.map((s) => `/api/indexes/${s}/documents`),
+      body: fc.oneof(anyJson, fc.record({ documents: fc.array(fc.record({ text: fc.string(), source: fc.option(fc.string(), { nil: undefined }) }), { maxLength: 3 }), chunkSize: anyJson }, { requiredKeys: [] })),
+    },
+    {
+      label: '/api/indexes/:name/search',
+      path: slug.map((s) => `/api/indexes/${s}/search`),
+      body: fc.oneof(anyJson, fc.record({ query: fc.oneof(fc.string(), anyJson), topK: fc.oneof(fc.integer({ min: -1, max: 2000 }), anyJson), mode: fc.oneof(fc.constantFrom('keyword', 'hybrid', 'vector'), anyJson) }, { requiredKeys: [] })),
+    },
+  ];
+
+  for (const route of routes) {
+    it(`POST ${route.label}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(route.path, route.body, async (path, body) => {
+          const res = await runner.post(path, body);
+          const text = await res.text();
+          if (res.status >= 500) throw new Error(`${res.status} for POST ${path} ${JSON.stringify(body).slice(0, 300)}: ${text}`);
+          if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});

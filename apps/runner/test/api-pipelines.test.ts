@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { behaviorHash, contentHash } from '@patchbay/core';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+beforeAll(async () => {
+  runner = await startTestRunner();
+});
+afterAll(() => runner.close());
+
+/** A document that parses but has a problem: the llm's template variable has no edge into it. */
+function withProblem(name: string) {
+  const doc = echoPipeline(name);
+  return { ...doc, edges: doc.edges.filter((e) => e.to !== 'answer.question') };
+}
+
+describe('pipelines', () => {
+  it('creates version 1 from a document and refuses a second pipeline of the same name', async () => {
+    const doc = echoPipeline('create-me');
+    const res = await runner.post('/api/pipelines', doc);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe('/api/pipelines/create-me/versions/1');
+    const saved = await res.json();
+    expect(saved).toMatchObject({ pipeline: 'create-me', number: 1, parent: null, problems: [] });
+    expect(saved.contentHash).toBe(contentHash(doc));
+    expect(saved.behaviorHash).toBe(behaviorHash(doc));
+
+    const again = await runner.post('/api/pipelines', doc);
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect(await again.json()).toMatchObject({ status: 409, latest: 1 });
+  });
+
+  it('lists pipelines and returns the latest version with its document and problems', async () => {
+    await runner.post('/api/pipelines', echoPipeline('listed'));
+    const list = await (await runner.api('/api/pipelines')).json();
+    expect(list.map((p: any) => p.name)).toContain('listed');
+    expect(list.find((p: any) => p.name === 'listed')).toMatchObject({ latestVersion: 1 });
+
+    const latest = await (await runner.api('/api/pipelines/listed')).json();
+    expect(latest).toMatchObject({ pipeline: 'listed', number: 1, problems: [] });
+    expect(latest.document.nodes.map((n: any) => n.id)).toEqual(['q', 'answer', 'out']);
+
+    expect((await runner.api('/api/pipelines/not-there')).status).toBe(404);
+  });
+
+  it('deletes a pipeline with its versions', async () => {
+    await runner.post('/api/pipelines', echoPipeline('doomed'));
+    const del = await runner.api('/api/pipelines/doomed', { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    expect((await runner.api('/api/pipelines/doomed')).status).toBe(404);
+    expect((await runner.api('/api/pipelines/doomed/versions/1')).status).toBe(404);
+    expect((await runner.api('/api/pipelines/doomed', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('saves a document with problems, with them, and refuses to run it with 422', async () => {
+    const res = await runner.post('/api/pipelines', withProblem('wip'));
+    expect(res.status).toBe(201);
+    const saved = await res.json();
+    expect(saved.problems.map((p: any) => p.code)).toContain('unconnected-template-variable');
+
+    const latest = await (await runner.api('/api/pipelines/wip')).json();
+    expect(latest.problems).toEqual(saved.problems);
+
+    const run = await runner.post('/api/runs', { pipeline: 'wip', inputs: { question: 'hi' } });
+    expect(run.status).toBe(422);
+    const problem = await run.json();
+    expect(problem.type).toBe('urn:patchbay:problem:pipeline-invalid');
+    expect(problem.problems).toEqual(saved.problems);
+  });
+
+  it('refuses a body that is not a pipeline document with 400 and the paths of what is wrong', async () => {
+    const res = await runner.post('/api/pipelines', { format: 'something-else', name: 'x', nodes: [] });
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.errors[0].path).toBe('$.format');
+
+    const versions = await runner.post('/api/pipelines/listed/versions', { document: { nodes: 'no' }, message: '', baseVersion: 1 });
+    expect(versions.status).toBe(400);
+    expect((await versions.json()).errors.map((e: any) => e.path)).toContain('$.document.format');
+  });
+});
+
+describe('versions', () => {
+  it('saves on the latest base, refuses a stale base with 409 and the latest number', async () => {
+    await runner.post('/api/pipelines', echoPipeline('evolving'));
+    const v2doc = { ...echoPipeline('evolving'), title: 'second' };
+    const v2 = await runner.post('/api/pipelines/evolving/versions', { document: v2doc, message: 'retitle', baseVersion: 1 });
+    expect(v2.status).toBe(201);
+    expect(await v2.json()).toMatchObject({ number: 2, parent: 1, message: 'retitle', problems: [] });
+
+    const stale = await runner.post('/api/pipelines/evolving/versions', { document: echoPipeline('evolving'), message: 'lost?', baseVersion: 1 });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ type: 'urn:patchbay:problem:version-conflict', latest: 2 });
+
+    const list = await (await runner.api('/api/pipelines/evolving/versions')).json();
+    expect(list.map((v: any) => v.number)).toEqual([2, 1]);
+    expect(list[0]).not.toHaveProperty('document');
+
+    const one = await (await runner.api('/api/pipelines/evolving/versions/1')).json();
+    expect(one.document.title).toBeUndefined();
+    expect((await runner.api('/api/pipelines/evolving/versions/9')).status).toBe(404);
+    expect((await runner.api('/api/pipelines/evolving/versions/abc')).status).toBe(400);
+  });
+
+  it('gives layout-only changes the same behaviorHash and a different contentHash', async () => {
+    await runner.post('/api/pipelines', echoPipeline('moved'));
+    const moved = echoPipeline('moved');
+    moved.nodes[0].position = { x: 400, y: 300 };
+    const v2 = await (await runner.post('/api/pipelines/moved/versions', { document: moved, message: 'move', baseVersion: 1 })).json();
+    const v1 = await (await runner.api('/api/pipelines/moved/versions/1')).json();
+    expect(v2.behaviorHash).toBe(v1.behaviorHash);
+    expect(v2.contentHash).not.toBe(v1.contentHash);
+  });
+
+  it('refuses a document whose name is not the pipeline name', async () => {
+    await runner.post('/api/pipelines', echoPipeline('named'));
+    const res = await runner.post('/api/pipelines/named/versions', { document: echoPipeline('other'), message: '', baseVersion: 1 });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ errors: [{ path: '$.document.name' }] });
+  });
+
+  it('needs baseVersion, and answers 404 for a base on a pipeline that does not exist', async () => {
+    const missing = await runner.post('/api/pipelines/fresh/versions', { document: echoPipeline('fresh'), message: '' });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).errors[0].path).toBe('$.baseVersion');
+
+    const noPipeline = await runner.post('/api/pipelines/fresh/versions', { document: echoPipeline('fresh'), message: '', baseVersion: 3 });
+    expect(noPipeline.status).toBe(404);
+
+    const created = await runner.post('/api/pipelines/fresh/versions', { document: echoPipeline('fresh'), message: 'first', baseVersion: null });
+    expect(created.status).toBe(201);
+    expect((await created.json()).number).toBe(1);
+  });
+
+  it('diffs two versions: a changed config field, an added node; a move is no change', async () => {
+    const v1 = echoPipeline('differ');
+    await runner.post('/api/pipelines', v1);
+    const v2 = echoPipeline('differ');
+    v2.nodes[0].position = { x: 999, y: 1 };
+    (v2.nodes[1].config as any).prompt = 'Say: {{ question }}';
+    v2.nodes.push({ id: 'extra', type: 'output', config: { name: 'copy' } } as any);
+    v2.edges.push({ from: 'answer.text', to: 'extra.value' });
+    await runner.post('/api/pipelines/differ/versions', { document: v2, message: 'edit', baseVersion: 1 });
+
+    const res = await runner.api('/api/pipelines/differ/diff?from=1&to=2');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ pipeline: 'differ', from: 1, to: 2 });
+    const text = JSON.stringify(body.diff);
+    expect(text).toContain('extra');
+    expect(text).toContain('prompt');
+    expect(text).not.toContain('position');
+
+    const defaults = await (await runner.api('/api/pipelines/differ/diff')).json();
+    expect(defaults).toMatchObject({ from: 1, to: 2 });
+    expect((await runner.api('/api/pipelines/differ/diff?from=1&to=7')).status).toBe(404);
+  });
+
+  it('lets exactly one of 20 simultaneous saves on the same base win', async () => {
+    await runner.post('/api/pipelines', echoPipeline('raced'));
+    const saves = Array.from({ length: 20 }, (_, i) =>
+      runner.post('/api/pipelines/raced/versions', { document: { ...echoPipeline('raced'), title: `edit ${i}` }, message: `edit ${i}`, baseVersion: 1 }),
+    );
+    const responses = await Promise.all(saves);
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    const conflicts = await Promise.all(responses.filter((r) => r.status === 409).map((r) => r.json()));
+    expect(conflicts.every((c) => c.latest === 2)).toBe(true);
+    const versions = await (await runner.api('/api/pipelines/raced/versions')).json();
+    expect(versions.map((v: any) => v.number)).toEqual([2, 1]);
+  });
+});
