@@ -61,19 +61,22 @@ export interface ProviderInfo {
 
 export interface RunSummary {
   id: string;
-  pipeline?: string | null;
-  version?: number | null;
+  pipeline: string | null;
+  version: number | null;
   status: RunStatus;
-  startedAt?: string | number;
-  durationMs?: number | null;
-  error?: string | null;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number | null;
+  error: string | null;
+  failedNode?: string | null;
 }
 
 export interface RunRecord extends RunSummary {
   inputs: Record<string, unknown>;
-  outputs?: Record<string, unknown> | null;
-  document?: PipelineDocument;
-  nodes: Record<string, NodeTrace> | NodeTrace[];
+  outputs: Record<string, unknown> | null;
+  /** The inline document the run ran; null when it ran a saved version. */
+  document: PipelineDocument | null;
+  nodes: Record<string, NodeTrace>;
 }
 
 /** An HTTP error with the runner's problem+json detail as its message. */
@@ -132,8 +135,8 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...args) => f
 
   return {
     listPipelines: async () => list<PipelineSummary>(await request('GET', '/api/pipelines'), 'pipelines'),
-    /** A new pipeline: its document becomes version 1 (409 when the name is taken). */
-    createPipeline: (document: PipelineDocument, message = 'Created') => request<SavedVersion>('POST', '/api/pipelines', { document, message }),
+    /** A new pipeline: the document (named by its `name`) becomes version 1; 409 when the name is taken. */
+    createPipeline: (document: PipelineDocument) => request<SavedVersion>('POST', '/api/pipelines', document),
     deletePipeline: (name: string) => request<void>('DELETE', `/api/pipelines/${enc(name)}`),
     listVersions: async (name: string) => list<VersionSummary>(await request('GET', `/api/pipelines/${enc(name)}/versions`), 'versions'),
     getVersion: (name: string, n: number) => request<VersionRecord>('GET', `/api/pipelines/${enc(name)}/versions/${n}`),

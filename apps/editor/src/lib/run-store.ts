@@ -103,14 +103,14 @@ export class RunStore {
   /** A stored run (`GET /api/runs/:id`) shown as if it had just streamed. */
   load(record: RunRecord): void {
     this.reset();
-    const traces = Array.isArray(record.nodes) ? record.nodes : Object.values(record.nodes ?? {});
-    for (const trace of traces) this.setNode(trace.id, { status: trace.status, text: textOf(trace) ?? '', trace, error: trace.error });
+    for (const [id, trace] of Object.entries(record.nodes ?? {})) this.setNode(id, { status: trace.status, text: textOf(trace) ?? '', trace, error: trace.error });
     this.setView({
       runId: record.id,
       phase: record.status === 'running' ? 'running' : record.status,
       inputs: record.inputs,
       outputs: record.outputs ?? undefined,
       error: record.error ?? undefined,
+      failedNode: record.failedNode ?? undefined,
       durationMs: record.durationMs ?? undefined,
     });
   }

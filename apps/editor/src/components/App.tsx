@@ -1,0 +1,22 @@
+import { lazy, Suspense } from 'react';
+import { useRoute } from '../hooks/use-route';
+import { PipelineList } from './PipelineList';
+import { ToastProvider } from './Toasts';
+
+// the canvas (React Flow, the node catalogue) loads only when a pipeline is opened
+const EditorPage = lazy(() => import('./EditorPage'));
+
+export function App() {
+  const [route, navigate] = useRoute();
+  return (
+    <ToastProvider>
+      {route.page === 'list' ? (
+        <PipelineList navigate={navigate} />
+      ) : (
+        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading the editor…</p>}>
+          <EditorPage key={route.name} route={route} navigate={navigate} />
+        </Suspense>
+      )}
+    </ToastProvider>
+  );
+}

@@ -1,0 +1,77 @@
+import { lazy, Suspense, useSyncExternalStore } from 'react';
+import type { Problem } from '@patchbay/core';
+import type { EditorStore } from '../lib/editor-store';
+import type { RunStore } from '../lib/run-store';
+import type { Shown } from '../hooks/use-editor-content';
+import { useCanvasSelector } from '../hooks/use-canvas-selector';
+import { ProblemsPanel } from './ProblemsPanel';
+import { RunPanel } from './RunPanel';
+
+// not needed for the first paint: loaded when their tab is opened
+const VersionsPanel = lazy(() => import('./VersionsPanel'));
+const RunsPanel = lazy(() => import('./RunsPanel'));
+const DiffPanel = lazy(() => import('./DiffPanel'));
+
+export type Tab = 'problems' | 'run' | 'runs' | 'versions' | 'diff';
+
+interface Props {
+  tab: Tab;
+  onTab(tab: Tab): void;
+  name: string;
+  shown: Shown | undefined;
+  store: EditorStore;
+  runs: RunStore;
+  problems: readonly Problem[];
+  refresh: number;
+  onJump(id: string): void;
+  onRun(inputs: Record<string, unknown>): void;
+  onCancel(): void;
+  onOpenVersion(n: number): void;
+  onDiff(from: number, to: number): void;
+  onRestore(n: number): void;
+  onOpenRun(id: string): void;
+}
+
+/** Below the canvas: problems, the run form and outputs, past runs, the version history, and a diff's list. */
+export function BottomPanel(p: Props) {
+  const structure = useCanvasSelector(p.store, (s) => s.structure);
+  const run = useSyncExternalStore(p.runs.subscribe, p.runs.getRun);
+  const doc = p.store.document();
+  void structure; // re-read the document when it changes in a way the panels show
+  const tabs: [Tab, string][] = [
+    ['problems', `Problems (${p.problems.length})`],
+    ['run', run.phase === 'running' ? 'Run (running…)' : 'Run'],
+    ['runs', 'Runs'],
+    ['versions', 'Versions'],
+  ];
+  if (p.shown?.mode === 'diff') tabs.push(['diff', 'Diff']);
+  return (
+    <section className="bottom">
+      <div className="tabs" role="tablist">
+        {tabs.map(([id, label]) => (
+          <button key={id} role="tab" aria-selected={p.tab === id} data-testid={`tab-${id}`} onClick={() => p.onTab(id)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <div className="tab-body">
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          {p.tab === 'problems' && <ProblemsPanel problems={p.problems} doc={doc} onJump={p.onJump} />}
+          {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} />}
+          {p.tab === 'runs' && <RunsPanel name={p.name} refreshKey={p.refresh} shown={p.shown?.mode === 'run' ? p.shown.run.id : undefined} onOpen={p.onOpenRun} />}
+          {p.tab === 'versions' && (
+            <VersionsPanel
+              name={p.name}
+              shown={p.shown?.mode === 'edit' ? (p.shown.version ?? undefined) : p.shown?.mode === 'version' ? p.shown.version : undefined}
+              refreshKey={p.refresh}
+              onOpen={p.onOpenVersion}
+              onDiff={p.onDiff}
+              onRestore={p.onRestore}
+            />
+          )}
+          {p.tab === 'diff' && p.shown?.mode === 'diff' && <DiffPanel overlay={p.shown.overlay} from={p.shown.from} to={p.shown.to} onJump={p.onJump} />}
+        </Suspense>
+      </div>
+    </section>
+  );
+}

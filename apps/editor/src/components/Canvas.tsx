@@ -1,0 +1,100 @@
+import { useCallback, useSyncExternalStore, type DragEvent } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type NodeMouseHandler,
+} from '@xyflow/react';
+import type { Position } from '@patchbay/core';
+import type { EditorStore } from '../lib/editor-store';
+import type { FlowEdge, FlowNode } from '../lib/flow-model';
+import { PipelineNodeView } from './PipelineNodeView';
+
+/** The MIME type a palette item puts on the drag: the node type to add. */
+export const NODE_DRAG_TYPE = 'application/x-patchbay-node';
+
+const nodeTypes = { pipeline: PipelineNodeView };
+const MINIMAP_COLORS: Record<string, string> = { added: '#16a34a', removed: '#dc2626', changed: '#d97706' };
+const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.diff ?? ''] ?? '#94a3b8';
+
+interface Props {
+  store: EditorStore;
+  /** A node type was dropped from the palette at this canvas position. */
+  onDropType(type: string, position: Position): void;
+  /** A connection was refused; `reason` says why. */
+  onRefused(reason: string): void;
+  onNodeClick?(id: string): void;
+}
+
+export function Canvas({ store, onDropType, onRefused, onNodeClick }: Props) {
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const { screenToFlowPosition } = useReactFlow();
+
+  const isValidConnection = useCallback((c: Connection | Edge) => store.connectionProblem(c) === null, [store]);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const problem = store.connect(c);
+      if (problem) onRefused(problem);
+    },
+    [store, onRefused],
+  );
+  // a drop on a handle that isValidConnection turned down: say why instead of doing nothing
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, connection: FinalConnectionState) => {
+      if (connection.isValid !== false || !connection.toHandle || !connection.fromHandle) return;
+      const fromSource = connection.fromHandle.type === 'source';
+      const [source, target] = fromSource ? [connection.fromHandle, connection.toHandle] : [connection.toHandle, connection.fromHandle];
+      const problem = store.connectionProblem({ source: source.nodeId, sourceHandle: source.id, target: target.nodeId, targetHandle: target.id });
+      if (problem) onRefused(problem);
+    },
+    [store, onRefused],
+  );
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (!type) return;
+      e.preventDefault();
+      onDropType(type, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [onDropType, screenToFlowPosition],
+  );
+  const handleNodeClick: NodeMouseHandler<FlowNode> = useCallback((_, node) => onNodeClick?.(node.id), [onNodeClick]);
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={state.nodes}
+        edges={state.edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={store.onNodesChange}
+        onEdgesChange={store.onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeClick={handleNodeClick}
+        nodesDraggable={!state.readOnly}
+        nodesConnectable={!state.readOnly}
+        deleteKeyCode={null}
+        onlyRenderVisibleElements
+        fitView
+        minZoom={0.05}
+        maxZoom={2}
+        colorMode="system"
+      >
+        <Background />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
+import type { NodeProblemsStore } from '../lib/node-problems-store';
+import type { RunStore } from '../lib/run-store';
+
+export interface CanvasServices {
+  runs: RunStore;
+  problems: NodeProblemsStore;
+}
+
+/** The run and problem stores the canvas's nodes read, each node only its own entry. */
+export const CanvasContext = createContext<CanvasServices | null>(null);
+
+function useCanvas(): CanvasServices {
+  const services = useContext(CanvasContext);
+  if (!services) throw new Error('a canvas node was drawn outside its CanvasContext');
+  return services;
+}
+
+export function useNodeRun(id: string) {
+  const { runs } = useCanvas();
+  const subscribe = useCallback((listener: () => void) => runs.subscribeNode(id, listener), [runs, id]);
+  return useSyncExternalStore(subscribe, () => runs.getNode(id));
+}
+
+export function useNodeProblems(id: string) {
+  const { problems } = useCanvas();
+  const subscribe = useCallback((listener: () => void) => problems.subscribe(id, listener), [problems, id]);
+  return useSyncExternalStore(subscribe, () => problems.get(id));
+}

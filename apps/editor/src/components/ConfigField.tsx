@@ -1,0 +1,112 @@
+import { useEffect, useRef, useState } from 'react';
+import { variablesOf } from '@patchbay/core';
+import type { ProviderInfo } from '../lib/api';
+import { fieldText, parseFieldText, type FormField } from '../lib/config-form';
+import { ModelPicker } from './ModelPicker';
+
+interface Props {
+  field: FormField;
+  value: unknown;
+  providers: ProviderInfo[];
+  readOnly: boolean;
+  onChange(value: unknown): void;
+}
+
+/** One config field, drawn by its kind (config-form.ts decides the kind from the JSON Schema). */
+export function ConfigField({ field, value, providers, readOnly, onChange }: Props) {
+  const id = field.key;
+  const label = (
+    <label htmlFor={id}>
+      {field.label}
+      {field.required && ' *'}
+      {field.description && <span className="muted"> — {field.description}</span>}
+    </label>
+  );
+  switch (field.kind) {
+    case 'boolean':
+      return (
+        <label className="row">
+          <input id={id} type="checkbox" style={{ width: 'auto' }} data-testid={`field-${id}`} checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />
+          {field.label}
+        </label>
+      );
+    case 'enum':
+      return (
+        <>
+          {label}
+          <select id={id} data-testid={`field-${id}`} value={String(value ?? '')} disabled={readOnly} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+            {!field.required && <option value="">(default{field.default !== undefined ? `: ${String(field.default)}` : ''})</option>}
+            {field.options?.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </>
+      );
+    case 'model':
+      return (
+        <>
+          {label}
+          <ModelPicker id={id} value={typeof value === 'string' ? value : ''} providers={providers} disabled={readOnly} onChange={(m) => onChange(m === '' && !field.required ? undefined : m)} />
+        </>
+      );
+    default:
+      return (
+        <>
+          {label}
+          <DraftText field={field} value={value} readOnly={readOnly} onChange={onChange} />
+        </>
+      );
+  }
+}
+
+/**
+ * A text box whose text may not parse yet (a half-typed number or JSON): the
+ * config changes only when it does, and the box is reset when the value
+ * changes from outside (undo).
+ */
+function DraftText({ field, value, readOnly, onChange }: Omit<Props, 'providers'>) {
+  const external = fieldText(field, value);
+  const [text, setText] = useState(external);
+  const [error, setError] = useState<string>();
+  const committed = useRef(external);
+  useEffect(() => {
+    if (external === committed.current) return;
+    committed.current = external;
+    setText(external);
+    setError(undefined);
+  }, [external]);
+
+  const update = (next: string) => {
+    setText(next);
+    const parsed = parseFieldText(field, next);
+    if (!parsed.ok) return setError(parsed.message);
+    setError(undefined);
+    committed.current = fieldText(field, parsed.value);
+    onChange(parsed.value);
+  };
+  const multiline = field.kind === 'template' || field.kind === 'code' || field.kind === 'json';
+  const common = { id: field.key, 'data-testid': `field-${field.key}`, value: text, readOnly, spellCheck: false };
+  return (
+    <>
+      {multiline ? (
+        <textarea {...common} className={field.kind === 'template' ? undefined : 'code'} rows={field.kind === 'template' ? 5 : 6} onChange={(e) => update(e.target.value)} />
+      ) : (
+        <input {...common} inputMode={field.kind === 'number' || field.kind === 'integer' ? 'decimal' : undefined} onChange={(e) => update(e.target.value)} />
+      )}
+      {field.kind === 'template' && <Variables source={text} testId={`variables-${field.key}`} />}
+      {error && <p className="error-text">{error}</p>}
+    </>
+  );
+}
+
+/** The variables a template uses: each is an input port of the node. */
+function Variables({ source, testId }: { source: string; testId: string }) {
+  const names = variablesOf(source);
+  return (
+    <p className="muted" data-testid={testId}>
+      {names.length ? <>Variables (input ports): {names.map((n) => <code key={n}>{n} </code>)}</> : 'No variables: write {{ name }} to add an input port.'}
+    </p>
+  );
+}

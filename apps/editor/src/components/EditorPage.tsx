@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import type { Position } from '@patchbay/core';
+import { ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
+import { readPayload, type ClipboardPayload } from '../lib/clipboard';
+import { initialConfig } from '../lib/config-form';
+import { documentFileText, downloadText, exportFileName } from '../lib/document-file';
+import { EditorStore } from '../lib/editor-store';
+import { emptyDocument } from '../lib/flow-model';
+import { NodeProblemsStore } from '../lib/node-problems-store';
+import type { Route } from '../lib/route';
+import { RunStore } from '../lib/run-store';
+import { useCanvasSelector } from '../hooks/use-canvas-selector';
+import { useEditorContent } from '../hooks/use-editor-content';
+import { useProblems } from '../hooks/use-problems';
+import { useRun } from '../hooks/use-run';
+import { useShortcuts } from '../hooks/use-shortcuts';
+import { useApi } from './ApiContext';
+import { BottomPanel, type Tab } from './BottomPanel';
+import { Canvas } from './Canvas';
+import { CanvasContext } from './CanvasContext';
+import { HelpDialog } from './HelpDialog';
+import { Palette } from './Palette';
+import { SaveDialog } from './SaveDialog';
+import { SidePanel } from './SidePanel';
+import { useToast } from './Toasts';
+import { Toolbar } from './Toolbar';
+
+type PipelineRoute = Extract<Route, { page: 'pipeline' }>;
+interface Props {
+  route: PipelineRoute;
+  navigate(route: Route, options?: { replace?: boolean }): void;
+}
+
+/** `/pipelines/NAME`: palette, canvas, inspector, and the problems / run / runs / versions panels. */
+export default function EditorPage(props: Props) {
+  return (
+    <ReactFlowProvider>
+      <EditorScreen {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function EditorScreen({ route, navigate }: Props) {
+  const api = useApi();
+  const toast = useToast();
+  const flow = useReactFlow();
+  const store = useMemo(() => new EditorStore(emptyDocument(route.name)), [route.name]);
+  const runs = useMemo(() => new RunStore(), []);
+  const nodeProblems = useMemo(() => new NodeProblemsStore(), []);
+  const canvasServices = useMemo(() => ({ runs, problems: nodeProblems }), [runs, nodeProblems]);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const clipboard = useRef<ClipboardPayload | undefined>(undefined);
+
+  const [catalog, setCatalog] = useState<NodeTypeInfo[]>();
+  const [providers, setProviders] = useState<ProviderInfo[]>([]);
+  const [tab, setTab] = useState<Tab>('problems');
+  const [help, setHelp] = useState(false);
+  const [saving, setSaving] = useState<{ conflict?: number; busy: boolean; error?: string }>();
+  const [refresh, setRefresh] = useState(0);
+
+  const { shown, setShown, error, loads, reload } = useEditorContent(api, route, store, runs);
+  const editing = shown?.mode === 'edit';
+  const dirty = useCanvasSelector(store, (s) => s.dirty);
+  const canUndo = useCanvasSelector(store, (s) => s.canUndo);
+  const canRedo = useCanvasSelector(store, (s) => s.canRedo);
+  const problems = useProblems(store, nodeProblems, shown !== undefined && shown.mode !== 'diff');
+
+  useEffect(() => {
+    api.nodeTypes().then(setCatalog, (err: Error) => toast(`Could not load node types: ${err.message}`, 'error'));
+    api.providers().then(setProviders, () => setProviders([]));
+  }, [api, toast]);
+
+  // a freshly loaded document is fitted into view; later edits keep the viewport
+  useEffect(() => {
+    if (loads > 0) requestAnimationFrame(() => flow.fitView({ padding: 0.15, duration: 0 }));
+  }, [loads, flow]);
+  useEffect(() => {
+    if (shown?.mode === 'diff') setTab('diff');
+    else if (shown?.mode === 'run') setTab('run');
+    else setTab((t) => (t === 'diff' ? 'problems' : t));
+  }, [shown?.mode]);
+
+  useEffect(() => {
+    if (!dirty || !editing) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty, editing]);
+
+  const go = useCallback((patch: Omit<PipelineRoute, 'page' | 'name'>) => navigate({ page: 'pipeline', name: route.name, ...patch }), [navigate, route.name]);
+
+  const refuse = useCallback((reason: string) => toast(`Connection refused: ${reason}`, 'error'), [toast]);
+
+  const addNode = useCallback(
+    (type: string, position: Position) => {
+      const info = catalog?.find((t) => t.type === type);
+      const config = initialConfig(info?.configSchema, info);
+      // a dropped model node starts runnable, on the offline stand-in (the picker marks it as one)
+      if ('model' in config && config.model === '' && providers.some((p) => p.offline)) config.model = 'offline:echo';
+      store.addNode(type, position, config);
+    },
+    [catalog, providers, store],
+  );
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const box = canvasRef.current?.getBoundingClientRect();
+      const centre = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+      addNode(type, { x: centre.x - 110, y: centre.y - 40 });
+    },
+    [addNode, flow],
+  );
+
+  const jumpTo = useCallback(
+    (id: string) => {
+      const node = flow.getNode(id);
+      store.select([id]);
+      if (node) {
+        const width = node.measured?.width ?? 220;
+        const height = node.measured?.height ?? 80;
+        flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
+      }
+    },
+    [flow, store],
+  );
+
+  const layout = useCallback(async () => {
+    const { layoutPositions } = await import('../lib/layout');
+    const sizes = new Map(store.getState().nodes.filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
+    store.placeNodes(layoutPositions(store.document(), sizes));
+    requestAnimationFrame(() => flow.fitView({ padding: 0.15, duration: 200 }));
+  }, [store, flow]);
+
+  const exportDocument = useCallback(() => {
+    const version = shown?.mode === 'version' ? shown.version : shown?.mode === 'edit' && !dirty ? (shown.version ?? undefined) : undefined;
+    downloadText(exportFileName(route.name, version), documentFileText(store.document()));
+  }, [shown, dirty, route.name, store]);
+
+  const save = useCallback(
+    async (message: string, baseVersion: number | null) => {
+      setSaving((s) => ({ ...s, busy: true, error: undefined }));
+      try {
+        const saved = await api.saveVersion(route.name, { document: store.document(), message, baseVersion });
+        store.markSaved();
+        setSaving(undefined);
+        setShown({ mode: 'edit', version: saved.number, latest: saved.number });
+        setRefresh((n) => n + 1);
+        toast(`Saved version ${saved.number}${saved.problems.length ? ` (with ${saved.problems.length} problems)` : ''}`);
+      } catch (err) {
+        if (err instanceof ConflictError) setSaving({ busy: false, conflict: err.latest });
+        else setSaving((s) => ({ ...s, busy: false, error: (err as Error).message }));
+      }
+    },
+    [api, route.name, store, setShown, toast],
+  );
+
+  const restore = useCallback(
+    async (version: number) => {
+      try {
+        const [old, latest] = await Promise.all([api.getVersion(route.name, version), api.latestVersion(route.name)]);
+        const saved = await api.saveVersion(route.name, { document: old.document, message: `Restore version ${version}`, baseVersion: latest.number });
+        toast(`Version ${version} restored as version ${saved.number}`);
+        setRefresh((n) => n + 1);
+        if (route.version || route.diff || route.run) go({});
+        else reload();
+      } catch (err) {
+        toast((err as Error).message, 'error');
+      }
+    },
+    [api, route, go, reload, toast],
+  );
+
+  const { start, cancel } = useRun(api, runs, () => setRefresh((n) => n + 1));
+  const run = useCallback(
+    (inputs: Record<string, unknown>) => {
+      setTab('run');
+      // a saved, unchanged version runs by reference, so the run is listed with it
+      const version = shown?.mode === 'edit' && !dirty ? shown.version : shown?.mode === 'version' ? shown.version : null;
+      start(version ? { pipeline: route.name, version, inputs } : { document: store.document(), inputs });
+    },
+    [shown, dirty, route.name, store, start],
+  );
+
+  useShortcuts({
+    undo: store.undo,
+    redo: store.redo,
+    delete: () => store.deleteSelection(),
+    selectAll: () => store.select(store.getState().nodes.map((n) => n.id)),
+    save: () => editing && setSaving({ busy: false }),
+    layout: () => editing && layout(),
+    fit: () => flow.fitView({ padding: 0.15, duration: 200 }),
+    run: () => setTab('run'),
+    help: () => setHelp(true),
+    copy: () => {
+      const payload = store.copySelection();
+      if (payload) clipboard.current = payload;
+    },
+    copyText: () => {
+      const payload = store.copySelection();
+      if (payload) clipboard.current = payload;
+      return payload && JSON.stringify(payload);
+    },
+    pasteText: (text) => {
+      if (!editing) return;
+      const payload = (text && readPayload(text)) || clipboard.current;
+      if (payload) store.paste(payload);
+    },
+  });
+
+  if (error) {
+    return (
+      <main className="list-page">
+        <p className="error-text" data-testid="editor-error">
+          {error}
+        </p>
+        <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
+      </main>
+    );
+  }
+
+  return (
+    <CanvasContext.Provider value={canvasServices}>
+      <div className="editor" data-testid="editor" data-mode={shown?.mode ?? 'loading'}>
+        <Toolbar
+          name={route.name}
+          shown={shown}
+          dirty={dirty}
+          canUndo={canUndo}
+          canRedo={canRedo}
+          problemCount={problems.length}
+          onBack={() => navigate({ page: 'list' })}
+          onSave={() => setSaving({ busy: false })}
+          onUndo={store.undo}
+          onRedo={store.redo}
+          onLayout={layout}
+          onFit={() => flow.fitView({ padding: 0.15, duration: 200 })}
+          onExport={exportDocument}
+          onEditLatest={() => go({})}
+          onRestore={() => shown?.mode === 'version' && restore(shown.version)}
+          onHelp={() => setHelp(true)}
+        />
+        <Palette types={catalog} disabled={!editing} onAdd={addAtCentre} />
+        <div ref={canvasRef} style={{ minHeight: 0, display: 'grid' }}>
+          <Canvas store={store} onDropType={(type, at) => editing && addNode(type, at)} onRefused={refuse} />
+        </div>
+        <SidePanel store={store} shown={shown} catalog={catalog} providers={providers} problems={problems} />
+        <BottomPanel
+          tab={tab}
+          onTab={setTab}
+          name={route.name}
+          shown={shown}
+          store={store}
+          runs={runs}
+          problems={problems}
+          refresh={refresh}
+          onJump={jumpTo}
+          onRun={run}
+          onCancel={cancel}
+          onOpenVersion={(n) => go({ version: n })}
+          onDiff={(from, to) => go({ diff: { from, to } })}
+          onRestore={restore}
+          onOpenRun={(id) => go({ run: id })}
+        />
+        {help && <HelpDialog onClose={() => setHelp(false)} />}
+        {saving && (
+          <SaveDialog
+            base={shown?.mode === 'edit' ? shown.version : null}
+            conflict={saving.conflict}
+            busy={saving.busy}
+            error={saving.error}
+            onSave={save}
+            onLoadLatest={() => {
+              setSaving(undefined);
+              if (route.version) go({});
+              else reload();
+            }}
+            onClose={() => setSaving(undefined)}
+          />
+        )}
+      </div>
+    </CanvasContext.Provider>
+  );
+}

@@ -1,0 +1,66 @@
+import { getNodeType, type PipelineNode, type Problem } from '@patchbay/core';
+import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
+import { formFields, type FormField } from '../lib/config-form';
+import type { NodePatch } from '../lib/editor-store';
+import { ConfigField } from './ConfigField';
+
+interface Props {
+  node: PipelineNode;
+  typeInfo: NodeTypeInfo | undefined;
+  providers: ProviderInfo[];
+  problems: readonly Problem[];
+  readOnly: boolean;
+  /** `field` names what is being typed in, so one edit is one undo step. */
+  onChange(patch: NodePatch, field: string): void;
+}
+
+const SETTINGS: FormField[] = [
+  { key: 'label', label: 'Label', kind: 'text', required: false, description: 'shown instead of the id' },
+  { key: 'timeoutMs', label: 'Timeout (ms)', kind: 'integer', required: false, description: 'per attempt' },
+  { key: 'retries', label: 'Retries', kind: 'integer', required: false, minimum: 0, maximum: 10 },
+];
+
+/** The selected node's config as a form generated from its type's JSON Schema. */
+export function Inspector({ node, typeInfo, providers, problems, readOnly, onChange }: Props) {
+  const def = getNodeType(node.type);
+  const fields = formFields(typeInfo?.configSchema, {
+    templateFields: typeInfo?.templateFields ?? def?.templateFields,
+    codeFields: typeInfo?.codeFields ?? def?.codeFields,
+  });
+  return (
+    <section data-testid="inspector">
+      <h2>
+        {typeInfo?.title ?? node.type} <code>{node.id}</code>
+      </h2>
+      {typeInfo?.description && <p className="muted">{typeInfo.description}</p>}
+      {!typeInfo && <p className="error-text">Unknown node type “{node.type}”.</p>}
+      {problems.length > 0 && (
+        <ul className="error-text" data-testid="inspector-problems">
+          {problems.map((p) => (
+            <li key={p.path + p.code}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+      {fields.map((field) => (
+        <ConfigField
+          key={field.key}
+          field={field}
+          value={node.config[field.key]}
+          providers={providers}
+          readOnly={readOnly}
+          onChange={(value) => {
+            const config = { ...node.config, [field.key]: value };
+            if (value === undefined) delete config[field.key];
+            onChange({ config }, `config.${field.key}`);
+          }}
+        />
+      ))}
+      <details>
+        <summary className="muted">Node settings</summary>
+        {SETTINGS.map((field) => (
+          <ConfigField key={field.key} field={field} value={node[field.key as keyof PipelineNode]} providers={providers} readOnly={readOnly} onChange={(value) => onChange({ [field.key]: value }, field.key)} />
+        ))}
+      </details>
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import type { ProviderInfo } from '../lib/api';
+
+const CUSTOM = '__custom__';
+
+/** `provider:model` names a provider offers, as the runner lists them. */
+function modelsOf(provider: ProviderInfo): string[] {
+  return (provider.models ?? []).map((m) => (m.startsWith(`${provider.name}:`) ? m : `${provider.name}:${m}`));
+}
+
+/**
+ * The models of the configured providers (`GET /api/providers`). Offline models
+ * are marked as stand-ins: they need no key and no network but are no language
+ * model. Any other `provider:model` can be typed in.
+ */
+export function ModelPicker({ id, value, providers, disabled, onChange }: { id: string; value: string; providers: ProviderInfo[]; disabled?: boolean; onChange(model: string): void }) {
+  const known = providers.flatMap(modelsOf);
+  const [custom, setCustom] = useState(() => value !== '' && !known.includes(value));
+  const selected = custom ? CUSTOM : value;
+  return (
+    <>
+      <select
+        id={id}
+        data-testid={`field-${id}`}
+        value={selected}
+        disabled={disabled}
+        onChange={(e) => {
+          if (e.target.value === CUSTOM) return setCustom(true);
+          setCustom(false);
+          onChange(e.target.value);
+        }}
+      >
+        <option value="">— choose a model —</option>
+        {providers.map((p) => (
+          <optgroup key={p.name} label={p.offline ? `${p.name} (stand-ins, no language model)` : `${p.name}${p.hasKey ? '' : ' (no API key set)'}`}>
+            {modelsOf(p).map((m) => (
+              <option key={m} value={m}>
+                {p.offline ? `${m} — stand-in` : m}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+        <option value={CUSTOM}>Other (type provider:model)…</option>
+      </select>
+      {custom && (
+        <input
+          data-testid={`field-${id}-custom`}
+          placeholder="fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct"
+          value={value}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      {value.startsWith('offline:') && <p className="muted">Offline stand-in: deterministic, no network, not a language model.</p>}
+      {providers.some((p) => !p.offline && !p.hasKey && value.startsWith(`${p.name}:`)) && (
+        <p className="error-text">{value.split(':')[0]} has no API key set on the runner.</p>
+      )}
+    </>
+  );
+}

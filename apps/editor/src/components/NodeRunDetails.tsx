@@ -1,0 +1,75 @@
+import { useNodeRun } from './CanvasContext';
+
+const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
+
+/** What the shown run did at one node: inputs, outputs, duration, tokens, cost, error. */
+export function NodeRunDetails({ id }: { id: string }) {
+  const run = useNodeRun(id);
+  if (!run) return null;
+  const trace = run.trace;
+  return (
+    <section data-testid="node-run-details" style={{ marginTop: 12 }}>
+      <h2>
+        Run at <code>{id}</code> <span className={`status ${run.status}`} data-testid="node-run-status">{run.status}</span>
+      </h2>
+      <dl className="kv">
+        {trace?.durationMs !== undefined && (
+          <>
+            <dt>Duration</dt>
+            <dd data-testid="node-run-duration">{trace.durationMs} ms</dd>
+          </>
+        )}
+        {trace && trace.attempts > 1 && (
+          <>
+            <dt>Attempts</dt>
+            <dd>{trace.attempts}</dd>
+          </>
+        )}
+        {trace?.model && (
+          <>
+            <dt>Model</dt>
+            <dd>{trace.model}</dd>
+          </>
+        )}
+        {trace?.usage && (
+          <>
+            <dt>Tokens</dt>
+            <dd data-testid="node-run-tokens">
+              {trace.usage.promptTokens} in, {trace.usage.completionTokens} out ({trace.usage.totalTokens})
+            </dd>
+          </>
+        )}
+        {trace && trace.costUsd !== undefined && (trace.usage || trace.model) && (
+          <>
+            <dt>Cost</dt>
+            <dd data-testid="node-run-cost">{trace.costUsd === null ? 'unknown price' : `$${trace.costUsd.toFixed(6)}`}</dd>
+          </>
+        )}
+      </dl>
+      {run.error && (
+        <>
+          <h3>Error</h3>
+          <pre className="value error-text" data-testid="node-run-error">
+            {run.error}
+          </pre>
+        </>
+      )}
+      {trace?.inputs && (
+        <>
+          <h3>Inputs</h3>
+          <pre className="value" data-testid="node-run-inputs">
+            {json(trace.inputs)}
+          </pre>
+        </>
+      )}
+      {(trace?.outputs || run.text) && (
+        <>
+          <h3>Outputs</h3>
+          <pre className="value" data-testid="node-run-outputs">
+            {trace?.outputs ? json(trace.outputs) : run.text}
+          </pre>
+        </>
+      )}
+    </section>
+  );
+}

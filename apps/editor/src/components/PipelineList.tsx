@@ -1,0 +1,166 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, type PipelineSummary } from '../lib/api';
+import type { Route } from '../lib/route';
+import { useApi } from './ApiContext';
+import { useToast } from './Toasts';
+
+const NAME_PATTERN = /^[a-z0-9-]+$/;
+
+/** `/`: every stored pipeline with its latest version; create, open, import, export, delete. */
+export function PipelineList({ navigate }: { navigate: (route: Route) => void }) {
+  const api = useApi();
+  const toast = useToast();
+  const [pipelines, setPipelines] = useState<PipelineSummary[] | undefined>();
+  const [error, setError] = useState<string>();
+  const [name, setName] = useState('');
+  const [confirmDelete, setConfirmDelete] = useState<string>();
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const refresh = useCallback(() => {
+    api.listPipelines().then(setPipelines, (err: Error) => setError(err.message));
+  }, [api]);
+  useEffect(refresh, [refresh]);
+
+  const nameProblem = name && !NAME_PATTERN.test(name) ? 'a name is lower-case letters, digits and dashes' : undefined;
+
+  async function create() {
+    if (!name || nameProblem) return;
+    try {
+      const { emptyDocument } = await import('../lib/flow-model');
+      await api.createPipeline(emptyDocument(name));
+      navigate({ page: 'pipeline', name });
+    } catch (err) {
+      toast(err instanceof ApiError && err.status === 409 ? `a pipeline named "${name}" already exists` : (err as Error).message, 'error');
+    }
+  }
+
+  async function importFile(file: File) {
+    const { readDocumentFile } = await import('../lib/document-file');
+    const read = readDocumentFile(await file.text());
+    if (!read.ok) return toast(`${file.name}: ${read.message}`, 'error');
+    const doc = read.document;
+    try {
+      await api.createPipeline(doc);
+      toast(`Imported ${doc.name} as version 1`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 409)) return toast((err as Error).message, 'error');
+      // the name exists: the file becomes its newest version, nothing is overwritten
+      try {
+        const latest = await api.latestVersion(doc.name);
+        const saved = await api.saveVersion(doc.name, { document: doc, message: `Imported from ${file.name}`, baseVersion: latest.number });
+        toast(`Imported ${doc.name} as version ${saved.number}`);
+      } catch (again) {
+        return toast((again as Error).message, 'error');
+      }
+    }
+    navigate({ page: 'pipeline', name: doc.name });
+  }
+
+  async function exportLatest(pipeline: PipelineSummary) {
+    try {
+      const [{ documentFileText, downloadText, exportFileName }, version] = await Promise.all([import('../lib/document-file'), api.latestVersion(pipeline.name)]);
+      downloadText(exportFileName(pipeline.name, version.number), documentFileText(version.document));
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  async function remove(pipelineName: string) {
+    setConfirmDelete(undefined);
+    try {
+      await api.deletePipeline(pipelineName);
+      refresh();
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  return (
+    <main className="list-page" data-testid="pipeline-list">
+      <h1>Patchbay</h1>
+      <p className="muted">Pipelines of LLM calls, retrieval and tools: draw them, run them, version them, diff them.</p>
+      <div className="actions">
+        <div>
+          <label htmlFor="new-name">New pipeline</label>
+          <input
+            id="new-name"
+            data-testid="new-pipeline-name"
+            placeholder="support-assistant"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && create()}
+          />
+        </div>
+        <button className="primary" data-testid="create-pipeline" disabled={!name || !!nameProblem} onClick={create}>
+          Create
+        </button>
+        <span className="spacer" />
+        <button data-testid="import-button" onClick={() => fileInput.current?.click()}>
+          Import JSON…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          data-testid="import-file"
+          hidden
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) importFile(file);
+          }}
+        />
+      </div>
+      {nameProblem && <p className="error-text">{nameProblem}</p>}
+      {error && <p className="error-text">Could not reach the runner: {error}</p>}
+      {pipelines && pipelines.length === 0 && <p className="muted">No pipelines yet: create one, or import a pipeline JSON file.</p>}
+      {pipelines && pipelines.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Latest</th>
+              <th>Updated</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {pipelines.map((p) => (
+              <tr key={p.name} data-testid={`pipeline-row-${p.name}`}>
+                <td>
+                  <a
+                    href={`/pipelines/${p.name}`}
+                    data-testid={`open-${p.name}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate({ page: 'pipeline', name: p.name });
+                    }}
+                  >
+                    {p.name}
+                  </a>
+                  {p.title && <div className="muted">{p.title}</div>}
+                </td>
+                <td data-testid={`latest-${p.name}`}>v{p.latestVersion}</td>
+                <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
+                <td className="row">
+                  <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
+                    Export
+                  </button>
+                  {confirmDelete === p.name ? (
+                    <button className="danger" data-testid={`confirm-delete-${p.name}`} onClick={() => remove(p.name)}>
+                      Really delete
+                    </button>
+                  ) : (
+                    <button className="danger" onClick={() => setConfirmDelete(p.name)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}

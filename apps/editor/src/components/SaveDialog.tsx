@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { Dialog } from './Dialog';
+
+interface Props {
+  base: number | null;
+  /** Set after a 409: the number of the newer version. */
+  conflict?: number;
+  busy: boolean;
+  error?: string;
+  onSave(message: string, baseVersion: number | null): void;
+  onLoadLatest(): void;
+  onClose(): void;
+}
+
+/** Save a new version: a message is required; a 409 offers to load the newer version or save on top of it. */
+export function SaveDialog({ base, conflict, busy, error, onSave, onLoadLatest, onClose }: Props) {
+  const [message, setMessage] = useState('');
+  const trimmed = message.trim();
+  return (
+    <Dialog title="Save a new version" testId="save-dialog" onClose={onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (trimmed && conflict === undefined) onSave(trimmed, base);
+        }}
+      >
+        <label htmlFor="save-message">What changed (required)</label>
+        <input id="save-message" data-testid="save-message" autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Tighter system prompt" />
+        {error && <p className="error-text">{error}</p>}
+        {conflict !== undefined ? (
+          <div data-testid="save-conflict">
+            <p className="error-text">
+              Version {conflict} was saved since you opened {base ? `version ${base}` : 'this pipeline'}. Your changes are still on the canvas.
+            </p>
+            <div className="buttons">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="button" data-testid="load-latest" onClick={onLoadLatest}>
+                Load version {conflict} (drop my changes)
+              </button>
+              <button type="button" className="primary" data-testid="save-on-top" disabled={!trimmed || busy} onClick={() => onSave(trimmed, conflict)}>
+                Save on top of version {conflict}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div className="buttons">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" data-testid="save-confirm" disabled={!trimmed || busy}>
+              Save version
+            </button>
+          </div>
+        )}
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,73 @@
+import type { Problem } from '@patchbay/core';
+import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
+import type { EditorStore } from '../lib/editor-store';
+import type { Shown } from '../hooks/use-editor-content';
+import { useCanvasSelector } from '../hooks/use-canvas-selector';
+import { FieldChanges } from './FieldChanges';
+import { Inspector } from './Inspector';
+import { NodeRunDetails } from './NodeRunDetails';
+
+interface Props {
+  store: EditorStore;
+  shown: Shown | undefined;
+  catalog: NodeTypeInfo[] | undefined;
+  providers: ProviderInfo[];
+  problems: readonly Problem[];
+}
+
+const NO_PROBLEMS: Problem[] = [];
+
+/** Right of the canvas: the selected node's inspector and what the shown run did there, or its diff. */
+export function SidePanel({ store, shown, catalog, providers, problems }: Props) {
+  // the selected node's document node: the same object until its config changes, so drags do not re-render this
+  const selected = useCanvasSelector(store, (s) => {
+    let found: (typeof s.nodes)[number] | undefined;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (found) return 'many' as const;
+      found = n;
+    }
+    return found?.data;
+  });
+  const readOnly = useCanvasSelector(store, (s) => s.readOnly);
+
+  if (selected === 'many') return <aside className="side muted">Several nodes selected. Delete, copy, or drag them together.</aside>;
+  if (!selected) {
+    return (
+      <aside className="side muted" data-testid="side-empty">
+        <p>Select a node to edit it{shown?.mode === 'run' ? ' and see what the run did there' : ''}.</p>
+        <p>Drag node types from the palette; connect an output to an input. Press ? for shortcuts.</p>
+      </aside>
+    );
+  }
+  const node = selected.node;
+  if (shown?.mode === 'diff') {
+    const mark = selected.diff;
+    const fields = shown.overlay.fields.get(node.id);
+    return (
+      <aside className="side" data-testid="diff-node">
+        <h2>
+          <code>{node.id}</code> {mark ?? 'unchanged'}
+        </h2>
+        {mark === 'added' && <p>Added in v{shown.to}.</p>}
+        {mark === 'removed' && <p>Removed in v{shown.to}.</p>}
+        {fields && <FieldChanges fields={fields} />}
+      </aside>
+    );
+  }
+  const own = problems.length ? problems.filter((p) => p.nodes?.includes(node.id) || p.path.startsWith(`$.nodes[${store.document().nodes.findIndex((n) => n.id === node.id)}]`)) : NO_PROBLEMS;
+  return (
+    <aside className="side">
+      <Inspector
+        key={node.id}
+        node={node}
+        typeInfo={catalog?.find((t) => t.type === node.type)}
+        providers={providers}
+        problems={own}
+        readOnly={readOnly}
+        onChange={(patch, field) => store.updateNode(node.id, patch, field)}
+      />
+      <NodeRunDetails id={node.id} />
+    </aside>
+  );
+}

@@ -1,0 +1,93 @@
+import type { Shown } from '../hooks/use-editor-content';
+
+interface Props {
+  name: string;
+  shown: Shown | undefined;
+  dirty: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  problemCount: number;
+  onBack(): void;
+  onSave(): void;
+  onUndo(): void;
+  onRedo(): void;
+  onLayout(): void;
+  onFit(): void;
+  onExport(): void;
+  onEditLatest(): void;
+  onRestore(): void;
+  onHelp(): void;
+}
+
+function describe(shown: Shown | undefined): string {
+  if (!shown) return '';
+  switch (shown.mode) {
+    case 'edit':
+      return shown.version ? `v${shown.version}` : 'unsaved';
+    case 'version':
+      return `v${shown.version} (read-only)`;
+    case 'diff':
+      return `diff v${shown.from} → v${shown.to}`;
+    case 'run':
+      return `run ${shown.run.id.slice(0, 8)}${shown.run.version ? ` of v${shown.run.version}` : ''} (read-only)`;
+  }
+}
+
+/** The editor's top bar: where you are and what you can do with it. */
+export function Toolbar(p: Props) {
+  const editing = p.shown?.mode === 'edit';
+  return (
+    <header className="toolbar" data-testid="toolbar">
+      <button onClick={p.onBack} data-testid="back-to-list" title="All pipelines">
+        ←
+      </button>
+      <span className="title" data-testid="pipeline-name">
+        {p.name}
+      </span>
+      <span className="badge" data-testid="shown-version">
+        {describe(p.shown)}
+      </span>
+      {editing && p.dirty && <span className="badge warn" data-testid="unsaved">unsaved changes</span>}
+      {editing && p.problemCount > 0 && <span className="badge danger">{p.problemCount} problems</span>}
+      <span className="spacer" />
+      {editing ? (
+        <>
+          <button data-testid="undo-button" disabled={!p.canUndo} onClick={p.onUndo} title="Undo (Ctrl/⌘+Z)">
+            Undo
+          </button>
+          <button data-testid="redo-button" disabled={!p.canRedo} onClick={p.onRedo} title="Redo (Shift+Ctrl/⌘+Z)">
+            Redo
+          </button>
+          <button data-testid="layout-button" onClick={p.onLayout} title="Auto-layout (L)">
+            Layout
+          </button>
+        </>
+      ) : (
+        <>
+          <button data-testid="edit-latest" onClick={p.onEditLatest}>
+            Edit the latest version
+          </button>
+          {p.shown?.mode === 'version' && (
+            <button data-testid="restore-shown" onClick={p.onRestore}>
+              Restore as a new version
+            </button>
+          )}
+        </>
+      )}
+      <button data-testid="fit-button" onClick={p.onFit} title="Fit view (F)">
+        Fit
+      </button>
+      <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">
+        Export
+      </button>
+      {editing && (
+        <button className="primary" data-testid="save-button" onClick={p.onSave} title="Save a new version (Ctrl/⌘+S)">
+          Save…
+        </button>
+      )}
+      <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)">
+        ?
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'react';
+import type { VersionSummary } from '../lib/api';
+import { useApi } from './ApiContext';
+
+interface Props {
+  name: string;
+  /** The version on the canvas, if it is a saved one. */
+  shown?: number;
+  /** Changes when a version was saved, so the list reloads. */
+  refreshKey: number;
+  onOpen(version: number): void;
+  onDiff(from: number, to: number): void;
+  onRestore(version: number): void;
+}
+
+/** The history: every saved version, open one read-only, diff two, restore an old one as a new version. */
+export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff, onRestore }: Props) {
+  const api = useApi();
+  const [versions, setVersions] = useState<VersionSummary[]>();
+  const [error, setError] = useState<string>();
+  const [from, setFrom] = useState<number>();
+  const [to, setTo] = useState<number>();
+  useEffect(() => {
+    api.listVersions(name).then(
+      (list) => {
+        const sorted = [...list].sort((a, b) => b.number - a.number);
+        setVersions(sorted);
+        setTo((t) => t ?? sorted[0]?.number);
+        setFrom((f) => f ?? sorted[1]?.number ?? sorted[0]?.number);
+      },
+      (err: Error) => setError(err.message),
+    );
+  }, [api, name, refreshKey]);
+  if (error) return <p className="error-text">{error}</p>;
+  if (!versions) return <p className="muted">Loading versions…</p>;
+  const latest = versions[0]?.number;
+  return (
+    <div data-testid="versions-panel">
+      <div className="row" style={{ marginBottom: 8 }}>
+        <span>Diff</span>
+        <select data-testid="diff-from" value={from ?? ''} onChange={(e) => setFrom(Number(e.target.value))} style={{ width: 90 }}>
+          {versions.map((v) => (
+            <option key={v.number} value={v.number}>
+              v{v.number}
+            </option>
+          ))}
+        </select>
+        <span>→</span>
+        <select data-testid="diff-to" value={to ?? ''} onChange={(e) => setTo(Number(e.target.value))} style={{ width: 90 }}>
+          {versions.map((v) => (
+            <option key={v.number} value={v.number}>
+              v{v.number}
+            </option>
+          ))}
+        </select>
+        <button data-testid="diff-button" disabled={from === undefined || to === undefined || from === to} onClick={() => from !== undefined && to !== undefined && onDiff(from, to)}>
+          Show diff on the canvas
+        </button>
+      </div>
+      {versions.map((v) => (
+        <div key={v.number} className="version-row" data-testid={`version-${v.number}`}>
+          <strong>v{v.number}</strong>
+          {v.number === latest && <span className="badge">latest</span>}
+          {v.number === shown && <span className="badge">shown</span>}
+          <span style={{ flex: 1 }}>{v.message}</span>
+          {v.problems.length > 0 && <span className="badge warn">{v.problems.length} problems</span>}
+          <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>
+          <button data-testid={`open-version-${v.number}`} onClick={() => onOpen(v.number)}>
+            Open
+          </button>
+          {v.number !== latest && (
+            <button data-testid={`restore-version-${v.number}`} onClick={() => onRestore(v.number)}>
+              Restore
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+// @vitest-environment node
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '@patchbay/core';
+import { ApiError, ConflictError, createApi } from '../src/lib/api';
+import { echoPipeline } from './support/documents';
+import { startTestRunner } from './support/runner';
+
+// The editor's API client against a real runner: the shapes the editor reads are the ones the runner sends.
+let runner: Awaited<ReturnType<typeof startTestRunner>>;
+let api: ReturnType<typeof createApi>;
+
+beforeAll(async () => {
+  runner = await startTestRunner();
+  api = createApi(runner.url);
+});
+afterAll(() => runner?.close());
+
+describe('API client', () => {
+  it('creates a pipeline, lists it, and reads its latest version', async () => {
+    const saved = await api.createPipeline(echoPipeline('client-create'));
+    expect(saved.number).toBe(1);
+    const list = await api.listPipelines();
+    expect(list.find((p) => p.name === 'client-create')?.latestVersion).toBe(1);
+    const latest = await api.latestVersion('client-create');
+    expect(latest.number).toBe(1);
+    expect(latest.document.nodes.map((n) => n.id)).toEqual(['question', 'answer', 'result']);
+  });
+
+  it('turns a stale save into a ConflictError naming the latest version', async () => {
+    await api.createPipeline(echoPipeline('client-conflict'));
+    const v2 = await api.saveVersion('client-conflict', { document: echoPipeline('client-conflict', 'Two: {{ question }}'), message: 'two', baseVersion: 1 });
+    expect(v2.number).toBe(2);
+    const stale = api.saveVersion('client-conflict', { document: echoPipeline('client-conflict', 'Three: {{ question }}'), message: 'three', baseVersion: 1 });
+    await expect(stale).rejects.toBeInstanceOf(ConflictError);
+    await expect(stale).rejects.toMatchObject({ latest: 2 });
+    const versions = await api.listVersions('client-conflict');
+    expect(versions.map((v) => v.number).sort()).toEqual([1, 2]);
+  });
+
+  it('reports a problem+json error as one line', async () => {
+    const missing = api.latestVersion('no-such-pipeline');
+    await expect(missing).rejects.toBeInstanceOf(ApiError);
+    await expect(missing).rejects.toMatchObject({ status: 404 });
+    await expect(api.latestVersion('no-such-pipeline')).rejects.toThrow(/no-such-pipeline/);
+  });
+
+  it('streams a run: events in order, tokens for the llm node, the outputs at the end', async () => {
+    const events: RunEvent[] = [];
+    const last = await api.streamRun({ document: echoPipeline('client-run'), inputs: { question: 'hello there' } }, (e) => events.push(e));
+    expect(last?.type).toBe('run.completed');
+    expect(events[0].type).toBe('run.started');
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('node.started')).toBeGreaterThan(0);
+    const tokens = events.filter((e): e is Extract<RunEvent, { type: 'node.token' }> => e.type === 'node.token');
+    expect(tokens.every((t) => t.nodeId === 'answer')).toBe(true);
+    expect(tokens.map((t) => t.text).join('')).toBe('Say: hello there');
+    expect(last?.type === 'run.completed' && last.outputs).toEqual({ answer: 'Say: hello there' });
+
+    const run = await api.getRun(events[0].runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.nodes.answer.status).toBe('succeeded');
+    expect(run.nodes.answer.outputs?.text).toBe('Say: hello there');
+  });
+
+  it('lists the runs of a saved version', async () => {
+    await api.createPipeline(echoPipeline('client-runs'));
+    await api.streamRun({ pipeline: 'client-runs', version: 1, inputs: { question: 'q' } }, () => {});
+    const runs = await api.listRuns('client-runs');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ pipeline: 'client-runs', version: 1, status: 'succeeded' });
+  });
+
+  it('refuses to run a document with problems, with the reason', async () => {
+    const broken = echoPipeline('client-broken');
+    broken.edges = broken.edges.slice(1); // answer.text no longer reaches the output
+    await expect(api.streamRun({ document: broken, inputs: { question: 'q' } }, () => {})).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('lists node types with config JSON Schemas, and providers with offline models', async () => {
+    const types = await api.nodeTypes();
+    const llm = types.find((t) => t.type === 'llm');
+    expect(llm?.configSchema.properties).toHaveProperty('prompt');
+    expect(llm?.templateFields).toContain('prompt');
+    const providers = await api.providers();
+    const offline = providers.find((p) => p.offline);
+    expect(offline?.models?.some((m) => m.endsWith('echo'))).toBe(true);
+  });
+});
