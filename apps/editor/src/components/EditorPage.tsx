@@ -18,7 +18,7 @@ import { useRun } from '../hooks/use-run';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useApi } from './ApiContext';
 import { BottomPanel, type Tab } from './BottomPanel';
-import { Canvas } from './Canvas';
+import { Canvas, FIT_VIEW } from './Canvas';
 import { CanvasContext } from './CanvasContext';
 import { HelpDialog } from './HelpDialog';
 import { Palette } from './Palette';
@@ -74,7 +74,7 @@ function EditorScreen({ route, navigate }: Props) {
 
   // a freshly loaded document is fitted into view; later edits keep the viewport
   useEffect(() => {
-    if (loads > 0) requestAnimationFrame(() => flow.fitView({ padding: 0.15, duration: 0 }));
+    if (loads > 0) requestAnimationFrame(() => flow.fitView(FIT_VIEW));
   }, [loads, flow]);
   useEffect(() => {
     if (shown?.mode === 'diff') setTab('diff');
@@ -130,7 +130,7 @@ function EditorScreen({ route, navigate }: Props) {
     const { layoutPositions } = await import('../lib/layout');
     const sizes = new Map(store.getState().nodes.filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
     store.placeNodes(layoutPositions(store.document(), sizes));
-    requestAnimationFrame(() => flow.fitView({ padding: 0.15, duration: 200 }));
+    requestAnimationFrame(() => flow.fitView({ ...FIT_VIEW, duration: 200 }));
   }, [store, flow]);
 
   const exportDocument = useCallback(() => {
@@ -190,7 +190,7 @@ function EditorScreen({ route, navigate }: Props) {
     selectAll: () => store.select(store.getState().nodes.map((n) => n.id)),
     save: () => editing && setSaving({ busy: false }),
     layout: () => editing && layout(),
-    fit: () => flow.fitView({ padding: 0.15, duration: 200 }),
+    fit: () => flow.fitView({ ...FIT_VIEW, duration: 200 }),
     run: () => setTab('run'),
     help: () => setHelp(true),
     copy: () => {
@@ -235,7 +235,7 @@ function EditorScreen({ route, navigate }: Props) {
           onUndo={store.undo}
           onRedo={store.redo}
           onLayout={layout}
-          onFit={() => flow.fitView({ padding: 0.15, duration: 200 })}
+          onFit={() => flow.fitView({ ...FIT_VIEW, duration: 200 })}
           onExport={exportDocument}
           onEditLatest={() => go({})}
           onRestore={() => shown?.mode === 'version' && restore(shown.version)}

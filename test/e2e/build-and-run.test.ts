@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
+import { dragHandle, dropFromPalette, edgeIds, nodeIds, selectNode } from './support/canvas';
+import { startEditorServer } from './support/runner';
+
+let server: Awaited<ReturnType<typeof startEditorServer>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('building a pipeline in the browser', () => {
+  it('creates a pipeline from the list page and opens it', async () => {
+    await page.goto(server.url);
+    await page.getByTestId('new-pipeline-name').fill('built-by-hand');
+    await page.getByTestId('create-pipeline').click();
+    await page.waitForURL(/\/pipelines\/built-by-hand$/);
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1');
+  });
+
+  it('drags input, llm and output from the palette onto the canvas', async () => {
+    await dropFromPalette(page, 'input', 120, 150);
+    await dropFromPalette(page, 'llm', 420, 150);
+    await dropFromPalette(page, 'output', 720, 150);
+    await expect.poll(() => nodeIds(page)).toEqual(['input1', 'llm1', 'output1']);
+  });
+
+  it('adds an input port to the llm node as its prompt is typed', async () => {
+    await selectNode(page, 'llm1');
+    await page.getByTestId('field-model').selectOption('offline:echo');
+    await expect(page.getByTestId('handle-llm1-in-question').count()).resolves.toBe(0);
+    await page.getByTestId('field-prompt').fill('Echo: {{ question }}');
+    await page.getByTestId('handle-llm1-in-question').waitFor();
+    expect(await page.getByTestId('variables-prompt').textContent()).toContain('question');
+  });
+
+  it('connects the handles and the problems go away', async () => {
+    await dragHandle(page, 'handle-input1-out-value', 'handle-llm1-in-question');
+    await dragHandle(page, 'handle-llm1-out-text', 'handle-output1-in-value');
+    await expect.poll(() => edgeIds(page)).toEqual(['input1.value->llm1.question', 'llm1.text->output1.value']);
+    await page.getByTestId('no-problems').waitFor();
+  });
+
+  it('refuses a connection between mismatched types and says why', async () => {
+    await dropFromPalette(page, 'retrieve', 420, 420);
+    await page.getByTestId('node-retrieve1').waitFor();
+    // llm usage is json; retrieve's query is a string: no coercion from json to string
+    await dragHandle(page, 'handle-llm1-out-usage', 'handle-retrieve1-in-query');
+    const toast = page.getByTestId('toast-error').filter({ hasText: 'Connection refused' });
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain('a json output cannot feed a string input');
+    expect(await edgeIds(page)).toEqual(['input1.value->llm1.question', 'llm1.text->output1.value']);
+    // take the retrieve node out again: it has problems of its own (no index)
+    await selectNode(page, 'retrieve1');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => nodeIds(page)).toEqual(['input1', 'llm1', 'output1']);
+  });
+
+  it('runs the pipeline, streams node states and shows the output', async () => {
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('run-input-input1').fill('hello from the browser');
+    await page.getByTestId('run-button').click();
+    const output = page.getByTestId('run-output-output1');
+    await output.waitFor();
+    expect(await output.textContent()).toBe('Echo: hello from the browser');
+    expect(await page.getByTestId('run-status').textContent()).toBe('succeeded');
+    for (const id of ['input1', 'llm1', 'output1']) expect(await page.getByTestId(`node-${id}`).getAttribute('data-status')).toBe('succeeded');
+    expect(await page.getByTestId('node-text-llm1').textContent()).toBe('Echo: hello from the browser');
+  });
+
+  it('shows what the run did at a node when it is clicked', async () => {
+    await selectNode(page, 'llm1');
+    const details = page.getByTestId('node-run-details');
+    await details.waitFor();
+    expect(await details.getByTestId('node-run-status').textContent()).toBe('succeeded');
+    expect(JSON.parse((await details.getByTestId('node-run-inputs').textContent())!)).toEqual({ question: 'hello from the browser' });
+    expect(await details.getByTestId('node-run-outputs').textContent()).toContain('Echo: hello from the browser');
+    expect(await details.getByTestId('node-run-tokens').textContent()).toMatch(/\d+ in, \d+ out/);
+    expect(await details.getByTestId('node-run-duration').textContent()).toMatch(/^\d+(\.\d+)? ms$/);
+  });
+});
