@@ -22,3 +22,4 @@ export { reciprocalRankFusion, RRF_K } from './retrieval/fusion';
 export * from './tools/tool-service';
 export type { Tool } from './tools/tool';
 export { refusalReason } from './tools/address-guard';
+export { RetrievalInputError } from './retrieval/retrieval-input-error';

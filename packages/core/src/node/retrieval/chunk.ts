@@ -1,3 +1,5 @@
+import { RetrievalInputError } from './retrieval-input-error';
+
 /**
  * Splits a document into chunks for indexing: whole paragraphs (blank-line
  * separated) are packed together up to `chunkSize` characters; a paragraph longer
@@ -19,9 +21,9 @@ export const DEFAULT_OVERLAP = 100;
 export function chunkText(text: string, options: ChunkOptions = {}): string[] {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const overlap = options.overlap ?? DEFAULT_OVERLAP;
-  if (!Number.isInteger(size) || size < 20) throw new Error(`chunkSize must be an integer of at least 20, got ${size}`);
+  if (!Number.isInteger(size) || size < 20) throw new RetrievalInputError(`chunkSize must be an integer of at least 20, got ${size}`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size / 2) {
-    throw new Error(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`);
+    throw new RetrievalInputError(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`);
   }
   // Room left for new text once the overlap is prepended, so no chunk exceeds `size`.
   const body = size - overlap;

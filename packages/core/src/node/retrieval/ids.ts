@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { RetrievalInputError } from './retrieval-input-error';
 
 const INDEX_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Index names end up in URLs (`/api/indexes/:name`) and CLI arguments: keep them plain. */
 export function validateIndexName(name: string): void {
   if (typeof name !== 'string' || !INDEX_NAME.test(name)) {
-    throw new Error(`invalid index name "${name}": use letters, digits, "-", "_" or "." (at most 64, starting with a letter or digit)`);
+    throw new RetrievalInputError(`invalid index name "${name}": use letters, digits, "-", "_" or "." (at most 64, starting with a letter or digit)`);
   }
 }
 

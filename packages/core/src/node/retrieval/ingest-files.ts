@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { IngestItem } from './store';
+import { RetrievalInputError } from './retrieval-input-error';
 
 export const INGEST_EXTENSIONS = ['.md', '.markdown', '.txt', '.json', '.jsonl'] as const;
 
@@ -9,22 +10,22 @@ export const INGEST_EXTENSIONS = ['.md', '.markdown', '.txt', '.json', '.jsonl']
  * `.json`: an array of documents (or one document); `.jsonl`: one document per
  * line. A JSON document is a string, or an object with `text` (or `content`), an
  * optional `id`, and any other fields kept as metadata. `source` is always the
- * path as given. Everything is read and checked before anything is returned, so a
- * bad file adds nothing.
+ * path as given (read relative to `cwd`, default the process's). Everything is
+ * read and checked before anything is returned, so a bad file adds nothing.
  */
-export async function readIngestFiles(paths: string[]): Promise<IngestItem[]> {
+export async function readIngestFiles(paths: string[], options: { cwd?: string } = {}): Promise<IngestItem[]> {
   const items: IngestItem[] = [];
   for (const path of paths) {
     const ext = extname(path).toLowerCase();
     if (!(INGEST_EXTENSIONS as readonly string[]).includes(ext)) {
-      throw new Error(`${path}: unsupported file type "${ext || '(none)'}"; supported: ${INGEST_EXTENSIONS.join(', ')}`);
+      throw new RetrievalInputError(`${path}: unsupported file type "${ext || '(none)'}"; supported: ${INGEST_EXTENSIONS.join(', ')}`);
     }
     let raw: string;
     try {
-      raw = await readFile(path, 'utf8');
+      raw = await readFile(resolve(options.cwd ?? process.cwd(), path), 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
+      throw new RetrievalInputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
     }
     if (ext === '.json') items.push(...fromJson(path, raw));
     else if (ext === '.jsonl') items.push(...fromJsonLines(path, raw));
@@ -38,7 +39,7 @@ function fromJson(path: string, raw: string): IngestItem[] {
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+    throw new RetrievalInputError(`${path}: not valid JSON (${(err as Error).message})`);
   }
   const docs = Array.isArray(value) ? value : [value];
   return docs.map((doc, i) => toItem(doc, path, Array.isArray(value) ? `${path}:${i + 1}` : path, Array.isArray(value) ? `[${i}]` : ''));
@@ -52,7 +53,7 @@ function fromJsonLines(path: string, raw: string): IngestItem[] {
     try {
       value = JSON.parse(line);
     } catch {
-      throw new Error(`${path}:${i + 1}: not valid JSON`);
+      throw new RetrievalInputError(`${path}:${i + 1}: not valid JSON`);
     }
     items.push(toItem(value, path, `${path}:${i + 1}`, `:${i + 1}`));
   });
@@ -65,7 +66,7 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
     const { text, content, id, metadata, ...rest } = doc as Record<string, unknown>;
     const body = text ?? content;
     if (typeof body !== 'string') {
-      throw new Error(`${path}${where}: a document needs a string "text" (or "content") field`);
+      throw new RetrievalInputError(`${path}${where}: a document needs a string "text" (or "content") field`);
     }
     const meta = { ...rest, ...(metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : {}) };
     return {
@@ -75,5 +76,5 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
       ...(Object.keys(meta).length ? { metadata: meta } : {}),
     };
   }
-  throw new Error(`${path}${where}: expected a string or an object with a "text" field`);
+  throw new RetrievalInputError(`${path}${where}: expected a string or an object with a "text" field`);
 }

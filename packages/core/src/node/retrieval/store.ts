@@ -8,6 +8,7 @@ import { ftsQuery } from './fts-query';
 import { reciprocalRankFusion } from './fusion';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, validateIndexName } from './ids';
+import { RetrievalInputError } from './retrieval-input-error';
 
 export interface IngestItem {
   text: string;
@@ -30,7 +31,8 @@ export interface IndexInfo {
 
 export interface RetrievalStore extends RetrievalService {
   ingest(index: string, items: IngestItem[], options?: IngestOptions): Promise<{ chunks: number }>;
-  ingestFiles(index: string, paths: string[], options?: IngestOptions): Promise<{ chunks: number }>;
+  /** `.md`, `.txt`, `.json`, `.jsonl`; `source` is each path as given, read relative to `cwd`. */
+  ingestFiles(index: string, paths: string[], options?: IngestOptions & { cwd?: string }): Promise<{ chunks: number }>;
   listIndexes(): IndexInfo[];
   deleteIndex(index: string): boolean;
   close(): void;
@@ -110,7 +112,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     const row = getIndex.get(name);
     if (row) return row;
     const names = db.prepare<[], { name: string }>('SELECT name FROM indexes ORDER BY name').all().map((r) => r.name);
-    throw new Error(`unknown index "${name}"; indexes: ${names.length ? names.join(', ') : '(none)'}`);
+    throw new RetrievalInputError(`unknown index "${name}"; indexes: ${names.length ? names.join(', ') : '(none)'}`);
   }
 
   function rowsToDocuments(rows: ChunkRow[]): Document[] {
@@ -136,7 +138,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
   async function vectorSearch(row: IndexRow, query: string, k: number, signal?: AbortSignal): Promise<Document[]> {
     if (!row.embedding_model || !row.dimensions) {
-      throw new Error(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`);
+      throw new RetrievalInputError(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`);
     }
     if (!query.trim()) return [];
     const [vector] = await models.embed(row.embedding_model, [query], { signal });
@@ -170,7 +172,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       const existing = getIndex.get(index);
       const model = resolveModel(index, existing, opts.embeddingModel);
       const prepared = items.map((item, i) => {
-        if (!item || typeof item.text !== 'string') throw new Error(`item ${i}: "text" must be a string`);
+        if (!item || typeof item.text !== 'string') throw new RetrievalInputError(`item ${i}: "text" must be a string`);
         const docId = docIdOf(item);
         const pieces = chunkText(item.text, opts);
         return { item, docId, pieces };
@@ -223,20 +225,20 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
     async ingestFiles(index, paths, opts) {
       validateIndexName(index);
-      return store.ingest(index, await readIngestFiles(paths), opts);
+      return store.ingest(index, await readIngestFiles(paths, { cwd: opts?.cwd }), opts);
     },
 
     async search(index, query, opts) {
       const row = requireIndex(index);
       const { topK, mode, signal } = opts;
-      if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new Error(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`);
+      if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`);
       if (opts.embeddingModel && mode !== 'keyword' && opts.embeddingModel !== row.embedding_model) {
-        throw new Error(`index "${index}" was embedded with ${row.embedding_model ?? 'no model'}, not ${opts.embeddingModel}`);
+        throw new RetrievalInputError(`index "${index}" was embedded with ${row.embedding_model ?? 'no model'}, not ${opts.embeddingModel}`);
       }
       signal?.throwIfAborted();
       if (mode === 'keyword') return keywordSearch(row, query, topK);
       if (mode === 'vector') return vectorSearch(row, query, topK, signal);
-      if (mode !== 'hybrid') throw new Error(`unknown search mode "${String(mode)}"; modes: keyword, vector, hybrid`);
+      if (mode !== 'hybrid') throw new RetrievalInputError(`unknown search mode "${String(mode)}"; modes: keyword, vector, hybrid`);
       // Each side brings more candidates than asked for, so fusion can promote a document both find.
       const pool = Math.min(MAX_TOP_K, Math.max(topK * 4, 20));
       const fused = reciprocalRankFusion([keywordSearch(row, query, pool), await vectorSearch(row, query, pool, signal)], (d) => d.id);
@@ -275,9 +277,8 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 function resolveModel(index: string, existing: IndexRow | undefined, requested: string | null | undefined): string | null {
   if (!existing) return requested === undefined ? DEFAULT_EMBEDDING_MODEL : requested;
   if (requested !== undefined && requested !== existing.embedding_model) {
-    throw new Error(
-      `index "${index}" was built with embeddings from ${existing.embedding_model ?? 'no model (keyword-only)'}; cannot add documents embedded with ${requested ?? 'no model'}`,
-    );
+    const was = existing.embedding_model ?? 'no embeddings (keyword-only)';
+    throw new RetrievalInputError(`index "${index}" was built with ${was}; it keeps that, so it cannot take documents embedded with ${requested ?? 'none'}`);
   }
   return existing.embedding_model;
 }

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import type { RetrievalStore, WorkspaceServices } from '@patchbay/core/node';
+import { UsageError, type CliIO } from './command';
+
+/**
+ * The retrieval store of the workspace `patchbay index` and `search` work on:
+ * the same data dir (`--data` > PATCHBAY_DATA > ./.patchbay) and config (for
+ * embedding providers) as `patchbay run` and `serve`.
+ */
+export async function openWorkspaceRetrieval(values: { data?: string; config?: string }, io: CliIO) {
+  // Loaded here so commands that do not touch SQLite never pay for it.
+  const { createServices, resolveDataDir, RetrievalInputError } = await import('@patchbay/core/node');
+  const services: WorkspaceServices = await createServices({
+    dataDir: resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd }),
+    configPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config),
+    env: io.env,
+  }).catch((err: Error) => {
+    throw new UsageError(err.message.split('\n')[0]);
+  });
+  return {
+    store: services.retrieval,
+    /** Runs `work`; the store's input errors (unknown index, unreadable file…) become usage errors (exit 2). */
+    async run<T>(work: (store: RetrievalStore) => Promise<T>): Promise<T> {
+      try {
+        return await work(services.retrieval);
+      } catch (err) {
+        if (err instanceof RetrievalInputError) throw new UsageError(err.message);
+        throw err;
+      }
+    },
+    close: () => services.close(),
+  };
+}
+
+export function positiveInteger(text: string, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text).trim()) || n < min || n > max) {
+    throw new UsageError(`${flag} must be an integer${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got "${text}"`);
+  }
+  return n;
+}

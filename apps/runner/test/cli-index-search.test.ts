@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
+let cwd: string;
+
+/** `patchbay ARGS` as a child process in the temp workspace, with no PATCHBAY_* from the host. */
+function patchbay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_')));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'patchbay-cli-index-'));
+  mkdirSync(join(cwd, 'docs'));
+  writeFileSync(join(cwd, 'docs/refunds.md'), '# Refunds\n\nRefunds are issued to the original payment method within five business days.\n');
+  writeFileSync(join(cwd, 'docs/shipping.txt'), 'Standard shipping takes three to seven days; express shipping two days.');
+  writeFileSync(join(cwd, 'docs/faq.jsonl'), '{"id": "gift", "text": "Gift cards never expire and can be used on any lamp."}\n');
+  writeFileSync(
+    join(cwd, 'ask.json'),
+    JSON.stringify({
+      format: 'patchbay.pipeline/v1',
+      name: 'ask',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 1, mode: 'hybrid' } },
+        { id: 'out', type: 'output', config: { name: 'docs' } },
+      ],
+      edges: [
+        { from: 'q.value', to: 'search.query' },
+        { from: 'search.documents', to: 'out.value' },
+      ],
+    }),
+  );
+});
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('patchbay index and search', () => {
+  it('indexes files into ./.patchbay and searches them, source first, one result per line', async () => {
+    const indexed = await patchbay(['index', 'docs', 'docs/refunds.md', 'docs/shipping.txt', 'docs/faq.jsonl']);
+    expect(indexed).toMatchObject({ code: 0, stderr: '' });
+    expect(indexed.stdout).toBe('indexed 3 chunks from 3 files into "docs" (3 in total; embeddings: offline:hash)\n');
+    expect(existsSync(join(cwd, '.patchbay', 'retrieval.sqlite'))).toBe(true);
+
+    const found = await patchbay(['search', 'docs', 'how long does shipping take']);
+    expect(found.code).toBe(0);
+    const lines = found.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^docs\/shipping\.txt +\d+\.\d+ {2}Standard shipping takes three to seven days; express shipping two days\.$/);
+    expect(lines.length).toBeLessThanOrEqual(5);
+  });
+
+  it('searches in vector and hybrid mode and prints JSON documents', async () => {
+    const { code, stdout } = await patchbay(['search', 'docs', 'gift card expiry', '--mode', 'hybrid', '--top-k', '2', '--json']);
+    expect(code).toBe(0);
+    const docs = JSON.parse(stdout);
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).toMatchObject({ id: 'gift', source: 'docs/faq.jsonl', text: expect.stringContaining('Gift cards') });
+    const vector = await patchbay(['search', 'docs', 'payment refunds', '--mode', 'vector', '--top-k', '1']);
+    expect(vector.stdout).toMatch(/^docs\/refunds\.md {2}0\.\d\d {2}# Refunds Refunds are issued/);
+  });
+
+  it('lets `patchbay run` find the index in the same data dir', async () => {
+    const { code, stdout, stderr } = await patchbay(['run', 'ask.json', '--input', 'question=refund payment method']);
+    expect(stderr).not.toMatch(/unknown index/);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).docs[0]).toMatchObject({ source: 'docs/refunds.md' });
+  });
+
+  it('uses --data over PATCHBAY_DATA over ./.patchbay', async () => {
+    expect((await patchbay(['index', 'notes', 'docs/shipping.txt'], { PATCHBAY_DATA: 'env-data' })).code).toBe(0);
+    const viaFlag = await patchbay(['search', 'notes', 'express', '--data', 'env-data']);
+    expect(viaFlag.stdout).toMatch(/^docs\/shipping\.txt /);
+    const viaDefault = await patchbay(['search', 'notes', 'express']);
+    expect(viaDefault).toMatchObject({ code: 2, stderr: 'patchbay search: unknown index "notes"; indexes: docs\n' });
+  });
+
+  it('answers bad input with exit 2 and one line', async () => {
+    const [missing, badType, badMode, badTopK, badModel, noArgs] = await Promise.all([
+      patchbay(['index', 'docs', 'docs/refunds.md', 'docs/nope.md']),
+      patchbay(['index', 'docs', 'ask.csv']),
+      patchbay(['search', 'docs', 'refund', '--mode', 'fuzzy']),
+      patchbay(['search', 'docs', 'refund', '--top-k', 'many']),
+      patchbay(['index', 'docs', 'docs/refunds.md', '--embedding', 'none']),
+      patchbay(['search', 'docs']),
+    ]);
+    expect(missing).toMatchObject({ code: 2, stderr: 'patchbay index: docs/nope.md: no such file\n' });
+    expect(badType.stderr).toBe('patchbay index: ask.csv: unsupported file type ".csv"; supported: .md, .markdown, .txt, .json, .jsonl\n');
+    expect(badMode).toMatchObject({ code: 2, stderr: 'patchbay search: --mode must be one of keyword, vector, hybrid, got "fuzzy"\n' });
+    expect(badTopK).toMatchObject({ code: 2, stderr: 'patchbay search: --top-k must be an integer from 1 to 1000, got "many"\n' });
+    expect(badModel.code).toBe(2);
+    expect(badModel.stderr).toMatch(/^patchbay index: index "docs" was built with offline:hash; .*\n$/);
+    expect(noArgs).toMatchObject({ code: 2 });
+    for (const r of [missing, badType, badMode, badTopK, badModel, noArgs]) expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    // the failed index call added nothing
+    const after = await patchbay(['search', 'docs', 'refunds', '--json']);
+    expect(JSON.parse(after.stdout)).toHaveLength(1);
+  });
+});
