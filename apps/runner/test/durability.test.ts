@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { spawnRunner, type ChildRunner } from './support/child-runner';
+import { echoPipeline } from './support/test-runner';
+
+let stub: OpenAIStub;
+const dirs: string[] = [];
+const children: ChildRunner[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-durable-'));
+  dirs.push(dir);
+  return dir;
+};
+
+beforeAll(async () => {
+  // Every model call hangs until the client gives up: a run that is "running" for as long as the test needs.
+  stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
+});
+afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  await stub.close();
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const runner = await spawnRunner(args, { STUB_BASE_URL: stub.url, ...env });
+  children.push(runner);
+  return runner;
+}
+
+const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** Saves the hanging pipeline and starts a run of it; resolves once the model call is in flight. */
+async function startHangingRun(url: string): Promise<string> {
+  await post(`${url}/api/pipelines`, echoPipeline('slow', 'stub:model'));
+  const before = stub.requests.length;
+  const { id } = await (await post(`${url}/api/runs`, { pipeline: 'slow', inputs: { question: 'take your time' } })).json();
+  while (stub.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+  return id;
+}
+
+function runStatus(dataDir: string, id: string): string {
+  const db = new Database(path.join(dataDir, 'runner.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) as string) ?? 'missing';
+  } finally {
+    db.close();
+  }
+}
+
+describe('durability', () => {
+  it('a run cut short by kill -9 is "interrupted" after a restart', async () => {
+    const data = tempDir();
+    const first = await start(['--port', '0', '--data', data]);
+    const id = await startHangingRun(first.url);
+    expect((await (await fetch(`${first.url}/api/runs/${id}`)).json()).status).toBe('running');
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(runStatus(data, id)).toBe('running');
+
+    // PORT and PATCHBAY_DATA from the environment work as well as the flags.
+    const second = await start([], { PORT: '0', PATCHBAY_DATA: data });
+    const run = await (await fetch(`${second.url}/api/runs/${id}`)).json();
+    expect(run.status).toBe('interrupted');
+    expect(run.error).toMatch(/stopped/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('SIGTERM cancels live runs, closes the database cleanly and exits 0', async () => {
+    const data = tempDir();
+    const runner = await start(['--port', '0', '--data', data]);
+    const id = await startHangingRun(runner.url);
+
+    runner.child.kill('SIGTERM');
+    expect(await runner.exited).toBe(0);
+    expect(runner.stderr()).toMatch(/SIGTERM: stopping/);
+    expect(runStatus(data, id)).toBe('cancelled');
+    // A clean close folds the write-ahead log back into the database file.
+    const wal = path.join(data, 'runner.sqlite-wal');
+    expect(!fs.existsSync(wal) || fs.statSync(wal).size === 0).toBe(true);
+    await expect(fetch(`${runner.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('two runner processes on one data dir still let exactly one of 20 simultaneous saves win', async () => {
+    const data = tempDir();
+    const a = await start(['--port', '0', '--data', data]);
+    const b = await start(['--port', '0', '--data', data]);
+    expect((await post(`${a.url}/api/pipelines`, echoPipeline('shared'))).status).toBe(201);
+    const saves = Array.from({ length: 20 }, (_, i) =>
+      post(`${i % 2 ? a.url : b.url}/api/pipelines/shared/versions`, { document: { ...echoPipeline('shared'), title: `v${i}` }, message: `${i}`, baseVersion: 1 }),
+    );
+    const statuses = (await Promise.all(saves)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+  });
+
+  it('refuses to start on a non-loopback host without PATCHBAY_TOKEN (exit 2, one line)', async () => {
+    await expect(start(['--port', '0', '--host', '0.0.0.0', '--data', tempDir()])).rejects.toThrow(/exited \(2\).*PATCHBAY_TOKEN/s);
+  });
+});

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/patchbay.js', import.meta.url));
+
+export interface ChildRunner {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name) once the process is gone. */
+  exited: Promise<number | string>;
+}
+
+/** The host's environment without anything that would change the runner's behaviour (tokens, keys, data dir). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^PATCHBAY_|_API_KEY$|^PORT$|^HOST$/.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+/** `patchbay serve` as a real child process; resolves once it prints its URL. */
+export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRunner> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runner did not start in 20 s: ${err}`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const match = /Patchbay listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], stderr: () => err, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`runner exited (${code}) before listening: ${err}`));
+    });
+  });
+}
