@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/core';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../command';
+import { readJsonFile } from '../document-file';
+import { problemLines } from '../problem-lines';
+import { runInputs } from '../run-inputs';
+import { runProgress } from '../run-progress';
+
+/** What a shell reports for a process ended by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run a pipeline and print its outputs',
+  usage: `Usage: patchbay run FILE [--input NAME=VALUE]... [--inputs JSON] [--json]
+                    [--data DIR] [--config FILE] [--no-cache]
+
+Runs a pipeline document and prints its outputs object as JSON on stdout.
+Each node's outcome is written to stderr as it happens:
+  ✓ answer  12 ms      succeeded      ✗ answer  why   failed
+  - branch  skipped    not taken      ↻ flaky  attempt 2   retried
+
+Options:
+  --input NAME=VALUE  an input, read as its input node's valueType (number, boolean,
+                      json/documents/messages as JSON, string as is); repeatable
+  --inputs JSON       inputs as a JSON object; --input wins over it
+  --json              print the whole run result (status, outputs, error, the trace
+                      of every node) as JSON instead of only the outputs
+  --data DIR          workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --config FILE       workspace config (default DIR/patchbay.config.json)
+  --no-cache          do not read or write the model response cache
+  --debug             show stack traces
+  -h, --help          show this help
+
+Exit codes: 0 the run succeeded; 1 it failed (the message names the node);
+2 bad usage, an invalid pipeline (its problems are listed, nothing runs), or an
+input that is missing, unknown or does not fit its valueType; 130 cancelled by Ctrl-C.`,
+  options: {
+    input: { type: 'string', multiple: true },
+    inputs: { type: 'string' },
+    json: { type: 'boolean' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+  },
+  positionals: [1, 1],
+  async run({ values, positionals }, io) {
+    const file = positionals[0];
+    const report = validatePipeline(readJsonFile(file, io.cwd));
+    if (!report.valid || !report.document) {
+      io.stderr.write(problemLines(report.problems));
+      io.stderr.write(`patchbay run: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
+      return EXIT_USAGE;
+    }
+    const doc = report.document;
+    const { inputs, problems } = runInputs(doc, values.inputs, values.input);
+    if (problems.length > 0) {
+      io.stderr.write(problemLines(problems));
+      return EXIT_USAGE;
+    }
+
+    // Loaded here so validate and diff never pay for SQLite and the providers.
+    const { createServices } = await import('@patchbay/core/node');
+    const services = await createServices({
+      dataDir: values.data === undefined ? undefined : path.resolve(io.cwd, values.data),
+      configPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config),
+      noCache: values['no-cache'] === true,
+      env: io.env,
+    }).catch((err: Error) => {
+      throw new UsageError(err.message.split('\n')[0]);
+    });
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    // Once: a second Ctrl-C gets the default behaviour and ends the process at once.
+    process.once('SIGINT', cancel);
+    try {
+      const result = await runPipeline(doc, inputs, {
+        services,
+        signal: controller.signal,
+        skipValidation: true,
+        onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
+      });
+      // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
+      if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+      if (result.status === 'succeeded') return EXIT_OK;
+      if (result.status === 'cancelled') {
+        io.stderr.write('patchbay run: cancelled\n');
+        return EXIT_INTERRUPTED;
+      }
+      io.stderr.write(`patchbay run: ${result.error}\n`);
+      return EXIT_FAILED;
+    } catch (err) {
+      if (!(err instanceof PipelineInvalidError)) throw err;
+      io.stderr.write(problemLines(err.problems));
+      return EXIT_USAGE;
+    } finally {
+      process.off('SIGINT', cancel);
+      await services.close();
+    }
+  },
+};

@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, pipelineDoc, runCli, startCli, workspace } from './cli-child';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+
+const greet = pipelineDoc(
+  'greet',
+  [
+    { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+    { id: 'times', type: 'input', config: { name: 'times', valueType: 'number', default: 1 } },
+    { id: 'greet', type: 'template', config: { template: 'Hello, {{ who }} x{{ times }}!' } },
+    { id: 'out', type: 'output', config: { name: 'greeting' } },
+  ],
+  ['who.value -> greet.who', 'times.value -> greet.times', 'greet.text -> out.value'],
+);
+
+// amount → router (big when > 100) → review | auto → merge → out; `check` (code) fails above 1,000.
+const approvals = pipelineDoc(
+  'approvals',
+  [
+    { id: 'amount', type: 'input', config: { name: 'amount', valueType: 'number' } },
+    { id: 'check', type: 'code', config: { code: 'if (value > 1000) throw new Error("amount over limit: " + value); return value;' } },
+    { id: 'route', type: 'router', config: { routes: [{ port: 'big', when: '$ > 100' }] } },
+    { id: 'review', type: 'template', config: { template: 'review {{ value }}' } },
+    { id: 'auto', type: 'template', config: { template: 'approve {{ value }}' } },
+    { id: 'join', type: 'merge', config: { inputs: ['a', 'b'] } },
+    { id: 'out', type: 'output', config: { name: 'decision' } },
+  ],
+  ['amount.value -> check.value', 'check.value -> route.value', 'route.big -> review.value', 'route.default -> auto.value', 'review.text -> join.a', 'auto.text -> join.b', 'join.value -> out.value'],
+);
+
+const echo = pipelineDoc(
+  'echo',
+  [
+    { id: 'q', type: 'input', config: { name: 'question' } },
+    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: 'You asked: {{ q }}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> answer.q', 'answer.text -> out.value'],
+);
+
+const scripted = pipelineDoc(
+  'scripted',
+  [
+    { id: 'q', type: 'input', config: { name: 'question' } },
+    { id: 'answer', type: 'llm', config: { model: 'offline:scripted', prompt: '{{ q }}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> answer.q', 'answer.text -> out.value'],
+);
+
+const remote = pipelineDoc(
+  'remote',
+  [
+    { id: 'q', type: 'input', config: { name: 'question' } },
+    { id: 'answer', type: 'llm', config: { model: 'vllm:stub-model', prompt: '{{ q }}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> answer.q', 'answer.text -> out.value'],
+);
+
+const broken = pipelineDoc('broken', [{ id: 'greet', type: 'template', config: { template: 'Hi {{ who }}' } }], []);
+
+let ws: ReturnType<typeof workspace>;
+beforeAll(() => {
+  ws = workspace({
+    'greet.json': greet,
+    'approvals.json': approvals,
+    'echo.json': echo,
+    'scripted.json': scripted,
+    'remote.json': remote,
+    'broken.json': broken,
+    'rules.json': { scripted: [{ role: 'user', match: 'capital of (\\w+)', reply: 'I only know $1 exists.' }] },
+  });
+});
+afterAll(() => ws.remove());
+
+describe('patchbay run: success', () => {
+  it('prints the outputs as JSON on stdout and each node with its duration on stderr', async () => {
+    const r = await runCli(['run', 'greet.json', '--input', 'who=Ada', '--input', 'times=3'], ws.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('{\n  "greeting": "Hello, Ada x3!"\n}\n');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^✓ who {4}\d+ ms$/);
+    expect(lines.at(-1)).toMatch(/^✓ out {4}\d+ ms$/);
+  });
+
+  it('takes --inputs JSON, with --input winning, and --json prints the whole result', async () => {
+    const r = await runCli(['run', 'greet.json', '--inputs', '{"who": "Bo", "times": 2}', '--input', 'who=Cy', '--json'], ws.dir);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ status: 'succeeded', inputs: { who: 'Cy', times: 2 }, outputs: { greeting: 'Hello, Cy x2!' } });
+    expect(result.nodes.greet).toMatchObject({ status: 'succeeded', attempts: 1, outputs: { text: 'Hello, Cy x2!' } });
+  });
+
+  it('shows the branch a router did not take as skipped', async () => {
+    const r = await runCli(['run', 'approvals.json', '--input', 'amount=500'], ws.dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ decision: 'review 500' });
+    expect(r.stderr).toMatch(/^- auto +skipped$/m);
+    expect(r.stderr).toMatch(/^✓ review +\d+ ms$/m);
+  });
+
+  it('runs the offline model with a data dir (cached) and --no-cache (not), and reads --config', async () => {
+    const [cached, uncached, rules] = await Promise.all([
+      runCli(['run', 'echo.json', '--input', 'question=why?', '--data', 'd1'], ws.dir),
+      runCli(['run', 'echo.json', '--input', 'question=why?', '--data', 'd2', '--no-cache'], ws.dir),
+      runCli(['run', 'scripted.json', '--input', 'question=What is the capital of Peru?', '--data', 'd3', '--config', 'rules.json'], ws.dir),
+    ]);
+    expect(cached.code).toBe(0);
+    expect(JSON.parse(cached.stdout)).toEqual({ answer: 'You asked: why?' });
+    expect(existsSync(path.join(ws.dir, 'd1', 'cache.sqlite'))).toBe(true);
+    expect(uncached.code).toBe(0);
+    expect(existsSync(path.join(ws.dir, 'd2', 'cache.sqlite'))).toBe(false);
+    expect(rules.code).toBe(0);
+    expect(JSON.parse(rules.stdout)).toEqual({ answer: 'I only know Peru exists.' });
+  });
+});
+
+describe('patchbay run: failures and refusals', () => {
+  it('exits 1 when a node fails, naming it, without a stack trace', async () => {
+    const r = await runCli(['run', 'approvals.json', '--input', 'amount=5000'], ws.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^✗ check +.*amount over limit: 5000$/m);
+    expect(r.stderr).toMatch(/^patchbay run: node "check" failed: .*amount over limit: 5000$/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('exits 2 for an input that does not fit its valueType, an unknown input or a missing one', async () => {
+    const [notNumber, unknown, missing] = await Promise.all([
+      runCli(['run', 'approvals.json', '--input', 'amount=abc'], ws.dir),
+      runCli(['run', 'greet.json', '--input', 'who=Ada', '--input', 'whom=Bo'], ws.dir),
+      runCli(['run', 'greet.json'], ws.dir),
+    ]);
+    expect(notNumber.code).toBe(2);
+    expect(notNumber.stderr).toBe('$.inputs.amount: input "amount" (number): "abc" is not a number\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^\$\.inputs\.whom: the pipeline has no input "whom"/);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^\$\.inputs\.who: input "who" .*required/);
+    for (const r of [notNumber, unknown, missing]) expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 for an invalid pipeline, listing its problems, and for unreadable flags', async () => {
+    const [invalid, noEquals, badJson] = await Promise.all([
+      runCli(['run', 'broken.json'], ws.dir),
+      runCli(['run', 'greet.json', '--input', 'Ada'], ws.dir),
+      runCli(['run', 'greet.json', '--inputs', '{who: Ada}'], ws.dir),
+    ]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^\$\.nodes\[0\]\S*: .*who/m);
+    expect(invalid.stderr).toMatch(/broken\.json is not a valid pipeline .*nothing ran$/m);
+    expect(noEquals.code).toBe(2);
+    expect(noEquals.stderr).toBe('patchbay run: --input expects NAME=VALUE, got "Ada"\n');
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/^patchbay run: --inputs is not JSON: /);
+  });
+});
+
+describe('patchbay run: Ctrl-C', () => {
+  let stub: OpenAIStub;
+  beforeAll(async () => {
+    stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
+  });
+  afterAll(() => stub.close());
+
+  it('cancels the run on SIGINT while a model call is pending: exit 130', async () => {
+    let sent = false;
+    const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4'], {
+      cwd: ws.dir,
+      env: cleanEnv({ VLLM_BASE_URL: stub.url }),
+      // The input node has completed: the llm node is waiting on the stub.
+      onStderr: (soFar, child) => {
+        if (!sent && /^✓ q /m.test(soFar)) {
+          sent = true;
+          // Give the request a moment to reach the stub before interrupting.
+          const poll = setInterval(() => {
+            if (stub.requests.length > 0) {
+              clearInterval(poll);
+              child.kill('SIGINT');
+            }
+          }, 10);
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^patchbay run: cancelled$/m);
+    expect(r.stdout).toBe('');
+  });
+});

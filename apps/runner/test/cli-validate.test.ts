@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineDoc, runCli, workspace } from './cli-child';
+
+const good = pipelineDoc(
+  'greet',
+  [
+    { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+    { id: 'greet', type: 'template', config: { template: 'Hello, {{ who }}!' } },
+    { id: 'out', type: 'output', config: { name: 'greeting' } },
+  ],
+  ['who.value -> greet.who', 'greet.text -> out.value'],
+);
+
+// Two problems: an unknown node type, and a template variable nothing feeds.
+const bad = pipelineDoc(
+  'broken',
+  [
+    { id: 'who', type: 'input', config: { name: 'who' } },
+    { id: 'greet', type: 'template', config: { template: 'Hello, {{ who }} and {{ friend }}!' } },
+    { id: 'mystery', type: 'teleport' },
+    { id: 'out', type: 'output', config: { name: 'greeting' } },
+  ],
+  ['who.value -> greet.who', 'greet.text -> out.value'],
+);
+
+let ws: ReturnType<typeof workspace>;
+beforeAll(() => {
+  ws = workspace({ 'good.json': good, 'bad.json': bad, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
+});
+afterAll(() => ws.remove());
+
+describe('patchbay validate', () => {
+  it('prints "valid" and exits 0 for a valid document', async () => {
+    const r = await runCli(['validate', 'good.json'], ws.dir);
+    expect(r).toMatchObject({ code: 0, stdout: 'valid\n', stderr: '' });
+  });
+
+  it('prints one PATH: MESSAGE line per problem and exits 1', async () => {
+    const r = await runCli(['validate', 'bad.json'], ws.dir);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(/^\$[^ ]*: \S/);
+    expect(lines.some((l) => l.startsWith('$.nodes[2].type: ') && l.includes('teleport'))).toBe(true);
+    expect(lines.some((l) => l.includes('friend'))).toBe(true);
+  });
+
+  it('--json gives {valid, errors} both ways', async () => {
+    const [ok, notOk] = await Promise.all([runCli(['validate', 'good.json', '--json'], ws.dir), runCli(['validate', '--json', 'bad.json'], ws.dir)]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ valid: true, errors: [] });
+    expect(notOk.code).toBe(1);
+    const report = JSON.parse(notOk.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.errors).toContainEqual(expect.objectContaining({ path: '$.nodes[2].type', code: 'unknown-node-type' }));
+  });
+
+  it('a JSON value that is not a pipeline is invalid (exit 1), not a crash', async () => {
+    const r = await runCli(['validate', 'list.json'], ws.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^\$: /);
+  });
+
+  it('exits 2 with one line for a missing file or one that is not JSON', async () => {
+    const [missing, garbled] = await Promise.all([runCli(['validate', 'nope.json'], ws.dir), runCli(['validate', 'garbled.json'], ws.dir)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('patchbay validate: cannot read nope.json: no such file\n');
+    expect(garbled.code).toBe(2);
+    expect(garbled.stderr).toMatch(/^patchbay validate: garbled\.json is not JSON: .+\n$/);
+    expect(garbled.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help exits 0 with usage; an unknown flag, a missing argument or an unknown command exit 2 in one line', async () => {
+    const [help, flag, noArg, command] = await Promise.all([
+      runCli(['validate', '--help'], ws.dir),
+      runCli(['validate', 'good.json', '--strict'], ws.dir),
+      runCli(['validate'], ws.dir),
+      runCli(['validat', 'good.json'], ws.dir),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: patchbay validate FILE \[--json\]/);
+    for (const r of [flag, noArg, command]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+    expect(flag.stderr).toContain("'--strict'");
+    expect(command.stderr).toContain('unknown command "validat"');
+  });
+});
