@@ -108,10 +108,13 @@ export class InProcessQueue implements CaseQueue {
         if (next.done) { exhausted = true; break; }
         start(next.value, 1);
       }
-      while (finished.length) yield finished.shift() as R;
+      if (finished.length) {
+        // Hand records over, then fill the slots freed meanwhile before sleeping.
+        while (finished.length) yield finished.shift() as R;
+        continue;
+      }
       if (signal.aborted || (exhausted && running === 0 && waiting.length === 0)) break;
-      if (finished.length) continue;
-      // Sleep until a case finishes or the earliest retry is due.
+      // Sleep until a case finishes or the earliest retry is due (nothing awaits between the checks above and here).
       const due = waiting.length ? Math.max(0, Math.min(...waiting.map((w) => w.notBefore)) - Date.now()) : undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;

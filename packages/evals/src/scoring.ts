@@ -19,7 +19,10 @@ export async function applyScorer(
   const def = getScorerType(spec.type);
   if (!def) return { score: 0, pass: false, reason: 'unknown scorer', error: `unknown scorer type "${spec.type}"` };
   const params = spec.params as Record<string, unknown>;
-  const expected = params.value !== undefined ? params.value : c.expected;
+  const fromCase = spec.expectedKey !== undefined && c.expected !== null && typeof c.expected === 'object' && !Array.isArray(c.expected)
+    ? (c.expected as Record<string, unknown>)[spec.expectedKey]
+    : c.expected;
+  const expected = params.value !== undefined ? params.value : fromCase;
   const needs = typeof def.needsExpected === 'function' ? def.needsExpected(params) : def.needsExpected;
   if (needs && expected === undefined) {
     return { score: 0, pass: false, reason: 'no expected value', error: `case "${c.id}" has no "expected" and scorer "${spec.name}" has no params.value` };

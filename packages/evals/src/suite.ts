@@ -19,6 +19,8 @@ export const ScorerSpecSchema = z.strictObject({
   /** A pipeline output by name, or `node:<id>.<port>`; default: the pipeline's only output. */
   target: z.string().regex(TARGET, 'a target is an output name or "node:<id>.<port>"').optional(),
   params: z.record(z.string(), z.unknown()).default({}),
+  /** With an object `expected`, compare with `expected[KEY]`: one case can hold what several scorers expect. */
+  expectedKey: z.string().min(1).optional(),
   /** Pass mark on the 0..1 score; default per scorer type. */
   threshold: z.number().min(0).max(1).optional(),
 });

@@ -1,0 +1,182 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServices, type WorkspaceServices } from '@patchbay/core/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub } from '../../../test/support/openai-stub';
+import { DatasetError } from '../src/dataset';
+import { prepareEval, runEval, type EvalProgress } from '../src/eval-runner';
+import { JsonlCaseLog, MemoryCaseLog, collectResult, progressPathFor, writeResultFile } from '../src/result-file';
+import { parseSuite } from '../src/suite';
+import { TargetError } from '../src/targets';
+import { llmPipeline, ragPipeline, shoutPipeline } from './support/pipelines';
+
+let dir: string;
+let services: WorkspaceServices;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pb-eval-'));
+  services = await createServices({ dataDir: join(dir, 'data'), env: {} });
+  await services.retrieval.ingest('docs', [
+    { id: 'returns', text: 'Returns are accepted within 30 days of delivery.' },
+    { id: 'shipping', text: 'Shipping to Europe takes five working days.' },
+    { id: 'warranty', text: 'The warranty covers parts for two years.' },
+  ], { embeddingModel: null });
+});
+afterAll(async () => {
+  await services?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const suiteOf = (value: Record<string, unknown>) =>
+  parseSuite({ format: 'patchbay.eval/v1', ...value }, { label: 'test-suite', baseDir: dir });
+
+describe('the eval runner', () => {
+  it('scores every case, records a failing pipeline as an error that counts as failed', async () => {
+    const suite = suiteOf({
+      dataset: [
+        { id: 'a', input: { question: 'hello' }, expected: 'HELLO' },
+        { id: 'b', input: { question: 'world' }, expected: 'WORLD' },
+        { id: 'c', input: { question: 'quiet' }, expected: 'quiet' },
+        { id: 'd', input: 'boom', expected: 'BOOM' },
+      ],
+      scorers: [{ name: 'same', type: 'exact' }, { name: 'fast', type: 'latency', params: { maxMs: 60_000 } }],
+    });
+    const log = new MemoryCaseLog();
+    const progress: EvalProgress[] = [];
+    const head = await runEval({ pipeline: shoutPipeline, suite, services, log, onProgress: (p) => progress.push(p) });
+    const result = await collectResult(head, log, suite.dataset, 1);
+
+    expect(result.cases.map((c) => [c.id, c.status])).toEqual([['a', 'passed'], ['b', 'passed'], ['c', 'failed'], ['d', 'error']]);
+    const a = result.cases[0];
+    expect(a.outputs).toEqual({ answer: 'HELLO' });
+    expect(a.scores.same).toEqual({ score: 1, pass: true, reason: 'equals "HELLO"' });
+    expect(result.cases[2].scores.same.reason).toBe('expected "quiet", got "QUIET"');
+    const d = result.cases[3];
+    expect(d.error).toContain('boom');
+    expect(d.failedNode).toBe('upper');
+    expect(d.scores.same).toMatchObject({ score: 0, pass: false });
+
+    expect(result.summary).toMatchObject({ cases: 4, passed: 2, failed: 2, errors: 1, passRate: 0.5 });
+    expect(result.summary.scorers.same).toMatchObject({ mean: 0.5, passRate: 0.5 });
+    expect(result.pipeline).toMatchObject({ name: 'shout' });
+    expect(result.pipeline.behaviorHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.dataset.cases).toBe(4);
+    expect(progress.at(-1)).toMatchObject({ done: 4, total: 4, passed: 2, failed: 2, errors: 1 });
+  });
+
+  it('scores a retrieve node apart from the answer (node:<id>.<port> targets)', async () => {
+    const suite = suiteOf({
+      dataset: [
+        { id: 'r1', input: { question: 'When are returns accepted?' }, expected: { doc: 'returns', answer: '30 days' } },
+        { id: 'r2', input: { question: 'How long is the warranty?' }, expected: { doc: 'warranty', answer: 'two years' } },
+        // r3's expected document is wrong on purpose: its retrieval fails while its answer passes.
+        { id: 'r3', input: { question: 'Shipping time to Europe?' }, expected: { doc: 'returns', answer: 'five working days' } },
+      ],
+      scorers: [
+        { name: 'found-doc', type: 'retrieval-hit', target: 'node:search.documents', expectedKey: 'doc', params: { by: 'id' } },
+        { name: 'answer', type: 'contains', target: 'answer', expectedKey: 'answer' },
+      ],
+    });
+    const log = new MemoryCaseLog();
+    const head = await runEval({ pipeline: ragPipeline, suite, services, log });
+    const result = await collectResult(head, log, suite.dataset, 1);
+    const byId = Object.fromEntries(result.cases.map((c) => [c.id, c]));
+    expect(byId.r1.scores['found-doc'].pass).toBe(true);
+    expect(byId.r2.scores['found-doc'].pass).toBe(true);
+    expect(byId.r3.scores['found-doc'].pass).toBe(false);
+    expect(byId.r3.scores.answer.pass).toBe(true);
+    expect(byId.r1.targets!['node:search.documents']).toHaveLength(1);
+  });
+
+  it('refuses before running: an unknown target, a case whose input does not fit', async () => {
+    const bad = suiteOf({ dataset: [{ id: 'a', input: { question: 'x' } }], scorers: [{ type: 'exact', target: 'node:nope.value' }] });
+    await expect(prepareEval(shoutPipeline, bad)).rejects.toThrow(TargetError);
+    await expect(prepareEval(shoutPipeline, bad)).rejects.toThrow('no node "nope"');
+    const port = suiteOf({ dataset: [{ id: 'a', input: { question: 'x' } }], scorers: [{ type: 'exact', target: 'node:upper.text' }] });
+    await expect(prepareEval(shoutPipeline, port)).rejects.toThrow('has no output port "text"');
+    const input = suiteOf({ dataset: [{ id: 'a', input: { question: 'x' } }, { id: 'b', input: { asked: 'x' } }], scorers: [{ type: 'exact' }] });
+    await expect(prepareEval(shoutPipeline, input)).rejects.toThrow(DatasetError);
+    await expect(prepareEval(shoutPipeline, input)).rejects.toThrow(/case "b": .*question/);
+  });
+
+  it('repeats cases and reports pass@k, pass^k and flaky cases', async () => {
+    const suite = suiteOf({
+      dataset: [{ id: 'a', input: { question: 'x' }, expected: 'X' }, { id: 'b', input: { question: 'y' }, expected: 'nope' }],
+      scorers: [{ type: 'exact' }],
+      repeat: 3,
+    });
+    const log = new MemoryCaseLog();
+    const head = await runEval({ pipeline: shoutPipeline, suite, services, log });
+    const result = await collectResult(head, log, suite.dataset, 3);
+    expect(result.cases.map((c) => `${c.id}#${c.repeat}`)).toEqual(['a#1', 'a#2', 'a#3', 'b#1', 'b#2', 'b#3']);
+    expect(result.summary.repeats).toEqual({ k: 3, passAtK: 0.5, passHatK: 0.5, flaky: [] });
+  });
+
+  it('writes cases as they finish and resumes without redoing or losing one', async () => {
+    const suite = suiteOf({
+      dataset: Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, input: { question: `q${i}` }, expected: `Q${i}` })),
+      scorers: [{ type: 'exact' }],
+      concurrency: 2,
+    });
+    const out = join(dir, 'resume', 'result.json');
+    const identity = { behaviorHash: 'b', suiteHash: suite.hash, datasetHash: 'd', repeat: 1 };
+    // First run: stopped after 5 cases.
+    const stop = new AbortController();
+    const first = await JsonlCaseLog.open(progressPathFor(out), identity, { resume: false, startedAt: 'then' });
+    await expect(runEval({
+      pipeline: shoutPipeline, suite, services, log: first, signal: stop.signal,
+      onProgress: (p) => { if (p.done >= 5) stop.abort(); },
+    })).rejects.toThrow();
+    await first.close();
+    // A torn last line, as a kill mid-write leaves it.
+    await writeFile(progressPathFor(out), (await readFile(progressPathFor(out), 'utf8')) + '{"id": "c11", "rep');
+    const again = await JsonlCaseLog.open(progressPathFor(out), identity, { resume: true, startedAt: 'now' });
+    const done = again.resumed.map((r) => r.id);
+    expect(done.length).toBeGreaterThanOrEqual(5);
+    const ran: string[] = [];
+    const head = await runEval({ pipeline: shoutPipeline, suite, services, log: again, onProgress: (p) => { if (p.record) ran.push(p.record.id); } });
+    expect(ran.filter((id) => done.includes(id))).toEqual([]);
+    expect(ran.length + done.length).toBe(12);
+    expect(head.startedAt).toBe('then');
+    await writeResultFile(out, head, again, suite.dataset, 1);
+    await again.close();
+    const result = JSON.parse(await readFile(out, 'utf8'));
+    expect(result.cases.map((c: { id: string }) => c.id)).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`));
+    expect(result.summary.passed).toBe(12);
+    // A different suite cannot resume this file.
+    await expect(JsonlCaseLog.open(progressPathFor(out), { ...identity, suiteHash: 'other' }, { resume: true, startedAt: 'x' })).rejects.toThrow(/different suite/);
+  });
+
+  it('a 429 storm halves the concurrency and loses no case', async () => {
+    let calls = 0;
+    const stub = await startOpenAIStub({
+      latencyMs: 5,
+      handler: () => (++calls > 6 && calls <= 30 ? { status: 429, body: { error: { message: 'slow down', type: 'rate_limit' } } } : { text: 'fine' }),
+    });
+    await writeFile(join(dir, 'stub.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url, maxRetries: 0 } } }));
+    const stubServices = await createServices({ dataDir: join(dir, 'stubdata'), configPath: join(dir, 'stub.config.json'), noCache: true, env: {} });
+    try {
+      const suite = suiteOf({
+        dataset: Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, input: { question: `q${i}` }, expected: 'fine' })),
+        scorers: [{ type: 'exact' }],
+        concurrency: 8,
+      });
+      const limits: number[] = [];
+      const log = new MemoryCaseLog();
+      const { InProcessQueue } = await import('../src/case-queue');
+      const queue = new InProcessQueue({ concurrency: 8, backoffMs: 20 });
+      const head = await runEval({ pipeline: llmPipeline('stub:m'), suite, services: stubServices, log, queue, onProgress: (p) => limits.push(p.concurrency) });
+      const result = await collectResult(head, log, suite.dataset, 1);
+      expect(result.cases).toHaveLength(40);
+      expect(new Set(result.cases.map((c) => c.id)).size).toBe(40);
+      expect(result.cases.every((c) => c.status === 'passed')).toBe(true);
+      expect(calls).toBeGreaterThan(40);
+      expect(Math.min(...limits)).toBeLessThanOrEqual(4);
+      expect(queue.limiter.cuts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await stubServices.close();
+      await stub.close();
+    }
+  });
+});
