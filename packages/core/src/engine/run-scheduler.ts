@@ -39,6 +39,12 @@ export function retryBackoffMs(attempt: number): number {
 const round = (ms: number) => Math.round(ms * 100) / 100;
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** A port or output named `__proto__` must become a key, not replace the object's prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /**
  * One run of a compiled plan. Event driven: a node starts from the completion
  * callback of the last node feeding it, never from a polling loop, and nothing
@@ -162,7 +168,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     trace.durationMs = round(performance.now() - state.t0);
     this.running--;
     this.settled++;
-    if (trace.type === 'output') this.outputs[(state.planned.config as { name: string }).name] = state.inputs.value;
+    if (trace.type === 'output') setOwn(this.outputs, (state.planned.config as { name: string }).name, state.inputs.value);
     this.options.onEvent?.({ type: 'node.completed', runId: this.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
     this.deliver(state, outputs);
     this.pump();
@@ -203,7 +209,7 @@ export class RunScheduler implements ContextHost<NodeState> {
       const target = this.states[edge.target];
       if (outputs !== null && Object.hasOwn(outputs, edge.sourcePort)) {
         const value = outputs[edge.sourcePort];
-        target.inputs[edge.targetPort] = edge.fromType === edge.toType ? value : coerce(value, edge.fromType, edge.toType);
+        setOwn(target.inputs, edge.targetPort, edge.fromType === edge.toType ? value : coerce(value, edge.fromType, edge.toType));
         target.arrived++;
       } else {
         target.blocked = true;
