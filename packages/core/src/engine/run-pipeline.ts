@@ -15,6 +15,9 @@ export { PipelineInvalidError } from './pipeline-invalid-error';
 export { NodeTimeoutError } from './attempt-timeout';
 export { retryBackoffMs } from './run-scheduler';
 
+// Stateless, so one set serves every run.
+const refusing = missingServices();
+
 export interface RunOptions {
   /** Services the nodes reach through their context; any left out refuse with a clear message. */
   services?: Partial<Services>;
@@ -54,7 +57,7 @@ export async function runPipeline(
   const inputProblems = checkInputs(doc, given);
   if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
   const plan = compilePlan(doc, types);
-  const services: Services = { ...missingServices(), ...stripUndefined(options.services) };
+  const services: Services = { ...refusing, ...stripUndefined(options.services) };
   const runId = options.runId ?? globalThis.crypto.randomUUID();
   return new RunScheduler(plan, given, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent }).run();
 }
