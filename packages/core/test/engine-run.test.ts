@@ -71,6 +71,27 @@ describe('runPipeline: outputs, events and traces', () => {
     expect(result.nodes.talk.usage?.totalTokens).toBe(45);
   });
 
+  it('keeps running when an event listener throws', async () => {
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    try {
+      const result = await runPipeline(greeting, { who: 'Ada' }, {
+        onEvent: (e) => {
+          seen.push(e.type);
+          if (e.type === 'node.completed') throw new Error('listener broke');
+        },
+      });
+      expect(result.status).toBe('succeeded');
+      expect(result.outputs).toEqual({ greeting: 'Hello, Ada!' });
+      expect(seen.at(-1)).toBe('run.completed');
+      expect(errors[0]).toMatch(/listener threw on node.completed: listener broke/);
+    } finally {
+      console.error = original;
+    }
+  });
+
   it('coerces values crossing an edge into a string port: numbers, booleans, documents', async () => {
     const doc = pipeline(
       [

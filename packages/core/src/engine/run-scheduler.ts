@@ -90,12 +90,21 @@ export class RunScheduler implements ContextHost<NodeState> {
     return new Promise<RunResult>((resolve) => {
       this.resolve = resolve;
       const { runId, signal } = this.options;
-      this.options.onEvent?.({ type: 'run.started', runId, at: this.startedAt, inputs: this.inputs });
+      if (this.options.onEvent) this.emit({ type: 'run.started', runId, at: this.startedAt, inputs: this.inputs });
       if (signal?.aborted) return this.finish('cancelled', 'run cancelled');
       signal?.addEventListener('abort', this.onOuterAbort, { once: true });
       for (const state of this.states) if (state.remaining === 0) this.ready.push(state);
       this.pump();
     });
+  }
+
+  /** A listener that throws must not break the run (nor fail the node whose token it was given). */
+  private emit(event: RunEvent): void {
+    try {
+      this.options.onEvent!(event);
+    } catch (err) {
+      console.error(`patchbay: a run event listener threw on ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Skips what must be skipped and starts ready nodes up to the concurrency bound; ends the run when nothing is left. */
@@ -126,7 +135,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     const n = ++state.attempt;
     state.trace.attempts = n;
     const node = state.planned.node;
-    this.options.onEvent?.({ type: 'node.started', runId: this.runId, nodeId: node.id, at: Date.now(), attempt: n });
+    if (this.options.onEvent) this.emit({ type: 'node.started', runId: this.runId, nodeId: node.id, at: Date.now(), attempt: n });
     const pending = node.timeoutMs
       ? runWithTimeout((signal) => this.invoke(state, n, signal), this.controller.signal, node.id, node.timeoutMs)
       : this.invoke(state, n, this.controller.signal);
@@ -147,9 +156,8 @@ export class RunScheduler implements ContextHost<NodeState> {
 
   /** A timed-out attempt may still stream; only the current attempt of a running node speaks. */
   nodeToken(state: NodeState, attempt: number, text: string): void {
-    const onEvent = this.options.onEvent;
-    if (onEvent && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
-      onEvent({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
+    if (this.options.onEvent && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
+      this.emit({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
     }
   }
 
@@ -169,7 +177,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     this.running--;
     this.settled++;
     if (trace.type === 'output') setOwn(this.outputs, (state.planned.config as { name: string }).name, state.inputs.value);
-    this.options.onEvent?.({ type: 'node.completed', runId: this.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
+    if (this.options.onEvent) this.emit({ type: 'node.completed', runId: this.runId, nodeId: trace.id, at: Date.now(), durationMs: trace.durationMs, trace });
     this.deliver(state, outputs);
     this.pump();
   }
@@ -192,14 +200,14 @@ export class RunScheduler implements ContextHost<NodeState> {
     trace.durationMs = round(performance.now() - state.t0);
     this.running--;
     this.settled++;
-    this.options.onEvent?.({ type: 'node.failed', runId: this.runId, nodeId: trace.id, at: Date.now(), error: message, trace });
+    if (this.options.onEvent) this.emit({ type: 'node.failed', runId: this.runId, nodeId: trace.id, at: Date.now(), error: message, trace });
     this.finish('failed', `node "${trace.id}" failed: ${message}`, trace.id);
   }
 
   private skip(state: NodeState): void {
     state.trace.status = 'skipped';
     this.settled++;
-    this.options.onEvent?.({ type: 'node.skipped', runId: this.runId, nodeId: state.trace.id, at: Date.now() });
+    if (this.options.onEvent) this.emit({ type: 'node.skipped', runId: this.runId, nodeId: state.trace.id, at: Date.now() });
     this.deliver(state, null);
   }
 
@@ -225,7 +233,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     this.finished = true;
     this.options.signal?.removeEventListener('abort', this.onOuterAbort);
     const durationMs = round(performance.now() - this.t0);
-    this.options.onEvent?.({ type: 'run.completed', runId: this.runId, at: Date.now(), durationMs, outputs: this.outputs });
+    if (this.options.onEvent) this.emit({ type: 'run.completed', runId: this.runId, at: Date.now(), durationMs, outputs: this.outputs });
     this.resolve(this.result('succeeded', durationMs));
   }
 
@@ -244,15 +252,17 @@ export class RunScheduler implements ContextHost<NodeState> {
     }
     this.controller.abort(new DOMException(status === 'cancelled' ? 'run cancelled' : error, 'AbortError'));
     const durationMs = round(now - this.t0);
-    this.options.onEvent?.({
-      type: 'run.failed',
-      runId: this.runId,
-      at: Date.now(),
-      durationMs,
-      error,
-      ...(failedNode ? { nodeId: failedNode } : {}),
-      ...(status === 'cancelled' ? { cancelled: true } : {}),
-    });
+    if (this.options.onEvent) {
+      this.emit({
+        type: 'run.failed',
+        runId: this.runId,
+        at: Date.now(),
+        durationMs,
+        error,
+        ...(failedNode ? { nodeId: failedNode } : {}),
+        ...(status === 'cancelled' ? { cancelled: true } : {}),
+      });
+    }
     this.resolve({ ...this.result(status, durationMs), error, ...(failedNode ? { failedNode } : {}) });
   }
 
