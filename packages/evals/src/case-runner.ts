@@ -1,5 +1,5 @@
 import { runPipeline, type PipelineDocument, type RunResult, type Services } from '@patchbay/core';
-import type { CaseWorker } from './case-queue';
+import type { CaseJob, CaseWorker } from './case-queue';
 import { caseInputs } from './case-inputs';
 import { watchRateLimits } from './rate-limit-watch';
 import type { CaseRecord, CaseStatus, ScoreResult } from './result-types';
@@ -15,6 +15,8 @@ export interface CaseRunnerSpec {
   services: Services;
   /** Most nodes at once inside one case. */
   nodeConcurrency?: number;
+  /** Sees each case's whole run (every node trace) before it is reduced to a record: the runner stores it so a case opens on the canvas. */
+  onRun?: (result: RunResult, job: CaseJob) => void;
 }
 
 /**
@@ -45,10 +47,13 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
       return { record: failedRecord(base, spec.scorers, (err as Error).message, performance.now() - started) };
     }
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
+    spec.onRun?.(result, job);
     const latencyMs = Math.round(result.durationMs ?? performance.now() - started);
     const usage = usageOf(result);
     if (result.status !== 'succeeded') {
-      const error = result.failedNode ? `node "${result.failedNode}": ${result.error}` : result.error ?? result.status;
+      const message = result.error ?? result.status;
+      // The engine's message names the node already; say which one when it does not.
+      const error = result.failedNode && !message.includes(`"${result.failedNode}"`) ? `node "${result.failedNode}": ${message}` : message;
       return { record: { ...failedRecord(base, spec.scorers, error, latencyMs), ...usage, runId: result.runId, ...(result.failedNode ? { failedNode: result.failedNode } : {}) }, rateLimited };
     }
 

@@ -1,7 +1,7 @@
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
 import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
 import { caseInputs } from './case-inputs';
-import { createCaseWorker } from './case-runner';
+import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
 import { compareRows } from './compare';
 import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
 import { evaluateGates } from './gates';
@@ -42,6 +42,8 @@ export interface RunEvalOptions {
   onStart?: (info: DatasetInfo & { total: number; resumed: number }) => void;
   baseline?: { rows: ScoreRow[]; label: string; datasetHash?: string };
   gate?: Gate;
+  /** Sees each case's whole run (node traces included) as it ends, e.g. to store it as a run. */
+  onCaseRun?: CaseRunnerSpec['onRun'];
 }
 
 /** The result without its cases, which stay in the log until written out. */
@@ -95,7 +97,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
       for (let r = 1; r <= repeat; r++) if (!done.has(`${c.id}#${r}`)) yield { case: c, repeat: r };
     }
   }
-  const worker = createCaseWorker({ pipeline, scorers: suite.scorers, targets, services: options.services });
+  const worker = createCaseWorker({ pipeline, scorers: suite.scorers, targets, services: options.services, onRun: options.onCaseRun });
   for await (const record of queue.process(jobs(), worker, { signal: options.signal })) {
     await log.append(record);
     const row = toScoreRow(record);

@@ -20,3 +20,5 @@ export * from './statistics/index';
 export * from './report-junit';
 export * from './report-markdown';
 export * from './report-text';
+export * from './progress-display';
+export * from './result-reader';

@@ -1,5 +1,5 @@
 import { formatP } from './gates';
-import type { Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
+import type { CaseRecord, Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 export function textTable(rows: string[][]): string {
@@ -70,4 +70,16 @@ export function formatGates(report: GateReport): string {
   return report.checks
     .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${c.message}`)
     .join('\n');
+}
+
+/** For each regressed case, what fails now: its error or its failing scorers' reasons. */
+export function regressionReasons(current: { cases: CaseRecord[] }, regressed: string[]): string[] {
+  const wanted = new Set(regressed);
+  const lines: string[] = [];
+  for (const c of current.cases) {
+    if (!wanted.has(c.id) || c.status === 'passed') continue;
+    const why = c.error ?? Object.entries(c.scores).filter(([, s]) => !s.pass).map(([n, s]) => `${n}: ${s.reason}`).join('; ');
+    lines.push(`${c.id}${c.repeat > 1 ? ` #${c.repeat}` : ''}: ${why.replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
+  return lines;
 }

@@ -14,7 +14,7 @@ const models = createModelService({
   }),
 });
 const ctx: ScorerContext = { models, sandbox: createSandbox() };
-const run = { latencyMs: 120, tokens: 50, costUsd: 0.002 };
+const run: { latencyMs: number; tokens: number | null; costUsd: number | null } = { latencyMs: 120, tokens: 50, costUsd: 0.002 };
 
 /** Scores `value` with a scorer as a suite would declare it; params go through the type's schema (defaults). */
 async function score(type: string, value: unknown, opts: { expected?: unknown; params?: Record<string, unknown>; threshold?: number; run?: typeof run; input?: unknown } = {}) {

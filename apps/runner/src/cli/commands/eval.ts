@@ -1,0 +1,197 @@
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { behaviorHash, validatePipeline } from '@patchbay/core';
+import type { Gate } from '@patchbay/evals';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
+import { readJsonFile } from '../document-file';
+import { problemLines } from '../problem-lines';
+
+/** What a shell reports for a process ended by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
+export const command: Command = {
+  name: 'eval',
+  summary: 'score a pipeline against a dataset',
+  usage: `Usage: patchbay eval PIPELINE --suite SUITE [options]
+
+Runs every case of the suite's dataset (× repeat) through the pipeline, scores
+each with the suite's scorers and prints the summary. PIPELINE is a pipeline
+JSON file; SUITE a patchbay.eval/v1 file (JSON or YAML). Progress goes to
+stderr (a bar on a terminal, one line per case otherwise); the summary table,
+the comparison and the gates to stdout. Finished cases are saved one by one in
+OUT.partial.jsonl, so a stopped run continues with --resume.
+
+Options:
+  --suite FILE              the eval suite (required)
+  --baseline RESULT.json    compare with an earlier result, case by case
+  --out FILE                the result JSON (default DATA/evals/PIPELINE--SUITE.json)
+  --junit FILE              also write a JUnit XML report
+  --markdown FILE           also write a Markdown report
+  --repeat N                run each case N times (pass@k, pass^k, flaky cases);
+                            above 1 the response cache is off so attempts differ
+  --concurrency N           cases at once (default the suite's, else 8); halved
+                            while the provider answers 429, then grown back
+  --resume                  keep the cases OUT.partial.jsonl already holds
+  --no-cache                do not read or write the model response cache
+  --data DIR                workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --config FILE             workspace config (default DIR/patchbay.config.json)
+  --fail-on regression      gate: fail when a case that passed in the baseline fails now
+  --min-pass-rate X         gate: fail when less than X (0..1) of the case runs pass
+  --max-drop SCORER=DELTA   gate: fail when SCORER's mean dropped by more than DELTA
+                            with p < 0.05 against the baseline (repeatable)
+  --debug                   show stack traces
+  -h, --help                show this help
+
+Gates may also be set in the suite ("gate": {"failOn", "minPassRate", "maxDrop"});
+a flag wins over the suite. Exit codes: 0 the gates pass, 1 a gate fails,
+2 bad usage or bad input (pipeline, suite, dataset, baseline: the reason is
+printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
+  options: {
+    suite: { type: 'string' },
+    baseline: { type: 'string' },
+    out: { type: 'string' },
+    junit: { type: 'string' },
+    markdown: { type: 'string' },
+    repeat: { type: 'string' },
+    concurrency: { type: 'string' },
+    resume: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+    'fail-on': { type: 'string' },
+    'min-pass-rate': { type: 'string' },
+    'max-drop': { type: 'string', multiple: true },
+  },
+  positionals: [1, 1],
+  async run({ values, positionals }, io) {
+    if (!values.suite) throw new UsageError('--suite SUITE is required');
+    const resolve = (p: string) => path.resolve(io.cwd, p);
+    const evals = await import('@patchbay/evals');
+    const cliGate = gateFlags(values);
+    const repeatFlag = intFlag(values.repeat, '--repeat', 1, 100);
+    const concurrencyFlag = intFlag(values.concurrency, '--concurrency', 1, 256);
+
+    const file = positionals[0];
+    const report = validatePipeline(readJsonFile(file, io.cwd));
+    if (!report.valid || !report.document) {
+      io.stderr.write(problemLines(report.problems));
+      io.stderr.write(`patchbay eval: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
+      return EXIT_USAGE;
+    }
+    const pipeline = report.document;
+    const suite = await asUsage(evals.loadSuite(resolve(values.suite)));
+    const gate = evals.mergeGates(suite.gate, cliGate);
+    for (const scorer of Object.keys(gate.maxDrop ?? {})) {
+      if (!suite.scorers.some((s) => s.name === scorer)) throw new UsageError(`--max-drop ${scorer}: the suite has no scorer named "${scorer}" (scorers: ${suite.scorers.map((s) => s.name).join(', ')})`);
+    }
+    if (!values.baseline && (cliGate.failOn || Object.keys(cliGate.maxDrop ?? {}).length)) {
+      throw new UsageError(`${cliGate.failOn ? '--fail-on regression' : '--max-drop'} needs --baseline RESULT.json to compare with`);
+    }
+    const baseline = values.baseline ? await asUsage(evals.readResult(resolve(values.baseline))) : undefined;
+    const repeat = repeatFlag ?? suite.repeat;
+    // Everything the run needs is checked before a single case runs.
+    const info = await asUsage(evals.prepareEval(pipeline, suite));
+
+    const { createServices } = await import('@patchbay/core/node');
+    const noCache = values['no-cache'] === true || repeat > 1;
+    const services = await createServices({
+      dataDir: values.data === undefined ? undefined : resolve(values.data),
+      configPath: values.config === undefined ? undefined : resolve(values.config),
+      noCache,
+      env: io.env,
+    }).catch((err: Error) => { throw new UsageError(err.message.split('\n')[0]); });
+
+    const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
+    const identity = { behaviorHash: behaviorHash(pipeline), suiteHash: suite.hash, datasetHash: info.hash, repeat };
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    let log: import('@patchbay/evals').JsonlCaseLog | undefined;
+    try {
+      log = await asUsage(evals.JsonlCaseLog.open(evals.progressPathFor(out), identity, { resume: values.resume === true, startedAt: new Date().toISOString() }));
+      const display = evals.progressDisplay(io.stderr);
+      io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${info.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${noCache ? ', no cache' : ''}\n`);
+      if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
+      const head = await evals.runEval({
+        pipeline, suite, services, log, repeat,
+        concurrency: concurrencyFlag,
+        signal: controller.signal,
+        onProgress: (p) => display.update(p),
+        baseline: baseline ? { rows: baseline.cases.map(evals.toScoreRow), label: values.baseline, datasetHash: baseline.dataset.hash } : undefined,
+        gate,
+      }).catch((err) => {
+        display.done();
+        if (controller.signal.aborted) return null;
+        throw err;
+      });
+      display.done();
+      if (!head) {
+        io.stderr.write(`stopped: finished cases are kept in ${evals.progressPathFor(out)}; run again with --resume to finish\n`);
+        return EXIT_INTERRUPTED;
+      }
+      await evals.writeResultFile(out, head, log, suite.dataset, repeat);
+      const cases = () => evals.loggedCases(log!, suite.dataset, repeat);
+      if (values.junit) await writeFile(resolve(values.junit), await evals.junitReport(head, cases()));
+      if (values.markdown) await writeFile(resolve(values.markdown), await evals.markdownReport(head, cases()));
+      await log.close();
+      await log.remove();
+      log = undefined;
+      printResult(io, head, evals, out);
+      return head.gates && !head.gates.passed ? EXIT_FAILED : EXIT_OK;
+    } finally {
+      process.removeListener('SIGINT', stop);
+      await log?.close();
+      await services.close();
+    }
+  },
+};
+
+function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals: typeof import('@patchbay/evals'), out: string) {
+  const lines = [evals.formatSummary(head.summary)];
+  if (head.comparison) lines.push('', evals.formatComparison(head.comparison));
+  if (head.gates?.checks.length) lines.push('', evals.formatGates(head.gates));
+  lines.push('', `result: ${out}`);
+  io.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Bad input found by the evals package (suite, dataset, target, baseline, resume) is a usage error: exit 2, one line. */
+async function asUsage<T>(promise: Promise<T> | T): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (['SuiteError', 'DatasetError', 'TargetError', 'ResultFileError', 'ResumeError'].includes(name)) throw new UsageError((err as Error).message);
+    throw err;
+  }
+}
+
+function intFlag(text: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+function gateFlags(values: Record<string, any>): Gate {
+  const gate: Gate = {};
+  if (values['fail-on'] !== undefined) {
+    if (values['fail-on'] !== 'regression') throw new UsageError(`--fail-on must be "regression", got "${values['fail-on']}"`);
+    gate.failOn = 'regression';
+  }
+  if (values['min-pass-rate'] !== undefined) {
+    const x = Number(values['min-pass-rate']);
+    if (!(x >= 0 && x <= 1) || values['min-pass-rate'].trim() === '') throw new UsageError(`--min-pass-rate must be a number from 0 to 1, got "${values['min-pass-rate']}"`);
+    gate.minPassRate = x;
+  }
+  for (const spec of (values['max-drop'] ?? []) as string[]) {
+    const m = /^(.+)=(.+)$/.exec(spec);
+    const delta = m ? Number(m[2]) : NaN;
+    if (!m || !(delta >= 0)) throw new UsageError(`--max-drop must be SCORER=DELTA with DELTA ≥ 0, got "${spec}"`);
+    gate.maxDrop = { ...(gate.maxDrop ?? {}), [m[1]]: delta };
+  }
+  return gate;
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'suite';
+}

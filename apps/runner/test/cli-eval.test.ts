@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, pipelineDoc, runCli, startCli, workspace } from './cli-child';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+
+// Pipelines whose code node decides each case: v1 passes c0..c10, v2 passes all but c10.
+// Against v1, v2 has 1 regressed and 9 improved cases: exact McNemar p = 0.021484375.
+const lookup = (code: string) =>
+  pipelineDoc('lookup', [
+    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'decide', type: 'code', config: { code } },
+    { id: 'answer', type: 'output', config: { name: 'answer' } },
+  ], ['question.value -> decide.value', 'decide.value -> answer.value']);
+const v1 = lookup("return Number(value.slice(1)) <= 10 ? 'ok' : 'bad'");
+const v2 = lookup("return value === 'c10' ? 'bad' : 'ok'");
+const cases = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `c${i}`, input: { question: `c${i}` }, expected: 'ok' })).join('\n');
+const suite = 'format: patchbay.eval/v1\ndataset: cases.jsonl\nscorers:\n  - {name: exact, type: exact}\n';
+
+let ws: ReturnType<typeof workspace>;
+const env = () => cleanEnv({ PATCHBAY_DATA: path.join(ws.dir, 'data') });
+const cli = (args: string[]) => runCli(args, ws.dir, env());
+const json = (file: string) => JSON.parse(readFileSync(path.join(ws.dir, file), 'utf8'));
+
+beforeAll(async () => {
+  ws = workspace({ 'v1.json': v1, 'v2.json': v2, 'cases.jsonl': cases, 'suite.yaml': suite });
+  // The baseline every gate test compares with.
+  const r = await cli(['eval', 'v1.json', '--suite', 'suite.yaml', '--out', 'v1.result.json']);
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => ws?.remove());
+
+describe('patchbay eval', () => {
+  it('writes the result JSON, JUnit and Markdown; progress on stderr, the summary on stdout', async () => {
+    const r = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'v2.result.json', '--junit', 'v2.xml', '--markdown', 'v2.md', '--baseline', 'v1.result.json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^\[20\/20\] c\d+ (passed|failed)/m);
+    expect(r.stderr).toContain('c10 failed (');
+    expect(r.stdout).toMatch(/exact\s+0\.950\s+\[/);
+    expect(r.stdout).toMatch(/regressed \(1\): c10/);
+    expect(r.stdout).toContain('0.0215');
+
+    const result = json('v2.result.json');
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['suite', 'pipeline', 'dataset', 'startedAt', 'finishedAt', 'summary', 'cases', 'comparison']));
+    expect(result.pipeline).toMatchObject({ name: 'lookup' });
+    expect(result.dataset).toMatchObject({ cases: 20 });
+    expect(result.dataset.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.summary).toMatchObject({ cases: 20, passed: 19, failed: 1, errors: 0 });
+    expect(result.summary.scorers.exact).toMatchObject({ mean: 0.95, passRate: 0.95 });
+    expect(result.summary.scorers.exact.ci).toHaveLength(2);
+    expect(result.cases).toHaveLength(20);
+    expect(result.cases[10]).toMatchObject({ id: 'c10', repeat: 1, status: 'failed', outputs: { answer: 'bad' }, scores: { exact: { score: 0, pass: false } } });
+    expect(result.cases[0]).toHaveProperty('latencyMs');
+    expect(result.cases[0]).toHaveProperty('tokens');
+    expect(result.cases[0]).toHaveProperty('costUsd');
+    expect(result.comparison).toMatchObject({
+      baseline: 'v1.result.json',
+      scorers: { exact: { pValue: 0.021484375, test: 'mcnemar-exact' } },
+      regressed: ['c10'],
+      improved: ['c11', 'c12', 'c13', 'c14', 'c15', 'c16', 'c17', 'c18', 'c19'],
+      onlyInBaseline: [],
+      onlyInCurrent: [],
+    });
+    expect(result.comparison.scorers.exact.delta).toBeCloseTo(0.4, 10);
+    expect(result.comparison.unchanged).toHaveLength(10);
+
+    const xml = readFileSync(path.join(ws.dir, 'v2.xml'), 'utf8');
+    expect(xml).toContain('<testsuite name="suite" tests="20" failures="1" errors="0"');
+    expect(xml).toMatch(/<testcase classname="suite.lookup" name="c10" time="[\d.]+">\s*<failure message="exact: expected &quot;ok&quot;, got &quot;bad&quot;"/);
+    const md = readFileSync(path.join(ws.dir, 'v2.md'), 'utf8');
+    expect(md).toContain('| exact | 0.950 |');
+    expect(md).toContain('Regressed (1): `c10`');
+    // Finished runs leave no partial file behind.
+    expect(existsSync(path.join(ws.dir, 'v2.result.json.partial.jsonl'))).toBe(false);
+  });
+
+  it('gates: exit 1 when one fails, 0 when all pass (flags and suite)', async () => {
+    const regression = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g1.json', '--baseline', 'v1.result.json', '--fail-on', 'regression']);
+    expect(regression.code).toBe(1);
+    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case(s) regressed: c10');
+
+    const passRate = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g2.json', '--min-pass-rate', '0.9']);
+    expect(passRate.code).toBe(0);
+    expect(passRate.stdout).toContain('gate PASS  min-pass-rate 0.9');
+
+    // v1 against v2 as the baseline: "exact" dropped by 0.4 with p ≈ 0.021.
+    writeFileSync(path.join(ws.dir, 'gated.yaml'), suite + 'gate:\n  maxDrop: {exact: 0.1}\n');
+    const drop = await cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g3.json', '--baseline', 'g1.json']);
+    expect(drop.code).toBe(1);
+    expect(drop.stdout).toMatch(/gate FAIL  max-drop exact=0.1: mean -0\.4000 \(p = 0\.0215, mcnemar-exact\): dropped by more than 0\.1/);
+    const loose = await cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g4.json', '--baseline', 'g1.json', '--max-drop', 'exact=0.5']);
+    expect(loose.code).toBe(0);
+  });
+
+  it('bad input exits 2 with the reason on one line', async () => {
+    writeFileSync(path.join(ws.dir, 'dup.jsonl'), cases + '\n' + JSON.stringify({ id: 'c3', input: { question: 'c3' } }));
+    writeFileSync(path.join(ws.dir, 'dup.yaml'), suite.replace('cases.jsonl', 'dup.jsonl'));
+    writeFileSync(path.join(ws.dir, 'badscorer.yaml'), suite.replace('type: exact', 'type: exactly'));
+    writeFileSync(path.join(ws.dir, 'badtarget.yaml'), suite.replace('type: exact}', 'type: exact, target: node:nope.value}'));
+    writeFileSync(path.join(ws.dir, 'notresult.json'), '{"hello": 1}');
+    writeFileSync(path.join(ws.dir, 'broken.json'), JSON.stringify({ ...v1, edges: [] }));
+    const checks: Array<[string[], RegExp]> = [
+      [['eval', 'v1.json'], /--suite SUITE is required/],
+      [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
+      [['eval', 'v1.json', '--suite', 'badscorer.yaml'], /scorers\[0\]\.type: unknown scorer type "exactly"/],
+      [['eval', 'v1.json', '--suite', 'badtarget.yaml'], /target node:nope\.value: no node "nope"/],
+      [['eval', 'broken.json', '--suite', 'suite.yaml'], /broken\.json is not a valid pipeline/],
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--max-drop', 'exact'], /--max-drop must be SCORER=DELTA/],
+    ];
+    const results = await Promise.all(checks.map(([args]) => cli(args)));
+    results.forEach((r, i) => {
+      expect(r.code, checks[i][0].join(' ')).toBe(2);
+      expect(r.stderr).toMatch(checks[i][1]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+});
+
+describe('patchbay compare', () => {
+  it('prints per-scorer deltas, p-values and why cases regressed; --json gives the comparison', async () => {
+    const r = await cli(['compare', 'v1.result.json', 'v2.result.json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/exact\s+0\.550\s+0\.950\s+\+0\.400\s+\[[\d.]+, [\d.]+\]\s+0\.0215\s+mcnemar-exact\s+better/);
+    expect(r.stdout).toContain('c10: exact: expected "ok", got "bad"');
+    const j = await cli(['compare', 'v1.result.json', 'v2.result.json', '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
+  });
+});
+
+describe('resume after a kill', () => {
+  let stub: OpenAIStub;
+  beforeAll(async () => { stub = await startOpenAIStub({ latencyMs: 60 }); });
+  afterAll(async () => { await stub?.close(); });
+
+  it('a run killed with SIGKILL continues with --resume: every case once, finished ones not redone', async () => {
+    const n = 30;
+    writeFileSync(path.join(ws.dir, 'stub.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url } } }));
+    writeFileSync(path.join(ws.dir, 'llm.json'), JSON.stringify(pipelineDoc('one-llm', [
+      { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
+      { id: 'answer', type: 'output', config: { name: 'answer' } },
+    ], ['question.value -> reply.question', 'reply.text -> answer.value'])));
+    writeFileSync(path.join(ws.dir, 'echo.jsonl'), Array.from({ length: n }, (_, i) => JSON.stringify({ id: `e${i}`, input: { question: `question ${i}` }, expected: `question ${i}` })).join('\n'));
+    writeFileSync(path.join(ws.dir, 'echo.yaml'), 'format: patchbay.eval/v1\ndataset: echo.jsonl\nconcurrency: 2\nscorers:\n  - {type: exact}\n');
+    const args = ['eval', 'llm.json', '--suite', 'echo.yaml', '--out', 'echo.result.json', '--config', 'stub.config.json', '--no-cache'];
+
+    const killed = await startCli(args, {
+      cwd: ws.dir, env: env(),
+      onStderr: (soFar, child) => { if (/^\[8\/30\]/m.test(soFar)) child.kill('SIGKILL'); },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const partial = readFileSync(path.join(ws.dir, 'echo.result.json.partial.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    const done = partial.map((r: { id: string }) => r.id);
+    expect(done.length).toBeGreaterThanOrEqual(8);
+    expect(done.length).toBeLessThan(n);
+
+    const before = stub.requests.length;
+    const resumed = await runCli([...args, '--resume'], ws.dir, env());
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming: ${done.length} case run(s) already done`);
+    const asked = stub.requests.slice(before).map((r) => r.body.messages.at(-1).content);
+    expect(asked).toHaveLength(n - done.length);
+    for (const id of done) expect(asked).not.toContain(`question ${id.slice(1)}`);
+
+    const result = json('echo.result.json');
+    expect(result.cases.map((c: { id: string }) => c.id)).toEqual(Array.from({ length: n }, (_, i) => `e${i}`));
+    expect(result.summary).toMatchObject({ cases: n, passed: n });
+  });
+});

@@ -1,0 +1,42 @@
+import type { EvalProgress } from './eval-runner';
+
+/**
+ * Eval progress on stderr: on a terminal one bar redrawn in place; otherwise
+ * (CI logs, pipes) one plain line per finished case. Concurrency changes (rate
+ * limits) are reported either way.
+ */
+export function progressDisplay(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
+  const tty = stream.isTTY === true;
+  const started = Date.now();
+  let lastLimit: number | undefined;
+  let drawn = false;
+  const clear = () => { if (drawn) stream.write('\r\x1b[2K'); drawn = false; };
+
+  return {
+    update(p: EvalProgress) {
+      if (lastLimit !== undefined && p.concurrency !== lastLimit) {
+        clear();
+        stream.write(`${p.concurrency < lastLimit ? 'rate limited' : 'recovering'}: concurrency ${lastLimit} → ${p.concurrency}\n`);
+      }
+      lastLimit = p.concurrency;
+      if (tty) {
+        const width = 24;
+        const filled = p.total ? Math.round((p.done / p.total) * width) : width;
+        const secs = ((Date.now() - started) / 1000).toFixed(0);
+        const line = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${p.done}/${p.total}  ✓ ${p.passed}  ✗ ${p.failed - p.errors}  ! ${p.errors}  ×${p.concurrency}  ${secs}s`;
+        stream.write(`\r\x1b[2K${line}`);
+        drawn = true;
+      } else if (p.record) {
+        const r = p.record;
+        const failing = Object.entries(r.scores).filter(([, s]) => !s.pass).map(([n, s]) => `${n}: ${s.reason}`);
+        const why = r.status === 'error' ? ` — ${r.error}` : r.status === 'failed' ? ` — ${failing.join('; ')}` : '';
+        stream.write(`[${p.done}/${p.total}] ${r.id}${r.repeat > 1 ? ` #${r.repeat}` : ''} ${r.status} (${r.latencyMs} ms)${why.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+      }
+    },
+    /** Ends the bar's line so what follows starts clean. */
+    done() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}

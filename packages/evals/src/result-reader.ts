@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { EvalResult } from './result-types';
+
+/** A file that is not an eval result (a baseline, `patchbay compare`). */
+export class ResultFileError extends Error {
+  override name = 'ResultFileError';
+}
+
+// Only what comparing needs is checked; the rest is kept as it is.
+const ResultShape = z.looseObject({
+  suite: z.string(),
+  pipeline: z.looseObject({ name: z.string(), behaviorHash: z.string() }),
+  dataset: z.looseObject({ hash: z.string(), cases: z.number() }),
+  cases: z.array(z.looseObject({
+    id: z.string(),
+    repeat: z.number().int().min(1).default(1),
+    status: z.enum(['passed', 'failed', 'error']),
+    scores: z.record(z.string(), z.looseObject({ score: z.number(), pass: z.boolean() })),
+    latencyMs: z.number().default(0),
+  })),
+});
+
+/** Reads a result file written by `patchbay eval --out`. */
+export async function readResult(path: string): Promise<EvalResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ResultFileError(`${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ResultFileError(`${path}: not JSON (${(err as Error).message})`);
+  }
+  const parsed = ResultShape.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ResultFileError(`${path}: not an eval result (${issue.path.join('.') || 'top level'}: ${issue.message})`);
+  }
+  return parsed.data as unknown as EvalResult;
+}
