@@ -1,4 +1,5 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
+import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
 import { createOpenAICompatibleProvider } from './openai-compatible';
 import { pricesForProvider, type Price } from './prices';
 import type { Provider } from './provider';
@@ -23,7 +24,7 @@ export const PROVIDER_PRESETS: Readonly<Record<string, ProviderPreset>> = {
 };
 
 /** The models of the built-in `offline` provider (no network, no key; not a language model). */
-export const OFFLINE_MODELS = ['echo', 'extractive', 'scripted', 'hash'] as const;
+export const OFFLINE_MODELS: readonly string[] = [...OFFLINE_CHAT_MODELS, ...OFFLINE_EMBEDDING_MODELS];
 
 /** What the editor's model picker and `GET /api/providers` see: never a key. */
 export interface ProviderInfo {
