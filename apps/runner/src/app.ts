@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { bearerAuth } from './http/auth';
+import { bodyLimit } from './http/body-limit';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
@@ -41,15 +41,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
   }
   if (options.token) app.use('/api/*', bearerAuth(options.token));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new HttpProblem(413, `the request body is over the limit of ${limit} bytes`);
-      },
-    }),
-  );
+  app.use('/api/*', bodyLimit(limit));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -84,6 +84,17 @@ const toSummary = (r: RunRow): RunSummary => ({
   durationMs: r.duration_ms,
 });
 
+/** A crash loses at most this much of the run history; reads never see less (they flush first). */
+const FLUSH_DELAY_MS = 5;
+const MAX_BATCH = 1000;
+
+/** node.completed and node.failed carry the node's trace, which run_nodes stores already. */
+function withoutTrace(event: RunEvent): unknown {
+  if (event.type !== 'node.completed' && event.type !== 'node.failed') return event;
+  const { trace: _trace, ...rest } = event;
+  return rest;
+}
+
 type Write = { kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish };
 
 export interface SqliteRunStoreOptions {
@@ -111,6 +122,10 @@ export class SqliteRunStore implements RunStore {
         `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner)
          VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
       ),
+      whole: db.prepare(
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+      ),
       finish: db.prepare(
         `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, owner = NULL WHERE id = ?`,
       ),
@@ -133,9 +148,18 @@ export class SqliteRunStore implements RunStore {
       ),
     };
     this.writeBatch = db.transaction((writes: Write[]) => {
+      // A run that began and ended within one batch is written once, as its final row.
+      const finished = new Map<string, RunFinish>();
+      for (const w of writes) if (w.kind === 'finish') finished.set(w.run.id, w.run);
+      const written = new Set<string>();
       for (const w of writes) {
-        if (w.kind === 'begin') this.writeBegin(w.run);
-        else this.writeFinish(w.run);
+        if (w.kind === 'begin') {
+          const end = finished.get(w.run.id);
+          this.writeBegin(w.run, end);
+          if (end) written.add(w.run.id);
+        } else if (!written.has(w.run.id)) {
+          this.writeFinish(w.run);
+        }
       }
     });
   }
@@ -170,7 +194,16 @@ export class SqliteRunStore implements RunStore {
     this.flushNow();
     const row = this.stmts.events.get(id);
     if (!row) return undefined;
-    return row.events ? (JSON.parse(row.events) as RunEvent[]) : [];
+    if (!row.events) return [];
+    const events = JSON.parse(row.events) as RunEvent[];
+    if (!events.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) return events;
+    // Stored without their traces (run_nodes has them once); put them back for replay.
+    const traces = new Map<string, NodeTrace>();
+    for (const json of this.stmts.nodes.all(id)) {
+      const trace = JSON.parse(json) as NodeTrace;
+      traces.set(trace.id, trace);
+    }
+    return events.map((e) => (e.type === 'node.completed' || e.type === 'node.failed' ? ({ ...e, trace: e.trace ?? traces.get(e.nodeId)! } as RunEvent) : e));
   }
 
   async list(query: { pipeline?: string; limit: number }) {
@@ -195,10 +228,11 @@ export class SqliteRunStore implements RunStore {
 
   private enqueue(write: Write) {
     this.queue.push(write);
+    if (this.queue.length >= MAX_BATCH) return this.flushNow();
     if (this.scheduled) return;
     this.scheduled = true;
-    // One transaction per event-loop turn: under load many runs share one commit.
-    setImmediate(() => this.flushNow());
+    // Writes wait a few milliseconds so that, under load, hundreds of runs share one commit.
+    setTimeout(() => this.flushNow(), FLUSH_DELAY_MS).unref();
   }
 
   private flushNow() {
@@ -223,29 +257,29 @@ export class SqliteRunStore implements RunStore {
     return this.redact(JSON.stringify(value ?? null));
   }
 
-  private writeBegin(run: RunStart) {
-    this.stmts.begin.run(
-      run.id,
-      run.pipeline,
-      run.version,
-      run.document === null ? null : this.json(run.document),
-      this.json(run.inputs),
-      run.startedAt,
-      run.owner,
-    );
+  private writeBegin(run: RunStart, end?: RunFinish) {
+    const document = run.document === null ? null : this.json(run.document);
+    if (!end) {
+      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner);
+      return;
+    }
+    const [outputs, error, events] = this.outcome(end);
+    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events);
+    this.writeNodes(end);
+  }
+
+  private outcome(run: RunFinish): [string | null, string | null, string] {
+    return [run.outputs === null ? null : this.json(run.outputs), run.error === null ? null : this.redact(run.error), this.json(run.events.map(withoutTrace))];
   }
 
   private writeFinish(run: RunFinish) {
+    const [outputs, error, events] = this.outcome(run);
+    this.stmts.finish.run(run.status, outputs, error, run.failedNode, run.durationMs, events, run.id);
+    this.writeNodes(run);
+  }
+
+  private writeNodes(run: RunFinish) {
     const text = (s: string | null) => (s === null ? null : this.redact(s));
-    this.stmts.finish.run(
-      run.status,
-      run.outputs === null ? null : this.json(run.outputs),
-      text(run.error),
-      run.failedNode,
-      run.durationMs,
-      this.json(run.events),
-      run.id,
-    );
     for (const t of Object.values(run.nodes)) {
       this.stmts.node.run(
         run.id,

@@ -79,9 +79,14 @@ const toRecord = (r: Row): VersionRecord => ({ ...toSummary(r), document: JSON.p
 
 const SUMMARY_COLUMNS = 'pipeline, number, parent, message, created_at, content_hash, behavior_hash, problems';
 
+/** Parsed versions kept in memory: a version never changes, and a run of "the latest" should not re-parse its document. */
+const CACHE_SIZE = 256;
+
 export class SqliteVersionStore implements VersionStore {
   private readonly db: SqliteDatabase;
   private readonly stmts;
+  /** Keyed by pipeline, number and content hash, so a pipeline deleted and re-created (by any process) never hits a stale entry. */
+  private readonly cache = new Map<string, VersionRecord>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -99,9 +104,10 @@ export class SqliteVersionStore implements VersionStore {
       ),
       list: db.prepare<[string], Row>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? ORDER BY number DESC`),
       get: db.prepare<[string, number], Row>('SELECT * FROM versions WHERE pipeline = ? AND number = ?'),
-      latest: db.prepare<[string], Row>(
-        'SELECT v.* FROM versions v JOIN pipelines p ON p.name = v.pipeline AND p.latest_version = v.number WHERE p.name = ?',
+      latestKey: db.prepare<[string], { number: number; content_hash: string }>(
+        'SELECT v.number, v.content_hash FROM versions v JOIN pipelines p ON p.name = v.pipeline AND p.latest_version = v.number WHERE p.name = ?',
       ),
+      key: db.prepare<[string, number], { number: number; content_hash: string }>('SELECT number, content_hash FROM versions WHERE pipeline = ? AND number = ?'),
     };
   }
 
@@ -148,12 +154,24 @@ export class SqliteVersionStore implements VersionStore {
   }
 
   async get(pipeline: string, number: number) {
-    const row = this.stmts.get.get(pipeline, number);
-    return row ? toRecord(row) : undefined;
+    return this.cached(pipeline, this.stmts.key.get(pipeline, number));
   }
 
   async latest(pipeline: string) {
-    const row = this.stmts.latest.get(pipeline);
-    return row ? toRecord(row) : undefined;
+    return this.cached(pipeline, this.stmts.latestKey.get(pipeline));
+  }
+
+  private cached(pipeline: string, key: { number: number; content_hash: string } | undefined): VersionRecord | undefined {
+    if (!key) return undefined;
+    const id = `${pipeline}@${key.number}#${key.content_hash}`;
+    let record = this.cache.get(id);
+    if (!record) {
+      const row = this.stmts.get.get(pipeline, key.number);
+      if (!row) return undefined;
+      record = toRecord(row);
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(id, record);
+    }
+    return record;
   }
 }
