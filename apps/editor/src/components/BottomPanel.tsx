@@ -46,7 +46,7 @@ export function BottomPanel(p: Props) {
   ];
   if (p.shown?.mode === 'diff') tabs.push(['diff', 'Diff']);
   return (
-    <section className="bottom">
+    <section className="bottom-panel">
       <div className="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button key={id} role="tab" aria-selected={p.tab === id} data-testid={`tab-${id}`} onClick={() => p.onTab(id)}>

@@ -19,8 +19,6 @@ import { PipelineNodeView } from './PipelineNodeView';
 export const NODE_DRAG_TYPE = 'application/x-patchbay-node';
 
 const nodeTypes = { pipeline: PipelineNodeView };
-/** Small pipelines are shown at natural size, not blown up to fill the screen. */
-export const FIT_VIEW = { padding: 0.15, maxZoom: 1 };
 const MINIMAP_COLORS: Record<string, string> = { added: '#16a34a', removed: '#dc2626', changed: '#d97706' };
 const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.diff ?? ''] ?? '#94a3b8';
 
@@ -88,8 +86,6 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick }: Props) {
         nodesConnectable={!state.readOnly}
         deleteKeyCode={null}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={FIT_VIEW}
         minZoom={0.05}
         maxZoom={2}
         colorMode="system"

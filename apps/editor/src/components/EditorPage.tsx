@@ -7,6 +7,7 @@ import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
 import { documentFileText, downloadText, exportFileName } from '../lib/document-file';
 import { EditorStore } from '../lib/editor-store';
+import { viewportToFit } from '../lib/fit';
 import { emptyDocument } from '../lib/flow-model';
 import { NodeProblemsStore } from '../lib/node-problems-store';
 import type { Route } from '../lib/route';
@@ -18,7 +19,7 @@ import { useRun } from '../hooks/use-run';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useApi } from './ApiContext';
 import { BottomPanel, type Tab } from './BottomPanel';
-import { Canvas, FIT_VIEW } from './Canvas';
+import { Canvas } from './Canvas';
 import { CanvasContext } from './CanvasContext';
 import { HelpDialog } from './HelpDialog';
 import { Palette } from './Palette';
@@ -72,10 +73,18 @@ function EditorScreen({ route, navigate }: Props) {
     api.providers().then(setProviders, () => setProviders([]));
   }, [api, toast]);
 
+  const fit = useCallback(
+    (duration = 0) => {
+      const box = canvasRef.current;
+      const viewport = box && viewportToFit(store.getState().nodes, box.clientWidth, box.clientHeight);
+      if (viewport) flow.setViewport(viewport, { duration });
+    },
+    [flow, store],
+  );
   // a freshly loaded document is fitted into view; later edits keep the viewport
   useEffect(() => {
-    if (loads > 0) requestAnimationFrame(() => flow.fitView(FIT_VIEW));
-  }, [loads, flow]);
+    if (loads > 0) fit();
+  }, [loads, fit]);
   useEffect(() => {
     if (shown?.mode === 'diff') setTab('diff');
     else if (shown?.mode === 'run') setTab('run');
@@ -130,8 +139,8 @@ function EditorScreen({ route, navigate }: Props) {
     const { layoutPositions } = await import('../lib/layout');
     const sizes = new Map(store.getState().nodes.filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
     store.placeNodes(layoutPositions(store.document(), sizes));
-    requestAnimationFrame(() => flow.fitView({ ...FIT_VIEW, duration: 200 }));
-  }, [store, flow]);
+    fit(200);
+  }, [store, fit]);
 
   const exportDocument = useCallback(() => {
     const version = shown?.mode === 'version' ? shown.version : shown?.mode === 'edit' && !dirty ? (shown.version ?? undefined) : undefined;
@@ -190,7 +199,7 @@ function EditorScreen({ route, navigate }: Props) {
     selectAll: () => store.select(store.getState().nodes.map((n) => n.id)),
     save: () => editing && setSaving({ busy: false }),
     layout: () => editing && layout(),
-    fit: () => flow.fitView({ ...FIT_VIEW, duration: 200 }),
+    fit: () => fit(200),
     run: () => setTab('run'),
     help: () => setHelp(true),
     copy: () => {
@@ -235,7 +244,7 @@ function EditorScreen({ route, navigate }: Props) {
           onUndo={store.undo}
           onRedo={store.redo}
           onLayout={layout}
-          onFit={() => flow.fitView({ ...FIT_VIEW, duration: 200 })}
+          onFit={() => fit(200)}
           onExport={exportDocument}
           onEditLatest={() => go({})}
           onRestore={() => shown?.mode === 'version' && restore(shown.version)}

@@ -1,8 +1,7 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { parseEdgeEnd, type PipelineDocument, type Position } from '@patchbay/core';
 import { portViews } from './flow-model';
-
-export const NODE_WIDTH = 220;
+import { NODE_WIDTH } from './node-size';
 const HEADER_HEIGHT = 44;
 const PORT_ROW_HEIGHT = 22;
 

@@ -1,0 +1,31 @@
+import { getViewportForBounds, type Viewport } from '@xyflow/react';
+import type { FlowNode } from './flow-model';
+import { NODE_WIDTH } from './node-size';
+
+const UNMEASURED_HEIGHT = 90;
+
+/**
+ * The viewport that shows every node, computed from positions (and measured
+ * sizes where the browser has them). React Flow's own fitView needs every node
+ * measured, which never happens with onlyRenderVisibleElements on a big graph.
+ * Small pipelines stay at natural size (zoom ≤ 1). The strip along the bottom
+ * where the minimap and the zoom controls sit is left free, so no node hides
+ * under them after a fit.
+ */
+export function viewportToFit(nodes: readonly FlowNode[], width: number, height: number, minZoom = 0.05): Viewport | undefined {
+  height -= Math.min(170, height * 0.3);
+  if (nodes.length === 0 || width === 0 || height === 0) return undefined;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of nodes) {
+    const w = n.measured?.width ?? NODE_WIDTH;
+    const h = n.measured?.height ?? UNMEASURED_HEIGHT;
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + w);
+    y1 = Math.max(y1, n.position.y + h);
+  }
+  return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, minZoom, 1, 0.1);
+}

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PipelineDocument } from '@patchbay/core';
+import { launchChromium } from './support/browser';
+import { dropFromPalette, nodeIds, selectNode } from './support/canvas';
+import { startEditorServer } from './support/runner';
+
+let server: Awaited<ReturnType<typeof startEditorServer>>;
+let browser: Browser;
+let page: Page;
+
+const v1: PipelineDocument = {
+  format: 'patchbay.pipeline/v1',
+  name: 'versioned',
+  nodes: [
+    { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
+    { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt: 'Q: {{ question }}' } },
+    { id: 'note', type: 'template', position: { x: 320, y: 220 }, config: { template: 'a note' } },
+    { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'question.value', to: 'answer.question' },
+    { from: 'answer.text', to: 'result.value' },
+  ],
+};
+
+async function api<T>(path: string, init?: { method: string; body: unknown }): Promise<T> {
+  const response = await fetch(server.url + path, init && { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) });
+  return response.json() as Promise<T>;
+}
+
+const rgb = (page: Page, testId: string, property: 'borderTopColor' | 'opacity') =>
+  page.getByTestId(testId).evaluate((el, p) => getComputedStyle(el)[p], property);
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  await api('/api/pipelines', { method: 'POST', body: v1 });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('versions in the browser', () => {
+  it('opens the latest version from the list', async () => {
+    await page.goto(server.url);
+    expect(await page.getByTestId('latest-versioned').textContent()).toBe('v1');
+    await page.getByTestId('open-versioned').click();
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'note', 'question', 'result']);
+  });
+
+  it('undoes and redoes edits with the keyboard', async () => {
+    await dropFromPalette(page, 'transform', 700, 380);
+    await expect.poll(() => nodeIds(page)).toContain('transform1');
+    await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => nodeIds(page)).not.toContain('transform1');
+    await page.keyboard.press('Shift+Control+z');
+    await expect.poll(() => nodeIds(page)).toContain('transform1');
+
+    await selectNode(page, 'answer');
+    await page.getByTestId('field-prompt').fill('Question: {{ question }}');
+    await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await selectNode(page, 'answer');
+    expect(await page.getByTestId('field-prompt').inputValue()).toBe('Q: {{ question }}');
+    await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+Shift+Z');
+    await selectNode(page, 'answer');
+    expect(await page.getByTestId('field-prompt').inputValue()).toBe('Question: {{ question }}');
+  });
+
+  it('copies and pastes a node with a fresh id', async () => {
+    await selectNode(page, 'note');
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => nodeIds(page)).toContain('note1');
+    await page.keyboard.press('Delete'); // the pasted copy is selected
+    await expect.poll(() => nodeIds(page)).not.toContain('note1');
+  });
+
+  it('saves a version only with a message', async () => {
+    await selectNode(page, 'note');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'question', 'result', 'transform1']);
+    await page.getByTestId('save-button').click();
+    expect(await page.getByTestId('save-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('save-message').fill('Longer prompt, no note, a transform');
+    await page.getByTestId('save-confirm').click();
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v2');
+    const versions = await api<{ number: number; message: string }[]>('/api/pipelines/versioned/versions');
+    expect(versions.find((v) => v.number === 2)?.message).toBe('Longer prompt, no note, a transform');
+  });
+
+  it('shows the diff of v1 and v2 on the canvas in colour', async () => {
+    await page.getByTestId('tab-versions').click();
+    await page.getByTestId('version-2').waitFor();
+    await page.getByTestId('diff-from').selectOption('1');
+    await page.getByTestId('diff-to').selectOption('2');
+    await page.getByTestId('diff-button').click();
+    await page.waitForURL(/diff=1\.\.2/);
+    await expect.poll(() => page.getByTestId('node-note').getAttribute('data-diff')).toBe('removed');
+    expect(await page.getByTestId('node-transform1').getAttribute('data-diff')).toBe('added');
+    expect(await page.getByTestId('node-answer').getAttribute('data-diff')).toBe('changed');
+    expect(await page.getByTestId('node-question').getAttribute('data-diff')).toBeNull();
+
+    expect(await rgb(page, 'node-transform1', 'borderTopColor')).toBe('rgb(22, 163, 74)'); // green
+    expect(await rgb(page, 'node-note', 'borderTopColor')).toBe('rgb(220, 38, 38)'); // red
+    expect(Number(await rgb(page, 'node-note', 'opacity'))).toBeLessThan(0.6); // ghosted
+    expect(await rgb(page, 'node-answer', 'borderTopColor')).toBe('rgb(217, 119, 6)'); // amber
+
+    await page.getByTestId('node-answer').locator('header').click(); // no inspector in a diff: the changes instead
+    const changes = page.getByTestId('diff-node').getByTestId('field-changes');
+    await changes.waitFor();
+    expect(await changes.textContent()).toContain('config.prompt: "Q: {{ question }}" → "Question: {{ question }}"');
+    expect(await page.getByTestId('diff-summary').textContent()).toContain('1 added, 1 removed, 1 changed');
+  });
+
+  it('opens an old version read-only and restores it as a new version', async () => {
+    await page.getByTestId('tab-versions').click();
+    await page.getByTestId('open-version-1').click();
+    await page.waitForURL(/version=1/);
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1 (read-only)');
+    expect(await page.getByTestId('save-button').count()).toBe(0);
+    expect(await nodeIds(page)).toEqual(['answer', 'note', 'question', 'result']);
+    await page.getByTestId('restore-shown').click();
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v3');
+    const restored = await api<{ document: PipelineDocument; message: string }>('/api/pipelines/versioned/versions/3');
+    expect(restored.message).toBe('Restore version 1');
+    expect(restored.document.nodes).toEqual(v1.nodes);
+  });
+
+  it('says when a newer version was saved meanwhile, and saves on top of it when asked', async () => {
+    await selectNode(page, 'answer');
+    await page.getByTestId('field-prompt').fill('Mine: {{ question }}');
+    // someone else saves v4 behind the editor's back
+    const theirs = { ...v1, nodes: v1.nodes.map((n) => (n.id === 'answer' ? { ...n, config: { ...n.config, prompt: 'Theirs: {{ question }}' } } : n)) };
+    await api('/api/pipelines/versioned/versions', { method: 'POST', body: { document: theirs, message: 'theirs', baseVersion: 3 } });
+
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('save-message').fill('mine');
+    await page.getByTestId('save-confirm').click();
+    const conflict = page.getByTestId('save-conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain('Version 4 was saved since you opened version 3');
+    await page.getByTestId('save-on-top').click();
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v5');
+    const v5 = await api<{ document: PipelineDocument; parent: number }>('/api/pipelines/versioned/versions/5');
+    expect(v5.document.nodes.find((n) => n.id === 'answer')?.config.prompt).toBe('Mine: {{ question }}');
+  });
+
+  it('or loads the newer version instead, dropping the unsaved edit', async () => {
+    await selectNode(page, 'answer');
+    await page.getByTestId('field-prompt').fill('Dropped: {{ question }}');
+    await api('/api/pipelines/versioned/versions', { method: 'POST', body: { document: v1, message: 'again theirs', baseVersion: 5 } });
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('save-message').fill('will not be saved');
+    await page.getByTestId('save-confirm').click();
+    await page.getByTestId('load-latest').click();
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v6');
+    await selectNode(page, 'answer');
+    expect(await page.getByTestId('field-prompt').inputValue()).toBe('Q: {{ question }}');
+  });
+});
