@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import type { EvalCase } from './dataset';
 
@@ -60,6 +61,8 @@ export class InProcessQueue implements CaseQueue {
 
   async *process<R>(jobs: AsyncIterable<CaseJob>, worker: CaseWorker<R>, options: { signal?: AbortSignal } = {}): AsyncIterable<R> {
     const signal = options.signal ?? new AbortController().signal;
+    // Every running case listens to this one signal (with its nodes): more than Node's default 10.
+    setMaxListeners(0, signal);
     const source = jobs[Symbol.asyncIterator]();
     const waiting: Array<{ job: CaseJob; attempt: number; notBefore: number }> = [];
     const finished: R[] = [];

@@ -68,11 +68,11 @@ export async function* readCases(source: DatasetSource): AsyncGenerator<LocatedC
 }
 
 /**
- * Reads the whole dataset once: checks every case, refuses duplicate ids (naming
- * both lines), counts the cases and computes the content hash. Memory holds the
- * ids only, never the cases.
+ * Reads the whole dataset once: checks every case (and `check`, e.g. that its
+ * input fits the pipeline), refuses duplicate ids (naming both lines), counts
+ * the cases and computes the content hash. Memory holds the ids only, never the cases.
  */
-export async function inspectDataset(source: DatasetSource): Promise<DatasetInfo> {
+export async function inspectDataset(source: DatasetSource, options: { check?: (c: EvalCase) => string | null } = {}): Promise<DatasetInfo> {
   const label = sourceLabel(source);
   const hash = createHash('sha256');
   const seen = new Map<string, RawItem>();
@@ -81,6 +81,8 @@ export async function inspectDataset(source: DatasetSource): Promise<DatasetInfo
     const c = normaliseCase(item, label);
     const first = seen.get(c.id);
     if (first) throw new DatasetError(`${label}: duplicate case id "${c.id}" ${await where(source, first, item)}`);
+    const problem = options.check?.(c);
+    if (problem) throw new DatasetError(`${item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`}: case "${c.id}": ${problem}`);
     seen.set(c.id, { value: undefined, line: item.line, index: item.index });
     hash.update(canonicalize(c) + '\n');
     count++;

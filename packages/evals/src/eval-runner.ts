@@ -3,7 +3,7 @@ import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
 import { caseInputs } from './case-inputs';
 import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
 import { compareRows } from './compare';
-import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
+import { inspectDataset, readCases, type DatasetInfo } from './dataset';
 import { evaluateGates } from './gates';
 import type { CaseLog } from './result-file';
 import type { CaseRecord, EvalResult } from './result-types';
@@ -52,14 +52,12 @@ export type EvalHead = Omit<EvalResult, 'cases'>;
 /** Checks everything a run needs before the first case: the dataset, every case's inputs, the scorers' targets. */
 export async function prepareEval(pipeline: PipelineDocument, suite: EvalSuite): Promise<DatasetInfo> {
   resolveTargets(pipeline, suite.scorers);
-  const info = await inspectDataset(suite.dataset);
-  for await (const { case: c, line, index } of readCases(suite.dataset)) {
-    const mapped = caseInputs(pipeline, c.input);
-    if ('problem' in mapped) {
-      throw new DatasetError(`${info.source}${line ? `:${line}` : `: case ${index + 1}`}: case "${c.id}": ${mapped.problem}`);
-    }
-  }
-  return info;
+  return inspectDataset(suite.dataset, {
+    check: (c) => {
+      const mapped = caseInputs(pipeline, c.input);
+      return 'problem' in mapped ? mapped.problem : null;
+    },
+  });
 }
 
 /**

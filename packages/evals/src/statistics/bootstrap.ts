@@ -1,4 +1,4 @@
-import { createRng, randomIndex } from './prng';
+import { createRng } from './prng';
 
 export interface BootstrapOptions {
   /** Resamples drawn; 2,000 keeps the 95% bounds stable to about ±0.005. */
@@ -33,10 +33,11 @@ export function bootstrapMeanInterval(values: ArrayLike<number>, options: Bootst
   const resamples = options.resamples ?? 2000;
   const level = options.level ?? 0.95;
   const rng = createRng(options.seed ?? 'patchbay');
+  const data = Float64Array.from(values as ArrayLike<number>);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[randomIndex(rng, n)];
+    for (let i = 0; i < n; i++) sum += data[(rng() * n) | 0];
     means[r] = sum / n;
   }
   means.sort();

@@ -1,0 +1,111 @@
+// `npm run bench -- evals [--quick]`: 2,000 cases (200 with --quick) through a one-node `llm` pipeline
+// against an OpenAI-compatible stub with a fixed 50 ms latency at concurrency 32; the same dataset through
+// promptfoo in the same run; then a fully cached re-run of ours. Last line: JSON figures.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServices } from '@patchbay/core/node';
+import { JsonlCaseLog, parseSuite, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
+import { behaviorHash, type PipelineDocument } from '@patchbay/core';
+import { runPromptfoo } from './promptfoo-peer';
+
+const quick = process.argv.includes('--quick');
+const CASES = quick ? 200 : 2000;
+const LATENCY_MS = 50;
+const CONCURRENCY = 32;
+const ideal = (CASES * LATENCY_MS) / 1000 / CONCURRENCY;
+
+const PIPELINE: PipelineDocument = {
+  format: 'patchbay.pipeline/v1',
+  name: 'bench-llm',
+  nodes: [
+    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
+    { id: 'answer', type: 'output', config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'question.value', to: 'reply.question' },
+    { from: 'reply.text', to: 'answer.value' },
+  ],
+};
+
+function startStub(): Promise<{ url: string; stop(): void }> {
+  const script = fileURLToPath(new URL('./stub-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, String(LATENCY_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ url: line.trim(), stop: () => child.stdin!.end() });
+    });
+    child.once('exit', (code) => reject(new Error(`stub exited with ${code}`)));
+  });
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-evals-'));
+const stub = await startStub();
+try {
+  const questions = Array.from({ length: CASES }, (_, i) => `Question ${i}: what is ${i} squared?`);
+  writeFileSync(path.join(dir, 'cases.jsonl'), questions.map((q, i) => JSON.stringify({ id: `q${i}`, input: { question: q }, expected: q })).join('\n'));
+  writeFileSync(path.join(dir, 'patchbay.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url } } }));
+  const suite = parseSuite(
+    { format: 'patchbay.eval/v1', dataset: 'cases.jsonl', scorers: [{ name: 'echo', type: 'exact' }], concurrency: CONCURRENCY },
+    { label: 'bench', baseDir: dir },
+  );
+  const services = await createServices({ dataDir: path.join(dir, 'data'), configPath: path.join(dir, 'patchbay.config.json'), env: {} });
+
+  /** One eval run as `patchbay eval` does it: cases appended to the partial file, the result file written at the end. */
+  const evalOnce = async (name: string): Promise<{ seconds: number; head: EvalHead }> => {
+    const out = path.join(dir, `${name}.json`);
+    const t = performance.now();
+    const log = await JsonlCaseLog.open(progressPathFor(out), { behaviorHash: behaviorHash(PIPELINE), suiteHash: suite.hash, datasetHash: name, repeat: 1 }, { resume: false, startedAt: new Date().toISOString() });
+    const head = await runEval({ pipeline: PIPELINE, suite, services, log });
+    await writeResultFile(out, head, log, suite.dataset, 1);
+    await log.close();
+    return { seconds: (performance.now() - t) / 1000, head };
+  };
+
+  // A few cases first so JIT warm-up is not billed to either side; they use other questions, so the cache stays cold.
+  const warm = parseSuite({ format: 'patchbay.eval/v1', dataset: [{ id: 'w', input: { question: 'warm-up' }, expected: 'warm-up' }], scorers: [{ type: 'exact' }] }, { label: 'warm', baseDir: dir });
+  await runEval({ pipeline: PIPELINE, suite: warm, services, log: new (await import('@patchbay/evals')).MemoryCaseLog() });
+
+  const ours = await evalOnce('uncached');
+  const peer = await runPromptfoo({ dir, stubUrl: stub.url, questions, concurrency: CONCURRENCY });
+  const cached = await evalOnce('cached');
+  await services.close();
+  clearInterval(sampler);
+
+  const rssMb = Math.round(peakRss / 1024 / 1024);
+  const rows = [
+    ['run', 'cases', 'passed', 'seconds', 'ratio to ideal'],
+    ['patchbay (cold cache)', String(CASES), String(ours.head.summary.passed), ours.seconds.toFixed(2), (ours.seconds / ideal).toFixed(3)],
+    ['promptfoo 0.121 (no cache)', String(CASES), String(peer.passed), peer.seconds.toFixed(2), (peer.seconds / ideal).toFixed(3)],
+    ['patchbay (fully cached)', String(CASES), String(cached.head.summary.passed), cached.seconds.toFixed(2), '–'],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log(`\nevals: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}; ideal ${ideal.toFixed(3)} s`);
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log(`promptfoo start-up alone (promptfoo --version): ${peer.startupSeconds.toFixed(2)} s; patchbay peak RSS ${rssMb} MB`);
+  console.log(JSON.stringify({
+    bench: 'evals',
+    cases: CASES,
+    seconds: round(ours.seconds),
+    ratioToIdeal: round(ours.seconds / ideal),
+    promptfooSeconds: round(peer.seconds),
+    cachedSeconds: round(cached.seconds),
+    rssMb,
+  }));
+} finally {
+  stub.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
