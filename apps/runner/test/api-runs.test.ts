@@ -159,7 +159,7 @@ describe('live runs', () => {
     const running = await (await runner.api(`/api/runs/${id}`)).json();
     expect(running.status).toBe('running');
     expect(running.nodes.q.status).toBe('succeeded');
-    expect(running.nodes.answer.status).toBe('running');
+    expect(running.nodes.answer).toMatchObject({ status: 'running', type: 'llm', attempts: 1 });
 
     gates.shift()!();
     const rest: SseEvent[] = [];
@@ -210,6 +210,7 @@ describe('listing runs', () => {
     const two = await (await runner.api('/api/runs?pipeline=listed-runs&limit=2')).json();
     expect(two.map((r: any) => r.id)).toEqual([ids[2], ids[1]]);
     expect(two[0]).toMatchObject({ pipeline: 'listed-runs', version: 1, status: 'succeeded' });
+    expect((await (await runner.api('/api/runs?pipeline=&limit=5')).json()).length).toBe(5);
     const all = await (await runner.api('/api/runs?limit=1000')).json();
     expect(all.length).toBeGreaterThan(3);
     expect((await runner.api('/api/runs?limit=0')).status).toBe(400);

@@ -157,7 +157,7 @@ export const runRoutes: RouteModule = {
 
     app.openapi(list, async (c) => {
       const { pipeline, limit } = c.req.valid('query');
-      return c.json(await store.runs.list({ pipeline, limit }), 200);
+      return c.json(await store.runs.list({ pipeline: pipeline || undefined, limit }), 200);
     });
 
     app.openapi(get, async (c) => {

@@ -17,6 +17,7 @@ export type RunListener = (event: RunEvent, seq: number) => void;
 
 interface ActiveRun {
   id: string;
+  document: PipelineDocument;
   events: RunEvent[];
   listeners: Set<{ onEvent: RunListener; onEnd: () => void }>;
   controller: AbortController;
@@ -70,7 +71,7 @@ export class RunManager {
     if (!this.accepting) throw new Error('the runner is shutting down');
     const id = randomUUID();
     const startedAt = Date.now();
-    const run: ActiveRun = { id, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve(), startedAt };
+    const run: ActiveRun = { id, document: request.document, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve(), startedAt };
     this.active.set(id, run);
     this.store.begin({
       id,
@@ -116,10 +117,11 @@ export class RunManager {
     const run = this.active.get(record.id);
     if (!run) return record;
     const nodes: Record<string, NodeTrace> = { ...record.nodes };
+    const typeOf = (id: string) => run.document.nodes.find((n) => n.id === id)?.type ?? '';
     for (const event of run.events) {
-      if (event.type === 'node.started') nodes[event.nodeId] ??= { id: event.nodeId, type: '', status: 'running', startedAt: event.at, attempts: event.attempt };
+      if (event.type === 'node.started') nodes[event.nodeId] = { id: event.nodeId, type: typeOf(event.nodeId), status: 'running', startedAt: nodes[event.nodeId]?.startedAt ?? event.at, attempts: event.attempt };
       else if (event.type === 'node.completed' || event.type === 'node.failed') nodes[event.nodeId] = event.trace;
-      else if (event.type === 'node.skipped') nodes[event.nodeId] = { id: event.nodeId, type: '', status: 'skipped', attempts: 0 };
+      else if (event.type === 'node.skipped') nodes[event.nodeId] = { id: event.nodeId, type: typeOf(event.nodeId), status: 'skipped', attempts: 0 };
     }
     return { ...record, nodes };
   }
