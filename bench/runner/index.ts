@@ -33,7 +33,8 @@ const PIPELINE = {
 };
 
 function startRunner(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const env = { ...process.env, PATCHBAY_TOKEN: '' };
+  // No token, and no demo workspace seeded into the empty data dir: only the bench pipeline runs.
+  const env = { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0' };
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {

@@ -23,7 +23,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 /** `patchbay serve` as a real child process; resolves once it prints its URL. */
 export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRunner> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // PATCHBAY_DEMO=0: an empty data dir stays empty (no demo workspace seeded), so each test starts from nothing.
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...cleanEnv(), PATCHBAY_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
