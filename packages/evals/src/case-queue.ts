@@ -67,10 +67,39 @@ export class InProcessQueue implements CaseQueue {
     const waiting: Array<{ job: CaseJob; attempt: number; notBefore: number }> = [];
     const finished: R[] = [];
     let running = 0;
+    let pumping = false;
     let exhausted = false;
     let failure: unknown;
     let wake: (() => void) | null = null;
     const notify = () => { wake?.(); wake = null; };
+
+    // Starts cases while slots are free: retries whose wait is over first, then new jobs.
+    // It runs whenever a case ends, not when the consumer asks, so a slow consumer
+    // (a file append) never leaves a slot idle.
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (!signal.aborted && failure === undefined && running < this.limiter.limit) {
+          const now = Date.now();
+          const ready = waiting.findIndex((w) => w.notBefore <= now);
+          if (ready !== -1) {
+            const [w] = waiting.splice(ready, 1);
+            start(w.job, w.attempt);
+            continue;
+          }
+          if (exhausted) break;
+          const next = await source.next();
+          if (next.done) { exhausted = true; break; }
+          start(next.value, 1);
+        }
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        pumping = false;
+        notify();
+      }
+    };
 
     const start = (job: CaseJob, attempt: number) => {
       running++;
@@ -78,57 +107,40 @@ export class InProcessQueue implements CaseQueue {
       const last = attempt > this.maxRetries;
       worker(job, signal, { attempt, last })
         .then((outcome) => {
+          const before = this.limiter.limit;
           if (outcome.rateLimited && !last && !signal.aborted) {
-            const before = this.limiter.limit;
             this.limiter.onRateLimit(epoch);
-            if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
             const delay = Math.min(10_000, this.backoffMs * 2 ** (attempt - 1));
             waiting.push({ job, attempt: attempt + 1, notBefore: Date.now() + delay });
+            setTimeout(() => void pump(), delay + 1);
           } else {
-            const before = this.limiter.limit;
             if (!outcome.rateLimited) this.limiter.onSuccess();
-            if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
             finished.push(outcome.record);
           }
+          if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
         })
         .catch((err) => { failure ??= err; })
-        .finally(() => { running--; notify(); });
+        .finally(() => {
+          running--;
+          void pump();
+          notify();
+        });
     };
 
+    void pump();
     while (true) {
-      if (failure !== undefined) break;
-      // Fill free slots: retries whose wait is over first, then new jobs.
-      while (!signal.aborted && running < this.limiter.limit) {
-        const now = Date.now();
-        const ready = waiting.findIndex((w) => w.notBefore <= now);
-        if (ready !== -1) {
-          const [w] = waiting.splice(ready, 1);
-          start(w.job, w.attempt);
-          continue;
-        }
-        if (exhausted) break;
-        const next = await source.next();
-        if (next.done) { exhausted = true; break; }
-        start(next.value, 1);
-      }
       if (finished.length) {
-        // Hand records over, then fill the slots freed meanwhile before sleeping.
-        while (finished.length) yield finished.shift() as R;
+        yield finished.shift() as R;
         continue;
       }
-      if (signal.aborted || (exhausted && running === 0 && waiting.length === 0)) break;
-      // Sleep until a case finishes or the earliest retry is due (nothing awaits between the checks above and here).
-      const due = waiting.length ? Math.max(0, Math.min(...waiting.map((w) => w.notBefore)) - Date.now()) : undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (due !== undefined && running < this.limiter.limit) setTimeout(notify, due);
-      });
+      const idle = running === 0 && !pumping;
+      if (failure !== undefined && idle) break;
+      if (signal.aborted && idle) break;
+      if (exhausted && idle && waiting.length === 0) break;
+      // Nothing awaits between the checks above and setting `wake`, so no wake-up is missed.
+      await new Promise<void>((resolve) => { wake = resolve; });
     }
-    // Let what is still running settle before reporting how the run ended.
-    while (running > 0) await new Promise<void>((resolve) => { wake = resolve; });
     await source.return?.();
-    // Cases that finished before the stop are kept; workers throw rather than record a cancellation.
-    while (finished.length) yield finished.shift() as R;
     if (failure !== undefined) throw failure;
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
   }
