@@ -1,4 +1,4 @@
-import { WorkspaceConfigError } from '@patchbay/core/node';
+import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
@@ -12,11 +12,12 @@ function integer(text: string, what: string, min: number, max: number): number {
 export const command: Command = {
   name: 'serve',
   summary: 'start the runner (API and editor)',
-  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]...
+  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]... [--no-demo]
 
 Serves the editor at / and the HTTP API under /api (described at /api/docs),
 then runs until SIGTERM or Ctrl-C, which cancel the runs still going and close
-the database cleanly.
+the database cleanly. A data dir that is missing or empty is first seeded with
+the demo workspace (the support-assistant pipeline, its docs, orders and evals).
 
 Options:
   --port N            port (env PORT; default ${DEFAULT_PORT}; 0 picks a free one)
@@ -27,6 +28,7 @@ Options:
   --body-limit BYTES  largest request body (default ${DEFAULT_BODY_LIMIT_BYTES}, 5 MB)
   --cors ORIGIN       allow browser calls from ORIGIN (repeatable; env PATCHBAY_CORS,
                       comma-separated). No CORS by default.
+  --no-demo           leave an empty data dir empty (env PATCHBAY_DEMO=0)
   --debug             show stack traces
   -h, --help          show this help
 
@@ -40,6 +42,7 @@ Environment:
     config: { type: 'string' },
     'body-limit': { type: 'string' },
     cors: { type: 'string', multiple: true },
+    'no-demo': { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -51,6 +54,17 @@ Environment:
     }
     const bodyLimitBytes = values['body-limit'] === undefined ? undefined : integer(values['body-limit'], '--body-limit', 1024, 1024 ** 3);
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
+
+    if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0') {
+      const dataDir = resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd });
+      // Loaded only here: the demo pulls in the eval runner, which serving alone never needs.
+      const { seedDemo } = await import('../../demo/seed-demo');
+      const outcome = await seedDemo(dataDir, { env: io.env }).catch((err: Error) => {
+        io.stderr.write(`could not seed the demo workspace: ${err.message.split('\n')[0]}\n`);
+        return null;
+      });
+      if (outcome?.seeded) io.stdout.write(`Seeded the demo workspace into ${outcome.dataDir}\n`);
+    }
 
     let server;
     try {

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import type { PipelineDocument, RunResult, Services } from '@patchbay/core';
+import {
+  collectResult,
+  inspectDataset,
+  loadSuite,
+  MemoryCaseLog,
+  parseTarget,
+  readCases,
+  runEval,
+  toScoreRow,
+  type EvalCase,
+  type EvalResult,
+  type EvalSuite,
+  type ScorerSpec,
+} from '@patchbay/evals';
+import { PROCESS_OWNER } from '../runs/run-manager';
+import type { RunStore, Store, VersionRecord } from '../store/index';
+import { DEMO_DATASET, DEMO_DIR, DEMO_PIPELINE } from './demo-content';
+
+export interface SeededEval {
+  id: string;
+  version: number;
+  result: EvalResult;
+}
+
+/**
+ * Stores the demo dataset and scores every demo version against it with the
+ * real eval runner, each compared with the version before, so the compare
+ * view has real differences to show on the first start.
+ */
+export async function seedDemoEvals(store: Store, services: Services, versions: VersionRecord[]): Promise<SeededEval[]> {
+  const suite = await loadSuite(path.join(DEMO_DIR, 'suite.json'));
+  const info = await inspectDataset(suite.dataset);
+  const cases: EvalCase[] = [];
+  for await (const { case: c } of readCases(suite.dataset)) cases.push(c);
+  await store.datasets.save(DEMO_DATASET, { hash: info.hash, cases });
+
+  const seeded: SeededEval[] = [];
+  for (const version of versions) {
+    const pipeline = version.document as PipelineDocument;
+    const previous = seeded.at(-1);
+    const log = new MemoryCaseLog();
+    const head = await runEval({
+      pipeline,
+      pipelineVersion: version.number,
+      suite: forVersion(suite, pipeline),
+      services,
+      log,
+      baseline: previous && { rows: previous.result.cases.map(toScoreRow), label: previous.id, datasetHash: previous.result.dataset.hash },
+      gate: suite.gate,
+      onCaseRun: (run) => storeCaseRun(store.runs, run, pipeline),
+    });
+    // As the runner's own evals do: name the dataset, not the file it was read from.
+    head.dataset = { ...head.dataset, source: `dataset "${DEMO_DATASET}"` };
+    const result = await collectResult(head, log, suite.dataset, suite.repeat);
+    const id = await store.evals.insertResult(result, {
+      pipeline: DEMO_PIPELINE,
+      version: version.number,
+      dataset: DEMO_DATASET,
+      baseline: previous?.id ?? null,
+    });
+    seeded.push({ id, version: version.number, result });
+  }
+  return seeded;
+}
+
+/** Each case's run is kept like the runner's eval cases are (inline, not among the pipeline's own runs), so a case opens on the canvas. */
+function storeCaseRun(runs: RunStore, run: RunResult, document: PipelineDocument) {
+  runs.begin({ id: run.runId, pipeline: null, version: null, document, inputs: run.inputs, startedAt: run.startedAt, owner: PROCESS_OWNER });
+  runs.finish({
+    id: run.runId,
+    status: run.status,
+    outputs: run.outputs ?? null,
+    error: run.error ?? null,
+    failedNode: run.failedNode ?? null,
+    durationMs: run.durationMs,
+    nodes: run.nodes,
+    events: [],
+  });
+}
+
+/**
+ * v1 has no retrieve node, so the retrieval scorer has nothing to read there:
+ * a version is scored by the scorers whose target it has (the eval runner
+ * would refuse the whole suite otherwise). Comparisons pair the scorers both sides have.
+ */
+function forVersion(suite: EvalSuite, pipeline: PipelineDocument): EvalSuite {
+  const ids = new Set(pipeline.nodes.map((n) => n.id));
+  const applies = (s: ScorerSpec) => {
+    if (!s.target) return true;
+    const ref = parseTarget(s.target);
+    return ref.kind !== 'node' || ids.has(ref.node);
+  };
+  return { ...suite, scorers: suite.scorers.filter(applies) };
+}
