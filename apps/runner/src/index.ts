@@ -6,3 +6,6 @@ export { RunManager, type StartRun } from './runs/run-manager';
 export { HttpProblem, problemResponse, type ProblemDetails, type FieldError } from './http/problem';
 export { Redactor } from './http/secrets';
 export * from './store/index';
+export { EvalManager, type StartEval } from './evals/eval-manager';
+export type { EvalEvent } from './evals/eval-events';
+export { loadDatasetInput, saveDataset, type DatasetInput, type DatasetFormat } from './evals/dataset-input';

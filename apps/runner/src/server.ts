@@ -7,6 +7,7 @@ import { createServices, listProviders, resolveDataDir } from '@patchbay/core/no
 import { createApp, type AppOptions } from './app';
 import { Redactor } from './http/secrets';
 import type { RouteModule } from './routes/index';
+import { EvalManager } from './evals/eval-manager';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
 
@@ -42,6 +43,7 @@ export interface RunningServer {
   app: OpenAPIHono;
   store: Store;
   runs: RunManager;
+  evals: EvalManager;
   /** Stops accepting, cancels live runs (recorded `cancelled`), closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -88,10 +90,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const interrupted = await store.runs.interruptOrphans(isOwnerAlive);
   if (interrupted > 0) log(`${interrupted} run(s) left running by a stopped runner are now "interrupted"`);
+  const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
+  if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 
   const runs = new RunManager({ store: store.runs, services, log });
+  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, log });
   const app = createApp(
-    { store, runs, services, indexes: services.retrieval, providers, redactor, log },
+    { store, runs, evals, services, indexes: services.retrieval, providers, redactor, log },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes },
   );
 
@@ -114,7 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await runs.cancelAll();
+      await Promise.all([runs.cancelAll(), evals.cancelAll()]);
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
@@ -122,5 +127,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await store.close();
     })());
 
-  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, close };
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, close };
 }

@@ -1,4 +1,8 @@
 import { indexRoutes } from './indexes';
+import { compareRoutes } from './compare';
+import { datasetRoutes } from './datasets';
+import { evalRoutes } from './evals';
+import { scorerTypeRoutes } from './scorer-types';
 import { nodeTypeRoutes } from './node-types';
 import { pipelineRoutes } from './pipelines';
 import { providerRoutes } from './providers';
@@ -9,4 +13,4 @@ import type { RouteModule } from './route-module';
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
 
 /** Every resource the API serves. A new resource: one route module file, one line here. */
-export const routeModules: RouteModule[] = [pipelineRoutes, versionRoutes, runRoutes, nodeTypeRoutes, providerRoutes, indexRoutes];
+export const routeModules: RouteModule[] = [pipelineRoutes, versionRoutes, runRoutes, nodeTypeRoutes, providerRoutes, indexRoutes, datasetRoutes, evalRoutes, compareRoutes, scorerTypeRoutes];

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '@patchbay/core';
 import type { Redactor } from '../http/secrets';
+import type { EvalManager } from '../evals/eval-manager';
 import type { RunManager } from '../runs/run-manager';
 import type { Store } from '../store/index';
 
@@ -26,6 +27,7 @@ export interface IndexService {
 export interface AppDeps {
   store: Store;
   runs: RunManager;
+  evals: EvalManager;
   services: Partial<Services>;
   indexes?: IndexService;
   /** `GET /api/providers`: configured providers, never a key. */

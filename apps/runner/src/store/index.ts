@@ -3,7 +3,10 @@ import { openDatabase, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 import { SqlitePipelineStore, type PipelineStore } from './pipelines';
 import { SqliteRunStore, type RunStore } from './runs';
 import { SqliteVersionStore, type VersionStore } from './versions';
+import { SqliteDatasetStore, type DatasetStore } from './datasets';
+import { SqliteEvalStore, type EvalStore } from './evals';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
+import { datasetsAndEvals } from './migrations/002-datasets-evals';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -13,6 +16,10 @@ export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db
 export { SqlitePipelineStore } from './pipelines';
 export { SqliteVersionStore } from './versions';
 export { SqliteRunStore } from './runs';
+export type { DatasetStore, DatasetVersion, DatasetRecord, DatasetSummary } from './datasets';
+export type { EvalStore, EvalStatus, EvalSpec, EvalDatasetRef, NewEval, StoredEval } from './evals';
+export { SqliteDatasetStore } from './datasets';
+export { SqliteEvalStore } from './evals';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -24,6 +31,8 @@ export interface Store {
   pipelines: PipelineStore;
   versions: VersionStore;
   runs: RunStore;
+  datasets: DatasetStore;
+  evals: EvalStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -40,12 +49,15 @@ export interface OpenStoreOptions {
 
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
-  const db = openDatabase(file, [...builtInMigrations, ...(options.migrations ?? [])]);
+  // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
     versions: new SqliteVersionStore(db),
     runs,
+    datasets: new SqliteDatasetStore(db),
+    evals: new SqliteEvalStore(db, options.redact),
     file,
     db,
     async close() {

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { behaviorHash, type PipelineDocument, type RunResult, type Services } from '@patchbay/core';
+import { prepareEval, runEval, toScoreRow, type EvalSuite } from '@patchbay/evals';
+import { PROCESS_OWNER } from '../runs/run-manager';
+import type { DatasetRecord } from '../store/datasets';
+import type { EvalStore, StoredEval } from '../store/evals';
+import type { RunStore } from '../store/runs';
+import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-events';
+import { StoredCaseLog } from './stored-case-log';
+
+export interface StartEval {
+  /** A version without problems (checked by the caller). */
+  document: PipelineDocument;
+  pipeline: string;
+  version: number;
+  dataset: DatasetRecord;
+  /** A suite whose dataset is `dataset`'s cases, inline. */
+  suite: EvalSuite;
+  /** A finished eval to compare with when this one ends. */
+  baseline?: StoredEval;
+}
+
+export type EvalListener = (event: EvalEvent, seq: number) => void;
+
+interface ActiveEval {
+  id: string;
+  events: EvalEvent[];
+  listeners: Set<{ onEvent: EvalListener; onEnd: () => void }>;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs evals in this process through the evals package's runner with the
+ * runner's services: each finished case is stored at once (and its run, with
+ * every node trace, as a normal run, so a case opens on the canvas), and its
+ * progress is fanned out to SSE subscribers, who get past events replayed first.
+ */
+export class EvalManager {
+  private readonly active = new Map<string, ActiveEval>();
+  private accepting = true;
+
+  constructor(
+    private readonly deps: {
+      evals: EvalStore;
+      runs: RunStore;
+      services: Services;
+      log?: (line: string) => void;
+    },
+  ) {}
+
+  /**
+   * Checks that the suite fits the pipeline (scorer targets, every case's
+   * inputs: TargetError / DatasetError before anything is stored), records the
+   * eval as running and starts it. Returns its id at once.
+   */
+  async start(request: StartEval): Promise<string> {
+    if (!this.accepting) throw new Error('the runner is shutting down');
+    const { document, suite, dataset } = request;
+    await prepareEval(document, suite);
+    const id = randomUUID();
+    const total = dataset.cases.length * suite.repeat;
+    const createdAt = Date.now();
+    const ref = { name: dataset.name, hash: dataset.hash, cases: dataset.cases.length };
+    await this.deps.evals.create({
+      id,
+      pipeline: request.pipeline,
+      version: request.version,
+      dataset: ref,
+      total,
+      baseline: request.baseline?.id ?? null,
+      spec: {
+        suite: suite.name,
+        scorers: suite.scorers,
+        repeat: suite.repeat,
+        seed: suite.seed,
+        concurrency: suite.concurrency,
+        ...(suite.gate ? { gate: suite.gate } : {}),
+        behaviorHash: behaviorHash(document),
+      },
+      createdAt,
+      owner: PROCESS_OWNER,
+    });
+    const run: ActiveEval = { id, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve() };
+    this.active.set(id, run);
+    this.publish(run, startedEvent({ id, pipeline: request.pipeline, version: request.version, dataset: ref, progress: { done: 0, total } }, createdAt));
+    run.done = this.execute(run, request, total);
+    return id;
+  }
+
+  private async execute(run: ActiveEval, request: StartEval, total: number): Promise<void> {
+    const { evals } = this.deps;
+    const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
+    const baseline = request.baseline
+      ? { rows: (await evals.cases(request.baseline.id)).map(toScoreRow), label: request.baseline.id, datasetHash: request.baseline.dataset.hash }
+      : undefined;
+    let done = 0;
+    try {
+      const head = await runEval({
+        pipeline: request.document,
+        pipelineVersion: request.version,
+        suite: request.suite,
+        services: this.deps.services,
+        log: new StoredCaseLog(evals, run.id, positions),
+        signal: run.controller.signal,
+        onProgress: (p) => {
+          if (p.record) this.publish(run, caseEvent(run.id, p.record, ++done, total));
+        },
+        onCaseRun: (result) => this.storeRun(result, request),
+        baseline,
+        gate: request.suite.gate,
+      });
+      head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
+      await evals.finish(run.id, { status: 'succeeded', head });
+      this.publish(run, { type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
+    } catch (err) {
+      const cancelled = run.controller.signal.aborted;
+      const reason = run.controller.signal.reason;
+      const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
+      if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
+      await evals.finish(run.id, { status: cancelled ? 'cancelled' : 'failed', error: message });
+      this.publish(run, { type: 'eval.failed', evalId: run.id, status: cancelled ? 'cancelled' : 'failed', error: message, at: Date.now() });
+    } finally {
+      this.end(run);
+    }
+  }
+
+  /**
+   * A case's run, stored as an ordinary run of the document it ran (inline,
+   * so it is not listed among the pipeline's own runs), which the editor's
+   * run view opens by the case record's `runId`.
+   */
+  private storeRun(result: RunResult, request: StartEval) {
+    const { runs } = this.deps;
+    runs.begin({ id: result.runId, pipeline: null, version: null, document: request.document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER });
+    runs.finish({
+      id: result.runId,
+      status: result.status,
+      outputs: result.outputs ?? null,
+      error: result.error ?? null,
+      failedNode: result.failedNode ?? null,
+      durationMs: result.durationMs,
+      nodes: result.nodes,
+      events: [],
+    });
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  /** Replays a live eval's events from `fromSeq`, then streams the rest; undefined when it is not live. */
+  subscribe(id: string, fromSeq: number, onEvent: EvalListener, onEnd: () => void): (() => void) | undefined {
+    const run = this.active.get(id);
+    if (!run) return undefined;
+    for (let seq = Math.max(0, fromSeq); seq < run.events.length; seq++) onEvent(run.events[seq], seq);
+    const listener = { onEvent, onEnd };
+    run.listeners.add(listener);
+    return () => run.listeners.delete(listener);
+  }
+
+  /** Every event of an eval that is no longer live. */
+  async pastEvents(id: string): Promise<EvalEvent[] | undefined> {
+    const stored = await this.deps.evals.get(id);
+    if (!stored) return undefined;
+    return storedEvents(stored, await this.deps.evals.casesInFinishOrder(id));
+  }
+
+  /** Cancels a live eval (finished cases are kept) and waits for it to be recorded. False when it is not live. */
+  async cancel(id: string, waitMs = 10_000): Promise<boolean> {
+    const run = this.active.get(id);
+    if (!run) return false;
+    run.controller.abort(new Error('cancelled'));
+    await Promise.race([run.done, delay(waitMs)]);
+    return true;
+  }
+
+  /** Shutting down: refuses new evals, cancels the live ones and waits for them to be recorded. */
+  async cancelAll(waitMs = 10_000): Promise<void> {
+    this.accepting = false;
+    const live = [...this.active.values()];
+    for (const run of live) run.controller.abort(new Error('the runner is shutting down'));
+    await Promise.race([Promise.all(live.map((r) => r.done)), delay(waitMs)]);
+    await this.deps.runs.flush();
+  }
+
+  private publish(run: ActiveEval, event: EvalEvent) {
+    const seq = run.events.push(event) - 1;
+    for (const listener of run.listeners) {
+      try {
+        listener.onEvent(event, seq);
+      } catch (err) {
+        this.deps.log?.(`eval ${run.id}: a subscriber failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private end(run: ActiveEval) {
+    this.active.delete(run.id);
+    for (const listener of run.listeners) listener.onEnd();
+    run.listeners.clear();
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,212 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { PipelineDocument } from '@patchbay/core';
+import { GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT } from '@patchbay/evals';
+import { evalListItem, evalResultView } from '../evals/eval-views';
+import { HttpProblem } from '../http/problem';
+import { sseResponse, type SseSink } from '../http/sse';
+import type { EvalEvent } from '../evals/eval-events';
+import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { DatasetNameSchema } from './datasets';
+import { resumeFrom } from './run-events-stream';
+import type { AppDeps, RouteModule } from './route-module';
+
+const EVAL_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+
+const SuiteBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional().openapi({ description: 'Names the suite in results; default "api"' }),
+    scorers: z.array(ScorerSpecSchema).min(1, 'an eval needs at least one scorer'),
+    repeat: z.number().int().min(1).max(100).optional(),
+    concurrency: z.number().int().min(1).max(256).optional(),
+    seed: z.union([z.string(), z.number()]).optional(),
+    gate: GateSchema.optional(),
+  })
+  .openapi('EvalSuite', { description: 'A patchbay.eval/v1 suite without its dataset (the stored dataset is used)' });
+
+const StartBody = z
+  .strictObject({
+    pipeline: PipelineNameSchema,
+    version: z.number().int().min(1).optional().openapi({ description: 'Default: the latest' }),
+    dataset: DatasetNameSchema,
+    datasetHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex').optional().openapi({ description: 'A version of the dataset; default the latest' }),
+    suite: SuiteBody,
+    baseline: z.string().min(1).max(100).optional().openapi({ description: 'A finished eval to compare with (and gate against) when this one ends' }),
+  })
+  .openapi('StartEval');
+
+const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const EvalListItemSchema = z
+  .object({
+    id: z.string(),
+    pipeline: z.string(),
+    version: z.number().int().nullable(),
+    dataset: z.object({ name: z.string(), hash: z.string(), cases: z.number().int() }),
+    suite: z.string(),
+    scorers: z.array(z.string()),
+    status: z.enum(EVAL_STATUSES),
+    progress: z.object({ done: z.number().int(), total: z.number().int() }),
+    summary: z.record(z.string(), z.unknown()).nullable(),
+    baseline: z.string().nullable(),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('EvalListItem');
+
+const EvalResultSchema = z
+  .object({ id: z.string(), status: z.enum(EVAL_STATUSES), progress: z.object({ done: z.number().int(), total: z.number().int() }) })
+  .catchall(z.unknown())
+  .openapi('EvalResult', {
+    description: 'The result JSON of `patchbay eval --out` (suite, pipeline, dataset, startedAt, finishedAt, summary, cases, comparison?, gates?) with the id, status and progress',
+  });
+
+const start = createRoute({
+  method: 'post',
+  path: '/api/evals',
+  tags: ['evals'],
+  summary: 'Start an eval of a pipeline version on a stored dataset',
+  description:
+    'Checks everything before a case runs: 404 for an unknown pipeline, version, dataset or baseline; 422 when the version has problems, a scorer target is not in the pipeline or a case\'s input does not fit it; 400 for a bad suite. Answers 201 `{id}`; progress at `/api/evals/{id}/events`.',
+  request: { body: { required: true, content: { 'application/json': { schema: StartBody } } } },
+  responses: {
+    201: jsonContent(z.object({ id: z.string(), status: z.enum(EVAL_STATUSES) }).openapi('EvalStarted'), 'The eval started'),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 422),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/evals',
+  tags: ['evals'],
+  summary: 'Eval results, newest first (of one pipeline with `?pipeline=`)',
+  request: { query: z.object({ pipeline: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  responses: { 200: jsonContent(z.array(EvalListItemSchema), 'Evals'), ...problemResponses(400, 401) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/api/evals/{id}',
+  tags: ['evals'],
+  summary: 'One eval: the full result with every case, its status and progress',
+  request: { params: IdParams },
+  responses: { 200: jsonContent(EvalResultSchema, 'The eval'), ...problemResponses(401, 404) },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/api/evals/{id}/events',
+  tags: ['evals'],
+  summary: "An eval's progress as Server-Sent Events",
+  description: '`eval.started`, `eval.case` {id, repeat, status, scores, done, total} per finished case, then `eval.completed` {summary} or `eval.failed` {status, error}. Past events are replayed, then live ones follow. `Last-Event-ID` resumes after that event.',
+  request: { params: IdParams },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/api/evals/{id}/cancel',
+  tags: ['evals'],
+  summary: 'Cancel a running eval (finished cases are kept)',
+  request: { params: IdParams },
+  responses: {
+    200: jsonContent(z.object({ id: z.string(), status: z.enum(EVAL_STATUSES) }).openapi('EvalCancelled'), "The eval's status after cancelling"),
+    ...problemResponses(401, 404, 409),
+  },
+});
+
+/** Bad input the evals package finds in a suite that fits no pipeline, as one line. */
+function unprocessable(err: Error): never {
+  if (err.name === 'TargetError' || err.name === 'DatasetError') {
+    throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite', message: err.message }] });
+  }
+  throw err;
+}
+
+async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promise<string> {
+  const { store } = deps;
+  const version = body.version === undefined ? await store.versions.latest(body.pipeline) : await store.versions.get(body.pipeline, body.version);
+  if (!version) throw new HttpProblem(404, body.version === undefined || !(await store.pipelines.get(body.pipeline)) ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`);
+  if (version.problems.length > 0) {
+    const p = version.problems;
+    throw new HttpProblem(422, `version ${version.number} of "${version.pipeline}" cannot be evaluated: ${p[0].path}: ${p[0].message}${p.length > 1 ? ` (and ${p.length - 1} more)` : ''}`, {
+      type: 'pipeline-invalid',
+      problems: p,
+      errors: p.map(({ path, message }) => ({ path, message })),
+    });
+  }
+  const dataset = await store.datasets.get(body.dataset, body.datasetHash);
+  if (!dataset) throw new HttpProblem(404, body.datasetHash ? `dataset "${body.dataset}" has no version ${body.datasetHash}` : `there is no dataset "${body.dataset}"`);
+  let baseline;
+  if (body.baseline !== undefined) {
+    baseline = await store.evals.get(body.baseline);
+    if (!baseline) throw new HttpProblem(404, `there is no eval "${body.baseline}" to use as the baseline`);
+    if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
+  }
+  let suite;
+  try {
+    suite = parseSuite({ format: SUITE_FORMAT, ...body.suite, name: body.suite.name ?? 'api', dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
+  } catch (err) {
+    if ((err as Error).name !== 'SuiteError') throw err;
+    throw new HttpProblem(400, `invalid suite: ${(err as Error).message}`, { type: 'invalid-suite', errors: [{ path: '$.suite', message: (err as Error).message }] });
+  }
+  suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+  return deps.evals
+    .start({ document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, dataset, suite, baseline })
+    .catch(unprocessable);
+}
+
+export const evalRoutes: RouteModule = {
+  name: 'evals',
+  register(app, deps) {
+    const { store, evals } = deps;
+
+    app.openapi(start, async (c) => {
+      const id = await startEval(deps, c.req.valid('json'));
+      c.header('location', `/api/evals/${id}`);
+      return c.json({ id, status: 'running' as const }, 201);
+    });
+
+    app.openapi(list, async (c) => {
+      const { pipeline, limit } = c.req.valid('query');
+      return c.json((await store.evals.list({ pipeline, limit })).map(evalListItem) as never, 200);
+    });
+
+    app.openapi(get, async (c) => {
+      const { id } = c.req.valid('param');
+      const stored = await store.evals.get(id);
+      if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
+      return c.json(evalResultView(stored, await store.evals.cases(id)) as never, 200);
+    });
+
+    app.openapi(events, async (c) => {
+      const { id } = c.req.valid('param');
+      const from = resumeFrom(c.req.header('last-event-id'));
+      const send = (sink: SseSink, event: EvalEvent, seq: number) => sink.send({ id: seq, event: event.type, data: deps.redactor.redact(JSON.stringify(event)) });
+      const replay = (sink: SseSink, past: EvalEvent[]) => {
+        for (let seq = from; seq < past.length; seq++) send(sink, past[seq], seq);
+        sink.close();
+      };
+      if (evals.isActive(id)) {
+        return sseResponse((sink) => {
+          const unsubscribe = evals.subscribe(id, from, (event, seq) => send(sink, event, seq), () => sink.close());
+          // It ended between the check and the subscription: its events are in the store by now.
+          if (!unsubscribe) void evals.pastEvents(id).then((past) => replay(sink, past ?? []));
+          return unsubscribe;
+        }) as never;
+      }
+      const past = await evals.pastEvents(id);
+      if (!past) throw new HttpProblem(404, `there is no eval "${id}"`);
+      return sseResponse((sink) => replay(sink, past)) as never;
+    });
+
+    app.openapi(cancel, async (c) => {
+      const { id } = c.req.valid('param');
+      const before = await store.evals.get(id);
+      if (!before) throw new HttpProblem(404, `there is no eval "${id}"`);
+      if (!(await evals.cancel(id))) throw new HttpProblem(409, `eval "${id}" is not running (it is ${before.status})`, { type: 'eval-not-running', status: before.status });
+      const after = await store.evals.get(id);
+      return c.json({ id, status: after?.status ?? 'running' }, 200);
+    });
+  },
+};

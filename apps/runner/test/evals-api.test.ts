@@ -1,0 +1,314 @@
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { openSqliteStore } from '../src/store/index';
+import { allSseEvents, echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+let stub: OpenAIStub;
+
+/** input → llm → output; v2 of "qa" shouts (upcase), so lower-case expected words stop matching. */
+function qaPipeline(name: string, prompt: string, model = 'offline:echo') {
+  const doc = echoPipeline(name, model);
+  doc.nodes[1].config = { model, prompt };
+  return doc;
+}
+
+// Ten cases: eight expect a lower-case word of the question (they regress when v2 shouts),
+// one expects a number (passes in both), one expects a word that is not there (fails in both).
+const WORDS = ['paris', 'rome', 'oslo', 'bern', 'lima', 'kyiv', 'doha', 'riga'];
+const CASES = [
+  ...WORDS.map((w, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${w}` }, expected: w })),
+  { id: 'c9', input: { question: 'what is 42' }, expected: '42' },
+  { id: 'c10', input: { question: 'say nothing' }, expected: 'zebra' },
+];
+const SUITE = { scorers: [{ name: 'mentions', type: 'contains' }, { name: 'close', type: 'levenshtein', threshold: 0.1 }] };
+
+const json = async (res: Response) => ({ status: res.status, body: await res.json() });
+
+async function waitForEval(id: string, timeoutMs = 20_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await (await runner.api(`/api/evals/${id}`)).json();
+    if (body.status !== 'running') return body;
+    if (Date.now() > deadline) throw new Error(`eval ${id} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function startEval(body: Record<string, unknown>): Promise<string> {
+  const res = await runner.post('/api/evals', { dataset: 'capitals', suite: SUITE, ...body });
+  const parsed = await res.json();
+  if (res.status !== 201) throw new Error(`POST /api/evals: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed.id;
+}
+
+beforeAll(async () => {
+  // Replies of "stub:slow" never come, so an eval of it is still running when the test cancels it.
+  stub = await startOpenAIStub({
+    handler: (req) => (String(req.body?.messages?.at(-1)?.content).includes('first') ? { text: 'first answer' } : { hang: 'before-response' }),
+  });
+  runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
+  await runner.post('/api/pipelines', qaPipeline('qa', '{{ question }}'));
+  await runner.post('/api/pipelines/qa/versions', { document: qaPipeline('qa', '{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+  await runner.post('/api/pipelines', qaPipeline('other', '{{ question }}'));
+  await runner.post('/api/pipelines', qaPipeline('slow', '{{ question }}', 'stub:slow'));
+  const upload = await runner.post('/api/datasets', { name: 'capitals', cases: CASES });
+  expect(upload.status).toBe(201);
+});
+afterAll(async () => {
+  await runner?.close();
+  await stub?.close();
+});
+
+describe('datasets', () => {
+  it('stores an upload by content hash: the same cases as JSONL are the same version', async () => {
+    const first = await json(await runner.post('/api/datasets', { name: 'tiny', cases: [{ id: 'a', input: { question: 'x' }, expected: 'x' }] }));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ name: 'tiny', caseCount: 1 });
+    expect(first.body.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const same = await json(await runner.post('/api/datasets', { name: 'tiny', format: 'jsonl', content: '{"id":"a","input":{"question":"x"},"expected":"x"}\n' }));
+    expect(same.status).toBe(200);
+    expect(same.body.hash).toBe(first.body.hash);
+
+    const csv = await json(await runner.post('/api/datasets', { name: 'tiny', format: 'csv', content: 'id,question,expected\na,x,x\nb,y,y\n' }));
+    expect(csv.status).toBe(201);
+    expect(csv.body.caseCount).toBe(2);
+
+    const versions = await json(await runner.api('/api/datasets/tiny/versions'));
+    expect(versions.body.map((v: any) => v.hash)).toEqual([csv.body.hash, first.body.hash]);
+    const latest = await json(await runner.api('/api/datasets/tiny'));
+    expect(latest.body.cases).toEqual([
+      { id: 'a', input: { question: 'x' }, expected: 'x' },
+      { id: 'b', input: { question: 'y' }, expected: 'y' },
+    ]);
+    const old = await json(await runner.api(`/api/datasets/tiny?hash=${first.body.hash}`));
+    expect(old.body.cases).toHaveLength(1);
+
+    const list = await json(await runner.api('/api/datasets'));
+    expect(list.body.find((d: any) => d.name === 'tiny')).toMatchObject({ hash: csv.body.hash, caseCount: 2, versions: 2 });
+  });
+
+  it('refuses a duplicate case id naming the id and both lines, and bad bodies with a JSON path', async () => {
+    const content = ['{"id":"a","input":"x"}', '{"id":"b","input":"y"}', '{"id":"a","input":"z"}'].join('\n');
+    const dup = await runner.post('/api/datasets', { name: 'dups', format: 'jsonl', content });
+    expect(dup.status).toBe(400);
+    expect(dup.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await dup.json();
+    expect(problem.detail).toBe('dataset "dups": duplicate case id "a" on lines 1 and 3');
+    expect(problem.detail).not.toContain('/tmp');
+
+    const both = await json(await runner.post('/api/datasets', { name: 'x', cases: [], content: '', format: 'csv' }));
+    expect(both.status).toBe(400);
+    expect(both.body.errors[0].path).toBe('$.cases');
+    const noFormat = await json(await runner.post('/api/datasets', { name: 'x', content: '{}' }));
+    expect(noFormat.body.errors[0]).toMatchObject({ path: '$.format' });
+    const badCase = await json(await runner.post('/api/datasets', { name: 'x', cases: [{ id: 'a' }] }));
+    expect(badCase.status).toBe(400);
+    expect(badCase.body.detail).toMatch(/^dataset "x": case 1: input: /);
+    const empty = await json(await runner.post('/api/datasets', { name: 'x', cases: [] }));
+    expect(empty.body.detail).toBe('dataset "x": no cases');
+    expect((await runner.api('/api/datasets/x')).status).toBe(404);
+    expect((await runner.api('/api/datasets/nope/versions')).status).toBe(404);
+  });
+});
+
+describe('running an eval', () => {
+  it('streams progress in order, then serves the full result with a stored run per case', async () => {
+    const id = await startEval({ pipeline: 'qa', version: 1, suite: { ...SUITE, concurrency: 3 } });
+    const events = (await allSseEvents(await runner.api(`/api/evals/${id}/events`))).map((e) => ({ ...e, json: JSON.parse(e.data) }));
+    expect(events[0].event).toBe('eval.started');
+    expect(events[0].json).toMatchObject({ evalId: id, pipeline: 'qa', version: 1, total: 10, dataset: { name: 'capitals', cases: 10 } });
+    const caseEvents = events.slice(1, -1);
+    expect(caseEvents.map((e) => e.event)).toEqual(Array(10).fill('eval.case'));
+    expect(caseEvents.map((e) => e.json.done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(caseEvents.map((e) => e.json.id).sort()).toEqual(CASES.map((c) => c.id).sort());
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i));
+    const last = events.at(-1)!;
+    expect(last.event).toBe('eval.completed');
+    expect(last.json.summary.scorers.mentions).toMatchObject({ mean: 0.9, passRate: 0.9 });
+
+    const result = await waitForEval(id);
+    expect(result).toMatchObject({
+      id,
+      status: 'succeeded',
+      progress: { done: 10, total: 10 },
+      pipeline: { name: 'qa', version: 1 },
+      dataset: { name: 'capitals', cases: 10 },
+      summary: { cases: 10, passed: 9, failed: 1, errors: 0 },
+    });
+    expect(result.cases.map((c: any) => c.id)).toEqual(CASES.map((c) => c.id));
+    const c1 = result.cases[0];
+    expect(c1).toMatchObject({ id: 'c1', repeat: 1, status: 'passed', outputs: { answer: 'tell me about paris' }, expected: 'paris' });
+    expect(c1.scores.mentions).toMatchObject({ score: 1, pass: true });
+    expect(result.cases[9]).toMatchObject({ id: 'c10', status: 'failed' });
+    expect(result.cases[9].scores.mentions.pass).toBe(false);
+
+    // The case's run is an ordinary run with every node's trace: the editor opens it on the canvas.
+    const run = await json(await runner.api(`/api/runs/${c1.runId}`));
+    expect(run.body).toMatchObject({ status: 'succeeded', outputs: { answer: 'tell me about paris' }, document: { name: 'qa' } });
+    expect(run.body.nodes.answer).toMatchObject({ status: 'succeeded', outputs: { text: 'tell me about paris' } });
+    // …and not listed among the pipeline's own runs.
+    expect((await json(await runner.api('/api/runs?pipeline=qa'))).body.map((r: any) => r.id)).not.toContain(c1.runId);
+
+    // A finished eval replays the same events.
+    const replay = await allSseEvents(await runner.api(`/api/evals/${id}/events`));
+    expect(replay.map((e) => e.event)).toEqual(events.map((e) => e.event));
+  });
+
+  it('lists the results of a pipeline newest first and compares two versions, regressions first', async () => {
+    const v1 = await startEval({ pipeline: 'qa', version: 1 });
+    await waitForEval(v1);
+    const v2 = await startEval({ pipeline: 'qa', version: 2, baseline: v1 });
+    const second = await waitForEval(v2);
+    expect(second.status).toBe('succeeded');
+    // The baseline given at the start is compared when the eval ends.
+    expect(second.comparison.regressed).toEqual(WORDS.map((_, i) => `c${i + 1}`));
+    await waitForEval(await startEval({ pipeline: 'other' }));
+
+    const list = (await json(await runner.api('/api/evals?pipeline=qa'))).body;
+    expect(list[0]).toMatchObject({ id: v2, version: 2, status: 'succeeded', dataset: { name: 'capitals' } });
+    expect(list[1]).toMatchObject({ id: v1, version: 1 });
+    expect(list.every((e: any) => e.pipeline === 'qa')).toBe(true);
+    expect(list[0].summary.scorers.mentions.mean).toBeCloseTo(0.1);
+    expect(Date.parse(list[0].createdAt)).toBeGreaterThanOrEqual(Date.parse(list[1].createdAt));
+
+    const cmp = await json(await runner.api(`/api/compare?a=${v1}&b=${v2}`));
+    expect(cmp.status).toBe(200);
+    expect(cmp.body.a).toMatchObject({ id: v1, version: 1 });
+    expect(cmp.body.b).toMatchObject({ id: v2, version: 2 });
+    expect(cmp.body.regressed).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']);
+    expect(cmp.body.unchanged.sort()).toEqual(['c10', 'c9']);
+    expect(cmp.body).toMatchObject({ improved: [], onlyInBaseline: [], onlyInCurrent: [] });
+    const mentions = cmp.body.scorers.mentions;
+    expect(mentions).toMatchObject({ baseline: 0.9, current: 0.1, test: 'mcnemar-exact', n: 10 });
+    expect(mentions.delta).toBeCloseTo(-0.8);
+    // Eight discordant pairs, all one way: 2 × 0.5^8.
+    expect(mentions.pValue).toBeCloseTo(0.0078125, 10);
+    expect(mentions.ci[1]).toBeLessThan(0);
+    expect(cmp.body.scorers.close.test).toMatch(/^sign-flip/);
+  });
+
+  it('refuses what cannot run: 404 unknown things, 422 problems and misfits, 400 bad suites', async () => {
+    const body = { pipeline: 'qa', dataset: 'capitals', suite: SUITE };
+    const post = (patch: Record<string, unknown>) => runner.post('/api/evals', { ...body, ...patch }).then(json);
+
+    expect((await post({ pipeline: 'ghost' })).body.detail).toBe('there is no pipeline "ghost"');
+    expect((await post({ version: 9 })).body.detail).toBe('pipeline "qa" has no version 9');
+    const noData = await post({ dataset: 'ghost' });
+    expect(noData).toMatchObject({ status: 404, body: { detail: 'there is no dataset "ghost"' } });
+    expect((await post({ baseline: 'ghost' })).status).toBe(404);
+
+    // A saved work-in-progress version (its llm node's input is not wired) cannot be evaluated.
+    const wip = qaPipeline('qa', '{{ question }}');
+    wip.edges = [{ from: 'answer.text', to: 'out.value' }];
+    await runner.post('/api/pipelines/qa/versions', { document: wip, message: 'wip', baseVersion: 2 });
+    const invalid = await post({ version: 3 });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.type).toBe('urn:patchbay:problem:pipeline-invalid');
+    expect(invalid.body.problems.length).toBeGreaterThan(0);
+
+    const target = await post({ version: 1, suite: { scorers: [{ type: 'exact', target: 'nope' }] } });
+    expect(target).toMatchObject({ status: 422, body: { detail: expect.stringContaining('target "nope" is not an output') } });
+    await runner.post('/api/datasets', { name: 'misfit', cases: [{ id: 'm1', input: { wrong: 'x' } }] });
+    const misfit = await post({ version: 1, dataset: 'misfit' });
+    expect(misfit.status).toBe(422);
+    expect(misfit.body.detail).toMatch(/case "m1"/);
+
+    const unknownType = await post({ version: 1, suite: { scorers: [{ type: 'vibes' }] } });
+    expect(unknownType).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown scorer type "vibes"') } });
+    const badParams = await post({ version: 1, suite: { scorers: [{ type: 'regex', params: { pattern: '(' } }] } });
+    expect(badParams.status).toBe(400);
+    const noScorers = await post({ version: 1, suite: { scorers: [] } });
+    expect(noScorers).toMatchObject({ status: 400, body: { errors: [{ path: '$.suite.scorers' }] } });
+
+    expect((await json(await runner.api('/api/evals/ghost'))).status).toBe(404);
+    expect((await runner.api('/api/evals/ghost/events')).status).toBe(404);
+    expect((await runner.post('/api/evals/ghost/cancel', {})).status).toBe(404);
+  });
+
+  it('compares only evals that share cases: 400 for disjoint datasets, 404 unknown ids', async () => {
+    await runner.post('/api/datasets', { name: 'elsewhere', cases: [{ id: 'z1', input: { question: 'tell me about paris' }, expected: 'paris' }] });
+    const a = await startEval({ pipeline: 'qa', version: 1 });
+    const b = await startEval({ pipeline: 'qa', version: 1, dataset: 'elsewhere' });
+    await Promise.all([waitForEval(a), waitForEval(b)]);
+    const disjoint = await json(await runner.api(`/api/compare?a=${a}&b=${b}`));
+    expect(disjoint.status).toBe(400);
+    expect(disjoint.body.detail).toMatch(/share no case id/);
+    expect((await runner.api(`/api/compare?a=${a}&b=ghost`)).status).toBe(404);
+    expect((await json(await runner.api(`/api/compare?a=${a}`))).body.errors[0].path).toBe('query.b');
+  });
+
+  it('cancels a running eval and keeps the cases that finished', async () => {
+    await runner.post('/api/datasets', { name: 'slow-cases', cases: [{ id: 's1', input: { question: 'first' } }, { id: 's2', input: { question: 'second' } }] });
+    const id = await startEval({ pipeline: 'slow', dataset: 'slow-cases', suite: { scorers: [{ type: 'json-valid' }], concurrency: 1 } });
+    const stream = sseEvents(await runner.api(`/api/evals/${id}/events`));
+    const seen: string[] = [];
+    for await (const event of stream) {
+      seen.push(event.event);
+      if (event.event === 'eval.case') break;
+    }
+    const cancelled = await json(await runner.post(`/api/evals/${id}/cancel`, {}));
+    expect(cancelled.body).toEqual({ id, status: 'cancelled' });
+    const result = await waitForEval(id);
+    expect(result).toMatchObject({ status: 'cancelled', progress: { done: 1, total: 2 } });
+    expect(result.cases.map((c: any) => c.id)).toEqual(['s1']);
+    const again = await json(await runner.post(`/api/evals/${id}/cancel`, {}));
+    expect(again).toMatchObject({ status: 409, body: { status: 'cancelled' } });
+    const replay = await allSseEvents(await runner.api(`/api/evals/${id}/events`));
+    expect(replay.map((e) => e.event)).toEqual(['eval.started', 'eval.case', 'eval.failed']);
+    expect(JSON.parse(replay[2].data)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('describes every scorer type with its params as JSON Schema', async () => {
+    const types = (await json(await runner.api('/api/scorer-types'))).body;
+    const contains = types.find((t: any) => t.type === 'contains');
+    expect(contains).toMatchObject({ readsTarget: true, needsExpected: true, defaultThreshold: 1 });
+    expect(contains.paramsSchema.properties.mode.enum).toEqual(['any', 'all']);
+    expect(types.find((t: any) => t.type === 'latency').readsTarget).toBe(false);
+    expect(types.map((t: any) => t.type)).toContain('llm-judge');
+    const doc = (await json(await runner.api('/api/openapi.json'))).body;
+    for (const path of ['/api/datasets', '/api/evals', '/api/evals/{id}/events', '/api/compare', '/api/scorer-types']) expect(doc.paths[path]).toBeDefined();
+  });
+});
+
+describe('evals across restarts', () => {
+  it('marks an eval left running by a dead process interrupted, and stores a finished result without running it', async () => {
+    const finished = await waitForEval(await startEval({ pipeline: 'qa', version: 1 }));
+    const dataDir = runner.dataDir;
+    await runner.server.close();
+
+    const store = openSqliteStore(dataDir);
+    await store.evals.create({
+      id: 'orphan',
+      pipeline: 'qa',
+      version: 1,
+      dataset: { name: 'capitals', hash: finished.dataset.hash, cases: 10 },
+      total: 10,
+      baseline: null,
+      spec: { suite: 'api', scorers: [{ name: 'mentions', type: 'contains' }], repeat: 1, seed: 'patchbay', behaviorHash: finished.pipeline.behaviorHash },
+      createdAt: Date.now(),
+      // This host, a pid that is not alive: the process that ran it is gone.
+      owner: `${os.hostname()}:999999999`,
+    });
+    await store.evals.appendCase('orphan', finished.cases[0], 0);
+    // The demo's way in: a result file's content stored as a finished eval.
+    const { id: _id, status: _s, progress: _p, baseline: _b, createdAt: _c, scorers: _sc, ...result } = finished;
+    const seeded = await store.evals.insertResult({ ...result, dataset: { hash: result.dataset.hash, cases: 10 } }, { dataset: 'capitals' });
+    await store.close();
+
+    runner = await startTestRunner({ dataDir, env: { STUB_BASE_URL: stub.url } });
+    const orphan = (await json(await runner.api('/api/evals/orphan'))).body;
+    expect(orphan).toMatchObject({ status: 'interrupted', progress: { done: 1, total: 10 } });
+    expect(orphan.summary.scorers.mentions.n).toBe(1);
+    const events = await allSseEvents(await runner.api('/api/evals/orphan/events'));
+    expect(events.map((e) => e.event)).toEqual(['eval.started', 'eval.case', 'eval.failed']);
+
+    const stored = (await json(await runner.api(`/api/evals/${seeded}`))).body;
+    expect(stored).toMatchObject({ status: 'succeeded', pipeline: { name: 'qa', version: 1 }, dataset: { name: 'capitals' } });
+    expect(stored.cases).toHaveLength(10);
+    const cmp = await json(await runner.api(`/api/compare?a=${seeded}&b=${finished.id}`));
+    expect(cmp.body.unchanged).toHaveLength(10);
+  });
+});
