@@ -1,4 +1,5 @@
 import { useNodeRun } from './CanvasContext';
+import { formatMs } from '../lib/duration';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
 
@@ -16,7 +17,7 @@ export function NodeRunDetails({ id }: { id: string }) {
         {trace?.durationMs !== undefined && (
           <>
             <dt>Duration</dt>
-            <dd data-testid="node-run-duration">{trace.durationMs} ms</dd>
+            <dd data-testid="node-run-duration">{formatMs(trace.durationMs)}</dd>
           </>
         )}
         {trace && trace.attempts > 1 && (

@@ -1,5 +1,6 @@
-import { useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { parseInputValue, pipelineInputs, type PipelineDocument } from '@patchbay/core';
+import { formatMs } from '../lib/duration';
 import type { RunStore } from '../lib/run-store';
 
 interface Props {
@@ -18,6 +19,11 @@ export function RunPanel({ doc, runs, canRun, onRun, onCancel }: Props) {
   const inputs = pipelineInputs(doc);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // a reopened run fills the form with what it ran with, so it can be run again as it was
+  useEffect(() => {
+    if (!run.inputs || run.phase === 'running') return;
+    setTexts(Object.fromEntries(Object.entries(run.inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  }, [run.runId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   function start() {
     const values: Record<string, unknown> = {};
@@ -71,7 +77,7 @@ export function RunPanel({ doc, runs, canRun, onRun, onCancel }: Props) {
           <span className={`status ${run.phase}`} data-testid="run-status">
             {run.phase === 'idle' ? '' : run.phase}
           </span>
-          {run.durationMs !== undefined && <span className="muted">{run.durationMs} ms</span>}
+          {run.durationMs !== undefined && <span className="muted">{formatMs(run.durationMs)}</span>}
         </div>
         {!canRun && <p className="muted">Fix the problems before running.</p>}
       </form>

@@ -56,8 +56,10 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
     );
   }
   const own = problems.length ? problems.filter((p) => p.nodes?.includes(node.id) || p.path.startsWith(`$.nodes[${store.document().nodes.findIndex((n) => n.id === node.id)}]`)) : NO_PROBLEMS;
+  const details = <NodeRunDetails id={node.id} />;
   return (
     <aside className="side">
+      {shown?.mode === 'run' && details}
       <Inspector
         key={node.id}
         node={node}
@@ -67,7 +69,7 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
         readOnly={readOnly}
         onChange={(patch, field) => store.updateNode(node.id, patch, field)}
       />
-      <NodeRunDetails id={node.id} />
+      {shown?.mode !== 'run' && details}
     </aside>
   );
 }

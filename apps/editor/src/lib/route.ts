@@ -6,12 +6,23 @@
  *   /pipelines/NAME?version=N          version N (read-only unless it is the latest)
  *   /pipelines/NAME?diff=A..B          version A against version B on the canvas
  *   /pipelines/NAME?run=ID             a past run on the canvas
+ *   /pipelines/NAME/evals?eval=ID      the pipeline's evals, one result shown
+ *   /pipelines/NAME/compare?a=ID&b=ID  eval A (baseline) against eval B
  */
 export type Route =
   | { page: 'list' }
-  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string };
+  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string }
+  | { page: 'evals'; name: string; eval?: string }
+  | { page: 'compare'; name: string; a?: string; b?: string };
 
 export function parseRoute(pathname: string, search: string): Route {
+  const evals = /^\/pipelines\/([^/]+)\/(evals|compare)\/?$/.exec(pathname);
+  if (evals) {
+    const params = new URLSearchParams(search);
+    const name = decodeURIComponent(evals[1]);
+    const pick = (key: string) => params.get(key) || undefined;
+    return evals[2] === 'evals' ? { page: 'evals', name, eval: pick('eval') } : { page: 'compare', name, a: pick('a'), b: pick('b') };
+  }
   const match = /^\/pipelines\/([^/]+)\/?$/.exec(pathname);
   if (!match) return { page: 'list' };
   const params = new URLSearchParams(search);
@@ -27,6 +38,14 @@ export function parseRoute(pathname: string, search: string): Route {
 
 export function formatRoute(route: Route): string {
   if (route.page === 'list') return '/';
+  if (route.page === 'evals' || route.page === 'compare') {
+    const params = new URLSearchParams();
+    if (route.page === 'evals' && route.eval) params.set('eval', route.eval);
+    if (route.page === 'compare' && route.a) params.set('a', route.a);
+    if (route.page === 'compare' && route.b) params.set('b', route.b);
+    const query = params.toString();
+    return `/pipelines/${encodeURIComponent(route.name)}/${route.page}${query ? `?${query}` : ''}`;
+  }
   const params = new URLSearchParams();
   if (route.version) params.set('version', String(route.version));
   if (route.diff) params.set('diff', `${route.diff.from}..${route.diff.to}`);
