@@ -5,6 +5,8 @@ import { ToastProvider } from './Toasts';
 
 // the canvas (React Flow, the node catalogue) loads only when a pipeline is opened
 const EditorPage = lazy(() => import('./EditorPage'));
+// evals and their charts and diffs load only when opened
+const EvalsPage = lazy(() => import('./evals/EvalsPage'));
 
 export function App() {
   const [route, navigate] = useRoute();
@@ -12,6 +14,10 @@ export function App() {
     <ToastProvider>
       {route.page === 'list' ? (
         <PipelineList navigate={navigate} />
+      ) : route.page === 'evals' || route.page === 'compare' ? (
+        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
+          <EvalsPage key={route.name} route={route} navigate={navigate} />
+        </Suspense>
       ) : (
         <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading the editor…</p>}>
           <EditorPage key={route.name} route={route} navigate={navigate} />

@@ -249,6 +249,7 @@ function EditorScreen({ route, navigate }: Props) {
           onEditLatest={() => go({})}
           onRestore={() => shown?.mode === 'version' && restore(shown.version)}
           onHelp={() => setHelp(true)}
+          onEvals={() => navigate({ page: 'evals', name: route.name })}
         />
         <Palette types={catalog} disabled={!editing} onAdd={addAtCentre} />
         <div ref={canvasRef} style={{ minHeight: 0, display: 'grid' }}>

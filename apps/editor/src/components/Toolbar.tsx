@@ -17,6 +17,8 @@ interface Props {
   onEditLatest(): void;
   onRestore(): void;
   onHelp(): void;
+  /** Opens the pipeline's evals (scores per version, compare two). */
+  onEvals?(): void;
 }
 
 function describe(shown: Shown | undefined): string {
@@ -77,6 +79,11 @@ export function Toolbar(p: Props) {
       <button data-testid="fit-button" onClick={p.onFit} title="Fit view (F)">
         Fit
       </button>
+      {p.onEvals && (
+        <button data-testid="evals-button" onClick={p.onEvals} title="Score versions against a dataset and compare them">
+          Evals
+        </button>
+      )}
       <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">
         Export
       </button>

@@ -1,0 +1,81 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createEvalsApi, type EvalListItem } from '../../lib/evals-api';
+import type { Route } from '../../lib/route';
+import { CompareView } from './CompareView';
+import { EvalsView } from './EvalsView';
+import './evals.css';
+
+type EvalsRoute = Extract<Route, { page: 'evals' | 'compare' }>;
+
+interface Props {
+  route: EvalsRoute;
+  navigate(route: Route, options?: { replace?: boolean }): void;
+}
+
+/** `/pipelines/NAME/evals` and `/pipelines/NAME/compare`: the pipeline's eval history, a new eval, one result, or two side by side. */
+export default function EvalsPage({ route, navigate }: Props) {
+  const api = useMemo(() => createEvalsApi(), []);
+  const [history, setHistory] = useState<EvalListItem[]>();
+  const [error, setError] = useState<string>();
+  const [refresh, setRefresh] = useState(0);
+  const reload = useCallback(() => setRefresh((n) => n + 1), []);
+
+  useEffect(() => {
+    api.listEvals(route.name).then(setHistory, (err: Error) => setError(err.message));
+  }, [api, route.name, refresh]);
+
+  const tab = (page: 'evals' | 'compare', label: string) => (
+    <button
+      className={route.page === page ? 'tab active' : 'tab'}
+      data-testid={`tab-${page}`}
+      onClick={() => navigate(page === 'evals' ? { page, name: route.name } : { page, name: route.name })}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <div className="evals-page" data-testid="evals-page">
+      <header className="toolbar">
+        <button data-testid="back-to-canvas" title="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name: route.name })}>
+          ←
+        </button>
+        <span className="title" data-testid="pipeline-name">
+          {route.name}
+        </span>
+        {tab('evals', 'Evals')}
+        {tab('compare', 'Compare')}
+        <span className="spacer" />
+        <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
+      </header>
+      <main className="evals-main">
+        {error && <p className="error-text">Could not load the evals: {error}</p>}
+        {route.page === 'evals' ? (
+          <EvalsView
+            api={api}
+            name={route.name}
+            history={history}
+            shown={route.eval}
+            onShow={(id) => navigate({ page: 'evals', name: route.name, eval: id })}
+            onStarted={(id) => {
+              reload();
+              navigate({ page: 'evals', name: route.name, eval: id });
+            }}
+            onChanged={reload}
+            onCompare={(a, b) => navigate({ page: 'compare', name: route.name, a, b })}
+            onOpenRun={(runId) => navigate({ page: 'pipeline', name: route.name, run: runId })}
+          />
+        ) : (
+          <CompareView
+            api={api}
+            history={history}
+            a={route.a}
+            b={route.b}
+            onPick={(a, b) => navigate({ page: 'compare', name: route.name, a, b }, { replace: true })}
+            onOpenRun={(runId) => navigate({ page: 'pipeline', name: route.name, run: runId })}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { formatRoute, parseRoute, type Route } from '../src/lib/route';
+import { actionFor, SHORTCUTS } from '../src/lib/shortcuts';
+
+describe('addresses', () => {
+  const cases: [string, Route][] = [
+    ['/', { page: 'list' }],
+    ['/pipelines/support', { page: 'pipeline', name: 'support' }],
+    ['/pipelines/support?version=3', { page: 'pipeline', name: 'support', version: 3 }],
+    ['/pipelines/support?diff=1..4', { page: 'pipeline', name: 'support', diff: { from: 1, to: 4 } }],
+    ['/pipelines/support?run=abc', { page: 'pipeline', name: 'support', run: 'abc' }],
+  ];
+  it.each(cases)('%s', (url, route) => {
+    const [path, search = ''] = url.split('?');
+    expect(parseRoute(path, search ? `?${search}` : '')).toEqual(route);
+    expect(formatRoute(route)).toBe(url);
+  });
+
+  it('ignores what it does not understand', () => {
+    expect(parseRoute('/elsewhere', '')).toEqual({ page: 'list' });
+    expect(parseRoute('/pipelines/x', '?version=banana&diff=1-2')).toEqual({ page: 'pipeline', name: 'x' });
+  });
+});
+
+describe('shortcuts', () => {
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) =>
+    actionFor({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+
+  it('maps undo and redo on Ctrl and Cmd', () => {
+    expect(key('z', { ctrlKey: true })).toBe('undo');
+    expect(key('z', { metaKey: true })).toBe('undo');
+    expect(key('Z', { ctrlKey: true, shiftKey: true })).toBe('redo');
+    expect(key('z', { metaKey: true, shiftKey: true })).toBe('redo');
+    expect(key('y', { ctrlKey: true })).toBe('redo');
+  });
+
+  it('maps the rest, and plain typing to nothing', () => {
+    expect(key('c', { ctrlKey: true })).toBe('copy');
+    expect(key('v', { metaKey: true })).toBe('paste');
+    expect(key('Delete')).toBe('delete');
+    expect(key('Backspace')).toBe('delete');
+    expect(key('?', { shiftKey: true })).toBe('help');
+    expect(key('s', { ctrlKey: true })).toBe('save');
+    expect(key('a')).toBeUndefined();
+    expect(key('z', { ctrlKey: true, altKey: true })).toBeUndefined();
+  });
+
+  it('lists every action in the help', () => {
+    expect(new Set(SHORTCUTS.map((s) => s.action)).size).toBe(SHORTCUTS.length);
+    expect(SHORTCUTS.map((s) => s.action)).toEqual(expect.arrayContaining(['undo', 'redo', 'copy', 'paste', 'delete', 'help']));
+  });
+});

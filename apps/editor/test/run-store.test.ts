@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeTrace, RunEvent } from '@patchbay/core';
+import { RunStore } from '../src/lib/run-store';
+
+const trace = (id: string, outputs: Record<string, unknown>): NodeTrace => ({ id, type: 'llm', status: 'succeeded', attempts: 1, outputs, durationMs: 3 });
+
+/** A store whose notifications wait for an explicit flush, like a frame that has not come yet. */
+function manualStore() {
+  const pending: (() => void)[] = [];
+  const store = new RunStore((flush) => pending.push(flush));
+  return { store, frame: () => pending.splice(0).forEach((f) => f()) };
+}
+
+describe('RunStore', () => {
+  it('follows a run from its events', () => {
+    const { store, frame } = manualStore();
+    const events: RunEvent[] = [
+      { type: 'run.started', runId: 'r1', at: 0, inputs: { q: 'hi' } },
+      { type: 'node.started', runId: 'r1', nodeId: 'a', at: 1, attempt: 1 },
+      { type: 'node.token', runId: 'r1', nodeId: 'a', text: 'Hel' },
+      { type: 'node.token', runId: 'r1', nodeId: 'a', text: 'lo' },
+    ];
+    events.forEach((e) => store.apply(e));
+    frame();
+    expect(store.getNode('a')).toEqual({ status: 'running', text: 'Hello' });
+    store.apply({ type: 'node.completed', runId: 'r1', nodeId: 'a', at: 2, durationMs: 1, trace: trace('a', { text: 'Hello' }) });
+    store.apply({ type: 'node.skipped', runId: 'r1', nodeId: 'b', at: 2 });
+    store.apply({ type: 'run.completed', runId: 'r1', at: 3, durationMs: 3, outputs: { answer: 'Hello' } });
+    frame();
+    expect(store.getNode('a')?.status).toBe('succeeded');
+    expect(store.getNode('b')?.status).toBe('skipped');
+    expect(store.getRun()).toMatchObject({ runId: 'r1', phase: 'succeeded', outputs: { answer: 'Hello' }, inputs: { q: 'hi' } });
+  });
+
+  it('tells a node once per frame, and only the node that changed', () => {
+    const { store, frame } = manualStore();
+    let a = 0;
+    let b = 0;
+    store.subscribeNode('a', () => a++);
+    store.subscribeNode('b', () => b++);
+    store.apply({ type: 'node.started', runId: 'r', nodeId: 'a', at: 0, attempt: 1 });
+    for (let i = 0; i < 50; i++) store.apply({ type: 'node.token', runId: 'r', nodeId: 'a', text: 'x' });
+    expect(a).toBe(0);
+    frame();
+    expect(a).toBe(1);
+    expect(b).toBe(0);
+    expect(store.getNode('a')?.text).toHaveLength(50);
+  });
+
+  it('marks a cancelled run and the nodes it stopped', () => {
+    const { store, frame } = manualStore();
+    store.apply({ type: 'run.started', runId: 'r', at: 0, inputs: {} });
+    store.apply({ type: 'node.started', runId: 'r', nodeId: 'slow', at: 0, attempt: 1 });
+    store.apply({ type: 'run.failed', runId: 'r', at: 1, durationMs: 1, error: 'cancelled', cancelled: true });
+    frame();
+    expect(store.getRun().phase).toBe('cancelled');
+    expect(store.getNode('slow')?.status).toBe('cancelled');
+  });
+
+  it('shows a stored run as if it had streamed', () => {
+    const { store } = manualStore();
+    store.load({
+      id: 'r9', pipeline: 'p', version: 2, status: 'failed', startedAt: 0, durationMs: 9, error: 'boom', failedNode: 'b',
+      inputs: { q: 1 }, outputs: null, document: null,
+      nodes: { a: trace('a', { text: 'partial' }), b: { id: 'b', type: 'code', status: 'failed', attempts: 2, error: 'boom' } },
+    });
+    expect(store.getNode('a')).toMatchObject({ status: 'succeeded', text: 'partial' });
+    expect(store.getNode('b')).toMatchObject({ status: 'failed', error: 'boom' });
+    expect(store.getRun()).toMatchObject({ runId: 'r9', phase: 'failed', error: 'boom', failedNode: 'b' });
+  });
+});
