@@ -48,6 +48,12 @@ function startRunner(dataDir: string): Promise<{ url: string; pid: number; stop(
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function memoryMb(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -72,7 +78,9 @@ try {
   });
   await load(`${runner.url}/api/runs`, { ...runRequest('warm-up'), duration: 1 }); // JIT, SQLite page cache
   const health = await load(`${runner.url}/healthz`, {});
+  const cpuBefore = cpuMs(runner.pid);
   const runs = await load(`${runner.url}/api/runs`, runRequest('bench'));
+  const serverCpuMs = cpuMs(runner.pid) - cpuBefore;
 
   // Let the last runs finish, then read memory while the process is still up.
   const db = new Database(path.join(dataDir, 'runner.sqlite'), { readonly: true });
@@ -88,6 +96,8 @@ try {
   check.close();
 
   const accepted = runs['2xx'];
+  // CPU the runner spent per run: on a busy machine this says more than the rate, which also measures the neighbours.
+  const cpuUsPerRun = Math.round((serverCpuMs * 1000) / Math.max(1, accepted));
   const runsPerSecond = Math.round(runs.requests.average);
   const rows = [
     ['', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx'],
@@ -97,7 +107,9 @@ try {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`\nrunner bench: ${SECONDS} s, ${CONNECTIONS} connections, ${os.cpus().length} cores`);
   for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  console.log(`runner CPU ${cpuUsPerRun} µs per run (${(serverCpuMs / 1000 / SECONDS * 100).toFixed(0)}% of one core); load average ${os.loadavg()[0].toFixed(1)}`);
   console.log(`runner RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB); runs accepted ${accepted}, recorded succeeded ${succeeded}, node traces ${traces} (${(traces / Math.max(1, succeeded)).toFixed(1)} per run)`);
+  // Autocannon counts only answered requests; runs whose answer was still in flight at the end are recorded too.
   if (succeeded < accepted) console.log(`warning: ${accepted - succeeded} accepted runs were not recorded as succeeded`);
   console.log(
     JSON.stringify({
@@ -105,6 +117,7 @@ try {
       runsPerSecond,
       p50Ms: runs.latency.p50,
       p99Ms: runs.latency.p99,
+      cpuUsPerRun,
       rssMb: Math.round(memory.rss),
       peakRssMb: Math.round(memory.peak),
       runsRecorded: succeeded,
