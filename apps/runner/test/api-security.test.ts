@@ -141,6 +141,11 @@ describe('secrets', () => {
       expect(refusal.detail).toContain('STUB_API_KEY');
       expect(refusal.errors[0].path).toBe('$.nodes[1].config.system');
 
+      // Nor can a key be indexed into a retrieval index (a file in the data dir).
+      const indexed = await runner.post('/api/indexes/notes/documents', { documents: [{ text: 'fine' }, { text: `the key is ${openaiKey}` }] });
+      expect(indexed.status).toBe(400);
+      expect(JSON.parse(await record(indexed)).errors[0].path).toBe('$.documents[1].text');
+
       await record(await runner.api('/api/test-only/leak'));
     } finally {
       await runner.server.close();

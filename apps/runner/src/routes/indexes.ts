@@ -103,6 +103,14 @@ export const indexRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
       const store = needIndexes(deps.indexes);
+      // An index is a file in the data dir: a key pasted into a document must not end up in it.
+      const secret = deps.redactor.find(body.documents, '$.documents');
+      if (secret) {
+        throw new HttpProblem(400, `${secret.path} holds the value of ${secret.name}; remove it before indexing`, {
+          type: 'secret-in-document',
+          errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
+        });
+      }
       const result = await store
         .ingest(name, body.documents, { embeddingModel: body.embeddingModel, chunkSize: body.chunkSize, overlap: body.overlap })
         .catch((err) => {
