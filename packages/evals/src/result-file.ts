@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readCases, type DatasetSource } from './dataset';
@@ -9,6 +9,8 @@ import { rowKey } from './score-rows';
 export interface CaseLog {
   append(record: CaseRecord): Promise<void>;
   read(key: string): Promise<CaseRecord | undefined>;
+  /** The record as the JSON text it was stored as, when the log keeps text (saves a parse and a stringify). */
+  readRaw?(key: string): string | undefined;
   /** Records already there when the run started (--resume). */
   readonly resumed: CaseRecord[];
   /** When the run being resumed started. */
@@ -124,9 +126,14 @@ export class JsonlCaseLog implements CaseLog {
     this.startedAt = typeof header.startedAt === 'string' ? header.startedAt : undefined;
   }
 
+  // Synchronous positioned I/O: a line is a few hundred bytes, so a direct
+  // write or read costs microseconds where a thread-pool round trip per case
+  // costs far more. Once write() returns the line is in the OS: a killed
+  // process does not lose it.
   private async write(text: string) {
     const buf = Buffer.from(text, 'utf8');
-    await this.handle.write(buf, 0, buf.length, this.size);
+    let done = 0;
+    while (done < buf.length) done += writeSync(this.handle.fd, buf, done, buf.length - done, this.size + done);
     this.size += buf.length;
   }
 
@@ -137,12 +144,22 @@ export class JsonlCaseLog implements CaseLog {
     this.index.set(rowKey(record), { offset, length: Buffer.byteLength(text) });
   }
 
-  async read(key: string): Promise<CaseRecord | undefined> {
+  readRaw(key: string): string | undefined {
     const at = this.index.get(key);
     if (!at) return undefined;
     const buf = Buffer.alloc(at.length);
-    await this.handle.read(buf, 0, at.length, at.offset);
-    return JSON.parse(buf.toString('utf8'));
+    let done = 0;
+    while (done < at.length) {
+      const n = readSync(this.handle.fd, buf, done, at.length - done, at.offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return buf.toString('utf8');
+  }
+
+  async read(key: string): Promise<CaseRecord | undefined> {
+    const raw = this.readRaw(key);
+    return raw === undefined ? undefined : JSON.parse(raw);
   }
 
   async close(): Promise<void> {
@@ -174,20 +191,36 @@ export async function writeResultFile(
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const out = createWriteStream(tmp);
-  const put = (text: string) => new Promise<void>((resolve, reject) => {
+  // Text is gathered into chunks of about 1 MB: one write per chunk, not per case.
+  let chunk: string[] = [];
+  let chunkSize = 0;
+  const flush = () => new Promise<void>((resolve, reject) => {
+    const text = chunk.join('');
+    chunk = [];
+    chunkSize = 0;
     out.write(text, (err) => (err ? reject(err) : resolve()));
   });
+  const put = async (text: string) => {
+    chunk.push(text);
+    chunkSize += text.length;
+    if (chunkSize >= 1 << 20) await flush();
+  };
   const { comparison, gates, ...first } = head;
   const opening = JSON.stringify(first, null, 2);
   await put(`${opening.slice(0, -2)},\n  "cases": [`);
   let n = 0;
-  for await (const record of loggedCases(log, dataset, repeat)) {
-    await put(`${n++ ? ',' : ''}\n    ${JSON.stringify(record)}`);
+  for await (const { case: c } of readCases(dataset)) {
+    for (let r = 1; r <= repeat; r++) {
+      const key = `${c.id}#${r}`;
+      const raw = log.readRaw ? log.readRaw(key) : await log.read(key).then((record) => record && JSON.stringify(record));
+      if (raw !== undefined) await put(`${n++ ? ',' : ''}\n    ${raw}`);
+    }
   }
   await put(`\n  ]`);
   if (comparison) await put(`,\n  "comparison": ${JSON.stringify(comparison, null, 2).replace(/\n/g, '\n  ')}`);
   if (gates) await put(`,\n  "gates": ${JSON.stringify(gates, null, 2).replace(/\n/g, '\n  ')}`);
   await put('\n}\n');
+  await flush();
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   await rename(tmp, path);
 }
