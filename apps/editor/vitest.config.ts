@@ -11,6 +11,7 @@ export default defineProject({
     environment: 'happy-dom',
     include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/support/global-runner.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,19 +1,12 @@
 // @vitest-environment node
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { RunEvent } from '@patchbay/core';
 import { ApiError, ConflictError, createApi } from '../src/lib/api';
 import { echoPipeline } from './support/documents';
-import { startTestRunner } from './support/runner';
 
-// The editor's API client against a real runner: the shapes the editor reads are the ones the runner sends.
-let runner: Awaited<ReturnType<typeof startTestRunner>>;
-let api: ReturnType<typeof createApi>;
-
-beforeAll(async () => {
-  runner = await startTestRunner();
-  api = createApi(runner.url);
-});
-afterAll(() => runner?.close());
+// The editor's API client against a real runner (support/global-runner.ts): the shapes the
+// editor reads are the ones the runner sends.
+const api = createApi(inject('runnerUrl'));
 
 describe('API client', () => {
   it('creates a pipeline, lists it, and reads its latest version', async () => {

@@ -28,7 +28,7 @@ export default function EvalsPage({ route, navigate }: Props) {
     <button
       className={route.page === page ? 'tab active' : 'tab'}
       data-testid={`tab-${page}`}
-      onClick={() => navigate(page === 'evals' ? { page, name: route.name } : { page, name: route.name })}
+      onClick={() => navigate({ page, name: route.name })}
     >
       {label}
     </button>

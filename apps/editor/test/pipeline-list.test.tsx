@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor as waitForDom } from '@testing-library/react';
+import { ApiProvider } from '../src/components/ApiContext';
+import { PipelineList } from '../src/components/PipelineList';
+import { ToastProvider } from '../src/components/Toasts';
+import { createApi } from '../src/lib/api';
+import { echoPipeline } from './support/documents';
+
+// generous: the first dynamic import of a lazy module is compiled on demand under a loaded machine
+const waitFor = (check: () => void) => waitForDom(check, { timeout: 15_000 });
+
+// The list page against a real runner (started for the project by support/global-runner.ts).
+const api = createApi(inject('runnerUrl'));
+
+beforeAll(async () => {
+  expect(window.location.origin).toBe('http://localhost:3000'); // the origin the runner allows
+  await api.createPipeline(echoPipeline('listed'));
+  await api.saveVersion('listed', { document: echoPipeline('listed', 'v2: {{ question }}'), message: 'second', baseVersion: 1 });
+});
+
+function renderList(navigate = vi.fn()) {
+  render(
+    <ApiProvider api={api}>
+      <ToastProvider>
+        <PipelineList navigate={navigate} />
+      </ToastProvider>
+    </ApiProvider>,
+  );
+  return navigate;
+}
+
+describe('pipelines list', () => {
+  it('lists every pipeline with its latest version and opens one on a click', async () => {
+    const navigate = renderList();
+    await waitFor(() => expect(screen.getByTestId('latest-listed').textContent).toBe('v2'));
+    fireEvent.click(screen.getByTestId('open-listed'));
+    expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'listed' });
+  });
+
+  it('creates a pipeline as version 1 and opens it', async () => {
+    const navigate = renderList();
+    fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'Not A Slug' } });
+    expect((screen.getByTestId('create-pipeline') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/lower-case letters, digits and dashes/)).toBeTruthy();
+    fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'fresh' } });
+    fireEvent.click(screen.getByTestId('create-pipeline'));
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'fresh' }));
+    expect((await api.latestVersion('fresh')).number).toBe(1);
+  });
+
+  it('says so when the name is taken', async () => {
+    renderList();
+    fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'listed' } });
+    fireEvent.click(screen.getByTestId('create-pipeline'));
+    await waitFor(() => expect(screen.getByTestId('toast-error').textContent).toBe('a pipeline named "listed" already exists'));
+  });
+
+  it('imports a file whose name exists as that pipeline’s next version', async () => {
+    const navigate = renderList();
+    const file = new File([JSON.stringify(echoPipeline('listed', 'imported: {{ question }}'))], 'listed.json', { type: 'application/json' });
+    fireEvent.change(screen.getByTestId('import-file'), { target: { files: [file] } });
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'listed' }));
+    const latest = await api.latestVersion('listed');
+    expect(latest.number).toBe(3);
+    expect(latest.message).toBe('Imported from listed.json');
+    expect(latest.document.nodes[1].config.prompt).toBe('imported: {{ question }}');
+  });
+});
