@@ -71,6 +71,31 @@ describe('retrieval store: ranking', () => {
     expect(docs.map((d) => [d.id, d.score])).toEqual(expected.map((e) => [e.item.id, e.score]));
   });
 
+  it('ranks past a word found in most chunks, and still fills topK with chunks that only have that word', async () => {
+    // "lamp" is in 8 of 9 chunks: bm25 gives it ~0 weight, so the one "warranty" chunk decides the ranking.
+    const items = Array.from({ length: 8 }, (_, i) => ({ id: `lamp${i}`, text: `This lamp model ${i} is ${'very '.repeat(i)}bright.` }));
+    items.push({ id: 'warranty', text: 'The lamp warranty lasts two years.' }, { id: 'other', text: 'Gift cards never expire.' });
+    await store.ingest('lamps', items);
+    const top = await store.search('lamps', 'lamp warranty', { topK: 5, mode: 'keyword' });
+    expect(top[0].id).toBe('warranty');
+    expect(top).toHaveLength(5);
+    expect(top.slice(1).every((d) => d.id.startsWith('lamp'))).toBe(true);
+    // a common word alone still finds its chunks
+    expect(await store.search('lamps', 'lamp', { topK: 20, mode: 'keyword' })).toHaveLength(9);
+  });
+
+  it('sees chunks another connection added to the same file', async () => {
+    const other = openRetrievalStore({ dataDir, models });
+    try {
+      expect(await store.search('docs', 'lamp warranty', { topK: 1, mode: 'keyword' })).toHaveLength(1);
+      await other.ingest('docs', [{ id: 'lampshade', text: 'Lampshade fabric is washable; the lamp warranty excludes stains.' }]);
+      const docs = await store.search('docs', 'lamp warranty washable stains', { topK: 2, mode: 'keyword' });
+      expect(docs[0].id).toBe('lampshade');
+    } finally {
+      other.close();
+    }
+  });
+
   it('returns metadata and respects topK', async () => {
     await store.ingest('notes', [{ id: 'n1', text: 'Lamps ship in recycled boxes.', metadata: { lang: 'en' } }]);
     expect(await store.search('notes', 'boxes', { topK: 5, mode: 'keyword' })).toEqual([

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { Document, ModelService, RetrievalMode, RetrievalService } from '../../engine/services';
 import { chunkText, type ChunkOptions } from './chunk';
-import { ftsQuery } from './fts-query';
 import { reciprocalRankFusion } from './fusion';
+import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, validateIndexName } from './ids';
 import { RetrievalInputError } from './retrieval-input-error';
@@ -72,6 +72,8 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -32000');
+  // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
+  db.pragma('mmap_size = 268435456');
   db.exec(`
     CREATE TABLE IF NOT EXISTS indexes (
       id INTEGER PRIMARY KEY,
@@ -125,15 +127,12 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     }));
   }
 
+  const keyword = createKeywordSearch(db);
+  const chunkById = db.prepare<[number], Omit<ChunkRow, 'score'>>('SELECT chunk_id, source, text, metadata FROM chunks WHERE id = ?');
+
   function keywordSearch(row: IndexRow, query: string, k: number): Document[] {
-    const match = ftsQuery(query);
-    if (!match) return [];
-    const rows = stmt(
-      `SELECT c.chunk_id, c.source, c.text, c.metadata, -f.rank AS score
-       FROM (SELECT rowid, rank FROM ${fts(row)} WHERE ${fts(row)} MATCH ? ORDER BY rank LIMIT ?) f
-       JOIN chunks c ON c.id = f.rowid ORDER BY f.rank`,
-    ).all(match, k) as ChunkRow[];
-    return rowsToDocuments(rows);
+    const hits = keyword.search(fts(row), query, k);
+    return rowsToDocuments(hits.map((h) => ({ ...chunkById.get(h.rowid)!, score: h.score })));
   }
 
   async function vectorSearch(row: IndexRow, query: string, k: number, signal?: AbortSignal): Promise<Document[]> {
@@ -220,6 +219,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
           });
         }
       })();
+      keyword.invalidate();
       return { chunks: texts.length };
     },
 
@@ -262,6 +262,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
         db.prepare('DELETE FROM chunks WHERE index_id = ?').run(row.id);
         db.prepare('DELETE FROM indexes WHERE id = ?').run(row.id);
       })();
+      keyword.invalidate(fts(row));
       const own = new RegExp(`\\b(fts|vec)_${row.id}\\b`);
       for (const key of statements.keys()) if (own.test(key)) statements.delete(key);
       return true;
