@@ -75,20 +75,23 @@ describe('patchbay eval', () => {
   });
 
   it('gates: exit 1 when one fails, 0 when all pass (flags and suite)', async () => {
-    const regression = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g1.json', '--baseline', 'v1.result.json', '--fail-on', 'regression']);
+    const [regression, passRate] = await Promise.all([
+      cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g1.json', '--baseline', 'v1.result.json', '--fail-on', 'regression']),
+      cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g2.json', '--min-pass-rate', '0.9']),
+    ]);
     expect(regression.code).toBe(1);
     expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case(s) regressed: c10');
-
-    const passRate = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g2.json', '--min-pass-rate', '0.9']);
     expect(passRate.code).toBe(0);
     expect(passRate.stdout).toContain('gate PASS  min-pass-rate 0.9');
 
     // v1 against v2 as the baseline: "exact" dropped by 0.4 with p ≈ 0.021.
     writeFileSync(path.join(ws.dir, 'gated.yaml'), suite + 'gate:\n  maxDrop: {exact: 0.1}\n');
-    const drop = await cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g3.json', '--baseline', 'g1.json']);
+    const [drop, loose] = await Promise.all([
+      cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g3.json', '--baseline', 'g1.json']),
+      cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g4.json', '--baseline', 'g1.json', '--max-drop', 'exact=0.5']),
+    ]);
     expect(drop.code).toBe(1);
     expect(drop.stdout).toMatch(/gate FAIL  max-drop exact=0.1: mean -0\.4000 \(p = 0\.0215, mcnemar-exact\): dropped by more than 0\.1/);
-    const loose = await cli(['eval', 'v1.json', '--suite', 'gated.yaml', '--out', 'g4.json', '--baseline', 'g1.json', '--max-drop', 'exact=0.5']);
     expect(loose.code).toBe(0);
   });
 
@@ -115,6 +118,31 @@ describe('patchbay eval', () => {
       expect(r.stderr).toMatch(checks[i][1]);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+});
+
+describe('a pipeline from the runner store', () => {
+  it('NAME@VERSION (and NAME for the latest) runs a saved version and records its number', async () => {
+    const { openSqliteStore } = await import('../src/store/index');
+    const { behaviorHash, contentHash } = await import('@patchbay/core');
+    const store = openSqliteStore(path.join(ws.dir, 'data'));
+    for (const [doc, base] of [[v1, null], [v2, 1]] as const) {
+      const saved = await store.versions.save({ pipeline: 'lookup', document: doc, message: 'bench', baseVersion: base, contentHash: contentHash(doc), behaviorHash: behaviorHash(doc), problems: [] });
+      expect(saved.status).toBe('created');
+    }
+    await store.close();
+    const [first, latest, missing] = await Promise.all([
+      cli(['eval', 'lookup@1', '--suite', 'suite.yaml', '--out', 's1.json']),
+      cli(['eval', 'lookup', '--suite', 'suite.yaml', '--out', 's2.json']),
+      cli(['eval', 'lookup@9', '--suite', 'suite.yaml', '--out', 's3.json']),
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(json('s1.json').pipeline).toMatchObject({ name: 'lookup', version: 1 });
+    expect(json('s1.json').summary.passed).toBe(11);
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(json('s2.json').pipeline).toMatchObject({ name: 'lookup', version: 2 });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no version 9 of pipeline "lookup"/);
   });
 });
 

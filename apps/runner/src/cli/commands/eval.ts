@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { behaviorHash, validatePipeline } from '@patchbay/core';
@@ -16,7 +17,8 @@ export const command: Command = {
 
 Runs every case of the suite's dataset (× repeat) through the pipeline, scores
 each with the suite's scorers and prints the summary. PIPELINE is a pipeline
-JSON file; SUITE a patchbay.eval/v1 file (JSON or YAML). Progress goes to
+JSON file, or NAME[@VERSION] of a pipeline saved in the runner's store in the
+data dir (the latest version without @); SUITE a patchbay.eval/v1 file (JSON or YAML). Progress goes to
 stderr (a bar on a terminal, one line per case otherwise); the summary table,
 the comparison and the gates to stdout. Finished cases are saved one by one in
 OUT.partial.jsonl, so a stopped run continues with --resume.
@@ -72,7 +74,8 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     const concurrencyFlag = intFlag(values.concurrency, '--concurrency', 1, 256);
 
     const file = positionals[0];
-    const report = validatePipeline(readJsonFile(file, io.cwd));
+    const loaded = await loadPipeline(file, values.data, io);
+    const report = validatePipeline(loaded.document);
     if (!report.valid || !report.document) {
       io.stderr.write(problemLines(report.problems));
       io.stderr.write(`patchbay eval: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
@@ -114,6 +117,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
       const head = await evals.runEval({
         pipeline, suite, services, log, repeat,
+        pipelineVersion: loaded.version,
         concurrency: concurrencyFlag,
         signal: controller.signal,
         onProgress: (p) => display.update(p),
@@ -145,6 +149,27 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     }
   },
 };
+
+/**
+ * A pipeline file, or `name[@version]` saved in the runner's store (only when
+ * no such file exists, and only a store that exists: a typo must not create one).
+ */
+async function loadPipeline(arg: string, dataFlag: string | undefined, io: CliIO): Promise<{ document: unknown; version?: number }> {
+  const ref = /^([a-z0-9-]+)(?:@(\d+))?$/.exec(arg);
+  if (!ref || existsSync(path.resolve(io.cwd, arg))) return { document: readJsonFile(arg, io.cwd) };
+  const { resolveDataDir } = await import('@patchbay/core/node');
+  const { openSqliteStore, RUNNER_DB_FILE } = await import('../../store/index');
+  const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
+  if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) throw new UsageError(`cannot read ${arg}: no such file, and no runner store in ${dataDir} to find a pipeline "${ref[1]}" in`);
+  const store = openSqliteStore(dataDir);
+  try {
+    const record = ref[2] ? await store.versions.get(ref[1], Number(ref[2])) : await store.versions.latest(ref[1]);
+    if (!record) throw new UsageError(`no file ${arg}, and ${ref[2] ? `no version ${ref[2]} of pipeline "${ref[1]}"` : `no pipeline "${ref[1]}"`} in the store in ${dataDir}`);
+    return { document: record.document, version: record.number };
+  } finally {
+    await store.close();
+  }
+}
 
 function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals: typeof import('@patchbay/evals'), out: string) {
   const lines = [evals.formatSummary(head.summary)];
