@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Comparison, EvalListItem, EvalResult, EvalsApi } from '../../lib/evals-api';
 import { CaseCompareTable } from './CaseCompareTable';
 import { passRateText } from './format';
-import { direction, interval, plain, pText, signed, testName, verdict } from './verdict';
+import { direction, interval, plain, pNumber, signed, testName, verdict } from './verdict';
 
 // recharts is big: it loads only when a comparison is on screen
 const MeansChart = lazy(() => import('./MeansChart'));
@@ -131,7 +131,7 @@ export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {
                       <td>{plain(s.current)}</td>
                       <td>{s.delta === null ? '–' : signed(s.delta)}</td>
                       <td>{interval(s.ci)}</td>
-                      <td>{pText(s.pValue).replace(/^p /, '')}</td>
+                      <td>{pNumber(s.pValue)}</td>
                       <td>{testName(s.test)}</td>
                       <td>{s.n}</td>
                     </tr>

@@ -25,11 +25,14 @@ export const plain = (n: number | null | undefined, digits = 2): string => (n ==
 
 export const interval = (ci: [number, number] | null | undefined, digits = 2): string => (ci ? `${plain(ci[0], digits)}…${plain(ci[1], digits)}` : '–');
 
-/** `p = 0.002`, `p = 0.41`, `p < 0.001`. */
-export function pText(p: number): string {
-  if (p < 0.001) return 'p < 0.001';
-  return `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
+/** `0.002`, `0.41`, `< 0.001`: three decimals only where two would read as 0. */
+export function pNumber(p: number): string {
+  if (p < 0.001) return '< 0.001';
+  return p < 0.01 ? p.toFixed(3) : p.toFixed(2);
 }
+
+/** `p = 0.002`, `p = 0.41`, `p < 0.001`. */
+export const pText = (p: number): string => (p < 0.001 ? `p ${pNumber(p)}` : `p = ${pNumber(p)}`);
 
 export type Direction = 'worse' | 'better' | 'same' | 'none';
 

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PipelineDocument } from '@patchbay/core';
+import { launchChromium } from './support/browser';
+import { startEditorServer } from './support/runner';
+
+let server: Awaited<ReturnType<typeof startEditorServer>>;
+let browser: Browser;
+let page: Page;
+const evals: { v1?: string; v2?: string } = {};
+
+/** input → llm (offline:echo) → output; v2 shouts the answer, so lower-case expected words stop matching. */
+function qa(prompt: string): PipelineDocument {
+  return {
+    format: 'patchbay.pipeline/v1',
+    name: 'qa',
+    nodes: [
+      { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
+      { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt } },
+      { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
+    ],
+    edges: [
+      { from: 'question.value', to: 'answer.question' },
+      { from: 'answer.text', to: 'result.value' },
+    ],
+  };
+}
+
+// First in the dataset: one case that passes either way (a number) and one that fails in both;
+// then eight that regress when v2 shouts, enough for the paired test to call it.
+const CITIES = ['paris', 'rome', 'oslo', 'bern', 'lima', 'kyiv', 'doha', 'riga'];
+const CASES = [
+  { id: 'n1', input: { question: 'what is 42' }, expected: '42' },
+  { id: 'n2', input: { question: 'say nothing' }, expected: 'zebra' },
+  ...CITIES.map((city, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${city}` }, expected: city })),
+];
+
+async function api(path: string, body?: unknown): Promise<any> {
+  const response = await fetch(server.url + path, body === undefined ? undefined : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const parsed = await response.json();
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+async function evalOf(version: number, baseline?: string): Promise<string> {
+  const { id } = await api('/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(baseline ? { baseline } : {}) });
+  for (let i = 0; i < 400; i++) {
+    const result = await api(`/api/evals/${id}`);
+    if (result.status !== 'running') return id;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`eval ${id} did not finish`);
+}
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  await api('/api/pipelines', qa('{{ question }}'));
+  await api('/api/pipelines/qa/versions', { document: qa('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+  await api('/api/datasets', { name: 'cities', cases: CASES });
+  evals.v1 = await evalOf(1);
+  evals.v2 = await evalOf(2, evals.v1);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the compare view', () => {
+  it('is reached from the canvas, picks the baseline from the history and says which version is worse', async () => {
+    await page.goto(`${server.url}/pipelines/qa`);
+    await page.getByTestId('evals-button').click();
+    await page.getByTestId(`eval-row-${evals.v2}`).waitFor();
+    await page.getByTestId('tab-compare').click();
+
+    // B is the newest eval, A the baseline it ran against.
+    const row = page.getByTestId('scorer-row-mentions');
+    await row.waitFor();
+    expect(await page.getByTestId('compare-a').inputValue()).toBe(evals.v1);
+    expect(await page.getByTestId('compare-b').inputValue()).toBe(evals.v2);
+    expect(new URL(page.url()).searchParams.get('a')).toBe(evals.v1);
+
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 4)).toEqual(['mentions', '0.90', '0.10', '−0.80']);
+    // Eight discordant pairs, all one way: p = 2 × 0.5^8 = 0.0078.
+    expect(cells.slice(5, 8)).toEqual(['0.008', 'exact McNemar', '10']);
+    expect(await page.getByTestId('verdict-mentions').textContent()).toMatch(/^B is worse on mentions: −0\.80 \(95% CI −\d\.\d\d…−\d\.\d\d\), p = 0\.008, exact McNemar$/);
+  });
+
+  it('lists the regressed case first, with a diff of the two outputs', async () => {
+    const rows = page.getByTestId('case-compare-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(10);
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-testid')}:${tr.getAttribute('data-change')}`));
+    expect(order.slice(0, 8)).toEqual(CITIES.map((_, i) => `compare-case-c${i + 1}:regressed`));
+    expect(order.slice(8).sort()).toEqual(['compare-case-n1:unchanged', 'compare-case-n2:unchanged']);
+    const diff = rows.first().getByTestId('text-diff');
+    expect(await diff.locator('del').allTextContents()).toContain('tell me about paris');
+    expect(await diff.locator('ins').allTextContents()).toContain('TELL ME ABOUT PARIS');
+  });
+
+  it('charts the means of both evals with their intervals', async () => {
+    const chart = page.getByTestId('means-chart');
+    await chart.locator('.recharts-bar-rectangle').first().waitFor();
+    expect(await chart.locator('.recharts-bar-rectangle').count()).toBe(2);
+    expect(await chart.locator('.recharts-errorBar').count()).toBeGreaterThan(0);
+  });
+
+  it("opens a case's trace on the canvas", async () => {
+    await page.getByTestId('trace-B-c1').click();
+    await expect.poll(() => page.getByTestId('editor').getAttribute('data-mode')).toBe('run');
+    expect(new URL(page.url()).searchParams.get('run')).toBeTruthy();
+    await page.getByTestId('node-answer').waitFor();
+  });
+});
+
+describe('the evals view', () => {
+  it('runs an eval of the chosen version, dataset and scorer, and shows each case with its score', async () => {
+    await page.goto(`${server.url}/pipelines/qa/evals`);
+    await page.getByTestId('eval-version').selectOption('1');
+    await page.getByTestId('eval-dataset').selectOption('cities');
+    await page.getByTestId('scorer-type-0').selectOption('exact');
+    await page.getByTestId('run-eval').click();
+
+    await expect.poll(() => new URL(page.url()).searchParams.get('eval')).toBeTruthy();
+    const table = page.getByTestId('results-table');
+    await table.waitFor();
+    expect(await page.getByTestId('eval-status').textContent()).toBe('succeeded');
+    expect(await table.locator('tbody tr').count()).toBe(10);
+    // offline:echo answers with the question, which is never exactly the expected word.
+    expect(await page.getByTestId('score-c1-exact').textContent()).toBe('✗ 0.00');
+    expect(await page.getByTestId('case-row-c1').locator('td').nth(2).textContent()).toBe('tell me about paris');
+    expect(await page.getByTestId('eval-history').locator('tbody tr').count()).toBe(3);
+  });
+
+  it('says why an eval cannot start', async () => {
+    await page.getByTestId('scorer-editor').locator('input[list="scorer-targets"]').fill('nowhere');
+    await page.getByTestId('run-eval').click();
+    await expect.poll(() => page.getByTestId('eval-form-error').textContent()).toContain('target "nowhere" is not an output');
+  });
+});
