@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PipelineDocument } from '@patchbay/core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '@patchbay/runner';
+import { startOpenAIStub } from '../support/openai-stub';
 import { launchChromium } from './support/browser';
 import { startEditorServer } from './support/runner';
 
@@ -137,5 +142,48 @@ describe('the evals view', () => {
     await page.getByTestId('scorer-editor').locator('input[list="scorer-targets"]').fill('nowhere');
     await page.getByTestId('run-eval').click();
     await expect.poll(() => page.getByTestId('eval-form-error').textContent()).toContain('target "nowhere" is not an output');
+  });
+});
+
+describe('a running eval in the browser', () => {
+  it('shows live progress as cases finish, and Cancel keeps the finished ones', async () => {
+    // Each reply of the stub model waits until the test releases it, so progress needs no timing.
+    const gates: Array<() => void> = [];
+    const stub = await startOpenAIStub({ handler: async (req) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return { text: `stub ${req.body.messages.at(-1).content}` };
+    } });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-'));
+    const slow = await startServer({ port: 0, dataDir, quiet: true, env: { PATH: process.env.PATH, STUB_BASE_URL: stub.url } });
+    const post = (p: string, body: unknown) => fetch(slow.url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      const doc = qa('{{ question }}');
+      (doc.nodes[1].config as { model: string }).model = 'stub:model';
+      await post('/api/pipelines', doc);
+      await post('/api/datasets', { name: 'five', cases: [1, 2, 3, 4, 5].map((i) => ({ id: `q${i}`, input: { question: `q${i}` }, expected: `q${i}` })) });
+      await page.goto(`${slow.url}/pipelines/qa/evals`);
+      await page.getByTestId('eval-dataset').selectOption('five');
+      await page.locator('#eval-concurrency').fill('1');
+      await page.getByTestId('run-eval').click();
+
+      const progress = page.getByTestId('eval-progress');
+      await progress.waitFor();
+      expect(await progress.textContent()).toContain('0 / 5');
+      for (let done = 1; done <= 2; done++) {
+        await expect.poll(() => gates.length).toBe(done);
+        gates[done - 1]();
+        await expect.poll(() => progress.textContent()).toContain(`${done} / 5 · ${done} passed · 0 failed`);
+      }
+      await page.getByTestId('cancel-eval').click();
+      await expect.poll(() => page.getByTestId('eval-status').textContent()).toBe('cancelled');
+      const rows = page.getByTestId('results-table').locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      expect(await page.getByTestId('case-row-q1').locator('td').nth(2).textContent()).toBe('stub q1');
+    } finally {
+      for (const release of gates) release();
+      await slow.close();
+      await stub.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Comparison, EvalListItem, EvalResult, EvalsApi } from '../../lib/evals-api';
 import { CaseCompareTable } from './CaseCompareTable';
 import { passRateText } from './format';
+import { defaultBaseline } from './pick-baseline';
 import { direction, interval, plain, pNumber, signed, testName, verdict } from './verdict';
 
 // recharts is big: it loads only when a comparison is on screen
@@ -17,13 +18,6 @@ interface Props {
 }
 
 const label = (e: EvalListItem) => `v${e.version ?? '?'} · ${e.dataset.name} · ${new Date(e.createdAt).toLocaleString()} · ${passRateText(e.summary)}`;
-
-/** The baseline of `b`: the one it was run against, else the newest earlier eval of another version on the same dataset. */
-export function defaultBaseline(history: EvalListItem[], b: EvalListItem): string | undefined {
-  if (b.baseline && history.some((e) => e.id === b.baseline)) return b.baseline;
-  const earlier = history.filter((e) => e.id !== b.id && e.status !== 'running' && e.dataset.name === b.dataset.name && Date.parse(e.createdAt) <= Date.parse(b.createdAt));
-  return (earlier.find((e) => e.version !== b.version) ?? earlier[0])?.id;
-}
 
 /** Two evals side by side: per scorer A, B, the difference with its interval and test, a verdict in words, a chart, and the cases, regressions first. */
 export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {

@@ -4,6 +4,7 @@ import { useToast } from '../Toasts';
 import { EvalForm } from './EvalForm';
 import { ResultsTable } from './ResultsTable';
 import { passRateText } from './format';
+import { defaultBaseline } from './pick-baseline';
 import { useEvalResult } from './use-eval-result';
 
 interface Props {
@@ -32,13 +33,6 @@ export function EvalsView(p: Props) {
     }
   };
 
-  /** B = this eval; A = its baseline, else the newest earlier eval of another version on the same dataset. */
-  const compareTarget = (e: EvalListItem): string | undefined => {
-    if (e.baseline) return e.baseline;
-    const earlier = (p.history ?? []).filter((o) => o.id !== e.id && o.status !== 'running' && o.dataset.name === e.dataset.name && Date.parse(o.createdAt) <= Date.parse(e.createdAt));
-    return (earlier.find((o) => o.version !== e.version) ?? earlier[0])?.id;
-  };
-
   return (
     <div className="evals-grid">
       <section className="evals-card">
@@ -64,7 +58,7 @@ export function EvalsView(p: Props) {
             </thead>
             <tbody>
               {p.history.map((e) => {
-                const against = compareTarget(e);
+                const against = e.status === 'running' ? undefined : defaultBaseline(p.history!, e);
                 return (
                   <tr key={e.id} data-testid={`eval-row-${e.id}`} className={e.id === p.shown ? 'selected' : undefined}>
                     <td>v{e.version ?? '?'}</td>
@@ -80,7 +74,7 @@ export function EvalsView(p: Props) {
                       <button data-testid={`show-eval-${e.id}`} onClick={() => p.onShow(e.id)}>
                         Show
                       </button>
-                      {against && e.status !== 'running' && (
+                      {against && (
                         <button data-testid={`compare-eval-${e.id}`} onClick={() => p.onCompare(against, e.id)} title="Compare with its baseline or the eval before it">
                           Compare
                         </button>
