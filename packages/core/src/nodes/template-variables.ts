@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 
 /**
  * One Liquid engine for every template node: own-property access only and
@@ -42,7 +42,21 @@ export function templateIssue(source: string | undefined, field: string): { path
   }
 }
 
+/** Parsed templates by source: parsing costs more than rendering, and a pipeline renders the same prompts on every run. */
+const parsedTemplates = new Map<string, Template[]>();
+const PARSED_TEMPLATE_LIMIT = 500;
+
+function parsedTemplate(source: string): Template[] {
+  let parsed = parsedTemplates.get(source);
+  if (!parsed) {
+    parsed = liquid.parse(source);
+    if (parsedTemplates.size >= PARSED_TEMPLATE_LIMIT) parsedTemplates.delete(parsedTemplates.keys().next().value!);
+    parsedTemplates.set(source, parsed);
+  }
+  return parsed;
+}
+
 export async function renderTemplate(source: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
   signal?.throwIfAborted();
-  return liquid.parseAndRender(source, variables);
+  return liquid.render(parsedTemplate(source), variables);
 }
