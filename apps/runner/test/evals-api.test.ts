@@ -1,4 +1,5 @@
 import os from 'node:os';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { openSqliteStore } from '../src/store/index';
@@ -271,6 +272,51 @@ describe('running an eval', () => {
     const doc = (await json(await runner.api('/api/openapi.json'))).body;
     for (const path of ['/api/datasets', '/api/evals', '/api/evals/{id}/events', '/api/compare', '/api/scorer-types']) expect(doc.paths[path]).toBeDefined();
   });
+});
+
+describe('random bodies', () => {
+  const anyJson = fc.jsonValue({ maxDepth: 4 });
+  const caseish = fc.oneof(anyJson, fc.record({ id: fc.oneof(fc.constantFrom('a', 'b'), anyJson), input: anyJson, expected: anyJson, tags: anyJson }, { requiredKeys: [] }));
+  const scorer = fc.record(
+    { type: fc.oneof(fc.constantFrom('exact', 'contains', 'regex', 'json-schema', 'numeric', 'latency', 'javascript'), anyJson), target: fc.oneof(fc.constantFrom('answer', 'node:answer.text', 'node:x.y'), anyJson), params: fc.oneof(fc.dictionary(fc.constantFrom('value', 'pattern', 'schema', 'mode', 'code', 'maxMs'), anyJson), anyJson), threshold: anyJson },
+    { requiredKeys: [] },
+  );
+  const routes: Array<{ label: string; path: fc.Arbitrary<string>; body: fc.Arbitrary<unknown> }> = [
+    {
+      label: '/api/datasets',
+      path: fc.constant('/api/datasets'),
+      body: fc.oneof(
+        anyJson,
+        fc.record({ name: fc.oneof(fc.constant('prop'), anyJson), cases: fc.oneof(fc.array(caseish, { maxLength: 4 }), anyJson) }, { requiredKeys: [] }),
+        fc.record({ name: fc.constant('prop'), content: fc.oneof(fc.string(), fc.array(caseish, { maxLength: 3 }).map((cs) => cs.map((c) => JSON.stringify(c)).join('\n'))), format: fc.oneof(fc.constantFrom('jsonl', 'csv', 'json'), anyJson) }, { requiredKeys: [] }),
+      ),
+    },
+    {
+      label: '/api/evals',
+      path: fc.constant('/api/evals'),
+      body: fc.oneof(
+        anyJson,
+        fc.record(
+          { pipeline: fc.oneof(fc.constantFrom('qa', 'ghost'), anyJson), version: fc.oneof(fc.integer({ min: 0, max: 3 }), anyJson), dataset: fc.oneof(fc.constantFrom('capitals', 'ghost'), anyJson), suite: fc.oneof(anyJson, fc.record({ scorers: fc.array(scorer, { maxLength: 2 }), repeat: anyJson, concurrency: anyJson, gate: anyJson }, { requiredKeys: [] })), baseline: anyJson },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { label: '/api/evals/:id/cancel', path: fc.string().map((s) => `/api/evals/${encodeURIComponent(s || 'x')}/cancel`), body: anyJson },
+  ];
+  for (const route of routes) {
+    it(`POST ${route.label} answers 4xx problems or success, never a 5xx`, async () => {
+      await fc.assert(
+        fc.asyncProperty(route.path, route.body, async (path, body) => {
+          const res = await runner.post(path, body);
+          const text = await res.text();
+          if (res.status >= 500) throw new Error(`${res.status} for POST ${path} ${JSON.stringify(body).slice(0, 300)}: ${text}`);
+          if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
 });
 
 describe('evals across restarts', () => {
