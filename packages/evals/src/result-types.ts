@@ -57,6 +57,8 @@ export interface RepeatSummary {
   passHatK: number;
   /** Cases that passed on some attempts and failed on others. */
   flaky: string[];
+  /** Per case: attempts, attempts that passed every scorer, and its pass@k / pass^k. */
+  cases: Array<{ id: string; attempts: number; passed: number; passAtK: number; passHatK: number }>;
 }
 
 export interface EvalSummary {

@@ -55,7 +55,7 @@ export function summarize(rows: ScoreRow[], scorerNames: string[], options: { se
   };
   if (options.repeat > 1) {
     const k = repeatStats(byCase, options.repeat, (r) => r.status === 'passed');
-    summary.repeats = { k: options.repeat, passAtK: k.passAtK, passHatK: k.passHatK, flaky: k.flaky };
+    summary.repeats = { k: options.repeat, passAtK: k.passAtK, passHatK: k.passHatK, flaky: k.flaky, cases: k.cases };
   }
   return summary;
 }
@@ -65,15 +65,19 @@ function repeatStats(byCase: Map<string, ScoreRow[]>, k: number, passed: (row: S
   let hatK = 0;
   let cases = 0;
   const flaky: string[] = [];
+  const perCase: RepeatSummary['cases'] = [];
   for (const [id, group] of byCase) {
     const n = group.length;
     const c = group.filter(passed).length;
     // A case cut short (a run still resuming) is judged on the attempts it has.
     const kk = Math.min(k, n);
-    atK += passAtK(n, c, kk);
-    hatK += passHatK(n, c, kk);
+    const at = passAtK(n, c, kk);
+    const hat = passHatK(n, c, kk);
+    atK += at;
+    hatK += hat;
     cases++;
+    perCase.push({ id, attempts: n, passed: c, passAtK: at, passHatK: hat });
     if (c > 0 && c < n) flaky.push(id);
   }
-  return { passAtK: cases ? atK / cases : 0, passHatK: cases ? hatK / cases : 0, flaky };
+  return { passAtK: cases ? atK / cases : 0, passHatK: cases ? hatK / cases : 0, flaky, cases: perCase };
 }

@@ -104,7 +104,12 @@ describe('summary', () => {
       row('never', false, 0, 1), row('never', false, 0, 2), row('never', false, 0, 3),
     ];
     const s = summarize(rows, ['ok'], { seed: 's', repeat: 3 });
-    expect(s.repeats).toEqual({ k: 3, passAtK: 2 / 3, passHatK: 1 / 3, flaky: ['flaky'] });
+    expect(s.repeats).toMatchObject({ k: 3, passAtK: 2 / 3, passHatK: 1 / 3, flaky: ['flaky'] });
+    expect(s.repeats!.cases).toEqual([
+      { id: 'always', attempts: 3, passed: 3, passAtK: 1, passHatK: 1 },
+      { id: 'flaky', attempts: 3, passed: 2, passAtK: 1, passHatK: 0 },
+      { id: 'never', attempts: 3, passed: 0, passAtK: 0, passHatK: 0 },
+    ]);
     expect(s.scorers.ok.passAtK).toBeCloseTo(2 / 3, 12);
     expect(s.scorers.ok.passHatK).toBeCloseTo(1 / 3, 12);
   });

@@ -110,7 +110,8 @@ describe('the eval runner', () => {
     const head = await runEval({ pipeline: shoutPipeline, suite, services, log });
     const result = await collectResult(head, log, suite.dataset, 3);
     expect(result.cases.map((c) => `${c.id}#${c.repeat}`)).toEqual(['a#1', 'a#2', 'a#3', 'b#1', 'b#2', 'b#3']);
-    expect(result.summary.repeats).toEqual({ k: 3, passAtK: 0.5, passHatK: 0.5, flaky: [] });
+    expect(result.summary.repeats).toMatchObject({ k: 3, passAtK: 0.5, passHatK: 0.5, flaky: [] });
+    expect(result.summary.repeats!.cases.map((c) => [c.id, c.attempts, c.passed])).toEqual([['a', 3, 3], ['b', 3, 0]]);
   });
 
   it('writes cases as they finish and resumes without redoing or losing one', async () => {

@@ -115,6 +115,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       const display = evals.progressDisplay(io.stderr);
       io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${info.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${noCache ? ', no cache' : ''}\n`);
       if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
+      else if (values.resume) io.stderr.write(`nothing to resume in ${evals.progressPathFor(out)}; starting from the first case\n`);
       const head = await evals.runEval({
         pipeline, suite, services, log, repeat,
         pipelineVersion: loaded.version,
