@@ -1,6 +1,6 @@
-import path from 'node:path';
-import type { RetrievalStore, WorkspaceServices } from '@patchbay/core/node';
+import type { RetrievalStore } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
+import { openWorkspaceServices } from './workspace-services';
 
 /**
  * The retrieval store of the workspace `patchbay index` and `search` work on:
@@ -8,15 +8,8 @@ import { UsageError, type CliIO } from './command';
  * embedding providers) as `patchbay run` and `serve`.
  */
 export async function openWorkspaceRetrieval(values: { data?: string; config?: string }, io: CliIO) {
-  // Loaded here so commands that do not touch SQLite never pay for it.
-  const { createServices, resolveDataDir, RetrievalInputError } = await import('@patchbay/core/node');
-  const services: WorkspaceServices = await createServices({
-    dataDir: resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd }),
-    configPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config),
-    env: io.env,
-  }).catch((err: Error) => {
-    throw new UsageError(err.message.split('\n')[0]);
-  });
+  const { RetrievalInputError } = await import('@patchbay/core/node');
+  const services = await openWorkspaceServices(values, io);
   return {
     store: services.retrieval,
     /** Runs `work`; the store's input errors (unknown index, unreadable file…) become usage errors (exit 2). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/core';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../command';
+import { openWorkspaceServices } from '../workspace-services';
 import { readJsonFile } from '../document-file';
 import { problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
@@ -59,16 +60,7 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
       return EXIT_USAGE;
     }
 
-    // Loaded here so validate and diff never pay for SQLite and the providers.
-    const { createServices } = await import('@patchbay/core/node');
-    const services = await createServices({
-      dataDir: values.data === undefined ? undefined : path.resolve(io.cwd, values.data),
-      configPath: values.config === undefined ? undefined : path.resolve(io.cwd, values.config),
-      noCache: values['no-cache'] === true,
-      env: io.env,
-    }).catch((err: Error) => {
-      throw new UsageError(err.message.split('\n')[0]);
-    });
+    const services = await openWorkspaceServices(values, io);
     const controller = new AbortController();
     const cancel = () => controller.abort();
     // Once: a second Ctrl-C gets the default behaviour and ends the process at once.

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import type { WorkspaceServices } from '@patchbay/core/node';
+import { UsageError, type CliIO } from './command';
+
+/** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */
+export interface WorkspaceFlags {
+  data?: string;
+  config?: string;
+  'no-cache'?: boolean;
+}
+
+/**
+ * Opens the services of the workspace a command works in (data dir: `--data` >
+ * PATCHBAY_DATA > ./.patchbay). A bad workspace config is a usage error that
+ * lists every problem, one line each.
+ */
+export async function openWorkspaceServices(flags: WorkspaceFlags, io: CliIO, options: { noCache?: boolean } = {}): Promise<WorkspaceServices> {
+  // Loaded here so commands that never touch SQLite or the providers do not pay for them.
+  const { createServices, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
+  try {
+    return await createServices({
+      dataDir: resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd }),
+      configPath: flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
+      noCache: flags['no-cache'] === true || options.noCache === true,
+      env: io.env,
+    });
+  } catch (err) {
+    if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}
