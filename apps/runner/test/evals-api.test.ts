@@ -156,6 +156,10 @@ describe('running an eval', () => {
     // A finished eval replays the same events.
     const replay = await allSseEvents(await runner.api(`/api/evals/${id}/events`));
     expect(replay.map((e) => e.event)).toEqual(events.map((e) => e.event));
+    // Last-Event-ID resumes after that event.
+    const resumed = await allSseEvents(await runner.api(`/api/evals/${id}/events`, { headers: { 'last-event-id': '9' } }));
+    expect(resumed.map((e) => e.id)).toEqual(['10', '11']);
+    expect(resumed.at(-1)!.event).toBe('eval.completed');
   });
 
   it('lists the results of a pipeline newest first and compares two versions, regressions first', async () => {

@@ -32,10 +32,10 @@ export default function MeansChart({ scorers, a, b }: Props) {
           <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(3) : String(value))} />
           <Legend />
           <Bar dataKey="A" fill="#94a3b8" isAnimationActive={false}>
-            <ErrorBar dataKey="aCi" width={6} stroke="var(--text)" />
+            <ErrorBar dataKey="aCi" width={6} stroke="var(--text)" isAnimationActive={false} />
           </Bar>
           <Bar dataKey="B" fill="#2563eb" isAnimationActive={false}>
-            <ErrorBar dataKey="bCi" width={6} stroke="var(--text)" />
+            <ErrorBar dataKey="bCi" width={6} stroke="var(--text)" isAnimationActive={false} />
           </Bar>
         </BarChart>
       </ResponsiveContainer>
