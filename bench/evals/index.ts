@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices } from '@patchbay/core/node';
-import { JsonlCaseLog, parseSuite, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
+import { JsonlCaseLog, MemoryCaseLog, parseSuite, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
 import { runPromptfoo } from './promptfoo-peer';
 
@@ -71,9 +71,13 @@ try {
     return { seconds: (performance.now() - t) / 1000, head };
   };
 
-  // A few cases first so JIT warm-up is not billed to either side; they use other questions, so the cache stays cold.
-  const warm = parseSuite({ format: 'patchbay.eval/v1', dataset: [{ id: 'w', input: { question: 'warm-up' }, expected: 'warm-up' }], scorers: [{ type: 'exact' }] }, { label: 'warm', baseDir: dir });
-  await runEval({ pipeline: PIPELINE, suite: warm, services, log: new (await import('@patchbay/evals')).MemoryCaseLog() });
+  // Warm-up: two cases per connection, so neither JIT compilation nor opening the 32 keep-alive
+  // connections is billed to the measured run. Other questions: the cache stays cold.
+  const warm = parseSuite(
+    { format: 'patchbay.eval/v1', dataset: Array.from({ length: CONCURRENCY * 2 }, (_, i) => ({ id: `w${i}`, input: { question: `warm-up ${i}` }, expected: `warm-up ${i}` })), scorers: [{ type: 'exact' }], concurrency: CONCURRENCY },
+    { label: 'warm', baseDir: dir },
+  );
+  await runEval({ pipeline: PIPELINE, suite: warm, services, log: new MemoryCaseLog() });
 
   const ours = await evalOnce('uncached');
   const peer = await runPromptfoo({ dir, stubUrl: stub.url, questions, concurrency: CONCURRENCY });
