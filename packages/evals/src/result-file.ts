@@ -60,8 +60,9 @@ export class JsonlCaseLog implements CaseLog {
     const exists = await stat(path).then(() => true, () => false);
     if (options.resume && exists) {
       const log = new JsonlCaseLog(path, await open(path, 'r+'));
-      await log.load(identity);
-      return log;
+      if (await log.load(identity)) return log;
+      // Killed before its first line was whole: there is nothing to resume.
+      await log.close();
     }
     const log = new JsonlCaseLog(path, await open(path, 'w+'));
     await log.write(JSON.stringify({ type: PROGRESS_FORMAT, ...identity, startedAt: options.startedAt }) + '\n');
@@ -71,7 +72,8 @@ export class JsonlCaseLog implements CaseLog {
   /** When the resumed run started (from the header); undefined for a fresh file. */
   startedAt?: string;
 
-  private async load(identity: RunIdentity) {
+  /** Reads the file back; false when not even its header line is whole. */
+  private async load(identity: RunIdentity): Promise<boolean> {
     let offset = 0;
     let good = 0;
     let first = true;
@@ -107,13 +109,14 @@ export class JsonlCaseLog implements CaseLog {
         good = line.offset + line.length + 1;
       }
     }
-    if (first) throw new ResumeError(`${this.path}: empty or unreadable; run without --resume to start over`);
+    if (first) return false;
     // Drop a torn last line so appends start on a clean line.
     await this.handle.truncate(good);
     this.size = good;
     // Keep one record per case: the last written wins.
     const seen = new Map(this.resumed.map((r) => [rowKey(r), r]));
     this.resumed.splice(0, this.resumed.length, ...seen.values());
+    return true;
   }
 
   private checkHeader(header: Record<string, unknown>, identity: RunIdentity) {

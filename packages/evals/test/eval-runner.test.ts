@@ -145,6 +145,13 @@ describe('the eval runner', () => {
     const result = JSON.parse(await readFile(out, 'utf8'));
     expect(result.cases.map((c: { id: string }) => c.id)).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`));
     expect(result.summary.passed).toBe(12);
+    // A file cut off inside its header holds nothing to resume: the run starts afresh.
+    await writeFile(progressPathFor(out), '{"type": "patchbay.eval-pro');
+    const fresh = await JsonlCaseLog.open(progressPathFor(out), identity, { resume: true, startedAt: 'fresh' });
+    expect(fresh.resumed).toEqual([]);
+    expect(fresh.startedAt).toBeUndefined();
+    await fresh.close();
+    expect(JSON.parse((await readFile(progressPathFor(out), 'utf8')).split('\n')[0])).toMatchObject({ suiteHash: suite.hash, startedAt: 'fresh' });
     // A different suite cannot resume this file.
     await expect(JsonlCaseLog.open(progressPathFor(out), { ...identity, suiteHash: 'other' }, { resume: true, startedAt: 'x' })).rejects.toThrow(/different suite/);
   });
