@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { templateNode } from '../../src/nodes/template';
+import { parsed, runNode, testContext } from './in-memory-services';
+
+describe('template node', () => {
+  it('has one input port per top-level template variable (loop variables are not ports) and a text output', () => {
+    const config = parsed(templateNode, { template: '{% for d in docs %}{{ d.text }}\n{% endfor %}Q: {{ question }} ({{ user.name }}, {{ question }})' });
+    expect(templateNode.inputs(config).map((p) => p.name)).toEqual(['docs', 'question', 'user']);
+    expect(templateNode.outputs(config)).toEqual([{ name: 'text', type: 'string' }]);
+  });
+
+  it('renders Liquid from its inputs', async () => {
+    const config = { template: '{% for d in docs %}[{{ d.text }}]{% endfor %} {{ question | upcase }}' };
+    const inputs = { docs: [{ text: 'one' }, { text: 'two' }], question: 'why?' };
+    expect(await runNode(templateNode, config, inputs, testContext())).toEqual({ text: '[one][two] WHY?' });
+  });
+
+  it('reads own properties only: nothing inherited, no constructor or prototype', async () => {
+    const value = Object.assign(Object.create({ secret: 'inherited' }), { own: 'mine' });
+    const config = { template: '[{{ v.own }}][{{ v.secret }}][{{ v.constructor }}][{{ v.__proto__ }}]' };
+    expect(await runNode(templateNode, config, { v: value }, testContext())).toEqual({ text: '[mine][][][]' });
+  });
+
+  it('stops a template that would allocate or render without end', async () => {
+    const huge = { template: '{% for i in (1..100000000) %}x{% endfor %}' };
+    await expect(runNode(templateNode, huge, {}, testContext())).rejects.toThrow(/limit exceeded/);
+    // 10^8 empty iterations: the render time limit (2 s) ends it
+    const endless = { template: '{% for i in (1..10000) %}{% for j in (1..10000) %}{% endfor %}{% endfor %}' };
+    await expect(runNode(templateNode, endless, {}, testContext())).rejects.toThrow(/render limit exceeded/);
+  });
+
+  it('refuses an unknown filter instead of passing the value through', async () => {
+    await expect(runNode(templateNode, { template: '{{ q | shout }}' }, { q: 'hi' }, testContext())).rejects.toThrow(/shout/);
+  });
+
+  it('check() reports a template that does not parse, at the template field', () => {
+    expect(templateNode.check!({ template: '{% if x %}unclosed' })).toEqual([
+      { path: ['template'], message: expect.stringMatching(/^template does not parse: /) },
+    ]);
+    expect(templateNode.check!({ template: 'Hello {{ name }}' })).toEqual([]);
+  });
+});
