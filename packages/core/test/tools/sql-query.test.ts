@@ -74,4 +74,34 @@ describe('sql_query tools', () => {
     await expect(tools.call('gone_db', { sql: 'SELECT 1' })).rejects.toThrow(/tool "gone_db": database file .*missing\.sqlite does not exist/);
     await expect(tools.call('orders_db', { query: 'SELECT 1' })).rejects.toThrow("tool \"orders_db\": invalid arguments: (arguments) must have required property 'sql'");
   });
+
+  it('offers sql_query, which queries the configured database it names', async () => {
+    expect(await tools.describe('sql_query')).toMatchObject({
+      name: 'sql_query',
+      parameters: { required: ['database', 'sql'], properties: { database: { enum: ['orders_db', 'gone_db'] } } },
+    });
+    expect(await tools.call('sql_query', { database: 'orders_db', sql: 'SELECT customer FROM orders WHERE id = ?', params: [7] })).toEqual({
+      columns: ['customer'],
+      rows: [{ customer: 'customer-7' }],
+      truncated: false,
+    });
+    await expect(tools.call('sql_query', { database: 'orders_db', sql: 'DELETE FROM orders' })).rejects.toThrow(
+      'tool "sql_query": only read-only SELECT queries are allowed',
+    );
+    await expect(tools.call('sql_query', { database: 'nope', sql: 'SELECT 1' })).rejects.toThrow(
+      'tool "sql_query": invalid arguments: /database must be equal to one of the allowed values: orders_db, gone_db',
+    );
+  });
+
+  it('offers no sql_query without databases, and leaves the name to a configured tool', async () => {
+    const none = createToolService({ dataDir, sandbox: createSandbox(), config: {} });
+    const own = createToolService({ dataDir, sandbox: createSandbox(), config: { tools: { sql: [{ name: 'sql_query', database: dbPath() }] } } });
+    try {
+      expect(await none.describe('sql_query')).toBeUndefined();
+      expect((await own.describe('sql_query'))?.parameters).toMatchObject({ required: ['sql'] });
+      expect(await own.call('sql_query', { sql: 'SELECT count(*) AS n FROM orders' })).toMatchObject({ rows: [{ n: 250 }] });
+    } finally {
+      await Promise.all([none.close(), own.close()]);
+    }
+  });
 });

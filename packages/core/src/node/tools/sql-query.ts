@@ -78,6 +78,40 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
   };
 }
 
+/**
+ * `sql_query {database, sql, params?}`: the same read-only query on whichever
+ * configured database the caller names, for pipelines and models that use one
+ * tool for every database. `database` is an enum of the configured names, so
+ * the JSON Schema tells a model which files exist.
+ */
+export function createSqlQueryByNameTool(databases: Tool[]): Tool {
+  const byName = new Map(databases.map((t) => [t.spec.name, t]));
+  const names = [...byName.keys()];
+  return {
+    spec: {
+      name: 'sql_query',
+      description: `Runs a read-only SQL SELECT query on one of the SQLite databases (${names.join(', ')}) and returns its rows.`,
+      parameters: {
+        type: 'object',
+        properties: {
+          database: { type: 'string', enum: names, description: 'Which database to query' },
+          sql: { type: 'string', minLength: 1, description: 'One SELECT statement; use ? or :name placeholders for values' },
+          params: {
+            description: 'Values for the placeholders: an array for ?, an object for :name',
+            anyOf: [{ type: 'array' }, { type: 'object' }],
+          },
+        },
+        required: ['database', 'sql'],
+        additionalProperties: false,
+      },
+    },
+    call({ database, ...query }, options) {
+      // The schema's enum already limits `database`; the lookup cannot miss after validation.
+      return byName.get(String(database))!.call(query, options);
+    },
+  };
+}
+
 /** BLOBs become base64 and big integers strings, so a row is plain JSON. */
 function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -5,7 +5,7 @@ import { createCalculatorTool } from './calculator';
 import { createCustomTool } from './custom-tools';
 import { createHttpRequestTool } from './http-request';
 import { createMcpConnection, type McpConnection } from './mcp-tools';
-import { createSqlQueryTool } from './sql-query';
+import { createSqlQueryByNameTool, createSqlQueryTool } from './sql-query';
 import type { Tool } from './tool';
 
 export interface CreateToolServiceOptions {
@@ -25,8 +25,9 @@ interface Entry {
 
 /**
  * Every tool of a workspace behind one ToolService: `calculator` and
- * `http_request` always, a read-only SQL tool per `tools.sql` entry, the
- * `tools.custom` JavaScript tools, and each tool of each `mcpServers` entry (MCP
+ * `http_request` always, a read-only SQL tool per `tools.sql` entry (and
+ * `sql_query`, which takes the entry's name as `database`), the `tools.custom`
+ * JavaScript tools, and each tool of each `mcpServers` entry (MCP
  * servers connect on first need; a tool whose name another tool already has is
  * offered as `<server>__<tool>`). Arguments are checked against the tool's JSON
  * Schema before the call; every failure is one line naming the tool.
@@ -53,6 +54,8 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
   add(createHttpRequestTool(config.tools?.http ?? {}), 'http_request');
   sqlTools.forEach((t, i) => add(t, `tools.sql.${i}`));
   (config.tools?.custom ?? []).forEach((c, i) => add(createCustomTool(c, options.sandbox), `tools.custom.${i}`));
+  // `sql_query {database, sql}` reaches every configured file, unless a tool of that name is configured.
+  if (sqlTools.length > 0 && !local.has('sql_query')) add(createSqlQueryByNameTool(sqlTools), 'sql_query');
 
   const baseDir = config.configPath ? resolveConfigPath(config, dataDir, '.') : dataDir;
   const connections: McpConnection[] = Object.entries(config.mcpServers ?? {}).map(([name, server]) =>
