@@ -83,7 +83,8 @@ describe('patchbay validate', () => {
       expect(r.code).toBe(2);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
-    expect(flag.stderr).toContain("'--strict'");
+    expect(flag.stderr).toBe("patchbay validate: unknown option '--strict'; see patchbay validate --help\n");
+    expect(noArg.stderr).toBe('patchbay validate: expected 1 argument(s), got 0; see patchbay validate --help\n');
     expect(command.stderr).toContain('unknown command "validat"');
   });
 });

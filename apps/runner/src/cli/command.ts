@@ -39,12 +39,14 @@ export function parseCommandArgs(command: Command, argv: string[]) {
       strict: true,
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    // Node's own text runs on with advice about `--`; the first sentence is the reason.
+    const reason = (err as Error).message.split('\n')[0].replace(/^(Unknown option '[^']*')\..*$/, '$1');
+    throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see patchbay ${command.name} --help`);
   }
   const [min, max] = command.positionals;
   const n = parsed.positionals.length;
   if (!parsed.values.help && (n < min || n > max)) {
-    throw new UsageError(`${command.name}: expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}; see patchbay ${command.name} --help`);
+    throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}; see patchbay ${command.name} --help`);
   }
   return parsed as { values: Record<string, any>; positionals: string[] };
 }
