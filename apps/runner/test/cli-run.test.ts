@@ -124,7 +124,7 @@ describe('patchbay run: failures and refusals', () => {
     const r = await runCli(['run', 'approvals.json', '--input', 'amount=5000'], ws.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^✗ check +.*amount over limit: 5000$/m);
+    expect(r.stderr).toMatch(/^✗ check +\d+ ms  .*amount over limit: 5000$/m);
     expect(r.stderr).toMatch(/^patchbay run: node "check" failed: .*amount over limit: 5000$/m);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });

@@ -97,6 +97,16 @@ describe('validatePipeline', () => {
     expect(problem!.message).toContain('does not parse');
   });
 
+  it('invalid-config: a template variable no edge end could name (`{{ ["a b"] }}`)', () => {
+    const bad = valid();
+    bad.nodes[1].config = { template: 'Say {{ q }} {{ ["a b"] }}' };
+    expect(only(bad, 'invalid-config')).toMatchObject({
+      path: '$.nodes[1].config.template',
+      message: 'node "t": config.template: template variable "a b" cannot be an input port; use a name of letters, digits, _ or -',
+      nodes: ['t'],
+    });
+  });
+
   it('duplicate-node-id: the second node is reported, edges still attach to the first', () => {
     const bad = valid();
     bad.nodes.push(output('t', 'other'));

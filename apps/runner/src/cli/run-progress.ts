@@ -1,7 +1,7 @@
 import type { RunEvent } from '@patchbay/core';
 
 /**
- * Writes each node's outcome as it happens (`✓ answer  12 ms`, `✗ answer  why`,
+ * Writes each node's outcome as it happens (`✓ answer  12 ms`, `✗ answer  3 ms  why`,
  * `- branch  skipped`, `↻ flaky  attempt 2`), ids padded to one column.
  * Tokens are not echoed: stdout carries the outputs, stderr the progress.
  */
@@ -17,7 +17,7 @@ export function runProgress(write: (line: string) => void, nodeIds: string[]): (
         write(`✓ ${pad(event.nodeId)}  ${Math.round(event.durationMs)} ms\n`);
         break;
       case 'node.failed':
-        write(`✗ ${pad(event.nodeId)}  ${event.error}\n`);
+        write(`✗ ${pad(event.nodeId)}  ${Math.round(event.trace.durationMs ?? 0)} ms  ${event.error}\n`);
         break;
       case 'node.skipped':
         write(`- ${pad(event.nodeId)}  skipped\n`);

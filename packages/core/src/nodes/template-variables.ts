@@ -31,15 +31,25 @@ export function variablesOf(...sources: (string | undefined)[]): string[] {
   return names;
 }
 
-/** Syntax check used by node types' check(). */
+// What an edge end allows after the dot (EDGE_END_PATTERN): a variable outside it could never be wired.
+const PORT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Syntax check used by node types' check(), plus variables whose names no edge can name (`{{ ["a b"] }}`). */
 export function templateIssue(source: string | undefined, field: string): { path: string[]; message: string }[] {
   if (!source) return [];
+  let variables: string[];
   try {
     liquid.parse(source);
-    return [];
+    variables = templateVariables(source);
   } catch (err) {
     return [{ path: [field], message: `template does not parse: ${(err as Error).message.split('\n')[0]}` }];
   }
+  return variables
+    .filter((name) => !PORT_NAME.test(name))
+    .map((name) => ({
+      path: [field],
+      message: `template variable ${JSON.stringify(name)} cannot be an input port; use a name of letters, digits, _ or -`,
+    }));
 }
 
 /** Parsed templates by source: parsing costs more than rendering, and a pipeline renders the same prompts on every run. */

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/core';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from '../command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../command';
 import { openWorkspaceServices } from '../workspace-services';
 import { readJsonFile } from '../document-file';
 import { problemLines } from '../problem-lines';
@@ -18,7 +17,7 @@ export const command: Command = {
 
 Runs a pipeline document and prints its outputs object as JSON on stdout.
 Each node's outcome is written to stderr as it happens:
-  ✓ answer  12 ms      succeeded      ✗ answer  why   failed
+  ✓ answer  12 ms      succeeded      ✗ answer  3 ms  why   failed
   - branch  skipped    not taken      ↻ flaky  attempt 2   retried
 
 Options:
