@@ -7,6 +7,7 @@ import type { NodeTrace, RunResult } from './trace';
 import { runWithTimeout } from './attempt-timeout';
 import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
+import { tokenlessModels } from './tokenless-models';
 
 interface NodeState {
   planned: PlannedNode;
@@ -73,7 +74,8 @@ export class RunScheduler implements ContextHost<NodeState> {
     private readonly options: SchedulerOptions,
   ) {
     this.runId = options.runId;
-    this.services = options.services;
+    // Without a listener, token events go nowhere: do not make providers stream them.
+    this.services = options.onEvent ? options.services : { ...options.services, models: tokenlessModels(options.services.models) };
     this.states = plan.nodes.map((planned) => ({
       planned,
       trace: { id: planned.node.id, type: planned.node.type, status: 'pending', attempts: 0 },
