@@ -23,6 +23,8 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
   const memoryMb = options.memoryMb ?? 128;
   let worker: { child: ChildProcess; ready: Promise<void> } | null = null;
   let nextId = 0;
+  /** Calls in progress: while any is, the worker's IPC channel keeps the process alive. */
+  let active = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
   function failAll(error: Error) {
@@ -36,6 +38,7 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'json',
     });
+    // Idle, the process must not keep the runner alive; calls hold the channel while they wait (see call()).
     child.unref();
     child.channel?.unref();
     let started: () => void;
@@ -65,6 +68,34 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
     return self;
   }
 
+  /** Sends one expression to the worker; a runaway one takes the worker down with it. */
+  function evaluate(self: { child: ChildProcess }, expression: string, signal?: AbortSignal): Promise<unknown> {
+    const w = self.child;
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        // A runaway expression cannot be interrupted inside mathjs: drop the worker.
+        if (worker === self) worker = null;
+        w.kill('SIGKILL');
+        reject(new Error(`the expression took longer than ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onAbort = () => {
+        clearTimeout(timer);
+        pending.delete(id);
+        reject(signal!.reason instanceof Error ? signal!.reason : new Error('cancelled'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (fn: () => void) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      pending.set(id, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
+      w.send({ id, expression });
+    });
+  }
+
   return {
     spec: {
       name: 'calculator',
@@ -79,39 +110,26 @@ export function createCalculatorTool(options: CalculatorOptions = {}): Tool & { 
     },
     async call(args, { signal }) {
       signal?.throwIfAborted();
-      const self = (worker ??= start());
-      await self.ready;
-      signal?.throwIfAborted();
-      const w = self.child;
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          // A runaway expression cannot be interrupted inside mathjs: drop the worker.
-          if (worker === self) worker = null;
-          w.kill('SIGKILL');
-          reject(new Error(`the expression took longer than ${timeoutMs} ms`));
-        }, timeoutMs);
-        const onAbort = () => {
-          clearTimeout(timer);
-          pending.delete(id);
-          reject(signal!.reason instanceof Error ? signal!.reason : new Error('cancelled'));
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const settle = (fn: () => void) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          fn();
-        };
-        pending.set(id, { resolve: (v) => settle(() => resolve(v)), reject: (e) => settle(() => reject(e)) });
-        w.send({ id, expression: args.expression });
-      });
+      // An unref'd IPC channel does not keep the event loop alive: a CLI awaiting
+      // the answer would exit (code 13, unsettled await) before it came.
+      active++;
+      try {
+        const self = (worker ??= start());
+        self.child.channel?.ref();
+        await self.ready;
+        signal?.throwIfAborted();
+        return await evaluate(self, String(args.expression), signal);
+      } finally {
+        if (--active === 0) worker?.child.channel?.unref();
+      }
     },
     async close() {
       const w = worker?.child;
       worker = null;
       if (w && w.exitCode === null) {
         const exited = new Promise((resolve) => w.once('exit', resolve));
+        // Held until it has exited, or a caller awaiting close() could be left behind by an emptied event loop.
+        w.ref();
         w.kill();
         await exited;
       }
