@@ -21,6 +21,8 @@ export interface AppOptions {
   editorDist?: string | false;
   /** Route modules beyond the built-in ones. */
   routes?: RouteModule[];
+  /** True once the server is shutting down: /api then answers 503 (a keep-alive client may still send one). */
+  stopping?: () => boolean;
 }
 
 /**
@@ -41,6 +43,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
   }
   if (options.token) app.use('/api/*', bearerAuth(options.token));
+  const stopping = options.stopping;
+  if (stopping) {
+    app.use('/api/*', async (c, next) => {
+      if (!stopping()) return next();
+      throw new HttpProblem(503, 'the runner is shutting down; try again once it is back', { headers: { connection: 'close', 'retry-after': '5' } });
+    });
+  }
   app.use('/api/*', bodyLimit(limit));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 

@@ -95,9 +95,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const runs = new RunManager({ store: store.runs, services, log });
   const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, log });
+  let stopping = false;
   const app = createApp(
     { store, runs, evals, services, indexes: services.retrieval, providers, redactor, log },
-    { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes },
+    { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
   const server = serve({ fetch: app.fetch, port, hostname: host });
@@ -117,6 +118,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      stopping = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await Promise.all([runs.cancelAll(), evals.cancelAll()]);

@@ -58,9 +58,11 @@ describe('errors are application/problem+json', () => {
     expect((await expectProblem(query, 400)).errors[0].path).toBe('query.limit');
   });
 
-  it('415 for a body that is not application/json', async () => {
+  it('415 for a body that is not application/json, saying what to send', async () => {
     const res = await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(echoPipeline('x')) });
-    await expectProblem(res, 415);
+    expect((await expectProblem(res, 415)).detail).toBe('send the request body as JSON with "Content-Type: application/json" (it was "text/plain")');
+    const form = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'pipeline=echo' });
+    expect((await expectProblem(form, 415)).detail).toContain('application/x-www-form-urlencoded');
   });
 
   it('413 for a body over the limit: 5 MB by default, configurable', async () => {
@@ -98,10 +100,11 @@ describe('property: random JSON to every POST route never gets a 5xx', () => {
     fc.record({ format: fc.constant(valid.format), name: fc.constant('prop'), edges: fc.constant(valid.edges), nodes: fc.array(fc.record({ id: fc.string(), type: fc.constantFrom('input', 'llm', 'code', 'router', 'nope'), config: fc.dictionary(fc.string(), anyJson) })) }),
   );
   const slug = fc.oneof(fc.constantFrom('echo', 'prop', 'docs'), fc.stringMatching(/^[a-z0-9-]{1,12}$/));
+  /** Keyed by the OpenAPI path; these reach deeper than the generic bodies the other POST routes get below. */
   const routes: { label: string; path: fc.Arbitrary<string>; body: fc.Arbitrary<unknown> }[] = [
     { label: '/api/pipelines', path: fc.constant('/api/pipelines'), body: documentish },
     {
-      label: '/api/pipelines/:name/versions',
+      label: '/api/pipelines/{name}/versions',
       path: slug.map((s) => `/api/pipelines/${s}/versions`),
       body: fc.oneof(anyJson, fc.record({ document: documentish, message: anyJson, baseVersion: fc.oneof(fc.integer({ min: -2, max: 5 }), anyJson) }, { requiredKeys: [] })),
     },
@@ -116,35 +119,51 @@ describe('property: random JSON to every POST route never gets a 5xx', () => {
         ),
       ),
     },
-    { label: '/api/runs/:id/cancel', path: fc.string().map((s) => `/api/runs/${encodeURIComponent(s || 'x')}/cancel`), body: anyJson },
+    { label: '/api/runs/{id}/cancel', path: fc.string().map((s) => `/api/runs/${encodeURIComponent(s || 'x')}/cancel`), body: anyJson },
     {
-      label: '/api/node-types/:type/ports',
+      label: '/api/node-types/{type}/ports',
       path: fc.constantFrom('template', 'llm', 'router', 'code', 'nope').map((t) => `/api/node-types/${t}/ports`),
       body: fc.oneof(anyJson, fc.record({ config: fc.dictionary(fc.constantFrom('template', 'prompt', 'routes', 'code', 'model'), anyJson) })),
     },
     {
-      label: '/api/indexes/:name/documents',
+      label: '/api/indexes/{name}/documents',
       path: slug.map((s) => `/api/indexes/${s}/documents`),
       body: fc.oneof(anyJson, fc.record({ documents: fc.array(fc.record({ text: fc.string(), source: fc.option(fc.string(), { nil: undefined }) }), { maxLength: 3 }), chunkSize: anyJson }, { requiredKeys: [] })),
     },
     {
-      label: '/api/indexes/:name/search',
+      label: '/api/indexes/{name}/search',
       path: slug.map((s) => `/api/indexes/${s}/search`),
       body: fc.oneof(anyJson, fc.record({ query: fc.oneof(fc.string(), anyJson), topK: fc.oneof(fc.integer({ min: -1, max: 2000 }), anyJson), mode: fc.oneof(fc.constantFrom('keyword', 'hybrid', 'vector'), anyJson) }, { requiredKeys: [] })),
     },
   ];
 
+  const neverA5xx = (path: fc.Arbitrary<string>, body: fc.Arbitrary<unknown>, numRuns: number) =>
+    fc.assert(
+      fc.asyncProperty(path, body, async (p, b) => {
+        const res = await runner.post(p, b);
+        const text = await res.text();
+        if (res.status >= 500) throw new Error(`${res.status} for POST ${p} ${JSON.stringify(b).slice(0, 300)}: ${text}`);
+        if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
+      }),
+      { numRuns },
+    );
+
   for (const route of routes) {
-    it(`POST ${route.label}`, async () => {
-      await fc.assert(
-        fc.asyncProperty(route.path, route.body, async (path, body) => {
-          const res = await runner.post(path, body);
-          const text = await res.text();
-          if (res.status >= 500) throw new Error(`${res.status} for POST ${path} ${JSON.stringify(body).slice(0, 300)}: ${text}`);
-          if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
-        }),
-        { numRuns: 60 },
-      );
-    });
+    it(`POST ${route.label}`, () => neverA5xx(route.path, route.body, 60));
   }
+
+  it('every other POST route /api/openapi.json describes (datasets, evals, and any added later)', async () => {
+    const doc = await (await runner.api('/api/openapi.json')).json();
+    const others = Object.entries(doc.paths as Record<string, any>).filter(([p, item]) => item.post && !routes.some((r) => r.label === p));
+    expect(others.map(([p]) => p)).toEqual(expect.arrayContaining(['/api/datasets', '/api/evals', '/api/evals/{id}/cancel']));
+    for (const [template, item] of others) {
+      // Path parameters get slugs and junk; bodies get random JSON, or the body schema's own keys with random values.
+      const params = [...template.matchAll(/\{(\w+)\}/g)].map(() => fc.oneof(slug, fc.string().map((x) => encodeURIComponent(x || 'x'))));
+      const path = fc.tuple(...params).map((values) => values.reduce<string>((p, v) => p.replace(/\{\w+\}/, v), template));
+      const ref: string | undefined = item.post.requestBody?.content?.['application/json']?.schema?.$ref;
+      const keys = Object.keys(ref ? (doc.components.schemas[ref.split('/').pop()!]?.properties ?? {}) : {});
+      const body = keys.length > 0 ? fc.oneof(anyJson, fc.record(Object.fromEntries(keys.map((k) => [k, anyJson])), { requiredKeys: [] })) : anyJson;
+      await neverA5xx(path, body, 40);
+    }
+  });
 });

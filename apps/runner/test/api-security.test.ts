@@ -146,6 +146,14 @@ describe('secrets', () => {
       expect(indexed.status).toBe(400);
       expect(JSON.parse(await record(indexed)).errors[0].path).toBe('$.documents[1].text');
 
+      // Nor into a dataset, which is stored as sent.
+      const dataset = await runner.post('/api/datasets', { name: 'cases', cases: [{ id: 'c1', input: { question: `use ${stubKey}` }, expected: 'x' }] });
+      expect(dataset.status).toBe(400);
+      expect(JSON.parse(await record(dataset)).errors[0].path).toBe('$.cases[0].input.question');
+      const asText = await runner.post('/api/datasets', { name: 'cases', format: 'jsonl', content: `{"id":"c1","input":{"q":"${openaiKey}"}}` });
+      expect(asText.status).toBe(400);
+      expect(JSON.parse(await record(asText)).detail).toContain('OPENAI_API_KEY');
+
       await record(await runner.api('/api/test-only/leak'));
     } finally {
       await runner.server.close();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { spawnRunner, type ChildRunner } from './support/child-runner';
-import { echoPipeline } from './support/test-runner';
+import { echoPipeline, startTestRunner } from './support/test-runner';
 
 let stub: OpenAIStub;
 const dirs: string[] = [];
@@ -102,6 +102,18 @@ describe('durability', () => {
     b.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
+  });
+
+  it('answers 503 (and closes the connection) to an API request that reaches it while it shuts down', async () => {
+    const runner = await startTestRunner();
+    await runner.post('/api/pipelines', echoPipeline('late'));
+    const closing = runner.close();
+    // The listener is closed by now; a client on a kept-alive connection could still get a request in, as this one does.
+    const res = await runner.server.app.request('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'late', inputs: { question: 'x' } }) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('connection')).toBe('close');
+    await closing;
   });
 
   it('refuses to start on a non-loopback host without PATCHBAY_TOKEN (exit 2, one line)', async () => {

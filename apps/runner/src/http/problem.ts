@@ -90,6 +90,16 @@ export function validationProblem(target: string, issues: readonly { path: reado
   return new HttpProblem(400, `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ''}`, { type: 'invalid-request', errors });
 }
 
+/** Hono's own messages are bare titles ("Unsupported Media Type"); say what to change instead. */
+function httpExceptionDetail(err: HTTPException, c?: Context): string {
+  if (err.status === 400 && /JSON/i.test(err.message)) return 'malformed JSON in request body';
+  if (err.status === 415) {
+    const sent = c?.req.header('content-type');
+    return `send the request body as JSON with "Content-Type: application/json"${sent ? ` (it was "${sent.slice(0, 100)}")` : ' (there was none)'}`;
+  }
+  return err.message || TITLES[err.status] || 'error';
+}
+
 /**
  * The app's error handler: problems pass through, Hono's own HTTP errors
  * (malformed JSON, 415, body limit) become problems, anything else is a 500
@@ -98,8 +108,7 @@ export function validationProblem(target: string, issues: readonly { path: reado
 export function toProblem(err: unknown, log: (line: string) => void, c?: Context): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof HTTPException) {
-    const message = err.status === 400 && /JSON/i.test(err.message) ? 'malformed JSON in request body' : err.message;
-    return new HttpProblem(err.status, message || TITLES[err.status] || 'error');
+    return new HttpProblem(err.status, httpExceptionDetail(err, c));
   }
   const where = c ? `${c.req.method} ${new URL(c.req.url).pathname}` : 'request';
   log(`error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

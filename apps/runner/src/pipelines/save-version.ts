@@ -1,6 +1,6 @@
 import { behaviorHash, contentHash, parseDocument, validatePipeline, type Problem } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
-import type { Redactor } from '../http/secrets';
+import { refuseSecretValues, type Redactor } from '../http/secrets';
 import type { Store, VersionRecord } from '../store/index';
 
 /** Moves a problem path from the document's root to where the document sits in the request body. */
@@ -24,13 +24,7 @@ export function checkDocumentForSave(value: unknown, redactor: Redactor, at: str
       errors: errors.map(({ path, message }) => ({ path, message })),
     });
   }
-  const secret = redactor.find(value, at);
-  if (secret) {
-    throw new HttpProblem(400, `${secret.path} holds the value of ${secret.name}; a pipeline names its provider and never holds a key`, {
-      type: 'secret-in-document',
-      errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
-    });
-  }
+  refuseSecretValues(redactor, value, at, 'a pipeline names its provider and never holds a key');
   const report = validatePipeline(parsed.document);
   return { document: parsed.document, problems: report.problems };
 }

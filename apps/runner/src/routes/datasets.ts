@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { saveDataset } from '../evals/dataset-input';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';
 
@@ -91,9 +92,10 @@ const versions = createRoute({
 
 export const datasetRoutes: RouteModule = {
   name: 'datasets',
-  register(app, { store }) {
+  register(app, { store, redactor }) {
     app.openapi(upload, async (c) => {
       const body = c.req.valid('json');
+      refuseSecretValues(redactor, body, '$', 'a dataset is stored as sent, so remove it first');
       const input = body.cases !== undefined ? { cases: body.cases } : { content: body.content!, format: body.format! };
       const { version, created } = await saveDataset(store, body.name, input).catch((err: Error) => {
         if (err.name !== 'DatasetError') throw err;

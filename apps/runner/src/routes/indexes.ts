@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
 import type { IndexService, RouteModule } from './route-module';
 
@@ -104,13 +105,7 @@ export const indexRoutes: RouteModule = {
       const body = c.req.valid('json');
       const store = needIndexes(deps.indexes);
       // An index is a file in the data dir: a key pasted into a document must not end up in it.
-      const secret = deps.redactor.find(body.documents, '$.documents');
-      if (secret) {
-        throw new HttpProblem(400, `${secret.path} holds the value of ${secret.name}; remove it before indexing`, {
-          type: 'secret-in-document',
-          errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
-        });
-      }
+      refuseSecretValues(deps.redactor, body.documents, '$.documents', 'remove it before indexing');
       const result = await store
         .ingest(name, body.documents, { embeddingModel: body.embeddingModel, chunkSize: body.chunkSize, overlap: body.overlap })
         .catch((err) => {
