@@ -102,6 +102,7 @@ describe('patchbay eval', () => {
     writeFileSync(path.join(ws.dir, 'badtarget.yaml'), suite.replace('type: exact}', 'type: exact, target: node:nope.value}'));
     writeFileSync(path.join(ws.dir, 'notresult.json'), '{"hello": 1}');
     writeFileSync(path.join(ws.dir, 'broken.json'), JSON.stringify({ ...v1, edges: [] }));
+    writeFileSync(path.join(ws.dir, 'bad.config.json'), JSON.stringify({ providers: { stub: { baseURL: 5 } }, scripted: 'x' }));
     const checks: Array<[string[], RegExp]> = [
       [['eval', 'v1.json'], /--suite SUITE is required/],
       [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
@@ -111,6 +112,8 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--max-drop', 'exact'], /--max-drop must be SCORER=DELTA/],
+      // A bad workspace config names every problem, one line each, not only the first.
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--config', 'bad.config.json'], /bad\.config\.json: providers\.stub\.baseURL: .+\n.*bad\.config\.json: scripted: /],
     ];
     const results = await Promise.all(checks.map(([args]) => cli(args)));
     results.forEach((r, i) => {
@@ -157,19 +160,39 @@ describe('patchbay compare', () => {
   });
 });
 
-describe('resume after a kill', () => {
+describe('against an OpenAI-compatible stub model', () => {
   let stub: OpenAIStub;
   beforeAll(async () => { stub = await startOpenAIStub({ latencyMs: 60 }); });
   afterAll(async () => { await stub?.close(); });
 
+  const llmDoc = (name: string) => JSON.stringify(pipelineDoc(name, [
+    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
+    { id: 'answer', type: 'output', config: { name: 'answer' } },
+  ], ['question.value -> reply.question', 'reply.text -> answer.value']));
+
+  it('goes through the response cache: a re-run asks the model nothing, --no-cache asks again', async () => {
+    writeFileSync(path.join(ws.dir, 'stub.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url } } }));
+    writeFileSync(path.join(ws.dir, 'cached.json'), llmDoc('cached-llm'));
+    writeFileSync(path.join(ws.dir, 'cached.jsonl'), Array.from({ length: 4 }, (_, i) => JSON.stringify({ id: `k${i}`, input: { question: `cache me ${i}` }, expected: `cache me ${i}` })).join('\n'));
+    writeFileSync(path.join(ws.dir, 'cached.yaml'), 'format: patchbay.eval/v1\ndataset: cached.jsonl\nscorers:\n  - {type: exact}\n');
+    const args = ['eval', 'cached.json', '--suite', 'cached.yaml', '--config', 'stub.config.json'];
+    const asked = async (extra: string[]) => {
+      const before = stub.requests.length;
+      const r = await runCli([...args, ...extra], ws.dir, env());
+      expect(r.code, r.stderr).toBe(0);
+      return stub.requests.length - before;
+    };
+    expect(await asked(['--out', 'cached1.json'])).toBe(4);
+    expect(await asked(['--out', 'cached2.json'])).toBe(0);
+    expect(json('cached2.json').summary).toMatchObject({ cases: 4, passed: 4 });
+    expect(await asked(['--out', 'cached3.json', '--no-cache'])).toBe(4);
+  });
+
   it('a run killed with SIGKILL continues with --resume: every case once, finished ones not redone', async () => {
     const n = 30;
     writeFileSync(path.join(ws.dir, 'stub.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url } } }));
-    writeFileSync(path.join(ws.dir, 'llm.json'), JSON.stringify(pipelineDoc('one-llm', [
-      { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-      { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
-      { id: 'answer', type: 'output', config: { name: 'answer' } },
-    ], ['question.value -> reply.question', 'reply.text -> answer.value'])));
+    writeFileSync(path.join(ws.dir, 'llm.json'), llmDoc('one-llm'));
     writeFileSync(path.join(ws.dir, 'echo.jsonl'), Array.from({ length: n }, (_, i) => JSON.stringify({ id: `e${i}`, input: { question: `question ${i}` }, expected: `question ${i}` })).join('\n'));
     writeFileSync(path.join(ws.dir, 'echo.yaml'), 'format: patchbay.eval/v1\ndataset: echo.jsonl\nconcurrency: 2\nscorers:\n  - {type: exact}\n');
     const args = ['eval', 'llm.json', '--suite', 'echo.yaml', '--out', 'echo.result.json', '--config', 'stub.config.json', '--no-cache'];

@@ -222,9 +222,11 @@ describe('running an eval', () => {
     expect(misfit.body.detail).toMatch(/case "m1"/);
 
     const unknownType = await post({ version: 1, suite: { scorers: [{ type: 'vibes' }] } });
-    expect(unknownType).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown scorer type "vibes"') } });
-    const badParams = await post({ version: 1, suite: { scorers: [{ type: 'regex', params: { pattern: '(' } }] } });
-    expect(badParams.status).toBe(400);
+    expect(unknownType).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown scorer type "vibes"'), errors: [{ path: '$.suite.scorers[0].type' }] } });
+    const badParams = await post({ version: 1, suite: { scorers: [{ type: 'exact' }, { type: 'regex', params: { pattern: '(' } }] } });
+    expect(badParams).toMatchObject({ status: 400, body: { errors: [{ path: '$.suite.scorers[1].params.pattern' }] } });
+    const unknownParam = await post({ version: 1, suite: { scorers: [{ type: 'numeric', params: { tolerence: 1 } }] } });
+    expect(unknownParam).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown field "tolerence"'), errors: [{ path: '$.suite.scorers[0].params' }] } });
     const noScorers = await post({ version: 1, suite: { scorers: [] } });
     expect(noScorers).toMatchObject({ status: 400, body: { errors: [{ path: '$.suite.scorers' }] } });
 

@@ -60,7 +60,9 @@ export class JsonlCaseLog implements CaseLog {
     const exists = await stat(path).then(() => true, () => false);
     if (options.resume && exists) {
       const log = new JsonlCaseLog(path, await open(path, 'r+'));
-      if (await log.load(identity)) return log;
+      // A file for another run is refused; its handle must not stay open behind the error.
+      const loaded = await log.load(identity).catch(async (err) => { await log.close(); throw err; });
+      if (loaded) return log;
       // Killed before its first line was whole: there is nothing to resume.
       await log.close();
     }

@@ -69,6 +69,12 @@ export interface EvalSuite {
 /** A suite that cannot be used; the message is one line: `FILE: PATH: reason`. */
 export class SuiteError extends Error {
   override name = 'SuiteError';
+  /** Where in the suite the problem is (`scorers[0].type`), for an HTTP error's JSON path; empty for the whole suite. */
+  readonly path: string;
+  constructor(label: string, path: string, reason: string) {
+    super(`${label}: ${path ? `${path}: ` : ''}${reason}`);
+    this.path = path;
+  }
 }
 
 /** Reads a suite file (JSON or YAML). A dataset path is relative to the suite file. */
@@ -78,14 +84,14 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SuiteError(`${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new SuiteError(path, '', code === 'ENOENT' ? 'no such file' : (err as Error).message);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
-    throw new SuiteError(`${path}${line ? `:${line}` : ''}: not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${e.message.split('\n')[0]})`);
+    throw new SuiteError(`${path}${line ? `:${line}` : ''}`, '', `not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${e.message.split('\n')[0]})`);
   }
   const value = doc.toJS();
   return parseSuite(value, {
@@ -106,28 +112,32 @@ export function parseSuite(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = pathSuffix(issue.path).replace(/^\./, '');
-    throw new SuiteError(`${options.label}: ${where ? `${where}: ` : ''}${issueMessage(issue)}`);
+    throw new SuiteError(options.label, where, issueMessage(issue));
   }
   const s = parsed.data;
   const names = new Set<string>();
   const scorers: ScorerSpec[] = s.scorers.map((spec, i) => {
-    const at = `${options.label}: scorers[${i}]`;
+    const at = `scorers[${i}]`;
     const def = getScorerType(spec.type);
-    if (!def) throw new SuiteError(`${at}.type: unknown scorer type "${spec.type}" (known: ${Object.keys(scorerTypes).join(', ')})`);
+    if (!def) throw new SuiteError(options.label, `${at}.type`, `unknown scorer type "${spec.type}" (known: ${Object.keys(scorerTypes).join(', ')})`);
     const name = spec.name ?? spec.type;
-    if (names.has(name)) throw new SuiteError(`${at}.name: two scorers are named "${name}"; give each a distinct name`);
+    if (names.has(name)) throw new SuiteError(options.label, `${at}.name`, `two scorers are named "${name}"; give each a distinct name`);
     names.add(name);
     const params = def.params.safeParse(spec.params);
     if (!params.success) {
       const issue = params.error.issues[0];
-      throw new SuiteError(`${at}.params${pathSuffix(issue.path)}: ${issueMessage(issue)}`);
+      throw new SuiteError(options.label, `${at}.params${pathSuffix(issue.path)}`, issueMessage(issue));
     }
     const problem = def.check?.(params.data);
-    if (problem) throw new SuiteError(`${at}.params.${problem}`);
+    // A check names the param first: "pattern: Invalid regular expression…".
+    if (problem) {
+      const [param, ...why] = problem.split(': ');
+      throw new SuiteError(options.label, `${at}.params.${param}`, why.join(': '));
+    }
     return { ...spec, name, params: params.data as Record<string, unknown> };
   });
   for (const scorer of Object.keys(s.gate?.maxDrop ?? {})) {
-    if (!names.has(scorer)) throw new SuiteError(`${options.label}: gate.maxDrop.${scorer}: no scorer is named "${scorer}"`);
+    if (!names.has(scorer)) throw new SuiteError(options.label, `gate.maxDrop.${scorer}`, `no scorer is named "${scorer}"`);
   }
   const dataset: DatasetSource = typeof s.dataset === 'string'
     ? { path: resolve(options.baseDir, s.dataset) }

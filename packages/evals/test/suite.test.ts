@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectDataset } from '../src/dataset';
-import { loadSuite } from '../src/suite';
+import { loadSuite, SuiteError } from '../src/suite';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'pb-suite-')); });
@@ -68,6 +68,10 @@ gate:
       await expect(loadSuite(path), text).rejects.toThrow(error);
     }
     await expect(loadSuite(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: no such file/);
+    // The path is also kept apart, for the runner's JSON path of a 400.
+    const bad = await loadSuite(await suiteFile('bad-path.yaml', 'format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: exact}, {type: regex, params: {pattern: "("}}]')).catch((e) => e);
+    expect(bad).toBeInstanceOf(SuiteError);
+    expect(bad.path).toBe('scorers[1].params.pattern');
   });
 
   it('hashes what a resumed run must match: scorers and dataset, not the gate', async () => {

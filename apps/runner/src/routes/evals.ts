@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { PipelineDocument } from '@patchbay/core';
-import { GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT } from '@patchbay/evals';
+import { GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { sseResponse, type SseSink } from '../http/sse';
@@ -147,8 +147,9 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
   try {
     suite = parseSuite({ format: SUITE_FORMAT, ...body.suite, name: body.suite.name ?? 'api', dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
   } catch (err) {
-    if ((err as Error).name !== 'SuiteError') throw err;
-    throw new HttpProblem(400, `invalid suite: ${(err as Error).message}`, { type: 'invalid-suite', errors: [{ path: '$.suite', message: (err as Error).message }] });
+    if (!(err instanceof SuiteError)) throw err;
+    const at = err.path ? `$.suite.${err.path}` : '$.suite';
+    throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: at, message: err.message }] });
   }
   suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
   return deps.evals

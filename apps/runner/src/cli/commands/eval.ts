@@ -6,6 +6,7 @@ import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
 import { readJsonFile } from '../document-file';
 import { problemLines } from '../problem-lines';
+import { openWorkspaceServices } from '../workspace-services';
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -95,14 +96,8 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     // Everything the run needs is checked before a single case runs.
     const info = await asUsage(evals.prepareEval(pipeline, suite));
 
-    const { createServices } = await import('@patchbay/core/node');
     const noCache = values['no-cache'] === true || repeat > 1;
-    const services = await createServices({
-      dataDir: values.data === undefined ? undefined : resolve(values.data),
-      configPath: values.config === undefined ? undefined : resolve(values.config),
-      noCache,
-      env: io.env,
-    }).catch((err: Error) => { throw new UsageError(err.message.split('\n')[0]); });
+    const services = await openWorkspaceServices(values, io, { noCache });
 
     const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
     const identity = { behaviorHash: behaviorHash(pipeline), suiteHash: suite.hash, datasetHash: info.hash, repeat };
