@@ -1,5 +1,6 @@
-import { createModelService, createOfflineProvider, createSandbox } from '@patchbay/core/node';
-import { describe, expect, it } from 'vitest';
+import { createModelService, createOfflineProvider, createOpenAICompatibleProvider, createSandbox } from '@patchbay/core/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import type { EvalCase } from '../src/dataset';
 import { applyScorer } from '../src/scoring';
 import { getScorerType, parseVerdict, type ScorerContext } from '../src/scorers/index';
@@ -188,5 +189,44 @@ describe('javascript', () => {
     expect((await score('javascript', 'x', { params: { code: 'while (true) {}', timeoutMs: 100 } })).error).toBeTruthy();
     expect((await score('javascript', 'x', { params: { code: 'return 7' } })).error).toMatch(/not a score/);
     expect((await score('javascript', 'x', { params: { code: 'return typeof process + typeof require' } })).error).toMatch(/returned "undefinedundefined"/);
+  });
+});
+
+describe('model-backed scorers with a model served over HTTP (an OpenAI-compatible stub)', () => {
+  let stub: OpenAIStub;
+  let httpCtx: ScorerContext;
+  beforeAll(async () => {
+    stub = await startOpenAIStub({
+      handler: (req) => {
+        if (req.path === '/v1/embeddings') return { embeddings: [[1, 0], [0.6, 0.8]] };
+        const prompt: string = req.body.messages.at(-1).content;
+        return { text: prompt.includes('OUTPUT:\nParis') ? 'Looks right.\n{"score": 1, "pass": true, "reasoning": "Paris is the capital"}' : 'Hmm, hard to say.' };
+      },
+    });
+    httpCtx = { models: createModelService({ stub: createOpenAICompatibleProvider({ name: 'stub', baseURL: stub.url, maxRetries: 0 }) }), sandbox: ctx.sandbox };
+  });
+  afterAll(async () => { await stub?.close(); });
+
+  const scoreWith = (type: string, value: unknown, params: Record<string, unknown>, expected?: unknown) =>
+    applyScorer({ name: type, type, params: getScorerType(type)!.params.parse(params) as Record<string, unknown> }, value, { id: 'c1', input: { question: 'Capital of France?' }, ...(expected !== undefined ? { expected } : {}) }, run, httpCtx);
+
+  it('embedding-similarity: the cosine of the vectors the named embedding model returns', async () => {
+    const r = await scoreWith('embedding-similarity', 'Paris', { model: 'stub:embedder' }, 'the capital of France');
+    expect(r.score).toBeCloseTo(0.6, 10);
+    expect(r.pass).toBe(false);
+    expect(r.reason).toContain('stub:embedder');
+    const sent = stub.requests.filter((q) => q.path === '/v1/embeddings').at(-1)!;
+    expect(sent.body).toMatchObject({ model: 'embedder', input: ['Paris', 'the capital of France'] });
+  });
+
+  it('llm-judge: the judge model gets the rubric and the output; an unreadable reply is an error, not a pass', async () => {
+    const params = { rubric: 'Names the capital of France', model: 'stub:judge' };
+    expect(await scoreWith('llm-judge', 'Paris', params)).toEqual({ score: 1, pass: true, reason: 'Paris is the capital' });
+    const asked = stub.requests.filter((q) => q.path === '/v1/chat/completions').at(-1)!;
+    expect(asked.body.model).toBe('judge');
+    expect(asked.body.messages.at(-1).content).toContain('RUBRIC:\nNames the capital of France');
+    const vague = await scoreWith('llm-judge', 'Lyon', params);
+    expect(vague).toMatchObject({ score: 0, pass: false });
+    expect(vague.error).toMatch(/judge stub:judge: no verdict/);
   });
 });
