@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub } from '../../../test/support/openai-stub';
 
 const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
 let cwd: string;
@@ -102,5 +103,29 @@ describe('patchbay index and search', () => {
     // the failed index call added nothing
     const after = await patchbay(['search', 'docs', 'refunds', '--json']);
     expect(JSON.parse(after.stdout)).toHaveLength(1);
+  });
+
+  it('builds and searches a vector index on a networked provider\'s embeddings (floats asked for)', async () => {
+    const stub = await startOpenAIStub();
+    try {
+      const env = { STUB_BASE_URL: stub.url };
+      const indexed = await patchbay(['index', 'remote', 'docs/refunds.md', 'docs/shipping.txt', '--embedding', 'stub:emb-1'], env);
+      expect(indexed).toMatchObject({ code: 0, stdout: 'indexed 2 chunks from 2 files into "remote" (2 in total; embeddings: stub:emb-1)\n' });
+      const found = await patchbay(['search', 'remote', 'express shipping days', '--mode', 'vector', '--top-k', '1'], env);
+      expect(found.code).toBe(0);
+      expect(found.stdout).toMatch(/^docs\/shipping\.txt {2}\d\.\d\d {2}Standard shipping/);
+      const sent = stub.requests.filter((r) => r.path === '/v1/embeddings').map((r) => [r.body.model, r.body.encoding_format, r.body.input]);
+      expect(sent).toEqual([
+        ['emb-1', 'float', [expect.stringContaining('Refunds are issued'), expect.stringContaining('Standard shipping')]],
+        ['emb-1', 'float', ['express shipping days']],
+      ]);
+      // the index keeps its model: searching without the provider's URL says why, exit 1
+      const unreachable = await patchbay(['search', 'remote', 'refunds', '--mode', 'vector']);
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toMatch(/^patchbay search: .*"stub"/);
+      expect(unreachable.stderr.trimEnd().split('\n')).toHaveLength(1);
+    } finally {
+      await stub.close();
+    }
   });
 });
