@@ -10,6 +10,8 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['./support/global-setup.ts'],
     testTimeout: 60_000,
+    // the page, the runner and Chromium share a small, busy machine: wait for the UI, not a clock
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     hookTimeout: 120_000,
     // one Chromium at a time: the machine is small and shared
     fileParallelism: false,

@@ -76,7 +76,7 @@ function EditorScreen({ route, navigate }: Props) {
   const fit = useCallback(
     (duration = 0) => {
       const box = canvasRef.current;
-      const viewport = box && viewportToFit(store.getState().nodes, box.clientWidth, box.clientHeight);
+      const viewport = box && viewportToFit(store.getState().nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
       if (viewport) flow.setViewport(viewport, { duration });
     },
     [flow, store],
@@ -127,8 +127,9 @@ function EditorScreen({ route, navigate }: Props) {
       const node = flow.getNode(id);
       store.select([id]);
       if (node) {
-        const width = node.measured?.width ?? 220;
-        const height = node.measured?.height ?? 80;
+        const size = store.measuredSize(id);
+        const width = size?.width ?? 220;
+        const height = size?.height ?? 80;
         flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
       }
     },
@@ -137,7 +138,7 @@ function EditorScreen({ route, navigate }: Props) {
 
   const layout = useCallback(async () => {
     const { layoutPositions } = await import('../lib/layout');
-    const sizes = new Map(store.getState().nodes.filter((n) => n.measured?.width).map((n) => [n.id, { width: n.measured!.width!, height: n.measured!.height! }]));
+    const sizes = new Map(store.getState().nodes.flatMap((n) => (store.measuredSize(n.id) ? [[n.id, store.measuredSize(n.id)!] as const] : [])));
     store.placeNodes(layoutPositions(store.document(), sizes));
     fit(200);
   }, [store, fit]);

@@ -1,4 +1,4 @@
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { PORT_TYPE_COLORS } from '@patchbay/core';
 import type { FlowNode, PortView } from '../lib/flow-model';
@@ -16,8 +16,15 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   const problems = useNodeProblems(id);
   const updateInternals = useUpdateNodeInternals();
   const portKey = ports.inputs.map((p) => p.name).join(',') + '|' + ports.outputs.map((p) => p.name).join(',');
-  // handles appear and vanish as template variables are typed: React Flow must re-read them
-  useEffect(() => updateInternals(id), [id, portKey, updateInternals]);
+  // handles appear and vanish as template variables are typed: React Flow must re-read them.
+  // Not on mount (React Flow measures new nodes itself): a call per node would make opening a
+  // 1,000-node pipeline re-measure the canvas a thousand times.
+  const drawnPorts = useRef(portKey);
+  useEffect(() => {
+    if (drawnPorts.current === portKey) return;
+    drawnPorts.current = portKey;
+    updateInternals(id);
+  }, [id, portKey, updateInternals]);
 
   const rows = Math.max(ports.inputs.length, ports.outputs.length);
   return (

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import { validatePipeline, type Problem } from '@patchbay/core';
 import type { EditorStore } from '../lib/editor-store';
 import type { NodeProblemsStore } from '../lib/node-problems-store';
@@ -6,16 +6,31 @@ import { problemsByNode } from '../lib/problems';
 import { useCanvasSelector } from './use-canvas-selector';
 
 const NONE: Problem[] = [];
+/** Typing pauses this long before the document is validated again. */
+const SETTLE_MS = 120;
 
 /**
- * Validates the canvas's document with core's `validatePipeline` after every
- * change that matters (not moves), deferred so typing never waits for it, and
- * hands each node its own problems.
+ * Validates the canvas's document with core's `validatePipeline` after changes
+ * that matter (not moves), once typing settles and off the path of the first
+ * paint: validating a 1,000-node pipeline takes a while, and neither opening
+ * it nor a keystroke should wait for that. Each node gets its own problems.
  */
 export function useProblems(store: EditorStore, nodeProblems: NodeProblemsStore, enabled: boolean): Problem[] {
   const structure = useCanvasSelector(store, (s) => s.structure);
-  const deferred = useDeferredValue(structure);
-  const problems = useMemo(() => (enabled ? validatePipeline(store.document()).problems : NONE), [store, deferred, enabled]);
-  useEffect(() => nodeProblems.set(problemsByNode(problems, store.document())), [problems, nodeProblems, store]);
+  const [problems, setProblems] = useState<Problem[]>(NONE);
+  useEffect(() => {
+    if (!enabled) {
+      setProblems(NONE);
+      nodeProblems.set(new Map());
+      return;
+    }
+    const timer = setTimeout(() => {
+      const doc = store.document();
+      const found = validatePipeline(doc).problems;
+      setProblems(found.length ? found : NONE);
+      nodeProblems.set(problemsByNode(found, doc));
+    }, SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [store, nodeProblems, structure, enabled]);
   return problems;
 }

@@ -42,6 +42,8 @@ export class EditorStore {
   private readonly listeners = new Set<() => void>();
   private docCache: { revision: number; doc: PipelineDocument } | undefined;
   private dragging = false;
+  /** Node sizes as React Flow measured them (see onNodesChange). */
+  private readonly sizes = new Map<string, { width: number; height: number }>();
 
   constructor(doc: PipelineDocument, options: { readOnly?: boolean } = {}) {
     this.state = this.stateFor(doc, options.readOnly ?? false, undefined);
@@ -69,6 +71,7 @@ export class EditorStore {
    */
   load(doc: PipelineDocument, options: { readOnly?: boolean; marks?: DiffMarks } = {}): void {
     this.history.clear();
+    this.sizes.clear(); // another document: its nodes are measured afresh
     const state = this.stateFor(doc, options.readOnly ?? false, undefined);
     const marks = options.marks;
     if (marks) {
@@ -98,15 +101,37 @@ export class EditorStore {
   onNodesChange = (changes: NodeChange<FlowNode>[]): void => {
     const relevant = this.state.readOnly ? changes.filter((c) => c.type === 'select' || c.type === 'dimensions') : changes.filter((c) => c.type !== 'remove');
     if (relevant.length === 0) return;
-    const move = relevant.find((c) => c.type === 'position');
+    // React Flow reports each node's size as it measures it and keeps the measurement in its
+    // own store; handing it back in new node objects would re-render every node once more
+    // (a 1,000-node canvas, twice). Sizes are noted here and given to node objects only when
+    // an edit replaces them anyway, so React Flow does not measure those again.
+    const sized = relevant.filter((c) => c.type === 'dimensions');
+    for (const c of sized) if (c.type === 'dimensions' && c.dimensions) this.sizes.set(c.id, c.dimensions);
+    if (sized.length === relevant.length) return;
+    const others = relevant.filter((c) => c.type !== 'dimensions');
+    const move = others.find((c) => c.type === 'position');
     if (move && move.type === 'position') {
       // one undo step per drag, recorded at its first frame
       if (move.dragging && !this.dragging) this.history.record(this.document());
       this.dragging = !!move.dragging;
     }
-    const moved = relevant.some((c) => c.type === 'position');
-    this.set({ ...this.state, nodes: applyNodeChanges(relevant, this.state.nodes), dirty: this.state.dirty || moved });
+    const moved = others.some((c) => c.type === 'position');
+    this.set({ ...this.state, nodes: this.withSizes(applyNodeChanges(others, this.state.nodes), this.state.nodes), dirty: this.state.dirty || moved });
   };
+
+  /** The size React Flow measured for a node, if it has. */
+  measuredSize(id: string): { width: number; height: number } | undefined {
+    return this.sizes.get(id);
+  }
+
+  /** Node objects new since `before` carry their measured size, so React Flow shows them at once instead of measuring again. */
+  private withSizes(nodes: FlowNode[], before: readonly FlowNode[]): FlowNode[] {
+    const unchanged = new Set(before);
+    return nodes.map((n) => {
+      const size = unchanged.has(n) || n.measured?.width ? undefined : this.sizes.get(n.id);
+      return size ? { ...n, measured: size } : n;
+    });
+  }
 
   onEdgesChange = (changes: EdgeChange<FlowEdge>[]): void => {
     const selections = changes.filter((c) => c.type === 'select');
@@ -227,7 +252,8 @@ export class EditorStore {
     const oldEdges = new Map(previous?.edges.map((e) => [e.id, e]));
     const nodes = flow.nodes.map((n) => {
       const old = oldNodes.get(n.id);
-      const node = old && sameNode(old, n) ? old : old?.measured ? { ...n, measured: old.measured } : n;
+      const size = this.sizes.get(n.id);
+      const node = old && sameNode(old, n) ? old : size ? { ...n, measured: size } : n;
       const lock = readOnly ? { draggable: false, connectable: false, deletable: false } : undefined;
       return lock ? { ...node, ...lock } : node;
     });

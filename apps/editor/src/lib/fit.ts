@@ -12,7 +12,13 @@ const UNMEASURED_HEIGHT = 90;
  * where the minimap and the zoom controls sit is left free, so no node hides
  * under them after a fit.
  */
-export function viewportToFit(nodes: readonly FlowNode[], width: number, height: number, minZoom = 0.05): Viewport | undefined {
+export function viewportToFit(
+  nodes: readonly FlowNode[],
+  sizeOf: (id: string) => { width: number; height: number } | undefined,
+  width: number,
+  height: number,
+  minZoom = 0.05,
+): Viewport | undefined {
   height -= Math.min(170, height * 0.3);
   if (nodes.length === 0 || width === 0 || height === 0) return undefined;
   let x0 = Infinity;
@@ -20,8 +26,9 @@ export function viewportToFit(nodes: readonly FlowNode[], width: number, height:
   let x1 = -Infinity;
   let y1 = -Infinity;
   for (const n of nodes) {
-    const w = n.measured?.width ?? NODE_WIDTH;
-    const h = n.measured?.height ?? UNMEASURED_HEIGHT;
+    const size = sizeOf(n.id);
+    const w = size?.width ?? NODE_WIDTH;
+    const h = size?.height ?? UNMEASURED_HEIGHT;
     x0 = Math.min(x0, n.position.x);
     y0 = Math.min(y0, n.position.y);
     x1 = Math.max(x1, n.position.x + w);
