@@ -44,6 +44,8 @@ export interface RunningServer {
   store: Store;
   runs: RunManager;
   evals: EvalManager;
+  /** The server's log: secrets are masked before a line reaches stderr (or the `log` option). */
+  log(line: string): void;
   /** Stops accepting, cancels live runs (recorded `cancelled`), closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -129,5 +131,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await store.close();
     })());
 
-  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, close };
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, log, close };
 }

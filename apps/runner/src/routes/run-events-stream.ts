@@ -18,7 +18,12 @@ export async function runEventsResponse(deps: Deps, id: string, fromSeq: number,
       (sink) => {
         const unsubscribe = deps.runs.subscribe(id, fromSeq, (event, seq) => send(sink, event, seq), () => sink.close());
         // The run ended between the check and the subscription: its events are in the store by now.
-        if (!unsubscribe) void deps.store.runs.events(id).then((events) => replay(sink, events ?? [], fromSeq, send));
+        if (!unsubscribe) {
+          void deps.store.runs.events(id).then(
+            (events) => replay(sink, events ?? [], fromSeq, send),
+            () => sink.close(), // the store is closing: the runner is stopping
+          );
+        }
         return unsubscribe;
       },
       { headers },

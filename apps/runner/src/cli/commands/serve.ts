@@ -74,6 +74,9 @@ Environment:
       throw err;
     }
     io.stdout.write(`Patchbay listening on ${server.url}\n`);
+    // A stray rejection in one request must not take every live run down with the process; it is logged instead.
+    const onStray = (reason: unknown) => server.log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    process.on('unhandledRejection', onStray);
 
     await new Promise<void>((resolve) => {
       let stopping = false;
