@@ -20,5 +20,6 @@ export * from './statistics/index';
 export * from './report-junit';
 export * from './report-markdown';
 export * from './report-text';
+export * from './case-reasons';
 export * from './progress-display';
 export * from './result-reader';

@@ -1,3 +1,4 @@
+import { whyNotPassed } from './case-reasons';
 import type { EvalProgress } from './eval-runner';
 
 /**
@@ -28,8 +29,7 @@ export function progressDisplay(stream: NodeJS.WritableStream & { isTTY?: boolea
         drawn = true;
       } else if (p.record) {
         const r = p.record;
-        const failing = Object.entries(r.scores).filter(([, s]) => !s.pass).map(([n, s]) => `${n}: ${s.reason}`);
-        const why = r.status === 'error' ? ` — ${r.error}` : r.status === 'failed' ? ` — ${failing.join('; ')}` : '';
+        const why = r.status === 'passed' ? '' : ` — ${whyNotPassed(r)}`;
         stream.write(`[${p.done}/${p.total}] ${r.id}${r.repeat > 1 ? ` #${r.repeat}` : ''} ${r.status} (${r.latencyMs} ms)${why.replace(/\s+/g, ' ').slice(0, 300)}\n`);
       }
     },

@@ -1,3 +1,4 @@
+import { failingScores } from './case-reasons';
 import type { CaseRecord, EvalResult } from './result-types';
 
 /** XML text: escaped, and without the control characters XML 1.0 forbids. */
@@ -23,7 +24,7 @@ export async function junitReport(head: Omit<EvalResult, 'cases'>, cases: AsyncI
     const name = xml(c.repeat > 1 ? `${c.id} #${c.repeat}` : c.id);
     const open = `    <testcase classname="${classname}" name="${name}" time="${time.toFixed(3)}"`;
     if (c.status === 'passed') { body.push(`${open}/>`); continue; }
-    const failing = Object.entries(c.scores).filter(([, x]) => !x.pass).map(([n, x]) => `${n}: ${x.error ?? x.reason}`);
+    const failing = failingScores(c);
     const tag = c.status === 'error' ? 'error' : 'failure';
     const message = c.error ?? failing.join('; ');
     body.push(`${open}>`, `      <${tag} message="${xml(message.slice(0, 500))}" type="${c.status === 'error' ? 'error' : 'scorer'}">${xml(failing.join('\n'))}</${tag}>`, '    </testcase>');

@@ -1,3 +1,4 @@
+import { whyNotPassed } from './case-reasons';
 import { formatP } from './gates';
 import type { CaseRecord, EvalResult } from './result-types';
 import { fixed, percent, verdict } from './report-text';
@@ -42,7 +43,7 @@ export async function markdownReport(head: Omit<EvalResult, 'cases'>, cases: Asy
   for await (const c of cases) {
     if (c.status === 'passed') continue;
     if (failing.length >= max) { more++; continue; }
-    const why = c.error ?? Object.entries(c.scores).filter(([, x]) => !x.pass).map(([n, x]) => `${n}: ${x.reason}`).join('; ');
+    const why = whyNotPassed(c);
     failing.push(`| \`${cell(c.id)}\`${c.repeat > 1 ? ` #${c.repeat}` : ''} | ${c.status} | ${cell(why)} |`);
   }
   if (failing.length) {

@@ -1,3 +1,4 @@
+import { whyNotPassed } from './case-reasons';
 import { formatP } from './gates';
 import type { CaseRecord, Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
 
@@ -78,7 +79,7 @@ export function regressionReasons(current: { cases: CaseRecord[] }, regressed: s
   const lines: string[] = [];
   for (const c of current.cases) {
     if (!wanted.has(c.id) || c.status === 'passed') continue;
-    const why = c.error ?? Object.entries(c.scores).filter(([, s]) => !s.pass).map(([n, s]) => `${n}: ${s.reason}`).join('; ');
+    const why = whyNotPassed(c);
     lines.push(`${c.id}${c.repeat > 1 ? ` #${c.repeat}` : ''}: ${why.replace(/\s+/g, ' ').slice(0, 300)}`);
   }
   return lines;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineScorer } from './types';
-import { asText, preview } from './values';
+import { normalisedText, preview } from './values';
 
 export const exactScorer = defineScorer({
   type: 'exact',
@@ -13,11 +13,7 @@ export const exactScorer = defineScorer({
     ignoreCase: z.boolean().default(false),
   }),
   score({ value, expected, params }) {
-    const norm = (v: unknown) => {
-      let text = asText(v);
-      if (params.trim) text = text.trim();
-      return params.ignoreCase ? text.toLowerCase() : text;
-    };
+    const norm = (v: unknown) => normalisedText(v, params);
     const wanted = Array.isArray(expected) ? expected : [expected];
     const got = norm(value);
     const hit = wanted.some((w) => norm(w) === got);

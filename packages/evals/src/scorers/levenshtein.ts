@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { defineScorer } from './types';
-import { asText, preview } from './values';
+import { normalisedText, preview } from './values';
 
 export const levenshteinScorer = defineScorer({
   type: 'levenshtein',
@@ -14,13 +14,8 @@ export const levenshteinScorer = defineScorer({
     ignoreCase: z.boolean().default(false),
   }),
   score({ value, expected, params }) {
-    const norm = (v: unknown) => {
-      let t = asText(v);
-      if (params.trim) t = t.trim();
-      return params.ignoreCase ? t.toLowerCase() : t;
-    };
-    const a = norm(value);
-    const b = norm(expected);
+    const a = normalisedText(value, params);
+    const b = normalisedText(expected, params);
     const longest = Math.max(a.length, b.length);
     const d = distance(a, b);
     const score = longest === 0 ? 1 : 1 - d / longest;

@@ -11,6 +11,12 @@ export function asText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A value as text, trimmed and case-folded as the scorer's `trim` / `ignoreCase` options say. */
+export function normalisedText(value: unknown, options: { trim: boolean; ignoreCase: boolean }): string {
+  const text = options.trim ? asText(value).trim() : asText(value);
+  return options.ignoreCase ? text.toLowerCase() : text;
+}
+
 /** A quoted, shortened value for a one-line reason. */
 export function preview(value: unknown, max = 80): string {
   const text = typeof value === 'string' ? value : asText(value);
