@@ -3,7 +3,7 @@ import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
 import { caseInputs } from './case-inputs';
 import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
 import { compareRows } from './compare';
-import { inspectDataset, readCases, type DatasetInfo } from './dataset';
+import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
 import { evaluateGates } from './gates';
 import type { CaseLog } from './result-file';
 import type { CaseRecord, EvalResult } from './result-types';
@@ -52,12 +52,15 @@ export type EvalHead = Omit<EvalResult, 'cases'>;
 /** Checks everything a run needs before the first case: the dataset, every case's inputs, the scorers' targets. */
 export async function prepareEval(pipeline: PipelineDocument, suite: EvalSuite): Promise<DatasetInfo> {
   resolveTargets(pipeline, suite.scorers);
-  return inspectDataset(suite.dataset, {
+  const info = await inspectDataset(suite.dataset, {
     check: (c) => {
       const mapped = caseInputs(pipeline, c.input);
       return 'problem' in mapped ? mapped.problem : null;
     },
   });
+  // Nothing to score is a mistake (a wrong path, an empty export), not a run that passes every gate.
+  if (info.cases === 0) throw new DatasetError(`${info.source}: no cases`);
+  return info;
 }
 
 /**

@@ -98,6 +98,8 @@ describe('the eval runner', () => {
     const input = suiteOf({ dataset: [{ id: 'a', input: { question: 'x' } }, { id: 'b', input: { asked: 'x' } }], scorers: [{ type: 'exact' }] });
     await expect(prepareEval(shoutPipeline, input)).rejects.toThrow(DatasetError);
     await expect(prepareEval(shoutPipeline, input)).rejects.toThrow(/case "b": .*question/);
+    const empty = suiteOf({ dataset: [], scorers: [{ type: 'exact' }] });
+    await expect(prepareEval(shoutPipeline, empty)).rejects.toThrow(/test-suite \(inline dataset\): no cases/);
   });
 
   it('repeats cases and reports pass@k, pass^k and flaky cases', async () => {
