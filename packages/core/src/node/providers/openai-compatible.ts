@@ -8,6 +8,7 @@ import type { ChatMessage, ChatRequest, ChatResult, ToolCall, Usage } from '../.
 import { costOf, type Price } from './prices';
 import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
+import { createHttpTransport } from './http-transport';
 import { isStrictJsonSchema } from './strict-json-schema';
 
 export interface OpenAICompatibleOptions {
@@ -38,7 +39,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
   const maxRetries = options.maxRetries ?? 2;
   // Every credential/header the SDK would read from OPENAI_* variables is pinned here,
   // so an OpenAI key is never sent to another provider's server.
-  const client = new OpenAI({
+  const settings = {
     baseURL: options.baseURL,
     apiKey: options.apiKey || 'unused',
     adminAPIKey: null,
@@ -48,8 +49,11 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     timeout: timeoutMs,
     maxRetries,
     logLevel: 'off',
-    fetch: capRetryAfter,
-  });
+  } as const;
+  // Whole replies (most calls in an eval) go over plain keep-alive HTTP, which costs far less
+  // CPU per call than the built-in fetch; streams keep the built-in fetch and its web streams.
+  const client = new OpenAI({ ...settings, fetch: capRetryAfter(createHttpTransport()) });
+  const streamingClient = new OpenAI({ ...settings, fetch: capRetryAfter((input, init) => fetch(input, init)) });
   const fail = (err: unknown, signal?: AbortSignal): never => {
     if (signal?.aborted) throw signal.reason ?? err;
     throw describeProviderError(err, { provider: options.name, baseURL: options.baseURL, apiKey: options.apiKey, timeoutMs });
@@ -87,7 +91,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           timer = setTimeout(() => ((stalled = true), controller.abort()), timeoutMs);
         };
         try {
-          const stream = await client.chat.completions.create(
+          const stream = await streamingClient.chat.completions.create(
             { ...params, stream: true, stream_options: { include_usage: true } },
             { signal: controller.signal },
           );
@@ -226,8 +230,8 @@ function toVector(embedding: number[] | string): number[] {
  * The SDK honours any retry-after, even an hour. A longer wait than
  * MAX_RETRY_AFTER_SECONDS is turned into a final error (x-should-retry: false).
  */
-const capRetryAfter: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
+const capRetryAfter = (send: typeof fetch): typeof fetch => async (input, init) => {
+  const response = await send(input, init);
   const after = response.headers.get('retry-after');
   if (response.ok || !after) return response;
   const seconds = Number.isNaN(Number(after)) ? (Date.parse(after) - Date.now()) / 1000 : Number(after);
