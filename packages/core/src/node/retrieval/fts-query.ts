@@ -9,7 +9,12 @@ export function ftsTerms(text: string, maxTerms = 32): string[] {
   return [...new Set(words)].slice(0, maxTerms);
 }
 
+/** An FTS5 MATCH expression: any of the (already split) terms, each quoted. */
+export function ftsMatchAny(terms: string[]): string {
+  return terms.map((w) => `"${w}"`).join(' OR ');
+}
+
 export function ftsQuery(text: string, maxTerms = 32): string | null {
   const terms = ftsTerms(text, maxTerms);
-  return terms.length === 0 ? null : terms.map((w) => `"${w}"`).join(' OR ');
+  return terms.length === 0 ? null : ftsMatchAny(terms);
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ftsTerms } from './fts-query';
+import { ftsMatchAny, ftsTerms } from './fts-query';
 
 /**
  * BM25 keyword search on one index's FTS5 table, skipping the work BM25 itself
@@ -43,7 +43,7 @@ export function createKeywordSearch(db: Database.Database) {
     const count = prepare(`SELECT count(*) FROM ${ftsTable} WHERE ${ftsTable} MATCH ?`).pluck();
     const kept = terms.filter((t) => {
       let n = df.get(t);
-      if (n === undefined) df.set(t, (n = count.get(quote(t)) as number));
+      if (n === undefined) df.set(t, (n = count.get(ftsMatchAny([t])) as number));
       return n < total / 2;
     });
     return kept.length > 0 && kept.length < terms.length ? kept : null;
@@ -62,15 +62,11 @@ export function createKeywordSearch(db: Database.Database) {
     const ranked = prepare(`SELECT rowid, -rank AS score FROM ${ftsTable} WHERE ${ftsTable} MATCH ? ORDER BY rank LIMIT ?`);
     const rarer = rarerTerms(ftsTable, terms);
     if (rarer) {
-      const rows = ranked.all(rarer.map(quote).join(' OR '), topK) as Array<{ rowid: number; score: number }>;
+      const rows = ranked.all(ftsMatchAny(rarer), topK) as Array<{ rowid: number; score: number }>;
       if (rows.length === topK) return rows;
     }
-    return ranked.all(terms.map(quote).join(' OR '), topK) as Array<{ rowid: number; score: number }>;
+    return ranked.all(ftsMatchAny(terms), topK) as Array<{ rowid: number; score: number }>;
   }
 
   return { search, invalidate };
-}
-
-function quote(term: string): string {
-  return `"${term}"`;
 }
