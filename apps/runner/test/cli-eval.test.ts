@@ -124,6 +124,27 @@ describe('patchbay eval', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  it('stops a run whose pipeline never waits on I/O: exit 130, finished cases kept for --resume', async () => {
+    // A code node that computes for 20 ms: no case yields to the event loop by itself.
+    const busy = lookup('const t = Date.now(); while (Date.now() - t < 20) {} return \'ok\'');
+    writeFileSync(path.join(ws.dir, 'busy.json'), JSON.stringify(busy));
+    writeFileSync(path.join(ws.dir, 'busy.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `b${i}`, input: { question: `b${i}` }, expected: 'ok' })).join('\n'));
+    writeFileSync(path.join(ws.dir, 'busy.yaml'), 'format: patchbay.eval/v1\ndataset: busy.jsonl\nconcurrency: 1\nscorers:\n  - {type: exact}\n');
+    let sent = false;
+    const r = await startCli(['eval', 'busy.json', '--suite', 'busy.yaml', '--out', 'busy.result.json'], {
+      cwd: ws.dir, env: env(),
+      onStderr: (soFar, child) => { if (!sent && /^\[3\/200\]/m.test(soFar)) { sent = child.kill('SIGINT'); } },
+    });
+    expect(r.code, r.stderr.slice(-500)).toBe(130);
+    expect(r.stderr).toContain('stopped: finished cases are kept in');
+    expect(existsSync(path.join(ws.dir, 'busy.result.json'))).toBe(false);
+    const kept = readFileSync(path.join(ws.dir, 'busy.result.json.partial.jsonl'), 'utf8').trim().split('\n').slice(1);
+    expect(kept.length).toBeGreaterThanOrEqual(3);
+    expect(kept.length).toBeLessThan(200);
+  });
+});
+
 describe('a pipeline from the runner store', () => {
   it('NAME@VERSION (and NAME for the latest) runs a saved version and records its number', async () => {
     const { openSqliteStore } = await import('../src/store/index');

@@ -105,7 +105,13 @@ export class InProcessQueue implements CaseQueue {
       running++;
       const epoch = this.limiter.epoch;
       const last = attempt > this.maxRetries;
-      worker(job, signal, { attempt, last })
+      // A pipeline that never waits on I/O (code nodes, offline models) would otherwise run every
+      // case in one stretch of microtasks: Ctrl-C, HTTP requests and timers would wait for the end.
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => {
+          if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
+          return worker(job, signal, { attempt, last });
+        })
         .then((outcome) => {
           const before = this.limiter.limit;
           if (outcome.rateLimited && !last && !signal.aborted) {

@@ -99,4 +99,16 @@ describe('the in-process queue', () => {
     expect(out.length).toBeGreaterThanOrEqual(5);
     expect(out.length).toBeLessThan(100);
   });
+
+  it('lets the event loop in between cases that never wait on I/O, so Ctrl-C or an HTTP request is not starved', async () => {
+    const stop = new AbortController();
+    // Stands for a signal handler or a request: it can only run once the queue yields to the event loop.
+    setImmediate(() => stop.abort());
+    let ran = 0;
+    const queue = new InProcessQueue({ concurrency: 2 });
+    await expect((async () => {
+      for await (const _ of queue.process(jobsOf(2000), async (job) => { ran++; return { record: job.case.id }; }, { signal: stop.signal })) { /* drain */ }
+    })()).rejects.toThrow();
+    expect(ran).toBeLessThan(2000);
+  });
 });
