@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -171,5 +171,25 @@ describe('response cache through createServices', () => {
     await services.models.chat({ ...ask('again'), model: 'fireworks:m' });
     expect(chatRequests()).toHaveLength(2);
     expect(existsSync(path.join(dir, 'cache.sqlite'))).toBe(false);
+  });
+
+  it('caches any temperature when the config opts in, and nothing when it turns the cache off', async () => {
+    const warm = { ...ask('warm call', { temperature: 0.8 }), model: 'fireworks:m' };
+    writeFileSync(path.join(dir, 'patchbay.config.json'), JSON.stringify({ cache: { anyTemperature: true } }));
+    const optIn = await createServices({ dataDir: dir, env: env() });
+    closers.push(() => optIn.close());
+    await optIn.models.chat(warm);
+    expect(await optIn.models.chat(warm)).toMatchObject({ cached: true });
+    expect(chatRequests()).toHaveLength(1);
+
+    const offDir = mkdtempSync(path.join(tmpdir(), 'patchbay-cache-off-'));
+    writeFileSync(path.join(offDir, 'patchbay.config.json'), JSON.stringify({ cache: { enabled: false } }));
+    const off = await createServices({ dataDir: offDir, env: env() });
+    closers.push(() => off.close());
+    closers.push(() => rmSync(offDir, { recursive: true, force: true }));
+    await off.models.chat({ ...ask('cold call'), model: 'fireworks:m' });
+    await off.models.chat({ ...ask('cold call'), model: 'fireworks:m' });
+    expect(chatRequests()).toHaveLength(3);
+    expect(existsSync(path.join(offDir, 'cache.sqlite'))).toBe(false);
   });
 });
