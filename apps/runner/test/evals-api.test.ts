@@ -108,6 +108,9 @@ describe('datasets', () => {
     const badCase = await json(await runner.post('/api/datasets', { name: 'x', cases: [{ id: 'a' }] }));
     expect(badCase.status).toBe(400);
     expect(badCase.body.detail).toMatch(/^dataset "x": case 1: input: /);
+    expect(badCase.body.errors[0].path).toBe('$.cases[0]');
+    const dupCases = await json(await runner.post('/api/datasets', { name: 'x', cases: [{ id: 'a', input: 1 }, { id: 'b', input: 2 }, { id: 'a', input: 3 }] }));
+    expect(dupCases.body).toMatchObject({ detail: 'dataset "x": duplicate case id "a" in cases 1 and 3', errors: [{ path: '$.cases[2]' }] });
     const empty = await json(await runner.post('/api/datasets', { name: 'x', cases: [] }));
     expect(empty.body.detail).toBe('dataset "x": no cases');
     expect((await runner.api('/api/datasets/x')).status).toBe(404);
@@ -215,11 +218,12 @@ describe('running an eval', () => {
     expect(invalid.body.problems.length).toBeGreaterThan(0);
 
     const target = await post({ version: 1, suite: { scorers: [{ type: 'exact', target: 'nope' }] } });
-    expect(target).toMatchObject({ status: 422, body: { detail: expect.stringContaining('target "nope" is not an output') } });
+    expect(target).toMatchObject({ status: 422, body: { detail: expect.stringContaining('target "nope" is not an output'), errors: [{ path: '$.suite.scorers[0].target' }] } });
     await runner.post('/api/datasets', { name: 'misfit', cases: [{ id: 'm1', input: { wrong: 'x' } }] });
     const misfit = await post({ version: 1, dataset: 'misfit' });
     expect(misfit.status).toBe(422);
     expect(misfit.body.detail).toMatch(/case "m1"/);
+    expect(misfit.body.errors[0].path).toBe('$.dataset');
 
     const unknownType = await post({ version: 1, suite: { scorers: [{ type: 'vibes' }] } });
     expect(unknownType).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown scorer type "vibes"'), errors: [{ path: '$.suite.scorers[0].type' }] } });

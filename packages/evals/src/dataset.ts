@@ -35,6 +35,13 @@ export interface DatasetInfo {
 /** A dataset that cannot be read; the message is one line naming the file, the line and the reason. */
 export class DatasetError extends Error {
   override name = 'DatasetError';
+  constructor(
+    message: string,
+    /** The 0-based position of the case at fault (an HTTP error points at `$.cases[i]`); a duplicate names the second. */
+    readonly caseIndex?: number,
+  ) {
+    super(message);
+  }
 }
 
 const CaseSchema = z.strictObject({
@@ -80,9 +87,9 @@ export async function inspectDataset(source: DatasetSource, options: { check?: (
   for await (const item of readRawItems(source)) {
     const c = normaliseCase(item, label);
     const first = seen.get(c.id);
-    if (first) throw new DatasetError(`${label}: duplicate case id "${c.id}" ${await where(source, first, item)}`);
+    if (first) throw new DatasetError(`${label}: duplicate case id "${c.id}" ${await where(source, first, item)}`, item.index);
     const problem = options.check?.(c);
-    if (problem) throw new DatasetError(`${item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`}: case "${c.id}": ${problem}`);
+    if (problem) throw new DatasetError(`${item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`}: case "${c.id}": ${problem}`, item.index);
     seen.set(c.id, { value: undefined, line: item.line, index: item.index });
     hash.update(canonicalize(c) + '\n');
     count++;
@@ -108,7 +115,7 @@ async function where(source: DatasetSource, a: RawItem, b: RawItem): Promise<str
 function normaliseCase(item: RawItem, label: string): EvalCase {
   const at = item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`;
   if (item.value === null || typeof item.value !== 'object' || Array.isArray(item.value)) {
-    throw new DatasetError(`${at}: a case must be an object like {"id": "c1", "input": {...}, "expected": ...}`);
+    throw new DatasetError(`${at}: a case must be an object like {"id": "c1", "input": {...}, "expected": ...}`, item.index);
   }
   const parsed = CaseSchema.safeParse(item.value);
   if (!parsed.success) {
@@ -117,7 +124,7 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
     const message = issue.code === 'unrecognized_keys'
       ? `unknown field "${issue.keys[0]}" (a case has id, input, expected, tags, metadata)`
       : issue.message;
-    throw new DatasetError(`${at}: ${path ? path + ': ' : ''}${message}`);
+    throw new DatasetError(`${at}: ${path ? path + ': ' : ''}${message}`, item.index);
   }
   const { id, ...rest } = parsed.data;
   // Without an id a case is named by its position, which stays stable while a dataset only grows.

@@ -10,6 +10,13 @@ export type TargetRef =
 /** A target that does not exist in the pipeline: bad input, found before any case runs. */
 export class TargetError extends Error {
   override name = 'TargetError';
+  constructor(
+    message: string,
+    /** The 0-based position of the scorer at fault in the suite. */
+    readonly scorerIndex?: number,
+  ) {
+    super(message);
+  }
 }
 
 export function parseTarget(text: string): TargetRef {
@@ -29,24 +36,24 @@ export function parseTarget(text: string): TargetRef {
 export function resolveTargets(doc: PipelineDocument, scorers: ScorerSpec[]): Map<string, TargetRef | null> {
   const outputs = pipelineOutputs(doc);
   const refs = new Map<string, TargetRef | null>();
-  for (const scorer of scorers) {
+  for (const [i, scorer] of scorers.entries()) {
     const readsTarget = getScorerType(scorer.type)?.readsTarget !== false;
     if (!scorer.target) {
       if (!readsTarget) refs.set(scorer.name, null);
       else if (outputs.length === 1) refs.set(scorer.name, { kind: 'output', name: outputs[0], label: outputs[0] });
-      else throw new TargetError(`scorer "${scorer.name}": the pipeline has ${outputs.length ? `${outputs.length} outputs (${outputs.join(', ')})` : 'no output'}; set "target" to one of them or to "node:<id>.<port>"`);
+      else throw new TargetError(`scorer "${scorer.name}": the pipeline has ${outputs.length ? `${outputs.length} outputs (${outputs.join(', ')})` : 'no output'}; set "target" to one of them or to "node:<id>.<port>"`, i);
       continue;
     }
     const ref = parseTarget(scorer.target);
     if (ref.kind === 'output' && !outputs.includes(ref.name)) {
-      throw new TargetError(`scorer "${scorer.name}": target "${ref.name}" is not an output of pipeline "${doc.name}" (outputs: ${outputs.join(', ') || 'none'})`);
+      throw new TargetError(`scorer "${scorer.name}": target "${ref.name}" is not an output of pipeline "${doc.name}" (outputs: ${outputs.join(', ') || 'none'})`, i);
     }
     if (ref.kind === 'node') {
       const node = doc.nodes.find((n) => n.id === ref.node);
-      if (!node) throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: no node "${ref.node}" in pipeline "${doc.name}"`);
+      if (!node) throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: no node "${ref.node}" in pipeline "${doc.name}"`, i);
       const ports = nodePorts(node)?.outputs.map((p) => p.name) ?? [];
       if (!ports.includes(ref.port)) {
-        throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: node "${ref.node}" (${node.type}) has no output port "${ref.port}" (ports: ${ports.join(', ') || 'none'})`);
+        throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: node "${ref.node}" (${node.type}) has no output port "${ref.port}" (ports: ${ports.join(', ') || 'none'})`, i);
       }
     }
     refs.set(scorer.name, ref);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { DatasetError } from '@patchbay/evals';
 import { saveDataset } from '../evals/dataset-input';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
@@ -98,8 +99,9 @@ export const datasetRoutes: RouteModule = {
       refuseSecretValues(redactor, body, '$', 'a dataset is stored as sent, so remove it first');
       const input = body.cases !== undefined ? { cases: body.cases } : { content: body.content!, format: body.format! };
       const { version, created } = await saveDataset(store, body.name, input).catch((err: Error) => {
-        if (err.name !== 'DatasetError') throw err;
-        throw new HttpProblem(400, err.message, { type: 'invalid-dataset', errors: [{ path: body.cases ? '$.cases' : '$.content', message: err.message }] });
+        if (!(err instanceof DatasetError)) throw err;
+        const at = body.cases ? `$.cases${err.caseIndex === undefined ? '' : `[${err.caseIndex}]`}` : '$.content';
+        throw new HttpProblem(400, err.message, { type: 'invalid-dataset', errors: [{ path: at, message: err.message }] });
       });
       c.header('location', `/api/datasets/${body.name}?hash=${version.hash}`);
       return c.json(version, created ? 201 : 200);

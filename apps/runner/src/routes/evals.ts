@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { PipelineDocument } from '@patchbay/core';
-import { GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
+import { DatasetError, GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { sseResponse, type SseSink } from '../http/sse';
@@ -117,9 +117,11 @@ const cancel = createRoute({
 
 /** Bad input the evals package finds in a suite that fits no pipeline, as one line. */
 function unprocessable(err: Error): never {
-  if (err.name === 'TargetError' || err.name === 'DatasetError') {
-    throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite', message: err.message }] });
-  }
+  // A target points into the suite's scorers; a case that does not fit is in the stored dataset.
+  const at = err instanceof TargetError ? `$.suite.scorers${err.scorerIndex === undefined ? '' : `[${err.scorerIndex}].target`}`
+    : err instanceof DatasetError ? '$.dataset'
+    : undefined;
+  if (at) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: at, message: err.message }] });
   throw err;
 }
 
