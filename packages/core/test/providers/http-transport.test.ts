@@ -49,6 +49,16 @@ describe('the whole-reply HTTP transport', () => {
     expect((await provider.chat('m', ask('hello'))).text).toBe('squeezed');
   });
 
+  it('reads a reply that starts with a byte-order mark, as fetch would', async () => {
+    const s = await server((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(completion('marked')))]));
+    });
+    const provider = createOpenAICompatibleProvider({ name: 'p', baseURL: s.url });
+    expect((await provider.chat('m', ask('hello'))).text).toBe('marked');
+  });
+
   it('names the network error of a server that is not there', async () => {
     const s = await server(() => {});
     await closers.pop()!();
