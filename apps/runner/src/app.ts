@@ -37,7 +37,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   });
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
 
-  app.onError((err, c) => problemResponse(toProblem(err, deps.log, c)));
+  const problem = (p: HttpProblem) => problemResponse(p, deps.redactor.redact);
+  app.onError((err, c) => problem(toProblem(err, deps.log, c)));
 
   if (options.cors && options.cors.length > 0) {
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
@@ -65,9 +66,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     }
     const allowed = c.req.path.startsWith('/api') ? table.allowed(c.req.path) : [];
     if (allowed.length > 0) {
-      return problemResponse(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
+      return problem(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
     }
-    return problemResponse(new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`));
+    return problem(new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`));
   });
 
   if (options.editorDist !== false) mountEditor(app, options.editorDist);

@@ -111,7 +111,9 @@ describe('secrets', () => {
     };
     try {
       // The provider list says a key is set, never what it is.
-      const providers = JSON.parse(await record(await runner.api('/api/providers')));
+      const providerResponse = await runner.api('/api/providers');
+      expect(providerResponse.headers.get('content-type')).toBe('application/json');
+      const providers = JSON.parse(await record(providerResponse));
       expect(providers.find((p: any) => p.name === 'stub')).toMatchObject({ hasKey: true, keyVariable: 'STUB_API_KEY' });
 
       // A run whose provider error carries the key.
@@ -155,6 +157,11 @@ describe('secrets', () => {
       expect(JSON.parse(await record(asText)).detail).toContain('OPENAI_API_KEY');
 
       await record(await runner.api('/api/test-only/leak'));
+      // Problems that quote the request back (an id, a path) mask it too.
+      const quoted = await runner.api(`/api/runs/${openaiKey}`);
+      expect(quoted.status).toBe(404);
+      expect(JSON.parse(await record(quoted)).detail).toBe('there is no run "[REDACTED]"');
+      expect(await record(await runner.api(`/api/nothing/${stubKey}`))).toContain('[REDACTED]');
     } finally {
       await runner.server.close();
     }

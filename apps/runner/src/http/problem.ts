@@ -62,8 +62,9 @@ export class HttpProblem extends Error {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problemResponse(problem: HttpProblem): Response {
-  return new Response(JSON.stringify(problem.toJSON()), {
+/** `redact` masks secrets a detail may quote back (a path segment, a provider's message). */
+export function problemResponse(problem: HttpProblem, redact: (json: string) => string = (json) => json): Response {
+  return new Response(redact(JSON.stringify(problem.toJSON())), {
     status: problem.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.headers },
   });

@@ -76,16 +76,19 @@ export function refuseSecretValues(redactor: Redactor, value: unknown, at: strin
   });
 }
 
-/** Rewrites JSON response bodies through the redactor; a no-op (not even installed) when no secret is set. */
+/**
+ * Masks secrets in every JSON body the routes render, as they serialize it:
+ * `c.json` is replaced for the request, so the text is scanned once and no
+ * response is read back and rebuilt. Installed only when a secret is set.
+ * Problem responses are masked where they are made (see app.ts).
+ */
 export function redactJsonResponses(redactor: Redactor): MiddlewareHandler {
   return async (c, next) => {
+    const body = c.body as (data: string, arg?: unknown, headers?: unknown) => Response;
+    c.json = ((object: unknown, arg?: unknown, headers?: unknown) => {
+      c.header('content-type', 'application/json');
+      return body(redactor.redact(JSON.stringify(object)), arg, headers);
+    }) as never;
     await next();
-    const type = c.res.headers.get('content-type') ?? '';
-    if (!/json/.test(type) || !c.res.body) return;
-    const text = await c.res.text();
-    const clean = redactor.redact(text);
-    const headers = new Headers(c.res.headers);
-    headers.delete('content-length');
-    c.res = new Response(clean, { status: c.res.status, statusText: c.res.statusText, headers });
   };
 }
