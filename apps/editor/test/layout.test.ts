@@ -6,7 +6,7 @@ import { echoPipeline } from './support/documents';
 const unplaced = (doc: PipelineDocument): PipelineDocument => ({ ...doc, nodes: doc.nodes.map(({ position: _p, ...n }) => n) });
 
 function overlaps(doc: PipelineDocument): boolean {
-  const boxes = doc.nodes.map((n) => ({ ...n.position!, ...estimatedSize(doc, n.id) }));
+  const boxes = doc.nodes.map((n) => ({ ...n.position!, ...estimatedSize(n, doc.edges) }));
   return boxes.some((a, i) => boxes.some((b, j) => i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height));
 }
 

@@ -61,7 +61,17 @@ function EditorScreen({ route, navigate }: Props) {
   const [saving, setSaving] = useState<{ conflict?: number; busy: boolean; error?: string }>();
   const [refresh, setRefresh] = useState(0);
 
-  const { shown, setShown, error, loads, reload } = useEditorContent(api, route, store, runs);
+  // the view is fitted to a document before it is drawn, so its nodes are drawn once, at the fitted zoom
+  const fitTo = useCallback(
+    (nodes: readonly { id: string; position?: Position }[], duration = 0) => {
+      const box = canvasRef.current;
+      const viewport = box && viewportToFit(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
+      if (viewport) flow.setViewport(viewport, { duration });
+    },
+    [flow, store],
+  );
+  const beforeShow = useCallback((doc: { nodes: readonly { id: string; position?: Position }[] }) => fitTo(doc.nodes), [fitTo]);
+  const { shown, setShown, error, reload } = useEditorContent(api, route, store, runs, beforeShow);
   const editing = shown?.mode === 'edit';
   const dirty = useCanvasSelector(store, (s) => s.dirty);
   const canUndo = useCanvasSelector(store, (s) => s.canUndo);
@@ -73,18 +83,7 @@ function EditorScreen({ route, navigate }: Props) {
     api.providers().then(setProviders, () => setProviders([]));
   }, [api, toast]);
 
-  const fit = useCallback(
-    (duration = 0) => {
-      const box = canvasRef.current;
-      const viewport = box && viewportToFit(store.getState().nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
-      if (viewport) flow.setViewport(viewport, { duration });
-    },
-    [flow, store],
-  );
-  // a freshly loaded document is fitted into view; later edits keep the viewport
-  useEffect(() => {
-    if (loads > 0) fit();
-  }, [loads, fit]);
+  const fit = useCallback((duration = 0) => fitTo(store.getState().nodes, duration), [fitTo, store]);
   useEffect(() => {
     if (shown?.mode === 'diff') setTab('diff');
     else if (shown?.mode === 'run') setTab('run');

@@ -1,9 +1,19 @@
 import { memo, useEffect, useRef } from 'react';
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { PORT_TYPE_COLORS } from '@patchbay/core';
 import type { FlowNode, PortView } from '../lib/flow-model';
 import { typeTitle } from '../lib/flow-model';
 import { useNodeProblems, useNodeRun } from './CanvasContext';
+
+/** Below this zoom port names are unreadable: nodes are drawn as boxes with handles only. */
+export const DETAIL_ZOOM = 0.35;
+const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
+
+// Geometry shared by both levels of detail (styles.css uses the same numbers), so a node
+// keeps its size and its handles their places when the zoom crosses DETAIL_ZOOM.
+const HEADER_PX = 31;
+const PORTS_PADDING_PX = 2;
+const ROW_PX = 22;
 
 /**
  * One node on the canvas: its ports as coloured handles, its run state as the
@@ -14,6 +24,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   const { node, ports, diff } = data;
   const run = useNodeRun(id);
   const problems = useNodeProblems(id);
+  const compact = useStore(zoomedOut);
   const updateInternals = useUpdateNodeInternals();
   const portKey = ports.inputs.map((p) => p.name).join(',') + '|' + ports.outputs.map((p) => p.name).join(',');
   // handles appear and vanish as template variables are typed: React Flow must re-read them.
@@ -26,18 +37,43 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
     updateInternals(id);
   }, [id, portKey, updateInternals]);
 
-  const rows = Math.max(ports.inputs.length, ports.outputs.length);
+  const rows = Math.max(1, ports.inputs.length, ports.outputs.length);
+  const common = {
+    'data-testid': `node-${id}`,
+    'data-status': run?.status,
+    'data-diff': diff,
+    title: problems.map((p) => p.message).join('\n') || undefined,
+  };
+  const header = (
+    <header>
+      <span className="type">{typeTitle(node.type)}</span>
+      <span className="name">{node.label ?? id}</span>
+      {problems.length > 0 && (
+        <span className="problem-badge" data-testid={`node-problems-${id}`}>
+          {problems.length}
+        </span>
+      )}
+    </header>
+  );
+
+  if (compact) {
+    // a zoomed-out overview of a big pipeline: a third of the elements, same size and handle places
+    return (
+      <div className="pb-node compact" {...common} style={{ height: HEADER_PX + 2 * PORTS_PADDING_PX + rows * ROW_PX + 4 }}>
+        {header}
+        {ports.inputs.map((port, i) => (
+          <PortHandle key={port.name} nodeId={id} port={port} side="in" top={HEADER_PX + PORTS_PADDING_PX + i * ROW_PX + ROW_PX / 2} />
+        ))}
+        {ports.outputs.map((port, i) => (
+          <PortHandle key={port.name} nodeId={id} port={port} side="out" top={HEADER_PX + PORTS_PADDING_PX + i * ROW_PX + ROW_PX / 2} />
+        ))}
+      </div>
+    );
+  }
+
   return (
-    <div className="pb-node" data-testid={`node-${id}`} data-status={run?.status} data-diff={diff} title={problems.map((p) => p.message).join('\n') || undefined}>
-      <header>
-        <span className="type">{typeTitle(node.type)}</span>
-        <span className="name">{node.label ?? id}</span>
-        {problems.length > 0 && (
-          <span className="problem-badge" data-testid={`node-problems-${id}`}>
-            {problems.length}
-          </span>
-        )}
-      </header>
+    <div className="pb-node" {...common}>
+      {header}
       <div className="ports">
         <div>
           {ports.inputs.map((port) => (
@@ -50,7 +86,6 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
-      {rows === 0 && <div className="muted" style={{ padding: '2px 8px' }}>no ports</div>}
       {run?.text && (node.type === 'llm' || node.type === 'agent') && (
         <div className="stream" data-testid={`node-text-${id}`}>
           {run.text}
@@ -65,18 +100,23 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   );
 }
 
+function PortHandle({ nodeId, port, side, top }: { nodeId: string; port: PortView; side: 'in' | 'out'; top?: number }) {
+  return (
+    <Handle
+      type={side === 'in' ? 'target' : 'source'}
+      position={side === 'in' ? Position.Left : Position.Right}
+      id={port.name}
+      style={{ background: port.missing ? 'var(--danger)' : PORT_TYPE_COLORS[port.type], top }}
+      data-testid={`handle-${nodeId}-${side}-${port.name}`}
+      data-port-type={port.type}
+    />
+  );
+}
+
 function PortRow({ nodeId, port, side }: { nodeId: string; port: PortView; side: 'in' | 'out' }) {
-  const color = port.missing ? 'var(--danger)' : PORT_TYPE_COLORS[port.type];
   return (
     <div className={`port ${side}${port.missing ? ' missing' : ''}`} title={port.missing ? `${port.name}: this node has no such port any more` : `${port.name}: ${port.type}`}>
-      <Handle
-        type={side === 'in' ? 'target' : 'source'}
-        position={side === 'in' ? Position.Left : Position.Right}
-        id={port.name}
-        style={{ background: color }}
-        data-testid={`handle-${nodeId}-${side}-${port.name}`}
-        data-port-type={port.type}
-      />
+      <PortHandle nodeId={nodeId} port={port} side={side} />
       {port.name}
       <span className="ptype">{port.type}</span>
     </div>

@@ -28,7 +28,14 @@ export async function placed(doc: PipelineDocument): Promise<PipelineDocument> {
  * one, a diff of two, or a past run. A slower earlier load never overwrites a
  * later one.
  */
-export function useEditorContent(api: Api, route: Extract<Route, { page: 'pipeline' }>, store: EditorStore, runs: RunStore) {
+export function useEditorContent(
+  api: Api,
+  route: Extract<Route, { page: 'pipeline' }>,
+  store: EditorStore,
+  runs: RunStore,
+  /** Called with a document just before it goes on the canvas (to fit the view to it first). */
+  beforeShow: (doc: PipelineDocument) => void = () => {},
+) {
   const [shown, setShown] = useState<Shown>();
   const [error, setError] = useState<string>();
   const [loads, setLoads] = useState(0);
@@ -44,6 +51,7 @@ export function useEditorContent(api: Api, route: Extract<Route, { page: 'pipeli
       const [a, b, latest] = await Promise.all([api.getVersion(name, from), api.getVersion(name, to), api.latestVersion(name)]);
       const overlay = diffOverlay(await placed(a.document), await placed(b.document));
       return () => {
+        beforeShow(overlay.doc);
         store.load(overlay.doc, { readOnly: true, marks: overlay });
         runs.reset();
         return { mode: 'diff', from, to, overlay, latest: latest.number };
@@ -56,6 +64,7 @@ export function useEditorContent(api: Api, route: Extract<Route, { page: 'pipeli
       if (!doc) throw new Error(`run ${run} has no document to show`);
       const ready = await placed(doc);
       return () => {
+        beforeShow(ready);
         store.load(ready, { readOnly: true });
         runs.load(record);
         return { mode: 'run', run: record, latest: latest?.number ?? null };
@@ -65,6 +74,7 @@ export function useEditorContent(api: Api, route: Extract<Route, { page: 'pipeli
     if (version && version !== latest.number) {
       const old = await placed((await api.getVersion(name, version)).document);
       return () => {
+        beforeShow(old);
         store.load(old, { readOnly: true });
         runs.reset();
         return { mode: 'version', version, latest: latest.number };
@@ -72,11 +82,12 @@ export function useEditorContent(api: Api, route: Extract<Route, { page: 'pipeli
     }
     const doc = await placed(latest.document);
     return () => {
+      beforeShow(doc);
       store.load(doc);
       runs.reset();
       return { mode: 'edit', version: latest.number, latest: latest.number };
     };
-  }, [api, name, version, run, from, to, store, runs]);
+  }, [api, name, version, run, from, to, store, runs, beforeShow]);
 
   useEffect(() => {
     const mine = ++generation.current;

@@ -1,5 +1,4 @@
 import { getViewportForBounds, type Viewport } from '@xyflow/react';
-import type { FlowNode } from './flow-model';
 import { NODE_WIDTH } from './node-size';
 
 const UNMEASURED_HEIGHT = 90;
@@ -13,19 +12,20 @@ const UNMEASURED_HEIGHT = 90;
  * under them after a fit.
  */
 export function viewportToFit(
-  nodes: readonly FlowNode[],
+  nodes: readonly { id: string; position?: { x: number; y: number } }[],
   sizeOf: (id: string) => { width: number; height: number } | undefined,
   width: number,
   height: number,
   minZoom = 0.05,
 ): Viewport | undefined {
   height -= Math.min(170, height * 0.3);
-  if (nodes.length === 0 || width === 0 || height === 0) return undefined;
+  if (width === 0 || height === 0) return undefined;
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
   for (const n of nodes) {
+    if (!n.position) continue;
     const size = sizeOf(n.id);
     const w = size?.width ?? NODE_WIDTH;
     const h = size?.height ?? UNMEASURED_HEIGHT;
@@ -34,5 +34,6 @@ export function viewportToFit(
     x1 = Math.max(x1, n.position.x + w);
     y1 = Math.max(y1, n.position.y + h);
   }
+  if (x0 === Infinity) return undefined;
   return getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, width, height, minZoom, 1, 0.1);
 }

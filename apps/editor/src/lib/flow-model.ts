@@ -95,9 +95,29 @@ export function toFlowEdge(edge: PipelineEdge, nodes: ReadonlyMap<string, FlowNo
   };
 }
 
+/** The edges that start or end at each node (so a node's ports are found without scanning every edge). */
+export function edgesByNode(edges: readonly PipelineEdge[]): Map<string, PipelineEdge[]> {
+  const byNode = new Map<string, PipelineEdge[]>();
+  const add = (id: string, edge: PipelineEdge) => {
+    const list = byNode.get(id);
+    if (list) list.push(edge);
+    else byNode.set(id, [edge]);
+  };
+  for (const edge of edges) {
+    const from = parseEdgeEnd(edge.from).node;
+    const to = parseEdgeEnd(edge.to).node;
+    add(from, edge);
+    if (to !== from) add(to, edge);
+  }
+  return byNode;
+}
+
+const NO_EDGES: PipelineEdge[] = [];
+
 /** Document → canvas. Nodes without a position must be placed by the caller (see layout.ts) first. */
 export function toFlow(doc: PipelineDocument): { nodes: FlowNode[]; edges: FlowEdge[] } {
-  const nodes = doc.nodes.map((n) => toFlowNode(n, doc.edges));
+  const touching = edgesByNode(doc.edges);
+  const nodes = doc.nodes.map((n) => toFlowNode(n, touching.get(n.id) ?? NO_EDGES));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   // an edge to a node that does not exist cannot be drawn; validation lists it
   const edges = doc.edges.filter((e) => byId.has(parseEdgeEnd(e.from).node) && byId.has(parseEdgeEnd(e.to).node)).map((e) => toFlowEdge(e, byId));

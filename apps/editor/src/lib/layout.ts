@@ -1,15 +1,13 @@
 import { Graph, layout } from '@dagrejs/dagre';
-import { parseEdgeEnd, type PipelineDocument, type Position } from '@patchbay/core';
-import { portViews } from './flow-model';
+import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
+import { edgesByNode, portViews } from './flow-model';
 import { NODE_WIDTH } from './node-size';
 const HEADER_HEIGHT = 44;
 const PORT_ROW_HEIGHT = 22;
 
-/** The size a node is drawn at before the browser has measured it (ports stack in rows). */
-export function estimatedSize(doc: PipelineDocument, id: string): { width: number; height: number } {
-  const node = doc.nodes.find((n) => n.id === id);
-  if (!node) return { width: NODE_WIDTH, height: HEADER_HEIGHT };
-  const ports = portViews(node, doc.edges);
+/** The size a node is drawn at before the browser has measured it (ports stack in rows); `edges` are those touching it. */
+export function estimatedSize(node: PipelineNode, edges: readonly PipelineEdge[]): { width: number; height: number } {
+  const ports = portViews(node, edges);
   return { width: NODE_WIDTH, height: HEADER_HEIGHT + PORT_ROW_HEIGHT * Math.max(1, ports.inputs.length, ports.outputs.length) };
 }
 
@@ -23,7 +21,8 @@ export function layoutPositions(doc: PipelineDocument, sizes: Sizes = new Map())
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const node of doc.nodes) g.setNode(node.id, sizes.get(node.id) ?? estimatedSize(doc, node.id));
+  const touching = edgesByNode(doc.edges);
+  for (const node of doc.nodes) g.setNode(node.id, sizes.get(node.id) ?? estimatedSize(node, touching.get(node.id) ?? []));
   doc.edges.forEach((edge, i) => {
     const from = parseEdgeEnd(edge.from).node;
     const to = parseEdgeEnd(edge.to).node;
