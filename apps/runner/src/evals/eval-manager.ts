@@ -91,11 +91,12 @@ export class EvalManager {
   private async execute(run: ActiveEval, request: StartEval, total: number): Promise<void> {
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
-    const baseline = request.baseline
-      ? { rows: (await evals.cases(request.baseline.id)).map(toScoreRow), label: request.baseline.id, datasetHash: request.baseline.dataset.hash }
-      : undefined;
     let done = 0;
     try {
+      // Inside the try: whatever fails is recorded on the eval, never left as a rejection nobody awaits.
+      const baseline = request.baseline
+        ? { rows: (await evals.cases(request.baseline.id)).map(toScoreRow), label: request.baseline.id, datasetHash: request.baseline.dataset.hash }
+        : undefined;
       const head = await runEval({
         pipeline: request.document,
         pipelineVersion: request.version,
