@@ -30,35 +30,22 @@ const approvals = pipelineDoc(
   ['amount.value -> check.value', 'check.value -> route.value', 'route.big -> review.value', 'route.default -> auto.value', 'review.text -> join.a', 'auto.text -> join.b', 'join.value -> out.value'],
 );
 
-const echo = pipelineDoc(
-  'echo',
-  [
-    { id: 'q', type: 'input', config: { name: 'question' } },
-    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: 'You asked: {{ q }}' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  ['q.value -> answer.q', 'answer.text -> out.value'],
-);
+/** question → one llm node on `model` → answer. */
+function askModel(name: string, model: string, prompt: string) {
+  return pipelineDoc(
+    name,
+    [
+      { id: 'q', type: 'input', config: { name: 'question' } },
+      { id: 'answer', type: 'llm', config: { model, prompt } },
+      { id: 'out', type: 'output', config: { name: 'answer' } },
+    ],
+    ['q.value -> answer.q', 'answer.text -> out.value'],
+  );
+}
 
-const scripted = pipelineDoc(
-  'scripted',
-  [
-    { id: 'q', type: 'input', config: { name: 'question' } },
-    { id: 'answer', type: 'llm', config: { model: 'offline:scripted', prompt: '{{ q }}' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  ['q.value -> answer.q', 'answer.text -> out.value'],
-);
-
-const remote = pipelineDoc(
-  'remote',
-  [
-    { id: 'q', type: 'input', config: { name: 'question' } },
-    { id: 'answer', type: 'llm', config: { model: 'vllm:stub-model', prompt: '{{ q }}' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  ['q.value -> answer.q', 'answer.text -> out.value'],
-);
+const echo = askModel('echo', 'offline:echo', 'You asked: {{ q }}');
+const scripted = askModel('scripted', 'offline:scripted', '{{ q }}');
+const remote = askModel('remote', 'vllm:stub-model', '{{ q }}');
 
 const broken = pipelineDoc('broken', [{ id: 'greet', type: 'template', config: { template: 'Hi {{ who }}' } }], []);
 

@@ -31,7 +31,8 @@ const MessagesValue = z.array(
   }),
 );
 
-function inputConfigs(doc: Pick<PipelineDocument, 'nodes'>, type: 'input' | 'output'): Record<string, unknown>[] {
+/** Configs of the `input` or `output` nodes that have a name. */
+function configsOfType(doc: Pick<PipelineDocument, 'nodes'>, type: 'input' | 'output'): Record<string, unknown>[] {
   return (doc.nodes ?? [])
     .filter((node) => node.type === type && typeof node.config?.name === 'string')
     .map((node) => node.config);
@@ -40,7 +41,7 @@ function inputConfigs(doc: Pick<PipelineDocument, 'nodes'>, type: 'input' | 'out
 /** The pipeline's inputs (its `input` nodes) in document order; the first node of a name wins. */
 export function pipelineInputs(doc: Pick<PipelineDocument, 'nodes'>): PipelineInput[] {
   const inputs: PipelineInput[] = [];
-  for (const config of inputConfigs(doc, 'input')) {
+  for (const config of configsOfType(doc, 'input')) {
     const name = config.name as string;
     if (inputs.some((input) => input.name === name)) continue;
     const valueType = typeof config.valueType === 'string' ? config.valueType : 'string';
@@ -57,7 +58,7 @@ export function pipelineInputs(doc: Pick<PipelineDocument, 'nodes'>): PipelineIn
 
 /** The names a run returns its values under (its `output` nodes), in document order. */
 export function pipelineOutputs(doc: Pick<PipelineDocument, 'nodes'>): string[] {
-  return [...new Set(inputConfigs(doc, 'output').map((config) => config.name as string))];
+  return [...new Set(configsOfType(doc, 'output').map((config) => config.name as string))];
 }
 
 function describe(value: unknown): string {
