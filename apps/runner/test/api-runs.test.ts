@@ -169,8 +169,11 @@ describe('live runs', () => {
     expect(JSON.parse(streamed.at(-1)!.data).outputs).toEqual({ answer: 'stub says wait for me' });
     expect(streamed.map((e) => Number(e.id))).toEqual(streamed.map((_, i) => i));
 
+    // The recorded events replay exactly as they streamed: same ids, types and data (runId and node traces included).
     const replay = await allSseEvents(await runner.api(`/api/runs/${id}/events`));
     expect(replay.map((e) => [e.id, e.event])).toEqual(streamed.map((e) => [e.id, e.event]));
+    expect(replay.map((e) => e.data)).toEqual(streamed.map((e) => e.data));
+    expect(JSON.parse(replay.find((e) => e.event === 'node.completed')!.data)).toMatchObject({ runId: id, trace: { status: 'succeeded' } });
 
     const resumed = await allSseEvents(await runner.api(`/api/runs/${id}/events`, { headers: { 'last-event-id': '2' } }));
     expect(resumed.map((e) => e.id)).toEqual(streamed.slice(3).map((e) => e.id));

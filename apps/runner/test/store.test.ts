@@ -59,7 +59,9 @@ describe('run store', () => {
     });
     const run = await store.runs.get('r1');
     expect(run).toMatchObject({ status: 'succeeded', outputs: { a: 1 }, durationMs: 3, nodes: { n: { outputs: { value: 1 } } } });
-    expect(await store.runs.events('r1')).toHaveLength(1);
+    // Stored without the repeated runId; read back whole.
+    expect(await store.runs.events('r1')).toEqual([{ type: 'run.started', runId: 'r1', at: 1, inputs: {} }]);
+    expect(store.db.prepare("SELECT events FROM runs WHERE id = 'r1'").pluck().get()).not.toContain('runId');
     await store.close();
   });
 

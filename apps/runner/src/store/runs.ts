@@ -88,10 +88,14 @@ const toSummary = (r: RunRow): RunSummary => ({
 const FLUSH_DELAY_MS = 5;
 const MAX_BATCH = 1000;
 
-/** node.completed and node.failed carry the node's trace, which run_nodes stores already. */
-function withoutTrace(event: RunEvent): unknown {
-  if (event.type !== 'node.completed' && event.type !== 'node.failed') return event;
-  const { trace: _trace, ...rest } = event;
+/**
+ * An event as stored: without its `runId` (the row's id; it was a third of the
+ * text) and, for node.completed / node.failed, without the trace run_nodes
+ * holds already. `events()` puts both back.
+ */
+function storedEvent(event: RunEvent): unknown {
+  const { runId: _runId, ...rest } = event as RunEvent & { trace?: NodeTrace };
+  if (event.type === 'node.completed' || event.type === 'node.failed') delete rest.trace;
   return rest;
 }
 
@@ -195,15 +199,21 @@ export class SqliteRunStore implements RunStore {
     const row = this.stmts.events.get(id);
     if (!row) return undefined;
     if (!row.events) return [];
-    const events = JSON.parse(row.events) as RunEvent[];
-    if (!events.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) return events;
+    const stored = JSON.parse(row.events) as RunEvent[];
     // Stored without their traces (run_nodes has them once); put them back for replay.
     const traces = new Map<string, NodeTrace>();
-    for (const json of this.stmts.nodes.all(id)) {
-      const trace = JSON.parse(json) as NodeTrace;
-      traces.set(trace.id, trace);
+    if (stored.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) {
+      for (const json of this.stmts.nodes.all(id)) {
+        const trace = JSON.parse(json) as NodeTrace;
+        traces.set(trace.id, trace);
+      }
     }
-    return events.map((e) => (e.type === 'node.completed' || e.type === 'node.failed' ? ({ ...e, trace: e.trace ?? traces.get(e.nodeId)! } as RunEvent) : e));
+    // `type` and `runId` first, as the engine emits them.
+    return stored.map((e) => {
+      const event = Object.assign({ type: e.type, runId: id }, e) as RunEvent;
+      if (event.type === 'node.completed' || event.type === 'node.failed') event.trace ??= traces.get(event.nodeId)!;
+      return event;
+    });
   }
 
   async list(query: { pipeline?: string; limit: number }) {
@@ -269,7 +279,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   private outcome(run: RunFinish): [string | null, string | null, string] {
-    return [run.outputs === null ? null : this.json(run.outputs), run.error === null ? null : this.redact(run.error), this.json(run.events.map(withoutTrace))];
+    return [run.outputs === null ? null : this.json(run.outputs), run.error === null ? null : this.redact(run.error), this.json(run.events.map(storedEvent))];
   }
 
   private writeFinish(run: RunFinish) {
