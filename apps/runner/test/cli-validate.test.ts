@@ -87,4 +87,10 @@ describe('patchbay validate', () => {
     expect(noArg.stderr).toBe('patchbay validate: expected 1 argument(s), got 0; see patchbay validate --help\n');
     expect(command.stderr).toContain('unknown command "validat"');
   });
+
+  it('patchbay --version prints the runner package version', async () => {
+    const r = await runCli(['--version'], ws.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^patchbay \d+\.\d+\.\d+\n$/);
+  });
 });

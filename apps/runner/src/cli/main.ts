@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, parseCommandArgs, UsageError, type CliIO, type Command } from './command';
 
 /** Commands load lazily so `patchbay validate` does not pay for the server or SQLite. */
@@ -26,7 +27,13 @@ Commands:
   eval PIPELINE        score a pipeline against a dataset
   compare A B          compare two eval results
 
-Run "patchbay <command> --help" for a command's options. --debug shows stack traces.`;
+Run "patchbay <command> --help" for a command's options. --debug shows stack traces.
+patchbay --version prints the version.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const [name, ...rest] = argv;
@@ -34,6 +41,10 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(HELP + '\n');
     return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`patchbay ${version()}\n`);
+    return 0;
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
