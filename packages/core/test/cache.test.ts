@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../src/engine/services';
 import { openResponseCache, type ResponseCache } from '../src/node/cache/response-cache';
@@ -116,6 +117,26 @@ describe('response cache', () => {
     const again = await cachedService().chat(ask('persist me'));
     expect(again).toMatchObject({ text: 'persist me', cached: true });
     expect(stub.requests).toHaveLength(0);
+  });
+
+  it('writes replies in batches that another connection sees: when enough wait, shortly after a put, and at close', async () => {
+    const reply = (i: number) => ({ text: `r${i}`, toolCalls: [], usage: null, costUsd: null, model: 'stub:m' });
+    const onDisk = () => {
+      const reader = new Database(cache.file, { readonly: true });
+      try {
+        return (reader.prepare('SELECT count(*) AS n FROM chat').get() as { n: number }).n;
+      } finally {
+        reader.close();
+      }
+    };
+    for (let i = 0; i < 300; i++) cache.putChat(`k${i}`, reply(i));
+    expect(cache.getChat('k299')).toMatchObject({ text: 'r299' });
+    expect(onDisk()).toBeGreaterThanOrEqual(256);
+    for (let waited = 0; onDisk() < 300 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(onDisk()).toBe(300);
+    cache.putChat('last', reply(300));
+    cache.close();
+    expect(onDisk()).toBe(301);
   });
 
   it('caches embeddings per text, asking the provider only for the new ones', async () => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { ChatRequest, ChatResult } from '../../engine/services';
 import { canonicalJson } from '../../graph/hash';
+import { CacheStore } from './cache-store';
 
 /**
  * Model replies stored by request, in `<dataDir>/cache.sqlite`. Keys are SHA-256
@@ -28,17 +28,8 @@ export const CACHE_FILE_NAME = 'cache.sqlite';
 export function openResponseCache(dataDir: string): ResponseCache {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, CACHE_FILE_NAME);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // Several processes (CLI runs, the server) may share one data dir.
-  db.pragma('busy_timeout = 5000');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
-  `);
-  const getChat = db.prepare<[string], { result: string }>('SELECT result FROM chat WHERE key = ?');
-  const putChat = db.prepare('INSERT OR REPLACE INTO chat (key, model, result, created_at) VALUES (?, ?, ?, ?)');
+  const store = CacheStore.acquire(file);
+  const db = store.db;
   const getVector = db.prepare<[string], { vector: Buffer }>('SELECT vector FROM vectors WHERE key = ?');
   const putVector = db.prepare('INSERT OR REPLACE INTO vectors (key, vector, created_at) VALUES (?, ?, ?)');
   const putVectors = db.transaction((entries: Array<[string, number[]]>) => {
@@ -46,16 +37,17 @@ export function openResponseCache(dataDir: string): ResponseCache {
     // Float64 keeps a cached vector bit-identical to a fresh one.
     for (const [key, vector] of entries) putVector.run(key, Buffer.from(new Float64Array(vector).buffer), now);
   });
+  let closed = false;
 
   return {
     file,
     getChat(key) {
-      const row = getChat.get(key);
-      return row ? (JSON.parse(row.result) as ChatResult) : undefined;
+      const text = store.chatText(key);
+      return text === undefined ? undefined : (JSON.parse(text) as ChatResult);
     },
     putChat(key, result) {
       const { cached: _cached, ...stored } = result;
-      putChat.run(key, result.model, JSON.stringify(stored), new Date().toISOString());
+      store.putChat(key, result.model, JSON.stringify(stored));
     },
     getVectors(keys) {
       return keys.map((key) => {
@@ -68,14 +60,18 @@ export function openResponseCache(dataDir: string): ResponseCache {
       if (entries.length) putVectors(entries);
     },
     size() {
+      store.flush();
       const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       return count('chat') + count('vectors');
     },
     clear() {
+      store.dropPending();
       db.exec('DELETE FROM chat; DELETE FROM vectors;');
     },
     close() {
-      if (db.open) db.close();
+      if (closed) return;
+      closed = true;
+      store.release();
     },
   };
 }

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Written in one transaction every FLUSH_MS, or at once when FLUSH_ROWS wait. */
+const FLUSH_MS = 50;
+const FLUSH_ROWS = 256;
+
+interface PendingReply {
+  model: string;
+  json: string;
+  at: string;
+}
+
+/**
+ * One SQLite connection per cache file per process, shared by every
+ * openResponseCache() on that file (the runner's services, an eval's, a
+ * test's second workspace) and closed when the last one lets go.
+ *
+ * Replies are written in batches: a commit per reply costs more than the
+ * insert itself, and an eval finishes a call every few milliseconds. Because
+ * the connection is shared, a reply waiting for its batch is already a hit for
+ * everyone in this process; release() writes what is left, so another process
+ * sees it no later than the writer closes (or FLUSH_MS after the put).
+ */
+export class CacheStore {
+  readonly db: Database.Database;
+  private refs = 0;
+  private readonly pending = new Map<string, PendingReply>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly selectChat: Database.Statement<[string], { result: string }>;
+  private readonly writeChats: (rows: Array<[string, PendingReply]>) => void;
+
+  private constructor(readonly file: string) {
+    const db = (this.db = new Database(file));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Several processes (CLI runs, the server) may share one data dir.
+    db.pragma('busy_timeout = 5000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
+    `);
+    this.selectChat = db.prepare<[string], { result: string }>('SELECT result FROM chat WHERE key = ?');
+    const insertChat = db.prepare('INSERT OR REPLACE INTO chat (key, model, result, created_at) VALUES (?, ?, ?, ?)');
+    this.writeChats = db.transaction((rows: Array<[string, PendingReply]>) => {
+      for (const [key, row] of rows) insertChat.run(key, row.model, row.json, row.at);
+    });
+  }
+
+  private static readonly open = new Map<string, CacheStore>();
+
+  /** The store of `file`, opened when no one in this process holds it (or its file was deleted since). */
+  static acquire(file: string): CacheStore {
+    const id = path.resolve(file);
+    let store = CacheStore.open.get(id);
+    if (!store || !existsSync(id)) {
+      store = new CacheStore(file);
+      CacheStore.open.set(id, store);
+    }
+    store.refs++;
+    return store;
+  }
+
+  release(): void {
+    this.flush();
+    if (--this.refs > 0) return;
+    const id = path.resolve(this.file);
+    if (CacheStore.open.get(id) === this) CacheStore.open.delete(id);
+    if (this.db.open) this.db.close();
+  }
+
+  /** The stored JSON text of a reply, written or still waiting for its batch. */
+  chatText(key: string): string | undefined {
+    return this.pending.get(key)?.json ?? this.selectChat.get(key)?.result;
+  }
+
+  putChat(key: string, model: string, json: string): void {
+    this.pending.set(key, { model, json, at: new Date().toISOString() });
+    if (this.pending.size >= FLUSH_ROWS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Forget replies not yet written (the cache is being cleared). */
+  dropPending(): void {
+    this.pending.clear();
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0 || !this.db.open) return;
+    const rows = [...this.pending];
+    this.pending.clear();
+    try {
+      this.writeChats(rows);
+    } catch (err) {
+      // A cache that cannot be written (disk full, locked too long) costs asking again later, not this run.
+      console.error(`patchbay: could not write ${rows.length} cached repl${rows.length === 1 ? 'y' : 'ies'} to ${this.file}: ${(err as Error).message}`);
+    }
+  }
+}
