@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelineDoc, runCli, workspace } from './cli-child';
+import { BIN, cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
 
 const good = pipelineDoc(
   'greet',
@@ -23,9 +24,16 @@ const bad = pipelineDoc(
   ['who.value -> greet.who', 'greet.text -> out.value'],
 );
 
+// 4,000 template nodes with unfed variables: far more problem lines than a pipe holds.
+const manyProblems = pipelineDoc(
+  'many',
+  Array.from({ length: 4_000 }, (_, i) => ({ id: `t${i}`, type: 'template', config: { template: `{{ a${i} }} {{ b${i} }}` } })),
+  [],
+);
+
 let ws: ReturnType<typeof workspace>;
 beforeAll(() => {
-  ws = workspace({ 'good.json': good, 'bad.json': bad, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
+  ws = workspace({ 'good.json': good, 'bad.json': bad, 'many-problems.json': manyProblems, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
 });
 afterAll(() => ws.remove());
 
@@ -86,6 +94,22 @@ describe('patchbay validate', () => {
     expect(flag.stderr).toBe("patchbay validate: unknown option '--strict'; see patchbay validate --help\n");
     expect(noArg.stderr).toBe('patchbay validate: expected 1 argument(s), got 0; see patchbay validate --help\n');
     expect(command.stderr).toContain('unknown command "validat"');
+  });
+
+  it('a reader that closes the pipe early (| head) ends the output quietly: exit 1, no EPIPE stack', async () => {
+    const child = spawn(process.execPath, [BIN, 'validate', 'many-problems.json'], { cwd: ws.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let firstLine = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Read the first chunk, then hang up, as `head -1` does.
+    child.stdout.setEncoding('utf8').once('data', (chunk: string) => {
+      firstLine = chunk.split('\n')[0];
+      child.stdout.destroy();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(firstLine).toMatch(/^\$\.nodes\[0\]\.config\.template: node "t0": template variable "a0"/);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 
   it('patchbay --version prints the runner package version', async () => {

@@ -70,5 +70,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 }
 
 function defaultIO(): CliIO {
+  // A reader that stops early (`patchbay validate big.json | head`) closes the pipe: that ends
+  // the output, it is not a crash, so no EPIPE stack trace; the command's exit code stands.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
