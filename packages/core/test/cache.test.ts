@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -137,6 +138,16 @@ describe('response cache', () => {
     cache.putChat('last', reply(300));
     cache.close();
     expect(onDisk()).toBe(301);
+  });
+
+  it('still writes the last batch of a process that ends by process.exit() without closing', () => {
+    const module = path.join(import.meta.dirname, '../src/node/cache/response-cache.ts');
+    const script = `import { openResponseCache } from ${JSON.stringify(module)};
+      openResponseCache(${JSON.stringify(dir)}).putChat('k', { text: 'bye', toolCalls: [], usage: null, costUsd: null, model: 'stub:m' });
+      process.exit(0);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(cache.getChat('k')).toMatchObject({ text: 'bye' });
   });
 
   it('caches embeddings per text, asking the provider only for the new ones', async () => {

@@ -56,10 +56,16 @@ export class CacheStore {
     let store = CacheStore.open.get(id);
     if (!store || !existsSync(id)) {
       store = new CacheStore(file);
+      // A process that ends by process.exit() without closing its services still writes its last batch.
+      if (CacheStore.open.size === 0) process.once('exit', CacheStore.flushAll);
       CacheStore.open.set(id, store);
     }
     store.refs++;
     return store;
+  }
+
+  private static flushAll(): void {
+    for (const store of CacheStore.open.values()) store.flush();
   }
 
   release(): void {
@@ -67,6 +73,7 @@ export class CacheStore {
     if (--this.refs > 0) return;
     const id = path.resolve(this.file);
     if (CacheStore.open.get(id) === this) CacheStore.open.delete(id);
+    if (CacheStore.open.size === 0) process.off('exit', CacheStore.flushAll);
     if (this.db.open) this.db.close();
   }
 
