@@ -131,6 +131,17 @@ describe('patchbay run: failures and refusals', () => {
     for (const r of [notNumber, unknown, missing]) expect(r.stdout).toBe('');
   });
 
+  it('exits 2 for a hex number and for an input named __proto__ (an unknown input like any other)', async () => {
+    const [hex, proto] = await Promise.all([
+      runCli(['run', 'approvals.json', '--input', 'amount=0x10'], ws.dir),
+      runCli(['run', 'greet.json', '--input', 'who=Ada', '--input', '__proto__=1'], ws.dir),
+    ]);
+    expect(hex.code).toBe(2);
+    expect(hex.stderr).toBe('$.inputs.amount: input "amount" (number): "0x10" is not a number\n');
+    expect(proto.code).toBe(2);
+    expect(proto.stderr).toBe('$.inputs.__proto__: the pipeline has no input "__proto__" (its inputs: who, times)\n');
+  });
+
   it('exits 2 for an invalid pipeline, listing its problems, and for unreadable flags', async () => {
     const [invalid, noEquals, badJson] = await Promise.all([
       runCli(['run', 'broken.json'], ws.dir),

@@ -91,7 +91,9 @@ describe('parseInputValue (CLI --input NAME=VALUE)', () => {
   it('numbers must parse whole', () => {
     expect(parseInputValue('42', 'number')).toEqual({ ok: true, value: 42 });
     expect(parseInputValue('-1.5e3', 'number')).toEqual({ ok: true, value: -1500 });
-    for (const bad of ['abc', '12abc', '', ' ', 'Infinity', 'NaN']) {
+    expect(parseInputValue(' 7 ', 'number')).toEqual({ ok: true, value: 7 });
+    expect(parseInputValue('.5', 'number')).toEqual({ ok: true, value: 0.5 });
+    for (const bad of ['abc', '12abc', '', ' ', 'Infinity', 'NaN', '0x10', '0b1', '1e400', '--1', '1.2.3']) {
       const result = parseInputValue(bad, 'number');
       expect(result.ok, bad).toBe(false);
     }

@@ -30,12 +30,12 @@ export function runInputs(doc: PipelineDocument, inputsJson: string | undefined,
     const text = flag.slice(eq + 1);
     const input = declared.get(name);
     if (!input) {
-      inputs[name] = text; // checkInputs reports it as unknown, beside any unknown name from --inputs
+      setOwn(inputs, name, text); // checkInputs reports it as unknown, beside any unknown name from --inputs
       continue;
     }
     const parsed = parseInputValue(text, input.valueType);
     if (parsed.ok) {
-      inputs[name] = parsed.value;
+      setOwn(inputs, name, parsed.value);
     } else {
       delete inputs[name];
       failed.add(name);
@@ -46,4 +46,9 @@ export function runInputs(doc: PipelineDocument, inputsJson: string | undefined,
   const reportedAlready = (p: Problem) => p.code === 'missing-input' && [...failed].some((name) => p.message.startsWith(`input "${name}" `));
   problems.push(...checkInputs(doc, inputs, { unknown: 'error' }).filter((p) => !reportedAlready(p)));
   return { inputs, problems };
+}
+
+/** Defined, not assigned: `--input __proto__=x` is an own key (reported as unknown), not a prototype change. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

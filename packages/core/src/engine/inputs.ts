@@ -134,6 +134,8 @@ export function checkInputs(
   return problems;
 }
 
+const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+
 /**
  * Reads a command-line `--input NAME=VALUE` value as the input's type: a number
  * must parse whole (`abc`, `12abc` fail), a boolean is `true` or `false`,
@@ -145,7 +147,8 @@ export function parseInputValue(text: string, valueType: string): { ok: true; va
     case 'string':
       return { ok: true, value: text };
     case 'number': {
-      value = text.trim() === '' ? NaN : Number(text);
+      // Decimal only: Number() would also take 0x10, 0b1 and 0o7, which nobody types as an amount.
+      value = DECIMAL.test(text) ? Number(text) : NaN;
       if (!Number.isFinite(value)) return { ok: false, message: `"${text}" is not a number` };
       return { ok: true, value };
     }
