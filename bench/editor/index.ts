@@ -5,13 +5,14 @@
 // drawn (the view fits the whole pipeline, so every node is on screen), frames
 // per second while panning and while dragging a node at working zoom (1),
 // counted with requestAnimationFrame over 2 s (--quick 1 s), and the gzip size
-// of the JavaScript, CSS and HTML the first page load fetches.
+// of the JavaScript, CSS and HTML the first page load fetches. The draw time is
+// the median of three cold loads (--quick: one).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer } from '@patchbay/runner';
 import { launchChromium } from '../../test/e2e/support/browser';
 import { generatedPipeline } from './pipeline';
@@ -20,6 +21,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const NODES = quick ? 200 : 1_000;
 const SECONDS = quick ? 1 : 2;
+const LOADS = quick ? 1 : 3;
 const root = path.resolve(import.meta.dirname, '../..');
 
 function round(n: number) {
@@ -44,6 +46,21 @@ const frameProbe = (expected: number) => `
   }
   requestAnimationFrame(tick);
 `;
+
+/** Opens `url` in a fresh browser context and waits until all `nodes` are drawn; also sums the gzip size of what it fetched. */
+async function openCold(browser: Browser, url: string, nodes: number) {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.addInitScript(frameProbe(nodes));
+  const assets: Promise<number>[] = [];
+  page.on('response', (response) => {
+    const type = response.request().resourceType();
+    if (['document', 'script', 'stylesheet'].includes(type)) assets.push(response.body().then((body) => gzipSync(body).length, () => 0));
+  });
+  await page.goto(url);
+  const renderMs = (await page.waitForFunction(() => (window as any).__bench.drawnAt as number | undefined, undefined, { timeout: 60_000 }).then((h) => h.jsonValue())) as number;
+  const gzipKb = (await Promise.all(assets)).reduce((a, b) => a + b, 0) / 1024;
+  return { page, renderMs, gzipKb };
+}
 
 async function framesPerSecond(page: Page, seconds: number, act: () => Promise<void>): Promise<number> {
   await page.evaluate(() => Object.assign((window as any).__bench, { frames: 0, counting: true, since: performance.now() }));
@@ -127,17 +144,16 @@ async function main() {
     const created = await fetch(`${server.url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
     if (!created.ok) throw new Error(`could not save the generated pipeline: ${created.status} ${await created.text()}`);
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.addInitScript(frameProbe(NODES));
-    const assets: Promise<number>[] = [];
-    page.on('response', (response) => {
-      const type = response.request().resourceType();
-      if (['document', 'script', 'stylesheet'].includes(type)) assets.push(response.body().then((body) => gzipSync(body).length, () => 0));
-    });
-
-    await page.goto(`${server.url}/pipelines/${doc.name}`);
-    const renderMs = (await page.waitForFunction(() => (window as any).__bench.drawnAt as number | undefined, undefined, { timeout: 60_000 }).then((h) => h.jsonValue())) as number;
-    const initialGzipKb = (await Promise.all(assets)).reduce((a, b) => a + b, 0) / 1024;
+    // the median of a few cold loads (each in a fresh context: nothing cached), as the machine is shared
+    const loads: { page: Page; renderMs: number; gzipKb: number }[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      if (loads.length) await loads[loads.length - 1].page.context().close();
+      loads.push(await openCold(browser, `${server.url}/pipelines/${doc.name}`, NODES));
+    }
+    const renderTimes = loads.map((l) => l.renderMs).sort((a, b) => a - b);
+    const renderMs = renderTimes[Math.floor(renderTimes.length / 2)];
+    const initialGzipKb = loads[0].gzipKb;
+    const { page } = loads[loads.length - 1];
 
     await zoomToWorkingScale(page);
     const panFps = await framesPerSecond(page, SECONDS, () => panAround(page, SECONDS));
@@ -145,7 +161,7 @@ async function main() {
 
     const rows = [
       ['nodes', String(NODES), ''],
-      ['time until every node is drawn', `${renderMs.toFixed(0)} ms`, 'target ≤ 1500'],
+      ['time until every node is drawn', `${renderMs.toFixed(0)} ms`, `target ≤ 1500 (median of ${renderTimes.map((t) => t.toFixed(0)).join(', ')})`],
       ['fps while panning (zoom 1)', panFps.toFixed(1), 'target ≥ 30'],
       ['fps while dragging a node (zoom 1)', dragFps.toFixed(1), 'target ≥ 30'],
       ['first page load, gzip', `${initialGzipKb.toFixed(1)} KB`, 'target ≤ 400'],
