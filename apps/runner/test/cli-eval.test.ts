@@ -179,6 +179,15 @@ describe('patchbay compare', () => {
     const j = await cli(['compare', 'v1.result.json', 'v2.result.json', '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
   });
+
+  it('refuses two results with no case in common (exit 2), as the API does', async () => {
+    const other = json('v1.result.json');
+    other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `other-${c.id}` }));
+    writeFileSync(path.join(ws.dir, 'other.result.json'), JSON.stringify(other));
+    const r = await cli(['compare', 'v1.result.json', 'other.result.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/share no case id/);
+  });
 });
 
 describe('against an OpenAI-compatible stub model', () => {

@@ -17,7 +17,8 @@ Options:
   --json        print the comparison as JSON
   -h, --help    show this help
 
-Exit codes: 0 compared; 2 bad usage or a file that is not an eval result.`,
+Exit codes: 0 compared; 2 bad usage, a file that is not an eval result, or two
+results with no case id in common.`,
   options: { json: { type: 'boolean' } },
   positionals: [2, 2],
   async run({ values, positionals }, io) {
@@ -28,6 +29,10 @@ Exit codes: 0 compared; 2 bad usage or a file that is not an eval result.`,
     });
     const baseline = await read(baseFile);
     const current = await read(curFile);
+    const ids = new Set(baseline.cases.map((c) => c.id));
+    if (!current.cases.some((c) => ids.has(c.id))) {
+      throw new UsageError(`${baseFile} and ${curFile} share no case id: there is nothing to pair (were they run on the same dataset?)`);
+    }
     const comparison = evals.compareResults(baseline, current, { baselineLabel: baseFile, seed: current.seed ?? 'patchbay' });
     if (values.json) {
       io.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
