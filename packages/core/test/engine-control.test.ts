@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPipeline, retryBackoffMs, type RunEvent } from '../src/index';
+import { createSandbox } from '../src/node/index';
 import { pipeline, Probe, recorder, testNodeTypes } from './engine-fixtures';
 
 // Two independent branches of 50 ms each, joined by nothing: they should overlap.
@@ -102,6 +103,17 @@ describe('runPipeline: timeouts and retries', () => {
     const result = await runPipeline(doc, {}, { nodeTypes: testNodeTypes() });
     expect(result.nodes.stubborn.error).toBe('node "stubborn" timed out after 30 ms');
     expect(performance.now() - t0).toBeLessThan(1_500);
+  });
+
+  it("stops a code node that holds the thread at the node's timeoutMs, not the code's own longer limit", async () => {
+    // QuickJS runs synchronously, so no timer could end it: the node hands its deadline to the sandbox.
+    const doc = pipeline([{ id: 'spin', type: 'code', config: { code: 'while (true) {}', timeoutMs: 10_000 }, timeoutMs: 100, retries: 1 }]);
+    const result = await runPipeline(doc, {}, { services: { sandbox: createSandbox() }, skipValidation: true });
+    expect(result.status).toBe('failed');
+    expect(result.nodes.spin.attempts).toBe(2);
+    const [, ms] = /^code timed out after (\d+) ms$/.exec(result.nodes.spin.error ?? '') ?? [];
+    expect(Number(ms)).toBeGreaterThan(0);
+    expect(Number(ms)).toBeLessThanOrEqual(100);
   });
 
   it('retries a failing node; success on the 2nd attempt succeeds the run', async () => {

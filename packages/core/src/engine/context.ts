@@ -29,6 +29,11 @@ export interface NodeContext extends Services {
   /** The pipeline's inputs by name (read by `input` nodes). */
   pipelineInputs: Record<string, unknown>;
   signal: AbortSignal;
+  /**
+   * Epoch ms at which this attempt's `timeoutMs` runs out (none without one). Work that holds
+   * the thread (the code sandbox) must stop by itself by then: no timer can fire while it runs.
+   */
+  deadline?: number;
   emit(event: NodeEmission): void;
   /** Adds model, usage, cost or a call to this node's trace; usage and cost add up across calls. */
   report(report: NodeReport): void;

@@ -30,6 +30,7 @@ export class NodeRunContext<S> implements NodeContext {
     private readonly attempt: number,
     readonly nodeId: string,
     readonly signal: AbortSignal,
+    readonly deadline?: number,
   ) {
     const services = host.services;
     this.models = services.models;

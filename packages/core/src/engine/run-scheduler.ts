@@ -139,7 +139,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     const node = state.planned.node;
     if (this.options.onEvent) this.emit({ type: 'node.started', runId: this.runId, nodeId: node.id, at: Date.now(), attempt: n });
     const pending = node.timeoutMs
-      ? runWithTimeout((signal) => this.invoke(state, n, signal), this.controller.signal, node.id, node.timeoutMs)
+      ? runWithTimeout((signal) => this.invoke(state, n, signal, Date.now() + node.timeoutMs!), this.controller.signal, node.id, node.timeoutMs)
       : this.invoke(state, n, this.controller.signal);
     pending.then(
       (outputs) => this.succeeded(state, outputs),
@@ -147,10 +147,10 @@ export class RunScheduler implements ContextHost<NodeState> {
     );
   }
 
-  private invoke(state: NodeState, attempt: number, signal: AbortSignal): Promise<Record<string, unknown>> {
+  private invoke(state: NodeState, attempt: number, signal: AbortSignal, deadline?: number): Promise<Record<string, unknown>> {
     const { def, config } = state.planned;
     try {
-      return Promise.resolve(def.run(state.inputs, config, new NodeRunContext(this, state, attempt, state.trace.id, signal)));
+      return Promise.resolve(def.run(state.inputs, config, new NodeRunContext(this, state, attempt, state.trace.id, signal, deadline)));
     } catch (err) {
       return Promise.reject(err);
     }

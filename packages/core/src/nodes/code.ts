@@ -19,10 +19,10 @@ export const codeNode = defineNode<CodeConfig>({
   outputs: () => [{ name: 'value', type: 'json' }],
   check: (config) => syntaxIssues(config.code),
   async run(inputs, config, ctx) {
-    const result = await ctx.sandbox.run(config.code, inputs.value ?? null, {
-      timeoutMs: config.timeoutMs ?? 1_000,
-      signal: ctx.signal,
-    });
+    // The code holds the thread, so the node's own timeoutMs cannot cut in: the sandbox must stop by then.
+    const own = config.timeoutMs ?? 1_000;
+    const timeoutMs = ctx.deadline === undefined ? own : Math.min(own, Math.max(1, Math.round(ctx.deadline - Date.now())));
+    const result = await ctx.sandbox.run(config.code, inputs.value ?? null, { timeoutMs, signal: ctx.signal });
     return { value: result ?? null };
   },
 });

@@ -27,6 +27,14 @@ describe('code node', () => {
     );
   });
 
+  it("stops by the node's deadline (its timeoutMs) when that comes before the code's own limit", async () => {
+    const ctx = { ...testContext(), deadline: Date.now() + 80 };
+    const error = await runNode(codeNode, { code: 'while (true) {}', timeoutMs: 10_000 }, { value: 1 }, ctx).catch((err: Error) => err);
+    const [, ms] = /^code timed out after (\d+) ms$/.exec((error as Error).message) ?? [];
+    expect(Number(ms)).toBeGreaterThan(0);
+    expect(Number(ms)).toBeLessThanOrEqual(80);
+  });
+
   it('check() reports syntax errors without running the code', () => {
     expect(codeNode.check!(parsed(codeNode, { code: 'return value +' }))).toEqual([
       { path: ['code'], message: expect.stringMatching(/^code does not parse: /) },
