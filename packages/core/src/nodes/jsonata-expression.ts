@@ -31,11 +31,11 @@ export function expressionIssues(source: string, path: (string | number)[]): Con
 }
 
 /**
- * Evaluates `source` with `value` as the context `$`. Compiled per call: a
+ * Evaluates `source` with `value` as the context `$`, until `deadline` (epoch ms) at most. Compiled per call: a
  * compiled expression holds its bindings, and runs may overlap. A result that is
  * no value at all (JSONata's "nothing") becomes null; the rest is plain JSON.
  */
-export async function evaluateExpression(source: string, value: unknown, signal?: AbortSignal): Promise<unknown> {
+export async function evaluateExpression(source: string, value: unknown, signal?: AbortSignal, deadline?: number): Promise<unknown> {
   signal?.throwIfAborted();
   let expression: jsonata.Expression;
   try {
@@ -43,7 +43,11 @@ export async function evaluateExpression(source: string, value: unknown, signal?
   } catch (err) {
     throw new Error(`expression does not parse: ${describe(err)}`);
   }
-  expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => signal?.throwIfAborted());
+  // Checked on every step: neither the run's abort nor the node's timeoutMs timer can fire during evaluation.
+  expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
+    signal?.throwIfAborted();
+    if (deadline !== undefined && Date.now() > deadline) throw new Error("ran past the node's timeoutMs");
+  });
   let result: unknown;
   try {
     result = await expression.evaluate(value);

@@ -37,7 +37,7 @@ export const routerNode = defineNode<RouterConfig>({
   },
   async run(inputs, config, ctx) {
     for (const route of config.routes) {
-      if (await isTruthy(await evaluateExpression(route.when, inputs.value, ctx.signal))) return { [route.port]: inputs.value };
+      if (await isTruthy(await evaluateExpression(route.when, inputs.value, ctx.signal, ctx.deadline))) return { [route.port]: inputs.value };
     }
     return { default: inputs.value };
   },

@@ -19,6 +19,6 @@ export const transformNode = defineNode<TransformConfig>({
   outputs: () => [{ name: 'value', type: 'json' }],
   check: (config) => expressionIssues(config.expression, ['expression']),
   async run(inputs, config, ctx) {
-    return { value: await evaluateExpression(config.expression, inputs.value, ctx.signal) };
+    return { value: await evaluateExpression(config.expression, inputs.value, ctx.signal, ctx.deadline) };
   },
 });

@@ -37,4 +37,12 @@ describe('transform node', () => {
       /^expression failed: Evaluation timeout after 1000 milliseconds/,
     );
   });
+
+  it("stops at the node's deadline (its timeoutMs) when that comes before JSONata's own 1 s limit", async () => {
+    const endless = '($f := function($n) { $f($n + 1) }; $f(0))';
+    const ctx = { ...testContext(), deadline: Date.now() + 50 };
+    await expect(runNode(transformNode, { expression: endless }, { value: null }, ctx)).rejects.toThrow(
+      "expression failed: ran past the node's timeoutMs",
+    );
+  });
 });
