@@ -36,8 +36,8 @@ export const llmNode = defineNode<LlmConfig>({
     return issues;
   },
   async run(inputs, config, ctx) {
-    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal) : undefined;
-    const prompt = await renderTemplate(config.prompt, inputs, ctx.signal);
+    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline) : undefined;
+    const prompt = await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline);
     const { result } = await callModel(ctx, {
       model: config.model,
       messages: promptMessages(system, prompt),

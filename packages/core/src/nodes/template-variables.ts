@@ -4,11 +4,13 @@ import { Liquid, type Template } from 'liquidjs';
  * One Liquid engine for every template node: own-property access only and
  * render limits, so a template cannot reach prototypes or run away.
  */
+const RENDER_LIMIT_MS = 2_000;
+
 export const liquid = new Liquid({
   ownPropertyOnly: true,
   strictFilters: true,
   parseLimit: 1_000_000,
-  renderLimit: 2_000,
+  renderLimit: RENDER_LIMIT_MS,
   memoryLimit: 64_000_000,
 });
 
@@ -66,7 +68,15 @@ function parsedTemplate(source: string): Template[] {
   return parsed;
 }
 
-export async function renderTemplate(source: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+/** Renders within the engine's render limit, or less when the node's `deadline` (epoch ms) comes first. */
+export async function renderTemplate(
+  source: string,
+  variables: Record<string, unknown>,
+  signal?: AbortSignal,
+  deadline?: number,
+): Promise<string> {
   signal?.throwIfAborted();
-  return liquid.render(parsedTemplate(source), variables);
+  // Rendering holds the thread, so the node's timeoutMs timer cannot cut in: give Liquid the time left.
+  const left = deadline === undefined ? RENDER_LIMIT_MS : Math.min(RENDER_LIMIT_MS, Math.max(1, Math.round(deadline - Date.now())));
+  return liquid.render(parsedTemplate(source), variables, left === RENDER_LIMIT_MS ? undefined : { renderLimit: left });
 }

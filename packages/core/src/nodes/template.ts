@@ -18,6 +18,6 @@ export const templateNode = defineNode<TemplateConfig>({
   outputs: () => [{ name: 'text', type: 'string' }],
   check: (config) => templateIssue(config.template, 'template'),
   async run(inputs, config, ctx) {
-    return { text: await renderTemplate(config.template, inputs, ctx.signal) };
+    return { text: await renderTemplate(config.template, inputs, ctx.signal, ctx.deadline) };
   },
 });

@@ -29,6 +29,14 @@ describe('template node', () => {
     await expect(runNode(templateNode, endless, {}, testContext())).rejects.toThrow(/render limit exceeded/);
   });
 
+  it("renders no longer than the node's deadline (its timeoutMs) when that comes before the 2 s limit", async () => {
+    const endless = { template: '{% for i in (1..10000) %}{% for j in (1..10000) %}{% endfor %}{% endfor %}' };
+    const t0 = performance.now();
+    await expect(runNode(templateNode, endless, {}, { ...testContext(), deadline: Date.now() + 100 })).rejects.toThrow(/render limit exceeded/);
+    // generous: the point is 100 ms rather than 2,000
+    expect(performance.now() - t0).toBeLessThan(1_500);
+  });
+
   it('refuses an unknown filter instead of passing the value through', async () => {
     await expect(runNode(templateNode, { template: '{{ q | shout }}' }, { q: 'hi' }, testContext())).rejects.toThrow(/shout/);
   });
