@@ -31,9 +31,12 @@ const manyProblems = pipelineDoc(
   [],
 );
 
+// Strings the messages quote, with line breaks in them.
+const lineBreaks = { format: 'patchbay.pipeline/v1\nv2', name: 'x', nodes: [{ id: 'a', type: 'tele\nport', config: {} }], edges: [] };
+
 let ws: ReturnType<typeof workspace>;
 beforeAll(() => {
-  ws = workspace({ 'good.json': good, 'bad.json': bad, 'many-problems.json': manyProblems, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
+  ws = workspace({ 'good.json': good, 'bad.json': bad, 'many-problems.json': manyProblems, 'line-breaks.json': lineBreaks, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
 });
 afterAll(() => ws.remove());
 
@@ -110,6 +113,15 @@ describe('patchbay validate', () => {
     expect(firstLine).toMatch(/^\$\.nodes\[0\]\.config\.template: node "t0": template variable "a0"/);
     expect(stderr).toBe('');
     expect(code).toBe(1);
+  });
+
+  it('keeps one line per problem when the document quotes line breaks', async () => {
+    const r = await runCli(['validate', 'line-breaks.json'], ws.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      '$.format: format must be "patchbay.pipeline/v1" (got "patchbay.pipeline/v1\\nv2")',
+      expect.stringMatching(/^\$\.nodes\[0\]\.type: node "a": unknown node type "tele\\nport" \(known: /),
+    ]);
   });
 
   it('patchbay --version prints the runner package version', async () => {
