@@ -1,4 +1,4 @@
-import { runPipeline, type PipelineDocument, type RunResult, type Services } from '@patchbay/core';
+import { preparePipeline, type PipelineDocument, type PreparedPipeline, type RunResult, type Services } from '@patchbay/core';
 import type { CaseJob, CaseWorker } from './case-queue';
 import { caseInputs } from './case-inputs';
 import { watchRateLimits } from './rate-limit-watch';
@@ -28,6 +28,14 @@ export interface CaseRunnerSpec {
  */
 export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
   const nodeTargets = [...spec.targets.values()].filter((t): t is TargetRef => t?.kind === 'node');
+  // Compiled once for every case; a document that cannot run fails each case with the reason, as a run would.
+  let prepared: PreparedPipeline | undefined;
+  let unrunnable = '';
+  try {
+    prepared = preparePipeline(spec.pipeline, { skipValidation: true });
+  } catch (err) {
+    unrunnable = (err as Error).message;
+  }
   return async (job, signal) => {
     const c = job.case;
     let rateLimited = false;
@@ -38,10 +46,11 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
     const mapped = caseInputs(spec.pipeline, c.input);
     if ('problem' in mapped) return { record: failedRecord(base, spec.scorers, `bad case input: ${mapped.problem}`, 0) };
 
+    if (!prepared) return { record: failedRecord(base, spec.scorers, unrunnable, 0) };
     const started = performance.now();
     let result: RunResult;
     try {
-      result = await runPipeline(spec.pipeline, mapped.inputs, { services, signal, skipValidation: true, concurrency: spec.nodeConcurrency });
+      result = await prepared.run(mapped.inputs, { services, signal, concurrency: spec.nodeConcurrency });
     } catch (err) {
       if (signal.aborted) throw err;
       return { record: failedRecord(base, spec.scorers, (err as Error).message, performance.now() - started) };

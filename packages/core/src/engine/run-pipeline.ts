@@ -6,7 +6,7 @@ import { parseDocument, validatePipeline, type Problem } from '../graph/validate
 import type { RunEvent } from './events';
 import { missingServices, type Services } from './services';
 import type { RunResult } from './trace';
-import { compilePlan } from './execution-plan';
+import { compilePlan, type ExecutionPlan } from './execution-plan';
 import { checkInputs } from './inputs';
 import { PipelineInvalidError } from './pipeline-invalid-error';
 import { RunScheduler } from './run-scheduler';
@@ -48,18 +48,55 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const types = options.nodeTypes ?? catalogue;
-  const concurrency = options.concurrency ?? Infinity;
-  if (!(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
-    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-  }
+  checkConcurrency(options.concurrency);
   const given = inputs ?? {};
   const doc = options.skipValidation ? document : validated(document, types);
   const inputProblems = checkInputs(doc, given);
   if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
+  return start(compilePlan(doc, types), given, options);
+}
+
+/** A document checked and compiled once, to run many times (an eval's cases). */
+export interface PreparedPipeline {
+  readonly document: PipelineDocument;
+  /** As runPipeline: throws PipelineInvalidError for bad inputs; failures while running are in the result. */
+  run(inputs: Record<string, unknown>, options?: Omit<RunOptions, 'nodeTypes' | 'skipValidation'>): Promise<RunResult>;
+}
+
+/**
+ * Validates (unless `skipValidation`) and compiles a document once; each
+ * `run` then costs only the run. Throws PipelineInvalidError at once for a
+ * document that cannot run. The document must not change afterwards: the
+ * compiled plan is what runs.
+ */
+export function preparePipeline(document: PipelineDocument, options: Pick<RunOptions, 'nodeTypes' | 'skipValidation'> = {}): PreparedPipeline {
+  const types = options.nodeTypes ?? catalogue;
+  const doc = options.skipValidation ? document : validated(document, types);
   const plan = compilePlan(doc, types);
+  return {
+    document: doc,
+    async run(inputs, runOptions = {}) {
+      checkConcurrency(runOptions.concurrency);
+      const given = inputs ?? {};
+      const inputProblems = checkInputs(doc, given);
+      if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
+      return start(plan, given, runOptions);
+    },
+  };
+}
+
+function checkConcurrency(concurrency: number | undefined): void {
+  if (concurrency === undefined) return;
+  if (!(concurrency >= 1) || (concurrency !== Infinity && !Number.isInteger(concurrency))) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+}
+
+function start(plan: ExecutionPlan, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult> {
   const services: Services = { ...refusing, ...stripUndefined(options.services) };
   const runId = options.runId ?? globalThis.crypto.randomUUID();
-  return new RunScheduler(plan, given, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent }).run();
+  const concurrency = options.concurrency ?? Infinity;
+  return new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent }).run();
 }
 
 /**
