@@ -123,4 +123,6 @@ function PortRow({ nodeId, port, side }: { nodeId: string; port: PortView; side:
   );
 }
 
-export const PipelineNodeView = memo(PipelineNodeViewImpl);
+// Only `id` and `data` shape what is drawn: React Flow also passes sizes, positions and
+// z-order, which change for every node when the canvas is measured or a node is dragged.
+export const PipelineNodeView = memo(PipelineNodeViewImpl, (a, b) => a.id === b.id && a.data === b.data);

@@ -24,13 +24,22 @@ export function useProblems(store: EditorStore, nodeProblems: NodeProblemsStore,
       nodeProblems.set(new Map());
       return;
     }
-    const timer = setTimeout(() => {
+    let idle: number | undefined;
+    const validate = () => {
       const doc = store.document();
       const found = validatePipeline(doc).problems;
       setProblems(found.length ? found : NONE);
       nodeProblems.set(problemsByNode(found, doc));
+    };
+    // after typing settles, and when the browser has a moment (a big canvas is drawn first)
+    const timer = setTimeout(() => {
+      if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(validate, { timeout: 1_000 });
+      else validate();
     }, SETTLE_MS);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      if (idle !== undefined) cancelIdleCallback(idle);
+    };
   }, [store, nodeProblems, structure, enabled]);
   return problems;
 }
