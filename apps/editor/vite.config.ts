@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { preloadEditor } from './preload-editor';
+import { preloadEditor } from './preload-editor.ts'; // with its extension: Vite's config loader asks for one
 
 // The runner serves dist/ at `/`; in dev (`npm run dev -w @patchbay/editor`) the API
 // is proxied to a runner started with `patchbay serve` on its default port.
