@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { runPipeline, type NodeTrace, type PipelineDocument, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import type { RunRecord, RunStore } from '../store/runs';
 
 export interface StartRun {
@@ -51,6 +51,8 @@ export function isOwnerAlive(owner: string): boolean {
  */
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
+  /** Compiled once per document object: a saved version's document is one cached, immutable object, so its runs skip the compile. */
+  private readonly prepared = new WeakMap<PipelineDocument, PreparedPipeline>();
   private readonly store: RunStore;
   private readonly services: Partial<Services>;
   private readonly log: (line: string) => void;
@@ -82,17 +84,32 @@ export class RunManager {
       startedAt,
       owner: PROCESS_OWNER,
     });
-    run.done = runPipeline(request.document, request.inputs, {
-      services: this.services,
-      signal: run.controller.signal,
-      runId: id,
-      skipValidation: true,
-      onEvent: (event) => this.publish(run, event),
-    }).then(
+    let result: Promise<RunResult>;
+    try {
+      result = this.prepare(request.document).run(request.inputs, {
+        services: this.services,
+        signal: run.controller.signal,
+        runId: id,
+        onEvent: (event) => this.publish(run, event),
+      });
+    } catch (err) {
+      result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
+    }
+    run.done = result.then(
       (result) => this.finish(run, result),
       (err: Error) => this.fail(run, err),
     );
     return id;
+  }
+
+  /** Validated when it was saved (or just now, inline), so only compiled here. */
+  private prepare(document: PipelineDocument): PreparedPipeline {
+    let prepared = this.prepared.get(document);
+    if (!prepared) {
+      prepared = preparePipeline(document, { skipValidation: true });
+      this.prepared.set(document, prepared);
+    }
+    return prepared;
   }
 
   /**
