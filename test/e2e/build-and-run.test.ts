@@ -87,4 +87,21 @@ describe('building a pipeline in the browser', () => {
     expect(await details.getByTestId('node-run-tokens').textContent()).toMatch(/\d+ in, \d+ out/);
     expect(await details.getByTestId('node-run-duration').textContent()).toMatch(/^\d+(\.\d+)? ms$/);
   });
+
+  it('lays the pipeline out left to right, as one undo step', async () => {
+    const positions = () =>
+      page.locator('.react-flow__node').evaluateAll((els) =>
+        Object.fromEntries(els.map((el) => [el.getAttribute('data-id'), new DOMMatrixReadOnly(getComputedStyle(el).transform).m41 + ',' + new DOMMatrixReadOnly(getComputedStyle(el).transform).m42])),
+      );
+    const before = await positions();
+    await page.getByTestId('layout-button').click();
+    await expect.poll(positions).not.toEqual(before);
+    const after = await positions();
+    const x = (id: string) => Number(after[id].split(',')[0]);
+    expect(x('input1')).toBeLessThan(x('llm1'));
+    expect(x('llm1')).toBeLessThan(x('output1'));
+    await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(positions).toEqual(before);
+  });
 });
