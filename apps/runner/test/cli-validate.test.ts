@@ -124,6 +124,15 @@ describe('patchbay validate', () => {
     ]);
   });
 
+  it('patchbay --help lists the commands (exit 0); no command at all is a usage error (help on stderr, exit 2)', async () => {
+    const [help, none] = await Promise.all([runCli(['--help'], ws.dir), runCli([], ws.dir)]);
+    expect(help.code).toBe(0);
+    for (const command of ['validate FILE', 'run FILE', 'diff A B']) expect(help.stdout).toContain(command);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe(help.stdout);
+  });
+
   it('patchbay --version prints the runner package version', async () => {
     const r = await runCli(['--version'], ws.dir);
     expect(r.code).toBe(0);

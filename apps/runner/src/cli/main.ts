@@ -39,7 +39,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   const [name, ...rest] = argv;
   const debug = argv.includes('--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(HELP + '\n');
+    // Asked for, the help is the output; given no command at all, it explains a usage error.
+    (name ? io.stdout : io.stderr).write(HELP + '\n');
     return name ? 0 : EXIT_USAGE;
   }
   if (name === '--version' || name === '-v') {
