@@ -35,10 +35,8 @@ describe('bearer token', () => {
 
 describe('binding', () => {
   it('refuses a non-loopback host without a token, and takes one with it', async () => {
-    await expect(startServer({ host: '0.0.0.0', port: 0, env: {}, quiet: true, editorDist: false, dataDir: fs.mkdtempSync('/tmp/pb-bind-') })).rejects.toThrow(
-      /PATCHBAY_TOKEN/,
-    );
     const dataDir = fs.mkdtempSync('/tmp/pb-bind-');
+    await expect(startServer({ host: '0.0.0.0', port: 0, env: {}, quiet: true, editorDist: false, dataDir })).rejects.toThrow(/PATCHBAY_TOKEN/);
     const server = await startServer({ host: '0.0.0.0', port: 0, env: { PATCHBAY_TOKEN: 'a-long-enough-token' }, quiet: true, editorDist: false, dataDir });
     try {
       expect((await fetch(`http://127.0.0.1:${server.port}/api/pipelines`)).status).toBe(401);
