@@ -47,6 +47,17 @@ const echo = askModel('echo', 'offline:echo', 'You asked: {{ q }}');
 const scripted = askModel('scripted', 'offline:scripted', '{{ q }}');
 const remote = askModel('remote', 'vllm:stub-model', '{{ q }}');
 
+// A node whose error message runs over two lines.
+const twoLines = pipelineDoc(
+  'two-lines',
+  [
+    { id: 'x', type: 'input', config: { name: 'x', valueType: 'number' } },
+    { id: 'boom', type: 'code', config: { code: 'throw new Error("first\\nsecond")' } },
+    { id: 'out', type: 'output', config: { name: 'result' } },
+  ],
+  ['x.value -> boom.value', 'boom.value -> out.value'],
+);
+
 const broken = pipelineDoc('broken', [{ id: 'greet', type: 'template', config: { template: 'Hi {{ who }}' } }], []);
 
 let ws: ReturnType<typeof workspace>;
@@ -54,6 +65,7 @@ beforeAll(() => {
   ws = workspace({
     'greet.json': greet,
     'approvals.json': approvals,
+    'two-lines.json': twoLines,
     'echo.json': echo,
     'scripted.json': scripted,
     'remote.json': remote,
@@ -114,6 +126,16 @@ describe('patchbay run: failures and refusals', () => {
     expect(r.stderr).toMatch(/^✗ check +\d+ ms  .*amount over limit: 5000$/m);
     expect(r.stderr).toMatch(/^patchbay run: node "check" failed: .*amount over limit: 5000$/m);
     expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('keeps a failure whose message runs over two lines on one line each', async () => {
+    const r = await runCli(['run', 'two-lines.json', '--input', 'x=1'], ws.dir);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^✗ boom  \d+ ms  code failed: first\\nsecond$/),
+      'patchbay run: node "boom" failed: code failed: first\\nsecond',
+    ]);
   });
 
   it('exits 2 for an input that does not fit its valueType, an unknown input or a missing one', async () => {

@@ -2,8 +2,12 @@ import type { Problem } from '@patchbay/core';
 
 /** One problem as one line, `PATH: MESSAGE` — the format `patchbay validate` and `run` print. */
 export function problemLine(problem: Pick<Problem, 'path' | 'message'>): string {
-  // A message quotes what the document holds (a type, a format), which may hold line breaks: one problem, one line.
-  return `${problem.path}: ${problem.message}`.replace(/\r?\n|\r/g, '\\n');
+  return oneLine(`${problem.path}: ${problem.message}`);
+}
+
+/** Line breaks shown as `\n`: a message may quote the document or a provider's reply, yet stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\r?\n|\r/g, '\\n');
 }
 
 export function problemLines(problems: readonly Pick<Problem, 'path' | 'message'>[]): string {

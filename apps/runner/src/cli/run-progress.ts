@@ -1,4 +1,5 @@
 import type { RunEvent } from '@patchbay/core';
+import { oneLine } from './problem-lines';
 
 /**
  * Writes each node's outcome as it happens (`✓ answer  12 ms`, `✗ answer  3 ms  why`,
@@ -17,7 +18,7 @@ export function runProgress(write: (line: string) => void, nodeIds: string[]): (
         write(`✓ ${pad(event.nodeId)}  ${Math.round(event.durationMs)} ms\n`);
         break;
       case 'node.failed':
-        write(`✗ ${pad(event.nodeId)}  ${Math.round(event.trace.durationMs ?? 0)} ms  ${event.error}\n`);
+        write(`✗ ${pad(event.nodeId)}  ${Math.round(event.trace.durationMs ?? 0)} ms  ${oneLine(event.error)}\n`);
         break;
       case 'node.skipped':
         write(`- ${pad(event.nodeId)}  skipped\n`);

@@ -2,7 +2,7 @@ import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/c
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../command';
 import { openWorkspaceServices } from '../workspace-services';
 import { readJsonFile } from '../document-file';
-import { problemLines } from '../problem-lines';
+import { oneLine, problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
 import { runProgress } from '../run-progress';
 
@@ -79,7 +79,7 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
         io.stderr.write('patchbay run: cancelled\n');
         return EXIT_INTERRUPTED;
       }
-      io.stderr.write(`patchbay run: ${result.error}\n`);
+      io.stderr.write(`patchbay run: ${oneLine(result.error ?? 'the run failed')}\n`);
       return EXIT_FAILED;
     } catch (err) {
       if (!(err instanceof PipelineInvalidError)) throw err;
