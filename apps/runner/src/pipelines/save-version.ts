@@ -10,12 +10,13 @@ export const underPath = (prefix: string) => (problem: Problem) => ({
 });
 
 /**
- * Checks what a version must be before it is stored: a pipeline document at
+ * Checks what a version must be before it is stored (and an inline document
+ * before it runs): a pipeline document at
  * all (else 400 with every structural problem), free of secret values (else
  * 400: a pipeline names a provider, never holds its key). Returns the parsed
  * document and its remaining problems, which are stored with it.
  */
-export function checkDocumentForSave(value: unknown, redactor: Redactor, at: string) {
+export function checkDocument(value: unknown, redactor: Redactor, at: string) {
   const parsed = parseDocument(value);
   if (!parsed.ok) {
     const errors = parsed.problems.map(underPath(at));
@@ -38,7 +39,7 @@ export async function saveVersion(
   redactor: Redactor,
   input: { name: string; document: unknown; message: string; baseVersion: number | null; at: string },
 ): Promise<VersionRecord> {
-  const { document, problems } = checkDocumentForSave(input.document, redactor, input.at);
+  const { document, problems } = checkDocument(input.document, redactor, input.at);
   if (document.name !== input.name) {
     throw new HttpProblem(400, `the document is named "${document.name}" but is being saved as "${input.name}"`, {
       type: 'name-mismatch',

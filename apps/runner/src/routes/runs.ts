@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkInputs, type PipelineDocument } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
-import { checkDocumentForSave } from '../pipelines/save-version';
+import { checkDocument, underPath } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { resumeFrom, runEventsResponse } from './run-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
@@ -117,8 +117,8 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>) {
     if (version.problems.length > 0) throw pipelineInvalid(version.problems, `version ${version.number} of "${version.pipeline}"`);
     return { document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, inline: false };
   }
-  const checked = checkDocumentForSave(body.document, deps.redactor, '$.document');
-  if (checked.problems.length > 0) throw pipelineInvalid(checked.problems.map((p) => ({ ...p, path: p.path.replace(/^\$/, '$.document') })), 'the document');
+  const checked = checkDocument(body.document, deps.redactor, '$.document');
+  if (checked.problems.length > 0) throw pipelineInvalid(checked.problems.map(underPath('$.document')), 'the document');
   return { document: checked.document, pipeline: checked.document.name, version: null, inline: true };
 }
 
