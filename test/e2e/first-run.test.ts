@@ -88,4 +88,15 @@ describe('first run in the browser', () => {
     expect(outputs).toContain('"kind": "tool"');
     expect(outputs).toContain('"status": "processing"');
   });
+
+  it("saves the README's picture: support-assistant v3 after the order question, node states and output on screen", async () => {
+    // the run ended in the test before; wait out its toasts so the picture shows the canvas
+    await expect.poll(() => page.locator('.toast').count()).toBe(0);
+    const shot = path.join(ROOT, 'docs/editor.png');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot });
+    const png = fs.readFileSync(shot);
+    // PNG header: width and height as big-endian 32-bit integers at bytes 16 and 20
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1440, 900]);
+  });
 });
