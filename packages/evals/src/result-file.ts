@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, readSync, writeSync } from 'node:fs';
+import { createReadStream, readSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readCases, type DatasetSource } from './dataset';
@@ -27,6 +27,9 @@ export interface RunIdentity {
 }
 
 const PROGRESS_FORMAT = 'patchbay.eval-progress/v1';
+/** Read-back blocks: 1 MB, starting 64 KB before the record asked for. */
+const READ_BLOCK = 1 << 20;
+const READ_BEHIND = 64 << 10;
 
 export class ResumeError extends Error {
   override name = 'ResumeError';
@@ -149,17 +152,29 @@ export class JsonlCaseLog implements CaseLog {
     this.index.set(rowKey(record), { offset, length: Buffer.byteLength(text) });
   }
 
+  /** The last block read: lines are never rewritten, so its bytes stay true while the file grows. */
+  private window: { offset: number; bytes: Buffer } | undefined;
+
+  // Records are read back in dataset order, which is close to the order they finished in:
+  // one read of a block (from a little before the record) serves the records around it,
+  // instead of one read call per record.
   readRaw(key: string): string | undefined {
     const at = this.index.get(key);
     if (!at) return undefined;
-    const buf = Buffer.alloc(at.length);
-    let done = 0;
-    while (done < at.length) {
-      const n = readSync(this.handle.fd, buf, done, at.length - done, at.offset + done);
-      if (n === 0) break;
-      done += n;
+    let w = this.window;
+    if (!w || at.offset < w.offset || at.offset + at.length > w.offset + w.bytes.length) {
+      const start = Math.max(0, at.offset - READ_BEHIND);
+      const bytes = Buffer.allocUnsafe(Math.max(READ_BLOCK, at.offset - start + at.length));
+      let done = 0;
+      while (done < bytes.length) {
+        const n = readSync(this.handle.fd, bytes, done, bytes.length - done, start + done);
+        if (n === 0) break;
+        done += n;
+      }
+      w = this.window = { offset: start, bytes: bytes.subarray(0, done) };
     }
-    return buf.toString('utf8');
+    const from = at.offset - w.offset;
+    return w.bytes.toString('utf8', from, Math.min(from + at.length, w.bytes.length));
   }
 
   async read(key: string): Promise<CaseRecord | undefined> {
@@ -195,16 +210,27 @@ export async function writeResultFile(
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp);
-  // Text is gathered into chunks of about 1 MB: one write per chunk, not per case.
+  const out = await open(tmp, 'w');
+  try {
+    await writeCases(out.fd, head, log, dataset, repeat);
+  } finally {
+    await out.close();
+  }
+  await rename(tmp, path);
+}
+
+async function writeCases(fd: number, head: Omit<EvalResult, 'cases'>, log: CaseLog, dataset: DatasetSource, repeat: number): Promise<void> {
+  // Text is gathered into chunks of about 1 MB, each written at once: a direct write of a
+  // chunk costs far less than a thread-pool round trip per chunk on a busy machine.
   let chunk: string[] = [];
   let chunkSize = 0;
-  const flush = () => new Promise<void>((resolve, reject) => {
-    const text = chunk.join('');
+  const flush = async () => {
+    const buf = Buffer.from(chunk.join(''), 'utf8');
     chunk = [];
     chunkSize = 0;
-    out.write(text, (err) => (err ? reject(err) : resolve()));
-  });
+    let done = 0;
+    while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
+  };
   const put = async (text: string) => {
     chunk.push(text);
     chunkSize += text.length;
@@ -226,8 +252,6 @@ export async function writeResultFile(
   if (gates) await put(`,\n  "gates": ${JSON.stringify(gates, null, 2).replace(/\n/g, '\n  ')}`);
   await put('\n}\n');
   await flush();
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  await rename(tmp, path);
 }
 
 /** All of a result in memory (the runner's API): records in dataset order. */
