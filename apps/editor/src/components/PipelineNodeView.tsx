@@ -3,17 +3,15 @@ import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, typ
 import { PORT_TYPE_COLORS } from '@patchbay/core';
 import type { FlowNode, PortView } from '../lib/flow-model';
 import { typeTitle } from '../lib/flow-model';
+// geometry shared by both levels of detail, so a node keeps its size and its handles their
+// places when the zoom crosses DETAIL_ZOOM
+import { HEADER_PX, PORTS_PADDING_PX, ROW_PX, nodeHeight } from '../lib/node-size';
 import { useNodeProblems, useNodeRun } from './CanvasContext';
 
 /** Below this zoom port names are unreadable: nodes are drawn as boxes with handles only. */
 export const DETAIL_ZOOM = 0.35;
 const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 
-// Geometry shared by both levels of detail (styles.css uses the same numbers), so a node
-// keeps its size and its handles their places when the zoom crosses DETAIL_ZOOM.
-const HEADER_PX = 31;
-const PORTS_PADDING_PX = 2;
-const ROW_PX = 22;
 
 /**
  * One node on the canvas: its ports as coloured handles, its run state as the
@@ -59,7 +57,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   if (compact) {
     // a zoomed-out overview of a big pipeline: a third of the elements, same size and handle places
     return (
-      <div className="pb-node compact" {...common} style={{ height: HEADER_PX + 2 * PORTS_PADDING_PX + rows * ROW_PX + 4 }}>
+      <div className="pb-node compact" {...common} style={{ height: nodeHeight(rows) }}>
         {header}
         {ports.inputs.map((port, i) => (
           <PortHandle key={port.name} nodeId={id} port={port} side="in" top={HEADER_PX + PORTS_PADDING_PX + i * ROW_PX + ROW_PX / 2} />
