@@ -38,6 +38,12 @@ export interface RunEvalOptions {
   queue?: CaseQueue;
   signal?: AbortSignal;
   onProgress?: (progress: EvalProgress) => void;
+  /**
+   * What prepareEval returned, when the caller checked the run already (the
+   * CLI does, to exit 2 before opening anything): the dataset is then not read
+   * a second time before the first case.
+   */
+  prepared?: DatasetInfo;
   /** Called once the dataset is read, before any case runs. */
   onStart?: (info: DatasetInfo & { total: number; resumed: number }) => void;
   baseline?: { rows: ScoreRow[]; label: string; datasetHash?: string };
@@ -72,7 +78,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
   const { pipeline, suite, log } = options;
   const repeat = options.repeat ?? suite.repeat;
   const startedAt = log.startedAt ?? new Date().toISOString();
-  const info = await prepareEval(pipeline, suite);
+  const info = options.prepared ?? (await prepareEval(pipeline, suite));
   const targets = resolveTargets(pipeline, suite.scorers);
 
   const rows: ScoreRow[] = [];
