@@ -1,15 +1,17 @@
 // `npm run bench -- evals [--quick]`: 2,000 cases (200 with --quick) through a one-node `llm` pipeline
-// against an OpenAI-compatible stub with a fixed 50 ms latency at concurrency 32; the same dataset through
-// promptfoo in the same run; then a fully cached re-run of ours. Last line: JSON figures.
-import { spawn } from 'node:child_process';
+// against an OpenAI-compatible stub (its own process) with a fixed 50 ms latency at concurrency 32; the
+// same requests from a bare HTTP client (the floor the machine allows right now); the same dataset
+// through promptfoo; then a fully cached re-run of ours. The stub counts the requests it answered, and
+// the bench refuses to print figures unless every runner sent and passed every case. Last line: JSON.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServices } from '@patchbay/core/node';
-import { JsonlCaseLog, MemoryCaseLog, parseSuite, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
+import { JsonlCaseLog, MemoryCaseLog, parseSuite, prepareEval, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
+import { runHttpFloor } from './http-floor';
 import { runPromptfoo } from './promptfoo-peer';
+import { startStubProcess } from './stub-process';
 
 const quick = process.argv.includes('--quick');
 const CASES = quick ? 200 : 2000;
@@ -31,25 +33,11 @@ const PIPELINE: PipelineDocument = {
   ],
 };
 
-function startStub(): Promise<{ url: string; stop(): void }> {
-  const script = fileURLToPath(new URL('./stub-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, String(LATENCY_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve({ url: line.trim(), stop: () => child.stdin!.end() });
-    });
-    child.once('exit', (code) => reject(new Error(`stub exited with ${code}`)));
-  });
-}
-
 let peakRss = 0;
 const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-evals-'));
-const stub = await startStub();
+const stub = await startStubProcess(LATENCY_MS);
 try {
   const questions = Array.from({ length: CASES }, (_, i) => `Question ${i}: what is ${i} squared?`);
   writeFileSync(path.join(dir, 'cases.jsonl'), questions.map((q, i) => JSON.stringify({ id: `q${i}`, input: { question: q }, expected: q })).join('\n'));
@@ -60,15 +48,23 @@ try {
   );
   const services = await createServices({ dataDir: path.join(dir, 'data'), configPath: path.join(dir, 'patchbay.config.json'), env: {} });
 
-  /** One eval run as `patchbay eval` does it: cases appended to the partial file, the result file written at the end. */
-  const evalOnce = async (name: string): Promise<{ seconds: number; head: EvalHead }> => {
+  /**
+   * One eval run as `patchbay eval` does it: everything checked first, cases appended to the
+   * partial file, the result file written at the end, the partial file removed. Also counts
+   * the chat requests the stub answered meanwhile.
+   */
+  const evalOnce = async (name: string): Promise<{ seconds: number; head: EvalHead; requests: number }> => {
     const out = path.join(dir, `${name}.json`);
+    const before = await stub.count();
     const t = performance.now();
-    const log = await JsonlCaseLog.open(progressPathFor(out), { behaviorHash: behaviorHash(PIPELINE), suiteHash: suite.hash, datasetHash: name, repeat: 1 }, { resume: false, startedAt: new Date().toISOString() });
-    const head = await runEval({ pipeline: PIPELINE, suite, services, log });
+    const info = await prepareEval(PIPELINE, suite);
+    const log = await JsonlCaseLog.open(progressPathFor(out), { behaviorHash: behaviorHash(PIPELINE), suiteHash: suite.hash, datasetHash: info.hash, repeat: 1 }, { resume: false, startedAt: new Date().toISOString() });
+    const head = await runEval({ pipeline: PIPELINE, suite, services, log, prepared: info });
     await writeResultFile(out, head, log, suite.dataset, 1);
     await log.close();
-    return { seconds: (performance.now() - t) / 1000, head };
+    await log.remove();
+    const seconds = (performance.now() - t) / 1000;
+    return { seconds, head, requests: (await stub.count()) - before };
   };
 
   // Warm-up: two cases per connection, so neither JIT compilation nor opening the 32 keep-alive
@@ -79,21 +75,38 @@ try {
   );
   await runEval({ pipeline: PIPELINE, suite: warm, services, log: new MemoryCaseLog() });
 
+  const load = os.loadavg()[0];
   const ours = await evalOnce('uncached');
+  let before = await stub.count();
+  const floor = await runHttpFloor({ stubUrl: stub.url, questions, concurrency: CONCURRENCY });
+  const floorRequests = (await stub.count()) - before;
+  before = await stub.count();
   const peer = await runPromptfoo({ dir, stubUrl: stub.url, questions, concurrency: CONCURRENCY });
+  const peerRequests = (await stub.count()) - before;
   const cached = await evalOnce('cached');
   await services.close();
   clearInterval(sampler);
 
+  // Honest figures or none: every runner sent every case to the stub (the cached run none) and passed them all.
+  const checks: Array<[string, number, number]> = [
+    ['patchbay cold requests', ours.requests, CASES], ['patchbay cold passed', ours.head.summary.passed, CASES],
+    ['floor requests', floorRequests, CASES], ['floor answered', floor.answered, CASES],
+    ['promptfoo requests', peerRequests, CASES], ['promptfoo passed', peer.passed, CASES],
+    ['patchbay cached requests', cached.requests, 0], ['patchbay cached passed', cached.head.summary.passed, CASES],
+  ];
+  const wrong = checks.filter(([, got, want]) => got !== want);
+  if (wrong.length) throw new Error(`bench/evals: ${wrong.map(([what, got, want]) => `${what} ${got}, expected ${want}`).join('; ')}`);
+
   const rssMb = Math.round(peakRss / 1024 / 1024);
   const rows = [
-    ['run', 'cases', 'passed', 'seconds', 'ratio to ideal'],
-    ['patchbay (cold cache)', String(CASES), String(ours.head.summary.passed), ours.seconds.toFixed(2), (ours.seconds / ideal).toFixed(3)],
-    ['promptfoo 0.121 (no cache)', String(CASES), String(peer.passed), peer.seconds.toFixed(2), (peer.seconds / ideal).toFixed(3)],
-    ['patchbay (fully cached)', String(CASES), String(cached.head.summary.passed), cached.seconds.toFixed(2), '–'],
+    ['run', 'cases', 'requests', 'passed', 'seconds', 'ratio to ideal'],
+    ['patchbay (cold cache)', String(CASES), String(ours.requests), String(ours.head.summary.passed), ours.seconds.toFixed(2), (ours.seconds / ideal).toFixed(3)],
+    ['bare node:http client (floor)', String(CASES), String(floorRequests), String(floor.answered), floor.seconds.toFixed(2), (floor.seconds / ideal).toFixed(3)],
+    ['promptfoo 0.121 (no cache)', String(CASES), String(peerRequests), String(peer.passed), peer.seconds.toFixed(2), (peer.seconds / ideal).toFixed(3)],
+    ['patchbay (fully cached)', String(CASES), String(cached.requests), String(cached.head.summary.passed), cached.seconds.toFixed(2), '–'],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log(`\nevals: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}; ideal ${ideal.toFixed(3)} s`);
+  console.log(`\nevals: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}; ideal ${ideal.toFixed(3)} s; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log(`promptfoo start-up alone (promptfoo --version): ${peer.startupSeconds.toFixed(2)} s; patchbay peak RSS ${rssMb} MB`);
   console.log(JSON.stringify({
@@ -104,6 +117,8 @@ try {
     promptfooSeconds: round(peer.seconds),
     cachedSeconds: round(cached.seconds),
     rssMb,
+    floorSeconds: round(floor.seconds),
+    loadAverage: round(load),
   }));
 } finally {
   stub.stop();

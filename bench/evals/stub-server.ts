@@ -1,9 +1,15 @@
 // The OpenAI-compatible stub in its own process, so its work does not share our event loop or promptfoo's.
-// Prints its base URL on the first line of stdout; ends with its parent's stdin.
+// Prints its base URL on the first line of stdout; answers each `count` line on stdin with the number of
+// chat requests served so far (so the bench can check every runner really sent every case); ends with
+// its parent's stdin.
+import { createInterface } from 'node:readline';
 import { startOpenAIStub } from '../../test/support/openai-stub';
 
 const latencyMs = Number(process.argv[2] ?? 50);
 const stub = await startOpenAIStub({ latencyMs });
 process.stdout.write(`${stub.url}\n`);
-process.stdin.resume();
-process.stdin.on('end', () => void stub.close().then(() => process.exit(0)));
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (line.trim() === 'count') process.stdout.write(`${stub.requests.filter((r) => r.path === '/v1/chat/completions').length}\n`);
+});
+lines.on('close', () => void stub.close().then(() => process.exit(0)));
