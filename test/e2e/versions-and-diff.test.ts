@@ -81,6 +81,17 @@ describe('versions in the browser', () => {
     await expect.poll(() => nodeIds(page)).not.toContain('note1');
   });
 
+  it('selects several nodes with Ctrl+click, copies them together and deletes the pasted pair', async () => {
+    await selectNode(page, 'note');
+    await page.getByTestId('node-answer').locator('header').click({ modifiers: ['ControlOrMeta'] });
+    await page.getByText('Several nodes selected').waitFor();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'answer1', 'note', 'note1', 'question', 'result', 'transform1']);
+    await page.keyboard.press('Delete'); // the pasted pair is the selection now
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'note', 'question', 'result', 'transform1']);
+  });
+
   it('saves a version only with a message', async () => {
     await selectNode(page, 'note');
     await page.keyboard.press('Delete');
