@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PipelineDocument, RunResult, Services } from '@patchbay/core';
+import type { PipelineDocument, Services } from '@patchbay/core';
 import {
   collectResult,
   inspectDataset,
@@ -14,8 +14,8 @@ import {
   type EvalSuite,
   type ScorerSpec,
 } from '@patchbay/evals';
-import { PROCESS_OWNER } from '../runs/run-manager';
-import type { RunStore, Store, VersionRecord } from '../store/index';
+import { storeCaseRun } from '../evals/store-case-run';
+import type { Store, VersionRecord } from '../store/index';
 import { DEMO_DATASET, DEMO_DIR, DEMO_PIPELINE } from './demo-content';
 
 export interface SeededEval {
@@ -49,6 +49,7 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
       log,
       baseline: previous && { rows: previous.result.cases.map(toScoreRow), label: previous.id, datasetHash: previous.result.dataset.hash },
       gate: suite.gate,
+      // Kept like the runner's eval cases are, so a case opens on the canvas.
       onCaseRun: (run) => storeCaseRun(store.runs, run, pipeline),
     });
     // As the runner's own evals do: name the dataset, not the file it was read from.
@@ -63,21 +64,6 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
     seeded.push({ id, version: version.number, result });
   }
   return seeded;
-}
-
-/** Each case's run is kept like the runner's eval cases are (inline, not among the pipeline's own runs), so a case opens on the canvas. */
-function storeCaseRun(runs: RunStore, run: RunResult, document: PipelineDocument) {
-  runs.begin({ id: run.runId, pipeline: null, version: null, document, inputs: run.inputs, startedAt: run.startedAt, owner: PROCESS_OWNER });
-  runs.finish({
-    id: run.runId,
-    status: run.status,
-    outputs: run.outputs ?? null,
-    error: run.error ?? null,
-    failedNode: run.failedNode ?? null,
-    durationMs: run.durationMs,
-    nodes: run.nodes,
-    events: [],
-  });
 }
 
 /**

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { behaviorHash, type PipelineDocument, type RunResult, type Services } from '@patchbay/core';
+import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
 import { prepareEval, runEval, toScoreRow, type EvalSuite } from '@patchbay/evals';
+import { LiveJob, type JobListener } from '../jobs/live-job';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
 import type { EvalStore, StoredEval } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-events';
 import { StoredCaseLog } from './stored-case-log';
+import { storeCaseRun } from './store-case-run';
 
 export interface StartEval {
   /** A version without problems (checked by the caller). */
@@ -20,15 +22,9 @@ export interface StartEval {
   baseline?: StoredEval;
 }
 
-export type EvalListener = (event: EvalEvent, seq: number) => void;
+export type EvalListener = JobListener<EvalEvent>;
 
-interface ActiveEval {
-  id: string;
-  events: EvalEvent[];
-  listeners: Set<{ onEvent: EvalListener; onEnd: () => void }>;
-  controller: AbortController;
-  done: Promise<void>;
-}
+type ActiveEval = LiveJob<EvalEvent>;
 
 /**
  * Runs evals in this process through the evals package's runner with the
@@ -81,9 +77,9 @@ export class EvalManager {
       createdAt,
       owner: PROCESS_OWNER,
     });
-    const run: ActiveEval = { id, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve() };
+    const run: ActiveEval = new LiveJob('eval', id, this.deps.log ?? (() => {}));
     this.active.set(id, run);
-    this.publish(run, startedEvent({ id, pipeline: request.pipeline, version: request.version, dataset: ref, progress: { done: 0, total } }, createdAt));
+    run.publish(startedEvent({ id, pipeline: request.pipeline, version: request.version, dataset: ref, progress: { done: 0, total } }, createdAt));
     run.done = this.execute(run, request, total);
     return id;
   }
@@ -105,45 +101,25 @@ export class EvalManager {
         log: new StoredCaseLog(evals, run.id, positions),
         signal: run.controller.signal,
         onProgress: (p) => {
-          if (p.record) this.publish(run, caseEvent(run.id, p.record, ++done, total));
+          if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));
         },
-        onCaseRun: (result) => this.storeRun(result, request),
+        onCaseRun: (result) => storeCaseRun(this.deps.runs, result, request.document),
         baseline,
         gate: request.suite.gate,
       });
       head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
       await evals.finish(run.id, { status: 'succeeded', head });
-      this.publish(run, { type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
+      run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
     } catch (err) {
       const cancelled = run.controller.signal.aborted;
       const reason = run.controller.signal.reason;
       const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
       if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
       await evals.finish(run.id, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      this.publish(run, { type: 'eval.failed', evalId: run.id, status: cancelled ? 'cancelled' : 'failed', error: message, at: Date.now() });
+      run.publish({ type: 'eval.failed', evalId: run.id, status: cancelled ? 'cancelled' : 'failed', error: message, at: Date.now() });
     } finally {
       this.end(run);
     }
-  }
-
-  /**
-   * A case's run, stored as an ordinary run of the document it ran (inline,
-   * so it is not listed among the pipeline's own runs), which the editor's
-   * run view opens by the case record's `runId`.
-   */
-  private storeRun(result: RunResult, request: StartEval) {
-    const { runs } = this.deps;
-    runs.begin({ id: result.runId, pipeline: null, version: null, document: request.document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER });
-    runs.finish({
-      id: result.runId,
-      status: result.status,
-      outputs: result.outputs ?? null,
-      error: result.error ?? null,
-      failedNode: result.failedNode ?? null,
-      durationMs: result.durationMs,
-      nodes: result.nodes,
-      events: [],
-    });
   }
 
   isActive(id: string): boolean {
@@ -152,12 +128,7 @@ export class EvalManager {
 
   /** Replays a live eval's events from `fromSeq`, then streams the rest; undefined when it is not live. */
   subscribe(id: string, fromSeq: number, onEvent: EvalListener, onEnd: () => void): (() => void) | undefined {
-    const run = this.active.get(id);
-    if (!run) return undefined;
-    for (let seq = Math.max(0, fromSeq); seq < run.events.length; seq++) onEvent(run.events[seq], seq);
-    const listener = { onEvent, onEnd };
-    run.listeners.add(listener);
-    return () => run.listeners.delete(listener);
+    return this.active.get(id)?.subscribe(fromSeq, onEvent, onEnd);
   }
 
   /** Every event of an eval that is no longer live. */
@@ -171,36 +142,19 @@ export class EvalManager {
   async cancel(id: string, waitMs = 10_000): Promise<boolean> {
     const run = this.active.get(id);
     if (!run) return false;
-    run.controller.abort(new Error('cancelled'));
-    await Promise.race([run.done, delay(waitMs)]);
+    await run.cancel('cancelled', waitMs);
     return true;
   }
 
   /** Shutting down: refuses new evals, cancels the live ones and waits for them to be recorded. */
   async cancelAll(waitMs = 10_000): Promise<void> {
     this.accepting = false;
-    const live = [...this.active.values()];
-    for (const run of live) run.controller.abort(new Error('the runner is shutting down'));
-    await Promise.race([Promise.all(live.map((r) => r.done)), delay(waitMs)]);
+    await LiveJob.cancelAll(this.active.values(), 'the runner is shutting down', waitMs);
     await this.deps.runs.flush();
-  }
-
-  private publish(run: ActiveEval, event: EvalEvent) {
-    const seq = run.events.push(event) - 1;
-    for (const listener of run.listeners) {
-      try {
-        listener.onEvent(event, seq);
-      } catch (err) {
-        this.deps.log?.(`eval ${run.id}: a subscriber failed: ${(err as Error).message}`);
-      }
-    }
   }
 
   private end(run: ActiveEval) {
     this.active.delete(run.id);
-    for (const listener of run.listeners) listener.onEnd();
-    run.listeners.clear();
+    run.end();
   }
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

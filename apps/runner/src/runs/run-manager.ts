@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import { LiveJob, type JobListener } from '../jobs/live-job';
 import type { RunRecord, RunStore } from '../store/runs';
 
 export interface StartRun {
@@ -13,16 +14,18 @@ export interface StartRun {
 }
 
 /** Receives a run's events in order, each with its 0-based sequence number (the SSE id). */
-export type RunListener = (event: RunEvent, seq: number) => void;
+export type RunListener = JobListener<RunEvent>;
 
-interface ActiveRun {
-  id: string;
-  document: PipelineDocument;
-  events: RunEvent[];
-  listeners: Set<{ onEvent: RunListener; onEnd: () => void }>;
-  controller: AbortController;
-  done: Promise<void>;
-  startedAt: number;
+/** A subclass, not a wrapper: one object per run on the runner's hot path. */
+class ActiveRun extends LiveJob<RunEvent> {
+  constructor(
+    id: string,
+    readonly document: PipelineDocument,
+    readonly startedAt: number,
+    log: (line: string) => void,
+  ) {
+    super('run', id, log);
+  }
 }
 
 /** This process, as recorded on its running rows; a restart interrupts only runs of processes that are gone. */
@@ -73,7 +76,7 @@ export class RunManager {
     if (!this.accepting) throw new Error('the runner is shutting down');
     const id = randomUUID();
     const startedAt = Date.now();
-    const run: ActiveRun = { id, document: request.document, events: [], listeners: new Set(), controller: new AbortController(), done: Promise.resolve(), startedAt };
+    const run = new ActiveRun(id, request.document, startedAt, this.log);
     this.active.set(id, run);
     this.store.begin({
       id,
@@ -90,7 +93,7 @@ export class RunManager {
         services: this.services,
         signal: run.controller.signal,
         runId: id,
-        onEvent: (event) => this.publish(run, event),
+        onEvent: (event) => run.publish(event),
       });
     } catch (err) {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
@@ -117,12 +120,7 @@ export class RunManager {
    * is called after its last event. Undefined when the run is not live.
    */
   subscribe(id: string, fromSeq: number, onEvent: RunListener, onEnd: () => void): (() => void) | undefined {
-    const run = this.active.get(id);
-    if (!run) return undefined;
-    for (let seq = Math.max(0, fromSeq); seq < run.events.length; seq++) onEvent(run.events[seq], seq);
-    const listener = { onEvent, onEnd };
-    run.listeners.add(listener);
-    return () => run.listeners.delete(listener);
+    return this.active.get(id)?.subscribe(fromSeq, onEvent, onEnd);
   }
 
   isActive(id: string): boolean {
@@ -147,29 +145,15 @@ export class RunManager {
   async cancel(id: string, waitMs = 5_000): Promise<boolean> {
     const run = this.active.get(id);
     if (!run) return false;
-    run.controller.abort(new Error('cancelled'));
-    await Promise.race([run.done, delay(waitMs)]);
+    await run.cancel('cancelled', waitMs);
     return true;
   }
 
   /** Shutting down: refuses new runs, cancels the live ones and waits for them to be recorded. */
   async cancelAll(waitMs = 5_000): Promise<void> {
     this.accepting = false;
-    const runs = [...this.active.values()];
-    for (const run of runs) run.controller.abort(new Error('the runner is shutting down'));
-    await Promise.race([Promise.all(runs.map((r) => r.done)), delay(waitMs)]);
+    await LiveJob.cancelAll(this.active.values(), 'the runner is shutting down', waitMs);
     await this.store.flush();
-  }
-
-  private publish(run: ActiveRun, event: RunEvent) {
-    const seq = run.events.push(event) - 1;
-    for (const listener of run.listeners) {
-      try {
-        listener.onEvent(event, seq);
-      } catch (err) {
-        this.log(`run ${run.id}: a subscriber failed: ${(err as Error).message}`);
-      }
-    }
   }
 
   private finish(run: ActiveRun, result: RunResult) {
@@ -191,7 +175,7 @@ export class RunManager {
     const message = err?.message ?? String(err);
     const durationMs = Date.now() - run.startedAt;
     if (!run.events.some((e) => e.type === 'run.failed' || e.type === 'run.completed')) {
-      this.publish(run, { type: 'run.failed', runId: run.id, at: Date.now(), durationMs, error: message });
+      run.publish({ type: 'run.failed', runId: run.id, at: Date.now(), durationMs, error: message });
     }
     this.store.finish({ id: run.id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events: run.events });
     this.end(run);
@@ -199,9 +183,6 @@ export class RunManager {
 
   private end(run: ActiveRun) {
     this.active.delete(run.id);
-    for (const listener of run.listeners) listener.onEnd();
-    run.listeners.clear();
+    run.end();
   }
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,22 @@
+import type { PipelineDocument, RunResult } from '@patchbay/core';
+import { PROCESS_OWNER } from '../runs/run-manager';
+import type { RunStore } from '../store/runs';
+
+/**
+ * An eval case's run, stored as an ordinary run of the document it ran
+ * (inline, so it is not listed among the pipeline's own runs), which the
+ * editor's run view opens by the case record's `runId`.
+ */
+export function storeCaseRun(runs: RunStore, result: RunResult, document: PipelineDocument): void {
+  runs.begin({ id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER });
+  runs.finish({
+    id: result.runId,
+    status: result.status,
+    outputs: result.outputs ?? null,
+    error: result.error ?? null,
+    failedNode: result.failedNode ?? null,
+    durationMs: result.durationMs,
+    nodes: result.nodes,
+    events: [],
+  });
+}
