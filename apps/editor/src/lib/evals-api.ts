@@ -1,31 +1,12 @@
+// Type-only: the evals package is Node code, and `import type` is erased, so none of it reaches the bundle.
+import type { CaseRecord, EvalSummary, Comparison as PairedComparison, ScoreResult, ScorerComparison as FullScorerComparison } from '@patchbay/evals';
 import { ApiError, problemMessage } from './api';
 import { readEventStream } from './event-stream';
 
 /** The runner's eval routes (datasets, evals, compare, scorer types), as the Evals and Compare views use them. */
 
-export interface ScoreResult {
-  score: number;
-  pass: boolean;
-  reason: string;
-  error?: string;
-}
-
-export interface ScorerSummary {
-  mean: number | null;
-  passRate: number | null;
-  ci: [number, number] | null;
-  passCi: [number, number];
-  n: number;
-}
-
-export interface EvalSummary {
-  scorers: Record<string, ScorerSummary>;
-  cases: number;
-  passed: number;
-  failed: number;
-  errors: number;
-  passRate: number | null;
-}
+// The runner sends these as the evals package writes them.
+export type { CaseRecord, EvalSummary, PairedTest, ScoreResult, ScorerSummary } from '@patchbay/evals';
 
 export type EvalStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -45,19 +26,6 @@ export interface EvalListItem {
   finishedAt: string | null;
 }
 
-export interface CaseRecord {
-  id: string;
-  repeat: number;
-  status: 'passed' | 'failed' | 'error';
-  input?: unknown;
-  expected?: unknown;
-  outputs: Record<string, unknown>;
-  scores: Record<string, ScoreResult>;
-  latencyMs: number;
-  error?: string;
-  runId?: string;
-}
-
 export interface EvalResult {
   id: string;
   status: EvalStatus;
@@ -73,29 +41,13 @@ export interface EvalResult {
   finishedAt: string | null;
 }
 
-export type PairedTest = 'mcnemar-exact' | 'sign-flip-exact' | 'sign-flip-monte-carlo' | 'none';
+/** What the verdict reads of a scorer's comparison (the runner also sends the pass-rate comparison, `pass`). */
+export type ScorerComparison = Omit<FullScorerComparison, 'pass'>;
 
-export interface ScorerComparison {
-  baseline: number | null;
-  current: number | null;
-  delta: number | null;
-  ci: [number, number] | null;
-  pValue: number;
-  test: PairedTest;
-  n: number;
-}
-
-export interface Comparison {
+/** `GET /api/compare`: the evals package's comparison of the two, with both evals as listed. */
+export interface Comparison extends PairedComparison {
   a: EvalListItem;
   b: EvalListItem;
-  baseline: string;
-  scorers: Record<string, ScorerComparison>;
-  regressed: string[];
-  improved: string[];
-  unchanged: string[];
-  onlyInBaseline: string[];
-  onlyInCurrent: string[];
-  warnings: string[];
 }
 
 export interface DatasetSummary {
