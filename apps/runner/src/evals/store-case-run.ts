@@ -1,5 +1,5 @@
 import type { PipelineDocument, RunResult } from '@patchbay/core';
-import { PROCESS_OWNER } from '../runs/run-manager';
+import { finishedRun, PROCESS_OWNER } from '../runs/run-manager';
 import type { RunStore } from '../store/runs';
 
 /**
@@ -9,14 +9,5 @@ import type { RunStore } from '../store/runs';
  */
 export function storeCaseRun(runs: RunStore, result: RunResult, document: PipelineDocument): void {
   runs.begin({ id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER });
-  runs.finish({
-    id: result.runId,
-    status: result.status,
-    outputs: result.outputs ?? null,
-    error: result.error ?? null,
-    failedNode: result.failedNode ?? null,
-    durationMs: result.durationMs,
-    nodes: result.nodes,
-    events: [],
-  });
+  runs.finish(finishedRun(result.runId, result, []));
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { LiveJob, type JobListener } from '../jobs/live-job';
-import type { RunRecord, RunStore } from '../store/runs';
+import type { RunFinish, RunRecord, RunStore } from '../store/runs';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -26,6 +26,20 @@ class ActiveRun extends LiveJob<RunEvent> {
   ) {
     super('run', id, log);
   }
+}
+
+/** The row that records how a run ended, from the engine's result. */
+export function finishedRun(id: string, result: RunResult, events: RunEvent[]): RunFinish {
+  return {
+    id,
+    status: result.status,
+    outputs: result.outputs ?? null,
+    error: result.error ?? null,
+    failedNode: result.failedNode ?? null,
+    durationMs: result.durationMs,
+    nodes: result.nodes,
+    events,
+  };
 }
 
 /** This process, as recorded on its running rows; a restart interrupts only runs of processes that are gone. */
@@ -157,16 +171,7 @@ export class RunManager {
   }
 
   private finish(run: ActiveRun, result: RunResult) {
-    this.store.finish({
-      id: run.id,
-      status: result.status,
-      outputs: result.outputs ?? null,
-      error: result.error ?? null,
-      failedNode: result.failedNode ?? null,
-      durationMs: result.durationMs,
-      nodes: result.nodes,
-      events: run.events,
-    });
+    this.store.finish(finishedRun(run.id, result, run.events));
     this.end(run);
   }
 
