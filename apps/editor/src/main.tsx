@@ -1,7 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
+import { latestVersionPath } from './lib/api';
+import { fetchEarly } from './lib/early-fetch';
+import { parseRoute } from './lib/route';
 import './styles.css';
+
+// an open pipeline's document loads while the canvas's scripts do, not after them
+const route = parseRoute(location.pathname, location.search);
+if (route.page === 'pipeline') fetchEarly(latestVersionPath(route.name));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

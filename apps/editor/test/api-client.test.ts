@@ -1,7 +1,8 @@
 // @vitest-environment node
 import { describe, expect, inject, it } from 'vitest';
 import type { RunEvent } from '@patchbay/core';
-import { ApiError, ConflictError, createApi } from '../src/lib/api';
+import { ApiError, ConflictError, createApi, latestVersionPath } from '../src/lib/api';
+import { fetchEarly } from '../src/lib/early-fetch';
 import { echoPipeline } from './support/documents';
 
 // The editor's API client against a real runner (support/global-runner.ts): the shapes the
@@ -17,6 +18,16 @@ describe('API client', () => {
     const latest = await api.latestVersion('client-create');
     expect(latest.number).toBe(1);
     expect(latest.document.nodes.map((n) => n.id)).toEqual(['question', 'answer', 'result']);
+  });
+
+  it('reads the latest version asked for as the page started once, then from the runner again', async () => {
+    await api.createPipeline(echoPipeline('client-early'));
+    await fetchEarly(inject('runnerUrl') + latestVersionPath('client-early')); // answered before the save below
+    await api.saveVersion('client-early', { document: echoPipeline('client-early', 'Two: {{ question }}'), message: 'two', baseVersion: 1 });
+    // the answer to the early request: what the page would have shown had it opened at that moment
+    expect((await api.latestVersion('client-early')).number).toBe(1);
+    // no cache: the next read sees the newer version
+    expect((await api.latestVersion('client-early')).number).toBe(2);
   });
 
   it('turns a stale save into a ConflictError naming the latest version', async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { ReactFlowProvider, useReactFlow, useStoreApi, type Viewport } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Position } from '@patchbay/core';
 import { ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
@@ -61,15 +61,27 @@ function EditorScreen({ route, navigate }: Props) {
   const [saving, setSaving] = useState<{ conflict?: number; busy: boolean; error?: string }>();
   const [refresh, setRefresh] = useState(0);
 
-  // the view is fitted to a document before it is drawn, so its nodes are drawn once, at the fitted zoom
+  // the view is fitted to a document before it is drawn, so its nodes are drawn once, at the fitted zoom.
+  // Not a dependency on `flow`: React Flow hands out a new one once its viewport is ready, which
+  // would reload the document (a second fetch and draw of the whole pipeline on opening it).
+  const flowStore = useStoreApi();
+  const pendingFit = useRef<Viewport | undefined>(undefined);
   const fitTo = useCallback(
     (nodes: readonly { id: string; position?: Position }[], duration = 0) => {
       const box = canvasRef.current;
       const viewport = box && viewportToFit(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
-      if (viewport) flow.setViewport(viewport, { duration });
+      if (!viewport) return;
+      const { panZoom } = flowStore.getState();
+      if (panZoom) panZoom.setViewport(viewport, { duration });
+      else pendingFit.current = viewport; // a document that came before the canvas was ready
     },
-    [flow, store],
+    [flowStore, store],
   );
+  useEffect(() => {
+    if (!flow.viewportInitialized || !pendingFit.current) return;
+    flow.setViewport(pendingFit.current);
+    pendingFit.current = undefined;
+  }, [flow]);
   const beforeShow = useCallback((doc: { nodes: readonly { id: string; position?: Position }[] }) => fitTo(doc.nodes), [fitTo]);
   const { shown, setShown, error, reload } = useEditorContent(api, route, store, runs, beforeShow);
   const editing = shown?.mode === 'edit';

@@ -1,6 +1,7 @@
 import type { NodeTrace, PipelineDocument, PortSpec, RunEvent, RunStatus } from '@patchbay/core';
 import type { JsonSchema } from './config-form';
 import { readEventStream } from './event-stream';
+import { takeEarly } from './early-fetch';
 
 /** A validation problem as the runner stores it with a version (core's `Problem`). */
 export interface Problem {
@@ -112,14 +113,18 @@ export function problemMessage(status: number, body: any): string {
 const list = <T>(body: any, key: string): T[] => (Array.isArray(body) ? body : Array.isArray(body?.[key]) ? body[key] : []);
 
 /** The runner's HTTP API. `baseUrl` is '' in the browser (same origin) and the server's URL in tests. */
+/** Where the latest version of a pipeline is read (main.tsx asks for it early, see early-fetch.ts). */
+export const latestVersionPath = (name: string) => `/api/pipelines/${encodeURIComponent(name)}`;
+
 export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...args) => fetch(...args)) {
   async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await fetchImpl(baseUrl + path, {
+    const early = method === 'GET' ? takeEarly(baseUrl + path) : undefined;
+    const response = await (early ?? fetchImpl(baseUrl + path, {
       method,
       signal,
       headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    }));
     const text = await response.text();
     let parsed: any = undefined;
     try {
@@ -141,7 +146,7 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...args) => f
     listVersions: async (name: string) => list<VersionSummary>(await request('GET', `/api/pipelines/${enc(name)}/versions`), 'versions'),
     getVersion: (name: string, n: number) => request<VersionRecord>('GET', `/api/pipelines/${enc(name)}/versions/${n}`),
     latestVersion: async (name: string) => {
-      const body = await request<any>('GET', `/api/pipelines/${enc(name)}`);
+      const body = await request<any>('GET', latestVersionPath(name));
       return (body?.version ?? body?.latest ?? body) as VersionRecord;
     },
     saveVersion: (name: string, save: { document: PipelineDocument; message: string; baseVersion: number | null }) =>
