@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
-import { prepareEval, runEval, toScoreRow, type EvalSuite } from '@patchbay/evals';
+import { prepareEval, runEval, toScoreRow, type DatasetInfo, type EvalSuite } from '@patchbay/evals';
 import { LiveJob, type JobListener } from '../jobs/live-job';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
@@ -53,7 +53,7 @@ export class EvalManager {
   async start(request: StartEval): Promise<string> {
     if (!this.accepting) throw new Error('the runner is shutting down');
     const { document, suite, dataset } = request;
-    await prepareEval(document, suite);
+    const prepared = await prepareEval(document, suite);
     const id = randomUUID();
     const total = dataset.cases.length * suite.repeat;
     const createdAt = Date.now();
@@ -80,11 +80,11 @@ export class EvalManager {
     const run: ActiveEval = new LiveJob('eval', id, this.deps.log ?? (() => {}));
     this.active.set(id, run);
     run.publish(startedEvent({ id, pipeline: request.pipeline, version: request.version, dataset: ref, progress: { done: 0, total } }, createdAt));
-    run.done = this.execute(run, request, total);
+    run.done = this.execute(run, request, total, prepared);
     return id;
   }
 
-  private async execute(run: ActiveEval, request: StartEval, total: number): Promise<void> {
+  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo): Promise<void> {
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
     let done = 0;
@@ -96,6 +96,7 @@ export class EvalManager {
       const head = await runEval({
         pipeline: request.document,
         pipelineVersion: request.version,
+        prepared,
         suite: request.suite,
         services: this.deps.services,
         log: new StoredCaseLog(evals, run.id, positions),

@@ -113,6 +113,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       else if (values.resume) io.stderr.write(`nothing to resume in ${evals.progressPathFor(out)}; starting from the first case\n`);
       const head = await evals.runEval({
         pipeline, suite, services, log, repeat,
+        prepared: info,
         pipelineVersion: loaded.version,
         concurrency: concurrencyFlag,
         signal: controller.signal,
