@@ -164,6 +164,19 @@ describe('import, export and runs in the browser', () => {
     expect(await background()).toBe('rgb(248, 250, 252)');
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await background()).toBe('rgb(11, 17, 32)');
-    expect(await page.locator('.react-flow').getAttribute('class')).toContain('dark');
+    // the canvas follows through React Flow's media-query listener, a render later than the CSS
+    await expect.poll(() => page.locator('.react-flow').getAttribute('class')).toContain('dark');
+  });
+
+  it('says in one line that an address names no pipeline, and leads back to the list', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${server.url}/pipelines/no-such-pipeline`);
+    const error = page.getByTestId('editor-error');
+    await error.waitFor();
+    const text = (await error.textContent())!;
+    expect(text).toContain('no-such-pipeline');
+    expect(text).not.toContain('\n');
+    await page.getByRole('button', { name: 'All pipelines' }).click();
+    await page.getByTestId('open-support-assistant').waitFor();
   });
 });
