@@ -104,4 +104,29 @@ describe('building a pipeline in the browser', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(positions).toEqual(before);
   });
+
+  it('lays out a document saved without positions as it opens', async () => {
+    const doc = {
+      format: 'patchbay.pipeline/v1',
+      name: 'unplaced',
+      nodes: [
+        { id: 'result', type: 'output', config: { name: 'answer' } },
+        { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: '{{ question }}' } },
+        { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+      ],
+      edges: [
+        { from: 'question.value', to: 'answer.question' },
+        { from: 'answer.text', to: 'result.value' },
+      ],
+    };
+    const saved = await fetch(`${server.url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    expect(saved.status).toBe(201);
+    await page.goto(`${server.url}/pipelines/unplaced`);
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'question', 'result']);
+    const box = async (id: string) => (await page.getByTestId(`node-${id}`).boundingBox())!;
+    const [question, answer, result] = [await box('question'), await box('answer'), await box('result')];
+    // along the edges, left to right, none on top of another
+    expect(question.x + question.width).toBeLessThan(answer.x);
+    expect(answer.x + answer.width).toBeLessThan(result.x);
+  });
 });
