@@ -129,4 +129,31 @@ describe('building a pipeline in the browser', () => {
     expect(question.x + question.width).toBeLessThan(answer.x);
     expect(answer.x + answer.width).toBeLessThan(result.x);
   });
+
+  it('brings every node back into view with Fit after panning them away', async () => {
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    // the nodes drawn wholly inside the canvas (nodes off screen are not drawn at all)
+    const inside = () =>
+      page.locator('.react-flow__node').evaluateAll(
+        (els, c) =>
+          els
+            .filter((el) => {
+              const b = el.getBoundingClientRect();
+              return b.left >= c.x && b.top >= c.y && b.right <= c.x + c.width && b.bottom <= c.y + c.height;
+            })
+            .map((el) => el.getAttribute('data-id'))
+            .sort(),
+        canvas,
+      );
+    // drag the empty pane down and right, twice: the pipeline leaves the view
+    for (let i = 0; i < 2; i++) {
+      await page.mouse.move(canvas.x + 15, canvas.y + 15);
+      await page.mouse.down();
+      await page.mouse.move(canvas.x + canvas.width - 15, canvas.y + canvas.height - 15, { steps: 10 });
+      await page.mouse.up();
+    }
+    await expect.poll(inside).toEqual([]);
+    await page.getByTestId('fit-button').click();
+    await expect.poll(inside).toEqual(['answer', 'question', 'result']);
+  });
 });
