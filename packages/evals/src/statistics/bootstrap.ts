@@ -33,8 +33,10 @@ export function bootstrapMeanInterval(values: ArrayLike<number>, options: Bootst
   // 2,000 draws; 1,000 from 1,000 values up, where the interval is narrow and the draws would dominate a run's time.
   const resamples = options.resamples ?? (n >= 1000 ? 1000 : 2000);
   const level = options.level ?? 0.95;
-  const rng = createRng(options.seed ?? 'patchbay');
   const data = Float64Array.from(values as ArrayLike<number>);
+  // Every resample of a constant sample has that mean: the interval is exact without drawing.
+  if (data.every((v) => v === data[0])) return [data[0], data[0]];
+  const rng = createRng(options.seed ?? 'patchbay');
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
