@@ -78,5 +78,6 @@ export async function renderTemplate(
   signal?.throwIfAborted();
   // Rendering holds the thread, so the node's timeoutMs timer cannot cut in: give Liquid the time left.
   const left = deadline === undefined ? RENDER_LIMIT_MS : Math.min(RENDER_LIMIT_MS, Math.max(1, Math.round(deadline - Date.now())));
-  return liquid.render(parsedTemplate(source), variables, left === RENDER_LIMIT_MS ? undefined : { renderLimit: left });
+  // Synchronous rendering: no filter or tag here is async, and liquidjs's promise path costs more than the render itself.
+  return liquid.renderSync(parsedTemplate(source), variables, left === RENDER_LIMIT_MS ? undefined : { renderLimit: left });
 }
