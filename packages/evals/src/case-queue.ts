@@ -2,6 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import type { EvalCase } from './dataset';
 
+/** Longest stretch the queue starts cases without letting the event loop turn. */
+const YIELD_EVERY_MS = 10;
+
 /** One case × repeat to run: plain data, so that a queue may carry it to another process. */
 export interface CaseJob {
   case: EvalCase;
@@ -72,6 +75,7 @@ export class InProcessQueue implements CaseQueue {
     let failure: unknown;
     let wake: (() => void) | null = null;
     const notify = () => { wake?.(); wake = null; };
+    let lastYield = performance.now();
 
     // Starts cases while slots are free: retries whose wait is over first, then new jobs.
     // It runs whenever a case ends, not when the consumer asks, so a slow consumer
@@ -107,7 +111,12 @@ export class InProcessQueue implements CaseQueue {
       const last = attempt > this.maxRetries;
       // A pipeline that never waits on I/O (code nodes, offline models) would otherwise run every
       // case in one stretch of microtasks: Ctrl-C, HTTP requests and timers would wait for the end.
-      new Promise<void>((resolve) => setImmediate(resolve))
+      // So a case starts after a turn of the event loop once the queue has held it for a time slice;
+      // yielding before every case would add a loop turn to each case's latency.
+      const now = performance.now();
+      const turn = now - lastYield >= YIELD_EVERY_MS;
+      if (turn) lastYield = now;
+      (turn ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve())
         .then(() => {
           if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
           return worker(job, signal, { attempt, last });

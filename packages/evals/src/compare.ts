@@ -25,11 +25,13 @@ export interface CompareOptions {
 export function compareRows(baseline: ScoreRow[], current: ScoreRow[], options: CompareOptions): Comparison {
   const seed = options.seed ?? 'patchbay';
   const warnings = [...(options.warnings ?? [])];
-  const baseByKey = new Map(baseline.map((r) => [rowKey(r), r]));
+  // Pairs in the baseline's order, never in the order cases happened to finish: the seeded
+  // statistics and the id lists must come out the same for the same results.
+  const curByKey = new Map(current.map((r) => [rowKey(r), r]));
   const pairs: Array<[ScoreRow, ScoreRow]> = [];
-  for (const row of current) {
-    const b = baseByKey.get(rowKey(row));
-    if (b) pairs.push([b, row]);
+  for (const row of baseline) {
+    const c = curByKey.get(rowKey(row));
+    if (c) pairs.push([row, c]);
   }
   const baseNames = scorerNamesOf(baseline);
   const curNames = scorerNamesOf(current);

@@ -23,6 +23,15 @@ function mcnemarPair() {
 }
 
 describe('comparison', () => {
+  it('does not depend on the order the current cases finished in (same numbers, lists in baseline order)', () => {
+    const base = Array.from({ length: 30 }, (_, i) => row(`c${i}`, i % 3 !== 0, (i % 7) / 6));
+    const cur = Array.from({ length: 30 }, (_, i) => row(`c${i}`, i % 4 !== 0, (i % 5) / 4));
+    const inOrder = compareRows(base, cur, { baselineLabel: 'b', seed: 's' });
+    const shuffled = compareRows(base, [...cur].reverse(), { baselineLabel: 'b', seed: 's' });
+    expect(shuffled).toEqual(inOrder);
+    expect(inOrder.regressed).toEqual([...inOrder.regressed].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+  });
+
   it('pass/fail scorers use exact McNemar: 1 vs 9 discordant → p = 0.021484375', () => {
     const { base, cur } = mcnemarPair();
     const cmp = compareRows(base, cur, { baselineLabel: 'base.json', seed: 's' });
