@@ -97,4 +97,17 @@ describe('datasets', () => {
     for await (const _ of readCases({ path })) n++;
     expect(n).toBe(20_000);
   });
+
+  it('counts lines as readline does: CRLF, a lone CR, a BOM, and breaks that fall on a read-chunk boundary', async () => {
+    // 64 KB is the read-stream chunk: pad the first line so the \r\n after it straddles the boundary.
+    const firstLine = JSON.stringify({ id: 'a', input: { q: 'x'.repeat(65_000) } }).padEnd(65_532, ' '); // after the 3-byte BOM, the \r is byte 65,535
+    const line = (id: string) => JSON.stringify({ id, input: {} });
+    const text = (last: string) => `\uFEFF${firstLine}\r\n\r\n${line('b')}\r${line('dup')}\n${line(last)}\r\n`;
+    const dup = await file('crlf.jsonl', text('dup'));
+    await expect(inspectDataset({ path: dup })).rejects.toThrow(`${dup}: duplicate case id "dup" on lines 4 and 5`);
+    const ok = await file('crlf-ok.jsonl', text('c'));
+    const read: Array<[string, number | undefined]> = [];
+    for await (const c of readCases({ path: ok })) read.push([c.case.id, c.line]);
+    expect(read).toEqual([['a', 1], ['b', 3], ['dup', 4], ['c', 5]]);
+  });
 });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpTransport, ReplyHeaders } from '../../src/node/providers/http-transport';
 import { createOpenAICompatibleProvider } from '../../src/node/providers/openai-compatible';
 import { startOpenAIStub } from '../../../../test/support/openai-stub';
 
@@ -78,5 +79,47 @@ describe('the whole-reply HTTP transport', () => {
     const call = patient.chat('m', ask('hello'), { signal: controller.signal });
     setTimeout(() => controller.abort(reason), 50);
     await expect(call).rejects.toBe(reason);
+  });
+
+  it('sends a non-ASCII body whole, with its length in bytes, and user:password from the URL as basic auth', async () => {
+    let got = { body: '', length: '', auth: '' };
+    const s = await server((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        got = { body: Buffer.concat(chunks).toString('utf8'), length: req.headers['content-length'] ?? '', auth: req.headers.authorization ?? '' };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    const send = createHttpTransport();
+    const text = JSON.stringify({ q: 'Grüße, 東京 🚀' });
+    const response = await send(s.url.replace('http://', 'http://me:s%3Acret@') + '/echo', { method: 'POST', body: text, headers: { 'Content-Type': 'application/json' } });
+    expect(response.status).toBe(200);
+    expect(got.body).toBe(text);
+    expect(got.length).toBe(String(Buffer.byteLength(text)));
+    expect(got.auth).toBe(`Basic ${Buffer.from('me:s:cret').toString('base64')}`);
+  });
+
+  it('hands on reply headers as fetch reads them: any case, repeats joined, sorted by name', async () => {
+    const s = await server((req, res) => {
+      req.resume();
+      res.setHeader('X-Request-Id', 'req_1');
+      res.setHeader('Vary', ['Origin', 'Accept']);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    const response = await createHttpTransport()(s.url + '/h', { method: 'GET' });
+    const expected = await fetch(s.url + '/h');
+    expect(response.headers.get('x-request-id')).toBe('req_1');
+    expect(response.headers.get('X-REQUEST-ID')).toBe('req_1');
+    expect(response.headers.get('vary')).toBe(expected.headers.get('vary'));
+    expect(response.headers.has('Content-Type')).toBe(true);
+    expect(response.headers.get('missing')).toBeNull();
+    // Same names and values as fetch's Headers, in the same order (minus connection details fetch keeps to itself).
+    const names = (h: Iterable<[string, string]>) => [...h].filter(([n]) => n !== 'keep-alive' && n !== 'connection' && n !== 'date');
+    expect(names(response.headers.entries())).toEqual(names(expected.headers.entries()));
+    expect(await response.json()).toEqual({ ok: true });
+    expect(new ReplyHeaders([['A', '1'], ['a', '2']]).get('a')).toBe('1, 2');
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChatRequest, ChatResult } from '../../engine/services';
@@ -103,6 +103,7 @@ function splitName(name: string): { provider: string; model: string } {
   return colon < 0 ? { provider: '', model: name } : { provider: name.slice(0, colon), model: name.slice(colon + 1) };
 }
 
+// The one-shot hash: no Hash object per call (a key is computed for every model call).
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }

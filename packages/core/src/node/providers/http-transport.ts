@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
  * 32 connections that CPU, not the network, is what the run waits for.
  *
  * It behaves as fetch does where the SDK looks: the reply's status, headers
- * and whole body in a real `Response`; an aborted signal rejects with the
+ * and whole body (a real `Response` for errors, a lighter whole reply for
+ * 2xx, see WholeReply); an aborted signal rejects with the
  * signal's reason (the SDK's timeout shows as an AbortError); a network
  * failure rejects with `TypeError('fetch failed')` whose `cause` carries the
  * code (ECONNREFUSED…). Bodies other than text or bytes, and Request inputs,
@@ -26,17 +27,17 @@ export function createHttpTransport(): typeof fetch {
 
   return (input, init = {}) => {
     const body = init.body;
-    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
-    const agent = url && agents[url.protocol];
-    if (!url || !agent || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const target = href === undefined ? undefined : targetOf(href);
+    if (!target || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
 
     return new Promise<Response>((resolve, reject) => {
       const signal = init.signal ?? undefined;
       if (signal?.aborted) return reject(signal.reason);
-      const payload = body == null ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
       const headers = plainHeaders(init.headers);
-      if (payload) headers['content-length'] = String(payload.byteLength);
-      const request = (url.protocol === 'https:' ? https : http).request(url, { method: init.method ?? 'GET', headers, agent });
+      // A string body goes as it is: Node then sends it in one write with the head.
+      if (body != null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+      const request = (target.protocol === 'https:' ? https : http).request({ ...target, method: init.method ?? 'GET', headers, agent: agents[target.protocol] });
 
       const onAbort = () => {
         request.destroy();
@@ -57,15 +58,48 @@ export function createHttpTransport(): typeof fetch {
         reply.on('end', () => {
           settle();
           try {
-            resolve(toResponse(reply, Buffer.concat(chunks)));
+            resolve(toResponse(reply, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
           } catch (err) {
             reject(new TypeError('fetch failed', { cause: err }));
           }
         });
       });
-      request.end(payload);
+      request.end(body ?? undefined);
     });
   };
+}
+
+interface Target {
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: string;
+  path: string;
+  auth?: string;
+}
+
+/** Parsed request targets by URL: a provider calls the same few URLs thousands of times. */
+const targets = new Map<string, Target | null>();
+const TARGET_LIMIT = 256;
+
+/** Where http.request sends a URL; null for schemes it does not speak (the built-in fetch takes those). */
+function targetOf(href: string): Target | null {
+  let target = targets.get(href);
+  if (target !== undefined) return target;
+  const url = new URL(href);
+  target =
+    url.protocol === 'http:' || url.protocol === 'https:'
+      ? {
+          protocol: url.protocol,
+          // http.request wants an IPv6 literal without its brackets.
+          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          ...(url.username ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+        }
+      : null;
+  if (targets.size >= TARGET_LIMIT) targets.delete(targets.keys().next().value!);
+  targets.set(href, target);
+  return target;
 }
 
 function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
@@ -77,9 +111,7 @@ function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
 }
 
 function toResponse(reply: http.IncomingMessage, raw: Buffer): Response {
-  const headers = new Headers();
-  const list = reply.rawHeaders;
-  for (let i = 0; i < list.length; i += 2) headers.append(list[i], list[i + 1]);
+  const headers = new ReplyHeaders(reply.rawHeaders);
   const status = reply.statusCode ?? 0;
   const statusText = reply.statusMessage ?? '';
   const noBody = status === 204 || status === 205 || status === 304;
@@ -88,7 +120,68 @@ function toResponse(reply: http.IncomingMessage, raw: Buffer): Response {
   if (data && data !== raw) headers.delete('content-encoding');
   if (data && status >= 200 && status < 300) return new WholeReply(status, statusText, headers, data) as unknown as Response;
   // A Buffer is a Uint8Array; TypeScript's DOM types only doubt its ArrayBuffer kind.
-  return new Response(data as Uint8Array<ArrayBuffer> | null, { status, statusText, headers });
+  return new Response(data as Uint8Array<ArrayBuffer> | null, { status, statusText, headers: [...headers] });
+}
+
+/**
+ * A reply's headers with the reading half of fetch's Headers: names are
+ * case-free, repeated headers are joined with ", ", iteration is by sorted
+ * lowercase name. fetch's Headers checks every name and value as it is added,
+ * which is wasted on headers Node has already parsed; the SDK reads a few.
+ */
+export class ReplyHeaders {
+  private readonly map = new Map<string, string>();
+
+  constructor(raw: readonly string[] | Iterable<[string, string]> = []) {
+    if (Array.isArray(raw) && (raw.length === 0 || typeof raw[0] === 'string')) {
+      for (let i = 0; i + 1 < raw.length; i += 2) this.add(raw[i] as string, raw[i + 1] as string);
+    } else {
+      for (const [name, value] of raw as Iterable<[string, string]>) this.add(name, value);
+    }
+  }
+
+  private add(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const had = this.map.get(key);
+    this.map.set(key, had === undefined ? value : `${had}, ${value}`);
+  }
+
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+
+  getSetCookie(): string[] {
+    const value = this.map.get('set-cookie');
+    return value === undefined ? [] : [value];
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of [...this.map.keys()].sort()) yield [name, this.map.get(name)!];
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  forEach(callback: (value: string, name: string, headers: ReplyHeaders) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name, this);
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
 }
 
 /**
@@ -109,7 +202,7 @@ class WholeReply {
   constructor(
     readonly status: number,
     readonly statusText: string,
-    readonly headers: Headers,
+    readonly headers: ReplyHeaders,
     private readonly data: Buffer,
   ) {}
 
@@ -140,7 +233,7 @@ class WholeReply {
 
   clone(): WholeReply {
     if (this.used) throw new TypeError('Response.clone: Body has already been consumed');
-    return new WholeReply(this.status, this.statusText, new Headers(this.headers), this.data);
+    return new WholeReply(this.status, this.statusText, new ReplyHeaders(this.headers), this.data);
   }
 }
 
