@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '@patchbay/core/node';
-import { JsonlCaseLog, MemoryCaseLog, parseSuite, prepareEval, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
+import { JsonlCaseLog, parseSuite, prepareEval, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
 import { runHttpFloor } from './http-floor';
 import { runPromptfoo } from './promptfoo-peer';
@@ -53,27 +53,33 @@ try {
    * partial file, the result file written at the end, the partial file removed. Also counts
    * the chat requests the stub answered meanwhile.
    */
-  const evalOnce = async (name: string): Promise<{ seconds: number; head: EvalHead; requests: number }> => {
+  const evalOnce = async (name: string, run = suite): Promise<{ seconds: number; head: EvalHead; requests: number }> => {
     const out = path.join(dir, `${name}.json`);
     const before = await stub.count();
     const t = performance.now();
-    const info = await prepareEval(PIPELINE, suite);
-    const log = await JsonlCaseLog.open(progressPathFor(out), { behaviorHash: behaviorHash(PIPELINE), suiteHash: suite.hash, datasetHash: info.hash, repeat: 1 }, { resume: false, startedAt: new Date().toISOString() });
-    const head = await runEval({ pipeline: PIPELINE, suite, services, log, prepared: info });
-    await writeResultFile(out, head, log, suite.dataset, 1);
+    const info = await prepareEval(PIPELINE, run);
+    const log = await JsonlCaseLog.open(progressPathFor(out), { behaviorHash: behaviorHash(PIPELINE), suiteHash: run.hash, datasetHash: info.hash, repeat: 1 }, { resume: false, startedAt: new Date().toISOString() });
+    const head = await runEval({ pipeline: PIPELINE, suite: run, services, log, prepared: info });
+    await writeResultFile(out, head, log, run.dataset, 1);
     await log.close();
     await log.remove();
     const seconds = (performance.now() - t) / 1000;
     return { seconds, head, requests: (await stub.count()) - before };
   };
 
-  // Warm-up: two cases per connection, so neither JIT compilation nor opening the 32 keep-alive
-  // connections is billed to the measured run. Other questions: the cache stays cold.
+  // Warm-up, billed to no one: the stub's JIT first (a bare-client pass, so every runner below meets the same
+  // warm stub; otherwise whoever goes first pays for it), then ours, two cases per connection through the
+  // same path as the measured run (a JSONL file, the partial file, the result file), so neither our JIT
+  // compilation nor opening the 32 keep-alive connections is billed. Other questions: the cache stays cold.
+  await runHttpFloor({ stubUrl: stub.url, questions: Array.from({ length: CONCURRENCY * 20 }, (_, i) => `stub warm-up ${i}`), concurrency: CONCURRENCY });
+  const warmQuestions = Array.from({ length: CONCURRENCY * 2 }, (_, i) => `warm-up ${i}`);
+  writeFileSync(path.join(dir, 'warm.jsonl'), warmQuestions.map((q, i) => JSON.stringify({ id: `w${i}`, input: { question: q }, expected: q })).join('\n'));
   const warm = parseSuite(
-    { format: 'patchbay.eval/v1', dataset: Array.from({ length: CONCURRENCY * 2 }, (_, i) => ({ id: `w${i}`, input: { question: `warm-up ${i}` }, expected: `warm-up ${i}` })), scorers: [{ type: 'exact' }], concurrency: CONCURRENCY },
+    { format: 'patchbay.eval/v1', dataset: 'warm.jsonl', scorers: [{ name: 'echo', type: 'exact' }], concurrency: CONCURRENCY },
     { label: 'warm', baseDir: dir },
   );
-  await runEval({ pipeline: PIPELINE, suite: warm, services, log: new MemoryCaseLog() });
+  const warmed = await evalOnce('warm-up', warm);
+  if (warmed.head.summary.passed !== warmQuestions.length) throw new Error(`bench/evals: the warm-up passed ${warmed.head.summary.passed} of ${warmQuestions.length} cases`);
 
   const load = os.loadavg()[0];
   const ours = await evalOnce('uncached');

@@ -6,10 +6,11 @@ import { createInterface } from 'node:readline';
 import { startOpenAIStub } from '../../test/support/openai-stub';
 
 const latencyMs = Number(process.argv[2] ?? 50);
-const stub = await startOpenAIStub({ latencyMs });
+// Counts only: a stub that kept 8,000 requests would slow (its GC) as the runs go on, billing later runners.
+const stub = await startOpenAIStub({ latencyMs, keepRequests: false });
 process.stdout.write(`${stub.url}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  if (line.trim() === 'count') process.stdout.write(`${stub.requests.filter((r) => r.path === '/v1/chat/completions').length}\n`);
+  if (line.trim() === 'count') process.stdout.write(`${stub.served.get('/v1/chat/completions') ?? 0}\n`);
 });
 lines.on('close', () => void stub.close().then(() => process.exit(0)));

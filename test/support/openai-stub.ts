@@ -20,7 +20,9 @@ import type { AddressInfo } from 'node:net';
  *   { hang: 'mid-stream', text: 'a b c d' }          stream half the reply, then stall
  *   { embeddings: [[0.1, 0.2]] }                     explicit vectors for /v1/embeddings
  *
- * `requests` records every request (path, parsed body, headers) in arrival order.
+ * `requests` records every request (path, parsed body, headers) in arrival order;
+ * `served` counts them by path (all a benchmark needs: `keepRequests: false`
+ * keeps a long run's stub from growing, and its GC from slowing, with every request).
  */
 
 export interface StubRequest {
@@ -57,6 +59,8 @@ export interface OpenAIStub {
   /** Base URL ending in `/v1`, as the openai SDK's `baseURL` wants it. */
   url: string;
   requests: StubRequest[];
+  /** Requests answered so far, by path (`/v1/chat/completions`…), whether or not they are kept. */
+  served: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -64,10 +68,13 @@ export interface OpenAIStubOptions {
   /** Delay before each response starts, to simulate a model's latency. */
   latencyMs?: number;
   handler?: (req: StubRequest) => StubReply | Promise<StubReply>;
+  /** Keep every request in `requests` (default true). */
+  keepRequests?: boolean;
 }
 
 export async function startOpenAIStub(options: OpenAIStubOptions = {}): Promise<OpenAIStub> {
   const requests: StubRequest[] = [];
+  const served = new Map<string, number>();
   let count = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -82,7 +89,8 @@ export async function startOpenAIStub(options: OpenAIStubOptions = {}): Promise<
       }
       const path = (req.url ?? '/').split('?')[0];
       const request: StubRequest = { path, method: req.method ?? 'GET', body, headers: req.headers, count: ++count };
-      requests.push(request);
+      if (options.keepRequests !== false) requests.push(request);
+      served.set(path, (served.get(path) ?? 0) + 1);
       respond(request, res, options).catch((err) => {
         if (!res.headersSent) sendJson(res, 500, { error: { message: String(err?.message ?? err) } });
         else res.destroy();
@@ -94,6 +102,7 @@ export async function startOpenAIStub(options: OpenAIStubOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    served,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

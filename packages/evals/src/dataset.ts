@@ -116,6 +116,8 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
   if (item.value === null || typeof item.value !== 'object' || Array.isArray(item.value)) {
     throw new DatasetError(`${at}: a case must be an object like {"id": "c1", "input": {...}, "expected": ...}`, item.index);
   }
+  // Most cases are plainly well formed: take them as they are, and leave zod the rest (and its messages).
+  if (isPlainCase(item.value as Record<string, unknown>)) return caseOf(item.value as CaseFields, item.index);
   const parsed = CaseSchema.safeParse(item.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -125,12 +127,30 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
       : issue.message;
     throw new DatasetError(`${at}: ${path ? path + ': ' : ''}${message}`, item.index);
   }
-  const { id, ...rest } = parsed.data;
+  return caseOf(parsed.data, item.index);
+}
+
+type CaseFields = z.infer<typeof CaseSchema>;
+const CASE_FIELDS = new Set(['id', 'input', 'expected', 'tags', 'metadata']);
+
+/** What CaseSchema accepts, checked directly: a zod parse per case costs more than reading the line. */
+function isPlainCase(value: Record<string, unknown>): boolean {
+  for (const key in value) if (!CASE_FIELDS.has(key)) return false;
+  const { id, input, tags, metadata } = value;
+  return (
+    input !== undefined &&
+    (id === undefined || (typeof id === 'string' && id.length > 0) || (typeof id === 'number' && Number.isFinite(id))) &&
+    (tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) &&
+    (metadata === undefined || (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)))
+  );
+}
+
+function caseOf({ id, input, expected, tags, metadata }: CaseFields, index: number): EvalCase {
   // Without an id a case is named by its position, which stays stable while a dataset only grows.
-  const c: EvalCase = { id: id === undefined ? `case-${item.index + 1}` : String(id), input: rest.input };
-  if (rest.expected !== undefined) c.expected = rest.expected;
-  if (rest.tags) c.tags = rest.tags;
-  if (rest.metadata) c.metadata = rest.metadata;
+  const c: EvalCase = { id: id === undefined ? `case-${index + 1}` : String(id), input };
+  if (expected !== undefined) c.expected = expected;
+  if (tags) c.tags = tags;
+  if (metadata) c.metadata = metadata as Record<string, unknown>;
   return c;
 }
 

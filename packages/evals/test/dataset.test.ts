@@ -110,4 +110,22 @@ describe('datasets', () => {
     for await (const c of readCases({ path: ok })) read.push([c.case.id, c.line]);
     expect(read).toEqual([['a', 1], ['b', 3], ['dup', 4], ['c', 5]]);
   });
+
+  it('refuses what the case schema refuses, field by field', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ id: '', input: {} }, /:1: id: /],
+      [{ id: true, input: {} }, /:1: id: /],
+      [{ id: 'a', input: {}, tags: ['ok', 3] }, /:1: tags\.1: /],
+      [{ id: 'a', input: {}, tags: 'one' }, /:1: tags: /],
+      [{ id: 'a', input: {}, metadata: [1] }, /:1: metadata: /],
+      [{ id: 'a', input: {}, metadata: null }, /:1: metadata: /],
+      [{ id: 'a', input: {}, extra: 1 }, /:1: unknown field "extra"/],
+    ];
+    for (const [value, message] of bad) {
+      const path = await file('bad-field.jsonl', JSON.stringify(value) + '\n');
+      await expect(inspectDataset({ path }), JSON.stringify(value)).rejects.toThrow(message);
+    }
+    const good = await file('good.jsonl', JSON.stringify({ id: 4, input: 'text', expected: null, tags: [], metadata: { k: [1] } }) + '\n');
+    expect(await all(good)).toEqual([{ id: '4', input: 'text', expected: null, tags: [], metadata: { k: [1] } }]);
+  });
 });

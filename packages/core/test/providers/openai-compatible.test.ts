@@ -28,6 +28,11 @@ describe('openai-compatible provider against a stub server', () => {
     expect(sent.body).toMatchObject({ model: 'm1', temperature: 0, max_tokens: 20, stop: ['\n\n'], messages: [{ role: 'user', content: 'hello there' }] });
     expect(sent.body.stream).toBeFalsy();
     expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    // No platform telemetry goes to the server, streamed or not.
+    await provider.chat('m1', ask('again'), { onToken: () => {} });
+    for (const request of stub.requests) {
+      expect(Object.keys(request.headers).filter((h) => /^x-stainless-(os|arch|runtime|lang|package)/.test(h))).toEqual([]);
+    }
   });
 
   it('streams text deltas to onToken and asks for usage in the stream', async () => {

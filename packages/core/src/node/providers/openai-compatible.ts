@@ -29,6 +29,8 @@ export interface OpenAICompatibleOptions {
 }
 
 
+const PLATFORM_HEADERS = ['X-Stainless-Lang', 'X-Stainless-Package-Version', 'X-Stainless-OS', 'X-Stainless-Arch', 'X-Stainless-Runtime', 'X-Stainless-Runtime-Version'];
+
 /** A server asking to wait longer than this is reported, not waited for. */
 const MAX_RETRY_AFTER_SECONDS = 60;
 /** Many servers cap the inputs per embeddings request; send batches of this size. */
@@ -49,6 +51,8 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     timeout: timeoutMs,
     maxRetries,
     logLevel: 'off',
+    // The SDK's platform telemetry (OS, CPU, Node version) is nobody's business at a third-party server.
+    defaultHeaders: Object.fromEntries(PLATFORM_HEADERS.map((name) => [name, null])),
   } as const;
   // Whole replies (most calls in an eval) go over plain keep-alive HTTP, which costs far less
   // CPU per call than the built-in fetch; streams keep the built-in fetch and its web streams.
