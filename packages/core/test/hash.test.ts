@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { behaviorHash, canonicalJson, contentHash } from '../src/graph/hash';
 
@@ -21,9 +23,21 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ '\u20ac': 1, '\r': 2 })).toBe('{"\\r":2,"€":1}');
   });
 
+  it('writes any JSON value byte for byte as the RFC 8785 reference does (stored hashes stay valid)', () => {
+    // Numbers that RFC 8785 and JSON.stringify write alike: every finite double but -0's sign, which both drop.
+    const json = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' });
+    fc.assert(fc.property(json, (value) => canonicalJson(value) === canonicalize(value)), { numRuns: 2000 });
+    const tricky = { '\u00e9': 1, e: 2, '\ud83d\ude80': [1e21, 1e-7, 0.1 + 0.2, -0, 2 ** 53], '': { '\u2028': '\u0000\u001f"\\' } };
+    expect(canonicalJson(tricky)).toBe(canonicalize(tricky));
+  });
+
   it('refuses values JSON cannot hold', () => {
     expect(() => canonicalJson(NaN)).toThrow();
     expect(() => canonicalJson(undefined)).toThrow(/canonical JSON/);
+    expect(() => canonicalJson({ a: Infinity })).toThrow();
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expect(() => canonicalJson(loop)).toThrow();
   });
 });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
@@ -90,7 +90,7 @@ export async function inspectDataset(source: DatasetSource, options: { check?: (
     const problem = options.check?.(c);
     if (problem) throw new DatasetError(`${item.line ? `${label}:${item.line}` : `${label}: case ${item.index + 1}`}: case "${c.id}": ${problem}`, item.index);
     seen.set(c.id, { value: undefined, line: item.line, index: item.index });
-    hash.update(canonicalize(c) + '\n');
+    hash.update(canonicalJson(c) + '\n');
     count++;
   }
   return { hash: hash.digest('hex'), cases: count, source: label, format: await formatOf(source) };

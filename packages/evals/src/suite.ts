@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@patchbay/core';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { DatasetSource } from './dataset';
@@ -143,7 +143,7 @@ export function parseSuite(
     ? { path: resolve(options.baseDir, s.dataset) }
     : { inline: s.dataset, label: `${options.label} (inline dataset)`, lines: options.datasetLines };
   const hash = createHash('sha256')
-    .update(canonicalize({ dataset: s.dataset, scorers, repeat: s.repeat }) ?? '')
+    .update(canonicalJson({ dataset: s.dataset, scorers, repeat: s.repeat }))
     .digest('hex');
   return {
     name: s.name ?? options.defaultName ?? 'suite',

@@ -1,5 +1,5 @@
+import { canonicalJson } from '@patchbay/core';
 import Ajv, { type ValidateFunction } from 'ajv';
-import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { defineScorer } from './types';
 import { asJson } from './values';
@@ -10,7 +10,7 @@ const compiled = new Map<string, ValidateFunction | string>();
 
 /** Compiles once per distinct schema; a schema that does not compile is returned as its error. */
 function validatorFor(schema: unknown): ValidateFunction | string {
-  const key = canonicalize(schema) ?? '';
+  const key = schema === undefined ? '' : canonicalJson(schema);
   let v = compiled.get(key);
   if (!v) {
     try {
