@@ -1,6 +1,6 @@
 import { preparePipeline, type PipelineDocument, type PreparedPipeline, type RunResult, type Services } from '@patchbay/core';
 import type { CaseJob, CaseWorker } from './case-queue';
-import { caseInputs } from './case-inputs';
+import { caseInputsFor } from './case-inputs';
 import { watchRateLimits } from './rate-limit-watch';
 import type { CaseRecord, CaseStatus, ScoreResult } from './result-types';
 import { applyScorer } from './scoring';
@@ -28,6 +28,7 @@ export interface CaseRunnerSpec {
  */
 export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
   const nodeTargets = [...spec.targets.values()].filter((t): t is TargetRef => t?.kind === 'node');
+  const toInputs = caseInputsFor(spec.pipeline);
   // Compiled once for every case; a document that cannot run fails each case with the reason, as a run would.
   let prepared: PreparedPipeline | undefined;
   let unrunnable = '';
@@ -43,7 +44,7 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
     const services: Services = { ...spec.services, models };
     const base = { id: c.id, repeat: job.repeat, input: c.input, ...(c.expected !== undefined ? { expected: c.expected } : {}) };
 
-    const mapped = caseInputs(spec.pipeline, c.input);
+    const mapped = toInputs(c.input);
     if ('problem' in mapped) return { record: failedRecord(base, spec.scorers, `bad case input: ${mapped.problem}`, 0) };
 
     if (!prepared) return { record: failedRecord(base, spec.scorers, unrunnable, 0) };

@@ -1,6 +1,6 @@
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
 import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
-import { caseInputs } from './case-inputs';
+import { caseInputsFor } from './case-inputs';
 import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
 import { compareRows } from './compare';
 import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
@@ -58,9 +58,10 @@ export type EvalHead = Omit<EvalResult, 'cases'>;
 /** Checks everything a run needs before the first case: the dataset, every case's inputs, the scorers' targets. */
 export async function prepareEval(pipeline: PipelineDocument, suite: EvalSuite): Promise<DatasetInfo> {
   resolveTargets(pipeline, suite.scorers);
+  const toInputs = caseInputsFor(pipeline);
   const info = await inspectDataset(suite.dataset, {
     check: (c) => {
-      const mapped = caseInputs(pipeline, c.input);
+      const mapped = toInputs(c.input);
       return 'problem' in mapped ? mapped.problem : null;
     },
   });

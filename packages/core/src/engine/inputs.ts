@@ -104,29 +104,32 @@ export function valueTypeProblem(value: unknown, valueType: string): string | nu
 export function checkInputs(
   doc: Pick<PipelineDocument, 'nodes'>,
   inputs: Record<string, unknown>,
-  options: { unknown?: 'ignore' | 'error' } = {},
+  options: {
+    unknown?: 'ignore' | 'error';
+    /** pipelineInputs(doc), when the caller has it already (a prepared pipeline checks every run's inputs). */
+    declared?: readonly PipelineInput[];
+  } = {},
 ): Problem[] {
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
     return [{ path: '$.inputs', code: 'invalid-inputs', message: `inputs must be an object of {name: value}, not ${describe(inputs)}` }];
   }
   const problems: Problem[] = [];
-  const declared = pipelineInputs(doc);
+  const declared = options.declared ?? pipelineInputs(doc);
   for (const input of declared) {
-    const path = jsonPath(['inputs', input.name]);
     const value = Object.hasOwn(inputs, input.name) ? inputs[input.name] : undefined;
     if (value === undefined) {
       if (input.required) {
-        problems.push({ path, code: 'missing-input', message: `input "${input.name}" (${input.valueType}) is required and was not given` });
+        problems.push({ path: jsonPath(['inputs', input.name]), code: 'missing-input', message: `input "${input.name}" (${input.valueType}) is required and was not given` });
       }
       continue;
     }
     const reason = valueTypeProblem(value, input.valueType);
-    if (reason) problems.push({ path, code: 'input-type', message: `input "${input.name}": ${reason}` });
+    if (reason) problems.push({ path: jsonPath(['inputs', input.name]), code: 'input-type', message: `input "${input.name}": ${reason}` });
   }
   if (options.unknown === 'error') {
-    const names = declared.map((input) => input.name);
     for (const name of Object.keys(inputs)) {
-      if (names.includes(name)) continue;
+      if (declared.some((input) => input.name === name)) continue;
+      const names = declared.map((input) => input.name);
       const known = names.length > 0 ? `its inputs: ${names.join(', ')}` : 'it has no inputs';
       problems.push({ path: jsonPath(['inputs', name]), code: 'unknown-input', message: `the pipeline has no input "${name}" (${known})` });
     }

@@ -7,7 +7,7 @@ import type { RunEvent } from './events';
 import { missingServices, type Services } from './services';
 import type { RunResult } from './trace';
 import { compilePlan, type ExecutionPlan } from './execution-plan';
-import { checkInputs } from './inputs';
+import { checkInputs, pipelineInputs } from './inputs';
 import { PipelineInvalidError } from './pipeline-invalid-error';
 import { RunScheduler } from './run-scheduler';
 
@@ -73,12 +73,13 @@ export function preparePipeline(document: PipelineDocument, options: Pick<RunOpt
   const types = options.nodeTypes ?? catalogue;
   const doc = options.skipValidation ? document : validated(document, types);
   const plan = compilePlan(doc, types);
+  const declared = pipelineInputs(doc);
   return {
     document: doc,
     async run(inputs, runOptions = {}) {
       checkConcurrency(runOptions.concurrency);
       const given = inputs ?? {};
-      const inputProblems = checkInputs(doc, given);
+      const inputProblems = checkInputs(doc, given, { declared });
       if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
       return start(plan, given, runOptions);
     },
