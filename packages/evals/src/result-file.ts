@@ -138,18 +138,22 @@ export class JsonlCaseLog implements CaseLog {
   // write or read costs microseconds where a thread-pool round trip per case
   // costs far more. Once write() returns the line is in the OS: a killed
   // process does not lose it.
-  private async write(text: string) {
-    const buf = Buffer.from(text, 'utf8');
-    let done = 0;
-    while (done < buf.length) done += writeSync(this.handle.fd, buf, done, buf.length - done, this.size + done);
-    this.size += buf.length;
+  private async write(text: string, bytes = Buffer.byteLength(text)) {
+    // The text goes straight to the file; only a short write (rare) needs it as bytes to resume from.
+    let done = writeSync(this.handle.fd, text, this.size, 'utf8');
+    if (done < bytes) {
+      const buf = Buffer.from(text, 'utf8');
+      while (done < bytes) done += writeSync(this.handle.fd, buf, done, bytes - done, this.size + done);
+    }
+    this.size += bytes;
   }
 
   async append(record: CaseRecord): Promise<void> {
     const offset = this.size;
     const text = JSON.stringify(record);
-    await this.write(text + '\n');
-    this.index.set(rowKey(record), { offset, length: Buffer.byteLength(text) });
+    const length = Buffer.byteLength(text);
+    await this.write(text + '\n', length + 1);
+    this.index.set(rowKey(record), { offset, length });
   }
 
   /** The last block read: lines are never rewritten, so its bytes stay true while the file grows. */
