@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServices, listProviders, resolveDataDir } from '@patchbay/core/node';
+import { createServices, listProviders, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
 import { Redactor } from './http/secrets';
 import type { RouteModule } from './routes/index';
@@ -99,7 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, log });
   let stopping = false;
   const app = createApp(
-    { store, runs, evals, services, indexes: services.retrieval, providers, redactor, log },
+    { store, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 

@@ -103,6 +103,15 @@ describe('patchbay eval', () => {
     writeFileSync(path.join(ws.dir, 'notresult.json'), '{"hello": 1}');
     writeFileSync(path.join(ws.dir, 'broken.json'), JSON.stringify({ ...v1, edges: [] }));
     writeFileSync(path.join(ws.dir, 'bad.config.json'), JSON.stringify({ providers: { stub: { baseURL: 5 } }, scripted: 'x' }));
+    // Models the workspace cannot call are refused before any case runs, not failed case by case.
+    const asking = (model: string) => pipelineDoc('asking', [
+      { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'reply', type: 'llm', config: { model, prompt: '{{ question }}' } },
+      { id: 'answer', type: 'output', config: { name: 'answer' } },
+    ], ['question.value -> reply.question', 'reply.text -> answer.value']);
+    writeFileSync(path.join(ws.dir, 'nokey.json'), JSON.stringify(asking('fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct')));
+    writeFileSync(path.join(ws.dir, 'noprovider.json'), JSON.stringify(asking('acme:big-model')));
+    writeFileSync(path.join(ws.dir, 'judge.yaml'), suite.replace('type: exact}', 'type: exact}\n  - {name: judge, type: llm-judge, params: {model: "acme:judge", rubric: "is it ok?"}}'));
     const checks: Array<[string[], RegExp]> = [
       [['eval', 'v1.json'], /--suite SUITE is required/],
       [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
@@ -112,6 +121,9 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--max-drop', 'exact'], /--max-drop must be SCORER=DELTA/],
+      [['eval', 'nokey.json', '--suite', 'suite.yaml', '--out', 'nokey.result.json'], /node "reply": set FIREWORKS_API_KEY to use fireworks:accounts\/fireworks\/models\/llama-v3p1-8b-instruct/],
+      [['eval', 'noprovider.json', '--suite', 'suite.yaml'], /node "reply": unknown model provider "acme" in "acme:big-model".*ACME_BASE_URL/],
+      [['eval', 'v1.json', '--suite', 'judge.yaml'], /scorer "judge": unknown model provider "acme"/],
       // A bad workspace config names every problem, one line each, not only the first.
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--config', 'bad.config.json'], /bad\.config\.json: providers\.stub\.baseURL: .+\n.*bad\.config\.json: scripted: /],
     ];
@@ -121,6 +133,9 @@ describe('patchbay eval', () => {
       expect(r.stderr).toMatch(checks[i][1]);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+    // Nothing ran: no partial file, no result.
+    expect(existsSync(path.join(ws.dir, 'nokey.result.json'))).toBe(false);
+    expect(existsSync(path.join(ws.dir, 'nokey.result.json.partial.jsonl'))).toBe(false);
   });
 });
 

@@ -225,6 +225,14 @@ describe('running an eval', () => {
     expect(misfit.body.detail).toMatch(/case "m1"/);
     expect(misfit.body.errors[0].path).toBe('$.dataset');
 
+    // Models this runner cannot call are refused before the eval exists, not failed case by case.
+    await runner.post('/api/pipelines', qaPipeline('keyless', '{{ question }}', 'openai:gpt-4o-mini'));
+    const keyless = await post({ pipeline: 'keyless', version: undefined });
+    expect(keyless).toMatchObject({ status: 422, body: { type: 'urn:patchbay:problem:model-unavailable', detail: 'node "answer": set OPENAI_API_KEY to use openai:gpt-4o-mini', errors: [{ path: '$.pipeline' }] } });
+    const judge = await post({ version: 1, suite: { scorers: [{ type: 'exact' }, { name: 'judge', type: 'llm-judge', params: { model: 'acme:judge', rubric: 'ok?' } }] } });
+    expect(judge).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/^scorer "judge": unknown model provider "acme"/), errors: [{ path: '$.suite.scorers[1].params.model' }] } });
+    expect((await (await runner.api('/api/evals?pipeline=keyless')).json())).toEqual([]);
+
     const unknownType = await post({ version: 1, suite: { scorers: [{ type: 'vibes' }] } });
     expect(unknownType).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown scorer type "vibes"'), errors: [{ path: '$.suite.scorers[0].type' }] } });
     const badParams = await post({ version: 1, suite: { scorers: [{ type: 'exact' }, { type: 'regex', params: { pattern: '(' } }] } });

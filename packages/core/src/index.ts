@@ -9,6 +9,7 @@ export * from './graph/ports';
 export * from './graph/order';
 export * from './graph/diff';
 export * from './graph/hash';
+export * from './graph/pipeline-models';
 export * from './engine/services';
 export * from './engine/context';
 export * from './engine/events';

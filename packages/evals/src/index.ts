@@ -3,6 +3,7 @@ export * from './result-types';
 export * from './dataset';
 export * from './suite';
 export * from './targets';
+export * from './eval-models';
 export * from './scorers/index';
 export * from './scoring';
 export * from './case-queue';

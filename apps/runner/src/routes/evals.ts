@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { PipelineDocument } from '@patchbay/core';
-import { DatasetError, GateSchema, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError } from '@patchbay/evals';
+import { checkEvalModels, DatasetError, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { sseResponse, type SseSink } from '../http/sse';
@@ -67,7 +67,7 @@ const start = createRoute({
   tags: ['evals'],
   summary: 'Start an eval of a pipeline version on a stored dataset',
   description:
-    'Checks everything before a case runs: 404 for an unknown pipeline, version, dataset or baseline; 422 when the version has problems, a scorer target is not in the pipeline or a case\'s input does not fit it; 400 for a bad suite. Answers 201 `{id}`; progress at `/api/evals/{id}/events`.',
+    'Checks everything before a case runs: 404 for an unknown pipeline, version, dataset or baseline; 422 when the version has problems, a scorer target is not in the pipeline, a case\'s input does not fit it, or a model it names cannot be called here (unknown provider, missing key: `model-unavailable`); 400 for a bad suite. Answers 201 `{id}`; progress at `/api/evals/{id}/events`.',
   request: { body: { required: true, content: { 'application/json': { schema: StartBody } } } },
   responses: {
     201: jsonContent(z.object({ id: z.string(), status: z.enum(EVAL_STATUSES) }).openapi('EvalStarted'), 'The eval started'),
@@ -145,7 +145,7 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     if (!baseline) throw new HttpProblem(404, `there is no eval "${body.baseline}" to use as the baseline`);
     if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
   }
-  let suite;
+  let suite: EvalSuite;
   try {
     suite = parseSuite({ format: SUITE_FORMAT, ...body.suite, name: body.suite.name ?? 'api', dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
   } catch (err) {
@@ -154,6 +154,15 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: at, message: err.message }] });
   }
   suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+  if (deps.modelUnavailable) {
+    try {
+      checkEvalModels(version.document as PipelineDocument, suite, deps.modelUnavailable);
+    } catch (err) {
+      if (!(err instanceof ModelUnavailableError)) throw err;
+      const path = 'node' in err.at ? '$.pipeline' : `$.suite.scorers[${err.at.scorerIndex}].params.model`;
+      throw new HttpProblem(422, err.message, { type: 'model-unavailable', errors: [{ path, message: err.message }] });
+    }
+  }
   return deps.evals
     .start({ document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, dataset, suite, baseline })
     .catch(unprocessable);

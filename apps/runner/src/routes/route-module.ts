@@ -32,6 +32,8 @@ export interface AppDeps {
   indexes?: IndexService;
   /** `GET /api/providers`: configured providers, never a key. */
   providers(): unknown[];
+  /** Why a model cannot be called in this workspace (unknown provider, missing key), or null: evals are refused up front. */
+  modelUnavailable?(model: string): string | null;
   redactor: Redactor;
   log(line: string): void;
 }

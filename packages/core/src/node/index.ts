@@ -11,6 +11,7 @@ export { HASH_DIMENSION, hashEmbedding } from './providers/offline-hash';
 export * from './tools/sandbox';
 export * from './providers/openai-compatible';
 export * from './providers/presets';
+export * from './providers/model-availability';
 export * from './providers/prices';
 export * from './providers/provider-error';
 export * from './cache/response-cache';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModelService } from '../../src/node/providers/model-service';
 import { createNetworkedProviders, listProviders, PROVIDER_PRESETS } from '../../src/node/providers/presets';
+import { modelUnavailable } from '../../src/node/providers/model-availability';
 import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 
 const KEY = 'fw-secret-key-abcdef123456';
@@ -96,5 +97,23 @@ describe('provider presets', () => {
     expect(byName.ollama).toMatchObject({ hasKey: false, needsKey: false, ready: true });
     expect(byName.mygateway).toMatchObject({ baseURL: 'http://10.1.2.3:9000/v1', ready: true });
     expect(JSON.stringify(list)).not.toContain(KEY);
+  });
+
+  it('says before any call why a model cannot be called, with the reason a call would fail with', async () => {
+    const config = { providers: { gw: { baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'GW_TOKEN' } } };
+    const env = { FIREWORKS_API_KEY: KEY, LOCALLLM_BASE_URL: 'http://127.0.0.1:9/v1' };
+    expect(modelUnavailable('fireworks:m', config, env)).toBeNull();
+    expect(modelUnavailable('ollama:llama3.2:3b', config, env)).toBeNull();
+    expect(modelUnavailable('localllm:m', config, env)).toBeNull();
+    expect(modelUnavailable('offline:echo', config, env)).toBeNull();
+    expect(modelUnavailable('openai:gpt-4o-mini', config, env)).toBe('set OPENAI_API_KEY to use openai:gpt-4o-mini');
+    expect(modelUnavailable('gw:m', config, env)).toBe('set GW_TOKEN to use gw:m');
+    expect(modelUnavailable('gw:m', config, { ...env, GW_TOKEN: 't' })).toBeNull();
+    expect(modelUnavailable('acme:m', config, env)).toMatch(/^unknown model provider "acme" in "acme:m": .*set ACME_BASE_URL$/);
+    expect(modelUnavailable('offline:gpt-9', config, env)).toMatch(/the offline provider has no model "gpt-9"/);
+    expect(modelUnavailable('no-colon', config, env)).toMatch(/must be named "<provider>:<model>"/);
+    // The reason is the one the call itself fails with.
+    const service = createModelService(createNetworkedProviders(config, env));
+    await expect(service.chat(ask('openai:gpt-4o-mini'))).rejects.toThrow(modelUnavailable('openai:gpt-4o-mini', config, env)!);
   });
 });

@@ -106,6 +106,9 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     process.once('SIGINT', stop);
     let log: import('@patchbay/evals').JsonlCaseLog | undefined;
     try {
+      // Refused here, not as thousands of failed cases: an unknown provider or a missing key.
+      const { modelUnavailable } = await import('@patchbay/core/node');
+      await asUsage(Promise.resolve().then(() => evals.checkEvalModels(pipeline, suite, (model) => modelUnavailable(model, services.config, io.env))));
       log = await asUsage(evals.JsonlCaseLog.open(evals.progressPathFor(out), identity, { resume: values.resume === true, startedAt: new Date().toISOString() }));
       const display = evals.progressDisplay(io.stderr);
       io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${info.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${noCache ? ', no cache' : ''}\n`);
@@ -182,7 +185,7 @@ async function asUsage<T>(promise: Promise<T> | T): Promise<T> {
     return await promise;
   } catch (err) {
     const name = (err as Error)?.name;
-    if (['SuiteError', 'DatasetError', 'TargetError', 'ResultFileError', 'ResumeError'].includes(name)) throw new UsageError((err as Error).message);
+    if (['SuiteError', 'DatasetError', 'TargetError', 'ModelUnavailableError', 'ResultFileError', 'ResumeError'].includes(name)) throw new UsageError((err as Error).message);
     throw err;
   }
 }
