@@ -259,6 +259,26 @@ describe('running an eval', () => {
     expect((await json(await runner.api(`/api/compare?a=${a}`))).body.errors[0].path).toBe('query.b');
   });
 
+  it('asks the model again for each repeat (the cache would hand every attempt the first reply), and uses the cache otherwise', async () => {
+    const doc = qaPipeline('repeats', '{{ question }}', 'stub:m');
+    (doc.nodes[1].config as Record<string, unknown>).temperature = 0; // cached by default
+    await runner.post('/api/pipelines', doc);
+    await runner.post('/api/datasets', { name: 'one-first', cases: [{ id: 'f1', input: { question: 'first of many' }, expected: 'first' }] });
+    const asked = () => stub.requests.filter((r) => r.body?.messages?.at(-1)?.content === 'first of many').length;
+    const run = async (repeat: number) => {
+      const result = await waitForEval(await startEval({ pipeline: 'repeats', dataset: 'one-first', suite: { scorers: [{ type: 'contains' }], repeat } }));
+      expect(result.status).toBe('succeeded');
+      return result;
+    };
+    await run(1);
+    expect(asked()).toBe(1);
+    await run(1);
+    expect(asked()).toBe(1); // a hit
+    const repeated = await run(3);
+    expect(repeated.cases).toHaveLength(3);
+    expect(asked()).toBe(4); // three real calls
+  });
+
   it('cancels a running eval and keeps the cases that finished', async () => {
     await runner.post('/api/datasets', { name: 'slow-cases', cases: [{ id: 's1', input: { question: 'first' } }, { id: 's2', input: { question: 'second' } }] });
     const id = await startEval({ pipeline: 'slow', dataset: 'slow-cases', suite: { scorers: [{ type: 'json-valid' }], concurrency: 1 } });

@@ -40,7 +40,8 @@ export class EvalManager {
     private readonly deps: {
       evals: EvalStore;
       runs: RunStore;
-      services: Services;
+      /** `uncachedModels` (the workspace's): repeats above 1 go past the response cache, as `patchbay eval` does, or every attempt would be the first one's reply. */
+      services: Services & { uncachedModels?: Services['models'] };
       log?: (line: string) => void;
     },
   ) {}
@@ -98,7 +99,7 @@ export class EvalManager {
         pipelineVersion: request.version,
         prepared,
         suite: request.suite,
-        services: this.deps.services,
+        services: request.suite.repeat > 1 && this.deps.services.uncachedModels ? { ...this.deps.services, models: this.deps.services.uncachedModels } : this.deps.services,
         log: new StoredCaseLog(evals, run.id, positions),
         signal: run.controller.signal,
         onProgress: (p) => {

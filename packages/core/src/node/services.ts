@@ -26,6 +26,8 @@ export type WorkspaceServices = Services & {
   dataDir: string;
   /** The retrieval store itself, for `patchbay index` / `search` and the HTTP API. */
   retrieval: RetrievalStore;
+  /** The same providers without the response cache: for calls that must really be made again (an eval's repeats). */
+  uncachedModels: ModelService;
   close(): Promise<void>;
 };
 
@@ -64,6 +66,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   let closed = false;
   return {
     models,
+    uncachedModels: providers,
     retrieval,
     tools,
     sandbox,
