@@ -199,6 +199,30 @@ describe('live runs', () => {
     expect((await runner.api('/api/runs/no-such-run')).status).toBe(404);
     expect((await runner.api('/api/runs/no-such-run/events')).status).toBe(404);
   });
+
+  it('keeps answering while a code node spins, and cancels it at once', async () => {
+    const spin = {
+      format: 'patchbay.pipeline/v1',
+      name: 'spin',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'loop', type: 'code', config: { code: 'while (true) {}', timeoutMs: 60_000 } },
+        { id: 'out', type: 'output', config: { name: 'answer' } },
+      ],
+      edges: [{ from: 'q.value', to: 'loop.value' }, { from: 'loop.value', to: 'out.value' }],
+    };
+    expect((await runner.post('/api/pipelines', spin)).status).toBe(201);
+    const { id } = await (await runner.post('/api/runs', { pipeline: 'spin', inputs: { question: 'x' } })).json();
+    const stream = sseEvents(await runner.api(`/api/runs/${id}/events`));
+    await nextEvent(stream, 'node.started');
+    await nextEvent(stream, 'node.started'); // the code node, now looping in the sandbox
+    // The loop is not on the runner's thread: other requests are served meanwhile.
+    for (let i = 0; i < 3; i++) expect(await (await runner.api('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await runner.api(`/api/runs/${id}`)).status).toBe(200);
+    expect((await runner.post(`/api/runs/${id}/cancel`, {})).status).toBe(200);
+    await nextEvent(stream, 'run.failed');
+    expect((await (await runner.api(`/api/runs/${id}`)).json()).status).toBe('cancelled');
+  });
 });
 
 describe('listing runs', () => {

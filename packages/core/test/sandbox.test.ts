@@ -101,3 +101,44 @@ describe('sandbox: escapes are contained', () => {
     await expect(sandbox.run('return 1', null, { timeoutMs: 1_000, signal: controller.signal })).rejects.toThrow('cancelled');
   });
 });
+
+describe('sandbox: off the main thread', () => {
+  it('keeps the event loop turning while code runs, and stops a tight loop at once when aborted', async () => {
+    const controller = new AbortController();
+    const looping = sandbox.run('while (true) {}', null, { timeoutMs: 30_000, signal: controller.signal });
+    // Timers still fire while the body spins: the code is not on this thread.
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (++ticks === 5) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 10);
+    });
+    controller.abort(new Error('stop now'));
+    await expect(looping).rejects.toThrow('stop now');
+    // The ended worker is replaced for the next call.
+    expect(await run('return value + 1', 1)).toBe(2);
+  });
+
+  it('runs as many calls at once as it has workers, and queues the rest', async () => {
+    const two = createSandbox({ workers: 2 });
+    try {
+      const code = 'const end = Date.now() + 200; while (Date.now() < end) {} return value';
+      const results = await Promise.all([1, 2, 3].map((v) => two.run(code, v, { timeoutMs: 5_000 })));
+      expect(results).toEqual([1, 2, 3]);
+      const controller = new AbortController();
+      const busy = [two.run('while (true) {}', null, { timeoutMs: 5_000 }), two.run('while (true) {}', null, { timeoutMs: 5_000 })];
+      // Both workers spin; this one waits in the queue, and leaves it when cancelled.
+      const queued = two.run('return 1', null, { timeoutMs: 1_000, signal: controller.signal });
+      controller.abort(new Error('gave up waiting'));
+      await expect(queued).rejects.toThrow('gave up waiting');
+      await two.close();
+      await expect(Promise.all(busy)).rejects.toThrow(/broke down|timed out/);
+    } finally {
+      await two.close();
+    }
+    await expect(two.run('return 1', null, { timeoutMs: 1_000 })).rejects.toThrow('the sandbox is closed');
+  });
+});

@@ -61,6 +61,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   } catch (err) {
     cache?.close();
     await tools.close();
+    await sandbox.close();
     throw err;
   }
   let closed = false;
@@ -76,6 +77,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       if (closed) return;
       closed = true;
       await tools.close();
+      await sandbox.close();
       retrieval.close();
       cache?.close();
     },

@@ -1,4 +1,5 @@
-import { newQuickJSWASMModule, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Sandbox } from '../../engine/services';
 
 export interface SandboxOptions {
@@ -10,34 +11,153 @@ export interface SandboxOptions {
    * when the host's overflows first, the run fails and the WASM module is replaced.
    */
   stackSizeBytes?: number;
+  /** Worker threads at most (calls beyond wait for one). Default: the cores less one, 1 to 4. */
+  workers?: number;
 }
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_STACK_SIZE = 256 * 1024;
 const MAX_STACK_SIZE = 1024 * 1024;
+/** QuickJS stops code at its deadline; a worker silent this long after it is stuck outside QuickJS and is ended. */
+const WATCHDOG_GRACE_MS = 1_000;
+const WORKER_FILE = new URL('./sandbox-worker.mjs', import.meta.url);
 
-// The body is compiled by QuickJS's own Function constructor, so it parses as a
-// function body (no breaking out of a wrapper) and its syntax errors read naturally.
-const WRAPPER = `(function (body, input) {
-  const fn = new Function('value', body);
-  const result = fn(JSON.parse(input));
-  return result === undefined ? 'null' : JSON.stringify(result);
-})`;
+interface Job {
+  code: string;
+  input: string;
+  timeoutMs: number;
+  memoryLimitBytes: number;
+  stackSizeBytes: number;
+}
+
+type Answer = { id: number; retire?: boolean } & ({ json: string } | { error: unknown; timedOut: boolean } | { broken: string });
+/** No answer: the worker died, or the call was cut off (deadline, abort); `failed` is what the call throws. */
+interface Failed {
+  failed: unknown;
+}
+
+/** A worker thread with QuickJS loaded, running one job at a time. */
+class SandboxWorker {
+  private readonly worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+  private readonly waiting = new Map<number, (answer: Answer | Failed) => void>();
+  private nextId = 0;
+  /** Resolves once QuickJS is loaded, so no job's deadline pays for the start. */
+  readonly ready: Promise<void>;
+  dead = false;
+
+  constructor() {
+    // Idle, the worker must not keep the process alive; a job holds it (see run).
+    this.worker.unref();
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.worker.once('message', () => resolve());
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`its worker exited with code ${code}`)));
+    });
+    this.ready.catch(() => {}); // awaited by whoever asks for this worker
+    this.worker.on('message', (answer: Answer) => this.waiting.get(answer.id)?.(answer));
+    const fail = (err: Error) => {
+      this.dead = true;
+      for (const settle of this.waiting.values()) settle({ failed: new Error(`code failed: the sandbox broke down (${err.message})`) });
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`its worker exited with code ${code}`)));
+  }
+
+  /** The worker's answer, or what to throw when the worker died or `cut` came first (the worker is then ended). */
+  run(job: Job, cut: Promise<unknown>): Promise<Answer | Failed> {
+    const id = ++this.nextId;
+    this.worker.ref();
+    return new Promise<Answer | Failed>((resolve) => {
+      const settle = (answer: Answer | Failed) => {
+        if (!this.waiting.delete(id)) return;
+        if (this.waiting.size === 0) this.worker.unref();
+        resolve(answer);
+      };
+      this.waiting.set(id, settle);
+      void cut.then((reason) => {
+        if (!this.waiting.has(id)) return;
+        this.end();
+        settle({ failed: reason });
+      });
+      this.worker.postMessage({ id, ...job });
+    });
+  }
+
+  end(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
 
 /**
  * Runs a `code` node's body in QuickJS (WASM): no `process`, `require`, `fetch`
- * or any host object exists inside. One WASM module is kept per sandbox and every
- * call gets a fresh runtime and context, so runs share nothing. The code runs
- * synchronously: `timeoutMs` is enforced by QuickJS's interrupt handler and the
- * signal is checked before the start and on every interrupt check.
+ * or any host object exists inside. The code runs in a worker thread, so a
+ * long-running body never holds the runner's event loop: HTTP, streams and
+ * other runs go on meanwhile. Every call gets a fresh runtime and context, so
+ * runs share nothing. `timeoutMs` is enforced by QuickJS's interrupt handler
+ * (and a watchdog that ends a worker stuck outside QuickJS); an aborted signal
+ * ends the worker at once, even inside a tight loop. Workers start on first use
+ * and are reused; a call waits for a free one.
  */
-export function createSandbox(options: SandboxOptions = {}): Sandbox {
+export function createSandbox(options: SandboxOptions = {}): Sandbox & { close(): Promise<void> } {
   const defaultMemory = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
   const stackSize = options.stackSizeBytes ?? DEFAULT_STACK_SIZE;
   if (!(stackSize >= 16 * 1024 && stackSize <= MAX_STACK_SIZE)) {
     throw new RangeError(`stackSizeBytes must be between 16 KB and 1 MB, got ${stackSize}`);
   }
-  let module: Promise<QuickJSWASMModule> | null = null;
+  const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+  const idle: SandboxWorker[] = [];
+  const all = new Set<SandboxWorker>();
+  let started = 0;
+  let closed = false;
+  const queue: Array<(worker: SandboxWorker | null) => void> = [];
+
+  /** An idle worker, a new one while fewer than `size` run, else the next one freed. */
+  const acquire = async (signal?: AbortSignal): Promise<SandboxWorker> => {
+    if (closed) throw new Error('code failed: the sandbox is closed');
+    let worker = idle.pop();
+    if (!worker && started < size) {
+      started++;
+      worker = new SandboxWorker();
+      all.add(worker);
+    }
+    if (!worker) {
+      worker = await new Promise<SandboxWorker>((resolve, reject) => {
+        const onAbort = () => {
+          queue.splice(queue.indexOf(take), 1);
+          reject(signal!.reason);
+        };
+        const take = (w: SandboxWorker | null) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (w) resolve(w);
+          else acquire(signal).then(resolve, reject); // a slot was freed by a worker that ended
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(take);
+      });
+    }
+    try {
+      await worker.ready;
+    } catch (err) {
+      release(worker);
+      throw new Error(`code failed: the sandbox could not start (${(err as Error).message})`);
+    }
+    return worker;
+  };
+
+  const release = (worker: SandboxWorker) => {
+    if (closed) worker.end();
+    if (worker.dead) {
+      worker.end();
+      if (all.delete(worker)) started--;
+      queue.shift()?.(null);
+      return;
+    }
+    const next = queue.shift();
+    if (next) next(worker);
+    else idle.push(worker);
+  };
 
   return {
     async run(code, value, runOptions) {
@@ -49,52 +169,38 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       } catch (err) {
         throw new Error(`code input is not JSON: ${(err as Error).message}`);
       }
-      module ??= newQuickJSWASMModule();
-      const quickjs = await module;
-      signal?.throwIfAborted();
-
-      const runtime = quickjs.newRuntime();
-      runtime.setMemoryLimit(runOptions.memoryLimitBytes ?? defaultMemory);
-      runtime.setMaxStackSize(stackSize);
-      const deadline = Date.now() + timeoutMs;
-      let stoppedBy: 'timeout' | 'abort' | null = null;
-      runtime.setInterruptHandler(() => {
-        if (signal?.aborted) stoppedBy = 'abort';
-        else if (Date.now() > deadline) stoppedBy = 'timeout';
-        return stoppedBy !== null;
+      const worker = await acquire(signal);
+      let watchdog: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const cut = new Promise<unknown>((resolve) => {
+        watchdog = setTimeout(() => resolve(new Error(`code timed out after ${timeoutMs} ms`)), timeoutMs + WATCHDOG_GRACE_MS);
+        onAbort = () => resolve(signal!.reason ?? new Error('code was cancelled'));
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
       });
-      const context = runtime.newContext();
-      let outcome: { json: string } | { error: unknown };
+      let answer: Answer | Failed;
       try {
-        const wrapper = context.unwrapResult(context.evalCode(WRAPPER, 'sandbox.js'));
-        const bodyHandle = context.newString(code);
-        const inputHandle = context.newString(input);
-        const result = context.callFunction(wrapper, context.undefined, bodyHandle, inputHandle);
-        for (const handle of [wrapper, bodyHandle, inputHandle]) handle.dispose();
-        if (result.error) {
-          outcome = { error: context.dump(result.error) };
-          result.error.dispose();
-        } else {
-          outcome = { json: context.getString(result.value) };
-          result.value.dispose();
-        }
-      } catch (err) {
-        // The host itself failed (e.g. its native stack): this module is no longer trustworthy.
-        module = null;
-        throw new Error(`code failed: the sandbox broke down (${(err as Error).message || String(err)})`);
+        answer = await worker.run({ code, input, timeoutMs, memoryLimitBytes: runOptions.memoryLimitBytes ?? defaultMemory, stackSizeBytes: stackSize }, cut);
       } finally {
-        try {
-          context.dispose();
-          runtime.dispose();
-        } catch {
-          module = null;
-        }
+        clearTimeout(watchdog);
+        signal?.removeEventListener('abort', onAbort!);
       }
-
-      if ('json' in outcome) return JSON.parse(outcome.json);
-      if (stoppedBy === 'abort') throw signal?.reason ?? new Error('code was cancelled');
-      if (stoppedBy === 'timeout') throw new Error(`code timed out after ${timeoutMs} ms`);
-      throw describeCodeError(outcome.error);
+      if ('failed' in answer) {
+        release(worker);
+        throw answer.failed;
+      }
+      if (answer.retire) worker.end();
+      release(worker);
+      if ('json' in answer) return JSON.parse(answer.json);
+      if ('broken' in answer) throw new Error(`code failed: the sandbox broke down (${answer.broken})`);
+      if (answer.timedOut) throw new Error(`code timed out after ${timeoutMs} ms`);
+      throw describeCodeError(answer.error);
+    },
+    /** Ends every worker; calls still running fail. */
+    async close() {
+      closed = true;
+      idle.length = 0;
+      for (const worker of all) worker.end();
     },
   };
 }

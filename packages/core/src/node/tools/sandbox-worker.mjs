@@ -1,0 +1,55 @@
+// The sandbox's worker thread: runs `code` node bodies in QuickJS (WASM), one job at a time,
+// each in a fresh runtime and context. Plain JavaScript so it starts without a TypeScript loader.
+// Says {ready} once QuickJS is loaded; then answers each {id, code, input, ...} with
+// {id, json} | {id, error, timedOut} | {id, broken} (the host itself failed: replace this worker).
+import { parentPort } from 'node:worker_threads';
+import { newQuickJSWASMModule } from 'quickjs-emscripten';
+
+// The body is compiled by QuickJS's own Function constructor, so it parses as a
+// function body (no breaking out of a wrapper) and its syntax errors read naturally.
+const WRAPPER = `(function (body, input) {
+  const fn = new Function('value', body);
+  const result = fn(JSON.parse(input));
+  return result === undefined ? 'null' : JSON.stringify(result);
+})`;
+
+const quickjs = await newQuickJSWASMModule();
+parentPort.postMessage({ ready: true });
+
+parentPort.on('message', ({ id, code, input, timeoutMs, memoryLimitBytes, stackSizeBytes }) => {
+  let runtime;
+  let context;
+  let outcome;
+  try {
+    runtime = quickjs.newRuntime();
+    runtime.setMemoryLimit(memoryLimitBytes);
+    runtime.setMaxStackSize(stackSizeBytes);
+    const deadline = Date.now() + timeoutMs;
+    let timedOut = false;
+    runtime.setInterruptHandler(() => (timedOut ||= Date.now() > deadline));
+    context = runtime.newContext();
+    const wrapper = context.unwrapResult(context.evalCode(WRAPPER, 'sandbox.js'));
+    const bodyHandle = context.newString(code);
+    const inputHandle = context.newString(input);
+    const result = context.callFunction(wrapper, context.undefined, bodyHandle, inputHandle);
+    for (const handle of [wrapper, bodyHandle, inputHandle]) handle.dispose();
+    if (result.error) {
+      outcome = { error: context.dump(result.error), timedOut };
+      result.error.dispose();
+    } else {
+      outcome = { json: context.getString(result.value) };
+      result.value.dispose();
+    }
+  } catch (err) {
+    // The host itself failed (e.g. its native stack): this worker is no longer trustworthy.
+    outcome = { broken: (err && err.message) || String(err) };
+  }
+  let retire = 'broken' in outcome;
+  try {
+    context?.dispose();
+    runtime?.dispose();
+  } catch {
+    retire = true; // the answer stands, but the module is suspect: the host replaces this worker
+  }
+  parentPort.postMessage({ id, ...outcome, retire });
+});
