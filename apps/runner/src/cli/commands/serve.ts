@@ -2,6 +2,7 @@ import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
+import { Redactor } from '../../http/secrets';
 
 function integer(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -60,7 +61,9 @@ Environment:
       // Loaded only here: the demo pulls in the eval runner, which serving alone never needs.
       const { seedDemo } = await import('../../demo/seed-demo');
       const outcome = await seedDemo(dataDir, { env: io.env }).catch((err: Error) => {
-        io.stderr.write(`could not seed the demo workspace: ${err.message.split('\n')[0]}\n`);
+        // Before the server (and its redacting log) exists: mask secrets of the environment here.
+        const { redact } = Redactor.fromEnv(io.env, [], io.env.PATCHBAY_TOKEN ? [io.env.PATCHBAY_TOKEN] : []);
+        io.stderr.write(redact(`could not seed the demo workspace: ${err.message.split('\n')[0]}\n`));
         return null;
       });
       if (outcome?.seeded) io.stdout.write(`Seeded the demo workspace into ${outcome.dataDir}\n`);
@@ -89,7 +92,7 @@ Environment:
         stopping = true;
         io.stderr.write(`${signal}: stopping (cancelling live runs)\n`);
         void server.close().then(resolve, (err) => {
-          io.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          server.log(`error while stopping: ${(err as Error).message}`);
           resolve();
         });
       };
