@@ -10,38 +10,52 @@ interface Props {
   onOpenRun(runId: string): void;
 }
 
-/** A case's first attempt: the one shown side by side (the statistics pair every repeat). */
-function firstById(result: EvalResult): Map<string, CaseRecord> {
-  const out = new Map<string, CaseRecord>();
-  for (const c of result.cases) if (!out.has(c.id) || c.repeat < out.get(c.id)!.repeat) out.set(c.id, c);
+/** Every attempt of each case, first attempt first: with repeats, a case regresses by its share of passing attempts. */
+function attemptsById(result: EvalResult): Map<string, CaseRecord[]> {
+  const out = new Map<string, CaseRecord[]>();
+  for (const c of result.cases) {
+    const list = out.get(c.id);
+    if (list) list.push(c);
+    else out.set(c.id, [c]);
+  }
+  for (const list of out.values()) list.sort((x, y) => x.repeat - y.repeat);
   return out;
 }
 
-/** Every case of the two evals, regressions first: status and scores on each side, and how the output changed. */
+/** Every case of the two evals, regressions first: status and scores on each side (over all its attempts), and how the first attempt's output changed. */
 export function CaseCompareTable({ cmp, a, b, onOpenRun }: Props) {
-  const inA = firstById(a);
-  const inB = firstById(b);
+  const inA = attemptsById(a);
+  const inB = attemptsById(b);
   const scorers = Object.keys(cmp.scorers);
-  const side = (record: CaseRecord | undefined, which: string) => {
-    if (!record) return <span className="muted">not in {which}</span>;
+  const side = (attempts: CaseRecord[] | undefined, which: string) => {
+    if (!attempts) return <span className="muted">not in {which}</span>;
+    const [first] = attempts;
+    const passed = attempts.filter((r) => r.status === 'passed').length;
+    const status = attempts.length === 1 ? first.status : passed === attempts.length ? 'passed' : passed === 0 ? first.status : 'flaky';
     return (
       <>
-        <span className={`status ${record.status}`}>{record.status}</span>{' '}
+        <span className={`status ${status}`} data-testid={`status-${which}-${first.id}`}>
+          {attempts.length === 1 ? first.status : `${passed}/${attempts.length} passed`}
+        </span>{' '}
         {scorers.map((s) => {
-          const score = record.scores[s];
-          return score ? (
-            <span key={s} className={score.pass ? 'score pass' : 'score fail'} title={`${s}: ${score.reason}`}>
-              {s} {score.score.toFixed(2)}{' '}
+          const scores = attempts.flatMap((r) => (r.scores[s] ? [r.scores[s]] : []));
+          if (!scores.length) return null;
+          const mean = scores.reduce((sum, x) => sum + x.score, 0) / scores.length;
+          const reasons = scores.map((x, i) => (scores.length > 1 ? `#${i + 1} ${x.reason}` : x.reason)).join('\n');
+          return (
+            <span key={s} className={scores.every((x) => x.pass) ? 'score pass' : 'score fail'} title={`${s}${scores.length > 1 ? ' (mean of attempts)' : ''}: ${reasons}`}>
+              {s} {mean.toFixed(2)}{' '}
             </span>
-          ) : null;
+          );
         })}
-        {record.runId && (
+        {first.runId && (
           <a
             href="#"
-            data-testid={`trace-${which}-${record.id}`}
+            data-testid={`trace-${which}-${first.id}`}
+            title={attempts.length > 1 ? 'the trace of the first attempt' : undefined}
             onClick={(e) => {
               e.preventDefault();
-              onOpenRun(record.runId!);
+              onOpenRun(first.runId!);
             }}
           >
             trace
@@ -67,7 +81,8 @@ export function CaseCompareTable({ cmp, a, b, onOpenRun }: Props) {
           {casesInOrder(cmp).map(({ id, change }) => {
             const ra = inA.get(id);
             const rb = inB.get(id);
-            const record = rb ?? ra;
+            const record = (rb ?? ra)?.[0];
+            const repeated = (ra?.length ?? 0) > 1 || (rb?.length ?? 0) > 1;
             return (
               <tr key={id} data-testid={`compare-case-${id}`} data-change={change} className={`change-${change}`}>
                 <td>
@@ -83,7 +98,8 @@ export function CaseCompareTable({ cmp, a, b, onOpenRun }: Props) {
                 <td>{side(ra, 'A')}</td>
                 <td>{side(rb, 'B')}</td>
                 <td className="cell-text">
-                  {ra && rb ? <TextDiff a={outputText(ra.outputs)} b={outputText(rb.outputs)} /> : outputText((ra ?? rb)?.outputs)}
+                  {repeated && <div className="muted">first attempt</div>}
+                  {ra && rb ? <TextDiff a={outputText(ra[0].outputs)} b={outputText(rb[0].outputs)} /> : outputText(record?.outputs)}
                 </td>
               </tr>
             );
