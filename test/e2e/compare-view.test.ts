@@ -146,7 +146,7 @@ describe('the evals view', () => {
 });
 
 describe('a running eval in the browser', () => {
-  it('shows live progress as cases finish, and Cancel keeps the finished ones', async () => {
+  it('shows live progress as cases finish, Cancel keeps the finished ones, and Resume runs the rest', async () => {
     // Each reply of the stub model waits until the test releases it, so progress needs no timing.
     const gates: Array<() => void> = [];
     const stub = await startOpenAIStub({ handler: async (req) => {
@@ -179,6 +179,19 @@ describe('a running eval in the browser', () => {
       const rows = page.getByTestId('results-table').locator('tbody tr');
       expect(await rows.count()).toBe(2);
       expect(await page.getByTestId('case-row-q1').locator('td').nth(2).textContent()).toBe('stub q1');
+
+      // Resume: q1 and q2 are kept (replayed into the count) while q3 waits for its reply; then q3 to q5 run.
+      await page.getByTestId('resume-eval').click();
+      await expect.poll(() => page.getByTestId('eval-progress').textContent()).toContain('2 / 5 · 2 passed');
+      await expect
+        .poll(async () => {
+          for (const release of gates.splice(0)) release();
+          return page.getByTestId('eval-status').textContent();
+        }, { timeout: 15_000 })
+        .toBe('succeeded');
+      expect(await page.getByTestId('results-table').locator('tbody tr').count()).toBe(5);
+      expect(await page.getByTestId('case-row-q5').locator('td').nth(2).textContent()).toBe('stub q5');
+      expect(await page.getByTestId('resume-eval').count()).toBe(0);
     } finally {
       for (const release of gates) release();
       await slow.close();

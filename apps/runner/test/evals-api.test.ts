@@ -394,5 +394,38 @@ describe('evals across restarts', () => {
     expect(stored.cases).toHaveLength(10);
     const cmp = await json(await runner.api(`/api/compare?a=${seeded}&b=${finished.id}`));
     expect(cmp.body.unchanged).toHaveLength(10);
+
+    // Resumed: the kept case stays as it was, the other nine run, and the stream tells the whole story.
+    const resumed = await json(await runner.post('/api/evals/orphan/resume', {}));
+    expect(resumed).toEqual({ status: 200, body: { id: 'orphan', status: 'running' } });
+    const done = await waitForEval('orphan');
+    expect(done).toMatchObject({ status: 'succeeded', progress: { done: 10, total: 10 } });
+    expect(done.error ?? null).toBeNull();
+    expect(done.cases.map((c: any) => c.id)).toEqual(finished.cases.map((c: any) => c.id));
+    expect(done.cases[0]).toEqual(finished.cases[0]);
+    expect(done.summary.scorers.mentions.n).toBe(10);
+    const replay = await allSseEvents(await runner.api('/api/evals/orphan/events'));
+    expect(replay.map((e) => e.event)).toEqual(['eval.started', ...Array(10).fill('eval.case'), 'eval.completed']);
+    expect(replay.slice(1, 11).map((e) => JSON.parse(e.data).done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Only a stopped eval resumes; a finished or unknown one does not.
+    expect(await json(await runner.post('/api/evals/orphan/resume', {}))).toMatchObject({ status: 409, body: { type: 'urn:patchbay:problem:eval-not-resumable' } });
+    expect((await runner.post('/api/evals/ghost/resume', {})).status).toBe(404);
+    expect((await json(await runner.post(`/api/evals/${seeded}/resume`, {}))).status).toBe(409);
+  });
+
+  it('resumes a cancelled eval where it stopped', async () => {
+    await runner.post('/api/datasets', { name: 'three', cases: [{ id: 't1', input: { question: 'first' } }, { id: 't2', input: { question: 'second' } }, { id: 't3', input: { question: 'third' } }] });
+    // t2's reply never comes: the eval is cancelled with t1 done.
+    const id = await startEval({ pipeline: 'slow', dataset: 'three', suite: { scorers: [{ type: 'json-valid' }], concurrency: 1 } });
+    const stream = sseEvents(await runner.api(`/api/evals/${id}/events`));
+    for await (const event of stream) if (event.event === 'eval.case') break;
+    await runner.post(`/api/evals/${id}/cancel`, {});
+    expect(await waitForEval(id)).toMatchObject({ status: 'cancelled', progress: { done: 1, total: 3 } });
+    expect((await json(await runner.post(`/api/evals/${id}/resume`, {}))).status).toBe(200);
+    // Running again (t2 still hangs): live, with t1 kept; cancel it once more.
+    const again = await json(await runner.api(`/api/evals/${id}`));
+    expect(again.body).toMatchObject({ status: 'running', progress: { done: 1, total: 3 } });
+    expect((await json(await runner.post(`/api/evals/${id}/resume`, {}))).status).toBe(409);
+    expect((await json(await runner.post(`/api/evals/${id}/cancel`, {}))).body.status).toBe('cancelled');
   });
 });

@@ -116,6 +116,8 @@ export function createEvalsApi(baseUrl = '', fetchImpl: typeof fetch = (...args)
     getEval: (id: string) => request<EvalResult>('GET', `/api/evals/${enc(id)}`),
     startEval: (body: StartEvalRequest) => request<{ id: string }>('POST', '/api/evals', body),
     cancelEval: (id: string) => request<{ id: string; status: EvalStatus }>('POST', `/api/evals/${enc(id)}/cancel`, {}),
+    /** Runs the rest of an interrupted or cancelled eval; its finished cases are kept. */
+    resumeEval: (id: string) => request<{ id: string; status: EvalStatus }>('POST', `/api/evals/${enc(id)}/resume`, {}),
     compare: (a: string, b: string) => request<Comparison>('GET', `/api/compare?a=${enc(a)}&b=${enc(b)}`),
 
     /** Follows an eval's progress (past events first) until it ends or `signal` aborts. */

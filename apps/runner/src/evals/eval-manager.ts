@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
-import { prepareEval, runEval, toScoreRow, type DatasetInfo, type EvalSuite } from '@patchbay/evals';
+import { prepareEval, runEval, toScoreRow, type CaseRecord, type DatasetInfo, type EvalSuite } from '@patchbay/evals';
 import { LiveJob, type JobListener } from '../jobs/live-job';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
@@ -85,10 +85,31 @@ export class EvalManager {
     return id;
   }
 
-  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo): Promise<void> {
+  /**
+   * Continues an interrupted or cancelled eval where it stopped: the cases it
+   * stored are kept (and replayed to subscribers first), the rest run with the
+   * same version, dataset and suite. False when it is not stopped (or another
+   * resume got there first).
+   */
+  async resume(stored: StoredEval, request: StartEval): Promise<boolean> {
+    if (!this.accepting) throw new Error('the runner is shutting down');
+    const prepared = await prepareEval(request.document, request.suite);
+    if (!(await this.deps.evals.reopen(stored.id, PROCESS_OWNER))) return false;
+    const kept = await this.deps.evals.casesInFinishOrder(stored.id);
+    const total = stored.progress.total;
+    const run: ActiveEval = new LiveJob('eval', stored.id, this.deps.log ?? (() => {}));
+    this.active.set(stored.id, run);
+    // The same events a subscriber would have seen had the eval never stopped.
+    run.publish(startedEvent(stored, Date.parse(stored.createdAt)));
+    kept.forEach((record, i) => run.publish(caseEvent(stored.id, record, i + 1, total)));
+    run.done = this.execute(run, request, total, prepared, kept);
+    return true;
+  }
+
+  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, kept: CaseRecord[] = []): Promise<void> {
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
-    let done = 0;
+    let done = kept.length;
     try {
       // Inside the try: whatever fails is recorded on the eval, never left as a rejection nobody awaits.
       const baseline = request.baseline
@@ -100,7 +121,7 @@ export class EvalManager {
         prepared,
         suite: request.suite,
         services: request.suite.repeat > 1 && this.deps.services.uncachedModels ? { ...this.deps.services, models: this.deps.services.uncachedModels } : this.deps.services,
-        log: new StoredCaseLog(evals, run.id, positions),
+        log: new StoredCaseLog(evals, run.id, positions, kept),
         signal: run.controller.signal,
         onProgress: (p) => {
           if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));

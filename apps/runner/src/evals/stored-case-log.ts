@@ -7,13 +7,12 @@ import type { EvalStore } from '../store/evals';
  * result is read back case by case rather than held in memory.
  */
 export class StoredCaseLog implements CaseLog {
-  readonly resumed: CaseRecord[] = [];
-
-  /** `positions`: each case id's place in the dataset, for ordering the result. */
+  /** `positions`: each case id's place in the dataset, for ordering the result; `resumed`: the cases a resumed eval kept. */
   constructor(
     private readonly store: EvalStore,
     private readonly evalId: string,
     private readonly positions: Map<string, number>,
+    readonly resumed: CaseRecord[] = [],
   ) {}
 
   async append(record: CaseRecord): Promise<void> {

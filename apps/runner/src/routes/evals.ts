@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { PipelineDocument } from '@patchbay/core';
+import { behaviorHash, type PipelineDocument } from '@patchbay/core';
 import { checkEvalModels, DatasetError, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
@@ -103,6 +103,20 @@ const events = createRoute({
   responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
 });
 
+const resume = createRoute({
+  method: 'post',
+  path: '/api/evals/{id}/resume',
+  tags: ['evals'],
+  summary: 'Continue an interrupted or cancelled eval: its finished cases are kept, the rest run',
+  description:
+    'Runs the cases the eval has not finished with the same pipeline version, dataset version and suite; its events stream replays the kept cases first. 409 `eval-not-resumable` when it is not interrupted or cancelled, or what it ran with is gone or changed; 422 as for a new eval.',
+  request: { params: IdParams },
+  responses: {
+    200: jsonContent(z.object({ id: z.string(), status: z.enum(EVAL_STATUSES) }).openapi('EvalResumed'), 'The eval, running again'),
+    ...problemResponses(401, 404, 409, 422),
+  },
+});
+
 const cancel = createRoute({
   method: 'post',
   path: '/api/evals/{id}/cancel',
@@ -154,18 +168,55 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: at, message: err.message }] });
   }
   suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
-  if (deps.modelUnavailable) {
-    try {
-      checkEvalModels(version.document as PipelineDocument, suite, deps.modelUnavailable);
-    } catch (err) {
-      if (!(err instanceof ModelUnavailableError)) throw err;
-      const path = 'node' in err.at ? '$.pipeline' : `$.suite.scorers[${err.at.scorerIndex}].params.model`;
-      throw new HttpProblem(422, err.message, { type: 'model-unavailable', errors: [{ path, message: err.message }] });
-    }
-  }
+  refuseUnavailableModels(deps, version.document as PipelineDocument, suite);
   return deps.evals
     .start({ document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, dataset, suite, baseline })
     .catch(unprocessable);
+}
+
+/** 422 for a model the workspace cannot call (unknown provider, missing key): refused before any case runs. */
+function refuseUnavailableModels(deps: AppDeps, document: PipelineDocument, suite: EvalSuite): void {
+  if (!deps.modelUnavailable) return;
+  try {
+    checkEvalModels(document, suite, deps.modelUnavailable);
+  } catch (err) {
+    if (!(err instanceof ModelUnavailableError)) throw err;
+    const path = 'node' in err.at ? '$.pipeline' : `$.suite.scorers[${err.at.scorerIndex}].params.model`;
+    throw new HttpProblem(422, err.message, { type: 'model-unavailable', errors: [{ path, message: err.message }] });
+  }
+}
+
+/** Runs the rest of an interrupted or cancelled eval with what it started with: the same version, dataset version and suite. */
+async function resumeEval(deps: AppDeps, id: string): Promise<void> {
+  const { store } = deps;
+  const stored = await store.evals.get(id);
+  if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
+  const notResumable = (why: string) => new HttpProblem(409, `eval "${id}" cannot be resumed: ${why}`, { type: 'eval-not-resumable', status: stored.status });
+  if (stored.status !== 'interrupted' && stored.status !== 'cancelled') throw notResumable(`it is ${stored.status} (only an interrupted or cancelled eval can be)`);
+  const version = stored.version === null ? undefined : await store.versions.get(stored.pipeline, stored.version);
+  if (!version) throw notResumable(`version ${stored.version ?? '(none)'} of "${stored.pipeline}" is not in this store`);
+  const document = version.document as PipelineDocument;
+  if (behaviorHash(document) !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
+  const dataset = await store.datasets.get(stored.dataset.name, stored.dataset.hash);
+  if (!dataset) throw notResumable(`dataset "${stored.dataset.name}" version ${stored.dataset.hash.slice(0, 12)} is not in this store`);
+  const { spec } = stored;
+  let suite: EvalSuite;
+  try {
+    suite = parseSuite(
+      { format: SUITE_FORMAT, name: spec.suite, scorers: spec.scorers, repeat: spec.repeat, seed: spec.seed, ...(spec.concurrency ? { concurrency: spec.concurrency } : {}), ...(spec.gate ? { gate: spec.gate } : {}), dataset: dataset.cases },
+      { label: `eval "${id}"`, baseDir: '.' },
+    );
+  } catch (err) {
+    if (!(err instanceof SuiteError)) throw err;
+    throw notResumable(`its stored suite no longer parses (${err.message})`);
+  }
+  suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+  refuseUnavailableModels(deps, document, suite);
+  const baseline = stored.baseline ? await store.evals.get(stored.baseline) : undefined;
+  const resumed = await deps.evals
+    .resume(stored, { document, pipeline: stored.pipeline, version: version.number, dataset, suite, baseline: baseline?.status === 'succeeded' ? baseline : undefined })
+    .catch(unprocessable);
+  if (!resumed) throw notResumable('it is running again already');
 }
 
 export const evalRoutes: RouteModule = {
@@ -210,6 +261,12 @@ export const evalRoutes: RouteModule = {
       const past = await evals.pastEvents(id);
       if (!past) throw new HttpProblem(404, `there is no eval "${id}"`);
       return sseResponse((sink) => replay(sink, past)) as never;
+    });
+
+    app.openapi(resume, async (c) => {
+      const { id } = c.req.valid('param');
+      await resumeEval(deps, id);
+      return c.json({ id, status: 'running' as const }, 200);
     });
 
     app.openapi(cancel, async (c) => {

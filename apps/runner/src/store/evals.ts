@@ -66,6 +66,8 @@ export interface EvalStore {
   casesInFinishOrder(evalId: string): Promise<CaseRecord[]>;
   /** Newest first. */
   list(query: { pipeline?: string; limit: number }): Promise<StoredEval[]>;
+  /** An interrupted or cancelled eval runs again, owned by `owner` (its cases are kept); false when it was not stopped. */
+  reopen(evalId: string, owner: string): Promise<boolean>;
   /** At start-up: evals left `running` by a process that is gone become `interrupted`. */
   interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
   /**
@@ -137,6 +139,9 @@ export class SqliteEvalStore implements EvalStore {
       listPipeline: db.prepare<[string, number], Row>(
         `SELECT ${COLUMNS} FROM eval_results e WHERE pipeline = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
       ),
+      reopen: db.prepare(
+        "UPDATE eval_results SET status = 'running', head = NULL, error = NULL, finished_at = NULL, owner = ? WHERE id = ? AND status IN ('interrupted', 'cancelled')",
+      ),
       running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM eval_results WHERE status = 'running'"),
       interrupt: db.prepare(
         "UPDATE eval_results SET status = 'interrupted', error = 'the runner stopped before the eval ended', finished_at = ?, owner = NULL WHERE id = ? AND status = 'running'",
@@ -199,6 +204,10 @@ export class SqliteEvalStore implements EvalStore {
   async list(query: { pipeline?: string; limit: number }) {
     const rows = query.pipeline === undefined ? this.stmts.listAll.all(query.limit) : this.stmts.listPipeline.all(query.pipeline, query.limit);
     return rows.map(toStored);
+  }
+
+  async reopen(evalId: string, owner: string) {
+    return this.stmts.reopen.run(owner, evalId).changes > 0;
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { EvalListItem, EvalsApi } from '../../lib/evals-api';
 import { useApi } from '../ApiContext';
 import { useToast } from '../Toasts';
@@ -23,11 +24,21 @@ interface Props {
 export function EvalsView(p: Props) {
   const pipelineApi = useApi();
   const toast = useToast();
-  const { result, live, error } = useEvalResult(p.api, p.shown, p.onChanged);
+  const [generation, setGeneration] = useState(0);
+  const { result, live, error } = useEvalResult(p.api, p.shown, p.onChanged, generation);
 
   const cancel = async (id: string) => {
     try {
       await p.api.cancelEval(id);
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  };
+  const resume = async (id: string) => {
+    try {
+      await p.api.resumeEval(id);
+      setGeneration((g) => g + 1);
+      p.onChanged();
     } catch (err) {
       toast((err as Error).message, 'error');
     }
@@ -105,6 +116,11 @@ export function EvalsView(p: Props) {
                 {live && (
                   <button className="danger" data-testid="cancel-eval" onClick={() => cancel(result.id)}>
                     Cancel
+                  </button>
+                )}
+                {!live && (result.status === 'interrupted' || result.status === 'cancelled') && (
+                  <button data-testid="resume-eval" title="Run the cases it did not finish; finished ones are kept" onClick={() => resume(result.id)}>
+                    Resume
                   </button>
                 )}
               </div>

@@ -9,10 +9,10 @@ export interface LiveProgress {
 }
 
 /**
- * One eval's result; while it runs, its progress follows the SSE stream and
+ * One eval's result (read again when `generation` changes); while it runs, its progress follows the SSE stream and
  * the full result is fetched again when it ends (then `onEnded` is called).
  */
-export function useEvalResult(api: EvalsApi, id: string | undefined, onEnded: () => void) {
+export function useEvalResult(api: EvalsApi, id: string | undefined, onEnded: () => void, generation = 0) {
   const [result, setResult] = useState<EvalResult>();
   const [live, setLive] = useState<LiveProgress>();
   const [error, setError] = useState<string>();
@@ -51,7 +51,8 @@ export function useEvalResult(api: EvalsApi, id: string | undefined, onEnded: ()
     })().catch((err: Error) => !stopped() && setError(err.message));
     return () => controller.abort();
     // onEnded is a notification; a new function identity must not restart the stream
-  }, [api, id]);
+    // generation: the same eval again (resumed), so read it and follow its stream anew
+  }, [api, id, generation]);
 
   return { result, live, error };
 }
