@@ -401,6 +401,7 @@ describe('evals across restarts', () => {
     const done = await waitForEval('orphan');
     expect(done).toMatchObject({ status: 'succeeded', progress: { done: 10, total: 10 } });
     expect(done.error ?? null).toBeNull();
+    expect(done.createdAt).toBe(orphan.createdAt);
     expect(done.cases.map((c: any) => c.id)).toEqual(finished.cases.map((c: any) => c.id));
     expect(done.cases[0]).toEqual(finished.cases[0]);
     expect(done.summary.scorers.mentions.n).toBe(10);

@@ -102,11 +102,12 @@ export class EvalManager {
     // The same events a subscriber would have seen had the eval never stopped.
     run.publish(startedEvent(stored, Date.parse(stored.createdAt)));
     kept.forEach((record, i) => run.publish(caseEvent(stored.id, record, i + 1, total)));
-    run.done = this.execute(run, request, total, prepared, kept);
+    run.done = this.execute(run, request, total, prepared, { kept, startedAt: stored.createdAt });
     return true;
   }
 
-  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, kept: CaseRecord[] = []): Promise<void> {
+  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, resumed: { kept: CaseRecord[]; startedAt: string } = { kept: [], startedAt: '' }): Promise<void> {
+    const { kept } = resumed;
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
     let done = kept.length;
@@ -121,7 +122,7 @@ export class EvalManager {
         prepared,
         suite: request.suite,
         services: request.suite.repeat > 1 && this.deps.services.uncachedModels ? { ...this.deps.services, models: this.deps.services.uncachedModels } : this.deps.services,
-        log: new StoredCaseLog(evals, run.id, positions, kept),
+        log: new StoredCaseLog(evals, run.id, positions, kept, resumed.startedAt || undefined),
         signal: run.controller.signal,
         onProgress: (p) => {
           if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));

@@ -13,6 +13,8 @@ export class StoredCaseLog implements CaseLog {
     private readonly evalId: string,
     private readonly positions: Map<string, number>,
     readonly resumed: CaseRecord[] = [],
+    /** When a resumed eval first started. */
+    readonly startedAt?: string,
   ) {}
 
   async append(record: CaseRecord): Promise<void> {
