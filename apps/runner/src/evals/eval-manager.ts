@@ -106,8 +106,8 @@ export class EvalManager {
     return true;
   }
 
-  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, resumed: { kept: CaseRecord[]; startedAt: string } = { kept: [], startedAt: '' }): Promise<void> {
-    const { kept } = resumed;
+  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, resumed?: { kept: CaseRecord[]; startedAt: string }): Promise<void> {
+    const kept = resumed?.kept ?? [];
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
     let done = kept.length;
@@ -122,7 +122,7 @@ export class EvalManager {
         prepared,
         suite: request.suite,
         services: request.suite.repeat > 1 && this.deps.services.uncachedModels ? { ...this.deps.services, models: this.deps.services.uncachedModels } : this.deps.services,
-        log: new StoredCaseLog(evals, run.id, positions, kept, resumed.startedAt || undefined),
+        log: new StoredCaseLog(evals, run.id, positions, kept, resumed?.startedAt),
         signal: run.controller.signal,
         onProgress: (p) => {
           if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));

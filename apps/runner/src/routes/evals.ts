@@ -9,6 +9,7 @@ import { jsonContent, PipelineNameSchema, problemResponses } from './common-sche
 import { DatasetNameSchema } from './datasets';
 import { resumeFrom } from './run-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
+import type { DatasetRecord } from '../store/datasets';
 
 const EVAL_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
@@ -161,17 +162,22 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
   }
   let suite: EvalSuite;
   try {
-    suite = parseSuite({ format: SUITE_FORMAT, ...body.suite, name: body.suite.name ?? 'api', dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
+    suite = suiteOnDataset({ ...body.suite, name: body.suite.name ?? 'api' }, dataset, '$.suite');
   } catch (err) {
     if (!(err instanceof SuiteError)) throw err;
     const at = err.path ? `$.suite.${err.path}` : '$.suite';
     throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: at, message: err.message }] });
   }
-  suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
   refuseUnavailableModels(deps, version.document as PipelineDocument, suite);
   return deps.evals
     .start({ document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, dataset, suite, baseline })
     .catch(unprocessable);
+}
+
+/** A suite (everything but its dataset) over a stored dataset's cases; throws SuiteError. */
+function suiteOnDataset(spec: Record<string, unknown>, dataset: DatasetRecord, label: string): EvalSuite {
+  const suite = parseSuite({ format: SUITE_FORMAT, ...spec, dataset: dataset.cases }, { label, baseDir: '.' });
+  return { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
 }
 
 /** 422 for a model the workspace cannot call (unknown provider, missing key): refused before any case runs. */
@@ -199,18 +205,14 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   if (behaviorHash(document) !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
   const dataset = await store.datasets.get(stored.dataset.name, stored.dataset.hash);
   if (!dataset) throw notResumable(`dataset "${stored.dataset.name}" version ${stored.dataset.hash.slice(0, 12)} is not in this store`);
-  const { spec } = stored;
   let suite: EvalSuite;
   try {
-    suite = parseSuite(
-      { format: SUITE_FORMAT, name: spec.suite, scorers: spec.scorers, repeat: spec.repeat, seed: spec.seed, ...(spec.concurrency ? { concurrency: spec.concurrency } : {}), ...(spec.gate ? { gate: spec.gate } : {}), dataset: dataset.cases },
-      { label: `eval "${id}"`, baseDir: '.' },
-    );
+    const { suite: name, scorers, repeat, seed, concurrency, gate } = stored.spec;
+    suite = suiteOnDataset({ name, scorers, repeat, seed, ...(concurrency ? { concurrency } : {}), ...(gate ? { gate } : {}) }, dataset, `eval "${id}"`);
   } catch (err) {
     if (!(err instanceof SuiteError)) throw err;
     throw notResumable(`its stored suite no longer parses (${err.message})`);
   }
-  suite = { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
   refuseUnavailableModels(deps, document, suite);
   const baseline = stored.baseline ? await store.evals.get(stored.baseline) : undefined;
   const resumed = await deps.evals

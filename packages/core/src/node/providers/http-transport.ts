@@ -111,7 +111,7 @@ function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
 }
 
 function toResponse(reply: http.IncomingMessage, raw: Buffer): Response {
-  const headers = new ReplyHeaders(reply.rawHeaders);
+  const headers = ReplyHeaders.fromRaw(reply.rawHeaders);
   const status = reply.statusCode ?? 0;
   const statusText = reply.statusMessage ?? '';
   const noBody = status === 204 || status === 205 || status === 304;
@@ -132,12 +132,15 @@ function toResponse(reply: http.IncomingMessage, raw: Buffer): Response {
 export class ReplyHeaders {
   private readonly map = new Map<string, string>();
 
-  constructor(raw: readonly string[] | Iterable<[string, string]> = []) {
-    if (Array.isArray(raw) && (raw.length === 0 || typeof raw[0] === 'string')) {
-      for (let i = 0; i + 1 < raw.length; i += 2) this.add(raw[i] as string, raw[i + 1] as string);
-    } else {
-      for (const [name, value] of raw as Iterable<[string, string]>) this.add(name, value);
-    }
+  constructor(pairs: Iterable<[string, string]> = []) {
+    for (const [name, value] of pairs) this.add(name, value);
+  }
+
+  /** From Node's `rawHeaders`: names and values in turn. */
+  static fromRaw(raw: readonly string[]): ReplyHeaders {
+    const headers = new ReplyHeaders();
+    for (let i = 0; i + 1 < raw.length; i += 2) headers.add(raw[i], raw[i + 1]);
+    return headers;
   }
 
   private add(name: string, value: string): void {

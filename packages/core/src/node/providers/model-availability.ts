@@ -1,4 +1,5 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
+import { splitModelName } from './model-service';
 import { envPrefix, OFFLINE_MODELS, providerNames, resolveProvider } from './presets';
 
 /**
@@ -9,10 +10,13 @@ import { envPrefix, OFFLINE_MODELS, providerNames, resolveProvider } from './pre
  * eval refuses to start rather than fail every case the same way).
  */
 export function modelUnavailable(name: string, config: WorkspaceConfig, env: NodeJS.ProcessEnv): string | null {
-  const colon = name.indexOf(':');
-  if (colon <= 0 || colon === name.length - 1) return `model "${name}" must be named "<provider>:<model>", e.g. "offline:echo"`;
-  const provider = name.slice(0, colon);
-  const model = name.slice(colon + 1);
+  let provider: string;
+  let model: string;
+  try {
+    ({ provider, model } = splitModelName(name));
+  } catch (err) {
+    return (err as Error).message;
+  }
   if (provider === 'offline') {
     return OFFLINE_MODELS.includes(model) ? null : `"${name}": the offline provider has no model "${model}" (it has ${OFFLINE_MODELS.join(', ')})`;
   }

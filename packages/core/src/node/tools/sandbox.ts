@@ -109,7 +109,6 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
   const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
   const idle: SandboxWorker[] = [];
   const all = new Set<SandboxWorker>();
-  let started = 0;
   let closed = false;
   const queue: Array<(worker: SandboxWorker | null) => void> = [];
 
@@ -117,8 +116,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
   const acquire = async (signal?: AbortSignal): Promise<SandboxWorker> => {
     if (closed) throw new Error('code failed: the sandbox is closed');
     let worker = idle.pop();
-    if (!worker && started < size) {
-      started++;
+    if (!worker && all.size < size) {
       worker = new SandboxWorker();
       all.add(worker);
     }
@@ -150,7 +148,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
     if (closed) worker.end();
     if (worker.dead) {
       worker.end();
-      if (all.delete(worker)) started--;
+      all.delete(worker);
       queue.shift()?.(null);
       return;
     }
