@@ -243,3 +243,31 @@ describe('listing runs', () => {
     expect((await runner.api('/api/runs?limit=0')).status).toBe(400);
   });
 });
+
+describe('where runs came from', () => {
+  it('records the source (api by default, editor when the editor says so) and filters by source and version', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('sourced'))).status).toBe(201);
+    const v2 = echoPipeline('sourced');
+    v2.nodes[1].config.prompt = 'v2 {{ question }}';
+    expect((await runner.post('/api/pipelines/sourced/versions', { document: v2, message: 'v2', baseVersion: 1 })).status).toBe(201);
+
+    const start = async (body: Record<string, unknown>) => (await waitForRun(runner, (await (await runner.post('/api/runs', { pipeline: 'sourced', inputs: { question: 'x' }, ...body })).json()).id)).id;
+    const apiRun = await start({ version: 1 });
+    const editorRun = await start({ version: 2, source: 'editor' });
+
+    const run = await (await runner.api(`/api/runs/${apiRun}`)).json();
+    expect(run).toMatchObject({ source: 'api', label: null, keyName: null });
+    const bySource = await (await runner.api('/api/runs?pipeline=sourced&source=editor')).json();
+    expect(bySource.map((r: any) => r.id)).toEqual([editorRun]);
+    expect(bySource[0]).toMatchObject({ source: 'editor', version: 2 });
+    const byVersion = await (await runner.api('/api/runs?pipeline=sourced&version=1')).json();
+    expect(byVersion.map((r: any) => r.id)).toEqual([apiRun]);
+    expect(await (await runner.api('/api/runs?pipeline=sourced&label=production')).json()).toEqual([]);
+
+    // A caller cannot pass itself off as serving or an eval, and an unknown source is named.
+    expect((await runner.post('/api/runs', { pipeline: 'sourced', inputs: { question: 'x' }, source: 'openai' })).status).toBe(400);
+    const bad = await runner.api('/api/runs?source=phone');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).detail).toMatch(/source/);
+  });
+});

@@ -76,6 +76,26 @@ beforeAll(() => {
 afterAll(() => ws.remove());
 
 describe('patchbay run: success', () => {
+  it('records the run, source cli, in the data dir\'s runner store when there is one (and creates none)', async () => {
+    const { startServer } = await import('../src/index');
+    const data = path.join(ws.dir, 'with-store');
+    const server = await startServer({ port: 0, quiet: true, editorDist: false, env: {}, dataDir: data });
+    try {
+      const r = await runCli(['run', 'greet.json', '--input', 'who=Cli', '--data', data], ws.dir);
+      expect(r.code).toBe(0);
+      const runs = await (await fetch(`${server.url}/api/runs?source=cli`)).json();
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ pipeline: 'greet', version: null, status: 'succeeded', source: 'cli' });
+      const run = await (await fetch(`${server.url}/api/runs/${runs[0].id}`)).json();
+      expect(run.outputs).toEqual({ greeting: 'Hello, Cli x1!' });
+    } finally {
+      await server.close();
+    }
+    const r = await runCli(['run', 'greet.json', '--input', 'who=Ada', '--data', 'no-store'], ws.dir);
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(ws.dir, 'no-store', 'runner.sqlite'))).toBe(false);
+  });
+
   it('prints the outputs as JSON on stdout and each node with its duration on stderr', async () => {
     const r = await runCli(['run', 'greet.json', '--input', 'who=Ada', '--input', 'times=3'], ws.dir);
     expect(r.code).toBe(0);

@@ -151,7 +151,7 @@ describe('running an eval', () => {
 
     // The case's run is an ordinary run with every node's trace: the editor opens it on the canvas.
     const run = await json(await runner.api(`/api/runs/${c1.runId}`));
-    expect(run.body).toMatchObject({ status: 'succeeded', outputs: { answer: 'tell me about paris' }, document: { name: 'qa' } });
+    expect(run.body).toMatchObject({ status: 'succeeded', outputs: { answer: 'tell me about paris' }, document: { name: 'qa' }, source: 'eval' });
     expect(run.body.nodes.answer).toMatchObject({ status: 'succeeded', outputs: { text: 'tell me about paris' } });
     // …and not listed among the pipeline's own runs.
     expect((await json(await runner.api('/api/runs?pipeline=qa'))).body.map((r: any) => r.id)).not.toContain(c1.runId);

@@ -70,6 +70,10 @@ export interface RunSummary {
   durationMs: number | null;
   error: string | null;
   failedNode?: string | null;
+  /** Where the run came from: editor, api, serve, openai, eval, cli. */
+  source?: string;
+  /** The label it was served under. */
+  label?: string | null;
 }
 
 export interface RunRecord extends RunSummary {
@@ -166,7 +170,8 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...args) => f
         method: 'POST',
         signal,
         headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify(body),
+        // Recorded as the run's source, so the editor's runs are told apart from the API's and serving's.
+        body: JSON.stringify({ ...body, source: 'editor' }),
       });
       if (!response.ok || !response.body) {
         const text = await response.text();

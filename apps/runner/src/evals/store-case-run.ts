@@ -8,6 +8,6 @@ import type { RunStore } from '../store/runs';
  * editor's run view opens by the case record's `runId`.
  */
 export function storeCaseRun(runs: RunStore, result: RunResult, document: PipelineDocument): void {
-  runs.begin({ id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER });
+  runs.begin({ id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER, source: 'eval' });
   runs.finish(finishedRun(result.runId, result, []));
 }

@@ -5,6 +5,7 @@ import { checkDocument, underPath } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { resumeFrom, runEventsResponse } from './run-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
+import { RUN_SOURCES } from '../store/runs';
 
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
@@ -18,6 +19,9 @@ const RunSummarySchema = z
     failedNode: z.string().nullable(),
     startedAt: z.number().openapi({ description: 'Epoch milliseconds' }),
     durationMs: z.number().nullable(),
+    source: z.enum(RUN_SOURCES).openapi({ description: 'Where the run came from' }),
+    label: z.string().nullable().openapi({ description: 'The label it was served under' }),
+    keyName: z.string().nullable().openapi({ description: "The serving key's name, when a serving key called" }),
   })
   .openapi('RunSummary');
 
@@ -34,6 +38,7 @@ const RunBody = z
     version: z.number().int().min(1).optional().openapi({ description: 'Its version; default the latest' }),
     document: DocumentSchema.optional().openapi({ description: 'Or an inline document to run unsaved' }),
     inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
+    source: z.enum(['api', 'editor']).default('api').openapi({ description: 'Who starts it: the editor says `editor`; default `api`' }),
   })
   .refine((b) => (b.pipeline === undefined) !== (b.document === undefined), {
     message: 'give either "pipeline" (with an optional "version") or "document"',
@@ -69,6 +74,9 @@ const list = createRoute({
   request: {
     query: z.object({
       pipeline: z.string().max(200).optional(),
+      source: z.enum(RUN_SOURCES).optional(),
+      label: z.string().max(100).optional(),
+      version: z.coerce.number().int().min(1).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(50),
     }),
   },
@@ -146,7 +154,7 @@ export const runRoutes: RouteModule = {
           errors: problems.map(({ path, message }) => ({ path, message })),
         });
       }
-      const id = runs.start({ ...target, inputs: body.inputs });
+      const id = runs.start({ ...target, inputs: body.inputs, source: body.source });
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
       const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));
@@ -156,8 +164,8 @@ export const runRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      const { pipeline, limit } = c.req.valid('query');
-      return c.json(await store.runs.list({ pipeline: pipeline || undefined, limit }), 200);
+      const { pipeline, source, label, version, limit } = c.req.valid('query');
+      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, limit }), 200);
     });
 
     app.openapi(get, async (c) => {

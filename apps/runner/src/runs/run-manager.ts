@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { LiveJob, type JobListener } from '../jobs/live-job';
-import type { RunFinish, RunRecord, RunStore } from '../store/runs';
+import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -11,6 +11,11 @@ export interface StartRun {
   pipeline: string | null;
   version: number | null;
   inline: boolean;
+  /** Where the run came from; default `api`. */
+  source?: RunSource;
+  /** The label it was served under, and the serving key's name. */
+  label?: string | null;
+  keyName?: string | null;
 }
 
 /** Receives a run's events in order, each with its 0-based sequence number (the SSE id). */
@@ -100,6 +105,9 @@ export class RunManager {
       inputs: request.inputs,
       startedAt,
       owner: PROCESS_OWNER,
+      source: request.source ?? 'api',
+      label: request.label ?? null,
+      keyName: request.keyName ?? null,
     });
     let result: Promise<RunResult>;
     try {

@@ -7,10 +7,12 @@ import { SqliteDatasetStore, type DatasetStore } from './datasets';
 import { SqliteEvalStore, type EvalStore } from './evals';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
+import { runSource } from './migrations/003-run-source';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
-export type { RunStore, RunRecord, RunSummary, RunStart, RunFinish } from './runs';
+export type { RunStore, RunRecord, RunSummary, RunStart, RunFinish, RunSource, RunQuery } from './runs';
+export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
 export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 export { SqlitePipelineStore } from './pipelines';
@@ -50,7 +52,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),

@@ -1,6 +1,10 @@
 import type { NodeTrace, RunEvent, RunStatus } from '@patchbay/core';
 import type { SqliteDatabase } from './db';
 
+/** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
+export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
+export type RunSource = (typeof RUN_SOURCES)[number];
+
 export interface RunSummary {
   id: string;
   pipeline: string | null;
@@ -11,6 +15,11 @@ export interface RunSummary {
   /** Epoch milliseconds, as in the engine's traces. */
   startedAt: number;
   durationMs: number | null;
+  source: RunSource;
+  /** The label the run was served under (`production`), when it was served by label. */
+  label: string | null;
+  /** The serving key's name, when a serving key called. */
+  keyName: string | null;
 }
 
 /** The full trace of a run. `document` is set for a run of an inline (unsaved) document. */
@@ -30,6 +39,19 @@ export interface RunStart {
   startedAt: number;
   /** Which process runs it (`host:pid`), so a restart only interrupts runs of dead processes. */
   owner: string;
+  /** Default `api`. */
+  source?: RunSource;
+  label?: string | null;
+  keyName?: string | null;
+}
+
+/** `GET /api/runs`: each filter given narrows the list; newest first. */
+export interface RunQuery {
+  pipeline?: string;
+  source?: RunSource;
+  label?: string;
+  version?: number;
+  limit: number;
 }
 
 export interface RunFinish {
@@ -52,7 +74,7 @@ export interface RunStore {
   /** The events of a finished run, for replay. */
   events(id: string): Promise<RunEvent[] | undefined>;
   /** Newest first. */
-  list(query: { pipeline?: string; limit: number }): Promise<RunSummary[]>;
+  list(query: RunQuery): Promise<RunSummary[]>;
   /** At start-up: runs left `running` by a process that is gone become `interrupted`. */
   interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
   flush(): Promise<void>;
@@ -71,6 +93,9 @@ interface RunRow {
   started_at: number;
   duration_ms: number | null;
   owner: string | null;
+  source: RunSource;
+  label: string | null;
+  key_name: string | null;
 }
 
 const toSummary = (r: RunRow): RunSummary => ({
@@ -82,7 +107,12 @@ const toSummary = (r: RunRow): RunSummary => ({
   failedNode: r.failed_node,
   startedAt: r.started_at,
   durationMs: r.duration_ms,
+  source: r.source,
+  label: r.label,
+  keyName: r.key_name,
 });
+
+const SUMMARY_COLUMNS = 'id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name';
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
@@ -116,6 +146,7 @@ export class SqliteRunStore implements RunStore {
   private queue: Write[] = [];
   private scheduled = false;
   private readonly writeBatch;
+  private readonly listStatements = new Map<string, import('better-sqlite3').Statement<(string | number)[], RunRow>>();
 
   constructor(db: SqliteDatabase, options: SqliteRunStoreOptions = {}) {
     this.db = db;
@@ -123,12 +154,12 @@ export class SqliteRunStore implements RunStore {
     this.onWriteError = options.onWriteError ?? (() => {});
     this.stmts = {
       begin: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner)
-         VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, source, label, key_name)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
       ),
       whole: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events, source, label, key_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       finish: db.prepare(
         `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, owner = NULL WHERE id = ?`,
@@ -140,12 +171,6 @@ export class SqliteRunStore implements RunStore {
       get: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       nodes: db.prepare<[string], string>('SELECT trace FROM run_nodes WHERE run_id = ? ORDER BY started_at, rowid').pluck(),
       events: db.prepare<[string], { events: string | null }>('SELECT events FROM runs WHERE id = ?'),
-      listAll: db.prepare<[number], RunRow>(
-        'SELECT id, pipeline, version, status, error, failed_node, started_at, duration_ms FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?',
-      ),
-      listPipeline: db.prepare<[string, number], RunRow>(
-        'SELECT id, pipeline, version, status, error, failed_node, started_at, duration_ms FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
-      ),
       running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM runs WHERE status = 'running'"),
       interrupt: db.prepare(
         "UPDATE runs SET status = 'interrupted', error = 'the runner stopped before the run ended', owner = NULL WHERE id = ? AND status = 'running'",
@@ -216,10 +241,20 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  async list(query: { pipeline?: string; limit: number }) {
+  async list(query: RunQuery) {
     this.flushNow();
-    const rows = query.pipeline === undefined ? this.stmts.listAll.all(query.limit) : this.stmts.listPipeline.all(query.pipeline, query.limit);
-    return rows.map(toSummary);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    for (const [column, value] of [['pipeline', query.pipeline], ['source', query.source], ['label', query.label], ['version', query.version]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    // One statement per combination of filters, prepared once.
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<(string | number)[], RunRow>(sql)));
+    return stmt.all(...params, query.limit).map(toSummary);
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
@@ -270,11 +305,11 @@ export class SqliteRunStore implements RunStore {
   private writeBegin(run: RunStart, end?: RunFinish) {
     const document = run.document === null ? null : this.json(run.document);
     if (!end) {
-      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner);
+      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null);
       return;
     }
     const [outputs, error, events] = this.outcome(end);
-    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events);
+    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null);
     this.writeNodes(end);
   }
 

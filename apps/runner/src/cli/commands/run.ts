@@ -5,6 +5,7 @@ import { readJsonFile } from '../document-file';
 import { oneLine, problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
 import { runProgress } from '../run-progress';
+import { recordCliRun } from '../record-run';
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -19,6 +20,8 @@ Runs a pipeline document and prints its outputs object as JSON on stdout.
 Each node's outcome is written to stderr as it happens:
   ✓ answer  12 ms      succeeded      ✗ answer  3 ms  why   failed
   - branch  skipped    not taken      ↻ flaky  attempt 2   retried
+When the data dir holds a runner store, the run is recorded there too (source
+"cli"), listed with the runner's other runs.
 
 Options:
   --input NAME=VALUE  an input, read as its input node's valueType (number, boolean,
@@ -71,6 +74,7 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
         skipValidation: true,
         onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
       });
+      await recordCliRun(services.dataDir, io.env, doc, result);
       // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
       if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
