@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DeployError } from '../deploy/errors';
 
 /** One field-level error: where (`$.document.nodes[0].id`, `query.limit`) and what. */
 export interface FieldError {
@@ -108,6 +109,7 @@ function httpExceptionDetail(err: HTTPException, c?: Context): string {
  */
 export function toProblem(err: unknown, log: (line: string) => void, c?: Context): HttpProblem {
   if (err instanceof HttpProblem) return err;
+  if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
   if (err instanceof HTTPException) {
     return new HttpProblem(err.status, httpExceptionDetail(err, c));
   }

@@ -8,6 +8,9 @@ import { SqliteEvalStore, type EvalStore } from './evals';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
 import { runSource } from './migrations/003-run-source';
+import { deployments } from './migrations/004-deployments';
+import { SqliteLabelStore, type LabelStore } from './labels';
+import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -22,6 +25,10 @@ export type { DatasetStore, DatasetVersion, DatasetRecord, DatasetSummary } from
 export type { EvalStore, EvalStatus, EvalSpec, EvalDatasetRef, NewEval, StoredEval } from './evals';
 export { SqliteDatasetStore } from './datasets';
 export { SqliteEvalStore } from './evals';
+export type { LabelStore, LabelState, LabelMove } from './labels';
+export type { DeploymentStore, Deployment } from './deployments';
+export { SqliteLabelStore } from './labels';
+export { SqliteDeploymentStore } from './deployments';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -35,6 +42,8 @@ export interface Store {
   runs: RunStore;
   datasets: DatasetStore;
   evals: EvalStore;
+  labels: LabelStore;
+  deployments: DeploymentStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -52,7 +61,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -60,6 +69,8 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     runs,
     datasets: new SqliteDatasetStore(db),
     evals: new SqliteEvalStore(db, options.redact),
+    labels: new SqliteLabelStore(db),
+    deployments: new SqliteDeploymentStore(db),
     file,
     db,
     async close() {

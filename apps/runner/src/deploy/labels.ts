@@ -1,0 +1,47 @@
+import type { LabelState, Store } from '../store/index';
+import { DeployError } from './errors';
+
+export interface MoveLabel {
+  pipeline: string;
+  label: string;
+  version: number;
+  /** `admin` or a serving key's name. */
+  by: string;
+  note?: string | null;
+  evalId?: string | null;
+  forced?: boolean;
+}
+
+/**
+ * Moves (or creates) a label after checking its target: the pipeline and the
+ * version exist (404) and the version has no problems (422: a label must
+ * always point at something that runs). The move is appended to the history.
+ */
+export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move: MoveLabel): Promise<LabelState & { label: string; from: number | null }> {
+  const version = await store.versions.get(move.pipeline, move.version);
+  if (!version) {
+    const latest = await store.versions.latest(move.pipeline);
+    if (!latest) throw new DeployError('pipeline-not-found', `there is no pipeline "${move.pipeline}"`);
+    throw new DeployError('version-not-found', `pipeline "${move.pipeline}" has no version ${move.version} (latest is ${latest.number})`);
+  }
+  if (version.problems.length > 0) {
+    const first = version.problems[0];
+    throw new DeployError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, {
+      problems: version.problems,
+    });
+  }
+  const { from, state } = await store.labels.move(move);
+  return { label: move.label, ...state, from };
+}
+
+/** Removes a label (recorded in the history as a move to nothing). */
+export async function removeLabel(store: Pick<Store, 'pipelines' | 'labels'>, pipeline: string, label: string, by: string): Promise<void> {
+  if (!(await store.pipelines.get(pipeline))) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+  const removed = await store.labels.remove(pipeline, label, by);
+  if (!removed) throw new DeployError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
+}
+
+export async function labelNotSetMessage(store: Pick<Store, 'labels'>, pipeline: string, label: string): Promise<string> {
+  const labels = Object.keys(await store.labels.list(pipeline));
+  return `pipeline "${pipeline}" has no label "${label}"; ${labels.length ? `its labels: ${labels.join(', ')}` : 'it has no labels yet'}`;
+}

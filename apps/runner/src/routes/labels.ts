@@ -1,0 +1,107 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { moveLabel, removeLabel } from '../deploy/labels';
+import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { DeployError } from '../deploy/errors';
+import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import type { RouteModule } from './route-module';
+
+const LabelNameSchema = z
+  .string()
+  .regex(LABEL_PATTERN, 'a label is a slug ([a-z0-9-], up to 64) that is not a version like v3')
+  .openapi({ param: { name: 'label', in: 'path' }, example: 'production' });
+
+const NameParams = z.object({ name: PipelineNameSchema });
+const LabelParams = z.object({ name: PipelineNameSchema, label: LabelNameSchema });
+
+const LabelStateSchema = z.object({ version: z.number().int(), movedAt: z.string().openapi({ description: 'ISO 8601' }) }).openapi('LabelState');
+const MovedLabelSchema = LabelStateSchema.extend({ label: z.string(), from: z.number().int().nullable() }).openapi('MovedLabel');
+
+const DeploymentSchema = z
+  .object({
+    label: z.string(),
+    from: z.number().int().nullable().openapi({ description: 'null: the label was new' }),
+    to: z.number().int().nullable().openapi({ description: 'null: the label was removed' }),
+    at: z.string(),
+    by: z.string().openapi({ description: '`admin` or the serving key\'s name' }),
+    note: z.string().nullable(),
+    evalId: z.string().optional().openapi({ description: "The promotion's eval of the candidate" }),
+    forced: z.boolean(),
+  })
+  .openapi('Deployment');
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/labels',
+  operationId: 'listLabels',
+  tags: ['deployments'],
+  summary: "A pipeline's labels and the versions they point at",
+  request: { params: NameParams },
+  responses: { 200: jsonContent(z.object({ labels: z.record(z.string(), LabelStateSchema) }).openapi('Labels'), 'Labels'), ...problemResponses(401, 404) },
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/api/pipelines/{name}/labels/{label}',
+  operationId: 'moveLabel',
+  tags: ['deployments'],
+  summary: 'Move (or create) a label',
+  description: 'Points the label at `version` and appends the move to the deployment history. A version that does not exist is 404; one with problems 422.',
+  request: {
+    params: LabelParams,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ version: z.number().int().min(1), note: z.string().max(2000).optional() }).openapi('MoveLabel') } },
+    },
+  },
+  responses: { 200: jsonContent(MovedLabelSchema, 'The label where it now points'), ...problemResponses(400, 401, 404, 422) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/api/pipelines/{name}/labels/{label}',
+  operationId: 'removeLabel',
+  tags: ['deployments'],
+  summary: 'Remove a label (recorded in the history)',
+  request: { params: LabelParams },
+  responses: { 204: { description: 'Removed' }, ...problemResponses(401, 404) },
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/deployments',
+  operationId: 'listDeployments',
+  tags: ['deployments'],
+  summary: "Every move of the pipeline's labels, newest first",
+  description: 'Append-only: a rollback is one more move. A deleted pipeline\'s history is still listed.',
+  request: { params: NameParams, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
+  responses: { 200: jsonContent(z.object({ deployments: z.array(DeploymentSchema) }).openapi('Deployments'), 'History'), ...problemResponses(400, 401) },
+});
+
+export const labelRoutes: RouteModule = {
+  name: 'labels',
+  register(app, { store }) {
+    app.openapi(list, async (c) => {
+      const { name } = c.req.valid('param');
+      if (!(await store.pipelines.get(name))) throw new DeployError('pipeline-not-found', `there is no pipeline "${name}"`);
+      return c.json({ labels: await store.labels.list(name) }, 200);
+    });
+
+    app.openapi(put, async (c) => {
+      const { name, label } = c.req.valid('param');
+      const { version, note } = c.req.valid('json');
+      return c.json(await moveLabel(store, { pipeline: name, label, version, note: note ?? null, by: 'admin' }), 200);
+    });
+
+    app.openapi(remove, async (c) => {
+      const { name, label } = c.req.valid('param');
+      await removeLabel(store, name, label, 'admin');
+      return c.body(null, 204);
+    });
+
+    app.openapi(history, async (c) => {
+      const { name } = c.req.valid('param');
+      const { limit } = c.req.valid('query');
+      return c.json({ deployments: await store.deployments.list(name, limit) }, 200);
+    });
+  },
+};

@@ -1,0 +1,77 @@
+import type { SqliteDatabase } from './db';
+
+/** One move of a label, as the history keeps it. `to` null: the label was removed. */
+export interface Deployment {
+  label: string;
+  from: number | null;
+  to: number | null;
+  /** ISO 8601. */
+  at: string;
+  /** `admin` or a serving key's name. */
+  by: string;
+  note: string | null;
+  /** The promotion's eval of the candidate, when a promotion moved it. */
+  evalId?: string;
+  forced: boolean;
+}
+
+export interface NewDeployment {
+  pipeline: string;
+  label: string;
+  from: number | null;
+  to: number | null;
+  at: number;
+  by: string;
+  note?: string | null;
+  evalId?: string | null;
+  forced?: boolean;
+}
+
+/** The append-only history of label moves (DESIGN.md, Deployments): rows are added, never changed. */
+export interface DeploymentStore {
+  /** Newest first. A deleted pipeline's history is still listed. */
+  list(pipeline: string, limit?: number): Promise<Deployment[]>;
+}
+
+interface Row {
+  label: string;
+  from_version: number | null;
+  to_version: number | null;
+  at: number;
+  by: string;
+  note: string | null;
+  eval_id: string | null;
+  forced: number;
+}
+
+const toDeployment = (r: Row): Deployment => ({
+  label: r.label,
+  from: r.from_version,
+  to: r.to_version,
+  at: new Date(r.at).toISOString(),
+  by: r.by,
+  note: r.note,
+  ...(r.eval_id ? { evalId: r.eval_id } : {}),
+  forced: r.forced === 1,
+});
+
+/** Appends one row; called by the label store inside the transaction that moves the label. */
+export function appendDeployment(db: SqliteDatabase, d: NewDeployment): void {
+  db.prepare(
+    'INSERT INTO deployments (pipeline, label, from_version, to_version, at, by, note, eval_id, forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(d.pipeline, d.label, d.from, d.to, d.at, d.by, d.note ?? null, d.evalId ?? null, d.forced ? 1 : 0);
+}
+
+export class SqliteDeploymentStore implements DeploymentStore {
+  private readonly listStmt;
+
+  constructor(db: SqliteDatabase) {
+    this.listStmt = db.prepare<[string, number], Row>(
+      'SELECT label, from_version, to_version, at, by, note, eval_id, forced FROM deployments WHERE pipeline = ? ORDER BY seq DESC LIMIT ?',
+    );
+  }
+
+  async list(pipeline: string, limit = 1000) {
+    return this.listStmt.all(pipeline, limit).map(toDeployment);
+  }
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = async (res: Response) => ({ status: res.status, body: await res.json() });
+
+/** Saves version N+1 of `name` whose llm prompt says `tag`. */
+async function saveVersion(name: string, base: number, tag: string, broken = false) {
+  const doc = echoPipeline(name);
+  doc.nodes[1].config.prompt = `${tag} {{ question }}`;
+  if (broken) doc.edges = doc.edges.slice(1); // the llm's `question` is left unconnected
+  const res = await runner.post(`/api/pipelines/${name}/versions`, { document: doc, message: tag, baseVersion: base });
+  expect(res.status).toBe(201);
+}
+
+beforeAll(async () => {
+  runner = await startTestRunner();
+  expect((await runner.post('/api/pipelines', echoPipeline('shop'))).status).toBe(201);
+  await saveVersion('shop', 1, 'v2');
+  await saveVersion('shop', 2, 'v3', true);
+});
+afterAll(() => runner.close());
+
+describe('labels', () => {
+  it('creates, moves and removes labels, each move appended to the history newest first', async () => {
+    expect(await json(await runner.api('/api/pipelines/shop/labels'))).toEqual({ status: 200, body: { labels: {} } });
+
+    const created = await json(await put('/api/pipelines/shop/labels/production', { version: 1, note: 'first release' }));
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ label: 'production', version: 1, from: null });
+    expect((await json(await put('/api/pipelines/shop/labels/staging', { version: 2 }))).body).toMatchObject({ version: 2, from: null });
+    expect((await json(await put('/api/pipelines/shop/labels/production', { version: 2 }))).body).toMatchObject({ version: 2, from: 1 });
+
+    const labels = (await json(await runner.api('/api/pipelines/shop/labels'))).body.labels;
+    expect(Object.keys(labels)).toEqual(['production', 'staging']);
+    expect(labels.production.version).toBe(2);
+    expect(Date.parse(labels.production.movedAt)).toBeGreaterThan(0);
+
+    expect((await runner.api('/api/pipelines/shop/labels/staging', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels)).toEqual(['production']);
+
+    const { deployments } = (await json(await runner.api('/api/pipelines/shop/deployments'))).body;
+    expect(deployments.map((d: any) => [d.label, d.from, d.to, d.by, d.forced])).toEqual([
+      ['staging', 2, null, 'admin', false],
+      ['production', 1, 2, 'admin', false],
+      ['staging', null, 2, 'admin', false],
+      ['production', null, 1, 'admin', false],
+    ]);
+    expect(deployments[3].note).toBe('first release');
+    expect(deployments[0].evalId).toBeUndefined();
+  });
+
+  it('refuses a label on a version that does not exist (404) or has problems (422), and bad names (400)', async () => {
+    const missing = await json(await put('/api/pipelines/shop/labels/production', { version: 9 }));
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toMatch(/no version 9.*latest is 3/);
+    const broken = await json(await put('/api/pipelines/shop/labels/production', { version: 3 }));
+    expect(broken.status).toBe(422);
+    expect(broken.body.type).toBe('urn:patchbay:problem:version-invalid');
+    expect(broken.body.detail).toMatch(/version 3 of "shop" has problems/);
+    expect((await json(await put('/api/pipelines/nope/labels/production', { version: 1 }))).status).toBe(404);
+    const badLabel = await json(await put('/api/pipelines/shop/labels/v2', { version: 1 }));
+    expect(badLabel.status).toBe(400);
+    expect(badLabel.body.detail).toMatch(/path\.label/);
+    expect((await json(await put('/api/pipelines/shop/labels/qa', { version: 'one' }))).body.detail).toMatch(/\$\.version/);
+    const unset = await json(await runner.api('/api/pipelines/shop/labels/canary', { method: 'DELETE' }));
+    expect(unset.status).toBe(404);
+    expect(unset.body.detail).toMatch(/no label "canary"; its labels: production/);
+    // Nothing refused reached the history or moved a label.
+    expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.production.version).toBe(2);
+    expect((await json(await runner.api('/api/pipelines/shop/deployments'))).body.deployments).toHaveLength(4);
+  });
+
+  it("keeps a deleted pipeline's history (and not its labels)", async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);
+    expect((await put('/api/pipelines/gone/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.api('/api/pipelines/gone', { method: 'DELETE' })).status).toBe(204);
+    const { deployments } = (await json(await runner.api('/api/pipelines/gone/deployments'))).body;
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]).toMatchObject({ label: 'production', from: null, to: 1 });
+    expect((await runner.api('/api/pipelines/gone/labels')).status).toBe(404);
+    // Saved again under the same name, it starts with no labels.
+    expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);
+    expect((await json(await runner.api('/api/pipelines/gone/labels'))).body.labels).toEqual({});
+  });
+
+  it('lists the label routes in the OpenAPI document with their operation ids', async () => {
+    const spec = (await json(await runner.api('/api/openapi.json'))).body;
+    expect(spec.paths['/api/pipelines/{name}/labels/{label}'].put.operationId).toBe('moveLabel');
+    expect(spec.paths['/api/pipelines/{name}/deployments'].get.operationId).toBe('listDeployments');
+  });
+});
