@@ -6,6 +6,7 @@ import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
 import { redactJsonResponses } from './http/secrets';
+import { openaiErrorResponse } from './http/openai-error';
 import { routeModules, type AppDeps, type RouteModule } from './routes/index';
 import { openapiRoutes } from './routes/openapi';
 
@@ -38,20 +39,24 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
 
   const problem = (p: HttpProblem) => problemResponse(p, deps.redactor.redact);
-  app.onError((err, c) => problem(toProblem(err, deps.log, c)));
+  // The OpenAI-compatible routes answer errors in OpenAI's shape, so OpenAI SDKs raise their usual errors.
+  app.onError((err, c) => (c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
 
   if (options.cors && options.cors.length > 0) {
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
   }
-  if (options.token) app.use('/api/*', bearerAuth(options.token));
-  const stopping = options.stopping;
-  if (stopping) {
-    app.use('/api/*', async (c, next) => {
-      if (!stopping()) return next();
-      throw new HttpProblem(503, 'the runner is shutting down; try again once it is back', { headers: { connection: 'close', 'retry-after': '5' } });
-    });
+  // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
+  for (const prefix of ['/api/*', '/v1/*']) {
+    if (options.token) app.use(prefix, bearerAuth(options.token));
+    const stopping = options.stopping;
+    if (stopping) {
+      app.use(prefix, async (c, next) => {
+        if (!stopping()) return next();
+        throw new HttpProblem(503, 'the runner is shutting down; try again once it is back', { headers: { connection: 'close', 'retry-after': '5' } });
+      });
+    }
+    app.use(prefix, bodyLimit(limit));
   }
-  app.use('/api/*', bodyLimit(limit));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -68,7 +73,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     if (allowed.length > 0) {
       return problem(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
     }
-    return problem(new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`));
+    const missing = new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`);
+    return c.req.path.startsWith('/v1/') ? openaiErrorResponse(missing, deps.redactor.redact) : problem(missing);
   });
 
   if (options.editorDist !== false) mountEditor(app, options.editorDist);

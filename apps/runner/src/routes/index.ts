@@ -9,9 +9,11 @@ import { providerRoutes } from './providers';
 import { runRoutes } from './runs';
 import { versionRoutes } from './versions';
 import { labelRoutes } from './labels';
+import { serveRoutes } from './serve';
+import { openaiRoutes } from './openai';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
 
 /** Every resource the API serves. A new resource: one route module file, one line here. */
-export const routeModules: RouteModule[] = [pipelineRoutes, versionRoutes, runRoutes, nodeTypeRoutes, providerRoutes, indexRoutes, datasetRoutes, evalRoutes, compareRoutes, scorerTypeRoutes, labelRoutes];
+export const routeModules: RouteModule[] = [pipelineRoutes, versionRoutes, runRoutes, nodeTypeRoutes, providerRoutes, indexRoutes, datasetRoutes, evalRoutes, compareRoutes, scorerTypeRoutes, labelRoutes, serveRoutes, openaiRoutes];

@@ -27,7 +27,7 @@ export interface LabelStore {
   /** Removes the label, recording the move to nothing. Undefined when there was no such label. */
   remove(pipeline: string, label: string, by: string, note?: string | null): Promise<{ from: number } | undefined>;
   /** Every pipeline's labels (for `GET /v1/models`). */
-  all(): Promise<{ pipeline: string; label: string; version: number }[]>;
+  all(): Promise<{ pipeline: string; label: string; version: number; movedAt: string }[]>;
 }
 
 interface Row {
@@ -51,7 +51,7 @@ export class SqliteLabelStore implements LabelStore {
         'INSERT INTO labels (pipeline, label, version, moved_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline, label) DO UPDATE SET version = excluded.version, moved_at = excluded.moved_at',
       ),
       delete: db.prepare('DELETE FROM labels WHERE pipeline = ? AND label = ?'),
-      all: db.prepare<[], { pipeline: string; label: string; version: number }>('SELECT pipeline, label, version FROM labels ORDER BY pipeline, label'),
+      all: db.prepare<[], Row & { pipeline: string }>('SELECT pipeline, label, version, moved_at FROM labels ORDER BY pipeline, label'),
     };
     this.moveTx = db.transaction((m: LabelMove, at: number) => {
       const before = this.stmts.get.get(m.pipeline, m.label);
@@ -90,6 +90,6 @@ export class SqliteLabelStore implements LabelStore {
   }
 
   async all() {
-    return this.stmts.all.all();
+    return this.stmts.all.all().map((r) => ({ pipeline: r.pipeline, label: r.label, ...toState(r) }));
   }
 }

@@ -1,0 +1,80 @@
+import { parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
+import { DeployError } from './errors';
+
+/** A chat message as OpenAI clients send it: content is a string or a list of parts. */
+export interface ChatMessage {
+  role: string;
+  content?: unknown;
+  [key: string]: unknown;
+}
+
+/** The text of a message: a string, or its text parts joined. */
+export function messageText(message: ChatMessage): string {
+  const { content } = message;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : ''))
+      .join('');
+  }
+  return '';
+}
+
+/**
+ * A pipeline's inputs from a chat request: an input of type `json` named
+ * `messages` gets the whole list; `metadata` values (strings) are parsed by
+ * their input's type; the last user message's text goes to the one required
+ * string input left. Another shape is refused naming the input that is missing.
+ */
+export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metadata: Record<string, string> = {}): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  const declared = pipelineInputs(doc);
+  for (const input of declared) {
+    if (input.name === 'messages' && (input.valueType === 'json' || input.valueType === 'messages')) {
+      inputs.messages = messages;
+      continue;
+    }
+    if (!Object.hasOwn(metadata, input.name)) continue;
+    const parsed = parseInputValue(metadata[input.name], input.valueType);
+    if (!parsed.ok) throw new DeployError('input-missing', `metadata.${input.name}: input "${input.name}" (${input.valueType}): ${parsed.message}`);
+    inputs[input.name] = parsed.value;
+  }
+  const open = declared.filter((input) => input.required && !Object.hasOwn(inputs, input.name));
+  const forText = open.filter((input) => input.valueType === 'string');
+  const other = open.find((input) => input.valueType !== 'string') ?? forText[1];
+  if (other) {
+    throw new DeployError('input-missing', `pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`);
+  }
+  if (forText.length === 1) {
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+    if (!lastUser) throw new DeployError('input-missing', `input "${forText[0].name}" takes the last user message, and there is none in messages`);
+    inputs[forText[0].name] = messageText(lastUser);
+  } else if (!Object.hasOwn(inputs, 'messages') && !declared.some((input) => input.valueType === 'string')) {
+    throw new DeployError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
+  }
+  return inputs;
+}
+
+/** The output that answers a chat: the only one, or the one named `answer`. */
+export function answerOutput(doc: PipelineDocument): string {
+  const outputs = pipelineOutputs(doc);
+  if (outputs.length === 1) return outputs[0];
+  if (outputs.includes('answer')) return 'answer';
+  throw new DeployError('input-missing', `pipeline "${doc.name}" has ${outputs.length} outputs (${outputs.join(', ')}) and none named "answer": a chat answer needs one`);
+}
+
+/** The answer as chat text: a string as is, anything else as JSON. */
+export function answerText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+/** The model node whose text feeds the answer output directly (its tokens can be streamed), if there is one. */
+export function streamingSource(doc: PipelineDocument, output: string): string | undefined {
+  const outNode = doc.nodes.find((n) => n.type === 'output' && (n.config as { name?: unknown }).name === output);
+  if (!outNode) return undefined;
+  const edge = doc.edges.find((e) => e.to === `${outNode.id}.value`);
+  if (!edge) return undefined;
+  const [from, port] = [edge.from.slice(0, edge.from.lastIndexOf('.')), edge.from.slice(edge.from.lastIndexOf('.') + 1)];
+  const source = doc.nodes.find((n) => n.id === from);
+  return source && (source.type === 'llm' || source.type === 'agent') && port === 'text' ? source.id : undefined;
+}

@@ -1,0 +1,69 @@
+import { checkInputs, type RunEvent } from '@patchbay/core';
+import type { RunManager } from '../runs/run-manager';
+import type { RunSource } from '../store/runs';
+import { DeployError } from './errors';
+import type { ServedVersion } from './served-version';
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** How a served run ended, read from its events (no store read on the request path). */
+export interface ServedOutcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  outputs: Record<string, unknown> | null;
+  error: string | null;
+  /** Summed over the run's model calls. */
+  usage: Usage;
+}
+
+export interface ServedRun {
+  id: string;
+  outcome: Promise<ServedOutcome>;
+}
+
+/**
+ * Starts a served run of `target` (inputs checked first: 422 invalid-inputs)
+ * with its source, label and key recorded; `onEvent` sees every event as it
+ * happens (streaming answers), `outcome` settles when the run ends.
+ */
+export function startServedRun(
+  runs: RunManager,
+  target: ServedVersion,
+  inputs: Record<string, unknown>,
+  who: { source: RunSource; keyName: string | null },
+  onEvent?: (event: RunEvent) => void,
+): ServedRun {
+  const problems = checkInputs(target.document, inputs, { unknown: 'error' });
+  if (problems.length > 0) {
+    throw new DeployError('invalid-inputs', `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
+      problems,
+      errors: problems.map(({ path, message }) => ({ path, message })),
+    });
+  }
+  const id = runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName });
+  const outcome = new Promise<ServedOutcome>((resolve) => {
+    const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    let ended: ServedOutcome | undefined;
+    const unsubscribe = runs.subscribe(
+      id,
+      0,
+      (event) => {
+        if ((event.type === 'node.completed' || event.type === 'node.failed') && event.trace.usage) {
+          usage.promptTokens += event.trace.usage.promptTokens;
+          usage.completionTokens += event.trace.usage.completionTokens;
+          usage.totalTokens += event.trace.usage.totalTokens;
+        }
+        if (event.type === 'run.completed') ended = { status: 'succeeded', outputs: event.outputs, error: null, usage };
+        else if (event.type === 'run.failed') ended = { status: event.cancelled ? 'cancelled' : 'failed', outputs: null, error: event.error, usage };
+        onEvent?.(event);
+      },
+      () => resolve(ended ?? { status: 'failed', outputs: null, error: 'the run ended without an outcome', usage }),
+    );
+    // An engine that ended within start() (it never does today) leaves nothing live to listen to.
+    if (!unsubscribe) resolve({ status: 'failed', outputs: null, error: 'the run ended before it could be followed', usage });
+  });
+  return { id, outcome };
+}

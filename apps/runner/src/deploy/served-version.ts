@@ -1,0 +1,45 @@
+import type { PipelineDocument } from '@patchbay/core';
+import type { Store } from '../store/index';
+import { DeployError } from './errors';
+import { labelNotSetMessage } from './labels';
+
+/** What serving runs: one saved version, reached by label (recorded on the run) or by number. */
+export interface ServedVersion {
+  pipeline: string;
+  version: number;
+  label: string | null;
+  document: PipelineDocument;
+}
+
+export const DEFAULT_LABEL = 'production';
+
+/**
+ * The version a serving request names: `version` as given, else the version
+ * `label` (default `production`) points at. 404 for an unknown pipeline,
+ * version or label (naming the labels there are), 422 for a version with problems.
+ */
+export async function resolveServed(store: Pick<Store, 'versions' | 'labels'>, request: { pipeline: string; label?: string; version?: number }): Promise<ServedVersion> {
+  const { pipeline } = request;
+  let number = request.version;
+  let label: string | null = null;
+  if (number === undefined) {
+    label = request.label ?? DEFAULT_LABEL;
+    const state = await store.labels.get(pipeline, label);
+    if (!state) {
+      if (!(await store.versions.latest(pipeline))) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+      throw new DeployError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
+    }
+    number = state.version;
+  }
+  const version = await store.versions.get(pipeline, number);
+  if (!version) {
+    const latest = await store.versions.latest(pipeline);
+    if (!latest) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+    throw new DeployError('version-not-found', `pipeline "${pipeline}" has no version ${number} (latest is ${latest.number})`);
+  }
+  if (version.problems.length > 0) {
+    const first = version.problems[0];
+    throw new DeployError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems: version.problems });
+  }
+  return { pipeline, version: number, label, document: version.document as PipelineDocument };
+}

@@ -1,0 +1,144 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { answerOutput, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
+import { parsePipelineRef } from '../deploy/pipeline-ref';
+import { startServedRun, type ServedOutcome, type Usage } from '../deploy/served-run';
+import { resolveServed } from '../deploy/served-version';
+import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
+import { HttpProblem } from '../http/problem';
+import type { RouteModule } from './route-module';
+
+const OpenAIErrorSchema = z
+  .object({ error: z.object({ message: z.string(), type: z.string(), code: z.string().nullable(), param: z.string().nullable() }) })
+  .openapi('OpenAIError');
+const openaiErrors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'OpenAI-shaped error', content: { 'application/json': { schema: OpenAIErrorSchema } } }]));
+
+const ChatRequest = z
+  .object({
+    model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`' }),
+    messages: z.array(z.object({ role: z.string(), content: z.unknown().optional() }).catchall(z.unknown())).min(1),
+    stream: z.boolean().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Other inputs by name, parsed by the input's type" }),
+  })
+  // Sampling parameters and the like are accepted and left to the pipeline's own config.
+  .catchall(z.unknown())
+  .openapi('ChatCompletionRequest');
+
+const chat = createRoute({
+  method: 'post',
+  path: '/v1/chat/completions',
+  operationId: 'createChatCompletion',
+  tags: ['openai'],
+  summary: 'Call a pipeline as if it were a chat model (OpenAI-compatible)',
+  description:
+    "The last user message goes to the pipeline's one required string input; `metadata` gives other inputs; a json input named `messages` gets the whole list. The answer is the pipeline's one output (or `answer`). `stream: true` streams chat.completion.chunk events and `[DONE]`.",
+  request: { body: { required: true, content: { 'application/json': { schema: ChatRequest } } } },
+  responses: {
+    200: { description: 'A chat.completion (or, streaming, chat.completion.chunk events)', content: { 'application/json': { schema: z.unknown() }, 'text/event-stream': { schema: z.string() } } },
+    ...openaiErrors(400, 401, 403, 404, 422, 502),
+  },
+});
+
+const models = createRoute({
+  method: 'get',
+  path: '/v1/models',
+  operationId: 'listModels',
+  tags: ['openai'],
+  summary: 'Servable pipelines as OpenAI models: NAME (with a production label) and NAME@LABEL',
+  responses: { 200: { description: 'A list of models', content: { 'application/json': { schema: z.unknown() } } }, ...openaiErrors(401) },
+});
+
+const toOpenAIUsage = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens });
+
+function runFailed(outcome: ServedOutcome, runId: string): HttpProblem {
+  return new HttpProblem(502, `the pipeline run ${runId} ${outcome.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${outcome.error ?? 'no reason given'}`, { type: 'run-failed' });
+}
+
+export const openaiRoutes: RouteModule = {
+  name: 'openai',
+  register(app, deps) {
+    const { store, runs, redactor } = deps;
+    const json = (body: unknown) => new Response(redactor.redact(JSON.stringify(body)), { status: 200, headers: { 'content-type': 'application/json' } });
+
+    app.openapi(chat, async (c) => {
+      const body = c.req.valid('json');
+      const ref = parsePipelineRef(body.model);
+      if (!ref) throw new HttpProblem(404, `there is no model "${body.model}": name a pipeline as NAME, NAME@LABEL or NAME@vN`, { type: 'model-not-found' });
+      assertMayServe(c, ref.name);
+      const target = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
+      const output = answerOutput(target.document);
+      const inputs = chatInputs(target.document, body.messages as ChatMessage[], body.metadata ?? {});
+      const created = Math.floor(Date.now() / 1000);
+      const who = { source: 'openai' as const, keyName: keyNameOf(c) };
+
+      if (!body.stream) {
+        const served = startServedRun(runs, target, inputs, who);
+        const outcome = await served.outcome;
+        if (outcome.status !== 'succeeded') throw runFailed(outcome, served.id);
+        return json({
+          id: served.id,
+          object: 'chat.completion',
+          created,
+          model: body.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: answerText(outcome.outputs?.[output]), refusal: null }, finish_reason: 'stop', logprobs: null }],
+          usage: toOpenAIUsage(outcome.usage),
+        }) as never;
+      }
+
+      const tokenNode = streamingSource(target.document, output);
+      const encoder = new TextEncoder();
+      let send: (data: string) => void = () => {};
+      let close = () => {};
+      let streamed = false;
+      let runId = '';
+      const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+        redactor.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
+      const served = startServedRun(runs, target, inputs, who, (event) => {
+        if (event.type === 'node.token' && event.nodeId === tokenNode && event.text) {
+          streamed = true;
+          send(chunk({ content: event.text }, null));
+        }
+      });
+      runId = served.id;
+      const body$ = new ReadableStream<Uint8Array>({
+        start(controller) {
+          let open = true;
+          send = (data) => open && controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+          close = () => {
+            if (open) controller.close();
+            open = false;
+          };
+          send(chunk({ role: 'assistant', content: '' }, null));
+          void served.outcome.then((outcome) => {
+            if (outcome.status !== 'succeeded') {
+              const failed = runFailed(outcome, runId);
+              send(JSON.stringify({ error: { message: redactor.redact(failed.message), type: 'server_error', code: 'run_failed', param: null } }));
+              return close();
+            }
+            // Not from a streaming node (or nothing streamed): the whole answer as one chunk.
+            if (!streamed) send(chunk({ content: answerText(outcome.outputs?.[output]) }, null));
+            send(chunk({}, 'stop', { usage: toOpenAIUsage(outcome.usage) }));
+            send('[DONE]');
+            close();
+          });
+        },
+        cancel() {
+          send = () => {};
+        },
+      });
+      return new Response(body$, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': runId } }) as never;
+    });
+
+    app.openapi(models, async (c) => {
+      const caller = callerOf(c);
+      const data: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
+      for (const { pipeline, label, movedAt } of await store.labels.all()) {
+        if (!mayServe(caller, pipeline)) continue;
+        const created = Math.floor(Date.parse(movedAt) / 1000);
+        if (label === 'production') data.push({ id: pipeline, object: 'model', created, owned_by: 'patchbay' });
+        data.push({ id: `${pipeline}@${label}`, object: 'model', created, owned_by: 'patchbay' });
+      }
+      return json({ object: 'list', data }) as never;
+    });
+  },
+};

@@ -1,0 +1,81 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { resolveServed } from '../deploy/served-version';
+import { startServedRun } from '../deploy/served-run';
+import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { assertMayServe, keyNameOf } from '../http/caller';
+import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { runEventsResponse } from './run-events-stream';
+import type { RouteModule } from './route-module';
+
+const ServeBody = z
+  .object({
+    inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
+    label: z.string().regex(LABEL_PATTERN, 'a label is a slug ([a-z0-9-])').optional().openapi({ description: 'Default `production`' }),
+    version: z.number().int().min(1).optional().openapi({ description: 'A version number instead of a label' }),
+  })
+  .refine((b) => b.label === undefined || b.version === undefined, { message: 'give "label" or "version", not both', path: ['version'] })
+  .openapi('ServeRun');
+
+const ServedSchema = z
+  .object({
+    runId: z.string(),
+    pipeline: z.string(),
+    version: z.number().int(),
+    label: z.string().nullable(),
+    outputs: z.record(z.string(), z.unknown()).nullable(),
+    status: z.enum(['succeeded', 'failed', 'cancelled']),
+    error: z.string().optional(),
+  })
+  .openapi('ServedRun');
+
+const run = createRoute({
+  method: 'post',
+  path: '/api/pipelines/{name}/run',
+  operationId: 'servePipeline',
+  tags: ['serving'],
+  summary: 'Run the version a label points at and answer with its outputs',
+  description:
+    'Runs the version `label` (default `production`) points at, or `version`, and answers when the run ends. With `?stream=true` the answer is the run\'s events as Server-Sent Events, as for POST /api/runs. A serving key may call this for its pipelines.',
+  request: {
+    params: z.object({ name: PipelineNameSchema }),
+    query: z.object({ stream: z.enum(['true', 'false', '1', '0']).optional() }),
+    body: { required: true, content: { 'application/json': { schema: ServeBody } } },
+  },
+  responses: {
+    200: {
+      description: 'The run and its outputs (or, streaming, its events)',
+      content: { 'application/json': { schema: ServedSchema }, 'text/event-stream': { schema: z.string() } },
+    },
+    ...problemResponses(400, 401, 403, 404, 422),
+  },
+});
+
+export const serveRoutes: RouteModule = {
+  name: 'serve',
+  register(app, deps) {
+    app.openapi(run, async (c) => {
+      const { name } = c.req.valid('param');
+      assertMayServe(c, name);
+      const body = c.req.valid('json');
+      const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
+      const served = startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c) });
+      const { stream } = c.req.valid('query');
+      if (stream === 'true' || stream === '1') {
+        return runEventsResponse(deps, served.id, 0, { location: `/api/runs/${served.id}`, 'x-run-id': served.id }) as never;
+      }
+      const outcome = await served.outcome;
+      return c.json(
+        {
+          runId: served.id,
+          pipeline: target.pipeline,
+          version: target.version,
+          label: target.label,
+          outputs: outcome.outputs,
+          status: outcome.status,
+          ...(outcome.error !== null ? { error: outcome.error } : {}),
+        },
+        200,
+      );
+    });
+  },
+};

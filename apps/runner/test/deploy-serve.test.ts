@@ -1,0 +1,176 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+let stub: OpenAIStub;
+let client: OpenAI;
+const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = async (res: Response) => ({ status: res.status, body: await res.json() });
+
+/** input `question` → llm on the stub (replies `stub says <prompt>`, streamed word by word) → output `answer`. */
+function stubPipeline(name: string, tag: string) {
+  const doc = echoPipeline(name, 'stub:model');
+  doc.nodes[1].config.prompt = `${tag} {{ question }}`;
+  return doc;
+}
+
+beforeAll(async () => {
+  stub = await startOpenAIStub({
+    handler: async (req) => {
+      const last = req.body?.messages?.at(-1)?.content ?? '';
+      return { text: `stub says ${last}`, usage: { prompt_tokens: 7, completion_tokens: 5 } };
+    },
+  });
+  runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
+  client = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
+
+  expect((await runner.post('/api/pipelines', stubPipeline('helpdesk', 'one'))).status).toBe(201);
+  expect((await runner.post('/api/pipelines/helpdesk/versions', { document: stubPipeline('helpdesk', 'two'), message: 'v2', baseVersion: 1 })).status).toBe(201);
+  expect((await put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
+  expect((await put('/api/pipelines/helpdesk/labels/staging', { version: 2 })).status).toBe(200);
+
+  // A pipeline whose answer is not a model's text: a template over two inputs, one from metadata.
+  const greet = {
+    format: 'patchbay.pipeline/v1',
+    name: 'greeter',
+    nodes: [
+      { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+      { id: 'times', type: 'input', config: { name: 'times', valueType: 'number' } },
+      { id: 't', type: 'template', config: { template: 'hello {{ who }} x{{ times }}' } },
+      { id: 'out', type: 'output', config: { name: 'greeting' } },
+    ],
+    edges: [
+      { from: 'who.value', to: 't.who' },
+      { from: 'times.value', to: 't.times' },
+      { from: 't.text', to: 'out.value' },
+    ],
+  };
+  expect((await runner.post('/api/pipelines', greet)).status).toBe(201);
+  expect((await put('/api/pipelines/greeter/labels/production', { version: 1 })).status).toBe(200);
+});
+afterAll(async () => {
+  await runner.close();
+  await stub.close();
+});
+
+describe('POST /api/pipelines/:name/run', () => {
+  it('runs the production version by default, another label or a version when asked, and records source and label', async () => {
+    const prod = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' } }));
+    expect(prod).toMatchObject({ status: 200, body: { pipeline: 'helpdesk', version: 1, label: 'production', status: 'succeeded', outputs: { answer: 'stub says one hi' } } });
+    const staging = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' }, label: 'staging' }));
+    expect(staging.body).toMatchObject({ version: 2, label: 'staging', outputs: { answer: 'stub says two hi' } });
+    const byVersion = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' }, version: 2 }));
+    expect(byVersion.body).toMatchObject({ version: 2, label: null, outputs: { answer: 'stub says two hi' } });
+
+    const run = (await json(await runner.api(`/api/runs/${prod.body.runId}`))).body;
+    expect(run).toMatchObject({ pipeline: 'helpdesk', version: 1, source: 'serve', label: 'production', keyName: null, status: 'succeeded' });
+    const served = (await json(await runner.api('/api/runs?pipeline=helpdesk&source=serve&label=staging'))).body;
+    expect(served.map((r: any) => r.id)).toEqual([staging.body.runId]);
+  });
+
+  it('streams the run as SSE with ?stream=true', async () => {
+    const res = await runner.post('/api/pipelines/helpdesk/run?stream=true', { inputs: { question: 'stream me' } });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const types: string[] = [];
+    let completed: any;
+    for await (const e of sseEvents(res)) {
+      types.push(e.event);
+      if (e.event === 'run.completed') completed = JSON.parse(e.data);
+    }
+    expect(types[0]).toBe('run.started');
+    expect(types).toContain('node.token');
+    expect(completed.outputs).toEqual({ answer: 'stub says one stream me' });
+  });
+
+  it('answers 404 label-not-set naming the labels there are, 404 for unknown pipelines and versions, 422 for inputs that do not fit', async () => {
+    const unset = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'x' }, label: 'canary' }));
+    expect(unset.status).toBe(404);
+    expect(unset.body).toMatchObject({ type: 'urn:patchbay:problem:label-not-set', labels: ['production', 'staging'] });
+    expect(unset.body.detail).toMatch(/no label "canary"; its labels: production, staging/);
+    expect((await runner.post('/api/pipelines', echoPipeline('unlabelled'))).status).toBe(201);
+    const none = await json(await runner.post('/api/pipelines/unlabelled/run', { inputs: { question: 'x' } }));
+    expect(none.status).toBe(404);
+    expect(none.body.detail).toMatch(/no label "production"; it has no labels yet/);
+    expect((await runner.post('/api/pipelines/nope/run', { inputs: {} })).status).toBe(404);
+    expect((await runner.post('/api/pipelines/helpdesk/run', { inputs: {}, version: 7 })).status).toBe(404);
+    const bad = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { nope: 1 } }));
+    expect(bad.status).toBe(422);
+    expect(bad.body.detail).toMatch(/inputs do not fit/);
+    expect((await runner.post('/api/pipelines/helpdesk/run', { inputs: {}, label: 'staging', version: 1 })).status).toBe(400);
+  });
+});
+
+describe('the OpenAI-compatible endpoint, through the official openai client', () => {
+  it('answers a chat completion from the production label, with usage and the run id', async () => {
+    const completion = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'system', content: 'be nice' }, { role: 'user', content: 'where is my order' }] });
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0].message).toMatchObject({ role: 'assistant', content: 'stub says one where is my order' });
+    expect(completion.choices[0].finish_reason).toBe('stop');
+    expect(completion.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 });
+    const run = (await json(await runner.api(`/api/runs/${completion.id}`))).body;
+    expect(run).toMatchObject({ source: 'openai', label: 'production', version: 1, inputs: { question: 'where is my order' } });
+  });
+
+  it('serves NAME@LABEL and NAME@vN', async () => {
+    const staging = await client.chat.completions.create({ model: 'helpdesk@staging', messages: [{ role: 'user', content: 'hey' }] });
+    expect(staging.choices[0].message.content).toBe('stub says two hey');
+    const v1 = await client.chat.completions.create({ model: 'helpdesk@v1', messages: [{ role: 'user', content: [{ type: 'text', text: 'parts' }] }] });
+    expect(v1.choices[0].message.content).toBe('stub says one parts');
+    expect((await json(await runner.api(`/api/runs/${v1.id}`))).body).toMatchObject({ label: null, version: 1 });
+  });
+
+  it("streams the model node's tokens as they come, then a stop chunk with usage, then [DONE]", async () => {
+    const stream = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'user', content: 'tell me a b c' }], stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+    expect(text).toBe('stub says one tell me a b c');
+    // Several content chunks: the tokens, not the whole answer at the end.
+    expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBeGreaterThan(3);
+    const last = chunks.at(-1)!;
+    expect(last.choices[0].finish_reason).toBe('stop');
+    expect(last.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 });
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+  });
+
+  it('fills other inputs from metadata (parsed by type) and streams an answer not made by a model as one chunk', async () => {
+    const whole = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Ada' }], metadata: { times: '3' } });
+    expect(whole.choices[0].message.content).toBe('hello Ada x3');
+    const stream = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Bo' }], metadata: { times: '2' }, stream: true });
+    const contents: string[] = [];
+    for await (const chunk of stream) if (chunk.choices[0]?.delta?.content) contents.push(chunk.choices[0].delta.content);
+    expect(contents).toEqual(['hello Bo x2']);
+  });
+
+  it('lists servable pipelines as models', async () => {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(['greeter', 'greeter@production', 'helpdesk', 'helpdesk@production', 'helpdesk@staging']);
+  });
+
+  it("answers errors in OpenAI's shape with the right status", async () => {
+    const err = async (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+    const unknown = await err(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }));
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(unknown.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
+    expect(unknown.message).toMatch(/no pipeline "nope"/);
+    const unset = await err(client.chat.completions.create({ model: 'helpdesk@canary', messages: [{ role: 'user', content: 'x' }] }));
+    expect(unset).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(unset.message).toMatch(/its labels: production, staging/);
+    const missing = await err(client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'x' }] }));
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(missing.message).toMatch(/needs input "times" \(number\).*metadata/);
+    const badMeta = await err(client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'x' }], metadata: { times: 'many' } }));
+    expect(badMeta).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(badMeta.message).toMatch(/metadata\.times/);
+
+    const raw = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages: [] });
+    expect(raw.status).toBe(400);
+    const body = await raw.json();
+    expect(body.error).toMatchObject({ type: 'invalid_request_error' });
+    expect(body.error.message).toMatch(/\$\.messages/);
+  });
+});
