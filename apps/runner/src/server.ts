@@ -10,6 +10,7 @@ import type { RouteModule } from './routes/index';
 import { EvalManager } from './evals/eval-manager';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
+import { Monitoring } from './monitoring/monitoring';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -44,6 +45,7 @@ export interface RunningServer {
   store: Store;
   runs: RunManager;
   evals: EvalManager;
+  monitoring: Monitoring;
   /** The server's log: secrets are masked before a line reaches stderr (or the `log` option). */
   log(line: string): void;
   /** Stops accepting, cancels live runs (recorded `cancelled`), closes the database. Safe to call twice. */
@@ -95,11 +97,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 
-  const runs = new RunManager({ store: store.runs, services, log });
+  const monitoring = await Monitoring.start({ rollups: store.rollups, env, redact: redactor.redact, log });
+  const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
+  const runs = new RunManager({ store: store.runs, services, log, observe: (run) => monitoring.observeRun(run) });
   const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, log });
   let stopping = false;
   const app = createApp(
-    { store, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log },
+    { store, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
@@ -127,9 +131,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
+      await monitoring.close();
       await services.close();
       await store.close();
     })());
 
-  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, log, close };
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, monitoring, log, close };
 }

@@ -33,7 +33,7 @@ export function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null },
+  who: { source: RunSource; keyName: string | null; traceparent?: string },
   onEvent?: (event: RunEvent) => void,
 ): ServedRun {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -43,7 +43,7 @@ export function startServedRun(
       errors: problems.map(({ path, message }) => ({ path, message })),
     });
   }
-  const id = runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName });
+  const id = runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent });
   const outcome = new Promise<ServedOutcome>((resolve) => {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let ended: ServedOutcome | undefined;

@@ -1,4 +1,5 @@
 import { indexRoutes } from './indexes';
+import { metricsRoutes } from './metrics';
 import { compareRoutes } from './compare';
 import { datasetRoutes } from './datasets';
 import { evalRoutes } from './evals';
@@ -16,4 +17,20 @@ import type { RouteModule } from './route-module';
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
 
 /** Every resource the API serves. A new resource: one route module file, one line here. */
-export const routeModules: RouteModule[] = [pipelineRoutes, versionRoutes, runRoutes, nodeTypeRoutes, providerRoutes, indexRoutes, datasetRoutes, evalRoutes, compareRoutes, scorerTypeRoutes, labelRoutes, serveRoutes, openaiRoutes];
+// One module per line, so resources added side by side do not collide here.
+export const routeModules: RouteModule[] = [
+  pipelineRoutes,
+  versionRoutes,
+  runRoutes,
+  nodeTypeRoutes,
+  providerRoutes,
+  indexRoutes,
+  datasetRoutes,
+  evalRoutes,
+  compareRoutes,
+  scorerTypeRoutes,
+  labelRoutes,
+  serveRoutes,
+  openaiRoutes,
+  metricsRoutes,
+];

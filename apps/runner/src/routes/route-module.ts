@@ -4,6 +4,7 @@ import type { Redactor } from '../http/secrets';
 import type { EvalManager } from '../evals/eval-manager';
 import type { RunManager } from '../runs/run-manager';
 import type { Store } from '../store/index';
+import type { Monitoring } from '../monitoring/monitoring';
 
 /** A retrieval index as listed by the store of "Models, retrieval and tools". */
 export interface IndexInfo {
@@ -35,6 +36,10 @@ export interface AppDeps {
   /** Why a model cannot be called in this workspace (unknown provider, missing key), or null: evals are refused up front. */
   modelUnavailable?(model: string): string | null;
   redactor: Redactor;
+  /** Rollups, Prometheus and OpenTelemetry; absent in apps built without it. */
+  monitoring?: Monitoring;
+  /** Bearer tokens `GET /metrics` accepts (the API token, PATCHBAY_METRICS_TOKEN); none: open like the API. */
+  metricsTokens?: string[];
   log(line: string): void;
 }
 

@@ -154,7 +154,7 @@ export const runRoutes: RouteModule = {
           errors: problems.map(({ path, message }) => ({ path, message })),
         });
       }
-      const id = runs.start({ ...target, inputs: body.inputs, source: body.source });
+      const id = runs.start({ ...target, inputs: body.inputs, source: body.source, traceparent: c.req.header('traceparent') });
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
       const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));

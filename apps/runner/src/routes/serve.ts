@@ -58,7 +58,7 @@ export const serveRoutes: RouteModule = {
       assertMayServe(c, name);
       const body = c.req.valid('json');
       const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
-      const served = startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c) });
+      const served = startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent') });
       const { stream } = c.req.valid('query');
       if (stream === 'true' || stream === '1') {
         return runEventsResponse(deps, served.id, 0, { location: `/api/runs/${served.id}`, 'x-run-id': served.id }) as never;

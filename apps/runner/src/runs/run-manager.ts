@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { LiveJob, type JobListener } from '../jobs/live-job';
 import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
+import type { FinishedRunFacts } from '../monitoring/run-facts';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -16,6 +17,8 @@ export interface StartRun {
   /** The label it was served under, and the serving key's name. */
   label?: string | null;
   keyName?: string | null;
+  /** The W3C `traceparent` of the request, so the run's OpenTelemetry trace joins the caller's. */
+  traceparent?: string;
 }
 
 /** Receives a run's events in order, each with its 0-based sequence number (the SSE id). */
@@ -28,6 +31,7 @@ class ActiveRun extends LiveJob<RunEvent> {
     readonly document: PipelineDocument,
     readonly startedAt: number,
     log: (line: string) => void,
+    readonly request: StartRun,
   ) {
     super('run', id, log);
   }
@@ -79,9 +83,11 @@ export class RunManager {
   private readonly services: Partial<Services>;
   private readonly log: (line: string) => void;
   private accepting = true;
+  private readonly observe?: (run: FinishedRunFacts) => void;
 
-  constructor(deps: { store: RunStore; services: Partial<Services>; log?: (line: string) => void }) {
+  constructor(deps: { store: RunStore; services: Partial<Services>; log?: (line: string) => void; observe?: (run: FinishedRunFacts) => void }) {
     this.store = deps.store;
+    this.observe = deps.observe;
     this.services = deps.services;
     this.log = deps.log ?? (() => {});
   }
@@ -95,7 +101,7 @@ export class RunManager {
     if (!this.accepting) throw new Error('the runner is shutting down');
     const id = randomUUID();
     const startedAt = Date.now();
-    const run = new ActiveRun(id, request.document, startedAt, this.log);
+    const run = new ActiveRun(id, request.document, startedAt, this.log, request);
     this.active.set(id, run);
     this.store.begin({
       id,
@@ -179,8 +185,29 @@ export class RunManager {
   }
 
   private finish(run: ActiveRun, result: RunResult) {
-    this.store.finish(finishedRun(run.id, result, run.events));
+    const row = finishedRun(run.id, result, run.events);
+    this.store.finish(row);
     this.end(run);
+    this.observed(run, row);
+  }
+
+  /** Monitoring sees the run after it is recorded and its stream has ended. */
+  private observed(run: ActiveRun, row: RunFinish) {
+    if (!this.observe) return;
+    const { request } = run;
+    this.observe({
+      id: run.id,
+      pipeline: request.pipeline ?? (request.inline ? request.document.name : null),
+      version: request.version,
+      label: request.label ?? null,
+      source: request.source ?? 'api',
+      status: row.status,
+      startedAt: run.startedAt,
+      durationMs: row.durationMs,
+      error: row.error,
+      nodes: row.nodes,
+      traceparent: request.traceparent,
+    });
   }
 
   /** The engine refused to start (a problem validation did not catch): recorded as a failed run. */
@@ -190,8 +217,10 @@ export class RunManager {
     if (!run.events.some((e) => e.type === 'run.failed' || e.type === 'run.completed')) {
       run.publish({ type: 'run.failed', runId: run.id, at: Date.now(), durationMs, error: message });
     }
-    this.store.finish({ id: run.id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events: run.events });
+    const row: RunFinish = { id: run.id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events: run.events };
+    this.store.finish(row);
     this.end(run);
+    this.observed(run, row);
   }
 
   private end(run: ActiveRun) {

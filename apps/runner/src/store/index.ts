@@ -5,12 +5,14 @@ import { SqliteRunStore, type RunStore } from './runs';
 import { SqliteVersionStore, type VersionStore } from './versions';
 import { SqliteDatasetStore, type DatasetStore } from './datasets';
 import { SqliteEvalStore, type EvalStore } from './evals';
+import { SqliteRollupStore, type RollupStore } from './rollups';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
 import { runSource } from './migrations/003-run-source';
 import { deployments } from './migrations/004-deployments';
 import { SqliteLabelStore, type LabelStore } from './labels';
 import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
+import { metricRollups } from './migrations/010-metric-rollups';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -29,6 +31,8 @@ export type { LabelStore, LabelState, LabelMove } from './labels';
 export type { DeploymentStore, Deployment } from './deployments';
 export { SqliteLabelStore } from './labels';
 export { SqliteDeploymentStore } from './deployments';
+export type { RollupStore, RollupCell } from './rollups';
+export { SqliteRollupStore } from './rollups';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -44,6 +48,8 @@ export interface Store {
   evals: EvalStore;
   labels: LabelStore;
   deployments: DeploymentStore;
+  /** Monitoring's per-minute and per-hour rollups. */
+  rollups: RollupStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -61,7 +67,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -71,6 +77,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     evals: new SqliteEvalStore(db, options.redact),
     labels: new SqliteLabelStore(db),
     deployments: new SqliteDeploymentStore(db),
+    rollups: new SqliteRollupStore(db),
     file,
     db,
     async close() {

@@ -1,0 +1,107 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { nodeTokens, type FinishedRunFacts } from './run-facts';
+
+/** Run and node durations in seconds: from a fast offline node to a slow agent. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * The runner's Prometheus metrics (prom-client, one registry per server so two
+ * runners in one process do not share counters). Label values are bounded:
+ * stored pipeline names, version numbers, labels, sources, node types and model
+ * names — never run ids or inputs. A run of an unsaved document counts under
+ * pipeline "(inline)".
+ */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  private readonly runs = new Counter({
+    name: 'patchbay_runs_total',
+    help: 'Finished pipeline runs.',
+    labelNames: ['pipeline', 'version', 'label', 'source', 'status'],
+    registers: [this.registry],
+  });
+  private readonly runDuration = new Histogram({
+    name: 'patchbay_run_duration_seconds',
+    help: 'Pipeline run duration.',
+    labelNames: ['pipeline', 'version', 'label', 'source'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly nodeDuration = new Histogram({
+    name: 'patchbay_node_duration_seconds',
+    help: 'Node execution duration.',
+    labelNames: ['pipeline', 'node_type'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly modelCalls = new Counter({
+    name: 'patchbay_model_calls_total',
+    help: 'Nodes that called a model, by outcome.',
+    labelNames: ['model', 'status'],
+    registers: [this.registry],
+  });
+  private readonly modelTokens = new Counter({
+    name: 'patchbay_model_tokens_total',
+    help: 'Tokens models reported, by direction (input, output).',
+    labelNames: ['model', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly modelCost = new Counter({
+    name: 'patchbay_model_cost_usd_total',
+    help: 'Estimated model cost in US dollars.',
+    labelNames: ['model'],
+    registers: [this.registry],
+  });
+  private readonly evalCases = new Counter({
+    name: 'patchbay_eval_cases_total',
+    help: 'Eval cases finished, by status.',
+    labelNames: ['pipeline', 'status'],
+    registers: [this.registry],
+  });
+  private readonly monitorScore = new Gauge({
+    name: 'patchbay_monitor_score',
+    help: 'The rolling mean score of a monitor over its recent sampled runs.',
+    labelNames: ['pipeline', 'monitor'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeRun(run: FinishedRunFacts): void {
+    const pipeline = run.pipeline ?? '(inline)';
+    const version = run.version ? String(run.version) : '';
+    const label = run.label ?? '';
+    const source = run.source ?? '';
+    this.runs.inc({ pipeline, version, label, source, status: run.status });
+    this.runDuration.observe({ pipeline, version, label, source }, run.durationMs / 1000);
+    for (const id in run.nodes) {
+      const trace = run.nodes[id];
+      if (trace.status !== 'succeeded' && trace.status !== 'failed') continue;
+      this.nodeDuration.observe({ pipeline, node_type: trace.type }, (trace.durationMs ?? 0) / 1000);
+      if (!trace.model) continue;
+      this.modelCalls.inc({ model: trace.model, status: trace.status === 'failed' ? 'error' : 'ok' });
+      const tokens = nodeTokens(trace);
+      if (tokens.input) this.modelTokens.inc({ model: trace.model, direction: 'input' }, tokens.input);
+      if (tokens.output) this.modelTokens.inc({ model: trace.model, direction: 'output' }, tokens.output);
+      if (trace.costUsd) this.modelCost.inc({ model: trace.model }, trace.costUsd);
+    }
+  }
+
+  observeEvalCase(pipeline: string | null, status: string): void {
+    this.evalCases.inc({ pipeline: pipeline ?? '(inline)', status });
+  }
+
+  setMonitorScore(pipeline: string, monitor: string, score: number): void {
+    this.monitorScore.set({ pipeline, monitor }, score);
+  }
+
+  /** The text exposition format, as `GET /metrics` serves it. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,80 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearerAuth } from 'hono/bearer-auth';
+import { HttpProblem } from '../http/problem';
+import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
+import { jsonContent, problemResponses } from './common-schemas';
+import type { AppDeps, RouteModule } from './route-module';
+
+const Point = z
+  .object({
+    t: z.string().openapi({ description: 'Start of the step (ISO 8601)' }),
+    runs: z.number().int(),
+    errors: z.number().int(),
+    errorRate: z.number(),
+    p50Ms: z.number().nullable(),
+    p95Ms: z.number().nullable(),
+    p99Ms: z.number().nullable(),
+    tokensIn: z.number().int(),
+    tokensOut: z.number().int(),
+    costUsd: z.number(),
+  })
+  .openapi('MetricsPoint');
+
+const Series = z.object({ key: z.string(), nodeType: z.string().optional(), points: z.array(Point) }).openapi('MetricsSeries');
+
+const isoTime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
+  .transform((s) => Date.parse(s));
+
+const metrics = createRoute({
+  method: 'get',
+  path: '/api/metrics',
+  operationId: 'getMetrics',
+  tags: ['monitoring'],
+  summary: 'A pipeline over time',
+  description:
+    'Runs, errors, error rate, latency percentiles (p50/p95/p99 from mergeable DDSketch rollups, within 1% of the true value), tokens and cost per step, one series per version, label, node or model. Read from per-minute and per-hour rollups written as runs finish, never from raw runs.',
+  request: {
+    query: z.object({
+      pipeline: z.string().min(1).max(200),
+      from: isoTime.optional().openapi({ type: 'string', description: 'Default: 24 hours before `to`' }),
+      to: isoTime.optional().openapi({ type: 'string', description: 'Default: now' }),
+      step: z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]).default('1h'),
+      by: z.enum(['version', 'label', 'node', 'model']).default('version'),
+      source: z.string().max(50).optional(),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ step: z.string(), series: z.array(Series) }).openapi('Metrics'), 'Series over time'),
+    ...problemResponses(400, 401),
+  },
+});
+
+export const metricsRoutes: RouteModule = {
+  name: 'metrics',
+  register(app, deps: AppDeps) {
+    const monitoring = deps.monitoring;
+    if (!monitoring) return;
+    app.openapi(metrics, async (c) => {
+      const q = c.req.valid('query');
+      const to = q.to ?? Date.now();
+      const from = q.from ?? to - 24 * 3_600_000;
+      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
+      if (pointCount({ from, to, step: q.step }) > MAX_POINTS) {
+        throw new HttpProblem(400, `that range needs more than ${MAX_POINTS} points at step ${q.step}: use a larger step`, {
+          errors: [{ path: 'query.step', message: `more than ${MAX_POINTS} points` }],
+        });
+      }
+      return c.json(await monitoring.query({ pipeline: q.pipeline, from, to, step: q.step, by: q.by, source: q.source }), 200);
+    });
+
+    // Prometheus scrapes here, outside /api: the API's token or PATCHBAY_METRICS_TOKEN (a scraper's own) when either is set.
+    const tokens = deps.metricsTokens ?? [];
+    if (tokens.length > 0) app.use('/metrics', bearerAuth({ token: tokens, realm: 'patchbay-metrics' }));
+    app.get('/metrics', async (c) => {
+      const text = await monitoring.prometheus.render();
+      return c.body(text, 200, { 'content-type': monitoring.prometheus.contentType });
+    });
+  },
+};

@@ -1,0 +1,139 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRunner, type TestRunner } from './support/test-runner';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  status?: { code?: number; message?: string };
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+
+/** A local OTLP/HTTP receiver: collects every span exported to POST /v1/traces (JSON encoding). */
+async function startOtlpReceiver() {
+  const spans: OtlpSpan[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+        for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, close: () => new Promise((r) => server.close(r)) };
+}
+
+const attr = (span: OtlpSpan, key: string) => {
+  const value = span.attributes.find((a) => a.key === key)?.value;
+  return value ? Object.values(value)[0] : undefined;
+};
+
+const SECRET = 'sk-live-abcdefghijklmnop';
+
+/** input → llm (offline:echo) → tool (calculator) → output, and a failing transform beside it. */
+const traced = {
+  format: 'patchbay.pipeline/v1',
+  name: 'traced',
+  nodes: [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: 'Say {{ question }}' } },
+    { id: 'calc', type: 'tool', config: { tool: 'calculator' } },
+    { id: 'sum', type: 'transform', config: { expression: '{"expression": "2 + 3"}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+    { id: 'n', type: 'output', config: { name: 'n' } },
+  ],
+  edges: [
+    { from: 'q.value', to: 'answer.question' },
+    { from: 'q.value', to: 'sum.value' },
+    { from: 'sum.value', to: 'calc.args' },
+    { from: 'answer.text', to: 'out.value' },
+    { from: 'calc.result', to: 'n.value' },
+  ],
+};
+
+async function waitForSpans(spans: OtlpSpan[], traceId: () => string | undefined, count: number) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const id = traceId();
+    if (id && spans.filter((s) => s.traceId === id).length >= count) return spans.filter((s) => s.traceId === id);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no trace with ${count} spans arrived; got ${spans.map((s) => s.name).join(', ')}`);
+}
+
+describe('OpenTelemetry traces over OTLP/HTTP', () => {
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let runner: TestRunner;
+  let capturing: TestRunner;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    runner = await startTestRunner({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
+    capturing = await startTestRunner({
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true', OPENAI_API_KEY: SECRET },
+    });
+    for (const r of [runner, capturing]) expect((await r.post('/api/pipelines', traced)).status).toBe(201);
+  });
+  afterAll(async () => {
+    await runner.close();
+    await capturing.close();
+    await receiver.close();
+  });
+
+  it('exports a patchbay.run span with a child per node, GenAI attributes on the model call and the tool name, joined to the caller\'s traceparent', async () => {
+    const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpan = 'b7ad6b7169203331';
+    const res = await runner.post('/api/runs?stream=true', { pipeline: 'traced', inputs: { question: 'hello' } }, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
+    await res.text();
+    const spans = await waitForSpans(receiver.spans, () => callerTrace, 6);
+    const run = spans.find((s) => s.name === 'patchbay.run')!;
+    expect(run.parentSpanId).toBe(callerSpan);
+    expect(attr(run, 'patchbay.pipeline')).toBe('traced');
+    expect(attr(run, 'patchbay.version')).toBe(1);
+    const children = spans.filter((s) => s.parentSpanId === run.spanId);
+    expect(children).toHaveLength(6);
+    const chat = children.find((s) => s.name === 'chat echo')!;
+    expect(attr(chat, 'gen_ai.operation.name')).toBe('chat');
+    expect(attr(chat, 'gen_ai.provider.name')).toBe('offline');
+    expect(attr(chat, 'gen_ai.request.model')).toBe('echo');
+    expect(attr(chat, 'gen_ai.response.model')).toBe('echo');
+    expect(attr(chat, 'gen_ai.input.messages')).toBeUndefined();
+    const tool = children.find((s) => s.name === 'execute_tool calculator')!;
+    expect(attr(tool, 'gen_ai.tool.name')).toBe('calculator');
+    expect(attr(tool, 'patchbay.node.id')).toBe('calc');
+  }, 40_000);
+
+  it('sets the error status on a failed run and its node', async () => {
+    const failing = { ...traced, name: 'traced-failing', nodes: traced.nodes.map((n) => (n.id === 'sum' ? { ...n, config: { expression: '$error("no sum today")' } } : n)) };
+    expect((await runner.post('/api/pipelines', failing)).status).toBe(201);
+    const started = await (await runner.post('/api/runs', { pipeline: 'traced-failing', inputs: { question: 'x' } })).json();
+    let runSpan: OtlpSpan | undefined;
+    const deadline = Date.now() + 20_000;
+    while (!runSpan && Date.now() < deadline) {
+      runSpan = receiver.spans.find((s) => s.name === 'patchbay.run' && attr(s, 'patchbay.run.id') === started.id);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(runSpan?.status?.code).toBe(2);
+    const node = receiver.spans.find((s) => s.parentSpanId === runSpan!.spanId && attr(s, 'patchbay.node.id') === 'sum');
+    expect(node?.status).toMatchObject({ code: 2, message: expect.stringContaining('no sum today') });
+  }, 40_000);
+
+  it('attaches message content only with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, never a secret', async () => {
+    const started = await (await capturing.post('/api/runs', { pipeline: 'traced', inputs: { question: `my key is ${SECRET}` } })).json();
+    let chat: OtlpSpan | undefined;
+    const deadline = Date.now() + 20_000;
+    while (!chat && Date.now() < deadline) {
+      const run = receiver.spans.find((s) => s.name === 'patchbay.run' && attr(s, 'patchbay.run.id') === started.id);
+      chat = run && receiver.spans.find((s) => s.parentSpanId === run.spanId && s.name === 'chat echo');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(String(attr(chat!, 'gen_ai.output.messages'))).toContain('my key is [REDACTED]');
+    expect(JSON.stringify(receiver.spans)).not.toContain(SECRET);
+  }, 40_000);
+});

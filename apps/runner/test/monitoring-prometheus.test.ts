@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+import { startPrometheus } from './support/prometheus-process';
+
+async function runTimes(runner: TestRunner, pipeline: string, n: number) {
+  for (let i = 0; i < n; i++) await (await runner.post('/api/runs?stream=true', { pipeline, inputs: { question: `q${i}` } })).text();
+}
+
+describe('GET /metrics (Prometheus)', () => {
+  let runner: TestRunner;
+  beforeAll(async () => {
+    runner = await startTestRunner();
+    expect((await runner.post('/api/pipelines', echoPipeline('scraped'))).status).toBe(201);
+    await runTimes(runner, 'scraped', 5);
+  });
+  afterAll(() => runner.close());
+
+  it('speaks the text exposition format with bounded labels: no run ids, no inputs', async () => {
+    const res = await runner.api('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^patchbay_runs_total\{pipeline="scraped",version="1",label="",source="[a-z]*",status="succeeded"\} 5$/m);
+    expect(text).toMatch(/^patchbay_run_duration_seconds_count\{pipeline="scraped",version="1",label="",source="[a-z]*"\} 5$/m);
+    expect(text).toMatch(/^patchbay_node_duration_seconds_count\{pipeline="scraped",node_type="llm"\} 5$/m);
+    expect(text).toMatch(/^patchbay_model_calls_total\{model="offline:echo",status="ok"\} 5$/m);
+    expect(text).toMatch(/^# TYPE patchbay_eval_cases_total counter$/m);
+    expect(text).toMatch(/^# TYPE patchbay_monitor_score gauge$/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    // q0…q4 were inputs; a run id is a UUID: neither may be a label value.
+    expect(text).not.toMatch(/"q\d"/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+  });
+
+  it('is scraped by a real Prometheus, and patchbay_runs_total reads back through its query API', async () => {
+    const prometheus = await startPrometheus(runner.url.replace('http://', ''));
+    try {
+      let total: number | undefined;
+      let more = false;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const result = await prometheus.query('sum(patchbay_runs_total{pipeline="scraped",status="succeeded"})');
+        if (result.length > 0) {
+          total = Number(result[0].value[1]);
+          if (total === 8) break;
+          // Seen once as scraped; three more runs must show up at the next scrape.
+          if (total === 5 && !more) {
+            more = true;
+            await runTimes(runner, 'scraped', 3);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(total, `target: ${await prometheus.targetHealth()}`).toBe(8);
+    } finally {
+      await prometheus.stop();
+    }
+  }, 60_000);
+});
+
+describe('GET /metrics with tokens', () => {
+  let runner: TestRunner;
+  beforeAll(async () => {
+    runner = await startTestRunner({ token: 'api-token-12345678', env: { PATCHBAY_METRICS_TOKEN: 'scrape-token-12345678' } });
+  });
+  afterAll(() => runner.close());
+
+  it('follows the API token, or takes PATCHBAY_METRICS_TOKEN for a scraper', async () => {
+    expect((await runner.api('/metrics')).status).toBe(401);
+    expect((await runner.api('/metrics', { headers: { authorization: 'Bearer wrong-token-123456' } })).status).toBe(401);
+    expect((await runner.api('/metrics', { headers: { authorization: 'Bearer scrape-token-12345678' } })).status).toBe(200);
+    expect((await runner.api('/metrics', { headers: { authorization: 'Bearer api-token-12345678' } })).status).toBe(200);
+    // The scraper's token reaches /metrics only, not the API.
+    expect((await runner.api('/api/pipelines', { headers: { authorization: 'Bearer scrape-token-12345678' } })).status).toBe(401);
+  });
+});

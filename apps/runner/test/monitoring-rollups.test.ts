@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore, type Store } from '../src/store/index';
+import { queryMetrics } from '../src/monitoring/metrics-query';
+import { HOUR, MINUTE, RollupWriter } from '../src/monitoring/rollup-writer';
+import { SKETCH_RELATIVE_ACCURACY } from '../src/monitoring/latency-sketch';
+import type { FinishedRunFacts } from '../src/monitoring/run-facts';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+/** A deterministic spread of runs over three hours and two versions, with errors, tokens and cost. */
+function syntheticRuns(start: number): FinishedRunFacts[] {
+  const runs: FinishedRunFacts[] = [];
+  let seed = 7;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  for (let i = 0; i < 3000; i++) {
+    const version = i % 3 === 0 ? 2 : 1;
+    const durationMs = Math.round(5 + random() * random() * 2000);
+    const failed = random() < (version === 2 ? 0.2 : 0.05);
+    const startedAt = start + Math.floor((i / 3000) * 3 * HOUR);
+    runs.push({
+      id: `r${i}`,
+      pipeline: 'shop',
+      version,
+      label: version === 2 ? 'production' : null,
+      source: i % 2 ? 'serve' : 'api',
+      status: failed ? 'failed' : 'succeeded',
+      startedAt,
+      durationMs,
+      error: failed ? 'boom' : null,
+      nodes: {
+        answer: {
+          id: 'answer',
+          type: 'llm',
+          status: failed ? 'failed' : 'succeeded',
+          attempts: 1,
+          startedAt,
+          durationMs: durationMs - 1,
+          model: 'openai:gpt-4o-mini',
+          usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+          costUsd: 0.001,
+        },
+      },
+    });
+  }
+  return runs;
+}
+
+/** The quantile of raw values as DDSketch defines it (the value at 0-based rank ⌊q·(n−1)⌋), the figure it estimates. */
+function exactQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))];
+}
+
+describe('metric rollups', () => {
+  let store: Store;
+  const start = Date.UTC(2026, 10, 1, 8, 0, 0);
+  const runs = syntheticRuns(start);
+
+  beforeAll(async () => {
+    store = openSqliteStore(':memory:');
+    const writer = new RollupWriter(store.rollups, (err) => {
+      throw err;
+    });
+    // Flushed in three slices, so cells written earlier are merged with later ones in the database.
+    for (let i = 0; i < runs.length; i++) {
+      writer.observe(runs[i]);
+      if (i % 1000 === 999) await writer.flush();
+    }
+    await writer.close();
+  });
+  afterAll(() => store.close());
+
+  for (const step of ['1m', '1h'] as const) {
+    it(`agrees with the raw runs per version at step ${step}: counts, error rate, tokens, cost, percentiles within the sketch's 1%`, async () => {
+      const stepMs = step === '1m' ? MINUTE : HOUR;
+      const { series } = await queryMetrics(store.rollups, { pipeline: 'shop', from: start, to: start + 3 * HOUR, step, by: 'version' });
+      expect(series.map((s) => s.key)).toEqual(['v1', 'v2']);
+      for (const s of series) {
+        const version = Number(s.key.slice(1));
+        expect(s.points).toHaveLength(3 * HOUR / stepMs);
+        for (const p of s.points) {
+          const t = Date.parse(p.t);
+          const raw = runs.filter((r) => r.version === version && r.startedAt + r.durationMs >= t && r.startedAt + r.durationMs < t + stepMs);
+          expect(p.runs).toBe(raw.length);
+          expect(p.errors).toBe(raw.filter((r) => r.status === 'failed').length);
+          expect(p.tokensIn).toBe(raw.length * 10);
+          expect(p.tokensOut).toBe(raw.length * 5);
+          expect(p.costUsd).toBeCloseTo(raw.length * 0.001, 9);
+          if (raw.length === 0) {
+            expect(p.p50Ms).toBeNull();
+            continue;
+          }
+          expect(p.errorRate).toBeCloseTo(p.errors / p.runs, 12);
+          for (const [q, got] of [[0.5, p.p50Ms], [0.95, p.p95Ms], [0.99, p.p99Ms]] as const) {
+            const want = exactQuantile(raw.map((r) => r.durationMs), q);
+            expect(Math.abs(got! - want)).toBeLessThanOrEqual(want * SKETCH_RELATIVE_ACCURACY + 1e-9);
+          }
+        }
+      }
+    });
+  }
+
+  it('splits by label, node and model, and filters by source', async () => {
+    const q = { pipeline: 'shop', from: start, to: start + 3 * HOUR, step: '1h' as const };
+    const byLabel = await queryMetrics(store.rollups, { ...q, by: 'label' });
+    expect(byLabel.series.map((s) => s.key)).toEqual(['(none)', 'production']);
+    const byNode = await queryMetrics(store.rollups, { ...q, by: 'node' });
+    expect(byNode.series).toHaveLength(1);
+    expect(byNode.series[0]).toMatchObject({ key: 'answer', nodeType: 'llm' });
+    expect(byNode.series[0].points.reduce((n, p) => n + p.runs, 0)).toBe(runs.length);
+    const byModel = await queryMetrics(store.rollups, { ...q, by: 'model', source: 'serve' });
+    expect(byModel.series[0].key).toBe('openai:gpt-4o-mini');
+    expect(byModel.series[0].points.reduce((n, p) => n + p.runs, 0)).toBe(runs.filter((r) => r.source === 'serve').length);
+  });
+});
+
+describe('GET /api/metrics on a running runner', () => {
+  let runner: TestRunner;
+  beforeAll(async () => {
+    runner = await startTestRunner();
+  });
+  afterAll(() => runner.close());
+
+  it('counts finished runs per version and node, and answers bad queries with 400 and the parameter', async () => {
+    const create = await runner.post('/api/pipelines', echoPipeline('watched'));
+    expect(create.status).toBe(201);
+    for (let i = 0; i < 12; i++) {
+      const res = await runner.post('/api/runs?stream=true', { pipeline: 'watched', inputs: { question: `q${i}` } });
+      await res.text();
+    }
+    const from = new Date(Date.now() - HOUR).toISOString();
+    const res = await runner.api(`/api/metrics?pipeline=watched&step=1m&by=version&from=${from}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.step).toBe('1m');
+    expect(body.series.map((s: { key: string }) => s.key)).toEqual(['v1']);
+    expect(body.series[0].points.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(12);
+    const nodes = await (await runner.api(`/api/metrics?pipeline=watched&step=1h&by=node&from=${from}`)).json();
+    expect(nodes.series.map((s: { key: string }) => s.key).sort()).toEqual(['answer', 'out', 'q']);
+
+    const bad = await runner.api('/api/metrics?pipeline=watched&step=2m');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].path).toBe('query.step');
+    const tooMany = await runner.api(`/api/metrics?pipeline=watched&step=1m&from=2020-01-01T00:00:00Z`);
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).detail).toMatch(/larger step/);
+  });
+});
