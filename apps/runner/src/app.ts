@@ -7,6 +7,7 @@ import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
 import { redactJsonResponses } from './http/secrets';
 import { openaiErrorResponse } from './http/openai-error';
+import { securityHeaders } from './http/security-headers';
 import { routeModules, type AppDeps, type RouteModule } from './routes/index';
 import { openapiRoutes } from './routes/openapi';
 
@@ -41,6 +42,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   const problem = (p: HttpProblem) => problemResponse(p, deps.redactor.redact);
   // The OpenAI-compatible routes answer errors in OpenAI's shape, so OpenAI SDKs raise their usual errors.
   app.onError((err, c) => (c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
+  // first, so errors, 404s and the editor's files carry them too
+  app.use('*', securityHeaders());
 
   if (options.cors && options.cors.length > 0) {
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
