@@ -3,6 +3,8 @@ export * from './schema/pipeline';
 export * from './nodes/types';
 export * from './nodes/index';
 export * from './nodes/template-variables';
+export * from './nodes/model-name';
+export * from './nodes/summary-text';
 export * from './graph/port-types';
 export * from './graph/validate';
 export * from './graph/ports';

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { CallRecord, NodeContext } from '../engine/context';
 import type { ChatMessage, ToolCall, ToolSpec } from '../engine/services';
 import { defineNode, type ConfigIssue } from './types';
+import { shortModelName } from './model-name';
+import { summaryLines, summaryList, summaryText } from './summary-text';
 import { renderTemplate, templateIssue, variablesOf } from './template-variables';
 import { ModelNameSchema, callModel, promptMessages } from './model-call';
 import { callTool } from './tool-call';
@@ -39,6 +41,12 @@ export const agentNode = defineNode<AgentConfig>({
     });
     return issues;
   },
+  summary: (config) =>
+    summaryLines(
+      { label: 'model', text: typeof config.model === 'string' ? shortModelName(config.model) : '' },
+      { label: 'prompt', text: summaryText(config.prompt), code: true },
+      { label: 'tools', text: summaryText(summaryList(config.tools).join(', ')) },
+    ),
   async run(inputs, config, ctx) {
     const maxSteps = config.maxSteps ?? 5;
     const specs = await describeTools(ctx, config.tools);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode, type ConfigIssue } from './types';
+import { summaryLines, summaryText } from './summary-text';
 
 export const CodeConfig = z.object({
   code: z.string().min(1).describe('Body of a synchronous JavaScript function of `value`, e.g. `return value * 3`'),
@@ -18,6 +19,7 @@ export const codeNode = defineNode<CodeConfig>({
   inputs: () => [{ name: 'value', type: 'any' }],
   outputs: () => [{ name: 'value', type: 'json' }],
   check: (config) => syntaxIssues(config.code),
+  summary: (config) => summaryLines({ label: 'code', text: summaryText(config.code), code: true }),
   async run(inputs, config, ctx) {
     // The code holds the thread, so the node's own timeoutMs cannot cut in: the sandbox must stop by then.
     const own = config.timeoutMs ?? 1_000;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 
 const InputValueType = z.enum(['string', 'number', 'boolean', 'json', 'documents', 'messages']);
 
@@ -20,6 +21,7 @@ export const inputNode = defineNode<InputConfig>({
   configSchema: InputConfig,
   inputs: () => [],
   outputs: (config) => [{ name: 'value', type: config.valueType ?? 'string' }],
+  summary: (config) => summaryLines({ label: 'input', text: [summaryText(config.name), summaryText(config.valueType ?? 'string')].filter(Boolean).join(': ') }),
   async run(_inputs, config, ctx) {
     const given = ctx.pipelineInputs[config.name];
     if (given !== undefined) return { value: given };

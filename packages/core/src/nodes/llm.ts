@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineNode, type ConfigIssue } from './types';
+import { shortModelName } from './model-name';
+import { summaryLines, summaryText } from './summary-text';
 import { renderTemplate, templateIssue, variablesOf } from './template-variables';
 import { ModelNameSchema, callModel, promptMessages } from './model-call';
 import { jsonSchemaProblem, parseJsonReply } from './json-reply';
@@ -35,6 +37,11 @@ export const llmNode = defineNode<LlmConfig>({
     if (schemaProblem) issues.push({ path: ['jsonSchema'], message: schemaProblem });
     return issues;
   },
+  summary: (config) =>
+    summaryLines(
+      { label: 'model', text: typeof config.model === 'string' ? shortModelName(config.model) : '' },
+      { label: 'prompt', text: summaryText(config.prompt), code: true },
+    ),
   async run(inputs, config, ctx) {
     const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline) : undefined;
     const prompt = await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline);

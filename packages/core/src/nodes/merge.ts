@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryList, summaryText } from './summary-text';
 import { PortNameSchema, duplicateNameIssues } from './port-name';
 
 export const MergeConfig = z.object({
@@ -18,6 +19,7 @@ export const mergeNode = defineNode<MergeConfig>({
   inputs: (config) => (config.inputs ?? ['a', 'b']).map((name) => ({ name, type: 'any' as const })),
   outputs: () => [{ name: 'value', type: 'any' }],
   check: (config) => duplicateNameIssues(config.inputs ?? [], 'inputs'),
+  summary: (config) => summaryLines({ label: 'first of', text: summaryText(summaryList(config.inputs ?? ['a', 'b']).join(', ')) }),
   async run(inputs, config) {
     const names = config.inputs ?? ['a', 'b'];
     // the engine passes only inputs whose branch was not skipped

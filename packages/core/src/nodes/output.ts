@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 
 export const OutputConfig = z.object({
   name: z.string().min(1).describe('The name this output is returned under'),
@@ -15,6 +16,7 @@ export const outputNode = defineNode<OutputConfig>({
   configSchema: OutputConfig,
   inputs: () => [{ name: 'value', type: 'any' }],
   outputs: () => [],
+  summary: (config) => summaryLines({ label: 'output', text: summaryText(config.name) }),
   async run(inputs) {
     return { value: inputs.value };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 import { ModelNameSchema } from './model-call';
 
 export const RetrieveConfig = z.object({
@@ -20,6 +21,12 @@ export const retrieveNode = defineNode<RetrieveConfig>({
   configSchema: RetrieveConfig,
   inputs: () => [{ name: 'query', type: 'string' }],
   outputs: () => [{ name: 'documents', type: 'documents' }],
+  // the stored config may leave out what has a default: the card shows what runs
+  summary: (config) =>
+    summaryLines({
+      label: 'index',
+      text: summaryText(config.index) && `${summaryText(config.index)} · ${summaryText(config.mode ?? 'keyword')} · top ${typeof config.topK === 'number' ? config.topK : 4}`,
+    }),
   async run(inputs, config, ctx) {
     const query = inputs.query;
     if (typeof query !== 'string') throw new Error(`query must be a string, got ${query === null ? 'null' : typeof query}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode, type ConfigIssue } from './types';
+import { summaryLines, summaryText } from './summary-text';
 import { PortNameSchema, duplicateNameIssues } from './port-name';
 import { evaluateExpression, expressionIssues, isTruthy } from './jsonata-expression';
 
@@ -7,6 +8,9 @@ export const RouteSchema = z.object({
   port: PortNameSchema.describe('The output port this route sends the value to'),
   when: z.string().min(1).describe('JSONata condition with the value as `$`, e.g. `$.amount > 100`'),
 });
+
+/** Routes a router's card lists; the rest are counted. */
+const ROUTES_SHOWN = 3;
 
 export const RouterConfig = z.object({
   routes: z.array(RouteSchema).describe('Checked in order; the first whose condition is true takes the value'),
@@ -34,6 +38,13 @@ export const routerNode = defineNode<RouterConfig>({
     );
     config.routes.forEach((route, i) => issues.push(...expressionIssues(route.when, ['routes', i, 'when'])));
     return issues;
+  },
+  // a condition per port, in the order they are tried; a long list ends with how many more
+  summary(config) {
+    const routes = Array.isArray(config.routes) ? config.routes.filter((r) => r && typeof r === 'object') : [];
+    const shown = routes.slice(0, ROUTES_SHOWN).map((r) => ({ label: summaryText(r.port) || '?', text: summaryText(r.when), code: true }));
+    const more = routes.length - shown.length;
+    return summaryLines(...shown, { label: 'routes', text: more > 0 ? `+${more} more` : '' });
   },
   async run(inputs, config, ctx) {
     for (const route of config.routes) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 import { renderTemplate, templateIssue, variablesOf } from './template-variables';
 
 export const TemplateConfig = z.object({
@@ -17,6 +18,7 @@ export const templateNode = defineNode<TemplateConfig>({
   inputs: (config) => variablesOf(config.template).map((name) => ({ name, type: 'any' as const })),
   outputs: () => [{ name: 'text', type: 'string' }],
   check: (config) => templateIssue(config.template, 'template'),
+  summary: (config) => summaryLines({ label: 'template', text: summaryText(config.template), code: true }),
   async run(inputs, config, ctx) {
     return { text: await renderTemplate(config.template, inputs, ctx.signal, ctx.deadline) };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryList, summaryText } from './summary-text';
 import { PortNameSchema, duplicateNameIssues } from './port-name';
 import { callTool } from './tool-call';
 
@@ -26,6 +27,8 @@ export const toolNode = defineNode<ToolConfig>({
       : [{ name: 'args', type: 'json', description: 'The arguments object' }],
   outputs: () => [{ name: 'result', type: 'json' }],
   check: (config) => duplicateNameIssues(config.parameters ?? [], 'parameters'),
+  summary: (config) =>
+    summaryLines({ label: 'tool', text: summaryText(config.tool) }, { label: 'params', text: summaryText(summaryList(config.parameters).join(', ')) }),
   async run(inputs, config, ctx) {
     const args = config.parameters
       ? Object.fromEntries(config.parameters.filter((p) => inputs[p] !== undefined).map((p) => [p, inputs[p]]))

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 import { evaluateExpression, expressionIssues } from './jsonata-expression';
 
 export const TransformConfig = z.object({
@@ -18,6 +19,7 @@ export const transformNode = defineNode<TransformConfig>({
   inputs: () => [{ name: 'value', type: 'any' }],
   outputs: () => [{ name: 'value', type: 'json' }],
   check: (config) => expressionIssues(config.expression, ['expression']),
+  summary: (config) => summaryLines({ label: 'expression', text: summaryText(config.expression), code: true }),
   async run(inputs, config, ctx) {
     return { value: await evaluateExpression(config.expression, inputs.value, ctx.signal, ctx.deadline) };
   },

@@ -20,6 +20,16 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** One line of a node's card on the canvas, under its title (see `NodeDefinition.summary`). */
+export interface SummaryLine {
+  /** What the setting is ("model", "prompt", a router's port): shown muted before the text. */
+  label: string;
+  /** Its value, one line, short (summaryText() trims it). */
+  text: string;
+  /** A template, expression or code: drawn in a monospace font. */
+  code?: boolean;
+}
+
 export type NodeCategory = 'io' | 'model' | 'data' | 'logic' | 'tool';
 
 /**
@@ -41,6 +51,12 @@ export interface NodeDefinition<C = any> {
   codeFields?: string[];
   /** Checks beyond the schema; never throws. */
   check?(config: C): ConfigIssue[];
+  /**
+   * The one or two settings that say what a node does, for its card on the canvas (the
+   * model, a prompt's first line, …). Gets the config as stored, which may be mid-edit and
+   * not fit the schema: reads it defensively and never throws.
+   */
+  summary?(config: Partial<C>): SummaryLine[];
   /** True for `merge`: runs when at least one input arrived, instead of being skipped with its branch. */
   acceptsSkipped?: boolean;
   /**

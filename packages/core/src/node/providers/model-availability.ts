@@ -1,5 +1,5 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
-import { splitModelName } from './model-service';
+import { splitModelName } from '../../nodes/model-name';
 import { envPrefix, OFFLINE_MODELS, providerNames, resolveProvider } from './presets';
 
 /**

@@ -1,14 +1,8 @@
 import type { ModelService } from '../../engine/services';
 import type { Provider } from './provider';
+import { splitModelName } from '../../nodes/model-name';
 
-/** Splits `"provider:model"` at the FIRST colon (model ids may hold colons and slashes). */
-export function splitModelName(name: string): { provider: string; model: string } {
-  const colon = name.indexOf(':');
-  if (colon <= 0 || colon === name.length - 1) {
-    throw new Error(`model "${name}" must be named "<provider>:<model>", e.g. "offline:echo"`);
-  }
-  return { provider: name.slice(0, colon), model: name.slice(colon + 1) };
-}
+export { splitModelName };
 
 /** A ModelService that sends each call to the provider named before the colon. */
 export function createModelService(providers: Record<string, Provider>): ModelService {

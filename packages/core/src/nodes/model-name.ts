@@ -1,0 +1,26 @@
+// Model names ("<provider>:<model>"), read the same way by the providers and by node cards.
+
+/** Splits `"provider:model"` at the FIRST colon (model ids may hold colons and slashes). */
+export function splitModelName(name: string): { provider: string; model: string } {
+  const colon = name.indexOf(':');
+  if (colon <= 0 || colon === name.length - 1) {
+    throw new Error(`model "${name}" must be named "<provider>:<model>", e.g. "offline:echo"`);
+  }
+  return { provider: name.slice(0, colon), model: name.slice(colon + 1) };
+}
+
+/**
+ * The model as a card shows it: the last segment of its id
+ * (`fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct` → `llama-v3p1-8b-instruct`).
+ * Offline models keep their provider, so they never pass for a language model.
+ */
+export function shortModelName(name: string): string {
+  let parts: { provider: string; model: string };
+  try {
+    parts = splitModelName(name);
+  } catch {
+    return name;
+  }
+  if (parts.provider === 'offline') return name;
+  return parts.model.split('/').filter(Boolean).pop() ?? parts.model;
+}
