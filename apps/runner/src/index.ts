@@ -2,10 +2,12 @@
 export { startServer, isLoopbackHost, DEFAULT_HOST, DEFAULT_PORT, type ServerOptions, type RunningServer } from './server';
 export { createApp, DEFAULT_BODY_LIMIT_BYTES, type AppOptions } from './app';
 export { routeModules, type RouteModule, type AppDeps, type IndexService, type ApiApp } from './routes/index';
-export { RunManager, type StartRun } from './runs/run-manager';
+export { RunManager, RUN_JOB, type StartRun, type RunJob } from './runs/run-manager';
 export { HttpProblem, problemResponse, type ProblemDetails, type FieldError } from './http/problem';
 export { Redactor } from './http/secrets';
 export * from './store/index';
-export { EvalManager, type StartEval } from './evals/eval-manager';
+export { EvalManager, EVAL_JOB, type StartEval, type EvalJob } from './evals/eval-manager';
 export type { EvalEvent } from './evals/eval-events';
 export { loadDatasetInput, saveDataset, type DatasetInput, type DatasetFormat } from './evals/dataset-input';
+export { jobKind, JobsClosedError, type JobRegistry, type JobKind, type JobContext, type JobProcessor, type JobListener, type LiveJobView } from './jobs/job-registry';
+export { InProcessJobRegistry } from './jobs/in-process-registry';

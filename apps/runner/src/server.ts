@@ -8,6 +8,8 @@ import { createApp, type AppOptions } from './app';
 import { Redactor } from './http/secrets';
 import type { RouteModule } from './routes/index';
 import { EvalManager } from './evals/eval-manager';
+import { InProcessJobRegistry } from './jobs/in-process-registry';
+import type { JobRegistry } from './jobs/job-registry';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
@@ -43,6 +45,8 @@ export interface RunningServer {
   dataDir: string;
   app: OpenAPIHono;
   store: Store;
+  /** Every live run and eval (and any other job kind a route module defines). */
+  jobs: JobRegistry;
   runs: RunManager;
   evals: EvalManager;
   monitoring: Monitoring;
@@ -99,11 +103,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const monitoring = await Monitoring.start({ rollups: store.rollups, env, redact: redactor.redact, log });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
-  const runs = new RunManager({ store: store.runs, services, log, observe: (run) => monitoring.observeRun(run) });
-  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, log });
+  const jobs = new InProcessJobRegistry(log);
+  const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run) });
+  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log });
   let stopping = false;
   const app = createApp(
-    { store, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
+    { store, jobs, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
@@ -127,7 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       stopping = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await Promise.all([runs.cancelAll(), evals.cancelAll()]);
+      await jobs.cancelAll();
+      await store.runs.flush();
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
@@ -136,5 +142,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await store.close();
     })());
 
-  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, runs, evals, monitoring, log, close };
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, jobs, runs, evals, monitoring, log, close };
 }

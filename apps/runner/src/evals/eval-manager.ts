@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
 import { prepareEval, runEval, toScoreRow, type CaseRecord, type DatasetInfo, type EvalSuite } from '@patchbay/evals';
-import { LiveJob, type JobListener } from '../jobs/live-job';
+import { jobKind, type JobContext, type JobListener, type JobRegistry } from '../jobs/job-registry';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
 import type { EvalStore, StoredEval } from '../store/evals';
@@ -24,7 +24,17 @@ export interface StartEval {
 
 export type EvalListener = JobListener<EvalEvent>;
 
-type ActiveEval = LiveJob<EvalEvent>;
+/** An eval as a job: what it runs, how many case runs it has, and what a resumed one keeps. */
+export interface EvalJob extends StartEval {
+  id: string;
+  total: number;
+  /** Epoch ms of its first start. */
+  createdAt: number;
+  prepared: DatasetInfo;
+  resumed?: { kept: CaseRecord[]; startedAt: string };
+}
+
+export const EVAL_JOB = jobKind<EvalJob, EvalEvent>('eval');
 
 /**
  * Runs evals in this process through the evals package's runner with the
@@ -33,18 +43,18 @@ type ActiveEval = LiveJob<EvalEvent>;
  * progress is fanned out to SSE subscribers, who get past events replayed first.
  */
 export class EvalManager {
-  private readonly active = new Map<string, ActiveEval>();
-  private accepting = true;
-
   constructor(
     private readonly deps: {
       evals: EvalStore;
       runs: RunStore;
       /** `uncachedModels` (the workspace's): repeats above 1 go past the response cache, as `patchbay eval` does, or every attempt would be the first one's reply. */
       services: Services & { uncachedModels?: Services['models'] };
+      jobs: JobRegistry;
       log?: (line: string) => void;
     },
-  ) {}
+  ) {
+    deps.jobs.define(EVAL_JOB, (payload, job) => this.execute(payload, job));
+  }
 
   /**
    * Checks that the suite fits the pipeline (scorer targets, every case's
@@ -52,7 +62,6 @@ export class EvalManager {
    * eval as running and starts it. Returns its id at once.
    */
   async start(request: StartEval): Promise<string> {
-    if (!this.accepting) throw new Error('the runner is shutting down');
     const { document, suite, dataset } = request;
     const prepared = await prepareEval(document, suite);
     const id = randomUUID();
@@ -78,10 +87,7 @@ export class EvalManager {
       createdAt,
       owner: PROCESS_OWNER,
     });
-    const run: ActiveEval = new LiveJob('eval', id, this.deps.log ?? (() => {}));
-    this.active.set(id, run);
-    run.publish(startedEvent({ id, pipeline: request.pipeline, version: request.version, dataset: ref, progress: { done: 0, total } }, createdAt));
-    run.done = this.execute(run, request, total, prepared);
+    this.deps.jobs.start(EVAL_JOB, id, { ...request, id, total, createdAt, prepared });
     return id;
   }
 
@@ -92,22 +98,20 @@ export class EvalManager {
    * resume got there first).
    */
   async resume(stored: StoredEval, request: StartEval): Promise<boolean> {
-    if (!this.accepting) throw new Error('the runner is shutting down');
     const prepared = await prepareEval(request.document, request.suite);
     if (!(await this.deps.evals.reopen(stored.id, PROCESS_OWNER))) return false;
     const kept = await this.deps.evals.casesInFinishOrder(stored.id);
-    const total = stored.progress.total;
-    const run: ActiveEval = new LiveJob('eval', stored.id, this.deps.log ?? (() => {}));
-    this.active.set(stored.id, run);
-    // The same events a subscriber would have seen had the eval never stopped.
-    run.publish(startedEvent(stored, Date.parse(stored.createdAt)));
-    kept.forEach((record, i) => run.publish(caseEvent(stored.id, record, i + 1, total)));
-    run.done = this.execute(run, request, total, prepared, { kept, startedAt: stored.createdAt });
+    this.deps.jobs.start(EVAL_JOB, stored.id, { ...request, id: stored.id, total: stored.progress.total, createdAt: Date.parse(stored.createdAt), prepared, resumed: { kept, startedAt: stored.createdAt } });
     return true;
   }
 
-  private async execute(run: ActiveEval, request: StartEval, total: number, prepared: DatasetInfo, resumed?: { kept: CaseRecord[]; startedAt: string }): Promise<void> {
+  private async execute(request: EvalJob, run: JobContext<EvalEvent>): Promise<void> {
+    const { total, prepared, resumed } = request;
     const kept = resumed?.kept ?? [];
+    // The same events a subscriber would have seen had a resumed eval never stopped.
+    const dataset = { name: request.dataset.name, hash: request.dataset.hash, cases: request.dataset.cases.length };
+    run.publish(startedEvent({ id: run.id, pipeline: request.pipeline, version: request.version, dataset, progress: { done: 0, total } }, request.createdAt));
+    kept.forEach((record, i) => run.publish(caseEvent(run.id, record, i + 1, total)));
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
     let done = kept.length;
@@ -123,7 +127,7 @@ export class EvalManager {
         suite: request.suite,
         services: request.suite.repeat > 1 && this.deps.services.uncachedModels ? { ...this.deps.services, models: this.deps.services.uncachedModels } : this.deps.services,
         log: new StoredCaseLog(evals, run.id, positions, kept, resumed?.startedAt),
-        signal: run.controller.signal,
+        signal: run.signal,
         onProgress: (p) => {
           if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));
         },
@@ -135,24 +139,22 @@ export class EvalManager {
       await evals.finish(run.id, { status: 'succeeded', head });
       run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
     } catch (err) {
-      const cancelled = run.controller.signal.aborted;
-      const reason = run.controller.signal.reason;
+      const cancelled = run.signal.aborted;
+      const reason = run.signal.reason;
       const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
       if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
       await evals.finish(run.id, { status: cancelled ? 'cancelled' : 'failed', error: message });
       run.publish({ type: 'eval.failed', evalId: run.id, status: cancelled ? 'cancelled' : 'failed', error: message, at: Date.now() });
-    } finally {
-      this.end(run);
     }
   }
 
   isActive(id: string): boolean {
-    return this.active.has(id);
+    return this.deps.jobs.isLive(EVAL_JOB, id);
   }
 
   /** Replays a live eval's events from `fromSeq`, then streams the rest; undefined when it is not live. */
   subscribe(id: string, fromSeq: number, onEvent: EvalListener, onEnd: () => void): (() => void) | undefined {
-    return this.active.get(id)?.subscribe(fromSeq, onEvent, onEnd);
+    return this.deps.jobs.subscribe(EVAL_JOB, id, fromSeq, onEvent, onEnd);
   }
 
   /** Every event of an eval that is no longer live. */
@@ -163,22 +165,7 @@ export class EvalManager {
   }
 
   /** Cancels a live eval (finished cases are kept) and waits for it to be recorded. False when it is not live. */
-  async cancel(id: string, waitMs = 10_000): Promise<boolean> {
-    const run = this.active.get(id);
-    if (!run) return false;
-    await run.cancel('cancelled', waitMs);
-    return true;
-  }
-
-  /** Shutting down: refuses new evals, cancels the live ones and waits for them to be recorded. */
-  async cancelAll(waitMs = 10_000): Promise<void> {
-    this.accepting = false;
-    await LiveJob.cancelAll(this.active.values(), 'the runner is shutting down', waitMs);
-    await this.deps.runs.flush();
-  }
-
-  private end(run: ActiveEval) {
-    this.active.delete(run.id);
-    run.end();
+  cancel(id: string, waitMs = 10_000): Promise<boolean> {
+    return this.deps.jobs.cancel(EVAL_JOB, id, { waitMs });
   }
 }

@@ -3,11 +3,10 @@ import { behaviorHash, type PipelineDocument } from '@patchbay/core';
 import { checkEvalModels, DatasetError, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
-import { sseResponse, type SseSink } from '../http/sse';
-import type { EvalEvent } from '../evals/eval-events';
+import { EVAL_JOB } from '../evals/eval-manager';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { DatasetNameSchema } from './datasets';
-import { resumeFrom } from './run-events-stream';
+import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import type { DatasetRecord } from '../store/datasets';
 
@@ -246,23 +245,15 @@ export const evalRoutes: RouteModule = {
 
     app.openapi(events, async (c) => {
       const { id } = c.req.valid('param');
-      const from = resumeFrom(c.req.header('last-event-id'));
-      const send = (sink: SseSink, event: EvalEvent, seq: number) => sink.send({ id: seq, event: event.type, data: deps.redactor.redact(JSON.stringify(event)) });
-      const replay = (sink: SseSink, past: EvalEvent[]) => {
-        for (let seq = from; seq < past.length; seq++) send(sink, past[seq], seq);
-        sink.close();
-      };
-      if (evals.isActive(id)) {
-        return sseResponse((sink) => {
-          const unsubscribe = evals.subscribe(id, from, (event, seq) => send(sink, event, seq), () => sink.close());
-          // It ended between the check and the subscription: its events are in the store by now.
-          if (!unsubscribe) void evals.pastEvents(id).then((past) => replay(sink, past ?? []));
-          return unsubscribe;
-        }) as never;
-      }
-      const past = await evals.pastEvents(id);
-      if (!past) throw new HttpProblem(404, `there is no eval "${id}"`);
-      return sseResponse((sink) => replay(sink, past)) as never;
+      return jobEventsResponse(c, {
+        jobs: deps.jobs,
+        kind: EVAL_JOB,
+        id,
+        fromSeq: resumeFrom(c.req.header('last-event-id')),
+        past: () => evals.pastEvents(id),
+        notFound: () => new HttpProblem(404, `there is no eval "${id}"`),
+        redact: deps.redactor.redact,
+      }) as never;
     });
 
     app.openapi(resume, async (c) => {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '@patchbay/core';
 import type { Redactor } from '../http/secrets';
 import type { EvalManager } from '../evals/eval-manager';
+import type { JobRegistry } from '../jobs/job-registry';
 import type { RunManager } from '../runs/run-manager';
 import type { Store } from '../store/index';
 import type { Monitoring } from '../monitoring/monitoring';
@@ -27,6 +28,8 @@ export interface IndexService {
 /** Everything a route module may use; built once by startServer. */
 export interface AppDeps {
   store: Store;
+  /** Live jobs: runs, evals, and kinds other modules define (start, cancel, events). */
+  jobs: JobRegistry;
   runs: RunManager;
   evals: EvalManager;
   services: Partial<Services>;

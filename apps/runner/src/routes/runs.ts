@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { checkInputs, type PipelineDocument } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
-import { resumeFrom, runEventsResponse } from './run-events-stream';
+import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
 
@@ -142,6 +143,7 @@ export const runRoutes: RouteModule = {
   name: 'runs',
   register(app, deps) {
     const { store, runs } = deps;
+    const runEvents = (c: Context, id: string, fromSeq: number) => runEventsResponse(c, deps, id, fromSeq);
 
     app.openapi(start, async (c) => {
       const body = c.req.valid('json');
@@ -158,8 +160,11 @@ export const runRoutes: RouteModule = {
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
       const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));
-      if (wantsStream) return runEventsResponse(deps, id, 0, { location, 'x-run-id': id }) as never;
       c.header('location', location);
+      if (wantsStream) {
+        c.header('x-run-id', id);
+        return runEvents(c, id, 0) as never;
+      }
       return c.json({ id, status: 'running' as const }, 201);
     });
 
@@ -177,7 +182,7 @@ export const runRoutes: RouteModule = {
 
     app.openapi(events, async (c) => {
       const { id } = c.req.valid('param');
-      return runEventsResponse(deps, id, resumeFrom(c.req.header('last-event-id'))) as never;
+      return runEvents(c, id, resumeFrom(c.req.header('last-event-id'))) as never;
     });
 
     app.openapi(cancel, async (c) => {

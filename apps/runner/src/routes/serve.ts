@@ -4,7 +4,7 @@ import { startServedRun } from '../deploy/served-run';
 import { LABEL_PATTERN } from '../deploy/pipeline-ref';
 import { assertMayServe, keyNameOf } from '../http/caller';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
-import { runEventsResponse } from './run-events-stream';
+import { runEventsResponse } from './job-events-stream';
 import type { RouteModule } from './route-module';
 
 const ServeBody = z
@@ -61,7 +61,9 @@ export const serveRoutes: RouteModule = {
       const served = startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent') });
       const { stream } = c.req.valid('query');
       if (stream === 'true' || stream === '1') {
-        return runEventsResponse(deps, served.id, 0, { location: `/api/runs/${served.id}`, 'x-run-id': served.id }) as never;
+        c.header('location', `/api/runs/${served.id}`);
+        c.header('x-run-id', served.id);
+        return runEventsResponse(c, deps, served.id, 0) as never;
       }
       const outcome = await served.outcome;
       return c.json(

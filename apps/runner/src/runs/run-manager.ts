@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
-import { LiveJob, type JobListener } from '../jobs/live-job';
-import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
+import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
+import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -21,21 +21,13 @@ export interface StartRun {
   traceparent?: string;
 }
 
-/** Receives a run's events in order, each with its 0-based sequence number (the SSE id). */
-export type RunListener = JobListener<RunEvent>;
-
-/** A subclass, not a wrapper: one object per run on the runner's hot path. */
-class ActiveRun extends LiveJob<RunEvent> {
-  constructor(
-    id: string,
-    readonly document: PipelineDocument,
-    readonly startedAt: number,
-    log: (line: string) => void,
-    readonly request: StartRun,
-  ) {
-    super('run', id, log);
-  }
+/** A run as a job: what to run, and when it started (for the duration of a run that never got going). */
+export interface RunJob extends StartRun {
+  id: string;
+  startedAt: number;
 }
+
+export const RUN_JOB = jobKind<RunJob, RunEvent>('run');
 
 /** The row that records how a run ended, from the engine's result. */
 export function finishedRun(id: string, result: RunResult, events: RunEvent[]): RunFinish {
@@ -71,66 +63,101 @@ export function isOwnerAlive(owner: string): boolean {
 }
 
 /**
- * Runs pipelines in this process: records each run as `running`, fans its
- * events out to subscribers (SSE) while keeping them for late joiners, and
- * writes the outcome with every node trace when it ends.
+ * Runs pipelines as jobs of the registry: records each run as `running`, lets
+ * the registry fan its events out to subscribers (SSE) while keeping them for
+ * late joiners, and writes the outcome with every node trace when it ends.
  */
 export class RunManager {
-  private readonly active = new Map<string, ActiveRun>();
   /** Compiled once per document object: a saved version's document is one cached, immutable object, so its runs skip the compile. */
   private readonly prepared = new WeakMap<PipelineDocument, PreparedPipeline>();
   private readonly store: RunStore;
   private readonly services: Partial<Services>;
-  private readonly log: (line: string) => void;
-  private accepting = true;
+  private readonly jobs: JobRegistry;
   private readonly observe?: (run: FinishedRunFacts) => void;
 
-  constructor(deps: { store: RunStore; services: Partial<Services>; log?: (line: string) => void; observe?: (run: FinishedRunFacts) => void }) {
+  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void }) {
     this.store = deps.store;
     this.observe = deps.observe;
     this.services = deps.services;
-    this.log = deps.log ?? (() => {});
+    this.jobs = deps.jobs;
+    this.jobs.define(RUN_JOB, (payload, job) => this.process(payload, job));
   }
 
   get activeCount(): number {
-    return this.active.size;
+    return this.jobs.liveCount(RUN_JOB);
   }
 
   /** Starts a run and returns its id at once; the run goes on in the background. Inputs must have been checked. */
   start(request: StartRun): string {
-    if (!this.accepting) throw new Error('the runner is shutting down');
     const id = randomUUID();
-    const startedAt = Date.now();
-    const run = new ActiveRun(id, request.document, startedAt, this.log, request);
-    this.active.set(id, run);
+    this.jobs.start(RUN_JOB, id, { ...request, id, startedAt: Date.now() });
+    return id;
+  }
+
+  private process(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
+    const { id, startedAt } = payload;
     this.store.begin({
       id,
-      pipeline: request.pipeline,
-      version: request.version,
-      document: request.inline ? request.document : null,
-      inputs: request.inputs,
+      pipeline: payload.pipeline,
+      version: payload.version,
+      document: payload.inline ? payload.document : null,
+      inputs: payload.inputs,
       startedAt,
       owner: PROCESS_OWNER,
-      source: request.source ?? 'api',
-      label: request.label ?? null,
-      keyName: request.keyName ?? null,
+      source: payload.source ?? 'api',
+      label: payload.label ?? null,
+      keyName: payload.keyName ?? null,
     });
+    const events: RunEvent[] = [];
     let result: Promise<RunResult>;
     try {
-      result = this.prepare(request.document).run(request.inputs, {
+      result = this.prepare(payload.document).run(payload.inputs, {
         services: this.services,
-        signal: run.controller.signal,
+        signal: job.signal,
         runId: id,
-        onEvent: (event) => run.publish(event),
+        onEvent: (event) => {
+          events.push(event);
+          job.publish(event);
+        },
       });
     } catch (err) {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
     }
-    run.done = result.then(
-      (result) => this.finish(run, result),
-      (err: Error) => this.fail(run, err),
+    const record = (row: RunFinish) => {
+      this.store.finish(row);
+      // Monitoring sees the run after it is recorded and its stream has ended (the registry ends it once this settles).
+      if (this.observe) setImmediate(() => this.observed(payload, row));
+    };
+    return result.then(
+      (result) => record(finishedRun(id, result, events)),
+      (err: Error) => {
+        // The engine refused to start (a problem validation did not catch): recorded as a failed run.
+        const message = err?.message ?? String(err);
+        const durationMs = Date.now() - startedAt;
+        if (!events.some((e) => e.type === 'run.failed' || e.type === 'run.completed')) {
+          const failed: RunEvent = { type: 'run.failed', runId: id, at: Date.now(), durationMs, error: message };
+          events.push(failed);
+          job.publish(failed);
+        }
+        record({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events });
+      },
     );
-    return id;
+  }
+
+  private observed(run: RunJob, row: RunFinish) {
+    this.observe?.({
+      id: run.id,
+      pipeline: run.pipeline ?? (run.inline ? run.document.name : null),
+      version: run.version,
+      label: run.label ?? null,
+      source: run.source ?? 'api',
+      status: row.status,
+      startedAt: run.startedAt,
+      durationMs: row.durationMs,
+      error: row.error,
+      nodes: row.nodes,
+      traceparent: run.traceparent,
+    });
   }
 
   /** Validated when it was saved (or just now, inline), so only compiled here. */
@@ -147,20 +174,20 @@ export class RunManager {
    * Replays a live run's events from `fromSeq`, then streams the rest; `onEnd`
    * is called after its last event. Undefined when the run is not live.
    */
-  subscribe(id: string, fromSeq: number, onEvent: RunListener, onEnd: () => void): (() => void) | undefined {
-    return this.active.get(id)?.subscribe(fromSeq, onEvent, onEnd);
+  subscribe(id: string, fromSeq: number, onEvent: JobListener<RunEvent>, onEnd: () => void): (() => void) | undefined {
+    return this.jobs.subscribe(RUN_JOB, id, fromSeq, onEvent, onEnd);
   }
 
   isActive(id: string): boolean {
-    return this.active.has(id);
+    return this.jobs.isLive(RUN_JOB, id);
   }
 
   /** A live run's trace so far, merged over its `running` row. */
   liveView(record: RunRecord): RunRecord {
-    const run = this.active.get(record.id);
+    const run = this.jobs.live(RUN_JOB, record.id);
     if (!run) return record;
     const nodes: Record<string, NodeTrace> = { ...record.nodes };
-    const typeOf = (id: string) => run.document.nodes.find((n) => n.id === id)?.type ?? '';
+    const typeOf = (id: string) => run.payload.document.nodes.find((n) => n.id === id)?.type ?? '';
     for (const event of run.events) {
       if (event.type === 'node.started') nodes[event.nodeId] = { id: event.nodeId, type: typeOf(event.nodeId), status: 'running', startedAt: nodes[event.nodeId]?.startedAt ?? event.at, attempts: event.attempt };
       else if (event.type === 'node.completed' || event.type === 'node.failed') nodes[event.nodeId] = event.trace;
@@ -170,61 +197,7 @@ export class RunManager {
   }
 
   /** Cancels a live run and waits (up to `waitMs`) for it to be recorded. False when it is not live. */
-  async cancel(id: string, waitMs = 5_000): Promise<boolean> {
-    const run = this.active.get(id);
-    if (!run) return false;
-    await run.cancel('cancelled', waitMs);
-    return true;
-  }
-
-  /** Shutting down: refuses new runs, cancels the live ones and waits for them to be recorded. */
-  async cancelAll(waitMs = 5_000): Promise<void> {
-    this.accepting = false;
-    await LiveJob.cancelAll(this.active.values(), 'the runner is shutting down', waitMs);
-    await this.store.flush();
-  }
-
-  private finish(run: ActiveRun, result: RunResult) {
-    const row = finishedRun(run.id, result, run.events);
-    this.store.finish(row);
-    this.end(run);
-    this.observed(run, row);
-  }
-
-  /** Monitoring sees the run after it is recorded and its stream has ended. */
-  private observed(run: ActiveRun, row: RunFinish) {
-    if (!this.observe) return;
-    const { request } = run;
-    this.observe({
-      id: run.id,
-      pipeline: request.pipeline ?? (request.inline ? request.document.name : null),
-      version: request.version,
-      label: request.label ?? null,
-      source: request.source ?? 'api',
-      status: row.status,
-      startedAt: run.startedAt,
-      durationMs: row.durationMs,
-      error: row.error,
-      nodes: row.nodes,
-      traceparent: request.traceparent,
-    });
-  }
-
-  /** The engine refused to start (a problem validation did not catch): recorded as a failed run. */
-  private fail(run: ActiveRun, err: Error) {
-    const message = err?.message ?? String(err);
-    const durationMs = Date.now() - run.startedAt;
-    if (!run.events.some((e) => e.type === 'run.failed' || e.type === 'run.completed')) {
-      run.publish({ type: 'run.failed', runId: run.id, at: Date.now(), durationMs, error: message });
-    }
-    const row: RunFinish = { id: run.id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events: run.events };
-    this.store.finish(row);
-    this.end(run);
-    this.observed(run, row);
-  }
-
-  private end(run: ActiveRun) {
-    this.active.delete(run.id);
-    run.end();
+  cancel(id: string, waitMs = 5_000): Promise<boolean> {
+    return this.jobs.cancel(RUN_JOB, id, { waitMs });
   }
 }

@@ -1,0 +1,70 @@
+import type { Context } from 'hono';
+import type { JobKind, JobRegistry } from '../jobs/job-registry';
+import { HttpProblem } from '../http/problem';
+import { sseStream, type SseSink } from '../http/sse';
+import { RUN_JOB } from '../runs/run-manager';
+import type { AppDeps } from './route-module';
+
+export interface JobEventsOptions<E extends { type: string }> {
+  jobs: JobRegistry;
+  kind: JobKind<unknown, E>;
+  id: string;
+  /** The first sequence number to send (see `resumeFrom`). */
+  fromSeq: number;
+  /** Every event of a job that is no longer live, from the store; undefined when there is no such job. */
+  past(): Promise<E[] | undefined>;
+  /** Thrown (before any byte is sent) when there is no such job. */
+  notFound(): Error;
+  /** Masks secrets in each event's JSON. */
+  redact(json: string): string;
+}
+
+/**
+ * A job's events as SSE (`id: <seq>`, `event: <type>`, `data: <json>`) — the
+ * one stream behind runs' and evals' `/events`: a live job's past events
+ * replayed from `fromSeq`, then the rest as they happen; a finished job's
+ * stored events. Ends after the job's last event.
+ */
+export async function jobEventsResponse<E extends { type: string }>(c: Context, options: JobEventsOptions<E>): Promise<Response> {
+  const { jobs, kind, id, fromSeq } = options;
+  const send = (sink: SseSink, event: E, seq: number) => sink.send({ id: seq, event: event.type, data: options.redact(JSON.stringify(event)) });
+  const replay = (sink: SseSink, events: E[]) => {
+    for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
+    sink.close();
+  };
+  if (jobs.isLive(kind, id)) {
+    return sseStream(c, (sink) => {
+      const unsubscribe = jobs.subscribe(kind, id, fromSeq, (event, seq) => send(sink, event, seq), () => sink.close());
+      // It ended between the check and the subscription: its events are in the store by now.
+      if (!unsubscribe) {
+        options.past().then(
+          (events) => replay(sink, events ?? []),
+          () => sink.close(), // the store is closing: the runner is stopping
+        );
+      }
+      return unsubscribe;
+    });
+  }
+  const events = await options.past();
+  if (!events) throw options.notFound();
+  return sseStream(c, (sink) => replay(sink, events));
+}
+
+/** `Last-Event-ID: 7` resumes after event 7. */
+export function resumeFrom(lastEventId: string | undefined): number {
+  const n = Number(lastEventId);
+  return lastEventId !== undefined && lastEventId !== '' && Number.isInteger(n) && n >= 0 ? n + 1 : 0;
+}
+
+/** A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. */
+export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number): Promise<Response> {
+  return jobEventsResponse(c, {
+    jobs: deps.jobs,
+    kind: RUN_JOB,
+    id,
+    fromSeq,
+    past: async () => (await deps.store.runs.events(id)) ?? undefined,
+    notFound: () => new HttpProblem(404, `there is no run "${id}"`),
+    redact: deps.redactor.redact,
+  });
+}
