@@ -195,6 +195,8 @@ describe('live runs', () => {
 
     const again = await runner.api(`/api/runs/${id}/cancel`, { method: 'POST' });
     expect(again.status).toBe(409);
+    // A problem's `status` is the HTTP status; the run's own is `runStatus`.
+    expect(await again.json()).toMatchObject({ type: 'urn:patchbay:problem:run-not-running', status: 409, runStatus: 'cancelled' });
     expect((await runner.api('/api/runs/no-such-run/cancel', { method: 'POST' })).status).toBe(404);
     expect((await runner.api('/api/runs/no-such-run')).status).toBe(404);
     expect((await runner.api('/api/runs/no-such-run/events')).status).toBe(404);

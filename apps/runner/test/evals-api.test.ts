@@ -294,7 +294,7 @@ describe('running an eval', () => {
     expect(result).toMatchObject({ status: 'cancelled', progress: { done: 1, total: 2 } });
     expect(result.cases.map((c: any) => c.id)).toEqual(['s1']);
     const again = await json(await runner.post(`/api/evals/${id}/cancel`, {}));
-    expect(again).toMatchObject({ status: 409, body: { status: 'cancelled' } });
+    expect(again).toMatchObject({ status: 409, body: { status: 409, evalStatus: 'cancelled' } });
     const replay = await allSseEvents(await runner.api(`/api/evals/${id}/events`));
     expect(replay.map((e) => e.event)).toEqual(['eval.started', 'eval.case', 'eval.failed']);
     expect(JSON.parse(replay[2].data)).toMatchObject({ status: 'cancelled' });
@@ -409,7 +409,7 @@ describe('evals across restarts', () => {
     expect(replay.map((e) => e.event)).toEqual(['eval.started', ...Array(10).fill('eval.case'), 'eval.completed']);
     expect(replay.slice(1, 11).map((e) => JSON.parse(e.data).done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Only a stopped eval resumes; a finished or unknown one does not.
-    expect(await json(await runner.post('/api/evals/orphan/resume', {}))).toMatchObject({ status: 409, body: { type: 'urn:patchbay:problem:eval-not-resumable' } });
+    expect(await json(await runner.post('/api/evals/orphan/resume', {}))).toMatchObject({ status: 409, body: { type: 'urn:patchbay:problem:eval-not-resumable', status: 409, evalStatus: 'succeeded' } });
     expect((await runner.post('/api/evals/ghost/resume', {})).status).toBe(404);
     expect((await json(await runner.post(`/api/evals/${seeded}/resume`, {}))).status).toBe(409);
   });

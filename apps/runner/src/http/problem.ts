@@ -49,7 +49,9 @@ export class HttpProblem extends Error {
     options: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; [extension: string]: unknown } = {},
   ) {
     super(detail);
-    const { type, headers, ...extensions } = options;
+    const { type, headers, ...rest } = options;
+    // The members RFC 9457 defines are this problem's own; an extension never replaces them (a resource's own status goes in e.g. `runStatus`).
+    const { title: _title, status: _status, detail: _detail, ...extensions } = rest;
     this.status = status;
     this.type = type ? `urn:patchbay:problem:${type}` : 'about:blank';
     this.headers = (headers as Record<string, string> | undefined) ?? {};

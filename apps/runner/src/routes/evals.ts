@@ -196,7 +196,7 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   const { store } = deps;
   const stored = await store.evals.get(id);
   if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
-  const notResumable = (why: string) => new HttpProblem(409, `eval "${id}" cannot be resumed: ${why}`, { type: 'eval-not-resumable', status: stored.status });
+  const notResumable = (why: string) => new HttpProblem(409, `eval "${id}" cannot be resumed: ${why}`, { type: 'eval-not-resumable', evalStatus: stored.status });
   if (stored.status !== 'interrupted' && stored.status !== 'cancelled') throw notResumable(`it is ${stored.status} (only an interrupted or cancelled eval can be)`);
   const version = stored.version === null ? undefined : await store.versions.get(stored.pipeline, stored.version);
   if (!version) throw notResumable(`version ${stored.version ?? '(none)'} of "${stored.pipeline}" is not in this store`);
@@ -266,7 +266,7 @@ export const evalRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const before = await store.evals.get(id);
       if (!before) throw new HttpProblem(404, `there is no eval "${id}"`);
-      if (!(await evals.cancel(id))) throw new HttpProblem(409, `eval "${id}" is not running (it is ${before.status})`, { type: 'eval-not-running', status: before.status });
+      if (!(await evals.cancel(id))) throw new HttpProblem(409, `eval "${id}" is not running (it is ${before.status})`, { type: 'eval-not-running', evalStatus: before.status });
       const after = await store.evals.get(id);
       return c.json({ id, status: after?.status ?? 'running' }, 200);
     });

@@ -189,7 +189,7 @@ export const runRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const before = await store.runs.get(id);
       if (!before) throw new HttpProblem(404, `there is no run "${id}"`);
-      if (!(await runs.cancel(id))) throw new HttpProblem(409, `run "${id}" is not running (it is ${before.status})`, { type: 'run-not-running', status: before.status });
+      if (!(await runs.cancel(id))) throw new HttpProblem(409, `run "${id}" is not running (it is ${before.status})`, { type: 'run-not-running', runStatus: before.status });
       const after = await store.runs.get(id);
       return c.json({ id, status: after?.status ?? 'running' }, 200);
     });
