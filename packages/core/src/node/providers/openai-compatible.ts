@@ -8,7 +8,9 @@ import type { ChatMessage, ChatRequest, ChatResult, ToolCall, Usage } from '../.
 import { costOf, type Price } from './prices';
 import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
-import { createHttpTransport } from './http-transport';
+import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
+import { splitBaseURL } from './base-url';
+import { createDispatcher } from './http-dispatcher';
 import { isStrictJsonSchema } from './strict-json-schema';
 
 export interface OpenAICompatibleOptions {
@@ -26,6 +28,8 @@ export interface OpenAICompatibleOptions {
   defaultPrice?: Price;
   /** OpenAI's newer models refuse `max_tokens`; most other servers know only it. Default `max_tokens`. */
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 
@@ -39,10 +43,12 @@ const EMBED_BATCH = 128;
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): Provider {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const maxRetries = options.maxRetries ?? 2;
+  // `user:password@` in the base URL becomes basic auth (fetch refuses such URLs) and stays out of messages.
+  const { url: baseURL, authorization } = splitBaseURL(options.baseURL);
   // Every credential/header the SDK would read from OPENAI_* variables is pinned here,
   // so an OpenAI key is never sent to another provider's server.
-  const settings = {
-    baseURL: options.baseURL,
+  const client = new OpenAI({
+    baseURL,
     apiKey: options.apiKey || 'unused',
     adminAPIKey: null,
     organization: null,
@@ -52,15 +58,15 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     maxRetries,
     logLevel: 'off',
     // The SDK's platform telemetry (OS, CPU, Node version) is nobody's business at a third-party server.
-    defaultHeaders: Object.fromEntries(PLATFORM_HEADERS.map((name) => [name, null])),
-  } as const;
-  // Whole replies (most calls in an eval) go over plain keep-alive HTTP, which costs far less
-  // CPU per call than the built-in fetch; streams keep the built-in fetch and its web streams.
-  const client = new OpenAI({ ...settings, fetch: capRetryAfter(createHttpTransport()) });
-  const streamingClient = new OpenAI({ ...settings, fetch: capRetryAfter((input, init) => fetch(input, init)) });
+    // Basic auth from the URL takes the place of the bearer key (the SDK lets default headers win).
+    defaultHeaders: { ...Object.fromEntries(PLATFORM_HEADERS.map((name) => [name, null])), ...(authorization ? { Authorization: authorization } : {}) },
+    // undici's fetch with its own keep-alive pool (and proxy from the environment), streams and whole replies alike.
+    fetch: capRetryAfter(undiciFetch as unknown as typeof fetch),
+    fetchOptions: { dispatcher: createDispatcher(options.env) },
+  });
   const fail = (err: unknown, signal?: AbortSignal): never => {
     if (signal?.aborted) throw signal.reason ?? err;
-    throw describeProviderError(err, { provider: options.name, baseURL: options.baseURL, apiKey: options.apiKey, timeoutMs });
+    throw describeProviderError(err, { provider: options.name, baseURL, apiKey: options.apiKey, timeoutMs });
   };
   const priceOf = (model: string) => options.prices?.[model] ?? options.defaultPrice;
   const result = (model: string, text: string, toolCalls: ToolCall[], usage: Usage | null): ChatResult => ({
@@ -95,7 +101,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           timer = setTimeout(() => ((stalled = true), controller.abort()), timeoutMs);
         };
         try {
-          const stream = await streamingClient.chat.completions.create(
+          const stream = await client.chat.completions.create(
             { ...params, stream: true, stream_options: { include_usage: true } },
             { signal: controller.signal },
           );
@@ -109,7 +115,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           if (controller.signal.aborted) throw controller.signal.reason;
           return result(model, acc.text, finishToolCalls(acc), acc.usage);
         } catch (err) {
-          if (stalled) throw new ProviderError(options.name, `${options.name}: the stream went silent for ${timeoutMs} ms (${options.baseURL})`);
+          if (stalled) throw new ProviderError(options.name, `${options.name}: the stream went silent for ${timeoutMs} ms (${baseURL})`);
           throw err;
         } finally {
           clearTimeout(timer);
@@ -240,7 +246,7 @@ const capRetryAfter = (send: typeof fetch): typeof fetch => async (input, init) 
   if (response.ok || !after) return response;
   const seconds = Number.isNaN(Number(after)) ? (Date.parse(after) - Date.now()) / 1000 : Number(after);
   if (!(seconds > MAX_RETRY_AFTER_SECONDS)) return response;
-  const headers = new Headers(response.headers);
-  headers.set('x-should-retry', 'false');
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  const headers: Array<[string, string]> = [...response.headers, ['x-should-retry', 'false']];
+  // The body is undici's own stream (the provider fetches with undici), so undici's Response wraps it.
+  return new UndiciResponse(response.body as ConstructorParameters<typeof UndiciResponse>[0], { status: response.status, statusText: response.statusText, headers }) as unknown as Response;
 };

@@ -1,4 +1,5 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
+import { displayBaseURL } from './base-url';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
 import { createOpenAICompatibleProvider } from './openai-compatible';
 import { pricesForProvider, type Price } from './prices';
@@ -106,7 +107,7 @@ export function listProviders(config: WorkspaceConfig, env: NodeJS.ProcessEnv): 
     if (!p) return [];
     const info: ProviderInfo = {
       name,
-      baseURL: p.baseURL,
+      baseURL: displayBaseURL(p.baseURL),
       keyVariable: p.keyVariable,
       hasKey: Boolean(p.apiKey),
       needsKey: p.needsKey,
@@ -138,12 +139,12 @@ export function createNetworkedProviders(config: WorkspaceConfig, env: NodeJS.Pr
   const out: Record<string, Provider> = {};
   for (const name of providerNames(config, env)) {
     const settings = resolveProvider(name, config, env);
-    if (settings) out[name] = lazyProvider(settings, pricesForProvider(name, config.prices));
+    if (settings) out[name] = lazyProvider(settings, pricesForProvider(name, config.prices), env);
   }
   return out;
 }
 
-function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>): Provider {
+function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>, env: NodeJS.ProcessEnv): Provider {
   let real: Provider | undefined;
   const get = (model: string): Provider => {
     if (real) return real;
@@ -159,6 +160,7 @@ function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>)
       prices,
       defaultPrice: settings.local ? { input: 0, output: 0 } : undefined,
       maxTokensParam: settings.maxTokensParam,
+      env,
     });
     return real;
   };
