@@ -141,4 +141,19 @@ describe('sandbox: off the main thread', () => {
     }
     await expect(two.run('return 1', null, { timeoutMs: 1_000 })).rejects.toThrow('the sandbox is closed');
   });
+
+  it('counts time waiting for a worker against timeoutMs and says the code never started', async () => {
+    const one = createSandbox({ workers: 1 });
+    try {
+      expect(await one.run('return 1', null, { timeoutMs: 5_000 })).toBe(1); // started and idle
+      const spinning = one.run('while (true) {}', null, { timeoutMs: 3_000 });
+      const waits: (string | null)[] = [];
+      const queued = one.run('return 2', null, { timeoutMs: 300, onWaiting: (w) => waits.push(w) });
+      await expect(queued).rejects.toThrow('code waited 300 ms for a sandbox worker (all 1 busy) and never started');
+      expect(waits).toEqual(['a sandbox worker (all 1 busy)', null]);
+      await expect(spinning).rejects.toThrow('code timed out after 3000 ms');
+    } finally {
+      await one.close();
+    }
+  });
 });

@@ -18,6 +18,8 @@ export interface NodeReport {
   usage?: Usage | null;
   costUsd?: number | null;
   call?: CallRecord;
+  /** What the node waits for before its work can start (a queue); null once it started. Recorded as `waitedMs`. */
+  waiting?: string | null;
 }
 
 /** Streamed from a node while it runs. */

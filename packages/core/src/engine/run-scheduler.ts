@@ -4,7 +4,7 @@ import type { RunEvent } from './events';
 import type { ExecutionPlan, PlannedNode } from './execution-plan';
 import type { Services } from './services';
 import type { NodeTrace, RunResult } from './trace';
-import { runWithTimeout } from './attempt-timeout';
+import { NodeTimeoutError, runWithTimeout } from './attempt-timeout';
 import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
 import { tokenlessModels } from './tokenless-models';
@@ -22,6 +22,8 @@ interface NodeState {
   attempt: number;
   t0: number;
   retryTimer?: ReturnType<typeof setTimeout>;
+  /** Set while the attempt waits in a queue: what for, since when (performance.now()). */
+  waiting?: { for: string; since: number };
 }
 
 export interface SchedulerOptions {
@@ -165,12 +167,23 @@ export class RunScheduler implements ContextHost<NodeState> {
 
   /** Spend of earlier attempts counts too: it was paid for. */
   nodeReport(state: NodeState, report: NodeReport): void {
-    if (state.trace.status === 'running') applyReport(state.trace, report);
+    if (state.trace.status !== 'running') return;
+    if (report.waiting !== undefined) this.nodeWaiting(state, report.waiting);
+    applyReport(state.trace, report);
+  }
+
+  private nodeWaiting(state: NodeState, waiting: string | null): void {
+    if (state.waiting) {
+      state.trace.waitedMs = round((state.trace.waitedMs ?? 0) + performance.now() - state.waiting.since);
+      state.waiting = undefined;
+    }
+    if (waiting !== null) state.waiting = { for: waiting, since: performance.now() };
   }
 
   private succeeded(state: NodeState, result: Record<string, unknown>): void {
     if (this.finished) return;
     const outputs = result && typeof result === 'object' ? result : {};
+    this.nodeWaiting(state, null);
     const trace = state.trace;
     trace.status = 'succeeded';
     trace.inputs = state.inputs;
@@ -186,6 +199,8 @@ export class RunScheduler implements ContextHost<NodeState> {
 
   private attemptFailed(state: NodeState, attempt: number, err: unknown): void {
     if (this.finished) return;
+    const waitedFor = state.waiting?.for;
+    this.nodeWaiting(state, null);
     const retries = state.planned.node.retries ?? 0;
     if (attempt <= retries) {
       state.retryTimer = setTimeout(() => {
@@ -195,7 +210,8 @@ export class RunScheduler implements ContextHost<NodeState> {
       return;
     }
     const trace = state.trace;
-    const message = messageOf(err);
+    // A timeout that struck in a queue says so: the work itself never started.
+    const message = waitedFor && err instanceof NodeTimeoutError ? `${messageOf(err)} waiting for ${waitedFor}; its work never started` : messageOf(err);
     trace.status = 'failed';
     trace.error = message;
     trace.inputs = state.inputs;

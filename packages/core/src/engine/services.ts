@@ -86,12 +86,21 @@ export interface ToolService {
   list(): Promise<ToolSpec[]>;
   describe(name: string): Promise<ToolSpec | undefined>;
   /** Validates `args` against the tool's parameters, then calls it. Throws with a clear message on refusal or failure. */
-  call(name: string, args: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
+  call(name: string, args: unknown, options?: ToolCallOptions): Promise<unknown>;
+}
+
+export interface ToolCallOptions {
+  signal?: AbortSignal;
+  /**
+   * Told what the call waits for before its work starts (`"a sandbox worker"`), then null once
+   * it starts: waiting counts against the node's timeoutMs and is reported as waiting.
+   */
+  onWaiting?: (what: string | null) => void;
 }
 
 export interface Sandbox {
   /** Runs `code` as the body of a synchronous function of `value`; returns what it returns (JSON). */
-  run(code: string, value: unknown, options: { timeoutMs: number; memoryLimitBytes?: number; signal?: AbortSignal }): Promise<unknown>;
+  run(code: string, value: unknown, options: { timeoutMs: number; memoryLimitBytes?: number; signal?: AbortSignal; onWaiting?: ToolCallOptions['onWaiting'] }): Promise<unknown>;
 }
 
 export interface Services {

@@ -20,6 +20,8 @@ export interface NodeTrace {
   usage?: Usage | null;
   costUsd?: number | null;
   calls?: CallRecord[];
+  /** Time spent in a queue (for a sandbox worker, a database) before the work started; part of durationMs. */
+  waitedMs?: number;
 }
 
 export interface RunResult {

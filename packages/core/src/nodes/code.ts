@@ -24,7 +24,7 @@ export const codeNode = defineNode<CodeConfig>({
     // The code holds the thread, so the node's own timeoutMs cannot cut in: the sandbox must stop by then.
     const own = config.timeoutMs ?? 1_000;
     const timeoutMs = ctx.deadline === undefined ? own : Math.min(own, Math.max(1, Math.round(ctx.deadline - Date.now())));
-    const result = await ctx.sandbox.run(config.code, inputs.value ?? null, { timeoutMs, signal: ctx.signal });
+    const result = await ctx.sandbox.run(config.code, inputs.value ?? null, { timeoutMs, signal: ctx.signal, onWaiting: (waiting) => ctx.report({ waiting }) });
     return { value: result ?? null };
   },
 });

@@ -2,11 +2,15 @@ import jsonata from 'jsonata';
 import type { ConfigIssue } from './types';
 
 /**
- * Guardrails for JSONata: evaluation is a chain of promise continuations, so no
- * timer (and no engine timeout) can interrupt it; jsonata's own time, depth and
- * sequence limits stop a runaway expression instead.
+ * Guardrails for JSONata: evaluation is a chain of promise continuations, which
+ * never lets the event loop run by itself; jsonata's own time, depth and
+ * sequence limits stop a runaway expression, and evaluation yields to the event
+ * loop every YIELD_EVERY_MS (see evaluateExpression) so HTTP and timers go on.
  */
 const LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 };
+const YIELD_EVERY_MS = 20;
+/** A macrotask turn (setTimeout exists in browsers and Node alike). */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 interface JsonataError {
   message?: string;
@@ -43,10 +47,16 @@ export async function evaluateExpression(source: string, value: unknown, signal?
   } catch (err) {
     throw new Error(`expression does not parse: ${describe(err)}`);
   }
-  // Checked on every step: neither the run's abort nor the node's timeoutMs timer can fire during evaluation.
+  // Checked on every step; the yield lets /healthz, other runs, the run's abort and the node's timer through.
+  let lastTurn = Date.now();
   expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
     signal?.throwIfAborted();
-    if (deadline !== undefined && Date.now() > deadline) throw new Error("ran past the node's timeoutMs");
+    const now = Date.now();
+    if (deadline !== undefined && now > deadline) throw new Error("ran past the node's timeoutMs");
+    if (now - lastTurn < YIELD_EVERY_MS) return undefined;
+    return nextTurn().then(() => {
+      lastTurn = Date.now();
+    });
   });
   let result: unknown;
   try {

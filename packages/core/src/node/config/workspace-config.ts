@@ -51,6 +51,8 @@ export const SqlToolSchema = z.strictObject({
   description: z.string().optional(),
   /** SQLite file, relative to the config file. */
   database: z.string().min(1),
+  /** Longest a query may run when its node sets no timeoutMs. Default 30000. */
+  timeoutMs: positiveInt.optional(),
 });
 
 export const HttpToolSchema = z.strictObject({
@@ -105,7 +107,20 @@ export const WorkspaceConfigSchema = z.strictObject({
       anyTemperature: z.boolean().optional(),
     })
     .optional(),
+  limits: z
+    .strictObject({
+      /** Largest JSON size of one node's (or tool call's) output; past it the node fails. Default 10 MB. */
+      maxOutputBytes: positiveInt.optional(),
+    })
+    .optional(),
 });
+
+/** `limits.maxOutputBytes` unless set: 10 MB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+
+export function maxOutputBytes(config: WorkspaceConfig): number {
+  return config.limits?.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+}
 
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema> & {
   /** Absolute path of the file this was read from; unset for the empty default. Relative paths in it resolve against its folder. */

@@ -61,7 +61,19 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Pro
 
     async embed(model: string, texts: string[], embedOptions: { signal?: AbortSignal } = {}): Promise<number[][]> {
       embedOptions.signal?.throwIfAborted();
-      if (model === 'hash') return texts.map((text) => hashEmbedding(text));
+      if (model === 'hash') {
+        // Hashing a big ingest takes seconds: let the event loop run every ~20 ms of it.
+        const vectors: number[][] = [];
+        let last = Date.now();
+        for (const text of texts) {
+          vectors.push(hashEmbedding(text));
+          if (Date.now() - last < 20) continue;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          embedOptions.signal?.throwIfAborted();
+          last = Date.now();
+        }
+        return vectors;
+      }
       if ((OFFLINE_CHAT_MODELS as readonly string[]).includes(model)) {
         throw new Error(`offline:${model} is a chat model and cannot embed; use offline:hash`);
       }

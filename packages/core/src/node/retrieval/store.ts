@@ -127,6 +127,18 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     }));
   }
 
+  /** Set while an ingest holds its transaction open across turns of the event loop. */
+  let writing: Promise<void> | null = null;
+  const exclusive = async (): Promise<() => void> => {
+    while (writing) await writing;
+    let done!: () => void;
+    writing = new Promise<void>((resolve) => (done = resolve));
+    return () => {
+      writing = null;
+      done();
+    };
+  };
+
   const keyword = createKeywordSearch(db);
   const chunkById = db.prepare<[number], Omit<ChunkRow, 'score'>>('SELECT chunk_id, source, text, metadata FROM chunks WHERE id = ?');
 
@@ -155,7 +167,9 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
   async function embedAll(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
     const out: number[][] = [];
+    const slices = new Slicer(signal);
     for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+      await slices.turn();
       signal?.throwIfAborted();
       const batch = texts.slice(i, i + EMBED_BATCH);
       const vectors = await models.embed(model, batch, { signal });
@@ -170,12 +184,13 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       validateIndexName(index);
       const existing = getIndex.get(index);
       const model = resolveModel(index, existing, opts.embeddingModel);
-      const prepared = items.map((item, i) => {
+      const slices = new Slicer(opts.signal);
+      const prepared: { item: IngestItem; docId: string; pieces: string[] }[] = [];
+      for (const [i, item] of items.entries()) {
         if (!item || typeof item.text !== 'string') throw new RetrievalInputError(`item ${i}: "text" must be a string`);
-        const docId = docIdOf(item);
-        const pieces = chunkText(item.text, opts);
-        return { item, docId, pieces };
-      });
+        prepared.push({ item, docId: docIdOf(item), pieces: chunkText(item.text, opts) });
+        await slices.turn();
+      }
       const texts = prepared.flatMap((p) => p.pieces);
       // Embeddings are computed before the transaction: a failing provider leaves the index as it was.
       const vectors = model ? await embedAll(model, texts, opts.signal) : [];
@@ -185,7 +200,11 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
         throw new Error(`embedding model ${model} returned ${dimensions} dimensions; index "${index}" has ${existing.dimensions}`);
       }
 
-      db.transaction(() => {
+      // One transaction, written in slices: the event loop runs between them (a 4 MB ingest
+      // held it for seconds), and `writing` keeps other calls on this connection out meanwhile.
+      const release = await exclusive();
+      db.exec('BEGIN IMMEDIATE');
+      try {
         let row = getIndex.get(index);
         if (!row) {
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
@@ -212,13 +231,20 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
             deleteChunk.run(old.id);
           }
           const metadata = item.metadata ? JSON.stringify(item.metadata) : null;
-          pieces.forEach((text, n) => {
+          for (const [n, text] of pieces.entries()) {
             const { lastInsertRowid } = insertChunk.run(row.id, docId, chunkIdOf(docId, n, pieces.length), item.source ?? null, text, metadata);
             ftsInsert.run(lastInsertRowid, text);
             vecInsert?.run(BigInt(lastInsertRowid), toBlob(vectors[v++]));
-          });
+            await slices.turn();
+          }
         }
-      })();
+        db.exec('COMMIT');
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        release();
+      }
       keyword.invalidate();
       return { chunks: texts.length };
     },
@@ -229,6 +255,8 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     },
 
     async search(index, query, opts) {
+      // An ingest in progress shows nothing half-written: searches wait for its commit.
+      while (writing) await writing;
       const row = requireIndex(index);
       const { topK, mode, signal } = opts;
       if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`);
@@ -257,6 +285,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     deleteIndex(index) {
       const row = getIndex.get(index);
       if (!row) return false;
+      if (writing) throw new RetrievalInputError(`an ingest is writing to the indexes right now; delete "${index}" once it is done`);
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${fts(row)}; DROP TABLE IF EXISTS ${vec(row)}`);
         db.prepare('DELETE FROM chunks WHERE index_id = ?').run(row.id);
@@ -282,6 +311,20 @@ function resolveModel(index: string, existing: IndexRow | undefined, requested: 
     throw new RetrievalInputError(`index "${index}" was built with ${was}; it keeps that, so it cannot take documents embedded with ${requested ?? 'none'}`);
   }
   return existing.embedding_model;
+}
+
+/** Lets the event loop run every SLICE_MS of work, and stops at an abort. */
+const SLICE_MS = 20;
+class Slicer {
+  private last = Date.now();
+  constructor(private readonly signal?: AbortSignal) {}
+
+  async turn(): Promise<void> {
+    if (Date.now() - this.last < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.signal?.throwIfAborted();
+    this.last = Date.now();
+  }
 }
 
 function toBlob(vector: number[]): Buffer {

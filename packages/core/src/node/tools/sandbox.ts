@@ -157,9 +157,27 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
     else idle.push(worker);
   };
 
+  /** `acquire`, but a call that waits past its whole timeout fails saying it never started. */
+  const waitForWorker = async (signal: AbortSignal | undefined, timeoutMs: number, onWaiting?: (what: string | null) => void) => {
+    // A worker's start (loading QuickJS) is not waiting: no deadline pays for it.
+    if (idle.length > 0 || all.size < size) return { worker: await acquire(signal), waited: 0 };
+    const since = Date.now();
+    const what = `a sandbox worker (all ${size} busy)`;
+    onWaiting?.(what);
+    const gaveUp = new AbortController();
+    const timer = setTimeout(() => gaveUp.abort(new Error(`code waited ${timeoutMs} ms for ${what} and never started`)), timeoutMs);
+    try {
+      const worker = await acquire(signal ? AbortSignal.any([signal, gaveUp.signal]) : gaveUp.signal);
+      return { worker, waited: Date.now() - since };
+    } finally {
+      clearTimeout(timer);
+      onWaiting?.(null);
+    }
+  };
+
   return {
     async run(code, value, runOptions) {
-      const { timeoutMs, signal } = runOptions;
+      const { signal, onWaiting } = runOptions;
       signal?.throwIfAborted();
       let input: string;
       try {
@@ -167,11 +185,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
       } catch (err) {
         throw new Error(`code input is not JSON: ${(err as Error).message}`);
       }
-      const worker = await acquire(signal);
+      // Time spent waiting for a free worker counts against timeoutMs.
+      const { worker, waited } = await waitForWorker(signal, runOptions.timeoutMs, onWaiting);
+      const timeoutMs = Math.max(1, runOptions.timeoutMs - waited);
+      const timedOut = `code timed out after ${runOptions.timeoutMs} ms${waited > 0 ? ` (${waited} ms of it waiting for a sandbox worker)` : ''}`;
       let watchdog: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       const cut = new Promise<unknown>((resolve) => {
-        watchdog = setTimeout(() => resolve(new Error(`code timed out after ${timeoutMs} ms`)), timeoutMs + WATCHDOG_GRACE_MS);
+        watchdog = setTimeout(() => resolve(new Error(timedOut)), timeoutMs + WATCHDOG_GRACE_MS);
         onAbort = () => resolve(signal!.reason ?? new Error('code was cancelled'));
         if (signal?.aborted) onAbort();
         else signal?.addEventListener('abort', onAbort, { once: true });
@@ -191,7 +212,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
       release(worker);
       if ('json' in answer) return JSON.parse(answer.json);
       if ('broken' in answer) throw new Error(`code failed: the sandbox broke down (${answer.broken})`);
-      if (answer.timedOut) throw new Error(`code timed out after ${timeoutMs} ms`);
+      if (answer.timedOut) throw new Error(timedOut);
       throw describeCodeError(answer.error);
     },
     /** Ends every worker; calls still running fail. */

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ToolCallOptions } from '../../engine/services';
 import type { Tool } from './tool';
 
 export interface SqlQueryToolOptions {
@@ -9,25 +10,84 @@ export interface SqlQueryToolOptions {
   database: string;
   /** Rows returned at most; the rest are cut and `truncated` is true. Default 200. */
   maxRows?: number;
+  /** Longest a query may run when its node sets no timeoutMs. Default 30 s. */
+  timeoutMs?: number;
+  /** JSON size of the rows at most; past it the query fails. Default 10 MB. */
+  maxBytes?: number;
 }
+
+const PROCESS_FILE = fileURLToPath(new URL('./sql-query-process.mjs', import.meta.url));
 
 /**
  * A read-only `sql_query`-style tool on one SQLite file: `{sql, params?}` →
  * `{columns, rows, truncated}`. Read-only three times over: the file is opened
  * read-only, and a statement must both return rows (`reader`) and write nothing
  * (`readonly`), which refuses INSERT … RETURNING, ATTACH and PRAGMA writes.
+ * Queries run in a child process, one at a time: a recursive CTE that never ends
+ * holds that process, not the runner, and a deadline or cancel kills it
+ * (better-sqlite3 has no progress handler or interrupt, and a worker thread
+ * inside sqlite3_step cannot be terminated). The process starts on first use.
  */
 export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close(): void } {
   const maxRows = options.maxRows ?? 200;
-  let db: Database.Database | null = null;
+  const ownTimeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+  let worker: ChildProcess | null = null;
+  let nextId = 0;
+  /** The query on the worker now, then the ones waiting their turn. */
+  let turn: Promise<void> = Promise.resolve();
+  let busy = false;
 
-  function open(): Database.Database {
-    if (db) return db;
-    if (!existsSync(options.database)) throw new Error(`database file ${options.database} does not exist`);
-    db = new Database(options.database, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 2000');
-    return db;
-  }
+  const start = () => {
+    const child = fork(PROCESS_FILE, [options.database], { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced' });
+    // Idle, the process must not keep the runner alive; a query holds it (see run).
+    child.unref();
+    child.channel?.unref();
+    child.on('error', () => {}); // reported to the query in flight through 'exit'
+    return child;
+  };
+  const kill = (child: ChildProcess) => {
+    if (worker === child) worker = null;
+    child.kill('SIGKILL');
+  };
+
+  const run = (query: { sql: string; params: unknown }, signal?: AbortSignal): Promise<unknown> => {
+    const w = (worker ??= start());
+    const id = ++nextId;
+    w.channel?.ref();
+    return new Promise((resolve, reject) => {
+      const stop = (reason: unknown) => {
+        cleanup();
+        // The statement cannot be interrupted: end the process; the next query starts a fresh one.
+        kill(w);
+        reject(reason);
+      };
+      const timer = setTimeout(() => stop(new Error(`the query ran past ${ownTimeoutMs} ms and was stopped`)), ownTimeoutMs);
+      const onAbort = () => stop(signal!.reason ?? new Error('the query was cancelled'));
+      const onMessage = ({ id: answered, error, ...result }: { id: number; error?: string; columns: string[]; rows: unknown[]; truncated: boolean }) => {
+        if (answered !== id) return;
+        cleanup();
+        if (error !== undefined) reject(new Error(error));
+        else resolve(result);
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        cleanup();
+        if (worker === w) worker = null;
+        reject(new Error(`the query process stopped (${signal ?? `exit code ${code}`}); was the result too large?`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        w.off('message', onMessage);
+        w.off('exit', onExit);
+        w.channel?.unref();
+      };
+      w.on('message', onMessage);
+      w.on('exit', onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      w.send({ id, sql: query.sql, params: query.params, maxRows, maxBytes });
+    });
+  };
 
   return {
     spec: {
@@ -46,36 +106,47 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
         additionalProperties: false,
       },
     },
-    async call(args) {
-      const conn = open();
-      let stmt: Database.Statement;
+    async call(args, callOptions: ToolCallOptions = {}) {
+      const { signal, onWaiting } = callOptions;
+      signal?.throwIfAborted();
+      // One query at a time per file: a later one waits its turn, and that wait counts against its node's timeoutMs.
+      const previous = turn;
+      let done!: () => void;
+      turn = new Promise<void>((resolve) => (done = resolve));
+      let started = false;
       try {
-        stmt = conn.prepare(String(args.sql));
-      } catch (err) {
-        throw new Error(`bad SQL: ${(err as Error).message}`);
-      }
-      if (!stmt.reader || !stmt.readonly) throw new Error('only read-only SELECT queries are allowed');
-      const params = args.params ?? [];
-      const rows: Record<string, unknown>[] = [];
-      let truncated = false;
-      try {
-        for (const row of stmt.iterate(...(Array.isArray(params) ? params : [params])) as Iterable<Record<string, unknown>>) {
-          if (rows.length === maxRows) {
-            truncated = true;
-            break; // leaving the iterator resets the statement
-          }
-          rows.push(jsonRow(row));
+        if (busy) {
+          onWaiting?.(`the database ${options.name} (a query ahead of it is still running)`);
+          await Promise.race([previous, abortion(signal)]);
+          onWaiting?.(null);
+        } else {
+          await previous;
         }
-      } catch (err) {
-        throw new Error(`query failed: ${(err as Error).message}`);
+        busy = started = true;
+        return await run({ sql: String(args.sql), params: args.params ?? [] }, signal);
+      } finally {
+        // A call that gave up waiting passes its turn on only once the one ahead is done.
+        if (started) {
+          busy = false;
+          done();
+        } else {
+          void previous.then(done);
+        }
       }
-      return { columns: stmt.columns().map((c) => c.name), rows, truncated };
     },
     close() {
-      db?.close();
-      db = null;
+      if (worker) kill(worker);
     },
   };
+}
+
+/** Rejects with the signal's reason once it aborts (never settles without a signal). */
+function abortion(signal?: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 /**
@@ -110,11 +181,4 @@ export function createSqlQueryByNameTool(databases: Tool[]): Tool {
       return byName.get(String(database))!.call(query, options);
     },
   };
-}
-
-/** BLOBs become base64 and big integers strings, so a row is plain JSON. */
-function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? String(v) : v;
-  return out;
 }

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Sandbox, ToolService, ToolSpec } from '../../engine/services';
-import { resolveConfigPath, type WorkspaceConfig } from '../config/workspace-config';
+import { maxOutputBytes, resolveConfigPath, type WorkspaceConfig } from '../config/workspace-config';
 import { createCalculatorTool } from './calculator';
 import { createCustomTool } from './custom-tools';
 import { createHttpRequestTool } from './http-request';
@@ -37,7 +37,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
   const ajv = new Ajv({ strict: false, allErrors: false });
   const calculator = createCalculatorTool();
   const sqlTools = (config.tools?.sql ?? []).map((t) =>
-    createSqlQueryTool({ name: t.name, description: t.description, database: resolveConfigPath(config, dataDir, t.database) }),
+    createSqlQueryTool({ name: t.name, description: t.description, database: resolveConfigPath(config, dataDir, t.database), timeoutMs: t.timeoutMs, maxBytes: maxOutputBytes(config) }),
   );
   const local = new Map<string, Entry>();
   const add = (tool: Tool, where: string) => {
@@ -124,7 +124,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
         throw new Error(`tool "${name}": invalid arguments: ${describeErrors(entry.validate.errors ?? [])}`);
       }
       try {
-        return await entry.tool.call(args, { signal });
+        return await entry.tool.call(args, callOptions);
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new Error(`tool "${name}": ${(err as Error).message}`);
