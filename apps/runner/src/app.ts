@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
-import { bearerAuth } from './http/auth';
+import { authenticate } from './http/serving-auth';
 import { bodyLimit } from './http/body-limit';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {
-    if (options.token) app.use(prefix, bearerAuth(options.token));
+    app.use(prefix, authenticate({ token: options.token, keys: deps.store.keys }));
     const stopping = options.stopping;
     if (stopping) {
       app.use(prefix, async (c, next) => {

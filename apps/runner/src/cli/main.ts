@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   serve: () => import('./commands/serve'),
   eval: () => import('./commands/eval'),
   compare: () => import('./commands/compare'),
+  keys: () => import('./commands/keys'),
 };
 
 const HELP = `patchbay — design, run and regression-test compound AI pipelines
@@ -26,6 +27,7 @@ Commands:
   serve                start the runner (API and editor)
   eval PIPELINE        score a pipeline against a dataset
   compare A B          compare two eval results
+  keys ACTION          create, list and revoke serving keys
 
 Run "patchbay <command> --help" for a command's options. --debug shows stack traces.
 patchbay --version prints the version.`;

@@ -12,6 +12,7 @@ import { versionRoutes } from './versions';
 import { labelRoutes } from './labels';
 import { serveRoutes } from './serve';
 import { openaiRoutes } from './openai';
+import { keyRoutes } from './keys';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
@@ -33,4 +34,5 @@ export const routeModules: RouteModule[] = [
   serveRoutes,
   openaiRoutes,
   metricsRoutes,
+  keyRoutes,
 ];

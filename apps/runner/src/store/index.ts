@@ -10,6 +10,8 @@ import { migrations as builtInMigrations, type Migration } from './migrations/in
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
 import { runSource } from './migrations/003-run-source';
 import { deployments } from './migrations/004-deployments';
+import { servingKeys } from './migrations/005-serving-keys';
+import { SqliteKeyStore, type KeyStore } from './keys';
 import { SqliteLabelStore, type LabelStore } from './labels';
 import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
@@ -33,6 +35,8 @@ export { SqliteLabelStore } from './labels';
 export { SqliteDeploymentStore } from './deployments';
 export type { RollupStore, RollupCell } from './rollups';
 export { SqliteRollupStore } from './rollups';
+export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
+export { SqliteKeyStore } from './keys';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -50,6 +54,7 @@ export interface Store {
   deployments: DeploymentStore;
   /** Monitoring's per-minute and per-hour rollups. */
   rollups: RollupStore;
+  keys: KeyStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -67,7 +72,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -78,6 +83,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     labels: new SqliteLabelStore(db),
     deployments: new SqliteDeploymentStore(db),
     rollups: new SqliteRollupStore(db),
+    keys: new SqliteKeyStore(db),
     file,
     db,
     async close() {

@@ -1,0 +1,83 @@
+import { EXIT_OK, UsageError, type CliIO, type Command } from '../command';
+import { openRunnerStore } from '../runner-store';
+
+export const command: Command = {
+  name: 'keys',
+  summary: 'create, list and revoke serving keys',
+  usage: `Usage: patchbay keys create NAME [--pipelines a,b] [--data DIR]
+       patchbay keys list [--json] [--data DIR]
+       patchbay keys revoke NAME [--data DIR]
+
+Serving keys let applications call pipelines and nothing else: a key is
+accepted (as "Authorization: Bearer pbk_…") only on /v1/* (the OpenAI-compatible
+endpoint) and POST /api/pipelines/:name/run, and only for its pipelines. The
+key is printed once by "create"; only its SHA-256 hash is stored.
+
+Options:
+  --pipelines a,b   the pipelines the key may call (default: all)
+  --json            list as JSON
+  --data DIR        workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  -h, --help        show this help
+
+Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exist.`,
+  options: { pipelines: { type: 'string' }, json: { type: 'boolean' }, data: { type: 'string' } },
+  positionals: [1, 2],
+  async run({ values, positionals }, io) {
+    const [action, name] = positionals;
+    const { KEY_NAME_PATTERN, createServingKey, revokeServingKey } = await import('../../deploy/serving-keys');
+    const needsName = action === 'create' || action === 'revoke';
+    if (!['create', 'list', 'revoke'].includes(action)) throw new UsageError(`unknown action "${action}": use create, list or revoke`);
+    if (needsName && !name) throw new UsageError(`keys ${action} needs a NAME`);
+    if (!needsName && name) throw new UsageError('keys list takes no NAME');
+    if (needsName && !KEY_NAME_PATTERN.test(name)) throw new UsageError(`"${name}" is not a key name: use [a-z0-9_-], up to 64, starting with a letter or digit`);
+    if (values.pipelines !== undefined && action !== 'create') throw new UsageError('--pipelines goes with keys create');
+    const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines);
+
+    const store = await openRunnerStore(values.data, io, { create: action === 'create' });
+    try {
+      if (action === 'create') {
+        const created = await asUsage(createServingKey(store.keys, { name, pipelines }));
+        io.stdout.write(`${created.key}\n`);
+        io.stderr.write(`serving key "${name}" for ${created.pipelines ? created.pipelines.join(', ') : 'every pipeline'}: store it now, it is not shown again\n`);
+      } else if (action === 'revoke') {
+        await asUsage(revokeServingKey(store.keys, name));
+        io.stderr.write(`serving key "${name}" revoked\n`);
+      } else {
+        printKeys(io, await store.keys.list(), values.json === true);
+      }
+      return EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+function parsePipelines(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.find((n) => !/^[a-z0-9-]+$/.test(n));
+  if (names.length === 0 || bad !== undefined) throw new UsageError(`--pipelines takes pipeline names separated by commas${bad ? `; "${bad}" is not one` : ''}`);
+  return names;
+}
+
+async function asUsage<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if ((err as Error).name === 'DeployError') throw new UsageError((err as Error).message);
+    throw err;
+  }
+}
+
+function printKeys(io: CliIO, keys: { name: string; pipelines: string[] | null; createdAt: string; lastUsedAt: string | null }[], json: boolean) {
+  if (json) {
+    io.stdout.write(JSON.stringify({ keys }, null, 2) + '\n');
+    return;
+  }
+  if (keys.length === 0) {
+    io.stdout.write('no serving keys; create one with: patchbay keys create NAME\n');
+    return;
+  }
+  const rows = [['NAME', 'PIPELINES', 'CREATED', 'LAST USED'], ...keys.map((k) => [k.name, k.pipelines ? k.pipelines.join(',') : '(all)', k.createdAt, k.lastUsedAt ?? 'never'])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  io.stdout.write(rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
+}

@@ -1,0 +1,37 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyStore, StoredKeyHash } from '../store/index';
+import { DeployError } from './errors';
+
+export const KEY_PREFIX = 'pbk_';
+export const KEY_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** A new serving key: shown once (only its SHA-256 is stored). */
+export async function createServingKey(keys: KeyStore, request: { name: string; pipelines?: string[] | null }) {
+  const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  const createdAt = Date.now();
+  const pipelines = request.pipelines && request.pipelines.length > 0 ? [...new Set(request.pipelines)] : null;
+  if (!(await keys.create({ name: request.name, hash: hashKey(key), pipelines, createdAt }))) {
+    throw new DeployError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
+  }
+  return { name: request.name, key, pipelines, createdAt: new Date(createdAt).toISOString() };
+}
+
+export async function revokeServingKey(keys: KeyStore, name: string): Promise<void> {
+  if (!(await keys.revoke(name))) throw new DeployError('key-not-found', `there is no serving key named "${name}"`);
+}
+
+/**
+ * The live key a presented one is, or undefined. Its hash is compared with
+ * every stored hash in constant time (no early exit), so timing says nothing
+ * about which bytes matched.
+ */
+export async function findServingKey(keys: KeyStore, presented: string): Promise<StoredKeyHash | undefined> {
+  const digest = Buffer.from(hashKey(presented), 'hex');
+  let found: StoredKeyHash | undefined;
+  for (const stored of await keys.hashes()) {
+    if (stored.hash.length === digest.length && timingSafeEqual(stored.hash, digest)) found = stored;
+  }
+  return found;
+}

@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { findServingKey, KEY_PREFIX } from '../deploy/serving-keys';
+import type { KeyStore } from '../store/index';
+import { setCaller } from './caller';
+import { HttpProblem } from './problem';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** The routes a serving key may reach: the OpenAI-compatible /v1 and `POST /api/pipelines/:name/run`. */
+export function isServingRoute(method: string, path: string): boolean {
+  return path.startsWith('/v1/') || (method === 'POST' && /^\/api\/pipelines\/[^/]+\/run\/?$/.test(path));
+}
+
+/** How often a key's "last used" is written at most: not a database write per request. */
+const TOUCH_EVERY_MS = 60_000;
+
+const unauthorized = (detail: string) => new HttpProblem(401, detail, { type: 'unauthorized', headers: { 'www-authenticate': 'Bearer realm="patchbay"' } });
+
+/**
+ * `Authorization: Bearer …` for /api and /v1: the admin token reaches all; a
+ * serving key (`pbk_…`) only the serving routes (403 elsewhere; its pipeline
+ * scope is checked by those routes), and an unknown or revoked one is 401.
+ * Without a token (loopback only), no key is needed, as for the API.
+ */
+export function authenticate(options: { token?: string; keys: KeyStore }): MiddlewareHandler {
+  const expected = options.token ? digest(options.token) : undefined;
+  const touched = new Map<string, number>();
+  return async (c, next) => {
+    const match = /^Bearer\s+(.+)$/i.exec((c.req.header('authorization') ?? '').trim());
+    const presented = match?.[1];
+    if (presented && expected && timingSafeEqual(digest(presented), expected)) return next();
+    if (presented?.startsWith(KEY_PREFIX)) {
+      const key = await findServingKey(options.keys, presented);
+      if (!key) throw unauthorized('this serving key is not valid (unknown or revoked)');
+      if (!isServingRoute(c.req.method, c.req.path)) {
+        throw new HttpProblem(403, `a serving key reaches only /v1/* and POST /api/pipelines/:name/run; ${c.req.method} ${c.req.path} needs the admin token`, { type: 'forbidden' });
+      }
+      setCaller(c, { kind: 'key', name: key.name, pipelines: key.pipelines });
+      const now = Date.now();
+      if (now - (touched.get(key.name) ?? 0) >= TOUCH_EVERY_MS) {
+        touched.set(key.name, now);
+        await options.keys.touch(key.name, now);
+      }
+      return next();
+    }
+    if (!expected) return next();
+    throw unauthorized(presented ? 'the bearer token is not valid' : 'this runner needs "Authorization: Bearer <PATCHBAY_TOKEN>" (or a serving key on the serving routes)');
+  };
+}

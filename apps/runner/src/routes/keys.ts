@@ -1,0 +1,71 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createServingKey, KEY_NAME_PATTERN, revokeServingKey } from '../deploy/serving-keys';
+import { jsonContent, problemResponses } from './common-schemas';
+import type { RouteModule } from './route-module';
+
+const KeyNameSchema = z.string().regex(KEY_NAME_PATTERN, 'a key name is [a-z0-9_-], up to 64, starting with a letter or digit');
+const KeyInfoSchema = z
+  .object({
+    name: z.string(),
+    pipelines: z.array(z.string()).nullable().openapi({ description: 'The pipelines it may call; null: all' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi('ServingKey');
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/keys',
+  operationId: 'createServingKey',
+  tags: ['keys'],
+  summary: 'Create a serving key (shown once)',
+  description: 'A serving key (`pbk_…`) reaches only /v1/* and POST /api/pipelines/:name/run, for its pipelines. Only its hash is stored: the answer is the one time it is shown.',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ name: KeyNameSchema, pipelines: z.array(z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name is a slug')).max(200).optional() }).openapi('NewServingKey'),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(z.object({ name: z.string(), key: z.string(), pipelines: z.array(z.string()).nullable(), createdAt: z.string() }).openapi('CreatedServingKey'), 'The key, shown once'),
+    ...problemResponses(400, 401, 403, 409),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/keys',
+  operationId: 'listServingKeys',
+  tags: ['keys'],
+  summary: 'Serving keys: names, scopes, created, last used (never the key)',
+  responses: { 200: jsonContent(z.object({ keys: z.array(KeyInfoSchema) }).openapi('ServingKeys'), 'Keys'), ...problemResponses(401, 403) },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/api/keys/{name}',
+  operationId: 'revokeServingKey',
+  tags: ['keys'],
+  summary: 'Revoke a serving key',
+  request: { params: z.object({ name: KeyNameSchema.openapi({ param: { name: 'name', in: 'path' } }) }) },
+  responses: { 204: { description: 'Revoked' }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export const keyRoutes: RouteModule = {
+  name: 'keys',
+  register(app, { store }) {
+    app.openapi(create, async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await createServingKey(store.keys, body), 201);
+    });
+    app.openapi(list, async (c) => c.json({ keys: await store.keys.list() }, 200));
+    app.openapi(revoke, async (c) => {
+      await revokeServingKey(store.keys, c.req.valid('param').name);
+      return c.body(null, 204);
+    });
+  },
+};

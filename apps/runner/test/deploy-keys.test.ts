@@ -1,0 +1,108 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli } from './cli-child';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+const TOKEN = 'admin-token-for-the-keys-test';
+let runner: TestRunner;
+const admin = { authorization: `Bearer ${TOKEN}` };
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+  runner.api(path, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+const put = (path: string, body: unknown) => call(path, { method: 'PUT', headers: admin, body: JSON.stringify(body) });
+const openai = (apiKey: string) => new OpenAI({ baseURL: `${runner.url}/v1`, apiKey, maxRetries: 0 });
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+
+beforeAll(async () => {
+  runner = await startTestRunner({ token: TOKEN });
+  for (const name of ['helpdesk', 'billing']) {
+    expect((await runner.post('/api/pipelines', echoPipeline(name), admin)).status).toBe(201);
+    expect((await put(`/api/pipelines/${name}/labels/production`, { version: 1 })).status).toBe(200);
+  }
+});
+afterAll(() => runner.close());
+
+describe('serving keys over HTTP', () => {
+  it('serve their own pipelines only, are refused on admin routes, and are recorded on the runs they make', async () => {
+    const created = await runner.post('/api/keys', { name: 'support-app', pipelines: ['helpdesk'] }, admin);
+    expect(created.status).toBe(201);
+    const { key, pipelines } = await created.json();
+    expect(key).toMatch(/^pbk_[A-Za-z0-9_-]{20,}$/);
+    expect(pipelines).toEqual(['helpdesk']);
+
+    const completion = await openai(key).chat.completions.create({ model: 'helpdesk', messages: [{ role: 'user', content: 'hello' }] });
+    expect(completion.choices[0].message.content).toBe('hello');
+    const served = await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' } }, as(key));
+    expect(served.status).toBe(200);
+    const runs = await (await call('/api/runs?pipeline=helpdesk', { headers: admin })).json();
+    expect(runs.map((r: any) => [r.source, r.keyName])).toEqual([['serve', 'support-app'], ['openai', 'support-app']]);
+
+    // Another pipeline: 403, in OpenAI's shape on /v1.
+    const other = await failure(openai(key).chat.completions.create({ model: 'billing', messages: [{ role: 'user', content: 'x' }] }));
+    expect(other).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(other.message).toMatch(/may not call pipeline "billing"/);
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(403);
+    const listed = [];
+    for await (const m of openai(key).models.list()) listed.push(m.id);
+    expect(listed).toEqual(['helpdesk', 'helpdesk@production']);
+
+    // Admin routes: 403 whatever the method.
+    for (const [method, path] of [['GET', '/api/pipelines'], ['GET', '/api/keys'], ['POST', '/api/runs'], ['PUT', '/api/pipelines/helpdesk/labels/production'], ['GET', '/api/runs']]) {
+      const res = await call(path, { method, headers: as(key), body: method === 'GET' ? undefined : JSON.stringify({ pipeline: 'helpdesk', version: 1 }) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+  });
+
+  it('lists keys without the key (names, scopes, created, last used), and a revoked or unknown key is 401', async () => {
+    const { key } = await (await runner.post('/api/keys', { name: 'temp' }, admin)).json();
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(200);
+    const listText = await (await call('/api/keys', { headers: admin })).text();
+    expect(listText).not.toContain('pbk_');
+    const { keys } = JSON.parse(listText);
+    expect(keys.map((k: any) => [k.name, k.pipelines])).toEqual([['support-app', ['helpdesk']], ['temp', null]]);
+    expect(Date.parse(keys[1].lastUsedAt)).toBeGreaterThan(0);
+
+    expect((await call('/api/keys/temp', { method: 'DELETE', headers: admin })).status).toBe(204);
+    const revoked = await failure(openai(key).chat.completions.create({ model: 'billing', messages: [{ role: 'user', content: 'x' }] }));
+    expect(revoked).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(revoked.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(401);
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as('pbk_madeup'))).status).toBe(401);
+    // With a token set, serving needs a key (or the token).
+    expect(await failure(openai('not-a-key').models.list())).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, admin)).status).toBe(200);
+
+    expect((await call('/api/keys/temp', { method: 'DELETE', headers: admin })).status).toBe(404);
+    expect((await runner.post('/api/keys', { name: 'support-app' }, admin)).status).toBe(409);
+    expect((await runner.post('/api/keys', { name: 'Bad Name' }, admin)).status).toBe(400);
+  });
+});
+
+describe('patchbay keys', () => {
+  it('creates (printing the key once), lists and revokes keys in the runner store', async () => {
+    const env = cleanEnv();
+    const created = await runCli(['keys', 'create', 'cli-app', '--pipelines', 'billing', '--data', runner.dataDir], runner.dataDir, env);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^pbk_/);
+    expect(created.stderr).toMatch(/not shown again/);
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'from cli key' } }, as(key))).status).toBe(200);
+
+    const list = await runCli(['keys', 'list', '--data', runner.dataDir], runner.dataDir, env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/cli-app\s+billing\s+\S+\s+20\d\d-/);
+    expect(list.stdout).not.toContain('pbk_');
+
+    expect((await runCli(['keys', 'create', 'cli-app', '--data', runner.dataDir], runner.dataDir, env)).code).toBe(2);
+    const revoked = await runCli(['keys', 'revoke', 'cli-app', '--data', runner.dataDir], runner.dataDir, env);
+    expect(revoked.code).toBe(0);
+    expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(401);
+
+    const again = await runCli(['keys', 'revoke', 'cli-app', '--data', runner.dataDir], runner.dataDir, env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no serving key named "cli-app"/);
+    const bad = await runCli(['keys', 'rotate', 'x', '--data', runner.dataDir], runner.dataDir, env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  }, 180_000); // six CLI processes on a busy machine
+});
