@@ -36,6 +36,8 @@ export interface ServerOptions {
   editorDist?: AppOptions['editorDist'];
   routes?: RouteModule[];
   migrations?: Migration[];
+  /** Waits between alert webhook attempts; default 0, 0.5 s, 2 s, 8 s. */
+  webhookBackoffMs?: number[];
 }
 
 export interface RunningServer {
@@ -101,7 +103,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 
-  const monitoring = await Monitoring.start({ rollups: store.rollups, env, redact: redactor.redact, log });
+  const monitoring = await Monitoring.start({
+    rollups: store.rollups,
+    monitors: store.monitors,
+    runs: store.runs,
+    services,
+    env,
+    redact: redactor.redact,
+    log,
+    retentionDays: services.config.retention?.runsDays,
+    webhookBackoffMs: options.webhookBackoffMs,
+  });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   const jobs = new InProcessJobRegistry(log);
   const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run) });

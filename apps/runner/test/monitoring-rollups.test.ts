@@ -26,6 +26,9 @@ function syntheticRuns(start: number): FinishedRunFacts[] {
       startedAt,
       durationMs,
       error: failed ? 'boom' : null,
+      inputs: {},
+      outputs: null,
+      document: null,
       nodes: {
         answer: {
           id: 'answer',

@@ -1,38 +1,73 @@
+import type { Services } from '@patchbay/core';
+import type { MonitorScore, MonitorStore } from '../store/monitors';
 import type { RollupStore } from '../store/rollups';
+import type { RunStore } from '../store/runs';
+import { AlertEvaluator } from './alert-rules';
 import { queryMetrics, type MetricsQuery } from './metrics-query';
+import { MonitorRunner } from './monitor-runner';
+import type { AlertRuleSpec, MonitorSpec } from './monitor-spec';
 import { createRunTraceExporter, type RunTraceExporter } from './otel-traces';
 import { PrometheusMetrics } from './prometheus';
 import { RollupWriter } from './rollup-writer';
 import type { FinishedRunFacts } from './run-facts';
+import { deliverAlert } from './webhook-delivery';
 
 export interface MonitoringOptions {
   rollups: RollupStore;
+  monitors: MonitorStore;
+  runs: RunStore;
+  services: Partial<Services>;
   env: NodeJS.ProcessEnv;
   redact: (text: string) => string;
   log: (line: string) => void;
+  /** `retention.runsDays` of the workspace config: older raw runs are pruned (rollups stay). */
+  retentionDays?: number;
+  /** Waits between webhook attempts (tests shorten them). */
+  webhookBackoffMs?: number[];
 }
+
+/** Scores kept per monitor for the rolling mean Prometheus reports. */
+const ROLLING_SCORES = 100;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Everything that watches finished runs, fed once per run by the run manager:
  * per-minute rollups (for /api/metrics and the Monitoring view), Prometheus
- * counters (for /metrics) and, when an OTLP endpoint is set, OpenTelemetry
- * traces. None of it runs on the run's path: a run is answered before it is
- * observed, and an observer that throws is logged, never felt by the run.
+ * counters (for /metrics), OpenTelemetry traces when an OTLP endpoint is set,
+ * monitors that score a sample of runs, and alert rules that post to webhooks.
+ * None of it runs on the run's path: a run is answered before it is observed,
+ * and an observer that throws is logged, never felt by the run.
  */
 export class Monitoring {
   readonly prometheus = new PrometheusMetrics();
   private readonly writer: RollupWriter;
+  readonly monitorRunner: MonitorRunner;
+  private readonly alerts: AlertEvaluator;
+  private readonly rolling = new Map<string, number[]>();
+  private readonly deliveries = new Set<Promise<void>>();
+  private pruneTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly options: MonitoringOptions,
     private readonly traces: RunTraceExporter | null,
   ) {
     this.writer = new RollupWriter(options.rollups, (err) => options.log(`could not write metric rollups: ${err.message}`));
+    this.alerts = new AlertEvaluator((rule, payload) => this.deliver(rule, payload));
+    this.monitorRunner = new MonitorRunner(options.monitors, options.services, (score) => this.scored(score), options.log);
   }
 
   static async start(options: MonitoringOptions): Promise<Monitoring> {
     const traces = await createRunTraceExporter(options.env, options.redact);
-    return new Monitoring(options, traces);
+    const monitoring = new Monitoring(options, traces);
+    await monitoring.monitorRunner.load();
+    for (const [pipeline, rules] of await options.monitors.allConfigs('alert-rules')) monitoring.alerts.set(pipeline, rules as AlertRuleSpec[]);
+    if (options.retentionDays) {
+      const prune = () => void monitoring.prune().catch((err: Error) => options.log(`could not prune old runs: ${err.message}`));
+      prune();
+      monitoring.pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+      monitoring.pruneTimer.unref();
+    }
+    return monitoring;
   }
 
   /** Whether runs are exported as OpenTelemetry traces. */
@@ -45,6 +80,8 @@ export class Monitoring {
       this.writer.observe(run);
       this.prometheus.observeRun(run);
       this.traces?.exportRun(run);
+      this.alerts.observeRun(run);
+      this.monitorRunner.observe(run);
     } catch (err) {
       this.options.log(`monitoring could not observe run ${run.id}: ${(err as Error).message}`);
     }
@@ -54,13 +91,59 @@ export class Monitoring {
     this.prometheus.observeEvalCase(pipeline, status);
   }
 
+  async setMonitors(pipeline: string, monitors: MonitorSpec[]): Promise<void> {
+    await this.options.monitors.setConfig(pipeline, 'monitors', monitors);
+    this.monitorRunner.set(pipeline, monitors);
+  }
+
+  async setAlertRules(pipeline: string, rules: AlertRuleSpec[]): Promise<void> {
+    await this.options.monitors.setConfig(pipeline, 'alert-rules', rules);
+    this.alerts.set(pipeline, rules);
+  }
+
   /** Series over time; flushes what is pending first so a query sees every finished run. */
   async query(query: MetricsQuery) {
     await this.writer.flush();
     return queryMetrics(this.options.rollups, query);
   }
 
+  /** Deletes raw runs older than the retention; rollups and monitor scores stay. */
+  async prune(): Promise<number> {
+    if (!this.options.retentionDays) return 0;
+    const n = await this.options.runs.prune(Date.now() - this.options.retentionDays * 86_400_000);
+    if (n > 0) this.options.log(`pruned ${n} run(s) older than ${this.options.retentionDays} day(s)`);
+    return n;
+  }
+
+  /** Resolves when sampled runs are scored and alerts delivered (tests). */
+  async settled(): Promise<void> {
+    await this.monitorRunner.drained();
+    await Promise.all(this.deliveries);
+  }
+
+  private scored(score: MonitorScore) {
+    const key = `${score.pipeline}\u0000${score.monitor}`;
+    let recent = this.rolling.get(key);
+    if (!recent) this.rolling.set(key, (recent = []));
+    recent.push(score.score);
+    if (recent.length > ROLLING_SCORES) recent.shift();
+    this.prometheus.setMonitorScore(score.pipeline, score.monitor, recent.reduce((a, b) => a + b, 0) / recent.length);
+    this.alerts.observeScore(score);
+  }
+
+  private deliver(rule: AlertRuleSpec, payload: Parameters<ConstructorParameters<typeof AlertEvaluator>[0]>[1]) {
+    const delivery = deliverAlert(
+      this.options.monitors,
+      { pipeline: payload.pipeline, rule: rule.name, state: payload.state, payload: payload as unknown as Record<string, unknown>, webhook: rule.webhook },
+      { backoffMs: this.options.webhookBackoffMs, log: this.options.log },
+    ).catch((err: Error) => this.options.log(`alert "${rule.name}": ${err.message}`));
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.monitorRunner.close();
     await this.writer.close();
     await this.traces?.shutdown().catch((err: Error) => this.options.log(`could not flush OpenTelemetry traces: ${err.message}`));
   }

@@ -17,6 +17,10 @@ export interface FinishedRunFacts {
   durationMs: number;
   error: string | null;
   nodes: Record<string, NodeTrace>;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  /** The document that ran (monitors resolve their scorer's target in it). */
+  document: unknown;
   /** The W3C `traceparent` of the request that started the run, when it came with one. */
   traceparent?: string;
 }

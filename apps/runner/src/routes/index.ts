@@ -1,5 +1,7 @@
 import { indexRoutes } from './indexes';
 import { metricsRoutes } from './metrics';
+import { monitorRoutes } from './monitors';
+import { datasetCaseRoutes } from './dataset-cases';
 import { compareRoutes } from './compare';
 import { datasetRoutes } from './datasets';
 import { evalRoutes } from './evals';
@@ -35,4 +37,6 @@ export const routeModules: RouteModule[] = [
   openaiRoutes,
   metricsRoutes,
   keyRoutes,
+  monitorRoutes,
+  datasetCaseRoutes,
 ];

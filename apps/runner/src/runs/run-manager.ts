@@ -156,6 +156,9 @@ export class RunManager {
       durationMs: row.durationMs,
       error: row.error,
       nodes: row.nodes,
+      inputs: run.inputs,
+      outputs: row.outputs,
+      document: run.document,
       traceparent: run.traceparent,
     });
   }

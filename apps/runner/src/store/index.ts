@@ -15,6 +15,8 @@ import { SqliteKeyStore, type KeyStore } from './keys';
 import { SqliteLabelStore, type LabelStore } from './labels';
 import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
+import { monitors } from './migrations/011-monitors';
+import { SqliteMonitorStore, type MonitorStore } from './monitors';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -37,6 +39,8 @@ export type { RollupStore, RollupCell } from './rollups';
 export { SqliteRollupStore } from './rollups';
 export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
 export { SqliteKeyStore } from './keys';
+export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
+export { SqliteMonitorStore } from './monitors';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -55,6 +59,8 @@ export interface Store {
   /** Monitoring's per-minute and per-hour rollups. */
   rollups: RollupStore;
   keys: KeyStore;
+  /** Monitors, alert rules, monitor scores and alert deliveries. */
+  monitors: MonitorStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -72,7 +78,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, monitors, ...builtInMigrations, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -84,6 +90,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     deployments: new SqliteDeploymentStore(db),
     rollups: new SqliteRollupStore(db),
     keys: new SqliteKeyStore(db),
+    monitors: new SqliteMonitorStore(db),
     file,
     db,
     async close() {

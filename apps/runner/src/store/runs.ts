@@ -78,6 +78,8 @@ export interface RunStore {
   /** At start-up: runs left `running` by a process that is gone become `interrupted`. */
   interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
   flush(): Promise<void>;
+  /** Deletes finished runs (with their node traces) that started before `before`; returns how many. */
+  prune(before: number): Promise<number>;
 }
 
 interface RunRow {
@@ -269,6 +271,11 @@ export class SqliteRunStore implements RunStore {
 
   async flush() {
     this.flushNow();
+  }
+
+  async prune(before: number) {
+    this.flushNow();
+    return this.db.prepare("DELETE FROM runs WHERE started_at < ? AND status <> 'running'").run(before).changes;
   }
 
   private enqueue(write: Write) {

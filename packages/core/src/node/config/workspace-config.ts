@@ -113,6 +113,12 @@ export const WorkspaceConfigSchema = z.strictObject({
       maxOutputBytes: positiveInt.optional(),
     })
     .optional(),
+  retention: z
+    .strictObject({
+      /** Raw runs (traces, events) older than this many days are deleted; monitoring rollups stay. Default: keep every run. */
+      runsDays: z.number().positive().optional(),
+    })
+    .optional(),
 });
 
 /** `limits.maxOutputBytes` unless set: 10 MB. */

@@ -1,0 +1,116 @@
+import type { MonitorScore } from '../store/monitors';
+import { windowOf, type AlertRuleSpec } from './monitor-spec';
+import { isErrorStatus, type FinishedRunFacts } from './run-facts';
+
+interface Sample {
+  at: number;
+  runId: string;
+  version: number | null;
+  label: string | null;
+  /** errorRate: 1 or 0; p95Ms: the run's ms; costUsd: its cost; monitor: the score. */
+  value: number;
+}
+
+interface RuleState {
+  firing: boolean;
+  samples: Sample[];
+}
+
+/** What an alert (or its recovery) says; posted to the rule's webhook. */
+export interface AlertPayload {
+  rule: string;
+  pipeline: string;
+  state: 'firing' | 'recovered';
+  metric: string;
+  op: 'above' | 'below';
+  label: string | null;
+  version: number | null;
+  value: number;
+  threshold: number;
+  window: number | string;
+  at: string;
+  runs: string[];
+}
+
+/** Rolling value of a window: error rate, p95 of run latency, total cost, or a monitor's mean score. */
+function windowValue(metric: string, samples: Sample[]): number {
+  const values = samples.map((s) => s.value);
+  if (metric === 'p95Ms') {
+    const sorted = values.sort((a, b) => a - b);
+    return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)];
+  }
+  const sum = values.reduce((a, b) => a + b, 0);
+  return metric === 'costUsd' ? sum : sum / values.length;
+}
+
+/**
+ * Alert rules over rolling windows (the last N runs or scores, or a duration),
+ * fed as runs finish and as monitors score. A rule fires once when its value
+ * crosses the threshold and once more when it recovers; in between it stays
+ * quiet. A count window decides only once it is full. State lives in memory:
+ * a restarted runner starts every rule quiet with empty windows.
+ */
+export class AlertEvaluator {
+  private rules = new Map<string, AlertRuleSpec[]>();
+  private readonly state = new Map<string, RuleState>();
+
+  constructor(private readonly fire: (rule: AlertRuleSpec, payload: AlertPayload) => void) {}
+
+  set(pipeline: string, rules: AlertRuleSpec[]): void {
+    for (const key of [...this.state.keys()]) if (key.startsWith(`${pipeline}\u0000`)) this.state.delete(key);
+    if (rules.length) this.rules.set(pipeline, rules);
+    else this.rules.delete(pipeline);
+  }
+
+  observeRun(run: FinishedRunFacts): void {
+    if (!run.pipeline) return;
+    for (const rule of this.rules.get(run.pipeline) ?? []) {
+      if (rule.metric.startsWith('monitor:') || (rule.label && rule.label !== run.label)) continue;
+      if (run.status === 'cancelled') continue;
+      const cost = Object.values(run.nodes).reduce((sum, n) => sum + (n.costUsd ?? 0), 0);
+      const value = rule.metric === 'errorRate' ? (isErrorStatus(run.status) ? 1 : 0) : rule.metric === 'p95Ms' ? run.durationMs : cost;
+      this.add(run.pipeline, rule, { at: Date.now(), runId: run.id, version: run.version, label: run.label, value });
+    }
+  }
+
+  observeScore(score: MonitorScore): void {
+    for (const rule of this.rules.get(score.pipeline) ?? []) {
+      if (rule.metric !== `monitor:${score.monitor}` || (rule.label && rule.label !== score.label)) continue;
+      this.add(score.pipeline, rule, { at: score.at, runId: score.runId, version: score.version, label: score.label, value: score.score });
+    }
+  }
+
+  private add(pipeline: string, rule: AlertRuleSpec, sample: Sample) {
+    const key = `${pipeline}\u0000${rule.name}`;
+    let state = this.state.get(key);
+    if (!state) this.state.set(key, (state = { firing: false, samples: [] }));
+    state.samples.push(sample);
+    const window = windowOf(rule);
+    if ('runs' in window) {
+      if (state.samples.length > window.runs) state.samples.splice(0, state.samples.length - window.runs);
+      if (state.samples.length < window.runs) return;
+    } else {
+      const since = sample.at - window.ms;
+      const firstKept = state.samples.findIndex((s) => s.at > since);
+      if (firstKept > 0) state.samples.splice(0, firstKept);
+    }
+    const value = windowValue(rule.metric, state.samples);
+    const crossed = rule.op === 'above' ? value > rule.threshold : value < rule.threshold;
+    if (crossed === state.firing) return;
+    state.firing = crossed;
+    this.fire(rule, {
+      rule: rule.name,
+      pipeline,
+      state: crossed ? 'firing' : 'recovered',
+      metric: rule.metric,
+      op: rule.op,
+      label: sample.label,
+      version: sample.version,
+      value,
+      threshold: rule.threshold,
+      window: rule.window,
+      at: new Date(sample.at).toISOString(),
+      runs: state.samples.slice(-5).map((s) => s.runId),
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { getScorerType } from '@patchbay/evals';
+
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64);
+
+/**
+ * A monitor scores a sample of a pipeline's finished runs with an eval scorer
+ * that needs no expected value (production has none): llm-judge with a rubric,
+ * json-valid, json-schema, regex, contains with params, latency, cost, tokens,
+ * javascript. `labels`/`sources` narrow which traffic it samples.
+ */
+export const MonitorSpec = z
+  .strictObject({
+    name: Slug,
+    scorer: z.strictObject({
+      type: z.string(),
+      target: z.string().optional().describe('A pipeline output or node:<id>.<port>; default the only output'),
+      params: z.record(z.string(), z.unknown()).default({}),
+      threshold: z.number().min(0).max(1).optional(),
+    }),
+    sample: z.number().min(0).max(1).default(1),
+    labels: z.array(z.string().max(64)).optional(),
+    sources: z.array(z.string().max(32)).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const def = getScorerType(m.scorer.type);
+    if (!def) {
+      ctx.addIssue({ code: 'custom', path: ['scorer', 'type'], message: `unknown scorer type "${m.scorer.type}"` });
+      return;
+    }
+    const parsed = def.params.safeParse(m.scorer.params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      ctx.addIssue({ code: 'custom', path: ['scorer', 'params', ...(issue.path as (string | number)[])], message: issue.message });
+      return;
+    }
+    const needs = typeof def.needsExpected === 'function' ? def.needsExpected(parsed.data) : def.needsExpected === true;
+    if (needs) {
+      ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: `a "${m.scorer.type}" scorer needs an expected value, which production runs do not have: give it in params` });
+      return;
+    }
+    const reason = def.check?.(parsed.data);
+    if (reason) ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: reason });
+  });
+export type MonitorSpec = z.infer<typeof MonitorSpec>;
+
+/** `5m`, `1h`, `1d` — or a number of runs. */
+const Duration = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 1d');
+
+export const AlertRuleSpec = z.strictObject({
+  name: Slug,
+  metric: z
+    .string()
+    .regex(/^(errorRate|p95Ms|costUsd|monitor:[a-z0-9][a-z0-9-]*)$/, 'errorRate, p95Ms, costUsd or monitor:NAME'),
+  window: z.union([z.number().int().min(1).max(10_000), Duration]),
+  op: z.enum(['above', 'below']),
+  threshold: z.number(),
+  webhook: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  /** Narrow the rule to one label's traffic (e.g. production). */
+  label: z.string().max(64).optional(),
+});
+export type AlertRuleSpec = z.infer<typeof AlertRuleSpec>;
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A rule's window: a count of runs (or scores), or milliseconds. */
+export function windowOf(rule: AlertRuleSpec): { runs: number } | { ms: number } {
+  if (typeof rule.window === 'number') return { runs: rule.window };
+  const unit = rule.window.slice(-1) as keyof typeof UNIT_MS;
+  return { ms: Number(rule.window.slice(0, -1)) * UNIT_MS[unit] };
+}

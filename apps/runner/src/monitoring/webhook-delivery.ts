@@ -1,0 +1,42 @@
+import type { AlertDelivery, MonitorStore } from '../store/monitors';
+
+/** Waits before each attempt: at once, then 0.5 s, 2 s and 8 s. */
+export const DELIVERY_BACKOFF_MS = [0, 500, 2_000, 8_000];
+const ATTEMPT_TIMEOUT_MS = 5_000;
+
+/**
+ * Posts an alert to its webhook as JSON, retrying with backoff until a 2xx or
+ * the attempts run out; every delivery and its outcome is recorded (GET
+ * /api/pipelines/:name/alerts). Runs in the background: nothing waits on it.
+ */
+export async function deliverAlert(
+  store: MonitorStore,
+  alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'state' | 'payload' | 'webhook'>,
+  options: { backoffMs?: number[]; log?: (line: string) => void } = {},
+): Promise<void> {
+  const backoff = options.backoffMs ?? DELIVERY_BACKOFF_MS;
+  const id = await store.addDelivery({ ...alert, createdAt: Date.now() });
+  let lastError: string | null = null;
+  for (let attempt = 1; attempt <= backoff.length; attempt++) {
+    if (backoff[attempt - 1] > 0) await new Promise((r) => setTimeout(r, backoff[attempt - 1]).unref());
+    try {
+      const res = await fetch(alert.webhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'patchbay-alerts' },
+        body: JSON.stringify(alert.payload),
+        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        redirect: 'error',
+      });
+      await res.body?.cancel();
+      if (res.ok) {
+        await store.updateDelivery(id, { status: 'delivered', attempts: attempt, lastError: null, deliveredAt: Date.now() });
+        return;
+      }
+      lastError = `the webhook answered ${res.status}`;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    await store.updateDelivery(id, { status: attempt === backoff.length ? 'failed' : 'pending', attempts: attempt, lastError, deliveredAt: null });
+  }
+  options.log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${lastError}`);
+}

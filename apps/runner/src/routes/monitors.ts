@@ -1,0 +1,182 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { HttpProblem } from '../http/problem';
+import { STEPS } from '../monitoring/metrics-query';
+import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
+import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import type { AppDeps, RouteModule } from './route-module';
+
+const NameParams = z.object({ name: PipelineNameSchema });
+const Monitors = z.object({ monitors: z.array(MonitorSpec).max(50) }).openapi('Monitors');
+const AlertRules = z.object({ rules: z.array(AlertRuleSpec).max(50) }).openapi('AlertRules');
+
+const Delivery = z
+  .object({
+    id: z.number().int(),
+    rule: z.string(),
+    state: z.enum(['firing', 'recovered']),
+    payload: z.record(z.string(), z.unknown()),
+    webhook: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+  })
+  .openapi('AlertDelivery');
+
+const ScorePoint = z.object({ t: z.string(), count: z.number().int(), mean: z.number().nullable(), passRate: z.number().nullable() });
+const ScoreSeries = z.object({ monitor: z.string(), version: z.number().int().nullable(), points: z.array(ScorePoint) }).openapi('MonitorScoreSeries');
+
+const tags = ['monitoring'];
+const getMonitors = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/monitors',
+  operationId: 'getMonitors',
+  tags,
+  summary: "A pipeline's monitors",
+  request: { params: NameParams },
+  responses: { 200: jsonContent(Monitors, 'Monitors'), ...problemResponses(400, 401, 404) },
+});
+const putMonitors = createRoute({
+  method: 'put',
+  path: '/api/pipelines/{name}/monitors',
+  operationId: 'putMonitors',
+  tags,
+  summary: "Replace a pipeline's monitors",
+  description:
+    'Each monitor scores a `sample` (0..1) of finished runs (optionally only some `labels` or `sources`) with an eval scorer that needs no expected value; runs are scored after they finish, off the request path.',
+  request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: Monitors } } } },
+  responses: { 200: jsonContent(Monitors, 'The monitors now in force'), ...problemResponses(400, 401, 404, 413, 415) },
+});
+const getRules = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/alert-rules',
+  operationId: 'getAlertRules',
+  tags,
+  summary: "A pipeline's alert rules",
+  request: { params: NameParams },
+  responses: { 200: jsonContent(AlertRules, 'Alert rules'), ...problemResponses(400, 401, 404) },
+});
+const putRules = createRoute({
+  method: 'put',
+  path: '/api/pipelines/{name}/alert-rules',
+  operationId: 'putAlertRules',
+  tags,
+  summary: "Replace a pipeline's alert rules (admin only)",
+  description:
+    '`{name, metric: errorRate|p95Ms|costUsd|monitor:NAME, window: N runs or a duration (5m, 1h), op: above|below, threshold, webhook, label?}`. When the rolling value crosses the threshold the runner POSTs a JSON alert to the webhook once, and once more when it recovers; deliveries are retried with backoff and recorded.',
+  request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: AlertRules } } } },
+  responses: { 200: jsonContent(AlertRules, 'The rules now in force'), ...problemResponses(400, 401, 404, 413, 415) },
+});
+const alerts = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/alerts',
+  operationId: 'listAlerts',
+  tags,
+  summary: 'Alert deliveries, newest first',
+  request: { params: NameParams, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  responses: { 200: jsonContent(z.object({ alerts: z.array(Delivery) }), 'Deliveries'), ...problemResponses(400, 401, 404) },
+});
+const scores = createRoute({
+  method: 'get',
+  path: '/api/pipelines/{name}/monitor-scores',
+  operationId: 'getMonitorScores',
+  tags,
+  summary: 'Monitor scores over time, one series per monitor and version',
+  request: {
+    params: NameParams,
+    query: z.object({
+      from: z.string().optional().openapi({ description: 'ISO 8601; default 24 hours before `to`' }),
+      to: z.string().optional().openapi({ description: 'ISO 8601; default now' }),
+      step: z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]).default('1h'),
+    }),
+  },
+  responses: { 200: jsonContent(z.object({ step: z.string(), series: z.array(ScoreSeries) }), 'Series'), ...problemResponses(400, 401, 404) },
+});
+
+function time(value: string | undefined, fallback: number, param: string): number {
+  if (value === undefined) return fallback;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new HttpProblem(400, `${param} is not an ISO 8601 date-time`, { errors: [{ path: `query.${param}`, message: 'an ISO 8601 date-time' }] });
+  return t;
+}
+
+export const monitorRoutes: RouteModule = {
+  name: 'monitors',
+  register(app, deps: AppDeps) {
+    const monitoring = deps.monitoring;
+    if (!monitoring) return;
+    const { store } = deps;
+    const known = async (name: string) => {
+      if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+    };
+
+    app.openapi(getMonitors, async (c) => {
+      const { name } = c.req.valid('param');
+      await known(name);
+      return c.json({ monitors: (await store.monitors.getConfig(name, 'monitors')) as MonitorSpec[] }, 200);
+    });
+    app.openapi(putMonitors, async (c) => {
+      const { name } = c.req.valid('param');
+      await known(name);
+      const { monitors } = c.req.valid('json');
+      const names = new Set<string>();
+      for (const [i, m] of monitors.entries()) {
+        if (names.has(m.name)) throw new HttpProblem(400, `two monitors are named "${m.name}"`, { errors: [{ path: `$.monitors[${i}].name`, message: 'already used' }] });
+        names.add(m.name);
+      }
+      await monitoring.setMonitors(name, monitors);
+      return c.json({ monitors }, 200);
+    });
+    app.openapi(getRules, async (c) => {
+      const { name } = c.req.valid('param');
+      await known(name);
+      return c.json({ rules: (await store.monitors.getConfig(name, 'alert-rules')) as AlertRuleSpec[] }, 200);
+    });
+    app.openapi(putRules, async (c) => {
+      const { name } = c.req.valid('param');
+      await known(name);
+      const { rules } = c.req.valid('json');
+      await monitoring.setAlertRules(name, rules);
+      return c.json({ rules }, 200);
+    });
+    app.openapi(alerts, async (c) => {
+      const { name } = c.req.valid('param');
+      const { limit } = c.req.valid('query');
+      const found = await store.monitors.deliveries(name, limit);
+      const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+      return c.json({ alerts: found.map((d) => ({ ...d, createdAt: iso(d.createdAt)!, deliveredAt: iso(d.deliveredAt) })) }, 200);
+    });
+    app.openapi(scores, async (c) => {
+      const { name } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const to = time(q.to, Date.now(), 'to');
+      const stepMs = STEPS[q.step];
+      const from = time(q.from, to - 86_400_000, 'from');
+      const start = from - (from % stepMs);
+      if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { errors: [{ path: 'query.step', message: 'too many points' }] });
+      const rows = await store.monitors.scores({ pipeline: name, from: start, to });
+      const series = new Map<string, { monitor: string; version: number | null; buckets: Map<number, { n: number; sum: number; passed: number }> }>();
+      for (const r of rows) {
+        const key = `${r.monitor}\u0000${r.version}`;
+        let s = series.get(key);
+        if (!s) series.set(key, (s = { monitor: r.monitor, version: r.version, buckets: new Map() }));
+        const t = r.at - ((r.at - start) % stepMs);
+        const b = s.buckets.get(t) ?? { n: 0, sum: 0, passed: 0 };
+        b.n++;
+        b.sum += r.score;
+        if (r.pass) b.passed++;
+        s.buckets.set(t, b);
+      }
+      const out = [...series.values()].map((s) => {
+        const points = [];
+        for (let t = start; t < to; t += stepMs) {
+          const b = s.buckets.get(t);
+          points.push({ t: new Date(t).toISOString(), count: b?.n ?? 0, mean: b ? b.sum / b.n : null, passRate: b ? b.passed / b.n : null });
+        }
+        return { monitor: s.monitor, version: s.version, points };
+      });
+      return c.json({ step: q.step, series: out }, 200);
+    });
+  },
+};

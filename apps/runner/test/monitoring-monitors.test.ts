@@ -1,0 +1,173 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+
+/** A local webhook receiver; `failFirst` answers 500 to that many posts before accepting. */
+async function startWebhook(failFirst = 0) {
+  const received: Record<string, unknown>[] = [];
+  let failures = failFirst;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (failures > 0) {
+        failures--;
+        res.writeHead(500).end();
+        return;
+      }
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** input → transform (fails on "fail") → output: a pipeline whose error rate a test controls. */
+const flaky = {
+  format: 'patchbay.pipeline/v1',
+  name: 'flaky',
+  nodes: [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 't', type: 'transform', config: { expression: '$ = "fail" ? $error("failed on purpose") : $' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'q.value', to: 't.value' },
+    { from: 't.value', to: 'out.value' },
+  ],
+};
+
+describe('monitors, alerts and production runs into datasets', () => {
+  let runner: TestRunner;
+  let hook: Awaited<ReturnType<typeof startWebhook>>;
+  const run = async (pipeline: string, question: string) => {
+    const res = await runner.post('/api/runs?stream=true', { pipeline, inputs: { question } });
+    await res.text();
+    return res.headers.get('x-run-id')!;
+  };
+  const settle = () => runner.server.monitoring.settled();
+
+  beforeAll(async () => {
+    runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40] });
+    hook = await startWebhook(1);
+    for (const doc of [echoPipeline('polite'), flaky]) expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
+  });
+  afterAll(async () => {
+    await runner.close();
+    await hook.close();
+  });
+
+  it('refuses a monitor whose scorer needs an expected value, and an unknown scorer, naming the path', async () => {
+    const put = (monitors: unknown) => fetch(`${runner.url}/api/pipelines/polite/monitors`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ monitors }) });
+    const needs = await put([{ name: 'm', scorer: { type: 'contains' } }]);
+    expect(needs.status).toBe(400);
+    expect(JSON.stringify(await needs.json())).toMatch(/needs an expected value/);
+    const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
+    expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
+    expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);
+  });
+
+  it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
+    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/polite/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);
+    const rules = { rules: [{ name: 'rude', metric: 'monitor:says-please', window: 3, op: 'below', threshold: 0.5, webhook: hook.url }] };
+    expect((await put('alert-rules', rules)).status).toBe(200);
+    expect(await (await fetch(`${runner.url}/api/pipelines/polite/alert-rules`)).json()).toEqual(rules);
+
+    for (const q of ['no', 'never', 'nope']) await run('polite', q);
+    await settle();
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'rude', pipeline: 'polite', state: 'firing', version: 1, value: 0, threshold: 0.5, window: 3 });
+    expect((hook.received[0].runs as string[]).length).toBe(3);
+
+    // Still below: no second alert.
+    await run('polite', 'nah');
+    await settle();
+    expect(hook.received).toHaveLength(1);
+
+    for (const q of ['please', 'please do', 'yes please']) await run('polite', q);
+    await settle();
+    expect(hook.received).toHaveLength(2);
+    // The window [nah, please, please do] is the first back above 0.5.
+    expect(hook.received[1]).toMatchObject({ rule: 'rude', state: 'recovered', value: 2 / 3 });
+
+    const { alerts } = await (await fetch(`${runner.url}/api/pipelines/polite/alerts`)).json();
+    expect(alerts.map((a: { state: string; status: string }) => [a.state, a.status])).toEqual([['recovered', 'delivered'], ['firing', 'delivered']]);
+    // The webhook refused the first post: delivered on the second attempt.
+    expect(alerts[1].attempts).toBe(2);
+
+    const scores = await (await fetch(`${runner.url}/api/pipelines/polite/monitor-scores?step=1h`)).json();
+    const points = scores.series[0].points.filter((p: { count: number }) => p.count > 0);
+    expect(scores.series[0]).toMatchObject({ monitor: 'says-please', version: 1 });
+    expect(points.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(7);
+    const metrics = await (await fetch(`${runner.url}/metrics`)).text();
+    expect(metrics).toMatch(/^patchbay_monitor_score\{pipeline="polite",monitor="says-please"\} 0\.428571/m);
+  });
+
+  it('alerts on the error rate of a window of runs', async () => {
+    const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
+    expect((await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);
+    const before = hook.received.length;
+    for (const q of ['ok', 'fail', 'fail', 'fail']) await run('flaky', q);
+    await settle();
+    expect(hook.received.slice(before)).toMatchObject([{ rule: 'errors', state: 'firing', value: 0.75 }]);
+    for (const q of ['ok', 'ok', 'ok']) await run('flaky', q);
+    await settle();
+    expect(hook.received.slice(before).map((a) => a.state)).toEqual(['firing', 'recovered']);
+  });
+
+  it('turns selected runs into dataset cases (idempotently) that an eval can run on', async () => {
+    const ids = [await run('polite', 'How do I reset it?'), await run('polite', 'Where is my order?')];
+    const add = () => runner.post('/api/datasets/from-prod/cases', { fromRuns: ids, expected: 'output' });
+    const first = await add();
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ name: 'from-prod', caseCount: 2, added: 2 });
+    const again = await add();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ caseCount: 2, added: 0 });
+    const dataset = await (await runner.api('/api/datasets/from-prod')).json();
+    expect(dataset.cases[0]).toMatchObject({ id: `run-${ids[0]}`, input: { question: 'How do I reset it?' }, expected: 'How do I reset it?' });
+
+    const missing = await runner.post('/api/datasets/from-prod/cases', { fromRuns: ['nope'] });
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).errors[0].path).toBe('$.fromRuns[0]');
+
+    const started = await (await runner.post('/api/evals', { pipeline: 'polite', dataset: 'from-prod', suite: { scorers: [{ name: 'same', type: 'exact' }] } })).json();
+    let result: { status: string; summary?: unknown };
+    const deadline = Date.now() + 20_000;
+    do {
+      result = await (await runner.api(`/api/evals/${started.id}`)).json();
+      await new Promise((r) => setTimeout(r, 50));
+    } while (result.status === 'running' && Date.now() < deadline);
+    expect(result.status).toBe('succeeded');
+    expect(JSON.stringify(result)).toMatch(/"passRate":1/);
+  });
+});
+
+describe('retention.runsDays', () => {
+  it('prunes raw runs past the retention while the rollups keep counting them', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-retention-'));
+    // 0.00001 days is under a second.
+    fs.writeFileSync(path.join(dir, 'patchbay.config.json'), JSON.stringify({ retention: { runsDays: 0.00001 } }));
+    const runner = await startTestRunner({ dataDir: dir });
+    try {
+      expect((await runner.post('/api/pipelines', echoPipeline('kept'))).status).toBe(201);
+      const res = await runner.post('/api/runs?stream=true', { pipeline: 'kept', inputs: { question: 'old' } });
+      await res.text();
+      const id = res.headers.get('x-run-id')!;
+      expect((await runner.api(`/api/runs/${id}`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await runner.server.monitoring.prune()).toBe(1);
+      expect((await runner.api(`/api/runs/${id}`)).status).toBe(404);
+      const metrics = await (await runner.api('/api/metrics?pipeline=kept&step=1h')).json();
+      expect(metrics.series[0].points.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(1);
+    } finally {
+      await runner.close();
+    }
+  });
+});
