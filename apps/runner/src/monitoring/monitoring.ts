@@ -115,8 +115,10 @@ export class Monitoring {
     return n;
   }
 
-  /** Resolves when sampled runs are scored and alerts delivered (tests). */
+  /** Resolves when finished runs are observed, sampled runs scored and alerts delivered (tests). */
   async settled(): Promise<void> {
+    // The run manager hands a run over on the tick after it is recorded.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.monitorRunner.drained();
     await Promise.all(this.deliveries);
   }
