@@ -117,7 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   const jobs = new InProcessJobRegistry(log);
   const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run) });
-  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log });
+  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status) });
   let stopping = false;
   const app = createApp(
     { store, jobs, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },

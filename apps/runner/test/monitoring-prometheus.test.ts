@@ -32,6 +32,17 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
+  it('counts finished eval cases by status', async () => {
+    const cases = [{ id: 'a', input: { question: 'x' }, expected: 'x' }, { id: 'b', input: { question: 'y' }, expected: 'z' }];
+    expect((await runner.post('/api/datasets', { name: 'two', cases })).status).toBe(201);
+    const started = await (await runner.post('/api/evals', { pipeline: 'scraped', dataset: 'two', suite: { scorers: [{ name: 'same', type: 'exact' }] } })).json();
+    const deadline = Date.now() + 20_000;
+    while ((await (await runner.api(`/api/evals/${started.id}`)).json()).status === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const text = await (await runner.api('/metrics')).text();
+    expect(text).toMatch(/^patchbay_eval_cases_total\{pipeline="scraped",status="passed"\} 1$/m);
+    expect(text).toMatch(/^patchbay_eval_cases_total\{pipeline="scraped",status="failed"\} 1$/m);
+  });
+
   it('is scraped by a real Prometheus, and patchbay_runs_total reads back through its query API', async () => {
     const prometheus = await startPrometheus(runner.url.replace('http://', ''));
     try {

@@ -51,6 +51,8 @@ export class EvalManager {
       services: Services & { uncachedModels?: Services['models'] };
       jobs: JobRegistry;
       log?: (line: string) => void;
+      /** Told of each finished case (Prometheus counts them). */
+      observeCase?: (pipeline: string | null, status: string) => void;
     },
   ) {
     deps.jobs.define(EVAL_JOB, (payload, job) => this.execute(payload, job));
@@ -129,7 +131,9 @@ export class EvalManager {
         log: new StoredCaseLog(evals, run.id, positions, kept, resumed?.startedAt),
         signal: run.signal,
         onProgress: (p) => {
-          if (p.record) run.publish(caseEvent(run.id, p.record, ++done, total));
+          if (!p.record) return;
+          run.publish(caseEvent(run.id, p.record, ++done, total));
+          this.deps.observeCase?.(request.pipeline, p.record.status);
         },
         onCaseRun: (result) => storeCaseRun(this.deps.runs, result, request.document),
         baseline,
