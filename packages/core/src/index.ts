@@ -18,4 +18,7 @@ export * from './engine/events';
 export * from './engine/trace';
 export * from './engine/run-pipeline';
 export * from './engine/inputs';
+export * from './engine/run-from';
 export * from './schema/json-schema';
+export * from './compose/pipeline-ref';
+export * from './compose/resolve-pipelines';

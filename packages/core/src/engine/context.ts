@@ -1,4 +1,6 @@
 import type { Services, Usage } from './services';
+import type { ChildPipeline, PipelineResolver } from '../compose/pipeline-ref';
+import type { ChildTrace, ItemTrace, RunResult } from './trace';
 
 /** One model call or tool call made inside a node (the agent makes many). */
 export interface CallRecord {
@@ -20,12 +22,33 @@ export interface NodeReport {
   call?: CallRecord;
   /** What the node waits for before its work can start (a queue); null once it started. Recorded as `waitedMs`. */
   waiting?: string | null;
+  /** A `pipeline` node's child run, nested under it in the trace. */
+  child?: ChildTrace;
+  /** One item of a `map` node. */
+  item?: ItemTrace;
+}
+
+/** What a child run adds up to: the spend of every node in it, nested runs included. */
+export interface ChildRunResult extends RunResult {
+  usage: Usage | null;
+  costUsd: number | null;
+}
+
+/**
+ * Stored pipelines as one run sees them, resolved when it started (labels
+ * included, so a label moved mid-run does not change what this run calls).
+ */
+export interface PipelineCalls extends PipelineResolver {
+  /** The resolved child of a reference, or undefined when it did not resolve. */
+  get(ref: string): ChildPipeline | undefined;
+  /** Runs the child with `{name: value}` inputs; failures are in the result (status `failed`), bad inputs throw. */
+  run(ref: string, inputs: Record<string, unknown>, options: { signal: AbortSignal }): Promise<ChildRunResult>;
 }
 
 /** Streamed from a node while it runs. */
 export type NodeEmission = { type: 'token'; text: string };
 
-export interface NodeContext extends Services {
+export interface NodeContext extends Omit<Services, 'pipelines'> {
   runId: string;
   nodeId: string;
   /** The pipeline's inputs by name (read by `input` nodes). */
@@ -36,6 +59,8 @@ export interface NodeContext extends Services {
    * the thread (the code sandbox) must stop by itself by then: no timer can fire while it runs.
    */
   deadline?: number;
+  /** Calls into stored pipelines (`pipeline` and `map` nodes). */
+  pipelines: PipelineCalls;
   emit(event: NodeEmission): void;
   /** Adds model, usage, cost or a call to this node's trace; usage and cost add up across calls. */
   report(report: NodeReport): void;

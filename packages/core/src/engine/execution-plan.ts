@@ -5,6 +5,7 @@ import type { Problem } from '../graph/validate';
 import { jsonPath } from '../graph/json-path';
 import { portsOf } from '../graph/ports';
 import { PipelineInvalidError } from './pipeline-invalid-error';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 
 /** One edge as the scheduler walks it: from a finished node's output port into a waiting node's input. */
 export interface PlannedEdge {
@@ -35,7 +36,7 @@ export interface ExecutionPlan {
  * the whole run rather than a scan per node. Throws PipelineInvalidError for what
  * would make running impossible even when the caller skipped validation.
  */
-export function compilePlan(document: PipelineDocument, nodeTypes: Readonly<Record<string, NodeDefinition>>): ExecutionPlan {
+export function compilePlan(document: PipelineDocument, nodeTypes: Readonly<Record<string, NodeDefinition>>, lookup?: PipelineLookup): ExecutionPlan {
   const problems: Problem[] = [];
   const nodes: PlannedNode[] = [];
   const byId = new Map<string, PlannedNode>();
@@ -62,7 +63,7 @@ export function compilePlan(document: PipelineDocument, nodeTypes: Readonly<Reco
     const planned: PlannedNode = { index: nodes.length, node, def, config: parsed.data, outgoing: [], incoming: 0 };
     nodes.push(planned);
     byId.set(node.id, planned);
-    const ports = portsOf(def, parsed.data);
+    const ports = portsOf(def, parsed.data, lookup);
     inputPorts.push(ports?.inputs ?? []);
     outputPorts.push(ports?.outputs ?? []);
   }

@@ -21,4 +21,6 @@ export function applyReport(trace: NodeTrace, report: NodeReport): void {
   if (report.costUsd === null) trace.costUsd = null;
   else if (report.costUsd !== undefined && trace.costUsd !== null) trace.costUsd = (trace.costUsd ?? 0) + report.costUsd;
   if (report.call) (trace.calls ??= []).push(report.call);
+  if (report.child) trace.child = report.child;
+  if (report.item) (trace.items ??= []).push(report.item);
 }

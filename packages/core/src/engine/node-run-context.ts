@@ -1,4 +1,4 @@
-import type { NodeContext, NodeEmission, NodeReport } from './context';
+import type { NodeContext, NodeEmission, NodeReport, PipelineCalls } from './context';
 import type { ModelService, RetrievalService, Sandbox, Services, ToolService } from './services';
 
 /** What a context reports back to: the scheduler decides whether a token or a report still counts. */
@@ -6,6 +6,7 @@ export interface ContextHost<S> {
   readonly runId: string;
   readonly inputs: Record<string, unknown>;
   readonly services: Services;
+  readonly pipelines: PipelineCalls;
   nodeToken(state: S, attempt: number, text: string): void;
   nodeReport(state: S, report: NodeReport): void;
 }
@@ -23,6 +24,7 @@ export class NodeRunContext<S> implements NodeContext {
   readonly sandbox: Sandbox;
   readonly runId: string;
   readonly pipelineInputs: Record<string, unknown>;
+  readonly pipelines: PipelineCalls;
 
   constructor(
     private readonly host: ContextHost<S>,
@@ -39,6 +41,7 @@ export class NodeRunContext<S> implements NodeContext {
     this.sandbox = services.sandbox;
     this.runId = host.runId;
     this.pipelineInputs = host.inputs;
+    this.pipelines = host.pipelines;
   }
 
   emit(emission: NodeEmission): void {

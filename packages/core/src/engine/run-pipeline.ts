@@ -9,11 +9,15 @@ import type { RunResult } from './trace';
 import { compilePlan, type ExecutionPlan } from './execution-plan';
 import { checkInputs, pipelineInputs } from './inputs';
 import { PipelineInvalidError } from './pipeline-invalid-error';
-import { RunScheduler } from './run-scheduler';
+import { RunScheduler, type ReusedNode } from './run-scheduler';
+import { ChildRuns } from './child-runs';
+import { pipelineRefs, resolvePipelines, ResolvedPipelines } from '../compose/resolve-pipelines';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 
 export { PipelineInvalidError } from './pipeline-invalid-error';
 export { NodeTimeoutError } from './attempt-timeout';
-export { retryBackoffMs } from './run-scheduler';
+export { retryBackoffMs, type ReusedNode } from './run-scheduler';
+export { runSpend } from './child-runs';
 
 // Stateless, so one set serves every run.
 const refusing = missingServices();
@@ -35,6 +39,28 @@ export interface RunOptions {
    * make running impossible (unknown type, bad config) still throws.
    */
   skipValidation?: boolean;
+  /**
+   * Nodes not to run, by id, with the outputs they stand for (run from a node:
+   * outputs recorded by an earlier run; the editor's pins). They appear in the
+   * trace as `reused`; nodes needed only by them do not run.
+   */
+  reuse?: Readonly<Record<string, ReusedNode>>;
+}
+
+/**
+ * References resolved when a run starts (so a label is read then), from the
+ * run's pipeline store (`services.pipelines`); undefined for a document that
+ * calls no stored pipeline.
+ */
+async function lookupFor(document: PipelineDocument, services: Partial<Services> | undefined): Promise<ResolvedPipelines | undefined> {
+  if (pipelineRefs(document).length === 0) return undefined;
+  return resolvePipelines(document, services?.pipelines);
+}
+
+/** A reference that does not resolve (or closes a cycle) stops the run before anything runs. */
+function refProblems(document: PipelineDocument, lookup: ResolvedPipelines): void {
+  const problems = validatePipeline(document, { pipelines: lookup }).problems.filter((p) => p.code === 'unresolved-pipeline');
+  if (problems.length > 0) throw new PipelineInvalidError(problems);
 }
 
 /**
@@ -50,10 +76,12 @@ export async function runPipeline(
   const types = options.nodeTypes ?? catalogue;
   checkConcurrency(options.concurrency);
   const given = inputs ?? {};
-  const doc = options.skipValidation ? document : validated(document, types);
+  const lookup = await lookupFor(document, options.services);
+  if (lookup && options.skipValidation) refProblems(document, lookup);
+  const doc = options.skipValidation ? document : validated(document, types, lookup);
   const inputProblems = checkInputs(doc, given);
   if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
-  return start(compilePlan(doc, types), given, options);
+  return start(compilePlan(doc, types, lookup), given, options, types, lookup);
 }
 
 /** A document checked and compiled once, to run many times (an eval's cases). */
@@ -71,9 +99,12 @@ export interface PreparedPipeline {
  */
 export function preparePipeline(document: PipelineDocument, options: Pick<RunOptions, 'nodeTypes' | 'skipValidation'> = {}): PreparedPipeline {
   const types = options.nodeTypes ?? catalogue;
-  const doc = options.skipValidation ? document : validated(document, types);
-  const plan = compilePlan(doc, types);
+  const composed = pipelineRefs(document).length > 0;
+  // A document that calls stored pipelines is judged per run, once its references resolve.
+  const doc = options.skipValidation || composed ? document : validated(document, types);
+  const plan = composed ? undefined : compilePlan(doc, types);
   const declared = pipelineInputs(doc);
+  const plans = new Map<string, ExecutionPlan>();
   return {
     document: doc,
     async run(inputs, runOptions = {}) {
@@ -81,7 +112,19 @@ export function preparePipeline(document: PipelineDocument, options: Pick<RunOpt
       const given = inputs ?? {};
       const inputProblems = checkInputs(doc, given, { declared });
       if (inputProblems.length > 0) throw new PipelineInvalidError(inputProblems);
-      return start(plan, given, runOptions);
+      if (plan) return start(plan, given, runOptions, types, undefined);
+      const lookup = (await lookupFor(doc, runOptions.services))!;
+      // Ports of a pipeline node follow the version it resolved to: one plan per set of resolved versions.
+      const key = JSON.stringify(lookup.record());
+      let resolvedPlan = plans.get(key);
+      if (!resolvedPlan) {
+        if (options.skipValidation) refProblems(doc, lookup);
+        else validated(doc, types, lookup);
+        resolvedPlan = compilePlan(doc, types, lookup);
+        if (plans.size >= 16) plans.clear();
+        plans.set(key, resolvedPlan);
+      }
+      return start(resolvedPlan, given, runOptions, types, lookup);
     },
   };
 }
@@ -93,11 +136,21 @@ function checkConcurrency(concurrency: number | undefined): void {
   }
 }
 
-function start(plan: ExecutionPlan, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult> {
+function start(
+  plan: ExecutionPlan,
+  inputs: Record<string, unknown>,
+  options: RunOptions,
+  types: Readonly<Record<string, NodeDefinition>>,
+  lookup: PipelineLookup | undefined,
+): Promise<RunResult> {
   const services: Services = { ...refusing, ...stripUndefined(options.services) };
   const runId = options.runId ?? globalThis.crypto.randomUUID();
   const concurrency = options.concurrency ?? Infinity;
-  return new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent }).run();
+  const pipelines = lookup ? new ChildRuns(lookup, services, types, runId) : undefined;
+  const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, pipelines, reuse: options.reuse }).run();
+  if (!(lookup instanceof ResolvedPipelines)) return run;
+  const resolved = lookup.record();
+  return run.then((result) => ({ ...result, resolved }));
 }
 
 /**
@@ -105,16 +158,16 @@ function start(plan: ExecutionPlan, inputs: Record<string, unknown>, options: Ru
  * validator knows); with node types of the caller's, the structure, types,
  * configs and cycles are checked instead.
  */
-function validated(document: PipelineDocument, types: Readonly<Record<string, NodeDefinition>>): PipelineDocument {
+function validated(document: PipelineDocument, types: Readonly<Record<string, NodeDefinition>>, lookup?: PipelineLookup): PipelineDocument {
   const ownTypes = types === catalogue || (Array.isArray(document?.nodes) && document.nodes.every((n) => types[n?.type] === catalogue[n?.type]));
   if (ownTypes) {
-    const report = validatePipeline(document);
+    const report = validatePipeline(document, { pipelines: lookup });
     if (!report.valid || !report.document) throw new PipelineInvalidError(report.problems);
     return report.document;
   }
   const parsed = parseDocument(document);
   if (!parsed.ok) throw new PipelineInvalidError(parsed.problems);
-  compilePlan(parsed.document, types);
+  compilePlan(parsed.document, types, lookup);
   const cycles: Problem[] = findCycles(parsed.document).map((ids) => ({
     path: '$.edges',
     code: 'cycle',
@@ -128,7 +181,7 @@ function validated(document: PipelineDocument, types: Readonly<Record<string, No
 function stripUndefined(services: Partial<Services> | undefined): Partial<Services> {
   const out: Partial<Services> = {};
   if (!services) return out;
-  for (const key of ['models', 'retrieval', 'tools', 'sandbox'] as const) {
+  for (const key of ['models', 'retrieval', 'tools', 'sandbox', 'pipelines'] as const) {
     if (services[key]) (out as Record<string, unknown>)[key] = services[key];
   }
   return out;

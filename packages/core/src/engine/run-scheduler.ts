@@ -1,5 +1,6 @@
 import { coerce } from '../graph/port-types';
-import type { NodeReport } from './context';
+import type { NodeReport, PipelineCalls } from './context';
+import { noPipelineCalls } from './child-runs';
 import type { RunEvent } from './events';
 import type { ExecutionPlan, PlannedNode } from './execution-plan';
 import type { Services } from './services';
@@ -24,6 +25,18 @@ interface NodeState {
   retryTimer?: ReturnType<typeof setTimeout>;
   /** Set while the attempt waits in a queue: what for, since when (performance.now()). */
   waiting?: { for: string; since: number };
+  /** Not run: its outputs are given (run from a node, a pin). */
+  preset?: ReusedNode;
+}
+
+/** A node that is not run: its outputs come from an earlier run or a pin; null outputs mean it was skipped there. */
+export interface ReusedNode {
+  outputs: Record<string, unknown> | null;
+  /** The inputs recorded with them (an `output` node's value is its input). */
+  inputs?: Record<string, unknown>;
+  /** The run they were recorded in. */
+  from?: string;
+  pinned?: boolean;
 }
 
 export interface SchedulerOptions {
@@ -32,6 +45,10 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
   concurrency: number;
   onEvent?: (event: RunEvent) => void;
+  /** Stored pipelines this run calls (resolved when it started). */
+  pipelines?: PipelineCalls;
+  /** Nodes not to run, by id, with the outputs they stand for. */
+  reuse?: Readonly<Record<string, ReusedNode>>;
 }
 
 /** Pause before retry n (1-based): short and growing, so a flaky call gets a moment without stalling the run. */
@@ -56,6 +73,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 export class RunScheduler implements ContextHost<NodeState> {
   readonly runId: string;
   readonly services: Services;
+  readonly pipelines: PipelineCalls;
   private readonly states: NodeState[];
   private readonly ready: NodeState[] = [];
   private readyHead = 0;
@@ -88,6 +106,38 @@ export class RunScheduler implements ContextHost<NodeState> {
       attempt: 0,
       t0: 0,
     }));
+    this.pipelines = options.pipelines ?? noPipelineCalls;
+    if (options.reuse) this.presetNodes(options.reuse);
+  }
+
+  /**
+   * Given nodes are ready at once (their inputs are not waited for). A node
+   * whose every edge leads only to such nodes is not needed: it is skipped
+   * without running, and its skip reaches no one.
+   */
+  private presetNodes(reuse: Readonly<Record<string, ReusedNode>>): void {
+    for (const state of this.states) {
+      if (!Object.hasOwn(reuse, state.trace.id)) continue;
+      state.preset = reuse[state.trace.id];
+      state.remaining = 0;
+    }
+    const unneeded = new Set<NodeState>();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const state of this.states) {
+        if (state.preset || unneeded.has(state) || state.planned.outgoing.length === 0) continue;
+        if (state.planned.outgoing.every((e) => this.states[e.target].preset || unneeded.has(this.states[e.target]))) {
+          unneeded.add(state);
+          changed = true;
+        }
+      }
+    }
+    for (const state of unneeded) {
+      state.remaining = -1; // never counted down to 0 again
+      this.toSkip.push(state);
+    }
+    // Edges out of an unneeded node were counted on nodes that are all preset or unneeded: nothing to undo.
   }
 
   run(): Promise<RunResult> {
@@ -98,6 +148,7 @@ export class RunScheduler implements ContextHost<NodeState> {
       if (signal?.aborted) return this.finish('cancelled', 'run cancelled');
       signal?.addEventListener('abort', this.onOuterAbort, { once: true });
       for (const state of this.states) if (state.remaining === 0) this.ready.push(state);
+      this.toSkip.reverse(); // unneeded nodes in document order
       this.pump();
     });
   }
@@ -128,6 +179,7 @@ export class RunScheduler implements ContextHost<NodeState> {
   }
 
   private launch(state: NodeState): void {
+    if (state.preset) return this.settlePreset(state, state.preset);
     this.running++;
     state.trace.status = 'running';
     state.trace.startedAt = Date.now();
@@ -222,6 +274,22 @@ export class RunScheduler implements ContextHost<NodeState> {
     this.finish('failed', `node "${trace.id}" failed: ${message}`, trace.id);
   }
 
+  /** A reused or pinned node: its given outputs flow on as if it had run; it costs nothing. */
+  private settlePreset(state: NodeState, preset: ReusedNode): void {
+    if (preset.outputs === null) return this.skip(state);
+    const trace = state.trace;
+    trace.status = 'reused';
+    trace.outputs = preset.outputs;
+    if (preset.inputs) trace.inputs = preset.inputs;
+    trace.durationMs = 0;
+    if (preset.from) trace.reusedFrom = preset.from;
+    if (preset.pinned) trace.pinned = true;
+    this.settled++;
+    if (trace.type === 'output') setOwn(this.outputs, (state.planned.config as { name: string }).name, preset.inputs?.value);
+    if (this.options.onEvent) this.emit({ type: 'node.completed', runId: this.runId, nodeId: trace.id, at: Date.now(), durationMs: 0, trace });
+    this.deliver(state, preset.outputs);
+  }
+
   private skip(state: NodeState): void {
     state.trace.status = 'skipped';
     this.settled++;
@@ -233,6 +301,7 @@ export class RunScheduler implements ContextHost<NodeState> {
   private deliver(state: NodeState, outputs: Record<string, unknown> | null): void {
     for (const edge of state.planned.outgoing) {
       const target = this.states[edge.target];
+      if (target.preset || target.remaining < 0) continue;
       if (outputs !== null && Object.hasOwn(outputs, edge.sourcePort)) {
         const value = outputs[edge.sourcePort];
         setOwn(target.inputs, edge.targetPort, edge.fromType === edge.toType ? value : coerce(value, edge.fromType, edge.toType));

@@ -1,3 +1,5 @@
+import type { PipelineResolver } from '../compose/pipeline-ref';
+
 /**
  * The services a node reaches through its run context. Implementations live in
  * `@patchbay/core/node` (providers, retrieval, tools, sandbox); tests and the
@@ -108,6 +110,8 @@ export interface Services {
   retrieval: RetrievalService;
   tools: ToolService;
   sandbox: Sandbox;
+  /** Stored pipelines by reference (`NAME`, `NAME@vN`, `NAME@LABEL`): the runner's store. */
+  pipelines: PipelineResolver;
 }
 
 /** Services that refuse with a clear message; the engine fills in any the caller did not give. */
@@ -118,5 +122,6 @@ export function missingServices(): Services {
     retrieval: { search: no('retrieval store') },
     tools: { list: async () => [], describe: async () => undefined, call: no('tool service') },
     sandbox: { run: no('code sandbox') },
+    pipelines: { resolve: async (ref) => ({ error: `"${ref}" cannot be resolved: no pipeline store is configured for this run` }) },
   };
 }

@@ -1,7 +1,9 @@
 import type { CallRecord } from './context';
 import type { Usage } from './services';
+import type { ResolvedRef } from '../compose/resolve-pipelines';
 
-export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** `reused`: not run; its outputs come from an earlier run (run from a node) or a pin (`pinned`). */
+export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 /** What a run records about one node. */
@@ -22,6 +24,37 @@ export interface NodeTrace {
   calls?: CallRecord[];
   /** Time spent in a queue (for a sandbox worker, a database) before the work started; part of durationMs. */
   waitedMs?: number;
+  /** Status `reused`: the run its outputs were recorded in. */
+  reusedFrom?: string;
+  /** Status `reused`: the outputs were pinned in the editor, not recorded by a run. */
+  pinned?: boolean;
+  /** A `pipeline` node: the child run, nested. */
+  child?: ChildTrace;
+  /** A `map` node: one entry per item, in input order. */
+  items?: ItemTrace[];
+}
+
+/** A child pipeline's run under the node that called it. */
+export interface ChildTrace {
+  ref: string;
+  pipeline: string;
+  version: number;
+  label?: string;
+  status: RunResult['status'];
+  error?: string;
+  failedNode?: string;
+  durationMs: number;
+  nodes: Record<string, NodeTrace>;
+}
+
+/** One item of a `map` node. */
+export interface ItemTrace {
+  index: number;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  durationMs: number;
+  error?: string;
+  tokens?: number;
+  costUsd?: number | null;
 }
 
 export interface RunResult {
@@ -35,4 +68,6 @@ export interface RunResult {
   startedAt: number;
   durationMs: number;
   nodes: Record<string, NodeTrace>;
+  /** The version each pipeline reference resolved to when the run started (labels included). */
+  resolved?: Record<string, ResolvedRef>;
 }

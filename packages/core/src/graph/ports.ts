@@ -2,6 +2,7 @@ import { getNodeType } from '../nodes/index';
 import { PORT_TYPES, type NodeDefinition, type PortSpec } from '../nodes/types';
 import type { PipelineNode } from '../schema/pipeline';
 import { ConfigMemo } from './config-key';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 
 export interface NodePorts {
   inputs: PortSpec[];
@@ -21,26 +22,30 @@ export function nodeConfig(node: Pick<PipelineNode, 'type' | 'config'>): unknown
  * With a config that does not fit its schema the ports are a best effort from
  * the raw config (the editor still draws handles while a field is being fixed).
  */
-export function nodePorts(node: Pick<PipelineNode, 'type' | 'config'>): NodePorts | undefined {
+export function nodePorts(node: Pick<PipelineNode, 'type' | 'config'>, lookup?: PipelineLookup): NodePorts | undefined {
   const def = getNodeType(node.type);
   if (!def) return undefined;
   const config = nodeConfig(node);
-  if (config !== undefined) return portsOf(def, config) ?? { inputs: [], outputs: [] };
-  return portsOf(def, node.config ?? {}) ?? { inputs: [], outputs: [] };
+  if (config !== undefined) return portsOf(def, config, lookup) ?? { inputs: [], outputs: [] };
+  return portsOf(def, node.config ?? {}, lookup) ?? { inputs: [], outputs: [] };
 }
 
 // Ports are a pure function of the config; parsing templates and expressions is what costs, so remember them.
 const memo = new ConfigMemo<NodeDefinition, NodePorts | undefined>();
 
-/** Ports from a config, or undefined when the type's port functions choke on it. */
-export function portsOf(def: NodeDefinition, config: unknown): NodePorts | undefined {
-  const ports = memo.get(def, config, () => {
+/**
+ * Ports from a config, or undefined when the type's port functions choke on it.
+ * A type that calls stored pipelines reads `lookup` too, so its ports are not remembered.
+ */
+export function portsOf(def: NodeDefinition, config: unknown, lookup?: PipelineLookup): NodePorts | undefined {
+  const compute = () => {
     try {
-      return { inputs: cleanPorts(def.inputs(config)), outputs: cleanPorts(def.outputs(config)) };
+      return { inputs: cleanPorts(def.inputs(config, lookup)), outputs: cleanPorts(def.outputs(config, lookup)) };
     } catch {
       return undefined;
     }
-  });
+  };
+  const ports = def.childRefs ? compute() : memo.get(def, config, compute);
   // Fresh arrays, so a caller that sorts or extends them does not change the remembered ones.
   return ports && { inputs: [...ports.inputs], outputs: [...ports.outputs] };
 }

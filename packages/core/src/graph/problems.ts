@@ -27,6 +27,7 @@ export const PROBLEM_CODES = {
   'unconnected-input': 'a required input port has no edge into it',
   'unconnected-template-variable': 'a template uses a variable that no edge feeds',
   cycle: 'nodes form a cycle (every node on it is named)',
+  'unresolved-pipeline': "a `pipeline` or `map` node's `ref` does not resolve to a stored version without problems, or pipelines call each other in a cycle (the chain is named)",
   'duplicate-input-name': 'two input nodes have the same name',
   'duplicate-output-name': 'two output nodes have the same name',
   'unreachable-output': 'an output node has no path from any input node',

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ConfigIssue, NodeDefinition } from '../nodes/types';
 import type { PipelineEdge, PipelineNode } from '../schema/pipeline';
 import { ConfigMemo } from './config-key';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 import { jsonPath } from './json-path';
 import { portsOf, type NodePorts } from './ports';
 import { zodIssueProblem, type Problem } from './problems';
@@ -13,6 +14,8 @@ export interface DocumentParts {
   edges: { edge: PipelineEdge; index: number }[];
   /** Ids of nodes that did not parse (already reported); edges to them are not reported again. */
   brokenIds: Set<string>;
+  /** References of `pipeline` and `map` nodes, resolved beforehand; without it they are reported as unresolved. */
+  lookup?: PipelineLookup;
 }
 
 /** A node as validation sees it; `ports` is undefined when its type is unknown or its config does not fit. */
@@ -38,13 +41,13 @@ export function checkNodes(parts: DocumentParts): { problems: Problem[]; byId: M
         nodes: [node.id],
       });
     }
-    const info = checkNode(node, index, problems);
+    const info = checkNode(node, index, problems, parts.lookup);
     if (!first) byId.set(node.id, info);
   }
   return { problems, byId };
 }
 
-function checkNode(node: PipelineNode, index: number, problems: Problem[]): NodeInfo {
+function checkNode(node: PipelineNode, index: number, problems: Problem[], lookup: PipelineLookup | undefined): NodeInfo {
   const def = getNodeType(node.type);
   if (!def) {
     problems.push({
@@ -56,7 +59,7 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
     return { node, index };
   }
   const prefix = ['nodes', index, 'config'];
-  const analysis = analyzeConfig(def, node.config ?? {});
+  const analysis = def.childRefs ? analyzeRefConfig(def, node.config ?? {}, lookup) : analyzeConfig(def, node.config ?? {});
   if (!analysis.ok) {
     for (const issue of analysis.issues) problems.push(zodIssueProblem(issue, 'invalid-config', prefix, node.id, 2));
     return { node, index, def };
@@ -65,7 +68,7 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
   for (const issue of issues) {
     problems.push({
       path: jsonPath([...prefix, ...issue.path]),
-      code: 'invalid-config',
+      code: issue.code ?? 'invalid-config',
       message: `node "${node.id}": ${jsonPath(['config', ...issue.path], '').slice(1)}: ${issue.message}`,
       nodes: [node.id],
     });
@@ -85,7 +88,25 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[]): Node
 
 type ConfigAnalysis =
   | { ok: false; issues: z.core.$ZodIssue[] }
-  | { ok: true; config: unknown; issues: ConfigIssue[]; ports?: NodePorts };
+  | { ok: true; config: unknown; issues: (ConfigIssue & { code?: string })[]; ports?: NodePorts };
+
+/**
+ * A node that calls stored pipelines: its ports depend on what its references
+ * resolved to, so it is judged afresh; a reference that does not resolve (or
+ * closes a cycle) is an `unresolved-pipeline` problem on its `ref`.
+ */
+function analyzeRefConfig(def: NodeDefinition, raw: unknown, lookup: PipelineLookup | undefined): ConfigAnalysis {
+  const parsed = def.configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues };
+  const issues: (ConfigIssue & { code?: string })[] = ownCheck(def, parsed.data);
+  for (const ref of def.childRefs!(parsed.data)) {
+    const entry = lookup?.get(ref);
+    if (entry && !('error' in entry)) continue;
+    const message = entry ? entry.error : `"${ref}" cannot be resolved here: no pipeline store was given`;
+    issues.push({ path: ['ref'], message, code: 'unresolved-pipeline' });
+  }
+  return { ok: true, config: parsed.data, issues, ports: issues.length > 0 ? undefined : portsOf(def, parsed.data, lookup) };
+}
 
 // Validation runs on every keystroke in the editor and before every run: identical configs are judged once.
 const memo = new ConfigMemo<NodeDefinition, ConfigAnalysis>();

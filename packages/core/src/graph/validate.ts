@@ -9,6 +9,7 @@ import { zodIssueProblem, type Problem } from './problems';
 import { checkNodes, type DocumentParts } from './validate-nodes';
 import { checkEdges } from './validate-edges';
 import { checkGraph } from './validate-graph';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 
 export { PROBLEM_CODES, type Problem, type ProblemCode } from './problems';
 
@@ -86,7 +87,16 @@ function salvage(doc: Record<string, unknown>): DocumentParts {
  * Every problem of a pipeline document at once. Never throws, whatever JSON
  * value it is given; a document is runnable only when `valid` is true.
  */
-export function validatePipeline(value: unknown): ValidationResult {
+export interface ValidateOptions {
+  /**
+   * References of `pipeline` and `map` nodes resolved beforehand
+   * (`resolvePipelines` with the runner's store): their ports come from it.
+   * Without it, such a node is reported as unresolved.
+   */
+  pipelines?: PipelineLookup;
+}
+
+export function validatePipeline(value: unknown, options: ValidateOptions = {}): ValidationResult {
   try {
     const parsed = parseDocument(value);
     if (!isObject(value)) return { valid: false, problems: parsed.ok ? [] : parsed.problems };
@@ -98,6 +108,7 @@ export function validatePipeline(value: unknown): ValidationResult {
           brokenIds: new Set(),
         }
       : salvage(value);
+    parts.lookup = options.pipelines;
     const nodes = checkNodes(parts);
     const edges = checkEdges(parts, nodes.byId);
     problems.push(...nodes.problems, ...edges.problems, ...checkGraph(nodes.byId, edges.wired));

@@ -1,3 +1,4 @@
+import { missingServices } from '../engine/services';
 import type { ModelService, Services } from '../engine/services';
 import { openResponseCache, type ResponseCache } from './cache/response-cache';
 import { withResponseCache } from './cache/with-response-cache';
@@ -71,6 +72,8 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     retrieval,
     tools,
     sandbox,
+    // The runner puts its pipeline store here; a bare workspace has none.
+    pipelines: missingServices().pipelines,
     config,
     dataDir,
     async close() {

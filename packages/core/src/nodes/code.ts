@@ -33,12 +33,12 @@ export const codeNode = defineNode<CodeConfig>({
  * Syntax check without running anything: the Function constructor only parses
  * the body here (the sandbox runs it). Where a content policy forbids it, skip.
  */
-function syntaxIssues(code: string): ConfigIssue[] {
+export function syntaxIssues(code: string, field = 'code'): ConfigIssue[] {
   try {
     new Function('value', code);
     return [];
   } catch (err) {
-    if (err instanceof SyntaxError) return [{ path: ['code'], message: `code does not parse: ${err.message}` }];
+    if (err instanceof SyntaxError) return [{ path: [field], message: `code does not parse: ${err.message}` }];
     return [];
   }
 }

@@ -10,6 +10,8 @@ import { routerNode } from './router';
 import { mergeNode } from './merge';
 import { transformNode } from './transform';
 import { codeNode } from './code';
+import { pipelineNode } from './pipeline';
+import { mapNode } from './map';
 
 /** The node catalogue: every node type by name (DESIGN.md, "Node types (v1)"). */
 export const nodeTypes: Readonly<Record<string, NodeDefinition>> = Object.freeze({
@@ -24,6 +26,8 @@ export const nodeTypes: Readonly<Record<string, NodeDefinition>> = Object.freeze
   merge: mergeNode,
   transform: transformNode,
   code: codeNode,
+  pipeline: pipelineNode,
+  map: mapNode,
 });
 
 export function getNodeType(type: string): NodeDefinition | undefined {

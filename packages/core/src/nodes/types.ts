@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { NodeContext } from '../engine/context';
+import type { PipelineLookup } from '../compose/pipeline-ref';
 
 /** The value types a port can carry (DESIGN.md, "Port types"). */
 export const PORT_TYPES = ['string', 'number', 'boolean', 'json', 'documents', 'messages', 'any'] as const;
@@ -42,9 +43,15 @@ export interface NodeDefinition<C = any> {
   description: string;
   category: NodeCategory;
   configSchema: z.ZodType<C>;
-  /** Ports are a pure function of the config (template variables become inputs). */
-  inputs(config: C): PortSpec[];
-  outputs(config: C): PortSpec[];
+  /**
+   * Ports are a pure function of the config (template variables become inputs)
+   * and, for a type that calls stored pipelines, of the versions its references
+   * resolved to (`lookup`; absent where no store is reachable).
+   */
+  inputs(config: C, lookup?: PipelineLookup): PortSpec[];
+  outputs(config: C, lookup?: PipelineLookup): PortSpec[];
+  /** The stored pipelines this config calls (`NAME`, `NAME@vN`, `NAME@LABEL`): resolved before validation and runs. */
+  childRefs?(config: C): string[];
   /** Config fields holding Liquid templates (editor: multi-line editor listing variables). */
   templateFields?: string[];
   /** Config fields holding code or expressions (editor: code editor). */

@@ -103,6 +103,7 @@ export function testContext(options: { scripted?: ScriptedRule[]; indexes?: Reco
     retrieval: new MemoryRetrieval(options.indexes ?? {}),
     tools: new MemoryTools(),
     sandbox: sharedSandbox,
+    pipelines: { resolve: async () => ({ error: 'no pipeline store in this test' }), get: () => undefined, run: () => Promise.reject(new Error('no pipeline store in this test')) },
     emit: (event) => tokens.push(event.text),
     report: (report) => reports.push(report),
     tokens,

@@ -1,0 +1,235 @@
+// `pipeline` and `map` nodes in the real engine, with stored pipelines behind a resolver.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  behaviorHash,
+  defineNode,
+  nodePorts,
+  nodeTypes,
+  parsePipelineRef,
+  resolvePipelines,
+  runPipeline,
+  validatePipeline,
+  type PipelineDocument,
+  type PipelineResolver,
+  type ResolvedPipeline,
+} from '../src/index';
+import { createModelService, createOfflineProvider } from '../src/node/index';
+
+const services = { models: createModelService({ offline: createOfflineProvider() }) };
+
+function doc(name: string, nodes: PipelineDocument['nodes'], edges: string[]): PipelineDocument {
+  return { format: 'patchbay.pipeline/v1', name, nodes, edges: edges.map((e) => ({ from: e.split('->')[0].trim(), to: e.split('->')[1].trim() })) };
+}
+
+/** Stored versions and labels, as the runner's store answers them. */
+function store(pipelines: Record<string, PipelineDocument[]>, labels: Record<string, number> = {}): PipelineResolver {
+  return {
+    async resolve(ref) {
+      const parsed = parsePipelineRef(ref);
+      const versions = parsed && pipelines[parsed.name];
+      if (!parsed || !versions) return { error: `there is no pipeline "${parsed?.name ?? ref}"` };
+      let version = versions.length;
+      if (parsed.kind === 'version') version = parsed.version;
+      if (parsed.kind === 'label') {
+        if (!(ref in labels)) return { error: `pipeline "${parsed.name}" has no label "${parsed.label}"` };
+        version = labels[ref];
+      }
+      const document = versions[version - 1];
+      if (!document) return { error: `pipeline "${parsed.name}" has no version ${version}` };
+      const found: ResolvedPipeline = { name: parsed.name, version, document, ...(parsed.kind === 'label' ? { label: parsed.label } : {}) };
+      return found;
+    },
+  };
+}
+
+const shout = doc(
+  'shout',
+  [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'tone', type: 'input', config: { name: 'tone', valueType: 'string', default: 'calm' } },
+    { id: 'say', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }} ({{ tone }})' } },
+    { id: 'a', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> say.q', 'tone.value -> say.tone', 'say.text -> a.value'],
+);
+const shoutV2 = { ...shout, nodes: shout.nodes.map((n) => (n.id === 'say' ? { ...n, config: { ...n.config, prompt: 'v2: {{ q }} ({{ tone }})' } } : n)) };
+
+const parent = (ref: string) =>
+  doc(
+    'parent',
+    [
+      { id: 'in', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'ask', type: 'pipeline', config: { ref } },
+      { id: 'out', type: 'output', config: { name: 'answer' } },
+    ],
+    ['in.value -> ask.question', 'ask.answer -> out.value'],
+  );
+
+describe('pipeline node', () => {
+  it('takes its ports from the referenced version and runs it with the trace nested', async () => {
+    const resolver = store({ shout: [shout, shoutV2] }, { 'shout@production': 1 });
+    const lookup = await resolvePipelines(parent('shout@production'), resolver);
+    expect(nodePorts({ type: 'pipeline', config: { ref: 'shout@production' } }, lookup)).toEqual({
+      inputs: [
+        { name: 'question', type: 'string', required: true },
+        { name: 'tone', type: 'string', required: false },
+      ],
+      outputs: [{ name: 'answer', type: 'any' }],
+    });
+    expect(validatePipeline(parent('shout@production'), { pipelines: lookup }).problems).toEqual([]);
+    expect(lookup.record()).toEqual({ 'shout@production': { pipeline: 'shout', version: 1, label: 'production' } });
+
+    const result = await runPipeline(parent('shout@production'), { question: 'hi' }, { services: { ...services, pipelines: resolver } });
+    expect(result.status).toBe('succeeded');
+    expect(result.outputs).toEqual({ answer: 'hi (calm)' });
+    expect(result.resolved).toEqual({ 'shout@production': { pipeline: 'shout', version: 1, label: 'production' } });
+    const child = result.nodes.ask.child!;
+    expect(child).toMatchObject({ ref: 'shout@production', pipeline: 'shout', version: 1, label: 'production', status: 'succeeded' });
+    expect(child.nodes.say.outputs?.text).toBe('hi (calm)');
+    expect(result.nodes.ask.usage?.totalTokens).toBe(child.nodes.say.usage?.totalTokens);
+
+    const latest = await runPipeline(parent('shout'), { question: 'hi' }, { services: { ...services, pipelines: resolver } });
+    expect(latest.outputs).toEqual({ answer: 'v2: hi (calm)' });
+    expect(latest.nodes.ask.child?.version).toBe(2);
+  });
+
+  it('reports a reference that does not resolve, and a cycle of pipelines naming the chain', async () => {
+    const missing = await resolvePipelines(parent('nope@v3'), store({}));
+    const problems = validatePipeline(parent('nope@v3'), { pipelines: missing }).problems;
+    expect(problems.map((p) => [p.code, p.path])).toContainEqual(['unresolved-pipeline', '$.nodes[1].config.ref']);
+    expect(problems[0].message).toContain('there is no pipeline "nope"');
+
+    const a = { ...parent('b'), name: 'a' };
+    const b = { ...parent('a'), name: 'b' };
+    const resolver = store({ a: [a], b: [b] });
+    const cycle = validatePipeline(a, { pipelines: await resolvePipelines(a, resolver) }).problems;
+    expect(cycle).toHaveLength(1);
+    expect(cycle[0].code).toBe('unresolved-pipeline');
+    expect(cycle[0].message).toContain('pipelines call each other in a cycle: a → b → a');
+    await expect(runPipeline(a, { question: 'x' }, { services: { ...services, pipelines: resolver } })).rejects.toThrow(/cycle: a → b → a/);
+
+    expect(validatePipeline(parent('shout')).problems[0].message).toContain('no pipeline store was given');
+  });
+
+  it('changes the behaviour hash when the pinned child version changes', () => {
+    expect(behaviorHash(parent('shout@v1'))).not.toBe(behaviorHash(parent('shout@v2')));
+  });
+});
+
+// A child whose one node waits `ms` (from the item) and counts how many run at once.
+function delayTypes() {
+  const seen = { running: 0, max: 0 };
+  const delay = defineNode<Record<string, never>>({
+    type: 'delay',
+    title: 'Delay',
+    description: 'waits value.ms',
+    category: 'logic',
+    configSchema: z.object({}) as never,
+    inputs: () => [{ name: 'value', type: 'any' }],
+    outputs: () => [{ name: 'value', type: 'any' }],
+    async run(inputs) {
+      seen.running++;
+      seen.max = Math.max(seen.max, seen.running);
+      const item = inputs.value as { ms: number; id: string };
+      await new Promise((r) => setTimeout(r, item.ms));
+      seen.running--;
+      if (item.id === 'bad') throw new Error('bad item');
+      return { value: item.id };
+    },
+  });
+  return { seen, types: { ...nodeTypes, delay } };
+}
+
+const slowChild = doc(
+  'slow',
+  [
+    { id: 'x', type: 'input', config: { name: 'x', valueType: 'json' } },
+    { id: 'd', type: 'delay', config: {} },
+    { id: 'o', type: 'output', config: { name: 'id' } },
+  ],
+  ['x.value -> d.value', 'd.value -> o.value'],
+);
+
+const mapOver = (config: Record<string, unknown>) =>
+  doc(
+    'mapper',
+    [
+      { id: 'list', type: 'input', config: { name: 'items', valueType: 'json' } },
+      { id: 'each', type: 'map', config },
+      { id: 'out', type: 'output', config: { name: 'results' } },
+    ],
+    ['list.value -> each.items', 'each.results -> out.value'],
+  );
+
+describe('map node', () => {
+  it('runs a stored pipeline per item, a bounded number at once, results in input order', async () => {
+    const { seen, types } = delayTypes();
+    const items = [30, 5, 20, 1, 10, 2, 15].map((ms, i) => ({ ms, id: `i${i}` }));
+    const result = await runPipeline(mapOver({ ref: 'slow@v1', concurrency: 3 }), { items }, { nodeTypes: types, services: { pipelines: store({ slow: [slowChild] }) } });
+    expect(result.status).toBe('succeeded');
+    expect(result.outputs.results).toEqual(items.map((item) => item.id));
+    expect(seen.max).toBe(3);
+    expect(result.nodes.each.items!.map((t) => [t.index, t.status])).toEqual(items.map((_, i) => [i, 'succeeded']));
+  });
+
+  it('feeds a one-input pipeline the whole item and sums the items\' tokens', async () => {
+    const result = await runPipeline(mapOver({ ref: 'shout' }), { items: ['a', { question: 'b', tone: 'loud' }] }, { services: { ...services, pipelines: store({ shout: [shout] }) } });
+    expect(result.error).toBeUndefined();
+    expect(result.outputs.results).toEqual(['a (calm)', 'b (loud)']);
+    const items = result.nodes.each.items!;
+    expect(result.nodes.each.usage?.totalTokens).toBe(items[0].tokens! + items[1].tokens!);
+  });
+
+  it('fails, skips or collects failed items as onError says', async () => {
+    const expression = '$ = 2 ? $error("two is bad") : $ * 10';
+    const items = [1, 2, 3];
+    const failed = await runPipeline(mapOver({ expression }), { items });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/item 1 failed: .*two is bad/);
+    const skipped = await runPipeline(mapOver({ expression, onError: 'skip' }), { items });
+    expect(skipped.outputs.results).toEqual([10, 30]);
+    const collected = await runPipeline(mapOver({ expression, onError: 'collect' }), { items });
+    expect(collected.outputs.results).toEqual([{ ok: true, value: 10 }, { ok: false, error: expect.stringContaining('two is bad') }, { ok: true, value: 30 }]);
+    expect(collected.nodes.each.items!.map((t) => t.status)).toEqual(['succeeded', 'failed', 'succeeded']);
+  });
+
+  it('stops the other items of a failing pipeline body (onError fail)', async () => {
+    const { types } = delayTypes();
+    const items = [{ ms: 1, id: 'bad' }, { ms: 200, id: 'slow' }];
+    const result = await runPipeline(mapOver({ ref: 'slow', concurrency: 2 }), { items }, { nodeTypes: types, services: { pipelines: store({ slow: [slowChild] }) } });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/item 0 failed: .*bad item/);
+    expect(result.nodes.each.items!.map((t) => t.status)).toEqual(['failed', 'cancelled']);
+  });
+
+  it('runs template and JSONata bodies, and refuses more than maxItems', async () => {
+    const template = await runPipeline(mapOver({ expression: '{{ index }}: {{ name }}', language: 'template' }), { items: [{ name: 'ada' }, { name: 'bob' }] });
+    expect(template.outputs.results).toEqual(['0: ada', '1: bob']);
+    const tooMany = await runPipeline(mapOver({ expression: '$', maxItems: 2 }), { items: [1, 2, 3] });
+    expect(tooMany.status).toBe('failed');
+    expect(tooMany.error).toContain('items has 3 entries, more than maxItems (2)');
+    expect(validatePipeline(mapOver({})).problems[0].message).toContain('give either "ref"');
+  });
+});
+
+describe('reused nodes', () => {
+  it('does not run reused nodes, feeds their outputs on, and skips what only they need', async () => {
+    const d = doc(
+      'reuse',
+      [
+        { id: 'q', type: 'input', config: { name: 'q', valueType: 'string' } },
+        { id: 'up', type: 'template', config: { template: 'UP {{ q }}' } },
+        { id: 'say', type: 'llm', config: { model: 'offline:echo', prompt: '{{ t }}' } },
+        { id: 'out', type: 'output', config: { name: 'a' } },
+      ],
+      ['q.value -> up.q', 'up.text -> say.t', 'say.text -> out.value'],
+    );
+    const result = await runPipeline(d, { q: 'x' }, { services, reuse: { say: { outputs: { text: 'pinned!', usage: null }, pinned: true } } });
+    expect(result.outputs).toEqual({ a: 'pinned!' });
+    expect(result.nodes.say).toMatchObject({ status: 'reused', pinned: true, outputs: { text: 'pinned!' } });
+    expect(result.nodes.up.status).toBe('skipped');
+    expect(result.nodes.q.status).toBe('skipped');
+    expect(result.nodes.say.usage).toBeUndefined();
+  });
+});
