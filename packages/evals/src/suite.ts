@@ -10,14 +10,15 @@ import { itemLinesOf } from './source-lines';
 
 export const SUITE_FORMAT = 'patchbay.eval/v1';
 
-const TARGET = /^(?:node:[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*|(?!node:).+)$/;
+// `node:ID.port`, or `node:PARENT/CHILD.port` for a node inside a `pipeline` node's child (any depth).
+const TARGET = /^(?:node:[A-Za-z][A-Za-z0-9_-]*(?:\/[A-Za-z][A-Za-z0-9_-]*)*\.[A-Za-z_][A-Za-z0-9_-]*|(?!node:).+)$/;
 
 export const ScorerSpecSchema = z.strictObject({
   /** How the scorer appears in results; defaults to its type. */
   name: z.string().min(1).optional(),
   type: z.string().min(1),
   /** A pipeline output by name, or `node:<id>.<port>`; default: the pipeline's only output. */
-  target: z.string().regex(TARGET, 'a target is an output name or "node:<id>.<port>"').optional(),
+  target: z.string().regex(TARGET, 'a target is an output name, "node:<id>.<port>" or "node:<parent>/<child>.<port>"').optional(),
   params: z.record(z.string(), z.unknown()).default({}),
   /** With an object `expected`, compare with `expected[KEY]`: one case can hold what several scorers expect. */
   expectedKey: z.string().min(1).optional(),

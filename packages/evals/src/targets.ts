@@ -5,7 +5,7 @@ import type { ScorerSpec } from './suite';
 /** What a scorer reads: a pipeline output, or one port of one node from the run's trace. */
 export type TargetRef =
   | { kind: 'output'; name: string; label: string }
-  | { kind: 'node'; node: string; port: string; label: string };
+  | { kind: 'node'; node: string; port: string; label: string; /** `PARENT/CHILD`: node ids from the top run down into nested child runs. */ path?: string[] };
 
 /** A target that does not exist in the pipeline: bad input, found before any case runs. */
 export class TargetError extends Error {
@@ -23,7 +23,9 @@ export function parseTarget(text: string): TargetRef {
   if (text.startsWith('node:')) {
     const rest = text.slice(5);
     const dot = rest.indexOf('.');
-    return { kind: 'node', node: rest.slice(0, dot), port: rest.slice(dot + 1), label: text };
+    const node = rest.slice(0, dot);
+    const path = node.split('/');
+    return { kind: 'node', node: path[0], port: rest.slice(dot + 1), label: text, ...(path.length > 1 ? { path } : {}) };
   }
   return { kind: 'output', name: text, label: text };
 }
@@ -51,6 +53,12 @@ export function resolveTargets(doc: PipelineDocument, scorers: ScorerSpec[]): Ma
     if (ref.kind === 'node') {
       const node = doc.nodes.find((n) => n.id === ref.node);
       if (!node) throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: no node "${ref.node}" in pipeline "${doc.name}"`, i);
+      if (ref.path) {
+        // The child's nodes are known only once its reference resolves at run time; its parent must call one.
+        if (node.type !== 'pipeline') throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: node "${ref.node}" is a ${node.type} node, not a pipeline node with a child run`, i);
+        refs.set(scorer.name, ref);
+        continue;
+      }
       const ports = nodePorts(node)?.outputs.map((p) => p.name) ?? [];
       if (!ports.includes(ref.port)) {
         throw new TargetError(`scorer "${scorer.name}": target ${ref.label}: node "${ref.node}" (${node.type}) has no output port "${ref.port}" (ports: ${ports.join(', ') || 'none'})`, i);
@@ -64,5 +72,8 @@ export function resolveTargets(doc: PipelineDocument, scorers: ScorerSpec[]): Ma
 /** The value a target points at in a finished run (undefined when the node was skipped or the output absent). */
 export function readTarget(ref: TargetRef, run: Pick<RunResult, 'outputs' | 'nodes'>): unknown {
   if (ref.kind === 'output') return run.outputs?.[ref.name];
-  return run.nodes?.[ref.node]?.outputs?.[ref.port];
+  if (!ref.path) return run.nodes?.[ref.node]?.outputs?.[ref.port];
+  let nodes = run.nodes;
+  for (const id of ref.path.slice(0, -1)) nodes = nodes?.[id]?.child?.nodes as typeof nodes;
+  return nodes?.[ref.path.at(-1)!]?.outputs?.[ref.port];
 }
