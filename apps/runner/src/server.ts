@@ -10,6 +10,7 @@ import type { RouteModule } from './routes/index';
 import { EvalManager } from './evals/eval-manager';
 import { InProcessJobRegistry } from './jobs/in-process-registry';
 import type { JobRegistry } from './jobs/job-registry';
+import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
@@ -103,6 +104,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 
+  // Pipeline and map nodes find stored pipelines (and labels) in this store: every run, eval and demo seed shares it.
+  services.pipelines = storeResolverOf(store);
   const monitoring = await Monitoring.start({
     rollups: store.rollups,
     monitors: store.monitors,

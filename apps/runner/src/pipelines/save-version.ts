@@ -1,7 +1,8 @@
-import { behaviorHash, contentHash, parseDocument, validatePipeline, type Problem } from '@patchbay/core';
+import { behaviorHash, contentHash, parseDocument, pipelineRefs, resolvePipelines, validatePipeline, type PipelineResolver, type Problem } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues, type Redactor } from '../http/secrets';
 import type { Store, VersionRecord } from '../store/index';
+import { storeResolverOf } from './pipeline-resolver';
 
 /** Moves a problem path from the document's root to where the document sits in the request body. */
 export const underPath = (prefix: string) => (problem: Problem) => ({
@@ -16,7 +17,7 @@ export const underPath = (prefix: string) => (problem: Problem) => ({
  * 400: a pipeline names a provider, never holds its key). Returns the parsed
  * document and its remaining problems, which are stored with it.
  */
-export function checkDocument(value: unknown, redactor: Redactor, at: string) {
+export async function checkDocument(value: unknown, redactor: Redactor, at: string, pipelines: PipelineResolver) {
   const parsed = parseDocument(value);
   if (!parsed.ok) {
     const errors = parsed.problems.map(underPath(at));
@@ -26,7 +27,9 @@ export function checkDocument(value: unknown, redactor: Redactor, at: string) {
     });
   }
   refuseSecretValues(redactor, value, at, 'a pipeline names its provider and never holds a key');
-  const report = validatePipeline(parsed.document);
+  // References to stored pipelines are judged as they resolve now (a label may move later: runs resolve again).
+  const lookup = pipelineRefs(parsed.document).length > 0 ? await resolvePipelines(parsed.document, pipelines) : undefined;
+  const report = validatePipeline(parsed.document, { pipelines: lookup });
   return { document: parsed.document, problems: report.problems };
 }
 
@@ -38,8 +41,9 @@ export async function saveVersion(
   store: Store,
   redactor: Redactor,
   input: { name: string; document: unknown; message: string; baseVersion: number | null; at: string },
+  pipelines: PipelineResolver = storeResolverOf(store),
 ): Promise<VersionRecord> {
-  const { document, problems } = checkDocument(input.document, redactor, input.at);
+  const { document, problems } = await checkDocument(input.document, redactor, input.at, pipelines);
   if (document.name !== input.name) {
     throw new HttpProblem(400, `the document is named "${document.name}" but is being saved as "${input.name}"`, {
       type: 'name-mismatch',

@@ -15,6 +15,7 @@ import { labelRoutes } from './labels';
 import { serveRoutes } from './serve';
 import { openaiRoutes } from './openai';
 import { keyRoutes } from './keys';
+import { pipelineRefRoutes } from './pipeline-refs';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
@@ -39,4 +40,5 @@ export const routeModules: RouteModule[] = [
   keyRoutes,
   monitorRoutes,
   datasetCaseRoutes,
+  pipelineRefRoutes,
 ];

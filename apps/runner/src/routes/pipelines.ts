@@ -57,13 +57,13 @@ const remove = createRoute({
 
 export const pipelineRoutes: RouteModule = {
   name: 'pipelines',
-  register(app, { store, redactor }) {
+  register(app, { store, redactor, services }) {
     app.openapi(list, async (c) => c.json(await store.pipelines.list(), 200));
 
     app.openapi(create, async (c) => {
       const body = c.req.valid('json');
       const name = typeof body.name === 'string' ? body.name : '';
-      const version = await saveVersion(store, redactor, { name, document: body, message: 'created', baseVersion: null, at: '$' });
+      const version = await saveVersion(store, redactor, { name, document: body, message: 'created', baseVersion: null, at: '$' }, services.pipelines);
       c.header('location', `/api/pipelines/${version.pipeline}/versions/${version.number}`);
       const { document: _document, ...saved } = version;
       return c.json(saved, 201);

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { checkInputs, type PipelineDocument } from '@patchbay/core';
+import { checkInputs, pipelineRefs, RunFromError, resolvePipelines, validatePipeline, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
+import { storeResolverOf } from '../pipelines/pipeline-resolver';
+import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
@@ -23,6 +25,10 @@ const RunSummarySchema = z
     source: z.enum(RUN_SOURCES).openapi({ description: 'Where the run came from' }),
     label: z.string().nullable().openapi({ description: 'The label it was served under' }),
     keyName: z.string().nullable().openapi({ description: "The serving key's name, when a serving key called" }),
+    from: z
+      .object({ run: z.string(), node: z.string() })
+      .nullable()
+      .openapi({ description: 'Set for a partial run: started from this node of that earlier run (upstream nodes were reused)' }),
   })
   .openapi('RunSummary');
 
@@ -31,6 +37,10 @@ const RunRecordSchema = RunSummarySchema.extend({
   inputs: z.record(z.string(), z.unknown()),
   outputs: z.record(z.string(), z.unknown()).nullable(),
   nodes: z.record(z.string(), z.unknown()).openapi({ description: 'Per node: status, inputs, outputs, startedAt, durationMs, attempts, error, model, usage, costUsd' }),
+  resolved: z
+    .record(z.string(), z.object({ pipeline: z.string(), version: z.number().int(), label: z.string().optional() }))
+    .nullable()
+    .openapi({ description: 'The version each pipeline reference (NAME, NAME@vN, NAME@LABEL) resolved to when the run started' }),
 }).openapi('Run');
 
 const RunBody = z
@@ -38,13 +48,22 @@ const RunBody = z
     pipeline: PipelineNameSchema.optional().openapi({ description: 'A saved pipeline to run' }),
     version: z.number().int().min(1).optional().openapi({ description: 'Its version; default the latest' }),
     document: DocumentSchema.optional().openapi({ description: 'Or an inline document to run unsaved' }),
-    inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
+    inputs: z.record(z.string(), z.unknown()).optional().openapi({ description: '{name: value} for the input nodes (with `from`: default the earlier run\'s)' }),
+    from: z
+      .object({ run: z.string().min(1).max(100), node: z.string().min(1).max(200) })
+      .optional()
+      .openapi({ description: 'Run from a node: re-run this node and everything downstream; upstream nodes are reused with their outputs in that run' }),
+    pins: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .openapi({ description: "The editor's pinned outputs by node id (only with an inline `document`): those nodes do not run" }),
     source: z.enum(['api', 'editor']).default('api').openapi({ description: 'Who starts it: the editor says `editor`; default `api`' }),
   })
   .refine((b) => (b.pipeline === undefined) !== (b.document === undefined), {
     message: 'give either "pipeline" (with an optional "version") or "document"',
   })
   .refine((b) => b.document === undefined || b.version === undefined, { message: '"version" goes with "pipeline", not with "document"', path: ['version'] })
+  .refine((b) => b.pins === undefined || b.document !== undefined, { message: 'pins belong to an editor draft: they go with "document", never with a saved version', path: ['pins'] })
   .openapi('StartRun');
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -63,7 +82,7 @@ const start = createRoute({
   responses: {
     200: { description: 'The run\'s events (when streaming)', content: { 'text/event-stream': { schema: z.string() } } },
     201: jsonContent(z.object({ id: z.string(), status: z.enum(RUN_STATUSES) }).openapi('RunStarted'), 'The run started'),
-    ...problemResponses(400, 401, 404, 413, 415, 422),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 422),
   },
 });
 
@@ -116,7 +135,7 @@ const cancel = createRoute({
 });
 
 /** The document to run: a saved version (refused with 422 when it has problems) or an inline one (400 / 422). */
-async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>) {
+async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pipelines: PipelineResolver) {
   if (body.pipeline !== undefined) {
     const version = body.version === undefined ? await deps.store.versions.latest(body.pipeline) : await deps.store.versions.get(body.pipeline, body.version);
     if (!version) {
@@ -124,11 +143,19 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>) {
       throw new HttpProblem(404, what);
     }
     if (version.problems.length > 0) throw pipelineInvalid(version.problems, `version ${version.number} of "${version.pipeline}"`);
+    await checkRefsNow(version.document as PipelineDocument, pipelines, `version ${version.number} of "${version.pipeline}"`);
     return { document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, inline: false };
   }
-  const checked = checkDocument(body.document, deps.redactor, '$.document');
+  const checked = await checkDocument(body.document, deps.redactor, '$.document', pipelines);
   if (checked.problems.length > 0) throw pipelineInvalid(checked.problems.map(underPath('$.document')), 'the document');
   return { document: checked.document, pipeline: checked.document.name, version: null, inline: true };
+}
+
+/** A saved version's references as they resolve now (a label may have moved to a version with other ports). */
+async function checkRefsNow(document: PipelineDocument, pipelines: PipelineResolver, what: string): Promise<void> {
+  if (pipelineRefs(document).length === 0) return;
+  const problems = validatePipeline(document, { pipelines: await resolvePipelines(document, pipelines) }).problems;
+  if (problems.length > 0) throw pipelineInvalid(problems, what);
 }
 
 function pipelineInvalid(problems: { path: string; message: string; code: string }[], what: string) {
@@ -139,16 +166,42 @@ function pipelineInvalid(problems: { path: string; message: string; code: string
   });
 }
 
+/** Why a run cannot start from that node: 404 no such run, 422 no such node, 409 the document changed upstream or the run did not get there. */
+function runFromProblem(err: unknown): never {
+  if (err instanceof FromRunNotFoundError) throw new HttpProblem(404, err.message, { type: 'run-not-found' });
+  if (err instanceof RunFromError) {
+    const status = err.code === 'unknown-node' ? 422 : 409;
+    throw new HttpProblem(status, err.message, { type: err.code, node: err.node, errors: [{ path: '$.from.node', message: err.message }] });
+  }
+  throw err;
+}
+
+/** Pins as reused outputs; a pin on a node the document does not have is refused. */
+function pinnedNodes(document: PipelineDocument, pins: Record<string, Record<string, unknown>>) {
+  const reuse: Record<string, { outputs: Record<string, unknown>; pinned: true }> = {};
+  for (const [id, outputs] of Object.entries(pins)) {
+    if (!document.nodes.some((n) => n.id === id)) {
+      throw new HttpProblem(422, `$.pins.${id}: there is no node "${id}" to pin`, { type: 'unknown-pinned-node', errors: [{ path: `$.pins.${id}`, message: `no node "${id}"` }] });
+    }
+    reuse[id] = { outputs, pinned: true };
+  }
+  return reuse;
+}
+
 export const runRoutes: RouteModule = {
   name: 'runs',
   register(app, deps) {
     const { store, runs } = deps;
     const runEvents = (c: Context, id: string, fromSeq: number) => runEventsResponse(c, deps, id, fromSeq);
+    const pipelines = deps.services.pipelines ?? storeResolverOf(store);
 
     app.openapi(start, async (c) => {
       const body = c.req.valid('json');
-      const target = await resolveDocument(deps, body);
-      const problems = checkInputs(target.document, body.inputs, { unknown: 'error' });
+      const target = await resolveDocument(deps, body, pipelines);
+      const partial = body.from ? await runFromNode(store, target.document, body.from, body.inputs).catch(runFromProblem) : undefined;
+      const inputs = partial?.inputs ?? body.inputs ?? {};
+      const pins = body.pins ? pinnedNodes(target.document, body.pins) : undefined;
+      const problems = checkInputs(target.document, inputs, { unknown: 'error' });
       if (problems.length > 0) {
         throw new HttpProblem(422, `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
           type: 'invalid-inputs',
@@ -156,7 +209,8 @@ export const runRoutes: RouteModule = {
           errors: problems.map(({ path, message }) => ({ path, message })),
         });
       }
-      const id = runs.start({ ...target, inputs: body.inputs, source: body.source, traceparent: c.req.header('traceparent') });
+      const reuse = partial || pins ? { ...partial?.reuse, ...pins } : undefined;
+      const id = runs.start({ ...target, inputs, source: body.source, traceparent: c.req.header('traceparent'), ...(reuse ? { reuse } : {}), ...(body.from ? { from: body.from } : {}) });
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
       const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));

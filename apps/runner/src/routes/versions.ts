@@ -90,7 +90,7 @@ const diff = createRoute({
 
 export const versionRoutes: RouteModule = {
   name: 'versions',
-  register(app, { store, redactor }) {
+  register(app, { store, redactor, services }) {
     app.openapi(list, async (c) => {
       const { name } = c.req.valid('param');
       if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
@@ -101,7 +101,7 @@ export const versionRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
       const baseVersion = body.baseVersion === 0 ? null : body.baseVersion;
-      const version = await saveVersion(store, redactor, { name, document: body.document, message: body.message, baseVersion, at: '$.document' });
+      const version = await saveVersion(store, redactor, { name, document: body.document, message: body.message, baseVersion, at: '$.document' }, services.pipelines);
       c.header('location', `/api/pipelines/${name}/versions/${version.number}`);
       const { document: _document, ...saved } = version;
       return c.json(saved, 201);

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
@@ -19,6 +19,10 @@ export interface StartRun {
   keyName?: string | null;
   /** The W3C `traceparent` of the request, so the run's OpenTelemetry trace joins the caller's. */
   traceparent?: string;
+  /** Nodes not to run (run from a node; the editor's pins), with the outputs they stand for. */
+  reuse?: Record<string, ReusedNode>;
+  /** Set for a run started from a node of an earlier run. */
+  from?: { run: string; node: string };
 }
 
 /** A run as a job: what to run, and when it started (for the duration of a run that never got going). */
@@ -40,6 +44,7 @@ export function finishedRun(id: string, result: RunResult, events: RunEvent[]): 
     durationMs: result.durationMs,
     nodes: result.nodes,
     events,
+    ...(result.resolved ? { resolved: result.resolved } : {}),
   };
 }
 
@@ -107,6 +112,7 @@ export class RunManager {
       source: payload.source ?? 'api',
       label: payload.label ?? null,
       keyName: payload.keyName ?? null,
+      ...(payload.from ? { from: payload.from } : {}),
     });
     const events: RunEvent[] = [];
     let result: Promise<RunResult>;
@@ -119,6 +125,7 @@ export class RunManager {
           events.push(event);
           job.publish(event);
         },
+        reuse: payload.reuse,
       });
     } catch (err) {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure

@@ -12,6 +12,7 @@ import { runSource } from './migrations/003-run-source';
 import { deployments } from './migrations/004-deployments';
 import { servingKeys } from './migrations/005-serving-keys';
 import { SqliteKeyStore, type KeyStore } from './keys';
+import { runComposition } from './migrations/006-run-composition';
 import { SqliteLabelStore, type LabelStore } from './labels';
 import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
@@ -78,7 +79,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, monitors, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, monitors, runComposition, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),

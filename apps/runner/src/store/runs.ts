@@ -1,4 +1,4 @@
-import type { NodeTrace, RunEvent, RunStatus } from '@patchbay/core';
+import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core';
 import type { SqliteDatabase } from './db';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
@@ -20,6 +20,8 @@ export interface RunSummary {
   label: string | null;
   /** The serving key's name, when a serving key called. */
   keyName: string | null;
+  /** A run started from a node of an earlier run (only that node and what is downstream ran); null for a whole run. */
+  from: { run: string; node: string } | null;
 }
 
 /** The full trace of a run. `document` is set for a run of an inline (unsaved) document. */
@@ -28,6 +30,8 @@ export interface RunRecord extends RunSummary {
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown> | null;
   nodes: Record<string, NodeTrace>;
+  /** The version each pipeline reference resolved to when the run started (labels included). */
+  resolved: Record<string, ResolvedRef> | null;
 }
 
 export interface RunStart {
@@ -43,6 +47,7 @@ export interface RunStart {
   source?: RunSource;
   label?: string | null;
   keyName?: string | null;
+  from?: { run: string; node: string };
 }
 
 /** `GET /api/runs`: each filter given narrows the list; newest first. */
@@ -63,6 +68,7 @@ export interface RunFinish {
   durationMs: number;
   nodes: Record<string, NodeTrace>;
   events: RunEvent[];
+  resolved?: Record<string, ResolvedRef>;
 }
 
 export interface RunStore {
@@ -98,6 +104,9 @@ interface RunRow {
   source: RunSource;
   label: string | null;
   key_name: string | null;
+  resolved?: string | null;
+  from_run?: string | null;
+  from_node?: string | null;
 }
 
 const toSummary = (r: RunRow): RunSummary => ({
@@ -112,9 +121,10 @@ const toSummary = (r: RunRow): RunSummary => ({
   source: r.source,
   label: r.label,
   keyName: r.key_name,
+  from: r.from_run ? { run: r.from_run, node: r.from_node ?? '' } : null,
 });
 
-const SUMMARY_COLUMNS = 'id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name';
+const SUMMARY_COLUMNS = 'id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name, from_run, from_node';
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
@@ -156,15 +166,15 @@ export class SqliteRunStore implements RunStore {
     this.onWriteError = options.onWriteError ?? (() => {});
     this.stmts = {
       begin: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, source, label, key_name)
-         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, source, label, key_name, from_run, from_node)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
       ),
       whole: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events, source, label, key_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events, source, label, key_name, from_run, from_node, resolved)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       finish: db.prepare(
-        `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, owner = NULL WHERE id = ?`,
+        `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, resolved = ?, owner = NULL WHERE id = ?`,
       ),
       node: db.prepare(
         `INSERT OR REPLACE INTO run_nodes (run_id, node_id, type, status, started_at, duration_ms, attempts, error, model,
@@ -218,6 +228,7 @@ export class SqliteRunStore implements RunStore {
       inputs: JSON.parse(row.inputs),
       outputs: row.outputs === null ? null : JSON.parse(row.outputs),
       nodes,
+      resolved: row.resolved ? JSON.parse(row.resolved) : null,
     };
   }
 
@@ -312,11 +323,11 @@ export class SqliteRunStore implements RunStore {
   private writeBegin(run: RunStart, end?: RunFinish) {
     const document = run.document === null ? null : this.json(run.document);
     if (!end) {
-      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null);
+      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null);
       return;
     }
     const [outputs, error, events] = this.outcome(end);
-    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null);
+    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null, this.resolvedJson(end));
     this.writeNodes(end);
   }
 
@@ -326,8 +337,12 @@ export class SqliteRunStore implements RunStore {
 
   private writeFinish(run: RunFinish) {
     const [outputs, error, events] = this.outcome(run);
-    this.stmts.finish.run(run.status, outputs, error, run.failedNode, run.durationMs, events, run.id);
+    this.stmts.finish.run(run.status, outputs, error, run.failedNode, run.durationMs, events, this.resolvedJson(run), run.id);
     this.writeNodes(run);
+  }
+
+  private resolvedJson(run: RunFinish): string | null {
+    return run.resolved && Object.keys(run.resolved).length > 0 ? JSON.stringify(run.resolved) : null;
   }
 
   private writeNodes(run: RunFinish) {
