@@ -151,6 +151,25 @@ describe('first run: npm start on a fresh data dir', () => {
     expect(v3.document).toEqual(JSON.parse(fs.readFileSync(path.join(DEMO, 'pipelines/v3.json'), 'utf8')));
   });
 
+  it('has the composed support-triage pipeline, mapping questions through support-assistant, with a passing eval', async () => {
+    const [version] = await getJson(`${url}/api/pipelines/support-triage/versions`);
+    expect(version.problems).toEqual([]);
+    const [result] = await getJson(`${url}/api/evals?pipeline=support-triage`);
+    expect(result.status).toBe('succeeded');
+    const res = await fetch(`${url}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pipeline: 'support-triage', inputs: { questions: ['Does the hub support 5 GHz Wi-Fi networks?', 'What is the capital of Peru?'] } }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    let run: any;
+    await expect.poll(async () => (run = await getJson(`${url}/api/runs/${id}`)).status, { timeout: 20_000 }).toBe('succeeded');
+    expect(run.outputs.summary).toContain('1 answered, 1 for a person.');
+    expect(run.resolved).toEqual({ 'support-assistant@v3': { pipeline: 'support-assistant', version: 3 } });
+    expect(run.nodes.answer_each.items).toHaveLength(2);
+  });
+
   it('has the eval results of v1, v2 and v3: v2 better than v1 on docs questions, v3 better than v2 on order questions', async () => {
     const list = await getJson(`${url}/api/evals?pipeline=support-assistant`);
     expect(list).toHaveLength(3);

@@ -5,6 +5,8 @@ import { createServices } from '@patchbay/core/node';
 import { openSqliteStore, type VersionRecord } from '../store/index';
 import { DEMO_DIR, DEMO_INDEX, DEMO_PIPELINE, DEMO_VERSIONS, demoDocPaths, readDemoJson, type DemoOrder } from './demo-content';
 import { seedDemoEvals } from './demo-evals';
+import { seedTriageDemo } from './demo-triage';
+import { storeResolver } from '../pipelines/pipeline-resolver';
 import { writeOrdersDatabase } from './orders-database';
 
 export interface SeedDemoOptions {
@@ -66,6 +68,8 @@ async function buildWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void
       versions.push(saved.version);
     }
     await seedDemoEvals(store, services, versions);
+    services.pipelines = storeResolver(store.versions);
+    await seedTriageDemo(store, services);
   } finally {
     await store.close();
     await services.close();
