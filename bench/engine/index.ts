@@ -27,6 +27,7 @@ if (seriesFlag !== -1) {
   const ours = runChild('patchbay');
   const peer = runChild('langchain');
   const validation = runChild('validation');
+  const map = runChild('map').map!;
   const at = (r: SeriesResult, shape: string, size: number) => r.figures.find((f) => f.shape === shape && f.size === size)!.usPerNode;
 
   console.log(`Engine orchestration overhead, µs per no-op node (median of ${quick ? 3 : 15} samples after warm-up)\n`);
@@ -43,6 +44,11 @@ if (seriesFlag !== -1) {
 
   const worst = (r: SeriesResult) => Math.max(at(r, 'chain', 1000), at(r, 'fanout', 1000));
   const round = (x: number) => Math.round(x * 100) / 100;
+  const mapTarget = 2 * worst(ours) + map.childRunUs;
+  console.log(`map over ${map.items.toLocaleString('en')} items through a one-node child pipeline (offline:echo), µs per item:`);
+  console.log(`  map node (concurrency 4)            ${map.mapUsPerItem.toFixed(2).padStart(8)}   target ≤ 2 × usPerNode + child run = ${mapTarget.toFixed(2)}`);
+  console.log(`  loop of runPipeline calls           ${map.loopUsPerItem.toFixed(2).padStart(8)}   (map must be lower)`);
+  console.log(`  one prepared child run on its own   ${map.childRunUs.toFixed(2).padStart(8)}\n`);
   console.log(
     JSON.stringify({
       bench: 'engine',
@@ -53,6 +59,9 @@ if (seriesFlag !== -1) {
       peerChain1000UsPerNode: round(at(peer, 'chain', 1000)),
       peerFanout1000UsPerNode: round(at(peer, 'fanout', 1000)),
       validateUsPerNode: round(at(validation, 'chain', 1000)),
+      mapUsPerItem: map.mapUsPerItem,
+      loopUsPerItem: map.loopUsPerItem,
+      mapChildRunUs: map.childRunUs,
       peakRssMb: Math.round(ours.peakRssMb),
       peerPeakRssMb: Math.round(peer.peakRssMb),
       quick,

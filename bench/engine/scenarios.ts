@@ -1,7 +1,7 @@
 // One series per process, so each engine's peak RSS is its own: only that engine's module is imported.
 import { nodeCount, SHAPES, SIZES, type Shape } from './shapes';
 
-export type Series = 'patchbay' | 'langchain' | 'validation';
+export type Series = 'patchbay' | 'langchain' | 'validation' | 'map';
 
 export interface Figure {
   shape: Shape;
@@ -13,6 +13,8 @@ export interface SeriesResult {
   series: Series;
   figures: Figure[];
   peakRssMb: number;
+  /** The `map` series: a map node over many items beside a loop of runs. */
+  map?: import('./map-graphs').MapFigures;
 }
 
 const median = (xs: number[]) => {
@@ -38,6 +40,10 @@ export async function runSeries(series: Series, quick: boolean): Promise<SeriesR
   const samples = quick ? 3 : 15;
   const warmup = quick ? 2 : 5;
   const figures: Figure[] = [];
+  if (series === 'map') {
+    const { mapFigures } = await import('./map-graphs');
+    return { series, figures, peakRssMb: process.resourceUsage().maxRSS / 1024, map: await mapFigures(quick) };
+  }
   if (series === 'validation') {
     const { validationRunner } = await import('./patchbay-graphs');
     figures.push({ shape: 'chain', size: 1000, usPerNode: await measure(validationRunner(1000), 1000, samples, warmup) });

@@ -9,6 +9,7 @@ import { compilePlan, type ExecutionPlan } from './execution-plan';
 import { checkInputs, pipelineInputs, type PipelineInput } from './inputs';
 import { PipelineInvalidError } from './pipeline-invalid-error';
 import { RunScheduler } from './run-scheduler';
+import { tokenlessModels } from './tokenless-models';
 
 /** What a run's nodes spent, nested child runs included (their spend is reported on the calling node). */
 export function runSpend(nodes: Record<string, NodeTrace>): { usage: Usage | null; costUsd: number | null } {
@@ -50,13 +51,17 @@ export const noPipelineCalls: PipelineCalls = {
 export class ChildRuns implements PipelineCalls {
   private readonly compiled = new Map<PipelineDocument, Compiled>();
   private calls = 0;
+  /** Child runs stream no tokens (nobody hears their events): wrapped once, not per child run. */
+  private readonly services: Services;
 
   constructor(
     private readonly lookup: PipelineLookup,
-    private readonly services: Services,
+    services: Services,
     private readonly nodeTypes: Readonly<Record<string, NodeDefinition>>,
     private readonly parentRunId: string,
-  ) {}
+  ) {
+    this.services = { ...services, models: tokenlessModels(services.models) };
+  }
 
   resolve(ref: string) {
     return this.services.pipelines.resolve(ref);

@@ -8,7 +8,7 @@ import type { NodeTrace, RunResult } from './trace';
 import { NodeTimeoutError, runWithTimeout } from './attempt-timeout';
 import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
-import { tokenlessModels } from './tokenless-models';
+import { isTokenless, tokenlessModels } from './tokenless-models';
 
 interface NodeState {
   planned: PlannedNode;
@@ -95,7 +95,7 @@ export class RunScheduler implements ContextHost<NodeState> {
   ) {
     this.runId = options.runId;
     // Without a listener, token events go nowhere: do not make providers stream them.
-    this.services = options.onEvent ? options.services : { ...options.services, models: tokenlessModels(options.services.models) };
+    this.services = options.onEvent || isTokenless(options.services.models) ? options.services : { ...options.services, models: tokenlessModels(options.services.models) };
     this.states = plan.nodes.map((planned) => ({
       planned,
       trace: { id: planned.node.id, type: planned.node.type, status: 'pending', attempts: 0 },

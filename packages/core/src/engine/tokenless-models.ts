@@ -8,8 +8,16 @@ import type { ChatOptions, ModelService } from './services';
  * per-chunk callbacks). Results are the same: text, usage and cost come from
  * the reply either way. Any other option (signal, a cache opt-in) passes on.
  */
+const wrapped = new WeakSet<ModelService>();
+
+/** True for a model service tokenlessModels made: wrapping it again would only cost. */
+export function isTokenless(models: ModelService): boolean {
+  return wrapped.has(models);
+}
+
 export function tokenlessModels(models: ModelService): ModelService {
-  return {
+  if (wrapped.has(models)) return models;
+  const service: ModelService = {
     chat(request, options?: ChatOptions) {
       if (!options?.onToken) return models.chat(request, options);
       const { onToken: _unheard, ...rest } = options;
@@ -17,4 +25,6 @@ export function tokenlessModels(models: ModelService): ModelService {
     },
     embed: (model, texts, options) => models.embed(model, texts, options),
   };
+  wrapped.add(service);
+  return service;
 }
