@@ -4,6 +4,7 @@ import { PipelineRefSchema } from '../compose/pipeline-ref';
 import { evaluateExpression, expressionIssues } from './jsonata-expression';
 import { renderTemplate, templateIssue } from './template-variables';
 import { syntaxIssues } from './code';
+import { summaryLines, summaryText } from './summary-text';
 import { itemInputs, itemResult, runItems, type ItemBody } from './map-items';
 
 export const MapConfig = z.object({
@@ -33,6 +34,12 @@ export const mapNode = defineNode<MapConfig>({
   configSchema: MapConfig,
   codeFields: ['expression'],
   childRefs: (config) => (config.ref ? [config.ref] : []),
+  summary: (config) =>
+    summaryLines(
+      { label: 'each item', text: summaryText(config.ref) },
+      { label: typeof config.language === 'string' ? config.language : 'jsonata', text: summaryText(config.expression), code: true },
+      { label: 'on error', text: config.onError === 'skip' || config.onError === 'collect' ? config.onError : '' },
+    ),
   inputs: () => [{ name: 'items', type: 'json', description: 'A list' }],
   outputs: () => [{ name: 'results', type: 'json', description: 'One result per item, in input order' }],
   check(config) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from './types';
+import { summaryLines, summaryText } from './summary-text';
 import { PipelineRefSchema, childOf, type PipelineLookup } from '../compose/pipeline-ref';
 import type { ChildRunResult, NodeContext } from '../engine/context';
 
@@ -45,6 +46,7 @@ export const pipelineNode = defineNode<PipelineConfig>({
   category: 'logic',
   configSchema: PipelineConfig,
   childRefs: (config) => [config.ref],
+  summary: (config) => summaryLines({ label: 'calls', text: summaryText(config.ref) }),
   inputs: (config, lookup?: PipelineLookup) => childOf(lookup, config.ref)?.inputs ?? [],
   outputs: (config, lookup?: PipelineLookup) => childOf(lookup, config.ref)?.outputs ?? [],
   async run(inputs, config, ctx) {

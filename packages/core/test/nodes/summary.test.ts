@@ -36,6 +36,14 @@ const CASES: Record<string, { config: Record<string, unknown>; lines: SummaryLin
   merge: { config: { inputs: ['fromOrders', 'fromDocs'] }, lines: [{ label: 'first of', text: 'fromOrders, fromDocs' }] },
   transform: { config: { expression: '$.items[price > 10]\n  .name' }, lines: [{ label: 'expression', text: '$.items[price > 10]', code: true }] },
   code: { config: { code: '// triple it\nreturn value * 3', timeoutMs: 1000 }, lines: [{ label: 'code', text: '// triple it', code: true }] },
+  pipeline: { config: { ref: 'support-assistant@production' }, lines: [{ label: 'calls', text: 'support-assistant@production' }] },
+  map: {
+    config: { ref: 'support-assistant@v3', onError: 'collect' },
+    lines: [
+      { label: 'each item', text: 'support-assistant@v3' },
+      { label: 'on error', text: 'collect' },
+    ],
+  },
 };
 
 describe('node card summaries', () => {
