@@ -102,6 +102,10 @@ describe('monitors, alerts and production runs into datasets', () => {
     const points = scores.series[0].points.filter((p: { count: number }) => p.count > 0);
     expect(scores.series[0]).toMatchObject({ monitor: 'says-please', version: 1 });
     expect(points.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(7);
+    const low = await (await runner.api('/api/runs?pipeline=polite&monitor=says-please&maxScore=0.5')).json();
+    expect(low).toHaveLength(4);
+    expect((await (await runner.api('/api/runs?pipeline=polite&monitor=says-please&minScore=1')).json()).length).toBe(3);
+    expect((await runner.api('/api/runs?maxScore=0.5')).status).toBe(400);
     const metrics = await (await fetch(`${runner.url}/metrics`)).text();
     expect(metrics).toMatch(/^patchbay_monitor_score\{pipeline="polite",monitor="says-please"\} 0\.428571/m);
   });
@@ -116,6 +120,7 @@ describe('monitors, alerts and production runs into datasets', () => {
     for (const q of ['ok', 'ok', 'ok']) await run('flaky', q);
     await settle();
     expect(hook.received.slice(before).map((a) => a.state)).toEqual(['firing', 'recovered']);
+    expect((await (await runner.api('/api/runs?pipeline=flaky&status=failed')).json()).length).toBe(3);
   });
 
   it('turns selected runs into dataset cases (idempotently) that an eval can run on', async () => {

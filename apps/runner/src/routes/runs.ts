@@ -97,6 +97,10 @@ const list = createRoute({
       source: z.enum(RUN_SOURCES).optional(),
       label: z.string().max(100).optional(),
       version: z.coerce.number().int().min(1).optional(),
+      status: z.enum(RUN_STATUSES).optional(),
+      monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
+      minScore: z.coerce.number().min(0).max(1).optional(),
+      maxScore: z.coerce.number().min(0).max(1).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(50),
     }),
   },
@@ -223,8 +227,12 @@ export const runRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      const { pipeline, source, label, version, limit } = c.req.valid('query');
-      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, limit }), 200);
+      const { pipeline, source, label, version, status, monitor, minScore, maxScore, limit } = c.req.valid('query');
+      if (!monitor && (minScore !== undefined || maxScore !== undefined)) {
+        throw new HttpProblem(400, 'minScore and maxScore go with monitor=NAME', { errors: [{ path: 'query.monitor', message: 'required with minScore or maxScore' }] });
+      }
+      const byMonitor = monitor ? { name: monitor, minScore, maxScore } : undefined;
+      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, limit }), 200);
     });
 
     app.openapi(get, async (c) => {

@@ -56,6 +56,9 @@ export interface RunQuery {
   source?: RunSource;
   label?: string;
   version?: number;
+  status?: RunStatus;
+  /** Only runs a monitor scored, within `minScore`..`maxScore` when given. */
+  monitor?: { name: string; minScore?: number; maxScore?: number };
   limit: number;
 }
 
@@ -258,10 +261,18 @@ export class SqliteRunStore implements RunStore {
     this.flushNow();
     const where: string[] = [];
     const params: (string | number)[] = [];
-    for (const [column, value] of [['pipeline', query.pipeline], ['source', query.source], ['label', query.label], ['version', query.version]] as const) {
+    for (const [column, value] of [['pipeline', query.pipeline], ['source', query.source], ['label', query.label], ['version', query.version], ['status', query.status]] as const) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       params.push(value);
+    }
+    if (query.monitor) {
+      // monitor_scores comes with the monitoring store (migration 011).
+      const bounds = [query.monitor.minScore === undefined ? '' : ' AND score >= ?', query.monitor.maxScore === undefined ? '' : ' AND score <= ?'].join('');
+      where.push(`id IN (SELECT run_id FROM monitor_scores WHERE monitor = ?${bounds})`);
+      params.push(query.monitor.name);
+      if (query.monitor.minScore !== undefined) params.push(query.monitor.minScore);
+      if (query.monitor.maxScore !== undefined) params.push(query.monitor.maxScore);
     }
     // One statement per combination of filters, prepared once.
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
