@@ -7,7 +7,7 @@ import { echoPipeline } from './support/documents';
 
 // The editor's API client against a real runner (support/global-runner.ts): the shapes the
 // editor reads are the ones the runner sends.
-const api = createApi(inject('runnerUrl'));
+const api = createApi({ baseUrl: inject('runnerUrl') });
 
 describe('API client', () => {
   it('creates a pipeline, lists it, and reads its latest version', async () => {

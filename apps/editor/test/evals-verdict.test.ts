@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBaseline } from '../src/components/evals/pick-baseline';
-import { casesInOrder, pText, verdict } from '../src/components/evals/verdict';
-import type { EvalListItem, ScorerComparison } from '../src/lib/evals-api';
+import { casesInOrder, pText, verdict, type ScorerComparison } from '../src/components/evals/verdict';
+import type { EvalListItem } from '../src/lib/evals-api';
 
 const comparison = (patch: Partial<ScorerComparison>): ScorerComparison => ({
   baseline: 0.8,

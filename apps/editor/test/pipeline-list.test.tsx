@@ -10,7 +10,7 @@ import { echoPipeline } from './support/documents';
 const waitFor = (check: () => void) => waitForDom(check, { timeout: 15_000 });
 
 // The list page against a real runner (started for the project by support/global-runner.ts).
-const api = createApi(inject('runnerUrl'));
+const api = createApi({ baseUrl: inject('runnerUrl') });
 
 beforeAll(async () => {
   expect(window.location.origin).toBe('http://localhost:3000'); // the origin the runner allows

@@ -11,3 +11,4 @@ export type { EvalEvent } from './evals/eval-events';
 export { loadDatasetInput, saveDataset, type DatasetInput, type DatasetFormat } from './evals/dataset-input';
 export { jobKind, JobsClosedError, type JobRegistry, type JobKind, type JobContext, type JobProcessor, type JobListener, type LiveJobView } from './jobs/job-registry';
 export { InProcessJobRegistry } from './jobs/in-process-registry';
+export { openApiDocument } from './openapi-document';

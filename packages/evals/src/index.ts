@@ -1,5 +1,6 @@
 // @patchbay/evals — datasets, scorers, the eval runner, statistics, comparison, gates and reports.
 export * from './result-types';
+export * from './eval-events';
 export * from './dataset';
 export * from './suite';
 export * from './targets';

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { parseModelName } from '@patchbay/core';
 import type { ProviderInfo } from '../lib/api';
 
 const CUSTOM = '__custom__';
@@ -17,6 +18,7 @@ export function ModelPicker({ id, value, providers, disabled, onChange }: { id: 
   const known = providers.flatMap(modelsOf);
   const [custom, setCustom] = useState(() => value !== '' && !known.includes(value));
   const selected = custom ? CUSTOM : value;
+  const provider = parseModelName(value)?.provider;
   return (
     <>
       <select
@@ -51,10 +53,8 @@ export function ModelPicker({ id, value, providers, disabled, onChange }: { id: 
           onChange={(e) => onChange(e.target.value)}
         />
       )}
-      {value.startsWith('offline:') && <p className="muted">Offline stand-in: deterministic, no network, not a language model.</p>}
-      {providers.some((p) => !p.offline && !p.hasKey && value.startsWith(`${p.name}:`)) && (
-        <p className="error-text">{value.split(':')[0]} has no API key set on the runner.</p>
-      )}
+      {provider === 'offline' && <p className="muted">Offline stand-in: deterministic, no network, not a language model.</p>}
+      {providers.some((p) => !p.offline && !p.hasKey && p.name === provider) && <p className="error-text">{provider} has no API key set on the runner.</p>}
     </>
   );
 }

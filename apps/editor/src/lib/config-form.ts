@@ -1,24 +1,11 @@
+import type { JsonSchema } from '@patchbay/core';
+
 /**
  * Reads a node type's config JSON Schema (from `GET /api/node-types`) into the
  * fields the inspector draws. Only the shapes zod's `toJSONSchema` produces for
  * node configs are handled; anything else falls back to a JSON editor.
  */
-export type JsonSchema = {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  description?: string;
-  title?: string;
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  minimum?: number;
-  maximum?: number;
-  [key: string]: unknown;
-};
+export type { JsonSchema };
 
 export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'string-list' | 'json';
 

@@ -1,4 +1,4 @@
-import type { NodeStatus, NodeTrace, RunEvent } from '@patchbay/core';
+import type { NodeStatus, NodeTrace, RunEvent, RunStatus } from '@patchbay/core';
 import type { RunRecord } from './api';
 
 export interface NodeRunState {
@@ -9,7 +9,7 @@ export interface NodeRunState {
   error?: string;
 }
 
-export type RunPhase = 'idle' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunPhase = 'idle' | RunStatus;
 
 export interface RunView {
   runId?: string;

@@ -1,30 +1,7 @@
-import type { CaseRecord, CaseStatus, EvalSummary, ScoreResult } from '@patchbay/evals';
-import type { EvalDatasetRef, StoredEval } from '../store/evals';
+import type { CaseRecord, EvalEvent } from '@patchbay/evals';
+import type { StoredEval } from '../store/evals';
 
-/**
- * What `GET /api/evals/:id/events` sends, in order: `eval.started`, one
- * `eval.case` per finished case × repeat (in the order they finished), then
- * `eval.completed` or `eval.failed` (failed, cancelled or interrupted).
- */
-export type EvalEvent =
-  | { type: 'eval.started'; evalId: string; pipeline: string; version: number | null; dataset: EvalDatasetRef; total: number; at: number }
-  | {
-      type: 'eval.case';
-      evalId: string;
-      /** The case id. */
-      id: string;
-      repeat: number;
-      status: CaseStatus;
-      scores: Record<string, ScoreResult>;
-      latencyMs: number;
-      error?: string;
-      runId?: string;
-      /** Progress after this case. */
-      done: number;
-      total: number;
-    }
-  | { type: 'eval.completed'; evalId: string; status: 'succeeded'; summary: EvalSummary; at: number }
-  | { type: 'eval.failed'; evalId: string; status: 'failed' | 'cancelled' | 'interrupted'; error: string; at: number };
+export type { EvalEvent } from '@patchbay/evals';
 
 export function startedEvent(e: Pick<StoredEval, 'id' | 'pipeline' | 'version' | 'dataset' | 'progress'>, at: number): EvalEvent {
   return { type: 'eval.started', evalId: e.id, pipeline: e.pipeline, version: e.version, dataset: e.dataset, total: e.progress.total, at };

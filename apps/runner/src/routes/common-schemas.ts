@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { JsonSchema, PipelineDocument } from '@patchbay/core';
 
 /** Schemas more than one route module describes in OpenAPI. */
 
@@ -17,12 +18,21 @@ export const ValidationProblemSchema = z
   .object({ path: z.string(), code: z.string(), message: z.string(), nodes: z.array(z.string()).optional() })
   .openapi('ValidationProblem');
 
+/**
+ * A shape one of our packages owns (a pipeline document, a node trace, an eval summary): OpenAPI
+ * describes it loosely and names it; the editor's generated client takes the package's own
+ * type for it (`x-typescript-type`), so the shape is written once, in that package.
+ */
+export function packageType<T>(name: string, type: `@patchbay/${string}#${string}`, description: string): z.ZodType<T> {
+  return z.record(z.string(), z.unknown()).openapi(name, { description, 'x-typescript-type': type } as never) as unknown as z.ZodType<T>;
+}
+
 /** Documents are checked by core's parseDocument (400) and validatePipeline (problems), not here, so the messages match the CLI's. */
-export const DocumentSchema = z
-  .record(z.string(), z.unknown())
-  .openapi('PipelineDocument', {
-    description: 'A patchbay.pipeline/v1 document; its JSON Schema is packages/core/schema/pipeline.schema.json',
-  });
+export const DocumentSchema = packageType<Record<string, unknown>>(
+  'PipelineDocument',
+  '@patchbay/core#PipelineDocument',
+  'A patchbay.pipeline/v1 document; its JSON Schema is packages/core/schema/pipeline.schema.json',
+);
 
 export const PipelineNameSchema = z
   .string()
@@ -48,3 +58,18 @@ export function problemResponses(...statuses: number[]) {
 }
 
 export const jsonContent = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+/** A node type's config or a scorer type's params, described for forms. */
+export const JsonSchemaSchema = packageType<JsonSchema>('JsonSchema', '@patchbay/core#JsonSchema', 'A JSON Schema (draft 2020-12), as zod writes it');
+
+/**
+ * A named schema or null. (`.nullable()` on a named schema makes the named schema itself
+ * nullable for every route that uses it; a union keeps null where it is meant.)
+ */
+export const orNull = <S extends z.ZodType>(schema: S, description?: string) => {
+  const union = z.union([schema, z.null()]);
+  return description ? union.openapi({ description }) : union;
+};
+
+/** The same schema as DocumentSchema, for answers: what the store gives back is a parsed document. */
+export const StoredDocumentSchema = DocumentSchema as unknown as z.ZodType<PipelineDocument>;

@@ -4,12 +4,14 @@ import { evalListItem } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import type { StoredEval } from '../store/evals';
 import { jsonContent, problemResponses } from './common-schemas';
+import { EvalListItemSchema } from './evals';
 import type { RouteModule } from './route-module';
 
 const ComparisonSchema = z
   .object({
-    a: z.record(z.string(), z.unknown()).openapi({ description: 'The baseline eval, as listed' }),
-    b: z.record(z.string(), z.unknown()).openapi({ description: 'The current eval, as listed' }),
+    // a: the baseline eval, b: the current one, as listed
+    a: EvalListItemSchema,
+    b: EvalListItemSchema,
     baseline: z.string(),
     scorers: z.record(
       z.string(),
@@ -22,8 +24,18 @@ const ComparisonSchema = z
           pValue: z.number(),
           test: z.enum(['mcnemar-exact', 'sign-flip-exact', 'sign-flip-monte-carlo', 'none']),
           n: z.number().int(),
+          pass: z
+            .object({
+              baseline: z.number().nullable(),
+              current: z.number().nullable(),
+              delta: z.number().nullable(),
+              pValue: z.number(),
+              regressed: z.number().int(),
+              improved: z.number().int(),
+            })
+            .openapi({ description: 'Pass rates and the exact McNemar p on pass/fail, whatever the main test' }),
         })
-        .catchall(z.unknown()),
+        .openapi('ScorerComparison'),
     ),
     regressed: z.array(z.string()),
     improved: z.array(z.string()),
@@ -74,7 +86,7 @@ export const compareRoutes: RouteModule = {
       const warnings =
         a.dataset.hash !== b.dataset.hash ? ['the two evals ran on different dataset versions (content hashes differ); only cases with the same id are paired'] : [];
       const comparison = compareRows(aRows, bRows, { baselineLabel: a.id, seed: b.spec.seed, warnings });
-      return c.json({ a: evalListItem(a), b: evalListItem(b), ...comparison } as never, 200);
+      return c.json({ a: evalListItem(a), b: evalListItem(b), ...comparison }, 200);
     });
   },
 };

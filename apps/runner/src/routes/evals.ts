@@ -1,16 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { behaviorHash, type PipelineDocument } from '@patchbay/core';
+import { behaviorHash, RUN_STATUSES, type PipelineDocument } from '@patchbay/core';
+import type { CaseRecord, Comparison, EvalSummary, GateReport } from '@patchbay/evals';
 import { checkEvalModels, DatasetError, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { EVAL_JOB } from '../evals/eval-manager';
-import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { jsonContent, orNull, packageType, PipelineNameSchema, problemResponses } from './common-schemas';
 import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import type { DatasetRecord } from '../store/datasets';
 
-const EVAL_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+// An eval's status is a run's (core's RUN_STATUSES).
+const EVAL_STATUSES = RUN_STATUSES;
 
 const SuiteBody = z
   .strictObject({
@@ -36,17 +38,22 @@ const StartBody = z
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
-const EvalListItemSchema = z
+const EvalSummarySchema = packageType<EvalSummary>('EvalSummary', '@patchbay/evals#EvalSummary', 'Per scorer: mean, pass rate and a 95% interval; with counts, latency, tokens and cost');
+const CaseRecordSchema = packageType<CaseRecord>('CaseRecord', '@patchbay/evals#CaseRecord', 'One case × repeat: its outputs, each scorer\'s {score, pass, reason}, latency, tokens and cost');
+const DatasetRefSchema = z.object({ name: z.string(), hash: z.string(), cases: z.number().int() });
+const ProgressSchema = z.object({ done: z.number().int(), total: z.number().int() });
+
+export const EvalListItemSchema = z
   .object({
     id: z.string(),
     pipeline: z.string(),
     version: z.number().int().nullable(),
-    dataset: z.object({ name: z.string(), hash: z.string(), cases: z.number().int() }),
+    dataset: DatasetRefSchema,
     suite: z.string(),
     scorers: z.array(z.string()),
     status: z.enum(EVAL_STATUSES),
-    progress: z.object({ done: z.number().int(), total: z.number().int() }),
-    summary: z.record(z.string(), z.unknown()).nullable(),
+    progress: ProgressSchema,
+    summary: orNull(EvalSummarySchema, 'Once there is one'),
     baseline: z.string().nullable(),
     error: z.string().nullable(),
     createdAt: z.string(),
@@ -55,8 +62,27 @@ const EvalListItemSchema = z
   .openapi('EvalListItem');
 
 const EvalResultSchema = z
-  .object({ id: z.string(), status: z.enum(EVAL_STATUSES), progress: z.object({ done: z.number().int(), total: z.number().int() }) })
-  .catchall(z.unknown())
+  .object({
+    id: z.string(),
+    status: z.enum(EVAL_STATUSES),
+    progress: ProgressSchema,
+    error: z.string().optional(),
+    baseline: z.string().nullable(),
+    format: z.literal('patchbay.eval-result/v1').optional(),
+    suite: z.string(),
+    pipeline: z.object({ name: z.string(), behaviorHash: z.string(), version: z.number().int().optional() }),
+    dataset: z.object({ name: z.string(), hash: z.string(), cases: z.number().int(), source: z.string().optional() }),
+    repeat: z.number().int().optional(),
+    seed: z.string().optional(),
+    createdAt: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    scorers: z.array(z.object({ name: z.string(), type: z.string().optional(), target: z.string().optional() }).catchall(z.unknown())),
+    summary: EvalSummarySchema,
+    cases: z.array(CaseRecordSchema),
+    comparison: packageType<Comparison>('EvalComparison', '@patchbay/evals#Comparison', 'The comparison with the baseline eval').optional(),
+    gates: packageType<GateReport>('GateReport', '@patchbay/evals#GateReport', 'Each gate: passed or not, and why').optional(),
+  })
   .openapi('EvalResult', {
     description: 'The result JSON of `patchbay eval --out` (suite, pipeline, dataset, startedAt, finishedAt, summary, cases, comparison?, gates?) with the id, status and progress',
   });
@@ -233,14 +259,14 @@ export const evalRoutes: RouteModule = {
 
     app.openapi(list, async (c) => {
       const { pipeline, limit } = c.req.valid('query');
-      return c.json((await store.evals.list({ pipeline, limit })).map(evalListItem) as never, 200);
+      return c.json((await store.evals.list({ pipeline, limit })).map(evalListItem), 200);
     });
 
     app.openapi(get, async (c) => {
       const { id } = c.req.valid('param');
       const stored = await store.evals.get(id);
       if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
-      return c.json(evalResultView(stored, await store.evals.cases(id)) as never, 200);
+      return c.json(evalResultView(stored, await store.evals.cases(id)), 200);
     });
 
     app.openapi(events, async (c) => {

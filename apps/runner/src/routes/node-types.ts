@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getNodeType, nodeConfigJsonSchema, nodeTypes, type NodeDefinition, type PortSpec } from '@patchbay/core';
+import { describeNodeType, getNodeType, nodeTypes, portsOf, type NodeTypeInfo } from '@patchbay/core';
 import { HttpProblem, issuePath } from '../http/problem';
-import { jsonContent, problemResponses } from './common-schemas';
+import { JsonSchemaSchema, jsonContent, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';
 
 const PortSchema = z
@@ -14,7 +14,7 @@ const NodeTypeSchema = z
     title: z.string(),
     description: z.string(),
     category: z.string(),
-    configSchema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of the config' }),
+    configSchema: JsonSchemaSchema,
     defaultConfig: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The config an empty one parses to; null when the type has required fields' }),
     inputs: z.array(PortSchema).openapi({ description: 'Ports for the default config; they follow the config (template variables become inputs)' }),
     outputs: z.array(PortSchema),
@@ -50,39 +50,14 @@ const ports = createRoute({
   },
 });
 
-/** Ports of `def` for `config`; a config a port function cannot read yields no ports rather than a 500. */
-function portsOf(def: NodeDefinition, config: unknown): { inputs: PortSpec[]; outputs: PortSpec[] } {
-  try {
-    return { inputs: def.inputs(config), outputs: def.outputs(config) };
-  } catch {
-    return { inputs: [], outputs: [] };
-  }
-}
-
-function describeType(def: NodeDefinition) {
-  const parsed = def.configSchema.safeParse({});
-  const defaultConfig = parsed.success ? (parsed.data as Record<string, unknown>) : null;
-  return {
-    type: def.type,
-    title: def.title,
-    description: def.description,
-    category: def.category,
-    configSchema: nodeConfigJsonSchema(def.type),
-    defaultConfig,
-    ...portsOf(def, defaultConfig ?? {}),
-    templateFields: def.templateFields ?? [],
-    codeFields: def.codeFields ?? [],
-  };
-}
-
 export const nodeTypeRoutes: RouteModule = {
   name: 'node-types',
   register(app) {
-    let catalogue: ReturnType<typeof describeType>[] | undefined;
+    let catalogue: NodeTypeInfo[] | undefined;
     app.openapi(list, (c) => {
       // The catalogue is fixed for the life of the process: describe it once.
-      catalogue ??= Object.values(nodeTypes).map(describeType);
-      return c.json(catalogue as never, 200);
+      catalogue ??= Object.values(nodeTypes).map(describeNodeType);
+      return c.json(catalogue, 200);
     });
 
     app.openapi(ports, (c) => {
@@ -94,7 +69,7 @@ export const nodeTypeRoutes: RouteModule = {
       const errors = parsed.success
         ? (def.check?.(parsed.data) ?? []).map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }))
         : parsed.error.issues.map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }));
-      return c.json({ ...portsOf(def, parsed.success ? parsed.data : config), errors }, 200);
+      return c.json({ ...(portsOf(def, parsed.success ? parsed.data : config) ?? { inputs: [], outputs: [] }), errors }, 200);
     });
   },
 };

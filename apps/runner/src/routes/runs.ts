@@ -1,16 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { checkInputs, pipelineRefs, RunFromError, resolvePipelines, validatePipeline, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
+import { checkInputs, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, validatePipeline, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
-import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, problemResponses } from './common-schemas';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
-
-const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 const RunSummarySchema = z
   .object({
@@ -32,11 +30,17 @@ const RunSummarySchema = z
   })
   .openapi('RunSummary');
 
+const NodeTraceSchema = packageType<NodeTrace>(
+  'NodeTrace',
+  '@patchbay/core#NodeTrace',
+  'What the run recorded about one node: status, inputs, outputs, startedAt, durationMs, attempts, error, model, usage, costUsd',
+);
+
 const RunRecordSchema = RunSummarySchema.extend({
-  document: z.unknown().openapi({ description: 'The inline document the run ran; null for a saved version' }),
+  document: orNull(StoredDocumentSchema, 'The inline document the run ran; null for a saved version'),
   inputs: z.record(z.string(), z.unknown()),
   outputs: z.record(z.string(), z.unknown()).nullable(),
-  nodes: z.record(z.string(), z.unknown()).openapi({ description: 'Per node: status, inputs, outputs, startedAt, durationMs, attempts, error, model, usage, costUsd' }),
+  nodes: z.record(z.string(), NodeTraceSchema),
   resolved: z
     .record(z.string(), z.object({ pipeline: z.string(), version: z.number().int(), label: z.string().optional() }))
     .nullable()

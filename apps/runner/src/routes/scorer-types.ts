@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { z as zod } from 'zod';
 import { scorerTypes, type ScorerDefinition } from '@patchbay/evals';
-import { jsonContent, problemResponses } from './common-schemas';
+import { JsonSchemaSchema, jsonContent, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';
 
 const ScorerTypeSchema = z
   .object({
     type: z.string(),
     description: z.string(),
-    paramsSchema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of `params`' }),
+    paramsSchema: JsonSchemaSchema,
     defaultThreshold: z.number().openapi({ description: 'Pass mark on the 0..1 score when the scorer sets no threshold' }),
     readsTarget: z.boolean().openapi({ description: 'False for budgets (latency, cost, tokens) that read the run, not an output' }),
     needsExpected: z.boolean().openapi({ description: "True when it compares with the case's expected value (or params.value)" }),

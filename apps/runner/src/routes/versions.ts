@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { diffPipelines, type PipelineDocument } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { saveVersion } from '../pipelines/save-version';
-import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses, ValidationProblemSchema } from './common-schemas';
+import { DocumentSchema, jsonContent, StoredDocumentSchema, PipelineNameSchema, problemResponses, ValidationProblemSchema } from './common-schemas';
 import type { RouteModule } from './route-module';
 
 export const SavedVersionSchema = z
@@ -18,7 +18,7 @@ export const SavedVersionSchema = z
   })
   .openapi('VersionSummary');
 
-export const VersionRecordSchema = SavedVersionSchema.extend({ document: DocumentSchema }).openapi('Version');
+export const VersionRecordSchema = SavedVersionSchema.extend({ document: StoredDocumentSchema }).openapi('Version');
 
 const NameParams = z.object({ name: PipelineNameSchema });
 const VersionParams = NameParams.extend({

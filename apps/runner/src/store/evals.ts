@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CaseRecord, EvalHead, EvalResult, Gate, ScorerSpec } from '@patchbay/evals';
+import type { CaseRecord, EvalDatasetRef, EvalHead, EvalResult, EvalStatus, Gate, ScorerSpec } from '@patchbay/evals';
 import type { SqliteDatabase } from './db';
 
-export type EvalStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type { EvalDatasetRef, EvalStatus } from '@patchbay/evals';
 
 /** What an eval ran with, kept so a running or stopped eval can still be summarised and shown. */
 export interface EvalSpec {
@@ -14,12 +14,6 @@ export interface EvalSpec {
   concurrency?: number;
   gate?: Gate;
   behaviorHash: string;
-}
-
-export interface EvalDatasetRef {
-  name: string;
-  hash: string;
-  cases: number;
 }
 
 export interface NewEval {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readEventStream, type StreamMessage } from '@patchbay/core';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index';
 
 /** A real runner on 127.0.0.1, a random port and a fresh temp data dir; `env` is empty unless given, so the host's keys never leak in. */
@@ -42,45 +43,11 @@ export function echoPipeline(name = 'echo', model = 'offline:echo') {
   };
 }
 
-export interface SseEvent {
-  id?: string;
-  event: string;
-  data: string;
-}
+export type SseEvent = StreamMessage;
 
-/** Parses one SSE frame (the text between blank lines); comments (keep-alives) give undefined. */
-function parseFrame(frame: string): SseEvent | undefined {
-  const event: SseEvent = { event: 'message', data: '' };
-  const data: string[] = [];
-  for (const line of frame.split('\n')) {
-    if (line.startsWith(':') || line === '') continue;
-    const colon = line.indexOf(':');
-    const field = line.slice(0, colon);
-    const value = line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'id') event.id = value;
-    else if (field === 'event') event.event = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (data.length === 0 && event.event === 'message') return undefined;
-  event.data = data.join('\n');
-  return event;
-}
-
-/** Streams the events of an SSE response as they arrive. */
-export async function* sseEvents(response: Response): AsyncGenerator<SseEvent> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const parsed = parseFrame(buffer.slice(0, end));
-      buffer = buffer.slice(end + 2);
-      if (parsed) yield parsed;
-    }
-  }
+/** Streams the events of an SSE response as they arrive (the editor's decoder, from core). */
+export function sseEvents(response: Response): AsyncGenerator<SseEvent> {
+  return readEventStream(response.body!);
 }
 
 export async function allSseEvents(response: Response): Promise<SseEvent[]> {

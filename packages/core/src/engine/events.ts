@@ -12,3 +12,6 @@ export type RunEvent =
   | { type: 'run.failed'; runId: string; at: number; durationMs: number; error: string; nodeId?: string; cancelled?: boolean };
 
 export type RunEventType = RunEvent['type'];
+
+/** True for the event that ends a run's stream. */
+export const isLastRunEvent = (event: RunEvent): boolean => event.type === 'run.completed' || event.type === 'run.failed';

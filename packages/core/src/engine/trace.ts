@@ -4,7 +4,9 @@ import type { ResolvedRef } from '../compose/resolve-pipelines';
 
 /** `reused`: not run; its outputs come from an earlier run (run from a node) or a pin (`pinned`). */
 export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'reused';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+/** A run's (and an eval's) status: the one list the runner's routes, stores and the editor read. */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What a run records about one node. */
 export interface NodeTrace {

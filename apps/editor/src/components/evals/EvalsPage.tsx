@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { createEvalsApi, type EvalListItem } from '../../lib/evals-api';
+import { useCallback, useEffect, useState } from 'react';
+import type { EvalListItem } from '../../lib/evals-api';
+import { useApi } from '../ApiContext';
 import type { Route } from '../../lib/route';
 import { CompareView } from './CompareView';
 import { EvalsView } from './EvalsView';
@@ -14,7 +15,7 @@ interface Props {
 
 /** `/pipelines/NAME/evals` and `/pipelines/NAME/compare`: the pipeline's eval history, a new eval, one result, or two side by side. */
 export default function EvalsPage({ route, navigate }: Props) {
-  const api = useMemo(() => createEvalsApi(), []);
+  const api = useApi().evals;
   const [history, setHistory] = useState<EvalListItem[]>();
   const [error, setError] = useState<string>();
   const [refresh, setRefresh] = useState(0);

@@ -1,4 +1,7 @@
-import type { Comparison, PairedTest, ScorerComparison } from '../../lib/evals-api';
+import type { Comparison, PairedTest, ScorerComparison as FullScorerComparison } from '../../lib/evals-api';
+
+/** What the verdict reads of a scorer's comparison (the pass-rate comparison, `pass`, is shown apart). */
+export type ScorerComparison = Omit<FullScorerComparison, 'pass'>;
 
 /** Below this p a difference is called real rather than noise (the gates use the same mark). */
 export const SIGNIFICANCE = 0.05;

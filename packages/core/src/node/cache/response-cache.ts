@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChatRequest, ChatResult } from '../../engine/services';
 import { canonicalJson } from '../../graph/hash';
+import { parseModelName } from '../../nodes/model-name';
 import { CacheStore } from './cache-store';
 
 /**
@@ -78,7 +79,7 @@ export function openResponseCache(dataDir: string): ResponseCache {
 
 /** The cache key of a chat call: the canonical request, nothing about credentials. */
 export function chatCacheKey(request: ChatRequest): string {
-  const { provider, model } = splitName(request.model);
+  const { provider, model } = namePart(request.model);
   return sha256(
     canonicalJson({
       kind: 'chat',
@@ -94,14 +95,12 @@ export function chatCacheKey(request: ChatRequest): string {
 
 /** One vector per text, so re-indexing the same chunks hits even in new batches. */
 export function embeddingCacheKey(modelName: string, text: string): string {
-  const { provider, model } = splitName(modelName);
+  const { provider, model } = namePart(modelName);
   return sha256(canonicalJson({ kind: 'embed', provider, model, text }));
 }
 
-function splitName(name: string): { provider: string; model: string } {
-  const colon = name.indexOf(':');
-  return colon < 0 ? { provider: '', model: name } : { provider: name.slice(0, colon), model: name.slice(colon + 1) };
-}
+// A name that is not `provider:model` still keys its own entries (its call fails before any is written).
+const namePart = (name: string) => parseModelName(name) ?? { provider: '', model: name };
 
 // The one-shot hash: no Hash object per call (a key is computed for every model call).
 function sha256(text: string): string {

@@ -1,4 +1,5 @@
 import type { ChatOptions, ChatRequest, ChatResult, ModelService } from '../../engine/services';
+import { parseModelName } from '../../nodes/model-name';
 import { chatCacheKey, embeddingCacheKey, type ResponseCache } from './response-cache';
 
 export interface ResponseCachePolicy {
@@ -31,7 +32,7 @@ const UNCACHED_PROVIDERS = new Set(['offline']);
  */
 export function withResponseCache(service: ModelService, cache: ResponseCache, policy: ResponseCachePolicy): CachedModelService {
   const inFlight = new Map<string, { promise: Promise<ChatResult>; signal?: AbortSignal }>();
-  const providerOf = (name: string) => name.slice(0, Math.max(0, name.indexOf(':')));
+  const providerOf = (name: string) => parseModelName(name)?.provider ?? '';
   const cacheable = (request: ChatRequest, options: CachedChatOptions) =>
     policy.enabled &&
     !UNCACHED_PROVIDERS.has(providerOf(request.model)) &&

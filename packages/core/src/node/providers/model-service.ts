@@ -2,8 +2,6 @@ import type { ModelService } from '../../engine/services';
 import type { Provider } from './provider';
 import { splitModelName } from '../../nodes/model-name';
 
-export { splitModelName };
-
 /** A ModelService that sends each call to the provider named before the colon. */
 export function createModelService(providers: Record<string, Provider>): ModelService {
   const providerFor = (name: string) => {

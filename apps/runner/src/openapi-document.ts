@@ -1,0 +1,14 @@
+import { createApp } from './app';
+import { Redactor } from './http/secrets';
+import type { AppDeps } from './routes/index';
+
+/**
+ * The document `GET /api/openapi.json` serves, without a store, engine or port:
+ * route modules only describe themselves when they register, and no handler
+ * runs here. The editor's typed client is generated from it (`npm run typecheck`).
+ */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const inert = { redactor: new Redactor([]), log: () => {} } as unknown as AppDeps;
+  const response = await createApp(inert, { editorDist: false }).request('/api/openapi.json');
+  return (await response.json()) as Record<string, unknown>;
+}

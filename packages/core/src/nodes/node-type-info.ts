@@ -1,0 +1,36 @@
+import { portsOf } from '../graph/ports';
+import { nodeConfigJsonSchema } from '../schema/json-schema';
+import type { JsonSchema } from '../schema/json-schema-type';
+import type { NodeCategory, NodeDefinition, PortSpec } from './types';
+
+/** A node type as the palette and the inspector see it (`GET /api/node-types`): its definition, minus code. */
+export interface NodeTypeInfo {
+  type: string;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  configSchema: JsonSchema;
+  /** The config an empty one parses to; null when the type has required fields. */
+  defaultConfig: Record<string, unknown> | null;
+  /** Ports for the default config; they follow the config (template variables become inputs). */
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  templateFields: string[];
+  codeFields: string[];
+}
+
+export function describeNodeType(def: NodeDefinition): NodeTypeInfo {
+  const parsed = def.configSchema.safeParse({});
+  const defaultConfig = parsed.success ? (parsed.data as Record<string, unknown>) : null;
+  return {
+    type: def.type,
+    title: def.title,
+    description: def.description,
+    category: def.category,
+    configSchema: nodeConfigJsonSchema(def.type) as JsonSchema,
+    defaultConfig,
+    ...(portsOf(def, defaultConfig ?? {}) ?? { inputs: [], outputs: [] }),
+    templateFields: def.templateFields ?? [],
+    codeFields: def.codeFields ?? [],
+  };
+}
