@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   eval: () => import('./commands/eval'),
   compare: () => import('./commands/compare'),
   keys: () => import('./commands/keys'),
+  promote: () => import('./commands/promote'),
 };
 
 const HELP = `patchbay — design, run and regression-test compound AI pipelines
@@ -28,6 +29,7 @@ Commands:
   eval PIPELINE        score a pipeline against a dataset
   compare A B          compare two eval results
   keys ACTION          create, list and revoke serving keys
+  promote NAME         move a label to a version if its evals are not worse
 
 Run "patchbay <command> --help" for a command's options. --debug shows stack traces.
 patchbay --version prints the version.`;

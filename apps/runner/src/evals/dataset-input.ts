@@ -18,12 +18,12 @@ export type DatasetInput = { cases: unknown[] } | { content: string; format: Dat
  */
 export async function loadDatasetInput(name: string, input: DatasetInput): Promise<{ hash: string; cases: EvalCase[] }> {
   const label = `dataset "${name}"`;
-  if ('cases' in input) return load({ inline: input.cases, label });
+  if ('cases' in input) return loadDatasetSource({ inline: input.cases, label });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'patchbay-dataset-'));
   const file = path.join(dir, `upload.${input.format}`);
   try {
     await writeFile(file, input.content, 'utf8');
-    return await load({ path: file }).catch((err: Error) => {
+    return await loadDatasetSource({ path: file }).catch((err: Error) => {
       err.message = err.message.split(file).join(label);
       throw err;
     });
@@ -32,7 +32,8 @@ export async function loadDatasetInput(name: string, input: DatasetInput): Promi
   }
 }
 
-async function load(source: DatasetSource): Promise<{ hash: string; cases: EvalCase[] }> {
+/** A dataset file or inline cases, checked by the evals package's loader, with its content hash. Throws DatasetError. */
+export async function loadDatasetSource(source: DatasetSource): Promise<{ hash: string; cases: EvalCase[] }> {
   const info = await inspectDataset(source);
   if (info.cases === 0) throw new DatasetError(`${info.source}: no cases`);
   const cases: EvalCase[] = [];

@@ -16,6 +16,7 @@ import { serveRoutes } from './serve';
 import { openaiRoutes } from './openai';
 import { keyRoutes } from './keys';
 import { pipelineRefRoutes } from './pipeline-refs';
+import { promotionRoutes } from './promotions';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
@@ -41,4 +42,5 @@ export const routeModules: RouteModule[] = [
   monitorRoutes,
   datasetCaseRoutes,
   pipelineRefRoutes,
+  promotionRoutes,
 ];

@@ -11,6 +11,8 @@ import { datasetsAndEvals } from './migrations/002-datasets-evals';
 import { runSource } from './migrations/003-run-source';
 import { deployments } from './migrations/004-deployments';
 import { servingKeys } from './migrations/005-serving-keys';
+import { promotions } from './migrations/006-promotions';
+import { SqlitePromotionStore, type PromotionStore } from './promotions';
 import { SqliteKeyStore, type KeyStore } from './keys';
 import { runComposition } from './migrations/006-run-composition';
 import { SqliteLabelStore, type LabelStore } from './labels';
@@ -42,6 +44,8 @@ export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
 export { SqliteKeyStore } from './keys';
 export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
 export { SqliteMonitorStore } from './monitors';
+export type { PromotionStore, StoredPromotion, PromotionStatus } from './promotions';
+export { SqlitePromotionStore } from './promotions';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -62,6 +66,7 @@ export interface Store {
   keys: KeyStore;
   /** Monitors, alert rules, monitor scores and alert deliveries. */
   monitors: MonitorStore;
+  promotions: PromotionStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -79,7 +84,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, monitors, runComposition, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -92,6 +97,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     rollups: new SqliteRollupStore(db),
     keys: new SqliteKeyStore(db),
     monitors: new SqliteMonitorStore(db),
+    promotions: new SqlitePromotionStore(db),
     file,
     db,
     async close() {

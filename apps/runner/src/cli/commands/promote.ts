@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../command';
+import { openRunnerStore } from '../runner-store';
+import { openWorkspaceServices } from '../workspace-services';
+
+export const command: Command = {
+  name: 'promote',
+  summary: 'move a label to a version only if it is not worse (gated by evals)',
+  usage: `Usage: patchbay promote NAME --label LABEL --version N --suite SUITE [--data DIR] [--force] [--json]
+
+Evaluates version N of pipeline NAME (saved in the runner's store in the data
+dir) and the version that now holds LABEL on the suite's dataset — reusing a
+stored result with the same behaviour, dataset and suite when there is one —
+compares them case by case (paired, as patchbay compare does) and applies the
+suite's gates ("fail-on regression" when it sets none). When they pass, the
+label moves and the history records it: "production: v3 → v4". A label not yet
+set moves when the candidate's own gates (min pass rate) pass.
+
+Options:
+  --label LABEL    the label to move (production, staging, any slug)
+  --version N      the candidate version
+  --suite FILE     the eval suite (patchbay.eval/v1, JSON or YAML)
+  --force          move the label even when a gate fails (recorded as forced)
+  --json           print the outcome as JSON
+  --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --config FILE    workspace config (default DIR/patchbay.config.json)
+  -h, --help       show this help
+
+Exit codes: 0 the label moved; 1 a gate failed (the label did not move; the
+failing gate and the regressed cases are printed) or an eval failed; 2 bad
+usage or bad input (pipeline, version, suite, dataset).`,
+  options: {
+    label: { type: 'string' },
+    version: { type: 'string' },
+    suite: { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    data: { type: 'string' },
+    config: { type: 'string' },
+  },
+  positionals: [1, 1],
+  async run({ values, positionals }, io) {
+    const [name] = positionals;
+    const { LABEL_PATTERN } = await import('../../deploy/pipeline-ref');
+    if (!/^[a-z0-9-]+$/.test(name)) throw new UsageError(`"${name}" is not a pipeline name (a slug: [a-z0-9-]+)`);
+    if (!values.label) throw new UsageError('--label LABEL is required');
+    if (!LABEL_PATTERN.test(values.label)) throw new UsageError(`--label "${values.label}" is not a label: a slug ([a-z0-9-]) that is not a version like v3`);
+    const version = Number(values.version);
+    if (values.version === undefined || !Number.isInteger(version) || version < 1) throw new UsageError(`--version must be a version number (1, 2, …), got "${values.version ?? ''}"`);
+    if (!values.suite) throw new UsageError('--suite SUITE is required');
+
+    const evalsPkg = await import('@patchbay/evals');
+    const { loadDatasetSource } = await import('../../evals/dataset-input');
+    const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
+    const data = await asUsage(loadDatasetSource(suiteFile.dataset));
+    const store = await openRunnerStore(values.data, io);
+    const services = await openWorkspaceServices(values, io).catch(async (err) => {
+      await store.close();
+      throw err;
+    });
+    const { InProcessJobRegistry } = await import('../../jobs/in-process-registry');
+    const { EvalManager } = await import('../../evals/eval-manager');
+    const { runPromotion } = await import('../../deploy/promotion');
+    const { resolveServed } = await import('../../deploy/served-version');
+    const log = (line: string) => io.stderr.write(`${line}\n`);
+    const jobs = new InProcessJobRegistry(log);
+    try {
+      const candidate = await asUsage(resolveServed(store, { pipeline: name, version }));
+      const datasetLabel = evalsPkg.datasetName(suiteFile.dataset);
+      const { version: saved } = await store.datasets.save(datasetLabel, data);
+      const dataset = (await store.datasets.get(datasetLabel, saved.hash))!;
+      const suite = { ...suiteFile, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+      const { modelUnavailable } = await import('@patchbay/core/node');
+      await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, services.config, io.env))));
+      const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log });
+      const outcome = await asUsage(
+        runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
+          if (event.type === 'promotion.eval') io.stderr.write(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}\n`);
+        }),
+      );
+      if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+      else printOutcome(io, values.label, outcome, evalsPkg);
+      return outcome.moved ? EXIT_OK : EXIT_FAILED;
+    } finally {
+      await jobs.cancelAll();
+      await services.close();
+      await store.close();
+    }
+  },
+};
+
+function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
+  const lines: string[] = [];
+  if (outcome.comparison) lines.push(evals.formatComparison(outcome.comparison), '');
+  if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates), '');
+  const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
+  if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
+  else if (outcome.moved) lines.push(outcome.forced ? `${arrow} (forced past failing gates)` : arrow);
+  else {
+    const failing = outcome.gates?.checks.filter((c) => !c.passed).map((c) => `${c.gate}: ${c.message}`) ?? [];
+    lines.push(`refused: ${failing.join('; ')}`);
+    if (outcome.comparison?.regressed.length) lines.push(`regressed cases: ${outcome.comparison.regressed.join(', ')}`);
+    lines.push(`${label} stays at ${outcome.from === null ? '(not set)' : `v${outcome.from}`}; --force moves it anyway`);
+  }
+  io.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Bad input found by the evals package or the deploy checks: exit 2, one line. */
+async function asUsage<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (['SuiteError', 'DatasetError', 'TargetError', 'ModelUnavailableError', 'DeployError'].includes(name)) throw new UsageError((err as Error).message);
+    throw err;
+  }
+}

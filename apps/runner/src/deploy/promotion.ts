@@ -1,0 +1,123 @@
+import { behaviorHash, type PipelineDocument } from '@patchbay/core';
+import { compareRows, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
+import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
+import type { JobRegistry } from '../jobs/job-registry';
+import type { DatasetRecord, StoredEval, Store } from '../store/index';
+import { moveLabel } from './labels';
+import { resolveServed } from './served-version';
+
+export interface PromotionRequest {
+  pipeline: string;
+  label: string;
+  version: number;
+  /** A suite whose dataset is `dataset`'s cases, inline. */
+  suite: EvalSuite;
+  dataset: DatasetRecord;
+  force: boolean;
+  /** `admin` or a key's name, for the history. */
+  by: string;
+}
+
+export interface PromotionOutcome {
+  status: 'moved' | 'refused' | 'failed';
+  moved: boolean;
+  from: number | null;
+  to: number;
+  comparison: Comparison | null;
+  gates: GateReport | null;
+  evalIds: { candidate: string | null; holder: string | null };
+  forced: boolean;
+  error?: string;
+}
+
+export type PromotionEvent =
+  | { type: 'promotion.started'; promotionId: string; pipeline: string; label: string; from: number | null; to: number; at: number }
+  | { type: 'promotion.eval'; promotionId: string; version: number; evalId: string; reused: boolean; at: number }
+  | { type: 'promotion.eval.progress'; promotionId: string; version: number; evalId: string; done: number; total: number }
+  | { type: 'promotion.completed'; promotionId: string; outcome: PromotionOutcome; at: number };
+
+export interface PromotionDeps {
+  store: Pick<Store, 'versions' | 'labels' | 'evals'>;
+  evals: EvalManager;
+  jobs: JobRegistry;
+}
+
+/** The gates a promotion applies: the suite's, or `fail-on regression` when it sets none. */
+export function promotionGate(suite: EvalSuite): Gate {
+  const g = suite.gate;
+  const set = g && (g.failOn !== undefined || g.minPassRate !== undefined || Object.keys(g.maxDrop ?? {}).length > 0);
+  return set ? g : { failOn: 'regression' };
+}
+
+/** Same behaviour, same dataset content, same suite (name, scorers, repeat): a stored result that stands for a new run. */
+async function reusableEval(deps: PromotionDeps, pipeline: string, hash: string, req: PromotionRequest): Promise<StoredEval | undefined> {
+  const scorers = JSON.stringify(req.suite.scorers);
+  return (await deps.store.evals.list({ pipeline, limit: 500 })).find(
+    (e) =>
+      e.status === 'succeeded' &&
+      e.spec.behaviorHash === hash &&
+      e.dataset.hash === req.dataset.hash &&
+      e.spec.suite === req.suite.name &&
+      e.spec.repeat === req.suite.repeat &&
+      JSON.stringify(e.spec.scorers) === scorers,
+  );
+}
+
+/** Waits for a live eval to end, passing on its progress; resolves with the stored eval. */
+async function finished(deps: PromotionDeps, id: string, onProgress: (done: number, total: number) => void): Promise<StoredEval> {
+  await new Promise<void>((resolve) => {
+    const unsubscribe = deps.jobs.subscribe(EVAL_JOB, id, 0, (event) => {
+      if (event.type === 'eval.case') onProgress(event.done, event.total);
+    }, resolve);
+    if (!unsubscribe) resolve();
+  });
+  return (await deps.store.evals.get(id))!;
+}
+
+/**
+ * Promotion (DESIGN.md, Deployments): evaluates the candidate and the label's
+ * holder on the suite (reusing stored results), compares them paired as
+ * `patchbay compare` does, applies the gates and moves the label when they
+ * pass — or anyway with `force`, recorded as forced with the candidate's eval.
+ */
+export async function runPromotion(deps: PromotionDeps, id: string, req: PromotionRequest, publish: (event: PromotionEvent) => void): Promise<PromotionOutcome> {
+  const candidate = await resolveServed(deps.store, { pipeline: req.pipeline, version: req.version });
+  const holderState = await deps.store.labels.get(req.pipeline, req.label);
+  const from = holderState?.version ?? null;
+  publish({ type: 'promotion.started', promotionId: id, pipeline: req.pipeline, label: req.label, from, to: req.version, at: Date.now() });
+
+  const evaluate = async (version: number, document: PipelineDocument): Promise<StoredEval> => {
+    const reused = await reusableEval(deps, req.pipeline, behaviorHash(document), req);
+    if (reused) {
+      publish({ type: 'promotion.eval', promotionId: id, version, evalId: reused.id, reused: true, at: Date.now() });
+      return reused;
+    }
+    const evalId = await deps.evals.start({ document, pipeline: req.pipeline, version, dataset: req.dataset, suite: req.suite });
+    publish({ type: 'promotion.eval', promotionId: id, version, evalId, reused: false, at: Date.now() });
+    return finished(deps, evalId, (done, total) => publish({ type: 'promotion.eval.progress', promotionId: id, version, evalId, done, total }));
+  };
+
+  const base: PromotionOutcome = { status: 'failed', moved: false, from, to: req.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false };
+  const candEval = await evaluate(req.version, candidate.document);
+  base.evalIds.candidate = candEval.id;
+  if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };
+
+  let comparison: Comparison | undefined;
+  if (from !== null) {
+    const holder = await resolveServed(deps.store, { pipeline: req.pipeline, version: from });
+    const holderEval = await evaluate(from, holder.document);
+    base.evalIds.holder = holderEval.id;
+    if (holderEval.status !== 'succeeded') return { ...base, error: `the eval of v${from} ${holderEval.status}: ${holderEval.error ?? ''}`.trim() };
+    const [holderCases, candCases] = await Promise.all([deps.store.evals.cases(holderEval.id), deps.store.evals.cases(candEval.id)]);
+    comparison = compareRows(holderCases.map(toScoreRow), candCases.map(toScoreRow), { baselineLabel: holderEval.id, seed: req.suite.seed, warnings: [] });
+  }
+  // With no holder, the regression gates have nothing to compare with and are skipped: the candidate's own gates decide.
+  const gates = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison });
+  const outcome: PromotionOutcome = { ...base, comparison: comparison ?? null, gates, status: gates.passed ? 'moved' : 'refused' };
+  if (gates.passed || req.force) {
+    const forced = !gates.passed;
+    await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed' });
+    return { ...outcome, status: 'moved', moved: true, forced };
+  }
+  return outcome;
+}

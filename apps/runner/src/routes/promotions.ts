@@ -1,0 +1,146 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { checkEvalModels, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
+import type { PipelineDocument } from '@patchbay/core';
+import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
+import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { resolveServed } from '../deploy/served-version';
+import { HttpProblem } from '../http/problem';
+import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { jobEventsResponse, resumeFrom } from './job-events-stream';
+import type { RouteModule } from './route-module';
+
+const PromotionSuite = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional().openapi({ description: 'Names the suite; a stored eval is reused only for the same name, scorers and repeat. Default "promotion"' }),
+    dataset: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a stored dataset name').openapi({ description: 'A stored dataset (its latest version)' }),
+    scorers: z.array(ScorerSpecSchema).min(1, 'a promotion needs at least one scorer'),
+    repeat: z.number().int().min(1).max(100).optional(),
+    concurrency: z.number().int().min(1).max(256).optional(),
+    seed: z.union([z.string(), z.number()]).optional(),
+    gate: GateSchema.optional().openapi({ description: 'Default: fail on any regression' }),
+  })
+  .openapi('PromotionSuite');
+
+const start = createRoute({
+  method: 'post',
+  path: '/api/pipelines/{name}/promotions',
+  operationId: 'startPromotion',
+  tags: ['deployments'],
+  summary: 'Promote a version to a label if it is not worse than the current holder',
+  description:
+    'Evaluates `version` and the version the label points at on the suite (reusing stored results with the same behaviour, dataset and suite), compares them paired and moves the label only when the gates pass (`force`: anyway, recorded as forced). Answers 202 `{id}`; progress at /api/promotions/{id}/events.',
+  request: {
+    params: z.object({ name: PipelineNameSchema }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .strictObject({ label: z.string().regex(LABEL_PATTERN, 'a label is a slug'), version: z.number().int().min(1), suite: PromotionSuite, force: z.boolean().optional() })
+            .openapi('StartPromotion'),
+        },
+      },
+    },
+  },
+  responses: { 202: jsonContent(z.object({ id: z.string() }).openapi('PromotionStarted'), 'Started'), ...problemResponses(400, 401, 404, 422) },
+});
+
+const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const get = createRoute({
+  method: 'get',
+  path: '/api/promotions/{id}',
+  operationId: 'getPromotion',
+  tags: ['deployments'],
+  summary: 'A promotion and, once it ended, its outcome',
+  request: { params: IdParams },
+  responses: {
+    200: jsonContent(
+      z
+        .object({
+          id: z.string(),
+          pipeline: z.string(),
+          label: z.string(),
+          status: z.enum(['running', 'moved', 'refused', 'failed']),
+          moved: z.boolean(),
+          from: z.number().int().nullable(),
+          to: z.number().int(),
+          comparison: z.unknown(),
+          gates: z.unknown(),
+          evalIds: z.object({ candidate: z.string().nullable(), holder: z.string().nullable() }),
+          forced: z.boolean(),
+          error: z.string().optional(),
+        })
+        .openapi('Promotion'),
+      'The promotion',
+    ),
+    ...problemResponses(401, 404),
+  },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/api/promotions/{id}/events',
+  operationId: 'promotionEvents',
+  tags: ['deployments'],
+  summary: "A promotion's progress as Server-Sent Events",
+  request: { params: IdParams },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+});
+
+export const promotionRoutes: RouteModule = {
+  name: 'promotions',
+  register(app, deps) {
+    const { store } = deps;
+    const promotions = new PromotionManager({ store, evals: deps.evals, jobs: deps.jobs, log: deps.log });
+
+    app.openapi(start, async (c) => {
+      const { name } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const candidate = await resolveServed(store, { pipeline: name, version: body.version });
+      const dataset = await store.datasets.get(body.suite.dataset);
+      if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
+      let suite: EvalSuite;
+      try {
+        const { dataset: _name, ...spec } = body.suite;
+        const parsed = parseSuite({ format: SUITE_FORMAT, name: 'promotion', ...spec, dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
+        suite = { ...parsed, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+      } catch (err) {
+        if (!(err instanceof SuiteError)) throw err;
+        throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: err.path ? `$.suite.${err.path}` : '$.suite', message: err.message }] });
+      }
+      if (deps.modelUnavailable) {
+        try {
+          checkEvalModels(candidate.document as PipelineDocument, suite, deps.modelUnavailable);
+        } catch (err) {
+          if (err instanceof ModelUnavailableError) throw new HttpProblem(422, err.message, { type: 'model-unavailable' });
+          throw err;
+        }
+      }
+      const id = await promotions.start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, by: 'admin' });
+      c.header('location', `/api/promotions/${id}`);
+      return c.json({ id }, 202);
+    });
+
+    app.openapi(get, async (c) => {
+      const { id } = c.req.valid('param');
+      const stored = await store.promotions.get(id);
+      if (!stored) throw promotions.notFound(id);
+      const outcome = (stored.outcome ?? { moved: false, from: null, to: stored.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false }) as Record<string, unknown>;
+      return c.json({ id, pipeline: stored.pipeline, label: stored.label, ...outcome, status: stored.status } as never, 200);
+    });
+
+    app.openapi(events, async (c) => {
+      const { id } = c.req.valid('param');
+      return jobEventsResponse(c, {
+        jobs: deps.jobs,
+        kind: PROMOTION_JOB,
+        id,
+        fromSeq: resumeFrom(c.req.header('last-event-id')),
+        past: () => promotions.pastEvents(id),
+        notFound: () => promotions.notFound(id),
+        redact: deps.redactor.redact,
+      }) as never;
+    });
+  },
+};

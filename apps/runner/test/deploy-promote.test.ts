@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli } from './cli-child';
+import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
+
+let runner: TestRunner;
+const put = (p: string, body: unknown) => runner.api(p, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = async (res: Response) => res.json();
+
+const CASES = ['paris', 'lima', 'oslo', 'rome'].map((city, i) => ({ id: `c${i + 1}`, input: { question: city }, expected: city }));
+const SUITE = { name: 'qa-suite', dataset: 'qa', scorers: [{ name: 'mentions', type: 'contains', target: 'answer' }] };
+
+/** v1 echoes the question (passes), v2 answers "nothing" (every case regresses), v3 "Q: <question>" (passes). */
+async function saveVersions() {
+  expect((await runner.post('/api/pipelines', echoPipeline('qa'))).status).toBe(201);
+  for (const [n, prompt] of [[2, '{% if question %}nothing{% endif %}'], [3, 'Q: {{ question }}']] as const) {
+    const doc = echoPipeline('qa');
+    doc.nodes[1].config.prompt = prompt;
+    expect((await runner.post('/api/pipelines/qa/versions', { document: doc, message: `v${n}`, baseVersion: n - 1 })).status).toBe(201);
+  }
+}
+
+/** Starts a promotion over HTTP and follows its events to the end; answers the events and the promotion. */
+async function promote(body: Record<string, unknown>) {
+  const res = await runner.post('/api/pipelines/qa/promotions', { label: 'production', suite: SUITE, ...body });
+  expect(res.status).toBe(202);
+  const { id } = await res.json();
+  const events = [];
+  for await (const e of sseEvents(await runner.api(`/api/promotions/${id}/events`))) events.push({ type: e.event, ...JSON.parse(e.data) });
+  return { events, promotion: await json(await runner.api(`/api/promotions/${id}`)) };
+}
+
+beforeAll(async () => {
+  runner = await startTestRunner();
+  await saveVersions();
+  expect((await runner.post('/api/datasets', { name: 'qa', cases: CASES })).status).toBe(201);
+  expect((await put('/api/pipelines/qa/labels/production', { version: 1 })).status).toBe(200);
+});
+afterAll(() => runner.close());
+
+describe('promotion over HTTP', () => {
+  it('refuses a version that regresses: the label stays, the failing gate and the regressed cases are in the result', async () => {
+    const { events, promotion } = await promote({ version: 2 });
+    expect(events[0]).toMatchObject({ type: 'promotion.started', from: 1, to: 2 });
+    expect(events.filter((e) => e.type === 'promotion.eval').map((e) => [e.version, e.reused])).toEqual([[2, false], [1, false]]);
+    expect(events.at(-1).type).toBe('promotion.completed');
+    expect(promotion).toMatchObject({ status: 'refused', moved: false, from: 1, to: 2, forced: false });
+    expect(promotion.gates.passed).toBe(false);
+    expect(promotion.gates.checks[0]).toMatchObject({ gate: 'fail-on regression', passed: false });
+    expect(promotion.comparison.regressed).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(promotion.evalIds.candidate).toEqual(expect.any(String));
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(1);
+    expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toHaveLength(1);
+  });
+
+  it('moves the label when nothing regresses, reusing the stored eval of the holder', async () => {
+    const { events, promotion } = await promote({ version: 3 });
+    expect(events.filter((e) => e.type === 'promotion.eval').map((e) => [e.version, e.reused])).toEqual([[3, false], [1, true]]);
+    expect(promotion).toMatchObject({ status: 'moved', moved: true, from: 1, to: 3, forced: false });
+    expect(promotion.comparison.regressed).toEqual([]);
+    const [latest] = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
+    expect(latest).toMatchObject({ label: 'production', from: 1, to: 3, by: 'admin', forced: false, evalId: promotion.evalIds.candidate });
+  });
+
+  it('with force, moves past a failing gate and records it as forced with the eval', async () => {
+    const { events, promotion } = await promote({ version: 2, force: true, label: 'staging' });
+    // staging was not set: only the candidate's own gates apply (none but the skipped regression check), so it moves unforced.
+    expect(promotion).toMatchObject({ moved: true, from: null, to: 2, forced: false });
+    expect(events.filter((e) => e.type === 'promotion.eval').map((e) => e.reused)).toEqual([true]);
+    const forced = await promote({ version: 2, force: true });
+    expect(forced.promotion).toMatchObject({ status: 'moved', moved: true, from: 3, to: 2, forced: true });
+    const [latest] = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
+    expect(latest).toMatchObject({ label: 'production', from: 3, to: 2, forced: true, evalId: forced.promotion.evalIds.candidate });
+    // Roll back: a move like any other, recorded.
+    expect((await put('/api/pipelines/qa/labels/production', { version: 3, note: 'rollback' })).status).toBe(200);
+  });
+
+  it('answers 4xx for what cannot be promoted', async () => {
+    const post = (body: unknown) => runner.post('/api/pipelines/qa/promotions', body);
+    expect((await post({ label: 'production', version: 9, suite: SUITE })).status).toBe(404);
+    expect((await post({ label: 'production', version: 2, suite: { ...SUITE, dataset: 'nope' } })).status).toBe(404);
+    expect((await post({ label: 'production', version: 2, suite: { ...SUITE, scorers: [] } })).status).toBe(400);
+    expect((await runner.api('/api/promotions/nope')).status).toBe(404);
+  });
+});
+
+describe('patchbay promote', () => {
+  it('exits 1 on a regression (label unchanged, gate and cases printed), 2 on bad input', async () => {
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'qa-suite', dataset: 'cases.jsonl', scorers: SUITE.scorers }));
+    const refused = await runCli(['promote', 'qa', '--label', 'production', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/fail-on regression/);
+    expect(refused.stdout).toMatch(/regressed cases: c1, c2, c3, c4/);
+    expect(refused.stdout).toMatch(/production stays at v3/);
+    expect(refused.stderr).toMatch(/v2: reusing stored eval/);
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
+
+    const bad = await runCli(['promote', 'qa', '--label', 'production', '--version', '7', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^patchbay promote: pipeline "qa" has no version 7/);
+  }, 120_000);
+});
