@@ -166,7 +166,7 @@ describe('first run: npm start on a fresh data dir', () => {
     let run: any;
     await expect.poll(async () => (run = await getJson(`${url}/api/runs/${id}`)).status, { timeout: 20_000 }).toBe('succeeded');
     expect(run.outputs.summary).toContain('1 answered, 1 for a person.');
-    expect(run.resolved).toEqual({ 'support-assistant@v3': { pipeline: 'support-assistant', version: 3 } });
+    expect(run.resolved).toEqual({ 'support-assistant@production': { pipeline: 'support-assistant', version: 3, label: 'production' } });
     expect(run.nodes.answer_each.items).toHaveLength(2);
   });
 

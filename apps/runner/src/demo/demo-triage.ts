@@ -14,7 +14,9 @@ export const TRIAGE_PIPELINE = 'support-triage';
  * Saves `support-triage` (after support-assistant, which it calls) and scores
  * it on its own small dataset, so the composed pipeline opens with a result.
  */
-export async function seedTriageDemo(store: Store, services: Services): Promise<void> {
+export async function seedTriageDemo(store: Store, services: Services, production: number): Promise<void> {
+  // support-triage calls "support-assistant@production": the demo deploys its best version there
+  await store.labels.move({ pipeline: 'support-assistant', label: 'production', version: production, by: 'demo', note: 'the demo seeds production at its best version' });
   const raw = JSON.parse(readFileSync(path.join(TRIAGE_DIR, 'pipeline.json'), 'utf8')) as PipelineDocument;
   const lookup = pipelineRefs(raw).length > 0 ? await resolvePipelines(raw, services.pipelines) : undefined;
   const report = validatePipeline(raw, { pipelines: lookup });

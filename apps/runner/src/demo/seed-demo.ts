@@ -6,7 +6,7 @@ import { openSqliteStore, type VersionRecord } from '../store/index';
 import { DEMO_DIR, DEMO_INDEX, DEMO_PIPELINE, DEMO_VERSIONS, demoDocPaths, readDemoJson, type DemoOrder } from './demo-content';
 import { seedDemoEvals } from './demo-evals';
 import { seedTriageDemo } from './demo-triage';
-import { storeResolver } from '../pipelines/pipeline-resolver';
+import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { writeOrdersDatabase } from './orders-database';
 
 export interface SeedDemoOptions {
@@ -68,8 +68,8 @@ async function buildWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void
       versions.push(saved.version);
     }
     await seedDemoEvals(store, services, versions);
-    services.pipelines = storeResolver(store.versions);
-    await seedTriageDemo(store, services);
+    services.pipelines = storeResolverOf(store);
+    await seedTriageDemo(store, services, versions.at(-1)!.number);
   } finally {
     await store.close();
     await services.close();
