@@ -29,9 +29,11 @@ interface Props {
   /** A connection was refused; `reason` says why. */
   onRefused(reason: string): void;
   onNodeClick?(id: string): void;
+  /** Right-click on a node, at this point of the page. */
+  onNodeMenu?(id: string, at: { x: number; y: number }): void;
 }
 
-export function Canvas({ store, onDropType, onRefused, onNodeClick }: Props) {
+export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu }: Props) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { screenToFlowPosition } = useReactFlow();
 
@@ -69,6 +71,14 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick }: Props) {
     [onDropType, screenToFlowPosition],
   );
   const handleNodeClick: NodeMouseHandler<FlowNode> = useCallback((_, node) => onNodeClick?.(node.id), [onNodeClick]);
+  const handleNodeMenu: NodeMouseHandler<FlowNode> = useCallback(
+    (e, node) => {
+      if (!onNodeMenu) return;
+      e.preventDefault();
+      onNodeMenu(node.id, { x: e.clientX, y: e.clientY });
+    },
+    [onNodeMenu],
+  );
 
   return (
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
@@ -82,6 +92,7 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick }: Props) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeClick={handleNodeClick}
+        onNodeContextMenu={handleNodeMenu}
         nodesDraggable={!state.readOnly}
         nodesConnectable={!state.readOnly}
         deleteKeyCode={null}

@@ -1,10 +1,13 @@
 import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
 import type { NodeProblemsStore } from '../lib/node-problems-store';
 import type { RunStore } from '../lib/run-store';
+import type { PinStore } from '../lib/pins';
 
 export interface CanvasServices {
   runs: RunStore;
   problems: NodeProblemsStore;
+  /** The draft's pinned outputs (absent where nothing can be pinned). */
+  pins?: PinStore;
 }
 
 /** The run and problem stores the canvas's nodes read, each node only its own entry. */
@@ -20,6 +23,14 @@ export function useNodeRun(id: string) {
   const { runs } = useCanvas();
   const subscribe = useCallback((listener: () => void) => runs.subscribeNode(id, listener), [runs, id]);
   return useSyncExternalStore(subscribe, () => runs.getNode(id));
+}
+
+const noPins = () => () => {};
+
+/** Whether the node's output is pinned in this draft. */
+export function useNodePinned(id: string): boolean {
+  const { pins } = useCanvas();
+  return useSyncExternalStore(pins?.subscribe ?? noPins, () => pins?.has(id) ?? false);
 }
 
 export function useNodeProblems(id: string) {

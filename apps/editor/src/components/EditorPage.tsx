@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow, useStoreApi, type Viewport } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import type { Position } from '@patchbay/core';
+import { getNodeType, type Position } from '@patchbay/core';
 import { ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
 import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
@@ -12,6 +12,8 @@ import { emptyDocument } from '../lib/flow-model';
 import { NodeProblemsStore } from '../lib/node-problems-store';
 import type { Route } from '../lib/route';
 import { RunStore } from '../lib/run-store';
+import { PinStore } from '../lib/pins';
+import { childPipelines } from '../lib/child-pipelines';
 import { useCanvasSelector } from '../hooks/use-canvas-selector';
 import { useEditorContent } from '../hooks/use-editor-content';
 import { useProblems } from '../hooks/use-problems';
@@ -27,6 +29,8 @@ import { SaveDialog } from './SaveDialog';
 import { SidePanel } from './SidePanel';
 import { useToast } from './Toasts';
 import { Toolbar } from './Toolbar';
+import { NodeMenu, type NodeMenuAction } from './NodeMenu';
+import { PinDialog } from './PinDialog';
 
 type PipelineRoute = Extract<Route, { page: 'pipeline' }>;
 interface Props {
@@ -50,7 +54,11 @@ function EditorScreen({ route, navigate }: Props) {
   const store = useMemo(() => new EditorStore(emptyDocument(route.name)), [route.name]);
   const runs = useMemo(() => new RunStore(), []);
   const nodeProblems = useMemo(() => new NodeProblemsStore(), []);
-  const canvasServices = useMemo(() => ({ runs, problems: nodeProblems }), [runs, nodeProblems]);
+  const pins = useMemo(() => new PinStore(route.name), [route.name]);
+  const canvasServices = useMemo(() => ({ runs, problems: nodeProblems, pins }), [runs, nodeProblems, pins]);
+  useMemo(() => childPipelines.setResolver((ref) => api.resolveRef(ref)), [api]);
+  const [menu, setMenu] = useState<{ id: string; at: { x: number; y: number } }>();
+  const [pinning, setPinning] = useState<string>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const clipboard = useRef<ClipboardPayload | undefined>(undefined);
 
@@ -197,11 +205,77 @@ function EditorScreen({ route, navigate }: Props) {
   const run = useCallback(
     (inputs: Record<string, unknown>) => {
       setTab('run');
+      const doc = store.document();
+      // pins belong to the draft: a run that uses them sends the draft itself
+      const pinned = shown?.mode === 'edit' ? pins.forNodes(new Set(doc.nodes.map((n) => n.id))) : undefined;
+      if (pinned) return start({ document: doc, inputs, pins: pinned });
       // a saved, unchanged version runs by reference, so the run is listed with it
       const version = shown?.mode === 'edit' && !dirty ? shown.version : shown?.mode === 'version' ? shown.version : null;
-      start(version ? { pipeline: route.name, version, inputs } : { document: store.document(), inputs });
+      start(version ? { pipeline: route.name, version, inputs } : { document: doc, inputs });
     },
-    [shown, dirty, route.name, store, start],
+    [shown, dirty, route.name, store, start, pins],
+  );
+
+  /** Re-runs a node and what is downstream of it, reusing the last run's outputs upstream. */
+  const runFrom = useCallback(
+    (node: string) => {
+      const last = runs.getRun();
+      if (!last.runId || last.phase === 'running' || last.phase === 'idle') {
+        toast('Run the pipeline once first: "Run from here" reuses what that run recorded upstream', 'error');
+        return;
+      }
+      setTab('run');
+      const doc = store.document();
+      const pinned = pins.forNodes(new Set(doc.nodes.map((n) => n.id)));
+      start({ document: doc, from: { run: last.runId, node }, ...(pinned ? { pins: pinned } : {}) });
+    },
+    [runs, store, pins, start, toast],
+  );
+
+  const openChild = useCallback(
+    (id: string) => {
+      const ref = store.document().nodes.find((n) => n.id === id)?.config.ref;
+      const child = typeof ref === 'string' ? childPipelines.get(ref) : undefined;
+      if (!child) return toast(`The pipeline node "${id}" does not resolve to a stored pipeline yet`, 'error');
+      navigate({ page: 'pipeline', name: child.name, version: child.version, via: [route.name, ...(route.via ?? [])] });
+    },
+    [store, navigate, route.name, route.via, toast],
+  );
+
+  const menuActions = useCallback(
+    (id: string): NodeMenuAction[] => {
+      const node = store.document().nodes.find((n) => n.id === id);
+      const calls = !!node && node.type === 'pipeline' && !!getNodeType(node.type)?.childRefs;
+      const pinned = pins.has(id);
+      return [
+        { id: 'run-from', label: 'Run from here', disabled: !editing, run: () => runFrom(id) },
+        pinned
+          ? { id: 'unpin', label: 'Unpin output', disabled: !editing, run: () => pins.unpin(id) }
+          : { id: 'pin', label: 'Pin output…', disabled: !editing, run: () => setPinning(id) },
+        {
+          id: 'duplicate',
+          label: 'Duplicate',
+          disabled: !editing,
+          run: () => {
+            store.select([id]);
+            const payload = store.copySelection();
+            if (payload) store.paste(payload);
+          },
+        },
+        {
+          id: 'delete',
+          label: 'Delete',
+          disabled: !editing,
+          run: () => {
+            store.select([id]);
+            store.deleteSelection();
+            pins.unpin(id);
+          },
+        },
+        ...(calls ? [{ id: 'open-child', label: 'Open child pipeline', run: () => openChild(id) }] : []),
+      ];
+    },
+    [store, pins, editing, runFrom, openChild],
   );
 
   useShortcuts({
@@ -264,9 +338,38 @@ function EditorScreen({ route, navigate }: Props) {
           onEvals={() => navigate({ page: 'evals', name: route.name })}
         />
         <Palette types={catalog} disabled={!editing} onAdd={addAtCentre} />
-        <div ref={canvasRef} style={{ minHeight: 0, display: 'grid' }}>
-          <Canvas store={store} onDropType={(type, at) => editing && addNode(type, at)} onRefused={refuse} />
+        <div ref={canvasRef} style={{ minHeight: 0, display: 'grid', gridTemplateRows: route.via?.length ? 'auto 1fr' : undefined }}>
+          {route.via && route.via.length > 0 && (
+            <nav className="breadcrumb" aria-label="Opened from" data-testid="breadcrumb">
+              {[...route.via].reverse().map((name, i, all) => (
+                <span key={name + i}>
+                  <a
+                    href="#"
+                    data-testid={`breadcrumb-${name}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate({ page: 'pipeline', name, ...(i > 0 ? { via: all.slice(0, i).reverse() } : {}) });
+                    }}
+                  >
+                    {name}
+                  </a>{' '}
+                  ›
+                </span>
+              ))}
+              <strong>{route.name}</strong>
+            </nav>
+          )}
+          <Canvas store={store} onDropType={(type, at) => editing && addNode(type, at)} onRefused={refuse} onNodeMenu={(id, at) => setMenu({ id, at })} />
         </div>
+        {menu && <NodeMenu node={menu.id} at={menu.at} actions={menuActions(menu.id)} onClose={() => setMenu(undefined)} />}
+        {pinning && (
+          <PinDialog
+            node={pinning}
+            initial={runs.getNode(pinning)?.trace?.outputs}
+            onPin={(outputs) => pins.pin(pinning, outputs)}
+            onClose={() => setPinning(undefined)}
+          />
+        )}
         <SidePanel store={store} shown={shown} catalog={catalog} providers={providers} problems={problems} />
         <BottomPanel
           tab={tab}

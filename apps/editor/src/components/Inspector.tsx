@@ -3,6 +3,7 @@ import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
 import { formFields, type FormField } from '../lib/config-form';
 import type { NodePatch } from '../lib/editor-store';
 import { ConfigField } from './ConfigField';
+import { RefPicker } from './RefPicker';
 
 interface Props {
   node: PipelineNode;
@@ -12,6 +13,8 @@ interface Props {
   readOnly: boolean;
   /** `field` names what is being typed in, so one edit is one undo step. */
   onChange(patch: NodePatch, field: string): void;
+  /** The open pipeline (a node cannot call the pipeline it is in). */
+  pipelineName?: string;
 }
 
 const SETTINGS: FormField[] = [
@@ -21,7 +24,7 @@ const SETTINGS: FormField[] = [
 ];
 
 /** The selected node's config as a form generated from its type's JSON Schema. */
-export function Inspector({ node, typeInfo, providers, problems, readOnly, onChange }: Props) {
+export function Inspector({ node, typeInfo, providers, problems, readOnly, onChange, pipelineName = '' }: Props) {
   const def = getNodeType(node.type);
   const fields = formFields(typeInfo?.configSchema, {
     templateFields: typeInfo?.templateFields ?? def?.templateFields,
@@ -41,7 +44,20 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
           ))}
         </ul>
       )}
-      {fields.map((field) => (
+      {fields.map((field) =>
+        field.key === 'ref' && def?.childRefs ? (
+          <RefPicker
+            key={field.key}
+            value={node.config.ref}
+            readOnly={readOnly}
+            current={pipelineName}
+            onChange={(value) => {
+              const config = { ...node.config, ref: value };
+              if (value === undefined) delete config.ref;
+              onChange({ config }, 'config.ref');
+            }}
+          />
+        ) : (
         <ConfigField
           key={field.key}
           field={field}
@@ -54,7 +70,8 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
             onChange({ config }, `config.${field.key}`);
           }}
         />
-      ))}
+        ),
+      )}
       <details>
         <summary className="muted">Node settings</summary>
         {SETTINGS.map((field) => (

@@ -1,5 +1,6 @@
 import { useNodeRun } from './CanvasContext';
 import { formatMs } from '../lib/duration';
+import { ChildRunDetails } from './ChildRunDetails';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
 
@@ -71,6 +72,7 @@ export function NodeRunDetails({ id }: { id: string }) {
           </pre>
         </>
       )}
+      <ChildRunDetails trace={trace} />
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { typeTitle } from '../lib/flow-model';
 // geometry shared by both levels of detail, so a node keeps its size and its handles their
 // places when the zoom crosses DETAIL_ZOOM
 import { HEADER_PX, PORTS_PADDING_PX, ROW_PX, nodeHeight } from '../lib/node-size';
-import { useNodeProblems, useNodeRun } from './CanvasContext';
+import { useNodePinned, useNodeProblems, useNodeRun } from './CanvasContext';
 
 /** Below this zoom port names are unreadable: nodes are drawn as boxes with handles only. */
 export const DETAIL_ZOOM = 0.35;
@@ -22,6 +22,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   const { node, ports, diff } = data;
   const run = useNodeRun(id);
   const problems = useNodeProblems(id);
+  const pinned = useNodePinned(id);
   const compact = useStore(zoomedOut);
   const updateInternals = useUpdateNodeInternals();
   const portKey = ports.inputs.map((p) => p.name).join(',') + '|' + ports.outputs.map((p) => p.name).join(',');
@@ -40,12 +41,18 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
     'data-testid': `node-${id}`,
     'data-status': run?.status,
     'data-diff': diff,
+    'data-pinned': pinned || undefined,
     title: problems.map((p) => p.message).join('\n') || undefined,
   };
   const header = (
     <header>
       <span className="type">{typeTitle(node.type)}</span>
       <span className="name">{node.label ?? id}</span>
+      {pinned && (
+        <span className="pin-badge" data-testid={`node-pinned-${id}`} title="Output pinned: editor runs use it instead of running this node">
+          pinned
+        </span>
+      )}
       {problems.length > 0 && (
         <span className="problem-badge" data-testid={`node-problems-${id}`}>
           {problems.length}

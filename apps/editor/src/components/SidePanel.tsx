@@ -67,6 +67,7 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
         providers={providers}
         problems={own}
         readOnly={readOnly}
+        pipelineName={store.document().name}
         onChange={(patch, field) => store.updateNode(node.id, patch, field)}
       />
       {shown?.mode !== 'run' && details}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { validatePipeline, type Problem } from '@patchbay/core';
+import { pipelineRefs, validatePipeline, type Problem } from '@patchbay/core';
+import { childPipelines } from '../lib/child-pipelines';
 import type { EditorStore } from '../lib/editor-store';
 import type { NodeProblemsStore } from '../lib/node-problems-store';
 import { problemsByNode } from '../lib/problems';
@@ -18,6 +19,16 @@ const SETTLE_MS = 120;
 export function useProblems(store: EditorStore, nodeProblems: NodeProblemsStore, enabled: boolean): Problem[] {
   const structure = useCanvasSelector(store, (s) => s.structure);
   const [problems, setProblems] = useState<Problem[]>(NONE);
+  // a stored pipeline a node calls has resolved: its ports are drawn and judged again
+  const [resolved, setResolved] = useState(0);
+  useEffect(
+    () =>
+      childPipelines.subscribe(() => {
+        store.refreshPorts();
+        setResolved((n) => n + 1);
+      }),
+    [store],
+  );
   useEffect(() => {
     if (!enabled) {
       setProblems(NONE);
@@ -27,7 +38,8 @@ export function useProblems(store: EditorStore, nodeProblems: NodeProblemsStore,
     let idle: number | undefined;
     const validate = () => {
       const doc = store.document();
-      const found = validatePipeline(doc).problems;
+      childPipelines.ensure(pipelineRefs(doc));
+      const found = validatePipeline(doc, { pipelines: childPipelines.lookup }).problems;
       setProblems(found.length ? found : NONE);
       nodeProblems.set(problemsByNode(found, doc));
     };
@@ -40,6 +52,6 @@ export function useProblems(store: EditorStore, nodeProblems: NodeProblemsStore,
       clearTimeout(timer);
       if (idle !== undefined) cancelIdleCallback(idle);
     };
-  }, [store, nodeProblems, structure, enabled]);
+  }, [store, nodeProblems, structure, enabled, resolved]);
   return problems;
 }

@@ -33,6 +33,16 @@ export function createApi(options: ApiClientOptions = {}) {
     nodeTypes: () => answer(client.GET('/api/node-types')),
     providers: () => answer(client.GET('/api/providers')),
     listRuns: (pipeline: string, limit = 20) => answer(client.GET('/api/runs', { params: { query: { pipeline, limit } } })),
+    /** The version a `pipeline`/`map` node's reference resolves to now, with its ports. */
+    resolveRef: (ref: string) => answer(client.GET('/api/pipeline-refs/{ref}', { params: { path: { ref } } })),
+    /** A pipeline's label names (none where it has none, or the runner has no labels). */
+    listLabels: async (pipeline: string): Promise<string[]> => {
+      try {
+        return Object.keys((await answer(client.GET('/api/pipelines/{name}/labels', name(pipeline)))).labels ?? {});
+      } catch {
+        return [];
+      }
+    },
     getRun: (id: string) => answer(client.GET('/api/runs/{id}', { params: { path: { id } } })),
     cancelRun: (id: string) => answer(client.POST('/api/runs/{id}/cancel', { params: { path: { id } } })),
 

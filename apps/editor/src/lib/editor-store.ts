@@ -1,5 +1,5 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
+import { getNodeType, parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
 import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
 import { whyNotConnect, type ConnectionAttempt } from './connection-rules';
 import { documentMeta, fromFlow, toFlow, type DocumentMeta, type FlowEdge, type FlowNode } from './flow-model';
@@ -212,6 +212,15 @@ export class EditorStore {
 
   undo = (): void => this.travel(this.history.undo(this.document()));
   redo = (): void => this.travel(this.history.redo(this.document()));
+
+  /** Redraws nodes whose ports come from stored pipelines (once a reference resolves); no undo step, dirty unchanged. */
+  refreshPorts(): void {
+    const keep = this.state.nodes.filter((n) => !getNodeType(n.data.node.type)?.childRefs);
+    const selected = new Set(this.selectedIds());
+    const next = this.stateFor(this.document(), this.state.readOnly, { ...this.state, nodes: keep });
+    next.nodes = next.nodes.map((n) => (!!n.selected === selected.has(n.id) ? n : { ...n, selected: selected.has(n.id) }));
+    this.set({ ...next, dirty: this.state.dirty });
+  }
 
   select(ids: readonly string[]): void {
     const wanted = new Set(ids);

@@ -12,6 +12,7 @@ import {
   type PortType,
 } from '@patchbay/core';
 import { NODE_WIDTH, nodeHeight } from './node-size';
+import { childPipelines } from './child-pipelines';
 
 /** A port as the canvas draws it; `missing` marks a port an edge still uses but the node type no longer has. */
 export type PortView = PortSpec & { missing?: boolean };
@@ -59,6 +60,14 @@ const portCache = new WeakMap<object, { type: string; ports: { inputs: PortSpec[
 
 function safePorts(node: PipelineNode): { inputs: PortSpec[]; outputs: PortSpec[] } {
   if (typeof node.config !== 'object' || node.config === null) node = { ...node, config: {} };
+  // a node that calls a stored pipeline has the ports of the version its reference resolves to
+  if (getNodeType(node.type)?.childRefs) {
+    try {
+      return nodePorts(node, childPipelines.lookup) ?? { inputs: [], outputs: [] };
+    } catch {
+      return { inputs: [], outputs: [] };
+    }
+  }
   const cached = portCache.get(node.config);
   if (cached?.type === node.type) return cached.ports;
   let ports: { inputs: PortSpec[]; outputs: PortSpec[] };

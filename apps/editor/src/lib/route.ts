@@ -6,12 +6,13 @@
  *   /pipelines/NAME?version=N          version N (read-only unless it is the latest)
  *   /pipelines/NAME?diff=A..B          version A against version B on the canvas
  *   /pipelines/NAME?run=ID             a past run on the canvas
+ *   /pipelines/NAME?via=A,B            opened from a `pipeline` node of A (itself opened from B): breadcrumb back
  *   /pipelines/NAME/evals?eval=ID      the pipeline's evals, one result shown
  *   /pipelines/NAME/compare?a=ID&b=ID  eval A (baseline) against eval B
  */
 export type Route =
   | { page: 'list' }
-  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string }
+  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[] }
   | { page: 'evals'; name: string; eval?: string }
   | { page: 'compare'; name: string; a?: string; b?: string };
 
@@ -33,6 +34,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (diff) route.diff = { from: Number(diff[1]), to: Number(diff[2]) };
   const run = params.get('run');
   if (run) route.run = run;
+  const via = (params.get('via') ?? '').split(',').filter((name) => /^[a-z0-9-]+$/.test(name));
+  if (via.length) route.via = via;
   return route;
 }
 
@@ -50,6 +53,7 @@ export function formatRoute(route: Route): string {
   if (route.version) params.set('version', String(route.version));
   if (route.diff) params.set('diff', `${route.diff.from}..${route.diff.to}`);
   if (route.run) params.set('run', route.run);
+  if (route.via?.length) params.set('via', route.via.join(','));
   const query = params.toString().replace('%2E%2E', '..');
   return `/pipelines/${encodeURIComponent(route.name)}${query ? `?${query}` : ''}`;
 }

@@ -82,7 +82,8 @@ export class RunStore {
         break;
       }
       case 'node.completed':
-        this.setNode(event.nodeId, { status: 'succeeded', text: textOf(event.trace) ?? this.nodes.get(event.nodeId)?.text ?? '', trace: event.trace });
+        // a reused node (run from a node, a pin) completes without running: its trace says so
+        this.setNode(event.nodeId, { status: event.trace?.status === 'reused' ? 'reused' : 'succeeded', text: textOf(event.trace) ?? this.nodes.get(event.nodeId)?.text ?? '', trace: event.trace });
         break;
       case 'node.failed':
         this.setNode(event.nodeId, { status: 'failed', text: this.nodes.get(event.nodeId)?.text ?? '', trace: event.trace, error: event.error });
