@@ -72,7 +72,7 @@ describe('run from here', () => {
     await page.getByTestId('tab-run').click();
     await page.getByTestId('run-input-q').fill('first');
     await page.getByTestId('run-button').click();
-    await expect.poll(() => page.getByTestId('run-output-out').textContent()).toBe('Q: first');
+    await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('Q: first');
 
     await menu('say', 'run-from');
     await expect.poll(() => page.getByTestId('node-up').getAttribute('data-status')).toBe('reused');
@@ -95,7 +95,7 @@ describe('pinned outputs', () => {
 
     await page.getByTestId('run-input-q').fill('second');
     await page.getByTestId('run-button').click();
-    await expect.poll(() => page.getByTestId('run-output-out').textContent()).toBe('pinned answer');
+    await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('pinned answer');
     expect(await page.getByTestId('node-say').getAttribute('data-status')).toBe('reused');
 
     // kept with the draft in this browser, never in the stored version
