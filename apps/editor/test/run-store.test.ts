@@ -61,7 +61,7 @@ describe('RunStore', () => {
     const { store } = manualStore();
     store.load({
       id: 'r9', pipeline: 'p', version: 2, status: 'failed', startedAt: 0, durationMs: 9, error: 'boom', failedNode: 'b',
-      source: 'editor', label: null, keyName: null, inputs: { q: 1 }, outputs: null, document: null,
+      source: 'editor', label: null, keyName: null, from: null, resolved: null, inputs: { q: 1 }, outputs: null, document: null,
       nodes: { a: trace('a', { text: 'partial' }), b: { id: 'b', type: 'code', status: 'failed', attempts: 2, error: 'boom' } },
     });
     expect(store.getNode('a')).toMatchObject({ status: 'succeeded', text: 'partial' });

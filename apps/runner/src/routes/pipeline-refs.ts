@@ -38,9 +38,9 @@ const resolve = createRoute({
 export const pipelineRefRoutes: RouteModule = {
   name: 'pipeline-refs',
   register(app, { store, services }) {
-    const resolver = services.pipelines ?? storeResolverOf(store);
     app.openapi(resolve, async (c) => {
       const { ref } = c.req.valid('param');
+      const resolver = services.pipelines ?? storeResolverOf(store);
       const answer = await resolver.resolve(ref);
       if ('error' in answer) throw new HttpProblem(404, answer.error, { type: 'unresolved-pipeline' });
       return c.json({ ref, ...answer, problems: answer.problems ?? [], ...interfacePorts(answer.document) } as z.infer<typeof ResolvedSchema>, 200);

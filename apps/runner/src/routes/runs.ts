@@ -201,10 +201,10 @@ export const runRoutes: RouteModule = {
   register(app, deps) {
     const { store, runs } = deps;
     const runEvents = (c: Context, id: string, fromSeq: number) => runEventsResponse(c, deps, id, fromSeq);
-    const pipelines = deps.services.pipelines ?? storeResolverOf(store);
 
     app.openapi(start, async (c) => {
       const body = c.req.valid('json');
+      const pipelines = deps.services.pipelines ?? storeResolverOf(store);
       const target = await resolveDocument(deps, body, pipelines);
       const partial = body.from ? await runFromNode(store, target.document, body.from, body.inputs).catch(runFromProblem) : undefined;
       const inputs = partial?.inputs ?? body.inputs ?? {};
