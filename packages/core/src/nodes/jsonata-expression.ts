@@ -65,9 +65,36 @@ export async function evaluateExpression(source: string, value: unknown, signal?
     if (signal?.aborted) throw signal.reason;
     throw new Error(`expression failed: ${describe(err)}`);
   }
-  // JSONata sequences carry extra flags and lambdas are functions: keep what JSON keeps
-  return result === undefined ? null : (JSON.parse(JSON.stringify(result) ?? 'null') as unknown);
+  return result === undefined ? null : toJson(result);
 }
+
+/** JSONata's functions: a lambda (`function($x){…}`) or a built-in (`$string`), as evaluate() hands them back. */
+const isFunction = (v: unknown) =>
+  typeof v === 'function' || (typeof v === 'object' && v !== null && ((v as Record<string, unknown>)._jsonata_lambda === true || (v as Record<string, unknown>)._jsonata_function === true));
+
+/**
+ * The result as plain JSON (sequences carry extra flags). A function is no
+ * value a port can carry: it fails like any other evaluation error, with where
+ * it was (a lambda would otherwise surface as a bare "circular structure" error).
+ */
+function toJson(result: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result, function (key, value) {
+      if (isFunction(value)) {
+        const where = key === '' ? 'the result' : `"${key}" in the result`;
+        throw new ExpressionResultError(`${where} is a function, not a value (call it, e.g. $f(x), or leave it out)`);
+      }
+      return value;
+    });
+  } catch (err) {
+    if (err instanceof ExpressionResultError) throw new Error(`expression failed: ${err.message}`);
+    throw new Error(`expression failed: the result is not JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  return JSON.parse(text ?? 'null') as unknown;
+}
+
+class ExpressionResultError extends Error {}
 
 /** JSONata's own truthiness ($boolean): empty strings, arrays and objects are false. */
 export async function isTruthy(result: unknown): Promise<boolean> {

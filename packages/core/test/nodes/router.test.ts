@@ -59,4 +59,10 @@ describe('router node', () => {
       /^expression failed: /,
     );
   });
+
+  it('fails with "expression failed" for a condition that evaluates to a function', async () => {
+    await expect(runNode(routerNode, { routes: [{ port: 'a', when: 'function($v) { $v > 1 }' }] }, { value: 2 }, testContext())).rejects.toThrow(
+      /^expression failed: the result is a function/,
+    );
+  });
 });

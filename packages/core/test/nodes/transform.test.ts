@@ -15,6 +15,14 @@ describe('transform node', () => {
     });
   });
 
+  it('fails with "expression failed" when the result is a function, wherever it sits', async () => {
+    for (const expression of ['function($x) { $x * 2 }', '$string', '{"f": function($x) { $x }}', '[1, $uppercase]']) {
+      await expect(runNode(transformNode, { expression }, { value: 1 }, testContext()), expression).rejects.toThrow(/^expression failed: .*is a function, not a value/);
+    }
+    // Calling it is fine.
+    expect(await runNode(transformNode, { expression: '(function($x) { $x * 2 })($)' }, { value: 4 }, testContext())).toEqual({ value: 8 });
+  });
+
   it('gives null when the expression finds nothing', async () => {
     expect(await runNode(transformNode, { expression: '$.missing' }, { value: order }, testContext())).toEqual({ value: null });
   });
