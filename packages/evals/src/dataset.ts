@@ -6,6 +6,7 @@ import { canonicalJson } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
+import { EvalInputError } from './session/input-error';
 
 /** One dataset case (DESIGN.md "Evals"). */
 export interface EvalCase {
@@ -32,7 +33,7 @@ export interface DatasetInfo {
 }
 
 /** A dataset that cannot be read; the message is one line naming the file, the line and the reason. */
-export class DatasetError extends Error {
+export class DatasetError extends EvalInputError {
   override name = 'DatasetError';
   constructor(
     message: string,

@@ -1,8 +1,9 @@
 import { pipelineModels, type PipelineDocument } from '@patchbay/core';
 import type { EvalSuite } from './suite';
+import { EvalInputError } from './session/input-error';
 
 /** A model an eval would call that cannot be called (unknown provider, missing key…). */
-export class ModelUnavailableError extends Error {
+export class ModelUnavailableError extends EvalInputError {
   override name = 'ModelUnavailableError';
   constructor(
     message: string,

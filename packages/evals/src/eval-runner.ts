@@ -100,8 +100,11 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
     options.onProgress?.({ done: rows.length, total, ...counts, concurrency: limit(), ...(record ? { record } : {}) });
   progress();
 
+  // Each case's place in the dataset: statistics read rows in that order, never in the order cases happened to finish.
+  const positions = new Map<string, number>();
   async function* jobs(): AsyncGenerator<CaseJob> {
     for await (const { case: c } of readCases(suite.dataset)) {
+      positions.set(c.id, positions.size);
       for (let r = 1; r <= repeat; r++) if (!done.has(`${c.id}#${r}`)) yield { case: c, repeat: r };
     }
   }
@@ -115,6 +118,8 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
   }
 
   const names = suite.scorers.map((s) => s.name);
+  // Bootstrap intervals depend on the order of the rows: the dataset's order makes them the same however the cases were scheduled.
+  rows.sort((a, b) => (positions.get(a.id) ?? 0) - (positions.get(b.id) ?? 0) || a.repeat - b.repeat);
   const head: EvalHead = {
     format: 'patchbay.eval-result/v1',
     suite: suite.name,

@@ -25,3 +25,5 @@ export * from './report-text';
 export * from './case-reasons';
 export * from './progress-display';
 export * from './result-reader';
+export * from './session/input-error';
+export * from './session/eval-session';

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { readCases, type DatasetSource } from './dataset';
 import type { CaseRecord, EvalResult } from './result-types';
 import { rowKey } from './score-rows';
+import { EvalInputError } from './session/input-error';
 
 /** Where finished case records go while a run is under way. */
 export interface CaseLog {
@@ -31,7 +32,7 @@ const PROGRESS_FORMAT = 'patchbay.eval-progress/v1';
 const READ_BLOCK = 1 << 20;
 const READ_BEHIND = 64 << 10;
 
-export class ResumeError extends Error {
+export class ResumeError extends EvalInputError {
   override name = 'ResumeError';
 }
 

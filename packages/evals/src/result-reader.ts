@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { EvalResult } from './result-types';
+import { EvalInputError } from './session/input-error';
 
 /** A file that is not an eval result (a baseline, `patchbay compare`). */
-export class ResultFileError extends Error {
+export class ResultFileError extends EvalInputError {
   override name = 'ResultFileError';
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { DatasetSource } from './dataset';
 import { getScorerType, scorerTypes } from './scorers/index';
 import { itemLinesOf } from './source-lines';
+import { EvalInputError } from './session/input-error';
 
 export const SUITE_FORMAT = 'patchbay.eval/v1';
 
@@ -68,7 +69,7 @@ export interface EvalSuite {
 }
 
 /** A suite that cannot be used; the message is one line: `FILE: PATH: reason`. */
-export class SuiteError extends Error {
+export class SuiteError extends EvalInputError {
   override name = 'SuiteError';
   /** Where in the suite the problem is (`scorers[0].type`), for an HTTP error's JSON path; empty for the whole suite. */
   readonly path: string;

@@ -1,6 +1,7 @@
 import { nodePorts, pipelineOutputs, type PipelineDocument, type RunResult } from '@patchbay/core';
 import { getScorerType } from './scorers/index';
 import type { ScorerSpec } from './suite';
+import { EvalInputError } from './session/input-error';
 
 /** What a scorer reads: a pipeline output, or one port of one node from the run's trace. */
 export type TargetRef =
@@ -8,7 +9,7 @@ export type TargetRef =
   | { kind: 'node'; node: string; port: string; label: string; /** `PARENT/CHILD`: node ids from the top run down into nested child runs. */ path?: string[] };
 
 /** A target that does not exist in the pipeline: bad input, found before any case runs. */
-export class TargetError extends Error {
+export class TargetError extends EvalInputError {
   override name = 'TargetError';
   constructor(
     message: string,

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { DeployError } from '../deploy/errors';
+import { domainProblem } from './domain-problems';
 
 /** One field-level error: where (`$.document.nodes[0].id`, `query.limit`) and what. */
 export interface FieldError {
@@ -105,13 +105,15 @@ function httpExceptionDetail(err: HTTPException, c?: Context): string {
 }
 
 /**
- * The app's error handler: problems pass through, Hono's own HTTP errors
+ * The app's error handler: problems pass through, the services' typed errors
+ * are mapped (http/domain-problems.ts), Hono's own HTTP errors
  * (malformed JSON, 415, body limit) become problems, anything else is a 500
  * whose detail says nothing of the internals; the stack goes to the log only.
  */
 export function toProblem(err: unknown, log: (line: string) => void, c?: Context): HttpProblem {
   if (err instanceof HttpProblem) return err;
-  if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
+  const domain = domainProblem(err);
+  if (domain) return domain;
   if (err instanceof HTTPException) {
     return new HttpProblem(err.status, httpExceptionDetail(err, c));
   }

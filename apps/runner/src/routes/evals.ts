@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { behaviorHash, RUN_STATUSES, type PipelineDocument } from '@patchbay/core';
+import { RUN_STATUSES } from '@patchbay/core';
 import type { CaseRecord, Comparison, EvalSummary, GateReport } from '@patchbay/evals';
-import { checkEvalModels, DatasetError, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError, type EvalSuite } from '@patchbay/evals';
+import { GateSchema, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { EVAL_JOB } from '../evals/eval-manager';
@@ -155,28 +155,10 @@ const cancel = createRoute({
   },
 });
 
-/** Bad input the evals package finds in a suite that fits no pipeline, as one line. */
-function unprocessable(err: Error): never {
-  // A target points into the suite's scorers; a case that does not fit is in the stored dataset.
-  const at = err instanceof TargetError ? `$.suite.scorers${err.scorerIndex === undefined ? '' : `[${err.scorerIndex}].target`}`
-    : err instanceof DatasetError ? '$.dataset'
-    : undefined;
-  if (at) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: at, message: err.message }] });
-  throw err;
-}
-
 async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promise<string> {
   const { store } = deps;
   const version = body.version === undefined ? await store.versions.latest(body.pipeline) : await store.versions.get(body.pipeline, body.version);
   if (!version) throw new HttpProblem(404, body.version === undefined || !(await store.pipelines.get(body.pipeline)) ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`);
-  if (version.problems.length > 0) {
-    const p = version.problems;
-    throw new HttpProblem(422, `version ${version.number} of "${version.pipeline}" cannot be evaluated: ${p[0].path}: ${p[0].message}${p.length > 1 ? ` (and ${p.length - 1} more)` : ''}`, {
-      type: 'pipeline-invalid',
-      problems: p,
-      errors: p.map(({ path, message }) => ({ path, message })),
-    });
-  }
   const dataset = await store.datasets.get(body.dataset, body.datasetHash);
   if (!dataset) throw new HttpProblem(404, body.datasetHash ? `dataset "${body.dataset}" has no version ${body.datasetHash}` : `there is no dataset "${body.dataset}"`);
   let baseline;
@@ -185,36 +167,19 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     if (!baseline) throw new HttpProblem(404, `there is no eval "${body.baseline}" to use as the baseline`);
     if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
   }
-  let suite: EvalSuite;
-  try {
-    suite = suiteOnDataset({ ...body.suite, name: body.suite.name ?? 'api' }, dataset, '$.suite');
-  } catch (err) {
-    if (!(err instanceof SuiteError)) throw err;
-    const at = err.path ? `$.suite.${err.path}` : '$.suite';
-    throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: at, message: err.message }] });
-  }
-  refuseUnavailableModels(deps, version.document as PipelineDocument, suite);
-  return deps.evals
-    .start({ document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, dataset, suite, baseline })
-    .catch(unprocessable);
+  // The eval session checks the rest (the version's problems, models, targets, every case), as `patchbay eval` does; its errors map to 4xx.
+  const suite = suiteOnDataset({ ...body.suite, name: body.suite.name ?? 'api' }, dataset, '$.suite');
+  const session = await prepareEvalSession(
+    { pipeline: version.document, pipelineVersion: version.number, subject: `version ${version.number} of "${version.pipeline}"`, suite },
+    { modelUnavailable: deps.modelUnavailable },
+  );
+  return deps.evals.start({ session, pipeline: version.pipeline, version: version.number, dataset, baseline });
 }
 
 /** A suite (everything but its dataset) over a stored dataset's cases; throws SuiteError. */
 function suiteOnDataset(spec: Record<string, unknown>, dataset: DatasetRecord, label: string): EvalSuite {
   const suite = parseSuite({ format: SUITE_FORMAT, ...spec, dataset: dataset.cases }, { label, baseDir: '.' });
   return { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
-}
-
-/** 422 for a model the workspace cannot call (unknown provider, missing key): refused before any case runs. */
-function refuseUnavailableModels(deps: AppDeps, document: PipelineDocument, suite: EvalSuite): void {
-  if (!deps.modelUnavailable) return;
-  try {
-    checkEvalModels(document, suite, deps.modelUnavailable);
-  } catch (err) {
-    if (!(err instanceof ModelUnavailableError)) throw err;
-    const path = 'node' in err.at ? '$.pipeline' : `$.suite.scorers[${err.at.scorerIndex}].params.model`;
-    throw new HttpProblem(422, err.message, { type: 'model-unavailable', errors: [{ path, message: err.message }] });
-  }
 }
 
 /** Runs the rest of an interrupted or cancelled eval with what it started with: the same version, dataset version and suite. */
@@ -226,8 +191,6 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   if (stored.status !== 'interrupted' && stored.status !== 'cancelled') throw notResumable(`it is ${stored.status} (only an interrupted or cancelled eval can be)`);
   const version = stored.version === null ? undefined : await store.versions.get(stored.pipeline, stored.version);
   if (!version) throw notResumable(`version ${stored.version ?? '(none)'} of "${stored.pipeline}" is not in this store`);
-  const document = version.document as PipelineDocument;
-  if (behaviorHash(document) !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
   const dataset = await store.datasets.get(stored.dataset.name, stored.dataset.hash);
   if (!dataset) throw notResumable(`dataset "${stored.dataset.name}" version ${stored.dataset.hash.slice(0, 12)} is not in this store`);
   let suite: EvalSuite;
@@ -238,11 +201,13 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
     if (!(err instanceof SuiteError)) throw err;
     throw notResumable(`its stored suite no longer parses (${err.message})`);
   }
-  refuseUnavailableModels(deps, document, suite);
+  const session = await prepareEvalSession(
+    { pipeline: version.document, pipelineVersion: version.number, subject: `version ${version.number} of "${version.pipeline}"`, suite },
+    { modelUnavailable: deps.modelUnavailable },
+  );
+  if (session.identity.behaviorHash !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
   const baseline = stored.baseline ? await store.evals.get(stored.baseline) : undefined;
-  const resumed = await deps.evals
-    .resume(stored, { document, pipeline: stored.pipeline, version: version.number, dataset, suite, baseline: baseline?.status === 'succeeded' ? baseline : undefined })
-    .catch(unprocessable);
+  const resumed = await deps.evals.resume(stored, { session, pipeline: stored.pipeline, version: version.number, dataset, baseline: baseline?.status === 'succeeded' ? baseline : undefined });
   if (!resumed) throw notResumable('it is running again already');
 }
 

@@ -14,7 +14,7 @@ import { ChildRuns } from './child-runs';
 import { pipelineRefs, resolvePipelines, ResolvedPipelines } from '../compose/resolve-pipelines';
 import type { PipelineLookup } from '../compose/pipeline-ref';
 
-export { PipelineInvalidError } from './pipeline-invalid-error';
+export { PipelineInvalidError, cannotMessage, firstProblem } from './pipeline-invalid-error';
 export { NodeTimeoutError } from './attempt-timeout';
 export { retryBackoffMs, type ReusedNode } from './run-scheduler';
 export { runSpend } from './child-runs';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { behaviorHash, validatePipeline } from '@patchbay/core';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
 import { readJsonFile } from '../document-file';
@@ -76,13 +75,6 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
 
     const file = positionals[0];
     const loaded = await loadPipeline(file, values.data, io);
-    const report = validatePipeline(loaded.document);
-    if (!report.valid || !report.document) {
-      io.stderr.write(problemLines(report.problems));
-      io.stderr.write(`patchbay eval: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
-      return EXIT_USAGE;
-    }
-    const pipeline = report.document;
     const suite = await asUsage(evals.loadSuite(resolve(values.suite)));
     const gate = evals.mergeGates(suite.gate, cliGate);
     for (const scorer of Object.keys(gate.maxDrop ?? {})) {
@@ -92,42 +84,47 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       throw new UsageError(`${cliGate.failOn ? '--fail-on regression' : '--max-drop'} needs --baseline RESULT.json to compare with`);
     }
     const baseline = values.baseline ? await asUsage(evals.readResult(resolve(values.baseline))) : undefined;
-    const repeat = repeatFlag ?? suite.repeat;
-    // Everything the run needs is checked before a single case runs.
-    const info = await asUsage(evals.prepareEval(pipeline, suite));
 
-    const noCache = values['no-cache'] === true || repeat > 1;
-    const services = await openWorkspaceServices(values, io, { noCache });
-
-    const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
-    const identity = { behaviorHash: behaviorHash(pipeline), suiteHash: suite.hash, datasetHash: info.hash, repeat };
+    const services = await openWorkspaceServices(values, io);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     let log: import('@patchbay/evals').JsonlCaseLog | undefined;
     try {
-      // Refused here, not as thousands of failed cases: an unknown provider or a missing key.
+      // The same session the runner's API runs: everything is checked before a single case runs.
       const { modelUnavailable } = await import('@patchbay/core/node');
-      await asUsage(Promise.resolve().then(() => evals.checkEvalModels(pipeline, suite, (model) => modelUnavailable(model, services.config, io.env))));
-      log = await asUsage(evals.JsonlCaseLog.open(evals.progressPathFor(out), identity, { resume: values.resume === true, startedAt: new Date().toISOString() }));
+      let prepared: import('@patchbay/evals').PreparedEvalSession;
+      try {
+        prepared = await evals.prepareEvalSession(
+          { pipeline: loaded.document, pipelineVersion: loaded.version, subject: file, suite, repeat: repeatFlag, concurrency: concurrencyFlag, gate, noCache: values['no-cache'] === true },
+          { modelUnavailable: (model) => modelUnavailable(model, services.config, io.env) },
+        );
+      } catch (err) {
+        if (!(err instanceof evals.EvalPipelineError)) throw err;
+        io.stderr.write(problemLines(err.problems));
+        io.stderr.write(`patchbay eval: ${file} is not a valid pipeline (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}); nothing ran\n`);
+        return EXIT_USAGE;
+      }
+      const { pipeline, repeat } = prepared;
+      const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
+      log = await evals.JsonlCaseLog.open(evals.progressPathFor(out), prepared.identity, { resume: values.resume === true, startedAt: new Date().toISOString() });
       const display = evals.progressDisplay(io.stderr);
-      io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${info.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${noCache ? ', no cache' : ''}\n`);
+      io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${prepared.dataset.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${prepared.cached ? '' : ', no cache'}\n`);
       if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
       else if (values.resume) io.stderr.write(`nothing to resume in ${evals.progressPathFor(out)}; starting from the first case\n`);
-      const head = await evals.runEval({
-        pipeline, suite, services, log, repeat,
-        prepared: info,
-        pipelineVersion: loaded.version,
-        concurrency: concurrencyFlag,
-        signal: controller.signal,
-        onProgress: (p) => display.update(p),
-        baseline: baseline ? { rows: baseline.cases.map(evals.toScoreRow), label: values.baseline, datasetHash: baseline.dataset.hash } : undefined,
-        gate,
-      }).catch((err) => {
-        display.done();
-        if (controller.signal.aborted) return null;
-        throw err;
-      });
+      const head = await evals
+        .runEvalSession(prepared, {
+          services,
+          log,
+          signal: controller.signal,
+          onProgress: (p) => display.update(p),
+          baseline: baseline ? evals.evalBaseline(baseline.cases, values.baseline!, baseline.dataset.hash) : undefined,
+        })
+        .catch((err) => {
+          display.done();
+          if (controller.signal.aborted) return null;
+          throw err;
+        });
       display.done();
       if (!head) {
         io.stderr.write(`stopped: finished cases are kept in ${evals.progressPathFor(out)}; run again with --resume to finish\n`);
@@ -142,6 +139,10 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       log = undefined;
       printResult(io, head, evals, out);
       return head.gates && !head.gates.passed ? EXIT_FAILED : EXIT_OK;
+    } catch (err) {
+      // Bad input the eval session found (suite, dataset, target, model, resume file): exit 2, one line.
+      if (err instanceof evals.EvalInputError) throw new UsageError(err.message);
+      throw err;
     } finally {
       process.removeListener('SIGINT', stop);
       await log?.close();
@@ -179,13 +180,13 @@ function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals:
   io.stdout.write(lines.join('\n') + '\n');
 }
 
-/** Bad input found by the evals package (suite, dataset, target, baseline, resume) is a usage error: exit 2, one line. */
-async function asUsage<T>(promise: Promise<T> | T): Promise<T> {
+/** Bad input found by the evals package (an EvalInputError: suite, baseline) is a usage error: exit 2, one line. */
+async function asUsage<T>(promise: Promise<T>): Promise<T> {
+  const { EvalInputError } = await import('@patchbay/evals');
   try {
     return await promise;
   } catch (err) {
-    const name = (err as Error)?.name;
-    if (['SuiteError', 'DatasetError', 'TargetError', 'ModelUnavailableError', 'ResultFileError', 'ResumeError'].includes(name)) throw new UsageError((err as Error).message);
+    if (err instanceof EvalInputError) throw new UsageError(err.message);
     throw err;
   }
 }

@@ -1,0 +1,42 @@
+import { cannotMessage, type Problem } from '@patchbay/core';
+
+/**
+ * What the runner's services refuse, as typed errors. They know nothing of
+ * HTTP: routes throw them on, and http/domain-problems.ts (the app's onError)
+ * turns them into problem+json; the CLI turns them into exit 2.
+ */
+export type DomainErrorCode =
+  | 'not-found'
+  | 'version-conflict'
+  | 'not-a-pipeline'
+  | 'name-mismatch'
+  | 'secret-in-document'
+  | 'pipeline-invalid'
+  | 'invalid-inputs'
+  | 'run-not-running'
+  | 'eval-not-running'
+  | 'eval-running'
+  | 'eval-not-resumable';
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Extra members for whoever reports it (`errors` with JSON paths, `latest`, `runStatus`, `problems`). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** No such pipeline, version, run, eval or dataset. */
+export const notFound = (message: string) => new DomainError('not-found', message);
+
+/** A pipeline with problems is stored with them, but it cannot run (or be evaluated) until they are fixed. */
+export function pipelineInvalid(subject: string, action: 'run' | 'be evaluated', problems: Problem[]): DomainError {
+  return new DomainError('pipeline-invalid', cannotMessage(subject, action, problems), {
+    problems,
+    errors: problems.map(({ path, message }) => ({ path, message })),
+  });
+}

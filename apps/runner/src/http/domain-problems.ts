@@ -1,0 +1,50 @@
+import { DatasetError, EvalInputError, EvalPipelineError, ModelUnavailableError, ResumeError, SuiteError, TargetError } from '@patchbay/evals';
+import { DeployError } from '../deploy/errors';
+import { DomainError, type DomainErrorCode } from '../domain-errors';
+import { JobsClosedError } from '../jobs/job-registry';
+import { HttpProblem } from './problem';
+
+const STATUS: Record<DomainErrorCode, number> = {
+  'not-found': 404,
+  'version-conflict': 409,
+  'not-a-pipeline': 400,
+  'name-mismatch': 400,
+  'secret-in-document': 400,
+  'pipeline-invalid': 422,
+  'invalid-inputs': 422,
+  'run-not-running': 409,
+  'eval-not-running': 409,
+  'eval-running': 409,
+  'eval-not-resumable': 409,
+};
+
+/**
+ * The one place typed errors of the services become problem+json (by
+ * `instanceof`, never by name). Undefined for anything else, which the app's
+ * error handler answers with a 500 that says nothing of the internals.
+ */
+export function domainProblem(err: unknown): HttpProblem | undefined {
+  if (err instanceof DomainError) {
+    // A plain "not found" is about:blank, as it always was.
+    return new HttpProblem(STATUS[err.code], err.message, { ...(err.code === 'not-found' ? {} : { type: err.code }), ...err.details });
+  }
+  if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
+  if (err instanceof EvalInputError) return evalInputProblem(err);
+  if (err instanceof JobsClosedError) return new HttpProblem(503, err.message, { headers: { connection: 'close', 'retry-after': '5' } });
+  return undefined;
+}
+
+/** Eval input errors point into the body of `POST /api/evals` (the only route that starts an eval session). */
+function evalInputProblem(err: EvalInputError): HttpProblem {
+  const one = (status: number, type: string, path: string, detail = err.message) => new HttpProblem(status, detail, { type, errors: [{ path, message: err.message }] });
+  if (err instanceof SuiteError) return one(400, 'invalid-suite', err.path ? `$.suite.${err.path}` : '$.suite', `invalid suite: ${err.message}`);
+  if (err instanceof EvalPipelineError) {
+    return new HttpProblem(422, err.message, { type: 'pipeline-invalid', problems: err.problems, errors: err.problems.map(({ path, message }) => ({ path, message })) });
+  }
+  if (err instanceof ModelUnavailableError) return one(422, 'model-unavailable', 'node' in err.at ? '$.pipeline' : `$.suite.scorers[${err.at.scorerIndex}].params.model`);
+  if (err instanceof TargetError) return one(422, 'eval-does-not-fit', `$.suite.scorers${err.scorerIndex === undefined ? '' : `[${err.scorerIndex}].target`}`);
+  // A case that does not fit is in the stored dataset.
+  if (err instanceof DatasetError) return one(422, 'eval-does-not-fit', '$.dataset');
+  if (err instanceof ResumeError) return new HttpProblem(409, err.message, { type: 'eval-not-resumable' });
+  return one(422, 'eval-does-not-fit', '$');
+}
