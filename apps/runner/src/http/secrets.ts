@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { HttpProblem } from './problem';
+import { DomainError } from '../domain-errors';
 
 /** Values shorter than this are not treated as secrets: redacting "x" everywhere would garble every response. */
 const MIN_SECRET_LENGTH = 8;
@@ -63,15 +63,14 @@ export class Redactor {
 }
 
 /**
- * 400 `secret-in-document` when `value` (a request body, or the part of it at
+ * `secret-in-document` (a 400) when `value` (a request body, or the part of it at
  * `at`) holds a secret's value: whatever is stored (a pipeline, an index, a
  * dataset) must never carry a key. `advice` ends the message.
  */
 export function refuseSecretValues(redactor: Redactor, value: unknown, at: string, advice: string): void {
   const secret = redactor.find(value, at);
   if (!secret) return;
-  throw new HttpProblem(400, `${secret.path} holds the value of ${secret.name}; ${advice}`, {
-    type: 'secret-in-document',
+  throw new DomainError('secret-in-document', `${secret.path} holds the value of ${secret.name}; ${advice}`, {
     errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
   });
 }

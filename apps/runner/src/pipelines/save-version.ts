@@ -1,5 +1,5 @@
 import { behaviorHash, contentHash, parseDocument, pipelineRefs, resolvePipelines, validatePipeline, type PipelineResolver, type Problem } from '@patchbay/core';
-import { HttpProblem } from '../http/problem';
+import { DomainError, notFound } from '../domain-errors';
 import { refuseSecretValues, type Redactor } from '../http/secrets';
 import type { Store, VersionRecord } from '../store/index';
 import { storeResolverOf } from './pipeline-resolver';
@@ -13,16 +13,15 @@ export const underPath = (prefix: string) => (problem: Problem) => ({
 /**
  * Checks what a version must be before it is stored (and an inline document
  * before it runs): a pipeline document at
- * all (else 400 with every structural problem), free of secret values (else
- * 400: a pipeline names a provider, never holds its key). Returns the parsed
+ * all (else `not-a-pipeline` with every structural problem), free of secret
+ * values (else `secret-in-document`: a pipeline names a provider, never holds its key). Returns the parsed
  * document and its remaining problems, which are stored with it.
  */
 export async function checkDocument(value: unknown, redactor: Redactor, at: string, pipelines: PipelineResolver) {
   const parsed = parseDocument(value);
   if (!parsed.ok) {
     const errors = parsed.problems.map(underPath(at));
-    throw new HttpProblem(400, `not a pipeline document: ${errors[0].path}: ${errors[0].message}`, {
-      type: 'not-a-pipeline',
+    throw new DomainError('not-a-pipeline', `not a pipeline document: ${errors[0].path}: ${errors[0].message}`, {
       errors: errors.map(({ path, message }) => ({ path, message })),
     });
   }
@@ -34,8 +33,8 @@ export async function checkDocument(value: unknown, redactor: Redactor, at: stri
 }
 
 /**
- * Saves a new version on top of `baseVersion` (null: a new pipeline). 409
- * with `latest` when the base is no longer the latest, so no edit is lost.
+ * Saves a new version on top of `baseVersion` (null: a new pipeline);
+ * `version-conflict` with `latest` when the base is no longer the latest, so no edit is lost.
  */
 export async function saveVersion(
   store: Store,
@@ -45,8 +44,7 @@ export async function saveVersion(
 ): Promise<VersionRecord> {
   const { document, problems } = await checkDocument(input.document, redactor, input.at, pipelines);
   if (document.name !== input.name) {
-    throw new HttpProblem(400, `the document is named "${document.name}" but is being saved as "${input.name}"`, {
-      type: 'name-mismatch',
+    throw new DomainError('name-mismatch', `the document is named "${document.name}" but is being saved as "${input.name}"`, {
       errors: [{ path: `${input.at}.name`, message: `must be "${input.name}"` }],
     });
   }
@@ -61,11 +59,11 @@ export async function saveVersion(
   });
   if (result.status === 'created') return result.version;
   if (result.status === 'not-found') {
-    throw new HttpProblem(404, `there is no pipeline "${input.name}"; create it with POST /api/pipelines or save with "baseVersion": null`);
+    throw notFound(`there is no pipeline "${input.name}"; create it with POST /api/pipelines or save with "baseVersion": null`);
   }
   const detail =
     input.baseVersion === null
       ? `a pipeline named "${input.name}" exists already (latest version ${result.latest})`
       : `version ${input.baseVersion} is not the latest of "${input.name}" (${result.latest} is); load it, merge your edit and save again`;
-  throw new HttpProblem(409, detail, { type: 'version-conflict', latest: result.latest });
+  throw new DomainError('version-conflict', detail, { latest: result.latest });
 }

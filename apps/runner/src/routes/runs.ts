@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { checkInputs, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, validatePipeline, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
+import { pipelineInvalid } from '../domain-errors';
 import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
@@ -150,12 +151,12 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
       const what = body.version === undefined ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`;
       throw new HttpProblem(404, what);
     }
-    if (version.problems.length > 0) throw pipelineInvalid(version.problems, `version ${version.number} of "${version.pipeline}"`);
+    if (version.problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', version.problems);
     await checkRefsNow(version.document as PipelineDocument, pipelines, `version ${version.number} of "${version.pipeline}"`);
     return { document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, inline: false };
   }
   const checked = await checkDocument(body.document, deps.redactor, '$.document', pipelines);
-  if (checked.problems.length > 0) throw pipelineInvalid(checked.problems.map(underPath('$.document')), 'the document');
+  if (checked.problems.length > 0) throw pipelineInvalid('the document', 'run', checked.problems.map(underPath('$.document')));
   return { document: checked.document, pipeline: checked.document.name, version: null, inline: true };
 }
 
@@ -163,15 +164,7 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
 async function checkRefsNow(document: PipelineDocument, pipelines: PipelineResolver, what: string): Promise<void> {
   if (pipelineRefs(document).length === 0) return;
   const problems = validatePipeline(document, { pipelines: await resolvePipelines(document, pipelines) }).problems;
-  if (problems.length > 0) throw pipelineInvalid(problems, what);
-}
-
-function pipelineInvalid(problems: { path: string; message: string; code: string }[], what: string) {
-  return new HttpProblem(422, `${what} cannot run: ${problems[0].path}: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
-    type: 'pipeline-invalid',
-    problems,
-    errors: problems.map(({ path, message }) => ({ path, message })),
-  });
+  if (problems.length > 0) throw pipelineInvalid(what, 'run', problems);
 }
 
 /** Why a run cannot start from that node: 404 no such run, 422 no such node, 409 the document changed upstream or the run did not get there. */
