@@ -171,7 +171,7 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
   const suite = suiteOnDataset({ ...body.suite, name: body.suite.name ?? 'api' }, dataset, '$.suite');
   const session = await prepareEvalSession(
     { pipeline: version.document, pipelineVersion: version.number, subject: `version ${version.number} of "${version.pipeline}"`, suite },
-    { modelUnavailable: deps.modelUnavailable },
+    { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
   );
   return deps.evals.start({ session, pipeline: version.pipeline, version: version.number, dataset, baseline });
 }
@@ -203,7 +203,7 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   }
   const session = await prepareEvalSession(
     { pipeline: version.document, pipelineVersion: version.number, subject: `version ${version.number} of "${version.pipeline}"`, suite },
-    { modelUnavailable: deps.modelUnavailable },
+    { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
   );
   if (session.identity.behaviorHash !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
   const baseline = stored.baseline ? await store.evals.get(stored.baseline) : undefined;

@@ -1,4 +1,4 @@
-import { behaviorHash, cannotMessage, validatePipeline, type PipelineDocument, type Problem, type Services } from '@patchbay/core';
+import { behaviorHash, cannotMessage, parseDocument, pipelineRefs, resolvePipelines, validatePipeline, type PipelineDocument, type PipelineResolver, type Problem, type Services } from '@patchbay/core';
 import type { CaseQueue } from '../case-queue';
 import type { CaseRunnerSpec } from '../case-runner';
 import type { DatasetInfo } from '../dataset';
@@ -71,8 +71,18 @@ export interface PreparedEvalSession {
  * (ModelUnavailableError, when `modelUnavailable` is given), a scorer target
  * (TargetError), the dataset or a case's inputs (DatasetError).
  */
-export async function prepareEvalSession(spec: EvalSessionSpec, checks: { modelUnavailable?: (model: string) => string | null } = {}): Promise<PreparedEvalSession> {
-  const report = validatePipeline(spec.pipeline);
+export async function prepareEvalSession(
+  spec: EvalSessionSpec,
+  checks: {
+    modelUnavailable?: (model: string) => string | null;
+    /** Resolves `pipeline` / `map` references (the runner's store); without it such nodes are unresolved problems. */
+    pipelines?: PipelineResolver;
+  } = {},
+): Promise<PreparedEvalSession> {
+  // References to stored pipelines are judged as they resolve now, as a run would resolve them.
+  const parsed = checks.pipelines ? parseDocument(spec.pipeline) : undefined;
+  const lookup = parsed?.ok && pipelineRefs(parsed.document).length > 0 ? await resolvePipelines(parsed.document, checks.pipelines) : undefined;
+  const report = validatePipeline(spec.pipeline, { pipelines: lookup });
   if (!report.valid || !report.document) throw new EvalPipelineError(spec.subject ?? 'the pipeline', report.problems);
   const pipeline = report.document;
   // Refused here, not as thousands of failed cases: an unknown provider or a missing key.
