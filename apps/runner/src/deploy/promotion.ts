@@ -1,5 +1,5 @@
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
-import { compareRows, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
+import { compareRows, evaluateGates, prepareEvalSession, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
@@ -92,7 +92,9 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
       publish({ type: 'promotion.eval', promotionId: id, version, evalId: reused.id, reused: true, at: Date.now() });
       return reused;
     }
-    const evalId = await deps.evals.start({ document, pipeline: req.pipeline, version, dataset: req.dataset, suite: req.suite });
+    // The same eval session `patchbay eval` and POST /api/evals run.
+    const session = await prepareEvalSession({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite });
+    const evalId = await deps.evals.start({ session, pipeline: req.pipeline, version, dataset: req.dataset });
     publish({ type: 'promotion.eval', promotionId: id, version, evalId, reused: false, at: Date.now() });
     return finished(deps, evalId, (done, total) => publish({ type: 'promotion.eval.progress', promotionId: id, version, evalId, done, total }));
   };
