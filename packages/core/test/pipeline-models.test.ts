@@ -12,9 +12,9 @@ describe('pipelineModels', () => {
       { id: 'plain', type: 'retrieve', config: { index: 'docs', mode: 'vector' } },
     ];
     expect(pipelineModels({ nodes } as never)).toEqual([
-      { node: 'draft', model: 'fireworks:m' },
-      { node: 'helper', model: 'openai:gpt-4o-mini' },
-      { node: 'vec', model: 'ollama:nomic-embed-text' },
+      { node: 'draft', model: 'fireworks:m', field: 'model', kind: 'chat' },
+      { node: 'helper', model: 'openai:gpt-4o-mini', field: 'model', kind: 'tool-calling' },
+      { node: 'vec', model: 'ollama:nomic-embed-text', field: 'embeddingModel', kind: 'embedding' },
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { pipelineModels, type PipelineDocument } from '@patchbay/core';
+import { getScorerType } from './scorers/index';
 import type { EvalSuite } from './suite';
 import { EvalInputError } from './session/input-error';
 
@@ -14,9 +15,6 @@ export class ModelUnavailableError extends EvalInputError {
   }
 }
 
-/** Scorer types that call a model, and the param that names it. */
-const SCORER_MODEL_PARAM: Record<string, string> = { 'llm-judge': 'model', 'embedding-similarity': 'model' };
-
 /**
  * Refuses an eval whose pipeline or scorers name a model this workspace cannot
  * call, before any case runs: otherwise every case fails the same way (and a
@@ -29,10 +27,12 @@ export function checkEvalModels(pipeline: PipelineDocument, suite: Pick<EvalSuit
     if (reason) throw new ModelUnavailableError(`node "${node}": ${reason}`, { node });
   }
   suite.scorers.forEach((scorer, scorerIndex) => {
-    const param = SCORER_MODEL_PARAM[scorer.type];
-    const model = param ? (scorer.params as Record<string, unknown> | undefined)?.[param] : undefined;
-    if (typeof model !== 'string') return;
-    const reason = unavailable(model);
-    if (reason) throw new ModelUnavailableError(`scorer "${scorer.name}": ${reason}`, { scorerIndex });
+    // each scorer type says which params name a model (`modelParams` in its file)
+    for (const { param } of getScorerType(scorer.type)?.modelParams ?? []) {
+      const model = (scorer.params as Record<string, unknown> | undefined)?.[param];
+      if (typeof model !== 'string') continue;
+      const reason = unavailable(model);
+      if (reason) throw new ModelUnavailableError(`scorer "${scorer.name}": ${reason}`, { scorerIndex });
+    }
   });
 }

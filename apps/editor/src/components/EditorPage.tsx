@@ -126,7 +126,9 @@ function EditorScreen({ route, navigate }: Props) {
       const info = catalog?.find((t) => t.type === type);
       const config = initialConfig(info?.configSchema, info);
       // a dropped model node starts runnable, on the offline stand-in (the picker marks it as one)
-      if ('model' in config && config.model === '' && providers.some((p) => p.offline)) config.model = 'offline:echo';
+      if (providers.some((p) => p.offline)) {
+        for (const { field, kind } of info?.modelFields ?? []) if (config[field] === '') config[field] = kind === 'embedding' ? 'offline:hash' : 'offline:echo';
+      }
       store.addNode(type, position, config);
     },
     [catalog, providers, store],

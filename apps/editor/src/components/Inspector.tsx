@@ -29,6 +29,7 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
   const fields = formFields(typeInfo?.configSchema, {
     templateFields: typeInfo?.templateFields ?? def?.templateFields,
     codeFields: typeInfo?.codeFields ?? def?.codeFields,
+    modelFields: typeInfo?.modelFields ?? def?.modelFields,
   });
   return (
     <section data-testid="inspector">

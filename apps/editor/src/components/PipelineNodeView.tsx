@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { PORT_TYPE_COLORS } from '@patchbay/core';
+import { getNodeType, PORT_TYPE_COLORS } from '@patchbay/core';
 import type { FlowNode, PortView } from '../lib/flow-model';
 import { typeTitle } from '../lib/flow-model';
 // geometry shared by both levels of detail, so a node keeps its size and its handles their
@@ -91,7 +91,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
-      {run?.text && (node.type === 'llm' || node.type === 'agent') && (
+      {run?.text && getNodeType(node.type)?.streamedOutput && (
         <div className="stream" data-testid={`node-text-${id}`}>
           {run.text}
         </div>

@@ -21,9 +21,11 @@ export interface FormField {
   maximum?: number;
 }
 
+/** What the node type's definition says about its fields (`GET /api/node-types`). */
 export interface FieldHints {
   templateFields?: readonly string[];
   codeFields?: readonly string[];
+  modelFields?: readonly { field: string }[];
 }
 
 /** `anyOf: [X, {type: null}]` and friends: the first branch that is not null. */
@@ -37,7 +39,7 @@ function unwrap(schema: JsonSchema): JsonSchema {
 function kindOf(key: string, schema: JsonSchema, hints: FieldHints): Pick<FormField, 'kind' | 'options'> {
   if (hints.templateFields?.includes(key)) return { kind: 'template' };
   if (hints.codeFields?.includes(key)) return { kind: 'code' };
-  if (/model$/i.test(key) && schema.type === 'string') return { kind: 'model' };
+  if (hints.modelFields?.some((m) => m.field === key)) return { kind: 'model' };
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return { kind: 'enum', options: schema.enum as string[] };
   switch (schema.type) {
     case 'string':

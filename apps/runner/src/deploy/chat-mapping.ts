@@ -1,4 +1,4 @@
-import { parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
+import { getNodeType, parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
 import { DeployError } from './errors';
 
 /** A chat message as OpenAI clients send it: content is a string or a list of parts. */
@@ -76,5 +76,6 @@ export function streamingSource(doc: PipelineDocument, output: string): string |
   if (!edge) return undefined;
   const [from, port] = [edge.from.slice(0, edge.from.lastIndexOf('.')), edge.from.slice(edge.from.lastIndexOf('.') + 1)];
   const source = doc.nodes.find((n) => n.id === from);
-  return source && (source.type === 'llm' || source.type === 'agent') && port === 'text' ? source.id : undefined;
+  // a node type says which output streams its text (llm, agent: `text`)
+  return source && port !== undefined && getNodeType(source.type)?.streamedOutput === port ? source.id : undefined;
 }

@@ -20,6 +20,10 @@ const NodeTypeSchema = z
     outputs: z.array(PortSchema),
     templateFields: z.array(z.string()),
     codeFields: z.array(z.string()),
+    modelFields: z
+      .array(z.object({ field: z.string(), kind: z.enum(['chat', 'embedding', 'tool-calling']) }))
+      .openapi({ description: 'Config fields that name a model ("<provider>:<model>"), and what it is called for' }),
+    streamedOutput: z.string().nullable().openapi({ description: 'The output port whose text streams as node.token events; null when none does' }),
   })
   .openapi('NodeType');
 

@@ -41,6 +41,8 @@ export const agentNode = defineNode<AgentConfig>({
     });
     return issues;
   },
+  modelFields: [{ field: 'model', kind: 'tool-calling' }],
+  streamedOutput: 'text',
   summary: (config) =>
     summaryLines(
       { label: 'model', text: typeof config.model === 'string' ? shortModelName(config.model) : '' },

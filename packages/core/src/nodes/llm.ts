@@ -37,6 +37,8 @@ export const llmNode = defineNode<LlmConfig>({
     if (schemaProblem) issues.push({ path: ['jsonSchema'], message: schemaProblem });
     return issues;
   },
+  modelFields: [{ field: 'model', kind: 'chat' }],
+  streamedOutput: 'text',
   summary: (config) =>
     summaryLines(
       { label: 'model', text: typeof config.model === 'string' ? shortModelName(config.model) : '' },

@@ -1,7 +1,7 @@
 import { portsOf } from '../graph/ports';
 import { nodeConfigJsonSchema } from '../schema/json-schema';
 import type { JsonSchema } from '../schema/json-schema-type';
-import type { NodeCategory, NodeDefinition, PortSpec } from './types';
+import type { ModelKind, NodeCategory, NodeDefinition, PortSpec } from './types';
 
 /** A node type as the palette and the inspector see it (`GET /api/node-types`): its definition, minus code. */
 export interface NodeTypeInfo {
@@ -17,6 +17,10 @@ export interface NodeTypeInfo {
   outputs: PortSpec[];
   templateFields: string[];
   codeFields: string[];
+  /** Config fields that name a model, and what kind (the inspector draws a model picker for them). */
+  modelFields: { field: string; kind: ModelKind }[];
+  /** The output port whose text streams as `node.token` events (the card shows it as it comes); null when none does. */
+  streamedOutput: string | null;
 }
 
 export function describeNodeType(def: NodeDefinition): NodeTypeInfo {
@@ -32,5 +36,7 @@ export function describeNodeType(def: NodeDefinition): NodeTypeInfo {
     ...(portsOf(def, defaultConfig ?? {}) ?? { inputs: [], outputs: [] }),
     templateFields: def.templateFields ?? [],
     codeFields: def.codeFields ?? [],
+    modelFields: (def.modelFields ?? []).map(({ field, kind }) => ({ field, kind })),
+    streamedOutput: def.streamedOutput ?? null,
   };
 }

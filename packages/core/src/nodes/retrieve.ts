@@ -21,6 +21,8 @@ export const retrieveNode = defineNode<RetrieveConfig>({
   configSchema: RetrieveConfig,
   inputs: () => [{ name: 'query', type: 'string' }],
   outputs: () => [{ name: 'documents', type: 'documents' }],
+  // a keyword search embeds nothing: its embeddingModel (if any) is never called
+  modelFields: [{ field: 'embeddingModel', kind: 'embedding', calledWhen: (config) => (config.mode ?? 'keyword') !== 'keyword' }],
   // the stored config may leave out what has a default: the card shows what runs
   summary: (config) =>
     summaryLines({

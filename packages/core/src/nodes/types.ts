@@ -59,6 +59,13 @@ export interface NodeDefinition<C = any> {
   /** Checks beyond the schema; never throws. */
   check?(config: C): ConfigIssue[];
   /**
+   * Config fields that name a model, and what kind. The editor draws a model picker for them,
+   * `pipelineModels` (and so the eval and run model checks) reads them.
+   */
+  modelFields?: ModelField<C>[];
+  /** The output port whose text streams as `node.token` events while the node runs (llm, agent: `text`). */
+  streamedOutput?: string;
+  /**
    * The one or two settings that say what a node does, for its card on the canvas (the
    * model, a prompt's first line, …). Gets the config as stored, which may be mid-edit and
    * not fit the schema: reads it defensively and never throws.
@@ -71,6 +78,20 @@ export interface NodeDefinition<C = any> {
    * the result was not taken (router), so what hangs off it is skipped.
    */
   run(inputs: Record<string, unknown>, config: C, ctx: NodeContext): Promise<Record<string, unknown>>;
+}
+
+/** What a model named in a config is called for: a chat reply, embeddings, or a loop of tool calls. */
+export type ModelKind = 'chat' | 'embedding' | 'tool-calling';
+
+/** A config field that names a model (`"<provider>:<model>"`). */
+export interface ModelField<C = any> {
+  field: string;
+  kind: ModelKind;
+  /**
+   * Whether a config calls the model its field names (a keyword-only `retrieve` names an
+   * embedding model it never calls). Gets the parsed config; default: whenever the field is set.
+   */
+  calledWhen?(config: C): boolean;
 }
 
 /** Helper that keeps the config type while declaring a node type. */

@@ -17,6 +17,7 @@ export const embeddingSimilarityScorer = defineScorer({
   description: 'Cosine similarity of the target and expected embeddings (any embedding model; offline:hash by default)',
   needsExpected: true,
   defaultThreshold: 0.8,
+  modelParams: [{ param: 'model', kind: 'embedding' }],
   params: z.strictObject({
     value: z.string().optional(),
     model: z.string().regex(/^[^:]+:.+$/, 'a model is "<provider>:<model>"').default('offline:hash'),

@@ -10,6 +10,7 @@ export const llmJudgeScorer = defineScorer({
   type: 'llm-judge',
   description: 'A judge model grades the target against a rubric; its reasoning is kept; an unreadable verdict is an error',
   defaultThreshold: 0.5,
+  modelParams: [{ param: 'model', kind: 'chat' }],
   params: z.strictObject({
     rubric: z.string().min(1),
     model: z.string().regex(/^[^:]+:.+$/, 'a model is "<provider>:<model>"'),

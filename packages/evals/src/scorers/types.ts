@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModelService, Sandbox } from '@patchbay/core';
+import type { ModelKind, ModelService, Sandbox } from '@patchbay/core';
 import type { EvalCase } from '../dataset';
 import type { ScoreResult } from '../result-types';
 
@@ -34,6 +34,8 @@ export interface ScorerDefinition<P = any> {
   readsTarget?: boolean;
   /** True when the scorer cannot work without an expected value (from the case, or params.value / its own param). */
   needsExpected?: boolean | ((params: P) => boolean);
+  /** Params that name a model (`"<provider>:<model>"`), and what kind: an eval checks them before any case runs. */
+  modelParams?: { param: string; kind: ModelKind }[];
   /** Checks params beyond the schema at suite load (a regex that does not compile); returns a reason or null. */
   check?(params: P): string | null;
   score(input: ScoreInput<P>, ctx: ScorerContext): ScoreOutcome | Promise<ScoreOutcome>;
