@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { authenticate } from './http/serving-auth';
 import { bodyLimit } from './http/body-limit';
+import { jsonBody } from './http/json-body';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
       });
     }
     app.use(prefix, bodyLimit(limit));
+    app.use(prefix, jsonBody());
   }
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 

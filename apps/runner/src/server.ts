@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServices, listProviders, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
+import { createServices, listProviders, maxOutputBytes, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
 import { Redactor } from './http/secrets';
 import type { RouteModule } from './routes/index';
@@ -119,7 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   const jobs = new InProcessJobRegistry(log);
-  const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run) });
+  const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run), maxOutputBytes: maxOutputBytes(services.config) });
   const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status) });
   let stopping = false;
   const app = createApp(

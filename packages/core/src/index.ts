@@ -21,6 +21,7 @@ export * from './engine/trace';
 export * from './engine/run-pipeline';
 export * from './engine/inputs';
 export * from './engine/run-from';
+export * from './engine/json-limits';
 export * from './schema/json-schema';
 export * from './compose/pipeline-ref';
 export * from './compose/resolve-pipelines';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { JsonSchema, PipelineDocument } from '@patchbay/core';
+import { MAX_PIPELINE_NAME_LENGTH, PIPELINE_NAME_PATTERN, type JsonSchema, type PipelineDocument } from '@patchbay/core';
 
 /** Schemas more than one route module describes in OpenAPI. */
 
@@ -36,8 +36,8 @@ export const DocumentSchema = packageType<Record<string, unknown>>(
 
 export const PipelineNameSchema = z
   .string()
-  .regex(/^[a-z0-9-]+$/, 'a pipeline name is a slug: [a-z0-9-]+')
-  .max(200)
+  .regex(PIPELINE_NAME_PATTERN, 'a pipeline name is a slug: [a-z0-9-]+')
+  .max(MAX_PIPELINE_NAME_LENGTH)
   .openapi({ param: { name: 'name', in: 'path' }, example: 'support-assistant' });
 
 export function problemResponses(...statuses: number[]) {

@@ -79,9 +79,11 @@ export class RunManager {
   private readonly services: Partial<Services>;
   private readonly jobs: JobRegistry;
   private readonly observe?: (run: FinishedRunFacts) => void;
+  private readonly maxOutputBytes?: number;
 
-  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void }) {
+  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number }) {
     this.store = deps.store;
+    this.maxOutputBytes = deps.maxOutputBytes;
     this.observe = deps.observe;
     this.services = deps.services;
     this.jobs = deps.jobs;
@@ -119,6 +121,7 @@ export class RunManager {
     try {
       result = this.prepare(payload.document).run(payload.inputs, {
         services: this.services,
+        maxOutputBytes: this.maxOutputBytes,
         signal: job.signal,
         runId: id,
         onEvent: (event) => {

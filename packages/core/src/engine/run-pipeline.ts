@@ -29,6 +29,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** At most this many nodes run at once (default: no bound). */
   concurrency?: number;
+  /** A node whose outputs' JSON is bigger fails (the workspace's `limits.maxOutputBytes`); default: no bound. Depth is always bounded (MAX_JSON_DEPTH). */
+  maxOutputBytes?: number;
   runId?: string;
   onEvent?: (event: RunEvent) => void;
   /** Node types by name; defaults to the catalogue. */
@@ -147,7 +149,7 @@ function start(
   const runId = options.runId ?? globalThis.crypto.randomUUID();
   const concurrency = options.concurrency ?? Infinity;
   const pipelines = lookup ? new ChildRuns(lookup, services, types, runId) : undefined;
-  const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, pipelines, reuse: options.reuse }).run();
+  const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, pipelines, reuse: options.reuse, maxOutputBytes: options.maxOutputBytes }).run();
   if (!(lookup instanceof ResolvedPipelines)) return run;
   const resolved = lookup.record();
   return run.then((result) => ({ ...result, resolved }));

@@ -6,6 +6,7 @@ import type { ExecutionPlan, PlannedNode } from './execution-plan';
 import type { Services } from './services';
 import type { NodeTrace, RunResult } from './trace';
 import { NodeTimeoutError, runWithTimeout } from './attempt-timeout';
+import { checkJsonLimits, type JsonLimitProblem } from './json-limits';
 import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
 import { isTokenless, tokenlessModels } from './tokenless-models';
@@ -49,11 +50,18 @@ export interface SchedulerOptions {
   pipelines?: PipelineCalls;
   /** Nodes not to run, by id, with the outputs they stand for. */
   reuse?: Readonly<Record<string, ReusedNode>>;
+  maxOutputBytes?: number;
 }
 
 /** Pause before retry n (1-based): short and growing, so a flaky call gets a moment without stalling the run. */
 export function retryBackoffMs(attempt: number): number {
   return Math.min(50 * 2 ** (attempt - 1), 2_000);
+}
+
+function outputLimitMessage(problem: JsonLimitProblem): string {
+  return problem.kind === 'size'
+    ? `its output is over the limit of ${problem.maxBytes} bytes (limits.maxOutputBytes in the workspace config)`
+    : `its output nests deeper than ${problem.maxDepth} levels (at ${problem.path.replace(/^\$/, '$outputs')})`;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -235,6 +243,9 @@ export class RunScheduler implements ContextHost<NodeState> {
   private succeeded(state: NodeState, result: Record<string, unknown>): void {
     if (this.finished) return;
     const outputs = result && typeof result === 'object' ? result : {};
+    // Outputs are stored, streamed and passed on: past a bound they fail the node here, not the store later.
+    const tooBig = checkJsonLimits(outputs, { maxBytes: this.options.maxOutputBytes });
+    if (tooBig) return this.attemptFailed(state, state.attempt, new Error(outputLimitMessage(tooBig)));
     this.nodeWaiting(state, null);
     const trace = state.trace;
     trace.status = 'succeeded';

@@ -5,6 +5,8 @@ export const PIPELINE_FORMAT = 'patchbay.pipeline/v1';
 
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const PIPELINE_NAME_PATTERN = /^[a-z0-9-]+$/;
+/** The one length limit of a pipeline name: refused at creation, so every route can take any name that exists. */
+export const MAX_PIPELINE_NAME_LENGTH = 200;
 /** An edge end: `<nodeId>.<port>`. */
 export const EDGE_END_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -29,7 +31,10 @@ export const EdgeSchema = z.object({
 
 export const PipelineDocumentSchema = z.object({
   format: z.literal(PIPELINE_FORMAT),
-  name: z.string().regex(PIPELINE_NAME_PATTERN, 'name must be a slug: [a-z0-9-]+'),
+  name: z
+    .string()
+    .regex(PIPELINE_NAME_PATTERN, 'name must be a slug: [a-z0-9-]+')
+    .max(MAX_PIPELINE_NAME_LENGTH, `name must be at most ${MAX_PIPELINE_NAME_LENGTH} characters`),
   title: z.string().optional(),
   description: z.string().optional(),
   nodes: z.array(NodeSchema),

@@ -1,4 +1,5 @@
 import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/core';
+import { maxOutputBytes } from '@patchbay/core/node';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../command';
 import { openWorkspaceServices } from '../workspace-services';
 import { readJsonFile } from '../document-file';
@@ -70,6 +71,7 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
     try {
       const result = await runPipeline(doc, inputs, {
         services,
+        maxOutputBytes: maxOutputBytes(services.config),
         signal: controller.signal,
         skipValidation: true,
         onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),

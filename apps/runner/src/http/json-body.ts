@@ -1,0 +1,30 @@
+import { checkJsonLimits, MAX_JSON_DEPTH } from '@patchbay/core';
+import type { MiddlewareHandler } from 'hono';
+import { HttpProblem } from './problem';
+
+/**
+ * Parses a JSON request body once, at the edge, and refuses one nested deeper
+ * than MAX_JSON_DEPTH (256) levels with a 400 naming the JSON path: every later
+ * walk (validation, secret checks, canonical JSON, the store) is then safe.
+ * The parsed value is handed on, so the route's validator does not parse again.
+ */
+export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) return next();
+    const text = await c.req.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return next(); // the route's validator answers "malformed JSON"
+    }
+    const problem = checkJsonLimits(parsed, { maxDepth });
+    if (problem?.kind === 'depth') {
+      const message = `nests deeper than the limit of ${maxDepth} levels`;
+      throw new HttpProblem(400, `the request body ${message} at ${problem.path}`, { type: 'too-deep', errors: [{ path: problem.path, message }] });
+    }
+    c.req.json = (() => Promise.resolve(parsed)) as typeof c.req.json;
+    return next();
+  };
+}

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
+
+const DEEP = '__deep__';
+/** `[[[…"x"…]]]` nested `depth` levels deep, as text (JSON.stringify itself overflows on it): 5,000 levels is 10 KB. */
+const deepText = (depth: number) => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
+/** The JSON text of `body` with every DEEP string replaced by a value 5,000 levels deep. */
+const withDeep = (body: unknown) => JSON.stringify(body).replaceAll(`"${DEEP}"`, deepText(5_000));
+const postText = (route: string, text: string) => runner.api(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+
+let runner: TestRunner;
+let configDir: string;
+beforeAll(async () => {
+  configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bounds-'));
+  const configPath = path.join(configDir, 'patchbay.config.json');
+  fs.writeFileSync(configPath, JSON.stringify({ limits: { maxOutputBytes: 10_000 } }));
+  runner = await startTestRunner({ configPath });
+  expect((await runner.post('/api/pipelines', echoPipeline('echo'))).status).toBe(201);
+});
+afterAll(async () => {
+  await runner.close();
+  fs.rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('deeply nested JSON', () => {
+  it('is a 400 naming the JSON path on every route that takes a body, never a 500', async () => {
+    const value = DEEP;
+    const bodies: [string, unknown][] = [
+      ['/api/pipelines', { ...echoPipeline('deep'), description: 'x', nodes: [...echoPipeline().nodes, { id: 'd', type: 'input', config: { name: 'd', valueType: 'json', default: value } }] }],
+      ['/api/pipelines/echo/versions', { document: echoPipeline('echo'), baseVersion: 1, message: value }],
+      ['/api/datasets', { name: 'deep', cases: [{ id: 'a', input: { q: value } }] }],
+      ['/api/runs', { pipeline: 'echo', inputs: { question: value } }],
+      ['/api/indexes/deep/documents', { documents: [{ text: 'x', metadata: { v: value } }] }],
+    ];
+    for (const [route, body] of bodies) {
+      const res = await postText(route, withDeep(body));
+      expect(res.status, route).toBe(400);
+      const problem = await res.json();
+      expect(problem.type).toBe('urn:patchbay:problem:too-deep');
+      expect(problem.detail).toMatch(/deeper than the limit of 256 levels at \$\./);
+      expect(problem.errors[0].path).toMatch(/^\$\.[a-z]+/);
+    }
+    // Nothing was made: no run, no pipeline, no dataset.
+    expect(await (await runner.api('/api/runs')).json()).toEqual([]);
+    expect((await runner.api('/api/pipelines/deep')).status).toBe(404);
+  });
+
+  it('in a dataset file is refused with its line, not a 500', async () => {
+    const line = withDeep({ id: 'a', input: { q: DEEP } });
+    const res = await runner.post('/api/datasets', { name: 'deep-file', format: 'jsonl', content: `${line}\n` });
+    expect(res.status).toBe(400);
+    expect((await res.json()).detail).toMatch(/:1: \$\.input\.q.* nests deeper than the limit of 256 levels/);
+  });
+
+  it('made by a node fails that node with a clear error, and the run is recorded', async () => {
+    const doc = {
+      format: 'patchbay.pipeline/v1',
+      name: 'nest',
+      nodes: [
+        { id: 'n', type: 'input', config: { name: 'n', valueType: 'number' } },
+        { id: 'code', type: 'code', config: { code: 'let v = 1; for (let i = 0; i < value; i++) v = [v]; return v' } },
+        { id: 'out', type: 'output', config: { name: 'v' } },
+      ],
+      edges: [
+        { from: 'n.value', to: 'code.value' },
+        { from: 'code.value', to: 'out.value' },
+      ],
+    };
+    const created = await runner.post('/api/runs', { document: doc, inputs: { n: 300 } });
+    expect(created.status).toBe(201);
+    const run = await waitForRun(runner, (await created.json()).id);
+    expect(run.status).toBe('failed');
+    expect(run.nodes.code.error).toMatch(/its output nests deeper than 256 levels/);
+  });
+});
+
+describe('output size', () => {
+  it('fails a node whose output is over limits.maxOutputBytes, naming the setting', async () => {
+    const doc = {
+      format: 'patchbay.pipeline/v1',
+      name: 'big',
+      nodes: [
+        { id: 'n', type: 'input', config: { name: 'n', valueType: 'number' } },
+        { id: 'code', type: 'code', config: { code: "return 'x'.repeat(value)" } },
+        { id: 'out', type: 'output', config: { name: 'v' } },
+      ],
+      edges: [
+        { from: 'n.value', to: 'code.value' },
+        { from: 'code.value', to: 'out.value' },
+      ],
+    };
+    const small = await waitForRun(runner, (await (await runner.post('/api/runs', { document: doc, inputs: { n: 100 } })).json()).id);
+    expect(small.status).toBe('succeeded');
+    const big = await waitForRun(runner, (await (await runner.post('/api/runs', { document: doc, inputs: { n: 20_000 } })).json()).id);
+    expect(big.status).toBe('failed');
+    expect(big.error).toMatch(/its output is over the limit of 10000 bytes \(limits\.maxOutputBytes/);
+  });
+});
+
+describe('pipeline names', () => {
+  it('has one length limit: a name the API creates can be read, saved, run and deleted; a longer one is refused at creation', async () => {
+    const longest = 'a'.repeat(200);
+    expect((await runner.post('/api/pipelines', echoPipeline(longest))).status).toBe(201);
+    expect((await runner.api(`/api/pipelines/${longest}`)).status).toBe(200);
+    const saved = await runner.post(`/api/pipelines/${longest}/versions`, { document: { ...echoPipeline(longest), title: 't' }, baseVersion: 1 });
+    expect(saved.status).toBe(201);
+    const run = await runner.post('/api/runs', { pipeline: longest, inputs: { question: 'hi' } });
+    expect(run.status).toBe(201);
+    await waitForRun(runner, (await run.json()).id);
+    expect((await runner.api(`/api/pipelines/${longest}`, { method: 'DELETE' })).status).toBe(204);
+
+    const tooLong = await runner.post('/api/pipelines', echoPipeline('a'.repeat(201)));
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(await tooLong.json())).toMatch(/at most 200 characters/);
+  });
+});

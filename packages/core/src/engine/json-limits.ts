@@ -1,0 +1,63 @@
+/**
+ * Bounds on JSON values that cross the engine: nesting depth (a recursive walk —
+ * JSON.stringify, a redactor, canonical JSON — overflows the stack on ~5,000
+ * levels) and size. Both checks walk iteratively, so they are safe on any value.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+export type JsonLimitProblem = { kind: 'depth'; path: string; maxDepth: number } | { kind: 'size'; maxBytes: number };
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent?: Frame;
+  key?: string | number;
+}
+
+/** `$.a.b[0]` for a frame, from its parents. */
+function pathOf(frame: Frame): string {
+  const keys: (string | number)[] = [];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key!);
+  let out = '$';
+  for (const key of keys.reverse()) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
+
+/**
+ * The first bound `value` breaks: deeper than `maxDepth` levels of arrays and
+ * objects (the path of the first container past it), or more than `maxBytes`
+ * of JSON text (counted roughly as it walks, and it stops as soon as it is over).
+ */
+export function checkJsonLimits(value: unknown, limits: { maxDepth?: number; maxBytes?: number } = {}): JsonLimitProblem | undefined {
+  const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
+  const maxBytes = limits.maxBytes ?? Infinity;
+  let bytes = 0;
+  const stack: Frame[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const v = frame.value;
+    if (typeof v === 'string') bytes += v.length + 2;
+    else if (typeof v === 'number') bytes += 8;
+    else if (typeof v === 'boolean' || v === null || v === undefined) bytes += 5;
+    else if (typeof v === 'object') {
+      const depth = frame.depth + 1;
+      if (depth > maxDepth) return { kind: 'depth', path: pathOf(frame), maxDepth };
+      bytes += 2;
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: frame, key: i });
+        bytes += v.length;
+      } else {
+        for (const key of Object.keys(v)) {
+          bytes += key.length + 4;
+          stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: frame, key });
+        }
+      }
+    }
+    if (bytes > maxBytes) return { kind: 'size', maxBytes };
+  }
+  return undefined;
+}
