@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {
-    app.use(prefix, authenticate({ token: options.token, keys: deps.store.keys }));
+    app.use(prefix, authenticate({ token: options.token, keys: () => deps.store.keys }));
     const stopping = options.stopping;
     if (stopping) {
       app.use(prefix, async (c, next) => {

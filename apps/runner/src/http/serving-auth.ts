@@ -23,7 +23,8 @@ const unauthorized = (detail: string) => new HttpProblem(401, detail, { type: 'u
  * scope is checked by those routes), and an unknown or revoked one is 401.
  * Without a token (loopback only), no key is needed, as for the API.
  */
-export function authenticate(options: { token?: string; keys: KeyStore }): MiddlewareHandler {
+/** `keys` is read when a key is presented: the app is also built without a store (to write its OpenAPI document). */
+export function authenticate(options: { token?: string; keys: () => KeyStore }): MiddlewareHandler {
   const expected = options.token ? digest(options.token) : undefined;
   const touched = new Map<string, number>();
   return async (c, next) => {
@@ -31,7 +32,8 @@ export function authenticate(options: { token?: string; keys: KeyStore }): Middl
     const presented = match?.[1];
     if (presented && expected && timingSafeEqual(digest(presented), expected)) return next();
     if (presented?.startsWith(KEY_PREFIX)) {
-      const key = await findServingKey(options.keys, presented);
+      const keys = options.keys();
+      const key = await findServingKey(keys, presented);
       if (!key) throw unauthorized('this serving key is not valid (unknown or revoked)');
       if (!isServingRoute(c.req.method, c.req.path)) {
         throw new HttpProblem(403, `a serving key reaches only /v1/* and POST /api/pipelines/:name/run; ${c.req.method} ${c.req.path} needs the admin token`, { type: 'forbidden' });
@@ -40,7 +42,7 @@ export function authenticate(options: { token?: string; keys: KeyStore }): Middl
       const now = Date.now();
       if (now - (touched.get(key.name) ?? 0) >= TOUCH_EVERY_MS) {
         touched.set(key.name, now);
-        await options.keys.touch(key.name, now);
+        await keys.touch(key.name, now);
       }
       return next();
     }

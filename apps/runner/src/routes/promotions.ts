@@ -92,7 +92,9 @@ export const promotionRoutes: RouteModule = {
   name: 'promotions',
   register(app, deps) {
     const { store } = deps;
-    const promotions = new PromotionManager({ store, evals: deps.evals, jobs: deps.jobs, log: deps.log });
+    // Made on first use: the app is also built without a store or jobs (to write its OpenAPI document).
+    let manager: PromotionManager | undefined;
+    const promotions = () => (manager ??= new PromotionManager({ store, evals: deps.evals, jobs: deps.jobs, log: deps.log }));
 
     app.openapi(start, async (c) => {
       const { name } = c.req.valid('param');
@@ -117,7 +119,7 @@ export const promotionRoutes: RouteModule = {
           throw err;
         }
       }
-      const id = await promotions.start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, by: 'admin' });
+      const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, by: 'admin' });
       c.header('location', `/api/promotions/${id}`);
       return c.json({ id }, 202);
     });
@@ -125,7 +127,7 @@ export const promotionRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { id } = c.req.valid('param');
       const stored = await store.promotions.get(id);
-      if (!stored) throw promotions.notFound(id);
+      if (!stored) throw promotions().notFound(id);
       const outcome = (stored.outcome ?? { moved: false, from: null, to: stored.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false }) as Record<string, unknown>;
       return c.json({ id, pipeline: stored.pipeline, label: stored.label, ...outcome, status: stored.status } as never, 200);
     });
@@ -137,8 +139,8 @@ export const promotionRoutes: RouteModule = {
         kind: PROMOTION_JOB,
         id,
         fromSeq: resumeFrom(c.req.header('last-event-id')),
-        past: () => promotions.pastEvents(id),
-        notFound: () => promotions.notFound(id),
+        past: () => promotions().pastEvents(id),
+        notFound: () => promotions().notFound(id),
         redact: deps.redactor.redact,
       }) as never;
     });
