@@ -1,0 +1,118 @@
+// `npm run bench -- serve [--quick]`: POST /v1/chat/completions of a real runner process serving a
+// one-node `llm` pipeline against the OpenAI-compatible stub (20 ms fixed latency, its own process),
+// side by side with the same `openai` client calling the stub directly, in one run. The overhead is
+// served latency minus direct latency at the same percentile.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { startStubProcess } from '../evals/stub-process';
+
+const quick = process.argv.includes('--quick');
+const REQUESTS = quick ? 300 : 3000;
+const CONCURRENCY = 16;
+const LATENCY_MS = 20;
+const BIN = fileURLToPath(new URL('../../apps/runner/bin/patchbay.js', import.meta.url));
+
+const PIPELINE = {
+  format: 'patchbay.pipeline/v1',
+  name: 'served',
+  nodes: [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'answer', type: 'llm', config: { model: 'stub:model', prompt: '{{ question }}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'q.value', to: 'answer.question' },
+    { from: 'answer.text', to: 'out.value' },
+  ],
+};
+
+function startRunner(dataDir: string, stubUrl: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const env = { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0', STUB_BASE_URL: stubUrl, STUB_API_KEY: 'bench' };
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const match = /Patchbay listening on (\S+)/.exec(out);
+      if (match) resolve({ url: match[1], pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) });
+    });
+    void exited.then(() => reject(new Error('the runner exited before listening')));
+  });
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+/** `count` chat completions, `CONCURRENCY` at a time; each request's latency in ms and the wall time. */
+async function drive(client: OpenAI, model: string, count: number): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const t0 = performance.now();
+      const reply = await client.chat.completions.create({ model, messages: [{ role: 'user', content: `question number ${i}` }] });
+      latencies.push(performance.now() - t0);
+      if (!reply.choices[0]?.message?.content) throw new Error(`empty reply from ${model}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const stub = await startStubProcess(LATENCY_MS);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-serve-'));
+const runner = await startRunner(dataDir, stub.url);
+try {
+  const post = (p: string, body: unknown, method = 'POST') => fetch(runner.url + p, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if ((await post('/api/pipelines', PIPELINE)).status !== 201) throw new Error('could not save the pipeline');
+  if ((await post('/api/pipelines/served/labels/production', { version: 1 }, 'PUT')).status !== 200) throw new Error('could not set the label');
+
+  const direct = new OpenAI({ baseURL: stub.url, apiKey: 'bench', maxRetries: 0 });
+  const served = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'bench', maxRetries: 0 });
+  await drive(direct, 'model', 200); // JIT, connection pools, SQLite page cache
+  await drive(served, 'served', 200);
+
+  // Alternating halves, so drift on a shared machine falls on both sides alike.
+  const d: number[] = [];
+  const s: number[] = [];
+  let dSeconds = 0;
+  let sSeconds = 0;
+  for (let half = 0; half < 2; half++) {
+    const a = await drive(direct, 'model', REQUESTS / 2);
+    const b = await drive(served, 'served', REQUESTS / 2);
+    d.push(...a.latencies);
+    s.push(...b.latencies);
+    dSeconds += a.seconds;
+    sSeconds += b.seconds;
+  }
+  d.sort((x, y) => x - y);
+  s.sort((x, y) => x - y);
+  const rps = REQUESTS / sSeconds;
+  const directRps = REQUESTS / dSeconds;
+  const overheadP50Ms = percentile(s, 50) - percentile(d, 50);
+  const overheadP99Ms = percentile(s, 99) - percentile(d, 99);
+  const rss = rssMb(runner.pid);
+
+  const runs = await (await fetch(`${runner.url}/api/runs?source=openai&limit=1000`)).json();
+  if (!Array.isArray(runs) || runs.length === 0) throw new Error('the served requests were not recorded as openai runs');
+
+  const row = (name: string, r: number, sorted: number[]) => `${name.padEnd(28)} ${r.toFixed(0).padStart(7)} ${percentile(sorted, 50).toFixed(1).padStart(8)} ${percentile(sorted, 99).toFixed(1).padStart(8)}`;
+  console.log(`\n${REQUESTS} chat completions at concurrency ${CONCURRENCY}, stub latency ${LATENCY_MS} ms${quick ? ' (quick)' : ''}`);
+  console.log(`${'path'.padEnd(28)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+  console.log(row('openai → stub (direct)', directRps, d));
+  console.log(row('openai → patchbay → stub', rps, s));
+  console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB`);
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1) }));
+} finally {
+  await runner.stop();
+  stub.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
