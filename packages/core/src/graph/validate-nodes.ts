@@ -4,6 +4,8 @@ import type { ConfigIssue, NodeDefinition } from '../nodes/types';
 import type { PipelineEdge, PipelineNode } from '../schema/pipeline';
 import { ConfigMemo } from './config-key';
 import type { PipelineLookup } from '../compose/pipeline-ref';
+import { unknownConfigKeyProblems } from './config-keys';
+import { didYouMean } from './did-you-mean';
 import { jsonPath } from './json-path';
 import { portsOf, type NodePorts } from './ports';
 import { zodIssueProblem, type Problem } from './problems';
@@ -53,12 +55,14 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[], looku
     problems.push({
       path: jsonPath(['nodes', index, 'type']),
       code: 'unknown-node-type',
-      message: `node "${node.id}": unknown node type "${node.type}" (known: ${Object.keys(nodeTypes).join(', ')})`,
+      message: `node "${node.id}": unknown node type "${node.type.slice(0, 60)}"${didYouMean(node.type, Object.keys(nodeTypes))} (known: ${Object.keys(nodeTypes).join(', ')})`,
       nodes: [node.id],
     });
     return { node, index };
   }
   const prefix = ['nodes', index, 'config'];
+  // Reported beside whatever else is wrong; zod drops such keys, so ports can still be worked out.
+  problems.push(...unknownConfigKeyProblems(node, index, def));
   const analysis = def.childRefs ? analyzeRefConfig(def, node.config ?? {}, lookup) : analyzeConfig(def, node.config ?? {});
   if (!analysis.ok) {
     for (const issue of analysis.issues) problems.push(zodIssueProblem(issue, 'invalid-config', prefix, node.id, 2));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getNodeType, nodeTypes } from '../nodes/index';
+import { configKeysOf } from '../graph/config-keys';
 import { PipelineDocumentSchema } from './pipeline';
 
 type JsonSchema = Record<string, unknown>;
@@ -7,11 +8,15 @@ type JsonSchema = Record<string, unknown>;
 // `io: 'input'` describes what a person may write: fields with defaults are optional.
 const OPTIONS = { io: 'input', unrepresentable: 'any' } as const;
 
-/** JSON Schema of one node type's config (the editor's forms and `GET /api/node-types`). Throws for an unknown type. */
+/**
+ * JSON Schema of one node type's config (the editor's forms and `GET /api/node-types`). Throws for an unknown type.
+ * No other keys are allowed, as validation reports them (`unknown-config-key`): a typo must not pass.
+ */
 export function nodeConfigJsonSchema(type: string): JsonSchema {
   const def = getNodeType(type);
   if (!def) throw new Error(`unknown node type "${type}"`);
-  return z.toJSONSchema(def.configSchema, OPTIONS) as JsonSchema;
+  const schema = z.toJSONSchema(def.configSchema, OPTIONS) as JsonSchema;
+  return configKeysOf(def) ? { ...schema, additionalProperties: false } : schema;
 }
 
 /**
@@ -26,15 +31,18 @@ export function pipelineJsonSchema(): JsonSchema {
     const { $schema: _drop, $defs, ...config } = nodeConfigJsonSchema(type);
     // Definitions of a config schema move to the root under a per-type name so its $refs still resolve.
     for (const [name, def] of Object.entries(($defs as JsonSchema | undefined) ?? {})) defs[`${type}.${name}`] = renameRefs(def, type);
+    // A type with required settings needs its config: validation finds them missing in the default {}.
+    const needsConfig = Array.isArray(config.required) && config.required.length > 0;
     return {
       if: { properties: { type: { const: type } }, required: ['type'] },
-      then: { properties: { config: renameRefs(config, type) } },
+      then: { properties: { config: renameRefs(config, type) }, ...(needsConfig ? { required: ['config'] } : {}) },
     };
   });
   const items = ((schema.properties as JsonSchema).nodes as JsonSchema).items as JsonSchema;
   items.properties = {
     ...(items.properties as JsonSchema),
-    type: { ...((items.properties as JsonSchema).type as JsonSchema), examples: Object.keys(nodeTypes) },
+    // Only the registered types, as validation says (`unknown-node-type`).
+    type: { ...((items.properties as JsonSchema).type as JsonSchema), enum: Object.keys(nodeTypes) },
   };
   items.allOf = perType;
   const { $schema, ...rest } = schema;

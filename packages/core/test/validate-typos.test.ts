@@ -1,0 +1,129 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { validatePipeline } from '../src/graph/validate';
+import { nodeTypes } from '../src/nodes/index';
+import { pipelineJsonSchema } from '../src/schema/json-schema';
+
+/** Typos must not pass: the validator names them, and the published JSON Schema refuses the same documents. */
+
+type Node = { id: string; type: string; config?: Record<string, unknown>; [key: string]: unknown };
+
+/** input q → NODE (reads {{ q }}) → output out. */
+function around(node: Node) {
+  return {
+    format: 'patchbay.pipeline/v1',
+    name: 'typos',
+    nodes: [
+      { id: 'q', type: 'input', config: { name: 'q', valueType: 'string' } },
+      node,
+      { id: 'out', type: 'output', config: { name: 'out' } },
+    ],
+    edges: [
+      { from: 'q.value', to: `${node.id}.q` },
+      { from: `${node.id}.text`, to: 'out.value' },
+    ],
+  };
+}
+const agent = (config: Record<string, unknown>): Node => ({
+  id: 'helper',
+  type: 'agent',
+  config: { model: 'offline:scripted', prompt: 'Help with {{ q }}', tools: [], ...config },
+});
+
+const problemsOf = (value: unknown) => validatePipeline(value).problems;
+
+describe('validation catches typos', () => {
+  it('names an unknown config key, suggests the close one and lists the known keys', () => {
+    const problems = problemsOf(around(agent({ temprature: 0.2 })));
+    // agent has no temperature: no known key is close enough to suggest, so the message lists them.
+    expect(problems).toEqual([
+      {
+        path: '$.nodes[1].config.temprature',
+        code: 'unknown-config-key',
+        message: 'node "helper": config.temprature: unknown key (agent knows: model, system, prompt, tools, maxSteps)',
+        nodes: ['helper'],
+      },
+    ]);
+  });
+
+  it('suggests the close key when there is one, also across case and underscores', () => {
+    const llm = (config: Record<string, unknown>): Node => ({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}', ...config } });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ temprature: 0 }, 'temperature'],
+      [{ max_tokens: 10 }, 'maxTokens'],
+      [{ System: 'be brief' }, 'system'],
+      [{ promt: 'x' }, 'prompt'],
+    ];
+    for (const [config, suggested] of cases) {
+      const [problem, ...rest] = problemsOf(around(llm(config)));
+      expect(rest).toEqual([]);
+      expect(problem).toMatchObject({ code: 'unknown-config-key', path: `$.nodes[1].config.${Object.keys(config)[0]}`, nodes: ['reply'] });
+      expect(problem.message).toContain(`did you mean "${suggested}"?`);
+      expect(problem.message).toContain('(llm knows: model, system, prompt, temperature, maxTokens, jsonSchema, stop)');
+    }
+  });
+
+  it('says where a node-level setting goes when it is put inside config', () => {
+    const [problem] = problemsOf(around(agent({ timeoutMs: 5000 })));
+    expect(problem).toMatchObject({ code: 'unknown-config-key', path: '$.nodes[1].config.timeoutMs' });
+    expect(problem.message).toContain('timeoutMs goes on the node, beside config');
+  });
+
+  it('reports every unknown key beside the config’s other problems, and still judges the edges', () => {
+    const problems = problemsOf(around(agent({ maxSteps: 0, colour: 'red', tols: ['x'] })));
+    expect(problems.map((p) => [p.code, p.path]).sort()).toEqual([
+      ['invalid-config', '$.nodes[1].config.maxSteps'],
+      ['unknown-config-key', '$.nodes[1].config.colour'],
+      ['unknown-config-key', '$.nodes[1].config.tols'],
+    ]);
+    expect(problems.find((p) => p.path.endsWith('tols'))!.message).toContain('did you mean "tools"?');
+  });
+
+  it('suggests the closest known node type for an unknown one', () => {
+    const [problem] = problemsOf({ ...around(agent({})), nodes: [{ id: 'x', type: 'tempalte', config: { template: 'hi' } }], edges: [] });
+    expect(problem).toMatchObject({ code: 'unknown-node-type', path: '$.nodes[0].type' });
+    expect(problem.message).toContain('unknown node type "tempalte"; did you mean "template"?');
+    const [far] = problemsOf({ ...around(agent({})), nodes: [{ id: 'x', type: 'teleport' }], edges: [] });
+    expect(far.message).not.toContain('did you mean');
+  });
+});
+
+describe('the JSON Schema refuses what validation refuses', () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const schemaAccepts = ajv.compile(pipelineJsonSchema());
+
+  const documents: Array<[string, unknown]> = [
+    ['an unknown key in an agent config', around(agent({ temprature: 0.2 }))],
+    ['an unknown key in an llm config', around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}', max_tokens: 5 } })],
+    ['an agent without config', around({ id: 'helper', type: 'agent' })],
+    ['an output without config', { ...around(agent({})), nodes: [...around(agent({})).nodes.slice(0, 2), { id: 'out', type: 'output' }] }],
+    ['an unknown node type', { ...around(agent({})), nodes: [...around(agent({})).nodes, { id: 'x', type: 'tempalte', config: { template: 'hi' } }] }],
+  ];
+
+  it.each(documents)('%s', (_what, document) => {
+    expect(validatePipeline(document).valid).toBe(false);
+    expect(schemaAccepts(document)).toBe(false);
+  });
+
+  it('needs config exactly for the types whose schema has required settings, as validation does', () => {
+    const bare = (type: string) => ({ format: 'patchbay.pipeline/v1', name: 'bare', nodes: [{ id: 'n', type }], edges: [] });
+    const schemaOnly = Object.keys(nodeTypes).map((type) => [type, nodeTypes[type].configSchema.safeParse({}).success] as const);
+    expect(schemaOnly.some(([, ok]) => ok)).toBe(true);
+    expect(schemaOnly.some(([, ok]) => !ok)).toBe(true);
+    for (const [type, optional] of schemaOnly) {
+      const configProblems = validatePipeline(bare(type)).problems.filter((p) => p.path.startsWith('$.nodes[0].config'));
+      // A type's own check (map: a ref or an expression) is beyond JSON Schema; its zod schema is not.
+      if (optional) expect(schemaAccepts(bare(type)), `${type}: ${JSON.stringify(schemaAccepts.errors)}`).toBe(true);
+      else {
+        expect(configProblems.length, type).toBeGreaterThan(0);
+        expect(schemaAccepts(bare(type)), type).toBe(false);
+      }
+    }
+  });
+
+  it('accepts the same documents once the typos are fixed', () => {
+    const fixed = around(agent({ maxSteps: 3 }));
+    expect(validatePipeline(fixed).problems).toEqual([]);
+    expect(schemaAccepts(fixed), JSON.stringify(schemaAccepts.errors)).toBe(true);
+  });
+});
