@@ -14,6 +14,7 @@ import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
+import type { FinishedRunFacts } from './monitoring/run-facts';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -119,7 +120,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   const jobs = new InProcessJobRegistry(log);
-  const runs = new RunManager({ store: store.runs, services, jobs, observe: (run) => monitoring.observeRun(run), maxOutputBytes: maxOutputBytes(services.config) });
+  // PATCHBAY_MONITORING=0 leaves finished runs unobserved (no rollups, counters, traces, monitors or alerts): bench/monitor's baseline.
+  const observe = env.PATCHBAY_MONITORING === '0' ? undefined : (run: FinishedRunFacts) => monitoring.observeRun(run);
+  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config) });
   const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status) });
   let stopping = false;
   const app = createApp(

@@ -1,5 +1,5 @@
-import type { RollupCell, RollupDimension, RollupStore } from '../store/rollups';
-import { newSketch, quantile, type LatencySketch } from './latency-sketch';
+import type { RollupDimension, RollupStore, StoredRollupCell } from '../store/rollups';
+import { quantile, SketchAccumulator } from './latency-sketch';
 import { HOUR, MINUTE } from './rollup-writer';
 
 export const STEPS = { '1m': MINUTE, '5m': 5 * MINUTE, '1h': HOUR, '1d': 24 * HOUR } as const;
@@ -44,10 +44,10 @@ interface Acc {
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
-  sketch: LatencySketch;
+  sketch: SketchAccumulator;
 }
 
-const seriesKey = (by: SeriesBy, c: RollupCell): string =>
+const seriesKey = (by: SeriesBy, c: StoredRollupCell): string =>
   by === 'version' ? (c.version ? `v${c.version}` : 'unsaved') : by === 'label' ? c.label || '(none)' : c.key;
 
 const dimensionOf = (by: SeriesBy): RollupDimension => (by === 'node' ? 'node' : by === 'model' ? 'model' : 'run');
@@ -77,27 +77,28 @@ export async function queryMetrics(store: RollupStore, query: MetricsQuery): Pro
     if (!series) bySeries.set(key, (series = { nodeType: c.nodeType, buckets: new Map() }));
     const t = c.bucket - ((c.bucket - from) % step);
     let acc = series.buckets.get(t);
-    if (!acc) series.buckets.set(t, (acc = { runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: newSketch() }));
+    if (!acc) series.buckets.set(t, (acc = { runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: new SketchAccumulator() }));
     acc.runs += c.runs;
     acc.errors += c.errors;
     acc.tokensIn += c.tokensIn;
     acc.tokensOut += c.tokensOut;
     acc.costUsd += c.costUsd;
-    acc.sketch.merge(c.sketch);
+    acc.sketch.addEncoded(c.sketch);
   }
   const series: MetricsSeries[] = [];
   for (const [key, s] of [...bySeries].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
     const points: MetricsPoint[] = [];
     for (let t = from; t < query.to; t += step) {
       const acc = s.buckets.get(t);
+      const sketch = acc?.sketch.toSketch();
       points.push({
         t: new Date(t).toISOString(),
         runs: acc?.runs ?? 0,
         errors: acc?.errors ?? 0,
         errorRate: acc && acc.runs ? acc.errors / acc.runs : 0,
-        p50Ms: acc ? quantile(acc.sketch, 0.5) : null,
-        p95Ms: acc ? quantile(acc.sketch, 0.95) : null,
-        p99Ms: acc ? quantile(acc.sketch, 0.99) : null,
+        p50Ms: sketch ? quantile(sketch, 0.5) : null,
+        p95Ms: sketch ? quantile(sketch, 0.95) : null,
+        p99Ms: sketch ? quantile(sketch, 0.99) : null,
         tokensIn: acc?.tokensIn ?? 0,
         tokensOut: acc?.tokensOut ?? 0,
         costUsd: acc ? Math.round(acc.costUsd * 1e9) / 1e9 : 0,

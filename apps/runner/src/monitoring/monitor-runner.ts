@@ -24,6 +24,9 @@ interface Job {
  */
 export class MonitorRunner {
   private monitors = new Map<string, MonitorSpec[]>();
+  /** Targets resolved once per (document, monitor): a saved version's document is one shared object. */
+  private readonly specs = new WeakMap<MonitorSpec, ScorerSpec>();
+  private readonly targets = new WeakMap<object, Map<MonitorSpec, ReturnType<typeof resolveTargets> extends Map<string, infer R> ? R : never>>();
   private readonly queue: Job[] = [];
   private active = 0;
   private idle: (() => void)[] = [];
@@ -60,12 +63,21 @@ export class MonitorRunner {
         this.dropped++;
         continue;
       }
-      const def = getScorerType(monitor.scorer.type);
-      const params = def ? def.params.parse(monitor.scorer.params) : monitor.scorer.params;
-      const spec: ScorerSpec = { name: monitor.name, type: monitor.scorer.type, target: monitor.scorer.target, params, threshold: monitor.scorer.threshold } as ScorerSpec;
-      this.queue.push({ monitor, spec, run });
+      this.queue.push({ monitor, spec: this.specOf(monitor), run });
     }
     this.pump();
+  }
+
+  /** The suite-style scorer spec of a monitor, its params parsed (defaults filled) once. */
+  private specOf(monitor: MonitorSpec): ScorerSpec {
+    let spec = this.specs.get(monitor);
+    if (!spec) {
+      const def = getScorerType(monitor.scorer.type);
+      const params = def ? def.params.parse(monitor.scorer.params) : monitor.scorer.params;
+      spec = { name: monitor.name, type: monitor.scorer.type, target: monitor.scorer.target, params, threshold: monitor.scorer.threshold } as ScorerSpec;
+      this.specs.set(monitor, spec);
+    }
+    return spec;
   }
 
   private pump() {
@@ -84,7 +96,10 @@ export class MonitorRunner {
     try {
       const document = run.document as PipelineDocument | undefined;
       if (!document) return;
-      const ref = resolveTargets(document, [spec]).get(spec.name) ?? null;
+      let byMonitor = this.targets.get(document);
+      if (!byMonitor) this.targets.set(document, (byMonitor = new Map()));
+      let ref = byMonitor.get(monitor);
+      if (ref === undefined) byMonitor.set(monitor, (ref = resolveTargets(document, [spec]).get(spec.name) ?? null));
       const value = ref ? readTarget(ref, { outputs: run.outputs ?? {}, nodes: run.nodes }) : undefined;
       let tokens = 0;
       let cost = 0;

@@ -98,6 +98,8 @@ const toDelivery = (r: DeliveryRow): AlertDelivery => ({
 
 export class SqliteMonitorStore implements MonitorStore {
   private readonly s;
+  private pending: MonitorScore[] = [];
+  private readonly writeScores;
 
   constructor(db: SqliteDatabase) {
     this.s = {
@@ -118,7 +120,17 @@ export class SqliteMonitorStore implements MonitorStore {
       updateDelivery: db.prepare('UPDATE alert_deliveries SET status = ?, attempts = ?, last_error = ?, delivered_at = ? WHERE id = ?'),
       deliveries: db.prepare<[string, number], DeliveryRow>('SELECT * FROM alert_deliveries WHERE pipeline = ? ORDER BY id DESC LIMIT ?'),
     };
+    this.writeScores = db.transaction((scores: MonitorScore[]) => {
+      for (const x of scores) this.s.addScore.run(x.runId, x.monitor, x.pipeline, x.version, x.label, x.score, x.pass ? 1 : 0, x.reason, x.at);
+    });
   }
+
+  /** Scores arriving together (a busy pipeline at sample 1.0) are written in one transaction on the next tick; reads flush first. */
+  private flushScores = () => {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length) this.writeScores(batch);
+  };
 
   async getConfig(pipeline: string, kind: MonitoringConfigKind): Promise<unknown[]> {
     const text = this.s.getConfig.get(pipeline, kind);
@@ -134,15 +146,17 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async addScore(x: MonitorScore): Promise<void> {
-    this.s.addScore.run(x.runId, x.monitor, x.pipeline, x.version, x.label, x.score, x.pass ? 1 : 0, x.reason, x.at);
+    if (this.pending.push(x) === 1) setImmediate(this.flushScores);
   }
 
   async scores(q: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]> {
+    this.flushScores();
     const rows = q.monitor ? this.s.scoresOf.all(q.pipeline, q.monitor, q.from, q.to) : this.s.scores.all(q.pipeline, q.from, q.to);
     return rows.map(toScore);
   }
 
   async runScores(runId: string): Promise<MonitorScore[]> {
+    this.flushScores();
     return this.s.runScores.all(runId).map(toScore);
   }
 

@@ -22,6 +22,9 @@ export interface RollupCell {
   sketch: LatencySketch;
 }
 
+/** A stored cell as queries read it: the sketch still encoded (see SketchAccumulator). */
+export type StoredRollupCell = Omit<RollupCell, 'sketch'> & { sketch: Uint8Array };
+
 export interface RollupQuery {
   resolution: number;
   pipeline: string;
@@ -35,7 +38,7 @@ export interface RollupStore {
   /** Adds the cells to what is stored (counts add, sketches merge), in one transaction. */
   merge(cells: RollupCell[]): Promise<void>;
   /** Cells of one pipeline and dimension with `from <= bucket < to`. */
-  query(query: RollupQuery): Promise<RollupCell[]>;
+  query(query: RollupQuery): Promise<StoredRollupCell[]>;
   /** Buckets of one resolution older than `before` are deleted. */
   prune(resolution: number, before: number): Promise<number>;
 }
@@ -58,7 +61,7 @@ interface Row {
   sketch: Buffer;
 }
 
-const toCell = (r: Row): RollupCell => ({
+const toCell = (r: Row): StoredRollupCell => ({
   resolution: r.resolution,
   bucket: r.bucket,
   pipeline: r.pipeline,
@@ -73,7 +76,7 @@ const toCell = (r: Row): RollupCell => ({
   tokensIn: r.tokens_in,
   tokensOut: r.tokens_out,
   costUsd: r.cost_usd,
-  sketch: decodeSketch(r.sketch),
+  sketch: r.sketch,
 });
 
 export class SqliteRollupStore implements RollupStore {
@@ -83,6 +86,12 @@ export class SqliteRollupStore implements RollupStore {
   constructor(db: SqliteDatabase) {
     const keyWhere = 'resolution = ? AND pipeline = ? AND dimension = ? AND bucket = ? AND version = ? AND label = ? AND source = ? AND key = ?';
     this.stmts = {
+      // A cell new to the table is inserted as is; only one that exists is read back and merged.
+      insertNew: db.prepare(
+        `INSERT INTO metric_rollups (resolution, bucket, pipeline, dimension, version, label, source, key, node_type,
+           runs, errors, tokens_in, tokens_out, cost_usd, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      ),
       existing: db.prepare<unknown[], Row>(`SELECT * FROM metric_rollups WHERE ${keyWhere}`),
       upsert: db.prepare(
         `INSERT OR REPLACE INTO metric_rollups (resolution, bucket, pipeline, dimension, version, label, source, key, node_type,
@@ -98,6 +107,11 @@ export class SqliteRollupStore implements RollupStore {
     };
     this.mergeAll = db.transaction((cells: RollupCell[]) => {
       for (const c of cells) {
+        const fresh = this.stmts.insertNew.run(
+          c.resolution, c.bucket, c.pipeline, c.dimension, c.version, c.label, c.source, c.key, c.nodeType,
+          c.runs, c.errors, c.tokensIn, c.tokensOut, c.costUsd, encodeSketch(c.sketch),
+        );
+        if (fresh.changes > 0) continue;
         const old = this.stmts.existing.get(c.resolution, c.pipeline, c.dimension, c.bucket, c.version, c.label, c.source, c.key);
         const sketch = c.sketch;
         if (old) sketch.merge(decodeSketch(old.sketch));
@@ -126,7 +140,7 @@ export class SqliteRollupStore implements RollupStore {
     if (cells.length) this.mergeAll.immediate(cells);
   }
 
-  async query(q: RollupQuery): Promise<RollupCell[]> {
+  async query(q: RollupQuery): Promise<StoredRollupCell[]> {
     const rows = q.source
       ? this.stmts.querySource.all(q.resolution, q.pipeline, q.dimension, q.from, q.to, q.source)
       : this.stmts.query.all(q.resolution, q.pipeline, q.dimension, q.from, q.to);
