@@ -146,6 +146,7 @@ export class Monitoring {
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.monitorRunner.close();
+    await this.options.monitors.flush();
     await this.writer.close();
     await this.traces?.shutdown().catch((err: Error) => this.options.log(`could not flush OpenTelemetry traces: ${err.message}`));
   }

@@ -42,6 +42,8 @@ export interface MonitorStore {
   addDelivery(delivery: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number>;
   updateDelivery(id: number, update: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void>;
   deliveries(pipeline: string, limit: number): Promise<AlertDelivery[]>;
+  /** Writes scores still queued (before the database closes). */
+  flush(): Promise<void>;
 }
 
 interface ScoreRow {
@@ -101,7 +103,7 @@ export class SqliteMonitorStore implements MonitorStore {
   private pending: MonitorScore[] = [];
   private readonly writeScores;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.s = {
       getConfig: db.prepare<[string, string], string>('SELECT config FROM monitoring_config WHERE pipeline = ? AND kind = ?').pluck(),
       setConfig: db.prepare('INSERT OR REPLACE INTO monitoring_config (pipeline, kind, config, updated_at) VALUES (?, ?, ?, ?)'),
@@ -129,8 +131,13 @@ export class SqliteMonitorStore implements MonitorStore {
   private flushScores = () => {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length) this.writeScores(batch);
+    // A tick that comes after close (a stopped runner) must not throw from a timer; close flushes first.
+    if (batch.length && this.db.open) this.writeScores(batch);
   };
+
+  async flush(): Promise<void> {
+    this.flushScores();
+  }
 
   async getConfig(pipeline: string, kind: MonitoringConfigKind): Promise<unknown[]> {
     const text = this.s.getConfig.get(pipeline, kind);
