@@ -109,6 +109,22 @@ describe('OpenAPI and docs', () => {
     expect(doc.components.schemas.SaveVersion.required).toEqual(expect.arrayContaining(['document', 'baseVersion']));
   });
 
+  it('gives every operation a unique operationId and a 400 for bad path or query parameters; names its server', async () => {
+    const doc = await (await runner.api('/api/openapi.json')).json();
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    const ops = Object.values(doc.paths).flatMap((item: any) => Object.values(item)) as any[];
+    const ids = ops.map((op) => op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const op of ops.filter((o) => o.parameters?.some((p: any) => p.in === 'path' || p.in === 'query'))) {
+      expect(op.responses['400']?.content?.['application/problem+json'], op.operationId).toBeDefined();
+    }
+    // What the document promises holds: a bad path parameter is a 400 problem.
+    const bad = await runner.api('/api/pipelines/Not_A_Slug/versions/1');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 400, errors: [{ path: 'path.name' }] });
+  });
+
   it('serves a readable, self-contained docs page', async () => {
     const res = await runner.api('/api/docs');
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);

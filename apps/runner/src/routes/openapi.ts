@@ -14,11 +14,15 @@ export const openapiRoutes: RouteModule = {
   register(app) {
     let cached: Record<string, unknown> | undefined;
     const document = () =>
-      (cached ??= app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: INFO,
-        security: [{ bearer: [] }],
-      }) as unknown as Record<string, unknown>);
+      (cached ??= completeOperations(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: INFO,
+          // Relative: the document describes whichever runner serves it.
+          servers: [{ url: '/', description: 'this runner' }],
+          security: [{ bearer: [] }],
+        }) as unknown as OpenApiDocument,
+      ) as unknown as Record<string, unknown>);
     app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
       type: 'http',
       scheme: 'bearer',
@@ -28,3 +32,37 @@ export const openapiRoutes: RouteModule = {
     app.get('/api/docs', (c) => c.html(renderDocsPage(document())));
   },
 };
+
+type Operation = { operationId?: string; parameters?: { in: string }[]; responses?: Record<string, unknown> };
+type OpenApiDocument = { paths?: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/**
+ * What every operation must carry, whoever wrote its route: an operationId (a
+ * route's own, else one made from its method and path, e.g.
+ * `postApiEvalsIdCancel`), and the 400 problem the validation hook answers
+ * for a bad path or query parameter.
+ */
+function completeOperations(doc: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      op.operationId ??= operationIdOf(method, path);
+      const checked = op.parameters?.some((p) => p.in === 'path' || p.in === 'query');
+      if (checked && op.responses && !op.responses['400'] && doc.components?.schemas?.Problem) {
+        op.responses['400'] = {
+          description: 'A path or query parameter is not valid',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        };
+      }
+    }
+  }
+  return doc;
+}
+
+export function operationIdOf(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return method + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}
