@@ -91,6 +91,18 @@ describe('offline:extractive', () => {
     expect(result.text).toBe("I don't know.");
   });
 
+  it('never answers with a Markdown heading or another line that is no sentence', async () => {
+    // The demo's case warranty-length: the heading shares "warranty" with the question and is shorter.
+    const doc = '# Warranty\n\nEvery Brightloom Hub has a two-year limited warranty from the date of delivery. Water damage is not covered.';
+    const result = await chat(offline, 'extractive', [user(`${doc}\nQuestion: How long is the warranty?`)]);
+    expect(result.text).toBe('Every Brightloom Hub has a two-year limited warranty from the date of delivery.');
+    const setext = 'Shipping\n========\n\n---\n```\nshipping\n```\nShipping parcels leave the warehouse daily.';
+    const other = await chat(offline, 'extractive', [user(`${setext}\nQuestion: shipping?`)]);
+    expect(other.text).toBe('Shipping parcels leave the warehouse daily.');
+    const onlyHeading = await chat(offline, 'extractive', [user('## Shipping\nQuestion: shipping?')]);
+    expect(onlyHeading.text).toBe("I don't know.");
+  });
+
   it('never answers with the question itself', async () => {
     const result = await chat(offline, 'extractive', [user('Question: where is the shipping office?')]);
     expect(result.text).toBe("I don't know.");

@@ -12,7 +12,7 @@ const B = 0.75;
 
 /**
  * `offline:extractive`: the sentence of the prompt (system + user text, minus the
- * question) that shares the most BM25-weighted terms with the question; the
+ * question; headings and other non-prose lines are never answers) that shares the most BM25-weighted terms with the question; the
  * earliest on a tie; "I don't know." when no sentence shares a term.
  */
 export function extractiveAnswer(messages: ChatMessage[]): string {
@@ -41,16 +41,38 @@ export function splitQuestion(text: string): { question: string; rest: string } 
   return { question: lines[at].trim(), rest: lines.slice(0, at).join('\n') };
 }
 
-/** Sentences per line: a line break always ends a sentence (documents are often one per line). */
+/**
+ * Sentences per line: a line break always ends a sentence (documents are often one per line).
+ * Lines that are no prose (Markdown headings, rules, fenced code, lines without a letter or digit)
+ * are never candidates: "# Warranty" is a title, not an answer.
+ */
 export function sentencesOf(text: string): string[] {
   const sentences: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    for (const { segment } of sentenceSegmenter.segment(line)) {
-      const sentence = segment.trim();
-      if (sentence) sentences.push(sentence);
+  const lines = text.split(/\r?\n/);
+  let inFence = false;
+  lines.forEach((line, i) => {
+    if (CODE_FENCE.test(line)) inFence = !inFence;
+    else if (!inFence && isProse(line, lines[i + 1])) {
+      for (const { segment } of sentenceSegmenter.segment(line)) {
+        const sentence = segment.trim();
+        if (sentence) sentences.push(sentence);
+      }
     }
-  }
+  });
   return sentences;
+}
+
+const ATX_HEADING = /^\s{0,3}#{1,6}(\s|$)/;
+const RULE_OR_UNDERLINE = /^\s{0,3}([-=*_])(\s*\1){2,}\s*$/;
+const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
+const CODE_FENCE = /^\s{0,3}(`{3,}|~{3,})/;
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+/** A line a sentence can come from; `next` tells a setext heading ("Warranty" over "====") from prose. */
+function isProse(line: string, next: string | undefined): boolean {
+  if (!HAS_WORD.test(line)) return false;
+  if (ATX_HEADING.test(line) || RULE_OR_UNDERLINE.test(line)) return false;
+  return !(next !== undefined && SETEXT_UNDERLINE.test(next) && line.trim() !== '');
 }
 
 function bestSentence(queryTerms: string[], sentences: string[]): string | undefined {
