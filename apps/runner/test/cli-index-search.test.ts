@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +8,17 @@ import { startOpenAIStub } from '../../../test/support/openai-stub';
 
 const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
 let cwd: string;
+const realCwd = () => realpathSync(cwd);
 
 /** `patchbay ARGS` as a child process in the temp workspace, with no PATCHBAY_* from the host. */
 function patchbay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runIn(cwd, args, env);
+}
+
+function runIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_')));
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { ...base, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -47,7 +52,8 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 describe('patchbay index and search', () => {
   it('indexes files into ./.patchbay and searches them, source first, one result per line', async () => {
     const indexed = await patchbay(['index', 'docs', 'docs/refunds.md', 'docs/shipping.txt', 'docs/faq.jsonl']);
-    expect(indexed).toMatchObject({ code: 0, stderr: '' });
+    // Indexing writes: it creates the data dir, and says where.
+    expect(indexed).toMatchObject({ code: 0, stderr: `created the data dir ${join(realCwd(), '.patchbay')}\n` });
     expect(indexed.stdout).toBe('indexed 3 chunks from 3 files into "docs" (3 in total; embeddings: offline:hash)\n');
     expect(existsSync(join(cwd, '.patchbay', 'retrieval.sqlite'))).toBe(true);
 
@@ -80,7 +86,23 @@ describe('patchbay index and search', () => {
     const viaFlag = await patchbay(['search', 'notes', 'express', '--data', 'env-data']);
     expect(viaFlag.stdout).toMatch(/^docs\/shipping\.txt /);
     const viaDefault = await patchbay(['search', 'notes', 'express']);
-    expect(viaDefault).toMatchObject({ code: 2, stderr: 'patchbay search: unknown index "notes"; indexes: docs\n' });
+    expect(viaDefault.code).toBe(2);
+    expect(viaDefault.stderr).toBe(
+      `patchbay search: unknown index "notes"; indexes: docs; looked for indexes in the data dir ${join(realCwd(), '.patchbay')}; ` +
+        'pass --data DIR (or set PATCHBAY_DATA) to use another workspace\n',
+    );
+  });
+
+  it('search only reads: in a folder without a data dir it creates none and says where it looked', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'patchbay-elsewhere-'));
+    try {
+      const r = await runIn(elsewhere, ['search', 'docs', 'refund']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^patchbay search: unknown index "docs"; indexes: \(none\); looked for indexes in the data dir .*\.patchbay, which does not exist; pass --data DIR/);
+      expect(existsSync(join(elsewhere, '.patchbay'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('answers bad input with exit 2 and one line', async () => {

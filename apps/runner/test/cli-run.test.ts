@@ -122,7 +122,7 @@ describe('patchbay run: success', () => {
     expect(r.stderr).toMatch(/^✓ review +\d+ ms$/m);
   });
 
-  it('runs the offline model with a data dir (cached) and --no-cache (not), and reads --config', async () => {
+  it('runs the offline model (never cached: a data dir that is not there stays so) and with --no-cache, and reads --config', async () => {
     const [cached, uncached, rules] = await Promise.all([
       runCli(['run', 'echo.json', '--input', 'question=why?', '--data', 'd1'], ws.dir),
       runCli(['run', 'echo.json', '--input', 'question=why?', '--data', 'd2', '--no-cache'], ws.dir),
@@ -130,7 +130,7 @@ describe('patchbay run: success', () => {
     ]);
     expect(cached.code).toBe(0);
     expect(JSON.parse(cached.stdout)).toEqual({ answer: 'You asked: why?' });
-    expect(existsSync(path.join(ws.dir, 'd1', 'cache.sqlite'))).toBe(true);
+    expect(existsSync(path.join(ws.dir, 'd1'))).toBe(false);
     expect(uncached.code).toBe(0);
     expect(existsSync(path.join(ws.dir, 'd2', 'cache.sqlite'))).toBe(false);
     expect(rules.code).toBe(0);

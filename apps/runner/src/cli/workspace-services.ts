@@ -14,7 +14,11 @@ export interface WorkspaceFlags {
  * PATCHBAY_DATA > ./.patchbay). A bad workspace config is a usage error that
  * lists every problem, one line each.
  */
-export async function openWorkspaceServices(flags: WorkspaceFlags, io: CliIO, options: { noCache?: boolean } = {}): Promise<WorkspaceServices> {
+export async function openWorkspaceServices(
+  flags: WorkspaceFlags,
+  io: CliIO,
+  options: { noCache?: boolean; createDataDir?: boolean } = {},
+): Promise<WorkspaceServices> {
   // Loaded here so commands that never touch SQLite or the providers do not pay for them.
   const { createServices, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
   try {
@@ -22,6 +26,8 @@ export async function openWorkspaceServices(flags: WorkspaceFlags, io: CliIO, op
       dataDir: resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd }),
       configPath: flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
       noCache: flags['no-cache'] === true || options.noCache === true,
+      createDataDir: options.createDataDir,
+      onCreateDataDir: (dir) => io.stderr.write(`created the data dir ${dir} for the response cache\n`),
       env: io.env,
     });
   } catch (err) {

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { missingServices } from '../engine/services';
 import type { ModelService, Services } from '../engine/services';
+import { lazyResponseCache } from './cache/lazy-response-cache';
 import { openResponseCache, type ResponseCache } from './cache/response-cache';
 import { withResponseCache } from './cache/with-response-cache';
 import { loadWorkspaceConfig, type WorkspaceConfig } from './config/workspace-config';
@@ -18,6 +20,13 @@ export interface CreateServicesOptions {
   configPath?: string;
   /** `--no-cache`: every model call goes to its provider. */
   noCache?: boolean;
+  /**
+   * false: a data dir that does not exist is not created up front; the workspace then has
+   * no indexes, and the response cache creates the dir on its first write (and calls
+   * `onCreateDataDir`). For commands that mostly read.
+   */
+  createDataDir?: boolean;
+  onCreateDataDir?: (dataDir: string) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,6 +50,7 @@ export type WorkspaceServices = Services & {
 export async function createServices(options: CreateServicesOptions = {}): Promise<WorkspaceServices> {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ flag: options.dataDir, env });
+  const absent = options.createDataDir === false && !existsSync(dataDir);
   const config = loadWorkspaceConfig({ dataDir, configPath: options.configPath });
 
   const sandbox = createSandbox();
@@ -54,11 +64,13 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   let models: ModelService;
   let retrieval: RetrievalStore;
   try {
-    if (!options.noCache && config.cache?.enabled !== false) cache = openResponseCache(dataDir);
+    if (!options.noCache && config.cache?.enabled !== false) {
+      cache = absent ? lazyResponseCache(dataDir, options.onCreateDataDir) : openResponseCache(dataDir);
+    }
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
       : providers;
-    retrieval = openRetrievalStore({ dataDir, models });
+    retrieval = openRetrievalStore({ dataDir, models, inMemory: absent });
   } catch (err) {
     cache?.close();
     await tools.close();

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
-import { readJsonFile } from '../document-file';
+import { loadPipelineArg } from '../stored-pipeline';
 import { problemLines } from '../problem-lines';
 import { openWorkspaceServices } from '../workspace-services';
 
@@ -74,7 +73,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     const concurrencyFlag = intFlag(values.concurrency, '--concurrency', 1, 256);
 
     const file = positionals[0];
-    const loaded = await loadPipeline(file, values.data, io);
+    const loaded = await loadPipelineArg(file, values.data, io);
     const suite = await asUsage(evals.loadSuite(resolve(values.suite)));
     const gate = evals.mergeGates(suite.gate, cliGate);
     for (const scorer of Object.keys(gate.maxDrop ?? {})) {
@@ -85,7 +84,8 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     }
     const baseline = values.baseline ? await asUsage(evals.readResult(resolve(values.baseline))) : undefined;
 
-    const services = await openWorkspaceServices(values, io);
+    // With --out the data dir is only read (indexes, cache): one that is not there is not created.
+    const services = await openWorkspaceServices(values, io, { createDataDir: !values.out });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -150,27 +150,6 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     }
   },
 };
-
-/**
- * A pipeline file, or `name[@version]` saved in the runner's store (only when
- * no such file exists, and only a store that exists: a typo must not create one).
- */
-async function loadPipeline(arg: string, dataFlag: string | undefined, io: CliIO): Promise<{ document: unknown; version?: number }> {
-  const ref = /^([a-z0-9-]+)(?:@(\d+))?$/.exec(arg);
-  if (!ref || existsSync(path.resolve(io.cwd, arg))) return { document: readJsonFile(arg, io.cwd) };
-  const { resolveDataDir } = await import('@patchbay/core/node');
-  const { openSqliteStore, RUNNER_DB_FILE } = await import('../../store/index');
-  const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
-  if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) throw new UsageError(`cannot read ${arg}: no such file, and no runner store in ${dataDir} to find a pipeline "${ref[1]}" in`);
-  const store = openSqliteStore(dataDir);
-  try {
-    const record = ref[2] ? await store.versions.get(ref[1], Number(ref[2])) : await store.versions.latest(ref[1]);
-    if (!record) throw new UsageError(`no file ${arg}, and ${ref[2] ? `no version ${ref[2]} of pipeline "${ref[1]}"` : `no pipeline "${ref[1]}"`} in the store in ${dataDir}`);
-    return { document: record.document, version: record.number };
-  } finally {
-    await store.close();
-  }
-}
 
 function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals: typeof import('@patchbay/evals'), out: string) {
   const lines = [evals.formatSummary(head.summary)];

@@ -45,7 +45,7 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
     if (embeddingModel && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
 
-    const workspace = await openWorkspaceRetrieval(values, io);
+    const workspace = await openWorkspaceRetrieval(values, io, { writes: true });
     try {
       const { chunks } = await workspace.run((store: RetrievalStore) =>
         store.ingestFiles(name, files, { embeddingModel, chunkSize, overlap, cwd: io.cwd }),

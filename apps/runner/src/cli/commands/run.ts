@@ -2,7 +2,8 @@ import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/c
 import { maxOutputBytes } from '@patchbay/core/node';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../command';
 import { openWorkspaceServices } from '../workspace-services';
-import { readJsonFile } from '../document-file';
+import { loadPipelineArg } from '../stored-pipeline';
+import { dataDirHint } from '../data-dir-hint';
 import { oneLine, problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
 import { runProgress } from '../run-progress';
@@ -14,10 +15,12 @@ const EXIT_INTERRUPTED = 130;
 export const command: Command = {
   name: 'run',
   summary: 'run a pipeline and print its outputs',
-  usage: `Usage: patchbay run FILE [--input NAME=VALUE]... [--inputs JSON] [--json]
-                    [--data DIR] [--config FILE] [--no-cache]
+  usage: `Usage: patchbay run PIPELINE [--input NAME=VALUE]... [--inputs JSON] [--json]
+                        [--data DIR] [--config FILE] [--no-cache]
 
-Runs a pipeline document and prints its outputs object as JSON on stdout.
+Runs a pipeline and prints its outputs object as JSON on stdout. PIPELINE is a
+pipeline JSON file, or NAME@N (NAME@vN) of a version saved in the runner's store
+in the data dir, or NAME for its latest version.
 Each node's outcome is written to stderr as it happens:
   ✓ answer  12 ms      succeeded      ✗ answer  3 ms  why   failed
   - branch  skipped    not taken      ↻ flaky  attempt 2   retried
@@ -50,7 +53,8 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const file = positionals[0];
-    const report = validatePipeline(readJsonFile(file, io.cwd));
+    const loaded = await loadPipelineArg(file, values.data, io);
+    const report = validatePipeline(loaded.document);
     if (!report.valid || !report.document) {
       io.stderr.write(problemLines(report.problems));
       io.stderr.write(`patchbay run: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
@@ -63,7 +67,8 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
       return EXIT_USAGE;
     }
 
-    const services = await openWorkspaceServices(values, io);
+    // A run only reads its workspace: a data dir that is not there is not created.
+    const services = await openWorkspaceServices(values, io, { createDataDir: false });
     const controller = new AbortController();
     const cancel = () => controller.abort();
     // Once: a second Ctrl-C gets the default behaviour and ends the process at once.
@@ -86,6 +91,8 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
         return EXIT_INTERRUPTED;
       }
       io.stderr.write(`patchbay run: ${oneLine(result.error ?? 'the run failed')}\n`);
+      const hint = dataDirHint(result.error ?? '', services.dataDir);
+      if (hint) io.stderr.write(`patchbay run: ${hint}\n`);
       return EXIT_FAILED;
     } catch (err) {
       if (!(err instanceof PipelineInvalidError)) throw err;

@@ -42,7 +42,7 @@ Exit codes: 0 searched (also when nothing matched: "no results" on stderr);
     if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
     const topK = values['top-k'] === undefined ? 5 : positiveInteger(values['top-k'], '--top-k', 1, 1000);
 
-    const workspace = await openWorkspaceRetrieval(values, io);
+    const workspace = await openWorkspaceRetrieval(values, io, { writes: false });
     try {
       const docs = await workspace.run((store) => store.search(name, query, { topK, mode }));
       if (values.json) io.stdout.write(JSON.stringify(docs, null, 2) + '\n');

@@ -64,9 +64,10 @@ interface ChunkRow {
  * of cosine-distance vectors. Per-index tables keep BM25 statistics and vector
  * dimensions apart.
  */
-export function openRetrievalStore(options: { dataDir: string; models: ModelService }): RetrievalStore {
-  mkdirSync(options.dataDir, { recursive: true });
-  const db = new Database(join(options.dataDir, 'retrieval.sqlite'));
+export function openRetrievalStore(options: { dataDir: string; models: ModelService; inMemory?: boolean }): RetrievalStore {
+  // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
+  if (!options.inMemory) mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
   sqliteVec.load(db);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

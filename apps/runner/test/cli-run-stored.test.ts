@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
+import { cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { openSqliteStore } from '../src/store/index';
+
+/** who → template → greeting; the template's text tells the versions apart. */
+const greeter = (text: string) =>
+  pipelineDoc(
+    'greeter',
+    [
+      { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+      { id: 'greet', type: 'template', config: { template: `${text}, {{ who }}!` } },
+      { id: 'out', type: 'output', config: { name: 'greeting' } },
+    ],
+    ['who.value -> greet.who', 'greet.text -> out.value'],
+  ) as unknown as PipelineDocument;
+
+const ask = pipelineDoc(
+  'ask',
+  [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 1, mode: 'keyword' } },
+    { id: 'out', type: 'output', config: { name: 'docs' } },
+  ],
+  ['q.value -> search.query', 'search.documents -> out.value'],
+);
+
+const echo = pipelineDoc(
+  'echo',
+  [
+    { id: 'q', type: 'input', config: { name: 'question' } },
+    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> answer.q', 'answer.text -> out.value'],
+);
+
+const remote = pipelineDoc(
+  'remote',
+  [
+    { id: 'q', type: 'input', config: { name: 'question' } },
+    { id: 'answer', type: 'llm', config: { model: 'vllm:stub-model', prompt: '{{ q }}', temperature: 0 } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  ['q.value -> answer.q', 'answer.text -> out.value'],
+);
+
+let ws: ReturnType<typeof workspace>;
+let stub: OpenAIStub;
+const dir = (...parts: string[]) => path.join(realpathSync(ws.dir), ...parts);
+
+beforeAll(async () => {
+  ws = workspace({ 'ask.json': ask, 'echo.json': echo, 'remote.json': remote });
+  stub = await startOpenAIStub({ handler: () => ({ text: 'From the stub.' }) });
+  // Two saved versions of "greeter" in the runner store of ./data, as the editor would leave them.
+  mkdirSync(dir('data'));
+  const store = openSqliteStore(dir('data'));
+  for (const [doc, base] of [[greeter('Hello'), null], [greeter('Welcome'), 1]] as const) {
+    const saved = await store.versions.save({ pipeline: 'greeter', document: doc, message: 'save', baseVersion: base, contentHash: contentHash(doc), behaviorHash: behaviorHash(doc), problems: [] });
+    expect(saved.status).toBe('created');
+  }
+  await store.close();
+});
+afterAll(async () => {
+  await stub.close();
+  ws.remove();
+});
+
+describe('patchbay run NAME@N', () => {
+  it('runs a stored version by number (NAME@N, NAME@vN) and the latest by NAME', async () => {
+    const [first, firstV, latest] = await Promise.all([
+      runCli(['run', 'greeter@1', '--data', 'data', '--input', 'who=Ada'], ws.dir),
+      runCli(['run', 'greeter@v1', '--data', 'data', '--input', 'who=Ada'], ws.dir),
+      runCli(['run', 'greeter', '--data', 'data', '--input', 'who=Ada'], ws.dir),
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ greeting: 'Hello, Ada!' });
+    expect(JSON.parse(firstV.stdout)).toEqual({ greeting: 'Hello, Ada!' });
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(JSON.parse(latest.stdout)).toEqual({ greeting: 'Welcome, Ada!' });
+  });
+
+  it('refuses a version, pipeline or label the store does not have, and a store that is not there, with exit 2 and one line', async () => {
+    const [noVersion, noPipeline, label, noStore] = await Promise.all([
+      runCli(['run', 'greeter@9', '--data', 'data', '--input', 'who=Ada'], ws.dir),
+      runCli(['run', 'nobody', '--data', 'data'], ws.dir),
+      runCli(['run', 'greeter@production', '--data', 'data'], ws.dir),
+      runCli(['run', 'greeter@1', '--input', 'who=Ada'], ws.dir),
+    ]);
+    expect(noVersion.code).toBe(2);
+    expect(noVersion.stderr).toBe(`patchbay run: no file greeter@9, and no version 9 of pipeline "greeter" in the store in ${dir('data')}\n`);
+    expect(noPipeline.code).toBe(2);
+    expect(noPipeline.stderr).toMatch(/no pipeline "nobody" in the store in /);
+    expect(label.code).toBe(2);
+    expect(label.stderr).toMatch(/name a version as greeter@N/);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/no runner store in .*\.patchbay .*pass --data DIR/);
+    expect(existsSync(dir('.patchbay'))).toBe(false);
+  });
+});
+
+describe('the data dir: where the CLI looked, and nothing made behind your back', () => {
+  it('an unknown index names the data dir it looked in and suggests --data', async () => {
+    const r = await runCli(['run', 'ask.json', '--input', 'question=refunds'], ws.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^patchbay run: node "search" failed: unknown index "docs"; indexes: \(none\)$/m);
+    expect(r.stderr).toContain(
+      `patchbay run: looked for indexes in the data dir ${dir('.patchbay')}, which does not exist; pass --data DIR (or set PATCHBAY_DATA) to use another workspace\n`,
+    );
+    expect(existsSync(dir('.patchbay'))).toBe(false);
+  });
+
+  it('a run that stores nothing creates no data dir', async () => {
+    const r = await runCli(['run', 'echo.json', '--input', 'question=hi', '--data', 'fresh'], ws.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ answer: 'hi' });
+    expect(existsSync(dir('fresh'))).toBe(false);
+  });
+
+  it('a run whose model reply is cached creates the data dir then, and says where', async () => {
+    const r = await runCli(['run', 'remote.json', '--input', 'question=hi', '--data', 'cached'], ws.dir, cleanEnv({ VLLM_BASE_URL: stub.url }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ answer: 'From the stub.' });
+    expect(r.stderr).toContain(`created the data dir ${dir('cached')} for the response cache\n`);
+    expect(existsSync(dir('cached', 'cache.sqlite'))).toBe(true);
+  });
+});
