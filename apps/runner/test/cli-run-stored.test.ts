@@ -62,6 +62,7 @@ beforeAll(async () => {
     const saved = await store.versions.save({ pipeline: 'greeter', document: doc, message: 'save', baseVersion: base, contentHash: contentHash(doc), behaviorHash: behaviorHash(doc), problems: [] });
     expect(saved.status).toBe('created');
   }
+  await store.labels.move({ pipeline: 'greeter', label: 'staging', version: 1, by: 'test', note: null, evalId: null, forced: false });
   await store.close();
 });
 afterAll(async () => {
@@ -70,36 +71,36 @@ afterAll(async () => {
 });
 
 describe('patchbay run NAME@N', () => {
-  it('runs a stored version by number (NAME@N, NAME@vN) and the latest by NAME', async () => {
-    const [first, firstV, latest] = await Promise.all([
-      runCli(['run', 'greeter@1', '--data', 'data', '--input', 'who=Ada'], ws.dir),
-      runCli(['run', 'greeter@v1', '--data', 'data', '--input', 'who=Ada'], ws.dir),
-      runCli(['run', 'greeter', '--data', 'data', '--input', 'who=Ada'], ws.dir),
-    ]);
+  it('runs a stored version by number (NAME@N, NAME@vN), by label (NAME@LABEL) and the latest by NAME', async () => {
+    const run = (ref: string) => runCli(['run', ref, '--data', 'data', '--input', 'who=Ada'], ws.dir);
+    const first = await run('greeter@1');
+    const firstV = await run('greeter@v1');
+    const latest = await run('greeter');
+    const staging = await run('greeter@staging');
+    expect(staging.code, staging.stderr).toBe(0);
+    expect(JSON.parse(staging.stdout)).toEqual({ greeting: 'Hello, Ada!' });
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ greeting: 'Hello, Ada!' });
     expect(JSON.parse(firstV.stdout)).toEqual({ greeting: 'Hello, Ada!' });
     expect(latest.code, latest.stderr).toBe(0);
     expect(JSON.parse(latest.stdout)).toEqual({ greeting: 'Welcome, Ada!' });
-  });
+  }, 120_000);
 
   it('refuses a version, pipeline or label the store does not have, and a store that is not there, with exit 2 and one line', async () => {
-    const [noVersion, noPipeline, label, noStore] = await Promise.all([
-      runCli(['run', 'greeter@9', '--data', 'data', '--input', 'who=Ada'], ws.dir),
-      runCli(['run', 'nobody', '--data', 'data'], ws.dir),
-      runCli(['run', 'greeter@production', '--data', 'data'], ws.dir),
-      runCli(['run', 'greeter@1', '--input', 'who=Ada'], ws.dir),
-    ]);
+    const noVersion = await runCli(['run', 'greeter@9', '--data', 'data', '--input', 'who=Ada'], ws.dir);
+    const noPipeline = await runCli(['run', 'nobody', '--data', 'data'], ws.dir);
+    const label = await runCli(['run', 'greeter@production', '--data', 'data'], ws.dir);
+    const noStore = await runCli(['run', 'greeter@1', '--input', 'who=Ada'], ws.dir);
     expect(noVersion.code).toBe(2);
     expect(noVersion.stderr).toBe(`patchbay run: no file greeter@9, and no version 9 of pipeline "greeter" in the store in ${dir('data')}\n`);
     expect(noPipeline.code).toBe(2);
     expect(noPipeline.stderr).toMatch(/no pipeline "nobody" in the store in /);
     expect(label.code).toBe(2);
-    expect(label.stderr).toMatch(/name a version as greeter@N/);
+    expect(label.stderr).toMatch(/no label "production" on pipeline "greeter" .*\(labels: staging; or name a version as greeter@N\)/);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toMatch(/no runner store in .*\.patchbay .*pass --data DIR/);
     expect(existsSync(dir('.patchbay'))).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe('the data dir: where the CLI looked, and nothing made behind your back', () => {

@@ -9,13 +9,19 @@ import { finishedRun, PROCESS_OWNER } from '../runs/run-manager';
  * the data dir, so it is listed beside the API's runs. Only a store that
  * exists: running a file must not create a runner database.
  */
-export async function recordCliRun(dataDir: string, env: NodeJS.ProcessEnv, document: PipelineDocument, result: RunResult): Promise<boolean> {
+export async function recordCliRun(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  document: PipelineDocument,
+  result: RunResult,
+  ref: { version?: number; label?: string } = {},
+): Promise<boolean> {
   const { openSqliteStore, RUNNER_DB_FILE } = await import('../store/index');
   if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) return false;
   // Masked as the runner masks what it stores: provider keys and the token never reach the file.
   const store = openSqliteStore(dataDir, { redact: Redactor.fromEnv(env).redact });
   try {
-    store.runs.begin({ id: result.runId, pipeline: document.name, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER, source: 'cli' });
+    store.runs.begin({ id: result.runId, pipeline: document.name, version: ref.version ?? null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER, source: 'cli', label: ref.label ?? null });
     store.runs.finish(finishedRun(result.runId, result, []));
     await store.runs.flush();
     return true;

@@ -10,6 +10,8 @@ export interface LoadedPipeline {
   document: unknown;
   /** The stored version's number; absent for a file. */
   version?: number;
+  /** The label it was reached by (`NAME@production`), resolved when the command starts. */
+  label?: string;
 }
 
 /**
@@ -29,22 +31,25 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
   }
   const store = openSqliteStore(dataDir);
   try {
-    const number = at === undefined ? undefined : /^v?\d+$/.test(at) ? Number(at.replace(/^v/, '')) : await labelledVersion(name, at);
+    let number: number | undefined;
+    let label: string | undefined;
+    if (at !== undefined && /^v?\d+$/.test(at)) number = Number(at.replace(/^v/, ''));
+    else if (at !== undefined) {
+      label = at;
+      const state = await store.labels.get(name, label);
+      if (!state) {
+        const labels = Object.keys(await store.labels.list(name));
+        throw new UsageError(`no file ${arg}, and no label "${label}" on pipeline "${name}" in the store in ${dataDir} (labels: ${labels.length ? labels.join(', ') : 'none'}; or name a version as ${name}@N)`);
+      }
+      number = state.version;
+    }
     const record = number === undefined ? await store.versions.latest(name) : await store.versions.get(name, number);
     if (!record) {
       const what = number === undefined ? `no pipeline "${name}"` : `no version ${number} of pipeline "${name}"`;
       throw new UsageError(`no file ${arg}, and ${what} in the store in ${dataDir}`);
     }
-    return { document: record.document, version: record.number };
+    return { document: record.document, version: record.number, label };
   } finally {
     await store.close();
   }
-}
-
-/**
- * The version a label points at. Hook for deployment labels (`NAME@production`):
- * until the store keeps labels, a label reference is refused with the forms that work.
- */
-async function labelledVersion(name: string, label: string): Promise<number> {
-  throw new UsageError(`"${name}@${label}": this store keeps no labels; name a version as ${name}@N (e.g. ${name}@1) or take the latest with ${name}`);
 }

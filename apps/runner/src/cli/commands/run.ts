@@ -19,8 +19,8 @@ export const command: Command = {
                         [--data DIR] [--config FILE] [--no-cache]
 
 Runs a pipeline and prints its outputs object as JSON on stdout. PIPELINE is a
-pipeline JSON file, or NAME@N (NAME@vN) of a version saved in the runner's store
-in the data dir, or NAME for its latest version.
+pipeline JSON file, or a version saved in the runner's store in the data dir:
+NAME@N (NAME@vN), NAME@LABEL (the version a label points at), NAME (the latest).
 Each node's outcome is written to stderr as it happens:
   ✓ answer  12 ms      succeeded      ✗ answer  3 ms  why   failed
   - branch  skipped    not taken      ↻ flaky  attempt 2   retried
@@ -81,7 +81,7 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
         skipValidation: true,
         onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
       });
-      await recordCliRun(services.dataDir, io.env, doc, result);
+      await recordCliRun(services.dataDir, io.env, doc, result, loaded);
       // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
       if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
