@@ -26,6 +26,9 @@ export type StartEvalRequest = Schemas['StartEval'];
 export type ScorerSpec = StartEvalRequest['suite']['scorers'][number];
 export type ScorerType = Schemas['ScorerType'];
 export type DatasetSummary = Schemas['DatasetSummary'];
+/** A suite as an eval takes it (no dataset: the stored one is used); saved by name at `/api/suites`. */
+export type SuiteBody = Schemas['EvalSuite'];
+export type StoredSuite = Schemas['StoredSuite'];
 /** `GET /api/compare`: the evals package's comparison of the two, with both evals as listed. */
 export type Comparison = Schemas['Comparison'];
 export type ScorerComparison = Schemas['ScorerComparison'];

@@ -1,7 +1,7 @@
 // Type-only: the evals package is Node code, and `import type` is erased, so none of it reaches the bundle.
 import type { EvalEvent } from '@patchbay/evals';
 import { answer, events, type ApiClient } from './api-client';
-import type { StartEvalRequest } from './api-types';
+import type { StartEvalRequest, SuiteBody } from './api-types';
 
 const isLastEvalEvent = (event: EvalEvent) => event.type === 'eval.completed' || event.type === 'eval.failed';
 
@@ -21,6 +21,12 @@ export function evalCalls(client: ApiClient) {
     /** Runs the rest of an interrupted or cancelled eval; its finished cases are kept. */
     resumeEval: (evalId: string) => answer(client.POST('/api/evals/{id}/resume', id(evalId))),
     compare: (a: string, b: string) => answer(client.GET('/api/compare', { params: { query: { a, b } } })),
+    /** The latest version of a dataset with its cases (the New eval form reads their shape). */
+    dataset: (name: string) => answer(client.GET('/api/datasets/{name}', { params: { path: { name } } })),
+    suites: () => answer(client.GET('/api/suites')),
+    saveSuite: (name: string, body: SuiteBody) => answer(client.PUT('/api/suites/{name}', { params: { path: { name } }, body })),
+    /** The pipeline's labels (`production`, …) and the versions they point at. */
+    labels: (name: string) => answer(client.GET('/api/pipelines/{name}/labels', { params: { path: { name } } })).then((r) => r.labels),
 
     /** Follows an eval's progress (past events first) until it ends or `signal` aborts. */
     async followEval(evalId: string, onEvent: (event: EvalEvent) => void, signal?: AbortSignal): Promise<void> {

@@ -35,6 +35,15 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
   const cases: EvalCase[] = [];
   for await (const { case: c } of readCases(suite.dataset)) cases.push(c);
   await store.datasets.save(DEMO_DATASET, { hash: info.hash, cases });
+  // Saved by name too, so the editor's New eval form can run the demo's suite again.
+  await store.suites.save(DEMO_PIPELINE, {
+    name: suite.name,
+    scorers: suite.scorers,
+    repeat: suite.repeat,
+    concurrency: suite.concurrency,
+    seed: suite.seed,
+    ...(suite.gate ? { gate: suite.gate } : {}),
+  });
 
   const seeded: SeededEval[] = [];
   for (const version of versions) {

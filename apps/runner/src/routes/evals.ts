@@ -14,7 +14,7 @@ import type { DatasetRecord } from '../store/datasets';
 // An eval's status is a run's (core's RUN_STATUSES).
 const EVAL_STATUSES = RUN_STATUSES;
 
-const SuiteBody = z
+export const SuiteBody = z
   .strictObject({
     name: z.string().min(1).max(200).optional().openapi({ description: 'Names the suite in results; default "api"' }),
     scorers: z.array(ScorerSpecSchema).min(1, 'an eval needs at least one scorer'),

@@ -17,6 +17,7 @@ import { openaiRoutes } from './openai';
 import { keyRoutes } from './keys';
 import { pipelineRefRoutes } from './pipeline-refs';
 import { promotionRoutes } from './promotions';
+import { suiteRoutes } from './suites';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
@@ -43,4 +44,5 @@ export const routeModules: RouteModule[] = [
   datasetCaseRoutes,
   pipelineRefRoutes,
   promotionRoutes,
+  suiteRoutes,
 ];

@@ -20,6 +20,8 @@ import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
 import { monitors } from './migrations/011-monitors';
 import { SqliteMonitorStore, type MonitorStore } from './monitors';
+import { suites } from './migrations/020-suites';
+import { SqliteSuiteStore, type SuiteStore } from './suites';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -46,6 +48,8 @@ export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
 export { SqliteMonitorStore } from './monitors';
 export type { PromotionStore, StoredPromotion, PromotionStatus } from './promotions';
 export { SqlitePromotionStore } from './promotions';
+export type { SuiteStore, StoredSuite, StoredSuiteBody } from './suites';
+export { SqliteSuiteStore } from './suites';
 
 /**
  * The runner's storage, one module per resource behind an interface, so a
@@ -67,6 +71,8 @@ export interface Store {
   /** Monitors, alert rules, monitor scores and alert deliveries. */
   monitors: MonitorStore;
   promotions: PromotionStore;
+  /** Eval suites saved by name (the editor's New eval form). */
+  suites: SuiteStore;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -84,7 +90,7 @@ export interface OpenStoreOptions {
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, ...(options.migrations ?? [])]);
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
   return {
     pipelines: new SqlitePipelineStore(db),
@@ -98,6 +104,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     keys: new SqliteKeyStore(db),
     monitors: new SqliteMonitorStore(db),
     promotions: new SqlitePromotionStore(db),
+    suites: new SqliteSuiteStore(db),
     file,
     db,
     async close() {

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Comparison, EvalListItem, EvalResult, EvalsApi } from '../../lib/evals-api';
 import { CaseCompareTable } from './CaseCompareTable';
 import { passRateText } from './format';
-import { defaultBaseline } from './pick-baseline';
+import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { direction, interval, plain, pNumber, signed, testName, verdict } from './verdict';
 
 // recharts is big: it loads only when a comparison is on screen
@@ -26,13 +26,14 @@ export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {
   const [results, setResults] = useState<[EvalResult, EvalResult]>();
   const [error, setError] = useState<string>();
 
-  // Nothing chosen yet: B is the newest finished eval, A its baseline from the history.
+  // Nothing chosen yet: the newest finished eval and its baseline from the history, the older version as A.
   useEffect(() => {
     if (!history || (a && b)) return;
     const current = finished.find((e) => e.id === b) ?? finished[0];
     if (!current) return;
-    const base = a ?? defaultBaseline(finished, current);
-    if (base !== a || current.id !== b) onPick(base, current.id);
+    const base = finished.find((e) => e.id === (a ?? defaultBaseline(finished, current)));
+    const [older, newer] = base && !a ? orderByVersion(base, current) : [base, current];
+    if (older?.id !== a || newer.id !== b) onPick(older?.id, newer.id);
   }, [history, a, b]);
 
   useEffect(() => {

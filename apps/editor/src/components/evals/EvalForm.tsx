@@ -1,9 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { nodePorts, type PipelineDocument } from '@patchbay/core';
 import type { Api, VersionSummary } from '../../lib/api';
-import type { DatasetSummary, EvalListItem, EvalsApi, ScorerSpec, ScorerType } from '../../lib/evals-api';
+import type { DatasetSummary, EvalListItem, EvalsApi, ScorerSpec, ScorerType, StoredSuite, SuiteBody } from '../../lib/evals-api';
 import { DatasetUpload } from './DatasetUpload';
-import { ScorerEditor, type ScorerDraft } from './ScorerEditor';
+import { ScorerEditor } from './ScorerEditor';
+import { passRateText } from './format';
+import { defaultEvalBaseline, type Labels } from './pick-baseline';
+import { draftToSpec, emptyDraft, expectedKeysOf, likelyExpectedKey, specToDraft, type ScorerDraft } from './scorer-draft';
 
 interface Props {
   api: EvalsApi;
@@ -21,26 +24,45 @@ function targetsOf(doc: PipelineDocument | undefined): string[] {
   return [...outputs, ...ports];
 }
 
-/** Choose a version, a dataset (or upload one) and scorers; Run starts the eval. */
+const NO_BASELINE = '-';
+
+/** Choose a version, a dataset (or upload one), scorers (or a saved suite) and a baseline; Run starts the eval. */
 export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) {
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [version, setVersion] = useState<number>();
   const [doc, setDoc] = useState<PipelineDocument>();
   const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
   const [dataset, setDataset] = useState('');
+  const [expectedKeys, setExpectedKeys] = useState<string[]>([]);
   const [types, setTypes] = useState<ScorerType[]>([]);
-  const [scorers, setScorers] = useState<ScorerDraft[]>([{ type: 'contains', name: '', target: '', threshold: '', params: '' }]);
+  const [scorers, setScorers] = useState<ScorerDraft[]>([emptyDraft('contains')]);
   const [repeat, setRepeat] = useState('1');
   const [concurrency, setConcurrency] = useState('8');
+  const [rest, setRest] = useState<Pick<SuiteBody, 'seed' | 'gate'>>({});
+  const [suites, setSuites] = useState<StoredSuite[]>([]);
+  const [suiteName, setSuiteName] = useState('');
+  const [labels, setLabels] = useState<Labels>({});
+  // undefined: the default baseline; NO_BASELINE: none; else an eval id the user picked
+  const [baselinePick, setBaselinePick] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+
+  const fail = (err: Error) => setError(err.message);
 
   useEffect(() => {
     pipelineApi.listVersions(name).then((list) => {
       setVersions(list);
       setVersion((v) => v ?? list[0]?.number);
-    }, (err: Error) => setError(err.message));
-    api.scorerTypes().then(setTypes, (err: Error) => setError(err.message));
+    }, fail);
+    api.scorerTypes().then(setTypes, fail);
+    api.labels(name).then(setLabels, () => setLabels({}));
+    api.suites().then((list) => {
+      setSuites(list);
+      // A suite saved under the pipeline's name (the demo's) is the likely one: start from it.
+      const own = list.find((s) => s.name === name);
+      if (own) loadSuite(own);
+    }, fail);
   }, [api, pipelineApi, name]);
 
   const loadDatasets = (select?: string) =>
@@ -48,7 +70,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
       setDatasets(list);
       // the dataset of the latest eval is the likely one; else the first
       setDataset((d) => select ?? (d || history?.[0]?.dataset.name || list[0]?.name || ''));
-    }, (err: Error) => setError(err.message));
+    }, fail);
   useEffect(() => {
     loadDatasets();
   }, [api]);
@@ -58,41 +80,85 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
     pipelineApi.getVersion(name, version).then((v) => setDoc(v.document), () => setDoc(undefined));
   }, [pipelineApi, name, version]);
 
+  // The dataset's shape: the keys of its expected objects pre-fill each scorer's expected key.
+  useEffect(() => {
+    if (!dataset) return setExpectedKeys([]);
+    let stale = false;
+    api.dataset(dataset).then((d) => !stale && setExpectedKeys(expectedKeysOf(d.cases)), () => !stale && setExpectedKeys([]));
+    return () => {
+      stale = true;
+    };
+  }, [api, dataset]);
+
   const targets = useMemo(() => targetsOf(doc), [doc]);
+  const outputs = useMemo(() => (doc?.nodes ?? []).filter((n) => n.type === 'output').map((n) => String((n.config as { name?: unknown }).name)), [doc]);
+  const onlyOutput = outputs.length === 1 ? outputs[0] : undefined;
+  useEffect(() => {
+    if (!expectedKeys.length || !types.length) return;
+    setScorers((list) =>
+      list.map((s) => {
+        const needs = types.find((t) => t.type === s.type)?.needsExpected !== false;
+        return s.expectedKey || !needs ? s : { ...s, expectedKey: likelyExpectedKey(s, expectedKeys, onlyOutput) };
+      }),
+    );
+  }, [expectedKeys, types, onlyOutput, scorers.length]);
+
   const chosen = versions.find((v) => v.number === version);
+  const candidates = (history ?? []).filter((e) => e.status === 'succeeded' && e.dataset.name === dataset);
+  const defaultBaseline = defaultEvalBaseline(history ?? [], labels, version, dataset);
+  const baseline = baselinePick === undefined ? defaultBaseline : baselinePick === NO_BASELINE ? undefined : baselinePick;
+
+  function loadSuite(stored: StoredSuite) {
+    const s = stored.suite;
+    setSuiteName(stored.name);
+    setScorers(s.scorers.map(specToDraft));
+    setRepeat(String(s.repeat ?? 1));
+    setConcurrency(String(s.concurrency ?? 8));
+    setRest({ seed: s.seed, gate: s.gate });
+  }
+
+  /** The suite as typed; throws with a sentence when a field cannot be read. */
+  function suiteBody(): SuiteBody {
+    const specs: ScorerSpec[] = scorers.map((s, i) => draftToSpec(s, types.find((t) => t.type === s.type), i));
+    return {
+      ...(suiteName.trim() ? { name: suiteName.trim() } : {}),
+      scorers: specs,
+      repeat: Number(repeat) || 1,
+      concurrency: Number(concurrency) || 8,
+      ...(rest.seed !== undefined ? { seed: rest.seed } : {}),
+      ...(rest.gate ? { gate: rest.gate } : {}),
+    };
+  }
+
+  async function saveSuite() {
+    setError(undefined);
+    setNotice(undefined);
+    const saveAs = suiteName.trim();
+    if (!saveAs) return setError('Name the suite to save it.');
+    try {
+      const saved = await api.saveSuite(saveAs, suiteBody());
+      setSuites((list) => [...list.filter((s) => s.name !== saved.name), saved].sort((a, b) => a.name.localeCompare(b.name)));
+      setNotice(`Saved the suite "${saved.name}".`);
+    } catch (err) {
+      fail(err as Error);
+    }
+  }
 
   async function run() {
     setError(undefined);
-    let specs: ScorerSpec[];
+    setNotice(undefined);
+    let suite: SuiteBody;
     try {
-      specs = scorers.map((s, i) => {
-        const spec: ScorerSpec = { type: s.type };
-        if (s.name.trim()) spec.name = s.name.trim();
-        if (s.target.trim()) spec.target = s.target.trim();
-        if (s.threshold.trim()) spec.threshold = Number(s.threshold);
-        if (s.params.trim()) {
-          try {
-            spec.params = JSON.parse(s.params);
-          } catch {
-            throw new Error(`scorer ${i + 1}: params are not JSON`);
-          }
-        }
-        return spec;
-      });
+      suite = suiteBody();
     } catch (err) {
-      return setError((err as Error).message);
+      return fail(err as Error);
     }
     setBusy(true);
     try {
-      const { id } = await api.startEval({
-        pipeline: name,
-        version: version!,
-        dataset,
-        suite: { scorers: specs, repeat: Number(repeat) || 1, concurrency: Number(concurrency) || 8 },
-      });
+      const { id } = await api.startEval({ pipeline: name, version: version!, dataset, suite, ...(baseline ? { baseline } : {}) });
       onStarted(id);
     } catch (err) {
-      setError((err as Error).message);
+      fail(err as Error);
     } finally {
       setBusy(false);
     }
@@ -124,6 +190,23 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
           </select>
         </div>
         <div>
+          <label htmlFor="eval-baseline">Baseline</label>
+          <select
+            id="eval-baseline"
+            data-testid="eval-baseline"
+            value={baselinePick === undefined ? defaultBaseline ?? NO_BASELINE : baselinePick}
+            onChange={(e) => setBaselinePick(e.target.value)}
+          >
+            <option value={NO_BASELINE}>none</option>
+            {candidates.map((e) => (
+              <option key={e.id} value={e.id}>
+                v{e.version ?? '?'} · {new Date(e.createdAt).toLocaleString()} · {passRateText(e.summary)}
+                {e.id === defaultBaseline ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
           <label htmlFor="eval-repeat">Repeat</label>
           <input id="eval-repeat" type="number" min={1} max={100} value={repeat} onChange={(e) => setRepeat(e.target.value)} />
         </div>
@@ -134,7 +217,39 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
       </div>
       {chosen && chosen.problems.length > 0 && <p className="error-text">v{chosen.number} has problems and cannot be evaluated until they are fixed.</p>}
       <DatasetUpload api={api} onUploaded={(n) => loadDatasets(n)} />
-      <ScorerEditor types={types} targets={targets} scorers={scorers} onChange={setScorers} />
+      <div className="form-grid" data-testid="suite-row">
+        <div>
+          <label htmlFor="eval-suite-load">Saved suite</label>
+          <select
+            id="eval-suite-load"
+            data-testid="eval-suite-load"
+            value={suites.some((s) => s.name === suiteName) ? suiteName : ''}
+            onChange={(e) => {
+              const found = suites.find((s) => s.name === e.target.value);
+              if (found) loadSuite(found);
+            }}
+          >
+            <option value="">{suites.length ? 'load a suite…' : 'no saved suites'}</option>
+            {suites.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.suite.scorers.length} scorer{s.suite.scorers.length === 1 ? '' : 's'})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="eval-suite-name">Suite name</label>
+          <input id="eval-suite-name" data-testid="eval-suite-name" value={suiteName} placeholder="name it to save it" onChange={(e) => setSuiteName(e.target.value)} />
+        </div>
+        <div>
+          <label>&nbsp;</label>
+          <button data-testid="save-suite" onClick={saveSuite}>
+            Save suite
+          </button>
+        </div>
+      </div>
+      <ScorerEditor types={types} targets={targets} expectedKeys={expectedKeys} scorers={scorers} onChange={setScorers} />
+      {notice && <p className="muted" data-testid="eval-form-notice">{notice}</p>}
       {error && (
         <p className="error-text" data-testid="eval-form-error">
           {error}

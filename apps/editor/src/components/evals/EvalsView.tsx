@@ -5,7 +5,7 @@ import { useToast } from '../Toasts';
 import { EvalForm } from './EvalForm';
 import { ResultsTable } from './ResultsTable';
 import { passRateText } from './format';
-import { defaultBaseline } from './pick-baseline';
+import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { useEvalResult } from './use-eval-result';
 
 interface Props {
@@ -42,6 +42,13 @@ export function EvalsView(p: Props) {
     } catch (err) {
       toast((err as Error).message, 'error');
     }
+  };
+
+  // A → B reads older → newer version, whichever of the two was the baseline.
+  const compareInOrder = (baselineId: string, e: EvalListItem) => {
+    const base = p.history?.find((h) => h.id === baselineId);
+    const [a, b] = base ? orderByVersion(base, e) : [undefined, e];
+    p.onCompare(a?.id ?? baselineId, b.id);
   };
 
   return (
@@ -86,7 +93,7 @@ export function EvalsView(p: Props) {
                         Show
                       </button>
                       {against && (
-                        <button data-testid={`compare-eval-${e.id}`} onClick={() => p.onCompare(against, e.id)} title="Compare with its baseline or the eval before it">
+                        <button data-testid={`compare-eval-${e.id}`} onClick={() => compareInOrder(against, e)} title="Compare with its baseline or the eval before it (the older version is A)">
                           Compare
                         </button>
                       )}

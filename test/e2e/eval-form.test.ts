@@ -1,0 +1,84 @@
+// A new user's path through the New eval form on the seeded demo: the demo's suite
+// (with each scorer's expected key) reproduces the seeded figures, and the baseline
+// is chosen by rule (a label's version, else the previous version) and can be picked.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer } from '@patchbay/runner';
+import { seedDemo } from '../../apps/runner/src/demo/seed-demo';
+import { launchChromium } from './support/browser';
+
+let root: string;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let page: Page;
+const seeded = new Map<number, any>();
+
+async function api(p: string, init?: { method: string; body: unknown }): Promise<any> {
+  const res = await fetch(server.url + p, init && { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-evals-'));
+  const dataDir = path.join(root, 'data');
+  expect(await seedDemo(dataDir, { env: {} })).toMatchObject({ seeded: true });
+  server = await startServer({ port: 0, dataDir, quiet: true, env: { PATH: process.env.PATH } });
+  for (const e of await api('/api/evals?pipeline=support-assistant')) seeded.set(e.version, e);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('the New eval form on the demo', () => {
+  it("starts from the demo's saved suite, expected keys filled in, and reproduces the seeded v2 figures", async () => {
+    await page.goto(`${server.url}/pipelines/support-assistant/evals`);
+    const form = page.getByTestId('eval-form');
+    await expect.poll(() => form.getByTestId('eval-suite-load').inputValue()).toBe('support-assistant');
+    await expect.poll(() => form.getByTestId('scorer-expected-key-0').inputValue()).toBe('answer');
+    await expect.poll(() => form.getByTestId('scorer-expected-key-1').inputValue()).toBe('doc');
+
+    await form.getByTestId('eval-version').selectOption('2');
+    // No label yet: the baseline is the previous version's latest eval.
+    await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(1).id);
+    await form.getByTestId('run-eval').click();
+
+    await expect.poll(async () => (await api('/api/evals?pipeline=support-assistant')).length, { timeout: 60_000 }).toBe(4);
+    const mine = (await api('/api/evals?pipeline=support-assistant')).find((e: any) => !Array.from(seeded.values()).some((s) => s.id === e.id));
+    await expect.poll(async () => (await api(`/api/evals/${mine.id}`)).status, { timeout: 120_000 }).toBe('succeeded');
+    const result = await api(`/api/evals/${mine.id}`);
+    const v2 = await api(`/api/evals/${seeded.get(2).id}`);
+    expect(result.baseline).toBe(seeded.get(1).id);
+    expect(result.summary.passed).toBe(v2.summary.passed);
+    expect(result.summary.scorers.answer.mean).toBe(v2.summary.scorers.answer.mean);
+    expect(result.summary.scorers['found-doc'].mean).toBe(v2.summary.scorers['found-doc'].mean);
+    expect(result.summary.passed).toBeGreaterThan(0);
+  });
+
+  it('defaults the baseline to the labelled version, lets the user pick another, and saves a suite by name', async () => {
+    await api('/api/pipelines/support-assistant/labels/production', { method: 'PUT', body: { version: 1 } });
+    await page.goto(`${server.url}/pipelines/support-assistant/evals`);
+    const form = page.getByTestId('eval-form');
+    await form.getByTestId('eval-version').selectOption('3');
+    // production holds v1: its latest eval is the default, not v2's.
+    await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(1).id);
+    await form.getByTestId('eval-baseline').selectOption(seeded.get(2).id);
+    expect(await form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(2).id);
+
+    await form.getByTestId('eval-suite-name').fill('answers-only');
+    await form.getByTestId('scorer-1').getByRole('button', { name: 'Remove' }).click();
+    await form.getByTestId('save-suite').click();
+    await expect.poll(() => form.getByTestId('eval-form-notice').textContent()).toBe('Saved the suite "answers-only".');
+    const saved = await api('/api/suites/answers-only');
+    expect(saved.suite.scorers).toHaveLength(1);
+    expect(saved.suite.scorers[0]).toMatchObject({ name: 'answer', type: 'contains', target: 'answer', expectedKey: 'answer', params: { mode: 'any' } });
+  });
+});
