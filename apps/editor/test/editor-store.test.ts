@@ -89,6 +89,31 @@ describe('EditorStore', () => {
     expect(store.document().nodes[1].position).toEqual({ x: 300, y: 0 });
   });
 
+  it('is dirty only while the canvas differs from what was loaded or saved (undo back, type back, drag back: clean)', () => {
+    const store = new EditorStore(echoPipeline());
+    const prompt = store.document().nodes[1].config.prompt;
+    store.updateNode('answer', { config: { model: 'offline:echo', prompt: 'Changed {{ question }}' } }, 'config.prompt');
+    expect(store.getState().dirty).toBe(true);
+    store.undo();
+    expect(store.getState().dirty).toBe(false);
+    store.redo();
+    expect(store.getState().dirty).toBe(true);
+    store.updateNode('answer', { config: { model: 'offline:echo', prompt } }, 'config.prompt');
+    expect(store.getState().dirty).toBe(false);
+
+    const move = (x: number, dragging: boolean): NodeChange<FlowNode>[] => [{ type: 'position', id: 'answer', position: { x, y: 0 }, dragging }];
+    store.onNodesChange(move(350, true));
+    expect(store.getState().dirty).toBe(true);
+    store.onNodesChange(move(300, false));
+    expect(store.getState().dirty).toBe(false);
+
+    store.updateNode('answer', { label: 'Saved label' }, 'label');
+    store.markSaved();
+    expect(store.getState().dirty).toBe(false);
+    store.undo();
+    expect(store.getState().dirty).toBe(true);
+  });
+
   it('deletes the selection with the edges that touch it', () => {
     const store = new EditorStore(echoPipeline());
     store.select(['answer']);

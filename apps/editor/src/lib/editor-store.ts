@@ -1,5 +1,5 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import { getNodeType, parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
+import { contentHash, getNodeType, NODE_ID_PATTERN, parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
 import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
 import { whyNotConnect, type ConnectionAttempt } from './connection-rules';
 import { documentMeta, fromFlow, toFlow, type DocumentMeta, type FlowEdge, type FlowNode } from './flow-model';
@@ -18,7 +18,7 @@ export interface CanvasState {
   revision: number;
   /** Bumped by changes that matter to validation (not moves, not selection). */
   structure: number;
-  /** Unsaved changes since the last load or save. */
+  /** The canvas differs from what was last loaded or saved (by content hash: behaviour and layout), not merely "was edited". */
   dirty: boolean;
   canUndo: boolean;
   canRedo: boolean;
@@ -42,11 +42,14 @@ export class EditorStore {
   private readonly listeners = new Set<() => void>();
   private docCache: { revision: number; doc: PipelineDocument } | undefined;
   private dragging = false;
+  /** contentHash of the document as last loaded or saved: what `dirty` compares with. */
+  private savedHash = '';
   /** Node sizes as React Flow measured them (see onNodesChange). */
   private readonly sizes = new Map<string, { width: number; height: number }>();
 
   constructor(doc: PipelineDocument, options: { readOnly?: boolean } = {}) {
     this.state = this.stateFor(doc, options.readOnly ?? false, undefined);
+    this.savedHash = contentHash(this.document());
   }
 
   getState = (): CanvasState => this.state;
@@ -85,11 +88,23 @@ export class EditorStore {
       });
     }
     this.set(state);
+    this.savedHash = contentHash(this.document());
   }
 
   /** After a successful save: the canvas now matches a stored version. */
   markSaved(): void {
+    this.savedHash = contentHash(this.document());
     this.set({ ...this.state, dirty: false });
+  }
+
+  /** The document a state shows (what document() gives once it is set). */
+  private documentOf(state: CanvasState): PipelineDocument {
+    return fromFlow(state.meta, state.nodes, state.edges, state.dangling);
+  }
+
+  /** Whether `doc` differs from the document last loaded or saved. */
+  private differs(doc: PipelineDocument): boolean {
+    return contentHash(doc) !== this.savedHash;
   }
 
   setReadOnly(readOnly: boolean): void {
@@ -117,6 +132,8 @@ export class EditorStore {
     }
     const moved = others.some((c) => c.type === 'position');
     this.set({ ...this.state, nodes: this.withSizes(applyNodeChanges(others, this.state.nodes), this.state.nodes), dirty: this.state.dirty || moved });
+    // While dragging a move is a change; where the drag ends decides (dropped back in place: clean).
+    if (moved && !this.dragging) this.set({ ...this.state, dirty: this.differs(this.document()) });
   };
 
   /** The size React Flow measured for a node, if it has. */
@@ -181,6 +198,31 @@ export class EditorStore {
     this.change({ ...doc, nodes }, { coalesce: coalesce && `${id}:${coalesce}`, keepSelection: true });
   }
 
+  /**
+   * Renames a node; the edges follow. Returns why it was refused (an id that is not
+   * `[A-Za-z][A-Za-z0-9_-]*`, or one another node has), or null.
+   */
+  renameNode(from: string, to: string): string | null {
+    if (this.state.readOnly) return 'this version is read-only';
+    if (to === from) return null;
+    if (!NODE_ID_PATTERN.test(to)) return 'An id starts with a letter and has only letters, digits, "_" and "-".';
+    const doc = this.document();
+    if (doc.nodes.some((n) => n.id === to)) return `There is already a node "${to}".`;
+    const end = (e: string) => {
+      const { node, port } = parseEdgeEnd(e);
+      return node === from ? `${to}.${port}` : e;
+    };
+    this.change(
+      {
+        ...doc,
+        nodes: doc.nodes.map((n) => (n.id === from ? { ...n, id: to } : n)),
+        edges: doc.edges.map((e) => ({ ...e, from: end(e.from), to: end(e.to) })),
+      },
+      { select: [to] },
+    );
+    return null;
+  }
+
   deleteSelection(): void {
     if (this.state.readOnly) return;
     const doomed = new Set(this.state.nodes.filter((n) => n.selected).map((n) => n.id));
@@ -239,7 +281,8 @@ export class EditorStore {
 
   private travel(doc: PipelineDocument | undefined): void {
     if (!doc || this.state.readOnly) return;
-    this.set({ ...this.stateFor(doc, false, this.state), dirty: true });
+    const next = this.stateFor(doc, false, this.state);
+    this.set({ ...next, dirty: this.differs(this.documentOf(next)) });
   }
 
   /** Replaces the document after an edit: one undo step (merged with the last one when `coalesce` matches). */
@@ -250,7 +293,7 @@ export class EditorStore {
     const selected = new Set(options.select ?? (options.keepSelection ? this.selectedIds() : []));
     const next = this.stateFor(doc, false, this.state);
     next.nodes = next.nodes.map((n) => (!!n.selected === selected.has(n.id) ? n : { ...n, selected: selected.has(n.id) }));
-    this.set({ ...next, dirty: true });
+    this.set({ ...next, dirty: this.differs(this.documentOf(next)) });
   }
 
   private stateFor(doc: PipelineDocument, readOnly: boolean, previous: CanvasState | undefined): CanvasState {
