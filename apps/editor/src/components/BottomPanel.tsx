@@ -25,6 +25,9 @@ interface Props {
   refresh: number;
   onJump(id: string): void;
   onRun(inputs: Record<string, unknown>): void;
+  /** Ctrl/⌘+Enter was pressed: the Run panel starts a run with its form. */
+  runNow?: boolean;
+  onRunHandled?(): void;
   onCancel(): void;
   onOpenVersion(n: number): void;
   onDiff(from: number, to: number): void;
@@ -57,7 +60,7 @@ export function BottomPanel(p: Props) {
       <div className="tab-body">
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {p.tab === 'problems' && <ProblemsPanel problems={p.problems} doc={doc} onJump={p.onJump} />}
-          {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} />}
+          {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} runNow={p.runNow} onRunHandled={p.onRunHandled} />}
           {p.tab === 'runs' && <RunsPanel name={p.name} refreshKey={p.refresh} shown={p.shown?.mode === 'run' ? p.shown.run.id : undefined} onOpen={p.onOpenRun} />}
           {p.tab === 'versions' && (
             <VersionsPanel

@@ -31,6 +31,8 @@ import { useToast } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { NodeMenu, type NodeMenuAction } from './NodeMenu';
 import { PinDialog } from './PinDialog';
+import { freeSpot } from '../lib/free-space';
+import { NODE_WIDTH, nodeHeight } from '../lib/node-size';
 
 type PipelineRoute = Extract<Route, { page: 'pipeline' }>;
 interface Props {
@@ -65,6 +67,7 @@ function EditorScreen({ route, navigate }: Props) {
   const [catalog, setCatalog] = useState<NodeTypeInfo[]>();
   const [providers, setProviders] = useState<ProviderInfo[]>([]);
   const [tab, setTab] = useState<Tab>('problems');
+  const [runNow, setRunNow] = useState(false);
   const [help, setHelp] = useState(false);
   const [saving, setSaving] = useState<{ conflict?: number; busy: boolean; error?: string }>();
   const [refresh, setRefresh] = useState(0);
@@ -138,9 +141,12 @@ function EditorScreen({ route, navigate }: Props) {
     (type: string) => {
       const box = canvasRef.current?.getBoundingClientRect();
       const centre = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      addNode(type, { x: centre.x - 110, y: centre.y - 40 });
+      const size = { width: NODE_WIDTH, height: nodeHeight(2) };
+      // near the centre of the view, but never on top of a node already there
+      const boxes = store.getState().nodes.map((n) => ({ ...n.position, ...(store.measuredSize(n.id) ?? { width: NODE_WIDTH, height: nodeHeight(2) }) }));
+      addNode(type, freeSpot({ x: centre.x - size.width / 2, y: centre.y - size.height / 2 }, size, boxes));
     },
-    [addNode, flow],
+    [addNode, flow, store],
   );
 
   const jumpTo = useCallback(
@@ -288,7 +294,10 @@ function EditorScreen({ route, navigate }: Props) {
     save: () => editing && setSaving({ busy: false }),
     layout: () => editing && layout(),
     fit: () => fit(200),
-    run: () => setTab('run'),
+    run: () => {
+      setTab('run');
+      setRunNow(true);
+    },
     help: () => setHelp(true),
     copy: () => {
       const payload = store.copySelection();
@@ -319,7 +328,7 @@ function EditorScreen({ route, navigate }: Props) {
 
   return (
     <CanvasContext.Provider value={canvasServices}>
-      <div className="editor" data-testid="editor" data-mode={shown?.mode ?? 'loading'}>
+      <div className={editing ? 'editor' : 'editor no-palette'} data-testid="editor" data-mode={shown?.mode ?? 'loading'}>
         <Toolbar
           name={route.name}
           shown={shown}
@@ -339,7 +348,7 @@ function EditorScreen({ route, navigate }: Props) {
           onHelp={() => setHelp(true)}
           onEvals={() => navigate({ page: 'evals', name: route.name })}
         />
-        <Palette types={catalog} disabled={!editing} onAdd={addAtCentre} />
+        {editing && <Palette types={catalog} disabled={false} onAdd={addAtCentre} />}
         <div ref={canvasRef} style={{ minHeight: 0, display: 'grid', gridTemplateRows: route.via?.length ? 'auto 1fr' : undefined }}>
           {route.via && route.via.length > 0 && (
             <nav className="breadcrumb" aria-label="Opened from" data-testid="breadcrumb">
@@ -384,6 +393,8 @@ function EditorScreen({ route, navigate }: Props) {
           refresh={refresh}
           onJump={jumpTo}
           onRun={run}
+          runNow={runNow}
+          onRunHandled={() => setRunNow(false)}
           onCancel={cancel}
           onOpenVersion={(n) => go({ version: n })}
           onDiff={(from, to) => go({ diff: { from, to } })}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { getNodeType, type PipelineNode, type Problem } from '@patchbay/core';
 import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
 import { formFields, type FormField } from '../lib/config-form';
@@ -15,6 +16,8 @@ interface Props {
   onChange(patch: NodePatch, field: string): void;
   /** The open pipeline (a node cannot call the pipeline it is in). */
   pipelineName?: string;
+  /** Renames the node (edges follow); returns why not, or null. */
+  onRename(to: string): string | null;
 }
 
 const SETTINGS: FormField[] = [
@@ -24,7 +27,11 @@ const SETTINGS: FormField[] = [
 ];
 
 /** The selected node's config as a form generated from its type's JSON Schema. */
-export function Inspector({ node, typeInfo, providers, problems, readOnly, onChange, pipelineName = '' }: Props) {
+export function Inspector({ node, typeInfo, providers, problems, readOnly, onChange, onRename, pipelineName = '' }: Props) {
+  const [id, setId] = useState(node.id);
+  const [idError, setIdError] = useState<string | null>(null);
+  // the inspector is keyed by the node's id: after a rename it starts afresh with the new one
+  const rename = () => setIdError(onRename(id.trim()));
   const def = getNodeType(node.type);
   const fields = formFields(typeInfo?.configSchema, {
     templateFields: typeInfo?.templateFields ?? def?.templateFields,
@@ -37,11 +44,34 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
         {typeInfo?.title ?? node.type} <code>{node.id}</code>
       </h2>
       {typeInfo?.description && <p className="muted">{typeInfo.description}</p>}
+      <label htmlFor="node-id">Id</label>
+      <input
+        id="node-id"
+        data-testid="node-id"
+        value={id}
+        readOnly={readOnly}
+        aria-invalid={idError ? true : undefined}
+        onChange={(e) => setId(e.target.value)}
+        onBlur={rename}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') rename();
+          if (e.key === 'Escape') {
+            setId(node.id);
+            setIdError(null);
+          }
+        }}
+      />
+      {idError && (
+        <p className="error-text" data-testid="node-id-error">
+          {idError}
+        </p>
+      )}
       {!typeInfo && <p className="error-text">Unknown node type “{node.type}”.</p>}
       {problems.length > 0 && (
         <ul className="error-text" data-testid="inspector-problems">
-          {problems.map((p) => (
-            <li key={p.path + p.code}>{p.message}</li>
+          {problems.map((p, i) => (
+            // two problems can share a path and a code (two unconnected template variables)
+            <li key={`${i}:${p.path}:${p.code}`}>{p.message}</li>
           ))}
         </ul>
       )}

@@ -9,12 +9,15 @@ interface Props {
   canRun: boolean;
   onRun(inputs: Record<string, unknown>): void;
   onCancel(): void;
+  /** Ctrl/⌘+Enter asked for a run: start it with the form as it is (once), then call onRunHandled. */
+  runNow?: boolean;
+  onRunHandled?(): void;
 }
 
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
 /** The pipeline's inputs as a form, Run and Cancel, and the outputs of the shown run. */
-export function RunPanel({ doc, runs, canRun, onRun, onCancel }: Props) {
+export function RunPanel({ doc, runs, canRun, onRun, onCancel, runNow, onRunHandled }: Props) {
   const run = useSyncExternalStore(runs.subscribe, runs.getRun);
   const inputs = pipelineInputs(doc);
   const [texts, setTexts] = useState<Record<string, string>>({});
@@ -22,14 +25,24 @@ export function RunPanel({ doc, runs, canRun, onRun, onCancel }: Props) {
   // a reopened run fills the form with what it ran with, so it can be run again as it was
   useEffect(() => {
     if (!run.inputs || run.phase === 'running') return;
-    setTexts(Object.fromEntries(Object.entries(run.inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+    setTexts(textsOf(run.inputs));
   }, [run.runId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  function start() {
+  // The keyboard's run: the form as typed, or (just opened) what the last run ran with.
+  useEffect(() => {
+    if (!runNow) return;
+    onRunHandled?.();
+    if (!canRun || run.phase === 'running') return;
+    start(Object.keys(texts).length === 0 && run.inputs ? textsOf(run.inputs) : texts);
+  }, [runNow]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const textsOf = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+
+  function start(given: Record<string, string> = texts) {
     const values: Record<string, unknown> = {};
     const problems: Record<string, string> = {};
     for (const input of inputs) {
-      const text = texts[input.name];
+      const text = given[input.name];
       if (text === undefined || text === '') {
         if (input.required) problems[input.name] = 'required';
         continue;

@@ -59,7 +59,8 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
   const details = <NodeRunDetails id={node.id} />;
   return (
     <aside className="side">
-      {shown?.mode === 'run' && details}
+      {/* what the node did in the last run first: a long config form must not push it out of sight */}
+      {details}
       <Inspector
         key={node.id}
         node={node}
@@ -69,8 +70,8 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
         readOnly={readOnly}
         pipelineName={store.document().name}
         onChange={(patch, field) => store.updateNode(node.id, patch, field)}
+        onRename={(to) => store.renameNode(node.id, to)}
       />
-      {shown?.mode !== 'run' && details}
     </aside>
   );
 }

@@ -1,0 +1,104 @@
+// Rough edges a new user met on the canvas: dirty state that forgets an undo, Ctrl/⌘+Enter,
+// nodes added on top of each other, ids that could not be renamed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PipelineDocument } from '@patchbay/core';
+import { launchChromium } from './support/browser';
+import { edgeIds, nodeIds, selectNode } from './support/canvas';
+import { startEditorServer } from './support/runner';
+
+let server: Awaited<ReturnType<typeof startEditorServer>>;
+let browser: Browser;
+let page: Page;
+
+const echo: PipelineDocument = {
+  format: 'patchbay.pipeline/v1',
+  name: 'echo',
+  nodes: [
+    { id: 'q', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
+    { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt: '{{ question }}' } },
+    { id: 'out', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'q.value', to: 'answer.question' },
+    { from: 'answer.text', to: 'out.value' },
+  ],
+};
+
+async function api(path: string, body?: unknown): Promise<any> {
+  const res = await fetch(server.url + path, body === undefined ? undefined : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const parsed = await res.json();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+/** Clicks an empty spot of the canvas, so keys go to the canvas, not a text box. */
+const clickCanvas = () => page.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  await api('/api/pipelines', echo);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${server.url}/pipelines/echo`);
+  await page.getByTestId('shown-version').filter({ hasText: /^v1$/ }).waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the canvas for a new user', () => {
+  it('says saved again after undoing back to the saved version, and runs that by version', async () => {
+    await selectNode(page, 'answer');
+    await page.getByTestId('field-prompt').fill('Changed: {{ question }}');
+    await page.getByTestId('unsaved').waitFor();
+    await clickCanvas();
+    await page.keyboard.press(`${mod}+z`);
+    await page.getByTestId('unsaved').waitFor({ state: 'detached' });
+
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('run-input-question').fill('by version');
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
+    const [latest] = await api('/api/runs?pipeline=echo&limit=1');
+    expect(latest.version).toBe(1);
+  });
+
+  it('runs with Ctrl/⌘+Enter, from the run form and from the canvas', async () => {
+    await page.getByTestId('run-input-question').fill('from the keyboard');
+    await page.getByTestId('run-input-question').press(`${mod}+Enter`);
+    await expect.poll(() => page.getByTestId('run-output-answer').textContent()).toBe('from the keyboard');
+    const before = (await api('/api/runs?pipeline=echo')).length;
+    await page.getByTestId('tab-problems').click();
+    await clickCanvas();
+    await page.keyboard.press(`${mod}+Enter`);
+    await expect.poll(async () => (await api('/api/runs?pipeline=echo')).length).toBe(before + 1);
+  });
+
+  it('places a clicked palette item in free space near the middle of the view, never on another node', async () => {
+    await page.getByTestId('fit-button').click();
+    for (let i = 0; i < 3; i++) await page.getByTestId('palette-template').click();
+    await expect.poll(() => nodeIds(page)).toEqual(['answer', 'out', 'q', 'template1', 'template2', 'template3']);
+    const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        expect(apart, `${JSON.stringify(a)} overlaps ${JSON.stringify(b)}`).toBe(true);
+      }
+    }
+  });
+
+  it("renames a node's id in the inspector: edges follow, a clash is refused", async () => {
+    await selectNode(page, 'answer');
+    await page.getByTestId('node-id').fill('out');
+    await page.getByTestId('node-id').press('Enter');
+    await expect.poll(() => page.getByTestId('node-id-error').textContent()).toBe('There is already a node "out".');
+    await page.getByTestId('node-id').fill('reply');
+    await page.getByTestId('node-id').press('Enter');
+    await expect.poll(() => nodeIds(page)).toContain('reply');
+    expect(await nodeIds(page)).not.toContain('answer');
+    await expect.poll(() => edgeIds(page)).toEqual(['q.value->reply.question', 'reply.text->out.value']);
+  });
+});
