@@ -47,8 +47,9 @@ describe('the New eval form on the demo', () => {
     await expect.poll(() => form.getByTestId('scorer-expected-key-1').inputValue()).toBe('doc');
 
     await form.getByTestId('eval-version').selectOption('2');
-    // No label yet: the baseline is the previous version's latest eval.
-    await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(1).id);
+    // The demo deploys v3 to production: the baseline is the latest eval of what is deployed.
+    expect((await api('/api/pipelines/support-assistant/labels')).labels.production.version).toBe(3);
+    await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(3).id);
     await form.getByTestId('run-eval').click();
 
     await expect.poll(async () => (await api('/api/evals?pipeline=support-assistant')).length, { timeout: 60_000 }).toBe(4);
@@ -56,7 +57,7 @@ describe('the New eval form on the demo', () => {
     await expect.poll(async () => (await api(`/api/evals/${mine.id}`)).status, { timeout: 120_000 }).toBe('succeeded');
     const result = await api(`/api/evals/${mine.id}`);
     const v2 = await api(`/api/evals/${seeded.get(2).id}`);
-    expect(result.baseline).toBe(seeded.get(1).id);
+    expect(result.baseline).toBe(seeded.get(3).id);
     expect(result.summary.passed).toBe(v2.summary.passed);
     expect(result.summary.scorers.answer.mean).toBe(v2.summary.scorers.answer.mean);
     expect(result.summary.scorers['found-doc'].mean).toBe(v2.summary.scorers['found-doc'].mean);
