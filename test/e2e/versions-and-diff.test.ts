@@ -29,7 +29,7 @@ async function api<T>(path: string, init?: { method: string; body: unknown }): P
   return response.json() as Promise<T>;
 }
 
-const rgb = (page: Page, testId: string, property: 'borderTopColor' | 'opacity') =>
+const style = (page: Page, testId: string, property: 'borderTopColor' | 'borderTopStyle') =>
   page.getByTestId(testId).evaluate((el, p) => getComputedStyle(el)[p], property);
 
 beforeAll(async () => {
@@ -117,10 +117,11 @@ describe('versions in the browser', () => {
     expect(await page.getByTestId('node-answer').getAttribute('data-diff')).toBe('changed');
     expect(await page.getByTestId('node-question').getAttribute('data-diff')).toBeNull();
 
-    expect(await rgb(page, 'node-transform1', 'borderTopColor')).toBe('rgb(22, 163, 74)'); // green
-    expect(await rgb(page, 'node-note', 'borderTopColor')).toBe('rgb(220, 38, 38)'); // red
-    expect(Number(await rgb(page, 'node-note', 'opacity'))).toBeLessThan(0.6); // ghosted
-    expect(await rgb(page, 'node-answer', 'borderTopColor')).toBe('rgb(217, 119, 6)'); // amber
+    expect(await style(page, 'node-transform1', 'borderTopColor')).toBe('rgb(21, 128, 61)'); // green
+    expect(await style(page, 'node-note', 'borderTopColor')).toBe('rgb(185, 28, 28)'); // red
+    expect(await style(page, 'node-note', 'borderTopStyle')).toBe('dashed'); // ghosted (not faded: its text must still read)
+    expect(await page.getByTestId('node-note').locator('header .name').evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe('line-through');
+    expect(await style(page, 'node-answer', 'borderTopColor')).toBe('rgb(180, 83, 9)'); // amber
 
     await page.getByTestId('node-answer').locator('header').click(); // no inspector in a diff: the changes instead
     const changes = page.getByTestId('diff-node').getByTestId('field-changes');

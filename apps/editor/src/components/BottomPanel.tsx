@@ -1,4 +1,4 @@
-import { lazy, Suspense, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { Problem } from '@patchbay/core';
 import type { EditorStore } from '../lib/editor-store';
 import type { RunStore } from '../lib/run-store';
@@ -48,16 +48,24 @@ export function BottomPanel(p: Props) {
     ['versions', 'Versions'],
   ];
   if (p.shown?.mode === 'diff') tabs.push(['diff', 'Diff']);
+  // the tab pattern's keys: Left and Right open the neighbouring tab and focus it
+  const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const next = tabs[(tabs.findIndex(([id]) => id === p.tab) + step + tabs.length) % tabs.length][0];
+    p.onTab(next);
+    e.currentTarget.querySelector<HTMLElement>(`[data-testid="tab-${next}"]`)?.focus();
+  };
   return (
     <section className="bottom-panel">
-      <div className="tabs" role="tablist">
+      <div className="tabs" role="tablist" aria-label="Panels" onKeyDown={onTabKey}>
         {tabs.map(([id, label]) => (
-          <button key={id} role="tab" aria-selected={p.tab === id} data-testid={`tab-${id}`} onClick={() => p.onTab(id)}>
+          <button key={id} id={`tab-${id}`} role="tab" aria-selected={p.tab === id} aria-controls="bottom-tab-panel" tabIndex={p.tab === id ? 0 : -1} data-testid={`tab-${id}`} onClick={() => p.onTab(id)}>
             {label}
           </button>
         ))}
       </div>
-      <div className="tab-body">
+      <div className="tab-body" id="bottom-tab-panel" role="tabpanel" aria-labelledby={`tab-${p.tab}`}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {p.tab === 'problems' && <ProblemsPanel problems={p.problems} doc={doc} onJump={p.onJump} />}
           {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} runNow={p.runNow} onRunHandled={p.onRunHandled} />}

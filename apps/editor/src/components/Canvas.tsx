@@ -1,8 +1,9 @@
-import { useCallback, useSyncExternalStore, type DragEvent } from 'react';
+import { useCallback, useSyncExternalStore, type DragEvent, type KeyboardEvent } from 'react';
 import {
   Background,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   useReactFlow,
   type Connection,
@@ -12,7 +13,10 @@ import {
 } from '@xyflow/react';
 import type { Position } from '@patchbay/core';
 import type { EditorStore } from '../lib/editor-store';
+import { LEGIBLE_MAX_NODES } from '../lib/fit';
 import type { FlowEdge, FlowNode } from '../lib/flow-model';
+import { useCardDetailSetting } from '../hooks/use-card-detail-setting';
+import { CardDetailContext } from './card-detail';
 import { PipelineNodeView } from './PipelineNodeView';
 
 /** The MIME type a palette item puts on the drag: the node type to add. */
@@ -31,11 +35,14 @@ interface Props {
   onNodeClick?(id: string): void;
   /** Right-click on a node, at this point of the page. */
   onNodeMenu?(id: string, at: { x: number; y: number }): void;
+  /** Enter on a focused node: React Flow has selected it; the inspector takes the focus. */
+  onOpenNode?(id: string): void;
 }
 
-export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu }: Props) {
+export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu, onOpenNode }: Props) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { screenToFlowPosition } = useReactFlow();
+  const [detail, toggleDetail] = useCardDetailSetting();
 
   const isValidConnection = useCallback((c: Connection | Edge) => store.connectionProblem(c) === null, [store]);
   const onConnect = useCallback(
@@ -80,31 +87,52 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu }
     [onNodeMenu],
   );
 
+  // React Flow's own key handling runs first, on the node: Enter and Space select it, arrows move the selection
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (e.key !== 'Enter' || !target.classList.contains('react-flow__node') || !target.dataset.id) return;
+      onOpenNode?.(target.dataset.id);
+    },
+    [onOpenNode],
+  );
+
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<FlowNode, FlowEdge>
-        nodes={state.nodes}
-        edges={state.edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={store.onNodesChange}
-        onEdgesChange={store.onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onNodeClick={handleNodeClick}
-        onNodeContextMenu={handleNodeMenu}
-        nodesDraggable={!state.readOnly}
-        nodesConnectable={!state.readOnly}
-        deleteKeyCode={null}
-        onlyRenderVisibleElements
-        minZoom={0.05}
-        maxZoom={2}
-        colorMode="system"
-      >
-        <Background />
-        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
+      <CardDetailContext.Provider value={detail}>
+        <ReactFlow<FlowNode, FlowEdge>
+          nodes={state.nodes}
+          edges={state.edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={store.onNodesChange}
+          onEdgesChange={store.onEdgesChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onNodeClick={handleNodeClick}
+          onNodeContextMenu={handleNodeMenu}
+          nodesDraggable={!state.readOnly}
+          nodesConnectable={!state.readOnly}
+          deleteKeyCode={null}
+          // a small pipeline opens at 100% and may reach past the screen: all of it is drawn, so
+          // nothing pops in while panning; a big one draws what is in view
+          onlyRenderVisibleElements={state.nodes.length > LEGIBLE_MAX_NODES}
+          nodesFocusable
+          edgesFocusable
+          minZoom={0.05}
+          maxZoom={2}
+          colorMode="system"
+        >
+          <Background />
+          <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+          <Controls showInteractive={false} />
+          <Panel position="top-right">
+            <button type="button" className="card-toggle" aria-pressed={detail === 'compact'} onClick={toggleDetail} data-testid="card-detail-toggle" title="Compact cards show only titles and ports (big pipelines)">
+              Compact cards
+            </button>
+          </Panel>
+        </ReactFlow>
+      </CardDetailContext.Provider>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
 import { documentFileText, downloadText, exportFileName } from '../lib/document-file';
 import { EditorStore } from '../lib/editor-store';
-import { viewportToFit } from '../lib/fit';
+import { viewportToFit, viewportToOpen } from '../lib/fit';
 import { emptyDocument } from '../lib/flow-model';
 import { NodeProblemsStore } from '../lib/node-problems-store';
 import type { Route } from '../lib/route';
@@ -78,9 +78,9 @@ function EditorScreen({ route, navigate }: Props) {
   const flowStore = useStoreApi();
   const pendingFit = useRef<Viewport | undefined>(undefined);
   const fitTo = useCallback(
-    (nodes: readonly { id: string; position?: Position }[], duration = 0) => {
+    (nodes: readonly { id: string; position?: Position }[], duration = 0, opening = false) => {
       const box = canvasRef.current;
-      const viewport = box && viewportToFit(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
+      const viewport = box && (opening ? viewportToOpen : viewportToFit)(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
       if (!viewport) return;
       const { panZoom } = flowStore.getState();
       if (panZoom) panZoom.setViewport(viewport, { duration });
@@ -93,7 +93,8 @@ function EditorScreen({ route, navigate }: Props) {
     flow.setViewport(pendingFit.current);
     pendingFit.current = undefined;
   }, [flow]);
-  const beforeShow = useCallback((doc: { nodes: readonly { id: string; position?: Position }[] }) => fitTo(doc.nodes), [fitTo]);
+  // a pipeline opens legible (see viewportToOpen); Fit shows all of it
+  const beforeShow = useCallback((doc: { nodes: readonly { id: string; position?: Position }[] }) => fitTo(doc.nodes, 0, true), [fitTo]);
   const { shown, setShown, error, reload } = useEditorContent(api, route, store, runs, beforeShow);
   const editing = shown?.mode === 'edit';
   const dirty = useCanvasSelector(store, (s) => s.dirty);
@@ -162,6 +163,16 @@ function EditorScreen({ route, navigate }: Props) {
     },
     [flow, store],
   );
+
+  // Enter on a focused node (keyboard): React Flow selected it; its form takes the focus once drawn
+  const openInspector = useCallback((id: string) => {
+    store.select([id]);
+    requestAnimationFrame(() => {
+      const inspector = document.querySelector<HTMLElement>('[data-testid="inspector"]');
+      const first = inspector?.querySelector<HTMLElement>('input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])');
+      (first ?? inspector)?.focus();
+    });
+  }, [store]);
 
   const layout = useCallback(async () => {
     const { layoutPositions } = await import('../lib/layout');
@@ -318,6 +329,7 @@ function EditorScreen({ route, navigate }: Props) {
   if (error) {
     return (
       <main className="list-page">
+        <h1>{route.name}</h1>
         <p className="error-text" data-testid="editor-error">
           {error}
         </p>
@@ -328,7 +340,7 @@ function EditorScreen({ route, navigate }: Props) {
 
   return (
     <CanvasContext.Provider value={canvasServices}>
-      <div className={editing ? 'editor' : 'editor no-palette'} data-testid="editor" data-mode={shown?.mode ?? 'loading'}>
+      <main className={editing ? 'editor' : 'editor no-palette'} data-testid="editor" data-mode={shown?.mode ?? 'loading'}>
         <Toolbar
           name={route.name}
           shown={shown}
@@ -370,7 +382,7 @@ function EditorScreen({ route, navigate }: Props) {
               <strong>{route.name}</strong>
             </nav>
           )}
-          <Canvas store={store} onDropType={(type, at) => editing && addNode(type, at)} onRefused={refuse} onNodeMenu={(id, at) => setMenu({ id, at })} />
+          <Canvas store={store} onDropType={(type, at) => editing && addNode(type, at)} onRefused={refuse} onNodeMenu={(id, at) => setMenu({ id, at })} onOpenNode={openInspector} />
         </div>
         {menu && <NodeMenu node={menu.id} at={menu.at} actions={menuActions(menu.id)} onClose={() => setMenu(undefined)} />}
         {pinning && (
@@ -417,7 +429,7 @@ function EditorScreen({ route, navigate }: Props) {
             onClose={() => setSaving(undefined)}
           />
         )}
-      </div>
+      </main>
     </CanvasContext.Provider>
   );
 }

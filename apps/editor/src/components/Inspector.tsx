@@ -39,7 +39,7 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
     modelFields: typeInfo?.modelFields ?? def?.modelFields,
   });
   return (
-    <section data-testid="inspector">
+    <section data-testid="inspector" tabIndex={-1} aria-label={`Inspector: ${node.id}`}>
       <h2>
         {typeInfo?.title ?? node.type} <code>{node.id}</code>
       </h2>

@@ -47,6 +47,7 @@ export function ModelPicker({ id, value, providers, disabled, onChange }: { id: 
       {custom && (
         <input
           data-testid={`field-${id}-custom`}
+          aria-label="Model (provider:model)"
           placeholder="fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct"
           value={value}
           disabled={disabled}

@@ -65,7 +65,12 @@ export function Palette({ types: all, disabled, onAdd }: { types: NodeTypeInfo[]
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
                 onClick={() => !disabled && onAdd(t.type)}
-                onKeyDown={(e) => e.key === 'Enter' && !disabled && onAdd(t.type)}
+                onKeyDown={(e) => {
+                  // a button's keys: Enter and Space add the node in the middle of the canvas
+                  if ((e.key !== 'Enter' && e.key !== ' ') || disabled) return;
+                  e.preventDefault();
+                  onAdd(t.type);
+                }}
               >
                 {t.title}
                 <small>{t.description}</small>

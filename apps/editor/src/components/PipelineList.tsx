@@ -121,7 +121,9 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
               <th>Name</th>
               <th>Latest</th>
               <th>Updated</th>
-              <th />
+              <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
             </tr>
           </thead>
           <tbody>

@@ -1,12 +1,15 @@
 import { memo, useEffect, useRef } from 'react';
 import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { getNodeType, PORT_TYPE_COLORS } from '@patchbay/core';
+import { getNodeType, PORT_TYPE_COLORS, type SummaryLine } from '@patchbay/core';
 import type { FlowNode, PortView } from '../lib/flow-model';
 import { typeTitle } from '../lib/flow-model';
 // geometry shared by both levels of detail, so a node keeps its size and its handles their
 // places when the zoom crosses DETAIL_ZOOM
-import { HEADER_PX, PORTS_PADDING_PX, ROW_PX, nodeHeight } from '../lib/node-size';
+import { HEADER_PX, PORTS_PADDING_PX, ROW_PX, nodeHeight, summaryHeight } from '../lib/node-size';
+import { runFigures } from '../lib/run-figures';
+import type { NodeRunState } from '../lib/run-store';
 import { useNodePinned, useNodeProblems, useNodeRun } from './CanvasContext';
+import { useCardDetail } from './card-detail';
 
 /** Below this zoom port names are unreadable: nodes are drawn as boxes with handles only. */
 export const DETAIL_ZOOM = 0.35;
@@ -14,16 +17,19 @@ const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 
 
 /**
- * One node on the canvas: its ports as coloured handles, its run state as the
- * border, streamed LLM text, and a badge with its validation problems.
+ * One node on the canvas: what its type says it does (detailed cards), its ports as
+ * coloured handles, its run state as the border and a chip with duration, tokens and
+ * cost (detailed cards), streamed LLM text, and a badge with its validation problems.
  * Memoised: a node re-renders when its own data, run state or problems change.
  */
 function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
-  const { node, ports, diff } = data;
+  const { node, ports, diff, summary } = data;
   const run = useNodeRun(id);
   const problems = useNodeProblems(id);
   const pinned = useNodePinned(id);
-  const compact = useStore(zoomedOut);
+  const zoomOut = useStore(zoomedOut);
+  const detailed = useCardDetail() === 'detailed';
+  const lines = detailed ? summary : NO_LINES;
   const updateInternals = useUpdateNodeInternals();
   const portKey = ports.inputs.map((p) => p.name).join(',') + '|' + ports.outputs.map((p) => p.name).join(',');
   // handles appear and vanish as template variables are typed: React Flow must re-read them.
@@ -42,6 +48,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
     'data-status': run?.status,
     'data-diff': diff,
     'data-pinned': pinned || undefined,
+    'data-detail': detailed ? 'detailed' : 'compact',
     title: problems.map((p) => p.message).join('\n') || undefined,
   };
   const header = (
@@ -54,23 +61,24 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
         </span>
       )}
       {problems.length > 0 && (
-        <span className="problem-badge" data-testid={`node-problems-${id}`}>
+        <span className="problem-badge" data-testid={`node-problems-${id}`} aria-label={`${problems.length} problem${problems.length === 1 ? '' : 's'}`}>
           {problems.length}
         </span>
       )}
     </header>
   );
 
-  if (compact) {
+  if (zoomOut) {
     // a zoomed-out overview of a big pipeline: a third of the elements, same size and handle places
+    const top = HEADER_PX + summaryHeight(lines.length) + PORTS_PADDING_PX + ROW_PX / 2;
     return (
-      <div className="pb-node compact" {...common} style={{ height: nodeHeight(rows) }}>
+      <div className="pb-node overview" {...common} style={{ height: nodeHeight(rows, lines.length) }}>
         {header}
         {ports.inputs.map((port, i) => (
-          <PortHandle key={port.name} nodeId={id} port={port} side="in" top={HEADER_PX + PORTS_PADDING_PX + i * ROW_PX + ROW_PX / 2} />
+          <PortHandle key={port.name} nodeId={id} port={port} side="in" top={top + i * ROW_PX} />
         ))}
         {ports.outputs.map((port, i) => (
-          <PortHandle key={port.name} nodeId={id} port={port} side="out" top={HEADER_PX + PORTS_PADDING_PX + i * ROW_PX + ROW_PX / 2} />
+          <PortHandle key={port.name} nodeId={id} port={port} side="out" top={top + i * ROW_PX} />
         ))}
       </div>
     );
@@ -79,6 +87,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
   return (
     <div className="pb-node" {...common}>
       {header}
+      {lines.length > 0 && <Summary id={id} lines={lines} />}
       <div className="ports">
         <div>
           {ports.inputs.map((port) => (
@@ -91,6 +100,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
+      {detailed && run && <RunChip id={id} run={run} />}
       {run?.text && getNodeType(node.type)?.streamedOutput && (
         <div className="stream" data-testid={`node-text-${id}`}>
           {run.text}
@@ -101,6 +111,34 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
           {run.error}
         </div>
       )}
+    </div>
+  );
+}
+
+const NO_LINES: SummaryLine[] = [];
+
+/** The node type's own summary of this node: label, then the setting (full text on hover). */
+function Summary({ id, lines }: { id: string; lines: SummaryLine[] }) {
+  return (
+    <dl className="summary" data-testid={`node-summary-${id}`}>
+      {lines.map((line, i) => (
+        <div key={i} className="summary-line" title={`${line.label}: ${line.text}`}>
+          <dt>{line.label}</dt>
+          <dd className={line.code ? 'mono' : undefined}>{line.text}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const STATUS_MARK: Record<string, string> = { succeeded: '✓', failed: '✕', skipped: '–', cancelled: '■', running: '…' };
+
+/** After (or during) a run: the node's status in words, and its duration, tokens and cost. */
+function RunChip({ id, run }: { id: string; run: NodeRunState }) {
+  const figures = runFigures(run.trace);
+  return (
+    <div className={`run-chip ${run.status}`} data-testid={`node-chip-${id}`}>
+      <span aria-hidden="true">{STATUS_MARK[run.status] ?? ''}</span> {[run.status, ...figures].join(' · ')}
     </div>
   );
 }

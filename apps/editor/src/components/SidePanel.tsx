@@ -1,3 +1,4 @@
+import type { KeyboardEvent } from 'react';
 import type { Problem } from '@patchbay/core';
 import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
 import type { EditorStore } from '../lib/editor-store';
@@ -57,8 +58,13 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
   }
   const own = problems.length ? problems.filter((p) => p.nodes?.includes(node.id) || p.path.startsWith(`$.nodes[${store.document().nodes.findIndex((n) => n.id === node.id)}]`)) : NO_PROBLEMS;
   const details = <NodeRunDetails id={node.id} />;
+  // Escape in the inspector hands the focus back to the node on the canvas (keyboard users came from there)
+  const backToNode = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(node.id)}"]`)?.focus();
+  };
   return (
-    <aside className="side">
+    <aside className="side" onKeyDown={backToNode}>
       {/* what the node did in the last run first: a long config form must not push it out of sight */}
       {details}
       <Inspector

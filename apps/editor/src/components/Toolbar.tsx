@@ -40,12 +40,12 @@ export function Toolbar(p: Props) {
   const editing = p.shown?.mode === 'edit';
   return (
     <header className="toolbar" data-testid="toolbar">
-      <button onClick={p.onBack} data-testid="back-to-list" title="All pipelines">
+      <button onClick={p.onBack} data-testid="back-to-list" title="All pipelines" aria-label="All pipelines">
         ←
       </button>
-      <span className="title" data-testid="pipeline-name">
+      <h1 className="title" data-testid="pipeline-name">
         {p.name}
-      </span>
+      </h1>
       <span className="badge" data-testid="shown-version">
         {describe(p.shown)}
       </span>
@@ -92,7 +92,7 @@ export function Toolbar(p: Props) {
           Save…
         </button>
       )}
-      <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)">
+      <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
         ?
       </button>
     </header>

@@ -38,7 +38,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
     <div data-testid="versions-panel">
       <div className="row" style={{ marginBottom: 8 }}>
         <span>Diff</span>
-        <select data-testid="diff-from" value={from ?? ''} onChange={(e) => setFrom(Number(e.target.value))} style={{ width: 90 }}>
+        <select data-testid="diff-from" aria-label="Diff from version" value={from ?? ''} onChange={(e) => setFrom(Number(e.target.value))} style={{ width: 90 }}>
           {versions.map((v) => (
             <option key={v.number} value={v.number}>
               v{v.number}
@@ -46,7 +46,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           ))}
         </select>
         <span>→</span>
-        <select data-testid="diff-to" value={to ?? ''} onChange={(e) => setTo(Number(e.target.value))} style={{ width: 90 }}>
+        <select data-testid="diff-to" aria-label="Diff to version" value={to ?? ''} onChange={(e) => setTo(Number(e.target.value))} style={{ width: 90 }}>
           {versions.map((v) => (
             <option key={v.number} value={v.number}>
               v{v.number}

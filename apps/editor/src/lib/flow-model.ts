@@ -10,6 +10,7 @@ import {
   type PipelineNode,
   type PortSpec,
   type PortType,
+  type SummaryLine,
 } from '@patchbay/core';
 import { NODE_WIDTH, nodeHeight } from './node-size';
 import { childPipelines } from './child-pipelines';
@@ -21,6 +22,8 @@ export type NodePortViews = { inputs: PortView[]; outputs: PortView[] };
 export type PipelineNodeData = {
   node: PipelineNode;
   ports: NodePortViews;
+  /** What the node type says this node does (its card's lines under the title). */
+  summary: SummaryLine[];
   /** Diff view: how this node changed between the two versions. */
   diff?: 'added' | 'removed' | 'changed';
 };
@@ -81,6 +84,24 @@ function safePorts(node: PipelineNode): { inputs: PortSpec[]; outputs: PortSpec[
   return ports;
 }
 
+const summaryCache = new WeakMap<object, { type: string; lines: SummaryLine[] }>();
+const NO_LINES: SummaryLine[] = [];
+
+/** The node type's own summary of this config (cached by config identity, as ports are); none when the type has none or the config is unreadable. */
+export function nodeSummary(node: PipelineNode): SummaryLine[] {
+  const config = typeof node.config === 'object' && node.config !== null ? node.config : undefined;
+  const cached = config && summaryCache.get(config);
+  if (cached?.type === node.type) return cached.lines;
+  let lines = NO_LINES;
+  try {
+    lines = getNodeType(node.type)?.summary?.(config ?? {}) ?? NO_LINES;
+  } catch {
+    // a summary never throws by contract; a type that breaks it costs its card the lines, not the canvas
+  }
+  if (config) summaryCache.set(config, { type: node.type, lines });
+  return lines;
+}
+
 export function portType(ports: NodePortViews, side: 'inputs' | 'outputs', name: string | null | undefined): PortType | undefined {
   return ports[side].find((p) => p.name === name)?.type;
 }
@@ -91,7 +112,9 @@ export function toFlowNode(node: PipelineNode, edges: readonly PipelineEdge[], p
   // shows it in the first paint instead of after a measuring pass over the whole canvas
   // (a second render of every node: a third of the time a 1,000-node pipeline took to open)
   const rows = Math.max(ports.inputs.length, ports.outputs.length);
-  return { id: node.id, type: 'pipeline', position, initialWidth: NODE_WIDTH, initialHeight: nodeHeight(rows), data: { node, ports } };
+  const summary = nodeSummary(node);
+  // sized as a detailed card (the default); a compact one is measured when drawn
+  return { id: node.id, type: 'pipeline', position, initialWidth: NODE_WIDTH, initialHeight: nodeHeight(rows, summary.length), data: { node, ports, summary } };
 }
 
 export function toFlowEdge(edge: PipelineEdge, nodes: ReadonlyMap<string, FlowNode>): FlowEdge {

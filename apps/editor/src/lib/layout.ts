@@ -1,14 +1,13 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
-import { edgesByNode, portViews } from './flow-model';
-import { NODE_WIDTH } from './node-size';
-const HEADER_HEIGHT = 44;
-const PORT_ROW_HEIGHT = 22;
+import { edgesByNode, nodeSummary, portViews } from './flow-model';
+import { NODE_WIDTH, nodeHeight } from './node-size';
 
 /** The size a node is drawn at before the browser has measured it (ports stack in rows); `edges` are those touching it. */
 export function estimatedSize(node: PipelineNode, edges: readonly PipelineEdge[]): { width: number; height: number } {
   const ports = portViews(node, edges);
-  return { width: NODE_WIDTH, height: HEADER_HEIGHT + PORT_ROW_HEIGHT * Math.max(1, ports.inputs.length, ports.outputs.length) };
+  // as a detailed card draws it, plus a little room for a run chip
+  return { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length), nodeSummary(node).length) + 13 };
 }
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;

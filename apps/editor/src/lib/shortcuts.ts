@@ -28,6 +28,8 @@ export const GESTURES: readonly { keys: string; description: string }[] = [
   { keys: 'Shift + drag on the canvas', description: 'Select with a box' },
   { keys: 'Ctrl/⌘ + click', description: 'Add to the selection' },
   { keys: 'Drag on the canvas, scroll', description: 'Pan, zoom' },
+  { keys: 'Tab to a node, Enter', description: 'Select it and edit it in the inspector (Escape goes back to the node)' },
+  { keys: 'Arrow keys on a selected node', description: 'Move the selection (with Shift: further)' },
 ];
 
 export interface KeyLike {

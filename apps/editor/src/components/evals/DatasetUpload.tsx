@@ -27,7 +27,7 @@ export function DatasetUpload({ api, onUploaded }: { api: EvalsApi; onUploaded(n
     <details className="dataset-upload">
       <summary>Upload a dataset…</summary>
       <div className="row">
-        <input placeholder="name (default: the file's name)" value={name} onChange={(e) => setName(e.target.value)} data-testid="dataset-name" />
+        <input aria-label="Dataset name" placeholder="name (default: the file's name)" value={name} onChange={(e) => setName(e.target.value)} data-testid="dataset-name" />
         <button onClick={() => input.current?.click()}>Choose file…</button>
         <input
           ref={input}

@@ -28,6 +28,7 @@ export default function EvalsPage({ route, navigate }: Props) {
   const tab = (page: 'evals' | 'compare', label: string) => (
     <button
       className={route.page === page ? 'tab active' : 'tab'}
+      aria-current={route.page === page ? 'page' : undefined}
       data-testid={`tab-${page}`}
       onClick={() => navigate({ page, name: route.name })}
     >
@@ -38,12 +39,12 @@ export default function EvalsPage({ route, navigate }: Props) {
   return (
     <div className="evals-page" data-testid="evals-page">
       <header className="toolbar">
-        <button data-testid="back-to-canvas" title="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name: route.name })}>
+        <button data-testid="back-to-canvas" title="Back to the canvas" aria-label="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name: route.name })}>
           ←
         </button>
-        <span className="title" data-testid="pipeline-name">
+        <h1 className="title" data-testid="pipeline-name">
           {route.name}
-        </span>
+        </h1>
         {tab('evals', 'Evals')}
         {tab('compare', 'Compare')}
         <span className="spacer" />

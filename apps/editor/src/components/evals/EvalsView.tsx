@@ -71,7 +71,9 @@ export function EvalsView(p: Props) {
                 <th>Status</th>
                 <th>Pass rate</th>
                 <th>Started</th>
-                <th />
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>

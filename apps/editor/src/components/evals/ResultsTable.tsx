@@ -18,7 +18,9 @@ export function ResultsTable({ result, onOpenRun }: { result: EvalResult; onOpen
               <th key={s}>{s}</th>
             ))}
             <th>Result</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Trace</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -115,7 +115,7 @@ export function ScorerEditor({ types, targets, expectedKeys, scorers, onChange }
                 ))}
               </div>
             )}
-            <button className="danger" disabled={scorers.length === 1} onClick={() => onChange(scorers.filter((_, j) => j !== i))}>
+            <button className="danger" aria-label={`Remove scorer ${i + 1}`} disabled={scorers.length === 1} onClick={() => onChange(scorers.filter((_, j) => j !== i))}>
               Remove
             </button>
           </div>
