@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { authenticate } from './http/serving-auth';
 import { bodyLimit } from './http/body-limit';
 import { jsonBody } from './http/json-body';
+import { originGuard } from './http/origin-guard';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
@@ -24,6 +25,8 @@ export interface AppOptions {
   editorDist?: string | false;
   /** Route modules beyond the built-in ones. */
   routes?: RouteModule[];
+  /** Set when bound to loopback with no token: Host and Origin are checked (see originGuard). */
+  originGuard?: { allowedHosts?: string[] };
   /** True once the server is shutting down: /api then answers 503 (a keep-alive client may still send one). */
   stopping?: () => boolean;
 }
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {
+    if (options.originGuard) app.use(prefix, originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
     app.use(prefix, authenticate({ token: options.token, keys: () => deps.store.keys }));
     const stopping = options.stopping;
     if (stopping) {

@@ -29,6 +29,8 @@ export interface ServerOptions {
   token?: string;
   bodyLimitBytes?: number;
   cors?: string[];
+  /** Host names served besides loopback ones when bound to loopback with no token (`--allowed-host`). */
+  allowedHosts?: string[];
   /** No log lines on stderr. */
   quiet?: boolean;
   /** Where log lines go instead of stderr (they are redacted first either way). */
@@ -127,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let stopping = false;
   const app = createApp(
     { store, jobs, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
-    { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
+    { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, originGuard: !token && isLoopbackHost(host) ? { allowedHosts: options.allowedHosts } : undefined, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
   const server = serve({ fetch: app.fetch, port, hostname: host });

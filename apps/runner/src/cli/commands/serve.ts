@@ -27,6 +27,7 @@ Options:
   --data DIR          data dir: runs, versions, indexes, cache (env PATCHBAY_DATA; default ./.patchbay)
   --config FILE       workspace config (default DIR/patchbay.config.json)
   --body-limit BYTES  largest request body (default ${DEFAULT_BODY_LIMIT_BYTES}, 5 MB)
+  --allowed-host H    also serve Host H when bound to loopback with no token (repeatable)
   --cors ORIGIN       allow browser calls from ORIGIN (repeatable; env PATCHBAY_CORS,
                       comma-separated). No CORS by default.
   --no-demo           leave an empty data dir empty (env PATCHBAY_DEMO=0)
@@ -43,6 +44,7 @@ Environment:
     config: { type: 'string' },
     'body-limit': { type: 'string' },
     cors: { type: 'string', multiple: true },
+    'allowed-host': { type: 'string', multiple: true },
     'no-demo': { type: 'boolean' },
   },
   positionals: [0, 0],
@@ -71,7 +73,7 @@ Environment:
 
     let server;
     try {
-      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, env: io.env });
+      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env });
     } catch (err) {
       if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
       throw err;
