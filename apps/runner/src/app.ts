@@ -54,8 +54,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {
-    if (options.originGuard) app.use(prefix, originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
-    app.use(prefix, authenticate({ token: options.token, keys: () => deps.store.keys }));
+    // A runner that is shutting down answers 503 to everything, before any other check.
     const stopping = options.stopping;
     if (stopping) {
       app.use(prefix, async (c, next) => {
@@ -63,6 +62,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
         throw new HttpProblem(503, 'the runner is shutting down; try again once it is back', { headers: { connection: 'close', 'retry-after': '5' } });
       });
     }
+    if (options.originGuard) app.use(prefix, originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
+    app.use(prefix, authenticate({ token: options.token, keys: () => deps.store.keys }));
     app.use(prefix, bodyLimit(limit));
     app.use(prefix, jsonBody());
   }
