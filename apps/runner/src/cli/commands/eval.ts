@@ -161,10 +161,11 @@ function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals:
 
 /** Bad input found by the evals package (an EvalInputError: suite, baseline) is a usage error: exit 2, one line. */
 async function asUsage<T>(promise: Promise<T>): Promise<T> {
-  const { EvalInputError } = await import('@patchbay/evals');
   try {
+    // Awaited first: a rejection that came while the import below was loading would be unhandled and crash the CLI.
     return await promise;
   } catch (err) {
+    const { EvalInputError } = await import('@patchbay/evals');
     if (err instanceof EvalInputError) throw new UsageError(err.message);
     throw err;
   }
