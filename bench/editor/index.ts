@@ -115,7 +115,11 @@ async function panAround(page: Page, seconds: number) {
 }
 
 async function dragANode(page: Page, seconds: number) {
+  // The pan before this can leave no node on screen (only visible nodes are drawn): Fit (F) brings them back.
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('f');
   const header = page.locator('.react-flow__node .pb-node header').first();
+  await header.waitFor({ state: 'visible' });
   const box = (await header.boundingBox())!;
   const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   await page.mouse.move(start.x, start.y);
