@@ -244,6 +244,20 @@ describe('listing runs', () => {
     expect(all.length).toBeGreaterThan(3);
     expect((await runner.api('/api/runs?limit=0')).status).toBe(400);
   });
+
+  it('lists the runs that finished in a time range (one step of /api/metrics), and refuses a time that is not one', async () => {
+    await runner.post('/api/pipelines', echoPipeline('timed-runs'));
+    const run = await waitForRun(runner, (await (await runner.post('/api/runs', { pipeline: 'timed-runs', inputs: { question: 'q' } })).json()).id);
+    const finished = run.startedAt + run.durationMs;
+    const iso = (t: number) => new Date(t).toISOString();
+    const within = await (await runner.api(`/api/runs?pipeline=timed-runs&finishedFrom=${iso(finished)}&finishedTo=${iso(finished + 1)}`)).json();
+    expect(within.map((r: any) => r.id)).toEqual([run.id]);
+    expect(await (await runner.api(`/api/runs?pipeline=timed-runs&finishedTo=${iso(finished)}`)).json()).toEqual([]);
+    expect(await (await runner.api(`/api/runs?pipeline=timed-runs&finishedFrom=${iso(finished + 1)}`)).json()).toEqual([]);
+    const bad = await runner.api('/api/runs?finishedFrom=yesterday');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].path).toMatch(/finishedFrom/);
+  });
 });
 
 describe('where runs came from', () => {

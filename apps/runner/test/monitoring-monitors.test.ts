@@ -123,6 +123,27 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await (await runner.api('/api/runs?pipeline=flaky&status=failed')).json()).length).toBe(3);
   });
 
+  it('keeps a switched-off monitor and rule in the list but scores and alerts nothing with them', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('paused'))).status).toBe(201);
+    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/paused/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const monitors = { monitors: [{ name: 'off', scorer: { type: 'regex', params: { pattern: 'x' } }, sample: 1, enabled: false }] };
+    const rules = { rules: [{ name: 'quiet', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url, enabled: false }] };
+    expect((await put('monitors', monitors)).status).toBe(200);
+    expect((await put('alert-rules', rules)).status).toBe(200);
+    expect(await (await fetch(`${runner.url}/api/pipelines/paused/monitors`)).json()).toMatchObject(monitors);
+    const before = hook.received.length;
+    await run('paused', 'anything');
+    await settle();
+    expect(hook.received.length).toBe(before);
+    const scores = await (await fetch(`${runner.url}/api/pipelines/paused/monitor-scores`)).json();
+    expect(scores.series).toEqual([]);
+    // switched back on, the same rule fires at the next run
+    expect((await put('alert-rules', { rules: [{ ...rules.rules[0], enabled: true }] })).status).toBe(200);
+    await run('paused', 'again');
+    await settle();
+    expect(hook.received.slice(before)).toMatchObject([{ rule: 'quiet', pipeline: 'paused', state: 'firing' }]);
+  });
+
   it('turns selected runs into dataset cases (idempotently) that an eval can run on', async () => {
     const ids = [await run('polite', 'How do I reset it?'), await run('polite', 'Where is my order?')];
     const add = () => runner.post('/api/datasets/from-prod/cases', { fromRuns: ids, expected: 'output' });

@@ -56,8 +56,9 @@ export class AlertEvaluator {
 
   constructor(private readonly fire: (rule: AlertRuleSpec, payload: AlertPayload) => void) {}
 
-  set(pipeline: string, rules: AlertRuleSpec[]): void {
+  set(pipeline: string, all: AlertRuleSpec[]): void {
     for (const key of [...this.state.keys()]) if (key.startsWith(`${pipeline}\u0000`)) this.state.delete(key);
+    const rules = all.filter((r) => r.enabled !== false);
     if (rules.length) this.rules.set(pipeline, rules);
     else this.rules.delete(pipeline);
   }

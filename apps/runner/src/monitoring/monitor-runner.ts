@@ -43,10 +43,11 @@ export class MonitorRunner {
   ) {}
 
   async load(): Promise<void> {
-    for (const [pipeline, list] of await this.store.allConfigs('monitors')) this.monitors.set(pipeline, list as MonitorSpec[]);
+    for (const [pipeline, list] of await this.store.allConfigs('monitors')) this.set(pipeline, list as MonitorSpec[]);
   }
 
-  set(pipeline: string, monitors: MonitorSpec[]): void {
+  set(pipeline: string, all: MonitorSpec[]): void {
+    const monitors = all.filter((m) => m.enabled !== false);
     if (monitors.length) this.monitors.set(pipeline, monitors);
     else this.monitors.delete(pipeline);
   }

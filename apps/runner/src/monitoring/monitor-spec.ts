@@ -21,6 +21,8 @@ export const MonitorSpec = z
     sample: z.number().min(0).max(1).default(1),
     labels: z.array(z.string().max(64)).optional(),
     sources: z.array(z.string().max(32)).optional(),
+    /** false: kept in the list (the editor's switch) but scores nothing. */
+    enabled: z.boolean().optional(),
   })
   .superRefine((m, ctx) => {
     const def = getScorerType(m.scorer.type);
@@ -58,6 +60,8 @@ export const AlertRuleSpec = z.strictObject({
   webhook: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
   /** Narrow the rule to one label's traffic (e.g. production). */
   label: z.string().max(64).optional(),
+  /** false: kept in the list (the editor's switch) but never fires. */
+  enabled: z.boolean().optional(),
 });
 export type AlertRuleSpec = z.infer<typeof AlertRuleSpec>;
 

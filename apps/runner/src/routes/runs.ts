@@ -71,6 +71,11 @@ const RunBody = z
   .refine((b) => b.pins === undefined || b.document !== undefined, { message: 'pins belong to an editor draft: they go with "document", never with a saved version', path: ['pins'] })
   .openapi('StartRun');
 
+const isoTime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
+  .transform((s) => Date.parse(s));
+
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const start = createRoute({
@@ -106,6 +111,8 @@ const list = createRoute({
       monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
       minScore: z.coerce.number().min(0).max(1).optional(),
       maxScore: z.coerce.number().min(0).max(1).optional(),
+      finishedFrom: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished at or after this ISO 8601 time (with finishedTo: one step of /api/metrics)' }),
+      finishedTo: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished before this ISO 8601 time' }),
       limit: z.coerce.number().int().min(1).max(1000).default(50),
     }),
   },
@@ -224,12 +231,13 @@ export const runRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      const { pipeline, source, label, version, status, monitor, minScore, maxScore, limit } = c.req.valid('query');
+      const { pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit } = c.req.valid('query');
       if (!monitor && (minScore !== undefined || maxScore !== undefined)) {
         throw new HttpProblem(400, 'minScore and maxScore go with monitor=NAME', { errors: [{ path: 'query.monitor', message: 'required with minScore or maxScore' }] });
       }
       const byMonitor = monitor ? { name: monitor, minScore, maxScore } : undefined;
-      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, limit }), 200);
+      const finished = finishedFrom !== undefined || finishedTo !== undefined ? { from: finishedFrom ?? 0, to: finishedTo ?? Number.MAX_SAFE_INTEGER } : undefined;
+      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, finished, limit }), 200);
     });
 
     app.openapi(get, async (c) => {

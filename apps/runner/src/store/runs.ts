@@ -59,6 +59,8 @@ export interface RunQuery {
   status?: RunStatus;
   /** Only runs a monitor scored, within `minScore`..`maxScore` when given. */
   monitor?: { name: string; minScore?: number; maxScore?: number };
+  /** Only runs that finished in [from, to) (epoch ms): the runs behind one step of `GET /api/metrics`, which counts a run where it finished. */
+  finished?: { from: number; to: number };
   limit: number;
 }
 
@@ -273,6 +275,11 @@ export class SqliteRunStore implements RunStore {
       params.push(query.monitor.name);
       if (query.monitor.minScore !== undefined) params.push(query.monitor.minScore);
       if (query.monitor.maxScore !== undefined) params.push(query.monitor.maxScore);
+    }
+    if (query.finished) {
+      // started_at < to first: the index on started_at narrows before the sum is checked
+      where.push('started_at < ? AND started_at + duration_ms >= ? AND started_at + duration_ms < ?');
+      params.push(query.finished.to, query.finished.from, query.finished.to);
     }
     // One statement per combination of filters, prepared once.
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
