@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { moveLabel, removeLabel } from '../deploy/labels';
-import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { LABEL_PATTERN } from '../deploy/label-name';
 import { DeployError } from '../deploy/errors';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';

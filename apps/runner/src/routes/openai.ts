@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { answerOutput, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
-import { parsePipelineRef } from '../deploy/pipeline-ref';
+import { parsePipelineRef } from '@patchbay/core';
 import { startServedRun, type ServedOutcome, type Usage } from '../deploy/served-run';
 import { resolveServed } from '../deploy/served-version';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
@@ -65,6 +65,7 @@ export const openaiRoutes: RouteModule = {
       const ref = parsePipelineRef(body.model);
       if (!ref) throw new HttpProblem(404, `there is no model "${body.model}": name a pipeline as NAME, NAME@LABEL or NAME@vN`, { type: 'model-not-found' });
       assertMayServe(c, ref.name);
+      // a bare NAME (kind "latest" in core, where it composes the latest version) serves its production label here
       const target = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
       const output = answerOutput(target.document);
       const inputs = chatInputs(target.document, body.messages as ChatMessage[], body.metadata ?? {});

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { checkEvalModels, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import type { PipelineDocument } from '@patchbay/core';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
-import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { LABEL_PATTERN } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { resolveServed } from '../deploy/served-version';
 import { startServedRun } from '../deploy/served-run';
-import { LABEL_PATTERN } from '../deploy/pipeline-ref';
+import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, keyNameOf } from '../http/caller';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { runEventsResponse } from './job-events-stream';

@@ -41,7 +41,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const [name] = positionals;
-    const { LABEL_PATTERN } = await import('../../deploy/pipeline-ref');
+    const { LABEL_PATTERN } = await import('../../deploy/label-name');
     if (!/^[a-z0-9-]+$/.test(name)) throw new UsageError(`"${name}" is not a pipeline name (a slug: [a-z0-9-]+)`);
     if (!values.label) throw new UsageError('--label LABEL is required');
     if (!LABEL_PATTERN.test(values.label)) throw new UsageError(`--label "${values.label}" is not a label: a slug ([a-z0-9-]) that is not a version like v3`);
