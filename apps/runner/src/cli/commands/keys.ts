@@ -25,6 +25,12 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
     const { KEY_NAME_PATTERN, createServingKey, revokeServingKey } = await import('../../deploy/serving-keys');
+    const { DeployError } = await import('../../deploy/errors');
+    /** A taken name or a key that does not exist (a DeployError) is bad usage: exit 2, one line. */
+    const asUsage = <T>(promise: Promise<T>): Promise<T> =>
+      promise.catch((err: unknown) => {
+        throw err instanceof DeployError ? new UsageError(err.message) : err;
+      });
     const needsName = action === 'create' || action === 'revoke';
     if (!['create', 'list', 'revoke'].includes(action)) throw new UsageError(`unknown action "${action}": use create, list or revoke`);
     if (needsName && !name) throw new UsageError(`keys ${action} needs a NAME`);
@@ -57,15 +63,6 @@ function parsePipelines(text: string): string[] {
   const bad = names.find((n) => !/^[a-z0-9-]+$/.test(n));
   if (names.length === 0 || bad !== undefined) throw new UsageError(`--pipelines takes pipeline names separated by commas${bad ? `; "${bad}" is not one` : ''}`);
   return names;
-}
-
-async function asUsage<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    if ((err as Error).name === 'DeployError') throw new UsageError((err as Error).message);
-    throw err;
-  }
 }
 
 function printKeys(io: CliIO, keys: { name: string; pipelines: string[] | null; createdAt: string; lastUsedAt: string | null }[], json: boolean) {

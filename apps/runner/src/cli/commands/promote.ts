@@ -50,6 +50,12 @@ usage or bad input (pipeline, version, suite, dataset).`,
     if (!values.suite) throw new UsageError('--suite SUITE is required');
 
     const evalsPkg = await import('@patchbay/evals');
+    const { DeployError } = await import('../../deploy/errors');
+    /** Bad input found by the evals package (suite, dataset, target, model) or the deploy checks: exit 2, one line. */
+    const asUsage = <T>(promise: Promise<T>): Promise<T> =>
+      promise.catch((err: unknown) => {
+        throw err instanceof evalsPkg.EvalInputError || err instanceof DeployError ? new UsageError(err.message) : err;
+      });
     const { loadDatasetSource } = await import('../../evals/dataset-input');
     const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
     const data = await asUsage(loadDatasetSource(suiteFile.dataset));
@@ -103,15 +109,4 @@ function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/pr
     lines.push(`${label} stays at ${outcome.from === null ? '(not set)' : `v${outcome.from}`}; --force moves it anyway`);
   }
   io.stdout.write(lines.join('\n') + '\n');
-}
-
-/** Bad input found by the evals package or the deploy checks: exit 2, one line. */
-async function asUsage<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    const name = (err as Error)?.name;
-    if (['SuiteError', 'DatasetError', 'TargetError', 'ModelUnavailableError', 'DeployError'].includes(name)) throw new UsageError((err as Error).message);
-    throw err;
-  }
 }
