@@ -23,8 +23,9 @@ describe('building a pipeline in the browser', () => {
     await page.goto(server.url);
     await page.getByTestId('new-pipeline-name').fill('built-by-hand');
     await page.getByTestId('create-pipeline').click();
-    await page.waitForURL(/\/pipelines\/built-by-hand$/);
-    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1');
+    await page.waitForURL(/\/pipelines\/built-by-hand\?draft=1$/);
+    // a draft: nothing is stored until it is saved
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('unsaved');
   });
 
   it('drags input, llm and output from the palette onto the canvas', async () => {

@@ -25,6 +25,13 @@ describe('problems panel', () => {
     render(<ProblemsPanel problems={[]} doc={echoPipeline()} onJump={() => {}} />);
     expect(screen.getByTestId('no-problems').textContent).toContain('can run');
   });
+
+  it('asks for an input and an output on an empty pipeline instead of saying it can run', () => {
+    const empty = { ...echoPipeline(), nodes: [], edges: [] };
+    render(<ProblemsPanel problems={[]} doc={empty} onJump={() => {}} />);
+    expect(screen.getByTestId('empty-pipeline').textContent).toBe('Add an input and an output to begin');
+    expect(screen.queryByTestId('no-problems')).toBeNull();
+  });
 });
 
 describe('save dialog', () => {

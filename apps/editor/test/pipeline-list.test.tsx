@@ -37,15 +37,15 @@ describe('pipelines list', () => {
     expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'listed' });
   });
 
-  it('creates a pipeline as version 1 and opens it', async () => {
+  it('opens a draft on Create and stores nothing until it is saved', async () => {
     const navigate = renderList();
     fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'Not A Slug' } });
     expect((screen.getByTestId('create-pipeline') as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/lower-case letters, digits and dashes/)).toBeTruthy();
     fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'fresh' } });
     fireEvent.click(screen.getByTestId('create-pipeline'));
-    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'fresh' }));
-    expect((await api.latestVersion('fresh')).number).toBe(1);
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'fresh', draft: true }));
+    await expect(api.latestVersion('fresh')).rejects.toMatchObject({ status: 404 });
   });
 
   it('says so when the name is taken', async () => {
@@ -64,5 +64,15 @@ describe('pipelines list', () => {
     expect(latest.number).toBe(3);
     expect(latest.message).toBe('Imported from listed.json');
     expect(latest.document.nodes[1].config.prompt).toBe('imported: {{ question }}');
+  });
+
+  it('imports the same file again without a new version, and says so', async () => {
+    const navigate = renderList();
+    const before = await api.latestVersion('listed');
+    const file = new File([JSON.stringify(before.document)], 'again.json', { type: 'application/json' });
+    fireEvent.change(screen.getByTestId('import-file'), { target: { files: [file] } });
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'listed' }));
+    expect(screen.getByTestId('toast').textContent).toBe(`again.json is the same as version ${before.number} of listed: no new version was made`);
+    expect((await api.latestVersion('listed')).number).toBe(before.number);
   });
 });

@@ -15,7 +15,7 @@ export async function markdownReport(head: Omit<EvalResult, 'cases'>, cases: Asy
   const s = head.summary;
   out.push(`# Eval: ${head.suite} · ${head.pipeline.name}${head.pipeline.version !== undefined ? ` v${head.pipeline.version}` : ''}`, '');
   out.push(`Pipeline behaviour \`${head.pipeline.behaviorHash.slice(0, 12)}\` · dataset \`${head.dataset.hash.slice(0, 12)}\` (${head.dataset.cases} cases) · ${head.finishedAt}`, '');
-  out.push(`**${s.passed} of ${s.cases} passed** (${percent(s.passRate)})${s.errors ? `, ${s.errors} errors` : ''}.`, '');
+  out.push(`**${s.passed} of ${s.cases} passed** (${percent(s.passRate)})${s.errors ? `, ${s.errors} error${s.errors === 1 ? '' : 's'}` : ''}.`, '');
   out.push('| scorer | mean | 95% CI | pass rate | 95% CI |', '|---|---:|---|---:|---|');
   for (const [name, x] of Object.entries(s.scorers)) {
     out.push(`| ${cell(name)} | ${fixed(x.mean)} | ${x.ci ? `${fixed(x.ci[0])} – ${fixed(x.ci[1])}` : '–'} | ${percent(x.passRate)} | ${percent(x.passCi[0])} – ${percent(x.passCi[1])} |`);

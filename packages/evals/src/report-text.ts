@@ -39,7 +39,7 @@ export function formatSummary(summary: EvalSummary): string {
     summary.tokens !== null ? `${summary.tokens} tokens` : null,
     summary.costUsd !== null ? `$${summary.costUsd.toFixed(4)}` : null,
   ].filter(Boolean);
-  lines.push(`cases ${summary.cases}: ${summary.passed} passed, ${summary.failed} failed${summary.errors ? ` (${summary.errors} errors)` : ''} · ${extra.join(' · ')}`);
+  lines.push(`cases ${summary.cases}: ${summary.passed} passed, ${summary.failed} failed${summary.errors ? ` (${summary.errors} error${summary.errors === 1 ? '' : 's'})` : ''} · ${extra.join(' · ')}`);
   if (summary.repeats) {
     const r = summary.repeats;
     lines.push(`repeat ${r.k}: pass@${r.k} ${fixed(r.passAtK)} · pass^${r.k} ${fixed(r.passHatK)} · flaky ${r.flaky.length ? r.flaky.join(', ') : 'none'}`);

@@ -33,6 +33,7 @@ import { NodeMenu, type NodeMenuAction } from './NodeMenu';
 import { PinDialog } from './PinDialog';
 import { freeSpot } from '../lib/free-space';
 import { NODE_WIDTH, nodeHeight } from '../lib/node-size';
+import { count } from '../lib/count';
 
 type PipelineRoute = Extract<Route, { page: 'pipeline' }>;
 interface Props {
@@ -193,15 +194,17 @@ function EditorScreen({ route, navigate }: Props) {
         const saved = await api.saveVersion(route.name, { document: store.document(), message, baseVersion });
         store.markSaved();
         setSaving(undefined);
+        // a draft's first save made version 1: from now on the address is the pipeline's own
+        if (route.draft) navigate({ page: 'pipeline', name: route.name }, { replace: true });
         setShown({ mode: 'edit', version: saved.number, latest: saved.number });
         setRefresh((n) => n + 1);
-        toast(`Saved version ${saved.number}${saved.problems.length ? ` (with ${saved.problems.length} problems)` : ''}`);
+        toast(`Saved version ${saved.number}${saved.problems.length ? ` (with ${count(saved.problems.length, 'problem')})` : ''}`);
       } catch (err) {
         if (err instanceof ConflictError) setSaving({ busy: false, conflict: err.latest });
         else setSaving((s) => ({ ...s, busy: false, error: (err as Error).message }));
       }
     },
-    [api, route.name, store, setShown, toast],
+    [api, route.name, route.draft, navigate, store, setShown, toast],
   );
 
   const restore = useCallback(

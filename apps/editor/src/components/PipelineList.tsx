@@ -23,19 +23,20 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
 
   const nameProblem = name && !NAME_PATTERN.test(name) ? 'a name is lower-case letters, digits and dashes' : undefined;
 
+  /** Opens a draft: nothing is stored until its first save, which makes version 1. */
   async function create() {
     if (!name || nameProblem) return;
     try {
-      const { emptyDocument } = await import('../lib/flow-model');
-      await api.createPipeline(emptyDocument(name));
-      navigate({ page: 'pipeline', name });
+      await api.latestVersion(name);
+      toast(`a pipeline named "${name}" already exists`, 'error');
     } catch (err) {
-      toast(err instanceof ApiError && err.status === 409 ? `a pipeline named "${name}" already exists` : (err as Error).message, 'error');
+      if (err instanceof ApiError && err.status === 404) navigate({ page: 'pipeline', name, draft: true });
+      else toast((err as Error).message, 'error');
     }
   }
 
   async function importFile(file: File) {
-    const { readDocumentFile } = await import('../lib/document-file');
+    const [{ readDocumentFile }, { contentHash }] = await Promise.all([import('../lib/document-file'), import('@patchbay/core')]);
     const read = readDocumentFile(await file.text());
     if (!read.ok) return toast(`${file.name}: ${read.message}`, 'error');
     const doc = read.document;
@@ -44,11 +45,16 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
       toast(`Imported ${doc.name} as version 1`);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409)) return toast((err as Error).message, 'error');
-      // the name exists: the file becomes its newest version, nothing is overwritten
+      // the name exists: the file becomes its newest version, nothing is overwritten;
+      // the same content as the latest version again makes no new version
       try {
         const latest = await api.latestVersion(doc.name);
-        const saved = await api.saveVersion(doc.name, { document: doc, message: `Imported from ${file.name}`, baseVersion: latest.number });
-        toast(`Imported ${doc.name} as version ${saved.number}`);
+        if (latest.contentHash === contentHash(doc)) {
+          toast(`${file.name} is the same as version ${latest.number} of ${doc.name}: no new version was made`);
+        } else {
+          const saved = await api.saveVersion(doc.name, { document: doc, message: `Imported from ${file.name}`, baseVersion: latest.number });
+          toast(`Imported ${doc.name} as version ${saved.number}`);
+        }
       } catch (again) {
         return toast((again as Error).message, 'error');
       }
@@ -118,12 +124,14 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Latest</th>
-              <th>Updated</th>
-              <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
+              <th scope="col">Name</th>
+              <th scope="col" className="num">
+                Latest
+              </th>
+              <th scope="col">Updated</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -142,9 +150,13 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
                   </a>
                   {p.title && <div className="muted">{p.title}</div>}
                 </td>
-                <td data-testid={`latest-${p.name}`}>v{p.latestVersion}</td>
+                <td className="num" data-testid={`latest-${p.name}`}>
+                  v{p.latestVersion}
+                </td>
                 <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
-                <td className="row">
+                <td>
+                  {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
+                  <div className="row">
                   <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
                     Export
                   </button>
@@ -157,6 +169,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
                       Delete
                     </button>
                   )}
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,4 +1,5 @@
 import type { Shown } from '../hooks/use-editor-content';
+import { count } from '../lib/count';
 
 interface Props {
   name: string;
@@ -50,7 +51,7 @@ export function Toolbar(p: Props) {
         {describe(p.shown)}
       </span>
       {editing && p.dirty && <span className="badge warn" data-testid="unsaved">unsaved changes</span>}
-      {editing && p.problemCount > 0 && <span className="badge danger">{p.problemCount} problems</span>}
+      {editing && p.problemCount > 0 && <span className="badge danger" data-testid="problem-count">{count(p.problemCount, 'problem')}</span>}
       <span className="spacer" />
       {editing ? (
         <>

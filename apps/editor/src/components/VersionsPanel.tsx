@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { VersionSummary } from '../lib/api';
+import { ApiError, type VersionSummary } from '../lib/api';
 import { useApi } from './ApiContext';
+import { count } from '../lib/count';
 
 interface Props {
   name: string;
@@ -28,11 +29,13 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
         setTo((t) => t ?? sorted[0]?.number);
         setFrom((f) => f ?? sorted[1]?.number ?? sorted[0]?.number);
       },
-      (err: Error) => setError(err.message),
+      // a draft (Create) has no versions until its first save
+      (err: Error) => (err instanceof ApiError && err.status === 404 ? setVersions([]) : setError(err.message)),
     );
   }, [api, name, refreshKey]);
   if (error) return <p className="error-text">{error}</p>;
   if (!versions) return <p className="muted">Loading versions…</p>;
+  if (versions.length === 0) return <p className="muted">No versions yet: Save makes version 1.</p>;
   const latest = versions[0]?.number;
   return (
     <div data-testid="versions-panel">
@@ -63,7 +66,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           {v.number === latest && <span className="badge">latest</span>}
           {v.number === shown && <span className="badge">shown</span>}
           <span style={{ flex: 1 }}>{v.message}</span>
-          {v.problems.length > 0 && <span className="badge warn">{v.problems.length} problems</span>}
+          {v.problems.length > 0 && <span className="badge warn">{count(v.problems.length, 'problem')}</span>}
           <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>
           <button data-testid={`open-version-${v.number}`} onClick={() => onOpen(v.number)}>
             Open

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PipelineDocument } from '@patchbay/core';
-import type { Api, RunRecord } from '../lib/api';
+import { ApiError, type Api, type RunRecord } from '../lib/api';
 import { diffOverlay, type DiffOverlay } from '../lib/diff-overlay';
 import type { EditorStore } from '../lib/editor-store';
+import { emptyDocument } from '../lib/flow-model';
 import type { Route } from '../lib/route';
 import type { RunStore } from '../lib/run-store';
 
@@ -44,6 +45,9 @@ export function useEditorContent(
   const { name, version, run } = route;
   const from = route.diff?.from;
   const to = route.diff?.to;
+  // read when loading, not a reason to load again: the first save drops it from the address
+  const draft = useRef(route.draft);
+  draft.current = route.draft;
 
   // fetches, then returns what puts it on the canvas, so only the newest load applies
   const fetchContent = useCallback(async (): Promise<() => Shown> => {
@@ -70,7 +74,20 @@ export function useEditorContent(
         return { mode: 'run', run: record, latest: latest?.number ?? null };
       };
     }
-    const latest = await api.latestVersion(name);
+    const latest = await api.latestVersion(name).catch((err: unknown) => {
+      // a draft made by Create: nothing is stored until its first save makes version 1
+      if (draft.current && err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    });
+    if (!latest) {
+      const doc = emptyDocument(name);
+      return () => {
+        beforeShow(doc);
+        store.load(doc);
+        runs.reset();
+        return { mode: 'edit', version: null, latest: null };
+      };
+    }
     if (version && version !== latest.number) {
       const old = await placed((await api.getVersion(name, version)).document);
       return () => {

@@ -3,6 +3,7 @@
  * index.html, so these survive a reload and can be shared:
  *   /                                  the pipelines list
  *   /pipelines/NAME                    the latest version, editable
+ *   /pipelines/NAME?draft=1            a new pipeline not saved yet (its first save makes version 1)
  *   /pipelines/NAME?version=N          version N (read-only unless it is the latest)
  *   /pipelines/NAME?diff=A..B          version A against version B on the canvas
  *   /pipelines/NAME?run=ID             a past run on the canvas
@@ -12,7 +13,7 @@
  */
 export type Route =
   | { page: 'list' }
-  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[] }
+  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[]; draft?: boolean }
   | { page: 'evals'; name: string; eval?: string }
   | { page: 'compare'; name: string; a?: string; b?: string };
 
@@ -36,6 +37,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (run) route.run = run;
   const via = (params.get('via') ?? '').split(',').filter((name) => /^[a-z0-9-]+$/.test(name));
   if (via.length) route.via = via;
+  if (params.get('draft') === '1') route.draft = true;
   return route;
 }
 
@@ -54,6 +56,7 @@ export function formatRoute(route: Route): string {
   if (route.diff) params.set('diff', `${route.diff.from}..${route.diff.to}`);
   if (route.run) params.set('run', route.run);
   if (route.via?.length) params.set('via', route.via.join(','));
+  if (route.draft) params.set('draft', '1');
   const query = params.toString().replace('%2E%2E', '..');
   return `/pipelines/${encodeURIComponent(route.name)}${query ? `?${query}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import type { EvalsApi } from '../../lib/evals-api';
+import { count } from '../../lib/count';
 
 const FORMATS = { jsonl: 'jsonl', ndjson: 'jsonl', csv: 'csv', json: 'json' } as const;
 
@@ -16,7 +17,7 @@ export function DatasetUpload({ api, onUploaded }: { api: EvalsApi; onUploaded(n
     const datasetName = name.trim() || file.name.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
     try {
       const saved = await api.uploadDataset(datasetName, await file.text(), format);
-      setMessage({ text: `${datasetName}: ${saved.caseCount} cases` });
+      setMessage({ text: `${datasetName}: ${count(saved.caseCount, 'case')}` });
       onUploaded(datasetName);
     } catch (err) {
       setMessage({ text: (err as Error).message, error: true });

@@ -7,6 +7,7 @@ import { ScorerEditor } from './ScorerEditor';
 import { passRateText } from './format';
 import { defaultEvalBaseline, type Labels } from './pick-baseline';
 import { draftToSpec, emptyDraft, expectedKeysOf, likelyExpectedKey, specToDraft, type ScorerDraft } from './scorer-draft';
+import { count } from '../../lib/count';
 
 interface Props {
   api: EvalsApi;
@@ -184,7 +185,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
             {datasets.length === 0 && <option value="">no datasets yet: upload one</option>}
             {datasets.map((d) => (
               <option key={d.name} value={d.name}>
-                {d.name} ({d.caseCount} cases)
+                {d.name} ({count(d.caseCount, 'case')})
               </option>
             ))}
           </select>
@@ -232,7 +233,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
             <option value="">{suites.length ? 'load a suite…' : 'no saved suites'}</option>
             {suites.map((s) => (
               <option key={s.name} value={s.name}>
-                {s.name} ({s.suite.scorers.length} scorer{s.suite.scorers.length === 1 ? '' : 's'})
+                {s.name} ({count(s.suite.scorers.length, 'scorer')})
               </option>
             ))}
           </select>

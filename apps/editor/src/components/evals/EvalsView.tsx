@@ -7,6 +7,7 @@ import { ResultsTable } from './ResultsTable';
 import { passRateText } from './format';
 import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { useEvalResult } from './use-eval-result';
+import { count } from '../../lib/count';
 
 interface Props {
   api: EvalsApi;
@@ -157,7 +158,7 @@ function ScorerSummaries({ result }: { result: NonNullable<ReturnType<typeof use
   return (
     <p className="muted" data-testid="eval-summary">
       {summary.passed} of {summary.cases} passed
-      {summary.errors ? `, ${summary.errors} errors` : ''}.{' '}
+      {summary.errors ? `, ${count(summary.errors, 'error')}` : ''}.{' '}
       {Object.entries(summary.scorers).map(([name, s]) => (
         <span key={name} className="score-summary">
           {name}: mean {s.mean === null ? '–' : s.mean.toFixed(2)}
