@@ -29,13 +29,13 @@ export interface ServedRun {
  * with its source, label and key recorded; `onEvent` sees every event as it
  * happens (streaming answers), `outcome` settles when the run ends.
  */
-export function startServedRun(
+export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
   who: { source: RunSource; keyName: string | null; traceparent?: string },
   onEvent?: (event: RunEvent) => void,
-): ServedRun {
+): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
   if (problems.length > 0) {
     throw new DeployError('invalid-inputs', `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
@@ -43,7 +43,7 @@ export function startServedRun(
       errors: problems.map(({ path, message }) => ({ path, message })),
     });
   }
-  const id = runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent });
+  const id = await runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent });
   const outcome = new Promise<ServedOutcome>((resolve) => {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let ended: ServedOutcome | undefined;

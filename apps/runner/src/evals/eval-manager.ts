@@ -133,8 +133,8 @@ export class EvalManager {
     }
   }
 
-  isActive(id: string): boolean {
-    return this.deps.jobs.isLive(EVAL_JOB, id);
+  isActive(id: string): Promise<boolean> {
+    return Promise.resolve(this.deps.jobs.isLive(EVAL_JOB, id));
   }
 
   /** Every event of an eval that is no longer live. */

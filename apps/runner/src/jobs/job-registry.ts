@@ -56,6 +56,14 @@ export interface LiveJobView<P, E> {
   readonly events: readonly E[];
 }
 
+/** The queue (Redis) cannot be reached: nothing was enqueued; the request may be tried again (503). */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+  constructor(detail: string) {
+    super(`the job queue is unavailable (${detail}); nothing was started, try again shortly`);
+  }
+}
+
 /** `start` after `cancelAll`: the runner is shutting down. */
 export class JobsClosedError extends Error {
   override name = 'JobsClosedError';
@@ -67,11 +75,16 @@ export class JobsClosedError extends Error {
 export interface JobRegistry {
   /** Registers the processor of a kind; once per kind, before its first `start`. */
   define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void;
-  /** Starts a job under `id` (unique; the caller has recorded it). Throws JobsClosedError once shut down. */
-  start<P, E>(kind: JobKind<P, E>, id: string, payload: P): void;
-  isLive(kind: JobKind<unknown, unknown>, id: string): boolean;
-  /** A live job's payload and events so far; undefined when it is not live (here). */
-  live<P, E>(kind: JobKind<P, E>, id: string): LiveJobView<P, E> | undefined;
+  /**
+   * Starts a job under `id` (unique; the caller has recorded it). Throws JobsClosedError once shut down.
+   * A queue-backed registry returns a promise that settles once the queue holds the job (rejecting with
+   * QueueUnavailableError when it cannot be reached); its events can be subscribed to at once either way.
+   */
+  start<P, E>(kind: JobKind<P, E>, id: string, payload: P): void | Promise<void>;
+  /** Whether the job is waiting or running (anywhere, for a queue-backed registry). */
+  isLive(kind: JobKind<unknown, unknown>, id: string): boolean | Promise<boolean>;
+  /** A live job's payload and events so far; undefined when it is not live. */
+  live<P, E>(kind: JobKind<P, E>, id: string): LiveJobView<P, E> | undefined | Promise<LiveJobView<P, E> | undefined>;
   /**
    * Replays a live job's events from `fromSeq`, then streams the rest; `onEnd`
    * is called after its last one. Returns the unsubscribe, or undefined when

@@ -32,7 +32,7 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
     for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
     sink.close();
   };
-  if (jobs.isLive(kind, id)) {
+  if (await jobs.isLive(kind, id)) {
     return sseStream(c, (sink) => {
       const unsubscribe = jobs.subscribe(kind, id, fromSeq, (event, seq) => send(sink, event, seq), () => sink.close());
       // It ended between the check and the subscription: its events are in the store by now.

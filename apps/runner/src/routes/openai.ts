@@ -73,7 +73,7 @@ export const openaiRoutes: RouteModule = {
       const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent') };
 
       if (!body.stream) {
-        const served = startServedRun(runs, target, inputs, who);
+        const served = await startServedRun(runs, target, inputs, who);
         const outcome = await served.outcome;
         if (outcome.status !== 'succeeded') throw runFailed(outcome, served.id);
         return json({
@@ -94,7 +94,7 @@ export const openaiRoutes: RouteModule = {
       let runId = '';
       const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
         redactor.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
-      const served = startServedRun(runs, target, inputs, who, (event) => {
+      const served = await startServedRun(runs, target, inputs, who, (event) => {
         if (event.type === 'node.token' && event.nodeId === tokenNode && event.text) {
           streamed = true;
           send(chunk({ content: event.text }, null));

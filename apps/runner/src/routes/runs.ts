@@ -218,7 +218,7 @@ export const runRoutes: RouteModule = {
         });
       }
       const reuse = partial || pins ? { ...partial?.reuse, ...pins } : undefined;
-      const id = runs.start({ ...target, inputs, source: body.source, traceparent: c.req.header('traceparent'), ...(reuse ? { reuse } : {}), ...(body.from ? { from: body.from } : {}) });
+      const id = await runs.start({ ...target, inputs, source: body.source, traceparent: c.req.header('traceparent'), ...(reuse ? { reuse } : {}), ...(body.from ? { from: body.from } : {}) });
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
       const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));
@@ -244,7 +244,7 @@ export const runRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const record = await store.runs.get(id);
       if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
-      return c.json(runs.liveView(record) as z.infer<typeof RunRecordSchema>, 200);
+      return c.json((await runs.liveView(record)) as z.infer<typeof RunRecordSchema>, 200);
     });
 
     app.openapi(events, async (c) => {

@@ -58,7 +58,7 @@ export const serveRoutes: RouteModule = {
       assertMayServe(c, name);
       const body = c.req.valid('json');
       const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
-      const served = startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent') });
+      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent') });
       const { stream } = c.req.valid('query');
       if (stream === 'true' || stream === '1') {
         c.header('location', `/api/runs/${served.id}`);

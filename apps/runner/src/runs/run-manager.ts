@@ -80,9 +80,12 @@ export class RunManager {
   private readonly jobs: JobRegistry;
   private readonly observe?: (run: FinishedRunFacts) => void;
   private readonly maxOutputBytes?: number;
+  private readonly commitEachRun: boolean;
 
-  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number }) {
+  /** `commitEachRun`: a run's outcome is committed before its job ends (scaled out, other processes read it next). */
+  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number; commitEachRun?: boolean }) {
     this.store = deps.store;
+    this.commitEachRun = deps.commitEachRun ?? false;
     this.maxOutputBytes = deps.maxOutputBytes;
     this.observe = deps.observe;
     this.services = deps.services;
@@ -94,10 +97,14 @@ export class RunManager {
     return this.jobs.liveCount(RUN_JOB);
   }
 
-  /** Starts a run and returns its id at once; the run goes on in the background. Inputs must have been checked. */
-  start(request: StartRun): string {
+  /**
+   * Starts a run and returns its id once it is started (in-process) or queued
+   * (a queue-backed registry: Redis holds it); the run goes on in the
+   * background. Inputs must have been checked.
+   */
+  async start(request: StartRun): Promise<string> {
     const id = randomUUID();
-    this.jobs.start(RUN_JOB, id, { ...request, id, startedAt: Date.now() });
+    await this.jobs.start(RUN_JOB, id, { ...request, id, startedAt: Date.now() });
     return id;
   }
 
@@ -138,7 +145,7 @@ export class RunManager {
       // Monitoring sees the run after it is recorded and its stream has ended (the registry ends it once this settles).
       if (this.observe) setImmediate(() => this.observed(payload, row));
     };
-    return result.then(
+    const recorded = result.then(
       (result) => record(finishedRun(id, result, events)),
       (err: Error) => {
         // The engine refused to start (a problem validation did not catch): recorded as a failed run.
@@ -152,6 +159,7 @@ export class RunManager {
         record({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events });
       },
     );
+    return this.commitEachRun ? recorded.then(() => this.store.flush()) : recorded;
   }
 
   private observed(run: RunJob, row: RunFinish) {
@@ -191,13 +199,14 @@ export class RunManager {
     return this.jobs.subscribe(RUN_JOB, id, fromSeq, onEvent, onEnd);
   }
 
-  isActive(id: string): boolean {
-    return this.jobs.isLive(RUN_JOB, id);
+  isActive(id: string): Promise<boolean> {
+    return Promise.resolve(this.jobs.isLive(RUN_JOB, id));
   }
 
   /** A live run's trace so far, merged over its `running` row. */
-  liveView(record: RunRecord): RunRecord {
-    const run = this.jobs.live(RUN_JOB, record.id);
+  async liveView(record: RunRecord): Promise<RunRecord> {
+    if (record.status !== 'running') return record;
+    const run = await this.jobs.live(RUN_JOB, record.id);
     if (!run) return record;
     const nodes: Record<string, NodeTrace> = { ...record.nodes };
     const typeOf = (id: string) => run.payload.document.nodes.find((n) => n.id === id)?.type ?? '';

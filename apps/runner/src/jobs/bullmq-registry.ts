@@ -1,0 +1,218 @@
+import { setMaxListeners } from 'node:events';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JobEventStreams } from '../queue/job-event-streams';
+import { CancelChannel } from '../queue/cancel-channel';
+import { connected, redisConnection } from '../queue/redis-url';
+import { InProcessJobRegistry } from './in-process-registry';
+import { JobsClosedError, QueueUnavailableError, type JobContext, type JobKind, type JobListener, type JobProcessor, type JobRegistry, type LiveJobView } from './job-registry';
+
+export interface BullmqRegistryOptions {
+  /** redis://… */
+  url: string;
+  /** Run the queued kinds' jobs in this process (`--work`); false for a pure front door. */
+  work: boolean;
+  /** Jobs of each queued kind at once in this process. Default 8. */
+  concurrency?: number;
+  /** Kinds that go through the queue; every other kind runs in this process (eval coordinators, promotions). Default ['run']. */
+  queued?: string[];
+  /** Redis key prefix. Default `patchbay`. */
+  prefix?: string;
+  /** BullMQ's lock and stalled-job check (ms): how soon a killed worker's jobs are taken up. Defaults 30 s / 30 s. */
+  lockDuration?: number;
+  stalledInterval?: number;
+  /** Events kept per job stream (MAXLEN ~). Default 10,000. */
+  maxEvents?: number;
+  log?: (line: string) => void;
+}
+
+/** How long an enqueue (or a state lookup) may wait for Redis. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * The JobRegistry of a scaled-out Patchbay: jobs of the queued kinds (runs)
+ * are BullMQ jobs that any `patchbay worker` (or `serve --work`) takes; their
+ * events go to a Redis stream per job that every server process can follow
+ * and replay; cancel is a Redis key plus a pub/sub message the worker holding
+ * the job acts on. Other kinds (an eval's coordinator, which spreads its cases
+ * over the queue itself) run in this process through an InProcessJobRegistry.
+ */
+export class BullmqJobRegistry implements JobRegistry {
+  private readonly local: InProcessJobRegistry;
+  private readonly queued: Set<string>;
+  private readonly prefix: string;
+  private readonly redis: Redis;
+  private readonly streams: JobEventStreams;
+  private readonly cancels: CancelChannel;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly processors = new Map<string, JobProcessor<any, any>>();
+  /** Jobs running in this process, by `kind:id`, with what aborts them. */
+  private readonly running = new Map<string, AbortController>();
+  private accepting = true;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: BullmqRegistryOptions) {
+    this.log = options.log ?? (() => {});
+    this.local = new InProcessJobRegistry(this.log);
+    this.queued = new Set(options.queued ?? ['run']);
+    this.prefix = options.prefix ?? 'patchbay';
+    this.redis = redisConnection(options.url, { name: 'patchbay-jobs' });
+    this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600 });
+    this.cancels = new CancelChannel(options.url, this.prefix, (kind, id, reason) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason)));
+  }
+
+  /** Resolves once Redis answers (and this process listens for cancels); rejects with QueueUnavailableError. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    await withTimeout(Promise.all([connected(this.redis).then(() => this.redis.ping()), this.cancels.ready()]), timeoutMs, 'Redis did not answer');
+  }
+
+  define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void {
+    if (!this.queued.has(kind.name)) return this.local.define(kind, processor);
+    if (this.processors.has(kind.name)) throw new Error(`job kind "${kind.name}" is defined already`);
+    this.processors.set(kind.name, processor);
+    const queue = new Queue(kind.name, { connection: this.redis, prefix: this.prefix, skipVersionCheck: true });
+    queue.on('error', () => {}); // connection trouble shows as a failed add (503), not a log line per retry
+    this.queues.set(kind.name, queue);
+    if (!this.options.work) return;
+    const worker = new Worker(kind.name, (job) => this.process(kind.name, job), {
+      connection: redisConnection(this.options.url, { blocking: true, name: `patchbay-worker-${kind.name}` }),
+      prefix: this.prefix,
+      concurrency: this.options.concurrency ?? 8,
+      lockDuration: this.options.lockDuration ?? 30_000,
+      stalledInterval: this.options.stalledInterval ?? 30_000,
+      maxStalledCount: 1,
+      skipVersionCheck: true,
+    });
+    worker.on('error', (err) => this.log(`${kind.name} worker: ${err.message}`));
+    this.workers.push(worker);
+  }
+
+  start<P, E>(kind: JobKind<P, E>, id: string, payload: P): void | Promise<void> {
+    if (!this.queued.has(kind.name)) return this.local.start(kind, id, payload);
+    if (!this.accepting) throw new JobsClosedError();
+    const queue = this.queue(kind.name);
+    // Redis gone: the request fails within a few seconds (503) instead of waiting for it to return.
+    return withTimeout(queue.add(kind.name, payload, { jobId: id, removeOnComplete: true, removeOnFail: 1_000 }), ENQUEUE_TIMEOUT_MS, 'Redis did not answer').then(() => undefined);
+  }
+
+  async isLive(kind: JobKind<unknown, unknown>, id: string): Promise<boolean> {
+    if (!this.queued.has(kind.name)) return this.local.isLive(kind, id);
+    const state = await withTimeout(this.queue(kind.name).getJobState(id), ENQUEUE_TIMEOUT_MS, 'Redis did not answer');
+    return LIVE_STATES.has(state);
+  }
+
+  async live<P, E>(kind: JobKind<P, E>, id: string): Promise<LiveJobView<P, E> | undefined> {
+    if (!this.queued.has(kind.name)) return this.local.live(kind, id);
+    const job = await this.queue(kind.name).getJob(id);
+    if (!job || !LIVE_STATES.has(await job.getState())) return undefined;
+    const { events } = await this.streams.read<E>(kind.name, id);
+    return { id, payload: job.data as P, events };
+  }
+
+  subscribe<E>(kind: JobKind<unknown, E>, id: string, fromSeq: number, onEvent: JobListener<E>, onEnd: () => void): (() => void) | undefined {
+    if (!this.queued.has(kind.name)) return this.local.subscribe(kind, id, fromSeq, onEvent, onEnd);
+    return this.streams.follow<E>(kind.name, id, fromSeq, {
+      onEvent,
+      onEnd,
+      stillLive: () => this.isLive(kind, id).catch(() => true),
+      log: this.log,
+    });
+  }
+
+  async cancel(kind: JobKind<unknown, unknown>, id: string, options: { reason?: string; waitMs?: number } = {}): Promise<boolean> {
+    if (!this.queued.has(kind.name)) return this.local.cancel(kind, id, options);
+    if (!(await this.isLive(kind, id))) return false;
+    // The key covers a job still waiting (it starts cancelled); the message reaches the worker running it.
+    await this.cancels.cancel(kind.name, id, options.reason ?? 'cancelled');
+    const deadline = Date.now() + (options.waitMs ?? 10_000);
+    while (Date.now() < deadline && (await this.isLive(kind, id))) await delay(50);
+    return true;
+  }
+
+  async cancelAll(options: { reason?: string; waitMs?: number } = {}): Promise<void> {
+    this.accepting = false;
+    const reason = options.reason ?? 'the runner is shutting down';
+    for (const controller of this.running.values()) controller.abort(new Error(reason));
+    await this.local.cancelAll(options);
+    await Promise.race([Promise.all(this.workers.map((w) => w.close())), delay(options.waitMs ?? 10_000)]);
+  }
+
+  /**
+   * `patchbay worker`'s SIGTERM: takes no new jobs, lets the running ones
+   * finish for up to `graceMs`, then leaves the rest to other workers (their
+   * locks lapse and BullMQ's stalled-job check hands them on).
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    await Promise.race([closing, delay(graceMs)]);
+  }
+
+  liveCount(kind?: JobKind<unknown, unknown>): number {
+    if (kind && !this.queued.has(kind.name)) return this.local.liveCount(kind);
+    let n = 0;
+    for (const key of this.running.keys()) if (!kind || key.startsWith(`${kind.name}:`)) n++;
+    return kind ? n : n + this.local.liveCount();
+  }
+
+  /** Closes every connection (after cancelAll or drain). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close(true).catch(() => {})));
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await this.cancels.close();
+    this.redis.disconnect();
+  }
+
+  private queue(name: string): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`job kind "${name}" is not defined`);
+    return queue;
+  }
+
+  /** Runs one BullMQ job with the kind's processor; its events go to the job's stream. */
+  private async process(kind: string, job: Job): Promise<void> {
+    const id = job.id as string;
+    const processor = this.processors.get(kind) as JobProcessor<unknown, unknown>;
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const key = `${kind}:${id}`;
+    this.running.set(key, controller);
+    try {
+      const cancelled = await this.cancels.reasonFor(kind, id);
+      if (cancelled !== null) controller.abort(new Error(cancelled));
+      // A job taken up again after its worker died continues its stream after what that worker published.
+      let seq = await this.streams.nextSeq(kind, id);
+      const context: JobContext<unknown> = {
+        id,
+        signal: controller.signal,
+        publish: (event) => this.streams.append(kind, id, seq++, event, (err) => this.log(`${kind} ${id}: could not publish an event: ${err.message}`)),
+      };
+      try {
+        await processor(job.data, context);
+      } finally {
+        await this.streams.end(kind, id, seq);
+      }
+    } finally {
+      this.running.delete(key);
+    }
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(what)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch (err) {
+    throw err instanceof QueueUnavailableError ? err : new QueueUnavailableError((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+  }
+}
