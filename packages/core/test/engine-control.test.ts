@@ -9,22 +9,26 @@ const twoBranches = pipeline([
   { id: 'right', type: 'wait', config: { ms: 50 } },
 ]);
 
+/** Whether both branches started before either of them finished (overlap, told by event order rather than by the clock). */
+function overlapped(kinds: string[]): boolean {
+  const firstDone = kinds.findIndex((k) => k.startsWith('node.completed:'));
+  return firstDone > 0 && kinds.indexOf('node.started:left') < firstDone && kinds.indexOf('node.started:right') < firstDone && kinds.indexOf('node.started:right') >= 0;
+}
+
 describe('runPipeline: concurrency', () => {
-  it('runs independent branches at the same time (two 50 ms branches take about 50 ms, not 100)', async () => {
-    const types = testNodeTypes();
-    await runPipeline(twoBranches, {}, { nodeTypes: types }); // warm-up: first-call costs are not the engine's
+  it('runs independent branches at the same time (both start before either finishes)', async () => {
     const rec = recorder();
-    const result = await runPipeline(twoBranches, {}, { nodeTypes: types, onEvent: rec.onEvent });
+    const result = await runPipeline(twoBranches, {}, { nodeTypes: testNodeTypes(), onEvent: rec.onEvent });
     expect(result.status).toBe('succeeded');
-    expect(result.durationMs).toBeLessThan(90);
-    // Both started before either completed.
+    expect(overlapped(rec.kinds())).toBe(true);
     expect(rec.kinds().slice(1, 3)).toEqual(['node.started:left', 'node.started:right']);
   });
 
   it('serialises them with concurrency: 1', async () => {
     const rec = recorder();
     const result = await runPipeline(twoBranches, {}, { nodeTypes: testNodeTypes(), concurrency: 1, onEvent: rec.onEvent });
-    expect(result.durationMs).toBeGreaterThanOrEqual(95);
+    expect(result.status).toBe('succeeded');
+    expect(overlapped(rec.kinds())).toBe(false);
     // The second branch starts only after the first completed.
     expect(rec.kinds().slice(1, 5)).toEqual(['node.started:left', 'node.completed:left', 'node.started:right', 'node.completed:right']);
   });
