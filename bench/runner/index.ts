@@ -1,17 +1,15 @@
 // `npm run bench -- runner [--quick]`: POST /api/runs throughput of a real runner process
 // (a 5-node offline pipeline, every run and node trace persisted), with autocannon.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { cpuMs, startRunner } from '../runner-process';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 16;
-const BIN = fileURLToPath(new URL('../../apps/runner/bin/patchbay.js', import.meta.url));
 
 /** input → template → llm (offline:echo) → transform (JSONata) → output: five nodes, no network. */
 const PIPELINE = {
@@ -31,28 +29,6 @@ const PIPELINE = {
     { from: 'shout.value', to: 'out.value' },
   ],
 };
-
-function startRunner(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  // No token, and no demo workspace seeded into the empty data dir: only the bench pipeline runs.
-  const env = { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0' };
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const match = /Patchbay listening on (\S+)/.exec(out);
-      if (match) resolve({ url: match[1], pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) });
-    });
-    void exited.then(() => reject(new Error('the runner exited before listening')));
-  });
-}
-
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function memoryMb(pid: number): { rss: number; peak: number } {

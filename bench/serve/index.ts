@@ -2,19 +2,17 @@
 // one-node `llm` pipeline against the OpenAI-compatible stub (20 ms fixed latency, its own process),
 // side by side with the same `openai` client calling the stub directly, in one run. The overhead is
 // served latency minus direct latency at the same percentile.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { startStubProcess } from '../evals/stub-process';
+import { startRunner } from '../runner-process';
 
 const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 300 : 3000;
 const CONCURRENCY = 16;
 const LATENCY_MS = 20;
-const BIN = fileURLToPath(new URL('../../apps/runner/bin/patchbay.js', import.meta.url));
 
 const PIPELINE = {
   format: 'patchbay.pipeline/v1',
@@ -29,21 +27,6 @@ const PIPELINE = {
     { from: 'answer.text', to: 'out.value' },
   ],
 };
-
-function startRunner(dataDir: string, stubUrl: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const env = { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0', STUB_BASE_URL: stubUrl, STUB_API_KEY: 'bench' };
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const match = /Patchbay listening on (\S+)/.exec(out);
-      if (match) resolve({ url: match[1], pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) });
-    });
-    void exited.then(() => reject(new Error('the runner exited before listening')));
-  });
-}
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
@@ -69,7 +52,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 const stub = await startStubProcess(LATENCY_MS);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-serve-'));
-const runner = await startRunner(dataDir, stub.url);
+const runner = await startRunner(dataDir, { STUB_BASE_URL: stub.url, STUB_API_KEY: 'bench' });
 try {
   const post = (p: string, body: unknown, method = 'POST') => fetch(runner.url + p, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if ((await post('/api/pipelines', PIPELINE)).status !== 201) throw new Error('could not save the pipeline');
