@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   app.use('*', securityHeaders());
 
   if (options.cors && options.cors.length > 0) {
-    app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id'] }));
+    app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id', 'X-Next-Cursor', 'Link'] }));
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {

@@ -52,7 +52,7 @@ export function promotionGate(suite: EvalSuite): Gate {
 /** Same behaviour, same dataset content, same suite (name, scorers, repeat): a stored result that stands for a new run. */
 async function reusableEval(deps: PromotionDeps, pipeline: string, hash: string, req: PromotionRequest): Promise<StoredEval | undefined> {
   const scorers = JSON.stringify(req.suite.scorers);
-  return (await deps.store.evals.list({ pipeline, limit: 500 })).find(
+  return (await deps.store.evals.list({ pipeline, limit: 500 })).items.find(
     (e) =>
       e.status === 'succeeded' &&
       e.spec.behaviorHash === hash &&

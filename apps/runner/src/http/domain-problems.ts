@@ -2,6 +2,7 @@ import { DatasetError, EvalInputError, EvalPipelineError, ModelUnavailableError,
 import { DeployError } from '../deploy/errors';
 import { DomainError, type DomainErrorCode } from '../domain-errors';
 import { JobsClosedError, QueueUnavailableError } from '../jobs/job-registry';
+import { InvalidCursorError } from '../store/paging';
 import { HttpProblem } from './problem';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -30,6 +31,7 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
   }
   if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
   if (err instanceof EvalInputError) return evalInputProblem(err);
+  if (err instanceof InvalidCursorError) return new HttpProblem(400, err.message, { type: 'invalid-cursor', errors: [{ path: 'query.cursor', message: err.message }] });
   if (err instanceof JobsClosedError) return new HttpProblem(503, err.message, { headers: { connection: 'close', 'retry-after': '5' } });
   if (err instanceof QueueUnavailableError) return new HttpProblem(503, err.message, { type: 'queue-unavailable', headers: { 'retry-after': '5' } });
   return undefined;

@@ -4,6 +4,7 @@ import { saveDataset } from '../evals/dataset-input';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
 
 export const DatasetNameSchema = z
@@ -69,8 +70,9 @@ const list = createRoute({
   method: 'get',
   path: '/api/datasets',
   tags: ['datasets'],
-  summary: 'Every dataset with its latest version',
-  responses: { 200: jsonContent(z.array(DatasetSummarySchema), 'Datasets'), ...problemResponses(401) },
+  summary: 'Every dataset with its latest version, by name, a page at a time',
+  request: { query: z.object(pageQuery(100)) },
+  responses: { 200: { ...jsonContent(z.array(DatasetSummarySchema), 'Datasets'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
 const get = createRoute({
@@ -107,7 +109,7 @@ export const datasetRoutes: RouteModule = {
       return c.json(version, created ? 201 : 200);
     });
 
-    app.openapi(list, async (c) => c.json(await store.datasets.list(), 200));
+    app.openapi(list, async (c) => c.json(servePage(c, await store.datasets.list(c.req.valid('query'))), 200));
 
     app.openapi(get, async (c) => {
       const { name } = c.req.valid('param');

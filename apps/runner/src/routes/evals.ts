@@ -6,6 +6,7 @@ import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { EVAL_JOB } from '../evals/eval-manager';
 import { jsonContent, orNull, packageType, PipelineNameSchema, problemResponses } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
@@ -106,8 +107,8 @@ const list = createRoute({
   path: '/api/evals',
   tags: ['evals'],
   summary: 'Eval results, newest first (of one pipeline with `?pipeline=`)',
-  request: { query: z.object({ pipeline: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
-  responses: { 200: jsonContent(z.array(EvalListItemSchema), 'Evals'), ...problemResponses(400, 401) },
+  request: { query: z.object({ pipeline: z.string().max(200).optional(), ...pageQuery(100) }) },
+  responses: { 200: { ...jsonContent(z.array(EvalListItemSchema), 'Evals'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
 const get = createRoute({
@@ -223,8 +224,7 @@ export const evalRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      const { pipeline, limit } = c.req.valid('query');
-      return c.json((await store.evals.list({ pipeline, limit })).map(evalListItem), 200);
+      return c.json(servePage(c, await store.evals.list(c.req.valid('query'))).map(evalListItem), 200);
     });
 
     app.openapi(get, async (c) => {

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { saveVersion } from '../pipelines/save-version';
 import { HttpProblem } from '../http/problem';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import { SavedVersionSchema, VersionRecordSchema } from './versions';
 import type { RouteModule } from './route-module';
 
@@ -22,8 +23,9 @@ const list = createRoute({
   method: 'get',
   path: '/api/pipelines',
   tags: ['pipelines'],
-  summary: 'List pipelines',
-  responses: { 200: jsonContent(z.array(PipelineSummarySchema), 'Every saved pipeline, by name'), ...problemResponses(401) },
+  summary: 'List pipelines, by name, a page at a time',
+  request: { query: z.object(pageQuery(100)) },
+  responses: { 200: { ...jsonContent(z.array(PipelineSummarySchema), 'Saved pipelines, by name'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
 const create = createRoute({
@@ -58,7 +60,7 @@ const remove = createRoute({
 export const pipelineRoutes: RouteModule = {
   name: 'pipelines',
   register(app, { store, redactor, services }) {
-    app.openapi(list, async (c) => c.json(await store.pipelines.list(), 200));
+    app.openapi(list, async (c) => c.json(servePage(c, await store.pipelines.list(c.req.valid('query'))), 200));
 
     app.openapi(create, async (c) => {
       const body = c.req.valid('json');

@@ -7,6 +7,7 @@ import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
 import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, problemResponses } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
@@ -113,10 +114,10 @@ const list = createRoute({
       maxScore: z.coerce.number().min(0).max(1).optional(),
       finishedFrom: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished at or after this ISO 8601 time (with finishedTo: one step of /api/metrics)' }),
       finishedTo: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished before this ISO 8601 time' }),
-      limit: z.coerce.number().int().min(1).max(1000).default(50),
+      ...pageQuery(50),
     }),
   },
-  responses: { 200: jsonContent(z.array(RunSummarySchema), 'Runs'), ...problemResponses(400, 401) },
+  responses: { 200: { ...jsonContent(z.array(RunSummarySchema), 'Runs'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
 const get = createRoute({
@@ -231,13 +232,14 @@ export const runRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      const { pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit } = c.req.valid('query');
+      const { pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit, cursor } = c.req.valid('query');
       if (!monitor && (minScore !== undefined || maxScore !== undefined)) {
         throw new HttpProblem(400, 'minScore and maxScore go with monitor=NAME', { errors: [{ path: 'query.monitor', message: 'required with minScore or maxScore' }] });
       }
       const byMonitor = monitor ? { name: monitor, minScore, maxScore } : undefined;
       const finished = finishedFrom !== undefined || finishedTo !== undefined ? { from: finishedFrom ?? 0, to: finishedTo ?? Number.MAX_SAFE_INTEGER } : undefined;
-      return c.json(await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, finished, limit }), 200);
+      const page = await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, finished, limit, cursor });
+      return c.json(servePage(c, page), 200);
     });
 
     app.openapi(get, async (c) => {

@@ -3,6 +3,7 @@ import { diffPipelines, type PipelineDocument } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { saveVersion } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, StoredDocumentSchema, PipelineNameSchema, problemResponses, ValidationProblemSchema } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
 
 export const SavedVersionSchema = z
@@ -43,8 +44,8 @@ const list = createRoute({
   path: '/api/pipelines/{name}/versions',
   tags: ['versions'],
   summary: "A pipeline's versions, newest first (without documents)",
-  request: { params: NameParams },
-  responses: { 200: jsonContent(z.array(SavedVersionSchema), 'Versions'), ...problemResponses(401, 404) },
+  request: { params: NameParams, query: z.object(pageQuery(100)) },
+  responses: { 200: { ...jsonContent(z.array(SavedVersionSchema), 'Versions'), headers: pageHeaders }, ...problemResponses(400, 401, 404) },
 });
 
 const save = createRoute({
@@ -94,7 +95,7 @@ export const versionRoutes: RouteModule = {
     app.openapi(list, async (c) => {
       const { name } = c.req.valid('param');
       if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
-      return c.json(await store.versions.list(name), 200);
+      return c.json(servePage(c, await store.versions.list(name, c.req.valid('query'))), 200);
     });
 
     app.openapi(save, async (c) => {

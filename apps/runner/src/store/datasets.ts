@@ -1,5 +1,6 @@
 import type { EvalCase } from '@patchbay/evals';
 import type { SqliteDatabase } from './db';
+import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 /** One version of a dataset: its content hash (the evals package's, the same in any file format) and size. */
 export interface DatasetVersion {
@@ -26,8 +27,8 @@ export interface DatasetStore {
    * version (it becomes the latest again); `created` says whether it was new.
    */
   save(name: string, dataset: { hash: string; cases: EvalCase[] }): Promise<{ version: DatasetVersion; created: boolean }>;
-  /** Every dataset with its latest version, by name. */
-  list(): Promise<DatasetSummary[]>;
+  /** Every dataset with its latest version, by name, a page at a time. */
+  list(page: PageRequest): Promise<Page<DatasetSummary>>;
   /** The latest version, or the one with `hash`. */
   get(name: string, hash?: string): Promise<DatasetRecord | undefined>;
   /** Newest upload first. */
@@ -65,10 +66,10 @@ export class SqliteDatasetStore implements DatasetStore {
       ),
       touch: db.prepare('UPDATE datasets SET uploaded_at = ? WHERE name = ? AND hash = ?'),
       // The newest upload per name; rowid breaks a tie within one millisecond.
-      list: db.prepare<[], Row>(
+      list: db.prepare<[string, number], Row>(
         `SELECT ${VERSION_COLUMNS}, (SELECT COUNT(*) FROM datasets d2 WHERE d2.name = d.name) AS versions
-         FROM datasets d WHERE rowid = (SELECT rowid FROM datasets d3 WHERE d3.name = d.name ORDER BY uploaded_at DESC, rowid DESC LIMIT 1)
-         ORDER BY name`,
+         FROM datasets d WHERE d.name > ? AND rowid = (SELECT rowid FROM datasets d3 WHERE d3.name = d.name ORDER BY uploaded_at DESC, rowid DESC LIMIT 1)
+         ORDER BY name LIMIT ?`,
       ),
       latest: db.prepare<[string], Row>(`SELECT ${VERSION_COLUMNS}, cases FROM datasets WHERE name = ? ORDER BY uploaded_at DESC, rowid DESC LIMIT 1`),
       byHash: db.prepare<[string, string], Row>(`SELECT ${VERSION_COLUMNS}, cases FROM datasets WHERE name = ? AND hash = ?`),
@@ -92,8 +93,9 @@ export class SqliteDatasetStore implements DatasetStore {
     return this.saveTx.immediate(name, dataset.hash, dataset.cases);
   }
 
-  async list() {
-    return this.stmts.list.all().map((r) => ({ ...toVersion(r), versions: r.versions ?? 1 }));
+  async list({ limit, cursor }: PageRequest) {
+    const after = cursor === undefined ? '' : decodeCursor<[string]>(cursor, ['string'])[0];
+    return toPage(this.stmts.list.all(after, limit + 1), limit, (r) => [r.name], (r) => ({ ...toVersion(r), versions: r.versions ?? 1 }));
   }
 
   async get(name: string, hash?: string) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseRecord, EvalDatasetRef, EvalHead, EvalResult, EvalStatus, Gate, ScorerSpec } from '@patchbay/evals';
 import type { SqliteDatabase } from './db';
+import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 export type { EvalDatasetRef, EvalStatus } from '@patchbay/evals';
 
@@ -58,8 +59,8 @@ export interface EvalStore {
   cases(evalId: string): Promise<CaseRecord[]>;
   /** In the order they finished (the SSE replay). */
   casesInFinishOrder(evalId: string): Promise<CaseRecord[]>;
-  /** Newest first. */
-  list(query: { pipeline?: string; limit: number }): Promise<StoredEval[]>;
+  /** Newest first, a page at a time. */
+  list(query: { pipeline?: string } & PageRequest): Promise<Page<StoredEval>>;
   /** An interrupted or cancelled eval runs again, owned by `owner` (its cases are kept); false when it was not stopped. */
   reopen(evalId: string, owner: string): Promise<boolean>;
   /** At start-up: evals left `running` by a process that is gone become `interrupted`. */
@@ -87,9 +88,10 @@ interface Row {
   error: string | null;
   created_at: number;
   finished_at: number | null;
+  seq: number;
 }
 
-const COLUMNS = `id, pipeline, version, dataset, dataset_hash, dataset_cases, status, total, baseline, spec, head, error, created_at, finished_at,
+const COLUMNS = `e.rowid AS seq, id, pipeline, version, dataset, dataset_hash, dataset_cases, status, total, baseline, spec, head, error, created_at, finished_at,
   (SELECT COUNT(*) FROM eval_cases c WHERE c.eval_id = e.id) AS done`;
 
 function toStored(r: Row): StoredEval {
@@ -129,9 +131,9 @@ export class SqliteEvalStore implements EvalStore {
       get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM eval_results e WHERE id = ?`),
       cases: db.prepare<[string], string>('SELECT record FROM eval_cases WHERE eval_id = ? ORDER BY position, repeat').pluck(),
       finishOrder: db.prepare<[string], string>('SELECT record FROM eval_cases WHERE eval_id = ? ORDER BY rowid').pluck(),
-      listAll: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM eval_results e ORDER BY created_at DESC, rowid DESC LIMIT ?`),
-      listPipeline: db.prepare<[string, number], Row>(
-        `SELECT ${COLUMNS} FROM eval_results e WHERE pipeline = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      listAll: db.prepare<[number, number, number], Row>(`SELECT ${COLUMNS} FROM eval_results e WHERE (created_at, e.rowid) < (?, ?) ORDER BY created_at DESC, e.rowid DESC LIMIT ?`),
+      listPipeline: db.prepare<[string, number, number, number], Row>(
+        `SELECT ${COLUMNS} FROM eval_results e WHERE pipeline = ? AND (created_at, e.rowid) < (?, ?) ORDER BY created_at DESC, e.rowid DESC LIMIT ?`,
       ),
       reopen: db.prepare(
         "UPDATE eval_results SET status = 'running', head = NULL, error = NULL, finished_at = NULL, owner = ? WHERE id = ? AND status IN ('interrupted', 'cancelled')",
@@ -195,9 +197,10 @@ export class SqliteEvalStore implements EvalStore {
     return this.stmts.finishOrder.all(evalId).map((json) => JSON.parse(json) as CaseRecord);
   }
 
-  async list(query: { pipeline?: string; limit: number }) {
-    const rows = query.pipeline === undefined ? this.stmts.listAll.all(query.limit) : this.stmts.listPipeline.all(query.pipeline, query.limit);
-    return rows.map(toStored);
+  async list({ pipeline, limit, cursor }: { pipeline?: string } & PageRequest) {
+    const [at, seq] = cursor === undefined ? [Number.MAX_SAFE_INTEGER, 0] : decodeCursor<[number, number]>(cursor, ['number', 'number']);
+    const rows = pipeline === undefined ? this.stmts.listAll.all(at, seq, limit + 1) : this.stmts.listPipeline.all(pipeline, at, seq, limit + 1);
+    return toPage(rows, limit, (r) => [r.created_at, r.seq], toStored);
   }
 
   async reopen(evalId: string, owner: string) {

@@ -28,6 +28,7 @@ export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResul
 export type { RunStore, RunRecord, RunSummary, RunStart, RunFinish, RunSource, RunQuery } from './runs';
 export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
+export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from './paging';
 export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 export { SqlitePipelineStore } from './pipelines';
 export { SqliteVersionStore } from './versions';

@@ -1,5 +1,6 @@
 import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core';
 import type { SqliteDatabase } from './db';
+import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -51,7 +52,7 @@ export interface RunStart {
 }
 
 /** `GET /api/runs`: each filter given narrows the list; newest first. */
-export interface RunQuery {
+export interface RunQuery extends PageRequest {
   pipeline?: string;
   source?: RunSource;
   label?: string;
@@ -61,7 +62,6 @@ export interface RunQuery {
   monitor?: { name: string; minScore?: number; maxScore?: number };
   /** Only runs that finished in [from, to) (epoch ms): the runs behind one step of `GET /api/metrics`, which counts a run where it finished. */
   finished?: { from: number; to: number };
-  limit: number;
 }
 
 export interface RunFinish {
@@ -84,8 +84,8 @@ export interface RunStore {
   get(id: string): Promise<RunRecord | undefined>;
   /** The events of a finished run, for replay. */
   events(id: string): Promise<RunEvent[] | undefined>;
-  /** Newest first. */
-  list(query: RunQuery): Promise<RunSummary[]>;
+  /** Newest first, a page at a time. */
+  list(query: RunQuery): Promise<Page<RunSummary>>;
   /** At start-up: runs left `running` by a process that is gone become `interrupted`. */
   interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
   flush(): Promise<void>;
@@ -112,6 +112,7 @@ interface RunRow {
   resolved?: string | null;
   from_run?: string | null;
   from_node?: string | null;
+  seq?: number;
 }
 
 const toSummary = (r: RunRow): RunSummary => ({
@@ -129,7 +130,7 @@ const toSummary = (r: RunRow): RunSummary => ({
   from: r.from_run ? { run: r.from_run, node: r.from_node ?? '' } : null,
 });
 
-const SUMMARY_COLUMNS = 'id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name, from_run, from_node';
+const SUMMARY_COLUMNS = 'rowid AS seq, id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name, from_run, from_node';
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
@@ -281,11 +282,15 @@ export class SqliteRunStore implements RunStore {
       where.push('started_at < ? AND started_at + duration_ms >= ? AND started_at + duration_ms < ?');
       params.push(query.finished.to, query.finished.from, query.finished.to);
     }
+    if (query.cursor !== undefined) {
+      where.push('(started_at, rowid) < (?, ?)');
+      params.push(...decodeCursor<[number, number]>(query.cursor, ['number', 'number']));
+    }
     // One statement per combination of filters, prepared once.
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
     let stmt = this.listStatements.get(sql);
     if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<(string | number)[], RunRow>(sql)));
-    return stmt.all(...params, query.limit).map(toSummary);
+    return toPage(stmt.all(...params, query.limit + 1), query.limit, (r) => [r.started_at, r.seq!], toSummary);
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './db';
+import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 /** A validation problem as stored with a version (the shape of core's validatePipeline problems). */
 export interface StoredProblem {
@@ -44,8 +45,8 @@ export type SaveResult =
 export interface VersionStore {
   /** Saves atomically: compares the base with the latest and inserts in one write transaction. */
   save(input: NewVersion): Promise<SaveResult>;
-  /** Newest first, without documents. */
-  list(pipeline: string): Promise<VersionSummary[]>;
+  /** Newest first, without documents, a page at a time. */
+  list(pipeline: string, page: PageRequest): Promise<Page<VersionSummary>>;
   get(pipeline: string, number: number): Promise<VersionRecord | undefined>;
   latest(pipeline: string): Promise<VersionRecord | undefined>;
 }
@@ -102,7 +103,7 @@ export class SqliteVersionStore implements VersionStore {
         `INSERT INTO versions (pipeline, number, parent, message, created_at, content_hash, behavior_hash, document, problems)
          VALUES (@name, @number, @parent, @message, @now, @contentHash, @behaviorHash, @document, @problems)`,
       ),
-      list: db.prepare<[string], Row>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? ORDER BY number DESC`),
+      list: db.prepare<[string, number, number], Row>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? AND number < ? ORDER BY number DESC LIMIT ?`),
       get: db.prepare<[string, number], Row>('SELECT * FROM versions WHERE pipeline = ? AND number = ?'),
       latestKey: db.prepare<[string], { number: number; content_hash: string }>(
         'SELECT v.number, v.content_hash FROM versions v JOIN pipelines p ON p.name = v.pipeline AND p.latest_version = v.number WHERE p.name = ?',
@@ -149,8 +150,9 @@ export class SqliteVersionStore implements VersionStore {
     return attempt.immediate();
   }
 
-  async list(pipeline: string) {
-    return this.stmts.list.all(pipeline).map(toSummary);
+  async list(pipeline: string, { limit, cursor }: PageRequest) {
+    const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<[number]>(cursor, ['number'])[0];
+    return toPage(this.stmts.list.all(pipeline, before, limit + 1), limit, (r) => [r.number], toSummary);
   }
 
   async get(pipeline: string, number: number) {
