@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { variablesOf } from '@patchbay/core';
 import type { ProviderInfo } from '../lib/api';
 import { fieldText, parseFieldText, type FormField } from '../lib/config-form';
+import { IndexPicker } from './IndexPicker';
 import { ModelPicker } from './ModelPicker';
 
 interface Props {
@@ -48,7 +49,14 @@ export function ConfigField({ field, value, providers, readOnly, onChange }: Pro
       return (
         <>
           {label}
-          <ModelPicker id={id} value={typeof value === 'string' ? value : ''} providers={providers} disabled={readOnly} onChange={(m) => onChange(m === '' && !field.required ? undefined : m)} />
+          <ModelPicker id={id} value={typeof value === 'string' ? value : ''} kind={field.modelKind} providers={providers} disabled={readOnly} onChange={(m) => onChange(m === '' && !field.required ? undefined : m)} />
+        </>
+      );
+    case 'index':
+      return (
+        <>
+          {label}
+          <IndexPicker id={id} value={typeof value === 'string' ? value : ''} disabled={readOnly} onChange={onChange} />
         </>
       );
     default:

@@ -31,6 +31,7 @@ import { useToast } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { NodeMenu, type NodeMenuAction } from './NodeMenu';
 import { PinDialog } from './PinDialog';
+import { modelsOf } from './ModelPicker';
 import { freeSpot } from '../lib/free-space';
 import { NODE_WIDTH, nodeHeight } from '../lib/node-size';
 import { count } from '../lib/count';
@@ -132,7 +133,8 @@ function EditorScreen({ route, navigate }: Props) {
       const config = initialConfig(info?.configSchema, info);
       // a dropped model node starts runnable, on the offline stand-in (the picker marks it as one)
       if (providers.some((p) => p.offline)) {
-        for (const { field, kind } of info?.modelFields ?? []) if (config[field] === '') config[field] = kind === 'embedding' ? 'offline:hash' : 'offline:echo';
+        const offline = providers.find((p) => p.offline);
+        for (const { field, kind } of info?.modelFields ?? []) if (config[field] === '') config[field] = (offline && modelsOf(offline, kind)[0]) ?? '';
       }
       store.addNode(type, position, config);
     },

@@ -3,6 +3,7 @@ import { getNodeType, type PipelineNode, type Problem } from '@patchbay/core';
 import type { NodeTypeInfo, ProviderInfo } from '../lib/api';
 import { formFields, type FormField } from '../lib/config-form';
 import type { NodePatch } from '../lib/editor-store';
+import { problemSentence } from '../lib/problem-sentence';
 import { ConfigField } from './ConfigField';
 import { RefPicker } from './RefPicker';
 
@@ -36,6 +37,7 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
   const fields = formFields(typeInfo?.configSchema, {
     templateFields: typeInfo?.templateFields ?? def?.templateFields,
     codeFields: typeInfo?.codeFields ?? def?.codeFields,
+    indexFields: typeInfo?.indexFields ?? def?.indexFields,
     modelFields: typeInfo?.modelFields ?? def?.modelFields,
   });
   return (
@@ -71,7 +73,7 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
         <ul className="error-text" data-testid="inspector-problems">
           {problems.map((p, i) => (
             // two problems can share a path and a code (two unconnected template variables)
-            <li key={`${i}:${p.path}:${p.code}`}>{p.message}</li>
+            <li key={`${i}:${p.path}:${p.code}`}>{problemSentence(p, node.id)}</li>
           ))}
         </ul>
       )}

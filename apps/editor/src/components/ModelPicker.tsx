@@ -1,21 +1,25 @@
 import { useState } from 'react';
-import { parseModelName } from '@patchbay/core';
+import { parseModelName, type ModelKind } from '@patchbay/core';
 import type { ProviderInfo } from '../lib/api';
 
 const CUSTOM = '__custom__';
 
-/** `provider:model` names a provider offers, as the runner lists them. */
-function modelsOf(provider: ProviderInfo): string[] {
-  return (provider.models ?? []).map((m) => (m.startsWith(`${provider.name}:`) ? m : `${provider.name}:${m}`));
+/** `provider:model` names a provider offers, as the runner lists them; with a kind, only models of that kind. */
+export function modelsOf(provider: ProviderInfo, kind?: ModelKind): string[] {
+  const fits = (m: string) => !kind || !provider.modelKinds?.[m] || provider.modelKinds[m].includes(kind);
+  return (provider.models ?? []).filter(fits).map((m) => (m.startsWith(`${provider.name}:`) ? m : `${provider.name}:${m}`));
 }
+
+const KIND_WORDS: Record<ModelKind, string> = { chat: 'chat', embedding: 'embedding', 'tool-calling': 'tool-calling' };
 
 /**
  * The models of the configured providers (`GET /api/providers`). Offline models
  * are marked as stand-ins: they need no key and no network but are no language
  * model. Any other `provider:model` can be typed in.
  */
-export function ModelPicker({ id, value, providers, disabled, onChange }: { id: string; value: string; providers: ProviderInfo[]; disabled?: boolean; onChange(model: string): void }) {
-  const known = providers.flatMap(modelsOf);
+export function ModelPicker({ id, value, kind, providers, disabled, onChange }: { id: string; value: string; kind?: ModelKind; providers: ProviderInfo[]; disabled?: boolean; onChange(model: string): void }) {
+  // a model of another kind already in the config shows as typed-in text, not as a choice
+  const known = providers.flatMap((p) => modelsOf(p, kind));
   const [custom, setCustom] = useState(() => value !== '' && !known.includes(value));
   const selected = custom ? CUSTOM : value;
   const provider = parseModelName(value)?.provider;
@@ -32,10 +36,10 @@ export function ModelPicker({ id, value, providers, disabled, onChange }: { id: 
           onChange(e.target.value);
         }}
       >
-        <option value="">— choose a model —</option>
-        {providers.map((p) => (
+        <option value="">— choose {kind ? `a ${KIND_WORDS[kind]} model` : 'a model'} —</option>
+        {providers.filter((p) => modelsOf(p, kind).length > 0).map((p) => (
           <optgroup key={p.name} label={p.offline ? `${p.name} (stand-ins, no language model)` : `${p.name}${p.hasKey ? '' : ' (no API key set)'}`}>
-            {modelsOf(p).map((m) => (
+            {modelsOf(p, kind).map((m) => (
               <option key={m} value={m}>
                 {p.offline ? `${m} — stand-in` : m}
               </option>

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@patchbay/core';
+import type { JsonSchema, ModelKind } from '@patchbay/core';
 
 /**
  * Reads a node type's config JSON Schema (from `GET /api/node-types`) into the
@@ -7,7 +7,7 @@ import type { JsonSchema } from '@patchbay/core';
  */
 export type { JsonSchema };
 
-export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'string-list' | 'json';
+export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'index' | 'string-list' | 'json';
 
 export interface FormField {
   key: string;
@@ -19,13 +19,16 @@ export interface FormField {
   default?: unknown;
   minimum?: number;
   maximum?: number;
+  /** A model field's kind (the node type's `modelFields`): its picker lists only such models. */
+  modelKind?: ModelKind;
 }
 
 /** What the node type's definition says about its fields (`GET /api/node-types`). */
 export interface FieldHints {
   templateFields?: readonly string[];
   codeFields?: readonly string[];
-  modelFields?: readonly { field: string }[];
+  indexFields?: readonly string[];
+  modelFields?: readonly { field: string; kind?: ModelKind }[];
 }
 
 /** `anyOf: [X, {type: null}]` and friends: the first branch that is not null. */
@@ -36,10 +39,12 @@ function unwrap(schema: JsonSchema): JsonSchema {
   return real.length === 1 ? { ...unwrap(real[0]), description: schema.description ?? real[0].description, default: schema.default ?? real[0].default } : schema;
 }
 
-function kindOf(key: string, schema: JsonSchema, hints: FieldHints): Pick<FormField, 'kind' | 'options'> {
+function kindOf(key: string, schema: JsonSchema, hints: FieldHints): Pick<FormField, 'kind' | 'options' | 'modelKind'> {
   if (hints.templateFields?.includes(key)) return { kind: 'template' };
   if (hints.codeFields?.includes(key)) return { kind: 'code' };
-  if (hints.modelFields?.some((m) => m.field === key)) return { kind: 'model' };
+  if (hints.indexFields?.includes(key)) return { kind: 'index' };
+  const model = hints.modelFields?.find((m) => m.field === key);
+  if (model) return model.kind ? { kind: 'model', modelKind: model.kind } : { kind: 'model' };
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return { kind: 'enum', options: schema.enum as string[] };
   switch (schema.type) {
     case 'string':

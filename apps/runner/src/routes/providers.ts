@@ -12,6 +12,10 @@ const ProviderSchema = z
     keyVariable: z.string().nullable().optional().openapi({ description: 'Name of the environment variable the key is read from' }),
     baseURL: z.string().nullable().optional(),
     models: z.array(z.string()).optional(),
+    modelKinds: z
+      .record(z.string(), z.array(z.enum(['chat', 'embedding', 'tool-calling'])))
+      .optional()
+      .openapi({ description: 'What each listed model can be called for; the editor offers a node field only the models of its kind' }),
   })
   .openapi('Provider');
 

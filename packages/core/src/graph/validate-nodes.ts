@@ -5,6 +5,7 @@ import type { PipelineEdge, PipelineNode } from '../schema/pipeline';
 import { ConfigMemo } from './config-key';
 import type { PipelineLookup } from '../compose/pipeline-ref';
 import { unknownConfigKeyProblems } from './config-keys';
+import { configErrorMap } from './config-sentences';
 import { didYouMean } from './did-you-mean';
 import { jsonPath } from './json-path';
 import { portsOf, type NodePorts } from './ports';
@@ -100,7 +101,7 @@ type ConfigAnalysis =
  * closes a cycle) is an `unresolved-pipeline` problem on its `ref`.
  */
 function analyzeRefConfig(def: NodeDefinition, raw: unknown, lookup: PipelineLookup | undefined): ConfigAnalysis {
-  const parsed = def.configSchema.safeParse(raw, { reportInput: true });
+  const parsed = def.configSchema.safeParse(raw, { reportInput: true, error: configErrorMap(def.configSchema) });
   if (!parsed.success) return { ok: false, issues: parsed.error.issues };
   const issues: (ConfigIssue & { code?: string })[] = ownCheck(def, parsed.data);
   for (const ref of def.childRefs!(parsed.data)) {
@@ -118,7 +119,7 @@ const memo = new ConfigMemo<NodeDefinition, ConfigAnalysis>();
 /** Schema, the type's own check, and ports of one config. */
 function analyzeConfig(def: NodeDefinition, raw: unknown): ConfigAnalysis {
   return memo.get(def, raw, () => {
-    const parsed = def.configSchema.safeParse(raw, { reportInput: true });
+    const parsed = def.configSchema.safeParse(raw, { reportInput: true, error: configErrorMap(def.configSchema) });
     if (!parsed.success) return { ok: false, issues: parsed.error.issues };
     const issues = ownCheck(def, parsed.data);
     return { ok: true, config: parsed.data, issues, ports: issues.length > 0 ? undefined : portsOf(def, parsed.data) };

@@ -4,7 +4,9 @@ import type { ChatMessage, ChatRequest, ChatResult } from '../engine/services';
 
 export const ModelNameSchema = z
   .string()
-  .regex(/^[^:\s]+:\S/, 'a model is named "<provider>:<model>", e.g. "offline:extractive"');
+  // an empty field is one reason, not two
+  .min(1, { error: 'Choose a model.', abort: true })
+  .regex(/^[^:\s]+:\S/, 'A model is named "<provider>:<model>", e.g. "offline:extractive".');
 
 /** The system (when given) and user messages of an `llm` or `agent` node. */
 export function promptMessages(system: string | undefined, prompt: string): ChatMessage[] {

@@ -17,6 +17,8 @@ export interface NodeTypeInfo {
   outputs: PortSpec[];
   templateFields: string[];
   codeFields: string[];
+  /** Config fields that name a retrieval index (the inspector offers the runner's indexes). */
+  indexFields: string[];
   /** Config fields that name a model, and what kind (the inspector draws a model picker for them). */
   modelFields: { field: string; kind: ModelKind }[];
   /** The output port whose text streams as `node.token` events (the card shows it as it comes); null when none does. */
@@ -36,6 +38,7 @@ export function describeNodeType(def: NodeDefinition): NodeTypeInfo {
     ...(portsOf(def, defaultConfig ?? {}) ?? { inputs: [], outputs: [] }),
     templateFields: def.templateFields ?? [],
     codeFields: def.codeFields ?? [],
+    indexFields: def.indexFields ?? [],
     modelFields: (def.modelFields ?? []).map(({ field, kind }) => ({ field, kind })),
     streamedOutput: def.streamedOutput ?? null,
   };

@@ -4,7 +4,7 @@ import { summaryLines, summaryText } from './summary-text';
 import { ModelNameSchema } from './model-call';
 
 export const RetrieveConfig = z.object({
-  index: z.string().min(1).describe('Name of the index to search'),
+  index: z.string().min(1, 'Choose an index.').describe('Name of the index to search'),
   topK: z.number().int().min(1).max(100).default(4).describe('How many documents to return'),
   mode: z.enum(['keyword', 'vector', 'hybrid']).default('keyword'),
   embeddingModel: ModelNameSchema.optional()
@@ -19,6 +19,7 @@ export const retrieveNode = defineNode<RetrieveConfig>({
   description: 'Finds the documents of an index that best match a query',
   category: 'data',
   configSchema: RetrieveConfig,
+  indexFields: ['index'],
   inputs: () => [{ name: 'query', type: 'string' }],
   outputs: () => [{ name: 'documents', type: 'documents' }],
   // a keyword search embeds nothing: its embeddingModel (if any) is never called

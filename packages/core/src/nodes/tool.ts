@@ -5,7 +5,7 @@ import { PortNameSchema, duplicateNameIssues } from './port-name';
 import { callTool } from './tool-call';
 
 export const ToolConfig = z.object({
-  tool: z.string().min(1).describe('Name of the tool to call'),
+  tool: z.string().min(1, 'Choose a tool.').describe('Name of the tool to call'),
   parameters: z
     .array(PortNameSchema)
     .optional()

@@ -56,6 +56,8 @@ export interface NodeDefinition<C = any> {
   templateFields?: string[];
   /** Config fields holding code or expressions (editor: code editor). */
   codeFields?: string[];
+  /** Config fields naming a retrieval index (editor: a picker of the runner's indexes; any name can still be typed). */
+  indexFields?: string[];
   /** Checks beyond the schema; never throws. */
   check?(config: C): ConfigIssue[];
   /**

@@ -99,6 +99,13 @@ describe('provider presets', () => {
     expect(JSON.stringify(list)).not.toContain(KEY);
   });
 
+  it('says what each listed model can be called for, so pickers offer only models of the right kind', () => {
+    const list = listProviders({ providers: { openai: { models: ['gpt-4o-mini', 'text-embedding-3-small'] } } }, {});
+    const byName = Object.fromEntries(list.map((p) => [p.name, p]));
+    expect(byName.offline.modelKinds).toEqual({ echo: ['chat'], extractive: ['chat'], scripted: ['chat', 'tool-calling'], hash: ['embedding'] });
+    expect(byName.openai.modelKinds).toEqual({ 'gpt-4o-mini': ['chat', 'tool-calling'], 'text-embedding-3-small': ['embedding'] });
+  });
+
   it('says before any call why a model cannot be called, with the reason a call would fail with', async () => {
     const config = { providers: { gw: { baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'GW_TOKEN' } } };
     const env = { FIREWORKS_API_KEY: KEY, LOCALLLM_BASE_URL: 'http://127.0.0.1:9/v1' };

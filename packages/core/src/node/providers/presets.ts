@@ -1,5 +1,7 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
 import { displayBaseURL } from './base-url';
+import type { ModelKind } from '../../nodes/types';
+import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
 import { createOpenAICompatibleProvider } from './openai-compatible';
 import { pricesForProvider, type Price } from './prices';
@@ -38,6 +40,8 @@ export interface ProviderInfo {
   /** Usable now: offline, a key is set, or none is needed. */
   ready: boolean;
   models?: string[];
+  /** What each listed model can be called for (chat, embedding, tool-calling): the pickers filter by it. */
+  modelKinds?: Record<string, ModelKind[]>;
   offline: boolean;
 }
 
@@ -114,7 +118,10 @@ export function listProviders(config: WorkspaceConfig, env: NodeJS.ProcessEnv): 
       ready: Boolean(p.apiKey) || !p.needsKey,
       offline: false,
     };
-    if (p.models) info.models = p.models;
+    if (p.models) {
+      info.models = p.models;
+      info.modelKinds = modelKindsOf(name, p.models);
+    }
     return [info];
   });
   const offline: ProviderInfo = {
@@ -125,6 +132,7 @@ export function listProviders(config: WorkspaceConfig, env: NodeJS.ProcessEnv): 
     needsKey: false,
     ready: true,
     models: [...OFFLINE_MODELS],
+    modelKinds: modelKindsOf('offline', OFFLINE_MODELS),
     offline: true,
   };
   return [offline, ...networked];
