@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type Store } from '../src/store/index';
 import { queryMetrics } from '../src/monitoring/metrics-query';
 import { HOUR, MINUTE, RollupWriter } from '../src/monitoring/rollup-writer';
-import { SKETCH_RELATIVE_ACCURACY } from '../src/monitoring/latency-sketch';
+import { decodeSketch, encodeSketch, newSketch, quantile, SKETCH_RELATIVE_ACCURACY } from '../src/monitoring/latency-sketch';
 import type { FinishedRunFacts } from '../src/monitoring/run-facts';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
 
@@ -113,6 +113,59 @@ describe('metric rollups', () => {
     const byModel = await queryMetrics(store.rollups, { ...q, by: 'model', source: 'serve' });
     expect(byModel.series[0].key).toBe('openai:gpt-4o-mini');
     expect(byModel.series[0].points.reduce((n, p) => n + p.runs, 0)).toBe(runs.filter((r) => r.source === 'serve').length);
+  });
+});
+
+/** A sketch as the first release stored it: seven doubles, then (int32 key, double weight) per non-empty bin. */
+function firstEncoding(values: number[]): Buffer {
+  const sketch = newSketch();
+  for (const v of values) sketch.accept(v);
+  const bins = (store: typeof sketch.store) => store.bins.flatMap((w, i) => (w > 0 ? [[i + store.offset, w]] : []));
+  const positive = bins(sketch.store);
+  const negative = bins(sketch.negativeStore);
+  const buffer = Buffer.alloc(56 + (positive.length + negative.length) * 12);
+  let at = 0;
+  for (const v of [sketch.count, sketch.sum, sketch.min, sketch.max, sketch.zeroCount, positive.length, negative.length]) at = buffer.writeDoubleLE(v, at);
+  for (const [key, weight] of [...positive, ...negative]) at = buffer.writeDoubleLE(weight, buffer.writeInt32LE(key, at));
+  return buffer;
+}
+
+describe('stored latency sketches', () => {
+  const latencies = Array.from({ length: 500 }, (_, i) => (i % 7 === 0 ? 0 : 3 + ((i * 37) % 2500) * 1.7));
+
+  it('come back from the compact encoding as the same sketch, and are smaller than the first encoding', () => {
+    const sketch = newSketch();
+    for (const v of latencies) sketch.accept(v);
+    const bytes = encodeSketch(sketch);
+    const back = decodeSketch(bytes);
+    expect([back.count, back.zeroCount, back.min, back.max, back.sum]).toEqual([sketch.count, sketch.zeroCount, sketch.min, sketch.max, sketch.sum]);
+    for (const q of [0, 0.1, 0.5, 0.9, 0.99, 1]) expect(quantile(back, q)).toBe(quantile(sketch, q));
+    expect(bytes.length).toBeLessThan(firstEncoding(latencies).length / 3);
+  });
+
+  it('written by the first release still merge and answer queries (a data dir from before the compact encoding)', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      const bucket = Date.UTC(2026, 10, 1, 8, 0, 0);
+      const older = latencies.slice(0, 300);
+      store.db
+        .prepare('INSERT INTO metric_rollups (resolution, bucket, pipeline, dimension, version, label, source, key, node_type, runs, errors, tokens_in, tokens_out, cost_usd, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(HOUR, bucket, 'old', 'run', 1, '', 'api', '', '', older.length, 0, 0, 0, 0, firstEncoding(older));
+      // The same hour gets newer runs: the stored first-encoding row is read, merged and rewritten.
+      const writer = new RollupWriter(store.rollups);
+      for (const [i, durationMs] of latencies.slice(300).entries()) {
+        writer.observe({ id: `n${i}`, pipeline: 'old', version: 1, label: null, source: 'api', status: 'succeeded', startedAt: bucket + 1000, durationMs, error: null, nodes: {}, inputs: {}, outputs: null, document: null });
+      }
+      await writer.close();
+      const { series } = await queryMetrics(store.rollups, { pipeline: 'old', from: bucket, to: bucket + HOUR, step: '1h', by: 'version' });
+      expect(series[0].points[0].runs).toBe(latencies.length);
+      for (const [q, got] of [[0.5, series[0].points[0].p50Ms], [0.99, series[0].points[0].p99Ms]] as const) {
+        const want = exactQuantile(latencies, q);
+        expect(Math.abs(got! - want)).toBeLessThanOrEqual(want * SKETCH_RELATIVE_ACCURACY + 1e-9);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
 
