@@ -54,6 +54,16 @@ describe('promotion over HTTP', () => {
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toHaveLength(1);
   });
 
+  it('a dry run compares and gates like a promotion but moves nothing (the editor shows it before the move)', async () => {
+    const { events, promotion } = await promote({ version: 2, dryRun: true });
+    expect(events.filter((e) => e.type === 'promotion.eval').map((e) => [e.version, e.reused])).toEqual([[2, true], [1, true]]);
+    expect(promotion).toMatchObject({ status: 'checked', moved: false, from: 1, to: 2, forced: false });
+    expect(promotion.gates.passed).toBe(false);
+    expect(promotion.comparison.regressed).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(1);
+    expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toHaveLength(1);
+  });
+
   it('moves the label when nothing regresses, reusing the stored eval of the holder', async () => {
     const { events, promotion } = await promote({ version: 3 });
     expect(events.filter((e) => e.type === 'promotion.eval').map((e) => [e.version, e.reused])).toEqual([[3, false], [1, true]]);
@@ -81,6 +91,9 @@ describe('promotion over HTTP', () => {
     expect((await post({ label: 'production', version: 9, suite: SUITE })).status).toBe(404);
     expect((await post({ label: 'production', version: 2, suite: { ...SUITE, dataset: 'nope' } })).status).toBe(404);
     expect((await post({ label: 'production', version: 2, suite: { ...SUITE, scorers: [] } })).status).toBe(400);
+    const both = await post({ label: 'production', version: 2, suite: SUITE, force: true, dryRun: true });
+    expect(both.status).toBe(400);
+    expect((await both.json()).errors[0].path).toBe('$.force');
     expect((await runner.api('/api/promotions/nope')).status).toBe(404);
   });
 });

@@ -14,12 +14,15 @@ export interface PromotionRequest {
   suite: EvalSuite;
   dataset: DatasetRecord;
   force: boolean;
+  /** Evaluate, compare and gate, but never move the label (the editor shows this verdict before the move). */
+  dryRun?: boolean;
   /** `admin` or a key's name, for the history. */
   by: string;
 }
 
 export interface PromotionOutcome {
-  status: 'moved' | 'refused' | 'failed';
+  /** `checked`: a dry run ended (`gates.passed` says whether the label would move). */
+  status: 'moved' | 'refused' | 'failed' | 'checked';
   moved: boolean;
   from: number | null;
   to: number;
@@ -116,6 +119,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   // With no holder, the regression gates have nothing to compare with and are skipped: the candidate's own gates decide.
   const gates = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison });
   const outcome: PromotionOutcome = { ...base, comparison: comparison ?? null, gates, status: gates.passed ? 'moved' : 'refused' };
+  if (req.dryRun) return { ...outcome, status: 'checked' };
   if (gates.passed || req.force) {
     const forced = !gates.passed;
     await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed' });

@@ -36,7 +36,13 @@ const start = createRoute({
       content: {
         'application/json': {
           schema: z
-            .strictObject({ label: z.string().regex(LABEL_PATTERN, 'a label is a slug'), version: z.number().int().min(1), suite: PromotionSuite, force: z.boolean().optional() })
+            .strictObject({
+              label: z.string().regex(LABEL_PATTERN, 'a label is a slug'),
+              version: z.number().int().min(1),
+              suite: PromotionSuite,
+              force: z.boolean().optional(),
+              dryRun: z.boolean().optional().openapi({ description: 'Evaluate, compare and gate, but never move the label: the outcome is `checked` and `gates.passed` says whether it would move' }),
+            })
             .openapi('StartPromotion'),
         },
       },
@@ -61,7 +67,7 @@ const get = createRoute({
           id: z.string(),
           pipeline: z.string(),
           label: z.string(),
-          status: z.enum(['running', 'moved', 'refused', 'failed']),
+          status: z.enum(['running', 'moved', 'refused', 'failed', 'checked']).openapi({ description: '`checked`: a dry run ended (`gates.passed` says whether the label would move)' }),
           moved: z.boolean(),
           from: z.number().int().nullable(),
           to: z.number().int(),
@@ -99,6 +105,7 @@ export const promotionRoutes: RouteModule = {
     app.openapi(start, async (c) => {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
+      if (body.dryRun && body.force) throw new HttpProblem(400, 'a dry run moves nothing: leave out force or dryRun', { errors: [{ path: '$.force', message: 'not with dryRun' }] });
       const candidate = await resolveServed(store, { pipeline: name, version: body.version });
       const dataset = await store.datasets.get(body.suite.dataset);
       if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
@@ -119,7 +126,7 @@ export const promotionRoutes: RouteModule = {
           throw err;
         }
       }
-      const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, by: 'admin' });
+      const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin' });
       c.header('location', `/api/promotions/${id}`);
       return c.json({ id }, 202);
     });

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from './db';
 
-export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed';
+export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed' | 'checked';
 
 export interface StoredPromotion {
   id: string;
