@@ -10,6 +10,7 @@ describe('addresses', () => {
     ['/pipelines/support?diff=1..4', { page: 'pipeline', name: 'support', diff: { from: 1, to: 4 } }],
     ['/pipelines/support?run=abc', { page: 'pipeline', name: 'support', run: 'abc' }],
     ['/pipelines/fresh?draft=1', { page: 'pipeline', name: 'fresh', draft: true }],
+    ['/pipelines/support/deploy', { page: 'deploy', name: 'support' }],
   ];
   it.each(cases)('%s', (url, route) => {
     const [path, search = ''] = url.split('?');

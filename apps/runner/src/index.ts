@@ -12,3 +12,4 @@ export { loadDatasetInput, saveDataset, type DatasetInput, type DatasetFormat } 
 export { jobKind, JobsClosedError, type JobRegistry, type JobKind, type JobContext, type JobProcessor, type JobListener, type LiveJobView } from './jobs/job-registry';
 export { InProcessJobRegistry } from './jobs/in-process-registry';
 export { openApiDocument } from './openapi-document';
+export type { PromotionEvent, PromotionOutcome } from './deploy/promotion';

@@ -7,6 +7,8 @@ import { ToastProvider } from './Toasts';
 const EditorPage = lazy(() => import('./EditorPage'));
 // evals and their charts and diffs load only when opened
 const EvalsPage = lazy(() => import('./evals/EvalsPage'));
+// labels, promotion, history and call snippets load only when opened
+const DeployPage = lazy(() => import('../deploy/DeployPage'));
 
 export function App() {
   const [route, navigate] = useRoute();
@@ -14,6 +16,10 @@ export function App() {
     <ToastProvider>
       {route.page === 'list' ? (
         <PipelineList navigate={navigate} />
+      ) : route.page === 'deploy' ? (
+        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
+          <DeployPage key={route.name} name={route.name} navigate={navigate} />
+        </Suspense>
       ) : route.page === 'evals' || route.page === 'compare' ? (
         <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
           <EvalsPage key={route.name} route={route} navigate={navigate} />

@@ -1,5 +1,7 @@
 import type { Shown } from '../hooks/use-editor-content';
 import { count } from '../lib/count';
+import { LabelBadges } from '../deploy/LabelBadges';
+import { useLabels } from '../deploy/use-labels';
 
 interface Props {
   name: string;
@@ -20,6 +22,16 @@ interface Props {
   onHelp(): void;
   /** Opens the pipeline's evals (scores per version, compare two). */
   onEvals?(): void;
+  /** Opens the pipeline's labels and deployments. */
+  onDeploy?(): void;
+}
+
+/** The saved version on the canvas, whose labels the toolbar shows. */
+function shownVersion(shown: Shown | undefined): number | undefined {
+  if (shown?.mode === 'edit') return shown.version ?? undefined;
+  if (shown?.mode === 'version') return shown.version;
+  if (shown?.mode === 'run') return shown.run.version ?? undefined;
+  return undefined;
 }
 
 function describe(shown: Shown | undefined): string {
@@ -39,6 +51,7 @@ function describe(shown: Shown | undefined): string {
 /** The editor's top bar: where you are and what you can do with it. */
 export function Toolbar(p: Props) {
   const editing = p.shown?.mode === 'edit';
+  const labels = useLabels(p.name);
   return (
     <header className="toolbar" data-testid="toolbar">
       <button onClick={p.onBack} data-testid="back-to-list" title="All pipelines" aria-label="All pipelines">
@@ -50,6 +63,7 @@ export function Toolbar(p: Props) {
       <span className="badge" data-testid="shown-version">
         {describe(p.shown)}
       </span>
+      <LabelBadges labels={labels} version={shownVersion(p.shown)} />
       {editing && p.dirty && <span className="badge warn" data-testid="unsaved">unsaved changes</span>}
       {editing && p.problemCount > 0 && <span className="badge danger" data-testid="problem-count">{count(p.problemCount, 'problem')}</span>}
       <span className="spacer" />
@@ -83,6 +97,11 @@ export function Toolbar(p: Props) {
       {p.onEvals && (
         <button data-testid="evals-button" onClick={p.onEvals} title="Score versions against a dataset and compare them">
           Evals
+        </button>
+      )}
+      {p.onDeploy && (
+        <button data-testid="deploy-button" onClick={p.onDeploy} title="Labels, promotion gated by evals, rollback, and how to call a label">
+          Deploy
         </button>
       )}
       <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, type VersionSummary } from '../lib/api';
+import { LabelBadges } from '../deploy/LabelBadges';
+import { useLabels } from '../deploy/use-labels';
 import { useApi } from './ApiContext';
 import { count } from '../lib/count';
 
@@ -21,6 +23,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
   const [error, setError] = useState<string>();
   const [from, setFrom] = useState<number>();
   const [to, setTo] = useState<number>();
+  const labels = useLabels(name, refreshKey);
   useEffect(() => {
     api.listVersions(name).then(
       (list) => {
@@ -65,6 +68,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           <strong>v{v.number}</strong>
           {v.number === latest && <span className="badge">latest</span>}
           {v.number === shown && <span className="badge">shown</span>}
+          <LabelBadges labels={labels} version={v.number} />
           <span style={{ flex: 1 }}>{v.message}</span>
           {v.problems.length > 0 && <span className="badge warn">{count(v.problems.length, 'problem')}</span>}
           <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>

@@ -3,6 +3,7 @@ import { isLastRunEvent } from '@patchbay/core/event-stream';
 import { answer, createApiClient, events, type ApiClientOptions } from './api-client';
 import type { RunRequest } from './api-types';
 import { evalCalls } from './evals-api';
+import { deployCalls } from '../deploy/deploy-api';
 
 export { ApiError, ConflictError, problemMessage, answer, events, type ApiClient, type HeaderProvider } from './api-client';
 export type * from './api-types';
@@ -21,6 +22,7 @@ export function createApi(options: ApiClientOptions = {}) {
   return {
     client,
     evals: evalCalls(client),
+    deploy: deployCalls(client),
     listPipelines: () => answer(client.GET('/api/pipelines')),
     /** A new pipeline: the document (named by its `name`) becomes version 1; 409 when the name is taken. */
     createPipeline: (document: PipelineDocument) => answer(client.POST('/api/pipelines', { body: document })),

@@ -10,14 +10,18 @@
  *   /pipelines/NAME?via=A,B            opened from a `pipeline` node of A (itself opened from B): breadcrumb back
  *   /pipelines/NAME/evals?eval=ID      the pipeline's evals, one result shown
  *   /pipelines/NAME/compare?a=ID&b=ID  eval A (baseline) against eval B
+ *   /pipelines/NAME/deploy             labels, the Deploy panel, the deployment history, call snippets
  */
 export type Route =
   | { page: 'list' }
   | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[]; draft?: boolean }
   | { page: 'evals'; name: string; eval?: string }
-  | { page: 'compare'; name: string; a?: string; b?: string };
+  | { page: 'compare'; name: string; a?: string; b?: string }
+  | { page: 'deploy'; name: string };
 
 export function parseRoute(pathname: string, search: string): Route {
+  const deploy = /^\/pipelines\/([^/]+)\/deploy\/?$/.exec(pathname);
+  if (deploy) return { page: 'deploy', name: decodeURIComponent(deploy[1]) };
   const evals = /^\/pipelines\/([^/]+)\/(evals|compare)\/?$/.exec(pathname);
   if (evals) {
     const params = new URLSearchParams(search);
@@ -43,6 +47,7 @@ export function parseRoute(pathname: string, search: string): Route {
 
 export function formatRoute(route: Route): string {
   if (route.page === 'list') return '/';
+  if (route.page === 'deploy') return `/pipelines/${encodeURIComponent(route.name)}/deploy`;
   if (route.page === 'evals' || route.page === 'compare') {
     const params = new URLSearchParams();
     if (route.page === 'evals' && route.eval) params.set('eval', route.eval);

@@ -1,0 +1,216 @@
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
+import type { DeployStore } from './deploy-store';
+import { Verdict } from './Verdict';
+
+interface Props {
+  name: string;
+  store: DeployStore;
+  evals: EvalsApi;
+  onOpenEvals(): void;
+  onOpenComparison(holderEval: string, candidateEval: string): void;
+}
+
+const CONVENTIONAL = ['production', 'staging'];
+
+/**
+ * Moves a label, the comparison first: Compare runs the promotion as a dry run against the
+ * version the label points at now and shows its verdict; only then is there a move button.
+ * A refused verdict offers "Move anyway", which asks once more before a forced move.
+ */
+export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison }: Props) {
+  const labels = useStore(store, (s) => s.labels);
+  const versions = useStore(store, (s) => s.versions);
+  const check = useStore(store, (s) => s.step);
+  const [label, setLabel] = useState('production');
+  const [version, setVersion] = useState<number>();
+  const [datasets, setDatasets] = useState<DatasetSummary[]>();
+  const [dataset, setDataset] = useState('');
+  const [suites, setSuites] = useState<StoredSuite[]>();
+  const [suiteName, setSuiteName] = useState('');
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    evals.datasets().then((list) => {
+      setDatasets(list);
+      setDataset((d) => d || list[0]?.name || '');
+    }, (err: Error) => setError(err.message));
+    evals.suites().then((list) => {
+      setSuites(list);
+      // a suite saved under the pipeline's name is the likely one
+      setSuiteName((s) => s || (list.find((x) => x.name === name) ?? list[0])?.name || '');
+    }, (err: Error) => setError(err.message));
+  }, [evals, name]);
+
+  // the newest version that can run is the likely candidate
+  useEffect(() => {
+    if (version === undefined && versions?.length) setVersion((versions.find((v) => v.problems.length === 0) ?? versions[0]).number);
+  }, [versions, version]);
+
+  const holder = labels?.[label.trim()]?.version;
+  const busy = check.phase === 'checking' || check.phase === 'moving';
+  const chosen = versions?.find((v) => v.number === version);
+  const suite = suites?.find((s) => s.name === suiteName);
+  const labelNames = [...new Set([...CONVENTIONAL, ...Object.keys(labels ?? {})])];
+  const current = check.phase !== 'idle' && check.label === label.trim() && check.version === version ? check : undefined;
+
+  const pick = (apply: () => void) => {
+    apply();
+    store.getState().reset();
+  };
+  const compare = () => {
+    if (!suite || version === undefined || !dataset) return;
+    // named as saved, so a later promotion with the same suite reuses these evals
+    store.getState().check(label.trim(), version, { ...suite.suite, name: suite.suite.name ?? suite.name, dataset });
+  };
+
+  return (
+    <section className="evals-card" aria-labelledby="deploy-panel-title" data-testid="deploy-panel">
+      <h2 id="deploy-panel-title">Deploy</h2>
+      <div className="form-grid">
+        <div>
+          <label htmlFor="deploy-label">Label</label>
+          <input id="deploy-label" data-testid="deploy-label" list="deploy-label-names" value={label} onChange={(e) => pick(() => setLabel(e.target.value))} />
+          <datalist id="deploy-label-names">
+            {labelNames.map((n) => (
+              <option key={n} value={n} />
+            ))}
+          </datalist>
+        </div>
+        <div>
+          <label htmlFor="deploy-version">Version</label>
+          <select id="deploy-version" data-testid="deploy-version" value={version ?? ''} onChange={(e) => pick(() => setVersion(Number(e.target.value)))}>
+            {(versions ?? []).map((v) => (
+              <option key={v.number} value={v.number} disabled={v.problems.length > 0}>
+                v{v.number}
+                {v.message ? ` — ${v.message}` : ''}
+                {Object.entries(labels ?? {})
+                  .filter(([, state]) => state.version === v.number)
+                  .map(([n]) => ` [${n}]`)
+                  .join('')}
+                {v.problems.length ? ' (has problems)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="deploy-dataset">Dataset</label>
+          <select id="deploy-dataset" data-testid="deploy-dataset" value={dataset} onChange={(e) => pick(() => setDataset(e.target.value))}>
+            {datasets?.length === 0 && <option value="">no datasets yet</option>}
+            {(datasets ?? []).map((d) => (
+              <option key={d.name} value={d.name}>
+                {d.name} ({d.caseCount} cases)
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="deploy-suite">Suite (scorers and gates)</label>
+          <select id="deploy-suite" data-testid="deploy-suite" value={suiteName} onChange={(e) => pick(() => setSuiteName(e.target.value))}>
+            {suites?.length === 0 && <option value="">no saved suites yet</option>}
+            {(suites ?? []).map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.suite.scorers.length} scorer{s.suite.scorers.length === 1 ? '' : 's'}
+                {s.suite.gate ? ', own gates' : ', fail on regression'})
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {(datasets?.length === 0 || suites?.length === 0) && (
+        <p className="muted" data-testid="deploy-needs-suite">
+          A move is checked by an eval: upload a dataset and save a suite (its scorers) in{' '}
+          <button className="link-button" onClick={onOpenEvals}>
+            Evals
+          </button>
+          , then compare here.
+        </p>
+      )}
+      <p data-testid="deploy-holder">
+        {holder === undefined ? (
+          <>
+            <strong>{label.trim() || 'The label'}</strong> is not set yet: v{version ?? '?'} is checked against its own gates.
+          </>
+        ) : (
+          <>
+            <strong>{label.trim()}</strong> points at v{holder} now.
+          </>
+        )}
+      </p>
+      {chosen && chosen.problems.length > 0 && <p className="error-text">v{chosen.number} has problems: a label cannot point at it.</p>}
+      {error && <p className="error-text">{error}</p>}
+      <button
+        className={current?.phase === 'checked' || current?.phase === 'moved' ? '' : 'primary'}
+        data-testid="deploy-compare"
+        disabled={busy || !suite || !dataset || version === undefined || !label.trim() || holder === version || (chosen?.problems.length ?? 0) > 0}
+        onClick={compare}
+      >
+        {holder === version ? `${label.trim()} already points at v${version}` : holder === undefined ? `Check v${version ?? '?'}` : `Compare v${version ?? '?'} with v${holder}`}
+      </button>
+      <div aria-live="polite">
+        {current?.phase === 'checking' && (
+          <p className="muted" data-testid="deploy-progress">
+            Comparing… {current.progress}
+          </p>
+        )}
+        {current?.phase === 'failed' && (
+          <p className="error-text" data-testid="deploy-error">
+            {current.message}
+          </p>
+        )}
+        {(current?.phase === 'checked' || current?.phase === 'moving' || current?.phase === 'moved') && <Verdict label={current.label} promotion={current.promotion} onOpenComparison={onOpenComparison} />}
+        {current && <MoveActions store={store} label={current.label} version={current.version} />}
+      </div>
+    </section>
+  );
+}
+
+/** After the verdict: Move (it passed), or Move anyway and its deliberate second click (it did not); then what happened. */
+function MoveActions({ store, label, version }: { store: DeployStore; label: string; version: number }) {
+  const check = useStore(store, (s) => s.step);
+  if (check.phase === 'moving') return <p className="muted">Moving {label} to v{version}…</p>;
+  if (check.phase === 'moved') {
+    const p = check.promotion;
+    return (
+      <p className="deploy-moved" data-testid="deploy-moved" role="status">
+        {label}: {p.from === null ? '(not set)' : `v${p.from}`} → v{p.to}
+        {p.forced ? ' — moved anyway; the history records it as forced.' : '.'}
+      </p>
+    );
+  }
+  if (check.phase !== 'checked') return null;
+  if (check.promotion.gates?.passed) {
+    return (
+      <button className="primary" data-testid="deploy-move" onClick={() => store.getState().move()}>
+        Move {label} to v{version}
+      </button>
+    );
+  }
+  if (!check.armed) {
+    return (
+      <div className="row">
+        <span>{label} stays where it is unless you move it anyway.</span>
+        <button className="danger" data-testid="deploy-move-anyway" onClick={() => store.getState().arm(true)}>
+          Move anyway…
+        </button>
+      </div>
+    );
+  }
+  // The confirming button is not where the first one was: a double click cannot move the label.
+  return (
+    <div className="deploy-confirm" data-testid="deploy-confirm">
+      <p>
+        <strong>Move {label} to v{version} even though it is worse?</strong> The history records the move as forced, with this eval.
+      </p>
+      <div className="row">
+        <button data-testid="deploy-move-cancel" onClick={() => store.getState().arm(false)}>
+          Keep {label} where it is
+        </button>
+        <button className="danger" data-testid="deploy-move-forced" onClick={() => store.getState().move()}>
+          Yes, move {label} to v{version} anyway
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import { direction, interval, plain, pText, signed } from '../components/evals/verdict';
+import type { Promotion } from './deploy-api';
+
+interface Props {
+  label: string;
+  promotion: Promotion;
+  onOpenComparison?(holderEval: string, candidateEval: string): void;
+}
+
+/** The headline in plain words: would the label move, and why (or why not). */
+export function headline(label: string, p: Promotion): string {
+  const to = `v${p.to}`;
+  if (p.from === null) return p.gates?.passed ? `${label} is not set yet, and ${to} passes its own gates: it can be the first version there.` : `${label} is not set yet, and ${to} fails its own gates.`;
+  const failing = (p.gates?.checks ?? []).filter((c) => !c.passed && !c.skipped);
+  if (p.gates?.passed) return `${to} is not worse than v${p.from}, which ${label} points at now: every gate passes.`;
+  const regressed = p.comparison?.regressed.length ?? 0;
+  const gates = failing.length ? `Failing gate${failing.length === 1 ? '' : 's'}: ${failing.map((c) => c.gate).join(', ')}` : 'A gate fails';
+  const cases = regressed ? `: ${regressed} case${regressed === 1 ? '' : 's'} regressed` : '';
+  return `${to} is worse than v${p.from}, which ${label} points at now${cases}. ${gates}.`;
+}
+
+/** What the promotion's dry run found: the verdict, each gate, each scorer's paired difference, the regressed cases. */
+export function Verdict({ label, promotion: p, onOpenComparison }: Props) {
+  const passed = p.gates?.passed === true;
+  const scorers = Object.entries(p.comparison?.scorers ?? {});
+  const regressed = p.comparison?.regressed ?? [];
+  const { holder, candidate } = p.evalIds;
+  return (
+    <section className="deploy-verdict" data-testid="deploy-verdict" data-verdict={passed ? 'passed' : 'refused'} aria-labelledby="deploy-verdict-title">
+      <h3 id="deploy-verdict-title">{p.from === null ? `v${p.to} on its own` : `v${p.to} compared with v${p.from}`}</h3>
+      <p className={passed ? 'verdict better' : 'verdict worse'} data-testid="deploy-verdict-text">
+        {headline(label, p)}
+      </p>
+      {p.gates && p.gates.checks.length > 0 && (
+        <ul className="verdicts" aria-label="Gates">
+          {p.gates.checks.map((c) => (
+            <li key={c.gate} className={c.skipped ? 'muted' : c.passed ? 'gate-pass' : 'gate-fail'}>
+              {c.skipped ? 'skipped' : c.passed ? 'passes' : 'fails'}: {c.gate} — {c.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {scorers.length > 0 && (
+        <ul className="verdicts" aria-label="Scorers" data-testid="deploy-scorers">
+          {scorers.map(([name, s]) => {
+            const dir = direction(s);
+            const change = dir === 'worse' ? 'worse' : dir === 'better' ? 'better' : dir === 'same' ? 'no real difference' : 'nothing paired';
+            return (
+              <li key={name}>
+                <strong>{name}</strong>: {plain(s.baseline)} → {plain(s.current)}, {change}
+                {s.delta !== null && ` (${signed(s.delta)}, 95% CI ${interval(s.ci)}, ${pText(s.pValue)})`}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {p.comparison && (
+        <div data-testid="deploy-regressions">
+          {regressed.length === 0 ? (
+            <p className="muted">No case regressed{p.comparison.improved.length ? `; ${p.comparison.improved.length} improved` : ''}.</p>
+          ) : (
+            <>
+              <p>
+                Regressed cases ({regressed.length}){p.comparison.improved.length ? `; ${p.comparison.improved.length} improved` : ''}:
+              </p>
+              <ul className="regressed-cases">
+                {regressed.map((id) => (
+                  <li key={id}>
+                    <code>{id}</code>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+      {holder && candidate && onOpenComparison && (
+        <button className="link-button" data-testid="deploy-open-comparison" onClick={() => onOpenComparison(holder, candidate)}>
+          Open the case-by-case comparison
+        </button>
+      )}
+    </section>
+  );
+}

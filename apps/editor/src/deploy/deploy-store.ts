@@ -1,0 +1,129 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { VersionSummary } from '../lib/api-types';
+import type { DeployApi, Deployment, Labels, Promotion, PromotionSuite } from './deploy-api';
+
+/**
+ * Where the Deploy panel is. A move always comes after its check: `check` runs the promotion
+ * as a dry run (evaluate both versions, compare paired, apply the gates; nothing moves) and
+ * shows its verdict; `move` then starts the promotion for real (it reuses both evals). When the
+ * verdict is refused, `move` needs `arm` first: "Move anyway" is two deliberate clicks, and the
+ * move is recorded as forced.
+ */
+export type CheckState =
+  | { phase: 'idle' }
+  | { phase: 'checking'; label: string; version: number; progress: string }
+  | { phase: 'checked'; label: string; version: number; suite: PromotionSuite; promotion: Promotion; armed: boolean }
+  | { phase: 'moving'; label: string; version: number; promotion: Promotion; forced: boolean }
+  | { phase: 'moved'; label: string; version: number; promotion: Promotion }
+  | { phase: 'failed'; label: string; version: number; message: string };
+
+export interface DeployState {
+  labels?: Labels;
+  deployments?: Deployment[];
+  versions?: VersionSummary[];
+  error?: string;
+  step: CheckState;
+  /** The label a rollback is moving right now (its buttons wait). */
+  rollingBack?: string;
+}
+
+export interface DeployActions {
+  load(): Promise<void>;
+  check(label: string, version: number, suite: PromotionSuite): Promise<void>;
+  /** The first click of "Move anyway" on a refused verdict (false: changed one's mind). */
+  arm(armed: boolean): void;
+  move(): Promise<void>;
+  /** Leaves the verdict (a new label or version was chosen). */
+  reset(): void;
+  /** Points `label` back at `version`: a move like any other, recorded in the history. */
+  rollback(label: string, version: number): Promise<void>;
+}
+
+export type DeployStore = StoreApi<DeployState & DeployActions>;
+
+interface Deps {
+  deploy: DeployApi;
+  listVersions(pipeline: string): Promise<VersionSummary[]>;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function createDeployStore(pipeline: string, api: Deps): DeployStore {
+  /** Runs a promotion to its end, passing its progress on as one line; answers its outcome. */
+  async function promote(body: Parameters<DeployApi['startPromotion']>[1], onProgress: (line: string) => void): Promise<Promotion> {
+    const { id } = await api.deploy.startPromotion(pipeline, body);
+    await api.deploy.followPromotion(id, (event) => {
+      if (event.type === 'promotion.eval') onProgress(event.reused ? `v${event.version}: reusing a stored eval` : `v${event.version}: evaluating…`);
+      else if (event.type === 'promotion.eval.progress') onProgress(`v${event.version}: ${event.done} of ${event.total} cases`);
+    });
+    return api.deploy.getPromotion(id);
+  }
+
+  return createStore<DeployState & DeployActions>()((set, get) => ({
+    step: { phase: 'idle' },
+
+    async load() {
+      try {
+        const [labels, deployments, versions] = await Promise.all([api.deploy.labels(pipeline), api.deploy.deployments(pipeline), api.listVersions(pipeline)]);
+        set({ labels, deployments, versions: [...versions].sort((a, b) => b.number - a.number), error: undefined });
+      } catch (err) {
+        set({ error: message(err) });
+      }
+    },
+
+    async check(label, version, suite) {
+      set({ step: { phase: 'checking', label, version, progress: 'starting…' } });
+      const progress = (line: string) => {
+        const now = get().step;
+        if (now.phase === 'checking' && now.label === label && now.version === version) set({ step: { ...now, progress: line } });
+      };
+      try {
+        const promotion = await promote({ label, version, suite, dryRun: true }, progress);
+        if (promotion.status === 'failed') set({ step: { phase: 'failed', label, version, message: promotion.error ?? 'the check failed' } });
+        else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
+      } catch (err) {
+        set({ step: { phase: 'failed', label, version, message: message(err) } });
+      }
+    },
+
+    arm(armed) {
+      const now = get().step;
+      if (now.phase === 'checked' && !now.promotion.gates?.passed) set({ step: { ...now, armed } });
+    },
+
+    async move() {
+      const now = get().step;
+      if (now.phase !== 'checked') return;
+      const forced = !now.promotion.gates?.passed;
+      if (forced && !now.armed) return; // a refused verdict moves only after the deliberate first click
+      const { label, version, suite } = now;
+      set({ step: { phase: 'moving', label, version, promotion: now.promotion, forced } });
+      try {
+        const promotion = await promote({ label, version, suite, ...(forced ? { force: true } : {}) }, () => {});
+        if (promotion.moved) set({ step: { phase: 'moved', label, version, promotion } });
+        else if (promotion.status === 'failed') set({ step: { phase: 'failed', label, version, message: promotion.error ?? 'the promotion failed' } });
+        // refused after all (the label moved meanwhile, or the evals differ): show the new verdict
+        else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
+      } catch (err) {
+        set({ step: { phase: 'failed', label, version, message: message(err) } });
+      }
+      await get().load();
+    },
+
+    reset() {
+      if (get().step.phase !== 'checking' && get().step.phase !== 'moving') set({ step: { phase: 'idle' } });
+    },
+
+    async rollback(label, version) {
+      set({ rollingBack: label });
+      let failure: string | undefined;
+      try {
+        await api.deploy.moveLabel(pipeline, label, version, 'rolled back from the editor');
+      } catch (err) {
+        failure = message(err);
+      }
+      await get().load();
+      set({ rollingBack: undefined, ...(failure ? { error: failure } : {}) });
+    },
+  }));
+}

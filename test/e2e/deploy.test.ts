@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { PipelineDocument } from '@patchbay/core';
+import { expectAccessible } from './support/axe';
+import { launchChromium } from './support/browser';
+import { startEditorServer } from './support/runner';
+
+let server: Awaited<ReturnType<typeof startEditorServer>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+/** input → llm (offline:echo) → output; the prompt decides what the answer says. */
+function qa(prompt: string): PipelineDocument {
+  return {
+    format: 'patchbay.pipeline/v1',
+    name: 'qa',
+    nodes: [
+      { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
+      { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt } },
+      { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
+    ],
+    edges: [
+      { from: 'question.value', to: 'answer.question' },
+      { from: 'answer.text', to: 'result.value' },
+    ],
+  };
+}
+
+// v1 echoes the question and v3 prefixes it (both mention the city); v2 shouts it, so the eight cities regress.
+const CITIES = ['paris', 'rome', 'oslo', 'bern', 'lima', 'kyiv', 'doha', 'riga'];
+const CASES = [{ id: 'n1', input: { question: 'what is 42' }, expected: '42' }, ...CITIES.map((city, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${city}` }, expected: city }))];
+
+async function api(method: string, p: string, body?: unknown): Promise<any> {
+  const response = await fetch(server.url + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const parsed = response.status === 204 ? undefined : await response.json();
+  if (!response.ok) throw new Error(`${method} ${p}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+const production = async () => (await api('GET', '/api/pipelines/qa/labels')).labels.production?.version;
+const history = async () => (await api('GET', '/api/pipelines/qa/deployments')).deployments;
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  await api('POST', '/api/pipelines', qa('{{ question }}'));
+  await api('POST', '/api/pipelines/qa/versions', { document: qa('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+  await api('POST', '/api/pipelines/qa/versions', { document: qa('Q: {{ question }}'), message: 'prefix', baseVersion: 2 });
+  await api('POST', '/api/datasets', { name: 'cities', cases: CASES });
+  await api('PUT', '/api/suites/qa', { scorers: [{ name: 'mentions', type: 'contains' }] });
+  await api('PUT', '/api/pipelines/qa/labels/production', { version: 1 });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('labels as badges', () => {
+  it('marks the version a label points at, in the toolbar and the versions list', async () => {
+    await page.goto(`${server.url}/pipelines/qa?version=1`);
+    await page.getByTestId('toolbar').getByTestId('label-badge-production').waitFor();
+    await page.goto(`${server.url}/pipelines/qa`);
+    await page.getByTestId('tab-versions').click();
+    await page.getByTestId('version-1').getByTestId('label-badge-production').waitFor();
+    expect(await page.getByTestId('version-3').getByTestId('label-badge-production').count()).toBe(0);
+    // the latest version (v3) holds no label
+    expect(await page.getByTestId('toolbar').getByTestId('label-badge-production').count()).toBe(0);
+  });
+});
+
+describe('the Deploy panel', () => {
+  it('shows the comparison with the version the label holds before anything moves, then moves on one click', async () => {
+    await page.getByTestId('deploy-button').click();
+    await page.getByTestId('deploy-panel').waitFor();
+    await expect.poll(() => page.getByTestId('deploy-holder').textContent()).toBe('production points at v1 now.');
+    await page.getByTestId('deploy-version').selectOption('3');
+    expect(await page.getByTestId('deploy-move').count()).toBe(0);
+    await page.getByTestId('deploy-compare').click();
+
+    const verdict = page.getByTestId('deploy-verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).toBe('passed');
+    expect(await page.getByTestId('deploy-verdict-text').textContent()).toBe('v3 is not worse than v1, which production points at now: every gate passes.');
+    expect(await page.getByTestId('deploy-regressions').textContent()).toBe('No case regressed.');
+    // the comparison came first: nothing has moved yet
+    expect(await production()).toBe(1);
+    expect(await history()).toHaveLength(1);
+
+    await page.getByTestId('deploy-move').click();
+    await expect.poll(() => page.getByTestId('deploy-moved').textContent()).toBe('production: v1 → v3.');
+    expect(await production()).toBe(3);
+    expect((await history())[0]).toMatchObject({ label: 'production', from: 1, to: 3, forced: false, evalId: expect.any(String) });
+    await expect.poll(() => page.getByTestId('label-production').textContent()).toContain('→ v3');
+    await page.getByTestId('deploy-version-3').getByTestId('label-badge-production').waitFor();
+  });
+
+  it('lists the regressions of a worse version and moves it only on a second, deliberate click, recorded as forced', async () => {
+    await page.getByTestId('deploy-version').selectOption('2');
+    await page.getByTestId('deploy-compare').click();
+    const verdict = page.getByTestId('deploy-verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).toBe('refused');
+    expect(await page.getByTestId('deploy-verdict-text').textContent()).toBe('v2 is worse than v3, which production points at now: 8 cases regressed. Failing gate: fail-on regression.');
+    expect(await page.getByTestId('deploy-regressions').locator('li').allTextContents()).toEqual(CITIES.map((_, i) => `c${i + 1}`));
+    expect(await page.getByTestId('deploy-move').count()).toBe(0);
+    await expectAccessible(page, 'deploy view with a refused verdict');
+
+    // the first click only asks; the confirming button is elsewhere, so a double click cannot move it
+    await page.getByTestId('deploy-move-anyway').click();
+    await page.getByTestId('deploy-confirm').waitFor();
+    expect(await page.getByTestId('deploy-move-anyway').count()).toBe(0);
+    expect(await production()).toBe(3);
+    await page.getByTestId('deploy-move-cancel').click();
+    await page.getByTestId('deploy-move-anyway').waitFor();
+    expect(await production()).toBe(3);
+    expect(await history()).toHaveLength(2);
+
+    await page.getByTestId('deploy-move-anyway').click();
+    await page.getByTestId('deploy-move-forced').click();
+    await expect.poll(() => page.getByTestId('deploy-moved').textContent()).toBe('production: v3 → v2 — moved anyway; the history records it as forced.');
+    expect(await production()).toBe(2);
+    const [latest] = await history();
+    expect(latest).toMatchObject({ label: 'production', from: 3, to: 2, forced: true, evalId: expect.any(String) });
+    await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('forced');
+  });
+
+  it('rolls a label back from the history in one click, as one more recorded move', async () => {
+    const row = page.getByTestId('deployment-production-0');
+    expect(await row.textContent()).toContain('v3 → v2');
+    await row.getByRole('button', { name: 'Move production back to v3' }).click();
+    await expect.poll(production).toBe(3);
+    const [latest] = await history();
+    expect(latest).toMatchObject({ label: 'production', from: 2, to: 3, forced: false, note: 'rolled back from the editor' });
+    await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('v2 → v3');
+    await expect.poll(() => page.getByTestId('label-production').textContent()).toContain('→ v3');
+    expect(await history()).toHaveLength(4);
+  });
+});
+
+describe('the call snippets', () => {
+  it('call the label through this runner’s /v1 with the key read from an environment variable, and copy as shown', async () => {
+    const base = `${server.url}/v1`;
+    const curl = await page.getByTestId('snippet-curl').textContent();
+    const python = await page.getByTestId('snippet-python').textContent();
+    const typescript = await page.getByTestId('snippet-typescript').textContent();
+    expect(curl).toContain(`'${base}/chat/completions'`);
+    expect(curl).toContain('"Authorization: Bearer $PATCHBAY_KEY"');
+    expect(curl).toContain('"model":"qa@production"');
+    expect(python).toContain(`OpenAI(base_url="${base}", api_key=os.environ["PATCHBAY_KEY"])`);
+    expect(python).toContain('model="qa@production"');
+    expect(typescript).toContain(`new OpenAI({ baseURL: '${base}', apiKey: process.env.PATCHBAY_KEY })`);
+    expect(typescript).toContain("model: 'qa@production'");
+
+    await page.getByTestId('copy-typescript').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(typescript);
+
+    // The copied TypeScript runs as it is, with the openai package, against the label (v3 prefixes "Q: ").
+    const file = path.join(import.meta.dirname, `.snippet-${process.pid}.mjs`);
+    fs.writeFileSync(file, typescript!);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [file], { env: { PATH: process.env.PATH, PATCHBAY_KEY: 'any-value-on-loopback' } });
+      expect(stdout.trim()).toBe('Q: Hello');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    const [served] = await api('GET', '/api/runs?pipeline=qa&source=openai');
+    expect(served).toMatchObject({ label: 'production', version: 3 });
+  });
+});
