@@ -101,4 +101,27 @@ describe('the canvas for a new user', () => {
     expect(await nodeIds(page)).not.toContain('answer');
     await expect.poll(() => edgeIds(page)).toEqual(['q.value->reply.question', 'reply.text->out.value']);
   });
+
+  it('warns before leaving with unsaved changes, and not once they are undone', async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(`${server.url}/pipelines/echo`);
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    // what the browser asks the page when the user leaves: a cancelled beforeunload is "are you sure?"
+    const wouldWarn = () =>
+      other.evaluate(() => {
+        const leaving = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(leaving);
+        return leaving.defaultPrevented;
+      });
+    expect(await wouldWarn()).toBe(false);
+    await selectNode(other, 'out');
+    await other.getByTestId('field-name').fill('changed');
+    await other.getByTestId('unsaved').waitFor();
+    await expect.poll(wouldWarn).toBe(true);
+    await other.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
+    await other.keyboard.press(`${mod}+z`);
+    await other.getByTestId('unsaved').waitFor({ state: 'detached' });
+    await expect.poll(wouldWarn).toBe(false);
+    await other.close();
+  });
 });
