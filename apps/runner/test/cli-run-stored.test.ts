@@ -48,12 +48,26 @@ const remote = pipelineDoc(
   ['q.value -> answer.q', 'answer.text -> out.value'],
 );
 
+/** Calls the stored greeter by label and by version: a composed pipeline in a file. */
+const composed = (ref: string) =>
+  pipelineDoc(
+    'greets-twice',
+    [
+      { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+      { id: 'staged', type: 'pipeline', config: { ref: 'greeter@staging' } },
+      { id: 'other', type: 'pipeline', config: { ref } },
+      { id: 'a', type: 'output', config: { name: 'staged' } },
+      { id: 'b', type: 'output', config: { name: 'other' } },
+    ],
+    ['who.value -> staged.who', 'who.value -> other.who', 'staged.greeting -> a.value', 'other.greeting -> b.value'],
+  );
+
 let ws: ReturnType<typeof workspace>;
 let stub: OpenAIStub;
 const dir = (...parts: string[]) => path.join(realpathSync(ws.dir), ...parts);
 
 beforeAll(async () => {
-  ws = workspace({ 'ask.json': ask, 'echo.json': echo, 'remote.json': remote });
+  ws = workspace({ 'ask.json': ask, 'echo.json': echo, 'remote.json': remote, 'composed.json': composed('greeter@v2'), 'dangling.json': composed('greeter@v9') });
   stub = await startOpenAIStub({ handler: () => ({ text: 'From the stub.' }) });
   // Two saved versions of "greeter" in the runner store of ./data, as the editor would leave them.
   mkdirSync(dir('data'));
@@ -99,6 +113,30 @@ describe('patchbay run NAME@N', () => {
     expect(label.stderr).toMatch(/no label "production" on pipeline "greeter" .*\(labels: staging; or name a version as greeter@N\)/);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toMatch(/no runner store in .*\.patchbay .*pass --data DIR/);
+    expect(existsSync(dir('.patchbay'))).toBe(false);
+  }, 120_000);
+});
+
+describe('patchbay run FILE that calls stored pipelines', () => {
+  it("resolves pipeline references in the data dir's runner store and records what they resolved to", async () => {
+    const r = await runCli(['run', 'composed.json', '--data', 'data', '--input', 'who=Ada', '--json'], ws.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.outputs).toEqual({ staged: 'Hello, Ada!', other: 'Welcome, Ada!' });
+    expect(result.resolved).toEqual({ 'greeter@staging': { pipeline: 'greeter', version: 1, label: 'staging' }, 'greeter@v2': { pipeline: 'greeter', version: 2 } });
+    expect(result.nodes.staged.child).toMatchObject({ pipeline: 'greeter', version: 1, status: 'succeeded' });
+  }, 120_000);
+
+  it('a reference the store cannot resolve, or no store at all, is exit 2 naming the data dir', async () => {
+    const dangling = await runCli(['run', 'dangling.json', '--data', 'data', '--input', 'who=Ada'], ws.dir);
+    expect(dangling.code).toBe(2);
+    expect(dangling.stderr).toContain('$.nodes[2].config.ref: node "other": config.ref: pipeline "greeter" has no version 9 (latest is 2)');
+    expect(dangling.stderr).toContain(`patchbay run: stored pipelines were looked up in the runner store in ${dir('data')} (pass --data DIR to use another workspace)\n`);
+    const noStore = await runCli(['run', 'composed.json', '--input', 'who=Ada'], ws.dir);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toBe(
+      `patchbay run: composed.json calls stored pipelines (greeter@staging, greeter@v2), and there is no runner store in ${dir('.patchbay')} to find them in (pass --data DIR to use another workspace)\n`,
+    );
     expect(existsSync(dir('.patchbay'))).toBe(false);
   }, 120_000);
 });

@@ -1,13 +1,23 @@
-import { PipelineInvalidError, runPipeline, validatePipeline } from '@patchbay/core';
+import { PipelineInvalidError, resolvePipelines, runPipeline, validatePipeline } from '@patchbay/core';
 import { maxOutputBytes } from '@patchbay/core/node';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Command } from '../command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../command';
 import { openWorkspaceServices } from '../workspace-services';
-import { loadPipelineArg } from '../stored-pipeline';
+import { loadPipelineArg, type LoadedPipeline } from '../stored-pipeline';
 import { dataDirHint } from '../data-dir-hint';
 import { oneLine, problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
 import { runProgress } from '../run-progress';
 import { recordCliRun } from '../record-run';
+import { openStoredRefs, type StoredRefs } from '../stored-refs';
+
+interface RunFlags {
+  input?: string[];
+  inputs?: string;
+  json?: boolean;
+  data?: string;
+  config?: string;
+  'no-cache'?: boolean;
+}
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -54,53 +64,68 @@ input that is missing, unknown or does not fit its valueType; 130 cancelled by C
   async run({ values, positionals }, io) {
     const file = positionals[0];
     const loaded = await loadPipelineArg(file, values.data, io);
-    const report = validatePipeline(loaded.document);
-    if (!report.valid || !report.document) {
-      io.stderr.write(problemLines(report.problems));
-      io.stderr.write(`patchbay run: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
-      return EXIT_USAGE;
-    }
-    const doc = report.document;
-    const { inputs, problems } = runInputs(doc, values.inputs, values.input);
-    if (problems.length > 0) {
-      io.stderr.write(problemLines(problems));
-      return EXIT_USAGE;
-    }
-
-    // A run only reads its workspace: a data dir that is not there is not created.
-    const services = await openWorkspaceServices(values, io, { createDataDir: false });
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    // Once: a second Ctrl-C gets the default behaviour and ends the process at once.
-    process.once('SIGINT', cancel);
+    // `pipeline` and `map` nodes call versions saved in the runner's store of the data dir
+    const refs = await openStoredRefs(loaded.document, file, values.data, io);
     try {
-      const result = await runPipeline(doc, inputs, {
-        services,
-        maxOutputBytes: maxOutputBytes(services.config),
-        signal: controller.signal,
-        skipValidation: true,
-        onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
-      });
-      await recordCliRun(services.dataDir, io.env, doc, result, loaded);
-      // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
-      if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
-      if (result.status === 'succeeded') return EXIT_OK;
-      if (result.status === 'cancelled') {
-        io.stderr.write('patchbay run: cancelled\n');
-        return EXIT_INTERRUPTED;
-      }
-      io.stderr.write(`patchbay run: ${oneLine(result.error ?? 'the run failed')}\n`);
-      const hint = dataDirHint(result.error ?? '', services.dataDir);
-      if (hint) io.stderr.write(`patchbay run: ${hint}\n`);
-      return EXIT_FAILED;
-    } catch (err) {
-      if (!(err instanceof PipelineInvalidError)) throw err;
-      io.stderr.write(problemLines(err.problems));
-      return EXIT_USAGE;
+      return await runLoaded(file, loaded, refs, values, io);
     } finally {
-      process.off('SIGINT', cancel);
-      await services.close();
+      await refs.close();
     }
   },
 };
+
+async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs, values: RunFlags, io: CliIO): Promise<number> {
+  const lookup = refs.resolver && refs.document ? await resolvePipelines(refs.document, refs.resolver) : undefined;
+  const report = validatePipeline(loaded.document, { pipelines: lookup });
+  if (!report.valid || !report.document) {
+    io.stderr.write(problemLines(report.problems));
+    io.stderr.write(`patchbay run: ${file} is not a valid pipeline (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}); nothing ran\n`);
+    if (refs.dataDir && report.problems.some((p) => p.code === 'unresolved-pipeline')) {
+      io.stderr.write(`patchbay run: stored pipelines were looked up in the runner store in ${refs.dataDir} (pass --data DIR to use another workspace)\n`);
+    }
+    return EXIT_USAGE;
+  }
+  const doc = report.document;
+  const { inputs, problems } = runInputs(doc, values.inputs, values.input);
+  if (problems.length > 0) {
+    io.stderr.write(problemLines(problems));
+    return EXIT_USAGE;
+  }
+
+  // A run only reads its workspace: a data dir that is not there is not created.
+  const services = await openWorkspaceServices(values, io, { createDataDir: false });
+  if (refs.resolver) services.pipelines = refs.resolver;
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  // Once: a second Ctrl-C gets the default behaviour and ends the process at once.
+  process.once('SIGINT', cancel);
+  try {
+    const result = await runPipeline(doc, inputs, {
+      services,
+      maxOutputBytes: maxOutputBytes(services.config),
+      signal: controller.signal,
+      skipValidation: true,
+      onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
+    });
+    await recordCliRun(services.dataDir, io.env, doc, result, loaded);
+    // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
+    if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
+    if (result.status === 'succeeded') return EXIT_OK;
+    if (result.status === 'cancelled') {
+      io.stderr.write('patchbay run: cancelled\n');
+      return EXIT_INTERRUPTED;
+    }
+    io.stderr.write(`patchbay run: ${oneLine(result.error ?? 'the run failed')}\n`);
+    const hint = dataDirHint(result.error ?? '', services.dataDir);
+    if (hint) io.stderr.write(`patchbay run: ${hint}\n`);
+    return EXIT_FAILED;
+  } catch (err) {
+    if (!(err instanceof PipelineInvalidError)) throw err;
+    io.stderr.write(problemLines(err.problems));
+    return EXIT_USAGE;
+  } finally {
+    process.off('SIGINT', cancel);
+    await services.close();
+  }
+}
