@@ -14,6 +14,7 @@ import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
 import { openSqliteStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
+import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
 
 export interface ServerOptions {
@@ -42,6 +43,8 @@ export interface ServerOptions {
   migrations?: Migration[];
   /** Waits between alert webhook attempts; default 0, 0.5 s, 2 s, 8 s. */
   webhookBackoffMs?: number[];
+  /** Scaled out (`--queue redis://…`): runs and eval cases go through BullMQ; `work` takes them here too. */
+  queue?: Omit<ScaleOutOptions, 'log'>;
 }
 
 export interface RunningServer {
@@ -121,11 +124,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     webhookBackoffMs: options.webhookBackoffMs,
   });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
-  const jobs = new InProcessJobRegistry(log);
+  let scaled: ScaleOut | undefined;
+  try {
+    scaled = options.queue ? await scaleOut({ ...options.queue, log }, { store, services }) : undefined;
+  } catch (err) {
+    await monitoring.close();
+    await services.close();
+    await store.close();
+    throw err;
+  }
+  const jobs: JobRegistry = scaled?.jobs ?? new InProcessJobRegistry(log);
   // PATCHBAY_MONITORING=0 leaves finished runs unobserved (no rollups, counters, traces, monitors or alerts): bench/monitor's baseline.
   const observe = env.PATCHBAY_MONITORING === '0' ? undefined : (run: FinishedRunFacts) => monitoring.observeRun(run);
-  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config) });
-  const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status) });
+  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config), commitEachRun: scaled !== undefined });
+  const evals = new EvalManager({
+    evals: store.evals,
+    runs: store.runs,
+    services,
+    jobs,
+    log,
+    observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status),
+    caseQueue: scaled?.caseQueue,
+  });
   let stopping = false;
   const app = createApp(
     { store, jobs, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
@@ -139,6 +159,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       server.once('error', reject);
     });
   } catch (err) {
+    await scaled?.close();
     await services.close();
     await store.close();
     throw new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
@@ -153,6 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await jobs.cancelAll();
+      await scaled?.close();
       await store.runs.flush();
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

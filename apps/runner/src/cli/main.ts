@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   compare: () => import('./commands/compare'),
   keys: () => import('./commands/keys'),
   promote: () => import('./commands/promote'),
+  worker: () => import('./commands/worker'),
 };
 
 const HELP = `patchbay — design, run and regression-test compound AI pipelines
@@ -30,6 +31,7 @@ Commands:
   compare A B          compare two eval results
   keys ACTION          create, list and revoke serving keys
   promote NAME         move a label to a version if its evals are not worse
+  worker               take runs and eval cases off the queue (scaled out)
 
 Run "patchbay <command> --help" for a command's options. --debug shows stack traces.
 patchbay --version prints the version.`;

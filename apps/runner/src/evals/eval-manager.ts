@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evalBaseline, runEvalSession, type CaseRecord, type EvalSessionServices, type PreparedEvalSession } from '@patchbay/evals';
+import { evalBaseline, runEvalSession, type CaseQueue, type CaseRecord, type EvalSessionServices, type PreparedEvalSession } from '@patchbay/evals';
 import { jobKind, type JobContext, type JobListener, type JobRegistry } from '../jobs/job-registry';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
@@ -48,6 +48,8 @@ export class EvalManager {
       log?: (line: string) => void;
       /** Told of each finished case (Prometheus counts them). */
       observeCase?: (pipeline: string | null, status: string) => void;
+      /** Where an eval's cases run when scaled out (a queue over worker processes); default in this process. */
+      caseQueue?: (request: EvalJob, positions: Map<string, number>) => CaseQueue;
     },
   ) {
     deps.jobs.define(EVAL_JOB, (payload, job) => this.execute(payload, job));
@@ -119,6 +121,7 @@ export class EvalManager {
         },
         onCaseRun: (result) => storeCaseRun(this.deps.runs, result, session.pipeline),
         baseline,
+        queue: this.deps.caseQueue?.(request, positions),
       });
       head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
       await evals.finish(run.id, { status: 'succeeded', head });

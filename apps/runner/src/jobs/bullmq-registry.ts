@@ -42,10 +42,12 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 export class BullmqJobRegistry implements JobRegistry {
   private readonly local: InProcessJobRegistry;
   private readonly queued: Set<string>;
-  private readonly prefix: string;
-  private readonly redis: Redis;
+  readonly prefix: string;
+  /** The fail-fast connection (enqueues, stream reads); `prefix` names every key. */
+  readonly redis: Redis;
   private readonly streams: JobEventStreams;
-  private readonly cancels: CancelChannel;
+  /** Cancels of jobs in other processes (shared with the eval case workers of this process). */
+  readonly cancels: CancelChannel;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly processors = new Map<string, JobProcessor<any, any>>();
@@ -61,7 +63,8 @@ export class BullmqJobRegistry implements JobRegistry {
     this.prefix = options.prefix ?? 'patchbay';
     this.redis = redisConnection(options.url, { name: 'patchbay-jobs' });
     this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600 });
-    this.cancels = new CancelChannel(options.url, this.prefix, (kind, id, reason) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason)));
+    this.cancels = new CancelChannel(options.url, this.prefix);
+    this.cancels.listen((kind, id, reason) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason)));
   }
 
   /** Resolves once Redis answers (and this process listens for cancels); rejects with QueueUnavailableError. */

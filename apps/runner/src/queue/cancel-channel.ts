@@ -12,10 +12,11 @@ export class CancelChannel {
   private readonly channel: string;
   private readonly subscribed: Promise<unknown>;
 
+  private readonly listeners = new Set<(kind: string, id: string, reason: string) => void>();
+
   constructor(
     url: string,
     private readonly prefix: string,
-    onCancel: (kind: string, id: string, reason: string) => void,
   ) {
     this.channel = `${prefix}:cancel`;
     this.publisher = redisConnection(url, { name: 'patchbay-cancel' });
@@ -24,11 +25,16 @@ export class CancelChannel {
     this.subscriber.on('message', (_channel: string, message: string) => {
       try {
         const { kind, id, reason } = JSON.parse(message) as { kind: string; id: string; reason: string };
-        onCancel(kind, id, reason);
+        for (const listener of this.listeners) listener(kind, id, reason);
       } catch {
         // not one of ours
       }
     });
+  }
+
+  /** Hears every cancel (of any process's job); the listener acts on the ones it holds. */
+  listen(listener: (kind: string, id: string, reason: string) => void): void {
+    this.listeners.add(listener);
   }
 
   ready(): Promise<unknown> {
@@ -41,6 +47,11 @@ export class CancelChannel {
 
   async cancel(kind: string, id: string, reason: string): Promise<void> {
     await this.publisher.multi().set(this.key(kind, id), reason, 'EX', 86_400).publish(this.channel, JSON.stringify({ kind, id, reason })).exec();
+  }
+
+  /** Forgets a cancel (an eval resumed under the same id). */
+  async clear(kind: string, id: string): Promise<void> {
+    await this.publisher.del(this.key(kind, id));
   }
 
   /** Why a job was cancelled before it started; null when it was not. */

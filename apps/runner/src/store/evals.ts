@@ -51,7 +51,12 @@ export interface StoredEval {
 export interface EvalStore {
   create(evalRun: NewEval): Promise<void>;
   /** Records one finished case × repeat at once (a stopped runner keeps it). `position` is the case's place in the dataset. */
-  appendCase(evalId: string, record: CaseRecord, position: number): Promise<void>;
+  /**
+   * Records a finished case once: keyed by (eval, case, repeat), a second
+   * record of the same case (a retried or stalled queue job) is ignored.
+   * True when this call recorded it.
+   */
+  appendCase(evalId: string, record: CaseRecord, position: number): Promise<boolean>;
   readCase(evalId: string, caseId: string, repeat: number): Promise<CaseRecord | undefined>;
   finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }): Promise<void>;
   get(id: string): Promise<StoredEval | undefined>;
@@ -122,7 +127,7 @@ export class SqliteEvalStore implements EvalStore {
          VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
       ),
       appendCase: db.prepare(
-        'INSERT OR REPLACE INTO eval_cases (eval_id, case_id, repeat, position, status, record) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO eval_cases (eval_id, case_id, repeat, position, status, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
       readCase: db.prepare<[string, string, number], string>('SELECT record FROM eval_cases WHERE eval_id = ? AND case_id = ? AND repeat = ?').pluck(),
       finish: db.prepare(
@@ -163,8 +168,8 @@ export class SqliteEvalStore implements EvalStore {
     this.stmts.create.run(e.id, e.pipeline, e.version, e.dataset.name, e.dataset.hash, e.dataset.cases, e.total, e.baseline, this.json(e.spec), e.createdAt, e.owner);
   }
 
-  private writeCase(evalId: string, record: CaseRecord, position: number) {
-    this.stmts.appendCase.run(evalId, record.id, record.repeat ?? 1, position, record.status, this.json(record));
+  private writeCase(evalId: string, record: CaseRecord, position: number): boolean {
+    return this.stmts.appendCase.run(evalId, record.id, record.repeat ?? 1, position, record.status, this.json(record)).changes > 0;
   }
 
   async create(evalRun: NewEval) {
@@ -172,7 +177,7 @@ export class SqliteEvalStore implements EvalStore {
   }
 
   async appendCase(evalId: string, record: CaseRecord, position: number) {
-    this.writeCase(evalId, record, position);
+    return this.writeCase(evalId, record, position);
   }
 
   async readCase(evalId: string, caseId: string, repeat: number) {

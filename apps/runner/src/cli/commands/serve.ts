@@ -3,6 +3,9 @@ import { UsageError, type Command } from '../command';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
 import { Redactor } from '../../http/secrets';
+import { QueueUnavailableError } from '../../jobs/job-registry';
+import { redactUrl } from '../../queue/redis-url';
+import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 
 function integer(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -14,6 +17,7 @@ export const command: Command = {
   name: 'serve',
   summary: 'start the runner (API and editor)',
   usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]... [--no-demo]
+                      [--queue redis://HOST:PORT [--no-work] [--concurrency N]]
 
 Serves the editor at / and the HTTP API under /api (described at /api/docs),
 then runs until SIGTERM or Ctrl-C, which cancel the runs still going and close
@@ -31,6 +35,12 @@ Options:
   --cors ORIGIN       allow browser calls from ORIGIN (repeatable; env PATCHBAY_CORS,
                       comma-separated). No CORS by default.
   --no-demo           leave an empty data dir empty (env PATCHBAY_DEMO=0)
+
+Scaled out (docs/scaling.md): runs and eval cases go through a BullMQ queue that
+"patchbay worker" processes take jobs from; without --queue everything runs here.
+${QUEUE_HELP}
+  --work              also take jobs off the queue in this process (the default with --queue)
+  --no-work           a pure front door: take requests and enqueue, run nothing here
   --debug             show stack traces
   -h, --help          show this help
 
@@ -46,6 +56,9 @@ Environment:
     cors: { type: 'string', multiple: true },
     'allowed-host': { type: 'string', multiple: true },
     'no-demo': { type: 'boolean' },
+    ...QUEUE_OPTIONS,
+    work: { type: 'boolean' },
+    'no-work': { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -56,6 +69,9 @@ Environment:
       throw new UsageError(`refusing to listen on ${host} without PATCHBAY_TOKEN; set it (clients send "Authorization: Bearer <token>") or use --host 127.0.0.1`);
     }
     const bodyLimitBytes = values['body-limit'] === undefined ? undefined : integer(values['body-limit'], '--body-limit', 1024, 1024 ** 3);
+    const queue = queueSettings(values, io.env);
+    if (values.work && values['no-work']) throw new UsageError('--work and --no-work contradict each other; give one');
+    if (!queue && (values.work || values['no-work'])) throw new UsageError('--work and --no-work go with --queue redis://…');
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
 
     if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0') {
@@ -73,9 +89,10 @@ Environment:
 
     let server;
     try {
-      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env });
+      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
       if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
+      if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.message}`);
       throw err;
     }
     io.stdout.write(`Patchbay listening on ${server.url}\n`);

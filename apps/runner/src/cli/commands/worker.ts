@@ -1,0 +1,71 @@
+import { UsageError, type Command } from '../command';
+import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
+import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
+import { QueueUnavailableError } from '../../jobs/job-registry';
+import { redactUrl } from '../../queue/redis-url';
+
+export const command: Command = {
+  name: 'worker',
+  summary: 'take runs and eval cases off the queue (scaled out)',
+  usage: `Usage: patchbay worker --store STORE --queue redis://HOST:PORT [--concurrency N] [--cache-dir DIR]
+
+Runs the jobs that "patchbay serve --queue …" enqueues: pipeline runs and eval
+cases, recording them in the shared store. No HTTP and no data dir of its own.
+SIGTERM (or Ctrl-C) takes no more jobs, lets the running ones finish for up to
+--grace-ms, and leaves the rest to the other workers. See docs/scaling.md.
+
+Options:
+  --store STORE       the shared store (env PATCHBAY_STORE): a data dir that every
+                      process reaches (sqlite:DIR or a path)
+${QUEUE_HELP}
+  --cache-dir DIR     where this worker caches model responses (default a temp dir)
+  --grace-ms MS       how long SIGTERM waits for running jobs (default 10000)
+  --debug             show stack traces
+  -h, --help          show this help
+
+Environment:
+  <PROVIDER>_API_KEY  provider keys: each worker reads its own; they never travel
+                      through Redis or the store`,
+  options: { ...QUEUE_OPTIONS, store: { type: 'string' }, 'cache-dir': { type: 'string' }, 'grace-ms': { type: 'string' } },
+  positionals: [0, 0],
+  async run({ values }, io) {
+    const storeText = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
+    if (storeText === undefined) throw new UsageError('--store is required (or PATCHBAY_STORE): the store every server and worker shares');
+    const queue = queueSettings(values, io.env);
+    if (!queue) throw new UsageError('--queue redis://HOST:PORT is required (or PATCHBAY_QUEUE)');
+    const graceText = values['grace-ms'] as string | undefined;
+    if (graceText !== undefined && !/^\d+$/.test(graceText)) throw new UsageError(`--grace-ms must be a whole number of milliseconds, got "${graceText}"`);
+    let storeDir: string;
+    try {
+      storeDir = sqliteStoreDir(storeText, io.cwd);
+    } catch (err) {
+      if (err instanceof StoreLocationError) throw new UsageError(err.message);
+      throw err;
+    }
+    const { startWorker } = await import('../../worker');
+    let worker;
+    try {
+      worker = await startWorker({ storeDir, queueUrl: queue.url, concurrency: queue.concurrency, lockDuration: queue.lockDuration, stalledInterval: queue.stalledInterval, cacheDir: values['cache-dir'] as string | undefined, env: io.env });
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.message}`);
+      throw err;
+    }
+    io.stdout.write(`Patchbay worker ${process.pid} taking jobs from ${redactUrl(queue.url)} (concurrency ${queue.concurrency ?? 8})\n`);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          if (signal === 'SIGINT') process.exit(130);
+          return;
+        }
+        stopping = true;
+        io.stderr.write(`${signal}: finishing running jobs, then stopping\n`);
+        void worker.stop(graceText === undefined ? 10_000 : Number(graceText)).then(resolve, () => resolve());
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+    return 0;
+  },
+};

@@ -1,0 +1,38 @@
+import { UsageError } from './command';
+import { parseQueueUrl, QueueUrlError } from '../queue/redis-url';
+
+/** The options `serve` and `worker` share for the queue. */
+export const QUEUE_OPTIONS = {
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
+  'stalled-ms': { type: 'string' },
+} as const;
+
+export const QUEUE_HELP = `  --queue URL         redis://HOST:PORT of the job queue (env PATCHBAY_QUEUE)
+  --concurrency N     runs, and eval cases, at once in this process (default 8)
+  --stalled-ms MS     how soon the jobs of a worker that died are taken up by another
+                      (BullMQ lock and stalled-job check; default 30000)`;
+
+function integer(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+/** The queue settings from flags and environment; undefined when no queue is named. Throws UsageError. */
+export function queueSettings(values: Record<string, unknown>, env: NodeJS.ProcessEnv): { url: string; concurrency?: number; lockDuration?: number; stalledInterval?: number } | undefined {
+  const text = (values.queue as string | undefined) ?? (env.PATCHBAY_QUEUE || undefined);
+  if (text === undefined) {
+    if (values.concurrency !== undefined || values['stalled-ms'] !== undefined) throw new UsageError('--concurrency and --stalled-ms go with --queue redis://…');
+    return undefined;
+  }
+  try {
+    parseQueueUrl(text);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new UsageError(err.message);
+    throw err;
+  }
+  const concurrency = values.concurrency === undefined ? undefined : integer(values.concurrency as string, '--concurrency', 1, 1024);
+  const stalled = values['stalled-ms'] === undefined ? undefined : integer(values['stalled-ms'] as string, '--stalled-ms', 100, 3_600_000);
+  return { url: text, concurrency, ...(stalled !== undefined ? { lockDuration: stalled, stalledInterval: stalled } : {}) };
+}

@@ -1,0 +1,129 @@
+import { setMaxListeners } from 'node:events';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type EvalSessionServices } from '@patchbay/evals';
+import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
+import type { CancelChannel } from '../queue/cancel-channel';
+import { redisConnection } from '../queue/redis-url';
+import type { EvalStore } from '../store/evals';
+import type { RunStore } from '../store/runs';
+import { storeCaseRun } from './store-case-run';
+
+export interface CaseJobWorkerOptions {
+  url: string;
+  prefix: string;
+  redis: Redis;
+  cancels: CancelChannel;
+  store: { evals: EvalStore; runs: RunStore };
+  /** This process's services: provider keys come from its own environment. */
+  services: EvalSessionServices;
+  concurrency: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Takes eval cases off the queue in a worker process: builds the eval's case
+ * runner once from its spec in Redis, runs the case with this process's
+ * services, records it in the store keyed by (eval, case, repeat) — a second
+ * record of the same case (a job retried after its worker died) is ignored —
+ * and appends the recorded case to the eval's results stream for the
+ * coordinator. A case already recorded is not run again.
+ */
+export class CaseJobWorker {
+  private readonly worker: Worker;
+  private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
+  /** Cases running here, per eval, so an eval's cancel aborts them. */
+  private readonly running = new Map<string, Set<AbortController>>();
+
+  constructor(private readonly options: CaseJobWorkerOptions) {
+    options.cancels.listen((kind, id, reason) => {
+      if (kind !== 'eval') return;
+      for (const controller of this.running.get(id) ?? []) controller.abort(new Error(reason));
+      this.runners.delete(id);
+    });
+    this.worker = new Worker(CASE_QUEUE, (job) => this.process(job), {
+      connection: redisConnection(options.url, { blocking: true, name: 'patchbay-case-worker' }),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDuration ?? 30_000,
+      stalledInterval: options.stalledInterval ?? 30_000,
+      // A case whose worker died is taken up again, more than once if need be: it is recorded once either way.
+      maxStalledCount: 5,
+      skipVersionCheck: true,
+    });
+    this.worker.on('error', (err) => options.log(`case worker: ${err.message}`));
+  }
+
+  /** Stops taking cases; running ones finish (up to `graceMs`), the rest go back to the queue for other workers. */
+  async close(graceMs = 10_000): Promise<void> {
+    await Promise.race([this.worker.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.worker.close(true).catch(() => {});
+  }
+
+  private async process(job: Job<CaseJobData>): Promise<void> {
+    const data = job.data;
+    const { evalId } = data;
+    const { store, cancels } = this.options;
+    if ((await cancels.reasonFor('eval', evalId)) !== null) return; // the eval was cancelled: nothing to record
+    const recorded = await store.evals.readCase(evalId, data.case.id, data.repeat);
+    if (recorded) return this.publish(data, { key: data.key, record: recorded });
+    const runner = await this.runnerFor(evalId);
+    if (!runner) return; // the eval ended (its spec is gone): nobody waits for this case
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const live = this.running.get(evalId) ?? new Set();
+    this.running.set(evalId, live.add(controller));
+    let record: CaseRecord;
+    try {
+      const outcome = await runner.run({ case: data.case, repeat: data.repeat }, controller.signal, { attempt: data.attempt, last: data.last });
+      if (outcome.rateLimited && !data.last) return this.publish(data, { key: data.key, rateLimited: true });
+      record = outcome.record;
+    } catch (err) {
+      if (controller.signal.aborted) return; // cancelled: not recorded (a resumed eval runs it again)
+      record = errorRecord(data, runner.spec, (err as Error)?.message ?? String(err));
+    } finally {
+      live.delete(controller);
+      if (live.size === 0) this.running.delete(evalId);
+    }
+    const first = await store.evals.appendCase(evalId, record, data.position);
+    const kept = first ? record : ((await store.evals.readCase(evalId, data.case.id, data.repeat)) ?? record);
+    await this.publish(data, { key: data.key, record: kept });
+  }
+
+  private async publish(data: CaseJobData, result: CaseJobResult): Promise<void> {
+    const { results } = caseKeys(this.options.prefix, data.evalId);
+    await this.options.redis.xadd(results, '*', 'r', JSON.stringify(result));
+  }
+
+  /** The eval's case runner, built once per process from the spec its coordinator wrote. */
+  private runnerFor(evalId: string) {
+    let runner = this.runners.get(evalId);
+    if (!runner) {
+      runner = this.options.redis.get(caseKeys(this.options.prefix, evalId).spec).then((json) => {
+        if (!json) return null;
+        const spec = JSON.parse(json) as EvalCaseSpec;
+        const targets = resolveTargets(spec.pipeline, spec.scorers);
+        const services = sessionServices(this.options.services, spec.cached);
+        const run = createCaseWorker({
+          pipeline: spec.pipeline,
+          scorers: spec.scorers,
+          targets,
+          services,
+          onRun: (result) => storeCaseRun(this.options.store.runs, result, spec.pipeline),
+        });
+        return { run, spec };
+      });
+      runner.catch(() => this.runners.delete(evalId));
+      this.runners.set(evalId, runner);
+    }
+    return runner;
+  }
+}
+
+/** A case whose runner threw (not a pipeline failure, which the runner records itself). */
+function errorRecord(data: CaseJobData, spec: EvalCaseSpec, error: string): CaseRecord {
+  const scores = Object.fromEntries(spec.scorers.map((s) => [s.name, { score: 0, pass: false, reason: 'pipeline failed' }]));
+  return { id: data.case.id, repeat: data.repeat, input: data.case.input, status: 'error', outputs: {}, scores, latencyMs: 0, tokens: null, costUsd: null, error };
+}

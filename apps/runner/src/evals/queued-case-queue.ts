@@ -1,0 +1,123 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AdaptiveConcurrency, type CaseJob, type CaseQueue, type CaseRecord } from '@patchbay/evals';
+import { CASE_QUEUE, caseJobId, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
+import type { CancelChannel } from '../queue/cancel-channel';
+
+export interface QueuedCaseQueueOptions {
+  redis: Redis;
+  queue: Queue;
+  cancels: CancelChannel;
+  prefix: string;
+  evalId: string;
+  spec: EvalCaseSpec;
+  /** Each case id's place in the dataset. */
+  positions: Map<string, number>;
+  /** Cases of this eval at once over all workers (the suite's concurrency); a 429 halves it for a while. */
+  concurrency: number;
+  maxRateLimitRetries?: number;
+  backoffMs?: number;
+}
+
+interface Outstanding {
+  job: CaseJob;
+  attempt: number;
+  epoch: number;
+}
+
+/**
+ * The eval runner's CaseQueue when scaled out: each case × repeat becomes a
+ * BullMQ job (id keyed by eval, case, repeat) that any worker takes; the
+ * worker records the case in the store (once, whatever happens to the job)
+ * and appends it to the eval's results stream, which this reads. This
+ * process admits jobs: no more than the eval's limit are queued or running
+ * at once over all workers, so the adaptive 429 limit (one AdaptiveConcurrency
+ * here) caps the whole eval, not each worker.
+ */
+export class QueuedCaseQueue implements CaseQueue {
+  readonly limiter: AdaptiveConcurrency;
+
+  constructor(private readonly options: QueuedCaseQueueOptions) {
+    this.limiter = new AdaptiveConcurrency(options.concurrency);
+  }
+
+  // The worker function cannot cross processes: workers build it from the eval's spec (EvalCaseSpec).
+  async *process<R>(jobs: AsyncIterable<CaseJob>, _worker: unknown, options: { signal?: AbortSignal } = {}): AsyncIterable<R> {
+    const { redis, queue, evalId, prefix } = this.options;
+    const keys = caseKeys(prefix, evalId);
+    const signal = options.signal ?? new AbortController().signal;
+    const maxRetries = this.options.maxRateLimitRetries ?? 20;
+    const backoffMs = this.options.backoffMs ?? 250;
+    await redis.multi().set(keys.spec, JSON.stringify(this.options.spec), 'EX', 7 * 86_400).del(keys.results).exec();
+    await this.options.cancels.clear('eval', evalId);
+    const reader = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    reader.on('error', () => {});
+    const source = jobs[Symbol.asyncIterator]();
+    const outstanding = new Map<string, Outstanding>();
+    const retries: Array<Outstanding & { notBefore: number }> = [];
+    let exhausted = false;
+    let lastId = '0';
+    const keyOf = (job: CaseJob) => `${job.case.id}#${job.repeat}`;
+    const enqueue = async (job: CaseJob, attempt: number) => {
+      const data: CaseJobData = {
+        evalId,
+        key: keyOf(job),
+        case: job.case,
+        repeat: job.repeat,
+        position: this.options.positions.get(job.case.id) ?? 0,
+        attempt,
+        last: attempt > maxRetries,
+      };
+      outstanding.set(data.key, { job, attempt, epoch: this.limiter.epoch });
+      await queue.add(CASE_QUEUE, data, { jobId: caseJobId(evalId, job.case.id, job.repeat, attempt), removeOnComplete: true, removeOnFail: true });
+    };
+    try {
+      while (!signal.aborted) {
+        // Admit jobs while the eval's limit allows: retries whose wait is over first, then new cases.
+        while (outstanding.size < this.limiter.limit) {
+          const ready = retries.findIndex((r) => r.notBefore <= Date.now());
+          if (ready !== -1) {
+            const [r] = retries.splice(ready, 1);
+            await enqueue(r.job, r.attempt);
+            continue;
+          }
+          if (exhausted) break;
+          const next = await source.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          await enqueue(next.value, 1);
+        }
+        if (exhausted && outstanding.size === 0 && retries.length === 0) break;
+        const reply = (await reader.xread('COUNT', 200, 'BLOCK', retries.length ? 100 : 1_000, 'STREAMS', keys.results, lastId)) as
+          | [string, [string, string[]][]][]
+          | null;
+        for (const [entryId, fields] of reply?.[0][1] ?? []) {
+          lastId = entryId;
+          const result = JSON.parse(fields[1]) as CaseJobResult;
+          const pending = outstanding.get(result.key);
+          // Not ours (a job of an earlier start of this eval) or already had: a record counts once.
+          if (!pending) continue;
+          outstanding.delete(result.key);
+          if (result.rateLimited || !result.record) {
+            this.limiter.onRateLimit(pending.epoch);
+            retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: Date.now() + Math.min(10_000, backoffMs * 2 ** (pending.attempt - 1)) });
+            continue;
+          }
+          this.limiter.onSuccess();
+          yield result.record as CaseRecord as R;
+        }
+      }
+    } finally {
+      reader.disconnect();
+      await source.return?.();
+      if (signal.aborted) {
+        // Cases still queued start cancelled; the ones running are aborted by the worker that holds them.
+        await this.options.cancels.cancel('eval', evalId, signal.reason instanceof Error ? signal.reason.message : 'cancelled').catch(() => {});
+      }
+      await redis.del(keys.spec, keys.results).catch(() => {});
+    }
+    if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
+  }
+}

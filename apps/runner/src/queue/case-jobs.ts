@@ -1,0 +1,49 @@
+import type { CaseRecord, EvalCase, ScorerSpec } from '@patchbay/evals';
+import type { PipelineDocument } from '@patchbay/core';
+
+/** The BullMQ queue eval cases go through (`<prefix>:case:*` in Redis). */
+export const CASE_QUEUE = 'case';
+
+/** One case × repeat × attempt of an eval, as a BullMQ job's data: plain JSON. */
+export interface CaseJobData {
+  evalId: string;
+  /** `(eval, case, repeat)`: what the result is recorded under, once. */
+  key: string;
+  case: EvalCase;
+  repeat: number;
+  /** The case's place in the dataset (the result's order). */
+  position: number;
+  attempt: number;
+  /** No retry after this attempt: record whatever happens. */
+  last: boolean;
+}
+
+/** What a worker needs to build an eval's case runner: written once per eval, read once per worker. */
+export interface EvalCaseSpec {
+  pipeline: PipelineDocument;
+  scorers: ScorerSpec[];
+  /** Whether model calls may come from the response cache (see PreparedEvalSession.cached). */
+  cached: boolean;
+}
+
+/** A finished job as the coordinator reads it from the eval's results stream. */
+export interface CaseJobResult {
+  key: string;
+  /** The recorded case (absent when it was rate limited and will be tried again). */
+  record?: CaseRecord;
+  rateLimited?: boolean;
+}
+
+/** The Redis keys of one eval's queued cases. */
+export function caseKeys(prefix: string, evalId: string) {
+  return {
+    spec: `${prefix}:eval-spec:${evalId}`,
+    results: `${prefix}:eval-results:${evalId}`,
+  };
+}
+
+/** The BullMQ job id of one attempt: keyed by (eval, case, repeat); a retried or stalled job keeps it. */
+export function caseJobId(evalId: string, caseId: string, repeat: number, attempt: number): string {
+  // BullMQ job ids may not hold ':'; encodeURIComponent leaves none.
+  return `${evalId}|${encodeURIComponent(caseId)}|${repeat}|${attempt}`;
+}

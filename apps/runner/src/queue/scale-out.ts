@@ -1,0 +1,88 @@
+import { Queue } from 'bullmq';
+import type { CaseQueue, EvalSessionServices } from '@patchbay/evals';
+import { BullmqJobRegistry } from '../jobs/bullmq-registry';
+import { CaseJobWorker } from '../evals/case-job-worker';
+import type { EvalJob } from '../evals/eval-manager';
+import { QueuedCaseQueue } from '../evals/queued-case-queue';
+import type { EvalStore } from '../store/evals';
+import type { RunStore } from '../store/runs';
+import { CASE_QUEUE } from './case-jobs';
+
+export interface ScaleOutOptions {
+  /** `--queue redis://…` */
+  url: string;
+  /** Take runs and eval cases off the queue in this process (`serve --work`, every `patchbay worker`). */
+  work: boolean;
+  /** Runs at once, and eval cases at once, in this process. Default 8. */
+  concurrency?: number;
+  /** How soon a killed worker's jobs are taken up by another (BullMQ lock and stalled check, ms). */
+  lockDuration?: number;
+  stalledInterval?: number;
+  log: (line: string) => void;
+}
+
+/** A process's part in a scaled-out Patchbay: its job registry, where its evals send their cases, and its case worker. */
+export interface ScaleOut {
+  jobs: BullmqJobRegistry;
+  caseQueue(request: EvalJob, positions: Map<string, number>): CaseQueue;
+  /** SIGTERM of a worker: finish what runs (up to `graceMs`), hand the rest back to the queue. */
+  drain(graceMs: number): Promise<void>;
+  /** After jobs.cancelAll or drain: closes every Redis connection. */
+  close(): Promise<void>;
+}
+
+/** Connects to the queue's Redis (throws QueueUnavailableError when it does not answer) and, with `work`, starts taking jobs. */
+export async function scaleOut(options: ScaleOutOptions, deps: { store: { evals: EvalStore; runs: RunStore }; services: EvalSessionServices }): Promise<ScaleOut> {
+  const jobs = new BullmqJobRegistry({
+    url: options.url,
+    work: options.work,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDuration,
+    stalledInterval: options.stalledInterval,
+    log: options.log,
+  });
+  try {
+    await jobs.ready();
+  } catch (err) {
+    await jobs.close();
+    throw err;
+  }
+  const cases = new Queue(CASE_QUEUE, { connection: jobs.redis, prefix: jobs.prefix, skipVersionCheck: true });
+  cases.on('error', () => {});
+  const worker = options.work
+    ? new CaseJobWorker({
+        url: options.url,
+        prefix: jobs.prefix,
+        redis: jobs.redis,
+        cancels: jobs.cancels,
+        store: deps.store,
+        services: deps.services,
+        concurrency: options.concurrency ?? 8,
+        lockDuration: options.lockDuration,
+        stalledInterval: options.stalledInterval,
+        log: options.log,
+      })
+    : undefined;
+  return {
+    jobs,
+    caseQueue: (request, positions) =>
+      new QueuedCaseQueue({
+        redis: jobs.redis,
+        queue: cases,
+        cancels: jobs.cancels,
+        prefix: jobs.prefix,
+        evalId: request.id,
+        spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached },
+        positions,
+        concurrency: request.session.spec.concurrency ?? request.session.spec.suite.concurrency,
+      }),
+    async drain(graceMs) {
+      await Promise.all([jobs.drain(graceMs), worker?.close(graceMs)]);
+    },
+    async close() {
+      await worker?.close(0);
+      await cases.close().catch(() => {});
+      await jobs.close();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { spawnRunner, type ChildRunner } from './support/child-runner';
+import { allSseEvents, echoPipeline } from './support/test-runner';
+
+const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
+// Each process has its own provider key; the stub sees which process made a call by it.
+const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5' };
+const CASES = Array.from({ length: 160 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
+
+interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<number | string>;
+  output(): string;
+}
+
+/** `patchbay worker` as a real process; resolves once it says it takes jobs. */
+function spawnWorker(args: string[], env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start in 20 s: ${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      if (/taking jobs/.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, exited, output: () => out });
+      }
+    });
+    void exited.then((code) => reject(new Error(`worker exited (${code}) before taking jobs: ${out}`)));
+  });
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^PATCHBAY_|_API_KEY$|_BASE_URL$|^PORT$|^HOST$/.test(key)) env[key] = value;
+  return env;
+}
+
+describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis', () => {
+  let redis: TestRedis;
+  let stub: OpenAIStub;
+  let dir: string;
+  let server: ChildRunner;
+  const workers: Record<'a' | 'b', WorkerProcess | undefined> = { a: undefined, b: undefined };
+  const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
+  const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const callsBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}`).length;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    stub = await startOpenAIStub({ latencyMs: 60, handler: (req) => ({ text: `answer: ${req.body?.messages?.at(-1)?.content}` }) });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-'));
+    const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
+    server = await spawnRunner(['--port', '0', '--data', dir, '--queue', redis.url, '--no-work'], env(KEYS.front));
+    const workerArgs = ['--store', dir, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
+    [workers.a, workers.b] = await Promise.all([spawnWorker(workerArgs, env(KEYS.a)), spawnWorker(workerArgs, env(KEYS.b))]);
+    expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
+    expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const w of Object.values(workers)) w?.child.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
+    await stub?.close();
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams a run that a worker executes to the client of the front door, with Last-Event-ID replay', async () => {
+    const res = await post('/api/runs?stream=true', { pipeline: 'qa', inputs: { question: 'hello' } });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-run-id')!;
+    const events = await allSseEvents(res);
+    expect(events.some((e) => e.event === 'node.completed')).toBe(true);
+    expect(events[0].event).toBe('run.started');
+    expect(events.at(-1)!.event).toBe('run.completed');
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i));
+    expect(JSON.parse(events.at(-1)!.data).outputs).toEqual({ answer: 'answer: hello' });
+    // The front door runs nothing: the model was called with a worker's key.
+    expect(callsBy(KEYS.front)).toBe(0);
+    expect(callsBy(KEYS.a) + callsBy(KEYS.b)).toBe(1);
+    const record = await (await api(`/api/runs/${id}`)).json();
+    expect(record).toMatchObject({ id, status: 'succeeded', outputs: { answer: 'answer: hello' } });
+    const replay = await allSseEvents(await api(`/api/runs/${id}/events`, { headers: { 'last-event-id': '1' } }));
+    expect(replay.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
+  });
+
+  it('spreads an eval over both workers and finishes it with every case exactly once after one is killed with kill -9', async () => {
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 8 } });
+    expect(started.status).toBe(201);
+    const { id } = await started.json();
+    // Both workers take cases; then one dies without a word, holding cases it had started.
+    await expect.poll(() => callsBy(KEYS.a) > 5 && callsBy(KEYS.b) > 5, { timeout: 30_000 }).toBe(true);
+    workers.a!.child.kill('SIGKILL');
+    await workers.a!.exited;
+    const deadline = Date.now() + 45_000;
+    let result: any;
+    for (;;) {
+      result = await (await api(`/api/evals/${id}`)).json();
+      if (result.status !== 'running' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(result.status).toBe('succeeded');
+    expect(result.progress).toEqual({ done: CASES.length, total: CASES.length });
+    const ids = result.cases.map((c: { id: string }) => c.id);
+    expect(ids.length).toBe(CASES.length);
+    expect(new Set(ids).size).toBe(CASES.length);
+    expect(result.cases.every((c: { status: string }) => c.status === 'passed')).toBe(true);
+    expect(callsBy(KEYS.front)).toBe(0);
+    // The SSE stream of the eval has each case once too.
+    const events = await allSseEvents(await api(`/api/evals/${id}/events`));
+    expect(events.filter((e) => e.event === 'eval.case').length).toBe(CASES.length);
+  });
+
+  it('never puts a provider key into Redis', async () => {
+    const client = new Redis(redis.url);
+    const dump: string[] = [];
+    for (const key of await client.keys('*')) {
+      const type = await client.type(key);
+      if (type === 'string') dump.push(String(await client.get(key)));
+      else if (type === 'hash') dump.push(JSON.stringify(await client.hgetall(key)));
+      else if (type === 'list') dump.push(JSON.stringify(await client.lrange(key, 0, -1)));
+      else if (type === 'set') dump.push(JSON.stringify(await client.smembers(key)));
+      else if (type === 'zset') dump.push(JSON.stringify(await client.zrange(key, 0, -1)));
+      else if (type === 'stream') dump.push(JSON.stringify(await client.xrange(key, '-', '+')));
+      dump.push(key);
+    }
+    client.disconnect();
+    const everything = dump.join('\n');
+    expect(everything.length).toBeGreaterThan(0);
+    for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
+  });
+});
