@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, type PipelineSummary } from '../lib/api';
 import type { Route } from '../lib/route';
+import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from './ApiContext';
 import { useToast } from './Toasts';
 
@@ -104,6 +105,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
         <button data-testid="import-button" onClick={() => fileInput.current?.click()}>
           Import JSON…
         </button>
+        <SignOutButton />
         <input
           ref={fileInput}
           type="file"

@@ -1,5 +1,6 @@
 import type { Shown } from '../hooks/use-editor-content';
 import { count } from '../lib/count';
+import { SignOutButton } from '../auth/SignOutButton';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
 
@@ -112,6 +113,7 @@ export function Toolbar(p: Props) {
           Save…
         </button>
       )}
+      <SignOutButton />
       <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
         ?
       </button>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { Route } from '../lib/route';
+import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from '../components/ApiContext';
 import { DeploymentHistory } from './DeploymentHistory';
 import { DeployPanel } from './DeployPanel';
@@ -40,6 +41,7 @@ export default function DeployPage({ name, navigate }: Props) {
         <span className="spacer" />
         <button onClick={() => navigate({ page: 'evals', name })}>Evals</button>
         <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
+        <SignOutButton />
       </header>
       <main className="evals-main">
         {error && (

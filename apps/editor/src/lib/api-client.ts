@@ -23,6 +23,8 @@ export interface ApiClientOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   headers?: HeaderProvider;
+  /** Called when the runner answers 401 (the editor then asks for its token). */
+  onUnauthorized?: () => void;
 }
 
 /** An HTTP error with the runner's problem+json detail as its message. */
@@ -60,15 +62,18 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     // A GET main.tsx asked for as the page started (early-fetch.ts) is answered once from that request.
     fetch: (request: Request) => (request.method === 'GET' ? takeEarly(request.url) : undefined) ?? fetchImpl(request),
   });
-  const headers = options.headers;
-  if (headers) {
-    client.use({
-      onRequest({ request }) {
-        for (const [name, value] of Object.entries(headers() ?? {})) request.headers.set(name, value);
-        return request;
-      },
-    });
-  }
+  const { headers, onUnauthorized } = options;
+  client.use({
+    onRequest({ request }) {
+      // a header the call set itself (a token being checked at sign-in) wins over the provider's
+      for (const [name, value] of Object.entries(headers?.() ?? {})) if (!request.headers.has(name)) request.headers.set(name, value);
+      return request;
+    },
+    onResponse({ response }) {
+      if (response.status === 401) onUnauthorized?.();
+      return response;
+    },
+  });
   return client;
 }
 

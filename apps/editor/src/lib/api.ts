@@ -24,6 +24,10 @@ export function createApi(options: ApiClientOptions = {}) {
     evals: evalCalls(client),
     deploy: deployCalls(client),
     listPipelines: () => answer(client.GET('/api/pipelines')),
+    /** Resolves when the runner accepts `token` (a cheap authenticated read); an ApiError (401) when it does not. */
+    checkToken: async (token: string): Promise<void> => {
+      await answer(client.GET('/api/pipelines', { params: { query: { limit: 1 } }, headers: { authorization: `Bearer ${token}` } }));
+    },
     /** A new pipeline: the document (named by its `name`) becomes version 1; 409 when the name is taken. */
     createPipeline: (document: PipelineDocument) => answer(client.POST('/api/pipelines', { body: document })),
     deletePipeline: (pipeline: string) => answer(client.DELETE('/api/pipelines/{name}', name(pipeline))),

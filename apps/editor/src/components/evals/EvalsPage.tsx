@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { EvalListItem } from '../../lib/evals-api';
+import { SignOutButton } from '../../auth/SignOutButton';
 import { useApi } from '../ApiContext';
 import type { Route } from '../../lib/route';
 import { CompareView } from './CompareView';
@@ -49,6 +50,7 @@ export default function EvalsPage({ route, navigate }: Props) {
         {tab('compare', 'Compare')}
         <span className="spacer" />
         <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
+        <SignOutButton />
       </header>
       <main className="evals-main">
         {error && <p className="error-text">Could not load the evals: {error}</p>}
