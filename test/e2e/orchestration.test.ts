@@ -75,12 +75,38 @@ describe('run from here', () => {
     await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('Q: first');
 
     await menu('say', 'run-from');
+    // the picker starts on the editor's last run
+    const picker = page.getByTestId('run-from-select');
+    await expect.poll(async () => (await picker.locator('option:checked').textContent()) ?? '').toMatch(/ · succeeded · v1 · last run$/);
+    await page.getByTestId('run-from-confirm').click();
     await expect.poll(() => page.getByTestId('node-up').getAttribute('data-status')).toBe('reused');
     expect(await page.getByTestId('node-q').getAttribute('data-status')).toBe('reused');
     await expect.poll(() => page.getByTestId('node-say').getAttribute('data-status')).toBe('succeeded');
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
     const runs = await (await fetch(`${server.url}/api/runs?pipeline=chain&limit=1`)).json();
     expect(runs[0].from).toMatchObject({ node: 'say' });
+  });
+  it('reuses an earlier run the user picks, listed with its time and status', async () => {
+    await page.getByTestId('run-input-q').fill('second');
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('Q: second');
+    const listed = (await (await fetch(`${server.url}/api/runs?pipeline=chain`)).json()) as { id: string; from: unknown; startedAt: number }[];
+    const first = listed.filter((r) => !r.from).sort((a, b) => a.startedAt - b.startedAt)[0];
+
+    await menu('say', 'run-from');
+    const picker = page.getByTestId('run-from-select');
+    await expect.poll(() => picker.locator('option').count()).toBe(3);
+    const labels = await picker.locator('option').allTextContents();
+    expect(labels[0]).toMatch(/ · succeeded · .* · last run$/);
+    expect(labels[1]).toContain('from say');
+    const when = await page.evaluate((t) => new Date(t).toLocaleString(), first.startedAt);
+    expect(labels[2]).toBe(`${when} · succeeded · v1`);
+    await picker.selectOption(first.id);
+    await page.getByTestId('run-from-confirm').click();
+    // "up" is reused from the first run: its "Q: first" feeds the re-run of "say"
+    await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('Q: first');
+    const [latest] = await (await fetch(`${server.url}/api/runs?pipeline=chain&limit=1`)).json();
+    expect(latest.from).toEqual({ run: first.id, node: 'say' });
   });
 });
 

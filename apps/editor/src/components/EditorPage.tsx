@@ -31,6 +31,7 @@ import { useToast } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { NodeMenu, type NodeMenuAction } from './NodeMenu';
 import { PinDialog } from './PinDialog';
+import { RunFromDialog } from './RunFromDialog';
 import { modelsOf } from './ModelPicker';
 import { freeSpot } from '../lib/free-space';
 import { NODE_WIDTH, nodeHeight } from '../lib/node-size';
@@ -63,6 +64,7 @@ function EditorScreen({ route, navigate }: Props) {
   useMemo(() => childPipelines.setResolver((ref) => api.resolveRef(ref)), [api]);
   const [menu, setMenu] = useState<{ id: string; at: { x: number; y: number } }>();
   const [pinning, setPinning] = useState<string>();
+  const [runningFrom, setRunningFrom] = useState<string>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const clipboard = useRef<ClipboardPayload | undefined>(undefined);
 
@@ -240,20 +242,15 @@ function EditorScreen({ route, navigate }: Props) {
     [shown, dirty, route.name, store, start, pins],
   );
 
-  /** Re-runs a node and what is downstream of it, reusing the last run's outputs upstream. */
+  /** Re-runs a node and what is downstream of it, reusing the outputs an earlier run (chosen in RunFromDialog) recorded upstream. */
   const runFrom = useCallback(
-    (node: string) => {
-      const last = runs.getRun();
-      if (!last.runId || last.phase === 'running' || last.phase === 'idle') {
-        toast('Run the pipeline once first: "Run from here" reuses what that run recorded upstream', 'error');
-        return;
-      }
+    (node: string, run: string) => {
       setTab('run');
       const doc = store.document();
       const pinned = pins.forNodes(new Set(doc.nodes.map((n) => n.id)));
-      start({ document: doc, from: { run: last.runId, node }, ...(pinned ? { pins: pinned } : {}) });
+      start({ document: doc, from: { run, node }, ...(pinned ? { pins: pinned } : {}) });
     },
-    [runs, store, pins, start, toast],
+    [store, pins, start],
   );
 
   const openChild = useCallback(
@@ -272,7 +269,7 @@ function EditorScreen({ route, navigate }: Props) {
       const calls = !!node && node.type === 'pipeline' && !!getNodeType(node.type)?.childRefs;
       const pinned = pins.has(id);
       return [
-        { id: 'run-from', label: 'Run from here', disabled: !editing, run: () => runFrom(id) },
+        { id: 'run-from', label: 'Run from here…', disabled: !editing, run: () => setRunningFrom(id) },
         pinned
           ? { id: 'unpin', label: 'Unpin output', disabled: !editing, run: () => pins.unpin(id) }
           : { id: 'pin', label: 'Pin output…', disabled: !editing, run: () => setPinning(id) },
@@ -299,7 +296,7 @@ function EditorScreen({ route, navigate }: Props) {
         ...(calls ? [{ id: 'open-child', label: 'Open child pipeline', run: () => openChild(id) }] : []),
       ];
     },
-    [store, pins, editing, runFrom, openChild],
+    [store, pins, editing, openChild],
   );
 
   useShortcuts({
@@ -419,6 +416,15 @@ function EditorScreen({ route, navigate }: Props) {
           onRestore={restore}
           onOpenRun={(id) => go({ run: id })}
         />
+        {runningFrom && (
+          <RunFromDialog
+            pipeline={route.name}
+            node={runningFrom}
+            lastRun={runs.getRun().runId ?? undefined}
+            onRun={(run) => runFrom(runningFrom, run)}
+            onClose={() => setRunningFrom(undefined)}
+          />
+        )}
         {help && <HelpDialog onClose={() => setHelp(false)} />}
         {saving && (
           <SaveDialog
