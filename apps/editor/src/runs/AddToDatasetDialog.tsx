@@ -1,0 +1,122 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../lib/api-client';
+import { Dialog } from '../components/Dialog';
+import type { MonitoringApi } from '../monitoring/monitoring-api';
+
+interface Props {
+  api: MonitoringApi;
+  runIds: string[];
+  onClose(): void;
+}
+
+type Added = Awaited<ReturnType<MonitoringApi['addCases']>>;
+
+/**
+ * "Add to dataset": the runs' inputs become cases of a dataset picked from the list or named anew
+ * (a new version of it; runs already in it add nothing), optionally with each run's output as a
+ * draft expected value.
+ */
+export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
+  const [datasets, setDatasets] = useState<{ name: string; caseCount: number }[]>([]);
+  const [name, setName] = useState('');
+  const [expected, setExpected] = useState<'none' | 'output'>('none');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<{ onName: boolean; message: string }>();
+  const [added, setAdded] = useState<Added>();
+
+  useEffect(() => {
+    api.datasets().then((list) => setDatasets(list.map((d) => ({ name: d.name, caseCount: d.caseCount }))), () => setDatasets([]));
+  }, [api]);
+
+  const existing = datasets.find((d) => d.name === name.trim());
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) {
+      setProblem({ onName: true, message: 'choose a dataset or name a new one' });
+      return;
+    }
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      setAdded(await api.addCases(name.trim(), { fromRuns: runIds, expected }));
+    } catch (err) {
+      const path: string | undefined = err instanceof ApiError ? (err.body as any)?.errors?.[0]?.path : undefined;
+      setProblem({ onName: path === 'path.name', message: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const what = runIds.length === 1 ? 'this run' : `these ${runIds.length} runs`;
+  return (
+    <Dialog title={`Add ${what} to a dataset`} testId="add-to-dataset" onClose={onClose}>
+      {added ? (
+        <>
+          <p data-testid="add-result" role="status">
+            {added.added === 0
+              ? `Nothing added: ${what === 'this run' ? 'the run is' : 'the runs are'} already in ${added.name} (${added.caseCount} cases).`
+              : `Added ${added.added} case${added.added === 1 ? '' : 's'} to ${added.name}: version ${added.hash.slice(0, 8)} has ${added.caseCount} cases.`}
+          </p>
+          <div className="buttons">
+            <button className="primary" onClick={onClose} data-testid="add-done">
+              Done
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit}>
+          <label htmlFor="dataset-name">Dataset (pick one or type a new name)</label>
+          <input
+            id="dataset-name"
+            list="dataset-names"
+            value={name}
+            autoFocus
+            data-testid="dataset-name"
+            aria-invalid={problem?.onName || undefined}
+            aria-describedby={problem?.onName ? 'dataset-name-error' : 'dataset-name-hint'}
+            onChange={(e) => {
+              setName(e.target.value);
+              setProblem(undefined);
+            }}
+          />
+          <datalist id="dataset-names">
+            {datasets.map((d) => (
+              <option key={d.name} value={d.name} />
+            ))}
+          </datalist>
+          {problem?.onName ? (
+            <p className="error-text" id="dataset-name-error" role="alert" data-testid="dataset-name-error">
+              {problem.message}
+            </p>
+          ) : (
+            <p className="muted" id="dataset-name-hint">
+              {!name.trim() ? `${datasets.length} datasets exist.` : existing ? `Adds to ${existing.name} (${existing.caseCount} cases now).` : `Creates the dataset ${name.trim()}.`}
+            </p>
+          )}
+          <fieldset className="radio-row">
+            <legend>Expected value of each case</legend>
+            <label>
+              <input type="radio" name="expected" checked={expected === 'none'} onChange={() => setExpected('none')} /> none (score with scorers that need none)
+            </label>
+            <label>
+              <input type="radio" name="expected" checked={expected === 'output'} onChange={() => setExpected('output')} data-testid="expected-output" /> the run&apos;s output, as a draft to edit
+            </label>
+          </fieldset>
+          {problem && !problem.onName && (
+            <p className="error-text" role="alert" data-testid="add-error">
+              {problem.message}
+            </p>
+          )}
+          <div className="buttons">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={busy} data-testid="add-submit">
+              {busy ? 'Adding…' : 'Add'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
