@@ -11,6 +11,8 @@ describe('addresses', () => {
     ['/pipelines/support?run=abc', { page: 'pipeline', name: 'support', run: 'abc' }],
     ['/pipelines/fresh?draft=1', { page: 'pipeline', name: 'fresh', draft: true }],
     ['/pipelines/support/deploy', { page: 'deploy', name: 'support' }],
+    ['/pipelines/support/monitoring', { page: 'monitoring', name: 'support' }],
+    ['/pipelines/support/monitoring?range=7d&by=label', { page: 'monitoring', name: 'support', range: '7d', by: 'label' }],
   ];
   it.each(cases)('%s', (url, route) => {
     const [path, search = ''] = url.split('?');
@@ -21,6 +23,7 @@ describe('addresses', () => {
   it('ignores what it does not understand', () => {
     expect(parseRoute('/elsewhere', '')).toEqual({ page: 'list' });
     expect(parseRoute('/pipelines/x', '?version=banana&diff=1-2')).toEqual({ page: 'pipeline', name: 'x' });
+    expect(parseRoute('/pipelines/x/monitoring', '?range=2w&by=node')).toEqual({ page: 'monitoring', name: 'x' });
   });
 });
 

@@ -9,6 +9,8 @@ const EditorPage = lazy(() => import('./EditorPage'));
 const EvalsPage = lazy(() => import('./evals/EvalsPage'));
 // labels, promotion, history and call snippets load only when opened
 const DeployPage = lazy(() => import('../deploy/DeployPage'));
+// monitoring and its charts load only when opened
+const MonitoringPage = lazy(() => import('../monitoring/MonitoringPage'));
 
 export function App() {
   const [route, navigate] = useRoute();
@@ -19,6 +21,10 @@ export function App() {
       ) : route.page === 'deploy' ? (
         <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
           <DeployPage key={route.name} name={route.name} navigate={navigate} />
+        </Suspense>
+      ) : route.page === 'monitoring' ? (
+        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading monitoring…</p>}>
+          <MonitoringPage key={route.name} route={route} navigate={navigate} />
         </Suspense>
       ) : route.page === 'evals' || route.page === 'compare' ? (
         <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>

@@ -362,6 +362,7 @@ function EditorScreen({ route, navigate }: Props) {
           onHelp={() => setHelp(true)}
           onEvals={() => navigate({ page: 'evals', name: route.name })}
           onDeploy={() => navigate({ page: 'deploy', name: route.name })}
+          onMonitoring={() => navigate({ page: 'monitoring', name: route.name })}
         />
         {editing && <Palette types={catalog} disabled={false} onAdd={addAtCentre} />}
         <div ref={canvasRef} style={{ minHeight: 0, display: 'grid', gridTemplateRows: route.via?.length ? 'auto 1fr' : undefined }}>

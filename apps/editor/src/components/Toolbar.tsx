@@ -25,6 +25,8 @@ interface Props {
   onEvals?(): void;
   /** Opens the pipeline's labels and deployments. */
   onDeploy?(): void;
+  /** Opens the pipeline's Monitoring view (production over time, monitors, alerts). */
+  onMonitoring?(): void;
 }
 
 /** The saved version on the canvas, whose labels the toolbar shows. */
@@ -103,6 +105,11 @@ export function Toolbar(p: Props) {
       {p.onDeploy && (
         <button data-testid="deploy-button" onClick={p.onDeploy} title="Labels, promotion gated by evals, rollback, and how to call a label">
           Deploy
+        </button>
+      )}
+      {p.onMonitoring && (
+        <button data-testid="monitoring-button" onClick={p.onMonitoring} title="Throughput, errors, latency, tokens and cost over time; monitors and alerts">
+          Monitoring
         </button>
       )}
       <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">

@@ -11,17 +11,32 @@
  *   /pipelines/NAME/evals?eval=ID      the pipeline's evals, one result shown
  *   /pipelines/NAME/compare?a=ID&b=ID  eval A (baseline) against eval B
  *   /pipelines/NAME/deploy             labels, the Deploy panel, the deployment history, call snippets
+ *   /pipelines/NAME/monitoring?range=7d&by=label   production over time (monitoring/MonitoringPage)
  */
 export type Route =
   | { page: 'list' }
   | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[]; draft?: boolean }
   | { page: 'evals'; name: string; eval?: string }
   | { page: 'compare'; name: string; a?: string; b?: string }
-  | { page: 'deploy'; name: string };
+  | { page: 'deploy'; name: string }
+  | { page: 'monitoring'; name: string; range?: MonitoringRange; by?: 'version' | 'label' };
+
+export const MONITORING_RANGES = ['1h', '24h', '7d', '30d'] as const;
+export type MonitoringRange = (typeof MONITORING_RANGES)[number];
 
 export function parseRoute(pathname: string, search: string): Route {
   const deploy = /^\/pipelines\/([^/]+)\/deploy\/?$/.exec(pathname);
   if (deploy) return { page: 'deploy', name: decodeURIComponent(deploy[1]) };
+  const monitoring = /^\/pipelines\/([^/]+)\/monitoring\/?$/.exec(pathname);
+  if (monitoring) {
+    const params = new URLSearchParams(search);
+    const route: Route = { page: 'monitoring', name: decodeURIComponent(monitoring[1]) };
+    const range = params.get('range');
+    if (MONITORING_RANGES.some((r) => r === range)) route.range = range as MonitoringRange;
+    const by = params.get('by');
+    if (by === 'version' || by === 'label') route.by = by;
+    return route;
+  }
   const evals = /^\/pipelines\/([^/]+)\/(evals|compare)\/?$/.exec(pathname);
   if (evals) {
     const params = new URLSearchParams(search);
@@ -48,6 +63,13 @@ export function parseRoute(pathname: string, search: string): Route {
 export function formatRoute(route: Route): string {
   if (route.page === 'list') return '/';
   if (route.page === 'deploy') return `/pipelines/${encodeURIComponent(route.name)}/deploy`;
+  if (route.page === 'monitoring') {
+    const params = new URLSearchParams();
+    if (route.range) params.set('range', route.range);
+    if (route.by) params.set('by', route.by);
+    const query = params.toString();
+    return `/pipelines/${encodeURIComponent(route.name)}/monitoring${query ? `?${query}` : ''}`;
+  }
   if (route.page === 'evals' || route.page === 'compare') {
     const params = new URLSearchParams();
     if (route.page === 'evals' && route.eval) params.set('eval', route.eval);

@@ -1,0 +1,105 @@
+import { useStore } from 'zustand';
+import { ConfigField } from './ConfigField';
+import { newRule, type RuleDraft } from './config-drafts';
+import { problemKey, type ConfigStore } from './config-store';
+
+export const RULE_FIELDS = ['name', 'metric', 'window', 'op', 'threshold', 'webhook', 'label', 'enabled'] as const;
+
+interface Props {
+  store: ConfigStore<RuleDraft>;
+  /** The saved monitors' names: `monitor:NAME` is a metric too. */
+  monitors: string[];
+  labels: string[];
+}
+
+/** The pipeline's alert rules: add, edit, switch off or remove, then Save (one PUT of the list; admin only). */
+export function AlertRulesEditor({ store, monitors, labels }: Props) {
+  const s = useStore(store);
+  const metrics = (current: string) => [...new Set(['errorRate', 'p95Ms', 'costUsd', ...monitors.map((m) => `monitor:${m}`), current])];
+  return (
+    <section className="monitoring-card" aria-labelledby="rules-heading" data-testid="rules-editor">
+      <h2 id="rules-heading">Alert rules</h2>
+      <p className="muted">When a rule's rolling value crosses its threshold the runner posts one alert to the webhook, and one more when it recovers.</p>
+      <datalist id="rule-labels">
+        {labels.map((l) => (
+          <option key={l} value={l} />
+        ))}
+      </datalist>
+      {!s.loaded && <p className="muted">Loading…</p>}
+      {s.loaded && s.drafts.length === 0 && <p className="muted">No alert rules yet.</p>}
+      {s.drafts.map((d, i) => {
+        const id = (field: string) => `rule-${i}-${field}`;
+        const problem = (field: (typeof RULE_FIELDS)[number]) => s.problems[problemKey(i, field)];
+        const set = (patch: Partial<RuleDraft>) => s.update(i, patch);
+        return (
+          <fieldset key={i} className="config-row" data-testid={`rule-${i}`}>
+            <legend>{d.name || `Rule ${i + 1}`}</legend>
+            {s.problems[problemKey(i)] && <p className="error-text">{s.problems[problemKey(i)]}</p>}
+            <div className="form-grid">
+              <ConfigField id={id('name')} label="Name" problem={problem('name')}>
+                <input value={d.name} placeholder="errors-high" onChange={(e) => set({ name: e.target.value })} />
+              </ConfigField>
+              <ConfigField id={id('metric')} label="Metric" problem={problem('metric')}>
+                <select value={d.metric} onChange={(e) => set({ metric: e.target.value })}>
+                  {metrics(d.metric).map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+              </ConfigField>
+              <ConfigField id={id('op')} label="When" problem={problem('op')}>
+                <select value={d.op} onChange={(e) => set({ op: e.target.value as RuleDraft['op'] })}>
+                  <option value="above">above</option>
+                  <option value="below">below</option>
+                </select>
+              </ConfigField>
+              <ConfigField id={id('threshold')} label="Threshold" problem={problem('threshold')}>
+                <input value={d.threshold} inputMode="decimal" placeholder={d.metric === 'errorRate' ? '0.1' : d.metric === 'p95Ms' ? '2000' : ''} onChange={(e) => set({ threshold: e.target.value })} />
+              </ConfigField>
+              <ConfigField id={id('window')} label="Window (runs, or 5m, 1h…)" problem={problem('window')}>
+                <input value={d.window} onChange={(e) => set({ window: e.target.value })} />
+              </ConfigField>
+              <ConfigField id={id('label')} label="Label" problem={problem('label')}>
+                <input value={d.label} list="rule-labels" placeholder="all traffic" onChange={(e) => set({ label: e.target.value })} />
+              </ConfigField>
+            </div>
+            <ConfigField id={id('webhook')} label="Webhook URL" problem={problem('webhook')}>
+              <input value={d.webhook} type="url" placeholder="https://hooks.example.com/patchbay" onChange={(e) => set({ webhook: e.target.value })} />
+            </ConfigField>
+            <div className="row">
+              <label className="inline">
+                <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} data-testid={`rule-${i}-enabled`} /> Enabled
+              </label>
+              <span className="spacer" />
+              <button className="danger" onClick={() => s.remove(i)} aria-label={`Remove rule ${d.name || i + 1}`}>
+                Remove
+              </button>
+            </div>
+          </fieldset>
+        );
+      })}
+      {s.error && (
+        <p className="error-text" role="alert">
+          {s.error}
+        </p>
+      )}
+      <div className="row">
+        <button onClick={() => s.add(newRule())} data-testid="add-rule">
+          Add rule
+        </button>
+        <span className="spacer" />
+        {s.dirty && <span className="badge warn">unsaved</span>}
+        {!s.dirty && s.savedAt && (
+          <span className="muted" role="status">
+            Saved.
+          </span>
+        )}
+        <button onClick={() => void s.load()} disabled={!s.dirty || s.saving}>
+          Discard changes
+        </button>
+        <button className="primary" onClick={() => void s.save()} disabled={!s.dirty || s.saving} data-testid="save-rules">
+          {s.saving ? 'Saving…' : 'Save rules'}
+        </button>
+      </div>
+    </section>
+  );
+}
