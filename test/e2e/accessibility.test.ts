@@ -121,6 +121,13 @@ describe('every view passes axe-core in light and dark mode', () => {
     await expectAccessible(page, 'evals');
   });
 
+  it('the monitoring view, with the runs of a step', async () => {
+    await page.goto(`${server.url}/pipelines/qa/monitoring`);
+    await page.getByTestId('chart-point').first().click();
+    await page.getByTestId('bucket-runs').locator('.run-row').first().waitFor();
+    await expectAccessible(page, 'monitoring');
+  });
+
   it('the compare view', async () => {
     await page.goto(`${server.url}/pipelines/qa/compare?a=${evals[0]}&b=${evals[1]}`);
     await page.getByTestId('case-compare-table').locator('tbody tr').first().waitFor();
