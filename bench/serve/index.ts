@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { startStubProcess } from '../evals/stub-process';
-import { startRunner } from '../runner-process';
+import { cpuMs, startRunner } from '../runner-process';
 
 const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 300 : 3000;
@@ -68,9 +68,12 @@ try {
   const s: number[] = [];
   let dSeconds = 0;
   let sSeconds = 0;
+  let runnerCpuMs = 0;
   for (let half = 0; half < 2; half++) {
     const a = await drive(direct, 'model', REQUESTS / 2);
+    const cpuBefore = cpuMs(runner.pid);
     const b = await drive(served, 'served', REQUESTS / 2);
+    runnerCpuMs += cpuMs(runner.pid) - cpuBefore;
     d.push(...a.latencies);
     s.push(...b.latencies);
     dSeconds += a.seconds;
@@ -83,6 +86,8 @@ try {
   const overheadP50Ms = percentile(s, 50) - percentile(d, 50);
   const overheadP99Ms = percentile(s, 99) - percentile(d, 99);
   const rss = rssMb(runner.pid);
+  // The runner's CPU time per served request: steadier than the rates when neighbours share the cores.
+  const runnerCpuUsPerRequest = Math.round((runnerCpuMs * 1000) / REQUESTS);
 
   const runs = await (await fetch(`${runner.url}/api/runs?source=openai&limit=1000`)).json();
   if (!Array.isArray(runs) || runs.length === 0) throw new Error('the served requests were not recorded as openai runs');
@@ -92,8 +97,8 @@ try {
   console.log(`${'path'.padEnd(28)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   console.log(row('openai → stub (direct)', directRps, d));
   console.log(row('openai → patchbay → stub', rps, s));
-  console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB`);
-  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1) }));
+  console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request; load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2) }));
 } finally {
   await runner.stop();
   stub.stop();

@@ -63,6 +63,7 @@ describe('POST /api/pipelines/:name/run', () => {
     expect(staging.body).toMatchObject({ version: 2, label: 'staging', outputs: { answer: 'stub says two hi' } });
     const byVersion = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' }, version: 2 }));
     expect(byVersion.body).toMatchObject({ version: 2, label: null, outputs: { answer: 'stub says two hi' } });
+    expect(upstreamFor('hi').stream).toBe(false);
 
     const run = (await json(await runner.api(`/api/runs/${prod.body.runId}`))).body;
     expect(run).toMatchObject({ pipeline: 'helpdesk', version: 1, source: 'serve', label: 'production', keyName: null, status: 'succeeded' });
@@ -102,6 +103,13 @@ describe('POST /api/pipelines/:name/run', () => {
   });
 });
 
+/** The body of the last chat request the stub received whose last message says `text`. */
+function upstreamFor(text: string) {
+  const request = stub.requests.findLast((r) => r.path === '/v1/chat/completions' && JSON.stringify(r.body.messages.at(-1)).includes(text));
+  expect(request, `no upstream request for "${text}"`).toBeDefined();
+  return request!.body;
+}
+
 describe('the OpenAI-compatible endpoint, through the official openai client', () => {
   it('answers a chat completion from the production label, with usage and the run id', async () => {
     const completion = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'system', content: 'be nice' }, { role: 'user', content: 'where is my order' }] });
@@ -111,6 +119,8 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(completion.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 });
     const run = (await json(await runner.api(`/api/runs/${completion.id}`))).body;
     expect(run).toMatchObject({ source: 'openai', label: 'production', version: 1, inputs: { question: 'where is my order' } });
+    // An answer sent whole is fetched whole: no one reads its tokens, so the model is not asked to stream them.
+    expect(upstreamFor('where is my order').stream).toBe(false);
   });
 
   it('serves NAME@LABEL and NAME@vN', async () => {
@@ -127,6 +137,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     for await (const chunk of stream) chunks.push(chunk);
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
     expect(text).toBe('stub says one tell me a b c');
+    expect(upstreamFor('tell me a b c').stream).toBe(true);
     // Several content chunks: the tokens, not the whole answer at the end.
     expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBeGreaterThan(3);
     const last = chunks.at(-1)!;

@@ -27,13 +27,15 @@ export interface ServedRun {
 /**
  * Starts a served run of `target` (inputs checked first: 422 invalid-inputs)
  * with its source, label and key recorded; `onEvent` sees every event as it
- * happens (streaming answers), `outcome` settles when the run ends.
+ * happens (streaming answers), `outcome` settles when the run ends. `tokens:
+ * false` for an answer sent whole: model replies are then fetched whole rather
+ * than streamed (less CPU per request) and the run records no token events.
  */
 export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null; traceparent?: string },
+  who: { source: RunSource; keyName: string | null; traceparent?: string; tokens?: boolean },
   onEvent?: (event: RunEvent) => void,
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -43,7 +45,7 @@ export async function startServedRun(
       errors: problems.map(({ path, message }) => ({ path, message })),
     });
   }
-  const id = await runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent });
+  const id = await runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent, tokens: who.tokens });
   const outcome = new Promise<ServedOutcome>((resolve) => {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let ended: ServedOutcome | undefined;

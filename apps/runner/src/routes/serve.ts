@@ -58,9 +58,10 @@ export const serveRoutes: RouteModule = {
       assertMayServe(c, name);
       const body = c.req.valid('json');
       const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
-      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent') });
       const { stream } = c.req.valid('query');
-      if (stream === 'true' || stream === '1') {
+      const streamed = stream === 'true' || stream === '1';
+      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), tokens: streamed });
+      if (streamed) {
         c.header('location', `/api/runs/${served.id}`);
         c.header('x-run-id', served.id);
         return runEventsResponse(c, deps, served.id, 0) as never;

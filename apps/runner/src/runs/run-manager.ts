@@ -19,6 +19,8 @@ export interface StartRun {
   keyName?: string | null;
   /** The W3C `traceparent` of the request, so the run's OpenTelemetry trace joins the caller's. */
   traceparent?: string;
+  /** False when no one will read the run's token events (a served answer sent whole): models answer whole, not streamed. */
+  tokens?: boolean;
   /** Nodes not to run (run from a node; the editor's pins), with the outputs they stand for. */
   reuse?: Record<string, ReusedNode>;
   /** Set for a run started from a node of an earlier run. */
@@ -131,6 +133,7 @@ export class RunManager {
         maxOutputBytes: this.maxOutputBytes,
         signal: job.signal,
         runId: id,
+        tokens: payload.tokens,
         onEvent: (event) => {
           events.push(event);
           job.publish(event);

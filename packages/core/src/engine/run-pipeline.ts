@@ -33,6 +33,13 @@ export interface RunOptions {
   maxOutputBytes?: number;
   runId?: string;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * False when no one will read this run's `node.token` events (a served answer
+   * returned whole): model replies are then fetched whole, not streamed, and no
+   * token events are emitted; every other event still is. Default true when
+   * `onEvent` is given.
+   */
+  tokens?: boolean;
   /** Node types by name; defaults to the catalogue. */
   nodeTypes?: Readonly<Record<string, NodeDefinition>>;
   /**
@@ -149,7 +156,7 @@ function start(
   const runId = options.runId ?? globalThis.crypto.randomUUID();
   const concurrency = options.concurrency ?? Infinity;
   const pipelines = lookup ? new ChildRuns(lookup, services, types, runId) : undefined;
-  const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, pipelines, reuse: options.reuse, maxOutputBytes: options.maxOutputBytes }).run();
+  const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, tokens: options.tokens, pipelines, reuse: options.reuse, maxOutputBytes: options.maxOutputBytes }).run();
   if (!(lookup instanceof ResolvedPipelines)) return run;
   const resolved = lookup.record();
   return run.then((result) => ({ ...result, resolved }));

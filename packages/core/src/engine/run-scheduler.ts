@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
   concurrency: number;
   onEvent?: (event: RunEvent) => void;
+  /** False: no one reads token events, so providers are not asked to stream (see RunOptions.tokens). */
+  tokens?: boolean;
   /** Stored pipelines this run calls (resolved when it started). */
   pipelines?: PipelineCalls;
   /** Nodes not to run, by id, with the outputs they stand for. */
@@ -102,8 +104,9 @@ export class RunScheduler implements ContextHost<NodeState> {
     private readonly options: SchedulerOptions,
   ) {
     this.runId = options.runId;
-    // Without a listener, token events go nowhere: do not make providers stream them.
-    this.services = options.onEvent || isTokenless(options.services.models) ? options.services : { ...options.services, models: tokenlessModels(options.services.models) };
+    // Without a listener for them, token events go nowhere: do not make providers stream them.
+    const tokensHeard = options.onEvent !== undefined && options.tokens !== false;
+    this.services = tokensHeard || isTokenless(options.services.models) ? options.services : { ...options.services, models: tokenlessModels(options.services.models) };
     this.states = plan.nodes.map((planned) => ({
       planned,
       trace: { id: planned.node.id, type: planned.node.type, status: 'pending', attempts: 0 },
