@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
@@ -67,7 +67,15 @@ let stub: OpenAIStub;
 const dir = (...parts: string[]) => path.join(realpathSync(ws.dir), ...parts);
 
 beforeAll(async () => {
-  ws = workspace({ 'ask.json': ask, 'echo.json': echo, 'remote.json': remote, 'composed.json': composed('greeter@v2'), 'dangling.json': composed('greeter@v9') });
+  ws = workspace({
+    'ask.json': ask,
+    'echo.json': echo,
+    'remote.json': remote,
+    'composed.json': composed('greeter@v2'),
+    'dangling.json': composed('greeter@v9'),
+    'greets.jsonl': `${JSON.stringify({ id: 'ada', input: { who: 'Ada' }, expected: 'Welcome, Ada!' })}\n`,
+    'greets.suite.json': { format: 'patchbay.eval/v1', dataset: 'greets.jsonl', scorers: [{ name: 'other', type: 'exact', target: 'other' }] },
+  });
   stub = await startOpenAIStub({ handler: () => ({ text: 'From the stub.' }) });
   // Two saved versions of "greeter" in the runner store of ./data, as the editor would leave them.
   mkdirSync(dir('data'));
@@ -125,6 +133,14 @@ describe('patchbay run FILE that calls stored pipelines', () => {
     expect(result.outputs).toEqual({ staged: 'Hello, Ada!', other: 'Welcome, Ada!' });
     expect(result.resolved).toEqual({ 'greeter@staging': { pipeline: 'greeter', version: 1, label: 'staging' }, 'greeter@v2': { pipeline: 'greeter', version: 2 } });
     expect(result.nodes.staged.child).toMatchObject({ pipeline: 'greeter', version: 1, status: 'succeeded' });
+  }, 120_000);
+
+  it('patchbay eval resolves them in the same store', async () => {
+    const r = await runCli(['eval', 'composed.json', '--suite', 'greets.suite.json', '--data', 'data', '--out', 'greets.result.json'], ws.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(dir('greets.result.json'), 'utf8'));
+    expect(result.cases.map((c: { outputs: unknown }) => c.outputs)).toEqual([{ staged: 'Hello, Ada!', other: 'Welcome, Ada!' }]);
+    expect(result.summary.scorers.other.passRate).toBe(1);
   }, 120_000);
 
   it('a reference the store cannot resolve, or no store at all, is exit 2 naming the data dir', async () => {

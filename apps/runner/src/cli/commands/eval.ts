@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
 import { loadPipelineArg } from '../stored-pipeline';
+import { openStoredRefs } from '../stored-refs';
 import { problemLines } from '../problem-lines';
 import { openWorkspaceServices } from '../workspace-services';
 
@@ -86,6 +87,12 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
 
     // With --out the data dir is only read (indexes, cache): one that is not there is not created.
     const services = await openWorkspaceServices(values, io, { createDataDir: !values.out });
+    // `pipeline` and `map` nodes call versions saved in the runner's store of the data dir
+    const refs = await openStoredRefs(loaded.document, file, values.data, io).catch(async (err) => {
+      await services.close();
+      throw err;
+    });
+    if (refs.resolver) services.pipelines = refs.resolver;
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -97,7 +104,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       try {
         prepared = await evals.prepareEvalSession(
           { pipeline: loaded.document, pipelineVersion: loaded.version, subject: file, suite, repeat: repeatFlag, concurrency: concurrencyFlag, gate, noCache: values['no-cache'] === true },
-          { modelUnavailable: (model) => modelUnavailable(model, services.config, io.env) },
+          { modelUnavailable: (model) => modelUnavailable(model, services.config, io.env), pipelines: refs.resolver },
         );
       } catch (err) {
         if (!(err instanceof evals.EvalPipelineError)) throw err;
@@ -147,6 +154,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       process.removeListener('SIGINT', stop);
       await log?.close();
       await services.close();
+      await refs.close();
     }
   },
 };
