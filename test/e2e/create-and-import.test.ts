@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PipelineDocument } from '@patchbay/core';
+import { expectAccessible } from './support/axe';
 import { launchChromium } from './support/browser';
 import { nodeIds } from './support/canvas';
 import { startEditorServer } from './support/runner';
@@ -96,6 +97,7 @@ describe('a new user at 1440×900', () => {
     expect((await api('/api/pipelines/first-steps')).status).toBe(404);
     await page.getByTestId('tab-versions').click();
     await page.getByText('No versions yet: Save makes version 1.').waitFor();
+    await expectAccessible(page, 'editor, a new draft');
   });
 
   it('keeps the palette on screen: the page never scrolls, the palette scrolls in its own pane', async () => {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PipelineDocument } from '@patchbay/core';
+import { expectAccessible } from './support/axe';
 import { launchChromium } from './support/browser';
 import { selectNode } from './support/canvas';
 import { startEditorServer } from './support/runner';
@@ -73,6 +74,7 @@ describe('the inspector for a new user', () => {
     await page.getByTestId('field-index-custom').fill('made-later');
     await expect.poll(() => page.getByTestId('node-summary-search').textContent()).toContain('made-later');
     await page.getByText('The runner has no index named “made-later” yet.').waitFor();
+    await expectAccessible(page, 'inspector, index picker');
   });
 
   it('offers each model field only the models of its kind', async () => {

@@ -1,6 +1,7 @@
 // Composition in the browser: run from a node, pinned outputs, opening a pipeline node's child, the palette search.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { expectAccessible } from './support/axe';
 import { launchChromium } from './support/browser';
 import { nodeIds } from './support/canvas';
 import { startEditorServer } from './support/runner';
@@ -101,6 +102,7 @@ describe('run from here', () => {
     expect(labels[1]).toContain('from say');
     const when = await page.evaluate((t) => new Date(t).toLocaleString(), first.startedAt);
     expect(labels[2]).toBe(`${when} · succeeded · v1`);
+    await expectAccessible(page, 'run-from dialog');
     await picker.selectOption(first.id);
     await page.getByTestId('run-from-confirm').click();
     // "up" is reused from the first run: its "Q: first" feeds the re-run of "say"
