@@ -58,7 +58,9 @@ export class QueuedCaseQueue implements CaseQueue {
     let exhausted = false;
     let lastId = '0';
     const keyOf = (job: CaseJob) => `${job.case.id}#${job.repeat}`;
-    const enqueue = async (job: CaseJob, attempt: number) => {
+    // Jobs admitted in one pass go to Redis in one round trip.
+    const batch: Array<{ name: string; data: CaseJobData; opts: { jobId: string; removeOnComplete: true; removeOnFail: true } }> = [];
+    const enqueue = (job: CaseJob, attempt: number) => {
       const data: CaseJobData = {
         evalId,
         key: keyOf(job),
@@ -69,7 +71,7 @@ export class QueuedCaseQueue implements CaseQueue {
         last: attempt > maxRetries,
       };
       outstanding.set(data.key, { job, attempt, epoch: this.limiter.epoch });
-      await queue.add(CASE_QUEUE, data, { jobId: caseJobId(evalId, job.case.id, job.repeat, attempt), removeOnComplete: true, removeOnFail: true });
+      batch.push({ name: CASE_QUEUE, data, opts: { jobId: caseJobId(evalId, job.case.id, job.repeat, attempt), removeOnComplete: true, removeOnFail: true } });
     };
     try {
       while (!signal.aborted) {
@@ -78,7 +80,7 @@ export class QueuedCaseQueue implements CaseQueue {
           const ready = retries.findIndex((r) => r.notBefore <= Date.now());
           if (ready !== -1) {
             const [r] = retries.splice(ready, 1);
-            await enqueue(r.job, r.attempt);
+            enqueue(r.job, r.attempt);
             continue;
           }
           if (exhausted) break;
@@ -87,8 +89,9 @@ export class QueuedCaseQueue implements CaseQueue {
             exhausted = true;
             break;
           }
-          await enqueue(next.value, 1);
+          enqueue(next.value, 1);
         }
+        if (batch.length) await queue.addBulk(batch.splice(0));
         if (exhausted && outstanding.size === 0 && retries.length === 0) break;
         const reply = (await reader.xread('COUNT', 200, 'BLOCK', retries.length ? 100 : 1_000, 'STREAMS', keys.results, lastId)) as
           | [string, [string, string[]][]][]

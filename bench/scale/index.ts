@@ -1,0 +1,174 @@
+// `npm run bench -- scale [--quick]`: an eval of 4,000 cases (400 with --quick) through a one-node `llm`
+// pipeline against the OpenAI-compatible stub (its own process, 50 ms latency), scaled out: a front door
+// (`serve --queue --no-work`) and 1, 2 and 4 `patchbay worker` processes at concurrency 8 each, over a
+// Redis this bench starts; then 4 workers with one killed by `kill -9` half way. For reference, the same
+// eval in one process (`serve` without a queue) at concurrency 32. Last line: JSON.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRedis } from '../../test/support/redis-server';
+import { startStubProcess } from '../evals/stub-process';
+import { startServe, startWorker, type Child } from './processes';
+
+const quick = process.argv.includes('--quick');
+const CASES = quick ? 200 : 4000;
+const LATENCY_MS = 50;
+const PER_WORKER = 8;
+const EVAL_CONCURRENCY = 32;
+
+const PIPELINE = {
+  format: 'patchbay.pipeline/v1',
+  name: 'bench-scale',
+  nodes: [
+    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
+    { id: 'answer', type: 'output', config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'question.value', to: 'reply.question' },
+    { from: 'reply.text', to: 'answer.value' },
+  ],
+};
+const SUITE = { scorers: [{ name: 'echo', type: 'exact' }], concurrency: EVAL_CONCURRENCY };
+
+interface Outcome {
+  seconds: number;
+  cases: number;
+  unique: number;
+  passed: number;
+  requests: number;
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
+const redis = await startRedis();
+const stub = await startStubProcess(LATENCY_MS);
+const env = { STUB_BASE_URL: stub.url, STUB_API_KEY: 'bench-key' };
+const children: Child[] = [];
+try {
+  const load = os.loadavg()[0];
+  // Scaled out: one front door (it coordinates the eval), the store in a shared data dir.
+  const shared = path.join(dir, 'shared');
+  const front = await startServe(shared, env, redis.url);
+  children.push(front);
+  await setup(front.url, ['w1', 'w2', 'w4', 'kill']);
+
+  // Workers join between runs (1, then 2, then 4) rather than restart: each run has its own questions,
+  // so no worker's response cache answers one.
+  const workers: Child[] = [];
+  const addWorkers = async (n: number) => {
+    const started = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(shared, redis.url, mkdtempSync(path.join(dir, `cache-${workers.length + i}-`)), env, PER_WORKER)));
+    workers.push(...started);
+    children.push(...started);
+  };
+  const scaled: Record<number, Outcome> = {};
+  await addWorkers(1);
+  scaled[1] = await runEval(front.url, 'w1');
+  await addWorkers(1);
+  scaled[2] = await runEval(front.url, 'w2');
+  await addWorkers(2);
+  scaled[4] = await runEval(front.url, 'w4');
+  let victim: Child | undefined = workers[0];
+  const killed = await runEval(front.url, 'kill', (done) => {
+    if (done >= CASES / 2 && victim) {
+      void victim.stop('SIGKILL');
+      victim = undefined;
+    }
+  });
+  await Promise.all([front.stop(), ...workers.map((w) => w.stop())]);
+
+  // For reference: the same eval in one process, no queue.
+  const alone = await startServe(path.join(dir, 'alone'), env);
+  children.push(alone);
+  await setup(alone.url, ['alone']);
+  const inProcess = await runEval(alone.url, 'alone');
+  await alone.stop();
+
+  for (const [what, o] of [...Object.entries(scaled).map(([n, o]) => [`${n} worker(s)`, o] as const), ['4 workers, one killed', killed] as const, ['in-process', inProcess] as const]) {
+    if (o.passed !== CASES && what !== '4 workers, one killed') throw new Error(`bench/scale: ${what} passed ${o.passed} of ${CASES} cases`);
+  }
+  const lost = CASES - killed.unique;
+  const duplicated = killed.cases - killed.unique;
+  const rows = [
+    ['run', 'cases', 'passed', 'requests', 'seconds', 'cases/s'],
+    ...[1, 2, 4].map((n) => row(`${n} worker(s) × ${PER_WORKER}`, scaled[n])),
+    row(`4 workers, one kill -9'd half way`, killed),
+    row(`in-process, concurrency ${EVAL_CONCURRENCY}`, inProcess),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores`);
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log(`kill -9 run: ${lost} lost, ${duplicated} duplicated; ${killed.requests - CASES} case(s) run again after the kill`);
+  console.log(
+    JSON.stringify({
+      bench: 'scale',
+      seconds1: round(scaled[1].seconds),
+      seconds2: round(scaled[2].seconds),
+      seconds4: round(scaled[4].seconds),
+      speedup4: round(scaled[1].seconds / scaled[4].seconds),
+      lost,
+      duplicated,
+      inProcessSeconds: round(inProcess.seconds),
+    }),
+  );
+} finally {
+  for (const child of children) child.child.kill('SIGKILL');
+  stub.stop();
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The pipeline and, per name, a dataset of CASES questions of its own on a runner. */
+async function setup(url: string, names: string[]) {
+  const dataset = (name: string) => {
+    const cases = Array.from({ length: CASES }, (_, i) => `Question ${i} of ${name}: what is ${i} squared?`).map((q, i) => ({ id: `q${i}`, input: { question: q }, expected: q }));
+    return { name, cases };
+  };
+  for (const [route, body] of [['/api/pipelines', PIPELINE], ...names.map((name) => ['/api/datasets', dataset(name)] as const)] as const) {
+    const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`bench/scale: POST ${route}: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** Starts the eval, follows its event stream to the end (telling `onDone` the cases done), reads the result. */
+async function runEval(url: string, dataset: string, onDone?: (done: number) => void): Promise<Outcome> {
+  const before = await stub.count();
+  const t = performance.now();
+  const res = await fetch(`${url}/api/evals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'bench-scale', dataset, suite: SUITE }) });
+  if (res.status !== 201) throw new Error(`bench/scale: POST /api/evals: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const events = await fetch(`${url}/api/evals/${id}/events`);
+  const decoder = new TextDecoder();
+  let buffered = '';
+  let ended = '';
+  for await (const chunk of events.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let split: number;
+    while ((split = buffered.indexOf('\n\n')) !== -1) {
+      const block = buffered.slice(0, split);
+      buffered = buffered.slice(split + 2);
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (!data) continue;
+      const event = JSON.parse(data) as { type: string; done?: number; status?: string };
+      if (event.type === 'eval.case' && event.done !== undefined) onDone?.(event.done);
+      if (event.type === 'eval.completed' || event.type === 'eval.failed') ended = event.status ?? event.type;
+    }
+  }
+  const seconds = (performance.now() - t) / 1000;
+  if (ended !== 'succeeded') throw new Error(`bench/scale: eval ${id} ended ${ended || 'without an outcome'}`);
+  const result = (await (await fetch(`${url}/api/evals/${id}`)).json()) as { cases: Array<{ id: string; status: string }> };
+  return {
+    seconds,
+    cases: result.cases.length,
+    unique: new Set(result.cases.map((c) => c.id)).size,
+    passed: result.cases.filter((c) => c.status === 'passed').length,
+    requests: (await stub.count()) - before,
+  };
+}
+
+function row(label: string, o: Outcome): string[] {
+  return [label, String(o.cases), String(o.passed), String(o.requests), o.seconds.toFixed(2), (o.cases / o.seconds).toFixed(0)];
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
