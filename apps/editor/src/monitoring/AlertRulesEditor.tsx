@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { ConfigField } from './ConfigField';
+import { SpecField } from './SpecField';
 import { newRule, type RuleDraft } from './config-drafts';
 import { problemKey, type ConfigStore } from './config-store';
 
@@ -36,35 +36,35 @@ export function AlertRulesEditor({ store, monitors, labels }: Props) {
             <legend>{d.name || `Rule ${i + 1}`}</legend>
             {s.problems[problemKey(i)] && <p className="error-text">{s.problems[problemKey(i)]}</p>}
             <div className="form-grid">
-              <ConfigField id={id('name')} label="Name" problem={problem('name')}>
+              <SpecField id={id('name')} label="Name" problem={problem('name')}>
                 <input value={d.name} placeholder="errors-high" onChange={(e) => set({ name: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('metric')} label="Metric" problem={problem('metric')}>
+              </SpecField>
+              <SpecField id={id('metric')} label="Metric" problem={problem('metric')}>
                 <select value={d.metric} onChange={(e) => set({ metric: e.target.value })}>
                   {metrics(d.metric).map((m) => (
                     <option key={m}>{m}</option>
                   ))}
                 </select>
-              </ConfigField>
-              <ConfigField id={id('op')} label="When" problem={problem('op')}>
+              </SpecField>
+              <SpecField id={id('op')} label="When" problem={problem('op')}>
                 <select value={d.op} onChange={(e) => set({ op: e.target.value as RuleDraft['op'] })}>
                   <option value="above">above</option>
                   <option value="below">below</option>
                 </select>
-              </ConfigField>
-              <ConfigField id={id('threshold')} label="Threshold" problem={problem('threshold')}>
+              </SpecField>
+              <SpecField id={id('threshold')} label="Threshold" problem={problem('threshold')}>
                 <input value={d.threshold} inputMode="decimal" placeholder={d.metric === 'errorRate' ? '0.1' : d.metric === 'p95Ms' ? '2000' : ''} onChange={(e) => set({ threshold: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('window')} label="Window (runs, or 5m, 1h…)" problem={problem('window')}>
+              </SpecField>
+              <SpecField id={id('window')} label="Window (runs, or 5m, 1h…)" problem={problem('window')}>
                 <input value={d.window} onChange={(e) => set({ window: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('label')} label="Label" problem={problem('label')}>
+              </SpecField>
+              <SpecField id={id('label')} label="Label" problem={problem('label')}>
                 <input value={d.label} list="rule-labels" placeholder="all traffic" onChange={(e) => set({ label: e.target.value })} />
-              </ConfigField>
+              </SpecField>
             </div>
-            <ConfigField id={id('webhook')} label="Webhook URL" problem={problem('webhook')}>
+            <SpecField id={id('webhook')} label="Webhook URL" problem={problem('webhook')}>
               <input value={d.webhook} type="url" placeholder="https://hooks.example.com/patchbay" onChange={(e) => set({ webhook: e.target.value })} />
-            </ConfigField>
+            </SpecField>
             <div className="row">
               <label className="inline">
                 <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} data-testid={`rule-${i}-enabled`} /> Enabled

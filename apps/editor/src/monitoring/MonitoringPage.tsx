@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ScorerType } from '../lib/api-types';
 import { MONITORING_RANGES, type Route } from '../lib/route';
+import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from '../components/ApiContext';
 import { RunsBrowser } from '../runs/RunsBrowser';
 import { SOURCES, type FixedFilter } from '../runs/run-filter';
@@ -129,6 +130,7 @@ export default function MonitoringPage({ route, navigate }: Props) {
             {timeText(s.data.window.from)} – {timeText(s.data.window.to)}, step {s.data.window.step}
           </span>
         )}
+        <SignOutButton />
       </header>
       <main className="monitoring-main">
         {s.error && (

@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import type { ScorerType } from '../lib/api-types';
-import { ConfigField } from './ConfigField';
+import { SpecField } from './SpecField';
 import { newMonitor, type MonitorDraft } from './config-drafts';
 import { problemKey, type ConfigStore } from './config-store';
 
@@ -42,36 +42,36 @@ export function MonitorsEditor({ store, scorerTypes, onSaved }: Props) {
             <legend>{d.name || `Monitor ${i + 1}`}</legend>
             {s.problems[problemKey(i)] && <p className="error-text">{s.problems[problemKey(i)]}</p>}
             <div className="form-grid">
-              <ConfigField id={id('name')} label="Name" problem={problem('name')}>
+              <SpecField id={id('name')} label="Name" problem={problem('name')}>
                 <input value={d.name} placeholder="grounded" onChange={(e) => set({ name: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('scorer.type')} label="Scorer" problem={problem('scorer.type')}>
+              </SpecField>
+              <SpecField id={id('scorer.type')} label="Scorer" problem={problem('scorer.type')}>
                 <select value={d.type} onChange={(e) => set({ type: e.target.value, params: '{}' })}>
                   {[...new Set([...scorerTypes.map((t) => t.type), d.type])].map((t) => (
                     <option key={t}>{t}</option>
                   ))}
                 </select>
-              </ConfigField>
-              <ConfigField id={id('sample')} label="Sample (0..1)" problem={problem('sample')}>
+              </SpecField>
+              <SpecField id={id('sample')} label="Sample (0..1)" problem={problem('sample')}>
                 <input value={d.sample} inputMode="decimal" onChange={(e) => set({ sample: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('scorer.threshold')} label="Pass mark" problem={problem('scorer.threshold')}>
+              </SpecField>
+              <SpecField id={id('scorer.threshold')} label="Pass mark" problem={problem('scorer.threshold')}>
                 <input value={d.threshold} inputMode="decimal" placeholder={String(type?.defaultThreshold ?? '')} onChange={(e) => set({ threshold: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('scorer.target')} label="Target" problem={problem('scorer.target')}>
+              </SpecField>
+              <SpecField id={id('scorer.target')} label="Target" problem={problem('scorer.target')}>
                 <input value={d.target} placeholder={type?.readsTarget === false ? 'reads the run' : 'the only output'} onChange={(e) => set({ target: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('labels')} label="Labels (comma-separated)" problem={problem('labels')}>
+              </SpecField>
+              <SpecField id={id('labels')} label="Labels (comma-separated)" problem={problem('labels')}>
                 <input value={d.labels} placeholder="all traffic" onChange={(e) => set({ labels: e.target.value })} />
-              </ConfigField>
-              <ConfigField id={id('sources')} label="Sources (comma-separated)" problem={problem('sources')}>
+              </SpecField>
+              <SpecField id={id('sources')} label="Sources (comma-separated)" problem={problem('sources')}>
                 <input value={d.sources} placeholder="all sources" onChange={(e) => set({ sources: e.target.value })} />
-              </ConfigField>
+              </SpecField>
             </div>
             {type && <p className="muted small">{type.description}</p>}
-            <ConfigField id={id('scorer.params')} label="Params" problem={problem('scorer.params')} hint={paramsHint(type)}>
+            <SpecField id={id('scorer.params')} label="Params" problem={problem('scorer.params')} hint={paramsHint(type)}>
               <textarea className="code" rows={2} value={d.params} onChange={(e) => set({ params: e.target.value })} />
-            </ConfigField>
+            </SpecField>
             <div className="row">
               <label className="inline">
                 <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} data-testid={`monitor-${i}-enabled`} /> Enabled

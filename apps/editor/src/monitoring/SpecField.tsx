@@ -9,8 +9,8 @@ interface Props {
   children: ReactElement<{ id?: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }>;
 }
 
-/** A labelled control of the monitor and alert-rule forms, with the message the runner gave for it. */
-export function ConfigField({ id, label, problem, hint, children }: Props) {
+/** A labelled control of the monitor and alert-rule forms (a field of one spec in a list), with the message the runner gave for it. */
+export function SpecField({ id, label, problem, hint, children }: Props) {
   const note = problem ? `${id}-problem` : hint ? `${id}-hint` : undefined;
   return (
     <div className={problem ? 'config-field invalid' : 'config-field'}>
