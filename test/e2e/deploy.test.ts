@@ -141,6 +141,8 @@ describe('the Deploy panel', () => {
     await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('v2 → v3');
     await expect.poll(() => page.getByTestId('label-production').textContent()).toContain('→ v3');
     expect(await history()).toHaveLength(4);
+    // the verdict and "moved" line were about the move before: they are gone
+    expect(await page.getByTestId('deploy-moved').count()).toBe(0);
   });
 });
 
@@ -172,5 +174,17 @@ describe('the call snippets', () => {
     }
     const [served] = await api('GET', '/api/runs?pipeline=qa&source=openai');
     expect(served).toMatchObject({ label: 'production', version: 3 });
+  });
+});
+
+describe('labels in the evals view', () => {
+  it('mark the evals and the version choice of the version a label points at', async () => {
+    await page.goto(`${server.url}/pipelines/qa/evals`);
+    const evals = await api('GET', '/api/evals?pipeline=qa');
+    const ofV3 = evals.find((e: { version: number }) => e.version === 3);
+    await page.getByTestId(`eval-row-${ofV3.id}`).getByTestId('label-badge-production').waitFor();
+    const ofV1 = evals.find((e: { version: number }) => e.version === 1);
+    expect(await page.getByTestId(`eval-row-${ofV1.id}`).getByTestId('label-badge-production').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('eval-version').locator('option[value="3"]').textContent()).toContain('[production]');
   });
 });

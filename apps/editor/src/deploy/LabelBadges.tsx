@@ -1,4 +1,5 @@
 import type { Labels } from './deploy-api';
+import './label-badges.css';
 
 /** The labels (`production`, `staging`, …) that point at `version`, as badges; nothing when none does. */
 export function LabelBadges({ labels, version }: { labels: Labels | undefined; version: number | undefined }) {

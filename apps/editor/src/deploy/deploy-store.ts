@@ -115,7 +115,9 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
     },
 
     async rollback(label, version) {
+      // a verdict on screen was about where the label was: it no longer is
       set({ rollingBack: label });
+      get().reset();
       let failure: string | undefined;
       try {
         await api.deploy.moveLabel(pipeline, label, version, 'rolled back from the editor');

@@ -174,6 +174,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
             {versions.map((v) => (
               <option key={v.number} value={v.number}>
                 v{v.number} {v.message ? `— ${v.message}` : ''}
+                {Object.keys(labels).filter((l) => labels[l].version === v.number).map((l) => ` [${l}]`).join('')}
                 {v.problems.length ? ' (has problems)' : ''}
               </option>
             ))}

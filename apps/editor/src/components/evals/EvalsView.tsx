@@ -8,6 +8,8 @@ import { passRateText } from './format';
 import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { useEvalResult } from './use-eval-result';
 import { count } from '../../lib/count';
+import { LabelBadges } from '../../deploy/LabelBadges';
+import { useLabels } from '../../deploy/use-labels';
 
 interface Props {
   api: EvalsApi;
@@ -25,6 +27,7 @@ interface Props {
 export function EvalsView(p: Props) {
   const pipelineApi = useApi();
   const toast = useToast();
+  const labels = useLabels(p.name);
   const [generation, setGeneration] = useState(0);
   const { result, live, error } = useEvalResult(p.api, p.shown, p.onChanged, generation);
 
@@ -82,7 +85,9 @@ export function EvalsView(p: Props) {
                 const against = e.status === 'running' ? undefined : defaultBaseline(p.history!, e);
                 return (
                   <tr key={e.id} data-testid={`eval-row-${e.id}`} className={e.id === p.shown ? 'selected' : undefined}>
-                    <td>v{e.version ?? '?'}</td>
+                    <td>
+                      v{e.version ?? '?'} <LabelBadges labels={labels} version={e.version ?? undefined} />
+                    </td>
                     <td>
                       {e.dataset.name} <span className="muted">({e.dataset.cases})</span>
                     </td>
