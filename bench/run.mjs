@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench -- NAME [args]` runs bench/NAME/index.ts under tsx; `all` runs every bench that has one, in turn.
+// The benches' peers (promptfoo, LangChain, MiniSearch, autocannon) are bench/package.json's own dependencies,
+// installed into bench/node_modules from bench/package-lock.json on the first run, not by the root `npm install`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +26,8 @@ if (name !== 'all' && !available.includes(name)) {
   process.exit(2);
 }
 
+installPeers();
+
 let failed = 0;
 for (const bench of name === 'all' ? available : [name]) {
   if (name === 'all') console.log(`\n=== bench ${bench} ===`);
@@ -34,3 +39,21 @@ for (const bench of name === 'all' ? available : [name]) {
   }
 }
 process.exit(failed ? 1 : 0);
+
+/** `npm ci --prefix bench` when bench/node_modules is missing or was installed from another bench/package-lock.json. */
+function installPeers() {
+  const marker = join(here, 'node_modules', '.patchbay-bench-lock');
+  const lock = createHash('sha256').update(readFileSync(join(here, 'package-lock.json'))).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === lock) return;
+  console.log('bench: installing the benchmark peers (promptfoo, LangChain, MiniSearch, autocannon) into bench/node_modules: npm ci --prefix bench');
+  // Through the npm that runs this script when there is one (npm run bench), else the one on the PATH.
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  const started = Date.now();
+  const result = spawnSync(npm[0], [...npm.slice(1), 'ci', '--prefix', here, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`bench: npm ci --prefix bench failed (${result.status ?? result.signal}); the benches need their peers`);
+    process.exit(1);
+  }
+  writeFileSync(marker, lock);
+  console.log(`bench: peers installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}

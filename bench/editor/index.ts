@@ -12,10 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
 import { startServer } from '@patchbay/runner';
 import { launchChromium } from '../../test/e2e/support/browser';
 import { generatedPipeline } from './pipeline';
+
+// The root's playwright-core (the one the browser tests launch), not the older copy a peer brings into bench/node_modules.
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

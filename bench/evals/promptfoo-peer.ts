@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
-const BIN = fileURLToPath(new URL('../../node_modules/.bin/promptfoo', import.meta.url));
+const BIN = fileURLToPath(new URL('../node_modules/.bin/promptfoo', import.meta.url));
 
 /**
  * The same dataset through promptfoo 0.121's CLI: an `openai:chat` provider
