@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { spawnRunner, type ChildRunner } from './support/child-runner';
 import { allSseEvents, echoPipeline } from './support/test-runner';
 
 const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
@@ -15,29 +14,32 @@ const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
 const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5' };
 const CASES = Array.from({ length: 160 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
 
-interface WorkerProcess {
+interface PatchbayProcess {
   child: ChildProcess;
   exited: Promise<number | string>;
   output(): string;
+  /** What `ready` matched. */
+  match: RegExpExecArray;
 }
 
-/** `patchbay worker` as a real process; resolves once it says it takes jobs. */
-function spawnWorker(args: string[], env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `patchbay ARGS` as a real process; resolves once its stdout matches `ready`. */
+function spawnPatchbay(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<PatchbayProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve, reject) => {
     // Generous: on a loaded machine compiling the sources under tsx alone can take 15 s.
-    const timer = setTimeout(() => reject(new Error(`worker did not start in 90 s: ${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`patchbay ${args[0]} did not start in 90 s: ${out}`)), 90_000);
     child.stdout!.on('data', () => {
-      if (/taking jobs/.test(out)) {
+      const match = ready.exec(out);
+      if (match) {
         clearTimeout(timer);
-        resolve({ child, exited, output: () => out });
+        resolve({ child, exited, output: () => out, match });
       }
     });
-    void exited.then((code) => reject(new Error(`worker exited (${code}) before taking jobs: ${out}`)));
+    void exited.then((code) => reject(new Error(`patchbay ${args[0]} exited (${code}) before it was ready: ${out}`)));
   });
 }
 
@@ -51,20 +53,32 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   let redis: TestRedis;
   let stub: OpenAIStub;
   let dir: string;
-  let server: ChildRunner;
-  const workers: Record<'a' | 'b', WorkerProcess | undefined> = { a: undefined, b: undefined };
+  let server: PatchbayProcess & { url: string };
+  // Model calls in progress at the stub right now, and the most seen at once.
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const workers: Record<'a' | 'b', PatchbayProcess | undefined> = { a: undefined, b: undefined };
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const callsBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}`).length;
 
   beforeAll(async () => {
     redis = await startRedis();
-    stub = await startOpenAIStub({ latencyMs: 60, handler: (req) => ({ text: `answer: ${req.body?.messages?.at(-1)?.content}` }) });
+    stub = await startOpenAIStub({
+      handler: async (req) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 60));
+        inFlight--;
+        return { text: `answer: ${req.body?.messages?.at(-1)?.content}` };
+      },
+    });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-'));
     const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
-    server = await spawnRunner(['--port', '0', '--data', dir, '--queue', redis.url, '--no-work'], env(KEYS.front));
-    const workerArgs = ['--store', dir, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
-    [workers.a, workers.b] = await Promise.all([spawnWorker(workerArgs, env(KEYS.a)), spawnWorker(workerArgs, env(KEYS.b))]);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--queue', redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    server = { ...serving, url: serving.match[1] };
+    const workerArgs = ['worker', '--store', dir, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
+    [workers.a, workers.b] = await Promise.all([spawnPatchbay(workerArgs, env(KEYS.a), /taking jobs/), spawnPatchbay(workerArgs, env(KEYS.b), /taking jobs/)]);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
   }, 180_000);
@@ -96,12 +110,28 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(replay.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
   });
 
+  it("holds an eval's concurrency as a cap over all workers (two workers of 4 each, an eval of 3)", async () => {
+    // Questions of their own: the next eval's must not be in the workers' response caches.
+    const capped = CASES.slice(0, 40).map((c) => ({ ...c, input: { question: `capped ${c.input.question}` } }));
+    expect((await post('/api/datasets', { name: 'capped', cases: capped })).status).toBe(201);
+    maxInFlight = 0;
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: 'capped', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 3 } });
+    expect(started.status).toBe(201);
+    const { id } = await started.json();
+    const events = await allSseEvents(await api(`/api/evals/${id}/events`));
+    expect(events.at(-1)!.event).toBe('eval.completed');
+    expect(events.filter((e) => e.event === 'eval.case').length).toBe(capped.length);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(maxInFlight).toBeGreaterThanOrEqual(2);
+  });
+
   it('spreads an eval over both workers and finishes it with every case exactly once after one is killed with kill -9', async () => {
+    const before = { a: callsBy(KEYS.a), b: callsBy(KEYS.b) };
     const started = await post('/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 8 } });
     expect(started.status).toBe(201);
     const { id } = await started.json();
     // Both workers take cases; then one dies without a word, holding cases it had started.
-    await expect.poll(() => callsBy(KEYS.a) > 5 && callsBy(KEYS.b) > 5, { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => callsBy(KEYS.a) - before.a > 5 && callsBy(KEYS.b) - before.b > 5, { timeout: 30_000 }).toBe(true);
     workers.a!.child.kill('SIGKILL');
     await workers.a!.exited;
     const deadline = Date.now() + 45_000;
