@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
 
   const problem = (p: HttpProblem) => problemResponse(p, deps.redactor.redact);
   // The OpenAI-compatible routes answer errors in OpenAI's shape, so OpenAI SDKs raise their usual errors.
-  app.onError((err, c) => (c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
+  app.onError((err, c) => (deps.store.health.observe(err), c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
   // first, so errors, 404s and the editor's files carry them too
   app.use('*', securityHeaders());
 
@@ -69,7 +69,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   }
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => {
+    const storage = deps.store.health.state();
+    // Still 200: the process is alive and serves reads; `degraded` says why writes are refused.
+    return c.json(storage.ok ? { status: 'ok' } : { status: 'degraded', reason: storage.reason, since: storage.since });
+  });
   for (const module of [...routeModules, ...(options.routes ?? []), openapiRoutes]) module.register(app, deps);
 
   let table: RouteTable | undefined;

@@ -3,6 +3,7 @@ import { DeployError } from '../deploy/errors';
 import { DomainError, type DomainErrorCode } from '../domain-errors';
 import { JobsClosedError, QueueUnavailableError } from '../jobs/job-registry';
 import { InvalidCursorError } from '../store/paging';
+import { asStorageFailure } from '../store/storage-health';
 import { HttpProblem } from './problem';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -31,6 +32,9 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
   }
   if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
   if (err instanceof EvalInputError) return evalInputProblem(err);
+  const storage = asStorageFailure(err);
+  // Nothing was stored, so nothing is acknowledged: 507 when the disk is full, 503 when it fails otherwise.
+  if (storage) return new HttpProblem(storage.kind === 'full' ? 507 : 503, storage.message, { type: storage.kind === 'full' ? 'storage-full' : 'storage-unavailable', headers: { 'retry-after': '30' } });
   if (err instanceof InvalidCursorError) return new HttpProblem(400, err.message, { type: 'invalid-cursor', errors: [{ path: 'query.cursor', message: err.message }] });
   if (err instanceof JobsClosedError) return new HttpProblem(503, err.message, { headers: { connection: 'close', 'retry-after': '5' } });
   if (err instanceof QueueUnavailableError) return new HttpProblem(503, err.message, { type: 'queue-unavailable', headers: { 'retry-after': '5' } });

@@ -1,9 +1,9 @@
-import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
-import type { RunFinish, RunRecord, RunSource, RunStore } from '../store/runs';
+import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
+import { PROCESS_OWNER } from './process-owner';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -50,23 +50,23 @@ export function finishedRun(id: string, result: RunResult, events: RunEvent[]): 
   };
 }
 
-/** This process, as recorded on its running rows; a restart interrupts only runs of processes that are gone. */
-export const PROCESS_OWNER = `${os.hostname()}:${process.pid}`;
+export { PROCESS_OWNER, isOwnerAlive } from './process-owner';
 
-/** True when `owner` (`host:pid`) is a live process on this host other than this one. */
-export function isOwnerAlive(owner: string): boolean {
-  const colon = owner.lastIndexOf(':');
-  const pid = Number(owner.slice(colon + 1));
-  // Another host's process cannot be checked from here: leave its runs alone.
-  if (owner.slice(0, colon) !== os.hostname()) return true;
-  // This process has just started, so a row naming its pid is from an earlier one (pid reuse, e.g. pid 1 in a container).
-  if (!Number.isInteger(pid) || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The `running` row of a run about to start. */
+function runStart(job: RunJob): RunStart {
+  return {
+    id: job.id,
+    pipeline: job.pipeline,
+    version: job.version,
+    document: job.inline ? job.document : null,
+    inputs: job.inputs,
+    startedAt: job.startedAt,
+    owner: PROCESS_OWNER,
+    source: job.source ?? 'api',
+    label: job.label ?? null,
+    keyName: job.keyName ?? null,
+    ...(job.from ? { from: job.from } : {}),
+  };
 }
 
 /**
@@ -106,25 +106,23 @@ export class RunManager {
    */
   async start(request: StartRun): Promise<string> {
     const id = randomUUID();
-    await this.jobs.start(RUN_JOB, id, { ...request, id, startedAt: Date.now() });
+    const job: RunJob = { ...request, id, startedAt: Date.now() };
+    // Acknowledged means durable: the `running` row is committed (with the other runs of this
+    // moment: group commit) before the caller hears the id. A full disk rejects here, before any work.
+    await this.store.begin(runStart(job));
+    try {
+      await this.jobs.start(RUN_JOB, id, job);
+    } catch (err) {
+      // Not started after all (shutting down, queue gone): the row must not stay `running`.
+      const message = (err as Error)?.message ?? String(err);
+      void this.store.finish({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs: Date.now() - job.startedAt, nodes: {}, events: [] });
+      throw err;
+    }
     return id;
   }
 
   private process(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
     const { id, startedAt } = payload;
-    this.store.begin({
-      id,
-      pipeline: payload.pipeline,
-      version: payload.version,
-      document: payload.inline ? payload.document : null,
-      inputs: payload.inputs,
-      startedAt,
-      owner: PROCESS_OWNER,
-      source: payload.source ?? 'api',
-      label: payload.label ?? null,
-      keyName: payload.keyName ?? null,
-      ...(payload.from ? { from: payload.from } : {}),
-    });
     const events: RunEvent[] = [];
     let result: Promise<RunResult>;
     try {

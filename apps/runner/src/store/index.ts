@@ -22,12 +22,14 @@ import { monitors } from './migrations/011-monitors';
 import { SqliteMonitorStore, type MonitorStore } from './monitors';
 import { suites } from './migrations/020-suites';
 import { SqliteSuiteStore, type SuiteStore } from './suites';
+import { StorageHealth } from './storage-health';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
 export type { RunStore, RunRecord, RunSummary, RunStart, RunFinish, RunSource, RunQuery } from './runs';
 export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
+export { StorageFailure, StorageHealth, asStorageFailure, type StorageState } from './storage-health';
 export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from './paging';
 export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 export { SqlitePipelineStore } from './pipelines';
@@ -74,6 +76,8 @@ export interface Store {
   promotions: PromotionStore;
   /** Eval suites saved by name (the editor's New eval form). */
   suites: SuiteStore;
+  /** Whether writes fail for want of storage (disk full), for `/healthz`. */
+  health: StorageHealth;
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
@@ -92,7 +96,8 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
   const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, ...(options.migrations ?? [])]);
-  const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError });
+  const health = new StorageHealth();
+  const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   return {
     pipelines: new SqlitePipelineStore(db),
     versions: new SqliteVersionStore(db),
@@ -106,6 +111,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     monitors: new SqliteMonitorStore(db),
     promotions: new SqlitePromotionStore(db),
     suites: new SqliteSuiteStore(db),
+    health,
     file,
     db,
     async close() {

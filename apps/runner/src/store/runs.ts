@@ -1,6 +1,7 @@
 import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core';
 import type { SqliteDatabase } from './db';
 import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
+import type { StorageHealth } from './storage-health';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -77,10 +78,15 @@ export interface RunFinish {
 }
 
 export interface RunStore {
-  /** Records a started run. Writes are queued and batched; reads see them (they flush first). */
-  begin(run: RunStart): void;
-  /** Records the end of a run with its node traces and events, in one transaction with other queued writes. */
-  finish(run: RunFinish): void;
+  /**
+   * Records a started run. Writes are queued and committed in batches (group
+   * commit); the promise settles when the batch holding this run is committed
+   * (or rejects with the write's error, a StorageFailure when storage fails), so
+   * whoever acknowledges the run awaits it first. Reads see queued writes (they flush first).
+   */
+  begin(run: RunStart): Promise<void>;
+  /** Records the end of a run with its node traces and events, in one transaction with other queued writes; settles on commit. */
+  finish(run: RunFinish): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   /** The events of a finished run, for replay. */
   events(id: string): Promise<RunEvent[] | undefined>;
@@ -147,22 +153,26 @@ function storedEvent(event: RunEvent): unknown {
   return rest;
 }
 
-type Write = { kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish };
+type Write = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
 
 export interface SqliteRunStoreOptions {
   /** Applied to every JSON text before it is written: keeps secrets out of the file. */
   redact?: (json: string) => string;
   /** Told about a write that failed (a batch is retried write by write, so one bad run loses only itself). */
   onWriteError?: (error: Error, runId: string) => void;
+  /** Told when a write fails for want of storage. */
+  health?: StorageHealth;
 }
 
 export class SqliteRunStore implements RunStore {
   private readonly db: SqliteDatabase;
   private readonly redact: (json: string) => string;
   private readonly onWriteError: (error: Error, runId: string) => void;
+  private readonly health?: StorageHealth;
   private readonly stmts;
   private queue: Write[] = [];
   private scheduled = false;
+  private immediate = false;
   private readonly writeBatch;
   private readonly listStatements = new Map<string, import('better-sqlite3').Statement<(string | number)[], RunRow>>();
 
@@ -170,6 +180,7 @@ export class SqliteRunStore implements RunStore {
     this.db = db;
     this.redact = options.redact ?? ((json) => json);
     this.onWriteError = options.onWriteError ?? (() => {});
+    this.health = options.health;
     this.stmts = {
       begin: db.prepare(
         `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, source, label, key_name, from_run, from_node)
@@ -212,11 +223,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   begin(run: RunStart) {
-    this.enqueue({ kind: 'begin', run });
+    return this.enqueue({ kind: 'begin', run });
   }
 
   finish(run: RunFinish) {
-    this.enqueue({ kind: 'finish', run });
+    return this.enqueue({ kind: 'finish', run });
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -312,28 +323,47 @@ export class SqliteRunStore implements RunStore {
     return this.db.prepare("DELETE FROM runs WHERE started_at < ? AND status <> 'running'").run(before).changes;
   }
 
-  private enqueue(write: Write) {
-    this.queue.push(write);
-    if (this.queue.length >= MAX_BATCH) return this.flushNow();
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // Writes wait a few milliseconds so that, under load, hundreds of runs share one commit.
-    setTimeout(() => this.flushNow(), FLUSH_DELAY_MS).unref();
+  private enqueue(write: Omit<Write, 'settle'>): Promise<void> {
+    let settle!: (err?: Error) => void;
+    const committed = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+    // A caller that does not await (a finish, the CLI's record) must not take the process down; one that awaits still sees the error.
+    committed.catch(() => {});
+    this.queue.push({ ...write, settle } as Write);
+    if (this.queue.length >= MAX_BATCH) {
+      this.flushNow();
+      return committed;
+    }
+    if (write.kind === 'begin' && !this.immediate) {
+      // A begin holds up an answer (201 only once it is on disk): commit at the end of this
+      // turn of the event loop, with every other run that arrived in it (group commit).
+      this.immediate = true;
+      setImmediate(() => this.flushNow());
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      // Finishes wait a few milliseconds so that, under load, hundreds of runs share one commit.
+      setTimeout(() => this.flushNow(), FLUSH_DELAY_MS).unref();
+    }
+    return committed;
   }
 
   private flushNow() {
     this.scheduled = false;
+    this.immediate = false;
     if (this.queue.length === 0) return;
     const writes = this.queue;
     this.queue = [];
     try {
       this.writeBatch(writes);
+      for (const w of writes) w.settle();
     } catch {
       for (const w of writes) {
         try {
           this.writeBatch([w]);
+          w.settle();
         } catch (err) {
+          const failure = this.health?.observe(err);
           this.onWriteError(err as Error, w.run.id);
+          w.settle(failure ?? (err as Error));
         }
       }
     }

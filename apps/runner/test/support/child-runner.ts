@@ -21,10 +21,17 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `patchbay serve` as a real child process; resolves once it prints its URL. */
-export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRunner> {
+/**
+ * `patchbay serve` as a real child process; resolves once it prints its URL.
+ * `fileSizeLimitKb` runs it under RLIMIT_FSIZE (`ulimit -f`): no file it writes grows past that, as on a full disk.
+ */
+export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}, options: { fileSizeLimitKb?: number } = {}): Promise<ChildRunner> {
   // PATCHBAY_DEMO=0: an empty data dir stays empty (no demo workspace seeded), so each test starts from nothing.
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...cleanEnv(), PATCHBAY_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command: [string, string[]] =
+    options.fileSizeLimitKb === undefined
+      ? [process.execPath, [BIN, 'serve', ...args]]
+      : ['/bin/sh', ['-c', `ulimit -f ${Math.floor(options.fileSizeLimitKb)} && exec "$0" "$@"`, process.execPath, BIN, 'serve', ...args]];
+  const child = spawn(command[0], command[1], { env: { ...cleanEnv(), PATCHBAY_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
