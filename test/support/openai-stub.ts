@@ -47,6 +47,8 @@ export interface StubReply {
   headers?: Record<string, string>;
   body?: unknown;
   text?: string;
+  /** Streamed as exactly these pieces (the reply's text is their join); default: word by word. */
+  pieces?: string[];
   toolCalls?: StubToolCall[];
   /** Default: words in the prompt / pieces of the reply. */
   usage?: { prompt_tokens: number; completion_tokens: number };
@@ -148,13 +150,13 @@ function sendEmbeddings(request: StubRequest, reply: StubReply, res: http.Server
 
 function sendChat(request: StubRequest, reply: StubReply, res: http.ServerResponse): void {
   const body = request.body ?? {};
-  const text = reply.text ?? (reply.toolCalls ? '' : lastUserText(body.messages));
+  const text = reply.pieces?.join('') ?? reply.text ?? (reply.toolCalls ? '' : lastUserText(body.messages));
   const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({
     id: c.id ?? `call_${request.count}_${i}`,
     name: c.name,
     arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}),
   }));
-  const pieces = text.split(/(?<=\s)/).filter(Boolean);
+  const pieces = reply.pieces ?? text.split(/(?<=\s)/).filter(Boolean);
   const promptTokens = JSON.stringify(body.messages ?? []).split(/\s+/).length;
   const usage = reply.usage ?? { prompt_tokens: promptTokens, completion_tokens: Math.max(pieces.length, toolCalls.length) };
   const usageFull = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };

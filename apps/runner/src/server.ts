@@ -87,10 +87,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be an integer from 0 to 65535, got ${port}`);
 
   const dataDir = path.resolve(options.dataDir ?? resolveDataDir({ env }));
-  const services = await createServices({ dataDir, configPath: options.configPath, env });
+  // The redactor needs the config's key variables, so it comes after the services; the cache asks for it when it writes.
+  let redactJson = (json: string) => json;
+  const services = await createServices({ dataDir, configPath: options.configPath, env, redact: (json) => redactJson(json) });
   const providers = () => listProviders(services.config, env);
   const keyVariables = providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
   const redactor = Redactor.fromEnv(env, keyVariables, token ? [token] : []);
+  redactJson = redactor.redact;
   const sink = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => sink(redactor.redact(line));
 
@@ -136,7 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const jobs: JobRegistry = scaled?.jobs ?? new InProcessJobRegistry(log);
   // PATCHBAY_MONITORING=0 leaves finished runs unobserved (no rollups, counters, traces, monitors or alerts): bench/monitor's baseline.
   const observe = env.PATCHBAY_MONITORING === '0' ? undefined : (run: FinishedRunFacts) => monitoring.observeRun(run);
-  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config), commitEachRun: scaled !== undefined });
+  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config), commitEachRun: scaled !== undefined, maskStream: redactor.active ? () => redactor.streamMasker() : undefined });
   const evals = new EvalManager({
     evals: store.evals,
     runs: store.runs,

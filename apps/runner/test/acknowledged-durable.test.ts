@@ -58,7 +58,7 @@ function burst(url: string, clients: number, body: (i: number) => unknown) {
 }
 
 describe('acknowledged means durable', () => {
-  it('kill -9 in the middle of a burst of runs loses no run that was answered 201; the restart interrupts the ones left running', async () => {
+  it('kill -9 in the middle of a burst of runs loses no run that was answered 201; the restart interrupts the ones left running', { timeout: 120_000 }, async () => {
     const data = tempDir();
     const first = await start(['--port', '0', '--data', data]);
     expect((await post(`${first.url}/api/pipelines`, echoPipeline('burst'))).status).toBe(201);
@@ -80,7 +80,7 @@ describe('acknowledged means durable', () => {
     expect(await second.exited).toBe(0);
   });
 
-  it('a full disk refuses runs with 507/503 problem+json and /healthz says degraded; every run it acknowledged is stored', async () => {
+  it('a full disk refuses runs with 507/503 problem+json and /healthz says degraded; every run it acknowledged is stored', { timeout: 120_000 }, async () => {
     const data = tempDir();
     // Save the pipeline with no limit first, then serve under a file-size limit (RLIMIT_FSIZE, 1 KiB blocks):
     // the database's write-ahead log hits it after some runs, as a full disk would stop it.

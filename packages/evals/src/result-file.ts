@@ -57,9 +57,18 @@ export class JsonlCaseLog implements CaseLog {
   private readonly index = new Map<string, { offset: number; length: number }>();
   private size = 0;
 
+  private redact: (json: string) => string = (json) => json;
+
   private constructor(readonly path: string, private readonly handle: FileHandle) {}
 
-  static async open(path: string, identity: RunIdentity, options: { resume: boolean; startedAt: string }): Promise<JsonlCaseLog> {
+  /** `redact` masks secrets in each record's JSON before it reaches the file (and so the result file and reports read from it). */
+  static async open(path: string, identity: RunIdentity, options: { resume: boolean; startedAt: string; redact?: (json: string) => string }): Promise<JsonlCaseLog> {
+    const opened = await JsonlCaseLog.openFile(path, identity, options);
+    if (options.redact) opened.redact = options.redact;
+    return opened;
+  }
+
+  private static async openFile(path: string, identity: RunIdentity, options: { resume: boolean; startedAt: string }): Promise<JsonlCaseLog> {
     await mkdir(dirname(path), { recursive: true });
     const exists = await stat(path).then(() => true, () => false);
     if (options.resume && exists) {
@@ -151,7 +160,7 @@ export class JsonlCaseLog implements CaseLog {
 
   async append(record: CaseRecord): Promise<void> {
     const offset = this.size;
-    const text = JSON.stringify(record);
+    const text = this.redact(JSON.stringify(record));
     const length = Buffer.byteLength(text);
     await this.write(text + '\n', length + 1);
     this.index.set(rowKey(record), { offset, length });
@@ -212,19 +221,20 @@ export async function writeResultFile(
   log: CaseLog,
   dataset: DatasetSource,
   repeat: number,
+  redact: (json: string) => string = (json) => json,
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const out = await open(tmp, 'w');
   try {
-    await writeCases(out.fd, head, log, dataset, repeat);
+    await writeCases(out.fd, head, log, dataset, repeat, redact);
   } finally {
     await out.close();
   }
   await rename(tmp, path);
 }
 
-async function writeCases(fd: number, head: Omit<EvalResult, 'cases'>, log: CaseLog, dataset: DatasetSource, repeat: number): Promise<void> {
+async function writeCases(fd: number, head: Omit<EvalResult, 'cases'>, log: CaseLog, dataset: DatasetSource, repeat: number, redact: (json: string) => string): Promise<void> {
   // Text is gathered into chunks of about 1 MB, each written at once: a direct write of a
   // chunk costs far less than a thread-pool round trip per chunk on a busy machine.
   let chunk: string[] = [];
@@ -236,7 +246,9 @@ async function writeCases(fd: number, head: Omit<EvalResult, 'cases'>, log: Case
     let done = 0;
     while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
   };
+  // Each piece is whole JSON (the head, one case, the comparison), so a secret never spans two.
   const put = async (text: string) => {
+    text = redact(text);
     chunk.push(text);
     chunkSize += text.length;
     if (chunkSize >= 1 << 20) await flush();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, parseCommandArgs, UsageError, type CliIO, type Command } from './command';
+import { workspaceRedactor } from './workspace-services';
 
 /** Commands load lazily so `patchbay validate` does not pay for the server or SQLite. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
@@ -41,7 +42,8 @@ function version(): string {
   return pkg.version;
 }
 
-export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<number> {
+  const io = redactingIO(rawIO);
   const [name, ...rest] = argv;
   const debug = argv.includes('--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -74,6 +76,21 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     io.stderr.write(`patchbay ${name}: ${debug ? (err as Error).stack : (err as Error).message}\n`);
     return 1;
   }
+}
+
+/** Every line the CLI prints (outputs, `--json` results, progress, errors) with the environment's secrets masked. */
+function redactingIO(io: CliIO): CliIO {
+  const { redact, active } = workspaceRedactor(io.env);
+  if (!active) return io;
+  const masked = (stream: CliIO['stdout']): CliIO['stdout'] =>
+    new Proxy(stream, {
+      get(target, key) {
+        if (key === 'write') return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return { ...io, stdout: masked(io.stdout), stderr: masked(io.stderr) };
 }
 
 function defaultIO(): CliIO {

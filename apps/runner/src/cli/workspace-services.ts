@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { WorkspaceServices } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
+import { Redactor } from '../http/secrets';
+
+/** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment (what the runner masks, less config-only names). */
+export function workspaceRedactor(env: NodeJS.ProcessEnv): Redactor {
+  return Redactor.fromEnv(env, [], env.PATCHBAY_TOKEN ? [env.PATCHBAY_TOKEN] : []);
+}
 
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */
 export interface WorkspaceFlags {
@@ -29,6 +35,7 @@ export async function openWorkspaceServices(
       createDataDir: options.createDataDir,
       onCreateDataDir: (dir) => io.stderr.write(`created the data dir ${dir} for the response cache\n`),
       env: io.env,
+      redact: workspaceRedactor(io.env).redact,
     });
   } catch (err) {
     if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);

@@ -13,7 +13,9 @@ export function secretEnvNames(env: NodeJS.ProcessEnv, extraNames: readonly stri
 /**
  * Keeps secret values out of responses, logs and the database. Replaces each
  * value as written and as it appears inside a JSON string (escaped), so it
- * can be applied to serialized JSON without breaking it.
+ * can be applied to serialized JSON without breaking it — and any piece of 8
+ * or more characters of one too: a key cut short (a reply truncated to 300
+ * characters in a report, a model that prints half of it) is still masked.
  */
 export class Redactor {
   private readonly secrets: { name: string; forms: string[] }[];
@@ -34,11 +36,35 @@ export class Redactor {
   }
 
   redact = (text: string): string => {
-    for (const { forms } of this.secrets) {
-      for (const form of forms) if (text.includes(form)) text = text.split(form).join(MASK);
-    }
+    for (const { forms } of this.secrets) for (const form of forms) text = maskPieces(text, form);
     return text;
   };
+
+  /**
+   * A masker for one stream of text chunks (a node's tokens). Each chunk is
+   * masked as it comes, and the tail that could be the start of a secret is held
+   * back until the next chunk shows it is not one: a key streamed five
+   * characters at a time never appears, not even by joining the chunks.
+   */
+  streamMasker(): StreamMasker {
+    const values = this.secrets.map((s) => s.forms[0]);
+    // Raw text not sent yet: the end of the stream that is (so far) a stretch of a secret, which the next chunk may continue.
+    let held = '';
+    return {
+      push: (chunk) => {
+        held += chunk;
+        const keep = longestSecretPiece(held, values);
+        const out = this.redact(held.slice(0, held.length - keep));
+        held = held.slice(held.length - keep);
+        return out;
+      },
+      end: () => {
+        const rest = this.redact(held);
+        held = '';
+        return rest;
+      },
+    };
+  }
 
   /** The first place a secret value occurs in a JSON value: `{path, name}` of the variable, never the value. */
   find(value: unknown, path = '$'): { path: string; name: string } | undefined {
@@ -60,6 +86,50 @@ export class Redactor {
     }
     return undefined;
   }
+}
+
+export interface StreamMasker {
+  /** What of the stream so far can be sent now (possibly ''). */
+  push(chunk: string): string;
+  /** The rest, at the end of the stream. */
+  end(): string;
+}
+
+/** The length of the longest end of `text` that occurs in a secret: it may go on into (more of) one. */
+function longestSecretPiece(text: string, values: string[]): number {
+  let best = 0;
+  for (const value of values) {
+    for (let k = Math.min(text.length, value.length); k > best; k--) {
+      if (value.includes(text.slice(text.length - k))) {
+        best = k;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+/** Replaces every stretch of `text` that equals a stretch of `secret` at least MIN_SECRET_LENGTH long (merged, one mask each). */
+function maskPieces(text: string, secret: string): string {
+  const spans: Array<[number, number]> = [];
+  for (let j = 0; j + MIN_SECRET_LENGTH <= secret.length; j++) {
+    const piece = secret.slice(j, j + MIN_SECRET_LENGTH);
+    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + 1)) spans.push([at, at + MIN_SECRET_LENGTH]);
+  }
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let [start, end] = spans[0];
+  for (const [s, e] of spans.slice(1)) {
+    if (s <= end) end = Math.max(end, e);
+    else {
+      out += text.slice(from, start) + MASK;
+      from = end;
+      [start, end] = [s, e];
+    }
+  }
+  return out + text.slice(from, start) + MASK + text.slice(end);
 }
 
 /**

@@ -43,6 +43,8 @@ export async function saveVersion(
   pipelines: PipelineResolver = storeResolverOf(store),
 ): Promise<VersionRecord> {
   const { document, problems } = await checkDocument(input.document, redactor, input.at, pipelines);
+  // The message is free text: a pasted key is masked before it is stored, not only when shown.
+  input = { ...input, message: redactor.redact(input.message) };
   if (document.name !== input.name) {
     throw new DomainError('name-mismatch', `the document is named "${document.name}" but is being saved as "${input.name}"`, {
       errors: [{ path: `${input.at}.name`, message: `must be "${input.name}"` }],

@@ -52,6 +52,36 @@ export function finishedRun(id: string, result: RunResult, events: RunEvent[]): 
 
 export { PROCESS_OWNER, isOwnerAlive } from './process-owner';
 
+/** Masks secrets out of one node's streamed text (see Redactor.streamMasker). */
+export interface StreamMasker {
+  push(chunk: string): string;
+  end(): string;
+}
+
+/**
+ * Passes events on with each node's `node.token` texts masked as one stream: a
+ * secret split over chunks never goes out, live or (the same events are stored) on replay.
+ * What a node's masker holds back goes out as one more token just before the node ends.
+ */
+function maskedTokens(masker: () => StreamMasker, emit: (event: RunEvent) => void): (event: RunEvent) => void {
+  const streams = new Map<string, StreamMasker>();
+  return (event) => {
+    if (event.type === 'node.token') {
+      let stream = streams.get(event.nodeId);
+      if (!stream) streams.set(event.nodeId, (stream = masker()));
+      const text = stream.push(event.text);
+      if (text) emit({ ...event, text });
+      return;
+    }
+    if ((event.type === 'node.completed' || event.type === 'node.failed' || event.type === 'node.skipped') && streams.has(event.nodeId)) {
+      const rest = streams.get(event.nodeId)!.end();
+      streams.delete(event.nodeId);
+      if (rest) emit({ type: 'node.token', runId: event.runId, nodeId: event.nodeId, text: rest });
+    }
+    emit(event);
+  };
+}
+
 /** The `running` row of a run about to start. */
 function runStart(job: RunJob): RunStart {
   return {
@@ -83,9 +113,11 @@ export class RunManager {
   private readonly observe?: (run: FinishedRunFacts) => void;
   private readonly maxOutputBytes?: number;
   private readonly commitEachRun: boolean;
+  private readonly maskStream?: () => StreamMasker;
 
   /** `commitEachRun`: a run's outcome is committed before its job ends (scaled out, other processes read it next). */
-  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number; commitEachRun?: boolean }) {
+  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number; commitEachRun?: boolean; maskStream?: () => StreamMasker }) {
+    this.maskStream = deps.maskStream;
     this.store = deps.store;
     this.commitEachRun = deps.commitEachRun ?? false;
     this.maxOutputBytes = deps.maxOutputBytes;
@@ -124,6 +156,11 @@ export class RunManager {
   private process(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
     const { id, startedAt } = payload;
     const events: RunEvent[] = [];
+    const emit = (event: RunEvent) => {
+      events.push(event);
+      job.publish(event);
+    };
+    const onEvent = this.maskStream ? maskedTokens(this.maskStream, emit) : emit;
     let result: Promise<RunResult>;
     try {
       result = this.prepare(payload.document).run(payload.inputs, {
@@ -132,10 +169,7 @@ export class RunManager {
         signal: job.signal,
         runId: id,
         tokens: payload.tokens,
-        onEvent: (event) => {
-          events.push(event);
-          job.publish(event);
-        },
+        onEvent,
         reuse: payload.reuse,
       });
     } catch (err) {

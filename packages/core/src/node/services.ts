@@ -28,6 +28,8 @@ export interface CreateServicesOptions {
   createDataDir?: boolean;
   onCreateDataDir?: (dataDir: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Masks secret values in JSON text before it is stored (the response cache); the runner's and the CLI's redactor. */
+  redact?: (json: string) => string;
 }
 
 export type WorkspaceServices = Services & {
@@ -65,7 +67,8 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   let retrieval: RetrievalStore;
   try {
     if (!options.noCache && config.cache?.enabled !== false) {
-      cache = absent ? lazyResponseCache(dataDir, options.onCreateDataDir) : openResponseCache(dataDir);
+      const redact = options.redact;
+      cache = absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openResponseCache(dataDir, { redact });
     }
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })

@@ -5,7 +5,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command 
 import { loadPipelineArg } from '../stored-pipeline';
 import { openStoredRefs } from '../stored-refs';
 import { problemLines } from '../problem-lines';
-import { openWorkspaceServices } from '../workspace-services';
+import { openWorkspaceServices, workspaceRedactor } from '../workspace-services';
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -114,7 +114,8 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       }
       const { pipeline, repeat } = prepared;
       const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
-      log = await evals.JsonlCaseLog.open(evals.progressPathFor(out), prepared.identity, { resume: values.resume === true, startedAt: new Date().toISOString() });
+      const { redact } = workspaceRedactor(io.env);
+      log = await evals.JsonlCaseLog.open(evals.progressPathFor(out), prepared.identity, { resume: values.resume === true, startedAt: new Date().toISOString(), redact });
       const display = evals.progressDisplay(io.stderr);
       io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${prepared.dataset.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${prepared.cached ? '' : ', no cache'}\n`);
       if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
@@ -137,10 +138,10 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
         io.stderr.write(`stopped: finished cases are kept in ${evals.progressPathFor(out)}; run again with --resume to finish\n`);
         return EXIT_INTERRUPTED;
       }
-      await evals.writeResultFile(out, head, log, suite.dataset, repeat);
+      await evals.writeResultFile(out, head, log, suite.dataset, repeat, redact);
       const cases = () => evals.loggedCases(log!, suite.dataset, repeat);
-      if (values.junit) await writeFile(resolve(values.junit), await evals.junitReport(head, cases()));
-      if (values.markdown) await writeFile(resolve(values.markdown), await evals.markdownReport(head, cases()));
+      if (values.junit) await writeFile(resolve(values.junit), redact(await evals.junitReport(head, cases())));
+      if (values.markdown) await writeFile(resolve(values.markdown), redact(await evals.markdownReport(head, cases())));
       await log.close();
       await log.remove();
       log = undefined;

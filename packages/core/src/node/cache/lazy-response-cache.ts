@@ -7,11 +7,11 @@ import { CACHE_FILE_NAME, openResponseCache, type ResponseCache } from './respon
  * and the first write creates the data dir and the file (then `onCreate` is told
  * where), so a run that stores nothing leaves no folder behind.
  */
-export function lazyResponseCache(dataDir: string, onCreate?: (dataDir: string) => void): ResponseCache {
+export function lazyResponseCache(dataDir: string, onCreate?: (dataDir: string) => void, options: { redact?: (json: string) => string } = {}): ResponseCache {
   let cache: ResponseCache | undefined;
   const open = () => {
     if (!cache) {
-      cache = openResponseCache(dataDir);
+      cache = openResponseCache(dataDir, options);
       onCreate?.(dataDir);
     }
     return cache;

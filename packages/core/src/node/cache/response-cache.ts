@@ -26,7 +26,9 @@ export interface ResponseCache {
 
 export const CACHE_FILE_NAME = 'cache.sqlite';
 
-export function openResponseCache(dataDir: string): ResponseCache {
+/** `redact` masks secrets in a reply's JSON before it is stored (a model that echoes a key must not leave it in the file). */
+export function openResponseCache(dataDir: string, options: { redact?: (json: string) => string } = {}): ResponseCache {
+  const redact = options.redact ?? ((json: string) => json);
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, CACHE_FILE_NAME);
   const store = CacheStore.acquire(file);
@@ -48,7 +50,7 @@ export function openResponseCache(dataDir: string): ResponseCache {
     },
     putChat(key, result) {
       const { cached: _cached, ...stored } = result;
-      store.putChat(key, result.model, JSON.stringify(stored));
+      store.putChat(key, result.model, redact(JSON.stringify(stored)));
     },
     getVectors(keys) {
       return keys.map((key) => {
