@@ -37,7 +37,7 @@ export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}, options
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   child.stderr!.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner did not start in 20 s: ${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`runner did not start in 90 s: ${err}`)), 90_000);
     child.stdout!.on('data', (d) => {
       out += d;
       const match = /Patchbay listening on (http:\/\/\S+)/.exec(out);
