@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+const BIN = '/usr/lib/postgresql/15/bin';
+const USER = 'patchbay';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PostgresServer {
+  /** `postgres://patchbay@127.0.0.1:PORT/postgres` (trust auth: no password). */
+  url: string;
+  port: number;
+  /** A new empty database; returns its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** Stops the server at once (`pg_ctl stop -m immediate`): what "PostgreSQL went away" looks like. */
+  kill(): Promise<void>;
+  /** Stops the server and removes its directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+let databases = 0;
+
+/**
+ * Debian's real PostgreSQL 15 in a temp dir: `initdb` + `pg_ctl start` on a free
+ * loopback port, stopped and removed by `stop()`. PostgreSQL refuses to run as
+ * root, so as root the cluster belongs to the `postgres` user (`runuser`); as
+ * any other user it runs as that user.
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const root = process.getuid?.() === 0;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-pg-'));
+  if (root) await run('chown', ['postgres:postgres', dir]);
+  const as = (bin: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', `${BIN}/${bin}`, ...args]) : run(`${BIN}/${bin}`, args));
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  await as('initdb', ['-D', data, '-A', 'trust', '-U', USER, '--no-sync', '-E', 'UTF8']);
+  // fsync off: a test cluster need not survive a power cut, and it keeps `npm test` fast.
+  await as('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const url = `postgres://${USER}@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  const stopWith = async (mode: string) => {
+    if (stopped) return;
+    stopped = true;
+    await as('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']).catch(() => {});
+  };
+  return {
+    url,
+    port,
+    async createDatabase(name = `t${process.pid}_${++databases}`) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://${USER}@127.0.0.1:${port}/${name}`;
+    },
+    kill: () => stopWith('immediate'),
+    async stop() {
+      await stopWith('fast');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
