@@ -23,6 +23,8 @@ import { SqliteMonitorStore, type MonitorStore } from './monitors';
 import { suites } from './migrations/020-suites';
 import { SqliteSuiteStore, type SuiteStore } from './suites';
 import { StorageHealth } from './storage-health';
+import type { ResponseCache } from '@patchbay/core/node';
+import { isPostgresUrl } from './store-url';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -53,14 +55,19 @@ export type { PromotionStore, StoredPromotion, PromotionStatus } from './promoti
 export { SqlitePromotionStore } from './promotions';
 export type { SuiteStore, StoredSuite, StoredSuiteBody } from './suites';
 export { SqliteSuiteStore } from './suites';
+export { StoreUrlError, checkStoreUrl, isPostgresUrl } from './store-url';
+export { isStoreUnavailable } from './store-unavailable';
 
 /**
- * The runner's storage, one module per resource behind an interface, so a
- * PostgreSQL implementation can sit beside the SQLite one. A resource added
- * later (datasets, eval results) adds its module here and its migration to
- * `migrations/index.ts`; `db` is there for such SQLite modules.
+ * The runner's storage, one module per resource behind an async interface,
+ * with a SQLite implementation (`store/<resource>.ts`, the data dir) and a
+ * PostgreSQL one (`store/postgres/<resource>.ts`, Kysely over pg) beside it.
+ * A resource added later adds both, and its migration to both lists.
  */
 export interface Store {
+  kind: 'sqlite' | 'postgres';
+  /** The SQLite file, or the PostgreSQL URL with its password masked (for logs). */
+  location: string;
   pipelines: PipelineStore;
   versions: VersionStore;
   runs: RunStore;
@@ -78,10 +85,21 @@ export interface Store {
   suites: SuiteStore;
   /** Whether writes fail for want of storage (disk full), for `/healthz`. */
   health: StorageHealth;
+  /**
+   * The model response cache when it lives in the store (PostgreSQL: shared by
+   * every server and worker, #16.5). Undefined for SQLite: the data dir's
+   * `cache.sqlite` serves then.
+   */
+  responseCache?: ResponseCache;
+  close(): Promise<void>;
+}
+
+/** The embedded default: one SQLite file in the data dir. */
+export interface SqliteStore extends Store {
+  kind: 'sqlite';
   /** The file the store lives in (`:memory:` for a throwaway store). */
   file: string;
   db: SqliteDatabase;
-  close(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
@@ -92,7 +110,19 @@ export interface OpenStoreOptions {
   migrations?: Migration[];
 }
 
-export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): Store {
+/**
+ * The store a server, worker or CLI command works on: `target` is a
+ * `postgres://` URL (`--store`, PATCHBAY_STORE: scaled out) or a data dir
+ * (SQLite, the default). Both give the same Store. A bad URL throws
+ * StoreUrlError; a database that cannot be reached throws StoreOpenError.
+ */
+export async function openStore(target: string, options: OpenStoreOptions & { log?: (line: string) => void; poolSize?: number } = {}): Promise<Store> {
+  if (!isPostgresUrl(target)) return openSqliteStore(target, options);
+  const { openPostgresStore } = await import('./postgres/open');
+  return openPostgresStore(target, options);
+}
+
+export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
   const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, ...(options.migrations ?? [])]);
@@ -112,6 +142,8 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     promotions: new SqlitePromotionStore(db),
     suites: new SqliteSuiteStore(db),
     health,
+    kind: 'sqlite',
+    location: file,
     file,
     db,
     async close() {

@@ -99,7 +99,7 @@ export interface RunStore {
   prune(before: number): Promise<number>;
 }
 
-interface RunRow {
+export interface RunRow {
   id: string;
   pipeline: string | null;
   version: number | null;
@@ -121,7 +121,7 @@ interface RunRow {
   seq?: number;
 }
 
-const toSummary = (r: RunRow): RunSummary => ({
+export const toRunSummary = (r: RunRow): RunSummary => ({
   id: r.id,
   pipeline: r.pipeline,
   version: r.version,
@@ -147,10 +147,26 @@ const MAX_BATCH = 1000;
  * text) and, for node.completed / node.failed, without the trace run_nodes
  * holds already. `events()` puts both back.
  */
-function storedEvent(event: RunEvent): unknown {
+export function storedEvent(event: RunEvent): unknown {
   const { runId: _runId, ...rest } = event as RunEvent & { trace?: NodeTrace };
   if (event.type === 'node.completed' || event.type === 'node.failed') delete rest.trace;
   return rest;
+}
+
+/** Stored events as the engine emitted them: `type` and `runId` first, node events with their traces (run_nodes has them once). */
+export function restoreEvents(id: string, stored: RunEvent[], traceTexts: () => string[]): RunEvent[] {
+  const traces = new Map<string, NodeTrace>();
+  if (stored.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) {
+    for (const json of traceTexts()) {
+      const trace = JSON.parse(json) as NodeTrace;
+      traces.set(trace.id, trace);
+    }
+  }
+  return stored.map((e) => {
+    const event = Object.assign({ type: e.type, runId: id }, e) as RunEvent;
+    if (event.type === 'node.completed' || event.type === 'node.failed') event.trace ??= traces.get(event.nodeId)!;
+    return event;
+  });
 }
 
 type Write = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
@@ -240,7 +256,7 @@ export class SqliteRunStore implements RunStore {
       nodes[trace.id] = trace;
     }
     return {
-      ...toSummary(row),
+      ...toRunSummary(row),
       document: row.document === null ? null : JSON.parse(row.document),
       inputs: JSON.parse(row.inputs),
       outputs: row.outputs === null ? null : JSON.parse(row.outputs),
@@ -254,21 +270,7 @@ export class SqliteRunStore implements RunStore {
     const row = this.stmts.events.get(id);
     if (!row) return undefined;
     if (!row.events) return [];
-    const stored = JSON.parse(row.events) as RunEvent[];
-    // Stored without their traces (run_nodes has them once); put them back for replay.
-    const traces = new Map<string, NodeTrace>();
-    if (stored.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) {
-      for (const json of this.stmts.nodes.all(id)) {
-        const trace = JSON.parse(json) as NodeTrace;
-        traces.set(trace.id, trace);
-      }
-    }
-    // `type` and `runId` first, as the engine emits them.
-    return stored.map((e) => {
-      const event = Object.assign({ type: e.type, runId: id }, e) as RunEvent;
-      if (event.type === 'node.completed' || event.type === 'node.failed') event.trace ??= traces.get(event.nodeId)!;
-      return event;
-    });
+    return restoreEvents(id, JSON.parse(row.events) as RunEvent[], () => this.stmts.nodes.all(id));
   }
 
   async list(query: RunQuery) {
@@ -301,7 +303,7 @@ export class SqliteRunStore implements RunStore {
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
     let stmt = this.listStatements.get(sql);
     if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<(string | number)[], RunRow>(sql)));
-    return toPage(stmt.all(...params, query.limit + 1), query.limit, (r) => [r.started_at, r.seq!], toSummary);
+    return toPage(stmt.all(...params, query.limit + 1), query.limit, (r) => [r.started_at, r.seq!], toRunSummary);
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {

@@ -30,6 +30,11 @@ export interface CreateServicesOptions {
   env?: NodeJS.ProcessEnv;
   /** Masks secret values in JSON text before it is stored (the response cache); the runner's and the CLI's redactor. */
   redact?: (json: string) => string;
+  /**
+   * The response cache to use instead of `<dataDir>/cache.sqlite` (scaled out, the
+   * store's: every process shares it). Whoever passes it closes it.
+   */
+  responseCache?: ResponseCache;
 }
 
 export type WorkspaceServices = Services & {
@@ -63,19 +68,21 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     offline: createOfflineProvider({ scripted: config.scripted }),
   });
   let cache: ResponseCache | undefined;
+  let ownCache = false;
   let models: ModelService;
   let retrieval: RetrievalStore;
   try {
     if (!options.noCache && config.cache?.enabled !== false) {
       const redact = options.redact;
-      cache = absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openResponseCache(dataDir, { redact });
+      ownCache = !options.responseCache;
+      cache = options.responseCache ?? (absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openResponseCache(dataDir, { redact }));
     }
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
       : providers;
     retrieval = openRetrievalStore({ dataDir, models, inMemory: absent });
   } catch (err) {
-    cache?.close();
+    if (ownCache) await cache?.close();
     await tools.close();
     await sandbox.close();
     throw err;
@@ -97,7 +104,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       await tools.close();
       await sandbox.close();
       retrieval.close();
-      cache?.close();
+      if (ownCache) await cache?.close();
     },
   };
 }

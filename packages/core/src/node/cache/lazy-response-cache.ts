@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { ChatResult } from '../../engine/services';
 import { CACHE_FILE_NAME, openResponseCache, type ResponseCache } from './response-cache';
 
 /**
@@ -18,7 +17,7 @@ export function lazyResponseCache(dataDir: string, onCreate?: (dataDir: string) 
   };
   return {
     file: path.join(dataDir, CACHE_FILE_NAME),
-    getChat: (key: string): ChatResult | undefined => cache?.getChat(key),
+    getChat: (key: string) => cache?.getChat(key),
     putChat: (key, result) => open().putChat(key, result),
     getVectors: (keys) => (cache ? cache.getVectors(keys) : keys.map(() => undefined)),
     putVectors: (entries) => open().putVectors(entries),

@@ -13,15 +13,17 @@ import { CacheStore } from './cache-store';
  * can be shared or deleted freely.
  */
 export interface ResponseCache {
+  /** Where it lives: the SQLite file, or a description of the shared store (scaled out, the runner's PostgreSQL). */
   readonly file: string;
-  getChat(key: string): ChatResult | undefined;
+  /** Reads may be async (a cache in a database server); writes are queued and never make a call wait. */
+  getChat(key: string): ChatResult | undefined | Promise<ChatResult | undefined>;
   putChat(key: string, result: ChatResult): void;
-  getVectors(keys: string[]): (number[] | undefined)[];
+  getVectors(keys: string[]): (number[] | undefined)[] | Promise<(number[] | undefined)[]>;
   putVectors(entries: Array<[key: string, vector: number[]]>): void;
   /** Number of stored replies and vectors. */
-  size(): number;
-  clear(): void;
-  close(): void;
+  size(): number | Promise<number>;
+  clear(): void | Promise<void>;
+  close(): void | Promise<void>;
 }
 
 export const CACHE_FILE_NAME = 'cache.sqlite';

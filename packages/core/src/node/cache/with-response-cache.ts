@@ -47,7 +47,10 @@ export function withResponseCache(service: ModelService, cache: ResponseCache, p
     if (!cacheable(request, options)) return service.chat(request, options);
     options.signal?.throwIfAborted();
     const key = chatCacheKey(request);
-    const stored = cache.getChat(key);
+    const lookup = cache.getChat(key);
+    // A cache in a database server answers later: the call may have been cancelled meanwhile.
+    const stored = lookup instanceof Promise ? await lookup : lookup;
+    if (lookup instanceof Promise) options.signal?.throwIfAborted();
     if (stored) return replay(stored, options);
 
     const shared = inFlight.get(key);
@@ -78,7 +81,7 @@ export function withResponseCache(service: ModelService, cache: ResponseCache, p
   async function embed(model: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     if (!policy.enabled || UNCACHED_PROVIDERS.has(providerOf(model)) || texts.length === 0) return service.embed(model, texts, options);
     const keys = texts.map((text) => embeddingCacheKey(model, text));
-    const found = cache.getVectors(keys);
+    const found = await cache.getVectors(keys);
     const missing = found.flatMap((v, i) => (v ? [] : [i]));
     if (missing.length) {
       const fresh = await service.embed(model, missing.map((i) => texts[i]), options);
@@ -94,6 +97,7 @@ export function withResponseCache(service: ModelService, cache: ResponseCache, p
 function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

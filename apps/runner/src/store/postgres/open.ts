@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { OpenStoreOptions, Store } from '../index';
+import { checkStoreUrl } from '../store-url';
+import { migratePostgres } from './migrate';
+import { openPool } from './pool';
+import { PostgresPipelineStore } from './pipelines';
+import { PostgresVersionStore } from './versions';
+import { PostgresRunStore } from './runs';
+import { PostgresDatasetStore } from './datasets';
+import { PostgresEvalStore } from './evals';
+import { PostgresDeploymentStore, PostgresLabelStore } from './labels';
+import { PostgresRollupStore } from './rollups';
+import { PostgresKeyStore } from './keys';
+import { PostgresMonitorStore } from './monitors';
+import { PostgresPromotionStore } from './promotions';
+import { PostgresSuiteStore } from './suites';
+import { postgresResponseCache } from './response-cache';
+import { StorageHealth } from '../storage-health';
+
+/** Thrown when the database cannot be reached or migrated at start (the CLI says so in one line). */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+/**
+ * The runner's store in PostgreSQL (`--store postgres://…`): connects, migrates
+ * (once, whichever process comes first), and returns the same Store the SQLite
+ * data dir gives, plus the shared response cache.
+ */
+export async function openPostgresStore(target: string, options: OpenStoreOptions & { poolSize?: number; log?: (line: string) => void } = {}): Promise<Store> {
+  const { url, display } = checkStoreUrl(target);
+  const { db } = openPool(url, { max: options.poolSize });
+  try {
+    await sql`SELECT 1`.execute(db);
+    await migratePostgres(db);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    const e = err as Error & { code?: string };
+    throw new StoreOpenError(`cannot open the store ${display}: ${e.message || e.code || String(err)}`);
+  }
+  const health = new StorageHealth();
+  const runs = new PostgresRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
+  const monitors = new PostgresMonitorStore(db);
+  const responseCache = postgresResponseCache(db, display, options.log);
+  let closed = false;
+  return {
+    kind: 'postgres',
+    location: display,
+    pipelines: new PostgresPipelineStore(db),
+    versions: new PostgresVersionStore(db),
+    runs,
+    datasets: new PostgresDatasetStore(db),
+    evals: new PostgresEvalStore(db, options.redact),
+    labels: new PostgresLabelStore(db),
+    deployments: new PostgresDeploymentStore(db),
+    rollups: new PostgresRollupStore(db),
+    keys: new PostgresKeyStore(db),
+    monitors,
+    promotions: new PostgresPromotionStore(db),
+    suites: new PostgresSuiteStore(db),
+    responseCache,
+    health,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // What is queued is written if the database is still there; a close never hangs on one that is gone.
+      await Promise.allSettled([runs.flush(), monitors.flush(), responseCache.close()]);
+      await db.destroy();
+    },
+  };
+}

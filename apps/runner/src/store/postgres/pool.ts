@@ -1,0 +1,25 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+
+const INT8 = 20;
+
+/**
+ * A pg Pool and its Kysely. BIGINT columns (epoch ms, counts) come back as
+ * numbers, not strings: every value the runner keeps there is far below 2^53.
+ * An idle client whose server went away emits 'error'; without a listener that
+ * would crash the process, so the pool just drops it and the next query fails (503).
+ */
+export function openPool(url: string, options: { max?: number } = {}): { pool: pg.Pool; db: Kysely<Database> } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {});
+  return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+}

@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import { decodeSketch, encodeSketch } from '../../monitoring/latency-sketch';
+import type { RollupCell, RollupDimension, RollupQuery, RollupStore, StoredRollupCell } from '../rollups';
+import type { Database } from './schema';
+
+type Row = Database['metric_rollups'];
+
+const toCell = (r: Row): StoredRollupCell => ({
+  resolution: r.resolution,
+  bucket: r.bucket,
+  pipeline: r.pipeline,
+  dimension: r.dimension as RollupDimension,
+  version: r.version,
+  label: r.label,
+  source: r.source,
+  key: r.key,
+  nodeType: r.node_type,
+  runs: r.runs,
+  errors: r.errors,
+  tokensIn: r.tokens_in,
+  tokensOut: r.tokens_out,
+  costUsd: r.cost_usd,
+  sketch: r.sketch,
+});
+
+const keyOf = (c: RollupCell) => [c.resolution, c.pipeline, c.dimension, c.bucket, c.version, c.label, c.source, c.key].join('\0');
+
+/**
+ * Rollups on PostgreSQL: several processes merge into one cell, so a cell that
+ * exists is locked (FOR UPDATE) while its counts add and its sketch merges.
+ * Cells are taken in one order everywhere, so two merging processes never deadlock.
+ */
+export class PostgresRollupStore implements RollupStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async merge(cells: RollupCell[]): Promise<void> {
+    if (cells.length === 0) return;
+    const sorted = [...cells].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    await this.db.transaction().execute(async (tx) => {
+      for (const c of sorted) {
+        const row = {
+          resolution: c.resolution, bucket: c.bucket, pipeline: c.pipeline, dimension: c.dimension, version: c.version, label: c.label, source: c.source, key: c.key,
+          node_type: c.nodeType, runs: c.runs, errors: c.errors, tokens_in: c.tokensIn, tokens_out: c.tokensOut, cost_usd: c.costUsd,
+        };
+        const fresh = await tx.insertInto('metric_rollups').values({ ...row, sketch: Buffer.from(encodeSketch(c.sketch)) }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        if (Number(fresh.numInsertedOrUpdatedRows ?? 0) > 0) continue;
+        const where = tx
+          .selectFrom('metric_rollups')
+          .selectAll()
+          .where('resolution', '=', c.resolution).where('pipeline', '=', c.pipeline).where('dimension', '=', c.dimension).where('bucket', '=', c.bucket)
+          .where('version', '=', c.version).where('label', '=', c.label).where('source', '=', c.source).where('key', '=', c.key);
+        const old = await where.forUpdate().executeTakeFirstOrThrow();
+        const sketch = c.sketch;
+        sketch.merge(decodeSketch(old.sketch));
+        await tx
+          .updateTable('metric_rollups')
+          .set({ node_type: c.nodeType, runs: old.runs + c.runs, errors: old.errors + c.errors, tokens_in: old.tokens_in + c.tokensIn, tokens_out: old.tokens_out + c.tokensOut, cost_usd: old.cost_usd + c.costUsd, sketch: Buffer.from(encodeSketch(sketch)) })
+          .where('resolution', '=', c.resolution).where('pipeline', '=', c.pipeline).where('dimension', '=', c.dimension).where('bucket', '=', c.bucket)
+          .where('version', '=', c.version).where('label', '=', c.label).where('source', '=', c.source).where('key', '=', c.key)
+          .execute();
+      }
+    });
+  }
+
+  async query(q: RollupQuery): Promise<StoredRollupCell[]> {
+    let query = this.db
+      .selectFrom('metric_rollups')
+      .selectAll()
+      .where('resolution', '=', q.resolution)
+      .where('pipeline', '=', q.pipeline)
+      .where('dimension', '=', q.dimension)
+      .where('bucket', '>=', q.from)
+      .where('bucket', '<', q.to);
+    if (q.source) query = query.where('source', '=', q.source);
+    return (await query.orderBy('bucket').execute()).map(toCell);
+  }
+
+  async prune(resolution: number, before: number): Promise<number> {
+    const result = await this.db.deleteFrom('metric_rollups').where('resolution', '=', resolution).where('bucket', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord, EvalResult } from '@patchbay/evals';
+import type { NewEval } from '../src/store/index';
+import { decodeSketch, newSketch } from '../src/monitoring/latency-sketch';
+import type { RollupCell } from '../src/store/rollups';
+import { storeTargets } from './support/store-targets';
+
+// The store contract, continued: everything besides pipelines and runs, the same assertions against both databases.
+const targets = storeTargets();
+
+const caseRecord = (id: string, repeat = 1, status: CaseRecord['status'] = 'passed'): CaseRecord =>
+  ({ id, repeat, status, outputs: { answer: id }, scores: {}, latencyMs: 5, tokens: null, costUsd: null }) as CaseRecord;
+const newEval = (id: string, over: Partial<NewEval> = {}): NewEval => ({
+  id,
+  pipeline: 'p',
+  version: 1,
+  dataset: { name: 'd', hash: 'h1', cases: 2 },
+  total: 2,
+  baseline: null,
+  spec: { suite: 's', scorers: [{ name: 'exact' }], repeat: 1, seed: 'x', behaviorHash: 'b' },
+  createdAt: 1_000,
+  owner: 'host:1',
+  ...over,
+});
+
+describe.each(targets)('store contract on $name: datasets, evals, suites', (target) => {
+  it('keeps dataset versions by content hash; the latest upload is the latest version', async () => {
+    const store = await target.open();
+    const cases = [{ id: 'c1', input: { q: 1 }, expected: 'a' }];
+    expect(await store.datasets.save('d', { hash: 'h1', cases })).toMatchObject({ created: true, version: { name: 'd', hash: 'h1', caseCount: 1 } });
+    expect(await store.datasets.save('d', { hash: 'h2', cases: [...cases, { id: 'c2', input: 2 }] })).toMatchObject({ created: true });
+    expect(await store.datasets.save('d', { hash: 'h1', cases })).toMatchObject({ created: false });
+    expect(await store.datasets.get('d')).toMatchObject({ hash: 'h1', cases });
+    expect((await store.datasets.get('d', 'h2'))?.caseCount).toBe(2);
+    expect((await store.datasets.versions('d')).map((v) => v.hash)).toEqual(['h1', 'h2']);
+    await store.datasets.save('e', { hash: 'h9', cases });
+    expect((await store.datasets.list()).map((d) => [d.name, d.hash, d.versions])).toEqual([['d', 'h1', 2], ['e', 'h9', 1]]);
+    expect(await store.datasets.get('nope')).toBeUndefined();
+  });
+
+  it('records eval cases once per (case, repeat), finishes, lists, reopens and interrupts', async () => {
+    const store = await target.open();
+    await store.evals.create(newEval('e1'));
+    await store.evals.appendCase('e1', caseRecord('c2'), 1);
+    await store.evals.appendCase('e1', caseRecord('c1', 1, 'failed'), 0);
+    await store.evals.appendCase('e1', caseRecord('c1'), 0); // the same case again (a retried job): one row, the last record
+    expect(await store.evals.get('e1')).toMatchObject({ status: 'running', progress: { done: 2, total: 2 }, dataset: { name: 'd', hash: 'h1', cases: 2 } });
+    expect((await store.evals.cases('e1')).map((c) => [c.id, c.status])).toEqual([['c1', 'passed'], ['c2', 'passed']]);
+    expect((await store.evals.casesInFinishOrder('e1')).map((c) => c.id)).toContain('c2');
+    expect(await store.evals.readCase('e1', 'c1', 1)).toMatchObject({ status: 'passed' });
+    expect(await store.evals.readCase('e1', 'c1', 2)).toBeUndefined();
+
+    await store.evals.finish('e1', { status: 'cancelled', error: 'stopped' });
+    expect(await store.evals.get('e1')).toMatchObject({ status: 'cancelled', error: 'stopped', finishedAt: expect.any(String) });
+    expect(await store.evals.reopen('e1', 'host:2')).toBe(true);
+    expect(await store.evals.reopen('e1', 'host:2')).toBe(false);
+    await store.evals.create(newEval('e2', { pipeline: 'q', createdAt: 2_000, owner: 'host:9' }));
+    expect(await store.evals.interruptOrphans((owner) => owner === 'host:2')).toBe(1);
+    expect((await store.evals.get('e2'))?.status).toBe('interrupted');
+    expect((await store.evals.list({ limit: 10 })).map((e) => e.id)).toEqual(['e2', 'e1']);
+    expect((await store.evals.list({ pipeline: 'p', limit: 10 })).map((e) => e.id)).toEqual(['e1']);
+    expect(await store.evals.get('nope')).toBeUndefined();
+  });
+
+  it('stores a finished result as a succeeded eval', async () => {
+    const store = await target.open();
+    const result = {
+      suite: 's',
+      pipeline: { name: 'p', behaviorHash: 'b', version: 3 },
+      dataset: { hash: 'h', cases: 2 },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:01:00.000Z',
+      summary: { scorers: { exact: { mean: 1 } } },
+      cases: [caseRecord('a'), caseRecord('b')],
+    } as unknown as EvalResult;
+    const id = await store.evals.insertResult(result, { dataset: 'd' });
+    const stored = await store.evals.get(id);
+    expect(stored).toMatchObject({ status: 'succeeded', pipeline: 'p', version: 3, progress: { done: 2, total: 2 }, spec: { scorers: [{ name: 'exact' }] } });
+    expect(stored?.head).toMatchObject({ suite: 's', summary: { scorers: { exact: { mean: 1 } } } });
+    expect((await store.evals.cases(id)).map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
+  it('saves suites by name and says whether the name was new', async () => {
+    const store = await target.open();
+    expect(await store.suites.save('smoke', { repeat: 1 })).toMatchObject({ created: true, suite: { name: 'smoke', suite: { repeat: 1 } } });
+    expect(await store.suites.save('smoke', { repeat: 2 })).toMatchObject({ created: false });
+    expect(await store.suites.get('smoke')).toMatchObject({ suite: { repeat: 2 } });
+    expect((await store.suites.list()).map((s) => s.name)).toEqual(['smoke']);
+    expect(await store.suites.get('nope')).toBeUndefined();
+  });
+});
+
+const cell = (over: Partial<RollupCell>, latencies: number[]): RollupCell => {
+  const sketch = newSketch();
+  for (const ms of latencies) sketch.accept(ms);
+  return { resolution: 60, bucket: 0, pipeline: 'p', dimension: 'run', version: 1, label: '', source: 'api', key: '', nodeType: '', runs: latencies.length, errors: 0, tokensIn: 1, tokensOut: 2, costUsd: 0.5, sketch, ...over };
+};
+
+describe.each(targets)('store contract on $name: keys, promotions, rollups, monitors, response cache', (target) => {
+  it('keeps serving keys as hashes and forgets a revoked one', async () => {
+    const store = await target.open();
+    expect(await store.keys.create({ name: 'ci', hash: 'ab'.repeat(32), pipelines: ['p'], createdAt: 1_000 })).toBe(true);
+    expect(await store.keys.create({ name: 'ci', hash: 'cd'.repeat(32), pipelines: null, createdAt: 1_000 })).toBe(false);
+    await store.keys.touch('ci', 2_000);
+    expect(await store.keys.list()).toEqual([{ name: 'ci', pipelines: ['p'], createdAt: new Date(1_000).toISOString(), lastUsedAt: new Date(2_000).toISOString() }]);
+    expect(await store.keys.hashes()).toEqual([{ name: 'ci', hash: Buffer.from('ab'.repeat(32), 'hex'), pipelines: ['p'] }]);
+    expect(await store.keys.revoke('ci')).toBe(true);
+    expect(await store.keys.revoke('ci')).toBe(false);
+    expect(await store.keys.hashes()).toEqual([]);
+  });
+
+  it('records a promotion and its events', async () => {
+    const store = await target.open();
+    await store.promotions.create({ id: 'pr', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000 });
+    expect(await store.promotions.get('pr')).toMatchObject({ status: 'running', outcome: null, finishedAt: null });
+    expect(await store.promotions.events('pr')).toEqual([]);
+    await store.promotions.finish('pr', 'moved', { moved: true }, [{ type: 'promotion.done' }]);
+    expect(await store.promotions.get('pr')).toMatchObject({ status: 'moved', outcome: { moved: true } });
+    expect(await store.promotions.events('pr')).toEqual([{ type: 'promotion.done' }]);
+    expect(await store.promotions.events('nope')).toBeUndefined();
+  });
+
+  it('merges rollup cells (counts add, sketches merge) from two connections, queries and prunes them', async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    await a.rollups.merge([cell({}, [10, 20]), cell({ bucket: 60 }, [5])]);
+    await Promise.all([b.rollups.merge([cell({}, [30])]), a.rollups.merge([cell({}, [40]), cell({ source: 'serve' }, [1])])]);
+    const cells = await a.rollups.query({ resolution: 60, pipeline: 'p', dimension: 'run', from: 0, to: 120, source: 'api' });
+    expect(cells.map((c) => [c.bucket, c.runs, c.tokensIn, c.costUsd])).toEqual([[0, 4, 3, 1.5], [60, 1, 1, 0.5]]);
+    expect(decodeSketch(cells[0].sketch).count).toBe(4);
+    expect(await a.rollups.query({ resolution: 60, pipeline: 'p', dimension: 'run', from: 0, to: 60 })).toHaveLength(2);
+    expect(await a.rollups.prune(60, 60)).toBe(2);
+    expect((await a.rollups.query({ resolution: 60, pipeline: 'p', dimension: 'run', from: 0, to: 120 })).map((c) => c.bucket)).toEqual([60]);
+  });
+
+  it('keeps monitor config, scores and alert deliveries', async () => {
+    const store = await target.open();
+    await store.monitors.setConfig('p', 'monitors', [{ name: 'm' }]);
+    await store.monitors.setConfig('p', 'monitors', [{ name: 'm2' }]);
+    expect(await store.monitors.getConfig('p', 'monitors')).toEqual([{ name: 'm2' }]);
+    expect(await store.monitors.getConfig('p', 'alert-rules')).toEqual([]);
+    expect([...(await store.monitors.allConfigs('monitors'))]).toEqual([['p', [{ name: 'm2' }]]]);
+    await store.monitors.addScore({ runId: 'r1', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.5, pass: false, reason: 'meh', at: 10 });
+    await store.monitors.addScore({ runId: 'r1', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.7, pass: true, reason: null, at: 10 });
+    await store.monitors.addScore({ runId: 'r2', monitor: 'n', pipeline: 'p', version: 1, label: 'production', score: 1, pass: true, reason: null, at: 20 });
+    expect(await store.monitors.scores({ pipeline: 'p', from: 0, to: 100 })).toMatchObject([{ runId: 'r1', score: 0.7, pass: true }, { runId: 'r2', label: 'production' }]);
+    expect(await store.monitors.scores({ pipeline: 'p', from: 0, to: 100, monitor: 'n' })).toHaveLength(1);
+    expect(await store.monitors.runScores('r1')).toHaveLength(1);
+    const id = await store.monitors.addDelivery({ pipeline: 'p', rule: 'r', state: 'firing', payload: { x: 1 }, webhook: 'http://127.0.0.1:9/h', createdAt: 5 });
+    await store.monitors.updateDelivery(id, { status: 'delivered', attempts: 2, lastError: null, deliveredAt: 7 });
+    expect(await store.monitors.deliveries('p', 10)).toEqual([
+      { id, pipeline: 'p', rule: 'r', state: 'firing', payload: { x: 1 }, webhook: 'http://127.0.0.1:9/h', status: 'delivered', attempts: 2, lastError: null, createdAt: 5, deliveredAt: 7 },
+    ]);
+  });
+
+  it('caches model replies and vectors, hit at once and after a flush', async () => {
+    const store = await target.open();
+    const cache = target.cache(store);
+    const reply = { text: 'hi', toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 }, costUsd: null, model: 'stub:m' };
+    expect(await cache.getChat('k')).toBeUndefined();
+    cache.putChat('k', { ...reply, cached: false } as never);
+    expect(await cache.getChat('k')).toEqual(reply);
+    cache.putVectors([['v', [0.1, 0.2, 1 / 3]]]);
+    expect(await cache.getVectors(['v', 'w'])).toEqual([[0.1, 0.2, 1 / 3], undefined]);
+    expect(await cache.size()).toBe(2);
+    await cache.clear();
+    expect(await cache.getChat('k')).toBeUndefined();
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { NewVersion, RunFinish, RunStart, Store } from '../src/store/index';
+import { storeTargets } from './support/store-targets';
+
+// The same assertions against both databases: what a server relies on from its store, whichever it is given.
+const targets = storeTargets();
+
+const doc = (name: string, title = 'T') => ({ format: 'patchbay.pipeline/v1', name, title, nodes: [], edges: [] });
+const version = (pipeline: string, baseVersion: number | null, message = 'm'): NewVersion => ({
+  pipeline,
+  document: doc(pipeline, `${pipeline} ${message}`),
+  message,
+  baseVersion,
+  contentHash: `c-${message}`,
+  behaviorHash: 'b',
+  problems: [],
+});
+
+describe.each(targets)('store contract on $name: pipelines, versions, labels', (target) => {
+  it('saves versions against their base, refuses a stale base with the latest number, lists and reads them', async () => {
+    const store = await target.open();
+    const v1 = await store.versions.save(version('p', null, 'one'));
+    expect(v1).toMatchObject({ status: 'created', version: { number: 1, parent: null, message: 'one', document: doc('p', 'p one') } });
+    expect(await store.versions.save(version('p', 1, 'two'))).toMatchObject({ status: 'created', version: { number: 2, parent: 1 } });
+    expect(await store.versions.save(version('p', 1, 'late'))).toEqual({ status: 'conflict', latest: 2 });
+    expect(await store.versions.save(version('p', null, 'again'))).toEqual({ status: 'conflict', latest: 2 });
+    expect(await store.versions.save(version('nope', 3))).toEqual({ status: 'not-found' });
+
+    expect((await store.versions.list('p')).map((v) => [v.number, v.message])).toEqual([[2, 'two'], [1, 'one']]);
+    expect(await store.versions.get('p', 1)).toMatchObject({ number: 1, contentHash: 'c-one', problems: [], document: doc('p', 'p one') });
+    expect((await store.versions.latest('p'))?.number).toBe(2);
+    expect(await store.versions.get('p', 9)).toBeUndefined();
+    expect(await store.pipelines.list()).toMatchObject([{ name: 'p', title: 'p two', latestVersion: 2 }]);
+
+    expect(await store.pipelines.delete('p')).toBe(true);
+    expect(await store.pipelines.get('p')).toBeUndefined();
+    expect(await store.versions.latest('p')).toBeUndefined();
+    expect(await store.pipelines.delete('p')).toBe(false);
+  });
+
+  it('lets exactly one of 20 parallel saves on one base win, across two connections', async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    await a.versions.save(version('race', null, 'base'));
+    const saves = Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).versions.save(version('race', 1, `edit-${i}`)));
+    const results = await Promise.all(saves);
+    expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'conflict').every((r) => r.status === 'conflict' && r.latest === 2)).toBe(true);
+    expect((await b.versions.list('race')).map((v) => v.number)).toEqual([2, 1]);
+
+    // A new pipeline's name too: of 20 first saves, one creates it.
+    const firsts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).versions.save(version('fresh', null, `first-${i}`))));
+    expect(firsts.filter((r) => r.status === 'created')).toHaveLength(1);
+    expect(firsts.filter((r) => r.status === 'conflict')).toHaveLength(19);
+  });
+
+  it('moves labels with an append-only history, removes them, and lists every label', async () => {
+    const store = await target.open();
+    await store.versions.save(version('p', null, 'one'));
+    await store.versions.save(version('p', 1, 'two'));
+    expect(await store.labels.move({ pipeline: 'p', label: 'production', version: 1, by: 'admin' })).toMatchObject({ from: null, state: { version: 1 } });
+    expect(await store.labels.move({ pipeline: 'p', label: 'production', version: 2, by: 'ci', note: 'ship', evalId: 'e1', forced: true })).toMatchObject({ from: 1 });
+    await store.labels.move({ pipeline: 'p', label: 'staging', version: 2, by: 'admin' });
+    expect(Object.keys(await store.labels.list('p'))).toEqual(['production', 'staging']);
+    expect(await store.labels.get('p', 'production')).toMatchObject({ version: 2 });
+    expect(await store.labels.remove('p', 'staging', 'admin', 'gone')).toEqual({ from: 2 });
+    expect(await store.labels.remove('p', 'staging', 'admin')).toBeUndefined();
+    expect(await store.labels.all()).toMatchObject([{ pipeline: 'p', label: 'production', version: 2 }]);
+
+    const history = await store.deployments.list('p');
+    expect(history.map((d) => [d.label, d.from, d.to, d.by])).toEqual([
+      ['staging', 2, null, 'admin'],
+      ['staging', null, 2, 'admin'],
+      ['production', 1, 2, 'ci'],
+      ['production', null, 1, 'admin'],
+    ]);
+    expect(history[2]).toMatchObject({ note: 'ship', evalId: 'e1', forced: true });
+    expect(history[3].forced).toBe(false);
+    expect(await store.deployments.list('p', 1)).toHaveLength(1);
+  });
+});
+
+const start = (id: string, over: Partial<RunStart> = {}): RunStart => ({ id, pipeline: 'p', version: 1, document: null, inputs: { q: id }, startedAt: 1_000, owner: 'host:1', ...over });
+const finish = (id: string, over: Partial<RunFinish> = {}): RunFinish => ({
+  id,
+  status: 'succeeded',
+  outputs: { answer: id },
+  error: null,
+  failedNode: null,
+  durationMs: 12,
+  nodes: { n: { id: 'n', type: 'llm', status: 'succeeded', attempts: 1, startedAt: 1_001, durationMs: 10, model: 'stub:m', usage: { promptTokens: 3, completionTokens: 4, totalTokens: 7 }, outputs: { text: 'x' } } },
+  events: [
+    { type: 'run.started', runId: id, at: 1_000, inputs: {} },
+    { type: 'run.completed', runId: id, at: 1_012, durationMs: 12, outputs: { answer: id } },
+  ],
+  ...over,
+});
+
+async function seedRuns(store: Store) {
+  store.runs.begin(start('a', { startedAt: 1_000, source: 'serve', label: 'production', keyName: 'k1' }));
+  store.runs.finish(finish('a'));
+  store.runs.begin(start('b', { startedAt: 2_000, version: 2, source: 'api' }));
+  store.runs.begin(start('c', { startedAt: 3_000, pipeline: 'q', document: { inline: true }, from: { run: 'a', node: 'n' } }));
+  await store.runs.flush();
+  store.runs.finish(finish('c', { status: 'failed', outputs: null, error: 'boom', failedNode: 'n', resolved: { child: { pipeline: 'x', version: 3 } } as never }));
+}
+
+describe.each(targets)('store contract on $name: runs and node traces', (target) => {
+  it('records a run from begin to finish with its node traces and events', async () => {
+    const store = await target.open();
+    await seedRuns(store);
+    expect((await store.runs.get('b'))?.status).toBe('running');
+    const a = await store.runs.get('a');
+    expect(a).toMatchObject({ status: 'succeeded', source: 'serve', label: 'production', keyName: 'k1', inputs: { q: 'a' }, outputs: { answer: 'a' }, durationMs: 12, startedAt: 1_000 });
+    expect(a?.nodes.n).toMatchObject({ model: 'stub:m', usage: { promptTokens: 3, completionTokens: 4 }, outputs: { text: 'x' } });
+    expect(await store.runs.events('a')).toEqual(finish('a').events);
+    expect(await store.runs.get('c')).toMatchObject({ status: 'failed', error: 'boom', failedNode: 'n', document: { inline: true }, from: { run: 'a', node: 'n' }, resolved: { child: { pipeline: 'x', version: 3 } } });
+    expect(await store.runs.get('zzz')).toBeUndefined();
+    expect(await store.runs.events('zzz')).toBeUndefined();
+  });
+
+  it('lists newest first by every filter, including monitor scores', async () => {
+    const store = await target.open();
+    await seedRuns(store);
+    const ids = async (q: Parameters<Store['runs']['list']>[0]) => (await store.runs.list(q)).map((r) => r.id);
+    expect(await ids({ limit: 10 })).toEqual(['c', 'b', 'a']);
+    expect(await ids({ limit: 2 })).toEqual(['c', 'b']);
+    expect(await ids({ pipeline: 'p', limit: 10 })).toEqual(['b', 'a']);
+    expect(await ids({ source: 'serve', limit: 10 })).toEqual(['a']);
+    expect(await ids({ label: 'production', limit: 10 })).toEqual(['a']);
+    expect(await ids({ version: 2, limit: 10 })).toEqual(['b']);
+    expect(await ids({ status: 'failed', limit: 10 })).toEqual(['c']);
+    await store.monitors.addScore({ runId: 'a', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.9, pass: true, reason: null, at: 5 });
+    await store.monitors.addScore({ runId: 'b', monitor: 'm', pipeline: 'p', version: 2, label: null, score: 0.2, pass: false, reason: 'low', at: 6 });
+    await store.monitors.flush();
+    expect(await ids({ monitor: { name: 'm' }, limit: 10 })).toEqual(['b', 'a']);
+    expect(await ids({ monitor: { name: 'm', maxScore: 0.5 }, limit: 10 })).toEqual(['b']);
+    expect(await ids({ monitor: { name: 'm', minScore: 0.5 }, limit: 10 })).toEqual(['a']);
+  });
+
+  it('prunes finished runs only, and interrupts running runs of dead owners only', async () => {
+    const store = await target.open();
+    await seedRuns(store);
+    store.runs.begin(start('alive', { startedAt: 500, owner: 'host:2' }));
+    expect(await store.runs.interruptOrphans((owner) => owner === 'host:2')).toBe(1);
+    expect(await store.runs.get('b')).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/stopped/) });
+    expect((await store.runs.get('alive'))?.status).toBe('running');
+    expect(await store.runs.prune(2_500)).toBe(2); // a and b; not the running one
+    expect((await store.runs.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'alive']);
+  });
+
+  it('a second connection sees what the first one flushed', async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    a.runs.begin(start('x'));
+    a.runs.finish(finish('x'));
+    await a.runs.flush();
+    expect((await b.runs.get('x'))?.status).toBe('succeeded');
+  });
+});

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach } from 'vitest';
+import { openResponseCache, type ResponseCache } from '@patchbay/core/node';
+import { openSqliteStore, openStore, type Store } from '../../src/store/index';
+import { startPostgres, type PostgresServer } from '../../../../test/support/postgres';
+
+export interface StoreTarget {
+  name: 'sqlite' | 'postgres';
+  /** A store on a new, empty database. */
+  open(): Promise<Store>;
+  /** A second store on the same database (another connection or pool, as a second process would have). */
+  twin(store: Store): Promise<Store>;
+  /** The response cache that goes with the store: the data dir's cache.sqlite, or the store's own. */
+  cache(store: Store): ResponseCache;
+}
+
+/**
+ * The databases the store contract runs against: a SQLite data dir in a temp
+ * dir, and a real PostgreSQL 15 started once for the test file (a new
+ * database per store). Everything opened is closed after each test.
+ */
+export function storeTargets(): StoreTarget[] {
+  let server: Promise<PostgresServer> | undefined;
+  const opened: Array<{ close(): unknown }> = [];
+  const dirs: string[] = [];
+  const reopen = new WeakMap<Store, () => Promise<Store>>();
+  const track = <T extends { close(): unknown }>(x: T) => (opened.push(x), x);
+
+  afterEach(async () => {
+    for (const x of opened.splice(0).reverse()) await x.close();
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  afterAll(async () => (await server)?.stop());
+
+  const sqlite: StoreTarget = {
+    name: 'sqlite',
+    async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-contract-'));
+      dirs.push(dir);
+      const open = async () => track(openSqliteStore(dir));
+      const store = await open();
+      reopen.set(store, open);
+      return store;
+    },
+    twin: async (store) => {
+      const again = await reopen.get(store)!();
+      reopen.set(again, reopen.get(store)!);
+      return again;
+    },
+    cache: (store) => track(openResponseCache(path.dirname((store as Store & { file: string }).file))),
+  };
+  const postgres: StoreTarget = {
+    name: 'postgres',
+    async open() {
+      server ??= startPostgres();
+      const url = await (await server).createDatabase();
+      const open = async () => track(await openStore(url));
+      const store = await open();
+      reopen.set(store, open);
+      return store;
+    },
+    twin: sqlite.twin,
+    cache: (store) => store.responseCache!,
+  };
+  return [sqlite, postgres];
+}
