@@ -130,6 +130,9 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await ids({ label: 'production', limit: 10 })).toEqual(['a']);
     expect(await ids({ version: 2, limit: 10 })).toEqual(['b']);
     expect(await ids({ status: 'failed', limit: 10 })).toEqual(['c']);
+    // a finished at 1,012, c at 3,012 (b still runs): a run counts where it finished.
+    expect(await ids({ finished: { from: 1_000, to: 1_013 }, limit: 10 })).toEqual(['a']);
+    expect(await ids({ finished: { from: 1_013, to: 9_000 }, limit: 10 })).toEqual(['c']);
     await store.monitors.addScore({ runId: 'a', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.9, pass: true, reason: null, at: 5 });
     await store.monitors.addScore({ runId: 'b', monitor: 'm', pipeline: 'p', version: 2, label: null, score: 0.2, pass: false, reason: 'low', at: 6 });
     await store.monitors.flush();

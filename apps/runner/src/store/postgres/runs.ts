@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { NodeTrace, RunEvent } from '@patchbay/core';
 import { restoreEvents, storedEvent, toRunSummary, type RunFinish, type RunQuery, type RunRecord, type RunRow, type RunStart, type RunStore } from '../runs';
 import type { StorageHealth } from '../storage-health';
@@ -87,6 +87,14 @@ export class PostgresRunStore implements RunStore {
         if (monitor.maxScore !== undefined) scores = scores.where('score', '<=', monitor.maxScore);
         return scores;
       });
+    }
+    const finished = query.finished;
+    if (finished) {
+      // As in SQLite: a run counts where it finished (started_at + duration_ms), started_at < to first for the index.
+      q = q
+        .where('started_at', '<', finished.to)
+        .where(sql<number>`started_at + duration_ms`, '>=', finished.from)
+        .where(sql<number>`started_at + duration_ms`, '<', finished.to);
     }
     const rows = await q.orderBy('started_at', 'desc').orderBy('seq', 'desc').limit(query.limit).execute();
     return rows.map((r) => toRunSummary(r as RunRow));
