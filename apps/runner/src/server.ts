@@ -12,7 +12,7 @@ import { InProcessJobRegistry } from './jobs/in-process-registry';
 import type { JobRegistry } from './jobs/job-registry';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { isOwnerAlive, RunManager } from './runs/run-manager';
-import { openSqliteStore, type Migration, type Store } from './store/index';
+import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
 import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
@@ -24,6 +24,11 @@ export interface ServerOptions {
   host?: string;
   /** Default: `PATCHBAY_DATA`, else ./.patchbay. */
   dataDir?: string;
+  /**
+   * A `postgres://` URL: the store (and the response cache) live in PostgreSQL
+   * instead of the data dir's SQLite files (`--store`; default `PATCHBAY_STORE` from `env`).
+   */
+  store?: string;
   /** Workspace config; default `<dataDir>/patchbay.config.json` when present. */
   configPath?: string;
   /** Bearer token for /api; default `PATCHBAY_TOKEN` from `env`. */
@@ -87,23 +92,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be an integer from 0 to 65535, got ${port}`);
 
   const dataDir = path.resolve(options.dataDir ?? resolveDataDir({ env }));
-  // The redactor needs the config's key variables, so it comes after the services; the cache asks for it when it writes.
-  let redactJson = (json: string) => json;
-  const services = await createServices({ dataDir, configPath: options.configPath, env, redact: (json) => redactJson(json) });
+  const storeUrl = options.store ?? (env.PATCHBAY_STORE || undefined);
+  if (storeUrl) checkStoreUrl(storeUrl);
+  // The store's writes are redacted by the redactor made below (it needs the services' providers).
+  let redact = (json: string) => json;
+  let log: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
+  const storeOptions = {
+    redact: (json: string) => redact(json),
+    migrations: options.migrations,
+    onWriteError: (err: Error, runId: string) => log(`could not record run ${runId}: ${err.message}`),
+    log: (line: string) => log(line),
+  };
+  // PostgreSQL first, so the services share its response cache; SQLite after the services, as a bad config then leaves no file behind.
+  const shared = storeUrl ? await openStore(storeUrl, storeOptions) : undefined;
+  const services = await createServices({ dataDir, configPath: options.configPath, env, redact: (json) => redact(json), responseCache: shared?.responseCache }).catch(async (err) => {
+    await shared?.close();
+    throw err;
+  });
   const providers = () => listProviders(services.config, env);
   const keyVariables = providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
   const redactor = Redactor.fromEnv(env, keyVariables, token ? [token] : []);
-  redactJson = redactor.redact;
+  redact = redactor.redact;
   const sink = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
-  const log = (line: string) => sink(redactor.redact(line));
+  log = (line: string) => sink(redactor.redact(line));
 
   let store: Store;
   try {
-    store = openSqliteStore(dataDir, {
-      redact: redactor.redact,
-      migrations: options.migrations,
-      onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`),
-    });
+    store = shared ?? openSqliteStore(dataDir, storeOptions);
   } catch (err) {
     await services.close();
     throw err;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { domainProblem } from './domain-problems';
+import { isStoreUnavailable } from '../store/store-unavailable';
 
 /** One field-level error: where (`$.document.nodes[0].id`, `query.limit`) and what. */
 export interface FieldError {
@@ -117,6 +118,11 @@ export function toProblem(err: unknown, log: (line: string) => void, c?: Context
   if (domain) return domain;
   if (err instanceof HTTPException) {
     return new HttpProblem(err.status, httpExceptionDetail(err, c));
+  }
+  if (isStoreUnavailable(err)) {
+    // PostgreSQL went away (stopped, restarting, unreachable): nothing of this request was acknowledged; the client may retry.
+    log(`store unavailable: ${(err as Error).message}`);
+    return new HttpProblem(503, 'the store (PostgreSQL) is unavailable; try again shortly', { headers: { 'retry-after': '5' } });
   }
   const where = c ? `${c.req.method} ${new URL(c.req.url).pathname}` : 'request';
   log(`error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -6,6 +6,7 @@ import { Redactor } from '../../http/secrets';
 import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
+import { StoreUrlError } from '../../store/store-url';
 
 function integer(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -16,7 +17,7 @@ function integer(text: string, what: string, min: number, max: number): number {
 export const command: Command = {
   name: 'serve',
   summary: 'start the runner (API and editor)',
-  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]... [--no-demo]
+  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--store postgres://…] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]... [--no-demo]
                       [--queue redis://HOST:PORT [--no-work] [--concurrency N]]
 
 Serves the editor at / and the HTTP API under /api (described at /api/docs),
@@ -29,12 +30,15 @@ Options:
   --host H            interface (env HOST; default ${DEFAULT_HOST}). Any non-loopback
                       host needs PATCHBAY_TOKEN set.
   --data DIR          data dir: runs, versions, indexes, cache (env PATCHBAY_DATA; default ./.patchbay)
+  --store URL         keep pipelines, runs, evals, keys and the response cache in
+                      PostgreSQL (postgres://user@host:5432/db; env PATCHBAY_STORE)
+                      instead of SQLite in the data dir; see docs/scaling.md
   --config FILE       workspace config (default DIR/patchbay.config.json)
   --body-limit BYTES  largest request body (default ${DEFAULT_BODY_LIMIT_BYTES}, 5 MB)
   --allowed-host H    also serve Host H when bound to loopback with no token (repeatable)
   --cors ORIGIN       allow browser calls from ORIGIN (repeatable; env PATCHBAY_CORS,
                       comma-separated). No CORS by default.
-  --no-demo           leave an empty data dir empty (env PATCHBAY_DEMO=0)
+  --no-demo           leave an empty data dir empty (env PATCHBAY_DEMO=0; no demo with --store)
 
 Scaled out (docs/scaling.md): runs and eval cases go through a BullMQ queue that
 "patchbay worker" processes take jobs from; without --queue everything runs here.
@@ -51,6 +55,7 @@ Environment:
     port: { type: 'string' },
     host: { type: 'string' },
     data: { type: 'string' },
+    store: { type: 'string' },
     config: { type: 'string' },
     'body-limit': { type: 'string' },
     cors: { type: 'string', multiple: true },
@@ -74,7 +79,9 @@ Environment:
     if (!queue && (values.work || values['no-work'])) throw new UsageError('--work and --no-work go with --queue redis://…');
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
 
-    if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0') {
+    const store = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
+    // The demo seeds a SQLite data dir; a PostgreSQL store starts empty.
+    if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0' && !store) {
       const dataDir = resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd });
       // Loaded only here: the demo pulls in the eval runner, which serving alone never needs.
       const { seedDemo } = await import('../../demo/seed-demo');
@@ -89,9 +96,9 @@ Environment:
 
     let server;
     try {
-      server = await startServer({ port, host, dataDir: values.data, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
+      server = await startServer({ port, host, dataDir: values.data, store, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
-      if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
+      if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError) throw new UsageError(err.message);
       if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.message}`);
       throw err;
     }
