@@ -34,20 +34,22 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     expect((await store.datasets.get('d', 'h2'))?.caseCount).toBe(2);
     expect((await store.datasets.versions('d')).map((v) => v.hash)).toEqual(['h1', 'h2']);
     await store.datasets.save('e', { hash: 'h9', cases });
-    expect((await store.datasets.list()).map((d) => [d.name, d.hash, d.versions])).toEqual([['d', 'h1', 2], ['e', 'h9', 1]]);
+    expect((await store.datasets.list({ limit: 10 })).items.map((d) => [d.name, d.hash, d.versions])).toEqual([['d', 'h1', 2], ['e', 'h9', 1]]);
+    const page = await store.datasets.list({ limit: 1 });
+    expect((await store.datasets.list({ limit: 1, cursor: page.nextCursor! })).items.map((d) => d.name)).toEqual(['e']);
     expect(await store.datasets.get('nope')).toBeUndefined();
   });
 
   it('records eval cases once per (case, repeat), finishes, lists, reopens and interrupts', async () => {
     const store = await target.open();
     await store.evals.create(newEval('e1'));
-    await store.evals.appendCase('e1', caseRecord('c2'), 1);
-    await store.evals.appendCase('e1', caseRecord('c1', 1, 'failed'), 0);
-    await store.evals.appendCase('e1', caseRecord('c1'), 0); // the same case again (a retried job): one row, the last record
+    expect(await store.evals.appendCase('e1', caseRecord('c2'), 1)).toBe(true);
+    expect(await store.evals.appendCase('e1', caseRecord('c1', 1, 'failed'), 0)).toBe(true);
+    expect(await store.evals.appendCase('e1', caseRecord('c1'), 0)).toBe(false); // the same case again (a retried job): recorded once, the first record
     expect(await store.evals.get('e1')).toMatchObject({ status: 'running', progress: { done: 2, total: 2 }, dataset: { name: 'd', hash: 'h1', cases: 2 } });
-    expect((await store.evals.cases('e1')).map((c) => [c.id, c.status])).toEqual([['c1', 'passed'], ['c2', 'passed']]);
-    expect((await store.evals.casesInFinishOrder('e1')).map((c) => c.id)).toContain('c2');
-    expect(await store.evals.readCase('e1', 'c1', 1)).toMatchObject({ status: 'passed' });
+    expect((await store.evals.cases('e1')).map((c) => [c.id, c.status])).toEqual([['c1', 'failed'], ['c2', 'passed']]);
+    expect((await store.evals.casesInFinishOrder('e1')).map((c) => c.id)).toEqual(['c2', 'c1']);
+    expect(await store.evals.readCase('e1', 'c1', 1)).toMatchObject({ status: 'failed' });
     expect(await store.evals.readCase('e1', 'c1', 2)).toBeUndefined();
 
     await store.evals.finish('e1', { status: 'cancelled', error: 'stopped' });
@@ -57,8 +59,10 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     await store.evals.create(newEval('e2', { pipeline: 'q', createdAt: 2_000, owner: 'host:9' }));
     expect(await store.evals.interruptOrphans((owner) => owner === 'host:2')).toBe(1);
     expect((await store.evals.get('e2'))?.status).toBe('interrupted');
-    expect((await store.evals.list({ limit: 10 })).map((e) => e.id)).toEqual(['e2', 'e1']);
-    expect((await store.evals.list({ pipeline: 'p', limit: 10 })).map((e) => e.id)).toEqual(['e1']);
+    expect((await store.evals.list({ limit: 10 })).items.map((e) => e.id)).toEqual(['e2', 'e1']);
+    const page = await store.evals.list({ limit: 1 });
+    expect((await store.evals.list({ limit: 1, cursor: page.nextCursor! })).items.map((e) => e.id)).toEqual(['e1']);
+    expect((await store.evals.list({ pipeline: 'p', limit: 10 })).items.map((e) => e.id)).toEqual(['e1']);
     expect(await store.evals.get('nope')).toBeUndefined();
   });
 

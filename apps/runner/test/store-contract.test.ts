@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewVersion, RunFinish, RunStart, Store } from '../src/store/index';
+import { InvalidCursorError } from '../src/store/paging';
 import { storeTargets } from './support/store-targets';
 
 // The same assertions against both databases: what a server relies on from its store, whichever it is given.
@@ -26,11 +27,25 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(await store.versions.save(version('p', null, 'again'))).toEqual({ status: 'conflict', latest: 2 });
     expect(await store.versions.save(version('nope', 3))).toEqual({ status: 'not-found' });
 
-    expect((await store.versions.list('p')).map((v) => [v.number, v.message])).toEqual([[2, 'two'], [1, 'one']]);
+    expect((await store.versions.list('p', { limit: 10 })).items.map((v) => [v.number, v.message])).toEqual([[2, 'two'], [1, 'one']]);
+    const page = await store.versions.list('p', { limit: 1 });
+    expect(page.items.map((v) => v.number)).toEqual([2]);
+    expect(await store.versions.list('p', { limit: 1, cursor: page.nextCursor! })).toMatchObject({ items: [{ number: 1 }], nextCursor: null });
+    // A cursor this list did not write is refused as such (a 400 at the edge), never a database error.
+    await expect(store.versions.list('p', { limit: 1, cursor: 'not-a-cursor' })).rejects.toThrow(InvalidCursorError);
+    const outcome = (list: Promise<unknown>) => list.then(() => 'a page', (err) => (err instanceof InvalidCursorError ? 'refused' : err));
+    for (const key of ['[1.5]', '[1e300]', '[1e300, 1]']) {
+      const forged = Buffer.from(key).toString('base64url');
+      expect(['a page', 'refused']).toContain(await outcome(store.versions.list('p', { limit: 1, cursor: forged })));
+      expect(['a page', 'refused']).toContain(await outcome(store.runs.list({ limit: 1, cursor: forged })));
+    }
     expect(await store.versions.get('p', 1)).toMatchObject({ number: 1, contentHash: 'c-one', problems: [], document: doc('p', 'p one') });
     expect((await store.versions.latest('p'))?.number).toBe(2);
     expect(await store.versions.get('p', 9)).toBeUndefined();
-    expect(await store.pipelines.list()).toMatchObject([{ name: 'p', title: 'p two', latestVersion: 2 }]);
+    await store.versions.save(version('q', null, 'other'));
+    expect((await store.pipelines.list({ limit: 10 })).items).toMatchObject([{ name: 'p', title: 'p two', latestVersion: 2 }, { name: 'q' }]);
+    const first = await store.pipelines.list({ limit: 1 });
+    expect((await store.pipelines.list({ limit: 1, cursor: first.nextCursor! })).items.map((p) => p.name)).toEqual(['q']);
 
     expect(await store.pipelines.delete('p')).toBe(true);
     expect(await store.pipelines.get('p')).toBeUndefined();
@@ -46,7 +61,7 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     const results = await Promise.all(saves);
     expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'conflict').every((r) => r.status === 'conflict' && r.latest === 2)).toBe(true);
-    expect((await b.versions.list('race')).map((v) => v.number)).toEqual([2, 1]);
+    expect((await b.versions.list('race', { limit: 10 })).items.map((v) => v.number)).toEqual([2, 1]);
 
     // A new pipeline's name too: of 20 first saves, one creates it.
     const firsts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).versions.save(version('fresh', null, `first-${i}`))));
@@ -122,9 +137,11 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
   it('lists newest first by every filter, including monitor scores', async () => {
     const store = await target.open();
     await seedRuns(store);
-    const ids = async (q: Parameters<Store['runs']['list']>[0]) => (await store.runs.list(q)).map((r) => r.id);
+    const ids = async (q: Parameters<Store['runs']['list']>[0]) => (await store.runs.list(q)).items.map((r) => r.id);
     expect(await ids({ limit: 10 })).toEqual(['c', 'b', 'a']);
-    expect(await ids({ limit: 2 })).toEqual(['c', 'b']);
+    const page = await store.runs.list({ limit: 2 });
+    expect(page.items.map((r) => r.id)).toEqual(['c', 'b']);
+    expect(await ids({ limit: 2, cursor: page.nextCursor! })).toEqual(['a']);
     expect(await ids({ pipeline: 'p', limit: 10 })).toEqual(['b', 'a']);
     expect(await ids({ source: 'serve', limit: 10 })).toEqual(['a']);
     expect(await ids({ label: 'production', limit: 10 })).toEqual(['a']);
@@ -149,7 +166,7 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await store.runs.get('b')).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/stopped/) });
     expect((await store.runs.get('alive'))?.status).toBe('running');
     expect(await store.runs.prune(2_500)).toBe(2); // a and b; not the running one
-    expect((await store.runs.list({ limit: 10 })).map((r) => r.id)).toEqual(['c', 'alive']);
+    expect((await store.runs.list({ limit: 10 })).items.map((r) => r.id)).toEqual(['c', 'alive']);
   });
 
   it('a second connection sees what the first one flushed', async () => {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EvalCase } from '@patchbay/evals';
 import type { DatasetStore, DatasetVersion } from '../datasets';
 import type { Database } from './schema';
+import { decodeCursor, toPage, type PageRequest } from '../paging';
 
 type Row = Pick<Database['datasets'], 'name' | 'hash' | 'case_count' | 'created_at' | 'uploaded_at'>;
 
@@ -36,17 +37,21 @@ export class PostgresDatasetStore implements DatasetStore {
     });
   }
 
-  async list() {
+  async list({ limit, cursor }: PageRequest) {
+    const after = cursor === undefined ? '' : decodeCursor<[string]>(cursor, ['string'])[0];
+    // The newest upload per name (DISTINCT ON keeps the first row of each name in this order).
     const rows = await this.db
       .selectFrom('datasets as d')
+      .where('d.name', '>', after)
       .distinctOn('d.name')
       .select(['d.name', 'd.hash', 'd.case_count', 'd.created_at', 'd.uploaded_at'])
       .select((eb) => eb.selectFrom('datasets as d2').select((e) => e.fn.countAll<number>().as('n')).whereRef('d2.name', '=', 'd.name').as('versions'))
       .orderBy('d.name')
       .orderBy('d.uploaded_at', 'desc')
       .orderBy('d.seq', 'desc')
+      .limit(limit + 1)
       .execute();
-    return rows.map((r) => ({ ...toVersion(r), versions: Number(r.versions ?? 1) }));
+    return toPage(rows, limit, (r) => [r.name], (r) => ({ ...toVersion(r), versions: Number(r.versions ?? 1) }));
   }
 
   async get(name: string, hash?: string) {

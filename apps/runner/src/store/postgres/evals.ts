@@ -3,8 +3,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CaseRecord, EvalHead, EvalResult, EvalStatus } from '@patchbay/evals';
 import type { EvalSpec, EvalStore, NewEval, StoredEval } from '../evals';
 import type { Database } from './schema';
+import { toPage, type PageRequest } from '../paging';
+import { decodeIntCursor } from './int-cursor';
 
-type Row = Omit<Database['eval_results'], 'seq' | 'owner'> & { done: number };
+type Row = Omit<Database['eval_results'], 'seq' | 'owner'> & { done: number; seq: number };
 
 function toStored(r: Row): StoredEval {
   return {
@@ -35,7 +37,7 @@ export class PostgresEvalStore implements EvalStore {
   private select(db: Db = this.db) {
     return db
       .selectFrom('eval_results as e')
-      .select(['id', 'pipeline', 'version', 'dataset', 'dataset_hash', 'dataset_cases', 'status', 'total', 'baseline', 'spec', 'head', 'error', 'created_at', 'finished_at'])
+      .select(['seq', 'id', 'pipeline', 'version', 'dataset', 'dataset_hash', 'dataset_cases', 'status', 'total', 'baseline', 'spec', 'head', 'error', 'created_at', 'finished_at'])
       .select((eb) => eb.selectFrom('eval_cases as c').select((x) => x.fn.countAll<number>().as('n')).whereRef('c.eval_id', '=', 'e.id').as('done'));
   }
 
@@ -46,13 +48,14 @@ export class PostgresEvalStore implements EvalStore {
       .execute();
   }
 
-  /** Keyed by (eval, case, repeat): a case recorded twice (a retried job) is one row, the last record. */
-  private async writeCase(db: Db, evalId: string, record: CaseRecord, position: number) {
-    await db
+  /** Keyed by (eval, case, repeat): a second record of a case (a retried or stalled job) is ignored. True when this one was recorded. */
+  private async writeCase(db: Db, evalId: string, record: CaseRecord, position: number): Promise<boolean> {
+    const result = await db
       .insertInto('eval_cases')
       .values({ eval_id: evalId, case_id: record.id, repeat: record.repeat ?? 1, position, status: record.status, record: this.json(record) })
-      .onConflict((oc) => oc.columns(['eval_id', 'case_id', 'repeat']).doUpdateSet((eb) => ({ position: eb.ref('excluded.position'), status: eb.ref('excluded.status'), record: eb.ref('excluded.record') })))
-      .execute();
+      .onConflict((oc) => oc.columns(['eval_id', 'case_id', 'repeat']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {
@@ -64,7 +67,7 @@ export class PostgresEvalStore implements EvalStore {
   }
 
   async appendCase(evalId: string, record: CaseRecord, position: number) {
-    await this.writeCase(this.db, evalId, record, position);
+    return this.writeCase(this.db, evalId, record, position);
   }
 
   async readCase(evalId: string, caseId: string, repeat: number) {
@@ -91,11 +94,15 @@ export class PostgresEvalStore implements EvalStore {
     return rows.map((r) => JSON.parse(r.record) as CaseRecord);
   }
 
-  async list(query: { pipeline?: string; limit: number }) {
+  async list({ pipeline, limit, cursor }: { pipeline?: string } & PageRequest) {
     let q = this.select();
-    if (query.pipeline !== undefined) q = q.where('pipeline', '=', query.pipeline);
-    const rows = await q.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(query.limit).execute();
-    return rows.map((r) => toStored(r as Row));
+    if (pipeline !== undefined) q = q.where('pipeline', '=', pipeline);
+    if (cursor !== undefined) {
+      const [at, seq] = decodeIntCursor<[number, number]>(cursor, 2);
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'seq'), '<', eb.tuple(at, seq)));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => [r.created_at, r.seq], (r) => toStored(r as Row));
   }
 
   async reopen(evalId: string, owner: string) {

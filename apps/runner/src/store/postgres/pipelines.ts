@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PipelineStore, PipelineSummary } from '../pipelines';
 import type { Database } from './schema';
+import { decodeCursor, toPage, type PageRequest } from '../paging';
 
 const toSummary = (r: Database['pipelines']): PipelineSummary => ({
   name: r.name,
@@ -14,8 +15,10 @@ const toSummary = (r: Database['pipelines']): PipelineSummary => ({
 export class PostgresPipelineStore implements PipelineStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async list() {
-    return (await this.db.selectFrom('pipelines').selectAll().orderBy('name').execute()).map(toSummary);
+  async list({ limit, cursor }: PageRequest) {
+    let q = this.db.selectFrom('pipelines').selectAll();
+    if (cursor !== undefined) q = q.where('name', '>', decodeCursor<[string]>(cursor, ['string'])[0]);
+    return toPage(await q.orderBy('name').limit(limit + 1).execute(), limit, (r) => [r.name], toSummary);
   }
 
   async get(name: string) {

@@ -4,6 +4,8 @@ import { restoreEvents, storedEvent, toRunSummary, type RunFinish, type RunQuery
 import type { StorageHealth } from '../storage-health';
 import type { SqliteRunStoreOptions } from '../runs';
 import type { Database } from './schema';
+import { toPage } from '../paging';
+import { decodeIntCursor } from './int-cursor';
 
 /** As in the SQLite store: writes wait a few ms so that under load many runs share one commit; reads flush first. */
 const FLUSH_DELAY_MS = 5;
@@ -12,7 +14,7 @@ const NODE_ROWS_PER_INSERT = 2000;
 
 type Write = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
 
-const SUMMARY = ['id', 'pipeline', 'version', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'source', 'label', 'key_name', 'from_run', 'from_node'] as const;
+const SUMMARY = ['seq', 'id', 'pipeline', 'version', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'source', 'label', 'key_name', 'from_run', 'from_node'] as const;
 
 /**
  * Runs and node traces on PostgreSQL with the SQLite store's group commit:
@@ -96,8 +98,12 @@ export class PostgresRunStore implements RunStore {
         .where(sql<number>`started_at + duration_ms`, '>=', finished.from)
         .where(sql<number>`started_at + duration_ms`, '<', finished.to);
     }
-    const rows = await q.orderBy('started_at', 'desc').orderBy('seq', 'desc').limit(query.limit).execute();
-    return rows.map((r) => toRunSummary(r as RunRow));
+    if (query.cursor !== undefined) {
+      const [at, seq] = decodeIntCursor<[number, number]>(query.cursor, 2);
+      q = q.where((eb) => eb(eb.refTuple('started_at', 'seq'), '<', eb.tuple(at, seq)));
+    }
+    const rows = await q.orderBy('started_at', 'desc').orderBy('seq', 'desc').limit(query.limit + 1).execute();
+    return toPage(rows, query.limit, (r) => [r.started_at, r.seq], (r) => toRunSummary(r as RunRow));
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {

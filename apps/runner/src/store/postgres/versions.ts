@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { NewVersion, SaveResult, VersionRecord, VersionStore, VersionSummary } from '../versions';
 import type { Database } from './schema';
+import { toPage, type PageRequest } from '../paging';
+import { decodeVersionCursor } from './int-cursor';
 
 type Row = Omit<Database['versions'], 'document'> & { document?: string };
 
@@ -80,8 +82,11 @@ export class PostgresVersionStore implements VersionStore {
     }
   }
 
-  async list(pipeline: string) {
-    return (await this.db.selectFrom('versions').select(SUMMARY).where('pipeline', '=', pipeline).orderBy('number', 'desc').execute()).map(toSummary);
+  async list(pipeline: string, { limit, cursor }: PageRequest) {
+    let q = this.db.selectFrom('versions').select(SUMMARY).where('pipeline', '=', pipeline);
+    if (cursor !== undefined) q = q.where('number', '<', decodeVersionCursor(cursor));
+    const rows = await q.orderBy('number', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => [r.number], toSummary);
   }
 
   async get(pipeline: string, number: number) {

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { runCli, workspace } from './cli-child';
+import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
+
+// `patchbay serve --store postgres://…`: runners that share one real PostgreSQL instead of each its own SQLite file.
+let pg: PostgresServer;
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(async () => pg?.stop());
+
+describe('serve --store postgres://…', () => {
+  it('two runners on one database share pipelines and runs, and exactly one of 20 parallel saves on one base wins', async () => {
+    const store = await pg.createDatabase();
+    const a = await startTestRunner({ store });
+    const b = await startTestRunner({ env: { PATCHBAY_STORE: store } });
+    try {
+      expect((await a.post('/api/pipelines', echoPipeline('shared'))).status).toBe(201);
+      expect((await (await b.api('/api/pipelines')).json()).map((p: { name: string }) => p.name)).toEqual(['shared']);
+      const started = await (await b.post('/api/runs', { pipeline: 'shared', inputs: { question: 'from b' } })).json();
+      const run = await waitForRun(b, started.id);
+      expect(run).toMatchObject({ status: 'succeeded', outputs: { answer: 'from b' } });
+      expect(await (await a.api(`/api/runs/${started.id}`)).json()).toMatchObject({ status: 'succeeded', version: 1 });
+      // Nothing of the store went into the data dirs.
+      for (const runner of [a, b]) expect(fs.existsSync(path.join(runner.dataDir, 'runner.sqlite'))).toBe(false);
+
+      const edits = Array.from({ length: 20 }, (_, i) => {
+        const runner: TestRunner = i % 2 ? a : b;
+        return runner.post('/api/pipelines/shared/versions', { document: { ...echoPipeline('shared'), title: `edit ${i}` }, message: `edit ${i}`, baseVersion: 1 });
+      });
+      const statuses = await Promise.all(edits.map(async (r) => (await r).status));
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+      expect((await (await a.api('/api/pipelines/shared/versions')).json()).map((v: { number: number }) => v.number)).toEqual([2, 1]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('answers 503 problem+json (not 500) while PostgreSQL is gone, and stays up', async () => {
+    const own = await startPostgres();
+    const runner = await startTestRunner({ store: await own.createDatabase() });
+    try {
+      expect((await runner.post('/api/pipelines', echoPipeline('before'))).status).toBe(201);
+      await own.kill();
+      for (const p of ['/api/pipelines', '/api/runs', '/api/pipelines/before/versions']) {
+        const res = await runner.api(p);
+        expect(res.status, p).toBe(503);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect((await res.json()).detail).toMatch(/store \(PostgreSQL\) is unavailable/);
+      }
+      expect((await runner.post('/api/pipelines', echoPipeline('during'))).status).toBe(503);
+      // What needs no database is still served.
+      expect((await runner.api('/api/openapi.json')).status).toBe(200);
+    } finally {
+      await runner.close();
+      await own.stop();
+    }
+  });
+
+  it('refuses a store that is not a postgres:// URL (exit 2) or cannot be reached (exit 1), in one line', async () => {
+    const ws = workspace({});
+    try {
+      const [bad, noDb, unreachable] = await Promise.all([
+        runCli(['serve', '--port', '0', '--store', 'mysql://db/x'], ws.dir),
+        runCli(['serve', '--port', '0', '--store', 'postgres://user:secret@127.0.0.1:5432'], ws.dir),
+        runCli(['serve', '--port', '0', '--no-demo', '--store', 'postgres://user:secret@127.0.0.1:1/x'], ws.dir),
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe('patchbay serve: --store must be a postgres:// URL (postgres://user@host:5432/database), got "mysql://db/x"\n');
+      expect(noDb.code).toBe(2);
+      expect(noDb.stderr).toMatch(/^patchbay serve: --store names no database: "postgres:\/\/user:\*\*\*@127\.0\.0\.1:5432"/);
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+      expect(unreachable.stderr).toMatch(/^patchbay serve: cannot open the store postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED/);
+      expect(bad.stderr + noDb.stderr + unreachable.stderr).not.toContain('secret');
+    } finally {
+      ws.remove();
+    }
+  }, 120_000);
+});
