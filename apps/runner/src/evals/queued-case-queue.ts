@@ -57,6 +57,9 @@ export class QueuedCaseQueue implements CaseQueue {
     const retries: Array<Outstanding & { notBefore: number }> = [];
     let exhausted = false;
     let lastId = '0';
+    // Jobs that vanished without a result (failed for good after stalling again and again): run again.
+    const suspects = new Set<string>();
+    let nextSweep = Date.now() + SWEEP_MS;
     const keyOf = (job: CaseJob) => `${job.case.id}#${job.repeat}`;
     // Jobs admitted in one pass go to Redis in one round trip.
     const batch: Array<{ name: string; data: CaseJobData; opts: { jobId: string; removeOnComplete: true; removeOnFail: true } }> = [];
@@ -93,6 +96,10 @@ export class QueuedCaseQueue implements CaseQueue {
         }
         if (batch.length) await queue.addBulk(batch.splice(0));
         if (exhausted && outstanding.size === 0 && retries.length === 0) break;
+        if (Date.now() >= nextSweep) {
+          nextSweep = Date.now() + SWEEP_MS;
+          await this.sweep(outstanding, suspects, retries);
+        }
         const reply = (await reader.xread('COUNT', 200, 'BLOCK', retries.length ? 100 : 1_000, 'STREAMS', keys.results, lastId)) as
           | [string, [string, string[]][]][]
           | null;
@@ -123,4 +130,32 @@ export class QueuedCaseQueue implements CaseQueue {
     }
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
   }
+
+  /**
+   * A worker publishes a case's result before its job completes, so a job
+   * that is gone from the queue while its case is still outstanding, on two
+   * sweeps in a row, was lost (it failed for good): it is queued again under
+   * a new attempt. A case recorded meanwhile is not run twice (the worker
+   * reads the store first) and counts once here.
+   */
+  private async sweep(outstanding: Map<string, Outstanding>, suspects: Set<string>, retries: Array<Outstanding & { notBefore: number }>): Promise<void> {
+    const { queue, evalId } = this.options;
+    for (const [key, pending] of outstanding) {
+      const state = await queue.getJobState(caseJobId(evalId, pending.job.case.id, pending.job.repeat, pending.attempt));
+      if (state !== 'unknown') {
+        suspects.delete(key);
+        continue;
+      }
+      if (!suspects.has(key)) {
+        suspects.add(key);
+        continue;
+      }
+      suspects.delete(key);
+      outstanding.delete(key);
+      retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: 0 });
+    }
+  }
 }
+
+/** How often the coordinator looks for case jobs that vanished without a result. */
+const SWEEP_MS = 5_000;
