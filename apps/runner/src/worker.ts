@@ -5,10 +5,10 @@ import { Redactor } from './http/secrets';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { scaleOut, type ScaleOut } from './queue/scale-out';
 import { RunManager } from './runs/run-manager';
-import { openSqliteStore, type Store } from './store/index';
+import { openStore, type Store } from './store/index';
 
 export interface WorkerOptions {
-  /** The shared store's data dir (SQLite, WAL: several processes share it). */
+  /** The shared store: a data dir (SQLite, WAL: several processes share it) or a `postgres://` URL. */
   storeDir: string;
   /** redis://… */
   queueUrl: string;
@@ -34,17 +34,15 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), `patchbay-worker-${process.pid}`);
-  const services = await createServices({ dataDir: cacheDir, env });
   const keyVariables = Object.keys(env).filter((name) => name.endsWith('_API_KEY'));
   const redactor = Redactor.fromEnv(env, keyVariables, []);
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redactor.redact(line));
-  let store: Store;
-  try {
-    store = openSqliteStore(options.storeDir, { redact: redactor.redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`) });
-  } catch (err) {
-    await services.close();
+  // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
+  const store: Store = await openStore(options.storeDir, { redact: redactor.redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
+  const services = await createServices({ dataDir: cacheDir, env, redact: redactor.redact, responseCache: store.responseCache }).catch(async (err) => {
+    await store.close();
     throw err;
-  }
+  });
   services.pipelines = storeResolverOf(store);
   let scaled: ScaleOut;
   try {

@@ -15,10 +15,11 @@ SIGTERM (or Ctrl-C) takes no more jobs, lets the running ones finish for up to
 --grace-ms, and leaves the rest to the other workers. See docs/scaling.md.
 
 Options:
-  --store STORE       the shared store (env PATCHBAY_STORE): a data dir that every
-                      process reaches (sqlite:DIR or a path)
+  --store STORE       the shared store (env PATCHBAY_STORE): postgres://user@host/db,
+                      or a data dir every process reaches (sqlite:DIR or a path)
 ${QUEUE_HELP}
-  --cache-dir DIR     where this worker caches model responses (default a temp dir)
+  --cache-dir DIR     where this worker caches model responses with a data-dir store
+                      (default a temp dir; a postgres:// store holds the shared cache)
   --grace-ms MS       how long SIGTERM waits for running jobs (default 10000)
   --debug             show stack traces
   -h, --help          show this help
