@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { behaviorHash, canonicalJson, contentHash } from '../src/graph/hash';
+import { canonicalJsonDeep } from '../src/graph/canonical-json-deep';
 
 const doc = () => ({
   format: 'patchbay.pipeline/v1',
@@ -29,6 +30,20 @@ describe('canonicalJson (RFC 8785)', () => {
     fc.assert(fc.property(json, (value) => canonicalJson(value) === canonicalize(value)), { numRuns: 2000 });
     const tricky = { '\u00e9': 1, e: 2, '\ud83d\ude80': [1e21, 1e-7, 0.1 + 0.2, -0, 2 ** 53], '': { '\u2028': '\u0000\u001f"\\' } };
     expect(canonicalJson(tricky)).toBe(canonicalize(tricky));
+  });
+
+  it('writes a value nested deeper than the stack allows (100,000 levels) with the iterative writer, which agrees with the reference', () => {
+    const json = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' });
+    fc.assert(fc.property(json, (value) => canonicalJsonDeep(value) === canonicalize(value)), { numRuns: 1000 });
+    let deep: unknown = { leaf: [1, 'x'] };
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { b: deep, a: i };
+    const text = canonicalJson(deep);
+    expect(text.startsWith('[{"a":99998,"b":[{"a":99996,')).toBe(true);
+    expect(text.endsWith('{"leaf":[1,"x"]}' + '}]'.repeat(50_000))).toBe(true);
+    expect(contentHash(deep)).toMatch(/^[0-9a-f]{64}$/);
+    const circular: Record<string, unknown> = {};
+    circular.self = [circular];
+    expect(() => canonicalJsonDeep(circular)).toThrow(/circular/);
   });
 
   it('refuses values JSON cannot hold', () => {

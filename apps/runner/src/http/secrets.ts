@@ -66,22 +66,25 @@ export class Redactor {
     };
   }
 
-  /** The first place a secret value occurs in a JSON value: `{path, name}` of the variable, never the value. */
+  /** The first place a secret value occurs in a JSON value: `{path, name}` of the variable, never the value. Iterative: any depth. */
   find(value: unknown, path = '$'): { path: string; name: string } | undefined {
     if (!this.active) return undefined;
-    if (typeof value === 'string') {
-      const hit = this.secrets.find((s) => s.forms.some((f) => value.includes(f)));
-      return hit ? { path, name: hit.name } : undefined;
-    }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const found = this.find(value[i], `${path}[${i}]`);
-        if (found) return found;
-      }
-    } else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        const found = this.find(key, path) ?? this.find(inner, `${path}.${key}`);
-        if (found) return found;
+    const inString = (text: string) => this.secrets.find((s) => s.forms.some((f) => text.includes(f)));
+    // Depth first, children in order (pushed in reverse), so the first hit is the one a recursive walk finds.
+    const stack: Array<[unknown, string]> = [[value, path]];
+    while (stack.length > 0) {
+      const [v, at] = stack.pop()!;
+      if (typeof v === 'string') {
+        const hit = inString(v);
+        if (hit) return { path: at, name: hit.name };
+      } else if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
+      } else if (v && typeof v === 'object') {
+        const entries = Object.entries(v);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, inner] = entries[i];
+          stack.push([inner, `${at}.${key}`], [key, at]);
+        }
       }
     }
     return undefined;

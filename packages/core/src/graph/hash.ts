@@ -1,6 +1,7 @@
 import { configure } from 'safe-stable-stringify';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJsonDeep } from './canonical-json-deep';
 
 // Sorted keys (by UTF-16 code units), no whitespace, numbers and strings as JSON.stringify writes them: for
 // JSON data that is RFC 8785's output byte for byte (a test holds it to the `canonicalize` package), at a
@@ -9,7 +10,14 @@ const stringify = configure({ deterministic: true, strict: true, bigint: false, 
 
 /** RFC 8785 canonical JSON: sorted keys, no whitespace, canonical numbers. Throws on a value JSON cannot hold. */
 export function canonicalJson(value: unknown): string {
-  const text = stringify(value);
+  let text: string | undefined;
+  try {
+    text = stringify(value);
+  } catch (err) {
+    // The fast writer recurses: a value nested deeper than the stack allows takes the iterative one (same output).
+    if (err instanceof RangeError) return canonicalJsonDeep(value);
+    throw err;
+  }
   if (text === undefined) throw new TypeError(`cannot write ${typeof value} as canonical JSON`);
   return text;
 }
