@@ -170,4 +170,15 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     await cache.clear();
     expect(await cache.getChat('k')).toBeUndefined();
   });
+
+  it('masks secrets in a reply before it is stored (a model that echoes a key leaves no key in the cache)', async () => {
+    const redact = (json: string) => json.replaceAll('sk-echoed-key-1234', '***');
+    const store = await target.open({ redact });
+    const cache = target.cache(store, { redact });
+    const reply = { text: 'your key is sk-echoed-key-1234', toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 }, costUsd: null, model: 'stub:m' };
+    cache.putChat('k', { ...reply, cached: false } as never);
+    await cache.close();
+    const again = target.cache(await target.twin(store), { redact });
+    expect(await again.getChat('k')).toEqual({ ...reply, text: 'your key is ***' });
+  });
 });

@@ -3,17 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { openResponseCache, type ResponseCache } from '@patchbay/core/node';
-import { openSqliteStore, openStore, type Store } from '../../src/store/index';
+import { openSqliteStore, openStore, type OpenStoreOptions, type Store } from '../../src/store/index';
 import { startPostgres, type PostgresServer } from '../../../../test/support/postgres';
 
 export interface StoreTarget {
   name: 'sqlite' | 'postgres';
   /** A store on a new, empty database. */
-  open(): Promise<Store>;
+  open(options?: OpenStoreOptions): Promise<Store>;
   /** A second store on the same database (another connection or pool, as a second process would have). */
   twin(store: Store): Promise<Store>;
   /** The response cache that goes with the store: the data dir's cache.sqlite, or the store's own. */
-  cache(store: Store): ResponseCache;
+  cache(store: Store, options?: OpenStoreOptions): ResponseCache;
 }
 
 /**
@@ -36,10 +36,10 @@ export function storeTargets(): StoreTarget[] {
 
   const sqlite: StoreTarget = {
     name: 'sqlite',
-    async open() {
+    async open(options) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-contract-'));
       dirs.push(dir);
-      const open = async () => track(openSqliteStore(dir));
+      const open = async () => track(openSqliteStore(dir, options));
       const store = await open();
       reopen.set(store, open);
       return store;
@@ -49,14 +49,14 @@ export function storeTargets(): StoreTarget[] {
       reopen.set(again, reopen.get(store)!);
       return again;
     },
-    cache: (store) => track(openResponseCache(path.dirname((store as Store & { file: string }).file))),
+    cache: (store, options) => track(openResponseCache(path.dirname((store as Store & { file: string }).file), options)),
   };
   const postgres: StoreTarget = {
     name: 'postgres',
-    async open() {
+    async open(options) {
       server ??= startPostgres();
       const url = await (await server).createDatabase();
-      const open = async () => track(await openStore(url));
+      const open = async () => track(await openStore(url, options));
       const store = await open();
       reopen.set(store, open);
       return store;

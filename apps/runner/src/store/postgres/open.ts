@@ -41,7 +41,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
   const health = new StorageHealth();
   const runs = new PostgresRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   const monitors = new PostgresMonitorStore(db);
-  const responseCache = postgresResponseCache(db, display, options.log);
+  const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
   return {
     kind: 'postgres',

@@ -12,8 +12,14 @@ const FLUSH_ROWS = 256;
  * dir, shared by every server and worker. Keys are request hashes as in the
  * SQLite cache (no key, header or base URL). A reply waiting for its batch is
  * already a hit in this process; a write that fails costs asking again later.
+ * `redact` masks secrets in a reply's JSON before it is stored, as in the SQLite cache.
  */
-export function postgresResponseCache(db: Kysely<Database>, where: string, log: (line: string) => void = () => {}): ResponseCache {
+export function postgresResponseCache(
+  db: Kysely<Database>,
+  where: string,
+  log: (line: string) => void = () => {},
+  redact: (json: string) => string = (json) => json,
+): ResponseCache {
   const pending = new Map<string, { model: string; result: string; created_at: number }>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -48,7 +54,7 @@ export function postgresResponseCache(db: Kysely<Database>, where: string, log: 
     },
     putChat(key, result) {
       const { cached: _cached, ...stored } = result;
-      pending.set(key, { model: result.model, result: JSON.stringify(stored), created_at: Date.now() });
+      pending.set(key, { model: result.model, result: redact(JSON.stringify(stored)), created_at: Date.now() });
       if (pending.size >= FLUSH_ROWS) void flush();
       else timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
