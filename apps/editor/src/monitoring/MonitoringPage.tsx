@@ -45,6 +45,7 @@ export default function MonitoringPage({ route, navigate }: Props) {
   const base = useApi();
   const api = useMemo(() => monitoringCalls(base.client), [base]);
   const name = route.name;
+  // one store per pipeline: the address seeds its range and grouping once, then the store leads and the address follows (below)
   const store = useMemo(() => createMonitoringStore(api, name, { range: route.range, by: route.by }), [api, name]); // eslint-disable-line react-hooks/exhaustive-deps
   const s = useStore(store);
   const monitors = useMemo(
