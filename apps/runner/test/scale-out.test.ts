@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline } from './support/test-runner';
 
 const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
@@ -49,8 +50,9 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis', () => {
+describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis and PostgreSQL', () => {
   let redis: TestRedis;
+  let postgres: PostgresServer;
   let stub: OpenAIStub;
   let dir: string;
   let server: PatchbayProcess & { url: string };
@@ -63,7 +65,8 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   const callsBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}`).length;
 
   beforeAll(async () => {
-    redis = await startRedis();
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const store = await postgres.createDatabase();
     stub = await startOpenAIStub({
       handler: async (req) => {
         inFlight++;
@@ -75,9 +78,9 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-'));
     const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--queue', redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
-    const workerArgs = ['worker', '--store', dir, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
+    const workerArgs = ['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
     [workers.a, workers.b] = await Promise.all([spawnPatchbay(workerArgs, env(KEYS.a), /taking jobs/), spawnPatchbay(workerArgs, env(KEYS.b), /taking jobs/)]);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
@@ -88,6 +91,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     server?.child.kill('SIGKILL');
     await stub?.close();
     await redis?.stop();
+    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
