@@ -205,6 +205,19 @@ describe('patchbay compare', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/share no case id/);
   });
+
+  it('refuses a file that is missing or not an eval result with exit 2 and one line naming it', async () => {
+    writeFileSync(path.join(ws.dir, 'not-a-result.json'), JSON.stringify({ hello: 'world' }));
+    const [missing, wrong] = await Promise.all([
+      cli(['compare', 'nowhere.json', 'v1.result.json']),
+      cli(['compare', 'v1.result.json', 'not-a-result.json']),
+    ]);
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/nowhere\.json: no such file/);
+    expect(wrong.code, wrong.stderr).toBe(2);
+    expect(wrong.stderr).toMatch(/not-a-result\.json: not an eval result/);
+  });
 });
 
 describe('against an OpenAI-compatible stub model', () => {

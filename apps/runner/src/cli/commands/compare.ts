@@ -25,7 +25,7 @@ results with no case id in common.`,
     const evals = await import('@patchbay/evals');
     const [baseFile, curFile] = positionals;
     const read = (file: string) => evals.readResult(path.resolve(io.cwd, file)).catch((err: Error) => {
-      throw err.name === 'ResultFileError' ? new UsageError(err.message) : err;
+      throw err instanceof evals.ResultFileError ? new UsageError(err.message) : err;
     });
     const baseline = await read(baseFile);
     const current = await read(curFile);
