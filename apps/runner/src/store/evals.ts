@@ -48,6 +48,25 @@ export interface StoredEval {
   finishedAt: string | null;
 }
 
+/** What `insertResult` is told besides the result itself (both databases). */
+export type ResultMeta = { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string };
+
+/** The eval row a finished result file stands for (imported results, both databases). */
+export function newEvalFromResult(result: EvalResult, meta: ResultMeta): NewEval {
+  const scorers = Object.keys(result.summary?.scorers ?? {}).map((name) => ({ name }));
+  return {
+    id: meta.id ?? randomUUID(),
+    pipeline: meta.pipeline ?? result.pipeline.name,
+    version: meta.version ?? result.pipeline.version ?? null,
+    dataset: { name: meta.dataset, hash: result.dataset.hash, cases: result.dataset.cases },
+    total: result.cases.length,
+    baseline: meta.baseline ?? null,
+    spec: { suite: result.suite, scorers, repeat: result.repeat ?? 1, seed: result.seed ?? 'patchbay', behaviorHash: result.pipeline.behaviorHash },
+    createdAt: Date.parse(result.startedAt) || Date.now(),
+    owner: null,
+  };
+}
+
 export interface EvalStore {
   create(evalRun: NewEval): Promise<void>;
   /** Records one finished case × repeat at once (a stopped runner keeps it). `position` is the case's place in the dataset. */
@@ -221,23 +240,10 @@ export class SqliteEvalStore implements EvalStore {
     return n;
   }
 
-  async insertResult(result: EvalResult, meta: { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string }) {
-    const id = meta.id ?? randomUUID();
-    const scorers = Object.keys(result.summary?.scorers ?? {}).map((name) => ({ name }));
-    this.insertTx(
-      {
-        id,
-        pipeline: meta.pipeline ?? result.pipeline.name,
-        version: meta.version ?? result.pipeline.version ?? null,
-        dataset: { name: meta.dataset, hash: result.dataset.hash, cases: result.dataset.cases },
-        total: result.cases.length,
-        baseline: meta.baseline ?? null,
-        spec: { suite: result.suite, scorers, repeat: result.repeat ?? 1, seed: result.seed ?? 'patchbay', behaviorHash: result.pipeline.behaviorHash },
-        createdAt: Date.parse(result.startedAt) || Date.now(),
-        owner: null,
-      },
-      result,
-    );
+  async insertResult(result: EvalResult, meta: ResultMeta) {
+    const record = newEvalFromResult(result, meta);
+    const id = record.id;
+    this.insertTx(record, result);
     return id;
   }
 }

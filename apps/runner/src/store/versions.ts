@@ -51,7 +51,8 @@ export interface VersionStore {
   latest(pipeline: string): Promise<VersionRecord | undefined>;
 }
 
-interface Row {
+/** A versions row as both databases return it (SQLite and PostgreSQL share this mapping). */
+export interface VersionRow {
   pipeline: string;
   number: number;
   parent: number | null;
@@ -63,7 +64,7 @@ interface Row {
   document?: string;
 }
 
-function toSummary(r: Row): VersionSummary {
+export function toSummary(r: VersionRow): VersionSummary {
   return {
     pipeline: r.pipeline,
     number: r.number,
@@ -76,7 +77,7 @@ function toSummary(r: Row): VersionSummary {
   };
 }
 
-const toRecord = (r: Row): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
+export const toRecord = (r: VersionRow): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
 
 const SUMMARY_COLUMNS = 'pipeline, number, parent, message, created_at, content_hash, behavior_hash, problems';
 
@@ -103,8 +104,8 @@ export class SqliteVersionStore implements VersionStore {
         `INSERT INTO versions (pipeline, number, parent, message, created_at, content_hash, behavior_hash, document, problems)
          VALUES (@name, @number, @parent, @message, @now, @contentHash, @behaviorHash, @document, @problems)`,
       ),
-      list: db.prepare<[string, number, number], Row>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? AND number < ? ORDER BY number DESC LIMIT ?`),
-      get: db.prepare<[string, number], Row>('SELECT * FROM versions WHERE pipeline = ? AND number = ?'),
+      list: db.prepare<[string, number, number], VersionRow>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? AND number < ? ORDER BY number DESC LIMIT ?`),
+      get: db.prepare<[string, number], VersionRow>('SELECT * FROM versions WHERE pipeline = ? AND number = ?'),
       latestKey: db.prepare<[string], { number: number; content_hash: string }>(
         'SELECT v.number, v.content_hash FROM versions v JOIN pipelines p ON p.name = v.pipeline AND p.latest_version = v.number WHERE p.name = ?',
       ),

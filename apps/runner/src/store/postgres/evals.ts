@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { CaseRecord, EvalHead, EvalResult, EvalStatus } from '@patchbay/evals';
-import type { EvalSpec, EvalStore, NewEval, StoredEval } from '../evals';
+import { newEvalFromResult, type EvalSpec, type EvalStore, type NewEval, type ResultMeta, type StoredEval } from '../evals';
 import type { Database } from './schema';
 import { toPage, type PageRequest } from '../paging';
 import { decodeIntCursor } from './int-cursor';
@@ -128,21 +127,11 @@ export class PostgresEvalStore implements EvalStore {
     return Number(result.numUpdatedRows);
   }
 
-  async insertResult(result: EvalResult, meta: { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string }) {
-    const id = meta.id ?? randomUUID();
-    const scorers = Object.keys(result.summary?.scorers ?? {}).map((name) => ({ name }));
+  async insertResult(result: EvalResult, meta: ResultMeta) {
+    const row = newEvalFromResult(result, meta);
+    const id = row.id;
     await this.db.transaction().execute(async (tx) => {
-      await this.writeCreate(tx, {
-        id,
-        pipeline: meta.pipeline ?? result.pipeline.name,
-        version: meta.version ?? result.pipeline.version ?? null,
-        dataset: { name: meta.dataset, hash: result.dataset.hash, cases: result.dataset.cases },
-        total: result.cases.length,
-        baseline: meta.baseline ?? null,
-        spec: { suite: result.suite, scorers, repeat: result.repeat ?? 1, seed: result.seed ?? 'patchbay', behaviorHash: result.pipeline.behaviorHash },
-        createdAt: Date.parse(result.startedAt) || Date.now(),
-        owner: null,
-      });
+      await this.writeCreate(tx, row);
       const positions = new Map<string, number>();
       for (const record of result.cases) {
         if (!positions.has(record.id)) positions.set(record.id, positions.size);

@@ -1,23 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { NewVersion, SaveResult, VersionRecord, VersionStore, VersionSummary } from '../versions';
+import { toRecord, toSummary, type NewVersion, type SaveResult, type VersionRecord, type VersionStore, type VersionSummary } from '../versions';
 import type { Database } from './schema';
 import { toPage, type PageRequest } from '../paging';
 import { decodeVersionCursor } from './int-cursor';
-
-type Row = Omit<Database['versions'], 'document'> & { document?: string };
-
-const toSummary = (r: Row): VersionSummary => ({
-  pipeline: r.pipeline,
-  number: r.number,
-  parent: r.parent,
-  message: r.message,
-  createdAt: new Date(r.created_at).toISOString(),
-  contentHash: r.content_hash,
-  behaviorHash: r.behavior_hash,
-  problems: JSON.parse(r.problems),
-});
-
-const toRecord = (r: Row): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
 
 const SUMMARY = ['pipeline', 'number', 'parent', 'message', 'created_at', 'content_hash', 'behavior_hash', 'problems'] as const;
 
