@@ -124,7 +124,7 @@ describe('pinned outputs', () => {
     await page.getByTestId('run-input-q').fill('second');
     await page.getByTestId('run-button').click();
     await expect.poll(() => page.getByTestId('run-output-a').textContent()).toBe('pinned answer');
-    expect(await page.getByTestId('node-say').getAttribute('data-status')).toBe('reused');
+    await expect.poll(() => page.getByTestId('node-say').getAttribute('data-status')).toBe('reused');
 
     // kept with the draft in this browser, never in the stored version
     await page.reload();
