@@ -4,6 +4,7 @@ import { renderDocsPage } from './docs-page';
 const INFO = {
   title: 'Patchbay runner',
   version: '0.1.0',
+  license: { name: 'MIT', identifier: 'MIT' },
   description:
     'Pipelines, immutable versions, runs with traces streamed as Server-Sent Events, node types, providers and retrieval indexes. Errors are application/problem+json (RFC 9457). When PATCHBAY_TOKEN is set, send Authorization: Bearer <token>.',
 };
