@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../apps/runner/src/store/index';
 import { RollupWriter } from '../../apps/runner/src/monitoring/rollup-writer';
 import type { FinishedRunFacts } from '../../apps/runner/src/monitoring/run-facts';
 import { cpuMs, startRunner, type RunnerProcess } from '../runner-process';
+import { FIVE_NODE_PIPELINE } from '../five-node-pipeline';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
@@ -18,24 +19,7 @@ const CONNECTIONS = 16;
 const STORED_RUNS = quick ? 100_000 : 1_000_000;
 const QUERIES = 30;
 
-/** input → template → llm (offline:echo) → transform → output, as bench/runner runs. */
-const PIPELINE = {
-  format: 'patchbay.pipeline/v1',
-  name: 'bench',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'prompt', type: 'template', config: { template: 'Question: {{ question }}' } },
-    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: '{{ text }}' } },
-    { id: 'shout', type: 'transform', config: { expression: '$uppercase($)' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 'prompt.question' },
-    { from: 'prompt.text', to: 'answer.text' },
-    { from: 'answer.text', to: 'shout.value' },
-    { from: 'shout.value', to: 'out.value' },
-  ],
-};
+const PIPELINE = FIVE_NODE_PIPELINE; // as bench/runner runs
 
 const post = (url: string, body: unknown, method = 'POST') =>
   fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

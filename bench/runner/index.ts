@@ -6,29 +6,13 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { cpuMs, startRunner } from '../runner-process';
+import { FIVE_NODE_PIPELINE } from '../five-node-pipeline';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 16;
 
-/** input → template → llm (offline:echo) → transform (JSONata) → output: five nodes, no network. */
-const PIPELINE = {
-  format: 'patchbay.pipeline/v1',
-  name: 'bench',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'prompt', type: 'template', config: { template: 'Question: {{ question }}' } },
-    { id: 'answer', type: 'llm', config: { model: 'offline:echo', prompt: '{{ text }}' } },
-    { id: 'shout', type: 'transform', config: { expression: '$uppercase($)' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 'prompt.question' },
-    { from: 'prompt.text', to: 'answer.text' },
-    { from: 'answer.text', to: 'shout.value' },
-    { from: 'shout.value', to: 'out.value' },
-  ],
-};
+const PIPELINE = FIVE_NODE_PIPELINE;
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function memoryMb(pid: number): { rss: number; peak: number } {
