@@ -169,6 +169,40 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect((await store.runs.list({ limit: 10 })).items.map((r) => r.id)).toEqual(['c', 'alive']);
   });
 
+  it('gives back a large value at every place it was given, whether begun and finished in one batch or two', async () => {
+    const store = await target.open();
+    const big = 'v'.repeat(50_000);
+    const rows = [{ id: 1, text: big }];
+    const bigFinish = (id: string) =>
+      finish(id, {
+        outputs: { answer: big },
+        nodes: {
+          sql: { id: 'sql', type: 'tool', status: 'succeeded', attempts: 1, startedAt: 1_001, inputs: { args: {} }, outputs: { result: rows }, calls: [{ kind: 'tool', name: 'sql', input: {}, output: rows, durationMs: 1 }] },
+          out: { id: 'out', type: 'output', status: 'succeeded', attempts: 1, startedAt: 1_002, inputs: { value: big }, outputs: { value: big } },
+        },
+        events: [
+          { type: 'run.started', runId: id, at: 1_000, inputs: { q: big } },
+          { type: 'run.completed', runId: id, at: 1_012, durationMs: 12, outputs: { answer: big } },
+        ],
+      });
+    store.runs.begin(start('one', { inputs: { q: big } }));
+    store.runs.finish(bigFinish('one'));
+    store.runs.begin(start('two', { inputs: { q: big } }));
+    await store.runs.flush();
+    store.runs.finish(bigFinish('two'));
+    for (const id of ['one', 'two']) {
+      const run = await store.runs.get(id);
+      expect(run).toMatchObject({ inputs: { q: big }, outputs: { answer: big }, nodes: bigFinish(id).nodes });
+      expect(await store.runs.events(id)).toEqual(bigFinish(id).events);
+    }
+    // A value that looks like a reference but is not one stays as it was.
+    const lookalike = { $patchbayValue: 'abc' };
+    store.runs.begin(start('look', { inputs: { q: lookalike } }));
+    store.runs.finish(finish('look', { outputs: { answer: big, other: lookalike } }));
+    expect(await store.runs.get('look')).toMatchObject({ inputs: { q: lookalike }, outputs: { answer: big, other: lookalike } });
+    expect(await store.runs.prune(9_999)).toBe(3);
+  });
+
   it('a second connection sees what the first one flushed', async () => {
     const a = await target.open();
     const b = await target.twin(a);

@@ -15,6 +15,7 @@ import { promotions } from './migrations/006-promotions';
 import { SqlitePromotionStore, type PromotionStore } from './promotions';
 import { SqliteKeyStore, type KeyStore } from './keys';
 import { runComposition } from './migrations/006-run-composition';
+import { runValues } from './migrations/021-run-values';
 import { SqliteLabelStore, type LabelStore } from './labels';
 import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
@@ -125,7 +126,7 @@ export async function openStore(target: string, options: OpenStoreOptions & { lo
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   return {

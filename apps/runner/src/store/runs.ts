@@ -2,6 +2,7 @@ import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core
 import type { SqliteDatabase } from './db';
 import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 import type { StorageHealth } from './storage-health';
+import { ValueSharing, valueReviver, type SharedValue } from './run-values';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -153,12 +154,12 @@ export function storedEvent(event: RunEvent): unknown {
   return rest;
 }
 
-/** Stored events as the engine emitted them: `type` and `runId` first, node events with their traces (run_nodes has them once). */
-export function restoreEvents(id: string, stored: RunEvent[], traceTexts: () => string[]): RunEvent[] {
+/** Stored events as the engine emitted them: `type` and `runId` first, node events with their traces (run_nodes has them once). `parse` puts shared values back (valueReviver). */
+export function restoreEvents(id: string, stored: RunEvent[], traceTexts: () => string[], parse: (text: string) => any = JSON.parse): RunEvent[] {
   const traces = new Map<string, NodeTrace>();
   if (stored.some((e) => e.type === 'node.completed' || e.type === 'node.failed')) {
     for (const json of traceTexts()) {
-      const trace = JSON.parse(json) as NodeTrace;
+      const trace = parse(json) as NodeTrace;
       traces.set(trace.id, trace);
     }
   }
@@ -214,6 +215,8 @@ export class SqliteRunStore implements RunStore {
            prompt_tokens, completion_tokens, cost_usd, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       get: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+      value: db.prepare('INSERT OR IGNORE INTO run_values (run_id, hash, value) VALUES (?, ?, ?)'),
+      values: db.prepare<[string], SharedValue>('SELECT hash, value FROM run_values WHERE run_id = ?'),
       nodes: db.prepare<[string], string>('SELECT trace FROM run_nodes WHERE run_id = ? ORDER BY started_at, rowid').pluck(),
       events: db.prepare<[string], { events: string | null }>('SELECT events FROM runs WHERE id = ?'),
       running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM runs WHERE status = 'running'"),
@@ -250,16 +253,17 @@ export class SqliteRunStore implements RunStore {
     this.flushNow();
     const row = this.stmts.get.get(id);
     if (!row) return undefined;
+    const parse = valueReviver(this.stmts.values.all(id));
     const nodes: Record<string, NodeTrace> = {};
     for (const json of this.stmts.nodes.all(id)) {
-      const trace = JSON.parse(json) as NodeTrace;
+      const trace = parse(json) as NodeTrace;
       nodes[trace.id] = trace;
     }
     return {
       ...toRunSummary(row),
       document: row.document === null ? null : JSON.parse(row.document),
-      inputs: JSON.parse(row.inputs),
-      outputs: row.outputs === null ? null : JSON.parse(row.outputs),
+      inputs: parse(row.inputs),
+      outputs: row.outputs === null ? null : parse(row.outputs),
       nodes,
       resolved: row.resolved ? JSON.parse(row.resolved) : null,
     };
@@ -270,7 +274,8 @@ export class SqliteRunStore implements RunStore {
     const row = this.stmts.events.get(id);
     if (!row) return undefined;
     if (!row.events) return [];
-    return restoreEvents(id, JSON.parse(row.events) as RunEvent[], () => this.stmts.nodes.all(id));
+    const parse = valueReviver(this.stmts.values.all(id));
+    return restoreEvents(id, parse(row.events) as RunEvent[], () => this.stmts.nodes.all(id), parse);
   }
 
   async list(query: RunQuery) {
@@ -377,30 +382,40 @@ export class SqliteRunStore implements RunStore {
 
   private writeBegin(run: RunStart, end?: RunFinish) {
     const document = run.document === null ? null : this.json(run.document);
+    const shared = new ValueSharing(this.redact);
+    const inputs = this.json(shared.ports(run.inputs));
     if (!end) {
-      this.stmts.begin.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null);
+      this.stmts.begin.run(run.id, run.pipeline, run.version, document, inputs, run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null);
+      this.writeValues(run.id, shared);
       return;
     }
-    const [outputs, error, events] = this.outcome(end);
-    this.stmts.whole.run(run.id, run.pipeline, run.version, document, this.json(run.inputs), end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null, this.resolvedJson(end));
-    this.writeNodes(end);
+    const [outputs, error, events] = this.outcome(end, shared);
+    this.stmts.whole.run(run.id, run.pipeline, run.version, document, inputs, end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null, this.resolvedJson(end));
+    this.writeNodes(end, shared);
+    this.writeValues(run.id, shared);
   }
 
-  private outcome(run: RunFinish): [string | null, string | null, string] {
-    return [run.outputs === null ? null : this.json(run.outputs), run.error === null ? null : this.redact(run.error), this.json(run.events.map(storedEvent))];
+  private outcome(run: RunFinish, shared: ValueSharing): [string | null, string | null, string] {
+    return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : this.redact(run.error), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
   }
 
   private writeFinish(run: RunFinish) {
-    const [outputs, error, events] = this.outcome(run);
+    const shared = new ValueSharing(this.redact);
+    const [outputs, error, events] = this.outcome(run, shared);
     this.stmts.finish.run(run.status, outputs, error, run.failedNode, run.durationMs, events, this.resolvedJson(run), run.id);
-    this.writeNodes(run);
+    this.writeNodes(run, shared);
+    this.writeValues(run.id, shared);
+  }
+
+  private writeValues(runId: string, shared: ValueSharing) {
+    for (const v of shared.values) this.stmts.value.run(runId, v.hash, v.value);
   }
 
   private resolvedJson(run: RunFinish): string | null {
     return run.resolved && Object.keys(run.resolved).length > 0 ? JSON.stringify(run.resolved) : null;
   }
 
-  private writeNodes(run: RunFinish) {
+  private writeNodes(run: RunFinish, shared: ValueSharing) {
     const text = (s: string | null) => (s === null ? null : this.redact(s));
     for (const t of Object.values(run.nodes)) {
       this.stmts.node.run(
@@ -416,7 +431,7 @@ export class SqliteRunStore implements RunStore {
         t.usage?.promptTokens ?? null,
         t.usage?.completionTokens ?? null,
         t.costUsd ?? null,
-        this.json(t),
+        this.json(shared.trace(t)),
       );
     }
   }

@@ -6,6 +6,7 @@ import type { SqliteRunStoreOptions } from '../runs';
 import type { Database } from './schema';
 import { toPage } from '../paging';
 import { decodeIntCursor } from './int-cursor';
+import { ValueSharing, valueReviver, type SharedValue } from '../run-values';
 
 /** As in the SQLite store: writes wait a few ms so that under load many runs share one commit; reads flush first. */
 const FLUSH_DELAY_MS = 5;
@@ -49,16 +50,17 @@ export class PostgresRunStore implements RunStore {
     await this.flush();
     const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
+    const parse = await this.reviver(id);
     const nodes: Record<string, NodeTrace> = {};
     for (const json of await this.traceTexts(id)) {
-      const trace = JSON.parse(json) as NodeTrace;
+      const trace = parse(json) as NodeTrace;
       nodes[trace.id] = trace;
     }
     return {
       ...toRunSummary(row as RunRow),
       document: row.document === null ? null : JSON.parse(row.document),
-      inputs: JSON.parse(row.inputs),
-      outputs: row.outputs === null ? null : JSON.parse(row.outputs),
+      inputs: parse(row.inputs),
+      outputs: row.outputs === null ? null : parse(row.outputs),
       nodes,
       resolved: row.resolved ? JSON.parse(row.resolved) : null,
     };
@@ -70,7 +72,8 @@ export class PostgresRunStore implements RunStore {
     if (!row) return undefined;
     if (!row.events) return [];
     const traces = await this.traceTexts(id);
-    return restoreEvents(id, JSON.parse(row.events) as RunEvent[], () => traces);
+    const parse = await this.reviver(id);
+    return restoreEvents(id, parse(row.events) as RunEvent[], () => traces, parse);
   }
 
   async list(query: RunQuery) {
@@ -136,6 +139,10 @@ export class PostgresRunStore implements RunStore {
     return Number(result.numDeletedRows);
   }
 
+  private async reviver(id: string) {
+    return valueReviver(await this.db.selectFrom('run_values').select(['hash', 'value']).where('run_id', '=', id).execute());
+  }
+
   private async traceTexts(id: string): Promise<string[]> {
     const rows = await this.db.selectFrom('run_nodes').select('trace').where('run_id', '=', id).orderBy('started_at').orderBy('seq').execute();
     return rows.map((r) => r.trace);
@@ -181,10 +188,13 @@ export class PostgresRunStore implements RunStore {
     const updates: RunFinish[] = [];
     const nodes: RunFinish[] = [];
     const begun = new Set<string>();
+    // Each run's large values, stored once (see run-values.ts).
+    const sharing = new Map<string, ValueSharing>();
+    const shared = (id: string) => sharing.get(id) ?? sharing.set(id, new ValueSharing(this.redact)).get(id)!;
     for (const w of writes) {
       if (w.kind === 'begin') {
         const end = finished.get(w.run.id);
-        inserts.push(this.beginRow(w.run, end));
+        inserts.push(this.beginRow(w.run, shared(w.run.id), end));
         begun.add(w.run.id);
         if (end) nodes.push(end);
       } else if (!begun.has(w.run.id)) {
@@ -194,14 +204,18 @@ export class PostgresRunStore implements RunStore {
     }
     if (inserts.length) await tx.insertInto('runs').values(inserts).execute();
     for (const run of updates) {
-      const [outputs, error, events] = this.outcome(run);
+      const [outputs, error, events] = this.outcome(run, shared(run.id));
       await tx
         .updateTable('runs')
         .set({ status: run.status, outputs, error, failed_node: run.failedNode, duration_ms: run.durationMs, events, resolved: resolvedJson(run), owner: null })
         .where('id', '=', run.id)
         .execute();
     }
-    const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => this.nodeRow(run.id, t)));
+    const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => this.nodeRow(run.id, shared(run.id).trace(t))));
+    const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): SharedValue & { run_id: string } => ({ run_id, ...v })));
+    for (let i = 0; i < values.length; i += NODE_ROWS_PER_INSERT) {
+      await tx.insertInto('run_values').values(values.slice(i, i + NODE_ROWS_PER_INSERT)).onConflict((oc) => oc.doNothing()).execute();
+    }
     // PostgreSQL takes at most 65,535 parameters per statement: 13 per node row.
     for (let i = 0; i < nodeRows.length; i += NODE_ROWS_PER_INSERT) {
       await tx
@@ -230,17 +244,17 @@ export class PostgresRunStore implements RunStore {
     return this.redact(JSON.stringify(value ?? null));
   }
 
-  private outcome(run: RunFinish): [string | null, string | null, string] {
-    return [run.outputs === null ? null : this.json(run.outputs), run.error === null ? null : this.redact(run.error), this.json(run.events.map(storedEvent))];
+  private outcome(run: RunFinish, shared: ValueSharing): [string | null, string | null, string] {
+    return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : this.redact(run.error), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
   }
 
-  private beginRow(run: RunStart, end?: RunFinish): Insertable<Database['runs']> {
+  private beginRow(run: RunStart, shared: ValueSharing, end?: RunFinish): Insertable<Database['runs']> {
     const base = {
       id: run.id,
       pipeline: run.pipeline,
       version: run.version,
       document: run.document === null ? null : this.json(run.document),
-      inputs: this.json(run.inputs),
+      inputs: this.json(shared.ports(run.inputs)),
       started_at: run.startedAt,
       source: run.source ?? 'api',
       label: run.label ?? null,
@@ -249,7 +263,7 @@ export class PostgresRunStore implements RunStore {
       from_node: run.from?.node ?? null,
     };
     if (!end) return { ...base, status: 'running', owner: run.owner, outputs: null, error: null, failed_node: null, duration_ms: null, events: null, resolved: null };
-    const [outputs, error, events] = this.outcome(end);
+    const [outputs, error, events] = this.outcome(end, shared);
     return { ...base, status: end.status, owner: null, outputs, error, failed_node: end.failedNode, duration_ms: end.durationMs, events, resolved: resolvedJson(end) };
   }
 

@@ -42,6 +42,11 @@ export interface Database {
     from_run: string | null;
     from_node: string | null;
   };
+  run_values: {
+    run_id: string;
+    hash: string;
+    value: string;
+  };
   run_nodes: {
     seq: Generated<number>;
     run_id: string;

@@ -1,7 +1,8 @@
 import type { PostgresMigration } from './migration';
 import { schema } from './001-schema';
+import { runValues } from './002-run-values';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues];
