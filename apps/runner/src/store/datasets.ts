@@ -1,5 +1,5 @@
 import type { EvalCase } from '@patchbay/evals';
-import type { SqliteDatabase } from './db';
+import { insertOrder, lockKey, type StoreDb } from './dialect';
 import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 /** One version of a dataset: its content hash (the evals package's, the same in any file format) and size. */
@@ -35,15 +35,7 @@ export interface DatasetStore {
   versions(name: string): Promise<DatasetVersion[]>;
 }
 
-interface Row {
-  name: string;
-  hash: string;
-  case_count: number;
-  created_at: number;
-  uploaded_at: number;
-  cases?: string;
-  versions?: number;
-}
+type Row = { name: string; hash: string; case_count: number; created_at: number; uploaded_at: number };
 
 const toVersion = (r: Row): DatasetVersion => ({
   name: r.name,
@@ -53,57 +45,59 @@ const toVersion = (r: Row): DatasetVersion => ({
   uploadedAt: new Date(r.uploaded_at).toISOString(),
 });
 
-const VERSION_COLUMNS = 'name, hash, case_count, created_at, uploaded_at';
+const VERSION = ['name', 'hash', 'case_count', 'created_at', 'uploaded_at'] as const;
 
-export class SqliteDatasetStore implements DatasetStore {
-  private readonly stmts;
-  private readonly saveTx;
-
-  constructor(db: SqliteDatabase) {
-    this.stmts = {
-      insert: db.prepare(
-        'INSERT INTO datasets (name, hash, created_at, uploaded_at, case_count, cases) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, hash) DO NOTHING',
-      ),
-      touch: db.prepare('UPDATE datasets SET uploaded_at = ? WHERE name = ? AND hash = ?'),
-      // The newest upload per name; rowid breaks a tie within one millisecond.
-      list: db.prepare<[string, number], Row>(
-        `SELECT ${VERSION_COLUMNS}, (SELECT COUNT(*) FROM datasets d2 WHERE d2.name = d.name) AS versions
-         FROM datasets d WHERE d.name > ? AND rowid = (SELECT rowid FROM datasets d3 WHERE d3.name = d.name ORDER BY uploaded_at DESC, rowid DESC LIMIT 1)
-         ORDER BY name LIMIT ?`,
-      ),
-      latest: db.prepare<[string], Row>(`SELECT ${VERSION_COLUMNS}, cases FROM datasets WHERE name = ? ORDER BY uploaded_at DESC, rowid DESC LIMIT 1`),
-      byHash: db.prepare<[string, string], Row>(`SELECT ${VERSION_COLUMNS}, cases FROM datasets WHERE name = ? AND hash = ?`),
-      versions: db.prepare<[string], Row>(`SELECT ${VERSION_COLUMNS} FROM datasets WHERE name = ? ORDER BY uploaded_at DESC, rowid DESC`),
-      lastUpload: db.prepare<[string], number | null>('SELECT MAX(uploaded_at) FROM datasets WHERE name = ?').pluck(),
-    };
-    this.saveTx = db.transaction((name: string, hash: string, cases: EvalCase[]) => {
-      const now = Math.max(Date.now(), this.lastUpload(name) + 1);
-      const created = this.stmts.insert.run(name, hash, now, now, cases.length, JSON.stringify(cases)).changes > 0;
-      if (!created) this.stmts.touch.run(now, name, hash);
-      return { version: toVersion(this.stmts.byHash.get(name, hash)!), created };
-    });
-  }
-
-  /** Uploads within one millisecond still order: each is stamped after the last. */
-  private lastUpload(name: string): number {
-    return this.stmts.lastUpload.get(name) ?? 0;
-  }
+export class KyselyDatasetStore implements DatasetStore {
+  constructor(private readonly db: StoreDb) {}
 
   async save(name: string, dataset: { hash: string; cases: EvalCase[] }) {
-    return this.saveTx.immediate(name, dataset.hash, dataset.cases);
+    return this.db.transaction().execute(async (tx) => {
+      // One upload of a name at a time (across processes), so each is stamped after the last even within one millisecond.
+      await lockKey(tx, `dataset:${name}`);
+      const last = await tx.selectFrom('datasets').select((eb) => eb.fn.max('uploaded_at').as('at')).where('name', '=', name).executeTakeFirst();
+      const now = Math.max(Date.now(), Number(last?.at ?? 0) + 1);
+      const inserted = await tx
+        .insertInto('datasets')
+        .values({ name, hash: dataset.hash, created_at: now, uploaded_at: now, case_count: dataset.cases.length, cases: JSON.stringify(dataset.cases) })
+        .onConflict((oc) => oc.columns(['name', 'hash']).doNothing())
+        .executeTakeFirst();
+      const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+      if (!created) await tx.updateTable('datasets').set({ uploaded_at: now }).where('name', '=', name).where('hash', '=', dataset.hash).execute();
+      const row = await tx.selectFrom('datasets').select(VERSION).where('name', '=', name).where('hash', '=', dataset.hash).executeTakeFirstOrThrow();
+      return { version: toVersion(row), created };
+    });
   }
 
   async list({ limit, cursor }: PageRequest) {
     const after = cursor === undefined ? '' : decodeCursor<[string]>(cursor, ['string'])[0];
-    return toPage(this.stmts.list.all(after, limit + 1), limit, (r) => [r.name], (r) => ({ ...toVersion(r), versions: r.versions ?? 1 }));
+    // The newest upload per name; insertion order breaks a tie within one millisecond.
+    const rows = await this.db
+      .selectFrom('datasets as d')
+      .select(['d.name', 'd.hash', 'd.case_count', 'd.created_at', 'd.uploaded_at'])
+      .select((eb) => eb.selectFrom('datasets as d2').select((e) => e.fn.countAll<number>().as('n')).whereRef('d2.name', '=', 'd.name').as('versions'))
+      .where('d.name', '>', after)
+      .where(({ eb, selectFrom }) =>
+        eb(
+          insertOrder(this.db, 'd'),
+          '=',
+          selectFrom('datasets as d3').select(insertOrder(this.db, 'd3').as('o')).whereRef('d3.name', '=', 'd.name').orderBy('d3.uploaded_at', 'desc').orderBy(insertOrder(this.db, 'd3'), 'desc').limit(1),
+        ),
+      )
+      .orderBy('d.name')
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, (r) => [r.name], (r) => ({ ...toVersion(r), versions: Number(r.versions ?? 1) }));
   }
 
   async get(name: string, hash?: string) {
-    const row = hash === undefined ? this.stmts.latest.get(name) : this.stmts.byHash.get(name, hash);
-    return row ? { ...toVersion(row), cases: JSON.parse(row.cases!) as EvalCase[] } : undefined;
+    let q = this.db.selectFrom('datasets as d').select(['d.name', 'd.hash', 'd.case_count', 'd.created_at', 'd.uploaded_at', 'd.cases']).where('d.name', '=', name);
+    q = hash === undefined ? q.orderBy('d.uploaded_at', 'desc').orderBy(insertOrder(this.db, 'd'), 'desc').limit(1) : q.where('d.hash', '=', hash);
+    const row = await q.executeTakeFirst();
+    return row ? { ...toVersion(row), cases: JSON.parse(row.cases) as EvalCase[] } : undefined;
   }
 
   async versions(name: string) {
-    return this.stmts.versions.all(name).map(toVersion);
+    const rows = await this.db.selectFrom('datasets as d').select(['d.name', 'd.hash', 'd.case_count', 'd.created_at', 'd.uploaded_at']).where('d.name', '=', name).orderBy('d.uploaded_at', 'desc').orderBy(insertOrder(this.db, 'd'), 'desc').execute();
+    return rows.map(toVersion);
   }
 }

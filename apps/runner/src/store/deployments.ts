@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './db';
+import type { StoreDb } from './dialect';
 
 /** One move of a label, as the history keeps it. `to` null: the label was removed. */
 export interface Deployment {
@@ -56,22 +56,24 @@ const toDeployment = (r: Row): Deployment => ({
 });
 
 /** Appends one row; called by the label store inside the transaction that moves the label. */
-export function appendDeployment(db: SqliteDatabase, d: NewDeployment): void {
-  db.prepare(
-    'INSERT INTO deployments (pipeline, label, from_version, to_version, at, by, note, eval_id, forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(d.pipeline, d.label, d.from, d.to, d.at, d.by, d.note ?? null, d.evalId ?? null, d.forced ? 1 : 0);
+export async function appendDeployment(tx: StoreDb, d: NewDeployment): Promise<void> {
+  await tx
+    .insertInto('deployments')
+    .values({ pipeline: d.pipeline, label: d.label, from_version: d.from, to_version: d.to, at: d.at, by: d.by, note: d.note ?? null, eval_id: d.evalId ?? null, forced: d.forced ? 1 : 0 })
+    .execute();
 }
 
-export class SqliteDeploymentStore implements DeploymentStore {
-  private readonly listStmt;
-
-  constructor(db: SqliteDatabase) {
-    this.listStmt = db.prepare<[string, number], Row>(
-      'SELECT label, from_version, to_version, at, by, note, eval_id, forced FROM deployments WHERE pipeline = ? ORDER BY seq DESC LIMIT ?',
-    );
-  }
+export class KyselyDeploymentStore implements DeploymentStore {
+  constructor(private readonly db: StoreDb) {}
 
   async list(pipeline: string, limit = 1000) {
-    return this.listStmt.all(pipeline, limit).map(toDeployment);
+    const rows = await this.db
+      .selectFrom('deployments')
+      .select(['label', 'from_version', 'to_version', 'at', 'by', 'note', 'eval_id', 'forced'])
+      .where('pipeline', '=', pipeline)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toDeployment);
   }
 }

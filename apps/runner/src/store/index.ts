@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { openDatabase, RUNNER_DB_FILE, type SqliteDatabase } from './db';
-import { SqlitePipelineStore, type PipelineStore } from './pipelines';
+import { KyselyPipelineStore, type PipelineStore } from './pipelines';
 import { SqliteRunStore, type RunStore } from './runs';
-import { SqliteVersionStore, type VersionStore } from './versions';
-import { SqliteDatasetStore, type DatasetStore } from './datasets';
+import { KyselyVersionStore, type VersionStore } from './versions';
+import { KyselyDatasetStore, type DatasetStore } from './datasets';
 import { SqliteEvalStore, type EvalStore } from './evals';
 import { SqliteRollupStore, type RollupStore } from './rollups';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
@@ -12,17 +12,19 @@ import { runSource } from './migrations/003-run-source';
 import { deployments } from './migrations/004-deployments';
 import { servingKeys } from './migrations/005-serving-keys';
 import { promotions } from './migrations/006-promotions';
-import { SqlitePromotionStore, type PromotionStore } from './promotions';
-import { SqliteKeyStore, type KeyStore } from './keys';
+import { KyselyPromotionStore, type PromotionStore } from './promotions';
+import { KyselyKeyStore, type KeyStore } from './keys';
 import { runComposition } from './migrations/006-run-composition';
 import { runValues } from './migrations/021-run-values';
-import { SqliteLabelStore, type LabelStore } from './labels';
-import { SqliteDeploymentStore, type DeploymentStore } from './deployments';
+import { KyselyLabelStore, type LabelStore } from './labels';
+import { KyselyDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
 import { monitors } from './migrations/011-monitors';
 import { SqliteMonitorStore, type MonitorStore } from './monitors';
 import { suites } from './migrations/020-suites';
-import { SqliteSuiteStore, type SuiteStore } from './suites';
+import { KyselySuiteStore, type SuiteStore } from './suites';
+import { sqliteKysely } from './sqlite-kysely';
+import type { StoreDb } from './dialect';
 import { StorageHealth } from './storage-health';
 import type { ResponseCache } from '@patchbay/core/node';
 import { isPostgresUrl } from './store-url';
@@ -35,27 +37,27 @@ export type { Migration } from './migrations/index';
 export { StorageFailure, StorageHealth, asStorageFailure, type StorageState } from './storage-health';
 export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from './paging';
 export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
-export { SqlitePipelineStore } from './pipelines';
-export { SqliteVersionStore } from './versions';
+export { KyselyPipelineStore } from './pipelines';
+export { KyselyVersionStore } from './versions';
 export { SqliteRunStore } from './runs';
 export type { DatasetStore, DatasetVersion, DatasetRecord, DatasetSummary } from './datasets';
 export type { EvalStore, EvalStatus, EvalSpec, EvalDatasetRef, NewEval, StoredEval } from './evals';
-export { SqliteDatasetStore } from './datasets';
+export { KyselyDatasetStore } from './datasets';
 export { SqliteEvalStore } from './evals';
 export type { LabelStore, LabelState, LabelMove } from './labels';
 export type { DeploymentStore, Deployment } from './deployments';
-export { SqliteLabelStore } from './labels';
-export { SqliteDeploymentStore } from './deployments';
+export { KyselyLabelStore } from './labels';
+export { KyselyDeploymentStore } from './deployments';
 export type { RollupStore, RollupCell } from './rollups';
 export { SqliteRollupStore } from './rollups';
 export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
-export { SqliteKeyStore } from './keys';
+export { KyselyKeyStore } from './keys';
 export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
 export { SqliteMonitorStore } from './monitors';
 export type { PromotionStore, StoredPromotion, PromotionStatus } from './promotions';
-export { SqlitePromotionStore } from './promotions';
+export { KyselyPromotionStore } from './promotions';
 export type { SuiteStore, StoredSuite, StoredSuiteBody } from './suites';
-export { SqliteSuiteStore } from './suites';
+export { KyselySuiteStore } from './suites';
 export { StoreUrlError, checkStoreUrl, isPostgresUrl } from './store-url';
 export { isStoreUnavailable } from './store-unavailable';
 
@@ -123,25 +125,33 @@ export async function openStore(target: string, options: OpenStoreOptions & { lo
   return openPostgresStore(target, options);
 }
 
+/** The store modules that are one query code (Kysely) on either database. */
+export function kyselyStores(db: StoreDb) {
+  return {
+    pipelines: new KyselyPipelineStore(db),
+    versions: new KyselyVersionStore(db),
+    datasets: new KyselyDatasetStore(db),
+    labels: new KyselyLabelStore(db),
+    deployments: new KyselyDeploymentStore(db),
+    keys: new KyselyKeyStore(db),
+    promotions: new KyselyPromotionStore(db),
+    suites: new KyselySuiteStore(db),
+  };
+}
+
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
   const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
+  const sql = sqliteKysely(db);
   return {
-    pipelines: new SqlitePipelineStore(db),
-    versions: new SqliteVersionStore(db),
+    ...kyselyStores(sql),
     runs,
-    datasets: new SqliteDatasetStore(db),
     evals: new SqliteEvalStore(db, options.redact),
-    labels: new SqliteLabelStore(db),
-    deployments: new SqliteDeploymentStore(db),
     rollups: new SqliteRollupStore(db),
-    keys: new SqliteKeyStore(db),
     monitors: new SqliteMonitorStore(db),
-    promotions: new SqlitePromotionStore(db),
-    suites: new SqliteSuiteStore(db),
     health,
     kind: 'sqlite',
     location: file,

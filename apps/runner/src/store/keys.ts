@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './db';
+import type { StoreDb } from './dialect';
 
 export interface ServingKeyInfo {
   name: string;
@@ -27,49 +27,41 @@ export interface KeyStore {
   touch(name: string, at: number): Promise<void>;
 }
 
-interface Row {
-  name: string;
-  hash: string;
-  pipelines: string | null;
-  created_at: number;
-  last_used_at: number | null;
-}
+const pipelinesOf = (text: string | null) => (text === null ? null : (JSON.parse(text) as string[]));
 
-export class SqliteKeyStore implements KeyStore {
-  private readonly stmts;
-
-  constructor(db: SqliteDatabase) {
-    this.stmts = {
-      insert: db.prepare('INSERT INTO serving_keys (name, hash, pipelines, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      list: db.prepare<[], Row>('SELECT * FROM serving_keys ORDER BY name'),
-      revoke: db.prepare('DELETE FROM serving_keys WHERE name = ?'),
-      hashes: db.prepare<[], Pick<Row, 'name' | 'hash' | 'pipelines'>>('SELECT name, hash, pipelines FROM serving_keys'),
-      touch: db.prepare('UPDATE serving_keys SET last_used_at = ? WHERE name = ?'),
-    };
-  }
+export class KyselyKeyStore implements KeyStore {
+  constructor(private readonly db: StoreDb) {}
 
   async create(key: { name: string; hash: string; pipelines: string[] | null; createdAt: number }) {
-    return this.stmts.insert.run(key.name, key.hash, key.pipelines ? JSON.stringify(key.pipelines) : null, key.createdAt).changes === 1;
+    const result = await this.db
+      .insertInto('serving_keys')
+      .values({ name: key.name, hash: key.hash, pipelines: key.pipelines ? JSON.stringify(key.pipelines) : null, created_at: key.createdAt })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async list() {
-    return this.stmts.list.all().map((r) => ({
+    const rows = await this.db.selectFrom('serving_keys').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
       name: r.name,
-      pipelines: r.pipelines === null ? null : (JSON.parse(r.pipelines) as string[]),
+      pipelines: pipelinesOf(r.pipelines),
       createdAt: new Date(r.created_at).toISOString(),
       lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at).toISOString(),
     }));
   }
 
   async revoke(name: string) {
-    return this.stmts.revoke.run(name).changes === 1;
+    const result = await this.db.deleteFrom('serving_keys').where('name', '=', name).executeTakeFirst();
+    return result.numDeletedRows === 1n;
   }
 
   async hashes() {
-    return this.stmts.hashes.all().map((r) => ({ name: r.name, hash: Buffer.from(r.hash, 'hex'), pipelines: r.pipelines === null ? null : (JSON.parse(r.pipelines) as string[]) }));
+    const rows = await this.db.selectFrom('serving_keys').select(['name', 'hash', 'pipelines']).execute();
+    return rows.map((r) => ({ name: r.name, hash: Buffer.from(r.hash, 'hex'), pipelines: pipelinesOf(r.pipelines) }));
   }
 
   async touch(name: string, at: number) {
-    this.stmts.touch.run(at, name);
+    await this.db.updateTable('serving_keys').set({ last_used_at: at }).where('name', '=', name).execute();
   }
 }

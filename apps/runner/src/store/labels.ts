@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './db';
+import { forUpdate, type StoreDb } from './dialect';
 import { appendDeployment } from './deployments';
 
 /** Where a label points. */
@@ -30,66 +30,51 @@ export interface LabelStore {
   all(): Promise<{ pipeline: string; label: string; version: number; movedAt: string }[]>;
 }
 
-interface Row {
-  label: string;
-  version: number;
-  moved_at: number;
-}
+const toState = (r: { version: number; moved_at: number }): LabelState => ({ version: r.version, movedAt: new Date(r.moved_at).toISOString() });
 
-const toState = (r: Row): LabelState => ({ version: r.version, movedAt: new Date(r.moved_at).toISOString() });
-
-export class SqliteLabelStore implements LabelStore {
-  private readonly stmts;
-  private readonly moveTx;
-  private readonly removeTx;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.stmts = {
-      list: db.prepare<[string], Row>('SELECT label, version, moved_at FROM labels WHERE pipeline = ? ORDER BY label'),
-      get: db.prepare<[string, string], Row>('SELECT label, version, moved_at FROM labels WHERE pipeline = ? AND label = ?'),
-      upsert: db.prepare(
-        'INSERT INTO labels (pipeline, label, version, moved_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline, label) DO UPDATE SET version = excluded.version, moved_at = excluded.moved_at',
-      ),
-      delete: db.prepare('DELETE FROM labels WHERE pipeline = ? AND label = ?'),
-      all: db.prepare<[], Row & { pipeline: string }>('SELECT pipeline, label, version, moved_at FROM labels ORDER BY pipeline, label'),
-    };
-    this.moveTx = db.transaction((m: LabelMove, at: number) => {
-      const before = this.stmts.get.get(m.pipeline, m.label);
-      this.stmts.upsert.run(m.pipeline, m.label, m.version, at);
-      appendDeployment(this.db, { ...m, from: before?.version ?? null, to: m.version, at });
-      return before?.version ?? null;
-    });
-    this.removeTx = db.transaction((pipeline: string, label: string, by: string, note: string | null, at: number) => {
-      const before = this.stmts.get.get(pipeline, label);
-      if (!before) return undefined;
-      this.stmts.delete.run(pipeline, label);
-      appendDeployment(this.db, { pipeline, label, from: before.version, to: null, at, by, note });
-      return { from: before.version };
-    });
-  }
+/** Labels on either database: a move reads the label's row locked (dialect.ts), so concurrent moves record every "from" truly. */
+export class KyselyLabelStore implements LabelStore {
+  constructor(private readonly db: StoreDb) {}
 
   async list(pipeline: string) {
     const out: Record<string, LabelState> = {};
-    for (const row of this.stmts.list.all(pipeline)) out[row.label] = toState(row);
+    for (const row of await this.db.selectFrom('labels').select(['label', 'version', 'moved_at']).where('pipeline', '=', pipeline).orderBy('label').execute()) out[row.label] = toState(row);
     return out;
   }
 
   async get(pipeline: string, label: string) {
-    const row = this.stmts.get.get(pipeline, label);
+    const row = await this.db.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', pipeline).where('label', '=', label).executeTakeFirst();
     return row ? toState(row) : undefined;
   }
 
-  async move(move: LabelMove) {
+  async move(m: LabelMove) {
     const at = Date.now();
-    const from = this.moveTx.immediate(move, at);
-    return { from, state: { version: move.version, movedAt: new Date(at).toISOString() } };
+    const from = await this.db.transaction().execute(async (tx) => {
+      const before = await forUpdate(tx, tx.selectFrom('labels').select('version').where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
+      await tx
+        .insertInto('labels')
+        .values({ pipeline: m.pipeline, label: m.label, version: m.version, moved_at: at })
+        .onConflict((oc) => oc.columns(['pipeline', 'label']).doUpdateSet({ version: m.version, moved_at: at }))
+        .execute();
+      const from = before?.version ?? null;
+      await appendDeployment(tx, { ...m, from, to: m.version, at });
+      return from;
+    });
+    return { from, state: { version: m.version, movedAt: new Date(at).toISOString() } };
   }
 
   async remove(pipeline: string, label: string, by: string, note: string | null = null) {
-    return this.removeTx.immediate(pipeline, label, by, note, Date.now());
+    const at = Date.now();
+    return this.db.transaction().execute(async (tx) => {
+      const before = await tx.deleteFrom('labels').where('pipeline', '=', pipeline).where('label', '=', label).returning('version').executeTakeFirst();
+      if (!before) return undefined;
+      await appendDeployment(tx, { pipeline, label, from: before.version, to: null, at, by, note });
+      return { from: before.version };
+    });
   }
 
   async all() {
-    return this.stmts.all.all().map((r) => ({ pipeline: r.pipeline, label: r.label, ...toState(r) }));
+    const rows = await this.db.selectFrom('labels').select(['pipeline', 'label', 'version', 'moved_at']).orderBy('pipeline').orderBy('label').execute();
+    return rows.map((r) => ({ pipeline: r.pipeline, label: r.label, ...toState(r) }));
   }
 }

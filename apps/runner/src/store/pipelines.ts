@@ -1,4 +1,5 @@
-import type { SqliteDatabase } from './db';
+import type { StoreDb } from './dialect';
+import type { Database } from './schema';
 import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
 /** A saved pipeline: its name and what its latest version says about it. */
@@ -20,16 +21,7 @@ export interface PipelineStore {
   delete(name: string): Promise<boolean>;
 }
 
-interface Row {
-  name: string;
-  title: string | null;
-  description: string | null;
-  latest_version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-const toSummary = (r: Row): PipelineSummary => ({
+const toSummary = (r: Database['pipelines']): PipelineSummary => ({
   name: r.name,
   title: r.title,
   description: r.description,
@@ -38,30 +30,22 @@ const toSummary = (r: Row): PipelineSummary => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-export class SqlitePipelineStore implements PipelineStore {
-  private readonly listStmt;
-  private readonly listAfterStmt;
-  private readonly getStmt;
-  private readonly deleteStmt;
-
-  constructor(db: SqliteDatabase) {
-    this.listStmt = db.prepare<[number], Row>('SELECT * FROM pipelines ORDER BY name LIMIT ?');
-    this.listAfterStmt = db.prepare<[string, number], Row>('SELECT * FROM pipelines WHERE name > ? ORDER BY name LIMIT ?');
-    this.getStmt = db.prepare<[string], Row>('SELECT * FROM pipelines WHERE name = ?');
-    this.deleteStmt = db.prepare<[string]>('DELETE FROM pipelines WHERE name = ?');
-  }
+export class KyselyPipelineStore implements PipelineStore {
+  constructor(private readonly db: StoreDb) {}
 
   async list({ limit, cursor }: PageRequest) {
-    const rows = cursor === undefined ? this.listStmt.all(limit + 1) : this.listAfterStmt.all(decodeCursor<[string]>(cursor, ['string'])[0], limit + 1);
-    return toPage(rows, limit, (r) => [r.name], toSummary);
+    let q = this.db.selectFrom('pipelines').selectAll();
+    if (cursor !== undefined) q = q.where('name', '>', decodeCursor<[string]>(cursor, ['string'])[0]);
+    return toPage(await q.orderBy('name').limit(limit + 1).execute(), limit, (r) => [r.name], toSummary);
   }
 
   async get(name: string) {
-    const row = this.getStmt.get(name);
+    const row = await this.db.selectFrom('pipelines').selectAll().where('name', '=', name).executeTakeFirst();
     return row ? toSummary(row) : undefined;
   }
 
   async delete(name: string) {
-    return this.deleteStmt.run(name).changes > 0;
+    const result = await this.db.deleteFrom('pipelines').where('name', '=', name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
   }
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './db';
+import type { StoreDb } from './dialect';
 
 export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed' | 'checked';
 
@@ -22,53 +22,32 @@ export interface PromotionStore {
   get(id: string): Promise<StoredPromotion | undefined>;
 }
 
-interface Row {
-  id: string;
-  pipeline: string;
-  label: string;
-  version: number;
-  status: PromotionStatus;
-  outcome: string | null;
-  events: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-export class SqlitePromotionStore implements PromotionStore {
-  private readonly stmts;
-
-  constructor(db: SqliteDatabase) {
-    this.stmts = {
-      insert: db.prepare("INSERT INTO promotions (id, pipeline, label, version, status, created_at) VALUES (?, ?, ?, ?, 'running', ?)"),
-      finish: db.prepare('UPDATE promotions SET status = ?, outcome = ?, events = ?, finished_at = ? WHERE id = ?'),
-      events: db.prepare<[string], { events: string | null }>('SELECT events FROM promotions WHERE id = ?'),
-      get: db.prepare<[string], Row>('SELECT * FROM promotions WHERE id = ?'),
-    };
-  }
+export class KyselyPromotionStore implements PromotionStore {
+  constructor(private readonly db: StoreDb) {}
 
   async create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number }) {
-    this.stmts.insert.run(p.id, p.pipeline, p.label, p.version, p.createdAt);
+    await this.db.insertInto('promotions').values({ id: p.id, pipeline: p.pipeline, label: p.label, version: p.version, status: 'running', created_at: p.createdAt }).execute();
   }
 
   async finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[]) {
-    this.stmts.finish.run(status, JSON.stringify(outcome), JSON.stringify(events), Date.now(), id);
+    await this.db.updateTable('promotions').set({ status, outcome: JSON.stringify(outcome), events: JSON.stringify(events), finished_at: Date.now() }).where('id', '=', id).execute();
   }
 
   async events(id: string) {
-    const row = this.stmts.events.get(id);
+    const row = await this.db.selectFrom('promotions').select('events').where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     return row.events === null ? [] : (JSON.parse(row.events) as unknown[]);
   }
 
   async get(id: string) {
-    const r = this.stmts.get.get(id);
+    const r = await this.db.selectFrom('promotions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) return undefined;
     return {
       id: r.id,
       pipeline: r.pipeline,
       label: r.label,
       version: r.version,
-      status: r.status,
+      status: r.status as PromotionStatus,
       outcome: r.outcome === null ? null : JSON.parse(r.outcome),
       createdAt: new Date(r.created_at).toISOString(),
       finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),

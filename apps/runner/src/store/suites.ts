@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './db';
+import { forUpdate, lockKey, type StoreDb } from './dialect';
 
 /** A suite as the API takes it for an eval: scorers, repeat, concurrency, seed, gate (no dataset). */
 export type StoredSuiteBody = Record<string, unknown>;
@@ -17,38 +17,30 @@ export interface SuiteStore {
   save(name: string, suite: StoredSuiteBody): Promise<{ suite: StoredSuite; created: boolean }>;
 }
 
-interface Row {
-  name: string;
-  suite: string;
-  saved_at: number;
-}
+const toSuite = (r: { name: string; suite: string; saved_at: number }): StoredSuite => ({ name: r.name, suite: JSON.parse(r.suite) as StoredSuiteBody, savedAt: new Date(r.saved_at).toISOString() });
 
-const toSuite = (r: Row): StoredSuite => ({ name: r.name, suite: JSON.parse(r.suite) as StoredSuiteBody, savedAt: new Date(r.saved_at).toISOString() });
-
-export class SqliteSuiteStore implements SuiteStore {
-  private readonly stmts;
-
-  constructor(db: SqliteDatabase) {
-    this.stmts = {
-      list: db.prepare<[], Row>('SELECT name, suite, saved_at FROM suites ORDER BY name'),
-      get: db.prepare<[string], Row>('SELECT name, suite, saved_at FROM suites WHERE name = ?'),
-      upsert: db.prepare('INSERT INTO suites (name, suite, saved_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET suite = excluded.suite, saved_at = excluded.saved_at'),
-    };
-  }
+export class KyselySuiteStore implements SuiteStore {
+  constructor(private readonly db: StoreDb) {}
 
   async list(): Promise<StoredSuite[]> {
-    return this.stmts.list.all().map(toSuite);
+    return (await this.db.selectFrom('suites').selectAll().orderBy('name').execute()).map(toSuite);
   }
 
   async get(name: string): Promise<StoredSuite | undefined> {
-    const row = this.stmts.get.get(name);
+    const row = await this.db.selectFrom('suites').selectAll().where('name', '=', name).executeTakeFirst();
     return row && toSuite(row);
   }
 
   async save(name: string, suite: StoredSuiteBody): Promise<{ suite: StoredSuite; created: boolean }> {
-    const created = !this.stmts.get.get(name);
     const savedAt = Date.now();
-    this.stmts.upsert.run(name, JSON.stringify(suite), savedAt);
+    const json = JSON.stringify(suite);
+    // Whether the name was new is read in the transaction that writes it, the name locked, so two first saves do not both say "created".
+    const created = await this.db.transaction().execute(async (tx) => {
+      await lockKey(tx, `suite:${name}`);
+      const before = await forUpdate(tx, tx.selectFrom('suites').select('name').where('name', '=', name)).executeTakeFirst();
+      await tx.insertInto('suites').values({ name, suite: json, saved_at: savedAt }).onConflict((oc) => oc.column('name').doUpdateSet({ suite: json, saved_at: savedAt })).execute();
+      return !before;
+    });
     return { suite: { name, suite, savedAt: new Date(savedAt).toISOString() }, created };
   }
 }

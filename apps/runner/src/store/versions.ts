@@ -1,5 +1,5 @@
-import type { SqliteDatabase } from './db';
-import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
+import { toPage, type Page, type PageRequest } from './paging';
+import { decodeVersionCursor, forUpdate, isUniqueViolation, type StoreDb } from './dialect';
 
 /** A validation problem as stored with a version (the shape of core's validatePipeline problems). */
 export interface StoredProblem {
@@ -51,7 +51,7 @@ export interface VersionStore {
   latest(pipeline: string): Promise<VersionRecord | undefined>;
 }
 
-/** A versions row as both databases return it (SQLite and PostgreSQL share this mapping). */
+/** A versions row as the store reads it. */
 export interface VersionRow {
   pipeline: string;
   number: number;
@@ -79,97 +79,97 @@ export function toSummary(r: VersionRow): VersionSummary {
 
 export const toRecord = (r: VersionRow): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
 
-const SUMMARY_COLUMNS = 'pipeline, number, parent, message, created_at, content_hash, behavior_hash, problems';
+const SUMMARY = ['pipeline', 'number', 'parent', 'message', 'created_at', 'content_hash', 'behavior_hash', 'problems'] as const;
 
 /** Parsed versions kept in memory: a version never changes, and a run of "the latest" should not re-parse its document. */
 const CACHE_SIZE = 256;
 
-export class SqliteVersionStore implements VersionStore {
-  private readonly db: SqliteDatabase;
-  private readonly stmts;
+export class KyselyVersionStore implements VersionStore {
   /** Keyed by pipeline, number and content hash, so a pipeline deleted and re-created (by any process) never hits a stale entry. */
   private readonly cache = new Map<string, VersionRecord>();
 
-  constructor(db: SqliteDatabase) {
-    this.db = db;
-    this.stmts = {
-      latestNumber: db.prepare<[string], number>('SELECT latest_version FROM pipelines WHERE name = ?').pluck(),
-      insertPipeline: db.prepare(
-        'INSERT INTO pipelines (name, title, description, latest_version, created_at, updated_at) VALUES (@name, @title, @description, @number, @now, @now)',
-      ),
-      updatePipeline: db.prepare(
-        'UPDATE pipelines SET title = @title, description = @description, latest_version = @number, updated_at = @now WHERE name = @name',
-      ),
-      insertVersion: db.prepare(
-        `INSERT INTO versions (pipeline, number, parent, message, created_at, content_hash, behavior_hash, document, problems)
-         VALUES (@name, @number, @parent, @message, @now, @contentHash, @behaviorHash, @document, @problems)`,
-      ),
-      list: db.prepare<[string, number, number], VersionRow>(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE pipeline = ? AND number < ? ORDER BY number DESC LIMIT ?`),
-      get: db.prepare<[string, number], VersionRow>('SELECT * FROM versions WHERE pipeline = ? AND number = ?'),
-      latestKey: db.prepare<[string], { number: number; content_hash: string }>(
-        'SELECT v.number, v.content_hash FROM versions v JOIN pipelines p ON p.name = v.pipeline AND p.latest_version = v.number WHERE p.name = ?',
-      ),
-      key: db.prepare<[string, number], { number: number; content_hash: string }>('SELECT number, content_hash FROM versions WHERE pipeline = ? AND number = ?'),
-    };
-  }
+  constructor(private readonly db: StoreDb) {}
 
+  /**
+   * The pipeline row is read locked (FOR UPDATE on PostgreSQL; SQLite's
+   * BEGIN IMMEDIATE holds the write lock) before its latest number is compared
+   * with the base, so of any number of saves on one base, in any number of
+   * processes, exactly one commits; the rest see the new latest. Two saves
+   * creating one new pipeline on PostgreSQL race on its primary key instead.
+   */
   async save(input: NewVersion): Promise<SaveResult> {
-    // BEGIN IMMEDIATE takes the write lock before reading the latest number, so
-    // two processes (or a PostgreSQL twin with SELECT … FOR UPDATE) cannot both win.
-    const attempt = this.db.transaction((): SaveResult => {
-      const latest = this.stmts.latestNumber.get(input.pipeline);
-      if (input.baseVersion === null) {
-        if (latest !== undefined) return { status: 'conflict', latest };
-      } else if (latest === undefined) {
-        return { status: 'not-found' };
-      } else if (latest !== input.baseVersion) {
-        return { status: 'conflict', latest };
+    try {
+      return await this.db.transaction().execute(async (tx): Promise<SaveResult> => {
+        const current = await forUpdate(tx, tx.selectFrom('pipelines').select('latest_version').where('name', '=', input.pipeline)).executeTakeFirst();
+        const latest = current?.latest_version;
+        if (input.baseVersion === null) {
+          if (latest !== undefined) return { status: 'conflict', latest };
+        } else if (latest === undefined) {
+          return { status: 'not-found' };
+        } else if (latest !== input.baseVersion) {
+          return { status: 'conflict', latest };
+        }
+        const number = (latest ?? 0) + 1;
+        const now = Date.now();
+        const doc = input.document as { title?: unknown; description?: unknown };
+        const title = typeof doc?.title === 'string' ? doc.title : null;
+        const description = typeof doc?.description === 'string' ? doc.description : null;
+        if (latest === undefined) {
+          await tx.insertInto('pipelines').values({ name: input.pipeline, title, description, latest_version: number, created_at: now, updated_at: now }).execute();
+        } else {
+          await tx.updateTable('pipelines').set({ title, description, latest_version: number, updated_at: now }).where('name', '=', input.pipeline).execute();
+        }
+        const row = {
+          pipeline: input.pipeline,
+          number,
+          parent: input.baseVersion,
+          message: input.message,
+          created_at: now,
+          content_hash: input.contentHash,
+          behavior_hash: input.behaviorHash,
+          document: JSON.stringify(input.document),
+          problems: JSON.stringify(input.problems),
+        };
+        await tx.insertInto('versions').values(row).execute();
+        return { status: 'created', version: toRecord(row) };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err) && input.baseVersion === null) {
+        const latest = await this.db.selectFrom('pipelines').select('latest_version').where('name', '=', input.pipeline).executeTakeFirst();
+        if (latest) return { status: 'conflict', latest: latest.latest_version };
       }
-      const number = (latest ?? 0) + 1;
-      const doc = input.document as { title?: unknown; description?: unknown };
-      const row = {
-        name: input.pipeline,
-        number,
-        parent: input.baseVersion,
-        message: input.message,
-        now: Date.now(),
-        contentHash: input.contentHash,
-        behaviorHash: input.behaviorHash,
-        document: JSON.stringify(input.document),
-        problems: JSON.stringify(input.problems),
-        title: typeof doc?.title === 'string' ? doc.title : null,
-        description: typeof doc?.description === 'string' ? doc.description : null,
-      };
-      if (latest === undefined) this.stmts.insertPipeline.run(row);
-      else this.stmts.updatePipeline.run(row);
-      this.stmts.insertVersion.run(row);
-      return {
-        status: 'created',
-        version: toRecord({ ...row, pipeline: row.name, created_at: row.now, content_hash: row.contentHash, behavior_hash: row.behaviorHash }),
-      };
-    });
-    return attempt.immediate();
+      throw err;
+    }
   }
 
   async list(pipeline: string, { limit, cursor }: PageRequest) {
-    const before = cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<[number]>(cursor, ['number'])[0];
-    return toPage(this.stmts.list.all(pipeline, before, limit + 1), limit, (r) => [r.number], toSummary);
+    let q = this.db.selectFrom('versions').select(SUMMARY).where('pipeline', '=', pipeline);
+    if (cursor !== undefined) q = q.where('number', '<', decodeVersionCursor(cursor));
+    const rows = await q.orderBy('number', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => [r.number], toSummary);
   }
 
   async get(pipeline: string, number: number) {
-    return this.cached(pipeline, this.stmts.key.get(pipeline, number));
+    const key = await this.db.selectFrom('versions').select(['number', 'content_hash']).where('pipeline', '=', pipeline).where('number', '=', number).executeTakeFirst();
+    return this.cached(pipeline, key);
   }
 
   async latest(pipeline: string) {
-    return this.cached(pipeline, this.stmts.latestKey.get(pipeline));
+    const key = await this.db
+      .selectFrom('versions as v')
+      .innerJoin('pipelines as p', (j) => j.onRef('p.name', '=', 'v.pipeline').onRef('p.latest_version', '=', 'v.number'))
+      .select(['v.number', 'v.content_hash'])
+      .where('p.name', '=', pipeline)
+      .executeTakeFirst();
+    return this.cached(pipeline, key);
   }
 
-  private cached(pipeline: string, key: { number: number; content_hash: string } | undefined): VersionRecord | undefined {
+  private async cached(pipeline: string, key: { number: number; content_hash: string } | undefined): Promise<VersionRecord | undefined> {
     if (!key) return undefined;
     const id = `${pipeline}@${key.number}#${key.content_hash}`;
     let record = this.cache.get(id);
     if (!record) {
-      const row = this.stmts.get.get(pipeline, key.number);
+      const row = await this.db.selectFrom('versions').selectAll().where('pipeline', '=', pipeline).where('number', '=', key.number).executeTakeFirst();
       if (!row) return undefined;
       record = toRecord(row);
       if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CaseRecord, EvalHead, EvalResult, EvalStatus } from '@patchbay/evals';
 import { newEvalFromResult, type EvalSpec, type EvalStore, type NewEval, type ResultMeta, type StoredEval } from '../evals';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 import { toPage, type PageRequest } from '../paging';
-import { decodeIntCursor } from './int-cursor';
+import { decodeIntCursor } from '../dialect';
 
 type Row = Omit<Database['eval_results'], 'seq' | 'owner'> & { done: number; seq: number };
 

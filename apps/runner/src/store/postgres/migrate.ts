@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 import { postgresMigrations, type PostgresMigration } from './migrations/index';
 
 /** Any fixed number: the advisory lock every migrating process takes. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AlertDelivery, MonitorScore, MonitorStore, MonitoringConfigKind } from '../monitors';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 
 const toScore = (r: Database['monitor_scores']): MonitorScore => ({
   runId: r.run_id,

@@ -1,19 +1,12 @@
 import { sql } from 'kysely';
-import type { OpenStoreOptions, Store } from '../index';
+import { kyselyStores, type OpenStoreOptions, type Store } from '../index';
 import { checkStoreUrl } from '../store-url';
 import { migratePostgres } from './migrate';
 import { openPool } from './pool';
-import { PostgresPipelineStore } from './pipelines';
-import { PostgresVersionStore } from './versions';
 import { PostgresRunStore } from './runs';
-import { PostgresDatasetStore } from './datasets';
 import { PostgresEvalStore } from './evals';
-import { PostgresDeploymentStore, PostgresLabelStore } from './labels';
 import { PostgresRollupStore } from './rollups';
-import { PostgresKeyStore } from './keys';
 import { PostgresMonitorStore } from './monitors';
-import { PostgresPromotionStore } from './promotions';
-import { PostgresSuiteStore } from './suites';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
 
@@ -46,18 +39,11 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
   return {
     kind: 'postgres',
     location: display,
-    pipelines: new PostgresPipelineStore(db),
-    versions: new PostgresVersionStore(db),
+    ...kyselyStores(db),
     runs,
-    datasets: new PostgresDatasetStore(db),
     evals: new PostgresEvalStore(db, options.redact),
-    labels: new PostgresLabelStore(db),
-    deployments: new PostgresDeploymentStore(db),
     rollups: new PostgresRollupStore(db),
-    keys: new PostgresKeyStore(db),
     monitors,
-    promotions: new PostgresPromotionStore(db),
-    suites: new PostgresSuiteStore(db),
     responseCache,
     health,
     async close() {

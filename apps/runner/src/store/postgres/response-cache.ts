@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ChatResult } from '@patchbay/core';
 import type { ResponseCache } from '@patchbay/core/node';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 
 /** As the SQLite cache: replies wait up to FLUSH_MS (or FLUSH_ROWS of them) and go in one statement. */
 const FLUSH_MS = 50;

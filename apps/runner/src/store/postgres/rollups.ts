@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { decodeSketch, encodeSketch } from '../../monitoring/latency-sketch';
 import type { RollupCell, RollupDimension, RollupQuery, RollupStore, StoredRollupCell } from '../rollups';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 
 type Row = Database['metric_rollups'];
 

@@ -3,9 +3,9 @@ import type { NodeTrace, RunEvent } from '@patchbay/core';
 import { restoreEvents, storedEvent, toRunSummary, type RunFinish, type RunQuery, type RunRecord, type RunRow, type RunStart, type RunStore } from '../runs';
 import type { StorageHealth } from '../storage-health';
 import type { SqliteRunStoreOptions } from '../runs';
-import type { Database } from './schema';
+import type { Database } from '../schema';
 import { toPage } from '../paging';
-import { decodeIntCursor } from './int-cursor';
+import { decodeIntCursor } from '../dialect';
 import { ValueSharing, valueReviver, type SharedValue } from '../run-values';
 
 /** As in the SQLite store: writes wait a few ms so that under load many runs share one commit; reads flush first. */

@@ -1,10 +1,14 @@
 import type { Generated } from 'kysely';
 
 /**
- * The runner's tables as Kysely sees them on PostgreSQL: the same tables and
- * columns as the SQLite migrations create, times as BIGINT epoch ms (parsed to
- * numbers, see pool.ts), JSON as TEXT (the redactor works on the text, and a
- * document keeps its key order), `seq` where SQLite orders by rowid.
+ * The runner's tables as the store's one query code (Kysely) sees them on
+ * both databases: the SQLite migrations (store/migrations) and the PostgreSQL
+ * ones (store/postgres/migrations) create the same tables and columns. Times
+ * are epoch ms (BIGINT on PostgreSQL, parsed to numbers, see postgres/pool.ts),
+ * JSON is TEXT (the redactor works on the text, and a document keeps its key
+ * order). Where SQLite orders by rowid PostgreSQL has a `seq` column; queries
+ * reach either through dialect.ts's insertOrder, so it is not typed here
+ * (deployments and alert deliveries have their own on both).
  */
 export interface Database {
   schema_migrations: { id: string; applied_at: number };

@@ -1,0 +1,63 @@
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { decodeCursor, InvalidCursorError } from './paging';
+import type { Database } from './schema';
+
+/**
+ * Every difference between the two databases that the store's one query code
+ * (Kysely, store/<resource>.ts) has to know about, named here instead of
+ * `if (sqlite)` in each module. Everything else is the same query on both.
+ */
+
+export type StoreDb = Kysely<Database>;
+
+/** Which database a Kysely (or a transaction of one) talks to. */
+export const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Locks the rows a write transaction reads before it writes them (SELECT …
+ * FOR UPDATE) on PostgreSQL. SQLite has no row locks: its transactions begin
+ * IMMEDIATE (sqlite-kysely.ts), so they already hold the one write lock.
+ */
+export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: Q): Q { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return isPostgres(db) ? query.forUpdate() : query;
+}
+
+/**
+ * Serialises the transactions that write one `key` (a name with no row to
+ * lock yet): a transaction-scoped advisory lock on PostgreSQL; nothing on
+ * SQLite, whose write transactions are serial already.
+ */
+export async function lockKey(tx: Kysely<any>, key: string): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (isPostgres(tx)) await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
+}
+
+/**
+ * The column that orders a table's rows by insertion: SQLite's rowid, the
+ * `seq` BIGSERIAL that stands in for it on PostgreSQL. `table` is the table
+ * name or alias the query uses.
+ */
+export function insertOrder(db: Kysely<any>, table: string): RawBuilder<number> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return sql.ref<number>(`${table}.${isPostgres(db) ? 'seq' : 'rowid'}`);
+}
+
+/** A primary-key or unique violation: a row another writer committed first. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** PostgreSQL's INTEGER: a version number. */
+const INT4_MAX = 2 ** 31 - 1;
+
+/**
+ * A cursor of whole numbers. SQLite compares any number; PostgreSQL refuses
+ * 1.5 or 2^63 for a BIGINT parameter, so on both a forged cursor like that is
+ * a bad cursor (400), not a database error.
+ */
+export function decodeIntCursor<K extends number[]>(cursor: string, size: number, max = Number.MAX_SAFE_INTEGER): K {
+  const key = decodeCursor<K>(cursor, Array.from({ length: size }, () => 'number' as const));
+  if (!key.every((n) => Number.isSafeInteger(n) && Math.abs(n) <= max)) throw new InvalidCursorError();
+  return key;
+}
+
+export const decodeVersionCursor = (cursor: string) => decodeIntCursor<[number]>(cursor, 1, INT4_MAX)[0];
