@@ -1,54 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline } from './support/test-runner';
+import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 
-const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
 // Each process has its own provider key; the stub sees which process made a call by it.
 const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5' };
 const CASES = Array.from({ length: 160 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
-
-interface PatchbayProcess {
-  child: ChildProcess;
-  exited: Promise<number | string>;
-  output(): string;
-  /** What `ready` matched. */
-  match: RegExpExecArray;
-}
-
-/** `patchbay ARGS` as a real process; resolves once its stdout matches `ready`. */
-function spawnPatchbay(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<PatchbayProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return new Promise((resolve, reject) => {
-    // Generous: on a loaded machine compiling the sources under tsx alone can take 15 s.
-    const timer = setTimeout(() => reject(new Error(`patchbay ${args[0]} did not start in 90 s: ${out}`)), 90_000);
-    child.stdout!.on('data', () => {
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, exited, output: () => out, match });
-      }
-    });
-    void exited.then((code) => reject(new Error(`patchbay ${args[0]} exited (${code}) before it was ready: ${out}`)));
-  });
-}
-
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^PATCHBAY_|_API_KEY$|_BASE_URL$|^PORT$|^HOST$/.test(key)) env[key] = value;
-  return env;
-}
 
 describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis and PostgreSQL', () => {
   let redis: TestRedis;

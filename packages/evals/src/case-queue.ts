@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { AdaptiveConcurrency } from './adaptive-concurrency';
+import { LocalLimiter, type ConcurrencyLease, type ConcurrencyLimiter } from './concurrency-limiter';
 import type { EvalCase } from './dataset';
 
 /** Longest stretch the queue starts cases without letting the event loop turn. */
@@ -36,6 +36,8 @@ export type CaseWorker<R> = (job: CaseJob, signal: AbortSignal, attempt: CaseAtt
  * sees jobs in and records out.
  */
 export interface CaseQueue {
+  /** The eval's limit as last seen (progress shows it). */
+  readonly limiter?: Pick<ConcurrencyLimiter, 'limit'>;
   /** Runs every job through the worker; yields records as they finish, in any order. Jobs are pulled only when a slot is free. */
   process<R>(jobs: AsyncIterable<CaseJob>, worker: CaseWorker<R>, options?: { signal?: AbortSignal }): AsyncIterable<R>;
 }
@@ -52,12 +54,12 @@ export interface InProcessQueueOptions {
 }
 
 export class InProcessQueue implements CaseQueue {
-  readonly limiter: AdaptiveConcurrency;
+  readonly limiter: LocalLimiter;
   private readonly maxRetries: number;
   private readonly backoffMs: number;
 
   constructor(private readonly options: InProcessQueueOptions = {}) {
-    this.limiter = new AdaptiveConcurrency(options.concurrency ?? 8);
+    this.limiter = new LocalLimiter(options.concurrency ?? 8);
     this.maxRetries = options.maxRateLimitRetries ?? 20;
     this.backoffMs = options.backoffMs ?? 250;
   }
@@ -84,18 +86,25 @@ export class InProcessQueue implements CaseQueue {
       if (pumping) return;
       pumping = true;
       try {
-        while (!signal.aborted && failure === undefined && running < this.limiter.limit) {
+        while (!signal.aborted && failure === undefined) {
           const now = Date.now();
           const ready = waiting.findIndex((w) => w.notBefore <= now);
+          if (ready === -1 && exhausted) break;
+          // A slot of the eval's limit, held until the case ends (synchronous: no promise per case).
+          const lease = this.limiter.tryAcquire();
+          if (!lease) break;
           if (ready !== -1) {
             const [w] = waiting.splice(ready, 1);
-            start(w.job, w.attempt);
+            start(w.job, w.attempt, lease);
             continue;
           }
-          if (exhausted) break;
           const next = await source.next();
-          if (next.done) { exhausted = true; break; }
-          start(next.value, 1);
+          if (next.done) {
+            exhausted = true;
+            void lease.release('other');
+            break;
+          }
+          start(next.value, 1, lease);
         }
       } catch (err) {
         failure ??= err;
@@ -105,9 +114,8 @@ export class InProcessQueue implements CaseQueue {
       }
     };
 
-    const start = (job: CaseJob, attempt: number) => {
+    const start = (job: CaseJob, attempt: number, lease: ConcurrencyLease) => {
       running++;
-      const epoch = this.limiter.epoch;
       const last = attempt > this.maxRetries;
       // A pipeline that never waits on I/O (code nodes, offline models) would otherwise run every
       // case in one stretch of microtasks: Ctrl-C, HTTP requests and timers would wait for the end.
@@ -124,18 +132,19 @@ export class InProcessQueue implements CaseQueue {
         .then((outcome) => {
           const before = this.limiter.limit;
           if (outcome.rateLimited && !last && !signal.aborted) {
-            this.limiter.onRateLimit(epoch);
+            void lease.release('rate-limited');
             const delay = Math.min(10_000, this.backoffMs * 2 ** (attempt - 1));
             waiting.push({ job, attempt: attempt + 1, notBefore: Date.now() + delay });
             setTimeout(() => void pump(), delay + 1);
           } else {
-            if (!outcome.rateLimited) this.limiter.onSuccess();
+            void lease.release(outcome.rateLimited ? 'other' : 'success');
             finished.push(outcome.record);
           }
           if (this.limiter.limit !== before) this.options.onLimit?.(this.limiter.limit);
         })
         .catch((err) => { failure ??= err; })
         .finally(() => {
+          void lease.release('other'); // no-op when released above
           running--;
           void pump();
           notify();

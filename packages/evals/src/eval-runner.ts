@@ -93,7 +93,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
   options.onStart?.({ ...info, total, resumed: rows.length });
 
   const queue = options.queue ?? new InProcessQueue({ concurrency: options.concurrency ?? suite.concurrency });
-  const limit = () => (queue instanceof InProcessQueue ? queue.limiter.limit : options.concurrency ?? suite.concurrency);
+  const limit = () => queue.limiter?.limit ?? options.concurrency ?? suite.concurrency;
   const counts = { passed: 0, failed: 0, errors: 0 };
   for (const r of rows) tally(counts, r);
   const progress = (record?: CaseRecord) =>

@@ -9,6 +9,7 @@ export * from './scorers/index';
 export * from './scoring';
 export * from './case-queue';
 export * from './adaptive-concurrency';
+export * from './concurrency-limiter';
 export * from './case-inputs';
 export * from './case-runner';
 export * from './rate-limit-watch';

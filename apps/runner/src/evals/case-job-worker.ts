@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type EvalSessionServices } from '@patchbay/evals';
+import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type ConcurrencyLease, type EvalSessionServices, type LeaseOutcome } from '@patchbay/evals';
 import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
+import { RedisLimiter } from '../queue/redis-limiter';
 import { redisConnection } from '../queue/redis-url';
 import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
@@ -33,7 +34,7 @@ export interface CaseJobWorkerOptions {
  */
 export class CaseJobWorker {
   private readonly worker: Worker;
-  private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
+  private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec; limiter: RedisLimiter } | null>>();
   /** Cases running here, per eval, so an eval's cancel aborts them. */
   private readonly running = new Map<string, Set<AbortController>>();
 
@@ -41,6 +42,7 @@ export class CaseJobWorker {
     options.cancels.listen((kind, id, reason) => {
       if (kind !== 'eval') return;
       for (const controller of this.running.get(id) ?? []) controller.abort(new Error(reason));
+      void this.runners.get(id)?.then((runner) => runner?.limiter.close());
       this.runners.delete(id);
     });
     this.worker = new Worker(CASE_QUEUE, (job) => this.process(job), {
@@ -75,17 +77,35 @@ export class CaseJobWorker {
     setMaxListeners(0, controller.signal);
     const live = this.running.get(evalId) ?? new Set();
     this.running.set(evalId, live.add(controller));
-    let record: CaseRecord;
+    const done = () => {
+      live.delete(controller);
+      if (live.size === 0) this.running.delete(evalId);
+    };
+    let lease: ConcurrencyLease;
     try {
-      const outcome = await runner.run({ case: data.case, repeat: data.repeat }, controller.signal, { attempt: data.attempt, last: data.last });
-      if (outcome.rateLimited && !data.last) return this.publish(data, { key: data.key, rateLimited: true });
-      record = outcome.record;
+      // A slot of the eval's limit shared by every worker, held while the case runs.
+      lease = await runner.limiter.acquire(controller.signal);
+    } catch (err) {
+      done();
+      if (controller.signal.aborted) return; // cancelled while waiting for a slot
+      throw err; // Redis is away: the job fails and its case is queued again
+    }
+    let record: CaseRecord;
+    let outcome: LeaseOutcome = 'other';
+    try {
+      const ran = await runner.run({ case: data.case, repeat: data.repeat }, controller.signal, { attempt: data.attempt, last: data.last });
+      const limited = ran.rateLimited && !data.last;
+      outcome = limited ? 'rate-limited' : ran.rateLimited ? 'other' : 'success';
+      // Released before the case is published: the coordinator admits the next case into this slot.
+      await lease.release(outcome);
+      if (limited) return this.publish(data, { key: data.key, rateLimited: true });
+      record = ran.record;
     } catch (err) {
       if (controller.signal.aborted) return; // cancelled: not recorded (a resumed eval runs it again)
       record = errorRecord(data, runner.spec, (err as Error)?.message ?? String(err));
     } finally {
-      live.delete(controller);
-      if (live.size === 0) this.running.delete(evalId);
+      await lease.release(outcome); // no-op once released
+      done();
     }
     const first = await store.evals.appendCase(evalId, record, data.position);
     const kept = first ? record : ((await store.evals.readCase(evalId, data.case.id, data.repeat)) ?? record);
@@ -113,7 +133,8 @@ export class CaseJobWorker {
           services,
           onRun: (result) => storeCaseRun(this.options.store.runs, result, spec.pipeline),
         });
-        return { run, spec };
+        const limiter = new RedisLimiter({ redis: this.options.redis, prefix: this.options.prefix, evalId, max: spec.concurrency ?? this.options.concurrency, leaseMs: this.options.lockDuration ?? 30_000 });
+        return { run, spec, limiter };
       });
       runner.catch(() => this.runners.delete(evalId));
       this.runners.set(evalId, runner);

@@ -1,8 +1,9 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AdaptiveConcurrency, type CaseJob, type CaseQueue, type CaseRecord } from '@patchbay/evals';
+import type { CaseJob, CaseQueue, CaseRecord } from '@patchbay/evals';
 import { CASE_QUEUE, caseJobId, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
+import { RedisLimiter } from '../queue/redis-limiter';
 
 export interface QueuedCaseQueueOptions {
   redis: Redis;
@@ -15,6 +16,8 @@ export interface QueuedCaseQueueOptions {
   positions: Map<string, number>;
   /** Cases of this eval at once over all workers (the suite's concurrency); a 429 halves it for a while. */
   concurrency: number;
+  /** How long a dead worker's slots of the shared limiter stay taken (the BullMQ lock duration). */
+  leaseMs: number;
   maxRateLimitRetries?: number;
   backoffMs?: number;
 }
@@ -22,23 +25,24 @@ export interface QueuedCaseQueueOptions {
 interface Outstanding {
   job: CaseJob;
   attempt: number;
-  epoch: number;
 }
 
 /**
  * The eval runner's CaseQueue when scaled out: each case × repeat becomes a
  * BullMQ job (id keyed by eval, case, repeat) that any worker takes; the
  * worker records the case in the store (once, whatever happens to the job)
- * and appends it to the eval's results stream, which this reads. This
- * process admits jobs: no more than the eval's limit are queued or running
- * at once over all workers, so the adaptive 429 limit (one AdaptiveConcurrency
- * here) caps the whole eval, not each worker.
+ * and appends it to the eval's results stream, which this reads. The
+ * eval's adaptive 429 limit is one RedisLimiter shared by every worker: a
+ * worker holds one of its leases while a case runs, a 429 on any worker
+ * halves it. This process admits no more jobs than that limit, so cases do
+ * not wait in workers for a slot, and the eval's concurrency caps the whole
+ * eval, not each worker.
  */
 export class QueuedCaseQueue implements CaseQueue {
-  readonly limiter: AdaptiveConcurrency;
+  readonly limiter: RedisLimiter;
 
   constructor(private readonly options: QueuedCaseQueueOptions) {
-    this.limiter = new AdaptiveConcurrency(options.concurrency);
+    this.limiter = new RedisLimiter({ redis: options.redis, prefix: options.prefix, evalId: options.evalId, max: options.concurrency, leaseMs: options.leaseMs });
   }
 
   // The worker function cannot cross processes: workers build it from the eval's spec (EvalCaseSpec).
@@ -49,6 +53,7 @@ export class QueuedCaseQueue implements CaseQueue {
     const maxRetries = this.options.maxRateLimitRetries ?? 20;
     const backoffMs = this.options.backoffMs ?? 250;
     await redis.multi().set(keys.spec, JSON.stringify(this.options.spec), 'EX', 7 * 86_400).del(keys.results).exec();
+    await this.limiter.reset();
     await this.options.cancels.clear('eval', evalId);
     const reader = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
     reader.on('error', () => {});
@@ -73,7 +78,7 @@ export class QueuedCaseQueue implements CaseQueue {
         attempt,
         last: attempt > maxRetries,
       };
-      outstanding.set(data.key, { job, attempt, epoch: this.limiter.epoch });
+      outstanding.set(data.key, { job, attempt });
       batch.push({ name: CASE_QUEUE, data, opts: { jobId: caseJobId(evalId, job.case.id, job.repeat, attempt), removeOnComplete: true, removeOnFail: true } });
     };
     try {
@@ -103,7 +108,10 @@ export class QueuedCaseQueue implements CaseQueue {
         const reply = (await reader.xread('COUNT', 200, 'BLOCK', retries.length ? 100 : 1_000, 'STREAMS', keys.results, lastId)) as
           | [string, [string, string[]][]][]
           | null;
-        for (const [entryId, fields] of reply?.[0][1] ?? []) {
+        const entries = reply?.[0][1] ?? [];
+        // The workers moved the shared limit as these cases ended: admit by what it is now.
+        if (entries.length) await this.limiter.refresh();
+        for (const [entryId, fields] of entries) {
           lastId = entryId;
           const result = JSON.parse(fields[1]) as CaseJobResult;
           const pending = outstanding.get(result.key);
@@ -111,11 +119,9 @@ export class QueuedCaseQueue implements CaseQueue {
           if (!pending) continue;
           outstanding.delete(result.key);
           if (result.rateLimited || !result.record) {
-            this.limiter.onRateLimit(pending.epoch);
             retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: Date.now() + Math.min(10_000, backoffMs * 2 ** (pending.attempt - 1)) });
             continue;
           }
-          this.limiter.onSuccess();
           yield result.record as CaseRecord as R;
         }
       }
@@ -127,6 +133,7 @@ export class QueuedCaseQueue implements CaseQueue {
         await this.options.cancels.cancel('eval', evalId, signal.reason instanceof Error ? signal.reason.message : 'cancelled').catch(() => {});
       }
       await redis.del(keys.spec, keys.results).catch(() => {});
+      await this.limiter.reset().catch(() => {});
     }
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
   }

@@ -24,6 +24,8 @@ export interface EvalCaseSpec {
   scorers: ScorerSpec[];
   /** Whether model calls may come from the response cache (see PreparedEvalSession.cached). */
   cached: boolean;
+  /** The eval's concurrency: the cap of its shared limiter over all workers. */
+  concurrency: number;
 }
 
 /** A finished job as the coordinator reads it from the eval's results stream. */

@@ -65,17 +65,20 @@ export async function scaleOut(options: ScaleOutOptions, deps: { store: { evals:
     : undefined;
   return {
     jobs,
-    caseQueue: (request, positions) =>
-      new QueuedCaseQueue({
+    caseQueue: (request, positions) => {
+      const concurrency = request.session.spec.concurrency ?? request.session.spec.suite.concurrency;
+      return new QueuedCaseQueue({
         redis: jobs.redis,
         queue: cases,
         cancels: jobs.cancels,
         prefix: jobs.prefix,
         evalId: request.id,
-        spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached },
+        spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached, concurrency },
         positions,
-        concurrency: request.session.spec.concurrency ?? request.session.spec.suite.concurrency,
-      }),
+        concurrency,
+        leaseMs: options.lockDuration ?? 30_000,
+      });
+    },
     async drain(graceMs) {
       await Promise.all([jobs.drain(graceMs), worker?.close(graceMs)]);
     },

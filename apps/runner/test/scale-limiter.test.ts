@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub, type StubReply } from '../../../test/support/openai-stub';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { allSseEvents, echoPipeline } from './support/test-runner';
+import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+
+const KEYS = { a: 'sk-limit-a-5e1f', b: 'sk-limit-b-93c2' };
+
+/** One chat request as the stub saw it: who sent it, and how many were in flight (it included) when it arrived. */
+interface Arrival {
+  key: string;
+  inFlight: number;
+  /** In flight from the same worker (its key). */
+  ownInFlight: number;
+  limited: boolean;
+}
+
+describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker processes of 8 each)", () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let stub: OpenAIStub;
+  let dir: string;
+  let server: PatchbayProcess & { url: string };
+  const workers: Record<'a' | 'b', PatchbayProcess | undefined> = { a: undefined, b: undefined };
+  let inFlight = 0;
+  const inFlightBy = new Map<string, number>();
+  let arrivals: Arrival[] = [];
+  let latencyMs = 40;
+  /** Arrivals (of this eval) that get a 429 instead of an answer. */
+  let limitedArrivals: (n: number) => boolean = () => false;
+  const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
+  const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  async function runEval(name: string, cases: number, concurrency: number, during?: (id: string) => Promise<void>) {
+    const rows = Array.from({ length: cases }, (_, i) => ({ id: `c${i}`, input: { question: `${name} ${i}` }, expected: `${name} ${i}` }));
+    expect((await post('/api/datasets', { name, cases: rows })).status).toBe(201);
+    arrivals = [];
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: name, suite: { scorers: [{ name: 'echo', type: 'contains' }], concurrency } });
+    expect(started.status).toBe(201);
+    const { id } = await started.json();
+    await during?.(id);
+    const events = await allSseEvents(await api(`/api/evals/${id}/events`));
+    expect(events.at(-1)!.event).toBe('eval.completed');
+    const result = await (await api(`/api/evals/${id}`)).json();
+    expect(result.status).toBe('succeeded');
+    const ids = result.cases.map((c: { id: string }) => c.id);
+    expect(ids.length).toBe(cases);
+    expect(new Set(ids).size).toBe(cases);
+    expect(result.cases.every((c: { status: string }) => c.status === 'passed')).toBe(true);
+    return result;
+  }
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const store = await postgres.createDatabase();
+    stub = await startOpenAIStub({
+      handler: async (req): Promise<StubReply> => {
+        const key = String(req.headers.authorization);
+        inFlight++;
+        inFlightBy.set(key, (inFlightBy.get(key) ?? 0) + 1);
+        const limited = limitedArrivals(arrivals.length + 1);
+        arrivals.push({ key, inFlight, ownInFlight: inFlightBy.get(key)!, limited });
+        await new Promise((r) => setTimeout(r, latencyMs));
+        inFlight--;
+        inFlightBy.set(key, inFlightBy.get(key)! - 1);
+        // retry-after-ms 1: the SDK's own retries come at once, so the storm reaches the eval.
+        return limited ? { status: 429, headers: { 'retry-after-ms': '1' } } : { text: req.body?.messages?.at(-1)?.content };
+      },
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-limiter-'));
+    const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env('sk-front'), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    server = { ...serving, url: serving.match[1] };
+    const workerArgs = ['worker', '--store', store, '--queue', redis.url, '--concurrency', '8', '--stalled-ms', '1500'];
+    [workers.a, workers.b] = await Promise.all([spawnPatchbay(workerArgs, env(KEYS.a), /taking jobs/), spawnPatchbay(workerArgs, env(KEYS.b), /taking jobs/)]);
+    expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const w of Object.values(workers)) w?.child.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
+    await stub?.close();
+    await redis?.stop();
+    await postgres?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never has more of the eval in flight at the provider than its concurrency, over both workers', async () => {
+    await runEval('capped', 60, 6);
+    expect(Math.max(...arrivals.map((a) => a.inFlight))).toBeLessThanOrEqual(6);
+    expect(arrivals.some((a) => a.key === `Bearer ${KEYS.a}`)).toBe(true);
+    expect(arrivals.some((a) => a.key === `Bearer ${KEYS.b}`)).toBe(true);
+  });
+
+  it('halves the combined in-flight count after a 429 storm on both workers, and loses no case', async () => {
+    // Requests 41..70 of the eval are refused: a storm that both workers run into.
+    limitedArrivals = (n) => n > 40 && n <= 70;
+    try {
+      await runEval('storm', 120, 8);
+    } finally {
+      limitedArrivals = () => false;
+    }
+    const before = arrivals.slice(0, 40);
+    const storm = arrivals.filter((a) => a.limited);
+    const after = arrivals.slice(70, 80);
+    expect(Math.max(...arrivals.map((a) => a.inFlight))).toBeLessThanOrEqual(8);
+    // Before the storm both workers together ran the eval at its full concurrency of 8.
+    expect(Math.max(...before.map((a) => a.inFlight))).toBeGreaterThanOrEqual(6);
+    expect(new Set(storm.map((a) => a.key)).size).toBe(2);
+    // After it, the shared limit was cut for both: at most half as many in flight.
+    expect(Math.max(...after.map((a) => a.inFlight))).toBeLessThanOrEqual(4);
+  });
+
+  it("gives a kill -9'd worker's slots back once their leases run out, so the eval finishes", async () => {
+    latencyMs = 400;
+    let killedAt = 0;
+    try {
+      // Worker a holds slots of a concurrency-4 eval when it dies; b gets all 4 only once they are free again.
+      await runEval('leases', 32, 4, async () => {
+        await expect.poll(() => (inFlightBy.get(`Bearer ${KEYS.a}`) ?? 0) > 0, { timeout: 30_000 }).toBe(true);
+        workers.a!.child.kill('SIGKILL');
+        killedAt = arrivals.length;
+        await workers.a!.exited;
+      });
+    } finally {
+      latencyMs = 40;
+    }
+    expect(Math.max(...arrivals.map((a) => a.inFlight))).toBeLessThanOrEqual(4);
+    const afterKill = arrivals.slice(killedAt).filter((a) => a.key === `Bearer ${KEYS.b}`);
+    expect(Math.max(...afterKill.map((a) => a.ownInFlight))).toBe(4);
+  });
+});
