@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAICompatibleProvider } from '../../src/node/providers/openai-compatible';
 import { startOpenAIStub, type OpenAIStub, type OpenAIStubOptions } from '../../../../test/support/openai-stub';
@@ -163,6 +164,26 @@ describe('openai-compatible provider against a stub server', () => {
     const reason = new Error('run cancelled');
     const call = provider.chat('m1', ask('hi'), { signal: controller.signal, onToken: () => controller.abort(reason) });
     await expect(call).rejects.toBe(reason);
+  });
+
+  it('cancels a whole reply through the signal, with the caller\'s reason', async () => {
+    const { provider } = await setup({ handler: () => ({ hang: 'before-response' }) }, { timeoutMs: 60_000 });
+    const controller = new AbortController();
+    const reason = new Error('eval cancelled');
+    const call = provider.chat('m1', ask('hi'), { signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(call).rejects.toBe(reason);
+  });
+
+  it('leaves no listener on a long-lived signal after its calls end (whole replies, streams, embeddings)', async () => {
+    const { provider } = await setup();
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) {
+      await provider.chat('m1', ask(`whole ${i}`), { signal });
+      await provider.chat('m1', ask(`streamed ${i}`), { signal, onToken: () => {} });
+      await provider.embed('e1', [`text ${i}`], { signal });
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 
   it('computes cost from a known price and leaves an unknown one null', async () => {

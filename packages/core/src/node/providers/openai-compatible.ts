@@ -12,6 +12,7 @@ import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import { splitBaseURL } from './base-url';
 import { createDispatcher } from './http-dispatcher';
 import { isStrictJsonSchema } from './strict-json-schema';
+import { withCallSignal } from './call-signal';
 
 export interface OpenAICompatibleOptions {
   /** The provider's name, the part before `:` in a model name; used in messages and results. */
@@ -83,7 +84,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
       const params = toParams(model, request, options.maxTokensParam ?? 'max_tokens');
       try {
         if (!onToken) {
-          const completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
+          const completion = await withCallSignal(signal, (callSignal) => client.chat.completions.create({ ...params, stream: false }, { signal: callSignal }));
           const message = completion.choices[0]?.message;
           const toolCalls = (message?.tool_calls ?? []).flatMap((c) =>
             c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }] : [],
@@ -133,7 +134,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
         for (let i = 0; i < texts.length; i += EMBED_BATCH) {
           const batch = texts.slice(i, i + EMBED_BATCH);
           // Always floats: the SDK's default base64 silently yields empty vectors on some servers.
-          const response = await client.embeddings.create({ model, input: batch, encoding_format: 'float' }, { signal });
+          const response = await withCallSignal(signal, (callSignal) => client.embeddings.create({ model, input: batch, encoding_format: 'float' }, { signal: callSignal }));
           const rows = [...response.data].sort((a, b) => a.index - b.index).map((d) => toVector(d.embedding));
           if (rows.length !== batch.length || rows.some((v) => v.length === 0)) {
             throw new ProviderError(options.name, `${options.name}: ${model} returned ${rows.length} embeddings for ${batch.length} texts, or an empty vector`);
