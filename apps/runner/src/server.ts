@@ -16,6 +16,7 @@ import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store }
 import { Monitoring } from './monitoring/monitoring';
 import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
+import { answerClientErrors } from './http/client-errors';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -171,6 +172,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   );
 
   const server = serve({ fetch: app.fetch, port, hostname: host });
+  answerClientErrors(server as unknown as import('node:http').Server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

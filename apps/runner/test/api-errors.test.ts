@@ -81,6 +81,13 @@ describe('errors are application/problem+json', () => {
     }
   });
 
+  it('431 for a URL over the HTTP parser limit, refused before the app, still problem+json with the reason', async () => {
+    const body = await expectProblem(await runner.api(`/api/pipelines/${'x'.repeat(20_000)}`), 431);
+    expect(body.detail).toMatch(/over the limit of 16 KB/);
+    // The connection closes after it; the next request is served as usual.
+    expect((await runner.api('/api/pipelines/echo')).status).toBe(200);
+  });
+
   it('a failure inside a handler is a 500 that says nothing of the internals', async () => {
     const body = await expectProblem(await runner.api('/api/test-only/explode'), 500);
     expect(JSON.stringify(body)).not.toContain('secret');
