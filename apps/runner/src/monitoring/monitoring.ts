@@ -43,7 +43,8 @@ export class Monitoring {
   private readonly writer: RollupWriter;
   readonly monitorRunner: MonitorRunner;
   private readonly alerts: AlertEvaluator;
-  private readonly rolling = new Map<string, number[]>();
+  /** Per pipeline and monitor: the last ROLLING_SCORES scores and their sum. */
+  private readonly rolling = new Map<string, { scores: number[]; sum: number }>();
   private readonly deliveries = new Set<Promise<void>>();
   private pruneTimer?: NodeJS.Timeout;
 
@@ -126,10 +127,11 @@ export class Monitoring {
   private scored(score: MonitorScore) {
     const key = `${score.pipeline}\u0000${score.monitor}`;
     let recent = this.rolling.get(key);
-    if (!recent) this.rolling.set(key, (recent = []));
-    recent.push(score.score);
-    if (recent.length > ROLLING_SCORES) recent.shift();
-    this.prometheus.setMonitorScore(score.pipeline, score.monitor, recent.reduce((a, b) => a + b, 0) / recent.length);
+    if (!recent) this.rolling.set(key, (recent = { scores: [], sum: 0 }));
+    recent.scores.push(score.score);
+    recent.sum += score.score;
+    if (recent.scores.length > ROLLING_SCORES) recent.sum -= recent.scores.shift()!;
+    this.prometheus.setMonitorScore(score.pipeline, score.monitor, recent.sum / recent.scores.length);
     this.alerts.observeScore(score);
   }
 

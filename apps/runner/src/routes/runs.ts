@@ -238,6 +238,8 @@ export const runRoutes: RouteModule = {
       }
       const byMonitor = monitor ? { name: monitor, minScore, maxScore } : undefined;
       const finished = finishedFrom !== undefined || finishedTo !== undefined ? { from: finishedFrom ?? 0, to: finishedTo ?? Number.MAX_SAFE_INTEGER } : undefined;
+      // Scores are written in batches: the ones given so far must count.
+      if (byMonitor) await store.monitors.flush();
       const page = await store.runs.list({ pipeline: pipeline || undefined, source, label: label || undefined, version, status, monitor: byMonitor, finished, limit, cursor });
       return c.json(servePage(c, page), 200);
     });

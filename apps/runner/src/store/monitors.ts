@@ -2,6 +2,14 @@ import type { SqliteDatabase } from './db';
 
 export type MonitoringConfigKind = 'monitors' | 'alert-rules';
 
+/**
+ * Scores wait this long (or until SCORE_BATCH are queued) so that a busy pipeline's scores share
+ * one transaction: a transaction per score or two cost more than the scoring. Nobody waits for a
+ * score (it is not an answer); reads of scores flush first, and closing flushes what is queued.
+ */
+export const SCORE_FLUSH_MS = 250;
+export const SCORE_BATCH = 512;
+
 export interface MonitorScore {
   runId: string;
   monitor: string;
@@ -101,6 +109,7 @@ const toDelivery = (r: DeliveryRow): AlertDelivery => ({
 export class SqliteMonitorStore implements MonitorStore {
   private readonly s;
   private pending: MonitorScore[] = [];
+  private timer?: NodeJS.Timeout;
   private readonly writeScores;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -127,8 +136,10 @@ export class SqliteMonitorStore implements MonitorStore {
     });
   }
 
-  /** Scores arriving together (a busy pipeline at sample 1.0) are written in one transaction on the next tick; reads flush first. */
+  /** Queued scores in one transaction (see SCORE_FLUSH_MS). */
   private flushScores = () => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
     // A tick that comes after close (a stopped runner) must not throw from a timer; close flushes first.
@@ -153,7 +164,9 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async addScore(x: MonitorScore): Promise<void> {
-    if (this.pending.push(x) === 1) setImmediate(this.flushScores);
+    const queued = this.pending.push(x);
+    if (queued >= SCORE_BATCH) this.flushScores();
+    else if (queued === 1) this.timer = setTimeout(this.flushScores, SCORE_FLUSH_MS).unref();
   }
 
   async scores(q: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]> {

@@ -2,12 +2,25 @@ import { z } from 'zod';
 import { defineScorer } from './types';
 import { asText, preview } from './values';
 
+/** Compiled patterns (or why one does not compile), by flags and pattern: a monitor scores every sampled run with the same one. */
+const compiled = new Map<string, RegExp | string>();
+const MAX_COMPILED = 256;
+
 function compile(pattern: string, flags: string | undefined): RegExp | string {
-  try {
-    return new RegExp(pattern, flags);
-  } catch (err) {
-    return (err as Error).message;
+  const key = `${flags ?? ''}/${pattern}`;
+  let re = compiled.get(key);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, flags);
+    } catch (err) {
+      re = (err as Error).message;
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, re);
   }
+  // g and y keep a position between test() calls: a shared RegExp starts each one from 0.
+  if (typeof re !== 'string') re.lastIndex = 0;
+  return re;
 }
 
 export const regexScorer = defineScorer({

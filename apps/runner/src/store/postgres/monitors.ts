@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AlertDelivery, MonitorScore, MonitorStore, MonitoringConfigKind } from '../monitors';
+import { SCORE_BATCH, SCORE_FLUSH_MS, type AlertDelivery, type MonitorScore, type MonitorStore, type MonitoringConfigKind } from '../monitors';
 import type { Database } from '../schema';
 
 const toScore = (r: Database['monitor_scores']): MonitorScore => ({
@@ -30,14 +30,17 @@ const toDelivery = (r: DeliveryRow): AlertDelivery => ({
   deliveredAt: r.delivered_at,
 });
 
-/** Monitors, alert rules, scores and deliveries. Scores arriving together are written in one statement on the next tick; reads flush first. */
+/** Monitors, alert rules, scores and deliveries. Scores are written in batches, one statement each (see SCORE_FLUSH_MS); reads flush first. */
 export class PostgresMonitorStore implements MonitorStore {
   private pending: MonitorScore[] = [];
+  private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Kysely<Database>) {}
 
   async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     // One row per (run, monitor): a score given twice in one batch is the later one (one statement may not update a row twice).
     const batch = [...new Map(this.pending.map((x) => [`${x.runId}\0${x.monitor}`, x])).values()];
     this.pending = [];
@@ -86,7 +89,9 @@ export class PostgresMonitorStore implements MonitorStore {
 
   async addScore(x: MonitorScore): Promise<void> {
     // A batch that fails (the database went away) loses those scores only; monitoring samples anyway.
-    if (this.pending.push(x) === 1) setImmediate(() => void this.flush().catch(() => {}));
+    const queued = this.pending.push(x);
+    if (queued >= SCORE_BATCH) void this.flush().catch(() => {});
+    else if (queued === 1) this.timer = setTimeout(() => void this.flush().catch(() => {}), SCORE_FLUSH_MS).unref();
   }
 
   async scores(q: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]> {
