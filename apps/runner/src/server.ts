@@ -11,12 +11,13 @@ import { EvalManager } from './evals/eval-manager';
 import { InProcessJobRegistry } from './jobs/in-process-registry';
 import type { JobRegistry } from './jobs/job-registry';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
-import { isOwnerAlive, RunManager } from './runs/run-manager';
+import { isOwnerAlive, PROCESS_OWNER, RunManager } from './runs/run-manager';
 import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store } from './store/index';
 import { Monitoring } from './monitoring/monitoring';
 import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
 import { answerClientErrors } from './http/client-errors';
+import { FinishedRunFeed } from './monitoring/finished-run-feed';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -155,6 +156,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const jobs: JobRegistry = scaled?.jobs ?? new InProcessJobRegistry(log);
   // PATCHBAY_MONITORING=0 leaves finished runs unobserved (no rollups, counters, traces, monitors or alerts): bench/monitor's baseline.
   const observe = env.PATCHBAY_MONITORING === '0' ? undefined : (run: FinishedRunFacts) => monitoring.observeRun(run);
+  // Runs finished on workers reach this server's monitoring through Redis (one server observes each).
+  const feed =
+    scaled && observe
+      ? new FinishedRunFeed({ redis: scaled.jobs.redis, prefix: scaled.jobs.prefix, consumer: PROCESS_OWNER, runs: store.runs, versions: store.versions, observe, log })
+      : undefined;
   const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config), commitEachRun: scaled !== undefined, maskStream: redactor.active ? () => redactor.streamMasker() : undefined });
   const evals = new EvalManager({
     evals: store.evals,
@@ -179,6 +185,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       server.once('error', reject);
     });
   } catch (err) {
+    await feed?.close();
     await scaled?.close();
     await services.close();
     await store.close();
@@ -194,6 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await jobs.cancelAll();
+      await feed?.close();
       await scaled?.close();
       await store.runs.flush();
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.

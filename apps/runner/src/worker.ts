@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
+import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { scaleOut, type ScaleOut } from './queue/scale-out';
 import { RunManager } from './runs/run-manager';
@@ -55,8 +56,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await store.close();
     throw err;
   }
-  // Defines the run processor on the queue: runs of any server are taken here.
-  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true });
+  // Defines the run processor on the queue: runs of any server are taken here. The servers' monitoring
+  // observes each finished run (rollups, metrics, alert rules): it reads it from the store once committed.
+  const finished = new FinishedRunPublisher(scaled.jobs.redis, scaled.jobs.prefix, () => store.runs.flush(), log);
+  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true, observe: (run) => finished.publish(run) });
   let stopping: Promise<void> | undefined;
   return {
     store,

@@ -1,0 +1,140 @@
+import type { Redis } from 'ioredis';
+import type { RunRecord, RunStore } from '../store/runs';
+import type { VersionStore } from '../store/versions';
+import type { FinishedRunFacts } from './run-facts';
+
+/** The servers' consumer group: each finished run is observed by one server. */
+const GROUP = 'monitoring';
+/** Runs waiting to be observed, at most (MAXLEN ~): a day without any server still fits at ~1 run/s. */
+const MAX_LEN = 100_000;
+/** Entries a server took but never acknowledged (it died) go to another after this long. */
+const CLAIM_IDLE_MS = 30_000;
+const BATCH = 100;
+
+/** The Redis stream of runs finished on workers (`<prefix>:finished-runs`). */
+export function finishedRunsKey(prefix: string): string {
+  return `${prefix}:finished-runs`;
+}
+
+/**
+ * A worker's side: names each run it finished in the stream once the run is
+ * committed in the store (the servers read it from there), so the servers'
+ * monitoring — rollups, Prometheus, OpenTelemetry, monitors, alert rules —
+ * sees worker traffic as it sees its own.
+ */
+export class FinishedRunPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly committed: () => Promise<void>,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  publish(run: FinishedRunFacts): void {
+    void this.committed()
+      .then(() => this.redis.xadd(finishedRunsKey(this.prefix), 'MAXLEN', '~', MAX_LEN, '*', 'id', run.id, 'tp', run.traceparent ?? ''))
+      .catch((err: Error) => this.log(`could not hand run ${run.id} to monitoring: ${err.message}`));
+  }
+}
+
+export interface FinishedRunFeedOptions {
+  redis: Redis;
+  prefix: string;
+  /** This server in the consumer group. */
+  consumer: string;
+  runs: RunStore;
+  versions: VersionStore;
+  observe: (run: FinishedRunFacts) => void;
+  log: (line: string) => void;
+}
+
+/**
+ * A server's side: reads the runs workers finished (a consumer group, so with
+ * several servers each run is observed once), loads each from the store and
+ * hands it to monitoring. What a server that died had taken goes to another.
+ */
+export class FinishedRunFeed {
+  private readonly reader: Redis;
+  private closed = false;
+  private readonly loop: Promise<void>;
+  private readonly documents = new Map<string, unknown>();
+
+  constructor(private readonly options: FinishedRunFeedOptions) {
+    this.reader = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'patchbay-finished-runs' });
+    this.reader.on('error', () => {});
+    this.loop = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.reader.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const key = finishedRunsKey(this.options.prefix);
+    let nextClaim = 0;
+    while (!this.closed) {
+      try {
+        await this.reader.xgroup('CREATE', key, GROUP, '$', 'MKSTREAM').catch((err: Error) => {
+          if (!/BUSYGROUP/.test(err.message)) throw err;
+        });
+        while (!this.closed) {
+          if (Date.now() >= nextClaim) {
+            nextClaim = Date.now() + CLAIM_IDLE_MS;
+            const [, claimed] = (await this.reader.xautoclaim(key, GROUP, this.options.consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', BATCH)) as [string, [string, string[]][]];
+            await this.handle(key, claimed);
+          }
+          const reply = (await this.reader.xreadgroup('GROUP', GROUP, this.options.consumer, 'COUNT', BATCH, 'BLOCK', 1_000, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+          await this.handle(key, reply?.[0][1] ?? []);
+        }
+      } catch (err) {
+        if (this.closed) return;
+        this.options.log(`monitoring could not read the runs finished on workers: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  private async handle(key: string, entries: [string, string[]][]): Promise<void> {
+    if (!entries.length) return;
+    for (const [, fields] of entries) {
+      if (!fields) continue; // deleted while pending
+      const [, id, , traceparent] = fields;
+      const run = await this.options.runs.get(id);
+      if (!run || run.status === 'running') continue;
+      this.options.observe(await this.factsOf(run, traceparent || undefined));
+    }
+    await this.reader.xack(key, GROUP, ...entries.map(([entryId]) => entryId));
+  }
+
+  private async factsOf(run: RunRecord, traceparent: string | undefined): Promise<FinishedRunFacts> {
+    return {
+      id: run.id,
+      pipeline: run.pipeline,
+      version: run.version,
+      label: run.label,
+      source: run.source,
+      status: run.status as FinishedRunFacts['status'],
+      startedAt: run.startedAt,
+      durationMs: run.durationMs ?? 0,
+      error: run.error,
+      nodes: run.nodes,
+      inputs: run.inputs,
+      outputs: run.outputs,
+      document: run.document ?? (await this.documentOf(run.pipeline, run.version)),
+      ...(traceparent ? { traceparent } : {}),
+    };
+  }
+
+  /** A saved version's document, one object per version (monitors key their resolved targets by it). */
+  private async documentOf(pipeline: string | null, version: number | null): Promise<unknown> {
+    if (pipeline === null || version === null) return undefined;
+    const key = `${pipeline}@${version}`;
+    if (!this.documents.has(key)) {
+      if (this.documents.size >= 200) this.documents.clear();
+      this.documents.set(key, (await this.options.versions.get(pipeline, version))?.document);
+    }
+    return this.documents.get(key);
+  }
+}
