@@ -20,7 +20,7 @@ import { KyselyLabelStore, type LabelStore } from './labels';
 import { KyselyDeploymentStore, type DeploymentStore } from './deployments';
 import { metricRollups } from './migrations/010-metric-rollups';
 import { monitors } from './migrations/011-monitors';
-import { SqliteMonitorStore, type MonitorStore } from './monitors';
+import { KyselyMonitorStore, type MonitorStore } from './monitors';
 import { suites } from './migrations/020-suites';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
@@ -53,7 +53,7 @@ export { SqliteRollupStore } from './rollups';
 export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
 export { KyselyKeyStore } from './keys';
 export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
-export { SqliteMonitorStore } from './monitors';
+export { KyselyMonitorStore } from './monitors';
 export type { PromotionStore, StoredPromotion, PromotionStatus } from './promotions';
 export { KyselyPromotionStore } from './promotions';
 export type { SuiteStore, StoredSuite, StoredSuiteBody } from './suites';
@@ -146,18 +146,21 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   const health = new StorageHealth();
   const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   const sql = sqliteKysely(db);
+  const monitorStore = new KyselyMonitorStore(sql);
   return {
     ...kyselyStores(sql),
     runs,
     evals: new SqliteEvalStore(db, options.redact),
     rollups: new SqliteRollupStore(db),
-    monitors: new SqliteMonitorStore(db),
+    monitors: monitorStore,
     health,
     kind: 'sqlite',
     location: file,
     file,
     db,
     async close() {
+      // Monitor scores are samples: a close does not fail for want of writing them.
+      await monitorStore.flush().catch(() => {});
       await runs.flush();
       if (db.open) {
         // Fold the WAL back into the main file so a stopped runner leaves one clean file.

@@ -1,4 +1,5 @@
-import type { SqliteDatabase } from './db';
+import type { StoreDb } from './dialect';
+import type { Database } from './schema';
 
 export type MonitoringConfigKind = 'monitors' | 'alert-rules';
 
@@ -54,33 +55,7 @@ export interface MonitorStore {
   flush(): Promise<void>;
 }
 
-interface ScoreRow {
-  run_id: string;
-  monitor: string;
-  pipeline: string;
-  version: number | null;
-  label: string | null;
-  score: number;
-  pass: number;
-  reason: string | null;
-  at: number;
-}
-
-interface DeliveryRow {
-  id: number;
-  pipeline: string;
-  rule: string;
-  state: 'firing' | 'recovered';
-  payload: string;
-  webhook: string;
-  status: AlertDelivery['status'];
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-
-const toScore = (r: ScoreRow): MonitorScore => ({
+const toScore = (r: Database['monitor_scores']): MonitorScore => ({
   runId: r.run_id,
   monitor: r.monitor,
   pipeline: r.pipeline,
@@ -92,103 +67,121 @@ const toScore = (r: ScoreRow): MonitorScore => ({
   at: r.at,
 });
 
+type DeliveryRow = Omit<Database['alert_deliveries'], 'id' | 'attempts'> & { id: number; attempts: number };
+
 const toDelivery = (r: DeliveryRow): AlertDelivery => ({
   id: r.id,
   pipeline: r.pipeline,
   rule: r.rule,
-  state: r.state,
+  state: r.state as AlertDelivery['state'],
   payload: JSON.parse(r.payload),
   webhook: r.webhook,
-  status: r.status,
+  status: r.status as AlertDelivery['status'],
   attempts: r.attempts,
   lastError: r.last_error,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
 });
 
-export class SqliteMonitorStore implements MonitorStore {
-  private readonly s;
+const SCORES_PER_STATEMENT = 1000;
+
+/** Monitors, alert rules, scores and deliveries. Scores are written in batches, one transaction each (see SCORE_FLUSH_MS); reads flush first. */
+export class KyselyMonitorStore implements MonitorStore {
   private pending: MonitorScore[] = [];
   private timer?: NodeJS.Timeout;
-  private readonly writeScores;
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: SqliteDatabase) {
-    this.s = {
-      getConfig: db.prepare<[string, string], string>('SELECT config FROM monitoring_config WHERE pipeline = ? AND kind = ?').pluck(),
-      setConfig: db.prepare('INSERT OR REPLACE INTO monitoring_config (pipeline, kind, config, updated_at) VALUES (?, ?, ?, ?)'),
-      allConfigs: db.prepare<[string], { pipeline: string; config: string }>('SELECT pipeline, config FROM monitoring_config WHERE kind = ?'),
-      addScore: db.prepare(
-        'INSERT OR REPLACE INTO monitor_scores (run_id, monitor, pipeline, version, label, score, pass, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      scores: db.prepare<[string, number, number], ScoreRow>('SELECT * FROM monitor_scores WHERE pipeline = ? AND at >= ? AND at < ? ORDER BY at'),
-      scoresOf: db.prepare<[string, string, number, number], ScoreRow>(
-        'SELECT * FROM monitor_scores WHERE pipeline = ? AND monitor = ? AND at >= ? AND at < ? ORDER BY at',
-      ),
-      runScores: db.prepare<[string], ScoreRow>('SELECT * FROM monitor_scores WHERE run_id = ? ORDER BY monitor'),
-      addDelivery: db.prepare(
-        "INSERT INTO alert_deliveries (pipeline, rule, state, payload, webhook, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-      ),
-      updateDelivery: db.prepare('UPDATE alert_deliveries SET status = ?, attempts = ?, last_error = ?, delivered_at = ? WHERE id = ?'),
-      deliveries: db.prepare<[string, number], DeliveryRow>('SELECT * FROM alert_deliveries WHERE pipeline = ? ORDER BY id DESC LIMIT ?'),
-    };
-    this.writeScores = db.transaction((scores: MonitorScore[]) => {
-      for (const x of scores) this.s.addScore.run(x.runId, x.monitor, x.pipeline, x.version, x.label, x.score, x.pass ? 1 : 0, x.reason, x.at);
-    });
-  }
-
-  /** Queued scores in one transaction (see SCORE_FLUSH_MS). */
-  private flushScores = () => {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    // A tick that comes after close (a stopped runner) must not throw from a timer; close flushes first.
-    if (batch.length && this.db.open) this.writeScores(batch);
-  };
+  constructor(private readonly db: StoreDb) {}
 
   async flush(): Promise<void> {
-    this.flushScores();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    // One row per (run, monitor): a score given twice in one batch is the later one (one statement may not update a row twice).
+    const batch = [...new Map(this.pending.map((x) => [`${x.runId}\0${x.monitor}`, x])).values()];
+    this.pending = [];
+    if (batch.length) {
+      const rows = batch.map((x) => ({ run_id: x.runId, monitor: x.monitor, pipeline: x.pipeline, version: x.version, label: x.label, score: x.score, pass: x.pass ? 1 : 0, reason: x.reason, at: x.at }));
+      // A batch that failed before does not stop the ones after it.
+      this.writing = this.writing.catch(() => {}).then(() =>
+        this.db.transaction().execute(async (tx) => {
+          // SQLite binds at most 32,766 parameters a statement: a burst of scores goes in slices.
+          for (let i = 0; i < rows.length; i += SCORES_PER_STATEMENT) {
+            await tx
+              .insertInto('monitor_scores')
+              .values(rows.slice(i, i + SCORES_PER_STATEMENT))
+              .onConflict((oc) =>
+                oc.columns(['run_id', 'monitor']).doUpdateSet((eb) => ({
+                  pipeline: eb.ref('excluded.pipeline'),
+                  version: eb.ref('excluded.version'),
+                  label: eb.ref('excluded.label'),
+                  score: eb.ref('excluded.score'),
+                  pass: eb.ref('excluded.pass'),
+                  reason: eb.ref('excluded.reason'),
+                  at: eb.ref('excluded.at'),
+                })),
+              )
+              .execute();
+          }
+        }),
+      );
+    }
+    return this.writing;
   }
 
   async getConfig(pipeline: string, kind: MonitoringConfigKind): Promise<unknown[]> {
-    const text = this.s.getConfig.get(pipeline, kind);
-    return text ? (JSON.parse(text) as unknown[]) : [];
+    const row = await this.db.selectFrom('monitoring_config').select('config').where('pipeline', '=', pipeline).where('kind', '=', kind).executeTakeFirst();
+    return row ? (JSON.parse(row.config) as unknown[]) : [];
   }
 
   async setConfig(pipeline: string, kind: MonitoringConfigKind, items: unknown[]): Promise<void> {
-    this.s.setConfig.run(pipeline, kind, JSON.stringify(items), Date.now());
+    const config = JSON.stringify(items);
+    const now = Date.now();
+    await this.db
+      .insertInto('monitoring_config')
+      .values({ pipeline, kind, config, updated_at: now })
+      .onConflict((oc) => oc.columns(['pipeline', 'kind']).doUpdateSet({ config, updated_at: now }))
+      .execute();
   }
 
   async allConfigs(kind: MonitoringConfigKind): Promise<Map<string, unknown[]>> {
-    return new Map(this.s.allConfigs.all(kind).map((r) => [r.pipeline, JSON.parse(r.config) as unknown[]]));
+    const rows = await this.db.selectFrom('monitoring_config').select(['pipeline', 'config']).where('kind', '=', kind).execute();
+    return new Map(rows.map((r) => [r.pipeline, JSON.parse(r.config) as unknown[]]));
   }
 
   async addScore(x: MonitorScore): Promise<void> {
+    // A batch that fails (the database went away) loses those scores only; monitoring samples anyway.
     const queued = this.pending.push(x);
-    if (queued >= SCORE_BATCH) this.flushScores();
-    else if (queued === 1) this.timer = setTimeout(this.flushScores, SCORE_FLUSH_MS).unref();
+    if (queued >= SCORE_BATCH) void this.flush().catch(() => {});
+    else if (queued === 1) this.timer = setTimeout(() => void this.flush().catch(() => {}), SCORE_FLUSH_MS).unref();
   }
 
   async scores(q: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]> {
-    this.flushScores();
-    const rows = q.monitor ? this.s.scoresOf.all(q.pipeline, q.monitor, q.from, q.to) : this.s.scores.all(q.pipeline, q.from, q.to);
-    return rows.map(toScore);
+    await this.flush();
+    let query = this.db.selectFrom('monitor_scores').selectAll().where('pipeline', '=', q.pipeline).where('at', '>=', q.from).where('at', '<', q.to);
+    if (q.monitor) query = query.where('monitor', '=', q.monitor);
+    return (await query.orderBy('at').execute()).map(toScore);
   }
 
   async runScores(runId: string): Promise<MonitorScore[]> {
-    this.flushScores();
-    return this.s.runScores.all(runId).map(toScore);
+    await this.flush();
+    return (await this.db.selectFrom('monitor_scores').selectAll().where('run_id', '=', runId).orderBy('monitor').execute()).map(toScore);
   }
 
   async addDelivery(d: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number> {
-    return Number(this.s.addDelivery.run(d.pipeline, d.rule, d.state, JSON.stringify(d.payload), d.webhook, d.createdAt).lastInsertRowid);
+    const row = await this.db
+      .insertInto('alert_deliveries')
+      .values({ pipeline: d.pipeline, rule: d.rule, state: d.state, payload: JSON.stringify(d.payload), webhook: d.webhook, status: 'pending', created_at: d.createdAt })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
   }
 
   async updateDelivery(id: number, u: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void> {
-    this.s.updateDelivery.run(u.status, u.attempts, u.lastError, u.deliveredAt, id);
+    await this.db.updateTable('alert_deliveries').set({ status: u.status, attempts: u.attempts, last_error: u.lastError, delivered_at: u.deliveredAt }).where('id', '=', id).execute();
   }
 
   async deliveries(pipeline: string, limit: number): Promise<AlertDelivery[]> {
-    return this.s.deliveries.all(pipeline, limit).map(toDelivery);
+    const rows = await this.db.selectFrom('alert_deliveries').selectAll().where('pipeline', '=', pipeline).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => toDelivery(r as DeliveryRow));
   }
 }

@@ -6,7 +6,7 @@ import { openPool } from './pool';
 import { PostgresRunStore } from './runs';
 import { PostgresEvalStore } from './evals';
 import { PostgresRollupStore } from './rollups';
-import { PostgresMonitorStore } from './monitors';
+import { KyselyMonitorStore } from '../monitors';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
 
@@ -33,7 +33,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
   }
   const health = new StorageHealth();
   const runs = new PostgresRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
-  const monitors = new PostgresMonitorStore(db);
+  const monitors = new KyselyMonitorStore(db);
   const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
   return {
