@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseRecord, EvalDatasetRef, EvalHead, EvalResult, EvalStatus, Gate, ScorerSpec } from '@patchbay/evals';
-import type { SqliteDatabase } from './db';
-import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
+import { sql, type Transaction } from 'kysely';
+import { toPage, type Page, type PageRequest } from './paging';
+import { decodeIntCursor, insertOrder, type StoreDb } from './dialect';
+import type { Database } from './schema';
 
 export type { EvalDatasetRef, EvalStatus } from '@patchbay/evals';
 
@@ -96,36 +98,16 @@ export interface EvalStore {
   insertResult(result: EvalResult, meta: { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string }): Promise<string>;
 }
 
-interface Row {
-  id: string;
-  pipeline: string;
-  version: number | null;
-  dataset: string;
-  dataset_hash: string;
-  dataset_cases: number;
-  status: EvalStatus;
-  total: number;
-  done: number;
-  baseline: string | null;
-  spec: string;
-  head: string | null;
-  error: string | null;
-  created_at: number;
-  finished_at: number | null;
-  seq: number;
-}
-
-const COLUMNS = `e.rowid AS seq, id, pipeline, version, dataset, dataset_hash, dataset_cases, status, total, baseline, spec, head, error, created_at, finished_at,
-  (SELECT COUNT(*) FROM eval_cases c WHERE c.eval_id = e.id) AS done`;
+type Row = Omit<Database['eval_results'], 'owner'> & { done: number; seq: number };
 
 function toStored(r: Row): StoredEval {
   return {
     id: r.id,
-    pipeline: r.pipeline,
+    pipeline: r.pipeline ?? '',
     version: r.version,
-    dataset: { name: r.dataset, hash: r.dataset_hash, cases: r.dataset_cases },
-    status: r.status,
-    progress: { done: r.done, total: r.total },
+    dataset: { name: r.dataset ?? '', hash: r.dataset_hash ?? '', cases: r.dataset_cases },
+    status: r.status as EvalStatus,
+    progress: { done: Number(r.done), total: r.total },
     baseline: r.baseline,
     spec: JSON.parse(r.spec) as EvalSpec,
     head: r.head ? (JSON.parse(r.head) as EvalHead) : null,
@@ -135,115 +117,123 @@ function toStored(r: Row): StoredEval {
   };
 }
 
-export class SqliteEvalStore implements EvalStore {
-  private readonly stmts;
-  private readonly insertTx;
+type Db = StoreDb | Transaction<Database>;
 
-  constructor(db: SqliteDatabase, private readonly redact: (json: string) => string = (json) => json) {
-    this.stmts = {
-      create: db.prepare(
-        `INSERT INTO eval_results (id, pipeline, version, dataset, dataset_hash, dataset_cases, status, total, baseline, spec, created_at, owner)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-      ),
-      appendCase: db.prepare(
-        'INSERT INTO eval_cases (eval_id, case_id, repeat, position, status, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      readCase: db.prepare<[string, string, number], string>('SELECT record FROM eval_cases WHERE eval_id = ? AND case_id = ? AND repeat = ?').pluck(),
-      finish: db.prepare(
-        "UPDATE eval_results SET status = ?, head = ?, error = ?, finished_at = ?, owner = NULL WHERE id = ? AND status = 'running'",
-      ),
-      get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM eval_results e WHERE id = ?`),
-      cases: db.prepare<[string], string>('SELECT record FROM eval_cases WHERE eval_id = ? ORDER BY position, repeat').pluck(),
-      finishOrder: db.prepare<[string], string>('SELECT record FROM eval_cases WHERE eval_id = ? ORDER BY rowid').pluck(),
-      listAll: db.prepare<[number, number, number], Row>(`SELECT ${COLUMNS} FROM eval_results e WHERE (created_at, e.rowid) < (?, ?) ORDER BY created_at DESC, e.rowid DESC LIMIT ?`),
-      listPipeline: db.prepare<[string, number, number, number], Row>(
-        `SELECT ${COLUMNS} FROM eval_results e WHERE pipeline = ? AND (created_at, e.rowid) < (?, ?) ORDER BY created_at DESC, e.rowid DESC LIMIT ?`,
-      ),
-      reopen: db.prepare(
-        "UPDATE eval_results SET status = 'running', head = NULL, error = NULL, finished_at = NULL, owner = ? WHERE id = ? AND status IN ('interrupted', 'cancelled')",
-      ),
-      running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM eval_results WHERE status = 'running'"),
-      interrupt: db.prepare(
-        "UPDATE eval_results SET status = 'interrupted', error = 'the runner stopped before the eval ended', finished_at = ?, owner = NULL WHERE id = ? AND status = 'running'",
-      ),
-    };
-    this.insertTx = db.transaction((evalRun: NewEval, result: EvalResult) => {
-      this.writeCreate(evalRun);
-      const positions = new Map<string, number>();
-      for (const record of result.cases) {
-        if (!positions.has(record.id)) positions.set(record.id, positions.size);
-        this.writeCase(evalRun.id, record, positions.get(record.id)!);
-      }
-      const { cases: _cases, ...head } = result;
-      this.stmts.finish.run('succeeded', this.json(head), null, Date.parse(result.finishedAt) || Date.now(), evalRun.id);
-    });
-  }
+export class KyselyEvalStore implements EvalStore {
+  constructor(private readonly db: StoreDb, private readonly redact: (json: string) => string = (json) => json) {}
 
   private json(value: unknown): string {
     return this.redact(JSON.stringify(value ?? null));
   }
 
-  private writeCreate(e: NewEval) {
-    this.stmts.create.run(e.id, e.pipeline, e.version, e.dataset.name, e.dataset.hash, e.dataset.cases, e.total, e.baseline, this.json(e.spec), e.createdAt, e.owner);
+  private select(db: Db = this.db) {
+    return db
+      .selectFrom('eval_results as e')
+      .select(insertOrder(db, 'e').as('seq'))
+      .select(['id', 'pipeline', 'version', 'dataset', 'dataset_hash', 'dataset_cases', 'status', 'total', 'baseline', 'spec', 'head', 'error', 'created_at', 'finished_at'])
+      .select((eb) => eb.selectFrom('eval_cases as c').select((x) => x.fn.countAll<number>().as('n')).whereRef('c.eval_id', '=', 'e.id').as('done'));
   }
 
-  private writeCase(evalId: string, record: CaseRecord, position: number): boolean {
-    return this.stmts.appendCase.run(evalId, record.id, record.repeat ?? 1, position, record.status, this.json(record)).changes > 0;
+  private async writeCreate(db: Db, e: NewEval) {
+    await db
+      .insertInto('eval_results')
+      .values({ id: e.id, pipeline: e.pipeline, version: e.version, dataset: e.dataset.name, dataset_hash: e.dataset.hash, dataset_cases: e.dataset.cases, status: 'running', total: e.total, baseline: e.baseline, spec: this.json(e.spec), created_at: e.createdAt, owner: e.owner })
+      .execute();
+  }
+
+  /** Keyed by (eval, case, repeat): a second record of a case (a retried or stalled job) is ignored. True when this one was recorded. */
+  private async writeCase(db: Db, evalId: string, record: CaseRecord, position: number): Promise<boolean> {
+    const result = await db
+      .insertInto('eval_cases')
+      .values({ eval_id: evalId, case_id: record.id, repeat: record.repeat ?? 1, position, status: record.status, record: this.json(record) })
+      .onConflict((oc) => oc.columns(['eval_id', 'case_id', 'repeat']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {
+    await db.updateTable('eval_results').set({ status, head, error, finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running').execute();
   }
 
   async create(evalRun: NewEval) {
-    this.writeCreate(evalRun);
+    await this.writeCreate(this.db, evalRun);
   }
 
   async appendCase(evalId: string, record: CaseRecord, position: number) {
-    return this.writeCase(evalId, record, position);
+    return this.writeCase(this.db, evalId, record, position);
   }
 
   async readCase(evalId: string, caseId: string, repeat: number) {
-    const json = this.stmts.readCase.get(evalId, caseId, repeat);
-    return json === undefined ? undefined : (JSON.parse(json) as CaseRecord);
+    const row = await this.db.selectFrom('eval_cases').select('record').where('eval_id', '=', evalId).where('case_id', '=', caseId).where('repeat', '=', repeat).executeTakeFirst();
+    return row ? (JSON.parse(row.record) as CaseRecord) : undefined;
   }
 
   async finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }) {
-    this.stmts.finish.run(outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now(), evalId);
+    await this.writeFinish(this.db, evalId, outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now());
   }
 
   async get(id: string) {
-    const row = this.stmts.get.get(id);
-    return row ? toStored(row) : undefined;
+    const row = await this.select().where('id', '=', id).executeTakeFirst();
+    return row ? toStored(row as Row) : undefined;
   }
 
   async cases(evalId: string) {
-    return this.stmts.cases.all(evalId).map((json) => JSON.parse(json) as CaseRecord);
+    const rows = await this.db.selectFrom('eval_cases').select('record').where('eval_id', '=', evalId).orderBy('position').orderBy('repeat').execute();
+    return rows.map((r) => JSON.parse(r.record) as CaseRecord);
   }
 
   async casesInFinishOrder(evalId: string) {
-    return this.stmts.finishOrder.all(evalId).map((json) => JSON.parse(json) as CaseRecord);
+    const rows = await this.db.selectFrom('eval_cases as c').select('c.record').where('c.eval_id', '=', evalId).orderBy(insertOrder(this.db, 'c')).execute();
+    return rows.map((r) => JSON.parse(r.record) as CaseRecord);
   }
 
   async list({ pipeline, limit, cursor }: { pipeline?: string } & PageRequest) {
-    const [at, seq] = cursor === undefined ? [Number.MAX_SAFE_INTEGER, 0] : decodeCursor<[number, number]>(cursor, ['number', 'number']);
-    const rows = pipeline === undefined ? this.stmts.listAll.all(at, seq, limit + 1) : this.stmts.listPipeline.all(pipeline, at, seq, limit + 1);
-    return toPage(rows, limit, (r) => [r.created_at, r.seq], toStored);
+    let q = this.select();
+    if (pipeline !== undefined) q = q.where('pipeline', '=', pipeline);
+    if (cursor !== undefined) {
+      const [at, seq] = decodeIntCursor<[number, number]>(cursor, 2);
+      q = q.where(sql<boolean>`(e.created_at, ${insertOrder(this.db, 'e')}) < (${at}, ${seq})`);
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy(insertOrder(this.db, 'e'), 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => [r.created_at, r.seq], (r) => toStored(r as Row));
   }
 
   async reopen(evalId: string, owner: string) {
-    return this.stmts.reopen.run(owner, evalId).changes > 0;
+    const result = await this.db
+      .updateTable('eval_results')
+      .set({ status: 'running', head: null, error: null, finished_at: null, owner })
+      .where('id', '=', evalId)
+      .where('status', 'in', ['interrupted', 'cancelled'])
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
-    let n = 0;
-    for (const { id, owner } of this.stmts.running.all()) {
-      if (owner && isOwnerAlive(owner)) continue;
-      n += this.stmts.interrupt.run(Date.now(), id).changes;
-    }
-    return n;
+    const running = await this.db.selectFrom('eval_results').select(['id', 'owner']).where('status', '=', 'running').execute();
+    const orphans = running.filter((r) => !(r.owner && isOwnerAlive(r.owner))).map((r) => r.id);
+    if (orphans.length === 0) return 0;
+    const result = await this.db
+      .updateTable('eval_results')
+      .set({ status: 'interrupted', error: 'the runner stopped before the eval ended', finished_at: Date.now(), owner: null })
+      .where('id', 'in', orphans)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async insertResult(result: EvalResult, meta: ResultMeta) {
-    const record = newEvalFromResult(result, meta);
-    const id = record.id;
-    this.insertTx(record, result);
+    const row = newEvalFromResult(result, meta);
+    const id = row.id;
+    await this.db.transaction().execute(async (tx) => {
+      await this.writeCreate(tx, row);
+      const positions = new Map<string, number>();
+      for (const record of result.cases) {
+        if (!positions.has(record.id)) positions.set(record.id, positions.size);
+        await this.writeCase(tx, id, record, positions.get(record.id)!);
+      }
+      const { cases: _cases, ...head } = result;
+      await this.writeFinish(tx, id, 'succeeded', this.json(head), null, Date.parse(result.finishedAt) || Date.now());
+    });
     return id;
   }
 }

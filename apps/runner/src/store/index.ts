@@ -4,7 +4,7 @@ import { KyselyPipelineStore, type PipelineStore } from './pipelines';
 import { SqliteRunStore, type RunStore } from './runs';
 import { KyselyVersionStore, type VersionStore } from './versions';
 import { KyselyDatasetStore, type DatasetStore } from './datasets';
-import { SqliteEvalStore, type EvalStore } from './evals';
+import { KyselyEvalStore, type EvalStore } from './evals';
 import { SqliteRollupStore, type RollupStore } from './rollups';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
@@ -43,7 +43,7 @@ export { SqliteRunStore } from './runs';
 export type { DatasetStore, DatasetVersion, DatasetRecord, DatasetSummary } from './datasets';
 export type { EvalStore, EvalStatus, EvalSpec, EvalDatasetRef, NewEval, StoredEval } from './evals';
 export { KyselyDatasetStore } from './datasets';
-export { SqliteEvalStore } from './evals';
+export { KyselyEvalStore } from './evals';
 export type { LabelStore, LabelState, LabelMove } from './labels';
 export type { DeploymentStore, Deployment } from './deployments';
 export { KyselyLabelStore } from './labels';
@@ -150,7 +150,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   return {
     ...kyselyStores(sql),
     runs,
-    evals: new SqliteEvalStore(db, options.redact),
+    evals: new KyselyEvalStore(sql, options.redact),
     rollups: new SqliteRollupStore(db),
     monitors: monitorStore,
     health,

@@ -67,9 +67,8 @@ export interface Database {
     cost_usd: number | null;
     trace: string;
   };
-  datasets: { seq: Generated<number>; name: string; hash: string; created_at: number; uploaded_at: number; case_count: number; cases: string };
+  datasets: { name: string; hash: string; created_at: number; uploaded_at: number; case_count: number; cases: string };
   eval_results: {
-    seq: Generated<number>;
     id: string;
     pipeline: string | null;
     created_at: number;
@@ -86,7 +85,7 @@ export interface Database {
     finished_at: number | null;
     owner: string | null;
   };
-  eval_cases: { seq: Generated<number>; eval_id: string; case_id: string; repeat: number; position: number; status: string; record: string };
+  eval_cases: { eval_id: string; case_id: string; repeat: number; position: number; status: string; record: string };
   labels: { pipeline: string; label: string; version: number; moved_at: number };
   deployments: {
     seq: Generated<number>;

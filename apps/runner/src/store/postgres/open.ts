@@ -4,7 +4,7 @@ import { checkStoreUrl } from '../store-url';
 import { migratePostgres } from './migrate';
 import { openPool } from './pool';
 import { PostgresRunStore } from './runs';
-import { PostgresEvalStore } from './evals';
+import { KyselyEvalStore } from '../evals';
 import { PostgresRollupStore } from './rollups';
 import { KyselyMonitorStore } from '../monitors';
 import { postgresResponseCache } from './response-cache';
@@ -41,7 +41,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     location: display,
     ...kyselyStores(db),
     runs,
-    evals: new PostgresEvalStore(db, options.redact),
+    evals: new KyselyEvalStore(db, options.redact),
     rollups: new PostgresRollupStore(db),
     monitors,
     responseCache,
