@@ -5,7 +5,7 @@ import { SqliteRunStore, type RunStore } from './runs';
 import { KyselyVersionStore, type VersionStore } from './versions';
 import { KyselyDatasetStore, type DatasetStore } from './datasets';
 import { KyselyEvalStore, type EvalStore } from './evals';
-import { SqliteRollupStore, type RollupStore } from './rollups';
+import { KyselyRollupStore, type RollupStore } from './rollups';
 import { migrations as builtInMigrations, type Migration } from './migrations/index';
 import { datasetsAndEvals } from './migrations/002-datasets-evals';
 import { runSource } from './migrations/003-run-source';
@@ -49,7 +49,7 @@ export type { DeploymentStore, Deployment } from './deployments';
 export { KyselyLabelStore } from './labels';
 export { KyselyDeploymentStore } from './deployments';
 export type { RollupStore, RollupCell } from './rollups';
-export { SqliteRollupStore } from './rollups';
+export { KyselyRollupStore } from './rollups';
 export type { KeyStore, ServingKeyInfo, StoredKeyHash } from './keys';
 export { KyselyKeyStore } from './keys';
 export type { MonitorStore, MonitorScore, AlertDelivery } from './monitors';
@@ -135,6 +135,7 @@ export function kyselyStores(db: StoreDb) {
     deployments: new KyselyDeploymentStore(db),
     keys: new KyselyKeyStore(db),
     promotions: new KyselyPromotionStore(db),
+    rollups: new KyselyRollupStore(db),
     suites: new KyselySuiteStore(db),
   };
 }
@@ -151,7 +152,6 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     ...kyselyStores(sql),
     runs,
     evals: new KyselyEvalStore(sql, options.redact),
-    rollups: new SqliteRollupStore(db),
     monitors: monitorStore,
     health,
     kind: 'sqlite',

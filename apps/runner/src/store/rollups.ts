@@ -1,5 +1,6 @@
 import { decodeSketch, encodeSketch, type LatencySketch } from '../monitoring/latency-sketch';
-import type { SqliteDatabase } from './db';
+import { forUpdate, type StoreDb } from './dialect';
+import type { Database } from './schema';
 
 export type RollupDimension = 'run' | 'node' | 'model';
 
@@ -43,29 +44,13 @@ export interface RollupStore {
   prune(resolution: number, before: number): Promise<number>;
 }
 
-interface Row {
-  resolution: number;
-  bucket: number;
-  pipeline: string;
-  dimension: RollupDimension;
-  version: number;
-  label: string;
-  source: string;
-  key: string;
-  node_type: string;
-  runs: number;
-  errors: number;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  sketch: Buffer;
-}
+type Row = Database['metric_rollups'];
 
 const toCell = (r: Row): StoredRollupCell => ({
   resolution: r.resolution,
   bucket: r.bucket,
   pipeline: r.pipeline,
-  dimension: r.dimension,
+  dimension: r.dimension as RollupDimension,
   version: r.version,
   label: r.label,
   source: r.source,
@@ -79,75 +64,61 @@ const toCell = (r: Row): StoredRollupCell => ({
   sketch: r.sketch,
 });
 
-export class SqliteRollupStore implements RollupStore {
-  private readonly stmts;
-  private readonly mergeAll;
+const keyOf = (c: RollupCell) => [c.resolution, c.pipeline, c.dimension, c.bucket, c.version, c.label, c.source, c.key].join('\0');
 
-  constructor(db: SqliteDatabase) {
-    const keyWhere = 'resolution = ? AND pipeline = ? AND dimension = ? AND bucket = ? AND version = ? AND label = ? AND source = ? AND key = ?';
-    this.stmts = {
-      // A cell new to the table is inserted as is; only one that exists is read back and merged.
-      insertNew: db.prepare(
-        `INSERT INTO metric_rollups (resolution, bucket, pipeline, dimension, version, label, source, key, node_type,
-           runs, errors, tokens_in, tokens_out, cost_usd, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING`,
-      ),
-      existing: db.prepare<unknown[], Row>(`SELECT * FROM metric_rollups WHERE ${keyWhere}`),
-      upsert: db.prepare(
-        `INSERT OR REPLACE INTO metric_rollups (resolution, bucket, pipeline, dimension, version, label, source, key, node_type,
-           runs, errors, tokens_in, tokens_out, cost_usd, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      query: db.prepare<unknown[], Row>(
-        'SELECT * FROM metric_rollups WHERE resolution = ? AND pipeline = ? AND dimension = ? AND bucket >= ? AND bucket < ? ORDER BY bucket',
-      ),
-      querySource: db.prepare<unknown[], Row>(
-        'SELECT * FROM metric_rollups WHERE resolution = ? AND pipeline = ? AND dimension = ? AND bucket >= ? AND bucket < ? AND source = ? ORDER BY bucket',
-      ),
-      prune: db.prepare('DELETE FROM metric_rollups WHERE resolution = ? AND bucket < ?'),
-    };
-    this.mergeAll = db.transaction((cells: RollupCell[]) => {
-      for (const c of cells) {
-        const fresh = this.stmts.insertNew.run(
-          c.resolution, c.bucket, c.pipeline, c.dimension, c.version, c.label, c.source, c.key, c.nodeType,
-          c.runs, c.errors, c.tokensIn, c.tokensOut, c.costUsd, encodeSketch(c.sketch),
-        );
-        if (fresh.changes > 0) continue;
-        const old = this.stmts.existing.get(c.resolution, c.pipeline, c.dimension, c.bucket, c.version, c.label, c.source, c.key);
+/**
+ * Several processes merge into one cell, so a cell that exists is read locked
+ * (dialect.ts's forUpdate) while its counts add and its sketch merges. Cells
+ * are taken in one order everywhere, so two merging processes never deadlock.
+ * A cell new to the table is inserted as is; only one that exists is read back.
+ */
+export class KyselyRollupStore implements RollupStore {
+  constructor(private readonly db: StoreDb) {}
+
+  async merge(cells: RollupCell[]): Promise<void> {
+    if (cells.length === 0) return;
+    const sorted = [...cells].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    await this.db.transaction().execute(async (tx) => {
+      for (const c of sorted) {
+        const row = {
+          resolution: c.resolution, bucket: c.bucket, pipeline: c.pipeline, dimension: c.dimension, version: c.version, label: c.label, source: c.source, key: c.key,
+          node_type: c.nodeType, runs: c.runs, errors: c.errors, tokens_in: c.tokensIn, tokens_out: c.tokensOut, cost_usd: c.costUsd,
+        };
+        const fresh = await tx.insertInto('metric_rollups').values({ ...row, sketch: Buffer.from(encodeSketch(c.sketch)) }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        if (Number(fresh.numInsertedOrUpdatedRows ?? 0) > 0) continue;
+        const where = tx
+          .selectFrom('metric_rollups')
+          .selectAll()
+          .where('resolution', '=', c.resolution).where('pipeline', '=', c.pipeline).where('dimension', '=', c.dimension).where('bucket', '=', c.bucket)
+          .where('version', '=', c.version).where('label', '=', c.label).where('source', '=', c.source).where('key', '=', c.key);
+        const old = await forUpdate(tx, where).executeTakeFirstOrThrow();
         const sketch = c.sketch;
-        if (old) sketch.merge(decodeSketch(old.sketch));
-        this.stmts.upsert.run(
-          c.resolution,
-          c.bucket,
-          c.pipeline,
-          c.dimension,
-          c.version,
-          c.label,
-          c.source,
-          c.key,
-          c.nodeType,
-          c.runs + (old?.runs ?? 0),
-          c.errors + (old?.errors ?? 0),
-          c.tokensIn + (old?.tokens_in ?? 0),
-          c.tokensOut + (old?.tokens_out ?? 0),
-          c.costUsd + (old?.cost_usd ?? 0),
-          encodeSketch(sketch),
-        );
+        sketch.merge(decodeSketch(old.sketch));
+        await tx
+          .updateTable('metric_rollups')
+          .set({ node_type: c.nodeType, runs: old.runs + c.runs, errors: old.errors + c.errors, tokens_in: old.tokens_in + c.tokensIn, tokens_out: old.tokens_out + c.tokensOut, cost_usd: old.cost_usd + c.costUsd, sketch: Buffer.from(encodeSketch(sketch)) })
+          .where('resolution', '=', c.resolution).where('pipeline', '=', c.pipeline).where('dimension', '=', c.dimension).where('bucket', '=', c.bucket)
+          .where('version', '=', c.version).where('label', '=', c.label).where('source', '=', c.source).where('key', '=', c.key)
+          .execute();
       }
     });
   }
 
-  async merge(cells: RollupCell[]): Promise<void> {
-    if (cells.length) this.mergeAll.immediate(cells);
-  }
-
   async query(q: RollupQuery): Promise<StoredRollupCell[]> {
-    const rows = q.source
-      ? this.stmts.querySource.all(q.resolution, q.pipeline, q.dimension, q.from, q.to, q.source)
-      : this.stmts.query.all(q.resolution, q.pipeline, q.dimension, q.from, q.to);
-    return rows.map(toCell);
+    let query = this.db
+      .selectFrom('metric_rollups')
+      .selectAll()
+      .where('resolution', '=', q.resolution)
+      .where('pipeline', '=', q.pipeline)
+      .where('dimension', '=', q.dimension)
+      .where('bucket', '>=', q.from)
+      .where('bucket', '<', q.to);
+    if (q.source) query = query.where('source', '=', q.source);
+    return (await query.orderBy('bucket').execute()).map(toCell);
   }
 
   async prune(resolution: number, before: number): Promise<number> {
-    return this.stmts.prune.run(resolution, before).changes;
+    const result = await this.db.deleteFrom('metric_rollups').where('resolution', '=', resolution).where('bucket', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

@@ -5,7 +5,6 @@ import { migratePostgres } from './migrate';
 import { openPool } from './pool';
 import { PostgresRunStore } from './runs';
 import { KyselyEvalStore } from '../evals';
-import { PostgresRollupStore } from './rollups';
 import { KyselyMonitorStore } from '../monitors';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
@@ -42,7 +41,6 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     ...kyselyStores(db),
     runs,
     evals: new KyselyEvalStore(db, options.redact),
-    rollups: new PostgresRollupStore(db),
     monitors,
     responseCache,
     health,
