@@ -1,35 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PipelineDocument } from '@patchbay/core';
+import type { Page } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '@patchbay/runner';
 import { startOpenAIStub } from '../support/openai-stub';
-import { launchChromium } from './support/browser';
-import { startEditorServer } from './support/runner';
+import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
 
-let server: Awaited<ReturnType<typeof startEditorServer>>;
-let browser: Browser;
+let session: EditorSession;
+let server: EditorSession['server'];
 let page: Page;
 const evals: { v1?: string; v2?: string } = {};
-
-/** input → llm (offline:echo) → output; v2 shouts the answer, so lower-case expected words stop matching. */
-function qa(prompt: string): PipelineDocument {
-  return {
-    format: 'patchbay.pipeline/v1',
-    name: 'qa',
-    nodes: [
-      { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
-      { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt } },
-      { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
-    ],
-    edges: [
-      { from: 'question.value', to: 'answer.question' },
-      { from: 'answer.text', to: 'result.value' },
-    ],
-  };
-}
 
 // First in the dataset: one case that passes either way (a number) and one that fails in both;
 // then eight that regress when v2 shouts, enough for the paired test to call it.
@@ -40,17 +21,10 @@ const CASES = [
   ...CITIES.map((city, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${city}` }, expected: city })),
 ];
 
-async function api(path: string, body?: unknown): Promise<any> {
-  const response = await fetch(server.url + path, body === undefined ? undefined : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const parsed = await response.json();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
-
-async function evalOf(version: number, baseline?: string): Promise<string> {
-  const { id } = await api('/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(baseline ? { baseline } : {}) });
+async function evalOf(api: EditorSession['api'], version: number, baseline?: string): Promise<string> {
+  const { id } = await api('POST', '/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(baseline ? { baseline } : {}) });
   for (let i = 0; i < 400; i++) {
-    const result = await api(`/api/evals/${id}`);
+    const result = await api('GET', `/api/evals/${id}`);
     if (result.status !== 'running') return id;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -58,19 +32,18 @@ async function evalOf(version: number, baseline?: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startEditorServer();
-  await api('/api/pipelines', qa('{{ question }}'));
-  await api('/api/pipelines/qa/versions', { document: qa('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
-  await api('/api/datasets', { name: 'cities', cases: CASES });
-  evals.v1 = await evalOf(1);
-  evals.v2 = await evalOf(2, evals.v1);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  session = await startEditorSession({
+    seed: async (api) => {
+      await api('POST', '/api/pipelines', qaPipeline('{{ question }}'));
+      await api('POST', '/api/pipelines/qa/versions', { document: qaPipeline('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+      await api('POST', '/api/datasets', { name: 'cities', cases: CASES });
+      evals.v1 = await evalOf(api, 1);
+      evals.v2 = await evalOf(api, 2, evals.v1);
+    },
+  });
+  ({ server, page } = session);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('the compare view', () => {
   it('is reached from the canvas, picks the baseline from the history and says which version is worse', async () => {
@@ -157,7 +130,7 @@ describe('a running eval in the browser', () => {
     const slow = await startServer({ port: 0, dataDir, quiet: true, env: { PATH: process.env.PATH, STUB_BASE_URL: stub.url } });
     const post = (p: string, body: unknown) => fetch(slow.url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
-      const doc = qa('{{ question }}');
+      const doc = qaPipeline('{{ question }}');
       (doc.nodes[1].config as { model: string }).model = 'stub:model';
       await post('/api/pipelines', doc);
       await post('/api/datasets', { name: 'five', cases: [1, 2, 3, 4, 5].map((i) => ({ id: `q${i}`, input: { question: `q${i}` }, expected: `q${i}` })) });

@@ -3,64 +3,37 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { PipelineDocument } from '@patchbay/core';
+import type { Page } from 'playwright-core';
 import { expectAccessible } from './support/axe';
-import { launchChromium } from './support/browser';
-import { startEditorServer } from './support/runner';
+import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
 
-let server: Awaited<ReturnType<typeof startEditorServer>>;
-let browser: Browser;
-let context: BrowserContext;
+let session: EditorSession;
+let server: EditorSession['server'];
 let page: Page;
-
-/** input → llm (offline:echo) → output; the prompt decides what the answer says. */
-function qa(prompt: string): PipelineDocument {
-  return {
-    format: 'patchbay.pipeline/v1',
-    name: 'qa',
-    nodes: [
-      { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
-      { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt } },
-      { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
-    ],
-    edges: [
-      { from: 'question.value', to: 'answer.question' },
-      { from: 'answer.text', to: 'result.value' },
-    ],
-  };
-}
+const api = (method: string, p: string, body?: unknown) => session.api(method, p, body);
 
 // v1 echoes the question and v3 prefixes it (both mention the city); v2 shouts it, so the eight cities regress.
 const CITIES = ['paris', 'rome', 'oslo', 'bern', 'lima', 'kyiv', 'doha', 'riga'];
 const CASES = [{ id: 'n1', input: { question: 'what is 42' }, expected: '42' }, ...CITIES.map((city, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${city}` }, expected: city }))];
 
-async function api(method: string, p: string, body?: unknown): Promise<any> {
-  const response = await fetch(server.url + p, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const parsed = response.status === 204 ? undefined : await response.json();
-  if (!response.ok) throw new Error(`${method} ${p}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 const production = async () => (await api('GET', '/api/pipelines/qa/labels')).labels.production?.version;
 const history = async () => (await api('GET', '/api/pipelines/qa/deployments')).deployments;
 
 beforeAll(async () => {
-  server = await startEditorServer();
-  await api('POST', '/api/pipelines', qa('{{ question }}'));
-  await api('POST', '/api/pipelines/qa/versions', { document: qa('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
-  await api('POST', '/api/pipelines/qa/versions', { document: qa('Q: {{ question }}'), message: 'prefix', baseVersion: 2 });
-  await api('POST', '/api/datasets', { name: 'cities', cases: CASES });
-  await api('PUT', '/api/suites/qa', { scorers: [{ name: 'mentions', type: 'contains' }] });
-  await api('PUT', '/api/pipelines/qa/labels/production', { version: 1 });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = await context.newPage();
+  session = await startEditorSession({
+    clipboard: true,
+    seed: async (api) => {
+      await api('POST', '/api/pipelines', qaPipeline('{{ question }}'));
+      await api('POST', '/api/pipelines/qa/versions', { document: qaPipeline('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+      await api('POST', '/api/pipelines/qa/versions', { document: qaPipeline('Q: {{ question }}'), message: 'prefix', baseVersion: 2 });
+      await api('POST', '/api/datasets', { name: 'cities', cases: CASES });
+      await api('PUT', '/api/suites/qa', { scorers: [{ name: 'mentions', type: 'contains' }] });
+      await api('PUT', '/api/pipelines/qa/labels/production', { version: 1 });
+    },
+  });
+  ({ server, page } = session);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session?.close());
 
 describe('labels as badges', () => {
   it('marks the version a label points at, in the toolbar and the versions list', async () => {
