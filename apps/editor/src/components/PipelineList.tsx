@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { ApiError, type PipelineSummary } from '../lib/api';
 import type { Route } from '../lib/route';
 import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from './ApiContext';
 import { useToast } from './Toasts';
+import { LoadMore } from './LoadMore';
+import { usePages } from '../hooks/use-pages';
 
 const NAME_PATTERN = /^[a-z0-9-]+$/;
 
@@ -11,16 +13,16 @@ const NAME_PATTERN = /^[a-z0-9-]+$/;
 export function PipelineList({ navigate }: { navigate: (route: Route) => void }) {
   const api = useApi();
   const toast = useToast();
-  const [pipelines, setPipelines] = useState<PipelineSummary[] | undefined>();
-  const [error, setError] = useState<string>();
+  // A page at a time ("Load more"); a delete reloads from the first page.
+  const [reloads, setReloads] = useState(0);
+  const pages = usePages(api.pipelinesPage, String(reloads));
+  const pipelines = pages.items;
+  const error = pages.error?.message;
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
 
-  const refresh = useCallback(() => {
-    api.listPipelines().then(setPipelines, (err: Error) => setError(err.message));
-  }, [api]);
-  useEffect(refresh, [refresh]);
+  const refresh = () => setReloads((n) => n + 1);
 
   const nameProblem = name && !NAME_PATTERN.test(name) ? 'a name is lower-case letters, digits and dashes' : undefined;
 
@@ -178,6 +180,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
           </tbody>
         </table>
       )}
+      <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="pipelines" />
     </main>
   );
 }

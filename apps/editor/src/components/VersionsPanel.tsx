@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react';
-import { ApiError, type VersionSummary } from '../lib/api';
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError } from '../lib/api';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
 import { useApi } from './ApiContext';
 import { count } from '../lib/count';
+import { usePages } from '../hooks/use-pages';
+import { LoadMore } from './LoadMore';
 
 interface Props {
   name: string;
@@ -19,23 +21,20 @@ interface Props {
 /** The history: every saved version, open one read-only, diff two, restore an old one as a new version. */
 export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff, onRestore }: Props) {
   const api = useApi();
-  const [versions, setVersions] = useState<VersionSummary[]>();
-  const [error, setError] = useState<string>();
   const [from, setFrom] = useState<number>();
   const [to, setTo] = useState<number>();
   const labels = useLabels(name, refreshKey);
+  // Newest first, a page at a time ("Load more").
+  const pages = usePages((cursor) => api.versionsPage(name, cursor), `${name}:${refreshKey}`);
+  // a draft (Create) has no versions until its first save
+  const draft = pages.error instanceof ApiError && pages.error.status === 404;
+  const error = draft ? undefined : pages.error?.message;
+  const versions = useMemo(() => (draft ? [] : pages.items && [...pages.items].sort((a, b) => b.number - a.number)), [draft, pages.items]);
   useEffect(() => {
-    api.listVersions(name).then(
-      (list) => {
-        const sorted = [...list].sort((a, b) => b.number - a.number);
-        setVersions(sorted);
-        setTo((t) => t ?? sorted[0]?.number);
-        setFrom((f) => f ?? sorted[1]?.number ?? sorted[0]?.number);
-      },
-      // a draft (Create) has no versions until its first save
-      (err: Error) => (err instanceof ApiError && err.status === 404 ? setVersions([]) : setError(err.message)),
-    );
-  }, [api, name, refreshKey]);
+    if (!versions?.length) return;
+    setTo((t) => t ?? versions[0]?.number);
+    setFrom((f) => f ?? versions[1]?.number ?? versions[0]?.number);
+  }, [versions]);
   if (error) return <p className="error-text">{error}</p>;
   if (!versions) return <p className="muted">Loading versions…</p>;
   if (versions.length === 0) return <p className="muted">No versions yet: Save makes version 1.</p>;
@@ -82,6 +81,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           )}
         </div>
       ))}
+      <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="versions" />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { answer, createApiClient, events, type ApiClientOptions } from './api-cl
 import type { RunRequest } from './api-types';
 import { evalCalls } from './evals-api';
 import { deployCalls } from '../deploy/deploy-api';
+import { allPages, listPage } from './pages';
 
 export { ApiError, ConflictError, problemMessage, answer, events, type ApiClient, type HeaderProvider } from './api-client';
 export type * from './api-types';
@@ -23,7 +24,9 @@ export function createApi(options: ApiClientOptions = {}) {
     client,
     evals: evalCalls(client),
     deploy: deployCalls(client),
-    listPipelines: () => answer(client.GET('/api/pipelines')),
+    /** A page of the pipelines (the list page's "Load more"); `listPipelines` is all of them, for pickers. */
+    pipelinesPage: (cursor?: string) => listPage(client.GET('/api/pipelines', { params: { query: { cursor } } })),
+    listPipelines: () => allPages((cursor) => listPage(client.GET('/api/pipelines', { params: { query: { cursor } } }))),
     /** Resolves when the runner accepts `token` (a cheap authenticated read); an ApiError (401) when it does not. */
     checkToken: async (token: string): Promise<void> => {
       await answer(client.GET('/api/pipelines', { params: { query: { limit: 1 } }, headers: { authorization: `Bearer ${token}` } }));
@@ -31,7 +34,9 @@ export function createApi(options: ApiClientOptions = {}) {
     /** A new pipeline: the document (named by its `name`) becomes version 1; 409 when the name is taken. */
     createPipeline: (document: PipelineDocument) => answer(client.POST('/api/pipelines', { body: document })),
     deletePipeline: (pipeline: string) => answer(client.DELETE('/api/pipelines/{name}', name(pipeline))),
-    listVersions: (pipeline: string) => answer(client.GET('/api/pipelines/{name}/versions', name(pipeline))),
+    /** A page of a pipeline's versions, newest first; `listVersions` is all of them, for pickers. */
+    versionsPage: (pipeline: string, cursor?: string) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } })),
+    listVersions: (pipeline: string) => allPages((cursor) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } }))),
     getVersion: (pipeline: string, n: number) => answer(client.GET('/api/pipelines/{name}/versions/{n}', { params: { path: { name: pipeline, n } } })),
     latestVersion: (pipeline: string) => answer(client.GET('/api/pipelines/{name}', name(pipeline))),
     saveVersion: (pipeline: string, save: { document: PipelineDocument; message: string; baseVersion: number | null }) =>

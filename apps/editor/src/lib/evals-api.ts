@@ -1,6 +1,7 @@
 // Type-only: the evals package is Node code, and `import type` is erased, so none of it reaches the bundle.
 import type { EvalEvent } from '@patchbay/evals';
 import { answer, events, type ApiClient } from './api-client';
+import { allPages, listPage } from './pages';
 import type { StartEvalRequest, SuiteBody } from './api-types';
 
 const isLastEvalEvent = (event: EvalEvent) => event.type === 'eval.completed' || event.type === 'eval.failed';
@@ -12,9 +13,11 @@ export function evalCalls(client: ApiClient) {
   const id = (id: string) => ({ params: { path: { id } } });
   return {
     scorerTypes: () => answer(client.GET('/api/scorer-types')),
-    datasets: () => answer(client.GET('/api/datasets')),
+    /** Every dataset (all pages), for the pickers. */
+    datasets: () => allPages((cursor) => listPage(client.GET('/api/datasets', { params: { query: { cursor } } }))),
     uploadDataset: (name: string, content: string, format: 'jsonl' | 'csv' | 'json') => answer(client.POST('/api/datasets', { body: { name, content, format } })),
-    listEvals: (pipeline: string) => answer(client.GET('/api/evals', { params: { query: { pipeline } } })),
+    /** A page of the pipeline's evals, newest first (the history's "Load more"). */
+    evalsPage: (pipeline: string, cursor?: string) => listPage(client.GET('/api/evals', { params: { query: { pipeline, cursor } } })),
     getEval: (evalId: string) => answer(client.GET('/api/evals/{id}', id(evalId))),
     startEval: (body: StartEvalRequest) => answer(client.POST('/api/evals', { body })),
     cancelEval: (evalId: string) => answer(client.POST('/api/evals/{id}/cancel', id(evalId))),

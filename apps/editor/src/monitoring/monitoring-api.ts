@@ -1,4 +1,5 @@
 import { answer, type ApiClient } from '../lib/api-client';
+import { allPages, listPage } from '../lib/pages';
 import type { components, paths } from '../lib/api-schema.gen';
 
 /**
@@ -32,8 +33,9 @@ export function monitoringCalls(client: ApiClient) {
     saveAlertRules: (pipeline: string, rules: AlertRuleSpec[]) => answer(client.PUT('/api/pipelines/{name}/alert-rules', { ...name(pipeline), body: { rules } })).then((r) => r.rules),
     alerts: (pipeline: string, limit = 20) => answer(client.GET('/api/pipelines/{name}/alerts', { params: { path: { name: pipeline }, query: { limit } } })).then((r) => r.alerts),
     labels: (pipeline: string) => answer(client.GET('/api/pipelines/{name}/labels', name(pipeline))).then((r) => Object.keys(r.labels ?? {})),
-    runs: (query: RunsQuery) => answer(client.GET('/api/runs', { params: { query } })),
-    datasets: () => answer(client.GET('/api/datasets')),
+    /** A page of runs (the Runs list's "Load more": `cursor` is the page before's). */
+    runs: (query: RunsQuery, cursor?: string) => listPage(client.GET('/api/runs', { params: { query: { ...query, cursor } } })),
+    datasets: () => allPages((cursor) => listPage(client.GET('/api/datasets', { params: { query: { cursor } } }))),
     /** Each run becomes a case `run-<id>` of a new version of the dataset (created when missing); runs already in it add nothing. */
     addCases: (dataset: string, body: CasesFromRuns) => answer(client.POST('/api/datasets/{name}/cases', { ...name(dataset), body })),
   };

@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../lib/api-client';
 import type { RunSummary } from '../lib/api';
 import { useApi } from '../components/ApiContext';
 import { monitoringCalls } from '../monitoring/monitoring-api';
 import { AddToDatasetDialog } from './AddToDatasetDialog';
+import { LoadMore } from '../components/LoadMore';
 import { RunFilters } from './RunFilters';
 import './runs.css';
 import { fieldOf, NO_FILTER, runsQuery, type FilterField, type FixedFilter, type RunFilter } from './run-filter';
@@ -28,6 +29,9 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
   const api = useMemo(() => monitoringCalls(client), [client]);
   const [filter, setFilter] = useState<RunFilter>(NO_FILTER);
   const [runs, setRuns] = useState<RunSummary[]>();
+  /** The next page's cursor ("Load more"); null on the last page. */
+  const [next, setNext] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [problem, setProblem] = useState<{ field?: FilterField; message: string }>();
   const [labels, setLabels] = useState<string[]>([]);
   const [monitors, setMonitors] = useState<string[]>([]);
@@ -41,12 +45,15 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
 
   const query = runsQuery(pipeline, filter, fixed);
   const key = JSON.stringify(query);
+  const keyRef = useRef(key);
+  keyRef.current = key;
   useEffect(() => {
     let current = true;
     api.runs(JSON.parse(key)).then(
-      (list) => {
+      ({ items: list, next }) => {
         if (!current) return;
         setRuns(list);
+        setNext(next);
         setProblem(undefined);
         // a selection only holds runs still listed
         setSelected((s) => new Set(list.filter((r) => s.has(r.id)).map((r) => r.id)));
@@ -61,6 +68,25 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
       current = false;
     };
   }, [api, key, refreshKey]);
+
+  const loadMore = () => {
+    if (!next) return;
+    setLoadingMore(true);
+    const forKey = key;
+    api.runs(JSON.parse(key), next).then(
+      (page) => {
+        setLoadingMore(false);
+        // a page for filters changed meanwhile is dropped
+        if (forKey !== keyRef.current) return;
+        setRuns((r) => [...(r ?? []), ...page.items]);
+        setNext(page.next);
+      },
+      (err: Error) => {
+        setLoadingMore(false);
+        setProblem({ message: err.message });
+      },
+    );
+  };
 
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -86,7 +112,7 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
           Select all finished
         </label>
         <span className="muted" data-testid="runs-count">
-          {runs ? `${runs.length}${runs.length === query.limit ? '+' : ''} runs${fixed ? ` · ${fixed.title}` : ''}` : 'Loading runs…'}
+          {runs ? `${runs.length}${next ? '+' : ''} runs${fixed ? ` · ${fixed.title}` : ''}` : 'Loading runs…'}
         </span>
         <span className="spacer" />
         <button disabled={selected.size === 0} onClick={() => setAdding([...selected])} data-testid="add-selected-to-dataset">
@@ -119,6 +145,7 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
           )}
         </div>
       ))}
+      <LoadMore more={next !== null} loading={loadingMore} onMore={loadMore} what="runs" />
       {adding && <AddToDatasetDialog api={api} runIds={adding} onClose={() => setAdding(undefined)} />}
     </div>
   );

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { EvalListItem } from '../../lib/evals-api';
+import { useCallback, useState } from 'react';
 import { SignOutButton } from '../../auth/SignOutButton';
 import { useApi } from '../ApiContext';
 import type { Route } from '../../lib/route';
 import { CompareView } from './CompareView';
 import { EvalsView } from './EvalsView';
 import './evals.css';
+import { usePages } from '../../hooks/use-pages';
+import { LoadMore } from '../LoadMore';
 
 type EvalsRoute = Extract<Route, { page: 'evals' | 'compare' }>;
 
@@ -17,14 +18,12 @@ interface Props {
 /** `/pipelines/NAME/evals` and `/pipelines/NAME/compare`: the pipeline's eval history, a new eval, one result, or two side by side. */
 export default function EvalsPage({ route, navigate }: Props) {
   const api = useApi().evals;
-  const [history, setHistory] = useState<EvalListItem[]>();
-  const [error, setError] = useState<string>();
   const [refresh, setRefresh] = useState(0);
   const reload = useCallback(() => setRefresh((n) => n + 1), []);
-
-  useEffect(() => {
-    api.listEvals(route.name).then(setHistory, (err: Error) => setError(err.message));
-  }, [api, route.name, refresh]);
+  // Newest first, a page at a time ("Load more").
+  const pages = usePages((cursor) => api.evalsPage(route.name, cursor), `${route.name}:${refresh}`);
+  const history = pages.items;
+  const error = pages.error?.message;
 
   const tab = (page: 'evals' | 'compare', label: string) => (
     <button
@@ -79,6 +78,7 @@ export default function EvalsPage({ route, navigate }: Props) {
             onOpenRun={(runId) => navigate({ page: 'pipeline', name: route.name, run: runId })}
           />
         )}
+        <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="evals" />
       </main>
     </div>
   );
