@@ -20,6 +20,17 @@ describe('API client', () => {
     expect(latest.document.nodes.map((n) => n.id)).toEqual(['question', 'answer', 'result']);
   });
 
+  it('pages a list by its X-Next-Cursor, and a picker list follows every page', async () => {
+    await api.createPipeline(echoPipeline('client-pages'));
+    for (let v = 2; v <= 102; v++) await api.saveVersion('client-pages', { document: echoPipeline('client-pages', `v${v} {{ question }}`), message: `v${v}`, baseVersion: v - 1 });
+    const first = await api.versionsPage('client-pages');
+    expect(first.items.map((v) => v.number).slice(0, 2)).toEqual([102, 101]);
+    expect(first.items).toHaveLength(100);
+    const second = await api.versionsPage('client-pages', first.next!);
+    expect(second).toMatchObject({ items: [{ number: 2 }, { number: 1 }], next: null });
+    expect((await api.listVersions('client-pages')).map((v) => v.number)).toEqual(Array.from({ length: 102 }, (_, i) => 102 - i));
+  });
+
   it('reads the latest version asked for as the page started once, then from the runner again', async () => {
     await api.createPipeline(echoPipeline('client-early'));
     await fetchEarly(inject('runnerUrl') + latestVersionPath('client-early')); // answered before the save below
