@@ -1,5 +1,6 @@
 import { useStore } from 'zustand';
 import { SpecField } from './SpecField';
+import { ListFooter, RowControls } from './ConfigListControls';
 import { newRule, type RuleDraft } from './config-drafts';
 import { problemKey, type ConfigStore } from './config-store';
 
@@ -65,41 +66,11 @@ export function AlertRulesEditor({ store, monitors, labels }: Props) {
             <SpecField id={id('webhook')} label="Webhook URL" problem={problem('webhook')}>
               <input value={d.webhook} type="url" placeholder="https://hooks.example.com/patchbay" onChange={(e) => set({ webhook: e.target.value })} />
             </SpecField>
-            <div className="row">
-              <label className="inline">
-                <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} data-testid={`rule-${i}-enabled`} /> Enabled
-              </label>
-              <span className="spacer" />
-              <button className="danger" onClick={() => s.remove(i)} aria-label={`Remove rule ${d.name || i + 1}`}>
-                Remove
-              </button>
-            </div>
+            <RowControls enabled={d.enabled} onEnabled={(enabled) => set({ enabled })} onRemove={() => s.remove(i)} enabledTestId={`rule-${i}-enabled`} removeLabel={`Remove rule ${d.name || i + 1}`} />
           </fieldset>
         );
       })}
-      {s.error && (
-        <p className="error-text" role="alert">
-          {s.error}
-        </p>
-      )}
-      <div className="row">
-        <button onClick={() => s.add(newRule())} data-testid="add-rule">
-          Add rule
-        </button>
-        <span className="spacer" />
-        {s.dirty && <span className="badge warn">unsaved</span>}
-        {!s.dirty && s.savedAt && (
-          <span className="muted" role="status">
-            Saved.
-          </span>
-        )}
-        <button onClick={() => void s.load()} disabled={!s.dirty || s.saving}>
-          Discard changes
-        </button>
-        <button className="primary" onClick={() => void s.save()} disabled={!s.dirty || s.saving} data-testid="save-rules">
-          {s.saving ? 'Saving…' : 'Save rules'}
-        </button>
-      </div>
+      <ListFooter state={s} add={{ label: 'Add rule', testId: 'add-rule', onAdd: () => s.add(newRule()) }} save={{ label: 'Save rules', testId: 'save-rules', onSave: () => void s.save() }} />
     </section>
   );
 }

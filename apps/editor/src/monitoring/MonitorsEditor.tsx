@@ -1,6 +1,7 @@
 import { useStore } from 'zustand';
 import type { ScorerType } from '../lib/api-types';
 import { SpecField } from './SpecField';
+import { ListFooter, RowControls } from './ConfigListControls';
 import { newMonitor, type MonitorDraft } from './config-drafts';
 import { problemKey, type ConfigStore } from './config-store';
 
@@ -72,41 +73,15 @@ export function MonitorsEditor({ store, scorerTypes, onSaved }: Props) {
             <SpecField id={id('scorer.params')} label="Params" problem={problem('scorer.params')} hint={paramsHint(type)}>
               <textarea className="code" rows={2} value={d.params} onChange={(e) => set({ params: e.target.value })} />
             </SpecField>
-            <div className="row">
-              <label className="inline">
-                <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} data-testid={`monitor-${i}-enabled`} /> Enabled
-              </label>
-              <span className="spacer" />
-              <button className="danger" onClick={() => s.remove(i)} aria-label={`Remove monitor ${d.name || i + 1}`}>
-                Remove
-              </button>
-            </div>
+            <RowControls enabled={d.enabled} onEnabled={(enabled) => set({ enabled })} onRemove={() => s.remove(i)} enabledTestId={`monitor-${i}-enabled`} removeLabel={`Remove monitor ${d.name || i + 1}`} />
           </fieldset>
         );
       })}
-      {s.error && (
-        <p className="error-text" role="alert">
-          {s.error}
-        </p>
-      )}
-      <div className="row">
-        <button onClick={() => s.add(newMonitor(scorerTypes.find((t) => !t.needsExpected)?.type ?? 'json-valid'))} data-testid="add-monitor">
-          Add monitor
-        </button>
-        <span className="spacer" />
-        {s.dirty && <span className="badge warn">unsaved</span>}
-        {!s.dirty && s.savedAt && (
-          <span className="muted" role="status">
-            Saved.
-          </span>
-        )}
-        <button onClick={() => void s.load()} disabled={!s.dirty || s.saving}>
-          Discard changes
-        </button>
-        <button className="primary" onClick={save} disabled={!s.dirty || s.saving} data-testid="save-monitors">
-          {s.saving ? 'Saving…' : 'Save monitors'}
-        </button>
-      </div>
+      <ListFooter
+        state={s}
+        add={{ label: 'Add monitor', testId: 'add-monitor', onAdd: () => s.add(newMonitor(scorerTypes.find((t) => !t.needsExpected)?.type ?? 'json-valid')) }}
+        save={{ label: 'Save monitors', testId: 'save-monitors', onSave: () => void save() }}
+      />
     </section>
   );
 }
