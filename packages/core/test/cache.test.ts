@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -139,6 +139,17 @@ describe('response cache', () => {
     cache.close();
     expect(onDisk()).toBe(301);
   });
+
+  it('copies its rows into the database file while it stays open (a checkpoint thread), so the WAL does not grow without bound', async () => {
+    const reply = (i: number) => ({ text: `r${i} ${'x'.repeat(3000)}`, toolCalls: [], usage: null, costUsd: null, model: 'stub:m' });
+    const before = statSync(cache.file).size;
+    for (let i = 0; i < 600; i++) cache.putChat(`k${i}`, reply(i));
+    // 256 rows of 3 KB each at least, once a checkpoint has run.
+    const copied = () => statSync(cache.file).size - before > 256 * 3000;
+    for (let waited = 0; !copied() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(copied()).toBe(true);
+    expect(cache.getChat('k599')).toMatchObject({ text: expect.stringMatching(/^r599 /) });
+  }, 15_000);
 
   it('still writes the last batch of a process that ends by process.exit() without closing', () => {
     const module = path.join(import.meta.dirname, '../src/node/cache/response-cache.ts');

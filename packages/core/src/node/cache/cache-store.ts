@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /** Written in one transaction every FLUSH_MS, or at once when FLUSH_ROWS wait. */
 const FLUSH_MS = 50;
@@ -30,6 +31,7 @@ export class CacheStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly selectChat: Database.Statement<[string], { result: string }>;
   private readonly writeChats: (rows: Array<[string, PendingReply]>) => void;
+  private readonly checkpointer: WalCheckpointer;
 
   private constructor(readonly file: string) {
     const db = (this.db = new Database(file));
@@ -37,6 +39,8 @@ export class CacheStore {
     db.pragma('synchronous = NORMAL');
     // Several processes (CLI runs, the server) may share one data dir.
     db.pragma('busy_timeout = 5000');
+    // Checkpoints (which sync to disk) happen on a worker thread, not inside this thread's commits.
+    this.checkpointer = new WalCheckpointer(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
@@ -74,6 +78,7 @@ export class CacheStore {
     const id = path.resolve(this.file);
     if (CacheStore.open.get(id) === this) CacheStore.open.delete(id);
     if (CacheStore.open.size === 0) process.off('exit', CacheStore.flushAll);
+    this.checkpointer.close();
     if (this.db.open) this.db.close();
   }
 
@@ -86,6 +91,11 @@ export class CacheStore {
     this.pending.set(key, { model, json, at: new Date().toISOString() });
     if (this.pending.size >= FLUSH_ROWS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Rows committed on this connection by someone else than flush() (vectors): they count towards a checkpoint. */
+  committed(rows: number): void {
+    this.checkpointer.committed(rows);
   }
 
   /** Forget replies not yet written (the cache is being cleared). */
@@ -101,6 +111,7 @@ export class CacheStore {
     this.pending.clear();
     try {
       this.writeChats(rows);
+      this.checkpointer.committed(rows.length);
     } catch (err) {
       // A cache that cannot be written (disk full, locked too long) costs asking again later, not this run.
       console.error(`patchbay: could not write ${rows.length} cached repl${rows.length === 1 ? 'y' : 'ies'} to ${this.file}: ${(err as Error).message}`);

@@ -62,7 +62,9 @@ export function openResponseCache(dataDir: string, options: { redact?: (json: st
       });
     },
     putVectors(entries) {
-      if (entries.length) putVectors(entries);
+      if (!entries.length) return;
+      putVectors(entries);
+      store.committed(entries.length);
     },
     size() {
       store.flush();
