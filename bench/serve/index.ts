@@ -11,6 +11,7 @@ import { cpuMs, startRunner } from '../runner-process';
 
 const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 300 : 3000;
+const WARM_UP = quick ? 200 : 1500;
 const CONCURRENCY = 16;
 const LATENCY_MS = 20;
 
@@ -60,8 +61,10 @@ try {
 
   const direct = new OpenAI({ baseURL: stub.url, apiKey: 'bench', maxRetries: 0 });
   const served = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'bench', maxRetries: 0 });
-  await drive(direct, 'model', 200); // JIT, connection pools, SQLite page cache
-  await drive(served, 'served', 200);
+  // JIT, connection pools, SQLite page cache: a cold runner spends 2-3x the CPU per request of a
+  // warm one over its first ~1,000 requests (measured beside a warm twin), so the full run warms longer.
+  await drive(direct, 'model', WARM_UP);
+  await drive(served, 'served', WARM_UP);
 
   // Alternating halves, so drift on a shared machine falls on both sides alike.
   const d: number[] = [];
