@@ -61,3 +61,13 @@ export function decodeIntCursor<K extends number[]>(cursor: string, size: number
 }
 
 export const decodeVersionCursor = (cursor: string) => decodeIntCursor<[number]>(cursor, 1, INT4_MAX)[0];
+
+/**
+ * How long a run's begin waits for company before its batch commits (group
+ * commit, runs.ts): on SQLite until the end of this turn of the event loop (a
+ * local commit is cheap, and the answer waits for it); on PostgreSQL a few
+ * milliseconds, as finishes do (each commit is a round trip to the server).
+ */
+export function groupCommitWait(db: Kysely<any>): 'turn' | 'delay' { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return isPostgres(db) ? 'delay' : 'turn';
+}

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { openDatabase, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 import { KyselyPipelineStore, type PipelineStore } from './pipelines';
-import { SqliteRunStore, type RunStore } from './runs';
+import { KyselyRunStore, type RunStore } from './runs';
 import { KyselyVersionStore, type VersionStore } from './versions';
 import { KyselyDatasetStore, type DatasetStore } from './datasets';
 import { KyselyEvalStore, type EvalStore } from './evals';
@@ -39,7 +39,7 @@ export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from 
 export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
 export { KyselyPipelineStore } from './pipelines';
 export { KyselyVersionStore } from './versions';
-export { SqliteRunStore } from './runs';
+export { KyselyRunStore } from './runs';
 export type { DatasetStore, DatasetVersion, DatasetRecord, DatasetSummary } from './datasets';
 export type { EvalStore, EvalStatus, EvalSpec, EvalDatasetRef, NewEval, StoredEval } from './evals';
 export { KyselyDatasetStore } from './datasets';
@@ -145,8 +145,8 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
   const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
-  const runs = new SqliteRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   const sql = sqliteKysely(db);
+  const runs = new KyselyRunStore(sql, { redact: options.redact, onWriteError: options.onWriteError, health });
   const monitorStore = new KyselyMonitorStore(sql);
   return {
     ...kyselyStores(sql),

@@ -1,8 +1,10 @@
 import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core';
-import type { SqliteDatabase } from './db';
-import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
+import { sql } from 'kysely';
+import { toPage, type Page, type PageRequest } from './paging';
 import type { StorageHealth } from './storage-health';
-import { ValueSharing, valueReviver, type SharedValue } from './run-values';
+import { valueReviver } from './run-values';
+import { decodeIntCursor, groupCommitWait, insertOrder, type StoreDb } from './dialect';
+import { writeRunBatch, type RunWrite } from './run-batch';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -137,7 +139,7 @@ export const toRunSummary = (r: RunRow): RunSummary => ({
   from: r.from_run ? { run: r.from_run, node: r.from_node ?? '' } : null,
 });
 
-const SUMMARY_COLUMNS = 'rowid AS seq, id, pipeline, version, status, error, failed_node, started_at, duration_ms, source, label, key_name, from_run, from_node';
+const SUMMARY = ['id', 'pipeline', 'version', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'source', 'label', 'key_name', 'from_run', 'from_node'] as const;
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
@@ -170,10 +172,8 @@ export function restoreEvents(id: string, stored: RunEvent[], traceTexts: () => 
   });
 }
 
-type Write = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
-
-export interface SqliteRunStoreOptions {
-  /** Applied to every JSON text before it is written: keeps secrets out of the file. */
+export interface RunStoreOptions {
+  /** Applied to every JSON text before it is written: keeps secrets out of the database. */
   redact?: (json: string) => string;
   /** Told about a write that failed (a batch is retried write by write, so one bad run loses only itself). */
   onWriteError?: (error: Error, runId: string) => void;
@@ -181,64 +181,26 @@ export interface SqliteRunStoreOptions {
   health?: StorageHealth;
 }
 
-export class SqliteRunStore implements RunStore {
-  private readonly db: SqliteDatabase;
+/**
+ * Runs and node traces on either database, with group commit: `begin` and
+ * `finish` queue, a batch goes in one transaction (run-batch.ts), batches are
+ * written one after another so a run's end never overtakes its start, and each
+ * write's promise settles when its batch is committed. A batch that fails is
+ * retried write by write, so one bad run (or a full disk) loses only itself.
+ */
+export class KyselyRunStore implements RunStore {
   private readonly redact: (json: string) => string;
   private readonly onWriteError: (error: Error, runId: string) => void;
   private readonly health?: StorageHealth;
-  private readonly stmts;
-  private queue: Write[] = [];
+  private queue: RunWrite[] = [];
   private scheduled = false;
-  private immediate = false;
-  private readonly writeBatch;
-  private readonly listStatements = new Map<string, import('better-sqlite3').Statement<(string | number)[], RunRow>>();
+  private soon = false;
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(db: SqliteDatabase, options: SqliteRunStoreOptions = {}) {
-    this.db = db;
+  constructor(private readonly db: StoreDb, options: RunStoreOptions = {}) {
     this.redact = options.redact ?? ((json) => json);
     this.onWriteError = options.onWriteError ?? (() => {});
     this.health = options.health;
-    this.stmts = {
-      begin: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, source, label, key_name, from_run, from_node)
-         VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      whole: db.prepare(
-        `INSERT INTO runs (id, pipeline, version, document, inputs, status, started_at, owner, outputs, error, failed_node, duration_ms, events, source, label, key_name, from_run, from_node, resolved)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      finish: db.prepare(
-        `UPDATE runs SET status = ?, outputs = ?, error = ?, failed_node = ?, duration_ms = ?, events = ?, resolved = ?, owner = NULL WHERE id = ?`,
-      ),
-      node: db.prepare(
-        `INSERT OR REPLACE INTO run_nodes (run_id, node_id, type, status, started_at, duration_ms, attempts, error, model,
-           prompt_tokens, completion_tokens, cost_usd, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      get: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
-      value: db.prepare('INSERT OR IGNORE INTO run_values (run_id, hash, value) VALUES (?, ?, ?)'),
-      values: db.prepare<[string], SharedValue>('SELECT hash, value FROM run_values WHERE run_id = ?'),
-      nodes: db.prepare<[string], string>('SELECT trace FROM run_nodes WHERE run_id = ? ORDER BY started_at, rowid').pluck(),
-      events: db.prepare<[string], { events: string | null }>('SELECT events FROM runs WHERE id = ?'),
-      running: db.prepare<[], { id: string; owner: string | null }>("SELECT id, owner FROM runs WHERE status = 'running'"),
-      interrupt: db.prepare(
-        "UPDATE runs SET status = 'interrupted', error = 'the runner stopped before the run ended', owner = NULL WHERE id = ? AND status = 'running'",
-      ),
-    };
-    this.writeBatch = db.transaction((writes: Write[]) => {
-      // A run that began and ended within one batch is written once, as its final row.
-      const finished = new Map<string, RunFinish>();
-      for (const w of writes) if (w.kind === 'finish') finished.set(w.run.id, w.run);
-      const written = new Set<string>();
-      for (const w of writes) {
-        if (w.kind === 'begin') {
-          const end = finished.get(w.run.id);
-          this.writeBegin(w.run, end);
-          if (end) written.add(w.run.id);
-        } else if (!written.has(w.run.id)) {
-          this.writeFinish(w.run);
-        }
-      }
-    });
   }
 
   begin(run: RunStart) {
@@ -250,17 +212,17 @@ export class SqliteRunStore implements RunStore {
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
-    this.flushNow();
-    const row = this.stmts.get.get(id);
+    await this.flush();
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    const parse = valueReviver(this.stmts.values.all(id));
+    const parse = await this.reviver(id);
     const nodes: Record<string, NodeTrace> = {};
-    for (const json of this.stmts.nodes.all(id)) {
+    for (const json of await this.traceTexts(id)) {
       const trace = parse(json) as NodeTrace;
       nodes[trace.id] = trace;
     }
     return {
-      ...toRunSummary(row),
+      ...toRunSummary(row as RunRow),
       document: row.document === null ? null : JSON.parse(row.document),
       inputs: parse(row.inputs),
       outputs: row.outputs === null ? null : parse(row.outputs),
@@ -270,102 +232,117 @@ export class SqliteRunStore implements RunStore {
   }
 
   async events(id: string) {
-    this.flushNow();
-    const row = this.stmts.events.get(id);
+    await this.flush();
+    const row = await this.db.selectFrom('runs').select('events').where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     if (!row.events) return [];
-    const parse = valueReviver(this.stmts.values.all(id));
-    return restoreEvents(id, parse(row.events) as RunEvent[], () => this.stmts.nodes.all(id), parse);
+    const traces = await this.traceTexts(id);
+    const parse = await this.reviver(id);
+    return restoreEvents(id, parse(row.events) as RunEvent[], () => traces, parse);
   }
 
   async list(query: RunQuery) {
-    this.flushNow();
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    for (const [column, value] of [['pipeline', query.pipeline], ['source', query.source], ['label', query.label], ['version', query.version], ['status', query.status]] as const) {
-      if (value === undefined) continue;
-      where.push(`${column} = ?`);
-      params.push(value);
+    await this.flush();
+    let q = this.db.selectFrom('runs as r').select(SUMMARY).select(insertOrder(this.db, 'r').as('seq'));
+    if (query.pipeline !== undefined) q = q.where('pipeline', '=', query.pipeline);
+    if (query.source !== undefined) q = q.where('source', '=', query.source);
+    if (query.label !== undefined) q = q.where('label', '=', query.label);
+    if (query.version !== undefined) q = q.where('version', '=', query.version);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    const monitor = query.monitor;
+    if (monitor) {
+      q = q.where('id', 'in', (eb) => {
+        let scores = eb.selectFrom('monitor_scores').select('run_id').where('monitor', '=', monitor.name);
+        if (monitor.minScore !== undefined) scores = scores.where('score', '>=', monitor.minScore);
+        if (monitor.maxScore !== undefined) scores = scores.where('score', '<=', monitor.maxScore);
+        return scores;
+      });
     }
-    if (query.monitor) {
-      // monitor_scores comes with the monitoring store (migration 011).
-      const bounds = [query.monitor.minScore === undefined ? '' : ' AND score >= ?', query.monitor.maxScore === undefined ? '' : ' AND score <= ?'].join('');
-      where.push(`id IN (SELECT run_id FROM monitor_scores WHERE monitor = ?${bounds})`);
-      params.push(query.monitor.name);
-      if (query.monitor.minScore !== undefined) params.push(query.monitor.minScore);
-      if (query.monitor.maxScore !== undefined) params.push(query.monitor.maxScore);
-    }
-    if (query.finished) {
-      // started_at < to first: the index on started_at narrows before the sum is checked
-      where.push('started_at < ? AND started_at + duration_ms >= ? AND started_at + duration_ms < ?');
-      params.push(query.finished.to, query.finished.from, query.finished.to);
+    const finished = query.finished;
+    if (finished) {
+      // A run counts where it finished (started_at + duration_ms); started_at < to first, so the index on started_at narrows before the sum is checked.
+      q = q
+        .where('started_at', '<', finished.to)
+        .where(sql<number>`started_at + duration_ms`, '>=', finished.from)
+        .where(sql<number>`started_at + duration_ms`, '<', finished.to);
     }
     if (query.cursor !== undefined) {
-      where.push('(started_at, rowid) < (?, ?)');
-      params.push(...decodeCursor<[number, number]>(query.cursor, ['number', 'number']));
+      const [at, seq] = decodeIntCursor<[number, number]>(query.cursor, 2);
+      q = q.where(sql<boolean>`(r.started_at, ${insertOrder(this.db, 'r')}) < (${at}, ${seq})`);
     }
-    // One statement per combination of filters, prepared once.
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`;
-    let stmt = this.listStatements.get(sql);
-    if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<(string | number)[], RunRow>(sql)));
-    return toPage(stmt.all(...params, query.limit + 1), query.limit, (r) => [r.started_at, r.seq!], toRunSummary);
+    const rows = await q.orderBy('started_at', 'desc').orderBy(insertOrder(this.db, 'r'), 'desc').limit(query.limit + 1).execute();
+    return toPage(rows, query.limit, (r) => [r.started_at, r.seq], (r) => toRunSummary(r as RunRow));
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
-    this.flushNow();
-    let n = 0;
-    for (const { id, owner } of this.stmts.running.all()) {
-      if (owner && isOwnerAlive(owner)) continue;
-      n += this.stmts.interrupt.run(id).changes;
-    }
-    return n;
+    await this.flush();
+    const running = await this.db.selectFrom('runs').select(['id', 'owner']).where('status', '=', 'running').execute();
+    const orphans = running.filter((r) => !(r.owner && isOwnerAlive(r.owner))).map((r) => r.id);
+    if (orphans.length === 0) return 0;
+    const result = await this.db
+      .updateTable('runs')
+      .set({ status: 'interrupted', error: 'the runner stopped before the run ended', owner: null })
+      .where('id', 'in', orphans)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
-  async flush() {
-    this.flushNow();
+  flush(): Promise<void> {
+    this.scheduled = false;
+    this.soon = false;
+    if (this.queue.length > 0) {
+      const writes = this.queue;
+      this.queue = [];
+      this.writing = this.writing.then(() => this.write(writes));
+    }
+    return this.writing;
   }
 
   async prune(before: number) {
-    this.flushNow();
-    return this.db.prepare("DELETE FROM runs WHERE started_at < ? AND status <> 'running'").run(before).changes;
+    await this.flush();
+    const result = await this.db.deleteFrom('runs').where('started_at', '<', before).where('status', '<>', 'running').executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  private enqueue(write: Omit<Write, 'settle'>): Promise<void> {
+  private async reviver(id: string) {
+    return valueReviver(await this.db.selectFrom('run_values').select(['hash', 'value']).where('run_id', '=', id).execute());
+  }
+
+  private async traceTexts(id: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('run_nodes as n').select('n.trace').where('n.run_id', '=', id).orderBy('n.started_at').orderBy(insertOrder(this.db, 'n')).execute();
+    return rows.map((r) => r.trace);
+  }
+
+  private enqueue(write: Omit<RunWrite, 'settle'>): Promise<void> {
     let settle!: (err?: Error) => void;
     const committed = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
     // A caller that does not await (a finish, the CLI's record) must not take the process down; one that awaits still sees the error.
     committed.catch(() => {});
-    this.queue.push({ ...write, settle } as Write);
+    this.queue.push({ ...write, settle } as RunWrite);
     if (this.queue.length >= MAX_BATCH) {
-      this.flushNow();
-      return committed;
-    }
-    if (write.kind === 'begin' && !this.immediate) {
-      // A begin holds up an answer (201 only once it is on disk): commit at the end of this
+      void this.flush();
+    } else if (write.kind === 'begin' && !this.soon && groupCommitWait(this.db) === 'turn') {
+      // A begin holds up an answer (201 only once it is stored): commit at the end of this
       // turn of the event loop, with every other run that arrived in it (group commit).
-      this.immediate = true;
-      setImmediate(() => this.flushNow());
+      this.soon = true;
+      setImmediate(() => void this.flush());
     } else if (!this.scheduled) {
       this.scheduled = true;
       // Finishes wait a few milliseconds so that, under load, hundreds of runs share one commit.
-      setTimeout(() => this.flushNow(), FLUSH_DELAY_MS).unref();
+      setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
     }
     return committed;
   }
 
-  private flushNow() {
-    this.scheduled = false;
-    this.immediate = false;
-    if (this.queue.length === 0) return;
-    const writes = this.queue;
-    this.queue = [];
+  private async write(writes: RunWrite[]): Promise<void> {
     try {
-      this.writeBatch(writes);
+      await this.db.transaction().execute((tx) => writeRunBatch(tx, writes, this.redact));
       for (const w of writes) w.settle();
     } catch {
       for (const w of writes) {
         try {
-          this.writeBatch([w]);
+          await this.db.transaction().execute((tx) => writeRunBatch(tx, [w], this.redact));
           w.settle();
         } catch (err) {
           const failure = this.health?.observe(err);
@@ -373,66 +350,6 @@ export class SqliteRunStore implements RunStore {
           w.settle(failure ?? (err as Error));
         }
       }
-    }
-  }
-
-  private json(value: unknown): string {
-    return this.redact(JSON.stringify(value ?? null));
-  }
-
-  private writeBegin(run: RunStart, end?: RunFinish) {
-    const document = run.document === null ? null : this.json(run.document);
-    const shared = new ValueSharing(this.redact);
-    const inputs = this.json(shared.ports(run.inputs));
-    if (!end) {
-      this.stmts.begin.run(run.id, run.pipeline, run.version, document, inputs, run.startedAt, run.owner, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null);
-      this.writeValues(run.id, shared);
-      return;
-    }
-    const [outputs, error, events] = this.outcome(end, shared);
-    this.stmts.whole.run(run.id, run.pipeline, run.version, document, inputs, end.status, run.startedAt, outputs, error, end.failedNode, end.durationMs, events, run.source ?? 'api', run.label ?? null, run.keyName ?? null, run.from?.run ?? null, run.from?.node ?? null, this.resolvedJson(end));
-    this.writeNodes(end, shared);
-    this.writeValues(run.id, shared);
-  }
-
-  private outcome(run: RunFinish, shared: ValueSharing): [string | null, string | null, string] {
-    return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : this.redact(run.error), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
-  }
-
-  private writeFinish(run: RunFinish) {
-    const shared = new ValueSharing(this.redact);
-    const [outputs, error, events] = this.outcome(run, shared);
-    this.stmts.finish.run(run.status, outputs, error, run.failedNode, run.durationMs, events, this.resolvedJson(run), run.id);
-    this.writeNodes(run, shared);
-    this.writeValues(run.id, shared);
-  }
-
-  private writeValues(runId: string, shared: ValueSharing) {
-    for (const v of shared.values) this.stmts.value.run(runId, v.hash, v.value);
-  }
-
-  private resolvedJson(run: RunFinish): string | null {
-    return run.resolved && Object.keys(run.resolved).length > 0 ? JSON.stringify(run.resolved) : null;
-  }
-
-  private writeNodes(run: RunFinish, shared: ValueSharing) {
-    const text = (s: string | null) => (s === null ? null : this.redact(s));
-    for (const t of Object.values(run.nodes)) {
-      this.stmts.node.run(
-        run.id,
-        t.id,
-        t.type,
-        t.status,
-        t.startedAt ?? null,
-        t.durationMs ?? null,
-        t.attempts,
-        t.error === undefined ? null : text(t.error),
-        t.model ?? null,
-        t.usage?.promptTokens ?? null,
-        t.usage?.completionTokens ?? null,
-        t.costUsd ?? null,
-        this.json(shared.trace(t)),
-      );
     }
   }
 }

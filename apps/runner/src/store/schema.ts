@@ -25,7 +25,6 @@ export interface Database {
     problems: string;
   };
   runs: {
-    seq: Generated<number>;
     id: string;
     pipeline: string | null;
     version: number | null;
@@ -52,7 +51,6 @@ export interface Database {
     value: string;
   };
   run_nodes: {
-    seq: Generated<number>;
     run_id: string;
     node_id: string;
     type: string;

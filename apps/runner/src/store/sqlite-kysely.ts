@@ -37,7 +37,7 @@ class ImmediateSqliteDriver implements Driver {
   private readonly connection: StatementCacheConnection;
   private readonly mutex: Mutex;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.connection = new StatementCacheConnection(db);
     const file = db.memory ? undefined : path.resolve(db.name);
     this.mutex = file === undefined ? new Mutex() : (fileLocks.get(file) ?? fileLocks.set(file, new Mutex()).get(file)!);
@@ -59,7 +59,9 @@ class ImmediateSqliteDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection) {
-    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    // SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): a ROLLBACK then would
+    // fail and hide the error that says why (the store answers 507 for a full disk, not 500).
+    if (this.db.inTransaction) await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
   }
 
   async releaseConnection() {

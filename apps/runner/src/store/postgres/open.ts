@@ -3,7 +3,7 @@ import { kyselyStores, type OpenStoreOptions, type Store } from '../index';
 import { checkStoreUrl } from '../store-url';
 import { migratePostgres } from './migrate';
 import { openPool } from './pool';
-import { PostgresRunStore } from './runs';
+import { KyselyRunStore } from '../runs';
 import { KyselyEvalStore } from '../evals';
 import { KyselyMonitorStore } from '../monitors';
 import { postgresResponseCache } from './response-cache';
@@ -31,7 +31,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     throw new StoreOpenError(`cannot open the store ${display}: ${e.message || e.code || String(err)}`);
   }
   const health = new StorageHealth();
-  const runs = new PostgresRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
+  const runs = new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
   const monitors = new KyselyMonitorStore(db);
   const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
