@@ -3,9 +3,15 @@ import type { NodeTrace } from '@patchbay/core';
 import type { Database } from './schema';
 import { storedEvent, type RunFinish, type RunStart } from './runs';
 import { ValueSharing, type SharedValue } from './run-values';
+import { PreparedQuery } from './prepared';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
 export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
+
+/** A run's end: the one statement per run of a batch (the rest are multi-row), so it is compiled once. */
+const finishRun = new PreparedQuery<[string, string | null, string | null, string | null, number, string, string | null, string]>(8, (db, status, outputs, error, failedNode, durationMs, events, resolved, id) =>
+  db.updateTable('runs').set({ status, outputs, error, failed_node: failedNode, duration_ms: durationMs, events, resolved, owner: null }).where('id', '=', id),
+);
 
 /** Rows per multi-row insert: PostgreSQL binds at most 65,535 parameters a statement, SQLite 32,766 (13 per node row). */
 const ROWS_PER_INSERT = 2000;
@@ -41,11 +47,7 @@ export async function writeRunBatch(tx: Transaction<Database>, writes: RunWrite[
   if (inserts.length) await tx.insertInto('runs').values(inserts).execute();
   for (const run of updates) {
     const [outputs, error, events] = rows.outcome(run, shared(run.id));
-    await tx
-      .updateTable('runs')
-      .set({ status: run.status, outputs, error, failed_node: run.failedNode, duration_ms: run.durationMs, events, resolved: resolvedJson(run), owner: null })
-      .where('id', '=', run.id)
-      .execute();
+    await finishRun.execute(tx, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id);
   }
   const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => rows.nodeRow(run.id, shared(run.id).trace(t))));
   const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): SharedValue & { run_id: string } => ({ run_id, ...v })));

@@ -1,5 +1,6 @@
 import { toPage, type Page, type PageRequest } from './paging';
 import { decodeVersionCursor, forUpdate, isUniqueViolation, type StoreDb } from './dialect';
+import { PreparedQuery } from './prepared';
 
 /** A validation problem as stored with a version (the shape of core's validatePipeline problems). */
 export interface StoredProblem {
@@ -79,7 +80,21 @@ export function toSummary(r: VersionRow): VersionSummary {
 
 export const toRecord = (r: VersionRow): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
 
+type VersionKey = { number: number; content_hash: string };
+
 const SUMMARY = ['pipeline', 'number', 'parent', 'message', 'created_at', 'content_hash', 'behavior_hash', 'problems'] as const;
+
+// Every run of a stored pipeline looks its version up: these two are compiled once (prepared.ts).
+const keyOf = new PreparedQuery<[string, number], VersionKey>(2, (db, pipeline, number) =>
+  db.selectFrom('versions').select(['number', 'content_hash']).where('pipeline', '=', pipeline).where('number', '=', number),
+);
+const latestKey = new PreparedQuery<[string], VersionKey>(1, (db, pipeline) =>
+  db
+    .selectFrom('versions as v')
+    .innerJoin('pipelines as p', (j) => j.onRef('p.name', '=', 'v.pipeline').onRef('p.latest_version', '=', 'v.number'))
+    .select(['v.number', 'v.content_hash'])
+    .where('p.name', '=', pipeline),
+);
 
 /** Parsed versions kept in memory: a version never changes, and a run of "the latest" should not re-parse its document. */
 const CACHE_SIZE = 256;
@@ -150,21 +165,14 @@ export class KyselyVersionStore implements VersionStore {
   }
 
   async get(pipeline: string, number: number) {
-    const key = await this.db.selectFrom('versions').select(['number', 'content_hash']).where('pipeline', '=', pipeline).where('number', '=', number).executeTakeFirst();
-    return this.cached(pipeline, key);
+    return this.cached(pipeline, (await keyOf.execute(this.db, pipeline, number)).rows[0]);
   }
 
   async latest(pipeline: string) {
-    const key = await this.db
-      .selectFrom('versions as v')
-      .innerJoin('pipelines as p', (j) => j.onRef('p.name', '=', 'v.pipeline').onRef('p.latest_version', '=', 'v.number'))
-      .select(['v.number', 'v.content_hash'])
-      .where('p.name', '=', pipeline)
-      .executeTakeFirst();
-    return this.cached(pipeline, key);
+    return this.cached(pipeline, (await latestKey.execute(this.db, pipeline)).rows[0]);
   }
 
-  private async cached(pipeline: string, key: { number: number; content_hash: string } | undefined): Promise<VersionRecord | undefined> {
+  private async cached(pipeline: string, key: VersionKey | undefined): Promise<VersionRecord | undefined> {
     if (!key) return undefined;
     const id = `${pipeline}@${key.number}#${key.content_hash}`;
     let record = this.cache.get(id);
