@@ -69,11 +69,14 @@ try {
   };
 
   // Warm-up, billed to no one: the stub's JIT first (a bare-client pass, so every runner below meets the same
-  // warm stub; otherwise whoever goes first pays for it), then ours, two cases per connection through the
-  // same path as the measured run (a JSONL file, the partial file, the result file), so neither our JIT
-  // compilation nor opening the 32 keep-alive connections is billed. Other questions: the cache stays cold.
+  // warm stub; otherwise whoever goes first pays for it; it warms the floor's client too), then ours, as many
+  // cases per connection (2 with --quick) through the same path as the measured run (a JSONL file, the partial
+  // file, the result file), so neither our JIT compilation nor opening the 32 keep-alive connections is billed.
+  // Two per connection were too few: V8 had not yet optimized the SDK's and undici's per-request code, and the
+  // measured run spent ~0.5 ms more CPU per case than a warm one. Other questions: the cache stays cold.
+  const WARM_PER_CONNECTION = quick ? 2 : 20;
   await runHttpFloor({ stubUrl: stub.url, questions: Array.from({ length: CONCURRENCY * 20 }, (_, i) => `stub warm-up ${i}`), concurrency: CONCURRENCY });
-  const warmQuestions = Array.from({ length: CONCURRENCY * 2 }, (_, i) => `warm-up ${i}`);
+  const warmQuestions = Array.from({ length: CONCURRENCY * WARM_PER_CONNECTION }, (_, i) => `warm-up ${i}`);
   writeFileSync(path.join(dir, 'warm.jsonl'), warmQuestions.map((q, i) => JSON.stringify({ id: `w${i}`, input: { question: q }, expected: q })).join('\n'));
   const warm = parseSuite(
     { format: 'patchbay.eval/v1', dataset: 'warm.jsonl', scorers: [{ name: 'echo', type: 'exact' }], concurrency: CONCURRENCY },
