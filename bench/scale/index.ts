@@ -1,14 +1,18 @@
 // `npm run bench -- scale [--quick]`: an eval of 4,000 cases (400 with --quick) through a one-node `llm`
 // pipeline against the OpenAI-compatible stub (its own process, 50 ms latency), scaled out: a front door
 // (`serve --queue --no-work`) and 1, 2 and 4 `patchbay worker` processes at concurrency 8 each, over a
-// Redis this bench starts; then 4 workers with one killed by `kill -9` half way. For reference, the same
-// eval in one process (`serve` without a queue) at concurrency 32. Last line: JSON.
+// Redis and a PostgreSQL store this bench starts; then 4 workers with one killed by `kill -9` half way.
+// For reference, the same eval in one process (`serve` without a queue, SQLite) at concurrency 32.
+// Besides seconds it reports the CPU time per case of the workers and of the front door. Last line: JSON.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { startPostgres } from '../../test/support/postgres';
 import { startRedis } from '../../test/support/redis-server';
 import { startStubProcess } from '../evals/stub-process';
-import { startServe, startWorker, type Child } from './processes';
+import { cpuMs, startServe, startWorker, type Child } from './processes';
 
 const quick = process.argv.includes('--quick');
 const CASES = quick ? 200 : 4000;
@@ -37,18 +41,26 @@ interface Outcome {
   unique: number;
   passed: number;
   requests: number;
+  /** CPU time per case, ms: of the workers (together) and of the front door. */
+  workerCpuPerCase: number;
+  frontCpuPerCase: number;
+  /** Commands Redis processed, and transactions the store's PostgreSQL committed, per case (scaled out only). */
+  redisPerCase: number;
+  pgPerCase: number;
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
-const redis = await startRedis();
+const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
 const stub = await startStubProcess(LATENCY_MS);
 const env = { STUB_BASE_URL: stub.url, STUB_API_KEY: 'bench-key' };
 const children: Child[] = [];
+let counters: Counters | undefined;
 try {
   const load = os.loadavg()[0];
-  // Scaled out: one front door (it coordinates the eval), the store in a shared data dir.
-  const shared = path.join(dir, 'shared');
-  const front = await startServe(shared, env, redis.url);
+  // Scaled out: one front door (it coordinates the eval), the store in PostgreSQL.
+  const shared = await postgres.createDatabase('bench_scale');
+  counters = await openCounters(redis.url, postgres.url);
+  const front = await startServe(path.join(dir, 'front'), env, { queue: redis.url, store: shared });
   children.push(front);
   await setup(front.url, ['w1', 'w2', 'w4', 'kill']);
 
@@ -62,25 +74,27 @@ try {
   };
   const scaled: Record<number, Outcome> = {};
   await addWorkers(1);
-  scaled[1] = await runEval(front.url, 'w1');
+  scaled[1] = await runEval(front, workers, 'w1');
   await addWorkers(1);
-  scaled[2] = await runEval(front.url, 'w2');
+  scaled[2] = await runEval(front, workers, 'w2');
   await addWorkers(2);
-  scaled[4] = await runEval(front.url, 'w4');
+  scaled[4] = await runEval(front, workers, 'w4');
   let victim: Child | undefined = workers[0];
-  const killed = await runEval(front.url, 'kill', (done) => {
+  const killed = await runEval(front, workers, 'kill', (done) => {
     if (done >= CASES / 2 && victim) {
       void victim.stop('SIGKILL');
       victim = undefined;
     }
   });
   await Promise.all([front.stop(), ...workers.map((w) => w.stop())]);
+  await counters.close();
+  counters = undefined;
 
   // For reference: the same eval in one process, no queue.
   const alone = await startServe(path.join(dir, 'alone'), env);
   children.push(alone);
   await setup(alone.url, ['alone']);
-  const inProcess = await runEval(alone.url, 'alone');
+  const inProcess = await runEval(alone, [alone], 'alone');
   await alone.stop();
 
   for (const [what, o] of [...Object.entries(scaled).map(([n, o]) => [`${n} worker(s)`, o] as const), ['4 workers, one killed', killed] as const, ['in-process', inProcess] as const]) {
@@ -89,13 +103,13 @@ try {
   const lost = CASES - killed.unique;
   const duplicated = killed.cases - killed.unique;
   const rows = [
-    ['run', 'cases', 'passed', 'requests', 'seconds', 'cases/s'],
+    ['run', 'cases', 'passed', 'requests', 'seconds', 'cases/s', 'worker CPU ms/case', 'front CPU ms/case', 'Redis cmds/case', 'PG xacts/case'],
     ...[1, 2, 4].map((n) => row(`${n} worker(s) × ${PER_WORKER}`, scaled[n])),
     row(`4 workers, one kill -9'd half way`, killed),
     row(`in-process, concurrency ${EVAL_CONCURRENCY}`, inProcess),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores`);
+  console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker, PostgreSQL store; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores`);
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log(`kill -9 run: ${lost} lost, ${duplicated} duplicated; ${killed.requests - CASES} case(s) run again after the kill`);
   console.log(
@@ -114,6 +128,7 @@ try {
   for (const child of children) child.child.kill('SIGKILL');
   stub.stop();
   await redis.stop();
+  await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -129,9 +144,12 @@ async function setup(url: string, names: string[]) {
   }
 }
 
-/** Starts the eval, follows its event stream to the end (telling `onDone` the cases done), reads the result. */
-async function runEval(url: string, dataset: string, onDone?: (done: number) => void): Promise<Outcome> {
+/** Starts the eval on `front`, follows its event stream to the end (telling `onDone` the cases done), reads the result. */
+async function runEval(front: Child & { url: string }, workers: Child[], dataset: string, onDone?: (done: number) => void): Promise<Outcome> {
+  const url = front.url;
   const before = await stub.count();
+  const cpuBefore = { workers: workers.map((w) => cpuMs(w.pid)), front: cpuMs(front.pid) };
+  const countedBefore = await counters?.read();
   const t = performance.now();
   const res = await fetch(`${url}/api/evals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'bench-scale', dataset, suite: SUITE }) });
   if (res.status !== 201) throw new Error(`bench/scale: POST /api/evals: ${res.status} ${await res.text()}`);
@@ -154,6 +172,9 @@ async function runEval(url: string, dataset: string, onDone?: (done: number) => 
     }
   }
   const seconds = (performance.now() - t) / 1000;
+  const workerCpu = workers.reduce((sum, w, i) => sum + (cpuMs(w.pid) ?? cpuBefore.workers[i] ?? 0) - (cpuBefore.workers[i] ?? 0), 0);
+  const frontCpu = (cpuMs(front.pid) ?? 0) - (cpuBefore.front ?? 0);
+  const countedAfter = await counters?.read();
   if (ended !== 'succeeded') throw new Error(`bench/scale: eval ${id} ended ${ended || 'without an outcome'}`);
   const result = (await (await fetch(`${url}/api/evals/${id}`)).json()) as { cases: Array<{ id: string; status: string }> };
   return {
@@ -162,13 +183,45 @@ async function runEval(url: string, dataset: string, onDone?: (done: number) => 
     unique: new Set(result.cases.map((c) => c.id)).size,
     passed: result.cases.filter((c) => c.status === 'passed').length,
     requests: (await stub.count()) - before,
+    workerCpuPerCase: workerCpu / CASES,
+    frontCpuPerCase: frontCpu / CASES,
+    redisPerCase: countedBefore && countedAfter ? (countedAfter.redis - countedBefore.redis) / CASES : NaN,
+    pgPerCase: countedBefore && countedAfter ? (countedAfter.pg - countedBefore.pg) / CASES : NaN,
   };
 }
 
 function row(label: string, o: Outcome): string[] {
-  return [label, String(o.cases), String(o.passed), String(o.requests), o.seconds.toFixed(2), (o.cases / o.seconds).toFixed(0)];
+  return [label, String(o.cases), String(o.passed), String(o.requests), o.seconds.toFixed(2), (o.cases / o.seconds).toFixed(0), o.workerCpuPerCase.toFixed(2), o.frontCpuPerCase.toFixed(2), fixed(o.redisPerCase), fixed(o.pgPerCase)];
 }
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+function fixed(n: number): string {
+  return Number.isNaN(n) ? '-' : n.toFixed(1);
+}
+
+interface Counters {
+  read(): Promise<{ redis: number; pg: number }>;
+  close(): Promise<void>;
+}
+
+/** Redis's commands processed and the bench database's committed transactions: what the scaled-out path asks of each per case. */
+async function openCounters(redisUrl: string, pgUrl: string): Promise<Counters> {
+  const client = new Redis(redisUrl);
+  const db = new pg.Client({ connectionString: pgUrl });
+  await db.connect();
+  return {
+    async read() {
+      const info = await client.info('stats');
+      // The counters' own queries are counted too: a few per run, not per case.
+      const { rows } = await db.query(`SELECT pg_stat_clear_snapshot(), (SELECT xact_commit FROM pg_stat_database WHERE datname = 'bench_scale') AS n`);
+      return { redis: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0), pg: Number(rows[0].n) };
+    },
+    async close() {
+      client.disconnect();
+      await db.end();
+    },
+  };
 }
