@@ -67,12 +67,14 @@ export class CaseJobWorker {
   private async process(job: Job<CaseJobData>): Promise<void> {
     const data = job.data;
     const { evalId } = data;
-    const { store, cancels } = this.options;
-    if ((await cancels.reasonFor('eval', evalId)) !== null) return; // the eval was cancelled: nothing to record
-    const recorded = await store.evals.readCase(evalId, data.case.id, data.repeat);
+    const { store } = this.options;
+    // Only a case taken up again (a retry, a stalled job, a sweep) can be recorded already: a first
+    // attempt skips the read (a PostgreSQL round trip per case); a double record is refused either way.
+    const fresh = data.attempt === 1 && job.attemptsStarted <= 1 && job.stalledCounter === 0 && job.attemptsMade === 0;
+    const recorded = fresh ? undefined : await store.evals.readCase(evalId, data.case.id, data.repeat);
     if (recorded) return this.publish(data, { key: data.key, record: recorded });
     const runner = await this.runnerFor(evalId);
-    if (!runner) return; // the eval ended (its spec is gone): nobody waits for this case
+    if (!runner) return; // the eval ended (its spec is gone) or was cancelled: nobody waits for this case
     const controller = new AbortController();
     setMaxListeners(0, controller.signal);
     const live = this.running.get(evalId) ?? new Set();
@@ -121,8 +123,10 @@ export class CaseJobWorker {
   private runnerFor(evalId: string) {
     let runner = this.runners.get(evalId);
     if (!runner) {
-      runner = this.options.redis.get(caseKeys(this.options.prefix, evalId).spec).then((json) => {
-        if (!json) return null;
+      // An eval cancelled before this process listened has a cancel key; one cancelled later drops its
+      // runner here (see the constructor), so the next case looks again: one look per eval, not per case.
+      runner = Promise.all([this.options.redis.get(caseKeys(this.options.prefix, evalId).spec), this.options.cancels.reasonFor('eval', evalId)]).then(([json, cancelled]) => {
+        if (!json || cancelled !== null) return null;
         const spec = JSON.parse(json) as EvalCaseSpec;
         const targets = resolveTargets(spec.pipeline, spec.scorers);
         const services = sessionServices(this.options.services, spec.cached);
@@ -136,7 +140,9 @@ export class CaseJobWorker {
         const limiter = new RedisLimiter({ redis: this.options.redis, prefix: this.options.prefix, evalId, max: spec.concurrency ?? this.options.concurrency, leaseMs: this.options.lockDuration ?? 30_000 });
         return { run, spec, limiter };
       });
-      runner.catch(() => this.runners.delete(evalId));
+      // Not kept when there is none: an eval resumed later (its spec written again) is looked up afresh.
+      const forget = () => this.runners.get(evalId) === runner && this.runners.delete(evalId);
+      runner.then((found) => found ?? forget(), forget);
       this.runners.set(evalId, runner);
     }
     return runner;
