@@ -78,6 +78,7 @@ function reaches(value: unknown, chars: number): boolean {
     if (typeof v === 'string') n += v.length + 2;
     else if (Array.isArray(v)) {
       n += 1 + v.length;
+      if (n >= chars) return true; // before pushing a long array's items
       for (const item of v) stack.push(item);
     } else if (v !== null && typeof v === 'object') {
       n += 1;
