@@ -35,7 +35,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
     setTo((t) => t ?? versions[0]?.number);
     setFrom((f) => f ?? versions[1]?.number ?? versions[0]?.number);
   }, [versions]);
-  if (error) return <p className="error-text">{error}</p>;
+  if (error && !versions) return <p className="error-text">{error}</p>;
   if (!versions) return <p className="muted">Loading versions…</p>;
   if (versions.length === 0) return <p className="muted">No versions yet: Save makes version 1.</p>;
   const latest = versions[0]?.number;
@@ -81,6 +81,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           )}
         </div>
       ))}
+      {error && <p className="error-text">{error}</p>}
       <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="versions" />
     </div>
   );
