@@ -85,6 +85,27 @@ describe('labels', () => {
     expect((await json(await runner.api('/api/pipelines/gone/labels'))).body.labels).toEqual({});
   });
 
+  it('pages the history like every list: limit, X-Next-Cursor and Link, each move once; a forged cursor is a 400', async () => {
+    const whole = (await json(await runner.api('/api/pipelines/shop/deployments'))).body.deployments;
+    const seen: unknown[] = [];
+    let next: string | null = '/api/pipelines/shop/deployments?limit=3';
+    while (next) {
+      const res = await runner.api(next);
+      expect(res.status).toBe(200);
+      const page = (await res.json()).deployments;
+      expect(page.length).toBeLessThanOrEqual(3);
+      seen.push(...page);
+      const cursor = res.headers.get('x-next-cursor');
+      next = res.headers.get('link')?.match(/^<([^>]+)>; rel="next"$/)?.[1] ?? null;
+      expect(next === null).toBe(cursor === null);
+    }
+    expect(whole.length).toBeGreaterThan(3);
+    expect(seen).toEqual(whole);
+    const forged = await json(await runner.api('/api/pipelines/shop/deployments?cursor=bm90LWEtY3Vyc29y'));
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors[0].path).toBe('query.cursor');
+  });
+
   it('lists the label routes in the OpenAPI document with their operation ids', async () => {
     const spec = (await json(await runner.api('/api/openapi.json'))).body;
     expect(spec.paths['/api/pipelines/{name}/labels/{label}'].put.operationId).toBe('moveLabel');

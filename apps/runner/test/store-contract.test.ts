@@ -82,7 +82,7 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(await store.labels.remove('p', 'staging', 'admin')).toBeUndefined();
     expect(await store.labels.all()).toMatchObject([{ pipeline: 'p', label: 'production', version: 2 }]);
 
-    const history = await store.deployments.list('p');
+    const history = (await store.deployments.list('p', { limit: 100 })).items;
     expect(history.map((d) => [d.label, d.from, d.to, d.by])).toEqual([
       ['staging', 2, null, 'admin'],
       ['staging', null, 2, 'admin'],
@@ -91,7 +91,12 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     ]);
     expect(history[2]).toMatchObject({ note: 'ship', evalId: 'e1', forced: true });
     expect(history[3].forced).toBe(false);
-    expect(await store.deployments.list('p', 1)).toHaveLength(1);
+    // pages newest first, each move once, whatever the page size
+    const first = await store.deployments.list('p', { limit: 3 });
+    expect(first.items).toHaveLength(3);
+    const rest = await store.deployments.list('p', { limit: 3, cursor: first.nextCursor! });
+    expect(rest.nextCursor).toBeNull();
+    expect([...first.items, ...rest.items]).toEqual(history);
   });
 });
 

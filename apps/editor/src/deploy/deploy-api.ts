@@ -3,6 +3,7 @@ import type { Comparison, GateReport } from '@patchbay/evals';
 import type { PromotionEvent } from '@patchbay/runner';
 import { answer, events, type ApiClient } from '../lib/api-client';
 import type { components } from '../lib/api-schema.gen';
+import { allPages } from '../lib/pages';
 
 type Schemas = components['schemas'];
 export type LabelState = Schemas['LabelState'];
@@ -14,6 +15,15 @@ export type StartPromotion = Schemas['StartPromotion'];
 export type Promotion = Omit<Schemas['Promotion'], 'comparison' | 'gates'> & { comparison: Comparison | null; gates: GateReport | null };
 export type { PromotionEvent, Comparison, GateReport };
 
+/** A pipeline's whole deployment history, newest first, following the list's pages (`X-Next-Cursor`). */
+export function deploymentHistory(client: ApiClient, pipeline: string): Promise<Deployment[]> {
+  return allPages(async (cursor) => {
+    const pending = client.GET('/api/pipelines/{name}/deployments', { params: { path: { name: pipeline }, query: { limit: 1000, cursor } } });
+    const { deployments } = await answer(pending);
+    return { items: deployments, next: (await pending).response.headers.get('x-next-cursor') };
+  });
+}
+
 const isLastPromotionEvent = (event: PromotionEvent) => event.type === 'promotion.completed';
 
 /** The runner's deployment routes (labels, their history, promotions) as the Deploy view uses them. */
@@ -21,7 +31,7 @@ export function deployCalls(client: ApiClient) {
   const name = (name: string) => ({ params: { path: { name } } });
   return {
     labels: async (pipeline: string): Promise<Labels> => (await answer(client.GET('/api/pipelines/{name}/labels', name(pipeline)))).labels,
-    deployments: async (pipeline: string): Promise<Deployment[]> => (await answer(client.GET('/api/pipelines/{name}/deployments', name(pipeline)))).deployments,
+    deployments: (pipeline: string) => deploymentHistory(client, pipeline),
     /** Points `label` at `version` (a rollback is this too): one more entry in the history. */
     moveLabel: (pipeline: string, label: string, version: number, note?: string) =>
       answer(client.PUT('/api/pipelines/{name}/labels/{label}', { params: { path: { name: pipeline, label } }, body: { version, ...(note ? { note } : {}) } })),

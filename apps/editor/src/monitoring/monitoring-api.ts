@@ -1,4 +1,5 @@
 import { answer, type ApiClient } from '../lib/api-client';
+import { deploymentHistory } from '../deploy/deploy-api';
 import { allPages, listPage } from '../lib/pages';
 import type { components, paths } from '../lib/api-schema.gen';
 
@@ -26,7 +27,7 @@ export function monitoringCalls(client: ApiClient) {
     metrics: (query: MetricsQuery) => answer(client.GET('/api/metrics', { params: { query } })),
     monitorScores: (pipeline: string, query: { from: string; to: string; step: MetricsStep }) =>
       answer(client.GET('/api/pipelines/{name}/monitor-scores', { params: { path: { name: pipeline }, query } })),
-    deployments: (pipeline: string) => answer(client.GET('/api/pipelines/{name}/deployments', name(pipeline))).then((r) => r.deployments),
+    deployments: (pipeline: string) => deploymentHistory(client, pipeline),
     monitors: (pipeline: string) => answer(client.GET('/api/pipelines/{name}/monitors', name(pipeline))).then((r) => r.monitors),
     saveMonitors: (pipeline: string, monitors: MonitorSpec[]) => answer(client.PUT('/api/pipelines/{name}/monitors', { ...name(pipeline), body: { monitors } })).then((r) => r.monitors),
     alertRules: (pipeline: string) => answer(client.GET('/api/pipelines/{name}/alert-rules', name(pipeline))).then((r) => r.rules),

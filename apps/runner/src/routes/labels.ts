@@ -3,6 +3,7 @@ import { moveLabel, removeLabel } from '../deploy/labels';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { DeployError } from '../deploy/errors';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
 
 const LabelNameSchema = z
@@ -72,9 +73,10 @@ const history = createRoute({
   operationId: 'listDeployments',
   tags: ['deployments'],
   summary: "Every move of the pipeline's labels, newest first",
-  description: 'Append-only: a rollback is one more move. A deleted pipeline\'s history is still listed.',
-  request: { params: NameParams, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
-  responses: { 200: jsonContent(z.object({ deployments: z.array(DeploymentSchema) }).openapi('Deployments'), 'History'), ...problemResponses(400, 401) },
+  description:
+    'Append-only: a rollback is one more move. A deleted pipeline\'s history is still listed. Pages like every list (`limit`, `cursor`, `X-Next-Cursor`); the body keeps its `deployments` member.',
+  request: { params: NameParams, query: z.object(pageQuery(200)) },
+  responses: { 200: { ...jsonContent(z.object({ deployments: z.array(DeploymentSchema) }).openapi('Deployments'), 'History'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
 export const labelRoutes: RouteModule = {
@@ -100,8 +102,7 @@ export const labelRoutes: RouteModule = {
 
     app.openapi(history, async (c) => {
       const { name } = c.req.valid('param');
-      const { limit } = c.req.valid('query');
-      return c.json({ deployments: await store.deployments.list(name, limit) }, 200);
+      return c.json({ deployments: servePage(c, await store.deployments.list(name, c.req.valid('query'))) }, 200);
     });
   },
 };

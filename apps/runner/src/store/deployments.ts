@@ -1,4 +1,5 @@
-import type { StoreDb } from './dialect';
+import { decodeIntCursor, type StoreDb } from './dialect';
+import { toPage, type Page, type PageRequest } from './paging';
 
 /** One move of a label, as the history keeps it. `to` null: the label was removed. */
 export interface Deployment {
@@ -29,11 +30,12 @@ export interface NewDeployment {
 
 /** The append-only history of label moves (DESIGN.md, Deployments): rows are added, never changed. */
 export interface DeploymentStore {
-  /** Newest first. A deleted pipeline's history is still listed. */
-  list(pipeline: string, limit?: number): Promise<Deployment[]>;
+  /** Newest first, a page at a time (keyset on the append order). A deleted pipeline's history is still listed. */
+  list(pipeline: string, page: PageRequest): Promise<Page<Deployment>>;
 }
 
 interface Row {
+  seq: number;
   label: string;
   from_version: number | null;
   to_version: number | null;
@@ -66,14 +68,13 @@ export async function appendDeployment(tx: StoreDb, d: NewDeployment): Promise<v
 export class KyselyDeploymentStore implements DeploymentStore {
   constructor(private readonly db: StoreDb) {}
 
-  async list(pipeline: string, limit = 1000) {
-    const rows = await this.db
+  async list(pipeline: string, { limit, cursor }: PageRequest) {
+    let q = this.db
       .selectFrom('deployments')
-      .select(['label', 'from_version', 'to_version', 'at', 'by', 'note', 'eval_id', 'forced'])
-      .where('pipeline', '=', pipeline)
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(toDeployment);
+      .select(['seq', 'label', 'from_version', 'to_version', 'at', 'by', 'note', 'eval_id', 'forced'])
+      .where('pipeline', '=', pipeline);
+    if (cursor !== undefined) q = q.where('seq', '<', decodeIntCursor<[number]>(cursor, 1)[0]);
+    const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
+    return toPage(rows as Row[], limit, (r) => [Number(r.seq)], toDeployment);
   }
 }
