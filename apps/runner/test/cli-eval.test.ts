@@ -9,7 +9,8 @@ import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-s
 const lookup = (code: string) =>
   pipelineDoc('lookup', [
     { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'decide', type: 'code', config: { code } },
+    // A generous timeout: the cases are decided by the code, never by a sandbox slowed by a busy machine.
+    { id: 'decide', type: 'code', config: { code, timeoutMs: 30_000 } },
     { id: 'answer', type: 'output', config: { name: 'answer' } },
   ], ['question.value -> decide.value', 'decide.value -> answer.value']);
 const v1 = lookup("return Number(value.slice(1)) <= 10 ? 'ok' : 'bad'");
