@@ -27,6 +27,8 @@ import { sqliteKysely } from './sqlite-kysely';
 import type { StoreDb } from './dialect';
 import { StorageHealth } from './storage-health';
 import type { ResponseCache } from '@patchbay/core/node';
+// Its own subpath: the whole of @patchbay/core/node is not loaded just to open the store.
+import { WalCheckpointer } from '@patchbay/core/wal-checkpointer';
 import { isPostgresUrl } from './store-url';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
@@ -145,7 +147,11 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
   const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
-  const sql = sqliteKysely(db);
+  // WAL checkpoints (each syncs the files to disk) run on a worker thread, not inside the commits of
+  // this thread: on a busy disk they held every request in flight for milliseconds at a time.
+  const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db);
+  const committed = (rows: number) => checkpointer?.committed(rows);
+  const sql = sqliteKysely(db, committed);
   const runs = new KyselyRunStore(sql, { redact: options.redact, onWriteError: options.onWriteError, health });
   const monitorStore = new KyselyMonitorStore(sql);
   return {
@@ -162,6 +168,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
       // Monitor scores are samples: a close does not fail for want of writing them.
       await monitorStore.flush().catch(() => {});
       await runs.flush();
+      checkpointer?.close();
       if (db.open) {
         // Fold the WAL back into the main file so a stopped runner leaves one clean file.
         db.pragma('wal_checkpoint(TRUNCATE)');

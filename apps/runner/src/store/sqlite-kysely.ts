@@ -16,17 +16,21 @@ import type { Database as Tables } from './schema';
  * - prepared statements are kept by their SQL text, as hand-written
  *   better-sqlite3 code keeps them, instead of prepared again per query.
  */
-export function sqliteKysely(db: Database.Database): Kysely<Tables> {
-  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(db) });
+export function sqliteKysely(db: Database.Database, written: (rows: number) => void = () => {}): Kysely<Tables> {
+  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(db, written) });
 }
 
+/** `written` is told how many rows each write (or write transaction, once it ends) changed: the WAL checkpointer counts them. */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly written: (rows: number) => void,
+  ) {
     super({ database: db });
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.db);
+    return new ImmediateSqliteDriver(this.db, this.written);
   }
 }
 
@@ -37,8 +41,11 @@ class ImmediateSqliteDriver implements Driver {
   private readonly connection: StatementCacheConnection;
   private readonly mutex: Mutex;
 
-  constructor(private readonly db: Database.Database) {
-    this.connection = new StatementCacheConnection(db);
+  constructor(
+    private readonly db: Database.Database,
+    written: (rows: number) => void,
+  ) {
+    this.connection = new StatementCacheConnection(db, written);
     const file = db.memory ? undefined : path.resolve(db.name);
     this.mutex = file === undefined ? new Mutex() : (fileLocks.get(file) ?? fileLocks.set(file, new Mutex()).get(file)!);
   }
@@ -77,8 +84,13 @@ const STATEMENT_CACHE = 500;
 
 class StatementCacheConnection implements DatabaseConnection {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Rows changed by the open transaction: told once it has ended (a checkpoint copies committed rows only). */
+  private changed = 0;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly written: (rows: number) => void,
+  ) {}
 
   private prepare(text: string): Database.Statement {
     let stmt = this.statements.get(text);
@@ -95,6 +107,11 @@ class StatementCacheConnection implements DatabaseConnection {
     const parameters = query.parameters as unknown[];
     if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
+    this.changed += changes;
+    if (this.changed > 0 && !this.db.inTransaction) {
+      this.written(this.changed);
+      this.changed = 0;
+    }
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
