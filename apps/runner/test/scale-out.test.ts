@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
@@ -18,6 +19,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   let postgres: PostgresServer;
   let stub: OpenAIStub;
   let dir: string;
+  let storeUrl: string;
   let server: PatchbayProcess & { url: string };
   // Model calls in progress at the stub right now, and the most seen at once.
   let inFlight = 0;
@@ -29,7 +31,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
+    const store = (storeUrl = await postgres.createDatabase());
     stub = await startOpenAIStub({
       handler: async (req) => {
         inFlight++;
@@ -136,6 +138,25 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     client.disconnect();
     const everything = dump.join('\n');
     expect(everything.length).toBeGreaterThan(0);
+    for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
+  });
+
+  it('never puts a provider key into the store (every row of every table in PostgreSQL)', async () => {
+    const client = new pg.Client({ connectionString: storeUrl });
+    await client.connect();
+    const dump: string[] = [];
+    try {
+      const { rows: tables } = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`);
+      for (const { name } of tables) {
+        const { rows } = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);
+        dump.push(name, ...rows.map((r) => r.row));
+      }
+    } finally {
+      await client.end();
+    }
+    const everything = dump.join('\n');
+    // The runs and eval cases of the tests above are there (model replies included); no key is.
+    expect(everything).toContain('answer: hello');
     for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
   });
 });
