@@ -64,10 +64,12 @@ export { StoreUrlError, checkStoreUrl, isPostgresUrl } from './store-url';
 export { isStoreUnavailable } from './store-unavailable';
 
 /**
- * The runner's storage, one module per resource behind an async interface,
- * with a SQLite implementation (`store/<resource>.ts`, the data dir) and a
- * PostgreSQL one (`store/postgres/<resource>.ts`, Kysely over pg) beside it.
- * A resource added later adds both, and its migration to both lists.
+ * The runner's storage, one module per resource behind an async interface
+ * (`store/<resource>.ts`), written once in Kysely for both databases: SQLite
+ * in the data dir (better-sqlite3, sqlite-kysely.ts) and PostgreSQL
+ * (`--store postgres://…`, pg, postgres/open.ts). What differs between them is
+ * named in dialect.ts. A resource added later is one Kysely module, its tables
+ * in schema.ts, and a migration in each list (migrations/, postgres/migrations/).
  */
 export interface Store {
   kind: 'sqlite' | 'postgres';
@@ -127,15 +129,21 @@ export async function openStore(target: string, options: OpenStoreOptions & { lo
   return openPostgresStore(target, options);
 }
 
-/** The store modules that are one query code (Kysely) on either database. */
-export function kyselyStores(db: StoreDb) {
+/**
+ * Every store module on a Kysely of either database: one query code, what
+ * differs between SQLite and PostgreSQL named in dialect.ts.
+ */
+export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: StorageHealth) {
   return {
     pipelines: new KyselyPipelineStore(db),
     versions: new KyselyVersionStore(db),
+    runs: new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health }),
     datasets: new KyselyDatasetStore(db),
+    evals: new KyselyEvalStore(db, options.redact),
     labels: new KyselyLabelStore(db),
     deployments: new KyselyDeploymentStore(db),
     keys: new KyselyKeyStore(db),
+    monitors: new KyselyMonitorStore(db),
     promotions: new KyselyPromotionStore(db),
     rollups: new KyselyRollupStore(db),
     suites: new KyselySuiteStore(db),
@@ -151,14 +159,9 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.
   const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db);
   const committed = (rows: number) => checkpointer?.committed(rows);
-  const sql = sqliteKysely(db, committed);
-  const runs = new KyselyRunStore(sql, { redact: options.redact, onWriteError: options.onWriteError, health });
-  const monitorStore = new KyselyMonitorStore(sql);
+  const stores = kyselyStores(sqliteKysely(db, committed), options, health);
   return {
-    ...kyselyStores(sql),
-    runs,
-    evals: new KyselyEvalStore(sql, options.redact),
-    monitors: monitorStore,
+    ...stores,
     health,
     kind: 'sqlite',
     location: file,
@@ -166,8 +169,8 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
     db,
     async close() {
       // Monitor scores are samples: a close does not fail for want of writing them.
-      await monitorStore.flush().catch(() => {});
-      await runs.flush();
+      await stores.monitors.flush().catch(() => {});
+      await stores.runs.flush();
       checkpointer?.close();
       if (db.open) {
         // Fold the WAL back into the main file so a stopped runner leaves one clean file.

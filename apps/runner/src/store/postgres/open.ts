@@ -3,9 +3,6 @@ import { kyselyStores, type OpenStoreOptions, type Store } from '../index';
 import { checkStoreUrl } from '../store-url';
 import { migratePostgres } from './migrate';
 import { openPool } from './pool';
-import { KyselyRunStore } from '../runs';
-import { KyselyEvalStore } from '../evals';
-import { KyselyMonitorStore } from '../monitors';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
 
@@ -31,24 +28,20 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     throw new StoreOpenError(`cannot open the store ${display}: ${e.message || e.code || String(err)}`);
   }
   const health = new StorageHealth();
-  const runs = new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health });
-  const monitors = new KyselyMonitorStore(db);
+  const stores = kyselyStores(db, options, health);
   const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
   return {
     kind: 'postgres',
     location: display,
-    ...kyselyStores(db),
-    runs,
-    evals: new KyselyEvalStore(db, options.redact),
-    monitors,
+    ...stores,
     responseCache,
     health,
     async close() {
       if (closed) return;
       closed = true;
       // What is queued is written if the database is still there; a close never hangs on one that is gone.
-      await Promise.allSettled([runs.flush(), monitors.flush(), responseCache.close()]);
+      await Promise.allSettled([stores.runs.flush(), stores.monitors.flush(), responseCache.close()]);
       await db.destroy();
     },
   };
