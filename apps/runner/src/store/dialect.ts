@@ -10,15 +10,19 @@ import type { Database } from './schema';
 
 export type StoreDb = Kysely<Database>;
 
+/** A Kysely or a transaction of one, whatever its tables. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
 /** Which database a Kysely (or a transaction of one) talks to. */
-export const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const isPostgres = (db: AnyDb) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /**
  * Locks the rows a write transaction reads before it writes them (SELECT …
  * FOR UPDATE) on PostgreSQL. SQLite has no row locks: its transactions begin
  * IMMEDIATE (sqlite-kysely.ts), so they already hold the one write lock.
  */
-export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: Q): Q { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function forUpdate<Q extends { forUpdate(): Q }>(db: AnyDb, query: Q): Q {
   return isPostgres(db) ? query.forUpdate() : query;
 }
 
@@ -27,7 +31,7 @@ export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: 
  * lock yet): a transaction-scoped advisory lock on PostgreSQL; nothing on
  * SQLite, whose write transactions are serial already.
  */
-export async function lockKey(tx: Kysely<any>, key: string): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function lockKey(tx: AnyDb, key: string): Promise<void> {
   if (isPostgres(tx)) await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
 }
 
@@ -36,7 +40,7 @@ export async function lockKey(tx: Kysely<any>, key: string): Promise<void> { // 
  * `seq` BIGSERIAL that stands in for it on PostgreSQL. `table` is the table
  * name or alias the query uses.
  */
-export function insertOrder(db: Kysely<any>, table: string): RawBuilder<number> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function insertOrder(db: AnyDb, table: string): RawBuilder<number> {
   return sql.ref<number>(`${table}.${isPostgres(db) ? 'seq' : 'rowid'}`);
 }
 
@@ -68,6 +72,6 @@ export const decodeVersionCursor = (cursor: string) => decodeIntCursor<[number]>
  * local commit is cheap, and the answer waits for it); on PostgreSQL a few
  * milliseconds, as finishes do (each commit is a round trip to the server).
  */
-export function groupCommitWait(db: Kysely<any>): 'turn' | 'delay' { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function groupCommitWait(db: AnyDb): 'turn' | 'delay' {
   return isPostgres(db) ? 'delay' : 'turn';
 }
