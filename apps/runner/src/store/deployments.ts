@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import { decodeIntCursor, type StoreDb } from './dialect';
+import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
 
 /** One move of a label, as the history keeps it. `to` null: the label was removed. */
@@ -34,17 +36,8 @@ export interface DeploymentStore {
   list(pipeline: string, page: PageRequest): Promise<Page<Deployment>>;
 }
 
-interface Row {
-  seq: number;
-  label: string;
-  from_version: number | null;
-  to_version: number | null;
-  at: number;
-  by: string;
-  note: string | null;
-  eval_id: string | null;
-  forced: number;
-}
+/** A history row as listed (the table's columns but the pipeline, which the caller named). */
+type Row = Omit<Selectable<Database['deployments']>, 'pipeline'>;
 
 const toDeployment = (r: Row): Deployment => ({
   label: r.label,
@@ -75,6 +68,6 @@ export class KyselyDeploymentStore implements DeploymentStore {
       .where('pipeline', '=', pipeline);
     if (cursor !== undefined) q = q.where('seq', '<', decodeIntCursor<[number]>(cursor, 1)[0]);
     const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
-    return toPage(rows as Row[], limit, (r) => [Number(r.seq)], toDeployment);
+    return toPage<Row, Deployment>(rows, limit, (r) => [Number(r.seq)], toDeployment);
   }
 }
