@@ -22,6 +22,8 @@ import { metricRollups } from './migrations/010-metric-rollups';
 import { monitors } from './migrations/011-monitors';
 import { KyselyMonitorStore, type MonitorStore } from './monitors';
 import { suites } from './migrations/020-suites';
+import { artifacts } from './migrations/022-artifacts';
+import { KyselyArtifactStore, type ArtifactStore } from './artifacts';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
 import type { StoreDb } from './dialect';
@@ -60,6 +62,8 @@ export type { PromotionStore, StoredPromotion, PromotionStatus } from './promoti
 export { KyselyPromotionStore } from './promotions';
 export type { SuiteStore, StoredSuite, StoredSuiteBody } from './suites';
 export { KyselySuiteStore } from './suites';
+export type { ArtifactStore, ArtifactKind, ArtifactName } from './artifacts';
+export { KyselyArtifactStore, artifactHash } from './artifacts';
 export { StoreUrlError, checkStoreUrl, isPostgresUrl } from './store-url';
 export { isStoreUnavailable } from './store-unavailable';
 
@@ -90,6 +94,8 @@ export interface Store {
   promotions: PromotionStore;
   /** Eval suites saved by name (the editor's New eval form). */
   suites: SuiteStore;
+  /** Immutable artifacts by content hash (indexes, workspace configs) that scaled-out workers fetch. */
+  artifacts: ArtifactStore;
   /** Whether writes fail for want of storage (disk full), for `/healthz`. */
   health: StorageHealth;
   /**
@@ -147,13 +153,14 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
     promotions: new KyselyPromotionStore(db),
     rollups: new KyselyRollupStore(db),
     suites: new KyselySuiteStore(db),
+    artifacts: new KyselyArtifactStore(db),
   };
 }
 
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
   // WAL checkpoints (each syncs the files to disk) run on a worker thread, not inside the commits of
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.

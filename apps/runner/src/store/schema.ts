@@ -155,4 +155,7 @@ export interface Database {
   /** The response cache when scaled out (#16.5): what `cache.sqlite` holds in a data dir. */
   cache_chat: { key: string; model: string; result: string; created_at: number };
   cache_vectors: { key: string; vector: Buffer; created_at: number };
+  /** Immutable artifacts by SHA-256 of their bytes, and the names pointing at them (#16.5, store/artifacts.ts). */
+  artifacts: { hash: string; kind: string; size: number; bytes: Buffer; created_at: number };
+  artifact_names: { kind: string; name: string; hash: string; updated_at: number };
 }

@@ -1,8 +1,9 @@
 import type { PostgresMigration } from './migration';
 import { schema } from './001-schema';
 import { runValues } from './002-run-values';
+import { artifacts } from './003-artifacts';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts];

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { storeTargets } from './support/store-targets';
+
+// The store contract for artifacts (#16.5): immutable bytes by content hash, stored once, and names pointing at them.
+const targets = storeTargets();
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe.each(targets)('store contract on $name: artifacts', (target) => {
+  it('stores equal bytes once under their SHA-256, whatever names point at them, and gives them back byte for byte', async () => {
+    const store = await target.open();
+    // Every byte value, a NUL and a high bit included: a blob/bytea round trip, not text.
+    const bytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256));
+    const first = await store.artifacts.publish('index', 'docs', bytes);
+    expect(first).toEqual({ hash: sha256(bytes), created: true });
+    expect(await store.artifacts.publish('index', 'copy-of-docs', Buffer.from(bytes))).toEqual({ hash: first.hash, created: false });
+    expect((await store.artifacts.names('index')).map((n) => [n.name, n.hash])).toEqual([['copy-of-docs', first.hash], ['docs', first.hash]]);
+    const back = await store.artifacts.get(first.hash);
+    expect(Buffer.isBuffer(back)).toBe(true);
+    expect(back!.equals(bytes)).toBe(true);
+    expect(await store.artifacts.get(sha256(Buffer.from('nothing')))).toBeUndefined();
+  });
+
+  it('moves a name to new bytes, keeps the old bytes for whoever pinned them, and removes names', async () => {
+    const store = await target.open();
+    const v1 = await store.artifacts.publish('index', 'docs', Buffer.from('one'));
+    const v2 = await store.artifacts.publish('index', 'docs', Buffer.from('two'));
+    expect(v2.hash).not.toBe(v1.hash);
+    expect(await store.artifacts.current('index', 'docs')).toBe(v2.hash);
+    expect((await store.artifacts.get(v1.hash))!.toString()).toBe('one');
+    // Kinds are apart: a config named "docs" is not the index.
+    expect(await store.artifacts.current('config', 'docs')).toBeUndefined();
+    await store.artifacts.publish('index', 'faq', Buffer.from('three'));
+    expect(Object.fromEntries(await store.artifacts.currentOf('index', ['docs', 'faq', 'none']))).toEqual({ docs: v2.hash, faq: sha256(Buffer.from('three')) });
+    expect(await store.artifacts.currentOf('index', [])).toEqual(new Map());
+    expect(await store.artifacts.unname('index', 'docs')).toBe(true);
+    expect(await store.artifacts.unname('index', 'docs')).toBe(false);
+    expect(await store.artifacts.current('index', 'docs')).toBeUndefined();
+    expect((await store.artifacts.get(v2.hash))!.toString()).toBe('two');
+  });
+
+  it('stores one row when two processes publish the same bytes at once', async () => {
+    const store = await target.open();
+    const twin = await target.twin(store);
+    const bytes = Buffer.alloc(64 * 1024, 9);
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => store.artifacts.publish('index', `a${i}`, bytes)),
+      ...Array.from({ length: 5 }, (_, i) => twin.artifacts.publish('index', `b${i}`, bytes)),
+    ]);
+    expect(new Set(results.map((r) => r.hash)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await twin.artifacts.names('index')).toHaveLength(10);
+  });
+});
