@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from './free-port';
 
 /** A redis-server the test started on a free loopback port, with no persistence; `stop()` ends it. */
 export interface TestRedis {
@@ -7,18 +8,6 @@ export interface TestRedis {
   port: number;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; closed again before redis-server binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

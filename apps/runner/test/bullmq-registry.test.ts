@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqJobRegistry } from '../src/jobs/bullmq-registry';
 import { jobKind, QueueUnavailableError, type JobRegistry } from '../src/jobs/job-registry';
-import { freePort, startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { freePort } from '../../../test/support/free-port';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 
 type Tick = { type: 'tick'; n: number; pid: string } | { type: 'end'; outcome: string };
 const COUNTER = jobKind<{ upTo: number; waitForCancel?: boolean }, Tick>('run');
