@@ -1,5 +1,6 @@
 import type { NodeTrace, ResolvedRef, RunEvent, RunStatus } from '@patchbay/core';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
 import type { StorageHealth } from './storage-health';
 import { valueReviver } from './run-values';
@@ -102,27 +103,10 @@ export interface RunStore {
   prune(before: number): Promise<number>;
 }
 
-export interface RunRow {
-  id: string;
-  pipeline: string | null;
-  version: number | null;
-  document: string | null;
-  inputs: string;
-  outputs: string | null;
-  status: RunStatus;
-  error: string | null;
-  failed_node: string | null;
-  started_at: number;
-  duration_ms: number | null;
-  owner: string | null;
-  source: RunSource;
-  label: string | null;
-  key_name: string | null;
-  resolved?: string | null;
-  from_run?: string | null;
-  from_node?: string | null;
-  seq?: number;
-}
+const SUMMARY = ['id', 'pipeline', 'version', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'source', 'label', 'key_name', 'from_run', 'from_node'] as const;
+
+/** The columns a run summary is read from. */
+type RunRow = Pick<Selectable<Database['runs']>, (typeof SUMMARY)[number]>;
 
 export const toRunSummary = (r: RunRow): RunSummary => ({
   id: r.id,
@@ -138,8 +122,6 @@ export const toRunSummary = (r: RunRow): RunSummary => ({
   keyName: r.key_name,
   from: r.from_run ? { run: r.from_run, node: r.from_node ?? '' } : null,
 });
-
-const SUMMARY = ['id', 'pipeline', 'version', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'source', 'label', 'key_name', 'from_run', 'from_node'] as const;
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
@@ -222,7 +204,7 @@ export class KyselyRunStore implements RunStore {
       nodes[trace.id] = trace;
     }
     return {
-      ...toRunSummary(row as RunRow),
+      ...toRunSummary(row),
       document: row.document === null ? null : JSON.parse(row.document),
       inputs: parse(row.inputs),
       outputs: row.outputs === null ? null : parse(row.outputs),
@@ -271,7 +253,7 @@ export class KyselyRunStore implements RunStore {
       q = q.where(sql<boolean>`(r.started_at, ${insertOrder(this.db, 'r')}) < (${at}, ${seq})`);
     }
     const rows = await q.orderBy('started_at', 'desc').orderBy(insertOrder(this.db, 'r'), 'desc').limit(query.limit + 1).execute();
-    return toPage(rows, query.limit, (r) => [r.started_at, r.seq], (r) => toRunSummary(r as RunRow));
+    return toPage(rows, query.limit, (r) => [r.started_at, r.seq], toRunSummary);
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {

@@ -1,4 +1,6 @@
+import type { RunStatus } from '@patchbay/core';
 import type { Generated } from 'kysely';
+import type { RunSource } from './runs';
 
 /**
  * The runner's tables as the store's one query code (Kysely) sees them on
@@ -31,14 +33,14 @@ export interface Database {
     document: string | null;
     inputs: string;
     outputs: string | null;
-    status: string;
+    status: RunStatus;
     error: string | null;
     failed_node: string | null;
     started_at: number;
     duration_ms: number | null;
     events: string | null;
     owner: string | null;
-    source: string;
+    source: RunSource;
     label: string | null;
     key_name: string | null;
     resolved: string | null;

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
 import { decodeVersionCursor, forUpdate, isUniqueViolation, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
@@ -52,20 +54,10 @@ export interface VersionStore {
   latest(pipeline: string): Promise<VersionRecord | undefined>;
 }
 
-/** A versions row as the store reads it. */
-export interface VersionRow {
-  pipeline: string;
-  number: number;
-  parent: number | null;
-  message: string;
-  created_at: number;
-  content_hash: string;
-  behavior_hash: string;
-  problems: string;
-  document?: string;
-}
+/** A versions row as the store reads it (lists leave the document out). */
+type VersionRow = Selectable<Database['versions']>;
 
-export function toSummary(r: VersionRow): VersionSummary {
+export function toSummary(r: Omit<VersionRow, 'document'>): VersionSummary {
   return {
     pipeline: r.pipeline,
     number: r.number,
@@ -78,7 +70,7 @@ export function toSummary(r: VersionRow): VersionSummary {
   };
 }
 
-export const toRecord = (r: VersionRow): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document!) });
+export const toRecord = (r: VersionRow): VersionRecord => ({ ...toSummary(r), document: JSON.parse(r.document) });
 
 type VersionKey = { number: number; content_hash: string };
 
