@@ -7,6 +7,7 @@ import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { StoreUrlError } from '../../store/store-url';
+import { untilStopSignal } from '../stop-signals';
 
 function integer(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -107,26 +108,7 @@ Environment:
     const onStray = (reason: unknown) => server.log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
     process.on('unhandledRejection', onStray);
 
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          // A second Ctrl-C means "now"; a repeated SIGTERM changes nothing.
-          if (signal === 'SIGINT') process.exit(130);
-          return;
-        }
-        stopping = true;
-        io.stderr.write(`${signal}: stopping (cancelling live runs)\n`);
-        void server.close().then(resolve, (err) => {
-          server.log(`error while stopping: ${(err as Error).message}`);
-          resolve();
-        });
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
-    // Everything is closed; if a stray handle (an MCP child, a socket) still holds the loop, do not hang on it.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+    await untilStopSignal(io.stderr, 'stopping (cancelling live runs)', () => server.close(), (err) => server.log(`error while stopping: ${(err as Error).message}`));
     return 0;
   },
 };

@@ -3,6 +3,7 @@ import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
+import { untilStopSignal } from '../stop-signals';
 
 export const command: Command = {
   name: 'worker',
@@ -52,21 +53,7 @@ Environment:
       throw err;
     }
     io.stdout.write(`Patchbay worker ${process.pid} taking jobs from ${redactUrl(queue.url)} (concurrency ${queue.concurrency ?? 8})\n`);
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          if (signal === 'SIGINT') process.exit(130);
-          return;
-        }
-        stopping = true;
-        io.stderr.write(`${signal}: finishing running jobs, then stopping\n`);
-        void worker.stop(graceText === undefined ? 10_000 : Number(graceText)).then(resolve, () => resolve());
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
-    setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+    await untilStopSignal(io.stderr, 'finishing running jobs, then stopping', () => worker.stop(graceText === undefined ? 10_000 : Number(graceText)));
     return 0;
   },
 };
