@@ -9,6 +9,9 @@ import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, validateIndexName } from './ids';
 import { RetrievalInputError } from './retrieval-input-error';
+import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
+import { Slicer } from './slicer';
+import { ARTIFACT_INDEX, writeIndexSnapshot } from './snapshot';
 
 export interface IngestItem {
   text: string;
@@ -35,19 +38,14 @@ export interface RetrievalStore extends RetrievalService {
   ingestFiles(index: string, paths: string[], options?: IngestOptions & { cwd?: string }): Promise<{ chunks: number }>;
   listIndexes(): IndexInfo[];
   deleteIndex(index: string): boolean;
+  /** Writes one index into a new SQLite file of its own, its artifact (snapshot.ts); false when there is no such index. */
+  snapshot(index: string, file: string): Promise<boolean>;
   close(): void;
 }
 
 export const DEFAULT_EMBEDDING_MODEL = 'offline:hash';
 const EMBED_BATCH = 256;
 const MAX_TOP_K = 1000;
-
-interface IndexRow {
-  id: number;
-  name: string;
-  embedding_model: string | null;
-  dimensions: number | null;
-}
 
 interface ChunkRow {
   chunk_id: string;
@@ -62,38 +60,24 @@ interface ChunkRow {
  * index: an FTS5 table (porter stemming, bm25 ranking) over the shared `chunks`
  * table, and, when the index has an embedding model, a sqlite-vec `vec0` table
  * of cosine-distance vectors. Per-index tables keep BM25 statistics and vector
- * dimensions apart.
+ * dimensions apart. With `artifact`, the file is one index's artifact (snapshot.ts),
+ * opened read-only: a search of any index name searches its one index.
  */
-export function openRetrievalStore(options: { dataDir: string; models: ModelService; inMemory?: boolean }): RetrievalStore {
+export function openRetrievalStore(options: { dataDir: string; models: ModelService; inMemory?: boolean; artifact?: string }): RetrievalStore {
   // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
-  if (!options.inMemory) mkdirSync(options.dataDir, { recursive: true });
-  const db = new Database(options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
+  if (!options.inMemory && !options.artifact) mkdirSync(options.dataDir, { recursive: true });
+  const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
+  const db = new Database(file, options.artifact ? { readonly: true, fileMustExist: true } : {});
   sqliteVec.load(db);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  if (!options.artifact) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+  }
   db.pragma('cache_size = -32000');
   // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
   db.pragma('mmap_size = 268435456');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS indexes (
-      id INTEGER PRIMARY KEY,
-      name TEXT NOT NULL UNIQUE,
-      embedding_model TEXT,
-      dimensions INTEGER,
-      created_at TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS chunks (
-      id INTEGER PRIMARY KEY,
-      index_id INTEGER NOT NULL,
-      doc_id TEXT NOT NULL,
-      chunk_id TEXT NOT NULL,
-      source TEXT,
-      text TEXT NOT NULL,
-      metadata TEXT
-    );
-    CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(index_id, doc_id);
-  `);
+  if (!options.artifact) db.exec(RETRIEVAL_TABLES);
   const { models } = options;
 
   const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
@@ -112,7 +96,8 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
   };
 
   function requireIndex(name: string): IndexRow {
-    const row = getIndex.get(name);
+    // An artifact's one index answers to the name it was asked by (its errors then name it).
+    const row = options.artifact ? { ...getIndex.get(ARTIFACT_INDEX)!, name } : getIndex.get(name);
     if (row) return row;
     const names = db.prepare<[], { name: string }>('SELECT name FROM indexes ORDER BY name').all().map((r) => r.name);
     throw new RetrievalInputError(`unknown index "${name}"; indexes: ${names.length ? names.join(', ') : '(none)'}`);
@@ -210,14 +195,14 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
         if (!row) {
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
           row = getIndex.get(index)!;
-          db.exec(`CREATE VIRTUAL TABLE ${fts(row)} USING fts5(text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')`);
+          db.exec(ftsTableSql(fts(row)));
         }
         if (model && dimensions && !row.dimensions) {
           db.prepare('UPDATE indexes SET dimensions = ? WHERE id = ?').run(dimensions, row.id);
           row = getIndex.get(index)!;
         }
         if (row.dimensions) {
-          db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${vec(row)} USING vec0(embedding float[${row.dimensions}] distance_metric=cosine)`);
+          db.exec(vecTableSql(vec(row), row.dimensions));
         }
         const ftsInsert = stmt(`INSERT INTO ${fts(row)} (rowid, text) VALUES (?, ?)`);
         const ftsDelete = stmt(`INSERT INTO ${fts(row)} (${fts(row)}, rowid, text) VALUES ('delete', ?, ?)`);
@@ -298,6 +283,10 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       return true;
     },
 
+    async snapshot(index, target) {
+      return file === ':memory:' ? false : writeIndexSnapshot(file, index, target);
+    },
+
     close() {
       db.close();
     },
@@ -312,20 +301,6 @@ function resolveModel(index: string, existing: IndexRow | undefined, requested: 
     throw new RetrievalInputError(`index "${index}" was built with ${was}; it keeps that, so it cannot take documents embedded with ${requested ?? 'none'}`);
   }
   return existing.embedding_model;
-}
-
-/** Lets the event loop run every SLICE_MS of work, and stops at an abort. */
-const SLICE_MS = 20;
-class Slicer {
-  private last = Date.now();
-  constructor(private readonly signal?: AbortSignal) {}
-
-  async turn(): Promise<void> {
-    if (Date.now() - this.last < SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.signal?.throwIfAborted();
-    this.last = Date.now();
-  }
 }
 
 function toBlob(vector: number[]): Buffer {
