@@ -2,6 +2,7 @@
 // Each area adds its exports here.
 export * from './data-dir';
 export * from './config/workspace-config';
+export * from './config/shared-config';
 export * from './services';
 export * from './providers/provider';
 export * from './providers/model-service';

@@ -18,6 +18,8 @@ export interface CreateServicesOptions {
   dataDir?: string;
   /** `--config FILE`; default `<dataDir>/patchbay.config.json` when present. */
   configPath?: string;
+  /** A config already read (a scaled-out worker's, from the store): no file is read. */
+  config?: WorkspaceConfig;
   /** `--no-cache`: every model call goes to its provider. */
   noCache?: boolean;
   /**
@@ -58,7 +60,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ flag: options.dataDir, env });
   const absent = options.createDataDir === false && !existsSync(dataDir);
-  const config = loadWorkspaceConfig({ dataDir, configPath: options.configPath });
+  const config = options.config ?? loadWorkspaceConfig({ dataDir, configPath: options.configPath });
 
   const sandbox = createSandbox();
   // Tools first: a bad tools section throws before any SQLite file is opened.

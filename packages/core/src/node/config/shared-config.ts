@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
+
+/** A value that only names environment variables: `${NAME}`, optionally after an auth scheme (`Bearer ${TOKEN}`). */
+const ENV_REFERENCES = /^(?:[A-Za-z][A-Za-z0-9-]* )?(?:\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
+
+export interface ShareConfigOptions {
+  /** The data dir relative paths resolve against when the config has no file. */
+  dataDir: string;
+  /** Secret values of the publishing process (provider keys, the token): none may appear anywhere in the config. */
+  secrets?: Array<{ name: string; value: string }>;
+}
+
+/**
+ * The workspace config as it is published to a shared store for every worker
+ * (#16.5). Only environment variable NAMES may live there, so a config that
+ * holds a secret is refused (WorkspaceConfigError, one line per problem, each
+ * naming its JSON path): an MCP server's `env` or `headers` value that is not
+ * `${NAME}` references, a URL with a password, or the value of a secret of
+ * this process anywhere. Relative paths are resolved against the config file's
+ * folder (a SQL tool's `database`; a stdio MCP server's `cwd`, which its
+ * relative command and arguments are read against), so the published config
+ * means the same files on every machine: they must exist there at those paths.
+ */
+export function shareableConfig(config: WorkspaceConfig, options: ShareConfigOptions): WorkspaceConfig {
+  const { configPath: _file, ...shared } = structuredClone(config);
+  const problems: string[] = [];
+  for (const [name, server] of Object.entries(shared.mcpServers ?? {})) {
+    const values = 'url' in server ? { headers: server.headers } : { env: server.env };
+    for (const [field, record] of Object.entries(values)) {
+      for (const [key, value] of Object.entries(record ?? {})) {
+        if (!ENV_REFERENCES.test(value)) problems.push(`mcpServers.${name}.${field}.${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
+      }
+    }
+    if ('url' in server) checkUrl(server.url, `mcpServers.${name}.url`, problems);
+    else server.cwd = resolveConfigPath(config, options.dataDir, server.cwd ?? '.');
+  }
+  for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) checkUrl(provider.baseURL, `providers.${name}.baseURL`, problems);
+  for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, options.dataDir, tool.database);
+  for (const found of secretsIn(shared, options.secrets ?? [])) problems.push(`${found.path}: holds the value of ${found.name}; name the variable instead (e.g. "apiKeyEnv" or "\${${found.name}}")`);
+  if (problems.length > 0) throw new WorkspaceConfigError(config.configPath ?? path.join(options.dataDir, 'patchbay.config.json'), problems);
+  return shared;
+}
+
+function checkUrl(text: string, where: string, problems: string[]) {
+  const url = new URL(text);
+  if (url.password) problems.push(`${where}: a URL with a password cannot be shared with workers; put the credential in an environment variable`);
+}
+
+/** Every string of `value` that holds one of `secrets`, with its JSON path; walked without recursion. */
+function secretsIn(value: unknown, secrets: Array<{ name: string; value: string }>): Array<{ path: string; name: string }> {
+  const found: Array<{ path: string; name: string }> = [];
+  const usable = secrets.filter((s) => s.value.length >= 8);
+  if (usable.length === 0) return found;
+  const stack: Array<{ path: string[]; value: unknown }> = [{ path: [], value }];
+  while (stack.length > 0) {
+    const { path: at, value: v } = stack.pop()!;
+    if (typeof v === 'string') {
+      const secret = usable.find((s) => v.includes(s.value));
+      if (secret) found.push({ path: at.join('.') || '(top level)', name: secret.name });
+    } else if (v && typeof v === 'object') {
+      // Keys are part of the file too.
+      for (const [k, child] of Object.entries(v)) stack.push({ path: [...at, k], value: child }, { path: [...at, k], value: k });
+    }
+  }
+  return found.sort((a, b) => a.path.localeCompare(b.path));
+}
