@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createServices, listProviders, maxOutputBytes, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
-import { Redactor } from './http/secrets';
+import { Redactor, secretEnvNames } from './http/secrets';
 import type { RouteModule } from './routes/index';
 import { EvalManager } from './evals/eval-manager';
 import { InProcessJobRegistry } from './jobs/in-process-registry';
@@ -18,6 +18,8 @@ import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out
 import type { FinishedRunFacts } from './monitoring/run-facts';
 import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
+import { WorkspacePublisher } from './workspace/workspace-publisher';
+import { WorkspaceResolver } from './workspace/workspace-resolver';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -145,10 +147,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   let scaled: ScaleOut | undefined;
+  // Scaled out, the workspace config and the data dir's indexes are published to the store, and each job
+  // is pinned to them when it is enqueued: workers (and this server's own work) run with what the store holds.
+  let publisher: WorkspacePublisher | undefined;
+  let resolver: WorkspaceResolver | undefined;
   try {
-    scaled = options.queue ? await scaleOut({ ...options.queue, log }, { store, services }) : undefined;
+    if (options.queue) {
+      const secrets = [...secretEnvNames(env, keyVariables).map((name) => ({ name, value: env[name] ?? '' })), ...(token ? [{ name: 'PATCHBAY_TOKEN', value: token }] : [])];
+      publisher = new WorkspacePublisher({ artifacts: store.artifacts, retrieval: services.retrieval, config: services.config, dataDir, secrets, log });
+      await publisher.start();
+      if (options.queue.work) {
+        const own = { hash: publisher.config, services };
+        resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir: dataDir, env, redact: redactor.redact, responseCache: shared?.responseCache, pipelines: services.pipelines, log, own });
+      }
+    }
+    const pin = publisher && ((document: Parameters<WorkspacePublisher['pins']>[0]) => publisher!.pins(document));
+    const workspaceFor = resolver && ((pins: Parameters<WorkspaceResolver['resolve']>[0]) => resolver!.resolve(pins));
+    scaled = options.queue ? await scaleOut({ ...options.queue, log }, { store, services, pin, workspaceFor }) : undefined;
   } catch (err) {
     await monitoring.close();
+    await resolver?.close();
     await services.close();
     await store.close();
     throw err;
@@ -161,7 +179,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     scaled && observe
       ? new FinishedRunFeed({ redis: scaled.jobs.redis, prefix: scaled.jobs.prefix, consumer: PROCESS_OWNER, runs: store.runs, versions: store.versions, observe, log })
       : undefined;
-  const runs = new RunManager({ store: store.runs, services, jobs, observe, maxOutputBytes: maxOutputBytes(services.config), commitEachRun: scaled !== undefined, maskStream: redactor.active ? () => redactor.streamMasker() : undefined });
+  const runs = new RunManager({
+    store: store.runs,
+    services,
+    jobs,
+    observe,
+    maxOutputBytes: maxOutputBytes(services.config),
+    commitEachRun: scaled !== undefined,
+    maskStream: redactor.active ? () => redactor.streamMasker() : undefined,
+    pin: publisher && ((document) => publisher!.pins(document)),
+    workspaceFor: resolver && ((pins) => resolver!.resolve(pins)),
+  });
   const evals = new EvalManager({
     evals: store.evals,
     runs: store.runs,
@@ -173,7 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let stopping = false;
   const app = createApp(
-    { store, jobs, runs, evals, services, indexes: services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
+    { store, jobs, runs, evals, services, indexes: publisher ? { ...services.retrieval, published: (name: string) => publisher!.publishIndex(name) } : services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, originGuard: !token && isLoopbackHost(host) ? { allowedHosts: options.allowedHosts } : undefined, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
@@ -187,6 +215,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (err) {
     await feed?.close();
     await scaled?.close();
+    await resolver?.close();
     await services.close();
     await store.close();
     throw new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
@@ -208,6 +237,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
       await monitoring.close();
+      await resolver?.close();
       await services.close();
       await store.close();
     })());

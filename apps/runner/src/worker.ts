@@ -1,12 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { createServices } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { scaleOut, type ScaleOut } from './queue/scale-out';
 import { RunManager } from './runs/run-manager';
 import { openStore, type Store } from './store/index';
+import { WorkspaceResolver } from './workspace/workspace-resolver';
 
 export interface WorkerOptions {
   /** The shared store: a data dir (SQLite, WAL: several processes share it) or a `postgres://` URL. */
@@ -15,7 +15,7 @@ export interface WorkerOptions {
   queueUrl: string;
   /** Runs at once and eval cases at once in this process. Default 8. */
   concurrency?: number;
-  /** Where this worker keeps what it caches locally (the model response cache). Default a dir under the OS temp dir. */
+  /** Where this worker keeps what it caches locally (index artifacts, and the model response cache with a data-dir store). Default a dir under the OS temp dir. */
   cacheDir?: string;
   /** Provider keys and the rest of the environment: this process's own, never sent through Redis or the store. */
   env?: NodeJS.ProcessEnv;
@@ -40,26 +40,28 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redactor.redact(line));
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
   const store: Store = await openStore(options.storeDir, { redact: redactor.redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
-  const services = await createServices({ dataDir: cacheDir, env, redact: redactor.redact, responseCache: store.responseCache }).catch(async (err) => {
-    await store.close();
-    throw err;
-  });
-  services.pipelines = storeResolverOf(store);
+  // No config file and no indexes of its own: each job runs with the workspace config and index artifacts
+  // it was pinned to, read from the store (services built once per config, artifacts fetched once per cache dir).
+  const resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir, env, redact: redactor.redact, responseCache: store.responseCache, pipelines: storeResolverOf(store), log });
+  const workspaceFor = resolver.resolve.bind(resolver);
   let scaled: ScaleOut;
+  let services;
   try {
+    // The config published now: what a job that carries no pins (from an older server) runs with.
+    services = (await resolver.resolve()).services;
     scaled = await scaleOut(
       { url: options.queueUrl, work: true, concurrency: options.concurrency, lockDuration: options.lockDuration, stalledInterval: options.stalledInterval, log },
-      { store, services },
+      { store, services, workspaceFor },
     );
   } catch (err) {
-    await services.close();
+    await resolver.close();
     await store.close();
     throw err;
   }
   // Defines the run processor on the queue: runs of any server are taken here. The servers' monitoring
   // observes each finished run (rollups, metrics, alert rules): it reads it from the store once committed.
   const finished = new FinishedRunPublisher(scaled.jobs.redis, scaled.jobs.prefix, () => store.runs.flush(), log);
-  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true, observe: (run) => finished.publish(run) });
+  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true, observe: (run) => finished.publish(run), workspaceFor });
   let stopping: Promise<void> | undefined;
   return {
     store,
@@ -68,7 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       (stopping ??= (async () => {
         await scaled.drain(graceMs);
         await scaled.close();
-        await services.close();
+        await resolver.close();
         await store.close();
       })()),
   };

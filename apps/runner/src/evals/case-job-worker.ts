@@ -9,6 +9,8 @@ import { redisConnection } from '../queue/redis-url';
 import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { storeCaseRun } from './store-case-run';
+import type { WorkspacePins } from '../workspace/workspace-pins';
+import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
 export interface CaseJobWorkerOptions {
   url: string;
@@ -18,6 +20,8 @@ export interface CaseJobWorkerOptions {
   store: { evals: EvalStore; runs: RunStore };
   /** This process's services: provider keys come from its own environment. */
   services: EvalSessionServices;
+  /** Scaled out: the services of the workspace an eval was pinned to (config and indexes from the store). */
+  workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
   concurrency: number;
   lockDuration?: number;
   stalledInterval?: number;
@@ -125,11 +129,12 @@ export class CaseJobWorker {
     if (!runner) {
       // An eval cancelled before this process listened has a cancel key; one cancelled later drops its
       // runner here (see the constructor), so the next case looks again: one look per eval, not per case.
-      runner = Promise.all([this.options.redis.get(caseKeys(this.options.prefix, evalId).spec), this.options.cancels.reasonFor('eval', evalId)]).then(([json, cancelled]) => {
+      runner = Promise.all([this.options.redis.get(caseKeys(this.options.prefix, evalId).spec), this.options.cancels.reasonFor('eval', evalId)]).then(async ([json, cancelled]) => {
         if (!json || cancelled !== null) return null;
         const spec = JSON.parse(json) as EvalCaseSpec;
         const targets = resolveTargets(spec.pipeline, spec.scorers);
-        const services = sessionServices(this.options.services, spec.cached);
+        const workspace = this.options.workspaceFor ? (await this.options.workspaceFor(spec.workspace)).services : this.options.services;
+        const services = sessionServices(workspace, spec.cached);
         const run = createCaseWorker({
           pipeline: spec.pipeline,
           scorers: spec.scorers,

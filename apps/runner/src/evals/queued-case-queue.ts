@@ -4,6 +4,7 @@ import type { CaseJob, CaseQueue, CaseRecord } from '@patchbay/evals';
 import { CASE_QUEUE, caseJobId, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
 import { RedisLimiter } from '../queue/redis-limiter';
+import type { WorkspacePins } from '../workspace/workspace-pins';
 
 export interface QueuedCaseQueueOptions {
   redis: Redis;
@@ -12,6 +13,8 @@ export interface QueuedCaseQueueOptions {
   prefix: string;
   evalId: string;
   spec: EvalCaseSpec;
+  /** Pins the eval's workspace (config, indexes) when it starts: every case of it runs with the same. */
+  pin?: () => Promise<WorkspacePins>;
   /** Each case id's place in the dataset. */
   positions: Map<string, number>;
   /** Cases of this eval at once over all workers (the suite's concurrency); a 429 halves it for a while. */
@@ -52,7 +55,8 @@ export class QueuedCaseQueue implements CaseQueue {
     const signal = options.signal ?? new AbortController().signal;
     const maxRetries = this.options.maxRateLimitRetries ?? 20;
     const backoffMs = this.options.backoffMs ?? 250;
-    await redis.multi().set(keys.spec, JSON.stringify(this.options.spec), 'EX', 7 * 86_400).del(keys.results).exec();
+    const spec: EvalCaseSpec = this.options.pin ? { ...this.options.spec, workspace: await this.options.pin() } : this.options.spec;
+    await redis.multi().set(keys.spec, JSON.stringify(spec), 'EX', 7 * 86_400).del(keys.results).exec();
     await this.limiter.reset();
     await this.options.cancels.clear('eval', evalId);
     const reader = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });

@@ -1,5 +1,6 @@
 import type { CaseRecord, EvalCase, ScorerSpec } from '@patchbay/evals';
 import type { PipelineDocument } from '@patchbay/core';
+import type { WorkspacePins } from '../workspace/workspace-pins';
 
 /** The BullMQ queue eval cases go through (`<prefix>:case:*` in Redis). */
 export const CASE_QUEUE = 'case';
@@ -26,6 +27,8 @@ export interface EvalCaseSpec {
   cached: boolean;
   /** The eval's concurrency: the cap of its shared limiter over all workers. */
   concurrency: number;
+  /** The workspace config and indexes every case runs with, pinned when the eval starts. */
+  workspace?: WorkspacePins;
 }
 
 /** A finished job as the coordinator reads it from the eval's results stream. */

@@ -7,6 +7,9 @@ import { QueuedCaseQueue } from '../evals/queued-case-queue';
 import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { CASE_QUEUE } from './case-jobs';
+import type { PipelineDocument } from '@patchbay/core';
+import type { WorkspacePins } from '../workspace/workspace-pins';
+import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
 export interface ScaleOutOptions {
   /** `--queue redis://…` */
@@ -32,7 +35,17 @@ export interface ScaleOut {
 }
 
 /** Connects to the queue's Redis (throws QueueUnavailableError when it does not answer) and, with `work`, starts taking jobs. */
-export async function scaleOut(options: ScaleOutOptions, deps: { store: { evals: EvalStore; runs: RunStore }; services: EvalSessionServices }): Promise<ScaleOut> {
+export async function scaleOut(
+  options: ScaleOutOptions,
+  deps: {
+    store: { evals: EvalStore; runs: RunStore };
+    services: EvalSessionServices;
+    /** Pins an eval's workspace when it starts (a server's WorkspacePublisher). */
+    pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
+    /** The services of a pinned workspace (a WorkspaceResolver), for the cases this process runs. */
+    workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
+  },
+): Promise<ScaleOut> {
   const jobs = new BullmqJobRegistry({
     url: options.url,
     work: options.work,
@@ -57,6 +70,7 @@ export async function scaleOut(options: ScaleOutOptions, deps: { store: { evals:
         cancels: jobs.cancels,
         store: deps.store,
         services: deps.services,
+        workspaceFor: deps.workspaceFor,
         concurrency: options.concurrency ?? 8,
         lockDuration: options.lockDuration,
         stalledInterval: options.stalledInterval,
@@ -75,6 +89,7 @@ export async function scaleOut(options: ScaleOutOptions, deps: { store: { evals:
         evalId: request.id,
         spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached, concurrency },
         positions,
+        pin: deps.pin && (() => deps.pin!(request.session.pipeline)),
         concurrency,
         leaseMs: options.lockDuration ?? 30_000,
       });

@@ -111,6 +111,8 @@ export const indexRoutes: RouteModule = {
         .catch((err) => {
           throw storeProblem(err);
         });
+      // Scaled out: runs enqueued after this answer search what was just indexed.
+      await store.published?.(name);
       return c.json({ index: name, chunks: result.chunks }, 201);
     });
 

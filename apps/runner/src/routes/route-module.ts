@@ -23,6 +23,8 @@ export interface IndexService {
     options?: { embeddingModel?: string | null; chunkSize?: number; overlap?: number },
   ): Promise<{ chunks: number }>;
   search: Services['retrieval']['search'];
+  /** Scaled out: publishes the index to the store after an ingest (its artifact), before the ingest is answered. */
+  published?(index: string): Promise<void>;
 }
 
 /** Everything a route module may use; built once by startServer. */

@@ -4,6 +4,8 @@ import { jobKind, type JobContext, type JobRegistry, type JobListener } from '..
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
 import { PROCESS_OWNER } from './process-owner';
+import type { WorkspacePins } from '../workspace/workspace-pins';
+import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
 export interface StartRun {
   document: PipelineDocument;
@@ -31,6 +33,8 @@ export interface StartRun {
 export interface RunJob extends StartRun {
   id: string;
   startedAt: number;
+  /** Scaled out: the workspace config and indexes it runs with, pinned when it was enqueued. */
+  workspace?: WorkspacePins;
 }
 
 export const RUN_JOB = jobKind<RunJob, RunEvent>('run');
@@ -114,10 +118,27 @@ export class RunManager {
   private readonly maxOutputBytes?: number;
   private readonly commitEachRun: boolean;
   private readonly maskStream?: () => StreamMasker;
+  private readonly pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
+  private readonly workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
 
-  /** `commitEachRun`: a run's outcome is committed before its job ends (scaled out, other processes read it next). */
-  constructor(deps: { store: RunStore; services: Partial<Services>; jobs: JobRegistry; observe?: (run: FinishedRunFacts) => void; maxOutputBytes?: number; commitEachRun?: boolean; maskStream?: () => StreamMasker }) {
+  /**
+   * `commitEachRun`: a run's outcome is committed before its job ends (scaled out, other processes read it next).
+   * Scaled out, `pin` pins a run's workspace when it is enqueued and `workspaceFor` gives the services it then runs with.
+   */
+  constructor(deps: {
+    store: RunStore;
+    services: Partial<Services>;
+    jobs: JobRegistry;
+    observe?: (run: FinishedRunFacts) => void;
+    maxOutputBytes?: number;
+    commitEachRun?: boolean;
+    maskStream?: () => StreamMasker;
+    pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
+    workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
+  }) {
     this.maskStream = deps.maskStream;
+    this.pin = deps.pin;
+    this.workspaceFor = deps.workspaceFor;
     this.store = deps.store;
     this.commitEachRun = deps.commitEachRun ?? false;
     this.maxOutputBytes = deps.maxOutputBytes;
@@ -143,6 +164,7 @@ export class RunManager {
     // moment: group commit) before the caller hears the id. A full disk rejects here, before any work.
     await this.store.begin(runStart(job));
     try {
+      if (this.pin) job.workspace = await this.pin(request.document);
       await this.jobs.start(RUN_JOB, id, job);
     } catch (err) {
       // Not started after all (shutting down, queue gone): the row must not stay `running`.
@@ -161,17 +183,14 @@ export class RunManager {
       job.publish(event);
     };
     const onEvent = this.maskStream ? maskedTokens(this.maskStream, emit) : emit;
+    const execute = (services: Partial<Services>, maxOutputBytes: number | undefined) =>
+      this.prepare(payload.document).run(payload.inputs, { services, maxOutputBytes, signal: job.signal, runId: id, tokens: payload.tokens, onEvent, reuse: payload.reuse });
     let result: Promise<RunResult>;
     try {
-      result = this.prepare(payload.document).run(payload.inputs, {
-        services: this.services,
-        maxOutputBytes: this.maxOutputBytes,
-        signal: job.signal,
-        runId: id,
-        tokens: payload.tokens,
-        onEvent,
-        reuse: payload.reuse,
-      });
+      // Scaled out, the services are those of the workspace the run was pinned to (a config or index it cannot fetch fails the run).
+      result = this.workspaceFor
+        ? this.workspaceFor(payload.workspace).then((workspace) => execute(workspace.services, workspace.maxOutputBytes))
+        : execute(this.services, this.maxOutputBytes);
     } catch (err) {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
     }

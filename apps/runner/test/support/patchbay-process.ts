@@ -12,9 +12,9 @@ export interface PatchbayProcess {
   match: RegExpExecArray;
 }
 
-/** `patchbay ARGS` as a real process; resolves once its output matches `ready`. */
-export function spawnPatchbay(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<PatchbayProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `patchbay ARGS` as a real process (in `cwd`, default this one's); resolves once its output matches `ready`. */
+export function spawnPatchbay(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, cwd?: string): Promise<PatchbayProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

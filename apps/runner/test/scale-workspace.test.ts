@@ -1,0 +1,191 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModelService, createOfflineProvider, openRetrievalStore } from '@patchbay/core/node';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+
+// #16.5: a worker with no data dir and no config file runs retrieve nodes over index artifacts and tools of the server's config.
+const DOCS = [
+  { id: 'refunds', source: 'refunds.md', text: 'Refunds are issued to the original payment method within five business days after the returned lamp arrives.' },
+  { id: 'shipping', source: 'shipping.md', text: 'Standard shipping takes three to seven days. Express shipping arrives within two days.' },
+  { id: 'warranty', source: 'warranty.md', text: 'Every lamp carries a two-year warranty covering defects in materials and workmanship.' },
+];
+const LATE = { id: 'refund-policy', source: 'policy.md', text: 'Refund requests for a lamp bought in a shop are refunded in the shop, refund in cash.' };
+const config = (suffix: string) => ({
+  tools: {
+    custom: [{ name: 'shout', description: 'upper-cases text', parameters: { type: 'object', properties: { text: { type: 'string' } } }, code: `return String(args.text).toUpperCase() + '${suffix}'` }],
+    sql: [{ name: 'shop', database: 'shop.sqlite' }], // relative to the config file: resolved by the server before it is shared
+  },
+});
+const pipeline = {
+  format: 'patchbay.pipeline/v1',
+  name: 'ask',
+  nodes: [
+    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 3, mode: 'hybrid' } },
+    { id: 'loud', type: 'tool', config: { tool: 'shout', parameters: ['text'] } },
+    { id: 'sql', type: 'input', config: { name: 'sql', valueType: 'string', default: 'SELECT count(*) AS n FROM lamps' } },
+    { id: 'rows', type: 'tool', config: { tool: 'shop', parameters: ['sql'] } },
+    { id: 'docs', type: 'output', config: { name: 'docs' } },
+    { id: 'shouted', type: 'output', config: { name: 'shouted' } },
+    { id: 'counted', type: 'output', config: { name: 'counted' } },
+  ],
+  edges: [
+    { from: 'question.value', to: 'search.query' },
+    { from: 'question.value', to: 'loud.text' },
+    { from: 'sql.value', to: 'rows.sql' },
+    { from: 'search.documents', to: 'docs.value' },
+    { from: 'loud.result', to: 'shouted.value' },
+    { from: 'rows.result', to: 'counted.value' },
+  ],
+};
+
+describe('scaled out: what a worker with no data dir and no config file needs comes from the store', () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let root: string;
+  let storeUrl: string;
+  const processes: PatchbayProcess[] = [];
+  let server: string;
+  let worker: PatchbayProcess;
+  const workerCache = () => path.join(root, 'worker-cache');
+  const post = (base: string, p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const serve = async (dataDir: string, extra: string[] = []) => {
+    const p = await spawnPatchbay(['serve', '--port', '0', '--data', dataDir, '--store', storeUrl, '--queue', redis.url, '--no-work', ...extra], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    processes.push(p);
+    return p.match[1];
+  };
+  const finished = async (base: string, id: string) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const run = await (await fetch(`${base}/api/runs/${id}`)).json();
+      if (run.status !== 'running' || Date.now() > deadline) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const startRun = async (base: string, question: string) => {
+    const res = await post(base, '/api/runs', { pipeline: 'ask', inputs: { question } });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const search = async (base: string, index: string, query: string) => (await (await post(base, `/api/indexes/${index}/search`, { query, topK: 3, mode: 'hybrid' })).json()).documents;
+  const sqlCount = async (query: string) => {
+    const client = new pg.Client({ connectionString: storeUrl });
+    await client.connect();
+    try {
+      return Number((await client.query(query)).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    storeUrl = await postgres.createDatabase();
+    root = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-ws-'));
+    const data = path.join(root, 'server');
+    mkdirSync(data);
+    writeFileSync(path.join(data, 'patchbay.config.json'), JSON.stringify(config('!')));
+    const shop = new Database(path.join(data, 'shop.sqlite'));
+    shop.exec("CREATE TABLE lamps (name TEXT); INSERT INTO lamps VALUES ('desk'), ('floor')");
+    shop.close();
+    // An index built in the data dir before the server starts: published at start.
+    const local = openRetrievalStore({ dataDir: data, models: createModelService({ offline: createOfflineProvider() }) });
+    await local.ingest('faq', DOCS);
+    local.close();
+    server = await serve(data);
+    expect((await post(server, '/api/pipelines', pipeline)).status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await redis?.stop();
+    await postgres?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('runs retrieve and tool nodes on the worker with the index contents and config of when each run was enqueued', async () => {
+    expect((await post(server, '/api/indexes/docs/documents', { documents: DOCS })).status).toBe(201);
+    const question = 'how are refunds paid for a lamp';
+    const before = await search(server, 'docs', question);
+    const early = await startRun(server, question); // queued while no worker runs: pinned to the index as it is now
+    expect((await post(server, '/api/indexes/docs/documents', { documents: [LATE] })).status).toBe(201);
+    const after = await search(server, 'docs', question);
+    expect(after.map((d: { id: string }) => d.id)).toContain('refund-policy');
+    const late = await startRun(server, question);
+
+    // The worker: its own empty working dir, no --data, no config, no PATCHBAY_DATA.
+    const cwd = path.join(root, 'worker-cwd');
+    mkdirSync(cwd);
+    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], baseEnv(), /taking jobs/, cwd);
+    processes.push(worker);
+    const [a, b] = [await finished(server, early), await finished(server, late)];
+    expect(a).toMatchObject({ status: 'succeeded', outputs: { shouted: `${question.toUpperCase()}!` } });
+    expect(a.outputs.counted.rows).toEqual([{ n: 2 }]);
+    // The same hits as the server's own (embedded) search, each against the contents of its time.
+    expect(a.outputs.docs).toEqual(before);
+    expect(b.outputs.docs).toEqual(after);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('stores equal index contents once, and fetches each artifact once into the worker cache', async () => {
+    expect((await post(server, '/api/indexes/docs-copy/documents', { documents: [...DOCS, LATE] })).status).toBe(201);
+    const names = await sqlCount("SELECT count(*) AS n FROM artifact_names WHERE kind = 'index'");
+    expect(names).toBe(3); // faq, docs, docs-copy
+    // docs had two contents (before and after the late document); docs-copy has the second one again; faq has the first.
+    expect(await sqlCount("SELECT count(*) AS n FROM artifacts WHERE kind = 'index'")).toBe(2);
+    for (let i = 0; i < 3; i++) expect((await finished(server, await startRun(server, `question ${i} about shipping`))).status).toBe('succeeded');
+    const fetched = worker.output().match(/fetched index artifact [0-9a-f]{64}/g) ?? [];
+    expect(fetched).toHaveLength(2); // each of docs' two contents once, whatever the number of runs
+    expect(new Set(fetched).size).toBe(2);
+    const files = readdirSync(path.join(workerCache(), 'artifacts'));
+    expect(files.sort()).toEqual(fetched.map((line) => `${line.split(' ').at(-1)}.sqlite`).sort()); // no temp file left
+  });
+
+  it('runs the cases of an eval on the worker with the workspace pinned when the eval started', async () => {
+    const cases = ['refund lamp', 'express shipping', 'warranty defects'].map((question, i) => ({ id: `c${i}`, input: { question }, expected: `${question.toUpperCase()}!` }));
+    expect((await post(server, '/api/datasets', { name: 'questions', cases })).status).toBe(201);
+    const started = await post(server, '/api/evals', { pipeline: 'ask', dataset: 'questions', suite: { scorers: [{ name: 'loud', type: 'contains', target: 'shouted' }] } });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    const deadline = Date.now() + 60_000;
+    let result: any;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      result = await (await fetch(`${server}/api/evals/${id}`)).json();
+    } while (result.status === 'running' && Date.now() < deadline);
+    expect(result.status).toBe('succeeded');
+    expect(result.cases.map((c: { status: string }) => c.status)).toEqual(['passed', 'passed', 'passed']);
+    for (const c of result.cases) expect(c.outputs.docs).toEqual(await search(server, 'docs', c.input.question));
+  });
+
+  it('runs each job with the config of the server that enqueued it', async () => {
+    const other = path.join(root, 'server-2');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'patchbay.config.json'), JSON.stringify(config('!!')));
+    new Database(path.join(other, 'shop.sqlite')).exec("CREATE TABLE lamps (name TEXT); INSERT INTO lamps VALUES ('wall')");
+    const second = await serve(other);
+    const [one, two] = await Promise.all([startRun(server, 'hi'), startRun(second, 'hi')]);
+    expect((await finished(server, one)).outputs).toMatchObject({ shouted: 'HI!', counted: { rows: [{ n: 2 }] } });
+    expect((await finished(second, two)).outputs).toMatchObject({ shouted: 'HI!!', counted: { rows: [{ n: 1 }] } });
+  });
+
+  it('refuses to share a config holding a literal secret, naming its JSON path', async () => {
+    const bad = path.join(root, 'server-bad');
+    mkdirSync(bad);
+    writeFileSync(path.join(bad, 'patchbay.config.json'), JSON.stringify({ mcpServers: { files: { command: 'mcp-files', env: { FILES_TOKEN: 'literal-secret-value' } } } }));
+    const refused = spawnPatchbay(['serve', '--port', '0', '--data', bad, '--store', storeUrl, '--queue', redis.url], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening/);
+    const error = await refused.then(
+      (p) => (processes.push(p), ''),
+      (err: Error) => err.message,
+    );
+    expect(error).toMatch(/exited \(2\)/);
+    expect(error).toContain('mcpServers.files.env.FILES_TOKEN: a literal value cannot be shared with workers');
+    expect(error).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
