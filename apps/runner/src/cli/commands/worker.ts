@@ -19,8 +19,9 @@ Options:
   --store STORE       the shared store (env PATCHBAY_STORE): postgres://user@host/db,
                       or a data dir every process reaches (sqlite:DIR or a path)
 ${QUEUE_HELP}
-  --cache-dir DIR     where this worker caches model responses with a data-dir store
-                      (default a temp dir; a postgres:// store holds the shared cache)
+  --cache-dir DIR     where this worker keeps the index artifacts it fetched, and its
+                      model responses with a data-dir store (default a temp dir;
+                      a postgres:// store holds the shared response cache)
   --grace-ms MS       how long SIGTERM waits for running jobs (default 10000)
   --debug             show stack traces
   -h, --help          show this help
