@@ -16,14 +16,23 @@ export type DomainErrorCode =
   | 'run-not-running'
   | 'eval-not-running'
   | 'eval-running'
-  | 'eval-not-resumable';
+  | 'eval-not-resumable'
+  // Deploying and serving (labels, promotions, serving keys, /v1).
+  | 'pipeline-not-found'
+  | 'version-not-found'
+  | 'label-not-set'
+  | 'version-invalid'
+  | 'input-missing'
+  | 'promotion-not-found'
+  | 'key-not-found'
+  | 'key-exists';
 
 export class DomainError extends Error {
   override name = 'DomainError';
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    /** Extra members for whoever reports it (`errors` with JSON paths, `latest`, `runStatus`, `problems`). */
+    /** Extra members for whoever reports it (`errors` with JSON paths, `latest`, `runStatus`, `problems`, the `labels` that exist). */
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);

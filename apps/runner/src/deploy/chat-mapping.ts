@@ -1,5 +1,5 @@
 import { getNodeType, parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 
 /** A chat message as OpenAI clients send it: content is a string or a list of parts. */
 export interface ChatMessage {
@@ -36,21 +36,21 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
     }
     if (!Object.hasOwn(metadata, input.name)) continue;
     const parsed = parseInputValue(metadata[input.name], input.valueType);
-    if (!parsed.ok) throw new DeployError('input-missing', `metadata.${input.name}: input "${input.name}" (${input.valueType}): ${parsed.message}`);
+    if (!parsed.ok) throw new DomainError('input-missing', `metadata.${input.name}: input "${input.name}" (${input.valueType}): ${parsed.message}`);
     inputs[input.name] = parsed.value;
   }
   const open = declared.filter((input) => input.required && !Object.hasOwn(inputs, input.name));
   const forText = open.filter((input) => input.valueType === 'string');
   const other = open.find((input) => input.valueType !== 'string') ?? forText[1];
   if (other) {
-    throw new DeployError('input-missing', `pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`);
+    throw new DomainError('input-missing', `pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`);
   }
   if (forText.length === 1) {
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-    if (!lastUser) throw new DeployError('input-missing', `input "${forText[0].name}" takes the last user message, and there is none in messages`);
+    if (!lastUser) throw new DomainError('input-missing', `input "${forText[0].name}" takes the last user message, and there is none in messages`);
     inputs[forText[0].name] = messageText(lastUser);
   } else if (!Object.hasOwn(inputs, 'messages') && !declared.some((input) => input.valueType === 'string')) {
-    throw new DeployError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
+    throw new DomainError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
   }
   return inputs;
 }
@@ -60,7 +60,7 @@ export function answerOutput(doc: PipelineDocument): string {
   const outputs = pipelineOutputs(doc);
   if (outputs.length === 1) return outputs[0];
   if (outputs.includes('answer')) return 'answer';
-  throw new DeployError('input-missing', `pipeline "${doc.name}" has ${outputs.length} outputs (${outputs.join(', ')}) and none named "answer": a chat answer needs one`);
+  throw new DomainError('input-missing', `pipeline "${doc.name}" has ${outputs.length} outputs (${outputs.join(', ')}) and none named "answer": a chat answer needs one`);
 }
 
 /** The answer as chat text: a string as is, anything else as JSON. */

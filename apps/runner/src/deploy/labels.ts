@@ -1,5 +1,5 @@
 import type { LabelState, Store } from '../store/index';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 
 export interface MoveLabel {
   pipeline: string;
@@ -21,12 +21,12 @@ export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move:
   const version = await store.versions.get(move.pipeline, move.version);
   if (!version) {
     const latest = await store.versions.latest(move.pipeline);
-    if (!latest) throw new DeployError('pipeline-not-found', `there is no pipeline "${move.pipeline}"`);
-    throw new DeployError('version-not-found', `pipeline "${move.pipeline}" has no version ${move.version} (latest is ${latest.number})`);
+    if (!latest) throw new DomainError('pipeline-not-found', `there is no pipeline "${move.pipeline}"`);
+    throw new DomainError('version-not-found', `pipeline "${move.pipeline}" has no version ${move.version} (latest is ${latest.number})`);
   }
   if (version.problems.length > 0) {
     const first = version.problems[0];
-    throw new DeployError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, {
+    throw new DomainError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, {
       problems: version.problems,
     });
   }
@@ -36,9 +36,9 @@ export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move:
 
 /** Removes a label (recorded in the history as a move to nothing). */
 export async function removeLabel(store: Pick<Store, 'pipelines' | 'labels'>, pipeline: string, label: string, by: string): Promise<void> {
-  if (!(await store.pipelines.get(pipeline))) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+  if (!(await store.pipelines.get(pipeline))) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
   const removed = await store.labels.remove(pipeline, label, by);
-  if (!removed) throw new DeployError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
+  if (!removed) throw new DomainError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
 }
 
 export async function labelNotSetMessage(store: Pick<Store, 'labels'>, pipeline: string, label: string): Promise<string> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jobKind, type JobRegistry } from '../jobs/job-registry';
 import type { Store } from '../store/index';
 import type { EvalManager } from '../evals/eval-manager';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 import { runPromotion, type PromotionEvent, type PromotionOutcome, type PromotionRequest } from './promotion';
 
 export const PROMOTION_JOB = jobKind<PromotionRequest & { id: string }, PromotionEvent>('promotion');
@@ -43,6 +43,6 @@ export class PromotionManager {
   }
 
   notFound(id: string) {
-    return new DeployError('promotion-not-found', `there is no promotion "${id}"`);
+    return new DomainError('promotion-not-found', `there is no promotion "${id}"`);
   }
 }

@@ -1,7 +1,7 @@
 import { checkInputs, type RunEvent } from '@patchbay/core';
 import type { RunManager } from '../runs/run-manager';
 import type { RunSource } from '../store/runs';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 import type { ServedVersion } from './served-version';
 
 export interface Usage {
@@ -40,7 +40,7 @@ export async function startServedRun(
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
   if (problems.length > 0) {
-    throw new DeployError('invalid-inputs', `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
+    throw new DomainError('invalid-inputs', `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
       problems,
       errors: problems.map(({ path, message }) => ({ path, message })),
     });

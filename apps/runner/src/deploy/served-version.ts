@@ -1,6 +1,6 @@
 import type { PipelineDocument } from '@patchbay/core';
 import type { Store } from '../store/index';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 import { labelNotSetMessage } from './labels';
 
 /** What serving runs: one saved version, reached by label (recorded on the run) or by number. */
@@ -26,20 +26,20 @@ export async function resolveServed(store: Pick<Store, 'versions' | 'labels'>, r
     label = request.label ?? DEFAULT_LABEL;
     const state = await store.labels.get(pipeline, label);
     if (!state) {
-      if (!(await store.versions.latest(pipeline))) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
-      throw new DeployError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
+      if (!(await store.versions.latest(pipeline))) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+      throw new DomainError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
     }
     number = state.version;
   }
   const version = await store.versions.get(pipeline, number);
   if (!version) {
     const latest = await store.versions.latest(pipeline);
-    if (!latest) throw new DeployError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
-    throw new DeployError('version-not-found', `pipeline "${pipeline}" has no version ${number} (latest is ${latest.number})`);
+    if (!latest) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+    throw new DomainError('version-not-found', `pipeline "${pipeline}" has no version ${number} (latest is ${latest.number})`);
   }
   if (version.problems.length > 0) {
     const first = version.problems[0];
-    throw new DeployError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems: version.problems });
+    throw new DomainError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems: version.problems });
   }
   return { pipeline, version: number, label, document: version.document as PipelineDocument };
 }

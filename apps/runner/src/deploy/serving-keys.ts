@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyStore, StoredKeyHash } from '../store/index';
-import { DeployError } from './errors';
+import { DomainError } from '../domain-errors';
 
 export const KEY_PREFIX = 'pbk_';
 export const KEY_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -13,13 +13,13 @@ export async function createServingKey(keys: KeyStore, request: { name: string; 
   const createdAt = Date.now();
   const pipelines = request.pipelines && request.pipelines.length > 0 ? [...new Set(request.pipelines)] : null;
   if (!(await keys.create({ name: request.name, hash: hashKey(key), pipelines, createdAt }))) {
-    throw new DeployError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
+    throw new DomainError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
   }
   return { name: request.name, key, pipelines, createdAt: new Date(createdAt).toISOString() };
 }
 
 export async function revokeServingKey(keys: KeyStore, name: string): Promise<void> {
-  if (!(await keys.revoke(name))) throw new DeployError('key-not-found', `there is no serving key named "${name}"`);
+  if (!(await keys.revoke(name))) throw new DomainError('key-not-found', `there is no serving key named "${name}"`);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { DatasetError, EvalInputError, EvalPipelineError, ModelUnavailableError, ResumeError, SuiteError, TargetError } from '@patchbay/evals';
-import { DeployError } from '../deploy/errors';
 import { DomainError, type DomainErrorCode } from '../domain-errors';
 import { JobsClosedError, QueueUnavailableError } from '../jobs/job-registry';
 import { InvalidCursorError } from '../store/paging';
@@ -18,6 +17,14 @@ const STATUS: Record<DomainErrorCode, number> = {
   'eval-not-running': 409,
   'eval-running': 409,
   'eval-not-resumable': 409,
+  'pipeline-not-found': 404,
+  'version-not-found': 404,
+  'label-not-set': 404,
+  'version-invalid': 422,
+  'input-missing': 400,
+  'promotion-not-found': 404,
+  'key-not-found': 404,
+  'key-exists': 409,
 };
 
 /**
@@ -30,7 +37,6 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
     // A plain "not found" is about:blank, as it always was.
     return new HttpProblem(STATUS[err.code], err.message, { ...(err.code === 'not-found' ? {} : { type: err.code }), ...err.details });
   }
-  if (err instanceof DeployError) return new HttpProblem(err.status, err.message, { type: err.code, ...err.details });
   if (err instanceof EvalInputError) return evalInputProblem(err);
   const storage = asStorageFailure(err);
   // Nothing was stored, so nothing is acknowledged: 507 when the disk is full, 503 when it fails otherwise.

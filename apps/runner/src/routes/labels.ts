@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { moveLabel, removeLabel } from '../deploy/labels';
 import { LABEL_PATTERN } from '../deploy/label-name';
-import { DeployError } from '../deploy/errors';
+import { DomainError } from '../domain-errors';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
@@ -84,7 +84,7 @@ export const labelRoutes: RouteModule = {
   register(app, { store }) {
     app.openapi(list, async (c) => {
       const { name } = c.req.valid('param');
-      if (!(await store.pipelines.get(name))) throw new DeployError('pipeline-not-found', `there is no pipeline "${name}"`);
+      if (!(await store.pipelines.get(name))) throw new DomainError('pipeline-not-found', `there is no pipeline "${name}"`);
       return c.json({ labels: await store.labels.list(name) }, 200);
     });
 

@@ -25,11 +25,11 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
     const { KEY_NAME_PATTERN, createServingKey, revokeServingKey } = await import('../../deploy/serving-keys');
-    const { DeployError } = await import('../../deploy/errors');
-    /** A taken name or a key that does not exist (a DeployError) is bad usage: exit 2, one line. */
+    const { DomainError } = await import('../../domain-errors');
+    /** A taken name or a key that does not exist (a DomainError) is bad usage: exit 2, one line. */
     const asUsage = <T>(promise: Promise<T>): Promise<T> =>
       promise.catch((err: unknown) => {
-        throw err instanceof DeployError ? new UsageError(err.message) : err;
+        throw err instanceof DomainError ? new UsageError(err.message) : err;
       });
     const needsName = action === 'create' || action === 'revoke';
     if (!['create', 'list', 'revoke'].includes(action)) throw new UsageError(`unknown action "${action}": use create, list or revoke`);

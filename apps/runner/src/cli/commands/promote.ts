@@ -50,11 +50,11 @@ usage or bad input (pipeline, version, suite, dataset).`,
     if (!values.suite) throw new UsageError('--suite SUITE is required');
 
     const evalsPkg = await import('@patchbay/evals');
-    const { DeployError } = await import('../../deploy/errors');
+    const { DomainError } = await import('../../domain-errors');
     /** Bad input found by the evals package (suite, dataset, target, model) or the deploy checks: exit 2, one line. */
     const asUsage = <T>(promise: Promise<T>): Promise<T> =>
       promise.catch((err: unknown) => {
-        throw err instanceof evalsPkg.EvalInputError || err instanceof DeployError ? new UsageError(err.message) : err;
+        throw err instanceof evalsPkg.EvalInputError || err instanceof DomainError ? new UsageError(err.message) : err;
       });
     const { loadDatasetSource } = await import('../../evals/dataset-input');
     const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
