@@ -26,6 +26,8 @@ import { artifacts } from './migrations/022-artifacts';
 import { KyselyArtifactStore, type ArtifactStore } from './artifacts';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
+import { SqliteChangeClock } from './sqlite-change-clock';
+import type { ChangeClock } from './read-cache';
 import type { StoreDb } from './dialect';
 import { StorageHealth } from './storage-health';
 import type { ResponseCache } from '@patchbay/core/node';
@@ -137,16 +139,18 @@ export async function openStore(target: string, options: OpenStoreOptions & { lo
 
 /**
  * Every store module on a Kysely of either database: one query code, what
- * differs between SQLite and PostgreSQL named in dialect.ts.
+ * differs between SQLite and PostgreSQL named in dialect.ts. `clock` tells when
+ * pipelines, versions and labels may have changed, so the serving path's
+ * lookups of them are cached (read-cache.ts); without one they are not.
  */
-export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: StorageHealth) {
+export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: StorageHealth, clock?: ChangeClock) {
   return {
     pipelines: new KyselyPipelineStore(db),
-    versions: new KyselyVersionStore(db),
+    versions: new KyselyVersionStore(db, clock),
     runs: new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health }),
     datasets: new KyselyDatasetStore(db),
     evals: new KyselyEvalStore(db, options.redact),
-    labels: new KyselyLabelStore(db),
+    labels: new KyselyLabelStore(db, clock),
     deployments: new KyselyDeploymentStore(db),
     keys: new KyselyKeyStore(db),
     monitors: new KyselyMonitorStore(db),
@@ -166,7 +170,9 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.
   const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db);
   const committed = (rows: number) => checkpointer?.committed(rows);
-  const stores = kyselyStores(sqliteKysely(db, committed), options, health);
+  // What serving reads on every request (a label, a version) is cached until a write to these tables, here or by another process.
+  const clock = new SqliteChangeClock(db, ['pipelines', 'versions', 'labels']);
+  const stores = kyselyStores(sqliteKysely(db, committed, clock), options, health, clock);
   return {
     ...stores,
     health,

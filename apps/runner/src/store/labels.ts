@@ -1,5 +1,7 @@
 import { forUpdate, type StoreDb } from './dialect';
+import { PreparedQuery } from './prepared';
 import { appendDeployment } from './deployments';
+import { ReadCache, type ChangeClock } from './read-cache';
 
 /** Where a label points. */
 export interface LabelState {
@@ -30,11 +32,24 @@ export interface LabelStore {
   all(): Promise<{ pipeline: string; label: string; version: number; movedAt: string }[]>;
 }
 
+// Compiled once (prepared.ts): on a store without a change clock (PostgreSQL) it runs on every served request.
+const labelOf = new PreparedQuery<[string, string], { version: number; moved_at: number }>(2, (db, pipeline, label) =>
+  db.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', pipeline).where('label', '=', label),
+);
+
 const toState = (r: { version: number; moved_at: number }): LabelState => ({ version: r.version, movedAt: new Date(r.moved_at).toISOString() });
 
 /** Labels on either database: a move reads the label's row locked (dialect.ts), so concurrent moves record every "from" truly. */
 export class KyselyLabelStore implements LabelStore {
-  constructor(private readonly db: StoreDb) {}
+  /** Serving reads a label on every request: cached until a label, version or pipeline is written (here or by another process). */
+  private readonly reads: ReadCache<LabelState | undefined>;
+
+  constructor(
+    private readonly db: StoreDb,
+    clock?: ChangeClock,
+  ) {
+    this.reads = new ReadCache(clock);
+  }
 
   async list(pipeline: string) {
     const out: Record<string, LabelState> = {};
@@ -42,9 +57,11 @@ export class KyselyLabelStore implements LabelStore {
     return out;
   }
 
-  async get(pipeline: string, label: string) {
-    const row = await this.db.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', pipeline).where('label', '=', label).executeTakeFirst();
-    return row ? toState(row) : undefined;
+  get(pipeline: string, label: string) {
+    return this.reads.get(`${pipeline}\u0000${label}`, async () => {
+      const row = (await labelOf.execute(this.db, pipeline, label)).rows[0];
+      return row ? toState(row) : undefined;
+    });
   }
 
   async move(m: LabelMove) {

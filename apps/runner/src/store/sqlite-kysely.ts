@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CompiledQuery, Kysely, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import type Database from 'better-sqlite3';
 import type { Database as Tables } from './schema';
+import type { SqliteChangeClock } from './sqlite-change-clock';
 
 /**
  * Kysely over the runner's better-sqlite3 connection, as the store's query
@@ -14,10 +15,12 @@ import type { Database as Tables } from './schema';
  *   second in-process connection must never ask while the first holds it
  *   across an await (it would block the thread the first needs to commit);
  * - prepared statements are kept by their SQL text, as hand-written
- *   better-sqlite3 code keeps them, instead of prepared again per query.
+ *   better-sqlite3 code keeps them, instead of prepared again per query;
+ * - `clock` (when given) hears of every write to the tables it watches, so
+ *   reads cached from them are dropped (read-cache.ts).
  */
-export function sqliteKysely(db: Database.Database, written: (rows: number) => void = () => {}): Kysely<Tables> {
-  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(db, written) });
+export function sqliteKysely(db: Database.Database, written: (rows: number) => void = () => {}, clock?: SqliteChangeClock): Kysely<Tables> {
+  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(db, written, clock) });
 }
 
 /** `written` is told how many rows each write (or write transaction, once it ends) changed: the WAL checkpointer counts them. */
@@ -25,12 +28,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
   constructor(
     private readonly db: Database.Database,
     private readonly written: (rows: number) => void,
+    private readonly clock?: SqliteChangeClock,
   ) {
     super({ database: db });
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.db, this.written);
+    return new ImmediateSqliteDriver(this.db, this.written, this.clock);
   }
 }
 
@@ -44,8 +48,9 @@ class ImmediateSqliteDriver implements Driver {
   constructor(
     private readonly db: Database.Database,
     written: (rows: number) => void,
+    clock?: SqliteChangeClock,
   ) {
-    this.connection = new StatementCacheConnection(db, written);
+    this.connection = new StatementCacheConnection(db, written, clock);
     const file = db.memory ? undefined : path.resolve(db.name);
     this.mutex = file === undefined ? new Mutex() : (fileLocks.get(file) ?? fileLocks.set(file, new Mutex()).get(file)!);
   }
@@ -82,29 +87,39 @@ class ImmediateSqliteDriver implements Driver {
 /** Prepared statements kept per SQL text, the least recently added dropped past this many. */
 const STATEMENT_CACHE = 500;
 
+/** A prepared statement, and whether it writes a table the change clock watches. */
+interface CachedStatement {
+  stmt: Database.Statement;
+  watched: boolean;
+}
+
 class StatementCacheConnection implements DatabaseConnection {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, CachedStatement>();
   /** Rows changed by the open transaction: told once it has ended (a checkpoint copies committed rows only). */
   private changed = 0;
 
   constructor(
     private readonly db: Database.Database,
     private readonly written: (rows: number) => void,
+    private readonly clock?: SqliteChangeClock,
   ) {}
 
-  private prepare(text: string): Database.Statement {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
+  private prepare(text: string): CachedStatement {
+    let cached = this.statements.get(text);
+    if (!cached) {
+      const stmt = this.db.prepare(text);
+      // `readonly`, not `reader`: a DELETE … RETURNING reads rows and writes.
+      cached = { stmt, watched: !stmt.readonly && this.clock !== undefined && this.clock.watches(text) };
       if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
-      this.statements.set(text, stmt);
+      this.statements.set(text, cached);
     }
-    return stmt;
+    return cached;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.prepare(query.sql);
+    const { stmt, watched } = this.prepare(query.sql);
     const parameters = query.parameters as unknown[];
+    if (watched) this.clock!.wrote();
     if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
     this.changed += changes;

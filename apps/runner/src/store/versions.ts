@@ -3,6 +3,7 @@ import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
 import { decodeVersionCursor, forUpdate, isUniqueViolation, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
+import { ReadCache, type ChangeClock } from './read-cache';
 
 /** A validation problem as stored with a version (the shape of core's validatePipeline problems). */
 export interface StoredProblem {
@@ -94,8 +95,15 @@ const CACHE_SIZE = 256;
 export class KyselyVersionStore implements VersionStore {
   /** Keyed by pipeline, number and content hash, so a pipeline deleted and re-created (by any process) never hits a stale entry. */
   private readonly cache = new Map<string, VersionRecord>();
+  /** Which version `get` and `latest` find, asked on every served request: kept until a version, label or pipeline is written (read-cache.ts). */
+  private readonly lookups: ReadCache<VersionRecord | undefined>;
 
-  constructor(private readonly db: StoreDb) {}
+  constructor(
+    private readonly db: StoreDb,
+    clock?: ChangeClock,
+  ) {
+    this.lookups = new ReadCache(clock);
+  }
 
   /**
    * The pipeline row is read locked (FOR UPDATE on PostgreSQL; SQLite's
@@ -156,12 +164,12 @@ export class KyselyVersionStore implements VersionStore {
     return toPage(rows, limit, (r) => [r.number], toSummary);
   }
 
-  async get(pipeline: string, number: number) {
-    return this.cached(pipeline, (await keyOf.execute(this.db, pipeline, number)).rows[0]);
+  get(pipeline: string, number: number) {
+    return this.lookups.get(`${pipeline}\u0000${number}`, async () => this.cached(pipeline, (await keyOf.execute(this.db, pipeline, number)).rows[0]));
   }
 
-  async latest(pipeline: string) {
-    return this.cached(pipeline, (await latestKey.execute(this.db, pipeline)).rows[0]);
+  latest(pipeline: string) {
+    return this.lookups.get(`${pipeline}\u0000latest`, async () => this.cached(pipeline, (await latestKey.execute(this.db, pipeline)).rows[0]));
   }
 
   private async cached(pipeline: string, key: VersionKey | undefined): Promise<VersionRecord | undefined> {
