@@ -34,16 +34,10 @@ function qa(prompt: string): PipelineDocument {
   };
 }
 
-async function api(path: string, body?: unknown): Promise<any> {
-  const response = await fetch(server.url + path, body === undefined ? undefined : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const parsed = await response.json();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 async function settled(path: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    if ((await api(path)).status !== 'running') return;
+    if ((await server.api('GET', path)).status !== 'running') return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`${path} did not finish`);
@@ -51,13 +45,13 @@ async function settled(path: string): Promise<void> {
 
 beforeAll(async () => {
   server = await startEditorServer();
-  await api('/api/pipelines', qa('Question: {{ question }}'));
-  await api('/api/pipelines/qa/versions', { document: qa('Answer briefly. {{ question | upcase }}'), message: 'shout', baseVersion: 1 });
-  runId = (await api('/api/runs', { pipeline: 'qa', version: 2, inputs: { question: 'where is paris' } })).id;
+  await server.api('POST', '/api/pipelines', qa('Question: {{ question }}'));
+  await server.api('POST', '/api/pipelines/qa/versions', { document: qa('Answer briefly. {{ question | upcase }}'), message: 'shout', baseVersion: 1 });
+  runId = (await server.api('POST', '/api/runs', { pipeline: 'qa', version: 2, inputs: { question: 'where is paris' } })).id;
   await settled(`/api/runs/${runId}`);
-  await api('/api/datasets', { name: 'cities', cases: ['paris', 'rome', 'oslo'].map((city, i) => ({ id: `c${i}`, input: { question: `tell me about ${city}` }, expected: city })) });
+  await server.api('POST', '/api/datasets', { name: 'cities', cases: ['paris', 'rome', 'oslo'].map((city, i) => ({ id: `c${i}`, input: { question: `tell me about ${city}` }, expected: city })) });
   for (const version of [1, 2]) {
-    const { id } = await api('/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(evals[0] ? { baseline: evals[0] } : {}) });
+    const { id } = await server.api('POST', '/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(evals[0] ? { baseline: evals[0] } : {}) });
     await settled(`/api/evals/${id}`);
     evals.push(id);
   }

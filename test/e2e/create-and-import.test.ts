@@ -28,21 +28,13 @@ const echo = (name: string, prompt = '{{ question }}'): PipelineDocument => ({
   ],
 });
 
-async function api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }> {
-  const res = await fetch(server.url + path, {
-    method: init?.method ?? (init?.body === undefined ? 'GET' : 'POST'),
-    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: res.status, body: await res.json() };
-}
 
 beforeAll(async () => {
   server = await startEditorServer();
-  await api('/api/pipelines', { body: echo('short') });
-  await api('/api/pipelines', { body: echo('a-much-longer-pipeline-name') });
+  await server.request('POST', '/api/pipelines', echo('short'));
+  await server.request('POST', '/api/pipelines', echo('a-much-longer-pipeline-name'));
   for (let n = 2; n <= 12; n++) {
-    await api('/api/pipelines/short/versions', { body: { document: echo('short', `v${n}: {{ question }}`), message: `v${n}`, baseVersion: n - 1 } });
+    await server.request('POST', '/api/pipelines/short/versions', { document: echo('short', `v${n}: {{ question }}`), message: `v${n}`, baseVersion: n - 1 });
   }
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -94,7 +86,7 @@ describe('a new user at 1440×900', () => {
     await page.getByTestId('tab-problems').click();
     expect(await page.getByTestId('empty-pipeline').textContent()).toBe('Add an input and an output to begin');
     expect(await page.getByTestId('no-problems').count()).toBe(0);
-    expect((await api('/api/pipelines/first-steps')).status).toBe(404);
+    expect((await server.request('GET', '/api/pipelines/first-steps')).status).toBe(404);
     await page.getByTestId('tab-versions').click();
     await page.getByText('No versions yet: Save makes version 1.').waitFor();
     await expectAccessible(page, 'editor, a new draft');
@@ -138,9 +130,9 @@ describe('a new user at 1440×900', () => {
     await page.getByTestId('toast').filter({ hasText: 'Saved version 1 (with 1 problem)' }).waitFor();
     await page.waitForURL(/\/pipelines\/first-steps$/);
     await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1');
-    const versions = (await api('/api/pipelines/first-steps/versions')).body as { number: number; message: string }[];
+    const versions = (await server.request('GET', '/api/pipelines/first-steps/versions')).body as { number: number; message: string }[];
     expect(versions.map((v) => [v.number, v.message])).toEqual([[1, 'First draft']]);
-    expect((await api('/api/pipelines/first-steps')).body.document.nodes.map((n: { id: string }) => n.id)).toEqual(['input1', 'output1']);
+    expect((await server.request('GET', '/api/pipelines/first-steps')).body.document.nodes.map((n: { id: string }) => n.id)).toEqual(['input1', 'output1']);
   });
 
   it('imports the same file twice as one version, and says the second made none', async () => {
@@ -152,7 +144,7 @@ describe('a new user at 1440×900', () => {
     await page.goto(server.url);
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('toast').filter({ hasText: 'imported.json is the same as version 1 of imported: no new version was made' }).waitFor();
-    const versions = (await api('/api/pipelines/imported/versions')).body as unknown[];
+    const versions = (await server.request('GET', '/api/pipelines/imported/versions')).body as unknown[];
     expect(versions).toHaveLength(1);
   });
 });

@@ -25,12 +25,6 @@ const echo: PipelineDocument = {
   ],
 };
 
-async function api(path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.url + path, body === undefined ? undefined : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const parsed = await res.json();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 /** Clicks an empty spot of the canvas, so keys go to the canvas, not a text box. */
@@ -38,7 +32,7 @@ const clickCanvas = () => page.getByTestId('canvas').click({ position: { x: 30, 
 
 beforeAll(async () => {
   server = await startEditorServer();
-  await api('/api/pipelines', echo);
+  await server.api('POST', '/api/pipelines', echo);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${server.url}/pipelines/echo`);
@@ -62,7 +56,7 @@ describe('the canvas for a new user', () => {
     await page.getByTestId('run-input-question').fill('by version');
     await page.getByTestId('run-button').click();
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
-    const [latest] = await api('/api/runs?pipeline=echo&limit=1');
+    const [latest] = await server.api('GET', '/api/runs?pipeline=echo&limit=1');
     expect(latest.version).toBe(1);
   });
 
@@ -70,11 +64,11 @@ describe('the canvas for a new user', () => {
     await page.getByTestId('run-input-question').fill('from the keyboard');
     await page.getByTestId('run-input-question').press(`${mod}+Enter`);
     await expect.poll(() => page.getByTestId('run-output-answer').textContent()).toBe('from the keyboard');
-    const before = (await api('/api/runs?pipeline=echo')).length;
+    const before = (await server.api('GET', '/api/runs?pipeline=echo')).length;
     await page.getByTestId('tab-problems').click();
     await clickCanvas();
     await page.keyboard.press(`${mod}+Enter`);
-    await expect.poll(async () => (await api('/api/runs?pipeline=echo')).length).toBe(before + 1);
+    await expect.poll(async () => (await server.api('GET', '/api/runs?pipeline=echo')).length).toBe(before + 1);
   });
 
   it('places a clicked palette item in free space near the middle of the view, never on another node', async () => {

@@ -1,41 +1,26 @@
 // A new user's path through the New eval form on the seeded demo: the demo's suite
 // (with each scorer's expected key) reproduces the seeded figures, and the baseline
 // is chosen by rule (a label's version, else the previous version) and can be picked.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer } from '@patchbay/runner';
 import { seedDemo } from '../../apps/runner/src/demo/seed-demo';
 import { launchChromium } from './support/browser';
+import { startEditorServer } from './support/runner';
 
-let root: string;
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: Awaited<ReturnType<typeof startEditorServer>>;
 let browser: Browser;
 let page: Page;
 const seeded = new Map<number, any>();
 
-async function api(p: string, init?: { method: string; body: unknown }): Promise<any> {
-  const res = await fetch(server.url + p, init && { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-evals-'));
-  const dataDir = path.join(root, 'data');
-  expect(await seedDemo(dataDir, { env: {} })).toMatchObject({ seeded: true });
-  server = await startServer({ port: 0, dataDir, quiet: true, env: { PATH: process.env.PATH } });
-  for (const e of await api('/api/evals?pipeline=support-assistant')) seeded.set(e.version, e);
+  server = await startEditorServer({ seed: async (dataDir) => expect(await seedDemo(dataDir, { env: {} })).toMatchObject({ seeded: true }) });
+  for (const e of await server.api('GET', '/api/evals?pipeline=support-assistant')) seeded.set(e.version, e);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  fs.rmSync(root, { recursive: true, force: true });
 });
 
 describe('the New eval form on the demo', () => {
@@ -48,15 +33,15 @@ describe('the New eval form on the demo', () => {
 
     await form.getByTestId('eval-version').selectOption('2');
     // The demo deploys v3 to production: the baseline is the latest eval of what is deployed.
-    expect((await api('/api/pipelines/support-assistant/labels')).labels.production.version).toBe(3);
+    expect((await server.api('GET', '/api/pipelines/support-assistant/labels')).labels.production.version).toBe(3);
     await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).toBe(seeded.get(3).id);
     await form.getByTestId('run-eval').click();
 
-    await expect.poll(async () => (await api('/api/evals?pipeline=support-assistant')).length, { timeout: 60_000 }).toBe(4);
-    const mine = (await api('/api/evals?pipeline=support-assistant')).find((e: any) => !Array.from(seeded.values()).some((s) => s.id === e.id));
-    await expect.poll(async () => (await api(`/api/evals/${mine.id}`)).status, { timeout: 120_000 }).toBe('succeeded');
-    const result = await api(`/api/evals/${mine.id}`);
-    const v2 = await api(`/api/evals/${seeded.get(2).id}`);
+    await expect.poll(async () => (await server.api('GET', '/api/evals?pipeline=support-assistant')).length, { timeout: 60_000 }).toBe(4);
+    const mine = (await server.api('GET', '/api/evals?pipeline=support-assistant')).find((e: any) => !Array.from(seeded.values()).some((s) => s.id === e.id));
+    await expect.poll(async () => (await server.api('GET', `/api/evals/${mine.id}`)).status, { timeout: 120_000 }).toBe('succeeded');
+    const result = await server.api('GET', `/api/evals/${mine.id}`);
+    const v2 = await server.api('GET', `/api/evals/${seeded.get(2).id}`);
     expect(result.baseline).toBe(seeded.get(3).id);
     expect(result.summary.passed).toBe(v2.summary.passed);
     expect(result.summary.scorers.answer.mean).toBe(v2.summary.scorers.answer.mean);
@@ -65,7 +50,7 @@ describe('the New eval form on the demo', () => {
   });
 
   it('defaults the baseline to the labelled version, lets the user pick another, and saves a suite by name', async () => {
-    await api('/api/pipelines/support-assistant/labels/production', { method: 'PUT', body: { version: 1 } });
+    await server.api('PUT', '/api/pipelines/support-assistant/labels/production', { version: 1 });
     await page.goto(`${server.url}/pipelines/support-assistant/evals`);
     const form = page.getByTestId('eval-form');
     await form.getByTestId('eval-version').selectOption('3');
@@ -78,7 +63,7 @@ describe('the New eval form on the demo', () => {
     await form.getByTestId('scorer-1').getByRole('button', { name: 'Remove' }).click();
     await form.getByTestId('save-suite').click();
     await expect.poll(() => form.getByTestId('eval-form-notice').textContent()).toBe('Saved the suite "answers-only".');
-    const saved = await api('/api/suites/answers-only');
+    const saved = await server.api('GET', '/api/suites/answers-only');
     expect(saved.suite.scorers).toHaveLength(1);
     expect(saved.suite.scorers[0]).toMatchObject({ name: 'answer', type: 'contains', target: 'answer', expectedKey: 'answer', params: { mode: 'any' } });
   });

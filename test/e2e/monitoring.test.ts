@@ -33,16 +33,6 @@ function flaky(prefix: string): PipelineDocument {
   };
 }
 
-async function api(path: string, init?: { method?: string; body?: unknown }): Promise<any> {
-  const response = await fetch(server.url + path, {
-    method: init?.method ?? (init?.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json' },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const parsed = response.status === 204 ? undefined : await response.json();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 /** Serves the production label (source `serve`); answers once the run has ended, failed or not. */
 async function serve(question: string): Promise<void> {
@@ -66,11 +56,11 @@ async function startWebhook() {
 beforeAll(async () => {
   hook = await startWebhook();
   server = await startEditorServer();
-  await api('/api/pipelines', { body: flaky('v1') });
-  await api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', body: { version: 1 } });
+  await server.api('POST', '/api/pipelines', flaky('v1'));
+  await server.api('PUT', '/api/pipelines/helpdesk/labels/production', { version: 1 });
   for (const q of ['hello', 'fail', 'refund']) await serve(q);
-  await api('/api/pipelines/helpdesk/versions', { body: { document: flaky('v2'), message: 'v2', baseVersion: 1 } });
-  await api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', body: { version: 2, note: 'ship v2' } });
+  await server.api('POST', '/api/pipelines/helpdesk/versions', { document: flaky('v2'), message: 'v2', baseVersion: 1 });
+  await server.api('PUT', '/api/pipelines/helpdesk/labels/production', { version: 2, note: 'ship v2' });
   for (const q of ['hi', 'where is it', 'fail', 'thanks']) await serve(q);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -187,25 +177,25 @@ describe('monitors, alert rules and alerts', () => {
     await page.locator('#monitor-0-scorer-params').fill('{"pattern": "thanks"}');
     await page.getByTestId('save-monitors').click();
     await editor.getByRole('status').getByText('Saved.').waitFor();
-    expect(await api('/api/pipelines/helpdesk/monitors')).toEqual({ monitors: [{ name: 'says-thanks', scorer: { type: 'regex', params: { pattern: 'thanks' } }, sample: 1 }] });
+    expect(await server.api('GET', '/api/pipelines/helpdesk/monitors')).toEqual({ monitors: [{ name: 'says-thanks', scorer: { type: 'regex', params: { pattern: 'thanks' } }, sample: 1 }] });
 
     await page.getByTestId('monitor-0-enabled').uncheck();
     await page.getByTestId('save-monitors').click();
-    await expect.poll(async () => (await api('/api/pipelines/helpdesk/monitors')).monitors[0].enabled).toBe(false);
+    await expect.poll(async () => (await server.api('GET', '/api/pipelines/helpdesk/monitors')).monitors[0].enabled).toBe(false);
     await page.reload();
     await expect.poll(() => page.getByTestId('monitor-0-enabled').isChecked()).toBe(false);
     await page.getByTestId('monitor-0-enabled').check();
     await page.getByTestId('save-monitors').click();
-    await expect.poll(async () => (await api('/api/pipelines/helpdesk/monitors')).monitors[0].enabled).toBe(undefined);
+    await expect.poll(async () => (await server.api('GET', '/api/pipelines/helpdesk/monitors')).monitors[0].enabled).toBe(undefined);
 
     await page.getByTestId('add-monitor').click();
     await page.locator('#monitor-1-name').fill('to-delete');
     await page.locator('#monitor-1-scorer-type').selectOption('json-valid');
     await page.getByTestId('save-monitors').click();
-    await expect.poll(async () => (await api('/api/pipelines/helpdesk/monitors')).monitors.length).toBe(2);
+    await expect.poll(async () => (await server.api('GET', '/api/pipelines/helpdesk/monitors')).monitors.length).toBe(2);
     await page.getByRole('button', { name: 'Remove monitor to-delete' }).click();
     await page.getByTestId('save-monitors').click();
-    await expect.poll(async () => (await api('/api/pipelines/helpdesk/monitors')).monitors.map((m: { name: string }) => m.name)).toEqual(['says-thanks']);
+    await expect.poll(async () => (await server.api('GET', '/api/pipelines/helpdesk/monitors')).monitors.map((m: { name: string }) => m.name)).toEqual(['says-thanks']);
   });
 
   it('edits an alert rule whose alert then fires to a webhook and is listed', async () => {
@@ -223,7 +213,7 @@ describe('monitors, alert rules and alerts', () => {
     await page.locator('#rule-0-window').fill('2');
     await page.getByTestId('save-rules').click();
     await page.getByTestId('rules-editor').getByRole('status').getByText('Saved.').waitFor();
-    expect((await api('/api/pipelines/helpdesk/alert-rules')).rules).toEqual([{ name: 'errors-high', metric: 'errorRate', window: 2, op: 'above', threshold: 0.4, webhook: hook.url }]);
+    expect((await server.api('GET', '/api/pipelines/helpdesk/alert-rules')).rules).toEqual([{ name: 'errors-high', metric: 'errorRate', window: 2, op: 'above', threshold: 0.4, webhook: hook.url }]);
 
     // two failures in a window of two: the rule fires once
     for (const q of ['fail', 'fail', 'thanks a lot']) await serve(q);
@@ -280,7 +270,7 @@ describe('the Runs list', () => {
     await dialog.getByTestId('add-submit').click();
     await expect.poll(() => dialog.getByTestId('add-result').textContent()).toMatch(/^Added 2 cases to prod-failures: version \w{8} has 2 cases\.$/);
     await dialog.getByTestId('add-done').click();
-    const dataset = await api('/api/datasets/prod-failures');
+    const dataset = await server.api('GET', '/api/datasets/prod-failures');
     expect(dataset.cases.map((c: { id: string }) => c.id).sort()).toEqual(ids.map((id) => `run-${id}`).sort());
     expect(dataset.cases[0].input).toEqual({ question: 'fail' });
 

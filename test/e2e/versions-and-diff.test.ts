@@ -24,17 +24,13 @@ const v1: PipelineDocument = {
   ],
 };
 
-async function api<T>(path: string, init?: { method: string; body: unknown }): Promise<T> {
-  const response = await fetch(server.url + path, init && { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) });
-  return response.json() as Promise<T>;
-}
 
 const style = (page: Page, testId: string, property: 'borderTopColor' | 'borderTopStyle') =>
   page.getByTestId(testId).evaluate((el, p) => getComputedStyle(el)[p], property);
 
 beforeAll(async () => {
   server = await startEditorServer();
-  await api('/api/pipelines', { method: 'POST', body: v1 });
+  await server.api('POST', '/api/pipelines', v1);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 });
@@ -101,7 +97,7 @@ describe('versions in the browser', () => {
     await page.getByTestId('save-message').fill('Longer prompt, no note, a transform');
     await page.getByTestId('save-confirm').click();
     await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v2');
-    const versions = await api<{ number: number; message: string }[]>('/api/pipelines/versioned/versions');
+    const versions = (await server.api('GET', '/api/pipelines/versioned/versions')) as { number: number; message: string }[];
     expect(versions.find((v) => v.number === 2)?.message).toBe('Longer prompt, no note, a transform');
   });
 
@@ -139,7 +135,7 @@ describe('versions in the browser', () => {
     expect(await nodeIds(page)).toEqual(['answer', 'note', 'question', 'result']);
     await page.getByTestId('restore-shown').click();
     await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v3');
-    const restored = await api<{ document: PipelineDocument; message: string }>('/api/pipelines/versioned/versions/3');
+    const restored = (await server.api('GET', '/api/pipelines/versioned/versions/3')) as { document: PipelineDocument; message: string };
     expect(restored.message).toBe('Restore version 1');
     expect(restored.document.nodes).toEqual(v1.nodes);
   });
@@ -149,7 +145,7 @@ describe('versions in the browser', () => {
     await page.getByTestId('field-prompt').fill('Mine: {{ question }}');
     // someone else saves v4 behind the editor's back
     const theirs = { ...v1, nodes: v1.nodes.map((n) => (n.id === 'answer' ? { ...n, config: { ...n.config, prompt: 'Theirs: {{ question }}' } } : n)) };
-    await api('/api/pipelines/versioned/versions', { method: 'POST', body: { document: theirs, message: 'theirs', baseVersion: 3 } });
+    await server.api('POST', '/api/pipelines/versioned/versions', { document: theirs, message: 'theirs', baseVersion: 3 });
 
     await page.getByTestId('save-button').click();
     await page.getByTestId('save-message').fill('mine');
@@ -159,14 +155,14 @@ describe('versions in the browser', () => {
     expect(await conflict.textContent()).toContain('Version 4 was saved since you opened version 3');
     await page.getByTestId('save-on-top').click();
     await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v5');
-    const v5 = await api<{ document: PipelineDocument; parent: number }>('/api/pipelines/versioned/versions/5');
+    const v5 = (await server.api('GET', '/api/pipelines/versioned/versions/5')) as { document: PipelineDocument; parent: number };
     expect(v5.document.nodes.find((n) => n.id === 'answer')?.config.prompt).toBe('Mine: {{ question }}');
   });
 
   it('or loads the newer version instead, dropping the unsaved edit', async () => {
     await selectNode(page, 'answer');
     await page.getByTestId('field-prompt').fill('Dropped: {{ question }}');
-    await api('/api/pipelines/versioned/versions', { method: 'POST', body: { document: v1, message: 'again theirs', baseVersion: 5 } });
+    await server.api('POST', '/api/pipelines/versioned/versions', { document: v1, message: 'again theirs', baseVersion: 5 });
     await page.getByTestId('save-button').click();
     await page.getByTestId('save-message').fill('will not be saved');
     await page.getByTestId('save-confirm').click();

@@ -20,12 +20,7 @@ export interface EditorSession {
  */
 export async function startEditorSession(options: { seed?: (api: EditorSession['api']) => Promise<void>; clipboard?: boolean } = {}): Promise<EditorSession> {
   const server = await startEditorServer();
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const parsed = response.status === 204 ? undefined : await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
-    return parsed;
-  };
+  const api = server.api;
   try {
     await options.seed?.(api);
   } catch (err) {
