@@ -1,23 +1,12 @@
-import type { LabelState, Store } from '../store/index';
+import type { LabelMove, LabelState, Store } from '../store/index';
 import { DomainError } from '../domain-errors';
-
-export interface MoveLabel {
-  pipeline: string;
-  label: string;
-  version: number;
-  /** `admin` or a serving key's name. */
-  by: string;
-  note?: string | null;
-  evalId?: string | null;
-  forced?: boolean;
-}
 
 /**
  * Moves (or creates) a label after checking its target: the pipeline and the
  * version exist (404) and the version has no problems (422: a label must
  * always point at something that runs). The move is appended to the history.
  */
-export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move: MoveLabel): Promise<LabelState & { label: string; from: number | null }> {
+export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move: LabelMove): Promise<LabelState & { label: string; from: number | null }> {
   const version = await store.versions.get(move.pipeline, move.version);
   if (!version) {
     const latest = await store.versions.latest(move.pipeline);

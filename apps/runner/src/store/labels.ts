@@ -14,6 +14,7 @@ export interface LabelMove {
   pipeline: string;
   label: string;
   version: number;
+  /** `admin` or a serving key's name. */
   by: string;
   note?: string | null;
   evalId?: string | null;
