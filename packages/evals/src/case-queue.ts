@@ -38,6 +38,12 @@ export type CaseWorker<R> = (job: CaseJob, signal: AbortSignal, attempt: CaseAtt
 export interface CaseQueue {
   /** The eval's limit as last seen (progress shows it). */
   readonly limiter?: Pick<ConcurrencyLimiter, 'limit'>;
+  /**
+   * True when whoever runs a job also records its case in the eval's store (workers of a
+   * scaled-out eval do, keyed by eval, case and repeat): the runner then does not append the
+   * records it yields to its log a second time.
+   */
+  readonly recordsCases?: boolean;
   /** Runs every job through the worker; yields records as they finish, in any order. Jobs are pulled only when a slot is free. */
   process<R>(jobs: AsyncIterable<CaseJob>, worker: CaseWorker<R>, options?: { signal?: AbortSignal }): AsyncIterable<R>;
 }

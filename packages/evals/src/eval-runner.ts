@@ -92,7 +92,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
   const total = info.cases * repeat;
   options.onStart?.({ ...info, total, resumed: rows.length });
 
-  const queue = options.queue ?? new InProcessQueue({ concurrency: options.concurrency ?? suite.concurrency });
+  const queue: CaseQueue = options.queue ?? new InProcessQueue({ concurrency: options.concurrency ?? suite.concurrency });
   const limit = () => queue.limiter?.limit ?? options.concurrency ?? suite.concurrency;
   const counts = { passed: 0, failed: 0, errors: 0 };
   for (const r of rows) tally(counts, r);
@@ -110,7 +110,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
   }
   const worker = createCaseWorker({ pipeline, scorers: suite.scorers, targets, services: options.services, onRun: options.onCaseRun });
   for await (const record of queue.process(jobs(), worker, { signal: options.signal })) {
-    await log.append(record);
+    if (!queue.recordsCases) await log.append(record);
     const row = toScoreRow(record);
     rows.push(row);
     tally(counts, row);

@@ -43,6 +43,8 @@ interface Outstanding {
  */
 export class QueuedCaseQueue implements CaseQueue {
   readonly limiter: RedisLimiter;
+  /** Workers record each case in the store before they publish it: the runner does not record it again. */
+  readonly recordsCases = true;
 
   constructor(private readonly options: QueuedCaseQueueOptions) {
     this.limiter = new RedisLimiter({ redis: options.redis, prefix: options.prefix, evalId: options.evalId, max: options.concurrency, leaseMs: options.leaseMs });
