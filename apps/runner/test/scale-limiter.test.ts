@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub, type StubReply } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
@@ -19,7 +20,7 @@ interface Arrival {
   limited: boolean;
 }
 
-describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker processes of 8 each)", () => {
+describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 worker processes of 8 each)", () => {
   let redis: TestRedis;
   let postgres: PostgresServer;
   let stub: OpenAIStub;
@@ -32,6 +33,9 @@ describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker
   let latencyMs = 40;
   /** Arrivals (of this eval) that get a 429 instead of an answer. */
   let limitedArrivals: (n: number) => boolean = () => false;
+  let redisClient: Redis;
+  /** The eval's shared limit as saved in Redis (null while it never moved, and once the eval ended). */
+  const redisLimit = (id: string) => redisClient.hget(`patchbay:eval-limit:${id}`, 'limit');
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -56,6 +60,7 @@ describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    redisClient = new Redis(redis.url);
     const store = await postgres.createDatabase();
     stub = await startOpenAIStub({
       handler: async (req): Promise<StubReply> => {
@@ -81,6 +86,7 @@ describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker
   }, 180_000);
 
   afterAll(async () => {
+    redisClient?.disconnect();
     for (const w of Object.values(workers)) w?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
@@ -117,11 +123,46 @@ describe("an eval's 429 limiter is one in Redis, shared by the workers (2 worker
     expect(inFlightAfter[Math.floor(inFlightAfter.length / 2)]).toBeLessThanOrEqual(4);
   });
 
-  it("gives a kill -9'd worker's slots back once their leases run out, so the eval finishes", async () => {
+  it('goes on with the limit it learned when a cancelled eval is resumed, not from its full concurrency', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ id: `c${i}`, input: { question: `resume ${i}` }, expected: `resume ${i}` }));
+    expect((await post('/api/datasets', { name: 'resume', cases: rows })).status).toBe(201);
+    arrivals = [];
+    // From the 11th request on, every one is refused until the eval is cancelled: the shared limit goes down to 1.
+    limitedArrivals = (n) => n > 10;
+    // Slow answers: cases admitted together are in flight together.
+    latencyMs = 300;
+    let id: string;
+    let resumedAt: number;
+    try {
+      const started = await post('/api/evals', { pipeline: 'qa', dataset: 'resume', suite: { scorers: [{ name: 'echo', type: 'contains' }], concurrency: 8 } });
+      expect(started.status).toBe(201);
+      id = (await started.json()).id;
+      await expect.poll(() => redisLimit(id), { timeout: 60_000 }).toBe('1');
+      expect((await post(`/api/evals/${id}/cancel`, {})).status).toBe(200);
+      limitedArrivals = () => false;
+      await expect.poll(() => inFlight, { timeout: 10_000 }).toBe(0);
+      resumedAt = arrivals.length;
+      expect((await post(`/api/evals/${id}/resume`, {})).status).toBe(200);
+      const events = await allSseEvents(await api(`/api/evals/${id}/events`));
+      expect(events.at(-1)!.event).toBe('eval.completed');
+    } finally {
+      limitedArrivals = () => false;
+      latencyMs = 40;
+    }
+    const result = await (await api(`/api/evals/${id}`)).json();
+    expect(new Set(result.cases.map((c: { id: string }) => c.id)).size).toBe(60);
+    // A limit of 1 grows by one per `limit` successes: the first requests of the resumed eval come one, two, then three
+    // at a time (a limit started afresh would send 8 at once).
+    expect(Math.max(...arrivals.slice(resumedAt, resumedAt + 6).map((a) => a.inFlight))).toBeLessThanOrEqual(3);
+    // Once the eval has ended nothing can resume it: its limit is gone from Redis.
+    expect(await redisLimit(id)).toBeNull();
+  });
+
+  it("gives a kill -9'd worker's cases to the other worker, so the eval finishes at its full concurrency", async () => {
     latencyMs = 400;
     let killedAt = 0;
     try {
-      // Worker a holds slots of a concurrency-4 eval when it dies; b gets all 4 only once they are free again.
+      // Worker a runs cases of a concurrency-4 eval when it dies; b takes them up (stalled jobs) and runs all 4 at once.
       await runEval('leases', 32, 4, async () => {
         await expect.poll(() => (inFlightBy.get(`Bearer ${KEYS.a}`) ?? 0) > 0, { timeout: 30_000 }).toBe(true);
         workers.a!.child.kill('SIGKILL');

@@ -5,6 +5,13 @@
  * for the same reason). One burst of 429s halves once: only a case started
  * after the last cut can cut again.
  */
+export interface AdaptiveState {
+  limit: number;
+  epoch: number;
+  streak: number;
+  cuts: number;
+}
+
 export class AdaptiveConcurrency {
   private current: number;
   private streak = 0;
@@ -24,6 +31,19 @@ export class AdaptiveConcurrency {
   /** Tag a case with this when it starts; hand it back to onRateLimit. */
   get epoch(): number {
     return this.epochValue;
+  }
+
+  /** What a limit learned so far is, to be carried on elsewhere (a resumed eval keeps its limit). */
+  get state(): AdaptiveState {
+    return { limit: this.current, epoch: this.epochValue, streak: this.streak, cuts: this.cuts };
+  }
+
+  /** Continues from a saved state (its limit kept within min..max). */
+  restore(state: AdaptiveState): void {
+    this.current = Math.min(this.max, Math.max(this.min, Math.floor(state.limit)));
+    this.epochValue = state.epoch;
+    this.streak = state.streak;
+    this.cuts = state.cuts;
   }
 
   onRateLimit(startedAtEpoch: number): void {

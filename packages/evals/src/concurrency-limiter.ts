@@ -11,9 +11,9 @@ export interface ConcurrencyLease {
 /**
  * How many cases of one eval run at once: at most `limit` hold a lease, a 429
  * halves the limit and runs of successes grow it back (AIMD, see
- * AdaptiveConcurrency). In one process it is LocalLimiter; scaled out, every
- * worker of an eval shares one in Redis (apps/runner's RedisLimiter), so four
- * workers do not quadruple a rate-limit storm.
+ * AdaptiveConcurrency). In one process it is LocalLimiter; scaled out, the
+ * server that coordinates an eval keeps one limit for all its workers (apps/runner's
+ * SharedEvalLimit, saved in Redis), so four workers do not quadruple a rate-limit storm.
  */
 export interface ConcurrencyLimiter {
   /** Waits for a free slot; rejects when `signal` aborts first. */

@@ -1,10 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type ConcurrencyLease, type EvalSessionServices, type LeaseOutcome } from '@patchbay/evals';
+import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type EvalSessionServices, type LeaseOutcome } from '@patchbay/evals';
 import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
-import { RedisLimiter } from '../queue/redis-limiter';
 import { redisConnection } from '../queue/redis-url';
 import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
@@ -38,7 +37,7 @@ export interface CaseJobWorkerOptions {
  */
 export class CaseJobWorker {
   private readonly worker: Worker;
-  private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec; limiter: RedisLimiter } | null>>();
+  private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
   /** Cases running here, per eval, so an eval's cancel aborts them. */
   private readonly running = new Map<string, Set<AbortController>>();
 
@@ -46,7 +45,6 @@ export class CaseJobWorker {
     options.cancels.listen((kind, id, reason) => {
       if (kind !== 'eval') return;
       for (const controller of this.running.get(id) ?? []) controller.abort(new Error(reason));
-      void this.runners.get(id)?.then((runner) => runner?.limiter.close());
       this.runners.delete(id);
     });
     this.worker = new Worker(CASE_QUEUE, (job) => this.process(job), {
@@ -87,35 +85,24 @@ export class CaseJobWorker {
       live.delete(controller);
       if (live.size === 0) this.running.delete(evalId);
     };
-    let lease: ConcurrencyLease;
-    try {
-      // A slot of the eval's limit shared by every worker, held while the case runs.
-      lease = await runner.limiter.acquire(controller.signal);
-    } catch (err) {
-      done();
-      if (controller.signal.aborted) return; // cancelled while waiting for a slot
-      throw err; // Redis is away: the job fails and its case is queued again
-    }
+    // No slot to take here: the coordinator admits no more cases than the eval's limit, over all workers.
     let record: CaseRecord;
     let outcome: LeaseOutcome = 'other';
     try {
       const ran = await runner.run({ case: data.case, repeat: data.repeat }, controller.signal, { attempt: data.attempt, last: data.last });
       const limited = ran.rateLimited && !data.last;
       outcome = limited ? 'rate-limited' : ran.rateLimited ? 'other' : 'success';
-      // Released before the case is published: the coordinator admits the next case into this slot.
-      await lease.release(outcome);
-      if (limited) return this.publish(data, { key: data.key, rateLimited: true });
+      if (limited) return this.publish(data, { key: data.key, rateLimited: true, outcome });
       record = ran.record;
     } catch (err) {
       if (controller.signal.aborted) return; // cancelled: not recorded (a resumed eval runs it again)
       record = errorRecord(data, runner.spec, (err as Error)?.message ?? String(err));
     } finally {
-      await lease.release(outcome); // no-op once released
       done();
     }
     const first = await store.evals.appendCase(evalId, record, data.position);
     const kept = first ? record : ((await store.evals.readCase(evalId, data.case.id, data.repeat)) ?? record);
-    await this.publish(data, { key: data.key, record: kept });
+    await this.publish(data, { key: data.key, record: kept, outcome });
   }
 
   private async publish(data: CaseJobData, result: CaseJobResult): Promise<void> {
@@ -142,8 +129,7 @@ export class CaseJobWorker {
           services,
           onRun: (result) => storeCaseRun(this.options.store.runs, result, spec.pipeline),
         });
-        const limiter = new RedisLimiter({ redis: this.options.redis, prefix: this.options.prefix, evalId, max: spec.concurrency ?? this.options.concurrency, leaseMs: this.options.lockDuration ?? 30_000 });
-        return { run, spec, limiter };
+        return { run, spec };
       });
       // Not kept when there is none: an eval resumed later (its spec written again) is looked up afresh.
       const forget = () => this.runners.get(evalId) === runner && this.runners.delete(evalId);

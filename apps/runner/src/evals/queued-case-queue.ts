@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CaseJob, CaseQueue, CaseRecord } from '@patchbay/evals';
 import { CASE_QUEUE, caseJobId, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
-import { RedisLimiter } from '../queue/redis-limiter';
+import { SharedEvalLimit } from '../queue/shared-eval-limit';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 
 export interface QueuedCaseQueueOptions {
@@ -19,8 +19,6 @@ export interface QueuedCaseQueueOptions {
   positions: Map<string, number>;
   /** Cases of this eval at once over all workers (the suite's concurrency); a 429 halves it for a while. */
   concurrency: number;
-  /** How long a dead worker's slots of the shared limiter stay taken (the BullMQ lock duration). */
-  leaseMs: number;
   maxRateLimitRetries?: number;
   backoffMs?: number;
 }
@@ -28,6 +26,8 @@ export interface QueuedCaseQueueOptions {
 interface Outstanding {
   job: CaseJob;
   attempt: number;
+  /** The limit's epoch when it was admitted (a burst of 429s cuts once). */
+  epoch: number;
 }
 
 /**
@@ -35,19 +35,18 @@ interface Outstanding {
  * BullMQ job (id keyed by eval, case, repeat) that any worker takes; the
  * worker records the case in the store (once, whatever happens to the job)
  * and appends it to the eval's results stream, which this reads. The
- * eval's adaptive 429 limit is one RedisLimiter shared by every worker: a
- * worker holds one of its leases while a case runs, a 429 on any worker
- * halves it. This process admits no more jobs than that limit, so cases do
- * not wait in workers for a slot, and the eval's concurrency caps the whole
- * eval, not each worker.
+ * eval's adaptive 429 limit is one SharedEvalLimit for every worker: this
+ * process admits no more jobs than the limit (queued or running, over all
+ * workers), and each result says how its case went, so a 429 on any worker
+ * halves it for all. The eval's concurrency caps the whole eval, not each worker.
  */
 export class QueuedCaseQueue implements CaseQueue {
-  readonly limiter: RedisLimiter;
+  readonly limiter: SharedEvalLimit;
   /** Workers record each case in the store before they publish it: the runner does not record it again. */
   readonly recordsCases = true;
 
   constructor(private readonly options: QueuedCaseQueueOptions) {
-    this.limiter = new RedisLimiter({ redis: options.redis, prefix: options.prefix, evalId: options.evalId, max: options.concurrency, leaseMs: options.leaseMs });
+    this.limiter = new SharedEvalLimit({ redis: options.redis, prefix: options.prefix, evalId: options.evalId, max: options.concurrency });
   }
 
   // The worker function cannot cross processes: workers build it from the eval's spec (EvalCaseSpec).
@@ -59,7 +58,8 @@ export class QueuedCaseQueue implements CaseQueue {
     const backoffMs = this.options.backoffMs ?? 250;
     const spec: EvalCaseSpec = this.options.pin ? { ...this.options.spec, workspace: await this.options.pin() } : this.options.spec;
     await redis.multi().set(keys.spec, JSON.stringify(spec), 'EX', 7 * 86_400).del(keys.results).exec();
-    await this.limiter.reset();
+    // A resumed eval goes on with the limit it learned; a new one has none saved.
+    await this.limiter.load();
     await this.options.cancels.clear('eval', evalId);
     const reader = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
     reader.on('error', () => {});
@@ -84,7 +84,7 @@ export class QueuedCaseQueue implements CaseQueue {
         attempt,
         last: attempt > maxRetries,
       };
-      outstanding.set(data.key, { job, attempt });
+      outstanding.set(data.key, { job, attempt, epoch: this.limiter.epoch });
       batch.push({ name: CASE_QUEUE, data, opts: { jobId: caseJobId(evalId, job.case.id, job.repeat, attempt), removeOnComplete: true, removeOnFail: true } });
     };
     try {
@@ -115,8 +115,7 @@ export class QueuedCaseQueue implements CaseQueue {
           | [string, [string, string[]][]][]
           | null;
         const entries = reply?.[0][1] ?? [];
-        // The workers moved the shared limit as these cases ended: admit by what it is now.
-        if (entries.length) await this.limiter.refresh();
+        const records: CaseRecord[] = [];
         for (const [entryId, fields] of entries) {
           lastId = entryId;
           const result = JSON.parse(fields[1]) as CaseJobResult;
@@ -124,12 +123,16 @@ export class QueuedCaseQueue implements CaseQueue {
           // Not ours (a job of an earlier start of this eval) or already had: a record counts once.
           if (!pending) continue;
           outstanding.delete(result.key);
+          if (result.outcome) this.limiter.observe(result.outcome, pending.epoch);
           if (result.rateLimited || !result.record) {
             retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: Date.now() + Math.min(10_000, backoffMs * 2 ** (pending.attempt - 1)) });
             continue;
           }
-          yield result.record as CaseRecord as R;
+          records.push(result.record);
         }
+        // Written only when it moved (after a 429): a resume goes on from it.
+        await this.limiter.save();
+        for (const record of records) yield record as CaseRecord as R;
       }
     } finally {
       reader.disconnect();
@@ -139,7 +142,8 @@ export class QueuedCaseQueue implements CaseQueue {
         await this.options.cancels.cancel('eval', evalId, signal.reason instanceof Error ? signal.reason.message : 'cancelled').catch(() => {});
       }
       await redis.del(keys.spec, keys.results).catch(() => {});
-      await this.limiter.reset().catch(() => {});
+      // A cancelled or interrupted eval may be resumed: it keeps its limit until then (a week at most).
+      if (!signal.aborted) await this.limiter.forget().catch(() => {});
     }
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
   }

@@ -1,4 +1,4 @@
-import type { CaseRecord, EvalCase, ScorerSpec } from '@patchbay/evals';
+import type { CaseRecord, EvalCase, LeaseOutcome, ScorerSpec } from '@patchbay/evals';
 import type { PipelineDocument } from '@patchbay/core';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 
@@ -25,7 +25,7 @@ export interface EvalCaseSpec {
   scorers: ScorerSpec[];
   /** Whether model calls may come from the response cache (see PreparedEvalSession.cached). */
   cached: boolean;
-  /** The eval's concurrency: the cap of its shared limiter over all workers. */
+  /** The eval's concurrency (its coordinator caps it over all workers). */
   concurrency: number;
   /** The workspace config and indexes every case runs with, pinned when the eval starts. */
   workspace?: WorkspacePins;
@@ -37,6 +37,8 @@ export interface CaseJobResult {
   /** The recorded case (absent when it was rate limited and will be tried again). */
   record?: CaseRecord;
   rateLimited?: boolean;
+  /** How the case went, for the eval's adaptive limit (a 429, a success, anything else). */
+  outcome?: LeaseOutcome;
 }
 
 /** The Redis keys of one eval's queued cases. */

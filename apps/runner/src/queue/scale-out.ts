@@ -91,7 +91,6 @@ export async function scaleOut(
         positions,
         pin: deps.pin && (() => deps.pin!(request.session.pipeline)),
         concurrency,
-        leaseMs: options.lockDuration ?? 30_000,
       });
     },
     async drain(graceMs) {
