@@ -34,6 +34,8 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     const store = (storeUrl = await postgres.createDatabase());
     stub = await startOpenAIStub({
       handler: async (req) => {
+        // Questions of the cancel test never get an answer: their cases run until they are aborted.
+        if (String(req.body?.messages?.at(-1)?.content).startsWith('hang ')) return { hang: 'before-response' };
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         await new Promise((r) => setTimeout(r, 60));
@@ -120,6 +122,41 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     // The SSE stream of the eval has each case once too.
     const events = await allSseEvents(await api(`/api/evals/${id}/events`));
     expect(events.filter((e) => e.event === 'eval.case').length).toBe(CASES.length);
+  });
+
+  it("aborts an eval's running cases on a worker whose cancel listener was reconnecting when the cancel was sent", async () => {
+    const hanging = Array.from({ length: 4 }, (_, i) => ({ id: `h${i}`, input: { question: `hang ${i}` }, expected: 'never' }));
+    expect((await post('/api/datasets', { name: 'hanging', cases: hanging })).status).toBe(201);
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: 'hanging', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 4 } });
+    expect(started.status).toBe(201);
+    const { id } = await started.json();
+    const asked = () => stub.requests.filter((r) => String(r.body?.messages?.at(-1)?.content).startsWith('hang ')).length;
+    await expect.poll(asked, { timeout: 30_000 }).toBe(4);
+    const redisClient = new Redis(redis.url);
+    try {
+      const active = () => redisClient.llen('patchbay:case:active');
+      expect(await active()).toBe(4);
+      // The cancel the coordinator sends (key + message), in the same transaction as dropping every
+      // process's cancel listener: the message reaches nobody; the listeners reconnect after it.
+      const listeners = (await redisClient.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+      const ids = [...listeners.matchAll(/^id=(\d+) .*name=patchbay-cancel-listener /gm)].map((m) => m[1]);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      const tx = redisClient.multi();
+      for (const clientId of ids) tx.call('CLIENT', 'KILL', 'ID', clientId);
+      tx.set(`patchbay:cancelled:eval:${id}`, 'cancelled while Redis was away', 'EX', 600);
+      tx.publish('patchbay:cancel', JSON.stringify({ kind: 'eval', id, reason: 'cancelled while Redis was away' }));
+      const replies = await tx.exec();
+      expect(replies!.at(-1)).toEqual([null, 0]); // nobody heard the message
+      // The workers notice once they listen again: the four hanging cases are aborted and their jobs end.
+      await expect.poll(active, { timeout: 30_000 }).toBe(0);
+      expect(asked()).toBe(4);
+    } finally {
+      redisClient.disconnect();
+      expect((await post(`/api/evals/${id}/cancel`, {})).status).toBe(200);
+    }
+    const result = await (await api(`/api/evals/${id}`)).json();
+    expect(result.status).toBe('cancelled');
+    expect(result.cases).toEqual([]);
   });
 
   it('never puts a provider key into Redis', async () => {

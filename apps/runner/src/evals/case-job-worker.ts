@@ -42,10 +42,18 @@ export class CaseJobWorker {
   private readonly running = new Map<string, Set<AbortController>>();
 
   constructor(private readonly options: CaseJobWorkerOptions) {
-    options.cancels.listen((kind, id, reason) => {
-      if (kind !== 'eval') return;
+    const cancel = (id: string, reason: string) => {
       for (const controller of this.running.get(id) ?? []) controller.abort(new Error(reason));
       this.runners.delete(id);
+    };
+    options.cancels.listen((kind, id, reason) => kind === 'eval' && cancel(id, reason));
+    // A cancel sent while Redis was out of reach was not heard: the evals this process runs or knows read their keys.
+    options.cancels.onReconnect(() => {
+      const ids = [...new Set([...this.running.keys(), ...this.runners.keys()])];
+      options.cancels.cancelled('eval', ids).then(
+        (found) => found.forEach((reason, id) => cancel(id, reason)),
+        () => this.runners.clear(), // not readable now: the next case of each eval looks again
+      );
     });
     this.worker = new Worker(CASE_QUEUE, (job) => this.process(job), {
       connection: redisConnection(options.url, { blocking: true, name: 'patchbay-case-worker' }),

@@ -65,6 +65,16 @@ export class BullmqJobRegistry implements JobRegistry {
     this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600 });
     this.cancels = new CancelChannel(options.url, this.prefix);
     this.cancels.listen((kind, id, reason) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason)));
+    // A cancel sent while Redis was out of reach was not heard: the jobs running here read their keys.
+    this.cancels.onReconnect(() => {
+      for (const kind of this.queued) {
+        const ids = [...this.running.keys()].filter((key) => key.startsWith(`${kind}:`)).map((key) => key.slice(kind.length + 1));
+        void this.cancels.cancelled(kind, ids).then(
+          (found) => found.forEach((reason, id) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason))),
+          () => {},
+        );
+      }
+    });
   }
 
   /** Resolves once Redis answers (and this process listens for cancels); rejects with QueueUnavailableError. */
