@@ -19,7 +19,9 @@ import type { FinishedRunFacts } from './monitoring/run-facts';
 import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
 import { WorkspacePublisher } from './workspace/workspace-publisher';
-import { WorkspaceResolver } from './workspace/workspace-resolver';
+import { WorkspaceResolver, type ResolvedWorkspace } from './workspace/workspace-resolver';
+import type { WorkspacePins } from './workspace/workspace-pins';
+import type { PipelineDocument } from '@patchbay/core';
 
 export interface ServerOptions {
   /** Default 8787; 0 picks a free port (tests). */
@@ -151,18 +153,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // is pinned to them when it is enqueued: workers (and this server's own work) run with what the store holds.
   let publisher: WorkspacePublisher | undefined;
   let resolver: WorkspaceResolver | undefined;
+  let pin: ((document: PipelineDocument) => Promise<WorkspacePins>) | undefined;
+  let workspaceFor: ((pins?: WorkspacePins) => Promise<ResolvedWorkspace>) | undefined;
   try {
     if (options.queue) {
       const secrets = [...secretEnvNames(env, keyVariables).map((name) => ({ name, value: env[name] ?? '' })), ...(token ? [{ name: 'PATCHBAY_TOKEN', value: token }] : [])];
       publisher = new WorkspacePublisher({ artifacts: store.artifacts, retrieval: services.retrieval, config: services.config, dataDir, secrets, log });
       await publisher.start();
+      pin = publisher.pins.bind(publisher);
       if (options.queue.work) {
         const own = { hash: publisher.config, services };
         resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir: dataDir, env, redact: redactor.redact, responseCache: shared?.responseCache, pipelines: services.pipelines, log, own });
+        workspaceFor = resolver.resolve.bind(resolver);
       }
     }
-    const pin = publisher && ((document: Parameters<WorkspacePublisher['pins']>[0]) => publisher!.pins(document));
-    const workspaceFor = resolver && ((pins: Parameters<WorkspaceResolver['resolve']>[0]) => resolver!.resolve(pins));
     scaled = options.queue ? await scaleOut({ ...options.queue, log }, { store, services, pin, workspaceFor }) : undefined;
   } catch (err) {
     await monitoring.close();
@@ -187,8 +191,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxOutputBytes: maxOutputBytes(services.config),
     commitEachRun: scaled !== undefined,
     maskStream: redactor.active ? () => redactor.streamMasker() : undefined,
-    pin: publisher && ((document) => publisher!.pins(document)),
-    workspaceFor: resolver && ((pins) => resolver!.resolve(pins)),
+    pin,
+    workspaceFor,
   });
   const evals = new EvalManager({
     evals: store.evals,
