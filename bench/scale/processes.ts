@@ -14,7 +14,7 @@ export interface Child {
 
 /** Starts `patchbay ARGS`; resolves once its stdout matches `ready` (with the match). */
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Child & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [...(args[0] === 'worker' && process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), BIN, ...args], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), BIN, ...args], {
     env: { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
