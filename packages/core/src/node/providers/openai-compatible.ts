@@ -243,8 +243,10 @@ function toVector(embedding: number[] | string): number[] {
  */
 const capRetryAfter = (send: typeof fetch): typeof fetch => async (input, init) => {
   const response = await send(input, init);
+  // A successful reply (nearly every call) returns before any header is looked up.
+  if (response.ok) return response;
   const after = response.headers.get('retry-after');
-  if (response.ok || !after) return response;
+  if (!after) return response;
   const seconds = Number.isNaN(Number(after)) ? (Date.parse(after) - Date.now()) / 1000 : Number(after);
   if (!(seconds > MAX_RETRY_AFTER_SECONDS)) return response;
   const headers: Array<[string, string]> = [...response.headers, ['x-should-retry', 'false']];
