@@ -27,15 +27,17 @@ export interface ServedRun {
 /**
  * Starts a served run of `target` (inputs checked first: 422 invalid-inputs)
  * with its source, label and key recorded; `onEvent` sees every event as it
- * happens (streaming answers), `outcome` settles when the run ends. `tokens:
- * false` for an answer sent whole: model replies are then fetched whole rather
- * than streamed (less CPU per request) and the run records no token events.
+ * happens (streaming answers), `outcome` settles when the run ends. `whole` for
+ * an answer sent whole when the run ends: model replies are then fetched whole
+ * rather than streamed (less CPU per request), the run records no token events,
+ * and it is written once, with its end: `outcome` settles only once that is
+ * committed (and rejects with the store's error when it could not be).
  */
 export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null; traceparent?: string; tokens?: boolean },
+  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean },
   onEvent?: (event: RunEvent) => void,
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -45,8 +47,8 @@ export async function startServedRun(
       errors: problems.map(({ path, message }) => ({ path, message })),
     });
   }
-  const id = await runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent, tokens: who.tokens });
-  const outcome = new Promise<ServedOutcome>((resolve) => {
+  const id = await runs.start({ document: target.document, inputs, pipeline: target.pipeline, version: target.version, inline: false, source: who.source, label: target.label, keyName: who.keyName, traceparent: who.traceparent, tokens: !who.whole, answeredAtEnd: who.whole });
+  const ended = new Promise<ServedOutcome>((resolve) => {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let ended: ServedOutcome | undefined;
     const unsubscribe = runs.subscribe(
@@ -67,5 +69,7 @@ export async function startServedRun(
     // An engine that ended within start() (it never does today) leaves nothing live to listen to.
     if (!unsubscribe) resolve({ status: 'failed', outputs: null, error: 'the run ended before it could be followed', usage });
   });
+  // Answered means stored: the whole answer waits for the commit of the run's end.
+  const outcome = who.whole ? ended.then(async (end) => (await runs.recorded(id), end)) : ended;
   return { id, outcome };
 }

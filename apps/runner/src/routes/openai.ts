@@ -73,7 +73,7 @@ export const openaiRoutes: RouteModule = {
       const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent') };
 
       if (!body.stream) {
-        const served = await startServedRun(runs, target, inputs, { ...who, tokens: false });
+        const served = await startServedRun(runs, target, inputs, { ...who, whole: true });
         const outcome = await served.outcome;
         if (outcome.status !== 'succeeded') throw runFailed(outcome, served.id);
         return json({

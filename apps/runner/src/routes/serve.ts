@@ -60,7 +60,7 @@ export const serveRoutes: RouteModule = {
       const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
       const { stream } = c.req.valid('query');
       const streamed = stream === 'true' || stream === '1';
-      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), tokens: streamed });
+      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed });
       if (streamed) {
         c.header('location', `/api/runs/${served.id}`);
         c.header('x-run-id', served.id);

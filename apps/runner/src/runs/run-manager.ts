@@ -23,6 +23,12 @@ export interface StartRun {
   traceparent?: string;
   /** False when no one will read the run's token events (a served answer sent whole): models answer whole, not streamed. */
   tokens?: boolean;
+  /**
+   * The caller answers only when the run has ended (a served answer sent
+   * whole), after `recorded(id)`: the run is then written once, with its end,
+   * instead of a `running` row first (RunStore BeginOptions.hold).
+   */
+  answeredAtEnd?: boolean;
   /** Nodes not to run (run from a node; the editor's pins), with the outputs they stand for. */
   reuse?: Record<string, ReusedNode>;
   /** Set for a run started from a node of an earlier run. */
@@ -118,6 +124,8 @@ export class RunManager {
   private readonly maxOutputBytes?: number;
   private readonly commitEachRun: boolean;
   private readonly maskStream?: () => StreamMasker;
+  /** The commit of each answeredAtEnd run's end, until its caller has asked for it (recorded). */
+  private readonly ends = new Map<string, Promise<void>>();
   private readonly pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
   private readonly workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
 
@@ -162,7 +170,11 @@ export class RunManager {
     const job: RunJob = { ...request, id, startedAt: Date.now() };
     // Acknowledged means durable: the `running` row is committed (with the other runs of this
     // moment: group commit) before the caller hears the id. A full disk rejects here, before any work.
-    await this.store.begin(runStart(job));
+    // A caller that answers only at the end waits for the end's commit instead (recorded), so the
+    // run may be written once; not when scaled out, where another process finishes it.
+    const hold = request.answeredAtEnd === true && !this.commitEachRun;
+    const begun = this.store.begin(runStart(job), { hold });
+    if (!hold) await begun;
     try {
       if (this.pin) job.workspace = await this.pin(request.document);
       await this.jobs.start(RUN_JOB, id, job);
@@ -195,7 +207,8 @@ export class RunManager {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
     }
     const record = (row: RunFinish) => {
-      this.store.finish(row);
+      const committed = this.store.finish(row);
+      if (payload.answeredAtEnd && !this.commitEachRun) this.ends.set(id, committed);
       // Monitoring sees the run after it is recorded and its stream has ended (the registry ends it once this settles).
       if (this.observe) setImmediate(() => this.observed(payload, row));
     };
@@ -243,6 +256,17 @@ export class RunManager {
       this.prepared.set(document, prepared);
     }
     return prepared;
+  }
+
+  /**
+   * Settles when the end of a run started `answeredAtEnd` is committed (rejects
+   * with the store's error when it could not be: the answer must not be given).
+   * Asked once, after the run has ended; resolves at once for any other run.
+   */
+  recorded(id: string): Promise<void> {
+    const committed = this.ends.get(id);
+    this.ends.delete(id);
+    return committed ?? Promise.resolve();
   }
 
   /**

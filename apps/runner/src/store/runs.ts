@@ -81,6 +81,16 @@ export interface RunFinish {
   resolved?: Record<string, ResolvedRef>;
 }
 
+export interface BeginOptions {
+  /**
+   * The caller answers only when the run has ended, and only once its end is
+   * committed (a served answer sent whole): its `running` row may then wait to
+   * be written with its end, as one row in one commit. It waits at most
+   * HOLD_MS and never past a read (reads flush every queued write first).
+   */
+  hold?: boolean;
+}
+
 export interface RunStore {
   /**
    * Records a started run. Writes are queued and committed in batches (group
@@ -88,7 +98,7 @@ export interface RunStore {
    * (or rejects with the write's error, a StorageFailure when storage fails), so
    * whoever acknowledges the run awaits it first. Reads see queued writes (they flush first).
    */
-  begin(run: RunStart): Promise<void>;
+  begin(run: RunStart, options?: BeginOptions): Promise<void>;
   /** Records the end of a run with its node traces and events, in one transaction with other queued writes; settles on commit. */
   finish(run: RunFinish): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
@@ -126,6 +136,12 @@ export const toRunSummary = (r: RunRow): RunSummary => ({
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
 const MAX_BATCH = 1000;
+/**
+ * How long a held begin waits for its run's end before it is written as
+ * `running`: a crash loses a held run younger than this, which nobody has had
+ * an answer of (nor its id) yet.
+ */
+const HOLD_MS = 1000;
 
 /**
  * An event as stored: without its `runId` (the row's id; it was a third of the
@@ -178,6 +194,9 @@ export class KyselyRunStore implements RunStore {
   private scheduled = false;
   private soon = false;
   private writing: Promise<void> = Promise.resolve();
+  /** Held begins still queued (see BeginOptions.hold): run id → until when. */
+  private readonly held = new Map<string, number>();
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: StoreDb, options: RunStoreOptions = {}) {
     this.redact = options.redact ?? ((json) => json);
@@ -185,8 +204,8 @@ export class KyselyRunStore implements RunStore {
     this.health = options.health;
   }
 
-  begin(run: RunStart) {
-    return this.enqueue({ kind: 'begin', run });
+  begin(run: RunStart, options: BeginOptions = {}) {
+    return this.enqueue({ kind: 'begin', run }, options.hold === true);
   }
 
   finish(run: RunFinish) {
@@ -271,14 +290,51 @@ export class KyselyRunStore implements RunStore {
   }
 
   flush(): Promise<void> {
+    return this.flushQueued(true);
+  }
+
+  /** Writes what is queued; held begins too when `all`, else only those whose run has ended or whose time is up. */
+  private flushQueued(all: boolean): Promise<void> {
     this.scheduled = false;
     this.soon = false;
-    if (this.queue.length > 0) {
-      const writes = this.queue;
-      this.queue = [];
-      this.writing = this.writing.then(() => this.write(writes));
-    }
+    const writes = this.take(all);
+    if (writes.length > 0) this.writing = this.writing.then(() => this.write(writes));
     return this.writing;
+  }
+
+  private take(all: boolean): RunWrite[] {
+    const queue = this.queue;
+    if (all || this.held.size === 0) {
+      this.queue = [];
+      this.held.clear();
+      return queue;
+    }
+    const now = Date.now();
+    const ending = new Set<string>();
+    for (const w of queue) if (w.kind === 'finish') ending.add(w.run.id);
+    const writes: RunWrite[] = [];
+    this.queue = [];
+    for (const w of queue) {
+      const until = w.kind === 'begin' ? this.held.get(w.run.id) : undefined;
+      if (until !== undefined && until > now && !ending.has(w.run.id)) {
+        this.queue.push(w);
+        continue;
+      }
+      if (until !== undefined) this.held.delete(w.run.id);
+      writes.push(w);
+    }
+    return writes;
+  }
+
+  /** Writes held begins whose time is up (their runs are still going: written as `running`). */
+  private armHold() {
+    if (this.holdTimer || this.held.size === 0) return;
+    const next = Math.min(...this.held.values());
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      void this.flushQueued(false);
+      this.armHold();
+    }, Math.max(0, next - Date.now()) + 1).unref();
   }
 
   async prune(before: number) {
@@ -296,23 +352,27 @@ export class KyselyRunStore implements RunStore {
     return rows.map((r) => r.trace);
   }
 
-  private enqueue(write: Omit<RunWrite, 'settle'>): Promise<void> {
+  private enqueue(write: Omit<RunWrite, 'settle'>, hold = false): Promise<void> {
     let settle!: (err?: Error) => void;
     const committed = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
     // A caller that does not await (a finish, the CLI's record) must not take the process down; one that awaits still sees the error.
     committed.catch(() => {});
     this.queue.push({ ...write, settle } as RunWrite);
+    // An answer waits for this write: a begin (201 only once it is stored), or the end of a held run (its answer).
+    const answered = (write.kind === 'begin' && !hold) || (write.kind === 'finish' && this.held.has(write.run.id));
+    if (hold) this.held.set(write.run.id, Date.now() + HOLD_MS);
     if (this.queue.length >= MAX_BATCH) {
       void this.flush();
-    } else if (write.kind === 'begin' && !this.soon && groupCommitWait(this.db) === 'turn') {
-      // A begin holds up an answer (201 only once it is stored): commit at the end of this
-      // turn of the event loop, with every other run that arrived in it (group commit).
+    } else if (hold) {
+      this.armHold();
+    } else if (answered && !this.soon && groupCommitWait(this.db) === 'turn') {
+      // Commit at the end of this turn of the event loop, with every other run that arrived in it (group commit).
       this.soon = true;
-      setImmediate(() => void this.flush());
+      setImmediate(() => void this.flushQueued(false));
     } else if (!this.scheduled) {
       this.scheduled = true;
       // Finishes wait a few milliseconds so that, under load, hundreds of runs share one commit.
-      setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
+      setTimeout(() => void this.flushQueued(false), FLUSH_DELAY_MS).unref();
     }
     return committed;
   }
