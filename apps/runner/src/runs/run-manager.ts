@@ -1,4 +1,4 @@
-import { v7 } from 'uuid';
+import { newRunId } from './run-id';
 import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
@@ -167,7 +167,7 @@ export class RunManager {
    */
   async start(request: StartRun): Promise<string> {
     // Time-ordered (UUIDv7): each run's rows go in at the end of the runs, nodes and scores indexes instead of at random pages.
-    const id = v7();
+    const id = newRunId();
     const job: RunJob = { ...request, id, startedAt: Date.now() };
     // Acknowledged means durable: the `running` row is committed (with the other runs of this
     // moment: group commit) before the caller hears the id. A full disk rejects here, before any work.
