@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { listProviders, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -35,14 +36,22 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), `patchbay-worker-${process.pid}`);
-  const keyVariables = Object.keys(env).filter((name) => name.endsWith('_API_KEY'));
-  const redactor = Redactor.fromEnv(env, keyVariables, []);
-  const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redactor.redact(line));
+  const keyVariables = new Set(Object.keys(env).filter((name) => name.endsWith('_API_KEY')));
+  let redactor = Redactor.fromEnv(env, [...keyVariables], []);
+  const redact = (text: string) => redactor.redact(text);
+  // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.
+  const onConfig = (config: WorkspaceConfig) => {
+    const named = listProviders(config, env).flatMap((p) => (p.keyVariable && !keyVariables.has(p.keyVariable) ? [p.keyVariable] : []));
+    if (named.length === 0) return;
+    for (const name of named) keyVariables.add(name);
+    redactor = Redactor.fromEnv(env, [...keyVariables], []);
+  };
+  const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redact(line));
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
-  const store: Store = await openStore(options.storeDir, { redact: redactor.redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
+  const store: Store = await openStore(options.storeDir, { redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
   // No config file and no indexes of its own: each job runs with the workspace config and index artifacts
   // it was pinned to, read from the store (services built once per config, artifacts fetched once per cache dir).
-  const resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir, env, redact: redactor.redact, responseCache: store.responseCache, pipelines: storeResolverOf(store), log });
+  const resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir, env, redact, responseCache: store.responseCache, pipelines: storeResolverOf(store), log, onConfig });
   const workspaceFor = resolver.resolve.bind(resolver);
   let scaled: ScaleOut;
   let services;

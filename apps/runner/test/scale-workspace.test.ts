@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelService, createOfflineProvider, openRetrievalStore } from '@patchbay/core/node';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
@@ -16,7 +17,11 @@ const DOCS = [
   { id: 'warranty', source: 'warranty.md', text: 'Every lamp carries a two-year warranty covering defects in materials and workmanship.' },
 ];
 const LATE = { id: 'refund-policy', source: 'policy.md', text: 'Refund requests for a lamp bought in a shop are refunded in the shop, refund in cash.' };
+const GW_TOKEN = 'gw-secret-4f9a0c7e21';
+let stub: OpenAIStub;
 const config = (suffix: string) => ({
+  // A provider whose key variable the config names (not a *_API_KEY one): only the worker has it.
+  providers: { gw: { baseURL: stub.url, apiKeyEnv: 'GW_TOKEN' } },
   tools: {
     custom: [{ name: 'shout', description: 'upper-cases text', parameters: { type: 'object', properties: { text: { type: 'string' } } }, code: `return String(args.text).toUpperCase() + '${suffix}'` }],
     sql: [{ name: 'shop', database: 'shop.sqlite' }], // relative to the config file: resolved by the server before it is shared
@@ -85,7 +90,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
   };
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    [redis, postgres, stub] = await Promise.all([startRedis(), startPostgres(), startOpenAIStub({ handler: (req) => ({ text: `your key is ${String(req.headers.authorization).replace('Bearer ', '')}` }) })]);
     storeUrl = await postgres.createDatabase();
     root = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-ws-'));
     const data = path.join(root, 'server');
@@ -104,6 +109,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
 
   afterAll(async () => {
     for (const p of processes) p.child.kill('SIGKILL');
+    await stub?.close();
     await redis?.stop();
     await postgres?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
@@ -122,7 +128,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     // The worker: its own empty working dir, no --data, no config, no PATCHBAY_DATA.
     const cwd = path.join(root, 'worker-cwd');
     mkdirSync(cwd);
-    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], baseEnv(), /taking jobs/, cwd);
+    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/, cwd);
     processes.push(worker);
     const [a, b] = [await finished(server, early), await finished(server, late)];
     expect(a).toMatchObject({ status: 'succeeded', outputs: { shouted: `${question.toUpperCase()}!` } });
@@ -173,6 +179,21 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const [one, two] = await Promise.all([startRun(server, 'hi'), startRun(second, 'hi')]);
     expect((await finished(server, one)).outputs).toMatchObject({ shouted: 'HI!', counted: { rows: [{ n: 2 }] } });
     expect((await finished(second, two)).outputs).toMatchObject({ shouted: 'HI!!', counted: { rows: [{ n: 1 }] } });
+  });
+
+  it('calls a provider of the shared config with the key from the worker environment, and masks that key in what it records', async () => {
+    const leak = { format: 'patchbay.pipeline/v1', name: 'leak', nodes: [
+      { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'answer', type: 'llm', config: { model: 'gw:m', prompt: '{{ question }}', temperature: 0 } },
+      { id: 'out', type: 'output', config: { name: 'answer' } },
+    ], edges: [{ from: 'q.value', to: 'answer.question' }, { from: 'answer.text', to: 'out.value' }] };
+    expect((await post(server, '/api/pipelines', leak)).status).toBe(201);
+    const res = await post(server, '/api/runs', { pipeline: 'leak', inputs: { question: 'what is my key?' } });
+    const run = await finished(server, ((await res.json()) as { id: string }).id);
+    expect(run.error ?? run.status).toBe('succeeded');
+    expect(stub.requests.at(-1)!.headers.authorization).toBe(`Bearer ${GW_TOKEN}`);
+    expect(run.outputs.answer).toBe('your key is [REDACTED]');
+    expect(JSON.stringify(run)).not.toContain(GW_TOKEN.slice(0, 8));
   });
 
   it('refuses to share a config holding a literal secret, naming its JSON path', async () => {

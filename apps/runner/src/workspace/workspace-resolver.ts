@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { PipelineResolver } from '@patchbay/core';
-import { createServices, maxOutputBytes, parseWorkspaceConfig, type ResponseCache, type WorkspaceServices } from '@patchbay/core/node';
+import { createServices, maxOutputBytes, parseWorkspaceConfig, type ResponseCache, type WorkspaceConfig, type WorkspaceServices } from '@patchbay/core/node';
 import type { EvalSessionServices } from '@patchbay/evals';
 import { artifactHash, type ArtifactStore } from '../store/artifacts';
 import { IndexArtifactCache } from './index-artifact-cache';
@@ -24,6 +24,8 @@ export interface WorkspaceResolverOptions {
   responseCache?: ResponseCache;
   pipelines: PipelineResolver;
   log: (line: string) => void;
+  /** Called with each config read from the store before its services are built (the worker masks the key variables it names). */
+  onConfig?: (config: WorkspaceConfig) => void;
   /** The services of the config this process published itself (`serve --work`): not built twice. */
   own?: { hash: string; services: WorkspaceServices };
 }
@@ -62,13 +64,14 @@ export class WorkspaceResolver {
   }
 
   private async build(hash: string): Promise<WorkspaceServices> {
-    let config = {};
+    let config: WorkspaceConfig = {};
     if (hash) {
       const bytes = await this.options.artifacts.get(hash);
       if (!bytes) throw new Error(`workspace config ${hash} is not in the store`);
       if (artifactHash(bytes) !== hash) throw new Error(`workspace config ${hash} does not match its hash; not used`);
       config = parseWorkspaceConfig(JSON.parse(bytes.toString('utf8')), `workspace config ${hash.slice(0, 12)} from the store`);
     }
+    this.options.onConfig?.(config);
     const { cacheDir, env, redact, responseCache } = this.options;
     const services = await createServices({ config, dataDir: cacheDir, env, redact, responseCache });
     services.pipelines = this.options.pipelines;
