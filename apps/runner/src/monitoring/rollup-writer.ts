@@ -1,6 +1,6 @@
 import type { RollupCell, RollupDimension, RollupStore } from '../store/rollups';
 import { newSketch } from './latency-sketch';
-import { isErrorStatus, nodeTokens, type FinishedRunFacts } from './run-facts';
+import { isErrorStatus, type FinishedRunFacts } from './run-facts';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -12,7 +12,8 @@ export const HOUR = 3_600_000;
  * database one upsert per cell per second, however busy the pipeline.
  */
 export class RollupWriter {
-  private pending = new Map<string, RollupCell>();
+  /** Pending minute cells: per (minute, pipeline, version, label, source), per dimension and key. */
+  private pending = new Map<string, Map<string, RollupCell>>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -29,51 +30,32 @@ export class RollupWriter {
     if (!run.pipeline) return;
     const finishedAt = run.startedAt + run.durationMs;
     const bucket = finishedAt - (finishedAt % MINUTE);
-    const base = { pipeline: run.pipeline, version: run.version ?? 0, label: run.label ?? '', source: run.source ?? '' };
-    const failed = isErrorStatus(run.status);
+    const version = run.version ?? 0;
+    const label = run.label ?? '';
+    const source = run.source ?? '';
+    // One key per run for where its cells are (the node and model cells sit under it): a run costs map lookups, not seven long keys.
+    const id = `${bucket}\u0000${run.pipeline}\u0000${version}\u0000${label}\u0000${source}`;
+    let cells = this.pending.get(id);
+    if (!cells) this.pending.set(id, (cells = new Map()));
+    const base = { bucket, pipeline: run.pipeline, version, label, source };
     let tokensIn = 0;
     let tokensOut = 0;
     let cost = 0;
-    for (const id in run.nodes) {
-      const trace = run.nodes[id];
+    for (const nodeId in run.nodes) {
+      const trace = run.nodes[nodeId];
       if (trace.status !== 'succeeded' && trace.status !== 'failed') continue;
-      const tokens = nodeTokens(trace);
+      const input = trace.usage?.promptTokens ?? 0;
+      const output = trace.usage?.completionTokens ?? 0;
       const nodeCost = trace.costUsd ?? 0;
-      tokensIn += tokens.input;
-      tokensOut += tokens.output;
+      tokensIn += input;
+      tokensOut += output;
       cost += nodeCost;
       const nodeFailed = trace.status === 'failed';
       const ms = trace.durationMs ?? 0;
-      this.add(bucket, base, 'node', id, trace.type, nodeFailed, ms, tokens.input, tokens.output, nodeCost);
-      if (trace.model) this.add(bucket, base, 'model', trace.model, trace.type, nodeFailed, ms, tokens.input, tokens.output, nodeCost);
+      add(cells, base, 'node', nodeId, trace.type, nodeFailed, ms, input, output, nodeCost);
+      if (trace.model) add(cells, base, 'model', trace.model, trace.type, nodeFailed, ms, input, output, nodeCost);
     }
-    this.add(bucket, base, 'run', '', '', failed, run.durationMs, tokensIn, tokensOut, cost);
-  }
-
-  private add(
-    bucket: number,
-    base: { pipeline: string; version: number; label: string; source: string },
-    dimension: RollupDimension,
-    key: string,
-    nodeType: string,
-    failed: boolean,
-    ms: number,
-    tokensIn: number,
-    tokensOut: number,
-    costUsd: number,
-  ) {
-    const id = `${bucket}\u0000${base.pipeline}\u0000${dimension}\u0000${base.version}\u0000${base.label}\u0000${base.source}\u0000${key}`;
-    let cell = this.pending.get(id);
-    if (!cell) {
-      cell = { resolution: MINUTE, bucket, ...base, dimension, key, nodeType, runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: newSketch() };
-      this.pending.set(id, cell);
-    }
-    cell.runs++;
-    if (failed) cell.errors++;
-    cell.tokensIn += tokensIn;
-    cell.tokensOut += tokensOut;
-    cell.costUsd += costUsd;
-    cell.sketch.accept(Math.max(0, ms));
+    add(cells, base, 'run', '', '', isErrorStatus(run.status), run.durationMs, tokensIn, tokensOut, cost);
   }
 
   /** Writes what has been observed so far (minute and hour cells). */
@@ -84,7 +66,7 @@ export class RollupWriter {
 
   private async write(): Promise<void> {
     if (this.pending.size === 0) return;
-    const minutes = [...this.pending.values()];
+    const minutes = [...this.pending.values()].flatMap((cells) => [...cells.values()]);
     this.pending = new Map();
     const hours = new Map<string, RollupCell>();
     for (const m of minutes) {
@@ -115,4 +97,32 @@ export class RollupWriter {
     clearInterval(this.timer);
     await this.flush();
   }
+}
+
+/** Counts one run (or node, or model call) into its cell under `cells`, made on first use. */
+function add(
+  cells: Map<string, RollupCell>,
+  base: { bucket: number; pipeline: string; version: number; label: string; source: string },
+  dimension: RollupDimension,
+  key: string,
+  nodeType: string,
+  failed: boolean,
+  ms: number,
+  tokensIn: number,
+  tokensOut: number,
+  costUsd: number,
+) {
+  // Node ids and model names never hold a NUL, so a node cell and a model cell cannot share a key.
+  const id = dimension === 'run' ? '' : dimension === 'node' ? key : `\u0000${key}`;
+  let cell = cells.get(id);
+  if (!cell) {
+    cell = { resolution: MINUTE, ...base, dimension, key, nodeType, runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: newSketch() };
+    cells.set(id, cell);
+  }
+  cell.runs++;
+  if (failed) cell.errors++;
+  cell.tokensIn += tokensIn;
+  cell.tokensOut += tokensOut;
+  cell.costUsd += costUsd;
+  cell.sketch.accept(Math.max(0, ms));
 }
