@@ -259,7 +259,7 @@ describe('the Runs list', () => {
     const rows = list.locator('.run-row');
     await expect.poll(() => rows.count()).toBe(4);
     const ids = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.replace(/^run-/, '')))).slice(0, 2);
-    for (const id of ids) await list.getByRole('checkbox', { name: `Select run ${id.slice(0, 12)}` }).check();
+    for (const id of ids) await list.getByRole('checkbox', { name: `Select run ${id.slice(-12)}` }).check();
     await list.getByTestId('add-selected-to-dataset').click();
     const dialog = page.getByTestId('add-to-dataset');
     await dialog.getByTestId('dataset-name').fill('Bad name!');

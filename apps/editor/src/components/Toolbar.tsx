@@ -3,6 +3,7 @@ import { count } from '../lib/count';
 import { SignOutButton } from '../auth/SignOutButton';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
+import { shortRunId } from '../runs/short-run-id';
 
 interface Props {
   name: string;
@@ -47,7 +48,7 @@ function describe(shown: Shown | undefined): string {
     case 'diff':
       return `diff v${shown.from} → v${shown.to}`;
     case 'run':
-      return `run ${shown.run.id.slice(0, 8)}${shown.run.version ? ` of v${shown.run.version}` : ''} (read-only)`;
+      return `run ${shortRunId(shown.run.id)}${shown.run.version ? ` of v${shown.run.version}` : ''} (read-only)`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AlertDelivery } from './monitoring-api';
 import { timeText } from './time-window';
+import { shortRunId } from '../runs/short-run-id';
 
 /** The alerts the runner posted (newest first): what crossed, the delivery, and the runs behind it. */
 export function AlertsList({ alerts, onOpenRun }: { alerts: AlertDelivery[]; onOpenRun(id: string): void }) {
@@ -43,8 +44,8 @@ export function AlertsList({ alerts, onOpenRun }: { alerts: AlertDelivery[]; onO
                     </td>
                     <td>
                       {(p.runs ?? []).slice(0, 3).map((id) => (
-                        <button key={id} className="link" onClick={() => onOpenRun(id)} aria-label={`Open run ${id.slice(0, 8)}`}>
-                          {id.slice(0, 8)}
+                        <button key={id} className="link" onClick={() => onOpenRun(id)} aria-label={`Open run ${shortRunId(id)}`}>
+                          {shortRunId(id)}
                         </button>
                       ))}
                     </td>

@@ -8,6 +8,7 @@ import { LoadMore } from '../components/LoadMore';
 import { RunFilters } from './RunFilters';
 import './runs.css';
 import { fieldOf, NO_FILTER, runsQuery, type FilterField, type FixedFilter, type RunFilter } from './run-filter';
+import { shortRunId } from './short-run-id';
 
 interface Props {
   pipeline: string;
@@ -122,9 +123,9 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
       {runs?.length === 0 && <p className="muted">No runs match.</p>}
       {runs?.map((run) => (
         <div key={run.id} className="run-row" data-testid={`run-${run.id}`}>
-          <input type="checkbox" aria-label={`Select run ${run.id.slice(0, 12)}`} checked={selected.has(run.id)} disabled={run.status === 'running'} onChange={() => toggle(run.id)} />
+          <input type="checkbox" aria-label={`Select run ${shortRunId(run.id)}`} checked={selected.has(run.id)} disabled={run.status === 'running'} onChange={() => toggle(run.id)} />
           <span className={`status ${run.status}`}>{run.status}</span>
-          <code>{run.id.slice(0, 12)}</code>
+          <code>{shortRunId(run.id)}</code>
           {run.version ? <span>v{run.version}</span> : <span className="muted">unsaved</span>}
           {run.label && <span className="badge">{run.label}</span>}
           <span className="muted">{run.source}</span>
@@ -133,7 +134,7 @@ export function RunsBrowser({ pipeline, fixed, refreshKey, shown, onOpen }: Prop
             {run.durationMs != null ? ` · ${run.durationMs} ms` : ''}
           </span>
           {run.error && <span className="error-text">{run.error.slice(0, 80)}</span>}
-          <button disabled={run.status === 'running'} onClick={() => setAdding([run.id])} data-testid={`add-run-to-dataset-${run.id}`} aria-label={`Add to dataset… run ${run.id.slice(0, 12)}`}>
+          <button disabled={run.status === 'running'} onClick={() => setAdding([run.id])} data-testid={`add-run-to-dataset-${run.id}`} aria-label={`Add to dataset… run ${shortRunId(run.id)}`}>
             Add to dataset…
           </button>
           {run.id === shown ? (
