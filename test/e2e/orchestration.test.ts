@@ -145,10 +145,11 @@ describe('a pipeline node', () => {
     await page.getByTestId('no-problems').waitFor();
 
     await menu('ask', 'open-child');
-    await page.waitForURL(/\/pipelines\/echo\?version=1&via=parent$/);
+    // polled rather than waitForURL, so a failure prints the address the editor is at, and any error it showed
+    await expect.poll(async () => `${page.url()} ${await page.getByTestId('toast-error').allTextContents()}`).toMatch(/\/pipelines\/echo\?version=1&via=parent $/);
     await expect.poll(() => nodeIds(page)).toEqual(['answer', 'question', 'say']);
     await page.getByTestId('breadcrumb-parent').click();
-    await page.waitForURL(/\/pipelines\/parent$/);
+    await expect.poll(() => page.url()).toMatch(/\/pipelines\/parent$/);
     await page.getByTestId('node-ask').waitFor();
   });
 

@@ -256,9 +256,11 @@ function EditorScreen({ route, navigate }: Props) {
   const openChild = useCallback(
     (id: string) => {
       const ref = store.document().nodes.find((n) => n.id === id)?.config.ref;
-      const child = typeof ref === 'string' ? childPipelines.get(ref) : undefined;
-      if (!child) return toast(`The pipeline node "${id}" does not resolve to a stored pipeline yet`, 'error');
-      navigate({ page: 'pipeline', name: child.name, version: child.version, via: [route.name, ...(route.via ?? [])] });
+      if (typeof ref !== 'string' || !ref) return toast(`The pipeline node "${id}" names no stored pipeline yet`, 'error');
+      childPipelines.find(ref).then(
+        (child) => navigate({ page: 'pipeline', name: child.name, version: child.version, via: [route.name, ...(route.via ?? [])] }),
+        (err: Error) => toast(`The pipeline node "${id}" does not resolve to a stored pipeline: ${err.message}`, 'error'),
+      );
     },
     [store, navigate, route.name, route.via, toast],
   );

@@ -30,6 +30,20 @@ export class ChildPipelines {
     return entry && !('error' in entry) ? entry : undefined;
   }
 
+  /**
+   * The stored pipeline a reference names, asked for now when it has not resolved yet: an action
+   * (opening the child) must not depend on whether the background `ensure` has landed.
+   */
+  async find(ref: string): Promise<ChildPipeline> {
+    const known = this.get(ref);
+    if (known) return known;
+    if (!this.resolver) throw new Error(`pipeline "${ref}" cannot be resolved here`);
+    const found = await this.resolver(ref);
+    const entry = { ...found, ref, ...interfacePorts(found.document) };
+    this.settle(ref, entry);
+    return entry;
+  }
+
   /** Fetches references not seen yet; listeners hear once each one lands. `fresh` asks again (a label may have moved). */
   ensure(refs: readonly string[], fresh = false): void {
     const resolve = this.resolver;
