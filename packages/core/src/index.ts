@@ -19,6 +19,7 @@ export * from './engine/events';
 export { readEventStream, readEvents, type StreamMessage } from './engine/event-stream';
 export * from './engine/trace';
 export * from './engine/run-pipeline';
+export { newRunId } from './engine/run-id';
 export * from './engine/inputs';
 export * from './engine/run-from';
 export * from './engine/json-limits';

@@ -1,5 +1,4 @@
-import { newRunId } from './run-id';
-import { preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import { newRunId, preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';

@@ -11,6 +11,7 @@ import { checkInputs, pipelineInputs } from './inputs';
 import { PipelineInvalidError } from './pipeline-invalid-error';
 import { RunScheduler, type ReusedNode } from './run-scheduler';
 import { ChildRuns } from './child-runs';
+import { newRunId } from './run-id';
 import { pipelineRefs, resolvePipelines, ResolvedPipelines } from '../compose/resolve-pipelines';
 import type { PipelineLookup } from '../compose/pipeline-ref';
 
@@ -153,7 +154,7 @@ function start(
   lookup: PipelineLookup | undefined,
 ): Promise<RunResult> {
   const services: Services = { ...refusing, ...stripUndefined(options.services) };
-  const runId = options.runId ?? globalThis.crypto.randomUUID();
+  const runId = options.runId ?? newRunId();
   const concurrency = options.concurrency ?? Infinity;
   const pipelines = lookup ? new ChildRuns(lookup, services, types, runId) : undefined;
   const run = new RunScheduler(plan, inputs, { runId, services, signal: options.signal, concurrency, onEvent: options.onEvent, tokens: options.tokens, pipelines, reuse: options.reuse, maxOutputBytes: options.maxOutputBytes }).run();
