@@ -1,47 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
-
-/** A local webhook receiver; `failFirst` answers 500 to that many posts before accepting. */
-async function startWebhook(failFirst = 0) {
-  const received: Record<string, unknown>[] = [];
-  let failures = failFirst;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      if (failures > 0) {
-        failures--;
-        res.writeHead(500).end();
-        return;
-      }
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((r) => server.close(r)) };
-}
-
-/** input → transform (fails on "fail") → output: a pipeline whose error rate a test controls. */
-const flaky = {
-  format: 'patchbay.pipeline/v1',
-  name: 'flaky',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 't', type: 'transform', config: { expression: '$ = "fail" ? $error("failed on purpose") : $' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 't.value' },
-    { from: 't.value', to: 'out.value' },
-  ],
-};
+import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
+import { startWebhook, type Webhook } from './support/webhook-receiver';
 
 describe('monitors, alerts and production runs into datasets', () => {
   let runner: TestRunner;
-  let hook: Awaited<ReturnType<typeof startWebhook>>;
+  let hook: Webhook;
   const run = async (pipeline: string, question: string) => {
     const res = await runner.post('/api/runs?stream=true', { pipeline, inputs: { question } });
     await res.text();

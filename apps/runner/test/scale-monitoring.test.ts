@@ -1,27 +1,12 @@
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
-
-/** input → transform (fails on "fail") → output: a pipeline whose error rate the test controls. */
-const flaky = {
-  format: 'patchbay.pipeline/v1',
-  name: 'flaky',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 't', type: 'transform', config: { expression: '$ = "fail" ? $error("failed on purpose") : $' } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 't.value' },
-    { from: 't.value', to: 'out.value' },
-  ],
-};
+import { flakyPipeline as flaky } from './support/test-runner';
+import { startWebhook, type Webhook } from './support/webhook-receiver';
 
 describe('runs executed on a worker feed the monitoring of the servers (serve --no-work + a worker, as processes)', () => {
   let redis: TestRedis;
@@ -29,25 +14,14 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
   let dir: string;
   let server: PatchbayProcess & { url: string };
   let worker: PatchbayProcess | undefined;
-  let hook: http.Server;
-  let hookUrl: string;
-  const received: Array<{ rule: string; state: string; value: number }> = [];
+  let hook: Webhook;
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const send = (method: string, p: string, body: unknown) => api(p, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
     const store = await postgres.createDatabase();
-    hook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    hook = await startWebhook();
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-monitoring-'));
     const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
@@ -58,14 +32,14 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
   afterAll(async () => {
     worker?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
-    hook?.close();
+    await hook?.close();
     await redis?.stop();
     await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts them in /api/metrics and fires alert rules on them', async () => {
-    const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hookUrl }] };
+    const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await send('PUT', '/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
     // The front door runs nothing (--no-work): every one of these runs on the worker.
     for (const question of ['ok', 'fail', 'fail', 'fail']) {
@@ -80,8 +54,8 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
       return { runs, errors };
     };
     await expect.poll(totals, { timeout: 20_000 }).toEqual({ runs: 4, errors: 3 });
-    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(1);
-    expect(received[0]).toMatchObject({ rule: 'errors', state: 'firing', value: 0.75 });
+    await expect.poll(() => hook.received.length, { timeout: 20_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'errors', state: 'firing', value: 0.75 });
     // Prometheus on the server counts the worker's runs too.
     const metrics = await (await api('/metrics')).text();
     expect(metrics).toMatch(/patchbay_runs_total\{[^}]*pipeline="flaky"[^}]*status="failed"[^}]*\} 3/);

@@ -43,6 +43,21 @@ export function echoPipeline(name = 'echo', model = 'offline:echo') {
   };
 }
 
+/** input → transform (fails on "fail") → output: a pipeline whose error rate a test controls. */
+export const flakyPipeline = {
+  format: 'patchbay.pipeline/v1',
+  name: 'flaky',
+  nodes: [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 't', type: 'transform', config: { expression: '$ = "fail" ? $error("failed on purpose") : $' } },
+    { id: 'out', type: 'output', config: { name: 'answer' } },
+  ],
+  edges: [
+    { from: 'q.value', to: 't.value' },
+    { from: 't.value', to: 'out.value' },
+  ],
+};
+
 export type SseEvent = StreamMessage;
 
 /** Streams the events of an SSE response as they arrive (the editor's decoder, from core). */
