@@ -9,6 +9,7 @@ import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-s
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { cleanEnv, runCli } from './cli-child';
 
 // #16.5: a worker with no data dir and no config file runs retrieve nodes over index artifacts and tools of the server's config.
 const DOCS = [
@@ -208,5 +209,39 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect(error).toMatch(/exited \(2\)/);
     expect(error).toContain('mcpServers.files.env.FILES_TOKEN: a literal value cannot be shared with workers');
     expect(error).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('publishes an index changed by `patchbay index --store` while the server runs: the next run on the worker uses it', async () => {
+    const file = path.join(root, 'warranty.jsonl');
+    writeFileSync(file, JSON.stringify({ id: 'warranty-by-post', text: 'Warranty claims for a broken lamp go by post to the lamp workshop.' }) + '\n');
+    const question = 'warranty claims for a broken lamp by post';
+    const before = await finished(server, await startRun(server, question));
+    expect(before.outputs.docs.map((d: { id: string }) => d.id)).not.toContain('warranty-by-post');
+
+    const indexed = await runCli(['index', 'docs', file, '--data', path.join(root, 'server'), '--store', storeUrl], root, cleanEnv());
+    expect(indexed.stderr).toBe('');
+    expect(indexed.code).toBe(0);
+    expect(indexed.stdout).toMatch(/^published "docs" to the store postgres:\/\/\S+ as [0-9a-f]{12}$/m);
+
+    // Nothing restarted: the run enqueued now is pinned to what the command published.
+    const after = await finished(server, await startRun(server, question));
+    expect(after.status).toBe('succeeded');
+    expect(after.outputs.docs.map((d: { id: string }) => d.id)).toContain('warranty-by-post');
+    expect(after.outputs.docs).toEqual(await search(server, 'docs', question));
+  });
+
+  it('refuses a --store it cannot use with exit 2, and says the data dir has the index when the store is out of reach', async () => {
+    const file = path.join(root, 'one.txt');
+    writeFileSync(file, 'one more document\n');
+    const data = path.join(root, 'cli-data');
+    const bad = await runCli(['index', 'more', file, '--data', data, '--store', 'mysql://db/x'], root, cleanEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--store must be a data dir (sqlite:DIR or a path) or a postgres:// URL');
+    const away = await runCli(['index', 'more', file, '--data', data], root, cleanEnv({ PATCHBAY_STORE: 'postgres://nobody:hunter2@127.0.0.1:1/none' }));
+    expect(away.code).toBe(1);
+    expect(away.stdout).toMatch(/^indexed 1 chunk from 1 file into "more"/);
+    expect(away.stderr).toMatch(/indexed "more" in the data dir, but could not open the store postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none to publish it/);
+    expect(away.stderr).not.toContain('hunter2');
+    expect(away.stderr).not.toMatch(/\n\s+at /);
   });
 });

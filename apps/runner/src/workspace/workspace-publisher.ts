@@ -1,9 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { canonicalJson, type PipelineDocument } from '@patchbay/core';
 import { shareableConfig, type RetrievalStore, type WorkspaceConfig } from '@patchbay/core/node';
 import type { ArtifactStore } from '../store/artifacts';
+import { publishIndex } from './publish-index';
 import { indexNamesOf, WORKSPACE_CONFIG, type WorkspacePins } from './workspace-pins';
 
 export interface WorkspacePublisherOptions {
@@ -53,19 +51,8 @@ export class WorkspacePublisher {
   }
 
   private async snapshot(name: string): Promise<void> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'patchbay-index-'));
-    try {
-      const file = path.join(dir, 'index.sqlite');
-      if (!(await this.options.retrieval.snapshot(name, file))) {
-        await this.options.artifacts.unname('index', name);
-        return;
-      }
-      const bytes = await readFile(file);
-      const { hash, created } = await this.options.artifacts.publish('index', name, bytes);
-      this.options.log(`published index "${name}" as ${hash.slice(0, 12)} (${created ? `${bytes.length} bytes` : 'contents already stored'})`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const published = await publishIndex(this.options.artifacts, this.options.retrieval, name);
+    if (published) this.options.log(`published index "${name}" as ${published.hash.slice(0, 12)} (${published.created ? `${published.bytes} bytes` : 'contents already stored'})`);
   }
 
   /** What a job of `document` runs with: the config published now and the indexes its retrieve nodes name. */

@@ -1,12 +1,14 @@
 import type { RetrievalStore } from '@patchbay/core/node';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
+import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
+import { redactUrl } from '../../queue/redis-url';
 
 export const command: Command = {
   name: 'index',
   summary: 'add files to a retrieval index',
   usage: `Usage: patchbay index NAME FILE... [--embedding MODEL] [--chunk-size N] [--overlap N]
-                     [--data DIR] [--config FILE]
+                     [--data DIR] [--config FILE] [--store STORE]
 
 Adds files to the retrieval index NAME (created on first use) in the data dir,
 where "patchbay run", "patchbay serve" and retrieve nodes find it. Files:
@@ -25,10 +27,14 @@ Options:
   --overlap N        characters repeated from the end of the previous chunk (default 100)
   --data DIR         data dir (default $PATCHBAY_DATA or ./.patchbay)
   --config FILE      workspace config, for embedding providers (default DIR/patchbay.config.json)
+  --store STORE      scaled out (env PATCHBAY_STORE): also publish the index to the shared
+                     store (postgres://… or a data dir), so workers' jobs enqueued from now
+                     on use it; run it on the serving data dir (see docs/scaling.md)
   --debug            show stack traces
   -h, --help         show this help
 
-Exit codes: 0 indexed; 1 the embedding provider failed; 2 bad usage, a file that
+Exit codes: 0 indexed; 1 the embedding provider failed, or the store could not
+take the index (it is indexed in the data dir all the same); 2 bad usage, a file that
 is missing, unsupported or not valid JSON, or a model that differs from the index's.`,
   options: {
     embedding: { type: 'string' },
@@ -36,6 +42,7 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     overlap: { type: 'string' },
     data: { type: 'string' },
     config: { type: 'string' },
+    store: { type: 'string' },
   },
   positionals: [2, Infinity],
   async run({ values, positionals }, io) {
@@ -44,6 +51,15 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     const overlap = values.overlap === undefined ? undefined : positiveInteger(values.overlap, '--overlap', 0);
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
     if (embeddingModel && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
+
+    const storeText = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
+    let storeTarget: string | undefined;
+    try {
+      storeTarget = storeText === undefined ? undefined : sqliteStoreDir(storeText, io.cwd);
+    } catch (err) {
+      if (err instanceof StoreLocationError) throw new UsageError(err.message);
+      throw err;
+    }
 
     const workspace = await openWorkspaceRetrieval(values, io, { writes: true });
     try {
@@ -55,9 +71,30 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
         `indexed ${chunks} chunk${chunks === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'} into "${name}" ` +
           `(${info?.chunks ?? chunks} in total; ${info?.embeddingModel ? `embeddings: ${info.embeddingModel}` : 'keyword only'})\n`,
       );
+      if (storeTarget !== undefined) await publishToStore(storeTarget, name, workspace.store, io);
       return EXIT_OK;
     } finally {
       await workspace.close();
     }
   },
 };
+
+/** Publishes the index to the shared store as `serve --queue` does after an ingest through the API. */
+async function publishToStore(target: string, name: string, retrieval: RetrievalStore, io: { stdout: NodeJS.WritableStream }): Promise<void> {
+  const where = redactUrl(target);
+  const [{ openStore }, { publishIndex }] = await Promise.all([import('../../store/index'), import('../../workspace/publish-index')]);
+  let store;
+  try {
+    store = await openStore(target);
+  } catch (err) {
+    throw new Error(`indexed "${name}" in the data dir, but could not open the store ${where} to publish it: ${(err as Error).message}`);
+  }
+  try {
+    const published = await publishIndex(store.artifacts, retrieval, name);
+    if (published) io.stdout.write(`published "${name}" to the store ${where} as ${published.hash.slice(0, 12)}${published.created ? '' : ' (contents already stored)'}\n`);
+  } catch (err) {
+    throw new Error(`indexed "${name}" in the data dir, but could not publish it to the store ${where}: ${(err as Error).message}`);
+  } finally {
+    await store.close();
+  }
+}
