@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelService, createOfflineProvider, openRetrievalStore } from '@patchbay/core/node';
@@ -243,5 +244,42 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect(away.stderr).toMatch(/indexed "more" in the data dir, but could not open the store postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none to publish it/);
     expect(away.stderr).not.toContain('hunter2');
     expect(away.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('resumes an eval with the index contents it was pinned to when it first started, though the index changed in between', async () => {
+    // No worker for now: the eval's cases wait in the queue.
+    for (const p of processes) p.child.kill('SIGKILL');
+    server = await serve(path.join(root, 'server'));
+    const questions = ['returns sent by post', 'refunds sent by post'];
+    const cases = questions.map((question, i) => ({ id: `p${i}`, input: { question }, expected: `${question.toUpperCase()}!` }));
+    expect((await post(server, '/api/datasets', { name: 'by-post', cases })).status).toBe(201);
+    const started = await post(server, '/api/evals', { pipeline: 'ask', dataset: 'by-post', suite: { scorers: [{ name: 'loud', type: 'contains', target: 'shouted' }] } });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    const pinnedDocs = await Promise.all(questions.map((q) => search(server, 'docs', q)));
+    // Its spec (with the pins) is in Redis once its cases are being queued: cancel only then.
+    const redisClient = new Redis(redis.url);
+    try {
+      await expect.poll(() => redisClient.exists(`patchbay:eval-spec:${id}`), { timeout: 20_000 }).toBe(1);
+    } finally {
+      redisClient.disconnect();
+    }
+    expect((await post(server, `/api/evals/${id}/cancel`, {})).status).toBeLessThan(300);
+    await expect.poll(async () => (await (await fetch(`${server}/api/evals/${id}`)).json()).status, { timeout: 20_000 }).not.toBe('running');
+
+    // The index changes while the eval waits to be resumed.
+    const extra = { id: 'by-post-desk', source: 'post.md', text: 'Returns and refunds sent by post go to the returns desk, sent by post only.' };
+    expect((await post(server, '/api/indexes/docs/documents', { documents: [extra] })).status).toBe(201);
+    expect((await search(server, 'docs', questions[0])).map((d: { id: string }) => d.id)).toContain('by-post-desk');
+
+    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/);
+    processes.push(worker);
+    expect((await post(server, `/api/evals/${id}/resume`, {})).status).toBeLessThan(300);
+    await expect.poll(async () => (await (await fetch(`${server}/api/evals/${id}`)).json()).status, { timeout: 60_000 }).toBe('succeeded');
+    const result = await (await fetch(`${server}/api/evals/${id}`)).json();
+    expect(result.cases.map((c: { id: string; outputs: { docs: unknown } }) => [c.id, c.outputs.docs])).toEqual([
+      ['p0', pinnedDocs[0]],
+      ['p1', pinnedDocs[1]],
+    ]);
   });
 });

@@ -56,7 +56,7 @@ export class QueuedCaseQueue implements CaseQueue {
     const signal = options.signal ?? new AbortController().signal;
     const maxRetries = this.options.maxRateLimitRetries ?? 20;
     const backoffMs = this.options.backoffMs ?? 250;
-    const spec: EvalCaseSpec = this.options.pin ? { ...this.options.spec, workspace: await this.options.pin() } : this.options.spec;
+    const spec: EvalCaseSpec = this.options.pin ? { ...this.options.spec, workspace: await this.pinned(this.options.pin) } : this.options.spec;
     await redis.multi().set(keys.spec, JSON.stringify(spec), 'EX', 7 * 86_400).del(keys.results).exec();
     // A resumed eval goes on with the limit it learned; a new one has none saved.
     await this.limiter.load();
@@ -142,10 +142,24 @@ export class QueuedCaseQueue implements CaseQueue {
         await this.options.cancels.cancel('eval', evalId, signal.reason instanceof Error ? signal.reason.message : 'cancelled').catch(() => {});
       }
       await redis.del(keys.spec, keys.results).catch(() => {});
-      // A cancelled or interrupted eval may be resumed: it keeps its limit until then (a week at most).
-      if (!signal.aborted) await this.limiter.forget().catch(() => {});
+      // A cancelled or interrupted eval may be resumed: it keeps its limit and its pins until then (a week at most).
+      if (!signal.aborted) await Promise.all([this.limiter.forget(), redis.del(keys.pins)]).catch(() => {});
     }
     if (signal.aborted) throw signal.reason ?? new Error('eval cancelled');
+  }
+
+  /**
+   * What the eval's cases run with: pinned when it first starts, and the same again when it is resumed
+   * (a re-index or a new config between a cancel and its resume does not change the eval half-way).
+   */
+  private async pinned(pin: () => Promise<WorkspacePins>): Promise<WorkspacePins> {
+    const { redis, prefix, evalId } = this.options;
+    const key = caseKeys(prefix, evalId).pins;
+    const saved = await redis.get(key);
+    if (saved) return JSON.parse(saved) as WorkspacePins;
+    const pins = await pin();
+    await redis.set(key, JSON.stringify(pins), 'EX', 7 * 86_400);
+    return pins;
   }
 
   /**

@@ -46,6 +46,8 @@ export function caseKeys(prefix: string, evalId: string) {
   return {
     spec: `${prefix}:eval-spec:${evalId}`,
     results: `${prefix}:eval-results:${evalId}`,
+    /** The workspace the eval was pinned to when it first started: kept until it completes, so a resume runs with the same. */
+    pins: `${prefix}:eval-pins:${evalId}`,
   };
 }
 
