@@ -4,6 +4,9 @@ import { sql, type Transaction } from 'kysely';
 import { toPage, type Page, type PageRequest } from './paging';
 import { decodeIntCursor, insertOrder, type StoreDb } from './dialect';
 import type { Database } from './schema';
+import { PreparedInsert } from './prepared';
+import { writeRunBatch } from './run-batch';
+import type { RunFinish, RunStart } from './runs';
 
 export type { EvalDatasetRef, EvalStatus } from '@patchbay/evals';
 
@@ -77,7 +80,11 @@ export interface EvalStore {
    * record of the same case (a retried or stalled queue job) is ignored.
    * True when this call recorded it.
    */
-  appendCase(evalId: string, record: CaseRecord, position: number): Promise<boolean>;
+  /**
+   * Records a case once per (eval, case, repeat); false when it was recorded already (the first record
+   * stays). With `run`, the case's run is stored with it: one statement on PostgreSQL, one transaction on SQLite.
+   */
+  appendCase(evalId: string, record: CaseRecord, position: number, run?: CaseRun): Promise<boolean>;
   readCase(evalId: string, caseId: string, repeat: number): Promise<CaseRecord | undefined>;
   finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }): Promise<void>;
   get(id: string): Promise<StoredEval | undefined>;
@@ -119,6 +126,18 @@ function toStored(r: Row): StoredEval {
 
 type Db = StoreDb | Transaction<Database>;
 
+// A worker records every case it runs: compiled once (prepared.ts), not built per case. Keyed by
+// (eval, case, repeat): a second record of a case (a retried or stalled job) adds no row.
+const insertCase = new PreparedInsert<Database['eval_cases']>(['eval_id', 'case_id', 'repeat', 'position', 'status', 'record'], (db, rows) =>
+  db.insertInto('eval_cases').values(rows).onConflict((oc) => oc.columns(['eval_id', 'case_id', 'repeat']).doNothing()),
+);
+
+/** The run an eval case made (its node traces), stored with the case's record. */
+export interface CaseRun {
+  start: RunStart;
+  finish: RunFinish;
+}
+
 export class KyselyEvalStore implements EvalStore {
   constructor(private readonly db: StoreDb, private readonly redact: (json: string) => string = (json) => json) {}
 
@@ -142,13 +161,12 @@ export class KyselyEvalStore implements EvalStore {
   }
 
   /** Keyed by (eval, case, repeat): a second record of a case (a retried or stalled job) is ignored. True when this one was recorded. */
-  private async writeCase(db: Db, evalId: string, record: CaseRecord, position: number): Promise<boolean> {
-    const result = await db
-      .insertInto('eval_cases')
-      .values({ eval_id: evalId, case_id: record.id, repeat: record.repeat ?? 1, position, status: record.status, record: this.json(record) })
-      .onConflict((oc) => oc.columns(['eval_id', 'case_id', 'repeat']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  private async writeCase(db: Db, evalId: string, record: CaseRecord, position: number, run?: CaseRun): Promise<boolean> {
+    const row = { eval_id: evalId, case_id: record.id, repeat: record.repeat ?? 1, position, status: record.status, record: this.json(record) };
+    if (!run) return Number((await insertCase.execute(db, [row])).numAffectedRows ?? 0) > 0;
+    const settle = () => {};
+    const writes = [{ kind: 'begin' as const, run: run.start, settle }, { kind: 'finish' as const, run: run.finish, settle }];
+    return (await writeRunBatch(db, writes, this.redact, { insert: insertCase, rows: [row] })) > 0;
   }
 
   private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {
@@ -159,8 +177,8 @@ export class KyselyEvalStore implements EvalStore {
     await this.writeCreate(this.db, evalRun);
   }
 
-  async appendCase(evalId: string, record: CaseRecord, position: number) {
-    return this.writeCase(this.db, evalId, record, position);
+  async appendCase(evalId: string, record: CaseRecord, position: number, run?: CaseRun) {
+    return this.writeCase(this.db, evalId, record, position, run);
   }
 
   async readCase(evalId: string, caseId: string, repeat: number) {

@@ -36,3 +36,42 @@ export class PreparedQuery<A extends unknown[], R = unknown> {
     return compiled;
   }
 }
+
+/** Row counts a PreparedInsert compiles once; a larger batch is built as Kysely builds any query. */
+const MAX_PREPARED_ROWS = 64;
+
+/**
+ * A multi-row insert compiled once per row count (a group commit's batches are
+ * mostly a few rows), then run with new values. Building one with Kysely parses
+ * every row's every column each time: on the worker's write path (a run, its
+ * node traces, an eval case, a cached reply per case) that cost more than the
+ * statement. `columns` lists every column a row has, in one order; `build`
+ * gets rows of markers (as PreparedQuery's) and puts each in its place.
+ */
+export class PreparedInsert<Row extends Record<string, unknown>, R = unknown> {
+  private readonly byCount = new Map<number, PreparedQuery<unknown[], R>>();
+
+  constructor(
+    readonly columns: readonly (keyof Row & string)[],
+    readonly build: (db: StoreDb, rows: Row[]) => Compilable<R>,
+  ) {}
+
+  execute(db: StoreDb, rows: Row[]): Promise<QueryResult<R>> {
+    if (rows.length > MAX_PREPARED_ROWS) return db.executeQuery(this.build(db, rows).compile());
+    const width = this.columns.length;
+    let query = this.byCount.get(rows.length);
+    if (!query) {
+      const count = rows.length;
+      query = new PreparedQuery<unknown[], R>(count * width, (db, ...marks) =>
+        this.build(
+          db,
+          Array.from({ length: count }, (_, r) => Object.fromEntries(this.columns.map((column, c) => [column, marks[r * width + c]])) as unknown as Row),
+        ),
+      );
+      this.byCount.set(count, query);
+    }
+    const values: unknown[] = [];
+    for (const row of rows) for (const column of this.columns) values.push(row[column] ?? null);
+    return query.execute(db, ...values);
+  }
+}

@@ -1,9 +1,10 @@
-import type { Insertable, Transaction } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { NodeTrace } from '@patchbay/core';
 import type { Database } from './schema';
+import { isPostgres, type StoreDb } from './dialect';
 import { storedEvent, type RunFinish, type RunStart } from './runs';
-import { ValueSharing, type SharedValue } from './run-values';
-import { PreparedQuery } from './prepared';
+import { ValueSharing } from './run-values';
+import { PreparedInsert, PreparedQuery } from './prepared';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
 export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
@@ -13,20 +14,56 @@ const finishRun = new PreparedQuery<[string, string | null, string | null, strin
   db.updateTable('runs').set({ status, outputs, error, failed_node: failedNode, duration_ms: durationMs, events, resolved, owner: null }).where('id', '=', id),
 );
 
+type RunRow = Insertable<Database['runs']>;
+type NodeRow = Database['run_nodes'];
+type ValueRow = Database['run_values'];
+
+// The batch's inserts, compiled once per row count (prepared.ts): most batches are a few runs.
+const insertRuns = new PreparedInsert<RunRow>(
+  ['id', 'pipeline', 'version', 'document', 'inputs', 'outputs', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'events', 'owner', 'source', 'label', 'key_name', 'resolved', 'from_run', 'from_node'],
+  (db, rows) => db.insertInto('runs').values(rows),
+);
+const insertValues = new PreparedInsert<ValueRow>(['run_id', 'hash', 'value'], (db, rows) => db.insertInto('run_values').values(rows).onConflict((oc) => oc.doNothing()));
+const NODE_COLUMNS = ['run_id', 'node_id', 'type', 'status', 'started_at', 'duration_ms', 'attempts', 'error', 'model', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'trace'] as const;
+const insertNodes = new PreparedInsert<NodeRow>(NODE_COLUMNS, (db, rows) =>
+  db
+    .insertInto('run_nodes')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
+        type: eb.ref('excluded.type'),
+        status: eb.ref('excluded.status'),
+        started_at: eb.ref('excluded.started_at'),
+        duration_ms: eb.ref('excluded.duration_ms'),
+        attempts: eb.ref('excluded.attempts'),
+        error: eb.ref('excluded.error'),
+        model: eb.ref('excluded.model'),
+        prompt_tokens: eb.ref('excluded.prompt_tokens'),
+        completion_tokens: eb.ref('excluded.completion_tokens'),
+        cost_usd: eb.ref('excluded.cost_usd'),
+        trace: eb.ref('excluded.trace'),
+      })),
+    ),
+);
+
 /** Rows per multi-row insert: PostgreSQL binds at most 65,535 parameters a statement, SQLite 32,766 (13 per node row). */
 const ROWS_PER_INSERT = 2000;
 
 /**
- * Writes one group-commit batch of runs inside `tx`, on either database: new
- * runs in one multi-row insert, finishes as updates, every node trace and
- * shared value in multi-row inserts. A run that began and ended within one
- * batch is written once, as its final row.
+ * Writes one group-commit batch of runs, on either database: new runs in one
+ * multi-row insert, finishes as updates, every node trace and shared value in
+ * multi-row inserts, all in one transaction. A run that began and ended within
+ * one batch is written once, as its final row. On PostgreSQL a batch of new
+ * runs only (an eval case's run, a run begun and ended within HOLD_MS) is one
+ * statement, its inserts as CTEs: one round trip and one commit instead of
+ * BEGIN, an insert per table and COMMIT (data-modifying CTEs are PostgreSQL's;
+ * SQLite, whose commit is local, keeps the transaction).
  */
-export async function writeRunBatch(tx: Transaction<Database>, writes: RunWrite[], redact: (json: string) => string): Promise<void> {
+export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (json: string) => string, also?: AlsoInsert): Promise<number> {
   const rows = new RunRows(redact);
   const finished = new Map<string, RunFinish>();
   for (const w of writes) if (w.kind === 'finish') finished.set(w.run.id, w.run);
-  const inserts: Insertable<Database['runs']>[] = [];
+  const inserts: RunRow[] = [];
   const updates: RunFinish[] = [];
   const nodes: RunFinish[] = [];
   const begun = new Set<string>();
@@ -44,37 +81,73 @@ export async function writeRunBatch(tx: Transaction<Database>, writes: RunWrite[
       nodes.push(w.run);
     }
   }
-  if (inserts.length) await tx.insertInto('runs').values(inserts).execute();
-  for (const run of updates) {
-    const [outputs, error, events] = rows.outcome(run, shared(run.id));
-    await finishRun.execute(tx, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id);
-  }
+  const finishes = updates.map((run) => [run, ...rows.outcome(run, shared(run.id))] as const);
   const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => rows.nodeRow(run.id, shared(run.id).trace(t))));
-  const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): SharedValue & { run_id: string } => ({ run_id, ...v })));
-  for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
-    await tx.insertInto('run_values').values(values.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.doNothing()).execute();
+  const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): ValueRow => ({ run_id, ...v })));
+  if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && inserts.length * 19 + values.length * 3 + nodeRows.length * 13 + (also?.rows.length ?? 0) * 8 <= MAX_STATEMENT_VALUES) {
+    return Number((await insertAtOnce(db, inserts, values, nodeRows, also)).numAffectedRows ?? 0);
   }
-  for (let i = 0; i < nodeRows.length; i += ROWS_PER_INSERT) {
-    await tx
-      .insertInto('run_nodes')
-      .values(nodeRows.slice(i, i + ROWS_PER_INSERT))
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'node_id']).doUpdateSet((eb) => ({
-          type: eb.ref('excluded.type'),
-          status: eb.ref('excluded.status'),
-          started_at: eb.ref('excluded.started_at'),
-          duration_ms: eb.ref('excluded.duration_ms'),
-          attempts: eb.ref('excluded.attempts'),
-          error: eb.ref('excluded.error'),
-          model: eb.ref('excluded.model'),
-          prompt_tokens: eb.ref('excluded.prompt_tokens'),
-          completion_tokens: eb.ref('excluded.completion_tokens'),
-          cost_usd: eb.ref('excluded.cost_usd'),
-          trace: eb.ref('excluded.trace'),
-        })),
-      )
-      .execute();
+  return db.transaction().execute(async (tx) => {
+    if (inserts.length) await insertRuns.execute(tx, inserts);
+    for (const [run, outputs, error, events] of finishes) {
+      await finishRun.execute(tx, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id);
+    }
+    for (let i = 0; i < values.length; i += ROWS_PER_INSERT) await insertValues.execute(tx, values.slice(i, i + ROWS_PER_INSERT));
+    for (let i = 0; i < nodeRows.length; i += ROWS_PER_INSERT) await insertNodes.execute(tx, nodeRows.slice(i, i + ROWS_PER_INSERT));
+    return also ? Number((await also.insert.execute(tx, also.rows)).numAffectedRows ?? 0) : 0;
+  });
+}
+
+/**
+ * Rows of another table written with a batch, in its statement or transaction
+ * (an eval case's record with its run, store/evals.ts): writeRunBatch answers
+ * how many of them were inserted (an insert that ignores conflicts may add none).
+ */
+export interface AlsoInsert {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  insert: PreparedInsert<any>;
+  rows: Record<string, unknown>[];
+}
+
+/** Values one batch statement binds at most (PostgreSQL's limit is 65,535); a larger batch takes the transaction. */
+const MAX_STATEMENT_VALUES = 30_000;
+/** Shapes (runs, values, node rows) of batch statements kept compiled; others are built each time. */
+const MAX_SHAPES = 256;
+const batchStatements = new Map<string, PreparedQuery<unknown[]>>();
+
+/** New runs, their shared values and node traces in one PostgreSQL statement, compiled once per shape (prepared.ts). */
+function insertAtOnce(db: StoreDb, runs: RunRow[], values: ValueRow[], nodes: NodeRow[], also?: AlsoInsert) {
+  // The statement's own insert (its row count is the statement's) is the last: `also` when there is one.
+  const parts = [
+    { insert: insertRuns, rows: runs },
+    { insert: insertValues, rows: values },
+    { insert: insertNodes, rows: nodes },
+    ...(also ? [also] : []),
+  ].filter((p) => p.rows.length > 0) as unknown as Array<{ insert: PreparedInsert<Record<string, unknown>>; rows: Record<string, unknown>[] }>;
+  // Rows before their references: a CTE's foreign keys are checked at the end of the statement.
+  const build = (d: StoreDb, partRows: Record<string, unknown>[][]) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let creator: any = d;
+    for (let i = 0; i < parts.length - 1; i++) creator = creator.with(`batch_${i}`, (c: StoreDb) => parts[i].insert.build(c, partRows[i]));
+    return parts[parts.length - 1].insert.build(creator as StoreDb, partRows[parts.length - 1]);
+  };
+  const shape = parts.map((p) => `${p.insert.columns.join('/')}x${p.rows.length}`).join(',');
+  let query = batchStatements.get(shape);
+  if (!query) {
+    const counts = parts.map((p) => p.rows.length);
+    const arity = parts.reduce((n, p) => n + p.insert.columns.length * p.rows.length, 0);
+    query = new PreparedQuery<unknown[]>(arity, (d, ...marks) => {
+      let at = 0;
+      const partRows = parts.map((p, i) =>
+        Array.from({ length: counts[i] }, () => Object.fromEntries(p.insert.columns.map((column) => [column, marks[at++]]))),
+      );
+      return build(d, partRows);
+    });
+    if (batchStatements.size < MAX_SHAPES) batchStatements.set(shape, query);
   }
+  const args: unknown[] = [];
+  for (const p of parts) for (const row of p.rows) for (const column of p.insert.columns) args.push(row[column] ?? null);
+  return query.execute(db, ...args);
 }
 
 /** The rows a run's begin and finish become, JSON redacted. */
@@ -89,7 +162,7 @@ class RunRows {
     return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : this.redact(run.error), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
   }
 
-  beginRow(run: RunStart, shared: ValueSharing, end?: RunFinish): Insertable<Database['runs']> {
+  beginRow(run: RunStart, shared: ValueSharing, end?: RunFinish): RunRow {
     const base = {
       id: run.id,
       pipeline: run.pipeline,
@@ -108,7 +181,7 @@ class RunRows {
     return { ...base, status: end.status, owner: null, outputs, error, failed_node: end.failedNode, duration_ms: end.durationMs, events, resolved: resolvedJson(end) };
   }
 
-  nodeRow(runId: string, t: NodeTrace) {
+  nodeRow(runId: string, t: NodeTrace): NodeRow {
     return {
       run_id: runId,
       node_id: t.id,

@@ -379,12 +379,12 @@ export class KyselyRunStore implements RunStore {
 
   private async write(writes: RunWrite[]): Promise<void> {
     try {
-      await this.db.transaction().execute((tx) => writeRunBatch(tx, writes, this.redact));
+      await writeRunBatch(this.db, writes, this.redact);
       for (const w of writes) w.settle();
     } catch {
       for (const w of writes) {
         try {
-          await this.db.transaction().execute((tx) => writeRunBatch(tx, [w], this.redact));
+          await writeRunBatch(this.db, [w], this.redact);
           w.settle();
         } catch (err) {
           const failure = this.health?.observe(err);

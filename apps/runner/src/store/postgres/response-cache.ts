@@ -2,10 +2,20 @@ import type { Kysely } from 'kysely';
 import type { ChatResult } from '@patchbay/core';
 import type { ResponseCache } from '@patchbay/core/node';
 import type { Database } from '../schema';
+import { PreparedInsert, PreparedQuery } from '../prepared';
 
 /** As the SQLite cache: replies wait up to FLUSH_MS (or FLUSH_ROWS of them) and go in one statement. */
 const FLUSH_MS = 50;
 const FLUSH_ROWS = 256;
+
+// A lookup per model call and a write per batch of replies: compiled once (prepared.ts), not built each time.
+const lookup = new PreparedQuery<[string], { result: string }>(1, (db, key) => db.selectFrom('cache_chat').select('result').where('key', '=', key));
+const store = new PreparedInsert<Database['cache_chat']>(['key', 'model', 'result', 'created_at'], (db, rows) =>
+  db
+    .insertInto('cache_chat')
+    .values(rows)
+    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ model: eb.ref('excluded.model'), result: eb.ref('excluded.result'), created_at: eb.ref('excluded.created_at') }))),
+);
 
 /**
  * The response cache in PostgreSQL (#16.5): what `cache.sqlite` holds in a data
@@ -31,11 +41,8 @@ export function postgresResponseCache(
       const rows = [...pending].map(([key, row]) => ({ key, ...row }));
       pending.clear();
       writing = writing.then(() =>
-        db
-          .insertInto('cache_chat')
-          .values(rows)
-          .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ model: eb.ref('excluded.model'), result: eb.ref('excluded.result'), created_at: eb.ref('excluded.created_at') })))
-          .execute()
+        store
+          .execute(db, rows)
           .then(
             () => undefined,
             (err: Error) => log(`could not write ${rows.length} cached repl${rows.length === 1 ? 'y' : 'ies'} to the store: ${err.message}`),
@@ -49,7 +56,7 @@ export function postgresResponseCache(
     file: where,
     async getChat(key) {
       const waiting = pending.get(key);
-      const text = waiting?.result ?? (await db.selectFrom('cache_chat').select('result').where('key', '=', key).executeTakeFirst())?.result;
+      const text = waiting?.result ?? (await lookup.execute(db, key)).rows[0]?.result;
       return text === undefined ? undefined : (JSON.parse(text) as ChatResult);
     },
     putChat(key, result) {
