@@ -66,6 +66,38 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     expect(await store.evals.get('nope')).toBeUndefined();
   });
 
+  it('records an eval case with its run in one write: once, and never the case without its run', async () => {
+    const store = await target.open();
+    await store.evals.create(newEval('e1'));
+    const big = 'x'.repeat(5_000); // a large value: stored once, in run_values, with the rest
+    const run = (id: string) => ({
+      start: { id, pipeline: null, version: null, document: { inline: true }, inputs: { q: big }, startedAt: 1_000, owner: 'host:1', source: 'eval' as const },
+      finish: {
+        id,
+        status: 'succeeded' as const,
+        outputs: { answer: big },
+        error: null,
+        failedNode: null,
+        durationMs: 12,
+        nodes: {
+          q: { id: 'q', type: 'input', status: 'succeeded' as const, attempts: 1, startedAt: 1_000, durationMs: 0, outputs: { value: big } },
+          n: { id: 'n', type: 'llm', status: 'succeeded' as const, attempts: 1, startedAt: 1_001, durationMs: 10, model: 'stub:m', outputs: { text: big } },
+        },
+        events: [],
+      },
+    });
+    expect(await store.evals.appendCase('e1', { ...caseRecord('c1'), runId: 'r1' }, 0, run('r1'))).toBe(true);
+    expect(await store.runs.get('r1')).toMatchObject({ source: 'eval', status: 'succeeded', inputs: { q: big }, outputs: { answer: big }, nodes: { q: { outputs: { value: big } }, n: { model: 'stub:m' } } });
+    // The same case again (a job taken up after its worker died): its run is kept, the first record stays.
+    expect(await store.evals.appendCase('e1', { ...caseRecord('c1', 1, 'failed'), runId: 'r2' }, 0, run('r2'))).toBe(false);
+    expect(await store.evals.readCase('e1', 'c1', 1)).toMatchObject({ status: 'passed', runId: 'r1' });
+    expect(await store.runs.get('r2')).toMatchObject({ status: 'succeeded' });
+    // A run that cannot be written (its id is taken) fails the write: the case is not recorded without it.
+    await expect(store.evals.appendCase('e1', { ...caseRecord('c2'), runId: 'r1' }, 1, run('r1'))).rejects.toThrow();
+    expect(await store.evals.readCase('e1', 'c2', 1)).toBeUndefined();
+    expect(await store.evals.get('e1')).toMatchObject({ progress: { done: 1 } });
+  });
+
   it('stores a finished result as a succeeded eval', async () => {
     const store = await target.open();
     const result = {

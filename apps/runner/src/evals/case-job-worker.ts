@@ -5,9 +5,9 @@ import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, typ
 import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
 import { redisConnection } from '../queue/redis-url';
-import type { EvalStore } from '../store/evals';
+import type { CaseRun, EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
-import { storeCaseRun } from './store-case-run';
+import { caseRun } from './store-case-run';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
@@ -40,6 +40,8 @@ export class CaseJobWorker {
   private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
   /** Cases running here, per eval, so an eval's cancel aborts them. */
   private readonly running = new Map<string, Set<AbortController>>();
+  /** Each running case's run, from the case runner until it is stored with the case's record. */
+  private readonly runs = new WeakMap<object, CaseRun>();
 
   constructor(private readonly options: CaseJobWorkerOptions) {
     const cancel = (id: string, reason: string) => {
@@ -96,21 +98,33 @@ export class CaseJobWorker {
     // No slot to take here: the coordinator admits no more cases than the eval's limit, over all workers.
     let record: CaseRecord;
     let outcome: LeaseOutcome = 'other';
+    const caseJob = { case: data.case, repeat: data.repeat };
     try {
-      const ran = await runner.run({ case: data.case, repeat: data.repeat }, controller.signal, { attempt: data.attempt, last: data.last });
+      const ran = await runner.run(caseJob, controller.signal, { attempt: data.attempt, last: data.last });
       const limited = ran.rateLimited && !data.last;
       outcome = limited ? 'rate-limited' : ran.rateLimited ? 'other' : 'success';
-      if (limited) return this.publish(data, { key: data.key, rateLimited: true, outcome });
+      if (limited) {
+        this.storeRunAlone(caseJob);
+        return this.publish(data, { key: data.key, rateLimited: true, outcome });
+      }
       record = ran.record;
     } catch (err) {
-      if (controller.signal.aborted) return; // cancelled: not recorded (a resumed eval runs it again)
+      if (controller.signal.aborted) return this.storeRunAlone(caseJob); // cancelled: not recorded (a resumed eval runs it again)
       record = errorRecord(data, runner.spec, (err as Error)?.message ?? String(err));
     } finally {
       done();
     }
-    const first = await store.evals.appendCase(evalId, record, data.position);
+    const first = await store.evals.appendCase(evalId, record, data.position, this.runs.get(caseJob));
     const kept = first ? record : ((await store.evals.readCase(evalId, data.case.id, data.repeat)) ?? record);
     await this.publish(data, { key: data.key, record: kept, outcome });
+  }
+
+  /** The run of an attempt that records no case (rate limited, cancelled): stored on its own, as any run. */
+  private storeRunAlone(caseJob: object): void {
+    const run = this.runs.get(caseJob);
+    if (!run) return;
+    void this.options.store.runs.begin(run.start);
+    void this.options.store.runs.finish(run.finish);
   }
 
   private async publish(data: CaseJobData, result: CaseJobResult): Promise<void> {
@@ -135,7 +149,8 @@ export class CaseJobWorker {
           scorers: spec.scorers,
           targets,
           services,
-          onRun: (result) => storeCaseRun(this.options.store.runs, result, spec.pipeline),
+          // Stored with the case's record, in one statement (store/evals.ts): not on its own.
+          onRun: (result, job) => this.runs.set(job, caseRun(result, spec.pipeline)),
         });
         return { run, spec };
       });

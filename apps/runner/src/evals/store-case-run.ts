@@ -1,5 +1,6 @@
 import type { PipelineDocument, RunResult } from '@patchbay/core';
 import { finishedRun, PROCESS_OWNER } from '../runs/run-manager';
+import type { CaseRun } from '../store/evals';
 import type { RunStore } from '../store/runs';
 
 /**
@@ -8,6 +9,15 @@ import type { RunStore } from '../store/runs';
  * editor's run view opens by the case record's `runId`.
  */
 export function storeCaseRun(runs: RunStore, result: RunResult, document: PipelineDocument): void {
-  runs.begin({ id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER, source: 'eval' });
-  runs.finish(finishedRun(result.runId, result, []));
+  const run = caseRun(result, document);
+  runs.begin(run.start);
+  runs.finish(run.finish);
+}
+
+/** The same run as the rows a worker stores with the case's record (EvalStore.appendCase). */
+export function caseRun(result: RunResult, document: PipelineDocument): CaseRun {
+  return {
+    start: { id: result.runId, pipeline: null, version: null, document, inputs: result.inputs, startedAt: result.startedAt, owner: PROCESS_OWNER, source: 'eval' },
+    finish: finishedRun(result.runId, result, []),
+  };
 }
