@@ -1,6 +1,7 @@
 // `node --import tsx bench/evals/provider-cpu.ts [CALLS] [ROUNDS]`: CPU time per model call along the
 // provider path, layer by layer, against the evals stub in its own process (20 ms latency, 32 in flight):
 //   provider  our createOpenAICompatibleProvider, each call with a caller's signal (as an eval's are)
+//   providerNoSignal  the same provider, no caller's signal (so no per-call signal of ours: call-signal.ts)
 //   sdk       the openai client alone on the same undici fetch and pool (no wrapper, no signal)
 //   fetch     undici's fetch alone: the same JSON body, a per-call signal, `.json()` on the reply
 //   request   undici's request() on the same kind of pool: the cheapest client undici offers
@@ -34,6 +35,7 @@ const requestPool = new Agent({ keepAliveTimeout: 30_000 });
 
 const layers: Record<string, Ask> = {
   provider: async (q) => (await provider.chat('m', { model: 'stub:m', messages: [{ role: 'user', content: q }], temperature: 0 }, { signal: callerSignal })).text,
+  providerNoSignal: async (q) => (await provider.chat('m', { model: 'stub:m', messages: [{ role: 'user', content: q }], temperature: 0 })).text,
   sdk: async (q) => (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: q }], temperature: 0 })).choices[0]?.message.content ?? '',
   fetch: async (q) => {
     const response = await undiciFetch(url, { method: 'POST', dispatcher: fetchPool, signal: new AbortController().signal, headers: { 'content-type': 'application/json' }, body: bodyOf(q) });
@@ -74,7 +76,7 @@ try {
     return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
   };
   const result = Object.fromEntries(names.map((name) => [`${name}CpuUs`, Math.round(median(samples[name]))]));
-  for (const name of names) console.log(`${name.padEnd(9)} ${String(result[`${name}CpuUs`]).padStart(5)} µs CPU per call (median of ${ROUNDS} rounds of ${CALLS})`);
+  for (const name of names) console.log(`${name.padEnd(16)} ${String(result[`${name}CpuUs`]).padStart(5)} µs CPU per call (median of ${ROUNDS} rounds of ${CALLS})`);
   const loadAverage = Number(((loadBefore + os.loadavg()[0]) / 2).toFixed(2));
   console.log(JSON.stringify({ ...result, calls: CALLS, rounds: ROUNDS, loadAverage, node: process.version }));
 } finally {
