@@ -22,6 +22,8 @@ export interface CaseJobWorkerOptions {
   /** Scaled out: the services of the workspace an eval was pinned to (config and indexes from the store). */
   workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
   concurrency: number;
+  /** An eval's case runner unused this long is dropped (a worker lives through many evals); its next case builds it again. Default 10 minutes. */
+  idleMs?: number;
   lockDuration?: number;
   stalledInterval?: number;
   log: (line: string) => void;
@@ -38,6 +40,9 @@ export interface CaseJobWorkerOptions {
 export class CaseJobWorker {
   private readonly worker: Worker;
   private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
+  /** When each eval's runner was last asked for: idle ones are dropped. */
+  private readonly used = new Map<string, number>();
+  private readonly sweeper: NodeJS.Timeout;
   /** Cases running here, per eval, so an eval's cancel aborts them. */
   private readonly running = new Map<string, Set<AbortController>>();
   /** Each running case's run, from the case runner until it is stored with the case's record. */
@@ -47,7 +52,11 @@ export class CaseJobWorker {
     const cancel = (id: string, reason: string) => {
       for (const controller of this.running.get(id) ?? []) controller.abort(new Error(reason));
       this.runners.delete(id);
+      this.used.delete(id);
     };
+    const idleMs = options.idleMs ?? 10 * 60_000;
+    this.sweeper = setInterval(() => this.dropIdle(idleMs), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
     options.cancels.listen((kind, id, reason) => kind === 'eval' && cancel(id, reason));
     // A cancel sent while Redis was out of reach was not heard: the evals this process runs or knows read their keys.
     options.cancels.onReconnect(() => {
@@ -72,6 +81,7 @@ export class CaseJobWorker {
 
   /** Stops taking cases; running ones finish (up to `graceMs`), the rest go back to the queue for other workers. */
   async close(graceMs = 10_000): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.race([this.worker.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.worker.close(true).catch(() => {});
   }
@@ -132,8 +142,24 @@ export class CaseJobWorker {
     await this.options.redis.xadd(results, '*', 'r', JSON.stringify(result));
   }
 
+  /** How many evals' case runners this process keeps now. */
+  get evalsHeld(): number {
+    return this.runners.size;
+  }
+
+  /** Drops the runners of evals with no case here for `idleMs` (a finished eval sends no word to its workers). */
+  private dropIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const [evalId, at] of this.used) {
+      if (now - at < idleMs || this.running.has(evalId)) continue;
+      this.used.delete(evalId);
+      this.runners.delete(evalId);
+    }
+  }
+
   /** The eval's case runner, built once per process from the spec its coordinator wrote. */
   private runnerFor(evalId: string) {
+    this.used.set(evalId, Date.now());
     let runner = this.runners.get(evalId);
     if (!runner) {
       // An eval cancelled before this process listened has a cancel key; one cancelled later drops its
