@@ -238,6 +238,10 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const bad = await runCli(['index', 'more', file, '--data', data, '--store', 'mysql://db/x'], root, cleanEnv());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--store must be a data dir (sqlite:DIR or a path) or a postgres:// URL');
+    const typo = await runCli(['index', 'more', file, '--data', data, '--store', path.join(root, 'sever')], root, cleanEnv());
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`--store ${path.join(root, 'sever')} holds no Patchbay store (runner.sqlite)`);
+    expect(readdirSync(root)).not.toContain('sever');
     const away = await runCli(['index', 'more', file, '--data', data], root, cleanEnv({ PATCHBAY_STORE: 'postgres://nobody:hunter2@127.0.0.1:1/none' }));
     expect(away.code).toBe(1);
     expect(away.stdout).toMatch(/^indexed 1 chunk from 1 file into "more"/);

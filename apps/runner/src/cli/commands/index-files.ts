@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RetrievalStore } from '@patchbay/core/node';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { redactUrl } from '../../queue/redis-url';
+import { RUNNER_DB_FILE } from '../../store/db';
+import { isPostgresUrl } from '../../store/store-url';
 
 export const command: Command = {
   name: 'index',
@@ -59,6 +63,10 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     } catch (err) {
       if (err instanceof StoreLocationError) throw new UsageError(err.message);
       throw err;
+    }
+    // A data dir store is made by the servers and workers that share it: a mistyped path is refused, not created.
+    if (storeTarget !== undefined && !isPostgresUrl(storeTarget) && !existsSync(path.join(storeTarget, RUNNER_DB_FILE))) {
+      throw new UsageError(`--store ${storeTarget} holds no Patchbay store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your servers and workers share`);
     }
 
     const workspace = await openWorkspaceRetrieval(values, io, { writes: true });
