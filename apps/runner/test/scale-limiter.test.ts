@@ -163,7 +163,9 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
     let killedAt = 0;
     try {
       // Worker a runs cases of a concurrency-4 eval when it dies; b takes them up (stalled jobs) and runs all 4 at once.
-      await runEval('leases', 32, 4, async () => {
+      // Enough cases (80 × 400 ms ÷ 4 ≈ 8 s) that plenty are left when a's locks lapse (up to ~3 s at --stalled-ms
+      // 1500): with 32, b sometimes got a's cases back only when fewer than 4 were left to run.
+      await runEval('leases', 80, 4, async () => {
         await expect.poll(() => (inFlightBy.get(`Bearer ${KEYS.a}`) ?? 0) > 0, { timeout: 30_000 }).toBe(true);
         workers.a!.child.kill('SIGKILL');
         killedAt = arrivals.length;
