@@ -84,7 +84,7 @@ export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (js
   const finishes = updates.map((run) => [run, ...rows.outcome(run, shared(run.id))] as const);
   const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => rows.nodeRow(run.id, shared(run.id).trace(t))));
   const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): ValueRow => ({ run_id, ...v })));
-  if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && inserts.length * 19 + values.length * 3 + nodeRows.length * 13 + (also ? also.rows.length * also.insert.columns.length : 0) <= MAX_STATEMENT_VALUES) {
+  if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && inserts.length * insertRuns.columns.length + values.length * insertValues.columns.length + nodeRows.length * insertNodes.columns.length + (also ? also.rows.length * also.insert.columns.length : 0) <= MAX_STATEMENT_VALUES) {
     return Number((await insertAtOnce(db, inserts, values, nodeRows, also)).numAffectedRows ?? 0);
   }
   return db.transaction().execute(async (tx) => {
