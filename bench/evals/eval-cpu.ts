@@ -17,8 +17,9 @@ import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createServices } from '@patchbay/core/node';
 import { JsonlCaseLog, parseSuite, prepareEval, progressPathFor, runEval, writeResultFile } from '@patchbay/evals';
-import { behaviorHash, type ModelService, type PipelineDocument, type Services } from '@patchbay/core';
+import { behaviorHash, type ModelService, type Services } from '@patchbay/core';
 import { startStubProcess } from './stub-process';
+import { oneLlmPipeline } from '../one-llm-pipeline';
 
 const args = process.argv.slice(2);
 const allocFile = args.includes('--alloc') ? args[args.indexOf('--alloc') + 1] : undefined;
@@ -28,19 +29,7 @@ const ROUNDS = Number(positional[1] ?? 6);
 const LATENCY_MS = 50;
 const CONCURRENCY = 32;
 
-const PIPELINE: PipelineDocument = {
-  format: 'patchbay.pipeline/v1',
-  name: 'bench-llm',
-  nodes: [
-    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
-    { id: 'answer', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'question.value', to: 'reply.question' },
-    { from: 'reply.text', to: 'answer.value' },
-  ],
-};
+const PIPELINE = oneLlmPipeline('bench-llm');
 
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();

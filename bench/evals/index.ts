@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '@patchbay/core/node';
 import { JsonlCaseLog, parseSuite, prepareEval, progressPathFor, runEval, writeResultFile, type EvalHead } from '@patchbay/evals';
-import { behaviorHash, type PipelineDocument } from '@patchbay/core';
+import { behaviorHash } from '@patchbay/core';
 import { runHttpFloor } from './http-floor';
 import { runPromptfoo } from './promptfoo-peer';
 import { startStubProcess } from './stub-process';
+import { oneLlmPipeline } from '../one-llm-pipeline';
 
 const quick = process.argv.includes('--quick');
 const CASES = quick ? 200 : 2000;
@@ -19,19 +20,7 @@ const LATENCY_MS = 50;
 const CONCURRENCY = 32;
 const ideal = (CASES * LATENCY_MS) / 1000 / CONCURRENCY;
 
-const PIPELINE: PipelineDocument = {
-  format: 'patchbay.pipeline/v1',
-  name: 'bench-llm',
-  nodes: [
-    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
-    { id: 'answer', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'question.value', to: 'reply.question' },
-    { from: 'reply.text', to: 'answer.value' },
-  ],
-};
+const PIPELINE = oneLlmPipeline('bench-llm');
 
 let peakRss = 0;
 // rss() alone: process.memoryUsage() also walks the heap spaces, CPU the measured run would pay for.

@@ -13,6 +13,7 @@ import { startPostgres } from '../../test/support/postgres';
 import { startRedis } from '../../test/support/redis-server';
 import { startStubProcess } from '../evals/stub-process';
 import { cpuMs, startServe, startWorker, type Child } from './processes';
+import { oneLlmPipeline } from '../one-llm-pipeline';
 
 const quick = process.argv.includes('--quick');
 const CASES = quick ? 200 : 4000;
@@ -20,19 +21,7 @@ const LATENCY_MS = 50;
 const PER_WORKER = 8;
 const EVAL_CONCURRENCY = 32;
 
-const PIPELINE = {
-  format: 'patchbay.pipeline/v1',
-  name: 'bench-scale',
-  nodes: [
-    { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'reply', type: 'llm', config: { model: 'stub:m', prompt: '{{ question }}', temperature: 0 } },
-    { id: 'answer', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'question.value', to: 'reply.question' },
-    { from: 'reply.text', to: 'answer.value' },
-  ],
-};
+const PIPELINE = oneLlmPipeline('bench-scale');
 const SUITE = { scorers: [{ name: 'echo', type: 'exact' }], concurrency: EVAL_CONCURRENCY };
 
 interface Outcome {
