@@ -83,12 +83,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
       table = new RouteTable();
       for (const route of app.routes) if (route.method !== 'ALL' && !route.path.includes('*')) table.add(route.method, route.path);
     }
-    const allowed = c.req.path.startsWith('/api') ? table.allowed(c.req.path) : [];
+    const openai = c.req.path.startsWith('/v1/') || c.req.path === '/v1';
+    const allowed = c.req.path.startsWith('/api') || openai ? table.allowed(c.req.path) : [];
+    const answer = (p: HttpProblem) => (openai ? openaiErrorResponse(p, deps.redactor.redact) : problem(p));
     if (allowed.length > 0) {
-      return problem(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
+      return answer(new HttpProblem(405, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
     }
-    const missing = new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`);
-    return c.req.path.startsWith('/v1/') ? openaiErrorResponse(missing, deps.redactor.redact) : problem(missing);
+    return answer(new HttpProblem(404, `there is nothing at ${c.req.method} ${c.req.path}; the API is described at /api/docs`));
   });
 
   if (options.editorDist !== false) mountEditor(app, options.editorDist);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
@@ -183,5 +186,36 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     const body = await raw.json();
     expect(body.error).toMatchObject({ type: 'invalid_request_error' });
     expect(body.error.message).toMatch(/\$\.messages/);
+  });
+});
+
+describe('/v1 paths that are not served', () => {
+  it("answer in OpenAI's shape, never with the editor's page, even when the editor is built", async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-dist-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>editor</title>');
+    const withEditor = await startTestRunner({ editorDist: dist });
+    try {
+      const sdk = new OpenAI({ baseURL: `${withEditor.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
+      const retrieved = await sdk.models.retrieve('helpdesk').then(() => undefined, (e) => e);
+      expect(retrieved).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(retrieved.error).toMatchObject({ type: 'invalid_request_error' });
+
+      const wrongMethod = await withEditor.api('/v1/chat/completions');
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toBe('POST');
+      expect(wrongMethod.headers.get('content-type')).toBe('application/json');
+      expect((await wrongMethod.json()).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/GET is not allowed on \/v1\/chat\/completions/) });
+      const postModels = await withEditor.post('/v1/models', {});
+      expect(postModels.status).toBe(405);
+      expect((await postModels.json()).error.message).toMatch(/allowed: GET/);
+      for (const p of ['/v1', '/v1/', '/v1/nothing/here']) {
+        const res = await withEditor.api(p);
+        expect(res.status, p).toBe(404);
+        expect((await res.json()).error, p).toMatchObject({ type: 'invalid_request_error' });
+      }
+    } finally {
+      await withEditor.close();
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
   });
 });

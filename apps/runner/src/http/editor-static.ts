@@ -26,7 +26,8 @@ export function mountEditor(app: Hono<any>, distDir: string = EDITOR_DIST) {
   const indexFile = path.join(distDir, 'index.html');
   app.get('*', async (c, next) => {
     const p = c.req.path;
-    if (p.startsWith('/api/') || p === '/api' || p === '/healthz') return next();
+    // /v1 is the OpenAI-compatible endpoint: an unknown path there is an OpenAI-shaped 404, never the editor's page.
+    if (p.startsWith('/api/') || p === '/api' || p.startsWith('/v1/') || p === '/v1' || p === '/healthz') return next();
     if (!fs.existsSync(indexFile)) return c.html(NOT_BUILT, p === '/' ? 200 : 404);
     files ??= serveStatic({ root: path.relative(process.cwd(), distDir) || '.' });
     const found = await files(c, async () => {});
