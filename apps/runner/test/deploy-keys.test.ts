@@ -76,6 +76,17 @@ describe('serving keys over HTTP', () => {
     expect((await runner.post('/api/keys', { name: 'support-app' }, admin)).status).toBe(409);
     expect((await runner.post('/api/keys', { name: 'Bad Name' }, admin)).status).toBe(400);
   });
+
+  it('refuses an empty pipeline list (400 at $.pipelines) rather than making a key for every pipeline', async () => {
+    const res = await runner.post('/api/keys', { name: 'scoped-to-nothing', pipelines: [] }, admin);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await res.json();
+    expect(problem.errors[0].path).toBe('$.pipelines');
+    expect(problem.detail).toMatch(/leave it out/);
+    const { keys } = await (await call('/api/keys', { headers: admin })).json();
+    expect(keys.map((k: any) => k.name)).not.toContain('scoped-to-nothing');
+  });
 });
 
 describe('patchbay keys', () => {

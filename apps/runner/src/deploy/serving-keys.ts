@@ -11,7 +11,8 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 export async function createServingKey(keys: KeyStore, request: { name: string; pipelines?: string[] | null }) {
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const createdAt = Date.now();
-  const pipelines = request.pipelines && request.pipelines.length > 0 ? [...new Set(request.pipelines)] : null;
+  // Only a missing list means every pipeline: an empty one stays empty (a key that may call nothing), never widened to all.
+  const pipelines = request.pipelines ? [...new Set(request.pipelines)] : null;
   if (!(await keys.create({ name: request.name, hash: hashKey(key), pipelines, createdAt }))) {
     throw new DomainError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
   }

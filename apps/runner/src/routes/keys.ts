@@ -25,7 +25,12 @@ const create = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ name: KeyNameSchema, pipelines: z.array(z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name is a slug')).max(200).optional() }).openapi('NewServingKey'),
+          schema: z.object({ name: KeyNameSchema, pipelines: z
+                .array(z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name is a slug'))
+                .min(1, 'name at least one pipeline, or leave it out for a key that may call every pipeline')
+                .max(200)
+                .optional()
+                .openapi({ description: 'The pipelines the key may call; left out: every pipeline' }) }).openapi('NewServingKey'),
         },
       },
     },
