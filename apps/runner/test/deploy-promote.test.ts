@@ -96,6 +96,20 @@ describe('promotion over HTTP', () => {
     expect((await both.json()).errors[0].path).toBe('$.force');
     expect((await runner.api('/api/promotions/nope')).status).toBe(404);
   });
+
+  it('refuses at once (422 with the JSON path, not 202 and a failed promotion later) a suite the candidate cannot be evaluated on, as POST /api/evals does', async () => {
+    const post = (body: unknown) => runner.post('/api/pipelines/qa/promotions', body);
+    const target = await post({ label: 'production', version: 2, suite: { ...SUITE, scorers: [{ name: 'mentions', type: 'contains', target: 'reply' }] } });
+    expect(target.status).toBe(422);
+    const targetProblem = await target.json();
+    expect(targetProblem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[0].target' }] });
+    expect(targetProblem.detail).toMatch(/"reply" is not an output/);
+
+    expect((await runner.post('/api/datasets', { name: 'wrong-inputs', cases: [{ id: 'w1', input: { topic: 'x' }, expected: 'x' }] })).status).toBe(201);
+    const cases = await post({ label: 'production', version: 2, suite: { ...SUITE, dataset: 'wrong-inputs' } });
+    expect(cases.status).toBe(422);
+    expect((await cases.json()).errors[0].path).toBe('$.suite.dataset');
+  });
 });
 
 describe('patchbay promote', () => {

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { checkEvalModels, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
-import type { PipelineDocument } from '@patchbay/core';
+import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
@@ -118,13 +117,18 @@ export const promotionRoutes: RouteModule = {
         if (!(err instanceof SuiteError)) throw err;
         throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: err.path ? `$.suite.${err.path}` : '$.suite', message: err.message }] });
       }
-      if (deps.modelUnavailable) {
-        try {
-          checkEvalModels(candidate.document as PipelineDocument, suite, deps.modelUnavailable);
-        } catch (err) {
-          if (err instanceof ModelUnavailableError) throw new HttpProblem(422, err.message, { type: 'model-unavailable' });
-          throw err;
-        }
+      // The candidate's eval session checks now what the promotion would otherwise fail on after its 202 (a target
+      // not in the pipeline, a case whose input does not fit, a model that cannot be called), as POST /api/evals does.
+      try {
+        await prepareEvalSession(
+          { pipeline: candidate.document, pipelineVersion: candidate.version, subject: `version ${candidate.version} of "${name}"`, suite },
+          { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
+        );
+      } catch (err) {
+        if (err instanceof ModelUnavailableError) throw new HttpProblem(422, err.message, { type: 'model-unavailable' });
+        // The dataset is named in the suite here, not at the top of the body as for POST /api/evals.
+        if (err instanceof DatasetError) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite.dataset', message: err.message }] });
+        throw err;
       }
       const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin' });
       c.header('location', `/api/promotions/${id}`);
