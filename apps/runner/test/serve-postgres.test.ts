@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { openPool } from '../src/store/postgres/pool';
 import { runCli, workspace } from './cli-child';
 import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
@@ -59,6 +61,32 @@ describe('serve --store postgres://…', () => {
       expect((await runner.api('/api/openapi.json')).status).toBe(200);
     } finally {
       await runner.close();
+      await own.stop();
+    }
+  });
+
+  it('survives PostgreSQL going away while a connection is checked out between two statements (a worker mid-transaction)', async () => {
+    // A checked-out pg client has no 'error' listener of the pool's: its connection dying
+    // emitted an unhandled 'error' and took the whole process down (a `patchbay worker` mid-eval).
+    const own = await startPostgres();
+    const { db } = openPool(await own.createDatabase());
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await db.connection().execute(async (conn) => {
+        expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(conn)).rows).toEqual([{ one: 1 }]);
+        await own.kill();
+        // The next statement on that connection fails (a 503 for a request), nothing more.
+        await expect.poll(() => sql`SELECT 1`.execute(conn).then(() => 'answered', () => 'failed'), { timeout: 20_000 }).toBe('failed');
+      });
+      await expect(sql`SELECT 1`.execute(db)).rejects.toThrow();
+      // Any 'error' event of the dead connection has been emitted by now (it came before the failure above).
+      await new Promise((r) => setImmediate(r));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await db.destroy().catch(() => {});
       await own.stop();
     }
   });

@@ -7,8 +7,9 @@ const INT8 = 20;
 /**
  * A pg Pool and its Kysely. BIGINT columns (epoch ms, counts) come back as
  * numbers, not strings: every value the runner keeps there is far below 2^53.
- * An idle client whose server went away emits 'error'; without a listener that
- * would crash the process, so the pool just drops it and the next query fails (503).
+ * A client whose server went away emits 'error', idle or checked out; without a
+ * listener that would crash the process, so the pool just drops it and the next
+ * query fails (503).
  */
 export function openPool(url: string, options: { max?: number } = {}): { pool: pg.Pool; db: Kysely<Database> } {
   const pool = new pg.Pool({
@@ -21,5 +22,9 @@ export function openPool(url: string, options: { max?: number } = {}): { pool: p
     },
   });
   pool.on('error', () => {});
+  // A client that is checked out (between two statements of a transaction, or waiting for its next
+  // one) has no pool listener: its connection dying would emit an unhandled 'error' and crash the
+  // process. Its next query fails instead (503), and the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
