@@ -187,6 +187,33 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(body.error).toMatchObject({ type: 'invalid_request_error' });
     expect(body.error.message).toMatch(/\$\.messages/);
   });
+
+  it('refuses message content that is not text (400 with its JSON path) instead of running the pipeline on an empty or "[object Object]" question', async () => {
+    const send = async (messages: unknown[]) => {
+      const res = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages });
+      return { status: res.status, error: (await res.json()).error };
+    };
+    const before = (await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length;
+    const number = await send([{ role: 'user', content: 42 }]);
+    expect(number).toMatchObject({ status: 400, error: { type: 'invalid_request_error' } });
+    expect(number.error.message).toMatch(/\$\.messages\[0\]\.content: .*string or a list of content parts/);
+    const part = await send([{ role: 'user', content: [{ type: 'text', text: { nested: true } }] }]);
+    expect(part.status).toBe(400);
+    expect(part.error.message).toMatch(/\$\.messages\[0\]\.content\[0\]\.text/);
+    for (const last of [{ role: 'user', content: null }, { role: 'user' }, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }]) {
+      const none = await send([{ role: 'user', content: 'earlier' }, last]);
+      expect(none.status, JSON.stringify(last)).toBe(400);
+      expect(none.error.message).toMatch(/last user message has no text/);
+    }
+    expect((await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length).toBe(before);
+    // An assistant turn with tool calls has null content, as OpenAI clients send it; text parts are joined.
+    const fine = await runner.post('/v1/chat/completions', {
+      model: 'helpdesk',
+      messages: [{ role: 'assistant', content: null, tool_calls: [] }, { role: 'user', content: [{ type: 'text', text: 'par' }, { type: 'text', text: 'ts' }] }],
+    });
+    expect(fine.status).toBe(200);
+    expect((await fine.json()).choices[0].message.content).toBe('stub says one parts');
+  });
 });
 
 describe('/v1 paths that are not served', () => {

@@ -8,16 +8,13 @@ export interface ChatMessage {
   [key: string]: unknown;
 }
 
-/** The text of a message: a string, or its text parts joined. */
-export function messageText(message: ChatMessage): string {
+/** The text of a message: a string, or its text parts joined; undefined when it has none (no content, or only image parts). */
+export function messageText(message: ChatMessage): string | undefined {
   const { content } = message;
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part) => (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : ''))
-      .join('');
-  }
-  return '';
+  if (!Array.isArray(content)) return undefined;
+  const texts = content.filter((part): part is { type: 'text'; text: string } => !!part && typeof part === 'object' && part.type === 'text' && typeof part.text === 'string');
+  return texts.length > 0 ? texts.map((part) => part.text).join('') : undefined;
 }
 
 /**
@@ -48,7 +45,10 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
   if (forText.length === 1) {
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
     if (!lastUser) throw new DomainError('input-missing', `input "${forText[0].name}" takes the last user message, and there is none in messages`);
-    inputs[forText[0].name] = messageText(lastUser);
+    const text = messageText(lastUser);
+    // Not an empty question in its place: the caller sent something this pipeline cannot read.
+    if (text === undefined) throw new DomainError('input-missing', `input "${forText[0].name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`);
+    inputs[forText[0].name] = text;
   } else if (!Object.hasOwn(inputs, 'messages') && !declared.some((input) => input.valueType === 'string')) {
     throw new DomainError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
   }

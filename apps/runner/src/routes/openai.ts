@@ -13,10 +13,23 @@ const OpenAIErrorSchema = z
 const openaiErrors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'OpenAI-shaped error', content: { 'application/json': { schema: OpenAIErrorSchema } } }]));
 
+/** A content part: a text part's `text` must be a string; other parts (images, audio) pass and are not read. */
+const ContentPart = z
+  .object({ type: z.string(), text: z.unknown().optional() })
+  .catchall(z.unknown())
+  .superRefine((part, ctx) => {
+    if (part.type === 'text' && typeof part.text !== 'string') ctx.addIssue({ code: 'custom', path: ['text'], message: 'a text part needs "text" as a string' });
+  });
+// null or left out: an assistant turn with tool calls has no content.
+const MessageContent = z
+  .union([z.string(), z.array(ContentPart)], { error: 'content is a string or a list of content parts ({type: "text", text})' })
+  .nullable()
+  .optional();
+
 const ChatRequest = z
   .object({
     model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`' }),
-    messages: z.array(z.object({ role: z.string(), content: z.unknown().optional() }).catchall(z.unknown())).min(1),
+    messages: z.array(z.object({ role: z.string(), content: MessageContent }).catchall(z.unknown())).min(1),
     stream: z.boolean().nullable().optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Other inputs by name, parsed by the input's type" }),
   })
