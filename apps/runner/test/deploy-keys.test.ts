@@ -87,6 +87,16 @@ describe('serving keys over HTTP', () => {
     const { keys } = await (await call('/api/keys', { headers: admin })).json();
     expect(keys.map((k: any) => k.name)).not.toContain('scoped-to-nothing');
   });
+
+  it('refuses a scope naming a pipeline that does not exist (404 at its JSON path) rather than a key that can call nothing it was meant for', async () => {
+    const res = await runner.post('/api/keys', { name: 'typo-app', pipelines: ['helpdesk', 'helpdesc'] }, admin);
+    expect(res.status).toBe(404);
+    const problem = await res.json();
+    expect(problem).toMatchObject({ type: 'urn:patchbay:problem:pipeline-not-found', errors: [{ path: '$.pipelines[1]' }] });
+    expect(problem.detail).toMatch(/no pipeline "helpdesc"/);
+    const { keys } = await (await call('/api/keys', { headers: admin })).json();
+    expect(keys.map((k: any) => k.name)).not.toContain('typo-app');
+  });
 });
 
 describe('patchbay keys', () => {
@@ -105,6 +115,10 @@ describe('patchbay keys', () => {
     expect(list.stdout).not.toContain('pbk_');
 
     expect((await runCli(['keys', 'create', 'cli-app', '--data', runner.dataDir], runner.dataDir, env)).code).toBe(2);
+    const typo = await runCli(['keys', 'create', 'typo-app', '--pipelines', 'billing,bil386', '--data', runner.dataDir], runner.dataDir, env);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr.trim().split('\n')).toEqual([expect.stringMatching(/no pipeline "bil386"/)]);
     const revoked = await runCli(['keys', 'revoke', 'cli-app', '--data', runner.dataDir], runner.dataDir, env);
     expect(revoked.code).toBe(0);
     expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(401);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { KeyStore, StoredKeyHash } from '../store/index';
+import type { KeyStore, Store, StoredKeyHash } from '../store/index';
 import { DomainError } from '../domain-errors';
 
 export const KEY_PREFIX = 'pbk_';
@@ -7,12 +7,22 @@ export const KEY_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-/** A new serving key: shown once (only its SHA-256 is stored). */
-export async function createServingKey(keys: KeyStore, request: { name: string; pipelines?: string[] | null }) {
-  const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-  const createdAt = Date.now();
+/**
+ * A new serving key: shown once (only its SHA-256 is stored). Its scope names
+ * pipelines that exist (a typo would make a key that can call nothing it was meant for).
+ */
+export async function createServingKey(store: Pick<Store, 'keys' | 'pipelines'>, request: { name: string; pipelines?: string[] | null }) {
+  const { keys } = store;
   // Only a missing list means every pipeline: an empty one stays empty (a key that may call nothing), never widened to all.
   const pipelines = request.pipelines ? [...new Set(request.pipelines)] : null;
+  for (const [i, pipeline] of (request.pipelines ?? []).entries()) {
+    if (!(await store.pipelines.get(pipeline))) {
+      const message = `there is no pipeline "${pipeline}" for the key to call`;
+      throw new DomainError('pipeline-not-found', message, { errors: [{ path: `$.pipelines[${i}]`, message }] });
+    }
+  }
+  const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  const createdAt = Date.now();
   if (!(await keys.create({ name: request.name, hash: hashKey(key), pipelines, createdAt }))) {
     throw new DomainError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
   }

@@ -37,7 +37,7 @@ const create = createRoute({
   },
   responses: {
     201: jsonContent(z.object({ name: z.string(), key: z.string(), pipelines: z.array(z.string()).nullable(), createdAt: z.string() }).openapi('CreatedServingKey'), 'The key, shown once'),
-    ...problemResponses(400, 401, 403, 409),
+    ...problemResponses(400, 401, 403, 404, 409),
   },
 });
 
@@ -65,7 +65,7 @@ export const keyRoutes: RouteModule = {
   register(app, { store }) {
     app.openapi(create, async (c) => {
       const body = c.req.valid('json');
-      return c.json(await createServingKey(store.keys, body), 201);
+      return c.json(await createServingKey(store, body), 201);
     });
     app.openapi(list, async (c) => c.json({ keys: await store.keys.list() }, 200));
     app.openapi(revoke, async (c) => {

@@ -42,7 +42,7 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
     const store = await openRunnerStore(values.data, io, { create: action === 'create' });
     try {
       if (action === 'create') {
-        const created = await asUsage(createServingKey(store.keys, { name, pipelines }));
+        const created = await asUsage(createServingKey(store, { name, pipelines }));
         io.stdout.write(`${created.key}\n`);
         io.stderr.write(`serving key "${name}" for ${created.pipelines ? created.pipelines.join(', ') : 'every pipeline'}: store it now, it is not shown again\n`);
       } else if (action === 'revoke') {
