@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema';
+import { NamedStatementClient } from './named-statements';
 
 const INT8 = 20;
 
@@ -15,6 +16,7 @@ export function openPool(url: string, options: { max?: number } = {}): { pool: p
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    Client: NamedStatementClient,
     connectionTimeoutMillis: 5_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
