@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub } from '../../../test/support/openai-stub';
 import { cleanEnv, runCli } from './cli-child';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
@@ -110,6 +111,56 @@ describe('promotion over HTTP', () => {
     expect(cases.status).toBe(422);
     expect((await cases.json()).errors[0].path).toBe('$.suite.dataset');
   });
+});
+
+describe('a promotion racing another move of its label', () => {
+  it('does not move the label past a version it never compared with: a move made while it evaluated wins, and the promotion says so', async () => {
+    // The candidate's eval waits on the stub until the test has moved the label behind the promotion's back.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const firstCall = new Promise<void>((resolve) => (asked = resolve));
+    const stub = await startOpenAIStub({
+      handler: async (req) => {
+        asked();
+        await held;
+        return { text: String(req.body?.messages?.at(-1)?.content ?? '') };
+      },
+    });
+    const raced = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
+    try {
+      const putLabel = (version: number) =>
+        raced.api('/api/pipelines/raced/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
+      expect((await raced.post('/api/pipelines', echoPipeline('raced', 'stub:model'))).status).toBe(201);
+      for (const n of [2, 3]) {
+        const doc = echoPipeline('raced', 'stub:model');
+        doc.nodes[1].config.prompt = `v${n} {{ question }}`;
+        expect((await raced.post('/api/pipelines/raced/versions', { document: doc, message: `v${n}`, baseVersion: n - 1 })).status).toBe(201);
+      }
+      expect((await raced.post('/api/datasets', { name: 'qa', cases: CASES })).status).toBe(201);
+      expect((await putLabel(1)).status).toBe(200);
+
+      const started = await raced.post('/api/pipelines/raced/promotions', { label: 'production', version: 2, suite: SUITE });
+      expect(started.status).toBe(202);
+      const { id } = await started.json();
+      await firstCall;
+      // Someone moves production to v3 while v2 is being compared with v1.
+      expect((await putLabel(3)).status).toBe(200);
+      release();
+      for await (const _ of sseEvents(await raced.api(`/api/promotions/${id}/events`)));
+
+      const promotion = await json(await raced.api(`/api/promotions/${id}`));
+      expect(promotion).toMatchObject({ status: 'failed', moved: false, from: 1, to: 2 });
+      expect(promotion.error).toMatch(/production moved from v1 to v3 while this promotion ran/);
+      expect((await json(await raced.api('/api/pipelines/raced/labels'))).labels.production.version).toBe(3);
+      const history = (await json(await raced.api('/api/pipelines/raced/deployments'))).deployments;
+      expect(history.map((d: any) => [d.from, d.to])).toEqual([[1, 3], [null, 1]]);
+    } finally {
+      release();
+      await raced.close();
+      await stub.close();
+    }
+  }, 60_000);
 });
 
 describe('patchbay promote', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewVersion, RunFinish, RunStart, Store } from '../src/store/index';
 import { InvalidCursorError } from '../src/store/paging';
+import { LabelMovedError } from '../src/store/labels';
 import { storeTargets } from './support/store-targets';
 
 // The same assertions against both databases: what a server relies on from its store, whichever it is given.
@@ -75,7 +76,10 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     await store.versions.save(version('p', 1, 'two'));
     expect(await store.labels.move({ pipeline: 'p', label: 'production', version: 1, by: 'admin' })).toMatchObject({ from: null, state: { version: 1 } });
     expect(await store.labels.move({ pipeline: 'p', label: 'production', version: 2, by: 'ci', note: 'ship', evalId: 'e1', forced: true })).toMatchObject({ from: 1 });
-    await store.labels.move({ pipeline: 'p', label: 'staging', version: 2, by: 'admin' });
+    // A conditional move (a promotion's) writes nothing when the label is no longer where it expects.
+    await expect(store.labels.move({ pipeline: 'p', label: 'production', version: 1, by: 'ci', ifFrom: 1 })).rejects.toBeInstanceOf(LabelMovedError);
+    await expect(store.labels.move({ pipeline: 'p', label: 'staging', version: 1, by: 'ci', ifFrom: 2 })).rejects.toMatchObject({ expected: 2, current: null });
+    await store.labels.move({ pipeline: 'p', label: 'staging', version: 2, by: 'admin', ifFrom: null });
     expect(Object.keys(await store.labels.list('p'))).toEqual(['production', 'staging']);
     expect(await store.labels.get('p', 'production')).toMatchObject({ version: 2 });
     expect(await store.labels.remove('p', 'staging', 'admin', 'gone')).toEqual({ from: 2 });

@@ -3,6 +3,7 @@ import { compareRows, evaluateGates, prepareEvalSession, toScoreRow, type Compar
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
+import { LabelMovedError } from '../store/labels';
 import { moveLabel } from './labels';
 import { resolveServed } from './served-version';
 
@@ -122,7 +123,14 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   if (req.dryRun) return { ...outcome, status: 'checked' };
   if (gates.passed || req.force) {
     const forced = !gates.passed;
-    await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed' });
+    try {
+      // Only if the label still holds the version compared with: a move made while the evals ran is not overwritten unseen.
+      await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from });
+    } catch (err) {
+      if (!(err instanceof LabelMovedError)) throw err;
+      const name = (v: number | null) => (v === null ? '(not set)' : `v${v}`);
+      return { ...outcome, status: 'failed', error: `${req.label} moved from ${name(from)} to ${name(err.current)} while this promotion ran, so v${req.version} was compared with a version it no longer replaces: promote again` };
+    }
     return { ...outcome, status: 'moved', moved: true, forced };
   }
   return outcome;

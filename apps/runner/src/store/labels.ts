@@ -19,13 +19,26 @@ export interface LabelMove {
   note?: string | null;
   evalId?: string | null;
   forced?: boolean;
+  /** Move only if the label still points at this version (null: is not set), checked in the move's transaction; left out: wherever it points. */
+  ifFrom?: number | null;
+}
+
+/** A conditional move (`ifFrom`) found the label moved by someone else: nothing was written. */
+export class LabelMovedError extends Error {
+  override name = 'LabelMovedError';
+  constructor(
+    readonly expected: number | null,
+    readonly current: number | null,
+  ) {
+    super(`the label points at ${current === null ? 'nothing' : `version ${current}`} now, not ${expected === null ? 'nothing' : `version ${expected}`}`);
+  }
 }
 
 export interface LabelStore {
   /** `{label: {version, movedAt}}` of one pipeline. */
   list(pipeline: string): Promise<Record<string, LabelState>>;
   get(pipeline: string, label: string): Promise<LabelState | undefined>;
-  /** Moves (or creates) the label and appends the move to the history, in one transaction. Returns the version it left (null: new). */
+  /** Moves (or creates) the label and appends the move to the history, in one transaction. Returns the version it left (null: new). Throws LabelMovedError when `ifFrom` no longer holds. */
   move(move: LabelMove): Promise<{ from: number | null; state: LabelState }>;
   /** Removes the label, recording the move to nothing. Undefined when there was no such label. */
   remove(pipeline: string, label: string, by: string, note?: string | null): Promise<{ from: number } | undefined>;
@@ -69,6 +82,7 @@ export class KyselyLabelStore implements LabelStore {
     const at = Date.now();
     const from = await this.db.transaction().execute(async (tx) => {
       const before = await forUpdate(tx, tx.selectFrom('labels').select('version').where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
+      if (m.ifFrom !== undefined && (before?.version ?? null) !== m.ifFrom) throw new LabelMovedError(m.ifFrom, before?.version ?? null);
       await tx
         .insertInto('labels')
         .values({ pipeline: m.pipeline, label: m.label, version: m.version, moved_at: at })
