@@ -179,5 +179,12 @@ describe('patchbay promote', () => {
     const bad = await runCli(['promote', 'qa', '--label', 'production', '--version', '7', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^patchbay promote: pipeline "qa" has no version 7/);
+    // Not read as JavaScript reads numbers: 0x2 is not version 2, and a number past 2^53 is not rounded to another.
+    for (const version of ['0x2', '2e0', '99999999999999999999']) {
+      const loose = await runCli(['promote', 'qa', '--label', 'production', '--version', version, '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+      expect(loose.code, version).toBe(2);
+      expect(loose.stderr.trim(), version).toBe(`patchbay promote: --version must be a version number (1, 2, …), got "${version}"`);
+    }
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
   }, 120_000);
 });
