@@ -31,13 +31,23 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
+/** A job coordinated by a server is live while its heartbeat key is: refreshed this often, expiring after HEARTBEAT_TTL_MS (a server that died). */
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TTL_MS = 15_000;
+/** How long a job `isLive` found on another server is followed by `subscribe` without asking again. */
+const SEEN_ELSEWHERE_MS = 10_000;
+
 /**
  * The JobRegistry of a scaled-out Patchbay: jobs of the queued kinds (runs)
  * are BullMQ jobs that any `patchbay worker` (or `serve --work`) takes; their
  * events go to a Redis stream per job that every server process can follow
  * and replay; cancel is a Redis key plus a pub/sub message the worker holding
  * the job acts on. Other kinds (an eval's coordinator, which spreads its cases
- * over the queue itself) run in this process through an InProcessJobRegistry.
+ * over the queue itself; a promotion) run in this process through an
+ * InProcessJobRegistry, and are mirrored so that every server sees them too:
+ * their events go to the same kind of stream, and a heartbeat key says they
+ * are live, so a client behind a load balancer can follow (and cancel) an eval
+ * from any server, not only from the one coordinating it.
  */
 export class BullmqJobRegistry implements JobRegistry {
   private readonly local: InProcessJobRegistry;
@@ -55,6 +65,8 @@ export class BullmqJobRegistry implements JobRegistry {
   private readonly running = new Map<string, AbortController>();
   private accepting = true;
   private readonly log: (line: string) => void;
+  /** Jobs of in-process kinds that `isLive` found coordinated by another server (`kind:id` → when). */
+  private readonly seenElsewhere = new Map<string, number>();
 
   constructor(private readonly options: BullmqRegistryOptions) {
     this.log = options.log ?? (() => {});
@@ -64,7 +76,12 @@ export class BullmqJobRegistry implements JobRegistry {
     this.redis = redisConnection(options.url, { name: 'patchbay-jobs' });
     this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600 });
     this.cancels = new CancelChannel(options.url, this.prefix);
-    this.cancels.listen((kind, id, reason) => this.running.get(`${kind}:${id}`)?.abort(new Error(reason)));
+    this.cancels.listen((kind, id, reason) => {
+      const running = this.running.get(`${kind}:${id}`);
+      if (running) running.abort(new Error(reason));
+      // A job this server coordinates, cancelled through another server.
+      else if (!this.queued.has(kind)) void this.local.cancel({ name: kind }, id, { reason, waitMs: 0 });
+    });
     // A cancel sent while Redis was out of reach was not heard: the jobs running here read their keys.
     this.cancels.onReconnect(() => {
       for (const kind of this.queued) {
@@ -83,7 +100,7 @@ export class BullmqJobRegistry implements JobRegistry {
   }
 
   define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void {
-    if (!this.queued.has(kind.name)) return this.local.define(kind, processor);
+    if (!this.queued.has(kind.name)) return this.local.define(kind, this.mirrored(kind.name, processor));
     if (this.processors.has(kind.name)) throw new Error(`job kind "${kind.name}" is defined already`);
     this.processors.set(kind.name, processor);
     const queue = new Queue(kind.name, { connection: this.redis, prefix: this.prefix, skipVersionCheck: true });
@@ -112,7 +129,7 @@ export class BullmqJobRegistry implements JobRegistry {
   }
 
   async isLive(kind: JobKind<unknown, unknown>, id: string): Promise<boolean> {
-    if (!this.queued.has(kind.name)) return this.local.isLive(kind, id);
+    if (!this.queued.has(kind.name)) return this.local.isLive(kind, id) || this.liveElsewhere(kind.name, id);
     const state = await withTimeout(this.queue(kind.name).getJobState(id), ENQUEUE_TIMEOUT_MS, 'Redis did not answer');
     return LIVE_STATES.has(state);
   }
@@ -126,7 +143,13 @@ export class BullmqJobRegistry implements JobRegistry {
   }
 
   subscribe<E>(kind: JobKind<unknown, E>, id: string, fromSeq: number, onEvent: JobListener<E>, onEnd: () => void): (() => void) | undefined {
-    if (!this.queued.has(kind.name)) return this.local.subscribe(kind, id, fromSeq, onEvent, onEnd);
+    if (!this.queued.has(kind.name)) {
+      const local = this.local.subscribe(kind, id, fromSeq, onEvent, onEnd);
+      const seen = this.seenElsewhere.get(`${kind.name}:${id}`);
+      if (local || seen === undefined || Date.now() - seen > SEEN_ELSEWHERE_MS) return local;
+      // Coordinated by another server: its mirrored stream, while its heartbeat lasts.
+      return this.streams.follow<E>(kind.name, id, fromSeq, { onEvent, onEnd, stillLive: () => this.liveElsewhere(kind.name, id), log: this.log });
+    }
     return this.streams.follow<E>(kind.name, id, fromSeq, {
       onEvent,
       onEnd,
@@ -136,9 +159,10 @@ export class BullmqJobRegistry implements JobRegistry {
   }
 
   async cancel(kind: JobKind<unknown, unknown>, id: string, options: { reason?: string; waitMs?: number } = {}): Promise<boolean> {
-    if (!this.queued.has(kind.name)) return this.local.cancel(kind, id, options);
+    if (!this.queued.has(kind.name) && this.local.isLive(kind, id)) return this.local.cancel(kind, id, options);
     if (!(await this.isLive(kind, id))) return false;
-    // The key covers a job still waiting (it starts cancelled); the message reaches the worker running it.
+    // The key covers a job still waiting (it starts cancelled); the message reaches the worker running it
+    // (or the server coordinating a job of an in-process kind).
     await this.cancels.cancel(kind.name, id, options.reason ?? 'cancelled');
     const deadline = Date.now() + (options.waitMs ?? 10_000);
     while (Date.now() < deadline && (await this.isLive(kind, id))) await delay(50);
@@ -177,6 +201,58 @@ export class BullmqJobRegistry implements JobRegistry {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
     await this.cancels.close();
     this.redis.disconnect();
+  }
+
+  /**
+   * A processor of an in-process kind, mirrored for the other servers: each
+   * event also goes to the job's Redis stream (after the local subscribers have
+   * it; a Redis that is gone costs the mirror, not the job), and a heartbeat key
+   * says the job is live here until it ends.
+   */
+  private mirrored<P, E>(kind: string, processor: JobProcessor<P, E>): JobProcessor<P, E> {
+    return async (payload, job) => {
+      const key = this.streams.key(kind, job.id);
+      const heartbeat = this.heartbeatKey(kind, job.id);
+      const failed = (err: Error) => this.log(`${kind} ${job.id}: could not mirror an event: ${err.message}`);
+      // A resumed job starts its events again from 0: the stream of its last start goes first (commands keep their order).
+      this.redis.multi().del(key).set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).exec().catch(failed);
+      const beat = setInterval(() => void this.redis.set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
+      beat.unref();
+      let seq = 0;
+      const context: JobContext<E> = {
+        id: job.id,
+        signal: job.signal,
+        publish: (event) => {
+          job.publish(event);
+          this.streams.append(kind, job.id, seq++, event, failed);
+        },
+      };
+      try {
+        await processor(payload, context);
+      } finally {
+        clearInterval(beat);
+        await this.streams.end(kind, job.id, seq).catch(failed);
+        await this.redis.del(heartbeat).catch(() => {});
+      }
+    };
+  }
+
+  private heartbeatKey(kind: string, id: string): string {
+    return `${this.prefix}:live:${kind}:${id}`;
+  }
+
+  /** Whether another server coordinates this job of an in-process kind now (its heartbeat); false when Redis cannot say. */
+  private async liveElsewhere(kind: string, id: string): Promise<boolean> {
+    const live = (await this.redis.exists(this.heartbeatKey(kind, id)).catch(() => 0)) === 1;
+    const key = `${kind}:${id}`;
+    if (!live) this.seenElsewhere.delete(key);
+    else {
+      const now = Date.now();
+      this.seenElsewhere.set(key, now);
+      // Jobs looked at once and never again are forgotten, not kept.
+      if (this.seenElsewhere.size > 1_000) for (const [k, at] of this.seenElsewhere) if (now - at > SEEN_ELSEWHERE_MS) this.seenElsewhere.delete(k);
+    }
+    return live;
   }
 
   private queue(name: string): Queue {
