@@ -127,6 +127,12 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(after.stdout)).toHaveLength(1);
   });
 
+  it('words usage errors plainly: "at least" for a list of files, no doubled stop before the help pointer', async () => {
+    const [noFiles, dashValue] = await Promise.all([patchbay(['index', 'docs']), patchbay(['index', 'docs', 'docs/refunds.md', '--overlap', '-5'])]);
+    expect(noFiles).toMatchObject({ code: 2, stderr: 'patchbay index: expected at least 2 arguments, got 1; see patchbay index --help\n' });
+    expect(dashValue).toMatchObject({ code: 2, stderr: "patchbay index: option '--overlap' argument is ambiguous; see patchbay index --help\n" });
+  });
+
   it('builds and searches a vector index on a networked provider\'s embeddings (floats asked for)', async () => {
     const stub = await startOpenAIStub();
     try {

@@ -40,13 +40,15 @@ export function parseCommandArgs(command: Command, argv: string[]) {
     });
   } catch (err) {
     // Node's own text runs on with advice about `--`; the first sentence is the reason.
-    const reason = (err as Error).message.split('\n')[0].replace(/^(Unknown option '[^']*')\..*$/, '$1');
+    // Its first line may end in a full stop, which would stand doubled before "; see …".
+    const reason = (err as Error).message.split('\n')[0].replace(/^(Unknown option '[^']*')\..*$/, '$1').replace(/\.$/, '');
     throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see patchbay ${command.name} --help`);
   }
   const [min, max] = command.positionals;
   const n = parsed.positionals.length;
   if (!parsed.values.help && (n < min || n > max)) {
-    throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}; see patchbay ${command.name} --help`);
+    const expected = min === max ? `${min} argument(s)` : max === Infinity ? `at least ${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} argument(s)`;
+    throw new UsageError(`expected ${expected}, got ${n}; see patchbay ${command.name} --help`);
   }
   return parsed as { values: Record<string, any>; positionals: string[] };
 }
