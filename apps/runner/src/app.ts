@@ -51,6 +51,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
 
   if (options.cors && options.cors.length > 0) {
     app.use('/api/*', cors({ origin: options.cors, allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'], exposeHeaders: ['Location', 'X-Run-Id', 'X-Next-Cursor', 'Link'] }));
+    // /v1 too: a chat UI in the browser on a --cors origin calls the OpenAI-compatible endpoint directly. The
+    // headers it asks for are allowed as asked (OpenAI SDKs send their own, x-stainless-*); the origin is what is checked.
+    app.use('/v1/*', cors({ origin: options.cors, allowMethods: ['GET', 'POST'], exposeHeaders: ['X-Run-Id'] }));
   }
   // /v1 is the OpenAI-compatible serving endpoint: guarded like /api.
   for (const prefix of ['/api/*', '/v1/*']) {

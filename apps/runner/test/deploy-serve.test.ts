@@ -246,3 +246,34 @@ describe('/v1 paths that are not served', () => {
     }
   });
 });
+
+describe('/v1 from a browser chat UI on a --cors origin', () => {
+  it('answers the preflight and the call with CORS headers for that origin, and none for another', async () => {
+    const chatUi = 'https://chat.example';
+    const open = await startTestRunner({ cors: [chatUi], env: { STUB_BASE_URL: stub.url } });
+    try {
+      expect((await open.post('/api/pipelines', stubPipeline('helpdesk', 'one'))).status).toBe(201);
+      expect((await open.api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status).toBe(200);
+      const preflight = await open.api('/v1/chat/completions', {
+        method: 'OPTIONS',
+        // what the openai SDK asks for in a browser
+        headers: { origin: chatUi, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-stainless-os,x-stainless-retry-count' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(chatUi);
+      const allowedHeaders = preflight.headers.get('access-control-allow-headers')?.toLowerCase().split(/\s*,\s*/);
+      expect(allowedHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-stainless-os', 'x-stainless-retry-count']));
+      const call = await open.post('/v1/chat/completions', { model: 'helpdesk', messages: [{ role: 'user', content: 'from the browser' }] }, { origin: chatUi });
+      expect(call.status).toBe(200);
+      expect(call.headers.get('access-control-allow-origin')).toBe(chatUi);
+      expect((await call.json()).choices[0].message.content).toBe('stub says one from the browser');
+      const models = await open.api('/v1/models', { headers: { origin: chatUi } });
+      expect(models.headers.get('access-control-allow-origin')).toBe(chatUi);
+
+      const other = await open.api('/v1/chat/completions', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await open.close();
+    }
+  });
+});
