@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, workspace } from './cli-child';
 
@@ -14,6 +16,9 @@ describe('patchbay serve / worker: scale-out flags', () => {
     [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--concurrency', '0'], /--concurrency must be an integer from 1/],
     [['worker', '--store', 'mysql://db/x', '--queue', 'redis://127.0.0.1:1'], /--store must be a data dir/],
     [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1', '--grace-ms', 'soon'], /--grace-ms must be a whole number/],
+    // A mistyped data dir would otherwise become a fresh empty store whose worker takes jobs and fails them.
+    [['worker', '--store', 'no-such-dir', '--queue', 'redis://127.0.0.1:1'], /--store .*no-such-dir holds no runner store \(runner\.sqlite\)/],
+    [['worker', '--store', 'sqlite:.', '--queue', 'redis://127.0.0.1:1'], /holds no runner store/],
   ];
   it('refuses each with one line naming the problem and exit 2 ', async () => {
     const ws = workspace({});
@@ -31,6 +36,8 @@ describe('patchbay serve / worker: scale-out flags', () => {
         expect(result.stderr.trim().split('\n'), what).toHaveLength(1);
         expect(result.stderr, what).not.toContain('secret-pw');
       });
+      expect(existsSync(path.join(ws.dir, 'no-such-dir'))).toBe(false);
+      expect(existsSync(path.join(ws.dir, 'runner.sqlite'))).toBe(false);
     } finally {
       ws.remove();
     }

@@ -4,6 +4,10 @@ import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
 import { untilStopSignal } from '../stop-signals';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isPostgresUrl } from '../../store/store-url';
+import { RUNNER_DB_FILE } from '../../store/db';
 
 export const command: Command = {
   name: 'worker',
@@ -44,6 +48,11 @@ Environment:
     } catch (err) {
       if (err instanceof StoreLocationError) throw new UsageError(err.message);
       throw err;
+    }
+    // A data dir the servers never opened (a typo, another machine's path) would become a new empty
+    // store: the worker would take jobs off the shared queue and fail them, recording them nowhere anyone reads.
+    if (!isPostgresUrl(storeDir) && !existsSync(path.join(storeDir, RUNNER_DB_FILE))) {
+      throw new UsageError(`--store ${storeDir} holds no runner store (${RUNNER_DB_FILE}): give the data dir of the "patchbay serve --queue …" whose jobs this worker runs (start it first)`);
     }
     const { startWorker } = await import('../../worker');
     let worker;
