@@ -181,6 +181,11 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(badMeta).toBeInstanceOf(OpenAI.BadRequestError);
     expect(badMeta.message).toMatch(/metadata\.times/);
 
+    // A version past 2^53 is not rounded to another number in the answer.
+    const huge = await err(client.chat.completions.create({ model: 'helpdesk@v99999999999999999999', messages: [{ role: 'user', content: 'x' }] }));
+    expect(huge).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(huge.message).toMatch(/no version 99999999999999999999/);
+
     const raw = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages: [] });
     expect(raw.status).toBe(400);
     const body = await raw.json();

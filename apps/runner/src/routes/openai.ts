@@ -77,6 +77,10 @@ export const openaiRoutes: RouteModule = {
       const body = c.req.valid('json');
       const ref = parsePipelineRef(body.model);
       if (!ref) throw new HttpProblem(404, `there is no model "${body.model}": name a pipeline as NAME, NAME@LABEL or NAME@vN`, { type: 'model-not-found' });
+      // No version is that large, and read as a number it would be named as another (1e20) in the answer.
+      if (ref.kind === 'version' && !Number.isSafeInteger(ref.version)) {
+        throw new HttpProblem(404, `pipeline "${ref.name}" has no version ${body.model.slice(body.model.indexOf('@v') + 2)}`, { type: 'version-not-found' });
+      }
       assertMayServe(c, ref.name);
       // a bare NAME (kind "latest" in core, where it composes the latest version) serves its production label here
       const target = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
