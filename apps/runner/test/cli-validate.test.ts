@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
 import { BIN, cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
+import { openSqliteStore } from '../src/store/index';
 
 const good = pipelineDoc(
   'greet',
@@ -39,6 +43,46 @@ beforeAll(() => {
   ws = workspace({ 'good.json': good, 'bad.json': bad, 'many-problems.json': manyProblems, 'line-breaks.json': lineBreaks, 'garbled.json': '{"format": "patchbay.pipeline/v1",', 'list.json': [1, 2] });
 });
 afterAll(() => ws.remove());
+
+/** A pipeline node calling the stored pipeline `ref` with its input `who`. */
+const caller = (ref: string) =>
+  pipelineDoc(
+    'caller',
+    [
+      { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+      { id: 'call', type: 'pipeline', config: { ref } },
+      { id: 'out', type: 'output', config: { name: 'greeting' } },
+    ],
+    ['who.value -> call.who', 'call.greeting -> out.value'],
+  );
+
+describe('patchbay validate: pipeline and map nodes', () => {
+  let refs: ReturnType<typeof workspace>;
+  beforeAll(async () => {
+    refs = workspace({ 'calls-v1.json': caller('greet@v1'), 'calls-v9.json': caller('greet@v9') });
+    // The runner store of ./data holds greet v1, as the editor would leave it.
+    const data = path.join(realpathSync(refs.dir), 'data');
+    mkdirSync(data);
+    const store = openSqliteStore(data);
+    const doc = good as unknown as PipelineDocument;
+    await store.versions.save({ pipeline: 'greet', document: doc, message: 'save', baseVersion: null, contentHash: contentHash(doc), behaviorHash: behaviorHash(doc), problems: [] });
+    await store.close();
+  });
+  afterAll(() => refs.remove());
+
+  it('looks references up in the runner store of the data dir, as run does: valid, unresolved (exit 1), or no store (exit 2)', async () => {
+    const [valid, dangling, noStore] = await Promise.all([
+      runCli(['validate', 'calls-v1.json', '--data', 'data'], refs.dir),
+      runCli(['validate', 'calls-v9.json', '--data', 'data', '--json'], refs.dir),
+      runCli(['validate', 'calls-v1.json'], refs.dir),
+    ]);
+    expect(valid, valid.stderr).toMatchObject({ code: 0, stdout: 'valid\n' });
+    expect(dangling.code).toBe(1);
+    expect(JSON.parse(dangling.stdout).errors).toContainEqual(expect.objectContaining({ path: '$.nodes[1].config.ref', code: 'unresolved-pipeline' }));
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/^patchbay validate: calls-v1\.json calls stored pipelines \(greet@v1\), and there is no runner store in .* \(pass --data DIR to use another workspace\)\n$/);
+  });
+});
 
 describe('patchbay validate', () => {
   it('prints "valid" and exits 0 for a valid document', async () => {
