@@ -10,7 +10,7 @@ import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay
 
 // Two front doors behind a load balancer: an eval is coordinated by the one that took its POST, and a
 // client whose next request lands on the other one still follows it live and can cancel it there.
-describe('scaled out: two front doors, one worker — an eval followed and cancelled through the server that does not coordinate it', () => {
+describe('scaled out: two front doors, one worker — evals followed and cancelled, indexes listed and searched, through either server', () => {
   let redis: TestRedis;
   let postgres: PostgresServer;
   let stub: OpenAIStub;
@@ -101,6 +101,28 @@ describe('scaled out: two front doors, one worker — an eval followed and cance
     expect((await post('b', `/api/evals/${id}/cancel`, {})).status).toBe(409);
     expect((await post('a', `/api/evals/${id}/cancel`, {})).status).toBe(409);
     openGate();
+  });
+
+  it('lists and searches on one server an index built on the other', async () => {
+    const documents = [
+      { id: 'tide', text: 'The tide tables are published every Monday for the harbour.' },
+      { id: 'ferry', text: 'The ferry leaves at seven from the north pier.' },
+    ];
+    expect((await post('a', '/api/indexes/harbour/documents', { documents })).status).toBe(201);
+    const onA = await (await on('a', '/api/indexes')).json();
+    const onB = await (await on('b', '/api/indexes')).json();
+    expect(onA.find((i: { name: string }) => i.name === 'harbour')).toMatchObject({ chunks: 2 });
+    expect(onB).toEqual(onA);
+    const found = await post('b', '/api/indexes/harbour/search', { query: 'ferry pier' });
+    expect(found.status).toBe(200);
+    expect((await found.json()).documents[0]).toMatchObject({ id: expect.stringContaining('ferry') });
+    const unknown = await post('b', '/api/indexes/nowhere/search', { query: 'x' });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).detail).toMatch(/unknown index "nowhere"; indexes: .*harbour/);
+    // A second ingest on A is what B searches next: the name points at the new artifact.
+    expect((await post('a', '/api/indexes/harbour/documents', { documents: [{ id: 'gull', text: 'Gulls nest on the lighthouse roof.' }] })).status).toBe(201);
+    const next = await post('b', '/api/indexes/harbour/search', { query: 'lighthouse gulls' });
+    expect((await next.json()).documents[0]).toMatchObject({ id: expect.stringContaining('gull') });
   });
 
   // Last: it kills door A.

@@ -98,7 +98,7 @@ function needIndexes(indexes: IndexService | undefined): IndexService {
 export const indexRoutes: RouteModule = {
   name: 'indexes',
   register(app, deps) {
-    app.openapi(list, (c) => c.json(deps.indexes ? deps.indexes.listIndexes() : [], 200));
+    app.openapi(list, async (c) => c.json(deps.indexes ? await deps.indexes.listIndexes() : [], 200));
 
     app.openapi(ingest, async (c) => {
       const { name } = c.req.valid('param');

@@ -16,7 +16,8 @@ export interface IndexInfo {
 
 /** What the index routes need from the retrieval store (`openRetrievalStore` in @patchbay/core/node). */
 export interface IndexService {
-  listIndexes(): IndexInfo[];
+  /** Scaled out, also the indexes other servers published to the store. */
+  listIndexes(): IndexInfo[] | Promise<IndexInfo[]>;
   ingest(
     index: string,
     items: { text: string; source?: string; id?: string; metadata?: Record<string, unknown> }[],
