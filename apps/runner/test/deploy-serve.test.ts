@@ -193,6 +193,41 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(body.error.message).toMatch(/\$\.messages/);
   });
 
+  it("gives the user's message to the one string input even when it has a default, rather than answering the default", async () => {
+    const defaulted = {
+      format: 'patchbay.pipeline/v1',
+      name: 'defaulted',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string', default: 'the default question' } },
+        { id: 't', type: 'template', config: { template: 'you asked: {{ question }}' } },
+        { id: 'out', type: 'output', config: { name: 'answer' } },
+      ],
+      edges: [
+        { from: 'q.value', to: 't.question' },
+        { from: 't.text', to: 'out.value' },
+      ],
+    };
+    expect((await runner.post('/api/pipelines', defaulted)).status).toBe(201);
+    expect((await put('/api/pipelines/defaulted/labels/production', { version: 1 })).status).toBe(200);
+    const reply = await client.chat.completions.create({ model: 'defaulted', messages: [{ role: 'user', content: 'my real question' }] });
+    expect(reply.choices[0].message.content).toBe('you asked: my real question');
+    // metadata still names it outright
+    const given = await client.chat.completions.create({ model: 'defaulted', messages: [{ role: 'user', content: 'x' }], metadata: { question: 'from metadata' } });
+    expect(given.choices[0].message.content).toBe('you asked: from metadata');
+
+    // Two such inputs: which one takes the message is not guessed.
+    const two = structuredClone(defaulted);
+    two.nodes.push({ id: 'tone', type: 'input', config: { name: 'tone', valueType: 'string', default: 'plain' } });
+    two.edges.push({ from: 'tone.value', to: 't.tone' });
+    two.nodes[1].config = { template: 'you asked: {{ question }} ({{ tone }})' };
+    expect((await runner.post('/api/pipelines/defaulted/versions', { document: two, message: 'tone', baseVersion: 1 })).status).toBe(201);
+    const ambiguous = await client.chat.completions.create({ model: 'defaulted@v2', messages: [{ role: 'user', content: 'x' }] }).then(() => undefined, (e) => e);
+    expect(ambiguous).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(ambiguous.message).toMatch(/string inputs "question", "tone", none required.*give all but one in metadata/);
+    const picked = await client.chat.completions.create({ model: 'defaulted@v2', messages: [{ role: 'user', content: 'which tone?' }], metadata: { tone: 'warm' } });
+    expect(picked.choices[0].message.content).toBe('you asked: which tone? (warm)');
+  });
+
   it('refuses message content that is not text (400 with its JSON path) instead of running the pipeline on an empty or "[object Object]" question', async () => {
     const send = async (messages: unknown[]) => {
       const res = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages });

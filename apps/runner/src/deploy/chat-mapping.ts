@@ -21,7 +21,8 @@ export function messageText(message: ChatMessage): string | undefined {
  * A pipeline's inputs from a chat request: an input of type `json` named
  * `messages` gets the whole list; `metadata` values (strings) are parsed by
  * their input's type; the last user message's text goes to the one required
- * string input left. Another shape is refused naming the input that is missing.
+ * string input left (or, when there is none, the one string input with a default
+ * left). Another shape is refused naming the input that is missing.
  */
 export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metadata: Record<string, string> = {}): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
@@ -42,14 +43,21 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
   if (other) {
     throw new DomainError('input-missing', `pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`);
   }
-  if (forText.length === 1) {
+  // With no required string input open (and no `messages` input taking the list), the message goes to the one
+  // string input with a default that metadata left unset, rather than being dropped for that default.
+  const withDefault = declared.filter((input) => input.valueType === 'string' && !input.required && !Object.hasOwn(inputs, input.name));
+  const takesMessages = Object.hasOwn(inputs, 'messages');
+  const target = forText.length === 1 ? forText[0] : !takesMessages && withDefault.length === 1 ? withDefault[0] : undefined;
+  if (target) {
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-    if (!lastUser) throw new DomainError('input-missing', `input "${forText[0].name}" takes the last user message, and there is none in messages`);
+    if (!lastUser) throw new DomainError('input-missing', `input "${target.name}" takes the last user message, and there is none in messages`);
     const text = messageText(lastUser);
     // Not an empty question in its place: the caller sent something this pipeline cannot read.
-    if (text === undefined) throw new DomainError('input-missing', `input "${forText[0].name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`);
-    inputs[forText[0].name] = text;
-  } else if (!Object.hasOwn(inputs, 'messages') && !declared.some((input) => input.valueType === 'string')) {
+    if (text === undefined) throw new DomainError('input-missing', `input "${target.name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`);
+    inputs[target.name] = text;
+  } else if (!takesMessages && withDefault.length > 1) {
+    throw new DomainError('input-missing', `pipeline "${doc.name}" has string inputs ${withDefault.map((i) => `"${i.name}"`).join(', ')}, none required, so which takes the user message is not clear: give all but one in metadata`);
+  } else if (!takesMessages && !declared.some((input) => input.valueType === 'string')) {
     throw new DomainError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
   }
   return inputs;

@@ -44,7 +44,7 @@ const chat = createRoute({
   tags: ['openai'],
   summary: 'Call a pipeline as if it were a chat model (OpenAI-compatible)',
   description:
-    "The last user message goes to the pipeline's one required string input; `metadata` gives other inputs; a json input named `messages` gets the whole list. The answer is the pipeline's one output (or `answer`). `stream: true` streams chat.completion.chunk events and `[DONE]`.",
+    "The last user message goes to the pipeline's one required string input (or, with none, its one string input with a default left unset); `metadata` gives other inputs; a json input named `messages` gets the whole list. The answer is the pipeline's one output (or `answer`). `stream: true` streams chat.completion.chunk events and `[DONE]`.",
   request: { body: { required: true, content: { 'application/json': { schema: ChatRequest } } } },
   responses: {
     200: { description: 'A chat.completion (or, streaming, chat.completion.chunk events)', content: { 'application/json': { schema: z.unknown() }, 'text/event-stream': { schema: z.string() } } },
