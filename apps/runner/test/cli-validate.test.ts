@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
 import { BIN, cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
 import { openSqliteStore } from '../src/store/index';
+import type { Command } from '../src/cli/command';
 
 const good = pipelineDoc(
   'greet',
@@ -181,5 +182,16 @@ describe('patchbay validate', () => {
     const r = await runCli(['--version'], ws.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^patchbay \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('every command\'s --help', () => {
+  it('names every option the command takes, --debug and --help included', async () => {
+    const files = ['validate', 'run', 'diff', 'index-files', 'search', 'serve', 'eval', 'compare', 'keys', 'promote', 'worker'];
+    for (const file of files) {
+      const { command } = (await import(`../src/cli/commands/${file}.ts`)) as { command: Command };
+      const missing = [...Object.keys(command.options), 'debug', 'help'].filter((name) => !command.usage.includes(`--${name}`));
+      expect(missing, `patchbay ${command.name} --help`).toEqual([]);
+    }
   });
 });

@@ -15,6 +15,7 @@ and any case found in only one of the two.
 
 Options:
   --json        print the comparison as JSON
+  --debug       show stack traces
   -h, --help    show this help
 
 Exit codes: 0 compared; 2 bad usage, a file that is not an eval result, or two

@@ -17,6 +17,7 @@ Options:
   --pipelines a,b   the pipelines the key may call (default: all)
   --json            list as JSON
   --data DIR        workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --debug           show stack traces
   -h, --help        show this help
 
 Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exist.`,

@@ -24,6 +24,7 @@ Options:
   --json           print the outcome as JSON
   --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
   --config FILE    workspace config (default DIR/patchbay.config.json)
+  --debug          show stack traces
   -h, --help       show this help
 
 Exit codes: 0 the label moved; 1 a gate failed (the label did not move; the
