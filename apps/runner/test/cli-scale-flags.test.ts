@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, workspace } from './cli-child';
+import { startRedis } from '../../../test/support/redis-server';
+import { cleanEnv, runCli, startCli, workspace } from './cli-child';
 
 /** Bad scale-out flags: one line naming the problem, exit 2, before anything starts. */
 describe('patchbay serve / worker: scale-out flags', () => {
@@ -19,6 +20,9 @@ describe('patchbay serve / worker: scale-out flags', () => {
     // A mistyped data dir would otherwise become a fresh empty store whose worker takes jobs and fails them.
     [['worker', '--store', 'no-such-dir', '--queue', 'redis://127.0.0.1:1'], /--store .*no-such-dir holds no runner store \(runner\.sqlite\)/],
     [['worker', '--store', 'sqlite:.', '--queue', 'redis://127.0.0.1:1'], /holds no runner store/],
+    // ioredis would send SELECT NaN and die on the reply with a stack trace.
+    [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1/abc'], /--queue: the database after the port must be a number \(redis:\/\/HOST:PORT\/0\), got "\/abc"/],
+    [['serve', '--queue', 'redis://127.0.0.1:1/0/x'], /--queue: the database after the port must be a number/],
   ];
   it('refuses each with one line naming the problem and exit 2 ', async () => {
     const ws = workspace({});
@@ -40,6 +44,25 @@ describe('patchbay serve / worker: scale-out flags', () => {
       expect(existsSync(path.join(ws.dir, 'runner.sqlite'))).toBe(false);
     } finally {
       ws.remove();
+    }
+  }, 120_000);
+
+  it('stops serve at start with one line (exit 1) when Redis refuses the database the URL names, instead of taking no jobs and logging forever', async () => {
+    const redis = await startRedis();
+    const ws = workspace({});
+    try {
+      // A worker that started anyway logs each refusal of its job connections: stop it there, not at the test's timeout.
+      const result = await startCli(['serve', '--port', '0', '--no-demo', '--queue', `${redis.url}/99`], {
+        cwd: ws.dir,
+        env: cleanEnv({ PATCHBAY_DEMO: '0' }),
+        onStderr: (soFar, child) => void (/ worker: ERR /.test(soFar) && child.kill('SIGKILL')),
+      });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+      expect(result.stderr).toMatch(/^patchbay serve: cannot reach the queue at redis:\/\/127\.0\.0\.1:\d+\/99: .*database 99.*DB index is out of range/);
+    } finally {
+      ws.remove();
+      await redis.stop();
     }
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JobEventStreams } from '../queue/job-event-streams';
 import { CancelChannel } from '../queue/cancel-channel';
-import { connected, redisConnection } from '../queue/redis-url';
+import { connected, queueDatabase, redisConnection } from '../queue/redis-url';
 import { InProcessJobRegistry } from './in-process-registry';
 import { JobsClosedError, QueueUnavailableError, type JobContext, type JobKind, type JobListener, type JobProcessor, type JobRegistry, type LiveJobView } from './job-registry';
 
@@ -96,7 +96,22 @@ export class BullmqJobRegistry implements JobRegistry {
 
   /** Resolves once Redis answers (and this process listens for cancels); rejects with QueueUnavailableError. */
   async ready(timeoutMs = 10_000): Promise<void> {
-    await withTimeout(Promise.all([connected(this.redis).then(() => this.redis.ping()), this.cancels.ready()]), timeoutMs, 'Redis did not answer');
+    await withTimeout(Promise.all([connected(this.redis).then(() => this.usesItsDatabase()), this.cancels.ready()]), timeoutMs, 'Redis did not answer');
+  }
+
+  /**
+   * Answers once Redis takes commands in the URL's database. ioredis reports a refused SELECT
+   * (a database number Redis does not have) as an 'error' event and goes on in database 0, so
+   * without this a process would start, take no jobs and log the refusal forever.
+   */
+  private async usesItsDatabase(): Promise<void> {
+    const db = queueDatabase(this.options.url);
+    if (db === 0) return void (await this.redis.ping());
+    try {
+      await this.redis.select(db);
+    } catch (err) {
+      throw new QueueUnavailableError(`Redis refused database ${db}: ${(err as Error).message}`);
+    }
   }
 
   define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void {

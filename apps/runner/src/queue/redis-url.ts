@@ -15,7 +15,14 @@ export function parseQueueUrl(text: string): URL {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new QueueUrlError(`--queue must be a redis:// or rediss:// URL, got "${url.protocol}//…"`);
   if (!url.hostname) throw new QueueUrlError('--queue needs a host: redis://HOST:PORT');
+  // ioredis reads the path as the database number: anything else became SELECT NaN, and a stack trace.
+  if (!/^\/?(\d+)?$/.test(url.pathname)) throw new QueueUrlError(`--queue: the database after the port must be a number (redis://HOST:PORT/0), got "${url.pathname}"`);
   return url;
+}
+
+/** The database number a queue URL names (0 when it names none). */
+export function queueDatabase(text: string): number {
+  return Number(new URL(text).pathname.slice(1) || 0);
 }
 
 /** The URL with its password masked, for log lines and messages. */
