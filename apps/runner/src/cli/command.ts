@@ -33,7 +33,7 @@ export function parseCommandArgs(command: Command, argv: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: negativeValues(command.options, argv),
       options: { ...command.options, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
@@ -51,4 +51,22 @@ export function parseCommandArgs(command: Command, argv: string[]) {
     throw new UsageError(`expected ${expected}, got ${n}; see patchbay ${command.name} --help`);
   }
   return parsed as { values: Record<string, any>; positionals: string[] };
+}
+
+/**
+ * `--concurrency -1`: node's parseArgs takes a value that starts with a dash for a
+ * flag and calls it "ambiguous". A negative number is never a flag here, so it is
+ * passed as the value (`--concurrency=-1`) and the command refuses it for what it is.
+ */
+function negativeValues(options: CommandOptions, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else if (argv[i] === '--') {
+      out.push(...argv.slice(i));
+      break;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
