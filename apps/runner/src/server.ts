@@ -204,6 +204,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status),
     caseQueue: scaled?.caseQueue,
+    queueReachable: scaled ? scaled.jobs.reachable.bind(scaled.jobs) : undefined,
   });
   let stopping = false;
   // Scaled out, the index routes also list and search the indexes other servers published (fetched into the data dir's artifacts/).

@@ -159,6 +159,21 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(result.cases).toEqual([]);
   });
 
+  it('refuses an eval with 503 while Redis hangs, and records nothing', async () => {
+    const evalsBefore = (await (await api('/api/evals')).json()).length;
+    redis.process.kill('SIGSTOP');
+    let started: Response;
+    try {
+      started = await post('/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 2 } });
+    } finally {
+      redis.process.kill('SIGCONT');
+    }
+    expect(started.status).toBe(503);
+    expect(started.headers.get('retry-after')).toBe('5');
+    expect((await started.json()).type).toMatch(/queue-unavailable$/);
+    expect((await (await api('/api/evals')).json()).length).toBe(evalsBefore);
+  });
+
   it('never puts a provider key into Redis', async () => {
     const client = new Redis(redis.url);
     const dump: string[] = [];

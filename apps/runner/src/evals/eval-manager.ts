@@ -50,6 +50,8 @@ export class EvalManager {
       observeCase?: (pipeline: string | null, status: string) => void;
       /** Where an eval's cases run when scaled out (a queue over worker processes); default in this process. */
       caseQueue?: (request: EvalJob, positions: Map<string, number>) => CaseQueue;
+      /** Scaled out: settles once the queue answers, rejects (QueueUnavailableError: a 503) when it does not in a few seconds. */
+      queueReachable?: () => Promise<void>;
     },
   ) {
     deps.jobs.define(EVAL_JOB, (payload, job) => this.execute(payload, job));
@@ -59,6 +61,8 @@ export class EvalManager {
   async start(request: StartEval): Promise<string> {
     const { session, dataset } = request;
     const { suite } = session.spec;
+    // Its cases go through the queue: with Redis gone, refuse it now (nothing recorded) rather than accept one that waits.
+    await this.deps.queueReachable?.();
     const id = randomUUID();
     const createdAt = Date.now();
     await this.deps.evals.create({
@@ -91,6 +95,7 @@ export class EvalManager {
    * resume got there first).
    */
   async resume(stored: StoredEval, request: StartEval): Promise<boolean> {
+    await this.deps.queueReachable?.();
     if (!(await this.deps.evals.reopen(stored.id, PROCESS_OWNER))) return false;
     const kept = await this.deps.evals.casesInFinishOrder(stored.id);
     this.deps.jobs.start(EVAL_JOB, stored.id, { ...request, id: stored.id, createdAt: Date.parse(stored.createdAt), kept });

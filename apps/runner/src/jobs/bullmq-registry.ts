@@ -114,6 +114,15 @@ export class BullmqJobRegistry implements JobRegistry {
     }
   }
 
+  /** Settles once Redis answers a PING; QueueUnavailableError (a 503) when it does not within the enqueue timeout. */
+  reachable(): Promise<void> {
+    return withTimeout(
+      connected(this.redis).then(() => this.redis.ping()),
+      ENQUEUE_TIMEOUT_MS,
+      'Redis did not answer',
+    ).then(() => undefined);
+  }
+
   define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void {
     if (!this.queued.has(kind.name)) return this.local.define(kind, this.mirrored(kind.name, processor));
     if (this.processors.has(kind.name)) throw new Error(`job kind "${kind.name}" is defined already`);
