@@ -174,6 +174,38 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect((await (await api('/api/evals')).json()).length).toBe(evalsBefore);
   });
 
+  it('answers 503 to a run while Redis hangs, and never runs it once Redis answers again', async () => {
+    const question = 'asked while redis hung';
+    // A hung Redis (not a closed one): the enqueue is on the wire, unanswered, when the front door gives up.
+    redis.process.kill('SIGSTOP');
+    let run: Response;
+    try {
+      run = await post('/api/runs', { pipeline: 'qa', inputs: { question } });
+    } finally {
+      redis.process.kill('SIGCONT');
+    }
+    expect(run.status).toBe(503);
+    expect(run.headers.get('retry-after')).toBe('5');
+    expect((await run.json()).type).toMatch(/queue-unavailable$/);
+    // A run enqueued now goes on the same connection after the one that was answered 503: once it has
+    // finished and the queue is empty, the first one has been taken off the queue too.
+    const after = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'after redis came back' } });
+    expect(after.status).toBe(201);
+    const { id: afterId } = await after.json();
+    await expect.poll(async () => (await (await api(`/api/runs/${afterId}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    const redisClient = new Redis(redis.url);
+    try {
+      const queued = async () => (await redisClient.llen('patchbay:run:wait')) + (await redisClient.llen('patchbay:run:active'));
+      await expect.poll(queued, { timeout: 30_000 }).toBe(0);
+    } finally {
+      redisClient.disconnect();
+    }
+    // "nothing was started": the model never saw it, and its record says it failed.
+    expect(stub.requests.filter((r) => String(r.body?.messages?.at(-1)?.content) === question)).toEqual([]);
+    const runs: Array<{ status: string; error: string | null }> = await (await api('/api/runs?pipeline=qa&source=api&limit=50')).json();
+    expect(runs.filter((r) => /queue is unavailable/.test(r.error ?? '')).map((r) => r.status)).toEqual(['failed']);
+  });
+
   it('never puts a provider key into Redis', async () => {
     const client = new Redis(redis.url);
     const dump: string[] = [];

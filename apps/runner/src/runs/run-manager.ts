@@ -179,15 +179,27 @@ export class RunManager {
       if (this.pin) job.workspace = await this.pin(request.document);
       await this.jobs.start(RUN_JOB, id, job);
     } catch (err) {
-      // Not started after all (shutting down, queue gone): the row must not stay `running`.
+      // Not started after all (shutting down, queue gone): the row must not stay `running`. Committed
+      // before the caller hears so: a job that reaches the queue after all (a hung Redis answers late) reads it and does not run.
       const message = (err as Error)?.message ?? String(err);
-      void this.store.finish({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs: Date.now() - job.startedAt, nodes: {}, events: [] });
+      await this.store.finish({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs: Date.now() - job.startedAt, nodes: {}, events: [] }).catch(() => {});
       throw err;
     }
     return id;
   }
 
   private process(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
+    if (!this.commitEachRun) return this.execute(payload, job);
+    // Scaled out, the record decides: a run whose enqueue was answered 503 (its record says failed) or that
+    // was recorded already (its worker died before the job was acknowledged) is not run again. A store out of
+    // reach does not stop it: it runs as before, and says so when its outcome cannot be recorded.
+    return this.store.status(payload.id).then(
+      (status) => (status === undefined || status === 'running' ? this.execute(payload, job) : undefined),
+      () => this.execute(payload, job),
+    );
+  }
+
+  private execute(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
     const { id, startedAt } = payload;
     const events: RunEvent[] = [];
     const emit = (event: RunEvent) => {

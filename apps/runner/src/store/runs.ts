@@ -102,6 +102,8 @@ export interface RunStore {
   /** Records the end of a run with its node traces and events, in one transaction with other queued writes; settles on commit. */
   finish(run: RunFinish): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
+  /** A run's status as committed, without flushing this process's queued writes (another process wrote it); undefined when there is none. */
+  status(id: string): Promise<RunStatus | undefined>;
   /** The events of a finished run, for replay. */
   events(id: string): Promise<RunEvent[] | undefined>;
   /** Newest first, a page at a time. */
@@ -230,6 +232,11 @@ export class KyselyRunStore implements RunStore {
       nodes,
       resolved: row.resolved ? JSON.parse(row.resolved) : null,
     };
+  }
+
+  async status(id: string): Promise<RunStatus | undefined> {
+    const row = await this.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirst();
+    return row?.status;
   }
 
   async events(id: string) {
