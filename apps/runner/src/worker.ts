@@ -9,6 +9,9 @@ import { RunManager } from './runs/run-manager';
 import { openStore, type Store } from './store/index';
 import { WorkspaceResolver } from './workspace/workspace-resolver';
 
+/** After the grace, how long closing connections and the store may take before the worker stops anyway. */
+const CLOSE_MS = 2_000;
+
 export interface WorkerOptions {
   /** The shared store: a data dir (SQLite, WAL: several processes share it) or a `postgres://` URL. */
   storeDir: string;
@@ -77,10 +80,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     scaled,
     stop: (graceMs = 10_000) =>
       (stopping ??= (async () => {
-        await scaled.drain(graceMs);
-        await scaled.close();
-        await resolver.close();
-        await store.close();
+        const closed = (async () => {
+          await scaled.drain(graceMs);
+          await scaled.close();
+          await resolver.close();
+          await store.close();
+        })();
+        // BullMQ's close waits for the jobs still running however long they take (its forced close
+        // returns the first close's promise): past the grace they are left to the other workers
+        // (their locks lapse), so the stop is bounded too.
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, graceMs + CLOSE_MS).unref())]);
       })()),
   };
 }

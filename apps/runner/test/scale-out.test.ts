@@ -11,7 +11,7 @@ import { allSseEvents, echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 
 // Each process has its own provider key; the stub sees which process made a call by it.
-const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5' };
+const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5', c: 'sk-worker-c-0d93aa' };
 const CASES = Array.from({ length: 160 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
 
 describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis and PostgreSQL', () => {
@@ -21,10 +21,11 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   let dir: string;
   let storeUrl: string;
   let server: PatchbayProcess & { url: string };
+  let env: (key: string) => NodeJS.ProcessEnv;
   // Model calls in progress at the stub right now, and the most seen at once.
   let inFlight = 0;
   let maxInFlight = 0;
-  const workers: Record<'a' | 'b', PatchbayProcess | undefined> = { a: undefined, b: undefined };
+  const workers: Record<'a' | 'b' | 'c', PatchbayProcess | undefined> = { a: undefined, b: undefined, c: undefined };
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const callsBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}`).length;
@@ -44,7 +45,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
       },
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-'));
-    const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
+    env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
     const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
     const workerArgs = ['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
@@ -158,6 +159,32 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(result.status).toBe('cancelled');
     expect(result.cases).toEqual([]);
   });
+
+  it('stops a SIGTERMed worker after --grace-ms even when its cases never finish, and hands them back to the queue', async () => {
+    workers.c = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000', '--grace-ms', '500'], env(KEYS.c), /taking jobs/);
+    // Eight cases that never get an answer, eight at once: worker b holds four at most, so c holds some.
+    const hanging = Array.from({ length: 8 }, (_, i) => ({ id: `t${i}`, input: { question: `hang term ${i}` }, expected: 'never' }));
+    expect((await post('/api/datasets', { name: 'hanging-term', cases: hanging })).status).toBe(201);
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: 'hanging-term', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 8 } });
+    expect(started.status).toBe(201);
+    const { id } = await started.json();
+    const askedBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}` && String(r.body?.messages?.at(-1)?.content).startsWith('hang term ')).length;
+    await expect.poll(() => askedBy(KEYS.c), { timeout: 30_000 }).toBeGreaterThan(0);
+    const heldByC = askedBy(KEYS.c);
+    workers.c.child.kill('SIGTERM');
+    // Its cases never get an answer: the worker must not wait for them past its grace.
+    const exit = await Promise.race([workers.c.exited, new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+    expect(exit, workers.c.output()).toBe(0);
+    expect(workers.c.output()).not.toMatch(/\n\s+at /);
+    // Its cases' locks lapse and the stalled-job check puts them back on the queue for any worker.
+    const redisClient = new Redis(redis.url);
+    try {
+      await expect.poll(() => redisClient.llen('patchbay:case:wait'), { timeout: 30_000 }).toBeGreaterThanOrEqual(heldByC);
+    } finally {
+      redisClient.disconnect();
+    }
+    expect((await post(`/api/evals/${id}/cancel`, {})).status).toBe(200);
+  }, 150_000); // a worker to start (up to ~20 s under load), its grace and stop, and the stalled-job check
 
   it('refuses an eval with 503 while Redis hangs, and records nothing', async () => {
     const evalsBefore = (await (await api('/api/evals')).json()).length;
