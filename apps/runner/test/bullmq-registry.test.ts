@@ -69,6 +69,8 @@ describe('BullmqJobRegistry (a real redis-server)', () => {
     const events = follow(front, 'job-b', 0);
     await expect.poll(() => front.isLive(COUNTER, 'job-b')).toBe(true);
     await expect.poll(() => worker.liveCount(COUNTER)).toBe(1);
+    // The job is live on the worker a moment before its first event is in the stream: wait for it.
+    await expect.poll(async () => (await front.live(COUNTER, 'job-b'))?.events.length).toBe(1);
     const view = await front.live(COUNTER, 'job-b');
     expect(view).toMatchObject({ id: 'job-b', payload: { upTo: 1, waitForCancel: true }, events: [{ type: 'tick', n: 1 }] });
     expect(await front.cancel(COUNTER, 'job-b', { reason: 'stopped by the test' })).toBe(true);
