@@ -32,6 +32,15 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);
   });
 
+  it('refuses a monitor-scores range that ends before it starts, naming query.from, as /api/metrics does', async () => {
+    const range = 'from=2026-12-02T10:00:00Z&to=2026-12-01T10:00:00Z';
+    for (const path of [`/api/pipelines/polite/monitor-scores?${range}`, `/api/metrics?pipeline=polite&${range}`]) {
+      const res = await fetch(`${runner.url}${path}`);
+      expect(res.status, path).toBe(400);
+      expect((await res.json()).errors, path).toEqual([{ path: 'query.from', message: 'must be before "to"' }]);
+    }
+  });
+
   it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
     const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/polite/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);
