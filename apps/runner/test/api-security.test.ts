@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { isLoopbackHost, startServer, type RouteModule } from '../src/index';
+import { cleanEnv, runCli } from './cli-child';
 import { allSseEvents, echoPipeline, startTestRunner, waitForRun } from './support/test-runner';
 
 describe('bearer token', () => {
@@ -69,6 +71,28 @@ describe('CORS', () => {
       await open.close();
     }
   });
+});
+
+describe('--cors on the command line', () => {
+  it('refuses what is not an origin (no scheme, a path or trailing slash) with exit 2 and one line, as it would never match', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-cors-'));
+    try {
+      const env = cleanEnv({ PATCHBAY_DEMO: '0', PORT: '0' });
+      const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+        [['serve', '--cors', 'chat.example.com'], env, /--cors "chat\.example\.com" is not an origin: give scheme:\/\/host\[:port\]/],
+        [['serve', '--cors', 'https://chat.example.com/'], env, /is not an origin.*https:\/\/chat\.example\.com\b/],
+        [['serve'], { ...env, PATCHBAY_CORS: 'https://ok.example, localhost:5173' }, /PATCHBAY_CORS "localhost:5173" is not an origin/],
+      ];
+      const results = await Promise.all(cases.map(([args, e]) => runCli([...args, '--data', dir], dir, e)));
+      results.forEach((result, i) => {
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+        expect(result.stderr).toMatch(cases[i][2]);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('secrets', () => {

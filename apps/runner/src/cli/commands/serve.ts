@@ -79,6 +79,7 @@ Environment:
     if (values.work && values['no-work']) throw new UsageError('--work and --no-work contradict each other; give one');
     if (!queue && (values.work || values['no-work'])) throw new UsageError('--work and --no-work go with --queue redis://…');
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
+    for (const origin of cors ?? []) checkOrigin(origin, values.cors ? '--cors' : 'PATCHBAY_CORS');
 
     const store = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
     // The demo seeds a SQLite data dir; a PostgreSQL store starts empty.
@@ -112,3 +113,16 @@ Environment:
     return 0;
   },
 };
+
+/** A browser's Origin is exactly scheme://host[:port]: anything else (no scheme, a path, a trailing slash) would never match one. */
+function checkOrigin(origin: string, where: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin) return;
+  const hint = url && (url.protocol === 'http:' || url.protocol === 'https:') ? `here ${url.origin}` : 'e.g. https://chat.example.com';
+  throw new UsageError(`${where} "${origin}" is not an origin: give scheme://host[:port] (${hint})`);
+}
