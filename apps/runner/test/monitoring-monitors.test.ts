@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertEvaluator, type AlertPayload } from '../src/monitoring/alert-rules';
+import { AlertRuleSpec } from '../src/monitoring/monitor-spec';
 import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
@@ -167,5 +169,29 @@ describe('retention.runsDays', () => {
     } finally {
       await runner.close();
     }
+  });
+});
+
+describe('alert rules over a duration window', () => {
+  const rule = { name: 'busy', metric: 'errorRate', window: '1h', op: 'above', threshold: 0.4, webhook: 'http://127.0.0.1:9/hook' } as const;
+  const finished = (i: number, status: 'succeeded' | 'failed') =>
+    ({ id: `r${i}`, pipeline: 'busy', version: 1, label: null, source: 'serve', status, startedAt: 0, durationMs: 5, error: null, nodes: {}, inputs: {}, outputs: null, document: null }) as const;
+
+  it('keeps at most the latest 10,000 runs of a long window (a busy pipeline would grow it, and the work per run, without bound)', () => {
+    const fired: AlertPayload[] = [];
+    const alerts = new AlertEvaluator((_rule, payload) => fired.push(payload));
+    alerts.set('busy', [rule]);
+    for (let i = 0; i < 10_000; i++) alerts.observeRun(finished(i, 'failed'));
+    for (let i = 10_000; i < 20_000; i++) alerts.observeRun(finished(i, 'succeeded'));
+    // All within the hour: over every run the error rate stays 0.5 (firing); over the latest 10,000 it falls
+    // as the failures leave the window, and the rule recovers once it is back to 0.4.
+    expect(fired.map((p) => p.state)).toEqual(['firing', 'recovered']);
+    expect(fired[1].value).toBeCloseTo(0.4, 3);
+  }, 60_000); // 20,000 runs through a window of 10,000
+
+  it('refuses a window of no time at all, naming it', () => {
+    const parsed = AlertRuleSpec.safeParse({ ...rule, window: '0s' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['window']);
   });
 });

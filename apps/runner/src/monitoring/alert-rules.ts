@@ -32,6 +32,9 @@ export interface AlertPayload {
   runs: string[];
 }
 
+/** The most runs (or scores) a window holds: a count window's largest size, and the cap of a duration window. */
+export const MAX_WINDOW_SAMPLES = 10_000;
+
 /** Rolling value of a window: error rate, p95 of run latency, total cost, or a monitor's mean score. */
 function windowValue(metric: string, samples: Sample[]): number {
   const values = samples.map((s) => s.value);
@@ -94,6 +97,8 @@ export class AlertEvaluator {
       const since = sample.at - window.ms;
       const firstKept = state.samples.findIndex((s) => s.at > since);
       if (firstKept > 0) state.samples.splice(0, firstKept);
+      // A long window over a busy pipeline would keep every run of it, and read them all at each run.
+      if (state.samples.length > MAX_WINDOW_SAMPLES) state.samples.splice(0, state.samples.length - MAX_WINDOW_SAMPLES);
     }
     const value = windowValue(rule.metric, state.samples);
     const crossed = rule.op === 'above' ? value > rule.threshold : value < rule.threshold;

@@ -47,7 +47,7 @@ export const MonitorSpec = z
 export type MonitorSpec = z.infer<typeof MonitorSpec>;
 
 /** `5m`, `1h`, `1d` — or a number of runs. */
-const Duration = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 1d');
+const Duration = z.string().regex(/^[1-9]\d*(s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 1d');
 
 export const AlertRuleSpec = z.strictObject({
   name: Slug,
