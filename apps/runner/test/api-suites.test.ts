@@ -40,6 +40,22 @@ describe('saved eval suites', () => {
     expect((await missing.json()).detail).toBe('there is no saved suite "nobody"');
   });
 
+  it('refuses an unknown scorer type, bad params and a gate on a scorer it lacks, as POST /api/evals does, and stores nothing', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ scorers: [{ type: 'nope' }] }, '$.scorers[0].type'],
+      [{ scorers: [{ type: 'regex', params: { pattern: '(' } }] }, '$.scorers[0].params.pattern'],
+      [{ scorers: [{ type: 'exact' }], gate: { maxDrop: { other: 0.1 } } }, '$.gate.maxDrop.other'],
+    ];
+    for (const [suite, path] of cases) {
+      const res = await put('refused', suite);
+      expect(res.status, JSON.stringify(suite)).toBe(400);
+      const problem = await res.json();
+      expect(problem.errors[0].path).toBe(path);
+      expect(problem.detail).toMatch(/^invalid suite: /);
+    }
+    expect((await runner.api('/api/suites/refused')).status).toBe(404);
+  });
+
   it('is in the OpenAPI document with operation ids', async () => {
     const doc = await (await runner.api('/api/openapi.json')).json();
     expect(doc.paths['/api/suites'].get.operationId).toBe('listSuites');

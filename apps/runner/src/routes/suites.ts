@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { parseSuite, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { HttpProblem } from '../http/problem';
 import { jsonContent, problemResponses } from './common-schemas';
 import { SuiteBody } from './evals';
@@ -68,8 +69,24 @@ export const suiteRoutes: RouteModule = {
 
     app.openapi(save, async (c) => {
       const { name } = c.req.valid('param');
-      const { suite, created } = await store.suites.save(name, c.req.valid('json'));
+      const body = c.req.valid('json');
+      checkSuite(name, body);
+      const { suite, created } = await store.suites.save(name, body);
       return created ? c.json(asChecked(suite), 201) : c.json(asChecked(suite), 200);
     });
   },
 };
+
+/**
+ * What `POST /api/evals` checks beyond the body's shape (scorer types, their params, gates on scorers
+ * the suite has), so a saved suite is one an eval can start with. The body is the suite itself: paths start at `$`.
+ */
+function checkSuite(name: string, body: z.infer<typeof SuiteBody>): void {
+  try {
+    // A saved suite has no dataset (an eval names a stored one); this placeholder path is never read.
+    parseSuite({ format: SUITE_FORMAT, ...body, dataset: 'saved-suite.jsonl' }, { label: `suite "${name}"`, baseDir: '.' });
+  } catch (err) {
+    if (!(err instanceof SuiteError)) throw err;
+    throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: err.path ? `$.${err.path}` : '$', message: err.message }] });
+  }
+}
