@@ -229,7 +229,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect(after.status).toBe('succeeded');
     expect(after.outputs.docs.map((d: { id: string }) => d.id)).toContain('warranty-by-post');
     expect(after.outputs.docs).toEqual(await search(server, 'docs', question));
-  });
+  }, 120_000);
 
   it('refuses a --store it cannot use with exit 2, and says the data dir has the index when the store is out of reach', async () => {
     const file = path.join(root, 'one.txt');
@@ -248,7 +248,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect(away.stderr).toMatch(/indexed "more" in the data dir, but could not open the store postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none to publish it/);
     expect(away.stderr).not.toContain('hunter2');
     expect(away.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 120_000);
 
   it('resumes an eval with the index contents it was pinned to when it first started, though the index changed in between', async () => {
     // No worker for now: the eval's cases wait in the queue.
@@ -285,5 +285,5 @@ describe('scaled out: what a worker with no data dir and no config file needs co
       ['p0', pinnedDocs[0]],
       ['p1', pinnedDocs[1]],
     ]);
-  });
+  }, 120_000);
 });
