@@ -94,10 +94,12 @@ describe('serve --store postgres://…', () => {
   it('refuses a store that is not a postgres:// URL (exit 2) or cannot be reached (exit 1), in one line', async () => {
     const ws = workspace({});
     try {
-      const [bad, noDb, unreachable] = await Promise.all([
+      const [bad, noDb, unreachable, inQuery] = await Promise.all([
         runCli(['serve', '--port', '0', '--store', 'mysql://db/x'], ws.dir),
         runCli(['serve', '--port', '0', '--store', 'postgres://user:secret@127.0.0.1:5432'], ws.dir),
         runCli(['serve', '--port', '0', '--no-demo', '--store', 'postgres://user:secret@127.0.0.1:1/x'], ws.dir),
+        // pg (like libpq) also takes the password as a query parameter.
+        runCli(['serve', '--port', '0', '--no-demo', '--store', 'postgres://user@127.0.0.1:1/x?sslmode=disable&password=secret'], ws.dir),
       ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe('patchbay serve: --store must be a postgres:// URL (postgres://user@host:5432/database), got "mysql://db/x"\n');
@@ -106,7 +108,9 @@ describe('serve --store postgres://…', () => {
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
       expect(unreachable.stderr).toMatch(/^patchbay serve: cannot open the store postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/x: .*ECONNREFUSED/);
-      expect(bad.stderr + noDb.stderr + unreachable.stderr).not.toContain('secret');
+      expect(inQuery.code).toBe(1);
+      expect(inQuery.stderr).toMatch(/^patchbay serve: cannot open the store postgres:\/\/user@127\.0\.0\.1:1\/x\?sslmode=disable&password=\*\*\*: .*ECONNREFUSED/);
+      expect(bad.stderr + noDb.stderr + unreachable.stderr + inQuery.stderr).not.toContain('secret');
     } finally {
       ws.remove();
     }

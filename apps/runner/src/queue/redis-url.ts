@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { maskPasswordParams } from '../store/url-password';
 
 /** A `--queue` value that is not a redis:// or rediss:// URL. */
 export class QueueUrlError extends Error {
@@ -27,7 +28,7 @@ export function queueDatabase(text: string): number {
 
 /** The URL with its password masked, for log lines and messages. */
 export function redactUrl(text: string): string {
-  return text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+  return maskPasswordParams(text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@'));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maskPasswordParams } from './url-password';
 /** A `--store` / PATCHBAY_STORE value that is not a PostgreSQL URL (the CLI exits 2 with this one line). */
 export class StoreUrlError extends Error {
   override name = 'StoreUrlError';
@@ -12,7 +13,7 @@ export const isPostgresUrl = (target: string) => /^postgres(ql)?:\/\//i.test(tar
  */
 export function checkStoreUrl(target: string): { url: string; display: string } {
   const text = target.trim();
-  const shown = text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  const shown = maskPasswordParams(text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'));
   if (!isPostgresUrl(text)) throw new StoreUrlError(`--store must be a postgres:// URL (postgres://user@host:5432/database), got "${shown}"`);
   let url: URL;
   try {
