@@ -71,6 +71,13 @@ describe('POST /api/pipelines/:name/run', () => {
     const run = (await json(await runner.api(`/api/runs/${prod.body.runId}`))).body;
     expect(run).toMatchObject({ pipeline: 'helpdesk', version: 1, source: 'serve', label: 'production', keyName: null, status: 'succeeded' });
     const served = (await json(await runner.api('/api/runs?pipeline=helpdesk&source=serve&label=staging'))).body;
+    // A label no run can have been served under is a 400 saying why, not an empty list.
+    for (const [label, reason] of [['Production', /a label is a slug/], ['v2', /filter by version with version=2/]] as const) {
+      const bad = await json(await runner.api(`/api/runs?label=${label}`));
+      expect(bad.status, label).toBe(400);
+      expect(bad.body.errors[0].path).toBe('query.label');
+      expect(bad.body.detail).toMatch(reason);
+    }
     expect(served.map((r: any) => r.id)).toEqual([staging.body.runId]);
   });
 
