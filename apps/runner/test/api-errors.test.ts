@@ -46,6 +46,13 @@ describe('errors are application/problem+json', () => {
     expect(cancel.headers.get('allow')).toBe('POST');
   });
 
+  it('404 (not "POST is not allowed … allowed: POST") for a known path with a trailing slash, which no route answers', async () => {
+    const res = await runner.post('/api/pipelines/echo/run/', { inputs: {} });
+    const body = await expectProblem(res, 404);
+    expect(body.detail).toBe('there is nothing at POST /api/pipelines/echo/run/; the API is described at /api/docs');
+    await expectProblem(await runner.api('/api/pipelines/'), 404);
+  });
+
   it('400 for malformed JSON and for a body that fails the schema, with zod paths', async () => {
     const malformed = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline": "echo",' });
     expect((await expectProblem(malformed, 400)).detail).toMatch(/malformed JSON/);

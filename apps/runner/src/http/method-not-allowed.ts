@@ -12,9 +12,10 @@ export class RouteTable {
       .split('/')
       .map((part) => (/^\{.+\}$|^:/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
-    const existing = this.routes.find((r) => r.pattern.source === `^${source}/?$`);
+    // Exactly the path, as the router matches it: with a trailing slash no route answers (404), so no method is "allowed".
+    const existing = this.routes.find((r) => r.pattern.source === `^${source}$`);
     if (existing) existing.methods.add(method.toUpperCase());
-    else this.routes.push({ pattern: new RegExp(`^${source}/?$`), methods: new Set([method.toUpperCase()]) });
+    else this.routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set([method.toUpperCase()]) });
   }
 
   /** The methods `path` answers to; empty when no route has that path. */
