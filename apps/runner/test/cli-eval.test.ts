@@ -198,6 +198,15 @@ describe('patchbay compare', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
   });
 
+  it('fail-on regression fails, not passes, against a baseline that shares no case with this eval (nothing was compared)', async () => {
+    const other = json('v1.result.json');
+    other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `elsewhere-${c.id}` }));
+    writeFileSync(path.join(ws.dir, 'elsewhere.result.json'), JSON.stringify(other));
+    const r = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g5.json', '--baseline', 'elsewhere.result.json', '--fail-on', 'regression']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toContain('gate FAIL  fail-on regression: no case of the baseline is in this eval: nothing was compared');
+  });
+
   it('refuses two results with no case in common (exit 2), as the API does', async () => {
     const other = json('v1.result.json');
     other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `other-${c.id}` }));

@@ -16,14 +16,17 @@ export function mergeGates(suite: Gate | undefined, cli: Gate): Gate {
 /**
  * Turns a run (and its comparison, when there is a baseline) into pass/fail
  * checks for CI. A gate that needs a baseline and has none is reported as
- * skipped, not failed.
+ * skipped, not failed; one whose baseline pairs no case with this run fails.
  */
 export function evaluateGates(gate: Gate, result: { summary: EvalSummary; comparison?: Comparison }): GateReport {
   const checks: GateReport['checks'] = [];
   const cmp = result.comparison;
   if (gate.failOn === 'regression') {
     if (!cmp) checks.push({ gate: 'fail-on regression', passed: true, skipped: true, message: 'skipped: no baseline to compare with' });
-    else {
+    else if (cmp.regressed.length + cmp.improved.length + cmp.unchanged.length === 0) {
+      // A baseline of other cases (another dataset, a wrong file) compares nothing: "no case regressed" would pass vacuously.
+      checks.push({ gate: 'fail-on regression', passed: false, message: 'no case of the baseline is in this eval: nothing was compared' });
+    } else {
       const n = cmp.regressed.length;
       checks.push({
         gate: 'fail-on regression',
