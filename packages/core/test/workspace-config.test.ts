@@ -65,6 +65,11 @@ describe('workspace config', () => {
     expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir, configPath: path.join(dir, 'missing.json') }))).toEqual(['file not found']);
   });
 
+  it('says plainly when the data dir is a file, not a directory (a mistyped --data)', () => {
+    const notDir = write('notes.txt', 'not a data dir');
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: notDir }))).toEqual([`the data dir ${notDir} is a file, not a directory (pass --data DIR)`]);
+  });
+
   it('names the path of each problem, one line each', () => {
     write('patchbay.config.json', {
       providers: { fireworks: { timeoutMs: 'soon', apiKey: 'sk-oops' } },

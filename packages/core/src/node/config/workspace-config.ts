@@ -169,6 +169,8 @@ export function loadWorkspaceConfig(options: { dataDir: string; configPath?: str
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !options.configPath) return {};
+    // `--data notes.txt`: say what is wrong with the data dir rather than quote ENOTDIR on a file inside it.
+    if (code === 'ENOTDIR' && !options.configPath) throw new WorkspaceConfigError(file, [`the data dir ${path.resolve(options.dataDir)} is a file, not a directory (pass --data DIR)`]);
     throw new WorkspaceConfigError(file, [code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`]);
   }
   let json: unknown;
