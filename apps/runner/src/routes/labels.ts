@@ -81,7 +81,7 @@ const history = createRoute({
 
 export const labelRoutes: RouteModule = {
   name: 'labels',
-  register(app, { store }) {
+  register(app, { store, redactor }) {
     app.openapi(list, async (c) => {
       const { name } = c.req.valid('param');
       if (!(await store.pipelines.get(name))) throw new DomainError('pipeline-not-found', `there is no pipeline "${name}"`);
@@ -91,7 +91,8 @@ export const labelRoutes: RouteModule = {
     app.openapi(put, async (c) => {
       const { name, label } = c.req.valid('param');
       const { version, note } = c.req.valid('json');
-      return c.json(await moveLabel(store, { pipeline: name, label, version, note: note ?? null, by: 'admin' }), 200);
+      // Free text kept in a history never rewritten: a pasted key is masked before it is stored, as a version message is.
+      return c.json(await moveLabel(store, { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' }), 200);
     });
 
     app.openapi(remove, async (c) => {
