@@ -199,5 +199,10 @@ describe('GET /api/metrics on a running runner', () => {
     const tooMany = await runner.api(`/api/metrics?pipeline=watched&step=1m&from=2020-01-01T00:00:00Z`);
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).detail).toMatch(/larger step/);
+    // A mistyped source is refused (as GET /api/runs does), not answered with empty charts.
+    const typo = await runner.api('/api/metrics?pipeline=watched&source=serv');
+    expect(typo.status).toBe(400);
+    expect((await typo.json()).errors[0].path).toBe('query.source');
+    expect((await runner.api('/api/metrics?pipeline=watched&source=serve')).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import { MONITORING_RANGES, type Route } from '../lib/route';
 import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from '../components/ApiContext';
 import { RunsBrowser } from '../runs/RunsBrowser';
-import { SOURCES, type FixedFilter } from '../runs/run-filter';
+import { SOURCES, type FixedFilter, type RunSourceName } from '../runs/run-filter';
 import { AlertRulesEditor, RULE_FIELDS } from './AlertRulesEditor';
 import { AlertsList } from './AlertsList';
 import { draftToMonitor, draftToRule, monitorToDraft, ruleToDraft, type MonitorDraft, type RuleDraft } from './config-drafts';
@@ -113,7 +113,7 @@ export default function MonitoringPage({ route, navigate }: Props) {
         <label className="inline" htmlFor="monitoring-source">
           Source
         </label>
-        <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource(e.target.value || undefined)}>
+        <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
           <option value="">all</option>
           {SOURCES.map((src) => (
             <option key={src}>{src}</option>

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { MonitoringRange } from '../lib/route';
 import type { AlertDelivery, Deployment, MetricsSeries, MonitoringApi, MonitorScoreSeries } from './monitoring-api';
 import { windowOf, type TimeWindow } from './time-window';
+import type { RunSourceName } from '../runs/run-filter';
 
 export type SeriesBy = 'version' | 'label';
 
@@ -27,7 +28,7 @@ export interface MonitoringState {
   range: MonitoringRange;
   by: SeriesBy;
   /** One source's traffic (`serve`, `openai`, …); undefined: all of it. */
-  source?: string;
+  source?: RunSourceName;
   autoRefresh: boolean;
   data?: MonitoringData;
   loading: boolean;
@@ -35,7 +36,7 @@ export interface MonitoringState {
   bucket?: Bucket;
   setRange(range: MonitoringRange): void;
   setBy(by: SeriesBy): void;
-  setSource(source: string | undefined): void;
+  setSource(source: RunSourceName | undefined): void;
   setAutoRefresh(on: boolean): void;
   refresh(): Promise<void>;
   pick(bucket: Bucket | undefined): void;

@@ -25,6 +25,8 @@ export interface FixedFilter {
 }
 
 export const SOURCES = ['serve', 'openai', 'api', 'editor', 'cli', 'eval'] as const satisfies readonly NonNullable<RunsQuery['source']>[];
+/** A run's source, as the runner names it. */
+export type RunSourceName = (typeof SOURCES)[number];
 export type FilterField = keyof RunFilter;
 
 /**

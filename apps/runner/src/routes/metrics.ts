@@ -4,6 +4,7 @@ import { HttpProblem } from '../http/problem';
 import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
 import { jsonContent, problemResponses } from './common-schemas';
 import type { AppDeps, RouteModule } from './route-module';
+import { RUN_SOURCES } from '../store/runs';
 
 const Point = z
   .object({
@@ -42,7 +43,7 @@ const metrics = createRoute({
       to: isoTime.optional().openapi({ type: 'string', description: 'Default: now' }),
       step: z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]).default('1h'),
       by: z.enum(['version', 'label', 'node', 'model']).default('version'),
-      source: z.string().max(50).optional(),
+      source: z.enum(RUN_SOURCES).optional().openapi({ description: 'Only runs from this source (as `GET /api/runs`)' }),
     }),
   },
   responses: {
