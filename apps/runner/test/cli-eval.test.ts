@@ -122,6 +122,10 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--max-drop', 'exact'], /--max-drop must be SCORER=DELTA/],
+      // A report path that is a directory is refused before the cases run, not after with EISDIR.
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--out', '.'], /^patchbay eval: --out \S+ is a directory; give the path of a file\n$/],
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--out', 'd.result.json', '--junit', '.'], /^patchbay eval: --junit \S+ is a directory; give the path of a file\n$/],
+      [['eval', 'v1.json', '--suite', 'suite.yaml', '--out', 'd.result.json', '--markdown', '.'], /--markdown \S+ is a directory/],
       [['eval', 'nokey.json', '--suite', 'suite.yaml', '--out', 'nokey.result.json'], /node "reply": set FIREWORKS_API_KEY to use fireworks:accounts\/fireworks\/models\/llama-v3p1-8b-instruct/],
       [['eval', 'noprovider.json', '--suite', 'suite.yaml'], /node "reply": unknown model provider "acme" in "acme:big-model".*ACME_BASE_URL/],
       [['eval', 'v1.json', '--suite', 'judge.yaml'], /scorer "judge": unknown model provider "acme"/],
@@ -139,6 +143,7 @@ describe('patchbay eval', () => {
     // Nothing ran: no partial file, no result.
     expect(existsSync(path.join(ws.dir, 'nokey.result.json'))).toBe(false);
     expect(existsSync(path.join(ws.dir, 'nokey.result.json.partial.jsonl'))).toBe(false);
+    expect(existsSync(path.join(ws.dir, 'd.result.json.partial.jsonl'))).toBe(false);
   }, 120_000);
 });
 

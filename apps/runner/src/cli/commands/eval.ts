@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
@@ -72,6 +73,12 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     const cliGate = gateFlags(values);
     const repeatFlag = intFlag(values.repeat, '--repeat', 1, 100);
     const concurrencyFlag = intFlag(values.concurrency, '--concurrency', 1, 256);
+
+    // Written only when every case has run: a directory there would fail the eval at its very end.
+    for (const flag of ['out', 'junit', 'markdown'] as const) {
+      const target = values[flag] as string | undefined;
+      if (target !== undefined && statSync(resolve(target), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--${flag} ${target} is a directory; give the path of a file`);
+    }
 
     const file = positionals[0];
     const loaded = await loadPipelineArg(file, values.data, io);
