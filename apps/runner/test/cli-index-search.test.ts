@@ -127,6 +127,15 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(after.stdout)).toHaveLength(1);
   });
 
+  it('checks --chunk-size and --overlap against the chunker\'s own limits, naming the flags', async () => {
+    const [small, wide] = await Promise.all([
+      patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '10']),
+      patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '100', '--overlap', '50']),
+    ]);
+    expect(small).toMatchObject({ code: 2, stderr: 'patchbay index: --chunk-size must be an integer of at least 20, got "10"\n' });
+    expect(wide).toMatchObject({ code: 2, stderr: 'patchbay index: --overlap must be less than half of --chunk-size (100), got 50\n' });
+  });
+
   it('words usage errors plainly: "at least" for a list of files, no doubled stop before the help pointer', async () => {
     const [noFiles, dashValue] = await Promise.all([patchbay(['index', 'docs']), patchbay(['index', 'docs', 'docs/refunds.md', '--overlap', '-5'])]);
     expect(noFiles).toMatchObject({ code: 2, stderr: 'patchbay index: expected at least 2 arguments, got 1; see patchbay index --help\n' });

@@ -18,7 +18,7 @@ export * from './providers/provider-error';
 export * from './cache/response-cache';
 export * from './cache/with-response-cache';
 export * from './retrieval/store';
-export { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from './retrieval/chunk';
+export { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type ChunkOptions } from './retrieval/chunk';
 export { readIngestFiles, INGEST_EXTENSIONS } from './retrieval/ingest-files';
 export { reciprocalRankFusion, RRF_K } from './retrieval/fusion';
 export * from './tools/tool-service';

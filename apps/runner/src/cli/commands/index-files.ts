@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RetrievalStore } from '@patchbay/core/node';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type RetrievalStore } from '@patchbay/core/node';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
@@ -27,8 +27,9 @@ Options:
   --embedding MODEL  embedding model for vector and hybrid search, "<provider>:<model>"
                      (default offline:hash; "none" builds a keyword-only index).
                      An index keeps the model it was created with.
-  --chunk-size N     largest chunk in characters (default 1000)
-  --overlap N        characters repeated from the end of the previous chunk (default 100)
+  --chunk-size N     largest chunk in characters (default 1000, at least 20)
+  --overlap N        characters repeated from the end of the previous chunk (default 100,
+                     less than half the chunk size)
   --data DIR         data dir (default $PATCHBAY_DATA or ./.patchbay)
   --config FILE      workspace config, for embedding providers (default DIR/patchbay.config.json)
   --store STORE      scaled out (env PATCHBAY_STORE): also publish the index to the shared
@@ -51,8 +52,11 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
   positionals: [2, Infinity],
   async run({ values, positionals }, io) {
     const [name, ...files] = positionals;
-    const chunkSize = values['chunk-size'] === undefined ? undefined : positiveInteger(values['chunk-size'], '--chunk-size');
+    // The chunker's own limits, checked here so the message names the flags.
+    const chunkSize = values['chunk-size'] === undefined ? undefined : positiveInteger(values['chunk-size'], '--chunk-size', MIN_CHUNK_SIZE);
     const overlap = values.overlap === undefined ? undefined : positiveInteger(values.overlap, '--overlap', 0);
+    const size = chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if ((overlap ?? DEFAULT_OVERLAP) >= size / 2) throw new UsageError(`--overlap must be less than half of --chunk-size (${size}), got ${overlap ?? DEFAULT_OVERLAP}`);
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
     if (embeddingModel && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
 

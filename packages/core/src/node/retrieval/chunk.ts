@@ -17,11 +17,13 @@ export interface ChunkOptions {
 
 export const DEFAULT_CHUNK_SIZE = 1000;
 export const DEFAULT_OVERLAP = 100;
+/** Smaller chunks would hold little more than the overlap. */
+export const MIN_CHUNK_SIZE = 20;
 
 export function chunkText(text: string, options: ChunkOptions = {}): string[] {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const overlap = options.overlap ?? DEFAULT_OVERLAP;
-  if (!Number.isInteger(size) || size < 20) throw new RetrievalInputError(`chunkSize must be an integer of at least 20, got ${size}`);
+  if (!Number.isInteger(size) || size < MIN_CHUNK_SIZE) throw new RetrievalInputError(`chunkSize must be an integer of at least ${MIN_CHUNK_SIZE}, got ${size}`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size / 2) {
     throw new RetrievalInputError(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`);
   }
