@@ -56,6 +56,13 @@ describe('contains', () => {
 });
 
 describe('regex', () => {
+  it('scores a catastrophically backtracking pattern on text built to trip it without holding the thread', async () => {
+    // 2^40 backtracking steps on V8's default engine: this never returns without the linear-time fallback.
+    expect(await score('regex', `${'a'.repeat(40)}!`, { params: { pattern: '(a+)+$' } })).toMatchObject({ score: 0, pass: false });
+    expect(await score('regex', `${'ab '.repeat(30)}?`, { params: { pattern: '^(\\w+\\s?)*$' } })).toMatchObject({ pass: false });
+    expect(await score('regex', 'a'.repeat(40), { params: { pattern: '(a+)+$' } })).toMatchObject({ pass: true });
+  });
+
   it('matches params.pattern or the expected value; negate forbids', async () => {
     expect(await score('regex', 'Order #12345 shipped', { params: { pattern: '#\\d{5}\\b' } })).toMatchObject({ pass: true });
     expect(await score('regex', 'ORDER', { params: { pattern: '^order$', flags: 'i' } })).toMatchObject({ pass: true });

@@ -1,6 +1,13 @@
+import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
 import { defineScorer } from './types';
 import { asText, preview } from './values';
+
+// A pattern that backtracks catastrophically ((a+)+$ on "aaaa…!") would hold the event loop for minutes,
+// and a monitor scores production outputs that users can shape. With this flag V8 runs such a pattern on its
+// linear-time engine once it backtracks too much (Node 20; set before any pattern here is compiled). Patterns
+// with lookarounds or backreferences cannot run there and still backtrack (docs/monitoring.md).
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 /** Compiled patterns (or why one does not compile), by flags and pattern: a monitor scores every sampled run with the same one. */
 const compiled = new Map<string, RegExp | string>();
