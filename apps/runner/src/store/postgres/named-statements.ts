@@ -31,7 +31,9 @@ function nameOf(text: string): string | undefined {
   const name = names.get(text);
   if (name !== undefined || names.size >= MAX_NAMED) return name;
   if (!seenOnce.has(text)) {
-    if (seenOnce.size < MAX_NAMED * 4) seenOnce.add(text);
+    // Only a filter for one-off texts: once full it starts again, so a hot text first seen late is still named.
+    if (seenOnce.size >= MAX_NAMED * 4) seenOnce.clear();
+    seenOnce.add(text);
     return undefined;
   }
   seenOnce.delete(text);
