@@ -20,7 +20,6 @@ import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
 import { WorkspacePublisher } from './workspace/workspace-publisher';
 import { WorkspaceResolver, type ResolvedWorkspace } from './workspace/workspace-resolver';
-import { IndexArtifactCache } from './workspace/index-artifact-cache';
 import { SharedIndexes } from './workspace/shared-indexes';
 import type { WorkspacePins } from './workspace/workspace-pins';
 import type { PipelineDocument } from '@patchbay/core';
@@ -208,12 +207,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let stopping = false;
   // Scaled out, the index routes also list and search the indexes other servers published (fetched into the data dir's artifacts/).
-  const fetched = publisher ? new IndexArtifactCache({ dir: path.join(dataDir, 'artifacts'), artifacts: store.artifacts, log }) : undefined;
-  const indexes = publisher
-    ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cache: fetched!, models: services.models, publish: (name) => publisher!.publishIndex(name), log })
-    : services.retrieval;
+  const sharedIndexes = publisher
+    ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cacheDir: path.join(dataDir, 'artifacts'), models: services.models, publish: (name) => publisher!.publishIndex(name), log })
+    : undefined;
   const app = createApp(
-    { store, jobs, runs, evals, services, indexes, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
+    { store, jobs, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, originGuard: !token && isLoopbackHost(host) ? { allowedHosts: options.allowedHosts } : undefined, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 
@@ -227,7 +225,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (err) {
     await feed?.close();
     await scaled?.close();
-    fetched?.close();
+    sharedIndexes?.close();
     await resolver?.close();
     await services.close();
     await store.close();
@@ -250,7 +248,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
       await monitoring.close();
-      fetched?.close();
+      sharedIndexes?.close();
       await resolver?.close();
       await services.close();
       await store.close();

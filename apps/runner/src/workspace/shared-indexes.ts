@@ -2,14 +2,14 @@ import type { ModelService } from '@patchbay/core';
 import { RetrievalInputError, type RetrievalStore } from '@patchbay/core/node';
 import type { IndexInfo, IndexService } from '../routes/route-module';
 import type { ArtifactStore } from '../store/artifacts';
-import type { IndexArtifactCache } from './index-artifact-cache';
+import { IndexArtifactCache } from './index-artifact-cache';
 
 export interface SharedIndexesOptions {
   /** This server's data dir indexes: ingests go here (then to the store). */
   local: RetrievalStore;
   artifacts: ArtifactStore;
-  /** Where indexes built on other servers are fetched to (read-only). */
-  cache: IndexArtifactCache;
+  /** Where indexes built on other servers are fetched to and opened read-only (the data dir's `artifacts/`). */
+  cacheDir: string;
   /** Embed vector queries of a fetched index. */
   models: ModelService;
   /** Publishes an index to the store after an ingest, before the ingest is answered. */
@@ -25,7 +25,11 @@ export interface SharedIndexesOptions {
  * index is built on one server: docs/scaling.md).
  */
 export class SharedIndexes implements IndexService {
-  constructor(private readonly options: SharedIndexesOptions) {}
+  private readonly cache: IndexArtifactCache;
+
+  constructor(private readonly options: SharedIndexesOptions) {
+    this.cache = new IndexArtifactCache({ dir: options.cacheDir, artifacts: options.artifacts, log: options.log });
+  }
 
   async listIndexes(): Promise<IndexInfo[]> {
     const own = this.options.local.listIndexes();
@@ -66,7 +70,12 @@ export class SharedIndexes implements IndexService {
     return (await this.open(hash)).search(index, query, options);
   };
 
+  /** Closes the indexes it fetched (the data dir's own stay with their store). */
+  close(): void {
+    this.cache.close();
+  }
+
   private open(hash: string): Promise<RetrievalStore> {
-    return this.options.cache.open(hash, this.options.models, 'server');
+    return this.cache.open(hash, this.options.models, 'server');
   }
 }
