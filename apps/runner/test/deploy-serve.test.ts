@@ -192,6 +192,10 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     const huge = await err(client.chat.completions.create({ model: 'helpdesk@v99999999999999999999', messages: [{ role: 'user', content: 'x' }] }));
     expect(huge).toBeInstanceOf(OpenAI.NotFoundError);
     expect(huge.message).toMatch(/no version 99999999999999999999/);
+    // `v` and digits is a version (no label can look like one): @v0 names version 0, not a label.
+    const zero = await err(client.chat.completions.create({ model: 'helpdesk@v0', messages: [{ role: 'user', content: 'x' }] }));
+    expect(zero).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(zero.message).toMatch(/pipeline "helpdesk" has no version 0 \(latest is \d+\)/);
 
     const raw = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages: [] });
     expect(raw.status).toBe(400);

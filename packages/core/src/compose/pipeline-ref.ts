@@ -16,14 +16,18 @@ export type ParsedRef =
   | { name: string; kind: 'version'; version: number }
   | { name: string; kind: 'label'; label: string };
 
-/** Splits a reference; `@v3` is a version, any other slug after `@` a label. */
+/**
+ * Splits a reference; `@v3` is a version, any other slug after `@` a label.
+ * `v` and digits is always a version (no label may look like one), so `@v0`
+ * is version 0, which no pipeline has, not a label nobody can create.
+ */
 export function parsePipelineRef(ref: string): ParsedRef | undefined {
   if (!PIPELINE_REF_PATTERN.test(ref)) return undefined;
   const at = ref.indexOf('@');
   if (at < 0) return { name: ref, kind: 'latest' };
   const name = ref.slice(0, at);
   const tail = ref.slice(at + 1);
-  const version = /^v([1-9][0-9]*)$/.exec(tail);
+  const version = /^v([0-9]+)$/.exec(tail);
   return version ? { name, kind: 'version', version: Number(version[1]) } : { name, kind: 'label', label: tail };
 }
 
