@@ -113,9 +113,9 @@ describe('promotion over HTTP', () => {
   });
 });
 
-describe('a promotion racing another move of its label', () => {
-  it('does not move the label past a version it never compared with: a move made while it evaluated wins, and the promotion says so', async () => {
-    // The candidate's eval waits on the stub until the test has moved the label behind the promotion's back.
+describe('a promotion racing another change to its pipeline', () => {
+  /** A runner whose model calls wait until `release()`; pipeline NAME has v1 (labelled production), v2 and v3. */
+  async function heldRunner(name: string) {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let asked!: () => void;
@@ -127,38 +127,68 @@ describe('a promotion racing another move of its label', () => {
         return { text: String(req.body?.messages?.at(-1)?.content ?? '') };
       },
     });
-    const raced = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
-    try {
-      const putLabel = (version: number) =>
-        raced.api('/api/pipelines/raced/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
-      expect((await raced.post('/api/pipelines', echoPipeline('raced', 'stub:model'))).status).toBe(201);
-      for (const n of [2, 3]) {
-        const doc = echoPipeline('raced', 'stub:model');
-        doc.nodes[1].config.prompt = `v${n} {{ question }}`;
-        expect((await raced.post('/api/pipelines/raced/versions', { document: doc, message: `v${n}`, baseVersion: n - 1 })).status).toBe(201);
-      }
-      expect((await raced.post('/api/datasets', { name: 'qa', cases: CASES })).status).toBe(201);
-      expect((await putLabel(1)).status).toBe(200);
-
-      const started = await raced.post('/api/pipelines/raced/promotions', { label: 'production', version: 2, suite: SUITE });
+    const held_ = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
+    const putLabel = (version: number) =>
+      held_.api(`/api/pipelines/${name}/labels/production`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
+    expect((await held_.post('/api/pipelines', echoPipeline(name, 'stub:model'))).status).toBe(201);
+    for (const n of [2, 3]) {
+      const doc = echoPipeline(name, 'stub:model');
+      doc.nodes[1].config.prompt = `v${n} {{ question }}`;
+      expect((await held_.post(`/api/pipelines/${name}/versions`, { document: doc, message: `v${n}`, baseVersion: n - 1 })).status).toBe(201);
+    }
+    expect((await held_.post('/api/datasets', { name: 'qa', cases: CASES })).status).toBe(201);
+    expect((await putLabel(1)).status).toBe(200);
+    /** Starts promoting v2 and resolves once its first model call is held. */
+    const startPromotion = async () => {
+      const started = await held_.post(`/api/pipelines/${name}/promotions`, { label: 'production', version: 2, suite: SUITE });
       expect(started.status).toBe(202);
       const { id } = await started.json();
       await firstCall;
-      // Someone moves production to v3 while v2 is being compared with v1.
-      expect((await putLabel(3)).status).toBe(200);
+      return id as string;
+    };
+    /** Lets the model calls go and answers the promotion once it has ended. */
+    const finish = async (id: string) => {
       release();
-      for await (const _ of sseEvents(await raced.api(`/api/promotions/${id}/events`)));
+      for await (const _ of sseEvents(await held_.api(`/api/promotions/${id}/events`)));
+      return json(await held_.api(`/api/promotions/${id}`));
+    };
+    const close = async () => {
+      release();
+      await held_.close();
+      await stub.close();
+    };
+    return { runner: held_, putLabel, startPromotion, finish, close };
+  }
 
-      const promotion = await json(await raced.api(`/api/promotions/${id}`));
+  it('does not move the label past a version it never compared with: a move made while it evaluated wins, and the promotion says so', async () => {
+    const raced = await heldRunner('raced');
+    try {
+      const id = await raced.startPromotion();
+      // Someone moves production to v3 while v2 is being compared with v1.
+      expect((await raced.putLabel(3)).status).toBe(200);
+      const promotion = await raced.finish(id);
       expect(promotion).toMatchObject({ status: 'failed', moved: false, from: 1, to: 2 });
       expect(promotion.error).toMatch(/production moved from v1 to v3 while this promotion ran/);
-      expect((await json(await raced.api('/api/pipelines/raced/labels'))).labels.production.version).toBe(3);
-      const history = (await json(await raced.api('/api/pipelines/raced/deployments'))).deployments;
+      expect((await json(await raced.runner.api('/api/pipelines/raced/labels'))).labels.production.version).toBe(3);
+      const history = (await json(await raced.runner.api('/api/pipelines/raced/deployments'))).deployments;
       expect(history.map((d: any) => [d.from, d.to])).toEqual([[1, 3], [null, 1]]);
     } finally {
-      release();
       await raced.close();
-      await stub.close();
+    }
+  }, 60_000);
+
+  it('keeps what it knew when it fails part way (the pipeline deleted under it): from, to and the candidate eval it ran', async () => {
+    const gone = await heldRunner('gone');
+    try {
+      const id = await gone.startPromotion();
+      expect((await gone.runner.api('/api/pipelines/gone', { method: 'DELETE' })).status).toBe(204);
+      const promotion = await gone.finish(id);
+      expect(promotion).toMatchObject({ status: 'failed', moved: false, from: 1, to: 2 });
+      expect(promotion.error).toMatch(/no pipeline "gone"/);
+      expect(promotion.evalIds.candidate).toEqual(expect.any(String));
+      expect((await gone.runner.api(`/api/evals/${promotion.evalIds.candidate}`)).status).toBe(200);
+    } finally {
+      await gone.close();
     }
   }, 60_000);
 });

@@ -22,7 +22,7 @@ export class PromotionManager {
       } catch (err) {
         const message = (err as Error)?.message ?? String(err);
         deps.log?.(`promotion ${payload.id} failed: ${message}`);
-        outcome = { status: 'failed', moved: false, from: null, to: payload.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false, error: message };
+        outcome = { ...knownSoFar(payload.version, events), status: 'failed', moved: false, comparison: null, gates: null, forced: false, error: message };
       }
       const completed: PromotionEvent = { type: 'promotion.completed', promotionId: payload.id, outcome, at: Date.now() };
       await deps.store.promotions.finish(payload.id, outcome.status, outcome as unknown as Record<string, unknown>, [...events, completed]);
@@ -45,4 +45,21 @@ export class PromotionManager {
   notFound(id: string) {
     return new DomainError('promotion-not-found', `there is no promotion "${id}"`);
   }
+}
+
+/** What a promotion that threw part way had already found out: the holder it compared with and the evals it ran. */
+function knownSoFar(to: number, events: PromotionEvent[]): Pick<PromotionOutcome, 'from' | 'to' | 'evalIds'> {
+  const started = events.find((e) => e.type === 'promotion.started');
+  const evalOf = (version: number) => events.find((e) => e.type === 'promotion.eval' && e.version === version);
+  const from = started?.type === 'promotion.started' ? started.from : null;
+  const candidate = evalOf(to);
+  const holder = from === null ? undefined : evalOf(from);
+  return {
+    from,
+    to,
+    evalIds: {
+      candidate: candidate?.type === 'promotion.eval' ? candidate.evalId : null,
+      holder: holder?.type === 'promotion.eval' ? holder.evalId : null,
+    },
+  };
 }
