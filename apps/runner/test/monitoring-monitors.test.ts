@@ -32,6 +32,24 @@ describe('monitors, alerts and production runs into datasets', () => {
     const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
     expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);
+    const nowhere = await (await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sources: ['web'], labels: ['Production'] }])).json();
+    expect(nowhere.errors.map((e: { path: string }) => e.path)).toEqual(['$.monitors[0].labels[0]', '$.monitors[0].sources[0]']);
+  });
+
+  it('refuses alert rules that could never fire: a monitor the pipeline does not have, a label that is not a label name, two rules of one name', async () => {
+    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/polite/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const rule = { name: 'r', metric: 'errorRate', window: 3, op: 'above', threshold: 0.5, webhook: hook.url };
+    const noMonitor = await put([rule, { ...rule, name: 'scored', metric: 'monitor:tone' }]);
+    expect(noMonitor.status).toBe(422);
+    const problem = await noMonitor.json();
+    expect(problem.errors).toEqual([{ path: '$.rules[1].metric', message: 'pipeline "polite" has no monitor "tone" (it has none yet): add it under /monitors first' }]);
+    const badLabel = await put([{ ...rule, label: 'Production' }]);
+    expect(badLabel.status).toBe(400);
+    expect((await badLabel.json()).errors[0].path).toBe('$.rules[0].label');
+    const twice = await put([rule, { ...rule, threshold: 0.9 }]);
+    expect(twice.status).toBe(400);
+    expect((await twice.json()).errors).toEqual([{ path: '$.rules[1].name', message: 'already used' }]);
+    expect(await (await fetch(`${runner.url}/api/pipelines/polite/alert-rules`)).json()).toEqual({ rules: [] });
   });
 
   it('refuses a monitor-scores range that ends before it starts, naming query.from, as /api/metrics does', async () => {

@@ -58,7 +58,7 @@ export class MonitorRunner {
     if (!monitors) return;
     for (const monitor of monitors) {
       if (monitor.labels && !monitor.labels.includes(run.label ?? '')) continue;
-      if (monitor.sources && !monitor.sources.includes(run.source ?? '')) continue;
+      if (monitor.sources && !(monitor.sources as readonly string[]).includes(run.source ?? '')) continue;
       if (monitor.sample < 1 && this.random() >= monitor.sample) continue;
       if (this.queue.length >= MONITOR_QUEUE_LIMIT) {
         this.dropped++;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { getScorerType } from '@patchbay/evals';
+import { LABEL_PATTERN } from '../deploy/label-name';
+import { RUN_SOURCES } from '../store/runs';
 
+const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64);
 
 /**
@@ -19,8 +22,9 @@ export const MonitorSpec = z
       threshold: z.number().min(0).max(1).optional(),
     }),
     sample: z.number().min(0).max(1).default(1),
-    labels: z.array(z.string().max(64)).optional(),
-    sources: z.array(z.string().max(32)).optional(),
+    // Names a run could never carry would make a monitor that silently samples nothing.
+    labels: z.array(LabelName).optional(),
+    sources: z.array(z.enum(RUN_SOURCES)).optional(),
     /** false: kept in the list (the editor's switch) but scores nothing. */
     enabled: z.boolean().optional(),
   })
@@ -59,7 +63,7 @@ export const AlertRuleSpec = z.strictObject({
   threshold: z.number(),
   webhook: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
   /** Narrow the rule to one label's traffic (e.g. production). */
-  label: z.string().max(64).optional(),
+  label: LabelName.optional(),
   /** false: kept in the list (the editor's switch) but never fires. */
   enabled: z.boolean().optional(),
 });

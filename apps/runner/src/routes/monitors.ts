@@ -66,7 +66,7 @@ const putRules = createRoute({
   description:
     '`{name, metric: errorRate|p95Ms|costUsd|monitor:NAME, window: N runs or a duration (5m, 1h), op: above|below, threshold, webhook, label?}`. When the rolling value crosses the threshold the runner POSTs a JSON alert to the webhook once, and once more when it recovers; deliveries are retried with backoff and recorded.',
   request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: AlertRules } } } },
-  responses: { 200: jsonContent(AlertRules, 'The rules now in force'), ...problemResponses(400, 401, 404, 413, 415) },
+  responses: { 200: jsonContent(AlertRules, 'The rules now in force'), ...problemResponses(400, 401, 404, 413, 415, 422) },
 });
 const alerts = createRoute({
   method: 'get',
@@ -101,6 +101,15 @@ function time(value: string | undefined, fallback: number, param: string): numbe
   return t;
 }
 
+/** Monitors and rules are keyed by name: a second of one name would shadow the first. */
+function assertNamesUnique(items: { name: string }[], list: 'monitors' | 'rules'): void {
+  const seen = new Set<string>();
+  for (const [i, { name }] of items.entries()) {
+    if (seen.has(name)) throw new HttpProblem(400, `two ${list} are named "${name}"`, { errors: [{ path: `$.${list}[${i}].name`, message: 'already used' }] });
+    seen.add(name);
+  }
+}
+
 export const monitorRoutes: RouteModule = {
   name: 'monitors',
   register(app, deps: AppDeps) {
@@ -120,11 +129,7 @@ export const monitorRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       await known(name);
       const { monitors } = c.req.valid('json');
-      const names = new Set<string>();
-      for (const [i, m] of monitors.entries()) {
-        if (names.has(m.name)) throw new HttpProblem(400, `two monitors are named "${m.name}"`, { errors: [{ path: `$.monitors[${i}].name`, message: 'already used' }] });
-        names.add(m.name);
-      }
+      assertNamesUnique(monitors, 'monitors');
       await monitoring.setMonitors(name, monitors);
       return c.json({ monitors }, 200);
     });
@@ -137,6 +142,16 @@ export const monitorRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       await known(name);
       const { rules } = c.req.valid('json');
+      assertNamesUnique(rules, 'rules');
+      // A rule on a monitor the pipeline does not have would never fire, silently.
+      const monitorNames = ((await store.monitors.getConfig(name, 'monitors')) as MonitorSpec[]).map((m) => m.name);
+      const errors = rules.flatMap((rule, i) => {
+        const monitor = rule.metric.startsWith('monitor:') ? rule.metric.slice('monitor:'.length) : undefined;
+        if (monitor === undefined || monitorNames.includes(monitor)) return [];
+        const has = monitorNames.length ? `its monitors: ${monitorNames.join(', ')}` : 'it has none yet';
+        return [{ path: `$.rules[${i}].metric`, message: `pipeline "${name}" has no monitor "${monitor}" (${has}): add it under /monitors first` }];
+      });
+      if (errors.length) throw new HttpProblem(422, errors[0].message, { type: 'monitor-not-found', errors });
       await monitoring.setAlertRules(name, rules);
       return c.json({ rules }, 200);
     });
