@@ -179,8 +179,16 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     await store.monitors.addScore({ runId: 'r1', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.5, pass: false, reason: 'meh', at: 10 });
     await store.monitors.addScore({ runId: 'r1', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.7, pass: true, reason: null, at: 10 });
     await store.monitors.addScore({ runId: 'r2', monitor: 'n', pipeline: 'p', version: 1, label: 'production', score: 1, pass: true, reason: null, at: 20 });
-    expect(await store.monitors.scores({ pipeline: 'p', from: 0, to: 100 })).toMatchObject([{ runId: 'r1', score: 0.7, pass: true }, { runId: 'r2', label: 'production' }]);
-    expect(await store.monitors.scores({ pipeline: 'p', from: 0, to: 100, monitor: 'n' })).toHaveLength(1);
+    await store.monitors.addScore({ runId: 'r3', monitor: 'm', pipeline: 'p', version: 1, label: null, score: 0.25, pass: false, reason: null, at: 14 });
+    await store.monitors.addScore({ runId: 'r4', monitor: 'm', pipeline: 'p', version: 2, label: null, score: 1, pass: true, reason: null, at: 19 });
+    await store.monitors.addScore({ runId: 'r5', monitor: 'm', pipeline: 'q', version: 1, label: null, score: 1, pass: true, reason: null, at: 11 });
+    // Steps of 10 counted from 5: r1 (10) and r3 (14) share [5, 15); r4 (19) and r2 (20) fall in [15, 25).
+    expect(await store.monitors.scoreBuckets({ pipeline: 'p', from: 5, to: 100, stepMs: 10 })).toEqual([
+      { monitor: 'm', version: 1, t: 5, count: 2, sum: 0.95, passed: 1 },
+      { monitor: 'm', version: 2, t: 15, count: 1, sum: 1, passed: 1 },
+      { monitor: 'n', version: 1, t: 15, count: 1, sum: 1, passed: 1 },
+    ]);
+    expect(await store.monitors.scoreBuckets({ pipeline: 'p', from: 15, to: 20, stepMs: 10 })).toEqual([{ monitor: 'm', version: 2, t: 15, count: 1, sum: 1, passed: 1 }]);
     expect(await store.monitors.runScores('r1')).toHaveLength(1);
     const id = await store.monitors.addDelivery({ pipeline: 'p', rule: 'r', state: 'firing', payload: { x: 1 }, webhook: 'http://127.0.0.1:9/h', createdAt: 5 });
     await store.monitors.updateDelivery(id, { status: 'delivered', attempts: 2, lastError: null, deliveredAt: 7 });

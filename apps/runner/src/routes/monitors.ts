@@ -171,24 +171,19 @@ export const monitorRoutes: RouteModule = {
       if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
       const start = from - (from % stepMs);
       if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { errors: [{ path: 'query.step', message: 'too many points' }] });
-      const rows = await store.monitors.scores({ pipeline: name, from: start, to });
-      const series = new Map<string, { monitor: string; version: number | null; buckets: Map<number, { n: number; sum: number; passed: number }> }>();
-      for (const r of rows) {
-        const key = `${r.monitor}\u0000${r.version}`;
+      const buckets = await store.monitors.scoreBuckets({ pipeline: name, from: start, to, stepMs });
+      const series = new Map<string, { monitor: string; version: number | null; buckets: Map<number, (typeof buckets)[number]> }>();
+      for (const b of buckets) {
+        const key = `${b.monitor}\u0000${b.version}`;
         let s = series.get(key);
-        if (!s) series.set(key, (s = { monitor: r.monitor, version: r.version, buckets: new Map() }));
-        const t = r.at - ((r.at - start) % stepMs);
-        const b = s.buckets.get(t) ?? { n: 0, sum: 0, passed: 0 };
-        b.n++;
-        b.sum += r.score;
-        if (r.pass) b.passed++;
-        s.buckets.set(t, b);
+        if (!s) series.set(key, (s = { monitor: b.monitor, version: b.version, buckets: new Map() }));
+        s.buckets.set(b.t, b);
       }
       const out = [...series.values()].map((s) => {
         const points = [];
         for (let t = start; t < to; t += stepMs) {
           const b = s.buckets.get(t);
-          points.push({ t: new Date(t).toISOString(), count: b?.n ?? 0, mean: b ? b.sum / b.n : null, passRate: b ? b.passed / b.n : null });
+          points.push({ t: new Date(t).toISOString(), count: b?.count ?? 0, mean: b ? b.sum / b.count : null, passRate: b ? b.passed / b.count : null });
         }
         return { monitor: s.monitor, version: s.version, points };
       });

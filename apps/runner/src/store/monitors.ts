@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { StoreDb } from './dialect';
 import type { Database } from './schema';
 
@@ -23,6 +24,16 @@ export interface MonitorScore {
   at: number;
 }
 
+/** The scores one monitor gave one version's runs in one step. */
+export interface ScoreBucket {
+  monitor: string;
+  version: number | null;
+  t: number;
+  count: number;
+  sum: number;
+  passed: number;
+}
+
 export interface AlertDelivery {
   id: number;
   pipeline: string;
@@ -44,8 +55,11 @@ export interface MonitorStore {
   /** Every pipeline's list of one kind (loaded once at start). */
   allConfigs(kind: MonitoringConfigKind): Promise<Map<string, unknown[]>>;
   addScore(score: MonitorScore): Promise<void>;
-  /** Scores of a pipeline with `from <= at < to`, oldest first. */
-  scores(query: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]>;
+  /**
+   * Scores of a pipeline with `from <= at < to`, summed per monitor, version and step (`t` is the
+   * step's start, counted from `from`): the database adds them up, so a long range is not read row by row.
+   */
+  scoreBuckets(query: { pipeline: string; from: number; to: number; stepMs: number }): Promise<ScoreBucket[]>;
   /** The scores a run was given. */
   runScores(runId: string): Promise<MonitorScore[]>;
   addDelivery(delivery: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number>;
@@ -155,11 +169,28 @@ export class KyselyMonitorStore implements MonitorStore {
     else if (queued === 1) this.timer = setTimeout(() => void this.flush().catch(() => {}), SCORE_FLUSH_MS).unref();
   }
 
-  async scores(q: { pipeline: string; from: number; to: number; monitor?: string }): Promise<MonitorScore[]> {
+  async scoreBuckets(q: { pipeline: string; from: number; to: number; stepMs: number }): Promise<ScoreBucket[]> {
     await this.flush();
-    let query = this.db.selectFrom('monitor_scores').selectAll().where('pipeline', '=', q.pipeline).where('at', '>=', q.from).where('at', '<', q.to);
-    if (q.monitor) query = query.where('monitor', '=', q.monitor);
-    return (await query.orderBy('at').execute()).map(toScore);
+    const rows = await this.db
+      .selectFrom('monitor_scores')
+      .select((eb) => [
+        'monitor',
+        'version',
+        sql<number>`at - ((at - ${q.from}) % ${q.stepMs})`.as('t'),
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.sum<number>('score').as('sum'),
+        eb.fn.sum<number>('pass').as('passed'),
+      ])
+      .where('pipeline', '=', q.pipeline)
+      .where('at', '>=', q.from)
+      .where('at', '<', q.to)
+      .groupBy(['monitor', 'version', 't'])
+      .orderBy('monitor')
+      .orderBy('version')
+      .orderBy('t')
+      .execute();
+    // PostgreSQL's sums of integers are int8 (read as numbers by the pool); SQLite's are numbers already.
+    return rows.map((r) => ({ monitor: r.monitor, version: r.version, t: Number(r.t), count: Number(r.count), sum: Number(r.sum), passed: Number(r.passed) }));
   }
 
   async runScores(runId: string): Promise<MonitorScore[]> {
