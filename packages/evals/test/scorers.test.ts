@@ -197,6 +197,20 @@ describe('javascript', () => {
     expect((await score('javascript', 'x', { params: { code: 'return 7' } })).error).toMatch(/not a score/);
     expect((await score('javascript', 'x', { params: { code: 'return typeof process + typeof require' } })).error).toMatch(/returned "undefinedundefined"/);
   });
+  it("a case's score does not depend on how many cases queue for the sandbox: waiting for a worker is not the code's time", async () => {
+    // An eval scores up to `concurrency` cases at once; a 2-core machine has one sandbox worker.
+    const sandbox = createSandbox({ workers: 1 });
+    const one: ScorerContext = { models, sandbox };
+    const def = getScorerType('javascript')!;
+    const params = def.params.parse({ code: 'const t = Date.now(); while (Date.now() - t < 150) {} return true', timeoutMs: 400 }) as Record<string, unknown>;
+    const spec = { name: 'busy', type: 'javascript', params };
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => applyScorer(spec, 'x', { id: `c${i}`, input: 'x' }, run, one)));
+      expect(results.map((r) => r.error ?? r.pass)).toEqual([true, true, true, true, true, true]);
+    } finally {
+      await sandbox.close();
+    }
+  }, 20_000);
 });
 
 describe('model-backed scorers with a model served over HTTP (an OpenAI-compatible stub)', () => {

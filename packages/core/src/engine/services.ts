@@ -102,7 +102,20 @@ export interface ToolCallOptions {
 
 export interface Sandbox {
   /** Runs `code` as the body of a synchronous function of `value`; returns what it returns (JSON). */
-  run(code: string, value: unknown, options: { timeoutMs: number; memoryLimitBytes?: number; signal?: AbortSignal; onWaiting?: ToolCallOptions['onWaiting'] }): Promise<unknown>;
+  run(code: string, value: unknown, options: SandboxRunOptions): Promise<unknown>;
+}
+
+export interface SandboxRunOptions {
+  /** How long the code may run; time spent waiting for a free worker counts against it unless `maxWaitMs` is given. */
+  timeoutMs: number;
+  /**
+   * How long the call may wait for a free worker, apart from `timeoutMs` (Infinity: until one is free or
+   * `signal` aborts). For callers whose result must not depend on load, like an eval's scorer.
+   */
+  maxWaitMs?: number;
+  memoryLimitBytes?: number;
+  signal?: AbortSignal;
+  onWaiting?: ToolCallOptions['onWaiting'];
 }
 
 export interface Services {

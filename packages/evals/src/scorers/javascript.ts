@@ -26,7 +26,9 @@ export const javascriptScorer = defineScorer({
     };
     let out: unknown;
     try {
-      out = await ctx.sandbox.run(params.code, arg, { timeoutMs: params.timeoutMs, signal: ctx.signal });
+      // timeoutMs is the code's own time: a case scored while others hold every sandbox worker waits its
+      // turn (the eval's concurrency bounds the queue, its cancel ends the wait) instead of failing by load.
+      out = await ctx.sandbox.run(params.code, arg, { timeoutMs: params.timeoutMs, maxWaitMs: Number.POSITIVE_INFINITY, signal: ctx.signal });
     } catch (err) {
       return { score: 0, reason: 'scorer code failed', error: `javascript scorer: ${(err as Error).message}` };
     }

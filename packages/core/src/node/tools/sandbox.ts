@@ -157,15 +157,18 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
     else idle.push(worker);
   };
 
-  /** `acquire`, but a call that waits past its whole timeout fails saying it never started. */
-  const waitForWorker = async (signal: AbortSignal | undefined, timeoutMs: number, onWaiting?: (what: string | null) => void) => {
+  /** `acquire`, but a call that waits past `maxWaitMs` fails saying it never started. */
+  const waitForWorker = async (signal: AbortSignal | undefined, maxWaitMs: number, onWaiting?: (what: string | null) => void) => {
     // A worker's start (loading QuickJS) is not waiting: no deadline pays for it.
     if (idle.length > 0 || all.size < size) return { worker: await acquire(signal), waited: 0 };
     const since = Date.now();
     const what = `a sandbox worker (all ${size} busy)`;
     onWaiting?.(what);
     const gaveUp = new AbortController();
-    const timer = setTimeout(() => gaveUp.abort(new Error(`code waited ${timeoutMs} ms for ${what} and never started`)), timeoutMs);
+    // setTimeout takes Infinity for 1 ms: an unbounded wait has no timer at all.
+    const timer = Number.isFinite(maxWaitMs)
+      ? setTimeout(() => gaveUp.abort(new Error(`code waited ${maxWaitMs} ms for ${what} and never started`)), maxWaitMs)
+      : undefined;
     try {
       const worker = await acquire(signal ? AbortSignal.any([signal, gaveUp.signal]) : gaveUp.signal);
       return { worker, waited: Date.now() - since };
@@ -185,8 +188,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
       } catch (err) {
         throw new Error(`code input is not JSON: ${(err as Error).message}`);
       }
-      // Time spent waiting for a free worker counts against timeoutMs.
-      const { worker, waited } = await waitForWorker(signal, runOptions.timeoutMs, onWaiting);
+      // Time spent waiting for a free worker counts against timeoutMs, unless the caller bounds the wait apart.
+      const apart = runOptions.maxWaitMs !== undefined;
+      const { worker, waited: waitedMs } = await waitForWorker(signal, apart ? runOptions.maxWaitMs! : runOptions.timeoutMs, onWaiting);
+      const waited = apart ? 0 : waitedMs;
       const timeoutMs = Math.max(1, runOptions.timeoutMs - waited);
       const timedOut = `code timed out after ${runOptions.timeoutMs} ms${waited > 0 ? ` (${waited} ms of it waiting for a sandbox worker)` : ''}`;
       let watchdog: NodeJS.Timeout | undefined;
