@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { canonicalJson, checkJsonLimits } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
+import { firstNonUtf8Line, utf8Chunks } from './utf8-text';
 import { EvalInputError } from './session/input-error';
 
 /** One dataset case (DESIGN.md "Evals"). */
@@ -206,7 +207,7 @@ async function* readJsonl(path: string): AsyncGenerator<RawItem> {
       throw new DatasetError(`${path}:${lineNo}: not JSON (${(err as Error).message})`);
     }
   };
-  for await (const chunk of createReadStream(path, 'utf8') as AsyncIterable<string>) {
+  for await (const chunk of utf8Chunks(path, (line) => notUtf8(path, line))) {
     let text = rest + chunk;
     // A \r at the end of a chunk may be half of a \r\n: keep it for the next chunk.
     const held = text.endsWith('\r') ? '\r' : '';
@@ -228,9 +229,12 @@ async function* readJsonl(path: string): AsyncGenerator<RawItem> {
 const LINE_BREAK = /\r\n|\n|\r/;
 
 async function* readJsonArray(path: string): AsyncGenerator<RawItem> {
+  const bytes = await readFile(path);
+  const badLine = firstNonUtf8Line(bytes);
+  if (badLine !== null) throw notUtf8(path, badLine);
   let value: unknown;
   try {
-    value = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new DatasetError(`${path}: not JSON (${(err as Error).message})`);
   }
@@ -244,7 +248,11 @@ async function* readJsonArray(path: string): AsyncGenerator<RawItem> {
  * is an input; a lone `input` column is the whole input. Cells stay strings.
  */
 async function* readCsv(path: string): AsyncGenerator<RawItem> {
-  const parser = createReadStream(path).pipe(parseCsv({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: false }));
+  const parser = parseCsv({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: false });
+  // pipe() does not pass a source's error on: the parser is destroyed with it, so the loop below throws it.
+  const text = Readable.from(utf8Chunks(path, (line) => notUtf8(path, line)));
+  text.on('error', (err) => parser.destroy(err));
+  text.pipe(parser);
   let index = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
@@ -271,6 +279,10 @@ function csvCase(record: Record<string, string>): Record<string, unknown> {
   if (c.input === undefined) c.input = input;
   if (Object.keys(metadata).length) c.metadata = metadata;
   return c;
+}
+
+function notUtf8(path: string, line: number): DatasetError {
+  return new DatasetError(`${path}:${line}: not UTF-8 text (save the file as UTF-8)`);
 }
 
 /** A short name for reports: the file name, or the suite label for inline cases. */

@@ -111,6 +111,26 @@ describe('datasets', () => {
     expect(read).toEqual([['a', 1], ['b', 3], ['dup', 4], ['c', 5]]);
   });
 
+  it('refuses a file that is not UTF-8 (a Latin-1 export) naming its line, instead of reading "café" as "caf\\uFFFD"', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const at = async (name: string, bytes: Buffer) => {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      return path;
+    };
+    const jsonl = await at('latin1.jsonl', latin1('{"id":"a","input":"x"}\r\n{"id":"b","input":"caf\u00e9"}\n'));
+    await expect(inspectDataset({ path: jsonl })).rejects.toThrow(`${jsonl}:2: not UTF-8 text (save the file as UTF-8)`);
+    await expect(all(jsonl)).rejects.toThrow(DatasetError);
+    const csv = await at('latin1.csv', latin1('id,question\na,x\nb,caf\u00e9\n'));
+    await expect(inspectDataset({ path: csv })).rejects.toThrow(`${csv}:3: not UTF-8 text (save the file as UTF-8)`);
+    const json = await at('latin1.json', latin1('[\n{"id":"a","input":"caf\u00e9"}\n]'));
+    await expect(inspectDataset({ path: json })).rejects.toThrow(`${json}:2: not UTF-8 text (save the file as UTF-8)`);
+    // A character split across read chunks (64 KB) is still one character.
+    const long = `{"id":"a","input":"${'x'.repeat(65_536 - 20)}é€😀"}\n{"id":"b","input":"é"}\n`;
+    const split = await at('split.jsonl', Buffer.from(long, 'utf8'));
+    expect((await all(split)).map((c) => c.input)).toEqual([`${'x'.repeat(65_536 - 20)}é€😀`, 'é']);
+  });
+
   it('refuses what the case schema refuses, field by field', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ id: '', input: {} }, /:1: id: /],
