@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { EvalResult } from './result-types';
+import { rowKey } from './score-rows';
 import { EvalInputError } from './session/input-error';
 
 /** A file that is not an eval result (a baseline, `patchbay compare`). */
@@ -17,9 +18,18 @@ const ResultShape = z.looseObject({
     id: z.string(),
     repeat: z.number().int().min(1).default(1),
     status: z.enum(['passed', 'failed', 'error']),
-    scores: z.record(z.string(), z.looseObject({ score: z.number(), pass: z.boolean() })),
+    // Every score is in 0..1 (DESIGN.md): a 7 from a hand-edited file would skew every mean and delta.
+    scores: z.record(z.string(), z.looseObject({ score: z.number().min(0).max(1), pass: z.boolean() })),
     latencyMs: z.number().default(0),
-  })),
+  })).superRefine((cases, ctx) => {
+    // Comparing pairs each (case, repeat) once: a record twice (two results pasted together) would count twice.
+    const seen = new Set<string>();
+    cases.forEach((c, i) => {
+      const key = rowKey(c);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `case "${c.id}" (repeat ${c.repeat}) is recorded twice` });
+      seen.add(key);
+    });
+  }),
 });
 
 /** Reads a result file written by `patchbay eval --out`. */
