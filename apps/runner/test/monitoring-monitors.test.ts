@@ -32,6 +32,12 @@ describe('monitors, alerts and production runs into datasets', () => {
     const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
     expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);
+    // The runner has no OPENAI_API_KEY: a judge on openai would fail every score it tried.
+    const keyless = await put([{ name: 'judge', scorer: { type: 'llm-judge', params: { model: 'openai:gpt-4o-mini', rubric: 'polite?' } } }]);
+    expect(keyless.status).toBe(422);
+    const keylessProblem = await keyless.json();
+    expect(keylessProblem).toMatchObject({ type: 'urn:patchbay:problem:model-unavailable', errors: [{ path: '$.monitors[0].scorer.params.model' }] });
+    expect(keylessProblem.detail).toMatch(/OPENAI_API_KEY/);
     const nowhere = await (await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sources: ['web'], labels: ['Production'] }])).json();
     expect(nowhere.errors.map((e: { path: string }) => e.path)).toEqual(['$.monitors[0].labels[0]', '$.monitors[0].sources[0]']);
   });

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { getScorerType } from '@patchbay/evals';
 import { HttpProblem } from '../http/problem';
 import { STEPS } from '../monitoring/metrics-query';
 import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
@@ -46,7 +47,7 @@ const putMonitors = createRoute({
   description:
     'Each monitor scores a `sample` (0..1) of finished runs (optionally only some `labels` or `sources`) with an eval scorer that needs no expected value; runs are scored after they finish, off the request path.',
   request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: Monitors } } } },
-  responses: { 200: jsonContent(Monitors, 'The monitors now in force'), ...problemResponses(400, 401, 404, 413, 415) },
+  responses: { 200: jsonContent(Monitors, 'The monitors now in force'), ...problemResponses(400, 401, 404, 413, 415, 422) },
 });
 const getRules = createRoute({
   method: 'get',
@@ -130,6 +131,14 @@ export const monitorRoutes: RouteModule = {
       await known(name);
       const { monitors } = c.req.valid('json');
       assertNamesUnique(monitors, 'monitors');
+      // A judge this runner cannot call would fail every score it tried, silently; evals refuse it the same way.
+      for (const [i, m] of monitors.entries()) {
+        for (const { param } of getScorerType(m.scorer.type)?.modelParams ?? []) {
+          const model = m.scorer.params[param];
+          const reason = typeof model === 'string' ? deps.modelUnavailable?.(model) : null;
+          if (reason) throw new HttpProblem(422, `monitor "${m.name}": ${reason}`, { type: 'model-unavailable', errors: [{ path: `$.monitors[${i}].scorer.params.${param}`, message: reason }] });
+        }
+      }
       await monitoring.setMonitors(name, monitors);
       return c.json({ monitors }, 200);
     });
