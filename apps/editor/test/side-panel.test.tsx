@@ -1,18 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { ApiProvider } from '../src/components/ApiContext';
+import { IndexPicker } from '../src/components/IndexPicker';
 import { SidePanel } from '../src/components/SidePanel';
 import { CanvasContext } from '../src/components/CanvasContext';
+import { createApi } from '../src/lib/api';
 import { EditorStore } from '../src/lib/editor-store';
 import { NodeProblemsStore } from '../src/lib/node-problems-store';
 import { RunStore } from '../src/lib/run-store';
 import { catalogFromCore, PROVIDERS } from './support/catalog';
 import { echoPipeline } from './support/documents';
 
+// the project's real runner (test/support/global-runner.ts): pickers in the form load its lists
+const api = createApi({ baseUrl: inject('runnerUrl') });
+
 function renderPanel(store: EditorStore, runs = new RunStore((f) => f())) {
   render(
-    <CanvasContext.Provider value={{ runs, problems: new NodeProblemsStore() }}>
-      <SidePanel store={store} shown={{ mode: 'edit', version: 1, latest: 1 }} catalog={catalogFromCore()} providers={PROVIDERS} problems={[]} />
-    </CanvasContext.Provider>,
+    <ApiProvider api={api}>
+      <CanvasContext.Provider value={{ runs, problems: new NodeProblemsStore() }}>
+        <SidePanel store={store} shown={{ mode: 'edit', version: 1, latest: 1 }} catalog={catalogFromCore()} providers={PROVIDERS} problems={[]} />
+      </CanvasContext.Provider>
+    </ApiProvider>,
   );
   return runs;
 }
@@ -61,7 +69,7 @@ describe('inspector', () => {
     expect(store.document().nodes[1].config.model).toBe('ollama:llama3.2');
   });
 
-  it('draws enums as selects and keeps a half-typed number out of the config', () => {
+  it('draws enums as selects and keeps a half-typed number out of the config', async () => {
     const doc = echoPipeline();
     doc.nodes.push({ id: 'search', type: 'retrieve', position: { x: 0, y: 0 }, config: { index: 'docs', topK: 4, mode: 'keyword' } });
     const store = new EditorStore(doc);
@@ -77,6 +85,22 @@ describe('inspector', () => {
     expect(store.document().nodes[3].config.topK).toBe(4);
     fireEvent.change(screen.getByTestId('field-topK'), { target: { value: '8' } });
     expect(store.document().nodes[3].config.topK).toBe(8);
+    // the index field lists the runner's indexes: it has none yet, and says how to make one
+    expect((await screen.findByTestId('field-index-none')).textContent).toMatch(/no index yet: patchbay index/);
+  });
+
+  it('says an index list that could not be loaded could not be loaded, not that the runner has no index', async () => {
+    // a runner that answers the list with an error (here: a path under which there is no API)
+    const gone = createApi({ baseUrl: `${inject('runnerUrl')}/elsewhere` });
+    render(
+      <ApiProvider api={gone}>
+        <IndexPicker id="index" value="docs" onChange={() => {}} />
+      </ApiProvider>,
+    );
+    expect((await screen.findByTestId('field-index-error')).textContent).toMatch(/^Could not load the runner’s indexes: /);
+    expect(screen.queryByTestId('field-index-none')).toBeNull();
+    // the name typed before stays, and another can still be typed
+    expect((screen.getByTestId('field-index-custom') as HTMLInputElement).value).toBe('docs');
   });
 
   it('follows undo: the form shows the value the node has again', () => {

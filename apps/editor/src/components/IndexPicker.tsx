@@ -17,12 +17,18 @@ interface IndexInfo {
 export function IndexPicker({ id, value, disabled, onChange }: { id: string; value: string; disabled?: boolean; onChange(name: string): void }) {
   const api = useApi();
   const [indexes, setIndexes] = useState<IndexInfo[]>();
+  // a list that could not be loaded is not an empty list: the field says which it is
+  const [failure, setFailure] = useState<string>();
   const [typing, setTyping] = useState(false);
   useEffect(() => {
     let live = true;
     api.listIndexes().then(
       (list) => live && setIndexes(list),
-      () => live && setIndexes([]),
+      (err: unknown) => {
+        if (!live) return;
+        setFailure(err instanceof Error ? err.message : String(err));
+        setIndexes([]);
+      },
     );
     return () => {
       live = false;
@@ -58,12 +64,17 @@ export function IndexPicker({ id, value, disabled, onChange }: { id: string; val
       {other && (
         <input data-testid={`field-${id}-custom`} aria-label="Index name" placeholder="docs" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} />
       )}
-      {indexes !== undefined && indexes.length === 0 && (
+      {failure !== undefined && (
+        <p className="muted" role="alert" data-testid={`field-${id}-error`}>
+          Could not load the runner’s indexes: {failure}
+        </p>
+      )}
+      {failure === undefined && indexes !== undefined && indexes.length === 0 && (
         <p className="muted" data-testid={`field-${id}-none`}>
           The runner has no index yet: <code>patchbay index NAME FILES…</code> makes one.
         </p>
       )}
-      {other && value !== '' && indexes !== undefined && !known && <p className="muted">The runner has no index named “{value}” yet.</p>}
+      {other && value !== '' && failure === undefined && indexes !== undefined && !known && <p className="muted">The runner has no index named “{value}” yet.</p>}
     </>
   );
 }
