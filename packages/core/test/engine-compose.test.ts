@@ -112,6 +112,19 @@ describe('pipeline node', () => {
     expect(validatePipeline(parent('shout')).problems[0].message).toContain('no pipeline store was given');
   });
 
+  it('refuses a chain nested past the depth limit before running, naming it on the top node', async () => {
+    // deep0 is a plain child; deepN calls deep(N-1). Each one alone is fine; deep20 calls 20 levels down.
+    const chain: Record<string, PipelineDocument[]> = { deep0: [{ ...shout, name: 'deep0' }] };
+    for (let i = 1; i <= 20; i++) chain[`deep${i}`] = [{ ...parent(`deep${i - 1}`), name: `deep${i}` }];
+    const top = chain.deep20[0];
+    const resolver = store(chain);
+    const problems = validatePipeline(top, { pipelines: await resolvePipelines(top, resolver) }).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: 'unresolved-pipeline', path: '$.nodes[1].config.ref' });
+    expect(problems[0].message).toContain('pipelines nest deeper than 16 levels: deep20 → deep19 →');
+    await expect(runPipeline(top, { question: 'x' }, { services: { ...services, pipelines: resolver } })).rejects.toThrow(/nest deeper than 16 levels/);
+  });
+
   it('changes the behaviour hash when the pinned child version changes', () => {
     expect(behaviorHash(parent('shout@v1'))).not.toBe(behaviorHash(parent('shout@v2')));
   });

@@ -12,6 +12,7 @@ import {
 export const MAX_PIPELINE_DEPTH = 16;
 
 type Entry = ChildPipeline | { error: string; chain?: string[] };
+type Blocked = { error: string; chain: string[] };
 
 /** What a run records about a reference: the version a label (or "latest") resolved to. */
 export interface ResolvedRef {
@@ -70,24 +71,29 @@ export async function resolvePipelines(doc: Pick<PipelineDocument, 'name' | 'nod
   const entries = new Map<string, Entry>();
   const chainText = (chain: string[]) => chain.join(' → ');
 
-  async function visit(refs: string[], chain: string[]): Promise<string[] | undefined> {
-    let cycle: string[] | undefined;
+  /** A cycle or a chain past the depth limit below these refs: every reference on the way up is refused with it. */
+  async function visit(refs: string[], chain: string[]): Promise<Blocked | undefined> {
+    let blocked: Blocked | undefined;
     for (const ref of refs) {
       const parsed = parsePipelineRef(ref);
       if (!parsed) continue;
       if (chain.includes(parsed.name)) {
         const loop = [...chain, parsed.name];
-        entries.set(ref, { error: `pipelines call each other in a cycle: ${chainText(loop)}`, chain: loop });
-        cycle ??= loop;
+        const error = `pipelines call each other in a cycle: ${chainText(loop)}`;
+        entries.set(ref, { error, chain: loop });
+        blocked ??= { error, chain: loop };
         continue;
       }
       const known = entries.get(ref);
       if (known) {
-        if ('chain' in known && known.chain) cycle ??= known.chain;
+        if ('chain' in known && known.chain) blocked ??= { error: known.error, chain: known.chain };
         continue;
       }
       if (chain.length >= MAX_PIPELINE_DEPTH) {
-        entries.set(ref, { error: `pipelines nest deeper than ${MAX_PIPELINE_DEPTH} levels: ${chainText([...chain, parsed.name])}` });
+        const deep = [...chain, parsed.name];
+        const error = `pipelines nest deeper than ${MAX_PIPELINE_DEPTH} levels: ${chainText(deep)}`;
+        entries.set(ref, { error, chain: deep });
+        blocked ??= { error, chain: deep };
         continue;
       }
       if (!resolver) {
@@ -111,11 +117,11 @@ export async function resolvePipelines(doc: Pick<PipelineDocument, 'name' | 'nod
       entries.set(ref, { ...answer, ref, ...interfacePorts(answer.document) });
       const below = await visit(pipelineRefs(answer.document), [...chain, answer.name]);
       if (below) {
-        entries.set(ref, { error: `pipelines call each other in a cycle: ${chainText(below)}`, chain: below });
-        cycle ??= below;
+        entries.set(ref, below);
+        blocked ??= below;
       }
     }
-    return cycle;
+    return blocked;
   }
 
   await visit(pipelineRefs(doc), [doc.name]);
