@@ -90,6 +90,47 @@ describe('runPipeline: failure', () => {
   });
 });
 
+describe('runPipeline: failure messages are bounded', () => {
+  // A body can throw any message it likes (a code node's 5 MB string): the trace, the events, the run's error and
+  // each map item's error keep its start and say how much was cut, instead of storing and streaming all of it.
+  const huge = "throw new Error('x'.repeat(5000000) + ' the end')";
+  it('cuts a node failure message long past a readable line', async () => {
+    const sandbox = createSandbox();
+    const doc = pipeline(
+      [
+        { id: 'x', type: 'input', config: { name: 'x', valueType: 'json' } },
+        { id: 'boom', type: 'code', config: { code: huge } },
+      ],
+      ['x.value -> boom.value'],
+    );
+    const rec = recorder();
+    const result = await runPipeline(doc, { x: 1 }, { services: { sandbox }, onEvent: rec.onEvent });
+    await sandbox.close();
+    expect(result.status).toBe('failed');
+    const error = result.nodes.boom.error!;
+    expect(error.length).toBeLessThan(2_100);
+    expect(error).toMatch(/^code failed: x{100}.*… \(\d+ more characters\)$/s);
+    expect(result.error!.length).toBeLessThan(2_200);
+    expect(JSON.stringify(rec.events).length).toBeLessThan(20_000);
+  });
+
+  it("cuts each map item's error too", async () => {
+    const sandbox = createSandbox();
+    const doc = pipeline(
+      [
+        { id: 'list', type: 'input', config: { name: 'list', valueType: 'json' } },
+        { id: 'each', type: 'map', config: { expression: huge, language: 'code', onError: 'collect' } },
+      ],
+      ['list.value -> each.items'],
+    );
+    const result = await runPipeline(doc, { list: [1, 2, 3] }, { services: { sandbox } });
+    await sandbox.close();
+    expect(result.status).toBe('succeeded');
+    for (const item of result.nodes.each.items!) expect(item.error!.length).toBeLessThan(2_100);
+    expect(JSON.stringify(result.nodes.each.outputs).length).toBeLessThan(10_000);
+  });
+});
+
 describe('runPipeline: timeouts and retries', () => {
   it('fails a node that runs past its timeoutMs, aborting its signal', async () => {
     const probe = new Probe();

@@ -10,6 +10,7 @@ import { checkJsonLimits, type JsonLimitProblem } from './json-limits';
 import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
 import { isTokenless, tokenlessModels } from './tokenless-models';
+import { errorMessage } from './error-message';
 
 interface NodeState {
   planned: PlannedNode;
@@ -67,7 +68,6 @@ function outputLimitMessage(problem: JsonLimitProblem): string {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** A port or output named `__proto__` must become a key, not replace the object's prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -277,7 +277,7 @@ export class RunScheduler implements ContextHost<NodeState> {
     }
     const trace = state.trace;
     // A timeout that struck in a queue says so: the work itself never started.
-    const message = waitedFor && err instanceof NodeTimeoutError ? `${messageOf(err)} waiting for ${waitedFor}; its work never started` : messageOf(err);
+    const message = waitedFor && err instanceof NodeTimeoutError ? `${errorMessage(err)} waiting for ${waitedFor}; its work never started` : errorMessage(err);
     trace.status = 'failed';
     trace.error = message;
     trace.inputs = state.inputs;

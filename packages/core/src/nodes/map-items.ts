@@ -1,13 +1,13 @@
 import type { NodeContext } from '../engine/context';
 import type { ItemTrace } from '../engine/trace';
 import type { Usage } from '../engine/services';
+import { errorMessage } from '../engine/error-message';
 
 /** What one item's body gives back: a value, or an error; with the spend of a pipeline body. */
 export type ItemOutcome = ({ value: unknown } | { error: string }) & { usage?: Usage | null; costUsd?: number | null };
 export type ItemBody = (item: unknown, index: number, signal: AbortSignal) => Promise<ItemOutcome>;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
@@ -58,7 +58,7 @@ export async function runItems(
       try {
         outcome = await body(items[index], index, stop.signal);
       } catch (err) {
-        outcome = { error: messageOf(err) };
+        outcome = { error: errorMessage(err) };
       }
       const failed = 'error' in outcome;
       const cancelled = failed && stop.signal.aborted;
