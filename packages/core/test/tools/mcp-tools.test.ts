@@ -59,6 +59,24 @@ describe('MCP tools over stdio', () => {
   });
 });
 
+describe('an MCP server that stops', () => {
+  let tools: WorkspaceToolService;
+  beforeAll(() => {
+    tools = createToolService({ dataDir, sandbox: createSandbox(), env: {}, config: { mcpServers: { demo: { command: process.execPath, args: [FIXTURE] } } } });
+  });
+  afterAll(() => tools.close());
+
+  it('says why the call failed (its stderr), and starts the server again on the next call', async () => {
+    await expect(tools.call('crash', {})).rejects.toThrow(/^tool "crash": MCP server "demo" stopped \(stderr: fixture crashing on purpose\); it is started again on the next call$/);
+    expect(await tools.call('add', { a: 1, b: 2 })).toEqual({ sum: 3 });
+  });
+
+  it('says a server that floods its output was cut off, and starts it again', async () => {
+    await expect(tools.call('flood', {})).rejects.toThrow(/^tool "flood": MCP server "demo" stopped \(ReadBuffer exceeded maximum size of \d+ bytes\)/);
+    expect(await tools.call('add', { a: 2, b: 2 })).toEqual({ sum: 4 });
+  });
+});
+
 describe('MCP tools over streamable HTTP', () => {
   let server: ChildProcess;
   let url: string;

@@ -30,8 +30,15 @@ const STDERR_TAIL = 2000;
  * a secret without holding it.
  */
 export function createMcpConnection(server: string, config: McpServerConfig, options: { env: NodeJS.ProcessEnv; baseDir: string }): McpConnection {
-  let connecting: Promise<{ client: Client; tools: McpToolInfo[] }> | null = null;
+  let connecting: Promise<Live> | null = null;
   let stderrTail = '';
+  /** The transport's last complaint (a line that is not JSON-RPC, output past the SDK's buffer): often why it closed. */
+  let lastError = '';
+  /** Why the server went wrong, as far as we can tell: the transport's last error, else the last line of its stderr. */
+  const why = () => {
+    const last = stderrTail.trim().split('\n').pop();
+    return lastError ? ` (${lastError})` : last ? ` (stderr: ${last})` : '';
+  };
 
   function transport(): Transport {
     if ('url' in config) {
@@ -47,8 +54,13 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     return stdio;
   }
 
-  async function connect() {
+  async function connect(): Promise<Live> {
     const client = new Client({ name: 'patchbay', version: '0.1.0' });
+    stderrTail = lastError = '';
+    const live: Live = { client, tools: [], closed: false };
+    client.onerror = (err) => (lastError = err.message);
+    // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
+    client.onclose = () => (live.closed = true);
     try {
       await client.connect(transport(), { timeout: CONNECT_TIMEOUT_MS });
       const tools: McpToolInfo[] = [];
@@ -60,15 +72,21 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
         }
         cursor = page.nextCursor;
       } while (cursor);
-      return { client, tools };
+      live.tools = tools;
+      return live;
     } catch (err) {
       await client.close().catch(() => {});
-      const last = stderrTail.trim().split('\n').pop();
-      throw new Error(`MCP server "${server}" is unavailable: ${(err as Error).message}${last ? ` (stderr: ${last})` : ''}`);
+      throw new Error(`MCP server "${server}" is unavailable: ${(err as Error).message}${why()}`);
     }
   }
 
-  function ready() {
+  async function ready(): Promise<Live> {
+    const current = connecting;
+    if (current) {
+      const live = await current;
+      if (!live.closed) return live;
+      if (connecting === current) connecting = null;
+    }
     connecting ??= connect().catch((err) => {
       connecting = null; // try again on the next use
       throw err;
@@ -82,8 +100,14 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return (await ready()).tools;
     },
     async call(tool, args, signal) {
-      const { client } = await ready();
-      const result = await client.callTool({ name: tool, arguments: args }, undefined, { signal });
+      const live = await ready();
+      let result: Awaited<ReturnType<Client['callTool']>>;
+      try {
+        result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal });
+      } catch (err) {
+        if (live.closed && !signal?.aborted) throw new Error(`MCP server "${server}" stopped${why()}; it is started again on the next call`);
+        throw err;
+      }
       const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
       const text = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
       if (result.isError) throw new Error(text.join('\n') || 'the MCP server reported an error');
@@ -96,6 +120,13 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       if (pending) await pending.then(({ client }) => client.close()).catch(() => {});
     },
   };
+}
+
+interface Live {
+  client: Client;
+  tools: McpToolInfo[];
+  /** The transport closed (the server exited, or its output broke the protocol). */
+  closed: boolean;
 }
 
 function expandEnv(value: string, env: NodeJS.ProcessEnv): string {
