@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createServices, listProviders, maxOutputBytes, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
+import { createServices, listProviders, maxOutputBytes, mcpSecretVariables, modelUnavailable, resolveDataDir } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
 import { Redactor, secretEnvNames } from './http/secrets';
 import type { RouteModule } from './routes/index';
@@ -117,7 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw err;
   });
   const providers = () => listProviders(services.config, env);
-  const keyVariables = providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : []));
+  const keyVariables = [...providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(services.config)];
   const redactor = Redactor.fromEnv(env, keyVariables, token ? [token] : []);
   redact = redactor.redact;
   const sink = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));

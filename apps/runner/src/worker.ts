@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { listProviders, type WorkspaceConfig } from '@patchbay/core/node';
+import { listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -44,7 +44,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const redact = (text: string) => redactor.redact(text);
   // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.
   const onConfig = (config: WorkspaceConfig) => {
-    const named = listProviders(config, env).flatMap((p) => (p.keyVariable && !keyVariables.has(p.keyVariable) ? [p.keyVariable] : []));
+    const named = [...listProviders(config, env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(config)].filter((name) => !keyVariables.has(name));
     if (named.length === 0) return;
     for (const name of named) keyVariables.add(name);
     redactor = Redactor.fromEnv(env, [...keyVariables], []);

@@ -3,6 +3,7 @@
 export * from './data-dir';
 export * from './config/workspace-config';
 export * from './config/shared-config';
+export * from './config/mcp-secret-variables';
 export * from './services';
 export * from './providers/provider';
 export * from './providers/model-service';
