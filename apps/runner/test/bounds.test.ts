@@ -77,6 +77,33 @@ describe('deeply nested JSON', () => {
   });
 });
 
+describe('a "__proto__" key', () => {
+  // JSON.parse makes it an own key, but any copy by assignment (a zod record, Object.assign) sets the
+  // copy's prototype instead: the key vanished unseen where any other unknown key is refused.
+  it('is a 400 naming its path in a request body (also written with escapes), as Fastify refuses it', async () => {
+    const bodies: [string, string][] = [
+      ['/api/runs', '{"pipeline":"echo","inputs":{"__proto__":{"question":"x"},"question":"hi"}}'],
+      ['/api/runs', '{"pipeline":"echo","inputs":{"question":"hi","\\u005f_proto__":{}}}'],
+      ['/api/datasets', '{"name":"proto","cases":[{"id":"a","input":{"question":"x"},"metadata":{"__proto__":{"x":1}}}]}'],
+    ];
+    for (const [route, text] of bodies) {
+      const res = await postText(route, text);
+      expect(res.status, text).toBe(400);
+      const problem = await res.json();
+      expect(problem.type).toBe('urn:patchbay:problem:forbidden-key');
+      expect(problem.errors[0].path, text).toMatch(/^\$\.(inputs|cases\[0\]\.metadata)$/);
+      expect(problem.detail).toMatch(/the key "__proto__" is not accepted in JSON \(it would set an object's prototype\) at \$\./);
+    }
+    expect(await (await runner.api('/api/runs?pipeline=echo')).json()).toEqual([]);
+  });
+
+  it('in a dataset file is refused with its line', async () => {
+    const res = await runner.post('/api/datasets', { name: 'proto-file', format: 'jsonl', content: '{"id":"a","input":{"question":"x"}}\n{"id":"b","input":{"__proto__":{"question":"x"}}}\n' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).detail).toMatch(/:2: \$\.input: the key "__proto__" is not accepted/);
+  });
+});
+
 describe('output size', () => {
   it('fails a node whose output is over limits.maxOutputBytes, naming the setting', async () => {
     const doc = {

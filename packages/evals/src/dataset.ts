@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { canonicalJson, checkJsonLimits } from '@patchbay/core';
+import { canonicalJson, checkJsonLimits, PROTO_KEY_MESSAGE } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
@@ -119,8 +119,9 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
     throw new DatasetError(`${at}: a case must be an object like {"id": "c1", "input": {...}, "expected": ...}`, item.index);
   }
   // Hashing and storing walk the case recursively: a case nested thousands deep must stop here, with a reason.
-  const tooDeep = checkJsonLimits(item.value);
+  const tooDeep = checkJsonLimits(item.value, { refuseProtoKey: true });
   if (tooDeep?.kind === 'depth') throw new DatasetError(`${at}: ${tooDeep.path} nests deeper than the limit of ${tooDeep.maxDepth} levels`, item.index);
+  if (tooDeep?.kind === 'proto-key') throw new DatasetError(`${at}: ${tooDeep.path}: ${PROTO_KEY_MESSAGE}`, item.index);
   // Most cases are plainly well formed: take them as they are, and leave zod the rest (and its messages).
   if (isPlainCase(item.value as Record<string, unknown>)) return caseOf(item.value as CaseFields, item.index);
   const parsed = CaseSchema.safeParse(item.value);

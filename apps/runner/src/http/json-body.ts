@@ -1,11 +1,12 @@
-import { checkJsonLimits, MAX_JSON_DEPTH } from '@patchbay/core';
+import { checkJsonLimits, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
 import type { MiddlewareHandler } from 'hono';
 import { HttpProblem } from './problem';
 
 /**
  * Parses a JSON request body once, at the edge, and refuses one nested deeper
  * than MAX_JSON_DEPTH (256) levels with a 400 naming the JSON path: every later
- * walk (validation, secret checks, canonical JSON, the store) is then safe.
+ * walk (validation, secret checks, canonical JSON, the store) is then safe. A
+ * `__proto__` key is refused there too (see PROTO_KEY_MESSAGE).
  * The parsed value is handed on, so the route's validator does not parse again.
  */
 export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
@@ -19,10 +20,13 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
     } catch {
       return next(); // the route's validator answers "malformed JSON"
     }
-    const problem = checkJsonLimits(parsed, { maxDepth });
+    const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true });
     if (problem?.kind === 'depth') {
       const message = `nests deeper than the limit of ${maxDepth} levels`;
       throw new HttpProblem(400, `the request body ${message} at ${problem.path}`, { type: 'too-deep', errors: [{ path: problem.path, message }] });
+    }
+    if (problem?.kind === 'proto-key') {
+      throw new HttpProblem(400, `${PROTO_KEY_MESSAGE} at ${problem.path}`, { type: 'forbidden-key', errors: [{ path: problem.path, message: PROTO_KEY_MESSAGE }] });
     }
     c.req.json = (() => Promise.resolve(parsed)) as typeof c.req.json;
     return next();

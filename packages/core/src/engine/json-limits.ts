@@ -5,7 +5,19 @@
  */
 export const MAX_JSON_DEPTH = 256;
 
-export type JsonLimitProblem = { kind: 'depth'; path: string; maxDepth: number } | { kind: 'size'; maxBytes: number };
+export type JsonLimitProblem = { kind: 'depth'; path: string; maxDepth: number } | { kind: 'size'; maxBytes: number } | { kind: 'proto-key'; path: string };
+
+/**
+ * JSON.parse makes `"__proto__"` an own key, but a copy by assignment (a zod record,
+ * Object.assign) sets the copy's prototype instead, so the key vanishes unseen. Input
+ * that crosses the edge refuses it (`refuseProtoKey`), as Fastify's body parser does.
+ */
+export const PROTO_KEY_MESSAGE = `the key "__proto__" is not accepted in JSON (it would set an object's prototype)`;
+
+interface JsonLimits {
+  maxDepth?: number;
+  maxBytes?: number;
+}
 
 interface Frame {
   value: unknown;
@@ -29,10 +41,13 @@ function pathOf(frame: Frame): string {
 
 /**
  * The first bound `value` breaks: deeper than `maxDepth` levels of arrays and
- * objects (the path of the first container past it), or more than `maxBytes`
- * of JSON text (counted roughly as it walks, and it stops as soon as it is over).
+ * objects (the path of the first container past it), more than `maxBytes`
+ * of JSON text (counted roughly as it walks, and it stops as soon as it is over),
+ * or (with `refuseProtoKey`) an object with a `__proto__` key (that object's path).
  */
-export function checkJsonLimits(value: unknown, limits: { maxDepth?: number; maxBytes?: number } = {}): JsonLimitProblem | undefined {
+export function checkJsonLimits(value: unknown, limits?: JsonLimits & { refuseProtoKey?: false }): Exclude<JsonLimitProblem, { kind: 'proto-key' }> | undefined;
+export function checkJsonLimits(value: unknown, limits: JsonLimits & { refuseProtoKey: true }): JsonLimitProblem | undefined;
+export function checkJsonLimits(value: unknown, limits: JsonLimits & { refuseProtoKey?: boolean } = {}): JsonLimitProblem | undefined {
   const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
   const maxBytes = limits.maxBytes ?? Infinity;
   let bytes = 0;
@@ -52,6 +67,7 @@ export function checkJsonLimits(value: unknown, limits: { maxDepth?: number; max
         bytes += v.length;
       } else {
         for (const key of Object.keys(v)) {
+          if (key === '__proto__' && limits.refuseProtoKey) return { kind: 'proto-key', path: pathOf(frame) };
           bytes += key.length + 4;
           stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: frame, key });
         }

@@ -61,7 +61,8 @@ export function retryBackoffMs(attempt: number): number {
   return Math.min(50 * 2 ** (attempt - 1), 2_000);
 }
 
-function outputLimitMessage(problem: JsonLimitProblem): string {
+/** Outputs are checked for size and depth only (a `__proto__` key in a model's JSON is a value's key). */
+function outputLimitMessage(problem: Exclude<JsonLimitProblem, { kind: 'proto-key' }>): string {
   return problem.kind === 'size'
     ? `its output is over the limit of ${problem.maxBytes} bytes (limits.maxOutputBytes in the workspace config)`
     : `its output nests deeper than ${problem.maxDepth} levels (at ${problem.path.replace(/^\$/, '$outputs')})`;
