@@ -174,4 +174,12 @@ describe('refusalReason', () => {
       expect(refusalReason(address)).toContain(reason);
     }
   });
+
+  it('refuses IPv6 outside the global unicast block 2000::/3, which ipaddr.js calls plain unicast', () => {
+    // IPv4-compatible ::127.0.0.1 and ::169.254.169.254 (some stacks route them to the IPv4 address), and unassigned space.
+    for (const address of ['::7f00:1', '::a9fe:a9fe', '::1:0:0:0', '1::1', '4000::1']) {
+      expect(refusalReason(address)).toBe(`${address} is not a global unicast address (outside 2000::/3)`);
+    }
+    expect(refusalReason('2620:0:2d0:200::7')).toBeNull();
+  });
 });

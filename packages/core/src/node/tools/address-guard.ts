@@ -23,6 +23,8 @@ const RANGE_NAMES: Record<string, string> = {
 /** Addresses of cloud metadata services that are not already in a refused range. */
 const METADATA = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', 'fd00:ec2::254']);
 
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+
 /** Why `address` may not be reached, or null when it is a public unicast address. */
 export function refusalReason(address: string): string | null {
   if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
@@ -31,6 +33,8 @@ export function refusalReason(address: string): string | null {
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   if (METADATA.has(ip.toNormalizedString()) || METADATA.has(ip.toString())) return `${address} is a cloud metadata address`;
   const range = ip.range();
+  // ipaddr.js calls any IPv6 it has no name for unicast, ::127.0.0.1 (IPv4-compatible) included; only 2000::/3 is global.
+  if (range === 'unicast' && ip.kind() === 'ipv6' && !(ip as ipaddr.IPv6).match(GLOBAL_UNICAST_V6)) return `${address} is not a global unicast address (outside 2000::/3)`;
   if (range === 'unicast') return null;
   return `${address} is ${RANGE_NAMES[range] ?? `a reserved address (${range})`}`;
 }
