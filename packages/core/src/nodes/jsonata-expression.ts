@@ -1,16 +1,18 @@
 import jsonata from 'jsonata';
+import { turnIfDue } from './event-loop-turn';
 import type { ConfigIssue } from './types';
 
 /**
  * Guardrails for JSONata: evaluation is a chain of promise continuations, which
- * never lets the event loop run by itself; jsonata's own time, depth and
- * sequence limits stop a runaway expression, and evaluation yields to the event
- * loop every YIELD_EVERY_MS (see evaluateExpression) so HTTP and timers go on.
+ * never lets the event loop run by itself; jsonata's depth and sequence limits
+ * and our own time limit stop a runaway expression, and evaluation yields to the
+ * event loop every 20 ms (event-loop-turn.ts) so HTTP and timers go on.
+ * The time limit counts the expression's own turns, not the time it waits for one
+ * after yielding: jsonata's `timeout` is wall-clock, so under load (a map of
+ * 100,000 items, a busy runner) a trivial `$ * 2` failed as an "infinite loop".
  */
-const LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 };
-const YIELD_EVERY_MS = 20;
-/** A macrotask turn (setTimeout exists in browsers and Node alike). */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const LIMITS = { stack: 500, sequence: 1_000_000 };
+const TIME_LIMIT_MS = 1_000;
 
 interface JsonataError {
   message?: string;
@@ -48,14 +50,19 @@ export async function evaluateExpression(source: string, value: unknown, signal?
     throw new Error(`expression does not parse: ${describe(err)}`);
   }
   // Checked on every step; the yield lets /healthz, other runs, the run's abort and the node's timer through.
-  let lastTurn = Date.now();
+  let resumed = Date.now();
+  /** Time spent in this evaluation's earlier turns (the waits after each yield are not counted). */
+  let spent = 0;
   expression.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
     signal?.throwIfAborted();
     const now = Date.now();
     if (deadline !== undefined && now > deadline) throw new Error("ran past the node's timeoutMs");
-    if (now - lastTurn < YIELD_EVERY_MS) return undefined;
-    return nextTurn().then(() => {
-      lastTurn = Date.now();
+    if (spent + (now - resumed) > TIME_LIMIT_MS) throw new Error(`Evaluation timeout after ${TIME_LIMIT_MS} milliseconds. Check for infinite loop`);
+    const turn = turnIfDue();
+    if (!turn) return undefined;
+    spent += now - resumed;
+    return turn.then(() => {
+      resumed = Date.now();
     });
   });
   let result: unknown;

@@ -2,6 +2,7 @@ import type { NodeContext } from '../engine/context';
 import type { ItemTrace } from '../engine/trace';
 import type { Usage } from '../engine/services';
 import { errorMessage } from '../engine/error-message';
+import { turnIfDue } from './event-loop-turn';
 
 /** What one item's body gives back: a value, or an error; with the spend of a pipeline body. */
 export type ItemOutcome = ({ value: unknown } | { error: string }) & { usage?: Usage | null; costUsd?: number | null };
@@ -75,6 +76,8 @@ export async function runItems(
         firstFailure = { index, error: (outcome as { error: string }).error };
         stop.abort(new Error('another item failed'));
       }
+      // Items that finish without a macrotask (JSONata, templates) would otherwise run the whole list in one turn.
+      await turnIfDue();
     }
   };
   try {
