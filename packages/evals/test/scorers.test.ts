@@ -63,6 +63,25 @@ describe('regex', () => {
     expect(await score('regex', 'a'.repeat(40), { params: { pattern: '(a+)+$' } })).toMatchObject({ pass: true });
   });
 
+  it('with the flags V8 cannot run on its linear-time engine (i, u, d), and in a JSON Schema pattern, still does not hold the thread', async () => {
+    // 2^27 backtracking steps: seconds on V8's default engine (more letters would hang the test run itself).
+    const trap = `${'a'.repeat(27)}!`;
+    const started = Date.now();
+    for (const flags of ['i', 'u', 'd', 'iu']) {
+      expect(await score('regex', trap, { params: { pattern: '(a+)+$', flags } }), flags).toMatchObject({ score: 0, pass: false });
+      expect(await score('regex', 'A'.repeat(27), { params: { pattern: '(a+)+$', flags } }), flags).toMatchObject({ pass: flags.includes('i') });
+    }
+    const schema = { type: 'string', pattern: '^(a+)+$' };
+    expect(await score('json-schema', JSON.stringify(trap), { params: { schema } })).toMatchObject({ score: 0, pass: false });
+    expect(await score('json-schema', JSON.stringify('a'.repeat(27)), { params: { schema } })).toMatchObject({ pass: true });
+    expect(Date.now() - started).toBeLessThan(1500);
+    // What RE2 cannot run (a lookahead, a backreference) still runs as JavaScript, as before.
+    expect(await score('regex', 'Price: 10 EUR', { params: { pattern: '\\d+(?= eur)', flags: 'i' } })).toMatchObject({ pass: true });
+    expect(await score('regex', 'abab', { params: { pattern: '^(ab)\\1$', flags: 'i' } })).toMatchObject({ pass: true });
+    expect(await score('json-schema', JSON.stringify('x-x'), { params: { schema: { type: 'string', pattern: '^(\\w)-\\1$' } } })).toMatchObject({ pass: true });
+    expect(await score('json-schema', JSON.stringify('é'), { params: { schema: { type: 'string', pattern: '^\\p{L}$' } } })).toMatchObject({ pass: true });
+  }, 120_000);
+
   it('matches params.pattern or the expected value; negate forbids', async () => {
     expect(await score('regex', 'Order #12345 shipped', { params: { pattern: '#\\d{5}\\b' } })).toMatchObject({ pass: true });
     expect(await score('regex', 'ORDER', { params: { pattern: '^order$', flags: 'i' } })).toMatchObject({ pass: true });

@@ -1,32 +1,24 @@
-import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
+import { compileLinearPattern, type PatternTester } from './linear-pattern';
 import { defineScorer } from './types';
 import { asText, preview } from './values';
 
-// A pattern that backtracks catastrophically ((a+)+$ on "aaaa…!") would hold the event loop for minutes,
-// and a monitor scores production outputs that users can shape. With this flag V8 runs such a pattern on its
-// linear-time engine once it backtracks too much (Node 20; set before any pattern here is compiled). Patterns
-// with lookarounds or backreferences cannot run there and still backtrack (docs/monitoring.md).
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-
 /** Compiled patterns (or why one does not compile), by flags and pattern: a monitor scores every sampled run with the same one. */
-const compiled = new Map<string, RegExp | string>();
+const compiled = new Map<string, PatternTester | string>();
 const MAX_COMPILED = 256;
 
-function compile(pattern: string, flags: string | undefined): RegExp | string {
+function compile(pattern: string, flags: string | undefined): PatternTester | string {
   const key = `${flags ?? ''}/${pattern}`;
   let re = compiled.get(key);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, flags);
+      re = compileLinearPattern(pattern, flags);
     } catch (err) {
       re = (err as Error).message;
     }
     if (compiled.size >= MAX_COMPILED) compiled.clear();
     compiled.set(key, re);
   }
-  // g and y keep a position between test() calls: a shared RegExp starts each one from 0.
-  if (typeof re !== 'string') re.lastIndex = 0;
   return re;
 }
 
