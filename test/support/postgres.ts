@@ -18,6 +18,8 @@ export interface PostgresServer {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server at once (`pg_ctl stop -m immediate`): what "PostgreSQL went away" looks like. */
   kill(): Promise<void>;
+  /** Starts a killed server again, on the same port with the same data (PostgreSQL came back). */
+  restart(): Promise<void>;
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -39,7 +41,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   await as('initdb', ['-D', data, '-A', 'trust', '-U', USER, '--no-sync', '-E', 'UTF8']);
   // fsync off: a test cluster need not survive a power cut, and it keeps `npm test` fast.
-  await as('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const start = () => as('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  await start();
   const url = `postgres://${USER}@127.0.0.1:${port}/postgres`;
   let stopped = false;
   const stopWith = async (mode: string) => {
@@ -61,6 +64,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       return `postgres://${USER}@127.0.0.1:${port}/${name}`;
     },
     kill: () => stopWith('immediate'),
+    async restart() {
+      await start();
+      stopped = false;
+    },
     async stop() {
       await stopWith('fast');
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { echoPipeline } from './support/test-runner';
+import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+
+const CASES = Array.from({ length: 120 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
+
+describe('scaled out: PostgreSQL goes away mid-eval and comes back', () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let stub: OpenAIStub;
+  let dir: string;
+  let server: PatchbayProcess & { url: string };
+  let worker: PatchbayProcess;
+  const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
+  const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const store = await postgres.createDatabase();
+    stub = await startOpenAIStub({
+      handler: async (req) => {
+        await new Promise((r) => setTimeout(r, 50));
+        return { text: `answer: ${req.body?.messages?.at(-1)?.content}` };
+      },
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-pg-restart-'));
+    const env = { ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: 'sk-x' };
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    server = { ...serving, url: serving.match[1] };
+    worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'], env, /taking jobs/);
+    expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
+    expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
+    await stub?.close();
+    await redis?.stop();
+    await postgres?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The cases in flight when the store went away could not be recorded: their jobs run again once it
+  // is back (the stub sees a few more calls than cases), and a case recorded before is not recorded twice.
+  it('finishes the eval with every case exactly once, and the worker and the front door stay up', async () => {
+    const res = await post('/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 4 } });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBeGreaterThan(20);
+    const before = stub.requests.length;
+    await postgres.kill();
+    await new Promise((r) => setTimeout(r, 4000));
+    await postgres.restart();
+    // it was killed mid-eval, not after the last case
+    expect(before).toBeLessThan(CASES.length);
+    let result: any;
+    await expect
+      .poll(async () => {
+        const r = await api(`/api/evals/${id}`);
+        result = r.status === 200 ? await r.json() : { status: `http ${r.status}` };
+        return result.status;
+      }, { timeout: 90_000, interval: 1000 })
+      .not.toMatch(/running|queued|http/);
+    expect(result.status, `${result.error ?? ''}\n${worker.output().slice(-2000)}`).toBe('succeeded');
+    const ids = result.cases.map((c: { id: string }) => c.id);
+    expect(new Set(ids).size).toBe(CASES.length);
+    expect(ids).toHaveLength(CASES.length);
+    expect(result.summary).toMatchObject({ cases: CASES.length, passed: CASES.length, errors: 0 });
+    expect(worker.child.exitCode).toBeNull();
+    expect(server.child.exitCode).toBeNull();
+  }, 150_000);
+});
