@@ -1,10 +1,27 @@
 import { Liquid, type Template } from 'liquidjs';
 
 /**
- * One Liquid engine for every template node: own-property access only and
- * render limits, so a template cannot reach prototypes or run away.
+ * One Liquid engine for every template node: own-property access only, render
+ * limits and no file system, so a template cannot reach prototypes, run away,
+ * or print a file of the runner's working directory (liquidjs reads
+ * `{% include ".env" %}` from "." by default).
  */
 const RENDER_LIMIT_MS = 2_000;
+const NO_FILES = 'templates cannot read files: {% include %}, {% render %} and {% layout %} are not available';
+
+const noFileSystem = {
+  sep: '/',
+  resolve: (_dir: string, file: string) => file,
+  dirname: () => '',
+  exists: async () => true,
+  existsSync: () => true,
+  readFile: async (): Promise<string> => {
+    throw new Error(NO_FILES);
+  },
+  readFileSync: (): string => {
+    throw new Error(NO_FILES);
+  },
+};
 
 export const liquid = new Liquid({
   ownPropertyOnly: true,
@@ -12,7 +29,11 @@ export const liquid = new Liquid({
   parseLimit: 1_000_000,
   renderLimit: RENDER_LIMIT_MS,
   memoryLimit: 64_000_000,
+  fs: noFileSystem,
 });
+
+/** The file tags, told apart before parsing: their error would otherwise read as a syntax problem. */
+const FILE_TAG = /\{%-?\s*(include|render|layout)\b/;
 
 /** The top-level variables a template reads: they are its node's input ports. Throws on a syntax error. */
 export function templateVariables(source: string): string[] {
@@ -39,6 +60,8 @@ const PORT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Syntax check used by node types' check(), plus variables whose names no edge can name (`{{ ["a b"] }}`). */
 export function templateIssue(source: string | undefined, field: string): { path: string[]; message: string }[] {
   if (!source) return [];
+  const fileTag = FILE_TAG.exec(source);
+  if (fileTag) return [{ path: [field], message: `{% ${fileTag[1]} %}: ${NO_FILES}` }];
   let variables: string[];
   try {
     liquid.parse(source);

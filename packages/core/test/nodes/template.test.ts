@@ -21,6 +21,15 @@ describe('template node', () => {
     expect(await runNode(templateNode, config, { v: value }, testContext())).toEqual({ text: '[mine][][][]' });
   });
 
+  it('reads no files: include, render and layout find nothing, and validation says so', async () => {
+    // The tests run in the repository root, where package.json exists: a template must not be able to print it (or a .env).
+    for (const template of ['{% include "package.json" %}', '{% render "package.json" %}', '{% layout "package.json" %}x', '{% include name %}']) {
+      const rendered = runNode(templateNode, { template }, { name: 'package.json' }, testContext());
+      await expect(rendered, template).rejects.toThrow(/templates cannot read files/);
+      expect(templateNode.check!(parsed(templateNode, { template }))[0]?.message, template).toContain('{% include %}, {% render %} and {% layout %} are not available');
+    }
+  });
+
   it('stops a template that would allocate or render without end', async () => {
     const huge = { template: '{% for i in (1..100000000) %}x{% endfor %}' };
     await expect(runNode(templateNode, huge, {}, testContext())).rejects.toThrow(/limit exceeded/);
