@@ -1,46 +1,68 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from './free-port';
 
-/** A redis-server the test started on a free loopback port, with no persistence; `stop()` ends it. */
+/** A redis-server the test started on a free loopback port; `stop()` ends it. */
 export interface TestRedis {
   url: string;
   port: number;
   process: ChildProcess;
+  /** kill -9, then after `downMs` start again on the same port (with `persistent`, from its append-only file). */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts Debian's `redis-server --port N --save ''` in the foreground (so the
- * test owns the process and nothing outlives it) and waits until it answers.
+ * Starts Debian's `redis-server --port N` in the foreground (so the test owns the
+ * process and nothing outlives it) and waits until it answers. No persistence
+ * (`--save ''`) unless `persistent`: then an append-only file in a temp dir,
+ * fsynced on every write, as docs/scaling.md tells production to run it.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 15_000;
-  while (!(await answers(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not start on port ${port}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+  const dir = options.persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-redis-')) : undefined;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'];
+  args.push(...(dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no']));
+  const start = async () => {
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!(await answers(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server did not start on port ${port}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
+    return { child, exited };
+  };
+  let current = await start();
+  const redis: TestRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
-    process: child,
+    process: current.child,
+    async restart(downMs = 0) {
+      current.child.kill('SIGKILL');
+      await current.exited;
+      await new Promise((r) => setTimeout(r, downMs));
+      current = await start();
+      redis.process = current.child;
+    },
     async stop() {
+      const { child, exited } = current;
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  return redis;
 }
 
 /** True once a PING on the port gets +PONG. */
