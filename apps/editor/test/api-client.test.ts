@@ -4,6 +4,7 @@ import type { RunEvent } from '@patchbay/core';
 import { ApiError, ConflictError, createApi, latestVersionPath } from '../src/lib/api';
 import { fetchEarly } from '../src/lib/early-fetch';
 import { echoPipeline } from './support/documents';
+import { freePort } from '../../../test/support/free-port';
 
 // The editor's API client against a real runner (support/global-runner.ts): the shapes the
 // editor reads are the ones the runner sends.
@@ -57,6 +58,13 @@ describe('API client', () => {
     await expect(missing).rejects.toBeInstanceOf(ApiError);
     await expect(missing).rejects.toMatchObject({ status: 404 });
     await expect(api.latestVersion('no-such-pipeline')).rejects.toThrow(/no-such-pipeline/);
+  });
+
+  it('says in one line that the runner did not answer when nothing listens, for a call and for a streamed run', async () => {
+    const gone = createApi({ baseUrl: `http://127.0.0.1:${await freePort()}` });
+    const reason = 'Could not reach the runner (is patchbay serve still running?)';
+    await expect(gone.listPipelines()).rejects.toThrow(reason);
+    await expect(gone.streamRun({ pipeline: 'qa', inputs: {} }, () => {})).rejects.toThrow(reason);
   });
 
   it('streams a run: events in order, tokens for the llm node, the outputs at the end', async () => {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { ApiError } from '../lib/api-client';
+import { ApiError, UnreachableError } from '../lib/api-client';
 import { useApi } from '../components/ApiContext';
 import { sessionToken } from './session-token';
 
@@ -28,7 +28,9 @@ export function SignInForm() {
           ? 'This runner did not accept that token. Use the value of PATCHBAY_TOKEN the runner was started with.'
           : err instanceof ApiError && err.status === 403
             ? `That token cannot open the editor: ${err.message}`
-            : `Could not reach the runner: ${(err as Error).message}`,
+            : err instanceof UnreachableError
+              ? err.message
+              : `Could not reach the runner: ${(err as Error).message}`,
       );
     } finally {
       setBusy(false);

@@ -1,16 +1,18 @@
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
+import { lazyView } from '../lib/lazy-view';
 import { useRoute } from '../hooks/use-route';
 import { PipelineList } from './PipelineList';
+import { LoadBoundary } from './LoadBoundary';
 import { ToastProvider } from './Toasts';
 
 // the canvas (React Flow, the node catalogue) loads only when a pipeline is opened
-const EditorPage = lazy(() => import('./EditorPage'));
+const EditorPage = lazyView(() => import('./EditorPage'));
 // evals and their charts and diffs load only when opened
-const EvalsPage = lazy(() => import('./evals/EvalsPage'));
+const EvalsPage = lazyView(() => import('./evals/EvalsPage'));
 // labels, promotion, history and call snippets load only when opened
-const DeployPage = lazy(() => import('../deploy/DeployPage'));
+const DeployPage = lazyView(() => import('../deploy/DeployPage'));
 // monitoring and its charts load only when opened
-const MonitoringPage = lazy(() => import('../monitoring/MonitoringPage'));
+const MonitoringPage = lazyView(() => import('../monitoring/MonitoringPage'));
 
 export function App() {
   const [route, navigate] = useRoute();
@@ -19,21 +21,29 @@ export function App() {
       {route.page === 'list' ? (
         <PipelineList navigate={navigate} />
       ) : route.page === 'deploy' ? (
-        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
-          <DeployPage key={route.name} name={route.name} navigate={navigate} />
-        </Suspense>
+        <LoadBoundary key={route.name} what="page">
+          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
+            <DeployPage key={route.name} name={route.name} navigate={navigate} />
+          </Suspense>
+        </LoadBoundary>
       ) : route.page === 'monitoring' ? (
-        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading monitoring…</p>}>
-          <MonitoringPage key={route.name} route={route} navigate={navigate} />
-        </Suspense>
+        <LoadBoundary key={route.name} what="page">
+          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading monitoring…</p>}>
+            <MonitoringPage key={route.name} route={route} navigate={navigate} />
+          </Suspense>
+        </LoadBoundary>
       ) : route.page === 'evals' || route.page === 'compare' ? (
-        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
-          <EvalsPage key={route.name} route={route} navigate={navigate} />
-        </Suspense>
+        <LoadBoundary key={route.name} what="page">
+          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
+            <EvalsPage key={route.name} route={route} navigate={navigate} />
+          </Suspense>
+        </LoadBoundary>
       ) : (
-        <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading the editor…</p>}>
-          <EditorPage key={route.name} route={route} navigate={navigate} />
-        </Suspense>
+        <LoadBoundary key={route.name} what="page">
+          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading the editor…</p>}>
+            <EditorPage key={route.name} route={route} navigate={navigate} />
+          </Suspense>
+        </LoadBoundary>
       )}
     </ToastProvider>
   );

@@ -1,16 +1,18 @@
-import { lazy, Suspense, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { Suspense, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { Problem } from '@patchbay/core';
 import type { EditorStore } from '../lib/editor-store';
 import type { RunStore } from '../lib/run-store';
 import type { Shown } from '../hooks/use-editor-content';
 import { useCanvasSelector } from '../hooks/use-canvas-selector';
+import { lazyView } from '../lib/lazy-view';
+import { LoadBoundary } from './LoadBoundary';
 import { ProblemsPanel } from './ProblemsPanel';
 import { RunPanel } from './RunPanel';
 
 // not needed for the first paint: loaded when their tab is opened
-const VersionsPanel = lazy(() => import('./VersionsPanel'));
-const RunsPanel = lazy(() => import('./RunsPanel'));
-const DiffPanel = lazy(() => import('./DiffPanel'));
+const VersionsPanel = lazyView(() => import('./VersionsPanel'));
+const RunsPanel = lazyView(() => import('./RunsPanel'));
+const DiffPanel = lazyView(() => import('./DiffPanel'));
 
 export type Tab = 'problems' | 'run' | 'runs' | 'versions' | 'diff';
 
@@ -66,22 +68,25 @@ export function BottomPanel(p: Props) {
         ))}
       </div>
       <div className="tab-body" id="bottom-tab-panel" role="tabpanel" aria-labelledby={`tab-${p.tab}`}>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          {p.tab === 'problems' && <ProblemsPanel problems={p.problems} doc={doc} onJump={p.onJump} />}
-          {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} runNow={p.runNow} onRunHandled={p.onRunHandled} />}
-          {p.tab === 'runs' && <RunsPanel name={p.name} refreshKey={p.refresh} shown={p.shown?.mode === 'run' ? p.shown.run.id : undefined} onOpen={p.onOpenRun} />}
-          {p.tab === 'versions' && (
-            <VersionsPanel
-              name={p.name}
-              shown={p.shown?.mode === 'edit' ? (p.shown.version ?? undefined) : p.shown?.mode === 'version' ? p.shown.version : undefined}
-              refreshKey={p.refresh}
-              onOpen={p.onOpenVersion}
-              onDiff={p.onDiff}
-              onRestore={p.onRestore}
-            />
-          )}
-          {p.tab === 'diff' && p.shown?.mode === 'diff' && <DiffPanel overlay={p.shown.overlay} from={p.shown.from} to={p.shown.to} onJump={p.onJump} />}
-        </Suspense>
+        {/* keyed by tab: a panel that failed to load does not hide the other tabs */}
+        <LoadBoundary key={p.tab} what="panel">
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            {p.tab === 'problems' && <ProblemsPanel problems={p.problems} doc={doc} onJump={p.onJump} />}
+            {p.tab === 'run' && <RunPanel doc={doc} runs={p.runs} canRun={p.problems.length === 0 && p.shown !== undefined && p.shown.mode !== 'diff'} onRun={p.onRun} onCancel={p.onCancel} runNow={p.runNow} onRunHandled={p.onRunHandled} />}
+            {p.tab === 'runs' && <RunsPanel name={p.name} refreshKey={p.refresh} shown={p.shown?.mode === 'run' ? p.shown.run.id : undefined} onOpen={p.onOpenRun} />}
+            {p.tab === 'versions' && (
+              <VersionsPanel
+                name={p.name}
+                shown={p.shown?.mode === 'edit' ? (p.shown.version ?? undefined) : p.shown?.mode === 'version' ? p.shown.version : undefined}
+                refreshKey={p.refresh}
+                onOpen={p.onOpenVersion}
+                onDiff={p.onDiff}
+                onRestore={p.onRestore}
+              />
+            )}
+            {p.tab === 'diff' && p.shown?.mode === 'diff' && <DiffPanel overlay={p.shown.overlay} from={p.shown.from} to={p.shown.to} onJump={p.onJump} />}
+          </Suspense>
+        </LoadBoundary>
       </div>
     </section>
   );

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { ApiError, type PipelineSummary } from '../lib/api';
+import { ApiError, UnreachableError, type PipelineSummary } from '../lib/api';
 import type { Route } from '../lib/route';
 import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from './ApiContext';
@@ -17,7 +17,8 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
   const [reloads, setReloads] = useState(0);
   const pages = usePages(api.pipelinesPage, String(reloads));
   const pipelines = pages.items;
-  const error = pages.error?.message;
+  // an UnreachableError already says the runner did not answer
+  const error = pages.error && (pages.error instanceof UnreachableError ? pages.error.message : `Could not reach the runner: ${pages.error.message}`);
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState<string>();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -122,7 +123,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
         />
       </div>
       {nameProblem && <p className="error-text">{nameProblem}</p>}
-      {error && <p className="error-text">Could not reach the runner: {error}</p>}
+      {error && <p className="error-text">{error}</p>}
       {pipelines && pipelines.length === 0 && <p className="muted">No pipelines yet: create one, or import a pipeline JSON file.</p>}
       {pipelines && pipelines.length > 0 && (
         <table>

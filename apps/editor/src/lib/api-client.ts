@@ -48,6 +48,16 @@ export class ConflictError extends ApiError {
   }
 }
 
+/** Nothing answered: the runner stopped, restarted or is out of reach (fetch's own words are "Failed to fetch"). */
+export class UnreachableError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('Could not reach the runner (is patchbay serve still running?)');
+  }
+}
+
+/** fetch rejects with a TypeError when no answer came; an abort (Cancel, leaving the page) stays what it is. */
+const unreachable = (err: unknown) => (err instanceof TypeError ? new UnreachableError(err) : err);
+
 /** One line saying what went wrong, from a problem+json body (its first field error when it has them). */
 export function problemMessage(status: number, body: any): string {
   const detail = body?.detail ?? body?.title ?? body?.message ?? `HTTP ${status}`;
@@ -60,7 +70,10 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const client = createClient<paths>({
     baseUrl: options.baseUrl ?? '',
     // A GET main.tsx asked for as the page started (early-fetch.ts) is answered once from that request.
-    fetch: (request: Request) => (request.method === 'GET' ? takeEarly(request.url) : undefined) ?? fetchImpl(request),
+    fetch: (request: Request) =>
+      ((request.method === 'GET' ? takeEarly(request.url) : undefined) ?? fetchImpl(request)).catch((err: unknown) => {
+        throw unreachable(err);
+      }),
   });
   const { headers, onUnauthorized } = options;
   client.use({

@@ -6,7 +6,7 @@ import { evalCalls } from './evals-api';
 import { deployCalls } from '../deploy/deploy-api';
 import { allPages, listPage } from './pages';
 
-export { ApiError, ConflictError, problemMessage, answer, events, type ApiClient, type HeaderProvider } from './api-client';
+export { ApiError, ConflictError, UnreachableError, problemMessage, answer, events, type ApiClient, type HeaderProvider } from './api-client';
 export type * from './api-types';
 
 /** Where the latest version of a pipeline is read (main.tsx asks for it early, see early-fetch.ts). */

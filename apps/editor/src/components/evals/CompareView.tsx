@@ -1,12 +1,14 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import type { Comparison, EvalListItem, EvalResult, EvalsApi } from '../../lib/evals-api';
+import { lazyView } from '../../lib/lazy-view';
+import { LoadBoundary } from '../LoadBoundary';
 import { CaseCompareTable } from './CaseCompareTable';
 import { passRateText } from './format';
 import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { direction, interval, plain, pNumber, signed, testName, verdict } from './verdict';
 
 // recharts is big: it loads only when a comparison is on screen
-const MeansChart = lazy(() => import('./MeansChart'));
+const MeansChart = lazyView(() => import('./MeansChart'));
 
 interface Props {
   api: EvalsApi;
@@ -142,9 +144,11 @@ export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {
           </section>
           <section className="evals-card" data-testid="means-chart">
             <h2>Means with 95% intervals</h2>
-            <Suspense fallback={<p className="muted">Loading the chart…</p>}>
-              <MeansChart scorers={scorerNames} a={results[0].summary} b={results[1].summary} />
-            </Suspense>
+            <LoadBoundary what="chart">
+              <Suspense fallback={<p className="muted">Loading the chart…</p>}>
+                <MeansChart scorers={scorerNames} a={results[0].summary} b={results[1].summary} />
+              </Suspense>
+            </LoadBoundary>
           </section>
           <section className="evals-card">
             <h2>Cases</h2>
