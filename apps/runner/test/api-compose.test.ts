@@ -123,6 +123,19 @@ describe('pins', () => {
     expect(record.nodes.say).toMatchObject({ status: 'reused', pinned: true });
   });
 
+  it('refuses a pin naming an output the node does not have (a typo ran as an empty success)', async () => {
+    const typo = await runner.post('/api/runs', { document: chain(), inputs: { q: 'one' }, pins: { say: { txt: 'pinned answer' } } });
+    expect(typo.status).toBe(422);
+    const problem = await typo.json();
+    expect(problem).toMatchObject({ type: expect.stringContaining('unknown-pinned-output') });
+    expect(problem.detail).toBe('$.pins.say.txt: node "say" has no output "txt" (its outputs: text, usage)');
+    expect(problem.errors).toEqual([{ path: '$.pins.say.txt', message: 'node "say" has no output "txt"' }]);
+    // An output node has no outputs to pin: it is what the run returns.
+    const output = await runner.post('/api/runs', { document: chain(), inputs: { q: 'one' }, pins: { out: { value: 'x' } } });
+    expect(output.status).toBe(422);
+    expect((await output.json()).detail).toBe('$.pins.out.value: node "out" has no output "value" (it has no outputs)');
+  });
+
   it('are never part of a version, and runs of a version never take them', async () => {
     const withPins = { ...chain(), name: 'saved-chain', pins: { say: { text: 'x' } }, nodes: chain().nodes.map((n) => ({ ...(n as object), pinned: { text: "x" } })) };
     expect((await runner.post('/api/pipelines', withPins)).status).toBe(201);

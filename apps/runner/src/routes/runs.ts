@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { checkInputs, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, validatePipeline, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
+import { checkInputs, nodePorts, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, validatePipeline, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { pipelineInvalid } from '../domain-errors';
 import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
@@ -195,12 +195,24 @@ function runFromProblem(err: unknown): never {
   throw err;
 }
 
-/** Pins as reused outputs; a pin on a node the document does not have is refused. */
-function pinnedNodes(document: PipelineDocument, pins: Record<string, Record<string, unknown>>) {
+/**
+ * Pins as reused outputs. A pin on a node the document does not have is refused, and so is one naming an
+ * output the node does not have: a typo (`txt` for `text`) would feed nothing on and skip everything below.
+ */
+async function pinnedNodes(document: PipelineDocument, pins: Record<string, Record<string, unknown>>, pipelines: PipelineResolver) {
+  const lookup = pipelineRefs(document).length > 0 ? await resolvePipelines(document, pipelines) : undefined;
   const reuse: Record<string, { outputs: Record<string, unknown>; pinned: true }> = {};
   for (const [id, outputs] of Object.entries(pins)) {
-    if (!document.nodes.some((n) => n.id === id)) {
+    const node = document.nodes.find((n) => n.id === id);
+    if (!node) {
       throw new HttpProblem(422, `$.pins.${id}: there is no node "${id}" to pin`, { type: 'unknown-pinned-node', errors: [{ path: `$.pins.${id}`, message: `no node "${id}"` }] });
+    }
+    const names = (nodePorts(node, lookup)?.outputs ?? []).map((p) => p.name);
+    const unknown = Object.keys(outputs).find((name) => !names.includes(name));
+    if (unknown !== undefined) {
+      const message = `node "${id}" has no output "${unknown}"`;
+      const has = names.length > 0 ? `its outputs: ${names.join(', ')}` : 'it has no outputs';
+      throw new HttpProblem(422, `$.pins.${id}.${unknown}: ${message} (${has})`, { type: 'unknown-pinned-output', errors: [{ path: `$.pins.${id}.${unknown}`, message }] });
     }
     reuse[id] = { outputs, pinned: true };
   }
@@ -219,7 +231,7 @@ export const runRoutes: RouteModule = {
       const target = await resolveDocument(deps, body, pipelines);
       const partial = body.from ? await runFromNode(store, target.document, body.from, body.inputs).catch(runFromProblem) : undefined;
       const inputs = partial?.inputs ?? body.inputs ?? {};
-      const pins = body.pins ? pinnedNodes(target.document, body.pins) : undefined;
+      const pins = body.pins ? await pinnedNodes(target.document, body.pins, pipelines) : undefined;
       const problems = checkInputs(target.document, inputs, { unknown: 'error' });
       if (problems.length > 0) {
         throw new HttpProblem(422, `the inputs do not fit: ${problems[0].path}: ${problems[0].message}`, {
