@@ -145,6 +145,31 @@ describe('patchbay eval', () => {
     expect(existsSync(path.join(ws.dir, 'nokey.result.json.partial.jsonl'))).toBe(false);
     expect(existsSync(path.join(ws.dir, 'd.result.json.partial.jsonl'))).toBe(false);
   }, 120_000);
+
+  it('refuses an output path that names an input (dataset, suite, pipeline, baseline) or another output, before any case runs; the files stay as they were', async () => {
+    const before = ['cases.jsonl', 'suite.yaml', 'v1.json', 'v1.result.json'].map((f) => readFileSync(path.join(ws.dir, f), 'utf8'));
+    const checks: Array<[string[], string]> = [
+      [['--out', 'cases.jsonl'], '--out cases.jsonl is the dataset'],
+      [['--out', './suite.yaml'], '--out ./suite.yaml is the suite'],
+      [['--out', 'o.json', '--junit', 'v1.json'], '--junit v1.json is the pipeline'],
+      [['--out', 'o.json', '--baseline', 'v1.result.json', '--markdown', 'v1.result.json'], '--markdown v1.result.json is the baseline'],
+      [['--out', 'o.json', '--junit', 'o.json'], '--junit o.json is the --out file'],
+      [['--out', 'o.json', '--junit', 'r.xml', '--markdown', 'r.xml'], '--markdown r.xml is the --junit file'],
+    ];
+    const results: Awaited<ReturnType<typeof cli>>[] = [];
+    for (let i = 0; i < checks.length; i += 3) results.push(...(await Promise.all(checks.slice(i, i + 3).map(([args]) => cli(['eval', 'v1.json', '--suite', 'suite.yaml', ...args])))));
+    results.forEach((r, i) => {
+      expect(r.code, `${checks[i][0].join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toBe(`patchbay eval: ${checks[i][1]}; name another file\n`);
+    });
+    expect(['cases.jsonl', 'suite.yaml', 'v1.json', 'v1.result.json'].map((f) => readFileSync(path.join(ws.dir, f), 'utf8'))).toEqual(before);
+    expect(existsSync(path.join(ws.dir, 'o.json.partial.jsonl'))).toBe(false);
+    // Rolling a baseline forward (--out names the --baseline file) is allowed: the baseline is read first.
+    writeFileSync(path.join(ws.dir, 'rolling.json'), before[3]);
+    const rolled = await cli(['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'rolling.json', '--out', 'rolling.json']);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(json('rolling.json').comparison.baseline).toBe('rolling.json');
+  }, 120_000);
 });
 
 describe('Ctrl-C', () => {

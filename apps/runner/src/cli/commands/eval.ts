@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
 import { loadPipelineArg } from '../stored-pipeline';
 import { openStoredRefs } from '../stored-refs';
+import { clashingOutput } from '../eval-output-paths';
 import { problemLines } from '../problem-lines';
 import { openWorkspaceServices, workspaceRedactor } from '../workspace-services';
 
@@ -121,6 +122,19 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       }
       const { pipeline, repeat } = prepared;
       const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
+      const clash = clashingOutput(
+        [
+          ...(existsSync(resolve(file)) ? [{ role: 'the pipeline', given: file, absolute: resolve(file) }] : []),
+          { role: 'the suite', given: values.suite, absolute: resolve(values.suite) },
+          ...('path' in suite.dataset ? [{ role: 'the dataset', given: suite.dataset.path, absolute: suite.dataset.path }] : []),
+          ...(values.baseline ? [{ role: 'the baseline', given: values.baseline, absolute: resolve(values.baseline) }] : []),
+        ],
+        [
+          { flag: '--out', role: 'the --out file', given: values.out ?? out, absolute: out, mayReplace: ['the baseline'] },
+          ...(['junit', 'markdown'] as const).filter((f) => values[f]).map((f) => ({ flag: `--${f}`, role: `the --${f} file`, given: values[f]!, absolute: resolve(values[f]!) })),
+        ],
+      );
+      if (clash) throw new UsageError(clash);
       const { redact } = workspaceRedactor(io.env);
       log = await evals.JsonlCaseLog.open(evals.progressPathFor(out), prepared.identity, { resume: values.resume === true, startedAt: new Date().toISOString(), redact });
       const display = evals.progressDisplay(io.stderr);
