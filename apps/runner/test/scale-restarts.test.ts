@@ -84,6 +84,8 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     await new Promise((r) => setTimeout(r, 4000));
     await postgres.restart();
     await expectEveryCaseOnce(id);
+    // the worker said which cases it could not record, and why
+    expect(worker.output()).toMatch(/could not finish case "case-\d+" of eval \S+: .+; it will be run again/);
   }, 150_000);
 
   // Redis with an append-only file fsynced at every write (docs/scaling.md): what it acknowledged

@@ -77,6 +77,11 @@ export class CaseJobWorker {
       skipVersionCheck: true,
     });
     this.worker.on('error', (err) => options.log(`case worker: ${err.message}`));
+    // A case that could not be recorded (the store or Redis went away) is queued again by the eval's
+    // coordinator: say so, or an outage leaves no trace in the worker's log.
+    this.worker.on('failed', (job, err) => {
+      if (job) options.log(`could not finish case "${job.data.case.id}" of eval ${job.data.evalId}: ${err.message}; it will be run again`);
+    });
   }
 
   /** Stops taking cases; running ones finish (up to `graceMs`), the rest go back to the queue for other workers. */
