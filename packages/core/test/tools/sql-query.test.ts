@@ -69,6 +69,16 @@ describe('sql_query tools', () => {
     expect(await tools.call('orders_db', { sql: 'SELECT count(*) AS n FROM orders' })).toMatchObject({ rows: [{ n: 250 }] });
   });
 
+  it("bounds the query process's memory: a query holding 3 x 250 MB blobs to sort them fails in one line", async () => {
+    // The rows are small (lengths); what SQLite holds meanwhile is not: 1.5 GB for 3 x 400 MB before the bound.
+    const blobs = 'SELECT randomblob(250000000) x UNION ALL SELECT randomblob(250000000) UNION ALL SELECT randomblob(250000000)';
+    await expect(tools.call('orders_db', { sql: `SELECT length(x) FROM (${blobs} ORDER BY 1)` })).rejects.toThrow(
+      /^tool "orders_db": query failed: the query needed more than 512 MB of memory and was stopped$/,
+    );
+    // The process is still there for the next query.
+    expect(await tools.call('orders_db', { sql: 'SELECT count(*) AS n FROM orders' })).toMatchObject({ rows: [{ n: 250 }] });
+  });
+
   it('reports bad SQL, a missing database and bad arguments in one line', async () => {
     await expect(tools.call('orders_db', { sql: 'SELECT nope FROM orders' })).rejects.toThrow('tool "orders_db": bad SQL: no such column: nope');
     await expect(tools.call('gone_db', { sql: 'SELECT 1' })).rejects.toThrow(/tool "gone_db": database file .*missing\.sqlite does not exist/);

@@ -9,10 +9,18 @@ import Database from 'better-sqlite3';
 
 // A watchdog on its own thread: when the runner dies (even by kill -9) while a query spins
 // inside SQLite, this thread still runs and ends the process, so no orphan burns a core.
+// It also bounds the process's memory (argv[3], MB): SQLite's own allocations (a sort of
+// large blobs) are outside V8's heap limit, and this build of SQLite does not enforce
+// hard_heap_limit (no memory statistics). Past the bound it ends the process with SIGUSR2,
+// which the host reads as "used too much memory".
 new Worker(
-  `const { workerData: parent } = require('node:worker_threads');
-   setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 500);`,
-  { eval: true, workerData: process.ppid },
+  `const { workerData: { parent, maxRss } } = require('node:worker_threads');
+   let tick = 0;
+   setInterval(() => {
+     if (process.memoryUsage.rss() > maxRss) process.kill(process.pid, 'SIGUSR2');
+     if (++tick % 5 === 0 && process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+   }, 100);`,
+  { eval: true, workerData: { parent: process.ppid, maxRss: Number(process.argv[3]) * 1024 * 1024 } },
 ).unref();
 
 const workerData = { database: process.argv[2] };

@@ -17,6 +17,8 @@ export interface SqlQueryToolOptions {
 }
 
 const PROCESS_FILE = fileURLToPath(new URL('./sql-query-process.mjs', import.meta.url));
+/** The query process's memory (resident) at most; its watchdog ends it past this with SIGUSR2. */
+const MAX_RSS_MB = 512;
 
 /**
  * A read-only `sql_query`-style tool on one SQLite file: `{sql, params?}` →
@@ -39,7 +41,7 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
   let busy = false;
 
   const start = () => {
-    const child = fork(PROCESS_FILE, [options.database], { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced' });
+    const child = fork(PROCESS_FILE, [options.database, String(MAX_RSS_MB)], { execArgv: ['--max-old-space-size=512'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced' });
     // Idle, the process must not keep the runner alive; a query holds it (see run).
     child.unref();
     child.channel?.unref();
@@ -73,7 +75,8 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
         if (worker === w) worker = null;
-        reject(new Error(`the query process stopped (${signal ?? `exit code ${code}`}); was the result too large?`));
+        if (signal === 'SIGUSR2') reject(new Error(`query failed: the query needed more than ${MAX_RSS_MB} MB of memory and was stopped`));
+        else reject(new Error(`the query process stopped (${signal ?? `exit code ${code}`}); was the result too large?`));
       };
       const cleanup = () => {
         clearTimeout(timer);
