@@ -118,4 +118,27 @@ describe('the canvas for a new user', () => {
     await expect.poll(wouldWarn).toBe(false);
     await other.close();
   });
+
+  it('undoes what was typed into a template with Ctrl/⌘+Z in the field as one step, not one character', async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(`${server.url}/pipelines/echo`);
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    // the llm node (an earlier test renamed it)
+    await selectNode(other, (await other.locator('.react-flow__node').filter({ hasText: 'offline:echo' }).getAttribute('data-id'))!);
+    const prompt = other.getByTestId('field-prompt');
+    const before = await prompt.inputValue();
+    await prompt.click();
+    await other.keyboard.press('End');
+    // typed as a person types, key by key
+    await other.keyboard.type(' Be brief.', { delay: 30 });
+    await expect.poll(() => prompt.inputValue()).toBe(`${before} Be brief.`);
+    await other.getByTestId('unsaved').waitFor();
+    await other.keyboard.press(`${mod}+z`);
+    await expect.poll(() => prompt.inputValue()).toBe(before);
+    await other.getByTestId('unsaved').waitFor({ state: 'detached' });
+    await other.keyboard.press(`${mod}+Shift+z`);
+    await expect.poll(() => prompt.inputValue()).toBe(`${before} Be brief.`);
+    await other.getByTestId('unsaved').waitFor();
+    await other.close();
+  });
 });

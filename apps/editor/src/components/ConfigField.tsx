@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { variablesOf } from '@patchbay/core';
 import type { ProviderInfo } from '../lib/api';
 import { fieldText, parseFieldText, type FormField } from '../lib/config-form';
@@ -79,10 +79,15 @@ function DraftText({ field, value, readOnly, onChange }: Omit<Props, 'providers'
   const [text, setText] = useState(external);
   const [error, setError] = useState<string>();
   const committed = useRef(external);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useLayoutEffect(() => {
+    if (box.current) box.current.value = text; // once, as the box appears: typing keeps it after
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (external === committed.current) return;
     committed.current = external;
     setText(external);
+    if (box.current) box.current.value = external;
     setError(undefined);
   }, [external]);
 
@@ -95,13 +100,17 @@ function DraftText({ field, value, readOnly, onChange }: Omit<Props, 'providers'
     onChange(parsed.value);
   };
   const multiline = field.kind === 'template' || field.kind === 'code' || field.kind === 'json';
-  const common = { id: field.key, 'data-testid': `field-${field.key}`, value: text, readOnly, spellCheck: false };
+  const common = { id: field.key, 'data-testid': `field-${field.key}`, readOnly, spellCheck: false };
   return (
     <>
       {multiline ? (
-        <textarea {...common} className={field.kind === 'template' ? undefined : 'code'} rows={field.kind === 'template' ? 5 : 6} onChange={(e) => update(e.target.value)} />
+        // Uncontrolled, with no defaultValue: React writes a textarea's value or defaultValue into
+        // its text children after every key, and Chrome then makes each character its own undo
+        // step. This way Ctrl/⌘+Z in the box undoes the typing as the browser groups it; the text
+        // is written in when the box appears and when the value changes from outside (above).
+        <textarea {...common} ref={box} className={field.kind === 'template' ? undefined : 'code'} rows={field.kind === 'template' ? 5 : 6} onChange={(e) => update(e.target.value)} />
       ) : (
-        <input {...common} inputMode={field.kind === 'number' || field.kind === 'integer' ? 'decimal' : undefined} onChange={(e) => update(e.target.value)} />
+        <input {...common} value={text} inputMode={field.kind === 'number' || field.kind === 'integer' ? 'decimal' : undefined} onChange={(e) => update(e.target.value)} />
       )}
       {field.kind === 'template' && <Variables source={text} testId={`variables-${field.key}`} />}
       {error && <p className="error-text">{error}</p>}
