@@ -26,6 +26,19 @@ describe('calculator', () => {
     });
   });
 
+  it("takes many calls at once on one signal (an agent's parallel tool calls) without a MaxListenersExceededWarning", async () => {
+    // Node warns of a "possible memory leak" past 10 abort listeners on one signal; the CLI printed it between its lines.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const run = new AbortController();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => tools.call('calculator', { expression: `${i} + 1` }, { signal: run.signal })));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(warnings).toEqual([]);
+  });
+
   it('evaluates arithmetic, functions, units and statements', async () => {
     expect(await calc('(17 * 23) / 4')).toBe(97.75);
     expect(await calc('sqrt(2) ^ 2')).toBeCloseTo(2);

@@ -124,7 +124,10 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
         throw new Error(`tool "${name}": invalid arguments: ${describeErrors(entry.validate.errors ?? [])}`);
       }
       try {
-        return await entry.tool.call(args, callOptions);
+        // A signal of its own per call: the tools listen for abort on it, and an agent's dozen parallel calls
+        // on the node's one signal passed Node's 10 listeners ("MaxListenersExceededWarning: possible memory leak").
+        // AbortSignal.any follows its parent without adding a listener to it.
+        return await entry.tool.call(args, signal ? { ...callOptions, signal: AbortSignal.any([signal]) } : callOptions);
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new Error(`tool "${name}": ${(err as Error).message}`);
