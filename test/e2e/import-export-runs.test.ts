@@ -148,6 +148,18 @@ describe('import, export and runs in the browser', () => {
     await expect.poll(() => page.getByTestId('node-slow').getAttribute('data-status')).not.toBe('running');
   });
 
+  it('follows a run opened while it still runs (a reload mid-run, the Runs list) to its end, instead of a frozen snapshot', async () => {
+    const { id } = await post('/api/runs', { pipeline: 'endless', inputs: { n: 'go' } });
+    await page.goto(`${server.url}/pipelines/endless?run=${id}`);
+    await expect.poll(() => page.getByTestId('node-slow').getAttribute('data-status')).toBe('running');
+    // what streamed before the page opened is replayed into the node
+    await expect.poll(() => page.getByTestId('node-text-slow').textContent()).toMatch(/^thinking/);
+    await post(`/api/runs/${id}/cancel`, {});
+    await expect.poll(() => page.getByTestId('node-slow').getAttribute('data-status'), { timeout: 15_000 }).not.toBe('running');
+    await page.getByTestId('tab-run').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled');
+  });
+
   it('opens the help dialog with ?', async () => {
     await page.getByTestId('canvas').click({ position: { x: 30, y: 30 } });
     await page.keyboard.press('?');

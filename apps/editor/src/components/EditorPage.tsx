@@ -18,6 +18,7 @@ import { useCanvasSelector } from '../hooks/use-canvas-selector';
 import { useEditorContent } from '../hooks/use-editor-content';
 import { useProblems } from '../hooks/use-problems';
 import { useRun } from '../hooks/use-run';
+import { useFollowRun } from '../hooks/use-follow-run';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useApi } from './ApiContext';
 import { BottomPanel, type Tab } from './BottomPanel';
@@ -228,6 +229,7 @@ function EditorScreen({ route, navigate }: Props) {
   );
 
   const { start, cancel } = useRun(api, runs, () => setRefresh((n) => n + 1));
+  useFollowRun(api, runs, shown);
   const run = useCallback(
     (inputs: Record<string, unknown>) => {
       setTab('run');

@@ -58,6 +58,12 @@ export function createApi(options: ApiClientOptions = {}) {
     getRun: (id: string) => answer(client.GET('/api/runs/{id}', { params: { path: { id } } })),
     cancelRun: (id: string) => answer(client.POST('/api/runs/{id}/cancel', { params: { path: { id } } })),
 
+    /** The events of a run that started elsewhere (a reload, another tab): past ones replayed, then live, until it ends. */
+    async followRun(id: string, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<void> {
+      const stream = client.GET('/api/runs/{id}/events', { params: { path: { id } }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal });
+      for await (const event of events<RunEvent>(stream, isLastRunEvent)) onEvent(event);
+    },
+
     /**
      * Starts a run and calls `onEvent` for each streamed event until the run ends.
      * Resolves with the last event (run.completed or run.failed).
