@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +69,7 @@ describe('an MCP server that stops', () => {
   afterAll(() => tools.close());
 
   it('says why the call failed (its stderr), and starts the server again on the next call', async () => {
-    await expect(tools.call('crash', {})).rejects.toThrow(/^tool "crash": MCP server "demo" stopped \(stderr: fixture crashing on purpose\); it is started again on the next call$/);
+    await expect(tools.call('crash', {})).rejects.toThrow(/^tool "crash": MCP server "demo" stopped \((?:[^;]+; )?stderr: fixture crashing on purpose\); it is started again on the next call$/);
     expect(await tools.call('add', { a: 1, b: 2 })).toEqual({ sum: 3 });
   });
 
@@ -109,6 +111,11 @@ describe('MCP tools over streamable HTTP', () => {
   });
 
   it('keeps local tools working and explains an unavailable server', async () => {
+    // A port that was just free: nothing listens there.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const freePort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
     const tools = createToolService({
       dataDir,
       sandbox: createSandbox(),
@@ -117,6 +124,9 @@ describe('MCP tools over streamable HTTP', () => {
         mcpServers: {
           remote: { url, headers: { Authorization: 'Bearer ${FIXTURE_TOKEN}' } },
           broken: { command: process.execPath, args: ['-e', 'console.error("cannot start: missing API key"); process.exit(3)'] },
+          missing: { command: 'no-such-mcp-server-binary' },
+          elsewhere: { command: process.execPath, args: [FIXTURE], cwd: 'no-such-folder' },
+          refused: { url: `http://127.0.0.1:${freePort}/mcp` },
         },
       },
     });
@@ -126,6 +136,10 @@ describe('MCP tools over streamable HTTP', () => {
       expect(error).toMatch(/^unknown tool "shout"/);
       expect(error).toContain('MCP server "remote" is unavailable: environment variable FIXTURE_TOKEN is not set');
       expect(error).toMatch(/MCP server "broken" is unavailable: .*cannot start: missing API key/);
+      // Said once, and about what is wrong: not the node binary that exists, not a bare "fetch failed".
+      expect(error).toContain('MCP server "missing" is unavailable: spawn no-such-mcp-server-binary ENOENT;');
+      expect(error).toContain(`MCP server "elsewhere" is unavailable: its cwd ${join(dataDir, 'no-such-folder')} is not a folder;`);
+      expect(error).toMatch(/MCP server "refused" is unavailable: fetch failed \(ECONNREFUSED\)(;|\)$)/);
     } finally {
       await tools.close();
     }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -34,10 +35,11 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
   let stderrTail = '';
   /** The transport's last complaint (a line that is not JSON-RPC, output past the SDK's buffer): often why it closed. */
   let lastError = '';
-  /** Why the server went wrong, as far as we can tell: the transport's last error, else the last line of its stderr. */
-  const why = () => {
+  /** Why the server went wrong, as far as we can tell: the transport's last error (unless `said` has it) and the last line of its stderr. */
+  const why = (said = '') => {
     const last = stderrTail.trim().split('\n').pop();
-    return lastError ? ` (${lastError})` : last ? ` (stderr: ${last})` : '';
+    const parts = [...(lastError && !said.includes(lastError) ? [lastError] : []), ...(last ? [`stderr: ${last}`] : [])];
+    return parts.length ? ` (${parts.join('; ')})` : '';
   };
 
   function transport(): Transport {
@@ -46,7 +48,10 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
     }
     const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)])) };
-    const stdio = new StdioClientTransport({ command: config.command, args: config.args ?? [], env, cwd: resolve(options.baseDir, config.cwd ?? '.'), stderr: 'pipe' });
+    const cwd = resolve(options.baseDir, config.cwd ?? '.');
+    // spawn reports a missing cwd as the command missing ("spawn /usr/bin/node ENOENT"): say which.
+    if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`its cwd ${cwd} is not a folder`);
+    const stdio = new StdioClientTransport({ command: config.command, args: config.args ?? [], env, cwd, stderr: 'pipe' });
     // Keep the end of the server's stderr: it is usually why a server failed to start.
     stdio.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
@@ -76,7 +81,8 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return live;
     } catch (err) {
       await client.close().catch(() => {});
-      throw new Error(`MCP server "${server}" is unavailable: ${(err as Error).message}${why()}`);
+      const message = reason(err as Error);
+      throw new Error(`MCP server "${server}" is unavailable: ${message}${why(message)}`);
     }
   }
 
@@ -120,6 +126,13 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       if (pending) await pending.then(({ client }) => client.close()).catch(() => {});
     },
   };
+}
+
+/** The error's message, with its cause when it says no more than "fetch failed" (ECONNREFUSED, ENOTFOUND, bad port). */
+function reason(err: Error): string {
+  const cause = err.cause as NodeJS.ErrnoException | undefined;
+  const detail = cause?.code ?? cause?.message;
+  return detail && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
 }
 
 interface Live {
