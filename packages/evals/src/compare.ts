@@ -33,6 +33,7 @@ export function compareRows(baseline: ScoreRow[], current: ScoreRow[], options: 
     const c = curByKey.get(rowKey(row));
     if (c) pairs.push([row, c]);
   }
+  warnAboutUnpairedAttempts(baseline, current, pairs.length, warnings);
   const baseNames = scorerNamesOf(baseline);
   const curNames = scorerNamesOf(current);
   const names = options.scorers ?? curNames.filter((n) => baseNames.includes(n));
@@ -64,6 +65,19 @@ export function compareResults(baseline: EvalResult, current: EvalResult, option
     warnings.push('the two results ran on different datasets (content hashes differ); only cases with the same id are paired');
   }
   return compareRows(baseline.cases.map(toScoreRow), current.cases.map(toScoreRow), { ...options, warnings });
+}
+
+/** Runs with another `repeat` pair only the attempts both ran: the rest would be left out without a word. */
+function warnAboutUnpairedAttempts(baseline: ScoreRow[], current: ScoreRow[], paired: number, warnings: string[]) {
+  const curIds = new Set(current.map((r) => r.id));
+  const baseIds = new Set(baseline.map((r) => r.id));
+  const baseLeft = baseline.filter((r) => curIds.has(r.id)).length - paired;
+  const curLeft = current.filter((r) => baseIds.has(r.id)).length - paired;
+  if (baseLeft === 0 && curLeft === 0) return;
+  const most = (rows: ScoreRow[]) => rows.reduce((m, r) => Math.max(m, r.repeat), 0);
+  const attempts = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
+  const left = [baseLeft ? `${baseLeft} of the baseline's` : '', curLeft ? `${curLeft} of this run's` : ''].filter(Boolean).join(' and ');
+  warnings.push(`the baseline ran up to ${attempts(most(baseline))} of a case and this run ${most(current)}: only the attempts both ran are paired (${left} are left out)`);
 }
 
 function scorerNamesOf(rows: ScoreRow[]): string[] {

@@ -85,6 +85,16 @@ describe('comparison', () => {
     expect(cmp.scorers.ok.n).toBe(4);
   });
 
+  it('says so when the two ran a different number of attempts per case: only the attempts both ran are paired', () => {
+    const base = ['a', 'b'].flatMap((id) => [1, 2, 3].map((r) => row(id, true, 1, r)));
+    const cur = [row('a', false), row('b', true)];
+    const cmp = compareRows(base, cur, { baselineLabel: 'b' });
+    expect(cmp.scorers.ok.n).toBe(2);
+    expect(cmp.warnings).toEqual(['the baseline ran up to 3 attempts of a case and this run 1: only the attempts both ran are paired (4 of the baseline\'s are left out)']);
+    expect(compareRows(cur, base, { baselineLabel: 'b' }).warnings).toEqual(['the baseline ran up to 1 attempt of a case and this run 3: only the attempts both ran are paired (4 of this run\'s are left out)']);
+    expect(compareRows(base, base, { baselineLabel: 'b' }).warnings).toEqual([]);
+  });
+
   it('warns about a scorer only one side has', () => {
     const cmp = compareRows([row('a', true)], [row('a', true, 1, 1, 'other')], { baselineLabel: 'b' });
     expect(cmp.warnings).toEqual(['scorer "other" is not in the baseline', 'scorer "ok" is only in the baseline']);
