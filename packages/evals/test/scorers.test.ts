@@ -170,6 +170,19 @@ describe('llm-judge', () => {
     expect(parseVerdict('PASS\nbut also\nFAIL')).toHaveProperty('error');
     expect(parseVerdict('reasons\n**PASS**')).toEqual({ score: 1, pass: true, reasoning: 'reasons' });
   });
+  it('verdict parser: finds the JSON among prose and code with braces, and a long reply full of braces does not hold the thread', () => {
+    // Braces in prose, in quoted code, and inside the verdict's own strings.
+    const code = 'function f(x) { if (x) { return {a: 1}; } }';
+    expect(parseVerdict(`Looking at \`${code}\` and {this}:\n{"score": 0.5, "pass": false, "reasoning": "a stray { and a \\"}\\" in text"} done}`))
+      .toEqual({ score: 0.5, pass: false, reasoning: 'a stray { and a "}" in text' });
+    expect(parseVerdict('{"outer": {"score": 1}}')).toHaveProperty('error'); // the first object is the verdict; it has no score
+    // A judge quoting a long output (code, templates) before its verdict: 2,000 braced phrases took 74 s.
+    const started = Date.now();
+    expect(parseVerdict(`${'Consider {x} and {y}. '.repeat(2000)}\n{"score": 1, "pass": true, "reasoning": "ok"}`)).toEqual({ score: 1, pass: true, reasoning: 'ok' });
+    expect(parseVerdict(`${'{"a": '.repeat(2000)}x${'}'.repeat(2000)}\nFAIL`)).toMatchObject({ pass: false });
+    expect(parseVerdict(`${'{'.repeat(20_000)} no verdict`)).toHaveProperty('error');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
 
 describe('retrieval-hit', () => {

@@ -37,17 +37,43 @@ export function parseVerdict(text: string): Verdict | { error: string } {
   return { score: pass ? 1 : 0, pass, reasoning };
 }
 
-/** The first `{…}` in the text that parses as a JSON object. */
+/** Characters scanned for a verdict before giving up: a reply of braces without end must not hold the thread. */
+const SCAN_BUDGET = 2_000_000;
+
+/**
+ * The first `{…}` in the text that parses as a JSON object. An object that starts at a `{` can only end at
+ * the `}` that closes it (strings skipped), so each start has one candidate: trying every later `}` instead
+ * took minutes on a long reply full of braces.
+ */
 function findJsonObject(text: string): Record<string, unknown> | null {
-  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
-    for (let end = text.lastIndexOf('}'); end > start; end = text.lastIndexOf('}', end - 1)) {
-      try {
-        const value = JSON.parse(text.slice(start, end + 1));
-        if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-      } catch {
-        // not this span; try a shorter one
-      }
+  let budget = SCAN_BUDGET;
+  for (let start = text.indexOf('{'); start !== -1 && budget > 0; start = text.indexOf('{', start + 1)) {
+    const end = closingBrace(text, start, budget);
+    budget -= (end === -1 ? Math.min(text.length, start + budget) : end + 1) - start;
+    if (end === -1) continue;
+    try {
+      const value = JSON.parse(text.slice(start, end + 1));
+      if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // prose in braces, not JSON: try the next {
     }
   }
   return null;
+}
+
+/** The index of the `}` that closes the `{` at `start` (braces in JSON strings do not count), or -1. */
+function closingBrace(text: string, start: number, budget: number): number {
+  let depth = 0;
+  let inString = false;
+  const stop = Math.min(text.length, start + budget);
+  for (let i = start; i < stop; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \\ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 /* { */) depth++;
+    else if (ch === 125 /* } */ && --depth === 0) return i;
+  }
+  return -1;
 }
