@@ -327,7 +327,9 @@ function EditorScreen({ route, navigate }: Props) {
     },
     pasteText: (text) => {
       if (!editing) return;
-      const payload = (text && readPayload(text)) || clipboard.current;
+      const read = text ? readPayload(text) : undefined;
+      if (read && 'problem' in read) return toast(read.problem, 'error');
+      const payload = read?.payload ?? clipboard.current;
       if (payload) store.paste(payload);
     },
   });

@@ -1,4 +1,4 @@
-import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode } from '@patchbay/core';
+import { parseDocument, parseEdgeEnd, PIPELINE_FORMAT, type PipelineDocument, type PipelineEdge, type PipelineNode } from '@patchbay/core';
 import { idBase, uniqueName } from './node-ids';
 
 export const CLIPBOARD_FORMAT = 'patchbay.clipboard/v1';
@@ -17,14 +17,27 @@ export function copyNodes(doc: PipelineDocument, ids: ReadonlySet<string>): Clip
   return { format: CLIPBOARD_FORMAT, nodes: structuredClone(nodes), edges: structuredClone(edges) };
 }
 
-/** Clipboard text back to a payload; anything else (text copied elsewhere) is undefined. */
-export function readPayload(text: string): ClipboardPayload | undefined {
+/**
+ * Clipboard text back to a payload: undefined for text copied elsewhere (the last Copy is
+ * pasted instead). The clipboard is anyone's to fill, so a payload's nodes and edges are
+ * checked as a document's are (defaults filled in); one that is not sound is a one-line
+ * `problem`, never nodes that would break the canvas.
+ */
+export function readPayload(text: string): { payload: ClipboardPayload } | { problem: string } | undefined {
+  let value: unknown;
   try {
-    const value = JSON.parse(text);
-    return value?.format === CLIPBOARD_FORMAT && Array.isArray(value.nodes) && Array.isArray(value.edges) ? value : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if ((value as { format?: unknown } | null)?.format !== CLIPBOARD_FORMAT) return undefined;
+  const { nodes, edges } = value as { nodes?: unknown; edges?: unknown };
+  const parsed = parseDocument({ format: PIPELINE_FORMAT, name: 'clipboard', nodes, edges });
+  if (!parsed.ok) {
+    const first = parsed.problems[0];
+    return { problem: `The copied nodes cannot be pasted: ${first ? `${first.path}: ${first.message}` : 'they are not pipeline nodes'}` };
+  }
+  return { payload: { format: CLIPBOARD_FORMAT, nodes: parsed.document.nodes, edges: parsed.document.edges } };
 }
 
 // input and output nodes are addressed by config.name: two with one name would be a validation problem
