@@ -249,7 +249,7 @@ async function* readJsonArray(path: string): AsyncGenerator<RawItem> {
  * is an input; a lone `input` column is the whole input. Cells stay strings.
  */
 async function* readCsv(path: string): AsyncGenerator<RawItem> {
-  const parser = parseCsv({ bom: true, columns: true, skip_empty_lines: true, info: true, relax_column_count: false });
+  const parser = parseCsv({ bom: true, columns: (header: string[]) => checkCsvHeader(path, header), skip_empty_lines: true, info: true, relax_column_count: false });
   // pipe() does not pass a source's error on: the parser is destroyed with it, so the loop below throws it.
   const text = Readable.from(utf8Chunks(path, (line) => notUtf8(path, line)));
   text.on('error', (err) => parser.destroy(err));
@@ -263,6 +263,33 @@ async function* readCsv(path: string): AsyncGenerator<RawItem> {
     if (err instanceof DatasetError) throw err;
     throw new DatasetError(`${path}: ${(err as Error).message.replace(/\s+/g, ' ')}`);
   }
+}
+
+/** What a CSV column fills in a case: `input.question` and `question` both fill the input "question". */
+function csvField(column: string): string {
+  if (column === 'id' || column === 'expected' || column === 'tags' || column === 'input' || column.startsWith('metadata.')) return column;
+  return `input.${column.startsWith('input.') ? column.slice(6) : column}`;
+}
+
+/** A header whose columns would overwrite each other (a record keeps one value per name) is refused, not read with a column lost. */
+function checkCsvHeader(path: string, header: string[]): string[] {
+  const at = `${path}:1`;
+  const seen = new Map<string, number>();
+  header.forEach((column, i) => {
+    if (column.trim() === '') throw new DatasetError(`${at}: column ${i + 1} has no name`);
+    const field = csvField(column);
+    const first = seen.get(field);
+    if (first !== undefined) {
+      const name = field.startsWith('input.') ? field.slice(6) : field;
+      throw new DatasetError(`${at}: column "${name}" is there twice (columns ${first + 1} and ${i + 1}); one of them would be dropped`);
+    }
+    seen.set(field, i);
+  });
+  if (seen.has('input')) {
+    const other = header.find((column) => csvField(column).startsWith('input.'));
+    if (other !== undefined) throw new DatasetError(`${at}: column "${other}" is an input beside the "input" column, which is the whole input; name it input.NAME or drop "input"`);
+  }
+  return header;
 }
 
 function csvCase(record: Record<string, string>): Record<string, unknown> {

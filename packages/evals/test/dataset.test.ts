@@ -131,6 +131,23 @@ describe('datasets', () => {
     expect((await all(split)).map((c) => c.input)).toEqual([`${'x'.repeat(65_536 - 20)}é€😀`, 'é']);
   });
 
+  it('refuses a CSV header that would drop a column: a name twice, an empty name, other inputs beside a whole "input"', async () => {
+    const bad: Array<[string, string]> = [
+      ['id,question,question,expected\na,first,second,first\n', 'column "question" is there twice (columns 2 and 3); one of them would be dropped'],
+      ['id,input.question,question\na,x,y\n', 'column "question" is there twice (columns 2 and 3); one of them would be dropped'],
+      ['id,expected,expected\na,x,y\n', 'column "expected" is there twice (columns 2 and 3); one of them would be dropped'],
+      ['id,,expected\na,x,x\n', 'column 2 has no name'],
+      ['id,input,question\na,x,y\n', 'column "question" is an input beside the "input" column, which is the whole input; name it input.NAME or drop "input"'],
+    ];
+    for (const [text, why] of bad) {
+      const path = await file('header.csv', text);
+      await expect(inspectDataset({ path }), text).rejects.toThrow(`${path}:1: ${why}`);
+    }
+    // metadata.* and tags are their own columns; a name that only looks alike is not a duplicate.
+    const ok = await file('header-ok.csv', 'id,question,metadata.question,tags,expected\na,x,m,t1;t2,x\n');
+    expect(await all(ok)).toEqual([{ id: 'a', input: { question: 'x' }, expected: 'x', tags: ['t1', 't2'], metadata: { question: 'm' } }]);
+  });
+
   it('refuses what the case schema refuses, field by field', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ id: '', input: {} }, /:1: id: /],
