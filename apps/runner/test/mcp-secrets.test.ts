@@ -5,11 +5,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli } from './cli-child';
 import { startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 const FIXTURE = fileURLToPath(new URL('../../../packages/core/test/fixtures/mcp-server.mjs', import.meta.url));
 // Not a *_API_KEY name: the config is what says this variable is a secret.
 const TOKEN = `svc-${randomBytes(16).toString('hex')}`;
+
+const document = {
+  format: 'patchbay.pipeline/v1',
+  name: 'greet',
+  nodes: [
+    { id: 'a', type: 'input', config: { name: 'args', valueType: 'json' } },
+    { id: 'call', type: 'tool', config: { tool: 'greeting' } },
+    { id: 'out', type: 'output', config: { name: 'greeting' } },
+  ],
+  edges: [
+    { from: 'a.value', to: 'call.args' },
+    { from: 'call.result', to: 'out.value' },
+  ],
+};
 
 let runner: TestRunner;
 let configDir: string;
@@ -29,19 +44,6 @@ afterAll(async () => {
 
 describe('secrets named by mcpServers', () => {
   it('masks the value of a ${NAME} an MCP server is given, in the run, its events and the database', async () => {
-    const document = {
-      format: 'patchbay.pipeline/v1',
-      name: 'greet',
-      nodes: [
-        { id: 'a', type: 'input', config: { name: 'args', valueType: 'json' } },
-        { id: 'call', type: 'tool', config: { tool: 'greeting' } },
-        { id: 'out', type: 'output', config: { name: 'greeting' } },
-      ],
-      edges: [
-        { from: 'a.value', to: 'call.args' },
-        { from: 'call.result', to: 'out.value' },
-      ],
-    };
     const created = await runner.post('/api/runs', { document, inputs: { args: {} } });
     expect(created.status).toBe(201);
     const { id } = await created.json();
@@ -59,5 +61,13 @@ describe('secrets named by mcpServers', () => {
       const full = path.join(runner.dataDir, file);
       if (fs.statSync(full).isFile()) expect(fs.readFileSync(full).includes(piece), file).toBe(false);
     }
+  });
+
+  it('masks it in patchbay run output too (--json), which reads the same config', async () => {
+    fs.writeFileSync(path.join(configDir, 'greet.json'), JSON.stringify(document));
+    const result = await runCli(['run', 'greet.json', '--inputs', '{"args": {}}', '--json', '--data', configDir], configDir, cleanEnv({ SERVICE_TOKEN: TOKEN }));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).outputs).toEqual({ greeting: 'token [REDACTED]' });
+    expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(4, 12));
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, parseCommandArgs, UsageError, type CliIO, type Command } from './command';
-import { workspaceRedactor } from './workspace-services';
+import { liveRedact } from './workspace-services';
 
 /** Commands load lazily so `patchbay validate` does not pay for the server or SQLite. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
@@ -80,8 +80,8 @@ export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<
 
 /** Every line the CLI prints (outputs, `--json` results, progress, errors) with the environment's secrets masked. */
 function redactingIO(io: CliIO): CliIO {
-  const { redact, active } = workspaceRedactor(io.env);
-  if (!active) return io;
+  // Read when each line is written: a command that opens a workspace adds the secret names its config gives.
+  const redact = liveRedact(io.env);
   const masked = (stream: CliIO['stdout']): CliIO['stdout'] =>
     new Proxy(stream, {
       get(target, key) {

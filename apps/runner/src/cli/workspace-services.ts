@@ -3,9 +3,28 @@ import type { WorkspaceServices } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
 import { Redactor } from '../http/secrets';
 
-/** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment (what the runner masks, less config-only names). */
+/**
+ * Variables the opened workspace config names as secrets (`apiKeyEnv`, an MCP server's `${NAME}`). A CLI
+ * process opens one workspace, after its output is already wrapped: the redactor reads this set when it masks.
+ */
+const configSecretNames = new Set<string>();
+
+/** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment, and the names the opened config adds (what the runner masks). */
 export function workspaceRedactor(env: NodeJS.ProcessEnv): Redactor {
-  return Redactor.fromEnv(env, [], env.PATCHBAY_TOKEN ? [env.PATCHBAY_TOKEN] : []);
+  return Redactor.fromEnv(env, [...configSecretNames], env.PATCHBAY_TOKEN ? [env.PATCHBAY_TOKEN] : []);
+}
+
+/** Masks with what is known when the text is written (the config's names once a workspace is open). */
+export function liveRedact(env: NodeJS.ProcessEnv): (text: string) => string {
+  let size = -1;
+  let redactor: Redactor | undefined;
+  return (text) => {
+    if (size !== configSecretNames.size) {
+      redactor = workspaceRedactor(env);
+      size = configSecretNames.size;
+    }
+    return redactor!.redact(text);
+  };
 }
 
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */
@@ -26,19 +45,23 @@ export async function openWorkspaceServices(
   options: { noCache?: boolean; createDataDir?: boolean } = {},
 ): Promise<WorkspaceServices> {
   // Loaded here so commands that never touch SQLite or the providers do not pay for them.
-  const { createServices, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
+  const { createServices, listProviders, mcpSecretVariables, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
+  let services: WorkspaceServices;
   try {
-    return await createServices({
+    services = await createServices({
       dataDir: resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd }),
       configPath: flags.config === undefined ? undefined : path.resolve(io.cwd, flags.config),
       noCache: flags['no-cache'] === true || options.noCache === true,
       createDataDir: options.createDataDir,
       onCreateDataDir: (dir) => io.stderr.write(`created the data dir ${dir} for the response cache\n`),
       env: io.env,
-      redact: workspaceRedactor(io.env).redact,
+      redact: liveRedact(io.env),
     });
   } catch (err) {
     if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
     throw new UsageError((err as Error).message.split('\n')[0]);
   }
+  for (const p of listProviders(services.config, io.env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
+  for (const name of mcpSecretVariables(services.config)) configSecretNames.add(name);
+  return services;
 }
