@@ -251,7 +251,13 @@ describe('model-backed scorers with a model served over HTTP (an OpenAI-compatib
   beforeAll(async () => {
     stub = await startOpenAIStub({
       handler: (req) => {
-        if (req.path === '/v1/embeddings') return { embeddings: [[1, 0], [0.6, 0.8]] };
+        if (req.path === '/v1/embeddings') {
+          const first: string = req.body.input[0];
+          // A misconfigured endpoint: vectors of two sizes (two models behind one name), or holes in a vector.
+          if (first === 'mixed sizes') return { embeddings: [[1, 0, 0], [1, 0]] };
+          if (first === 'holes') return { embeddings: [[1, null as unknown as number], [1, 0]] };
+          return { embeddings: [[1, 0], [0.6, 0.8]] };
+        }
         const prompt: string = req.body.messages.at(-1).content;
         return { text: prompt.includes('OUTPUT:\nParis') ? 'Looks right.\n{"score": 1, "pass": true, "reasoning": "Paris is the capital"}' : 'Hmm, hard to say.' };
       },
@@ -270,6 +276,13 @@ describe('model-backed scorers with a model served over HTTP (an OpenAI-compatib
     expect(r.reason).toContain('stub:embedder');
     const sent = stub.requests.filter((q) => q.path === '/v1/embeddings').at(-1)!;
     expect(sent.body).toMatchObject({ model: 'embedder', input: ['Paris', 'the capital of France'] });
+  });
+
+  it('embedding-similarity: vectors of two sizes or with holes are an error, not a cosine of whatever overlaps', async () => {
+    const mixed = await scoreWith('embedding-similarity', 'mixed sizes', { model: 'stub:embedder' }, 'x');
+    expect(mixed).toMatchObject({ score: 0, pass: false, error: 'stub:embedder returned embeddings of different sizes (3 and 2)' });
+    const holes = await scoreWith('embedding-similarity', 'holes', { model: 'stub:embedder' }, 'x');
+    expect(holes).toMatchObject({ score: 0, pass: false, error: 'stub:embedder returned an embedding with a value that is not a number' });
   });
 
   it('llm-judge: the judge model gets the rubric and the output; an unreadable reply is an error, not a pass', async () => {

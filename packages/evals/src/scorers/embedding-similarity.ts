@@ -25,6 +25,9 @@ export const embeddingSimilarityScorer = defineScorer({
   async score({ value, expected, params }, ctx) {
     const [a, b] = await ctx.models.embed(params.model, [asText(value), asText(expected)], { signal: ctx.signal });
     if (!a?.length || !b?.length) return { score: 0, reason: 'no embedding', error: `${params.model} returned no embedding` };
+    // A cosine over whatever overlaps (two models behind one name, a truncated vector) would be a score of nothing.
+    if (a.length !== b.length) return { score: 0, reason: 'unusable embeddings', error: `${params.model} returned embeddings of different sizes (${a.length} and ${b.length})` };
+    if (!a.every(Number.isFinite) || !b.every(Number.isFinite)) return { score: 0, reason: 'unusable embeddings', error: `${params.model} returned an embedding with a value that is not a number` };
     // Negative cosine (opposed meaning) scores 0: scores stay in 0..1.
     const score = Math.max(0, Math.min(1, cosine(a, b)));
     return { score, reason: `cosine similarity ${score.toFixed(3)} (${params.model})` };
