@@ -160,6 +160,24 @@ describe('import, export and runs in the browser', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled');
   });
 
+  it('picks a run started here up again after a reload mid-run, streaming, and Cancel still reaches it', async () => {
+    await page.goto(`${server.url}/pipelines/endless`);
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('run-input-n').fill('reloaded');
+    await page.getByTestId('run-button').click();
+    await expect.poll(() => page.getByTestId('node-text-slow').textContent()).toMatch(/^thinking/);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('node-slow').getAttribute('data-status')).toBe('running');
+    await expect.poll(() => page.getByTestId('node-text-slow').textContent()).toMatch(/^thinking/);
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('cancel-button').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 15_000 }).toBe('cancelled');
+    // the run itself was cancelled on the runner, not just left behind by the page
+    const [latest] = (await (await fetch(`${server.url}/api/runs?pipeline=endless&limit=1`)).json()) as { id: string }[];
+    const run = (await (await fetch(`${server.url}/api/runs/${latest.id}`)).json()) as { status: string; inputs: { n: string } };
+    expect(run).toMatchObject({ status: 'cancelled', inputs: { n: 'reloaded' } });
+  });
+
   it('opens the help dialog with ?', async () => {
     await page.getByTestId('canvas').click({ position: { x: 30, y: 30 } });
     await page.keyboard.press('?');

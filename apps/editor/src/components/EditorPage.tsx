@@ -18,6 +18,7 @@ import { useCanvasSelector } from '../hooks/use-canvas-selector';
 import { useEditorContent } from '../hooks/use-editor-content';
 import { useProblems } from '../hooks/use-problems';
 import { useRun } from '../hooks/use-run';
+import { liveRun } from '../lib/live-run';
 import { useFollowRun } from '../hooks/use-follow-run';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useApi } from './ApiContext';
@@ -228,8 +229,13 @@ function EditorScreen({ route, navigate }: Props) {
     [api, route, go, reload, toast],
   );
 
-  const { start, cancel } = useRun(api, runs, () => setRefresh((n) => n + 1));
+  const { start, cancel, follow } = useRun(api, runs, route.name, () => setRefresh((n) => n + 1));
   useFollowRun(api, runs, shown);
+  // a run this tab started and a reload interrupted is picked up again once the canvas is shown
+  useEffect(() => {
+    const id = editing ? liveRun(route.name) : undefined;
+    if (id) void follow(id);
+  }, [editing, route.name, follow]);
   const run = useCallback(
     (inputs: Record<string, unknown>) => {
       setTab('run');

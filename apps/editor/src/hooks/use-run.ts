@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { Api, RunRequest } from '../lib/api';
+import { ApiError, type Api, type RunRequest } from '../lib/api';
 import type { RunStore } from '../lib/run-store';
+import { forgetLiveRun, rememberLiveRun } from '../lib/live-run';
 
 /**
  * Starts a streamed run and feeds its events to the run store; Cancel asks
  * the runner to cancel (the stream then ends with run.failed, cancelled).
+ * The run is remembered for the tab until it ends, so `follow` can pick it up
+ * again after a reload (live-run.ts).
  */
-export function useRun(api: Api, runs: RunStore, onFinished: () => void) {
+export function useRun(api: Api, runs: RunStore, pipeline: string, onFinished: () => void) {
   const controller = useRef<AbortController | undefined>(undefined);
   const runId = useRef<string | undefined>(undefined);
   const finished = useRef(onFinished);
@@ -25,7 +28,10 @@ export function useRun(api: Api, runs: RunStore, onFinished: () => void) {
         const last = await api.streamRun(
           body,
           (event) => {
-            if (event.type === 'run.started') runId.current = event.runId;
+            if (event.type === 'run.started') {
+              runId.current = event.runId;
+              rememberLiveRun(pipeline, event.runId);
+            }
             runs.apply(event);
           },
           own.signal,
@@ -34,9 +40,36 @@ export function useRun(api: Api, runs: RunStore, onFinished: () => void) {
       } catch (err) {
         if (!own.signal.aborted) runs.fail((err as Error).message);
       }
+      if (runId.current && !own.signal.aborted) forgetLiveRun(pipeline, runId.current);
       if (controller.current === own) finished.current();
     },
-    [api, runs],
+    [api, runs, pipeline],
+  );
+
+  /** Shows a run this tab started before a reload: still running, it streams on (and Cancel reaches it); ended, its result. */
+  const follow = useCallback(
+    async (id: string) => {
+      const own = new AbortController();
+      controller.current?.abort();
+      controller.current = own;
+      runId.current = id;
+      try {
+        const record = await api.getRun(id);
+        if (own.signal.aborted) return;
+        if (record.status !== 'running') {
+          runs.load(record);
+        } else {
+          await api.followRun(id, (event) => runs.apply(event), own.signal);
+        }
+        forgetLiveRun(pipeline, id);
+      } catch (err) {
+        // gone (deleted, another data dir): nothing to pick up
+        if (err instanceof ApiError && err.status === 404) forgetLiveRun(pipeline, id);
+        return;
+      }
+      if (controller.current === own) finished.current();
+    },
+    [api, runs, pipeline],
   );
 
   const cancel = useCallback(async () => {
@@ -51,5 +84,5 @@ export function useRun(api: Api, runs: RunStore, onFinished: () => void) {
     }
   }, [api, runs]);
 
-  return { start, cancel };
+  return { start, cancel, follow };
 }
