@@ -43,6 +43,30 @@ describe('exact', () => {
   });
 });
 
+describe('an expected value that every output would match', () => {
+  it('an empty list or an empty text is an error, never a pass (contains, regex, retrieval-hit)', async () => {
+    const docs = [{ id: 'kb-1', text: 'Returns are accepted.' }];
+    const vacuous: Array<[string, unknown, unknown, Record<string, unknown>?]> = [
+      ['contains', 'anything at all', [], { mode: 'all' }],
+      ['contains', 'anything at all', []],
+      ['contains', 'anything at all', ''],
+      ['contains', 'anything at all', ['Paris', '']],
+      ['regex', 'anything at all', ''],
+      ['regex', 'anything at all', []],
+      ['retrieval-hit', docs, [], { mode: 'all' }],
+      ['retrieval-hit', docs, ''],
+    ];
+    for (const [type, value, expected, params] of vacuous) {
+      const r = await score(type, value, { expected, params });
+      expect(r, `${type} ${JSON.stringify(expected)} ${JSON.stringify(params ?? {})}`).toMatchObject({ score: 0, pass: false });
+      expect(r.error, `${type} ${JSON.stringify(expected)}`).toMatch(/^the expected value is (an empty list|empty): every output would match it$/);
+    }
+    // The same suites still work with real values.
+    expect(await score('contains', 'Paris, France', { expected: ['Paris', 'France'], params: { mode: 'all' } })).toMatchObject({ pass: true });
+    expect(await score('regex', 'x', { params: { pattern: 'x' } })).toMatchObject({ pass: true });
+  });
+});
+
 describe('contains', () => {
   it('one value, any of a list, all of a list', async () => {
     expect(await score('contains', 'The capital is Paris.', { expected: 'Paris' })).toMatchObject({ pass: true, score: 1 });

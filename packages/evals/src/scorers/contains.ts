@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineScorer } from './types';
-import { asText, preview } from './values';
+import { asText, matchesEverything, preview } from './values';
 
 export const containsScorer = defineScorer({
   type: 'contains',
@@ -15,6 +15,8 @@ export const containsScorer = defineScorer({
     const fold = (t: string) => (params.ignoreCase ? t.toLowerCase() : t);
     const text = fold(asText(value));
     const wanted = (Array.isArray(expected) ? expected : [expected]).map(asText);
+    const vacuous = matchesEverything(wanted);
+    if (vacuous) return { score: 0, reason: 'no usable expected text', error: vacuous };
     const found = wanted.filter((w) => text.includes(fold(w)));
     const missing = wanted.filter((w) => !found.includes(w));
     if (params.mode === 'all') {

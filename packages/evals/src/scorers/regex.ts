@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileLinearPattern, type PatternTester } from './linear-pattern';
 import { defineScorer } from './types';
-import { asText, preview } from './values';
+import { asText, matchesEverything, preview } from './values';
 
 /** Compiled patterns (or why one does not compile), by flags and pattern: a monitor scores every sampled run with the same one. */
 const compiled = new Map<string, PatternTester | string>();
@@ -39,6 +39,9 @@ export const regexScorer = defineScorer({
   },
   score({ value, expected, params }) {
     const pattern = params.pattern ?? asText(expected);
+    // A pattern from the case that is empty ("" or []) matches every output.
+    const vacuous = params.pattern === undefined ? matchesEverything([pattern]) : null;
+    if (vacuous) return { score: 0, reason: 'no usable expected pattern', error: vacuous };
     const re = compile(pattern, params.flags);
     if (typeof re === 'string') return { score: 0, reason: `bad pattern /${pattern}/`, error: re };
     const matched = re.test(asText(value));

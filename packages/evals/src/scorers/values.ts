@@ -39,3 +39,13 @@ export function stripFence(text: string): string {
   const m = /^\s*```[a-zA-Z]*\s*\n([\s\S]*?)\n?```\s*$/.exec(text);
   return m ? m[1] : text;
 }
+
+/**
+ * Why expected texts would match every output (an empty list under "all", an empty text that
+ * every text contains or every pattern matches), or null. Such a case must be an error, not a pass.
+ */
+export function matchesEverything(wanted: string[]): string | null {
+  if (wanted.length === 0) return 'the expected value is an empty list: every output would match it';
+  if (wanted.some((w) => w === '')) return 'the expected value is empty: every output would match it';
+  return null;
+}
