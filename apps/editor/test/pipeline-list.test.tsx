@@ -75,4 +75,18 @@ describe('pipelines list', () => {
     expect(screen.getByTestId('toast').textContent).toBe(`again.json is the same as version ${before.number} of listed: no new version was made`);
     expect((await api.latestVersion('listed')).number).toBe(before.number);
   });
+
+  it('names the file when the runner refuses it, as it does when the file is not a pipeline', async () => {
+    const navigate = renderList();
+    // nested past the runner's depth limit (256), which only the runner checks
+    const doc = echoPipeline('too-deep');
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 300; i++) deep = (deep.a = {}) as Record<string, unknown>;
+    (doc.nodes[1].config as Record<string, unknown>).extra = root;
+    const file = new File([JSON.stringify(doc)], 'too-deep.json', { type: 'application/json' });
+    fireEvent.change(screen.getByTestId('import-file'), { target: { files: [file] } });
+    await waitFor(() => expect(screen.getByTestId('toast-error').textContent).toMatch(/^too-deep\.json: the request body nests deeper than the limit of 256 levels/));
+    expect(navigate).not.toHaveBeenCalled();
+  });
 });

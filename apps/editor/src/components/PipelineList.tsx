@@ -48,7 +48,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
       await api.createPipeline(doc);
       toast(`Imported ${doc.name} as version 1`);
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 409)) return toast((err as Error).message, 'error');
+      if (!(err instanceof ApiError && err.status === 409)) return toast(`${file.name}: ${(err as Error).message}`, 'error');
       // the name exists: the file becomes its newest version, nothing is overwritten;
       // the same content as the latest version again makes no new version
       try {
@@ -60,7 +60,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
           toast(`Imported ${doc.name} as version ${saved.number}`);
         }
       } catch (again) {
-        return toast((again as Error).message, 'error');
+        return toast(`${file.name}: ${(again as Error).message}`, 'error');
       }
     }
     navigate({ page: 'pipeline', name: doc.name });
