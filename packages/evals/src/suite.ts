@@ -95,7 +95,13 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     const line = e.linePos?.[0]?.line;
     throw new SuiteError(`${path}${line ? `:${line}` : ''}`, '', `not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${e.message.split('\n')[0]})`);
   }
-  const value = doc.toJS();
+  let value;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // The reader refuses an alias bomb here, after parsing: a bad suite like any other, not a crash.
+    throw new SuiteError(path, '', `not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
+  }
   return parseSuite(value, {
     label: path,
     baseDir: dirname(resolve(path)),

@@ -68,6 +68,13 @@ gate:
       await expect(loadSuite(path), text).rejects.toThrow(error);
     }
     await expect(loadSuite(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: no such file/);
+    // An alias bomb (each level ten times the last) is refused by the YAML reader: as a bad suite naming the file.
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`);
+    const bomb = await suiteFile('bomb.yaml', `format: patchbay.eval/v1\ndataset: x.jsonl\n${levels.join('\n')}\nscorers: [{type: exact}]`);
+    const refused = await loadSuite(bomb).catch((e) => e);
+    expect(refused).toBeInstanceOf(SuiteError);
+    expect(refused.message).toBe(`${bomb}: not YAML (Excessive alias count indicates a resource exhaustion attack)`);
     // The path is also kept apart, for the runner's JSON path of a 400.
     const bad = await loadSuite(await suiteFile('bad-path.yaml', 'format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: exact}, {type: regex, params: {pattern: "("}}]')).catch((e) => e);
     expect(bad).toBeInstanceOf(SuiteError);
