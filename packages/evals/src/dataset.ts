@@ -45,8 +45,13 @@ export class DatasetError extends EvalInputError {
   }
 }
 
+/** A line break or other control character in an id would break progress lines and the JUnit and Markdown reports. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 const CaseSchema = z.strictObject({
-  id: z.union([z.string().min(1), z.number()]).optional(),
+  id: z.union([z.string().min(1), z.number()])
+    .refine((id) => typeof id !== 'string' || !CONTROL_CHARACTER.test(id), 'a case id is one line without control characters')
+    .optional(),
   input: z.unknown().refine((v) => v !== undefined, 'required'),
   expected: z.unknown().optional(),
   tags: z.array(z.string()).optional(),
@@ -145,7 +150,7 @@ function isPlainCase(value: Record<string, unknown>): boolean {
   const { id, input, tags, metadata } = value;
   return (
     input !== undefined &&
-    (id === undefined || (typeof id === 'string' && id.length > 0) || (typeof id === 'number' && Number.isFinite(id))) &&
+    (id === undefined || (typeof id === 'string' && id.length > 0 && !CONTROL_CHARACTER.test(id)) || (typeof id === 'number' && Number.isFinite(id))) &&
     (tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) &&
     (metadata === undefined || (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)))
   );

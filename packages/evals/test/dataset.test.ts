@@ -88,6 +88,16 @@ describe('datasets', () => {
     expect((await all(path)).map((c) => c.id)).toEqual(['case-1', '7']);
   });
 
+  it('refuses a case id with a line break or another control character (it would break progress lines, JUnit and Markdown reports)', async () => {
+    const jsonl = await file('ctl.jsonl', `${JSON.stringify({ id: 'ok', input: 'x' })}\n${JSON.stringify({ id: 'a\nb', input: 'x' })}\n`);
+    await expect(inspectDataset({ path: jsonl })).rejects.toThrow(`${jsonl}:2: id: a case id is one line without control characters`);
+    const csv = await file('ctl.csv', 'id,question\n"two\nlines",x\n');
+    await expect(inspectDataset({ path: csv })).rejects.toThrow(/ctl\.csv:3: id: a case id is one line without control characters/);
+    await expect(inspectDataset({ inline: [{ id: 'tab\there', input: 'x' }], label: 'suite.yaml (inline dataset)' })).rejects.toThrow('suite.yaml (inline dataset): case 1: id: a case id is one line without control characters');
+    // Any other text is an id: spaces, punctuation, other scripts.
+    expect((await all(await file('ids.jsonl', JSON.stringify({ id: 'réponse #1 | “quoted”', input: 'x' })))).map((c) => c.id)).toEqual(['réponse #1 | “quoted”']);
+  });
+
   it('counts and streams a 20,000-case file', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `c${i}`, input: { q: 'x'.repeat(200) } }));
     const path = await file('big.jsonl', lines.join('\n'));
