@@ -171,4 +171,27 @@ describe('versions in the browser', () => {
     await selectNode(page, 'answer');
     expect(await page.getByTestId('field-prompt').inputValue()).toBe('Q: {{ question }}');
   });
+
+  it('says when the pipeline was deleted meanwhile, and saves the canvas again as its version 1 when asked', async () => {
+    await server.api('POST', '/api/pipelines', { ...v1, name: 'doomed' });
+    await page.goto(`${server.url}/pipelines/doomed`);
+    await selectNode(page, 'answer');
+    await page.getByTestId('field-prompt').fill('Kept: {{ question }}');
+    // another tab deletes the pipeline
+    await server.api('DELETE', '/api/pipelines/doomed');
+
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('save-message').fill('mine');
+    await page.getByTestId('save-confirm').click();
+    const deleted = page.getByTestId('save-deleted');
+    await deleted.waitFor();
+    expect(await deleted.textContent()).toContain('doomed was deleted since you opened it. Your changes are still on the canvas.');
+    expect(await page.getByTestId('save-dialog').textContent()).not.toContain('POST /api/pipelines');
+    await page.getByTestId('save-recreate').click();
+    await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1');
+    const saved = (await server.api('GET', '/api/pipelines/doomed/versions/1')) as { document: PipelineDocument; message: string };
+    expect(saved.message).toBe('mine');
+    expect(saved.document.nodes.find((n) => n.id === 'answer')?.config.prompt).toBe('Kept: {{ question }}');
+  });
 });
+

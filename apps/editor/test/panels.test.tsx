@@ -37,7 +37,7 @@ describe('problems panel', () => {
 describe('save dialog', () => {
   it('needs a message before it saves', () => {
     const onSave = vi.fn();
-    render(<SaveDialog base={3} busy={false} onSave={onSave} onLoadLatest={() => {}} onClose={() => {}} />);
+    render(<SaveDialog name="qa" base={3} busy={false} onSave={onSave} onLoadLatest={() => {}} onClose={() => {}} />);
     const confirm = screen.getByTestId('save-confirm') as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
     fireEvent.change(screen.getByTestId('save-message'), { target: { value: '   ' } });
@@ -50,7 +50,7 @@ describe('save dialog', () => {
   it('after a 409 offers to load the newer version or save on top of it', () => {
     const onSave = vi.fn();
     const onLoadLatest = vi.fn();
-    render(<SaveDialog base={3} conflict={5} busy={false} onSave={onSave} onLoadLatest={onLoadLatest} onClose={() => {}} />);
+    render(<SaveDialog name="qa" base={3} conflict={5} busy={false} onSave={onSave} onLoadLatest={onLoadLatest} onClose={() => {}} />);
     expect(screen.getByTestId('save-conflict').textContent).toContain('Version 5 was saved since you opened version 3');
     fireEvent.change(screen.getByTestId('save-message'), { target: { value: 'mine' } });
     fireEvent.click(screen.getByTestId('save-on-top'));

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow, useStoreApi, type Viewport } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { getNodeType, type Position } from '@patchbay/core';
-import { ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
+import { ApiError, ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
 import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
 import { documentFileText, downloadText, exportFileName } from '../lib/document-file';
@@ -75,7 +75,7 @@ function EditorScreen({ route, navigate }: Props) {
   const [tab, setTab] = useState<Tab>('problems');
   const [runNow, setRunNow] = useState(false);
   const [help, setHelp] = useState(false);
-  const [saving, setSaving] = useState<{ conflict?: number; busy: boolean; error?: string }>();
+  const [saving, setSaving] = useState<{ conflict?: number; deleted?: boolean; busy: boolean; error?: string }>();
   const [refresh, setRefresh] = useState(0);
 
   // the view is fitted to a document before it is drawn, so its nodes are drawn once, at the fitted zoom.
@@ -207,6 +207,8 @@ function EditorScreen({ route, navigate }: Props) {
         toast(`Saved version ${saved.number}${saved.problems.length ? ` (with ${count(saved.problems.length, 'problem')})` : ''}`);
       } catch (err) {
         if (err instanceof ConflictError) setSaving({ busy: false, conflict: err.latest });
+        // saved on a version of a pipeline that is gone: deleted meanwhile (another tab, the CLI)
+        else if (err instanceof ApiError && err.status === 404 && baseVersion !== null) setSaving({ busy: false, deleted: true });
         else setSaving((s) => ({ ...s, busy: false, error: (err as Error).message }));
       }
     },
@@ -442,7 +444,9 @@ function EditorScreen({ route, navigate }: Props) {
         {saving && (
           <SaveDialog
             base={shown?.mode === 'edit' ? shown.version : null}
+            name={route.name}
             conflict={saving.conflict}
+            deleted={saving.deleted}
             busy={saving.busy}
             error={saving.error}
             onSave={save}

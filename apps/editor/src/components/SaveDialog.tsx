@@ -2,9 +2,13 @@ import { useState } from 'react';
 import { Dialog } from './Dialog';
 
 interface Props {
+  /** The pipeline's name, as the dialog names it. */
+  name: string;
   base: number | null;
   /** Set after a 409: the number of the newer version. */
   conflict?: number;
+  /** Set after a 404: the pipeline was deleted since it was opened. */
+  deleted?: boolean;
   busy: boolean;
   error?: string;
   onSave(message: string, baseVersion: number | null): void;
@@ -12,8 +16,11 @@ interface Props {
   onClose(): void;
 }
 
-/** Save a new version: a message is required; a 409 offers to load the newer version or save on top of it. */
-export function SaveDialog({ base, conflict, busy, error, onSave, onLoadLatest, onClose }: Props) {
+/**
+ * Save a new version: a message is required; a 409 offers to load the newer version or save on
+ * top of it; a pipeline deleted meanwhile offers to save the canvas again as its version 1.
+ */
+export function SaveDialog({ name, base, conflict, deleted, busy, error, onSave, onLoadLatest, onClose }: Props) {
   const [message, setMessage] = useState('');
   const trimmed = message.trim();
   return (
@@ -21,13 +28,27 @@ export function SaveDialog({ base, conflict, busy, error, onSave, onLoadLatest, 
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (trimmed && conflict === undefined) onSave(trimmed, base);
+          if (trimmed && conflict === undefined && !deleted) onSave(trimmed, base);
         }}
       >
         <label htmlFor="save-message">What changed (required)</label>
         <input id="save-message" data-testid="save-message" autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Tighter system prompt" />
         {error && <p className="error-text">{error}</p>}
-        {conflict !== undefined ? (
+        {deleted ? (
+          <div data-testid="save-deleted">
+            <p className="error-text">
+              {name} was deleted since you opened it. Your changes are still on the canvas.
+            </p>
+            <div className="buttons">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="button" className="primary" data-testid="save-recreate" disabled={!trimmed || busy} onClick={() => onSave(trimmed, null)}>
+                Save as version 1 of a new {name}
+              </button>
+            </div>
+          </div>
+        ) : conflict !== undefined ? (
           <div data-testid="save-conflict">
             <p className="error-text">
               Version {conflict} was saved since you opened {base ? `version ${base}` : 'this pipeline'}. Your changes are still on the canvas.
