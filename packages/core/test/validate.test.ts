@@ -67,6 +67,8 @@ describe('validatePipeline', () => {
     const problems = problemsOf(bad).filter((p) => p.code === 'invalid-document');
     expect(problems.map((p) => p.path).sort()).toEqual(['$.edges[2].to', '$.name', '$.nodes[1].id']);
     expect(problems.find((p) => p.path === '$.nodes[1].id')!.message).toContain('"9lives"');
+    // the field is named once, as the API's path check words it
+    expect(problems.find((p) => p.path === '$.name')!.message).toBe('name: a pipeline name is a slug: [a-z0-9-]+');
     expect(parseDocument(bad).ok).toBe(false);
   });
 

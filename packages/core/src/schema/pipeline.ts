@@ -33,7 +33,7 @@ export const PipelineDocumentSchema = z.object({
   format: z.literal(PIPELINE_FORMAT),
   name: z
     .string()
-    .regex(PIPELINE_NAME_PATTERN, 'name must be a slug: [a-z0-9-]+')
+    .regex(PIPELINE_NAME_PATTERN, 'a pipeline name is a slug: [a-z0-9-]+')
     .max(MAX_PIPELINE_NAME_LENGTH, `name must be at most ${MAX_PIPELINE_NAME_LENGTH} characters`),
   title: z.string().optional(),
   description: z.string().optional(),
