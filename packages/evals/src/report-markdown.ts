@@ -5,6 +5,14 @@ import { fixed, percent, verdict } from './report-text';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 200);
 
+/** Text as inline code: the fence is one backtick longer than any run of backticks in it (CommonMark). */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /**
  * A Markdown report (for a pull-request comment or a CI summary): the scorer
  * table, the comparison with its verdicts, the gates, then the cases that did
@@ -27,10 +35,10 @@ export async function markdownReport(head: Omit<EvalResult, 'cases'>, cases: Asy
     for (const [name, x] of Object.entries(cmp.scorers)) {
       out.push(`| ${cell(name)} | ${fixed(x.baseline)} | ${fixed(x.current)} | ${x.delta === null ? '–' : (x.delta >= 0 ? '+' : '') + x.delta.toFixed(3)} | ${x.ci ? `${fixed(x.ci[0])} – ${fixed(x.ci[1])}` : '–'} | ${formatP(x.pValue)} | ${x.test} | ${verdict(x)} |`);
     }
-    out.push('', `Regressed (${cmp.regressed.length}): ${cmp.regressed.map((id) => `\`${id}\``).join(', ') || 'none'}`);
-    out.push(`Improved (${cmp.improved.length}): ${cmp.improved.map((id) => `\`${id}\``).join(', ') || 'none'}`);
-    if (cmp.onlyInBaseline.length) out.push(`Only in baseline: ${cmp.onlyInBaseline.map((id) => `\`${id}\``).join(', ')}`);
-    if (cmp.onlyInCurrent.length) out.push(`Only in current: ${cmp.onlyInCurrent.map((id) => `\`${id}\``).join(', ')}`);
+    out.push('', `Regressed (${cmp.regressed.length}): ${cmp.regressed.map(code).join(', ') || 'none'}`);
+    out.push(`Improved (${cmp.improved.length}): ${cmp.improved.map(code).join(', ') || 'none'}`);
+    if (cmp.onlyInBaseline.length) out.push(`Only in baseline: ${cmp.onlyInBaseline.map(code).join(', ')}`);
+    if (cmp.onlyInCurrent.length) out.push(`Only in current: ${cmp.onlyInCurrent.map(code).join(', ')}`);
     for (const w of cmp.warnings) out.push(`> ${w}`);
   }
   if (head.gates?.checks.length) {
@@ -44,7 +52,7 @@ export async function markdownReport(head: Omit<EvalResult, 'cases'>, cases: Asy
     if (c.status === 'passed') continue;
     if (failing.length >= max) { more++; continue; }
     const why = whyNotPassed(c);
-    failing.push(`| \`${cell(c.id)}\`${c.repeat > 1 ? ` #${c.repeat}` : ''} | ${c.status} | ${cell(why)} |`);
+    failing.push(`| ${code(cell(c.id))}${c.repeat > 1 ? ` #${c.repeat}` : ''} | ${c.status} | ${cell(why)} |`);
   }
   if (failing.length) {
     out.push('', '## Cases that did not pass', '', '| case | status | why |', '|---|---|---|', ...failing);
