@@ -141,4 +141,27 @@ describe('the canvas for a new user', () => {
     await other.getByTestId('unsaved').waitFor();
     await other.close();
   });
+
+  it('undoes what was typed into a JSON run input with Ctrl/⌘+Z as one step, as in any text box', async () => {
+    await server.api('POST', '/api/pipelines', {
+      format: 'patchbay.pipeline/v1',
+      name: 'takes-json',
+      nodes: [
+        { id: 'data', type: 'input', position: { x: 0, y: 0 }, config: { name: 'data', valueType: 'json' } },
+        { id: 'out', type: 'output', position: { x: 320, y: 0 }, config: { name: 'data' } },
+      ],
+      edges: [{ from: 'data.value', to: 'out.value' }],
+    });
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(`${server.url}/pipelines/takes-json`);
+    await other.getByTestId('tab-run').click();
+    const box = other.getByTestId('run-input-data');
+    await box.click();
+    await other.keyboard.type('{"a": 1}', { delay: 30 });
+    await expect.poll(() => box.inputValue()).toBe('{"a": 1}');
+    await other.keyboard.press(`${mod}+z`);
+    await expect.poll(() => box.inputValue()).toBe('');
+    await other.close();
+  });
 });
+

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TextBox } from './TextBox';
 import { Dialog } from './Dialog';
 
 /**
@@ -25,7 +26,7 @@ export function PinDialog({ node, initial, onPin, onClose }: { node: string; ini
         <p className="muted">Runs in the editor use these outputs instead of running the node. Pins stay with this draft in your browser; they are never saved in a version.</p>
         <label>
           Outputs by port (JSON)
-          <textarea data-testid="pin-json" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+          <TextBox data-testid="pin-json" value={text} onText={setText} spellCheck={false} />
         </label>
         {error && <p className="error-text">{error}</p>}
         <div>

@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { TextBox } from './TextBox';
 import { parseInputValue, pipelineInputs, type PipelineDocument } from '@patchbay/core';
 import { formatMs } from '../lib/duration';
 import type { RunStore } from '../lib/run-store';
@@ -75,7 +76,7 @@ export function RunPanel({ doc, runs, canRun, onRun, onCancel, runNow, onRunHand
             {input.valueType === 'string' || input.valueType === 'number' || input.valueType === 'boolean' ? (
               <input id={`run-input-${input.name}`} data-testid={`run-input-${input.name}`} value={texts[input.name] ?? ''} placeholder={input.default !== undefined ? String(input.default) : ''} onChange={(e) => setTexts({ ...texts, [input.name]: e.target.value })} />
             ) : (
-              <textarea id={`run-input-${input.name}`} data-testid={`run-input-${input.name}`} className="code" value={texts[input.name] ?? ''} placeholder="JSON" onChange={(e) => setTexts({ ...texts, [input.name]: e.target.value })} />
+              <TextBox id={`run-input-${input.name}`} data-testid={`run-input-${input.name}`} className="code" value={texts[input.name] ?? ''} placeholder="JSON" onText={(text) => setTexts({ ...texts, [input.name]: text })} />
             )}
             {errors[input.name] && <p className="error-text">{errors[input.name]}</p>}
           </div>

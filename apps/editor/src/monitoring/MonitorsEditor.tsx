@@ -1,4 +1,5 @@
 import { useStore } from 'zustand';
+import { TextBox } from '../components/TextBox';
 import type { ScorerType } from '../lib/api-types';
 import { SpecField } from './SpecField';
 import { ListFooter, RowControls } from './ConfigListControls';
@@ -71,7 +72,7 @@ export function MonitorsEditor({ store, scorerTypes, onSaved }: Props) {
             </div>
             {type && <p className="muted small">{type.description}</p>}
             <SpecField id={id('scorer.params')} label="Params" problem={problem('scorer.params')} hint={paramsHint(type)}>
-              <textarea className="code" rows={2} value={d.params} onChange={(e) => set({ params: e.target.value })} />
+              <TextBox className="code" rows={2} value={d.params} onText={(params) => set({ params })} />
             </SpecField>
             <RowControls enabled={d.enabled} onEnabled={(enabled) => set({ enabled })} onRemove={() => s.remove(i)} enabledTestId={`monitor-${i}-enabled`} removeLabel={`Remove monitor ${d.name || i + 1}`} />
           </fieldset>

@@ -1,4 +1,5 @@
 import type { ScorerType } from '../../lib/evals-api';
+import { TextBox } from '../TextBox';
 import { emptyDraft, paramKind, type ParamSchema, type ScorerDraft } from './scorer-draft';
 
 export type { ScorerDraft } from './scorer-draft';
@@ -31,7 +32,7 @@ function ParamInput({ id, name, schema, value, onChange }: { id: string; name: s
     );
   }
   if (kind === 'code' || kind === 'json') {
-    return <textarea id={id} className="code" rows={2} style={{ minHeight: 0 }} value={value} placeholder={kind === 'json' ? 'JSON' : fallback} onChange={(e) => onChange(e.target.value)} />;
+    return <TextBox id={id} className="code" rows={2} style={{ minHeight: 0 }} value={value} placeholder={kind === 'json' ? 'JSON' : fallback} onText={onChange} />;
   }
   const placeholder = kind === 'value' ? 'text, or a JSON list' : fallback;
   return <input id={id} type={kind === 'number' ? 'number' : 'text'} value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} />;
