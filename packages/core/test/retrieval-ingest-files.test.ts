@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,5 +65,19 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([file('bad.jsonl', '{"text": "ok"}\n{oops\n')])).rejects.toThrow(/bad\.jsonl:2: not valid JSON/);
     await expect(readIngestFiles([file('bad.json', '[{"title": "no text"}]')])).rejects.toThrow(/bad\.json\[0\]: a document needs a string "text"/);
     await expect(readIngestFiles([file('table.csv', 'a,b')])).rejects.toThrow(/unsupported file type "\.csv"/);
+  });
+
+  it('refuses what is not a regular file at once, naming it: a named pipe, a device, a folder', async () => {
+    const pipe = join(dir, 'files', 'pipe.txt');
+    execFileSync('mkfifo', [pipe]); // reading it would wait for a writer that never comes
+    const zero = join(dir, 'files', 'zero.txt');
+    symlinkSync('/dev/zero', zero); // reading it would never end
+    const folder = join(dir, 'files', 'notes');
+    mkdirSync(folder);
+    const started = Date.now();
+    await expect(readIngestFiles([pipe])).rejects.toThrow(`${pipe}: a named pipe, not a file; only regular files are indexed`);
+    await expect(readIngestFiles([zero])).rejects.toThrow(`${zero}: a device, not a file; only regular files are indexed`);
+    await expect(readIngestFiles([folder])).rejects.toThrow(`${folder}: a folder; give the files in it (e.g. ${folder}/*.md)`);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { IngestItem } from './store';
 import { RetrievalInputError } from './retrieval-input-error';
+import { readTextFile } from './text-file';
 
 export const INGEST_EXTENSIONS = ['.md', '.markdown', '.txt', '.json', '.jsonl'] as const;
 
@@ -17,16 +18,12 @@ export async function readIngestFiles(paths: string[], options: { cwd?: string }
   const items: IngestItem[] = [];
   for (const path of paths) {
     const ext = extname(path).toLowerCase();
-    if (!(INGEST_EXTENSIONS as readonly string[]).includes(ext)) {
+    const file = resolve(options.cwd ?? process.cwd(), path);
+    // A folder has no extension of its own: say it is a folder rather than an unsupported type.
+    if (!(INGEST_EXTENSIONS as readonly string[]).includes(ext) && !(await isFolder(file))) {
       throw new RetrievalInputError(`${path}: unsupported file type "${ext || '(none)'}"; supported: ${INGEST_EXTENSIONS.join(', ')}`);
     }
-    let raw: string;
-    try {
-      raw = await readFile(resolve(options.cwd ?? process.cwd(), path), 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new RetrievalInputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
-    }
+    const raw = await readTextFile(file, path);
     if (ext === '.json') items.push(...fromJson(path, raw));
     else if (ext === '.jsonl') items.push(...fromJsonLines(path, raw));
     else if (raw.trim()) items.push({ id: path, text: raw, source: path });
@@ -77,4 +74,8 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
     };
   }
   throw new RetrievalInputError(`${path}${where}: expected a string or an object with a "text" field`);
+}
+
+async function isFolder(file: string): Promise<boolean> {
+  return stat(file).then((info) => info.isDirectory(), () => false);
 }
