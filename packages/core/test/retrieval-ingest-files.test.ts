@@ -80,4 +80,26 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([folder])).rejects.toThrow(`${folder}: a folder; give the files in it (e.g. ${folder}/*.md)`);
     expect(Date.now() - started).toBeLessThan(2000);
   });
+
+  it('reads UTF-8 with or without a byte order mark, and refuses other encodings and binary files with their line', async () => {
+    const bom = '\ufeff';
+    const json = file('excel.json', `${bom}[{"id": "a", "text": "Saved with a byte order mark."}]`);
+    const jsonl = file('notepad.jsonl', `${bom}{"id": "b", "text": "Also with a mark."}\n`);
+    const md = file('marked.md', `${bom}Marked page.`);
+    expect(await readIngestFiles([json, jsonl, md])).toEqual([
+      { id: 'a', text: 'Saved with a byte order mark.', source: json },
+      { id: 'b', text: 'Also with a mark.', source: jsonl },
+      { id: md, text: 'Marked page.', source: md },
+    ]);
+
+    const latin1 = join(dir, 'files', 'menu.txt');
+    writeFileSync(latin1, Buffer.from('Dessert\n\ncaf\xe9 cr\xe8me br\xfbl\xe9e\n', 'latin1'));
+    await expect(readIngestFiles([latin1])).rejects.toThrow(`${latin1}:3: not UTF-8 text; save the file as UTF-8 and index it again`);
+    const binary = join(dir, 'files', 'photo.md');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    await expect(readIngestFiles([binary])).rejects.toThrow(`${binary}:3: a NUL byte: a binary file, not text`);
+    const utf16 = join(dir, 'files', 'windows.txt');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Hello', 'utf16le')]));
+    await expect(readIngestFiles([utf16])).rejects.toThrow(`${utf16}: UTF-16 text; save the file as UTF-8 and index it again`);
+  });
 });
