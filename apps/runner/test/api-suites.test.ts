@@ -44,6 +44,7 @@ describe('saved eval suites', () => {
     const cases: Array<[unknown, string]> = [
       [{ scorers: [{ type: 'nope' }] }, '$.scorers[0].type'],
       [{ scorers: [{ type: 'regex', params: { pattern: '(' } }] }, '$.scorers[0].params.pattern'],
+      [{ scorers: [{ type: 'javascript', params: { code: 'return value.output ===' } }] }, '$.scorers[0].params.code'],
       [{ scorers: [{ type: 'exact' }], gate: { maxDrop: { other: 0.1 } } }, '$.gate.maxDrop.other'],
     ];
     for (const [suite, path] of cases) {

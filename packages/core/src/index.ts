@@ -2,6 +2,7 @@
 export * from './schema/pipeline';
 export * from './nodes/types';
 export * from './nodes/index';
+export { syntaxIssues } from './nodes/code';
 export * from './nodes/node-type-info';
 export * from './nodes/template-variables';
 export * from './nodes/model-name';

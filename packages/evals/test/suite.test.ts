@@ -56,6 +56,7 @@ gate:
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: exactly}]', /scorers\[0\]\.type: unknown scorer type "exactly"/],
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: regex, params: {pattern: "("}}]', /scorers\[0\]\.params\.pattern: Invalid regular expression/],
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: numeric, params: {tolerance: -1}}]', /scorers\[0\]\.params\.tolerance: /],
+      ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: javascript, params: {code: "return value.output ==="}}]', /scorers\[0\]\.params\.code: code does not parse: Unexpected token/],
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: llm-judge, params: {rubric: r}}]', /scorers\[0\]\.params\.model: /],
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: exact}, {type: exact}]', /scorers\[1\]\.name: two scorers are named "exact"/],
       ['format: patchbay.eval/v1\ndataset: x.jsonl\nscorers: [{type: exact}]\ngate: {maxDrop: {other: 0.1}}', /gate\.maxDrop\.other: no scorer is named "other"/],

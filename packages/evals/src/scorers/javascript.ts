@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syntaxIssues } from '@patchbay/core';
 import { defineScorer, type ScoreOutcome } from './types';
 
 /**
@@ -14,6 +15,11 @@ export const javascriptScorer = defineScorer({
     code: z.string().min(1),
     timeoutMs: z.number().int().positive().max(60_000).default(1000),
   }),
+  // Code that cannot parse would fail every case of every eval the suite runs: refuse the suite instead.
+  check(params) {
+    const [issue] = syntaxIssues(params.code);
+    return issue ? `code: ${issue.message}` : null;
+  },
   async score({ value, expected, case: c, run, params }, ctx) {
     const arg = {
       output: value ?? null,
