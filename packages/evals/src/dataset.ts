@@ -282,6 +282,8 @@ function checkCsvHeader(path: string, header: string[]): string[] {
   const seen = new Map<string, number>();
   header.forEach((column, i) => {
     if (column.trim() === '') throw new DatasetError(`${at}: column ${i + 1} has no name`);
+    // `__proto__` would set the record's prototype (the column lost without a word), as it would in JSON.
+    if (column === '__proto__' || column.endsWith('.__proto__')) throw new DatasetError(`${at}: column ${i + 1} "${column}": ${PROTO_KEY_MESSAGE}`);
     const field = csvField(column);
     const first = seen.get(field);
     if (first !== undefined) {

@@ -148,6 +148,9 @@ describe('datasets', () => {
       ['id,expected,expected\na,x,y\n', 'column "expected" is there twice (columns 2 and 3); one of them would be dropped'],
       ['id,,expected\na,x,x\n', 'column 2 has no name'],
       ['id,input,question\na,x,y\n', 'column "question" is an input beside the "input" column, which is the whole input; name it input.NAME or drop "input"'],
+      // it would set the record's prototype: the column was dropped without a word
+      ['id,__proto__,expected\na,x,x\n', 'column 2 "__proto__": the key "__proto__" is not accepted in JSON (it would set an object\'s prototype)'],
+      ['id,question,metadata.__proto__\na,x,y\n', 'column 3 "metadata.__proto__": the key "__proto__" is not accepted in JSON (it would set an object\'s prototype)'],
     ];
     for (const [text, why] of bad) {
       const path = await file('header.csv', text);
