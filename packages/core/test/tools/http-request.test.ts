@@ -3,10 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refusalReason } from '../../src/node/tools/address-guard';
 import { createSandbox } from '../../src/node/tools/sandbox';
 import { createToolService, type WorkspaceToolService } from '../../src/node/tools/tool-service';
+
+// DNS itself is the outside system here: one name whose lookup never answers (a resolver that is down
+// takes tens of seconds per attempt); every other name resolves as usual.
+const SILENT_DNS_HOST = 'dns-never-answers.example';
+vi.mock('node:dns/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:dns/promises')>();
+  const lookup = (host: string, options: object) => (host === SILENT_DNS_HOST ? new Promise(() => {}) : real.lookup(host, options as never));
+  return { ...real, default: { ...real, lookup }, lookup };
+});
 
 /** A page on loopback; `/to?url=X` redirects there, `/big` is 5 kB, `/hang` never answers. */
 let server: http.Server;
@@ -142,6 +151,14 @@ describe('http_request: limits and arguments', () => {
     await expect(tools({ allowHosts: ['127.0.0.1'], timeoutMs: 300 }).call('http_request', { url: `${origin}/hang`, method: 'GET' })).rejects.toThrow(
       `tool "http_request": GET ${origin}/hang: no response within 300 ms`,
     );
+  });
+
+  it('counts the DNS lookup in timeoutMs: a resolver that never answers is given up on', async () => {
+    const started = Date.now();
+    await expect(tools({ timeoutMs: 300 }).call('http_request', { url: `http://${SILENT_DNS_HOST}/`, method: 'GET' })).rejects.toThrow(
+      `tool "http_request": GET http://${SILENT_DNS_HOST}/: no response within 300 ms`,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('rejects bad arguments before any request', async () => {

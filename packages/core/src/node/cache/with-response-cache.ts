@@ -1,6 +1,7 @@
 import type { ChatOptions, ChatRequest, ChatResult, ModelService } from '../../engine/services';
 import { parseModelName } from '../../nodes/model-name';
 import { chatCacheKey, embeddingCacheKey, type ResponseCache } from './response-cache';
+import { untilAborted } from '../until-aborted';
 
 export interface ResponseCachePolicy {
   /** false: every call goes to the provider (`--no-cache`, or `cache.enabled: false` in the config). */
@@ -92,14 +93,4 @@ export function withResponseCache(service: ModelService, cache: ResponseCache, p
   }
 
   return { chat, embed };
-}
-
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
 import type { Tool } from './tool';
+import { untilAborted } from '../until-aborted';
 
 export interface HttpRequestOptions {
   /** Hosts that may be reached even when they resolve to loopback or private addresses. */
@@ -60,8 +61,8 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
       }
       try {
         for (let hop = 0; ; hop++) {
-          const target = await resolveTarget(url, allowHosts);
-          combined.throwIfAborted();
+          // A lookup takes no signal, and a resolver that is down takes tens of seconds: the deadline covers it too.
+          const target = await untilAborted(resolveTarget(url, allowHosts), combined);
           const res = await send(url, target, method, headers, body, maxBytes, combined);
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ToolCallOptions } from '../../engine/services';
 import type { Tool } from './tool';
+import { untilAborted } from '../until-aborted';
 
 export interface SqlQueryToolOptions {
   name: string;
@@ -120,7 +121,7 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
       try {
         if (busy) {
           onWaiting?.(`the database ${options.name} (a query ahead of it is still running)`);
-          await Promise.race([previous, abortion(signal)]);
+          await untilAborted(previous, signal);
           onWaiting?.(null);
         } else {
           await previous;
@@ -141,15 +142,6 @@ export function createSqlQueryTool(options: SqlQueryToolOptions): Tool & { close
       if (worker) kill(worker);
     },
   };
-}
-
-/** Rejects with the signal's reason once it aborts (never settles without a signal). */
-function abortion(signal?: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (!signal) return;
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
 
 /**
