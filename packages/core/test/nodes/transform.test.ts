@@ -53,4 +53,22 @@ describe('transform node', () => {
       "expression failed: ran past the node's timeoutMs",
     );
   });
+  it('keeps each run of one expression to its own deadline when runs overlap, and runs it again after a failure', async () => {
+    // the same source for both (compiled expressions are reused): a shared deadline would end them together
+    const expression = '$ = "endless" ? ($f := function($n) { $f($n + 1) }; $f(0)) : "done: " & $';
+    const settled: string[] = [];
+    const soon = runNode(transformNode, { expression }, { value: 'endless' }, { ...testContext(), deadline: Date.now() + 50 }).catch((e: Error) => {
+      settled.push('soon');
+      throw e;
+    });
+    const later = runNode(transformNode, { expression }, { value: 'endless' }, { ...testContext(), deadline: Date.now() + 400 }).catch((e: Error) => {
+      settled.push('later');
+      throw e;
+    });
+    await expect(soon).rejects.toThrow("expression failed: ran past the node's timeoutMs");
+    await expect(later).rejects.toThrow("expression failed: ran past the node's timeoutMs");
+    expect(settled).toEqual(['soon', 'later']);
+    // after both failed, the same expression still evaluates, with no deadline left over from them
+    expect(await runNode(transformNode, { expression }, { value: 'x' }, testContext())).toEqual({ value: 'done: x' });
+  });
 });
