@@ -68,6 +68,15 @@ describe('sandbox: escapes are contained', () => {
     await expect(run("return 'x'.repeat(2 ** 29).length", null, 10_000)).rejects.toThrow('code exceeded the memory limit');
   });
 
+  it('holds the memory limit over many small allocations, and the worker serves the next call', async () => {
+    // Each 1 MB string is under the limit on its own; together they are 1 GB.
+    const hoard = 'const kept = []; for (let i = 0; i < 1000; i++) kept.push("x".repeat(1e6) + i); return kept.length';
+    await expect(run(hoard, null, 30_000)).rejects.toThrow('code exceeded the memory limit');
+    expect(await run('return value + 1', 1)).toBe(2);
+    // Most of the limit is still the code's to use.
+    expect(await run('const kept = []; for (let i = 0; i < 40; i++) kept.push("x".repeat(1e6) + i); return kept.length', null, 10_000)).toBe(40);
+  });
+
   it('stops runaway recursion inside QuickJS, not in the host', async () => {
     await expect(run('function f(n) { return f(n + 1) + 1 } return f(0)')).rejects.toThrow(
       'code failed: InternalError: stack overflow',

@@ -113,6 +113,7 @@ export interface SandboxRunOptions {
    * `signal` aborts). For callers whose result must not depend on load, like an eval's scorer.
    */
   maxWaitMs?: number;
+  /** A lower limit for this call; the sandbox's own limit (its workers' memory) is the most any call gets. */
   memoryLimitBytes?: number;
   signal?: AbortSignal;
   onWaiting?: ToolCallOptions['onWaiting'];

@@ -2,8 +2,8 @@
 // each in a fresh runtime and context. Plain JavaScript so it starts without a TypeScript loader.
 // Says {ready} once QuickJS is loaded; then answers each {id, code, input, ...} with
 // {id, json} | {id, error, timedOut} | {id, broken} (the host itself failed: replace this worker).
-import { parentPort } from 'node:worker_threads';
-import { newQuickJSWASMModule } from 'quickjs-emscripten';
+import { parentPort, workerData } from 'node:worker_threads';
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 
 // The body is compiled by QuickJS's own Function constructor, so it parses as a
 // function body (no breaking out of a wrapper) and its syntax errors read naturally.
@@ -13,7 +13,15 @@ const WRAPPER = `(function (body, input) {
   return result === undefined ? 'null' : JSON.stringify(result);
 })`;
 
-const quickjs = await newQuickJSWASMModule();
+// The module's WebAssembly memory is capped at its start-up size plus the memory limit. QuickJS's own
+// limit (setMemoryLimit, kept below) refuses one allocation past it, but this build cannot measure the
+// blocks it holds, so many small allocations went past it unseen: a body hoarding 1 MB strings took the
+// memory to the 2 GB WebAssembly ceiling, and a memory never shrinks, so the runner kept it. Past the cap,
+// an allocation fails inside QuickJS ("out of memory"), and what the run held is free for the next one.
+const PAGE = 64 * 1024;
+const STARTUP_PAGES = 256; // the 16 MB the module starts with (its data, stack and first heap)
+const memory = new WebAssembly.Memory({ initial: STARTUP_PAGES, maximum: STARTUP_PAGES + Math.ceil(workerData.memoryLimitBytes / PAGE) });
+const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
 parentPort.postMessage({ ready: true });
 
 parentPort.on('message', ({ id, code, input, timeoutMs, memoryLimitBytes, stackSizeBytes }) => {

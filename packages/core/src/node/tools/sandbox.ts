@@ -38,14 +38,16 @@ interface Failed {
 
 /** A worker thread with QuickJS loaded, running one job at a time. */
 class SandboxWorker {
-  private readonly worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+  private readonly worker: Worker;
   private readonly waiting = new Map<number, (answer: Answer | Failed) => void>();
   private nextId = 0;
   /** Resolves once QuickJS is loaded, so no job's deadline pays for the start. */
   readonly ready: Promise<void>;
   dead = false;
 
-  constructor() {
+  /** `memoryLimitBytes` caps the worker's WebAssembly memory: what every run on it can hold at most. */
+  constructor(memoryLimitBytes: number) {
+    this.worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: 256 }, workerData: { memoryLimitBytes } });
     // Idle, the worker must not keep the process alive; a job holds it (see run).
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
@@ -117,7 +119,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
     if (closed) throw new Error('code failed: the sandbox is closed');
     let worker = idle.pop();
     if (!worker && all.size < size) {
-      worker = new SandboxWorker();
+      worker = new SandboxWorker(defaultMemory);
       all.add(worker);
     }
     if (!worker) {
