@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelService } from '../src/engine/services';
 import { createModelService } from '../src/node/providers/model-service';
 import { createOfflineProvider } from '../src/node/providers/offline';
+import { createOpenAICompatibleProvider } from '../src/node/providers/openai-compatible';
+import { startOpenAIStub } from '../../../test/support/openai-stub';
 import { reciprocalRankFusion } from '../src/node/retrieval/fusion';
 import { openRetrievalStore, type RetrievalStore } from '../src/node/retrieval/store';
 
@@ -152,6 +154,20 @@ describe('retrieval store: indexes', () => {
   it('leaves the index unchanged when the embedding provider fails', async () => {
     await expect(store.ingest('other', [{ text: 'hello' }], { embeddingModel: 'nowhere:model' })).rejects.toThrow(/unknown model provider "nowhere"/);
     expect(store.listIndexes().map((i) => i.name)).toEqual(['docs']);
+  });
+
+  it('refuses an ingest whose provider changes dimension between batches, naming both, and adds nothing', async () => {
+    // 300 chunks are embedded in two calls (256 + 44; the first is two requests of 128); a provider behind a balancer may answer them with two models.
+    const stub = await startOpenAIStub({ handler: (req) => ({ embeddings: req.body.input.map(() => (req.count <= 2 ? [0.1, 0.2, 0.3] : [0.1, 0.2])) }) });
+    const remote = openRetrievalStore({ dataDir, models: createModelService({ stub: createOpenAICompatibleProvider({ name: 'stub', baseURL: stub.url }) }) });
+    try {
+      const items = Array.from({ length: 300 }, (_, i) => ({ id: `d${i}`, text: `document ${i}` }));
+      await expect(remote.ingest('mixed', items, { embeddingModel: 'stub:emb' })).rejects.toThrow('embedding model stub:emb returned vectors of 3 and 2 dimensions');
+      expect(remote.listIndexes().map((i) => i.name)).toEqual(['docs']);
+    } finally {
+      remote.close();
+      await stub.close();
+    }
   });
 
   it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {

@@ -111,6 +111,25 @@ describe('openai-compatible provider against a stub server', () => {
     ]);
   });
 
+  it('refuses embeddings that cannot be compared, naming the input, instead of indexing NaN scores', async () => {
+    const cases: Array<[unknown[][], string]> = [
+      [[[0.1, 0.2], [0.3, null]], 'stub: emb returned an embedding with a value that is not a number (input 2, position 2)'],
+      [[[0.1, 'x']], 'stub: emb returned an embedding with a value that is not a number (input 1, position 2)'],
+      [[[1e39, 0.2]], 'stub: emb returned an embedding with a value that is not a number (input 1, position 1)'],
+      [[[0.1, 0.2], [0, 0]], 'stub: emb returned an all-zero embedding for input 2: it has no direction to compare by cosine'],
+      [[[0.1, 0.2], [0.1, 0.2, 0.3]], 'stub: emb returned embeddings of 2 and 3 dimensions'],
+    ];
+    for (const [embeddings, message] of cases) {
+      const { provider } = await setup({ handler: () => ({ embeddings: embeddings as number[][] }) });
+      await expect(provider.embed('emb', embeddings.map((_, i) => `text ${i}`))).rejects.toThrow(message);
+      await stub!.close();
+      stub = undefined;
+    }
+    // Batches of one call must agree too (130 texts: 128, then 2).
+    const { provider } = await setup({ handler: (req) => ({ embeddings: req.body.input.map(() => (req.count === 1 ? [0.1, 0.2] : [0.1, 0.2, 0.3])) }) });
+    await expect(provider.embed('emb', Array.from({ length: 130 }, (_, i) => `t${i}`))).rejects.toThrow('stub: emb returned embeddings of 2 and 3 dimensions');
+  });
+
   it('waits out a 429 with retry-after, then succeeds', async () => {
     const { stub, provider } = await setup({
       handler: (req) => (req.count === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { text: 'ok now' }),

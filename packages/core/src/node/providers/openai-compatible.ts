@@ -8,6 +8,7 @@ import type { ChatMessage, ChatRequest, ChatResult, ToolCall, Usage } from '../.
 import { costOf, type Price } from './prices';
 import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
+import { checkEmbeddings } from './embedding-check';
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import { splitBaseURL } from './base-url';
 import { createDispatcher } from './http-dispatcher';
@@ -130,6 +131,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     async embed(model, texts, embedOptions = {}) {
       const { signal } = embedOptions;
       const out: number[][] = [];
+      let dimensions: number | undefined;
       try {
         for (let i = 0; i < texts.length; i += EMBED_BATCH) {
           const batch = texts.slice(i, i + EMBED_BATCH);
@@ -139,6 +141,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           if (rows.length !== batch.length || rows.some((v) => v.length === 0)) {
             throw new ProviderError(options.name, `${options.name}: ${model} returned ${rows.length} embeddings for ${batch.length} texts, or an empty vector`);
           }
+          dimensions = checkEmbeddings(options.name, model, rows, i + 1, dimensions);
           out.push(...rows);
         }
         return out;

@@ -160,6 +160,10 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       const batch = texts.slice(i, i + EMBED_BATCH);
       const vectors = await models.embed(model, batch, { signal });
       if (vectors.length !== batch.length) throw new Error(`embedding model ${model} returned ${vectors.length} vectors for ${batch.length} texts`);
+      // Each call checks its own vectors agree; calls may not (two models behind one address).
+      const first = out[0]?.length ?? vectors[0]?.length;
+      const other = vectors.find((v) => v.length !== first);
+      if (other) throw new Error(`embedding model ${model} returned vectors of ${first} and ${other.length} dimensions`);
       out.push(...vectors);
     }
     return out;
