@@ -16,8 +16,9 @@ export interface CompareOptions {
 /**
  * Pairs two runs' records by case id and repeat, and per scorer reports the
  * mean difference (current − baseline) with a paired bootstrap 95% interval
- * and a paired test: exact McNemar when the scores are pass/fail (0 or 1),
- * a sign-flip permutation test on the scores otherwise. Cases are listed as
+ * and a paired test over cases (a case's attempts averaged per side, see
+ * caseUnits): exact McNemar when the values are pass/fail (0 or 1), a
+ * sign-flip permutation test on the differences otherwise. Cases are listed as
  * regressed (passed before, fails now), improved or unchanged — with repeats,
  * by their share of passing attempts — and those in only one run are listed,
  * never dropped.
@@ -86,55 +87,70 @@ function scorerNamesOf(rows: ScoreRow[]): string[] {
   return [...names];
 }
 
-function compareScorer(pairs: Array<[ScoreRow, ScoreRow]>, name: string, seed: string): ScorerComparison {
-  const both = pairs.filter(([b, c]) => b.scores[name] && c.scores[name]);
-  const a = both.map(([b]) => b.scores[name].score);
-  const c = both.map(([, cur]) => cur.scores[name].score);
-  const aPass = both.map(([b]) => b.scores[name].pass);
-  const cPass = both.map(([, cur]) => cur.scores[name].pass);
-  let lost = 0, gained = 0;
-  for (let i = 0; i < both.length; i++) {
-    if (aPass[i] && !cPass[i]) lost++;
-    if (!aPass[i] && cPass[i]) gained++;
-  }
-  const n = both.length;
-  const passMcNemar = exactMcNemar(lost, gained);
-  const passRate = (p: boolean[]) => (n ? p.filter(Boolean).length / n : null);
-  const pass = {
-    baseline: passRate(aPass),
-    current: passRate(cPass),
-    delta: n ? (passRate(cPass) as number) - (passRate(aPass) as number) : null,
-    pValue: passMcNemar,
-    regressed: lost,
-    improved: gained,
-  };
-  if (n === 0) return { baseline: null, current: null, delta: null, ci: null, pValue: 1, test: 'none', n, pass };
+/** One case's attempts that both runs made, averaged per side (one attempt without repeats). */
+interface CaseUnit {
+  a: number;
+  c: number;
+  aPass: number;
+  cPass: number;
+}
 
-  const binary = [...a, ...c].every((s) => s === 0 || s === 1);
-  let pValue: number;
-  let test: PairedTest;
-  if (binary) {
-    // Pass/fail scores: McNemar on the discordant pairs of the scores themselves.
+/**
+ * Attempts of one case share its input and are not independent draws, so the case is the unit
+ * of the interval and of the tests: ten attempts of one case that got better are one case that
+ * got better, not ten (which would make a single case "significant"). Without repeats each case
+ * is its one pair, as before.
+ */
+function caseUnits(pairs: Array<[ScoreRow, ScoreRow]>, name: string): { units: CaseUnit[]; records: number } {
+  const sums = new Map<string, CaseUnit & { k: number }>();
+  let records = 0;
+  for (const [b, cur] of pairs) {
+    const before = b.scores[name];
+    const after = cur.scores[name];
+    if (!before || !after) continue;
+    records++;
+    let sum = sums.get(b.id);
+    if (!sum) sums.set(b.id, (sum = { a: 0, c: 0, aPass: 0, cPass: 0, k: 0 }));
+    sum.a += before.score;
+    sum.c += after.score;
+    sum.aPass += before.pass ? 1 : 0;
+    sum.cPass += after.pass ? 1 : 0;
+    sum.k++;
+  }
+  const units = [...sums.values()].map(({ a, c, aPass, cPass, k }) => ({ a: a / k, c: c / k, aPass: aPass / k, cPass: cPass / k }));
+  return { units, records };
+}
+
+/** Exact McNemar on the discordant cases when every value is 0 or 1; otherwise the sign-flip test on the differences. */
+function pairedTest(a: number[], c: number[], seed: string): { pValue: number; test: PairedTest } {
+  if ([...a, ...c].every((x) => x === 0 || x === 1)) {
     let down = 0, up = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < a.length; i++) {
       if (a[i] === 1 && c[i] === 0) down++;
       if (a[i] === 0 && c[i] === 1) up++;
     }
-    pValue = exactMcNemar(down, up);
-    test = 'mcnemar-exact';
-  } else {
-    const sf = signFlipTest(c.map((x, i) => x - a[i]), { seed });
-    pValue = sf.pValue;
-    test = sf.exact ? 'sign-flip-exact' : 'sign-flip-monte-carlo';
+    return { pValue: exactMcNemar(down, up), test: 'mcnemar-exact' };
   }
-  return {
-    baseline: mean(a),
-    current: mean(c),
-    delta: mean(c) - mean(a),
-    ci: pairedBootstrapInterval(a, c, { seed }),
-    pValue,
-    test,
-    n,
-    pass,
+  const sf = signFlipTest(c.map((x, i) => x - a[i]), { seed });
+  return { pValue: sf.pValue, test: sf.exact ? 'sign-flip-exact' : 'sign-flip-monte-carlo' };
+}
+
+function compareScorer(pairs: Array<[ScoreRow, ScoreRow]>, name: string, seed: string): ScorerComparison {
+  const { units, records: n } = caseUnits(pairs, name);
+  const aPass = units.map((u) => u.aPass);
+  const cPass = units.map((u) => u.cPass);
+  const some = units.length > 0;
+  const pass = {
+    baseline: some ? mean(aPass) : null,
+    current: some ? mean(cPass) : null,
+    delta: some ? mean(cPass) - mean(aPass) : null,
+    pValue: pairedTest(aPass, cPass, `${seed}:pass`).pValue,
+    regressed: units.filter((u) => u.cPass < u.aPass).length,
+    improved: units.filter((u) => u.cPass > u.aPass).length,
   };
+  if (!some) return { baseline: null, current: null, delta: null, ci: null, pValue: 1, test: 'none', n, pass };
+  const a = units.map((u) => u.a);
+  const c = units.map((u) => u.c);
+  const { pValue, test } = pairedTest(a, c, seed);
+  return { baseline: mean(a), current: mean(c), delta: mean(c) - mean(a), ci: pairedBootstrapInterval(a, c, { seed }), pValue, test, n, pass };
 }

@@ -87,9 +87,9 @@ export interface ScorerComparison {
   ci: [number, number] | null;
   pValue: number;
   test: PairedTest;
-  /** Paired records. */
+  /** Paired records (attempts); the interval and the tests count cases, a case's attempts averaged per side. */
   n: number;
-  /** Pass rates and the exact McNemar p on pass/fail, whatever the main test. */
+  /** Pass rates and the p of pass/fail alone, whatever the main test; `regressed`/`improved` count cases whose share of passing attempts fell/rose. */
   pass: { baseline: number | null; current: number | null; delta: number | null; pValue: number; regressed: number; improved: number };
 }
 

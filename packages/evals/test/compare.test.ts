@@ -85,6 +85,34 @@ describe('comparison', () => {
     expect(cmp.scorers.ok.n).toBe(4);
   });
 
+  it('with repeats the case is the unit: ten attempts of one case that got better are one case, not ten independent pairs', () => {
+    const attempts = (id: string, pass: boolean, score = pass ? 1 : 0) => Array.from({ length: 10 }, (_, r) => row(id, pass, score, r + 1));
+    const base = [...attempts('a', false), ...attempts('b', true)];
+    const cur = [...attempts('a', true), ...attempts('b', true)];
+    const s = compareRows(base, cur, { baselineLabel: 'b' }).scorers.ok;
+    // per attempt: McNemar on 10 discordant pairs, p = 0.002, "better" on the strength of a single case
+    expect(s.test).toBe('mcnemar-exact');
+    expect(s.pValue).toBe(1);
+    expect(s.pass).toMatchObject({ baseline: 0.5, current: 1, delta: 0.5, pValue: 1, improved: 1, regressed: 0 });
+    expect(s.delta).toBe(0.5);
+    // two cases: resampled means are 0, 0.5 or 1
+    expect(s.ci).toEqual([0, 1]);
+    expect(s.n).toBe(20);
+    // graded scores: the sign-flip test counts cases too
+    const graded = compareRows([...attempts('a', false, 0.2), ...attempts('b', true, 0.9)], [...attempts('a', true, 0.7), ...attempts('b', true, 0.9)], { baselineLabel: 'b' }).scorers.ok;
+    expect(graded.test).toBe('sign-flip-exact');
+    expect(graded.pValue).toBe(1);
+    // attempts that differ within a case: its pass share is what is compared (2 of 3 → 3 of 3 is better, not a pass)
+    const mixed = compareRows(
+      [row('a', true, 1, 1), row('a', true, 1, 2), row('a', false, 0, 3), row('b', true, 1, 1), row('b', true, 1, 2), row('b', true, 1, 3)],
+      [row('a', true, 1, 1), row('a', true, 1, 2), row('a', true, 1, 3), row('b', true, 1, 1), row('b', true, 1, 2), row('b', true, 1, 3)],
+      { baselineLabel: 'b' },
+    ).scorers.ok;
+    expect(mixed.test).toBe('sign-flip-exact');
+    expect(mixed.pass.improved).toBe(1);
+    expect(mixed.pValue).toBe(1);
+  });
+
   it('says so when the two ran a different number of attempts per case: only the attempts both ran are paired', () => {
     const base = ['a', 'b'].flatMap((id) => [1, 2, 3].map((r) => row(id, true, 1, r)));
     const cur = [row('a', false), row('b', true)];
