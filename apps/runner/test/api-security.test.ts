@@ -169,6 +169,13 @@ describe('secrets', () => {
       const indexed = await runner.post('/api/indexes/notes/documents', { documents: [{ text: 'fine' }, { text: `the key is ${openaiKey}` }] });
       expect(indexed.status).toBe(400);
       expect(JSON.parse(await record(indexed)).errors[0].path).toBe('$.documents[1].text');
+      // Not as the embedding model the index records, nor as the index's name (both are kept in the file).
+      const asModel = await runner.post('/api/indexes/notes/documents', { documents: [{ text: 'fine' }], embeddingModel: `offline:${openaiKey}` });
+      expect(asModel.status).toBe(400);
+      expect(JSON.parse(await record(asModel)).errors[0].path).toBe('$.embeddingModel');
+      const asName = await runner.post(`/api/indexes/${openaiKey}/documents`, { documents: [{ text: 'fine' }] });
+      expect(asName.status).toBe(400);
+      expect(JSON.parse(await record(asName)).errors[0].path).toBe('path.name');
 
       // Nor into a dataset, which is stored as sent.
       const dataset = await runner.post('/api/datasets', { name: 'cases', cases: [{ id: 'c1', input: { question: `use ${stubKey}` }, expected: 'x' }] });

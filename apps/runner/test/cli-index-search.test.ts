@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,24 @@ describe('patchbay index and search', () => {
     expect(noFiles).toMatchObject({ code: 2, stderr: 'patchbay index: expected at least 2 arguments, got 1; see patchbay index --help\n' });
     // A negative number is the flag's value, refused for what it is (not node's "argument is ambiguous").
     expect(dashValue).toMatchObject({ code: 2, stderr: 'patchbay index: --overlap must be an integer of at least 0, got "-5"\n' });
+  });
+
+  it('refuses to index a file holding a key\'s value (as the API does), naming the file and the variable, never the value', async () => {
+    const key = 'sk-live-5c1d9e7a3b2f8';
+    const env = { NOTES_API_KEY: key };
+    writeFileSync(join(cwd, 'leaked.md'), `# Setup\n\nexport NOTES_API_KEY=${key}\n`);
+    writeFileSync(join(cwd, 'leaked.jsonl'), `{"id": "ok", "text": "fine"}\n{"id": "cfg", "text": "config", "token": "${key}"}\n`);
+    const [inText, inMetadata, asModel] = await Promise.all([
+      patchbay(['index', 'keyed', 'docs/refunds.md', 'leaked.md', '--data', 'keyed-data'], env),
+      patchbay(['index', 'keyed', 'leaked.jsonl', '--data', 'keyed-data'], env),
+      patchbay(['index', 'keyed', 'docs/refunds.md', '--embedding', `offline:${key}`, '--data', 'keyed-data'], env),
+    ]);
+    expect(inText).toMatchObject({ code: 2, stderr: expect.stringMatching(/(^|\n)patchbay index: leaked\.md: the text of document "leaked\.md" holds the value of NOTES_API_KEY; remove it before indexing\n$/) });
+    expect(inMetadata).toMatchObject({ code: 2, stderr: expect.stringMatching(/patchbay index: leaked\.jsonl: metadata\.token of document "cfg" holds the value of NOTES_API_KEY; remove it before indexing\n$/) });
+    expect(asModel).toMatchObject({ code: 2, stderr: expect.stringMatching(/patchbay index: --embedding holds the value of NOTES_API_KEY\n$/) });
+    for (const r of [inText, inMetadata, asModel]) expect(r.stderr).not.toContain(key.slice(0, 8));
+    const stored = join(cwd, 'keyed-data', 'retrieval.sqlite');
+    for (const file of [stored, `${stored}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(key)).toBe(false);
   });
 
   it('builds and searches a vector index on a networked provider\'s embeddings (floats asked for)', async () => {

@@ -104,8 +104,10 @@ export const indexRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
       const store = needIndexes(deps.indexes);
-      // An index is a file in the data dir: a key pasted into a document must not end up in it.
-      refuseSecretValues(deps.redactor, body.documents, '$.documents', 'remove it before indexing');
+      // An index is a file in the data dir: a key pasted into a document must not end up in it,
+      // nor in what the index records of itself (its name, its embedding model).
+      refuseSecretValues(deps.redactor, name, 'path.name', 'an index name is stored with the index');
+      refuseSecretValues(deps.redactor, body, '$', 'remove it before indexing');
       const result = await store
         .ingest(name, body.documents, { embeddingModel: body.embeddingModel, chunkSize: body.chunkSize, overlap: body.overlap })
         .catch((err) => {

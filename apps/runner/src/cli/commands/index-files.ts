@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type RetrievalStore } from '@patchbay/core/node';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type IngestItem, type RetrievalStore } from '@patchbay/core/node';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
+import { workspaceRedactor } from '../workspace-services';
+import type { Redactor } from '../../http/secrets';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { redactUrl } from '../../queue/redis-url';
 import { RUNNER_DB_FILE } from '../../store/db';
@@ -75,9 +77,18 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
 
     const workspace = await openWorkspaceRetrieval(values, io, { writes: true });
     try {
-      const { chunks } = await workspace.run((store: RetrievalStore) =>
-        store.ingestFiles(name, files, { embeddingModel, chunkSize, overlap, cwd: io.cwd }),
-      );
+      // As over the API, an index never holds a key: it is a file in the data dir, published to the store with --store.
+      const redactor = workspaceRedactor(io.env);
+      for (const [value, what] of [[name, 'NAME'], [embeddingModel, '--embedding']] as const) {
+        const hit = value ? redactor.find(value) : undefined;
+        if (hit) throw new UsageError(`${what} holds the value of ${hit.name}`);
+      }
+      const { readIngestFiles } = await import('@patchbay/core/node');
+      const { chunks } = await workspace.run(async (store: RetrievalStore) => {
+        const items = await readIngestFiles(files, { cwd: io.cwd });
+        refuseSecrets(items, redactor);
+        return store.ingest(name, items, { embeddingModel, chunkSize, overlap });
+      });
       const info = workspace.store.listIndexes().find((i) => i.name === name);
       io.stdout.write(
         `indexed ${chunks} chunk${chunks === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'} into "${name}" ` +
@@ -90,6 +101,15 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     }
   },
 };
+
+function refuseSecrets(items: IngestItem[], redactor: Redactor): void {
+  for (const item of items) {
+    const hit = redactor.find({ id: item.id, text: item.text, metadata: item.metadata });
+    if (!hit) continue;
+    const where = hit.path === '$.text' ? 'the text' : hit.path === '$.id' ? 'the id' : hit.path.slice(2);
+    throw new UsageError(`${item.source}: ${where} of document "${item.id}" holds the value of ${hit.name}; remove it before indexing`);
+  }
+}
 
 /** Publishes the index to the shared store as `serve --queue` does after an ingest through the API. */
 async function publishToStore(target: string, name: string, retrieval: RetrievalStore, io: { stdout: NodeJS.WritableStream }): Promise<void> {
