@@ -17,6 +17,16 @@ describe('sandbox: running code', () => {
     expect(await run('return', 1)).toBeNull();
     expect(await run('value.x = 1', {})).toBeNull();
     expect(await run('return { f() {}, d: new Date(0) }')).toEqual({ d: '1970-01-01T00:00:00.000Z' });
+    // JSON has no function or symbol: returned whole, they are dropped like undefined
+    expect(await run('return () => 1')).toBeNull();
+    expect(await run('return Symbol("s")')).toBeNull();
+  });
+
+  it('refuses a Promise: the body is synchronous, and what the promise settles to would be lost', async () => {
+    const message = 'code failed: the body returned a Promise; the code runs synchronously (no async, await or then): return the value itself';
+    await expect(run('return new Promise((resolve) => resolve(5))')).rejects.toThrow(message);
+    await expect(run('return (async () => 5)()')).rejects.toThrow(message);
+    await expect(run('return Promise.reject(new Error("lost"))')).rejects.toThrow(message);
   });
 
   it('reports the code\'s own errors with its message', async () => {

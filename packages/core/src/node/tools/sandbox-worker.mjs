@@ -7,11 +7,21 @@ import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quick
 
 // The body is compiled by QuickJS's own Function constructor, so it parses as a
 // function body (no breaking out of a wrapper) and its syntax errors read naturally.
-const WRAPPER = `(function (body, input) {
-  const fn = new Function('value', body);
-  const result = fn(JSON.parse(input));
-  return result === undefined ? 'null' : JSON.stringify(result);
-})`;
+// What JSON has no word for (undefined, a function, a symbol) comes back as null. A Promise is
+// refused: its value would come later than the run's answer, so it would turn into {} unseen,
+// a rejected one too. Promise and JSON are taken before the body runs, which may replace them.
+const WRAPPER = `(() => {
+  const NativePromise = Promise;
+  const { parse, stringify } = JSON;
+  return function (body, input) {
+    const fn = new Function('value', body);
+    const result = fn(parse(input));
+    if (result instanceof NativePromise) {
+      throw new Error('the body returned a Promise; the code runs synchronously (no async, await or then): return the value itself');
+    }
+    return stringify(result) ?? 'null';
+  };
+})()`;
 
 // The module's WebAssembly memory is capped at its start-up size plus the memory limit. QuickJS's own
 // limit (setMemoryLimit, kept below) refuses one allocation past it, but this build cannot measure the
