@@ -10,6 +10,7 @@ import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
 import { checkEmbeddings } from './embedding-check';
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
+import { limitEventSize } from './sse-event-limit';
 import { splitBaseURL } from './base-url';
 import { createDispatcher } from './http-dispatcher';
 import { isStrictJsonSchema } from './strict-json-schema';
@@ -63,7 +64,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     // Basic auth from the URL takes the place of the bearer key (the SDK lets default headers win).
     defaultHeaders: { ...Object.fromEntries(PLATFORM_HEADERS.map((name) => [name, null])), ...(authorization ? { Authorization: authorization } : {}) },
     // undici's fetch with its own keep-alive pool (and proxy from the environment), streams and whole replies alike.
-    fetch: capRetryAfter(undiciFetch as unknown as typeof fetch),
+    fetch: capRetryAfter(limitEventSize(undiciFetch as unknown as typeof fetch, options.name, baseURL)),
     fetchOptions: { dispatcher: createDispatcher(options.env) },
   });
   const fail = (err: unknown, signal?: AbortSignal): never => {
