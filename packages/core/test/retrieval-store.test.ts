@@ -132,6 +132,22 @@ describe('retrieval store: indexes', () => {
     expect(vector[0]).toMatchObject({ id: 'shipping', text: 'Shipping is free on orders over fifty euros.' });
   });
 
+  it('refuses one ingest that gives an id two different texts (the second would silently replace the first), and counts a repeated one once', async () => {
+    const clash = [
+      { id: '1', text: 'Apples are red.', source: 'faq.jsonl' },
+      { id: '2', text: 'Bananas are yellow.', source: 'faq.jsonl' },
+      { id: '1', text: 'Cars are fast.', source: 'products.jsonl' },
+    ];
+    const refused = store.ingest('docs', clash);
+    await expect(refused).rejects.toThrow('document id "1" is in faq.jsonl and in products.jsonl with different texts; give each document its own id');
+    await expect(refused).rejects.toMatchObject({ item: 2, field: 'id' });
+    expect(store.listIndexes()[0].chunks).toBe(CORPUS.length);
+    await expect(store.ingest('docs', [{ id: 'a', text: 'one' }, { id: 'a', text: 'two' }])).rejects.toThrow('document id "a" is given twice (documents 1 and 2) with different texts');
+    // The same document twice (overlapping globs, a pasted list) is one document.
+    expect(await store.ingest('docs', [{ id: 'x', text: 'Same text.' }, { id: 'x', text: 'Same text.' }, { text: 'No id.' }, { text: 'No id.' }])).toEqual({ chunks: 2 });
+    expect(store.listIndexes()[0].chunks).toBe(CORPUS.length + 2);
+  });
+
   it('splits long documents into overlapping chunks with numbered ids', async () => {
     const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} talks about topic${i} in some detail here.`).join('\n\n');
     const { chunks } = await store.ingest('long', [{ id: 'guide', text: long, source: 'guide.md' }], { chunkSize: 200, overlap: 40 });

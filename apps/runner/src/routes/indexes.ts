@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { RetrievalInputError } from '@patchbay/core/node';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
@@ -87,6 +88,11 @@ const search = createRoute({
 /** The retrieval store's errors are plain messages: an unknown index is a 404, the rest are requests it cannot serve. */
 function storeProblem(err: unknown): HttpProblem {
   const message = err instanceof Error ? err.message : String(err);
+  // A refused document of the batch (a clashing id) is a bad request, at its path.
+  if (err instanceof RetrievalInputError && err.item !== undefined) {
+    const path = `$.documents[${err.item}]${err.field ? `.${err.field}` : ''}`;
+    return new HttpProblem(400, message, { errors: [{ path, message }] });
+  }
   return new HttpProblem(/^unknown index/.test(message) ? 404 : 422, message);
 }
 

@@ -20,3 +20,29 @@ export function docIdOf(item: { id?: string; text: string }): string {
 export function chunkIdOf(docId: string, n: number, total: number): string {
   return total === 1 ? docId : `${docId}#${n + 1}`;
 }
+
+/**
+ * One ingest holds each document id once: a second text under an id would
+ * replace the first without a word (two JSONL files numbering from 1). The
+ * same text again (overlapping globs) is kept once. Returns the items to index.
+ */
+export function uniqueById<T extends { docId: string; item: { text: string; source?: string } }>(prepared: T[]): T[] {
+  const first = new Map<string, number>();
+  const keep: T[] = [];
+  prepared.forEach((p, i) => {
+    const seen = first.get(p.docId);
+    if (seen === undefined) {
+      first.set(p.docId, i);
+      keep.push(p);
+      return;
+    }
+    const earlier = prepared[seen].item;
+    if (earlier.text === p.item.text) return;
+    const where =
+      earlier.source && p.item.source && earlier.source !== p.item.source
+        ? `is in ${earlier.source} and in ${p.item.source}`
+        : `is given twice (${p.item.source ? `${p.item.source}, ` : ''}documents ${seen + 1} and ${i + 1})`;
+    throw new RetrievalInputError(`document id "${p.docId}" ${where} with different texts; give each document its own id`, { item: i, field: 'id' });
+  });
+  return keep;
+}

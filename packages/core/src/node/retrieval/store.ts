@@ -7,7 +7,7 @@ import { chunkText, type ChunkOptions } from './chunk';
 import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
-import { chunkIdOf, docIdOf, validateIndexName } from './ids';
+import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
 import { RetrievalInputError } from './retrieval-input-error';
 import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
 import { Slicer } from './slicer';
@@ -177,11 +177,12 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       const slices = new Slicer(opts.signal);
       const prepared: { item: IngestItem; docId: string; pieces: string[] }[] = [];
       for (const [i, item] of items.entries()) {
-        if (!item || typeof item.text !== 'string') throw new RetrievalInputError(`item ${i}: "text" must be a string`);
+        if (!item || typeof item.text !== 'string') throw new RetrievalInputError(`item ${i}: "text" must be a string`, { item: i, field: 'text' });
         prepared.push({ item, docId: docIdOf(item), pieces: chunkText(item.text, opts) });
         await slices.turn();
       }
-      const texts = prepared.flatMap((p) => p.pieces);
+      const unique = uniqueById(prepared);
+      const texts = unique.flatMap((p) => p.pieces);
       // Embeddings are computed before the transaction: a failing provider leaves the index as it was.
       const vectors = model ? await embedAll(model, texts, opts.signal) : [];
       opts.signal?.throwIfAborted();
@@ -213,7 +214,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
         const vecInsert = row.dimensions ? stmt(`INSERT INTO ${vec(row)} (rowid, embedding) VALUES (?, ?)`) : null;
         const vecDelete = row.dimensions ? stmt(`DELETE FROM ${vec(row)} WHERE rowid = ?`) : null;
         let v = 0;
-        for (const { item, docId, pieces } of prepared) {
+        for (const { item, docId, pieces } of unique) {
           // Re-ingesting a document replaces it, so indexing a folder twice does not double it.
           for (const old of chunksOfDoc.all(row.id, docId)) {
             ftsDelete.run(old.id, old.text);
