@@ -15,8 +15,9 @@ describe('monitors, alerts and production runs into datasets', () => {
   const settle = () => runner.server.monitoring.settled();
 
   beforeAll(async () => {
-    runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40] });
     hook = await startWebhook(1);
+    // A webhook URL can carry its own token (Slack's, Discord's): a rule may name a variable of the runner's that holds it.
+    runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40], env: { ALERT_HOOK: hook.url, NOT_A_URL: 'hooks.example.com/x' } });
     for (const doc of [echoPipeline('polite'), flaky]) expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
   });
   afterAll(async () => {
@@ -140,6 +141,51 @@ describe('monitors, alerts and production runs into datasets', () => {
     await run('paused', 'again');
     await settle();
     expect(hook.received.slice(before)).toMatchObject([{ rule: 'quiet', pipeline: 'paused', state: 'firing' }]);
+  });
+
+  it('takes a webhook from an environment variable of the runner (${NAME}), stores and shows only its name, and refuses a URL with a password', async () => {
+    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const rule = { name: 'from-env', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: '${ALERT_HOOK}' };
+    const unset = await put([{ ...rule, webhook: '${NO_SUCH_HOOK}' }]);
+    expect(unset.status).toBe(422);
+    expect(await unset.json()).toMatchObject({ type: expect.stringMatching(/webhook-unset$/), errors: [{ path: '$.rules[0].webhook', message: "the runner's environment has no variable NO_SUCH_HOOK" }] });
+    const notUrl = await put([{ ...rule, webhook: '${NOT_A_URL}' }]);
+    expect(notUrl.status).toBe(422);
+    expect((await notUrl.json()).errors).toEqual([{ path: '$.rules[0].webhook', message: 'the variable NOT_A_URL does not hold an http(s) URL' }]);
+    const password = await put([{ ...rule, webhook: 'https://alerts:s3cret@hooks.example.com/x' }]);
+    expect(password.status).toBe(400);
+    const refused = await password.json();
+    expect(refused.errors[0]).toMatchObject({ path: '$.rules[0].webhook', message: expect.stringContaining('${NAME}') });
+    expect(JSON.stringify(refused)).not.toContain('s3cret');
+
+    expect((await put([rule])).status).toBe(200);
+    const before = hook.received.length;
+    await run('flaky', 'fail');
+    await settle();
+    expect(hook.received.slice(before)).toMatchObject([{ rule: 'from-env', state: 'firing' }]);
+    const { alerts } = await (await fetch(`${runner.url}/api/pipelines/flaky/alerts`)).json();
+    const delivered = alerts.filter((a: { rule: string }) => a.rule === 'from-env');
+    expect(delivered).toMatchObject([{ webhook: '${ALERT_HOOK}', status: 'delivered' }]);
+    const shown = [await (await put([rule])).text(), await (await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`)).text(), JSON.stringify(delivered)];
+    for (const text of shown) {
+      expect(text).toContain('${ALERT_HOOK}');
+      expect(text).not.toContain(hook.url);
+    }
+    expect((await put([])).status).toBe(200);
+  });
+
+  it('records why a delivery failed in words (the connection refused), not as "fetch failed"', async () => {
+    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const closed = await startWebhook();
+    await closed.close(); // nothing listens on its port now
+    expect((await put([{ name: 'nowhere', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: closed.url }])).status).toBe(200);
+    await run('flaky', 'fail');
+    await settle();
+    const { alerts } = await (await fetch(`${runner.url}/api/pipelines/flaky/alerts`)).json();
+    const failed = alerts.find((a: { rule: string }) => a.rule === 'nowhere');
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(failed.lastError).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    expect((await put([])).status).toBe(200);
   });
 
   it('turns selected runs into dataset cases (idempotently) that an eval can run on', async () => {

@@ -63,8 +63,8 @@ export function AlertRulesEditor({ store, monitors, labels }: Props) {
                 <input value={d.label} list="rule-labels" placeholder="all traffic" onChange={(e) => set({ label: e.target.value })} />
               </SpecField>
             </div>
-            <SpecField id={id('webhook')} label="Webhook URL" problem={problem('webhook')}>
-              <input value={d.webhook} type="url" placeholder="https://hooks.example.com/patchbay" onChange={(e) => set({ webhook: e.target.value })} />
+            <SpecField id={id('webhook')} label="Webhook URL or ${NAME}" problem={problem('webhook')}>
+              <input value={d.webhook} placeholder="https://hooks.example.com/patchbay or ${ALERT_WEBHOOK_URL}" onChange={(e) => set({ webhook: e.target.value })} />
             </SpecField>
             <RowControls enabled={d.enabled} onEnabled={(enabled) => set({ enabled })} onRemove={() => s.remove(i)} enabledTestId={`rule-${i}-enabled`} removeLabel={`Remove rule ${d.name || i + 1}`} />
           </fieldset>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getScorerType } from '@patchbay/evals';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { RUN_SOURCES } from '../store/runs';
+import { webhookFormatProblem } from './webhook-target';
 
 const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64);
@@ -61,7 +62,11 @@ export const AlertRuleSpec = z.strictObject({
   window: z.union([z.number().int().min(1).max(10_000), Duration]),
   op: z.enum(['above', 'below']),
   threshold: z.number(),
-  webhook: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+  /** An http(s) URL, or `${NAME}` (webhook-target.ts). */
+  webhook: z.string().superRefine((webhook, ctx) => {
+    const problem = webhookFormatProblem(webhook);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   /** Narrow the rule to one label's traffic (e.g. production). */
   label: LabelName.optional(),
   /** false: kept in the list (the editor's switch) but never fires. */

@@ -11,6 +11,7 @@ import { PrometheusMetrics } from './prometheus';
 import { RollupWriter } from './rollup-writer';
 import type { FinishedRunFacts } from './run-facts';
 import { deliverAlert } from './webhook-delivery';
+import { resolveWebhook } from './webhook-target';
 
 export interface MonitoringOptions {
   rollups: RollupStore;
@@ -102,6 +103,12 @@ export class Monitoring {
     this.alerts.set(pipeline, rules);
   }
 
+  /** Why a rule's webhook has no URL in this runner's environment (`${NAME}` unset or not a URL), or null. */
+  webhookProblem(webhook: string): string | null {
+    const target = resolveWebhook(webhook, this.options.env);
+    return 'problem' in target ? target.problem : null;
+  }
+
   /** Series over time; flushes what is pending first so a query sees every finished run. */
   async query(query: MetricsQuery) {
     await this.writer.flush();
@@ -139,7 +146,7 @@ export class Monitoring {
     const delivery = deliverAlert(
       this.options.monitors,
       { pipeline: payload.pipeline, rule: rule.name, state: payload.state, payload: payload as unknown as Record<string, unknown>, webhook: rule.webhook },
-      { backoffMs: this.options.webhookBackoffMs, log: this.options.log },
+      { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env },
     ).catch((err: Error) => this.options.log(`alert "${rule.name}": ${err.message}`));
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));

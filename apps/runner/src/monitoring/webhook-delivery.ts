@@ -1,4 +1,5 @@
 import type { AlertDelivery, MonitorStore } from '../store/monitors';
+import { resolveWebhook } from './webhook-target';
 
 /** Waits before each attempt: at once, then 0.5 s, 2 s and 8 s. */
 export const DELIVERY_BACKOFF_MS = [0, 500, 2_000, 8_000];
@@ -12,15 +13,22 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 export async function deliverAlert(
   store: MonitorStore,
   alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'state' | 'payload' | 'webhook'>,
-  options: { backoffMs?: number[]; log?: (line: string) => void } = {},
+  options: { backoffMs?: number[]; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
 ): Promise<void> {
   const backoff = options.backoffMs ?? DELIVERY_BACKOFF_MS;
+  // Recorded as the rule gives it: a `${NAME}` webhook stays a name here.
   const id = await store.addDelivery({ ...alert, createdAt: Date.now() });
+  const target = resolveWebhook(alert.webhook, options.env ?? process.env);
+  if ('problem' in target) {
+    await store.updateDelivery(id, { status: 'failed', attempts: 0, lastError: target.problem, deliveredAt: null });
+    options.log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${target.problem}`);
+    return;
+  }
   let lastError: string | null = null;
   for (let attempt = 1; attempt <= backoff.length; attempt++) {
     if (backoff[attempt - 1] > 0) await new Promise((r) => setTimeout(r, backoff[attempt - 1]).unref());
     try {
-      const res = await fetch(alert.webhook, {
+      const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'patchbay-alerts' },
         body: JSON.stringify(alert.payload),
@@ -34,9 +42,20 @@ export async function deliverAlert(
       }
       lastError = `the webhook answered ${res.status}`;
     } catch (err) {
-      lastError = (err as Error).message;
+      lastError = failureReason(err as Error, target.url, alert.webhook);
     }
     await store.updateDelivery(id, { status: attempt === backoff.length ? 'failed' : 'pending', attempts: attempt, lastError, deliveredAt: null });
   }
   options.log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${lastError}`);
+}
+
+/**
+ * fetch says only "fetch failed"; the reason (ECONNREFUSED, a DNS miss, a TLS
+ * error) is its cause. A URL read from the environment is written back as its
+ * `${NAME}` should a message quote it.
+ */
+function failureReason(err: Error, url: string, webhook: string): string {
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const message = cause && err.message === 'fetch failed' ? cause.message : err.message;
+  return url === webhook ? message : message.split(url).join(webhook);
 }

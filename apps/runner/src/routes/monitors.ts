@@ -161,6 +161,12 @@ export const monitorRoutes: RouteModule = {
         return [{ path: `$.rules[${i}].metric`, message: `pipeline "${name}" has no monitor "${monitor}" (${has}): add it under /monitors first` }];
       });
       if (errors.length) throw new HttpProblem(422, errors[0].message, { type: 'monitor-not-found', errors });
+      // ${NAME} that this runner cannot read would fail every alert, unseen until one fires.
+      const unset = rules.flatMap((rule, i) => {
+        const problem = monitoring.webhookProblem(rule.webhook);
+        return problem ? [{ path: `$.rules[${i}].webhook`, message: problem }] : [];
+      });
+      if (unset.length) throw new HttpProblem(422, unset[0].message, { type: 'webhook-unset', errors: unset });
       await monitoring.setAlertRules(name, rules);
       return c.json({ rules }, 200);
     });

@@ -1,0 +1,39 @@
+/**
+ * Where an alert rule's `webhook` posts. A webhook URL is often its own
+ * credential (Slack's and Discord's carry their token in the path), so a rule
+ * may give `${NAME}` instead: a variable of the runner's environment that holds
+ * the URL. Only the name is stored, shown and recorded with each delivery; the
+ * URL is read when an alert is posted.
+ */
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export const WEBHOOK_FORMAT = "an http(s) URL, or ${NAME}: a variable of the runner's environment that holds one";
+export const WEBHOOK_PASSWORD =
+  "a URL with a password would be stored and shown as written: put the URL in a variable of the runner's environment and give ${NAME}";
+
+const httpUrl = (text: string): URL | null => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Why `webhook` as written can never be a target (checked with the rule, before the environment is looked at). */
+export function webhookFormatProblem(webhook: string): string | null {
+  if (ENV_REFERENCE.test(webhook)) return null;
+  const url = httpUrl(webhook);
+  if (!url) return WEBHOOK_FORMAT;
+  return url.password ? WEBHOOK_PASSWORD : null;
+}
+
+/** The URL to post to, or why there is none in this environment (one line, naming the variable, never its value). */
+export function resolveWebhook(webhook: string, env: NodeJS.ProcessEnv): { url: string } | { problem: string } {
+  const name = ENV_REFERENCE.exec(webhook)?.[1];
+  if (name === undefined) return { url: webhook };
+  const value = env[name];
+  if (!value) return { problem: `the runner's environment has no variable ${name}` };
+  if (!httpUrl(value)) return { problem: `the variable ${name} does not hold an http(s) URL` };
+  return { url: value };
+}
