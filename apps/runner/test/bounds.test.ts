@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
+import { allSseEvents, echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 const DEEP = '__deep__';
 /** `[[[…"x"…]]]` nested `depth` levels deep, as text (JSON.stringify itself overflows on it): 5,000 levels is 10 KB. */
@@ -16,7 +16,8 @@ let configDir: string;
 beforeAll(async () => {
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bounds-'));
   const configPath = path.join(configDir, 'patchbay.config.json');
-  fs.writeFileSync(configPath, JSON.stringify({ limits: { maxOutputBytes: 10_000 } }));
+  // offline:scripted answers "long please" with 30,000 characters, streamed in a few pieces
+  fs.writeFileSync(configPath, JSON.stringify({ limits: { maxOutputBytes: 10_000 }, scripted: [{ match: '^long please$', reply: 'word '.repeat(6_000) }] }));
   runner = await startTestRunner({ configPath });
   expect((await runner.post('/api/pipelines', echoPipeline('echo'))).status).toBe(201);
 });
@@ -124,6 +125,17 @@ describe('output size', () => {
     const big = await waitForRun(runner, (await (await runner.post('/api/runs', { document: doc, inputs: { n: 20_000 } })).json()).id);
     expect(big.status).toBe('failed');
     expect(big.error).toMatch(/its output is over the limit of 10000 bytes \(limits\.maxOutputBytes/);
+  });
+
+  it('stops a model reply that streams past limits.maxOutputBytes: what was streamed and stored stays under it', async () => {
+    const id = (await (await runner.post('/api/runs', { document: echoPipeline('long', 'offline:scripted'), inputs: { question: 'long please' } })).json()).id;
+    const run = await waitForRun(runner, id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toBe('node "answer" failed: its output is over the limit of 10000 bytes (limits.maxOutputBytes in the workspace config)');
+    const events = await allSseEvents(await runner.api(`/api/runs/${id}/events`));
+    const streamed = events.filter((e) => e.event === 'node.token').reduce((n, e) => n + JSON.parse(e.data).text.length, 0);
+    expect(streamed).toBeGreaterThan(0);
+    expect(streamed).toBeLessThanOrEqual(10_000);
   });
 });
 

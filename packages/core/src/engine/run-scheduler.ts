@@ -29,6 +29,9 @@ interface NodeState {
   waiting?: { for: string; since: number };
   /** Not run: its outputs are given (run from a node, a pin). */
   preset?: ReusedNode;
+  /** Characters of text this attempt streamed; past maxOutputBytes the attempt fails with `overLimit`. */
+  streamed: number;
+  overLimit?: Error;
 }
 
 /** A node that is not run: its outputs come from an earlier run or a pin; null outputs mean it was skipped there. */
@@ -117,6 +120,7 @@ export class RunScheduler implements ContextHost<NodeState> {
       blocked: false,
       attempt: 0,
       t0: 0,
+      streamed: 0,
     }));
     this.pipelines = options.pipelines ?? noPipelineCalls;
     if (options.reuse) this.presetNodes(options.reuse);
@@ -202,6 +206,8 @@ export class RunScheduler implements ContextHost<NodeState> {
   private attempt(state: NodeState): void {
     const n = ++state.attempt;
     state.trace.attempts = n;
+    state.streamed = 0;
+    state.overLimit = undefined;
     const node = state.planned.node;
     if (this.options.onEvent) this.emit({ type: 'node.started', runId: this.runId, nodeId: node.id, at: Date.now(), attempt: n });
     const pending = node.timeoutMs
@@ -222,11 +228,20 @@ export class RunScheduler implements ContextHost<NodeState> {
     }
   }
 
-  /** A timed-out attempt may still stream; only the current attempt of a running node speaks. */
+  /**
+   * A timed-out attempt may still stream; only the current attempt of a running node speaks.
+   * Streamed text counts toward maxOutputBytes as it comes: a reply that streams past it is not
+   * sent or stored on to the end (a model that answers 50 MB) but stopped: the throw reaches the
+   * node's token callback, which ends the call, and the attempt fails with the output limit's reason.
+   */
   nodeToken(state: NodeState, attempt: number, text: string): void {
-    if (this.options.onEvent && state.attempt === attempt && state.trace.status === 'running' && !this.finished) {
-      this.emit({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
+    if (!this.options.onEvent || state.attempt !== attempt || state.trace.status !== 'running' || this.finished) return;
+    const max = this.options.maxOutputBytes;
+    if (max !== undefined && (state.streamed += text.length) > max) {
+      state.overLimit ??= new Error(outputLimitMessage({ kind: 'size', maxBytes: max }));
+      throw state.overLimit;
     }
+    this.emit({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
   }
 
   /** Spend of earlier attempts counts too: it was paid for. */
@@ -264,8 +279,10 @@ export class RunScheduler implements ContextHost<NodeState> {
     this.pump();
   }
 
-  private attemptFailed(state: NodeState, attempt: number, err: unknown): void {
+  private attemptFailed(state: NodeState, attempt: number, failure: unknown): void {
     if (this.finished) return;
+    // Whatever the model client made of the stopped stream, the reason is the limit.
+    const err = state.overLimit ?? failure;
     const waitedFor = state.waiting?.for;
     this.nodeWaiting(state, null);
     const retries = state.planned.node.retries ?? 0;
