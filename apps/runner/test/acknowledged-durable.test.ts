@@ -116,6 +116,30 @@ describe('acknowledged means durable', () => {
   });
 });
 
+describe('a full disk under an index ingest', () => {
+  it('refuses it with 507/503 problem+json, /healthz says degraded, and the indexes it had still answer', { timeout: 120_000 }, async () => {
+    const data = tempDir();
+    const full = await start(['--port', '0', '--data', data, '--no-demo'], {}, { fileSizeLimitKb: 3000 });
+    const batch = (n: number) => ({ documents: Array.from({ length: 100 }, (_, i) => ({ id: `${n}-${i}`, text: `entry ${n} ${i} `.repeat(80) })) });
+    const answers: Array<{ status: number; type: string | null; body: any }> = [];
+    for (let n = 0; n < 100 && !answers.some((a) => a.status >= 400); n++) {
+      const res = await post(`${full.url}/api/indexes/log${n}/documents`, batch(n));
+      answers.push({ status: res.status, type: res.headers.get('content-type'), body: await res.json() });
+    }
+    const refused = answers.at(-1)!;
+    expect(answers[0].status).toBe(201);
+    expect([503, 507]).toContain(refused.status);
+    expect(refused.type).toBe('application/problem+json');
+    expect(refused.body.detail).toMatch(/storage/);
+    expect(await (await fetch(`${full.url}/healthz`)).json()).toMatchObject({ status: 'degraded' });
+    const hit = await post(`${full.url}/api/indexes/log0/search`, { query: 'entry', topK: 1 });
+    expect(hit.status).toBe(200);
+    expect((await hit.json()).documents).toHaveLength(1);
+    full.child.kill('SIGKILL');
+    await full.exited;
+  });
+});
+
 describe('whose runs a restart interrupts', () => {
   it('a pid is the owner only with the start time it had: a reused or dead pid owns nothing', async () => {
     const child = spawn('sleep', ['30']);

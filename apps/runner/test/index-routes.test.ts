@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
+let stub: OpenAIStub;
 beforeAll(async () => {
-  runner = await startTestRunner();
+  // An embedding provider that refuses every call, as one with a revoked key does.
+  stub = await startOpenAIStub({ handler: () => ({ status: 400, body: { error: { message: 'this key was revoked' } } }) });
+  runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
 });
-afterAll(() => runner.close());
+afterAll(async () => {
+  await runner.close();
+  await stub.close();
+});
 
 /** A 4xx problem+json with one line of detail and the JSON path of what was refused. */
 async function refusal(res: Response, status: number, path: string) {
@@ -31,5 +38,25 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     expect(await (await runner.api('/api/indexes')).json()).toEqual([]);
     const same = await runner.post('/api/indexes/faq/documents', { documents: [{ id: '1', text: 'Apples are red.' }, { id: '1', text: 'Apples are red.' }] });
     expect(await same.json()).toEqual({ index: 'faq', chunks: 1 });
+  });
+
+  it('names the field a refusal is about: the embedding model, the overlap, the mode, the index', async () => {
+    expect((await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'Apples are red.' }] })).status).toBe(201);
+    await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: null }), 422, '$.embeddingModel');
+    await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: 'nowhere:model' }), 422, '$.embeddingModel');
+    await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 100, overlap: 60 }), 422, '$.overlap');
+    await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', mode: 'vector', embeddingModel: 'offline:other' }), 422, '$.embeddingModel');
+    expect((await runner.post('/api/indexes/plain/documents', { documents: [{ text: 'Keyword only.' }], embeddingModel: null })).status).toBe(201);
+    await refusal(await runner.post('/api/indexes/plain/search', { query: 'keyword', mode: 'hybrid' }), 422, '$.mode');
+    const unknown = await refusal(await runner.post('/api/indexes/nope/search', { query: 'apples' }), 404, 'path.name');
+    expect(unknown.detail).toBe('unknown index "nope"; indexes: docs, faq, plain');
+  });
+
+  it('answers a failing embedding provider with 502 and its one-line reason, and adds nothing', async () => {
+    const res = await runner.post('/api/indexes/remote/documents', { documents: [{ text: 'Apples are red.' }], embeddingModel: 'stub:emb' });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect((await res.json()).detail).toBe('stub: HTTP 400: this key was revoked');
+    expect((await (await runner.api('/api/indexes')).json()).map((i: { name: string }) => i.name)).not.toContain('remote');
   });
 });

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RetrievalInputError } from '@patchbay/core/node';
+import { ProviderError, RetrievalInputError } from '@patchbay/core/node';
 import { HttpProblem } from '../http/problem';
+import { asStorageFailure } from '../store/storage-health';
 import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
-import type { IndexService, RouteModule } from './route-module';
+import type { IndexService, AppDeps, RouteModule } from './route-module';
 
 const IndexSchema = z.object({ name: z.string(), chunks: z.number().int(), embeddingModel: z.string().nullable() }).openapi('Index');
 
@@ -85,15 +86,28 @@ const search = createRoute({
   },
 });
 
-/** The retrieval store's errors are plain messages: an unknown index is a 404, the rest are requests it cannot serve. */
-function storeProblem(err: unknown): HttpProblem {
+/**
+ * The retrieval store's errors over HTTP: its input errors are 4xx at the path of
+ * their cause (404 for an unknown index, 400 for a document of the batch), a
+ * provider that fails is a 502, and a write the storage refused goes on to the
+ * app's error handler (507/503, /healthz degraded) like every other write.
+ */
+function storeProblem(err: unknown): unknown {
+  if (asStorageFailure(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
-  // A refused document of the batch (a clashing id) is a bad request, at its path.
-  if (err instanceof RetrievalInputError && err.item !== undefined) {
-    const path = `$.documents[${err.item}]${err.field ? `.${err.field}` : ''}`;
-    return new HttpProblem(400, message, { errors: [{ path, message }] });
+  if (err instanceof RetrievalInputError) {
+    if (/^unknown index/.test(message)) return new HttpProblem(404, message, { errors: [{ path: 'path.name', message }] });
+    const path = err.item !== undefined ? `$.documents[${err.item}]${err.field ? `.${err.field}` : ''}` : err.field && `$.${err.field}`;
+    return new HttpProblem(err.item !== undefined ? 400 : 422, message, path ? { errors: [{ path, message }] } : {});
   }
-  return new HttpProblem(/^unknown index/.test(message) ? 404 : 422, message);
+  if (err instanceof ProviderError) return new HttpProblem(502, message, { type: 'embedding-failed' });
+  return new HttpProblem(422, message);
+}
+
+/** A model the runner cannot call (no such provider, its key unset) is refused before any work, as an eval's is. */
+function refuseUnavailableModel(deps: AppDeps, model: string | null | undefined): void {
+  const reason = model ? deps.modelUnavailable?.(model) : null;
+  if (reason) throw new HttpProblem(422, reason, { type: 'model-unavailable', errors: [{ path: '$.embeddingModel', message: reason }] });
 }
 
 function needIndexes(indexes: IndexService | undefined): IndexService {
@@ -114,6 +128,7 @@ export const indexRoutes: RouteModule = {
       // nor in what the index records of itself (its name, its embedding model).
       refuseSecretValues(deps.redactor, name, 'path.name', 'an index name is stored with the index');
       refuseSecretValues(deps.redactor, body, '$', 'remove it before indexing');
+      refuseUnavailableModel(deps, body.embeddingModel);
       const result = await store
         .ingest(name, body.documents, { embeddingModel: body.embeddingModel, chunkSize: body.chunkSize, overlap: body.overlap })
         .catch((err) => {
@@ -128,6 +143,7 @@ export const indexRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
       const store = needIndexes(deps.indexes);
+      if (body.mode !== 'keyword') refuseUnavailableModel(deps, body.embeddingModel);
       const documents = await store
         .search(name, body.query, { topK: body.topK, mode: body.mode, embeddingModel: body.embeddingModel, signal: c.req.raw.signal })
         .catch((err) => {

@@ -23,9 +23,9 @@ export const MIN_CHUNK_SIZE = 20;
 export function chunkText(text: string, options: ChunkOptions = {}): string[] {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const overlap = options.overlap ?? DEFAULT_OVERLAP;
-  if (!Number.isInteger(size) || size < MIN_CHUNK_SIZE) throw new RetrievalInputError(`chunkSize must be an integer of at least ${MIN_CHUNK_SIZE}, got ${size}`);
+  if (!Number.isInteger(size) || size < MIN_CHUNK_SIZE) throw new RetrievalInputError(`chunkSize must be an integer of at least ${MIN_CHUNK_SIZE}, got ${size}`, { field: 'chunkSize' });
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size / 2) {
-    throw new RetrievalInputError(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`);
+    throw new RetrievalInputError(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`, { field: 'overlap' });
   }
   // Room left for new text once the overlap is prepended, so no chunk exceeds `size`.
   const body = size - overlap;

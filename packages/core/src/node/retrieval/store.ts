@@ -135,7 +135,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
   async function vectorSearch(row: IndexRow, query: string, k: number, signal?: AbortSignal): Promise<Document[]> {
     if (!row.embedding_model || !row.dimensions) {
-      throw new RetrievalInputError(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`);
+      throw new RetrievalInputError(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`, { field: 'mode' });
     }
     if (!query.trim()) return [];
     const [vector] = await models.embed(row.embedding_model, [query], { signal });
@@ -250,14 +250,14 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
       while (writing) await writing;
       const row = requireIndex(index);
       const { topK, mode, signal } = opts;
-      if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`);
+      if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`, { field: 'topK' });
       if (opts.embeddingModel && mode !== 'keyword' && opts.embeddingModel !== row.embedding_model) {
-        throw new RetrievalInputError(`index "${index}" was embedded with ${row.embedding_model ?? 'no model'}, not ${opts.embeddingModel}`);
+        throw new RetrievalInputError(`index "${index}" was embedded with ${row.embedding_model ?? 'no model'}, not ${opts.embeddingModel}`, { field: 'embeddingModel' });
       }
       signal?.throwIfAborted();
       if (mode === 'keyword') return keywordSearch(row, query, topK);
       if (mode === 'vector') return vectorSearch(row, query, topK, signal);
-      if (mode !== 'hybrid') throw new RetrievalInputError(`unknown search mode "${String(mode)}"; modes: keyword, vector, hybrid`);
+      if (mode !== 'hybrid') throw new RetrievalInputError(`unknown search mode "${String(mode)}"; modes: keyword, vector, hybrid`, { field: 'mode' });
       // Each side brings more candidates than asked for, so fusion can promote a document both find.
       const pool = Math.min(MAX_TOP_K, Math.max(topK * 4, 20));
       const fused = reciprocalRankFusion([keywordSearch(row, query, pool), await vectorSearch(row, query, pool, signal)], (d) => d.id);
@@ -303,7 +303,7 @@ function resolveModel(index: string, existing: IndexRow | undefined, requested: 
   if (!existing) return requested === undefined ? DEFAULT_EMBEDDING_MODEL : requested;
   if (requested !== undefined && requested !== existing.embedding_model) {
     const was = existing.embedding_model ?? 'no embeddings (keyword-only)';
-    throw new RetrievalInputError(`index "${index}" was built with ${was}; it keeps that, so it cannot take documents embedded with ${requested ?? 'none'}`);
+    throw new RetrievalInputError(`index "${index}" was built with ${was}; it keeps that, so it cannot take documents embedded with ${requested ?? 'none'}`, { field: 'embeddingModel' });
   }
   return existing.embedding_model;
 }
