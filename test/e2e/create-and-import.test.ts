@@ -147,4 +147,18 @@ describe('a new user at 1440×900', () => {
     const versions = (await server.request('GET', '/api/pipelines/imported/versions')).body as unknown[];
     expect(versions).toHaveLength(1);
   });
+
+  it('refuses a file with a node off the canvas (±1e308) in one line naming the path, as the API does, and imports nothing', async () => {
+    const far = echo('far-away');
+    far.nodes[1].position = { x: 1e308, y: -1e308 };
+    await page.goto(server.url);
+    await page.getByTestId('import-file').setInputFiles({ name: 'far.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(far)) });
+    const reason = 'not a pipeline document: $.nodes[1].position.x: node "answer": position.x: a canvas position is a number from -10000000 to 10000000';
+    await page.getByTestId('toast-error').filter({ hasText: `far.json: ${reason}` }).waitFor();
+    expect(page.url()).toBe(`${server.url}/`);
+    const created = await server.request('POST', '/api/pipelines', far);
+    expect(created.status).toBe(400);
+    expect(created.body.detail).toBe(reason);
+    expect((await server.request('GET', '/api/pipelines/far-away')).status).toBe(404);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEdgeEnd, type PipelineDocument } from '@patchbay/core';
 import { autoLayout, estimatedSize, placeMissing } from '../src/lib/layout';
+import { placed as placedOnOpen } from '../src/hooks/use-editor-content';
 import { echoPipeline } from './support/documents';
 
 const unplaced = (doc: PipelineDocument): PipelineDocument => ({ ...doc, nodes: doc.nodes.map(({ position: _p, ...n }) => n) });
@@ -20,6 +21,15 @@ describe('auto-layout', () => {
     expect(placed.nodes.every((n) => n.position && Number.isFinite(n.position.x) && Number.isFinite(n.position.y))).toBe(true);
     for (const edge of placed.edges) expect(at.get(parseEdgeEnd(edge.from).node)!.x).toBeLessThan(at.get(parseEdgeEnd(edge.to).node)!.x);
     expect(overlaps(placed)).toBe(false);
+  });
+
+  it('lays out, on opening, a node stored off the canvas (±1e308, saved before positions were bounded) and keeps the others', async () => {
+    const doc = echoPipeline();
+    doc.nodes[1].position = { x: 1e308, y: -1e308 };
+    doc.nodes[2].position = { x: 5, y: 20_000_000 };
+    const opened = await placedOnOpen(doc);
+    expect(opened.nodes[0].position).toEqual({ x: 0, y: 0 });
+    for (const node of opened.nodes) expect(Math.max(Math.abs(node.position!.x), Math.abs(node.position!.y))).toBeLessThan(10_000);
   });
 
   it('leaves placed nodes where they are and only places the rest', () => {

@@ -72,6 +72,21 @@ describe('validatePipeline', () => {
     expect(parseDocument(bad).ok).toBe(false);
   });
 
+  it('invalid-document: a position off the canvas (±1e308, beyond ±10,000,000) is refused with its path; one at the bound is kept', () => {
+    for (const x of [1e308, -1e308, 10_000_001]) {
+      const bad = valid() as any;
+      bad.nodes[1].position = { x, y: 0 };
+      const result = parseDocument(bad);
+      expect(result.ok).toBe(false);
+      const [problem] = (result as { problems: Problem[] }).problems;
+      expect(problem.path).toBe('$.nodes[1].position.x');
+      expect(problem.message).toBe(`node "${bad.nodes[1].id}": position.x: a canvas position is a number from -10000000 to 10000000`);
+    }
+    const edge = valid() as any;
+    edge.nodes[1].position = { x: -10_000_000, y: 10_000_000 };
+    expect(parseDocument(edge).ok).toBe(true);
+  });
+
   it('unknown-node-type: names the node and the type', () => {
     const problem = only(doc([{ id: 'x', type: 'teleport', config: {} }]), 'unknown-node-type');
     expect(problem).toMatchObject({ path: '$.nodes[0].type', nodes: ['x'] });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PipelineDocument } from '@patchbay/core';
 import { ApiError, type Api, type RunRecord } from '../lib/api';
+import { isOnCanvas } from '../lib/canvas-position';
 import { diffOverlay, type DiffOverlay } from '../lib/diff-overlay';
 import type { EditorStore } from '../lib/editor-store';
 import { emptyDocument } from '../lib/flow-model';
@@ -17,9 +18,9 @@ export type Shown =
   /** A past run on the document it ran, read-only, with every node's state. */
   | { mode: 'run'; run: RunRecord; latest: number | null };
 
-/** Nodes without a position are placed by the layout; dagre loads only when a document needs it. */
+/** Nodes without a position (or off the canvas) are placed by the layout; dagre loads only when a document needs it. */
 export async function placed(doc: PipelineDocument): Promise<PipelineDocument> {
-  if (doc.nodes.every((n) => n.position)) return doc;
+  if (doc.nodes.every((n) => isOnCanvas(n.position))) return doc;
   const { placeMissing } = await import('../lib/layout');
   return placeMissing(doc);
 }

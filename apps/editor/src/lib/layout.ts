@@ -1,6 +1,7 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
 import { edgesByNode, nodeSummary, portViews } from './flow-model';
+import { isOnCanvas } from './canvas-position';
 import { NODE_WIDTH, nodeHeight } from './node-size';
 
 /** The size a node is drawn at before the browser has measured it (ports stack in rows); `edges` are those touching it. */
@@ -43,9 +44,9 @@ export function autoLayout(doc: PipelineDocument, sizes?: Sizes): PipelineDocume
   return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: positions.get(n.id) })) };
 }
 
-/** Nodes that have no position (a hand-written or generated document) get the layout's; the rest stay put. */
+/** Nodes that have no position (a hand-written or generated document), or one off the canvas, get the layout's; the rest stay put. */
 export function placeMissing(doc: PipelineDocument): PipelineDocument {
-  if (doc.nodes.every((n) => n.position)) return doc;
+  if (doc.nodes.every((n) => isOnCanvas(n.position))) return doc;
   const positions = layoutPositions(doc);
-  return { ...doc, nodes: doc.nodes.map((n) => (n.position ? n : { ...n, position: positions.get(n.id) })) };
+  return { ...doc, nodes: doc.nodes.map((n) => (isOnCanvas(n.position) ? n : { ...n, position: positions.get(n.id) })) };
 }

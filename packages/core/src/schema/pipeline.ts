@@ -10,7 +10,18 @@ export const MAX_PIPELINE_NAME_LENGTH = 200;
 /** An edge end: `<nodeId>.<port>`. */
 export const EDGE_END_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
 
-export const PositionSchema = z.object({ x: z.number(), y: z.number() });
+/**
+ * How far from the origin a node may sit on the canvas. Far beyond any drawn pipeline, and well
+ * inside what a browser lays out (Chromium stops at about ±33 million px): a node at ±1e308
+ * would leave the editor no view that fits it.
+ */
+export const MAX_POSITION = 10_000_000;
+const coordinate = z
+  .number()
+  .min(-MAX_POSITION, `a canvas position is a number from -${MAX_POSITION} to ${MAX_POSITION}`)
+  .max(MAX_POSITION, `a canvas position is a number from -${MAX_POSITION} to ${MAX_POSITION}`);
+
+export const PositionSchema = z.object({ x: coordinate, y: coordinate });
 
 export const NodeSchema = z.object({
   id: z.string().regex(NODE_ID_PATTERN, 'node id must match [A-Za-z][A-Za-z0-9_-]*'),
