@@ -201,7 +201,7 @@ describe('import, export and runs in the browser', () => {
   it('says in one line that an address names no pipeline, and leads back to the list', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(`${server.url}/pipelines/no-such-pipeline`);
-    const error = page.getByTestId('editor-error');
+    const error = page.getByTestId('page-error');
     await error.waitFor();
     const text = (await error.textContent())!;
     expect(text).toContain('no-such-pipeline');

@@ -3,6 +3,7 @@ import { lazyView } from '../lib/lazy-view';
 import { useRoute } from '../hooks/use-route';
 import { PipelineList } from './PipelineList';
 import { LoadBoundary } from './LoadBoundary';
+import { PipelineGate } from './PipelineGate';
 import { ToastProvider } from './Toasts';
 
 // the canvas (React Flow, the node catalogue) loads only when a pipeline is opened
@@ -22,21 +23,27 @@ export function App() {
         <PipelineList navigate={navigate} />
       ) : route.page === 'deploy' ? (
         <LoadBoundary key={route.name} what="page">
-          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
-            <DeployPage key={route.name} name={route.name} navigate={navigate} />
-          </Suspense>
+          <PipelineGate key={route.name} name={route.name} navigate={navigate}>
+            <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading deployments…</p>}>
+              <DeployPage key={route.name} name={route.name} navigate={navigate} />
+            </Suspense>
+          </PipelineGate>
         </LoadBoundary>
       ) : route.page === 'monitoring' ? (
         <LoadBoundary key={route.name} what="page">
-          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading monitoring…</p>}>
-            <MonitoringPage key={route.name} route={route} navigate={navigate} />
-          </Suspense>
+          <PipelineGate key={route.name} name={route.name} navigate={navigate}>
+            <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading monitoring…</p>}>
+              <MonitoringPage key={route.name} route={route} navigate={navigate} />
+            </Suspense>
+          </PipelineGate>
         </LoadBoundary>
       ) : route.page === 'evals' || route.page === 'compare' ? (
         <LoadBoundary key={route.name} what="page">
-          <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
-            <EvalsPage key={route.name} route={route} navigate={navigate} />
-          </Suspense>
+          <PipelineGate key={route.name} name={route.name} navigate={navigate}>
+            <Suspense fallback={<p className="muted" style={{ padding: 16 }}>Loading evals…</p>}>
+              <EvalsPage key={route.name} route={route} navigate={navigate} />
+            </Suspense>
+          </PipelineGate>
         </LoadBoundary>
       ) : (
         <LoadBoundary key={route.name} what="page">

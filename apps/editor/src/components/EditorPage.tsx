@@ -27,6 +27,7 @@ import { Canvas } from './Canvas';
 import { CanvasContext } from './CanvasContext';
 import { HelpDialog } from './HelpDialog';
 import { Palette } from './Palette';
+import { PageLoadError } from './PageLoadError';
 import { SaveDialog } from './SaveDialog';
 import { SidePanel } from './SidePanel';
 import { useToast } from './Toasts';
@@ -343,15 +344,7 @@ function EditorScreen({ route, navigate }: Props) {
   });
 
   if (error) {
-    return (
-      <main className="list-page">
-        <h1>{route.name}</h1>
-        <p className="error-text" data-testid="editor-error">
-          {error}
-        </p>
-        <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
-      </main>
-    );
+    return <PageLoadError name={route.name} message={error} onBack={() => navigate({ page: 'list' })} onRetry={reload} />;
   }
 
   return (

@@ -37,6 +37,10 @@ export function createApi(options: ApiClientOptions = {}) {
     /** A page of a pipeline's versions, newest first; `listVersions` is all of them, for pickers. */
     versionsPage: (pipeline: string, cursor?: string) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } })),
     listVersions: (pipeline: string) => allPages((cursor) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } }))),
+    /** Resolves when the pipeline exists (one version summary is read); an ApiError 404 `there is no pipeline "NAME"` when it does not. */
+    requirePipeline: async (pipeline: string): Promise<void> => {
+      await answer(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { limit: 1 } } }));
+    },
     getVersion: (pipeline: string, n: number) => answer(client.GET('/api/pipelines/{name}/versions/{n}', { params: { path: { name: pipeline, n } } })),
     latestVersion: (pipeline: string) => answer(client.GET('/api/pipelines/{name}', name(pipeline))),
     saveVersion: (pipeline: string, save: { document: PipelineDocument; message: string; baseVersion: number | null }) =>
