@@ -25,6 +25,7 @@ export * from './engine/inputs';
 export * from './engine/run-from';
 export * from './engine/json-limits';
 export * from './schema/json-schema';
+export * from './compose/label-name';
 export * from './compose/pipeline-ref';
 export * from './compose/resolve-pipelines';
 export type { JsonSchema } from './schema/json-schema-type';

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
+import { labelProblem } from '@patchbay/core';
 import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
 import type { DeployStore } from './deploy-store';
 import { Verdict } from './Verdict';
@@ -48,7 +49,9 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
     if (version === undefined && versions?.length) setVersion((versions.find((v) => v.problems.length === 0) ?? versions[0]).number);
   }, [versions, version]);
 
-  const holder = labels?.[label.trim()]?.version;
+  // refused here, in one line, before a promotion is sent with it
+  const problem = labelProblem(label.trim());
+  const holder = problem ? undefined : labels?.[label.trim()]?.version;
   const busy = check.phase === 'checking' || check.phase === 'moving';
   const chosen = versions?.find((v) => v.number === version);
   const suite = suites?.find((s) => s.name === suiteName);
@@ -66,12 +69,20 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
   };
 
   return (
-    <section className="evals-card" aria-labelledby="deploy-panel-title" data-testid="deploy-panel">
+    <section className="evals-card deploy-panel" aria-labelledby="deploy-panel-title" data-testid="deploy-panel">
       <h2 id="deploy-panel-title">Deploy</h2>
       <div className="form-grid">
         <div>
           <label htmlFor="deploy-label">Label</label>
-          <input id="deploy-label" data-testid="deploy-label" list="deploy-label-names" value={label} onChange={(e) => pick(() => setLabel(e.target.value))} />
+          <input
+            id="deploy-label"
+            data-testid="deploy-label"
+            list="deploy-label-names"
+            value={label}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? 'deploy-label-problem' : undefined}
+            onChange={(e) => pick(() => setLabel(e.target.value))}
+          />
           <datalist id="deploy-label-names">
             {labelNames.map((n) => (
               <option key={n} value={n} />
@@ -127,7 +138,12 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
           , then compare here.
         </p>
       )}
-      <p data-testid="deploy-holder">
+      {problem && (
+        <p className="error-text" id="deploy-label-problem" data-testid="deploy-label-problem">
+          Label: {problem}
+        </p>
+      )}
+      <p data-testid="deploy-holder" hidden={!!problem}>
         {holder === undefined ? (
           <>
             <strong>{label.trim() || 'The label'}</strong> is not set yet: v{version ?? '?'} is checked against its own gates.
@@ -143,7 +159,7 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
       <button
         className={current?.phase === 'checked' || current?.phase === 'moved' ? '' : 'primary'}
         data-testid="deploy-compare"
-        disabled={busy || !suite || !dataset || version === undefined || !label.trim() || holder === version || (chosen?.problems.length ?? 0) > 0}
+        disabled={busy || !suite || !dataset || version === undefined || !!problem || holder === version || (chosen?.problems.length ?? 0) > 0}
         onClick={compare}
       >
         {holder === version ? `${label.trim()} already points at v${version}` : holder === undefined ? `Check v${version ?? '?'}` : `Compare v${version ?? '?'} with v${holder}`}

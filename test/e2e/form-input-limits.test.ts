@@ -1,0 +1,60 @@
+// What a careless user types into the editor's forms: a name far too long, a name the runner
+// cannot take. Each form says what is allowed in one line before it sends anything, and the
+// layout holds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
+
+let session: EditorSession;
+let page: Page;
+
+beforeAll(async () => {
+  session = await startEditorSession({
+    seed: async (api) => {
+      await api('POST', '/api/pipelines', qaPipeline('{{ question }}'));
+      await api('POST', '/api/datasets', { name: 'tiny', cases: [{ id: 'a', input: { question: 'hi' }, expected: 'hi' }] });
+      await api('PUT', '/api/suites/qa', { scorers: [{ name: 'mentions', type: 'contains' }] });
+    },
+  });
+  page = session.page;
+});
+afterAll(() => session?.close());
+
+/** Whether anything on the page is wider than the window or than the card it sits in. */
+function overflow(page: Page, card: string) {
+  return page.evaluate((testId) => {
+    const box = document.querySelector(`[data-testid="${testId}"]`)!;
+    const right = box.getBoundingClientRect().right;
+    const sticksOut = [...box.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > right + 1).map((el) => el.tagName.toLowerCase());
+    return { page: document.scrollingElement!.scrollWidth > window.innerWidth, card: sticksOut };
+  }, card);
+}
+
+describe('the Deploy form’s label', () => {
+  const cases: [string, string][] = [
+    ['x'.repeat(300), 'Label: a label is at most 64 characters (this one has 300).'],
+    ['Production', 'Label: a label is a slug: lowercase letters, digits and -, starting with a letter or digit.'],
+    ['v3', 'Label: "v3" reads as version 3: a label cannot look like a version.'],
+  ];
+  for (const [label, reason] of cases) {
+    it(`refuses ${label.length > 20 ? `a ${label.length}-character name` : `"${label}"`} in one line before sending, and nothing overflows`, async () => {
+      await page.goto(`${session.server.url}/pipelines/qa/deploy`);
+      await page.getByTestId('deploy-panel').waitFor();
+      await expect.poll(() => page.getByTestId('deploy-compare').textContent()).toBe('Check v1');
+      await page.getByTestId('deploy-label').fill(label);
+      await expect.poll(() => page.getByTestId('deploy-label-problem').textContent()).toBe(reason);
+      expect(await page.getByTestId('deploy-compare').isDisabled()).toBe(true);
+      expect(await page.getByTestId('deploy-label').getAttribute('aria-invalid')).toBe('true');
+      expect(await overflow(page, 'deploy-panel')).toEqual({ page: false, card: [] });
+    });
+  }
+
+  it('takes a good label again, and a label of 64 characters', async () => {
+    await page.getByTestId('deploy-label').fill('a'.repeat(64));
+    await expect.poll(() => page.getByTestId('deploy-label-problem').count()).toBe(0);
+    expect(await page.getByTestId('deploy-compare').isDisabled()).toBe(false);
+    expect(await overflow(page, 'deploy-panel')).toEqual({ page: false, card: [] });
+    await page.getByTestId('deploy-label').fill('staging');
+    expect(await page.getByTestId('deploy-compare').isDisabled()).toBe(false);
+  });
+});
