@@ -50,6 +50,7 @@ export function problemResponses(...statuses: number[]) {
     413: 'Body over the size limit',
     415: 'Content type is not application/json',
     422: 'The pipeline or inputs have problems',
+    502: 'The model provider failed (its reason is the detail)',
   };
   for (const status of statuses) {
     out[status] = { description: descriptions[status] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } };

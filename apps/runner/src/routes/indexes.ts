@@ -70,7 +70,7 @@ const ingest = createRoute({
   request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: IngestBody } } } },
   responses: {
     201: jsonContent(z.object({ index: z.string(), chunks: z.number().int() }).openapi('Ingested'), 'Chunks indexed'),
-    ...problemResponses(400, 401, 413, 415, 422),
+    ...problemResponses(400, 401, 413, 415, 422, 502),
   },
 });
 
@@ -82,7 +82,7 @@ const search = createRoute({
   request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: SearchBody } } } },
   responses: {
     200: jsonContent(z.object({ documents: z.array(DocumentResultSchema) }).openapi('SearchResult'), 'Best first'),
-    ...problemResponses(400, 401, 404, 415, 422),
+    ...problemResponses(400, 401, 404, 415, 422, 502),
   },
 });
 
