@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
+import { checkJsonLimits, PROTO_KEY_MESSAGE } from '../../engine/json-limits';
 import type { IngestItem } from './store';
 import { RetrievalInputError } from './retrieval-input-error';
 import { readTextFile } from './text-file';
@@ -59,6 +60,10 @@ function fromJsonLines(path: string, raw: string): IngestItem[] {
 
 function toItem(doc: unknown, path: string, defaultId: string, where: string): IngestItem {
   if (typeof doc === 'string') return { id: defaultId, text: doc, source: path };
+  // Metadata comes back in every search result and run output: it keeps to what a run may carry.
+  const limit = checkJsonLimits(doc, { refuseProtoKey: true });
+  if (limit?.kind === 'depth') throw new RetrievalInputError(`${path}${where}: ${limit.path} nests deeper than the limit of ${limit.maxDepth} levels`);
+  if (limit?.kind === 'proto-key') throw new RetrievalInputError(`${path}${where}: ${limit.path}: ${PROTO_KEY_MESSAGE}`);
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
     const { text, content, id, metadata, ...rest } = doc as Record<string, unknown>;
     const body = text ?? content;
