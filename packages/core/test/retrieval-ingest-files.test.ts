@@ -112,4 +112,13 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([file('proto.jsonl', '{"text": "x", "__proto__": {"admin": true}}\n')])).rejects.toThrow('proto.jsonl:1: $: the key "__proto__" is not accepted in JSON');
     expect(await readIngestFiles([file('ok.jsonl', `${deep(200)}\n`)])).toHaveLength(1);
   });
+
+  it('refuses a "metadata" that is not an object of fields rather than dropping it or numbering its items', async () => {
+    await expect(readIngestFiles([file('m.jsonl', '{"text": "a", "metadata": "internal only"}\n')])).rejects.toThrow('m.jsonl:1: "metadata" must be an object of fields, got a string');
+    await expect(readIngestFiles([file('m.json', '[{"text": "a", "metadata": ["faq", "billing"]}]')])).rejects.toThrow('m.json[0]: "metadata" must be an object of fields, got an array');
+    expect(await readIngestFiles([file('ok.jsonl', '{"text": "a", "lang": "en", "metadata": {"tags": ["faq"]}}\n{"text": "b", "metadata": null}\n')])).toMatchObject([
+      { metadata: { lang: 'en', tags: ['faq'] } },
+      { text: 'b' },
+    ]);
+  });
 });

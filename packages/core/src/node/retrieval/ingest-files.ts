@@ -70,7 +70,10 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
     if (typeof body !== 'string') {
       throw new RetrievalInputError(`${path}${where}: a document needs a string "text" (or "content") field`);
     }
-    const meta = { ...rest, ...(metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : {}) };
+    if (metadata != null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+      throw new RetrievalInputError(`${path}${where}: "metadata" must be an object of fields, got ${Array.isArray(metadata) ? 'an array' : `a ${typeof metadata}`}`);
+    }
+    const meta = { ...rest, ...((metadata ?? {}) as Record<string, unknown>) };
     return {
       id: typeof id === 'string' || typeof id === 'number' ? String(id) : defaultId,
       text: body,
