@@ -58,3 +58,33 @@ describe('the Deploy form’s label', () => {
     expect(await page.getByTestId('deploy-compare').isDisabled()).toBe(false);
   });
 });
+
+describe('the Save dialog’s message', () => {
+  it('says the 10,000-character limit plainly before sending a longer message, and saves one at the limit', async () => {
+    await page.goto(`${session.server.url}/pipelines/qa`);
+    await page.getByTestId('node-answer').waitFor();
+    await page.getByTestId('palette-template').click();
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('save-message').fill('x'.repeat(10_001));
+    await expect.poll(() => page.getByTestId('save-message-problem').textContent()).toBe('What changed: a version message is at most 10,000 characters (this one has 10,001).');
+    expect(await page.getByTestId('save-confirm').isDisabled()).toBe(true);
+    expect(await page.getByTestId('save-message').getAttribute('aria-invalid')).toBe('true');
+    expect(await overflow(page, 'save-dialog')).toEqual({ page: false, card: [] });
+    await page.getByTestId('save-message').press('Enter');
+    expect((await session.api('GET', '/api/pipelines/qa/versions')).length).toBe(1);
+
+    await page.getByTestId('save-message').press('Backspace');
+    await expect.poll(() => page.getByTestId('save-message-problem').count()).toBe(0);
+    await page.getByTestId('save-confirm').click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved version 2' }).waitFor();
+    const [latest] = await session.api('GET', '/api/pipelines/qa/versions');
+    expect(latest.message).toHaveLength(10_000);
+  });
+
+  it('the API refuses a longer message with the same limit, naming the path', async () => {
+    const { document } = await session.api('GET', '/api/pipelines/qa');
+    const answer = await session.server.request('POST', '/api/pipelines/qa/versions', { document, message: 'x'.repeat(10_001), baseVersion: 2 });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([{ path: '$.message', message: 'a version message is at most 10,000 characters' }]);
+  });
+});

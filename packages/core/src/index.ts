@@ -1,5 +1,6 @@
 // @patchbay/core — runs in the browser and in Node. Node-only services: "@patchbay/core/node".
 export * from './schema/pipeline';
+export * from './schema/version-message';
 export * from './nodes/types';
 export * from './nodes/index';
 export { syntaxIssues } from './nodes/code';

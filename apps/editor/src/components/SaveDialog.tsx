@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { versionMessageProblem } from '@patchbay/core';
 import { Dialog } from './Dialog';
 
 interface Props {
@@ -23,16 +24,33 @@ interface Props {
 export function SaveDialog({ name, base, conflict, deleted, busy, error, onSave, onLoadLatest, onClose }: Props) {
   const [message, setMessage] = useState('');
   const trimmed = message.trim();
+  // said before sending: the runner would refuse it with 400
+  const problem = versionMessageProblem(trimmed);
+  const ready = !!trimmed && !problem;
   return (
     <Dialog title="Save a new version" testId="save-dialog" onClose={onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (trimmed && conflict === undefined && !deleted) onSave(trimmed, base);
+          if (ready && conflict === undefined && !deleted) onSave(trimmed, base);
         }}
       >
         <label htmlFor="save-message">What changed (required)</label>
-        <input id="save-message" data-testid="save-message" autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Tighter system prompt" />
+        <input
+          id="save-message"
+          data-testid="save-message"
+          autoFocus
+          value={message}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? 'save-message-problem' : undefined}
+          onChange={(e) => setMessage(e.target.value)}
+          placeholder="Tighter system prompt"
+        />
+        {problem && (
+          <p className="error-text" id="save-message-problem" data-testid="save-message-problem">
+            What changed: {problem}
+          </p>
+        )}
         {error && <p className="error-text">{error}</p>}
         {deleted ? (
           <div data-testid="save-deleted">
@@ -43,7 +61,7 @@ export function SaveDialog({ name, base, conflict, deleted, busy, error, onSave,
               <button type="button" onClick={onClose}>
                 Cancel
               </button>
-              <button type="button" className="primary" data-testid="save-recreate" disabled={!trimmed || busy} onClick={() => onSave(trimmed, null)}>
+              <button type="button" className="primary" data-testid="save-recreate" disabled={!ready || busy} onClick={() => onSave(trimmed, null)}>
                 Save as version 1 of a new {name}
               </button>
             </div>
@@ -60,7 +78,7 @@ export function SaveDialog({ name, base, conflict, deleted, busy, error, onSave,
               <button type="button" data-testid="load-latest" onClick={onLoadLatest}>
                 Load version {conflict} (drop my changes)
               </button>
-              <button type="button" className="primary" data-testid="save-on-top" disabled={!trimmed || busy} onClick={() => onSave(trimmed, conflict)}>
+              <button type="button" className="primary" data-testid="save-on-top" disabled={!ready || busy} onClick={() => onSave(trimmed, conflict)}>
                 Save on top of version {conflict}
               </button>
             </div>
@@ -70,7 +88,7 @@ export function SaveDialog({ name, base, conflict, deleted, busy, error, onSave,
             <button type="button" onClick={onClose}>
               Cancel
             </button>
-            <button type="submit" className="primary" data-testid="save-confirm" disabled={!trimmed || busy}>
+            <button type="submit" className="primary" data-testid="save-confirm" disabled={!ready || busy}>
               Save version
             </button>
           </div>

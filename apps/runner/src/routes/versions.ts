@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { diffPipelines, type PipelineDocument } from '@patchbay/core';
+import { diffPipelines, MAX_VERSION_MESSAGE_LENGTH, VERSION_MESSAGE_LIMIT, type PipelineDocument } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { saveVersion } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, StoredDocumentSchema, PipelineNameSchema, problemResponses, ValidationProblemSchema } from './common-schemas';
@@ -29,7 +29,7 @@ const VersionParams = NameParams.extend({
 const SaveBody = z
   .object({
     document: DocumentSchema,
-    message: z.string().max(10_000).default(''),
+    message: z.string().max(MAX_VERSION_MESSAGE_LENGTH, VERSION_MESSAGE_LIMIT).default(''),
     baseVersion: z
       .number()
       .int()
