@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createModelService } from '../src/node/providers/model-service';
 import { createOfflineProvider } from '../src/node/providers/offline';
-import { readIngestFiles } from '../src/node/retrieval/ingest-files';
+import { MAX_INGEST_BYTES, readIngestFiles } from '../src/node/retrieval/ingest-files';
 import { openRetrievalStore, type RetrievalStore } from '../src/node/retrieval/store';
 
 let dir: string;
@@ -120,5 +120,15 @@ describe('ingesting files', () => {
       { metadata: { lang: 'en', tags: ['faq'] } },
       { text: 'b' },
     ]);
+  });
+
+  it('refuses files past what one ingest can hold in memory, before reading them, instead of running out of heap', async () => {
+    // 100 MB of text under a 300 MB heap died with "FATAL ERROR: … JavaScript heap out of memory" and V8's stack.
+    expect(MAX_INGEST_BYTES).toBe(256 * 1024 * 1024);
+    const a = file('a.txt', 'x '.repeat(600));
+    const b = file('b.txt', 'y '.repeat(600));
+    await expect(readIngestFiles([a], { maxBytes: 1000 })).rejects.toThrow(`${a}: 1.2 KB of files; one ingest takes at most 1000 B (it is held in memory while it is embedded): index them in several commands`);
+    await expect(readIngestFiles([a, b], { maxBytes: 2000 })).rejects.toThrow(`${b}: 2.3 KB of files up to here; one ingest takes at most 2.0 KB (it is held in memory while it is embedded): index them in several commands`);
+    expect(await readIngestFiles([a, b], { maxBytes: 2400 })).toHaveLength(2);
   });
 });

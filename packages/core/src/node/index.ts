@@ -20,7 +20,7 @@ export * from './cache/response-cache';
 export * from './cache/with-response-cache';
 export * from './retrieval/store';
 export { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type ChunkOptions } from './retrieval/chunk';
-export { readIngestFiles, INGEST_EXTENSIONS } from './retrieval/ingest-files';
+export { readIngestFiles, INGEST_EXTENSIONS, MAX_INGEST_BYTES } from './retrieval/ingest-files';
 export { reciprocalRankFusion, RRF_K } from './retrieval/fusion';
 export * from './tools/tool-service';
 export type { Tool } from './tools/tool';

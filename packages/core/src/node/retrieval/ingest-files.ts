@@ -6,6 +6,8 @@ import { RetrievalInputError } from './retrieval-input-error';
 import { readTextFile } from './text-file';
 
 export const INGEST_EXTENSIONS = ['.md', '.markdown', '.txt', '.json', '.jsonl'] as const;
+/** Files one ingest reads at most: their text, chunks and vectors are held in memory until it commits. */
+export const MAX_INGEST_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads files into ingestable items. `.md`/`.txt`: the whole file is one document.
@@ -15,8 +17,9 @@ export const INGEST_EXTENSIONS = ['.md', '.markdown', '.txt', '.json', '.jsonl']
  * path as given (read relative to `cwd`, default the process's). Everything is
  * read and checked before anything is returned, so a bad file adds nothing.
  */
-export async function readIngestFiles(paths: string[], options: { cwd?: string } = {}): Promise<IngestItem[]> {
+export async function readIngestFiles(paths: string[], options: { cwd?: string; maxBytes?: number } = {}): Promise<IngestItem[]> {
   const items: IngestItem[] = [];
+  const budget = { used: 0, max: options.maxBytes ?? MAX_INGEST_BYTES };
   for (const path of paths) {
     const ext = extname(path).toLowerCase();
     const file = resolve(options.cwd ?? process.cwd(), path);
@@ -24,7 +27,7 @@ export async function readIngestFiles(paths: string[], options: { cwd?: string }
     if (!(INGEST_EXTENSIONS as readonly string[]).includes(ext) && !(await isFolder(file))) {
       throw new RetrievalInputError(`${path}: unsupported file type "${ext || '(none)'}"; supported: ${INGEST_EXTENSIONS.join(', ')}`);
     }
-    const raw = await readTextFile(file, path);
+    const raw = await readTextFile(file, path, budget);
     if (ext === '.json') items.push(...fromJson(path, raw));
     else if (ext === '.jsonl') items.push(...fromJsonLines(path, raw));
     else if (raw.trim()) items.push({ id: path, text: raw, source: path });

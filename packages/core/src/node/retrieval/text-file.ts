@@ -7,7 +7,7 @@ import { RetrievalInputError } from './retrieval-input-error';
  * would wait for a writer forever and a device such as /dev/zero never ends.
  * `shown` is the path as the user gave it, for messages.
  */
-export async function readTextFile(file: string, shown: string): Promise<string> {
+export async function readTextFile(file: string, shown: string, budget: { used: number; max: number }): Promise<string> {
   let info;
   try {
     info = await stat(file);
@@ -20,6 +20,14 @@ export async function readTextFile(file: string, shown: string): Promise<string>
     const kind = info.isFIFO() ? 'a named pipe' : info.isSocket() ? 'a socket' : 'a device';
     throw new RetrievalInputError(`${shown}: ${kind}, not a file; only regular files are indexed`);
   }
+  // Checked before reading: an ingest holds its text, chunks and vectors in memory until it commits.
+  if (budget.used + info.size > budget.max) {
+    const total = budget.used + info.size;
+    throw new RetrievalInputError(
+      `${shown}: ${byteSize(total)} of files${budget.used ? ' up to here' : ''}; one ingest takes at most ${byteSize(budget.max)} (it is held in memory while it is embedded): index them in several commands`,
+    );
+  }
+  budget.used += info.size;
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -59,4 +67,8 @@ function lineAt(bytes: Buffer, offset: number): number {
   let line = 1;
   for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
   return line;
+}
+
+function byteSize(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${Math.round(n / (1024 * 1024))} MB`;
 }
