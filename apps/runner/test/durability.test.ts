@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { spawnRunner, type ChildRunner } from './support/child-runner';
-import { echoPipeline, startTestRunner } from './support/test-runner';
+import { allSseEvents, echoPipeline, startTestRunner } from './support/test-runner';
 
 let stub: OpenAIStub;
 const dirs: string[] = [];
@@ -68,6 +68,13 @@ describe('durability', () => {
     const run = await (await fetch(`${second.url}/api/runs/${id}`)).json();
     expect(run.status).toBe('interrupted');
     expect(run.error).toMatch(/stopped/);
+    // Its event stream ends as every run's does, with run.failed: a client waiting for the end (an
+    // EventSource reconnecting with Last-Event-ID) is told, instead of given an empty stream again and again.
+    const replayed = await allSseEvents(await fetch(`${second.url}/api/runs/${id}/events`));
+    expect(replayed.map((e) => e.event)).toEqual(['run.failed']);
+    expect(JSON.parse(replayed[0].data)).toMatchObject({ type: 'run.failed', runId: id, error: 'the runner stopped before the run ended' });
+    const resumed = await allSseEvents(await fetch(`${second.url}/api/runs/${id}/events`, { headers: { 'last-event-id': '0' } }));
+    expect(resumed).toEqual([]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { isLastRunEvent, type RunEvent } from '@patchbay/core';
 import type { JobKind, JobRegistry } from '../jobs/job-registry';
 import { HttpProblem } from '../http/problem';
 import { sseStream, type SseSink } from '../http/sse';
@@ -56,6 +57,22 @@ export function resumeFrom(lastEventId: string | undefined): number {
   return lastEventId !== undefined && lastEventId !== '' && Number.isInteger(n) && n >= 0 ? n + 1 : 0;
 }
 
+/**
+ * A stored run's events. A run that ended without the engine's last event (cut short by a crash and
+ * marked `interrupted` at the next start, or refused before it started) gets one made from its record:
+ * every stream ends with run.completed or run.failed, so a client waiting for it is not left waiting
+ * (an EventSource would otherwise reconnect to the same empty stream for ever).
+ */
+async function storedRunEvents(store: AppDeps['store'], id: string): Promise<RunEvent[] | undefined> {
+  const events = await store.runs.events(id);
+  if (!events || events.some(isLastRunEvent)) return events;
+  const run = await store.runs.get(id);
+  if (!run || run.status === 'running') return events;
+  const durationMs = run.durationMs ?? 0;
+  const end: RunEvent = { type: 'run.failed', runId: id, at: run.startedAt + durationMs, durationMs, error: run.error ?? `the run ${run.status}` };
+  return [...events, end];
+}
+
 /** A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. */
 export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number): Promise<Response> {
   return jobEventsResponse(c, {
@@ -63,7 +80,7 @@ export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'stor
     kind: RUN_JOB,
     id,
     fromSeq,
-    past: async () => (await deps.store.runs.events(id)) ?? undefined,
+    past: () => storedRunEvents(deps.store, id),
     notFound: () => new HttpProblem(404, `there is no run "${id}"`),
     redact: deps.redactor.redact,
   });
