@@ -186,6 +186,22 @@ describe('retrieval store: indexes', () => {
     }
   });
 
+  it('keeps an index on one model when two first ingests with different models race', async () => {
+    // The slow one embeds while the other creates the index keyword-only; it must not then add its vectors to it.
+    const stub = await startOpenAIStub({ latencyMs: 300 });
+    const models = createModelService({ stub: createOpenAICompatibleProvider({ name: 'stub', baseURL: stub.url }), offline: createOfflineProvider() });
+    const racing = openRetrievalStore({ dataDir, models });
+    try {
+      const slow = racing.ingest('race', [{ id: 'a', text: 'alpha' }], { embeddingModel: 'stub:emb' });
+      await racing.ingest('race', [{ id: 'b', text: 'beta' }], { embeddingModel: null });
+      await expect(slow).rejects.toThrow('index "race" was built with no embeddings (keyword-only); it keeps that, so it cannot take documents embedded with stub:emb');
+      expect(racing.listIndexes().find((i) => i.name === 'race')).toEqual({ name: 'race', chunks: 1, embeddingModel: null });
+    } finally {
+      racing.close();
+      await stub.close();
+    }
+  });
+
   it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {
     await expect(store.ingest('../x', [{ text: 'x' }])).rejects.toThrow(/invalid index name/);
     await expect(store.search('docs', 'x', { topK: 0, mode: 'keyword' })).rejects.toThrow(/topK must be an integer/);

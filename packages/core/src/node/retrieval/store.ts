@@ -201,6 +201,12 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
           row = getIndex.get(index)!;
           db.exec(ftsTableSql(fts(row)));
+        } else if (!existing) {
+          // Another ingest created the index while this one embedded: it keeps that one's model.
+          resolveModel(index, row, model);
+          if (row.dimensions && dimensions && row.dimensions !== dimensions) {
+            throw new Error(`embedding model ${model} returned ${dimensions} dimensions; index "${index}" has ${row.dimensions}`);
+          }
         }
         if (model && dimensions && !row.dimensions) {
           db.prepare('UPDATE indexes SET dimensions = ? WHERE id = ?').run(dimensions, row.id);
