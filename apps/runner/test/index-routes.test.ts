@@ -56,7 +56,7 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     const res = await runner.post('/api/indexes/remote/documents', { documents: [{ text: 'Apples are red.' }], embeddingModel: 'stub:emb' });
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect((await res.json()).detail).toBe('stub: HTTP 400: this key was revoked');
+    expect(await res.json()).toMatchObject({ title: 'Bad Gateway', type: 'urn:patchbay:problem:embedding-failed', detail: 'stub: HTTP 400: this key was revoked' });
     expect((await (await runner.api('/api/indexes')).json()).map((i: { name: string }) => i.name)).not.toContain('remote');
   });
 });
