@@ -304,9 +304,9 @@ describe('model-backed scorers with a model served over HTTP (an OpenAI-compatib
 
   it('embedding-similarity: vectors of two sizes or with holes are an error, not a cosine of whatever overlaps', async () => {
     const mixed = await scoreWith('embedding-similarity', 'mixed sizes', { model: 'stub:embedder' }, 'x');
-    expect(mixed).toMatchObject({ score: 0, pass: false, error: 'stub:embedder returned embeddings of different sizes (3 and 2)' });
+    expect(mixed).toMatchObject({ score: 0, pass: false, error: 'scorer "embedding-similarity": stub: embedder returned embeddings of 3 and 2 dimensions' });
     const holes = await scoreWith('embedding-similarity', 'holes', { model: 'stub:embedder' }, 'x');
-    expect(holes).toMatchObject({ score: 0, pass: false, error: 'stub:embedder returned an embedding with a value that is not a number' });
+    expect(holes).toMatchObject({ score: 0, pass: false, error: 'scorer "embedding-similarity": stub: embedder returned an embedding with a value that is not a number (input 1, position 2)' });
   });
 
   it('llm-judge: the judge model gets the rubric and the output; an unreadable reply is an error, not a pass', async () => {
