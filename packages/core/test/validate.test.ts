@@ -114,6 +114,21 @@ describe('validatePipeline', () => {
     expect(problem!.message).toContain('does not parse');
   });
 
+  it("invalid-config: an input's default that does not fit its valueType (a run giving that value is refused)", () => {
+    const bad = valid();
+    bad.nodes[0].config = { name: 'q', valueType: 'number', default: 'abc' };
+    expect(only(bad, 'invalid-config')).toMatchObject({
+      path: '$.nodes[0].config.default',
+      message: 'node "q": config.default: the default does not fit valueType number: expected a number, got a string ("abc")',
+    });
+    bad.nodes[0].config = { name: 'q', default: 7 };
+    expect(only(bad, 'invalid-config').message).toBe('node "q": config.default: the default does not fit valueType string: expected a string, got a number');
+    bad.nodes[0].config = { name: 'q', valueType: 'documents', default: [{ body: 'x' }] };
+    expect(only(bad, 'invalid-config').message).toMatch(/^node "q": config\.default: the default does not fit valueType documents: expected documents .* at \[0\]\.text/);
+    bad.nodes[0].config = { name: 'q', valueType: 'number', default: 5 };
+    expect(problemsOf(bad)).toEqual([]);
+  });
+
   it('invalid-config: a template variable no edge end could name (`{{ ["a b"] }}`)', () => {
     const bad = valid();
     bad.nodes[1].config = { template: 'Say {{ q }} {{ ["a b"] }}' };

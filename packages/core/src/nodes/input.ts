@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineNode } from './types';
+import { defineNode, type ConfigIssue } from './types';
+import { valueTypeProblem } from '../engine/inputs';
 import { summaryLines, summaryText } from './summary-text';
 
 const InputValueType = z.enum(['string', 'number', 'boolean', 'json', 'documents', 'messages']);
@@ -21,6 +22,13 @@ export const inputNode = defineNode<InputConfig>({
   configSchema: InputConfig,
   inputs: () => [],
   outputs: (config) => [{ name: 'value', type: config.valueType ?? 'string' }],
+  // A run that gives such a value is refused; a default that does not fit would flow on unseen.
+  check(config): ConfigIssue[] {
+    if (config.default === undefined) return [];
+    const valueType = config.valueType ?? 'string';
+    const reason = valueTypeProblem(config.default, valueType);
+    return reason ? [{ path: ['default'], message: `the default does not fit valueType ${valueType}: ${reason}` }] : [];
+  },
   summary: (config) => summaryLines({ label: 'input', text: [summaryText(config.name), summaryText(config.valueType ?? 'string')].filter(Boolean).join(': ') }),
   async run(_inputs, config, ctx) {
     const given = ctx.pipelineInputs[config.name];
