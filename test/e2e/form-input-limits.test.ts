@@ -88,3 +88,33 @@ describe('the Save dialog’s message', () => {
     expect(answer.body.errors).toEqual([{ path: '$.message', message: 'a version message is at most 10,000 characters' }]);
   });
 });
+
+describe('names on the monitoring and evals pages', () => {
+  const long = 'n'.repeat(300);
+
+  it('a 300-character monitor or alert rule name stays inside its card, and Save says the limit plainly next to the field', async () => {
+    await page.goto(`${session.server.url}/pipelines/qa/monitoring`);
+    await page.getByTestId('monitors-editor').getByText('No monitors yet.').waitFor();
+    await page.getByTestId('add-monitor').click();
+    await page.getByTestId('add-rule').click();
+    await page.locator('#monitor-0-name').fill(long);
+    await page.locator('#rule-0-name').fill(long);
+    expect(await overflow(page, 'monitors-editor')).toEqual({ page: false, card: [] });
+    expect(await overflow(page, 'rules-editor')).toEqual({ page: false, card: [] });
+    await page.getByTestId('save-monitors').click();
+    await expect.poll(() => page.getByTestId('problem-monitor-0-name').textContent()).toBe('a name is at most 64 characters');
+    await page.getByTestId('save-rules').click();
+    await expect.poll(() => page.getByTestId('problem-rule-0-name').textContent()).toBe('a name is at most 64 characters');
+    expect(await overflow(page, 'monitors-editor')).toEqual({ page: false, card: [] });
+    expect(await overflow(page, 'rules-editor')).toEqual({ page: false, card: [] });
+  });
+
+  it('a 300-character suite name is refused with the limit said plainly', async () => {
+    await page.goto(`${session.server.url}/pipelines/qa/evals`);
+    await page.getByTestId('eval-suite-name').fill(long);
+    await page.getByTestId('save-suite').click();
+    await expect.poll(() => page.locator('.evals-card .error-text').allTextContents()).toContain('invalid path: path.name: a suite name is at most 200 characters');
+    const dataset = await session.server.request('POST', '/api/datasets', { name: long, cases: [{ id: 'a', input: { question: 'hi' } }] });
+    expect(dataset.body.errors).toEqual([{ path: '$.name', message: 'a dataset name is at most 200 characters' }]);
+  });
+});

@@ -5,7 +5,7 @@ import { RUN_SOURCES } from '../store/runs';
 import { webhookFormatProblem } from './webhook-target';
 
 const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
-const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64);
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');
 
 /**
  * A monitor scores a sample of a pipeline's finished runs with an eval scorer

@@ -10,7 +10,7 @@ import type { RouteModule } from './route-module';
 export const DatasetNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a dataset name is letters, digits, ".", "_" and "-", starting with a letter or digit')
-  .max(200)
+  .max(200, 'a dataset name is at most 200 characters')
   .openapi({ param: { name: 'name', in: 'path' }, example: 'support-questions' });
 
 const DatasetVersionSchema = z

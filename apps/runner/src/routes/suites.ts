@@ -8,7 +8,7 @@ import type { RouteModule } from './route-module';
 const SuiteNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name is letters, digits, ".", "_" and "-", starting with a letter or digit')
-  .max(200)
+  .max(200, 'a suite name is at most 200 characters')
   .openapi({ param: { name: 'name', in: 'path' }, example: 'support-assistant' });
 
 const NameParams = z.object({ name: SuiteNameSchema });
