@@ -205,7 +205,7 @@ describe('monitors, alert rules and alerts', () => {
     await page.locator('#rule-0-window').fill('2');
     await page.locator('#rule-0-webhook').fill('not a url');
     await page.getByTestId('save-rules').click();
-    await expect.poll(() => page.getByTestId('problem-rule-0-webhook').textContent()).toBe('an http(s) URL');
+    await expect.poll(() => page.getByTestId('problem-rule-0-webhook').textContent()).toBe("an http(s) URL, or ${NAME}: a variable of the runner's environment that holds one");
     await page.locator('#rule-0-webhook').fill(hook.url);
     await page.locator('#rule-0-window').fill('5 runs');
     await page.getByTestId('save-rules').click();
