@@ -161,6 +161,16 @@ describe('patchbay index and search', () => {
     for (const file of [stored, `${stored}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(key)).toBe(false);
   });
 
+  it('shows control characters and bidi overrides of indexed text as visible escapes, never sends them to the terminal', async () => {
+    // An indexed page could otherwise write the clipboard (OSC 52), clear the screen or fake a result line.
+    writeFileSync(join(cwd, 'hostile.jsonl'), `${JSON.stringify({ id: 'evil', text: 'refund policy \u001b]52;c;cHduZWQ=\u0007\u001b[2J\u001b[31mFAKE\u001b[0m \u202eevil\u202c' })}\n`);
+    expect((await patchbay(['index', 'hostile', 'hostile.jsonl', '--data', 'hostile-data'])).code).toBe(0);
+    const { code, stdout } = await patchbay(['search', 'hostile', 'refund', '--data', 'hostile-data']);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(stdout).toContain('refund policy \\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x1b[31mFAKE\\x1b[0m \\u202eevil\\u202c');
+  });
+
   it('builds and searches a vector index on a networked provider\'s embeddings (floats asked for)', async () => {
     const stub = await startOpenAIStub();
     try {

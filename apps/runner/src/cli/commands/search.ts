@@ -1,6 +1,7 @@
 import type { Document, RetrievalMode } from '@patchbay/core';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
+import { terminalText } from '../terminal-text';
 
 const MODES: RetrievalMode[] = ['keyword', 'vector', 'hybrid'];
 const PREVIEW = 80;
@@ -57,11 +58,12 @@ Exit codes: 0 searched (also when nothing matched: "no results" on stderr);
 
 /** `source  score  preview…`, sources padded to one width so scores line up. */
 function resultLines(docs: Document[]): string[] {
-  const sources = docs.map((d) => d.source ?? d.id);
+  const sources = docs.map((d) => terminalText(d.source ?? d.id));
   const width = Math.max(...sources.map((s) => s.length));
   return docs.map((d, i) => {
     const text = d.text.replace(/\s+/g, ' ').trim();
-    const preview = text.length > PREVIEW ? `${text.slice(0, PREVIEW).trimEnd()}…` : text;
+    // Cut first, then escape: an escape is never cut in half.
+    const preview = text.length > PREVIEW ? `${terminalText(text.slice(0, PREVIEW).trimEnd())}…` : terminalText(text);
     return `${sources[i].padEnd(width)}  ${formatScore(d.score)}  ${preview}`;
   });
 }
