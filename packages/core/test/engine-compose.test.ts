@@ -221,7 +221,10 @@ describe('map node', () => {
     expect(template.outputs.results).toEqual(['0: ada', '1: bob']);
     const tooMany = await runPipeline(mapOver({ expression: '$', maxItems: 2 }), { items: [1, 2, 3] });
     expect(tooMany.status).toBe('failed');
-    expect(tooMany.error).toContain('items has 3 entries, more than maxItems (2)');
+    expect(tooMany.error).toContain('items has 3 entries, more than maxItems (2); raise maxItems (at most 100000) or split the list');
+    // maxItems cannot go past 100,000: there is nothing to raise
+    const overTheTop = await runPipeline(mapOver({ expression: '$', maxItems: 100_000 }), { items: new Array(100_001).fill(1) });
+    expect(overTheTop.error).toContain('items has 100001 entries, more than maxItems (100000), its most; split the list');
     expect(validatePipeline(mapOver({})).problems[0].message).toContain('give either "ref"');
   });
 

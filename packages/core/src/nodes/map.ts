@@ -7,13 +7,16 @@ import { syntaxIssues } from './code';
 import { summaryLines, summaryText } from './summary-text';
 import { itemInputs, itemResult, runItems, type ItemBody } from './map-items';
 
+/** The most items a map node may be allowed. */
+const MAX_ITEMS = 100_000;
+
 export const MapConfig = z.object({
   ref: PipelineRefSchema.optional().describe('A stored pipeline run once per item (NAME, NAME@vN, NAME@LABEL); or give an expression'),
   expression: z.string().min(1).optional().describe('Or a body run per item: JSONata (`$` is the item), a Liquid template or JavaScript of `value`'),
   language: z.enum(['jsonata', 'template', 'code']).default('jsonata').describe('What `expression` is written in'),
   concurrency: z.number().int().min(1).max(64).default(4).describe('Items run at once'),
   onError: z.enum(['fail', 'skip', 'collect']).default('fail').describe('fail: the node fails; skip: failed items are dropped; collect: each result is {ok, value | error}'),
-  maxItems: z.number().int().min(1).max(100_000).default(1_000).describe('More items than this is refused'),
+  maxItems: z.number().int().min(1).max(MAX_ITEMS).default(1_000).describe('More items than this is refused'),
 });
 export type MapConfig = z.infer<typeof MapConfig>;
 
@@ -57,7 +60,8 @@ export const mapNode = defineNode<MapConfig>({
     const items = inputs.items;
     if (!Array.isArray(items)) throw new Error(`items must be a list, got ${items === null ? 'null' : typeof items}`);
     if (items.length > config.maxItems) {
-      throw new Error(`items has ${items.length} entries, more than maxItems (${config.maxItems}); raise maxItems or split the list`);
+      const advice = config.maxItems < MAX_ITEMS ? `; raise maxItems (at most ${MAX_ITEMS}) or split the list` : ', its most; split the list';
+      throw new Error(`items has ${items.length} entries, more than maxItems (${config.maxItems})${advice}`);
     }
     const body: ItemBody = config.ref !== undefined ? pipelineBody(config.ref, ctx) : expressionBody(config, ctx);
     return { results: await runItems(items, body, config, ctx) };
