@@ -90,9 +90,10 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
 
   // Redis with an append-only file fsynced at every write (docs/scaling.md): what it acknowledged
   // survives kill -9; the worker, the front door and the eval's coordinator reconnect and carry on.
-  it('Redis killed with kill -9 and started 3 s later: the eval ends with every case exactly once', async () => {
+  // Down for longer than the coordinator's 5 s sweep, so the coordinator asks Redis while it is gone.
+  it('Redis killed with kill -9 and started 6 s later: the eval ends with every case exactly once', async () => {
     const id = await evalUnderWay();
-    await redis.restart(3000);
+    await redis.restart(6000);
     await expectEveryCaseOnce(id);
   }, 150_000);
 });

@@ -7,6 +7,7 @@ import { QueuedCaseQueue } from '../evals/queued-case-queue';
 import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { CASE_QUEUE } from './case-jobs';
+import { redisConnection } from './redis-url';
 import type { PipelineDocument } from '@patchbay/core';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
@@ -60,7 +61,10 @@ export async function scaleOut(
     await jobs.close();
     throw err;
   }
-  const cases = new Queue(CASE_QUEUE, { connection: jobs.redis, prefix: jobs.prefix, skipVersionCheck: true });
+  // An eval's coordinator waits out a Redis outage, as the workers do: on the fail-fast connection that
+  // requests use (a 503 at once), a restart that overlapped its sweep or its next enqueue failed the eval.
+  const coordinator = redisConnection(options.url, { blocking: true, name: 'patchbay-eval-coordinator' });
+  const cases = new Queue(CASE_QUEUE, { connection: coordinator, prefix: jobs.prefix, skipVersionCheck: true });
   cases.on('error', () => {});
   const worker = options.work
     ? new CaseJobWorker({
@@ -82,7 +86,7 @@ export async function scaleOut(
     caseQueue: (request, positions) => {
       const concurrency = request.session.spec.concurrency ?? request.session.spec.suite.concurrency;
       return new QueuedCaseQueue({
-        redis: jobs.redis,
+        redis: coordinator,
         queue: cases,
         cancels: jobs.cancels,
         prefix: jobs.prefix,
@@ -99,6 +103,7 @@ export async function scaleOut(
     async close() {
       await worker?.close(0);
       await cases.close().catch(() => {});
+      coordinator.disconnect();
       await jobs.close();
     },
   };
