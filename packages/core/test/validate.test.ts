@@ -87,6 +87,18 @@ describe('validatePipeline', () => {
     expect(parseDocument(edge).ok).toBe(true);
   });
 
+  it('invalid-document: a timeoutMs past what a timer can wait (2147483647 ms, about 24.8 days) is refused, not turned into 1 ms', () => {
+    const bad = valid() as any;
+    bad.nodes[1].timeoutMs = 3_000_000_000;
+    const result = parseDocument(bad);
+    expect(result.ok).toBe(false);
+    const [problem] = (result as { problems: Problem[] }).problems;
+    expect(problem.path).toBe('$.nodes[1].timeoutMs');
+    expect(problem.message).toBe('node "t": timeoutMs: a time limit is at most 2147483647 ms (about 24.8 days)');
+    bad.nodes[1].timeoutMs = 2_147_483_647;
+    expect(parseDocument(bad).ok).toBe(true);
+  });
+
   it('unknown-node-type: names the node and the type', () => {
     const problem = only(doc([{ id: 'x', type: 'teleport', config: {} }]), 'unknown-node-type');
     expect(problem).toMatchObject({ path: '$.nodes[0].type', nodes: ['x'] });
