@@ -122,6 +122,8 @@ describe('patchbay index and search', () => {
     expect(badModel.stderr).toMatch(/^patchbay index: index "docs" was built with offline:hash; .*\n$/);
     expect(noArgs).toMatchObject({ code: 2 });
     for (const r of [missing, badType, badMode, badTopK, badModel, noArgs]) expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    // A bad name is said before any file is read.
+    expect(await patchbay(['index', 'bad name', 'docs/nope.md'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^patchbay index: invalid index name "bad name": /) });
     // the failed index call added nothing
     const after = await patchbay(['search', 'docs', 'refunds', '--json']);
     expect(JSON.parse(after.stdout)).toHaveLength(1);

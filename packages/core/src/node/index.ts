@@ -26,3 +26,4 @@ export * from './tools/tool-service';
 export type { Tool } from './tools/tool';
 export { refusalReason } from './tools/address-guard';
 export { RetrievalInputError } from './retrieval/retrieval-input-error';
+export { validateIndexName } from './retrieval/ids';

@@ -83,8 +83,9 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
         const hit = value ? redactor.find(value) : undefined;
         if (hit) throw new UsageError(`${what} holds the value of ${hit.name}`);
       }
-      const { readIngestFiles } = await import('@patchbay/core/node');
+      const { readIngestFiles, validateIndexName } = await import('@patchbay/core/node');
       const { chunks } = await workspace.run(async (store: RetrievalStore) => {
+        validateIndexName(name); // before reading what may be many files
         const items = await readIngestFiles(files, { cwd: io.cwd });
         refuseSecrets(items, redactor);
         return store.ingest(name, items, { embeddingModel, chunkSize, overlap });
