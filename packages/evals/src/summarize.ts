@@ -7,7 +7,9 @@ import { wilsonInterval } from './statistics/wilson';
 /**
  * The summary of a run. A scorer's mean is over every case × repeat; its
  * interval is a seeded bootstrap over cases (a case's repeats move together,
- * so they are resampled together); the pass-rate interval is Wilson's.
+ * so they are resampled together); the pass-rate interval is Wilson's, over
+ * cases too (each counting its share of passing attempts): attempts of one
+ * case are not independent, and 10 of them must not narrow it like 10 cases.
  * With repeats, pass@k and pass^k use k = repeat, and flaky cases are listed.
  */
 export function summarize(rows: ScoreRow[], scorerNames: string[], options: { seed: string; repeat: number }): EvalSummary {
@@ -18,15 +20,19 @@ export function summarize(rows: ScoreRow[], scorerNames: string[], options: { se
     const n = scored.length;
     const passes = scored.filter((r) => r.scores[name].pass).length;
     const caseMeans: number[] = [];
+    /** Each case's share of passing attempts, summed: what Wilson's interval counts as passes of caseMeans.length cases. */
+    let casePasses = 0;
     for (const group of byCase.values()) {
-      const s = group.filter((r) => r.scores[name]).map((r) => r.scores[name].score);
-      if (s.length) caseMeans.push(mean(s));
+      const scored = group.filter((r) => r.scores[name]);
+      if (!scored.length) continue;
+      caseMeans.push(mean(scored.map((r) => r.scores[name].score)));
+      casePasses += scored.filter((r) => r.scores[name].pass).length / scored.length;
     }
     const summary: ScorerSummary = {
       mean: n ? mean(scored.map((r) => r.scores[name].score)) : null,
       passRate: n ? passes / n : null,
       ci: bootstrapMeanInterval(caseMeans, { seed: `${options.seed}:${name}` }),
-      passCi: wilsonInterval(passes, n),
+      passCi: wilsonInterval(casePasses, caseMeans.length),
       n,
     };
     if (options.repeat > 1) {

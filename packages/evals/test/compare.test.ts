@@ -3,6 +3,7 @@ import { compareRows } from '../src/compare';
 import { evaluateGates, mergeGates } from '../src/gates';
 import type { ScoreRow } from '../src/score-rows';
 import { summarize } from '../src/summarize';
+import { wilsonInterval } from '../src/statistics/wilson';
 
 function row(id: string, pass: boolean, score = pass ? 1 : 0, repeat = 1, name = 'ok'): ScoreRow {
   return { id, repeat, status: pass ? 'passed' : 'failed', scores: { [name]: { score, pass } }, latencyMs: 10, tokens: 5, costUsd: 0.001 };
@@ -130,6 +131,17 @@ describe('comparison', () => {
 });
 
 describe('summary', () => {
+  it('with repeats the pass-rate interval counts cases, as the mean interval does: 2 cases passing 10 of 10 attempts are 2 cases, not 20', () => {
+    const rows = ['a', 'b'].flatMap((id) => Array.from({ length: 10 }, (_, r) => row(id, true, 1, r + 1)));
+    const s = summarize(rows, ['ok'], { seed: 's', repeat: 10 }).scorers.ok;
+    expect(s.passRate).toBe(1);
+    expect(s.passCi).toEqual(wilsonInterval(2, 2));
+    expect(s.passCi![0]).toBeLessThan(0.5);
+    // a case's share of passing attempts is what it adds: 1 of 2 attempts and 2 of 2
+    const mixed = summarize([row('a', true, 1, 1), row('a', false, 0, 2), row('b', true, 1, 1), row('b', true, 1, 2)], ['ok'], { seed: 's', repeat: 2 }).scorers.ok;
+    expect(mixed.passCi).toEqual(wilsonInterval(1.5, 2));
+  });
+
   it('mean, pass rate, Wilson and bootstrap intervals, counts', () => {
     const rows = [...Array.from({ length: 8 }, (_, i) => row(`p${i}`, true)), row('f1', false), { ...row('e1', false), status: 'error' as const }];
     const s = summarize(rows, ['ok'], { seed: 's', repeat: 1 });
