@@ -118,3 +118,34 @@ describe('names on the monitoring and evals pages', () => {
     expect(dataset.body.errors).toEqual([{ path: '$.name', message: 'a dataset name is at most 200 characters' }]);
   });
 });
+
+describe('a version message of 10,000 characters in one word', () => {
+  beforeAll(async () => {
+    await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'wordy'));
+    await session.api('POST', '/api/pipelines/wordy/versions', { document: qaPipeline('A: {{ question }}', 'wordy'), message: 'w'.repeat(10_000), baseVersion: 1 });
+    await session.api('POST', '/api/pipelines/wordy/versions', { document: qaPipeline('B: {{ question }}', 'wordy'), message: 'short', baseVersion: 2 });
+    await session.api('PUT', '/api/pipelines/wordy/labels/production', { version: 2 });
+  });
+
+  it('leaves its row’s Open and Restore on screen in the Versions tab', async () => {
+    await page.goto(`${session.server.url}/pipelines/wordy`);
+    await page.getByTestId('tab-versions').click();
+    await page.getByTestId('version-2').waitFor();
+    const width = page.viewportSize()!.width;
+    for (const button of ['open-version-2', 'restore-version-2']) {
+      const box = (await page.getByTestId(button).boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+    }
+    expect(await overflow(page, 'versions-panel')).toEqual({ page: false, card: [] });
+    // the whole message is still there to read
+    expect(await page.getByTestId('version-2').getByTitle('w'.repeat(10_000)).count()).toBe(1);
+  });
+
+  it('stays inside the Deploy page’s Labels and Versions cards', async () => {
+    await page.goto(`${session.server.url}/pipelines/wordy/deploy`);
+    await page.getByTestId('label-production').waitFor();
+    await page.getByTestId('deploy-version-2').waitFor();
+    expect(await overflow(page, 'labels-card')).toEqual({ page: false, card: [] });
+    expect(await overflow(page, 'deploy-versions')).toEqual({ page: false, card: [] });
+  });
+});

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../lib/api';
+import { VersionMessage } from './VersionMessage';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
 import { useApi } from './ApiContext';
@@ -68,7 +69,10 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           {v.number === latest && <span className="badge">latest</span>}
           {v.number === shown && <span className="badge">shown</span>}
           <LabelBadges labels={labels} version={v.number} />
-          <span style={{ flex: 1 }}>{v.message}</span>
+          {/* keeps the row's buttons on screen whatever the message's length */}
+          <span className="version-row-message">
+            <VersionMessage message={v.message} />
+          </span>
           {v.problems.length > 0 && <span className="badge warn">{count(v.problems.length, 'problem')}</span>}
           <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>
           <button data-testid={`open-version-${v.number}`} onClick={() => onOpen(v.number)}>
