@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -199,6 +199,16 @@ describe('retrieval store: indexes', () => {
     } finally {
       racing.close();
       await stub.close();
+    }
+  });
+
+  it('names the file when retrieval.sqlite is not a database (a data dir has three SQLite files)', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'patchbay-broken-'));
+    try {
+      writeFileSync(join(broken, 'retrieval.sqlite'), 'this is not SQLite '.repeat(500));
+      expect(() => openRetrievalStore({ dataDir: broken, models })).toThrow(`${join(broken, 'retrieval.sqlite')}: file is not a database`);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
     }
   });
 

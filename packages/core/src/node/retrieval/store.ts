@@ -68,16 +68,22 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
   if (!options.inMemory && !options.artifact) mkdirSync(options.dataDir, { recursive: true });
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
   const db = new Database(file, options.artifact ? { readonly: true, fileMustExist: true } : {});
-  sqliteVec.load(db);
-  if (!options.artifact) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+  try {
+    sqliteVec.load(db);
+    if (!options.artifact) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+    }
+    db.pragma('cache_size = -32000');
+    // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
+    db.pragma('mmap_size = 268435456');
+    if (!options.artifact) db.exec(RETRIEVAL_TABLES);
+  } catch (err) {
+    db.close();
+    // A data dir holds several SQLite files: "file is not a database" alone does not say which.
+    throw Object.assign(new Error(`${file}: ${(err as Error).message}`, { cause: err }), { code: (err as { code?: unknown }).code });
   }
-  db.pragma('cache_size = -32000');
-  // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
-  db.pragma('mmap_size = 268435456');
-  if (!options.artifact) db.exec(RETRIEVAL_TABLES);
   const { models } = options;
 
   const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
