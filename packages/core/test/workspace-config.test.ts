@@ -94,6 +94,18 @@ describe('workspace config', () => {
     expect(problems.join('\n')).not.toContain('sk-oops');
   });
 
+  it('refuses a time limit past what a timer can wait (Node fires it after 1 ms), in every section that takes one', () => {
+    const tooLong = 3_000_000_000;
+    write('patchbay.config.json', {
+      providers: { vllm: { timeoutMs: tooLong } },
+      tools: { custom: [{ name: 'c', description: 'c', parameters: {}, code: 'return 1', timeoutMs: tooLong }], sql: [{ name: 's', database: 'x.db', timeoutMs: tooLong }], http: { timeoutMs: tooLong } },
+    });
+    const limit = 'a time limit is at most 2147483647 ms (about 24.8 days)';
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir }))).toEqual(
+      expect.arrayContaining([`providers.vllm.timeoutMs: ${limit}`, `tools.custom.0.timeoutMs: ${limit}`, `tools.sql.0.timeoutMs: ${limit}`, `tools.http.timeoutMs: ${limit}`]),
+    );
+  });
+
   it('reports a file that is not JSON in one line', () => {
     write('patchbay.config.json', '{ "providers": ');
     const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));

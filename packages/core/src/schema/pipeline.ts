@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeLimitMs } from './time-limit';
 
 /** The document format every Patchbay pipeline carries. */
 export const PIPELINE_FORMAT = 'patchbay.pipeline/v1';
@@ -21,9 +22,6 @@ const coordinate = z
   .min(-MAX_POSITION, `a canvas position is a number from -${MAX_POSITION} to ${MAX_POSITION}`)
   .max(MAX_POSITION, `a canvas position is a number from -${MAX_POSITION} to ${MAX_POSITION}`);
 
-/** The longest a timer waits: Node fires a longer setTimeout after 1 ms (with only a warning in the log). */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
 export const PositionSchema = z.object({ x: coordinate, y: coordinate });
 
 export const NodeSchema = z.object({
@@ -34,7 +32,7 @@ export const NodeSchema = z.object({
   /** Per node type; checked against that type's config schema by validation. */
   config: z.record(z.string(), z.unknown()).default({}),
   /** Any node may set a time limit per attempt and a number of retries. */
-  timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS, `a time limit is at most ${MAX_TIMEOUT_MS} ms (about 24.8 days)`).optional(),
+  timeoutMs: timeLimitMs().optional(),
   retries: z.number().int().min(0).max(10).optional(),
 });
 

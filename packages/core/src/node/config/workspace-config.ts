@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { timeLimitMs } from '../../schema/time-limit';
 
 /**
  * `patchbay.config.json`: the one workspace file for providers, prices, tools,
@@ -29,7 +30,7 @@ export const ProviderConfigSchema = z.strictObject({
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
   /** Models offered in the editor's picker. */
   models: z.array(z.string().min(1)).optional(),
-  timeoutMs: positiveInt.optional(),
+  timeoutMs: timeLimitMs().optional(),
   maxRetries: z.number().int().min(0).max(10).optional(),
 });
 
@@ -43,7 +44,7 @@ export const CustomToolSchema = z.strictObject({
   parameters: z.record(z.string(), z.unknown()),
   /** Body of a synchronous JavaScript function of `args`, run in the QuickJS sandbox. */
   code: z.string().min(1),
-  timeoutMs: positiveInt.optional(),
+  timeoutMs: timeLimitMs().optional(),
 });
 
 export const SqlToolSchema = z.strictObject({
@@ -52,13 +53,13 @@ export const SqlToolSchema = z.strictObject({
   /** SQLite file, relative to the config file. */
   database: z.string().min(1),
   /** Longest a query may run when its node sets no timeoutMs. Default 30000. */
-  timeoutMs: positiveInt.optional(),
+  timeoutMs: timeLimitMs().optional(),
 });
 
 export const HttpToolSchema = z.strictObject({
   /** Hosts the http_request tool may reach even when they resolve to private or loopback addresses. */
   allowHosts: z.array(z.string().min(1)).optional(),
-  timeoutMs: positiveInt.optional(),
+  timeoutMs: timeLimitMs().optional(),
   maxBytes: positiveInt.optional(),
 });
 
