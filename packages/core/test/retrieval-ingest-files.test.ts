@@ -131,4 +131,11 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([a, b], { maxBytes: 2000 })).rejects.toThrow(`${b}: 2.3 KB of files up to here; one ingest takes at most 2.0 KB (it is held in memory while it is embedded): index them in several commands`);
     expect(await readIngestFiles([a, b], { maxBytes: 2400 })).toHaveLength(2);
   });
+
+  it('refuses an "id" that is not a string or a number rather than putting the line number in its place', async () => {
+    // A MongoDB export's {"$oid": …} ids were silently replaced by "export.jsonl:N".
+    await expect(readIngestFiles([file('export.jsonl', '{"_id": 1, "id": {"$oid": "65a1"}, "text": "a"}\n')])).rejects.toThrow('export.jsonl:1: "id" must be a string or a number, got an object');
+    await expect(readIngestFiles([file('flags.json', '[{"id": true, "text": "a"}]')])).rejects.toThrow('flags.json[0]: "id" must be a string or a number, got a boolean');
+    expect(await readIngestFiles([file('ok.jsonl', '{"id": null, "text": "a"}\n')])).toMatchObject([{ id: expect.stringMatching(/ok\.jsonl:1$/) }]);
+  });
 });

@@ -73,6 +73,9 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
     if (typeof body !== 'string') {
       throw new RetrievalInputError(`${path}${where}: a document needs a string "text" (or "content") field`);
     }
+    if (id != null && typeof id !== 'string' && typeof id !== 'number') {
+      throw new RetrievalInputError(`${path}${where}: "id" must be a string or a number, got ${Array.isArray(id) ? 'an array' : typeof id === 'object' ? 'an object' : `a ${typeof id}`}`);
+    }
     if (metadata != null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
       throw new RetrievalInputError(`${path}${where}: "metadata" must be an object of fields, got ${Array.isArray(metadata) ? 'an array' : `a ${typeof metadata}`}`);
     }
