@@ -149,3 +149,25 @@ describe('a version message of 10,000 characters in one word', () => {
     expect(await overflow(page, 'deploy-versions')).toEqual({ page: false, card: [] });
   });
 });
+
+describe('a node with a 300-character id', () => {
+  it('wraps inside the inspector and the Problems list instead of running out of them', async () => {
+    const id = 'N'.repeat(300);
+    await session.api('POST', '/api/pipelines', {
+      format: 'patchbay.pipeline/v1',
+      name: 'long-ids',
+      nodes: [
+        { id: 'q', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
+        { id, type: 'template', position: { x: 300, y: 0 }, config: { template: '{{ question }}' } },
+      ],
+      edges: [],
+    });
+    await page.goto(`${session.server.url}/pipelines/long-ids`);
+    await page.getByTestId(`node-${id}`).locator('header').click();
+    await page.getByTestId('inspector').waitFor();
+    await page.getByTestId('tab-problems').click();
+    await page.getByTestId('problem').first().waitFor();
+    expect(await overflow(page, 'inspector')).toEqual({ page: false, card: [] });
+    expect(await overflow(page, 'problems-panel')).toEqual({ page: false, card: [] });
+  });
+});
