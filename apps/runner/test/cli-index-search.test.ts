@@ -122,6 +122,7 @@ describe('patchbay index and search', () => {
     expect(badModel.stderr).toMatch(/^patchbay index: index "docs" was built with offline:hash; .*\n$/);
     expect(noArgs).toMatchObject({ code: 2 });
     for (const r of [missing, badType, badMode, badTopK, badModel, noArgs]) expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(await patchbay(['index', 'docs', 'docs/refunds.md', '--embedding', ''])).toMatchObject({ code: 2, stderr: 'patchbay index: --embedding must be "<provider>:<model>" or "none", got ""\n' });
     // A bad name is said before any file is read.
     expect(await patchbay(['index', 'bad name', 'docs/nope.md'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^patchbay index: invalid index name "bad name": /) });
     // the failed index call added nothing

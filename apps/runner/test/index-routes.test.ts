@@ -44,6 +44,7 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     expect((await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'Apples are red.' }] })).status).toBe(201);
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: null }), 422, '$.embeddingModel');
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: 'nowhere:model' }), 422, '$.embeddingModel');
+    await refusal(await runner.post('/api/indexes/blank/documents', { documents: [{ text: 'x' }], embeddingModel: '' }), 422, '$.embeddingModel');
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 100, overlap: 60 }), 422, '$.overlap');
     await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', mode: 'vector', embeddingModel: 'offline:other' }), 422, '$.embeddingModel');
     expect((await runner.post('/api/indexes/plain/documents', { documents: [{ text: 'Keyword only.' }], embeddingModel: null })).status).toBe(201);

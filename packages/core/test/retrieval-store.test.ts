@@ -212,6 +212,14 @@ describe('retrieval store: indexes', () => {
     }
   });
 
+  it('refuses an empty embedding model name instead of building an index whose model is ""', async () => {
+    await expect(store.ingest('blank', [{ text: 'x' }], { embeddingModel: '' })).rejects.toMatchObject({
+      message: 'embeddingModel must be "<provider>:<model>", or null for a keyword-only index; got ""',
+      field: 'embeddingModel',
+    });
+    expect(store.listIndexes().map((i) => i.name)).toEqual(['docs']);
+  });
+
   it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {
     await expect(store.ingest('../x', [{ text: 'x' }])).rejects.toThrow(/invalid index name/);
     await expect(store.search('docs', 'x', { topK: 0, mode: 'keyword' })).rejects.toThrow(/topK must be an integer/);

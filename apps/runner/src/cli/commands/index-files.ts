@@ -60,7 +60,7 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     const size = chunkSize ?? DEFAULT_CHUNK_SIZE;
     if ((overlap ?? DEFAULT_OVERLAP) >= size / 2) throw new UsageError(`--overlap must be less than half of --chunk-size (${size}), got ${overlap ?? DEFAULT_OVERLAP}`);
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
-    if (embeddingModel && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
+    if (typeof embeddingModel === 'string' && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
 
     const storeText = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
     let storeTarget: string | undefined;

@@ -178,6 +178,10 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
   const store: RetrievalStore = {
     async ingest(index, items, opts = {}) {
       validateIndexName(index);
+      if (typeof opts.embeddingModel === 'string' && !/^[^:]+:.+$/.test(opts.embeddingModel)) {
+        // "" would otherwise make an index whose model is "" (keyword-only, yet refusing null).
+        throw new RetrievalInputError(`embeddingModel must be "<provider>:<model>", or null for a keyword-only index; got ${JSON.stringify(opts.embeddingModel)}`, { field: 'embeddingModel' });
+      }
       const existing = getIndex.get(index);
       const model = resolveModel(index, existing, opts.embeddingModel);
       const slices = new Slicer(opts.signal);
