@@ -145,6 +145,21 @@ describe('starting runs', () => {
     expect(invalidDoc.status).toBe(422);
     expect((await invalidDoc.json()).problems[0].path).toMatch(/^\$\.document\./);
   });
+
+  it('refuses a field it does not know (a typo) with 400, instead of running without it', async () => {
+    // "input" for "inputs" would run on the defaults; "pin" for "pins" would call the model the pin stands for.
+    for (const [body, key] of [
+      [{ pipeline: 'echo', inputs: { question: 'q' }, input: { question: 'q' } }, 'input'],
+      [{ document: echoPipeline('inline'), inputs: { question: 'q' }, pin: { answer: { text: 'pinned' } } }, 'pin'],
+      [{ pipeline: 'echo', inputs: { question: 'q' }, stream: true }, 'stream'],
+      [{ pipeline: 'echo', inputs: { question: 'q' }, from: { run: 'r', node: 'answer', nodes: 'x' } }, 'nodes'],
+    ] as const) {
+      const res = await runner.post('/api/runs', body);
+      expect(res.status, key).toBe(400);
+      expect((await res.json()).detail, key).toContain(`Unrecognized key: "${key}"`);
+    }
+    expect(await (await runner.api('/api/runs?pipeline=inline')).json()).toEqual([]);
+  });
 });
 
 describe('live runs', () => {

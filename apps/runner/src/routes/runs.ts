@@ -50,14 +50,15 @@ const RunRecordSchema = RunSummarySchema.extend({
     .openapi({ description: 'The version each pipeline reference (NAME, NAME@vN, NAME@LABEL) resolved to when the run started' }),
 }).openapi('Run');
 
+// Strict, as the eval routes are: a typo ("input", "pin") would otherwise run without what it meant.
 const RunBody = z
-  .object({
+  .strictObject({
     pipeline: PipelineNameSchema.optional().openapi({ description: 'A saved pipeline to run' }),
     version: z.number().int().min(1).optional().openapi({ description: 'Its version; default the latest' }),
     document: DocumentSchema.optional().openapi({ description: 'Or an inline document to run unsaved' }),
     inputs: z.record(z.string(), z.unknown()).optional().openapi({ description: '{name: value} for the input nodes (with `from`: default the earlier run\'s)' }),
     from: z
-      .object({ run: z.string().min(1).max(100), node: z.string().min(1).max(200) })
+      .strictObject({ run: z.string().min(1).max(100), node: z.string().min(1).max(200) })
       .optional()
       .openapi({ description: 'Run from a node: re-run this node and everything downstream; upstream nodes are reused with their outputs in that run' }),
     pins: z
