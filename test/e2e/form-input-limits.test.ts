@@ -171,3 +171,23 @@ describe('a node with a 300-character id', () => {
     expect(await overflow(page, 'problems-panel')).toEqual({ page: false, card: [] });
   });
 });
+
+describe('numbers typed as words on the monitoring page', () => {
+  it('Save says which number each field takes, next to it', async () => {
+    await page.goto(`${session.server.url}/pipelines/qa/monitoring`);
+    await page.getByTestId('monitors-editor').getByText('No monitors yet.').waitFor();
+    await page.getByTestId('add-monitor').click();
+    await page.getByTestId('add-rule').click();
+    await page.locator('#monitor-0-name').fill('grounded');
+    await page.locator('#monitor-0-sample').fill('half');
+    await page.locator('#monitor-0-scorer-threshold').fill('high');
+    await page.locator('#rule-0-name').fill('errors-high');
+    await page.locator('#rule-0-threshold').fill('lots');
+    await page.locator('#rule-0-webhook').fill('https://hooks.example.com/x');
+    await page.getByTestId('save-monitors').click();
+    await expect.poll(() => page.getByTestId('problem-monitor-0-sample').textContent()).toBe('a number from 0 to 1');
+    expect(await page.getByTestId('problem-monitor-0-scorer-threshold').textContent()).toBe('a number from 0 to 1');
+    await page.getByTestId('save-rules').click();
+    await expect.poll(() => page.getByTestId('problem-rule-0-threshold').textContent()).toBe('a number');
+  });
+});

@@ -5,6 +5,8 @@ import { RUN_SOURCES } from '../store/runs';
 import { webhookFormatProblem } from './webhook-target';
 
 const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
+/** A share or a score: the editor sends a field's text as typed when it is not a number, so the reason names what it takes. */
+const Fraction = z.number({ error: 'a number from 0 to 1' }).min(0, 'a number from 0 to 1').max(1, 'a number from 0 to 1');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');
 
 /**
@@ -20,9 +22,9 @@ export const MonitorSpec = z
       type: z.string(),
       target: z.string().optional().describe('A pipeline output or node:<id>.<port>; default the only output'),
       params: z.record(z.string(), z.unknown()).default({}),
-      threshold: z.number().min(0).max(1).optional(),
+      threshold: Fraction.optional(),
     }),
-    sample: z.number().min(0).max(1).default(1),
+    sample: Fraction.default(1),
     // Names a run could never carry would make a monitor that silently samples nothing.
     labels: z.array(LabelName).optional(),
     sources: z.array(z.enum(RUN_SOURCES)).optional(),
@@ -61,7 +63,7 @@ export const AlertRuleSpec = z.strictObject({
     .regex(/^(errorRate|p95Ms|costUsd|monitor:[a-z0-9][a-z0-9-]*)$/, 'errorRate, p95Ms, costUsd or monitor:NAME'),
   window: z.union([z.number().int().min(1).max(10_000), Duration]),
   op: z.enum(['above', 'below']),
-  threshold: z.number(),
+  threshold: z.number({ error: 'a number' }),
   /** An http(s) URL, or `${NAME}` (webhook-target.ts). */
   webhook: z.string().superRefine((webhook, ctx) => {
     const problem = webhookFormatProblem(webhook);
