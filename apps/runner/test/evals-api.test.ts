@@ -91,6 +91,21 @@ describe('datasets', () => {
     expect(list.body.find((d: any) => d.name === 'tiny')).toMatchObject({ hash: csv.body.hash, caseCount: 2, versions: 2 });
   });
 
+  it('deletes a dataset with every version: gone from the list, 404 after, and a second delete is a 404', async () => {
+    expect((await runner.post('/api/datasets', { name: 'scratch', cases: [{ id: 'a', input: 'x' }] })).status).toBe(201);
+    expect((await runner.post('/api/datasets', { name: 'scratch', cases: [{ id: 'b', input: 'y' }] })).status).toBe(201);
+    const deleted = await runner.api('/api/datasets/scratch', { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect((await runner.api('/api/datasets/scratch')).status).toBe(404);
+    expect((await runner.api('/api/datasets/scratch/versions')).status).toBe(404);
+    expect((await json(await runner.api('/api/datasets'))).body.map((d: any) => d.name)).not.toContain('scratch');
+    const again = await runner.api('/api/datasets/scratch', { method: 'DELETE' });
+    expect(again.status).toBe(404);
+    expect((await again.json()).detail).toBe('there is no dataset "scratch"');
+    // the same name can be used afresh
+    expect((await runner.post('/api/datasets', { name: 'scratch', cases: [{ id: 'c', input: 'z' }] })).status).toBe(201);
+  });
+
   it('refuses a duplicate case id naming the id and both lines, and bad bodies with a JSON path', async () => {
     const content = ['{"id":"a","input":"x"}', '{"id":"b","input":"y"}', '{"id":"a","input":"z"}'].join('\n');
     const dup = await runner.post('/api/datasets', { name: 'dups', format: 'jsonl', content });

@@ -38,6 +38,12 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     const page = await store.datasets.list({ limit: 1 });
     expect((await store.datasets.list({ limit: 1, cursor: page.nextCursor! })).items.map((d) => d.name)).toEqual(['e']);
     expect(await store.datasets.get('nope')).toBeUndefined();
+    // deleting a dataset takes every version; other datasets stay
+    expect(await store.datasets.delete('d')).toBe(true);
+    expect(await store.datasets.get('d')).toBeUndefined();
+    expect(await store.datasets.versions('d')).toEqual([]);
+    expect(await store.datasets.delete('d')).toBe(false);
+    expect((await store.datasets.list({ limit: 10 })).items.map((d) => d.name)).toEqual(['e']);
   });
 
   it('records eval cases once per (case, repeat), finishes, lists, reopens and interrupts', async () => {

@@ -93,6 +93,15 @@ const versions = createRoute({
   responses: { 200: jsonContent(z.array(DatasetVersionSchema), 'Versions'), ...problemResponses(400, 401, 404) },
 });
 
+const remove = createRoute({
+  method: 'delete',
+  path: '/api/datasets/{name}',
+  tags: ['datasets'],
+  summary: 'Delete a dataset and all its versions (eval results that ran on it stay whole)',
+  request: { params: NameParams },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 404) },
+});
+
 export const datasetRoutes: RouteModule = {
   name: 'datasets',
   register(app, { store, redactor }) {
@@ -124,6 +133,12 @@ export const datasetRoutes: RouteModule = {
       const found = await store.datasets.versions(name);
       if (found.length === 0) throw new HttpProblem(404, `there is no dataset "${name}"`);
       return c.json(found, 200);
+    });
+
+    app.openapi(remove, async (c) => {
+      const { name } = c.req.valid('param');
+      if (!(await store.datasets.delete(name))) throw new HttpProblem(404, `there is no dataset "${name}"`);
+      return c.body(null, 204);
     });
   },
 };

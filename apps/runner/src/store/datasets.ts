@@ -33,6 +33,8 @@ export interface DatasetStore {
   get(name: string, hash?: string): Promise<DatasetRecord | undefined>;
   /** Newest upload first. */
   versions(name: string): Promise<DatasetVersion[]>;
+  /** Every version of `name`; false when there was none. Eval results keep their own copy of the cases they ran. */
+  delete(name: string): Promise<boolean>;
 }
 
 type Row = { name: string; hash: string; case_count: number; created_at: number; uploaded_at: number };
@@ -99,5 +101,10 @@ export class KyselyDatasetStore implements DatasetStore {
   async versions(name: string) {
     const rows = await this.db.selectFrom('datasets as d').select(['d.name', 'd.hash', 'd.case_count', 'd.created_at', 'd.uploaded_at']).where('d.name', '=', name).orderBy('d.uploaded_at', 'desc').orderBy(insertOrder(this.db, 'd'), 'desc').execute();
     return rows.map(toVersion);
+  }
+
+  async delete(name: string) {
+    const result = await this.db.deleteFrom('datasets').where('name', '=', name).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 }
