@@ -23,8 +23,28 @@ const noFileSystem = {
   },
 };
 
+/**
+ * `{{ value }}` of an object or a list prints its JSON: Liquid's own "[object Object]" (and "12" for [1, 2])
+ * would go into a prompt unseen. Each value is written once per render, so a loop printing a big object
+ * repeats one string (as it does a big string) instead of making a new one every time.
+ */
+const printedJson = new WeakMap<object, WeakMap<object, string>>();
+// Typed as liquidjs wants (a string); any other value goes back as it came and prints as before.
+function printAsJson(this: { context?: object }, value: any): string {
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value; // a Liquid drop prints itself
+  const key = this?.context ?? printedJson;
+  let seen = printedJson.get(key);
+  if (!seen) printedJson.set(key, (seen = new WeakMap()));
+  let text = seen.get(value);
+  if (text === undefined) seen.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
 export const liquid = new Liquid({
   ownPropertyOnly: true,
+  outputEscape: printAsJson,
   strictFilters: true,
   parseLimit: 1_000_000,
   renderLimit: RENDER_LIMIT_MS,

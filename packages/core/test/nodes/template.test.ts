@@ -15,6 +15,12 @@ describe('template node', () => {
     expect(await runNode(templateNode, config, inputs, testContext())).toEqual({ text: '[one][two] WHY?' });
   });
 
+  it('prints an object or a list as JSON, not "[object Object]" (a prompt would send the model that)', async () => {
+    const config = { template: 'J={{ j }} D={{ docs }} L={{ j.n }} S={{ j.n | join: "+" }} T={{ docs[0].text }} N={{ nothing }}' };
+    const inputs = { j: { a: 1, n: [1, 2] }, docs: [{ text: 'first' }] };
+    expect(await runNode(templateNode, config, inputs, testContext())).toEqual({ text: 'J={"a":1,"n":[1,2]} D=[{"text":"first"}] L=[1,2] S=1+2 T=first N=' });
+  });
+
   it('reads own properties only: nothing inherited, no constructor or prototype', async () => {
     const value = Object.assign(Object.create({ secret: 'inherited' }), { own: 'mine' });
     const config = { template: '[{{ v.own }}][{{ v.secret }}][{{ v.constructor }}][{{ v.__proto__ }}]' };
