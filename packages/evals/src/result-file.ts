@@ -5,6 +5,7 @@ import { readCases, type DatasetSource } from './dataset';
 import type { CaseRecord, EvalResult } from './result-types';
 import { rowKey } from './score-rows';
 import { EvalInputError } from './session/input-error';
+import { lockForWriting } from './writer-lock';
 
 /** Where finished case records go while a run is under way. */
 export interface CaseLog {
@@ -59,11 +60,23 @@ export class JsonlCaseLog implements CaseLog {
 
   private redact: (json: string) => string = (json) => json;
 
+  /** Lets the next writer have the file (writer-lock.ts); set once the file is open. */
+  private unlock: () => Promise<void> = async () => {};
+
   private constructor(readonly path: string, private readonly handle: FileHandle) {}
 
-  /** `redact` masks secrets in each record's JSON before it reaches the file (and so the result file and reports read from it). */
+  /**
+   * `redact` masks secrets in each record's JSON before it reaches the file (and so the result file and reports read from it).
+   * One log writes a path at a time: another eval writing it is an EvalInputError until that one is closed.
+   */
   static async open(path: string, identity: RunIdentity, options: { resume: boolean; startedAt: string; redact?: (json: string) => string }): Promise<JsonlCaseLog> {
-    const opened = await JsonlCaseLog.openFile(path, identity, options);
+    await mkdir(dirname(path), { recursive: true });
+    const unlock = await lockForWriting(path);
+    const opened = await JsonlCaseLog.openFile(path, identity, options).catch(async (err) => {
+      await unlock();
+      throw err;
+    });
+    opened.unlock = unlock;
     if (options.redact) opened.redact = options.redact;
     return opened;
   }
@@ -198,6 +211,7 @@ export class JsonlCaseLog implements CaseLog {
 
   async close(): Promise<void> {
     await this.handle.close();
+    await this.unlock();
   }
 
   async remove(): Promise<void> {
