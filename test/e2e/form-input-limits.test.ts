@@ -141,6 +141,16 @@ describe('a version message of 10,000 characters in one word', () => {
     expect(await page.getByTestId('version-2').getByTitle('w'.repeat(10_000)).count()).toBe(1);
   });
 
+  it('a rollback note of 2,000 characters in one word stays inside the History card, its Move back button on screen', async () => {
+    await session.api('PUT', '/api/pipelines/wordy/labels/production', { version: 3, note: 'z'.repeat(2_000) });
+    await page.goto(`${session.server.url}/pipelines/wordy/deploy`);
+    await page.getByTestId('rollback-production-0').waitFor();
+    expect(await overflow(page, 'deploy-history')).toEqual({ page: false, card: [] });
+    const box = (await page.getByTestId('rollback-production-0').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(page.viewportSize()!.width);
+    expect(await page.getByTestId('deployment-production-0').getByTitle('z'.repeat(2_000)).count()).toBe(1);
+  });
+
   it('stays inside the Deploy page’s Labels and Versions cards', async () => {
     await page.goto(`${session.server.url}/pipelines/wordy/deploy`);
     await page.getByTestId('label-production').waitFor();

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../lib/api';
-import { VersionMessage } from './VersionMessage';
+import { ClampedText } from './ClampedText';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
 import { useApi } from './ApiContext';
@@ -71,7 +71,7 @@ export default function VersionsPanel({ name, shown, refreshKey, onOpen, onDiff,
           <LabelBadges labels={labels} version={v.number} />
           {/* keeps the row's buttons on screen whatever the message's length */}
           <span className="version-row-message">
-            <VersionMessage message={v.message} />
+            <ClampedText text={v.message} />
           </span>
           {v.problems.length > 0 && <span className="badge warn">{count(v.problems.length, 'problem')}</span>}
           <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>

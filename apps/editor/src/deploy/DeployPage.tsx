@@ -8,7 +8,7 @@ import { DeployPanel } from './DeployPanel';
 import { createDeployStore } from './deploy-store';
 import { LabelBadges } from './LabelBadges';
 import { Snippets } from './Snippets';
-import { VersionMessage } from '../components/VersionMessage';
+import { ClampedText } from '../components/ClampedText';
 import '../components/evals/evals.css';
 import './deploy.css';
 
@@ -63,7 +63,7 @@ export default function DeployPage({ name, navigate }: Props) {
                   {labelNames.map((label) => (
                     <li key={label} data-testid={`label-${label}`}>
                       <span className={`badge label-badge${label === 'production' ? ' production' : ''}`}>{label}</span> → v{labels[label].version}
-                      <VersionMessage message={versions?.find((v) => v.number === labels[label].version)?.message} muted />
+                      <ClampedText text={versions?.find((v) => v.number === labels[label].version)?.message} muted />
                       <span className="muted"> · moved {new Date(labels[label].movedAt).toLocaleString()}</span>
                     </li>
                   ))}
@@ -95,7 +95,7 @@ export default function DeployPage({ name, navigate }: Props) {
             <ul className="label-list" data-testid="deploy-versions">
               {versions.map((v) => (
                 <li key={v.number} data-testid={`deploy-version-${v.number}`}>
-                  <strong>v{v.number}</strong> <LabelBadges labels={labels} version={v.number} /> <VersionMessage message={v.message} muted />
+                  <strong>v{v.number}</strong> <LabelBadges labels={labels} version={v.number} /> <ClampedText text={v.message} muted />
                 </li>
               ))}
             </ul>

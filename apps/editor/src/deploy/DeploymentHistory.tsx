@@ -1,3 +1,4 @@
+import { ClampedText } from '../components/ClampedText';
 import { useStore } from 'zustand';
 import type { Deployment } from './deploy-api';
 import type { DeployStore } from './deploy-store';
@@ -47,7 +48,9 @@ export function DeploymentHistory({ store }: { store: DeployStore }) {
                         {versionText(d.from)} → {versionText(d.to)} {d.forced && <span className="badge danger">forced</span>}
                       </td>
                       <td>{d.by}</td>
-                      <td>{d.note ?? ''}</td>
+                      <td>
+                        <ClampedText text={d.note} />
+                      </td>
                       <td>
                         {d.from !== null && d.from !== now && (
                           <button data-testid={`rollback-${label}-${i}`} disabled={rollingBack !== undefined} onClick={() => store.getState().rollback(label, d.from!)}>
