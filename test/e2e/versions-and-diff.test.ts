@@ -188,6 +188,8 @@ describe('versions in the browser', () => {
     expect(await deleted.textContent()).toContain('doomed was deleted since you opened it. Your changes are still on the canvas.');
     expect(await page.getByTestId('save-dialog').textContent()).not.toContain('POST /api/pipelines');
     await page.getByTestId('save-recreate').click();
+    // the canvas showed v1 before the save too: wait for the save itself
+    await page.getByTestId('toast').filter({ hasText: 'Saved version 1' }).waitFor();
     await expect.poll(() => page.getByTestId('shown-version').textContent()).toBe('v1');
     const saved = (await server.api('GET', '/api/pipelines/doomed/versions/1')) as { document: PipelineDocument; message: string };
     expect(saved.message).toBe('mine');
