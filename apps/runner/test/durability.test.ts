@@ -73,8 +73,10 @@ describe('durability', () => {
     const replayed = await allSseEvents(await fetch(`${second.url}/api/runs/${id}/events`));
     expect(replayed.map((e) => e.event)).toEqual(['run.failed']);
     expect(JSON.parse(replayed[0].data)).toMatchObject({ type: 'run.failed', runId: id, error: 'the runner stopped before the run ended' });
-    const resumed = await allSseEvents(await fetch(`${second.url}/api/runs/${id}/events`, { headers: { 'last-event-id': '0' } }));
-    expect(resumed).toEqual([]);
+    // A client that saw events 0..5 live before the crash reconnects with Last-Event-ID 5: none of them were
+    // stored, and it still hears the end, numbered after what it saw.
+    const resumed = await allSseEvents(await fetch(`${second.url}/api/runs/${id}/events`, { headers: { 'last-event-id': '5' } }));
+    expect(resumed.map((e) => [e.id, e.event])).toEqual([['6', 'run.failed']]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

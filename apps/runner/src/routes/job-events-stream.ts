@@ -61,17 +61,25 @@ export function resumeFrom(lastEventId: string | undefined): number {
  * A stored run's events. A run that ended without the engine's last event (cut short by a crash and
  * marked `interrupted` at the next start, or refused before it started) gets one made from its record:
  * every stream ends with run.completed or run.failed, so a client waiting for it is not left waiting
- * (an EventSource would otherwise reconnect to the same empty stream for ever).
+ * (an EventSource would otherwise reconnect to the same empty stream for ever). The live events a crash
+ * cut short were never stored, so a client resuming after one of them (Last-Event-ID past what is stored)
+ * gets the end numbered right after what it saw; it is the end of any stream, so it is sent to every resume.
  */
-async function storedRunEvents(store: AppDeps['store'], id: string): Promise<RunEvent[] | undefined> {
+async function storedRunEvents(store: AppDeps['store'], id: string, fromSeq: number): Promise<RunEvent[] | undefined> {
   const events = await store.runs.events(id);
   if (!events || events.some(isLastRunEvent)) return events;
   const run = await store.runs.get(id);
   if (!run || run.status === 'running') return events;
   const durationMs = run.durationMs ?? 0;
   const end: RunEvent = { type: 'run.failed', runId: id, at: run.startedAt + durationMs, durationMs, error: run.error ?? `the run ${run.status}` };
-  return [...events, end];
+  const seq = Math.max(events.length, Math.min(fromSeq, events.length + MAX_UNSTORED_EVENTS));
+  const out = events.slice();
+  out[seq] = end; // the seqs between were sent live and never stored: no replay reaches them (it starts at fromSeq)
+  return out;
 }
+
+/** How far past the stored events a resume may be and still get the end made up for a run that has none. */
+const MAX_UNSTORED_EVENTS = 1_000_000;
 
 /** A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. */
 export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number): Promise<Response> {
@@ -80,7 +88,7 @@ export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'stor
     kind: RUN_JOB,
     id,
     fromSeq,
-    past: () => storedRunEvents(deps.store, id),
+    past: () => storedRunEvents(deps.store, id, fromSeq),
     notFound: () => new HttpProblem(404, `there is no run "${id}"`),
     redact: deps.redactor.redact,
   });
