@@ -207,6 +207,30 @@ describe('patchbay run: Ctrl-C', () => {
   });
   afterAll(() => stub.close());
 
+  it('cancels the run on SIGTERM too (a CI timeout, kill): the --json result says cancelled, exit 143', async () => {
+    let sent = false;
+    const before = stub.requests.length;
+    const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4', '--json'], {
+      cwd: ws.dir,
+      env: cleanEnv({ VLLM_BASE_URL: stub.url }),
+      onStderr: (soFar, child) => {
+        if (!sent && /^✓ q /m.test(soFar)) {
+          sent = true;
+          const poll = setInterval(() => {
+            if (stub.requests.length > before) {
+              clearInterval(poll);
+              child.kill('SIGTERM');
+            }
+          }, 10);
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(143);
+    expect(r.stderr).toMatch(/^patchbay run: cancelled \(SIGTERM\)$/m);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'cancelled', error: 'run cancelled' });
+  });
+
   it('cancels the run on SIGINT while a model call is pending: exit 130', async () => {
     let sent = false;
     const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4'], {

@@ -21,6 +21,8 @@ interface RunFlags {
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
+/** 128 + SIGTERM, as a shell reports a process it ended. */
+const EXIT_TERMINATED = 143;
 
 export const command: Command = {
   name: 'run',
@@ -96,9 +98,14 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
   const services = await openWorkspaceServices(values, io, { createDataDir: false });
   if (refs.resolver) services.pipelines = refs.resolver;
   const controller = new AbortController();
-  const cancel = () => controller.abort();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const cancel = () => ((stoppedBy ??= 'SIGINT'), controller.abort());
+  // SIGTERM (a CI job's timeout, kill) cancels as Ctrl-C does: the run ends cancelled and --json still says so,
+  // instead of the process vanishing with nothing printed.
+  const terminate = () => ((stoppedBy ??= 'SIGTERM'), controller.abort());
   // Once: a second Ctrl-C gets the default behaviour and ends the process at once.
   process.once('SIGINT', cancel);
+  process.once('SIGTERM', terminate);
   try {
     const result = await runPipeline(doc, inputs, {
       services,
@@ -113,8 +120,8 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
     else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
     if (result.status === 'succeeded') return EXIT_OK;
     if (result.status === 'cancelled') {
-      io.stderr.write('patchbay run: cancelled\n');
-      return EXIT_INTERRUPTED;
+      io.stderr.write(`patchbay run: cancelled${stoppedBy === 'SIGTERM' ? ' (SIGTERM)' : ''}\n`);
+      return stoppedBy === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     }
     io.stderr.write(`patchbay run: ${oneLine(result.error ?? 'the run failed')}\n`);
     const hint = dataDirHint(result.error ?? '', services.dataDir);
@@ -126,6 +133,7 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
     return EXIT_USAGE;
   } finally {
     process.off('SIGINT', cancel);
+    process.off('SIGTERM', terminate);
     await services.close();
   }
 }
