@@ -201,3 +201,16 @@ describe('numbers typed as words on the monitoring page', () => {
     await expect.poll(() => page.getByTestId('problem-rule-0-threshold').textContent()).toBe('a number');
   });
 });
+
+describe('an eval of a case with a 150-character id and a 5,000-character answer in one word', () => {
+  it('keeps the result table inside its card', async () => {
+    const word = 'w'.repeat(5_000);
+    await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'echo-long'));
+    await session.api('POST', '/api/datasets', { name: 'long-case', cases: [{ id: 'i'.repeat(150), input: { question: word }, expected: `${word} x` }] });
+    const { id } = await session.api('POST', '/api/evals', { pipeline: 'echo-long', dataset: 'long-case', suite: { scorers: [{ name: 'exact', type: 'exact' }] } });
+    await expect.poll(async () => (await session.api('GET', `/api/evals/${id}`)).status).toBe('succeeded');
+    await page.goto(`${session.server.url}/pipelines/echo-long/evals?eval=${id}`);
+    await page.getByTestId('eval-result').locator('table').waitFor();
+    expect(await overflow(page, 'eval-result')).toEqual({ page: false, card: [] });
+  });
+});
