@@ -14,7 +14,7 @@ import {
   type PipelineResolver,
   type ResolvedPipeline,
 } from '../src/index';
-import { createModelService, createOfflineProvider } from '../src/node/index';
+import { createModelService, createOfflineProvider, createSandbox } from '../src/node/index';
 
 const services = { models: createModelService({ offline: createOfflineProvider() }) };
 
@@ -226,6 +226,24 @@ describe('map node', () => {
     const overTheTop = await runPipeline(mapOver({ expression: '$', maxItems: 100_000 }), { items: new Array(100_001).fill(1) });
     expect(overTheTop.error).toContain('items has 100001 entries, more than maxItems (100000), its most; split the list');
     expect(validatePipeline(mapOver({})).problems[0].message).toContain('give either "ref"');
+  });
+
+  it('gives a code body its 1 s per item for its own work: waiting behind the map\'s other items for a sandbox worker does not count', async () => {
+    // One worker, 64 items at once, ~20 ms each: the last of them waits over a second before it starts.
+    const sandbox = createSandbox({ workers: 1 });
+    try {
+      const expression = 'const until = Date.now() + 20; while (Date.now() < until) {} return value * 2';
+      const items = Array.from({ length: 100 }, (_, i) => i);
+      const result = await runPipeline(mapOver({ expression, language: 'code', concurrency: 64 }), { items }, { services: { sandbox } });
+      expect(result.error).toBeUndefined();
+      expect((result.outputs.results as number[]).slice(-2)).toEqual([196, 198]);
+      // the node's own time limit still holds, waits included
+      const limited = doc('limited', [...mapOver({}).nodes.map((n) => (n.id === 'each' ? { ...n, config: { expression, language: 'code', concurrency: 64 }, timeoutMs: 300 } : n))], ['list.value -> each.items', 'each.results -> out.value']);
+      const stopped = await runPipeline(limited, { items }, { services: { sandbox } });
+      expect(stopped.error).toMatch(/node "each" timed out after 300 ms/);
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it('maps a JSONata body over 20,000 items without a false timeout and without holding the event loop', async () => {

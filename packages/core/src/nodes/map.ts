@@ -87,7 +87,11 @@ function expressionBody(config: MapConfig, ctx: Parameters<typeof mapNode.run>[2
         return { value: await renderTemplate(source, vars, signal, ctx.deadline) };
       };
     case 'code':
-      return async (item, _index, signal) => ({ value: (await ctx.sandbox.run(source, item ?? null, { timeoutMs: CODE_ITEM_TIMEOUT_MS, signal })) ?? null });
+      // The item's second is for its own work: a wait for a sandbox worker (behind this map's other items,
+      // `concurrency` of them at once) does not spend it. The node's timeoutMs and a cancel still end a wait.
+      return async (item, _index, signal) => ({
+        value: (await ctx.sandbox.run(source, item ?? null, { timeoutMs: CODE_ITEM_TIMEOUT_MS, maxWaitMs: Number.POSITIVE_INFINITY, signal })) ?? null,
+      });
     default:
       return async (item, _index, signal) => ({ value: (await evaluateExpression(source, item, signal, ctx.deadline)) ?? null });
   }
