@@ -272,6 +272,19 @@ describe('listing runs', () => {
     const bad = await runner.api('/api/runs?finishedFrom=yesterday');
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors[0].path).toMatch(/finishedFrom/);
+    // Date.parse alone reads '1' as the year 2001 and '2026' as its first midnight
+    for (const loose of ['1', '2026', 'Dec 1 2026']) {
+      const res = await runner.api(`/api/runs?finishedFrom=${encodeURIComponent(loose)}`);
+      expect(res.status, loose).toBe(400);
+    }
+    expect((await runner.api('/api/runs?finishedFrom=2026-12-01')).status).toBe(200);
+    // A range that cannot hold a run (the two ends swapped) is said, not answered with an empty list
+    const swapped = await runner.api(`/api/runs?finishedFrom=${iso(finished + 1)}&finishedTo=${iso(finished)}`);
+    expect(swapped.status).toBe(400);
+    expect(await swapped.json()).toMatchObject({ detail: 'finishedFrom must be before finishedTo', errors: [{ path: 'query.finishedTo' }] });
+    const scores = await runner.api('/api/runs?monitor=m&minScore=0.9&maxScore=0.1');
+    expect(scores.status).toBe(400);
+    expect(await scores.json()).toMatchObject({ detail: 'minScore (0.9) is more than maxScore (0.1)', errors: [{ path: 'query.maxScore' }] });
   });
 });
 

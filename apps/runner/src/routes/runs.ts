@@ -74,9 +74,12 @@ const RunBody = z
   .refine((b) => b.pins === undefined || b.document !== undefined, { message: 'pins belong to an editor draft: they go with "document", never with a saved version', path: ['pins'] })
   .openapi('StartRun');
 
+/** A date, or a date-time with an optional zone: Date.parse alone takes '1' (the year 2001) and 'Dec 1 2026'. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 const isoTime = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
+  .refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
   .transform((s) => Date.parse(s));
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -258,6 +261,14 @@ export const runRoutes: RouteModule = {
       const { pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit, cursor } = c.req.valid('query');
       if (!monitor && (minScore !== undefined || maxScore !== undefined)) {
         throw new HttpProblem(400, 'minScore and maxScore go with monitor=NAME', { errors: [{ path: 'query.monitor', message: 'required with minScore or maxScore' }] });
+      }
+      // Bounds that no run can meet are said, not answered with an empty list that looks like "no runs".
+      if (minScore !== undefined && maxScore !== undefined && minScore > maxScore) {
+        const detail = `minScore (${minScore}) is more than maxScore (${maxScore})`;
+        throw new HttpProblem(400, detail, { errors: [{ path: 'query.maxScore', message: detail }] });
+      }
+      if (finishedFrom !== undefined && finishedTo !== undefined && finishedFrom >= finishedTo) {
+        throw new HttpProblem(400, 'finishedFrom must be before finishedTo', { errors: [{ path: 'query.finishedTo', message: 'not after finishedFrom' }] });
       }
       const byMonitor = monitor ? { name: monitor, minScore, maxScore } : undefined;
       const finished = finishedFrom !== undefined || finishedTo !== undefined ? { from: finishedFrom ?? 0, to: finishedTo ?? Number.MAX_SAFE_INTEGER } : undefined;
