@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelService } from '../src/engine/services';
 import { createModelService } from '../src/node/providers/model-service';
@@ -218,6 +219,42 @@ describe('retrieval store: indexes', () => {
       field: 'embeddingModel',
     });
     expect(store.listIndexes().map((i) => i.name)).toEqual(['docs']);
+  });
+
+  it('while another process holds the write lock, an ingest waits without stalling the event loop, then says so; the store still works after', async () => {
+    // It used to wait 5 s inside SQLite (the process froze), then leave its in-process lock held,
+    // so every later search and ingest of the process waited forever.
+    const waiting = openRetrievalStore({ dataDir, models, writeWaitMs: 400 });
+    const other = new Database(join(dataDir, 'retrieval.sqlite'));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      const started = Date.now();
+      const late = waiting.ingest('docs', [{ id: 'late', text: 'Late arrival.' }]);
+      // Searches of this process are not held up by an ingest waiting for another's lock.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const searchStarted = Date.now();
+      expect(await waiting.search('docs', 'refunds', { topK: 1, mode: 'keyword' })).toHaveLength(1);
+      expect(Date.now() - searchStarted).toBeLessThan(100);
+      await expect(late).rejects.toThrow(
+        'another process is writing to the indexes (a "patchbay index", or another runner on this data dir); try again when it is done',
+      );
+      clearInterval(ticker);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect(ticks).toBeGreaterThan(10);
+      other.exec('ROLLBACK');
+      expect(await waiting.search('docs', 'refunds', { topK: 1, mode: 'keyword' })).toHaveLength(1);
+      expect(await waiting.ingest('docs', [{ id: 'late', text: 'Late arrival.' }])).toEqual({ chunks: 1 });
+      // Released within the wait, the ingest goes through.
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.exec('ROLLBACK'), 100);
+      expect(await waiting.ingest('docs', [{ id: 'later', text: 'Later still.' }])).toEqual({ chunks: 1 });
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      waiting.close();
+    }
   });
 
   it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {

@@ -51,6 +51,7 @@ export function problemResponses(...statuses: number[]) {
     415: 'Content type is not application/json',
     422: 'The pipeline or inputs have problems',
     502: 'The model provider failed (its reason is the detail)',
+    503: 'Busy or shutting down: try again later (see retry-after)',
   };
   for (const status of statuses) {
     out[status] = { description: descriptions[status] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } };

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ProviderError, RetrievalInputError } from '@patchbay/core/node';
+import { IndexesBusyError, ProviderError, RetrievalInputError } from '@patchbay/core/node';
 import { HttpProblem } from '../http/problem';
 import { asStorageFailure } from '../store/storage-health';
 import { refuseSecretValues } from '../http/secrets';
@@ -70,7 +70,7 @@ const ingest = createRoute({
   request: { params: NameParams, body: { required: true, content: { 'application/json': { schema: IngestBody } } } },
   responses: {
     201: jsonContent(z.object({ index: z.string(), chunks: z.number().int() }).openapi('Ingested'), 'Chunks indexed'),
-    ...problemResponses(400, 401, 413, 415, 422, 502),
+    ...problemResponses(400, 401, 413, 415, 422, 502, 503),
   },
 });
 
@@ -101,6 +101,7 @@ function storeProblem(err: unknown): unknown {
     return new HttpProblem(err.item !== undefined ? 400 : 422, message, path ? { errors: [{ path, message }] } : {});
   }
   if (err instanceof ProviderError) return new HttpProblem(502, message, { type: 'embedding-failed' });
+  if (err instanceof IndexesBusyError) return new HttpProblem(503, message, { type: 'indexes-busy', headers: { 'retry-after': '10' } });
   return new HttpProblem(422, message);
 }
 

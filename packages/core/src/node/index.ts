@@ -26,4 +26,5 @@ export * from './tools/tool-service';
 export type { Tool } from './tools/tool';
 export { refusalReason } from './tools/address-guard';
 export { RetrievalInputError } from './retrieval/retrieval-input-error';
+export { IndexesBusyError } from './retrieval/indexes-busy-error';
 export { validateIndexName } from './retrieval/ids';

@@ -8,6 +8,7 @@ import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
+import { IndexesBusyError } from './indexes-busy-error';
 import { RetrievalInputError } from './retrieval-input-error';
 import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
 import { Slicer } from './slicer';
@@ -46,6 +47,7 @@ export interface RetrievalStore extends RetrievalService {
 export const DEFAULT_EMBEDDING_MODEL = 'offline:hash';
 const EMBED_BATCH = 256;
 const MAX_TOP_K = 1000;
+const WRITE_WAIT_MS = 30_000;
 
 interface ChunkRow {
   chunk_id: string;
@@ -63,7 +65,14 @@ interface ChunkRow {
  * dimensions apart. With `artifact`, the file is one index's artifact (snapshot.ts),
  * opened read-only: a search of any index name searches its one index.
  */
-export function openRetrievalStore(options: { dataDir: string; models: ModelService; inMemory?: boolean; artifact?: string }): RetrievalStore {
+export function openRetrievalStore(options: {
+  dataDir: string;
+  models: ModelService;
+  inMemory?: boolean;
+  artifact?: string;
+  /** How long an ingest waits for another connection's write to end (default 30 s). */
+  writeWaitMs?: number;
+}): RetrievalStore {
   // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
   if (!options.inMemory && !options.artifact) mkdirSync(options.dataDir, { recursive: true });
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
@@ -119,17 +128,52 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     }));
   }
 
-  /** Set while an ingest holds its transaction open across turns of the event loop. */
-  let writing: Promise<void> | null = null;
-  const exclusive = async (): Promise<() => void> => {
-    while (writing) await writing;
-    let done!: () => void;
-    writing = new Promise<void>((resolve) => (done = resolve));
-    return () => {
-      writing = null;
-      done();
+  /**
+   * BEGIN IMMEDIATE, waiting for another connection's write on timers: SQLite's own
+   * busy wait sleeps on this thread, and froze the whole process for busy_timeout.
+   */
+  async function beginWrite(signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + (options.writeWaitMs ?? WRITE_WAIT_MS);
+    db.pragma('busy_timeout = 0');
+    try {
+      for (;;) {
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+          if (Date.now() >= deadline) throw new IndexesBusyError();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        signal?.throwIfAborted();
+      }
+    } finally {
+      db.pragma('busy_timeout = 5000');
+    }
+  }
+
+  /** A gate: `enter` waits until it is open and closes it, the function it returns opens it again. */
+  const gate = () => {
+    let closed: Promise<void> | null = null;
+    return {
+      get closed() {
+        return closed;
+      },
+      async enter(): Promise<() => void> {
+        while (closed) await closed;
+        let open!: () => void;
+        closed = new Promise<void>((resolve) => (open = resolve));
+        return () => {
+          closed = null;
+          open();
+        };
+      },
     };
   };
+  /** One ingest at a time on this connection, from waiting for the write lock to its commit. */
+  const ingesting = gate();
+  /** Closed while an ingest holds its transaction open across turns of the event loop: searches wait. */
+  const writing = gate();
 
   const keyword = createKeywordSearch(db);
   const chunkById = db.prepare<[number], Omit<ChunkRow, 'score'>>('SELECT chunk_id, source, text, metadata FROM chunks WHERE id = ?');
@@ -203,9 +247,12 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
       // One transaction, written in slices: the event loop runs between them (a 4 MB ingest
       // held it for seconds), and `writing` keeps other calls on this connection out meanwhile.
-      const release = await exclusive();
-      db.exec('BEGIN IMMEDIATE');
+      const release = await ingesting.enter();
+      let endWrite: (() => void) | undefined;
       try {
+        // Searches go on while another process holds the lock: nothing is open on this connection yet.
+        await beginWrite(opts.signal);
+        endWrite = await writing.enter();
         let row = getIndex.get(index);
         if (!row) {
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
@@ -250,6 +297,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
         if (db.inTransaction) db.exec('ROLLBACK');
         throw err;
       } finally {
+        endWrite?.();
         release();
       }
       keyword.invalidate();
@@ -263,7 +311,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
 
     async search(index, query, opts) {
       // An ingest in progress shows nothing half-written: searches wait for its commit.
-      while (writing) await writing;
+      while (writing.closed) await writing.closed;
       const row = requireIndex(index);
       const { topK, mode, signal } = opts;
       if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`, { field: 'topK' });
@@ -292,7 +340,7 @@ export function openRetrievalStore(options: { dataDir: string; models: ModelServ
     deleteIndex(index) {
       const row = getIndex.get(index);
       if (!row) return false;
-      if (writing) throw new RetrievalInputError(`an ingest is writing to the indexes right now; delete "${index}" once it is done`);
+      if (ingesting.closed) throw new RetrievalInputError(`an ingest is writing to the indexes right now; delete "${index}" once it is done`);
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${fts(row)}; DROP TABLE IF EXISTS ${vec(row)}`);
         db.prepare('DELETE FROM chunks WHERE index_id = ?').run(row.id);
