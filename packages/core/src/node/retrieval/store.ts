@@ -134,21 +134,20 @@ export function openRetrievalStore(options: {
    */
   async function beginWrite(signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + (options.writeWaitMs ?? WRITE_WAIT_MS);
-    db.pragma('busy_timeout = 0');
-    try {
-      for (;;) {
-        try {
-          db.exec('BEGIN IMMEDIATE');
-          return;
-        } catch (err) {
-          if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
-          if (Date.now() >= deadline) throw new IndexesBusyError();
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        signal?.throwIfAborted();
+    for (;;) {
+      // No busy wait for this one statement only: searches between attempts keep theirs.
+      db.pragma('busy_timeout = 0');
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+        if (Date.now() >= deadline) throw new IndexesBusyError();
+      } finally {
+        db.pragma('busy_timeout = 5000');
       }
-    } finally {
-      db.pragma('busy_timeout = 5000');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      signal?.throwIfAborted();
     }
   }
 
