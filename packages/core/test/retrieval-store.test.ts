@@ -257,6 +257,15 @@ describe('retrieval store: indexes', () => {
     }
   });
 
+  it('searches an embedded index that has no chunks yet (an empty file was indexed) as empty, not as keyword-only', async () => {
+    expect(await store.ingest('empty', [{ text: '   ' }])).toEqual({ chunks: 0 });
+    expect(store.listIndexes().find((i) => i.name === 'empty')).toEqual({ name: 'empty', chunks: 0, embeddingModel: 'offline:hash' });
+    expect(await store.search('empty', 'anything', { topK: 3, mode: 'vector' })).toEqual([]);
+    expect(await store.search('empty', 'anything', { topK: 3, mode: 'hybrid' })).toEqual([]);
+    await store.ingest('empty', [{ text: 'Now there is something.' }]);
+    expect(await store.search('empty', 'something', { topK: 3, mode: 'vector' })).toHaveLength(1);
+  });
+
   it('refuses bad index names, bad topK and bad modes with a clear reason', async () => {
     await expect(store.ingest('../x', [{ text: 'x' }])).rejects.toThrow(/invalid index name/);
     await expect(store.search('docs', 'x', { topK: 0, mode: 'keyword' })).rejects.toThrow(/topK must be an integer/);

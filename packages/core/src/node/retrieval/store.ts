@@ -183,10 +183,11 @@ export function openRetrievalStore(options: {
   }
 
   async function vectorSearch(row: IndexRow, query: string, k: number, signal?: AbortSignal): Promise<Document[]> {
-    if (!row.embedding_model || !row.dimensions) {
+    if (!row.embedding_model) {
       throw new RetrievalInputError(`index "${row.name}" has no embeddings (it was built keyword-only); use mode "keyword"`, { field: 'mode' });
     }
-    if (!query.trim()) return [];
+    // An embedded index learns its dimension from its first chunk: until then there is nothing to find.
+    if (!row.dimensions || !query.trim()) return [];
     const [vector] = await models.embed(row.embedding_model, [query], { signal });
     signal?.throwIfAborted();
     if (!vector || vector.length !== row.dimensions) {
