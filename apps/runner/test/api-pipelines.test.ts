@@ -79,6 +79,16 @@ describe('pipelines', () => {
     expect(versions.status).toBe(400);
     expect((await versions.json()).errors.map((e: any) => e.path)).toContain('$.document.format');
   });
+
+  it('says so when the body is a saved version (what GET answers) instead of its document', async () => {
+    await runner.post('/api/pipelines', echoPipeline('exported'));
+    const saved = await (await runner.api('/api/pipelines/exported')).json();
+    const res = await runner.post('/api/pipelines', { ...saved, document: { ...saved.document, name: 'imported' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).detail).toBe(
+      'not a pipeline document: $.format: format must be "patchbay.pipeline/v1" (it is missing); this is a saved version, as GET /api/pipelines/NAME answers: send its "document"',
+    );
+  });
 });
 
 describe('versions', () => {
