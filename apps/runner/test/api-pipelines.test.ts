@@ -86,7 +86,7 @@ describe('pipelines', () => {
     const res = await runner.post('/api/pipelines', { ...saved, document: { ...saved.document, name: 'imported' } });
     expect(res.status).toBe(400);
     expect((await res.json()).detail).toBe(
-      'not a pipeline document: $.format: format must be "patchbay.pipeline/v1" (it is missing); this is a saved version, as GET /api/pipelines/NAME answers: send its "document"',
+      'not a pipeline document: $.format: format must be "patchbay.pipeline/v1" (it is missing; this is a saved version, as GET /api/pipelines/NAME answers: its "document" is the pipeline)',
     );
   });
 });

@@ -99,6 +99,12 @@ describe('validatePipeline', () => {
     expect(parseDocument(bad).ok).toBe(true);
   });
 
+  it('wrong-format: a saved version given whole says its "document" is the pipeline (the API, the CLI and the editor\'s import read it)', () => {
+    const problem = problemsOf({ pipeline: 'p', number: 1, document: valid() }).find((p) => p.code === 'wrong-format');
+    expect(problem!.message).toBe('format must be "patchbay.pipeline/v1" (it is missing; this is a saved version, as GET /api/pipelines/NAME answers: its "document" is the pipeline)');
+    expect(problemsOf({ document: 'x' }).find((p) => p.code === 'wrong-format')!.message).toBe('format must be "patchbay.pipeline/v1" (it is missing)');
+  });
+
   it('unknown-node-type: names the node and the type', () => {
     const problem = only(doc([{ id: 'x', type: 'teleport', config: {} }]), 'unknown-node-type');
     expect(problem).toMatchObject({ path: '$.nodes[0].type', nodes: ['x'] });

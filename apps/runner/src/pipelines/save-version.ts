@@ -1,4 +1,4 @@
-import { behaviorHash, contentHash, parseDocument, PIPELINE_FORMAT, pipelineRefs, resolvePipelines, validatePipeline, type PipelineResolver, type Problem } from '@patchbay/core';
+import { behaviorHash, contentHash, parseDocument, pipelineRefs, resolvePipelines, validatePipeline, type PipelineResolver, type Problem } from '@patchbay/core';
 import { DomainError, notFound } from '../domain-errors';
 import { refuseSecretValues, type Redactor } from '../http/secrets';
 import type { Store, VersionRecord } from '../store/index';
@@ -17,18 +17,11 @@ export const underPath = (prefix: string) => (problem: Problem) => ({
  * values (else `secret-in-document`: a pipeline names a provider, never holds its key). Returns the parsed
  * document and its remaining problems, which are stored with it.
  */
-/** A saved version sent back whole (what GET /api/pipelines/NAME answers): the document is inside it. */
-function savedVersionHint(value: unknown): string {
-  const inner = value !== null && typeof value === 'object' && !('format' in value) ? (value as { document?: unknown }).document : undefined;
-  const wrapsDocument = inner !== null && typeof inner === 'object' && (inner as { format?: unknown }).format === PIPELINE_FORMAT;
-  return wrapsDocument ? '; this is a saved version, as GET /api/pipelines/NAME answers: send its "document"' : '';
-}
-
 export async function checkDocument(value: unknown, redactor: Redactor, at: string, pipelines: PipelineResolver) {
   const parsed = parseDocument(value);
   if (!parsed.ok) {
     const errors = parsed.problems.map(underPath(at));
-    throw new DomainError('not-a-pipeline', `not a pipeline document: ${errors[0].path}: ${errors[0].message}${savedVersionHint(value)}`, {
+    throw new DomainError('not-a-pipeline', `not a pipeline document: ${errors[0].path}: ${errors[0].message}`, {
       errors: errors.map(({ path, message }) => ({ path, message })),
     });
   }

@@ -47,10 +47,15 @@ export function parseDocument(value: unknown): ParseDocumentResult {
   return { ok: false, problems: parsed.error.issues.map((issue) => structureProblem(issue, value)) };
 }
 
+/** A saved version sent or saved whole (what GET /api/pipelines/NAME answers): the pipeline is its `document`. */
+function savedVersionHint(doc: Record<string, unknown>): string {
+  return isObject(doc.document) && doc.document.format === PIPELINE_FORMAT ? '; this is a saved version, as GET /api/pipelines/NAME answers: its "document" is the pipeline' : '';
+}
+
 function structureProblem(issue: Parameters<typeof zodIssueProblem>[0], doc: Record<string, unknown>): Problem {
   const [top, index] = issue.path;
   if (top === 'format' && issue.path.length === 1) {
-    const got = typeof doc.format === 'string' ? ` (got "${doc.format.slice(0, 60)}")` : doc.format === undefined ? ' (it is missing)' : '';
+    const got = typeof doc.format === 'string' ? ` (got "${doc.format.slice(0, 60)}")` : doc.format === undefined ? ` (it is missing${savedVersionHint(doc)})` : '';
     return { path: '$.format', code: 'wrong-format', message: `format must be "${PIPELINE_FORMAT}"${got}` };
   }
   if (top === 'nodes' && typeof index === 'number' && Array.isArray(doc.nodes)) {
