@@ -20,8 +20,9 @@ const TIME_LIMIT_MS = 1_000;
  * an expression holds its entry hook (below), which is each evaluation's own.
  */
 class ExpressionPool {
-  private static readonly SOURCES = 256;
-  private static readonly PER_SOURCE = 16;
+  // A compiled expression is ~20 KB: at most 64 × 8 idle ones (~10 MB) are kept.
+  private static readonly SOURCES = 64;
+  private static readonly PER_SOURCE = 8;
   /** Idle expressions; the Map's order is least recently used first. */
   private readonly idle = new Map<string, jsonata.Expression[]>();
 
