@@ -65,7 +65,7 @@ export const agentNode = defineNode<AgentConfig>({
       steps.push(...calls.map((c) => c.record));
       messages.push(...calls.map((c) => c.message));
     }
-    throw new Error(`agent stopped after ${maxSteps} steps without an answer`);
+    throw new Error(`agent stopped after ${maxSteps} step${maxSteps === 1 ? '' : 's'} without an answer`);
   },
 });
 

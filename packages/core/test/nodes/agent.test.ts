@@ -100,6 +100,9 @@ describe('agent node', () => {
     );
     expect(ctx.reports.filter((r) => r.call?.kind === 'model')).toHaveLength(3);
     expect(ctx.tools.calls).toHaveLength(2);
+    await expect(runNode(agentNode, { model: 'offline:scripted', prompt: 'loop', tools: ['weather'], maxSteps: 1 }, {}, ctx)).rejects.toThrow(
+      /^agent stopped after 1 step without an answer$/,
+    );
   });
 
   it('answers straight away when the model needs no tool', async () => {
