@@ -191,6 +191,19 @@ describe('Ctrl-C', () => {
     expect(kept.length).toBeGreaterThanOrEqual(3);
     expect(kept.length).toBeLessThan(200);
   });
+
+  it('stops the same way on SIGTERM (a CI job\'s timeout, kill): exit 143, finished cases kept, the --out free again', async () => {
+    // before: the process ended at once with nothing printed, and left its lock on the partial file
+    let sent = false;
+    const r = await startCli(['eval', 'busy.json', '--suite', 'busy.yaml', '--out', 'term.result.json'], {
+      cwd: ws.dir, env: env(),
+      onStderr: (soFar, child) => { if (!sent && /^\[3\/200\]/m.test(soFar)) { sent = child.kill('SIGTERM'); } },
+    });
+    expect(r.code, r.stderr.slice(-500)).toBe(143);
+    expect(r.stderr).toContain('stopped (SIGTERM): finished cases are kept in');
+    expect(existsSync(path.join(ws.dir, 'term.result.json.partial.jsonl'))).toBe(true);
+    expect(existsSync(path.join(ws.dir, 'term.result.json.partial.jsonl.lock'))).toBe(false);
+  });
 });
 
 describe('a pipeline from the runner store', () => {

@@ -11,6 +11,8 @@ import { openWorkspaceServices, workspaceRedactor } from '../workspace-services'
 
 /** What a shell reports for a process ended by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
+/** 128 + SIGTERM, as a shell reports a process it ended. */
+const EXIT_TERMINATED = 143;
 
 export const command: Command = {
   name: 'eval',
@@ -102,8 +104,12 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
     });
     if (refs.resolver) services.pipelines = refs.resolver;
     const controller = new AbortController();
-    const stop = () => controller.abort();
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+    const stop = () => ((stoppedBy ??= 'SIGINT'), controller.abort());
+    // SIGTERM (a CI job's timeout, kill) stops as Ctrl-C does: finished cases kept, the partial file's lock let go.
+    const terminate = () => ((stoppedBy ??= 'SIGTERM'), controller.abort());
     process.once('SIGINT', stop);
+    process.once('SIGTERM', terminate);
     let log: import('@patchbay/evals').JsonlCaseLog | undefined;
     try {
       // The same session the runner's API runs: everything is checked before a single case runs.
@@ -156,8 +162,8 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
         });
       display.done();
       if (!head) {
-        io.stderr.write(`stopped: finished cases are kept in ${evals.progressPathFor(out)}; run again with --resume to finish\n`);
-        return EXIT_INTERRUPTED;
+        io.stderr.write(`stopped${stoppedBy === 'SIGTERM' ? ' (SIGTERM)' : ''}: finished cases are kept in ${evals.progressPathFor(out)}; run again with --resume to finish\n`);
+        return stoppedBy === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
       }
       await evals.writeResultFile(out, head, log, suite.dataset, repeat, redact);
       const cases = () => evals.loggedCases(log!, suite.dataset, repeat);
@@ -174,6 +180,7 @@ printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
       throw err;
     } finally {
       process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', terminate);
       await log?.close();
       await services.close();
       await refs.close();
