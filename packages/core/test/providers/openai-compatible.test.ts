@@ -10,7 +10,7 @@ afterEach(async () => {
   stub = undefined;
 });
 
-async function setup(stubOptions: OpenAIStubOptions = {}, providerOptions: { timeoutMs?: number; maxRetries?: number; prices?: Record<string, { input: number; output: number }> } = {}) {
+async function setup(stubOptions: OpenAIStubOptions = {}, providerOptions: { timeoutMs?: number; maxRetries?: number; maxReplyBytes?: number; prices?: Record<string, { input: number; output: number }> } = {}) {
   stub = await startOpenAIStub(stubOptions);
   const provider = createOpenAICompatibleProvider({ name: 'stub', baseURL: stub.url, apiKey: KEY, ...providerOptions });
   return { stub, provider };
@@ -201,6 +201,18 @@ describe('openai-compatible provider against a stub server', () => {
     await stub?.close();
     const { provider: many } = await setup({ handler: () => ({ pieces: Array.from({ length: 6 }, () => 'y'.repeat(1024 * 1024)) }) });
     expect((await many.chat('m1', ask('hi'), { onToken: () => {} })).text.length).toBe(6 * 1024 * 1024);
+  });
+
+  it('stops reading a whole reply past maxReplyBytes (128 MB by default) with one line, and asks once', async () => {
+    // A reply read whole (a served answer, an eval case) was read to its end, however large: gigabytes from a broken or
+    // hostile endpoint took the runner's memory. undici now stops reading at the bound.
+    const { stub, provider } = await setup({ handler: (req) => ({ text: req.count === 1 ? 'y'.repeat(2 * 1024 * 1024) : 'fine' }) }, { maxReplyBytes: 1024 * 1024 });
+    await expect(provider.chat('m1', ask('hi'))).rejects.toThrow(
+      /^stub: the reply was over 1 MB \(a model's reply is far smaller\); stopped reading it at http:\/\/127\.0\.0\.1:\d+\/v1$/,
+    );
+    expect(stub.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    // a reply under the bound, as before
+    expect((await provider.chat('m1', ask('hi'))).text).toBe('fine');
   });
 
   it('cancels mid-stream through the signal', async () => {

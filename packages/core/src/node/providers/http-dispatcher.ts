@@ -7,14 +7,21 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 const KEEP_ALIVE_MS = 30_000;
 
 /**
+ * The most of one reply that is read: a reply read whole (a served answer, an eval case) is held in
+ * memory, and gigabytes from a broken or hostile endpoint would take the runner's. Far above any model's
+ * reply: a 128k-token answer streamed is ~30 MB of events.
+ */
+export const MAX_REPLY_BYTES = 128 * 1024 * 1024;
+
+/**
  * The connection pool a provider's requests go through (keep-alive sockets).
  * With HTTPS_PROXY or HTTP_PROXY set in `env`, requests go through that proxy,
  * except to hosts listed in NO_PROXY: undici's EnvHttpProxyAgent, given the
  * values from `env` so that the env a service was started with is the one
  * that counts (not whatever `process.env` holds later).
  */
-export function createDispatcher(env: NodeJS.ProcessEnv = process.env): Dispatcher {
-  const options = { keepAliveTimeout: KEEP_ALIVE_MS };
+export function createDispatcher(env: NodeJS.ProcessEnv = process.env, maxReplyBytes = MAX_REPLY_BYTES): Dispatcher {
+  const options = { keepAliveTimeout: KEEP_ALIVE_MS, maxResponseSize: maxReplyBytes };
   if (!PROXY_VARIABLES.some((name) => env[name])) return new Agent(options);
   return new EnvHttpProxyAgent({
     ...options,

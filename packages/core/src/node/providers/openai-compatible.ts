@@ -12,7 +12,7 @@ import { checkEmbeddings } from './embedding-check';
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import { limitEventSize } from './sse-event-limit';
 import { splitBaseURL } from './base-url';
-import { createDispatcher } from './http-dispatcher';
+import { createDispatcher, MAX_REPLY_BYTES } from './http-dispatcher';
 import { isStrictJsonSchema } from './strict-json-schema';
 import { withCallSignal } from './call-signal';
 
@@ -33,6 +33,8 @@ export interface OpenAICompatibleOptions {
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The most of one reply read before the call fails. Default MAX_REPLY_BYTES (128 MB). */
+  maxReplyBytes?: number;
 }
 
 
@@ -46,6 +48,7 @@ const EMBED_BATCH = 128;
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): Provider {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const maxRetries = options.maxRetries ?? 2;
+  const maxReplyBytes = options.maxReplyBytes ?? MAX_REPLY_BYTES;
   // `user:password@` in the base URL becomes basic auth (fetch refuses such URLs) and stays out of messages.
   const { url: baseURL, authorization } = splitBaseURL(options.baseURL);
   // Every credential/header the SDK would read from OPENAI_* variables is pinned here,
@@ -65,11 +68,11 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     defaultHeaders: { ...Object.fromEntries(PLATFORM_HEADERS.map((name) => [name, null])), ...(authorization ? { Authorization: authorization } : {}) },
     // undici's fetch with its own keep-alive pool (and proxy from the environment), streams and whole replies alike.
     fetch: capRetryAfter(limitEventSize(undiciFetch as unknown as typeof fetch, options.name, baseURL)),
-    fetchOptions: { dispatcher: createDispatcher(options.env) },
+    fetchOptions: { dispatcher: createDispatcher(options.env, maxReplyBytes) },
   });
   const fail = (err: unknown, signal?: AbortSignal): never => {
     if (signal?.aborted) throw signal.reason ?? err;
-    throw describeProviderError(err, { provider: options.name, baseURL, apiKey: options.apiKey, timeoutMs });
+    throw describeProviderError(err, { provider: options.name, baseURL, apiKey: options.apiKey, timeoutMs, maxReplyBytes });
   };
   const priceOf = (model: string) => options.prices?.[model] ?? options.defaultPrice;
   const result = (model: string, text: string, toolCalls: ToolCall[], usage: Usage | null): ChatResult => ({

@@ -18,13 +18,16 @@ export class ProviderError extends Error {
  */
 export function describeProviderError(
   err: unknown,
-  where: { provider: string; baseURL: string; apiKey?: string; timeoutMs: number },
+  where: { provider: string; baseURL: string; apiKey?: string; timeoutMs: number; maxReplyBytes?: number },
 ): ProviderError {
   if (err instanceof ProviderError) return err;
   const { provider, baseURL } = where;
   let status: number | undefined;
   let message: string;
-  if (err instanceof OpenAI.APIUserAbortError) {
+  if (where.maxReplyBytes !== undefined && replyTooLarge(err)) {
+    // undici stopped reading at the dispatcher's maxResponseSize; fetch reports it as "terminated".
+    message = `${provider}: the reply was over ${Math.round(where.maxReplyBytes / 1024 / 1024)} MB (a model's reply is far smaller); stopped reading it at ${baseURL}`;
+  } else if (err instanceof OpenAI.APIUserAbortError) {
     message = `${provider}: request cancelled`;
   } else if (err instanceof OpenAI.APIConnectionTimeoutError) {
     message = `${provider}: no response within ${where.timeoutMs} ms from ${baseURL}`;
@@ -42,6 +45,14 @@ export function describeProviderError(
     message = `${provider}: ${err instanceof Error ? err.message : String(err)}`;
   }
   return new ProviderError(provider, oneLine(redact(message, where.apiKey)), status);
+}
+
+/** undici's ResponseExceededMaxSizeError, as thrown or as the cause of fetch's (or the SDK's) error. */
+function replyTooLarge(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return true;
+  }
+  return false;
 }
 
 function redact(text: string, secret?: string): string {
