@@ -173,17 +173,25 @@ describe('patchbay eval', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('stops a run whose pipeline never waits on I/O: exit 130, finished cases kept for --resume', async () => {
+  beforeAll(() => {
     // A code node that computes for 20 ms: no case yields to the event loop by itself.
     const busy = lookup('const t = Date.now(); while (Date.now() - t < 20) {} return \'ok\'');
     writeFileSync(path.join(ws.dir, 'busy.json'), JSON.stringify(busy));
     writeFileSync(path.join(ws.dir, 'busy.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `b${i}`, input: { question: `b${i}` }, expected: 'ok' })).join('\n'));
     writeFileSync(path.join(ws.dir, 'busy.yaml'), 'format: patchbay.eval/v1\ndataset: busy.jsonl\nconcurrency: 1\nscorers:\n  - {type: exact}\n');
+  });
+
+  /** Evaluates the busy pipeline into `out` and sends `signal` once three cases are done. */
+  function evalStoppedBy(signal: NodeJS.Signals, out: string) {
     let sent = false;
-    const r = await startCli(['eval', 'busy.json', '--suite', 'busy.yaml', '--out', 'busy.result.json'], {
+    return startCli(['eval', 'busy.json', '--suite', 'busy.yaml', '--out', out], {
       cwd: ws.dir, env: env(),
-      onStderr: (soFar, child) => { if (!sent && /^\[3\/200\]/m.test(soFar)) { sent = child.kill('SIGINT'); } },
+      onStderr: (soFar, child) => { if (!sent && /^\[3\/200\]/m.test(soFar)) { sent = child.kill(signal); } },
     });
+  }
+
+  it('stops a run whose pipeline never waits on I/O: exit 130, finished cases kept for --resume', async () => {
+    const r = await evalStoppedBy('SIGINT', 'busy.result.json');
     expect(r.code, r.stderr.slice(-500)).toBe(130);
     expect(r.stderr).toContain('stopped: finished cases are kept in');
     expect(existsSync(path.join(ws.dir, 'busy.result.json'))).toBe(false);
@@ -194,11 +202,7 @@ describe('Ctrl-C', () => {
 
   it('stops the same way on SIGTERM (a CI job\'s timeout, kill): exit 143, finished cases kept, the --out free again', async () => {
     // before: the process ended at once with nothing printed, and left its lock on the partial file
-    let sent = false;
-    const r = await startCli(['eval', 'busy.json', '--suite', 'busy.yaml', '--out', 'term.result.json'], {
-      cwd: ws.dir, env: env(),
-      onStderr: (soFar, child) => { if (!sent && /^\[3\/200\]/m.test(soFar)) { sent = child.kill('SIGTERM'); } },
-    });
+    const r = await evalStoppedBy('SIGTERM', 'term.result.json');
     expect(r.code, r.stderr.slice(-500)).toBe(143);
     expect(r.stderr).toContain('stopped (SIGTERM): finished cases are kept in');
     expect(existsSync(path.join(ws.dir, 'term.result.json.partial.jsonl'))).toBe(true);

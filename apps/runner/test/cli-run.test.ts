@@ -207,50 +207,39 @@ describe('patchbay run: Ctrl-C', () => {
   });
   afterAll(() => stub.close());
 
-  it('cancels the run on SIGTERM too (a CI timeout, kill): the --json result says cancelled, exit 143', async () => {
+  /** Runs the remote pipeline and sends `signal` once its llm node's call has reached the stub. */
+  async function runStoppedBy(signal: NodeJS.Signals, extra: string[] = []) {
     let sent = false;
     const before = stub.requests.length;
-    const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4', '--json'], {
+    const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4', ...extra], {
       cwd: ws.dir,
       env: cleanEnv({ VLLM_BASE_URL: stub.url }),
+      // The input node has completed: the llm node is waiting on the stub.
       onStderr: (soFar, child) => {
-        if (!sent && /^✓ q /m.test(soFar)) {
-          sent = true;
-          const poll = setInterval(() => {
-            if (stub.requests.length > before) {
-              clearInterval(poll);
-              child.kill('SIGTERM');
-            }
-          }, 10);
-        }
+        if (sent || !/^✓ q /m.test(soFar)) return;
+        sent = true;
+        // Give the request a moment to reach the stub before interrupting.
+        const poll = setInterval(() => {
+          if (stub.requests.length > before) {
+            clearInterval(poll);
+            child.kill(signal);
+          }
+        }, 10);
       },
     });
     expect(sent).toBe(true);
+    return r;
+  }
+
+  it('cancels the run on SIGTERM too (a CI timeout, kill): the --json result says cancelled, exit 143', async () => {
+    const r = await runStoppedBy('SIGTERM', ['--json']);
     expect(r.code).toBe(143);
     expect(r.stderr).toMatch(/^patchbay run: cancelled \(SIGTERM\)$/m);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'cancelled', error: 'run cancelled' });
   });
 
   it('cancels the run on SIGINT while a model call is pending: exit 130', async () => {
-    let sent = false;
-    const r = await startCli(['run', 'remote.json', '--input', 'question=hello', '--data', 'd4'], {
-      cwd: ws.dir,
-      env: cleanEnv({ VLLM_BASE_URL: stub.url }),
-      // The input node has completed: the llm node is waiting on the stub.
-      onStderr: (soFar, child) => {
-        if (!sent && /^✓ q /m.test(soFar)) {
-          sent = true;
-          // Give the request a moment to reach the stub before interrupting.
-          const poll = setInterval(() => {
-            if (stub.requests.length > 0) {
-              clearInterval(poll);
-              child.kill('SIGINT');
-            }
-          }, 10);
-        }
-      },
-    });
-    expect(sent).toBe(true);
+    const r = await runStoppedBy('SIGINT');
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^patchbay run: cancelled$/m);
     expect(r.stdout).toBe('');
