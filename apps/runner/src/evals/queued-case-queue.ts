@@ -105,7 +105,10 @@ export class QueuedCaseQueue implements CaseQueue {
           }
           enqueue(next.value, 1);
         }
-        if (batch.length) await queue.addBulk(batch.splice(0));
+        // One job (the usual case: a result frees one slot) goes as one script call; BullMQ's addBulk
+        // builds an ioredis pipeline, which copies every script BullMQ defines onto it (~25 µs each time).
+        if (batch.length === 1) await queue.add(batch[0].name, batch[0].data, batch.splice(0)[0].opts);
+        else if (batch.length) await queue.addBulk(batch.splice(0));
         if (exhausted && outstanding.size === 0 && retries.length === 0) break;
         if (Date.now() >= nextSweep) {
           nextSweep = Date.now() + SWEEP_MS;
