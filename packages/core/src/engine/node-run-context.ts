@@ -1,5 +1,5 @@
 import type { NodeContext, NodeEmission, NodeReport, PipelineCalls } from './context';
-import type { ModelService, RetrievalService, Sandbox, Services, ToolService } from './services';
+import type { ModelService, RetrievalService, Sandbox, Services, TemplateRenderer, ToolService } from './services';
 
 /** What a context reports back to: the scheduler decides whether a token or a report still counts. */
 export interface ContextHost<S> {
@@ -22,6 +22,7 @@ export class NodeRunContext<S> implements NodeContext {
   readonly retrieval: RetrievalService;
   readonly tools: ToolService;
   readonly sandbox: Sandbox;
+  readonly templates?: TemplateRenderer;
   readonly runId: string;
   readonly pipelineInputs: Record<string, unknown>;
   readonly pipelines: PipelineCalls;
@@ -39,6 +40,7 @@ export class NodeRunContext<S> implements NodeContext {
     this.retrieval = services.retrieval;
     this.tools = services.tools;
     this.sandbox = services.sandbox;
+    this.templates = services.templates;
     this.runId = host.runId;
     this.pipelineInputs = host.inputs;
     this.pipelines = host.pipelines;

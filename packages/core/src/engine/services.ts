@@ -119,11 +119,23 @@ export interface SandboxRunOptions {
   onWaiting?: ToolCallOptions['onWaiting'];
 }
 
+/**
+ * Renders a Liquid template off the runner's thread (a worker thread): for the rare template that needs
+ * more than a slice of the main thread (nodes/template-variables.ts). Without one (a browser, a bare
+ * engine), such a template renders on the calling thread, within the same limits.
+ */
+export interface TemplateRenderer {
+  /** The rendered text; throws Liquid's error (its message) as the main thread would, "template render limit exceeded" past `limitMs`. */
+  render(source: string, variables: Record<string, unknown>, limitMs: number, signal?: AbortSignal): Promise<string>;
+}
+
 export interface Services {
   models: ModelService;
   retrieval: RetrievalService;
   tools: ToolService;
   sandbox: Sandbox;
+  /** Where a slow template renders (see TemplateRenderer); optional. */
+  templates?: TemplateRenderer;
   /** Stored pipelines by reference (`NAME`, `NAME@vN`, `NAME@LABEL`): the runner's store. */
   pipelines: PipelineResolver;
 }

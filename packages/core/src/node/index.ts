@@ -11,6 +11,7 @@ export * from './providers/offline';
 export { I_DONT_KNOW, extractiveAnswer } from './providers/offline-extractive';
 export { HASH_DIMENSION, hashEmbedding } from './providers/offline-hash';
 export * from './tools/sandbox';
+export * from './templates/template-renderer';
 export * from './providers/openai-compatible';
 export * from './providers/presets';
 export * from './providers/model-availability';

@@ -11,6 +11,7 @@ import { createOfflineProvider } from './providers/offline';
 import { createNetworkedProviders } from './providers/presets';
 import { openRetrievalStore, type RetrievalStore } from './retrieval/store';
 import { createSandbox } from './tools/sandbox';
+import { createTemplateRenderer } from './templates/template-renderer';
 import { createToolService } from './tools/tool-service';
 
 export interface CreateServicesOptions {
@@ -63,6 +64,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
   const config = options.config ?? loadWorkspaceConfig({ dataDir, configPath: options.configPath });
 
   const sandbox = createSandbox();
+  const templates = createTemplateRenderer();
   // Tools first: a bad tools section throws before any SQLite file is opened.
   const tools = createToolService({ config, sandbox, dataDir, env });
   const providers = createModelService({
@@ -87,6 +89,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     if (ownCache) await cache?.close();
     await tools.close();
     await sandbox.close();
+    await templates.close();
     throw err;
   }
   let closed = false;
@@ -96,6 +99,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     retrieval,
     tools,
     sandbox,
+    templates,
     // The runner puts its pipeline store here; a bare workspace has none.
     pipelines: missingServices().pipelines,
     config,
@@ -105,6 +109,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       closed = true;
       await tools.close();
       await sandbox.close();
+      await templates.close();
       retrieval.close();
       if (ownCache) await cache?.close();
     },

@@ -52,8 +52,8 @@ export const agentNode = defineNode<AgentConfig>({
   async run(inputs, config, ctx) {
     const maxSteps = config.maxSteps ?? 5;
     const specs = await describeTools(ctx, config.tools);
-    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline) : undefined;
-    const messages = promptMessages(system, await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline));
+    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline, ctx.templates) : undefined;
+    const messages = promptMessages(system, await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline, ctx.templates));
     const steps: CallRecord[] = [];
     for (let step = 1; step <= maxSteps; step++) {
       const { result, call } = await callModel(ctx, { model: config.model, messages, tools: specs }, true);

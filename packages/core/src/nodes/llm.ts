@@ -45,8 +45,8 @@ export const llmNode = defineNode<LlmConfig>({
       { label: 'prompt', text: summaryText(config.prompt), code: true },
     ),
   async run(inputs, config, ctx) {
-    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline) : undefined;
-    const prompt = await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline);
+    const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline, ctx.templates) : undefined;
+    const prompt = await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline, ctx.templates);
     const { result } = await callModel(ctx, {
       model: config.model,
       messages: promptMessages(system, prompt),

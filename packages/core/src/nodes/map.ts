@@ -84,7 +84,7 @@ function expressionBody(config: MapConfig, ctx: Parameters<typeof mapNode.run>[2
     case 'template':
       return async (item, index, signal) => {
         const vars = item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...item, item, index } : { item, index };
-        return { value: await renderTemplate(source, vars, signal, ctx.deadline) };
+        return { value: await renderTemplate(source, vars, signal, ctx.deadline, ctx.templates) };
       };
     case 'code':
       // The item's second is for its own work: a wait for a sandbox worker (behind this map's other items,

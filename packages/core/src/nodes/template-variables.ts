@@ -1,4 +1,5 @@
 import { Liquid, type Template } from 'liquidjs';
+import type { TemplateRenderer } from '../engine/services';
 
 /**
  * One Liquid engine for every template node: own-property access only, render
@@ -6,7 +7,7 @@ import { Liquid, type Template } from 'liquidjs';
  * or print a file of the runner's working directory (liquidjs reads
  * `{% include ".env" %}` from "." by default).
  */
-const RENDER_LIMIT_MS = 2_000;
+export const RENDER_LIMIT_MS = 2_000;
 const NO_FILES = 'templates cannot read files: {% include %}, {% render %} and {% layout %} are not available';
 
 const noFileSystem = {
@@ -111,16 +112,43 @@ function parsedTemplate(source: string): Template[] {
   return parsed;
 }
 
+/**
+ * How long a render may hold the calling thread. DESIGN.md: nothing may hold the main thread for more
+ * than ~100 ms; a template that needs more (a long loop) starts again on a worker thread with the rest
+ * of its time, when the services have one (ctx.templates).
+ */
+export const MAIN_THREAD_RENDER_MS = 100;
+
 /** Renders within the engine's render limit, or less when the node's `deadline` (epoch ms) comes first. */
 export async function renderTemplate(
   source: string,
   variables: Record<string, unknown>,
   signal?: AbortSignal,
   deadline?: number,
+  offThread?: TemplateRenderer,
 ): Promise<string> {
   signal?.throwIfAborted();
   // Rendering holds the thread, so the node's timeoutMs timer cannot cut in: give Liquid the time left.
   const left = deadline === undefined ? RENDER_LIMIT_MS : Math.min(RENDER_LIMIT_MS, Math.max(1, Math.round(deadline - Date.now())));
-  // Synchronous rendering: no filter or tag here is async, and liquidjs's promise path costs more than the render itself.
-  return liquid.renderSync(parsedTemplate(source), variables, left === RENDER_LIMIT_MS ? undefined : { renderLimit: left });
+  const slice = offThread ? Math.min(left, MAIN_THREAD_RENDER_MS) : left;
+  const started = performance.now();
+  try {
+    // Synchronous rendering: no filter or tag here is async, and liquidjs's promise path costs more than the render itself.
+    return liquid.renderSync(parsedTemplate(source), variables, slice === RENDER_LIMIT_MS ? undefined : { renderLimit: slice });
+  } catch (err) {
+    if (!offThread || slice === left || !isRenderLimit(err)) throw err;
+  }
+  // Rendering is deterministic (no clock, no files): the worker renders the same text again from the start.
+  return offThread.render(source, variables, Math.max(1, Math.round(left - (performance.now() - started))), signal);
 }
+
+/** A render on this thread with its own time limit: the worker thread's half of renderTemplate. */
+export function renderWithin(source: string, variables: Record<string, unknown>, limitMs: number): string {
+  return liquid.renderSync(parsedTemplate(source), variables, { renderLimit: limitMs });
+}
+
+/** Liquid's error for a render past its time limit. */
+export function isRenderLimit(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith(RENDER_LIMIT_MESSAGE);
+}
+const RENDER_LIMIT_MESSAGE = 'template render limit exceeded';

@@ -20,6 +20,6 @@ export const templateNode = defineNode<TemplateConfig>({
   check: (config) => templateIssue(config.template, 'template'),
   summary: (config) => summaryLines({ label: 'template', text: summaryText(config.template), code: true }),
   async run(inputs, config, ctx) {
-    return { text: await renderTemplate(config.template, inputs, ctx.signal, ctx.deadline) };
+    return { text: await renderTemplate(config.template, inputs, ctx.signal, ctx.deadline, ctx.templates) };
   },
 });

@@ -3,7 +3,7 @@
 import type { NodeContext, NodeReport } from '../../src/engine/context';
 import type { Document, RetrievalMode, RetrievalService, ToolService, ToolSpec } from '../../src/engine/services';
 import type { NodeDefinition } from '../../src/nodes/types';
-import { createModelService, createOfflineProvider, createSandbox, type ScriptedRule } from '../../src/node/index';
+import { createModelService, createOfflineProvider, createSandbox, createTemplateRenderer, type ScriptedRule } from '../../src/node/index';
 
 export class MemoryRetrieval implements RetrievalService {
   searches: { index: string; query: string; topK: number; mode: RetrievalMode; embeddingModel?: string }[] = [];
@@ -89,7 +89,7 @@ export interface TestContext extends NodeContext {
   abort(): void;
 }
 
-/** A NodeContext over real offline models and the real sandbox, recording tokens and reports. */
+/** A NodeContext over real offline models, the real sandbox and template worker threads, recording tokens and reports. */
 export function testContext(options: { scripted?: ScriptedRule[]; indexes?: Record<string, { id: string; text: string }[]> } = {}): TestContext {
   const controller = new AbortController();
   const tokens: string[] = [];
@@ -103,6 +103,7 @@ export function testContext(options: { scripted?: ScriptedRule[]; indexes?: Reco
     retrieval: new MemoryRetrieval(options.indexes ?? {}),
     tools: new MemoryTools(),
     sandbox: sharedSandbox,
+    templates: sharedTemplates,
     pipelines: { resolve: async () => ({ error: 'no pipeline store in this test' }), get: () => undefined, run: () => Promise.reject(new Error('no pipeline store in this test')) },
     emit: (event) => tokens.push(event.text),
     report: (report) => reports.push(report),
@@ -113,6 +114,7 @@ export function testContext(options: { scripted?: ScriptedRule[]; indexes?: Reco
 }
 
 const sharedSandbox = createSandbox();
+const sharedTemplates = createTemplateRenderer();
 
 /** Parses the config the way the engine does (defaults applied), then runs the node. */
 export async function runNode<C>(def: NodeDefinition<C>, config: unknown, inputs: Record<string, unknown>, ctx: NodeContext) {

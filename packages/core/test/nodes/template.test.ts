@@ -52,6 +52,37 @@ describe('template node', () => {
     expect(performance.now() - t0).toBeLessThan(1_500);
   });
 
+  it('holds the thread ~100 ms at most: a template that needs longer renders on a worker thread while the runner goes on (DESIGN.md limits)', async () => {
+    // ~2·10^6 loop steps: about half a second of rendering, well inside the 2 s limit
+    const slow = { template: '{% for i in (1..2000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}{{ who }} done' };
+    let longestGap = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      expect(await runNode(templateNode, slow, { who: 'all' }, testContext())).toEqual({ text: 'all done' });
+      longestGap = Math.max(longestGap, performance.now() - last); // up to the answer, ticked or not
+    } finally {
+      clearInterval(ticker);
+    }
+    // Rendering on the main thread held it for the whole render (~500 ms and more); now one 100 ms slice.
+    expect(longestGap).toBeLessThan(350);
+  });
+
+  it('a template rendering off the main thread still stops at its limit, and at an abort', async () => {
+    const endless = { template: '{% for i in (1..10000) %}{% for j in (1..10000) %}{% endfor %}{% endfor %}' };
+    const ctx = testContext();
+    const rendering = runNode(templateNode, endless, {}, ctx);
+    setTimeout(() => ctx.abort(), 300);
+    await expect(rendering).rejects.toThrow(/cancelled by the test/);
+    // the worker it held was ended; the next slow template gets a fresh one
+    const slow = { template: '{% for i in (1..500) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}ok' };
+    expect(await runNode(templateNode, slow, {}, testContext())).toEqual({ text: 'ok' });
+  });
+
   it('refuses an unknown filter instead of passing the value through', async () => {
     await expect(runNode(templateNode, { template: '{{ q | shout }}' }, { q: 'hi' }, testContext())).rejects.toThrow(/shout/);
   });
