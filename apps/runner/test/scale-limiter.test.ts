@@ -18,6 +18,8 @@ interface Arrival {
   /** In flight from the same worker (its key). */
   ownInFlight: number;
   limited: boolean;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 worker processes of 8 each)", () => {
@@ -33,6 +35,8 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
   let latencyMs = 40;
   /** Arrivals (of this eval) that get a 429 instead of an answer. */
   let limitedArrivals: (n: number) => boolean = () => false;
+  /** The headers a 429 goes with (default: retry-after-ms 1). */
+  let limitedHeaders: Record<string, string> | undefined;
   let redisClient: Redis;
   /** The eval's shared limit as saved in Redis (null while it never moved, and once the eval ended). */
   const redisLimit = (id: string) => redisClient.hget(`patchbay:eval-limit:${id}`, 'limit');
@@ -68,12 +72,12 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
         inFlight++;
         inFlightBy.set(key, (inFlightBy.get(key) ?? 0) + 1);
         const limited = limitedArrivals(arrivals.length + 1);
-        arrivals.push({ key, inFlight, ownInFlight: inFlightBy.get(key)!, limited });
+        arrivals.push({ key, inFlight, ownInFlight: inFlightBy.get(key)!, limited, at: Date.now() });
         await new Promise((r) => setTimeout(r, latencyMs));
         inFlight--;
         inFlightBy.set(key, inFlightBy.get(key)! - 1);
-        // retry-after-ms 1: the SDK's own retries come at once, so the storm reaches the eval.
-        return limited ? { status: 429, headers: { 'retry-after-ms': '1' } } : { text: req.body?.messages?.at(-1)?.content };
+        // retry-after-ms 1 (unless a test says otherwise): the SDK's own retries come at once, so the storm reaches the eval.
+        return limited ? { status: 429, headers: limitedHeaders ?? { 'retry-after-ms': '1' } } : { text: req.body?.messages?.at(-1)?.content };
       },
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-limiter-'));
@@ -156,6 +160,21 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
     expect(Math.max(...arrivals.slice(resumedAt, resumedAt + 6).map((a) => a.inFlight))).toBeLessThanOrEqual(3);
     // Once the eval has ended nothing can resume it: its limit is gone from Redis.
     expect(await redisLimit(id)).toBeNull();
+  });
+
+  it("runs a rate-limited case again when the provider's Retry-After says, not on the eval's own backoff", async () => {
+    // The first 3 arrivals (the call and the SDK's own 2 retries, each 1 s apart) are refused with retry-after 1 s;
+    // then the eval's coordinator queues the case again: 1 s later, not after its 250 ms backoff.
+    limitedArrivals = (n) => n <= 3;
+    limitedHeaders = { 'retry-after': '1' };
+    try {
+      await runEval('after', 1, 1);
+    } finally {
+      limitedArrivals = () => false;
+      limitedHeaders = undefined;
+    }
+    expect(arrivals.map((a) => a.limited)).toEqual([true, true, true, false]);
+    expect(arrivals[3].at - arrivals[2].at).toBeGreaterThanOrEqual(950);
   });
 
   it("gives a kill -9'd worker's cases to the other worker, so the eval finishes at its full concurrency", async () => {

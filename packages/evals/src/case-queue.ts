@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { LocalLimiter, type ConcurrencyLease, type ConcurrencyLimiter } from './concurrency-limiter';
 import type { EvalCase } from './dataset';
+import { rateLimitWaitMs } from './rate-limit-wait';
 
 /** Longest stretch the queue starts cases without letting the event loop turn. */
 const YIELD_EVERY_MS = 10;
@@ -23,6 +24,8 @@ export interface CaseAttempt {
 export interface CaseOutcome<R> {
   record: R;
   rateLimited?: boolean;
+  /** The wait the provider asked for (Retry-After), in ms: the retry comes after it instead of the backoff. */
+  retryAfterMs?: number;
 }
 
 export type CaseWorker<R> = (job: CaseJob, signal: AbortSignal, attempt: CaseAttempt) => Promise<CaseOutcome<R>>;
@@ -53,7 +56,7 @@ export interface InProcessQueueOptions {
   concurrency?: number;
   /** A rate-limited case is retried this many times before it is recorded as failed (default 20). */
   maxRateLimitRetries?: number;
-  /** First wait before a rate-limited case runs again; doubles per retry up to 10 s (default 250 ms). */
+  /** First wait before a rate-limited case runs again; doubles per retry up to 10 s (default 250 ms). A provider's Retry-After takes its place (rate-limit-wait.ts). */
   backoffMs?: number;
   /** Told whenever the limit changes (progress display). */
   onLimit?: (limit: number) => void;
@@ -139,7 +142,7 @@ export class InProcessQueue implements CaseQueue {
           const before = this.limiter.limit;
           if (outcome.rateLimited && !last && !signal.aborted) {
             void lease.release('rate-limited');
-            const delay = Math.min(10_000, this.backoffMs * 2 ** (attempt - 1));
+            const delay = rateLimitWaitMs(attempt, this.backoffMs, outcome.retryAfterMs);
             waiting.push({ job, attempt: attempt + 1, notBefore: Date.now() + delay });
             setTimeout(() => void pump(), delay + 1);
           } else {

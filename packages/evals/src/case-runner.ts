@@ -40,7 +40,12 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
   return async (job, signal) => {
     const c = job.case;
     let rateLimited = false;
-    const models = watchRateLimits(spec.services.models, () => { rateLimited = true; });
+    // The longest wait any of the case's calls was asked for: the retry waits for all of them.
+    let retryAfterMs: number | undefined;
+    const models = watchRateLimits(spec.services.models, (wait) => {
+      rateLimited = true;
+      if (wait !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, wait);
+    });
     const services: Services = { ...spec.services, models };
     const base = { id: c.id, repeat: job.repeat, input: c.input, ...(c.expected !== undefined ? { expected: c.expected } : {}) };
 
@@ -64,7 +69,7 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
       const message = result.error ?? result.status;
       // The engine's message names the node already; say which one when it does not.
       const error = result.failedNode && !message.includes(`"${result.failedNode}"`) ? `node "${result.failedNode}": ${message}` : message;
-      return { record: { ...failedRecord(base, spec.scorers, error, latencyMs), ...usage, runId: result.runId, ...(result.failedNode ? { failedNode: result.failedNode } : {}) }, rateLimited };
+      return { record: { ...failedRecord(base, spec.scorers, error, latencyMs), ...usage, runId: result.runId, ...(result.failedNode ? { failedNode: result.failedNode } : {}) }, rateLimited, retryAfterMs };
     }
 
     const targets: Record<string, unknown> = {};
@@ -90,7 +95,7 @@ export function createCaseWorker(spec: CaseRunnerSpec): CaseWorker<CaseRecord> {
       runId: result.runId,
       ...(errors.length ? { error: errors.map(([name, s]) => `${name}: ${s.error}`).join('; ') } : {}),
     };
-    return { record, rateLimited: rateLimited && errors.length > 0 };
+    return { record, rateLimited: rateLimited && errors.length > 0, retryAfterMs };
   };
 }
 

@@ -13,6 +13,7 @@ export * from './concurrency-limiter';
 export * from './case-inputs';
 export * from './case-runner';
 export * from './rate-limit-watch';
+export * from './rate-limit-wait';
 export * from './result-file';
 export * from './score-rows';
 export * from './summarize';

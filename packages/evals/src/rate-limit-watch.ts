@@ -11,16 +11,22 @@ export function isRateLimit(err: unknown): boolean {
 /**
  * Wraps a model service so a case learns that one of its calls was rate
  * limited: the engine turns a node's error into text, so the eval runner looks
- * at the error here, where it still carries its status.
+ * at the error here, where it still carries its status and the wait the
+ * provider asked for (a ProviderError's retryAfterMs).
  */
-export function watchRateLimits(models: ModelService, onRateLimit: () => void): ModelService {
+export function watchRateLimits(models: ModelService, onRateLimit: (retryAfterMs?: number) => void): ModelService {
   const watch = <T>(call: Promise<T>) =>
     call.catch((err) => {
-      if (isRateLimit(err)) onRateLimit();
+      if (isRateLimit(err)) onRateLimit(retryAfterOf(err));
       throw err;
     });
   return {
     chat: (request, options) => watch(models.chat(request, options)),
     embed: (model, texts, options) => watch(models.embed(model, texts, options)),
   };
+}
+
+function retryAfterOf(err: unknown): number | undefined {
+  const wait = (err as { retryAfterMs?: unknown })?.retryAfterMs;
+  return typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? wait : undefined;
 }

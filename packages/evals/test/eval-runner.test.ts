@@ -189,4 +189,38 @@ describe('the eval runner', () => {
       await stub.close();
     }
   });
+
+  it("retries a rate-limited case when the provider's Retry-After says (seconds or an HTTP date), not on its own backoff", async () => {
+    const arrivals: number[] = [];
+    const stub = await startOpenAIStub({
+      handler: () => {
+        arrivals.push(Date.now());
+        // 1st: wait 1 s; 2nd: wait until a date ~2 s ahead. The eval's own backoff would wait 3 s, then 6 s.
+        if (arrivals.length === 1) return { status: 429, headers: { 'retry-after': '1' } };
+        if (arrivals.length === 2) return { status: 429, headers: { 'retry-after': new Date(Date.now() + 2_000).toUTCString() } };
+        return { text: 'fine' };
+      },
+    });
+    await writeFile(join(dir, 'after.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url, maxRetries: 0 } } }));
+    const stubServices = await createServices({ dataDir: join(dir, 'afterdata'), configPath: join(dir, 'after.config.json'), noCache: true, env: {} });
+    try {
+      const suite = suiteOf({ dataset: [{ id: 'one', input: { question: 'q' }, expected: 'fine' }], scorers: [{ type: 'exact' }] });
+      const log = new MemoryCaseLog();
+      const { InProcessQueue } = await import('../src/case-queue');
+      const queue = new InProcessQueue({ concurrency: 1, backoffMs: 3_000 });
+      const head = await runEval({ pipeline: llmPipeline('stub:m'), suite, services: stubServices, log, queue });
+      const result = await collectResult(head, log, suite.dataset, 1);
+      expect(result.cases.map((c) => c.status)).toEqual(['passed']);
+      expect(arrivals).toHaveLength(3);
+      const [first, second] = [arrivals[1] - arrivals[0], arrivals[2] - arrivals[1]];
+      expect(first).toBeGreaterThanOrEqual(950);
+      expect(first).toBeLessThan(2_500);
+      // An HTTP date has whole seconds: "2 s ahead" is 1–2 s.
+      expect(second).toBeGreaterThanOrEqual(950);
+      expect(second).toBeLessThan(3_000);
+    } finally {
+      await stubServices.close();
+      await stub.close();
+    }
+  });
 });

@@ -120,7 +120,7 @@ export class CaseJobWorker {
       outcome = limited ? 'rate-limited' : ran.rateLimited ? 'other' : 'success';
       if (limited) {
         this.storeRunAlone(caseJob);
-        return this.publish(data, { key: data.key, rateLimited: true, outcome });
+        return this.publish(data, { key: data.key, rateLimited: true, outcome, ...(ran.retryAfterMs !== undefined ? { retryAfterMs: ran.retryAfterMs } : {}) });
       }
       record = ran.record;
     } catch (err) {

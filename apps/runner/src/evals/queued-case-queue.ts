@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CaseJob, CaseQueue, CaseRecord } from '@patchbay/evals';
+import { rateLimitWaitMs, type CaseJob, type CaseQueue, type CaseRecord } from '@patchbay/evals';
 import { CASE_QUEUE, caseJobId, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
 import { SharedEvalLimit } from '../queue/shared-eval-limit';
@@ -20,6 +20,7 @@ export interface QueuedCaseQueueOptions {
   /** Cases of this eval at once over all workers (the suite's concurrency); a 429 halves it for a while. */
   concurrency: number;
   maxRateLimitRetries?: number;
+  /** First wait before a rate-limited case is queued again (doubling); a provider's Retry-After takes its place. */
   backoffMs?: number;
 }
 
@@ -128,7 +129,7 @@ export class QueuedCaseQueue implements CaseQueue {
           outstanding.delete(result.key);
           if (result.outcome) this.limiter.observe(result.outcome, pending.epoch);
           if (result.rateLimited || !result.record) {
-            retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: Date.now() + Math.min(10_000, backoffMs * 2 ** (pending.attempt - 1)) });
+            retries.push({ ...pending, attempt: pending.attempt + 1, notBefore: Date.now() + rateLimitWaitMs(pending.attempt, backoffMs, result.retryAfterMs) });
             continue;
           }
           records.push(result.record);

@@ -37,6 +37,8 @@ export interface CaseJobResult {
   /** The recorded case (absent when it was rate limited and will be tried again). */
   record?: CaseRecord;
   rateLimited?: boolean;
+  /** With rateLimited: the wait the provider asked for (Retry-After), in ms; the coordinator queues the case again after it. */
+  retryAfterMs?: number;
   /** How the case went, for the eval's adaptive limit (a 429, a success, anything else). */
   outcome?: LeaseOutcome;
 }

@@ -8,6 +8,7 @@ import type { ChatMessage, ChatRequest, ChatResult, ToolCall, Usage } from '../.
 import { costOf, type Price } from './prices';
 import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
+import { retryAfterMs } from './retry-after';
 import { checkEmbeddings } from './embedding-check';
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import { limitEventSize } from './sse-event-limit';
@@ -252,10 +253,8 @@ const capRetryAfter = (send: typeof fetch): typeof fetch => async (input, init) 
   const response = await send(input, init);
   // A successful reply (nearly every call) returns before any header is looked up.
   if (response.ok) return response;
-  const after = response.headers.get('retry-after');
-  if (!after) return response;
-  const seconds = Number.isNaN(Number(after)) ? (Date.parse(after) - Date.now()) / 1000 : Number(after);
-  if (!(seconds > MAX_RETRY_AFTER_SECONDS)) return response;
+  const wait = retryAfterMs(response.headers);
+  if (wait === undefined || wait <= MAX_RETRY_AFTER_SECONDS * 1000) return response;
   const headers: Array<[string, string]> = [...response.headers, ['x-should-retry', 'false']];
   // The body is undici's own stream (the provider fetches with undici), so undici's Response wraps it.
   return new UndiciResponse(response.body as ConstructorParameters<typeof UndiciResponse>[0], { status: response.status, statusText: response.statusText, headers }) as unknown as Response;

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { retryAfterMs } from './retry-after';
 
 /** A model provider's failure, as one line naming the provider (and HTTP status when there is one). */
 export class ProviderError extends Error {
@@ -6,6 +7,8 @@ export class ProviderError extends Error {
     readonly provider: string,
     message: string,
     readonly status?: number,
+    /** The wait the provider asked for (Retry-After), in ms: an eval retries its rate-limited case after it. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -23,6 +26,7 @@ export function describeProviderError(
   if (err instanceof ProviderError) return err;
   const { provider, baseURL } = where;
   let status: number | undefined;
+  let wait: number | undefined;
   let message: string;
   if (where.maxReplyBytes !== undefined && replyTooLarge(err)) {
     // undici stopped reading at the dispatcher's maxResponseSize; fetch reports it as "terminated".
@@ -40,11 +44,12 @@ export function describeProviderError(
     const body = err.error as { message?: unknown } | undefined;
     const detail = typeof body?.message === 'string' ? body.message : err.message.replace(/^\d+\s*/, '');
     const retryAfter = err.headers?.get('retry-after');
+    wait = retryAfterMs(err.headers);
     message = `${provider}: HTTP ${status}${detail ? `: ${detail}` : ''}${retryAfter ? ` (retry-after ${retryAfter})` : ''}`;
   } else {
     message = `${provider}: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return new ProviderError(provider, oneLine(redact(message, where.apiKey)), status);
+  return new ProviderError(provider, oneLine(redact(message, where.apiKey)), status, wait);
 }
 
 /** undici's ResponseExceededMaxSizeError, as thrown or as the cause of fetch's (or the SDK's) error. */
