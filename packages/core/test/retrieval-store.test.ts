@@ -207,7 +207,7 @@ describe('retrieval store: indexes', () => {
     const broken = mkdtempSync(join(tmpdir(), 'patchbay-broken-'));
     try {
       writeFileSync(join(broken, 'retrieval.sqlite'), 'this is not SQLite '.repeat(500));
-      expect(() => openRetrievalStore({ dataDir: broken, models })).toThrow(`${join(broken, 'retrieval.sqlite')}: file is not a database`);
+      expect(() => openRetrievalStore({ dataDir: broken, models })).toThrow(`${join(broken, 'retrieval.sqlite')} is damaged or is not a SQLite database (file is not a database); restore it from a backup, or move it aside to start with a new one`);
     } finally {
       rmSync(broken, { recursive: true, force: true });
     }

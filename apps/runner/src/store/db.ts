@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+// Its own subpath: the whole of @patchbay/core/node is not loaded just to open the store.
+import { openDataFile } from '@patchbay/core/damaged-data-file';
 import type { Migration } from './migrations/migration';
 import { migrations as builtInMigrations } from './migrations/index';
 
@@ -17,12 +19,20 @@ export const RUNNER_DB_FILE = 'runner.sqlite';
 export function openDatabase(file: string, migrations: readonly Migration[] = builtInMigrations): SqliteDatabase {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  migrate(db, migrations);
-  return db;
+  // A damaged file is named, and left as it is (DamagedDataFileError says what to do).
+  return openDataFile(file, () => {
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      migrate(db, migrations);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  });
 }
 
 /**

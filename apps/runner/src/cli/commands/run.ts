@@ -7,7 +7,7 @@ import { dataDirHint } from '../data-dir-hint';
 import { oneLine, problemLines } from '../problem-lines';
 import { runInputs } from '../run-inputs';
 import { runProgress } from '../run-progress';
-import { recordCliRun } from '../record-run';
+import { openCliRunRecorder } from '../record-run';
 import { openStoredRefs, type StoredRefs } from '../stored-refs';
 
 interface RunFlags {
@@ -52,8 +52,9 @@ Options:
   -h, --help          show this help
 
 Exit codes: 0 the run succeeded; 1 it failed (the message names the node);
-2 bad usage, an invalid pipeline (its problems are listed, nothing runs), or an
-input that is missing, unknown or does not fit its valueType; 130 cancelled by Ctrl-C.`,
+2 bad usage, an invalid pipeline (its problems are listed, nothing runs), an
+input that is missing, unknown or does not fit its valueType, or a damaged SQLite
+file in the data dir (named); 130 cancelled by Ctrl-C.`,
   options: {
     input: { type: 'string', multiple: true },
     inputs: { type: 'string' },
@@ -97,6 +98,10 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
   // A run only reads its workspace: a data dir that is not there is not created.
   const services = await openWorkspaceServices(values, io, { createDataDir: false });
   if (refs.resolver) services.pipelines = refs.resolver;
+  const recorder = await openCliRunRecorder(services.dataDir, io.env).catch(async (err) => {
+    await services.close();
+    throw err;
+  });
   const controller = new AbortController();
   let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
   const cancel = () => ((stoppedBy ??= 'SIGINT'), controller.abort());
@@ -114,7 +119,7 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
       skipValidation: true,
       onEvent: runProgress((line) => io.stderr.write(line), doc.nodes.map((n) => n.id)),
     });
-    await recordCliRun(services.dataDir, io.env, doc, result, loaded);
+    await recorder?.record(doc, result, loaded);
     // stdout holds the outputs of a run that succeeded; --json always holds the whole result.
     if (values.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else if (result.status === 'succeeded') io.stdout.write(JSON.stringify(result.outputs, null, 2) + '\n');
@@ -134,6 +139,7 @@ async function runLoaded(file: string, loaded: LoadedPipeline, refs: StoredRefs,
   } finally {
     process.off('SIGINT', cancel);
     process.off('SIGTERM', terminate);
+    await recorder?.close();
     await services.close();
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WalCheckpointer } from './wal-checkpointer';
+import { openDataFile } from '../damaged-data-file';
 
 /** Written in one transaction every FLUSH_MS, or at once when FLUSH_ROWS wait. */
 const FLUSH_MS = 50;
@@ -34,17 +35,9 @@ export class CacheStore {
   private readonly checkpointer: WalCheckpointer;
 
   private constructor(readonly file: string) {
-    const db = (this.db = new Database(file));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // Several processes (CLI runs, the server) may share one data dir.
-    db.pragma('busy_timeout = 5000');
+    const db = (this.db = openDataFile(file, () => openCacheDatabase(file)));
     // Checkpoints (which sync to disk) happen on a worker thread, not inside this thread's commits.
     this.checkpointer = new WalCheckpointer(db);
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
-    `);
     this.selectChat = db.prepare<[string], { result: string }>('SELECT result FROM chat WHERE key = ?');
     const insertChat = db.prepare('INSERT OR REPLACE INTO chat (key, model, result, created_at) VALUES (?, ?, ?, ?)');
     this.writeChats = db.transaction((rows: Array<[string, PendingReply]>) => {
@@ -116,5 +109,24 @@ export class CacheStore {
       // A cache that cannot be written (disk full, locked too long) costs asking again later, not this run.
       console.error(`patchbay: could not write ${rows.length} cached repl${rows.length === 1 ? 'y' : 'ies'} to ${this.file}: ${(err as Error).message}`);
     }
+  }
+}
+
+/** The cache's SQLite file, with its tables; closed again when it cannot be read (a damaged file). */
+function openCacheDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Several processes (CLI runs, the server) may share one data dir.
+    db.pragma('busy_timeout = 5000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
+    `);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
 }

@@ -8,6 +8,7 @@ import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
+import { DamagedDataFileError, isDamagedDatabase } from '../damaged-data-file';
 import { IndexesBusyError } from './indexes-busy-error';
 import { RetrievalInputError } from './retrieval-input-error';
 import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
@@ -91,6 +92,7 @@ export function openRetrievalStore(options: {
   } catch (err) {
     db.close();
     // A data dir holds several SQLite files: "file is not a database" alone does not say which.
+    if (!options.artifact && isDamagedDatabase(err)) throw new DamagedDataFileError(file, err);
     throw Object.assign(new Error(`${file}: ${(err as Error).message}`, { cause: err }), { code: (err as { code?: unknown }).code });
   }
   const { models } = options;

@@ -1,0 +1,33 @@
+/**
+ * A SQLite file of the data dir (runner.sqlite, cache.sqlite…) that is damaged
+ * or not a database at all: SQLite's own "file is not a database" does not say
+ * which of the data dir's files, nor what to do. Never fixed or deleted here:
+ * the file is the user's, and may be all they have.
+ */
+export class DamagedDataFileError extends Error {
+  override name = 'DamagedDataFileError';
+  /** SQLite's code (SQLITE_NOTADB, SQLITE_CORRUPT…), as on the error it stands for. */
+  readonly code: unknown;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file} is damaged or is not a SQLite database (${(cause as Error)?.message ?? cause}); restore it from a backup, or move it aside to start with a new one`, { cause });
+    this.code = (cause as { code?: unknown })?.code;
+  }
+}
+
+/** SQLite's codes (better-sqlite3's `code`) for a file it cannot read as a database. */
+export function isDamagedDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/** Runs `open` on the data file `file`; a damaged file comes out as a DamagedDataFileError naming it (other errors as they were). */
+export function openDataFile<T>(file: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    throw isDamagedDatabase(err) ? new DamagedDataFileError(file, err) : err;
+  }
+}
