@@ -30,13 +30,13 @@ async function workspace(handler: (req: StubRequest) => StubReply, config: objec
   return { stub, services };
 }
 
-function agentPipeline(tools: string[], maxSteps = 4): PipelineDocument {
+function agentPipeline(tools: string[], maxSteps = 4, extra: object = {}): PipelineDocument {
   return {
     format: 'patchbay.pipeline/v1',
     name: 'agent-stub',
     nodes: [
       { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
-      { id: 'agent', type: 'agent', config: { model: 'stub:tool-model', system: 'Use tools.', prompt: '{{ question }}', tools, maxSteps } },
+      { id: 'agent', type: 'agent', config: { model: 'stub:tool-model', system: 'Use tools.', prompt: '{{ question }}', tools, maxSteps, ...extra } },
       { id: 'answer', type: 'output', config: { name: 'answer' } },
     ],
     edges: [
@@ -142,5 +142,37 @@ describe('agent loop against an OpenAI-compatible server', () => {
     expect(toolMessages(stub.requests[1])[0].content).toMatch(/^error: .*negative numbers are not supported/);
     expect(run.outputs.answer).toMatch(/^Sorry: error: .*negative numbers are not supported/);
     expect(run.nodes.agent.calls?.[1]).toMatchObject({ kind: 'tool', name: 'add', error: expect.stringContaining('negative numbers') });
+  });
+
+  it('cuts a huge tool result to maxToolResultChars before it enters the conversation, says so to the model and in the trace', async () => {
+    // 300,000 characters from one call, asked for twice: every later request would carry all of them again.
+    const BIG_TOOL = {
+      tools: {
+        custom: [{ name: 'dump', description: 'Returns a lot', parameters: { type: 'object', properties: {} }, code: 'return "ab".repeat(150000) + "END";', timeoutMs: 10000 }],
+      },
+    };
+    const { stub, services } = await workspace((req) => {
+      const results = toolMessages(req);
+      if (results.length < 2) return { toolCalls: [{ name: 'dump', arguments: {} }] };
+      return { text: 'done' };
+    }, BIG_TOOL);
+    const run = await runPipeline(agentPipeline(['dump']), { question: 'dump it' }, { services });
+    expect(run.error).toBeUndefined();
+    expect(run.outputs.answer).toBe('done');
+    expect(stub.requests).toHaveLength(3);
+    for (const req of stub.requests) expect(JSON.stringify(req.body).length).toBeLessThan(2 * 20_000 + 2_000);
+    for (const message of toolMessages(stub.requests[2])) {
+      expect(message.content.startsWith('ab'.repeat(10_000))).toBe(true);
+      expect(message.content).not.toContain('END');
+      expect(message.content).toContain('[tool result cut: the first 20000 of 300003 characters are shown; 280003 were left out (maxToolResultChars)]');
+    }
+    const toolCalls = (run.nodes.agent.calls ?? []).filter((c) => c.kind === 'tool');
+    expect(toolCalls).toHaveLength(2);
+    for (const call of toolCalls) expect(call.cut).toEqual({ totalChars: 300_003, sentChars: 20_000 });
+
+    // A smaller bound in the node's config holds the same way; a result under it goes whole.
+    const small = await runPipeline(agentPipeline(['dump'], 4, { maxToolResultChars: 1_000 }), { question: 'dump it' }, { services });
+    expect(small.status).toBe('succeeded');
+    expect(toolMessages(stub.requests[5])[0].content).toMatch(/^(ab){500}\n\n\[tool result cut: the first 1000 of 300003 characters are shown; 299003 were left out \(maxToolResultChars\)\]$/);
   });
 });

@@ -12,6 +12,8 @@ export interface CallRecord {
   durationMs: number;
   usage?: Usage | null;
   costUsd?: number | null;
+  /** An agent's tool call whose result was longer than `maxToolResultChars`: how much of it the model was sent. */
+  cut?: { totalChars: number; sentChars: number };
 }
 
 /** What a node may report about itself for its trace. */

@@ -7,6 +7,10 @@ import { summaryLines, summaryList, summaryText } from './summary-text';
 import { renderTemplate, templateIssue, variablesOf } from './template-variables';
 import { ModelNameSchema, callModel, promptMessages } from './model-call';
 import { callTool } from './tool-call';
+import { cutToolResult } from './tool-result-cut';
+
+/** The most of one tool result (in characters) that goes into the conversation by default: ~5,000 tokens. */
+export const DEFAULT_MAX_TOOL_RESULT_CHARS = 20_000;
 
 export const AgentConfig = z.object({
   model: ModelNameSchema.describe('A model that can call functions, e.g. "openai:gpt-4o-mini" or "offline:scripted"'),
@@ -14,6 +18,13 @@ export const AgentConfig = z.object({
   prompt: z.string().describe('The task (Liquid template); its variables are the input ports'),
   tools: z.array(z.string().min(1)).describe('Names of the tools the model may call'),
   maxSteps: z.number().int().min(1).max(50).default(5).describe('Most model calls before giving up'),
+  maxToolResultChars: z
+    .number()
+    .int()
+    .min(100)
+    .max(1_000_000)
+    .default(DEFAULT_MAX_TOOL_RESULT_CHARS)
+    .describe('Most characters of one tool result sent to the model; the rest is cut, with a note saying how much'),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -51,6 +62,7 @@ export const agentNode = defineNode<AgentConfig>({
     ),
   async run(inputs, config, ctx) {
     const maxSteps = config.maxSteps ?? 5;
+    const maxResultChars = config.maxToolResultChars ?? DEFAULT_MAX_TOOL_RESULT_CHARS;
     const specs = await describeTools(ctx, config.tools);
     const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline, ctx.templates) : undefined;
     const messages = promptMessages(system, await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline, ctx.templates));
@@ -61,7 +73,7 @@ export const agentNode = defineNode<AgentConfig>({
       if (!result.toolCalls.length) return { text: result.text, steps };
       if (step === maxSteps) break;
       messages.push({ role: 'assistant', content: result.text || null, toolCalls: result.toolCalls });
-      const calls = await Promise.all(result.toolCalls.map((toolCall) => runToolCall(ctx, config.tools, toolCall)));
+      const calls = await Promise.all(result.toolCalls.map((toolCall) => runToolCall(ctx, config.tools, toolCall, maxResultChars)));
       steps.push(...calls.map((c) => c.record));
       messages.push(...calls.map((c) => c.message));
     }
@@ -79,11 +91,15 @@ async function describeTools(ctx: NodeContext, names: string[]): Promise<ToolSpe
   return specs as ToolSpec[];
 }
 
-/** Runs one requested call; every failure becomes the tool message `error: …` for the model to read. */
+/**
+ * Runs one requested call; every failure becomes the tool message `error: …` for the model to read.
+ * The message carries at most `maxChars` of the result: it is sent again with every later step.
+ */
 async function runToolCall(
   ctx: NodeContext,
   allowed: string[],
   toolCall: ToolCall,
+  maxChars: number,
 ): Promise<{ message: ChatMessage; record: CallRecord }> {
   const reply = (content: string): ChatMessage => ({ role: 'tool', content, toolCallId: toolCall.id });
   const refuse = (error: string) => {
@@ -100,7 +116,10 @@ async function runToolCall(
     return refuse(`the arguments are not valid JSON: ${(err as Error).message}`);
   }
   const record = await callTool(ctx, toolCall.name, args);
-  if (record.error !== undefined) return { message: reply(`error: ${record.error}`), record };
   const output = record.output;
-  return { message: reply(typeof output === 'string' ? output : JSON.stringify(output ?? null)), record };
+  const full = record.error !== undefined ? `error: ${record.error}` : typeof output === 'string' ? output : JSON.stringify(output ?? null);
+  const { text, cut } = cutToolResult(full, maxChars);
+  // The record is already in the trace (by reference): the cut shows on it there and in `steps`.
+  if (cut) record.cut = cut;
+  return { message: reply(text), record };
 }
