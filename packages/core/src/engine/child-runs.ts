@@ -3,6 +3,7 @@ import type { NodeDefinition } from '../nodes/types';
 import type { ChildPipeline, PipelineLookup } from '../compose/pipeline-ref';
 import { childOf } from '../compose/pipeline-ref';
 import type { ChildRunResult, PipelineCalls } from './context';
+import type { ItemSlots } from './item-slots';
 import type { Services, Usage } from './services';
 import type { NodeTrace, RunResult } from './trace';
 import { compilePlan, type ExecutionPlan } from './execution-plan';
@@ -71,7 +72,7 @@ export class ChildRuns implements PipelineCalls {
     return childOf(this.lookup, ref);
   }
 
-  async run(ref: string, inputs: Record<string, unknown>, options: { signal: AbortSignal }): Promise<ChildRunResult> {
+  async run(ref: string, inputs: Record<string, unknown>, options: { signal: AbortSignal; itemSlots?: ItemSlots }): Promise<ChildRunResult> {
     const child = this.get(ref);
     if (!child) throw new Error(`pipeline "${ref}" is not resolved for this run`);
     const { plan, declared } = this.compile(child.document);
@@ -83,6 +84,7 @@ export class ChildRuns implements PipelineCalls {
       signal: options.signal,
       concurrency: Infinity,
       pipelines: this,
+      itemSlots: options.itemSlots,
     }).run();
     return { ...result, ...runSpend(result.nodes) };
   }

@@ -1,6 +1,7 @@
 import type { Services, Usage } from './services';
 import type { ChildPipeline, PipelineResolver } from '../compose/pipeline-ref';
 import type { ChildTrace, ItemTrace, RunResult } from './trace';
+import type { ItemSlots } from './item-slots';
 
 /** One model call or tool call made inside a node (the agent makes many). */
 export interface CallRecord {
@@ -43,8 +44,11 @@ export interface ChildRunResult extends RunResult {
 export interface PipelineCalls extends PipelineResolver {
   /** The resolved child of a reference, or undefined when it did not resolve. */
   get(ref: string): ChildPipeline | undefined;
-  /** Runs the child with `{name: value}` inputs; failures are in the result (status `failed`), bad inputs throw. */
-  run(ref: string, inputs: Record<string, unknown>, options: { signal: AbortSignal }): Promise<ChildRunResult>;
+  /**
+   * Runs the child with `{name: value}` inputs; failures are in the result (status `failed`), bad inputs throw.
+   * `itemSlots`: the child runs inside a map item holding one of these (its maps borrow them).
+   */
+  run(ref: string, inputs: Record<string, unknown>, options: { signal: AbortSignal; itemSlots?: ItemSlots }): Promise<ChildRunResult>;
 }
 
 /** Streamed from a node while it runs. */
@@ -63,6 +67,8 @@ export interface NodeContext extends Omit<Services, 'pipelines'> {
   deadline?: number;
   /** Calls into stored pipelines (`pipeline` and `map` nodes). */
   pipelines: PipelineCalls;
+  /** This run is inside a map item holding one of these slots: a `map` here borrows them rather than adding its own. */
+  itemSlots?: ItemSlots;
   emit(event: NodeEmission): void;
   /** Adds model, usage, cost or a call to this node's trace; usage and cost add up across calls. */
   report(report: NodeReport): void;

@@ -1,4 +1,5 @@
 import type { NodeContext, NodeEmission, NodeReport, PipelineCalls } from './context';
+import type { ItemSlots } from './item-slots';
 import type { ModelService, RetrievalService, Sandbox, Services, TemplateRenderer, ToolService } from './services';
 
 /** What a context reports back to: the scheduler decides whether a token or a report still counts. */
@@ -7,6 +8,7 @@ export interface ContextHost<S> {
   readonly inputs: Record<string, unknown>;
   readonly services: Services;
   readonly pipelines: PipelineCalls;
+  readonly itemSlots: ItemSlots | undefined;
   nodeToken(state: S, attempt: number, text: string): void;
   nodeReport(state: S, report: NodeReport): void;
 }
@@ -26,6 +28,7 @@ export class NodeRunContext<S> implements NodeContext {
   readonly runId: string;
   readonly pipelineInputs: Record<string, unknown>;
   readonly pipelines: PipelineCalls;
+  readonly itemSlots: ItemSlots | undefined;
 
   constructor(
     private readonly host: ContextHost<S>,
@@ -44,6 +47,7 @@ export class NodeRunContext<S> implements NodeContext {
     this.runId = host.runId;
     this.pipelineInputs = host.inputs;
     this.pipelines = host.pipelines;
+    this.itemSlots = host.itemSlots;
   }
 
   emit(emission: NodeEmission): void {

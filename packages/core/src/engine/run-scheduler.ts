@@ -11,6 +11,7 @@ import { applyReport } from './node-report';
 import { NodeRunContext, type ContextHost } from './node-run-context';
 import { isTokenless, tokenlessModels } from './tokenless-models';
 import { errorMessage } from './error-message';
+import type { ItemSlots } from './item-slots';
 
 interface NodeState {
   planned: PlannedNode;
@@ -57,6 +58,8 @@ export interface SchedulerOptions {
   /** Nodes not to run, by id, with the outputs they stand for. */
   reuse?: Readonly<Record<string, ReusedNode>>;
   maxOutputBytes?: number;
+  /** A child run inside a map item: the run-wide item slots its maps borrow. */
+  itemSlots?: ItemSlots;
 }
 
 /** Pause before retry n (1-based): short and growing, so a flaky call gets a moment without stalling the run. */
@@ -88,6 +91,7 @@ export class RunScheduler implements ContextHost<NodeState> {
   readonly runId: string;
   readonly services: Services;
   readonly pipelines: PipelineCalls;
+  readonly itemSlots: ItemSlots | undefined;
   private readonly states: NodeState[];
   private readonly ready: NodeState[] = [];
   private readyHead = 0;
@@ -123,6 +127,7 @@ export class RunScheduler implements ContextHost<NodeState> {
       streamed: 0,
     }));
     this.pipelines = options.pipelines ?? noPipelineCalls;
+    this.itemSlots = options.itemSlots;
     if (options.reuse) this.presetNodes(options.reuse);
   }
 

@@ -2,11 +2,13 @@ import type { NodeContext } from '../engine/context';
 import type { ItemTrace } from '../engine/trace';
 import type { Usage } from '../engine/services';
 import { errorMessage } from '../engine/error-message';
+import { ItemSlots } from '../engine/item-slots';
 import { turnIfDue } from './event-loop-turn';
 
 /** What one item's body gives back: a value, or an error; with the spend of a pipeline body. */
 export type ItemOutcome = ({ value: unknown } | { error: string }) & { usage?: Usage | null; costUsd?: number | null };
-export type ItemBody = (item: unknown, index: number, signal: AbortSignal) => Promise<ItemOutcome>;
+/** `itemSlots`: the run's map item slots, one of which this item holds (a map in its body borrows them). */
+export type ItemBody = (item: unknown, index: number, signal: AbortSignal, itemSlots: ItemSlots) => Promise<ItemOutcome>;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -31,9 +33,11 @@ export function itemResult(outputs: Record<string, unknown>): unknown {
 }
 
 /**
- * Runs `body` over the items with at most `concurrency` at once, results in
- * input order. `fail` stops the rest at the first failure and throws it;
- * `skip` drops failed items; `collect` keeps `{ok, value | error}` per item.
+ * Runs `body` over the items with at most `concurrency` at once and, inside
+ * another map's item, no more than the run's free item slots (see ItemSlots:
+ * nested maps share the outermost one's bound); results in input order.
+ * `fail` stops the rest at the first failure and throws it; `skip` drops
+ * failed items; `collect` keeps `{ok, value | error}` per item.
  * The node's trace gets one entry per item (in order) and the items' spend.
  */
 export async function runItems(
@@ -50,16 +54,37 @@ export async function runItems(
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let next = 0;
   let firstFailure: { index: number; error: string } | undefined;
+  const borrowed = ctx.itemSlots;
+  const slots = borrowed ?? new ItemSlots(config.concurrency);
+  // Workers waiting for a slot stop waiting once every item is taken (or the map stops).
+  const allTaken = new AbortController();
+  const stopWaiting = AbortSignal.any([stop.signal, allTaken.signal]);
 
-  const worker = async () => {
+  const worker = async (_: unknown, w: number) => {
+    // Inside another map's item, the first worker runs on the slot that item holds.
+    const onParentSlot = borrowed !== undefined && w === 0;
     while (next < n && !stop.signal.aborted) {
+      if (!onParentSlot && !slots.tryTake()) {
+        try {
+          await slots.take(stopWaiting);
+        } catch {
+          break;
+        }
+        if (next >= n || stop.signal.aborted) {
+          slots.give();
+          break;
+        }
+      }
       const index = next++;
+      if (next === n) allTaken.abort();
       const t0 = performance.now();
       let outcome: ItemOutcome;
       try {
-        outcome = await body(items[index], index, stop.signal);
+        outcome = await body(items[index], index, stop.signal, slots);
       } catch (err) {
         outcome = { error: errorMessage(err) };
+      } finally {
+        if (!onParentSlot) slots.give();
       }
       const failed = 'error' in outcome;
       const cancelled = failed && stop.signal.aborted;

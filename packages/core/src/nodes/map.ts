@@ -14,7 +14,7 @@ export const MapConfig = z.object({
   ref: PipelineRefSchema.optional().describe('A stored pipeline run once per item (NAME, NAME@vN, NAME@LABEL); or give an expression'),
   expression: z.string().min(1).optional().describe('Or a body run per item: JSONata (`$` is the item), a Liquid template or JavaScript of `value`'),
   language: z.enum(['jsonata', 'template', 'code']).default('jsonata').describe('What `expression` is written in'),
-  concurrency: z.number().int().min(1).max(64).default(4).describe('Items run at once'),
+  concurrency: z.number().int().min(1).max(64).default(4).describe('Items run at once; maps nested in its items share this bound'),
   onError: z.enum(['fail', 'skip', 'collect']).default('fail').describe('fail: the node fails; skip: failed items are dropped; collect: each result is {ok, value | error}'),
   maxItems: z.number().int().min(1).max(MAX_ITEMS).default(1_000).describe('More items than this is refused'),
 });
@@ -71,8 +71,8 @@ export const mapNode = defineNode<MapConfig>({
 function pipelineBody(ref: string, ctx: Parameters<typeof mapNode.run>[2]): ItemBody {
   const child = ctx.pipelines.get(ref);
   if (!child) throw new Error(`pipeline "${ref}" is not resolved for this run`);
-  return async (item, _index, signal) => {
-    const result = await ctx.pipelines.run(ref, itemInputs(item, child.inputs), { signal });
+  return async (item, _index, signal, itemSlots) => {
+    const result = await ctx.pipelines.run(ref, itemInputs(item, child.inputs), { signal, itemSlots });
     if (result.status !== 'succeeded') return { error: result.error ?? `the run ${result.status}`, usage: result.usage, costUsd: result.costUsd };
     return { value: itemResult(result.outputs), usage: result.usage, costUsd: result.costUsd };
   };

@@ -50,7 +50,8 @@ export const pipelineNode = defineNode<PipelineConfig>({
   inputs: (config, lookup?: PipelineLookup) => childOf(lookup, config.ref)?.inputs ?? [],
   outputs: (config, lookup?: PipelineLookup) => childOf(lookup, config.ref)?.outputs ?? [],
   async run(inputs, config, ctx) {
-    const result = await ctx.pipelines.run(config.ref, inputs, { signal: ctx.signal });
+    // Inside a map item, the child's maps borrow that item's slots too.
+    const result = await ctx.pipelines.run(config.ref, inputs, { signal: ctx.signal, itemSlots: ctx.itemSlots });
     reportChild(ctx, config.ref, result);
     if (result.status !== 'succeeded') {
       throw new Error(`pipeline "${config.ref}" ${result.status}${result.error ? `: ${result.error}` : ''}`);
