@@ -175,4 +175,23 @@ describe('agent loop against an OpenAI-compatible server', () => {
     expect(small.status).toBe('succeeded');
     expect(toolMessages(stub.requests[5])[0].content).toMatch(/^(ab){500}\n\n\[tool result cut: the first 1000 of 300003 characters are shown; 299003 were left out \(maxToolResultChars\)\]$/);
   });
+
+  it('keeps steps and the trace to what the model was sent, so large tool results do not fail an agent that answered', async () => {
+    // Three results of 4 MB each: whole in `steps` they pass the 10 MB output limit after the model has answered.
+    const HUGE_TOOL = {
+      tools: {
+        custom: [{ name: 'dump', description: 'Returns 4 MB', parameters: { type: 'object', properties: {} }, code: 'return "x".repeat(4000000);', timeoutMs: 10000 }],
+      },
+    };
+    const { services } = await workspace((req) => (toolMessages(req).length < 3 ? { toolCalls: [{ name: 'dump', arguments: {} }] } : { text: 'done' }), HUGE_TOOL);
+    const run = await runPipeline(agentPipeline(['dump'], 5), { question: 'dump it' }, { services, maxOutputBytes: 10 * 1024 * 1024 });
+    expect(run.error).toBeUndefined();
+    expect(run.outputs.answer).toBe('done');
+    const toolCalls = (run.nodes.agent.calls ?? []).filter((c) => c.kind === 'tool');
+    expect(toolCalls).toHaveLength(3);
+    for (const call of toolCalls) {
+      expect(call.cut).toEqual({ totalChars: 4_000_000, sentChars: 20_000 });
+      expect(call.output).toBe(`${'x'.repeat(20_000)}\n\n[tool result cut: the first 20000 of 4000000 characters are shown; 3980000 were left out (maxToolResultChars)]`);
+    }
+  });
 });

@@ -119,7 +119,11 @@ async function runToolCall(
   const output = record.output;
   const full = record.error !== undefined ? `error: ${record.error}` : typeof output === 'string' ? output : JSON.stringify(output ?? null);
   const { text, cut } = cutToolResult(full, maxChars);
-  // The record is already in the trace (by reference): the cut shows on it there and in `steps`.
-  if (cut) record.cut = cut;
+  // The record is already in the trace (by reference): the cut shows there and in `steps`, which keep what
+  // the model was sent: whole results there would pass the node's output limit after the model answered.
+  if (cut) {
+    record.cut = cut;
+    if (record.error === undefined) record.output = text;
+  }
   return { message: reply(text), record };
 }
