@@ -81,6 +81,15 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(stdout).docs[0]).toMatchObject({ source: 'docs/refunds.md' });
   });
 
+  it('indexes a file named two ways (./docs/x.md and docs/x.md) as one document with one id', async () => {
+    const first = await patchbay(['index', 'same', './docs/shipping.txt', '--data', 'same-data']);
+    expect(first).toMatchObject({ code: 0, stdout: 'indexed 1 chunk from 1 file into "same" (1 in total; embeddings: offline:hash)\n' });
+    const again = await patchbay(['index', 'same', 'docs/shipping.txt', `${realCwd()}/docs/shipping.txt`, 'docs/../docs/shipping.txt', '--data', 'same-data']);
+    expect(again).toMatchObject({ code: 0, stdout: 'indexed 1 chunk from 3 files into "same" (1 in total; embeddings: offline:hash)\n' });
+    const found = await patchbay(['search', 'same', 'express shipping', '--json', '--data', 'same-data']);
+    expect(JSON.parse(found.stdout).map((d: { id: string }) => d.id)).toEqual(['docs/shipping.txt']);
+  });
+
   it('uses --data over PATCHBAY_DATA over ./.patchbay', async () => {
     expect((await patchbay(['index', 'notes', 'docs/shipping.txt'], { PATCHBAY_DATA: 'env-data' })).code).toBe(0);
     const viaFlag = await patchbay(['search', 'notes', 'express', '--data', 'env-data']);

@@ -55,6 +55,21 @@ describe('ingesting files', () => {
     expect(await store.search('docs', 'first', { topK: 1, mode: 'keyword' })).toEqual([]);
   });
 
+  it('gives a file one id however its path is written (./a.md, a.md, dir/../a.md, its absolute path), so it is one document', async () => {
+    mkdirSync(join(dir, 'files', 'sub'));
+    file('a.md', 'The lamp ships with a braided cable.');
+    file('t.jsonl', '"Cables are two metres long."\n');
+    const items = await readIngestFiles(['./files/a.md', 'files/a.md', 'files//sub/../a.md', join(dir, 'files', 'a.md'), './files/t.jsonl', 'files/t.jsonl'], { cwd: dir });
+    expect(items.map((i) => i.id)).toEqual(['files/a.md', 'files/a.md', 'files/a.md', 'files/a.md', 'files/t.jsonl:1', 'files/t.jsonl:1']);
+    // The source stays the path as typed.
+    expect(items[0].source).toBe('./files/a.md');
+    await store.ingestFiles('docs', ['./files/a.md', 'files/t.jsonl'], { cwd: dir });
+    await store.ingestFiles('docs', ['files/a.md', './files/t.jsonl', join(dir, 'files', 'a.md')], { cwd: dir });
+    expect(store.listIndexes()[0].chunks).toBe(2);
+    const hits = await store.search('docs', 'braided cable', { topK: 5, mode: 'keyword' });
+    expect(hits.map((h) => h.id)).toEqual(['files/a.md', 'files/t.jsonl:1']);
+  });
+
   it('adds nothing when one of the files is missing or unreadable', async () => {
     const ok = file('ok.md', 'Fine.');
     await expect(store.ingestFiles('docs', [ok, join(dir, 'files', 'gone.md')])).rejects.toThrow(/gone\.md: no such file/);

@@ -22,7 +22,8 @@ where "patchbay run", "patchbay serve" and retrieve nodes find it. Files:
   .json            an array of documents (or one): strings, or objects with
                    "text" (or "content"), an optional "id", other fields kept as metadata
   .jsonl           one such document per line
-Each chunk's source is the file path as given. Indexing a file again replaces
+Each chunk's source is the file path as given; its id is the path in normal
+form (./a.md and a.md are one document). Indexing a file again replaces
 its chunks. Prints how many chunks were indexed.
 
 Options:

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { checkJsonLimits, PROTO_KEY_MESSAGE } from '../../engine/json-limits';
 import type { IngestItem } from './store';
+import { fileDocId } from './file-doc-id';
 import { RetrievalInputError } from './retrieval-input-error';
 import { readTextFile } from './text-file';
 
@@ -14,7 +15,8 @@ export const MAX_INGEST_BYTES = 256 * 1024 * 1024;
  * `.json`: an array of documents (or one document); `.jsonl`: one document per
  * line. A JSON document is a string, or an object with `text` (or `content`), an
  * optional `id`, and any other fields kept as metadata. `source` is always the
- * path as given (read relative to `cwd`, default the process's). Everything is
+ * path as given (read relative to `cwd`, default the process's); ids made from
+ * the path use its normal form (file-doc-id.ts). Everything is
  * read and checked before anything is returned, so a bad file adds nothing.
  */
 export async function readIngestFiles(paths: string[], options: { cwd?: string; maxBytes?: number } = {}): Promise<IngestItem[]> {
@@ -22,20 +24,22 @@ export async function readIngestFiles(paths: string[], options: { cwd?: string; 
   const budget = { used: 0, max: options.maxBytes ?? MAX_INGEST_BYTES };
   for (const path of paths) {
     const ext = extname(path).toLowerCase();
-    const file = resolve(options.cwd ?? process.cwd(), path);
+    const cwd = options.cwd ?? process.cwd();
+    const file = resolve(cwd, path);
+    const id = fileDocId(path, cwd);
     // A folder has no extension of its own: say it is a folder rather than an unsupported type.
     if (!(INGEST_EXTENSIONS as readonly string[]).includes(ext) && !(await isFolder(file))) {
       throw new RetrievalInputError(`${path}: unsupported file type "${ext || '(none)'}"; supported: ${INGEST_EXTENSIONS.join(', ')}`);
     }
     const raw = await readTextFile(file, path, budget);
-    if (ext === '.json') items.push(...fromJson(path, raw));
-    else if (ext === '.jsonl') items.push(...fromJsonLines(path, raw));
-    else if (raw.trim()) items.push({ id: path, text: raw, source: path });
+    if (ext === '.json') items.push(...fromJson(path, id, raw));
+    else if (ext === '.jsonl') items.push(...fromJsonLines(path, id, raw));
+    else if (raw.trim()) items.push({ id, text: raw, source: path });
   }
   return items;
 }
 
-function fromJson(path: string, raw: string): IngestItem[] {
+function fromJson(path: string, id: string, raw: string): IngestItem[] {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -43,10 +47,10 @@ function fromJson(path: string, raw: string): IngestItem[] {
     throw new RetrievalInputError(`${path}: not valid JSON (${(err as Error).message})`);
   }
   const docs = Array.isArray(value) ? value : [value];
-  return docs.map((doc, i) => toItem(doc, path, Array.isArray(value) ? `${path}:${i + 1}` : path, Array.isArray(value) ? `[${i}]` : ''));
+  return docs.map((doc, i) => toItem(doc, path, Array.isArray(value) ? `${id}:${i + 1}` : id, Array.isArray(value) ? `[${i}]` : ''));
 }
 
-function fromJsonLines(path: string, raw: string): IngestItem[] {
+function fromJsonLines(path: string, id: string, raw: string): IngestItem[] {
   const items: IngestItem[] = [];
   raw.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
@@ -56,7 +60,7 @@ function fromJsonLines(path: string, raw: string): IngestItem[] {
     } catch {
       throw new RetrievalInputError(`${path}:${i + 1}: not valid JSON`);
     }
-    items.push(toItem(value, path, `${path}:${i + 1}`, `:${i + 1}`));
+    items.push(toItem(value, path, `${id}:${i + 1}`, `:${i + 1}`));
   });
   return items;
 }
