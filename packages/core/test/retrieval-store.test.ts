@@ -159,6 +159,24 @@ describe('retrieval store: indexes', () => {
     expect(hit[0].source).toBe('guide.md');
   });
 
+  it('keeps chunk ids apart when a document id itself ends in #N (a doc "guide#2" beside the second chunk of "guide")', async () => {
+    const long = Array.from({ length: 12 }, (_, i) => `Paragraph ${i} of the lamp guide covers step${i}.`).join('\n\n');
+    const docs = [
+      { id: 'guide', text: long },
+      { id: 'guide#2', text: 'A lamp note filed under guide#2.' },
+      { id: 'faq#intro', text: 'An intro to the lamp.' },
+    ];
+    await store.ingest('ids', docs, { chunkSize: 200, overlap: 40 });
+    const ids = (await store.search('ids', 'lamp', { topK: 1000, mode: 'keyword' })).map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Ordinary ids are as they were: a document's own id when whole, id#N when split.
+    expect(ids).toEqual(expect.arrayContaining(['guide#1', 'guide#2', 'faq#intro']));
+    expect(ids).toContain('guide#2#1');
+    // Fusion keys on the id: the note and guide's second chunk stay two results.
+    const fused = await store.search('ids', 'note filed step2', { topK: 20, mode: 'hybrid' });
+    expect(fused.filter((d) => d.id.startsWith('guide#2'))).toHaveLength(2);
+  });
+
   it('keeps each index on its own embedding model and refuses mixing', async () => {
     await store.ingest('kw', [{ text: 'keyword only' }], { embeddingModel: null });
     await expect(store.search('kw', 'keyword', { topK: 1, mode: 'vector' })).rejects.toThrow('index "kw" has no embeddings');

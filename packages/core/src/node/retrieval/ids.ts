@@ -16,9 +16,17 @@ export function docIdOf(item: { id?: string; text: string }): string {
   return `doc-${createHash('sha256').update(item.text).digest('hex').slice(0, 12)}`;
 }
 
-/** A chunk's id: the document's when it is one chunk, else `doc#n` (from 1). */
+/** A document id that reads as a chunk id (`guide#2`): kept whole, it would be another document's second chunk. */
+const LOOKS_NUMBERED = /#[1-9]\d*$/;
+
+/**
+ * A chunk's id: the document's when it is one chunk, else `doc#n` (from 1). A
+ * document whose own id ends in `#N` is always numbered (`guide#2#1`), so no
+ * chunk id is ever two chunks': an id ending in `#N` is then always its
+ * document's id before the last `#`.
+ */
 export function chunkIdOf(docId: string, n: number, total: number): string {
-  return total === 1 ? docId : `${docId}#${n + 1}`;
+  return total === 1 && !LOOKS_NUMBERED.test(docId) ? docId : `${docId}#${n + 1}`;
 }
 
 /**
