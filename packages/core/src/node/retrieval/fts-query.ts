@@ -1,3 +1,5 @@
+import { keywordText } from './keyword-text';
+
 /**
  * Turns free user text into FTS5 terms that can never be a syntax error: every
  * word becomes a quoted term (so `AND`, `NEAR`, `*`, `"`, `-` and column filters
@@ -5,7 +7,7 @@
  * bm25().
  */
 export function ftsTerms(text: string, maxTerms = 32): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  const words = keywordText(text).toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   return [...new Set(words)].slice(0, maxTerms);
 }
 

@@ -19,7 +19,11 @@ export const RETRIEVAL_TABLES = `
   CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(index_id, doc_id);
 `;
 
-/** One index's FTS5 table over `chunks` (porter stemming, bm25 ranking). */
+/**
+ * One index's FTS5 table over `chunks` (porter stemming, bm25 ranking). It is given
+ * keywordText(chunk text), not the text itself (keyword-text.ts): never let FTS5
+ * 'rebuild' it from `chunks`; keyword-index-upgrade.ts re-reads it instead.
+ */
 export const ftsTableSql = (table: string) =>
   `CREATE VIRTUAL TABLE ${table} USING fts5(text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')`;
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { KEYWORD_TEXT_VERSION, keywordText } from './keyword-text';
 import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
 import { Slicer } from './slicer';
 
@@ -41,6 +42,7 @@ export async function writeIndexSnapshot(sourceFile: string, index: string, file
     sqliteVec.load(out);
     out.pragma('journal_mode = DELETE');
     out.exec(RETRIEVAL_TABLES);
+    out.pragma(`user_version = ${KEYWORD_TEXT_VERSION}`);
     out.exec('BEGIN');
     out.prepare('INSERT INTO indexes (id, name, embedding_model, dimensions, created_at) VALUES (1, ?, ?, ?, ?)').run(ARTIFACT_INDEX, row.embedding_model, row.dimensions, new Date(0).toISOString());
     out.exec(ftsTableSql('fts_1'));
@@ -59,7 +61,7 @@ export async function writeIndexSnapshot(sourceFile: string, index: string, file
       for (const c of batch) {
         n++;
         insertChunk.run(n, c.doc_id, c.chunk_id, c.source, c.text, c.metadata);
-        insertFts.run(n, c.text);
+        insertFts.run(n, keywordText(c.text));
         if (insertVec) insertVec.run(BigInt(n), vectorOf!.get(BigInt(c.id)));
       }
       last = batch[batch.length - 1].id;

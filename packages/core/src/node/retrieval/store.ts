@@ -10,6 +10,8 @@ import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
 import { DamagedDataFileError, isDamagedDatabase } from '../damaged-data-file';
 import { IndexesBusyError } from './indexes-busy-error';
+import { upgradeKeywordIndexes } from './keyword-index-upgrade';
+import { keywordText } from './keyword-text';
 import { RetrievalInputError } from './retrieval-input-error';
 import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
 import { Slicer } from './slicer';
@@ -88,7 +90,10 @@ export function openRetrievalStore(options: {
     db.pragma('cache_size = -32000');
     // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
     db.pragma('mmap_size = 268435456');
-    if (!options.artifact) db.exec(RETRIEVAL_TABLES);
+    if (!options.artifact) {
+      db.exec(RETRIEVAL_TABLES);
+      upgradeNowUnlessBusy(db);
+    }
   } catch (err) {
     db.close();
     // A data dir holds several SQLite files: "file is not a database" alone does not say which.
@@ -255,6 +260,8 @@ export function openRetrievalStore(options: {
         // Searches go on while another process holds the lock: nothing is open on this connection yet.
         await beginWrite(opts.signal);
         endWrite = await writing.enter();
+        // Replacing a chunk deletes the words its file's keyword index holds: they must be the current ones.
+        upgradeKeywordIndexes(db);
         let row = getIndex.get(index);
         if (!row) {
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
@@ -282,14 +289,14 @@ export function openRetrievalStore(options: {
         for (const { item, docId, pieces } of unique) {
           // Re-ingesting a document replaces it, so indexing a folder twice does not double it.
           for (const old of chunksOfDoc.all(row.id, docId)) {
-            ftsDelete.run(old.id, old.text);
+            ftsDelete.run(old.id, keywordText(old.text));
             vecDelete?.run(BigInt(old.id));
             deleteChunk.run(old.id);
           }
           const metadata = item.metadata ? JSON.stringify(item.metadata) : null;
           for (const [n, text] of pieces.entries()) {
             const { lastInsertRowid } = insertChunk.run(row.id, docId, chunkIdOf(docId, n, pieces.length), item.source ?? null, text, metadata);
-            ftsInsert.run(lastInsertRowid, text);
+            ftsInsert.run(lastInsertRowid, keywordText(text));
             vecInsert?.run(BigInt(lastInsertRowid), toBlob(vectors[v++]));
             await slices.turn();
           }
@@ -363,6 +370,31 @@ export function openRetrievalStore(options: {
     },
   };
   return store;
+}
+
+/**
+ * A file indexed by an earlier version is brought up to date when opened, so
+ * its words are found from the first search. Not while another process writes
+ * (no wait here, opening is synchronous): that writer, or this process's first
+ * ingest, does it then.
+ */
+function upgradeNowUnlessBusy(db: Database.Database): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return;
+    throw err;
+  } finally {
+    db.pragma('busy_timeout = 5000');
+  }
+  try {
+    upgradeKeywordIndexes(db);
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 function resolveModel(index: string, existing: IndexRow | undefined, requested: string | null | undefined): string | null {
