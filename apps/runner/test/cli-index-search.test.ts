@@ -90,6 +90,18 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(found.stdout).map((d: { id: string }) => d.id)).toEqual(['docs/shipping.txt']);
   });
 
+  it('finds Chinese and Japanese words in unspaced text, and words split by zero-width characters', async () => {
+    mkdirSync(join(cwd, 'intl'));
+    writeFileSync(join(cwd, 'intl/zh.md'), '如何重置密码：打开登录页面，点击“忘记密码”。');
+    writeFileSync(join(cwd, 'intl/ja.md'), 'パスワードを再設定するには、ログインページを開いてください。');
+    writeFileSync(join(cwd, 'intl/pasted.md'), 'Turn the dim\u200Bmer to the left.');
+    expect((await patchbay(['index', 'intl', 'intl/zh.md', 'intl/ja.md', 'intl/pasted.md', '--data', 'intl-data'])).code).toBe(0);
+    const first = async (query: string) => JSON.parse((await patchbay(['search', 'intl', query, '--json', '--data', 'intl-data'])).stdout).map((d: { id: string }) => d.id);
+    expect(await first('密码')).toEqual(['intl/zh.md']);
+    expect(await first('パスワード')).toEqual(['intl/ja.md']);
+    expect(await first('dimmer')).toEqual(['intl/pasted.md']);
+  });
+
   it('uses --data over PATCHBAY_DATA over ./.patchbay', async () => {
     expect((await patchbay(['index', 'notes', 'docs/shipping.txt'], { PATCHBAY_DATA: 'env-data' })).code).toBe(0);
     const viaFlag = await patchbay(['search', 'notes', 'express', '--data', 'env-data']);

@@ -58,3 +58,49 @@ describe('keyword search: invisible characters', () => {
     expect(await ids('old', 'gift')).toEqual([join(dir, 'files', 'other.md')]);
   });
 });
+
+describe('keyword search: Chinese, Japanese and Korean', () => {
+  const corpus = () => {
+    mkdirSync(join(dir, 'files', 'zh'));
+    mkdirSync(join(dir, 'files', 'ja'));
+    mkdirSync(join(dir, 'files', 'ko'));
+    return {
+      zhPassword: file('zh/password.md', '# 账户\n\n如何重置密码：打开登录页面，点击“忘记密码”，重置链接会发送到您的邮箱。'),
+      zhShipping: file('zh/shipping.md', '标准配送需要三到七天，加急配送两天内送达。'),
+      zhWarranty: file('zh/warranty.md', '每盏台灯都有两年保修，涵盖材料和工艺缺陷。'),
+      jaPassword: file('ja/password.md', 'パスワードを再設定するには、ログインページで「パスワードをお忘れですか」を選んでください。'),
+      jaShipping: file('ja/shipping.md', '通常配送は三日から七日かかります。お急ぎ便は二日で届きます。'),
+      koPassword: file('ko/password.md', '비밀번호를 재설정하려면 로그인 페이지를 여세요.'),
+      english: file('en.md', 'Reset your Wi-Fi password from the router page.'),
+    };
+  };
+
+  it('finds words inside unspaced text by character bigrams, for documents and queries alike', async () => {
+    const f = corpus();
+    await store.ingestFiles('cjk', Object.values(f));
+    expect(await ids('cjk', '密码')).toEqual([f.zhPassword]);
+    expect((await ids('cjk', '怎么重置密码'))[0]).toBe(f.zhPassword);
+    expect(await ids('cjk', '保修多久')).toEqual([f.zhWarranty]);
+    expect(new Set(await ids('cjk', '配送'))).toEqual(new Set([f.zhShipping, f.jaShipping]));
+    expect(await ids('cjk', 'パスワード')).toEqual([f.jaPassword]);
+    expect(await ids('cjk', '再設定')).toEqual([f.jaPassword]);
+    expect(await ids('cjk', 'お急ぎ便')).toEqual([f.jaShipping]);
+    expect(await ids('cjk', '비밀번호')).toEqual([f.koPassword]);
+    // Latin words next to Han are their own words, on either side.
+    expect(new Set(await ids('cjk', 'Wi-Fi密码'))).toEqual(new Set([f.english, f.zhPassword]));
+    expect(await ids('cjk', '郵便')).toEqual([]);
+    expect((await store.search('cjk', '密码', { topK: 1, mode: 'keyword' }))[0].text).toContain('如何重置密码');
+  });
+
+  it('finds Chinese text in a file indexed before, once it is opened again', async () => {
+    const f = corpus();
+    await store.ingestFiles('old', [f.zhPassword, f.zhShipping]);
+    store.close();
+    const db = new Database(join(dir, 'data', 'retrieval.sqlite'));
+    const { id } = db.prepare('SELECT id FROM indexes WHERE name = ?').get('old') as { id: number };
+    db.exec(`INSERT INTO fts_${id} (fts_${id}) VALUES ('rebuild'); PRAGMA user_version = 1`);
+    db.close();
+    store = open();
+    expect(await ids('old', '密码')).toEqual([f.zhPassword]);
+  });
+});
