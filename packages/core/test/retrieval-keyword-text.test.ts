@@ -59,6 +59,18 @@ describe('keyword search: invisible characters', () => {
   });
 });
 
+describe('keyword search: compatibility forms', () => {
+  it('finds full-width Latin, half-width katakana and ligatures by their ordinary letters, and the other way round', async () => {
+    const wide = file('wide.md', 'Ｒｅｓｅｔ your ｐａｓｓｗｏｒｄ in the ﾊﾟｽﾜｰﾄﾞ menu; see the ﬁle.');
+    const plain = file('plain.md', 'Checkout uses the cart page.');
+    await store.ingestFiles('wide', [wide, plain]);
+    expect(await ids('wide', 'password')).toEqual([wide]);
+    expect(await ids('wide', 'パスワード')).toEqual([wide]);
+    expect(await ids('wide', 'file')).toEqual([wide]);
+    expect(await ids('wide', 'ｃａｒｔ')).toEqual([plain]);
+  });
+});
+
 describe('keyword search: Chinese, Japanese and Korean', () => {
   const corpus = () => {
     mkdirSync(join(dir, 'files', 'zh'));

@@ -5,6 +5,9 @@
  * - Characters that print as nothing inside a word in pasted text (zero-width
  *   space, non-joiner and joiner, word joiner, a BOM, a soft hyphen) are
  *   dropped: FTS5 would otherwise cut `pass\u00ADword` into `pass` and `word`.
+ * - Compatibility forms are folded (NFKC): full-width `ｐａｓｓｗｏｒｄ`, half-width
+ *   `ﾊﾟｽﾜｰﾄﾞ` and ligatures such as `ﬁ` are the ordinary word to FTS5, which
+ *   folds case and diacritics but not these.
  * - Chinese, Japanese and Korean are written without spaces between words, so
  *   FTS5's unicode61 takes a whole run of them as one word and `密码` never
  *   matches `如何重置密码`. Each run becomes its overlapping character bigrams
@@ -19,10 +22,10 @@ const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
 const CJK_RUN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30FC\uFF70]+/gu;
 
 /** Bump when keywordText changes: a file indexed with an older one has its keyword index re-read (keyword-index-upgrade.ts). */
-export const KEYWORD_TEXT_VERSION = 2;
+export const KEYWORD_TEXT_VERSION = 3;
 
 export function keywordText(text: string): string {
-  return text.replace(INVISIBLE, '').replace(CJK_RUN, (run) => ` ${bigrams(run)} `);
+  return text.replace(INVISIBLE, '').normalize('NFKC').replace(CJK_RUN, (run) => ` ${bigrams(run)} `);
 }
 
 function bigrams(run: string): string {
