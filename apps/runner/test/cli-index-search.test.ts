@@ -64,6 +64,27 @@ describe('patchbay index and search', () => {
     expect(lines.length).toBeLessThanOrEqual(5);
   });
 
+  it('shows its progress on a terminal as eval does (a bar redrawn on stderr), and no bar through a pipe', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `p${i}`, text: `page ${i} of the lamp manual` })).join('\n');
+    writeFileSync(join(cwd, 'manual.jsonl'), many);
+    // A real terminal: script(1) runs the CLI on a pseudo-terminal (stdout and stderr both go to it).
+    const command = [process.execPath, BIN, 'index', 'manual', 'manual.jsonl', '--data', 'tty-data'].join(' ');
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATCHBAY_')));
+    const tty = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('script', ['-qec', command, '/dev/null'], { cwd, env: base }, (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout }));
+    });
+    expect(tty.code, tty.out).toBe(0);
+    expect(tty.out).toMatch(/\r\x1b\[2K\[[█░]{24}\] embedding \d+\/300 chunks {2}\d+s/);
+    expect(tty.out).toContain('\r\x1b[2K[████████████████████████] writing 300/300 chunks');
+    // The bar's line is ended before the summary.
+    expect(tty.out).toMatch(/chunks {2}\d+s\r?\n(\r)?indexed 300 chunks from 1 file into "manual"/);
+
+    const piped = await patchbay(['index', 'manual', 'manual.jsonl', '--data', 'pipe-data']);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/\x1b|chunks/);
+    expect(piped.stdout).toContain('indexed 300 chunks from 1 file into "manual"');
+  });
+
   it('searches in vector and hybrid mode and prints JSON documents', async () => {
     const { code, stdout } = await patchbay(['search', 'docs', 'gift card expiry', '--mode', 'hybrid', '--top-k', '2', '--json']);
     expect(code).toBe(0);

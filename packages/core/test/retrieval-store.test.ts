@@ -221,6 +221,21 @@ describe('retrieval store: indexes', () => {
     }
   });
 
+  it('tells how far an ingest is: embedding batch by batch, then writing chunk by chunk (none embedded keyword-only)', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({ id: `d${i}`, text: `document number ${i} about lamps` }));
+    const seen: Array<{ stage: string; done: number; total: number }> = [];
+    await store.ingest('many', many, { embeddingModel: 'offline:hash', onProgress: (p) => seen.push({ ...p }) });
+    expect(seen.filter((p) => p.stage === 'embedding').map((p) => p.done)).toEqual([0, 256, 512, 600]);
+    const writing = seen.filter((p) => p.stage === 'writing');
+    expect(writing).toHaveLength(601);
+    expect(writing.at(-1)).toEqual({ stage: 'writing', done: 600, total: 600 });
+    expect(seen.findIndex((p) => p.stage === 'writing')).toBe(4);
+
+    const keyword: string[] = [];
+    await store.ingest('words', many.slice(0, 3), { embeddingModel: null, onProgress: (p) => keyword.push(`${p.stage} ${p.done}/${p.total}`) });
+    expect(keyword).toEqual(['writing 0/3', 'writing 1/3', 'writing 2/3', 'writing 3/3']);
+  });
+
   it('names the file when retrieval.sqlite is not a database (a data dir has three SQLite files)', () => {
     const broken = mkdtempSync(join(tmpdir(), 'patchbay-broken-'));
     try {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type IngestItem, type RetrievalStore } from '@patchbay/core/node';
 import { EXIT_OK, UsageError, type Command } from '../command';
+import { indexProgress } from '../index-progress';
 import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
 import { workspaceRedactor } from '../workspace-services';
 import type { Redactor } from '../../http/secrets';
@@ -24,7 +25,8 @@ where "patchbay run", "patchbay serve" and retrieve nodes find it. Files:
   .jsonl           one such document per line
 Each chunk's source is the file path as given; its id is the path in normal
 form (./a.md and a.md are one document). Indexing a file again replaces
-its chunks. Prints how many chunks were indexed.
+its chunks. Prints how many chunks were indexed; on a terminal, a progress bar
+on stderr shows the chunks embedded and written meanwhile.
 
 Options:
   --embedding MODEL  embedding model for vector and hybrid search, "<provider>:<model>"
@@ -85,12 +87,15 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
         if (hit) throw new UsageError(`${what} holds the value of ${hit.name}`);
       }
       const { readIngestFiles, validateIndexName } = await import('@patchbay/core/node');
-      const { chunks } = await workspace.run(async (store: RetrievalStore) => {
-        validateIndexName(name); // before reading what may be many files
-        const items = await readIngestFiles(files, { cwd: io.cwd });
-        refuseSecrets(items, redactor);
-        return store.ingest(name, items, { embeddingModel, chunkSize, overlap });
-      });
+      const progress = indexProgress(io.stderr);
+      const { chunks } = await workspace
+        .run(async (store: RetrievalStore) => {
+          validateIndexName(name); // before reading what may be many files
+          const items = await readIngestFiles(files, { cwd: io.cwd });
+          refuseSecrets(items, redactor);
+          return store.ingest(name, items, { embeddingModel, chunkSize, overlap, onProgress: (p) => progress.update(p) });
+        })
+        .finally(() => progress.done());
       const info = workspace.store.listIndexes().find((i) => i.name === name);
       io.stdout.write(
         `indexed ${chunks} chunk${chunks === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'} into "${name}" ` +

@@ -28,6 +28,15 @@ export interface IngestOptions extends ChunkOptions {
   /** `<provider>:<model>` for the vectors; `null` builds a keyword-only index. Default `offline:hash` for a new index, else the index's own. */
   embeddingModel?: string | null;
   signal?: AbortSignal;
+  /** Told how far an ingest is, in chunks: after each embedding batch, then as chunks are written (a large folder takes minutes). */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  /** Embedding (skipped by a keyword-only index), then writing to the index. */
+  stage: 'embedding' | 'writing';
+  done: number;
+  total: number;
 }
 
 export interface IndexInfo {
@@ -208,7 +217,7 @@ export function openRetrievalStore(options: {
     return rowsToDocuments(rows);
   }
 
-  async function embedAll(model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+  async function embedAll(model: string, texts: string[], signal?: AbortSignal, onProgress?: IngestOptions['onProgress']): Promise<number[][]> {
     const out: number[][] = [];
     const slices = new Slicer(signal);
     for (let i = 0; i < texts.length; i += EMBED_BATCH) {
@@ -222,6 +231,7 @@ export function openRetrievalStore(options: {
       const other = vectors.find((v) => v.length !== first);
       if (other) throw new Error(`embedding model ${model} returned vectors of ${first} and ${other.length} dimensions`);
       out.push(...vectors);
+      onProgress?.({ stage: 'embedding', done: out.length, total: texts.length });
     }
     return out;
   }
@@ -245,7 +255,8 @@ export function openRetrievalStore(options: {
       const unique = uniqueById(prepared);
       const texts = unique.flatMap((p) => p.pieces);
       // Embeddings are computed before the transaction: a failing provider leaves the index as it was.
-      const vectors = model ? await embedAll(model, texts, opts.signal) : [];
+      if (model && texts.length) opts.onProgress?.({ stage: 'embedding', done: 0, total: texts.length });
+      const vectors = model ? await embedAll(model, texts, opts.signal, opts.onProgress) : [];
       opts.signal?.throwIfAborted();
       const dimensions = vectors[0]?.length ?? existing?.dimensions ?? null;
       if (existing?.dimensions && dimensions !== existing.dimensions) {
@@ -286,6 +297,8 @@ export function openRetrievalStore(options: {
         const vecInsert = row.dimensions ? stmt(`INSERT INTO ${vec(row)} (rowid, embedding) VALUES (?, ?)`) : null;
         const vecDelete = row.dimensions ? stmt(`DELETE FROM ${vec(row)} WHERE rowid = ?`) : null;
         let v = 0;
+        let written = 0;
+        opts.onProgress?.({ stage: 'writing', done: 0, total: texts.length });
         for (const { item, docId, pieces } of unique) {
           // Re-ingesting a document replaces it, so indexing a folder twice does not double it.
           for (const old of chunksOfDoc.all(row.id, docId)) {
@@ -298,6 +311,7 @@ export function openRetrievalStore(options: {
             const { lastInsertRowid } = insertChunk.run(row.id, docId, chunkIdOf(docId, n, pieces.length), item.source ?? null, text, metadata);
             ftsInsert.run(lastInsertRowid, keywordText(text));
             vecInsert?.run(BigInt(lastInsertRowid), toBlob(vectors[v++]));
+            opts.onProgress?.({ stage: 'writing', done: ++written, total: texts.length });
             await slices.turn();
           }
         }
