@@ -121,6 +121,37 @@ describe('agent loop against an OpenAI-compatible server', () => {
     for (const m of results) expect(m.content).toContain('both here');
   });
 
+  it('runs at most maxParallelTools calls of one reply at once (a reply asking for 40 does not open 40 requests), results in order', async () => {
+    let open = 0;
+    let most = 0;
+    const counter = http.createServer((req, res) => {
+      most = Math.max(most, ++open);
+      setTimeout(() => {
+        open--;
+        res.end(`page ${req.url!.slice(1)}`);
+      }, 30);
+    });
+    await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => (counter.closeAllConnections(), counter.close(resolve))));
+    const base = `http://127.0.0.1:${(counter.address() as AddressInfo).port}`;
+    const asked = Array.from({ length: 40 }, (_, i) => ({ name: 'http_request', arguments: { url: `${base}/${i}`, method: 'GET' } }));
+
+    const { stub, services } = await workspace(
+      (req) => (toolMessages(req).length ? { text: toolMessages(req).map((m) => m.content).join(',') } : { toolCalls: asked }),
+      { tools: { http: { allowHosts: ['127.0.0.1'], timeoutMs: 5000 } } },
+    );
+    const run = await runPipeline(agentPipeline(['http_request']), { question: 'fetch them all' }, { services });
+    expect(run.status).toBe('succeeded');
+    expect(most).toBe(8); // the default
+    const results = toolMessages(stub.requests[1]);
+    expect(results.map((m) => m.content)).toEqual(asked.map((_, i) => expect.stringContaining(`page ${i}`)));
+
+    most = 0;
+    const narrow = await runPipeline(agentPipeline(['http_request'], 4, { maxParallelTools: 3 }), { question: 'again' }, { services });
+    expect(narrow.status).toBe('succeeded');
+    expect(most).toBe(3);
+  });
+
   it('fails clearly at maxSteps when the model never stops calling tools', async () => {
     const { stub, services } = await workspace(() => ({ toolCalls: [{ name: 'add', arguments: { a: 1, b: 1 } }] }), ADD_TOOL);
     const run = await runPipeline(agentPipeline(['add'], 3), { question: 'loop forever' }, { services });

@@ -40,7 +40,7 @@ describe('validation catches typos', () => {
       {
         path: '$.nodes[1].config.temprature',
         code: 'unknown-config-key',
-        message: 'node "helper": config.temprature: unknown key (agent knows: model, system, prompt, tools, maxSteps, maxToolResultChars)',
+        message: 'node "helper": config.temprature: unknown key (agent knows: model, system, prompt, tools, maxSteps, maxParallelTools, maxToolResultChars)',
         nodes: ['helper'],
       },
     ]);

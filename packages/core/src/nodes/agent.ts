@@ -11,6 +11,8 @@ import { cutToolResult } from './tool-result-cut';
 
 /** The most of one tool result (in characters) that goes into the conversation by default: ~5,000 tokens. */
 export const DEFAULT_MAX_TOOL_RESULT_CHARS = 20_000;
+/** Tool calls of one model reply that run at once, by default. */
+export const DEFAULT_MAX_PARALLEL_TOOLS = 8;
 
 export const AgentConfig = z.object({
   model: ModelNameSchema.describe('A model that can call functions, e.g. "openai:gpt-4o-mini" or "offline:scripted"'),
@@ -18,6 +20,13 @@ export const AgentConfig = z.object({
   prompt: z.string().describe('The task (Liquid template); its variables are the input ports'),
   tools: z.array(z.string().min(1)).describe('Names of the tools the model may call'),
   maxSteps: z.number().int().min(1).max(50).default(5).describe('Most model calls before giving up'),
+  maxParallelTools: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_MAX_PARALLEL_TOOLS)
+    .describe('Most tool calls of one model reply that run at once; the others wait their turn'),
   maxToolResultChars: z
     .number()
     .int()
@@ -73,13 +82,30 @@ export const agentNode = defineNode<AgentConfig>({
       if (!result.toolCalls.length) return { text: result.text, steps };
       if (step === maxSteps) break;
       messages.push({ role: 'assistant', content: result.text || null, toolCalls: result.toolCalls });
-      const calls = await Promise.all(result.toolCalls.map((toolCall) => runToolCall(ctx, config.tools, toolCall, maxResultChars)));
+      const calls = await inTurns(result.toolCalls, config.maxParallelTools ?? DEFAULT_MAX_PARALLEL_TOOLS, (toolCall) => runToolCall(ctx, config.tools, toolCall, maxResultChars));
       steps.push(...calls.map((c) => c.record));
       messages.push(...calls.map((c) => c.message));
     }
     throw new Error(`agent stopped after ${maxSteps} step${maxSteps === 1 ? '' : 's'} without an answer`);
   },
 });
+
+/**
+ * `run` over every item, at most `most` at a time, results in the items' order. A model reply may ask
+ * for hundreds of tool calls: each may be an HTTP request, a query or an MCP call, so they take turns.
+ */
+async function inTurns<T, R>(items: T[], most: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(most, items.length) }, lane));
+  return results;
+}
 
 async function describeTools(ctx: NodeContext, names: string[]): Promise<ToolSpec[]> {
   const specs = await Promise.all(names.map((name) => ctx.tools.describe(name)));
