@@ -7,7 +7,7 @@ import type { TemplateRenderer } from '../engine/services';
  * or print a file of the runner's working directory (liquidjs reads
  * `{% include ".env" %}` from "." by default).
  */
-export const RENDER_LIMIT_MS = 2_000;
+const RENDER_LIMIT_MS = 2_000;
 const NO_FILES = 'templates cannot read files: {% include %}, {% render %} and {% layout %} are not available';
 
 const noFileSystem = {
@@ -133,8 +133,7 @@ export async function renderTemplate(
   const slice = offThread ? Math.min(left, MAIN_THREAD_RENDER_MS) : left;
   const started = performance.now();
   try {
-    // Synchronous rendering: no filter or tag here is async, and liquidjs's promise path costs more than the render itself.
-    return liquid.renderSync(parsedTemplate(source), variables, slice === RENDER_LIMIT_MS ? undefined : { renderLimit: slice });
+    return renderWithin(source, variables, slice);
   } catch (err) {
     if (!offThread || slice === left || !isRenderLimit(err)) throw err;
   }
@@ -142,13 +141,16 @@ export async function renderTemplate(
   return offThread.render(source, variables, Math.max(1, Math.round(left - (performance.now() - started))), signal);
 }
 
-/** A render on this thread with its own time limit: the worker thread's half of renderTemplate. */
+/**
+ * A render on this thread within `limitMs`: renderTemplate's slice, and the worker thread's render.
+ * Synchronous: no filter or tag here is async, and liquidjs's promise path costs more than the render itself.
+ */
 export function renderWithin(source: string, variables: Record<string, unknown>, limitMs: number): string {
   return liquid.renderSync(parsedTemplate(source), variables, { renderLimit: limitMs });
 }
 
 /** Liquid's error for a render past its time limit. */
-export function isRenderLimit(err: unknown): boolean {
+function isRenderLimit(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith(RENDER_LIMIT_MESSAGE);
 }
 const RENDER_LIMIT_MESSAGE = 'template render limit exceeded';
