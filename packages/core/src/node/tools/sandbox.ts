@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Sandbox } from '../../engine/services';
+import { cutOff, PoolThread, ThreadPool, type Failed } from '../thread-pool';
 
 export interface SandboxOptions {
   /** Heap limit of each run. Default 64 MB. */
@@ -31,66 +31,15 @@ interface Job {
 }
 
 type Answer = { id: number; retire?: boolean } & ({ json: string } | { error: unknown; timedOut: boolean } | { broken: string });
-/** No answer: the worker died, or the call was cut off (deadline, abort); `failed` is what the call throws. */
-interface Failed {
-  failed: unknown;
-}
 
-/** A worker thread with QuickJS loaded, running one job at a time. */
-class SandboxWorker {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, (answer: Answer | Failed) => void>();
-  private nextId = 0;
-  /** Resolves once QuickJS is loaded, so no job's deadline pays for the start. */
-  readonly ready: Promise<void>;
-  dead = false;
-
-  /** `memoryLimitBytes` caps the worker's WebAssembly memory: what every run on it can hold at most. */
-  constructor(memoryLimitBytes: number) {
-    this.worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: 256 }, workerData: { memoryLimitBytes } });
-    // Idle, the worker must not keep the process alive; a job holds it (see run).
-    this.worker.unref();
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.once('message', () => resolve());
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`its worker exited with code ${code}`)));
-    });
-    this.ready.catch(() => {}); // awaited by whoever asks for this worker
-    this.worker.on('message', (answer: Answer) => this.waiting.get(answer.id)?.(answer));
-    const fail = (err: Error) => {
-      this.dead = true;
-      for (const settle of this.waiting.values()) settle({ failed: new Error(`code failed: the sandbox broke down (${err.message})`) });
-      this.waiting.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`its worker exited with code ${code}`)));
-  }
-
-  /** The worker's answer, or what to throw when the worker died or `cut` came first (the worker is then ended). */
-  run(job: Job, cut: Promise<unknown>): Promise<Answer | Failed> {
-    const id = ++this.nextId;
-    this.worker.ref();
-    return new Promise<Answer | Failed>((resolve) => {
-      const settle = (answer: Answer | Failed) => {
-        if (!this.waiting.delete(id)) return;
-        if (this.waiting.size === 0) this.worker.unref();
-        resolve(answer);
-      };
-      this.waiting.set(id, settle);
-      void cut.then((reason) => {
-        if (!this.waiting.has(id)) return;
-        this.end();
-        settle({ failed: reason });
-      });
-      this.worker.postMessage({ id, ...job });
-    });
-  }
-
-  end(): void {
-    this.dead = true;
-    void this.worker.terminate();
-  }
-}
+/** A worker thread with QuickJS loaded; `memoryLimitBytes` caps its WebAssembly memory: what every run on it can hold at most. */
+const startWorker = (memoryLimitBytes: number) =>
+  new PoolThread<Job, Answer>(
+    WORKER_FILE,
+    { resourceLimits: { maxOldGenerationSizeMb: 256 }, workerData: { memoryLimitBytes } },
+    (err) => new Error(`code failed: the sandbox broke down (${err.message})`),
+  );
+type SandboxWorker = ReturnType<typeof startWorker>;
 
 /**
  * Runs a `code` node's body in QuickJS (WASM): no `process`, `require`, `fetch`
@@ -108,63 +57,30 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
   if (!(stackSize >= 16 * 1024 && stackSize <= MAX_STACK_SIZE)) {
     throw new RangeError(`stackSizeBytes must be between 16 KB and 1 MB, got ${stackSize}`);
   }
-  const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-  const idle: SandboxWorker[] = [];
-  const all = new Set<SandboxWorker>();
-  let closed = false;
-  const queue: Array<(worker: SandboxWorker | null) => void> = [];
+  const pool = new ThreadPool(
+    options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+    () => startWorker(defaultMemory),
+    () => new Error('code failed: the sandbox is closed'),
+  );
 
-  /** An idle worker, a new one while fewer than `size` run, else the next one freed. */
+  /** A free worker, once QuickJS is loaded on it. */
   const acquire = async (signal?: AbortSignal): Promise<SandboxWorker> => {
-    if (closed) throw new Error('code failed: the sandbox is closed');
-    let worker = idle.pop();
-    if (!worker && all.size < size) {
-      worker = new SandboxWorker(defaultMemory);
-      all.add(worker);
-    }
-    if (!worker) {
-      worker = await new Promise<SandboxWorker>((resolve, reject) => {
-        const onAbort = () => {
-          queue.splice(queue.indexOf(take), 1);
-          reject(signal!.reason);
-        };
-        const take = (w: SandboxWorker | null) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (w) resolve(w);
-          else acquire(signal).then(resolve, reject); // a slot was freed by a worker that ended
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        queue.push(take);
-      });
-    }
+    const worker = await pool.acquire(signal);
     try {
       await worker.ready;
     } catch (err) {
-      release(worker);
+      pool.release(worker);
       throw new Error(`code failed: the sandbox could not start (${(err as Error).message})`);
     }
     return worker;
   };
 
-  const release = (worker: SandboxWorker) => {
-    if (closed) worker.end();
-    if (worker.dead) {
-      worker.end();
-      all.delete(worker);
-      queue.shift()?.(null);
-      return;
-    }
-    const next = queue.shift();
-    if (next) next(worker);
-    else idle.push(worker);
-  };
-
   /** `acquire`, but a call that waits past `maxWaitMs` fails saying it never started. */
   const waitForWorker = async (signal: AbortSignal | undefined, maxWaitMs: number, onWaiting?: (what: string | null) => void) => {
     // A worker's start (loading QuickJS) is not waiting: no deadline pays for it.
-    if (idle.length > 0 || all.size < size) return { worker: await acquire(signal), waited: 0 };
+    if (pool.hasFree) return { worker: await acquire(signal), waited: 0 };
     const since = Date.now();
-    const what = `a sandbox worker (all ${size} busy)`;
+    const what = `a sandbox worker (all ${pool.size} busy)`;
     onWaiting?.(what);
     const gaveUp = new AbortController();
     // setTimeout takes Infinity for 1 ms: an unbounded wait has no timer at all.
@@ -196,27 +112,19 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
       const waited = apart ? 0 : waitedMs;
       const timeoutMs = Math.max(1, runOptions.timeoutMs - waited);
       const timedOut = `code timed out after ${runOptions.timeoutMs} ms${waited > 0 ? ` (${waited} ms of it waiting for a sandbox worker)` : ''}`;
-      let watchdog: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const cut = new Promise<unknown>((resolve) => {
-        watchdog = setTimeout(() => resolve(new Error(timedOut)), timeoutMs + WATCHDOG_GRACE_MS);
-        onAbort = () => resolve(signal!.reason ?? new Error('code was cancelled'));
-        if (signal?.aborted) onAbort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      const { cut, clear } = cutOff(timeoutMs + WATCHDOG_GRACE_MS, signal, () => new Error(timedOut), () => signal!.reason ?? new Error('code was cancelled'));
       let answer: Answer | Failed;
       try {
-        answer = await worker.run({ code, input, timeoutMs, memoryLimitBytes: runOptions.memoryLimitBytes ?? defaultMemory, stackSizeBytes: stackSize }, cut);
+        answer = await worker.call({ code, input, timeoutMs, memoryLimitBytes: runOptions.memoryLimitBytes ?? defaultMemory, stackSizeBytes: stackSize }, cut);
       } finally {
-        clearTimeout(watchdog);
-        signal?.removeEventListener('abort', onAbort!);
+        clear();
       }
       if ('failed' in answer) {
-        release(worker);
+        pool.release(worker);
         throw answer.failed;
       }
       if (answer.retire) worker.end();
-      release(worker);
+      pool.release(worker);
       if ('json' in answer) return JSON.parse(answer.json);
       if ('broken' in answer) throw new Error(`code failed: the sandbox broke down (${answer.broken})`);
       if (answer.timedOut) throw new Error(timedOut);
@@ -224,9 +132,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox & { close()
     },
     /** Ends every worker; calls still running fail. */
     async close() {
-      closed = true;
-      idle.length = 0;
-      for (const worker of all) worker.end();
+      pool.close();
     },
   };
 }
