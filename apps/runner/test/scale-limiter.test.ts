@@ -177,6 +177,22 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
     expect(arrivals[3].at - arrivals[2].at).toBeGreaterThanOrEqual(950);
   });
 
+  it('takes a Retry-After of 0 as no hint: the SDK and the coordinator back off on their own, no burst', async () => {
+    // The call and the SDK's own 2 retries are refused with retry-after 0; a zero wait would send all four at once.
+    limitedArrivals = (n) => n <= 3;
+    limitedHeaders = { 'retry-after': '0' };
+    try {
+      await runEval('zero-after', 1, 1);
+    } finally {
+      limitedArrivals = () => false;
+      limitedHeaders = undefined;
+    }
+    expect(arrivals.map((a) => a.limited)).toEqual([true, true, true, false]);
+    // The SDK's backoff (~0.5 s less jitter), then the eval's own 250 ms (plus the stub's 40 ms answer).
+    expect(arrivals[1].at - arrivals[0].at).toBeGreaterThanOrEqual(350);
+    expect(arrivals[3].at - arrivals[2].at).toBeGreaterThanOrEqual(280);
+  });
+
   it("gives a kill -9'd worker's cases to the other worker, so the eval finishes at its full concurrency", async () => {
     latencyMs = 400;
     let killedAt = 0;

@@ -11,9 +11,11 @@ const MAX_BACKOFF_MS = 10_000;
 /**
  * How long a rate-limited case waits before its next attempt: what the
  * provider asked for (Retry-After, at most MAX_RETRY_AFTER_MS), else the
- * eval's backoff, doubling from `backoffMs` per attempt up to 10 s.
+ * eval's backoff, doubling from `backoffMs` per attempt up to 10 s. A wait of
+ * 0 is no hint (as OpenAI's Python SDK takes it): retrying at once would send
+ * up to 20 attempts in a burst.
  */
 export function rateLimitWaitMs(attempt: number, backoffMs: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs);
+  if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.min(MAX_RETRY_AFTER_MS, retryAfterMs);
   return Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** (attempt - 1));
 }

@@ -223,4 +223,34 @@ describe('the eval runner', () => {
       await stub.close();
     }
   });
+
+  it('takes a Retry-After of 0 (or retry-after-ms 0) as no hint: the case waits the eval\'s own backoff, not a burst of retries', async () => {
+    for (const headers of [{ 'retry-after': '0' }, { 'retry-after-ms': '0' }] as Record<string, string>[]) {
+      const arrivals: number[] = [];
+      const stub = await startOpenAIStub({
+        handler: () => {
+          arrivals.push(Date.now());
+          return arrivals.length <= 2 ? { status: 429, headers } : { text: 'fine' };
+        },
+      });
+      await writeFile(join(dir, 'zero.config.json'), JSON.stringify({ providers: { stub: { baseURL: stub.url, maxRetries: 0 } } }));
+      const stubServices = await createServices({ dataDir: join(dir, 'zerodata'), configPath: join(dir, 'zero.config.json'), noCache: true, env: {} });
+      try {
+        const suite = suiteOf({ dataset: [{ id: 'one', input: { question: 'q' }, expected: 'fine' }], scorers: [{ type: 'exact' }] });
+        const log = new MemoryCaseLog();
+        const { InProcessQueue } = await import('../src/case-queue');
+        const queue = new InProcessQueue({ concurrency: 1, backoffMs: 400 });
+        const head = await runEval({ pipeline: llmPipeline('stub:m'), suite, services: stubServices, log, queue });
+        const result = await collectResult(head, log, suite.dataset, 1);
+        expect(result.cases.map((c) => c.status)).toEqual(['passed']);
+        expect(arrivals).toHaveLength(3);
+        // The eval's backoff: 400 ms, then 800 ms (a zero wait would retry within a few ms).
+        expect(arrivals[1] - arrivals[0], JSON.stringify(headers)).toBeGreaterThanOrEqual(380);
+        expect(arrivals[2] - arrivals[1], JSON.stringify(headers)).toBeGreaterThanOrEqual(780);
+      } finally {
+        await stubServices.close();
+        await stub.close();
+      }
+    }
+  });
 });

@@ -142,6 +142,20 @@ describe('openai-compatible provider against a stub server', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('takes a retry-after of 0 (or retry-after-ms 0) as no hint: its own retries back off, not a burst', async () => {
+    for (const headers of [{ 'retry-after': '0' }, { 'retry-after-ms': '0' }] as Record<string, string>[]) {
+      const arrivals: number[] = [];
+      const { provider } = await setup({ handler: () => (arrivals.push(Date.now()), { status: 429, headers }) }, { maxRetries: 2 });
+      await expect(provider.chat('m1', ask('hi'))).rejects.toThrow('stub: HTTP 429');
+      expect(arrivals).toHaveLength(3);
+      // The SDK's own backoff: ~0.5 s then ~1 s, less up to 25% jitter.
+      expect(arrivals[1] - arrivals[0], JSON.stringify(headers)).toBeGreaterThanOrEqual(350);
+      expect(arrivals[2] - arrivals[1], JSON.stringify(headers)).toBeGreaterThanOrEqual(700);
+      await stub!.close();
+      stub = undefined;
+    }
+  });
+
   it('does not wait an hour when retry-after says so: fails at once, naming the wait', async () => {
     const { stub, provider } = await setup({ handler: () => ({ status: 429, headers: { 'retry-after': '3600' } }) });
     await expect(provider.chat('m1', ask('hi'))).rejects.toThrow('stub: HTTP 429: stub error 429 (retry-after 3600)');

@@ -8,7 +8,7 @@ import type { ChatMessage, ChatRequest, ChatResult, ToolCall, Usage } from '../.
 import { costOf, type Price } from './prices';
 import type { Provider } from './provider';
 import { ProviderError, describeProviderError } from './provider-error';
-import { retryAfterMs } from './retry-after';
+import { hasRetryAfter, retryAfterMs } from './retry-after';
 import { checkEmbeddings } from './embedding-check';
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import { limitEventSize } from './sse-event-limit';
@@ -248,14 +248,18 @@ function toVector(embedding: number[] | string): number[] {
 /**
  * The SDK honours any retry-after, even an hour. A longer wait than
  * MAX_RETRY_AFTER_SECONDS is turned into a final error (x-should-retry: false).
+ * One that is no hint (zero, a past date, unreadable) is dropped, so the SDK
+ * backs off on its own: it would otherwise retry at once, in a burst.
  */
 const capRetryAfter = (send: typeof fetch): typeof fetch => async (input, init) => {
   const response = await send(input, init);
   // A successful reply (nearly every call) returns before any header is looked up.
   if (response.ok) return response;
   const wait = retryAfterMs(response.headers);
-  if (wait === undefined || wait <= MAX_RETRY_AFTER_SECONDS * 1000) return response;
-  const headers: Array<[string, string]> = [...response.headers, ['x-should-retry', 'false']];
+  if (wait === undefined ? !hasRetryAfter(response.headers) : wait <= MAX_RETRY_AFTER_SECONDS * 1000) return response;
+  const headers: Array<[string, string]> = wait === undefined
+    ? [...response.headers].filter(([name]) => name !== 'retry-after' && name !== 'retry-after-ms')
+    : [...response.headers, ['x-should-retry', 'false']];
   // The body is undici's own stream (the provider fetches with undici), so undici's Response wraps it.
   return new UndiciResponse(response.body as ConstructorParameters<typeof UndiciResponse>[0], { status: response.status, statusText: response.statusText, headers }) as unknown as Response;
 };
