@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { openPool } from '../src/store/postgres/pool';
-import { runCli, workspace } from './cli-child';
+import { cleanEnv, runCli, workspace } from './cli-child';
 import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 // `patchbay serve --store postgres://…`: runners that share one real PostgreSQL instead of each its own SQLite file.
@@ -90,6 +90,48 @@ describe('serve --store postgres://…', () => {
       await own.stop();
     }
   });
+
+  it('patchbay keys and patchbay promote work on the PostgreSQL store with --store (or PATCHBAY_STORE), not on a SQLite file the runner never reads', async () => {
+    // They wrote to <data>/runner.sqlite whatever --store said: the key printed was refused (401) by
+    // the runner on PostgreSQL, and promote evaluated and moved a label in a store no server used.
+    const store = await pg.createDatabase();
+    const runner = await startTestRunner({ store });
+    const ws = workspace({
+      'cases.jsonl': ['a', 'b', 'c'].map((q) => JSON.stringify({ id: q, input: { question: q }, expected: q })).join('\n') + '\n',
+      'suite.json': { format: 'patchbay.eval/v1', name: 'echo-suite', dataset: 'cases.jsonl', scorers: [{ name: 'same', type: 'contains', target: 'answer' }] },
+    });
+    try {
+      expect((await runner.post('/api/pipelines', echoPipeline('helpdesk'))).status).toBe(201);
+      expect((await runner.post('/api/pipelines/helpdesk/versions', { document: { ...echoPipeline('helpdesk'), title: 'v2' }, message: 'v2', baseVersion: 1 })).status).toBe(201);
+      expect((await runner.api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status).toBe(200);
+      const serve = (key: string) => runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' } }, { authorization: `Bearer ${key}` });
+
+      const created = await runCli(['keys', 'create', 'app', '--pipelines', 'helpdesk', '--store', store], ws.dir, cleanEnv());
+      expect(created.stderr).toMatch(/not shown again/);
+      expect(created.code).toBe(0);
+      expect((await serve(created.stdout.trim())).status).toBe(200);
+      const listed = await runCli(['keys', 'list'], ws.dir, cleanEnv({ PATCHBAY_STORE: store }));
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^app\s+helpdesk\s/m);
+      expect((await runCli(['keys', 'revoke', 'app', '--store', store], ws.dir, cleanEnv())).code).toBe(0);
+      expect((await serve(created.stdout.trim())).status).toBe(401);
+
+      const promoted = await runCli(['promote', 'helpdesk', '--label', 'production', '--version', '2', '--suite', 'suite.json', '--store', store], ws.dir, cleanEnv());
+      expect(promoted.stderr).not.toMatch(/patchbay promote:/);
+      expect(promoted.code).toBe(0);
+      expect(promoted.stdout).toMatch(/production: v1 → v2/);
+      expect((await (await runner.api('/api/pipelines/helpdesk/labels')).json()).labels.production.version).toBe(2);
+      expect(fs.existsSync(path.join(ws.dir, '.patchbay', 'runner.sqlite'))).toBe(false);
+
+      // A store that is not one is refused in one line, exit 2, as for serve and index.
+      const bad = await runCli(['keys', 'list', '--store', 'mysql://db/x'], ws.dir, cleanEnv());
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await runner.close();
+      ws.remove();
+    }
+  }, 180_000);
 
   it('refuses a store that is not a postgres:// URL (exit 2) or cannot be reached (exit 1), in one line', async () => {
     const ws = workspace({});

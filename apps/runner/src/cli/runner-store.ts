@@ -3,16 +3,42 @@ import path from 'node:path';
 import type { Store } from '../store/index';
 import { UsageError, type CliIO } from './command';
 
+/** Where a command that works on what the runner keeps (keys, labels) finds it. */
+export interface RunnerStoreFlags {
+  data?: string;
+  /** The shared store (`--store`, else PATCHBAY_STORE): what `serve --store` and the workers use. */
+  store?: string;
+}
+
 /**
- * The runner's store in the workspace data dir (`--data` > PATCHBAY_DATA >
- * ./.patchbay), for commands that work on what the runner keeps (keys,
- * labels). Only `create` makes a new one: a typo in --data must not.
+ * The runner's store: the shared one named by `--store` / PATCHBAY_STORE
+ * (postgres://…, or a data dir the runners share), else the one in the
+ * workspace data dir (`--data` > PATCHBAY_DATA > ./.patchbay). A runner on
+ * PostgreSQL never reads its data dir's SQLite file, so writing there would
+ * make keys it refuses and move labels nobody serves. Only `create` makes a
+ * new SQLite store: a typo in --data (or --store) must not.
  */
-export async function openRunnerStore(dataFlag: string | undefined, io: CliIO, options: { create?: boolean } = {}): Promise<Store> {
-  const { resolveDataDir } = await import('@patchbay/core/node');
-  const { openSqliteStore, RUNNER_DB_FILE } = await import('../store/index');
+export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean } = {}): Promise<Store> {
+  const { openSqliteStore, openStore, RUNNER_DB_FILE } = await import('../store/index');
   const { Redactor } = await import('../http/secrets');
-  const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
-  if (!options.create && !existsSync(path.join(dataDir, RUNNER_DB_FILE))) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR)`);
-  return openSqliteStore(dataDir, { redact: Redactor.fromEnv(io.env).redact });
+  const redact = Redactor.fromEnv(io.env).redact;
+  const shared = flags.store ?? (io.env.PATCHBAY_STORE || undefined);
+  if (shared !== undefined) {
+    const { sqliteStoreDir, StoreLocationError } = await import('../queue/store-location');
+    const { isPostgresUrl } = await import('../store/store-url');
+    let target: string;
+    try {
+      target = sqliteStoreDir(shared, io.cwd);
+    } catch (err) {
+      throw err instanceof StoreLocationError ? new UsageError(err.message) : err;
+    }
+    if (!isPostgresUrl(target) && !existsSync(path.join(target, RUNNER_DB_FILE))) {
+      throw new UsageError(`--store ${target} holds no runner store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your runners share`);
+    }
+    return openStore(target, { redact });
+  }
+  const { resolveDataDir } = await import('@patchbay/core/node');
+  const dataDir = resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd });
+  if (!options.create && !existsSync(path.join(dataDir, RUNNER_DB_FILE))) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR or --store STORE)`);
+  return openSqliteStore(dataDir, { redact });
 }

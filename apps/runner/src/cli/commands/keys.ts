@@ -4,9 +4,9 @@ import { openRunnerStore } from '../runner-store';
 export const command: Command = {
   name: 'keys',
   summary: 'create, list and revoke serving keys',
-  usage: `Usage: patchbay keys create NAME [--pipelines a,b] [--data DIR]
-       patchbay keys list [--json] [--data DIR]
-       patchbay keys revoke NAME [--data DIR]
+  usage: `Usage: patchbay keys create NAME [--pipelines a,b] [--data DIR | --store STORE]
+       patchbay keys list [--json] [--data DIR | --store STORE]
+       patchbay keys revoke NAME [--data DIR | --store STORE]
 
 Serving keys let applications call pipelines and nothing else: a key is
 accepted (as "Authorization: Bearer pbk_…") only on /v1/* (the OpenAI-compatible
@@ -17,11 +17,13 @@ Options:
   --pipelines a,b   the pipelines the key may call (default: all)
   --json            list as JSON
   --data DIR        workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --store STORE     the store of a runner started with --store (env PATCHBAY_STORE):
+                    postgres://user@host/db, or a data dir the runners share
   --debug           show stack traces
   -h, --help        show this help
 
 Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exist.`,
-  options: { pipelines: { type: 'string' }, json: { type: 'boolean' }, data: { type: 'string' } },
+  options: { pipelines: { type: 'string' }, json: { type: 'boolean' }, data: { type: 'string' }, store: { type: 'string' } },
   positionals: [1, 2],
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
@@ -40,7 +42,7 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
     if (values.pipelines !== undefined && action !== 'create') throw new UsageError('--pipelines goes with keys create');
     const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines);
 
-    const store = await openRunnerStore(values.data, io, { create: action === 'create' });
+    const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create' });
     try {
       if (action === 'create') {
         const created = await asUsage(createServingKey(store, { name, pipelines }));

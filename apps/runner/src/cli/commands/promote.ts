@@ -6,12 +6,12 @@ import { openWorkspaceServices } from '../workspace-services';
 export const command: Command = {
   name: 'promote',
   summary: 'move a label to a version only if it is not worse (gated by evals)',
-  usage: `Usage: patchbay promote NAME --label LABEL --version N --suite SUITE [--data DIR] [--force] [--json]
+  usage: `Usage: patchbay promote NAME --label LABEL --version N --suite SUITE [--data DIR] [--store STORE] [--force] [--json]
 
-Evaluates version N of pipeline NAME (saved in the runner's store in the data
-dir) and the version that now holds LABEL on the suite's dataset — reusing a
-stored result with the same behaviour, dataset and suite when there is one —
-compares them case by case (paired, as patchbay compare does) and applies the
+Evaluates version N of pipeline NAME (saved in the runner's store: the data
+dir's, or --store's) and the version that now holds LABEL on the suite's
+dataset — reusing a stored result with the same behaviour, dataset and suite
+when there is one — compares them case by case (paired, as patchbay compare does) and applies the
 suite's gates ("fail-on regression" when it sets none). When they pass, the
 label moves and the history records it: "production: v3 → v4". A label not yet
 set moves when the candidate's own gates (min pass rate) pass.
@@ -23,6 +23,9 @@ Options:
   --force          move the label even when a gate fails (recorded as forced)
   --json           print the outcome as JSON
   --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --store STORE    the store of a runner started with --store (env PATCHBAY_STORE):
+                   postgres://user@host/db, or a data dir the runners share; the
+                   evals run in this process, with the config and indexes of --data
   --config FILE    workspace config (default DIR/patchbay.config.json)
   --debug          show stack traces
   -h, --help       show this help
@@ -37,6 +40,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     data: { type: 'string' },
+    store: { type: 'string' },
     config: { type: 'string' },
   },
   positionals: [1, 1],
@@ -61,7 +65,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
     const { loadDatasetSource } = await import('../../evals/dataset-input');
     const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
     const data = await asUsage(loadDatasetSource(suiteFile.dataset));
-    const store = await openRunnerStore(values.data, io);
+    const store = await openRunnerStore({ data: values.data, store: values.store }, io);
     const services = await openWorkspaceServices(values, io).catch(async (err) => {
       await store.close();
       throw err;
