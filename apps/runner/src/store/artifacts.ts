@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { StoreDb } from './dialect';
+import type { Database } from './schema';
 
 /** What an artifact holds: a retrieval index (a SQLite file) or a workspace config (canonical JSON). */
 export type ArtifactKind = 'index' | 'config';
@@ -26,9 +28,20 @@ export interface ArtifactStore {
   currentOf(kind: ArtifactKind, names: string[]): Promise<Map<string, string>>;
   /** Every name of a kind, by name. */
   names(kind: ArtifactKind): Promise<ArtifactName[]>;
-  /** Removes a name (its artifact stays: a job pinned to it may still fetch it). False when there was none. */
+  /** Removes a name (its artifact stays a while: a job pinned to it may still fetch it). False when there was none. */
   unname(kind: ArtifactKind, name: string): Promise<boolean>;
+  /**
+   * Deletes the artifacts no name has pointed at since before `releasedBefore` (ms since the epoch).
+   * Every publish does this with ARTIFACT_RETAIN_MS; a caller may ask sooner.
+   */
+  prune(releasedBefore: number): Promise<{ artifacts: number; bytes: number }>;
 }
+
+/**
+ * How long an artifact no name points at is kept: at least as long as an eval keeps the pins it
+ * started with (a week: evals/queued-case-queue.ts), so a resumed eval still finds its indexes.
+ */
+export const ARTIFACT_RETAIN_MS = 7 * 86_400_000;
 
 export const artifactHash = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -39,6 +52,7 @@ export class KyselyArtifactStore implements ArtifactStore {
     const hash = artifactHash(bytes);
     const now = Date.now();
     const created = await this.db.transaction().execute(async (tx) => {
+      const before = await tx.selectFrom('artifact_names').select('hash').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
       // The same bytes under another name (or published twice at once) are the same row: the first writer's.
       const inserted = await tx
         .insertInto('artifacts')
@@ -50,6 +64,10 @@ export class KyselyArtifactStore implements ArtifactStore {
         .values({ kind, name, hash, updated_at: now })
         .onConflict((oc) => oc.columns(['kind', 'name']).doUpdateSet({ hash, updated_at: now }))
         .execute();
+      // Named (again): in use, whenever it was released before.
+      await tx.updateTable('artifacts').set({ released_at: null }).where('hash', '=', hash).where('released_at', 'is not', null).execute();
+      if (before && before.hash !== hash) await release(tx, before.hash, now);
+      await prune(tx, now - ARTIFACT_RETAIN_MS);
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
     });
     return { hash, created };
@@ -77,7 +95,37 @@ export class KyselyArtifactStore implements ArtifactStore {
   }
 
   async unname(kind: ArtifactKind, name: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('artifact_names').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (tx) => {
+      const removed = await tx.deleteFrom('artifact_names').where('kind', '=', kind).where('name', '=', name).returning('hash').executeTakeFirst();
+      if (removed) await release(tx, removed.hash, Date.now());
+      return removed !== undefined;
+    });
   }
+
+  prune(releasedBefore: number): Promise<{ artifacts: number; bytes: number }> {
+    return this.db.transaction().execute((tx) => prune(tx, releasedBefore));
+  }
+}
+
+type Tx = Transaction<Database>;
+
+/** Marks `hash` released at `now` unless another name still points at it. */
+async function release(tx: Tx, hash: string, now: number): Promise<void> {
+  await tx
+    .updateTable('artifacts')
+    .set({ released_at: now })
+    .where('hash', '=', hash)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifact_names').select('hash').where('artifact_names.hash', '=', hash))))
+    .execute();
+}
+
+/** Deletes what no name has pointed at since before `releasedBefore` (and still none does). */
+async function prune(tx: Tx, releasedBefore: number): Promise<{ artifacts: number; bytes: number }> {
+  const gone = await tx
+    .deleteFrom('artifacts')
+    .where('released_at', '<', releasedBefore)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifact_names').select('hash').whereRef('artifact_names.hash', '=', 'artifacts.hash'))))
+    .returning('size')
+    .execute();
+  return { artifacts: gone.length, bytes: gone.reduce((sum, row) => sum + Number(row.size), 0) };
 }

@@ -158,6 +158,6 @@ export interface Database {
   cache_chat: { key: string; model: string; result: string; created_at: number };
   cache_vectors: { key: string; vector: Buffer; created_at: number };
   /** Immutable artifacts by SHA-256 of their bytes, and the names pointing at them (#16.5, store/artifacts.ts). */
-  artifacts: { hash: string; kind: string; size: number; bytes: Buffer; created_at: number };
+  artifacts: { hash: string; kind: string; size: number; bytes: Buffer; created_at: number; released_at: number | null };
   artifact_names: { kind: string; name: string; hash: string; updated_at: number };
 }

@@ -2,8 +2,9 @@ import type { PostgresMigration } from './migration';
 import { schema } from './001-schema';
 import { runValues } from './002-run-values';
 import { artifacts } from './003-artifacts';
+import { artifactRelease } from './004-artifact-release';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease];
