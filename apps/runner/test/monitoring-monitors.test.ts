@@ -109,6 +109,23 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(metrics).toMatch(/^patchbay_monitor_score\{pipeline="polite",monitor="says-please"\} 0\.428571/m);
   });
 
+  it('takes a contains monitor with its text in params.value (as the eval scorer does) and scores runs with it', async () => {
+    // It was refused with "needs an expected value": the check read the scorer type's flag and
+    // missed that params.value stands in for the expected value, as docs/monitoring.md promises.
+    expect((await runner.post('/api/pipelines', echoPipeline('thankful'))).status).toBe(201);
+    const put = await fetch(`${runner.url}/api/pipelines/thankful/monitors`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monitors: [{ name: 'thanks', scorer: { type: 'contains', params: { value: 'thank', ignoreCase: true } }, sample: 1 }] }),
+    });
+    expect(put.status, JSON.stringify(await put.clone().json())).toBe(200);
+    const thanked = await run('thankful', 'Thank you');
+    await run('thankful', 'no');
+    await settle();
+    expect((await (await runner.api('/api/runs?pipeline=thankful&monitor=thanks&minScore=1')).json()).map((r: { id: string }) => r.id)).toEqual([thanked]);
+    expect((await (await runner.api('/api/runs?pipeline=thankful&monitor=thanks&maxScore=0')).json())).toHaveLength(1);
+  });
+
   it('alerts on the error rate of a window of runs', async () => {
     const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);

@@ -43,8 +43,9 @@ export const MonitorSpec = z
       ctx.addIssue({ code: 'custom', path: ['scorer', 'params', ...(issue.path as (string | number)[])], message: issue.message });
       return;
     }
+    // As the eval's applyScorer reads it: params.value stands in for the expected value (contains, exact, …).
     const needs = typeof def.needsExpected === 'function' ? def.needsExpected(parsed.data) : def.needsExpected === true;
-    if (needs) {
+    if (needs && (parsed.data as { value?: unknown }).value === undefined) {
       ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: `a "${m.scorer.type}" scorer needs an expected value, which production runs do not have: give it in params` });
       return;
     }
