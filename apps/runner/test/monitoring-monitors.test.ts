@@ -126,6 +126,20 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await (await runner.api('/api/runs?pipeline=thankful&monitor=thanks&maxScore=0')).json())).toHaveLength(1);
   });
 
+  it('refuses a monitor narrowed to eval or cli runs, which monitoring never sees, naming the path', async () => {
+    // An eval's cases are scored by the eval, and `patchbay run` runs in its own process: such a
+    // monitor was accepted and then scored nothing, ever.
+    const res = await fetch(`${runner.url}/api/pipelines/polite/monitors`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monitors: [{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sources: ['serve', 'eval', 'cli'] }] }),
+    });
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(['$.monitors[0].sources[1]', '$.monitors[0].sources[2]']);
+    expect(problem.errors[0].message).toMatch(/monitoring never sees/);
+  });
+
   it('alerts on the error rate of a window of runs', async () => {
     const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);
