@@ -62,7 +62,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // The config published now: what a job that carries no pins (from an older server) runs with.
     services = (await resolver.resolve()).services;
     scaled = await scaleOut(
-      { url: options.queueUrl, work: true, concurrency: options.concurrency, lockDuration: options.lockDuration, stalledInterval: options.stalledInterval, log },
+      { url: options.queueUrl, work: true, concurrency: options.concurrency, lockDuration: options.lockDuration, stalledInterval: options.stalledInterval, redact, log },
       { store, services, workspaceFor },
     );
   } catch (err) {
@@ -73,7 +73,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Defines the run processor on the queue: runs of any server are taken here. The servers' monitoring
   // observes each finished run (rollups, metrics, alert rules): it reads it from the store once committed.
   const finished = new FinishedRunPublisher(scaled.jobs.redis, scaled.jobs.prefix, () => store.runs.flush(), log);
-  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true, observe: (run) => finished.publish(run), workspaceFor });
+  // Its keys are in no other process: what it sends through Redis is masked here (streamed tokens as one text, so a key split over chunks too).
+  new RunManager({ store: store.runs, services, jobs: scaled.jobs, commitEachRun: true, observe: (run) => finished.publish(run), workspaceFor, maskStream: () => redactor.streamMasker() });
   let stopping: Promise<void> | undefined;
   return {
     store,

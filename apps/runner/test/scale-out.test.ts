@@ -37,6 +37,11 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
       handler: async (req) => {
         // Questions of the cancel test never get an answer: their cases run until they are aborted.
         if (String(req.body?.messages?.at(-1)?.content).startsWith('hang ')) return { hang: 'before-response' };
+        // A model that repeats the caller's key, streamed a few characters at a time (a key split over tokens).
+        if (String(req.body?.messages?.at(-1)?.content).startsWith('repeat key ')) {
+          const key = String(req.headers.authorization).replace(/^Bearer /, '');
+          return { text: `the key is ${key}`, pieces: ['the key is ', ...(key.match(/.{1,3}/g) ?? [])] };
+        }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         await new Promise((r) => setTimeout(r, 60));
@@ -231,6 +236,33 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(stub.requests.filter((r) => String(r.body?.messages?.at(-1)?.content) === question)).toEqual([]);
     const runs: Array<{ status: string; error: string | null }> = await (await api('/api/runs?pipeline=qa&source=api&limit=50')).json();
     expect(runs.filter((r) => /queue is unavailable/.test(r.error ?? '')).map((r) => r.status)).toEqual(['failed']);
+  });
+
+  it("masks a worker's provider key that a model repeats in what goes through Redis: a run's events and an eval's case results", async () => {
+    const res = await post('/api/runs?stream=true', { pipeline: 'qa', inputs: { question: 'repeat key 1' } });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-run-id')!;
+    const streamed = JSON.stringify(await allSseEvents(res));
+    expect(streamed).toContain('the key is [REDACTED]');
+    const client = new Redis(redis.url);
+    try {
+      const inRedis = JSON.stringify(await client.xrange(`patchbay:events:run:${id}`, '-', '+'));
+      expect(inRedis).toContain('[REDACTED]');
+      for (const key of Object.values(KEYS)) {
+        expect(streamed).not.toContain(key);
+        expect(inRedis).not.toContain(key);
+      }
+    } finally {
+      client.disconnect();
+    }
+    // A case's record travels from the worker to the coordinator through Redis: the scorer's reason quotes the output.
+    const cases = [{ id: 'k1', input: { question: 'repeat key 2' }, expected: 'no key' }];
+    expect((await post('/api/datasets', { name: 'repeat-key', cases })).status).toBe(201);
+    const started = await post('/api/evals', { pipeline: 'qa', dataset: 'repeat-key', suite: { scorers: [{ name: 'same', type: 'exact' }], concurrency: 1 } });
+    expect(started.status).toBe(201);
+    const events = JSON.stringify(await allSseEvents(await api(`/api/evals/${(await started.json()).id}/events`)));
+    expect(events).toContain('the key is [REDACTED]');
+    for (const key of Object.values(KEYS)) expect(events).not.toContain(key);
   });
 
   it('never puts a provider key into Redis', async () => {

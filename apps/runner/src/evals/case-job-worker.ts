@@ -26,6 +26,8 @@ export interface CaseJobWorkerOptions {
   idleMs?: number;
   lockDuration?: number;
   stalledInterval?: number;
+  /** Masks this process's secret values (a key a model repeated) out of a case's result before it goes to Redis. */
+  redact?: (json: string) => string;
   log: (line: string) => void;
 }
 
@@ -144,7 +146,8 @@ export class CaseJobWorker {
 
   private async publish(data: CaseJobData, result: CaseJobResult): Promise<void> {
     const { results } = caseKeys(this.options.prefix, data.evalId);
-    await this.options.redis.xadd(results, '*', 'r', JSON.stringify(result));
+    const json = JSON.stringify(result);
+    await this.options.redis.xadd(results, '*', 'r', this.options.redact ? this.options.redact(json) : json);
   }
 
   /** How many evals' case runners this process keeps now. */

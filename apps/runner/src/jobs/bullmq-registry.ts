@@ -23,6 +23,11 @@ export interface BullmqRegistryOptions {
   stalledInterval?: number;
   /** Events kept per job stream (MAXLEN ~). Default 10,000. */
   maxEvents?: number;
+  /**
+   * Masks this process's secret values (its provider keys) out of each event before it goes to Redis:
+   * the servers that stream it, and Redis itself, never know them (they are only in this process's environment).
+   */
+  redact?: (json: string) => string;
   log?: (line: string) => void;
 }
 
@@ -74,7 +79,7 @@ export class BullmqJobRegistry implements JobRegistry {
     this.queued = new Set(options.queued ?? ['run']);
     this.prefix = options.prefix ?? 'patchbay';
     this.redis = redisConnection(options.url, { name: 'patchbay-jobs' });
-    this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600 });
+    this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600, redact: options.redact });
     this.cancels = new CancelChannel(options.url, this.prefix);
     this.cancels.listen((kind, id, reason) => {
       const running = this.running.get(`${kind}:${id}`);

@@ -11,7 +11,13 @@ import type { Redis } from 'ioredis';
 export class JobEventStreams {
   constructor(
     private readonly redis: Redis,
-    private readonly options: { prefix: string; maxLen: number; ttlSeconds: number },
+    private readonly options: {
+      prefix: string;
+      maxLen: number;
+      ttlSeconds: number;
+      /** Masks this process's secret values out of each event's JSON before it goes to Redis. */
+      redact?: (json: string) => string;
+    },
   ) {}
 
   key(kind: string, id: string): string {
@@ -26,7 +32,8 @@ export class JobEventStreams {
 
   /** Appends without waiting: commands on one connection keep their order. */
   append(kind: string, id: string, seq: number, event: unknown, onError: (err: Error) => void): void {
-    this.redis.xadd(this.key(kind, id), 'MAXLEN', '~', this.options.maxLen, `0-${seq + 1}`, 'e', JSON.stringify(event)).catch(onError);
+    const json = JSON.stringify(event);
+    this.redis.xadd(this.key(kind, id), 'MAXLEN', '~', this.options.maxLen, `0-${seq + 1}`, 'e', this.options.redact ? this.options.redact(json) : json).catch(onError);
   }
 
   /** Marks the end of a job's events and lets the stream expire. */

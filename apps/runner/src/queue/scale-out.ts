@@ -22,6 +22,8 @@ export interface ScaleOutOptions {
   /** How soon a killed worker's jobs are taken up by another (BullMQ lock and stalled check, ms). */
   lockDuration?: number;
   stalledInterval?: number;
+  /** Masks this process's secret values out of what it writes to Redis (run events, eval case results). */
+  redact?: (json: string) => string;
   log: (line: string) => void;
 }
 
@@ -53,6 +55,7 @@ export async function scaleOut(
     concurrency: options.concurrency,
     lockDuration: options.lockDuration,
     stalledInterval: options.stalledInterval,
+    redact: options.redact,
     log: options.log,
   });
   try {
@@ -78,6 +81,7 @@ export async function scaleOut(
         concurrency: options.concurrency ?? 8,
         lockDuration: options.lockDuration,
         stalledInterval: options.stalledInterval,
+        redact: options.redact,
         log: options.log,
       })
     : undefined;
