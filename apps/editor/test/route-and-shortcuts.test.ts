@@ -22,8 +22,14 @@ describe('addresses', () => {
 
   it('ignores what it does not understand', () => {
     expect(parseRoute('/elsewhere', '')).toEqual({ page: 'list' });
-    expect(parseRoute('/pipelines/x', '?version=banana&diff=1-2')).toEqual({ page: 'pipeline', name: 'x' });
     expect(parseRoute('/pipelines/x/monitoring', '?range=2w&by=node')).toEqual({ page: 'monitoring', name: 'x' });
+  });
+
+  it('says, rather than drops, a version or diff that is no version numbers (the latest would show in its place)', () => {
+    expect(parseRoute('/pipelines/x', '?version=banana')).toEqual({ page: 'pipeline', name: 'x', problem: 'version must be a whole number from 1 (the address has version=banana)' });
+    expect(parseRoute('/pipelines/x', '?diff=1-2')).toEqual({ page: 'pipeline', name: 'x', problem: 'diff must be two version numbers, as diff=1..2 (the address has diff=1-2)' });
+    expect(parseRoute('/pipelines/x', '?diff=0..2')).toMatchObject({ problem: expect.stringMatching(/^diff must be/) });
+    expect(parseRoute('/pipelines/x', `?version=${'9'.repeat(500)}`)).toHaveProperty('problem', `version must be a whole number from 1 (the address has version=${'9'.repeat(40)}…)`);
   });
 });
 

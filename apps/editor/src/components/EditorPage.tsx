@@ -343,6 +343,10 @@ function EditorScreen({ route, navigate }: Props) {
     },
   });
 
+  if (route.problem) {
+    // An address that names no version: retrying it cannot help, the latest version can.
+    return <PageLoadError name={route.name} message={route.problem} onBack={() => navigate({ page: 'list' })} onRetry={() => navigate({ page: 'pipeline', name: route.name })} retryLabel="Open the latest version" />;
+  }
   if (error) {
     return <PageLoadError name={route.name} message={error} onBack={() => navigate({ page: 'list' })} onRetry={reload} />;
   }

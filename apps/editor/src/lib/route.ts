@@ -6,6 +6,7 @@
  *   /pipelines/NAME?draft=1            a new pipeline not saved yet (its first save makes version 1)
  *   /pipelines/NAME?version=N          version N (read-only unless it is the latest)
  *   /pipelines/NAME?diff=A..B          version A against version B on the canvas
+ *   (a version or diff that is not version numbers is the route's `problem`, said on the page)
  *   /pipelines/NAME?run=ID             a past run on the canvas
  *   /pipelines/NAME?via=A,B            opened from a `pipeline` node of A (itself opened from B): breadcrumb back
  *   /pipelines/NAME/evals?eval=ID      the pipeline's evals, one result shown
@@ -15,7 +16,7 @@
  */
 export type Route =
   | { page: 'list' }
-  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[]; draft?: boolean }
+  | { page: 'pipeline'; name: string; version?: number; diff?: { from: number; to: number }; run?: string; via?: string[]; draft?: boolean; problem?: string }
   | { page: 'evals'; name: string; eval?: string }
   | { page: 'compare'; name: string; a?: string; b?: string }
   | { page: 'deploy'; name: string }
@@ -48,10 +49,17 @@ export function parseRoute(pathname: string, search: string): Route {
   if (!match) return { page: 'list' };
   const params = new URLSearchParams(search);
   const route: Route = { page: 'pipeline', name: decodeURIComponent(match[1]) };
-  const version = Number(params.get('version'));
-  if (Number.isInteger(version) && version > 0) route.version = version;
-  const diff = /^(\d+)\.\.(\d+)$/.exec(params.get('diff') ?? '');
+  // A version the address names but that is no version number is said, not dropped: the page
+  // would otherwise show the latest version, editable, as if it were the one asked for.
+  const versionText = params.get('version');
+  if (versionText !== null) {
+    if (/^[1-9]\d{0,8}$/.test(versionText)) route.version = Number(versionText);
+    else route.problem = `version must be a whole number from 1 (the address has version=${clip(versionText)})`;
+  }
+  const diffText = params.get('diff');
+  const diff = /^([1-9]\d{0,8})\.\.([1-9]\d{0,8})$/.exec(diffText ?? '');
   if (diff) route.diff = { from: Number(diff[1]), to: Number(diff[2]) };
+  else if (diffText !== null) route.problem ??= `diff must be two version numbers, as diff=1..2 (the address has diff=${clip(diffText)})`;
   const run = params.get('run');
   if (run) route.run = run;
   const via = (params.get('via') ?? '').split(',').filter((name) => /^[a-z0-9-]+$/.test(name));
@@ -59,6 +67,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (params.get('draft') === '1') route.draft = true;
   return route;
 }
+
+/** A piece of the address as a message quotes it: a long one is cut, so the message stays one short line. */
+const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
 export function formatRoute(route: Route): string {
   if (route.page === 'list') return '/';

@@ -29,12 +29,20 @@ export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {
   const [error, setError] = useState<string>();
 
   // Nothing chosen yet: the newest finished eval and its baseline from the history, the older version as A.
+  // An eval the address names is kept even when the history (its first page) lacks it: the
+  // comparison then says whether it exists, rather than another eval quietly taking its place.
   useEffect(() => {
     if (!history || (a && b)) return;
-    const current = finished.find((e) => e.id === b) ?? finished[0];
+    const named = finished.find((e) => e.id === b);
+    if (a || (b && !named)) {
+      const other = finished.find((e) => e.id !== (a ?? b));
+      if (other) onPick(a ?? other.id, b ?? other.id);
+      return;
+    }
+    const current = named ?? finished[0];
     if (!current) return;
-    const base = finished.find((e) => e.id === (a ?? defaultBaseline(finished, current)));
-    const [older, newer] = base && !a ? orderByVersion(base, current) : [base, current];
+    const base = finished.find((e) => e.id === defaultBaseline(finished, current));
+    const [older, newer] = base ? orderByVersion(base, current) : [undefined, current];
     if (older?.id !== a || newer.id !== b) onPick(older?.id, newer.id);
   }, [history, a, b]);
 
@@ -44,14 +52,16 @@ export function CompareView({ api, history, a, b, onPick, onOpenRun }: Props) {
     setError(undefined);
     if (!a || !b) return;
     let stale = false;
-    Promise.all([api.compare(a, b), api.getEval(a), api.getEval(b)]).then(
-      ([comparison, ra, rb]) => {
-        if (stale) return;
-        setCmp(comparison);
-        setResults([ra, rb]);
-      },
-      (err: Error) => !stale && setError(err.message),
-    );
+    // Settled in order, so the comparison's reason (which names query.a or query.b) is the one shown.
+    void Promise.allSettled([api.compare(a, b), api.getEval(a), api.getEval(b)]).then(([comparison, ra, rb]) => {
+      if (stale) return;
+      const failed = [comparison, ra, rb].find((r) => r.status === 'rejected');
+      if (failed) return setError((failed.reason as Error).message);
+      if (comparison.status === 'fulfilled' && ra.status === 'fulfilled' && rb.status === 'fulfilled') {
+        setCmp(comparison.value);
+        setResults([ra.value, rb.value]);
+      }
+    });
     return () => {
       stale = true;
     };
