@@ -130,8 +130,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await services.close();
     throw err;
   }
-  const interrupted = await store.runs.interruptOrphans(isOwnerAlive);
-  if (interrupted > 0) log(`${interrupted} run(s) left running by a stopped runner are now "interrupted"`);
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 
@@ -195,6 +193,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pin,
     workspaceFor,
   });
+  // Runs a stopped runner left `running` are interrupted; scaled out, not those whose jobs the queue still holds
+  // (a restarted front door finds the rows its old process wrote: workers run them). Redis not answering: left alone.
+  const stillQueued = scaled ? (id: string) => runs.isActive(id).catch(() => true) : undefined;
+  const interrupted = await store.runs.interruptOrphans(isOwnerAlive, stillQueued);
+  if (interrupted > 0) log(`${interrupted} run(s) left running by a stopped runner are now "interrupted"`);
   const evals = new EvalManager({
     evals: store.evals,
     runs: store.runs,

@@ -19,6 +19,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   let worker: PatchbayProcess;
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let startServer: () => Promise<void>;
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis({ persistent: true }), startPostgres()]);
@@ -31,8 +32,11 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-pg-restart-'));
     const env = { ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: 'sk-x' };
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
-    server = { ...serving, url: serving.match[1] };
+    startServer = async () => {
+      const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+      server = { ...serving, url: serving.match[1] };
+    };
+    await startServer();
     worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'], env, /taking jobs/);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
@@ -95,5 +99,27 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     const id = await evalUnderWay();
     await redis.restart(6000);
     await expectEveryCaseOnce(id);
+  }, 150_000);
+
+  // A front door that restarts (a deploy, a crash) finds the `running` rows its old process wrote. Those whose
+  // jobs wait in the queue are not orphans: a worker runs them. Before, they became "interrupted" and the
+  // worker, reading that, dropped them: runs answered 201 were never run.
+  it('a front door restarted while runs wait in the queue: the worker runs them afterwards', async () => {
+    worker.child.kill('SIGSTOP'); // no worker takes them while the front door restarts
+    let ids: string[];
+    try {
+      const started = await Promise.all([1, 2, 3].map((n) => post('/api/runs', { pipeline: 'qa', inputs: { question: `queued ${n}` } })));
+      expect(started.map((r) => r.status)).toEqual([201, 201, 201]);
+      ids = await Promise.all(started.map(async (r) => (await r.json()).id as string));
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await startServer();
+      for (const id of ids) expect((await (await api(`/api/runs/${id}`)).json()).status).toBe('running');
+    } finally {
+      worker.child.kill('SIGCONT');
+    }
+    for (const id of ids) {
+      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    }
   }, 150_000);
 });

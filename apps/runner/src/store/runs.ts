@@ -108,8 +108,11 @@ export interface RunStore {
   events(id: string): Promise<RunEvent[] | undefined>;
   /** Newest first, a page at a time. */
   list(query: RunQuery): Promise<Page<RunSummary>>;
-  /** At start-up: runs left `running` by a process that is gone become `interrupted`. */
-  interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
+  /**
+   * At start-up: runs left `running` by a process that is gone become `interrupted`, except those
+   * `stillQueued` says a queue still holds (scaled out: a worker runs them, or runs them again).
+   */
+  interruptOrphans(isOwnerAlive: (owner: string) => boolean, stillQueued?: (id: string) => Promise<boolean>): Promise<number>;
   flush(): Promise<void>;
   /** Deletes finished runs (with their node traces) that started before `before`; returns how many. */
   prune(before: number): Promise<number>;
@@ -282,10 +285,11 @@ export class KyselyRunStore implements RunStore {
     return toPage(rows, query.limit, (r) => [r.started_at, r.seq], toRunSummary);
   }
 
-  async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
+  async interruptOrphans(isOwnerAlive: (owner: string) => boolean, stillQueued?: (id: string) => Promise<boolean>) {
     await this.flush();
     const running = await this.db.selectFrom('runs').select(['id', 'owner']).where('status', '=', 'running').execute();
-    const orphans = running.filter((r) => !(r.owner && isOwnerAlive(r.owner))).map((r) => r.id);
+    const orphans: string[] = [];
+    for (const r of running) if (!(r.owner && isOwnerAlive(r.owner)) && !(stillQueued && (await stillQueued(r.id)))) orphans.push(r.id);
     if (orphans.length === 0) return 0;
     const result = await this.db
       .updateTable('runs')
