@@ -201,6 +201,28 @@ describe('first run: npm start on a fresh data dir', () => {
     expect(comparison.scorers.answer.pValue).toBeLessThan(0.05);
   });
 
+  it('a promotion on the demo\'s saved suite reuses the seeded evals: promoting after an eval costs nothing', async () => {
+    // docs/deploy.md promises it; the seeded results stored only their scorers' names, so the first
+    // promotion on the demo (CLI or the editor's Deploy check) evaluated both versions again.
+    const { suite } = await getJson(`${url}/api/suites/support-assistant`);
+    const evals: Array<{ id: string; version: number }> = await getJson(`${url}/api/evals?pipeline=support-assistant`);
+    const seeded = new Map(evals.map((e) => [e.version, e.id]));
+    const res = await fetch(`${url}/api/pipelines/support-assistant/promotions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'production', version: 2, dryRun: true, suite: { ...suite, dataset: 'support-assistant' } }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    let outcome;
+    do {
+      await new Promise((r) => setTimeout(r, 50));
+      outcome = await getJson(`${url}/api/promotions/${id}`);
+    } while (outcome.status === 'running');
+    expect(outcome).toMatchObject({ status: 'checked', from: 3, to: 2, evalIds: { candidate: seeded.get(2), holder: seeded.get(3) } });
+    expect(outcome.comparison.regressed).toHaveLength(10);
+  });
+
   it('v3 answers an order question through its orders tool', async () => {
     const orders = JSON.parse(fs.readFileSync(path.join(DEMO, 'orders.json'), 'utf8')) as Array<{ number: number; status: string }>;
     const order = orders.find((o) => o.number === 1004)!;

@@ -50,10 +50,11 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
     const pipeline = version.document as PipelineDocument;
     const previous = seeded.at(-1);
     const log = new MemoryCaseLog();
+    const scored = forVersion(suite, pipeline);
     const head = await runEval({
       pipeline,
       pipelineVersion: version.number,
-      suite: forVersion(suite, pipeline),
+      suite: scored,
       services,
       log,
       baseline: previous && { rows: previous.result.cases.map(toScoreRow), label: previous.id, datasetHash: previous.result.dataset.hash },
@@ -69,6 +70,7 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
       version: version.number,
       dataset: DEMO_DATASET,
       baseline: previous?.id ?? null,
+      scorers: scored.scorers,
     });
     seeded.push({ id, version: version.number, result });
   }

@@ -54,11 +54,19 @@ export interface StoredEval {
 }
 
 /** What `insertResult` is told besides the result itself (both databases). */
-export type ResultMeta = { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string };
+export type ResultMeta = {
+  pipeline?: string;
+  version?: number | null;
+  dataset: string;
+  baseline?: string | null;
+  id?: string;
+  /** The scorers as run, when known (the demo's seed): a promotion on the same suite then reuses the result. */
+  scorers?: ScorerSpec[];
+};
 
 /** The eval row a finished result file stands for (imported results, both databases). */
 export function newEvalFromResult(result: EvalResult, meta: ResultMeta): NewEval {
-  const scorers = Object.keys(result.summary?.scorers ?? {}).map((name) => ({ name }));
+  const scorers = meta.scorers ?? Object.keys(result.summary?.scorers ?? {}).map((name) => ({ name }));
   return {
     id: meta.id ?? randomUUID(),
     pipeline: meta.pipeline ?? result.pipeline.name,
