@@ -110,7 +110,7 @@ export interface EvalStore {
    * Stores a finished result (a `patchbay eval --out` file, the demo's seed)
    * as a succeeded eval without running anything; returns its id.
    */
-  insertResult(result: EvalResult, meta: { pipeline?: string; version?: number | null; dataset: string; baseline?: string | null; id?: string }): Promise<string>;
+  insertResult(result: EvalResult, meta: ResultMeta): Promise<string>;
 }
 
 type Row = Omit<Database['eval_results'], 'owner'> & { done: number; seq: number };
