@@ -26,7 +26,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     const store = await postgres.createDatabase();
     stub = await startOpenAIStub({
       handler: async (req) => {
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, String(req.body?.messages?.at(-1)?.content).startsWith('slow ') ? 2000 : 50));
         return { text: `answer: ${req.body?.messages?.at(-1)?.content}` };
       },
     });
@@ -122,4 +122,25 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
       await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
     }
   }, 150_000);
+
+  // A run's outcome is what every other process reads: a worker that cannot record it holds the job and
+  // tries again until the store is back. Before, it logged "could not record run", acknowledged the job,
+  // and the run stayed `running` for good (only a front door's restart turned it "interrupted").
+  it('PostgreSQL gone while a run ends on the worker: the run is recorded once the store is back', async () => {
+    const calls = stub.requests.length;
+    const res = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'slow while the store is away' } });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBe(1);
+    await postgres.kill();
+    try {
+      await expect.poll(() => worker.output().includes(`could not record run ${id}`), { timeout: 30_000 }).toBe(true);
+    } finally {
+      await postgres.restart();
+    }
+    await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    expect((await (await api(`/api/runs/${id}`)).json()).outputs).toEqual({ answer: 'answer: slow while the store is away' });
+    expect(stub.requests.length - calls).toBe(1); // recorded, not run again
+    expect(worker.child.exitCode).toBeNull();
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { newRunId, preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
+import { isStoreUnavailable } from '../store/store-unavailable';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
@@ -218,11 +219,16 @@ export class RunManager {
     } catch (err) {
       result = Promise.reject(err); // a document that cannot compile is recorded as a failed run, like any other failure
     }
-    const record = (row: RunFinish) => {
+    const record = (row: RunFinish): Promise<void> | undefined => {
+      if (this.commitEachRun) {
+        // Monitoring sees the run after it is recorded and its stream has ended (the registry ends it once the job settles).
+        const committed = this.finishDurably(row);
+        return this.observe ? committed.then(() => void setImmediate(() => this.observed(payload, row))) : committed;
+      }
       const committed = this.store.finish(row);
-      if (payload.answeredAtEnd && !this.commitEachRun) this.ends.set(id, committed);
-      // Monitoring sees the run after it is recorded and its stream has ended (the registry ends it once this settles).
+      if (payload.answeredAtEnd) this.ends.set(id, committed);
       if (this.observe) setImmediate(() => this.observed(payload, row));
+      return undefined;
     };
     const recorded = result.then(
       (result) => record(finishedRun(id, result, events)),
@@ -235,10 +241,26 @@ export class RunManager {
           events.push(failed);
           job.publish(failed);
         }
-        record({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events });
+        return record({ id, status: 'failed', outputs: null, error: message, failedNode: null, durationMs, nodes: {}, events });
       },
     );
     return this.commitEachRun ? recorded.then(() => this.store.flush()) : recorded;
+  }
+
+  /**
+   * Scaled out, a run's outcome is what every other process reads, and its job is acknowledged only
+   * after it: a store out of reach is waited out (the job stays held; the store logs each failed try),
+   * so the run does not stay `running` for good. Any other write error gives up (it was logged).
+   */
+  private async finishDurably(row: RunFinish): Promise<void> {
+    for (let waitMs = 500; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        return await this.store.finish(row);
+      } catch (err) {
+        if (!isStoreUnavailable(err)) return;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   private observed(run: RunJob, row: RunFinish) {
