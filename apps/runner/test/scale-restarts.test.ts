@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
@@ -20,6 +21,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   let startServer: () => Promise<void>;
+  let startWorker: () => Promise<void>;
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis({ persistent: true }), startPostgres()]);
@@ -37,7 +39,8 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
       server = { ...serving, url: serving.match[1] };
     };
     await startServer();
-    worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'], env, /taking jobs/);
+    startWorker = async () => void (worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'], env, /taking jobs/));
+    await startWorker();
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
   }, 180_000);
@@ -98,6 +101,24 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   it('Redis killed with kill -9 and started 6 s later: the eval ends with every case exactly once', async () => {
     const id = await evalUnderWay();
     await redis.restart(6000);
+    await expectEveryCaseOnce(id);
+  }, 150_000);
+
+  // A Redis without persistence (or whose files were lost) comes back empty: the case jobs are gone, and so is
+  // the eval's spec that a worker builds its case runner from. The coordinator queues the lost cases again;
+  // a worker that had not built this eval's runner yet (a new one, here) found no spec and dropped each case
+  // without a word, so the eval never ended.
+  it('Redis comes back empty mid-eval and a new worker takes over: the eval ends with every case exactly once', async () => {
+    const id = await evalUnderWay();
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const client = new Redis(redis.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+    await startWorker();
     await expectEveryCaseOnce(id);
   }, 150_000);
 

@@ -58,7 +58,8 @@ export class QueuedCaseQueue implements CaseQueue {
     const maxRetries = this.options.maxRateLimitRetries ?? 20;
     const backoffMs = this.options.backoffMs ?? 250;
     const spec: EvalCaseSpec = this.options.pin ? { ...this.options.spec, workspace: await this.pinned(this.options.pin) } : this.options.spec;
-    await redis.multi().set(keys.spec, JSON.stringify(spec), 'EX', 7 * 86_400).del(keys.results).exec();
+    const specJson = JSON.stringify(spec);
+    await redis.multi().set(keys.spec, specJson, 'EX', 7 * 86_400).del(keys.results).exec();
     // A resumed eval goes on with the limit it learned; a new one has none saved.
     await this.limiter.load();
     await this.options.cancels.clear('eval', evalId);
@@ -113,6 +114,7 @@ export class QueuedCaseQueue implements CaseQueue {
         if (exhausted && outstanding.size === 0 && retries.length === 0) break;
         if (Date.now() >= nextSweep) {
           nextSweep = Date.now() + SWEEP_MS;
+          await this.keepSpec(specJson, spec);
           await this.sweep(outstanding, suspects, retries);
         }
         const reply = (await reader.xread('COUNT', 200, 'BLOCK', retries.length ? 100 : 1_000, 'STREAMS', keys.results, lastId)) as
@@ -164,6 +166,19 @@ export class QueuedCaseQueue implements CaseQueue {
     const pins = await pin();
     await redis.set(key, JSON.stringify(pins), 'EX', 7 * 86_400);
     return pins;
+  }
+
+  /**
+   * A Redis that came back empty (no persistence, or its files lost) lost the eval's spec with its jobs:
+   * the sweep queues the cases again, and a worker that has not built this eval's runner yet must find
+   * the spec, or it drops them. Written again when it is gone (with the pins a resume reads).
+   */
+  private async keepSpec(specJson: string, spec: EvalCaseSpec): Promise<void> {
+    const keys = caseKeys(this.options.prefix, this.options.evalId);
+    if ((await this.options.redis.exists(keys.spec)) === 1) return;
+    const tx = this.options.redis.multi().set(keys.spec, specJson, 'EX', 7 * 86_400, 'NX');
+    if (spec.workspace) tx.set(keys.pins, JSON.stringify(spec.workspace), 'EX', 7 * 86_400, 'NX');
+    await tx.exec();
   }
 
   /**
