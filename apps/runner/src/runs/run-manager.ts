@@ -255,7 +255,10 @@ export class RunManager {
   private async finishDurably(row: RunFinish): Promise<void> {
     for (let waitMs = 500; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
-        return await this.store.finish(row);
+        const committed = this.store.finish(row);
+        // Committed now, not at the store's next batch a few ms on: the job is acknowledged only after it.
+        void this.store.flush();
+        return await committed;
       } catch (err) {
         if (!isStoreUnavailable(err)) return;
         await new Promise((resolve) => setTimeout(resolve, waitMs));
