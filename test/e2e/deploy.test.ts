@@ -142,6 +142,10 @@ describe('the call snippets', () => {
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [file], { env: { PATH: process.env.PATH, PATCHBAY_KEY: 'any-value-on-loopback' } });
       expect(stdout.trim()).toBe('Q: Hello');
+      // "Any value" except a pbk_ one: a key that is not stored is refused even on loopback, as the hint says.
+      const refused = await promisify(execFile)(process.execPath, [file], { env: { PATH: process.env.PATH, PATCHBAY_KEY: 'pbk_not-a-stored-key' } }).then(() => undefined, (e) => e);
+      expect(refused?.stderr).toMatch(/401/);
+      expect(await page.getByTestId('snippet-key-hint').textContent()).toMatch(/any value that does not begin with pbk_ works/);
     } finally {
       fs.rmSync(file, { force: true });
     }

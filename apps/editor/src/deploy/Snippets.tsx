@@ -49,8 +49,9 @@ export function Snippets({ name, labels }: Props) {
           ))}
         </select>
       </div>
-      <p className="muted">
-        Set <code>{KEY_ENV}</code> to a serving key (<code>patchbay keys create NAME</code>) or the runner&apos;s token; on a loopback runner without a token any value works.
+      <p className="muted" data-testid="snippet-key-hint">
+        Set <code>{KEY_ENV}</code> to a serving key (<code>patchbay keys create NAME</code>) or the runner&apos;s token; on a loopback runner without a token
+        any value that does not begin with <code>pbk_</code> works (a <code>pbk_</code> key is always checked).
       </p>
       {KINDS.map(({ id, title, make }) => {
         const text = make(target);
