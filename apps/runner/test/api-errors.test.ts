@@ -65,6 +65,27 @@ describe('errors are application/problem+json', () => {
     expect((await expectProblem(query, 400)).errors[0].path).toBe('query.limit');
   });
 
+  it("a 4xx detail names the JSON path and reads as one plain line, never zod's own wording", async () => {
+    const detail = async (res: Response) => (await expectProblem(res, res.status)).detail as string;
+    const cases: [Promise<Response>, string][] = [
+      [runner.api(`/api/compare?a=${'x'.repeat(150)}&b=x`), 'invalid query: query.a must be at most 100 characters long'],
+      [runner.api('/api/compare?a=x'), 'invalid query: query.b is required'],
+      [runner.api('/api/runs?limit=lots'), 'invalid query: query.limit must be a number'],
+      [runner.api('/api/runs?limit=0'), 'invalid query: query.limit must be at least 1'],
+      [runner.api('/api/runs?limit=1.5'), 'invalid query: query.limit must be a whole number'],
+      [runner.post('/api/indexes/docs/search', { query: 42 }), 'invalid request body: $.query must be text (it is a number)'],
+      [runner.post('/api/datasets', { name: 'ok', cases: 'x' }), 'invalid request body: $.cases must be a list (it is text)'],
+      [runner.post('/api/runs', { pipeline: 'echo', inputs: {}, input: {} }), 'invalid request body: $ has an unknown field "input"'],
+      [runner.post('/api/pipelines', { ...echoPipeline('x'), name: 'a'.repeat(300) }), 'not a pipeline document: $.name: name must be at most 200 characters'],
+      [runner.post('/api/pipelines', { ...echoPipeline('x'), nodes: 'x' }), 'not a pipeline document: $.nodes: nodes must be a list (it is text)'],
+      // an id quoted back cannot break the line
+      [runner.api('/api/evals/a%0Ab%0D%00c'), 'there is no eval "a\\nb\\r\\u0000c"'],
+      // a check of the route's own names its path too
+      [runner.post('/api/pipelines/echo/versions', { document: echoPipeline('other'), message: 'm', baseVersion: 1 }), 'the document is named "other" but is being saved as "echo" ($.document.name)'],
+    ];
+    for (const [res, expected] of cases) expect(await detail(await res)).toBe(expected);
+  });
+
   it('415 for a body that is not application/json, saying what to send', async () => {
     const res = await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(echoPipeline('x')) });
     expect((await expectProblem(res, 415)).detail).toBe('send the request body as JSON with "Content-Type: application/json" (it was "text/plain")');

@@ -117,6 +117,8 @@ describe('one eval session for the CLI and the API', () => {
     expect(cli.code).toBe(2);
     expect(api.status).toBe(422);
     expect(problem).toMatchObject({ status: 422, type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[0].target' }] });
-    expect(cli.stderr).toContain(problem.detail);
+    // The same reason; the API's detail also names where in the body it is.
+    expect(problem.detail).toBe(`${problem.errors[0].message} ($.suite.scorers[0].target)`);
+    expect(cli.stderr).toContain(problem.errors[0].message);
   });
 });

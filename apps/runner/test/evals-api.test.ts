@@ -112,7 +112,7 @@ describe('datasets', () => {
     expect(dup.status).toBe(400);
     expect(dup.headers.get('content-type')).toContain('application/problem+json');
     const problem = await dup.json();
-    expect(problem.detail).toBe('dataset "dups": duplicate case id "a" on lines 1 and 3');
+    expect(problem.detail).toBe('dataset "dups": duplicate case id "a" on lines 1 and 3 ($.content)');
     expect(problem.detail).not.toContain('/tmp');
 
     const both = await json(await runner.post('/api/datasets', { name: 'x', cases: [], content: '', format: 'csv' }));
@@ -125,9 +125,9 @@ describe('datasets', () => {
     expect(badCase.body.detail).toMatch(/^dataset "x": case 1: input: /);
     expect(badCase.body.errors[0].path).toBe('$.cases[0]');
     const dupCases = await json(await runner.post('/api/datasets', { name: 'x', cases: [{ id: 'a', input: 1 }, { id: 'b', input: 2 }, { id: 'a', input: 3 }] }));
-    expect(dupCases.body).toMatchObject({ detail: 'dataset "x": duplicate case id "a" in cases 1 and 3', errors: [{ path: '$.cases[2]' }] });
+    expect(dupCases.body).toMatchObject({ detail: 'dataset "x": duplicate case id "a" in cases 1 and 3 ($.cases[2])', errors: [{ path: '$.cases[2]' }] });
     const empty = await json(await runner.post('/api/datasets', { name: 'x', cases: [] }));
-    expect(empty.body.detail).toBe('dataset "x": no cases');
+    expect(empty.body.detail).toBe('dataset "x": no cases ($.cases)');
     expect((await runner.api('/api/datasets/x')).status).toBe(404);
     expect((await runner.api('/api/datasets/nope/versions')).status).toBe(404);
   });
@@ -243,7 +243,7 @@ describe('running an eval', () => {
     // Models this runner cannot call are refused before the eval exists, not failed case by case.
     await runner.post('/api/pipelines', qaPipeline('keyless', '{{ question }}', 'openai:gpt-4o-mini'));
     const keyless = await post({ pipeline: 'keyless', version: undefined });
-    expect(keyless).toMatchObject({ status: 422, body: { type: 'urn:patchbay:problem:model-unavailable', detail: 'node "answer": set OPENAI_API_KEY to use openai:gpt-4o-mini', errors: [{ path: '$.pipeline' }] } });
+    expect(keyless).toMatchObject({ status: 422, body: { type: 'urn:patchbay:problem:model-unavailable', detail: 'node "answer": set OPENAI_API_KEY to use openai:gpt-4o-mini ($.pipeline)', errors: [{ path: '$.pipeline' }] } });
     const judge = await post({ version: 1, suite: { scorers: [{ type: 'exact' }, { name: 'judge', type: 'llm-judge', params: { model: 'acme:judge', rubric: 'ok?' } }] } });
     expect(judge).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/^scorer "judge": unknown model provider "acme"/), errors: [{ path: '$.suite.scorers[1].params.model' }] } });
     expect((await (await runner.api('/api/evals?pipeline=keyless')).json())).toEqual([]);

@@ -34,7 +34,7 @@ describe('index routes refuse what they cannot do with the path of the cause', (
       ],
     });
     const body = await refusal(res, 400, '$.documents[2].id');
-    expect(body.detail).toBe('document id "1" is given twice (documents 1 and 3) with different texts; give each document its own id');
+    expect(body.detail).toBe('document id "1" is given twice (documents 1 and 3) with different texts; give each document its own id ($.documents[2].id)');
     expect(await (await runner.api('/api/indexes')).json()).toEqual([]);
     const same = await runner.post('/api/indexes/faq/documents', { documents: [{ id: '1', text: 'Apples are red.' }, { id: '1', text: 'Apples are red.' }] });
     expect(await same.json()).toEqual({ index: 'faq', chunks: 1 });
@@ -50,7 +50,7 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     expect((await runner.post('/api/indexes/plain/documents', { documents: [{ text: 'Keyword only.' }], embeddingModel: null })).status).toBe(201);
     await refusal(await runner.post('/api/indexes/plain/search', { query: 'keyword', mode: 'hybrid' }), 422, '$.mode');
     const unknown = await refusal(await runner.post('/api/indexes/nope/search', { query: 'apples' }), 404, 'path.name');
-    expect(unknown.detail).toBe('unknown index "nope"; indexes: docs, faq, plain');
+    expect(unknown.detail).toBe('unknown index "nope"; indexes: docs, faq, plain (path.name)');
   });
 
   it('answers a failing embedding provider with 502 and its one-line reason, and adds nothing', async () => {

@@ -238,6 +238,11 @@ describe('fuzz: every operation of /api/openapi.json', () => {
           const problem = JSON.parse(text);
           expect(problem.status, said(req, res.status, text)).toBe(res.status);
           expect(String(problem.detail ?? problem.title ?? '').length, said(req, res.status, text)).toBeGreaterThan(0);
+          // One plain line: nothing quoted back breaks it, and zod's own wording ("Too big: expected string to have <=100 characters") never shows.
+          expect(String(problem.detail), said(req, res.status, text)).not.toMatch(/[\u0000-\u001f\u007f\u2028\u2029]/);
+          expect(String(problem.detail), said(req, res.status, text)).not.toMatch(/\b(Invalid input|Invalid option|Too big: |Too small: |Unrecognized keys?: )/);
+          // A problem that lists field errors names the first one's path in its detail.
+          if (problem.errors?.length) expect(String(problem.detail), said(req, res.status, text)).toContain(problem.errors[0].path);
         }),
         { seed: SEED, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
       );

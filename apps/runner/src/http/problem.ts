@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { plainIssueWords } from '@patchbay/core';
+import type { z } from 'zod';
 import { domainProblem } from './domain-problems';
 import { isStoreUnavailable } from '../store/store-unavailable';
 
@@ -62,9 +64,22 @@ export class HttpProblem extends Error {
   }
 
   toJSON(): ProblemDetails {
-    return { type: this.type, title: TITLES[this.status] ?? 'Error', status: this.status, detail: this.message, ...this.extensions };
+    return { type: this.type, title: TITLES[this.status] ?? 'Error', status: this.status, detail: oneLineDetail(this.message, this.extensions.errors), ...this.extensions };
   }
 }
+
+/**
+ * Every detail is one line that names where the problem is: a control character a request
+ * quoted back (an id with a line break) is escaped, and a detail that lists field errors but
+ * does not name the first one's path gets it appended.
+ */
+function oneLineDetail(detail: string, errors: unknown): string {
+  const line = detail.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const path = Array.isArray(errors) ? (errors[0] as FieldError | undefined)?.path : undefined;
+  return typeof path === 'string' && path !== '' && !line.includes(path) ? `${line} (${path})` : line;
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -90,11 +105,19 @@ export function issuePath(target: string, path: readonly PropertyKey[]): string 
   return out;
 }
 
-export function validationProblem(target: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): HttpProblem {
-  const errors = issues.map((issue) => ({ path: issuePath(target, issue.path), message: issue.message }));
+/**
+ * A request that fails its route's schema: each issue at its path, zod's own wording in plain
+ * words ("query.a must be at most 100 characters long"), a schema's own message as written.
+ */
+export function validationProblem(target: string, issues: readonly z.core.$ZodIssue[]): HttpProblem {
+  const errors = issues.map((issue) => {
+    const words = plainIssueWords(issue);
+    return { path: issuePath(target, issue.path), message: words ?? issue.message, plain: words !== undefined };
+  });
   const where = target === 'json' ? 'request body' : target === 'param' ? 'path' : target;
   const first = errors[0];
-  return new HttpProblem(400, `invalid ${where}${first ? `: ${first.path}: ${first.message}` : ''}`, { type: 'invalid-request', errors });
+  const said = first ? `: ${first.path}${first.plain ? ' ' : ': '}${first.message}` : '';
+  return new HttpProblem(400, `invalid ${where}${said}`, { type: 'invalid-request', errors: errors.map(({ path, message }) => ({ path, message })) });
 }
 
 /** Hono's own messages are bare titles ("Unsupported Media Type"); say what to change instead. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sizeWords } from './zod-issue-words';
 
 /**
  * Config problems as sentences a person reads ("Temperature must be between 0 and 2."), not
@@ -45,22 +46,8 @@ export function fieldLabel(key: string): string {
 }
 
 function sizeSentence(label: string, issue: z.core.$ZodRawIssue<z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig>): string | undefined {
-  const small = issue.code === 'too_small';
-  const bound = Number(small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum);
-  switch (issue.origin) {
-    case 'number':
-    case 'int':
-      if (small) return issue.inclusive === false ? `${label} must be greater than ${bound}.` : `${label} must be at least ${bound}.`;
-      return issue.inclusive === false ? `${label} must be less than ${bound}.` : `${label} must be at most ${bound}.`;
-    case 'string':
-      if (small && bound === 1) return `${label} cannot be empty.`;
-      return `${label} must be ${small ? 'at least' : 'at most'} ${bound} characters long.`;
-    case 'array':
-      if (small && bound === 1) return `${label} must have at least one entry.`;
-      return `${label} must have ${small ? 'at least' : 'at most'} ${bound} entries.`;
-    default:
-      return undefined;
-  }
+  const words = sizeWords(issue);
+  return words && `${label} ${words}.`;
 }
 
 /** Both bounds of a number field (through optional/default wrappers), when it has both. */

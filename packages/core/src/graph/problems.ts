@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { jsonPath } from './json-path';
+import { plainIssueWords } from './zod-issue-words';
 
 /** One thing wrong with a pipeline document. */
 export interface Problem {
@@ -45,7 +46,7 @@ export type ProblemCode = keyof typeof PROBLEM_CODES;
 /**
  * Converts a zod issue to a problem. `prefix` is the path of the value zod
  * parsed; the message names the node and the field from `fieldStart` on
- * (`node "search": config.topK: Too big: expected number to be <=100`).
+ * (`node "search": config.topK must be at most 100`).
  */
 export function zodIssueProblem(
   issue: z.core.$ZodIssue,
@@ -57,6 +58,14 @@ export function zodIssueProblem(
   const path = [...prefix, ...issue.path];
   const field = jsonPath(path.slice(fieldStart), '').replace(/^\./, '');
   const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
-  const what = missing ? `${field || 'value'} is missing` : field ? `${field}: ${issue.message}` : issue.message;
+  // zod's own wording in plain words; a schema's own message is kept, and not prefixed with a field it names already.
+  const words = plainIssueWords(issue);
+  const what = missing
+    ? `${field || 'value'} is missing`
+    : words
+      ? `${field || 'the value'} ${words}`
+      : field && !issue.message.startsWith(`${field} `)
+        ? `${field}: ${issue.message}`
+        : issue.message;
   return { path: jsonPath(path), code, message: node ? `node "${node}": ${what}` : what, ...(node ? { nodes: [node] } : {}) };
 }
