@@ -71,15 +71,23 @@ describe('patchbay serve / worker: scale-out flags', () => {
     }
   }, 120_000);
 
-  it('masks a queue password given as a query parameter (ioredis takes one there too) in the line that says the queue is out of reach', async () => {
-    const ws = workspace({});
+  // The line says why, as the connection last heard it: before, a mistyped host or port read "Redis did not
+  // answer; nothing was started, try again shortly" (the wording of an HTTP 503), whatever the cause.
+  it('says why the queue is out of reach (refused, unknown host), masking a password given as a query parameter (ioredis takes one there too)', async () => {
+    const [ws, other] = [workspace({}), workspace({})];
     try {
-      const result = await runCli(['serve', '--port', '0', '--no-demo', '--queue', 'redis://127.0.0.1:1/0?password=secret-pw'], ws.dir, cleanEnv({ PATCHBAY_DEMO: '0' }));
-      expect(result.code, result.stderr).toBe(1);
-      expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^patchbay serve: cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/0\?password=\*\*\*: /);
-      expect(result.stdout + result.stderr).not.toContain('secret-pw');
+      const [refused, unknown] = await Promise.all([
+        runCli(['serve', '--port', '0', '--no-demo', '--queue', 'redis://127.0.0.1:1/0?password=secret-pw'], ws.dir, cleanEnv({ PATCHBAY_DEMO: '0' })),
+        runCli(['serve', '--port', '0', '--no-demo', '--queue', 'redis://no-such-host.invalid:6379'], other.dir, cleanEnv({ PATCHBAY_DEMO: '0' })),
+      ]);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^patchbay serve: cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/0\?password=\*\*\*: no answer within 10 s \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/);
+      expect(refused.stdout + refused.stderr).not.toContain('secret-pw');
+      expect(unknown.code, unknown.stderr).toBe(1);
+      expect(unknown.stderr.trim().split('\n').at(-1)).toEqual(expect.stringMatching(/^patchbay serve: cannot reach the queue at redis:\/\/no-such-host\.invalid:6379: no answer within 10 s \(getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\)$/));
     } finally {
       ws.remove();
+      other.remove();
     }
   }, 120_000);
 });

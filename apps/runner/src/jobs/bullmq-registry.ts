@@ -101,7 +101,18 @@ export class BullmqJobRegistry implements JobRegistry {
 
   /** Resolves once Redis answers (and this process listens for cancels); rejects with QueueUnavailableError. */
   async ready(timeoutMs = 10_000): Promise<void> {
-    await withTimeout(Promise.all([connected(this.redis).then(() => this.usesItsDatabase()), this.cancels.ready()]), timeoutMs, 'Redis did not answer');
+    // What the connection last heard (a refused port, an unknown host) is the reason an operator needs.
+    let lastError = '';
+    const heard = (err: Error) => void (lastError = err.message);
+    this.redis.on('error', heard);
+    try {
+      await withTimeout(Promise.all([connected(this.redis).then(() => this.usesItsDatabase()), this.cancels.ready()]), timeoutMs, 'Redis did not answer');
+    } catch (err) {
+      if (!(err instanceof QueueUnavailableError) || err.detail !== 'Redis did not answer') throw err;
+      throw new QueueUnavailableError(`no answer within ${Math.round(timeoutMs / 1000)} s${lastError ? ` (${lastError})` : ''}`);
+    } finally {
+      this.redis.off('error', heard);
+    }
   }
 
   /**

@@ -59,8 +59,11 @@ export interface LiveJobView<P, E> {
 /** The queue (Redis) cannot be reached: nothing was enqueued; the request may be tried again (503). */
 export class QueueUnavailableError extends Error {
   override name = 'QueueUnavailableError';
+  /** Why, without the advice to a client (`serve`/`worker` at start say this to an operator). */
+  readonly detail: string;
   constructor(detail: string) {
     super(`the job queue is unavailable (${detail}); nothing was started, try again shortly`);
+    this.detail = detail;
   }
 }
 

@@ -101,7 +101,7 @@ Environment:
       server = await startServer({ port, host, dataDir: values.data, store, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
       if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError) throw new UsageError(err.message);
-      if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.message}`);
+      if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }
     io.stdout.write(`Patchbay listening on ${server.url}\n`);

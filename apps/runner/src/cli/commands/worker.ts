@@ -59,7 +59,7 @@ Environment:
     try {
       worker = await startWorker({ storeDir, queueUrl: queue.url, concurrency: queue.concurrency, lockDuration: queue.lockDuration, stalledInterval: queue.stalledInterval, cacheDir: values['cache-dir'] as string | undefined, env: io.env });
     } catch (err) {
-      if (err instanceof QueueUnavailableError) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.message}`);
+      if (err instanceof QueueUnavailableError) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }
     io.stdout.write(`Patchbay worker ${process.pid} taking jobs from ${redactUrl(queue.url)} (concurrency ${queue.concurrency ?? 8})\n`);
