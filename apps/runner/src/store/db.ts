@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 // Its own subpath: the whole of @patchbay/core/node is not loaded just to open the store.
-import { openDataFile } from '@patchbay/core/damaged-data-file';
+import { openDataDatabase } from '@patchbay/core/data-file';
 import type { Migration } from './migrations/migration';
 import { migrations as builtInMigrations } from './migrations/index';
 
@@ -11,27 +11,12 @@ export type SqliteDatabase = Database.Database;
 /** The runner's own SQLite file inside the data dir (indexes and the response cache keep their own files). */
 export const RUNNER_DB_FILE = 'runner.sqlite';
 
-/**
- * Opens (creating if needed) the runner database: WAL so readers never wait for
- * the writer, NORMAL sync (durable at checkpoints, safe against a process crash),
- * a busy timeout so a second process queues instead of failing, then migrates.
- */
+/** Opens (creating if needed) the runner database as every data file is opened (data-file.ts), then migrates. */
 export function openDatabase(file: string, migrations: readonly Migration[] = builtInMigrations): SqliteDatabase {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  // A damaged file is named, and left as it is (DamagedDataFileError says what to do).
-  return openDataFile(file, () => {
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma('foreign_keys = ON');
-      migrate(db, migrations);
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+  return openDataDatabase(file, (db) => {
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations);
   });
 }
 

@@ -18,7 +18,7 @@ export * from './providers/model-availability';
 export * from './providers/prices';
 export * from './providers/provider-error';
 export * from './cache/response-cache';
-export * from './damaged-data-file';
+export * from './data-file';
 export * from './cache/with-response-cache';
 export * from './retrieval/store';
 export { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type ChunkOptions } from './retrieval/chunk';

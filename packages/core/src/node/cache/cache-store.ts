@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WalCheckpointer } from './wal-checkpointer';
-import { openDataFile } from '../damaged-data-file';
+import { openDataDatabase } from '../data-file';
 
 /** Written in one transaction every FLUSH_MS, or at once when FLUSH_ROWS wait. */
 const FLUSH_MS = 50;
@@ -35,7 +35,7 @@ export class CacheStore {
   private readonly checkpointer: WalCheckpointer;
 
   private constructor(readonly file: string) {
-    const db = (this.db = openDataFile(file, () => openCacheDatabase(file)));
+    const db = (this.db = openDataDatabase(file, (db) => db.exec(CACHE_TABLES)));
     // Checkpoints (which sync to disk) happen on a worker thread, not inside this thread's commits.
     this.checkpointer = new WalCheckpointer(db);
     this.selectChat = db.prepare<[string], { result: string }>('SELECT result FROM chat WHERE key = ?');
@@ -112,21 +112,7 @@ export class CacheStore {
   }
 }
 
-/** The cache's SQLite file, with its tables; closed again when it cannot be read (a damaged file). */
-function openCacheDatabase(file: string): Database.Database {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // Several processes (CLI runs, the server) may share one data dir.
-    db.pragma('busy_timeout = 5000');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
-    `);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
+const CACHE_TABLES = `
+  CREATE TABLE IF NOT EXISTS chat (key TEXT PRIMARY KEY, model TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL, created_at TEXT NOT NULL);
+`;

@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
-import { DamagedDataFileError, isDamagedDatabase } from '../damaged-data-file';
+import { DamagedDataFileError, openDataDatabase } from '../data-file';
 import { IndexesBusyError } from './indexes-busy-error';
 import { upgradeKeywordIndexes } from './keyword-index-upgrade';
 import { keywordText } from './keyword-text';
@@ -88,27 +88,7 @@ export function openRetrievalStore(options: {
   // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
   if (!options.inMemory && !options.artifact) mkdirSync(options.dataDir, { recursive: true });
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
-  const db = new Database(file, options.artifact ? { readonly: true, fileMustExist: true } : {});
-  try {
-    sqliteVec.load(db);
-    if (!options.artifact) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-    }
-    db.pragma('cache_size = -32000');
-    // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
-    db.pragma('mmap_size = 268435456');
-    if (!options.artifact) {
-      db.exec(RETRIEVAL_TABLES);
-      upgradeNowUnlessBusy(db);
-    }
-  } catch (err) {
-    db.close();
-    // A data dir holds several SQLite files: "file is not a database" alone does not say which.
-    if (!options.artifact && isDamagedDatabase(err)) throw new DamagedDataFileError(file, err);
-    throw Object.assign(new Error(`${file}: ${(err as Error).message}`, { cause: err }), { code: (err as { code?: unknown }).code });
-  }
+  const db = openRetrievalDatabase(file, options.artifact !== undefined);
   const { models } = options;
 
   const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
@@ -392,6 +372,37 @@ export function openRetrievalStore(options: {
  * (no wait here, opening is synchronous): that writer, or this process's first
  * ingest, does it then.
  */
+/** The retrieval file as every data file is opened (data-file.ts), with its tables; an index artifact read-only, as it is. */
+function openRetrievalDatabase(file: string, artifact: boolean): Database.Database {
+  const tune = (db: Database.Database) => {
+    sqliteVec.load(db);
+    db.pragma('cache_size = -32000');
+    // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
+    db.pragma('mmap_size = 268435456');
+  };
+  try {
+    if (!artifact) {
+      return openDataDatabase(file, (db) => {
+        tune(db);
+        db.exec(RETRIEVAL_TABLES);
+        upgradeNowUnlessBusy(db);
+      });
+    }
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      tune(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof DamagedDataFileError) throw err;
+    // A data dir holds several SQLite files: an error alone does not say which.
+    throw Object.assign(new Error(`${file}: ${(err as Error).message}`, { cause: err }), { code: (err as { code?: unknown }).code });
+  }
+}
+
 function upgradeNowUnlessBusy(db: Database.Database): void {
   db.pragma('busy_timeout = 0');
   try {

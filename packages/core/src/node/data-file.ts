@@ -1,3 +1,28 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Opens a SQLite file of the data dir (runner.sqlite, cache.sqlite, retrieval.sqlite) the one way
+ * each of them is opened: WAL, so readers never wait for the writer; NORMAL sync, durable at checkpoints and safe
+ * against a process crash; a busy timeout, as several processes (CLI runs, the server) may share one
+ * data dir and should queue rather than fail. Then `setup` (its tables, migrations, other pragmas).
+ * When that fails the file is closed again, and a damaged file comes out as a DamagedDataFileError.
+ */
+export function openDataDatabase(file: string, setup: (db: Database.Database) => void): Database.Database {
+  const db = new Database(file);
+  return openDataFile(file, () => {
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      setup(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  });
+}
+
 /**
  * A SQLite file of the data dir (runner.sqlite, cache.sqlite…) that is damaged
  * or not a database at all: SQLite's own "file is not a database" does not say
