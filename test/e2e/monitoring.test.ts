@@ -128,6 +128,8 @@ describe('the Monitoring view', () => {
     await page.getByTestId('monitoring-by').selectOption('version');
     await page.getByTestId('range-24h').click();
     await page.waitForURL(/range=24h&by=version/);
+    // Only the sources monitoring counts: eval cases and `patchbay run` runs never reach the charts.
+    expect(await page.locator('#monitoring-source option').allTextContents()).toEqual(['all', 'serve', 'openai', 'api', 'editor']);
   });
 
   it('lists the runs behind a point, and a run opens its trace', async () => {

@@ -18,6 +18,9 @@ import { NodeTable } from './NodeTable';
 import { RANGES, REFRESH_MS, stepText, timeText } from './time-window';
 import './monitoring.css';
 
+/** The sources the charts can show: eval cases and `patchbay run` (cli) runs are never counted (docs/monitoring.md). */
+const CHARTED_SOURCES = SOURCES.filter((src) => src !== 'eval' && src !== 'cli');
+
 type MonitoringRoute = Extract<Route, { page: 'monitoring' }>;
 
 interface Props {
@@ -115,7 +118,7 @@ export default function MonitoringPage({ route, navigate }: Props) {
         </label>
         <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
           <option value="">all</option>
-          {SOURCES.map((src) => (
+          {CHARTED_SOURCES.map((src) => (
             <option key={src}>{src}</option>
           ))}
         </select>
