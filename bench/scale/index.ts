@@ -16,6 +16,7 @@ import { startPostgres } from '../../test/support/postgres';
 import { startRedis } from '../../test/support/redis-server';
 import { startStubProcess } from '../evals/stub-process';
 import { cpuMs, startServe, startWorker, type Child } from './processes';
+import { machineSpeedUs } from '../machine-speed';
 import { oneLlmPipeline } from '../one-llm-pipeline';
 
 const quick = process.argv.includes('--quick');
@@ -45,6 +46,8 @@ interface Outcome {
   pgPerCase: number;
 }
 
+// Before any process starts: the machine's own speed now, to compare runs taken at other times.
+const yardstick = machineSpeedUs();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-scale-'));
 const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
 const stub = await startStubProcess(LATENCY_MS);
@@ -104,7 +107,7 @@ try {
     row(`in-process, concurrency ${EVAL_CONCURRENCY}`, inProcess),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker, PostgreSQL store; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores`);
+  console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker, PostgreSQL store; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores; machine yardstick ${yardstick} µs`);
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log(`kill -9 run: ${lost} lost, ${duplicated} duplicated; ${killed.requests - CASES} case(s) run again after the kill`);
   console.log(
@@ -117,6 +120,7 @@ try {
       lost,
       duplicated,
       inProcessSeconds: round(inProcess.seconds),
+      machineSpeedUs: yardstick,
     }),
   );
 } finally {

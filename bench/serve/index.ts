@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { startStubProcess } from '../evals/stub-process';
+import { machineSpeedUs } from '../machine-speed';
 import { cpuMs, startRunner } from '../runner-process';
 
 const quick = process.argv.includes('--quick');
@@ -51,6 +52,8 @@ async function drive(client: OpenAI, model: string, count: number): Promise<{ la
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+// Before any process starts: the machine's own speed now, to compare runs taken at other times.
+const yardstick = machineSpeedUs();
 const stub = await startStubProcess(LATENCY_MS);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-serve-'));
 const runner = await startRunner(dataDir, { STUB_BASE_URL: stub.url, STUB_API_KEY: 'bench' });
@@ -101,7 +104,7 @@ try {
   console.log(row('openai → stub (direct)', directRps, d));
   console.log(row('openai → patchbay → stub', rps, s));
   console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request; load average ${os.loadavg()[0].toFixed(1)}`);
-  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2) }));
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
 } finally {
   await runner.stop();
   stub.stop();
