@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { echoPipeline } from './support/test-runner';
+import { allSseEvents, echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 
 const CASES = Array.from({ length: 120 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
@@ -163,5 +163,32 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     expect((await (await api(`/api/runs/${id}`)).json()).outputs).toEqual({ answer: 'answer: slow while the store is away' });
     expect(stub.requests.length - calls).toBe(1); // recorded, not run again
     expect(worker.child.exitCode).toBeNull();
+  }, 120_000);
+
+  // Every run's stream ends with run.completed or run.failed (docs/api.md). The events a worker could not
+  // publish while Redis was gone (and the stream's end marker) never reach Redis; the front door's stream
+  // of the run used to stop after the last event Redis had, with no end. And what is recorded is readable
+  // throughout: a finished run's events come from the store, not a 503 because Redis cannot say it is live.
+  it('Redis killed while a run streams from a worker: the stream ends with run.completed, and the finished run reads from the store meanwhile', async () => {
+    const calls = stub.requests.length;
+    const res = await post('/api/runs?stream=true', { pipeline: 'qa', inputs: { question: 'slow while redis is away' } });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-run-id')!;
+    const streamed = allSseEvents(res);
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBe(1);
+    const restarted = redis.restart(5000);
+    try {
+      // The model answers 2 s after it was asked: the run ends (recorded in PostgreSQL) while Redis is gone.
+      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 10_000 }).toBe('succeeded');
+      const read = await api(`/api/runs/${id}/events`);
+      expect(read.status).toBe(200);
+      expect((await allSseEvents(read)).at(-1)!.event).toBe('run.completed');
+    } finally {
+      await restarted;
+    }
+    const events = await streamed;
+    expect(events.at(-1)!.event).toBe('run.completed');
+    expect(JSON.parse(events.at(-1)!.data).outputs).toEqual({ answer: 'answer: slow while redis is away' });
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i));
   }, 120_000);
 });

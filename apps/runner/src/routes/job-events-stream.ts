@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { isLastRunEvent, type RunEvent } from '@patchbay/core';
-import type { JobKind, JobRegistry } from '../jobs/job-registry';
+import { QueueUnavailableError, type JobKind, type JobRegistry } from '../jobs/job-registry';
 import { HttpProblem } from '../http/problem';
 import { sseStream, type SseSink } from '../http/sse';
 import { RUN_JOB } from '../runs/run-manager';
@@ -18,6 +18,12 @@ export interface JobEventsOptions<E extends { type: string }> {
   notFound(): Error;
   /** Masks secrets in each event's JSON. */
   redact(json: string): string;
+  /**
+   * The job's last event (a run's run.completed or run.failed). With it, a live stream that ends without
+   * one (scaled out: Redis went away and lost the events a worker published meanwhile) goes on from the
+   * store's copy, and a job the queue cannot say is live (Redis gone) is read from the store once it ended.
+   */
+  isLast?(event: E): boolean;
 }
 
 /**
@@ -33,16 +39,44 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
     for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
     sink.close();
   };
-  if (await jobs.isLive(kind, id)) {
+  const { isLast } = options;
+  let live: boolean;
+  try {
+    live = await jobs.isLive(kind, id);
+  } catch (err) {
+    // Redis gone: a job that ended is in the store and readable throughout; one still going is a 503.
+    if (!(err instanceof QueueUnavailableError) || !isLast) throw err;
+    const events = await options.past();
+    if (!events?.some(isLast)) throw err;
+    return sseStream(c, (sink) => replay(sink, events));
+  }
+  if (live) {
     return sseStream(c, (sink) => {
-      const unsubscribe = jobs.subscribe(kind, id, fromSeq, (event, seq) => send(sink, event, seq), () => sink.close());
-      // It ended between the check and the subscription: its events are in the store by now.
-      if (!unsubscribe) {
+      // Sent so far (live): the store's copy takes over after these if the live stream ends short.
+      let next = fromSeq;
+      let last = false;
+      const fromStore = (from: number) =>
         options.past().then(
-          (events) => replay(sink, events ?? []),
+          (events) => {
+            const all = events ?? [];
+            for (let seq = Math.max(0, from); seq < all.length; seq++) send(sink, all[seq], seq);
+            sink.close();
+          },
           () => sink.close(), // the store is closing: the runner is stopping
         );
-      }
+      const unsubscribe = jobs.subscribe(
+        kind,
+        id,
+        fromSeq,
+        (event, seq) => {
+          next = seq + 1;
+          last ||= isLast?.(event) === true;
+          send(sink, event, seq);
+        },
+        () => (isLast && !last ? void fromStore(next) : sink.close()),
+      );
+      // It ended between the check and the subscription: its events are in the store by now.
+      if (!unsubscribe) void fromStore(fromSeq);
       return unsubscribe;
     });
   }
@@ -91,5 +125,6 @@ export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'stor
     past: () => storedRunEvents(deps.store, id, fromSeq),
     notFound: () => new HttpProblem(404, `there is no run "${id}"`),
     redact: deps.redactor.redact,
+    isLast: isLastRunEvent,
   });
 }
