@@ -135,6 +135,16 @@ describe('EditorStore', () => {
     expect(store.selectedIds()).toEqual(['question1', 'answer1']);
   });
 
+  it('refuses a rename to an id the runner would refuse, saying why; the edges follow a good one', () => {
+    const store = new EditorStore(echoPipeline());
+    expect(store.renameNode('answer', 'a b')).toBe('An id starts with a letter and has only letters, digits, "_" and "-".');
+    expect(store.renameNode('answer', 'a'.repeat(101))).toBe('An id is at most 100 characters.');
+    expect(store.renameNode('answer', 'result')).toBe('There is already a node "result".');
+    expect(ids(store)).toEqual(['question', 'answer', 'result']);
+    expect(store.renameNode('answer', 'a'.repeat(100))).toBeNull();
+    expect(edges(store)).toEqual([`${'a'.repeat(100)}.text->result.value`, `question.value->${'a'.repeat(100)}.question`]);
+  });
+
   it('changes nothing while read-only', () => {
     const doc: PipelineDocument = echoPipeline();
     const store = new EditorStore(doc, { readOnly: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash } from '@patchbay/core';
-import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
 beforeAll(async () => {
@@ -78,6 +78,46 @@ describe('pipelines', () => {
     const versions = await runner.post('/api/pipelines/listed/versions', { document: { nodes: 'no' }, message: '', baseVersion: 1 });
     expect(versions.status).toBe(400);
     expect((await versions.json()).errors.map((e: any) => e.path)).toContain('$.document.format');
+  });
+
+  it('refuses a node id that cannot work (too long, empty, a path, a control character, a space) at its JSON path, in one line, when saving and when running inline', async () => {
+    const withId = (name: string, id: string) => {
+      const doc = echoPipeline(name);
+      return { ...doc, nodes: doc.nodes.map((n) => (n.id === 'answer' ? { ...n, id } : n)), edges: doc.edges.map((e) => ({ from: e.from.replace(/^answer\./, `${id}.`), to: e.to.replace(/^answer\./, `${id}.`) })) };
+    };
+    const cases: [string, string][] = [
+      ['x'.repeat(10_000), `node "${'x'.repeat(60)}…": id must be at most 100 characters long`],
+      ['', 'nodes[1].id: a node id starts with a letter and has only letters, digits, "_" and "-"'],
+      ['a/b', 'node "a/b": id: a node id starts with a letter and has only letters, digits, "_" and "-"'],
+      ['..', 'node "..": id: a node id starts with a letter and has only letters, digits, "_" and "-"'],
+      // a line break in an id is named escaped: the message stays one line
+      ['a\nb', 'node "a\\nb": id: a node id starts with a letter and has only letters, digits, "_" and "-"'],
+      ['a b', 'node "a b": id: a node id starts with a letter and has only letters, digits, "_" and "-"'],
+    ];
+    for (const [id, message] of cases) {
+      const saved = await runner.post('/api/pipelines', withId('bad-id', id));
+      expect(saved.status, id.slice(0, 10)).toBe(400);
+      const problem = await saved.json();
+      expect(problem.errors[0]).toEqual({ path: '$.nodes[1].id', message });
+      expect(problem.detail).toBe(`not a pipeline document: $.nodes[1].id: ${message}`);
+      const ran = await runner.post('/api/runs', { document: withId('bad-id', id), inputs: { question: 'q' } });
+      expect(ran.status, id.slice(0, 10)).toBe(400);
+      expect((await ran.json()).errors[0].path).toBe('$.document.nodes[1].id');
+    }
+    expect((await runner.api('/api/pipelines/bad-id')).status).toBe(404);
+    // 100 characters is still an id.
+    expect((await runner.post('/api/pipelines', withId('long-id', 'a'.repeat(100)))).status).toBe(201);
+  });
+
+  it('keeps ids that differ only by case apart, in the run and its trace', async () => {
+    const doc = echoPipeline('cased');
+    doc.nodes.push({ id: 'Answer', type: 'llm', config: { model: 'offline:echo', prompt: 'loud {{ question }}' } }, { id: 'Out', type: 'output', config: { name: 'loud' } });
+    doc.edges.push({ from: 'q.value', to: 'Answer.question' }, { from: 'Answer.text', to: 'Out.value' });
+    expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
+    const { id } = await (await runner.post('/api/runs', { pipeline: 'cased', inputs: { question: 'hi' } })).json();
+    const run = await waitForRun(runner, id);
+    expect(run.outputs).toEqual({ answer: 'hi', loud: 'loud hi' });
+    expect(Object.keys(run.nodes).sort()).toEqual(['Answer', 'Out', 'answer', 'out', 'q']);
   });
 
   it('says so when the body is a saved version (what GET answers) instead of its document', async () => {

@@ -1,5 +1,5 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import { contentHash, getNodeType, NODE_ID_PATTERN, parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
+import { contentHash, getNodeType, MAX_NODE_ID_LENGTH, NODE_ID_PATTERN, parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
 import { copyNodes, pasteNodes, type ClipboardPayload } from './clipboard';
 import { whyNotConnect, type ConnectionAttempt } from './connection-rules';
 import { documentMeta, fromFlow, toFlow, type DocumentMeta, type FlowEdge, type FlowNode } from './flow-model';
@@ -200,12 +200,13 @@ export class EditorStore {
 
   /**
    * Renames a node; the edges follow. Returns why it was refused (an id that is not
-   * `[A-Za-z][A-Za-z0-9_-]*`, or one another node has), or null.
+   * `[A-Za-z][A-Za-z0-9_-]*` of at most MAX_NODE_ID_LENGTH, or one another node has), or null.
    */
   renameNode(from: string, to: string): string | null {
     if (this.state.readOnly) return 'this version is read-only';
     if (to === from) return null;
     if (!NODE_ID_PATTERN.test(to)) return 'An id starts with a letter and has only letters, digits, "_" and "-".';
+    if (to.length > MAX_NODE_ID_LENGTH) return `An id is at most ${MAX_NODE_ID_LENGTH} characters.`;
     const doc = this.document();
     if (doc.nodes.some((n) => n.id === to)) return `There is already a node "${to}".`;
     const end = (e: string) => {

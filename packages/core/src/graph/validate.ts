@@ -60,7 +60,11 @@ function structureProblem(issue: Parameters<typeof zodIssueProblem>[0], doc: Rec
   }
   if (top === 'nodes' && typeof index === 'number' && Array.isArray(doc.nodes)) {
     const id = (doc.nodes[index] as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string' && id !== '') return zodIssueProblem(issue, 'invalid-document', [], id.slice(0, 60), 2);
+    if (typeof id === 'string' && id !== '') {
+      // Named as JSON escapes it, so an id with a line break cannot break the message over lines.
+      const shown = JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id).slice(1, -1);
+      return zodIssueProblem(issue, 'invalid-document', [], shown, 2);
+    }
   }
   return zodIssueProblem(issue, 'invalid-document', []);
 }

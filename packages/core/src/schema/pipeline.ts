@@ -5,6 +5,11 @@ import { timeLimitMs } from './time-limit';
 export const PIPELINE_FORMAT = 'patchbay.pipeline/v1';
 
 export const NODE_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/**
+ * The longest node id. An id is repeated in every edge, trace, streamed event and problem
+ * message about its node; a 10,000-character one would bloat them all and read as noise.
+ */
+export const MAX_NODE_ID_LENGTH = 100;
 export const PIPELINE_NAME_PATTERN = /^[a-z0-9-]+$/;
 /** The one length limit of a pipeline name: refused at creation, so every route can take any name that exists. */
 export const MAX_PIPELINE_NAME_LENGTH = 200;
@@ -25,7 +30,7 @@ const coordinate = z
 export const PositionSchema = z.object({ x: coordinate, y: coordinate });
 
 export const NodeSchema = z.object({
-  id: z.string().regex(NODE_ID_PATTERN, 'node id must match [A-Za-z][A-Za-z0-9_-]*'),
+  id: z.string().regex(NODE_ID_PATTERN, 'a node id starts with a letter and has only letters, digits, "_" and "-"').max(MAX_NODE_ID_LENGTH),
   type: z.string().min(1),
   label: z.string().optional(),
   position: PositionSchema.optional(),
