@@ -1,5 +1,6 @@
 import { scaleLinear, scaleTime } from 'd3-scale';
 import { useId, type KeyboardEvent } from 'react';
+import { placeMarkerLabels } from './marker-labels';
 import { useWidth } from './use-width';
 
 /**
@@ -78,6 +79,7 @@ export function TimeChart(p: Props) {
   const xFormat = x.tickFormat();
   const yTicks = y.ticks(4);
   const shown = p.markers.filter((m) => m.t >= p.from && m.t <= p.to);
+  const labels = placeMarkerLabels(shown.map((m) => ({ x: x(m.t), text: m.text })), W);
   const onKey = (e: KeyboardEvent, key: string, t: number) => {
     if (e.key !== 'Enter' && e.key !== ' ') return;
     e.preventDefault();
@@ -107,10 +109,11 @@ export function TimeChart(p: Props) {
           <g key={`${m.t}-${i}`} className="deploy-marker" data-testid="deploy-marker">
             <title>{m.text}</title>
             <line x1={x(m.t)} x2={x(m.t)} y1={M.top - 4} y2={H - M.bottom} />
-            {/* named on the side with room: right of the line, or left of it near the right edge */}
-            <text x={x(m.t) > W * 0.6 ? x(m.t) - 3 : x(m.t) + 3} y={M.top - 6 + (i % 2) * 11} textAnchor={x(m.t) > W * 0.6 ? 'end' : 'start'}>
-              {m.text}
-            </text>
+            {labels[i] && (
+              <text x={labels[i].x} y={M.top - 6 + labels[i].row * 11} textAnchor={labels[i].anchor}>
+                {m.text}
+              </text>
+            )}
           </g>
         ))}
         {p.series.map((s) => (
