@@ -100,8 +100,14 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   // Down for longer than the coordinator's 5 s sweep, so the coordinator asks Redis while it is gone.
   it('Redis killed with kill -9 and started 6 s later: the eval ends with every case exactly once', async () => {
     const id = await evalUnderWay();
+    const before = worker.output().length;
     await redis.restart(6000);
     await expectEveryCaseOnce(id);
+    // What the outage did to the worker's log: each kind of error once (with a count when it repeats
+    // past a minute), not a line per reconnect attempt of each connection (~2 a second, for as long as it lasts).
+    const lines = worker.output().slice(before).trim().split('\n');
+    const refused = lines.filter((line) => /ECONNREFUSED/.test(line));
+    expect(refused.length, refused.join('\n')).toBeLessThanOrEqual(2);
   }, 150_000);
 
   // A Redis without persistence (or whose files were lost) comes back empty: the case jobs are gone, and so is

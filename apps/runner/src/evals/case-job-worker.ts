@@ -5,6 +5,7 @@ import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, typ
 import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
 import { redisConnection } from '../queue/redis-url';
+import { withoutRepeats } from '../queue/repeated-lines';
 import type { CaseRun, EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { caseRun } from './store-case-run';
@@ -78,7 +79,8 @@ export class CaseJobWorker {
       maxStalledCount: 5,
       skipVersionCheck: true,
     });
-    this.worker.on('error', (err) => options.log(`case worker: ${err.message}`));
+    const errors = withoutRepeats(options.log);
+    this.worker.on('error', (err) => errors(`case worker: ${err.message}`));
     // A case that could not be recorded (the store or Redis went away) is queued again by the eval's
     // coordinator: say so, or an outage leaves no trace in the worker's log.
     this.worker.on('failed', (job, err) => {

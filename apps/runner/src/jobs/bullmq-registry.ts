@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { JobEventStreams } from '../queue/job-event-streams';
 import { CancelChannel } from '../queue/cancel-channel';
 import { connected, queueDatabase, redisConnection } from '../queue/redis-url';
+import { withoutRepeats } from '../queue/repeated-lines';
 import { InProcessJobRegistry } from './in-process-registry';
 import { JobsClosedError, QueueUnavailableError, type JobContext, type JobKind, type JobListener, type JobProcessor, type JobRegistry, type LiveJobView } from './job-registry';
 
@@ -156,7 +157,8 @@ export class BullmqJobRegistry implements JobRegistry {
       maxStalledCount: 1,
       skipVersionCheck: true,
     });
-    worker.on('error', (err) => this.log(`${kind.name} worker: ${err.message}`));
+    const errors = withoutRepeats(this.log);
+    worker.on('error', (err) => errors(`${kind.name} worker: ${err.message}`));
     this.workers.push(worker);
   }
 
