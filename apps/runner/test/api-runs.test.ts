@@ -194,6 +194,29 @@ describe('live runs', () => {
     expect(resumed.map((e) => e.id)).toEqual(streamed.slice(3).map((e) => e.id));
   });
 
+  it('refuses a Last-Event-ID this run never sent (not a whole number, or past its last event) with 400 naming the header; its last event resumes to nothing', async () => {
+    const { id } = await (await runner.post('/api/runs', { pipeline: 'echo', inputs: { question: 'hi' } })).json();
+    await waitForRun(runner, id);
+    const all = await allSseEvents(await runner.api(`/api/runs/${id}/events`));
+    const lastId = Number(all.at(-1)!.id);
+    const events = (lastEventId: string) => runner.api(`/api/runs/${id}/events`, { headers: { 'last-event-id': lastEventId } });
+    for (const bad of ['-1', '1.5', 'abc', '1e0', '0x2', '99999999999999999999', '1e300']) {
+      const res = await events(bad);
+      expect(res.status, bad).toBe(400);
+      const problem = await res.json();
+      expect(problem.errors, bad).toEqual([{ path: 'header.last-event-id', message: 'must be the id of an event this stream sent: a whole number from 0' }]);
+      expect(problem.detail, bad).toContain('header.last-event-id');
+    }
+    // An id from another, longer run's stream: past this run's last event.
+    const past = await events(String(lastId + 1));
+    expect(past.status).toBe(400);
+    expect((await past.json()).detail).toBe(`Last-Event-ID ${lastId + 1} is past this stream's last event (${lastId}): it is not an id this stream sent (header.last-event-id)`);
+    // Reconnecting after the last event: nothing more to send.
+    expect(await allSseEvents(await events(String(lastId)))).toEqual([]);
+    // No id (or an empty one) replays from the start.
+    expect((await allSseEvents(await events(''))).map((e) => e.id)).toEqual(all.map((e) => e.id));
+  });
+
   it('cancels a running run: recorded cancelled, its stream ends with run.failed', async () => {
     const { id } = await (await runner.post('/api/runs', { pipeline: 'slow', inputs: { question: 'hang forever' } })).json();
     const stream = sseEvents(await runner.api(`/api/runs/${id}/events`));

@@ -178,6 +178,12 @@ describe('running an eval', () => {
     const resumed = await allSseEvents(await runner.api(`/api/evals/${id}/events`, { headers: { 'last-event-id': '9' } }));
     expect(resumed.map((e) => e.id)).toEqual(['10', '11']);
     expect(resumed.at(-1)!.event).toBe('eval.completed');
+    // An id this eval's stream never sent is refused, not answered with an empty stream or a full replay.
+    for (const bad of ['12', '-1', 'abc', '99999999999999999999']) {
+      const res = await runner.api(`/api/evals/${id}/events`, { headers: { 'last-event-id': bad } });
+      expect(res.status, bad).toBe(400);
+      expect((await res.json()).errors[0].path, bad).toBe('header.last-event-id');
+    }
   });
 
   it('lists the results of a pipeline newest first and compares two versions, regressions first', async () => {

@@ -125,9 +125,9 @@ const events = createRoute({
   path: '/api/evals/{id}/events',
   tags: ['evals'],
   summary: "An eval's progress as Server-Sent Events",
-  description: '`eval.started`, `eval.case` {id, repeat, status, scores, done, total} per finished case, then `eval.completed` {summary} or `eval.failed` {status, error}. Past events are replayed, then live ones follow. `Last-Event-ID` resumes after that event.',
+  description: '`eval.started`, `eval.case` {id, repeat, status, scores, done, total} per finished case, then `eval.completed` {summary} or `eval.failed` {status, error}. Past events are replayed, then live ones follow. `Last-Event-ID` resumes after that event; one this stream never sent (not a whole number, or past the last event of a finished one) is a 400.',
   request: { params: IdParams },
-  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(400, 401, 404) },
 });
 
 const resume = createRoute({

@@ -39,6 +39,14 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
     for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
     sink.close();
   };
+  // A job that has ended sent ids 0..length-1 and no more: an id past them is another stream's, and
+  // answering it with an empty stream would leave the client waiting for an end it already missed.
+  const refusePastEnd = (events: E[]) => {
+    if (fromSeq <= events.length) return;
+    throw new HttpProblem(400, `Last-Event-ID ${fromSeq - 1} is past this stream's last event (${events.length - 1}): it is not an id this stream sent`, {
+      errors: [{ path: LAST_EVENT_ID_PATH, message: `at most ${events.length - 1} for this stream` }],
+    });
+  };
   const { isLast } = options;
   let live: boolean;
   try {
@@ -48,6 +56,7 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
     if (!(err instanceof QueueUnavailableError) || !isLast) throw err;
     const events = await options.past();
     if (!events?.some(isLast)) throw err;
+    refusePastEnd(events);
     return sseStream(c, (sink) => replay(sink, events));
   }
   if (live) {
@@ -82,13 +91,28 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
   }
   const events = await options.past();
   if (!events) throw options.notFound();
+  refusePastEnd(events);
   return sseStream(c, (sink) => replay(sink, events));
 }
 
-/** `Last-Event-ID: 7` resumes after event 7. */
+const LAST_EVENT_ID_PATH = 'header.last-event-id';
+
+/**
+ * `Last-Event-ID: 7` resumes after event 7; none (or an empty one) starts from the first. The ids
+ * these streams send are whole numbers from 0 written in digits, so anything else ("-1", "1.5",
+ * "1e3", one too big to be exact) is no id of theirs: a 400, rather than a full replay the client
+ * would take for a resume, or an empty stream.
+ */
 export function resumeFrom(lastEventId: string | undefined): number {
-  const n = Number(lastEventId);
-  return lastEventId !== undefined && lastEventId !== '' && Number.isInteger(n) && n >= 0 ? n + 1 : 0;
+  const text = lastEventId?.trim() ?? '';
+  if (text === '') return 0;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new HttpProblem(400, `Last-Event-ID "${text.slice(0, 40)}" is not an id these streams send`, {
+      errors: [{ path: LAST_EVENT_ID_PATH, message: 'must be the id of an event this stream sent: a whole number from 0' }],
+    });
+  }
+  return n + 1;
 }
 
 /**

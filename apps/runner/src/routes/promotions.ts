@@ -90,7 +90,7 @@ const events = createRoute({
   tags: ['deployments'],
   summary: "A promotion's progress as Server-Sent Events",
   request: { params: IdParams },
-  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(400, 401, 404) },
 });
 
 export const promotionRoutes: RouteModule = {

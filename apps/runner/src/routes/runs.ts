@@ -148,9 +148,9 @@ const events = createRoute({
   path: '/api/runs/{id}/events',
   tags: ['runs'],
   summary: "A run's events as Server-Sent Events",
-  description: 'Past events are replayed, then live ones follow until the run ends. `Last-Event-ID` resumes after that event.',
+  description: 'Past events are replayed, then live ones follow until the run ends. `Last-Event-ID` resumes after that event; one this stream never sent (not a whole number, or past the last event of a finished one) is a 400.',
   request: { params: IdParams },
-  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(401, 404) },
+  responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(400, 401, 404) },
 });
 
 const cancel = createRoute({
