@@ -104,12 +104,14 @@ Environment:
       if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }
+    // Listening for SIGTERM before saying it is ready: a supervisor may stop it the moment it reads the line.
+    const stopped = untilStopSignal(io.stderr, 'stopping (cancelling live runs)', () => server.close(), (err) => server.log(`error while stopping: ${(err as Error).message}`));
     io.stdout.write(`Patchbay listening on ${server.url}\n`);
     // A stray rejection in one request must not take every live run down with the process; it is logged instead.
     const onStray = (reason: unknown) => server.log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
     process.on('unhandledRejection', onStray);
 
-    await untilStopSignal(io.stderr, 'stopping (cancelling live runs)', () => server.close(), (err) => server.log(`error while stopping: ${(err as Error).message}`));
+    await stopped;
     return 0;
   },
 };

@@ -62,8 +62,10 @@ Environment:
       if (err instanceof QueueUnavailableError) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }
+    // Listening for SIGTERM before saying it is ready: a supervisor may stop it the moment it reads the line.
+    const stopped = untilStopSignal(io.stderr, 'finishing running jobs, then stopping', () => worker.stop(graceText === undefined ? 10_000 : Number(graceText)));
     io.stdout.write(`Patchbay worker ${process.pid} taking jobs from ${redactUrl(queue.url)} (concurrency ${queue.concurrency ?? 8})\n`);
-    await untilStopSignal(io.stderr, 'finishing running jobs, then stopping', () => worker.stop(graceText === undefined ? 10_000 : Number(graceText)));
+    await stopped;
     return 0;
   },
 };
