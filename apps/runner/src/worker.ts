@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
@@ -38,7 +39,9 @@ export interface RunningWorker {
 /** `patchbay worker`: no HTTP; takes runs and eval cases off the queue and records them in the store. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const env = options.env ?? process.env;
+  // Named by the pid, a default cache dir is never reused by a later worker: it goes when this one stops.
   const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), `patchbay-worker-${process.pid}`);
+  const removeOwnCache = () => (options.cacheDir === undefined ? fs.rm(cacheDir, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
   const keyVariables = new Set(Object.keys(env).filter((name) => name.endsWith('_API_KEY')));
   let redactor = Redactor.fromEnv(env, [...keyVariables], []);
   const redact = (text: string) => redactor.redact(text);
@@ -68,6 +71,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   } catch (err) {
     await resolver.close();
     await store.close();
+    await removeOwnCache();
     throw err;
   }
   // Defines the run processor on the queue: runs of any server are taken here. The servers' monitoring
@@ -86,6 +90,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           await scaled.close();
           await resolver.close();
           await store.close();
+          await removeOwnCache();
         })();
         // BullMQ's close waits for the jobs still running however long they take (its forced close
         // returns the first close's promise): past the grace they are left to the other workers

@@ -24,8 +24,9 @@ Options:
                       or a data dir every process reaches (sqlite:DIR or a path)
 ${QUEUE_HELP}
   --cache-dir DIR     where this worker keeps the index artifacts it fetched, and its
-                      model responses with a data-dir store (default a temp dir;
-                      a postgres:// store holds the shared response cache)
+                      model responses with a data-dir store (default a temp dir,
+                      removed when the worker stops; a postgres:// store holds
+                      the shared response cache)
   --grace-ms MS       how long SIGTERM waits for running jobs (default 10000)
   --debug             show stack traces
   -h, --help          show this help

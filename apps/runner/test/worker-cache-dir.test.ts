@@ -1,0 +1,43 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { baseEnv, spawnPatchbay } from './support/patchbay-process';
+
+// `patchbay worker` keeps fetched index artifacts (and, on a data-dir store, model responses) in
+// --cache-dir, by default a temp dir of its own: named by its pid, so no later worker reuses it.
+describe("a worker's default cache dir", () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let store: string;
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    store = await postgres.createDatabase();
+  }, 120_000);
+  afterAll(async () => {
+    await redis?.stop();
+    await postgres?.stop();
+  });
+
+  it('is removed when the worker stops on SIGTERM; a --cache-dir given is kept', async () => {
+    // Each stopped worker left its /tmp/patchbay-worker-PID behind (135 of them on the machine of session 12).
+    const worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const own = path.join(tmpdir(), `patchbay-worker-${worker.match[1]}`);
+    expect(existsSync(own)).toBe(true);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(existsSync(own)).toBe(false);
+
+    const given = mkdtempSync(path.join(tmpdir(), 'patchbay-given-cache-'));
+    try {
+      const kept = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500', '--cache-dir', given], baseEnv(), /taking jobs/);
+      kept.child.kill('SIGTERM');
+      expect(await kept.exited, kept.output()).toBe(0);
+      expect(existsSync(given)).toBe(true);
+    } finally {
+      rmSync(given, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
