@@ -28,7 +28,8 @@ describe('problems panel', () => {
 
   it('asks for an input and an output on an empty pipeline instead of saying it can run', () => {
     const empty = { ...echoPipeline(), nodes: [], edges: [] };
-    render(<ProblemsPanel problems={[]} doc={empty} onJump={() => {}} />);
+    // validation's own problem for it (the runner refuses to run it) is said by the same line
+    render(<ProblemsPanel problems={validatePipeline(empty).problems} doc={empty} onJump={() => {}} />);
     expect(screen.getByTestId('empty-pipeline').textContent).toBe('Add an input and an output to begin');
     expect(screen.queryByTestId('no-problems')).toBeNull();
   });

@@ -69,6 +69,23 @@ describe('pipelines', () => {
     expect(problem.problems).toEqual(saved.problems);
   });
 
+  it('saves a pipeline with no nodes with its problem, and refuses to run or label it (so serve it) with 422 saying why', async () => {
+    const saved = await runner.post('/api/pipelines', { format: 'patchbay.pipeline/v1', name: 'blank', nodes: [], edges: [] });
+    expect(saved.status).toBe(201);
+    const empty = { path: '$.nodes', code: 'empty-pipeline', message: 'the pipeline has no nodes: add an input and an output to begin' };
+    expect((await saved.json()).problems).toEqual([empty]);
+    const ran = await runner.post('/api/runs', { pipeline: 'blank', inputs: {} });
+    expect(ran.status).toBe(422);
+    expect((await ran.json()).detail).toBe('version 1 of "blank" cannot run: $.nodes: the pipeline has no nodes: add an input and an output to begin');
+    const inline = await runner.post('/api/runs', { document: { format: 'patchbay.pipeline/v1', name: 'blank', nodes: [] }, inputs: {} });
+    expect(inline.status).toBe(422);
+    expect((await inline.json()).problems).toEqual([{ ...empty, path: '$.document.nodes' }]);
+    // Nor can a label point at it, so nothing serves it.
+    const labelled = await runner.api('/api/pipelines/blank/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    expect(labelled.status).toBe(422);
+    expect(JSON.stringify(await labelled.json())).toContain('the pipeline has no nodes');
+  });
+
   it('refuses a body that is not a pipeline document with 400 and the paths of what is wrong', async () => {
     const res = await runner.post('/api/pipelines', { format: 'something-else', name: 'x', nodes: [] });
     expect(res.status).toBe(400);

@@ -105,6 +105,11 @@ describe('validatePipeline', () => {
     expect(problemsOf({ document: 'x' }).find((p) => p.code === 'wrong-format')!.message).toBe('format must be "patchbay.pipeline/v1" (it is missing)');
   });
 
+  it('empty-pipeline: a document with no nodes parses, but is a problem (it would run and return nothing)', () => {
+    expect(parseDocument(doc([])).ok).toBe(true);
+    expect(only(doc([]), 'empty-pipeline')).toEqual({ path: '$.nodes', code: 'empty-pipeline', message: 'the pipeline has no nodes: add an input and an output to begin' });
+  });
+
   it('unknown-node-type: names the node and the type', () => {
     const problem = only(doc([{ id: 'x', type: 'teleport', config: {} }]), 'unknown-node-type');
     expect(problem).toMatchObject({ path: '$.nodes[0].type', nodes: ['x'] });

@@ -3,7 +3,8 @@ import { problemNodes } from '../lib/problems';
 
 /** Every validation problem of the canvas's document; a click jumps to the node it is about. */
 export function ProblemsPanel({ problems, doc, onJump }: { problems: readonly Problem[]; doc: PipelineDocument; onJump(id: string): void }) {
-  if (problems.length === 0) {
+  // An empty canvas has one problem (no nodes), which the line below says better for a start.
+  if (problems.every((p) => p.code === 'empty-pipeline')) {
     // nothing to run yet: an empty canvas is not "a pipeline that can run"
     const ends = (type: string) => doc.nodes.some((n) => n.type === type);
     if (!ends('input') || !ends('output')) {

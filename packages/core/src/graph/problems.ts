@@ -33,6 +33,7 @@ export const PROBLEM_CODES = {
   'duplicate-input-name': 'two input nodes have the same name',
   'duplicate-output-name': 'two output nodes have the same name',
   'unreachable-output': 'an output node has no path from any input node',
+  'empty-pipeline': 'the document has no nodes (it can be saved as a start, not run)',
   'internal-error': 'validation itself failed (a bug: please report it)',
   // Run inputs (checkInputs), path `$.inputs.NAME`:
   'invalid-inputs': 'the inputs given to a run are not a JSON object',

@@ -121,6 +121,10 @@ export function validatePipeline(value: unknown, options: ValidateOptions = {}):
     const nodes = checkNodes(parts);
     const edges = checkEdges(parts, nodes.byId);
     problems.push(...nodes.problems, ...edges.problems, ...checkGraph(nodes.byId, edges.wired));
+    // It would run, do nothing and "succeed" with no outputs: say what is missing instead.
+    if (Array.isArray(value.nodes) && value.nodes.length === 0) {
+      problems.push({ path: '$.nodes', code: 'empty-pipeline', message: 'the pipeline has no nodes: add an input and an output to begin' });
+    }
     return { valid: problems.length === 0, problems, ...(parsed.ok ? { document: parsed.document } : {}) };
   } catch (err) {
     // A bug in a check must not take down the caller (the editor validates on every keystroke).
