@@ -90,12 +90,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           await scaled.close();
           await resolver.close();
           await store.close();
-          await removeOwnCache();
         })();
         // BullMQ's close waits for the jobs still running however long they take (its forced close
         // returns the first close's promise): past the grace they are left to the other workers
         // (their locks lapse), so the stop is bounded too.
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, graceMs + CLOSE_MS).unref())]);
+        // After the race too: a stop cut short (Redis gone) would otherwise leave the dir behind.
+        await removeOwnCache();
       })()),
   };
 }

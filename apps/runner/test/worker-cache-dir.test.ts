@@ -40,4 +40,14 @@ describe("a worker's default cache dir", () => {
       rmSync(given, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('is removed too when the stop is cut short at the grace (Redis gone, the queue cannot close)', async () => {
+    const ownRedis = await startRedis();
+    const worker = await spawnPatchbay(['worker', '--store', store, '--queue', ownRedis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const own = path.join(tmpdir(), `patchbay-worker-${worker.match[1]}`);
+    await ownRedis.stop();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(existsSync(own)).toBe(false);
+  }, 120_000);
 });
