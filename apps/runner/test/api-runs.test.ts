@@ -194,6 +194,28 @@ describe('live runs', () => {
     expect(resumed.map((e) => e.id)).toEqual(streamed.slice(3).map((e) => e.id));
   });
 
+  it('keeps an output and a port named __proto__ in the stored run, its trace and its events, as the engine gives them', async () => {
+    const doc = {
+      format: 'patchbay.pipeline/v1',
+      name: 'proto-names',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'r', type: 'router', config: { routes: [{ port: '__proto__', when: 'true' }] } },
+        { id: 'o', type: 'output', config: { name: '__proto__' } },
+      ],
+      edges: [{ from: 'q.value', to: 'r.value' }, { from: 'r.__proto__', to: 'o.value' }],
+    };
+    expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
+    const { id } = await (await runner.post('/api/runs', { pipeline: 'proto-names', inputs: { question: 'hi' } })).json();
+    const run = await waitForRun(runner, id);
+    const own = (o: object) => Object.entries(o);
+    expect(run.status).toBe('succeeded');
+    expect(own(run.outputs)).toEqual([['__proto__', 'hi']]);
+    expect(own(run.nodes.r.outputs)).toEqual([['__proto__', 'hi']]);
+    const completed = (await allSseEvents(await runner.api(`/api/runs/${id}/events`))).find((e) => e.event === 'run.completed')!;
+    expect(own(JSON.parse(completed.data).outputs)).toEqual([['__proto__', 'hi']]);
+  });
+
   it('refuses a Last-Event-ID this run never sent (not a whole number, or past its last event) with 400 naming the header; its last event resumes to nothing', async () => {
     const { id } = await (await runner.post('/api/runs', { pipeline: 'echo', inputs: { question: 'hi' } })).json();
     await waitForRun(runner, id);

@@ -40,9 +40,8 @@ export class ValueSharing {
 
   ports<T extends Record<string, unknown> | null | undefined>(ports: T): T {
     if (!ports) return ports;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(ports)) out[k] = this.value(v);
-    return out as T;
+    // fromEntries defines each key: a port or output named `__proto__` stays a key (assigning it would set the prototype and drop it).
+    return Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, this.value(v)])) as T;
   }
 
   trace(t: NodeTrace): NodeTrace {
