@@ -52,7 +52,9 @@ describe('saved eval suites', () => {
       expect(res.status, JSON.stringify(suite)).toBe(400);
       const problem = await res.json();
       expect(problem.errors[0].path).toBe(path);
-      expect(problem.detail).toMatch(/^invalid suite: /);
+      // The path once, as a JSON path, then the reason (not `suite "refused": scorers[0].type: … ($.scorers[0].type)`).
+      expect(problem.detail).toBe(`invalid suite: ${path}: ${problem.errors[0].message}`);
+      expect(problem.errors[0].message).not.toMatch(/suite "|scorers\[/);
     }
     expect((await runner.api('/api/suites/refused')).status).toBe(404);
   });

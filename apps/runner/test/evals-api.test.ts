@@ -178,6 +178,9 @@ describe('running an eval', () => {
     const resumed = await allSseEvents(await runner.api(`/api/evals/${id}/events`, { headers: { 'last-event-id': '9' } }));
     expect(resumed.map((e) => e.id)).toEqual(['10', '11']);
     expect(resumed.at(-1)!.event).toBe('eval.completed');
+    // A suite problem names its JSON path once.
+    const twice = await runner.post('/api/evals', { pipeline: 'qa', dataset: 'capitals', suite: { scorers: [{ type: 'contains', name: 'a' }, { type: 'exact', name: 'a' }] } });
+    expect(await twice.json()).toMatchObject({ status: 400, detail: 'invalid suite: $.suite.scorers[1].name: two scorers are named "a"; give each a distinct name', errors: [{ path: '$.suite.scorers[1].name' }] });
     // An id this eval's stream never sent is refused, not answered with an empty stream or a full replay.
     for (const bad of ['12', '-1', 'abc', '99999999999999999999']) {
       const res = await runner.api(`/api/evals/${id}/events`, { headers: { 'last-event-id': bad } });

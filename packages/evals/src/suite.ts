@@ -73,9 +73,12 @@ export class SuiteError extends EvalInputError {
   override name = 'SuiteError';
   /** Where in the suite the problem is (`scorers[0].type`), for an HTTP error's JSON path; empty for the whole suite. */
   readonly path: string;
+  /** What is wrong, without the label and path (an HTTP error names the path its own way). */
+  readonly reason: string;
   constructor(label: string, path: string, reason: string) {
     super(`${label}: ${path ? `${path}: ` : ''}${reason}`);
     this.path = path;
+    this.reason = reason;
   }
 }
 

@@ -47,10 +47,16 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
   return undefined;
 }
 
+/** A suite that does not parse, at its JSON path in the body (`at`: where the suite sits): `invalid suite: $.suite.scorers[0].type: …`. */
+export function suiteProblem(err: SuiteError, at: string): HttpProblem {
+  const path = err.path ? `${at}.${err.path}` : at;
+  return new HttpProblem(400, `invalid suite: ${path}: ${err.reason}`, { type: 'invalid-suite', errors: [{ path, message: err.reason }] });
+}
+
 /** Eval input errors point into the body of `POST /api/evals` (the only route that starts an eval session). */
 function evalInputProblem(err: EvalInputError): HttpProblem {
   const one = (status: number, type: string, path: string, detail = err.message) => new HttpProblem(status, detail, { type, errors: [{ path, message: err.message }] });
-  if (err instanceof SuiteError) return one(400, 'invalid-suite', err.path ? `$.suite.${err.path}` : '$.suite', `invalid suite: ${err.message}`);
+  if (err instanceof SuiteError) return suiteProblem(err, '$.suite');
   if (err instanceof EvalPipelineError) {
     return new HttpProblem(422, err.message, { type: 'pipeline-invalid', problems: err.problems, errors: err.problems.map(({ path, message }) => ({ path, message })) });
   }

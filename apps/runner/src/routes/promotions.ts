@@ -4,6 +4,7 @@ import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
+import { suiteProblem } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { RouteModule } from './route-module';
@@ -115,7 +116,7 @@ export const promotionRoutes: RouteModule = {
         suite = { ...parsed, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
       } catch (err) {
         if (!(err instanceof SuiteError)) throw err;
-        throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: err.path ? `$.suite.${err.path}` : '$.suite', message: err.message }] });
+        throw suiteProblem(err, '$.suite');
       }
       // The candidate's eval session checks now what the promotion would otherwise fail on after its 202 (a target
       // not in the pipeline, a case whose input does not fit, a model that cannot be called), as POST /api/evals does.

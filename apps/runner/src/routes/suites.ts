@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseSuite, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { HttpProblem } from '../http/problem';
+import { suiteProblem } from '../http/domain-problems';
 import { jsonContent, problemResponses } from './common-schemas';
 import { SuiteBody } from './evals';
 import type { RouteModule } from './route-module';
@@ -87,6 +88,6 @@ function checkSuite(name: string, body: z.infer<typeof SuiteBody>): void {
     parseSuite({ format: SUITE_FORMAT, ...body, dataset: 'saved-suite.jsonl' }, { label: `suite "${name}"`, baseDir: '.' });
   } catch (err) {
     if (!(err instanceof SuiteError)) throw err;
-    throw new HttpProblem(400, `invalid suite: ${err.message}`, { type: 'invalid-suite', errors: [{ path: err.path ? `$.${err.path}` : '$', message: err.message }] });
+    throw suiteProblem(err, '$');
   }
 }
