@@ -197,4 +197,21 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     expect(JSON.parse(events.at(-1)!.data).outputs).toEqual({ answer: 'answer: slow while redis is away' });
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i));
   }, 120_000);
+
+  // Staging and production on one Redis database: a worker of the other store took this store's jobs and
+  // could not run them (eval cases retried for ever, runs dropped and left `running`), without a word.
+  it('refuses a worker whose --store is not the store of the queue it names: one line, exit 2', async () => {
+    const other = await postgres.createDatabase();
+    const started = Date.now();
+    const wrong = spawnPatchbay(['worker', '--store', other, '--queue', redis.url], baseEnv(), /taking jobs/);
+    void wrong.then((p) => p.child.kill('SIGKILL'), () => {}); // should it start after all, it must not outlive the test
+    await expect(wrong).rejects.toThrow(/exited \(2\) before it was ready/);
+    const output = await wrong.then(() => '', (err: Error) => err.message.replace(/^[^:]*: /, ''));
+    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay worker: the queue at redis:\/\/127\.0\.0\.1:\d+ carries the jobs of another store: give each deployment its own Redis database/)]);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    // The queue's own workers were not disturbed.
+    const res = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'still served' } });
+    const { id } = await res.json();
+    await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import type { EvalStore } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { CASE_QUEUE } from './case-jobs';
 import { redisConnection } from './redis-url';
+import { claimQueue } from './queue-owner';
 import type { PipelineDocument } from '@patchbay/core';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
@@ -41,7 +42,7 @@ export interface ScaleOut {
 export async function scaleOut(
   options: ScaleOutOptions,
   deps: {
-    store: { evals: EvalStore; runs: RunStore };
+    store: { evals: EvalStore; runs: RunStore; identity?: () => Promise<string> };
     services: EvalSessionServices;
     /** Pins an eval's workspace when it starts (a server's WorkspacePublisher). */
     pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
@@ -60,6 +61,7 @@ export async function scaleOut(
   });
   try {
     await jobs.ready();
+    if (deps.store.identity) await claimQueue(jobs.redis, jobs.prefix, options.url, await deps.store.identity());
   } catch (err) {
     await jobs.close();
     throw err;

@@ -35,6 +35,7 @@ import type { ResponseCache } from '@patchbay/core/node';
 // Its own subpath: the whole of @patchbay/core/node is not loaded just to open the store.
 import { WalCheckpointer } from '@patchbay/core/wal-checkpointer';
 import { isPostgresUrl } from './store-url';
+import { storeIdentity } from './store-identity';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
@@ -101,6 +102,8 @@ export interface Store {
   artifacts: ArtifactStore;
   /** Whether writes fail for want of storage (disk full), for `/healthz`. */
   health: StorageHealth;
+  /** The same for every process on this store, different for another store (store-identity.ts). */
+  identity(): Promise<string>;
   /**
    * The model response cache when it lives in the store (PostgreSQL: shared by
    * every server and worker, #16.5). Undefined for SQLite: the data dir's
@@ -159,6 +162,7 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
     rollups: new KyselyRollupStore(db),
     suites: new KyselySuiteStore(db),
     artifacts: new KyselyArtifactStore(db),
+    identity: () => storeIdentity(db),
   };
 }
 

@@ -1,3 +1,4 @@
+import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
@@ -101,6 +102,7 @@ Environment:
       server = await startServer({ port, host, dataDir: values.data, store, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
       if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError) throw new UsageError(err.message);
+      if (err instanceof QueueOfAnotherStoreError) throw new UsageError(err.message);
       if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }

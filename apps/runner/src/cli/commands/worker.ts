@@ -1,3 +1,4 @@
+import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { UsageError, type Command } from '../command';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
@@ -60,6 +61,7 @@ Environment:
     try {
       worker = await startWorker({ storeDir, queueUrl: queue.url, concurrency: queue.concurrency, lockDuration: queue.lockDuration, stalledInterval: queue.stalledInterval, cacheDir: values['cache-dir'] as string | undefined, env: io.env });
     } catch (err) {
+      if (err instanceof QueueOfAnotherStoreError) throw new UsageError(err.message);
       if (err instanceof QueueUnavailableError) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
     }
