@@ -138,6 +138,11 @@ describe('monitors, alerts and production runs into datasets', () => {
     const problem = await res.json();
     expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(['$.monitors[0].sources[1]', '$.monitors[0].sources[2]']);
     expect(problem.errors[0].message).toMatch(/monitoring never sees/);
+    // The API's own description offers only the sources a monitor can take.
+    const doc = JSON.stringify(await (await fetch(`${runner.url}/api/openapi.json`)).json());
+    const offered = [...doc.matchAll(/"sources":\{"type":"array","items":\{"type":"string","enum":(\[[^\]]*\])/g)].map((m) => JSON.parse(m[1]));
+    expect(offered.length).toBeGreaterThan(0);
+    for (const sources of offered) expect(sources).toEqual(['editor', 'api', 'serve', 'openai']);
   });
 
   it('alerts on the error rate of a window of runs', async () => {

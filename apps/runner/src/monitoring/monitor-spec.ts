@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getScorerType } from '@patchbay/evals';
 import { LABEL_PATTERN } from '../deploy/label-name';
-import { RUN_SOURCES } from '../store/runs';
+import type { RunSource } from '../store/runs';
 import { webhookFormatProblem } from './webhook-target';
 
 const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
@@ -9,9 +9,10 @@ const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase lette
 const Fraction = z.number({ error: 'a number from 0 to 1' }).min(0, 'a number from 0 to 1').max(1, 'a number from 0 to 1');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');
 
-/** Runs monitoring never sees: an eval scores its own cases, and `patchbay run` runs outside the runner. */
-const UNOBSERVED_SOURCES: ReadonlySet<string> = new Set(['eval', 'cli']);
+/** The runs monitoring sees: those the runner (or its workers) executes as runs. Not `eval` (an eval scores its own cases) nor `cli` (`patchbay run` runs outside the runner). */
+const OBSERVED_SOURCES = ['editor', 'api', 'serve', 'openai'] as const satisfies readonly RunSource[];
 const UNOBSERVED_REASON = 'monitoring never sees eval or cli runs (an eval scores its own cases; patchbay run runs outside the runner): use editor, api, serve or openai';
+const ObservedSource = z.enum(OBSERVED_SOURCES, { error: (issue) => (issue.input === 'eval' || issue.input === 'cli' ? UNOBSERVED_REASON : undefined) });
 
 /**
  * A monitor scores a sample of a pipeline's finished runs with an eval scorer
@@ -31,7 +32,7 @@ export const MonitorSpec = z
     sample: Fraction.default(1),
     // Names a run could never carry would make a monitor that silently samples nothing.
     labels: z.array(LabelName).optional(),
-    sources: z.array(z.enum(RUN_SOURCES).refine((s) => !UNOBSERVED_SOURCES.has(s), { message: UNOBSERVED_REASON })).optional(),
+    sources: z.array(ObservedSource).optional(),
     /** false: kept in the list (the editor's switch) but scores nothing. */
     enabled: z.boolean().optional(),
   })
