@@ -80,6 +80,11 @@ describe('errors are application/problem+json', () => {
       [runner.post('/api/pipelines', { ...echoPipeline('x'), nodes: 'x' }), 'not a pipeline document: $.nodes: nodes must be a list (it is text)'],
       // an id quoted back cannot break the line
       [runner.api('/api/evals/a%0Ab%0D%00c'), 'there is no eval "a\\nb\\r\\u0000c"'],
+      // a body field that names something missing is named too
+      [runner.post('/api/runs', { pipeline: 'nope', inputs: {} }), 'there is no pipeline "nope" ($.pipeline)'],
+      [runner.post('/api/runs', { pipeline: 'echo', version: 99, inputs: {} }), 'pipeline "echo" has no version 99 ($.version)'],
+      [runner.post('/api/evals', { pipeline: 'nope', dataset: 'd', suite: { scorers: [{ type: 'exact' }] } }), 'there is no pipeline "nope" ($.pipeline)'],
+      [runner.post('/api/evals', { pipeline: 'echo', dataset: 'nope', suite: { scorers: [{ type: 'exact' }] } }), 'there is no dataset "nope" ($.dataset)'],
       // a check of the route's own names its path too
       [runner.post('/api/pipelines/echo/versions', { document: echoPipeline('other'), message: 'm', baseVersion: 1 }), 'the document is named "other" but is being saved as "echo" ($.document.name)'],
     ];

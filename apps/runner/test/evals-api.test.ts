@@ -226,11 +226,11 @@ describe('running an eval', () => {
     const body = { pipeline: 'qa', dataset: 'capitals', suite: SUITE };
     const post = (patch: Record<string, unknown>) => runner.post('/api/evals', { ...body, ...patch }).then(json);
 
-    expect((await post({ pipeline: 'ghost' })).body.detail).toBe('there is no pipeline "ghost"');
-    expect((await post({ version: 9 })).body.detail).toBe('pipeline "qa" has no version 9');
+    expect((await post({ pipeline: 'ghost' })).body.detail).toBe('there is no pipeline "ghost" ($.pipeline)');
+    expect((await post({ version: 9 })).body.detail).toBe('pipeline "qa" has no version 9 ($.version)');
     const noData = await post({ dataset: 'ghost' });
-    expect(noData).toMatchObject({ status: 404, body: { detail: 'there is no dataset "ghost"' } });
-    expect((await post({ baseline: 'ghost' })).status).toBe(404);
+    expect(noData).toMatchObject({ status: 404, body: { detail: 'there is no dataset "ghost" ($.dataset)' } });
+    expect(await post({ baseline: 'ghost' })).toMatchObject({ status: 404, body: { detail: 'there is no eval "ghost" to use as the baseline ($.baseline)' } });
 
     // A saved work-in-progress version (its llm node's input is not wired) cannot be evaluated.
     const wip = qaPipeline('qa', '{{ question }}');

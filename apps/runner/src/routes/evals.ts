@@ -156,16 +156,22 @@ const cancel = createRoute({
   },
 });
 
+/** A 404 for what a body field names, at that field. */
+const missing = (detail: string, path: string) => new HttpProblem(404, detail, { errors: [{ path, message: detail }] });
+
 async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promise<string> {
   const { store } = deps;
   const version = body.version === undefined ? await store.versions.latest(body.pipeline) : await store.versions.get(body.pipeline, body.version);
-  if (!version) throw new HttpProblem(404, body.version === undefined || !(await store.pipelines.get(body.pipeline)) ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`);
+  if (!version) {
+    const noPipeline = body.version === undefined || !(await store.pipelines.get(body.pipeline));
+    throw missing(noPipeline ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`, noPipeline ? '$.pipeline' : '$.version');
+  }
   const dataset = await store.datasets.get(body.dataset, body.datasetHash);
-  if (!dataset) throw new HttpProblem(404, body.datasetHash ? `dataset "${body.dataset}" has no version ${body.datasetHash}` : `there is no dataset "${body.dataset}"`);
+  if (!dataset) throw body.datasetHash ? missing(`dataset "${body.dataset}" has no version ${body.datasetHash}`, '$.datasetHash') : missing(`there is no dataset "${body.dataset}"`, '$.dataset');
   let baseline;
   if (body.baseline !== undefined) {
     baseline = await store.evals.get(body.baseline);
-    if (!baseline) throw new HttpProblem(404, `there is no eval "${body.baseline}" to use as the baseline`);
+    if (!baseline) throw missing(`there is no eval "${body.baseline}" to use as the baseline`, '$.baseline');
     if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
   }
   // The eval session checks the rest (the version's problems, models, targets, every case), as `patchbay eval` does; its errors map to 4xx.

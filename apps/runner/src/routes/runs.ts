@@ -171,7 +171,7 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
     const version = body.version === undefined ? await deps.store.versions.latest(body.pipeline) : await deps.store.versions.get(body.pipeline, body.version);
     if (!version) {
       const what = body.version === undefined ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`;
-      throw new HttpProblem(404, what);
+      throw new HttpProblem(404, what, { errors: [{ path: body.version === undefined ? '$.pipeline' : '$.version', message: what }] });
     }
     if (version.problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', version.problems);
     await checkRefsNow(version.document as PipelineDocument, pipelines, `version ${version.number} of "${version.pipeline}"`);
