@@ -64,7 +64,7 @@ describe('monitors, alerts and production runs into datasets', () => {
     for (const path of [`/api/pipelines/polite/monitor-scores?${range}`, `/api/metrics?pipeline=polite&${range}`]) {
       const res = await fetch(`${runner.url}${path}`);
       expect(res.status, path).toBe(400);
-      expect((await res.json()).errors, path).toEqual([{ path: 'query.from', message: 'must be before "to"' }]);
+      expect(await res.json(), path).toMatchObject({ type: 'urn:patchbay:problem:invalid-request', errors: [{ path: 'query.from', message: 'must be before "to"' }] });
     }
   });
 

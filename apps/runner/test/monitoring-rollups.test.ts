@@ -198,7 +198,8 @@ describe('GET /api/metrics on a running runner', () => {
     expect((await bad.json()).errors[0].path).toBe('query.step');
     const tooMany = await runner.api(`/api/metrics?pipeline=watched&step=1m&from=2020-01-01T00:00:00Z`);
     expect(tooMany.status).toBe(400);
-    expect((await tooMany.json()).detail).toMatch(/larger step/);
+    // A problem of the request like any other 400 (its type names it), not about:blank.
+    expect(await tooMany.json()).toMatchObject({ type: 'urn:patchbay:problem:invalid-request', detail: expect.stringMatching(/larger step/) });
     // A mistyped source is refused (as GET /api/runs does), not answered with empty charts.
     const typo = await runner.api('/api/metrics?pipeline=watched&source=serv');
     expect(typo.status).toBe(400);

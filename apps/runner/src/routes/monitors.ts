@@ -183,7 +183,7 @@ export const monitorRoutes: RouteModule = {
       const to = time(q.to, Date.now(), 'to');
       const stepMs = STEPS[q.step];
       const from = time(q.from, to - 86_400_000, 'from');
-      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
+      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { type: 'invalid-request', errors: [{ path: 'query.from', message: 'must be before "to"' }] });
       const start = from - (from % stepMs);
       if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { errors: [{ path: 'query.step', message: 'too many points' }] });
       const buckets = await store.monitors.scoreBuckets({ pipeline: name, from: start, to, stepMs });

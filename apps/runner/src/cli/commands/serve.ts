@@ -19,8 +19,9 @@ function integer(text: string, what: string, min: number, max: number): number {
 export const command: Command = {
   name: 'serve',
   summary: 'start the runner (API and editor)',
-  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--store postgres://…] [--config FILE] [--body-limit BYTES] [--cors ORIGIN]... [--no-demo]
-                      [--queue redis://HOST:PORT [--no-work] [--concurrency N]]
+  usage: `Usage: patchbay serve [--port N] [--host H] [--data DIR] [--store postgres://…] [--config FILE] [--body-limit BYTES]
+                      [--allowed-host H]... [--cors ORIGIN]... [--no-demo]
+                      [--queue redis://HOST:PORT [--no-work] [--concurrency N] [--stalled-ms MS]]
 
 Serves the editor at / and the HTTP API under /api (described at /api/docs),
 then runs until SIGTERM or Ctrl-C, which cancel the runs still going and close
