@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { canonicalJson, checkJsonLimits, PROTO_KEY_MESSAGE } from '@patchbay/core';
+import { canonicalJson, checkJsonLimits, plainIssueWords, PROTO_KEY_MESSAGE } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
@@ -49,7 +49,7 @@ export class DatasetError extends EvalInputError {
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 const CaseSchema = z.strictObject({
-  id: z.union([z.string().min(1), z.number()])
+  id: z.union([z.string().min(1), z.number()], { error: (issue) => (issue.code === 'invalid_union' ? 'must be text or a number' : undefined) })
     .refine((id) => typeof id !== 'string' || !CONTROL_CHARACTER.test(id), 'a case id is one line without control characters')
     .optional(),
   input: z.unknown().refine((v) => v !== undefined, 'required'),
@@ -133,10 +133,10 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.length ? issue.path.join('.') : '';
-    const message = issue.code === 'unrecognized_keys'
-      ? `unknown field "${issue.keys[0]}" (a case has id, input, expected, tags, metadata)`
-      : issue.message;
-    throw new DatasetError(`${at}: ${path ? path + ': ' : ''}${message}`, item.index);
+    if (issue.code === 'unrecognized_keys') throw new DatasetError(`${at}: unknown field "${issue.keys[0]}" (a case has id, input, expected, tags, metadata)`, item.index);
+    // zod's own wording in plain words after the field ("tags must be a list (it is text)"); a message of ours after a colon.
+    const words = plainIssueWords(issue) ?? (issue.message.startsWith('must ') ? issue.message : undefined);
+    throw new DatasetError(words ? `${at}: ${path || 'the case'} ${words}` : `${at}: ${path ? path + ': ' : ''}${issue.message}`, item.index);
   }
   return caseOf(parsed.data, item.index);
 }

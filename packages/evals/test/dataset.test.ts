@@ -163,12 +163,13 @@ describe('datasets', () => {
 
   it('refuses what the case schema refuses, field by field', async () => {
     const bad: Array<[unknown, RegExp]> = [
-      [{ id: '', input: {} }, /:1: id: /],
-      [{ id: true, input: {} }, /:1: id: /],
-      [{ id: 'a', input: {}, tags: ['ok', 3] }, /:1: tags\.1: /],
-      [{ id: 'a', input: {}, tags: 'one' }, /:1: tags: /],
-      [{ id: 'a', input: {}, metadata: [1] }, /:1: metadata: /],
-      [{ id: 'a', input: {}, metadata: null }, /:1: metadata: /],
+      // in plain words, not zod's ("id: Invalid input", "tags: Invalid input: expected array, received string")
+      [{ id: '', input: {} }, /:1: id cannot be empty$/],
+      [{ id: true, input: {} }, /:1: id must be text or a number$/],
+      [{ id: 'a', input: {}, tags: ['ok', 3] }, /:1: tags\.1 must be text \(it is a number\)$/],
+      [{ id: 'a', input: {}, tags: 'one' }, /:1: tags must be a list \(it is text\)$/],
+      [{ id: 'a', input: {}, metadata: [1] }, /:1: metadata must be an object \(it is a list\)$/],
+      [{ id: 'a', input: {}, metadata: null }, /:1: metadata must be an object \(it is null\)$/],
       [{ id: 'a', input: {}, extra: 1 }, /:1: unknown field "extra"/],
     ];
     for (const [value, message] of bad) {
