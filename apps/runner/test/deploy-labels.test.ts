@@ -51,6 +51,17 @@ describe('labels', () => {
     expect(deployments[0].evalId).toBeUndefined();
   });
 
+  it('answers a move to the version the label holds with the label as it is, and records no move', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('held'))).status).toBe(201);
+    expect((await put('/api/pipelines/held/labels/production', { version: 1 })).status).toBe(200);
+    const before = (await json(await runner.api('/api/pipelines/held/labels'))).body.labels.production;
+    const again = await json(await put('/api/pipelines/held/labels/production', { version: 1, note: 'once more' }));
+    expect(again).toEqual({ status: 200, body: { label: 'production', version: 1, movedAt: before.movedAt, from: 1 } });
+    expect((await json(await runner.api('/api/pipelines/held/labels'))).body.labels.production).toEqual(before);
+    const { deployments } = (await json(await runner.api('/api/pipelines/held/deployments'))).body;
+    expect(deployments.map((d: any) => [d.from, d.to])).toEqual([[null, 1]]);
+  });
+
   it('refuses a label on a version that does not exist (404) or has problems (422), and bad names (400)', async () => {
     const missing = await json(await put('/api/pipelines/shop/labels/production', { version: 9 }));
     expect(missing.status).toBe(404);

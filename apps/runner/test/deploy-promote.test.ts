@@ -87,6 +87,18 @@ describe('promotion over HTTP', () => {
     expect((await put('/api/pipelines/qa/labels/production', { version: 3, note: 'rollback' })).status).toBe(200);
   });
 
+  it('promotes to the version the label holds without an eval: moved false, from = to, nothing recorded', async () => {
+    const history = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
+    const { movedAt } = (await json(await runner.api('/api/pipelines/qa/labels'))).labels.production;
+    for (const body of [{ version: 3 }, { version: 3, force: true }, { version: 3, dryRun: true }]) {
+      const { events, promotion } = await promote(body);
+      expect(events.map((e) => e.type), JSON.stringify(body)).toEqual(['promotion.started', 'promotion.completed']);
+      expect(promotion).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false, note: 'production already holds v3' });
+    }
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production).toEqual({ version: 3, movedAt });
+    expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
+  });
+
   it('answers 4xx for what cannot be promoted', async () => {
     const post = (body: unknown) => runner.post('/api/pipelines/qa/promotions', body);
     expect((await post({ label: 'production', version: 9, suite: SUITE })).status).toBe(404);
@@ -194,7 +206,7 @@ describe('a promotion racing another change to its pipeline', () => {
 });
 
 describe('patchbay promote', () => {
-  it('exits 1 on a regression (label unchanged, gate and cases printed), 2 on bad input', async () => {
+  it('exits 1 on a regression (label unchanged, gate and cases printed), 2 on bad input, 0 with one line for the version the label holds', async () => {
     const dir = runner.dataDir;
     writeFileSync(path.join(dir, 'cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
     writeFileSync(path.join(dir, 'suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'qa-suite', dataset: 'cases.jsonl', scorers: SUITE.scorers }));
@@ -216,5 +228,16 @@ describe('patchbay promote', () => {
       expect(loose.stderr.trim(), version).toBe(`patchbay promote: --version must be a version number (1, 2, …), got "${version}"`);
     }
     expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
+
+    // The version production holds: nothing to evaluate or move, and nothing wrong either.
+    const history = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
+    const held = await runCli(['promote', 'qa', '--label', 'production', '--version', '3', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(held.code).toBe(0);
+    expect(held.stdout).toBe('production already holds v3\n');
+    expect(held.stderr).toBe('');
+    const heldJson = await runCli(['promote', 'qa', '--label', 'production', '--version', '3', '--suite', 'suite.json', '--data', dir, '--json'], dir, cleanEnv());
+    expect(heldJson.code).toBe(0);
+    expect(JSON.parse(heldJson.stdout)).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, note: 'production already holds v3' });
+    expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
   }, 120_000);
 });

@@ -80,6 +80,10 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     await expect(store.labels.move({ pipeline: 'p', label: 'production', version: 1, by: 'ci', ifFrom: 1 })).rejects.toBeInstanceOf(LabelMovedError);
     await expect(store.labels.move({ pipeline: 'p', label: 'staging', version: 1, by: 'ci', ifFrom: 2 })).rejects.toMatchObject({ expected: 2, current: null });
     await store.labels.move({ pipeline: 'p', label: 'staging', version: 2, by: 'admin', ifFrom: null });
+    // A move to the version the label holds already is no move: no history row, movedAt as it was.
+    const held = await store.labels.get('p', 'staging');
+    expect(await store.labels.move({ pipeline: 'p', label: 'staging', version: 2, by: 'ci', note: 'again' })).toEqual({ from: 2, moved: false, state: held });
+    expect(await store.labels.get('p', 'staging')).toEqual(held);
     expect(Object.keys(await store.labels.list('p'))).toEqual(['production', 'staging']);
     expect(await store.labels.get('p', 'production')).toMatchObject({ version: 2 });
     expect(await store.labels.remove('p', 'staging', 'admin', 'gone')).toEqual({ from: 2 });

@@ -4,7 +4,8 @@ import { DomainError } from '../domain-errors';
 /**
  * Moves (or creates) a label after checking its target: the pipeline and the
  * version exist (404) and the version has no problems (422: a label must
- * always point at something that runs). The move is appended to the history.
+ * always point at something that runs). The move is appended to the history;
+ * a label that holds the version already is answered as it is, recording nothing.
  */
 export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move: LabelMove): Promise<LabelState & { label: string; from: number | null }> {
   const version = await store.versions.get(move.pipeline, move.version);

@@ -22,8 +22,8 @@ export interface PromotionRequest {
 }
 
 export interface PromotionOutcome {
-  /** `checked`: a dry run ended (`gates.passed` says whether the label would move). */
-  status: 'moved' | 'refused' | 'failed' | 'checked';
+  /** `checked`: a dry run ended (`gates.passed` says whether the label would move). `unchanged`: the label holds the version already. */
+  status: 'moved' | 'refused' | 'failed' | 'checked' | 'unchanged';
   moved: boolean;
   from: number | null;
   to: number;
@@ -32,6 +32,8 @@ export interface PromotionOutcome {
   evalIds: { candidate: string | null; holder: string | null };
   forced: boolean;
   error?: string;
+  /** Why nothing was done, in a line (`unchanged`): "production already holds v3". */
+  note?: string;
 }
 
 export type PromotionEvent =
@@ -104,6 +106,8 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   };
 
   const base: PromotionOutcome = { status: 'failed', moved: false, from, to: req.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false };
+  // Comparing a version with itself proves nothing and moving a label onto itself is no deployment: nothing to evaluate or record.
+  if (from === req.version) return { ...base, status: 'unchanged', note: `${req.label} already holds v${from}` };
   const candEval = await evaluate(req.version, candidate.document);
   base.evalIds.candidate = candEval.id;
   if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };

@@ -67,7 +67,9 @@ const get = createRoute({
           id: z.string(),
           pipeline: z.string(),
           label: z.string(),
-          status: z.enum(['running', 'moved', 'refused', 'failed', 'checked']).openapi({ description: '`checked`: a dry run ended (`gates.passed` says whether the label would move)' }),
+          status: z
+            .enum(['running', 'moved', 'refused', 'failed', 'checked', 'unchanged'])
+            .openapi({ description: '`checked`: a dry run ended (`gates.passed` says whether the label would move). `unchanged`: the label held `version` already (nothing evaluated or recorded)' }),
           moved: z.boolean(),
           from: z.number().int().nullable(),
           to: z.number().int(),
@@ -76,6 +78,7 @@ const get = createRoute({
           evalIds: z.object({ candidate: z.string().nullable(), holder: z.string().nullable() }),
           forced: z.boolean(),
           error: z.string().optional(),
+          note: z.string().optional().openapi({ description: 'Why nothing was done (`unchanged`), e.g. "production already holds v3"' }),
         })
         .openapi('Promotion'),
       'The promotion',

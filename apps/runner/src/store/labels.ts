@@ -38,8 +38,12 @@ export interface LabelStore {
   /** `{label: {version, movedAt}}` of one pipeline. */
   list(pipeline: string): Promise<Record<string, LabelState>>;
   get(pipeline: string, label: string): Promise<LabelState | undefined>;
-  /** Moves (or creates) the label and appends the move to the history, in one transaction. Returns the version it left (null: new). Throws LabelMovedError when `ifFrom` no longer holds. */
-  move(move: LabelMove): Promise<{ from: number | null; state: LabelState }>;
+  /**
+   * Moves (or creates) the label and appends the move to the history, in one transaction. Returns the version it left
+   * (null: new). A label that holds `version` already is left as it is (`moved: false`, no history row, its movedAt).
+   * Throws LabelMovedError when `ifFrom` no longer holds.
+   */
+  move(move: LabelMove): Promise<{ from: number | null; moved: boolean; state: LabelState }>;
   /** Removes the label, recording the move to nothing. Undefined when there was no such label. */
   remove(pipeline: string, label: string, by: string, note?: string | null): Promise<{ from: number } | undefined>;
   /** Every pipeline's labels (for `GET /v1/models`). */
@@ -80,9 +84,11 @@ export class KyselyLabelStore implements LabelStore {
 
   async move(m: LabelMove) {
     const at = Date.now();
-    const from = await this.db.transaction().execute(async (tx) => {
-      const before = await forUpdate(tx, tx.selectFrom('labels').select('version').where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
+    return this.db.transaction().execute(async (tx) => {
+      const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
       if (m.ifFrom !== undefined && (before?.version ?? null) !== m.ifFrom) throw new LabelMovedError(m.ifFrom, before?.version ?? null);
+      // v3 → v3 is no deployment: the history lists only moves, and movedAt keeps saying when it last moved.
+      if (before?.version === m.version) return { from: before.version, moved: false, state: toState(before) };
       await tx
         .insertInto('labels')
         .values({ pipeline: m.pipeline, label: m.label, version: m.version, moved_at: at })
@@ -90,9 +96,8 @@ export class KyselyLabelStore implements LabelStore {
         .execute();
       const from = before?.version ?? null;
       await appendDeployment(tx, { ...m, from, to: m.version, at });
-      return from;
+      return { from, moved: true, state: toState({ version: m.version, moved_at: at }) };
     });
-    return { from, state: { version: m.version, movedAt: new Date(at).toISOString() } };
   }
 
   async remove(pipeline: string, label: string, by: string, note: string | null = null) {

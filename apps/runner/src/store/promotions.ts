@@ -1,6 +1,6 @@
 import type { StoreDb } from './dialect';
 
-export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed' | 'checked';
+export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed' | 'checked' | 'unchanged';
 
 export interface StoredPromotion {
   id: string;

@@ -30,7 +30,7 @@ Options:
   --debug          show stack traces
   -h, --help       show this help
 
-Exit codes: 0 the label moved; 1 a gate failed (the label did not move; the
+Exit codes: 0 the label moved (or held version N already: nothing to do); 1 a gate failed (the label did not move; the
 failing gate and the regressed cases are printed) or an eval failed; 2 bad
 usage or bad input (pipeline, version, suite, dataset).`,
   options: {
@@ -92,7 +92,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
       );
       if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       else printOutcome(io, values.label, outcome, evalsPkg);
-      return outcome.moved ? EXIT_OK : EXIT_FAILED;
+      return outcome.moved || outcome.status === 'unchanged' ? EXIT_OK : EXIT_FAILED;
     } finally {
       await jobs.cancelAll();
       await services.close();
@@ -102,6 +102,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
 };
 
 function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
+  if (outcome.status === 'unchanged') return void io.stdout.write(`${outcome.note}\n`);
   const lines: string[] = [];
   if (outcome.comparison) lines.push(evals.formatComparison(outcome.comparison), '');
   if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates), '');
