@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
@@ -22,10 +23,11 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   let startServer: () => Promise<void>;
   let startWorker: () => Promise<void>;
+  let storeUrl: string;
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis({ persistent: true }), startPostgres()]);
-    const store = await postgres.createDatabase();
+    const store = (storeUrl = await postgres.createDatabase());
     stub = await startOpenAIStub({
       handler: async (req) => {
         await new Promise((r) => setTimeout(r, String(req.body?.messages?.at(-1)?.content).startsWith('slow ') ? 2000 : 50));
@@ -169,6 +171,45 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     expect((await (await api(`/api/runs/${id}`)).json()).outputs).toEqual({ answer: 'answer: slow while the store is away' });
     expect(stub.requests.length - calls).toBe(1); // recorded, not run again
     expect(worker.child.exitCode).toBeNull();
+  }, 120_000);
+
+  // The eval's coordinator (the front door that started it) reads the cases back and records the result
+  // once the last case is in. With the store gone at that moment, that failed, so did recording the
+  // failure, and the eval stayed `running` for good (with the store back in between, it would have ended
+  // `failed` though every case was recorded). The coordinator now waits for the store and finishes it.
+  it('PostgreSQL gone as an eval ends: the eval is recorded as succeeded once the store is back', async () => {
+    const question = 'slow last case';
+    expect((await post('/api/datasets', { name: 'last-slow', cases: [{ id: 'only', input: { question }, expected: question }] })).status).toBe(201);
+    const calls = stub.requests.length;
+    const res = await post('/api/evals', { pipeline: 'qa', dataset: 'last-slow', suite: { scorers: [{ name: 'mentions', type: 'contains' }] } });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBe(1);
+    server.child.kill('SIGSTOP'); // the coordinator hears of the case only once the store is gone
+    const db = new pg.Client({ connectionString: storeUrl });
+    try {
+      await db.connect();
+      const recorded = async () => (await db.query('select count(*)::int as n from eval_cases where eval_id = $1', [id])).rows[0].n;
+      await expect.poll(recorded, { timeout: 30_000 }).toBe(1);
+    } finally {
+      await db.end();
+      await postgres.kill();
+      server.child.kill('SIGCONT');
+    }
+    await new Promise((r) => setTimeout(r, 3000)); // the coordinator tries meanwhile
+    await postgres.restart();
+    let result: any;
+    await expect
+      .poll(async () => {
+        const r = await api(`/api/evals/${id}`);
+        result = r.status === 200 ? await r.json() : { status: `http ${r.status}` };
+        return result.status;
+      }, { timeout: 60_000, interval: 1000 })
+      .toBe('succeeded');
+    expect(result.cases.map((c: { id: string }) => c.id)).toEqual(['only']);
+    expect(result.summary).toMatchObject({ cases: 1, passed: 1, errors: 0 });
+    expect(stub.requests.length - calls).toBe(1); // recorded, not run again
+    expect(server.child.exitCode).toBeNull();
   }, 120_000);
 
   // Every run's stream ends with run.completed or run.failed (docs/api.md). The events a worker could not

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { evalBaseline, runEvalSession, type CaseQueue, type CaseRecord, type EvalSessionServices, type PreparedEvalSession } from '@patchbay/evals';
 import { jobKind, type JobContext, type JobListener, type JobRegistry } from '../jobs/job-registry';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
 import type { EvalStore, StoredEval } from '../store/evals';
 import type { RunStore } from '../store/runs';
+import { isStoreUnavailable, untilStoreAnswers } from '../store/store-unavailable';
 import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-events';
 import { StoredCaseLog } from './stored-case-log';
 import { storeCaseRun } from './store-case-run';
@@ -31,6 +33,9 @@ export interface EvalJob extends StartEval {
 }
 
 export const EVAL_JOB = jobKind<EvalJob, EvalEvent>('eval');
+
+/** How long an eval that lost its store waits before it asks again. */
+const STORE_RETRY_MS = 500;
 
 /**
  * Runs eval sessions as jobs of the registry with the runner's services: each
@@ -103,42 +108,72 @@ export class EvalManager {
   }
 
   private async execute(request: EvalJob, run: JobContext<EvalEvent>): Promise<void> {
-    const { session, kept } = request;
+    const { session } = request;
     const total = session.total;
     // A resumed eval's stream shows what a subscriber would have seen had it never stopped.
     const dataset = { name: request.dataset.name, hash: request.dataset.hash, cases: request.dataset.cases.length };
     run.publish(startedEvent({ id: run.id, pipeline: request.pipeline, version: request.version, dataset, progress: { done: 0, total } }, request.createdAt));
-    kept.forEach((record, i) => run.publish(caseEvent(run.id, record, i + 1, total)));
     const { evals } = this.deps;
     const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
-    let done = kept.length;
-    try {
-      // Inside the try: whatever fails is recorded on the eval, never left as a rejection nobody awaits.
-      const baseline = request.baseline ? evalBaseline(await evals.cases(request.baseline.id), request.baseline.id, request.baseline.dataset.hash) : undefined;
-      const head = await runEvalSession(session, {
-        services: this.deps.services,
-        log: new StoredCaseLog(evals, run.id, positions, kept, new Date(request.createdAt).toISOString()),
-        signal: run.signal,
-        onProgress: (p) => {
-          if (!p.record) return;
-          run.publish(caseEvent(run.id, p.record, ++done, total));
-          this.deps.observeCase?.(request.pipeline, p.record.status);
-        },
-        onCaseRun: (result) => storeCaseRun(this.deps.runs, result, session.pipeline),
-        baseline,
-        queue: this.deps.caseQueue?.(request, positions),
-      });
-      head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
-      await evals.finish(run.id, { status: 'succeeded', head });
-      run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
-    } catch (err) {
-      const cancelled = run.signal.aborted;
-      const reason = run.signal.reason;
-      const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
-      if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
-      await evals.finish(run.id, { status: cancelled ? 'cancelled' : 'failed', error: message });
-      run.publish({ type: 'eval.failed', evalId: run.id, status: cancelled ? 'cancelled' : 'failed', error: message, at: Date.now() });
+    // Each case is announced once, however many times the eval goes on after losing its store.
+    const announced = new Set<string>();
+    const announce = (record: CaseRecord, observe = true) => {
+      const key = `${record.id}#${record.repeat}`;
+      if (announced.has(key)) return;
+      announced.add(key);
+      run.publish(caseEvent(run.id, record, announced.size, total));
+      if (observe) this.deps.observeCase?.(request.pipeline, record.status);
+    };
+    for (const record of request.kept) announce(record, false);
+    let kept = request.kept;
+    for (;;) {
+      try {
+        // Inside the try: whatever fails is recorded on the eval, never left as a rejection nobody awaits.
+        const baseline = request.baseline ? evalBaseline(await evals.cases(request.baseline.id), request.baseline.id, request.baseline.dataset.hash) : undefined;
+        const head = await runEvalSession(session, {
+          services: this.deps.services,
+          log: new StoredCaseLog(evals, run.id, positions, kept, new Date(request.createdAt).toISOString()),
+          signal: run.signal,
+          onProgress: (p) => p.record && announce(p.record),
+          onCaseRun: (result) => storeCaseRun(this.deps.runs, result, session.pipeline),
+          baseline,
+          queue: this.deps.caseQueue?.(request, positions),
+        });
+        head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
+        await untilStoreAnswers(() => evals.finish(run.id, { status: 'succeeded', head }));
+        run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
+        return;
+      } catch (err) {
+        let failure = err;
+        // The store went away (PostgreSQL restarting): the cases recorded so far are kept, and the eval
+        // goes on from them once it is back, as a resume would. Failing it would leave it `running` (its
+        // failure could not be recorded either), or failed with every case done.
+        if (!run.signal.aborted && isStoreUnavailable(err)) {
+          this.deps.log?.(`eval ${run.id}: the store is out of reach (${(err as Error).message}); it goes on when the store is back`);
+          try {
+            await setTimeout(STORE_RETRY_MS, undefined, { signal: run.signal });
+            kept = await untilStoreAnswers(() => evals.casesInFinishOrder(run.id), run.signal);
+            for (const record of kept) announce(record); // cases recorded while this process could not hear of them
+            continue;
+          } catch (again) {
+            failure = again;
+          }
+        }
+        await this.recordFailure(run, failure);
+        return;
+      }
     }
+  }
+
+  /** An eval that failed or was cancelled: recorded (waiting for the store when it is out of reach), then told. */
+  private async recordFailure(run: JobContext<EvalEvent>, err: unknown): Promise<void> {
+    const cancelled = run.signal.aborted;
+    const reason = run.signal.reason;
+    const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
+    if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
+    const status = cancelled ? 'cancelled' : 'failed';
+    await untilStoreAnswers(() => this.deps.evals.finish(run.id, { status, error: message }));
+    run.publish({ type: 'eval.failed', evalId: run.id, status, error: message, at: Date.now() });
   }
 
   isActive(id: string): Promise<boolean> {

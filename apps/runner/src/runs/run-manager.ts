@@ -1,5 +1,5 @@
 import { newRunId, preparePipeline, type NodeTrace, type PipelineDocument, type PreparedPipeline, type ReusedNode, type RunEvent, type RunResult, type Services } from '@patchbay/core';
-import { isStoreUnavailable } from '../store/store-unavailable';
+import { untilStoreAnswers } from '../store/store-unavailable';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
@@ -253,17 +253,12 @@ export class RunManager {
    * so the run does not stay `running` for good. Any other write error gives up (it was logged).
    */
   private async finishDurably(row: RunFinish): Promise<void> {
-    for (let waitMs = 500; ; waitMs = Math.min(waitMs * 2, 5_000)) {
-      try {
-        const committed = this.store.finish(row);
-        // Committed now, not at the store's next batch a few ms on: the job is acknowledged only after it.
-        void this.store.flush();
-        return await committed;
-      } catch (err) {
-        if (!isStoreUnavailable(err)) return;
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-    }
+    await untilStoreAnswers(() => {
+      const committed = this.store.finish(row);
+      // Committed now, not at the store's next batch a few ms on: the job is acknowledged only after it.
+      void this.store.flush();
+      return committed;
+    }).catch(() => {});
   }
 
   private observed(run: RunJob, row: RunFinish) {
