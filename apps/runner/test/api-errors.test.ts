@@ -91,6 +91,41 @@ describe('errors are application/problem+json', () => {
     for (const [res, expected] of cases) expect(await detail(await res)).toBe(expected);
   });
 
+  it('a 4xx about what a body or query field names (a version, a label, a run, a key name, an eval) lists that field in errors and the detail', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('fields'))).status).toBe(201);
+    const broken = echoPipeline('fields');
+    broken.edges = broken.edges.slice(1);
+    expect((await runner.post('/api/pipelines/fields/versions', { document: broken, message: 'broken', baseVersion: 1 })).status).toBe(201);
+    expect((await runner.post('/api/datasets', { name: 'fields', cases: [{ id: 'c1', input: { question: 'q' }, expected: 'q' }] })).status).toBe(201);
+    expect((await runner.post('/api/keys', { name: 'fields' })).status).toBe(201);
+    const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const suite = { dataset: 'fields', scorers: [{ name: 's', type: 'contains' }] };
+    // [request, status, the detail (… : the problem's own words, then the field), the field]
+    const cases: [() => Promise<Response>, number, string, string][] = [
+      [() => put('/api/pipelines/fields/labels/production', { version: 9 }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      [() => put('/api/pipelines/fields/labels/production', { version: 2 }), 422, 'version 2 of "fields" has problems, so no label can point at it: … ($.version)', '$.version'],
+      [() => runner.post('/api/pipelines/fields/promotions', { label: 'production', version: 9, suite }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      [() => runner.post('/api/pipelines/fields/promotions', { label: 'production', version: 2, suite }), 422, 'version 2 of "fields" cannot run: … ($.version)', '$.version'],
+      [() => runner.post('/api/pipelines/fields/run', { inputs: {} }), 404, 'pipeline "fields" has no label "production"; it has no labels yet ($.label)', '$.label'],
+      [() => runner.post('/api/pipelines/fields/run', { inputs: {}, label: 'staging' }), 404, 'pipeline "fields" has no label "staging"; it has no labels yet ($.label)', '$.label'],
+      [() => runner.post('/api/pipelines/fields/run', { inputs: {}, version: 9 }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      [() => runner.post('/api/pipelines/fields/run', { inputs: {}, version: 2 }), 422, 'version 2 of "fields" cannot run: … ($.version)', '$.version'],
+      [() => runner.post('/api/runs', { pipeline: 'fields', version: 1, inputs: {}, from: { run: 'nope', node: 'answer' } }), 404, 'there is no run "nope" to start from ($.from.run)', '$.from.run'],
+      [() => runner.post('/api/keys', { name: 'fields' }), 409, 'there is already a serving key named "fields"; revoke it first or pick another name ($.name)', '$.name'],
+      [() => runner.api('/api/compare?a=nope&b=nope'), 404, 'there is no eval "nope" (query.a)', 'query.a'],
+      [() => runner.api(`/api/datasets/fields?hash=${'a'.repeat(64)}`), 404, `dataset "fields" has no version ${'a'.repeat(64)} (query.hash)`, 'query.hash'],
+    ];
+    for (const [request, status, detail, path] of cases) {
+      const res = await request();
+      if (res.status !== status) throw new Error(`${detail}: ${res.status} ${await res.text()}`);
+      const problem = await expectProblem(res, status);
+      const [start, end] = detail.split(': … ');
+      if (end === undefined) expect(problem.detail).toBe(detail);
+      else expect(problem.detail.startsWith(`${start}: `) && problem.detail.endsWith(` ${end}`), `${problem.detail} ~ ${detail}`).toBe(true);
+      expect(problem.errors?.[0]?.path, detail).toBe(path);
+    }
+  });
+
   it('415 for a body that is not application/json, saying what to send', async () => {
     const res = await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(echoPipeline('x')) });
     expect((await expectProblem(res, 415)).detail).toBe('send the request body as JSON with "Content-Type: application/json" (it was "text/plain")');

@@ -24,7 +24,8 @@ export async function createServingKey(store: Pick<Store, 'keys' | 'pipelines'>,
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const createdAt = Date.now();
   if (!(await keys.create({ name: request.name, hash: hashKey(key), pipelines, createdAt }))) {
-    throw new DomainError('key-exists', `there is already a serving key named "${request.name}"; revoke it first or pick another name`);
+    const message = `there is already a serving key named "${request.name}"; revoke it first or pick another name`;
+    throw new DomainError('key-exists', message, { errors: [{ path: '$.name', message }] });
   }
   return { name: request.name, key, pipelines, createdAt: new Date(createdAt).toISOString() };
 }

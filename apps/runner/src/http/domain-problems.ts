@@ -47,6 +47,21 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
   return undefined;
 }
 
+/**
+ * A typed error about what a request field names (a body's `version` or `label`): rethrown listing that field in
+ * `errors`, as every other 4xx about the body does, so the detail ends with it. `paths`: the field of each error code.
+ */
+export async function atField<T>(work: Promise<T>, paths: Partial<Record<DomainErrorCode, string>>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const path = err instanceof DomainError && !err.details.errors ? paths[err.code] : undefined;
+    if (path === undefined) throw err;
+    const { code, message, details } = err as DomainError;
+    throw new DomainError(code, message, { ...details, errors: [{ path, message }] });
+  }
+}
+
 /** A suite that does not parse, at its JSON path in the body (`at`: where the suite sits): `invalid suite: $.suite.scorers[0].type: …`. */
 export function suiteProblem(err: SuiteError, at: string): HttpProblem {
   const path = err.path ? `${at}.${err.path}` : at;

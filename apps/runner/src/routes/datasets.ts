@@ -124,7 +124,10 @@ export const datasetRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const { hash } = c.req.valid('query');
       const dataset = await store.datasets.get(name, hash);
-      if (!dataset) throw new HttpProblem(404, hash ? `dataset "${name}" has no version ${hash}` : `there is no dataset "${name}"`);
+      if (!dataset) {
+        if (!hash) throw new HttpProblem(404, `there is no dataset "${name}"`);
+        throw new HttpProblem(404, `dataset "${name}" has no version ${hash}`, { errors: [{ path: 'query.hash', message: 'no such version' }] });
+      }
       return c.json(dataset as z.infer<typeof DatasetSchema>, 200);
     });
 

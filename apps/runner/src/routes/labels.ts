@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { moveLabel, removeLabel } from '../deploy/labels';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { DomainError } from '../domain-errors';
+import { atField } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
@@ -92,7 +93,8 @@ export const labelRoutes: RouteModule = {
       const { name, label } = c.req.valid('param');
       const { version, note } = c.req.valid('json');
       // Free text kept in a history never rewritten: a pasted key is masked before it is stored, as a version message is.
-      return c.json(await moveLabel(store, { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' }), 200);
+      const moved = moveLabel(store, { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' });
+      return c.json(await atField(moved, { 'version-not-found': '$.version', 'version-invalid': '$.version' }), 200);
     });
 
     app.openapi(remove, async (c) => {

@@ -4,7 +4,7 @@ import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
-import { suiteProblem } from '../http/domain-problems';
+import { atField, suiteProblem } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { RouteModule } from './route-module';
@@ -109,7 +109,7 @@ export const promotionRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
       if (body.dryRun && body.force) throw new HttpProblem(400, 'a dry run moves nothing: leave out force or dryRun', { errors: [{ path: '$.force', message: 'not with dryRun' }] });
-      const candidate = await resolveServed(store, { pipeline: name, version: body.version });
+      const candidate = await atField(resolveServed(store, { pipeline: name, version: body.version }), { 'version-not-found': '$.version', 'version-invalid': '$.version' });
       const dataset = await store.datasets.get(body.suite.dataset);
       if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
       let suite: EvalSuite;

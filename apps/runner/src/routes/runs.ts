@@ -191,7 +191,7 @@ async function checkRefsNow(document: PipelineDocument, pipelines: PipelineResol
 
 /** Why a run cannot start from that node: 404 no such run, 422 no such node, 409 the document changed upstream or the run did not get there. */
 function runFromProblem(err: unknown): never {
-  if (err instanceof FromRunNotFoundError) throw new HttpProblem(404, err.message, { type: 'run-not-found' });
+  if (err instanceof FromRunNotFoundError) throw new HttpProblem(404, err.message, { type: 'run-not-found', errors: [{ path: '$.from.run', message: err.message }] });
   if (err instanceof RunFromError) {
     const status = err.code === 'unknown-node' ? 422 : 409;
     throw new HttpProblem(status, err.message, { type: err.code, node: err.node, errors: [{ path: '$.from.node', message: err.message }] });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { resolveServed } from '../deploy/served-version';
+import { atField } from '../http/domain-problems';
 import { startServedRun } from '../deploy/served-run';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, keyNameOf } from '../http/caller';
@@ -57,7 +58,11 @@ export const serveRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       assertMayServe(c, name);
       const body = c.req.valid('json');
-      const target = await resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version });
+      const target = await atField(resolveServed(deps.store, { pipeline: name, label: body.label, version: body.version }), {
+        'label-not-set': '$.label',
+        'version-not-found': '$.version',
+        'version-invalid': '$.version',
+      });
       const { stream } = c.req.valid('query');
       const streamed = stream === 'true' || stream === '1';
       const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed });
