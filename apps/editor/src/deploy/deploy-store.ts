@@ -80,6 +80,10 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
       try {
         const promotion = await promote({ label, version, suite, dryRun: true }, progress);
         if (promotion.status === 'failed') set({ step: { phase: 'failed', label, version, message: promotion.error ?? 'the check failed' } });
+        else if (promotion.status === 'unchanged') {
+          set({ step: { phase: 'idle' } });
+          await get().load();
+        }
         else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
       } catch (err) {
         set({ step: { phase: 'failed', label, version, message: message(err) } });
@@ -101,6 +105,8 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
       try {
         const promotion = await promote({ label, version, suite, ...(forced ? { force: true } : {}) }, () => {});
         if (promotion.moved) set({ step: { phase: 'moved', label, version, promotion } });
+        // the label came to hold the version meanwhile (another move): nothing to do, the panel shows where it is
+        else if (promotion.status === 'unchanged') set({ step: { phase: 'idle' } });
         else if (promotion.status === 'failed') set({ step: { phase: 'failed', label, version, message: promotion.error ?? 'the promotion failed' } });
         // refused after all (the label moved meanwhile, or the evals differ): show the new verdict
         else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
