@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_NODE_ID_LENGTH, validatePipeline } from '@patchbay/core';
 import { CLIPBOARD_FORMAT, copyNodes, pasteNodes, readPayload } from '../src/lib/clipboard';
 import { echoPipeline } from './support/documents';
 
@@ -38,5 +39,28 @@ describe('reading the clipboard', () => {
     const problem = (read as { problem: string }).problem;
     expect(problem.startsWith('The copied nodes cannot be pasted: ')).toBe(true);
     expect(problem).not.toContain('\n');
+  });
+});
+
+describe('pasting', () => {
+  it('gives a copy of a node with the longest id allowed a fresh id that is still allowed', () => {
+    // A node id is at most MAX_NODE_ID_LENGTH characters; its copy's number must not push it past that.
+    const long = 'a'.repeat(MAX_NODE_ID_LENGTH - 1) + 'b';
+    const doc = echoPipeline();
+    doc.nodes[1].id = long;
+    doc.edges = [
+      { from: 'question.value', to: `${long}.question` },
+      { from: `${long}.text`, to: 'result.value' },
+    ];
+    const twice = { ...doc, nodes: [...doc.nodes], edges: [...doc.edges] };
+    for (let round = 0; round < 2; round++) {
+      const pasted = pasteNodes(twice, copyNodes(twice, new Set([long]))!);
+      twice.nodes.push(...pasted.nodes);
+      twice.edges.push(...pasted.edges);
+    }
+    const ids = twice.nodes.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(MAX_NODE_ID_LENGTH);
+    expect(validatePipeline(twice).problems.filter((p) => p.path.endsWith('.id'))).toEqual([]);
   });
 });

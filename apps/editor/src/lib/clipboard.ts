@@ -1,4 +1,4 @@
-import { parseDocument, parseEdgeEnd, PIPELINE_FORMAT, type PipelineDocument, type PipelineEdge, type PipelineNode } from '@patchbay/core';
+import { MAX_NODE_ID_LENGTH, parseDocument, parseEdgeEnd, PIPELINE_FORMAT, type PipelineDocument, type PipelineEdge, type PipelineNode } from '@patchbay/core';
 import { idBase, uniqueName } from './node-ids';
 
 export const CLIPBOARD_FORMAT = 'patchbay.clipboard/v1';
@@ -58,7 +58,7 @@ export function pasteNodes(doc: PipelineDocument, payload: ClipboardPayload, off
   }
   const renamed = new Map<string, string>();
   const nodes = payload.nodes.map((original) => {
-    const id = uniqueName(idBase(original.id), takenIds, true);
+    const id = uniqueName(idBase(original.id), takenIds, true, MAX_NODE_ID_LENGTH);
     takenIds.add(id);
     renamed.set(original.id, id);
     const node: PipelineNode = structuredClone(original);

@@ -6,9 +6,15 @@ export function idBase(base: string): string {
   return NODE_ID_PATTERN.test(cleaned) ? cleaned : 'node';
 }
 
-/** `base1`, `base2`, … — the first that is not taken. With `keepBase`, `base` itself when free. */
-export function uniqueName(base: string, taken: ReadonlySet<string>, keepBase = false): string {
-  if (keepBase && !taken.has(base)) return base;
+/**
+ * `base1`, `base2`, … — the first that is not taken. With `keepBase`, `base` itself when free.
+ * At most `maxLength` characters: the stem is cut to make room for the number (a node id's limit).
+ */
+export function uniqueName(base: string, taken: ReadonlySet<string>, keepBase = false, maxLength = Infinity): string {
+  if (keepBase && base.length <= maxLength && !taken.has(base)) return base;
   const stem = base.replace(/\d+$/, '') || base;
-  for (let i = 1; ; i++) if (!taken.has(`${stem}${i}`)) return `${stem}${i}`;
+  for (let i = 1; ; i++) {
+    const name = `${stem.slice(0, Math.max(1, maxLength - String(i).length))}${i}`;
+    if (!taken.has(name)) return name;
+  }
 }
