@@ -68,6 +68,19 @@ describe('monitors, alerts and production runs into datasets', () => {
     }
   });
 
+  it('types every 400 of a bad monitor-scores query as invalid-request, naming the query parameter', async () => {
+    // A range of more points than the chart takes, and a time that is no date: problems of the request like any other 400.
+    const cases = [
+      ['from=2020-01-01T00:00:00Z&to=2026-12-01T00:00:00Z&step=1m', 'query.step'],
+      ['from=yesterday', 'query.from'],
+    ];
+    for (const [query, path] of cases) {
+      const res = await fetch(`${runner.url}/api/pipelines/polite/monitor-scores?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(await res.json(), query).toMatchObject({ type: 'urn:patchbay:problem:invalid-request', errors: [{ path }] });
+    }
+  });
+
   it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
     const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/polite/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);
