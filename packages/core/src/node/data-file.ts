@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
 
+/** How long a data file's connection waits for another process's write lock (SQLite's busy_timeout). */
+export const DATA_FILE_BUSY_TIMEOUT_MS = 5_000;
+
 /**
  * Opens a SQLite file of the data dir (runner.sqlite, cache.sqlite, retrieval.sqlite) the one way
  * each of them is opened: WAL, so readers never wait for the writer; NORMAL sync, durable at checkpoints and safe
@@ -13,7 +16,7 @@ export function openDataDatabase(file: string, setup: (db: Database.Database) =>
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
       setup(db);
       return db;
     } catch (err) {

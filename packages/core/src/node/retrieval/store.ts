@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
-import { DamagedDataFileError, openDataDatabase } from '../data-file';
+import { DATA_FILE_BUSY_TIMEOUT_MS, DamagedDataFileError, openDataDatabase } from '../data-file';
 import { IndexesBusyError } from './indexes-busy-error';
 import { upgradeKeywordIndexes } from './keyword-index-upgrade';
 import { keywordText } from './keyword-text';
@@ -140,7 +140,7 @@ export function openRetrievalStore(options: {
         if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
         if (Date.now() >= deadline) throw new IndexesBusyError();
       } finally {
-        db.pragma('busy_timeout = 5000');
+        db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
       signal?.throwIfAborted();
@@ -366,12 +366,6 @@ export function openRetrievalStore(options: {
   return store;
 }
 
-/**
- * A file indexed by an earlier version is brought up to date when opened, so
- * its words are found from the first search. Not while another process writes
- * (no wait here, opening is synchronous): that writer, or this process's first
- * ingest, does it then.
- */
 /** The retrieval file as every data file is opened (data-file.ts), with its tables; an index artifact read-only, as it is. */
 function openRetrievalDatabase(file: string, artifact: boolean): Database.Database {
   const tune = (db: Database.Database) => {
@@ -403,6 +397,12 @@ function openRetrievalDatabase(file: string, artifact: boolean): Database.Databa
   }
 }
 
+/**
+ * A file indexed by an earlier version is brought up to date when opened, so
+ * its words are found from the first search. Not while another process writes
+ * (no wait here, opening is synchronous): that writer, or this process's first
+ * ingest, does it then.
+ */
 function upgradeNowUnlessBusy(db: Database.Database): void {
   db.pragma('busy_timeout = 0');
   try {
@@ -411,7 +411,7 @@ function upgradeNowUnlessBusy(db: Database.Database): void {
     if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return;
     throw err;
   } finally {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
   }
   try {
     upgradeKeywordIndexes(db);
