@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sizeWords } from './zod-issue-words';
+import { orList, sizeWords, TYPE_WORDS } from './zod-issue-words';
 
 /**
  * Config problems as sentences a person reads ("Temperature must be between 0 and 2."), not
@@ -29,16 +29,6 @@ export function configErrorMap(schema: z.ZodType): z.core.$ZodErrorMap {
   };
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  number: 'a number',
-  int: 'a whole number',
-  string: 'text',
-  boolean: 'true or false',
-  array: 'a list',
-  object: 'an object',
-  record: 'an object',
-};
-
 /** `topK` → `Top K`, `maxTokens` → `Max tokens`, `embeddingModel` → `Embedding model`. */
 export function fieldLabel(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
@@ -60,5 +50,3 @@ function numberBounds(schema: z.ZodType, key: string): { min: number; max: numbe
   const set = (n: number | null): n is number => n !== null && Math.abs(n) < Number.MAX_SAFE_INTEGER;
   return set(min) && set(max) ? { min, max } : undefined;
 }
-
-const orList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);

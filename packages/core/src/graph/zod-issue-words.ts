@@ -14,8 +14,8 @@ export function plainIssueWords(issue: z.core.$ZodIssue | z.core.$ZodRawIssue): 
       const received = /, received (\S+)$/.exec(message)?.[1];
       if (received === 'undefined') return 'is required';
       if ((issue.expected === 'int' || issue.expected === 'number') && received === 'number') return 'must be a whole number';
-      const expected = KINDS[issue.expected] ?? issue.expected;
-      const actual = received && received !== 'NaN' ? (received === 'boolean' ? 'a boolean' : KINDS[received]) : undefined;
+      const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+      const actual = received && received !== 'NaN' ? (received === 'boolean' ? 'a boolean' : TYPE_WORDS[received]) : undefined;
       return `must be ${expected}${actual ? ` (it is ${actual})` : ''}`;
     }
     case 'invalid_value':
@@ -73,7 +73,8 @@ export function sizeWords(issue: { code: 'too_big' | 'too_small'; origin?: strin
   }
 }
 
-const KINDS: Record<string, string> = {
+/** A zod type (expected or received) in words: `array` → "a list". Node config sentences use them too. */
+export const TYPE_WORDS: Record<string, string> = {
   string: 'text',
   number: 'a number',
   int: 'a whole number',
@@ -93,4 +94,5 @@ const KINDS: Record<string, string> = {
 const FORMATS: Record<string, string> = { datetime: 'ISO 8601 date-time', date: 'ISO 8601 date', url: 'URL', uuid: 'UUID', email: 'email address' };
 
 const quote = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-const orList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
+/** `a, b or c`. */
+export const orList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
