@@ -66,17 +66,23 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     return (await res.json()).id;
   }
 
-  /** Waits for the eval to end; it succeeded with every case exactly once, and no process died. */
-  async function expectEveryCaseOnce(id: string) {
+  /** Waits for the eval to end (the store may be out of reach meanwhile) and answers it; it succeeded. */
+  async function endedEval(id: string, timeout: number) {
     let result: any;
     await expect
       .poll(async () => {
         const r = await api(`/api/evals/${id}`);
         result = r.status === 200 ? await r.json() : { status: `http ${r.status}` };
         return result.status;
-      }, { timeout: 90_000, interval: 1000 })
+      }, { timeout, interval: 1000 })
       .not.toMatch(/running|queued|http/);
-    expect(result.status, `${result.error ?? ''}\n${worker.output().slice(-2000)}`).toBe('succeeded');
+    expect(result.status, `${result.error ?? ''}\n${worker.output().slice(-2000)}\n${server.output().slice(-2000)}`).toBe('succeeded');
+    return result;
+  }
+
+  /** Waits for the eval to end; it succeeded with every case exactly once, and no process died. */
+  async function expectEveryCaseOnce(id: string) {
+    const result = await endedEval(id, 90_000);
     const ids = result.cases.map((c: { id: string }) => c.id);
     expect(new Set(ids).size).toBe(CASES.length);
     expect(ids).toHaveLength(CASES.length);
@@ -198,14 +204,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     }
     await new Promise((r) => setTimeout(r, 3000)); // the coordinator tries meanwhile
     await postgres.restart();
-    let result: any;
-    await expect
-      .poll(async () => {
-        const r = await api(`/api/evals/${id}`);
-        result = r.status === 200 ? await r.json() : { status: `http ${r.status}` };
-        return result.status;
-      }, { timeout: 60_000, interval: 1000 })
-      .toBe('succeeded');
+    const result = await endedEval(id, 60_000);
     expect(result.cases.map((c: { id: string }) => c.id)).toEqual(['only']);
     expect(result.summary).toMatchObject({ cases: 1, passed: 1, errors: 0 });
     expect(stub.requests.length - calls).toBe(1); // recorded, not run again
