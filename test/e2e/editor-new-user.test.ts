@@ -119,6 +119,49 @@ describe('the canvas for a new user', () => {
     await other.close();
   });
 
+  it('asks before Evals, Deploy, Monitoring or ← leave a canvas with unsaved changes, and staying keeps them', async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(`${server.url}/pipelines/echo`);
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    await other.getByTestId('palette-template').click();
+    await other.getByTestId('unsaved').waitFor();
+    const asked: string[] = [];
+    // the user says "stay" to the question
+    other.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    for (const button of ['evals-button', 'deploy-button', 'monitoring-button', 'back-to-list']) {
+      await other.getByTestId(button).click();
+      await expect.poll(() => asked.length).toBeGreaterThan(0);
+      expect(asked.pop()).toMatch(/unsaved changes/);
+      expect(new URL(other.url()).pathname).toBe('/pipelines/echo');
+      expect(await nodeIds(other)).toContain('template1');
+      await other.getByTestId('unsaved').waitFor();
+    }
+    other.removeAllListeners('dialog');
+    // "leave" goes
+    other.once('dialog', (dialog) => void dialog.accept());
+    await other.getByTestId('evals-button').click();
+    await other.waitForURL(/\/pipelines\/echo\/evals$/);
+    await other.close();
+  });
+
+  it('leaves a saved canvas without asking', async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    let asked = 0;
+    other.on('dialog', (dialog) => {
+      asked++;
+      void dialog.dismiss();
+    });
+    await other.goto(`${server.url}/pipelines/echo`);
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    await other.getByTestId('evals-button').click();
+    await other.waitForURL(/\/pipelines\/echo\/evals$/);
+    expect(asked).toBe(0);
+    await other.close();
+  });
+
   it('undoes what was typed into a template with Ctrl/⌘+Z in the field as one step, not one character', async () => {
     const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await other.goto(`${server.url}/pipelines/echo`);

@@ -128,7 +128,15 @@ function EditorScreen({ route, navigate }: Props) {
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty, editing]);
 
-  const go = useCallback((patch: Omit<PipelineRoute, 'page' | 'name'>) => navigate({ page: 'pipeline', name: route.name, ...patch }), [navigate, route.name]);
+  // Moving inside the app unmounts the canvas, and beforeunload does not fire for it: ask first, as the browser does on leaving.
+  const leave = useCallback(
+    (next: Route) => {
+      if (editing && store.getState().dirty && !window.confirm('Leave this pipeline? Your unsaved changes on the canvas will be lost (Save… keeps them as a new version).')) return;
+      navigate(next);
+    },
+    [editing, store, navigate],
+  );
+  const go = useCallback((patch: Omit<PipelineRoute, 'page' | 'name'>) => leave({ page: 'pipeline', name: route.name, ...patch }), [leave, route.name]);
 
   const refuse = useCallback((reason: string) => toast(`Connection refused: ${reason}`, 'error'), [toast]);
 
@@ -269,11 +277,11 @@ function EditorScreen({ route, navigate }: Props) {
       const ref = store.document().nodes.find((n) => n.id === id)?.config.ref;
       if (typeof ref !== 'string' || !ref) return toast(`The pipeline node "${id}" names no stored pipeline yet`, 'error');
       childPipelines.find(ref).then(
-        (child) => navigate({ page: 'pipeline', name: child.name, version: child.version, via: [route.name, ...(route.via ?? [])] }),
+        (child) => leave({ page: 'pipeline', name: child.name, version: child.version, via: [route.name, ...(route.via ?? [])] }),
         (err: Error) => toast(`The pipeline node "${id}" does not resolve to a stored pipeline: ${err.message}`, 'error'),
       );
     },
-    [store, navigate, route.name, route.via, toast],
+    [store, leave, route.name, route.via, toast],
   );
 
   const menuActions = useCallback(
@@ -361,7 +369,7 @@ function EditorScreen({ route, navigate }: Props) {
           canUndo={canUndo}
           canRedo={canRedo}
           problemCount={problems.length}
-          onBack={() => navigate({ page: 'list' })}
+          onBack={() => leave({ page: 'list' })}
           onSave={() => setSaving({ busy: false })}
           onUndo={store.undo}
           onRedo={store.redo}
@@ -371,9 +379,9 @@ function EditorScreen({ route, navigate }: Props) {
           onEditLatest={() => go({})}
           onRestore={() => shown?.mode === 'version' && restore(shown.version)}
           onHelp={() => setHelp(true)}
-          onEvals={() => navigate({ page: 'evals', name: route.name })}
-          onDeploy={() => navigate({ page: 'deploy', name: route.name })}
-          onMonitoring={() => navigate({ page: 'monitoring', name: route.name })}
+          onEvals={() => leave({ page: 'evals', name: route.name })}
+          onDeploy={() => leave({ page: 'deploy', name: route.name })}
+          onMonitoring={() => leave({ page: 'monitoring', name: route.name })}
         />
         {editing && <Palette types={catalog} disabled={false} onAdd={addAtCentre} />}
         <div ref={canvasRef} style={{ minHeight: 0, display: 'grid', gridTemplateRows: route.via?.length ? 'auto 1fr' : undefined }}>
@@ -386,7 +394,7 @@ function EditorScreen({ route, navigate }: Props) {
                     data-testid={`breadcrumb-${name}`}
                     onClick={(e) => {
                       e.preventDefault();
-                      navigate({ page: 'pipeline', name, ...(i > 0 ? { via: all.slice(0, i).reverse() } : {}) });
+                      leave({ page: 'pipeline', name, ...(i > 0 ? { via: all.slice(0, i).reverse() } : {}) });
                     }}
                   >
                     {name}
@@ -449,7 +457,8 @@ function EditorScreen({ route, navigate }: Props) {
             onSave={save}
             onLoadLatest={() => {
               setSaving(undefined);
-              if (route.version) go({});
+              // the dialog's choice was to drop the changes: nothing to ask again
+              if (route.version) navigate({ page: 'pipeline', name: route.name });
               else reload();
             }}
             onClose={() => setSaving(undefined)}
