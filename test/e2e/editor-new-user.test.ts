@@ -162,6 +162,20 @@ describe('the canvas for a new user', () => {
     await other.close();
   });
 
+  it('offers no Evals, Deploy or Monitoring on a draft that was never saved, and says why', async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(server.url);
+    await other.getByTestId('new-pipeline-name').fill('never-saved');
+    await other.getByTestId('create-pipeline').click();
+    await other.waitForURL(/\/pipelines\/never-saved\?draft=1$/);
+    await other.getByTestId('shown-version').filter({ hasText: 'unsaved' }).waitFor();
+    for (const button of ['evals-button', 'deploy-button', 'monitoring-button']) {
+      expect(await other.getByTestId(button).isDisabled()).toBe(true);
+      expect(await other.getByTestId(button).getAttribute('title')).toMatch(/^Save version 1 first/);
+    }
+    await other.close();
+  });
+
   it('undoes what was typed into a template with Ctrl/⌘+Z in the field as one step, not one character', async () => {
     const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await other.goto(`${server.url}/pipelines/echo`);

@@ -55,6 +55,8 @@ function describe(shown: Shown | undefined): string {
 /** The editor's top bar: where you are and what you can do with it. */
 export function Toolbar(p: Props) {
   const editing = p.shown?.mode === 'edit';
+  // a draft is not stored until its first save: evals, labels and monitoring have nothing to show yet
+  const draft = p.shown?.mode === 'edit' && !p.shown.version;
   const labels = useLabels(p.name);
   return (
     <header className="toolbar" data-testid="toolbar">
@@ -99,17 +101,27 @@ export function Toolbar(p: Props) {
         Fit
       </button>
       {p.onEvals && (
-        <button data-testid="evals-button" onClick={p.onEvals} title="Score versions against a dataset and compare them">
+        <button data-testid="evals-button" onClick={p.onEvals} disabled={draft} title={draft ? 'Save version 1 first: evals score saved versions' : 'Score versions against a dataset and compare them'}>
           Evals
         </button>
       )}
       {p.onDeploy && (
-        <button data-testid="deploy-button" onClick={p.onDeploy} title="Labels, promotion gated by evals, rollback, and how to call a label">
+        <button
+          data-testid="deploy-button"
+          onClick={p.onDeploy}
+          disabled={draft}
+          title={draft ? 'Save version 1 first: labels point at saved versions' : 'Labels, promotion gated by evals, rollback, and how to call a label'}
+        >
           Deploy
         </button>
       )}
       {p.onMonitoring && (
-        <button data-testid="monitoring-button" onClick={p.onMonitoring} title="Throughput, errors, latency, tokens and cost over time; monitors and alerts">
+        <button
+          data-testid="monitoring-button"
+          onClick={p.onMonitoring}
+          disabled={draft}
+          title={draft ? 'Save version 1 first: monitoring follows the runs of saved versions' : 'Throughput, errors, latency, tokens and cost over time; monitors and alerts'}
+        >
           Monitoring
         </button>
       )}
