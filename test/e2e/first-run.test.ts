@@ -92,6 +92,9 @@ describe('first run in the browser', () => {
   it("saves the README's picture: support-assistant v3 after the order question, node states and output on screen", async () => {
     // the run ended in the test before; wait out its toasts so the picture shows the canvas
     await expect.poll(() => page.locator('.toast').count()).toBe(0);
+    // at 100 % the merge and the output are off to the right: the picture shows the whole pipeline
+    await page.getByTestId('fit-button').click();
+    await page.waitForTimeout(400);
     // The README's copy is refreshed on request (or when missing), so a test run leaves the work tree clean.
     const readmeCopy = path.join(ROOT, 'docs/editor.png');
     const shot = process.env.UPDATE_SCREENSHOT === '1' || !fs.existsSync(readmeCopy) ? readmeCopy : path.join(os.tmpdir(), `patchbay-editor-${process.pid}.png`);
