@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, inject, it } from 'vitest';
 import type { RunEvent } from '@patchbay/core';
-import { ApiError, ConflictError, createApi, latestVersionPath } from '../src/lib/api';
+import { ApiError, ConflictError, createApi, latestVersionPath, problemMessage } from '../src/lib/api';
 import { fetchEarly } from '../src/lib/early-fetch';
 import { echoPipeline } from './support/documents';
 import { freePort } from '../../../test/support/free-port';
@@ -58,6 +58,17 @@ describe('API client', () => {
     await expect(missing).rejects.toBeInstanceOf(ApiError);
     await expect(missing).rejects.toMatchObject({ status: 404 });
     await expect(api.latestVersion('no-such-pipeline')).rejects.toThrow(/no-such-pipeline/);
+  });
+
+  it('says a field error once when the detail already names its path (as every 4xx detail does)', async () => {
+    // The runner's detail ends with the first error's path: "there is no eval \"nope\" (query.a)"; the
+    // field error's own words after it again ("…: query.a: no such eval") would say it twice.
+    await expect(api.evals.compare('nope', 'nope2')).rejects.toThrow(/^there is no eval "nope" \(query\.a\)$/);
+    expect(problemMessage(404, { detail: 'there is no eval "nope" (query.a)', errors: [{ path: 'query.a', message: 'no such eval' }] })).toBe('there is no eval "nope" (query.a)');
+    // A detail that names neither still gets the first error, where it is.
+    expect(problemMessage(422, { detail: 'version 2 has problems', problems: [{ path: '$.nodes[0].id', message: 'must be at most 100 characters long' }] })).toBe(
+      'version 2 has problems: $.nodes[0].id: must be at most 100 characters long',
+    );
   });
 
   it('says in one line that the runner did not answer when nothing listens, for a call and for a streamed run', async () => {

@@ -58,11 +58,15 @@ export class UnreachableError extends Error {
 /** fetch rejects with a TypeError when no answer came; an abort (Cancel, leaving the page) stays what it is. */
 const unreachable = (err: unknown) => (err instanceof TypeError ? new UnreachableError(err) : err);
 
-/** One line saying what went wrong, from a problem+json body (its first field error when it has them). */
+/**
+ * One line saying what went wrong, from a problem+json body: its detail, with its first field error
+ * after it unless the detail says it already (the runner's details name the first error's path).
+ */
 export function problemMessage(status: number, body: any): string {
-  const detail = body?.detail ?? body?.title ?? body?.message ?? `HTTP ${status}`;
+  const detail = String(body?.detail ?? body?.title ?? body?.message ?? `HTTP ${status}`);
   const first = Array.isArray(body?.errors) ? body.errors[0] : Array.isArray(body?.problems) ? body.problems[0] : undefined;
-  return first?.message && !String(detail).includes(first.message) ? `${detail}: ${first.path ? `${first.path}: ` : ''}${first.message}` : String(detail);
+  if (!first?.message || detail.includes(first.message) || (first.path && detail.includes(first.path))) return detail;
+  return `${detail}: ${first.path ? `${first.path}: ` : ''}${first.message}`;
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
