@@ -8,6 +8,7 @@ import { launchChromium } from './support/browser';
 import { expectAccessible } from './support/axe';
 import { selectNode } from './support/canvas';
 import { startEditorServer } from './support/runner';
+import { finishedEval, settled } from './support/settled';
 
 let server: Awaited<ReturnType<typeof startEditorServer>>;
 let browser: Browser;
@@ -35,25 +36,15 @@ function qa(prompt: string): PipelineDocument {
 }
 
 
-async function settled(path: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if ((await server.api('GET', path)).status !== 'running') return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${path} did not finish`);
-}
-
 beforeAll(async () => {
   server = await startEditorServer();
   await server.api('POST', '/api/pipelines', qa('Question: {{ question }}'));
   await server.api('POST', '/api/pipelines/qa/versions', { document: qa('Answer briefly. {{ question | upcase }}'), message: 'shout', baseVersion: 1 });
   runId = (await server.api('POST', '/api/runs', { pipeline: 'qa', version: 2, inputs: { question: 'where is paris' } })).id;
-  await settled(`/api/runs/${runId}`);
+  await settled(server.api, `/api/runs/${runId}`);
   await server.api('POST', '/api/datasets', { name: 'cities', cases: ['paris', 'rome', 'oslo'].map((city, i) => ({ id: `c${i}`, input: { question: `tell me about ${city}` }, expected: city })) });
   for (const version of [1, 2]) {
-    const { id } = await server.api('POST', '/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(evals[0] ? { baseline: evals[0] } : {}) });
-    await settled(`/api/evals/${id}`);
-    evals.push(id);
+    evals.push(await finishedEval(server.api, { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(evals[0] ? { baseline: evals[0] } : {}) }));
   }
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -4,19 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
+import { finishedEval } from './support/settled';
 
 let session: EditorSession;
 let page: Page;
 const evals: string[] = [];
-
-async function evalOf(api: EditorSession['api'], version: number): Promise<string> {
-  const { id } = await api('POST', '/api/evals', { pipeline: 'qa', version, dataset: 'two', suite: { scorers: [{ name: 'mentions', type: 'contains' }] } });
-  for (let i = 0; i < 400; i++) {
-    if ((await api('GET', `/api/evals/${id}`)).status !== 'running') return id;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`eval ${id} did not finish`);
-}
 
 beforeAll(async () => {
   session = await startEditorSession({
@@ -24,7 +16,8 @@ beforeAll(async () => {
       await api('POST', '/api/pipelines', qaPipeline('{{ question }}'));
       await api('POST', '/api/pipelines/qa/versions', { document: qaPipeline('{{ question | upcase }}'), message: 'shout', baseVersion: 1 });
       await api('POST', '/api/datasets', { name: 'two', cases: [{ id: 'a', input: { question: 'paris' }, expected: 'paris' }, { id: 'b', input: { question: 'rome' }, expected: 'rome' }] });
-      evals.push(await evalOf(api, 1), await evalOf(api, 2));
+      const of = (version: number) => finishedEval(api, { pipeline: 'qa', version, dataset: 'two', suite: { scorers: [{ name: 'mentions', type: 'contains' }] } });
+      evals.push(await of(1), await of(2));
     },
   });
   page = session.page;

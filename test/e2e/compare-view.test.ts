@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startServer } from '@patchbay/runner';
 import { startOpenAIStub } from '../support/openai-stub';
 import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
+import { finishedEval } from './support/settled';
 
 let session: EditorSession;
 let server: EditorSession['server'];
@@ -21,15 +22,8 @@ const CASES = [
   ...CITIES.map((city, i) => ({ id: `c${i + 1}`, input: { question: `tell me about ${city}` }, expected: city })),
 ];
 
-async function evalOf(api: EditorSession['api'], version: number, baseline?: string): Promise<string> {
-  const { id } = await api('POST', '/api/evals', { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(baseline ? { baseline } : {}) });
-  for (let i = 0; i < 400; i++) {
-    const result = await api('GET', `/api/evals/${id}`);
-    if (result.status !== 'running') return id;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`eval ${id} did not finish`);
-}
+const evalOf = (api: EditorSession['api'], version: number, baseline?: string) =>
+  finishedEval(api, { pipeline: 'qa', version, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, ...(baseline ? { baseline } : {}) });
 
 beforeAll(async () => {
   session = await startEditorSession({
