@@ -70,9 +70,10 @@ describe('errors are application/problem+json', () => {
     const cases: [Promise<Response>, string][] = [
       [runner.api(`/api/compare?a=${'x'.repeat(150)}&b=x`), 'invalid query: query.a must be at most 100 characters long'],
       [runner.api('/api/compare?a=x'), 'invalid query: query.b is required'],
-      [runner.api('/api/runs?limit=lots'), 'invalid query: query.limit must be a number'],
+      [runner.api('/api/runs?limit=lots'), 'invalid query: query.limit: a whole number in digits (0-9), e.g. 20'],
       [runner.api('/api/runs?limit=0'), 'invalid query: query.limit must be at least 1'],
-      [runner.api('/api/runs?limit=1.5'), 'invalid query: query.limit must be a whole number'],
+      [runner.api('/api/runs?limit=1.5'), 'invalid query: query.limit: a whole number in digits (0-9), e.g. 20'],
+      [runner.api('/api/runs?limit=0x10'), 'invalid query: query.limit: a whole number in digits (0-9), e.g. 20'],
       [runner.post('/api/indexes/docs/search', { query: 42 }), 'invalid request body: $.query must be text (it is a number)'],
       [runner.post('/api/datasets', { name: 'ok', cases: 'x' }), 'invalid request body: $.cases must be a list (it is text)'],
       [runner.post('/api/runs', { pipeline: 'echo', inputs: {}, input: {} }), 'invalid request body: $ has an unknown field "input"'],

@@ -87,6 +87,39 @@ describe('list paging (limit + cursor)', () => {
     }
   });
 
+  it('a number in the URL is decimal digits: 1e1, 0x10, " 5", 5.0 are a 400 naming the parameter on every route that reads one', async () => {
+    const routes: [string, string][] = [
+      ['/api/pipelines?limit=', 'query.limit'],
+      ['/api/pipelines/p-a/versions?limit=', 'query.limit'],
+      ['/api/pipelines/p-a/deployments?limit=', 'query.limit'],
+      ['/api/pipelines/p-a/alerts?limit=', 'query.limit'],
+      ['/api/runs?limit=', 'query.limit'],
+      ['/api/datasets?limit=', 'query.limit'],
+      ['/api/evals?limit=', 'query.limit'],
+      ['/api/runs?version=', 'query.version'],
+      ['/api/pipelines/p-a/diff?to=7&from=', 'query.from'],
+      ['/api/pipelines/p-a/diff?from=1&to=', 'query.to'],
+      ['/api/pipelines/p-a/versions/', 'path.n'],
+    ];
+    for (const [route, at] of routes) {
+      for (const loose of ['1e0', '0x1', '%201', '1%20', '1.0', '+1', '-1']) {
+        const res = await runner.api(`${route}${loose}`);
+        expect(res.status, `${route}${loose}`).toBe(400);
+        const body = await res.json();
+        expect(body.errors[0].path, `${route}${loose}`).toBe(at);
+        expect(body.detail, `${route}${loose}`).toMatch(new RegExp(`^invalid (query|path): ${at.replace('.', '\\.')}: a whole number in digits \\(0-9\\), e\\.g\\. 20$`));
+      }
+      for (const plain of ['1', '01']) expect((await runner.api(`${route}${plain}`)).status, `${route}${plain}`).toBe(200);
+    }
+    // A score bound is a decimal in digits.
+    for (const loose of ['5e-1', '0x0', '.', '%200.5', '0.5.1', '-0']) {
+      const res = await runner.api(`/api/runs?monitor=m&minScore=${loose}`);
+      expect(res.status, loose).toBe(400);
+      expect((await res.json()).errors[0].path, loose).toBe('query.minScore');
+    }
+    for (const plain of ['0.5', '.5', '1', '0']) expect((await runner.api(`/api/runs?monitor=m&maxScore=${plain}`)).status, plain).toBe(200);
+  });
+
   it('OpenAPI documents limit, cursor and the next-page headers on every list', async () => {
     const doc = await (await runner.api('/api/openapi.json')).json();
     for (const path of ['/api/pipelines', '/api/pipelines/{name}/versions', '/api/runs', '/api/datasets', '/api/evals']) {

@@ -5,6 +5,7 @@ import { STEPS } from '../monitoring/metrics-query';
 import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import type { AppDeps, RouteModule } from './route-module';
+import { wholeNumberParam } from './url-numbers';
 
 const NameParams = z.object({ name: PipelineNameSchema });
 const Monitors = z.object({ monitors: z.array(MonitorSpec).max(50) }).openapi('Monitors');
@@ -75,7 +76,7 @@ const alerts = createRoute({
   operationId: 'listAlerts',
   tags,
   summary: 'Alert deliveries, newest first',
-  request: { params: NameParams, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  request: { params: NameParams, query: z.object({ limit: wholeNumberParam(z.coerce.number().int().min(1).max(1000)).default(100) }) },
   responses: { 200: jsonContent(z.object({ alerts: z.array(Delivery) }), 'Deliveries'), ...problemResponses(400, 401, 404) },
 });
 const scores = createRoute({

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MAX_PAGE_LIMIT, type Page } from '../store/paging';
+import { wholeNumberParam } from './url-numbers';
 
 /**
  * Every list route pages the same way: `?limit=` (1..1000) and `?cursor=` (the
@@ -9,11 +10,7 @@ import { MAX_PAGE_LIMIT, type Page } from '../store/paging';
  */
 export function pageQuery(defaultLimit: number) {
   return {
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_PAGE_LIMIT)
+    limit: wholeNumberParam(z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT))
       .default(defaultLimit)
       .openapi({ description: `Items per page (at most ${MAX_PAGE_LIMIT}; default ${defaultLimit})` }),
     cursor: z

@@ -12,6 +12,7 @@ import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
 import { LABEL_PATTERN } from '../deploy/label-name';
+import { decimalParam, wholeNumberParam } from './url-numbers';
 
 const RunSummarySchema = z
   .object({
@@ -121,11 +122,11 @@ const list = createRoute({
           else if (label !== '' && !LABEL_PATTERN.test(label)) ctx.addIssue({ code: 'custom', message: 'a label is a slug ([a-z0-9-], up to 64)' });
         })
         .optional(),
-      version: z.coerce.number().int().min(1).optional(),
+      version: wholeNumberParam(z.coerce.number().int().min(1)).optional(),
       status: z.enum(RUN_STATUSES).optional(),
       monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
-      minScore: z.coerce.number().min(0).max(1).optional(),
-      maxScore: z.coerce.number().min(0).max(1).optional(),
+      minScore: decimalParam(z.coerce.number().min(0).max(1)).optional(),
+      maxScore: decimalParam(z.coerce.number().min(0).max(1)).optional(),
       finishedFrom: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished at or after this ISO 8601 time (with finishedTo: one step of /api/metrics)' }),
       finishedTo: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished before this ISO 8601 time' }),
       ...pageQuery(50),

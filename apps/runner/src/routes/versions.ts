@@ -5,6 +5,7 @@ import { saveVersion } from '../pipelines/save-version';
 import { DocumentSchema, jsonContent, StoredDocumentSchema, PipelineNameSchema, problemResponses, ValidationProblemSchema } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
+import { wholeNumberParam } from './url-numbers';
 
 export const SavedVersionSchema = z
   .object({
@@ -23,7 +24,7 @@ export const VersionRecordSchema = SavedVersionSchema.extend({ document: StoredD
 
 const NameParams = z.object({ name: PipelineNameSchema });
 const VersionParams = NameParams.extend({
-  n: z.coerce.number().int().min(1).openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
+  n: wholeNumberParam(z.coerce.number().int().min(1)).openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
 });
 
 const SaveBody = z
@@ -72,8 +73,8 @@ const get = createRoute({
 });
 
 const DiffQuery = z.object({
-  from: z.coerce.number().int().min(1).optional().openapi({ description: 'Default: the version before `to`' }),
-  to: z.coerce.number().int().min(1).optional().openapi({ description: 'Default: the latest version' }),
+  from: wholeNumberParam(z.coerce.number().int().min(1)).optional().openapi({ description: 'Default: the version before `to`' }),
+  to: wholeNumberParam(z.coerce.number().int().min(1)).optional().openapi({ description: 'Default: the latest version' }),
 });
 
 const diff = createRoute({
