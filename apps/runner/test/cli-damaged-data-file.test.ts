@@ -66,3 +66,18 @@ describe('a damaged SQLite file in the data dir', () => {
     expectNamed(await withDamaged('cache.sqlite', ['eval', 'greet.json', '--suite', 'suite.yaml', '--out', 'r2.json']), 'eval');
   });
 });
+
+describe('a data dir SQLite file that cannot be opened', () => {
+  it('patchbay serve names runner.sqlite, cache.sqlite and retrieval.sqlite in its one line', async () => {
+    // A directory where the file should be (as a permission problem would): SQLite's own
+    // "unable to open database file" does not say which of the data dir's files it means.
+    for (const file of ['runner.sqlite', 'cache.sqlite', 'retrieval.sqlite']) {
+      const data = path.join(ws.dir, `unopenable-${file}`);
+      mkdirSync(path.join(data, file), { recursive: true });
+      const r = await runCli(['serve', '--port', '0', '--data', data], ws.dir, cleanEnv());
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`patchbay serve: ${path.join(data, file)}: unable to open database file`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

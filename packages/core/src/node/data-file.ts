@@ -8,11 +8,12 @@ export const DATA_FILE_BUSY_TIMEOUT_MS = 5_000;
  * each of them is opened: WAL, so readers never wait for the writer; NORMAL sync, durable at checkpoints and safe
  * against a process crash; a busy timeout, as several processes (CLI runs, the server) may share one
  * data dir and should queue rather than fail. Then `setup` (its tables, migrations, other pragmas).
- * When that fails the file is closed again, and a damaged file comes out as a DamagedDataFileError.
+ * When that fails the file is closed again; a damaged file comes out as a DamagedDataFileError, and
+ * SQLite's other errors as a DataFileError naming the file.
  */
 export function openDataDatabase(file: string, setup: (db: Database.Database) => void): Database.Database {
-  const db = new Database(file);
   return openDataFile(file, () => {
+    const db = new Database(file);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -51,11 +52,32 @@ export function isDamagedDatabase(err: unknown): boolean {
   return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
-/** Runs `open` on the data file `file`; a damaged file comes out as a DamagedDataFileError naming it (other errors as they were). */
+/**
+ * An error of SQLite's about a data file, named: a data dir holds several SQLite files, and SQLite's
+ * own words ("unable to open database file") do not say which. `code` is SQLite's, as on the cause.
+ */
+export class DataFileError extends Error {
+  override name = 'DataFileError';
+  readonly code: unknown;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file}: ${(cause as Error)?.message ?? cause}`, { cause });
+    this.code = (cause as { code?: unknown })?.code;
+  }
+}
+
+/**
+ * Runs `open` on the data file `file`; a damaged file comes out as a DamagedDataFileError, SQLite's
+ * other errors (it cannot open the file, cannot write it) as a DataFileError naming it, others as they were.
+ */
 export function openDataFile<T>(file: string, open: () => T): T {
   try {
     return open();
   } catch (err) {
-    throw isDamagedDatabase(err) ? new DamagedDataFileError(file, err) : err;
+    if (isDamagedDatabase(err)) throw new DamagedDataFileError(file, err);
+    const code = (err as { code?: unknown })?.code;
+    throw typeof code === 'string' && code.startsWith('SQLITE_') ? new DataFileError(file, err) : err;
   }
 }

@@ -8,7 +8,7 @@ import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
-import { DATA_FILE_BUSY_TIMEOUT_MS, DamagedDataFileError, openDataDatabase } from '../data-file';
+import { DATA_FILE_BUSY_TIMEOUT_MS, DamagedDataFileError, DataFileError, openDataDatabase } from '../data-file';
 import { IndexesBusyError } from './indexes-busy-error';
 import { upgradeKeywordIndexes } from './keyword-index-upgrade';
 import { keywordText } from './keyword-text';
@@ -391,9 +391,9 @@ function openRetrievalDatabase(file: string, artifact: boolean): Database.Databa
       throw err;
     }
   } catch (err) {
-    if (err instanceof DamagedDataFileError) throw err;
+    if (err instanceof DamagedDataFileError || err instanceof DataFileError) throw err;
     // A data dir holds several SQLite files: an error alone does not say which.
-    throw Object.assign(new Error(`${file}: ${(err as Error).message}`, { cause: err }), { code: (err as { code?: unknown }).code });
+    throw new DataFileError(file, err);
   }
 }
 
