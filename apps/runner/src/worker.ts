@@ -1,6 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
@@ -9,6 +7,7 @@ import { scaleOut, type ScaleOut } from './queue/scale-out';
 import { RunManager } from './runs/run-manager';
 import { openStore, type Store } from './store/index';
 import { WorkspaceResolver } from './workspace/workspace-resolver';
+import { defaultCacheDir, removeDeadWorkersCacheDirs } from './worker-cache-dir';
 
 /** After the grace, how long closing connections and the store may take before the worker stops anyway. */
 const CLOSE_MS = 2_000;
@@ -40,7 +39,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const env = options.env ?? process.env;
   // Named by the pid, a default cache dir is never reused by a later worker: it goes when this one stops.
-  const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), `patchbay-worker-${process.pid}`);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
   const removeOwnCache = () => (options.cacheDir === undefined ? fs.rm(cacheDir, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
   const keyVariables = new Set(Object.keys(env).filter((name) => name.endsWith('_API_KEY')));
   let redactor = Redactor.fromEnv(env, [...keyVariables], []);
@@ -53,6 +52,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     redactor = Redactor.fromEnv(env, [...keyVariables], []);
   };
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redact(line));
+  // Those of workers killed without a stop are removed by the next worker to start on the machine.
+  if (options.cacheDir === undefined) {
+    const removed = await removeDeadWorkersCacheDirs();
+    if (removed > 0) log(`removed the cache dirs of ${removed} worker(s) that are gone`);
+  }
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
   const store: Store = await openStore(options.storeDir, { redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
   // No config file and no indexes of its own: each job runs with the workspace config and index artifacts

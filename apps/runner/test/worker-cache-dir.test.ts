@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,4 +50,27 @@ describe("a worker's default cache dir", () => {
     expect(await worker.exited, worker.output()).toBe(0);
     expect(existsSync(own)).toBe(false);
   }, 120_000);
+
+  it("is removed by the next worker to start when its own worker was killed (kill -9, an OOM kill), and a live worker's is kept", async () => {
+    // A killed worker never runs its stop: its /tmp/patchbay-worker-PID stayed for good (229 of them on this machine, most from tests' SIGKILLs).
+    const killed = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const orphan = path.join(tmpdir(), `patchbay-worker-${killed.match[1]}`);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(existsSync(orphan)).toBe(true);
+    // A dir named by a pid that is alive (this test's own) belongs to a running worker: never touched.
+    const live = path.join(tmpdir(), `patchbay-worker-${process.pid}`);
+    const madeLive = !existsSync(live);
+    if (madeLive) mkdirSync(live);
+    const next = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /taking jobs/);
+    try {
+      expect(existsSync(orphan), next.output()).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      next.child.kill('SIGTERM');
+      await next.exited;
+      if (madeLive) rmSync(live, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
