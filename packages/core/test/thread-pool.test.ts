@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +33,10 @@ const poolOf = (size: number, worker = ECHO) => {
   pools.push(pool);
   return pool;
 };
-afterAll(() => pools.forEach((pool) => pool.close()));
+afterAll(() => {
+  pools.forEach((pool) => pool.close());
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('thread pool', () => {
   it('answers jobs on a thread, and reuses it', async () => {
