@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash } from '@patchbay/core';
+import { cleanEnv, runCli, workspace } from './cli-child';
 import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
@@ -125,6 +126,32 @@ describe('pipelines', () => {
     // 100 characters is still an id.
     expect((await runner.post('/api/pipelines', withId('long-id', 'a'.repeat(100)))).status).toBe(201);
   });
+
+  it('refuses an edge naming a port of over 100 characters at its JSON path, in one line, when saving, when running inline and in patchbay validate', async () => {
+    const doc = echoPipeline('long-port');
+    const port = 'p'.repeat(5_000);
+    doc.edges[0] = { ...doc.edges[0], to: `answer.${port}` };
+    const message = 'edges[0].to: a port name is at most 100 characters (this one has 5000)';
+    const saved = await runner.post('/api/pipelines', doc);
+    expect(saved.status).toBe(400);
+    const problem = await saved.json();
+    expect(problem.errors).toEqual([{ path: '$.edges[0].to', message }]);
+    expect(problem.detail).toBe(`not a pipeline document: $.edges[0].to: ${message}`);
+    const ran = await runner.post('/api/runs', { document: doc, inputs: { question: 'q' } });
+    expect(ran.status).toBe(400);
+    expect((await ran.json()).errors[0]).toEqual({ path: '$.document.edges[0].to', message });
+    expect((await runner.api('/api/pipelines/long-port')).status).toBe(404);
+
+    const files = workspace({ 'long-port.json': doc });
+    try {
+      const checked = await runCli(['validate', 'long-port.json'], files.dir, cleanEnv());
+      expect(checked.code).toBe(1);
+      expect(checked.stdout.split('\n')[0]).toBe(`$.edges[0].to: ${message}`);
+      expect(checked.stdout).not.toContain('p'.repeat(101));
+    } finally {
+      files.remove();
+    }
+  }, 30_000);
 
   it('keeps ids that differ only by case apart, in the run and its trace', async () => {
     const doc = echoPipeline('cased');

@@ -72,6 +72,35 @@ describe('validatePipeline', () => {
     expect(parseDocument(bad).ok).toBe(false);
   });
 
+  it('invalid-document: an edge end whose port name (or node id) is over 100 characters, in one line naming the path; 100 is still a port', () => {
+    const long = 'p'.repeat(5_000);
+    const bad = valid() as any;
+    bad.edges[0].to = `t.${long}`;
+    bad.edges[1].from = `${'t'.repeat(101)}.text`;
+    const problems = problemsOf(bad).filter((p) => p.code === 'invalid-document');
+    expect(problems).toEqual([
+      { path: '$.edges[0].to', code: 'invalid-document', message: 'edges[0].to: a port name is at most 100 characters (this one has 5000)' },
+      { path: '$.edges[1].from', code: 'invalid-document', message: 'edges[1].from: a node id is at most 100 characters (this one has 101)' },
+    ]);
+    expect(parseDocument(bad).ok).toBe(false);
+    // At the bound it parses (and the port is then checked against the node as any other).
+    const edge = valid() as any;
+    edge.edges[0].to = `t.${'p'.repeat(100)}`;
+    expect(parseDocument(edge).ok).toBe(true);
+  });
+
+  it('invalid-config: a port name a config gives (router routes, merge inputs, tool parameters) or a template variable over 100 characters', () => {
+    const long = 'r'.repeat(101);
+    const routed = doc([input('q'), { id: 'r', type: 'router', config: { routes: [{ port: long, when: '$' }] } }, output('out')], [['q.value', 'r.value'], ['r.default', 'out.value']]);
+    expect(problemsOf(routed).find((p) => p.path === '$.nodes[1].config.routes[0].port')?.message).toBe('node "r": config.routes[0].port: Port must be at most 100 characters long.');
+    const templated = valid();
+    templated.nodes[1].config = { template: `Say {{ q }} {{ ${long} }}` };
+    expect(only(templated, 'invalid-config')).toMatchObject({
+      path: '$.nodes[1].config.template',
+      message: `node "t": config.template: template variable "${'r'.repeat(60)}…" cannot be an input port; a port name is at most 100 characters (this one has 101)`,
+    });
+  });
+
   it('invalid-document: a position off the canvas (±1e308, beyond ±10,000,000) is refused with its path; one at the bound is kept', () => {
     for (const x of [1e308, -1e308, 10_000_001]) {
       const bad = valid() as any;

@@ -1,5 +1,6 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { TemplateRenderer } from '../engine/services';
+import { portNameLengthProblem } from '../schema/pipeline';
 
 /**
  * One Liquid engine for every template node: own-property access only, render
@@ -90,12 +91,11 @@ export function templateIssue(source: string | undefined, field: string): { path
   } catch (err) {
     return [{ path: [field], message: `template does not parse: ${(err as Error).message.split('\n')[0]}` }];
   }
-  return variables
-    .filter((name) => !PORT_NAME.test(name))
-    .map((name) => ({
-      path: [field],
-      message: `template variable ${JSON.stringify(name)} cannot be an input port; use a name of letters, digits, _ or -`,
-    }));
+  return variables.flatMap((name) => {
+    const why = !PORT_NAME.test(name) ? 'use a name of letters, digits, _ or -' : portNameLengthProblem(name);
+    const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+    return why ? [{ path: [field], message: `template variable ${shown} cannot be an input port; ${why}` }] : [];
+  });
 }
 
 /** Parsed templates by source: parsing costs more than rendering, and a pipeline renders the same prompts on every run. */

@@ -15,6 +15,27 @@ export const PIPELINE_NAME_PATTERN = /^[a-z0-9-]+$/;
 export const MAX_PIPELINE_NAME_LENGTH = 200;
 /** An edge end: `<nodeId>.<port>`. */
 export const EDGE_END_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$/;
+/** The longest port name, for the same reason as MAX_NODE_ID_LENGTH: it is repeated in every edge, trace and message about it. */
+export const MAX_PORT_NAME_LENGTH = 100;
+
+/** Why a port name is too long to be one, in words; undefined when it is not. */
+export function portNameLengthProblem(name: string): string | undefined {
+  return name.length > MAX_PORT_NAME_LENGTH ? `a port name is at most ${MAX_PORT_NAME_LENGTH} characters (this one has ${name.length})` : undefined;
+}
+
+/** An edge end that fits EDGE_END_PATTERN and whose parts are no longer than a node id and a port name may be. */
+const EdgeEndSchema = z
+  .string()
+  .regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"')
+  .superRefine((end, ctx) => {
+    if (!EDGE_END_PATTERN.test(end)) return; // said above
+    const { node, port } = parseEdgeEnd(end);
+    const problem =
+      node.length > MAX_NODE_ID_LENGTH ? `a node id is at most ${MAX_NODE_ID_LENGTH} characters (this one has ${node.length})` : portNameLengthProblem(port);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  // JSON Schema says the same with a bounded pattern (the message above is for people).
+  .meta({ pattern: `^[A-Za-z][A-Za-z0-9_-]{0,${MAX_NODE_ID_LENGTH - 1}}\\.[A-Za-z_][A-Za-z0-9_-]{0,${MAX_PORT_NAME_LENGTH - 1}}$` });
 
 /**
  * How far from the origin a node may sit on the canvas. Far beyond any drawn pipeline, and well
@@ -41,10 +62,7 @@ export const NodeSchema = z.object({
   retries: z.number().int().min(0).max(10).optional(),
 });
 
-export const EdgeSchema = z.object({
-  from: z.string().regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"'),
-  to: z.string().regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"'),
-});
+export const EdgeSchema = z.object({ from: EdgeEndSchema, to: EdgeEndSchema });
 
 export const PipelineDocumentSchema = z.object({
   format: z.literal(PIPELINE_FORMAT),
