@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** How long a data file's connection waits for another process's write lock (SQLite's busy_timeout). */
@@ -69,14 +71,58 @@ export class DataFileError extends Error {
 }
 
 /**
- * Runs `open` on the data file `file`; a damaged file comes out as a DamagedDataFileError, SQLite's
- * other errors (it cannot open the file, cannot write it) as a DataFileError naming it, others as they were.
+ * A SQLite file of the data dir that this process may not write: a read-only mount, a folder of
+ * another user, `chmod -R a-w`. SQLite's own "attempt to write a readonly database" says neither
+ * which file nor why. Its `code` stays SQLite's, so a write refused while serving still reads as storage.
+ */
+export class ReadOnlyDataFileError extends Error {
+  override name = 'ReadOnlyDataFileError';
+  readonly code: unknown;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+    message = `cannot write ${file}: the data dir ${path.dirname(file)} is read-only for this process (${(cause as Error)?.message ?? cause}); make it writable, or pass --data DIR for another`,
+  ) {
+    super(message, { cause });
+    this.code = (cause as { code?: unknown })?.code ?? 'SQLITE_READONLY';
+  }
+}
+
+/**
+ * Whether `err`, met opening or writing the data file `file`, is for want of write permission: SQLite
+ * says so itself (SQLITE_READONLY…), or it (or the OS) could not open or create the file where this
+ * process may not write. Only then: "unable to open" has other causes (a folder in the file's place).
+ */
+export function isReadOnlyFailure(err: unknown, file: string): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  if (code.startsWith('SQLITE_READONLY')) return true;
+  if (!(code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return false;
+  return !writable(path.dirname(file)) || (existsSync(file) && !writable(file));
+}
+
+function writable(p: string): boolean {
+  try {
+    accessSync(p, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `open` on the data file `file`; a damaged file comes out as a DamagedDataFileError, one this
+ * process may not write as a ReadOnlyDataFileError, SQLite's other errors (it cannot open the file) as
+ * a DataFileError naming it, others as they were.
  */
 export function openDataFile<T>(file: string, open: () => T): T {
   try {
     return open();
   } catch (err) {
+    // Already named (an opener within an opener).
+    if (err instanceof DamagedDataFileError || err instanceof ReadOnlyDataFileError || err instanceof DataFileError) throw err;
     if (isDamagedDatabase(err)) throw new DamagedDataFileError(file, err);
+    if (isReadOnlyFailure(err, file)) throw new ReadOnlyDataFileError(file, err);
     const code = (err as { code?: unknown })?.code;
     throw typeof code === 'string' && code.startsWith('SQLITE_') ? new DataFileError(file, err) : err;
   }

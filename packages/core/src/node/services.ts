@@ -5,6 +5,7 @@ import { lazyResponseCache } from './cache/lazy-response-cache';
 import { openResponseCache, type ResponseCache } from './cache/response-cache';
 import { withResponseCache } from './cache/with-response-cache';
 import { loadWorkspaceConfig, type WorkspaceConfig } from './config/workspace-config';
+import { ReadOnlyDataFileError } from './data-file';
 import { resolveDataDir } from './data-dir';
 import { createModelService } from './providers/model-service';
 import { createOfflineProvider } from './providers/offline';
@@ -79,7 +80,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     if (!options.noCache && config.cache?.enabled !== false) {
       const redact = options.redact;
       ownCache = !options.responseCache;
-      cache = options.responseCache ?? (absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openResponseCache(dataDir, { redact }));
+      cache = options.responseCache ?? (absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openUnlessReadOnly(() => openResponseCache(dataDir, { redact })));
     }
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
@@ -114,4 +115,14 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
       if (ownCache) await cache?.close();
     },
   };
+}
+
+/** A data dir this process may not write has no response cache: replies are not stored, every call goes to its provider. */
+function openUnlessReadOnly(open: () => ResponseCache): ResponseCache | undefined {
+  try {
+    return open();
+  } catch (err) {
+    if (err instanceof ReadOnlyDataFileError) return undefined;
+    throw err;
+  }
 }

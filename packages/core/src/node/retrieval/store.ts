@@ -1,19 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
+import type Database from 'better-sqlite3';
 import type { Document, ModelService, RetrievalMode, RetrievalService } from '../../engine/services';
 import { chunkText, type ChunkOptions } from './chunk';
 import { reciprocalRankFusion } from './fusion';
 import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
-import { DATA_FILE_BUSY_TIMEOUT_MS, DamagedDataFileError, DataFileError, openDataDatabase } from '../data-file';
+import { DATA_FILE_BUSY_TIMEOUT_MS } from '../data-file';
 import { IndexesBusyError } from './indexes-busy-error';
 import { upgradeKeywordIndexes } from './keyword-index-upgrade';
 import { keywordText } from './keyword-text';
 import { RetrievalInputError } from './retrieval-input-error';
-import { ftsTableSql, RETRIEVAL_TABLES, vecTableSql, type IndexRow } from './retrieval-schema';
+import { closeRetrievalFile, openRetrievalFile } from './retrieval-file';
+import { ftsTableSql, vecTableSql, type IndexRow } from './retrieval-schema';
 import { Slicer } from './slicer';
 import { ARTIFACT_INDEX, writeIndexSnapshot } from './snapshot';
 
@@ -86,9 +85,9 @@ export function openRetrievalStore(options: {
   writeWaitMs?: number;
 }): RetrievalStore {
   // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
-  if (!options.inMemory && !options.artifact) mkdirSync(options.dataDir, { recursive: true });
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
-  const db = openRetrievalDatabase(file, options.artifact !== undefined);
+  const opened = openRetrievalFile(file, { artifact: options.artifact !== undefined, dataDir: options.inMemory ? undefined : options.dataDir });
+  const { db } = opened;
   const { models } = options;
 
   const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
@@ -219,6 +218,7 @@ export function openRetrievalStore(options: {
   const store: RetrievalStore = {
     async ingest(index, items, opts = {}) {
       validateIndexName(index);
+      if (opened.readOnly) throw opened.readOnly;
       if (typeof opts.embeddingModel === 'string' && !/^[^:]+:.+$/.test(opts.embeddingModel)) {
         // "" would otherwise make an index whose model is "" (keyword-only, yet refusing null).
         throw new RetrievalInputError(`embeddingModel must be "<provider>:<model>", or null for a keyword-only index; got ${JSON.stringify(opts.embeddingModel)}`, { field: 'embeddingModel' });
@@ -309,6 +309,7 @@ export function openRetrievalStore(options: {
 
     async ingestFiles(index, paths, opts) {
       validateIndexName(index);
+      if (opened.readOnly) throw opened.readOnly;
       return store.ingest(index, await readIngestFiles(paths, { cwd: opts?.cwd }), opts);
     },
 
@@ -343,6 +344,7 @@ export function openRetrievalStore(options: {
     deleteIndex(index) {
       const row = getIndex.get(index);
       if (!row) return false;
+      if (opened.readOnly) throw opened.readOnly;
       if (ingesting.closed) throw new RetrievalInputError(`an ingest is writing to the indexes right now; delete "${index}" once it is done`);
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${fts(row)}; DROP TABLE IF EXISTS ${vec(row)}`);
@@ -360,66 +362,10 @@ export function openRetrievalStore(options: {
     },
 
     close() {
-      db.close();
+      closeRetrievalFile(opened);
     },
   };
   return store;
-}
-
-/** The retrieval file as every data file is opened (data-file.ts), with its tables; an index artifact read-only, as it is. */
-function openRetrievalDatabase(file: string, artifact: boolean): Database.Database {
-  const tune = (db: Database.Database) => {
-    sqliteVec.load(db);
-    db.pragma('cache_size = -32000');
-    // Queries read FTS5 doclists and docsize rows all over the file: map it rather than copy pages through read().
-    db.pragma('mmap_size = 268435456');
-  };
-  try {
-    if (!artifact) {
-      return openDataDatabase(file, (db) => {
-        tune(db);
-        db.exec(RETRIEVAL_TABLES);
-        upgradeNowUnlessBusy(db);
-      });
-    }
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      tune(db);
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-  } catch (err) {
-    if (err instanceof DamagedDataFileError || err instanceof DataFileError) throw err;
-    // A data dir holds several SQLite files: an error alone does not say which.
-    throw new DataFileError(file, err);
-  }
-}
-
-/**
- * A file indexed by an earlier version is brought up to date when opened, so
- * its words are found from the first search. Not while another process writes
- * (no wait here, opening is synchronous): that writer, or this process's first
- * ingest, does it then.
- */
-function upgradeNowUnlessBusy(db: Database.Database): void {
-  db.pragma('busy_timeout = 0');
-  try {
-    db.exec('BEGIN IMMEDIATE');
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return;
-    throw err;
-  } finally {
-    db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
-  }
-  try {
-    upgradeKeywordIndexes(db);
-    db.exec('COMMIT');
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
 }
 
 function resolveModel(index: string, existing: IndexRow | undefined, requested: string | null | undefined): string | null {

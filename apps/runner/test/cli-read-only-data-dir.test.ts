@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, pipelineDoc, runCli, workspace, type CliResult } from './cli-child';
+
+// A data dir the process may not write (a read-only mount, a folder of another user, `chmod -R a-w`).
+// Searching only reads, so it works there; whatever must write says in one line what it could not write.
+// Root writes through file modes, so as root the CLI runs as `nobody`, whom the OS really refuses.
+
+const ask = pipelineDoc(
+  'ask',
+  [
+    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+    { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 1, mode: 'keyword' } },
+    { id: 'out', type: 'output', config: { name: 'docs' } },
+  ],
+  ['q.value -> search.query', 'search.documents -> out.value'],
+);
+
+let ws: ReturnType<typeof workspace>;
+beforeAll(() => {
+  ws = workspace({ 'refunds.md': 'Refunds are issued within five business days.', 'shipping.md': 'Shipping takes three days.', 'ask.json': ask });
+  chmodSync(ws.dir, 0o755);
+});
+afterAll(() => {
+  makeWritable(ws.dir);
+  ws?.remove();
+});
+
+function setMode(dir: string, mode: (isDir: boolean) => number) {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const isDir = statSync(p).isDirectory();
+    if (isDir) setMode(p, mode);
+    chmodSync(p, mode(isDir));
+  }
+}
+const makeReadOnly = (dir: string) => {
+  setMode(dir, (isDir) => (isDir ? 0o555 : 0o444));
+  chmodSync(dir, 0o555);
+};
+const makeWritable = (dir: string) => {
+  chmodSync(dir, 0o755);
+  setMode(dir, (isDir) => (isDir ? 0o755 : 0o644));
+};
+
+/** `patchbay ARGS` as a user who may not write the data dir. */
+function asReader(args: string[]): Promise<CliResult> {
+  const root = process.getuid?.() === 0;
+  const [cmd, pre] = root ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath]] : [process.execPath, []];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...pre, BIN, ...args], { cwd: ws.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A data dir with the index "docs", built by a user who may write it, then made read-only. */
+async function readOnlyDataDir(name: string, before?: (file: string) => void): Promise<string> {
+  const data = path.join(ws.dir, name);
+  const built = await runCli(['index', 'docs', 'refunds.md', 'shipping.md', '--data', data], ws.dir, cleanEnv());
+  expect(built.code, built.stderr).toBe(0);
+  before?.(path.join(data, 'retrieval.sqlite'));
+  makeReadOnly(data);
+  return data;
+}
+
+const oneLine = (r: CliResult) => {
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+};
+
+describe('a read-only data dir', () => {
+  it('patchbay search finds what was indexed, and prints what it always does', async () => {
+    const data = await readOnlyDataDir('search');
+    const r = await asReader(['search', 'docs', 'how long does shipping take', '--data', data]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^shipping\.md +\S+ +Shipping takes three days\.\n/);
+    const json = await asReader(['search', 'docs', 'refunds', '--json', '--data', data]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ id: 'refunds.md' });
+  });
+
+  it('patchbay run runs a pipeline whose retrieve node reads the index', async () => {
+    const data = await readOnlyDataDir('run');
+    const r = await asReader(['run', 'ask.json', '--input', 'question=refunds', '--data', data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).docs[0]).toMatchObject({ id: 'refunds.md', text: 'Refunds are issued within five business days.' });
+  });
+
+  it('patchbay index says in one line which file it could not write, exit 2', async () => {
+    const data = await readOnlyDataDir('index');
+    const r = await asReader(['index', 'docs', 'refunds.md', '--data', data]);
+    expect(r.code, r.stderr).toBe(2);
+    oneLine(r);
+    expect(r.stderr).toContain(`patchbay index: cannot write ${path.join(data, 'retrieval.sqlite')}`);
+    expect(r.stderr).toMatch(/read-only/);
+  });
+
+  it('patchbay serve, which records runs, says in one line which file it could not write, exit 2', async () => {
+    const data = await readOnlyDataDir('serve');
+    const r = await asReader(['serve', '--port', '0', '--data', data]);
+    expect(r.code, r.stderr).toBe(2);
+    oneLine(r);
+    expect(r.stderr, r.stderr).toMatch(new RegExp(`^patchbay serve: cannot write ${data}/[a-z]+\\.sqlite: the data dir ${data} is read-only`));
+  });
+
+  it('an index file an earlier version left in write-ahead-log mode: one line that says how to make it readable, exit 2', async () => {
+    const data = await readOnlyDataDir('wal', (file) => {
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.close();
+    });
+    const r = await asReader(['search', 'docs', 'refunds', '--data', data]);
+    expect(r.code, r.stderr).toBe(2);
+    oneLine(r);
+    expect(r.stderr).toMatch(new RegExp(`^patchbay search: cannot read ${path.join(data, 'retrieval.sqlite')}: it is in write-ahead-log mode, .*once with write access`));
+  });
+
+  it('a data dir that holds no index yet: search says there is none, as anywhere', async () => {
+    const data = path.join(ws.dir, 'empty');
+    mkdirSync(data);
+    writeFileSync(path.join(data, 'patchbay.config.json'), '{}');
+    makeReadOnly(data);
+    const r = await asReader(['search', 'docs', 'refunds', '--data', data]);
+    expect(r.code).toBe(2);
+    oneLine(r);
+    expect(r.stderr).toMatch(/^patchbay search: unknown index "docs"; indexes: \(none\)/);
+  });
+});
