@@ -99,4 +99,20 @@ describe('the inspector for a new user', () => {
     await page.getByTestId('field-prompt').fill('{{ question }} {{ docs }} {{ tone }}');
     await expect.poll(inspectorProblems).toEqual([expect.stringMatching(/^Template variable "tone" .*\.$/)]);
   });
+
+  it("picks a tool node's tool from the runner's tools, and still takes a typed name", async () => {
+    await page.getByTestId('palette-tool').click();
+    await selectNode(page, 'tool1');
+    await expect.poll(inspectorProblems).toEqual(['Choose a tool.']);
+    await expect.poll(() => options('field-tool')).toEqual(['calculator', 'http_request']);
+    expect(await page.getByTestId('field-tool').locator('option[value="calculator"]').getAttribute('title')).toMatch(/\S/);
+    await page.getByTestId('field-tool').selectOption('calculator');
+    // (its args input is not wired yet: that problem stays)
+    await expect.poll(inspectorProblems).not.toContain('Choose a tool.');
+    await page.getByTestId('inspector').getByText('Evaluates a math expression', { exact: false }).waitFor();
+    await page.getByTestId('field-tool').selectOption('__other__');
+    await page.getByTestId('field-tool-custom').fill('made-later');
+    await page.getByText('The runner has no tool named “made-later”.').waitFor();
+    await expectAccessible(page, 'inspector, tool picker');
+  });
 });

@@ -51,6 +51,19 @@ describe('providers', () => {
   });
 });
 
+describe('tools', () => {
+  it("lists the workspace's tools with their descriptions and parameters, and tool nodes name the field that picks one", async () => {
+    const tools = await (await runner.api('/api/tools')).json();
+    expect(tools.map((t: any) => t.name)).toEqual(expect.arrayContaining(['calculator', 'http_request']));
+    const calculator = tools.find((t: any) => t.name === 'calculator');
+    expect(calculator.description).toMatch(/\S/);
+    expect(calculator.parameters).toMatchObject({ type: 'object', properties: { expression: expect.any(Object) } });
+    const types = await (await runner.api('/api/node-types')).json();
+    expect(types.find((t: any) => t.type === 'tool').toolFields).toEqual(['tool']);
+    expect(types.find((t: any) => t.type === 'llm').toolFields).toEqual([]);
+  });
+});
+
 describe('indexes', () => {
   it('adds documents to an index, lists it, and searches it', async () => {
     const add = await runner.post('/api/indexes/handbook/documents', {

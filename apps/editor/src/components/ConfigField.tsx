@@ -4,6 +4,7 @@ import type { ProviderInfo } from '../lib/api';
 import { fieldText, parseFieldText, type FormField } from '../lib/config-form';
 import { IndexPicker } from './IndexPicker';
 import { ModelPicker } from './ModelPicker';
+import { ToolPicker } from './ToolPicker';
 
 interface Props {
   field: FormField;
@@ -57,6 +58,13 @@ export function ConfigField({ field, value, providers, readOnly, onChange }: Pro
         <>
           {label}
           <IndexPicker id={id} value={typeof value === 'string' ? value : ''} disabled={readOnly} onChange={onChange} />
+        </>
+      );
+    case 'tool':
+      return (
+        <>
+          {label}
+          <ToolPicker id={id} value={typeof value === 'string' ? value : ''} disabled={readOnly} onChange={onChange} />
         </>
       );
     default:

@@ -38,6 +38,7 @@ export function Inspector({ node, typeInfo, providers, problems, readOnly, onCha
     templateFields: typeInfo?.templateFields ?? def?.templateFields,
     codeFields: typeInfo?.codeFields ?? def?.codeFields,
     indexFields: typeInfo?.indexFields ?? def?.indexFields,
+    toolFields: typeInfo?.toolFields ?? def?.toolFields,
     modelFields: typeInfo?.modelFields ?? def?.modelFields,
   });
   return (

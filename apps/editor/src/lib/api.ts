@@ -48,6 +48,7 @@ export function createApi(options: ApiClientOptions = {}) {
     nodeTypes: () => answer(client.GET('/api/node-types')),
     providers: () => answer(client.GET('/api/providers')),
     listIndexes: () => answer(client.GET('/api/indexes')),
+    listTools: () => answer(client.GET('/api/tools')),
     listRuns: (pipeline: string, limit = 20) => answer(client.GET('/api/runs', { params: { query: { pipeline, limit } } })),
     /** The version a `pipeline`/`map` node's reference resolves to now, with its ports. */
     resolveRef: (ref: string) => answer(client.GET('/api/pipeline-refs/{ref}', { params: { path: { ref } } })),

@@ -7,7 +7,7 @@ import type { JsonSchema, ModelKind } from '@patchbay/core';
  */
 export type { JsonSchema };
 
-export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'index' | 'string-list' | 'json';
+export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'index' | 'tool' | 'string-list' | 'json';
 
 export interface FormField {
   key: string;
@@ -28,6 +28,7 @@ export interface FieldHints {
   templateFields?: readonly string[];
   codeFields?: readonly string[];
   indexFields?: readonly string[];
+  toolFields?: readonly string[];
   modelFields?: readonly { field: string; kind?: ModelKind }[];
 }
 
@@ -43,6 +44,7 @@ function kindOf(key: string, schema: JsonSchema, hints: FieldHints): Pick<FormFi
   if (hints.templateFields?.includes(key)) return { kind: 'template' };
   if (hints.codeFields?.includes(key)) return { kind: 'code' };
   if (hints.indexFields?.includes(key)) return { kind: 'index' };
+  if (hints.toolFields?.includes(key)) return { kind: 'tool' };
   const model = hints.modelFields?.find((m) => m.field === key);
   if (model) return model.kind ? { kind: 'model', modelKind: model.kind } : { kind: 'model' };
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return { kind: 'enum', options: schema.enum as string[] };

@@ -18,6 +18,7 @@ import { keyRoutes } from './keys';
 import { pipelineRefRoutes } from './pipeline-refs';
 import { promotionRoutes } from './promotions';
 import { suiteRoutes } from './suites';
+import { toolRoutes } from './tools';
 import type { RouteModule } from './route-module';
 
 export type { RouteModule, AppDeps, IndexService, ApiApp } from './route-module';
@@ -45,4 +46,5 @@ export const routeModules: RouteModule[] = [
   pipelineRefRoutes,
   promotionRoutes,
   suiteRoutes,
+  toolRoutes,
 ];

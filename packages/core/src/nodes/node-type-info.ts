@@ -19,6 +19,8 @@ export interface NodeTypeInfo {
   codeFields: string[];
   /** Config fields that name a retrieval index (the inspector offers the runner's indexes). */
   indexFields: string[];
+  /** Config fields that name one tool (the inspector offers the runner's tools, GET /api/tools). */
+  toolFields: string[];
   /** Config fields that name a model, and what kind (the inspector draws a model picker for them). */
   modelFields: { field: string; kind: ModelKind }[];
   /** The output port whose text streams as `node.token` events (the card shows it as it comes); null when none does. */
@@ -39,6 +41,7 @@ export function describeNodeType(def: NodeDefinition): NodeTypeInfo {
     templateFields: def.templateFields ?? [],
     codeFields: def.codeFields ?? [],
     indexFields: def.indexFields ?? [],
+    toolFields: def.toolFields ?? [],
     modelFields: (def.modelFields ?? []).map(({ field, kind }) => ({ field, kind })),
     streamedOutput: def.streamedOutput ?? null,
   };

@@ -20,6 +20,7 @@ export const toolNode = defineNode<ToolConfig>({
   description: 'Calls a tool (built-in, custom, SQL or MCP) with arguments from its inputs',
   category: 'tool',
   configSchema: ToolConfig,
+  toolFields: ['tool'],
   inputs: (config) =>
     config.parameters
       ? // optional: a tool's optional parameters may stay unwired; the tool checks what it requires

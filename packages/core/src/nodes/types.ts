@@ -58,6 +58,8 @@ export interface NodeDefinition<C = any> {
   codeFields?: string[];
   /** Config fields naming a retrieval index (editor: a picker of the runner's indexes; any name can still be typed). */
   indexFields?: string[];
+  /** Config fields naming one tool of the workspace (editor: a picker of the runner's tools; any name can still be typed). */
+  toolFields?: string[];
   /** Checks beyond the schema; never throws. */
   check?(config: C): ConfigIssue[];
   /**
