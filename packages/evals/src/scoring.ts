@@ -1,7 +1,17 @@
 import type { EvalCase } from './dataset';
 import type { ScoreResult } from './result-types';
-import { getScorerType, type ScorerContext } from './scorers/index';
+import { getScorerType, type ScorerContext, type ScorerDefinition } from './scorers/index';
 import type { ScorerSpec } from './suite';
+
+/**
+ * Whether a scorer with these params needs the case's expected value: it compares with one
+ * (`needsExpected`), and `params.value`, which stands in for it, is not given. A monitor's scorer
+ * must not (production runs have no expected value).
+ */
+export function needsCaseExpected(def: ScorerDefinition, params: Record<string, unknown>): boolean {
+  const needs = typeof def.needsExpected === 'function' ? def.needsExpected(params) : def.needsExpected === true;
+  return needs && params.value === undefined;
+}
 
 /**
  * Applies one scorer of the suite to one case's value. Never throws: a scorer
@@ -23,8 +33,7 @@ export async function applyScorer(
     ? (c.expected as Record<string, unknown>)[spec.expectedKey]
     : c.expected;
   const expected = params.value !== undefined ? params.value : fromCase;
-  const needs = typeof def.needsExpected === 'function' ? def.needsExpected(params) : def.needsExpected;
-  if (needs && expected === undefined) {
+  if (needsCaseExpected(def, params) && fromCase === undefined) {
     return { score: 0, pass: false, reason: 'no expected value', error: `case "${c.id}" has no "expected" and scorer "${spec.name}" has no params.value` };
   }
   try {

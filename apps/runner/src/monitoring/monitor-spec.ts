@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getScorerType } from '@patchbay/evals';
+import { getScorerType, needsCaseExpected } from '@patchbay/evals';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import type { RunSource } from '../store/runs';
 import { webhookFormatProblem } from './webhook-target';
@@ -48,9 +48,8 @@ export const MonitorSpec = z
       ctx.addIssue({ code: 'custom', path: ['scorer', 'params', ...(issue.path as (string | number)[])], message: issue.message });
       return;
     }
-    // As the eval's applyScorer reads it: params.value stands in for the expected value (contains, exact, …).
-    const needs = typeof def.needsExpected === 'function' ? def.needsExpected(parsed.data) : def.needsExpected === true;
-    if (needs && (parsed.data as { value?: unknown }).value === undefined) {
+    // As an eval scores it: params.value stands in for the expected value (contains, exact, …).
+    if (needsCaseExpected(def, parsed.data as Record<string, unknown>)) {
       ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: `a "${m.scorer.type}" scorer needs an expected value, which production runs do not have: give it in params` });
       return;
     }
