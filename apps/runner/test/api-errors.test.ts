@@ -65,6 +65,19 @@ describe('errors are application/problem+json', () => {
     expect((await expectProblem(query, 400)).errors[0].path).toBe('query.limit');
   });
 
+  // A client tells "fix the request" from other problems by `type`: every 400 says invalid-request unless a
+  // more specific type applies, not only those the schema check makes (some handlers' own said about:blank).
+  it('every 400 has the type invalid-request: the schema check and the handlers’ own checks alike', async () => {
+    const refusals = [
+      await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline": "echo",' }),
+      await runner.api('/api/runs?limit=lots'),
+      await runner.api('/api/runs?minScore=0.5'),
+      await runner.api('/api/runs?finishedFrom=2026-02-01T00:00:00Z&finishedTo=2026-01-01T00:00:00Z'),
+      await runner.post('/api/pipelines/echo/promotions', { label: 'production', version: 1, suite: { dataset: 'd', scorers: [{ name: 'x', type: 'contains' }] }, dryRun: true, force: true }),
+    ];
+    for (const res of refusals) expect((await expectProblem(res, 400)).type, res.url).toBe('urn:patchbay:problem:invalid-request');
+  });
+
   it("a 4xx detail names the JSON path and reads as one plain line, never zod's own wording", async () => {
     const detail = async (res: Response) => (await expectProblem(res, res.status)).detail as string;
     const cases: [Promise<Response>, string][] = [

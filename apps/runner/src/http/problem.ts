@@ -37,10 +37,13 @@ const TITLES: Record<number, string> = {
   507: 'Insufficient Storage',
 };
 
+const INVALID_REQUEST = 'urn:patchbay:problem:invalid-request';
+
 /**
  * Thrown by handlers and middleware; the app's error handler turns it into an
  * `application/problem+json` response. `type` is a stable slug clients can
- * switch on (`version-conflict`, `pipeline-invalid`); generic ones are about:blank.
+ * switch on (`version-conflict`, `pipeline-invalid`). A 400 without one is `invalid-request` (the
+ * request itself must change, whichever check refused it); other generic ones are about:blank.
  */
 export class HttpProblem extends Error {
   readonly status: number;
@@ -58,7 +61,7 @@ export class HttpProblem extends Error {
     // The members RFC 9457 defines are this problem's own; an extension never replaces them (a resource's own status goes in e.g. `runStatus`).
     const { title: _title, status: _status, detail: _detail, ...extensions } = rest;
     this.status = status;
-    this.type = type ? `urn:patchbay:problem:${type}` : 'about:blank';
+    this.type = type ? `urn:patchbay:problem:${type}` : status === 400 ? INVALID_REQUEST : 'about:blank';
     this.headers = (headers as Record<string, string> | undefined) ?? {};
     this.extensions = extensions;
   }
@@ -117,7 +120,7 @@ export function validationProblem(target: string, issues: readonly z.core.$ZodIs
   const where = target === 'json' ? 'request body' : target === 'param' ? 'path' : target;
   const first = errors[0];
   const said = first ? `: ${first.path}${first.plain ? ' ' : ': '}${first.message}` : '';
-  return new HttpProblem(400, `invalid ${where}${said}`, { type: 'invalid-request', errors: errors.map(({ path, message }) => ({ path, message })) });
+  return new HttpProblem(400, `invalid ${where}${said}`, { errors: errors.map(({ path, message }) => ({ path, message })) });
 }
 
 /** Hono's own messages are bare titles ("Unsupported Media Type"); say what to change instead. */

@@ -61,10 +61,9 @@ export const metricsRoutes: RouteModule = {
       const q = c.req.valid('query');
       const to = q.to ?? Date.now();
       const from = q.from ?? to - 24 * 3_600_000;
-      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { type: 'invalid-request', errors: [{ path: 'query.from', message: 'must be before "to"' }] });
+      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
       if (pointCount({ from, to, step: q.step }) > MAX_POINTS) {
         throw new HttpProblem(400, `that range needs more than ${MAX_POINTS} points at step ${q.step}: use a larger step`, {
-          type: 'invalid-request',
           errors: [{ path: 'query.step', message: `more than ${MAX_POINTS} points` }],
         });
       }

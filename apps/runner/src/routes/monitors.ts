@@ -99,7 +99,7 @@ const scores = createRoute({
 function time(value: string | undefined, fallback: number, param: string): number {
   if (value === undefined) return fallback;
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new HttpProblem(400, `${param} is not an ISO 8601 date-time`, { type: 'invalid-request', errors: [{ path: `query.${param}`, message: 'an ISO 8601 date-time' }] });
+  if (Number.isNaN(t)) throw new HttpProblem(400, `${param} is not an ISO 8601 date-time`, { errors: [{ path: `query.${param}`, message: 'an ISO 8601 date-time' }] });
   return t;
 }
 
@@ -184,9 +184,9 @@ export const monitorRoutes: RouteModule = {
       const to = time(q.to, Date.now(), 'to');
       const stepMs = STEPS[q.step];
       const from = time(q.from, to - 86_400_000, 'from');
-      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { type: 'invalid-request', errors: [{ path: 'query.from', message: 'must be before "to"' }] });
+      if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
       const start = from - (from % stepMs);
-      if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { type: 'invalid-request', errors: [{ path: 'query.step', message: 'too many points' }] });
+      if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { errors: [{ path: 'query.step', message: 'too many points' }] });
       const buckets = await store.monitors.scoreBuckets({ pipeline: name, from: start, to, stepMs });
       const series = new Map<string, { monitor: string; version: number | null; buckets: Map<number, (typeof buckets)[number]> }>();
       for (const b of buckets) {
