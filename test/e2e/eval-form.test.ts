@@ -49,6 +49,23 @@ describe('the New eval form on the demo', () => {
     expect(result.summary.passed).toBeGreaterThan(0);
   });
 
+  it('drops a refusal once the version or dataset it was about is changed', async () => {
+    await page.goto(`${server.url}/pipelines/support-assistant/evals`);
+    const form = page.getByTestId('eval-form');
+    await expect.poll(() => form.getByTestId('eval-suite-load').inputValue()).toBe('support-assistant');
+    // support-triage's cases give "questions", which support-assistant does not take
+    await form.getByTestId('eval-dataset').selectOption('support-triage');
+    await form.getByTestId('run-eval').click();
+    await expect.poll(() => form.getByTestId('eval-form-error').textContent()).toMatch(/^dataset "support-triage": /);
+    await form.getByTestId('eval-dataset').selectOption('support-assistant');
+    await form.getByTestId('eval-form-error').waitFor({ state: 'detached' });
+    await form.getByTestId('eval-dataset').selectOption('support-triage');
+    await form.getByTestId('run-eval').click();
+    await form.getByTestId('eval-form-error').waitFor();
+    await form.getByTestId('eval-version').selectOption('1');
+    await form.getByTestId('eval-form-error').waitFor({ state: 'detached' });
+  });
+
   it('defaults the baseline to the labelled version, lets the user pick another, and saves a suite by name', async () => {
     await server.api('PUT', '/api/pipelines/support-assistant/labels/production', { version: 1 });
     await page.goto(`${server.url}/pipelines/support-assistant/evals`);

@@ -50,6 +50,11 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
   const [notice, setNotice] = useState<string>();
 
   const fail = (err: Error) => setError(err.message);
+  // a refusal is about the version and dataset it was given: choosing another drops it
+  const choose = <T,>(set: (value: T) => void) => (value: T) => {
+    setError(undefined);
+    set(value);
+  };
 
   useEffect(() => {
     pipelineApi.listVersions(name).then((list) => {
@@ -170,7 +175,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
       <div className="form-grid">
         <div>
           <label htmlFor="eval-version">Version</label>
-          <select id="eval-version" data-testid="eval-version" value={version ?? ''} onChange={(e) => setVersion(Number(e.target.value))}>
+          <select id="eval-version" data-testid="eval-version" value={version ?? ''} onChange={(e) => choose(setVersion)(Number(e.target.value))}>
             {versions.map((v) => (
               <option key={v.number} value={v.number}>
                 v{v.number} {v.message ? `— ${v.message}` : ''}
@@ -182,7 +187,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
         </div>
         <div>
           <label htmlFor="eval-dataset">Dataset</label>
-          <select id="eval-dataset" data-testid="eval-dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
+          <select id="eval-dataset" data-testid="eval-dataset" value={dataset} onChange={(e) => choose(setDataset)(e.target.value)}>
             {datasets.length === 0 && <option value="">no datasets yet: upload one</option>}
             {datasets.map((d) => (
               <option key={d.name} value={d.name}>
@@ -218,7 +223,13 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
         </div>
       </div>
       {chosen && chosen.problems.length > 0 && <p className="error-text">v{chosen.number} has problems and cannot be evaluated until they are fixed.</p>}
-      <DatasetUpload api={api} onUploaded={(n) => loadDatasets(n)} />
+      <DatasetUpload
+        api={api}
+        onUploaded={(n) => {
+          setError(undefined);
+          void loadDatasets(n);
+        }}
+      />
       <div className="form-grid" data-testid="suite-row">
         <div>
           <label htmlFor="eval-suite-load">Saved suite</label>
