@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub } from '../../../test/support/openai-stub';
 
@@ -121,6 +122,22 @@ describe('patchbay index and search', () => {
     expect(await first('密码')).toEqual(['intl/zh.md']);
     expect(await first('パスワード')).toEqual(['intl/ja.md']);
     expect(await first('dimmer')).toEqual(['intl/pasted.md']);
+  });
+
+  it('re-reads the keyword indexes of a data dir indexed by an earlier version once, saying so, before searching it', async () => {
+    mkdirSync(join(cwd, 'old'));
+    writeFileSync(join(cwd, 'old/zh.md'), '如何重置密码：打开登录页面。');
+    expect((await patchbay(['index', 'old', 'old/zh.md', 'docs/refunds.md', '--data', 'old-data'])).code).toBe(0);
+    // As an earlier version left it: the keyword index holds the text as written.
+    const db = new Database(join(cwd, 'old-data', 'retrieval.sqlite'));
+    db.exec("INSERT INTO fts_1 (fts_1) VALUES ('rebuild'); PRAGMA user_version = 0");
+    db.close();
+    const first = await patchbay(['search', 'old', '密码', '--json', '--data', 'old-data']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe(`upgrading the keyword indexes of ${join(realCwd(), 'old-data', 'retrieval.sqlite')}, written by an earlier version (2 chunks; this happens once)\n`);
+    expect(JSON.parse(first.stdout).map((d: { id: string }) => d.id)).toEqual(['old/zh.md']);
+    const again = await patchbay(['search', 'old', '密码', '--data', 'old-data']);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('uses --data over PATCHBAY_DATA over ./.patchbay', async () => {

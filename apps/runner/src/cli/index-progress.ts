@@ -15,7 +15,7 @@ export function indexProgress(stream: NodeJS.WritableStream & { isTTY?: boolean 
   let drawn = false;
   let drawnAt = 0;
   return {
-    update(p: IngestProgress) {
+    update(p: IngestProgress | { stage: 'upgrading'; done: number; total: number }) {
       if (!tty) return;
       const now = Date.now();
       // The last chunk of a stage is always drawn: the bar does not stop short of its end.

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { WorkspaceServices } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
 import { Redactor } from '../http/secrets';
+import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
 
 /**
  * Variables the opened workspace config names as secrets (`apiKeyEnv`, an MCP server's `${NAME}`). A CLI
@@ -63,5 +64,6 @@ export async function openWorkspaceServices(
   }
   for (const p of listProviders(services.config, io.env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
   for (const name of mcpSecretVariables(services.config)) configSecretNames.add(name);
+  await awaitKeywordUpgrade(services.retrieval, services.dataDir, io);
   return services;
 }

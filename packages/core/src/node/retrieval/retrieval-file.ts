@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { DamagedDataFileError, DATA_FILE_BUSY_TIMEOUT_MS, DataFileError, isReadOnlyFailure, openDataDatabase, openDataFile, ReadOnlyDataFileError } from '../data-file';
-import { upgradeKeywordIndexes } from './keyword-index-upgrade';
+import { DamagedDataFileError, DataFileError, isReadOnlyFailure, openDataDatabase, openDataFile, ReadOnlyDataFileError } from '../data-file';
 import { RETRIEVAL_TABLES } from './retrieval-schema';
 
 export interface RetrievalFile {
@@ -62,7 +61,6 @@ function tune(db: Database.Database): void {
 function setUp(db: Database.Database): void {
   tune(db);
   db.exec(RETRIEVAL_TABLES);
-  upgradeNowUnlessBusy(db);
 }
 
 function openReading(file: string): Database.Database {
@@ -97,29 +95,4 @@ function openForReadingOnly(file: string): Database.Database {
       );
     }
   });
-}
-
-/**
- * A file indexed by an earlier version is brought up to date when opened, so
- * its words are found from the first search. Not while another process writes
- * (no wait here, opening is synchronous): that writer, or this process's first
- * ingest, does it then.
- */
-function upgradeNowUnlessBusy(db: Database.Database): void {
-  db.pragma('busy_timeout = 0');
-  try {
-    db.exec('BEGIN IMMEDIATE');
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return;
-    throw err;
-  } finally {
-    db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
-  }
-  try {
-    upgradeKeywordIndexes(db);
-    db.exec('COMMIT');
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
 }

@@ -8,7 +8,8 @@ import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
 import { DATA_FILE_BUSY_TIMEOUT_MS } from '../data-file';
 import { IndexesBusyError } from './indexes-busy-error';
-import { upgradeKeywordIndexes } from './keyword-index-upgrade';
+import { keywordIndexesOutdated, upgradeKeywordIndexes, type KeywordUpgradeProgress } from './keyword-index-upgrade';
+import { startKeywordUpgrade } from './keyword-upgrade-task';
 import { keywordText } from './keyword-text';
 import { RetrievalInputError } from './retrieval-input-error';
 import { closeRetrievalFile, openRetrievalFile } from './retrieval-file';
@@ -49,6 +50,13 @@ export interface RetrievalStore extends RetrievalService {
   /** `.md`, `.txt`, `.json`, `.jsonl`; `source` is each path as given, read relative to `cwd`. */
   ingestFiles(index: string, paths: string[], options?: IngestOptions & { cwd?: string }): Promise<{ chunks: number }>;
   listIndexes(): IndexInfo[];
+  /**
+   * While the keyword indexes of a file written by an earlier version are re-read (once, in the
+   * background from the open; searches meanwhile answer from them as they were): how far it is.
+   */
+  upgrading(): KeywordUpgradeProgress | null;
+  /** Resolves once no such re-read is running. */
+  upgraded(): Promise<void>;
   deleteIndex(index: string): boolean;
   /** Writes one index into a new SQLite file of its own, its artifact (snapshot.ts); false when there is no such index. */
   snapshot(index: string, file: string): Promise<boolean>;
@@ -88,6 +96,8 @@ export function openRetrievalStore(options: {
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
   const opened = openRetrievalFile(file, { artifact: options.artifact !== undefined, dataDir: options.inMemory ? undefined : options.dataDir });
   const { db } = opened;
+  // A file written by an earlier version: its keyword indexes are re-read in slices, from now on.
+  const upgrade = !opened.readOnly && !options.artifact && file !== ':memory:' && keywordIndexesOutdated(db) ? startKeywordUpgrade(file) : null;
   const { models } = options;
 
   const getIndex = db.prepare<[string], IndexRow>('SELECT id, name, embedding_model, dimensions FROM indexes WHERE name = ?');
@@ -248,11 +258,14 @@ export function openRetrievalStore(options: {
       const release = await ingesting.enter();
       let endWrite: (() => void) | undefined;
       try {
+        // The re-read of an old file's keyword indexes holds the write lock: an ingest comes after it.
+        await upgrade?.finished;
         // Searches go on while another process holds the lock: nothing is open on this connection yet.
         await beginWrite(opts.signal);
         endWrite = await writing.enter();
-        // Replacing a chunk deletes the words its file's keyword index holds: they must be the current ones.
-        upgradeKeywordIndexes(db);
+        // Replacing a chunk deletes the words its file's keyword index holds: they must be the current ones
+        // (re-read here when another process was writing as this one opened the file).
+        await upgradeKeywordIndexes(db, { signal: opts.signal });
         let row = getIndex.get(index);
         if (!row) {
           insertIndex.run(index, model, model ? dimensions : null, new Date().toISOString());
@@ -346,6 +359,7 @@ export function openRetrievalStore(options: {
       if (!row) return false;
       if (opened.readOnly) throw opened.readOnly;
       if (ingesting.closed) throw new RetrievalInputError(`an ingest is writing to the indexes right now; delete "${index}" once it is done`);
+      if (upgrade?.progress()) throw new RetrievalInputError(`the keyword indexes, written by an earlier version, are being brought up to date right now; delete "${index}" once that is done`);
       db.transaction(() => {
         db.exec(`DROP TABLE IF EXISTS ${fts(row)}; DROP TABLE IF EXISTS ${vec(row)}`);
         db.prepare('DELETE FROM chunks WHERE index_id = ?').run(row.id);
@@ -361,7 +375,11 @@ export function openRetrievalStore(options: {
       return file === ':memory:' ? false : writeIndexSnapshot(file, index, target);
     },
 
+    upgrading: () => upgrade?.progress() ?? null,
+    upgraded: async () => upgrade?.finished,
+
     close() {
+      upgrade?.stop();
       closeRetrievalFile(opened);
     },
   };

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import type { RetrievalStore } from '@patchbay/core/node';
+import type { CliIO } from './command';
+import { indexProgress } from './index-progress';
+
+const POLL_MS = 100;
+
+/**
+ * The one-time re-read of the keyword indexes of a retrieval file written by an earlier version
+ * runs in the background from the open; a CLI command waits for it before its own work, saying why
+ * (with a bar on a terminal), since its close would otherwise throw the re-read away every time.
+ */
+export async function awaitKeywordUpgrade(retrieval: RetrievalStore, dataDir: string, io: CliIO): Promise<void> {
+  const started = retrieval.upgrading();
+  if (!started) return;
+  io.stderr.write(`upgrading the keyword indexes of ${path.join(dataDir, 'retrieval.sqlite')}, written by an earlier version (${started.total} chunks; this happens once)\n`);
+  const bar = indexProgress(io.stderr);
+  const timer = setInterval(() => {
+    const p = retrieval.upgrading();
+    if (p) bar.update({ stage: 'upgrading', ...p });
+  }, POLL_MS);
+  try {
+    await retrieval.upgraded();
+  } finally {
+    clearInterval(timer);
+    bar.done();
+  }
+}
