@@ -254,6 +254,21 @@ describe('patchbay compare', () => {
     expect(r.stdout).toContain('gate FAIL  fail-on regression: no case of the baseline is in this eval: nothing was compared');
   });
 
+  it('refuses a dataset whose expected objects a text scorer would compare as JSON: exit 2, one line naming the case', async () => {
+    writeFileSync(path.join(ws.dir, 'objects.jsonl'), JSON.stringify({ id: 'o1', input: { question: 'c1' }, expected: { answer: 'ok', doc: 'd' } }) + '\n');
+    writeFileSync(path.join(ws.dir, 'objects.yaml'), 'format: patchbay.eval/v1\ndataset: objects.jsonl\nscorers:\n  - {name: exact, type: exact}\n');
+    const r = await cli(['eval', 'v1.json', '--suite', 'objects.yaml', '--out', 'objects.result.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `patchbay eval: ${path.join(ws.dir, 'objects.jsonl')}:1: case "o1": scorer "exact" (exact) compares text, but the expected value is an object (answer, doc): name the field to compare with as the scorer's "expectedKey", e.g. "expectedKey": "answer"\n`,
+    );
+    expect(existsSync(path.join(ws.dir, 'objects.result.json'))).toBe(false);
+    writeFileSync(path.join(ws.dir, 'objects.yaml'), 'format: patchbay.eval/v1\ndataset: objects.jsonl\nscorers:\n  - {name: exact, type: exact, expectedKey: answer}\n');
+    const keyed = await cli(['eval', 'v1.json', '--suite', 'objects.yaml', '--out', 'objects.result.json']);
+    expect(keyed.code, keyed.stderr).toBe(0);
+    expect(json('objects.result.json').cases[0].scores.exact).toMatchObject({ score: 1, pass: true });
+  });
+
   it('refuses two results with no case in common (exit 2), as the API does', async () => {
     const other = json('v1.result.json');
     other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `other-${c.id}` }));

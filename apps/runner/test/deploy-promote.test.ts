@@ -122,6 +122,13 @@ describe('promotion over HTTP', () => {
     const cases = await post({ label: 'production', version: 2, suite: { ...SUITE, dataset: 'wrong-inputs' } });
     expect(cases.status).toBe(422);
     expect((await cases.json()).errors[0].path).toBe('$.suite.dataset');
+    // Expected objects a contains scorer would compare as JSON: both versions would fail every case and nothing would regress.
+    expect((await runner.post('/api/datasets', { name: 'objects', cases: [{ id: 'o1', input: { question: 'x' }, expected: { answer: 'x' } }] })).status).toBe(201);
+    const objects = await post({ label: 'production', version: 2, suite: { ...SUITE, dataset: 'objects' } });
+    expect(objects.status).toBe(422);
+    const objectsProblem = await objects.json();
+    expect(objectsProblem.errors[0].path).toBe('$.suite.dataset');
+    expect(objectsProblem.detail).toMatch(/case "o1": scorer "mentions" \(contains\) compares text, but the expected value is an object \(answer\)/);
   });
 });
 

@@ -248,6 +248,14 @@ describe('running an eval', () => {
     expect(misfit.status).toBe(422);
     expect(misfit.body.detail).toMatch(/case "m1"/);
     expect(misfit.body.errors[0].path).toBe('$.dataset');
+    // Expected objects a text scorer would compare as JSON (scoring 0 on every version) are refused before any case runs.
+    await runner.post('/api/datasets', { name: 'objects', cases: [{ id: 'o1', input: { question: 'x' }, expected: { answer: 'x', doc: 'd' } }] });
+    const objects = await post({ version: 1, dataset: 'objects', suite: { scorers: [{ name: 'mentions', type: 'contains' }] } });
+    expect(objects).toMatchObject({ status: 422, body: { type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.dataset' }] } });
+    expect(objects.body.detail).toBe(
+      'dataset "objects": case 1: case "o1": scorer "mentions" (contains) compares text, but the expected value is an object (answer, doc): name the field to compare with as the scorer\'s "expectedKey", e.g. "expectedKey": "answer" ($.dataset)',
+    );
+    expect((await post({ version: 1, dataset: 'objects', suite: { scorers: [{ name: 'mentions', type: 'contains', expectedKey: 'answer' }] } })).status).toBe(201);
 
     // Models this runner cannot call are refused before the eval exists, not failed case by case.
     await runner.post('/api/pipelines', qaPipeline('keyless', '{{ question }}', 'openai:gpt-4o-mini'));

@@ -1,6 +1,7 @@
 import { behaviorHash, type PipelineDocument, type Services } from '@patchbay/core';
 import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
 import { caseInputsFor } from './case-inputs';
+import { expectedTextProblem } from './expected-text';
 import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
 import { compareRows } from './compare';
 import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
@@ -62,7 +63,7 @@ export async function prepareEval(pipeline: PipelineDocument, suite: EvalSuite):
   const info = await inspectDataset(suite.dataset, {
     check: (c) => {
       const mapped = toInputs(c.input);
-      return 'problem' in mapped ? mapped.problem : null;
+      return 'problem' in mapped ? mapped.problem : expectedTextProblem(suite.scorers, c);
     },
   });
   // Nothing to score is a mistake (a wrong path, an empty export), not a run that passes every gate.

@@ -13,6 +13,13 @@ export function needsCaseExpected(def: ScorerDefinition, params: Record<string, 
   return needs && params.value === undefined;
 }
 
+/** The case's `expected` a scorer compares with: the field `expectedKey` names when the expected value is an object. */
+export function caseExpected(spec: Pick<ScorerSpec, 'expectedKey'>, c: Pick<EvalCase, 'expected'>): unknown {
+  const { expected } = c;
+  const isObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
+  return spec.expectedKey !== undefined && isObject ? (expected as Record<string, unknown>)[spec.expectedKey] : expected;
+}
+
 /**
  * Applies one scorer of the suite to one case's value. Never throws: a scorer
  * that fails or lacks what it needs gives score 0, no pass, and `error`.
@@ -29,9 +36,7 @@ export async function applyScorer(
   const def = getScorerType(spec.type);
   if (!def) return { score: 0, pass: false, reason: 'unknown scorer', error: `unknown scorer type "${spec.type}"` };
   const params = spec.params as Record<string, unknown>;
-  const fromCase = spec.expectedKey !== undefined && c.expected !== null && typeof c.expected === 'object' && !Array.isArray(c.expected)
-    ? (c.expected as Record<string, unknown>)[spec.expectedKey]
-    : c.expected;
+  const fromCase = caseExpected(spec, c);
   const expected = params.value !== undefined ? params.value : fromCase;
   if (needsCaseExpected(def, params) && fromCase === undefined) {
     return { score: 0, pass: false, reason: 'no expected value', error: `case "${c.id}" has no "expected" and scorer "${spec.name}" has no params.value` };

@@ -102,6 +102,32 @@ describe('the eval runner', () => {
     await expect(prepareEval(shoutPipeline, empty)).rejects.toThrow(/test-suite \(inline dataset\): no cases/);
   });
 
+  it('refuses before running a case whose expected value a text scorer would compare as JSON (it could only score 0)', async () => {
+    const cases = [
+      { id: 'a', input: { question: 'x' }, expected: 'X' },
+      { id: 'b', input: { question: 'y' }, expected: { answer: 'Y', doc: 'd' } },
+    ];
+    const refused = (scorers: unknown[], dataset: unknown[] = cases) => prepareEval(shoutPipeline, suiteOf({ dataset, scorers }));
+    await expect(refused([{ name: 'mentions', type: 'contains' }])).rejects.toThrow(DatasetError);
+    await expect(refused([{ name: 'mentions', type: 'contains' }])).rejects.toThrow(
+      'test-suite (inline dataset): case 2: case "b": scorer "mentions" (contains) compares text, but the expected value is an object (answer, doc): name the field to compare with as the scorer\'s "expectedKey", e.g. "expectedKey": "answer"',
+    );
+    // The field expectedKey names must be text too.
+    const nested = [{ id: 'n', input: { question: 'x' }, expected: { answer: { text: 'X' } } }];
+    await expect(refused([{ name: 'm', type: 'exact', expectedKey: 'answer' }], nested)).rejects.toThrow('case "n": scorer "m" (exact) compares text, but expected.answer is an object (text)');
+    // A list is "any of" for contains, exact and retrieval-hit; a regex, levenshtein or embedding compares one text.
+    const listed = [{ id: 'l', input: { question: 'x' }, expected: ['X', 'Y'] }];
+    await expect(refused([{ name: 'p', type: 'regex' }], listed)).rejects.toThrow('case "l": scorer "p" (regex) compares with one text, but the expected value is a list');
+    await expect(refused([{ name: 'm', type: 'contains' }], listed)).resolves.toMatchObject({ cases: 1 });
+    await expect(refused([{ name: 'm', type: 'exact' }], [{ id: 'o', input: { question: 'x' }, expected: [{ a: 1 }] }])).rejects.toThrow('case "o": scorer "m" (exact) compares text, but the expected value is a list with an object in it');
+    // What is not read from the case, or is compared as JSON, is left alone; a number or a boolean is text enough.
+    await expect(refused([{ name: 'm', type: 'contains', params: { value: 'X' } }])).resolves.toMatchObject({ cases: 2 });
+    await expect(refused([{ name: 'p', type: 'regex', params: { pattern: 'X' } }])).resolves.toMatchObject({ cases: 2 });
+    await expect(refused([{ name: 'j', type: 'json-equals' }])).resolves.toMatchObject({ cases: 2 });
+    await expect(refused([{ name: 'm', type: 'contains', expectedKey: 'answer' }], cases.slice(1))).resolves.toMatchObject({ cases: 1 });
+    await expect(refused([{ name: 'm', type: 'exact' }], [{ id: 'n', input: { question: 'x' }, expected: 42 }])).resolves.toMatchObject({ cases: 1 });
+  });
+
   it('repeats cases and reports pass@k, pass^k and flaky cases', async () => {
     const suite = suiteOf({
       dataset: [{ id: 'a', input: { question: 'x' }, expected: 'X' }, { id: 'b', input: { question: 'y' }, expected: 'nope' }],

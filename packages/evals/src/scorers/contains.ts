@@ -6,6 +6,7 @@ export const containsScorer = defineScorer({
   type: 'contains',
   description: 'The target contains the expected text; with a list, any (default) or all of it',
   needsExpected: true,
+  expectedText: 'any-of',
   params: z.strictObject({
     value: z.union([z.string(), z.array(z.string())]).optional(),
     mode: z.enum(['any', 'all']).default('any'),

@@ -16,6 +16,7 @@ export const embeddingSimilarityScorer = defineScorer({
   type: 'embedding-similarity',
   description: 'Cosine similarity of the target and expected embeddings (any embedding model; offline:hash by default)',
   needsExpected: true,
+  expectedText: 'one',
   defaultThreshold: 0.8,
   modelParams: [{ param: 'model', kind: 'embedding' }],
   params: z.strictObject({

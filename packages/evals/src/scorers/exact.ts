@@ -6,6 +6,7 @@ export const exactScorer = defineScorer({
   type: 'exact',
   description: 'The target equals the expected text (or one of a list)',
   needsExpected: true,
+  expectedText: 'any-of',
   params: z.strictObject({
     value: z.unknown().optional(),
     /** Leading and trailing whitespace does not count (default true). */

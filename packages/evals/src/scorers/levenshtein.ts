@@ -7,6 +7,7 @@ export const levenshteinScorer = defineScorer({
   type: 'levenshtein',
   description: 'Similarity 1 − edit distance ÷ longer length; passes at 0.8 unless a threshold is set',
   needsExpected: true,
+  expectedText: 'one',
   defaultThreshold: 0.8,
   params: z.strictObject({
     value: z.string().optional(),

@@ -26,6 +26,7 @@ export const regexScorer = defineScorer({
   type: 'regex',
   description: 'The target matches a regular expression (params.pattern, else the expected value)',
   needsExpected: (params) => params.pattern === undefined,
+  expectedText: 'one',
   params: z.strictObject({
     pattern: z.string().optional(),
     flags: z.string().regex(/^[dgimsuvy]*$/, 'flags are among d g i m s u v y').optional(),

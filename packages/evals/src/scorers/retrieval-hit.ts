@@ -13,6 +13,7 @@ export const retrievalHitScorer = defineScorer({
   type: 'retrieval-hit',
   description: "A retrieve node's documents contain the expected id or text (target node:<id>.documents)",
   needsExpected: true,
+  expectedText: 'any-of',
   params: z.strictObject({
     value: z.union([z.string(), z.array(z.string())]).optional(),
     /** Match a document by its id, by a passage in its text, or either (default). */

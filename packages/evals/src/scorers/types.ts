@@ -34,6 +34,11 @@ export interface ScorerDefinition<P = any> {
   readsTarget?: boolean;
   /** True when the scorer cannot work without an expected value (from the case, or params.value / its own param). */
   needsExpected?: boolean | ((params: P) => boolean);
+  /**
+   * The scorer compares the expected value as text: `one` text (a string, number or boolean), or `any-of` a list of
+   * them too. Every case is checked before any runs (expected-text.ts): an object would be compared as its JSON.
+   */
+  expectedText?: 'one' | 'any-of';
   /** Params that name a model (`"<provider>:<model>"`), and what kind: an eval checks them before any case runs. */
   modelParams?: { param: string; kind: ModelKind }[];
   /** Checks params beyond the schema at suite load (a regex that does not compile); returns a reason or null. */
