@@ -162,6 +162,29 @@ describe('the canvas for a new user', () => {
     await other.close();
   });
 
+  it("asks before Restore replaces a canvas with unsaved changes, and staying keeps them and saves nothing", async () => {
+    await server.api('POST', '/api/pipelines/echo/versions', { document: { ...echo, title: 'second' }, message: 'second', baseVersion: (await server.api('GET', '/api/pipelines/echo/versions?limit=1'))[0].number });
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(`${server.url}/pipelines/echo`);
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    const before = (await server.api('GET', '/api/pipelines/echo/versions')).length;
+    await other.getByTestId('palette-template').click();
+    await other.getByTestId('unsaved').waitFor();
+    const asked: string[] = [];
+    other.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await other.getByTestId('tab-versions').click();
+    await other.getByTestId('restore-version-1').click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/unsaved changes/);
+    expect(await nodeIds(other)).toContain('template1');
+    await other.getByTestId('unsaved').waitFor();
+    expect((await server.api('GET', '/api/pipelines/echo/versions')).length).toBe(before);
+    await other.close();
+  });
+
   it('offers no Evals, Deploy or Monitoring on a draft that was never saved, and says why', async () => {
     const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await other.goto(server.url);

@@ -129,12 +129,15 @@ function EditorScreen({ route, navigate }: Props) {
   }, [dirty, editing]);
 
   // Moving inside the app unmounts the canvas, and beforeunload does not fire for it: ask first, as the browser does on leaving.
+  const mayDropChanges = useCallback(
+    (question: string) => !(editing && store.getState().dirty) || window.confirm(`${question} Your unsaved changes on the canvas will be lost (Save… keeps them as a new version).`),
+    [editing, store],
+  );
   const leave = useCallback(
     (next: Route) => {
-      if (editing && store.getState().dirty && !window.confirm('Leave this pipeline? Your unsaved changes on the canvas will be lost (Save… keeps them as a new version).')) return;
-      navigate(next);
+      if (mayDropChanges('Leave this pipeline?')) navigate(next);
     },
-    [editing, store, navigate],
+    [mayDropChanges, navigate],
   );
   const go = useCallback((patch: Omit<PipelineRoute, 'page' | 'name'>) => leave({ page: 'pipeline', name: route.name, ...patch }), [leave, route.name]);
 
@@ -226,18 +229,21 @@ function EditorScreen({ route, navigate }: Props) {
 
   const restore = useCallback(
     async (version: number) => {
+      // the restored version replaces the canvas
+      if (!mayDropChanges(`Restore version ${version}?`)) return;
       try {
         const [old, latest] = await Promise.all([api.getVersion(route.name, version), api.latestVersion(route.name)]);
         const saved = await api.saveVersion(route.name, { document: old.document, message: `Restore version ${version}`, baseVersion: latest.number });
         toast(`Version ${version} restored as version ${saved.number}`);
         setRefresh((n) => n + 1);
-        if (route.version || route.diff || route.run) go({});
+        // asked above already: move without asking again
+        if (route.version || route.diff || route.run) navigate({ page: 'pipeline', name: route.name });
         else reload();
       } catch (err) {
         toast((err as Error).message, 'error');
       }
     },
-    [api, route, go, reload, toast],
+    [api, route, navigate, reload, toast, mayDropChanges],
   );
 
   const { start, cancel, follow } = useRun(api, runs, route.name, () => setRefresh((n) => n + 1));
