@@ -120,6 +120,35 @@ describe('retrieval store: indexes', () => {
     expect((await store.search('docs', 'warranty', { topK: 1, mode: 'hybrid' }))[0].id).toBe('warranty');
   });
 
+  it('an index deleted while a vector search waits for its query embedding: that search says the index is gone, and never reads another index in its place', async () => {
+    // The next embedding (the search's query) waits until released; the ingests' do not.
+    let held: Promise<void> | undefined;
+    let release!: () => void;
+    const slow: ModelService = {
+      chat: models.chat,
+      embed: async (...args) => {
+        const wait = held;
+        held = undefined;
+        await wait;
+        return models.embed(...args);
+      },
+    };
+    store.close();
+    store = openRetrievalStore({ dataDir, models: slow });
+    for (const mode of ['vector', 'hybrid'] as const) {
+      held = new Promise<void>((resolve) => (release = resolve));
+      const searching = store.search('docs', 'warranty', { topK: 2, mode });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(store.deleteIndex('docs')).toBe(true);
+      // A new index takes the freed table names: the waiting search must not read it as "docs".
+      await store.ingest('other', [{ id: 'lamp', text: 'A lamp warranty of five years.' }], { embeddingModel: 'offline:hash' });
+      release();
+      await expect(searching).rejects.toThrow(/^unknown index "docs"; indexes: /);
+      await store.ingest('docs', CORPUS, { embeddingModel: 'offline:hash' });
+      store.deleteIndex('other');
+    }
+  });
+
   it('names the known indexes when asked for an unknown one', async () => {
     await store.ingest('faq', [{ text: 'x' }]);
     await expect(store.search('nope', 'x', { topK: 1, mode: 'keyword' })).rejects.toThrow('unknown index "nope"; indexes: docs, faq');

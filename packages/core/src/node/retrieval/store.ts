@@ -195,6 +195,9 @@ export function openRetrievalStore(options: {
     if (!row.dimensions || !query.trim()) return [];
     const [vector] = await models.embed(row.embedding_model, [query], { signal });
     signal?.throwIfAborted();
+    // Deleted meanwhile, its table names are free for the next new index: read the index by its name again.
+    const now = requireIndex(row.name);
+    if (now.id !== row.id || now.embedding_model !== row.embedding_model) throw new RetrievalInputError(`index "${row.name}" was deleted while it was being searched; search again`);
     if (!vector || vector.length !== row.dimensions) {
       throw new Error(`embedding model ${row.embedding_model} returned ${vector?.length ?? 0} dimensions; index "${row.name}" has ${row.dimensions}`);
     }
