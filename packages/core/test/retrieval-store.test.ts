@@ -149,6 +149,22 @@ describe('retrieval store: indexes', () => {
     }
   });
 
+  it('a retrieval.sqlite removed or replaced while the store has it open: searches and ingests say so, and no ingest is acknowledged into a file no one will read', async () => {
+    const file = join(dataDir, 'retrieval.sqlite');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    const gone = /retrieval\.sqlite was removed or replaced while this process had it open; .*restart/;
+    await expect(store.search('docs', 'warranty', { topK: 1, mode: 'keyword' })).rejects.toThrow(gone);
+    await expect(store.ingest('docs', [{ id: 'gift', text: 'Gift cards never expire.' }])).rejects.toThrow(gone);
+    // Another process made a new file there meanwhile (`patchbay index`): still not this store's.
+    const other = openRetrievalStore({ dataDir, models });
+    await other.ingest('docs', [{ id: 'gift', text: 'Gift cards never expire.' }]);
+    other.close();
+    await expect(store.search('docs', 'gift', { topK: 1, mode: 'keyword' })).rejects.toThrow(gone);
+    const caught = await store.search('docs', 'gift', { topK: 1, mode: 'keyword' }).catch((err: unknown) => err);
+    // SQLite's code for a file changed under it: the runner answers 503 and reports its storage degraded.
+    expect((caught as { code?: string }).code).toBe('SQLITE_IOERR_VNODE');
+  });
+
   it('names the known indexes when asked for an unknown one', async () => {
     await store.ingest('faq', [{ text: 'x' }]);
     await expect(store.search('nope', 'x', { topK: 1, mode: 'keyword' })).rejects.toThrow('unknown index "nope"; indexes: docs, faq');

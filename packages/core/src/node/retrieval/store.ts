@@ -7,6 +7,7 @@ import { createKeywordSearch } from './keyword-search';
 import { readIngestFiles } from './ingest-files';
 import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
 import { DATA_FILE_BUSY_TIMEOUT_MS } from '../data-file';
+import { fileIdentity } from './file-identity';
 import { IndexesBusyError } from './indexes-busy-error';
 import { keywordIndexesOutdated, upgradeKeywordIndexes, type KeywordUpgradeProgress } from './keyword-index-upgrade';
 import { startKeywordUpgrade } from './keyword-upgrade-task';
@@ -96,6 +97,8 @@ export function openRetrievalStore(options: {
   const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
   const opened = openRetrievalFile(file, { artifact: options.artifact !== undefined, dataDir: options.inMemory ? undefined : options.dataDir });
   const { db } = opened;
+  // A data dir's file may be deleted or replaced under the open connection: each search and ingest checks first.
+  const identity = !options.artifact && db.name !== ':memory:' ? fileIdentity(file) : { check() {} };
   // A file written by an earlier version: its keyword indexes are re-read in slices, from now on.
   const upgrade = !opened.readOnly && !options.artifact && file !== ':memory:' && keywordIndexesOutdated(db) ? startKeywordUpgrade(file) : null;
   const { models } = options;
@@ -266,6 +269,7 @@ export function openRetrievalStore(options: {
         // Searches go on while another process holds the lock: nothing is open on this connection yet.
         await beginWrite(opts.signal);
         endWrite = await writing.enter();
+        identity.check();
         // Replacing a chunk deletes the words its file's keyword index holds: they must be the current ones
         // (re-read here when another process was writing as this one opened the file).
         await upgradeKeywordIndexes(db, { signal: opts.signal });
@@ -311,6 +315,8 @@ export function openRetrievalStore(options: {
             await slices.turn();
           }
         }
+        // Not acknowledged into a file that is no longer there.
+        identity.check();
         db.exec('COMMIT');
       } catch (err) {
         if (db.inTransaction) db.exec('ROLLBACK');
@@ -332,6 +338,7 @@ export function openRetrievalStore(options: {
     async search(index, query, opts) {
       // An ingest in progress shows nothing half-written: searches wait for its commit.
       while (writing.closed) await writing.closed;
+      identity.check();
       const row = requireIndex(index);
       const { topK, mode, signal } = opts;
       if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw new RetrievalInputError(`topK must be an integer from 1 to ${MAX_TOP_K}, got ${topK}`, { field: 'topK' });
