@@ -254,6 +254,15 @@ describe('patchbay compare', () => {
     expect(r.stdout).toContain('gate FAIL  fail-on regression: no case of the baseline is in this eval: nothing was compared');
   });
 
+  it('takes --repeat and --concurrency in digits only: 0x2, 1e1 or 2.0 is exit 2 in one line, not read as 2, 10 or 2', async () => {
+    for (const [flag, text, range] of [['--repeat', '0x2', '1 to 100'], ['--repeat', '2.0', '1 to 100'], ['--concurrency', '1e1', '1 to 256'], ['--concurrency', '0', '1 to 256']]) {
+      const r = await cli(['eval', 'v1.json', '--suite', 'suite.yaml', '--out', 'loose.result.json', flag, text]);
+      expect(r.code, `${flag} ${text}`).toBe(2);
+      expect(r.stderr).toBe(`patchbay eval: ${flag} must be an integer from ${range}, got "${text}"\n`);
+    }
+    expect(existsSync(path.join(ws.dir, 'loose.result.json'))).toBe(false);
+  });
+
   it('refuses a dataset whose expected objects a text scorer would compare as JSON: exit 2, one line naming the case', async () => {
     writeFileSync(path.join(ws.dir, 'objects.jsonl'), JSON.stringify({ id: 'o1', input: { question: 'c1' }, expected: { answer: 'ok', doc: 'd' } }) + '\n');
     writeFileSync(path.join(ws.dir, 'objects.yaml'), 'format: patchbay.eval/v1\ndataset: objects.jsonl\nscorers:\n  - {name: exact, type: exact}\n');

@@ -1,4 +1,5 @@
 import { UsageError } from './command';
+import { positiveInteger } from './integer-flag';
 import { parseQueueUrl, QueueUrlError } from '../queue/redis-url';
 
 /** The options `serve` and `worker` share for the queue. */
@@ -13,11 +14,6 @@ export const QUEUE_HELP = `  --queue URL         redis://HOST:PORT of the job qu
   --stalled-ms MS     how soon the jobs of a worker that died are taken up by another
                       (BullMQ lock and stalled-job check; default 30000)`;
 
-function integer(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
-  return n;
-}
 
 /** The queue settings from flags and environment; undefined when no queue is named. Throws UsageError. */
 export function queueSettings(values: Record<string, unknown>, env: NodeJS.ProcessEnv): { url: string; concurrency?: number; lockDuration?: number; stalledInterval?: number } | undefined {
@@ -32,7 +28,7 @@ export function queueSettings(values: Record<string, unknown>, env: NodeJS.Proce
     if (err instanceof QueueUrlError) throw new UsageError(err.message);
     throw err;
   }
-  const concurrency = values.concurrency === undefined ? undefined : integer(values.concurrency as string, '--concurrency', 1, 1024);
-  const stalled = values['stalled-ms'] === undefined ? undefined : integer(values['stalled-ms'] as string, '--stalled-ms', 100, 3_600_000);
+  const concurrency = values.concurrency === undefined ? undefined : positiveInteger(values.concurrency as string, '--concurrency', 1, 1024);
+  const stalled = values['stalled-ms'] === undefined ? undefined : positiveInteger(values['stalled-ms'] as string, '--stalled-ms', 100, 3_600_000);
   return { url: text, concurrency, ...(stalled !== undefined ? { lockDuration: stalled, stalledInterval: stalled } : {}) };
 }

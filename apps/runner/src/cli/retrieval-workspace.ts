@@ -33,11 +33,3 @@ export async function openWorkspaceRetrieval(values: { data?: string; config?: s
     close: () => services.close(),
   };
 }
-
-export function positiveInteger(text: string, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(String(text).trim()) || n < min || n > max) {
-    throw new UsageError(`${flag} must be an integer${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, got "${text}"`);
-  }
-  return n;
-}

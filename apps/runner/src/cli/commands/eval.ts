@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
+import { positiveInteger } from '../integer-flag';
 import { loadPipelineArg } from '../stored-pipeline';
 import { openStoredRefs } from '../stored-refs';
 import { clashingOutput } from '../eval-output-paths';
@@ -208,12 +209,7 @@ async function asUsage<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-function intFlag(text: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
+const intFlag = (text: string | undefined, flag: string, min: number, max: number) => (text === undefined ? undefined : positiveInteger(text, flag, min, max));
 
 function gateFlags(values: Record<string, any>): Gate {
   const gate: Gate = {};

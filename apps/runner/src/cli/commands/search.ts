@@ -1,6 +1,7 @@
 import type { Document, RetrievalMode } from '@patchbay/core';
 import { EXIT_OK, UsageError, type Command } from '../command';
-import { openWorkspaceRetrieval, positiveInteger } from '../retrieval-workspace';
+import { positiveInteger } from '../integer-flag';
+import { openWorkspaceRetrieval } from '../retrieval-workspace';
 import { terminalText } from '../terminal-text';
 
 const MODES: RetrievalMode[] = ['keyword', 'vector', 'hybrid'];

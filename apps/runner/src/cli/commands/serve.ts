@@ -1,6 +1,7 @@
 import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
+import { positiveInteger } from '../integer-flag';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
 import { Redactor } from '../../http/secrets';
@@ -10,11 +11,6 @@ import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { StoreUrlError } from '../../store/store-url';
 import { untilStopSignal } from '../stop-signals';
 
-function integer(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
-  return n;
-}
 
 export const command: Command = {
   name: 'serve',
@@ -71,12 +67,12 @@ Environment:
   positionals: [0, 0],
   async run({ values }, io) {
     const portText = values.port ?? io.env.PORT;
-    const port = portText === undefined || portText === '' ? DEFAULT_PORT : integer(portText, '--port', 0, 65535);
+    const port = portText === undefined || portText === '' ? DEFAULT_PORT : positiveInteger(portText, '--port', 0, 65535);
     const host = values.host ?? (io.env.HOST || DEFAULT_HOST);
     if (!isLoopbackHost(host) && !io.env.PATCHBAY_TOKEN) {
       throw new UsageError(`refusing to listen on ${host} without PATCHBAY_TOKEN; set it (clients send "Authorization: Bearer <token>") or use --host 127.0.0.1`);
     }
-    const bodyLimitBytes = values['body-limit'] === undefined ? undefined : integer(values['body-limit'], '--body-limit', 1024, 1024 ** 3);
+    const bodyLimitBytes = values['body-limit'] === undefined ? undefined : positiveInteger(values['body-limit'], '--body-limit', 1024, 1024 ** 3);
     const queue = queueSettings(values, io.env);
     if (values.work && values['no-work']) throw new UsageError('--work and --no-work contradict each other; give one');
     if (!queue && (values.work || values['no-work'])) throw new UsageError('--work and --no-work go with --queue redis://…');
