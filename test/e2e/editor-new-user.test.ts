@@ -162,6 +162,32 @@ describe('the canvas for a new user', () => {
     await other.close();
   });
 
+  it("asks before the browser's Back leaves a canvas with unsaved changes; staying keeps them", async () => {
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await other.goto(server.url);
+    await other.getByTestId('open-echo').click();
+    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    await other.getByTestId('palette-template').click();
+    await other.getByTestId('unsaved').waitFor();
+    const asked: string[] = [];
+    other.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await other.goBack();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/unsaved changes/);
+    await expect.poll(() => new URL(other.url()).pathname).toBe('/pipelines/echo');
+    expect(await nodeIds(other)).toContain('template1');
+    await other.getByTestId('unsaved').waitFor();
+    other.removeAllListeners('dialog');
+    other.once('dialog', (dialog) => void dialog.accept());
+    await other.goBack();
+    await expect.poll(() => new URL(other.url()).pathname).toBe('/');
+    await other.getByTestId('open-echo').waitFor();
+    await other.close();
+  });
+
   it("asks before Restore replaces a canvas with unsaved changes, and staying keeps them and saves nothing", async () => {
     await server.api('POST', '/api/pipelines/echo/versions', { document: { ...echo, title: 'second' }, message: 'second', baseVersion: (await server.api('GET', '/api/pipelines/echo/versions?limit=1'))[0].number });
     const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -15,6 +15,7 @@ import { RunStore } from '../lib/run-store';
 import { PinStore } from '../lib/pins';
 import { childPipelines } from '../lib/child-pipelines';
 import { useCanvasSelector } from '../hooks/use-canvas-selector';
+import { guardLeaving } from '../hooks/use-route';
 import { useEditorContent } from '../hooks/use-editor-content';
 import { useProblems } from '../hooks/use-problems';
 import { useRun } from '../hooks/use-run';
@@ -139,6 +140,12 @@ function EditorScreen({ route, navigate }: Props) {
     },
     [mayDropChanges, navigate],
   );
+  // the browser's Back and Forward ask too (useRoute puts the address back on a "stay")
+  useEffect(() => {
+    if (!dirty || !editing) return;
+    guardLeaving(() => mayDropChanges('Leave this pipeline?'));
+    return () => guardLeaving(undefined);
+  }, [dirty, editing, mayDropChanges]);
   const go = useCallback((patch: Omit<PipelineRoute, 'page' | 'name'>) => leave({ page: 'pipeline', name: route.name, ...patch }), [leave, route.name]);
 
   const refuse = useCallback((reason: string) => toast(`Connection refused: ${reason}`, 'error'), [toast]);
