@@ -81,6 +81,19 @@ describe('monitors, alerts and production runs into datasets', () => {
     }
   });
 
+  it('reads from and to as ISO 8601 only, as /api/runs does: "5" or "Dec 3" is no date (not the year 2005 and "use a larger step")', async () => {
+    for (const path of ['/api/pipelines/polite/monitor-scores?', '/api/metrics?pipeline=polite&']) {
+      for (const [query, at] of [['from=5&to=2026-12-03T13:00:00Z', 'query.from'], ['from=Dec%203&to=2026-12-03T13:00:00Z', 'query.from'], ['to=1', 'query.to']]) {
+        const res = await fetch(`${runner.url}${path}${query}`);
+        expect(res.status, path + query).toBe(400);
+        const body = await res.json();
+        expect(body.errors[0], path + query).toEqual({ path: at, message: 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' });
+        expect(body.type).toBe('urn:patchbay:problem:invalid-request');
+      }
+      expect((await fetch(`${runner.url}${path}from=2026-12-03&to=2026-12-03T13:00:00Z`)).status, path).toBe(200);
+    }
+  });
+
   it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
     const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/polite/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);

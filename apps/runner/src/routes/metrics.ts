@@ -3,6 +3,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { HttpProblem } from '../http/problem';
 import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
 import { jsonContent, problemResponses } from './common-schemas';
+import { isoTime } from './iso-time';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
 
@@ -22,11 +23,6 @@ const Point = z
   .openapi('MetricsPoint');
 
 const Series = z.object({ key: z.string(), nodeType: z.string().optional(), points: z.array(Point) }).openapi('MetricsSeries');
-
-const isoTime = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
-  .transform((s) => Date.parse(s));
 
 const metrics = createRoute({
   method: 'get',

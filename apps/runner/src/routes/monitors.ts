@@ -4,6 +4,7 @@ import { HttpProblem } from '../http/problem';
 import { STEPS } from '../monitoring/metrics-query';
 import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { isoTime } from './iso-time';
 import type { AppDeps, RouteModule } from './route-module';
 import { wholeNumberParam } from './url-numbers';
 
@@ -88,20 +89,13 @@ const scores = createRoute({
   request: {
     params: NameParams,
     query: z.object({
-      from: z.string().optional().openapi({ description: 'ISO 8601; default 24 hours before `to`' }),
-      to: z.string().optional().openapi({ description: 'ISO 8601; default now' }),
+      from: isoTime.optional().openapi({ type: 'string', description: 'ISO 8601; default 24 hours before `to`' }),
+      to: isoTime.optional().openapi({ type: 'string', description: 'ISO 8601; default now' }),
       step: z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]).default('1h'),
     }),
   },
   responses: { 200: jsonContent(z.object({ step: z.string(), series: z.array(ScoreSeries) }), 'Series'), ...problemResponses(400, 401, 404) },
 });
-
-function time(value: string | undefined, fallback: number, param: string): number {
-  if (value === undefined) return fallback;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new HttpProblem(400, `${param} is not an ISO 8601 date-time`, { errors: [{ path: `query.${param}`, message: 'an ISO 8601 date-time' }] });
-  return t;
-}
 
 /** Monitors and rules are keyed by name: a second of one name would shadow the first. */
 function assertNamesUnique(items: { name: string }[], list: 'monitors' | 'rules'): void {
@@ -181,9 +175,9 @@ export const monitorRoutes: RouteModule = {
     app.openapi(scores, async (c) => {
       const { name } = c.req.valid('param');
       const q = c.req.valid('query');
-      const to = time(q.to, Date.now(), 'to');
+      const to = q.to ?? Date.now();
       const stepMs = STEPS[q.step];
-      const from = time(q.from, to - 86_400_000, 'from');
+      const from = q.from ?? to - 86_400_000;
       if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });
       const start = from - (from % stepMs);
       if ((to - start) / stepMs > 5_000) throw new HttpProblem(400, 'that range needs more than 5000 points: use a larger step', { errors: [{ path: 'query.step', message: 'too many points' }] });

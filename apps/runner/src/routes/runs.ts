@@ -7,6 +7,7 @@ import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
 import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, problemResponses } from './common-schemas';
+import { isoTime } from './iso-time';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
@@ -74,14 +75,6 @@ const RunBody = z
   .refine((b) => b.document === undefined || b.version === undefined, { message: '"version" goes with "pipeline", not with "document"', path: ['version'] })
   .refine((b) => b.pins === undefined || b.document !== undefined, { message: 'pins belong to an editor draft: they go with "document", never with a saved version', path: ['pins'] })
   .openapi('StartRun');
-
-/** A date, or a date-time with an optional zone: Date.parse alone takes '1' (the year 2001) and 'Dec 1 2026'. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-const isoTime = z
-  .string()
-  .refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z')
-  .transform((s) => Date.parse(s));
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
