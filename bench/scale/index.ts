@@ -6,10 +6,15 @@
 // about twice the CPU a case of one that has run ~3,000 (JIT, heap, pools), and a deployment's workers
 // are long-lived, so every timed run measures warm ones. The in-process reference (`serve` without a
 // queue, SQLite, concurrency 32) is warmed the same way. Besides seconds it reports the CPU time per case
-// of the workers and of the front door. Last line: JSON.
+// of the workers and of the front door. For reference, the same questions go through the thinnest
+// BullMQ workers (floor-worker.ts: one chat completion a job, nothing recorded), 4 then 1 of them at
+// concurrency 8: the speedup any queue worker on these libraries reaches on this machine at this moment.
+// Last line: JSON.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startPostgres } from '../../test/support/postgres';
@@ -95,6 +100,8 @@ try {
   const inProcess = await runEval(alone, [alone], 'alone');
   await alone.stop();
 
+  const floor = await floorRuns();
+
   for (const [what, o] of [...Object.entries(scaled).map(([n, o]) => [`${n} worker(s)`, o] as const), ['4 workers, one killed', killed] as const, ['in-process', inProcess] as const]) {
     if (o.passed !== CASES && what !== '4 workers, one killed') throw new Error(`bench/scale: ${what} passed ${o.passed} of ${CASES} cases`);
   }
@@ -110,6 +117,7 @@ try {
   console.log(`\nscale: ${CASES} cases, one llm node, stub latency ${LATENCY_MS} ms, eval concurrency ${EVAL_CONCURRENCY}, ${PER_WORKER} per worker, PostgreSQL store; load average ${load.toFixed(2)} on ${os.availableParallelism()} cores; machine yardstick ${yardstick} µs`);
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   console.log(`kill -9 run: ${lost} lost, ${duplicated} duplicated; ${killed.requests - CASES} case(s) run again after the kill`);
+  console.log(`floor (BullMQ workers × ${PER_WORKER}, one chat completion a job, nothing recorded): 1 worker ${floor.seconds1.toFixed(2)} s, 4 workers ${floor.seconds4.toFixed(2)} s, speedup ${(floor.seconds1 / floor.seconds4).toFixed(2)}`);
   console.log(
     JSON.stringify({
       bench: 'scale',
@@ -120,6 +128,9 @@ try {
       lost,
       duplicated,
       inProcessSeconds: round(inProcess.seconds),
+      floorSeconds1: round(floor.seconds1),
+      floorSeconds4: round(floor.seconds4),
+      floorSpeedup4: round(floor.seconds1 / floor.seconds4),
       machineSpeedUs: yardstick,
     }),
   );
@@ -129,6 +140,44 @@ try {
   await redis.stop();
   await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * 4 floor workers warmed by WARM_UP jobs, a timed run of CASES jobs on the 4, then on one of them alone.
+ * Each job's question is its own, as in the evals; the bench waits for the queue's completed count.
+ */
+async function floorRuns(): Promise<{ seconds1: number; seconds4: number }> {
+  const queue = new Queue('floor', { connection: { url: redis.url }, skipVersionCheck: true });
+  const script = new URL('./floor-worker.ts', import.meta.url).pathname;
+  const workers = await Promise.all(
+    Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, redis.url, 'floor', String(PER_WORKER)], { env: { ...process.env, STUB_BASE_URL: stub.url }, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push({ pid: child.pid!, child, stop: async () => void child.kill() });
+      return new Promise<typeof child>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve(child));
+        child.once('exit', (code) => reject(new Error(`bench/scale: a floor worker exited with ${code}`)));
+      });
+    }),
+  );
+  let sent = 0;
+  const run = async (jobs: number) => {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const target = sent + jobs;
+    const t = performance.now();
+    for (let i = 0; i < jobs; i += 500) {
+      const batch = Array.from({ length: Math.min(500, jobs - i) }, () => ({ name: 'case', data: { question: `Floor question ${sent}: what is ${sent} squared?` }, opts: { jobId: `f${sent++}` } }));
+      await queue.addBulk(batch);
+    }
+    while ((await queue.getCompletedCount()) < target) await new Promise((resolve) => setTimeout(resolve, 20));
+    return (performance.now() - t) / 1000;
+  };
+  await run(WARM_UP);
+  const seconds4 = await run(CASES);
+  for (const worker of workers.slice(1)) worker.kill();
+  const seconds1 = await run(CASES);
+  workers[0].kill();
+  await queue.close();
+  return { seconds1, seconds4 };
 }
 
 /** The pipeline and, per name, a dataset of questions of its own on a runner (WARM_UP of them for `warm`, else CASES). */

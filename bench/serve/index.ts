@@ -1,7 +1,10 @@
 // `npm run bench -- serve [--quick]`: POST /v1/chat/completions of a real runner process serving a
 // one-node `llm` pipeline against the OpenAI-compatible stub (20 ms fixed latency, its own process),
 // side by side with the same `openai` client calling the stub directly, in one run. The overhead is
-// served latency minus direct latency at the same percentile.
+// served latency minus direct latency at the same percentile. For reference, the same requests go through
+// the thinnest proxy on the same libraries (floor-proxy.ts: Hono + the `openai` client, nothing else): its
+// overhead is what any proxy pays on this machine at this moment, the rest is Patchbay's.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +53,21 @@ async function drive(client: OpenAI, model: string, count: number): Promise<{ la
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+/** floor-proxy.ts in its own process over the stub; resolves with its URL once it listens. */
+function startFloorProxy(stubUrl: string): Promise<{ url: string; pid: number; stop(): void }> {
+  const script = new URL('./floor-proxy.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], { env: { ...process.env, STUB_BASE_URL: stubUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve({ url: match[1], pid: child.pid!, stop: () => child.kill() });
+    });
+    child.once('exit', (code) => reject(new Error(`the floor proxy exited with ${code}`)));
+  });
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // Before any process starts: the machine's own speed now, to compare runs taken at other times.
@@ -57,6 +75,7 @@ const yardstick = machineSpeedUs();
 const stub = await startStubProcess(LATENCY_MS);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-serve-'));
 const runner = await startRunner(dataDir, { STUB_BASE_URL: stub.url, STUB_API_KEY: 'bench' });
+const floorProxy = await startFloorProxy(stub.url);
 try {
   const post = (p: string, body: unknown, method = 'POST') => fetch(runner.url + p, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if ((await post('/api/pipelines', PIPELINE)).status !== 201) throw new Error('could not save the pipeline');
@@ -64,33 +83,44 @@ try {
 
   const direct = new OpenAI({ baseURL: stub.url, apiKey: 'bench', maxRetries: 0 });
   const served = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'bench', maxRetries: 0 });
+  const floor = new OpenAI({ baseURL: `${floorProxy.url}/v1`, apiKey: 'bench', maxRetries: 0 });
   // JIT, connection pools, SQLite page cache: a cold runner spends 2-3x the CPU per request of a
   // warm one over its first ~1,000 requests (measured beside a warm twin), so the full run warms longer.
   await drive(direct, 'model', WARM_UP);
   await drive(served, 'served', WARM_UP);
+  await drive(floor, 'served', WARM_UP);
 
   // Alternating halves, so drift on a shared machine falls on both sides alike.
   const d: number[] = [];
   const s: number[] = [];
+  const f: number[] = [];
   let dSeconds = 0;
   let sSeconds = 0;
+  let fSeconds = 0;
   let runnerCpuMs = 0;
   for (let half = 0; half < 2; half++) {
     const a = await drive(direct, 'model', REQUESTS / 2);
     const cpuBefore = cpuMs(runner.pid);
     const b = await drive(served, 'served', REQUESTS / 2);
     runnerCpuMs += cpuMs(runner.pid) - cpuBefore;
+    const c = await drive(floor, 'served', REQUESTS / 2);
     d.push(...a.latencies);
     s.push(...b.latencies);
+    f.push(...c.latencies);
     dSeconds += a.seconds;
     sSeconds += b.seconds;
+    fSeconds += c.seconds;
   }
   d.sort((x, y) => x - y);
   s.sort((x, y) => x - y);
+  f.sort((x, y) => x - y);
   const rps = REQUESTS / sSeconds;
   const directRps = REQUESTS / dSeconds;
   const overheadP50Ms = percentile(s, 50) - percentile(d, 50);
   const overheadP99Ms = percentile(s, 99) - percentile(d, 99);
+  const floorRps = REQUESTS / fSeconds;
+  const floorOverheadP50Ms = percentile(f, 50) - percentile(d, 50);
+  const floorOverheadP99Ms = percentile(f, 99) - percentile(d, 99);
   const rss = rssMb(runner.pid);
   // The runner's CPU time per served request: steadier than the rates when neighbours share the cores.
   const runnerCpuUsPerRequest = Math.round((runnerCpuMs * 1000) / REQUESTS);
@@ -103,10 +133,13 @@ try {
   console.log(`${'path'.padEnd(28)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   console.log(row('openai → stub (direct)', directRps, d));
   console.log(row('openai → patchbay → stub', rps, s));
+  console.log(row('openai → floor proxy → stub', floorRps, f));
   console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request; load average ${os.loadavg()[0].toFixed(1)}`);
-  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
+  console.log(`floor proxy (Hono + openai, nothing else): overhead p50 ${floorOverheadP50Ms.toFixed(2)} ms, p99 ${floorOverheadP99Ms.toFixed(2)} ms; throughput ${(floorRps / directRps).toFixed(2)} of direct`);
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, floorRps: +floorRps.toFixed(1), floorOverheadP50Ms: +floorOverheadP50Ms.toFixed(2), floorOverheadP99Ms: +floorOverheadP99Ms.toFixed(2), loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
 } finally {
   await runner.stop();
+  floorProxy.stop();
   stub.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
