@@ -53,22 +53,25 @@ export class KyselyArtifactStore implements ArtifactStore {
     const now = Date.now();
     const created = await this.db.transaction().execute(async (tx) => {
       const before = await tx.selectFrom('artifact_names').select('hash').where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
-      // The same bytes under another name (or published twice at once) are the same row: the first writer's.
-      const inserted = await tx
-        .insertInto('artifacts')
-        .values({ hash, kind, size: bytes.length, bytes, created_at: now })
-        .onConflict((oc) => oc.column('hash').doNothing())
-        .executeTakeFirst();
+      // Named (again): in use, whenever it was released before. This update comes first and always writes, so it
+      // holds the row lock: a prune in another process (READ COMMITTED) then waits for this publish and, re-reading
+      // released_at, keeps the row; an insert `on conflict do nothing` would lock nothing, and the row could be
+      // deleted between it and the naming below.
+      const kept = await tx.updateTable('artifacts').set({ released_at: null }).where('hash', '=', hash).executeTakeFirst();
+      // Not stored (or a prune just deleted it): store it. The same bytes published at once by another process are
+      // the same row, the first writer's, unreleased.
+      const inserted =
+        Number(kept.numUpdatedRows) > 0
+          ? undefined
+          : await tx.insertInto('artifacts').values({ hash, kind, size: bytes.length, bytes, created_at: now }).onConflict((oc) => oc.column('hash').doNothing()).executeTakeFirst();
       await tx
         .insertInto('artifact_names')
         .values({ kind, name, hash, updated_at: now })
         .onConflict((oc) => oc.columns(['kind', 'name']).doUpdateSet({ hash, updated_at: now }))
         .execute();
-      // Named (again): in use, whenever it was released before.
-      await tx.updateTable('artifacts').set({ released_at: null }).where('hash', '=', hash).where('released_at', 'is not', null).execute();
       if (before && before.hash !== hash) await release(tx, before.hash, now);
       await prune(tx, now - ARTIFACT_RETAIN_MS);
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+      return Number(inserted?.numInsertedOrUpdatedRows ?? 0) > 0;
     });
     return { hash, created };
   }
