@@ -105,6 +105,9 @@ export const openaiRoutes: RouteModule = {
 
       const tokenNode = streamingSource(target.document, output);
       const encoder = new TextEncoder();
+      // Tokens that come before the response stream opens (an offline model, a cached reply: at once) wait for it.
+      const early: string[] = [];
+      let token: (text: string) => void = (text) => void early.push(text);
       let send: (data: string) => void = () => {};
       let close = () => {};
       let streamed = false;
@@ -114,7 +117,7 @@ export const openaiRoutes: RouteModule = {
       const served = await startServedRun(runs, target, inputs, who, (event) => {
         if (event.type === 'node.token' && event.nodeId === tokenNode && event.text) {
           streamed = true;
-          send(chunk({ content: event.text }, null));
+          token(event.text);
         }
       });
       runId = served.id;
@@ -127,6 +130,8 @@ export const openaiRoutes: RouteModule = {
             open = false;
           };
           send(chunk({ role: 'assistant', content: '' }, null));
+          token = (text) => send(chunk({ content: text }, null));
+          if (early.length > 0) token(early.join(''));
           void served.outcome.then((outcome) => {
             if (outcome.status !== 'succeeded') {
               const failed = runFailed(outcome, runId);
