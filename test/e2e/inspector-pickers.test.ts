@@ -1,5 +1,6 @@
-// The inspector's pickers and messages: an index is chosen from the runner's indexes (a name can
-// still be typed), a model field offers only models of its kind, and problems read as sentences.
+// The inspector's pickers and messages: an index, a tool node's tool and each of an agent's tools
+// are chosen from the runner's lists (a name can still be typed), a model field offers only models
+// of its kind, and problems read as sentences.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PipelineDocument } from '@patchbay/core';
@@ -114,5 +115,30 @@ describe('the inspector for a new user', () => {
     await page.getByTestId('field-tool-custom').fill('made-later');
     await page.getByText('The runner has no tool named “made-later”.').waitFor();
     await expectAccessible(page, 'inspector, tool picker');
+  });
+
+  it("picks each of an agent's tools from the runner's tools, and still takes a typed name", async () => {
+    await selectNode(page, 'helper');
+    await page.getByTestId('field-tools-add').click();
+    // a new entry is a choice still to make
+    await expect.poll(inspectorProblems).toEqual(['Choose a tool.']);
+    await expect.poll(() => options('field-tools-0')).toEqual(['calculator', 'http_request']);
+    expect(await page.getByTestId('field-tools-0').locator('option[value="http_request"]').getAttribute('title')).toMatch(/\S/);
+    await page.getByTestId('field-tools-0').selectOption('calculator');
+    await expect.poll(() => page.getByTestId('node-summary-helper').textContent()).toContain('calculator');
+    await page.getByTestId('inspector-problems').waitFor({ state: 'detached' });
+    await page.getByTestId('inspector').getByText('Evaluates a math expression', { exact: false }).waitFor();
+    // a second tool, by a name the runner does not have
+    await page.getByTestId('field-tools-add').click();
+    await page.getByTestId('field-tools-1').selectOption('__other__');
+    await page.getByTestId('field-tools-1-custom').fill('made-later');
+    await expect.poll(() => page.getByTestId('node-summary-helper').textContent()).toContain('calculator, made-later');
+    await page.getByText('The runner has no tool named “made-later”.').waitFor();
+    await expectAccessible(page, 'inspector, agent tools');
+    // removing the first keeps the second, typed name and all
+    await page.getByTestId('field-tools-0-remove').click();
+    await expect.poll(() => page.getByTestId('node-summary-helper').textContent()).not.toContain('calculator');
+    expect(await page.getByTestId('field-tools-0-custom').inputValue()).toBe('made-later');
+    await expect.poll(() => page.getByTestId('field-tools-1').count()).toBe(0);
   });
 });

@@ -20,6 +20,12 @@ describe('config forms from node JSON Schemas', () => {
     expect(field('retrieve', 'embeddingModel').kind).toBe('model');
   });
 
+  it("gives a tool field a tool picker, and an agent's list of tools a picker per entry", () => {
+    expect(field('tool', 'tool').kind).toBe('tool');
+    expect(field('agent', 'tools').kind).toBe('tool-list');
+    expect(initialConfig(nodeConfigJsonSchema('agent') as JsonSchema, getNodeType('agent')!)).toMatchObject({ tools: [] });
+  });
+
   it('gives enums a select with their values', () => {
     expect(field('retrieve', 'mode')).toMatchObject({ kind: 'enum', options: ['keyword', 'vector', 'hybrid'] });
     expect(field('input', 'valueType').options).toEqual(['string', 'number', 'boolean', 'json', 'documents', 'messages']);

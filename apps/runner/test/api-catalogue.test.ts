@@ -52,7 +52,7 @@ describe('providers', () => {
 });
 
 describe('tools', () => {
-  it("lists the workspace's tools with their descriptions and parameters, and tool nodes name the field that picks one", async () => {
+  it("lists the workspace's tools with their descriptions and parameters, and tool and agent nodes name the fields that pick them", async () => {
     const tools = await (await runner.api('/api/tools')).json();
     expect(tools.map((t: any) => t.name)).toEqual(expect.arrayContaining(['calculator', 'http_request']));
     const calculator = tools.find((t: any) => t.name === 'calculator');
@@ -60,6 +60,7 @@ describe('tools', () => {
     expect(calculator.parameters).toMatchObject({ type: 'object', properties: { expression: expect.any(Object) } });
     const types = await (await runner.api('/api/node-types')).json();
     expect(types.find((t: any) => t.type === 'tool').toolFields).toEqual(['tool']);
+    expect(types.find((t: any) => t.type === 'agent').toolFields).toEqual(['tools']);
     expect(types.find((t: any) => t.type === 'llm').toolFields).toEqual([]);
   });
 });

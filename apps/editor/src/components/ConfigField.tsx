@@ -4,6 +4,7 @@ import type { ProviderInfo } from '../lib/api';
 import { fieldText, parseFieldText, type FormField } from '../lib/config-form';
 import { IndexPicker } from './IndexPicker';
 import { ModelPicker } from './ModelPicker';
+import { ToolListPicker } from './ToolListPicker';
 import { ToolPicker } from './ToolPicker';
 
 interface Props {
@@ -67,14 +68,24 @@ export function ConfigField({ field, value, providers, readOnly, onChange }: Pro
           <ToolPicker id={id} value={typeof value === 'string' ? value : ''} disabled={readOnly} onChange={onChange} />
         </>
       );
-    default:
+    case 'tool-list': {
+      const names = value ?? [];
+      // a hand-made config whose list is not a list of names is shown as it is, to be put right
+      if (!Array.isArray(names) || !names.every((v) => typeof v === 'string')) break;
       return (
         <>
           {label}
-          <DraftText field={field} value={value} readOnly={readOnly} onChange={onChange} />
+          <ToolListPicker id={id} label={field.label} value={names} disabled={readOnly} onChange={onChange} />
         </>
       );
+    }
   }
+  return (
+    <>
+      {label}
+      <DraftText field={field.kind === 'tool-list' ? { ...field, kind: 'json' } : field} value={value} readOnly={readOnly} onChange={onChange} />
+    </>
+  );
 }
 
 /**

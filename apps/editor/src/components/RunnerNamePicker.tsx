@@ -52,6 +52,8 @@ interface Props<T extends { name: string }> {
   id: string;
   value: string;
   disabled?: boolean;
+  /** The select's own name, where no <label> names it (an entry of a list). */
+  label?: string;
   onChange(name: string): void;
   names: RunnerNames<T>;
   list: RunnerList<T>;
@@ -61,7 +63,7 @@ interface Props<T extends { name: string }> {
  * A field naming one of the runner's things: pick it from the runner's list, or type a name
  * (one made later, e.g. on another machine). A name the runner does not have is shown as typed text.
  */
-export function RunnerNamePicker<T extends { name: string }>({ id, value, disabled, onChange, names, list }: Props<T>) {
+export function RunnerNamePicker<T extends { name: string }>({ id, value, disabled, label, onChange, names, list }: Props<T>) {
   const { items, failure } = list;
   const [typing, setTyping] = useState(false);
   const chosen = items?.find((t) => t.name === value);
@@ -72,6 +74,7 @@ export function RunnerNamePicker<T extends { name: string }>({ id, value, disabl
       <select
         id={id}
         data-testid={`field-${id}`}
+        aria-label={label}
         value={other ? OTHER : value}
         disabled={disabled || items === undefined}
         onChange={(e) => {

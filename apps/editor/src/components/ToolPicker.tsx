@@ -6,7 +6,7 @@ interface ToolInfo {
 }
 
 /** The runner's tools (`GET /api/tools`: built-in, SQL, custom, MCP), each with its description. */
-const TOOL_NAMES: RunnerNames<ToolInfo> = {
+export const TOOL_NAMES: RunnerNames<ToolInfo> = {
   load: (api) => api.listTools(),
   noun: 'tool',
   plural: 'tools',

@@ -7,7 +7,7 @@ import type { JsonSchema, ModelKind } from '@patchbay/core';
  */
 export type { JsonSchema };
 
-export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'index' | 'tool' | 'string-list' | 'json';
+export type FieldKind = 'template' | 'code' | 'text' | 'number' | 'integer' | 'boolean' | 'enum' | 'model' | 'index' | 'tool' | 'tool-list' | 'string-list' | 'json';
 
 export interface FormField {
   key: string;
@@ -44,7 +44,8 @@ function kindOf(key: string, schema: JsonSchema, hints: FieldHints): Pick<FormFi
   if (hints.templateFields?.includes(key)) return { kind: 'template' };
   if (hints.codeFields?.includes(key)) return { kind: 'code' };
   if (hints.indexFields?.includes(key)) return { kind: 'index' };
-  if (hints.toolFields?.includes(key)) return { kind: 'tool' };
+  // a tool field names one tool, or (an agent's `tools`) is a list of them
+  if (hints.toolFields?.includes(key)) return { kind: schema.type === 'array' ? 'tool-list' : 'tool' };
   const model = hints.modelFields?.find((m) => m.field === key);
   if (model) return model.kind ? { kind: 'model', modelKind: model.kind } : { kind: 'model' };
   if (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string')) return { kind: 'enum', options: schema.enum as string[] };
@@ -104,6 +105,7 @@ function emptyValue(field: FormField): unknown {
     case 'enum':
       return field.options?.[0] ?? '';
     case 'string-list':
+    case 'tool-list':
       return [];
     case 'json':
       return {};

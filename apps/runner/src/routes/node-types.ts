@@ -21,7 +21,7 @@ const NodeTypeSchema = z
     templateFields: z.array(z.string()),
     codeFields: z.array(z.string()),
     indexFields: z.array(z.string()).openapi({ description: 'Config fields that name a retrieval index (GET /api/indexes lists them)' }),
-    toolFields: z.array(z.string()).openapi({ description: 'Config fields that name one tool (GET /api/tools lists them)' }),
+    toolFields: z.array(z.string()).openapi({ description: 'Config fields that name tools: one (a string) or a list (an array of strings); GET /api/tools lists them' }),
     modelFields: z
       .array(z.object({ field: z.string(), kind: z.enum(['chat', 'embedding', 'tool-calling']) }))
       .openapi({ description: 'Config fields that name a model ("<provider>:<model>"), and what it is called for' }),

@@ -18,7 +18,7 @@ export const AgentConfig = z.object({
   model: ModelNameSchema.describe('A model that can call functions, e.g. "openai:gpt-4o-mini" or "offline:scripted"'),
   system: z.string().optional().describe('System message (Liquid template)'),
   prompt: z.string().describe('The task (Liquid template); its variables are the input ports'),
-  tools: z.array(z.string().min(1)).describe('Names of the tools the model may call'),
+  tools: z.array(z.string().min(1, 'Choose a tool.')).describe('Names of the tools the model may call'),
   maxSteps: z.number().int().min(1).max(50).default(5).describe('Most model calls before giving up'),
   maxParallelTools: z
     .number()
@@ -49,6 +49,7 @@ export const agentNode = defineNode<AgentConfig>({
   category: 'model',
   configSchema: AgentConfig,
   templateFields: ['system', 'prompt'],
+  toolFields: ['tools'],
   inputs: (config) => variablesOf(config.system, config.prompt).map((name) => ({ name, type: 'any' as const })),
   outputs: () => [
     { name: 'text', type: 'string' },

@@ -19,7 +19,7 @@ export interface NodeTypeInfo {
   codeFields: string[];
   /** Config fields that name a retrieval index (the inspector offers the runner's indexes). */
   indexFields: string[];
-  /** Config fields that name one tool (the inspector offers the runner's tools, GET /api/tools). */
+  /** Config fields that name tools, one or a list (the inspector offers the runner's tools, GET /api/tools). */
   toolFields: string[];
   /** Config fields that name a model, and what kind (the inspector draws a model picker for them). */
   modelFields: { field: string; kind: ModelKind }[];

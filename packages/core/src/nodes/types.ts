@@ -58,7 +58,10 @@ export interface NodeDefinition<C = any> {
   codeFields?: string[];
   /** Config fields naming a retrieval index (editor: a picker of the runner's indexes; any name can still be typed). */
   indexFields?: string[];
-  /** Config fields naming one tool of the workspace (editor: a picker of the runner's tools; any name can still be typed). */
+  /**
+   * Config fields naming tools of the workspace, one (a string) or several (a list of strings). Editor: a picker
+   * of the runner's tools for the one or for each entry of the list; any name can still be typed.
+   */
   toolFields?: string[];
   /** Checks beyond the schema; never throws. */
   check?(config: C): ConfigIssue[];
