@@ -27,7 +27,15 @@ async function streamedText(model: string, content: string): Promise<{ text: str
 }
 
 beforeAll(async () => {
-  stub = await startOpenAIStub({ handler: (req) => ({ text: `stub says ${req.body?.messages?.at(-1)?.content ?? ''}` }) });
+  stub = await startOpenAIStub({
+    handler: async (req) => {
+      const said: string = req.body?.messages?.at(-1)?.content ?? '';
+      // "late …": the reply starts after a pause; "stall …": half the reply, then nothing
+      if (said.startsWith('late')) await new Promise((resolve) => setTimeout(resolve, 600));
+      if (said.startsWith('stall')) return { hang: 'mid-stream', text: `stub says ${said} and more words to come` };
+      return { text: `stub says ${said}` };
+    },
+  });
   runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
   client = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
 });
@@ -37,12 +45,47 @@ afterAll(async () => {
 });
 
 describe('a streamed chat completion', () => {
-  it('carries every token of a model that answers at once (offline, a cached reply), not only those after the stream opened', async () => {
+  it('carries every token of a model that answers at once (offline:echo), not only those after the stream opened', async () => {
     await deploy(echoPipeline('echo'));
     const question = 'one two three four five six';
     const { text, id } = await streamedText('echo', question);
     const run = await (await runner.api(`/api/runs/${id}`)).json();
     expect(run.outputs).toEqual({ answer: question });
     expect(text).toBe(question);
+  });
+});
+
+/** Polls the run until it is no longer running. */
+async function ended(id: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await (await runner.api(`/api/runs/${id}`)).json();
+    if (run.status !== 'running') return run;
+    if (Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('a client that leaves a streamed chat completion', () => {
+  it('leaves no unhandled rejection behind when the run ends after it left', async () => {
+    await deploy(echoPipeline('late-one', 'stub:model'));
+    const stray: unknown[] = [];
+    const onStray = (reason: unknown) => stray.push(reason);
+    process.on('unhandledRejection', onStray);
+    try {
+      const abort = new AbortController();
+      const stream = await client.chat.completions.create({ model: 'late-one', stream: true, messages: [{ role: 'user', content: 'late answer' }] }, { signal: abort.signal });
+      let id = '';
+      // the SDK ends the iteration quietly on an abort
+      for await (const chunk of stream) {
+        id = chunk.id;
+        abort.abort(); // after the first chunk, before the model answered
+      }
+      await ended(id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(stray).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onStray);
+    }
   });
 });

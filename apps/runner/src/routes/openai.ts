@@ -105,7 +105,7 @@ export const openaiRoutes: RouteModule = {
 
       const tokenNode = streamingSource(target.document, output);
       const encoder = new TextEncoder();
-      // Tokens that come before the response stream opens (an offline model, a cached reply: at once) wait for it.
+      // Tokens that come before the response stream opens (a model that answers at once, as offline ones do) wait for it.
       const early: string[] = [];
       let token: (text: string) => void = (text) => void early.push(text);
       let send: (data: string) => void = () => {};
@@ -121,9 +121,10 @@ export const openaiRoutes: RouteModule = {
         }
       });
       runId = served.id;
+      // False once the stream is closed, by us or by the client leaving: nothing is written to it after that.
+      let open = true;
       const body$ = new ReadableStream<Uint8Array>({
         start(controller) {
-          let open = true;
           send = (data) => open && controller.enqueue(encoder.encode(`data: ${data}\n\n`));
           close = () => {
             if (open) controller.close();
@@ -146,7 +147,7 @@ export const openaiRoutes: RouteModule = {
           });
         },
         cancel() {
-          send = () => {};
+          open = false;
         },
       });
       return new Response(body$, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': runId } }) as never;
