@@ -32,7 +32,7 @@ beforeAll(async () => {
       const said: string = req.body?.messages?.at(-1)?.content ?? '';
       // "late …": the reply starts after a pause; "stall …": half the reply, then nothing
       if (said.startsWith('late')) await new Promise((resolve) => setTimeout(resolve, 600));
-      if (said.startsWith('stall')) return { hang: 'mid-stream', text: `stub says ${said} and more words to come` };
+      if (said.startsWith('stall')) return { hang: req.body?.stream ? 'mid-stream' : 'before-response', text: `stub says ${said} and more words to come` };
       return { text: `stub says ${said}` };
     },
   });
@@ -87,5 +87,29 @@ describe('a client that leaves a streamed chat completion', () => {
     } finally {
       process.off('unhandledRejection', onStray);
     }
+  });
+
+  it('cancels its run, which aborts the model call: nobody pays for an answer no one reads', async () => {
+    await deploy(echoPipeline('stalls', 'stub:model'));
+    const abort = new AbortController();
+    const stream = await client.chat.completions.create({ model: 'stalls', stream: true, messages: [{ role: 'user', content: 'stall here' }] }, { signal: abort.signal });
+    let id = '';
+    for await (const chunk of stream) {
+      id = chunk.id;
+      if (chunk.choices[0]?.delta?.content) abort.abort(); // a chat UI's Stop, mid-answer
+    }
+    // The model stalls for good: only a cancel ends this run.
+    const run = await ended(id);
+    expect(run).toMatchObject({ status: 'cancelled', source: 'openai' });
+  });
+
+  it('cancels the run of an answer asked for whole too (an SDK timeout)', async () => {
+    const impatient = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0, timeout: 500 });
+    const before = new Set((await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).map((r: { id: string }) => r.id));
+    const failed = await impatient.chat.completions.create({ model: 'stalls', messages: [{ role: 'user', content: 'stall whole' }] }).then(() => undefined, (e) => e);
+    expect(failed).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    const runs = (await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).filter((r: { id: string }) => !before.has(r.id));
+    expect(runs).toHaveLength(1);
+    expect(await ended(runs[0].id)).toMatchObject({ status: 'cancelled' });
   });
 });

@@ -32,12 +32,13 @@ export interface ServedRun {
  * rather than streamed (less CPU per request), the run records no token events,
  * and it is written once, with its end: `outcome` settles only once that is
  * committed (and rejects with the store's error when it could not be).
+ * `left` is the request's signal: a client that goes away before the run ends cancels it.
  */
 export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean },
+  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean; left?: AbortSignal },
   onEvent?: (event: RunEvent) => void,
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -69,7 +70,19 @@ export async function startServedRun(
     // An engine that ended within start() (it never does today) leaves nothing live to listen to.
     if (!unsubscribe) resolve({ status: 'failed', outputs: null, error: 'the run ended before it could be followed', usage });
   });
+  if (who.left) cancelWhenLeft(runs, id, who.left, ended);
   // Answered means stored: the whole answer waits for the commit of the run's end.
   const outcome = who.whole ? ended.then(async (end) => (await runs.recorded(id), end)) : ended;
   return { id, outcome };
+}
+
+/**
+ * The run of a caller that went away (an SDK's timeout, a chat UI's Stop) is cancelled, which aborts its
+ * model calls: no one is left to read its answer, and an SDK that retries would otherwise have two going.
+ */
+function cancelWhenLeft(runs: RunManager, id: string, left: AbortSignal, ended: Promise<unknown>): void {
+  const cancel = () => void runs.cancel(id, 0).catch(() => {}); // already ended, or the runner is stopping
+  if (left.aborted) return cancel();
+  left.addEventListener('abort', cancel, { once: true });
+  void ended.then(() => left.removeEventListener('abort', cancel));
 }

@@ -87,7 +87,7 @@ export const openaiRoutes: RouteModule = {
       const output = answerOutput(target.document);
       const inputs = chatInputs(target.document, body.messages as ChatMessage[], body.metadata ?? {});
       const created = Math.floor(Date.now() / 1000);
-      const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent') };
+      const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), left: c.req.raw.signal };
 
       if (!body.stream) {
         const served = await startServedRun(runs, target, inputs, { ...who, whole: true });
