@@ -327,3 +327,39 @@ describe('alert rules over a duration window', () => {
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['window']);
   });
 });
+
+describe('alert deliveries to a receiver that hangs', () => {
+  const rule = (webhook: string) => ({ rules: [{ name: 'flap', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook }] });
+  const start = async (hook: Webhook, dataDir?: string) => {
+    const runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40], ...(dataDir ? { dataDir } : {}) });
+    if (!dataDir) expect((await runner.post('/api/pipelines', flaky)).status).toBe(201);
+    const put = await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule(hook.url)) });
+    expect(put.status).toBe(200);
+    return runner;
+  };
+  const run = async (runner: TestRunner, question: string) => (await runner.post('/api/runs?stream=true', { pipeline: 'flaky', inputs: { question } })).text();
+  const until = async (ok: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('records a delivery the runner stopped in the middle of as failed, not pending for good', async () => {
+    const hook = await startWebhook(0, { hold: true });
+    const runner = await start(hook);
+    try {
+      await run(runner, 'fail');
+      await until(() => hook.held === 1);
+      expect(hook.held).toBe(1);
+      await runner.server.close();
+      const again = await startTestRunner({ dataDir: runner.dataDir });
+      try {
+        const { alerts } = await (await again.api('/api/pipelines/flaky/alerts')).json();
+        expect(alerts).toMatchObject([{ rule: 'flap', state: 'firing', status: 'failed', lastError: 'the runner stopped before the alert was delivered' }]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await hook.close();
+    }
+  });
+});

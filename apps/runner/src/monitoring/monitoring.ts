@@ -47,6 +47,8 @@ export class Monitoring {
   /** Per pipeline and monitor: the last ROLLING_SCORES scores and their sum. */
   private readonly rolling = new Map<string, { scores: number[]; sum: number }>();
   private readonly deliveries = new Set<Promise<void>>();
+  /** Aborted at close: deliveries still being attempted stop and are recorded as failed. */
+  private readonly stopping = new AbortController();
   private pruneTimer?: NodeJS.Timeout;
 
   private constructor(
@@ -146,7 +148,7 @@ export class Monitoring {
     const delivery = deliverAlert(
       this.options.monitors,
       { pipeline: payload.pipeline, rule: rule.name, state: payload.state, payload: payload as unknown as Record<string, unknown>, webhook: rule.webhook },
-      { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env },
+      { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env, signal: this.stopping.signal },
     ).catch((err: Error) => this.options.log(`alert "${rule.name}": ${err.message}`));
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));
@@ -155,6 +157,9 @@ export class Monitoring {
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.monitorRunner.close();
+    // After the monitors (a last score may fire an alert), before the store closes (each delivery records how it ended).
+    this.stopping.abort();
+    await Promise.all(this.deliveries);
     await this.options.monitors.flush();
     await this.writer.close();
     await this.traces?.shutdown().catch((err: Error) => this.options.log(`could not flush OpenTelemetry traces: ${err.message}`));

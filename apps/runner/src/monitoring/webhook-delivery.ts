@@ -1,19 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlertDelivery, MonitorStore } from '../store/monitors';
 import { resolveWebhook } from './webhook-target';
 
 /** Waits before each attempt: at once, then 0.5 s, 2 s and 8 s. */
 export const DELIVERY_BACKOFF_MS = [0, 500, 2_000, 8_000];
 const ATTEMPT_TIMEOUT_MS = 5_000;
+/** What a delivery records when the runner stops while it is still being attempted. */
+export const STOPPED = 'the runner stopped before the alert was delivered';
 
 /**
  * Posts an alert to its webhook as JSON, retrying with backoff until a 2xx or
  * the attempts run out; every delivery and its outcome is recorded (GET
  * /api/pipelines/:name/alerts). Runs in the background: nothing waits on it.
+ * `signal` is the runner stopping: the attempt (or the wait) is cut short and
+ * the delivery recorded as failed, not left pending for good.
  */
 export async function deliverAlert(
   store: MonitorStore,
   alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'state' | 'payload' | 'webhook'>,
-  options: { backoffMs?: number[]; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
+  options: { backoffMs?: number[]; log?: (line: string) => void; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
 ): Promise<void> {
   const backoff = options.backoffMs ?? DELIVERY_BACKOFF_MS;
   // Recorded as the rule gives it: a `${NAME}` webhook stays a name here.
@@ -24,15 +29,21 @@ export async function deliverAlert(
     options.log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${target.problem}`);
     return;
   }
+  const stop = options.signal ?? new AbortController().signal;
   let lastError: string | null = null;
   for (let attempt = 1; attempt <= backoff.length; attempt++) {
-    if (backoff[attempt - 1] > 0) await new Promise((r) => setTimeout(r, backoff[attempt - 1]).unref());
+    // Cut short when the runner stops (the rejection is that abort); unref'd, it keeps no process alive.
+    if (backoff[attempt - 1] > 0) await sleep(backoff[attempt - 1], undefined, { signal: stop, ref: false }).catch(() => {});
+    if (stop.aborted) {
+      await store.updateDelivery(id, { status: 'failed', attempts: attempt - 1, lastError: STOPPED, deliveredAt: null });
+      return;
+    }
     try {
       const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'patchbay-alerts' },
         body: JSON.stringify(alert.payload),
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        signal: AbortSignal.any([stop, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
         redirect: 'error',
       });
       await res.body?.cancel();
@@ -42,7 +53,11 @@ export async function deliverAlert(
       }
       lastError = `the webhook answered ${res.status}`;
     } catch (err) {
-      lastError = failureReason(err as Error, target.url, alert.webhook);
+      lastError = stop.aborted ? STOPPED : failureReason(err as Error, target.url, alert.webhook);
+    }
+    if (stop.aborted) {
+      await store.updateDelivery(id, { status: 'failed', attempts: attempt, lastError: STOPPED, deliveredAt: null });
+      return;
     }
     await store.updateDelivery(id, { status: attempt === backoff.length ? 'failed' : 'pending', attempts: attempt, lastError, deliveredAt: null });
   }
