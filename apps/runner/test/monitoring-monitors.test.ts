@@ -343,6 +343,36 @@ describe('alert deliveries to a receiver that hangs', () => {
     while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   };
 
+  it("posts a flapping rule's alerts one at a time, only the latest state waiting, not one connection per crossing", async () => {
+    const hook = await startWebhook(0, { hold: true });
+    const runner = await start(hook);
+    try {
+      // Each run crosses: firing, recovered, firing, … and the receiver answers none of it yet.
+      for (let i = 0; i < 10; i++) await run(runner, i % 2 === 0 ? 'fail' : 'ok');
+      await until(() => hook.held >= 1);
+      await new Promise((r) => setTimeout(r, 200)); // the runs are observed on the tick after they end
+      expect(hook.maxHeld).toBe(1);
+      hook.release();
+      await runner.server.monitoring.settled();
+      // The first firing, then the latest state (recovered): the crossings in between were never posted.
+      expect(hook.received.map((a) => a.state)).toEqual(['firing', 'recovered']);
+      const { alerts } = await (await runner.api('/api/pipelines/flaky/alerts')).json();
+      expect(alerts.map((a: { state: string; status: string }) => `${a.state} ${a.status}`)).toEqual(['recovered delivered', 'firing delivered']);
+      // Back in the state last posted by the time the receiver answers: nothing more to say.
+      hook.received.length = 0;
+      hook.hold();
+      for (const q of ['fail', 'ok', 'fail']) await run(runner, q);
+      await until(() => hook.held === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      hook.release();
+      await runner.server.monitoring.settled();
+      expect(hook.received.map((a) => a.state)).toEqual(['firing']);
+    } finally {
+      await runner.close();
+      await hook.close();
+    }
+  });
+
   it('records a delivery the runner stopped in the middle of as failed, not pending for good', async () => {
     const hook = await startWebhook(0, { hold: true });
     const runner = await start(hook);

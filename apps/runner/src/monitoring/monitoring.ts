@@ -2,7 +2,8 @@ import type { Services } from '@patchbay/core';
 import type { MonitorScore, MonitorStore } from '../store/monitors';
 import type { RollupStore } from '../store/rollups';
 import type { RunStore } from '../store/runs';
-import { AlertEvaluator } from './alert-rules';
+import { AlertOutbox } from './alert-outbox';
+import { AlertEvaluator, type AlertPayload } from './alert-rules';
 import { queryMetrics, type MetricsQuery } from './metrics-query';
 import { MonitorRunner } from './monitor-runner';
 import type { AlertRuleSpec, MonitorSpec } from './monitor-spec';
@@ -46,7 +47,7 @@ export class Monitoring {
   private readonly alerts: AlertEvaluator;
   /** Per pipeline and monitor: the last ROLLING_SCORES scores and their sum. */
   private readonly rolling = new Map<string, { scores: number[]; sum: number }>();
-  private readonly deliveries = new Set<Promise<void>>();
+  private readonly outbox: AlertOutbox;
   /** Aborted at close: deliveries still being attempted stop and are recorded as failed. */
   private readonly stopping = new AbortController();
   private pruneTimer?: NodeJS.Timeout;
@@ -56,7 +57,8 @@ export class Monitoring {
     private readonly traces: RunTraceExporter | null,
   ) {
     this.writer = new RollupWriter(options.rollups, (err) => options.log(`could not write metric rollups: ${err.message}`));
-    this.alerts = new AlertEvaluator((rule, payload) => this.deliver(rule, payload));
+    this.outbox = new AlertOutbox((rule, payload) => this.deliver(rule, payload));
+    this.alerts = new AlertEvaluator((rule, payload) => this.outbox.post(rule, payload));
     this.monitorRunner = new MonitorRunner(options.monitors, options.services, (score) => this.scored(score), options.log);
   }
 
@@ -130,7 +132,7 @@ export class Monitoring {
     // The run manager hands a run over on the tick after it is recorded.
     await new Promise((resolve) => setImmediate(resolve));
     await this.monitorRunner.drained();
-    await Promise.all(this.deliveries);
+    await this.outbox.idle();
   }
 
   private scored(score: MonitorScore) {
@@ -144,14 +146,12 @@ export class Monitoring {
     this.alerts.observeScore(score);
   }
 
-  private deliver(rule: AlertRuleSpec, payload: Parameters<ConstructorParameters<typeof AlertEvaluator>[0]>[1]) {
-    const delivery = deliverAlert(
+  private deliver(rule: AlertRuleSpec, payload: AlertPayload): Promise<void> {
+    return deliverAlert(
       this.options.monitors,
       { pipeline: payload.pipeline, rule: rule.name, state: payload.state, payload: payload as unknown as Record<string, unknown>, webhook: rule.webhook },
       { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env, signal: this.stopping.signal },
     ).catch((err: Error) => this.options.log(`alert "${rule.name}": ${err.message}`));
-    this.deliveries.add(delivery);
-    void delivery.finally(() => this.deliveries.delete(delivery));
   }
 
   async close(): Promise<void> {
@@ -159,7 +159,7 @@ export class Monitoring {
     await this.monitorRunner.close();
     // After the monitors (a last score may fire an alert), before the store closes (each delivery records how it ended).
     this.stopping.abort();
-    await Promise.all(this.deliveries);
+    await this.outbox.idle();
     await this.options.monitors.flush();
     await this.writer.close();
     await this.traces?.shutdown().catch((err: Error) => this.options.log(`could not flush OpenTelemetry traces: ${err.message}`));

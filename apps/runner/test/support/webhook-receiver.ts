@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local webhook receiver on 127.0.0.1 that keeps the JSON bodies posted to it; `failFirst` answers 500 to
- * that many posts before accepting. With `hold`, it answers nothing until `release()` (a receiver that
+ * that many posts before accepting. With `hold` (or after `hold()`), it answers nothing until `release()` (a receiver that
  * hangs), and counts the posts it holds at once in `maxHeld`.
  */
 export async function startWebhook(failFirst = 0, options: { hold?: boolean } = {}) {
@@ -41,6 +41,10 @@ export async function startWebhook(failFirst = 0, options: { hold?: boolean } = 
     },
     get maxHeld() {
       return state.maxHeld;
+    },
+    /** Holds the posts from now on, until `release()`. */
+    hold() {
+      holding = true;
     },
     /** Answers the posts held so far, and every later one at once. */
     release() {
