@@ -43,6 +43,24 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/^patchbay_eval_cases_total\{pipeline="scraped",status="failed"\} 1$/m);
   });
 
+  it('stops reporting patchbay_monitor_score for a monitor removed or switched off (not its last mean for good)', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('watched'))).status).toBe(201);
+    const put = (monitors: unknown[]) =>
+      fetch(`${runner.url}/api/pipelines/watched/monitors`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ monitors }) });
+    const monitor = (name: string) => ({ name, scorer: { type: 'regex', params: { pattern: 'never' } }, sample: 1 });
+    const gauges = async () => (await (await runner.api('/metrics')).text()).match(/^patchbay_monitor_score\{pipeline="watched",.*$/gm) ?? [];
+    expect((await put([monitor('kept'), monitor('removed'), monitor('paused')])).status).toBe(200);
+    await runTimes(runner, 'watched', 2);
+    await runner.server.monitoring.settled();
+    expect(await gauges()).toEqual([
+      'patchbay_monitor_score{pipeline="watched",monitor="kept"} 0',
+      'patchbay_monitor_score{pipeline="watched",monitor="removed"} 0',
+      'patchbay_monitor_score{pipeline="watched",monitor="paused"} 0',
+    ]);
+    expect((await put([monitor('kept'), { ...monitor('paused'), enabled: false }])).status).toBe(200);
+    expect(await gauges()).toEqual(['patchbay_monitor_score{pipeline="watched",monitor="kept"} 0']);
+  });
+
   it('is scraped by a real Prometheus, and patchbay_runs_total reads back through its query API', async () => {
     const prometheus = await startPrometheus(runner.url.replace('http://', ''));
     try {

@@ -52,6 +52,11 @@ export class MonitorRunner {
     else this.monitors.delete(pipeline);
   }
 
+  /** Whether `monitor` of `pipeline` is set and switched on. */
+  scores(pipeline: string, monitor: string): boolean {
+    return this.monitors.get(pipeline)?.some((m) => m.name === monitor) ?? false;
+  }
+
   observe(run: FinishedRunFacts): void {
     if (this.closed || !run.pipeline || run.status !== 'succeeded') return;
     const monitors = this.monitors.get(run.pipeline);

@@ -100,6 +100,13 @@ export class Monitoring {
   async setMonitors(pipeline: string, monitors: MonitorSpec[]): Promise<void> {
     await this.options.monitors.setConfig(pipeline, 'monitors', monitors);
     this.monitorRunner.set(pipeline, monitors);
+    // A monitor removed or switched off has no score any more: a gauge left at its last mean would stand for good.
+    const scoring = new Set(monitors.filter((m) => m.enabled !== false).map((m) => `${pipeline}\u0000${m.name}`));
+    for (const key of [...this.rolling.keys()]) {
+      if (!key.startsWith(`${pipeline}\u0000`) || scoring.has(key)) continue;
+      this.rolling.delete(key);
+      this.prometheus.removeMonitorScore(pipeline, key.slice(pipeline.length + 1));
+    }
   }
 
   async setAlertRules(pipeline: string, rules: AlertRuleSpec[]): Promise<void> {
@@ -136,6 +143,8 @@ export class Monitoring {
   }
 
   private scored(score: MonitorScore) {
+    // A run sampled before its monitor was removed or switched off is still scored (and stored), but not reported.
+    if (!this.monitorRunner.scores(score.pipeline, score.monitor)) return;
     const key = `${score.pipeline}\u0000${score.monitor}`;
     let recent = this.rolling.get(key);
     if (!recent) this.rolling.set(key, (recent = { scores: [], sum: 0 }));

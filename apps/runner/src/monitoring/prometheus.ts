@@ -96,6 +96,11 @@ export class PrometheusMetrics {
     this.monitorScore.set({ pipeline, monitor }, score);
   }
 
+  /** Stops reporting a monitor's score (removed or switched off: its last mean would stand for good). */
+  removeMonitorScore(pipeline: string, monitor: string): void {
+    this.monitorScore.remove({ pipeline, monitor });
+  }
+
   /** The text exposition format, as `GET /metrics` serves it. */
   render(): Promise<string> {
     return this.registry.metrics();
