@@ -250,6 +250,22 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await put([])).status).toBe(200);
   });
 
+  it("deletes a pipeline's monitors and alert rules with it: a new pipeline of its name starts with none", async () => {
+    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/doomed/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await runner.post('/api/pipelines', echoPipeline('doomed'))).status).toBe(201);
+    expect((await put('monitors', { monitors: [{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sample: 1 }] })).status).toBe(200);
+    expect((await put('alert-rules', { rules: [{ name: 'any', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url }] })).status).toBe(200);
+    expect((await fetch(`${runner.url}/api/pipelines/doomed`, { method: 'DELETE' })).status).toBe(204);
+    expect((await runner.post('/api/pipelines', echoPipeline('doomed'))).status).toBe(201);
+    expect(await (await runner.api('/api/pipelines/doomed/monitors')).json()).toEqual({ monitors: [] });
+    expect(await (await runner.api('/api/pipelines/doomed/alert-rules')).json()).toEqual({ rules: [] });
+    const before = hook.received.length;
+    await run('doomed', 'anything');
+    await settle();
+    expect(hook.received.length).toBe(before);
+    expect((await (await runner.api('/api/pipelines/doomed/monitor-scores')).json()).series).toEqual([]);
+  });
+
   it('turns selected runs into dataset cases (idempotently) that an eval can run on', async () => {
     const ids = [await run('polite', 'How do I reset it?'), await run('polite', 'Where is my order?')];
     const add = () => runner.post('/api/datasets/from-prod/cases', { fromRuns: ids, expected: 'output' });

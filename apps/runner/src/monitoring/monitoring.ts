@@ -114,6 +114,12 @@ export class Monitoring {
     this.alerts.set(pipeline, rules);
   }
 
+  /** A deleted pipeline's monitors and alert rules go with it: a new pipeline of its name must not inherit them. */
+  async forgetPipeline(pipeline: string): Promise<void> {
+    await this.setAlertRules(pipeline, []);
+    await this.setMonitors(pipeline, []);
+  }
+
   /** Why a rule's webhook has no URL in this runner's environment (`${NAME}` unset or not a URL), or null. */
   webhookProblem(webhook: string): string | null {
     const target = resolveWebhook(webhook, this.options.env);

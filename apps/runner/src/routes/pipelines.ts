@@ -59,7 +59,7 @@ const remove = createRoute({
 
 export const pipelineRoutes: RouteModule = {
   name: 'pipelines',
-  register(app, { store, redactor, services }) {
+  register(app, { store, redactor, services, monitoring }) {
     app.openapi(list, async (c) => c.json(servePage(c, await store.pipelines.list(c.req.valid('query'))), 200));
 
     app.openapi(create, async (c) => {
@@ -81,6 +81,7 @@ export const pipelineRoutes: RouteModule = {
     app.openapi(remove, async (c) => {
       const { name } = c.req.valid('param');
       if (!(await store.pipelines.delete(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+      await monitoring?.forgetPipeline(name);
       return c.body(null, 204);
     });
   },
