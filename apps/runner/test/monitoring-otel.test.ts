@@ -13,7 +13,7 @@ interface OtlpSpan {
 }
 
 /** A local OTLP/HTTP receiver: collects every span exported to POST /v1/traces (JSON encoding). */
-async function startOtlpReceiver() {
+async function startOtlpReceiver(port = 0) {
   const spans: OtlpSpan[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -26,8 +26,8 @@ async function startOtlpReceiver() {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, close: () => new Promise((r) => server.close(r)) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, port: (server.address() as AddressInfo).port, spans, close: () => new Promise((r) => server.close(r)) };
 }
 
 const attr = (span: OtlpSpan, key: string) => {
@@ -136,4 +136,40 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(String(attr(chat!, 'gen_ai.output.messages'))).toContain('my key is [REDACTED]');
     expect(JSON.stringify(receiver.spans)).not.toContain(SECRET);
   }, 40_000);
+});
+
+describe('OpenTelemetry traces to a collector that is not there', () => {
+  it('says so in one log line naming the endpoint and the reason (not silently dropping every span), and once more when it is back', async () => {
+    const gone = await startOtlpReceiver();
+    await gone.close(); // nothing listens on its port now
+    const lines: string[] = [];
+    const runner = await startTestRunner({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: gone.url }, quiet: false, log: (line) => lines.push(line) });
+    let back: Awaited<ReturnType<typeof startOtlpReceiver>> | undefined;
+    try {
+      expect((await runner.post('/api/pipelines', traced)).status).toBe(201);
+      const run = async () => (await runner.post('/api/runs?stream=true', { pipeline: 'traced', inputs: { question: 'hi' } })).text();
+      const exportLines = () => lines.filter((l) => l.includes('/v1/traces'));
+      const until = async (n: number) => {
+        // The exporter retries a batch for up to 10 s before it gives up on it.
+        const deadline = Date.now() + 15_000;
+        while (exportLines().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      };
+      for (let i = 0; i < 3; i++) {
+        await run();
+        await new Promise((r) => setTimeout(r, 600)); // a batch goes every 500 ms
+      }
+      await until(1);
+      await new Promise((r) => setTimeout(r, 2_500)); // the other two batches give up too: one line for the outage
+      expect(exportLines()).toEqual([expect.stringMatching(new RegExp(`^could not export traces to ${gone.url}/v1/traces: .*ECONNREFUSED`))]);
+      back = await startOtlpReceiver(gone.port);
+      await run();
+      await until(2);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(exportLines().slice(1)).toEqual([`traces reach ${gone.url}/v1/traces again`]);
+      expect(back.spans.length).toBeGreaterThan(0);
+    } finally {
+      await runner.close();
+      await back?.close();
+    }
+  }, 45_000);
 });

@@ -63,7 +63,7 @@ export class Monitoring {
   }
 
   static async start(options: MonitoringOptions): Promise<Monitoring> {
-    const traces = await createRunTraceExporter(options.env, options.redact);
+    const traces = await createRunTraceExporter(options.env, options.redact, options.log);
     const monitoring = new Monitoring(options, traces);
     await monitoring.monitorRunner.load();
     for (const [pipeline, rules] of await options.monitors.allConfigs('alert-rules')) monitoring.alerts.set(pipeline, rules as AlertRuleSpec[]);

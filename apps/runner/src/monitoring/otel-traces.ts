@@ -1,4 +1,5 @@
 import type { CallRecord, NodeTrace } from '@patchbay/core';
+import { loggedExporter } from './otlp-export-log';
 import type { FinishedRunFacts } from './run-facts';
 
 /** Exports finished runs as OpenTelemetry traces; made only when an OTLP endpoint is configured. */
@@ -22,8 +23,9 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | null {
  * node, and for agents a child per model or tool call. Model spans follow the
  * GenAI semantic conventions; message content only with
  * OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, masked by `redact`.
+ * A batch that cannot be sent is logged once per outage (`log`).
  */
-export async function createRunTraceExporter(env: NodeJS.ProcessEnv, redact: (text: string) => string): Promise<RunTraceExporter | null> {
+export async function createRunTraceExporter(env: NodeJS.ProcessEnv, redact: (text: string) => string, log: (line: string) => void = () => {}): Promise<RunTraceExporter | null> {
   const url = otlpTracesUrl(env);
   if (!url) return null;
   const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { W3CTraceContextPropagator }, api] = await Promise.all([
@@ -35,7 +37,7 @@ export async function createRunTraceExporter(env: NodeJS.ProcessEnv, redact: (te
   ]);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'patchbay' }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 500 })],
+    spanProcessors: [new BatchSpanProcessor(loggedExporter(new OTLPTraceExporter({ url }), url, log), { scheduledDelayMillis: 500 })],
   });
   const tracer = provider.getTracer('patchbay');
   const propagator = new W3CTraceContextPropagator();
