@@ -33,11 +33,12 @@ export function windowOf(range: MonitoringRange, now = Date.now()): TimeWindow {
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const DAY_TIME = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+// The runner's day steps are UTC days (a day here is 23 or 25 hours at a change of summer time): named as such.
+const UTC_DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-/** One step as people read it: "14:05–14:06", "3 Dec 14:00–15:00", "3 Dec". */
+/** One step as people read it: "14:05–14:06", "3 Dec 14:00–15:00", "3 Dec (UTC)". */
 export function stepText(t: number, stepMs: number): string {
-  if (stepMs >= 86_400_000) return DAY.format(t);
+  if (stepMs >= 86_400_000) return `${UTC_DAY.format(t)} (UTC)`;
   return `${DAY_TIME.format(t)}–${TIME.format(t + stepMs)}`;
 }
 
