@@ -8,6 +8,7 @@ import { echoPipeline, startTestRunner, type TestRunner } from './support/test-r
 let runner: TestRunner;
 let stub: OpenAIStub;
 let client: OpenAI;
+const attempts = new Map<string, number>();
 const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function deploy(doc: { name: string }) {
@@ -32,6 +33,13 @@ beforeAll(async () => {
       const said: string = req.body?.messages?.at(-1)?.content ?? '';
       // "late …": the reply starts after a pause; "stall …": half the reply, then nothing
       if (said.startsWith('late')) await new Promise((resolve) => setTimeout(resolve, 600));
+      // "retry …": the first call stalls half-way (the node's timeout retries it), the next answers; "retry-same" answers alike
+      if (said.startsWith('retry')) {
+        const first = (attempts.get(said) ?? 0) === 0;
+        attempts.set(said, (attempts.get(said) ?? 0) + 1);
+        const again = said.startsWith('retry-same') ? 'first words then the rest of it' : 'a second answer';
+        return first ? { hang: 'mid-stream', text: 'first words then the rest of it' } : { text: again };
+      }
       if (said.startsWith('stall')) return { hang: req.body?.stream ? 'mid-stream' : 'before-response', text: `stub says ${said} and more words to come` };
       return { text: `stub says ${said}` };
     },
@@ -52,6 +60,38 @@ describe('a streamed chat completion', () => {
     const run = await (await runner.api(`/api/runs/${id}`)).json();
     expect(run.outputs).toEqual({ answer: question });
     expect(text).toBe(question);
+  });
+});
+
+describe('a streamed answer whose model node is retried after part of it went out', () => {
+  /** The echo pipeline with its model node retried once after a 1 s timeout. */
+  const retried = (name: string) => {
+    const doc = echoPipeline(name, 'stub:model');
+    Object.assign(doc.nodes[1], { retries: 1, timeoutMs: 1000 });
+    return doc;
+  };
+
+  it("is never the first attempt's words followed by the second's: the client is told the text it has is not the answer", async () => {
+    await deploy(retried('retried'));
+    const stream = await client.chat.completions.create({ model: 'retried', stream: true, messages: [{ role: 'user', content: 'retry please' }] });
+    let text = '';
+    let id = '';
+    const failure = await (async () => {
+      for await (const chunk of stream) {
+        id = chunk.id;
+        text += chunk.choices[0]?.delta?.content ?? '';
+      }
+    })().then(() => undefined, (e) => e);
+    const run = await ended(id);
+    expect(run).toMatchObject({ status: 'succeeded', outputs: { answer: 'a second answer' } });
+    expect(text).not.toContain('a second answer');
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect(failure.message).toMatch(/retried after part of its answer was streamed/);
+  });
+
+  it('goes on where it stopped when the retry gives the same words', async () => {
+    const { text } = await streamedText('retried', 'retry-same please');
+    expect(text).toBe('first words then the rest of it');
   });
 });
 

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { answerOutput, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
 import { parsePipelineRef } from '@patchbay/core';
-import { startServedRun, type ServedOutcome, type Usage } from '../deploy/served-run';
+import { startServedRun, type ServedOutcome } from '../deploy/served-run';
+import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
 import { HttpProblem } from '../http/problem';
@@ -61,10 +62,8 @@ const models = createRoute({
   responses: { 200: { description: 'A list of models', content: { 'application/json': { schema: z.unknown() } } }, ...openaiErrors(401) },
 });
 
-const toOpenAIUsage = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens });
-
 function runFailed(outcome: ServedOutcome, runId: string): HttpProblem {
-  return new HttpProblem(502, `the pipeline run ${runId} ${outcome.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${outcome.error ?? 'no reason given'}`, { type: 'run-failed' });
+  return new HttpProblem(502, runFailedMessage(outcome, runId), { type: 'run-failed' });
 }
 
 export const openaiRoutes: RouteModule = {
@@ -103,54 +102,11 @@ export const openaiRoutes: RouteModule = {
         }) as never;
       }
 
-      const tokenNode = streamingSource(target.document, output);
-      const encoder = new TextEncoder();
-      // Tokens that come before the response stream opens (a model that answers at once, as offline ones do) wait for it.
-      const early: string[] = [];
-      let token: (text: string) => void = (text) => void early.push(text);
-      let send: (data: string) => void = () => {};
-      let close = () => {};
-      let streamed = false;
-      let runId = '';
-      const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-        redactor.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
-      const served = await startServedRun(runs, target, inputs, who, (event) => {
-        if (event.type === 'node.token' && event.nodeId === tokenNode && event.text) {
-          streamed = true;
-          token(event.text);
-        }
-      });
-      runId = served.id;
-      // False once the stream is closed, by us or by the client leaving: nothing is written to it after that.
-      let open = true;
-      const body$ = new ReadableStream<Uint8Array>({
-        start(controller) {
-          send = (data) => open && controller.enqueue(encoder.encode(`data: ${data}\n\n`));
-          close = () => {
-            if (open) controller.close();
-            open = false;
-          };
-          send(chunk({ role: 'assistant', content: '' }, null));
-          token = (text) => send(chunk({ content: text }, null));
-          if (early.length > 0) token(early.join(''));
-          void served.outcome.then((outcome) => {
-            if (outcome.status !== 'succeeded') {
-              const failed = runFailed(outcome, runId);
-              send(JSON.stringify({ error: { message: redactor.redact(failed.message), type: 'server_error', code: 'run_failed', param: null } }));
-              return close();
-            }
-            // Not from a streaming node (or nothing streamed): the whole answer as one chunk.
-            if (!streamed) send(chunk({ content: answerText(outcome.outputs?.[output]) }, null));
-            send(chunk({}, 'stop', { usage: toOpenAIUsage(outcome.usage) }));
-            send('[DONE]');
-            close();
-          });
-        },
-        cancel() {
-          open = false;
-        },
-      });
-      return new Response(body$, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': runId } }) as never;
+      const stream = chatStream({ model: body.model, created, output, tokenNode: streamingSource(target.document, output), redact: redactor.redact });
+      const served = await startServedRun(runs, target, inputs, who, stream.onEvent);
+      return new Response(stream.body(served.id, served.outcome), {
+        headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': served.id },
+      }) as never;
     });
 
     app.openapi(models, async (c) => {

@@ -1,0 +1,96 @@
+import type { RunEvent } from '@patchbay/core';
+import { answerText } from './chat-mapping';
+import type { ServedOutcome, Usage } from './served-run';
+
+export const toOpenAIUsage = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens });
+
+/** How a run that did not succeed is told, in the stream as in a whole answer (502 run_failed). */
+export const runFailedMessage = (outcome: ServedOutcome, runId: string) =>
+  `the pipeline run ${runId} ${outcome.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${outcome.error ?? 'no reason given'}`;
+
+export interface ChatStreamOptions {
+  /** The `model` as the client named it, echoed in each chunk. */
+  model: string;
+  created: number;
+  /** The output that answers, and the model node whose tokens feed it straight (streamed as they come), if any. */
+  output: string;
+  tokenNode: string | undefined;
+  redact: (json: string) => string;
+}
+
+/**
+ * A served run's answer as `chat.completion.chunk` events: a role chunk, the
+ * token node's text as it comes (or the whole answer as one chunk when no
+ * tokens came), a stop chunk with usage, `[DONE]`. `onEvent` takes the run's
+ * events from the moment it starts (tokens before the stream opens wait for
+ * it); `body` is the response body once the run's id is known.
+ *
+ * Sent text cannot be taken back: when the token node is retried after some
+ * of its text went out, the retry's tokens are held, and at the end only the
+ * rest of the answer is sent if the answer goes on from what was sent; if
+ * not, the stream ends with an error rather than with a text that is not the
+ * answer (the run, and its answer, are recorded as usual).
+ */
+export function chatStream(options: ChatStreamOptions) {
+  const encoder = new TextEncoder();
+  let runId = '';
+  let sent = '';
+  let retried = false;
+  const early: string[] = [];
+  let token: (text: string) => void = (text) => void early.push(text);
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+    options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
+  const error = (message: string, code: string) => JSON.stringify({ error: { message: options.redact(message), type: 'server_error', code, param: null } });
+
+  function onEvent(event: RunEvent): void {
+    if (event.type === 'node.started' && event.nodeId === options.tokenNode && event.attempt > 1 && sent !== '') retried = true;
+    else if (event.type === 'node.token' && event.nodeId === options.tokenNode && event.text && !retried) {
+      sent += event.text;
+      token(event.text);
+    }
+  }
+
+  function body(id: string, outcome: Promise<ServedOutcome>): ReadableStream<Uint8Array> {
+    runId = id;
+    // False once the stream is closed, by us or by the client leaving: nothing is written to it after that.
+    let open = true;
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (data: string) => open && controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+        const close = () => {
+          if (open) controller.close();
+          open = false;
+        };
+        send(chunk({ role: 'assistant', content: '' }, null));
+        token = (text) => send(chunk({ content: text }, null));
+        if (early.length > 0) token(early.join(''));
+        void outcome.then((end) => {
+          if (end.status !== 'succeeded') {
+            send(error(runFailedMessage(end, runId), 'run_failed'));
+            return close();
+          }
+          const answer = answerText(end.outputs?.[options.output]);
+          if (sent === '') {
+            // Not from a streaming node (or nothing streamed): the whole answer as one chunk.
+            send(chunk({ content: answer }, null));
+          } else if (retried) {
+            if (!answer.startsWith(sent)) {
+              const message = `node "${options.tokenNode}" was retried after part of its answer was streamed, and the retry answered otherwise: the text streamed so far is not the answer of run ${runId}; ask again`;
+              send(error(message, 'answer_retried'));
+              return close();
+            }
+            if (answer.length > sent.length) send(chunk({ content: answer.slice(sent.length) }, null));
+          }
+          send(chunk({}, 'stop', { usage: toOpenAIUsage(end.usage) }));
+          send('[DONE]');
+          close();
+        });
+      },
+      cancel() {
+        open = false;
+      },
+    });
+  }
+
+  return { onEvent, body };
+}
