@@ -77,6 +77,19 @@ describe('serving keys over HTTP', () => {
     expect((await runner.post('/api/keys', { name: 'Bad Name' }, admin)).status).toBe(400);
   });
 
+  it("shows a key made again under a revoked key's name as used once it is used, not as never used", async () => {
+    const use = async () => {
+      const { key } = await (await runner.post('/api/keys', { name: 'remade', pipelines: ['billing'] }, admin)).json();
+      expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'x' } }, as(key))).status).toBe(200);
+    };
+    await use();
+    expect((await call('/api/keys/remade', { method: 'DELETE', headers: admin })).status).toBe(204);
+    await use(); // within the minute "last used" is written at most once in, but another key
+    const { keys } = await (await call('/api/keys', { headers: admin })).json();
+    const remade = keys.find((k: any) => k.name === 'remade');
+    expect(Date.parse(remade.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(remade.createdAt));
+  });
+
   it('refuses an empty pipeline list (400 at $.pipelines) rather than making a key for every pipeline', async () => {
     const res = await runner.post('/api/keys', { name: 'scoped-to-nothing', pipelines: [] }, admin);
     expect(res.status).toBe(400);

@@ -40,8 +40,10 @@ export function authenticate(options: { token?: string; keys: () => KeyStore }):
       }
       setCaller(c, { kind: 'key', name: key.name, pipelines: key.pipelines });
       const now = Date.now();
-      if (now - (touched.get(key.name) ?? 0) >= TOUCH_EVERY_MS) {
-        touched.set(key.name, now);
+      // By the key itself, not its name: a key made again under a revoked one's name is another key, never used yet.
+      const id = key.hash.toString('hex');
+      if (now - (touched.get(id) ?? 0) >= TOUCH_EVERY_MS) {
+        touched.set(id, now);
         await keys.touch(key.name, now);
       }
       return next();
