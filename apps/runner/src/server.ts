@@ -55,6 +55,8 @@ export interface ServerOptions {
   migrations?: Migration[];
   /** Waits between alert webhook attempts; default 0, 0.5 s, 2 s, 8 s. */
   webhookBackoffMs?: number[];
+  /** With a shared store (`--store`): how often monitors and alert rules saved through another server are read; default 5 s. */
+  monitoringSyncMs?: number;
   /** Scaled out (`--queue redis://…`): runs and eval cases go through BullMQ; `work` takes them here too. */
   queue?: Omit<ScaleOutOptions, 'log'>;
 }
@@ -145,6 +147,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     retentionDays: services.config.retention?.runsDays,
     webhookBackoffMs: options.webhookBackoffMs,
+    // Other servers on this store save monitors and alert rules too: read what they saved.
+    syncConfigsEveryMs: shared ? (options.monitoringSyncMs ?? 5_000) : undefined,
   });
   const metricsTokens = [token, env.PATCHBAY_METRICS_TOKEN].filter((t): t is string => Boolean(t));
   let scaled: ScaleOut | undefined;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
-import { flakyPipeline as flaky } from './support/test-runner';
+import { flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
 describe('runs executed on a worker feed the monitoring of the servers (serve --no-work + a worker, as processes)', () => {
@@ -59,5 +59,49 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
     // Prometheus on the server counts the worker's runs too.
     const metrics = await (await api('/metrics')).text();
     expect(metrics).toMatch(/patchbay_runs_total\{[^}]*pipeline="flaky"[^}]*status="failed"[^}]*\} 3/);
+  });
+});
+
+// Two servers on one store (behind a load balancer): the monitors and alert rules one of them is given apply to the runs the other observes.
+describe('monitors and alert rules saved through one server, on the runs another observes', () => {
+  let postgres: PostgresServer;
+  let a: TestRunner;
+  let b: TestRunner;
+  let hook: Webhook;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    const store = await postgres.createDatabase();
+    hook = await startWebhook();
+    [a, b] = await Promise.all([startTestRunner({ store, monitoringSyncMs: 200 }), startTestRunner({ store, monitoringSyncMs: 200 })]);
+    expect((await a.post('/api/pipelines', flaky)).status).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await hook?.close();
+    await postgres?.stop();
+  });
+
+  it('follows a change made on the other server, without a restart', async () => {
+    const put = (runner: TestRunner, path: string, body: unknown) =>
+      fetch(`${runner.url}/api/pipelines/flaky/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const run = async (runner: TestRunner, question: string) => (await runner.post('/api/runs?stream=true', { pipeline: 'flaky', inputs: { question } })).text();
+    const monitor = { name: 'echoes', scorer: { type: 'regex', params: { pattern: 'ok' } }, sample: 1 };
+    expect((await put(a, 'monitors', { monitors: [monitor] })).status).toBe(200);
+    expect((await put(a, 'alert-rules', { rules: [{ name: 'errors', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: hook.url }] })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 600));
+    await run(b, 'fail');
+    await run(b, 'ok');
+    await b.server.monitoring.settled();
+    expect(hook.received.map((x) => x.state)).toEqual(['firing', 'recovered']);
+    expect(await (await b.api('/metrics')).text()).toMatch(/^patchbay_monitor_score\{pipeline="flaky",monitor="echoes"\} 1$/m);
+    // Removed on A: B stops alerting and reporting the monitor too.
+    expect((await put(a, 'alert-rules', { rules: [] })).status).toBe(200);
+    expect((await put(a, 'monitors', { monitors: [] })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 600));
+    await run(b, 'fail');
+    await b.server.monitoring.settled();
+    expect(hook.received.length).toBe(2);
+    expect(await (await b.api('/metrics')).text()).not.toMatch(/^patchbay_monitor_score\{/m);
   });
 });

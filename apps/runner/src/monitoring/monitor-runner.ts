@@ -42,10 +42,6 @@ export class MonitorRunner {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async load(): Promise<void> {
-    for (const [pipeline, list] of await this.store.allConfigs('monitors')) this.set(pipeline, list as MonitorSpec[]);
-  }
-
   set(pipeline: string, all: MonitorSpec[]): void {
     const monitors = all.filter((m) => m.enabled !== false);
     if (monitors.length) this.monitors.set(pipeline, monitors);

@@ -1,5 +1,5 @@
 import type { Services } from '@patchbay/core';
-import type { MonitorScore, MonitorStore } from '../store/monitors';
+import type { MonitoringConfigKind, MonitorScore, MonitorStore } from '../store/monitors';
 import type { RollupStore } from '../store/rollups';
 import type { RunStore } from '../store/runs';
 import { AlertOutbox } from './alert-outbox';
@@ -26,6 +26,8 @@ export interface MonitoringOptions {
   retentionDays?: number;
   /** Waits between webhook attempts (tests shorten them). */
   webhookBackoffMs?: number[];
+  /** On a store other servers share: how often to read the monitors and alert rules they may have saved. */
+  syncConfigsEveryMs?: number;
 }
 
 /** Scores kept per monitor for the rolling mean Prometheus reports. */
@@ -51,6 +53,9 @@ export class Monitoring {
   /** Aborted at close: deliveries still being attempted stop and are recorded as failed. */
   private readonly stopping = new AbortController();
   private pruneTimer?: NodeJS.Timeout;
+  private syncTimer?: NodeJS.Timeout;
+  /** Per kind and pipeline: the list in effect here, as JSON. */
+  private readonly applied = new Map<string, string>();
 
   private constructor(
     private readonly options: MonitoringOptions,
@@ -65,8 +70,12 @@ export class Monitoring {
   static async start(options: MonitoringOptions): Promise<Monitoring> {
     const traces = await createRunTraceExporter(options.env, options.redact, options.log);
     const monitoring = new Monitoring(options, traces);
-    await monitoring.monitorRunner.load();
-    for (const [pipeline, rules] of await options.monitors.allConfigs('alert-rules')) monitoring.alerts.set(pipeline, rules as AlertRuleSpec[]);
+    await monitoring.syncConfigs();
+    if (options.syncConfigsEveryMs) {
+      const sync = () => void monitoring.syncConfigs().catch((err: Error) => options.log(`could not read the monitors and alert rules: ${err.message}`));
+      monitoring.syncTimer = setInterval(sync, options.syncConfigsEveryMs);
+      monitoring.syncTimer.unref();
+    }
     if (options.retentionDays) {
       const prune = () => void monitoring.prune().catch((err: Error) => options.log(`could not prune old runs: ${err.message}`));
       prune();
@@ -99,19 +108,40 @@ export class Monitoring {
 
   async setMonitors(pipeline: string, monitors: MonitorSpec[]): Promise<void> {
     await this.options.monitors.setConfig(pipeline, 'monitors', monitors);
-    this.monitorRunner.set(pipeline, monitors);
-    // A monitor removed or switched off has no score any more: a gauge left at its last mean would stand for good.
-    const scoring = new Set(monitors.filter((m) => m.enabled !== false).map((m) => `${pipeline}\u0000${m.name}`));
-    for (const key of [...this.rolling.keys()]) {
-      if (!key.startsWith(`${pipeline}\u0000`) || scoring.has(key)) continue;
-      this.rolling.delete(key);
-      this.prometheus.removeMonitorScore(pipeline, key.slice(pipeline.length + 1));
-    }
+    this.apply('monitors', pipeline, monitors);
   }
 
   async setAlertRules(pipeline: string, rules: AlertRuleSpec[]): Promise<void> {
     await this.options.monitors.setConfig(pipeline, 'alert-rules', rules);
-    this.alerts.set(pipeline, rules);
+    this.apply('alert-rules', pipeline, rules);
+  }
+
+  /**
+   * Applies the monitors and alert rules in the store that differ from those in effect here: at
+   * start, and scaled out every `syncConfigsEveryMs`, since another server may have saved them.
+   */
+  async syncConfigs(): Promise<void> {
+    for (const kind of ['monitors', 'alert-rules'] as const) {
+      for (const [pipeline, list] of await this.options.monitors.allConfigs(kind)) this.apply(kind, pipeline, list);
+    }
+  }
+
+  /** Puts a pipeline's list in effect, unless it is the one in effect already (applying it again would empty the rules' windows). */
+  private apply(kind: MonitoringConfigKind, pipeline: string, list: unknown[]): void {
+    const key = `${kind}\u0000${pipeline}`;
+    const text = JSON.stringify(list);
+    if (this.applied.get(key) === text) return;
+    this.applied.set(key, text);
+    if (kind === 'alert-rules') return this.alerts.set(pipeline, list as AlertRuleSpec[]);
+    const monitors = list as MonitorSpec[];
+    this.monitorRunner.set(pipeline, monitors);
+    // A monitor removed or switched off has no score any more: a gauge left at its last mean would stand for good.
+    const scoring = new Set(monitors.filter((m) => m.enabled !== false).map((m) => `${pipeline}\u0000${m.name}`));
+    for (const rolling of [...this.rolling.keys()]) {
+      if (!rolling.startsWith(`${pipeline}\u0000`) || scoring.has(rolling)) continue;
+      this.rolling.delete(rolling);
+      this.prometheus.removeMonitorScore(pipeline, rolling.slice(pipeline.length + 1));
+    }
   }
 
   /** A deleted pipeline's monitors and alert rules go with it: a new pipeline of its name must not inherit them. */
@@ -171,6 +201,7 @@ export class Monitoring {
 
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
+    clearInterval(this.syncTimer);
     await this.monitorRunner.close();
     // After the monitors (a last score may fire an alert), before the store closes (each delivery records how it ended).
     this.stopping.abort();
