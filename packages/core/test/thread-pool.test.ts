@@ -97,7 +97,7 @@ describe('thread pool', () => {
   it('a thread that stops before it is ready rejects `ready` (no caller waits for ever) and is dropped', async () => {
     const pool = poolOf(1, DIES);
     const thread = await pool.acquire();
-    await expect(thread.ready).rejects.toThrow('its worker thread exited with code 3');
+    await expect(thread.ready).rejects.toThrow('it exited with code 3 before it was ready');
     expect(thread.dead).toBe(true);
     pool.release(thread);
     expect(pool.hasFree).toBe(true);

@@ -25,7 +25,7 @@ export class PoolThread<Job extends object, Answer extends { id: number }> {
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.once('message', () => resolve());
       this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`its worker thread exited with code ${code}`)));
+      this.worker.once('exit', (code) => reject(new Error(`it exited with code ${code} before it was ready`)));
     });
     this.ready.catch(() => {}); // awaited by whoever takes this thread
     this.worker.on('message', (answer: Answer) => this.waiting.get(answer.id)?.(answer));
@@ -112,6 +112,11 @@ export class ThreadPool<T extends { dead: boolean; end(): void }> {
     private readonly spawn: () => T,
     private readonly closedError: () => Error,
   ) {}
+
+  /** Whether close() was called: a thread that stopped since was ended by it. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   /** Whether a caller would get a thread at once. */
   get hasFree(): boolean {

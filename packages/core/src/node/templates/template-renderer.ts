@@ -21,18 +21,25 @@ type Answer = { id: number; text: string } | { id: number; error: string };
  * Workers start on first use and stay (idle ones do not keep the process
  * alive); a render waits for a free one. An aborted render ends its worker.
  */
-export function createTemplateRenderer(options: { workers?: number } = {}): TemplateRenderer & { close(): Promise<void> } {
+export function createTemplateRenderer(options: { workers?: number; workerFile?: URL } = {}): TemplateRenderer & { close(): Promise<void> } {
+  const closing = () => new Error('the template could not be rendered: the runner is closing');
   const pool = new ThreadPool(
     options.workers ?? DEFAULT_WORKERS,
-    () => new PoolThread<RenderJob, Answer>(WORKER_FILE, {}, (err) => new Error(`the template could not be rendered (${err.message})`)),
-    () => new Error('the template could not be rendered: the runner is closing'),
+    () => new PoolThread<RenderJob, Answer>(options.workerFile ?? WORKER_FILE, {}, (err) => new Error(`the template could not be rendered (${err.message})`)),
+    closing,
   );
 
   return {
     async render(source, variables, limitMs, signal) {
       const thread = await pool.acquire(signal);
       try {
-        await thread.ready;
+        try {
+          await thread.ready;
+        } catch (err) {
+          // A bare "exited with code 1" would not say it was the template, nor that nothing was rendered yet.
+          if (pool.isClosed) throw closing();
+          throw new Error(`the template could not be rendered: its render thread could not start (${firstLine(err)})`);
+        }
         const { cut, clear } = cutOff(
           limitMs + WATCHDOG_GRACE_MS,
           signal,
@@ -60,3 +67,5 @@ export function createTemplateRenderer(options: { workers?: number } = {}): Temp
     },
   };
 }
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
