@@ -21,6 +21,7 @@ import { FinishedRunFeed } from './monitoring/finished-run-feed';
 import { WorkspacePublisher } from './workspace/workspace-publisher';
 import { WorkspaceResolver, type ResolvedWorkspace } from './workspace/workspace-resolver';
 import { SharedIndexes } from './workspace/shared-indexes';
+import { oldKeywordIndexesNote } from './workspace/old-keyword-indexes-note';
 import type { WorkspacePins } from './workspace/workspace-pins';
 import type { PipelineDocument } from '@patchbay/core';
 
@@ -132,6 +133,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await services.close();
     throw err;
   }
+  if (services.retrieval.keywordIndexesOld) log(oldKeywordIndexesNote(dataDir));
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
 

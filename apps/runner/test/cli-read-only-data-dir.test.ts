@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { BIN, cleanEnv, pipelineDoc, runCli, workspace, type CliResult } from './cli-child';
 
 // A data dir the process may not write (a read-only mount, a folder of another user, `chmod -R a-w`).
@@ -46,12 +47,17 @@ const makeWritable = (dir: string) => {
   setMode(dir, (isDir) => (isDir ? 0o755 : 0o644));
 };
 
-/** `patchbay ARGS` as a user who may not write the data dir. */
-function asReader(args: string[]): Promise<CliResult> {
+/** `patchbay ARGS` started as a user who may not write the data dir. */
+function spawnAsReader(args: string[]) {
   const root = process.getuid?.() === 0;
   const [cmd, pre] = root ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath]] : [process.execPath, []];
+  return spawn(cmd, [...pre, BIN, ...args], { cwd: ws.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** `patchbay ARGS` as a user who may not write the data dir, to its end. */
+function asReader(args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...pre, BIN, ...args], { cwd: ws.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnAsReader(args);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -60,6 +66,46 @@ function asReader(args: string[]): Promise<CliResult> {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** `patchbay serve ARGS --port 0` as that user, once it listens; `stop()` sends SIGTERM and waits for its end. */
+async function serveAsReader(args: string[]): Promise<{ url: string; log(): string; stop(): Promise<void> }> {
+  const child = spawnAsReader(['serve', '--port', '0', ...args]);
+  let log = '';
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 90 s: ${log}`)), 90_000);
+    const read = (c: string) => {
+      log += c;
+      const listening = /Patchbay listening on (http:\/\/\S+)/.exec(log);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening[1]);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', read);
+    child.stderr.setEncoding('utf8').on('data', read);
+    void exited.then(() => reject(new Error(`serve exited before it listened: ${log}`)));
+  });
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** As an earlier version left a retrieval file: its keyword index holds the text as written (no folding, no CJK pairs). */
+const writtenByAnEarlierVersion = (file: string) => {
+  const db = new Database(file);
+  db.exec("INSERT INTO fts_1 (fts_1) VALUES ('rebuild'); PRAGMA user_version = 0");
+  db.close();
+};
+const oldFormatNote = (data: string) =>
+  `note: the keyword indexes in ${path.join(data, 'retrieval.sqlite')} were written by an earlier version and this process cannot write the file to ` +
+  'bring them up to date: keyword search matches words as that version did (full-width, zero-width and CJK text differ) until a patchbay command ' +
+  '(index, search) opens it once with write access';
 
 /** A data dir with the index "docs", built by a user who may write it, then made read-only. */
 async function readOnlyDataDir(name: string, before?: (file: string) => void): Promise<string> {
@@ -124,6 +170,18 @@ describe('a read-only data dir', () => {
     expect(r.stderr).toMatch(new RegExp(`^patchbay search: cannot read ${path.join(data, 'retrieval.sqlite')}: it is in write-ahead-log mode, .*once with write access`));
   });
 
+  it('an index an earlier version wrote: search and run answer from its keyword index as it is, and say so in one line', async () => {
+    const data = await readOnlyDataDir('old-format', writtenByAnEarlierVersion);
+    const notice = `${oldFormatNote(data)}\n`;
+    const r = await asReader(['search', 'docs', 'refunds', '--data', data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^refunds\.md /);
+    expect(r.stderr).toBe(notice);
+    const run = await asReader(['run', 'ask.json', '--input', 'question=refunds', '--data', data]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(notice);
+  });
+
   it('a data dir that holds no index yet: search says there is none, as anywhere', async () => {
     const data = path.join(ws.dir, 'empty');
     mkdirSync(data);
@@ -133,5 +191,26 @@ describe('a read-only data dir', () => {
     expect(r.code).toBe(2);
     oneLine(r);
     expect(r.stderr).toMatch(/^patchbay search: unknown index "docs"; indexes: \(none\)/);
+  });
+});
+
+// With --store postgres://… the store holds what serve writes: a data dir it may only read serves its indexes.
+describe('patchbay serve --store postgres://… on a read-only data dir', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(async () => pg?.stop());
+
+  it('says in its log, once, that an index an earlier version wrote is searched with the old words', async () => {
+    const data = await readOnlyDataDir('serve-old-format', writtenByAnEarlierVersion);
+    const server = await serveAsReader(['--data', data, '--store', await pg.createDatabase()]);
+    try {
+      const found = await fetch(`${server.url}/api/indexes/docs/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'refunds' }) });
+      expect(found.status).toBe(200);
+      expect(server.log().split('\n').filter((line) => line === oldFormatNote(data))).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
   });
 });

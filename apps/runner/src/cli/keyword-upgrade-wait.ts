@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { RetrievalStore } from '@patchbay/core/node';
 import type { CliIO } from './command';
 import { indexProgress } from './index-progress';
+import { oldKeywordIndexesNote } from '../workspace/old-keyword-indexes-note';
 
 const POLL_MS = 100;
 
@@ -11,6 +12,7 @@ const POLL_MS = 100;
  * (with a bar on a terminal), since its close would otherwise throw the re-read away every time.
  */
 export async function awaitKeywordUpgrade(retrieval: RetrievalStore, dataDir: string, io: CliIO): Promise<void> {
+  if (retrieval.keywordIndexesOld) io.stderr.write(`${oldKeywordIndexesNote(dataDir)}\n`);
   const started = retrieval.upgrading();
   if (!started) return;
   io.stderr.write(`upgrading the keyword indexes of ${path.join(dataDir, 'retrieval.sqlite')}, written by an earlier version (${started.total} chunks; this happens once)\n`);

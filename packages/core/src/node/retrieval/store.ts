@@ -9,7 +9,7 @@ import { chunkIdOf, docIdOf, uniqueById, validateIndexName } from './ids';
 import { DATA_FILE_BUSY_TIMEOUT_MS } from '../data-file';
 import { fileIdentity } from './file-identity';
 import { IndexesBusyError } from './indexes-busy-error';
-import { keywordIndexesOutdated, upgradeKeywordIndexes, type KeywordUpgradeProgress } from './keyword-index-upgrade';
+import { chunksToReread, keywordIndexesOutdated, upgradeKeywordIndexes, type KeywordUpgradeProgress } from './keyword-index-upgrade';
 import { startKeywordUpgrade } from './keyword-upgrade-task';
 import { keywordText } from './keyword-text';
 import { RetrievalInputError } from './retrieval-input-error';
@@ -58,6 +58,11 @@ export interface RetrievalStore extends RetrievalService {
   upgrading(): KeywordUpgradeProgress | null;
   /** Resolves once no such re-read is running. */
   upgraded(): Promise<void>;
+  /**
+   * True when the file's keyword indexes were written by an earlier version and this process may not
+   * write the file to re-read them: its keyword searches match words as that version did.
+   */
+  readonly keywordIndexesOld: boolean;
   deleteIndex(index: string): boolean;
   /** Writes one index into a new SQLite file of its own, its artifact (snapshot.ts); false when there is no such index. */
   snapshot(index: string, file: string): Promise<boolean>;
@@ -387,6 +392,7 @@ export function openRetrievalStore(options: {
 
     upgrading: () => upgrade?.progress() ?? null,
     upgraded: async () => upgrade?.finished,
+    keywordIndexesOld: opened.readOnly !== undefined && keywordIndexesOutdated(db) && chunksToReread(db) > 0,
 
     close() {
       upgrade?.stop();
