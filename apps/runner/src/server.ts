@@ -1,4 +1,5 @@
 import net from 'node:net';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -22,6 +23,7 @@ import { WorkspacePublisher } from './workspace/workspace-publisher';
 import { WorkspaceResolver, type ResolvedWorkspace } from './workspace/workspace-resolver';
 import { SharedIndexes } from './workspace/shared-indexes';
 import { oldKeywordIndexesNote } from './workspace/old-keyword-indexes-note';
+import { artifactCacheHome } from './workspace/artifact-cache-home';
 import type { WorkspacePins } from './workspace/workspace-pins';
 import type { PipelineDocument } from '@patchbay/core';
 
@@ -160,6 +162,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let resolver: WorkspaceResolver | undefined;
   let pin: ((document: PipelineDocument) => Promise<WorkspacePins>) | undefined;
   let workspaceFor: ((pins?: WorkspacePins) => Promise<ResolvedWorkspace>) | undefined;
+  // Scaled out, index artifacts fetched from the store are cached in the data dir, or in a temp dir when it is read-only.
+  const cacheHome = options.queue ? artifactCacheHome(dataDir) : { dir: dataDir, temporary: false };
+  if (cacheHome.temporary) log(`the data dir ${dataDir} is read-only for this process: index artifacts from the store are kept in ${cacheHome.dir} until it stops`);
+  const removeCacheHome = () => (cacheHome.temporary ? fs.rm(cacheHome.dir, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
   try {
     if (options.queue) {
       const secrets = [...secretEnvNames(env, keyVariables).map((name) => ({ name, value: env[name] ?? '' })), ...(token ? [{ name: 'PATCHBAY_TOKEN', value: token }] : [])];
@@ -168,7 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       pin = publisher.pins.bind(publisher);
       if (options.queue.work) {
         const own = { hash: publisher.config, services };
-        resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir: dataDir, env, redact: redactor.redact, responseCache: shared?.responseCache, pipelines: services.pipelines, log, own });
+        resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir: cacheHome.dir, env, redact: redactor.redact, responseCache: shared?.responseCache, pipelines: services.pipelines, log, own });
         workspaceFor = resolver.resolve.bind(resolver);
       }
     }
@@ -178,6 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await resolver?.close();
     await services.close();
     await store.close();
+    await removeCacheHome();
     throw err;
   }
   const jobs: JobRegistry = scaled?.jobs ?? new InProcessJobRegistry(log);
@@ -217,7 +224,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let stopping = false;
   // Scaled out, the index routes also list and search the indexes other servers published (fetched into the data dir's artifacts/).
   const sharedIndexes = publisher
-    ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cacheDir: path.join(dataDir, 'artifacts'), models: services.models, publish: (name) => publisher!.publishIndex(name), log })
+    ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cacheDir: path.join(cacheHome.dir, 'artifacts'), models: services.models, publish: (name) => publisher!.publishIndex(name), log })
     : undefined;
   const app = createApp(
     { store, jobs, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
@@ -238,6 +245,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await resolver?.close();
     await services.close();
     await store.close();
+    await removeCacheHome();
     throw new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
   const bound = (server.address() as AddressInfo).port;
@@ -261,6 +269,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await resolver?.close();
       await services.close();
       await store.close();
+      await removeCacheHome();
     })());
 
   return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, jobs, runs, evals, monitoring, log, close };

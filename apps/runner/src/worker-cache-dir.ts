@@ -2,15 +2,18 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-const NAMED = /^patchbay-worker-(\d+)$/;
+const NAMED = /^patchbay-(?:worker|serve)-(\d+)$/;
 
-/** A worker's default cache dir: a temp dir named by its pid (no later worker reuses it), removed when it stops. */
-export function defaultCacheDir(pid = process.pid): string {
-  return path.join(os.tmpdir(), `patchbay-worker-${pid}`);
+/**
+ * A worker's default cache dir (or a scaled-out serve's, whose data dir it may not write): a temp dir named
+ * by its pid (no later process reuses it), removed when it stops.
+ */
+export function defaultCacheDir(pid = process.pid, role: 'worker' | 'serve' = 'worker'): string {
+  return path.join(os.tmpdir(), `patchbay-${role}-${pid}`);
 }
 
 /**
- * Removes the default cache dirs of workers that are gone without stopping (kill -9, an OOM kill):
+ * Removes the default cache dirs of workers (and servers) that are gone without stopping (kill -9, an OOM kill):
  * their own stop never ran, and no later worker takes their name, so each stayed for good. A dir
  * whose pid is alive is a running worker's (or its pid was reused): kept. How many went.
  */

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { BIN, cleanEnv, pipelineDoc, runCli, workspace, type CliResult } from './cli-child';
 
 // A data dir the process may not write (a read-only mount, a folder of another user, `chmod -R a-w`).
@@ -197,10 +198,13 @@ describe('a read-only data dir', () => {
 // With --store postgres://… the store holds what serve writes: a data dir it may only read serves its indexes.
 describe('patchbay serve --store postgres://… on a read-only data dir', () => {
   let pg: PostgresServer;
+  let redis: TestRedis;
   beforeAll(async () => {
-    pg = await startPostgres();
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
   });
-  afterAll(async () => pg?.stop());
+  afterAll(async () => {
+    await Promise.all([pg?.stop(), redis?.stop()]);
+  });
 
   it('says in its log, once, that an index an earlier version wrote is searched with the old words', async () => {
     const data = await readOnlyDataDir('serve-old-format', writtenByAnEarlierVersion);
@@ -212,5 +216,31 @@ describe('patchbay serve --store postgres://… on a read-only data dir', () => 
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
+
+  it('scaled out (--queue), runs a pipeline that searches its index: the index artifacts go to a temp dir of its own, saying so in one line', async () => {
+    const data = await readOnlyDataDir('serve-queue');
+    const server = await serveAsReader(['--data', data, '--store', await pg.createDatabase(), '--queue', redis.url]);
+    const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      expect((await post('/api/pipelines', ask)).status).toBe(201);
+      const started = await (await post('/api/runs', { pipeline: 'ask', inputs: { question: 'refunds' } })).json();
+      let run = { status: 'running' } as { status: string; outputs?: { docs: Array<{ id: string }> }; error?: string };
+      for (let i = 0; i < 300 && run.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        run = await (await fetch(`${server.url}/api/runs/${started.id}`)).json();
+      }
+      expect(run.status, run.error).toBe('succeeded');
+      expect(run.outputs!.docs[0]).toMatchObject({ id: 'refunds.md' });
+      const note = server.log().split('\n').filter((line) => line.includes('is read-only for this process'));
+      expect(note).toHaveLength(1);
+      const kept = new RegExp(`^the data dir ${data} is read-only for this process: index artifacts from the store are kept in (/\\S+/patchbay-serve-\\d+) until it stops$`).exec(note[0]);
+      expect(kept, note[0]).not.toBeNull();
+      expect(existsSync(path.join(kept![1], 'artifacts'))).toBe(true);
+      await server.stop();
+      expect(existsSync(kept![1])).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });
