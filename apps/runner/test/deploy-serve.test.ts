@@ -204,6 +204,18 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(body.error.message).toMatch(/\$\.messages/);
   });
 
+  it('refuses n other than 1 (400 at $.n) rather than answering one choice to a client that reads several', async () => {
+    const before = (await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length;
+    for (const n of [2, 0, 1.5]) {
+      const refused = await client.chat.completions.create({ model: 'helpdesk', n, messages: [{ role: 'user', content: 'x' }] }).then(() => undefined, (e) => e);
+      expect(refused, String(n)).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(refused.message).toMatch(/\$\.n: .*one choice/);
+    }
+    expect((await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length).toBe(before);
+    const one = await client.chat.completions.create({ model: 'helpdesk', n: 1, messages: [{ role: 'user', content: 'just one' }] });
+    expect(one.choices).toHaveLength(1);
+  });
+
   it("gives the user's message to the one string input even when it has a default, rather than answering the default", async () => {
     const defaulted = {
       format: 'patchbay.pipeline/v1',

@@ -32,6 +32,11 @@ const ChatRequest = z
     model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`' }),
     messages: z.array(z.object({ role: z.string(), content: MessageContent }).catchall(z.unknown())).min(1),
     stream: z.boolean().nullable().optional(),
+    // A pipeline run gives one answer: a client asking for several would read choices that are not there.
+    n: z
+      .literal(1, { error: 'a pipeline answers with one choice: n is 1 or left out (send the request again for another answer)' })
+      .nullable()
+      .optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Other inputs by name, parsed by the input's type" }),
   })
   // Sampling parameters and the like are accepted and left to the pipeline's own config.
