@@ -111,6 +111,19 @@ describe('POST /api/pipelines/:name/run', () => {
     expect(bad.body.detail).toMatch(/inputs do not fit/);
     expect((await runner.post('/api/pipelines/helpdesk/run', { inputs: {}, label: 'staging', version: 1 })).status).toBe(400);
   });
+
+  it('says why a label is refused (a version written as a label, too long, not a slug), at $.label', async () => {
+    const refused = async (label: string) => {
+      const res = await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'x' }, label });
+      expect(res.status, label).toBe(400);
+      const problem = await res.json();
+      expect(problem.errors[0].path).toBe('$.label');
+      return problem.detail as string;
+    };
+    expect(await refused('v2')).toMatch(/"v2" reads as version 2.*give "version": 2/);
+    expect(await refused('x'.repeat(300))).toMatch(/at most 64 characters \(this one has 300\)/);
+    expect(await refused('Production')).toMatch(/lowercase letters, digits and -/);
+  });
 });
 
 /** The body of the last chat request the stub received whose last message says `text`. */

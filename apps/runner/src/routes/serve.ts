@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { resolveServed } from '../deploy/served-version';
 import { atField } from '../http/domain-problems';
 import { startServedRun } from '../deploy/served-run';
+import { labelProblem } from '@patchbay/core';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, keyNameOf } from '../http/caller';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
@@ -11,7 +12,16 @@ import type { RouteModule } from './route-module';
 const ServeBody = z
   .object({
     inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
-    label: z.string().regex(LABEL_PATTERN, 'a label is a slug ([a-z0-9-])').optional().openapi({ description: 'Default `production`' }),
+    label: z
+      .string()
+      .superRefine((label, ctx) => {
+        // core's reason (the editor's too); a version written as a label is told how to ask for it
+        const version = /^v([0-9]+)$/.exec(label);
+        const problem = version ? `"${label}" reads as version ${Number(version[1])}: a label cannot look like a version; give "version": ${Number(version[1])} to run it` : labelProblem(label);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .openapi({ description: 'Default `production`', pattern: LABEL_PATTERN.source }),
     version: z.number().int().min(1).optional().openapi({ description: 'A version number instead of a label' }),
   })
   .refine((b) => b.label === undefined || b.version === undefined, { message: 'give "label" or "version", not both', path: ['version'] })
