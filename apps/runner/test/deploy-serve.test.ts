@@ -112,6 +112,14 @@ describe('POST /api/pipelines/:name/run', () => {
     expect((await runner.post('/api/pipelines/helpdesk/run', { inputs: {}, label: 'staging', version: 1 })).status).toBe(400);
   });
 
+  it('refuses a field it does not know (a misspelt "label") rather than serving production', async () => {
+    const res = await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'x' }, lable: 'staging' });
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.detail).toMatch(/unknown field "lable"/);
+    expect(problem.errors[0].path).toBe('$');
+  });
+
   it('says why a label is refused (a version written as a label, too long, not a slug), at $.label', async () => {
     const refused = async (label: string) => {
       const res = await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'x' }, label });

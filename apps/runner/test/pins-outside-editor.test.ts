@@ -45,8 +45,11 @@ afterAll(async () => {
 });
 
 describe('pins are never used outside the editor', () => {
-  it('serving (POST /api/pipelines/:name/run) runs the pinned node', async () => {
-    const served = await json(await runner.post('/api/pipelines/chain/run', { inputs: { question: 'one' }, pins: PIN }));
+  it('serving (POST /api/pipelines/:name/run) refuses pins, as an eval does, and runs the pinned node', async () => {
+    const refused = await json(await runner.post('/api/pipelines/chain/run', { inputs: { question: 'one' }, pins: PIN }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(/unknown field "pins"/);
+    const served = await json(await runner.post('/api/pipelines/chain/run', { inputs: { question: 'one' } }));
     expect(served).toMatchObject({ status: 200, body: { status: 'succeeded', outputs: { answer: 'Q: one' } } });
     const run = (await json(await runner.api(`/api/runs/${served.body.runId}`))).body;
     expect(run.nodes.say).toMatchObject({ status: 'succeeded' });

@@ -24,6 +24,8 @@ const ServeBody = z
       .openapi({ description: 'Default `production`', pattern: LABEL_PATTERN.source }),
     version: z.number().int().min(1).optional().openapi({ description: 'A version number instead of a label' }),
   })
+  // A misspelt field ("lable") would otherwise be dropped and production served in its place.
+  .strict()
   .refine((b) => b.label === undefined || b.version === undefined, { message: 'give "label" or "version", not both', path: ['version'] })
   .openapi('ServeRun');
 
