@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { BIN, cleanEnv, workspace } from './cli-child';
 import { startTestRunner, type TestRunner } from './support/test-runner';
 
 interface OtlpSpan {
@@ -172,4 +174,34 @@ describe('OpenTelemetry traces to a collector that is not there', () => {
       await back?.close();
     }
   }, 45_000);
+});
+
+describe('an OTLP endpoint that is no http(s) URL', () => {
+  it('stops patchbay serve at start with one line naming the variable (exit 2), rather than serving and dropping every trace', async () => {
+    const ws = workspace({});
+    try {
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        // The usual slip: host and port without the scheme (the SDK took it, and failed every export).
+        [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' }, /^patchbay serve: OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL \(http:\/\/collector:4318\), got "localhost:4318"$/],
+        [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }, /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL .*got "not a url"$/],
+        [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http\(s\) URL/],
+        [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector.internal:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://user:secret-pw@collector/v1/traces' }, /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT .*got "ftp:\/\/user:\*\*\*@collector\/v1\/traces"$/],
+      ];
+      for (const [env, reason] of cases) {
+        // A serve that starts anyway is stopped after 20 s, not at the test's timeout.
+        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = execFile(process.execPath, [BIN, 'serve', '--port', '0', '--no-demo'], { cwd: ws.dir, env: cleanEnv(env), timeout: 20_000 }, (_err, _stdout, stderr) =>
+            resolve({ code: child.exitCode, stderr }),
+          );
+        });
+        const what = `${JSON.stringify(env)}: ${result.stderr}`;
+        expect(result.code, what).toBe(2);
+        expect(result.stderr.trim().split('\n'), what).toHaveLength(1);
+        expect(result.stderr.trim(), what).toMatch(reason);
+        expect(result.stderr, what).not.toContain('secret-pw');
+      }
+    } finally {
+      ws.remove();
+    }
+  }, 120_000);
 });

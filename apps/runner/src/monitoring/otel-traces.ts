@@ -8,12 +8,30 @@ export interface RunTraceExporter {
   shutdown(): Promise<void>;
 }
 
-/** The OTLP/HTTP traces URL the standard variables name, or null when none is set. */
+/** An OTLP endpoint variable that holds no http(s) URL: the runner does not start (every trace would be dropped). */
+export class OtlpEndpointError extends Error {
+  override name = 'OtlpEndpointError';
+}
+
+/** The OTLP/HTTP traces URL the standard variables name, or null when none is set. Throws OtlpEndpointError for one that is no http(s) URL. */
 export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | null {
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (traces) return traces;
+  if (traces) return httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces);
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : null;
+  return base ? `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', base).replace(/\/+$/, '')}/v1/traces` : null;
+}
+
+/** `value` when it is an http(s) URL. "localhost:4318" parses as a URL of scheme "localhost:", hence the scheme check. */
+function httpUrl(variable: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return value;
+  const shown = value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  throw new OtlpEndpointError(`${variable} must be an http(s) URL (http://collector:4318), got "${shown}"`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { StoreUrlError } from '../../store/store-url';
+import { OtlpEndpointError } from '../../monitoring/otel-traces';
 import { untilStopSignal } from '../stop-signals';
 
 
@@ -98,7 +99,7 @@ Environment:
     try {
       server = await startServer({ port, host, dataDir: values.data, store, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
-      if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError) throw new UsageError(err.message);
+      if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError || err instanceof OtlpEndpointError) throw new UsageError(err.message);
       if (err instanceof QueueOfAnotherStoreError) throw new UsageError(err.message);
       if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);
       throw err;
