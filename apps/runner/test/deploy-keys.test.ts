@@ -122,9 +122,12 @@ describe('patchbay keys', () => {
     expect(created.stderr).toMatch(/not shown again/);
     expect((await runner.post('/api/pipelines/billing/run', { inputs: { question: 'from cli key' } }, as(key))).status).toBe(200);
 
+    // --pipelines given twice: both, not only the last
+    expect((await runCli(['keys', 'create', 'two-flags', '--pipelines', 'billing', '--pipelines', 'helpdesk', '--data', runner.dataDir], runner.dataDir, env)).code).toBe(0);
     const list = await runCli(['keys', 'list', '--data', runner.dataDir], runner.dataDir, env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/cli-app\s+billing\s+\S+\s+20\d\d-/);
+    expect(list.stdout).toMatch(/two-flags\s+billing,helpdesk\s/);
     expect(list.stdout).not.toContain('pbk_');
 
     expect((await runCli(['keys', 'create', 'cli-app', '--data', runner.dataDir], runner.dataDir, env)).code).toBe(2);

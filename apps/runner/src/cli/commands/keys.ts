@@ -14,7 +14,7 @@ endpoint) and POST /api/pipelines/:name/run, and only for its pipelines. The
 key is printed once by "create"; only its SHA-256 hash is stored.
 
 Options:
-  --pipelines a,b   the pipelines the key may call (default: all)
+  --pipelines a,b   the pipelines the key may call (default: all; repeatable)
   --json            list as JSON
   --data DIR        workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
   --store STORE     the store of a runner started with --store (env PATCHBAY_STORE):
@@ -23,7 +23,7 @@ Options:
   -h, --help        show this help
 
 Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exist.`,
-  options: { pipelines: { type: 'string' }, json: { type: 'boolean' }, data: { type: 'string' }, store: { type: 'string' } },
+  options: { pipelines: { type: 'string', multiple: true }, json: { type: 'boolean' }, data: { type: 'string' }, store: { type: 'string' } },
   positionals: [1, 2],
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
@@ -40,7 +40,8 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
     if (!needsName && name) throw new UsageError('keys list takes no NAME');
     if (needsName && !KEY_NAME_PATTERN.test(name)) throw new UsageError(`"${name}" is not a key name: use [a-z0-9_-], up to 64, starting with a letter or digit`);
     if (values.pipelines !== undefined && action !== 'create') throw new UsageError('--pipelines goes with keys create');
-    const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines);
+    // Given more than once, each adds its names (not only the last one counted).
+    const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines.join(','));
 
     const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create' });
     try {
