@@ -143,8 +143,10 @@ function upstreamFor(text: string) {
 
 describe('the OpenAI-compatible endpoint, through the official openai client', () => {
   it('answers a chat completion from the production label, with usage and the run id', async () => {
-    const completion = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'system', content: 'be nice' }, { role: 'user', content: 'where is my order' }] });
+    const { data: completion, response } = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'system', content: 'be nice' }, { role: 'user', content: 'where is my order' }] }).withResponse();
     expect(completion.object).toBe('chat.completion');
+    // as on a streamed answer (and exposed to a --cors chat UI)
+    expect(response.headers.get('x-run-id')).toBe(completion.id);
     expect(completion.choices[0].message).toMatchObject({ role: 'assistant', content: 'stub says one where is my order' });
     expect(completion.choices[0].finish_reason).toBe('stop');
     expect(completion.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 });

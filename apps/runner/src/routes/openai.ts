@@ -75,7 +75,7 @@ export const openaiRoutes: RouteModule = {
   name: 'openai',
   register(app, deps) {
     const { store, runs, redactor } = deps;
-    const json = (body: unknown) => new Response(redactor.redact(JSON.stringify(body)), { status: 200, headers: { 'content-type': 'application/json' } });
+    const json = (body: unknown, headers: Record<string, string> = {}) => new Response(redactor.redact(JSON.stringify(body)), { status: 200, headers: { 'content-type': 'application/json', ...headers } });
 
     app.openapi(chat, async (c) => {
       const body = c.req.valid('json');
@@ -104,7 +104,7 @@ export const openaiRoutes: RouteModule = {
           model: body.model,
           choices: [{ index: 0, message: { role: 'assistant', content: answerText(outcome.outputs?.[output]), refusal: null }, finish_reason: 'stop', logprobs: null }],
           usage: toOpenAIUsage(outcome.usage),
-        }) as never;
+        }, { 'x-run-id': served.id }) as never;
       }
 
       const stream = chatStream({ model: body.model, created, output, tokenNode: streamingSource(target.document, output), redact: redactor.redact });
