@@ -30,6 +30,30 @@ const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 /** Clicks an empty spot of the canvas, so keys go to the canvas, not a text box. */
 const clickCanvas = () => page.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
 
+/**
+ * A page of its own on "echo" with a node added and not saved (template1), whose user says "stay"
+ * to each unsaved-changes question; `asked` collects the questions. `viaList` opens "echo" from
+ * the list, so the browser's Back has somewhere to go.
+ */
+async function dirtyCanvas({ viaList = false } = {}): Promise<{ other: Page; asked: string[] }> {
+  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  if (viaList) {
+    await other.goto(server.url);
+    await other.getByTestId('open-echo').click();
+  } else {
+    await other.goto(`${server.url}/pipelines/echo`);
+  }
+  await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+  await other.getByTestId('palette-template').click();
+  await other.getByTestId('unsaved').waitFor();
+  const asked: string[] = [];
+  other.on('dialog', (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return { other, asked };
+}
+
 beforeAll(async () => {
   server = await startEditorServer();
   await server.api('POST', '/api/pipelines', echo);
@@ -120,17 +144,7 @@ describe('the canvas for a new user', () => {
   });
 
   it('asks before Evals, Deploy, Monitoring or ← leave a canvas with unsaved changes, and staying keeps them', async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await other.goto(`${server.url}/pipelines/echo`);
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
-    await other.getByTestId('palette-template').click();
-    await other.getByTestId('unsaved').waitFor();
-    const asked: string[] = [];
-    // the user says "stay" to the question
-    other.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { other, asked } = await dirtyCanvas();
     for (const button of ['evals-button', 'deploy-button', 'monitoring-button', 'back-to-list']) {
       await other.getByTestId(button).click();
       await expect.poll(() => asked.length).toBeGreaterThan(0);
@@ -163,17 +177,7 @@ describe('the canvas for a new user', () => {
   });
 
   it("asks before the browser's Back leaves a canvas with unsaved changes; staying keeps them", async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await other.goto(server.url);
-    await other.getByTestId('open-echo').click();
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
-    await other.getByTestId('palette-template').click();
-    await other.getByTestId('unsaved').waitFor();
-    const asked: string[] = [];
-    other.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { other, asked } = await dirtyCanvas({ viaList: true });
     await other.goBack();
     await expect.poll(() => asked.length).toBe(1);
     expect(asked[0]).toMatch(/unsaved changes/);
@@ -190,17 +194,8 @@ describe('the canvas for a new user', () => {
 
   it("asks before Restore replaces a canvas with unsaved changes, and staying keeps them and saves nothing", async () => {
     await server.api('POST', '/api/pipelines/echo/versions', { document: { ...echo, title: 'second' }, message: 'second', baseVersion: (await server.api('GET', '/api/pipelines/echo/versions?limit=1'))[0].number });
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await other.goto(`${server.url}/pipelines/echo`);
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
     const before = (await server.api('GET', '/api/pipelines/echo/versions')).length;
-    await other.getByTestId('palette-template').click();
-    await other.getByTestId('unsaved').waitFor();
-    const asked: string[] = [];
-    other.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { other, asked } = await dirtyCanvas();
     await other.getByTestId('tab-versions').click();
     await other.getByTestId('restore-version-1').click();
     await expect.poll(() => asked.length).toBe(1);

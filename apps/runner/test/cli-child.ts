@@ -23,13 +23,23 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
+interface CliOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** A command that runs it as another user (`setpriv --reuid=nobody …`). */
+  runAs?: string[];
+}
+
+/** `patchbay ARGS` as a running process in `cwd`, its output piped (e.g. a `serve` to talk to). */
+export function spawnCli(args: string[], options: CliOptions) {
+  const [command, ...rest] = [...(options.runAs ?? []), process.execPath, BIN, ...args];
+  return spawn(command, rest, { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Starts `patchbay ARGS` in `cwd`; `onStderr` sees stderr as it arrives (to act mid-run, e.g. send SIGINT). */
-export function startCli(
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (soFar: string, child: ChildProcess) => void },
-): Promise<CliResult> {
+export function startCli(args: string[], options: CliOptions & { onStderr?: (soFar: string, child: ChildProcess) => void }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

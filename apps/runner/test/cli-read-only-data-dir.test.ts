@@ -1,29 +1,19 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { BIN, cleanEnv, pipelineDoc, runCli, workspace, type CliResult } from './cli-child';
+import { cleanEnv, runCli, spawnCli, startCli, workspace, type CliResult } from './cli-child';
+import { askDocsPipeline } from './support/ask-docs-pipeline';
 
 // A data dir the process may not write (a read-only mount, a folder of another user, `chmod -R a-w`).
 // Searching only reads, so it works there; whatever must write says in one line what it could not write.
 // Root writes through file modes, so as root the CLI runs as `nobody`, whom the OS really refuses.
 
-const ask = pipelineDoc(
-  'ask',
-  [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 1, mode: 'keyword' } },
-    { id: 'out', type: 'output', config: { name: 'docs' } },
-  ],
-  ['q.value -> search.query', 'search.documents -> out.value'],
-);
-
 let ws: ReturnType<typeof workspace>;
 beforeAll(() => {
-  ws = workspace({ 'refunds.md': 'Refunds are issued within five business days.', 'shipping.md': 'Shipping takes three days.', 'ask.json': ask });
+  ws = workspace({ 'refunds.md': 'Refunds are issued within five business days.', 'shipping.md': 'Shipping takes three days.', 'ask.json': askDocsPipeline });
   chmodSync(ws.dir, 0o755);
 });
 afterAll(() => {
@@ -48,25 +38,14 @@ const makeWritable = (dir: string) => {
   setMode(dir, (isDir) => (isDir ? 0o755 : 0o644));
 };
 
+/** Runs the CLI as a user who may not write the data dir. */
+const reader = () => ({ cwd: ws.dir, runAs: process.getuid?.() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : undefined });
+
 /** `patchbay ARGS` started as a user who may not write the data dir. */
-function spawnAsReader(args: string[]) {
-  const root = process.getuid?.() === 0;
-  const [cmd, pre] = root ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath]] : [process.execPath, []];
-  return spawn(cmd, [...pre, BIN, ...args], { cwd: ws.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-}
+const spawnAsReader = (args: string[]) => spawnCli(args, reader());
 
 /** `patchbay ARGS` as a user who may not write the data dir, to its end. */
-function asReader(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnAsReader(args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const asReader = (args: string[]): Promise<CliResult> => startCli(args, reader());
 
 /** `patchbay serve ARGS --port 0` as that user, once it listens; `stop()` sends SIGTERM and waits for its end. */
 async function serveAsReader(args: string[]): Promise<{ url: string; log(): string; stop(): Promise<void> }> {
@@ -223,7 +202,7 @@ describe('patchbay serve --store postgres://… on a read-only data dir', () => 
     const server = await serveAsReader(['--data', data, '--store', await pg.createDatabase(), '--queue', redis.url]);
     const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
-      expect((await post('/api/pipelines', ask)).status).toBe(201);
+      expect((await post('/api/pipelines', askDocsPipeline)).status).toBe(201);
       const started = await (await post('/api/runs', { pipeline: 'ask', inputs: { question: 'refunds' } })).json();
       let run = { status: 'running' } as { status: string; outputs?: { docs: Array<{ id: string }> }; error?: string };
       for (let i = 0; i < 300 && run.status === 'running'; i++) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
 import { cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
+import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { openSqliteStore } from '../src/store/index';
 
@@ -17,16 +18,6 @@ const greeter = (text: string) =>
     ],
     ['who.value -> greet.who', 'greet.text -> out.value'],
   ) as unknown as PipelineDocument;
-
-const ask = pipelineDoc(
-  'ask',
-  [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'search', type: 'retrieve', config: { index: 'docs', topK: 1, mode: 'keyword' } },
-    { id: 'out', type: 'output', config: { name: 'docs' } },
-  ],
-  ['q.value -> search.query', 'search.documents -> out.value'],
-);
 
 const echo = pipelineDoc(
   'echo',
@@ -68,7 +59,7 @@ const dir = (...parts: string[]) => path.join(realpathSync(ws.dir), ...parts);
 
 beforeAll(async () => {
   ws = workspace({
-    'ask.json': ask,
+    'ask.json': askDocsPipeline,
     'echo.json': echo,
     'remote.json': remote,
     'composed.json': composed('greeter@v2'),
