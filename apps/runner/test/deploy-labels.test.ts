@@ -74,6 +74,10 @@ describe('labels', () => {
     const badLabel = await json(await put('/api/pipelines/shop/labels/v2', { version: 1 }));
     expect(badLabel.status).toBe(400);
     expect(badLabel.body.detail).toMatch(/path\.label/);
+    expect(badLabel.body.detail).toMatch(/"v2" reads as version 2: a label cannot look like a version/);
+    const longLabel = await json(await put(`/api/pipelines/shop/labels/${'x'.repeat(300)}`, { version: 1 }));
+    expect(longLabel.status).toBe(400);
+    expect(longLabel.body.detail).toMatch(/a label is at most 64 characters \(this one has 300\)/);
     expect((await json(await put('/api/pipelines/shop/labels/qa', { version: 'one' }))).body.detail).toMatch(/\$\.version/);
     const unset = await json(await runner.api('/api/pipelines/shop/labels/canary', { method: 'DELETE' }));
     expect(unset.status).toBe(404);

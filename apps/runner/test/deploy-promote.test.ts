@@ -107,6 +107,18 @@ describe('promotion over HTTP', () => {
     const both = await post({ label: 'production', version: 2, suite: SUITE, force: true, dryRun: true });
     expect(both.status).toBe(400);
     expect((await both.json()).errors[0].path).toBe('$.force');
+    // A bad label gets core's reason (the editor's and PUT …/labels' too), not a reason that does not apply.
+    for (const [label, reason] of [
+      ['v2', /"v2" reads as version 2: a label cannot look like a version/],
+      ['x'.repeat(300), /a label is at most 64 characters \(this one has 300\)/],
+      ['Production', /a label is a slug: lowercase letters, digits and -/],
+    ] as const) {
+      const bad = await post({ label, version: 2, suite: SUITE });
+      expect(bad.status, label).toBe(400);
+      const problem = await bad.json();
+      expect(problem.errors[0].path).toBe('$.label');
+      expect(problem.detail).toMatch(reason);
+    }
     expect((await runner.api('/api/promotions/nope')).status).toBe(404);
   });
 
@@ -223,6 +235,9 @@ describe('patchbay promote', () => {
     expect(refused.stdout).toMatch(/regressed cases: c1, c2, c3, c4/);
     expect(refused.stdout).toMatch(/production stays at v3/);
     expect(refused.stderr).toMatch(/v2: reusing stored eval/);
+    const version2 = await runCli(['promote', 'qa', '--label', 'v2', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(version2.code).toBe(2);
+    expect(version2.stderr.trim()).toBe('patchbay promote: --label "v2" is not a label: "v2" reads as version 2: a label cannot look like a version.');
     expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
 
     const bad = await runCli(['promote', 'qa', '--label', 'production', '--version', '7', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());

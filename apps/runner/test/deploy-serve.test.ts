@@ -72,7 +72,7 @@ describe('POST /api/pipelines/:name/run', () => {
     expect(run).toMatchObject({ pipeline: 'helpdesk', version: 1, source: 'serve', label: 'production', keyName: null, status: 'succeeded' });
     const served = (await json(await runner.api('/api/runs?pipeline=helpdesk&source=serve&label=staging'))).body;
     // A label no run can have been served under is a 400 saying why, not an empty list.
-    for (const [label, reason] of [['Production', /a label is a slug/], ['v2', /filter by version with version=2/]] as const) {
+    for (const [label, reason] of [['Production', /a label is a slug: lowercase letters, digits and -/], ['v2', /"v2" reads as version 2.*filter by version with version=2/], ['x'.repeat(300), /a label is at most 64 characters \(this one has 300\)/]] as const) {
       const bad = await json(await runner.api(`/api/runs?label=${label}`));
       expect(bad.status, label).toBe(400);
       expect(bad.body.errors[0].path).toBe('query.label');

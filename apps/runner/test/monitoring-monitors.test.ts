@@ -52,7 +52,7 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(problem.errors).toEqual([{ path: '$.rules[1].metric', message: 'pipeline "polite" has no monitor "tone" (it has none yet): add it under /monitors first' }]);
     const badLabel = await put([{ ...rule, label: 'Production' }]);
     expect(badLabel.status).toBe(400);
-    expect((await badLabel.json()).errors[0].path).toBe('$.rules[0].label');
+    expect((await badLabel.json()).errors[0]).toEqual({ path: '$.rules[0].label', message: 'a label is a slug: lowercase letters, digits and -, starting with a letter or digit.' });
     const twice = await put([rule, { ...rule, threshold: 0.9 }]);
     expect(twice.status).toBe(400);
     expect((await twice.json()).errors).toEqual([{ path: '$.rules[1].name', message: 'already used' }]);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { getScorerType, needsCaseExpected } from '@patchbay/evals';
-import { LABEL_PATTERN } from '../deploy/label-name';
+import { labelField } from '../deploy/label-name';
 import type { RunSource } from '../store/runs';
 import { webhookFormatProblem } from './webhook-target';
 
-const LabelName = z.string().regex(LABEL_PATTERN, 'a label name: lowercase letters, digits and dashes, not v and digits');
+const LabelName = labelField();
 /** A share or a score: the editor sends a field's text as typed when it is not a number, so the reason names what it takes. */
 const Fraction = z.number({ error: 'a number from 0 to 1' }).min(0, 'a number from 0 to 1').max(1, 'a number from 0 to 1');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');

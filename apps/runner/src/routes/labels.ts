@@ -1,16 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { moveLabel, removeLabel } from '../deploy/labels';
-import { LABEL_PATTERN } from '../deploy/label-name';
+import { labelField } from '../deploy/label-name';
 import { DomainError } from '../domain-errors';
 import { atField } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
 
-const LabelNameSchema = z
-  .string()
-  .regex(LABEL_PATTERN, 'a label is a slug ([a-z0-9-], up to 64) that is not a version like v3')
-  .openapi({ param: { name: 'label', in: 'path' }, example: 'production' });
+const LabelNameSchema = labelField().openapi({ param: { name: 'label', in: 'path' }, example: 'production' });
 
 const NameParams = z.object({ name: PipelineNameSchema });
 const LabelParams = z.object({ name: PipelineNameSchema, label: LabelNameSchema });

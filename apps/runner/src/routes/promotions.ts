@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
-import { LABEL_PATTERN } from '../deploy/label-name';
+import { labelField } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
 import { atField, suiteProblem } from '../http/domain-problems';
@@ -37,7 +37,7 @@ const start = createRoute({
         'application/json': {
           schema: z
             .strictObject({
-              label: z.string().regex(LABEL_PATTERN, 'a label is a slug'),
+              label: labelField(),
               version: z.number().int().min(1),
               suite: PromotionSuite,
               force: z.boolean().optional(),

@@ -12,7 +12,7 @@ import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
-import { LABEL_PATTERN } from '../deploy/label-name';
+import { labelField } from '../deploy/label-name';
 import { decimalParam, wholeNumberParam } from './url-numbers';
 
 const RunSummarySchema = z
@@ -105,16 +105,8 @@ const list = createRoute({
     query: z.object({
       pipeline: z.string().max(200).optional(),
       source: z.enum(RUN_SOURCES).optional(),
-      label: z
-        .string()
-        .max(100)
-        .superRefine((label, ctx) => {
-          // No run was served under a label that is not one: say so rather than answer an empty list. '' is no filter.
-          const version = /^v([0-9]+)$/.exec(label);
-          if (version) ctx.addIssue({ code: 'custom', message: `a label is never a version: filter by version with version=${Number(version[1])}` });
-          else if (label !== '' && !LABEL_PATTERN.test(label)) ctx.addIssue({ code: 'custom', message: 'a label is a slug ([a-z0-9-], up to 64)' });
-        })
-        .optional(),
+      // No run was served under a label that is not one: say so rather than answer an empty list. '' is no filter.
+      label: z.union([z.literal(''), labelField((version) => `filter by version with version=${version}`)]).optional(),
       version: wholeNumberParam(z.coerce.number().int().min(1)).optional(),
       status: z.enum(RUN_STATUSES).optional(),
       monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),

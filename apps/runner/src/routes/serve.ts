@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { resolveServed } from '../deploy/served-version';
 import { atField } from '../http/domain-problems';
 import { startServedRun } from '../deploy/served-run';
-import { labelProblem } from '@patchbay/core';
-import { LABEL_PATTERN } from '../deploy/label-name';
+import { labelField } from '../deploy/label-name';
 import { assertMayServe, keyNameOf } from '../http/caller';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { runEventsResponse } from './job-events-stream';
@@ -12,16 +11,9 @@ import type { RouteModule } from './route-module';
 const ServeBody = z
   .object({
     inputs: z.record(z.string(), z.unknown()).default({}).openapi({ description: '{name: value} for the input nodes' }),
-    label: z
-      .string()
-      .superRefine((label, ctx) => {
-        // core's reason (the editor's too); a version written as a label is told how to ask for it
-        const version = /^v([0-9]+)$/.exec(label);
-        const problem = version ? `"${label}" reads as version ${Number(version[1])}: a label cannot look like a version; give "version": ${Number(version[1])} to run it` : labelProblem(label);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
+    label: labelField((version) => `give "version": ${version} to run it`)
       .optional()
-      .openapi({ description: 'Default `production`', pattern: LABEL_PATTERN.source }),
+      .openapi({ description: 'Default `production`' }),
     version: z.number().int().min(1).optional().openapi({ description: 'A version number instead of a label' }),
   })
   // A misspelt field ("lable") would otherwise be dropped and production served in its place.

@@ -46,10 +46,11 @@ usage or bad input (pipeline, version, suite, dataset).`,
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const [name] = positionals;
-    const { LABEL_PATTERN } = await import('../../deploy/label-name');
+    const { labelProblem } = await import('@patchbay/core');
     if (!/^[a-z0-9-]+$/.test(name)) throw new UsageError(`"${name}" is not a pipeline name (a slug: [a-z0-9-]+)`);
     if (!values.label) throw new UsageError('--label LABEL is required');
-    if (!LABEL_PATTERN.test(values.label)) throw new UsageError(`--label "${values.label}" is not a label: a slug ([a-z0-9-]) that is not a version like v3`);
+    const labelRefused = labelProblem(values.label);
+    if (labelRefused) throw new UsageError(`--label "${values.label}" is not a label: ${labelRefused}`);
     // Digits only, as Number() would also take 0x2, 2e0 or " 2", and round a number past 2^53 to another version.
     const version = Number(values.version);
     if (values.version === undefined || !/^[1-9][0-9]*$/.test(values.version) || !Number.isSafeInteger(version)) throw new UsageError(`--version must be a version number (1, 2, …), got "${values.version ?? ''}"`);
