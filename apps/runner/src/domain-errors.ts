@@ -23,6 +23,7 @@ export type DomainErrorCode =
   | 'label-not-set'
   | 'version-invalid'
   | 'input-missing'
+  | 'output-unclear'
   | 'promotion-not-found'
   | 'key-not-found'
   | 'key-exists';

@@ -210,6 +210,28 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     const badMeta = await err(client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'x' }], metadata: { times: 'many' } }));
     expect(badMeta).toBeInstanceOf(OpenAI.BadRequestError);
     expect(badMeta.message).toMatch(/metadata\.times/);
+    expect(missing.error).toMatchObject({ code: 'input_missing' });
+
+    // Two outputs and none named "answer": the pipeline's outputs are the trouble, and the code says so.
+    const twoOutputs = {
+      format: 'patchbay.pipeline/v1',
+      name: 'two-outputs',
+      nodes: [
+        { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+        { id: 'a', type: 'output', config: { name: 'greeting' } },
+        { id: 'b', type: 'output', config: { name: 'shout' } },
+      ],
+      edges: [
+        { from: 'who.value', to: 'a.value' },
+        { from: 'who.value', to: 'b.value' },
+      ],
+    };
+    expect((await runner.post('/api/pipelines', twoOutputs)).status).toBe(201);
+    expect((await put('/api/pipelines/two-outputs/labels/production', { version: 1 })).status).toBe(200);
+    const unclear = await err(client.chat.completions.create({ model: 'two-outputs', messages: [{ role: 'user', content: 'x' }] }));
+    expect(unclear).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(unclear.error).toMatchObject({ type: 'invalid_request_error', code: 'output_unclear' });
+    expect(unclear.message).toMatch(/has 2 outputs \(greeting, shout\) and none named "answer"/);
 
     // A version past 2^53 is not rounded to another number in the answer.
     const huge = await err(client.chat.completions.create({ model: 'helpdesk@v99999999999999999999', messages: [{ role: 'user', content: 'x' }] }));

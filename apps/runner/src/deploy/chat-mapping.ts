@@ -68,7 +68,7 @@ export function answerOutput(doc: PipelineDocument): string {
   const outputs = pipelineOutputs(doc);
   if (outputs.length === 1) return outputs[0];
   if (outputs.includes('answer')) return 'answer';
-  throw new DomainError('input-missing', `pipeline "${doc.name}" has ${outputs.length} outputs (${outputs.join(', ')}) and none named "answer": a chat answer needs one`);
+  throw new DomainError('output-unclear', `pipeline "${doc.name}" has ${outputs.length} outputs (${outputs.join(', ')}) and none named "answer": a chat answer needs one`);
 }
 
 /** The answer as chat text: a string as is, anything else as JSON. */

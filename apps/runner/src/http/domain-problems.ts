@@ -22,6 +22,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'label-not-set': 404,
   'version-invalid': 422,
   'input-missing': 400,
+  'output-unclear': 400,
   'promotion-not-found': 404,
   'key-not-found': 404,
   'key-exists': 409,
