@@ -17,10 +17,10 @@ export async function dragHandle(page: Page, fromTestId: string, toTestId: strin
   await page.mouse.up();
 }
 
-/** Selects a node by clicking its header. */
+/** Selects a node by clicking its header; done once the inspector's heading names it (a picker's option may hold the same word). */
 export async function selectNode(page: Page, id: string): Promise<void> {
   await page.getByTestId(`node-${id}`).locator('header').click();
-  await page.getByTestId('inspector').getByText(id, { exact: true }).waitFor();
+  await page.getByTestId('inspector').getByRole('heading', { level: 2 }).getByText(id, { exact: true }).waitFor();
 }
 
 /** The edges drawn on the canvas, as `from->to` ids. */
