@@ -59,6 +59,29 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(await (await fetch(`${runner.url}/api/pipelines/polite/alert-rules`)).json()).toEqual({ rules: [] });
   });
 
+  it('answers every monitoring route about a pipeline it does not have with one 404, not an empty 200 a typo would read as "no traffic"', async () => {
+    const json = { method: 'PUT', headers: { 'content-type': 'application/json' } };
+    const metrics = await fetch(`${runner.url}/api/metrics?pipeline=ghost`);
+    expect(metrics.status).toBe(404);
+    // The name came in the query: the problem names that field, as every 404 about a field does.
+    expect(await metrics.json()).toMatchObject({ detail: 'there is no pipeline "ghost" (query.pipeline)', errors: [{ path: 'query.pipeline' }] });
+    const asks: [string, RequestInit?][] = [
+      ['/api/pipelines/ghost/monitors'],
+      ['/api/pipelines/ghost/monitors', { ...json, body: JSON.stringify({ monitors: [] }) }],
+      ['/api/pipelines/ghost/alert-rules'],
+      ['/api/pipelines/ghost/alert-rules', { ...json, body: JSON.stringify({ rules: [] }) }],
+      ['/api/pipelines/ghost/alerts'],
+      ['/api/pipelines/ghost/monitor-scores'],
+    ];
+    for (const [path, init] of asks) {
+      const res = await fetch(`${runner.url}${path}`, init);
+      const what = `${init?.method ?? 'GET'} ${path}`;
+      expect(res.status, what).toBe(404);
+      expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
+      expect(await res.json(), what).toMatchObject({ status: 404, detail: 'there is no pipeline "ghost"' });
+    }
+  });
+
   it('refuses a monitor-scores range that ends before it starts, naming query.from, as /api/metrics does', async () => {
     const range = 'from=2026-12-02T10:00:00Z&to=2026-12-01T10:00:00Z';
     for (const path of [`/api/pipelines/polite/monitor-scores?${range}`, `/api/metrics?pipeline=polite&${range}`]) {

@@ -4,6 +4,7 @@ import { HttpProblem } from '../http/problem';
 import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
 import { jsonContent, problemResponses } from './common-schemas';
 import { isoTime } from './iso-time';
+import { assertPipelineKnown } from './known-pipeline';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
 
@@ -44,7 +45,7 @@ const metrics = createRoute({
   },
   responses: {
     200: jsonContent(z.object({ step: z.string(), series: z.array(Series) }).openapi('Metrics'), 'Series over time'),
-    ...problemResponses(400, 401),
+    ...problemResponses(400, 401, 404),
   },
 });
 
@@ -55,6 +56,7 @@ export const metricsRoutes: RouteModule = {
     if (!monitoring) return;
     app.openapi(metrics, async (c) => {
       const q = c.req.valid('query');
+      await assertPipelineKnown(deps.store, q.pipeline, 'query.pipeline');
       const to = q.to ?? Date.now();
       const from = q.from ?? to - 24 * 3_600_000;
       if (from >= to) throw new HttpProblem(400, '"from" must be before "to"', { errors: [{ path: 'query.from', message: 'must be before "to"' }] });

@@ -5,6 +5,7 @@ import { STEPS } from '../monitoring/metrics-query';
 import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { isoTime } from './iso-time';
+import { assertPipelineKnown } from './known-pipeline';
 import type { AppDeps, RouteModule } from './route-module';
 import { wholeNumberParam } from './url-numbers';
 
@@ -112,9 +113,7 @@ export const monitorRoutes: RouteModule = {
     const monitoring = deps.monitoring;
     if (!monitoring) return;
     const { store } = deps;
-    const known = async (name: string) => {
-      if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
-    };
+    const known = (name: string) => assertPipelineKnown(store, name);
 
     app.openapi(getMonitors, async (c) => {
       const { name } = c.req.valid('param');
@@ -168,6 +167,7 @@ export const monitorRoutes: RouteModule = {
     app.openapi(alerts, async (c) => {
       const { name } = c.req.valid('param');
       const { limit } = c.req.valid('query');
+      await known(name);
       const found = await store.monitors.deliveries(name, limit);
       const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
       return c.json({ alerts: found.map((d) => ({ ...d, createdAt: iso(d.createdAt)!, deliveredAt: iso(d.deliveredAt) })) }, 200);
@@ -175,6 +175,7 @@ export const monitorRoutes: RouteModule = {
     app.openapi(scores, async (c) => {
       const { name } = c.req.valid('param');
       const q = c.req.valid('query');
+      await known(name);
       const to = q.to ?? Date.now();
       const stepMs = STEPS[q.step];
       const from = q.from ?? to - 86_400_000;
