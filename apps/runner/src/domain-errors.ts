@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'eval-running'
   | 'eval-not-resumable'
   // Deploying and serving (labels, promotions, serving keys, /v1).
+  | 'model-not-found'
   | 'pipeline-not-found'
   | 'version-not-found'
   | 'label-not-set'

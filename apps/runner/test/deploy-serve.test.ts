@@ -241,6 +241,17 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     const zero = await err(client.chat.completions.create({ model: 'helpdesk@v0', messages: [{ role: 'user', content: 'x' }] }));
     expect(zero).toBeInstanceOf(OpenAI.NotFoundError);
     expect(zero.message).toMatch(/pipeline "helpdesk" has no version 0 \(latest is \d+\)/);
+    // A model id is an exact string (a client keys its settings and logs by it): another spelling of
+    // version 1 is not helpdesk@v1, and the refusal names the id to use.
+    for (const model of ['helpdesk@v01', 'helpdesk@v1.0', 'helpdesk@V1', 'helpdesk@v+1']) {
+      const spelt = await err(client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }));
+      expect(spelt, model).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(spelt.error, model).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
+      expect(spelt.error.message, model).toBe(`there is no model "${model}": version 1 is "helpdesk@v1"`);
+    }
+    const zeros = await err(client.chat.completions.create({ model: 'helpdesk@v00', messages: [{ role: 'user', content: 'x' }] }));
+    expect(zeros).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(zeros.error.message).toBe('there is no model "helpdesk@v00": name a pipeline as NAME, NAME@LABEL or NAME@vN (versions count from v1)');
 
     const raw = await runner.post('/v1/chat/completions', { model: 'helpdesk', messages: [] });
     expect(raw.status).toBe(400);

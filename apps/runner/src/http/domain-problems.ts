@@ -17,6 +17,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'eval-not-running': 409,
   'eval-running': 409,
   'eval-not-resumable': 409,
+  'model-not-found': 404,
   'pipeline-not-found': 404,
   'version-not-found': 404,
   'label-not-set': 404,

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { answerOutput, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
-import { parsePipelineRef } from '@patchbay/core';
 import { startServedRun, type ServedOutcome } from '../deploy/served-run';
 import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
+import { parseModelId } from '../deploy/model-id';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
 import { HttpProblem } from '../http/problem';
 import type { RouteModule } from './route-module';
@@ -29,7 +29,7 @@ const MessageContent = z
 
 const ChatRequest = z
   .object({
-    model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`' }),
+    model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`, exactly (`v2`, never `v02` or `V2`)' }),
     messages: z.array(z.object({ role: z.string(), content: MessageContent }).catchall(z.unknown())).min(1),
     stream: z.boolean().nullable().optional(),
     // A pipeline run gives one answer: a client asking for several would read choices that are not there.
@@ -79,12 +79,7 @@ export const openaiRoutes: RouteModule = {
 
     app.openapi(chat, async (c) => {
       const body = c.req.valid('json');
-      const ref = parsePipelineRef(body.model);
-      if (!ref) throw new HttpProblem(404, `there is no model "${body.model}": name a pipeline as NAME, NAME@LABEL or NAME@vN`, { type: 'model-not-found' });
-      // No version is that large, and read as a number it would be named as another (1e20) in the answer.
-      if (ref.kind === 'version' && !Number.isSafeInteger(ref.version)) {
-        throw new HttpProblem(404, `pipeline "${ref.name}" has no version ${body.model.slice(body.model.indexOf('@v') + 2)}`, { type: 'version-not-found' });
-      }
+      const ref = parseModelId(body.model);
       assertMayServe(c, ref.name);
       // a bare NAME (kind "latest" in core, where it composes the latest version) serves its production label here
       const target = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
