@@ -106,6 +106,26 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(rest.nextCursor).toBeNull();
     expect([...first.items, ...rest.items]).toEqual(history);
   });
+
+  it('lets one of 20 parallel promotions of a label not yet set move it, and chains every "from" of parallel moves, across two connections', async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    await a.versions.save(version('p', null, 'one'));
+    for (let n = 1; n < 20; n++) await a.versions.save(version('p', n, `v${n + 1}`));
+    // Each promotion compared its candidate with "not set": only the first may move it, the others must find it moved.
+    const promotions = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).labels.move({ pipeline: 'p', label: 'fresh', version: i + 1, by: 'ci', ifFrom: null })),
+    );
+    expect(promotions.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(promotions.filter((r) => r.status === 'rejected').every((r) => r.status === 'rejected' && r.reason instanceof LabelMovedError)).toBe(true);
+    expect((await a.deployments.list('p', { limit: 100 })).items.map((d) => d.from)).toEqual([null]);
+    // Plain moves of a new label: the history says truly where each one left it (one from null, each from the move before's to).
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).labels.move({ pipeline: 'p', label: 'canary', version: i + 1, by: 'admin' })));
+    const moves = (await a.deployments.list('p', { limit: 100 })).items.filter((d) => d.label === 'canary').reverse();
+    expect(moves[0].from).toBeNull();
+    for (let i = 1; i < moves.length; i++) expect(moves[i].from, `move ${i}`).toBe(moves[i - 1].to);
+    expect((await a.labels.get('p', 'canary'))?.version).toBe(moves.at(-1)!.to);
+  });
 });
 
 const start = (id: string, over: Partial<RunStart> = {}): RunStart => ({ id, pipeline: 'p', version: 1, document: null, inputs: { q: id }, startedAt: 1_000, owner: 'host:1', ...over });

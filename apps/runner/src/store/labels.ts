@@ -1,4 +1,4 @@
-import { forUpdate, type StoreDb } from './dialect';
+import { forUpdate, lockKey, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
 import { appendDeployment } from './deployments';
 import { ReadCache, type ChangeClock } from './read-cache';
@@ -57,7 +57,7 @@ const labelOf = new PreparedQuery<[string, string], { version: number; moved_at:
 
 const toState = (r: { version: number; moved_at: number }): LabelState => ({ version: r.version, movedAt: new Date(r.moved_at).toISOString() });
 
-/** Labels on either database: a move reads the label's row locked (dialect.ts), so concurrent moves record every "from" truly. */
+/** Labels on either database: a move holds the label's key locked (dialect.ts), so concurrent moves record every "from" truly, a new label's too. */
 export class KyselyLabelStore implements LabelStore {
   /** Serving reads a label on every request: cached until a label, version or pipeline is written (here or by another process). */
   private readonly reads: ReadCache<LabelState | undefined>;
@@ -85,6 +85,9 @@ export class KyselyLabelStore implements LabelStore {
   async move(m: LabelMove) {
     const at = Date.now();
     return this.db.transaction().execute(async (tx) => {
+      // A label not yet set has no row for FOR UPDATE to lock: without this, parallel first moves (two promotions
+      // that both compared with "not set") each read nothing, and the later one overwrote the earlier unseen.
+      await lockKey(tx, `label:${m.pipeline}/${m.label}`);
       const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
       if (m.ifFrom !== undefined && (before?.version ?? null) !== m.ifFrom) throw new LabelMovedError(m.ifFrom, before?.version ?? null);
       // v3 → v3 is no deployment: the history lists only moves, and movedAt keeps saying when it last moved.
