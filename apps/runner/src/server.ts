@@ -138,6 +138,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (services.retrieval.keywordIndexesOld) log(oldKeywordIndexesNote(dataDir));
   const interruptedEvals = await store.evals.interruptOrphans(isOwnerAlive);
   if (interruptedEvals > 0) log(`${interruptedEvals} eval(s) left running by a stopped runner are now "interrupted"`);
+  const endedPromotions = await store.promotions.interruptOrphans(isOwnerAlive);
+  if (endedPromotions > 0) log(`${endedPromotions} promotion(s) left running by a stopped runner are now "failed"`);
 
   // Pipeline and map nodes find stored pipelines (and labels) in this store: every run, eval and demo seed shares it.
   services.pipelines = storeResolverOf(store);

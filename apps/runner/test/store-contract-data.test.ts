@@ -153,13 +153,28 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
 
   it('records a promotion and its events', async () => {
     const store = await target.open();
-    await store.promotions.create({ id: 'pr', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000 });
+    await store.promotions.create({ id: 'pr', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000, owner: 'host:1' });
     expect(await store.promotions.get('pr')).toMatchObject({ status: 'running', outcome: null, finishedAt: null });
     expect(await store.promotions.events('pr')).toEqual([]);
     await store.promotions.finish('pr', 'moved', { moved: true }, [{ type: 'promotion.done' }]);
     expect(await store.promotions.get('pr')).toMatchObject({ status: 'moved', outcome: { moved: true } });
     expect(await store.promotions.events('pr')).toEqual([{ type: 'promotion.done' }]);
     expect(await store.promotions.events('nope')).toBeUndefined();
+  });
+
+  it('ends the promotions of a process that is gone at start-up, and only those', async () => {
+    const store = await target.open();
+    for (const [id, owner] of [['dead', 'host:1'], ['alive', 'host:2'], ['done', 'host:1']]) await store.promotions.create({ id, pipeline: 'p', label: 'production', version: 3, createdAt: 1_000, owner });
+    await store.promotions.finish('done', 'moved', { moved: true }, [{ type: 'promotion.completed' }]);
+    expect(await store.promotions.interruptOrphans((owner) => owner === 'host:2')).toBe(1);
+    expect(await store.promotions.get('dead')).toMatchObject({
+      status: 'failed',
+      outcome: { status: 'failed', moved: false, to: 3, error: 'the runner stopped before the promotion ended' },
+      finishedAt: expect.any(String),
+    });
+    expect(await store.promotions.get('alive')).toMatchObject({ status: 'running', outcome: null });
+    expect(await store.promotions.get('done')).toMatchObject({ status: 'moved', outcome: { moved: true } });
+    expect(await store.promotions.interruptOrphans(() => false)).toBe(1);
   });
 
   it('merges rollup cells (counts add, sketches merge) from two connections, queries and prunes them', async () => {

@@ -3,6 +3,7 @@ import { jobKind, type JobRegistry } from '../jobs/job-registry';
 import type { Store } from '../store/index';
 import type { EvalManager } from '../evals/eval-manager';
 import { DomainError } from '../domain-errors';
+import { PROCESS_OWNER } from '../runs/process-owner';
 import { runPromotion, type PromotionEvent, type PromotionOutcome, type PromotionRequest } from './promotion';
 
 export const PROMOTION_JOB = jobKind<PromotionRequest & { id: string }, PromotionEvent>('promotion');
@@ -32,20 +33,34 @@ export class PromotionManager {
 
   async start(request: PromotionRequest): Promise<string> {
     const id = randomUUID();
-    await this.deps.store.promotions.create({ id, pipeline: request.pipeline, label: request.label, version: request.version, createdAt: Date.now() });
+    await this.deps.store.promotions.create({ id, pipeline: request.pipeline, label: request.label, version: request.version, createdAt: Date.now(), owner: PROCESS_OWNER });
     this.deps.jobs.start(PROMOTION_JOB, id, { ...request, id });
     return id;
   }
 
-  /** A promotion's events once it is no longer live: its outcome. */
-  async pastEvents(id: string): Promise<PromotionEvent[] | undefined> {
-    return (await this.deps.store.promotions.events(id)) as PromotionEvent[] | undefined;
+  /**
+   * A promotion's events once it is no longer live. One whose process was killed stored none (a restart ended it,
+   * store/promotions.ts): its stream still ends with promotion.completed, made from the stored outcome and numbered
+   * after what a resuming client saw (its live events were never stored), so a client waiting for the end is told.
+   */
+  async pastEvents(id: string, fromSeq: number): Promise<PromotionEvent[] | undefined> {
+    const events = (await this.deps.store.promotions.events(id)) as PromotionEvent[] | undefined;
+    if (!events || events.some((e) => e.type === 'promotion.completed')) return events;
+    const stored = await this.deps.store.promotions.get(id);
+    if (!stored || stored.status === 'running' || !stored.outcome) return events;
+    const end: PromotionEvent = { type: 'promotion.completed', promotionId: id, outcome: stored.outcome as unknown as PromotionOutcome, at: Date.parse(stored.finishedAt ?? stored.createdAt) };
+    const out = events.slice();
+    out[Math.max(events.length, Math.min(fromSeq, events.length + MAX_UNSTORED_EVENTS))] = end;
+    return out;
   }
 
   notFound(id: string) {
     return new DomainError('promotion-not-found', `there is no promotion "${id}"`);
   }
 }
+
+/** How far past the stored events a resume may be and still get the end made up for a promotion that has none. */
+const MAX_UNSTORED_EVENTS = 1_000_000;
 
 /** What a promotion that threw part way had already found out: the holder it compared with and the evals it ran. */
 function knownSoFar(to: number, events: PromotionEvent[]): Pick<PromotionOutcome, 'from' | 'to' | 'evalIds'> {

@@ -149,12 +149,13 @@ export const promotionRoutes: RouteModule = {
 
     app.openapi(events, async (c) => {
       const { id } = c.req.valid('param');
+      const fromSeq = resumeFrom(c.req.header('last-event-id'));
       return jobEventsResponse(c, {
         jobs: deps.jobs,
         kind: PROMOTION_JOB,
         id,
-        fromSeq: resumeFrom(c.req.header('last-event-id')),
-        past: () => promotions().pastEvents(id),
+        fromSeq,
+        past: () => promotions().pastEvents(id, fromSeq),
         notFound: () => promotions().notFound(id),
         redact: deps.redactor.redact,
       }) as never;

@@ -14,23 +14,49 @@ export interface StoredPromotion {
   finishedAt: string | null;
 }
 
+/** Why a promotion found `running` by a restart ended: its process is gone, and the outcome it would have stored with it. */
+export const STOPPED_PROMOTION_ERROR = 'the runner stopped before the promotion ended';
+
 export interface PromotionStore {
-  create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number }): Promise<void>;
+  /** `owner`: the process that runs it (`host:pid:start`, runs/process-owner.ts). */
+  create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number; owner: string }): Promise<void>;
   finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[]): Promise<void>;
   /** Every event of an ended promotion; undefined when there is no such promotion. */
   events(id: string): Promise<unknown[] | undefined>;
   get(id: string): Promise<StoredPromotion | undefined>;
+  /**
+   * At start-up: promotions left `running` by a process that is gone end `failed` (STOPPED_PROMOTION_ERROR), so
+   * GET /api/promotions/:id and its event stream tell the end rather than `running` for ever. Returns how many.
+   */
+  interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
 }
 
 export class KyselyPromotionStore implements PromotionStore {
   constructor(private readonly db: StoreDb) {}
 
-  async create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number }) {
-    await this.db.insertInto('promotions').values({ id: p.id, pipeline: p.pipeline, label: p.label, version: p.version, status: 'running', created_at: p.createdAt }).execute();
+  async create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number; owner: string }) {
+    await this.db.insertInto('promotions').values({ id: p.id, pipeline: p.pipeline, label: p.label, version: p.version, status: 'running', created_at: p.createdAt, owner: p.owner }).execute();
   }
 
   async finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[]) {
-    await this.db.updateTable('promotions').set({ status, outcome: JSON.stringify(outcome), events: JSON.stringify(events), finished_at: Date.now() }).where('id', '=', id).execute();
+    await this.db.updateTable('promotions').set({ status, outcome: JSON.stringify(outcome), events: JSON.stringify(events), finished_at: Date.now(), owner: null }).where('id', '=', id).execute();
+  }
+
+  async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
+    const running = await this.db.selectFrom('promotions').select(['id', 'version', 'owner']).where('status', '=', 'running').execute();
+    let ended = 0;
+    for (const r of running.filter((r) => !(r.owner && isOwnerAlive(r.owner)))) {
+      // What it compared with and the evals it started were known only to the process that is gone.
+      const outcome = { status: 'failed', moved: false, from: null, to: r.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false, error: STOPPED_PROMOTION_ERROR };
+      const result = await this.db
+        .updateTable('promotions')
+        .set({ status: 'failed', outcome: JSON.stringify(outcome), finished_at: Date.now(), owner: null })
+        .where('id', '=', r.id)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      ended += Number(result.numUpdatedRows);
+    }
+    return ended;
   }
 
   async events(id: string) {

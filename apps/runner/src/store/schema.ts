@@ -110,6 +110,7 @@ export interface Database {
     events: string | null;
     created_at: number;
     finished_at: number | null;
+    owner: string | null;
   };
   metric_rollups: {
     resolution: number;

@@ -3,8 +3,9 @@ import { schema } from './001-schema';
 import { runValues } from './002-run-values';
 import { artifacts } from './003-artifacts';
 import { artifactRelease } from './004-artifact-release';
+import { promotionOwner } from './005-promotion-owner';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner];
