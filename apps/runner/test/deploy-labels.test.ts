@@ -121,6 +121,30 @@ describe('labels', () => {
     expect(forged.body.errors[0].path).toBe('query.cursor');
   });
 
+  it('lists each pipeline with where its labels point, and none for a pipeline without labels, on every page', async () => {
+    for (const name of ['listed-a', 'listed-b', 'listed-c']) expect((await runner.post('/api/pipelines', echoPipeline(name))).status).toBe(201);
+    await saveVersion('listed-a', 1, 'v2');
+    expect((await put('/api/pipelines/listed-a/labels/production', { version: 2 })).status).toBe(200);
+    expect((await put('/api/pipelines/listed-a/labels/staging', { version: 1 })).status).toBe(200);
+    expect((await put('/api/pipelines/listed-c/labels/production', { version: 1 })).status).toBe(200);
+    const held = (await json(await runner.api('/api/pipelines/listed-a/labels'))).body.labels;
+
+    const all = (await json(await runner.api('/api/pipelines?limit=100'))).body as { name: string; labels: Record<string, unknown> }[];
+    const byName = Object.fromEntries(all.map((p) => [p.name, p.labels]));
+    expect(byName['listed-a']).toEqual(held);
+    expect(byName['listed-b']).toEqual({});
+    expect(byName['listed-c']).toEqual({ production: { version: 1, movedAt: expect.any(String) } });
+
+    // pages of one carry their own pipeline's labels, the same as the whole list
+    const paged: Record<string, unknown> = {};
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const res = await runner.api(`/api/pipelines?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      for (const p of await res.json()) paged[p.name] = p.labels;
+      cursor = res.headers.get('x-next-cursor');
+    }
+    expect(paged).toEqual(byName);
+  });
+
   it('lists the label routes in the OpenAPI document with their operation ids', async () => {
     const spec = (await json(await runner.api('/api/openapi.json'))).body;
     expect(spec.paths['/api/pipelines/{name}/labels/{label}'].put.operationId).toBe('moveLabel');

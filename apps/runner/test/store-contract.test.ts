@@ -89,6 +89,10 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(await store.labels.remove('p', 'staging', 'admin', 'gone')).toEqual({ from: 2 });
     expect(await store.labels.remove('p', 'staging', 'admin')).toBeUndefined();
     expect(await store.labels.all()).toMatchObject([{ pipeline: 'p', label: 'production', version: 2 }]);
+    const some = await store.labels.ofPipelines(['p', 'no-such-pipeline']);
+    expect([...some.keys()]).toEqual(['p']);
+    expect(some.get('p')).toEqual(await store.labels.list('p'));
+    expect((await store.labels.ofPipelines([])).size).toBe(0);
 
     const history = (await store.deployments.list('p', { limit: 100 })).items;
     expect(history.map((d) => [d.label, d.from, d.to, d.by])).toEqual([

@@ -12,7 +12,7 @@ const LabelNameSchema = labelField().openapi({ param: { name: 'label', in: 'path
 const NameParams = z.object({ name: PipelineNameSchema });
 const LabelParams = z.object({ name: PipelineNameSchema, label: LabelNameSchema });
 
-const LabelStateSchema = z.object({ version: z.number().int(), movedAt: z.string().openapi({ description: 'ISO 8601' }) }).openapi('LabelState');
+export const LabelStateSchema = z.object({ version: z.number().int(), movedAt: z.string().openapi({ description: 'ISO 8601' }) }).openapi('LabelState');
 const MovedLabelSchema = LabelStateSchema.extend({ label: z.string(), from: z.number().int().nullable() }).openapi('MovedLabel');
 
 const DeploymentSchema = z

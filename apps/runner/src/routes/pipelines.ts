@@ -3,6 +3,7 @@ import { saveVersion } from '../pipelines/save-version';
 import { HttpProblem } from '../http/problem';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
+import { LabelStateSchema } from './labels';
 import { SavedVersionSchema, VersionRecordSchema } from './versions';
 import type { RouteModule } from './route-module';
 
@@ -14,6 +15,7 @@ export const PipelineSummarySchema = z
     latestVersion: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    labels: z.record(z.string(), LabelStateSchema).openapi({ description: 'Where each of its labels points (`production`, …); empty when none is set' }),
   })
   .openapi('PipelineSummary');
 
@@ -60,7 +62,12 @@ const remove = createRoute({
 export const pipelineRoutes: RouteModule = {
   name: 'pipelines',
   register(app, { store, redactor, services, monitoring }) {
-    app.openapi(list, async (c) => c.json(servePage(c, await store.pipelines.list(c.req.valid('query'))), 200));
+    app.openapi(list, async (c) => {
+      const pipelines = servePage(c, await store.pipelines.list(c.req.valid('query')));
+      // The list says what is deployed: one query for the page's labels, not one per pipeline.
+      const labels = await store.labels.ofPipelines(pipelines.map((p) => p.name));
+      return c.json(pipelines.map((p) => ({ ...p, labels: labels.get(p.name) ?? {} })), 200);
+    });
 
     app.openapi(create, async (c) => {
       const body = c.req.valid('json');

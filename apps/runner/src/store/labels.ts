@@ -37,6 +37,8 @@ export class LabelMovedError extends Error {
 export interface LabelStore {
   /** `{label: {version, movedAt}}` of one pipeline. */
   list(pipeline: string): Promise<Record<string, LabelState>>;
+  /** The labels of each of these pipelines in one query (a page of the pipeline list); a pipeline with none is left out. */
+  ofPipelines(pipelines: string[]): Promise<Map<string, Record<string, LabelState>>>;
   get(pipeline: string, label: string): Promise<LabelState | undefined>;
   /**
    * Moves (or creates) the label and appends the move to the history, in one transaction. Returns the version it left
@@ -70,8 +72,18 @@ export class KyselyLabelStore implements LabelStore {
   }
 
   async list(pipeline: string) {
-    const out: Record<string, LabelState> = {};
-    for (const row of await this.db.selectFrom('labels').select(['label', 'version', 'moved_at']).where('pipeline', '=', pipeline).orderBy('label').execute()) out[row.label] = toState(row);
+    return (await this.ofPipelines([pipeline])).get(pipeline) ?? {};
+  }
+
+  async ofPipelines(pipelines: string[]) {
+    const out = new Map<string, Record<string, LabelState>>();
+    if (pipelines.length === 0) return out;
+    const rows = await this.db.selectFrom('labels').select(['pipeline', 'label', 'version', 'moved_at']).where('pipeline', 'in', pipelines).orderBy('pipeline').orderBy('label').execute();
+    for (const row of rows) {
+      const labels = out.get(row.pipeline) ?? {};
+      labels[row.label] = toState(row);
+      out.set(row.pipeline, labels);
+    }
     return out;
   }
 
