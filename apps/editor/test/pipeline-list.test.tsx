@@ -37,6 +37,24 @@ describe('pipelines list', () => {
     expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'listed' });
   });
 
+  it('shows where each label points and opens the deploy and monitoring pages from a row', async () => {
+    await api.createPipeline(echoPipeline('labelled'));
+    await api.saveVersion('labelled', { document: echoPipeline('labelled', 'v2: {{ question }}'), message: 'second', baseVersion: 1 });
+    const put = (label: string, version: number) =>
+      fetch(`${inject('runnerUrl')}/api/pipelines/labelled/labels/${label}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
+    expect((await put('staging', 2)).status).toBe(200);
+    expect((await put('production', 1)).status).toBe(200);
+    const navigate = renderList();
+    await waitFor(() => expect(screen.getByTestId('labels-labelled').textContent).toBe('production v1staging v2'));
+    expect(screen.getByTestId('deploy-listed').textContent).toBe('not deployed');
+    fireEvent.click(screen.getByRole('link', { name: 'production v1 staging v2' }));
+    expect(navigate).toHaveBeenLastCalledWith({ page: 'deploy', name: 'labelled' });
+    fireEvent.click(screen.getByTestId('deploy-listed'));
+    expect(navigate).toHaveBeenLastCalledWith({ page: 'deploy', name: 'listed' });
+    fireEvent.click(screen.getByTestId('monitoring-labelled'));
+    expect(navigate).toHaveBeenLastCalledWith({ page: 'monitoring', name: 'labelled' });
+  });
+
   it('opens a draft on Create and stores nothing until it is saved', async () => {
     const navigate = renderList();
     fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'Not A Slug' } });

@@ -6,10 +6,11 @@ import { useApi } from './ApiContext';
 import { useToast } from './Toasts';
 import { LoadMore } from './LoadMore';
 import { usePages } from '../hooks/use-pages';
+import { LabelPointers } from '../deploy/LabelPointers';
 
 const NAME_PATTERN = /^[a-z0-9-]+$/;
 
-/** `/`: every stored pipeline with its latest version; create, open, import, export, delete. */
+/** `/`: every stored pipeline with its latest version and where its labels point; create, open, deploy, monitor, import, export, delete. */
 export function PipelineList({ navigate }: { navigate: (route: Route) => void }) {
   const api = useApi();
   const toast = useToast();
@@ -88,7 +89,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
   return (
     <main className="list-page" data-testid="pipeline-list">
       <h1>Patchbay</h1>
-      <p className="muted">Pipelines of LLM calls, retrieval and tools: draw them, run them, version them, diff them.</p>
+      <p className="muted">Pipelines of LLM calls, retrieval and tools: draw, run, version, evaluate, deploy and watch them.</p>
       <div className="actions">
         <div>
           <label htmlFor="new-name">New pipeline</label>
@@ -133,6 +134,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
               <th scope="col" className="num">
                 Latest
               </th>
+              <th scope="col">Deployed</th>
               <th scope="col">Updated</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -145,6 +147,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
                 <td>
                   <a
                     href={`/pipelines/${p.name}`}
+                    className="pipeline-name"
                     data-testid={`open-${p.name}`}
                     onClick={(e) => {
                       e.preventDefault();
@@ -158,10 +161,26 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
                 <td className="num" data-testid={`latest-${p.name}`}>
                   v{p.latestVersion}
                 </td>
+                <td>
+                  <a
+                    href={`/pipelines/${p.name}/deploy`}
+                    data-testid={`deploy-${p.name}`}
+                    title={`Deploy ${p.name}: labels, promotion, history`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate({ page: 'deploy', name: p.name });
+                    }}
+                  >
+                    {Object.keys(p.labels).length > 0 ? <LabelPointers labels={p.labels} testId={`labels-${p.name}`} /> : 'not deployed'}
+                  </a>
+                </td>
                 <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
                 <td>
                   {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
                   <div className="row">
+                  <button data-testid={`monitoring-${p.name}`} onClick={() => navigate({ page: 'monitoring', name: p.name })}>
+                    Monitoring
+                  </button>
                   <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
                     Export
                   </button>
