@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub } from '../../../test/support/openai-stub';
 import { cleanEnv, runCli } from './cli-child';
+import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
@@ -261,5 +262,29 @@ describe('patchbay promote', () => {
     expect(heldJson.code).toBe(0);
     expect(JSON.parse(heldJson.stdout)).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, note: 'production already holds v3' });
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
+  }, 120_000);
+
+  it('does not move a label to a version its eval ran on no case (the pipeline failed on every one), and runs that eval again next time', async () => {
+    // "ask" searches the index "docs", which this data dir does not have yet: what promote --store without the server's --data meets.
+    expect((await runner.post('/api/pipelines', askDocsPipeline)).status).toBe(201);
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'ask-cases.jsonl'), JSON.stringify({ id: 'w1', input: { question: 'warranty' }, expected: 'two years' }) + '\n');
+    writeFileSync(path.join(dir, 'ask-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'ask-suite', dataset: 'ask-cases.jsonl', scorers: [{ name: 'found', type: 'contains', target: 'docs' }] }));
+    const args = ['promote', 'ask', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--data', dir];
+
+    const broken = await runCli(args, dir, cleanEnv());
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/promotion failed: the pipeline failed on every case of the eval of v1 \(1 of 1\), so it says nothing of v1: case "w1": node "search" failed: unknown index "docs"/);
+    expect(broken.stdout).toMatch(/canary did not move/);
+    expect(broken.stderr).toMatch(/looked for indexes in the data dir .*; pass --data DIR/);
+    expect((await json(await runner.api('/api/pipelines/ask/labels'))).labels).toEqual({});
+
+    // Once the index is there, the failed eval is not reused as if it were v1's result: v1 is evaluated again and moves.
+    writeFileSync(path.join(dir, 'warranty.md'), 'The warranty lasts two years.\n');
+    expect((await runCli(['index', 'docs', 'warranty.md', '--data', dir], dir, cleanEnv())).code).toBe(0);
+    const fixed = await runCli(args, dir, cleanEnv());
+    expect(fixed.stderr).toMatch(/v1: evaluating/);
+    expect(fixed.stdout).toMatch(/canary: \(not set\) → v1/);
+    expect(fixed.code).toBe(0);
   }, 120_000);
 });

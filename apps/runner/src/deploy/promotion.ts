@@ -55,12 +55,32 @@ export function promotionGate(suite: EvalSuite): Gate {
   return set ? g : { failOn: 'regression' };
 }
 
+/**
+ * An eval in which the pipeline failed on every case (an index or tool missing where
+ * it ran, a provider down) measured the place it ran in, not the version: it is never
+ * reused, and a candidate's such eval moves no label (with no holder, no regression
+ * gate would stop it).
+ */
+function ranOnNoCase(e: StoredEval): boolean {
+  const summary = e.head?.summary;
+  return summary !== undefined && summary.cases > 0 && summary.errors === summary.cases;
+}
+
+/** Why a candidate's eval that ran on no case moves nothing, with the first case's error. */
+async function ranOnNoCaseReason(deps: PromotionDeps, e: StoredEval, version: number): Promise<string> {
+  const [first] = await deps.store.evals.cases(e.id);
+  const why = first?.error ? `: case "${first.id}": ${first.error}` : '';
+  const n = e.head!.summary.cases;
+  return `the pipeline failed on every case of the eval of v${version} (${n} of ${n}), so it says nothing of v${version}${why}`;
+}
+
 /** Same behaviour, same dataset content, same suite (name, scorers, repeat): a stored result that stands for a new run. */
 async function reusableEval(deps: PromotionDeps, pipeline: string, hash: string, req: PromotionRequest): Promise<StoredEval | undefined> {
   const scorers = JSON.stringify(req.suite.scorers);
   return (await deps.store.evals.list({ pipeline, limit: 500 })).items.find(
     (e) =>
       e.status === 'succeeded' &&
+      !ranOnNoCase(e) &&
       e.spec.behaviorHash === hash &&
       e.dataset.hash === req.dataset.hash &&
       e.spec.suite === req.suite.name &&
@@ -111,6 +131,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   const candEval = await evaluate(req.version, candidate.document);
   base.evalIds.candidate = candEval.id;
   if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };
+  if (ranOnNoCase(candEval)) return { ...base, error: await ranOnNoCaseReason(deps, candEval, req.version) };
 
   let comparison: Comparison | undefined;
   if (from !== null) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../command';
+import { dataDirHint } from '../data-dir-hint';
 import { openRunnerStore } from '../runner-store';
 import { openWorkspaceServices } from '../workspace-services';
 
@@ -93,6 +94,9 @@ usage or bad input (pipeline, version, suite, dataset).`,
       );
       if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       else printOutcome(io, values.label, outcome, evalsPkg);
+      // An index or tool the evals did not find here: usually the workspace is another data dir (the server's).
+      const hint = outcome.error ? dataDirHint(outcome.error, services.dataDir) : undefined;
+      if (hint) io.stderr.write(`patchbay promote: ${hint}\n`);
       return outcome.moved || outcome.status === 'unchanged' ? EXIT_OK : EXIT_FAILED;
     } finally {
       await jobs.cancelAll();
