@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli } from './cli-child';
@@ -146,4 +149,22 @@ describe('patchbay keys', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 180_000); // six CLI processes on a busy machine
+
+  it('says so when keys create makes a new runner store (run outside the runner\'s data dir), since no runner accepts its key', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'patchbay-keys-'));
+    try {
+      const created = await runCli(['keys', 'create', 'my-app'], elsewhere, cleanEnv());
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(/^pbk_\w+\n$/);
+      const dataDir = path.join(elsewhere, '.patchbay');
+      expect(created.stderr).toContain(`patchbay keys: there was no runner store in ${dataDir}, so this key went into a new one, which no runner uses yet: a runner serving from another data dir will refuse it (401); pass --data DIR (or set PATCHBAY_DATA, or --store) to make it where your runner keeps its data\n`);
+      // The key is in that store all the same (a runner started there accepts it); a second one there says nothing of it.
+      const second = await runCli(['keys', 'create', 'other-app'], elsewhere, cleanEnv());
+      expect(second.code).toBe(0);
+      expect(second.stderr).not.toMatch(/no runner store/);
+      expect((await runCli(['keys', 'list'], elsewhere, cleanEnv())).stdout).toMatch(/my-app[\s\S]*other-app/);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

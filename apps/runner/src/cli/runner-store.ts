@@ -18,7 +18,7 @@ export interface RunnerStoreFlags {
  * make keys it refuses and move labels nobody serves. Only `create` makes a
  * new SQLite store: a typo in --data (or --store) must not.
  */
-export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean } = {}): Promise<Store> {
+export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean; onCreated?: (dataDir: string) => void } = {}): Promise<Store> {
   const { openSqliteStore, openStore, RUNNER_DB_FILE } = await import('../store/index');
   const { Redactor } = await import('../http/secrets');
   const redact = Redactor.fromEnv(io.env).redact;
@@ -39,6 +39,9 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
   }
   const { resolveDataDir } = await import('@patchbay/core/node');
   const dataDir = resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd });
-  if (!options.create && !existsSync(path.join(dataDir, RUNNER_DB_FILE))) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR or --store STORE)`);
-  return openSqliteStore(dataDir, { redact });
+  const existed = existsSync(path.join(dataDir, RUNNER_DB_FILE));
+  if (!options.create && !existed) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR or --store STORE)`);
+  const store = await openSqliteStore(dataDir, { redact });
+  if (!existed) options.onCreated?.(dataDir);
+  return store;
 }

@@ -43,12 +43,15 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
     // Given more than once, each adds its names (not only the last one counted).
     const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines.join(','));
 
-    const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create' });
+    let newStoreIn: string | undefined;
+    const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create', onCreated: (dir) => (newStoreIn = dir) });
     try {
       if (action === 'create') {
         const created = await asUsage(createServingKey(store, { name, pipelines }));
         io.stdout.write(`${created.key}\n`);
         io.stderr.write(`serving key "${name}" for ${created.pipelines ? created.pipelines.join(', ') : 'every pipeline'}: store it now, it is not shown again\n`);
+        // Usually run from another folder than the runner's: its key would be refused with no word of why.
+        if (newStoreIn) io.stderr.write(`patchbay keys: there was no runner store in ${newStoreIn}, so this key went into a new one, which no runner uses yet: a runner serving from another data dir will refuse it (401); pass --data DIR (or set PATCHBAY_DATA, or --store) to make it where your runner keeps its data\n`);
       } else if (action === 'revoke') {
         await asUsage(revokeServingKey(store.keys, name));
         io.stderr.write(`serving key "${name}" revoked\n`);
