@@ -17,6 +17,7 @@ import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store }
 import { Monitoring } from './monitoring/monitoring';
 import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
+import type { HostResolver } from './monitoring/webhook-address';
 import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
 import { WorkspacePublisher } from './workspace/workspace-publisher';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   migrations?: Migration[];
   /** Waits between alert webhook attempts; default 0, 0.5 s, 2 s, 8 s. */
   webhookBackoffMs?: number[];
+  /** How alert webhooks' host names are resolved; default the system's (tests answer as DNS would). */
+  webhookResolve?: HostResolver;
   /** With a shared store (`--store`): how often monitors and alert rules saved through another server are read; default 5 s. */
   monitoringSyncMs?: number;
   /** Scaled out (`--queue redis://…`): runs and eval cases go through BullMQ; `work` takes them here too. */
@@ -153,6 +156,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     retentionDays: services.config.retention?.runsDays,
     webhookBackoffMs: options.webhookBackoffMs,
+    webhookResolve: options.webhookResolve,
     // Other servers on this store save monitors and alert rules too: read what they saved.
     syncConfigsEveryMs: shared ? (options.monitoringSyncMs ?? 5_000) : undefined,
   });

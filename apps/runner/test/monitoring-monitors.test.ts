@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEvaluator, type AlertPayload } from '../src/monitoring/alert-rules';
 import { AlertRuleSpec } from '../src/monitoring/monitor-spec';
@@ -17,7 +18,19 @@ describe('monitors, alerts and production runs into datasets', () => {
   beforeAll(async () => {
     hook = await startWebhook(1);
     // A webhook URL can carry its own token (Slack's, Discord's): a rule may name a variable of the runner's that holds it.
-    runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40], env: { ALERT_HOOK: hook.url, NOT_A_URL: 'hooks.example.com/x' } });
+    // The names a webhook test gives resolve as a DNS answer would: metadata.test to a metadata address, rebind.test to
+    // the receiver when first asked and to a metadata address after; any other name as the system resolves it.
+    let rebindAsked = 0;
+    const webhookResolve = async (host: string) => {
+      if (host === 'metadata.test') return [{ address: '169.254.169.254', family: 4 }];
+      if (host === 'rebind.test') return [{ address: rebindAsked++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
+      return lookup(host, { all: true });
+    };
+    runner = await startTestRunner({
+      webhookBackoffMs: [0, 20, 40],
+      webhookResolve,
+      env: { ALERT_HOOK: hook.url, NOT_A_URL: 'hooks.example.com/x', METADATA_HOOK: 'http://169.254.169.254/latest/meta-data/' },
+    });
     for (const doc of [echoPipeline('polite'), flaky]) expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
   });
   afterAll(async () => {
@@ -270,6 +283,44 @@ describe('monitors, alerts and production runs into datasets', () => {
     const failed = alerts.find((a: { rule: string }) => a.rule === 'nowhere');
     expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
     expect(failed.lastError).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    expect((await put([])).status).toBe(200);
+  });
+
+  it('never posts an alert to a cloud metadata address: refused when saved as one, failed unsent when the host resolves to one; loopback and private addresses stay allowed', async () => {
+    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const rule = (name: string, webhook: string) => ({ name, metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook });
+    const written = await put([
+      rule('local', 'http://127.0.0.1:9/hook'),
+      rule('aws', 'http://169.254.169.254/latest/meta-data/'),
+      rule('aws-v6', 'http://[fd00:ec2::254]/latest'),
+      rule('mapped', 'http://[::ffff:169.254.169.254]/x'),
+      rule('decimal', 'http://2852039166/x'),
+      rule('alibaba', 'https://100.100.100.200/x'),
+    ]);
+    expect(written.status).toBe(400);
+    const never = 'a cloud metadata address: alerts are never posted there';
+    expect((await written.json()).errors).toEqual([
+      { path: '$.rules[1].webhook', message: `169.254.169.254 is ${never}` },
+      { path: '$.rules[2].webhook', message: `fd00:ec2::254 is ${never}` },
+      { path: '$.rules[3].webhook', message: `::ffff:a9fe:a9fe is ${never}` },
+      { path: '$.rules[4].webhook', message: `169.254.169.254 is ${never}` },
+      { path: '$.rules[5].webhook', message: `100.100.100.200 is ${never}` },
+    ]);
+    // People run receivers on their own machine or network; another link-local address is no metadata service.
+    expect((await put([rule('local', 'http://127.0.0.1:9/hook'), rule('lan', 'http://10.0.0.5/hook'), rule('link', 'http://169.254.1.1/hook')])).status).toBe(200);
+
+    const port = new URL(hook.url).port;
+    expect((await put([rule('in-env', '${METADATA_HOOK}'), rule('by-name', `http://metadata.test:${port}/hook`), rule('rebound', `http://rebind.test:${port}/hook`)])).status).toBe(200);
+    const before = hook.received.length;
+    await run('flaky', 'fail');
+    await settle();
+    expect(hook.received.length).toBe(before);
+    const { alerts } = await (await fetch(`${runner.url}/api/pipelines/flaky/alerts`)).json();
+    const of = (name: string) => alerts.find((a: { rule: string }) => a.rule === name);
+    expect(of('in-env')).toMatchObject({ status: 'failed', attempts: 0, lastError: `169.254.169.254 is ${never}`, webhook: '${METADATA_HOOK}' });
+    expect(of('by-name')).toMatchObject({ status: 'failed', attempts: 0, lastError: `metadata.test resolves to 169.254.169.254, ${never}` });
+    // Checked again as the connection is made: a name that resolves elsewhere by then is refused there, and not retried.
+    expect(of('rebound')).toMatchObject({ status: 'failed', attempts: 1, lastError: `rebind.test resolves to 169.254.169.254, ${never}` });
     expect((await put([])).status).toBe(200);
   });
 

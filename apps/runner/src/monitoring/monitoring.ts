@@ -12,6 +12,7 @@ import { PrometheusMetrics } from './prometheus';
 import { RollupWriter } from './rollup-writer';
 import type { FinishedRunFacts } from './run-facts';
 import { deliverAlert } from './webhook-delivery';
+import type { HostResolver } from './webhook-address';
 import { resolveWebhook } from './webhook-target';
 
 export interface MonitoringOptions {
@@ -26,6 +27,8 @@ export interface MonitoringOptions {
   retentionDays?: number;
   /** Waits between webhook attempts (tests shorten them). */
   webhookBackoffMs?: number[];
+  /** How a webhook's host name is resolved (default the system's; tests answer as DNS would). */
+  webhookResolve?: HostResolver;
   /** On a store other servers share: how often to read the monitors and alert rules they may have saved. */
   syncConfigsEveryMs?: number;
 }
@@ -195,7 +198,7 @@ export class Monitoring {
     return deliverAlert(
       this.options.monitors,
       { pipeline: payload.pipeline, rule: rule.name, state: payload.state, payload: payload as unknown as Record<string, unknown>, webhook: rule.webhook },
-      { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env, signal: this.stopping.signal },
+      { backoffMs: this.options.webhookBackoffMs, log: this.options.log, env: this.options.env, signal: this.stopping.signal, resolve: this.options.webhookResolve },
     ).catch((err: Error) => this.options.log(`alert "${rule.name}": ${err.message}`));
   }
 

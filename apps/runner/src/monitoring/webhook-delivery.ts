@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetch } from 'undici';
 import type { AlertDelivery, MonitorStore } from '../store/monitors';
+import { guardedDispatcher, MetadataAddressRefused, resolvedHostProblem, systemResolver, webhookHostProblem, type HostResolver } from './webhook-address';
 import { resolveWebhook } from './webhook-target';
 
 /** Waits before each attempt: at once, then 0.5 s, 2 s and 8 s. */
@@ -18,7 +20,7 @@ export const STOPPED = 'the runner stopped before the alert was delivered';
 export async function deliverAlert(
   store: MonitorStore,
   alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'state' | 'payload' | 'webhook'>,
-  options: { backoffMs?: number[]; log?: (line: string) => void; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
+  options: { backoffMs?: number[]; log?: (line: string) => void; env?: NodeJS.ProcessEnv; signal?: AbortSignal; resolve?: HostResolver } = {},
 ): Promise<void> {
   const backoff = options.backoffMs ?? DELIVERY_BACKOFF_MS;
   // Recorded as the rule gives it: a `${NAME}` webhook stays a name here.
@@ -30,6 +32,37 @@ export async function deliverAlert(
     return;
   }
   const stop = options.signal ?? new AbortController().signal;
+  const resolve = options.resolve ?? systemResolver;
+  // A metadata address (as written, in the variable, or what the name resolves to) is refused before anything is sent.
+  // A resolver that does not answer in time leaves the check to the connection itself (guardedDispatcher).
+  const url = new URL(target.url);
+  const inTime: HostResolver = (host) => Promise.race([resolve(host), sleep(ATTEMPT_TIMEOUT_MS, [], { signal: stop, ref: false }).catch(() => [])]);
+  const refused = webhookHostProblem(url) ?? (await resolvedHostProblem(url, inTime));
+  if (refused) {
+    await store.updateDelivery(id, { status: 'failed', attempts: 0, lastError: refused, deliveredAt: null });
+    options.log?.(`alert "${alert.rule}" of ${alert.pipeline} was not delivered: ${refused}`);
+    return;
+  }
+  const dispatcher = guardedDispatcher(resolve);
+  try {
+    await attempt({ store, id, alert, url: target.url, backoff, stop, dispatcher, log: options.log });
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** Posts until a 2xx, the attempts run out or the runner stops, recording each outcome on delivery `id`. */
+async function attempt(delivery: {
+  store: MonitorStore;
+  id: number;
+  alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'payload' | 'webhook'>;
+  url: string;
+  backoff: number[];
+  stop: AbortSignal;
+  dispatcher: ReturnType<typeof guardedDispatcher>;
+  log?: (line: string) => void;
+}): Promise<void> {
+  const { store, id, alert, url, backoff, stop, dispatcher, log } = delivery;
   let lastError: string | null = null;
   for (let attempt = 1; attempt <= backoff.length; attempt++) {
     // Cut short when the runner stops (the rejection is that abort); unref'd, it keeps no process alive.
@@ -39,7 +72,8 @@ export async function deliverAlert(
       return;
     }
     try {
-      const res = await fetch(target.url, {
+      const res = await fetch(url, {
+        dispatcher,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'patchbay-alerts' },
         body: JSON.stringify(alert.payload),
@@ -53,7 +87,13 @@ export async function deliverAlert(
       }
       lastError = `the webhook answered ${res.status}`;
     } catch (err) {
-      lastError = stop.aborted ? STOPPED : failureReason(err as Error, target.url, alert.webhook);
+      const cause = (err as Error).cause;
+      if (cause instanceof MetadataAddressRefused) {
+        await store.updateDelivery(id, { status: 'failed', attempts: attempt, lastError: cause.message, deliveredAt: null });
+        log?.(`alert "${alert.rule}" of ${alert.pipeline} was not delivered: ${cause.message}`);
+        return;
+      }
+      lastError = stop.aborted ? STOPPED : failureReason(err as Error, url, alert.webhook);
     }
     if (stop.aborted) {
       await store.updateDelivery(id, { status: 'failed', attempts: attempt, lastError: STOPPED, deliveredAt: null });
@@ -61,7 +101,7 @@ export async function deliverAlert(
     }
     await store.updateDelivery(id, { status: attempt === backoff.length ? 'failed' : 'pending', attempts: attempt, lastError, deliveredAt: null });
   }
-  options.log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${lastError}`);
+  log?.(`alert "${alert.rule}" of ${alert.pipeline} could not be delivered: ${lastError}`);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { webhookHostProblem } from './webhook-address';
+
 /**
  * Where an alert rule's `webhook` posts. A webhook URL is often its own
  * credential (Slack's and Discord's carry their token in the path), so a rule
@@ -25,7 +27,7 @@ export function webhookFormatProblem(webhook: string): string | null {
   if (ENV_REFERENCE.test(webhook)) return null;
   const url = httpUrl(webhook);
   if (!url) return WEBHOOK_FORMAT;
-  return url.password ? WEBHOOK_PASSWORD : null;
+  return url.password ? WEBHOOK_PASSWORD : webhookHostProblem(url);
 }
 
 /** The URL to post to, or why there is none in this environment (one line, naming the variable, never its value). */

@@ -26,7 +26,7 @@ export { readIngestFiles, INGEST_EXTENSIONS, MAX_INGEST_BYTES } from './retrieva
 export { reciprocalRankFusion, RRF_K } from './retrieval/fusion';
 export * from './tools/tool-service';
 export type { Tool } from './tools/tool';
-export { refusalReason } from './tools/address-guard';
+export { isMetadataAddress, refusalReason } from './tools/address-guard';
 export { RetrievalInputError } from './retrieval/retrieval-input-error';
 export { IndexesBusyError } from './retrieval/indexes-busy-error';
 export { validateIndexName } from './retrieval/ids';

@@ -25,13 +25,27 @@ const METADATA = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200',
 
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
 
+function parsed(address: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const ip = ipaddr.parse(address);
+  // ::ffff:10.0.0.1 is 10.0.0.1: judge the IPv4 address inside.
+  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip;
+}
+
+/**
+ * Whether `address` is a cloud metadata service's (in any spelling, ::ffff:-mapped included). Alert
+ * webhooks refuse these alone: unlike a model's tool, an admin's receiver may be on loopback or the LAN.
+ */
+export function isMetadataAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const ip = parsed(address);
+  return METADATA.has(ip.toNormalizedString()) || METADATA.has(ip.toString());
+}
+
 /** Why `address` may not be reached, or null when it is a public unicast address. */
 export function refusalReason(address: string): string | null {
   if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
-  let ip = ipaddr.parse(address);
-  // ::ffff:10.0.0.1 is 10.0.0.1: judge the IPv4 address inside.
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  if (METADATA.has(ip.toNormalizedString()) || METADATA.has(ip.toString())) return `${address} is a cloud metadata address`;
+  if (isMetadataAddress(address)) return `${address} is a cloud metadata address`;
+  const ip = parsed(address);
   const range = ip.range();
   // ipaddr.js calls any IPv6 it has no name for unicast, ::127.0.0.1 (IPv4-compatible) included; only 2000::/3 is global.
   if (range === 'unicast' && ip.kind() === 'ipv6' && !(ip as ipaddr.IPv6).match(GLOBAL_UNICAST_V6)) return `${address} is not a global unicast address (outside 2000::/3)`;
