@@ -81,7 +81,7 @@ describe('patchbay eval', () => {
       cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g2.json', '--min-pass-rate', '0.9']),
     ]);
     expect(regression.code).toBe(1);
-    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case(s) regressed: c10');
+    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case regressed: c10');
     expect(passRate.code).toBe(0);
     expect(passRate.stdout).toContain('gate PASS  min-pass-rate 0.9');
 

@@ -31,7 +31,7 @@ export function evaluateGates(gate: Gate, result: { summary: EvalSummary; compar
       checks.push({
         gate: 'fail-on regression',
         passed: n === 0,
-        message: n === 0 ? 'no case regressed' : `${n} case(s) regressed: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
+        message: n === 0 ? 'no case regressed' : `${n} case${n === 1 ? '' : 's'} regressed: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
       });
     }
   }

@@ -182,7 +182,7 @@ describe('gates', () => {
   it('fail-on regression fails when any case regressed', () => {
     const r = evaluateGates({ failOn: 'regression' }, { summary, comparison });
     expect(r.passed).toBe(false);
-    expect(r.checks[0].message).toBe('1 case(s) regressed: c10');
+    expect(r.checks[0].message).toBe('1 case regressed: c10');
   });
 
   it('min-pass-rate compares the share of passing cases', () => {
