@@ -238,6 +238,12 @@ describe('patchbay run: Ctrl-C', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'cancelled', error: 'run cancelled' });
   });
 
+  it('run --help names every exit code a script may see, SIGTERM\'s 143 included', async () => {
+    const help = await runCli(['run', '--help'], ws.dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/130 cancelled by Ctrl-C; 143 cancelled by SIGTERM/);
+  });
+
   it('cancels the run on SIGINT while a model call is pending: exit 130', async () => {
     const r = await runStoppedBy('SIGINT');
     expect(r.code).toBe(130);

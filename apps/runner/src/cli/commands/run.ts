@@ -54,7 +54,8 @@ Options:
 Exit codes: 0 the run succeeded; 1 it failed (the message names the node);
 2 bad usage, an invalid pipeline (its problems are listed, nothing runs), an
 input that is missing, unknown or does not fit its valueType, or a damaged SQLite
-file in the data dir (named); 130 cancelled by Ctrl-C.`,
+file in the data dir (named); 130 cancelled by Ctrl-C; 143 cancelled by SIGTERM
+(a CI job's timeout, kill: the run ends cancelled, and --json still prints it).`,
   options: {
     input: { type: 'string', multiple: true },
     inputs: { type: 'string' },
