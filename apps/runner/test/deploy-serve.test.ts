@@ -183,6 +183,9 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
   it('fills other inputs from metadata (parsed by type) and streams an answer not made by a model as one chunk', async () => {
     const whole = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Ada' }], metadata: { times: '3' } });
     expect(whole.choices[0].message.content).toBe('hello Ada x3');
+    // A client's own tags in metadata (no input of that name) are left alone, not refused.
+    const tagged = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Ada' }], metadata: { times: '3', crm_ticket: 'T-42' } });
+    expect(tagged.choices[0].message.content).toBe('hello Ada x3');
     const stream = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Bo' }], metadata: { times: '2' }, stream: true });
     const contents: string[] = [];
     for await (const chunk of stream) if (chunk.choices[0]?.delta?.content) contents.push(chunk.choices[0].delta.content);
