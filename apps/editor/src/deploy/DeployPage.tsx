@@ -63,8 +63,8 @@ export default function DeployPage({ name, navigate }: Props) {
                   {labelNames.map((label) => (
                     <li key={label} data-testid={`label-${label}`}>
                       <span className={`badge label-badge${label === 'production' ? ' production' : ''}`}>{label}</span> → v{labels[label].version}
-                      <ClampedText text={versions?.find((v) => v.number === labels[label].version)?.message} muted />
                       <span className="muted"> · moved {new Date(labels[label].movedAt).toLocaleString()}</span>
+                      <ClampedText text={versions?.find((v) => v.number === labels[label].version)?.message} muted />
                     </li>
                   ))}
                 </ul>
