@@ -104,6 +104,16 @@ describe('serving keys over HTTP', () => {
     expect(keys.map((k: any) => k.name)).not.toContain('scoped-to-nothing');
   });
 
+  it('refuses a field it does not know (400 at $) rather than a key for every pipeline when "pipelines" is misspelt', async () => {
+    const res = await runner.post('/api/keys', { name: 'typo-scope', pipeline: ['helpdesk'] }, admin);
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.errors[0]).toMatchObject({ path: '$' });
+    expect(problem.detail).toMatch(/unknown field "pipeline"/);
+    const { keys } = await (await call('/api/keys', { headers: admin })).json();
+    expect(keys.map((k: any) => k.name)).not.toContain('typo-scope');
+  });
+
   it('refuses a scope naming a pipeline that does not exist (404 at its JSON path) rather than a key that can call nothing it was meant for', async () => {
     const res = await runner.post('/api/keys', { name: 'typo-app', pipelines: ['helpdesk', 'helpdesc'] }, admin);
     expect(res.status).toBe(404);

@@ -25,7 +25,8 @@ const create = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ name: KeyNameSchema, pipelines: z
+          // Strict: a misspelt "pipelines" would otherwise be dropped and the key made for every pipeline.
+          schema: z.strictObject({ name: KeyNameSchema, pipelines: z
                 .array(z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name is a slug'))
                 .min(1, 'name at least one pipeline, or leave it out for a key that may call every pipeline')
                 .max(200)
