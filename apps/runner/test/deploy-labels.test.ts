@@ -79,6 +79,12 @@ describe('labels', () => {
     expect(longLabel.status).toBe(400);
     expect(longLabel.body.detail).toMatch(/a label is at most 64 characters \(this one has 300\)/);
     expect((await json(await put('/api/pipelines/shop/labels/qa', { version: 'one' }))).body.detail).toMatch(/\$\.version/);
+    // A misspelt note would be dropped without a word and the history keep no reason for the move.
+    const typo = await json(await put('/api/pipelines/shop/labels/qa', { version: 1, notes: 'why it moved' }));
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors[0].path).toBe('$');
+    expect(typo.body.detail).toMatch(/unknown field "notes"/);
+    expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.qa).toBeUndefined();
     const unset = await json(await runner.api('/api/pipelines/shop/labels/canary', { method: 'DELETE' }));
     expect(unset.status).toBe(404);
     expect(unset.body.detail).toMatch(/no label "canary"; its labels: production/);

@@ -44,12 +44,12 @@ const put = createRoute({
   operationId: 'moveLabel',
   tags: ['deployments'],
   summary: 'Move (or create) a label',
-  description: 'Points the label at `version` and appends the move to the deployment history. A version that does not exist is 404; one with problems 422.',
+  description: 'Points the label at `version` and appends the move to the deployment history. A version that does not exist is 404; one with problems 422; a field other than `version` and `note` 400 (a misspelt note is not dropped unseen).',
   request: {
     params: LabelParams,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ version: z.number().int().min(1), note: z.string().max(2000).optional() }).openapi('MoveLabel') } },
+      content: { 'application/json': { schema: z.strictObject({ version: z.number().int().min(1), note: z.string().max(2000).optional() }).openapi('MoveLabel') } },
     },
   },
   responses: { 200: jsonContent(MovedLabelSchema, 'The label where it now points'), ...problemResponses(400, 401, 404, 422) },
