@@ -43,6 +43,8 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(await store.versions.get('p', 1)).toMatchObject({ number: 1, contentHash: 'c-one', problems: [], document: doc('p', 'p one') });
     expect((await store.versions.latest('p'))?.number).toBe(2);
     expect(await store.versions.get('p', 9)).toBeUndefined();
+    // A number no version can have (past PostgreSQL's INTEGER, or not whole) is no version, not a database error.
+    for (const n of [3_000_000_000, 2 ** 53, 1.5, 0, -1]) expect(await store.versions.get('p', n), String(n)).toBeUndefined();
     await store.versions.save(version('q', null, 'other'));
     expect((await store.pipelines.list({ limit: 10 })).items).toMatchObject([{ name: 'p', title: 'p two', latestVersion: 2 }, { name: 'q' }]);
     const first = await store.pipelines.list({ limit: 1 });
@@ -183,6 +185,7 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await ids({ source: 'serve', limit: 10 })).toEqual(['a']);
     expect(await ids({ label: 'production', limit: 10 })).toEqual(['a']);
     expect(await ids({ version: 2, limit: 10 })).toEqual(['b']);
+    expect(await ids({ version: 3_000_000_000, limit: 10 })).toEqual([]);
     expect(await ids({ status: 'failed', limit: 10 })).toEqual(['c']);
     // a finished at 1,012, c at 3,012 (b still runs): a run counts where it finished.
     expect(await ids({ finished: { from: 1_000, to: 1_013 }, limit: 10 })).toEqual(['a']);

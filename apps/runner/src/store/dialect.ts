@@ -54,6 +54,12 @@ export function isUniqueViolation(err: unknown): boolean {
 const INT4_MAX = 2 ** 31 - 1;
 
 /**
+ * A number a saved version can have: whole, from 1, within PostgreSQL's INTEGER. Looking up any other is
+ * answered "no such version" on both databases (PostgreSQL would refuse 3000000000 as a parameter: a 500).
+ */
+export const isVersionNumber = (n: number) => Number.isInteger(n) && n >= 1 && n <= INT4_MAX;
+
+/**
  * A cursor of whole numbers. SQLite compares any number; PostgreSQL refuses
  * 1.5 or 2^63 for a BIGINT parameter, so on both a forged cursor like that is
  * a bad cursor (400), not a database error.

@@ -4,7 +4,7 @@ import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
 import type { StorageHealth } from './storage-health';
 import { valueReviver } from './run-values';
-import { decodeIntCursor, groupCommitWait, insertOrder, type StoreDb } from './dialect';
+import { decodeIntCursor, groupCommitWait, insertOrder, isVersionNumber, type StoreDb } from './dialect';
 import { writeRunBatch, type RunWrite } from './run-batch';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
@@ -258,7 +258,11 @@ export class KyselyRunStore implements RunStore {
     if (query.pipeline !== undefined) q = q.where('pipeline', '=', query.pipeline);
     if (query.source !== undefined) q = q.where('source', '=', query.source);
     if (query.label !== undefined) q = q.where('label', '=', query.label);
-    if (query.version !== undefined) q = q.where('version', '=', query.version);
+    if (query.version !== undefined) {
+      // No run ran a version no version can have: an empty list, not PostgreSQL refusing the parameter.
+      if (!isVersionNumber(query.version)) return { items: [], nextCursor: null };
+      q = q.where('version', '=', query.version);
+    }
     if (query.status !== undefined) q = q.where('status', '=', query.status);
     const monitor = query.monitor;
     if (monitor) {

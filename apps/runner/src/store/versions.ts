@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Database } from './schema';
 import { toPage, type Page, type PageRequest } from './paging';
-import { decodeVersionCursor, forUpdate, isUniqueViolation, type StoreDb } from './dialect';
+import { decodeVersionCursor, forUpdate, isUniqueViolation, isVersionNumber, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
 import { ReadCache, type ChangeClock } from './read-cache';
 
@@ -165,6 +165,7 @@ export class KyselyVersionStore implements VersionStore {
   }
 
   get(pipeline: string, number: number) {
+    if (!isVersionNumber(number)) return Promise.resolve(undefined);
     return this.lookups.get(`${pipeline}\u0000${number}`, async () => this.cached(pipeline, (await keyOf.execute(this.db, pipeline, number)).rows[0]));
   }
 
