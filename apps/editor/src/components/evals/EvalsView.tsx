@@ -96,15 +96,18 @@ export function EvalsView(p: Props) {
                     </td>
                     <td>{passRateText(e.summary)}</td>
                     <td className="muted">{new Date(e.createdAt).toLocaleString()}</td>
-                    <td className="row">
-                      <button data-testid={`show-eval-${e.id}`} onClick={() => p.onShow(e.id)}>
-                        Show
-                      </button>
-                      {against && (
-                        <button data-testid={`compare-eval-${e.id}`} onClick={() => compareInOrder(against, e)} title="Compare with its baseline or the eval before it (the older version is A)">
-                          Compare
+                    <td>
+                      {/* a flex box inside the cell: a flex cell leaves the table's grid and its row's border misaligns */}
+                      <div className="row">
+                        <button data-testid={`show-eval-${e.id}`} onClick={() => p.onShow(e.id)}>
+                          Show
                         </button>
-                      )}
+                        {against && (
+                          <button data-testid={`compare-eval-${e.id}`} onClick={() => compareInOrder(against, e)} title="Compare with its baseline or the eval before it (the older version is A)">
+                            Compare
+                          </button>
+                        )}
+                      </div>
                     </td>
                   </tr>
                 );
