@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub } from '../../../test/support/openai-stub';
@@ -278,6 +278,12 @@ describe('patchbay promote', () => {
     expect(broken.stdout).toMatch(/canary did not move/);
     expect(broken.stderr).toMatch(/looked for indexes in the data dir .*; pass --data DIR/);
     expect((await json(await runner.api('/api/pipelines/ask/labels'))).labels).toEqual({});
+    // The store given apart (--store), the workspace a folder that is not there: it is looked in, not made, and the hint says so.
+    const missing = path.join(dir, 'no-such-workspace');
+    const elsewhere = await runCli(['promote', 'ask', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--store', dir, '--data', missing], dir, cleanEnv());
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`patchbay promote: looked for indexes in the data dir ${missing}, which does not exist; pass --data DIR`);
+    expect(existsSync(missing)).toBe(false);
 
     // Once the index is there, the failed eval is not reused as if it were v1's result: v1 is evaluated again and moves.
     writeFileSync(path.join(dir, 'warranty.md'), 'The warranty lasts two years.\n');

@@ -68,7 +68,8 @@ usage or bad input (pipeline, version, suite, dataset).`,
     const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
     const data = await asUsage(loadDatasetSource(suiteFile.dataset));
     const store = await openRunnerStore({ data: values.data, store: values.store }, io);
-    const services = await openWorkspaceServices(values, io).catch(async (err) => {
+    // The evals only read the workspace, as patchbay run does: a --data that is not there is named, not made.
+    const services = await openWorkspaceServices(values, io, { createDataDir: false }).catch(async (err) => {
       await store.close();
       throw err;
     });
