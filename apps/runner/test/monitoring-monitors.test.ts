@@ -369,7 +369,7 @@ describe('monitors, alerts and production runs into datasets', () => {
 });
 
 describe('retention.runsDays', () => {
-  it('prunes raw runs past the retention while the rollups keep counting them', async () => {
+  it('prunes raw runs and the alerts sent before them past the retention, while the rollups keep counting the runs', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
@@ -383,11 +383,21 @@ describe('retention.runsDays', () => {
       await res.text();
       const id = res.headers.get('x-run-id')!;
       expect((await runner.api(`/api/runs/${id}`)).status).toBe(200);
+      // An alert on that run, delivered: it names the run, and would outlive it for good.
+      const hook = await startWebhook();
+      const rules = { rules: [{ name: 'any', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url }] };
+      expect((await fetch(`${runner.url}/api/pipelines/kept/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);
+      const again = await runner.post('/api/runs?stream=true', { pipeline: 'kept', inputs: { question: 'old too' } });
+      await again.text();
+      await runner.server.monitoring.settled();
+      await hook.close();
+      expect((await (await runner.api('/api/pipelines/kept/alerts')).json()).alerts).toMatchObject([{ rule: 'any', status: 'delivered' }]);
       await new Promise((r) => setTimeout(r, 1_100));
-      expect(await runner.server.monitoring.prune()).toBe(1);
+      expect(await runner.server.monitoring.prune()).toEqual({ runs: 2, alerts: 1 });
       expect((await runner.api(`/api/runs/${id}`)).status).toBe(404);
+      expect((await (await runner.api('/api/pipelines/kept/alerts')).json()).alerts).toEqual([]);
       const metrics = await (await runner.api('/api/metrics?pipeline=kept&step=1h')).json();
-      expect(metrics.series[0].points.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(1);
+      expect(metrics.series[0].points.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(2);
     } finally {
       await runner.close();
     }

@@ -216,6 +216,15 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     expect(await store.monitors.deliveries('p', 10)).toEqual([
       { id, pipeline: 'p', rule: 'r', state: 'firing', payload: { x: 1 }, webhook: 'http://127.0.0.1:9/h', status: 'delivered', attempts: 2, lastError: null, createdAt: 5, deliveredAt: 7 },
     ]);
+    // Past the retention, delivered and failed alerts go; one still being attempted stays, whatever its age.
+    const alert = { pipeline: 'p', rule: 'r', state: 'firing' as const, payload: {}, webhook: 'http://127.0.0.1:9/h' };
+    const failed = await store.monitors.addDelivery({ ...alert, createdAt: 6 });
+    await store.monitors.updateDelivery(failed, { status: 'failed', attempts: 4, lastError: 'the webhook answered 500', deliveredAt: null });
+    const pending = await store.monitors.addDelivery({ ...alert, createdAt: 6 });
+    const recent = await store.monitors.addDelivery({ ...alert, createdAt: 50 });
+    await store.monitors.updateDelivery(recent, { status: 'delivered', attempts: 1, lastError: null, deliveredAt: 51 });
+    expect(await store.monitors.pruneDeliveries(50)).toBe(2);
+    expect((await store.monitors.deliveries('p', 10)).map((d) => d.id)).toEqual([recent, pending]);
   });
 
   it('caches model replies and vectors, hit at once and after a flush', async () => {

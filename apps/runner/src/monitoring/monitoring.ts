@@ -80,7 +80,7 @@ export class Monitoring {
       monitoring.syncTimer.unref();
     }
     if (options.retentionDays) {
-      const prune = () => void monitoring.prune().catch((err: Error) => options.log(`could not prune old runs: ${err.message}`));
+      const prune = () => void monitoring.prune().catch((err: Error) => options.log(`could not prune old runs and alerts: ${err.message}`));
       prune();
       monitoring.pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
       monitoring.pruneTimer.unref();
@@ -165,12 +165,18 @@ export class Monitoring {
     return queryMetrics(this.options.rollups, query);
   }
 
-  /** Deletes raw runs older than the retention; rollups and monitor scores stay. */
-  async prune(): Promise<number> {
-    if (!this.options.retentionDays) return 0;
-    const n = await this.options.runs.prune(Date.now() - this.options.retentionDays * 86_400_000);
-    if (n > 0) this.options.log(`pruned ${n} run(s) older than ${this.options.retentionDays} day(s)`);
-    return n;
+  /**
+   * Deletes raw runs older than the retention, and the alerts sent (delivered or failed) before it: an alert names
+   * runs that are gone by then, and the log grows with every alert. Rollups and monitor scores stay (the charts' history).
+   */
+  async prune(): Promise<{ runs: number; alerts: number }> {
+    if (!this.options.retentionDays) return { runs: 0, alerts: 0 };
+    const before = Date.now() - this.options.retentionDays * 86_400_000;
+    const runs = await this.options.runs.prune(before);
+    const alerts = await this.options.monitors.pruneDeliveries(before);
+    const pruned = [runs > 0 ? `${runs} run(s)` : '', alerts > 0 ? `${alerts} sent alert(s)` : ''].filter(Boolean);
+    if (pruned.length) this.options.log(`pruned ${pruned.join(' and ')} older than ${this.options.retentionDays} day(s)`);
+    return { runs, alerts };
   }
 
   /** Resolves when finished runs are observed, sampled runs scored and alerts delivered (tests). */

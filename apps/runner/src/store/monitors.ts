@@ -65,6 +65,8 @@ export interface MonitorStore {
   addDelivery(delivery: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number>;
   updateDelivery(id: number, update: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void>;
   deliveries(pipeline: string, limit: number): Promise<AlertDelivery[]>;
+  /** Deletes delivered and failed alerts created before `before` (retention); one still pending stays. */
+  pruneDeliveries(before: number): Promise<number>;
   /** Writes scores still queued (before the database closes). */
   flush(): Promise<void>;
 }
@@ -209,6 +211,11 @@ export class KyselyMonitorStore implements MonitorStore {
 
   async updateDelivery(id: number, u: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void> {
     await this.db.updateTable('alert_deliveries').set({ status: u.status, attempts: u.attempts, last_error: u.lastError, delivered_at: u.deliveredAt }).where('id', '=', id).execute();
+  }
+
+  async pruneDeliveries(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('alert_deliveries').where('created_at', '<', before).where('status', '<>', 'pending').executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async deliveries(pipeline: string, limit: number): Promise<AlertDelivery[]> {
