@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
@@ -159,6 +159,15 @@ describe('patchbay keys', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 180_000); // six CLI processes on a busy machine
+
+  it('refuses a --data that is a file (exit 2, one line) rather than failing to make a store there', async () => {
+    const file = path.join(runner.dataDir, 'cases.jsonl');
+    writeFileSync(file, '{}\n');
+    const created = await runCli(['keys', 'create', 'file-app', '--data', file], runner.dataDir, cleanEnv());
+    expect(created.code).toBe(2);
+    expect(created.stdout).toBe('');
+    expect(created.stderr).toBe(`patchbay keys: --data ${file} is a file, not a data dir: pass the directory your runner keeps its data in\n`);
+  }, 60_000);
 
   it('says so when keys create makes a new runner store (run outside the runner\'s data dir), since no runner accepts its key', async () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'patchbay-keys-'));

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index';
 import { UsageError, type CliIO } from './command';
@@ -39,6 +39,11 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
   }
   const { resolveDataDir } = await import('@patchbay/core/node');
   const dataDir = resolveDataDir({ flag: flags.data, env: io.env, cwd: io.cwd });
+  // A file there would otherwise fail the store's mkdir with a bare EEXIST (exit 1), or read as "no runner store".
+  if (statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    const named = flags.data !== undefined ? '--data' : io.env.PATCHBAY_DATA ? 'PATCHBAY_DATA' : 'the data dir';
+    throw new UsageError(`${named} ${dataDir} is a file, not a data dir: pass the directory your runner keeps its data in`);
+  }
   const existed = existsSync(path.join(dataDir, RUNNER_DB_FILE));
   if (!options.create && !existed) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR or --store STORE)`);
   const store = await openSqliteStore(dataDir, { redact });
