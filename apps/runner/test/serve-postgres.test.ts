@@ -65,6 +65,28 @@ describe('serve --store postgres://…', () => {
     }
   });
 
+  it('answers 400 (not 500) for text with a NUL character, which PostgreSQL cannot hold, wherever it comes in', async () => {
+    const runner = await startTestRunner({ store: await pg.createDatabase() });
+    try {
+      expect((await runner.post('/api/pipelines', echoPipeline('nul'))).status).toBe(201);
+      const answers = [
+        await runner.api('/api/promotions/%00'),
+        await runner.api('/api/promotions/a%00b/events'),
+        await runner.api('/api/runs/%00'),
+        await runner.api('/api/runs?pipeline=%00'),
+        await runner.post('/api/pipelines/nul/versions', { document: echoPipeline('nul'), message: 'a\u0000b', baseVersion: 1 }),
+      ];
+      for (const res of answers) {
+        expect(res.status, res.url).toBe(400);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect((await res.json()).detail).toBe('a text in this request holds the NUL character (\\u0000), which the store (PostgreSQL) cannot keep: leave it out');
+      }
+      expect((await runner.api('/api/pipelines/nul/versions')).status).toBe(200);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('survives PostgreSQL going away while a connection is checked out between two statements (a worker mid-transaction)', async () => {
     // A checked-out pg client has no 'error' listener of the pool's: its connection dying
     // emitted an unhandled 'error' and took the whole process down (a `patchbay worker` mid-eval).

@@ -4,6 +4,7 @@ import { plainIssueWords } from '@patchbay/core';
 import type { z } from 'zod';
 import { domainProblem } from './domain-problems';
 import { isStoreUnavailable } from '../store/store-unavailable';
+import { isNulInText } from '../store/nul-in-text';
 
 /** One field-level error: where (`$.document.nodes[0].id`, `query.limit`) and what. */
 export interface FieldError {
@@ -150,6 +151,9 @@ export function toProblem(err: unknown, log: (line: string) => void, c?: Context
     // PostgreSQL went away (stopped, restarting, unreachable): nothing of this request was acknowledged; the client may retry.
     log(`store unavailable: ${(err as Error).message}`);
     return new HttpProblem(503, 'the store (PostgreSQL) is unavailable; try again shortly', { headers: { 'retry-after': '5' } });
+  }
+  if (isNulInText(err)) {
+    return new HttpProblem(400, 'a text in this request holds the NUL character (\\u0000), which the store (PostgreSQL) cannot keep: leave it out');
   }
   const where = c ? `${c.req.method} ${new URL(c.req.url).pathname}` : 'request';
   log(`error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
