@@ -85,6 +85,11 @@ describe('labels', () => {
     expect(typo.body.errors[0].path).toBe('$');
     expect(typo.body.detail).toMatch(/unknown field "notes"/);
     expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.qa).toBeUndefined();
+    // A NUL in the note: PostgreSQL cannot keep it, so neither store takes it (the same answer on both).
+    const nul = await json(await put('/api/pipelines/shop/labels/qa', { version: 1, note: 'a\u0000b' }));
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors[0]).toMatchObject({ path: '$.note', message: 'must not hold the NUL character (\\u0000)' });
+    expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.qa).toBeUndefined();
     const unset = await json(await runner.api('/api/pipelines/shop/labels/canary', { method: 'DELETE' }));
     expect(unset.status).toBe(404);
     expect(unset.body.detail).toMatch(/no label "canary"; its labels: production/);

@@ -49,7 +49,13 @@ const put = createRoute({
     params: LabelParams,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.strictObject({ version: z.number().int().min(1), note: z.string().max(2000).optional() }).openapi('MoveLabel') } },
+      content: { 'application/json': { schema: z
+            .strictObject({
+              version: z.number().int().min(1),
+              // PostgreSQL's text cannot keep a NUL: refused on either store, so a note means the same on both.
+              note: z.string().max(2000).refine((note) => !note.includes('\u0000'), 'must not hold the NUL character (\\u0000)').optional(),
+            })
+            .openapi('MoveLabel') } },
     },
   },
   responses: { 200: jsonContent(MovedLabelSchema, 'The label where it now points'), ...problemResponses(400, 401, 404, 422) },
