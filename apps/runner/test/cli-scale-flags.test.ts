@@ -28,6 +28,18 @@ describe('patchbay serve / worker: scale-out flags', () => {
     [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1/abc'], /--queue: the database after the port must be a number \(redis:\/\/HOST:PORT\/0\), got "\/abc"/],
     [['serve', '--queue', 'redis://127.0.0.1:1/0/x'], /--queue: the database after the port must be a number/],
   ];
+  it('worker --help shows every option it takes in its usage line, --stalled-ms and --grace-ms included', async () => {
+    const ws = workspace({});
+    try {
+      const help = await runCli(['worker', '--help'], ws.dir, cleanEnv());
+      expect(help.code).toBe(0);
+      const usage = help.stdout.split('\n\n')[0];
+      for (const flag of ['--store', '--queue', '--concurrency', '--stalled-ms', '--grace-ms', '--cache-dir']) expect(usage, flag).toContain(flag);
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('refuses each with one line naming the problem and exit 2 ', async () => {
     const ws = workspace({});
     try {

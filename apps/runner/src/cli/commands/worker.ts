@@ -13,7 +13,8 @@ import { RUNNER_DB_FILE } from '../../store/db';
 export const command: Command = {
   name: 'worker',
   summary: 'take runs and eval cases off the queue (scaled out)',
-  usage: `Usage: patchbay worker --store STORE --queue redis://HOST:PORT [--concurrency N] [--cache-dir DIR]
+  usage: `Usage: patchbay worker --store STORE --queue redis://HOST:PORT [--concurrency N] [--stalled-ms MS]
+                       [--grace-ms MS] [--cache-dir DIR]
 
 Runs the jobs that "patchbay serve --queue …" enqueues: pipeline runs and eval
 cases, recording them in the shared store. No HTTP and no data dir of its own.
