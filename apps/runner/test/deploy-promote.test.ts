@@ -209,6 +209,25 @@ describe('a promotion racing another change to its pipeline', () => {
     }
   }, 60_000);
 
+  it('two promotions of the same version at once (a double click): one moves the label, the other says it holds that version now, not failed', async () => {
+    const twice = await heldRunner('twice');
+    try {
+      const first = await twice.startPromotion();
+      const second = await twice.startPromotion();
+      const outcomes = [await twice.finish(first), await twice.finish(second)];
+      const moved = outcomes.filter((p) => p.status === 'moved');
+      expect(moved).toHaveLength(1);
+      expect(moved[0]).toMatchObject({ moved: true, from: 1, to: 2 });
+      const other = outcomes.find((p) => p !== moved[0]);
+      expect(other).toMatchObject({ status: 'unchanged', moved: false, from: 1, to: 2, note: 'production already holds v2: another promotion moved it there while this one ran' });
+      expect(other.error).toBeUndefined();
+      const history = (await json(await twice.runner.api('/api/pipelines/twice/deployments'))).deployments;
+      expect(history.map((d: any) => [d.from, d.to])).toEqual([[1, 2], [null, 1]]);
+    } finally {
+      await twice.close();
+    }
+  }, 60_000);
+
   it('keeps what it knew when it fails part way (the pipeline deleted under it): from, to and the candidate eval it ran', async () => {
     const gone = await heldRunner('gone');
     try {

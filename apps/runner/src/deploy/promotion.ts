@@ -22,7 +22,7 @@ export interface PromotionRequest {
 }
 
 export interface PromotionOutcome {
-  /** `checked`: a dry run ended (`gates.passed` says whether the label would move). `unchanged`: the label holds the version already. */
+  /** `checked`: a dry run ended (`gates.passed` says whether the label would move). `unchanged`: the label holds the version already (or was moved to it while this one ran). */
   status: 'moved' | 'refused' | 'failed' | 'checked' | 'unchanged';
   moved: boolean;
   from: number | null;
@@ -153,6 +153,8 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
       await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from });
     } catch (err) {
       if (!(err instanceof LabelMovedError)) throw err;
+      // Moved to this very version meanwhile (the same promotion started twice): what was asked for holds, nothing failed.
+      if (err.current === req.version) return { ...outcome, status: 'unchanged', note: `${req.label} already holds v${req.version}: another promotion moved it there while this one ran` };
       const name = (v: number | null) => (v === null ? '(not set)' : `v${v}`);
       return { ...outcome, status: 'failed', error: `${req.label} moved from ${name(from)} to ${name(err.current)} while this promotion ran, so v${req.version} was compared with a version it no longer replaces: promote again` };
     }
