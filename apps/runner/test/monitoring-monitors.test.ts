@@ -123,7 +123,7 @@ describe('monitors, alerts and production runs into datasets', () => {
         const res = await fetch(`${runner.url}${path}${query}`);
         expect(res.status, path + query).toBe(400);
         const body = await res.json();
-        expect(body.errors[0], path + query).toEqual({ path: at, message: 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' });
+        expect(body.errors[0], path + query).toEqual({ path: at, message: 'an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T00:00:00Z' });
         expect(body.type).toBe('urn:patchbay:problem:invalid-request');
       }
       expect((await fetch(`${runner.url}${path}from=2026-12-03&to=2026-12-03T13:00:00Z`)).status, path).toBe(200);
