@@ -16,14 +16,16 @@ describe('patchbay serve / worker: scale-out flags', () => {
     [['worker', '--store', 'data'], /--queue redis:\/\/HOST:PORT is required/],
     [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--concurrency', '0'], /--concurrency must be an integer from 1/],
     [['worker', '--store', 'mysql://db/x', '--queue', 'redis://127.0.0.1:1'], /--store must be a data dir/],
-    [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1', '--grace-ms', 'soon'], /--grace-ms must be a whole number/],
+    [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1', '--grace-ms', 'soon'], /--grace-ms must be an integer from 0 to 3600000, got "soon"/],
     // A mistyped data dir would otherwise become a fresh empty store whose worker takes jobs and fails them.
     [['worker', '--store', 'no-such-dir', '--queue', 'redis://127.0.0.1:1'], /--store .*no-such-dir holds no runner store \(runner\.sqlite\)/],
     [['worker', '--store', 'sqlite:.', '--queue', 'redis://127.0.0.1:1'], /holds no runner store/],
     // A negative number is the flag's value (node's parseArgs called it "ambiguous"), and is refused for what it is.
     [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--concurrency', '-1'], /--concurrency must be an integer from 1 to 1024, got "-1"/],
     [['serve', '--queue', 'redis://127.0.0.1:1', '--stalled-ms', '-5'], /--stalled-ms must be an integer from 100 to 3600000, got "-5"/],
-    [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--grace-ms', '-1'], /--grace-ms must be a whole number of milliseconds, got "-1"/],
+    [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--grace-ms', '-1'], /--grace-ms must be an integer from 0 to 3600000, got "-1"/],
+    // Past 2^31 ms Node's setTimeout fires at once: a grace of 3,000,000,000 ms was no grace at all.
+    [['worker', '--store', 'data', '--queue', 'redis://127.0.0.1:1', '--grace-ms', '3000000000'], /--grace-ms must be an integer from 0 to 3600000, got "3000000000"/],
     // ioredis would send SELECT NaN and die on the reply with a stack trace.
     [['worker', '--store', 'data', '--queue', 'redis://:secret-pw@127.0.0.1:1/abc'], /--queue: the database after the port must be a number \(redis:\/\/HOST:PORT\/0\), got "\/abc"/],
     [['serve', '--queue', 'redis://127.0.0.1:1/0/x'], /--queue: the database after the port must be a number/],

@@ -1,5 +1,6 @@
 import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { UsageError, type Command } from '../command';
+import { positiveInteger } from '../integer-flag';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { QueueUnavailableError } from '../../jobs/job-registry';
@@ -43,8 +44,9 @@ Environment:
     if (storeText === undefined) throw new UsageError('--store is required (or PATCHBAY_STORE): the store every server and worker shares');
     const queue = queueSettings(values, io.env);
     if (!queue) throw new UsageError('--queue redis://HOST:PORT is required (or PATCHBAY_QUEUE)');
+    // At most an hour: past 2^31 ms Node's setTimeout fires at once, so a larger grace would be none.
     const graceText = values['grace-ms'] as string | undefined;
-    if (graceText !== undefined && !/^\d+$/.test(graceText)) throw new UsageError(`--grace-ms must be a whole number of milliseconds, got "${graceText}"`);
+    const graceMs = graceText === undefined ? 10_000 : positiveInteger(graceText, '--grace-ms', 0, 3_600_000);
     let storeDir: string;
     try {
       storeDir = sqliteStoreDir(storeText, io.cwd);
@@ -67,7 +69,7 @@ Environment:
       throw err;
     }
     // Listening for SIGTERM before saying it is ready: a supervisor may stop it the moment it reads the line.
-    const stopped = untilStopSignal(io.stderr, 'finishing running jobs, then stopping', () => worker.stop(graceText === undefined ? 10_000 : Number(graceText)));
+    const stopped = untilStopSignal(io.stderr, 'finishing running jobs, then stopping', () => worker.stop(graceMs));
     io.stdout.write(`Patchbay worker ${process.pid} taking jobs from ${redactUrl(queue.url)} (concurrency ${queue.concurrency ?? 8})\n`);
     await stopped;
     return 0;
