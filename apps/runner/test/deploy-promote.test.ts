@@ -196,6 +196,10 @@ describe('a promotion racing another change to its pipeline', () => {
     const raced = await heldRunner('raced');
     try {
       const id = await raced.startPromotion();
+      // While it runs it says what it compares with (from: null would read as a label not set yet) and the eval it runs.
+      for await (const e of sseEvents(await raced.runner.api(`/api/promotions/${id}/events`))) if (e.event === 'promotion.eval') break;
+      const running = await json(await raced.runner.api(`/api/promotions/${id}`));
+      expect(running).toMatchObject({ status: 'running', moved: false, from: 1, to: 2, evalIds: { candidate: expect.any(String), holder: null } });
       // Someone moves production to v3 while v2 is being compared with v1.
       expect((await raced.putLabel(3)).status).toBe(200);
       const promotion = await raced.finish(id);

@@ -54,6 +54,12 @@ export class PromotionManager {
     return out;
   }
 
+  /** What a promotion running in this process has found out so far (the holder it compares with, the evals it started); undefined when it runs elsewhere or has ended. */
+  async soFar(id: string): Promise<Pick<PromotionOutcome, 'from' | 'to' | 'evalIds'> | undefined> {
+    const live = await this.deps.jobs.live(PROMOTION_JOB, id);
+    return live && knownSoFar(live.payload.version, [...live.events]);
+  }
+
   notFound(id: string) {
     return new DomainError('promotion-not-found', `there is no promotion "${id}"`);
   }
