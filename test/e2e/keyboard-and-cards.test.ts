@@ -84,6 +84,31 @@ describe('node cards at the default zoom', () => {
     // what does not fit at 100% is a pan away (or press Fit); it starts at the inputs
     expect(await page.getByTestId('node-question').isVisible()).toBe(true);
   });
+
+  it("keeps every port's name and type inside its card, and its handle on the card's edge", async () => {
+    // retrieve's output reads "documents documents", wider than half a card: it once ran out of the
+    // card, and its handle (where the edge starts) hung in empty canvas to the right
+    const escapes = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.react-flow__node .pb-node')].flatMap((card) => {
+        const box = card.getBoundingClientRect();
+        const id = card.dataset.testid;
+        const text = [...card.querySelectorAll('.port > :not(.react-flow__handle)')]
+          .filter((el) => el.getBoundingClientRect().right > box.right + 1 || el.getBoundingClientRect().left < box.left - 1)
+          .map((el) => `${id}: "${el.textContent}" runs out of the card`);
+        const handles = [...card.querySelectorAll('.react-flow__handle')]
+          .filter((h) => {
+            const r = h.getBoundingClientRect();
+            const middle = (r.left + r.right) / 2;
+            const edge = h.classList.contains('source') ? box.right : box.left;
+            return Math.abs(middle - edge) > 3;
+          })
+          .map((h) => `${id}: handle ${h.getAttribute('data-testid')} is off the card's edge`);
+        return [...text, ...handles];
+      }),
+    );
+    expect(escapes).toEqual([]);
+    expect(await page.getByTestId('node-search').locator('.port.out').getAttribute('title')).toBe('documents: documents');
+  });
 });
 
 describe('the editor from the keyboard', () => {

@@ -160,8 +160,10 @@ function PortRow({ nodeId, port, side }: { nodeId: string; port: PortView; side:
   return (
     <div className={`port ${side}${port.missing ? ' missing' : ''}`} title={port.missing ? `${port.name}: this node has no such port any more` : `${port.name}: ${port.type}`}>
       <PortHandle nodeId={nodeId} port={port} side={side} />
-      {port.name}
-      <span className="ptype">{port.type}</span>
+      <span className="port-label">
+        {port.name}
+        <span className="ptype">{port.type}</span>
+      </span>
     </div>
   );
 }
