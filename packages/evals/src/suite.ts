@@ -89,7 +89,8 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SuiteError(path, '', code === 'ENOENT' ? 'no such file' : (err as Error).message);
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? "a directory, not a suite file (give the suite's .json or .yaml file)" : (err as Error).message;
+    throw new SuiteError(path, '', reason);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });

@@ -69,6 +69,8 @@ gate:
       await expect(loadSuite(path), text).rejects.toThrow(error);
     }
     await expect(loadSuite(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: no such file/);
+    // A directory given as the suite (--suite evals/ for --suite evals/qa.eval.json): said so, not "EISDIR: illegal operation on a directory, read".
+    await expect(loadSuite(dir)).rejects.toThrow(`${dir}: a directory, not a suite file (give the suite's .json or .yaml file)`);
     // An alias bomb (each level ten times the last) is refused by the YAML reader: as a bad suite naming the file.
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`);
