@@ -174,7 +174,7 @@ describe('patchbay keys', () => {
     try {
       const created = await runCli(['keys', 'create', 'my-app'], elsewhere, cleanEnv());
       expect(created.code).toBe(0);
-      expect(created.stdout).toMatch(/^pbk_\w+\n$/);
+      expect(created.stdout).toMatch(/^pbk_[A-Za-z0-9_-]+\n$/);
       const dataDir = path.join(elsewhere, '.patchbay');
       expect(created.stderr).toContain(`patchbay keys: there was no runner store in ${dataDir}, so this key went into a new one, which no runner uses yet: a runner serving from another data dir will refuse it (401); pass --data DIR (or set PATCHBAY_DATA, or --store) to make it where your runner keeps its data\n`);
       // The key is in that store all the same (a runner started there accepts it); a second one there says nothing of it.
