@@ -112,12 +112,11 @@ describe('errors are application/problem+json', () => {
     expect((await runner.post('/api/pipelines/fields/versions', { document: broken, message: 'broken', baseVersion: 1 })).status).toBe(201);
     expect((await runner.post('/api/datasets', { name: 'fields', cases: [{ id: 'c1', input: { question: 'q' }, expected: 'q' }] })).status).toBe(201);
     expect((await runner.post('/api/keys', { name: 'fields' })).status).toBe(201);
-    const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const suite = { dataset: 'fields', scorers: [{ name: 's', type: 'contains' }] };
     // [request, status, the detail (… : the problem's own words, then the field), the field]
     const cases: [() => Promise<Response>, number, string, string][] = [
-      [() => put('/api/pipelines/fields/labels/production', { version: 9 }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
-      [() => put('/api/pipelines/fields/labels/production', { version: 2 }), 422, 'version 2 of "fields" has problems, so no label can point at it: … ($.version)', '$.version'],
+      [() => runner.put('/api/pipelines/fields/labels/production', { version: 9 }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      [() => runner.put('/api/pipelines/fields/labels/production', { version: 2 }), 422, 'version 2 of "fields" has problems, so no label can point at it: … ($.version)', '$.version'],
       [() => runner.post('/api/pipelines/fields/promotions', { label: 'production', version: 9, suite }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
       [() => runner.post('/api/pipelines/fields/promotions', { label: 'production', version: 2, suite }), 422, 'version 2 of "fields" cannot run: … ($.version)', '$.version'],
       [() => runner.post('/api/pipelines/fields/run', { inputs: {} }), 404, 'pipeline "fields" has no label "production"; it has no labels yet ($.label)', '$.label'],

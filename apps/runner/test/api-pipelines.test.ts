@@ -82,7 +82,7 @@ describe('pipelines', () => {
     expect(inline.status).toBe(422);
     expect((await inline.json()).problems).toEqual([{ ...empty, path: '$.document.nodes' }]);
     // Nor can a label point at it, so nothing serves it.
-    const labelled = await runner.api('/api/pipelines/blank/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    const labelled = await runner.put('/api/pipelines/blank/labels/production', { version: 1 });
     expect(labelled.status).toBe(422);
     expect(JSON.stringify(await labelled.json())).toContain('the pipeline has no nodes');
   });

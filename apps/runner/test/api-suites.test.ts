@@ -8,7 +8,7 @@ beforeAll(async () => {
 afterAll(() => runner.close());
 
 const put = (name: string, body: unknown) =>
-  runner.api(`/api/suites/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  runner.put(`/api/suites/${name}`, body);
 
 describe('saved eval suites', () => {
   it('saves a suite by name, lists it, loads it, and replaces it under the same name', async () => {

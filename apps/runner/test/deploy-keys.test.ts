@@ -12,7 +12,6 @@ const admin = { authorization: `Bearer ${TOKEN}` };
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
   runner.api(path, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
-const put = (path: string, body: unknown) => call(path, { method: 'PUT', headers: admin, body: JSON.stringify(body) });
 const openai = (apiKey: string) => new OpenAI({ baseURL: `${runner.url}/v1`, apiKey, maxRetries: 0 });
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
 
@@ -20,7 +19,7 @@ beforeAll(async () => {
   runner = await startTestRunner({ token: TOKEN });
   for (const name of ['helpdesk', 'billing']) {
     expect((await runner.post('/api/pipelines', echoPipeline(name), admin)).status).toBe(201);
-    expect((await put(`/api/pipelines/${name}/labels/production`, { version: 1 })).status).toBe(200);
+    expect((await runner.put(`/api/pipelines/${name}/labels/production`, { version: 1 }, admin)).status).toBe(200);
   }
 });
 afterAll(() => runner.close());

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
-const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const json = async (res: Response) => ({ status: res.status, body: await res.json() });
 
 /** Saves version N+1 of `name` whose llm prompt says `tag`. */
@@ -26,11 +25,11 @@ describe('labels', () => {
   it('creates, moves and removes labels, each move appended to the history newest first', async () => {
     expect(await json(await runner.api('/api/pipelines/shop/labels'))).toEqual({ status: 200, body: { labels: {} } });
 
-    const created = await json(await put('/api/pipelines/shop/labels/production', { version: 1, note: 'first release' }));
+    const created = await json(await runner.put('/api/pipelines/shop/labels/production', { version: 1, note: 'first release' }));
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ label: 'production', version: 1, from: null });
-    expect((await json(await put('/api/pipelines/shop/labels/staging', { version: 2 }))).body).toMatchObject({ version: 2, from: null });
-    expect((await json(await put('/api/pipelines/shop/labels/production', { version: 2 }))).body).toMatchObject({ version: 2, from: 1 });
+    expect((await json(await runner.put('/api/pipelines/shop/labels/staging', { version: 2 }))).body).toMatchObject({ version: 2, from: null });
+    expect((await json(await runner.put('/api/pipelines/shop/labels/production', { version: 2 }))).body).toMatchObject({ version: 2, from: 1 });
 
     const labels = (await json(await runner.api('/api/pipelines/shop/labels'))).body.labels;
     expect(Object.keys(labels)).toEqual(['production', 'staging']);
@@ -53,9 +52,9 @@ describe('labels', () => {
 
   it('answers a move to the version the label holds with the label as it is, and records no move', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('held'))).status).toBe(201);
-    expect((await put('/api/pipelines/held/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/held/labels/production', { version: 1 })).status).toBe(200);
     const before = (await json(await runner.api('/api/pipelines/held/labels'))).body.labels.production;
-    const again = await json(await put('/api/pipelines/held/labels/production', { version: 1, note: 'once more' }));
+    const again = await json(await runner.put('/api/pipelines/held/labels/production', { version: 1, note: 'once more' }));
     expect(again).toEqual({ status: 200, body: { label: 'production', version: 1, movedAt: before.movedAt, from: 1 } });
     expect((await json(await runner.api('/api/pipelines/held/labels'))).body.labels.production).toEqual(before);
     const { deployments } = (await json(await runner.api('/api/pipelines/held/deployments'))).body;
@@ -63,30 +62,30 @@ describe('labels', () => {
   });
 
   it('refuses a label on a version that does not exist (404) or has problems (422), and bad names (400)', async () => {
-    const missing = await json(await put('/api/pipelines/shop/labels/production', { version: 9 }));
+    const missing = await json(await runner.put('/api/pipelines/shop/labels/production', { version: 9 }));
     expect(missing.status).toBe(404);
     expect(missing.body.detail).toMatch(/no version 9.*latest is 3/);
-    const broken = await json(await put('/api/pipelines/shop/labels/production', { version: 3 }));
+    const broken = await json(await runner.put('/api/pipelines/shop/labels/production', { version: 3 }));
     expect(broken.status).toBe(422);
     expect(broken.body.type).toBe('urn:patchbay:problem:version-invalid');
     expect(broken.body.detail).toMatch(/version 3 of "shop" has problems/);
-    expect((await json(await put('/api/pipelines/nope/labels/production', { version: 1 }))).status).toBe(404);
-    const badLabel = await json(await put('/api/pipelines/shop/labels/v2', { version: 1 }));
+    expect((await json(await runner.put('/api/pipelines/nope/labels/production', { version: 1 }))).status).toBe(404);
+    const badLabel = await json(await runner.put('/api/pipelines/shop/labels/v2', { version: 1 }));
     expect(badLabel.status).toBe(400);
     expect(badLabel.body.detail).toMatch(/path\.label/);
     expect(badLabel.body.detail).toMatch(/"v2" reads as version 2: a label cannot look like a version/);
-    const longLabel = await json(await put(`/api/pipelines/shop/labels/${'x'.repeat(300)}`, { version: 1 }));
+    const longLabel = await json(await runner.put(`/api/pipelines/shop/labels/${'x'.repeat(300)}`, { version: 1 }));
     expect(longLabel.status).toBe(400);
     expect(longLabel.body.detail).toMatch(/a label is at most 64 characters \(this one has 300\)/);
-    expect((await json(await put('/api/pipelines/shop/labels/qa', { version: 'one' }))).body.detail).toMatch(/\$\.version/);
+    expect((await json(await runner.put('/api/pipelines/shop/labels/qa', { version: 'one' }))).body.detail).toMatch(/\$\.version/);
     // A misspelt note would be dropped without a word and the history keep no reason for the move.
-    const typo = await json(await put('/api/pipelines/shop/labels/qa', { version: 1, notes: 'why it moved' }));
+    const typo = await json(await runner.put('/api/pipelines/shop/labels/qa', { version: 1, notes: 'why it moved' }));
     expect(typo.status).toBe(400);
     expect(typo.body.errors[0].path).toBe('$');
     expect(typo.body.detail).toMatch(/unknown field "notes"/);
     expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.qa).toBeUndefined();
     // A NUL in the note: PostgreSQL cannot keep it, so neither store takes it (the same answer on both).
-    const nul = await json(await put('/api/pipelines/shop/labels/qa', { version: 1, note: 'a\u0000b' }));
+    const nul = await json(await runner.put('/api/pipelines/shop/labels/qa', { version: 1, note: 'a\u0000b' }));
     expect(nul.status).toBe(400);
     expect(nul.body.errors[0]).toMatchObject({ path: '$.note', message: 'must not hold the NUL character (\\u0000)' });
     expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.qa).toBeUndefined();
@@ -100,7 +99,7 @@ describe('labels', () => {
 
   it("keeps a deleted pipeline's history (and not its labels)", async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);
-    expect((await put('/api/pipelines/gone/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/gone/labels/production', { version: 1 })).status).toBe(200);
     expect((await runner.api('/api/pipelines/gone', { method: 'DELETE' })).status).toBe(204);
     const { deployments } = (await json(await runner.api('/api/pipelines/gone/deployments'))).body;
     expect(deployments).toHaveLength(1);
@@ -135,9 +134,9 @@ describe('labels', () => {
   it('lists each pipeline with where its labels point, and none for a pipeline without labels, on every page', async () => {
     for (const name of ['listed-a', 'listed-b', 'listed-c']) expect((await runner.post('/api/pipelines', echoPipeline(name))).status).toBe(201);
     await saveVersion('listed-a', 1, 'v2');
-    expect((await put('/api/pipelines/listed-a/labels/production', { version: 2 })).status).toBe(200);
-    expect((await put('/api/pipelines/listed-a/labels/staging', { version: 1 })).status).toBe(200);
-    expect((await put('/api/pipelines/listed-c/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/listed-a/labels/production', { version: 2 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/listed-a/labels/staging', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/listed-c/labels/production', { version: 1 })).status).toBe(200);
     const held = (await json(await runner.api('/api/pipelines/listed-a/labels'))).body.labels;
 
     const all = (await json(await runner.api('/api/pipelines?limit=100'))).body as { name: string; labels: Record<string, unknown> }[];

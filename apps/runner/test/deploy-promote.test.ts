@@ -7,7 +7,6 @@ import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
-const put = (p: string, body: unknown) => runner.api(p, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const json = async (res: Response) => res.json();
 
 const CASES = ['paris', 'lima', 'oslo', 'rome'].map((city, i) => ({ id: `c${i + 1}`, input: { question: city }, expected: city }));
@@ -37,7 +36,7 @@ beforeAll(async () => {
   runner = await startTestRunner();
   await saveVersions();
   expect((await runner.post('/api/datasets', { name: 'qa', cases: CASES })).status).toBe(201);
-  expect((await put('/api/pipelines/qa/labels/production', { version: 1 })).status).toBe(200);
+  expect((await runner.put('/api/pipelines/qa/labels/production', { version: 1 })).status).toBe(200);
 });
 afterAll(() => runner.close());
 
@@ -85,7 +84,7 @@ describe('promotion over HTTP', () => {
     const [latest] = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
     expect(latest).toMatchObject({ label: 'production', from: 3, to: 2, forced: true, evalId: forced.promotion.evalIds.candidate });
     // Roll back: a move like any other, recorded.
-    expect((await put('/api/pipelines/qa/labels/production', { version: 3, note: 'rollback' })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/qa/labels/production', { version: 3, note: 'rollback' })).status).toBe(200);
   });
 
   it('promotes to the version the label holds without an eval: moved false, from = to, nothing recorded', async () => {
@@ -161,7 +160,7 @@ describe('a promotion racing another change to its pipeline', () => {
     });
     const held_ = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
     const putLabel = (version: number) =>
-      held_.api(`/api/pipelines/${name}/labels/production`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
+      held_.put(`/api/pipelines/${name}/labels/production`, { version });
     expect((await held_.post('/api/pipelines', echoPipeline(name, 'stub:model'))).status).toBe(201);
     for (const n of [2, 3]) {
       const doc = echoPipeline(name, 'stub:model');

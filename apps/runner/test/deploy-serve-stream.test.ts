@@ -9,11 +9,10 @@ let runner: TestRunner;
 let stub: OpenAIStub;
 let client: OpenAI;
 const attempts = new Map<string, number>();
-const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function deploy(doc: { name: string }) {
   expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
-  expect((await put(`/api/pipelines/${doc.name}/labels/production`, { version: 1 })).status).toBe(200);
+  expect((await runner.put(`/api/pipelines/${doc.name}/labels/production`, { version: 1 })).status).toBe(200);
 }
 
 async function streamedText(model: string, content: string): Promise<{ text: string; id: string }> {

@@ -9,7 +9,6 @@ import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './sup
 let runner: TestRunner;
 let stub: OpenAIStub;
 let client: OpenAI;
-const put = (path: string, body: unknown) => runner.api(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const json = async (res: Response) => ({ status: res.status, body: await res.json() });
 
 /** input `question` → llm on the stub (replies `stub says <prompt>`, streamed word by word) → output `answer`. */
@@ -31,8 +30,8 @@ beforeAll(async () => {
 
   expect((await runner.post('/api/pipelines', stubPipeline('helpdesk', 'one'))).status).toBe(201);
   expect((await runner.post('/api/pipelines/helpdesk/versions', { document: stubPipeline('helpdesk', 'two'), message: 'v2', baseVersion: 1 })).status).toBe(201);
-  expect((await put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
-  expect((await put('/api/pipelines/helpdesk/labels/staging', { version: 2 })).status).toBe(200);
+  expect((await runner.put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
+  expect((await runner.put('/api/pipelines/helpdesk/labels/staging', { version: 2 })).status).toBe(200);
 
   // A pipeline whose answer is not a model's text: a template over two inputs, one from metadata.
   const greet = {
@@ -51,7 +50,7 @@ beforeAll(async () => {
     ],
   };
   expect((await runner.post('/api/pipelines', greet)).status).toBe(201);
-  expect((await put('/api/pipelines/greeter/labels/production', { version: 1 })).status).toBe(200);
+  expect((await runner.put('/api/pipelines/greeter/labels/production', { version: 1 })).status).toBe(200);
 });
 afterAll(async () => {
   await runner.close();
@@ -230,7 +229,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
       ],
     };
     expect((await runner.post('/api/pipelines', twoOutputs)).status).toBe(201);
-    expect((await put('/api/pipelines/two-outputs/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/two-outputs/labels/production', { version: 1 })).status).toBe(200);
     const unclear = await err(client.chat.completions.create({ model: 'two-outputs', messages: [{ role: 'user', content: 'x' }] }));
     expect(unclear).toBeInstanceOf(OpenAI.BadRequestError);
     expect(unclear.error).toMatchObject({ type: 'invalid_request_error', code: 'output_unclear' });
@@ -290,7 +289,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
       ],
     };
     expect((await runner.post('/api/pipelines', defaulted)).status).toBe(201);
-    expect((await put('/api/pipelines/defaulted/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/defaulted/labels/production', { version: 1 })).status).toBe(200);
     const reply = await client.chat.completions.create({ model: 'defaulted', messages: [{ role: 'user', content: 'my real question' }] });
     expect(reply.choices[0].message.content).toBe('you asked: my real question');
     // metadata still names it outright
@@ -375,7 +374,7 @@ describe('/v1 from a browser chat UI on a --cors origin', () => {
     const open = await startTestRunner({ cors: [chatUi], env: { STUB_BASE_URL: stub.url } });
     try {
       expect((await open.post('/api/pipelines', stubPipeline('helpdesk', 'one'))).status).toBe(201);
-      expect((await open.api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status).toBe(200);
+      expect((await open.put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
       const preflight = await open.api('/v1/chat/completions', {
         method: 'OPTIONS',
         // what the openai SDK asks for in a browser

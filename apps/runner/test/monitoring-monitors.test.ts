@@ -39,7 +39,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('refuses a monitor whose scorer needs an expected value, and an unknown scorer, naming the path', async () => {
-    const put = (monitors: unknown) => fetch(`${runner.url}/api/pipelines/polite/monitors`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ monitors }) });
+    const put = (monitors: unknown) => runner.put('/api/pipelines/polite/monitors', { monitors });
     const needs = await put([{ name: 'm', scorer: { type: 'contains' } }]);
     expect(needs.status).toBe(400);
     expect(JSON.stringify(await needs.json())).toMatch(/needs an expected value/);
@@ -57,7 +57,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('refuses alert rules that could never fire: a monitor the pipeline does not have, a label that is not a label name, two rules of one name', async () => {
-    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/polite/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const put = (rules: unknown[]) => runner.put('/api/pipelines/polite/alert-rules', { rules });
     const rule = { name: 'r', metric: 'errorRate', window: 3, op: 'above', threshold: 0.5, webhook: hook.url };
     const noMonitor = await put([rule, { ...rule, name: 'scored', metric: 'monitor:tone' }]);
     expect(noMonitor.status).toBe(422);
@@ -131,7 +131,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
-    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/polite/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (path: string, body: unknown) => runner.put(`/api/pipelines/polite/${path}`, body);
     expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);
     const rules = { rules: [{ name: 'rude', metric: 'monitor:says-please', window: 3, op: 'below', threshold: 0.5, webhook: hook.url }] };
     expect((await put('alert-rules', rules)).status).toBe(200);
@@ -175,11 +175,7 @@ describe('monitors, alerts and production runs into datasets', () => {
     // It was refused with "needs an expected value": the check read the scorer type's flag and
     // missed that params.value stands in for the expected value, as docs/monitoring.md promises.
     expect((await runner.post('/api/pipelines', echoPipeline('thankful'))).status).toBe(201);
-    const put = await fetch(`${runner.url}/api/pipelines/thankful/monitors`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ monitors: [{ name: 'thanks', scorer: { type: 'contains', params: { value: 'thank', ignoreCase: true } }, sample: 1 }] }),
-    });
+    const put = await runner.put('/api/pipelines/thankful/monitors', { monitors: [{ name: 'thanks', scorer: { type: 'contains', params: { value: 'thank', ignoreCase: true } }, sample: 1 }] });
     expect(put.status, JSON.stringify(await put.clone().json())).toBe(200);
     const thanked = await run('thankful', 'Thank you');
     await run('thankful', 'no');
@@ -191,11 +187,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   it('refuses a monitor narrowed to eval or cli runs, which monitoring never sees, naming the path', async () => {
     // An eval's cases are scored by the eval, and `patchbay run` runs in its own process: such a
     // monitor was accepted and then scored nothing, ever.
-    const res = await fetch(`${runner.url}/api/pipelines/polite/monitors`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ monitors: [{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sources: ['serve', 'eval', 'cli'] }] }),
-    });
+    const res = await runner.put('/api/pipelines/polite/monitors', { monitors: [{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sources: ['serve', 'eval', 'cli'] }] });
     expect(res.status).toBe(400);
     const problem = await res.json();
     expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(['$.monitors[0].sources[1]', '$.monitors[0].sources[2]']);
@@ -209,7 +201,7 @@ describe('monitors, alerts and production runs into datasets', () => {
 
   it('alerts on the error rate of a window of runs', async () => {
     const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
-    expect((await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
     const before = hook.received.length;
     for (const q of ['ok', 'fail', 'fail', 'fail']) await run('flaky', q);
     await settle();
@@ -222,7 +214,7 @@ describe('monitors, alerts and production runs into datasets', () => {
 
   it('keeps a switched-off monitor and rule in the list but scores and alerts nothing with them', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('paused'))).status).toBe(201);
-    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/paused/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (path: string, body: unknown) => runner.put(`/api/pipelines/paused/${path}`, body);
     const monitors = { monitors: [{ name: 'off', scorer: { type: 'regex', params: { pattern: 'x' } }, sample: 1, enabled: false }] };
     const rules = { rules: [{ name: 'quiet', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url, enabled: false }] };
     expect((await put('monitors', monitors)).status).toBe(200);
@@ -242,7 +234,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('takes a webhook from an environment variable of the runner (${NAME}), stores and shows only its name, and refuses a URL with a password', async () => {
-    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const put = (rules: unknown[]) => runner.put('/api/pipelines/flaky/alert-rules', { rules });
     const rule = { name: 'from-env', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: '${ALERT_HOOK}' };
     const unset = await put([{ ...rule, webhook: '${NO_SUCH_HOOK}' }]);
     expect(unset.status).toBe(422);
@@ -273,7 +265,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('records why a delivery failed in words (the connection refused), not as "fetch failed"', async () => {
-    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const put = (rules: unknown[]) => runner.put('/api/pipelines/flaky/alert-rules', { rules });
     const closed = await startWebhook();
     await closed.close(); // nothing listens on its port now
     expect((await put([{ name: 'nowhere', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: closed.url }])).status).toBe(200);
@@ -287,7 +279,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it('never posts an alert to a cloud metadata address: refused when saved as one, failed unsent when the host resolves to one; loopback and private addresses stay allowed', async () => {
-    const put = (rules: unknown[]) => fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+    const put = (rules: unknown[]) => runner.put('/api/pipelines/flaky/alert-rules', { rules });
     const rule = (name: string, webhook: string) => ({ name, metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook });
     const written = await put([
       rule('local', 'http://127.0.0.1:9/hook'),
@@ -325,7 +317,7 @@ describe('monitors, alerts and production runs into datasets', () => {
   });
 
   it("deletes a pipeline's monitors and alert rules with it: a new pipeline of its name starts with none", async () => {
-    const put = (path: string, body: unknown) => fetch(`${runner.url}/api/pipelines/doomed/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (path: string, body: unknown) => runner.put(`/api/pipelines/doomed/${path}`, body);
     expect((await runner.post('/api/pipelines', echoPipeline('doomed'))).status).toBe(201);
     expect((await put('monitors', { monitors: [{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x' } }, sample: 1 }] })).status).toBe(200);
     expect((await put('alert-rules', { rules: [{ name: 'any', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url }] })).status).toBe(200);
@@ -386,7 +378,7 @@ describe('retention.runsDays', () => {
       // An alert on that run, delivered: it names the run, and would outlive it for good.
       const hook = await startWebhook();
       const rules = { rules: [{ name: 'any', metric: 'errorRate', window: 1, op: 'below', threshold: 2, webhook: hook.url }] };
-      expect((await fetch(`${runner.url}/api/pipelines/kept/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) })).status).toBe(200);
+      expect((await runner.put('/api/pipelines/kept/alert-rules', rules)).status).toBe(200);
       const again = await runner.post('/api/runs?stream=true', { pipeline: 'kept', inputs: { question: 'old too' } });
       await again.text();
       await runner.server.monitoring.settled();
@@ -433,7 +425,7 @@ describe('alert deliveries to a receiver that hangs', () => {
   const start = async (hook: Webhook, dataDir?: string) => {
     const runner = await startTestRunner({ webhookBackoffMs: [0, 20, 40], ...(dataDir ? { dataDir } : {}) });
     if (!dataDir) expect((await runner.post('/api/pipelines', flaky)).status).toBe(201);
-    const put = await fetch(`${runner.url}/api/pipelines/flaky/alert-rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule(hook.url)) });
+    const put = await runner.put('/api/pipelines/flaky/alert-rules', rule(hook.url));
     expect(put.status).toBe(200);
     return runner;
   };

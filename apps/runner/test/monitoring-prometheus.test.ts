@@ -46,7 +46,7 @@ describe('GET /metrics (Prometheus)', () => {
   it('stops reporting patchbay_monitor_score for a monitor removed or switched off (not its last mean for good)', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('watched'))).status).toBe(201);
     const put = (monitors: unknown[]) =>
-      fetch(`${runner.url}/api/pipelines/watched/monitors`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ monitors }) });
+      runner.put('/api/pipelines/watched/monitors', { monitors });
     const monitor = (name: string) => ({ name, scorer: { type: 'regex', params: { pattern: 'never' } }, sample: 1 });
     const gauges = async () => (await (await runner.api('/metrics')).text()).match(/^patchbay_monitor_score\{pipeline="watched",.*$/gm) ?? [];
     expect((await put([monitor('kept'), monitor('removed'), monitor('paused')])).status).toBe(200);

@@ -33,7 +33,7 @@ const json = async (res: Response) => ({ status: res.status, body: await res.jso
 beforeAll(async () => {
   runner = await startTestRunner();
   expect((await runner.post('/api/pipelines', chain)).status).toBe(201);
-  const label = await runner.api('/api/pipelines/chain/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+  const label = await runner.put('/api/pipelines/chain/labels/production', { version: 1 });
   expect(label.status).toBe(200);
   expect((await runner.post('/api/datasets', { name: 'qs', cases: [{ id: 'a', input: { question: 'one' }, expected: 'Q: one' }] })).status).toBe(201);
   ws = workspace({ 'pinned.json': pinnedFile, 'suite.json': { format: 'patchbay.eval/v1', dataset: 'cases.jsonl', scorers: [{ name: 'same', type: 'exact' }] } });

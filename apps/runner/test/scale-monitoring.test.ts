@@ -84,7 +84,7 @@ describe('monitors and alert rules saved through one server, on the runs another
 
   it('follows a change made on the other server, without a restart', async () => {
     const put = (runner: TestRunner, path: string, body: unknown) =>
-      fetch(`${runner.url}/api/pipelines/flaky/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      runner.put(`/api/pipelines/flaky/${path}`, body);
     const run = async (runner: TestRunner, question: string) => (await runner.post('/api/runs?stream=true', { pipeline: 'flaky', inputs: { question } })).text();
     const monitor = { name: 'echoes', scorer: { type: 'regex', params: { pattern: 'ok' } }, sample: 1 };
     expect((await put(a, 'monitors', { monitors: [monitor] })).status).toBe(200);

@@ -90,7 +90,7 @@ describe('no secret in pieces or in files', () => {
     expect(described.status).toBe(400);
     await collect('description refused', described);
     // So is a label's note: the deployment history is never rewritten, so it is masked before it is stored.
-    const moved = await runner.api('/api/pipelines/leaky/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 2, note: `deployed with ${KEY}` }) });
+    const moved = await runner.put('/api/pipelines/leaky/labels/production', { version: 2, note: `deployed with ${KEY}` });
     expect(moved.status).toBe(200);
     const history = await collect('deployments', await runner.api('/api/pipelines/leaky/deployments'));
     expect(JSON.parse(history).deployments[0].note).toBe('deployed with [REDACTED]');

@@ -125,7 +125,7 @@ describe('serve --store postgres://…', () => {
     try {
       expect((await runner.post('/api/pipelines', echoPipeline('helpdesk'))).status).toBe(201);
       expect((await runner.post('/api/pipelines/helpdesk/versions', { document: { ...echoPipeline('helpdesk'), title: 'v2' }, message: 'v2', baseVersion: 1 })).status).toBe(201);
-      expect((await runner.api('/api/pipelines/helpdesk/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status).toBe(200);
+      expect((await runner.put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
       const serve = (key: string) => runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'hi' } }, { authorization: `Bearer ${key}` });
 
       const created = await runCli(['keys', 'create', 'app', '--pipelines', 'helpdesk', '--store', store], ws.dir, cleanEnv());

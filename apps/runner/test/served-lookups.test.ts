@@ -17,7 +17,6 @@ function tagged(name: string, tag: string) {
 
 let runner: TestRunner;
 let other: SqliteStore | undefined;
-const put = (p: string, body: unknown) => runner.api(p, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const answer = async (model: string) => {
   const res = await runner.post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] });
   expect(res.status).toBe(200);
@@ -40,10 +39,10 @@ describe('served label and version lookups', () => {
   it('follow PUT and DELETE of a label, and a pipeline deleted and saved again, from the next request on', async () => {
     await save('moving', 'one', null);
     await save('moving', 'two', 1);
-    expect((await put('/api/pipelines/moving/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/moving/labels/production', { version: 1 })).status).toBe(200);
     expect(await answer('moving')).toBe('one hi');
     expect(await answer('moving')).toBe('one hi');
-    expect((await put('/api/pipelines/moving/labels/production', { version: 2 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/moving/labels/production', { version: 2 })).status).toBe(200);
     expect(await answer('moving')).toBe('two hi');
     expect(await answer('moving@v1')).toBe('one hi');
 
@@ -52,7 +51,7 @@ describe('served label and version lookups', () => {
 
     expect((await runner.api('/api/pipelines/moving', { method: 'DELETE' })).status).toBeLessThan(300);
     await save('moving', 'again', null);
-    expect((await put('/api/pipelines/moving/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/moving/labels/production', { version: 1 })).status).toBe(200);
     expect(await answer('moving')).toBe('again hi');
     expect(await answer('moving@v1')).toBe('again hi');
     expect((await runner.post('/v1/chat/completions', { model: 'moving@v2', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(404);
@@ -61,7 +60,7 @@ describe('served label and version lookups', () => {
   it('follow a label moved, and a pipeline re-created, by another connection to the same file', async () => {
     await save('shared', 'one', null);
     await save('shared', 'two', 1);
-    expect((await put('/api/pipelines/shared/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/shared/labels/production', { version: 1 })).status).toBe(200);
     expect(await answer('shared')).toBe('one hi');
 
     other = openSqliteStore(runner.dataDir);
@@ -79,7 +78,7 @@ describe('served label and version lookups', () => {
   it('follow `patchbay promote --force` run in another process while the runner serves', async () => {
     await save('promoted', 'one', null);
     await save('promoted', 'two', 1);
-    expect((await put('/api/pipelines/promoted/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/promoted/labels/production', { version: 1 })).status).toBe(200);
     expect(await answer('promoted')).toBe('one hi');
 
     const dir = runner.dataDir;

@@ -9,14 +9,17 @@ export async function startTestRunner(options: Partial<ServerOptions> = {}) {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-runner-'));
   const server: RunningServer = await startServer({ port: 0, quiet: true, editorDist: false, env: {}, ...options, dataDir });
   const api = (p: string, init?: RequestInit) => fetch(server.url + p, init);
-  const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const send = (method: 'POST' | 'PUT') => (p: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return {
     server,
     dataDir,
     url: server.url,
     api,
-    post,
+    /** A JSON body POSTed to `p`. */
+    post: send('POST'),
+    /** A JSON body PUT to `p` (a label, monitors, a suite). */
+    put: send('PUT'),
     async close() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
