@@ -17,10 +17,7 @@ const failure = (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
 
 beforeAll(async () => {
   runner = await startTestRunner({ token: TOKEN });
-  for (const name of ['helpdesk', 'billing']) {
-    expect((await runner.post('/api/pipelines', echoPipeline(name), admin)).status).toBe(201);
-    expect((await runner.put(`/api/pipelines/${name}/labels/production`, { version: 1 }, admin)).status).toBe(200);
-  }
+  for (const name of ['helpdesk', 'billing']) await runner.deploy(echoPipeline(name), admin);
 });
 afterAll(() => runner.close());
 

@@ -10,11 +10,6 @@ let stub: OpenAIStub;
 let client: OpenAI;
 const attempts = new Map<string, number>();
 
-async function deploy(doc: { name: string }) {
-  expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
-  expect((await runner.put(`/api/pipelines/${doc.name}/labels/production`, { version: 1 })).status).toBe(200);
-}
-
 async function streamedText(model: string, content: string): Promise<{ text: string; id: string }> {
   const stream = await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content }] });
   let text = '';
@@ -53,7 +48,7 @@ afterAll(async () => {
 
 describe('a streamed chat completion', () => {
   it('carries every token of a model that answers at once (offline:echo), not only those after the stream opened', async () => {
-    await deploy(echoPipeline('echo'));
+    await runner.deploy(echoPipeline('echo'));
     const question = 'one two three four five six';
     const { text, id } = await streamedText('echo', question);
     const run = await (await runner.api(`/api/runs/${id}`)).json();
@@ -71,7 +66,7 @@ describe('a streamed answer whose model node is retried after part of it went ou
   };
 
   it("is never the first attempt's words followed by the second's: the client is told the text it has is not the answer", async () => {
-    await deploy(retried('retried'));
+    await runner.deploy(retried('retried'));
     const stream = await client.chat.completions.create({ model: 'retried', stream: true, messages: [{ role: 'user', content: 'retry please' }] });
     let text = '';
     let id = '';
@@ -107,7 +102,7 @@ async function ended(id: string, timeoutMs = 10_000) {
 
 describe('a client that leaves a streamed chat completion', () => {
   it('leaves no unhandled rejection behind when the run ends after it left', async () => {
-    await deploy(echoPipeline('late-one', 'stub:model'));
+    await runner.deploy(echoPipeline('late-one', 'stub:model'));
     const stray: unknown[] = [];
     const onStray = (reason: unknown) => stray.push(reason);
     process.on('unhandledRejection', onStray);
@@ -129,7 +124,7 @@ describe('a client that leaves a streamed chat completion', () => {
   });
 
   it('cancels its run, which aborts the model call: nobody pays for an answer no one reads', async () => {
-    await deploy(echoPipeline('stalls', 'stub:model'));
+    await runner.deploy(echoPipeline('stalls', 'stub:model'));
     const abort = new AbortController();
     const stream = await client.chat.completions.create({ model: 'stalls', stream: true, messages: [{ role: 'user', content: 'stall here' }] }, { signal: abort.signal });
     let id = '';

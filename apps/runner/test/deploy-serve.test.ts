@@ -49,8 +49,7 @@ beforeAll(async () => {
       { from: 't.text', to: 'out.value' },
     ],
   };
-  expect((await runner.post('/api/pipelines', greet)).status).toBe(201);
-  expect((await runner.put('/api/pipelines/greeter/labels/production', { version: 1 })).status).toBe(200);
+  await runner.deploy(greet);
 });
 afterAll(async () => {
   await runner.close();
@@ -228,8 +227,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
         { from: 'who.value', to: 'b.value' },
       ],
     };
-    expect((await runner.post('/api/pipelines', twoOutputs)).status).toBe(201);
-    expect((await runner.put('/api/pipelines/two-outputs/labels/production', { version: 1 })).status).toBe(200);
+    await runner.deploy(twoOutputs);
     const unclear = await err(client.chat.completions.create({ model: 'two-outputs', messages: [{ role: 'user', content: 'x' }] }));
     expect(unclear).toBeInstanceOf(OpenAI.BadRequestError);
     expect(unclear.error).toMatchObject({ type: 'invalid_request_error', code: 'output_unclear' });
@@ -288,8 +286,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
         { from: 't.text', to: 'out.value' },
       ],
     };
-    expect((await runner.post('/api/pipelines', defaulted)).status).toBe(201);
-    expect((await runner.put('/api/pipelines/defaulted/labels/production', { version: 1 })).status).toBe(200);
+    await runner.deploy(defaulted);
     const reply = await client.chat.completions.create({ model: 'defaulted', messages: [{ role: 'user', content: 'my real question' }] });
     expect(reply.choices[0].message.content).toBe('you asked: my real question');
     // metadata still names it outright
@@ -373,8 +370,7 @@ describe('/v1 from a browser chat UI on a --cors origin', () => {
     const chatUi = 'https://chat.example';
     const open = await startTestRunner({ cors: [chatUi], env: { STUB_BASE_URL: stub.url } });
     try {
-      expect((await open.post('/api/pipelines', stubPipeline('helpdesk', 'one'))).status).toBe(201);
-      expect((await open.put('/api/pipelines/helpdesk/labels/production', { version: 1 })).status).toBe(200);
+      await open.deploy(stubPipeline('helpdesk', 'one'));
       const preflight = await open.api('/v1/chat/completions', {
         method: 'OPTIONS',
         // what the openai SDK asks for in a browser

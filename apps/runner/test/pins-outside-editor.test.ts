@@ -32,9 +32,7 @@ const json = async (res: Response) => ({ status: res.status, body: await res.jso
 
 beforeAll(async () => {
   runner = await startTestRunner();
-  expect((await runner.post('/api/pipelines', chain)).status).toBe(201);
-  const label = await runner.put('/api/pipelines/chain/labels/production', { version: 1 });
-  expect(label.status).toBe(200);
+  await runner.deploy(chain);
   expect((await runner.post('/api/datasets', { name: 'qs', cases: [{ id: 'a', input: { question: 'one' }, expected: 'Q: one' }] })).status).toBe(201);
   ws = workspace({ 'pinned.json': pinnedFile, 'suite.json': { format: 'patchbay.eval/v1', dataset: 'cases.jsonl', scorers: [{ name: 'same', type: 'exact' }] } });
   writeFileSync(path.join(ws.dir, 'cases.jsonl'), `${JSON.stringify({ id: 'a', input: { question: 'one' }, expected: 'Q: one' })}\n`);

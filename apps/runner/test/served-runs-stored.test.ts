@@ -33,9 +33,7 @@ beforeAll(async () => {
   });
   runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
   client = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
-  expect((await runner.post('/api/pipelines', echoPipeline('stored', 'stub:model'))).status).toBe(201);
-  const put = await runner.put('/api/pipelines/stored/labels/production', { version: 1 });
-  expect(put.status).toBe(200);
+  await runner.deploy(echoPipeline('stored', 'stub:model'));
 });
 afterAll(async () => {
   await runner.close();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readEventStream, type StreamMessage } from '@patchbay/core';
+import { expect } from 'vitest';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/index';
 
 /** A real runner on 127.0.0.1, a random port and a fresh temp data dir; `env` is empty unless given, so the host's keys never leak in. */
@@ -11,15 +12,22 @@ export async function startTestRunner(options: Partial<ServerOptions> = {}) {
   const api = (p: string, init?: RequestInit) => fetch(server.url + p, init);
   const send = (method: 'POST' | 'PUT') => (p: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(server.url + p, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const post = send('POST');
+  const put = send('PUT');
   return {
     server,
     dataDir,
     url: server.url,
     api,
     /** A JSON body POSTed to `p`. */
-    post: send('POST'),
+    post,
     /** A JSON body PUT to `p` (a label, monitors, a suite). */
-    put: send('PUT'),
+    put,
+    /** Saves `doc` as version 1 of its pipeline and points its production label there, which is what /v1 and …/run serve. */
+    async deploy(doc: { name: string }, headers: Record<string, string> = {}) {
+      expect((await post('/api/pipelines', doc, headers)).status).toBe(201);
+      expect((await put(`/api/pipelines/${doc.name}/labels/production`, { version: 1 }, headers)).status).toBe(200);
+    },
     async close() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
