@@ -28,22 +28,29 @@ const echo: PipelineDocument = {
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 /** Clicks an empty spot of the canvas, so keys go to the canvas, not a text box. */
-const clickCanvas = () => page.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
+const clickCanvas = (on = page) => on.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
+
+/** Another tab, as a user opens one beside the first. */
+const newTab = () => browser.newPage({ viewport: { width: 1440, height: 900 } });
+
+/** `tab` on the canvas of "echo", once it shows a saved version; `viaList` opens it from the list, so Back has somewhere to go. */
+async function openEcho(tab: Page, { viaList = false } = {}): Promise<Page> {
+  if (viaList) {
+    await tab.goto(server.url);
+    await tab.getByTestId('open-echo').click();
+  } else {
+    await tab.goto(`${server.url}/pipelines/echo`);
+  }
+  await tab.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+  return tab;
+}
 
 /**
- * A page of its own on "echo" with a node added and not saved (template1), whose user says "stay"
- * to each unsaved-changes question; `asked` collects the questions. `viaList` opens "echo" from
- * the list, so the browser's Back has somewhere to go.
+ * A tab of its own on "echo" (see openEcho) with a node added and not saved (template1), whose user
+ * says "stay" to each unsaved-changes question; `asked` collects the questions.
  */
 async function dirtyCanvas({ viaList = false } = {}): Promise<{ other: Page; asked: string[] }> {
-  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  if (viaList) {
-    await other.goto(server.url);
-    await other.getByTestId('open-echo').click();
-  } else {
-    await other.goto(`${server.url}/pipelines/echo`);
-  }
-  await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+  const other = await openEcho(await newTab(), { viaList });
   await other.getByTestId('palette-template').click();
   await other.getByTestId('unsaved').waitFor();
   const asked: string[] = [];
@@ -58,7 +65,7 @@ beforeAll(async () => {
   server = await startEditorServer();
   await server.api('POST', '/api/pipelines', echo);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page = await newTab();
   await page.goto(`${server.url}/pipelines/echo`);
   await page.getByTestId('shown-version').filter({ hasText: /^v1$/ }).waitFor();
 });
@@ -121,9 +128,7 @@ describe('the canvas for a new user', () => {
   });
 
   it('warns before leaving with unsaved changes, and not once they are undone', async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await other.goto(`${server.url}/pipelines/echo`);
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    const other = await openEcho(await newTab());
     // what the browser asks the page when the user leaves: a cancelled beforeunload is "are you sure?"
     const wouldWarn = () =>
       other.evaluate(() => {
@@ -136,7 +141,7 @@ describe('the canvas for a new user', () => {
     await other.getByTestId('field-name').fill('changed');
     await other.getByTestId('unsaved').waitFor();
     await expect.poll(wouldWarn).toBe(true);
-    await other.getByTestId('canvas').click({ position: { x: 30, y: 400 } });
+    await clickCanvas(other);
     await other.keyboard.press(`${mod}+z`);
     await other.getByTestId('unsaved').waitFor({ state: 'detached' });
     await expect.poll(wouldWarn).toBe(false);
@@ -162,14 +167,13 @@ describe('the canvas for a new user', () => {
   });
 
   it('leaves a saved canvas without asking', async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const other = await newTab();
     let asked = 0;
     other.on('dialog', (dialog) => {
       asked++;
       void dialog.dismiss();
     });
-    await other.goto(`${server.url}/pipelines/echo`);
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    await openEcho(other);
     await other.getByTestId('evals-button').click();
     await other.waitForURL(/\/pipelines\/echo\/evals$/);
     expect(asked).toBe(0);
@@ -207,7 +211,7 @@ describe('the canvas for a new user', () => {
   });
 
   it('offers no Evals, Deploy or Monitoring on a draft that was never saved, and says why', async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const other = await newTab();
     await other.goto(server.url);
     await other.getByTestId('new-pipeline-name').fill('never-saved');
     await other.getByTestId('create-pipeline').click();
@@ -221,9 +225,7 @@ describe('the canvas for a new user', () => {
   });
 
   it('undoes what was typed into a template with Ctrl/⌘+Z in the field as one step, not one character', async () => {
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await other.goto(`${server.url}/pipelines/echo`);
-    await other.getByTestId('shown-version').filter({ hasText: /^v\d+$/ }).waitFor();
+    const other = await openEcho(await newTab());
     // the llm node (an earlier test renamed it)
     await selectNode(other, (await other.locator('.react-flow__node').filter({ hasText: 'offline:echo' }).getAttribute('data-id'))!);
     const prompt = other.getByTestId('field-prompt');
@@ -253,7 +255,7 @@ describe('the canvas for a new user', () => {
       ],
       edges: [{ from: 'data.value', to: 'out.value' }],
     });
-    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const other = await newTab();
     await other.goto(`${server.url}/pipelines/takes-json`);
     await other.getByTestId('tab-run').click();
     const box = other.getByTestId('run-input-data');
