@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Request } from 'playwright-core';
-import type { PipelineDocument } from '@patchbay/core';
 import { expectAccessible } from './support/axe';
 import { launchChromium } from './support/browser';
 import { startEditorServer } from './support/runner';
+import { qaPipeline } from './support/session';
 
 // The README's "any non-loopback host needs a token" setup, in a browser: the runner is started with PATCHBAY_TOKEN.
 const TOKEN = `e2e-${randomBytes(12).toString('hex')}`;
@@ -15,19 +15,7 @@ let page: Page;
 /** Every request the page made to the runner's API, with the headers it sent. */
 const apiRequests: Request[] = [];
 
-const echo: PipelineDocument = {
-  format: 'patchbay.pipeline/v1',
-  name: 'guarded',
-  nodes: [
-    { id: 'question', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
-    { id: 'answer', type: 'llm', position: { x: 320, y: 0 }, config: { model: 'offline:echo', prompt: '{{ question }}' } },
-    { id: 'result', type: 'output', position: { x: 640, y: 0 }, config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'question.value', to: 'answer.question' },
-    { from: 'answer.text', to: 'result.value' },
-  ],
-};
+const echo = qaPipeline('{{ question }}', 'guarded');
 
 /** What the page keeps where a token could leak: both storages and the address. */
 const kept = () =>
