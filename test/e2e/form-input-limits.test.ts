@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
+import { finishedEval } from './support/settled';
 
 let session: EditorSession;
 let page: Page;
@@ -28,6 +29,25 @@ function overflow(page: Page, card: string) {
     const sticksOut = [...box.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > right + 1).map((el) => el.tagName.toLowerCase());
     return { page: document.scrollingElement!.scrollWidth > window.innerWidth, card: sticksOut };
   }, card);
+}
+
+/** The short words (a status, a link, a score) in the element that a line break cuts in two ("trac|e"). */
+function brokenWords(page: Page, testId: string) {
+  return page.evaluate((id) => {
+    const broken: string[] = [];
+    const walker = document.createTreeWalker(document.querySelector(`[data-testid="${id}"]`)!, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      // a line may end at a space or a hyphen ("found-|doc"), and a long id or a 300-character word may
+      // wrap anywhere so it stays in its cell; a word of a few letters is never cut
+      for (const word of text.textContent!.matchAll(/[^\s-]{2,20}/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index!);
+        range.setEnd(text, word.index! + word[0].length);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(word[0]);
+      }
+    }
+    return broken;
+  }, testId);
 }
 
 describe('the Deploy form’s label', () => {
@@ -116,6 +136,26 @@ describe('names on the monitoring and evals pages', () => {
     await expect.poll(() => page.locator('.evals-card .error-text').allTextContents()).toContain('invalid path: path.name: a suite name is at most 200 characters');
     const dataset = await session.server.request('POST', '/api/datasets', { name: long, cases: [{ id: 'a', input: { question: 'hi' } }] });
     expect(dataset.body.errors).toEqual([{ path: '$.name', message: 'a dataset name is at most 200 characters' }]);
+  });
+});
+
+describe('an eval whose questions and answers are sentences', () => {
+  it('at 1280×720 keeps every case’s scores, status and trace link whole; the sentences wrap', async () => {
+    const sentence = (i: number) => `Within how many days can I return an unused hub that I bought as a present, case ${i}?`;
+    await session.api('POST', '/api/datasets', {
+      name: 'sentences',
+      cases: [1, 2, 3].map((i) => ({ id: `returns-window-${i}`, input: { question: sentence(i) }, expected: `{"answer":"30 days","doc":"# Returns and refunds, case ${i}"}` })),
+    });
+    const id = await finishedEval(session.api, { pipeline: 'qa', version: 1, dataset: 'sentences', suite: { scorers: [{ name: 'mentions', type: 'contains' }, { name: 'found-doc', type: 'exact' }] } });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await page.goto(`${session.server.url}/pipelines/qa/evals?eval=${id}`);
+      await page.getByTestId('trace-returns-window-3').waitFor();
+      expect(await brokenWords(page, 'results-table')).toEqual([]);
+      expect(await overflow(page, 'results-table')).toEqual({ page: false, card: [] });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
   });
 });
 
