@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
 import { firstNonUtf8Line, utf8Chunks } from './utf8-text';
 import { EvalInputError } from './session/input-error';
+import { fileReadReason } from './file-read-reason';
 
 /** One dataset case (DESIGN.md "Evals"). */
 export interface EvalCase {
@@ -174,12 +175,16 @@ async function formatOf(source: DatasetSource): Promise<DatasetInfo['format']> {
 }
 
 async function firstChar(path: string): Promise<string> {
-  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new DatasetError(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  const notA = 'a dataset file (give its .jsonl, .json or .csv file)';
+  const handle = await open(path, 'r').catch((err: unknown) => {
+    throw new DatasetError(`${path}: ${fileReadReason(err, notA)}`);
   });
   try {
     const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    // A directory opens (on Linux) and only its read fails: say what it is, not Node's "EISDIR: illegal operation".
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0).catch((err: unknown) => {
+      throw new DatasetError(`${path}: ${fileReadReason(err, notA)}`);
+    });
     return buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
   } finally {
     await handle.close();

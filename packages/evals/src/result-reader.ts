@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EvalResult } from './result-types';
 import { rowKey } from './score-rows';
 import { EvalInputError } from './session/input-error';
+import { fileReadReason } from './file-read-reason';
 
 /** A file that is not an eval result (a baseline, `patchbay compare`). */
 export class ResultFileError extends EvalInputError {
@@ -38,8 +39,7 @@ export async function readResult(path: string): Promise<EvalResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ResultFileError(`${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new ResultFileError(`${path}: ${fileReadReason(err, 'an eval result file (give the .json file patchbay eval --out wrote)')}`);
   }
   let value: unknown;
   try {

@@ -8,6 +8,7 @@ import type { DatasetSource } from './dataset';
 import { getScorerType, scorerTypes } from './scorers/index';
 import { itemLinesOf } from './source-lines';
 import { EvalInputError } from './session/input-error';
+import { fileReadReason } from './file-read-reason';
 
 export const SUITE_FORMAT = 'patchbay.eval/v1';
 
@@ -88,9 +89,7 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? "a directory, not a suite file (give the suite's .json or .yaml file)" : (err as Error).message;
-    throw new SuiteError(path, '', reason);
+    throw new SuiteError(path, '', fileReadReason(err, "a suite file (give the suite's .json or .yaml file)"));
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });

@@ -55,6 +55,13 @@ describe('datasets', () => {
     expect((await inspectDataset({ path })).format).toBe('csv');
   });
 
+  it('says a directory given as the dataset is one (evals/ for evals/qa.jsonl), not Node\'s "EISDIR: illegal operation"', async () => {
+    const why = `${dir}: a directory, not a dataset file (give its .jsonl, .json or .csv file)`;
+    await expect(inspectDataset({ path: dir })).rejects.toThrow(new DatasetError(why));
+    await expect(all(dir)).rejects.toThrow(why);
+    await expect(inspectDataset({ path: join(dir, 'missing.jsonl') })).rejects.toThrow(`${join(dir, 'missing.jsonl')}: no such file`);
+  });
+
   it('names a duplicate id and both line numbers (JSONL)', async () => {
     const path = await file('dup.jsonl', [
       JSON.stringify({ id: 'a', input: {} }),

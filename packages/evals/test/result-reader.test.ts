@@ -24,6 +24,11 @@ describe('reading a result file (a baseline, patchbay compare)', () => {
     expect((await readResult(path)).cases.map((c) => c.id)).toEqual(['a', 'b']);
   });
 
+  it('says a missing file or a directory (--baseline results/ for results/v2.json) is one, not Node\'s EISDIR', async () => {
+    await expect(readResult(join(dir, 'missing.json'))).rejects.toThrow(new ResultFileError(`${join(dir, 'missing.json')}: no such file`));
+    await expect(readResult(dir)).rejects.toThrow(new ResultFileError(`${dir}: a directory, not an eval result file (give the .json file patchbay eval --out wrote)`));
+  });
+
   it('refuses a score outside 0..1 (a hand-edited or foreign file), which would skew every mean and delta', async () => {
     const path = await file('seven.json', result([record('a', 7), record('b', 0)]));
     await expect(readResult(path)).rejects.toThrow(ResultFileError);
