@@ -159,6 +159,24 @@ describe('an eval whose questions and answers are sentences', () => {
   });
 });
 
+describe('the Deploy page’s history at 1280×720', () => {
+  it('keeps each move’s words whole (who moved it, when, the versions); the note wraps', async () => {
+    await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'moves'));
+    await session.api('POST', '/api/pipelines/moves/versions', { document: qaPipeline('A: {{ question }}', 'moves'), message: 'prefix', baseVersion: 1 });
+    await session.api('PUT', '/api/pipelines/moves/labels/production', { version: 1, note: 'the first version goes out to every customer while we watch the error rate' });
+    await session.api('PUT', '/api/pipelines/moves/labels/production', { version: 2, note: 'the prefix reads better in the support widget, and the evals agree' });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await page.goto(`${session.server.url}/pipelines/moves/deploy`);
+      await page.getByTestId('rollback-production-0').waitFor();
+      expect(await brokenWords(page, 'deploy-history')).toEqual([]);
+      expect(await overflow(page, 'deploy-history')).toEqual({ page: false, card: [] });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
+  });
+});
+
 describe('a version message of 10,000 characters in one word', () => {
   beforeAll(async () => {
     await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'wordy'));

@@ -28,7 +28,7 @@ export function DeploymentHistory({ store }: { store: DeployStore }) {
               {label} <span className="muted">now {versionText(now)}</span>
             </h3>
             <div className="table-scroll">
-              <table className="evals-table">
+              <table className="evals-table deploy-history-table">
                 <thead>
                   <tr>
                     <th>When</th>
