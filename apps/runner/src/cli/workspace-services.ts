@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { WorkspaceServices } from '@patchbay/core/node';
+import type { WorkspaceConfig, WorkspaceServices } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
 import { Redactor } from '../http/secrets';
 import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
@@ -28,6 +28,13 @@ export function liveRedact(env: NodeJS.ProcessEnv): (text: string) => string {
   };
 }
 
+/** From now on, masks the values of the variables `config` names as secrets in everything the CLI writes. */
+export async function maskConfigSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const { listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
+  for (const p of listProviders(config, env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
+  for (const name of mcpSecretVariables(config)) configSecretNames.add(name);
+}
+
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */
 export interface WorkspaceFlags {
   data?: string;
@@ -46,7 +53,7 @@ export async function openWorkspaceServices(
   options: { noCache?: boolean; createDataDir?: boolean } = {},
 ): Promise<WorkspaceServices> {
   // Loaded here so commands that never touch SQLite or the providers do not pay for them.
-  const { createServices, listProviders, mcpSecretVariables, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
+  const { createServices, resolveDataDir, WorkspaceConfigError } = await import('@patchbay/core/node');
   let services: WorkspaceServices;
   try {
     services = await createServices({
@@ -62,8 +69,7 @@ export async function openWorkspaceServices(
     if (err instanceof WorkspaceConfigError) throw new UsageError(err.message);
     throw new UsageError((err as Error).message.split('\n')[0]);
   }
-  for (const p of listProviders(services.config, io.env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
-  for (const name of mcpSecretVariables(services.config)) configSecretNames.add(name);
+  await maskConfigSecrets(services.config, io.env);
   await awaitKeywordUpgrade(services.retrieval, services.dataDir, io);
   return services;
 }

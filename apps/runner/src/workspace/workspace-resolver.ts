@@ -10,6 +10,8 @@ import { WORKSPACE_CONFIG, type WorkspacePins } from './workspace-pins';
 /** What a job runs with: services of its pinned config and indexes. */
 export interface ResolvedWorkspace {
   services: EvalSessionServices;
+  /** The pinned workspace config (what `services` were built from). */
+  config: WorkspaceConfig;
   maxOutputBytes: number;
 }
 
@@ -50,7 +52,7 @@ export class WorkspaceResolver {
     const hash = pins?.config ?? (await this.options.artifacts.current('config', WORKSPACE_CONFIG)) ?? '';
     const base = await this.servicesOf(hash);
     const retrieval = new PinnedRetrieval(pins?.indexes ?? {}, { artifacts: this.options.artifacts, cache: this.cache, models: base.models, modelsKey: hash });
-    return { services: { ...base, retrieval }, maxOutputBytes: maxOutputBytes(base.config) };
+    return { services: { ...base, retrieval }, config: base.config, maxOutputBytes: maxOutputBytes(base.config) };
   }
 
   private servicesOf(hash: string): Promise<WorkspaceServices> {

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../command';
-import { dataDirHint } from '../data-dir-hint';
+import { dataDirHint, storeWorkspaceHint } from '../data-dir-hint';
 import { openRunnerStore } from '../runner-store';
 import { openWorkspaceServices } from '../workspace-services';
+import { openStoreWorkspace } from '../store-workspace';
+import { redactUrl } from '../../queue/redis-url';
+import type { Store } from '../../store/index';
 
 export const command: Command = {
   name: 'promote',
@@ -23,11 +26,16 @@ Options:
   --suite FILE     the eval suite (patchbay.eval/v1, JSON or YAML)
   --force          move the label even when a gate fails (recorded as forced)
   --json           print the outcome as JSON
-  --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay)
+  --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay); with a
+                   store that holds a published workspace, only where fetched
+                   index artifacts are kept (DIR/artifacts/; default a temp dir)
   --store STORE    the store of a runner started with --store (env PATCHBAY_STORE):
-                   postgres://user@host/db, or a data dir the runners share; the
-                   evals run in this process, with the config and indexes of --data
-  --config FILE    workspace config (default DIR/patchbay.config.json)
+                   postgres://user@host/db, or a data dir the runners share. The
+                   evals run in this process, with the workspace (config, indexes)
+                   its servers published with --queue, as a worker would; with
+                   none published, with the config and indexes of --data
+  --config FILE    workspace config (default DIR/patchbay.config.json); refused
+                   with a store that holds a published workspace
   --debug          show stack traces
   -h, --help       show this help
 
@@ -68,11 +76,11 @@ usage or bad input (pipeline, version, suite, dataset).`,
     const suiteFile = await asUsage(evalsPkg.loadSuite(path.resolve(io.cwd, values.suite)));
     const data = await asUsage(loadDatasetSource(suiteFile.dataset));
     const store = await openRunnerStore({ data: values.data, store: values.store }, io);
-    // The evals only read the workspace, as patchbay run does: a --data that is not there is named, not made.
-    const services = await openWorkspaceServices(values, io, { createDataDir: false }).catch(async (err) => {
+    const workspace = await openEvalWorkspace(store, values, io).catch(async (err) => {
       await store.close();
       throw err;
     });
+    const { services } = workspace;
     const { InProcessJobRegistry } = await import('../../jobs/in-process-registry');
     const { EvalManager } = await import('../../evals/eval-manager');
     const { runPromotion } = await import('../../deploy/promotion');
@@ -86,7 +94,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
       const dataset = (await store.datasets.get(datasetLabel, saved.hash))!;
       const suite = { ...suiteFile, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
       const { modelUnavailable } = await import('@patchbay/core/node');
-      await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, services.config, io.env))));
+      await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, workspace.config, io.env))));
       const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log });
       const outcome = await asUsage(
         runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
@@ -95,17 +103,34 @@ usage or bad input (pipeline, version, suite, dataset).`,
       );
       if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       else printOutcome(io, values.label, outcome, evalsPkg);
-      // An index or tool the evals did not find here: usually the workspace is another data dir (the server's).
-      const hint = outcome.error ? dataDirHint(outcome.error, services.dataDir) : undefined;
+      const hint = outcome.error ? workspace.hint(outcome.error) : undefined;
       if (hint) io.stderr.write(`patchbay promote: ${hint}\n`);
       return outcome.moved || outcome.status === 'unchanged' ? EXIT_OK : EXIT_FAILED;
     } finally {
       await jobs.cancelAll();
-      await services.close();
+      await workspace.close();
       await store.close();
     }
   },
 };
+
+/**
+ * What the evals run with. With --store (or PATCHBAY_STORE) on a store its scaled-out servers published a
+ * workspace to, that workspace, as a worker runs an eval's cases; else the data dir's (--data >
+ * PATCHBAY_DATA > ./.patchbay), only read, as patchbay run does: a --data that is not there is named, not made.
+ */
+async function openEvalWorkspace(store: Store, values: { data?: string; config?: string; store?: string }, io: CliIO) {
+  const shared = values.store ?? (io.env.PATCHBAY_STORE || undefined);
+  const data = values.data ?? (io.env.PATCHBAY_DATA || undefined);
+  const published = shared === undefined ? undefined : await openStoreWorkspace(store, io, { data: data && path.resolve(io.cwd, data), config: values.config, storeName: redactUrl(shared) });
+  if (published) {
+    io.stderr.write(`evaluating with the workspace published to the store (${published.pinned})\n`);
+    return { ...published, hint: (error: string) => storeWorkspaceHint(error) };
+  }
+  const services = await openWorkspaceServices(values, io, { createDataDir: false });
+  // An index or tool the evals did not find here: usually the workspace is another data dir (the server's).
+  return { services, config: services.config, close: () => services.close(), hint: (error: string) => dataDirHint(error, services.dataDir) };
+}
 
 function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
   if (outcome.status === 'unchanged') return void io.stdout.write(`${outcome.note}\n`);
