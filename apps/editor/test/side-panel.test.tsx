@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { ApiProvider } from '../src/components/ApiContext';
 import { IndexPicker } from '../src/components/IndexPicker';
 import { SidePanel } from '../src/components/SidePanel';
@@ -10,15 +10,17 @@ import { NodeProblemsStore } from '../src/lib/node-problems-store';
 import { RunStore } from '../src/lib/run-store';
 import { catalogFromCore, PROVIDERS } from './support/catalog';
 import { echoPipeline } from './support/documents';
+import type { Shown } from '../src/hooks/use-editor-content';
+import { diffOverlay } from '../src/lib/diff-overlay';
 
 // the project's real runner (test/support/global-runner.ts): pickers in the form load its lists
 const api = createApi({ baseUrl: inject('runnerUrl') });
 
-function renderPanel(store: EditorStore, runs = new RunStore((f) => f())) {
+function renderPanel(store: EditorStore, runs = new RunStore((f) => f()), shown: Shown = { mode: 'edit', version: 1, latest: 1 }) {
   render(
     <ApiProvider api={api}>
       <CanvasContext.Provider value={{ runs, problems: new NodeProblemsStore() }}>
-        <SidePanel store={store} shown={{ mode: 'edit', version: 1, latest: 1 }} catalog={catalogFromCore()} providers={PROVIDERS} problems={[]} />
+        <SidePanel store={store} shown={shown} catalog={catalogFromCore()} providers={PROVIDERS} problems={[]} />
       </CanvasContext.Provider>
     </ApiProvider>,
   );
@@ -36,6 +38,23 @@ describe('inspector', () => {
     expect((screen.getByTestId('field-prompt') as HTMLTextAreaElement).value).toBe('Say: {{ question }}');
     expect(screen.getByTestId('field-prompt').tagName).toBe('TEXTAREA');
     expect(screen.getByTestId('variables-prompt').textContent).toContain('question');
+  });
+
+  it('with nothing selected says what selecting a node does where the canvas is shown, and offers the palette only while editing', () => {
+    const empty = () => screen.getByTestId('side-empty').textContent;
+    renderPanel(new EditorStore(echoPipeline()));
+    expect(empty()).toBe('Select a node to edit it.Drag node types from the palette; connect an output to an input. Press ? for shortcuts.');
+    cleanup();
+    // a diff, an old version and a past run are read-only and have no palette
+    const readOnly = () => new EditorStore(echoPipeline(), { readOnly: true });
+    renderPanel(readOnly(), undefined, { mode: 'diff', from: 1, to: 3, overlay: diffOverlay(echoPipeline(), echoPipeline()), latest: 3 });
+    expect(empty()).toBe('Select a node to see what changed in it from v1 to v3.This diff is read-only: Edit the latest version to change the pipeline. Press ? for shortcuts.');
+    cleanup();
+    renderPanel(readOnly(), undefined, { mode: 'version', version: 2, latest: 3 });
+    expect(empty()).toBe('Select a node to see its settings in v2.v2 is read-only: Edit the latest version or Restore it as a new version. Press ? for shortcuts.');
+    cleanup();
+    renderPanel(readOnly(), undefined, { mode: 'run', run: { id: 'r' } as never, latest: 3 });
+    expect(empty()).toBe('Select a node to see what the run did there.A past run is read-only: Edit the latest version to change the pipeline. Press ? for shortcuts.');
   });
 
   it('changes the node, and its ports, as the prompt is typed', () => {

@@ -18,6 +18,23 @@ interface Props {
 
 const NO_PROBLEMS: Problem[] = [];
 
+/**
+ * What the panel says with no node selected: what selecting one shows, and what can be done on
+ * this canvas (a diff, an old version or a past run is read-only and has no palette to drag from).
+ */
+function nothingSelected(readOnly: Shown | undefined): [string, string] {
+  switch (readOnly?.mode) {
+    case 'diff':
+      return [`Select a node to see what changed in it from v${readOnly.from} to v${readOnly.to}.`, 'This diff is read-only: Edit the latest version to change the pipeline.'];
+    case 'version':
+      return [`Select a node to see its settings in v${readOnly.version}.`, `v${readOnly.version} is read-only: Edit the latest version or Restore it as a new version.`];
+    case 'run':
+      return ['Select a node to see what the run did there.', 'A past run is read-only: Edit the latest version to change the pipeline.'];
+    default:
+      return ['Select a node to edit it.', 'Drag node types from the palette; connect an output to an input.'];
+  }
+}
+
 /** Right of the canvas: the selected node's inspector and what the shown run did there, or its diff. */
 export function SidePanel({ store, shown, catalog, providers, problems }: Props) {
   // the selected node's document node: the same object until its config changes, so drags do not re-render this
@@ -34,10 +51,11 @@ export function SidePanel({ store, shown, catalog, providers, problems }: Props)
 
   if (selected === 'many') return <aside className="side muted">Several nodes selected. Delete, copy, or drag them together.</aside>;
   if (!selected) {
+    const [what, how] = nothingSelected(readOnly ? shown : undefined);
     return (
       <aside className="side muted" data-testid="side-empty">
-        <p>Select a node to edit it{shown?.mode === 'run' ? ' and see what the run did there' : ''}.</p>
-        <p>Drag node types from the palette; connect an output to an input. Press ? for shortcuts.</p>
+        <p>{what}</p>
+        <p>{how} Press ? for shortcuts.</p>
       </aside>
     );
   }
