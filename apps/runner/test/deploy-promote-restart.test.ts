@@ -1,30 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
-import { spawnRunner, type ChildRunner } from './support/child-runner';
+import { describe, expect, it } from 'vitest';
+import { hangingStubRunners } from './support/child-runner';
 import { allSseEvents, echoPipeline } from './support/test-runner';
 
-let stub: OpenAIStub;
-const dirs: string[] = [];
-const children: ChildRunner[] = [];
-
-beforeAll(async () => {
-  // Every model call hangs: a promotion is evaluating for as long as the test needs.
-  stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
-});
-afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await stub.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(data: string) {
-  const runner = await spawnRunner(['--port', '0', '--data', data], { STUB_BASE_URL: stub.url });
-  children.push(runner);
-  return runner;
-}
+// Every model call hangs: a promotion is evaluating for as long as the test needs.
+const runners = hangingStubRunners('patchbay-promote-restart-');
+const start = (data: string) => runners.start(['--port', '0', '--data', data]);
 
 const send = (url: string, method: string, body: unknown) => fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const CASES = [{ id: 'c1', input: { question: 'paris' }, expected: 'paris' }];
@@ -37,10 +17,10 @@ async function startHangingPromotion(url: string): Promise<string> {
   expect((await send(`${url}/api/pipelines/slow/versions`, 'POST', { document: doc, message: 'v2', baseVersion: 1 })).status).toBe(201);
   expect((await send(`${url}/api/datasets`, 'POST', { name: 'qa', cases: CASES })).status).toBe(201);
   expect((await send(`${url}/api/pipelines/slow/labels/production`, 'PUT', { version: 1 })).status).toBe(200);
-  const before = stub.requests.length;
+  const before = runners.stub.requests.length;
   const started = await send(`${url}/api/pipelines/slow/promotions`, 'POST', { label: 'production', version: 2, suite: { dataset: 'qa', scorers: [{ name: 'm', type: 'contains', target: 'answer' }] } });
   expect(started.status).toBe(202);
-  while (stub.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+  await runners.callInFlight(before);
   return (await started.json()).id;
 }
 
@@ -50,8 +30,7 @@ describe('a promotion cut short by the runner stopping', () => {
     ['SIGKILL', /the runner stopped before the promotion ended/],
   ] as const) {
     it(`after ${signal} and a restart, has ended failed (not running for ever), moved nothing, and its event stream ends`, async () => {
-      const data = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-promote-restart-'));
-      dirs.push(data);
+      const data = runners.tempDir();
       const first = await start(data);
       const id = await startHangingPromotion(first.url);
       first.child.kill(signal);

@@ -1,45 +1,23 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
-import { spawnRunner, type ChildRunner } from './support/child-runner';
+import { describe, expect, it } from 'vitest';
+import { hangingStubRunners } from './support/child-runner';
 import { allSseEvents, echoPipeline, startTestRunner } from './support/test-runner';
 
-let stub: OpenAIStub;
-const dirs: string[] = [];
-const children: ChildRunner[] = [];
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-durable-'));
-  dirs.push(dir);
-  return dir;
-};
-
-beforeAll(async () => {
-  // Every model call hangs until the client gives up: a run that is "running" for as long as the test needs.
-  stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
-});
-afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-  await stub.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const runner = await spawnRunner(args, { STUB_BASE_URL: stub.url, ...env });
-  children.push(runner);
-  return runner;
-}
+// Every model call hangs until the client gives up: a run that is "running" for as long as the test needs.
+const runners = hangingStubRunners('patchbay-durable-');
+const tempDir = () => runners.tempDir();
+const start = (args: string[], env: NodeJS.ProcessEnv = {}) => runners.start(args, env);
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Saves the hanging pipeline and starts a run of it; resolves once the model call is in flight. */
 async function startHangingRun(url: string): Promise<string> {
   await post(`${url}/api/pipelines`, echoPipeline('slow', 'stub:model'));
-  const before = stub.requests.length;
+  const before = runners.stub.requests.length;
   const { id } = await (await post(`${url}/api/runs`, { pipeline: 'slow', inputs: { question: 'take your time' } })).json();
-  while (stub.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+  await runners.callInFlight(before);
   return id;
 }
 

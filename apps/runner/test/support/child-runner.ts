@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 
 const BIN = fileURLToPath(new URL('../../bin/patchbay.js', import.meta.url));
 
@@ -51,4 +56,44 @@ export function spawnRunner(args: string[], env: NodeJS.ProcessEnv = {}, options
       reject(new Error(`runner exited (${code}) before listening: ${err}`));
     });
   });
+}
+
+/**
+ * For a test file that kills and restarts runners mid-work: an OpenAI-compatible stub whose every model call
+ * hangs (so a run, an eval or a promotion stays in flight for as long as the test needs), child runners
+ * pointed at it (`STUB_BASE_URL`; `stub:model` reaches it), and temp data dirs. Registers the file's
+ * beforeAll and afterAll: after its tests, every runner still alive is killed and every dir removed.
+ */
+export function hangingStubRunners(dirPrefix: string) {
+  let stub: OpenAIStub | undefined;
+  const dirs: string[] = [];
+  const children: ChildRunner[] = [];
+  beforeAll(async () => {
+    stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await stub?.close();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get stub(): OpenAIStub {
+      if (!stub) throw new Error('the stub starts in beforeAll');
+      return stub;
+    },
+    tempDir(): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix));
+      dirs.push(dir);
+      return dir;
+    },
+    async start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRunner> {
+      const runner = await spawnRunner(args, { STUB_BASE_URL: this.stub.url, ...env });
+      children.push(runner);
+      return runner;
+    },
+    /** Resolves once the stub has received a model call after `before` (stub.requests.length taken earlier). */
+    async callInFlight(before: number): Promise<void> {
+      while (this.stub.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+    },
+  };
 }
