@@ -159,6 +159,28 @@ describe('an eval whose questions and answers are sentences', () => {
   });
 });
 
+describe('the compare view of two evals whose questions and answers are sentences', () => {
+  it('at 1280×720 keeps each score beside its scorer’s name ("found-doc 1.00", never "found-doc" at a line’s end and "1.00" on the next)', async () => {
+    await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'talkative'));
+    await session.api('POST', '/api/pipelines/talkative/versions', { document: qaPipeline('Thank you for asking. Here is what we know about your question: {{ question }}', 'talkative'), message: 'polite', baseVersion: 1 });
+    const suite = { scorers: [{ name: 'mentions', type: 'contains' }, { name: 'found-doc', type: 'exact' }] };
+    const a = await finishedEval(session.api, { pipeline: 'talkative', version: 1, dataset: 'sentences', suite });
+    const b = await finishedEval(session.api, { pipeline: 'talkative', version: 2, dataset: 'sentences', suite, baseline: a });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await page.goto(`${session.server.url}/pipelines/talkative/compare?a=${a}&b=${b}`);
+      await page.getByTestId('case-compare-table').locator('tbody tr').first().waitFor();
+      const split = await page.getByTestId('case-compare-table').locator('.score').evaluateAll((spans) =>
+        spans.filter((s) => new Set([...s.getClientRects()].map((r) => Math.round(r.top))).size > 1).map((s) => s.textContent),
+      );
+      expect(split).toEqual([]);
+      expect(await overflow(page, 'case-compare-table')).toEqual({ page: false, card: [] });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
+  });
+});
+
 describe('the Deploy page’s history at 1280×720', () => {
   it('keeps each move’s words whole (who moved it, when, the versions); the note wraps', async () => {
     await session.api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'moves'));

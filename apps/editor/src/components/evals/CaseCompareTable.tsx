@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { CaseRecord, Comparison, EvalResult } from '../../lib/evals-api';
 import { inputText, outputText, valueText } from './format';
 import { TextDiff } from './TextDiff';
@@ -42,10 +43,13 @@ export function CaseCompareTable({ cmp, a, b, onOpenRun }: Props) {
           if (!scores.length) return null;
           const mean = scores.reduce((sum, x) => sum + x.score, 0) / scores.length;
           const reasons = scores.map((x, i) => (scores.length > 1 ? `#${i + 1} ${x.reason}` : x.reason)).join('\n');
+          // the space between two scores is outside them: a line may end there, never inside a score
           return (
-            <span key={s} className={scores.every((x) => x.pass) ? 'score pass' : 'score fail'} title={`${s}${scores.length > 1 ? ' (mean of attempts)' : ''}: ${reasons}`}>
-              {s} {mean.toFixed(2)}{' '}
-            </span>
+            <Fragment key={s}>
+              <span className={scores.every((x) => x.pass) ? 'score pass' : 'score fail'} title={`${s}${scores.length > 1 ? ' (mean of attempts)' : ''}: ${reasons}`}>
+                {s} {mean.toFixed(2)}
+              </span>{' '}
+            </Fragment>
           );
         })}
         {first.runId && (
