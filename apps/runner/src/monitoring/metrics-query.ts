@@ -1,4 +1,4 @@
-import type { RollupDimension, RollupStore, StoredRollupCell } from '../store/rollups';
+import { addCounts, type RollupDimension, type RollupStore, type StoredRollupCell } from '../store/rollups';
 import { quantile, SketchAccumulator } from './latency-sketch';
 import { HOUR, MINUTE } from './rollup-writer';
 
@@ -78,11 +78,7 @@ export async function queryMetrics(store: RollupStore, query: MetricsQuery): Pro
     const t = c.bucket - ((c.bucket - from) % step);
     let acc = series.buckets.get(t);
     if (!acc) series.buckets.set(t, (acc = { runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: new SketchAccumulator() }));
-    acc.runs += c.runs;
-    acc.errors += c.errors;
-    acc.tokensIn += c.tokensIn;
-    acc.tokensOut += c.tokensOut;
-    acc.costUsd += c.costUsd;
+    addCounts(acc, c);
     acc.sketch.addEncoded(c.sketch);
   }
   const series: MetricsSeries[] = [];

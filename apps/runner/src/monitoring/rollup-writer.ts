@@ -1,4 +1,4 @@
-import type { RollupCell, RollupDimension, RollupStore } from '../store/rollups';
+import { addCounts, type RollupCell, type RollupDimension, type RollupStore } from '../store/rollups';
 import { newSketch } from './latency-sketch';
 import { isErrorStatus, type FinishedRunFacts } from './run-facts';
 
@@ -78,11 +78,7 @@ export class RollupWriter {
         sketch.merge(m.sketch);
         hours.set(id, { ...m, resolution: HOUR, bucket, sketch });
       } else {
-        h.runs += m.runs;
-        h.errors += m.errors;
-        h.tokensIn += m.tokensIn;
-        h.tokensOut += m.tokensOut;
-        h.costUsd += m.costUsd;
+        addCounts(h, m);
         h.sketch.merge(m.sketch);
       }
     }

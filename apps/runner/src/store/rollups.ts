@@ -23,6 +23,17 @@ export interface RollupCell {
   sketch: LatencySketch;
 }
 
+/** A cell's counters: when cells fold together (minutes into an hour, cells into a chart's step) they add up; the sketch merges apart. */
+export type RollupCounts = Pick<RollupCell, 'runs' | 'errors' | 'tokensIn' | 'tokensOut' | 'costUsd'>;
+
+export function addCounts(into: RollupCounts, from: RollupCounts): void {
+  into.runs += from.runs;
+  into.errors += from.errors;
+  into.tokensIn += from.tokensIn;
+  into.tokensOut += from.tokensOut;
+  into.costUsd += from.costUsd;
+}
+
 /** A stored cell as queries read it: the sketch still encoded (see SketchAccumulator). */
 export type StoredRollupCell = Omit<RollupCell, 'sketch'> & { sketch: Uint8Array };
 
