@@ -13,7 +13,8 @@ const POLL_MS = 100;
  */
 export async function awaitKeywordUpgrade(retrieval: RetrievalStore, dataDir: string, io: CliIO): Promise<void> {
   if (retrieval.keywordIndexesOld) io.stderr.write(`${oldKeywordIndexesNote(dataDir)}\n`);
-  const started = retrieval.upgrading();
+  // What the open started, not upgrading(): a small index is re-read before the command gets here.
+  const started = retrieval.keywordUpgrade;
   if (!started) return;
   io.stderr.write(`upgrading the keyword indexes of ${path.join(dataDir, 'retrieval.sqlite')}, written by an earlier version (${started.total} chunks; this happens once)\n`);
   const bar = indexProgress(io.stderr);

@@ -5,6 +5,8 @@ import { chunksToReread, keywordIndexesOutdated, markKeywordIndexesCurrent, upgr
 export interface KeywordUpgradeTask {
   /** How far it is; null once it is over (done, failed or stopped). */
   progress(): KeywordUpgradeProgress | null;
+  /** How many chunks it set out to re-read: known after it is over too. */
+  readonly total: number;
   /** Resolves when it is over; never rejects (a failed upgrade is left to the next ingest, which reports it). */
   readonly finished: Promise<void>;
   /** Stops it at once, rolling back: the file keeps its old keyword index. */
@@ -28,7 +30,8 @@ export function startKeywordUpgrade(file: string): KeywordUpgradeTask | null {
   });
   if (!begin(db)) return null;
   const controller = new AbortController();
-  let progress: KeywordUpgradeProgress | null = { done: 0, total: chunksToReread(db) };
+  const total = chunksToReread(db);
+  let progress: KeywordUpgradeProgress | null = { done: 0, total };
   const finish = () => {
     progress = null;
     if (!db.open) return;
@@ -54,6 +57,7 @@ export function startKeywordUpgrade(file: string): KeywordUpgradeTask | null {
     });
   return {
     progress: () => progress,
+    total,
     finished,
     stop() {
       controller.abort();

@@ -59,6 +59,12 @@ export interface RetrievalStore extends RetrievalService {
   /** Resolves once no such re-read is running. */
   upgraded(): Promise<void>;
   /**
+   * The re-read this open started (how many chunks), whether it is over yet or not; null when none was
+   * needed or this process could not write the file. A small index is re-read before a caller may look at
+   * upgrading(): this still says it happened.
+   */
+  readonly keywordUpgrade: { total: number } | null;
+  /**
    * True when the file's keyword indexes were written by an earlier version and this process may not
    * write the file to re-read them: its keyword searches match words as that version did.
    */
@@ -392,6 +398,7 @@ export function openRetrievalStore(options: {
 
     upgrading: () => upgrade?.progress() ?? null,
     upgraded: async () => upgrade?.finished,
+    keywordUpgrade: upgrade ? { total: upgrade.total } : null,
     keywordIndexesOld: opened.readOnly !== undefined && keywordIndexesOutdated(db) && chunksToReread(db) > 0,
 
     close() {
