@@ -70,8 +70,9 @@ describe('a new user at 1440×900', () => {
         latestTextRight: [textRight(head[1]), ...rows.map((cells) => textRight(cells[1]))],
       };
     });
-    expect(table.cellsPerRow).toEqual([4, 4]);
-    for (const row of table.tags) expect(row).toEqual(['TD:table-cell', 'TD:table-cell', 'TD:table-cell', 'TD:table-cell']);
+    // Name, Latest, Deployed, Updated, actions
+    expect(table.cellsPerRow).toEqual([5, 5]);
+    for (const row of table.tags) expect(row).toEqual(['TD:table-cell', 'TD:table-cell', 'TD:table-cell', 'TD:table-cell', 'TD:table-cell']);
     for (const row of table.rows) expect(row).toEqual(table.head);
     expect(table.latestAlign).toEqual(['right', 'right', 'right']);
     // "Latest", "v12" and "v1" end at the same x
