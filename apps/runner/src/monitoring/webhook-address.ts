@@ -14,9 +14,12 @@ const NEVER = 'a cloud metadata address: alerts are never posted there';
 export type HostResolver = (host: string) => Promise<{ address: string; family: number }[]>;
 export const systemResolver: HostResolver = (host) => lookup(host, { all: true, verbatim: true });
 
+/** The URL's host as an address or name to look up: an IPv6 literal without its brackets. */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
+
 /** Why a webhook URL may not be posted to as written (its host a metadata address), or null. */
 export function webhookHostProblem(url: URL): string | null {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   return isMetadataAddress(host) ? `${host} is ${NEVER}` : null;
 }
 
@@ -32,7 +35,7 @@ function refusal(host: string, addresses: { address: string }[]): MetadataAddres
 
 /** Why the URL's host name resolves where no alert goes, or null (a name that does not resolve fails its attempts as before). */
 export async function resolvedHostProblem(url: URL, resolve: HostResolver): Promise<string | null> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   const addresses = await resolve(host).catch(() => []);
   return refusal(host, addresses)?.message ?? null;
 }

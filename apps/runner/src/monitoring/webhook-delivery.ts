@@ -38,17 +38,19 @@ export async function deliverAlert(
   const url = new URL(target.url);
   const inTime: HostResolver = (host) => Promise.race([resolve(host), sleep(ATTEMPT_TIMEOUT_MS, [], { signal: stop, ref: false }).catch(() => [])]);
   const refused = webhookHostProblem(url) ?? (await resolvedHostProblem(url, inTime));
-  if (refused) {
-    await store.updateDelivery(id, { status: 'failed', attempts: 0, lastError: refused, deliveredAt: null });
-    options.log?.(`alert "${alert.rule}" of ${alert.pipeline} was not delivered: ${refused}`);
-    return;
-  }
+  if (refused) return recordRefused(store, id, alert, 0, refused, options.log);
   const dispatcher = guardedDispatcher(resolve);
   try {
     await attempt({ store, id, alert, url: target.url, backoff, stop, dispatcher, log: options.log });
   } finally {
     await dispatcher.close();
   }
+}
+
+/** A delivery refused by the address guard: recorded failed with why, never retried (another try would be refused too). */
+async function recordRefused(store: MonitorStore, id: number, alert: Pick<AlertDelivery, 'pipeline' | 'rule'>, attempts: number, why: string, log?: (line: string) => void): Promise<void> {
+  await store.updateDelivery(id, { status: 'failed', attempts, lastError: why, deliveredAt: null });
+  log?.(`alert "${alert.rule}" of ${alert.pipeline} was not delivered: ${why}`);
 }
 
 /** Posts until a 2xx, the attempts run out or the runner stops, recording each outcome on delivery `id`. */
@@ -88,11 +90,7 @@ async function attempt(delivery: {
       lastError = `the webhook answered ${res.status}`;
     } catch (err) {
       const cause = (err as Error).cause;
-      if (cause instanceof MetadataAddressRefused) {
-        await store.updateDelivery(id, { status: 'failed', attempts: attempt, lastError: cause.message, deliveredAt: null });
-        log?.(`alert "${alert.rule}" of ${alert.pipeline} was not delivered: ${cause.message}`);
-        return;
-      }
+      if (cause instanceof MetadataAddressRefused) return recordRefused(store, id, alert, attempt, cause.message, log);
       lastError = stop.aborted ? STOPPED : failureReason(err as Error, url, alert.webhook);
     }
     if (stop.aborted) {
