@@ -245,6 +245,26 @@ describe('a promotion racing another change to its pipeline', () => {
       await gone.close();
     }
   }, 60_000);
+
+  it('does not move the label to a version of the same number saved after the pipeline was deleted and made again while it ran: that one was never evaluated', async () => {
+    const reborn = await heldRunner('reborn');
+    try {
+      const id = await reborn.startPromotion();
+      expect((await reborn.runner.api('/api/pipelines/reborn', { method: 'DELETE' })).status).toBe(204);
+      // Made again under the same name, its v2 answering "nothing", and production pointed at v1 as before.
+      expect((await reborn.runner.post('/api/pipelines', echoPipeline('reborn', 'stub:model'))).status).toBe(201);
+      const doc = echoPipeline('reborn', 'stub:model');
+      doc.nodes[1].config.prompt = '{% if question %}nothing{% endif %}';
+      expect((await reborn.runner.post('/api/pipelines/reborn/versions', { document: doc, message: 'other v2', baseVersion: 1 })).status).toBe(201);
+      expect((await reborn.putLabel(1)).status).toBe(200);
+      const promotion = await reborn.finish(id);
+      expect(promotion).toMatchObject({ status: 'failed', moved: false, from: 1, to: 2 });
+      expect(promotion.error).toMatch(/v2 of "reborn" is not the version evaluated/);
+      expect((await json(await reborn.runner.api('/api/pipelines/reborn/labels'))).labels.production.version).toBe(1);
+    } finally {
+      await reborn.close();
+    }
+  }, 60_000);
 });
 
 describe('patchbay promote', () => {

@@ -3,7 +3,7 @@ import { compareRows, evaluateGates, prepareEvalSession, toScoreRow, type Compar
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
-import { LabelMovedError } from '../store/labels';
+import { LabelMovedError, VersionReplacedError } from '../store/labels';
 import { moveLabel } from './labels';
 import { resolveServed } from './served-version';
 
@@ -149,9 +149,13 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   if (gates.passed || req.force) {
     const forced = !gates.passed;
     try {
-      // Only if the label still holds the version compared with: a move made while the evals ran is not overwritten unseen.
-      await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from });
+      // Only if the label still holds the version compared with (a move made while the evals ran is not overwritten
+      // unseen) and the number still names the version evaluated (a pipeline deleted and saved again reuses numbers).
+      await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from, ifContentHash: candidate.contentHash });
     } catch (err) {
+      if (err instanceof VersionReplacedError) {
+        return { ...outcome, status: 'failed', error: `v${req.version} of "${req.pipeline}" is not the version evaluated: the pipeline was deleted and saved again while this promotion ran: promote again` };
+      }
       if (!(err instanceof LabelMovedError)) throw err;
       // Moved to this very version meanwhile (the same promotion started twice): what was asked for holds, nothing failed.
       if (err.current === req.version) return { ...outcome, status: 'unchanged', note: `${req.label} already holds v${req.version}: another promotion moved it there while this one ran` };

@@ -9,6 +9,8 @@ export interface ServedVersion {
   version: number;
   label: string | null;
   document: PipelineDocument;
+  /** The saved version's content hash: which version this number named when it was looked up. */
+  contentHash: string;
 }
 
 export const DEFAULT_LABEL = 'production';
@@ -41,5 +43,5 @@ export async function resolveServed(store: Pick<Store, 'versions' | 'labels'>, r
     const first = version.problems[0];
     throw new DomainError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems: version.problems });
   }
-  return { pipeline, version: number, label, document: version.document as PipelineDocument };
+  return { pipeline, version: number, label, document: version.document as PipelineDocument, contentHash: version.contentHash };
 }

@@ -55,7 +55,7 @@ export { KyselyDatasetStore } from './datasets';
 export { KyselyEvalStore } from './evals';
 export type { LabelStore, LabelState, LabelMove } from './labels';
 export type { DeploymentStore, Deployment } from './deployments';
-export { KyselyLabelStore, LabelMovedError } from './labels';
+export { KyselyLabelStore, LabelMovedError, VersionReplacedError } from './labels';
 export { KyselyDeploymentStore } from './deployments';
 export type { RollupStore, RollupCell } from './rollups';
 export { KyselyRollupStore } from './rollups';

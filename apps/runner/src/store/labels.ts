@@ -21,6 +21,8 @@ export interface LabelMove {
   forced?: boolean;
   /** Move only if the label still points at this version (null: is not set), checked in the move's transaction; left out: wherever it points. */
   ifFrom?: number | null;
+  /** Move only if `version` is still the version of this content hash (a pipeline deleted and saved again reuses numbers), checked in the move's transaction. */
+  ifContentHash?: string;
 }
 
 /** A conditional move (`ifFrom`) found the label moved by someone else: nothing was written. */
@@ -31,6 +33,14 @@ export class LabelMovedError extends Error {
     readonly current: number | null,
   ) {
     super(`the label points at ${current === null ? 'nothing' : `version ${current}`} now, not ${expected === null ? 'nothing' : `version ${expected}`}`);
+  }
+}
+
+/** A conditional move (`ifContentHash`) found another version under that number (or none): nothing was written. */
+export class VersionReplacedError extends Error {
+  override name = 'VersionReplacedError';
+  constructor(readonly version: number) {
+    super(`version ${version} is not the version of that content any more`);
   }
 }
 
@@ -102,6 +112,10 @@ export class KyselyLabelStore implements LabelStore {
       await lockKey(tx, `label:${m.pipeline}/${m.label}`);
       const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
       if (m.ifFrom !== undefined && (before?.version ?? null) !== m.ifFrom) throw new LabelMovedError(m.ifFrom, before?.version ?? null);
+      if (m.ifContentHash !== undefined) {
+        const target = await tx.selectFrom('versions').select('content_hash').where('pipeline', '=', m.pipeline).where('number', '=', m.version).executeTakeFirst();
+        if (target?.content_hash !== m.ifContentHash) throw new VersionReplacedError(m.version);
+      }
       // v3 → v3 is no deployment: the history lists only moves, and movedAt keeps saying when it last moved.
       if (before?.version === m.version) return { from: before.version, moved: false, state: toState(before) };
       await tx
