@@ -40,6 +40,9 @@ describe('a promotion cut short by the runner stopping', () => {
       const promotion = await (await fetch(`${second.url}/api/promotions/${id}`)).json();
       expect(promotion).toMatchObject({ id, status: 'failed', moved: false, to: 2 });
       expect(promotion.error).toMatch(reason);
+      // What it compared with and the eval it started were stored when known, so they outlive the process (kill -9 too).
+      expect(promotion).toMatchObject({ from: 1, evalIds: { candidate: expect.any(String), holder: null } });
+      expect((await fetch(`${second.url}/api/evals/${promotion.evalIds.candidate}`)).status).toBe(200);
       // Every stream ends with promotion.completed, so a client waiting for it (an EventSource) is told rather than reconnecting for ever.
       const events = await allSseEvents(await fetch(`${second.url}/api/promotions/${id}/events`));
       expect(events.at(-1)?.event).toBe('promotion.completed');

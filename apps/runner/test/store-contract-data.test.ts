@@ -177,6 +177,19 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     expect(await store.promotions.interruptOrphans(() => false)).toBe(1);
   });
 
+  it('keeps what a running promotion stored of what it knew (from, evalIds): on GET while it runs, and in the outcome a restart gives it once its process is gone', async () => {
+    const store = await target.open();
+    await store.promotions.create({ id: 'cut', pipeline: 'p', label: 'production', version: 3, createdAt: 1_000, owner: 'host:1' });
+    expect(await store.promotions.get('cut')).toMatchObject({ soFar: null });
+    await store.promotions.note('cut', { from: 2, evalIds: { candidate: 'e3', holder: null } });
+    expect(await store.promotions.get('cut')).toMatchObject({ status: 'running', outcome: null, soFar: { from: 2, evalIds: { candidate: 'e3', holder: null } } });
+    expect(await store.promotions.interruptOrphans(() => false)).toBe(1);
+    expect((await store.promotions.get('cut'))!.outcome).toMatchObject({ status: 'failed', moved: false, from: 2, to: 3, evalIds: { candidate: 'e3', holder: null }, error: 'the runner stopped before the promotion ended' });
+    // An ended promotion's outcome is its own: a late note changes nothing.
+    await store.promotions.note('cut', { from: 1, evalIds: { candidate: 'x', holder: 'y' } });
+    expect((await store.promotions.get('cut'))!.outcome).toMatchObject({ from: 2, evalIds: { candidate: 'e3', holder: null } });
+  });
+
   it('merges rollup cells (counts add, sketches merge) from two connections, queries and prunes them', async () => {
     const a = await target.open();
     const b = await target.twin(a);

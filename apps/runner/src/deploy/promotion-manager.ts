@@ -14,9 +14,13 @@ export class PromotionManager {
     deps.jobs.define(PROMOTION_JOB, async (payload, job) => {
       let outcome: PromotionOutcome;
       const events: PromotionEvent[] = [];
-      const publish = (event: PromotionEvent) => {
+      // What it found out (the holder, an eval started) is stored before it is told or goes on: a promotion
+      // ended by a restart after this process was killed still says what it compared with and which evals ran.
+      const publish = (event: PromotionEvent): Promise<void> | void => {
         events.push(event);
-        job.publish(event);
+        if (event.type !== 'promotion.started' && event.type !== 'promotion.eval') return job.publish(event);
+        const { from, evalIds } = knownSoFar(payload.version, events);
+        return deps.store.promotions.note(payload.id, { from, evalIds }).then(() => job.publish(event));
       };
       try {
         outcome = await runPromotion(deps, payload.id, payload, publish);

@@ -105,23 +105,25 @@ async function finished(deps: PromotionDeps, id: string, onProgress: (done: numb
  * holder on the suite (reusing stored results), compares them paired as
  * `patchbay compare` does, applies the gates and moves the label when they
  * pass — or anyway with `force`, recorded as forced with the candidate's eval.
+ * `publish` is awaited for `promotion.started` and `promotion.eval` (what it
+ * found out: the manager stores it before it goes on).
  */
-export async function runPromotion(deps: PromotionDeps, id: string, req: PromotionRequest, publish: (event: PromotionEvent) => void): Promise<PromotionOutcome> {
+export async function runPromotion(deps: PromotionDeps, id: string, req: PromotionRequest, publish: (event: PromotionEvent) => void | Promise<void>): Promise<PromotionOutcome> {
   const candidate = await resolveServed(deps.store, { pipeline: req.pipeline, version: req.version });
   const holderState = await deps.store.labels.get(req.pipeline, req.label);
   const from = holderState?.version ?? null;
-  publish({ type: 'promotion.started', promotionId: id, pipeline: req.pipeline, label: req.label, from, to: req.version, at: Date.now() });
+  await publish({ type: 'promotion.started', promotionId: id, pipeline: req.pipeline, label: req.label, from, to: req.version, at: Date.now() });
 
   const evaluate = async (version: number, document: PipelineDocument): Promise<StoredEval> => {
     const reused = await reusableEval(deps, req.pipeline, behaviorHash(document), req);
     if (reused) {
-      publish({ type: 'promotion.eval', promotionId: id, version, evalId: reused.id, reused: true, at: Date.now() });
+      await publish({ type: 'promotion.eval', promotionId: id, version, evalId: reused.id, reused: true, at: Date.now() });
       return reused;
     }
     // The same eval session `patchbay eval` and POST /api/evals run.
     const session = await prepareEvalSession({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite });
     const evalId = await deps.evals.start({ session, pipeline: req.pipeline, version, dataset: req.dataset });
-    publish({ type: 'promotion.eval', promotionId: id, version, evalId, reused: false, at: Date.now() });
+    await publish({ type: 'promotion.eval', promotionId: id, version, evalId, reused: false, at: Date.now() });
     return finished(deps, evalId, (done, total) => publish({ type: 'promotion.eval.progress', promotionId: id, version, evalId, done, total }));
   };
 

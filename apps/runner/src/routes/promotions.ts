@@ -143,8 +143,9 @@ export const promotionRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const stored = await store.promotions.get(id);
       if (!stored) throw promotions().notFound(id);
-      // Running: what it has found out so far, when it runs in this process (from: null would read as a label not set yet).
-      const soFar = stored.outcome ? undefined : await promotions().soFar(id);
+      // Running: what it has found out so far (from: null would read as a label not set yet): live when it runs in
+      // this process, else as far as its process stored it (another server runs it).
+      const soFar = stored.outcome ? undefined : ((await promotions().soFar(id)) ?? stored.soFar ?? undefined);
       const outcome = (stored.outcome ?? { moved: false, from: null, to: stored.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false, ...soFar }) as Record<string, unknown>;
       return c.json({ id, pipeline: stored.pipeline, label: stored.label, ...outcome, status: stored.status } as never, 200);
     });

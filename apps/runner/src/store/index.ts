@@ -25,6 +25,7 @@ import { suites } from './migrations/020-suites';
 import { artifacts } from './migrations/022-artifacts';
 import { artifactRelease } from './migrations/023-artifact-release';
 import { promotionOwner } from './migrations/024-promotion-owner';
+import { promotionSoFar } from './migrations/025-promotion-so-far';
 import { KyselyArtifactStore, type ArtifactStore } from './artifacts';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
@@ -170,7 +171,7 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, ...(options.migrations ?? [])]);
   const health = new StorageHealth();
   // WAL checkpoints (each syncs the files to disk) run on a worker thread, not inside the commits of
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.

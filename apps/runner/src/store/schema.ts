@@ -111,6 +111,7 @@ export interface Database {
     created_at: number;
     finished_at: number | null;
     owner: string | null;
+    so_far: string | null;
   };
   metric_rollups: {
     resolution: number;

@@ -4,8 +4,9 @@ import { runValues } from './002-run-values';
 import { artifacts } from './003-artifacts';
 import { artifactRelease } from './004-artifact-release';
 import { promotionOwner } from './005-promotion-owner';
+import { promotionSoFar } from './006-promotion-so-far';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar];
