@@ -4,8 +4,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { cleanEnv, runCli, spawnCli, startCli, workspace, type CliResult } from './cli-child';
+import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
+import { cleanEnv, pipelineDoc, runCli, spawnCli, startCli, workspace, type CliResult } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
+import { openSqliteStore } from '../src/store/index';
+import { createServingKey } from '../src/deploy/serving-keys';
 
 // A data dir the process may not write (a read-only mount, a folder of another user, `chmod -R a-w`).
 // Searching only reads, so it works there; whatever must write says in one line what it could not write.
@@ -15,7 +18,20 @@ let ws: ReturnType<typeof workspace>;
 /** A data dir with the index "docs" of both files, built once by a user who may write it; each test reads a copy. */
 let indexed: string;
 beforeAll(async () => {
-  ws = workspace({ 'refunds.md': 'Refunds are issued within five business days.', 'shipping.md': 'Shipping takes three days.', 'ask.json': askDocsPipeline });
+  ws = workspace({
+    'refunds.md': 'Refunds are issued within five business days.',
+    'shipping.md': 'Shipping takes three days.',
+    'ask.json': askDocsPipeline,
+    'calls-greeter.json': pipelineDoc(
+      'calls-greeter',
+      [
+        { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+        { id: 'greet', type: 'pipeline', config: { ref: 'greeter@v1' } },
+        { id: 'out', type: 'output', config: { name: 'greeting' } },
+      ],
+      ['who.value -> greet.who', 'greet.greeting -> out.value'],
+    ),
+  });
   chmodSync(ws.dir, 0o755);
   indexed = path.join(ws.dir, 'indexed');
   const built = await runCli(['index', 'docs', 'refunds.md', 'shipping.md', '--data', indexed], ws.dir, cleanEnv());
@@ -179,6 +195,61 @@ describe('a read-only data dir', () => {
     expect(r.code).toBe(2);
     oneLine(r);
     expect(r.stderr).toMatch(/^patchbay search: unknown index "docs"; indexes: \(none\)/);
+  });
+});
+
+// Listing keys and resolving stored pipelines only read the runner's store (runner.sqlite, left in WAL mode by a runner that stopped).
+describe('a read-only data dir with a runner store', () => {
+  const greeter = pipelineDoc(
+    'greeter',
+    [
+      { id: 'who', type: 'input', config: { name: 'who', valueType: 'string' } },
+      { id: 'greet', type: 'template', config: { template: 'Hello, {{ who }}!' } },
+      { id: 'out', type: 'output', config: { name: 'greeting' } },
+    ],
+    ['who.value -> greet.who', 'greet.text -> out.value'],
+  ) as unknown as PipelineDocument;
+
+  /** A data dir whose runner store holds the key "app" and greeter v1 (`before` may change its runner.sqlite), made read-only. */
+  async function storeDataDir(name: string, before?: (file: string) => void): Promise<string> {
+    const data = path.join(ws.dir, name);
+    mkdirSync(data);
+    const store = openSqliteStore(data);
+    await createServingKey(store, { name: 'app', pipelines: null });
+    await store.versions.save({ pipeline: 'greeter', document: greeter, message: 'save', baseVersion: null, contentHash: contentHash(greeter), behaviorHash: behaviorHash(greeter), problems: [] });
+    await store.close();
+    before?.(path.join(data, 'runner.sqlite'));
+    makeReadOnly(data);
+    return data;
+  }
+
+  it('patchbay keys list lists the keys, as text and as JSON, and leaves the data dir as it was', async () => {
+    const data = await storeDataDir('keys');
+    const [list, json] = await Promise.all([asReader(['keys', 'list', '--data', data]), asReader(['keys', 'list', '--json', '--data', data])]);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME +PIPELINES +CREATED +LAST USED\napp +\(all\) +\S+ +never\n$/);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).keys.map((k: { name: string }) => k.name)).toEqual(['app']);
+    expect(readdirSync(data).sort()).toEqual(['runner.sqlite']);
+  });
+
+  it('patchbay validate finds a stored pipeline a file calls', async () => {
+    const data = await storeDataDir('validate');
+    const r = await asReader(['validate', 'calls-greeter.json', '--data', data]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a runner store an earlier version wrote: one line that says it needs migrating and how, exit 2', async () => {
+    const data = await storeDataDir('old-store', (file) => {
+      const db = new Database(file);
+      db.prepare('DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations)').run();
+      db.close();
+    });
+    const r = await asReader(['keys', 'list', '--data', data]);
+    expect(r.code, r.stderr).toBe(2);
+    oneLine(r);
+    expect(r.stderr).toMatch(new RegExp(`^patchbay keys: the runner store ${path.join(data, 'runner.sqlite')} was written by an earlier version and needs migrating, which this command does not do: .*patchbay serve --data`));
   });
 });
 

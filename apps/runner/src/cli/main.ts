@@ -69,9 +69,10 @@ export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<
     }
     return await command.run(args, io);
   } catch (err) {
-    // A damaged or unwritable data file is bad input, like a bad flag: nothing ran, and the line says what to do.
+    // A damaged or unwritable data file, or a store to migrate first, is bad input, like a bad flag: nothing ran, and the line says what to do.
     const { DamagedDataFileError, ReadOnlyDataFileError } = await import('@patchbay/core/data-file');
-    if (err instanceof UsageError || err instanceof DamagedDataFileError || err instanceof ReadOnlyDataFileError) {
+    const { StoreNeedsMigratingError } = await import('../store/db');
+    if (err instanceof UsageError || err instanceof DamagedDataFileError || err instanceof ReadOnlyDataFileError || err instanceof StoreNeedsMigratingError) {
       io.stderr.write(`patchbay ${name}: ${err.message}\n`);
       return EXIT_USAGE;
     }

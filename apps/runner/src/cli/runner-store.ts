@@ -16,10 +16,12 @@ export interface RunnerStoreFlags {
  * workspace data dir (`--data` > PATCHBAY_DATA > ./.patchbay). A runner on
  * PostgreSQL never reads its data dir's SQLite file, so writing there would
  * make keys it refuses and move labels nobody serves. Only `create` makes a
- * new SQLite store: a typo in --data (or --store) must not.
+ * new SQLite store: a typo in --data (or --store) must not. `readOnly` (a
+ * command that only lists) opens a SQLite store without writing it, so it
+ * works in a data dir this process may not write.
  */
-export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean; onCreated?: (dataDir: string) => void } = {}): Promise<Store> {
-  const { openSqliteStore, openStore, RUNNER_DB_FILE } = await import('../store/index');
+export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean; onCreated?: (dataDir: string) => void; readOnly?: boolean } = {}): Promise<Store> {
+  const { openSqliteStore, openSqliteStoreForReading, openStore, RUNNER_DB_FILE } = await import('../store/index');
   const { Redactor } = await import('../http/secrets');
   const redact = Redactor.fromEnv(io.env).redact;
   const shared = flags.store ?? (io.env.PATCHBAY_STORE || undefined);
@@ -35,6 +37,7 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
     if (!isPostgresUrl(target) && !existsSync(path.join(target, RUNNER_DB_FILE))) {
       throw new UsageError(`--store ${target} holds no runner store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your runners share`);
     }
+    if (options.readOnly && !isPostgresUrl(target)) return openSqliteStoreForReading(target, { redact });
     return openStore(target, { redact });
   }
   const { resolveDataDir } = await import('@patchbay/core/node');
@@ -45,6 +48,7 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
     throw new UsageError(`${named} ${dataDir} is a file, not a data dir: pass the directory your runner keeps its data in`);
   }
   const existed = existsSync(path.join(dataDir, RUNNER_DB_FILE));
+  if (options.readOnly && existed) return openSqliteStoreForReading(dataDir, { redact });
   if (!options.create && !existed) throw new UsageError(`there is no runner store in ${dataDir} (start the runner there, or pass --data DIR or --store STORE)`);
   const store = await openSqliteStore(dataDir, { redact });
   if (!existed) options.onCreated?.(dataDir);

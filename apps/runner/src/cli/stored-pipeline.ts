@@ -17,19 +17,21 @@ export interface LoadedPipeline {
 /**
  * A pipeline file, or a reference to a version saved in the runner's store in the
  * data dir (only when no such file exists, and only a store that exists: a typo
- * must not create one). `patchbay run` and `patchbay eval` take the same.
+ * must not create one). `patchbay run` and `patchbay eval` take the same. The
+ * store is opened for reading only (nothing migrated or written) unless
+ * `readOnly` is false: `patchbay run` writes it anyway, recording the run.
  */
-export async function loadPipelineArg(arg: string, dataFlag: string | undefined, io: CliIO): Promise<LoadedPipeline> {
+export async function loadPipelineArg(arg: string, dataFlag: string | undefined, io: CliIO, readOnly = true): Promise<LoadedPipeline> {
   const ref = REFERENCE.exec(arg);
   if (!ref || existsSync(path.resolve(io.cwd, arg))) return { document: readJsonFile(arg, io.cwd) };
   const [, name, at] = ref;
   const { resolveDataDir } = await import('@patchbay/core/node');
-  const { openSqliteStore, RUNNER_DB_FILE } = await import('../store/index');
+  const { openSqliteStore, openSqliteStoreForReading, RUNNER_DB_FILE } = await import('../store/index');
   const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
   if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) {
     throw new UsageError(`cannot read ${arg}: no such file, and no runner store in ${dataDir} to find a pipeline "${name}" in (pass --data DIR to use another workspace)`);
   }
-  const store = openSqliteStore(dataDir);
+  const store = readOnly ? openSqliteStoreForReading(dataDir) : openSqliteStore(dataDir);
   try {
     let number: number | undefined;
     let label: string | undefined;

@@ -15,20 +15,21 @@ export interface StoredRefs {
 /**
  * A pipeline whose `pipeline` or `map` nodes call stored pipelines finds them where the runner
  * keeps them: the runner's store in the data dir (`--data` > PATCHBAY_DATA > ./.patchbay), opened
- * read-side only, never created. A document that calls none opens nothing.
+ * for reading only (nothing migrated or written; `readOnly` false for `patchbay run`, which
+ * records the run there anyway), never created. A document that calls none opens nothing.
  */
-export async function openStoredRefs(document: unknown, what: string, dataFlag: string | undefined, io: CliIO): Promise<StoredRefs> {
+export async function openStoredRefs(document: unknown, what: string, dataFlag: string | undefined, io: CliIO, readOnly = true): Promise<StoredRefs> {
   const parsed = parseDocument(document);
   const refs = parsed.ok ? pipelineRefs(parsed.document) : [];
   if (!parsed.ok || refs.length === 0) return { close: async () => {} };
   const { resolveDataDir } = await import('@patchbay/core/node');
-  const { openSqliteStore, RUNNER_DB_FILE } = await import('../store/index');
+  const { openSqliteStore, openSqliteStoreForReading, RUNNER_DB_FILE } = await import('../store/index');
   const { storeResolverOf } = await import('../pipelines/pipeline-resolver');
   const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
   if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) {
     const named = [...new Set(refs)].join(', ');
     throw new UsageError(`${what} calls stored pipelines (${named}), and there is no runner store in ${dataDir} to find them in (pass --data DIR to use another workspace)`);
   }
-  const store = openSqliteStore(dataDir);
+  const store = readOnly ? openSqliteStoreForReading(dataDir) : openSqliteStore(dataDir);
   return { resolver: storeResolverOf(store), document: parsed.document, dataDir, close: () => store.close() };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { openDatabase, RUNNER_DB_FILE, type SqliteDatabase } from './db';
+import { openDatabase, pendingMigrations, RUNNER_DB_FILE, StoreNeedsMigratingError, type SqliteDatabase } from './db';
+import { openSqliteForReading } from './sqlite-read-only';
 import { KyselyPipelineStore, type PipelineStore } from './pipelines';
 import { KyselyRunStore, type RunStore } from './runs';
 import { KyselyVersionStore, type VersionStore } from './versions';
@@ -46,7 +47,7 @@ export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
 export { StorageFailure, StorageHealth, asStorageFailure, type StorageState } from './storage-health';
 export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from './paging';
-export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
+export { openDatabase, migrate, RUNNER_DB_FILE, StoreNeedsMigratingError, type SqliteDatabase } from './db';
 export { KyselyPipelineStore } from './pipelines';
 export { KyselyVersionStore } from './versions';
 export { KyselyRunStore } from './runs';
@@ -168,10 +169,12 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
   };
 }
 
+// The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
+const sqliteMigrations = (options: OpenStoreOptions): Migration[] => [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, ...(options.migrations ?? [])];
+
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
-  // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-  const db = openDatabase(file, [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, ...(options.migrations ?? [])]);
+  const db = openDatabase(file, sqliteMigrations(options));
   const health = new StorageHealth();
   // WAL checkpoints (each syncs the files to disk) run on a worker thread, not inside the commits of
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.
@@ -197,6 +200,36 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
       }
+    },
+  };
+}
+
+/**
+ * The runner store of a data dir for a command that only reads it (`patchbay keys list`, a stored
+ * pipeline a file calls): nothing is migrated, checkpointed or written, so it works in a data dir this
+ * process may not write. A store an earlier version wrote throws StoreNeedsMigratingError; any
+ * write throws SQLite's SQLITE_READONLY.
+ */
+export function openSqliteStoreForReading(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
+  const file = path.join(dataDir, RUNNER_DB_FILE);
+  const opened = openSqliteForReading(file);
+  const pending = pendingMigrations(opened.db, sqliteMigrations(options));
+  if (pending.length > 0) {
+    opened.close();
+    throw new StoreNeedsMigratingError(file, pending);
+  }
+  const health = new StorageHealth();
+  const clock = new SqliteChangeClock(opened.db, ['pipelines', 'versions', 'labels']);
+  const stores = kyselyStores(sqliteKysely(opened.db, undefined, clock), options, health, clock);
+  return {
+    ...stores,
+    health,
+    kind: 'sqlite',
+    location: file,
+    file,
+    db: opened.db,
+    async close() {
+      opened.close();
     },
   };
 }

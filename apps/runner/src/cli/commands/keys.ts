@@ -44,7 +44,7 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
     const pipelines = values.pipelines === undefined ? null : parsePipelines(values.pipelines.join(','));
 
     let newStoreIn: string | undefined;
-    const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create', onCreated: (dir) => (newStoreIn = dir) });
+    const store = await openRunnerStore({ data: values.data, store: values.store }, io, { create: action === 'create', readOnly: action === 'list', onCreated: (dir) => (newStoreIn = dir) });
     try {
       if (action === 'create') {
         const created = await asUsage(createServingKey(store, { name, pipelines }));

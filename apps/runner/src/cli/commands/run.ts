@@ -67,9 +67,10 @@ file in the data dir (named); 130 cancelled by Ctrl-C; 143 cancelled by SIGTERM
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const file = positionals[0];
-    const loaded = await loadPipelineArg(file, values.data, io);
+    // Opened as a writer (migrated if need be): the run is recorded in the same store.
+    const loaded = await loadPipelineArg(file, values.data, io, false);
     // `pipeline` and `map` nodes call versions saved in the runner's store of the data dir
-    const refs = await openStoredRefs(loaded.document, file, values.data, io);
+    const refs = await openStoredRefs(loaded.document, file, values.data, io, false);
     try {
       return await runLoaded(file, loaded, refs, values, io);
     } finally {

@@ -1,0 +1,76 @@
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DATA_FILE_BUSY_TIMEOUT_MS, isReadOnlyFailure, openDataFile } from '@patchbay/core/data-file';
+
+export interface ReadOnlyDatabase {
+  db: Database.Database;
+  close(): void;
+}
+
+/**
+ * The runner's SQLite file opened for reading only: no migration, no checkpoint, nothing written.
+ * A runner leaves it in WAL mode, and SQLite reads such a file only with its -shm beside it: present
+ * while a runner has it open, else created, which a folder this process may not write refuses
+ * (SQLITE_READONLY_DIRECTORY). No runner has it open then, so the main file holds everything and a
+ * copy of it in a temp dir is read; taken again if the file changed while it was copied.
+ */
+export function openSqliteForReading(file: string): ReadOnlyDatabase {
+  return openDataFile(file, () => {
+    let refused: unknown;
+    // A runner writing all the while gets its -shm made, and the next direct open reads.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const db = openReading(file);
+        return { db, close: () => db.close() };
+      } catch (err) {
+        if (!isReadOnlyFailure(err, file)) throw err;
+        refused = err;
+      }
+      const copy = copyIfUnchanged(file);
+      if (copy) return copy;
+    }
+    throw refused;
+  });
+}
+
+/** A copy of `file` opened read-only in a temp dir removed at close; undefined if the file changed while it was copied. */
+function copyIfUnchanged(file: string): ReadOnlyDatabase | undefined {
+  const before = statSync(file);
+  const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-read-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const copy = path.join(dir, path.basename(file));
+    copyFileSync(file, copy);
+    const after = statSync(file);
+    if (after.mtimeMs !== before.mtimeMs || after.size !== before.size) {
+      remove();
+      return undefined;
+    }
+    const db = openReading(copy);
+    return {
+      db,
+      close() {
+        db.close();
+        remove();
+      },
+    };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+function openReading(file: string): Database.Database {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${DATA_FILE_BUSY_TIMEOUT_MS}`);
+    // Opening reads nothing: the first read is where SQLite finds it cannot.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
