@@ -125,6 +125,26 @@ describe('pipeline node', () => {
     await expect(runPipeline(top, { question: 'x' }, { services: { ...services, pipelines: resolver } })).rejects.toThrow(/nest deeper than 16 levels/);
   });
 
+  it('reads a version only as written plainly (v1): another spelling of it is a problem on the node naming the one to write', async () => {
+    expect(parsePipelineRef('shout@v1')).toEqual({ name: 'shout', kind: 'version', version: 1 });
+    expect(parsePipelineRef('shout@v0')).toEqual({ name: 'shout', kind: 'version', version: 0 });
+    expect(parsePipelineRef('shout@v01')).toBeUndefined();
+    const resolver = store({ shout: [shout, shoutV2] });
+    for (const [ref, named] of [
+      ['shout@v01', 'version 1 is "shout@v1"'],
+      ['shout@v002', 'version 2 is "shout@v2"'],
+      ['shout@v00', 'versions count from v1'],
+    ]) {
+      const problems = validatePipeline(parent(ref), { pipelines: await resolvePipelines(parent(ref), resolver) }).problems;
+      expect(problems).toEqual([
+        { code: 'invalid-config', path: '$.nodes[1].config.ref', nodes: ['ask'], message: `node "ask": config.ref: "${ref}" is not how a version is written: ${named}` },
+      ]);
+      await expect(runPipeline(parent(ref), { question: 'hi' }, { services: { ...services, pipelines: resolver } })).rejects.toThrow(named);
+    }
+    const mapped = validatePipeline(mapOver({ ref: 'shout@v01' }), { pipelines: await resolvePipelines(mapOver({ ref: 'shout@v01' }), resolver) }).problems;
+    expect(mapped).toEqual([expect.objectContaining({ path: '$.nodes[1].config.ref', message: 'node "each": config.ref: "shout@v01" is not how a version is written: version 1 is "shout@v1"' })]);
+  });
+
   it('changes the behaviour hash when the pinned child version changes', () => {
     expect(behaviorHash(parent('shout@v1'))).not.toBe(behaviorHash(parent('shout@v2')));
   });

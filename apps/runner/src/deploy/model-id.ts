@@ -1,10 +1,7 @@
-import { parsePipelineRef, type ParsedRef } from '@patchbay/core';
+import { parsePipelineRef, versionSpeltAnotherWay, type ParsedRef } from '@patchbay/core';
 import { DomainError } from '../domain-errors';
 
 const HOW = 'name a pipeline as NAME, NAME@LABEL or NAME@vN';
-
-/** After the `@`: a version number however it is written (`v01`, `V1`, `v1.0`, `v+1`); only `v` and its digits is its id. */
-const ANY_VERSION_SPELLING = /^[vV]\+?([0-9]+)(?:\.0+)?$/;
 
 /**
  * The pipeline a /v1 `model` names. A model id is an exact string (clients key settings, logs and
@@ -12,19 +9,15 @@ const ANY_VERSION_SPELLING = /^[vV]\+?([0-9]+)(?:\.0+)?$/;
  * it is refused naming the id to use, never served as that version under a second name.
  */
 export function parseModelId(model: string): ParsedRef {
-  const at = model.indexOf('@');
-  const spelt = at < 0 ? null : ANY_VERSION_SPELLING.exec(model.slice(at + 1));
-  if (spelt) {
-    const number = BigInt(spelt[1]);
-    const canonical = `${model.slice(0, at)}@v${number}`;
-    if (canonical !== model) {
-      const named = number > 0n && parsePipelineRef(canonical) ? `version ${number} is "${canonical}"` : `${HOW}${number === 0n ? ' (versions count from v1)' : ''}`;
-      throw new DomainError('model-not-found', `there is no model "${model}": ${named}`);
-    }
+  // Another spelling of a version (`v01`, `V1`, `v1.0`, `v+1`): core's one rule for a reference.
+  const other = versionSpeltAnotherWay(model);
+  if (other) {
+    const named = other.number > 0n && parsePipelineRef(other.plain) ? `version ${other.number} is "${other.plain}"` : `${HOW}${other.number === 0n ? ' (versions count from v1)' : ''}`;
+    throw new DomainError('model-not-found', `there is no model "${model}": ${named}`);
   }
   const ref = parsePipelineRef(model);
   if (!ref) throw new DomainError('model-not-found', `there is no model "${model}": ${HOW}`);
   // No version is that large, and read as a number it would be named as another (1e20) in the answer.
-  if (ref.kind === 'version' && !Number.isSafeInteger(ref.version)) throw new DomainError('version-not-found', `pipeline "${ref.name}" has no version ${model.slice(at + 2)}`);
+  if (ref.kind === 'version' && !Number.isSafeInteger(ref.version)) throw new DomainError('version-not-found', `pipeline "${ref.name}" has no version ${model.slice(model.indexOf('@') + 2)}`);
   return ref;
 }

@@ -1,4 +1,4 @@
-import { parsePipelineRef, type PipelineDocument, type PipelineResolver, type ResolvedPipeline } from '@patchbay/core';
+import { parsePipelineRef, versionSpellingProblem, type PipelineDocument, type PipelineResolver, type ResolvedPipeline } from '@patchbay/core';
 import type { Store, VersionStore } from '../store/index';
 
 /** Which version a label points at; the label store answers it (undefined: the label is not set). */
@@ -17,7 +17,7 @@ export function storeResolver(versions: VersionStore, labels?: LabelLookup): Pip
   return {
     async resolve(ref) {
       const parsed = parsePipelineRef(ref);
-      if (!parsed) return { error: `"${ref}" is not a pipeline reference (NAME, NAME@vN or NAME@LABEL)` };
+      if (!parsed) return { error: versionSpellingProblem(ref) ?? `"${ref}" is not a pipeline reference (NAME, NAME@vN or NAME@LABEL)` };
       const { name } = parsed;
       let number: number | undefined;
       if (parsed.kind === 'label') {

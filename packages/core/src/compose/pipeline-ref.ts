@@ -3,12 +3,46 @@ import type { PipelineDocument } from '../schema/pipeline';
 import type { PortSpec, PortType } from '../nodes/types';
 import { pipelineInputs, pipelineOutputs } from '../engine/inputs';
 
-/** `NAME`, `NAME@vN` or `NAME@LABEL` (DESIGN.md, "Composition"). */
+/** `NAME`, `NAME@vN` or `NAME@LABEL` (DESIGN.md, "Composition"); a version is written as VERSION says. */
 export const PIPELINE_REF_PATTERN = /^[a-z0-9-]+(?:@[a-z0-9-]+)?$/;
+
+/**
+ * A version after `@`: `v` and its number as written plainly (`v2`), so each version has one
+ * reference (refs are compared, recorded and listed as strings). `v0` is version 0, which no
+ * pipeline has, not a label nobody can create.
+ */
+const VERSION = /^v(0|[1-9][0-9]*)$/;
+/** Every spelling of a version number (`v02`, `V2`, `v2.0`, `v+2`, and `v2` itself). */
+const ANY_VERSION_SPELLING = /^[vV]\+?([0-9]+)(?:\.0+)?$/;
+
+/**
+ * When `ref` names a version some other way than `NAME@vN` (`child@v02`, `child@V2`): that
+ * number and the reference to write for it (`child@v2`); undefined for any other string.
+ */
+export function versionSpeltAnotherWay(ref: string): { number: bigint; plain: string } | undefined {
+  const at = ref.indexOf('@');
+  const spelt = at < 0 ? null : ANY_VERSION_SPELLING.exec(ref.slice(at + 1));
+  if (!spelt) return undefined;
+  const number = BigInt(spelt[1]);
+  const plain = `${ref.slice(0, at)}@v${number}`;
+  return plain === ref ? undefined : { number, plain };
+}
+
+/** Why a reference that spells a version another way names none, and what to write: "version 2 is "child@v2"". */
+export function versionSpellingProblem(ref: string): string | undefined {
+  const other = versionSpeltAnotherWay(ref);
+  if (!other) return undefined;
+  return `"${ref}" is not how a version is written: ${other.number === 0n ? 'versions count from v1' : `version ${other.number} is "${other.plain}"`}`;
+}
 
 export const PipelineRefSchema = z
   .string()
   .regex(PIPELINE_REF_PATTERN, 'a pipeline reference is NAME, NAME@vN or NAME@LABEL')
+  .check((ctx) => {
+    // Only a ref of the right shape: one the pattern refuses has its problem said already.
+    const problem = PIPELINE_REF_PATTERN.test(ctx.value) ? versionSpellingProblem(ctx.value) : undefined;
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  })
   .describe('A stored pipeline: NAME (its latest version), NAME@vN or NAME@LABEL');
 
 export type ParsedRef =
@@ -18,16 +52,16 @@ export type ParsedRef =
 
 /**
  * Splits a reference; `@v3` is a version, any other slug after `@` a label.
- * `v` and digits is always a version (no label may look like one), so `@v0`
- * is version 0, which no pipeline has, not a label nobody can create.
+ * `v` and digits is never a label (no label may look like one): written
+ * plainly it is a version, else (`@v03`) it is no reference at all.
  */
 export function parsePipelineRef(ref: string): ParsedRef | undefined {
-  if (!PIPELINE_REF_PATTERN.test(ref)) return undefined;
+  if (!PIPELINE_REF_PATTERN.test(ref) || versionSpeltAnotherWay(ref)) return undefined;
   const at = ref.indexOf('@');
   if (at < 0) return { name: ref, kind: 'latest' };
   const name = ref.slice(0, at);
   const tail = ref.slice(at + 1);
-  const version = /^v([0-9]+)$/.exec(tail);
+  const version = VERSION.exec(tail);
   return version ? { name, kind: 'version', version: Number(version[1]) } : { name, kind: 'label', label: tail };
 }
 
