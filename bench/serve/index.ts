@@ -98,12 +98,15 @@ try {
   let sSeconds = 0;
   let fSeconds = 0;
   let runnerCpuMs = 0;
+  let floorCpuMs = 0;
   for (let half = 0; half < 2; half++) {
     const a = await drive(direct, 'model', REQUESTS / 2);
     const cpuBefore = cpuMs(runner.pid);
     const b = await drive(served, 'served', REQUESTS / 2);
     runnerCpuMs += cpuMs(runner.pid) - cpuBefore;
+    const floorCpuBefore = cpuMs(floorProxy.pid);
     const c = await drive(floor, 'served', REQUESTS / 2);
+    floorCpuMs += cpuMs(floorProxy.pid) - floorCpuBefore;
     d.push(...a.latencies);
     s.push(...b.latencies);
     f.push(...c.latencies);
@@ -124,6 +127,8 @@ try {
   const rss = rssMb(runner.pid);
   // The runner's CPU time per served request: steadier than the rates when neighbours share the cores.
   const runnerCpuUsPerRequest = Math.round((runnerCpuMs * 1000) / REQUESTS);
+  // The floor proxy's, measured the same way: the difference is Patchbay's own CPU a request.
+  const floorCpuUsPerRequest = Math.round((floorCpuMs * 1000) / REQUESTS);
 
   const runs = await (await fetch(`${runner.url}/api/runs?source=openai&limit=1000`)).json();
   if (!Array.isArray(runs) || runs.length === 0) throw new Error('the served requests were not recorded as openai runs');
@@ -135,8 +140,8 @@ try {
   console.log(row('openai → patchbay → stub', rps, s));
   console.log(row('openai → floor proxy → stub', floorRps, f));
   console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request; load average ${os.loadavg()[0].toFixed(1)}`);
-  console.log(`floor proxy (Hono + openai, nothing else): overhead p50 ${floorOverheadP50Ms.toFixed(2)} ms, p99 ${floorOverheadP99Ms.toFixed(2)} ms; throughput ${(floorRps / directRps).toFixed(2)} of direct`);
-  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, floorRps: +floorRps.toFixed(1), floorOverheadP50Ms: +floorOverheadP50Ms.toFixed(2), floorOverheadP99Ms: +floorOverheadP99Ms.toFixed(2), loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
+  console.log(`floor proxy (Hono + openai, nothing else): overhead p50 ${floorOverheadP50Ms.toFixed(2)} ms, p99 ${floorOverheadP99Ms.toFixed(2)} ms; throughput ${(floorRps / directRps).toFixed(2)} of direct; CPU ${floorCpuUsPerRequest} µs per request`);
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, floorRps: +floorRps.toFixed(1), floorOverheadP50Ms: +floorOverheadP50Ms.toFixed(2), floorOverheadP99Ms: +floorOverheadP99Ms.toFixed(2), floorCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
 } finally {
   await runner.stop();
   floorProxy.stop();
