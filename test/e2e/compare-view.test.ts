@@ -42,7 +42,7 @@ afterAll(() => session?.close());
 describe('the compare view', () => {
   it('is reached from the canvas, picks the baseline from the history and says which version is worse', async () => {
     await page.goto(`${server.url}/pipelines/qa`);
-    await page.getByTestId('evals-button').click();
+    await page.getByTestId('view-evals').click();
     await page.getByTestId(`eval-row-${evals.v2}`).waitFor();
     await page.getByTestId('tab-compare').click();
 

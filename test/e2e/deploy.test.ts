@@ -50,7 +50,7 @@ describe('labels as badges', () => {
 
 describe('the Deploy panel', () => {
   it('shows the comparison with the version the label holds before anything moves, then moves on one click', async () => {
-    await page.getByTestId('deploy-button').click();
+    await page.getByTestId('view-deploy').click();
     await page.getByTestId('deploy-panel').waitFor();
     await expect.poll(() => page.getByTestId('deploy-holder').textContent()).toBe('production points at v1 now.');
     await page.getByTestId('deploy-version').selectOption('3');

@@ -150,7 +150,7 @@ describe('the canvas for a new user', () => {
 
   it('asks before Evals, Deploy, Monitoring or ← leave a canvas with unsaved changes, and staying keeps them', async () => {
     const { other, asked } = await dirtyCanvas();
-    for (const button of ['evals-button', 'deploy-button', 'monitoring-button', 'back-to-list']) {
+    for (const button of ['view-evals', 'view-deploy', 'view-monitoring', 'back-to-list']) {
       await other.getByTestId(button).click();
       await expect.poll(() => asked.length).toBeGreaterThan(0);
       expect(asked.pop()).toMatch(/unsaved changes/);
@@ -161,7 +161,7 @@ describe('the canvas for a new user', () => {
     other.removeAllListeners('dialog');
     // "leave" goes
     other.once('dialog', (dialog) => void dialog.accept());
-    await other.getByTestId('evals-button').click();
+    await other.getByTestId('view-evals').click();
     await other.waitForURL(/\/pipelines\/echo\/evals$/);
     await other.close();
   });
@@ -174,7 +174,7 @@ describe('the canvas for a new user', () => {
       void dialog.dismiss();
     });
     await openEcho(other);
-    await other.getByTestId('evals-button').click();
+    await other.getByTestId('view-evals').click();
     await other.waitForURL(/\/pipelines\/echo\/evals$/);
     expect(asked).toBe(0);
     await other.close();
@@ -217,7 +217,7 @@ describe('the canvas for a new user', () => {
     await other.getByTestId('create-pipeline').click();
     await other.waitForURL(/\/pipelines\/never-saved\?draft=1$/);
     await other.getByTestId('shown-version').filter({ hasText: 'unsaved' }).waitFor();
-    for (const button of ['evals-button', 'deploy-button', 'monitoring-button']) {
+    for (const button of ['view-evals', 'view-deploy', 'view-monitoring']) {
       expect(await other.getByTestId(button).isDisabled()).toBe(true);
       expect(await other.getByTestId(button).getAttribute('title')).toMatch(/^Save version 1 first/);
     }

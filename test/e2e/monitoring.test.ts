@@ -88,7 +88,7 @@ async function runsPerSeries(chart: string): Promise<Record<string, number>> {
 describe('the Monitoring view', () => {
   it('charts the runs per version with the deployment marked, and passes axe', async () => {
     await page.goto(`${server.url}/pipelines/helpdesk`);
-    await page.getByTestId('monitoring-button').click();
+    await page.getByTestId('view-monitoring').click();
     await page.waitForURL(/\/pipelines\/helpdesk\/monitoring/);
     await points('Throughput (runs per step)').first().waitFor();
     // a dot per version and step with runs (all in one step, or two if an hour turned meanwhile): v1 served 3, v2 served 4

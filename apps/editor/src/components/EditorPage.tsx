@@ -382,7 +382,7 @@ function EditorScreen({ route, navigate }: Props) {
           canUndo={canUndo}
           canRedo={canRedo}
           problemCount={problems.length}
-          onBack={() => leave({ page: 'list' })}
+          onGo={leave}
           onSave={() => setSaving({ busy: false })}
           onUndo={store.undo}
           onRedo={store.redo}
@@ -392,9 +392,6 @@ function EditorScreen({ route, navigate }: Props) {
           onEditLatest={() => go({})}
           onRestore={() => shown?.mode === 'version' && restore(shown.version)}
           onHelp={() => setHelp(true)}
-          onEvals={() => leave({ page: 'evals', name: route.name })}
-          onDeploy={() => leave({ page: 'deploy', name: route.name })}
-          onMonitoring={() => leave({ page: 'monitoring', name: route.name })}
         />
         {editing && <Palette types={catalog} disabled={false} onAdd={addAtCentre} />}
         <div ref={canvasRef} style={{ minHeight: 0, display: 'grid', gridTemplateRows: route.via?.length ? 'auto 1fr' : undefined }}>

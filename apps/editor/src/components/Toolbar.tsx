@@ -1,6 +1,7 @@
 import type { Shown } from '../hooks/use-editor-content';
 import { count } from '../lib/count';
-import { SignOutButton } from '../auth/SignOutButton';
+import type { Route } from '../lib/route';
+import { PipelineHeader } from './PipelineHeader';
 import { LabelBadges } from '../deploy/LabelBadges';
 import { useLabels } from '../deploy/use-labels';
 import { shortRunId } from '../runs/short-run-id';
@@ -12,7 +13,8 @@ interface Props {
   canUndo: boolean;
   canRedo: boolean;
   problemCount: number;
-  onBack(): void;
+  /** Leaves the canvas (the list, another view of the pipeline); asks first when there are unsaved changes. */
+  onGo(route: Route): void;
   onSave(): void;
   onUndo(): void;
   onRedo(): void;
@@ -22,12 +24,6 @@ interface Props {
   onEditLatest(): void;
   onRestore(): void;
   onHelp(): void;
-  /** Opens the pipeline's evals (scores per version, compare two). */
-  onEvals?(): void;
-  /** Opens the pipeline's labels and deployments. */
-  onDeploy?(): void;
-  /** Opens the pipeline's Monitoring view (production over time, monitors, alerts). */
-  onMonitoring?(): void;
 }
 
 /** The saved version on the canvas, whose labels the toolbar shows. */
@@ -59,84 +55,61 @@ export function Toolbar(p: Props) {
   const draft = p.shown?.mode === 'edit' && !p.shown.version;
   const labels = useLabels(p.name);
   return (
-    <header className="toolbar" data-testid="toolbar">
-      <button onClick={p.onBack} data-testid="back-to-list" title="All pipelines" aria-label="All pipelines">
-        ←
-      </button>
-      <h1 className="title" data-testid="pipeline-name">
-        {p.name}
-      </h1>
+    <PipelineHeader
+      name={p.name}
+      view="editor"
+      onGo={p.onGo}
+      draft={draft}
+      testId="toolbar"
+      actions={
+        <>
+          {editing ? (
+            <>
+              <button data-testid="undo-button" disabled={!p.canUndo} onClick={p.onUndo} title="Undo (Ctrl/⌘+Z)">
+                Undo
+              </button>
+              <button data-testid="redo-button" disabled={!p.canRedo} onClick={p.onRedo} title="Redo (Shift+Ctrl/⌘+Z)">
+                Redo
+              </button>
+              <button data-testid="layout-button" onClick={p.onLayout} title="Auto-layout (L)">
+                Layout
+              </button>
+            </>
+          ) : (
+            <>
+              <button data-testid="edit-latest" onClick={p.onEditLatest}>
+                Edit the latest version
+              </button>
+              {p.shown?.mode === 'version' && (
+                <button data-testid="restore-shown" onClick={p.onRestore}>
+                  Restore as a new version
+                </button>
+              )}
+            </>
+          )}
+          <button data-testid="fit-button" onClick={p.onFit} title="Fit view (F)">
+            Fit
+          </button>
+          <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">
+            Export
+          </button>
+          {editing && (
+            <button className="primary" data-testid="save-button" onClick={p.onSave} title="Save a new version (Ctrl/⌘+S)">
+              Save…
+            </button>
+          )}
+          <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+            ?
+          </button>
+        </>
+      }
+    >
       <span className="badge" data-testid="shown-version">
         {describe(p.shown)}
       </span>
       <LabelBadges labels={labels} version={shownVersion(p.shown)} />
       {editing && p.dirty && <span className="badge warn" data-testid="unsaved">unsaved changes</span>}
       {editing && p.problemCount > 0 && <span className="badge danger" data-testid="problem-count">{count(p.problemCount, 'problem')}</span>}
-      <span className="spacer" />
-      {editing ? (
-        <>
-          <button data-testid="undo-button" disabled={!p.canUndo} onClick={p.onUndo} title="Undo (Ctrl/⌘+Z)">
-            Undo
-          </button>
-          <button data-testid="redo-button" disabled={!p.canRedo} onClick={p.onRedo} title="Redo (Shift+Ctrl/⌘+Z)">
-            Redo
-          </button>
-          <button data-testid="layout-button" onClick={p.onLayout} title="Auto-layout (L)">
-            Layout
-          </button>
-        </>
-      ) : (
-        <>
-          <button data-testid="edit-latest" onClick={p.onEditLatest}>
-            Edit the latest version
-          </button>
-          {p.shown?.mode === 'version' && (
-            <button data-testid="restore-shown" onClick={p.onRestore}>
-              Restore as a new version
-            </button>
-          )}
-        </>
-      )}
-      <button data-testid="fit-button" onClick={p.onFit} title="Fit view (F)">
-        Fit
-      </button>
-      {p.onEvals && (
-        <button data-testid="evals-button" onClick={p.onEvals} disabled={draft} title={draft ? 'Save version 1 first: evals score saved versions' : 'Score versions against a dataset and compare them'}>
-          Evals
-        </button>
-      )}
-      {p.onDeploy && (
-        <button
-          data-testid="deploy-button"
-          onClick={p.onDeploy}
-          disabled={draft}
-          title={draft ? 'Save version 1 first: labels point at saved versions' : 'Labels, promotion gated by evals, rollback, and how to call a label'}
-        >
-          Deploy
-        </button>
-      )}
-      {p.onMonitoring && (
-        <button
-          data-testid="monitoring-button"
-          onClick={p.onMonitoring}
-          disabled={draft}
-          title={draft ? 'Save version 1 first: monitoring follows the runs of saved versions' : 'Throughput, errors, latency, tokens and cost over time; monitors and alerts'}
-        >
-          Monitoring
-        </button>
-      )}
-      <button data-testid="export-button" onClick={p.onExport} title="Download the pipeline as JSON">
-        Export
-      </button>
-      {editing && (
-        <button className="primary" data-testid="save-button" onClick={p.onSave} title="Save a new version (Ctrl/⌘+S)">
-          Save…
-        </button>
-      )}
-      <SignOutButton />
-      <button data-testid="help-button" onClick={p.onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
-        ?
-      </button>
-    </header>
+    </PipelineHeader>
   );
 }

@@ -1,7 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { Route } from '../lib/route';
-import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from '../components/ApiContext';
 import { DeploymentHistory } from './DeploymentHistory';
 import { DeployPanel } from './DeployPanel';
@@ -9,6 +8,7 @@ import { createDeployStore } from './deploy-store';
 import { LabelBadges } from './LabelBadges';
 import { Snippets } from './Snippets';
 import { ClampedText } from '../components/ClampedText';
+import { PipelineHeader } from '../components/PipelineHeader';
 import '../components/evals/evals.css';
 import './deploy.css';
 
@@ -31,19 +31,7 @@ export default function DeployPage({ name, navigate }: Props) {
 
   return (
     <div className="evals-page" data-testid="deploy-page">
-      <header className="toolbar">
-        <button data-testid="back-to-canvas" title="Back to the canvas" aria-label="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name })}>
-          ←
-        </button>
-        <h1 className="title" data-testid="pipeline-name">
-          {name}
-        </h1>
-        <span className="badge">deploy</span>
-        <span className="spacer" />
-        <button onClick={() => navigate({ page: 'evals', name })}>Evals</button>
-        <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
-        <SignOutButton />
-      </header>
+      <PipelineHeader name={name} view="deploy" onGo={navigate} />
       <main className="evals-main">
         {error && (
           <p className="error-text" data-testid="deploy-page-error">

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ScorerType } from '../lib/api-types';
 import { MONITORING_RANGES, type Route } from '../lib/route';
-import { SignOutButton } from '../auth/SignOutButton';
 import { useApi } from '../components/ApiContext';
+import { PipelineHeader } from '../components/PipelineHeader';
 import { RunsBrowser } from '../runs/RunsBrowser';
 import { SOURCES, type FixedFilter, type RunSourceName } from '../runs/run-filter';
 import { AlertRulesEditor, RULE_FIELDS } from './AlertRulesEditor';
@@ -92,51 +92,45 @@ export default function MonitoringPage({ route, navigate }: Props) {
 
   return (
     <div className="monitoring-page" data-testid="monitoring-page">
-      <header className="toolbar">
-        <button data-testid="back-to-canvas" title="Back to the canvas" aria-label="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name })}>
-          ←
-        </button>
-        <h1 className="title" data-testid="pipeline-name">
-          {name} · Monitoring
-        </h1>
-        <div className="segmented" role="group" aria-label="Time range">
-          {MONITORING_RANGES.map((r) => (
-            <button key={r} aria-pressed={s.range === r} title={RANGES[r].title} data-testid={`range-${r}`} onClick={() => s.setRange(r)}>
-              {r}
-            </button>
-          ))}
-        </div>
-        <label className="inline" htmlFor="monitoring-by">
-          Lines per
-        </label>
-        <select id="monitoring-by" className="compact" value={s.by} onChange={(e) => s.setBy(e.target.value as 'version' | 'label')} data-testid="monitoring-by">
-          <option value="version">version</option>
-          <option value="label">label</option>
-        </select>
-        <label className="inline" htmlFor="monitoring-source">
-          Source
-        </label>
-        <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
-          <option value="">all</option>
-          {CHARTED_SOURCES.map((src) => (
-            <option key={src}>{src}</option>
-          ))}
-        </select>
-        <label className="inline">
-          <input type="checkbox" checked={s.autoRefresh} onChange={(e) => s.setAutoRefresh(e.target.checked)} data-testid="auto-refresh" /> Auto-refresh ({REFRESH_MS / 1000} s)
-        </label>
-        <button onClick={() => void s.refresh()} disabled={s.loading} data-testid="refresh-monitoring">
-          {s.loading ? 'Loading…' : 'Refresh'}
-        </button>
-        <span className="spacer" />
-        {s.data && (
-          <span className="muted small" data-testid="monitoring-window">
-            {timeText(s.data.window.from)} – {timeText(s.data.window.to)}, step {s.data.window.step}
-          </span>
-        )}
-        <SignOutButton />
-      </header>
+      <PipelineHeader name={name} view="monitoring" onGo={navigate} />
       <main className="monitoring-main">
+        <div className="monitoring-controls" role="group" aria-label="What the charts show">
+          <div className="segmented" role="group" aria-label="Time range">
+            {MONITORING_RANGES.map((r) => (
+              <button key={r} aria-pressed={s.range === r} title={RANGES[r].title} data-testid={`range-${r}`} onClick={() => s.setRange(r)}>
+                {r}
+              </button>
+            ))}
+          </div>
+          <label className="inline" htmlFor="monitoring-by">
+            Lines per
+          </label>
+          <select id="monitoring-by" className="compact" value={s.by} onChange={(e) => s.setBy(e.target.value as 'version' | 'label')} data-testid="monitoring-by">
+            <option value="version">version</option>
+            <option value="label">label</option>
+          </select>
+          <label className="inline" htmlFor="monitoring-source">
+            Source
+          </label>
+          <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
+            <option value="">all</option>
+            {CHARTED_SOURCES.map((src) => (
+              <option key={src}>{src}</option>
+            ))}
+          </select>
+          <label className="inline">
+            <input type="checkbox" checked={s.autoRefresh} onChange={(e) => s.setAutoRefresh(e.target.checked)} data-testid="auto-refresh" /> Auto-refresh ({REFRESH_MS / 1000} s)
+          </label>
+          <button onClick={() => void s.refresh()} disabled={s.loading} data-testid="refresh-monitoring">
+            {s.loading ? 'Loading…' : 'Refresh'}
+          </button>
+          <span className="spacer" />
+          {s.data && (
+            <span className="muted small" data-testid="monitoring-window">
+              {timeText(s.data.window.from)} – {timeText(s.data.window.to)}, step {s.data.window.step}
+            </span>
+          )}
+        </div>
         {s.error && (
           <p className="error-text" role="alert">
             Could not load the metrics: {s.error}

@@ -1,5 +1,4 @@
 import { useCallback, useState } from 'react';
-import { SignOutButton } from '../../auth/SignOutButton';
 import { useApi } from '../ApiContext';
 import type { Route } from '../../lib/route';
 import { CompareView } from './CompareView';
@@ -7,6 +6,7 @@ import { EvalsView } from './EvalsView';
 import './evals.css';
 import { usePages } from '../../hooks/use-pages';
 import { LoadMore } from '../LoadMore';
+import { PipelineHeader } from '../PipelineHeader';
 
 type EvalsRoute = Extract<Route, { page: 'evals' | 'compare' }>;
 
@@ -28,7 +28,8 @@ export default function EvalsPage({ route, navigate }: Props) {
   const tab = (page: 'evals' | 'compare', label: string) => (
     <button
       className={route.page === page ? 'tab active' : 'tab'}
-      aria-current={route.page === page ? 'page' : undefined}
+      // "true", not "page": the header's Evals link is the current page; this is the current part of it
+      aria-current={route.page === page ? 'true' : undefined}
       data-testid={`tab-${page}`}
       onClick={() => navigate({ page, name: route.name })}
     >
@@ -38,20 +39,12 @@ export default function EvalsPage({ route, navigate }: Props) {
 
   return (
     <div className="evals-page" data-testid="evals-page">
-      <header className="toolbar">
-        <button data-testid="back-to-canvas" title="Back to the canvas" aria-label="Back to the canvas" onClick={() => navigate({ page: 'pipeline', name: route.name })}>
-          ←
-        </button>
-        <h1 className="title" data-testid="pipeline-name">
-          {route.name}
-        </h1>
-        {tab('evals', 'Evals')}
-        {tab('compare', 'Compare')}
-        <span className="spacer" />
-        <button onClick={() => navigate({ page: 'list' })}>All pipelines</button>
-        <SignOutButton />
-      </header>
+      <PipelineHeader name={route.name} view="evals" onGo={navigate} />
       <main className="evals-main">
+        <div className="subtabs" role="group" aria-label="Evals pages">
+          {tab('evals', 'Results')}
+          {tab('compare', 'Compare')}
+        </div>
         {error && <p className="error-text">Could not load the evals: {error}</p>}
         {route.page === 'evals' ? (
           <EvalsView
