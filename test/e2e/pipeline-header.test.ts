@@ -11,6 +11,7 @@ import { finishedEval } from './support/settled';
 const NAME = 'customer-support-assistant';
 let session: EditorSession;
 let page: Page;
+let second: string;
 
 beforeAll(async () => {
   session = await startEditorSession({
@@ -19,7 +20,7 @@ beforeAll(async () => {
       await api('POST', `/api/pipelines/${NAME}/versions`, { document: qaPipeline('Answer: {{ question }}', NAME), message: 'say it is an answer', baseVersion: 1 });
       await api('POST', '/api/datasets', { name: 'cities', cases: [{ id: 'paris', input: { question: 'Paris' }, expected: 'Paris' }, { id: 'rome', input: { question: 'Rome' }, expected: 'Rome' }] });
       const first = await finishedEval(api, { pipeline: NAME, version: 1, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] } });
-      await finishedEval(api, { pipeline: NAME, version: 2, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, baseline: first });
+      second = await finishedEval(api, { pipeline: NAME, version: 2, dataset: 'cities', suite: { scorers: [{ name: 'mentions', type: 'contains' }] }, baseline: first });
       await api('PUT', `/api/pipelines/${NAME}/labels/production`, { version: 1 });
       for (const question of ['hello', 'where is my order']) await api('POST', `/api/pipelines/${NAME}/run`, { inputs: { question } });
     },
@@ -116,21 +117,27 @@ describe("a pipeline's header", () => {
   });
 
   for (const width of [1440, 860]) {
-    it(`at ${width} px: nothing in the header or on the Evals, Compare, Deploy and Monitoring pages overlaps or leaves the window`, async () => {
+    it(`at ${width} px: nothing in the header or on the canvas, evals (an eval's result too), compare, deploy and monitoring (a step's runs open) overlaps or leaves the window`, async () => {
       await page.setViewportSize({ width, height: 900 });
-      const pages: [string, string][] = [
+      // each page as it first opens, and with what a user opens on it: a result, a step's runs
+      const pages: [string, string, (() => Promise<unknown>)?][] = [
         [`/pipelines/${NAME}`, 'editor'],
         [`/pipelines/${NAME}/evals`, 'eval-history'],
+        [`/pipelines/${NAME}/evals?eval=${second}`, 'eval-result'],
         [`/pipelines/${NAME}/compare`, 'scorer-table'],
         [`/pipelines/${NAME}/deploy`, 'deploy-history'],
-        [`/pipelines/${NAME}/monitoring`, 'node-table'],
+        [`/pipelines/${NAME}/monitoring`, 'node-table', async () => {
+          await page.getByTestId('chart-Throughput (runs per step)').getByTestId('chart-point').last().click();
+          await page.getByTestId('bucket-runs').locator('.run-row').first().waitFor();
+        }],
       ];
       const found: Record<string, string[]> = {};
-      for (const [address, ready] of pages) {
+      for (const [address, ready, open] of pages) {
         await page.goto(session.server.url + address);
         await page.getByTestId(ready).first().waitFor();
+        await open?.();
         await page.waitForTimeout(300); // charts and fonts settle
-        if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${width}${address.replaceAll('/', '_')}.png`, fullPage: true });
+        if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${width}${address.replaceAll(/[/?=]/g, '_')}.png` });
         found[address] = await layoutProblems(page);
       }
       expect(found).toEqual(Object.fromEntries(pages.map(([address]) => [address, []])));
