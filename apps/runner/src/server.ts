@@ -26,6 +26,7 @@ import { SharedIndexes } from './workspace/shared-indexes';
 import { oldKeywordIndexesNote } from './workspace/old-keyword-indexes-note';
 import { artifactCacheHome } from './workspace/artifact-cache-home';
 import type { WorkspacePins } from './workspace/workspace-pins';
+import { localPins } from './workspace/workspace-key';
 import type { PipelineDocument } from '@patchbay/core';
 
 export interface ServerOptions {
@@ -225,6 +226,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log,
     observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status),
     caseQueue: scaled?.caseQueue,
+    // Scaled out, what the store's published workspace pins a job to; else this data dir's config and indexes.
+    workspacePins: pin ?? ((document) => localPins(services, document)),
     queueReachable: scaled ? scaled.jobs.reachable.bind(scaled.jobs) : undefined,
   });
   let stopping = false;

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub } from '../../../test/support/openai-stub';
-import { cleanEnv, runCli } from './cli-child';
+import { cleanEnv, pipelineDoc, runCli } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
@@ -334,5 +334,40 @@ describe('patchbay promote', () => {
     expect(fixed.stderr).toMatch(/v1: evaluating/);
     expect(fixed.stdout).toMatch(/canary: \(not set\) → v1/);
     expect(fixed.code).toBe(0);
+  }, 120_000);
+
+  it('reuses a stored eval only while the workspace it ran with holds: another config or re-indexed content is evaluated again', async () => {
+    const kb = pipelineDoc(
+      'kb',
+      [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'search', type: 'retrieve', config: { index: 'kb-docs', topK: 1, mode: 'keyword' } },
+        { id: 'out', type: 'output', config: { name: 'docs' } },
+      ],
+      ['q.value -> search.query', 'search.documents -> out.value'],
+    );
+    expect((await runner.post('/api/pipelines', kb)).status).toBe(201);
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'kb-cases.jsonl'), JSON.stringify({ id: 'k1', input: { question: 'returns' }, expected: 'thirty days' }) + '\n');
+    writeFileSync(path.join(dir, 'kb-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'kb-suite', dataset: 'kb-cases.jsonl', scorers: [{ name: 'found', type: 'contains', target: 'docs' }] }));
+    writeFileSync(path.join(dir, 'returns.md'), 'Returns are accepted for thirty days.\n');
+    writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ prices: { 'openai:some-model': { input: 1, output: 2 } } }));
+    expect((await runCli(['index', 'kb-docs', 'returns.md', '--data', dir], dir, cleanEnv())).code).toBe(0);
+    // Each promotion moves a label not set yet, so only v1 is evaluated (or reused).
+    const promoteTo = async (label: string, ...extra: string[]) => {
+      const out = await runCli(['promote', 'kb', '--label', label, '--version', '1', '--suite', 'kb-suite.json', '--data', dir, ...extra], dir, cleanEnv());
+      expect(out.code, out.stderr).toBe(0);
+      return out.stderr;
+    };
+    expect(await promoteTo('stage-a')).toMatch(/v1: evaluating/);
+    expect(await promoteTo('stage-b')).toMatch(/v1: reusing stored eval/);
+    // The index re-indexed with more content: the eval of v1 said nothing of what it finds now.
+    writeFileSync(path.join(dir, 'shipping.md'), 'Shipping takes three days.\n');
+    expect((await runCli(['index', 'kb-docs', 'shipping.md', '--data', dir], dir, cleanEnv())).code).toBe(0);
+    expect(await promoteTo('stage-c')).toMatch(/v1: evaluating/);
+    expect(await promoteTo('stage-d')).toMatch(/v1: reusing stored eval/);
+    // Another workspace config (its models, providers, tools, prices): evaluated again, then reused under it.
+    expect(await promoteTo('stage-e', '--config', path.join(dir, 'other.json'))).toMatch(/v1: evaluating/);
+    expect(await promoteTo('stage-f', '--config', path.join(dir, 'other.json'))).toMatch(/v1: reusing stored eval/);
   }, 120_000);
 });

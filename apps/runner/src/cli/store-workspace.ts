@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { WorkspaceConfig } from '@patchbay/core/node';
 import type { EvalSessionServices } from '@patchbay/evals';
 import type { Store } from '../store/index';
-import { WORKSPACE_CONFIG } from '../workspace/workspace-pins';
+import { WORKSPACE_CONFIG, type WorkspacePins } from '../workspace/workspace-pins';
 import { UsageError, type CliIO } from './command';
 import { liveRedact, maskConfigSecrets } from './workspace-services';
 
@@ -14,6 +14,8 @@ export interface StoreWorkspace {
   config: WorkspaceConfig;
   /** What it is pinned to, for a line on stderr: `config 1a2b3c4d5e6f, indexes: docs`. */
   pinned: string;
+  /** The config and every index published, by hash: what its evals run with. */
+  pins: WorkspacePins;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function openStoreWorkspace(store: Store, io: CliIO, flags: { data?
     const resolved = await resolver.resolve({ config, indexes });
     await maskConfigSecrets(resolved.config, io.env);
     const names = Object.keys(indexes);
-    return { services: resolved.services, config: resolved.config, pinned: `config ${config.slice(0, 12)}, indexes: ${names.length ? names.join(', ') : '(none)'}`, close };
+    return { services: resolved.services, config: resolved.config, pinned: `config ${config.slice(0, 12)}, indexes: ${names.length ? names.join(', ') : '(none)'}`, pins: { config, indexes }, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { PipelineDocument, Services } from '@patchbay/core';
+import type { PipelineDocument } from '@patchbay/core';
+import type { WorkspaceServices } from '@patchbay/core/node';
 import {
   collectResult,
   inspectDataset,
@@ -15,6 +16,7 @@ import {
   type ScorerSpec,
 } from '@patchbay/evals';
 import { storeCaseRun } from '../evals/store-case-run';
+import { localPins, workspaceKey } from '../workspace/workspace-key';
 import type { Store, VersionRecord } from '../store/index';
 import { DEMO_DATASET, DEMO_DIR, DEMO_PIPELINE } from './demo-content';
 
@@ -29,7 +31,10 @@ export interface SeededEval {
  * real eval runner, each compared with the version before, so the compare
  * view has real differences to show on the first start.
  */
-export async function seedDemoEvals(store: Store, services: Services, versions: VersionRecord[]): Promise<SeededEval[]> {
+export async function seedDemoEvals(store: Store, services: WorkspaceServices, versions: VersionRecord[], target: string): Promise<SeededEval[]> {
+  // The workspace is built in a staging dir and moved to `target`: its evals record the workspace as it is there
+  // (the config's relative paths resolve against its file), so a promotion in it reuses them.
+  const there = { ...services, dataDir: target, config: { ...services.config, configPath: path.join(target, 'patchbay.config.json') } };
   const suite = await loadSuite(path.join(DEMO_DIR, 'suite.json'));
   const info = await inspectDataset(suite.dataset);
   const cases: EvalCase[] = [];
@@ -71,6 +76,8 @@ export async function seedDemoEvals(store: Store, services: Services, versions: 
       dataset: DEMO_DATASET,
       baseline: previous?.id ?? null,
       scorers: scored.scorers,
+      // A promotion in the data dir reuses the result while its workspace holds.
+      workspace: workspaceKey(await localPins(there, pipeline), pipeline),
     });
     seeded.push({ id, version: version.number, result });
   }

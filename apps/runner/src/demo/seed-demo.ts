@@ -30,7 +30,7 @@ export async function seedDemo(dataDir: string, options: SeedDemoOptions = {}): 
   await mkdir(path.dirname(target), { recursive: true });
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.demo-`));
   try {
-    await buildWorkspace(staging, options.env ?? process.env);
+    await buildWorkspace(staging, target, options.env ?? process.env);
     const filled = { seeded: false as const, reason: `${target} was filled while the demo was being built` };
     if (!(await isEmptyOrMissing(target)) || !(await moveInto(staging, target))) return filled;
     return { seeded: true, dataDir: target };
@@ -39,7 +39,8 @@ export async function seedDemo(dataDir: string, options: SeedDemoOptions = {}): 
   }
 }
 
-async function buildWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Builds the demo in `dir`, to be moved to `target`. */
+async function buildWorkspace(dir: string, target: string, env: NodeJS.ProcessEnv): Promise<void> {
   await copyFile(path.join(DEMO_DIR, 'patchbay.config.json'), path.join(dir, 'patchbay.config.json'));
   writeOrdersDatabase(path.join(dir, 'orders.sqlite'), readDemoJson<DemoOrder[]>('orders.json'));
 
@@ -67,7 +68,7 @@ async function buildWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void
       if (saved.status !== 'created') throw new Error(`could not save demo version from ${file}: ${saved.status}`);
       versions.push(saved.version);
     }
-    await seedDemoEvals(store, services, versions);
+    await seedDemoEvals(store, services, versions, target);
     services.pipelines = storeResolverOf(store);
     await seedTriageDemo(store, services, versions.at(-1)!.number);
   } finally {

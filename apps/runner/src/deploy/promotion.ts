@@ -74,14 +74,20 @@ async function ranOnNoCaseReason(deps: PromotionDeps, e: StoredEval, version: nu
   return `the pipeline failed on every case of the eval of v${version} (${n} of ${n}), so it says nothing of v${version}${why}`;
 }
 
-/** Same behaviour, same dataset content, same suite (name, scorers, repeat): a stored result that stands for a new run. */
-async function reusableEval(deps: PromotionDeps, pipeline: string, hash: string, req: PromotionRequest): Promise<StoredEval | undefined> {
+/**
+ * Same behaviour, same dataset content, same suite (name, scorers, repeat), same workspace (config, index
+ * contents): a stored result that stands for a new run. One whose workspace is not recorded is not reused.
+ */
+async function reusableEval(deps: PromotionDeps, pipeline: string, document: PipelineDocument, req: PromotionRequest): Promise<StoredEval | undefined> {
   const scorers = JSON.stringify(req.suite.scorers);
+  const hash = behaviorHash(document);
+  const workspace = await deps.evals.workspaceOf(document);
   return (await deps.store.evals.list({ pipeline, limit: 500 })).items.find(
     (e) =>
       e.status === 'succeeded' &&
       !ranOnNoCase(e) &&
       e.spec.behaviorHash === hash &&
+      e.spec.workspace === workspace &&
       e.dataset.hash === req.dataset.hash &&
       e.spec.suite === req.suite.name &&
       e.spec.repeat === req.suite.repeat &&
@@ -115,7 +121,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   await publish({ type: 'promotion.started', promotionId: id, pipeline: req.pipeline, label: req.label, from, to: req.version, at: Date.now() });
 
   const evaluate = async (version: number, document: PipelineDocument): Promise<StoredEval> => {
-    const reused = await reusableEval(deps, req.pipeline, behaviorHash(document), req);
+    const reused = await reusableEval(deps, req.pipeline, document, req);
     if (reused) {
       await publish({ type: 'promotion.eval', promotionId: id, version, evalId: reused.id, reused: true, at: Date.now() });
       return reused;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PipelineDocument } from '@patchbay/core';
 import { setTimeout } from 'node:timers/promises';
 import { evalBaseline, runEvalSession, type CaseQueue, type CaseRecord, type EvalSessionServices, type PreparedEvalSession } from '@patchbay/evals';
 import { jobKind, type JobContext, type JobListener, type JobRegistry } from '../jobs/job-registry';
@@ -10,6 +11,8 @@ import { isStoreUnavailable, untilStoreAnswers } from '../store/store-unavailabl
 import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-events';
 import { StoredCaseLog } from './stored-case-log';
 import { storeCaseRun } from './store-case-run';
+import type { WorkspacePins } from '../workspace/workspace-pins';
+import { workspaceKey } from '../workspace/workspace-key';
 
 export interface StartEval {
   /** The eval session, checked (prepareEvalSession) over the stored dataset's cases. */
@@ -30,6 +33,8 @@ export interface EvalJob extends StartEval {
   createdAt: number;
   /** Cases a resumed eval finished before it stopped. */
   kept: CaseRecord[];
+  /** What its cases run with, as recorded on the eval (`spec.workspace`); unset for a resumed one (it keeps the pins it started with). */
+  pins?: WorkspacePins;
 }
 
 export const EVAL_JOB = jobKind<EvalJob, EvalEvent>('eval');
@@ -51,6 +56,11 @@ export class EvalManager {
       services: EvalSessionServices;
       jobs: JobRegistry;
       log?: (line: string) => void;
+      /**
+       * What an eval of `document` started now runs with besides the pipeline (the config and the indexes, by
+       * content): recorded on the eval (spec.workspace), so a promotion reuses only an eval of the same workspace.
+       */
+      workspacePins: (document: PipelineDocument) => Promise<WorkspacePins>;
       /** Told of each finished case (Prometheus counts them). */
       observeCase?: (pipeline: string | null, status: string) => void;
       /** Where an eval's cases run when scaled out (a queue over worker processes); default in this process. */
@@ -68,6 +78,7 @@ export class EvalManager {
     const { suite } = session.spec;
     // Its cases go through the queue: with Redis gone, refuse it now (nothing recorded) rather than accept one that waits.
     await this.deps.queueReachable?.();
+    const pins = await this.deps.workspacePins(session.pipeline);
     const id = randomUUID();
     const createdAt = Date.now();
     await this.deps.evals.create({
@@ -85,12 +96,18 @@ export class EvalManager {
         concurrency: suite.concurrency,
         ...(suite.gate ? { gate: suite.gate } : {}),
         behaviorHash: session.identity.behaviorHash,
+        workspace: workspaceKey(pins, session.pipeline),
       },
       createdAt,
       owner: PROCESS_OWNER,
     });
-    this.deps.jobs.start(EVAL_JOB, id, { ...request, id, createdAt, kept: [] });
+    this.deps.jobs.start(EVAL_JOB, id, { ...request, id, createdAt, kept: [], pins });
     return id;
+  }
+
+  /** The workspace an eval of `document` started now would record (spec.workspace). */
+  async workspaceOf(document: PipelineDocument): Promise<string> {
+    return workspaceKey(await this.deps.workspacePins(document), document);
   }
 
   /**

@@ -99,7 +99,8 @@ export async function scaleOut(
         evalId: request.id,
         spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached, concurrency },
         positions,
-        pin: deps.pin && (() => deps.pin!(request.session.pipeline)),
+        // The pins recorded on the eval when it started; a resumed one's are kept in Redis (or pinned now).
+        pin: request.pins ? async () => request.pins! : deps.pin && (() => deps.pin!(request.session.pipeline)),
         concurrency,
       });
     },

@@ -28,7 +28,7 @@ const start = createRoute({
   tags: ['deployments'],
   summary: 'Promote a version to a label if it is not worse than the current holder',
   description:
-    'Evaluates `version` and the version the label points at on the suite (reusing stored results with the same behaviour, dataset and suite), compares them paired and moves the label only when the gates pass (`force`: anyway, recorded as forced). Answers 202 `{id}`; progress at /api/promotions/{id}/events.',
+    'Evaluates `version` and the version the label points at on the suite (reusing stored results with the same behaviour, dataset, suite and workspace: config and index contents), compares them paired and moves the label only when the gates pass (`force`: anyway, recorded as forced). Answers 202 `{id}`; progress at /api/promotions/{id}/events.',
   request: {
     params: z.object({ name: PipelineNameSchema }),
     body: {

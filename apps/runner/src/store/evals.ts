@@ -20,6 +20,8 @@ export interface EvalSpec {
   concurrency?: number;
   gate?: Gate;
   behaviorHash: string;
+  /** The workspace it ran with (workspace/workspace-key.ts); unset for an eval stored before it was recorded. */
+  workspace?: string;
 }
 
 export interface NewEval {
@@ -62,6 +64,8 @@ export type ResultMeta = {
   id?: string;
   /** The scorers as run, when known (the demo's seed): a promotion on the same suite then reuses the result. */
   scorers?: ScorerSpec[];
+  /** The workspace it ran with (workspace/workspace-key.ts): a promotion reuses the result only in that workspace. */
+  workspace?: string;
 };
 
 /** The eval row a finished result file stands for (imported results, both databases). */
@@ -74,7 +78,7 @@ export function newEvalFromResult(result: EvalResult, meta: ResultMeta): NewEval
     dataset: { name: meta.dataset, hash: result.dataset.hash, cases: result.dataset.cases },
     total: result.cases.length,
     baseline: meta.baseline ?? null,
-    spec: { suite: result.suite, scorers, repeat: result.repeat ?? 1, seed: result.seed ?? 'patchbay', behaviorHash: result.pipeline.behaviorHash },
+    spec: { suite: result.suite, scorers, repeat: result.repeat ?? 1, seed: result.seed ?? 'patchbay', behaviorHash: result.pipeline.behaviorHash, ...(meta.workspace ? { workspace: meta.workspace } : {}) },
     createdAt: Date.parse(result.startedAt) || Date.now(),
     owner: null,
   };

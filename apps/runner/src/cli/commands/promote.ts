@@ -6,6 +6,7 @@ import { openWorkspaceServices } from '../workspace-services';
 import { openStoreWorkspace } from '../store-workspace';
 import { redactUrl } from '../../queue/redis-url';
 import type { Store } from '../../store/index';
+import type { PipelineDocument } from '@patchbay/core';
 
 export const command: Command = {
   name: 'promote',
@@ -14,8 +15,8 @@ export const command: Command = {
 
 Evaluates version N of pipeline NAME (saved in the runner's store: the data
 dir's, or --store's) and the version that now holds LABEL on the suite's
-dataset — reusing a stored result with the same behaviour, dataset and suite
-when there is one — compares them case by case (paired, as patchbay compare does) and applies the
+dataset — reusing a stored result with the same behaviour, dataset, suite and
+workspace (config, index contents) when there is one — compares them case by case (paired, as patchbay compare does) and applies the
 suite's gates ("fail-on regression" when it sets none). When they pass, the
 label moves and the history records it: "production: v3 → v4". A label not yet
 set moves when the candidate's own gates (min pass rate) pass.
@@ -95,7 +96,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
       const suite = { ...suiteFile, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
       const { modelUnavailable } = await import('@patchbay/core/node');
       await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, workspace.config, io.env))));
-      const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log });
+      const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, workspacePins: workspace.pins });
       const outcome = await asUsage(
         runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
           if (event.type === 'promotion.eval') io.stderr.write(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}\n`);
@@ -125,11 +126,19 @@ async function openEvalWorkspace(store: Store, values: { data?: string; config?:
   const published = shared === undefined ? undefined : await openStoreWorkspace(store, io, { data: data && path.resolve(io.cwd, data), config: values.config, storeName: redactUrl(shared) });
   if (published) {
     io.stderr.write(`evaluating with the workspace published to the store (${published.pinned})\n`);
-    return { ...published, hint: (error: string) => storeWorkspaceHint(error) };
+    const { pins } = published;
+    return { ...published, pins: async () => pins, hint: (error: string) => storeWorkspaceHint(error) };
   }
   const services = await openWorkspaceServices(values, io, { createDataDir: false });
+  const { localPins } = await import('../../workspace/workspace-key');
   // An index or tool the evals did not find here: usually the workspace is another data dir (the server's).
-  return { services, config: services.config, close: () => services.close(), hint: (error: string) => dataDirHint(error, services.dataDir) };
+  return {
+    services,
+    config: services.config,
+    pins: (document: PipelineDocument) => localPins(services, document),
+    close: () => services.close(),
+    hint: (error: string) => dataDirHint(error, services.dataDir),
+  };
 }
 
 function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
