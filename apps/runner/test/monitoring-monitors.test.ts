@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEvaluator, type AlertPayload } from '../src/monitoring/alert-rules';
 import { AlertRuleSpec } from '../src/monitoring/monitor-spec';
+import { deliverAlert } from '../src/monitoring/webhook-delivery';
+import { openSqliteStore } from '../src/store/index';
 import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
@@ -298,18 +300,25 @@ describe('monitors, alerts and production runs into datasets', () => {
       { path: '$.rules[4].webhook', message: `169.254.169.254 is ${never}` },
       { path: '$.rules[5].webhook', message: `100.100.100.200 is ${never}` },
     ]);
+    // A variable that holds such a URL is refused alike when it is set as the rules are saved, naming the variable, never its value.
+    const inEnv = await put([rule('local', 'http://127.0.0.1:9/hook'), rule('in-env', '${METADATA_HOOK}')]);
+    expect(inEnv.status).toBe(400);
+    const inEnvProblem = await inEnv.json();
+    expect(inEnvProblem.type).toBe((await (await put([rule('aws', 'http://169.254.169.254/latest/meta-data/')])).json()).type);
+    expect(inEnvProblem.errors).toEqual([{ path: '$.rules[1].webhook', message: `the variable METADATA_HOOK holds a URL at ${never}` }]);
+    expect(JSON.stringify(inEnvProblem)).not.toMatch(/169\.254|meta-data/);
+    expect(await (await runner.api('/api/pipelines/flaky/alert-rules')).json()).toEqual({ rules: [] });
     // People run receivers on their own machine or network; another link-local address is no metadata service.
     expect((await put([rule('local', 'http://127.0.0.1:9/hook'), rule('lan', 'http://10.0.0.5/hook'), rule('link', 'http://169.254.1.1/hook')])).status).toBe(200);
 
     const port = new URL(hook.url).port;
-    expect((await put([rule('in-env', '${METADATA_HOOK}'), rule('by-name', `http://metadata.test:${port}/hook`), rule('rebound', `http://rebind.test:${port}/hook`)])).status).toBe(200);
+    expect((await put([rule('by-name', `http://metadata.test:${port}/hook`), rule('rebound', `http://rebind.test:${port}/hook`)])).status).toBe(200);
     const before = hook.received.length;
     await run('flaky', 'fail');
     await settle();
     expect(hook.received.length).toBe(before);
     const { alerts } = await (await fetch(`${runner.url}/api/pipelines/flaky/alerts`)).json();
     const of = (name: string) => alerts.find((a: { rule: string }) => a.rule === name);
-    expect(of('in-env')).toMatchObject({ status: 'failed', attempts: 0, lastError: `169.254.169.254 is ${never}`, webhook: '${METADATA_HOOK}' });
     expect(of('by-name')).toMatchObject({ status: 'failed', attempts: 0, lastError: `metadata.test resolves to 169.254.169.254, ${never}` });
     // Checked again as the connection is made: a name that resolves elsewhere by then is refused there, and not retried.
     expect(of('rebound')).toMatchObject({ status: 'failed', attempts: 1, lastError: `rebind.test resolves to 169.254.169.254, ${never}` });
@@ -484,4 +493,19 @@ describe('alert deliveries to a receiver that hangs', () => {
       await hook.close();
     }
   });
+});
+
+// Set after the rules were saved (or on another runner of a shared store): refused as the alert is posted, named the same way.
+it('an alert whose ${NAME} webhook holds a metadata address when it is posted: failed unsent, recorded and logged by the variable name only', async () => {
+  const store = openSqliteStore(':memory:');
+  const lines: string[] = [];
+  try {
+    const alert = { pipeline: 'p', rule: 'r', state: 'firing' as const, payload: {}, webhook: '${LATE_HOOK}' };
+    await deliverAlert(store.monitors, alert, { env: { LATE_HOOK: 'http://169.254.169.254/latest/meta-data/' }, log: (line) => lines.push(line), backoffMs: [0] });
+    const [delivery] = await store.monitors.deliveries('p', 1);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 0, webhook: '${LATE_HOOK}', lastError: 'the variable LATE_HOOK holds a URL at a cloud metadata address: alerts are never posted there' });
+    expect(lines).toEqual(['alert "r" of p was not delivered: the variable LATE_HOOK holds a URL at a cloud metadata address: alerts are never posted there']);
+  } finally {
+    await store.close();
+  }
 });

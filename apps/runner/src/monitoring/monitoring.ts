@@ -13,7 +13,7 @@ import { RollupWriter } from './rollup-writer';
 import type { FinishedRunFacts } from './run-facts';
 import { deliverAlert } from './webhook-delivery';
 import type { HostResolver } from './webhook-address';
-import { resolveWebhook } from './webhook-target';
+import { resolveWebhook, webhookVariableProblem } from './webhook-target';
 
 export interface MonitoringOptions {
   rollups: RollupStore;
@@ -157,6 +157,11 @@ export class Monitoring {
   webhookProblem(webhook: string): string | null {
     const target = resolveWebhook(webhook, this.options.env);
     return 'problem' in target ? target.problem : null;
+  }
+
+  /** Why a `${NAME}` webhook this runner's environment sets may never be posted to (its URL a metadata address), or null. */
+  webhookRefusal(webhook: string): string | null {
+    return webhookVariableProblem(webhook, this.options.env);
   }
 
   /** Series over time; flushes what is pending first so a query sees every finished run. */

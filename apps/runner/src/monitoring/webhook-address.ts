@@ -17,10 +17,14 @@ export const systemResolver: HostResolver = (host) => lookup(host, { all: true, 
 /** The URL's host as an address or name to look up: an IPv6 literal without its brackets. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 
-/** Why a webhook URL may not be posted to as written (its host a metadata address), or null. */
-export function webhookHostProblem(url: URL): string | null {
+/**
+ * Why a webhook URL may not be posted to as written (its host a metadata address), or null. A URL
+ * read from `variable` is named by it: the URL is the variable's value, never said (a secret).
+ */
+export function webhookHostProblem(url: URL, variable?: string): string | null {
   const host = hostOf(url);
-  return isMetadataAddress(host) ? `${host} is ${NEVER}` : null;
+  if (!isMetadataAddress(host)) return null;
+  return variable === undefined ? `${host} is ${NEVER}` : `the variable ${variable} holds a URL at ${NEVER}`;
 }
 
 /** A refusal of the address guard: nothing was sent, and trying again would not change it. */

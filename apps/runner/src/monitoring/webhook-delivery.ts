@@ -37,7 +37,7 @@ export async function deliverAlert(
   // A resolver that does not answer in time leaves the check to the connection itself (guardedDispatcher).
   const url = new URL(target.url);
   const inTime: HostResolver = (host) => Promise.race([resolve(host), sleep(ATTEMPT_TIMEOUT_MS, [], { signal: stop, ref: false }).catch(() => [])]);
-  const refused = webhookHostProblem(url) ?? (await resolvedHostProblem(url, inTime));
+  const refused = webhookHostProblem(url, target.variable) ?? (await resolvedHostProblem(url, inTime));
   if (refused) return recordRefused(store, id, alert, 0, refused, options.log);
   const dispatcher = guardedDispatcher(resolve);
   try {

@@ -30,12 +30,26 @@ export function webhookFormatProblem(webhook: string): string | null {
   return url.password ? WEBHOOK_PASSWORD : webhookHostProblem(url);
 }
 
-/** The URL to post to, or why there is none in this environment (one line, naming the variable, never its value). */
-export function resolveWebhook(webhook: string, env: NodeJS.ProcessEnv): { url: string } | { problem: string } {
+/**
+ * The URL to post to (with the variable it was read from), or why there is none in this environment
+ * (one line, naming the variable, never its value).
+ */
+export function resolveWebhook(webhook: string, env: NodeJS.ProcessEnv): { url: string; variable?: string } | { problem: string } {
   const name = ENV_REFERENCE.exec(webhook)?.[1];
   if (name === undefined) return { url: webhook };
   const value = env[name];
   if (!value) return { problem: `the runner's environment has no variable ${name}` };
   if (!httpUrl(value)) return { problem: `the variable ${name} does not hold an http(s) URL` };
-  return { url: value };
+  return { url: value, variable: name };
+}
+
+/**
+ * Why `${NAME}` may not be a target though this environment sets it: the URL it holds is one
+ * webhookFormatProblem refuses written out (a metadata address). Null for a URL as written (the rule's
+ * schema checks it) and for a variable that is unset (resolveWebhook says why).
+ */
+export function webhookVariableProblem(webhook: string, env: NodeJS.ProcessEnv): string | null {
+  const target = resolveWebhook(webhook, env);
+  if ('problem' in target || target.variable === undefined) return null;
+  return webhookHostProblem(new URL(target.url), target.variable);
 }

@@ -155,6 +155,12 @@ export const monitorRoutes: RouteModule = {
         return [{ path: `$.rules[${i}].metric`, message: `pipeline "${name}" has no monitor "${monitor}" (${has}): add it under /monitors first` }];
       });
       if (errors.length) throw new HttpProblem(422, errors[0].message, { type: 'monitor-not-found', errors });
+      // ${NAME} holding a URL the rule's schema refuses written out is refused alike (400), naming the variable only.
+      const refused = rules.flatMap((rule, i) => {
+        const problem = monitoring.webhookRefusal(rule.webhook);
+        return problem ? [{ path: `$.rules[${i}].webhook`, message: problem }] : [];
+      });
+      if (refused.length) throw new HttpProblem(400, refused[0].message, { errors: refused });
       // ${NAME} that this runner cannot read would fail every alert, unseen until one fires.
       const unset = rules.flatMap((rule, i) => {
         const problem = monitoring.webhookProblem(rule.webhook);
