@@ -15,6 +15,14 @@ describe('GET /metrics (Prometheus)', () => {
   });
   afterAll(() => runner.close());
 
+  it('is open on loopback without a token, but a serving key sent there is still refused (403), as on the API', async () => {
+    const { key } = await (await runner.post('/api/keys', { name: 'loopback-app' })).json();
+    const refused = await runner.api('/metrics', { headers: { authorization: `Bearer ${key}` } });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).detail).toMatch(/GET \/metrics needs the admin token or PATCHBAY_METRICS_TOKEN$/);
+    expect((await runner.api('/metrics')).status).toBe(200);
+  });
+
   it('speaks the text exposition format with bounded labels: no run ids, no inputs', async () => {
     const res = await runner.api('/metrics');
     expect(res.status).toBe(200);
@@ -101,5 +109,23 @@ describe('GET /metrics with tokens', () => {
     expect((await runner.api('/metrics', { headers: { authorization: 'Bearer api-token-12345678' } })).status).toBe(200);
     // The scraper's token reaches /metrics only, not the API.
     expect((await runner.api('/api/pipelines', { headers: { authorization: 'Bearer scrape-token-12345678' } })).status).toBe(401);
+  });
+
+  it('refuses a serving key as every route but the serving ones does: 403 naming what it needs, 401 once it is revoked', async () => {
+    const admin = { authorization: 'Bearer api-token-12345678' };
+    const { key } = await (await runner.post('/api/keys', { name: 'scraper-app' }, admin)).json();
+    const asKey = { headers: { authorization: `Bearer ${key}` } };
+    const refused = await runner.api('/metrics', asKey);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = await refused.json();
+    expect(problem).toMatchObject({ status: 403, type: expect.stringMatching(/forbidden$/) });
+    expect(problem.detail).toBe('a serving key reaches only /v1/* and POST /api/pipelines/:name/run; GET /metrics needs the admin token or PATCHBAY_METRICS_TOKEN');
+    expect(JSON.stringify(problem)).not.toContain(key);
+    expect((await runner.api('/api/keys/scraper-app', { method: 'DELETE', headers: admin })).status).toBe(204);
+    const revoked = await runner.api('/metrics', asKey);
+    expect(revoked.status).toBe(401);
+    expect((await revoked.json()).detail).toBe('this serving key is not valid (unknown or revoked)');
+    expect((await runner.api('/metrics', { headers: { authorization: 'Bearer scrape-token-12345678' } })).status).toBe(200);
   });
 });

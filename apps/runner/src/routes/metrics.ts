@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { bearerAuth } from 'hono/bearer-auth';
 import { HttpProblem } from '../http/problem';
+import { authenticate } from '../http/serving-auth';
 import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
 import { jsonContent, problemResponses } from './common-schemas';
 import { isoTime } from './iso-time';
@@ -69,8 +69,8 @@ export const metricsRoutes: RouteModule = {
     });
 
     // Prometheus scrapes here, outside /api: the API's token or PATCHBAY_METRICS_TOKEN (a scraper's own) when either is set.
-    const tokens = deps.metricsTokens ?? [];
-    if (tokens.length > 0) app.use('/metrics', bearerAuth({ token: tokens, realm: 'patchbay-metrics' }));
+    // A serving key is refused as on every route but the serving ones (403; 401 unknown or revoked).
+    app.use('/metrics', authenticate({ token: deps.metricsTokens ?? [], keys: () => deps.store.keys, needs: 'the admin token or PATCHBAY_METRICS_TOKEN', realm: 'patchbay-metrics' }));
     app.get('/metrics', async (c) => {
       const text = await monitoring.prometheus.render();
       return c.body(text, 200, { 'content-type': monitoring.prometheus.contentType });
