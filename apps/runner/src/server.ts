@@ -17,6 +17,7 @@ import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store }
 import { Monitoring } from './monitoring/monitoring';
 import { scaleOut, type ScaleOut, type ScaleOutOptions } from './queue/scale-out';
 import type { FinishedRunFacts } from './monitoring/run-facts';
+import { KeyRevocations } from './deploy/key-revocations';
 import type { HostResolver } from './monitoring/webhook-address';
 import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
@@ -236,7 +237,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cacheDir: path.join(cacheHome.dir, 'artifacts'), models: services.models, publish: (name) => publisher!.publishIndex(name), log })
     : undefined;
   const app = createApp(
-    { store, jobs, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens },
+    { store, jobs, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens, keyRevocations: new KeyRevocations(() => store.keys) },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, originGuard: !token && isLoopbackHost(host) ? { allowedHosts: options.allowedHosts } : undefined, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 

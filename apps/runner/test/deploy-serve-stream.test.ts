@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+import { runCli } from './cli-child';
 
 /** `stream: true` on /v1/chat/completions, read with the official openai client: what the client reads is the run's answer. */
 
@@ -145,5 +146,87 @@ describe('a client that leaves a streamed chat completion', () => {
     const runs = (await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).filter((r: { id: string }) => !before.has(r.id));
     expect(runs).toHaveLength(1);
     expect(await ended(runs[0].id)).toMatchObject({ status: 'cancelled' });
+  });
+});
+
+describe('a streamed chat completion whose serving key is revoked mid-answer', () => {
+  it('ends with an invalid_api_key error the client reads, and its run is cancelled', async () => {
+    await runner.deploy(echoPipeline('leaky', 'stub:model'));
+    const { key } = await (await runner.post('/api/keys', { name: 'leaked-app', pipelines: ['leaky'] })).json();
+    const keyed = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: key, maxRetries: 0 });
+    const stream = await keyed.chat.completions.create({ model: 'leaky', stream: true, messages: [{ role: 'user', content: 'stall while revoked' }] });
+    let id = '';
+    let text = '';
+    let revoked = false;
+    // Without the revoke this stream would stay open for good: the model stalls half-way.
+    const failed = await (async () => {
+      for await (const chunk of stream) {
+        id = chunk.id;
+        const content = chunk.choices[0]?.delta?.content ?? '';
+        text += content;
+        if (content && !revoked) {
+          // Half the answer is out and the model stalls: the admin revokes the key.
+          expect((await runner.api('/api/keys/leaked-app', { method: 'DELETE' })).status).toBe(204);
+          revoked = true;
+        }
+      }
+    })().then(() => undefined, (err: unknown) => err);
+    // What was sent before the revoke (already on its way) is all the client has.
+    expect(text).not.toBe('');
+    expect('stub says stall while revoked and more words to come'.startsWith(text)).toBe(true);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key', message: 'serving key "leaked-app" was revoked: this stream ends here' });
+    // The model stalls for good: only a cancel ends this run.
+    expect(await ended(id)).toMatchObject({ status: 'cancelled', source: 'openai', keyName: 'leaked-app' });
+  });
+
+  it('on POST /api/pipelines/NAME/run?stream=true too: the events end with an error event, a 401 problem, and the run is cancelled', async () => {
+    await runner.deploy(echoPipeline('leaky-events', 'stub:model'));
+    const { key } = await (await runner.post('/api/keys', { name: 'leaked-events' })).json();
+    const res = await fetch(`${runner.url}/api/pipelines/leaky-events/run?stream=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ inputs: { question: 'stall while revoked' } }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    let revoked = false;
+    // Without the revoke this stream would stay open for good: the model stalls half-way.
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+      if (!revoked && text.includes('event: node.token')) {
+        expect((await runner.api('/api/keys/leaked-events', { method: 'DELETE' })).status).toBe(204);
+        revoked = true;
+      }
+    }
+    const events = text.split('\n\n').filter((e) => e.includes('event: '));
+    const last = events.at(-1)!;
+    expect(last.split('\n')[0]).toBe('event: error');
+    expect(JSON.parse(last.split('\n')[1].slice('data: '.length))).toMatchObject({ status: 401, type: expect.stringMatching(/unauthorized$/), detail: 'serving key "leaked-events" was revoked: this stream ends here' });
+    expect(await ended(res.headers.get('x-run-id')!)).toMatchObject({ status: 'cancelled', source: 'serve', keyName: 'leaked-events' });
+  });
+
+  it('revoked by another process (patchbay keys revoke on its data dir): the stream ends too, once the runner reads the keys again', async () => {
+    await runner.deploy(echoPipeline('leaky-cli', 'stub:model'));
+    const { key } = await (await runner.post('/api/keys', { name: 'leaked-cli' })).json();
+    const keyed = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: key, maxRetries: 0 });
+    const stream = await keyed.chat.completions.create({ model: 'leaky-cli', stream: true, messages: [{ role: 'user', content: 'stall while revoked' }] });
+    let id = '';
+    let revoked = false;
+    const failed = await (async () => {
+      for await (const chunk of stream) {
+        id = chunk.id;
+        if (chunk.choices[0]?.delta?.content && !revoked) {
+          const cli = await runCli(['keys', 'revoke', 'leaked-cli', '--data', runner.dataDir], runner.dataDir);
+          expect(cli.code, cli.stderr).toBe(0);
+          revoked = true;
+        }
+      }
+    })().then(() => undefined, (err: unknown) => err);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'invalid_api_key', message: 'serving key "leaked-cli" was revoked: this stream ends here' });
+    expect(await ended(id)).toMatchObject({ status: 'cancelled' });
   });
 });

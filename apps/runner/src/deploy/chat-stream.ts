@@ -29,7 +29,8 @@ export interface ChatStreamOptions {
  * of its text went out, the retry's tokens are held, and at the end only the
  * rest of the answer is sent if the answer goes on from what was sent; if
  * not, the stream ends with an error rather than with a text that is not the
- * answer (the run, and its answer, are recorded as usual).
+ * answer (the run, and its answer, are recorded as usual). A stream whose key is
+ * revoked ends with an `invalid_api_key` error at once.
  */
 export function chatStream(options: ChatStreamOptions) {
   const encoder = new TextEncoder();
@@ -40,7 +41,7 @@ export function chatStream(options: ChatStreamOptions) {
   let token: (text: string) => void = (text) => void early.push(text);
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
     options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
-  const error = (message: string, code: string) => JSON.stringify({ error: { message: options.redact(message), type: 'server_error', code, param: null } });
+  const error = (message: string, code: string, type = 'server_error') => JSON.stringify({ error: { message: options.redact(message), type, code, param: null } });
 
   function onEvent(event: RunEvent): void {
     if (event.type === 'node.started' && event.nodeId === options.tokenNode && event.attempt > 1 && sent !== '') retried = true;
@@ -50,7 +51,8 @@ export function chatStream(options: ChatStreamOptions) {
     }
   }
 
-  function body(id: string, outcome: Promise<ServedOutcome>): ReadableStream<Uint8Array> {
+  /** `revoked`: the serving key the stream was opened with, aborted when it is revoked (key-revocations.ts). */
+  function body(id: string, outcome: Promise<ServedOutcome>, revoked?: { signal: AbortSignal; key: string }): ReadableStream<Uint8Array> {
     runId = id;
     // False once the stream is closed, by us or by the client leaving: nothing is written to it after that.
     let open = true;
@@ -64,6 +66,14 @@ export function chatStream(options: ChatStreamOptions) {
         send(chunk({ role: 'assistant', content: '' }, null));
         token = (text) => send(chunk({ content: text }, null));
         if (early.length > 0) token(early.join(''));
+        // A revoked key receives nothing more: the stream ends with why, as a 401 would have said it.
+        const onRevoked = () => {
+          send(error(`serving key "${revoked!.key}" was revoked: this stream ends here`, 'invalid_api_key', 'authentication_error'));
+          close();
+        };
+        if (revoked?.signal.aborted) onRevoked();
+        else revoked?.signal.addEventListener('abort', onRevoked, { once: true });
+        void outcome.finally(() => revoked?.signal.removeEventListener('abort', onRevoked));
         void outcome.then((end) => {
           if (end.status !== 'succeeded') {
             send(error(runFailedMessage(end, runId), 'run_failed'));

@@ -5,7 +5,7 @@ import { HttpProblem } from './problem';
  * Who is calling, as the auth middleware found out: the admin (the token, or
  * nobody needed one), or a serving key with its name and pipeline scope.
  */
-export type Caller = { kind: 'admin' } | { kind: 'key'; name: string; pipelines: string[] | null };
+export type Caller = { kind: 'admin' } | { kind: 'key'; name: string; pipelines: string[] | null; /** The key's SHA-256 (hex): the key itself, where a name may be given again. */ hash: string };
 
 const ADMIN: Caller = { kind: 'admin' };
 

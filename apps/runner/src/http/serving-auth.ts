@@ -50,10 +50,10 @@ export function authenticate(options: {
       if (!isServingRoute(c.req.method, c.req.path)) {
         throw new HttpProblem(403, `a serving key reaches only /v1/* and POST /api/pipelines/:name/run; ${c.req.method} ${c.req.path} needs ${needs}`, { type: 'forbidden' });
       }
-      setCaller(c, { kind: 'key', name: key.name, pipelines: key.pipelines });
+      const id = key.hash.toString('hex');
+      setCaller(c, { kind: 'key', name: key.name, pipelines: key.pipelines, hash: id });
       const now = Date.now();
       // By the key itself, not its name: a key made again under a revoked one's name is another key, never used yet.
-      const id = key.hash.toString('hex');
       if (now - (touched.get(id) ?? 0) >= TOUCH_EVERY_MS) {
         touched.set(id, now);
         await keys.touch(key.name, now);

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { isLastRunEvent, type RunEvent } from '@patchbay/core';
 import { QueueUnavailableError, type JobKind, type JobRegistry } from '../jobs/job-registry';
 import { HttpProblem } from '../http/problem';
-import { sseStream, type SseSink } from '../http/sse';
+import { sseStream as openSseStream, type SseMessage, type SseSink } from '../http/sse';
 import { RUN_JOB } from '../runs/run-manager';
 import type { AppDeps } from './route-module';
 
@@ -24,6 +24,8 @@ export interface JobEventsOptions<E extends { type: string }> {
    * store's copy, and a job the queue cannot say is live (Redis gone) is read from the store once it ended.
    */
   isLast?(event: E): boolean;
+  /** Ends the stream early with `event` when `signal` aborts (a serving key revoked). */
+  cutOff?: { signal: AbortSignal; event: SseMessage };
 }
 
 /**
@@ -33,7 +35,26 @@ export interface JobEventsOptions<E extends { type: string }> {
  * stored events. Ends after the job's last event.
  */
 export async function jobEventsResponse<E extends { type: string }>(c: Context, options: JobEventsOptions<E>): Promise<Response> {
-  const { jobs, kind, id, fromSeq } = options;
+  const { jobs, kind, id, fromSeq, cutOff } = options;
+  // Every stream below, cut off with its event when `cutOff` says so; nothing is sent after it.
+  const sseStream = (context: Context, start: (sink: SseSink) => (() => void) | void): Response =>
+    openSseStream(context, (sink) => {
+      if (!cutOff) return start(sink);
+      let cut = false;
+      const guarded: SseSink = { send: (message) => !cut && sink.send(message), close: () => sink.close() };
+      const onCut = () => {
+        sink.send(cutOff.event);
+        cut = true;
+        sink.close();
+      };
+      const stop = start(guarded);
+      if (cutOff.signal.aborted) onCut();
+      else cutOff.signal.addEventListener('abort', onCut, { once: true });
+      return () => {
+        cutOff.signal.removeEventListener('abort', onCut);
+        stop?.();
+      };
+    });
   const send = (sink: SseSink, event: E, seq: number) => sink.send({ id: seq, event: event.type, data: options.redact(JSON.stringify(event)) });
   const replay = (sink: SseSink, events: E[]) => {
     for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
@@ -140,7 +161,7 @@ async function storedRunEvents(store: AppDeps['store'], id: string, fromSeq: num
 const MAX_UNSTORED_EVENTS = 1_000_000;
 
 /** A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. */
-export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number): Promise<Response> {
+export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number, cutOff?: JobEventsOptions<RunEvent>['cutOff']): Promise<Response> {
   return jobEventsResponse(c, {
     jobs: deps.jobs,
     kind: RUN_JOB,
@@ -150,5 +171,6 @@ export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'stor
     notFound: () => new HttpProblem(404, `there is no run "${id}"`),
     redact: deps.redactor.redact,
     isLast: isLastRunEvent,
+    cutOff,
   });
 }

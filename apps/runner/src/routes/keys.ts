@@ -63,7 +63,7 @@ const revoke = createRoute({
 
 export const keyRoutes: RouteModule = {
   name: 'keys',
-  register(app, { store }) {
+  register(app, { store, keyRevocations }) {
     app.openapi(create, async (c) => {
       const body = c.req.valid('json');
       return c.json(await createServingKey(store, body), 201);
@@ -71,6 +71,8 @@ export const keyRoutes: RouteModule = {
     app.openapi(list, async (c) => c.json({ keys: await store.keys.list() }, 200));
     app.openapi(revoke, async (c) => {
       await revokeServingKey(store.keys, c.req.valid('param').name);
+      // Its open streams end before the revoke is answered (other processes' within REVOCATION_POLL_MS).
+      await keyRevocations?.check();
       return c.body(null, 204);
     });
   },

@@ -103,8 +103,19 @@ export const openaiRoutes: RouteModule = {
       }
 
       const stream = chatStream({ model: body.model, created, output, tokenNode: streamingSource(target.document, output), redact: redactor.redact });
-      const served = await startServedRun(runs, target, inputs, who, stream.onEvent);
-      return new Response(stream.body(served.id, served.outcome), {
+      // Revoking the key ends the stream, and cancels the run as a client that left does.
+      const caller = callerOf(c);
+      const watched = caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
+      let served: Awaited<ReturnType<typeof startServedRun>>;
+      try {
+        served = await startServedRun(runs, target, inputs, watched ? { ...who, left: AbortSignal.any([who.left, watched.signal]) } : who, stream.onEvent);
+      } catch (err) {
+        watched?.release();
+        throw err;
+      }
+      if (watched) void served.outcome.finally(() => watched.release());
+      const revoked = watched && caller.kind === 'key' ? { signal: watched.signal, key: caller.name } : undefined;
+      return new Response(stream.body(served.id, served.outcome, revoked), {
         headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': served.id },
       }) as never;
     });

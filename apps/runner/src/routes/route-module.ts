@@ -6,6 +6,7 @@ import type { JobRegistry } from '../jobs/job-registry';
 import type { RunManager } from '../runs/run-manager';
 import type { Store } from '../store/index';
 import type { Monitoring } from '../monitoring/monitoring';
+import type { KeyRevocations } from '../deploy/key-revocations';
 
 /** A retrieval index as listed by the store of "Models, retrieval and tools". */
 export interface IndexInfo {
@@ -46,6 +47,8 @@ export interface AppDeps {
   monitoring?: Monitoring;
   /** Bearer tokens `GET /metrics` accepts (the API token, PATCHBAY_METRICS_TOKEN); none: open like the API. */
   metricsTokens?: string[];
+  /** Ends the streams of a serving key when it is revoked; absent in apps built without a store. */
+  keyRevocations?: KeyRevocations;
   log(line: string): void;
 }
 

@@ -3,7 +3,8 @@ import { resolveServed } from '../deploy/served-version';
 import { atField } from '../http/domain-problems';
 import { startServedRun } from '../deploy/served-run';
 import { labelField } from '../deploy/label-name';
-import { assertMayServe, keyNameOf } from '../http/caller';
+import { assertMayServe, callerOf, keyNameOf } from '../http/caller';
+import { HttpProblem } from '../http/problem';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { runEventsResponse } from './job-events-stream';
 import type { RouteModule } from './route-module';
@@ -69,11 +70,23 @@ export const serveRoutes: RouteModule = {
       });
       const { stream } = c.req.valid('query');
       const streamed = stream === 'true' || stream === '1';
-      const served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed });
+      // A stream opened with a serving key ends when the key is revoked, and its run is cancelled.
+      const caller = callerOf(c);
+      const watched = streamed && caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
+      let served: Awaited<ReturnType<typeof startServedRun>>;
+      try {
+        served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed, left: watched?.signal });
+      } catch (err) {
+        watched?.release();
+        throw err;
+      }
       if (streamed) {
         c.header('location', `/api/runs/${served.id}`);
         c.header('x-run-id', served.id);
-        return runEventsResponse(c, deps, served.id, 0) as never;
+        if (!watched || caller.kind !== 'key') return runEventsResponse(c, deps, served.id, 0) as never;
+        void served.outcome.finally(() => watched.release());
+        const revoked = new HttpProblem(401, `serving key "${caller.name}" was revoked: this stream ends here`, { type: 'unauthorized' });
+        return runEventsResponse(c, deps, served.id, 0, { signal: watched.signal, event: { event: 'error', data: deps.redactor.redact(JSON.stringify(revoked.toJSON())) } }) as never;
       }
       const outcome = await served.outcome;
       return c.json(
