@@ -446,6 +446,34 @@ describe('evals across restarts', () => {
     expect((await json(await runner.post(`/api/evals/${seeded}/resume`, {}))).status).toBe(409);
   });
 
+  it('does not resume an eval whose workspace changed since it started (an index it reads re-indexed): its cases would mix two', async () => {
+    const doc = echoPipeline('slow-kb', 'stub:slow');
+    doc.nodes.push({ id: 'search', type: 'retrieve', config: { index: 'kb', topK: 1, mode: 'keyword' } } as never, { id: 'docs', type: 'output', config: { name: 'docs' } } as never);
+    doc.edges.push({ from: 'q.value', to: 'search.query' }, { from: 'search.documents', to: 'docs.value' });
+    expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
+    expect((await runner.post('/api/indexes/kb/documents', { documents: [{ id: 'a', text: 'The first answer is here.' }] })).status).toBe(201);
+    await runner.post('/api/datasets', { name: 'kb-cases', cases: [{ id: 'k1', input: { question: 'first' } }, { id: 'k2', input: { question: 'second' } }] });
+    const start = async () => {
+      const id = await startEval({ pipeline: 'slow-kb', dataset: 'kb-cases', suite: { scorers: [{ type: 'json-valid', target: 'answer' }], concurrency: 1 } });
+      for await (const event of sseEvents(await runner.api(`/api/evals/${id}/events`))) if (event.event === 'eval.case') break;
+      await runner.post(`/api/evals/${id}/cancel`, {});
+      expect(await waitForEval(id)).toMatchObject({ status: 'cancelled', progress: { done: 1, total: 2 } });
+      return id;
+    };
+    // Nothing changed: it resumes (k2 hangs again; cancelled once more).
+    const same = await start();
+    expect((await json(await runner.post(`/api/evals/${same}/resume`, {}))).status).toBe(200);
+    await runner.post(`/api/evals/${same}/cancel`, {});
+    expect(await waitForEval(same)).toMatchObject({ status: 'cancelled' });
+
+    const changed = await start();
+    expect((await runner.post('/api/indexes/kb/documents', { documents: [{ id: 'b', text: 'Another document.' }] })).status).toBe(201);
+    const refused = await json(await runner.post(`/api/evals/${changed}/resume`, {}));
+    expect(refused).toMatchObject({ status: 409, body: { type: 'urn:patchbay:problem:eval-not-resumable', evalStatus: 'cancelled' } });
+    expect(refused.body.detail ?? refused.body.title).toMatch(/the workspace it ran with changed since it started/);
+    expect(await waitForEval(changed)).toMatchObject({ status: 'cancelled', progress: { done: 1, total: 2 } });
+  });
+
   it('resumes a cancelled eval where it stopped', async () => {
     await runner.post('/api/datasets', { name: 'three', cases: [{ id: 't1', input: { question: 'first' } }, { id: 't2', input: { question: 'second' } }, { id: 't3', input: { question: 'third' } }] });
     // t2's reply never comes: the eval is cancelled with t1 done.

@@ -111,6 +111,15 @@ export class EvalManager {
   }
 
   /**
+   * Whether a stopped eval of `document` would run its other cases in another workspace than it recorded: in
+   * this process they run with the workspace of now (a queue's keep the pins the eval started with).
+   */
+  async workspaceChanged(stored: StoredEval, document: PipelineDocument): Promise<boolean> {
+    if (this.deps.caseQueue || stored.spec.workspace === undefined) return false;
+    return (await this.workspaceOf(document)) !== stored.spec.workspace;
+  }
+
+  /**
    * Continues an interrupted or cancelled eval where it stopped: the cases it
    * stored are kept (and replayed to subscribers first), the rest run with the
    * same version, dataset and suite. False when it is not stopped (or another

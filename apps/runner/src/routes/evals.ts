@@ -213,6 +213,9 @@ async function resumeEval(deps: AppDeps, id: string): Promise<void> {
     { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
   );
   if (session.identity.behaviorHash !== stored.spec.behaviorHash) throw notResumable(`version ${version.number} of "${stored.pipeline}" no longer behaves as the one it ran`);
+  if (await deps.evals.workspaceChanged(stored, session.pipeline)) {
+    throw notResumable('the workspace it ran with changed since it started (the config, or the content of an index it reads): start a new eval');
+  }
   const baseline = stored.baseline ? await store.evals.get(stored.baseline) : undefined;
   const resumed = await deps.evals.resume(stored, { session, pipeline: stored.pipeline, version: version.number, dataset, baseline: baseline?.status === 'succeeded' ? baseline : undefined });
   if (!resumed) throw notResumable('it is running again already');
