@@ -102,22 +102,23 @@ export default function MonitoringPage({ route, navigate }: Props) {
               </button>
             ))}
           </div>
-          <label className="inline" htmlFor="monitoring-by">
+          {/* each select inside its label: a narrow window wraps the row between two controls, never between a name and its select */}
+          <label className="inline">
             Lines per
+            <select id="monitoring-by" className="compact" value={s.by} onChange={(e) => s.setBy(e.target.value as 'version' | 'label')} data-testid="monitoring-by">
+              <option value="version">version</option>
+              <option value="label">label</option>
+            </select>
           </label>
-          <select id="monitoring-by" className="compact" value={s.by} onChange={(e) => s.setBy(e.target.value as 'version' | 'label')} data-testid="monitoring-by">
-            <option value="version">version</option>
-            <option value="label">label</option>
-          </select>
-          <label className="inline" htmlFor="monitoring-source">
+          <label className="inline">
             Source
+            <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
+              <option value="">all</option>
+              {CHARTED_SOURCES.map((src) => (
+                <option key={src}>{src}</option>
+              ))}
+            </select>
           </label>
-          <select id="monitoring-source" className="compact" value={s.source ?? ''} onChange={(e) => s.setSource((e.target.value || undefined) as RunSourceName | undefined)}>
-            <option value="">all</option>
-            {CHARTED_SOURCES.map((src) => (
-              <option key={src}>{src}</option>
-            ))}
-          </select>
           <label className="inline">
             <input type="checkbox" checked={s.autoRefresh} onChange={(e) => s.setAutoRefresh(e.target.checked)} data-testid="auto-refresh" /> Auto-refresh ({REFRESH_MS / 1000} s)
           </label>

@@ -67,53 +67,55 @@ export function EvalsView(p: Props) {
         {!p.history && <p className="muted">Loading…</p>}
         {p.history?.length === 0 && <p className="muted">No evals of this pipeline yet: choose a version, a dataset and scorers, then Run.</p>}
         {p.history && p.history.length > 0 && (
-          <table className="evals-table" data-testid="eval-history">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Dataset</th>
-                <th>Status</th>
-                <th>Pass rate</th>
-                <th>Started</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.history.map((e) => {
-                const against = e.status === 'running' ? undefined : defaultBaseline(p.history!, e);
-                return (
-                  <tr key={e.id} data-testid={`eval-row-${e.id}`} className={e.id === p.shown ? 'selected' : undefined}>
-                    <td>
-                      v{e.version ?? '?'} <LabelBadges labels={labels} version={e.version ?? undefined} />
-                    </td>
-                    <td>
-                      {e.dataset.name} <span className="muted">({e.dataset.cases})</span>
-                    </td>
-                    <td>
-                      <span className={`status ${e.status}`}>{e.status}</span>
-                    </td>
-                    <td>{passRateText(e.summary)}</td>
-                    <td className="muted">{new Date(e.createdAt).toLocaleString()}</td>
-                    <td>
-                      {/* a flex box inside the cell: a flex cell leaves the table's grid and its row's border misaligns */}
-                      <div className="row">
-                        <button data-testid={`show-eval-${e.id}`} onClick={() => p.onShow(e.id)}>
-                          Show
-                        </button>
-                        {against && (
-                          <button data-testid={`compare-eval-${e.id}`} onClick={() => compareInOrder(against, e)} title="Compare with its baseline or the eval before it (the older version is A)">
-                            Compare
+          <div className="table-scroll">
+            <table className="evals-table" data-testid="eval-history">
+              <thead>
+                <tr>
+                  <th>Version</th>
+                  <th>Dataset</th>
+                  <th>Status</th>
+                  <th>Pass rate</th>
+                  <th>Started</th>
+                  <th>
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.history.map((e) => {
+                  const against = e.status === 'running' ? undefined : defaultBaseline(p.history!, e);
+                  return (
+                    <tr key={e.id} data-testid={`eval-row-${e.id}`} className={e.id === p.shown ? 'selected' : undefined}>
+                      <td>
+                        v{e.version ?? '?'} <LabelBadges labels={labels} version={e.version ?? undefined} />
+                      </td>
+                      <td>
+                        {e.dataset.name} <span className="muted">({e.dataset.cases})</span>
+                      </td>
+                      <td>
+                        <span className={`status ${e.status}`}>{e.status}</span>
+                      </td>
+                      <td>{passRateText(e.summary)}</td>
+                      <td className="muted">{new Date(e.createdAt).toLocaleString()}</td>
+                      <td>
+                        {/* a flex box inside the cell: a flex cell leaves the table's grid and its row's border misaligns */}
+                        <div className="row">
+                          <button data-testid={`show-eval-${e.id}`} onClick={() => p.onShow(e.id)}>
+                            Show
                           </button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                          {against && (
+                            <button data-testid={`compare-eval-${e.id}`} onClick={() => compareInOrder(against, e)} title="Compare with its baseline or the eval before it (the older version is A)">
+                              Compare
+                            </button>
+                          )}
+                        </div>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
