@@ -24,6 +24,20 @@ async function startHangingPromotion(url: string): Promise<string> {
   return (await started.json()).id;
 }
 
+describe('a promotion running in another server of the same store', () => {
+  it('says what it compares with and the eval it started, from what the promotion stored', async () => {
+    const data = runners.tempDir();
+    const first = await start(data);
+    const id = await startHangingPromotion(first.url);
+    const second = await start(data);
+    expect(await (await fetch(`${second.url}/api/promotions/${id}`)).json()).toMatchObject({ status: 'running', from: 1, to: 2, evalIds: { candidate: expect.any(String), holder: null } });
+    for (const runner of [second, first]) {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+  }, 90_000);
+});
+
 describe('a promotion cut short by the runner stopping', () => {
   for (const [signal, reason] of [
     ['SIGTERM', /the eval of v2 cancelled: the runner is shutting down/],
