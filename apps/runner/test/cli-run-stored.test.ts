@@ -112,6 +112,12 @@ describe('patchbay run NAME@N', () => {
     expect(label.stderr).toMatch(/no label "production" on pipeline "greeter" .*\(labels: staging; or name a version as greeter@N\)/);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toMatch(/no runner store in .*\.patchbay .*pass --data DIR/);
+    // A version is written as the editor, the API and /v1 write it: v01 or 01 is not read as v1.
+    for (const ref of ['greeter@v01', 'greeter@01']) {
+      const spelt = await runCli(['run', ref, '--data', 'data', '--input', 'who=Ada'], ws.dir);
+      expect(spelt.code, ref).toBe(2);
+      expect(spelt.stderr).toBe(`patchbay run: no file ${ref}, and "${ref}" is not how a version is written: version 1 is "greeter@v1" (or greeter@1)\n`);
+    }
     expect(existsSync(dir('.patchbay'))).toBe(false);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { versionSpeltAnotherWay } from '@patchbay/core';
 import { UsageError, type CliIO } from './command';
 import { readJsonFile } from './document-file';
 
@@ -35,7 +36,12 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
   try {
     let number: number | undefined;
     let label: string | undefined;
-    if (at !== undefined && /^v?\d+$/.test(at)) number = Number(at.replace(/^v/, ''));
+    if (at !== undefined && /^v?\d+$/.test(at)) {
+      // Written as everywhere else (v1, or 1 here): v01 is no second name of v1 (core's rule).
+      const other = versionSpeltAnotherWay(`${name}@v${at.replace(/^v/, '')}`);
+      if (other) throw new UsageError(`no file ${arg}, and "${arg}" is not how a version is written: ${other.number === 0n ? 'versions count from v1' : `version ${other.number} is "${other.plain}" (or ${name}@${other.number})`}`);
+      number = Number(at.replace(/^v/, ''));
+    }
     else if (at !== undefined) {
       label = at;
       const state = await store.labels.get(name, label);
