@@ -21,6 +21,7 @@ import { KeyRevocations } from './deploy/key-revocations';
 import type { HostResolver } from './monitoring/webhook-address';
 import { answerClientErrors } from './http/client-errors';
 import { FinishedRunFeed } from './monitoring/finished-run-feed';
+import { SharedAlertWindows } from './monitoring/shared-alert-windows';
 import { WorkspacePublisher } from './workspace/workspace-publisher';
 import { WorkspaceResolver, type ResolvedWorkspace } from './workspace/workspace-resolver';
 import { SharedIndexes } from './workspace/shared-indexes';
@@ -203,6 +204,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     scaled && observe
       ? new FinishedRunFeed({ redis: scaled.jobs.redis, prefix: scaled.jobs.prefix, consumer: PROCESS_OWNER, runs: store.runs, versions: store.versions, observe, log })
       : undefined;
+  // Servers behind a load balancer each observe a part of the runs: alert windows hold what all of them observe.
+  const sharedAlerts =
+    scaled && observe ? monitoring.shareAlertWindows((feed) => new SharedAlertWindows({ redis: scaled!.jobs.redis, prefix: scaled!.jobs.prefix, feed, log })) : undefined;
+  // Reading from where the stream ends before the first run is observed here, so this server's own are read too.
+  if (sharedAlerts) await Promise.race([sharedAlerts.ready, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   const runs = new RunManager({
     store: store.runs,
     services,
@@ -250,6 +256,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   } catch (err) {
     await feed?.close();
+    await sharedAlerts?.close();
     await scaled?.close();
     sharedIndexes?.close();
     await resolver?.close();
@@ -269,6 +276,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await jobs.cancelAll();
       await feed?.close();
+      await sharedAlerts?.close();
       await scaled?.close();
       await store.runs.flush();
       // Streams of cancelled runs have ended; whatever is left is a client holding a connection open.

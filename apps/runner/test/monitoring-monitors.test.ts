@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEvaluator, type AlertPayload } from '../src/monitoring/alert-rules';
+import { AlertEvaluator, alertSampleOf, type AlertPayload } from '../src/monitoring/alert-rules';
 import { AlertRuleSpec } from '../src/monitoring/monitor-spec';
 import { deliverAlert } from '../src/monitoring/webhook-delivery';
 import { openSqliteStore } from '../src/store/index';
@@ -408,7 +408,7 @@ describe('retention.runsDays', () => {
 describe('alert rules over a duration window', () => {
   const rule = { name: 'busy', metric: 'errorRate', window: '1h', op: 'above', threshold: 0.4, webhook: 'http://127.0.0.1:9/hook' } as const;
   const finished = (i: number, status: 'succeeded' | 'failed') =>
-    ({ id: `r${i}`, pipeline: 'busy', version: 1, label: null, source: 'serve', status, startedAt: 0, durationMs: 5, error: null, nodes: {}, inputs: {}, outputs: null, document: null }) as const;
+    alertSampleOf({ id: `r${i}`, pipeline: 'busy', version: 1, label: null, source: 'serve', status, startedAt: 0, durationMs: 5, error: null, nodes: {}, inputs: {}, outputs: null, document: null })!;
 
   it('keeps at most the latest 10,000 runs of a long window (a busy pipeline would grow it, and the work per run, without bound)', () => {
     const fired: AlertPayload[] = [];

@@ -2,6 +2,26 @@ import type { MonitorScore } from '../store/monitors';
 import { windowOf, type AlertRuleSpec } from './monitor-spec';
 import { isErrorStatus, type FinishedRunFacts } from './run-facts';
 
+/** What alert rules read of a finished run: all of it fits in a line of a Redis stream (shared-alert-windows.ts). */
+export interface AlertRunSample {
+  id: string;
+  pipeline: string;
+  version: number | null;
+  label: string | null;
+  status: FinishedRunFacts['status'];
+  durationMs: number;
+  costUsd: number;
+  /** When it was observed: a duration window counts back from it. */
+  at: number;
+}
+
+/** A finished run of a stored pipeline as alert rules read it; null for an inline document's run (no rules). */
+export function alertSampleOf(run: FinishedRunFacts, at = Date.now()): AlertRunSample | null {
+  if (!run.pipeline) return null;
+  const costUsd = Object.values(run.nodes).reduce((sum, n) => sum + (n.costUsd ?? 0), 0);
+  return { id: run.id, pipeline: run.pipeline, version: run.version, label: run.label, status: run.status, durationMs: run.durationMs, costUsd, at };
+}
+
 interface Sample {
   at: number;
   runId: string;
@@ -66,14 +86,17 @@ export class AlertEvaluator {
     else this.rules.delete(pipeline);
   }
 
-  observeRun(run: FinishedRunFacts): void {
-    if (!run.pipeline) return;
+  /** Whether any rule in effect here reads `pipeline`'s runs or scores. */
+  watches(pipeline: string): boolean {
+    return this.rules.has(pipeline);
+  }
+
+  observeRun(run: AlertRunSample): void {
     for (const rule of this.rules.get(run.pipeline) ?? []) {
       if (rule.metric.startsWith('monitor:') || (rule.label && rule.label !== run.label)) continue;
       if (run.status === 'cancelled') continue;
-      const cost = Object.values(run.nodes).reduce((sum, n) => sum + (n.costUsd ?? 0), 0);
-      const value = rule.metric === 'errorRate' ? (isErrorStatus(run.status) ? 1 : 0) : rule.metric === 'p95Ms' ? run.durationMs : cost;
-      this.add(run.pipeline, rule, { at: Date.now(), runId: run.id, version: run.version, label: run.label, value });
+      const value = rule.metric === 'errorRate' ? (isErrorStatus(run.status) ? 1 : 0) : rule.metric === 'p95Ms' ? run.durationMs : run.costUsd;
+      this.add(run.pipeline, rule, { at: run.at, runId: run.id, version: run.version, label: run.label, value });
     }
   }
 

@@ -3,7 +3,7 @@ import type { MonitoringConfigKind, MonitorScore, MonitorStore } from '../store/
 import type { RollupStore } from '../store/rollups';
 import type { RunStore } from '../store/runs';
 import { AlertOutbox } from './alert-outbox';
-import { AlertEvaluator, type AlertPayload } from './alert-rules';
+import { AlertEvaluator, alertSampleOf, type AlertPayload } from './alert-rules';
 import { queryMetrics, type MetricsQuery } from './metrics-query';
 import { MonitorRunner } from './monitor-runner';
 import type { AlertRuleSpec, MonitorSpec } from './monitor-spec';
@@ -11,6 +11,7 @@ import { createRunTraceExporter, type RunTraceExporter } from './otel-traces';
 import { PrometheusMetrics } from './prometheus';
 import { RollupWriter } from './rollup-writer';
 import type { FinishedRunFacts } from './run-facts';
+import type { AlertSample, SharedAlertWindows } from './shared-alert-windows';
 import { deliverAlert } from './webhook-delivery';
 import type { HostResolver } from './webhook-address';
 import { resolveWebhook, webhookVariableProblem } from './webhook-target';
@@ -59,6 +60,10 @@ export class Monitoring {
   private syncTimer?: NodeJS.Timeout;
   /** Per kind and pipeline: the list in effect here, as JSON. */
   private readonly applied = new Map<string, string>();
+  /** Scaled out: alert windows over every server's runs (shareAlertWindows). */
+  private shared?: SharedAlertWindows;
+  /** Changes of state being claimed (scaled out): settled and close wait for them as for the outbox. */
+  private readonly claims = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly options: MonitoringOptions,
@@ -66,7 +71,7 @@ export class Monitoring {
   ) {
     this.writer = new RollupWriter(options.rollups, (err) => options.log(`could not write metric rollups: ${err.message}`));
     this.outbox = new AlertOutbox((rule, payload) => this.deliver(rule, payload));
-    this.alerts = new AlertEvaluator((rule, payload) => this.outbox.post(rule, payload));
+    this.alerts = new AlertEvaluator((rule, payload) => this.changed(rule, payload));
     this.monitorRunner = new MonitorRunner(options.monitors, options.services, (score) => this.scored(score), options.log);
   }
 
@@ -98,7 +103,8 @@ export class Monitoring {
       this.writer.observe(run);
       this.prometheus.observeRun(run);
       this.traces?.exportRun(run);
-      this.alerts.observeRun(run);
+      const sample = alertSampleOf(run);
+      if (sample) this.alert({ kind: 'run', run: sample });
       this.monitorRunner.observe(run);
     } catch (err) {
       this.options.log(`monitoring could not observe run ${run.id}: ${(err as Error).message}`);
@@ -189,6 +195,7 @@ export class Monitoring {
     // The run manager hands a run over on the tick after it is recorded.
     await new Promise((resolve) => setImmediate(resolve));
     await this.monitorRunner.drained();
+    await Promise.all(this.claims);
     await this.outbox.idle();
   }
 
@@ -202,7 +209,39 @@ export class Monitoring {
     recent.sum += score.score;
     if (recent.scores.length > ROLLING_SCORES) recent.sum -= recent.scores.shift()!;
     this.prometheus.setMonitorScore(score.pipeline, score.monitor, recent.sum / recent.scores.length);
-    this.alerts.observeScore(score);
+    this.alert({ kind: 'score', score });
+  }
+
+  /**
+   * Scaled out: alert rules read the runs and scores every server observes (a
+   * stream in Redis) rather than this server's alone, and a change of state is
+   * posted by one server. Made by the server once its queue is up.
+   */
+  shareAlertWindows(make: (feed: (sample: AlertSample) => void) => SharedAlertWindows): SharedAlertWindows {
+    this.shared = make((sample) => this.evaluate(sample));
+    return this.shared;
+  }
+
+  /** A run or score for the alert rules: here, or (scaled out) to every server, this one included. */
+  private alert(sample: AlertSample) {
+    const pipeline = sample.kind === 'run' ? sample.run.pipeline : sample.score.pipeline;
+    if (!this.alerts.watches(pipeline)) return;
+    if (this.shared?.open) this.shared.publish(sample);
+    else this.evaluate(sample);
+  }
+
+  private evaluate(sample: AlertSample) {
+    if (sample.kind === 'run') this.alerts.observeRun(sample.run);
+    else this.alerts.observeScore(sample.score);
+  }
+
+  /** A rule changed state: posted from here, unless (scaled out) another server claimed the change first. */
+  private changed(rule: AlertRuleSpec, payload: AlertPayload) {
+    const shared = this.shared;
+    if (!shared?.open) return this.outbox.post(rule, payload);
+    const claim = shared.claim(payload.pipeline, rule, payload.state).then((mine) => mine && this.outbox.post(rule, payload));
+    this.claims.add(claim);
+    void claim.finally(() => this.claims.delete(claim));
   }
 
   private deliver(rule: AlertRuleSpec, payload: AlertPayload): Promise<void> {
@@ -218,6 +257,7 @@ export class Monitoring {
     clearInterval(this.syncTimer);
     await this.monitorRunner.close();
     // After the monitors (a last score may fire an alert), before the store closes (each delivery records how it ended).
+    await Promise.all(this.claims);
     this.stopping.abort();
     await this.outbox.idle();
     await this.options.monitors.flush();

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import type { FinishedRunFacts } from '../src/monitoring/run-facts';
+import { flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
+import { startWebhook, type Webhook } from './support/webhook-receiver';
+
+// Two front doors behind a load balancer, scaled out on one Redis and one store: an alert rule's window
+// holds the runs both of them observe, and each change of state is posted once, not once per server.
+describe('alert rules over the runs of every server (two front doors on one Redis)', () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let a: TestRunner;
+  let b: TestRunner;
+  let hook: Webhook;
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const store = await postgres.createDatabase();
+    hook = await startWebhook();
+    const options = { store, queue: { url: redis.url, work: false }, monitoringSyncMs: 200 };
+    [a, b] = await Promise.all([startTestRunner(options), startTestRunner(options)]);
+    expect((await a.post('/api/pipelines', flaky)).status).toBe(201);
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await hook?.close();
+    await redis?.stop();
+    await postgres?.stop();
+  });
+
+  // A run as the run manager (or the finished-run feed) hands it to a server's monitoring when it ends.
+  const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
+    id,
+    pipeline: 'flaky',
+    version: 1,
+    label: 'production',
+    source: 'serve',
+    status,
+    startedAt: Date.now(),
+    durationMs: 5,
+    error: status === 'failed' ? 'it failed' : null,
+    nodes: {},
+    inputs: { question: id },
+    outputs: null,
+    document: flaky,
+  });
+
+  it('fills one window from the runs of both servers and posts each change of state once', async () => {
+    const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
+    expect((await a.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 600)); // B reads the rule from the store
+    // Two failed runs on each server: neither saw four, together they fill the window.
+    a.server.monitoring.observeRun(ended('f1', 'failed'));
+    b.server.monitoring.observeRun(ended('f2', 'failed'));
+    a.server.monitoring.observeRun(ended('f3', 'failed'));
+    b.server.monitoring.observeRun(ended('f4', 'failed'));
+    await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'errors', pipeline: 'flaky', state: 'firing', value: 1, window: 4 });
+    expect([...(hook.received[0].runs as string[])].sort()).toEqual(['f1', 'f2', 'f3', 'f4']);
+
+    // Two good runs, one on each: the window is back to half failed, which is not above 0.5.
+    a.server.monitoring.observeRun(ended('ok1', 'succeeded'));
+    b.server.monitoring.observeRun(ended('ok2', 'succeeded'));
+    await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(2);
+    expect(hook.received[1]).toMatchObject({ rule: 'errors', state: 'recovered', value: 0.5 });
+    // Both servers saw both changes: still one post each, and one record each in the alert log.
+    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.all([a.server.monitoring.settled(), b.server.monitoring.settled()]);
+    expect(hook.received.map((x) => x.state)).toEqual(['firing', 'recovered']);
+    const log = await (await a.api('/api/pipelines/flaky/alerts')).json();
+    expect(log.alerts.map((x: { state: string }) => x.state)).toEqual(['recovered', 'firing']);
+  });
+});
