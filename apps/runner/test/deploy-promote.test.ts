@@ -336,6 +336,35 @@ describe('patchbay promote', () => {
     expect(fixed.code).toBe(0);
   }, 120_000);
 
+  it('evaluates a version that calls another stored pipeline (a pipeline node by label), read from the store as the runner reads it', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('kid'))).status).toBe(201);
+    expect((await runner.put('/api/pipelines/kid/labels/production', { version: 1 })).status).toBe(200);
+    const parent = pipelineDoc(
+      'parent',
+      [
+        { id: 'x', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'p', type: 'pipeline', config: { ref: 'kid@production' } },
+        { id: 'o', type: 'output', config: { name: 'answer' } },
+      ],
+      ['x.value -> p.question', 'p.answer -> o.value'],
+    );
+    expect((await runner.post('/api/pipelines', parent)).status).toBe(201);
+    // Over HTTP: the runner's promotion evaluates it as POST /api/evals would.
+    const res = await runner.post('/api/pipelines/parent/promotions', { label: 'staging', version: 1, suite: SUITE });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    for await (const _ of sseEvents(await runner.api(`/api/promotions/${id}/events`)));
+    const promotion = await json(await runner.api(`/api/promotions/${id}`));
+    expect(promotion.error).toBeUndefined();
+    expect(promotion).toMatchObject({ status: 'moved', from: null, to: 1 });
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'parent-cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'parent-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'parent-suite', dataset: 'parent-cases.jsonl', scorers: SUITE.scorers }));
+    const out = await runCli(['promote', 'parent', '--label', 'production', '--version', '1', '--suite', 'parent-suite.json', '--data', dir], dir, cleanEnv());
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/production: \(not set\) → v1/);
+  }, 60_000);
+
   it('reuses a stored eval only while the workspace it ran with holds: another config or re-indexed content is evaluated again', async () => {
     const kb = pipelineDoc(
       'kb',

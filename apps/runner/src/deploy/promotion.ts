@@ -1,5 +1,5 @@
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
-import { compareRows, evaluateGates, prepareEvalSession, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
+import { compareRows, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
@@ -127,7 +127,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
       return reused;
     }
     // The same eval session `patchbay eval` and POST /api/evals run.
-    const session = await prepareEvalSession({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite });
+    const session = await deps.evals.prepare({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite });
     const evalId = await deps.evals.start({ session, pipeline: req.pipeline, version, dataset: req.dataset });
     await publish({ type: 'promotion.eval', promotionId: id, version, evalId, reused: false, at: Date.now() });
     return finished(deps, evalId, (done, total) => publish({ type: 'promotion.eval.progress', promotionId: id, version, evalId, done, total }));

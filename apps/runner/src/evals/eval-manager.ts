@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PipelineDocument } from '@patchbay/core';
 import { setTimeout } from 'node:timers/promises';
-import { evalBaseline, runEvalSession, type CaseQueue, type CaseRecord, type EvalSessionServices, type PreparedEvalSession } from '@patchbay/evals';
+import { evalBaseline, prepareEvalSession, runEvalSession, type CaseQueue, type CaseRecord, type EvalSessionServices, type EvalSessionSpec, type PreparedEvalSession } from '@patchbay/evals';
 import { jobKind, type JobContext, type JobListener, type JobRegistry } from '../jobs/job-registry';
 import { PROCESS_OWNER } from '../runs/run-manager';
 import type { DatasetRecord } from '../store/datasets';
@@ -103,6 +103,11 @@ export class EvalManager {
     });
     this.deps.jobs.start(EVAL_JOB, id, { ...request, id, createdAt, kept: [], pins });
     return id;
+  }
+
+  /** An eval session checked as its cases will run: `pipeline` and `map` nodes resolve against the store, as in a run. */
+  prepare(spec: EvalSessionSpec): Promise<PreparedEvalSession> {
+    return prepareEvalSession(spec, { pipelines: this.deps.services.pipelines });
   }
 
   /** The workspace an eval of `document` started now would record (spec.workspace). */

@@ -130,7 +130,9 @@ async function openEvalWorkspace(store: Store, values: { data?: string; config?:
     return { ...published, pins: async () => pins, hint: (error: string) => storeWorkspaceHint(error) };
   }
   const services = await openWorkspaceServices(values, io, { createDataDir: false });
-  const { localPins } = await import('../../workspace/workspace-key');
+  // Pipeline and map nodes call the versions (and labels) of the store the promotion works on, as the runner's do.
+  const [{ localPins }, { storeResolverOf }] = await Promise.all([import('../../workspace/workspace-key'), import('../../pipelines/pipeline-resolver')]);
+  services.pipelines = storeResolverOf(store);
   // An index or tool the evals did not find here: usually the workspace is another data dir (the server's).
   return {
     services,
