@@ -118,10 +118,11 @@ describe("a pipeline's header", () => {
 
   // 480 px: a phone held upright, where the canvas's palette and inspector columns leave no canvas (not checked there)
   for (const width of [1440, 860, 480]) {
-    it(`at ${width} px: nothing in the header or on the canvas, evals (an eval's result too), compare, deploy and monitoring (a step's runs open) overlaps or leaves the window`, async () => {
+    it(`at ${width} px: nothing in the header or on the list, canvas, evals (an eval's result too), compare, deploy and monitoring (a step's runs open) overlaps or leaves the window`, async () => {
       await page.setViewportSize({ width, height: 900 });
       // each page as it first opens, and with what a user opens on it: a result, a step's runs
       const pages: [string, string, (() => Promise<unknown>)?][] = [
+        ['/', 'pipeline-list'],
         ...(width > 480 ? [[`/pipelines/${NAME}`, 'editor'] as [string, string]] : []),
         [`/pipelines/${NAME}/evals`, 'eval-history'],
         [`/pipelines/${NAME}/evals?eval=${second}`, 'eval-result'],

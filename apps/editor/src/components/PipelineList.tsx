@@ -127,78 +127,80 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
       {error && <p className="error-text">{error}</p>}
       {pipelines && pipelines.length === 0 && <p className="muted">No pipelines yet: create one, or import a pipeline JSON file.</p>}
       {pipelines && pipelines.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="num">
-                Latest
-              </th>
-              <th scope="col">Deployed</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {pipelines.map((p) => (
-              <tr key={p.name} data-testid={`pipeline-row-${p.name}`}>
-                <td>
-                  <a
-                    href={`/pipelines/${p.name}`}
-                    className="pipeline-name"
-                    data-testid={`open-${p.name}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate({ page: 'pipeline', name: p.name });
-                    }}
-                  >
-                    {p.name}
-                  </a>
-                  {p.title && <div className="muted">{p.title}</div>}
-                </td>
-                <td className="num" data-testid={`latest-${p.name}`}>
-                  v{p.latestVersion}
-                </td>
-                <td>
-                  <a
-                    href={`/pipelines/${p.name}/deploy`}
-                    data-testid={`deploy-${p.name}`}
-                    title={`Deploy ${p.name}: labels, promotion, history`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate({ page: 'deploy', name: p.name });
-                    }}
-                  >
-                    {Object.keys(p.labels).length > 0 ? <LabelPointers labels={p.labels} testId={`labels-${p.name}`} /> : 'not deployed'}
-                  </a>
-                </td>
-                <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
-                <td>
-                  {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
-                  <div className="row">
-                  <button data-testid={`monitoring-${p.name}`} onClick={() => navigate({ page: 'monitoring', name: p.name })}>
-                    Monitoring
-                  </button>
-                  <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
-                    Export
-                  </button>
-                  {confirmDelete === p.name ? (
-                    <button className="danger" data-testid={`confirm-delete-${p.name}`} onClick={() => remove(p.name)}>
-                      Really delete
-                    </button>
-                  ) : (
-                    <button className="danger" onClick={() => setConfirmDelete(p.name)}>
-                      Delete
-                    </button>
-                  )}
-                  </div>
-                </td>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">
+                  Latest
+                </th>
+                <th scope="col">Deployed</th>
+                <th scope="col">Updated</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pipelines.map((p) => (
+                <tr key={p.name} data-testid={`pipeline-row-${p.name}`}>
+                  <td>
+                    <a
+                      href={`/pipelines/${p.name}`}
+                      className="pipeline-name"
+                      data-testid={`open-${p.name}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate({ page: 'pipeline', name: p.name });
+                      }}
+                    >
+                      {p.name}
+                    </a>
+                    {p.title && <div className="muted">{p.title}</div>}
+                  </td>
+                  <td className="num" data-testid={`latest-${p.name}`}>
+                    v{p.latestVersion}
+                  </td>
+                  <td>
+                    <a
+                      href={`/pipelines/${p.name}/deploy`}
+                      data-testid={`deploy-${p.name}`}
+                      title={`Deploy ${p.name}: labels, promotion, history`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate({ page: 'deploy', name: p.name });
+                      }}
+                    >
+                      {Object.keys(p.labels).length > 0 ? <LabelPointers labels={p.labels} testId={`labels-${p.name}`} /> : 'not deployed'}
+                    </a>
+                  </td>
+                  <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
+                  <td>
+                    {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
+                    <div className="row">
+                    <button data-testid={`monitoring-${p.name}`} onClick={() => navigate({ page: 'monitoring', name: p.name })}>
+                      Monitoring
+                    </button>
+                    <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
+                      Export
+                    </button>
+                    {confirmDelete === p.name ? (
+                      <button className="danger" data-testid={`confirm-delete-${p.name}`} onClick={() => remove(p.name)}>
+                        Really delete
+                      </button>
+                    ) : (
+                      <button className="danger" onClick={() => setConfirmDelete(p.name)}>
+                        Delete
+                      </button>
+                    )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="pipelines" />
     </main>
