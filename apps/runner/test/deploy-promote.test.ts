@@ -336,7 +336,7 @@ describe('patchbay promote', () => {
     expect(fixed.code).toBe(0);
   }, 120_000);
 
-  it('evaluates a version that calls another stored pipeline (a pipeline node by label), read from the store as the runner reads it', async () => {
+  it('evaluates a version that calls another stored pipeline (a pipeline node by label) as the runner runs it, and again once the label it calls moves', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('kid'))).status).toBe(201);
     expect((await runner.put('/api/pipelines/kid/labels/production', { version: 1 })).status).toBe(200);
     const parent = pipelineDoc(
@@ -359,10 +359,20 @@ describe('patchbay promote', () => {
     expect(promotion).toMatchObject({ status: 'moved', from: null, to: 1 });
     const dir = runner.dataDir;
     writeFileSync(path.join(dir, 'parent-cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
-    writeFileSync(path.join(dir, 'parent-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'parent-suite', dataset: 'parent-cases.jsonl', scorers: SUITE.scorers }));
-    const out = await runCli(['promote', 'parent', '--label', 'production', '--version', '1', '--suite', 'parent-suite.json', '--data', dir], dir, cleanEnv());
+    writeFileSync(path.join(dir, 'parent-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: SUITE.name, dataset: 'parent-cases.jsonl', scorers: SUITE.scorers }));
+    const promoteTo = (label: string) => runCli(['promote', 'parent', '--label', label, '--version', '1', '--suite', 'parent-suite.json', '--data', dir], dir, cleanEnv());
+    const out = await promoteTo('production');
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/production: \(not set\) → v1/);
+    expect(out.stderr).toMatch(/v1: reusing stored eval/);
+    // kid@production moved to a version that answers otherwise: parent v1 behaves otherwise, its eval is not reused.
+    const kid2 = echoPipeline('kid');
+    kid2.nodes[1].config.prompt = '{% if question %}nothing{% endif %}';
+    expect((await runner.post('/api/pipelines/kid/versions', { document: kid2, message: 'v2', baseVersion: 1 })).status).toBe(201);
+    expect((await runner.put('/api/pipelines/kid/labels/production', { version: 2 })).status).toBe(200);
+    const after = await promoteTo('canary');
+    expect(after.stderr).toMatch(/v1: evaluating/);
+    expect(after.code, after.stderr).toBe(0);
   }, 60_000);
 
   it('reuses a stored eval only while the workspace it ran with holds: another config or re-indexed content is evaluated again', async () => {

@@ -12,7 +12,7 @@ import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-ev
 import { StoredCaseLog } from './stored-case-log';
 import { storeCaseRun } from './store-case-run';
 import type { WorkspacePins } from '../workspace/workspace-pins';
-import { workspaceKey } from '../workspace/workspace-key';
+import { storedCalls, workspaceKey } from '../workspace/workspace-key';
 
 export interface StartEval {
   /** The eval session, checked (prepareEvalSession) over the stored dataset's cases. */
@@ -96,7 +96,7 @@ export class EvalManager {
         concurrency: suite.concurrency,
         ...(suite.gate ? { gate: suite.gate } : {}),
         behaviorHash: session.identity.behaviorHash,
-        workspace: workspaceKey(pins, session.pipeline),
+        workspace: workspaceKey(pins, session.pipeline, await storedCalls(session.pipeline, this.deps.services.pipelines)),
       },
       createdAt,
       owner: PROCESS_OWNER,
@@ -112,7 +112,7 @@ export class EvalManager {
 
   /** The workspace an eval of `document` started now would record (spec.workspace). */
   async workspaceOf(document: PipelineDocument): Promise<string> {
-    return workspaceKey(await this.deps.workspacePins(document), document);
+    return workspaceKey(await this.deps.workspacePins(document), document, await storedCalls(document, this.deps.services.pipelines));
   }
 
   /**

@@ -1,18 +1,34 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type PipelineDocument } from '@patchbay/core';
+import { behaviorHash, canonicalJson, pipelineRefs, resolvePipelines, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { shareableConfig, type RetrievalStore, type WorkspaceConfig } from '@patchbay/core/node';
 import { artifactHash } from '../store/artifacts';
 import { indexSnapshot } from './publish-index';
 import { indexNamesOf, type WorkspacePins } from './workspace-pins';
 
 /**
- * The workspace part of an eval's reuse key: the config it ran with and the content of each index the
- * document's retrieve nodes read (null: not there). An eval is evidence for a version only in the
- * workspace it ran in: another model pinned, provider, tool or index content may change every answer.
+ * The workspace part of an eval's reuse key: the config it ran with, the content of each index the
+ * document's retrieve nodes read (null: not there) and the stored pipelines it calls as they resolved
+ * (storedCalls). An eval is evidence for a version only in the workspace it ran in: another model pinned,
+ * provider, tool, index content or called version may change every answer.
  */
-export function workspaceKey(pins: WorkspacePins, document: PipelineDocument): string {
+export function workspaceKey(pins: WorkspacePins, document: PipelineDocument, calls: Record<string, string> = {}): string {
   const indexes = Object.fromEntries(indexNamesOf(document).sort().map((name) => [name, pins.indexes?.[name] ?? null]));
-  return createHash('sha256').update(canonicalJson({ config: pins.config ?? null, indexes })).digest('hex');
+  const key = { config: pins.config ?? null, indexes, ...(Object.keys(calls).length > 0 ? { calls } : {}) };
+  return createHash('sha256').update(canonicalJson(key)).digest('hex');
+}
+
+/**
+ * What the stored pipelines a document calls (pipeline and map nodes, at any depth) resolve to now: ref →
+ * `name@vN:behaviorHash`. The document's own hash covers only the reference, so `NAME@LABEL` or `NAME`
+ * calls another version once the label moves or a version is saved, and the document behaves otherwise.
+ */
+export async function storedCalls(document: PipelineDocument, resolver: PipelineResolver | undefined): Promise<Record<string, string>> {
+  if (pipelineRefs(document).length === 0) return {};
+  const calls: Record<string, string> = {};
+  for (const [ref, entry] of (await resolvePipelines(document, resolver)).entries) {
+    calls[ref] = 'error' in entry ? `unresolved: ${entry.error}` : `${entry.name}@v${entry.version}:${behaviorHash(entry.document)}`;
+  }
+  return calls;
 }
 
 /**
