@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,37 @@ describe('a read-only data dir with a runner store', () => {
     const data = await storeDataDir('validate');
     const r = await asReader(['validate', 'calls-greeter.json', '--data', data]);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a store a runner was killed writing (its -wal left, no -shm): keys list reads what the -wal holds too', async () => {
+    // The key's last change is committed in the -wal only, as a runner killed before its checkpoint leaves it;
+    // the -shm is gone (a copy or backup leaves it out, as SQLite says one may).
+    const data = await storeDataDir('killed-writer', (file) => {
+      const writer = new Database(file);
+      writer.pragma('wal_autocheckpoint = 0');
+      writer.prepare("UPDATE serving_keys SET name = 'app-renamed' WHERE name = 'app'").run();
+      const kept = `${file}.killed`;
+      mkdirSync(kept);
+      cpSync(file, path.join(kept, 'runner.sqlite'));
+      cpSync(`${file}-wal`, path.join(kept, 'runner.sqlite-wal'));
+      writer.close();
+      cpSync(path.join(kept, 'runner.sqlite'), file);
+      cpSync(path.join(kept, 'runner.sqlite-wal'), `${file}-wal`);
+      rmSync(kept, { recursive: true });
+    });
+    expect(readdirSync(data).sort()).toEqual(['runner.sqlite', 'runner.sqlite-wal']);
+    const r = await asReader(['keys', 'list', '--json', '--data', data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).keys.map((k: { name: string }) => k.name)).toEqual(['app-renamed']);
+    expect(readdirSync(data).sort()).toEqual(['runner.sqlite', 'runner.sqlite-wal']);
+    // A data dir whose runner.sqlite is a symlink to that file: its -wal is the one beside the file.
+    const linked = path.join(ws.dir, 'killed-writer-link');
+    mkdirSync(linked);
+    symlinkSync(path.join(data, 'runner.sqlite'), path.join(linked, 'runner.sqlite'));
+    chmodSync(linked, 0o555);
+    const viaLink = await asReader(['keys', 'list', '--json', '--data', linked]);
+    expect(viaLink.code, viaLink.stderr).toBe(0);
+    expect(JSON.parse(viaLink.stdout).keys.map((k: { name: string }) => k.name)).toEqual(['app-renamed']);
   });
 
   it('a runner store an earlier version wrote: one line that says it needs migrating and how, exit 2', async () => {

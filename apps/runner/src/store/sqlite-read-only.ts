@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,8 +13,9 @@ export interface ReadOnlyDatabase {
  * The runner's SQLite file opened for reading only: no migration, no checkpoint, nothing written.
  * A runner leaves it in WAL mode, and SQLite reads such a file only with its -shm beside it: present
  * while a runner has it open, else created, which a folder this process may not write refuses
- * (SQLITE_READONLY_DIRECTORY). No runner has it open then, so the main file holds everything and a
- * copy of it in a temp dir is read; taken again if the file changed while it was copied.
+ * (SQLITE_READONLY_DIRECTORY). No runner has it open then, so the main file and its -wal (what a runner
+ * killed before its checkpoint committed there) hold everything, and a copy of both in a temp dir is
+ * read; taken again if either changed while it was copied.
  */
 export function openSqliteForReading(file: string): ReadOnlyDatabase {
   return openDataFile(file, () => {
@@ -35,16 +36,19 @@ export function openSqliteForReading(file: string): ReadOnlyDatabase {
   });
 }
 
-/** A copy of `file` opened read-only in a temp dir removed at close; undefined if the file changed while it was copied. */
+/** A copy of `file` (and its -wal) opened read-only in a temp dir removed at close; undefined if either changed while it was copied. */
 function copyIfUnchanged(file: string): ReadOnlyDatabase | undefined {
-  const before = statSync(file);
+  // SQLite finds the -wal beside the file a symlink points to, not beside the link.
+  const real = realpathSync(file);
+  const files = [real, `${real}-wal`];
+  const before = files.map(stamp);
   const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-read-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     const copy = path.join(dir, path.basename(file));
-    copyFileSync(file, copy);
-    const after = statSync(file);
-    if (after.mtimeMs !== before.mtimeMs || after.size !== before.size) {
+    copyFileSync(real, copy);
+    if (existsSync(files[1])) copyFileSync(files[1], `${copy}-wal`);
+    if (files.map(stamp).join() !== before.join()) {
       remove();
       return undefined;
     }
@@ -60,6 +64,12 @@ function copyIfUnchanged(file: string): ReadOnlyDatabase | undefined {
     remove();
     throw err;
   }
+}
+
+/** What tells a file changed while it was copied: its size and mtime ('' when it is not there). */
+function stamp(file: string): string {
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s ? `${s.size}:${s.mtimeMs}` : '';
 }
 
 function openReading(file: string): Database.Database {
