@@ -158,6 +158,12 @@ describe('GET /api/pipeline-refs/:ref', () => {
     const missing = await runner.api('/api/pipeline-refs/echo@v9');
     expect(missing.status).toBe(404);
     expect((await missing.json()).detail).toContain('has no version 9');
+    // A number past what a double holds exactly is named as written, not as the number it rounds to.
+    for (const digits of ['99999999999999999999', '9007199254740993']) {
+      const huge = await runner.api(`/api/pipeline-refs/echo@v${digits}`);
+      expect(huge.status).toBe(404);
+      expect((await huge.json()).detail).toBe(`pipeline "echo" has no version ${digits} (latest is 1)`);
+    }
     expect((await runner.api('/api/pipeline-refs/echo@production')).status).toBe(404);
   });
 });

@@ -106,6 +106,10 @@ describe('patchbay run NAME@N', () => {
     const noStore = await runCli(['run', 'greeter@1', '--input', 'who=Ada'], ws.dir);
     expect(noVersion.code).toBe(2);
     expect(noVersion.stderr).toBe(`patchbay run: no file greeter@9, and no version 9 of pipeline "greeter" in the store in ${dir('data')}\n`);
+    // A number past what a double holds exactly is named as written, not as the number it rounds to.
+    const huge = await runCli(['run', 'greeter@v99999999999999999999', '--data', 'data'], ws.dir);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toBe(`patchbay run: no file greeter@v99999999999999999999, and no version 99999999999999999999 of pipeline "greeter" in the store in ${dir('data')}\n`);
     expect(noPipeline.code).toBe(2);
     expect(noPipeline.stderr).toMatch(/no pipeline "nobody" in the store in /);
     expect(label.code).toBe(2);

@@ -53,7 +53,8 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
     }
     const record = number === undefined ? await store.versions.latest(name) : await store.versions.get(name, number);
     if (!record) {
-      const what = number === undefined ? `no pipeline "${name}"` : `no version ${number} of pipeline "${name}"`;
+      // A version as written: past 2^53 its number is another (v99999999999999999999 reads as 1e20).
+      const what = number === undefined ? `no pipeline "${name}"` : `no version ${label === undefined ? at!.replace(/^v/, '') : number} of pipeline "${name}"`;
       throw new UsageError(`no file ${arg}, and ${what} in the store in ${dataDir}`);
     }
     return { document: record.document, version: record.number, label };

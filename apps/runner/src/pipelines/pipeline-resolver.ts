@@ -32,7 +32,8 @@ export function storeResolver(versions: VersionStore, labels?: LabelLookup): Pip
       if (!record) {
         const latest = parsed.kind === 'latest' ? undefined : await versions.latest(name);
         if (!latest) return { error: `there is no pipeline "${name}"` };
-        return { error: `pipeline "${name}" has no version ${parsed.kind === 'version' ? parsed.version : number} (latest is ${latest.number})` };
+        // A version as written: past 2^53 its number is another (v99999999999999999999 reads as 1e20).
+        return { error: `pipeline "${name}" has no version ${parsed.kind === 'version' ? ref.slice(name.length + 2) : number} (latest is ${latest.number})` };
       }
       const resolved: ResolvedPipeline = {
         name,
