@@ -74,3 +74,22 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     expect(log.alerts.map((x: { state: string }) => x.state)).toEqual(['recovered', 'firing']);
   });
 });
+
+// A front door told to stop while Redis is away (an outage, Redis stopped first by a careless shutdown script)
+// still stops: the readers of the alert samples and of the finished runs wait out an outage, but not a close.
+describe('a front door stopped while Redis is away', () => {
+  it('closes, its alert windows and finished-run feed reading nothing more', async () => {
+    const [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const server = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: redis.url, work: false } });
+    try {
+      expect((await server.post('/api/pipelines', flaky)).status).toBe(201);
+      await redis.stop();
+      // Past the first reconnect attempts: the readers now wait between tries, as through any longer outage.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await server.close();
+    } finally {
+      await redis.stop();
+      await postgres.stop();
+    }
+  }, 30_000);
+});

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RunRecord, RunStore } from '../store/runs';
 import type { VersionStore } from '../store/versions';
 import type { FinishedRunFacts } from './run-facts';
+import { closeBlockingReader } from '../queue/blocking-reader';
 
 /** The servers' consumer group: each finished run is observed by one server. */
 const GROUP = 'monitoring';
@@ -67,8 +68,7 @@ export class FinishedRunFeed {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.reader.disconnect();
-    await this.loop;
+    await closeBlockingReader(this.reader, this.loop);
   }
 
   private async run(): Promise<void> {

@@ -4,6 +4,7 @@ import type { MonitorScore } from '../store/monitors';
 import { withoutRepeats } from '../queue/repeated-lines';
 import type { AlertRunSample } from './alert-rules';
 import type { AlertRuleSpec } from './monitor-spec';
+import { closeBlockingReader } from '../queue/blocking-reader';
 
 /** What the stream carries: a finished run, or a monitor's score of one. */
 export type AlertSample = { kind: 'run'; run: AlertRunSample } | { kind: 'score'; score: MonitorScore };
@@ -86,8 +87,7 @@ export class SharedAlertWindows {
   async close(): Promise<void> {
     this.closed = true;
     this.markReady();
-    this.reader.disconnect();
-    await this.loop;
+    await closeBlockingReader(this.reader, this.loop);
   }
 
   private async read(): Promise<void> {
