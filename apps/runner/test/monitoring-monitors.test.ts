@@ -23,15 +23,23 @@ describe('monitors, alerts and production runs into datasets', () => {
     // The names a webhook test gives resolve as a DNS answer would: metadata.test to a metadata address, rebind.test to
     // the receiver when first asked and to a metadata address after; any other name as the system resolves it.
     let rebindAsked = 0;
+    let rebindEnvAsked = 0;
     const webhookResolve = async (host: string) => {
       if (host === 'metadata.test') return [{ address: '169.254.169.254', family: 4 }];
       if (host === 'rebind.test') return [{ address: rebindAsked++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
+      if (host === 'rebind-env.test') return [{ address: rebindEnvAsked++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
       return lookup(host, { all: true });
     };
     runner = await startTestRunner({
       webhookBackoffMs: [0, 20, 40],
       webhookResolve,
-      env: { ALERT_HOOK: hook.url, NOT_A_URL: 'hooks.example.com/x', METADATA_HOOK: 'http://169.254.169.254/latest/meta-data/' },
+      env: {
+        ALERT_HOOK: hook.url,
+        NOT_A_URL: 'hooks.example.com/x',
+        METADATA_HOOK: 'http://169.254.169.254/latest/meta-data/',
+        NAMED_HOOK: `http://metadata.test:${new URL(hook.url).port}/hook`,
+        REBOUND_HOOK: `http://rebind-env.test:${new URL(hook.url).port}/hook`,
+      },
     });
     for (const doc of [echoPipeline('polite'), flaky]) expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
   });
@@ -312,7 +320,9 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await put([rule('local', 'http://127.0.0.1:9/hook'), rule('lan', 'http://10.0.0.5/hook'), rule('link', 'http://169.254.1.1/hook')])).status).toBe(200);
 
     const port = new URL(hook.url).port;
-    expect((await put([rule('by-name', `http://metadata.test:${port}/hook`), rule('rebound', `http://rebind.test:${port}/hook`)])).status).toBe(200);
+    expect(
+      (await put([rule('by-name', `http://metadata.test:${port}/hook`), rule('rebound', `http://rebind.test:${port}/hook`), rule('named', '${NAMED_HOOK}'), rule('named-rebound', '${REBOUND_HOOK}')])).status,
+    ).toBe(200);
     const before = hook.received.length;
     await run('flaky', 'fail');
     await settle();
@@ -322,6 +332,9 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(of('by-name')).toMatchObject({ status: 'failed', attempts: 0, lastError: `metadata.test resolves to 169.254.169.254, ${never}` });
     // Checked again as the connection is made: a name that resolves elsewhere by then is refused there, and not retried.
     expect(of('rebound')).toMatchObject({ status: 'failed', attempts: 1, lastError: `rebind.test resolves to 169.254.169.254, ${never}` });
+    // Held in a variable, the host is the variable's value: the variable is named instead, before the first attempt or at the connection.
+    expect(of('named')).toMatchObject({ status: 'failed', attempts: 0, lastError: `the variable NAMED_HOOK holds a URL whose host resolves to ${never}`, webhook: '${NAMED_HOOK}' });
+    expect(of('named-rebound')).toMatchObject({ status: 'failed', attempts: 1, lastError: `the variable REBOUND_HOOK holds a URL whose host resolves to ${never}`, webhook: '${REBOUND_HOOK}' });
     expect((await put([])).status).toBe(200);
   });
 

@@ -38,11 +38,15 @@ function refusal(host: string, addresses: { address: string }[]): MetadataAddres
 }
 
 /** Why the URL's host name resolves where no alert goes, or null (a name that does not resolve fails its attempts as before). */
-export async function resolvedHostProblem(url: URL, resolve: HostResolver): Promise<string | null> {
+export async function resolvedHostProblem(url: URL, resolve: HostResolver, variable?: string): Promise<string | null> {
   const host = hostOf(url);
   const addresses = await resolve(host).catch(() => []);
-  return refusal(host, addresses)?.message ?? null;
+  const refused = refusal(host, addresses);
+  return refused && variable !== undefined ? resolvedInVariable(variable) : (refused?.message ?? null);
 }
+
+/** A refusal of a URL read from `variable` (host or address said, the value would be). */
+export const resolvedInVariable = (variable: string) => `the variable ${variable} holds a URL whose host resolves to ${NEVER}`;
 
 /**
  * An HTTP client whose every connection checks what the name resolves to then: a name that resolved

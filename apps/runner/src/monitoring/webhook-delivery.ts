@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch } from 'undici';
 import type { AlertDelivery, MonitorStore } from '../store/monitors';
-import { guardedDispatcher, MetadataAddressRefused, resolvedHostProblem, systemResolver, webhookHostProblem, type HostResolver } from './webhook-address';
+import { guardedDispatcher, MetadataAddressRefused, resolvedHostProblem, resolvedInVariable, systemResolver, webhookHostProblem, type HostResolver } from './webhook-address';
 import { resolveWebhook } from './webhook-target';
 
 /** Waits before each attempt: at once, then 0.5 s, 2 s and 8 s. */
@@ -37,11 +37,11 @@ export async function deliverAlert(
   // A resolver that does not answer in time leaves the check to the connection itself (guardedDispatcher).
   const url = new URL(target.url);
   const inTime: HostResolver = (host) => Promise.race([resolve(host), sleep(ATTEMPT_TIMEOUT_MS, [], { signal: stop, ref: false }).catch(() => [])]);
-  const refused = webhookHostProblem(url, target.variable) ?? (await resolvedHostProblem(url, inTime));
+  const refused = webhookHostProblem(url, target.variable) ?? (await resolvedHostProblem(url, inTime, target.variable));
   if (refused) return recordRefused(store, id, alert, 0, refused, options.log);
   const dispatcher = guardedDispatcher(resolve);
   try {
-    await attempt({ store, id, alert, url: target.url, backoff, stop, dispatcher, log: options.log });
+    await attempt({ store, id, alert, url: target.url, variable: target.variable, backoff, stop, dispatcher, log: options.log });
   } finally {
     await dispatcher.close();
   }
@@ -59,12 +59,14 @@ async function attempt(delivery: {
   id: number;
   alert: Pick<AlertDelivery, 'pipeline' | 'rule' | 'payload' | 'webhook'>;
   url: string;
+  /** The variable `url` was read from, named in a refusal instead of the host. */
+  variable?: string;
   backoff: number[];
   stop: AbortSignal;
   dispatcher: ReturnType<typeof guardedDispatcher>;
   log?: (line: string) => void;
 }): Promise<void> {
-  const { store, id, alert, url, backoff, stop, dispatcher, log } = delivery;
+  const { store, id, alert, url, variable, backoff, stop, dispatcher, log } = delivery;
   let lastError: string | null = null;
   for (let attempt = 1; attempt <= backoff.length; attempt++) {
     // Cut short when the runner stops (the rejection is that abort); unref'd, it keeps no process alive.
@@ -90,7 +92,7 @@ async function attempt(delivery: {
       lastError = `the webhook answered ${res.status}`;
     } catch (err) {
       const cause = (err as Error).cause;
-      if (cause instanceof MetadataAddressRefused) return recordRefused(store, id, alert, attempt, cause.message, log);
+      if (cause instanceof MetadataAddressRefused) return recordRefused(store, id, alert, attempt, variable === undefined ? cause.message : resolvedInVariable(variable), log);
       lastError = stop.aborted ? STOPPED : failureReason(err as Error, url, alert.webhook);
     }
     if (stop.aborted) {
