@@ -73,6 +73,8 @@ export class BullmqJobRegistry implements JobRegistry {
   private readonly log: (line: string) => void;
   /** Jobs of in-process kinds that `isLive` found coordinated by another server (`kind:id` → when). */
   private readonly seenElsewhere = new Map<string, number>();
+  /** What the connection last heard while it was down (a refused port): said in a 503 instead of ioredis's offline-queue message. */
+  private lastHeard = '';
 
   constructor(private readonly options: BullmqRegistryOptions) {
     this.log = options.log ?? (() => {});
@@ -80,6 +82,8 @@ export class BullmqJobRegistry implements JobRegistry {
     this.queued = new Set(options.queued ?? ['run']);
     this.prefix = options.prefix ?? 'patchbay';
     this.redis = redisConnection(options.url, { name: 'patchbay-jobs' });
+    this.redis.on('error', (err: Error) => void (this.lastHeard = err.message));
+    this.redis.on('ready', () => void (this.lastHeard = ''));
     this.streams = new JobEventStreams(this.redis, { prefix: this.prefix, maxLen: options.maxEvents ?? 10_000, ttlSeconds: 3_600, redact: options.redact });
     this.cancels = new CancelChannel(options.url, this.prefix);
     this.cancels.listen((kind, id, reason) => {
@@ -133,11 +137,26 @@ export class BullmqJobRegistry implements JobRegistry {
 
   /** Settles once Redis answers a PING; QueueUnavailableError (a 503) when it does not within the enqueue timeout. */
   reachable(): Promise<void> {
-    return withTimeout(
-      connected(this.redis).then(() => this.redis.ping()),
-      ENQUEUE_TIMEOUT_MS,
-      'Redis did not answer',
-    ).then(() => undefined);
+    // A connection that is down refuses an enqueue at once: the eval is refused as soon.
+    if (this.redis.status !== 'ready' && this.lastHeard) return Promise.reject(this.notConnected());
+    return this.answered(connected(this.redis).then(() => this.redis.ping())).then(() => undefined);
+  }
+
+  private notConnected(): QueueUnavailableError {
+    return new QueueUnavailableError(`Redis is not connected${this.lastHeard ? ` (${this.lastHeard})` : ''}`);
+  }
+
+  /**
+   * Waits for a command for up to the enqueue timeout. A connection that is down fails it with
+   * "Redis is not connected" and what it last heard, the reason a client and a run's record need.
+   */
+  private async answered<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(command, ENQUEUE_TIMEOUT_MS, 'Redis did not answer');
+    } catch (err) {
+      if (this.redis.status === 'ready') throw err;
+      throw this.notConnected();
+    }
   }
 
   define<P, E>(kind: JobKind<P, E>, processor: JobProcessor<P, E>): void {
@@ -167,12 +186,12 @@ export class BullmqJobRegistry implements JobRegistry {
     if (!this.accepting) throw new JobsClosedError();
     const queue = this.queue(kind.name);
     // Redis gone: the request fails within a few seconds (503) instead of waiting for it to return.
-    return withTimeout(queue.add(kind.name, payload, { jobId: id, removeOnComplete: true, removeOnFail: 1_000 }), ENQUEUE_TIMEOUT_MS, 'Redis did not answer').then(() => undefined);
+    return this.answered(queue.add(kind.name, payload, { jobId: id, removeOnComplete: true, removeOnFail: 1_000 })).then(() => undefined);
   }
 
   async isLive(kind: JobKind<unknown, unknown>, id: string): Promise<boolean> {
     if (!this.queued.has(kind.name)) return this.local.isLive(kind, id) || this.liveElsewhere(kind.name, id);
-    const state = await withTimeout(this.queue(kind.name).getJobState(id), ENQUEUE_TIMEOUT_MS, 'Redis did not answer');
+    const state = await this.answered(this.queue(kind.name).getJobState(id));
     return LIVE_STATES.has(state);
   }
 
