@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
@@ -13,12 +14,13 @@ describe('alert rules over the runs of every server (two front doors on one Redi
   let a: TestRunner;
   let b: TestRunner;
   let hook: Webhook;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
     const store = await postgres.createDatabase();
     hook = await startWebhook();
-    const options = { store, queue: { url: redis.url, work: false }, monitoringSyncMs: 200 };
+    const options = { store, queue: { url: redis.url, work: false }, monitoringSyncMs: 200, log: (line: string) => logs.push(line) };
     [a, b] = await Promise.all([startTestRunner(options), startTestRunner(options)]);
     expect((await a.post('/api/pipelines', flaky)).status).toBe(201);
   }, 120_000);
@@ -72,6 +74,29 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     expect(hook.received.map((x) => x.state)).toEqual(['firing', 'recovered']);
     const log = await (await a.api('/api/pipelines/flaky/alerts')).json();
     expect(log.alerts.map((x: { state: string }) => x.state)).toEqual(['recovered', 'firing']);
+  });
+
+  it('leaves out an entry of the stream that is no sample (another version, a hand-written XADD), logging it, and fires on the runs', async () => {
+    hook.received.length = 0;
+    const rules = { rules: [{ name: 'errors-of-two', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
+    expect((await a.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 600)); // B reads the rule from the store
+    const raw = new Redis(redis.url);
+    try {
+      // Failed runs as far as they go, with no id, time or duration: were they counted, the rule would be firing with no post.
+      for (const s of ['not json', 'null', '{"kind":"run"}', '{"kind":"run","run":{"pipeline":"flaky","status":"failed"}}', '{"kind":"run","run":{"pipeline":"flaky","status":"failed"}}']) {
+        await raw.xadd('patchbay:alert-samples', '*', 's', s);
+      }
+      await raw.xadd('patchbay:alert-samples', '*', 'x', 'y');
+    } finally {
+      raw.disconnect();
+    }
+    a.server.monitoring.observeRun(ended('g1', 'failed'));
+    b.server.monitoring.observeRun(ended('g2', 'failed'));
+    await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'errors-of-two', state: 'firing', value: 1 });
+    expect([...(hook.received[0].runs as string[])].sort()).toEqual(['g1', 'g2']);
+    expect(logs.filter((line) => line.startsWith('alert rules left out an entry of patchbay:alert-samples that is no sample'))).not.toHaveLength(0);
   });
 });
 

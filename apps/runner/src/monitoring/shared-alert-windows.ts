@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { RUN_STATUSES } from '@patchbay/core';
 import type { MonitorScore } from '../store/monitors';
 import { withoutRepeats } from '../queue/repeated-lines';
 import type { AlertRunSample } from './alert-rules';
@@ -8,6 +10,42 @@ import { closeBlockingReader } from '../queue/blocking-reader';
 
 /** What the stream carries: a finished run, or a monitor's score of one. */
 export type AlertSample = { kind: 'run'; run: AlertRunSample } | { kind: 'score'; score: MonitorScore };
+
+const Label = z.string().nullable();
+const Version = z.number().int().nullable();
+/**
+ * An entry as a server publishes it. Any other (a version that publishes another shape, a hand-written
+ * XADD) is left out: counted, a failed run with no time would turn a rule firing without a post.
+ */
+const SharedSample = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('run'),
+    run: z.object({
+      id: z.string(),
+      pipeline: z.string(),
+      version: Version,
+      label: Label,
+      status: z.enum(RUN_STATUSES).exclude(['running']),
+      durationMs: z.number(),
+      costUsd: z.number(),
+      at: z.number(),
+    }),
+  }),
+  z.object({
+    kind: z.literal('score'),
+    score: z.object({
+      runId: z.string(),
+      monitor: z.string(),
+      pipeline: z.string(),
+      version: Version,
+      label: Label,
+      score: z.number(),
+      pass: z.boolean(),
+      reason: z.string().nullable(),
+      at: z.number(),
+    }),
+  }),
+]);
 
 /** Samples kept in the stream, at most (MAXLEN ~): a reader only ever reads on from where it is. */
 const MAX_LEN = 100_000;
@@ -90,6 +128,21 @@ export class SharedAlertWindows {
     await closeBlockingReader(this.reader, this.loop);
   }
 
+  /** The sample an entry holds, or why it holds none. */
+  private sampleOf(fields: string[]): AlertSample | string {
+    if (fields[0] !== 's' || fields.length !== 2) return `its fields are ${fields.filter((_, i) => i % 2 === 0).join(', ') || 'none'}, not s`;
+    let json: unknown;
+    try {
+      json = JSON.parse(fields[1]);
+    } catch {
+      return 'it is not JSON';
+    }
+    const parsed = SharedSample.safeParse(json);
+    if (parsed.success) return parsed.data as AlertSample;
+    const issue = parsed.error.issues[0];
+    return `${['$', ...issue.path].join('.')}: ${issue.message}`;
+  }
+
   private async read(): Promise<void> {
     let after: string | undefined;
     while (!this.closed) {
@@ -103,8 +156,13 @@ export class SharedAlertWindows {
         const reply = (await this.reader.xread('COUNT', BATCH, 'BLOCK', 1_000, 'STREAMS', this.key, after)) as [string, [string, string[]][]][] | null;
         for (const [id, fields] of reply?.[0][1] ?? []) {
           after = id;
+          const sample = this.sampleOf(fields);
+          if (typeof sample === 'string') {
+            this.log(`alert rules left out an entry of ${this.key} that is no sample: ${sample}`);
+            continue;
+          }
           try {
-            this.options.feed(JSON.parse(fields[1]) as AlertSample);
+            this.options.feed(sample);
           } catch (err) {
             this.log(`alert rules could not read a shared sample: ${(err as Error).message}`);
           }
