@@ -117,7 +117,8 @@ describe('patchbay run NAME@N', () => {
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toMatch(/no runner store in .*\.patchbay .*pass --data DIR/);
     // A version is written as the editor, the API and /v1 write it: v01 or 01 is not read as v1.
-    for (const ref of ['greeter@v01', 'greeter@01']) {
+    // V1, v1.0 and v+1 too, which /v1 names the model id to use for: no "no such file" that leaves a user guessing.
+    for (const ref of ['greeter@v01', 'greeter@01', 'greeter@V1', 'greeter@v1.0', 'greeter@v+1']) {
       const spelt = await runCli(['run', ref, '--data', 'data', '--input', 'who=Ada'], ws.dir);
       expect(spelt.code, ref).toBe(2);
       expect(spelt.stderr).toBe(`patchbay run: no file ${ref}, and "${ref}" is not how a version is written: version 1 is "greeter@v1" (or greeter@1)\n`);

@@ -23,8 +23,12 @@ export interface LoadedPipeline {
  * `readOnly` is false: `patchbay run` writes it anyway, recording the run.
  */
 export async function loadPipelineArg(arg: string, dataFlag: string | undefined, io: CliIO, readOnly = true): Promise<LoadedPipeline> {
+  const isFile = existsSync(path.resolve(io.cwd, arg));
+  // NAME@V1, NAME@v1.0, NAME@v+1 are no reference (nor, most likely, a file): said as for NAME@v01.
+  const spelt = !isFile && /^[a-z0-9-]+@/.test(arg) ? versionSpeltAnotherWay(arg) : undefined;
+  if (spelt) throw notHowAVersionIsWritten(arg, spelt);
   const ref = REFERENCE.exec(arg);
-  if (!ref || existsSync(path.resolve(io.cwd, arg))) return { document: readJsonFile(arg, io.cwd) };
+  if (!ref || isFile) return { document: readJsonFile(arg, io.cwd) };
   const [, name, at] = ref;
   const { resolveDataDir } = await import('@patchbay/core/node');
   const { openSqliteStore, openSqliteStoreForReading, RUNNER_DB_FILE } = await import('../store/index');
@@ -39,7 +43,7 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
     if (at !== undefined && /^v?\d+$/.test(at)) {
       // Written as everywhere else (v1, or 1 here): v01 is no second name of v1 (core's rule).
       const other = versionSpeltAnotherWay(`${name}@v${at.replace(/^v/, '')}`);
-      if (other) throw new UsageError(`no file ${arg}, and "${arg}" is not how a version is written: ${other.number === 0n ? 'versions count from v1' : `version ${other.number} is "${other.plain}" (or ${name}@${other.number})`}`);
+      if (other) throw notHowAVersionIsWritten(arg, other);
       number = Number(at.replace(/^v/, ''));
     }
     else if (at !== undefined) {
@@ -61,4 +65,10 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
   } finally {
     await store.close();
   }
+}
+
+/** A version spelt another way than NAME@vN (or NAME@N here): one line naming the one to write. */
+function notHowAVersionIsWritten(arg: string, other: { number: bigint; plain: string }): UsageError {
+  const name = arg.slice(0, arg.indexOf('@'));
+  return new UsageError(`no file ${arg}, and "${arg}" is not how a version is written: ${other.number === 0n ? 'versions count from v1' : `version ${other.number} is "${other.plain}" (or ${name}@${other.number})`}`);
 }
