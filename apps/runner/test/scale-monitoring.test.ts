@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
@@ -59,6 +60,21 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
     // Prometheus on the server counts the worker's runs too.
     const metrics = await (await api('/metrics')).text();
     expect(metrics).toMatch(/patchbay_runs_total\{[^}]*pipeline="flaky"[^}]*status="failed"[^}]*\} 3/);
+  });
+
+  it('counts the runs a worker finished while the consumer group was gone (Redis emptied), once the server makes it again', async () => {
+    const succeeded = async () => Number(/^patchbay_runs_total\{[^}]*pipeline="flaky"[^}]*status="succeeded"[^}]*\} (\d+)$/m.exec(await (await api('/metrics')).text())?.[1] ?? 0);
+    const before = await succeeded();
+    // A Redis that lost its data (no persistence, or flushed): the group goes with the stream, and the
+    // worker names its next runs in a new stream before the server has made its group again.
+    const client = new Redis(redis.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+    for (let i = 0; i < 3; i++) expect((await send('POST', '/api/pipelines/flaky/run', { inputs: { question: `after flush ${i}` }, version: 1 })).status).toBe(200);
+    await expect.poll(succeeded, { timeout: 20_000 }).toBe(before + 3);
   });
 });
 

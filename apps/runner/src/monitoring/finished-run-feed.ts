@@ -76,7 +76,9 @@ export class FinishedRunFeed {
     let nextClaim = 0;
     while (!this.closed) {
       try {
-        await this.reader.xgroup('CREATE', key, GROUP, '$', 'MKSTREAM').catch((err: Error) => {
+        // From the stream's start: without the group (a Redis that lost its data, or before any server) no server
+        // observed what is there, and a worker may have named runs in it before the group was made again.
+        await this.reader.xgroup('CREATE', key, GROUP, '0', 'MKSTREAM').catch((err: Error) => {
           if (!/BUSYGROUP/.test(err.message)) throw err;
         });
         while (!this.closed) {
