@@ -65,6 +65,32 @@ describe('patchbay serve / worker: scale-out flags', () => {
     }
   }, 120_000);
 
+  it('names PATCHBAY_QUEUE / PATCHBAY_STORE, not a flag never given, when the bad value came from the environment (compose sets them so)', async () => {
+    const ws = workspace({});
+    try {
+      const envCases: Array<[string[], Record<string, string>, RegExp]> = [
+        [['worker', '--store', 'data'], { PATCHBAY_QUEUE: 'http://redis:6379' }, /^patchbay worker: PATCHBAY_QUEUE must be a redis:\/\/ or rediss:\/\/ URL/],
+        [['serve'], { PATCHBAY_QUEUE: 'redis://redis:6379/abc' }, /^patchbay serve: PATCHBAY_QUEUE: the database after the port must be a number/],
+        [['worker', '--queue', 'redis://127.0.0.1:1'], { PATCHBAY_STORE: 'mysql://db/x' }, /^patchbay worker: PATCHBAY_STORE must be a data dir/],
+        [['worker', '--queue', 'redis://127.0.0.1:1'], { PATCHBAY_STORE: 'no-such-dir' }, /^patchbay worker: PATCHBAY_STORE .*no-such-dir holds no runner store/],
+        [['serve'], { PATCHBAY_STORE: 'mysql://db/x' }, /^patchbay serve: PATCHBAY_STORE must be a postgres:\/\/ URL/],
+        [['keys', 'list'], { PATCHBAY_STORE: 'no-such-dir' }, /^patchbay keys: PATCHBAY_STORE .*no-such-dir holds no runner store/],
+        [['index', 'docs', 'a.md'], { PATCHBAY_STORE: 'mysql://db/x' }, /^patchbay index: PATCHBAY_STORE must be a data dir/],
+        // A flag given wins over the variable and is the one named.
+        [['worker', '--store', 'mysql://db/x', '--queue', 'redis://127.0.0.1:1'], { PATCHBAY_STORE: 'data' }, /^patchbay worker: --store must be a data dir/],
+      ];
+      for (const [args, vars, reason] of envCases) {
+        const result = await runCli(args, ws.dir, cleanEnv({ PATCHBAY_DEMO: '0', ...vars }));
+        const what = `${JSON.stringify(vars)} patchbay ${args.join(' ')}: ${result.stderr}`;
+        expect(result.code, what).toBe(2);
+        expect(result.stderr.trim(), what).toMatch(reason);
+        expect(result.stderr.trim().split('\n'), what).toHaveLength(1);
+      }
+    } finally {
+      ws.remove();
+    }
+  }, 120_000);
+
   it('stops serve at start with one line (exit 1) when Redis refuses the database the URL names, instead of taking no jobs and logging forever', async () => {
     const redis = await startRedis();
     const ws = workspace({});

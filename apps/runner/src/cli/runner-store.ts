@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index';
 import { UsageError, type CliIO } from './command';
+import { flagOrEnv, reasonAbout } from './flag-or-env';
 
 /** Where a command that works on what the runner keeps (keys, labels) finds it. */
 export interface RunnerStoreFlags {
@@ -24,18 +25,18 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
   const { openSqliteStore, openSqliteStoreForReading, openStore, RUNNER_DB_FILE } = await import('../store/index');
   const { Redactor } = await import('../http/secrets');
   const redact = Redactor.fromEnv(io.env).redact;
-  const shared = flags.store ?? (io.env.PATCHBAY_STORE || undefined);
+  const shared = flagOrEnv(flags.store, io.env, '--store', 'PATCHBAY_STORE');
   if (shared !== undefined) {
     const { sqliteStoreDir, StoreLocationError } = await import('../queue/store-location');
     const { isPostgresUrl } = await import('../store/store-url');
     let target: string;
     try {
-      target = sqliteStoreDir(shared, io.cwd);
+      target = sqliteStoreDir(shared.text, io.cwd);
     } catch (err) {
-      throw err instanceof StoreLocationError ? new UsageError(err.message) : err;
+      throw err instanceof StoreLocationError ? new UsageError(reasonAbout(shared, '--store', err.message)) : err;
     }
     if (!isPostgresUrl(target) && !existsSync(path.join(target, RUNNER_DB_FILE))) {
-      throw new UsageError(`--store ${target} holds no runner store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your runners share`);
+      throw new UsageError(`${shared.name} ${target} holds no runner store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your runners share`);
     }
     if (options.readOnly && !isPostgresUrl(target)) return openSqliteStoreForReading(target, { redact });
     return openStore(target, { redact });

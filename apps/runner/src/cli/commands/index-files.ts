@@ -4,6 +4,7 @@ import { DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, MIN_CHUNK_SIZE, type IngestItem, t
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { indexProgress } from '../index-progress';
 import { positiveInteger } from '../integer-flag';
+import { flagOrEnv, reasonAbout } from '../flag-or-env';
 import { openWorkspaceRetrieval } from '../retrieval-workspace';
 import { workspaceRedactor } from '../workspace-services';
 import type { Redactor } from '../../http/secrets';
@@ -66,17 +67,17 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
     if (typeof embeddingModel === 'string' && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
 
-    const storeText = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
+    const storeSetting = flagOrEnv(values.store, io.env, '--store', 'PATCHBAY_STORE');
     let storeTarget: string | undefined;
     try {
-      storeTarget = storeText === undefined ? undefined : sqliteStoreDir(storeText, io.cwd);
+      storeTarget = storeSetting === undefined ? undefined : sqliteStoreDir(storeSetting.text, io.cwd);
     } catch (err) {
-      if (err instanceof StoreLocationError) throw new UsageError(err.message);
+      if (err instanceof StoreLocationError && storeSetting) throw new UsageError(reasonAbout(storeSetting, '--store', err.message));
       throw err;
     }
     // A data dir store is made by the servers and workers that share it: a mistyped path is refused, not created.
-    if (storeTarget !== undefined && !isPostgresUrl(storeTarget) && !existsSync(path.join(storeTarget, RUNNER_DB_FILE))) {
-      throw new UsageError(`--store ${storeTarget} holds no Patchbay store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your servers and workers share`);
+    if (storeSetting && storeTarget !== undefined && !isPostgresUrl(storeTarget) && !existsSync(path.join(storeTarget, RUNNER_DB_FILE))) {
+      throw new UsageError(`${storeSetting.name} ${storeTarget} holds no Patchbay store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your servers and workers share`);
     }
 
     const workspace = await openWorkspaceRetrieval(values, io, { writes: true });

@@ -1,6 +1,7 @@
 import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
+import { flagOrEnv, reasonAbout } from '../flag-or-env';
 import { positiveInteger } from '../integer-flag';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../app';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, startServer } from '../../server';
@@ -80,7 +81,8 @@ Environment:
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
     for (const origin of cors ?? []) checkOrigin(origin, values.cors ? '--cors' : 'PATCHBAY_CORS');
 
-    const store = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
+    const storeSetting = flagOrEnv(values.store, io.env, '--store', 'PATCHBAY_STORE');
+    const store = storeSetting?.text;
     // The demo seeds a SQLite data dir; a PostgreSQL store starts empty.
     if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0' && !store) {
       const dataDir = resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd });
@@ -99,6 +101,7 @@ Environment:
     try {
       server = await startServer({ port, host, dataDir: values.data, store, configPath: values.config, bodyLimitBytes, cors, allowedHosts: values['allowed-host'] as string[] | undefined, env: io.env, ...(queue ? { queue: { ...queue, work: values['no-work'] !== true } } : {}) });
     } catch (err) {
+      if (err instanceof StoreUrlError && storeSetting) throw new UsageError(reasonAbout(storeSetting, '--store', err.message));
       if (err instanceof WorkspaceConfigError || err instanceof StoreUrlError || err instanceof OtlpEndpointError) throw new UsageError(err.message);
       if (err instanceof QueueOfAnotherStoreError) throw new UsageError(err.message);
       if (err instanceof QueueUnavailableError && queue) throw new Error(`cannot reach the queue at ${redactUrl(queue.url)}: ${err.detail}`);

@@ -1,6 +1,7 @@
 import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
 import { UsageError, type Command } from '../command';
 import { positiveInteger } from '../integer-flag';
+import { flagOrEnv, reasonAbout } from '../flag-or-env';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { sqliteStoreDir, StoreLocationError } from '../../queue/store-location';
 import { QueueUnavailableError } from '../../jobs/job-registry';
@@ -40,8 +41,8 @@ Environment:
   options: { ...QUEUE_OPTIONS, store: { type: 'string' }, 'cache-dir': { type: 'string' }, 'grace-ms': { type: 'string' } },
   positionals: [0, 0],
   async run({ values }, io) {
-    const storeText = (values.store as string | undefined) ?? (io.env.PATCHBAY_STORE || undefined);
-    if (storeText === undefined) throw new UsageError('--store is required (or PATCHBAY_STORE): the store every server and worker shares');
+    const storeSetting = flagOrEnv(values.store, io.env, '--store', 'PATCHBAY_STORE');
+    if (storeSetting === undefined) throw new UsageError('--store is required (or PATCHBAY_STORE): the store every server and worker shares');
     const queue = queueSettings(values, io.env);
     if (!queue) throw new UsageError('--queue redis://HOST:PORT is required (or PATCHBAY_QUEUE)');
     // At most an hour: past 2^31 ms Node's setTimeout fires at once, so a larger grace would be none.
@@ -49,15 +50,15 @@ Environment:
     const graceMs = graceText === undefined ? 10_000 : positiveInteger(graceText, '--grace-ms', 0, 3_600_000);
     let storeDir: string;
     try {
-      storeDir = sqliteStoreDir(storeText, io.cwd);
+      storeDir = sqliteStoreDir(storeSetting.text, io.cwd);
     } catch (err) {
-      if (err instanceof StoreLocationError) throw new UsageError(err.message);
+      if (err instanceof StoreLocationError) throw new UsageError(reasonAbout(storeSetting, '--store', err.message));
       throw err;
     }
     // A data dir the servers never opened (a typo, another machine's path) would become a new empty
     // store: the worker would take jobs off the shared queue and fail them, recording them nowhere anyone reads.
     if (!isPostgresUrl(storeDir) && !existsSync(path.join(storeDir, RUNNER_DB_FILE))) {
-      throw new UsageError(`--store ${storeDir} holds no runner store (${RUNNER_DB_FILE}): give the data dir of the "patchbay serve --queue …" whose jobs this worker runs (start it first)`);
+      throw new UsageError(`${storeSetting.name} ${storeDir} holds no runner store (${RUNNER_DB_FILE}): give the data dir of the "patchbay serve --queue …" whose jobs this worker runs (start it first)`);
     }
     const { startWorker } = await import('../../worker');
     let worker;
