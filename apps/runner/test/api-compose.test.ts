@@ -165,5 +165,9 @@ describe('GET /api/pipeline-refs/:ref', () => {
       expect((await huge.json()).detail).toBe(`pipeline "echo" has no version ${digits} (latest is 1)`);
     }
     expect((await runner.api('/api/pipeline-refs/echo@production')).status).toBe(404);
+    // A version spelt another way is no reference, as a node's config.ref says: 400 on the path, as V1 or v1.0 are.
+    const spelt = await runner.api('/api/pipeline-refs/echo@v01');
+    expect(spelt.status).toBe(400);
+    expect((await spelt.json()).errors).toEqual([{ path: 'path.ref', message: '"echo@v01" is not how a version is written: version 1 is "echo@v1"' }]);
   });
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { interfacePorts, PIPELINE_REF_PATTERN } from '@patchbay/core';
+import { interfacePorts, PIPELINE_REF_PATTERN, versionSpellingProblem } from '@patchbay/core';
 import { HttpProblem } from '../http/problem';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { DocumentSchema, jsonContent, problemResponses } from './common-schemas';
@@ -29,7 +29,16 @@ const resolve = createRoute({
   description: 'The version a `pipeline` or `map` node would call now, with its inputs and outputs as ports (the editor draws them). 404 names why it does not resolve.',
   request: {
     params: z.object({
-      ref: z.string().max(200).regex(PIPELINE_REF_PATTERN, 'a pipeline reference is NAME, NAME@vN or NAME@LABEL').openapi({ param: { name: 'ref', in: 'path' }, example: 'support-assistant@v3' }),
+      ref: z
+        .string()
+        .max(200)
+        .regex(PIPELINE_REF_PATTERN, 'a pipeline reference is NAME, NAME@vN or NAME@LABEL')
+        // child@v01 is no reference, as a node's config.ref says (core's rule), not one that resolves to nothing.
+        .superRefine((ref, ctx) => {
+          const problem = versionSpellingProblem(ref);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .openapi({ param: { name: 'ref', in: 'path' }, example: 'support-assistant@v3' }),
     }),
   },
   responses: { 200: jsonContent(ResolvedSchema, 'The version the reference resolves to now'), ...problemResponses(400, 401, 404) },
