@@ -1,4 +1,6 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,6 +271,21 @@ describe('a read-only data dir with a runner store', () => {
     const viaLink = await asReader(['keys', 'list', '--json', '--data', linked]);
     expect(viaLink.code, viaLink.stderr).toBe(0);
     expect(JSON.parse(viaLink.stdout).keys.map((k: { name: string }) => k.name)).toEqual(['app-renamed']);
+  });
+
+  it('the copy a process killed mid-read left in the temp dir (kill -9, out of memory) is removed by the next read', async () => {
+    const data = await storeDataDir('after-a-crash');
+    // What a reader killed while it read leaves: its copy of the store, in a dir named with its (now gone) pid.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const left = path.join(tmpdir(), `patchbay-read-${gone}-x1y2z3`);
+    mkdirSync(left);
+    cpSync(path.join(data, 'runner.sqlite'), path.join(left, 'runner.sqlite'));
+    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+    chownSync(left, nobody, -1);
+    chownSync(path.join(left, 'runner.sqlite'), nobody, -1);
+    const r = await asReader(['keys', 'list', '--data', data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(left)).toBe(false);
   });
 
   it('a runner store an earlier version wrote: one line that says it needs migrating and how, exit 2', async () => {

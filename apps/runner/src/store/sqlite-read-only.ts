@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -42,7 +42,8 @@ function copyIfUnchanged(file: string): ReadOnlyDatabase | undefined {
   const real = realpathSync(file);
   const files = [real, `${real}-wal`];
   const before = files.map(stamp);
-  const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-read-'));
+  removeCopiesOfTheDead();
+  const dir = mkdtempSync(path.join(tmpdir(), `${COPY_PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     const copy = path.join(dir, path.basename(file));
@@ -63,6 +64,41 @@ function copyIfUnchanged(file: string): ReadOnlyDatabase | undefined {
   } catch (err) {
     remove();
     throw err;
+  }
+}
+
+/** A copy's temp dir: `patchbay-read-PID-XXXXXX`, so a copy whose process is gone can be told from one in use. */
+const COPY_PREFIX = 'patchbay-read-';
+
+/**
+ * Removes the copies that readers killed before their close left (kill -9, out of memory): a copy
+ * is as large as the store, and a temp dir is often memory. Only this user's may go; others stay.
+ */
+function removeCopiesOfTheDead(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(COPY_PREFIX) ? Number(/^(\d+)-/.exec(name.slice(COPY_PREFIX.length))?.[1]) : NaN;
+    if (!(pid > 0) || pid === process.pid || isAlive(pid)) continue;
+    try {
+      rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // Another user's, or being removed by another reader: left as it is.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, another user's.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
