@@ -7,7 +7,7 @@ export const REVOCATION_POLL_MS = 2_000;
  * The streams a serving key has open, ended when the key is revoked: a revoked key receives nothing
  * more, even on a stream that was accepted before (a leaked key must stop leaking answers). While
  * any such stream is open the live keys are read every REVOCATION_POLL_MS (one query for all of
- * them); `check()` reads them at once (this process just revoked one). Nothing runs while none is open.
+ * them); `check({fresh: true})` reads them at once (this process just revoked one). Nothing runs while none is open.
  */
 export class KeyRevocations {
   /** Each watched key's hash (hex) and the streams to end. */
@@ -38,8 +38,13 @@ export class KeyRevocations {
     };
   }
 
-  /** Reads the live keys and ends the streams of any watched key that is gone. */
-  check(): Promise<void> {
+  /**
+   * Reads the live keys and ends the streams of any watched key that is gone. A poll's read already
+   * under way is shared; `fresh` (a revoke this process just made) waits for a read begun after it,
+   * since one under way may have read the keys before the revoke.
+   */
+  check(options: { fresh?: boolean } = {}): Promise<void> {
+    if (options.fresh && this.checking) return this.checking.then(() => this.check());
     if (this.open.size === 0) return Promise.resolve();
     this.checking ??= this.keys()
       .hashes()

@@ -72,7 +72,7 @@ export const keyRoutes: RouteModule = {
     app.openapi(revoke, async (c) => {
       await revokeServingKey(store.keys, c.req.valid('param').name);
       // Its open streams end before the revoke is answered (other processes' within REVOCATION_POLL_MS).
-      await keyRevocations?.check();
+      await keyRevocations?.check({ fresh: true });
       return c.body(null, 204);
     });
   },
