@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { behaviorHash, canonicalJson, pipelineRefs, resolvePipelines, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
-import { shareableConfig, type RetrievalStore, type WorkspaceConfig } from '@patchbay/core/node';
+import { maskedSharedConfig, type RetrievalStore, type WorkspaceConfig } from '@patchbay/core/node';
 import { artifactHash } from '../store/artifacts';
 import { indexSnapshot } from './publish-index';
 import { indexNamesOf, type WorkspacePins } from './workspace-pins';
@@ -43,15 +43,6 @@ export async function localPins(workspace: { config: WorkspaceConfig; dataDir: s
     const bytes = await indexSnapshot(workspace.retrieval, name);
     if (bytes) indexes[name] = artifactHash(bytes);
   }
-  return { config: artifactHash(Buffer.from(canonicalJson(sharedForm(workspace.config, workspace.dataDir)), 'utf8')), indexes };
-}
-
-/** The config as it would be published; one that could not be (a literal secret in it, fine in one process) as it is, without its file's path. */
-function sharedForm(config: WorkspaceConfig, dataDir: string): WorkspaceConfig {
-  try {
-    return shareableConfig(config, { dataDir });
-  } catch {
-    const { configPath: _file, ...rest } = config;
-    return rest;
-  }
+  // As published; one that could not be (a literal secret in it, fine in one process) with its literals masked, not as it is.
+  return { config: artifactHash(Buffer.from(canonicalJson(maskedSharedConfig(workspace.config, workspace.dataDir)), 'utf8')), indexes };
 }

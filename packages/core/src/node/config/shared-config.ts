@@ -23,28 +23,54 @@ export interface ShareConfigOptions {
  * means the same files on every machine: they must exist there at those paths.
  */
 export function shareableConfig(config: WorkspaceConfig, options: ShareConfigOptions): WorkspaceConfig {
-  const { configPath: _file, ...shared } = structuredClone(config);
   const problems: string[] = [];
-  for (const [name, server] of Object.entries(shared.mcpServers ?? {})) {
-    const values = 'url' in server ? { headers: server.headers } : { env: server.env };
-    for (const [field, record] of Object.entries(values)) {
-      for (const [key, value] of Object.entries(record ?? {})) {
-        if (!ENV_REFERENCES.test(value)) problems.push(`mcpServers.${name}.${field}.${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
-      }
-    }
-    if ('url' in server) checkUrl(server.url, `mcpServers.${name}.url`, problems);
-    else server.cwd = resolveConfigPath(config, options.dataDir, server.cwd ?? '.');
-  }
-  for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) checkUrl(provider.baseURL, `providers.${name}.baseURL`, problems);
-  for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, options.dataDir, tool.database);
+  const shared = sharedForm(config, options.dataDir, (problem) => void problems.push(problem));
   for (const found of secretsIn(shared, options.secrets ?? [])) problems.push(`${found.path}: holds the value of ${found.name}; name the variable instead (e.g. "apiKeyEnv" or "\${${found.name}}")`);
   if (problems.length > 0) throw new WorkspaceConfigError(config.configPath ?? path.join(options.dataDir, 'patchbay.config.json'), problems);
   return shared;
 }
 
-function checkUrl(text: string, where: string, problems: string[]) {
+/** What stands for a literal value in maskedSharedConfig. */
+export const LITERAL_MASK = '(a literal value)';
+
+/**
+ * The config in its shared form, with what shareableConfig refuses masked instead of refused: each literal
+ * MCP `env` or `headers` value becomes LITERAL_MASK and a URL loses its password. Fine in one process, such
+ * a config says which workspace an eval ran in (its hash is stored with the eval) without a secret's value
+ * in what is hashed: a hash of a weak password beside the rest of a known config could be guessed back.
+ */
+export function maskedSharedConfig(config: WorkspaceConfig, dataDir: string): WorkspaceConfig {
+  return sharedForm(config, dataDir, () => LITERAL_MASK);
+}
+
+/**
+ * The shared form: no file path, relative paths resolved against the config's folder. Each literal the
+ * shared form may not hold is told to `literal` with the problem it is; what it returns takes its place.
+ */
+function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem: string) => string | void): WorkspaceConfig {
+  const { configPath: _file, ...shared } = structuredClone(config);
+  for (const [name, server] of Object.entries(shared.mcpServers ?? {})) {
+    const [field, record] = 'url' in server ? (['headers', server.headers] as const) : (['env', server.env] as const);
+    for (const [key, value] of Object.entries(record ?? {})) {
+      if (ENV_REFERENCES.test(value)) continue;
+      const masked = literal(`mcpServers.${name}.${field}.${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
+      if (masked !== undefined) record![key] = masked;
+    }
+    if ('url' in server) server.url = withoutPassword(server.url, `mcpServers.${name}.url`, literal);
+    else server.cwd = resolveConfigPath(config, dataDir, server.cwd ?? '.');
+  }
+  for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) provider.baseURL = withoutPassword(provider.baseURL, `providers.${name}.baseURL`, literal);
+  for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, dataDir, tool.database);
+  return shared;
+}
+
+/** `text` as it is, or (a URL with a password, told to `literal`, which masks it) without its password. */
+function withoutPassword(text: string, where: string, literal: (problem: string) => string | void): string {
   const url = new URL(text);
-  if (url.password) problems.push(`${where}: a URL with a password cannot be shared with workers; put the credential in an environment variable`);
+  if (!url.password) return text;
+  if (literal(`${where}: a URL with a password cannot be shared with workers; put the credential in an environment variable`) === undefined) return text;
+  url.password = '';
+  return url.toString();
 }
 
 /** Every string of `value` that holds one of `secrets`, with its JSON path; walked without recursion. */
