@@ -54,9 +54,13 @@ describe('serve --store postgres://…', () => {
         expect(res.status, p).toBe(503);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
         expect(res.headers.get('retry-after')).toBe('5');
-        expect((await res.json()).detail).toMatch(/store \(PostgreSQL\) is unavailable/);
+        expect(await res.json()).toMatchObject({ type: expect.stringMatching(/store-unavailable$/), detail: expect.stringMatching(/store \(PostgreSQL\) is unavailable/) });
       }
       expect((await runner.post('/api/pipelines', echoPipeline('during'))).status).toBe(503);
+      // An OpenAI client reads a code it can act on, as for a queue that is down (queue_unavailable).
+      const served = await runner.post('/v1/chat/completions', { model: 'before', messages: [{ role: 'user', content: 'hi' }] });
+      expect(served.status).toBe(503);
+      expect((await served.json()).error).toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/store \(PostgreSQL\) is unavailable/) });
       // What needs no database is still served.
       expect((await runner.api('/api/openapi.json')).status).toBe(200);
     } finally {

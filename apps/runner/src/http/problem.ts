@@ -150,7 +150,7 @@ export function toProblem(err: unknown, log: (line: string) => void, c?: Context
   if (isStoreUnavailable(err)) {
     // PostgreSQL went away (stopped, restarting, unreachable): nothing of this request was acknowledged; the client may retry.
     log(`store unavailable: ${(err as Error).message}`);
-    return new HttpProblem(503, 'the store (PostgreSQL) is unavailable; try again shortly', { headers: { 'retry-after': '5' } });
+    return new HttpProblem(503, 'the store (PostgreSQL) is unavailable; try again shortly', { type: 'store-unavailable', headers: { 'retry-after': '5' } });
   }
   if (isNulInText(err)) {
     return new HttpProblem(400, 'a text in this request holds the NUL character (\\u0000), which the store (PostgreSQL) cannot keep: leave it out');
