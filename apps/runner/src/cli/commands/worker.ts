@@ -31,7 +31,8 @@ ${QUEUE_HELP}
                       model responses with a data-dir store (default a temp dir,
                       removed when the worker stops; a postgres:// store holds
                       the shared response cache)
-  --grace-ms MS       how long SIGTERM waits for running jobs (default 10000)
+  --grace-ms MS       how long SIGTERM waits for running jobs (default 10000,
+                      at most 3600000: an hour)
   --debug             show stack traces
   -h, --help          show this help
 
