@@ -1,5 +1,6 @@
 // `pipeline` and `map` nodes in the real engine, with stored pipelines behind a resolver.
 import { describe, expect, it } from 'vitest';
+import { eventLoopTurnsDuring } from './event-loop-turns';
 import { z } from 'zod';
 import {
   behaviorHash,
@@ -269,18 +270,9 @@ describe('map node', () => {
   it('maps a JSONata body over 20,000 items without a false timeout and without holding the event loop', async () => {
     // Each item is trivial; a wall-clock limit per item counted the time it waited behind the other items
     // (item 0 failed 'Evaluation timeout after 1000 milliseconds'), and the loop over items never yielded.
-    // Counted, not timed: turns of the event loop (setImmediate runs only between them) while the map runs.
-    // A loop over items that never yields lets none through.
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    // A loop over items that never yields lets no turn of the event loop through.
     const items = Array.from({ length: 20_000 }, (_, i) => i);
-    const result = await runPipeline(mapOver({ expression: '$ * 2', concurrency: 64, maxItems: 20_000 }), { items });
-    ticking = false;
+    const { result, turns } = await eventLoopTurnsDuring(() => runPipeline(mapOver({ expression: '$ * 2', concurrency: 64, maxItems: 20_000 }), { items }));
     expect(result.error).toBeUndefined();
     expect((result.outputs.results as number[]).slice(-2)).toEqual([39_996, 39_998]);
     expect(turns).toBeGreaterThan(20);

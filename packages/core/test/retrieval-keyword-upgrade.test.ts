@@ -7,6 +7,7 @@ import { createModelService } from '../src/node/providers/model-service';
 import { createOfflineProvider } from '../src/node/providers/offline';
 import { KEYWORD_TEXT_VERSION } from '../src/node/retrieval/keyword-text';
 import { openRetrievalStore, type RetrievalStore } from '../src/node/retrieval/store';
+import { eventLoopTurnsDuring } from './event-loop-turns';
 
 // An index file written by an earlier version has its keyword index re-read from its chunks
 // once. On a large index that takes seconds, and nothing may hold the event loop that long:
@@ -33,17 +34,6 @@ const userVersion = (data: string) => {
     db.close();
   }
 };
-
-/** How often a 1 ms timer ran while `work` ran: counted, not timed (a re-read that held the event loop let none through). */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; ticks: number }> {
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 1);
-  try {
-    return { result: await work(), ticks };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'patchbay-keyword-upgrade-'));
@@ -76,12 +66,12 @@ describe('upgrading the keyword index of a file written by an earlier version', 
       expect(started!.done).toBeLessThan(CHUNKS + 1);
       // Meanwhile a search answers, from the keyword index as it was (a word of plain text is found as before).
       expect(await ids(store, 'small', 'gift')).toEqual(['a']);
-      const { ticks } = await turnsDuring(() => store.upgraded());
+      const { turns } = await eventLoopTurnsDuring(() => store.upgraded());
       expect(store.upgrading()).toBeNull();
       // What this open started stays known once it is over: a command that looks only then still says it happened.
       expect(store.keywordUpgrade).toEqual({ total: CHUNKS + 1 });
       // The timer ran all along (re-read at once, as before, this index held the event loop for over a second).
-      expect(ticks).toBeGreaterThan(5);
+      expect(turns).toBeGreaterThan(5);
       expect(await ids(store, 'big', '密码')).toEqual(['zh']);
       expect(userVersion(data)).toBe(KEYWORD_TEXT_VERSION);
     } finally {

@@ -103,8 +103,8 @@ export class Monitoring {
       this.writer.observe(run);
       this.prometheus.observeRun(run);
       this.traces?.exportRun(run);
-      const sample = alertSampleOf(run);
-      if (sample) this.alert({ kind: 'run', run: sample });
+      // Built only for a pipeline some rule watches: most runs have none, and this is every run's path.
+      if (run.pipeline && this.alerts.watches(run.pipeline)) this.alert({ kind: 'run', run: alertSampleOf(run)! });
       this.monitorRunner.observe(run);
     } catch (err) {
       this.options.log(`monitoring could not observe run ${run.id}: ${(err as Error).message}`);
@@ -209,7 +209,7 @@ export class Monitoring {
     recent.sum += score.score;
     if (recent.scores.length > ROLLING_SCORES) recent.sum -= recent.scores.shift()!;
     this.prometheus.setMonitorScore(score.pipeline, score.monitor, recent.sum / recent.scores.length);
-    this.alert({ kind: 'score', score });
+    if (this.alerts.watches(score.pipeline)) this.alert({ kind: 'score', score });
   }
 
   /**
@@ -222,10 +222,8 @@ export class Monitoring {
     return this.shared;
   }
 
-  /** A run or score for the alert rules: here, or (scaled out) to every server, this one included. */
+  /** A run or score of a pipeline a rule watches, for the rules: here, or (scaled out) to every server, this one included. */
   private alert(sample: AlertSample) {
-    const pipeline = sample.kind === 'run' ? sample.run.pipeline : sample.score.pipeline;
-    if (!this.alerts.watches(pipeline)) return;
     if (this.shared?.open) this.shared.publish(sample);
     else this.evaluate(sample);
   }

@@ -172,6 +172,9 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
 // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
 const sqliteMigrations = (options: OpenStoreOptions): Migration[] => [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, ...(options.migrations ?? [])];
 
+/** What serving reads on every request (a label, a version) is cached until a write to these tables, here or by another process. */
+const SERVED_TABLES = ['pipelines', 'versions', 'labels'];
+
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   const db = openDatabase(file, sqliteMigrations(options));
@@ -180,8 +183,7 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.
   const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db);
   const committed = (rows: number) => checkpointer?.committed(rows);
-  // What serving reads on every request (a label, a version) is cached until a write to these tables, here or by another process.
-  const clock = new SqliteChangeClock(db, ['pipelines', 'versions', 'labels']);
+  const clock = new SqliteChangeClock(db, SERVED_TABLES);
   const stores = kyselyStores(sqliteKysely(db, committed, clock), options, health, clock);
   return {
     ...stores,
@@ -219,7 +221,7 @@ export function openSqliteStoreForReading(dataDir: string, options: OpenStoreOpt
     throw new StoreNeedsMigratingError(file, pending);
   }
   const health = new StorageHealth();
-  const clock = new SqliteChangeClock(opened.db, ['pipelines', 'versions', 'labels']);
+  const clock = new SqliteChangeClock(opened.db, SERVED_TABLES);
   const stores = kyselyStores(sqliteKysely(opened.db, undefined, clock), options, health, clock);
   return {
     ...stores,

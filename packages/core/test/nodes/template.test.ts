@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { templateNode } from '../../src/nodes/template';
 import { parsed, runNode, testContext } from './in-memory-services';
+import { eventLoopTurnsDuring } from '../event-loop-turns';
 
 describe('template node', () => {
   it('has one input port per top-level template variable (loop variables are not ports) and a text output', () => {
@@ -55,20 +56,10 @@ describe('template node', () => {
   it('holds the thread ~100 ms at most: a template that needs longer renders on a worker thread while the runner goes on (DESIGN.md limits)', async () => {
     // ~2·10^6 loop steps: about half a second of rendering, well inside the 2 s limit
     const slow = { template: '{% for i in (1..2000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}{{ who }} done' };
-    // Counted, not timed: turns of the event loop while it renders. Rendered on the main thread, the whole
-    // render was one turn (none got through); on the worker thread the loop goes on turning until the answer.
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    try {
-      expect(await runNode(templateNode, slow, { who: 'all' }, testContext())).toEqual({ text: 'all done' });
-    } finally {
-      ticking = false;
-    }
+    // Rendered on the main thread, the whole render was one turn of the event loop (none got through);
+    // on the worker thread the loop goes on turning until the answer.
+    const { result, turns } = await eventLoopTurnsDuring(() => runNode(templateNode, slow, { who: 'all' }, testContext()));
+    expect(result).toEqual({ text: 'all done' });
     expect(turns).toBeGreaterThan(20);
   });
 
