@@ -15,6 +15,9 @@ import { diffOverlay } from '../src/lib/diff-overlay';
 
 // the project's real runner (test/support/global-runner.ts): pickers in the form load its lists
 const api = createApi({ baseUrl: inject('runnerUrl') });
+// The index list comes from the real runner (another process): on a loaded machine its answer can take longer
+// than testing-library's default 1 s. The wait only guards against a hang; what the field says is asserted.
+const RUNNER_ANSWERS = { timeout: 15_000 };
 
 function renderPanel(store: EditorStore, runs = new RunStore((f) => f()), shown: Shown = { mode: 'edit', version: 1, latest: 1 }) {
   render(
@@ -105,7 +108,7 @@ describe('inspector', () => {
     fireEvent.change(screen.getByTestId('field-topK'), { target: { value: '8' } });
     expect(store.document().nodes[3].config.topK).toBe(8);
     // the index field lists the runner's indexes: it has none yet, and says how to make one
-    expect((await screen.findByTestId('field-index-none')).textContent).toMatch(/no index yet: patchbay index/);
+    expect((await screen.findByTestId('field-index-none', {}, RUNNER_ANSWERS)).textContent).toMatch(/no index yet: patchbay index/);
   });
 
   it('says an index list that could not be loaded could not be loaded, not that the runner has no index', async () => {
@@ -116,7 +119,7 @@ describe('inspector', () => {
         <IndexPicker id="index" value="docs" onChange={() => {}} />
       </ApiProvider>,
     );
-    expect((await screen.findByTestId('field-index-error')).textContent).toMatch(/^Could not load the runner’s indexes: /);
+    expect((await screen.findByTestId('field-index-error', {}, RUNNER_ANSWERS)).textContent).toMatch(/^Could not load the runner’s indexes: /);
     expect(screen.queryByTestId('field-index-none')).toBeNull();
     // the name typed before stays, and another can still be typed
     expect((screen.getByTestId('field-index-custom') as HTMLInputElement).value).toBe('docs');

@@ -67,10 +67,13 @@ describe('BullmqJobRegistry (a real redis-server)', () => {
   it('carries cancel from the front door to the worker that holds the job', async () => {
     await front.start(COUNTER, 'job-b', { upTo: 1, waitForCancel: true });
     const events = follow(front, 'job-b', 0);
-    await expect.poll(() => front.isLive(COUNTER, 'job-b')).toBe(true);
-    await expect.poll(() => worker.liveCount(COUNTER)).toBe(1);
+    // Each of these waits on the worker (and Redis) answering, which a loaded machine can put off past vitest's
+    // default of 1 s: the waits only guard against a hang, the values are what is asserted.
+    const crossing = { timeout: 15_000 };
+    await expect.poll(() => front.isLive(COUNTER, 'job-b'), crossing).toBe(true);
+    await expect.poll(() => worker.liveCount(COUNTER), crossing).toBe(1);
     // The job is live on the worker a moment before its first event is in the stream: wait for it.
-    await expect.poll(async () => (await front.live(COUNTER, 'job-b'))?.events.length).toBe(1);
+    await expect.poll(async () => (await front.live(COUNTER, 'job-b'))?.events.length, crossing).toBe(1);
     const view = await front.live(COUNTER, 'job-b');
     expect(view).toMatchObject({ id: 'job-b', payload: { upTo: 1, waitForCancel: true }, events: [{ type: 'tick', n: 1 }] });
     expect(await front.cancel(COUNTER, 'job-b', { reason: 'stopped by the test' })).toBe(true);
