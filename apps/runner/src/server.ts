@@ -234,7 +234,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     observeCase: (pipeline, status) => monitoring.observeEvalCase(pipeline, status),
     caseQueue: scaled?.caseQueue,
     // Scaled out, what the store's published workspace pins a job to; else this data dir's config and indexes.
-    workspacePins: pin ?? ((document) => localPins(services, document)),
+    workspacePins: publisher ? publisher.pins.bind(publisher) : (document, called) => localPins(services, document, called),
     queueReachable: scaled ? scaled.jobs.reachable.bind(scaled.jobs) : undefined,
   });
   let stopping = false;

@@ -409,4 +409,44 @@ describe('patchbay promote', () => {
     expect(await promoteTo('stage-e', '--config', path.join(dir, 'other.json'))).toMatch(/v1: evaluating/);
     expect(await promoteTo('stage-f', '--config', path.join(dir, 'other.json'))).toMatch(/v1: reusing stored eval/);
   }, 120_000);
+
+  it('evaluates again a version whose called pipeline reads an index that was re-indexed (the index only the called one reads)', async () => {
+    const shelf = pipelineDoc(
+      'shelf',
+      [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'search', type: 'retrieve', config: { index: 'shelf-docs', topK: 1, mode: 'keyword' } },
+        { id: 'out', type: 'output', config: { name: 'docs' } },
+      ],
+      ['q.value -> search.query', 'search.documents -> out.value'],
+    );
+    const desk = pipelineDoc(
+      'desk',
+      [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'p', type: 'pipeline', config: { ref: 'shelf@v1' } },
+        { id: 'out', type: 'output', config: { name: 'docs' } },
+      ],
+      ['q.value -> p.question', 'p.docs -> out.value'],
+    );
+    expect((await runner.post('/api/pipelines', shelf)).status).toBe(201);
+    expect((await runner.post('/api/pipelines', desk)).status).toBe(201);
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'desk-cases.jsonl'), JSON.stringify({ id: 'd1', input: { question: 'returns' }, expected: 'thirty days' }) + '\n');
+    writeFileSync(path.join(dir, 'desk-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'desk-suite', dataset: 'desk-cases.jsonl', scorers: [{ name: 'found', type: 'contains', target: 'docs' }] }));
+    writeFileSync(path.join(dir, 'desk-returns.md'), 'Returns are accepted for thirty days.\n');
+    expect((await runCli(['index', 'shelf-docs', 'desk-returns.md', '--data', dir], dir, cleanEnv())).code).toBe(0);
+    const promoteTo = async (label: string) => {
+      const out = await runCli(['promote', 'desk', '--label', label, '--version', '1', '--suite', 'desk-suite.json', '--data', dir], dir, cleanEnv());
+      expect(out.code, out.stderr).toBe(0);
+      return out.stderr;
+    };
+    expect(await promoteTo('stage-a')).toMatch(/v1: evaluating/);
+    expect(await promoteTo('stage-b')).toMatch(/v1: reusing stored eval/);
+    // shelf-docs (read by shelf, which desk calls; desk itself has no retrieve node) re-indexed with more content.
+    writeFileSync(path.join(dir, 'desk-shipping.md'), 'Shipping takes three days.\n');
+    expect((await runCli(['index', 'shelf-docs', 'desk-shipping.md', '--data', dir], dir, cleanEnv())).code).toBe(0);
+    expect(await promoteTo('stage-c')).toMatch(/v1: evaluating/);
+    expect(await promoteTo('stage-d')).toMatch(/v1: reusing stored eval/);
+  }, 120_000);
 });

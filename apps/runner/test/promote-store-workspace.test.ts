@@ -6,7 +6,7 @@ import { startPostgres, type PostgresServer } from '../../../test/support/postgr
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { cleanEnv, runCli } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
-import { startTestRunner, type TestRunner } from './support/test-runner';
+import { sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
 // patchbay promote --store postgres://… evaluates with the workspace the servers published to the store
 // (config and index artifacts), as a worker runs an eval's cases: not with the data dir of the folder it runs in.
@@ -102,5 +102,50 @@ describe('patchbay promote --store postgres://… with a published workspace', (
       expect.stringMatching(/^patchbay promote: --config patchbay\.config\.json: the store .* holds the workspace config its servers published, which the evals run with \(as the workers do\); leave out --config$/),
     ]);
     expect((await labels()).beta).toBeUndefined();
+  }, 120_000);
+
+  it('scaled out over HTTP, an eval of a version that calls a pipeline reading an index is evaluated again once that index is re-indexed', async () => {
+    // A server of its own store and Redis database that runs its eval cases through the queue.
+    const own = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: `${redis.url}/3`, work: true } });
+    try {
+      const ingest = async (text: string) => expect((await own.post('/api/indexes/shelf-docs/documents', { documents: [{ text }] })).status).toBe(201);
+      await ingest('Returns are accepted for thirty days.');
+      const shelf = JSON.parse(JSON.stringify(askDocsPipeline).replace('"index":"docs"', '"index":"shelf-docs"').replace('"name":"ask"', '"name":"shelf"'));
+      const desk = {
+        format: 'patchbay.pipeline/v1',
+        name: 'desk',
+        nodes: [
+          { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+          { id: 'p', type: 'pipeline', config: { ref: 'shelf@v1' } },
+          { id: 'out', type: 'output', config: { name: 'docs' } },
+        ],
+        edges: [
+          { from: 'q.value', to: 'p.question' },
+          { from: 'p.docs', to: 'out.value' },
+        ],
+      };
+      expect((await own.post('/api/pipelines', shelf)).status).toBe(201);
+      expect((await own.post('/api/pipelines', desk)).status).toBe(201);
+      expect((await own.post('/api/datasets', { name: 'desk-cases', cases: [{ id: 'd1', input: { question: 'returns' }, expected: 'thirty days' }] })).status).toBe(201);
+      const suite = { name: 'desk-suite', dataset: 'desk-cases', scorers: [{ name: 'found', type: 'contains', target: 'docs' }] };
+      /** Promotes desk v1 to a label not set yet: only v1 is evaluated (or reused). */
+      const reused = async (label: string) => {
+        const res = await own.post('/api/pipelines/desk/promotions', { label, version: 1, suite });
+        expect(res.status).toBe(202);
+        const { id } = await res.json();
+        const evals = [];
+        for await (const e of sseEvents(await own.api(`/api/promotions/${id}/events`))) if (e.event === 'promotion.eval') evals.push(JSON.parse(e.data).reused);
+        expect(await (await own.api(`/api/promotions/${id}`)).json()).toMatchObject({ status: 'moved' });
+        return evals;
+      };
+      expect(await reused('stage-a')).toEqual([false]);
+      expect(await reused('stage-b')).toEqual([true]);
+      // shelf-docs, read only by shelf (desk calls it), re-indexed through the API: published, and desk's eval is stale.
+      await ingest('Shipping takes three days.');
+      expect(await reused('stage-c')).toEqual([false]);
+      expect(await reused('stage-d')).toEqual([true]);
+    } finally {
+      await own.close();
+    }
   }, 120_000);
 });

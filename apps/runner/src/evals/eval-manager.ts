@@ -57,10 +57,11 @@ export class EvalManager {
       jobs: JobRegistry;
       log?: (line: string) => void;
       /**
-       * What an eval of `document` started now runs with besides the pipeline (the config and the indexes, by
-       * content): recorded on the eval (spec.workspace), so a promotion reuses only an eval of the same workspace.
+       * What an eval of `document` started now runs with besides the pipeline (the config and the indexes it
+       * and the stored pipelines it calls, `called`, read, by content): recorded on the eval (spec.workspace),
+       * so a promotion reuses only an eval of the same workspace.
        */
-      workspacePins: (document: PipelineDocument) => Promise<WorkspacePins>;
+      workspacePins: (document: PipelineDocument, called: readonly PipelineDocument[]) => Promise<WorkspacePins>;
       /** Told of each finished case (Prometheus counts them). */
       observeCase?: (pipeline: string | null, status: string) => void;
       /** Where an eval's cases run when scaled out (a queue over worker processes); default in this process. */
@@ -78,7 +79,8 @@ export class EvalManager {
     const { suite } = session.spec;
     // Its cases go through the queue: with Redis gone, refuse it now (nothing recorded) rather than accept one that waits.
     await this.deps.queueReachable?.();
-    const pins = await this.deps.workspacePins(session.pipeline);
+    const calls = await storedCalls(session.pipeline, this.deps.services.pipelines);
+    const pins = await this.deps.workspacePins(session.pipeline, calls.documents);
     const id = randomUUID();
     const createdAt = Date.now();
     await this.deps.evals.create({
@@ -96,7 +98,7 @@ export class EvalManager {
         concurrency: suite.concurrency,
         ...(suite.gate ? { gate: suite.gate } : {}),
         behaviorHash: session.identity.behaviorHash,
-        workspace: workspaceKey(pins, session.pipeline, await storedCalls(session.pipeline, this.deps.services.pipelines)),
+        workspace: workspaceKey(pins, session.pipeline, calls),
       },
       createdAt,
       owner: PROCESS_OWNER,
@@ -112,7 +114,8 @@ export class EvalManager {
 
   /** The workspace an eval of `document` started now would record (spec.workspace). */
   async workspaceOf(document: PipelineDocument): Promise<string> {
-    return workspaceKey(await this.deps.workspacePins(document), document, await storedCalls(document, this.deps.services.pipelines));
+    const calls = await storedCalls(document, this.deps.services.pipelines);
+    return workspaceKey(await this.deps.workspacePins(document, calls.documents), document, calls);
   }
 
   /**

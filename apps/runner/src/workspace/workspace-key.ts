@@ -5,30 +5,48 @@ import { artifactHash } from '../store/artifacts';
 import { indexSnapshot } from './publish-index';
 import { indexNamesOf, type WorkspacePins } from './workspace-pins';
 
+/** The stored pipelines a document calls, at any depth, as they resolve now (storedCalls). */
+export interface StoredCalls {
+  /** ref → `name@vN:behaviorHash`, or `unresolved: …`. */
+  calls: Record<string, string>;
+  /** The documents the references resolved to: their `retrieve` nodes' indexes are part of the workspace. */
+  documents: PipelineDocument[];
+}
+
+const NO_CALLS: StoredCalls = { calls: {}, documents: [] };
+
 /**
  * The workspace part of an eval's reuse key: the config it ran with, the content of each index the
- * document's retrieve nodes read (null: not there) and the stored pipelines it calls as they resolved
- * (storedCalls). An eval is evidence for a version only in the workspace it ran in: another model pinned,
- * provider, tool, index content or called version may change every answer.
+ * document's retrieve nodes and those of the stored pipelines it calls read (null: not there) and what
+ * those calls resolved to (storedCalls). An eval is evidence for a version only in the workspace it ran
+ * in: another model pinned, provider, tool, index content or called version may change every answer.
  */
-export function workspaceKey(pins: WorkspacePins, document: PipelineDocument, calls: Record<string, string> = {}): string {
-  const indexes = Object.fromEntries(indexNamesOf(document).sort().map((name) => [name, pins.indexes?.[name] ?? null]));
+export function workspaceKey(pins: WorkspacePins, document: PipelineDocument, stored: StoredCalls = NO_CALLS): string {
+  const indexes = Object.fromEntries(indexNamesOf(document, stored.documents).sort().map((name) => [name, pins.indexes?.[name] ?? null]));
+  const { calls } = stored;
   const key = { config: pins.config ?? null, indexes, ...(Object.keys(calls).length > 0 ? { calls } : {}) };
   return createHash('sha256').update(canonicalJson(key)).digest('hex');
 }
 
 /**
  * What the stored pipelines a document calls (pipeline and map nodes, at any depth) resolve to now: ref →
- * `name@vN:behaviorHash`. The document's own hash covers only the reference, so `NAME@LABEL` or `NAME`
- * calls another version once the label moves or a version is saved, and the document behaves otherwise.
+ * `name@vN:behaviorHash`, and the documents. The document's own hash covers only the reference, so
+ * `NAME@LABEL` or `NAME` calls another version once the label moves or a version is saved, and the
+ * document behaves otherwise.
  */
-export async function storedCalls(document: PipelineDocument, resolver: PipelineResolver | undefined): Promise<Record<string, string>> {
-  if (pipelineRefs(document).length === 0) return {};
+export async function storedCalls(document: PipelineDocument, resolver: PipelineResolver | undefined): Promise<StoredCalls> {
+  if (pipelineRefs(document).length === 0) return NO_CALLS;
   const calls: Record<string, string> = {};
+  const documents: PipelineDocument[] = [];
   for (const [ref, entry] of (await resolvePipelines(document, resolver)).entries) {
-    calls[ref] = 'error' in entry ? `unresolved: ${entry.error}` : `${entry.name}@v${entry.version}:${behaviorHash(entry.document)}`;
+    if ('error' in entry) {
+      calls[ref] = `unresolved: ${entry.error}`;
+      continue;
+    }
+    calls[ref] = `${entry.name}@v${entry.version}:${behaviorHash(entry.document)}`;
+    documents.push(entry.document);
   }
-  return calls;
+  return { calls, documents };
 }
 
 /**
@@ -37,9 +55,13 @@ export async function storedCalls(document: PipelineDocument, resolver: Pipeline
  * config as shared, each index by its snapshot's bytes. So a server that starts publishing the same
  * workspace keeps the key of what it evaluated before.
  */
-export async function localPins(workspace: { config: WorkspaceConfig; dataDir: string; retrieval: RetrievalStore }, document: PipelineDocument): Promise<WorkspacePins> {
+export async function localPins(
+  workspace: { config: WorkspaceConfig; dataDir: string; retrieval: RetrievalStore },
+  document: PipelineDocument,
+  called: readonly PipelineDocument[] = [],
+): Promise<WorkspacePins> {
   const indexes: Record<string, string> = {};
-  for (const name of indexNamesOf(document)) {
+  for (const name of indexNamesOf(document, called)) {
     const bytes = await indexSnapshot(workspace.retrieval, name);
     if (bytes) indexes[name] = artifactHash(bytes);
   }

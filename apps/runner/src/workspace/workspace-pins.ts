@@ -10,19 +10,27 @@ import type { PipelineDocument } from '@patchbay/core';
 export interface WorkspacePins {
   /** The hash of the workspace config artifact. */
   config?: string;
-  /** Index name → the hash of its artifact, for the `retrieve` nodes of the job's own document. */
+  /**
+   * Index name → the hash of its artifact, for the `retrieve` nodes of the job's own document (and, for an
+   * eval, of the stored pipelines it calls as they resolved when it started).
+   */
   indexes?: Record<string, string>;
 }
 
 /** The artifact name of the workspace config (kind `config`). */
 export const WORKSPACE_CONFIG = 'workspace';
 
-/** The indexes a document's own `retrieve` nodes read (nested pipelines resolve theirs on first use). */
-export function indexNamesOf(document: PipelineDocument): string[] {
+/**
+ * The indexes the `retrieve` nodes of a document read, and those of the stored pipelines it calls when they
+ * are given (`called`, as they resolve: storedCalls); a run's nested pipelines resolve theirs on first use.
+ */
+export function indexNamesOf(document: PipelineDocument, called: readonly PipelineDocument[] = []): string[] {
   const names = new Set<string>();
-  for (const node of document.nodes) {
-    const index = node.type === 'retrieve' ? (node.config as { index?: unknown }).index : undefined;
-    if (typeof index === 'string') names.add(index);
+  for (const doc of [document, ...called]) {
+    for (const node of doc.nodes) {
+      const index = node.type === 'retrieve' ? (node.config as { index?: unknown }).index : undefined;
+      if (typeof index === 'string') names.add(index);
+    }
   }
   return [...names];
 }

@@ -55,9 +55,9 @@ export class WorkspacePublisher {
     if (published) this.options.log(`published index "${name}" as ${published.hash.slice(0, 12)} (${published.created ? `${published.bytes} bytes` : 'contents already stored'})`);
   }
 
-  /** What a job of `document` runs with: the config published now and the indexes its retrieve nodes name. */
-  async pins(document: PipelineDocument): Promise<WorkspacePins> {
-    const names = indexNamesOf(document);
+  /** What a job of `document` runs with: the config published now and the indexes its retrieve nodes (and `called`'s) name. */
+  async pins(document: PipelineDocument, called: readonly PipelineDocument[] = []): Promise<WorkspacePins> {
+    const names = indexNamesOf(document, called);
     if (names.length === 0) return { config: this.configHash };
     return { config: this.configHash, indexes: Object.fromEntries(await this.options.artifacts.currentOf('index', names)) };
   }

@@ -137,7 +137,7 @@ async function openEvalWorkspace(store: Store, values: { data?: string; config?:
   return {
     services,
     config: services.config,
-    pins: (document: PipelineDocument) => localPins(services, document),
+    pins: (document: PipelineDocument, called: readonly PipelineDocument[]) => localPins(services, document, called),
     close: () => services.close(),
     hint: (error: string) => dataDirHint(error, services.dataDir),
   };
