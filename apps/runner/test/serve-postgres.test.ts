@@ -159,6 +159,46 @@ describe('serve --store postgres://…', () => {
     }
   }, 180_000);
 
+  it('patchbay keys list reads a PostgreSQL store without migrating it: a database with no runner store, or one an earlier version left behind, is exit 2 in one line and stays as it was', async () => {
+    const ws = workspace({});
+    const tables = async (url: string) => {
+      const { db } = openPool(url);
+      try {
+        const names = (await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`.execute(db)).rows.map((r) => r.name);
+        const applied = names.includes('schema_migrations') ? (await sql<{ id: string }>`SELECT id FROM schema_migrations ORDER BY id`.execute(db)).rows.map((r) => r.id) : [];
+        return { names: names.sort(), applied };
+      } finally {
+        await db.destroy();
+      }
+    };
+    try {
+      // A database no runner started on: nothing to list, and nothing made there.
+      const empty = await pg.createDatabase();
+      const none = await runCli(['keys', 'list', '--store', empty], ws.dir, cleanEnv());
+      expect(none.code, none.stderr).toBe(2);
+      expect(none.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay keys: there is no runner store in postgres:\/\/\S+: start the runner on it once \(patchbay serve --store postgres:\/\/\S+\)$/)]);
+      expect(await tables(empty)).toEqual({ names: [], applied: [] });
+
+      // A store whose newest migration has not run (an earlier version's): refused as for SQLite, not migrated.
+      const behind = await pg.createDatabase();
+      const runner = await startTestRunner({ store: behind });
+      await runner.close();
+      const { db } = openPool(behind);
+      const [newest] = (await sql<{ id: string }>`DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations) RETURNING id`.execute(db)).rows;
+      await db.destroy();
+      const before = await tables(behind);
+      const old = await runCli(['keys', 'list'], ws.dir, cleanEnv({ PATCHBAY_STORE: behind }));
+      expect(old.code, old.stderr).toBe(2);
+      expect(old.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^patchbay keys: the runner store postgres:\/\/\S+ was written by an earlier version and needs migrating, which this command does not do: start the runner on it once \(patchbay serve --store postgres:\/\/\S+\) as a user who may write it$/),
+      ]);
+      expect(await tables(behind)).toEqual(before);
+      expect(before.applied).not.toContain(newest.id);
+    } finally {
+      ws.remove();
+    }
+  }, 60_000);
+
   it('refuses a store that is not a postgres:// URL (exit 2) or cannot be reached (exit 1), in one line', async () => {
     const ws = workspace({});
     try {

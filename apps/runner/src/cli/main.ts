@@ -71,7 +71,7 @@ export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<
   } catch (err) {
     // A damaged or unwritable data file, or a store to migrate first, is bad input, like a bad flag: nothing ran, and the line says what to do.
     const { DamagedDataFileError, ReadOnlyDataFileError } = await import('@patchbay/core/data-file');
-    const { StoreNeedsMigratingError } = await import('../store/db');
+    const { StoreNeedsMigratingError } = await import('../store/store-needs-migrating');
     if (err instanceof UsageError || err instanceof DamagedDataFileError || err instanceof ReadOnlyDataFileError || err instanceof StoreNeedsMigratingError) {
       io.stderr.write(`patchbay ${name}: ${err.message}\n`);
       return EXIT_USAGE;

@@ -18,8 +18,9 @@ export interface RunnerStoreFlags {
  * PostgreSQL never reads its data dir's SQLite file, so writing there would
  * make keys it refuses and move labels nobody serves. Only `create` makes a
  * new SQLite store: a typo in --data (or --store) must not. `readOnly` (a
- * command that only lists) opens a SQLite store without writing it, so it
- * works in a data dir this process may not write.
+ * command that only lists) opens the store without writing it (no migration:
+ * one whose schema is behind is StoreNeedsMigratingError), so it works in a
+ * data dir this process may not write, and changes no shared database.
  */
 export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean; onCreated?: (dataDir: string) => void; readOnly?: boolean } = {}): Promise<Store> {
   const { openSqliteStore, openSqliteStoreForReading, openStore, RUNNER_DB_FILE } = await import('../store/index');
@@ -38,7 +39,7 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
     if (!isPostgresUrl(target) && !existsSync(path.join(target, RUNNER_DB_FILE))) {
       throw new UsageError(`${shared.name} ${target} holds no runner store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your runners share`);
     }
-    if (options.readOnly && !isPostgresUrl(target)) return openSqliteStoreForReading(target, { redact });
+    if (options.readOnly) return openStore(target, { redact, readOnly: true });
     return openStore(target, { redact });
   }
   const { resolveDataDir } = await import('@patchbay/core/node');

@@ -28,20 +28,6 @@ export function pendingMigrations(db: SqliteDatabase, migrations: readonly Migra
   return migrations.map((m) => m.id).filter((id) => !recorded.has(id)).sort((a, b) => a.localeCompare(b));
 }
 
-/** A runner store opened for reading only whose tables an earlier version wrote: reading them as they are could answer wrong. */
-export class StoreNeedsMigratingError extends Error {
-  override name = 'StoreNeedsMigratingError';
-  constructor(
-    readonly file: string,
-    readonly pending: string[],
-  ) {
-    super(
-      `the runner store ${file} was written by an earlier version and needs migrating, which this command does not do: ` +
-        `start the runner on it once (patchbay serve --data ${path.dirname(file)}) as a user who may write it`,
-    );
-  }
-}
-
 /**
  * Applies every migration not yet recorded, in id order, each in its own
  * transaction. Ids are strings ("001-initial", "002-evals") rather than one

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { openDatabase, pendingMigrations, RUNNER_DB_FILE, StoreNeedsMigratingError, type SqliteDatabase } from './db';
+import { openDatabase, pendingMigrations, RUNNER_DB_FILE, type SqliteDatabase } from './db';
+import { StoreNeedsMigratingError } from './store-needs-migrating';
 import { openSqliteForReading } from './sqlite-read-only';
 import { KyselyPipelineStore, type PipelineStore } from './pipelines';
 import { KyselyRunStore, type RunStore } from './runs';
@@ -47,7 +48,8 @@ export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
 export { StorageFailure, StorageHealth, asStorageFailure, type StorageState } from './storage-health';
 export { MAX_PAGE_LIMIT, InvalidCursorError, type Page, type PageRequest } from './paging';
-export { openDatabase, migrate, RUNNER_DB_FILE, StoreNeedsMigratingError, type SqliteDatabase } from './db';
+export { openDatabase, migrate, RUNNER_DB_FILE, type SqliteDatabase } from './db';
+export { StoreNeedsMigratingError } from './store-needs-migrating';
 export { KyselyPipelineStore } from './pipelines';
 export { KyselyVersionStore } from './versions';
 export { KyselyRunStore } from './runs';
@@ -137,9 +139,10 @@ export interface OpenStoreOptions {
  * `postgres://` URL (`--store`, PATCHBAY_STORE: scaled out) or a data dir
  * (SQLite, the default). Both give the same Store. A bad URL throws
  * StoreUrlError; a database that cannot be reached throws StoreOpenError.
+ * `readOnly`: migrated and written by nothing (StoreNeedsMigratingError when behind).
  */
-export async function openStore(target: string, options: OpenStoreOptions & { log?: (line: string) => void; poolSize?: number } = {}): Promise<Store> {
-  if (!isPostgresUrl(target)) return openSqliteStore(target, options);
+export async function openStore(target: string, options: OpenStoreOptions & { log?: (line: string) => void; poolSize?: number; readOnly?: boolean } = {}): Promise<Store> {
+  if (!isPostgresUrl(target)) return options.readOnly ? openSqliteStoreForReading(target, options) : openSqliteStore(target, options);
   const { openPostgresStore } = await import('./postgres/open');
   return openPostgresStore(target, options);
 }
@@ -218,7 +221,7 @@ export function openSqliteStoreForReading(dataDir: string, options: OpenStoreOpt
   const pending = pendingMigrations(opened.db, sqliteMigrations(options));
   if (pending.length > 0) {
     opened.close();
-    throw new StoreNeedsMigratingError(file, pending);
+    throw new StoreNeedsMigratingError(file, pending, `--data ${dataDir}`);
   }
   const health = new StorageHealth();
   const clock = new SqliteChangeClock(opened.db, SERVED_TABLES);

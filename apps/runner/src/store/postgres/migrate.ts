@@ -23,3 +23,14 @@ export async function migratePostgres(db: Kysely<Database>, migrations: readonly
     return pending.map((m) => m.id);
   });
 }
+
+/**
+ * The ids of `migrations` not yet recorded, in the order they apply, and whether none is (no runner ever
+ * started on the database): read without writing, for a command that only reads (it migrates nothing).
+ */
+export async function pendingPostgresMigrations(db: Kysely<Database>, migrations: readonly PostgresMigration[] = postgresMigrations): Promise<{ pending: string[]; empty: boolean }> {
+  const found = await sql<{ name: string | null }>`SELECT to_regclass('schema_migrations')::text AS name`.execute(db);
+  const applied = found.rows[0]?.name ? new Set((await db.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id)) : new Set<string>();
+  const pending = migrations.map((m) => m.id).filter((id) => !applied.has(id)).sort((a, b) => a.localeCompare(b));
+  return { pending, empty: applied.size === 0 };
+}

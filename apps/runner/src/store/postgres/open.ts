@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { kyselyStores, type OpenStoreOptions, type Store } from '../index';
 import { checkStoreUrl } from '../store-url';
-import { migratePostgres } from './migrate';
+import { StoreNeedsMigratingError } from '../store-needs-migrating';
+import { migratePostgres, pendingPostgresMigrations } from './migrate';
 import { openPool } from './pool';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
@@ -14,16 +15,23 @@ export class StoreOpenError extends Error {
 /**
  * The runner's store in PostgreSQL (`--store postgres://…`): connects, migrates
  * (once, whichever process comes first), and returns the same Store the SQLite
- * data dir gives, plus the shared response cache.
+ * data dir gives, plus the shared response cache. `readOnly` (a command that only
+ * lists): nothing is migrated, and its sessions are read-only (the database refuses
+ * any write); a database whose schema is behind throws StoreNeedsMigratingError.
  */
-export async function openPostgresStore(target: string, options: OpenStoreOptions & { poolSize?: number; log?: (line: string) => void } = {}): Promise<Store> {
+export async function openPostgresStore(target: string, options: OpenStoreOptions & { poolSize?: number; log?: (line: string) => void; readOnly?: boolean } = {}): Promise<Store> {
   const { url, display } = checkStoreUrl(target);
-  const { db } = openPool(url, { max: options.poolSize });
+  const { db } = openPool(url, { max: options.poolSize, readOnly: options.readOnly });
   try {
     await sql`SELECT 1`.execute(db);
-    await migratePostgres(db);
+    if (!options.readOnly) await migratePostgres(db);
+    else {
+      const { pending, empty } = await pendingPostgresMigrations(db);
+      if (pending.length > 0) throw new StoreNeedsMigratingError(display, pending, `--store ${display}`, empty);
+    }
   } catch (err) {
     await db.destroy().catch(() => {});
+    if (err instanceof StoreNeedsMigratingError) throw err;
     const e = err as Error & { code?: string };
     throw new StoreOpenError(`cannot open the store ${display}: ${e.message || e.code || String(err)}`);
   }

@@ -12,9 +12,11 @@ const INT8 = 20;
  * listener that would crash the process, so the pool just drops it and the next
  * query fails (503).
  */
-export function openPool(url: string, options: { max?: number } = {}): { pool: pg.Pool; db: Kysely<Database> } {
+export function openPool(url: string, options: { max?: number; readOnly?: boolean } = {}): { pool: pg.Pool; db: Kysely<Database> } {
   const pool = new pg.Pool({
     connectionString: url,
+    // A read command's sessions: PostgreSQL refuses any write in them.
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     max: options.max ?? 10,
     Client: NamedStatementClient,
     connectionTimeoutMillis: 5_000,
