@@ -45,9 +45,11 @@ describe('serve --store postgres://…', () => {
 
   it('answers 503 problem+json (not 500) while PostgreSQL is gone, and stays up', async () => {
     const own = await startPostgres();
-    const runner = await startTestRunner({ store: await own.createDatabase() });
+    const logs: string[] = [];
+    const runner = await startTestRunner({ store: await own.createDatabase(), log: (line) => logs.push(line) });
     try {
       expect((await runner.post('/api/pipelines', echoPipeline('before'))).status).toBe(201);
+      expect((await runner.put('/api/pipelines/before/labels/production', { version: 1 })).status).toBe(200);
       await own.kill();
       for (const p of ['/api/pipelines', '/api/runs', '/api/pipelines/before/versions']) {
         const res = await runner.api(p);
@@ -63,6 +65,14 @@ describe('serve --store postgres://…', () => {
       expect((await served.json()).error).toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/store \(PostgreSQL\) is unavailable/) });
       // What needs no database is still served.
       expect((await runner.api('/api/openapi.json')).status).toBe(200);
+      // A run refused (503) was never acknowledged: the refusal is the answer, and the log says no run was lost.
+      const runs = [
+        await runner.post('/api/runs', { document: echoPipeline('inline'), inputs: { question: 'hi' } }),
+        await runner.post('/api/runs', { pipeline: 'before', inputs: { question: 'hi' } }),
+        await runner.post('/api/pipelines/before/run', { inputs: { question: 'hi' } }),
+      ];
+      for (const res of runs) expect(res.status, res.url).toBe(503);
+      expect(logs.filter((line) => /could not record run/.test(line))).toEqual([]);
     } finally {
       await runner.close();
       await own.stop();

@@ -174,7 +174,8 @@ export class RunManager {
     // A caller that answers only at the end waits for the end's commit instead (recorded), so the
     // run may be written once; not when scaled out, where another process finishes it.
     const hold = request.answeredAtEnd === true && !this.commitEachRun;
-    const begun = this.store.begin(runStart(job), { hold });
+    // Not acknowledged until committed (now, or with its end when held): a failed write is a refusal (503, 507), no lost run.
+    const begun = this.store.begin(runStart(job), { hold, refusedOnFailure: true });
     if (!hold) await begun;
     try {
       if (this.pin) job.workspace = await this.pin(request.document);
@@ -225,7 +226,8 @@ export class RunManager {
         const committed = this.finishDurably(row);
         return this.observe ? committed.then(() => void setImmediate(() => this.observed(payload, row))) : committed;
       }
-      const committed = this.store.finish(row);
+      // A run answered at its end is acknowledged only once this commits (recorded()): refused, not lost, when it fails.
+      const committed = this.store.finish(row, { refusedOnFailure: payload.answeredAtEnd === true });
       if (payload.answeredAtEnd) this.ends.set(id, committed);
       if (this.observe) setImmediate(() => this.observed(payload, row));
       return undefined;

@@ -7,7 +7,11 @@ import { ValueSharing } from './run-values';
 import { PreparedInsert, PreparedQuery } from './prepared';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
-export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & { settle: (err?: Error) => void };
+export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & {
+  settle: (err?: Error) => void;
+  /** Its caller refuses the run when it fails (WriteOptions): not a lost run. */
+  refusedOnFailure?: boolean;
+};
 
 /** A run's end: the one statement per run of a batch (the rest are multi-row), so it is compiled once. */
 const finishRun = new PreparedQuery<[string, string | null, string | null, string | null, number, string, string | null, string]>(8, (db, status, outputs, error, failedNode, durationMs, events, resolved, id) =>

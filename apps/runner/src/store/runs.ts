@@ -81,7 +81,15 @@ export interface RunFinish {
   resolved?: Record<string, ResolvedRef>;
 }
 
-export interface BeginOptions {
+export interface WriteOptions {
+  /**
+   * The caller awaits this write before it acknowledges the run, and refuses the run (503, 507) when
+   * it fails: the refusal is the answer and no acknowledged run is lost, so onWriteError is not told.
+   */
+  refusedOnFailure?: boolean;
+}
+
+export interface BeginOptions extends WriteOptions {
   /**
    * The caller answers only when the run has ended, and only once its end is
    * committed (a served answer sent whole): its `running` row may then wait to
@@ -100,7 +108,7 @@ export interface RunStore {
    */
   begin(run: RunStart, options?: BeginOptions): Promise<void>;
   /** Records the end of a run with its node traces and events, in one transaction with other queued writes; settles on commit. */
-  finish(run: RunFinish): Promise<void>;
+  finish(run: RunFinish, options?: WriteOptions): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   /** A run's status as committed, without flushing this process's queued writes (another process wrote it); undefined when there is none. */
   status(id: string): Promise<RunStatus | undefined>;
@@ -178,7 +186,11 @@ export function restoreEvents(id: string, stored: RunEvent[], traceTexts: () => 
 export interface RunStoreOptions {
   /** Applied to every JSON text before it is written: keeps secrets out of the database. */
   redact?: (json: string) => string;
-  /** Told about a write that failed (a batch is retried write by write, so one bad run loses only itself). */
+  /**
+   * Told about a write that failed (a batch is retried write by write, so one bad run loses only itself),
+   * unless its caller refuses the run for it (WriteOptions.refusedOnFailure): a run acknowledged, or
+   * written by no one who answers, is lost.
+   */
   onWriteError?: (error: Error, runId: string) => void;
   /** Told when a write fails for want of storage. */
   health?: StorageHealth;
@@ -210,11 +222,11 @@ export class KyselyRunStore implements RunStore {
   }
 
   begin(run: RunStart, options: BeginOptions = {}) {
-    return this.enqueue({ kind: 'begin', run }, options.hold === true);
+    return this.enqueue({ kind: 'begin', run, refusedOnFailure: options.refusedOnFailure }, options.hold === true);
   }
 
-  finish(run: RunFinish) {
-    return this.enqueue({ kind: 'finish', run });
+  finish(run: RunFinish, options: WriteOptions = {}) {
+    return this.enqueue({ kind: 'finish', run, refusedOnFailure: options.refusedOnFailure });
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -403,7 +415,7 @@ export class KyselyRunStore implements RunStore {
           w.settle();
         } catch (err) {
           const failure = this.health?.observe(err);
-          this.onWriteError(err as Error, w.run.id);
+          if (!w.refusedOnFailure) this.onWriteError(err as Error, w.run.id);
           w.settle(failure ?? (err as Error));
         }
       }
