@@ -53,7 +53,9 @@ describe('alert rules over the runs of every server (two front doors on one Redi
   it('fills one window from the runs of both servers and posts each change of state once', async () => {
     const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await a.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 600)); // B reads the rule from the store
+    // B reads the rule from the store now, as its own sync (every 200 ms) would: a run B observes before it knows the
+    // rule is no sample for it. A sleep of 600 ms assumed the sync had run by then, which a loaded machine can put off.
+    await b.server.monitoring.syncConfigs();
     // Two failed runs on each server: neither saw four, together they fill the window.
     a.server.monitoring.observeRun(ended('f1', 'failed'));
     b.server.monitoring.observeRun(ended('f2', 'failed'));
@@ -80,7 +82,9 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     hook.received.length = 0;
     const rules = { rules: [{ name: 'errors-of-two', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await a.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 600)); // B reads the rule from the store
+    // B reads the rule from the store now, as its own sync (every 200 ms) would: a run B observes before it knows the
+    // rule is no sample for it. A sleep of 600 ms assumed the sync had run by then, which a loaded machine can put off.
+    await b.server.monitoring.syncConfigs();
     const raw = new Redis(redis.url);
     try {
       // Failed runs as far as they go, with no id, time or duration: were they counted, the rule would be firing with no post.

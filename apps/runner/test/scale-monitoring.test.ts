@@ -102,10 +102,14 @@ describe('monitors and alert rules saved through one server, on the runs another
     const put = (runner: TestRunner, path: string, body: unknown) =>
       runner.put(`/api/pipelines/flaky/${path}`, body);
     const run = async (runner: TestRunner, question: string) => (await runner.post('/api/runs?stream=true', { pipeline: 'flaky', inputs: { question } })).text();
+    // The list of flaky's monitors or alert rules B has in effect (as JSON), read and not changed.
+    const inEffectOnB = (kind: 'monitors' | 'alert-rules') => b.server.monitoring['applied'].get(`${kind}\u0000flaky`);
     const monitor = { name: 'echoes', scorer: { type: 'regex', params: { pattern: 'ok' } }, sample: 1 };
     expect((await put(a, 'monitors', { monitors: [monitor] })).status).toBe(200);
     expect((await put(a, 'alert-rules', { rules: [{ name: 'errors', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: hook.url }] })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 600));
+    // B reads them on its own sync (every 200 ms here): wait until it has put them in effect. A sleep of 600 ms
+    // assumed the sync had run by then, which a loaded machine can put off; were B never to read them, this fails.
+    await expect.poll(() => [inEffectOnB('monitors'), inEffectOnB('alert-rules')], { timeout: 15_000 }).toEqual([expect.stringContaining('"echoes"'), expect.stringContaining('"errors"')]);
     await run(b, 'fail');
     await run(b, 'ok');
     await b.server.monitoring.settled();
@@ -114,7 +118,7 @@ describe('monitors and alert rules saved through one server, on the runs another
     // Removed on A: B stops alerting and reporting the monitor too.
     expect((await put(a, 'alert-rules', { rules: [] })).status).toBe(200);
     expect((await put(a, 'monitors', { monitors: [] })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 600));
+    await expect.poll(() => [inEffectOnB('monitors'), inEffectOnB('alert-rules')], { timeout: 15_000 }).toEqual(['[]', '[]']);
     await run(b, 'fail');
     await b.server.monitoring.settled();
     expect(hook.received.length).toBe(2);
