@@ -37,6 +37,13 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
   let limitedArrivals: (n: number) => boolean = () => false;
   /** The headers a 429 goes with (default: retry-after-ms 1). */
   let limitedHeaders: Record<string, string> | undefined;
+  /**
+   * While set, each request waits before it is answered until `inFlight()` reaches `reach` (for 10 s at most), then
+   * the gathering ends for all of them. Requests a correct limiter lets run together are then seen together however
+   * slowly a loaded machine starts them (a 40 ms answer leaves little time); with too few let through it ends at 10 s,
+   * short of `reach`, and what the test asserts of the arrivals fails.
+   */
+  let gathering: { inFlight: () => number; reach: number } | undefined;
   let redisClient: Redis;
   /** The eval's shared limit as saved in Redis (null while it never moved, and once the eval ended). */
   const redisLimit = (id: string) => redisClient.hget(`patchbay:eval-limit:${id}`, 'limit');
@@ -73,6 +80,12 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
         inFlightBy.set(key, (inFlightBy.get(key) ?? 0) + 1);
         const limited = limitedArrivals(arrivals.length + 1);
         arrivals.push({ key, inFlight, ownInFlight: inFlightBy.get(key)!, limited, at: Date.now() });
+        const gather = gathering;
+        if (gather) {
+          const until = Date.now() + 10_000;
+          while (gathering === gather && gather.inFlight() < gather.reach && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+          if (gathering === gather) gathering = undefined;
+        }
         await new Promise((r) => setTimeout(r, latencyMs));
         inFlight--;
         inFlightBy.set(key, inFlightBy.get(key)! - 1);
@@ -109,10 +122,13 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
   it('halves the combined in-flight count during a 429 storm on both workers, and loses no case', async () => {
     // Requests 41..80 of the eval are refused: a storm that both workers run into.
     limitedArrivals = (n) => n > 40 && n <= 80;
+    // The eval's first 8 cases are admitted at once; its first requests are held until 6 are at the provider together.
+    gathering = { inFlight: () => inFlight, reach: 6 };
     try {
       await runEval('storm', 120, 8);
     } finally {
       limitedArrivals = () => false;
+      gathering = undefined;
     }
     const before = arrivals.slice(0, 40);
     const storm = arrivals.filter((a) => a.limited);
@@ -208,9 +224,15 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
         workers.a!.child.kill('SIGKILL');
         killedAt = arrivals.length;
         await workers.a!.exited;
+        // From here b's requests are held until b has 4 in flight: a's cases, back from their lapsed locks, arrive
+        // while b's own are at the provider, rather than at whatever moment a loaded machine gets to them (with
+        // 400 ms answers and slow turns between cases, four cases on b could miss each other at the provider).
+        // Set once a is gone, so that none of a's requests is held (a dead worker's request would still count).
+        gathering = { inFlight: () => inFlightBy.get(`Bearer ${KEYS.b}`) ?? 0, reach: 4 };
       });
     } finally {
       latencyMs = 40;
+      gathering = undefined;
     }
     expect(Math.max(...arrivals.map((a) => a.inFlight))).toBeLessThanOrEqual(4);
     const afterKill = arrivals.slice(killedAt).filter((a) => a.key === `Bearer ${KEYS.b}`);
