@@ -38,11 +38,23 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (root) await run('chown', ['postgres:postgres', dir]);
   const as = (bin: string, args: string[]) => (root ? run('runuser', ['-u', 'postgres', '--', `${BIN}/${bin}`, ...args]) : run(`${BIN}/${bin}`, args));
   const data = path.join(dir, 'data');
-  const port = await freePort();
   await as('initdb', ['-D', data, '-A', 'trust', '-U', USER, '--no-sync', '-E', 'UTF8']);
+  let port = 0;
   // fsync off: a test cluster need not survive a power cut, and it keeps `npm test` fast.
   const start = () => as('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-l', path.join(dir, 'log'), '-w', 'start']);
-  await start();
+  // The port was free when freePort() looked, but the files run in parallel: another process can bind it before
+  // PostgreSQL does (pg_ctl then exits 1, "could not bind … Address already in use"). Another port is tried then.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (err) {
+      const log = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8') : '';
+      if (attempt >= 5 || !/Address already in use/.test(log)) throw new Error(`${(err as Error).message}\n${log.trim().split('\n').slice(-5).join('\n')}`);
+      fs.rmSync(path.join(dir, 'log'), { force: true });
+    }
+  }
   const url = `postgres://${USER}@127.0.0.1:${port}/postgres`;
   let stopped = false;
   const stopWith = async (mode: string) => {

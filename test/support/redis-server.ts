@@ -22,18 +22,21 @@ export interface TestRedis {
  * fsynced on every write, as docs/scaling.md tells production to run it.
  */
 export async function startRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
-  const port = await freePort();
+  let port = 0;
   const dir = options.persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-redis-')) : undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'];
-  args.push(...(dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no']));
+  const args = () => [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'],
+    ...(dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no']),
+  ];
   const start = async () => {
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 15_000;
-    while (!(await answers(port))) {
+    // Its own "Ready" line, not a PING alone: a redis-server another test started on this port would answer too.
+    while (!(output.includes('Ready to accept connections') && (await answers(port)))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`redis-server did not start on port ${port}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
@@ -42,7 +45,18 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
     }
     return { child, exited };
   };
-  let current = await start();
+  // The port was free when freePort() looked, but the files run in parallel: another process can bind it before
+  // redis-server does (it then exits, "Address already in use"). Another port is tried then.
+  let current: Awaited<ReturnType<typeof start>>;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      current = await start();
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
   const redis: TestRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
