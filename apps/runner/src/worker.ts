@@ -57,6 +57,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const removed = await removeDeadWorkersCacheDirs();
     if (removed > 0) log(`removed the cache dirs of ${removed} worker(s) that are gone`);
   }
+  // Made now: a cache dir that cannot be made fails the start, not the first job that fetches an index.
+  await fs.mkdir(cacheDir, { recursive: true });
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
   const store: Store = await openStore(options.storeDir, { redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
   // No config file and no indexes of its own: each job runs with the workspace config and index artifacts

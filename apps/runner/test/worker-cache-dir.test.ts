@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,8 @@ describe("a worker's default cache dir", () => {
       kept.child.kill('SIGTERM');
       expect(await kept.exited, kept.output()).toBe(0);
       expect(existsSync(given)).toBe(true);
+      // Its jobs read index artifacts (artifacts/): no retrieval.sqlite of its own, which nothing is ever indexed into.
+      expect(readdirSync(given).filter((name) => name.startsWith('retrieval.sqlite'))).toEqual([]);
     } finally {
       rmSync(given, { recursive: true, force: true });
     }

@@ -75,7 +75,8 @@ export class WorkspaceResolver {
     }
     this.options.onConfig?.(config);
     const { cacheDir, env, redact, responseCache } = this.options;
-    const services = await createServices({ config, dataDir: cacheDir, env, redact, responseCache });
+    // Its jobs search index artifacts (PinnedRetrieval): the cache dir gets no retrieval.sqlite nothing is indexed into.
+    const services = await createServices({ config, dataDir: cacheDir, env, redact, responseCache, noIndexes: true });
     services.pipelines = this.options.pipelines;
     return services;
   }

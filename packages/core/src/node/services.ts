@@ -39,6 +39,11 @@ export interface CreateServicesOptions {
    * store's: every process shares it). Whoever passes it closes it.
    */
   responseCache?: ResponseCache;
+  /**
+   * The caller brings the indexes its runs search (a scaled-out job's index artifacts): no
+   * `<dataDir>/retrieval.sqlite` is opened or made; `retrieval` is an empty store in memory.
+   */
+  noIndexes?: boolean;
 }
 
 export type WorkspaceServices = Services & {
@@ -85,7 +90,7 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
       : providers;
-    retrieval = openRetrievalStore({ dataDir, models, inMemory: absent });
+    retrieval = openRetrievalStore({ dataDir, models, inMemory: absent || options.noIndexes === true });
   } catch (err) {
     if (ownCache) await cache?.close();
     await tools.close();
