@@ -143,7 +143,11 @@ describe('a client that leaves a streamed chat completion', () => {
     const before = new Set((await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).map((r: { id: string }) => r.id));
     const failed = await impatient.chat.completions.create({ model: 'stalls', messages: [{ role: 'user', content: 'stall whole' }] }).then(() => undefined, (e) => e);
     expect(failed).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
-    const runs = (await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).filter((r: { id: string }) => !before.has(r.id));
+    const newRuns = async () => (await (await runner.api('/api/runs?pipeline=stalls&limit=1000')).json()).filter((r: { id: string }) => !before.has(r.id));
+    // On a loaded machine the 500 ms can pass before the server has begun the run (a client gone by then still
+    // cancels it as it begins): wait for it to be there rather than reading the list once at the timeout.
+    await expect.poll(newRuns, { timeout: 15_000 }).not.toHaveLength(0);
+    const runs = await newRuns();
     expect(runs).toHaveLength(1);
     expect(await ended(runs[0].id)).toMatchObject({ status: 'cancelled' });
   });
