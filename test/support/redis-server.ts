@@ -12,6 +12,10 @@ export interface TestRedis {
   process: ChildProcess;
   /** kill -9, then after `downMs` start again on the same port (with `persistent`, from its append-only file). */
   restart(downMs?: number): Promise<void>;
+  /** kill -9 and wait until it is gone: the port refuses connections until `start()`. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port after `kill()` (with `persistent`, from its append-only file). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,9 +66,15 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
     port,
     process: current.child,
     async restart(downMs = 0) {
+      await redis.kill();
+      await new Promise((r) => setTimeout(r, downMs));
+      await redis.start();
+    },
+    async kill() {
       current.child.kill('SIGKILL');
       await current.exited;
-      await new Promise((r) => setTimeout(r, downMs));
+    },
+    async start() {
       current = await start();
       redis.process = current.child;
     },

@@ -122,3 +122,109 @@ describe('a front door stopped while Redis is away', () => {
     }
   }, 30_000);
 });
+
+// Redis restarting, or a network blip: the runs a server observes meanwhile still count in the alert windows once it is
+// back (an outage is when alerts matter most), in the order they were observed, and at the time they were observed.
+describe('alert samples observed while Redis is away', () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let server: TestRunner;
+  let hook: Webhook;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    hook = await startWebhook();
+    server = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: redis.url, work: false }, log: (line: string) => logs.push(line) });
+    expect((await server.post('/api/pipelines', flaky)).status).toBe(201);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await hook?.close();
+    await redis?.stop();
+    await postgres?.stop();
+  });
+
+  const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
+    id,
+    pipeline: 'flaky',
+    version: 1,
+    label: 'production',
+    source: 'serve',
+    status,
+    startedAt: Date.now(),
+    durationMs: 5,
+    error: status === 'failed' ? 'it failed' : null,
+    nodes: {},
+    inputs: { question: id },
+    outputs: null,
+    document: flaky,
+  });
+
+  const streamed = async (): Promise<string[]> => {
+    const raw = new Redis(redis.url);
+    try {
+      const entries = (await raw.xrange('patchbay:alert-samples', '-', '+')) as [string, string[]][];
+      return entries.map(([, fields]) => JSON.parse(fields[1]).run.id);
+    } finally {
+      raw.disconnect();
+    }
+  };
+
+  it('fires, once and in the alert log, on failed runs observed while Redis was down, at the time they were observed', async () => {
+    const rules = { rules: [{ name: 'errors-in-outage', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
+    expect((await server.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
+    await redis.kill();
+    server.server.monitoring.observeRun(ended('down1', 'failed'));
+    server.server.monitoring.observeRun(ended('down2', 'failed'));
+    await server.server.monitoring.settled();
+    const back = Date.now();
+    await redis.start();
+    await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'errors-in-outage', pipeline: 'flaky', state: 'firing', value: 1, window: 2 });
+    expect(hook.received[0].runs).toEqual(['down1', 'down2']);
+    // The run's own time, not when Redis took it.
+    expect(Date.parse(hook.received[0].at as string)).toBeLessThanOrEqual(back);
+    await server.server.monitoring.settled();
+    expect(hook.received).toHaveLength(1);
+    const log = await (await server.api('/api/pipelines/flaky/alerts')).json();
+    expect(log.alerts.map((x: { rule: string; state: string }) => [x.rule, x.state])).toEqual([['errors-in-outage', 'firing']]);
+  });
+
+  it('keeps the newest 10,000 in order past the bound, and says once how many of the oldest it dropped', async () => {
+    hook.received.length = 0;
+    const rules = { rules: [{ name: 'errors-of-four', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
+    expect((await server.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
+    await redis.kill();
+    // Five good runs first: kept, they would be read before the failures (and the window is full of failures either way).
+    for (let i = 0; i < 5; i++) server.server.monitoring.observeRun(ended(`old${i}`, 'succeeded'));
+    for (let i = 0; i < 10_000; i++) server.server.monitoring.observeRun(ended(`new${i}`, 'failed'));
+    await redis.start();
+    await expect.poll(() => hook.received.length, { timeout: 30_000 }).toBe(1);
+    expect(hook.received[0]).toMatchObject({ rule: 'errors-of-four', state: 'firing', value: 1 });
+    await expect.poll(async () => (await streamed()).length, { timeout: 30_000 }).toBe(10_000);
+    const ids = await streamed();
+    expect(ids).toEqual(Array.from({ length: 10_000 }, (_, i) => `new${i}`));
+    await expect.poll(() => logs.filter((line) => /were dropped/.test(line)), { timeout: 15_000 }).toHaveLength(1);
+    expect(logs.filter((line) => /were dropped/.test(line))).toEqual([expect.stringMatching(/the oldest 5 were dropped/)]);
+  }, 60_000);
+
+  it('stopped while samples wait for Redis, says how many were not published', async () => {
+    const other = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: redis.url, work: false }, log: (line: string) => logs.push(line) });
+    try {
+      expect((await other.post('/api/pipelines', flaky)).status).toBe(201);
+      const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
+      expect((await other.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
+      await redis.kill();
+      other.server.monitoring.observeRun(ended('lost1', 'failed'));
+      other.server.monitoring.observeRun(ended('lost2', 'failed'));
+      other.server.monitoring.observeRun(ended('lost3', 'succeeded'));
+      await other.close();
+      expect(logs.filter((line) => /not published/.test(line))).toEqual([expect.stringMatching(/\b3 sample\(s\)/)]);
+    } finally {
+      await other.close();
+      await redis.start();
+    }
+  }, 30_000);
+});

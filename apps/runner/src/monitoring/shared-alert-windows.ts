@@ -7,6 +7,7 @@ import { withoutRepeats } from '../queue/repeated-lines';
 import type { AlertRunSample } from './alert-rules';
 import type { AlertRuleSpec } from './monitor-spec';
 import { closeBlockingReader } from '../queue/blocking-reader';
+import { AlertSamplePublisher } from './alert-sample-publisher';
 
 /** What the stream carries: a finished run, or a monitor's score of one. */
 export type AlertSample = { kind: 'run'; run: AlertRunSample } | { kind: 'score'; score: MonitorScore };
@@ -76,6 +77,7 @@ export interface SharedAlertWindowsOptions {
  */
 export class SharedAlertWindows {
   private readonly reader: Redis;
+  private readonly publisher: AlertSamplePublisher;
   private readonly log: (line: string) => void;
   private closed = false;
   private readonly loop: Promise<void>;
@@ -87,6 +89,7 @@ export class SharedAlertWindows {
     this.log = withoutRepeats(options.log);
     this.reader = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'patchbay-alert-samples' });
     this.reader.on('error', () => {});
+    this.publisher = new AlertSamplePublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, log: options.log });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.loop = this.read();
   }
@@ -99,10 +102,9 @@ export class SharedAlertWindows {
     return !this.closed;
   }
 
+  /** Onto the stream, in order; kept while Redis is away and published once it is back (alert-sample-publisher.ts). */
   publish(sample: AlertSample): void {
-    this.options.redis
-      .xadd(this.key, 'MAXLEN', '~', MAX_LEN, '*', 's', JSON.stringify(sample))
-      .catch((err: Error) => this.log(`alert rules could not share a finished run with the other servers: ${err.message}`));
+    this.publisher.publish(JSON.stringify(sample));
   }
 
   /**
@@ -125,6 +127,7 @@ export class SharedAlertWindows {
   async close(): Promise<void> {
     this.closed = true;
     this.markReady();
+    await this.publisher.close();
     await closeBlockingReader(this.reader, this.loop);
   }
 
