@@ -435,6 +435,25 @@ describe('alert rules over a duration window', () => {
     expect(fired[1].value).toBeCloseTo(0.4, 3);
   }, 60_000); // 20,000 runs through a window of 10,000
 
+  it('counts a run that reaches it late (kept by a server while Redis was away) by its own time, not by when it arrived', () => {
+    const fired: AlertPayload[] = [];
+    const alerts = new AlertEvaluator((_rule, payload) => fired.push(payload));
+    alerts.set('busy', [rule]);
+    const now = Date.now();
+    const at = (i: number, status: 'succeeded' | 'failed', when: number) => ({ ...finished(i, status), at: when });
+    alerts.observeRun(at(1, 'succeeded', now));
+    // Failures another server kept through an outage two hours ago: not in the hour before the newest run.
+    alerts.observeRun(at(2, 'failed', now - 7_200_000));
+    alerts.observeRun(at(3, 'failed', now - 7_199_000));
+    expect(fired).toEqual([]);
+    // One ten minutes ago: in the hour, beside the newest run (1 of 2 failed).
+    alerts.observeRun(at(4, 'failed', now - 600_000));
+    expect(fired).toMatchObject([{ state: 'firing', value: 0.5, runs: ['r4', 'r1'] }]);
+    // An hour after the late failure: it has left the window.
+    alerts.observeRun(at(5, 'succeeded', now - 600_000 + 3_600_000));
+    expect(fired.map((p) => [p.state, p.value])).toEqual([['firing', 0.5], ['recovered', 0]]);
+  });
+
   it('refuses a window of no time at all, naming it', () => {
     const parsed = AlertRuleSpec.safeParse({ ...rule, window: '0s' });
     expect(parsed.success).toBe(false);

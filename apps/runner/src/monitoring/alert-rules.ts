@@ -111,13 +111,23 @@ export class AlertEvaluator {
     const key = `${pipeline}\u0000${rule.name}`;
     let state = this.state.get(key);
     if (!state) this.state.set(key, (state = { firing: false, samples: [] }));
-    state.samples.push(sample);
     const window = windowOf(rule);
     if ('runs' in window) {
+      // The last N in the order samples arrive (scaled out, the stream's order: a run kept through a Redis outage counts among the latest).
+      state.samples.push(sample);
       if (state.samples.length > window.runs) state.samples.splice(0, state.samples.length - window.runs);
       if (state.samples.length < window.runs) return;
     } else {
-      const since = sample.at - window.ms;
+      // By each sample's own time: scaled out, what a server kept through a Redis outage arrives after newer samples of others.
+      let i = state.samples.length;
+      while (i > 0 && state.samples[i - 1].at > sample.at) i--;
+      state.samples.splice(i, 0, sample);
+      const since = state.samples[state.samples.length - 1].at - window.ms;
+      // One already outside the window before the newest changes nothing.
+      if (sample.at <= since) {
+        state.samples.splice(i, 1);
+        return;
+      }
       const firstKept = state.samples.findIndex((s) => s.at > since);
       if (firstKept > 0) state.samples.splice(0, firstKept);
       // A long window over a busy pipeline would keep every run of it, and read them all at each run.
