@@ -223,6 +223,26 @@ describe('first run: npm start on a fresh data dir', () => {
     expect(outcome.comparison.regressed).toHaveLength(10);
   });
 
+  it("a promotion of the composed support-triage reuses its seeded eval, as support-assistant's do", async () => {
+    // The triage eval was stored with no workspace and no scorers, and its suite was not saved by name:
+    // a promotion of support-triage (the Deploy view's check) evaluated it again.
+    const { suite } = await getJson(`${url}/api/suites/support-triage`);
+    const [seeded] = await getJson(`${url}/api/evals?pipeline=support-triage`);
+    const res = await fetch(`${url}/api/pipelines/support-triage/promotions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'production', version: 1, dryRun: true, suite: { ...suite, dataset: 'support-triage' } }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    let outcome;
+    do {
+      await new Promise((r) => setTimeout(r, 50));
+      outcome = await getJson(`${url}/api/promotions/${id}`);
+    } while (outcome.status === 'running');
+    expect(outcome).toMatchObject({ status: 'checked', to: 1, evalIds: { candidate: seeded.id } });
+  });
+
   it('v3 answers an order question through its orders tool', async () => {
     const orders = JSON.parse(fs.readFileSync(path.join(DEMO, 'orders.json'), 'utf8')) as Array<{ number: number; status: string }>;
     const order = orders.find((o) => o.number === 1004)!;

@@ -70,7 +70,7 @@ async function buildWorkspace(dir: string, target: string, env: NodeJS.ProcessEn
     }
     await seedDemoEvals(store, services, versions, target);
     services.pipelines = storeResolverOf(store);
-    await seedTriageDemo(store, services, versions.at(-1)!.number);
+    await seedTriageDemo(store, services, versions.at(-1)!.number, target);
   } finally {
     await store.close();
     await services.close();
