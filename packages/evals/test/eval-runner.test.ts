@@ -239,11 +239,13 @@ describe('the eval runner', () => {
       expect(result.cases.map((c) => c.status)).toEqual(['passed']);
       expect(arrivals).toHaveLength(3);
       const [first, second] = [arrivals[1] - arrivals[0], arrivals[2] - arrivals[1]];
+      // The upper bounds are the eval's own backoff (3 s, then 6 s), which a retry on it cannot beat: what is
+      // left between them and the provider's wait is for a loaded machine (it was 1.5 s and 1 s).
       expect(first).toBeGreaterThanOrEqual(950);
-      expect(first).toBeLessThan(2_500);
+      expect(first).toBeLessThan(2_900);
       // An HTTP date has whole seconds: "2 s ahead" is 1–2 s.
       expect(second).toBeGreaterThanOrEqual(950);
-      expect(second).toBeLessThan(3_000);
+      expect(second).toBeLessThan(5_000);
     } finally {
       await stubServices.close();
       await stub.close();
