@@ -258,11 +258,14 @@ describe('javascript', () => {
     const sandbox = createSandbox({ workers: 1 });
     const one: ScorerContext = { models, sandbox };
     const def = getScorerType('javascript')!;
-    const params = def.params.parse({ code: 'const t = Date.now(); while (Date.now() - t < 150) {} return true', timeoutMs: 400 }) as Record<string, unknown>;
+    // Each case's code runs 150 ms; the last of 12 waits 1,650 ms for the worker, past a timeoutMs of 1 s that
+    // would count the wait. The code's own 150 ms leave 850 ms of it to a loaded machine (with 6 cases and 400 ms
+    // they left 250 ms).
+    const params = def.params.parse({ code: 'const t = Date.now(); while (Date.now() - t < 150) {} return true', timeoutMs: 1_000 }) as Record<string, unknown>;
     const spec = { name: 'busy', type: 'javascript', params };
     try {
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => applyScorer(spec, 'x', { id: `c${i}`, input: 'x' }, run, one)));
-      expect(results.map((r) => r.error ?? r.pass)).toEqual([true, true, true, true, true, true]);
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => applyScorer(spec, 'x', { id: `c${i}`, input: 'x' }, run, one)));
+      expect(results.map((r) => r.error ?? r.pass)).toEqual(Array(12).fill(true));
     } finally {
       await sandbox.close();
     }
