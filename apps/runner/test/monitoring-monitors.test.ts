@@ -454,6 +454,21 @@ describe('alert rules over a duration window', () => {
     expect(fired.map((p) => [p.state, p.value])).toEqual([['firing', 0.5], ['recovered', 0]]);
   });
 
+  it('counts a run read twice once (scaled out, a sample published again after its reply was lost with the connection to Redis)', () => {
+    const fired: AlertPayload[] = [];
+    const alerts = new AlertEvaluator((_rule, payload) => fired.push(payload));
+    alerts.set('busy', [{ ...rule, window: 2, threshold: 0.5 }]);
+    alerts.observeRun(finished(1, 'failed'));
+    alerts.observeRun(finished(1, 'failed'));
+    alerts.observeRun(finished(2, 'succeeded'));
+    // r1 and r2: half failed, which is not above 0.5.
+    expect(fired).toEqual([]);
+    alerts.observeRun(finished(3, 'failed'));
+    expect(fired).toEqual([]);
+    alerts.observeRun(finished(4, 'failed'));
+    expect(fired).toMatchObject([{ state: 'firing', value: 1, runs: ['r3', 'r4'] }]);
+  });
+
   it('refuses a window of no time at all, naming it', () => {
     const parsed = AlertRuleSpec.safeParse({ ...rule, window: '0s' });
     expect(parsed.success).toBe(false);

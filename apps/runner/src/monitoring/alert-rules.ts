@@ -34,6 +34,8 @@ interface Sample {
 interface RuleState {
   firing: boolean;
   samples: Sample[];
+  /** The runs in `samples`: scaled out, a sample published again (its reply lost as the connection to Redis dropped) is read twice. */
+  runIds: Set<string>;
 }
 
 /** What an alert (or its recovery) says; posted to the rule's webhook. */
@@ -110,28 +112,34 @@ export class AlertEvaluator {
   private add(pipeline: string, rule: AlertRuleSpec, sample: Sample) {
     const key = `${pipeline}\u0000${rule.name}`;
     let state = this.state.get(key);
-    if (!state) this.state.set(key, (state = { firing: false, samples: [] }));
+    if (!state) this.state.set(key, (state = { firing: false, samples: [], runIds: new Set() }));
+    if (state.runIds.has(sample.runId)) return;
+    state.runIds.add(sample.runId);
+    const { samples, runIds } = state;
+    const drop = (start: number, count: number) => {
+      for (const gone of samples.splice(start, count)) runIds.delete(gone.runId);
+    };
     const window = windowOf(rule);
     if ('runs' in window) {
       // The last N in the order samples arrive (scaled out, the stream's order: a run kept through a Redis outage counts among the latest).
-      state.samples.push(sample);
-      if (state.samples.length > window.runs) state.samples.splice(0, state.samples.length - window.runs);
-      if (state.samples.length < window.runs) return;
+      samples.push(sample);
+      if (samples.length > window.runs) drop(0, samples.length - window.runs);
+      if (samples.length < window.runs) return;
     } else {
       // By each sample's own time: scaled out, what a server kept through a Redis outage arrives after newer samples of others.
-      let i = state.samples.length;
-      while (i > 0 && state.samples[i - 1].at > sample.at) i--;
-      state.samples.splice(i, 0, sample);
-      const since = state.samples[state.samples.length - 1].at - window.ms;
+      let i = samples.length;
+      while (i > 0 && samples[i - 1].at > sample.at) i--;
+      samples.splice(i, 0, sample);
+      const since = samples[samples.length - 1].at - window.ms;
       // One already outside the window before the newest changes nothing.
       if (sample.at <= since) {
-        state.samples.splice(i, 1);
+        drop(i, 1);
         return;
       }
-      const firstKept = state.samples.findIndex((s) => s.at > since);
-      if (firstKept > 0) state.samples.splice(0, firstKept);
+      const firstKept = samples.findIndex((s) => s.at > since);
+      if (firstKept > 0) drop(0, firstKept);
       // A long window over a busy pipeline would keep every run of it, and read them all at each run.
-      if (state.samples.length > MAX_WINDOW_SAMPLES) state.samples.splice(0, state.samples.length - MAX_WINDOW_SAMPLES);
+      if (samples.length > MAX_WINDOW_SAMPLES) drop(0, samples.length - MAX_WINDOW_SAMPLES);
     }
     const value = windowValue(rule.metric, state.samples);
     const crossed = rule.op === 'above' ? value > rule.threshold : value < rule.threshold;
