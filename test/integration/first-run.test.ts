@@ -201,16 +201,12 @@ describe('first run: npm start on a fresh data dir', () => {
     expect(comparison.scorers.answer.pValue).toBeLessThan(0.05);
   });
 
-  it('a promotion on the demo\'s saved suite reuses the seeded evals: promoting after an eval costs nothing', async () => {
-    // docs/deploy.md promises it; the seeded results stored only their scorers' names, so the first
-    // promotion on the demo (CLI or the editor's Deploy check) evaluated both versions again.
-    const { suite } = await getJson(`${url}/api/suites/support-assistant`);
-    const evals: Array<{ id: string; version: number }> = await getJson(`${url}/api/evals?pipeline=support-assistant`);
-    const seeded = new Map(evals.map((e) => [e.version, e.id]));
-    const res = await fetch(`${url}/api/pipelines/support-assistant/promotions`, {
+  /** A dry-run promotion of `pipeline` v`version` to production on its saved suite and dataset, once it has ended. */
+  async function dryRunPromotion(pipeline: string, version: number, suite: object) {
+    const res = await fetch(`${url}/api/pipelines/${pipeline}/promotions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ label: 'production', version: 2, dryRun: true, suite: { ...suite, dataset: 'support-assistant' } }),
+      body: JSON.stringify({ label: 'production', version, dryRun: true, suite: { ...suite, dataset: pipeline } }),
     });
     expect(res.status).toBe(202);
     const { id } = await res.json();
@@ -219,6 +215,16 @@ describe('first run: npm start on a fresh data dir', () => {
       await new Promise((r) => setTimeout(r, 50));
       outcome = await getJson(`${url}/api/promotions/${id}`);
     } while (outcome.status === 'running');
+    return outcome;
+  }
+
+  it('a promotion on the demo\'s saved suite reuses the seeded evals: promoting after an eval costs nothing', async () => {
+    // docs/deploy.md promises it; the seeded results stored only their scorers' names, so the first
+    // promotion on the demo (CLI or the editor's Deploy check) evaluated both versions again.
+    const { suite } = await getJson(`${url}/api/suites/support-assistant`);
+    const evals: Array<{ id: string; version: number }> = await getJson(`${url}/api/evals?pipeline=support-assistant`);
+    const seeded = new Map(evals.map((e) => [e.version, e.id]));
+    const outcome = await dryRunPromotion('support-assistant', 2, suite);
     expect(outcome).toMatchObject({ status: 'checked', from: 3, to: 2, evalIds: { candidate: seeded.get(2), holder: seeded.get(3) } });
     expect(outcome.comparison.regressed).toHaveLength(10);
   });
@@ -228,18 +234,7 @@ describe('first run: npm start on a fresh data dir', () => {
     // a promotion of support-triage (the Deploy view's check) evaluated it again.
     const { suite } = await getJson(`${url}/api/suites/support-triage`);
     const [seeded] = await getJson(`${url}/api/evals?pipeline=support-triage`);
-    const res = await fetch(`${url}/api/pipelines/support-triage/promotions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ label: 'production', version: 1, dryRun: true, suite: { ...suite, dataset: 'support-triage' } }),
-    });
-    expect(res.status).toBe(202);
-    const { id } = await res.json();
-    let outcome;
-    do {
-      await new Promise((r) => setTimeout(r, 50));
-      outcome = await getJson(`${url}/api/promotions/${id}`);
-    } while (outcome.status === 'running');
+    const outcome = await dryRunPromotion('support-triage', 1, suite);
     expect(outcome).toMatchObject({ status: 'checked', to: 1, evalIds: { candidate: seeded.id } });
   });
 
