@@ -61,7 +61,9 @@ describe('transform node', () => {
       settled.push('soon');
       throw e;
     });
-    const later = runNode(transformNode, { expression }, { value: 'endless' }, { ...testContext(), deadline: Date.now() + 400 }).catch((e: Error) => {
+    // 900 ms: a loaded machine would have to stall both for 850 ms to end them together (it was 350), and still
+    // under JSONata's own 1 s, which cannot come first (it counts only time spent since the start).
+    const later = runNode(transformNode, { expression }, { value: 'endless' }, { ...testContext(), deadline: Date.now() + 900 }).catch((e: Error) => {
       settled.push('later');
       throw e;
     });
