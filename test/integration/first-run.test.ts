@@ -101,12 +101,24 @@ describe('first run: npm start on a fresh data dir', () => {
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    // The real thing: `npm start` builds the editor, then serves it with the demo seeded.
-    runner = await start('npm', ['start'], { PORT: String(port), PATCHBAY_DATA: dataDir }, 170_000);
-    url = runner.url;
-    expect(url).toBe(`http://127.0.0.1:${port}`);
-  }, 180_000);
+    // The real thing: `npm start` builds the editor, then serves it with the demo seeded. The port is free when
+    // freePort() looks, but `npm start` binds it only after the build (a minute on a loaded machine), while the
+    // servers of the files running beside this one bind ports of their own: should one take it meanwhile, serve
+    // stops ("EADDRINUSE") and the first run starts over on another port and a fresh data dir.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      try {
+        runner = await start('npm', ['start'], { PORT: String(port), PATCHBAY_DATA: dataDir }, 170_000);
+      } catch (err) {
+        if (attempt >= 2 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        continue;
+      }
+      url = runner.url;
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      break;
+    }
+  }, 360_000);
 
   afterAll(async () => {
     await stop(runner);
