@@ -93,6 +93,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       (stopping ??= (async () => {
         const closed = (async () => {
           await scaled.drain(graceMs);
+          // Before the connection closes: what Redis has not taken yet gets one last attempt.
+          await finished.close();
           await scaled.close();
           await resolver.close();
           await store.close();

@@ -5,8 +5,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
-import { flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
+import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
 describe('runs executed on a worker feed the monitoring of the servers (serve --no-work + a worker, as processes)', () => {
@@ -124,4 +125,68 @@ describe('monitors and alert rules saved through one server, on the runs another
     expect(hook.received.length).toBe(2);
     expect(await (await b.api('/metrics')).text()).not.toMatch(/^patchbay_monitor_score\{/m);
   });
+});
+
+// Redis restarting, or a network blip, while a worker's runs end: they are in the store, and the servers' monitoring
+// must still count them once Redis is back (a worker that dropped them left rollups, counters and alert windows short).
+describe('runs a worker finished while Redis was away (serve --no-work + a worker, as processes)', () => {
+  let redis: TestRedis;
+  let postgres: PostgresServer;
+  let stub: OpenAIStub;
+  let dir: string;
+  let server: PatchbayProcess & { url: string };
+  let worker: PatchbayProcess | undefined;
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
+  const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const counted = async (status: string) => Number(new RegExp(`^patchbay_runs_total\\{[^}]*pipeline="qa"[^}]*status="${status}"[^}]*\\} (\\d+)$`, 'm').exec(await (await api('/metrics')).text())?.[1] ?? 0);
+  const succeeded = () => counted('succeeded');
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    const store = await postgres.createDatabase();
+    // A model call held until the test lets it answer: the runs end when the test says, Redis gone by then.
+    stub = await startOpenAIStub({
+      handler: async (req) => {
+        const question = String(req.body?.messages?.at(-1)?.content);
+        if (question.startsWith('held ')) await held;
+        return { text: 'fine' };
+      },
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-monitoring-outage-'));
+    const env = { ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: 'sk-x' };
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    server = { ...serving, url: serving.match[1] };
+    worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4'], env, /taking jobs/);
+    expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    release();
+    worker?.child.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
+    await stub?.close();
+    await redis?.stop();
+    await postgres?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts them on the server once Redis is back', async () => {
+    const started = await Promise.all([1, 2, 3].map((n) => post('/api/runs', { pipeline: 'qa', inputs: { question: `held ${n}` } })));
+    expect(started.map((r) => r.status)).toEqual([201, 201, 201]);
+    const ids = await Promise.all(started.map(async (r) => (await r.json()).id as string));
+    // The worker took all three and waits on the model.
+    await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(3);
+    await redis.kill();
+    release();
+    for (const id of ids) await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    // The worker tried to name them to the servers while Redis was gone.
+    await expect.poll(() => worker!.output(), { timeout: 30_000 }).toMatch(/could not hand .*to monitoring/);
+    expect(await succeeded()).toBe(0);
+    await redis.start();
+    await expect.poll(succeeded, { timeout: 30_000 }).toBe(3);
+    const rollups = await (await api('/api/metrics?pipeline=qa&step=1m&from=' + encodeURIComponent(new Date(Date.now() - 600_000).toISOString()))).json();
+    expect(rollups.series.flatMap((s: { points: { runs: number }[] }) => s.points).reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(3);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import type { RunRecord, RunStore } from '../store/runs';
 import type { VersionStore } from '../store/versions';
 import type { FinishedRunFacts } from './run-facts';
 import { closeBlockingReader } from '../queue/blocking-reader';
+import { StreamPublisher, type StreamOutageLines } from '../queue/stream-publisher';
 
 /** The servers' consumer group: each finished run is observed by one server. */
 const GROUP = 'monitoring';
@@ -11,6 +12,19 @@ const MAX_LEN = 100_000;
 /** Entries a server took but never acknowledged (it died) go to another after this long. */
 const CLAIM_IDLE_MS = 30_000;
 const BATCH = 100;
+/** Runs a worker keeps while Redis does not take them, at most (some 100 bytes each): as many as the stream holds. */
+const MAX_KEPT = MAX_LEN;
+const KEPT = MAX_KEPT.toLocaleString('en-US');
+const OUTAGE_LINES: StreamOutageLines = {
+  failed: (reason) => `could not hand finished runs to monitoring (${reason}): they are kept, at most ${KEPT}, and handed over when Redis is back`,
+  dropping: () => `a worker keeps at most ${KEPT} finished runs for monitoring while Redis is away: the oldest are dropped from now on`,
+  recovered: (kept, dropped) =>
+    `handed the ${kept} run(s) finished while Redis was away to monitoring${dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${KEPT} waited)` : ''}`,
+  stopped: (left, dropped) => {
+    const what = [left > 0 ? `${left} run(s) finished while Redis was away were not handed over` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
+    return `stopped before handing every finished run to monitoring: ${what.filter(Boolean).join('; ')}; those runs are in the store but counted by no server's monitoring`;
+  },
+};
 
 /** The Redis stream of runs finished on workers (`<prefix>:finished-runs`). */
 export function finishedRunsKey(prefix: string): string {
@@ -21,20 +35,36 @@ export function finishedRunsKey(prefix: string): string {
  * A worker's side: names each run it finished in the stream once the run is
  * committed in the store (the servers read it from there), so the servers'
  * monitoring — rollups, Prometheus, OpenTelemetry, monitors, alert rules —
- * sees worker traffic as it sees its own.
+ * sees worker traffic as it sees its own. What Redis does not take (an outage)
+ * is kept and named once it is back (queue/stream-publisher.ts).
  */
 export class FinishedRunPublisher {
+  private readonly stream: StreamPublisher;
+  /** Runs waiting for their commit: a stop names them before it closes the stream. */
+  private readonly committing = new Set<Promise<void>>();
+
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    redis: Redis,
+    prefix: string,
     private readonly committed: () => Promise<void>,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.stream = new StreamPublisher({ redis, key: finishedRunsKey(prefix), maxLen: MAX_LEN, maxKept: MAX_KEPT, log, lines: OUTAGE_LINES });
+  }
 
   publish(run: FinishedRunFacts): void {
-    void this.committed()
-      .then(() => this.redis.xadd(finishedRunsKey(this.prefix), 'MAXLEN', '~', MAX_LEN, '*', 'id', run.id, 'tp', run.traceparent ?? ''))
-      .catch((err: Error) => this.log(`could not hand run ${run.id} to monitoring: ${err.message}`));
+    const named = this.committed().then(
+      () => this.stream.publish(['id', run.id, 'tp', run.traceparent ?? '']),
+      (err: Error) => this.log(`could not hand run ${run.id} to monitoring: ${err.message}`),
+    );
+    this.committing.add(named);
+    void named.finally(() => this.committing.delete(named));
+  }
+
+  /** Stopping: the runs still committing are named, then one last attempt for what Redis has not taken (stream-publisher.ts). */
+  async close(): Promise<void> {
+    await Promise.all(this.committing);
+    await this.stream.close();
   }
 }
 

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { RUN_STATUSES } from '@patchbay/core';
 import type { MonitorScore } from '../store/monitors';
 import { withoutRepeats } from '../queue/repeated-lines';
-import type { AlertRunSample } from './alert-rules';
+import { MAX_WINDOW_SAMPLES, type AlertRunSample } from './alert-rules';
 import type { AlertRuleSpec } from './monitor-spec';
 import { closeBlockingReader } from '../queue/blocking-reader';
-import { AlertSamplePublisher } from './alert-sample-publisher';
+import { StreamPublisher, type StreamOutageLines } from '../queue/stream-publisher';
 
 /** What the stream carries: a finished run, or a monitor's score of one. */
 export type AlertSample = { kind: 'run'; run: AlertRunSample } | { kind: 'score'; score: MonitorScore };
@@ -50,6 +50,22 @@ const SharedSample = z.discriminatedUnion('kind', [
 
 /** Samples kept in the stream, at most (MAXLEN ~): a reader only ever reads on from where it is. */
 const MAX_LEN = 100_000;
+/**
+ * Samples kept while Redis does not take them, at most: the largest window a rule may have, some 3 MB.
+ * Past it the oldest are dropped: the newest decide a window.
+ */
+const MAX_KEPT = MAX_WINDOW_SAMPLES;
+const KEPT = MAX_KEPT.toLocaleString('en-US');
+const OUTAGE_LINES: StreamOutageLines = {
+  failed: (reason) => `alert rules could not share finished runs with the other servers (${reason}): they are kept, at most ${KEPT}, and published when Redis is back`,
+  dropping: () => `alert rules keep at most ${KEPT} samples while Redis is away: the oldest are dropped from now on`,
+  recovered: (kept, dropped) =>
+    `alert rules shared the ${kept} sample(s) kept while Redis was away with the other servers${dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${KEPT} waited)` : ''}`,
+  stopped: (left, dropped) => {
+    const what = [left > 0 ? `${left} sample(s) kept while Redis was away were not published` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
+    return `alert rules stopped before sharing every finished run with the other servers: ${what.filter(Boolean).join('; ')}; those runs count in no alert window`;
+  },
+};
 const BATCH = 500;
 /** A rule's shared state outlives its last change by this long; an edited rule has a key of its own. */
 const STATE_TTL_MS = 30 * 86_400_000;
@@ -77,7 +93,7 @@ export interface SharedAlertWindowsOptions {
  */
 export class SharedAlertWindows {
   private readonly reader: Redis;
-  private readonly publisher: AlertSamplePublisher;
+  private readonly publisher: StreamPublisher;
   private readonly log: (line: string) => void;
   private closed = false;
   private readonly loop: Promise<void>;
@@ -89,7 +105,7 @@ export class SharedAlertWindows {
     this.log = withoutRepeats(options.log);
     this.reader = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'patchbay-alert-samples' });
     this.reader.on('error', () => {});
-    this.publisher = new AlertSamplePublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, log: options.log });
+    this.publisher = new StreamPublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, maxKept: MAX_KEPT, log: options.log, lines: OUTAGE_LINES });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.loop = this.read();
   }
@@ -102,9 +118,9 @@ export class SharedAlertWindows {
     return !this.closed;
   }
 
-  /** Onto the stream, in order; kept while Redis is away and published once it is back (alert-sample-publisher.ts). */
+  /** Onto the stream, in order; kept while Redis is away and published once it is back (queue/stream-publisher.ts). */
   publish(sample: AlertSample): void {
-    this.publisher.publish(JSON.stringify(sample));
+    this.publisher.publish(['s', JSON.stringify(sample)]);
   }
 
   /**

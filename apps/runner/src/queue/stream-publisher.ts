@@ -1,51 +1,64 @@
 import type { Redis } from 'ioredis';
 
-/**
- * Samples kept while Redis does not take them, at most: the largest window a rule may have
- * (MAX_WINDOW_SAMPLES), some 3 MB. Past it the oldest are dropped: the newest decide a window.
- */
-export const MAX_UNPUBLISHED = 10_000;
-/** XADDs sent in one pipeline: one round trip for the samples a busy server observed meanwhile. */
+/** XADDs sent in one pipeline: one round trip for the entries a busy process made meanwhile. */
 const BATCH = 500;
 /** At a stop, how long the last attempt may wait for Redis (a hung one answers nothing). */
 const STOP_WAIT_MS = 5_000;
-/** Between attempts while Redis refuses the samples but the connection looks up (out of memory, read-only). */
+/** Between attempts while Redis refuses the entries but the connection looks up (out of memory, read-only). */
 const RETRY_MS = 1_000;
 
-export interface AlertSamplePublisherOptions {
-  /** The server's fail-fast connection: a command while it is down fails at once. */
+/** What an outage logs, in the words of what is published. */
+export interface StreamOutageLines {
+  /** The first entry Redis did not take, and why. */
+  failed(reason: string): string;
+  /** The first entry dropped past `maxKept`. */
+  dropping(): string;
+  /** Once all kept are published: how many, and how many of the oldest were dropped. */
+  recovered(kept: number, dropped: number): string;
+  /** Stopped with `left` still kept (and `dropped` dropped before): they are not published. */
+  stopped(left: number, dropped: number): string;
+}
+
+export interface StreamPublisherOptions {
+  /** A fail-fast connection: a command while it is down fails at once. */
   redis: Redis;
   key: string;
+  /** The stream's bound (MAXLEN ~). */
   maxLen: number;
+  /** Entries kept while Redis does not take them, at most: past it the oldest are dropped. */
+  maxKept: number;
   log: (line: string) => void;
+  lines: StreamOutageLines;
 }
 
 /**
- * Puts a server's alert samples on the shared stream in the order it observed
- * them. What Redis does not take (restarting, a network blip) is kept, oldest
- * first, and published in order once the connection is back, so a run that
- * failed during an outage still counts in every server's windows. One batch is
- * in flight at a time, which keeps the order; `publish` only appends, so
- * nothing on a run's path waits for Redis.
+ * Puts entries on a Redis stream in the order they are given (a server's alert
+ * samples, the runs a worker finished). What Redis does not take (restarting, a
+ * network blip) is kept, oldest first, and published in order once the
+ * connection is back, so what happened during an outage still reaches the
+ * stream's readers. One batch is in flight at a time, which keeps the order;
+ * `publish` only appends, so nothing on a run's path waits for Redis. An entry
+ * whose XADD reply was lost is sent again: readers must take an entry twice.
  */
-export class AlertSamplePublisher {
-  /** Samples as JSON, oldest first; the first `sending` are in flight. */
-  private readonly pending: string[] = [];
+export class StreamPublisher {
+  /** Each entry's fields and values, oldest first; the first `sending` are in flight. */
+  private readonly pending: string[][] = [];
   private sending = 0;
   private pumping = false;
   private pumped: Promise<void> = Promise.resolve();
   private closed = false;
   private wake: () => void = () => {};
-  /** Set from the first sample Redis did not take until the kept ones are all published. */
+  /** Set from the first entry Redis did not take until the kept ones are all published. */
   private outage: { kept: number; dropped: number } | null = null;
 
-  constructor(private readonly options: AlertSamplePublisherOptions) {}
+  constructor(private readonly options: StreamPublisherOptions) {}
 
-  publish(json: string): void {
+  /** An entry: its fields and values, in pairs. */
+  publish(fields: string[]): void {
     if (this.closed) return;
-    this.pending.push(json);
+    this.pending.push(fields);
     // Those in flight may yet be taken: the bound holds for the others now, and for all once a send fails.
-    if (this.pending.length - this.sending > MAX_UNPUBLISHED) this.drop(this.sending, 1);
+    if (this.pending.length - this.sending > this.options.maxKept) this.drop(this.sending, 1);
     if (!this.pumping) this.pumped = this.pump();
   }
 
@@ -58,23 +71,21 @@ export class AlertSamplePublisher {
     if (this.pending.length > this.sending && !this.pumping) await Promise.race([this.sendBatch(this.pending.length), deadline]);
     const left = this.pending.length;
     const dropped = this.outage?.dropped ?? 0;
-    if (left > 0 || dropped > 0) {
-      const what = [left > 0 ? `${left} sample(s) kept while Redis was away were not published` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
-      this.options.log(`alert rules stopped before sharing every finished run with the other servers: ${what.filter(Boolean).join('; ')}; those runs count in no alert window`);
-    }
+    if (left > 0 || dropped > 0) this.options.log(this.options.lines.stopped(left, dropped));
   }
 
   private drop(from: number, count: number): void {
     this.pending.splice(from, count);
     this.outage ??= { kept: 0, dropped: 0 };
     this.outage.dropped += count;
-    if (this.outage.dropped === count) this.options.log(`alert rules keep at most ${MAX_UNPUBLISHED.toLocaleString('en-US')} samples while Redis is away: the oldest are dropped from now on`);
+    if (this.outage.dropped === count) this.options.log(this.options.lines.dropping());
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
     while (this.pending.length > 0 && !this.closed) {
       if (this.options.redis.status !== 'ready') {
+        this.away('Redis is not connected');
         await this.pause();
         continue;
       }
@@ -84,11 +95,11 @@ export class AlertSamplePublisher {
     if (this.pending.length === 0 && this.outage) this.recovered();
   }
 
-  /** Sends the oldest `count` kept samples; those Redis took leave the list. Whether all of them went. */
+  /** Sends the oldest `count` kept entries; those Redis took leave the list. Whether all of them went. */
   private async sendBatch(count: number): Promise<boolean> {
     const { redis, key, maxLen } = this.options;
     const batch = redis.pipeline();
-    for (const json of this.pending.slice(0, count)) batch.xadd(key, 'MAXLEN', '~', maxLen, '*', 's', json);
+    for (const fields of this.pending.slice(0, count)) batch.xadd(key, 'MAXLEN', '~', maxLen, '*', ...fields);
     this.sending = count;
     let took = 0;
     let error: Error | null = null;
@@ -104,19 +115,22 @@ export class AlertSamplePublisher {
     this.sending = 0;
     this.pending.splice(0, took);
     if (this.outage) this.outage.kept += took;
-    if (this.pending.length > MAX_UNPUBLISHED) this.drop(0, this.pending.length - MAX_UNPUBLISHED);
-    if (error && !this.outage && !this.closed) {
-      this.outage = { kept: 0, dropped: 0 };
-      this.options.log(`alert rules could not share finished runs with the other servers (${error.message}): they are kept, at most ${MAX_UNPUBLISHED.toLocaleString('en-US')}, and published when Redis is back`);
-    }
+    if (this.pending.length > this.options.maxKept) this.drop(0, this.pending.length - this.options.maxKept);
+    if (error) this.away(error.message);
     return error === null;
+  }
+
+  /** Redis does not take what is published: said once, when it starts keeping. */
+  private away(reason: string): void {
+    if (this.outage || this.closed) return;
+    this.outage = { kept: 0, dropped: 0 };
+    this.options.log(this.options.lines.failed(reason));
   }
 
   private recovered(): void {
     const { kept, dropped } = this.outage!;
     this.outage = null;
-    const lost = dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${MAX_UNPUBLISHED.toLocaleString('en-US')} waited)` : '';
-    this.options.log(`alert rules shared the ${kept} sample(s) kept while Redis was away with the other servers${lost}`);
+    this.options.log(this.options.lines.recovered(kept, dropped));
   }
 
   /** Until the connection is back, a second has passed, or the publisher is closed. */
