@@ -151,7 +151,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
       handler: async (req) => {
         const question = String(req.body?.messages?.at(-1)?.content);
         if (question.startsWith('held ')) await held;
-        return { text: 'fine' };
+        return question.startsWith('fail') ? { status: 400 } : { text: 'fine' };
       },
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-monitoring-outage-'));
@@ -189,4 +189,24 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     const rollups = await (await api('/api/metrics?pipeline=qa&step=1m&from=' + encodeURIComponent(new Date(Date.now() - 600_000).toISOString()))).json();
     expect(rollups.series.flatMap((s: { points: { runs: number }[] }) => s.points).reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(3);
   }, 120_000);
+
+  // A worker sends again what Redis may have taken (an XADD whose reply was lost as the connection dropped): the run is
+  // then named twice on the stream, and the servers must observe it once.
+  it('observes a run named twice on the stream once', async () => {
+    const failed = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'fail once' } });
+    expect(failed.status).toBe(201);
+    const { id } = await failed.json();
+    await expect.poll(() => counted('failed'), { timeout: 30_000 }).toBe(1);
+    const raw = new Redis(redis.url);
+    try {
+      await raw.xadd('patchbay:finished-runs', '*', 'id', id, 'tp', '');
+    } finally {
+      raw.disconnect();
+    }
+    // A run named after the repeat: once it is counted, the repeat (before it on the stream) was read too.
+    const before = await succeeded();
+    expect((await post('/api/runs', { pipeline: 'qa', inputs: { question: 'after the repeat' } })).status).toBe(201);
+    await expect.poll(succeeded, { timeout: 30_000 }).toBe(before + 1);
+    expect(await counted('failed')).toBe(1);
+  }, 60_000);
 });

@@ -14,6 +14,8 @@ const CLAIM_IDLE_MS = 30_000;
 const BATCH = 100;
 /** Runs a worker keeps while Redis does not take them, at most (some 100 bytes each): as many as the stream holds. */
 const MAX_KEPT = MAX_LEN;
+/** How long the servers remember which entry named a run: a worker names one again once Redis is back, seldom a day later. */
+const OBSERVED_TTL_MS = 24 * 3600_000;
 const KEPT = MAX_KEPT.toLocaleString('en-US');
 const OUTAGE_LINES: StreamOutageLines = {
   failed: (reason) => `could not hand finished runs to monitoring (${reason}): they are kept, at most ${KEPT}, and handed over when Redis is back`,
@@ -83,6 +85,8 @@ export interface FinishedRunFeedOptions {
  * A server's side: reads the runs workers finished (a consumer group, so with
  * several servers each run is observed once), loads each from the store and
  * hands it to monitoring. What a server that died had taken goes to another.
+ * A run named twice (a worker sent again an XADD whose reply was lost) is
+ * observed once: the first entry to name it claims it in Redis.
  */
 export class FinishedRunFeed {
   private readonly reader: Redis;
@@ -130,14 +134,26 @@ export class FinishedRunFeed {
 
   private async handle(key: string, entries: [string, string[]][]): Promise<void> {
     if (!entries.length) return;
-    for (const [, fields] of entries) {
+    for (const [entryId, fields] of entries) {
       if (!fields) continue; // deleted while pending
       const [, id, , traceparent] = fields;
       const run = await this.options.runs.get(id);
       if (!run || run.status === 'running') continue;
+      if (!(await this.firstToName(id, entryId))) continue;
       this.options.observe(await this.factsOf(run, traceparent || undefined));
     }
     await this.reader.xack(key, GROUP, ...entries.map(([entryId]) => entryId));
+  }
+
+  /**
+   * Whether this entry is the one that names the run: the first, or that same entry again (taken over
+   * from a server that died before acknowledging it). Another entry naming it is a repeat.
+   */
+  private async firstToName(runId: string, entryId: string): Promise<boolean> {
+    const key = `${this.options.prefix}:finished-run:${runId}`;
+    // SET NX, then GET: NX with GET in one SET needs Redis 7.
+    if ((await this.reader.set(key, entryId, 'PX', OBSERVED_TTL_MS, 'NX')) === 'OK') return true;
+    return (await this.reader.get(key)) === entryId;
   }
 
   private async factsOf(run: RunRecord, traceparent: string | undefined): Promise<FinishedRunFacts> {
