@@ -54,13 +54,24 @@ function store(pipelines: Record<string, PipelineDocument>): PipelineResolver {
   };
 }
 
-async function countingWorkspace() {
+/**
+ * A workspace whose model counts the calls open at once. With `gather`, the first calls are held until that many
+ * are open (10 s at most, once): calls the bound lets run together are then seen together however slowly a loaded
+ * machine sends them (a 25 ms answer leaves little time); with fewer let through it ends short of `gather`.
+ */
+async function countingWorkspace(gather = 0) {
   const seen = { open: 0, max: 0, calls: 0 };
+  let gathering = gather > 1;
   const stub = await startOpenAIStub({
     handler: async (req) => {
       seen.calls++;
       seen.open++;
       seen.max = Math.max(seen.max, seen.open);
+      if (gathering) {
+        const until = Date.now() + 10_000;
+        while (gathering && seen.open < gather && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        gathering = false;
+      }
       await new Promise((r) => setTimeout(r, 25));
       seen.open--;
       const last = req.body.messages.at(-1).content as string;
@@ -79,7 +90,7 @@ async function countingWorkspace() {
 
 describe('nested maps share one concurrency bound per run', () => {
   it('three maps deep at concurrency 4 keep 4 model calls open at once, not 4³', async () => {
-    const { seen, services } = await countingWorkspace();
+    const { seen, services } = await countingWorkspace(4);
     const pipelines = store({
       ask,
       inner: mapOf('inner', { ref: 'ask', concurrency: 4 }),
@@ -100,7 +111,7 @@ describe('nested maps share one concurrency bound per run', () => {
   });
 
   it('lets an inner map use slots the outer map leaves free', async () => {
-    const { seen, services } = await countingWorkspace();
+    const { seen, services } = await countingWorkspace(8);
     const pipelines = store({ ask, inner: mapOf('inner', { ref: 'ask', concurrency: 8 }) });
     // one outer item: its inner map may use all 8 of the outer map's concurrency
     const outer = mapOf('outer', { ref: 'inner', concurrency: 8 });
@@ -111,7 +122,7 @@ describe('nested maps share one concurrency bound per run', () => {
   });
 
   it('keeps an inner map to its own concurrency when that is the smaller', async () => {
-    const { seen, services } = await countingWorkspace();
+    const { seen, services } = await countingWorkspace(2);
     const pipelines = store({ ask, inner: mapOf('inner', { ref: 'ask', concurrency: 2 }) });
     const outer = mapOf('outer', { ref: 'inner', concurrency: 8 });
     const run = await runPipeline(outer, { items: [['a', 'b', 'c', 'd', 'e', 'f']] }, { services: { ...services, pipelines } });
@@ -130,7 +141,7 @@ describe('nested maps share one concurrency bound per run', () => {
   });
 
   it('shares the bound through a pipeline node inside an item', async () => {
-    const { seen, services } = await countingWorkspace();
+    const { seen, services } = await countingWorkspace(3);
     const via = doc(
       'via',
       [
