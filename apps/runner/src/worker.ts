@@ -103,6 +103,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         // returns the first close's promise): past the grace they are left to the other workers
         // (their locks lapse), so the stop is bounded too.
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, graceMs + CLOSE_MS).unref())]);
+        // A stop cut short (Redis gone: the drain waits out the grace) never reached the last try: the runs no server will count are said all the same.
+        finished.abandon();
         // After the race too: a stop cut short (Redis gone) would otherwise leave the dir behind.
         await removeOwnCache();
       })()),

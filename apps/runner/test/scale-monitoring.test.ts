@@ -138,6 +138,8 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
   let worker: PatchbayProcess | undefined;
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
+  let releaseLast: () => void = () => {};
+  const heldLast = new Promise<void>((resolve) => (releaseLast = resolve));
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const counted = async (status: string) => Number(new RegExp(`^patchbay_runs_total\\{[^}]*pipeline="qa"[^}]*status="${status}"[^}]*\\} (\\d+)$`, 'm').exec(await (await api('/metrics')).text())?.[1] ?? 0);
@@ -151,6 +153,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
       handler: async (req) => {
         const question = String(req.body?.messages?.at(-1)?.content);
         if (question.startsWith('held ')) await held;
+        if (question.startsWith('held at the stop')) await heldLast;
         return question.startsWith('fail') ? { status: 400 } : { text: 'fine' };
       },
     });
@@ -164,6 +167,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
 
   afterAll(async () => {
     release();
+    releaseLast();
     worker?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
@@ -208,5 +212,26 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     expect((await post('/api/runs', { pipeline: 'qa', inputs: { question: 'after the repeat' } })).status).toBe(201);
     await expect.poll(succeeded, { timeout: 30_000 }).toBe(before + 1);
     expect(await counted('failed')).toBe(1);
+  }, 60_000);
+
+  // Stopped (SIGTERM) while Redis is still away: one last try, then the worker says how many runs no server will count.
+  it('stopped while it keeps finished runs, says how many it could not hand over', async () => {
+    const asked = stub.requests.length;
+    const res = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'held at the stop' } });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(asked + 1);
+    const before = worker!.output().length;
+    await redis.kill();
+    try {
+      releaseLast();
+      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+      await expect.poll(() => worker!.output().slice(before), { timeout: 30_000 }).toMatch(/could not hand finished runs to monitoring/);
+      worker!.child.kill('SIGTERM');
+      await worker!.exited;
+      expect(worker!.output().slice(before)).toMatch(/stopped before handing every finished run to monitoring: 1 run\(s\) finished while Redis was away were not handed over/);
+    } finally {
+      await redis.start();
+    }
   }, 60_000);
 });

@@ -68,6 +68,11 @@ export class FinishedRunPublisher {
     await Promise.all(this.committing);
     await this.stream.close();
   }
+
+  /** A stop cut short (its grace over, Redis gone): says how many runs it did not hand over, unless `close` did. */
+  abandon(): void {
+    this.stream.abandon();
+  }
 }
 
 export interface FinishedRunFeedOptions {

@@ -47,6 +47,7 @@ export class StreamPublisher {
   private pumping = false;
   private pumped: Promise<void> = Promise.resolve();
   private closed = false;
+  private reported = false;
   private wake: () => void = () => {};
   /** Set from the first entry Redis did not take until the kept ones are all published. */
   private outage: { kept: number; dropped: number } | null = null;
@@ -69,6 +70,20 @@ export class StreamPublisher {
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref());
     await Promise.race([this.pumped, deadline]);
     if (this.pending.length > this.sending && !this.pumping) await Promise.race([this.sendBatch(this.pending.length), deadline]);
+    this.report();
+  }
+
+  /** A stop that cannot wait for `close` (cut short): publishes nothing more and says what is still kept. */
+  abandon(): void {
+    this.closed = true;
+    this.wake();
+    this.report();
+  }
+
+  /** Once, at a stop: how many entries were not published. */
+  private report(): void {
+    if (this.reported) return;
+    this.reported = true;
     const left = this.pending.length;
     const dropped = this.outage?.dropped ?? 0;
     if (left > 0 || dropped > 0) this.options.log(this.options.lines.stopped(left, dropped));
