@@ -124,12 +124,29 @@ describe('agent loop against an OpenAI-compatible server', () => {
   it('runs at most maxParallelTools calls of one reply at once (a reply asking for 40 does not open 40 requests), results in order', async () => {
     let open = 0;
     let most = 0;
+    // The first requests are held until `gather` are open (3 s at most, under the tool's timeoutMs): requests the
+    // bound lets run together are then seen together however slowly a loaded machine sends them (a 30 ms answer
+    // leaves little time); with fewer let through the hold ends short of `gather`.
+    let gather = 8;
+    let fallback: NodeJS.Timeout | undefined;
+    const held: (() => void)[] = [];
+    const release = () => {
+      clearTimeout(fallback);
+      fallback = undefined;
+      gather = 0;
+      for (const answer of held.splice(0)) answer();
+    };
     const counter = http.createServer((req, res) => {
       most = Math.max(most, ++open);
-      setTimeout(() => {
-        open--;
-        res.end(`page ${req.url!.slice(1)}`);
-      }, 30);
+      const answer = () =>
+        setTimeout(() => {
+          open--;
+          res.end(`page ${req.url!.slice(1)}`);
+        }, 30);
+      if (gather === 0) return void answer();
+      held.push(answer);
+      if (open >= gather) release();
+      else fallback ??= setTimeout(release, 3_000);
     });
     await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => (counter.closeAllConnections(), counter.close(resolve))));
@@ -147,6 +164,7 @@ describe('agent loop against an OpenAI-compatible server', () => {
     expect(results.map((m) => m.content)).toEqual(asked.map((_, i) => expect.stringContaining(`page ${i}`)));
 
     most = 0;
+    gather = 3;
     const narrow = await runPipeline(agentPipeline(['http_request'], 4, { maxParallelTools: 3 }), { question: 'again' }, { services });
     expect(narrow.status).toBe('succeeded');
     expect(most).toBe(3);
