@@ -6,6 +6,23 @@ import type { FinishedRunFacts } from '../src/monitoring/run-facts';
 import { flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
+/** A run as the run manager (or the finished-run feed) hands it to a server's monitoring when it ends. */
+const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
+  id,
+  pipeline: 'flaky',
+  version: 1,
+  label: 'production',
+  source: 'serve',
+  status,
+  startedAt: Date.now(),
+  durationMs: 5,
+  error: status === 'failed' ? 'it failed' : null,
+  nodes: {},
+  inputs: { question: id },
+  outputs: null,
+  document: flaky,
+});
+
 // Two front doors behind a load balancer, scaled out on one Redis and one store: an alert rule's window
 // holds the runs both of them observe, and each change of state is posted once, not once per server.
 describe('alert rules over the runs of every server (two front doors on one Redis)', () => {
@@ -31,23 +48,6 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     await hook?.close();
     await redis?.stop();
     await postgres?.stop();
-  });
-
-  // A run as the run manager (or the finished-run feed) hands it to a server's monitoring when it ends.
-  const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
-    id,
-    pipeline: 'flaky',
-    version: 1,
-    label: 'production',
-    source: 'serve',
-    status,
-    startedAt: Date.now(),
-    durationMs: 5,
-    error: status === 'failed' ? 'it failed' : null,
-    nodes: {},
-    inputs: { question: id },
-    outputs: null,
-    document: flaky,
   });
 
   it('fills one window from the runs of both servers and posts each change of state once', async () => {
@@ -144,22 +144,6 @@ describe('alert samples observed while Redis is away', () => {
     await hook?.close();
     await redis?.stop();
     await postgres?.stop();
-  });
-
-  const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
-    id,
-    pipeline: 'flaky',
-    version: 1,
-    label: 'production',
-    source: 'serve',
-    status,
-    startedAt: Date.now(),
-    durationMs: 5,
-    error: status === 'failed' ? 'it failed' : null,
-    nodes: {},
-    inputs: { question: id },
-    outputs: null,
-    document: flaky,
   });
 
   const streamed = async (): Promise<string[]> => {
