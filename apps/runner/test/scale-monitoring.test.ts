@@ -203,6 +203,10 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     await expect.poll(() => counted('failed'), { timeout: 30_000 }).toBe(1);
     const raw = new Redis(redis.url);
     try {
+      // What remembers the run's first entry is kept an hour, not a day: a key per finished run of a busy pipeline.
+      const ttl = await raw.pttl(`patchbay:finished-run:${id}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
       await raw.xadd('patchbay:finished-runs', '*', 'id', id, 'tp', '');
     } finally {
       raw.disconnect();
