@@ -25,6 +25,12 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   // Model calls in progress at the stub right now, and the most seen at once.
   let inFlight = 0;
   let maxInFlight = 0;
+  /**
+   * While set, calls wait before they are answered until this many are in flight (10 s at most, once): calls the
+   * eval lets run together are then seen together however slowly a loaded machine starts them (a 60 ms answer
+   * leaves little time); with fewer let through it ends short of it.
+   */
+  let gatherTo: number | undefined;
   const workers: Record<'a' | 'b' | 'c', PatchbayProcess | undefined> = { a: undefined, b: undefined, c: undefined };
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -44,6 +50,11 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
         }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
+        if (gatherTo !== undefined) {
+          const until = Date.now() + 10_000;
+          while (gatherTo !== undefined && inFlight < gatherTo && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+          gatherTo = undefined;
+        }
         await new Promise((r) => setTimeout(r, 60));
         inFlight--;
         return { text: `answer: ${req.body?.messages?.at(-1)?.content}` };
@@ -92,14 +103,16 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     const capped = CASES.slice(0, 40).map((c) => ({ ...c, input: { question: `capped ${c.input.question}` } }));
     expect((await post('/api/datasets', { name: 'capped', cases: capped })).status).toBe(201);
     maxInFlight = 0;
+    gatherTo = 3;
     const started = await post('/api/evals', { pipeline: 'qa', dataset: 'capped', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 3 } });
     expect(started.status).toBe(201);
     const { id } = await started.json();
     const events = await allSseEvents(await api(`/api/evals/${id}/events`));
+    gatherTo = undefined;
     expect(events.at(-1)!.event).toBe('eval.completed');
     expect(events.filter((e) => e.event === 'eval.case').length).toBe(capped.length);
-    expect(maxInFlight).toBeLessThanOrEqual(3);
-    expect(maxInFlight).toBeGreaterThanOrEqual(2);
+    // Held until 3 were in flight: the cap is used, not traded for fewer at once (it read "at least 2" unheld).
+    expect(maxInFlight).toBe(3);
   });
 
   it('spreads an eval over both workers and finishes it with every case exactly once after one is killed with kill -9', async () => {
