@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../apps/runner/bin/patchbay.js', import.meta.url));
+/** Node's flags for a runner that takes traffic, as `npm start` and docs/deploy.md run it (a larger young generation). */
+const SERVE_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 export interface RunnerProcess {
   url: string;
@@ -14,13 +16,14 @@ export interface RunnerProcess {
 
 /**
  * Starts a runner on a free loopback port over `dataDir`, with no token and no demo workspace
- * (only what the bench saves runs), and `env` on top of this process's environment. Node flags
- * for the runner alone come from BENCH_RUNNER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
- * to profile it under the bench's load.
+ * (only what the bench saves runs), and `env` on top of this process's environment, with Node's
+ * flags for serving (SERVE_NODE_FLAGS). More Node flags for the runner alone come from
+ * BENCH_RUNNER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the bench's load
+ * (a flag given there twice wins: `--max-semi-space-size=16` measures Node's default).
  */
 export function startRunner(dataDir: string, env: Record<string, string> = {}): Promise<RunnerProcess> {
   const nodeArgs = (process.env.BENCH_RUNNER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data', dataDir], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...nodeArgs, BIN, 'serve', '--port', '0', '--data', dataDir], {
     env: { ...process.env, PATCHBAY_TOKEN: '', PATCHBAY_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
