@@ -33,6 +33,23 @@ const views = () => page.getByRole('navigation', { name: 'Pipeline views' });
 /** The view links' names, and which one says it is the current page. */
 const current = () => views().locator('a[aria-current="page"]').textContent();
 
+/**
+ * layoutProblems once the page has settled: fonts loaded, then read again every 100 ms until none is left
+ * (charts lay out after their data, a web font changes widths) or 5 s have passed. A layout that is wrong
+ * stays wrong, and what is still there at the end is the answer; a fixed wait read a page mid-layout on a
+ * loaded machine.
+ */
+async function settledLayoutProblems(page: Page): Promise<string[]> {
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  const deadline = Date.now() + 5_000;
+  let problems = await layoutProblems(page);
+  while (problems.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    problems = await layoutProblems(page);
+  }
+  return problems;
+}
+
 /** What on the page overlaps or leaves the window: the header's parts, the controls row, the cards' contents. */
 function layoutProblems(page: Page) {
   return page.evaluate(() => {
@@ -138,9 +155,8 @@ describe("a pipeline's header", () => {
         await page.goto(session.server.url + address);
         await page.getByTestId(ready).first().waitFor();
         await open?.();
-        await page.waitForTimeout(300); // charts and fonts settle
+        found[address] = await settledLayoutProblems(page);
         if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${width}${address.replaceAll(/[/?=]/g, '_')}.png` });
-        found[address] = await layoutProblems(page);
       }
       expect(found).toEqual(Object.fromEntries(pages.map(([address]) => [address, []])));
     });
