@@ -143,26 +143,34 @@ export class FinishedRunFeed {
 
   private async handle(key: string, entries: [string, string[]][]): Promise<void> {
     if (!entries.length) return;
+    const finished: { entryId: string; run: RunRecord; traceparent: string | undefined }[] = [];
     for (const [entryId, fields] of entries) {
       if (!fields) continue; // deleted while pending
       const [, id, , traceparent] = fields;
       const run = await this.options.runs.get(id);
-      if (!run || run.status === 'running') continue;
-      if (!(await this.firstToName(id, entryId))) continue;
-      this.options.observe(await this.factsOf(run, traceparent || undefined));
+      if (run && run.status !== 'running') finished.push({ entryId, run, traceparent: traceparent || undefined });
     }
+    const first = await this.firstToName(finished.map(({ run, entryId }) => [run.id, entryId]));
+    for (const [i, { run, traceparent }] of finished.entries()) if (first[i]) this.options.observe(await this.factsOf(run, traceparent));
     await this.reader.xack(key, GROUP, ...entries.map(([entryId]) => entryId));
   }
 
   /**
-   * Whether this entry is the one that names the run: the first, or that same entry again (taken over
-   * from a server that died before acknowledging it). Another entry naming it is a repeat.
+   * For each (run, entry): whether this entry is the one that names the run: the first, or that same entry
+   * again (taken over from a server that died before acknowledging it). Another entry naming it is a repeat.
+   * One round trip for the batch: SET NX, then GET of who holds it (NX with GET in one SET needs Redis 7).
    */
-  private async firstToName(runId: string, entryId: string): Promise<boolean> {
-    const key = `${this.options.prefix}:finished-run:${runId}`;
-    // SET NX, then GET: NX with GET in one SET needs Redis 7.
-    if ((await this.reader.set(key, entryId, 'PX', OBSERVED_TTL_MS, 'NX')) === 'OK') return true;
-    return (await this.reader.get(key)) === entryId;
+  private async firstToName(named: [runId: string, entryId: string][]): Promise<boolean[]> {
+    if (named.length === 0) return [];
+    const batch = this.reader.pipeline();
+    for (const [runId, entryId] of named) {
+      const key = `${this.options.prefix}:finished-run:${runId}`;
+      batch.set(key, entryId, 'PX', OBSERVED_TTL_MS, 'NX').get(key);
+    }
+    const replies = (await batch.exec()) ?? [];
+    const failed = replies.length < 2 * named.length ? new Error('Redis answered fewer replies than it was sent commands') : replies.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+    return named.map(([, entryId], i) => replies[2 * i + 1][1] === entryId);
   }
 
   private async factsOf(run: RunRecord, traceparent: string | undefined): Promise<FinishedRunFacts> {
