@@ -3,7 +3,8 @@ import type { RunRecord, RunStore } from '../store/runs';
 import type { VersionStore } from '../store/versions';
 import type { FinishedRunFacts } from './run-facts';
 import { closeBlockingReader } from '../queue/blocking-reader';
-import { StreamPublisher, type StreamOutageLines } from '../queue/stream-publisher';
+import { StreamPublisher } from '../queue/stream-publisher';
+import { redisOutageLines } from '../queue/redis-outage-lines';
 
 /** The servers' consumer group: each finished run is observed by one server. */
 const GROUP = 'monitoring';
@@ -20,17 +21,17 @@ const MAX_KEPT = MAX_LEN;
  * Redis for each (~860 MB a day at 100 runs/s), an hour ~36 MB at that rate.
  */
 const OBSERVED_TTL_MS = 3600_000;
-const KEPT = MAX_KEPT.toLocaleString('en-US');
-const OUTAGE_LINES: StreamOutageLines = {
-  failed: (reason) => `could not hand finished runs to monitoring (${reason}): they are kept, at most ${KEPT}, and handed over when Redis is back`,
-  dropping: () => `a worker keeps at most ${KEPT} finished runs for monitoring while Redis is away: the oldest are dropped from now on`,
-  recovered: (kept, dropped) =>
-    `handed the ${kept} run(s) finished while Redis was away to monitoring${dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${KEPT} waited)` : ''}`,
-  stopped: (left, dropped) => {
-    const what = [left > 0 ? `${left} run(s) finished while Redis was away were not handed over` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
-    return `stopped before handing every finished run to monitoring: ${what.filter(Boolean).join('; ')}; those runs are in the store but counted by no server's monitoring`;
-  },
-};
+/** What a worker logs while Redis does not take its finished runs (docs/scaling.md quotes them). */
+export const FINISHED_RUN_OUTAGE_LINES = redisOutageLines({
+  verb: { base: 'hand', ing: 'handing', past: 'handed' },
+  to: 'to monitoring',
+  sent: 'handed over',
+  keeps: 'a worker keeps',
+  kept: 'finished runs for monitoring',
+  entries: 'run(s) finished',
+  lost: "those runs are in the store but counted by no server's monitoring",
+  maxKept: MAX_KEPT,
+});
 
 /** The Redis stream of runs finished on workers (`<prefix>:finished-runs`). */
 export function finishedRunsKey(prefix: string): string {
@@ -55,7 +56,7 @@ export class FinishedRunPublisher {
     private readonly committed: () => Promise<void>,
     private readonly log: (line: string) => void,
   ) {
-    this.stream = new StreamPublisher({ redis, key: finishedRunsKey(prefix), maxLen: MAX_LEN, maxKept: MAX_KEPT, log, lines: OUTAGE_LINES });
+    this.stream = new StreamPublisher({ redis, key: finishedRunsKey(prefix), maxLen: MAX_LEN, maxKept: MAX_KEPT, log, lines: FINISHED_RUN_OUTAGE_LINES });
   }
 
   publish(run: FinishedRunFacts): void {

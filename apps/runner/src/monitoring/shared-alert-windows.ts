@@ -7,7 +7,8 @@ import { withoutRepeats } from '../queue/repeated-lines';
 import { MAX_WINDOW_SAMPLES, type AlertRunSample } from './alert-rules';
 import type { AlertRuleSpec } from './monitor-spec';
 import { closeBlockingReader } from '../queue/blocking-reader';
-import { StreamPublisher, type StreamOutageLines } from '../queue/stream-publisher';
+import { StreamPublisher } from '../queue/stream-publisher';
+import { redisOutageLines } from '../queue/redis-outage-lines';
 
 /** What the stream carries: a finished run, or a monitor's score of one. */
 export type AlertSample = { kind: 'run'; run: AlertRunSample } | { kind: 'score'; score: MonitorScore };
@@ -55,17 +56,18 @@ const MAX_LEN = 100_000;
  * Past it the oldest are dropped: the newest decide a window.
  */
 const MAX_KEPT = MAX_WINDOW_SAMPLES;
-const KEPT = MAX_KEPT.toLocaleString('en-US');
-const OUTAGE_LINES: StreamOutageLines = {
-  failed: (reason) => `alert rules could not share finished runs with the other servers (${reason}): they are kept, at most ${KEPT}, and published when Redis is back`,
-  dropping: () => `alert rules keep at most ${KEPT} samples while Redis is away: the oldest are dropped from now on`,
-  recovered: (kept, dropped) =>
-    `alert rules shared the ${kept} sample(s) kept while Redis was away with the other servers${dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${KEPT} waited)` : ''}`,
-  stopped: (left, dropped) => {
-    const what = [left > 0 ? `${left} sample(s) kept while Redis was away were not published` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
-    return `alert rules stopped before sharing every finished run with the other servers: ${what.filter(Boolean).join('; ')}; those runs count in no alert window`;
-  },
-};
+/** What a server logs while Redis does not take its alert samples (docs/monitoring.md quotes them). */
+export const ALERT_SAMPLE_OUTAGE_LINES = redisOutageLines({
+  who: 'alert rules',
+  verb: { base: 'share', ing: 'sharing', past: 'shared' },
+  to: 'with the other servers',
+  sent: 'published',
+  keeps: 'alert rules keep',
+  kept: 'samples',
+  entries: 'sample(s) kept',
+  lost: 'those runs count in no alert window',
+  maxKept: MAX_KEPT,
+});
 const BATCH = 500;
 /** A rule's shared state outlives its last change by this long; an edited rule has a key of its own. */
 const STATE_TTL_MS = 30 * 86_400_000;
@@ -105,7 +107,7 @@ export class SharedAlertWindows {
     this.log = withoutRepeats(options.log);
     this.reader = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'patchbay-alert-samples' });
     this.reader.on('error', () => {});
-    this.publisher = new StreamPublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, maxKept: MAX_KEPT, log: options.log, lines: OUTAGE_LINES });
+    this.publisher = new StreamPublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, maxKept: MAX_KEPT, log: options.log, lines: ALERT_SAMPLE_OUTAGE_LINES });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.loop = this.read();
   }
