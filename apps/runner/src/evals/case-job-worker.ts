@@ -42,6 +42,8 @@ export interface CaseJobWorkerOptions {
  */
 export class CaseJobWorker {
   private readonly worker: Worker;
+  /** The worker's own connection: BullMQ never closes a connection it was given, so `close` does. */
+  private readonly connection: Redis;
   private readonly runners = new Map<string, Promise<{ run: CaseWorker<CaseRecord>; spec: EvalCaseSpec } | null>>();
   /** When each eval's runner was last asked for: idle ones are dropped. */
   private readonly used = new Map<string, number>();
@@ -69,8 +71,9 @@ export class CaseJobWorker {
         () => this.runners.clear(), // not readable now: the next case of each eval looks again
       );
     });
+    this.connection = redisConnection(options.url, { blocking: true, name: 'patchbay-case-worker' });
     this.worker = new Worker(CASE_QUEUE, (job) => this.process(job), {
-      connection: redisConnection(options.url, { blocking: true, name: 'patchbay-case-worker' }),
+      connection: this.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockDuration ?? 30_000,
@@ -93,6 +96,8 @@ export class CaseJobWorker {
     clearInterval(this.sweeper);
     await Promise.race([this.worker.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.worker.close(true).catch(() => {});
+    // Left open, it held the process after a stop (an idle worker exited only when forced, 2 s later).
+    this.connection.disconnect();
   }
 
   private async process(job: Job<CaseJobData>): Promise<void> {

@@ -66,6 +66,8 @@ export class BullmqJobRegistry implements JobRegistry {
   readonly cancels: CancelChannel;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** Each worker's own connection: BullMQ never closes a connection it was given, so `close` does. */
+  private readonly workerConnections: Redis[] = [];
   private readonly processors = new Map<string, JobProcessor<any, any>>();
   /** Jobs running in this process, by `kind:id`, with what aborts them. */
   private readonly running = new Map<string, AbortController>();
@@ -167,8 +169,10 @@ export class BullmqJobRegistry implements JobRegistry {
     queue.on('error', () => {}); // connection trouble shows as a failed add (503), not a log line per retry
     this.queues.set(kind.name, queue);
     if (!this.options.work) return;
+    const connection = redisConnection(this.options.url, { blocking: true, name: `patchbay-worker-${kind.name}` });
+    this.workerConnections.push(connection);
     const worker = new Worker(kind.name, (job) => this.process(kind.name, job), {
-      connection: redisConnection(this.options.url, { blocking: true, name: `patchbay-worker-${kind.name}` }),
+      connection,
       prefix: this.prefix,
       concurrency: this.options.concurrency ?? 8,
       lockDuration: this.options.lockDuration ?? 30_000,
@@ -259,6 +263,8 @@ export class BullmqJobRegistry implements JobRegistry {
   /** Closes every connection (after cancelAll or drain). */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close(true).catch(() => {})));
+    // Left open, it held the process after a stop (an idle worker exited only when forced, 2 s later).
+    for (const connection of this.workerConnections) connection.disconnect();
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
     await this.cancels.close();
     this.redis.disconnect();
