@@ -41,15 +41,20 @@ async function bothPaths(provider: ReturnType<typeof createOpenAICompatibleProvi
 describe('the provider over the SDK fetch', () => {
   it('keeps connections open between calls in turn', async () => {
     const s = await stub();
-    // A front that counts connections and forwards each request to the stub.
+    // A front that counts connections and forwards each request to the stub. As a proxy does, it keeps the stub's
+    // Connection and Keep-Alive headers to itself and announces its own idle timeout, a minute (undici keeps an
+    // idle socket that long less 2 s). With the stub's 5 s undici closed one after 3 s, so a stall of a loaded
+    // machine between two calls made a new connection; now only a pool that does not keep them alive makes one.
     let connections = 0;
     const front = http.createServer((req, res) => {
       const up = http.request(`${s.url.replace('/v1', '')}${req.url}`, { method: req.method, headers: req.headers }, (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = reply.headers;
+        res.writeHead(reply.statusCode ?? 502, headers);
         reply.pipe(res);
       });
       req.pipe(up);
     });
+    front.keepAliveTimeout = 60_000;
     front.on('connection', () => connections++);
     const port = await listen(front);
     const provider = createOpenAICompatibleProvider({ name: 'p', baseURL: `http://127.0.0.1:${port}/v1` });
