@@ -3,9 +3,9 @@ import { FINISHED_RUN_OUTAGE_LINES } from '../src/monitoring/finished-run-feed';
 import { ALERT_SAMPLE_OUTAGE_LINES } from '../src/monitoring/shared-alert-windows';
 import type { StreamOutageLines } from '../src/queue/stream-publisher';
 
-/** Each line as it is logged: failed ("ECONNREFUSED"), dropping, recovered (3, 0) and (3, 7), stopped (1, 0), (0, 2) and (4, 2). */
+/** Each line as it is logged: failed ("ECONNREFUSED"), dropping, recovered (3, 0) and (3, 7), stopped (1, 0), (0, 2) and (4, 2), none waiting. */
 function logged(lines: StreamOutageLines): string[] {
-  return [lines.failed('ECONNREFUSED'), lines.dropping(), lines.recovered(3, 0), lines.recovered(3, 7), lines.stopped(1, 0), lines.stopped(0, 2), lines.stopped(4, 2)];
+  return [lines.failed('ECONNREFUSED'), lines.dropping(), lines.recovered(3, 0), lines.recovered(3, 7), lines.stopped(1, 0, 0), lines.stopped(0, 2, 0), lines.stopped(4, 2, 0)];
 }
 
 // What an operator reads (and greps for, as docs/scaling.md and docs/monitoring.md quote it) while Redis
@@ -21,6 +21,11 @@ describe('the log lines of a Redis outage', () => {
       `stopped before handing every finished run to monitoring: 1 run(s) finished while Redis was away were not handed over; ${lost}`,
       `stopped before handing every finished run to monitoring: 2 older one(s) were dropped; ${lost}`,
       `stopped before handing every finished run to monitoring: 4 run(s) finished while Redis was away were not handed over; 2 older one(s) were dropped; ${lost}`,
+    ]);
+    // A stop cut short while runs still waited for the store (they were never given to the publisher).
+    expect([FINISHED_RUN_OUTAGE_LINES.stopped(0, 0, 3), FINISHED_RUN_OUTAGE_LINES.stopped(4, 2, 3)]).toEqual([
+      `stopped before handing every finished run to monitoring: 3 run(s) finished but still waiting for the store were not handed over; ${lost}`,
+      `stopped before handing every finished run to monitoring: 4 run(s) finished while Redis was away were not handed over; 3 run(s) finished but still waiting for the store were not handed over; 2 older one(s) were dropped; ${lost}`,
     ]);
   });
 

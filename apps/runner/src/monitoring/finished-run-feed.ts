@@ -29,6 +29,7 @@ export const FINISHED_RUN_OUTAGE_LINES = redisOutageLines({
   keeps: 'a worker keeps',
   kept: 'finished runs for monitoring',
   entries: 'run(s) finished',
+  waiting: 'run(s) finished but still waiting for the store',
   lost: "those runs are in the store but counted by no server's monitoring",
   maxKept: MAX_KEPT,
 });
@@ -74,9 +75,12 @@ export class FinishedRunPublisher {
     await this.stream.close();
   }
 
-  /** A stop cut short (its grace over, Redis gone): says how many runs it did not hand over, unless `close` did. */
+  /**
+   * A stop cut short (its grace over, Redis or the store gone): says how many runs it did not hand over,
+   * unless `close` did. The runs still waiting for the store count too: `close` was waiting for them.
+   */
   abandon(): void {
-    this.stream.abandon();
+    this.stream.abandon(this.committing.size);
   }
 }
 

@@ -20,6 +20,8 @@ export interface OutageWords {
   kept: string;
   /** The kept entries, counted: `run(s) finished`. */
   entries: string;
+  /** Entries a stop cut short before they were given to publish, counted: `run(s) finished but still waiting for the store`. */
+  waiting?: string;
   /** What a stop that left some costs: `those runs count in no alert window`. */
   lost: string;
   /** How many are kept at most (past it the oldest are dropped). */
@@ -36,8 +38,12 @@ export function redisOutageLines(words: OutageWords): StreamOutageLines {
     dropping: () => `${words.keeps} at most ${most} ${words.kept} while Redis is away: the oldest are dropped from now on`,
     recovered: (kept, dropped) =>
       `${who}${verb.past} the ${kept} ${entries} while Redis was away ${to}${dropped > 0 ? `; the oldest ${dropped} were dropped (more than ${most} waited)` : ''}`,
-    stopped: (left, dropped) => {
-      const what = [left > 0 ? `${left} ${entries} while Redis was away were not ${sent}` : '', dropped > 0 ? `${dropped} older one(s) were dropped` : ''];
+    stopped: (left, dropped, waiting) => {
+      const what = [
+        left > 0 ? `${left} ${entries} while Redis was away were not ${sent}` : '',
+        waiting > 0 ? `${waiting} ${words.waiting ?? entries} were not ${sent}` : '',
+        dropped > 0 ? `${dropped} older one(s) were dropped` : '',
+      ];
       return `${who}stopped before ${verb.ing} every finished run ${to}: ${what.filter(Boolean).join('; ')}; ${words.lost}`;
     },
   };

@@ -15,8 +15,8 @@ export interface StreamOutageLines {
   dropping(): string;
   /** Once all kept are published: how many, and how many of the oldest were dropped. */
   recovered(kept: number, dropped: number): string;
-  /** Stopped with `left` still kept (and `dropped` dropped before): they are not published. */
-  stopped(left: number, dropped: number): string;
+  /** Stopped with `left` still kept, `waiting` its user had not given it yet (and `dropped` dropped before): they are not published. */
+  stopped(left: number, dropped: number, waiting: number): string;
 }
 
 export interface StreamPublisherOptions {
@@ -73,20 +73,23 @@ export class StreamPublisher {
     this.report();
   }
 
-  /** A stop that cannot wait for `close` (cut short): publishes nothing more and says what is still kept. */
-  abandon(): void {
+  /**
+   * A stop that cannot wait for `close` (cut short): publishes nothing more and says what is still kept,
+   * with the `waiting` entries its user holds back still (a finished run waiting for the store), which it never gets now.
+   */
+  abandon(waiting = 0): void {
     this.closed = true;
     this.wake();
-    this.report();
+    this.report(waiting);
   }
 
   /** Once, at a stop: how many entries were not published. */
-  private report(): void {
+  private report(waiting = 0): void {
     if (this.reported) return;
     this.reported = true;
     const left = this.pending.length;
     const dropped = this.outage?.dropped ?? 0;
-    if (left > 0 || dropped > 0) this.options.log(this.options.lines.stopped(left, dropped));
+    if (left > 0 || dropped > 0 || waiting > 0) this.options.log(this.options.lines.stopped(left, dropped, waiting));
   }
 
   private drop(from: number, count: number): void {
