@@ -74,6 +74,48 @@ export interface OpenAIStubOptions {
   keepRequests?: boolean;
 }
 
+/**
+ * Holds model calls until the test lets them answer, so that a run, an eval or a promotion is in flight for as
+ * long as the test needs. A handler awaits `opened()` for the calls it holds:
+ *
+ *   const gate = new StubGate();                     // closed
+ *   const stub = await startOpenAIStub({
+ *     handler: async () => {
+ *       await gate.opened();
+ *       return { text: 'hi' };
+ *     },
+ *   });
+ *   ...
+ *   gate.open();                                     // every held call answers, and later ones at once
+ *   gate.close();                                    // the calls after this are held again
+ */
+export class StubGate {
+  private gate: Promise<void> = Promise.resolve();
+  private release: () => void = () => {};
+  private closed = false;
+
+  constructor(state: 'closed' | 'open' = 'closed') {
+    if (state === 'closed') this.close();
+  }
+
+  /** Resolves once the gate is open. */
+  opened(): Promise<void> {
+    return this.gate;
+  }
+
+  open(): void {
+    this.closed = false;
+    this.release();
+  }
+
+  /** Holds the calls that come next; closed already, the calls it holds stay held until `open()`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.gate = new Promise((resolve) => (this.release = resolve));
+  }
+}
+
 export async function startOpenAIStub(options: OpenAIStubOptions = {}): Promise<OpenAIStub> {
   const requests: StubRequest[] = [];
   const served = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIStub } from '../../../test/support/openai-stub';
+import { startOpenAIStub, StubGate } from '../../../test/support/openai-stub';
 import { cleanEnv, pipelineDoc, runCli } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
@@ -145,16 +145,15 @@ describe('promotion over HTTP', () => {
 });
 
 describe('a promotion racing another change to its pipeline', () => {
-  /** A runner whose model calls wait until `release()`; pipeline NAME has v1 (labelled production), v2 and v3. */
+  /** A runner whose model calls wait until `held.open()`; pipeline NAME has v1 (labelled production), v2 and v3. */
   async function heldRunner(name: string) {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = new StubGate();
     let asked!: () => void;
     const firstCall = new Promise<void>((resolve) => (asked = resolve));
     const stub = await startOpenAIStub({
       handler: async (req) => {
         asked();
-        await held;
+        await held.opened();
         return { text: String(req.body?.messages?.at(-1)?.content ?? '') };
       },
     });
@@ -179,12 +178,12 @@ describe('a promotion racing another change to its pipeline', () => {
     };
     /** Lets the model calls go and answers the promotion once it has ended. */
     const finish = async (id: string) => {
-      release();
+      held.open();
       for await (const _ of sseEvents(await held_.api(`/api/promotions/${id}/events`)));
       return json(await held_.api(`/api/promotions/${id}`));
     };
     const close = async () => {
-      release();
+      held.open();
       await held_.close();
       await stub.close();
     };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { startOpenAIStub, StubGate, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline } from './support/test-runner';
@@ -18,17 +18,13 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
   const doors: Record<'a' | 'b', (PatchbayProcess & { url: string }) | undefined> = { a: undefined, b: undefined };
   let worker: PatchbayProcess | undefined;
   /** Answers to "gated …" questions wait until the test opens the gate. */
-  let openGate: () => void = () => {};
-  let gate: Promise<void> = Promise.resolve();
-  const closeGate = () => {
-    gate = new Promise((resolve) => (openGate = resolve));
-  };
+  const gate = new StubGate('open');
   const on = (door: 'a' | 'b', p: string, init?: RequestInit) => fetch(`${doors[door]!.url}${p}`, init);
   const post = (door: 'a' | 'b', p: string, body: unknown) => on(door, p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   /** Starts an eval of `n` gated cases on door A (the gate is closed: none can finish yet). */
   async function startGatedEval(name: string, n: number): Promise<string> {
-    closeGate();
+    gate.close();
     const cases = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, input: { question: `gated ${name} ${i}` }, expected: `gated ${name} ${i}` }));
     expect((await post('a', '/api/datasets', { name, cases })).status).toBe(201);
     const started = await post('a', '/api/evals', { pipeline: 'qa', dataset: name, suite: { scorers: [{ name: 'echo', type: 'contains' }], concurrency: 4 } });
@@ -42,7 +38,7 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     stub = await startOpenAIStub({
       handler: async (req) => {
         const question = String(req.body?.messages?.at(-1)?.content);
-        if (question.startsWith('gated ')) await gate;
+        if (question.startsWith('gated ')) await gate.opened();
         return { text: question };
       },
     });
@@ -58,7 +54,7 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
   }, 180_000);
 
   afterAll(async () => {
-    openGate();
+    gate.open();
     worker?.child.kill('SIGKILL');
     for (const d of Object.values(doors)) d?.child.kill('SIGKILL');
     await stub?.close();
@@ -74,7 +70,7 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     const resumed = await on('b', `/api/evals/${id}/events`, { headers: { 'last-event-id': '0' } });
     expect(whole.status).toBe(200);
     expect((await (await on('a', `/api/evals/${id}`)).json()).status).toBe('running');
-    openGate();
+    gate.open();
     const [events, tail] = await Promise.all([allSseEvents(whole), allSseEvents(resumed)]);
     expect(events[0].event).toBe('eval.started');
     expect(events.filter((e) => e.event === 'eval.case')).toHaveLength(12);
@@ -100,7 +96,7 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     // Once it ended, nothing is live anywhere: a second cancel is refused on either server.
     expect((await post('b', `/api/evals/${id}/cancel`, {})).status).toBe(409);
     expect((await post('a', `/api/evals/${id}/cancel`, {})).status).toBe(409);
-    openGate();
+    gate.open();
   });
 
   it('lists and searches on one server an index built on the other', async () => {
@@ -135,6 +131,6 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     const events = await allSseEvents(stream);
     expect(events[0].event).toBe('eval.started');
     expect(events.some((e) => e.event === 'eval.completed')).toBe(false);
-    openGate();
+    gate.open();
   }, 60_000);
 });

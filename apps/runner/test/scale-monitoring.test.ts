@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { startOpenAIStub, StubGate, type OpenAIStub } from '../../../test/support/openai-stub';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
@@ -136,10 +136,8 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
   let dir: string;
   let server: PatchbayProcess & { url: string };
   let worker: PatchbayProcess | undefined;
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let releaseLast: () => void = () => {};
-  const heldLast = new Promise<void>((resolve) => (releaseLast = resolve));
+  const held = new StubGate();
+  const heldLast = new StubGate();
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
   const post = (p: string, body: unknown) => api(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const counted = async (status: string) => Number(new RegExp(`^patchbay_runs_total\\{[^}]*pipeline="qa"[^}]*status="${status}"[^}]*\\} (\\d+)$`, 'm').exec(await (await api('/metrics')).text())?.[1] ?? 0);
@@ -152,8 +150,8 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     stub = await startOpenAIStub({
       handler: async (req) => {
         const question = String(req.body?.messages?.at(-1)?.content);
-        if (question.startsWith('held ')) await held;
-        if (question.startsWith('held at the stop')) await heldLast;
+        if (question.startsWith('held ')) await held.opened();
+        if (question.startsWith('held at the stop')) await heldLast.opened();
         return question.startsWith('fail') ? { status: 400 } : { text: 'fine' };
       },
     });
@@ -166,8 +164,8 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
   }, 180_000);
 
   afterAll(async () => {
-    release();
-    releaseLast();
+    held.open();
+    heldLast.open();
     worker?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
@@ -183,7 +181,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     // The worker took all three and waits on the model.
     await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(3);
     await redis.kill();
-    release();
+    held.open();
     for (const id of ids) await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
     // The worker tried to name them to the servers while Redis was gone.
     await expect.poll(() => worker!.output(), { timeout: 30_000 }).toMatch(/could not hand .*to monitoring/);
@@ -228,7 +226,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     const before = worker!.output().length;
     await redis.kill();
     try {
-      releaseLast();
+      heldLast.open();
       await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
       await expect.poll(() => worker!.output().slice(before), { timeout: 30_000 }).toMatch(/could not hand finished runs to monitoring/);
       worker!.child.kill('SIGTERM');
