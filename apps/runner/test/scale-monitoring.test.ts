@@ -7,7 +7,7 @@ import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { startOpenAIStub, StubGate, type OpenAIStub } from '../../../test/support/openai-stub';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
-import { echoPipeline, flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
+import { echoPipeline, flakyPipeline as flaky, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
 
 describe('runs executed on a worker feed the monitoring of the servers (serve --no-work + a worker, as processes)', () => {
@@ -182,7 +182,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(3);
     await redis.kill();
     held.open();
-    for (const id of ids) await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    for (const id of ids) expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
     // The worker tried to name them to the servers while Redis was gone.
     await expect.poll(() => worker!.output(), { timeout: 30_000 }).toMatch(/could not hand .*to monitoring/);
     expect(await succeeded()).toBe(0);
@@ -227,7 +227,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     await redis.kill();
     try {
       heldLast.open();
-      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+      expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
       await expect.poll(() => worker!.output().slice(before), { timeout: 30_000 }).toMatch(/could not hand finished runs to monitoring/);
       worker!.child.kill('SIGTERM');
       await worker!.exited;

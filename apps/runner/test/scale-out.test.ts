@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { allSseEvents, echoPipeline } from './support/test-runner';
+import { allSseEvents, echoPipeline, waitForRun } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 
 // Each process has its own provider key; the stub sees which process made a call by it.
@@ -237,7 +237,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     const after = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'after redis came back' } });
     expect(after.status).toBe(201);
     const { id: afterId } = await after.json();
-    await expect.poll(async () => (await (await api(`/api/runs/${afterId}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    expect((await waitForRun({ api }, afterId, 30_000)).status).toBe('succeeded');
     const redisClient = new Redis(redis.url);
     try {
       const queued = async () => (await redisClient.llen('patchbay:run:wait')) + (await redisClient.llen('patchbay:run:active'));

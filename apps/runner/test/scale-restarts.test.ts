@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { allSseEvents, echoPipeline } from './support/test-runner';
+import { allSseEvents, echoPipeline, waitForRun } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 
 const CASES = Array.from({ length: 120 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
@@ -154,7 +154,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
       worker.child.kill('SIGCONT');
     }
     for (const id of ids) {
-      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+      expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
     }
   }, 150_000);
 
@@ -173,7 +173,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     } finally {
       await postgres.restart();
     }
-    await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
     expect((await (await api(`/api/runs/${id}`)).json()).outputs).toEqual({ answer: 'answer: slow while the store is away' });
     expect(stub.requests.length - calls).toBe(1); // recorded, not run again
     expect(worker.child.exitCode).toBeNull();
@@ -225,7 +225,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     const restarted = redis.restart(5000);
     try {
       // The model answers 2 s after it was asked: the run ends (recorded in PostgreSQL) while Redis is gone.
-      await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 10_000 }).toBe('succeeded');
+      expect((await waitForRun({ api }, id, 10_000)).status).toBe('succeeded');
       const read = await api(`/api/runs/${id}/events`);
       expect(read.status).toBe(200);
       expect((await allSseEvents(read)).at(-1)!.event).toBe('run.completed');
@@ -252,6 +252,6 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     // The queue's own workers were not disturbed.
     const res = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'still served' } });
     const { id } = await res.json();
-    await expect.poll(async () => (await (await api(`/api/runs/${id}`)).json()).status, { timeout: 30_000 }).toBe('succeeded');
+    expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
   }, 120_000);
 });

@@ -82,13 +82,22 @@ export async function allSseEvents(response: Response): Promise<SseEvent[]> {
   return out;
 }
 
-/** Polls `GET /api/runs/:id` until the run is no longer running. */
-export async function waitForRun(runner: TestRunner, id: string, timeoutMs = 10_000): Promise<any> {
+/**
+ * Polls `GET /api/runs/:id` until the run is no longer running, on a TestRunner or on `{ api }` of a runner started
+ * as a process. A 5xx answer (its store or queue away for a moment, in a scale-out test) says nothing of the run:
+ * it polls on.
+ */
+export async function waitForRun(runner: Pick<TestRunner, 'api'>, id: string, timeoutMs = 10_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
+  let last = '';
   for (;;) {
-    const run = await (await runner.api(`/api/runs/${id}`)).json();
-    if (run.status !== 'running') return run;
-    if (Date.now() > deadline) throw new Error(`run ${id} still running after ${timeoutMs} ms`);
+    const res = await runner.api(`/api/runs/${id}`);
+    if (res.status < 500) {
+      const run = await res.json();
+      if (run.status !== 'running') return run;
+      last = 'running';
+    } else last = `HTTP ${res.status}: ${await res.text()}`;
+    if (Date.now() > deadline) throw new Error(`run ${id} not ended after ${timeoutMs} ms (last answer: ${last})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
