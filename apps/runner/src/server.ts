@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         workspaceFor = resolver.resolve.bind(resolver);
       }
     }
-    scaled = options.queue ? await scaleOut({ ...options.queue, redact: redactor.redact, log }, { store, services, pin, workspaceFor }) : undefined;
+    scaled = options.queue ? await scaleOut({ ...options.queue, redact: redactor.redact, log }, { store, services, workspaceFor }) : undefined;
   } catch (err) {
     await monitoring.close();
     await resolver?.close();

@@ -81,6 +81,31 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     return ((await res.json()) as { id: string }).id;
   };
   const search = async (base: string, index: string, query: string) => (await (await post(base, `/api/indexes/${index}/search`, { query, topK: 3, mode: 'hybrid' })).json()).documents;
+  const evalStatus = async (id: string) => (await (await fetch(`${server}/api/evals/${id}`)).json()).status;
+  /** Starts an eval of `pipelineName` over a new dataset of `cases`, each passing when its output `target` contains what it expects. */
+  const startEval = async (pipelineName: string, dataset: string, cases: unknown[], target: string) => {
+    expect((await post(server, '/api/datasets', { name: dataset, cases })).status).toBe(201);
+    const started = await post(server, '/api/evals', { pipeline: pipelineName, dataset, suite: { scorers: [{ name: 'found', type: 'contains', target }] } });
+    expect(started.status).toBe(201);
+    return ((await started.json()) as { id: string }).id;
+  };
+  /** The eval's spec (with its pins) is in Redis once its cases are being queued. */
+  const specQueued = (client: Redis, id: string) => expect.poll(() => client.exists(`patchbay:eval-spec:${id}`), { timeout: 20_000 }).toBe(1);
+  const cancelEval = async (id: string) => {
+    expect((await post(server, `/api/evals/${id}/cancel`, {})).status).toBeLessThan(300);
+    await expect.poll(() => evalStatus(id), { timeout: 20_000 }).not.toBe('running');
+  };
+  /** Adds `doc` to `index` through the API: the server's own search finds it for `question` from now on. */
+  const reindex = async (index: string, doc: { id: string; source: string; text: string }, question: string) => {
+    expect((await post(server, `/api/indexes/${index}/documents`, { documents: [doc] })).status).toBe(201);
+    expect((await search(server, index, question)).map((d: { id: string }) => d.id)).toContain(doc.id);
+  };
+  const startWorker = async () => {
+    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/);
+    processes.push(worker);
+  };
+  /** Each case of an eval, with the documents its run found. */
+  const caseDocs = async (id: string) => ((await (await fetch(`${server}/api/evals/${id}`)).json()).cases as Array<{ id: string; outputs: { docs: unknown } }>).map((c) => [c.id, c.outputs.docs]);
   const sqlCount = async (query: string) => {
     const client = new pg.Client({ connectionString: storeUrl });
     await client.connect();
@@ -256,34 +281,83 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     server = await serve(path.join(root, 'server'));
     const questions = ['returns sent by post', 'refunds sent by post'];
     const cases = questions.map((question, i) => ({ id: `p${i}`, input: { question }, expected: `${question.toUpperCase()}!` }));
-    expect((await post(server, '/api/datasets', { name: 'by-post', cases })).status).toBe(201);
-    const started = await post(server, '/api/evals', { pipeline: 'ask', dataset: 'by-post', suite: { scorers: [{ name: 'loud', type: 'contains', target: 'shouted' }] } });
-    expect(started.status).toBe(201);
-    const { id } = (await started.json()) as { id: string };
+    const id = await startEval('ask', 'by-post', cases, 'shouted');
     const pinnedDocs = await Promise.all(questions.map((q) => search(server, 'docs', q)));
-    // Its spec (with the pins) is in Redis once its cases are being queued: cancel only then.
+    // Cancelled only once its pins are in Redis.
     const redisClient = new Redis(redis.url);
     try {
-      await expect.poll(() => redisClient.exists(`patchbay:eval-spec:${id}`), { timeout: 20_000 }).toBe(1);
+      await specQueued(redisClient, id);
     } finally {
       redisClient.disconnect();
     }
-    expect((await post(server, `/api/evals/${id}/cancel`, {})).status).toBeLessThan(300);
-    await expect.poll(async () => (await (await fetch(`${server}/api/evals/${id}`)).json()).status, { timeout: 20_000 }).not.toBe('running');
+    await cancelEval(id);
 
     // The index changes while the eval waits to be resumed.
     const extra = { id: 'by-post-desk', source: 'post.md', text: 'Returns and refunds sent by post go to the returns desk, sent by post only.' };
-    expect((await post(server, '/api/indexes/docs/documents', { documents: [extra] })).status).toBe(201);
-    expect((await search(server, 'docs', questions[0])).map((d: { id: string }) => d.id)).toContain('by-post-desk');
+    await reindex('docs', extra, questions[0]);
 
-    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/);
-    processes.push(worker);
+    await startWorker();
     expect((await post(server, `/api/evals/${id}/resume`, {})).status).toBeLessThan(300);
-    await expect.poll(async () => (await (await fetch(`${server}/api/evals/${id}`)).json()).status, { timeout: 60_000 }).toBe('succeeded');
-    const result = await (await fetch(`${server}/api/evals/${id}`)).json();
-    expect(result.cases.map((c: { id: string; outputs: { docs: unknown } }) => [c.id, c.outputs.docs])).toEqual([
+    await expect.poll(() => evalStatus(id), { timeout: 60_000 }).toBe('succeeded');
+    expect(await caseDocs(id)).toEqual([
       ['p0', pinnedDocs[0]],
       ['p1', pinnedDocs[1]],
+    ]);
+  }, 120_000);
+
+  it('pins a resumed eval whose pins Redis lost as its start did, with the index of the pipeline it calls: a re-index mid-eval does not split it', async () => {
+    // No worker for now: the resumed eval's cases wait in the queue until the called pipeline's index changed.
+    worker.child.kill('SIGKILL');
+    const manuals = [
+      { id: 'lamp-bulb', source: 'bulb.md', text: 'The desk lamp takes an E14 bulb of at most 40 watts.' },
+      { id: 'lamp-cord', source: 'cord.md', text: 'A frayed lamp cord must be replaced by the lamp workshop.' },
+    ];
+    expect((await post(server, '/api/indexes/manuals/documents', { documents: manuals })).status).toBe(201);
+    // lookup reads "manuals"; desk, the version evaluated, has no retrieve node of its own and calls lookup.
+    const lookup = { ...pipeline, name: 'lookup', nodes: [pipeline.nodes[0], { ...pipeline.nodes[1], config: { ...pipeline.nodes[1].config, index: 'manuals' } }, pipeline.nodes[5]], edges: [pipeline.edges[0], pipeline.edges[3]] };
+    const desk = {
+      format: 'patchbay.pipeline/v1',
+      name: 'desk',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'p', type: 'pipeline', config: { ref: 'lookup@v1' } },
+        { id: 'out', type: 'output', config: { name: 'docs' } },
+      ],
+      edges: [
+        { from: 'q.value', to: 'p.question' },
+        { from: 'p.docs', to: 'out.value' },
+      ],
+    };
+    expect((await post(server, '/api/pipelines', lookup)).status).toBe(201);
+    expect((await post(server, '/api/pipelines', desk)).status).toBe(201);
+    const questions = ['which bulb for the desk lamp', 'who replaces a lamp cord'];
+    const cases = questions.map((question, i) => ({ id: `m${i}`, input: { question }, expected: 'lamp' }));
+    const id = await startEval('desk', 'manual-questions', cases, 'docs');
+    const pinnedDocs = await Promise.all(questions.map((q) => search(server, 'manuals', q)));
+    const redisClient = new Redis(redis.url);
+    try {
+      await specQueued(redisClient, id);
+      const startPins = JSON.parse((await redisClient.get(`patchbay:eval-pins:${id}`))!);
+      expect(Object.keys(startPins.indexes)).toEqual(['manuals']);
+      await cancelEval(id);
+
+      // Redis lost the eval's pins (restarted empty, or they lapsed): the resume pins the eval again, as its start did.
+      expect(await redisClient.del(`patchbay:eval-pins:${id}`)).toBe(1);
+      expect((await post(server, `/api/evals/${id}/resume`, {})).status).toBeLessThan(300);
+      await specQueued(redisClient, id);
+      expect(JSON.parse((await redisClient.get(`patchbay:eval-pins:${id}`))!)).toEqual(startPins);
+    } finally {
+      redisClient.disconnect();
+    }
+
+    // The called pipeline's index is re-indexed while the resumed eval runs: its cases still read what it pinned.
+    const late = { id: 'lamp-bulb-led', source: 'led.md', text: 'Which bulb for the desk lamp: an LED bulb for the desk lamp, never a halogen bulb.' };
+    await reindex('manuals', late, questions[0]);
+    await startWorker();
+    await expect.poll(() => evalStatus(id), { timeout: 60_000 }).toBe('succeeded');
+    expect(await caseDocs(id)).toEqual([
+      ['m0', pinnedDocs[0]],
+      ['m1', pinnedDocs[1]],
     ]);
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-ev
 import { StoredCaseLog } from './stored-case-log';
 import { storeCaseRun } from './store-case-run';
 import type { WorkspacePins } from '../workspace/workspace-pins';
-import { storedCalls, workspaceKey } from '../workspace/workspace-key';
+import { storedCalls, workspaceKey, type StoredCalls } from '../workspace/workspace-key';
 
 export interface StartEval {
   /** The eval session, checked (prepareEvalSession) over the stored dataset's cases. */
@@ -33,8 +33,11 @@ export interface EvalJob extends StartEval {
   createdAt: number;
   /** Cases a resumed eval finished before it stopped. */
   kept: CaseRecord[];
-  /** What its cases run with, as recorded on the eval (`spec.workspace`); unset for a resumed one (it keeps the pins it started with). */
-  pins?: WorkspacePins;
+  /**
+   * What its cases run with when the queue holds no pins of this eval: at its start, the pins recorded on it
+   * (`spec.workspace`); resumed, pinned again as a start pins (a queue keeps the pins it started with while it holds them).
+   */
+  pin: () => Promise<WorkspacePins>;
 }
 
 export const EVAL_JOB = jobKind<EvalJob, EvalEvent>('eval');
@@ -79,8 +82,7 @@ export class EvalManager {
     const { suite } = session.spec;
     // Its cases go through the queue: with Redis gone, refuse it now (nothing recorded) rather than accept one that waits.
     await this.deps.queueReachable?.();
-    const calls = await storedCalls(session.pipeline, this.deps.services.pipelines);
-    const pins = await this.deps.workspacePins(session.pipeline, calls.documents);
+    const { calls, pins } = await this.pinsNow(session.pipeline);
     const id = randomUUID();
     const createdAt = Date.now();
     await this.deps.evals.create({
@@ -103,7 +105,7 @@ export class EvalManager {
       createdAt,
       owner: PROCESS_OWNER,
     });
-    this.deps.jobs.start(EVAL_JOB, id, { ...request, id, createdAt, kept: [], pins });
+    this.deps.jobs.start(EVAL_JOB, id, { ...request, id, createdAt, kept: [], pin: async () => pins });
     return id;
   }
 
@@ -114,8 +116,14 @@ export class EvalManager {
 
   /** The workspace an eval of `document` started now would record (spec.workspace). */
   async workspaceOf(document: PipelineDocument): Promise<string> {
+    const { calls, pins } = await this.pinsNow(document);
+    return workspaceKey(pins, document, calls);
+  }
+
+  /** What an eval of `document` started now is pinned to: the indexes of it and of the stored pipelines it calls as they resolve now. */
+  private async pinsNow(document: PipelineDocument): Promise<{ calls: StoredCalls; pins: WorkspacePins }> {
     const calls = await storedCalls(document, this.deps.services.pipelines);
-    return workspaceKey(await this.deps.workspacePins(document, calls.documents), document, calls);
+    return { calls, pins: await this.deps.workspacePins(document, calls.documents) };
   }
 
   /**
@@ -137,7 +145,9 @@ export class EvalManager {
     await this.deps.queueReachable?.();
     if (!(await this.deps.evals.reopen(stored.id, PROCESS_OWNER))) return false;
     const kept = await this.deps.evals.casesInFinishOrder(stored.id);
-    this.deps.jobs.start(EVAL_JOB, stored.id, { ...request, id: stored.id, createdAt: Date.parse(stored.createdAt), kept });
+    // Its pins are asked for only when the queue lost them (a Redis that came back empty): then as a start pins.
+    const pin = async () => (await this.pinsNow(request.session.pipeline)).pins;
+    this.deps.jobs.start(EVAL_JOB, stored.id, { ...request, id: stored.id, createdAt: Date.parse(stored.createdAt), kept, pin });
     return true;
   }
 

@@ -9,7 +9,6 @@ import type { RunStore } from '../store/runs';
 import { CASE_QUEUE } from './case-jobs';
 import { redisConnection } from './redis-url';
 import { claimQueue } from './queue-owner';
-import type { PipelineDocument } from '@patchbay/core';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
@@ -44,8 +43,6 @@ export async function scaleOut(
   deps: {
     store: { evals: EvalStore; runs: RunStore; identity?: () => Promise<string> };
     services: EvalSessionServices;
-    /** Pins an eval's workspace when it starts (a server's WorkspacePublisher). */
-    pin?: (document: PipelineDocument) => Promise<WorkspacePins>;
     /** The services of a pinned workspace (a WorkspaceResolver), for the cases this process runs. */
     workspaceFor?: (pins?: WorkspacePins) => Promise<ResolvedWorkspace>;
   },
@@ -99,8 +96,8 @@ export async function scaleOut(
         evalId: request.id,
         spec: { pipeline: request.session.pipeline, scorers: request.session.spec.suite.scorers, cached: request.session.cached, concurrency },
         positions,
-        // The pins recorded on the eval when it started; a resumed one's are kept in Redis (or pinned now).
-        pin: request.pins ? async () => request.pins! : deps.pin && (() => deps.pin!(request.session.pipeline)),
+        // A resumed eval goes on with the pins Redis keeps; the eval pins itself when Redis holds none (QueuedCaseQueue.pinned).
+        pin: request.pin,
         concurrency,
       });
     },
