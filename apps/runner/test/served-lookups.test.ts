@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../src/store/index';
+import { SqliteChangeClock } from '../src/store/sqlite-change-clock';
+import { SERVED_TABLES } from '../src/store/migrations/026-served-changes';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
 import { runCli, cleanEnv } from './cli-child';
 
@@ -73,6 +75,35 @@ describe('served label and version lookups', () => {
     const doc = tagged('shared', 'new');
     expect((await other.versions.save({ pipeline: 'shared', document: doc, message: 'new', baseVersion: null, contentHash: 'c-new', behaviorHash: 'b-new', problems: [] })).status).toBe('created');
     expect(await answer('shared@v1')).toBe('new hi');
+  });
+
+  it('are kept while runs are written, by this process or another, and dropped on the next label move', async () => {
+    // The clock the served lookups are cached by (read-cache.ts): it must move on a served table's change only,
+    // or the runs a runner writes (on their own connection, sqlite-write-thread.ts) would empty the cache on every request.
+    const dir = fs.mkdtempSync(path.join(runner.dataDir, 'steady-'));
+    const store = openSqliteStore(dir);
+    const elsewhere = openSqliteStore(dir);
+    try {
+      const clock = new SqliteChangeClock(store.db, SERVED_TABLES);
+      const run = (id: string) => ({ id, pipeline: null, version: null, document: null, inputs: {}, startedAt: Date.now(), owner: 'host:1' });
+      const end = (id: string) => ({ id, status: 'succeeded' as const, outputs: {}, error: null, failedNode: null, durationMs: 1, nodes: {}, events: [] });
+      const before = clock.now();
+      await store.runs.begin(run('here'));
+      await store.runs.finish(end('here'));
+      await elsewhere.runs.begin(run('there'));
+      await elsewhere.runs.finish(end('there'));
+      expect(clock.now()).toBe(before);
+      expect((await store.runs.get('there'))?.status).toBe('succeeded');
+
+      expect((await elsewhere.versions.save({ pipeline: 'steady', document: tagged('steady', 'one'), message: 'm', baseVersion: null, contentHash: 'c', behaviorHash: 'b', problems: [] })).status).toBe('created');
+      const saved = clock.now();
+      expect(saved).not.toBe(before);
+      await elsewhere.labels.move({ pipeline: 'steady', label: 'production', version: 1, by: 'admin' });
+      expect(clock.now()).not.toBe(saved);
+    } finally {
+      await elsewhere.close();
+      await store.close();
+    }
   });
 
   it('follow `patchbay promote --force` run in another process while the runner serves', async () => {
