@@ -39,8 +39,11 @@ export function startRunner(dataDir: string, env: Record<string, string> = {}): 
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/**
+ * CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms): all its
+ * threads, or with `mainThread` only the one that runs its event loop (what a request waits for).
+ */
+export function cpuMs(pid: number, mainThread = false): number {
+  const fields = fs.readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

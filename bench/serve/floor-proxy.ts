@@ -21,3 +21,5 @@ app.post('/v1/chat/completions', async (c) => {
   });
 });
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`floor proxy listening on http://127.0.0.1:${info.port}`));
+// The bench stops it with SIGTERM: exit as a process does at its end, so `--cpu-prof` (BENCH_FLOOR_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -56,7 +56,7 @@ async function drive(client: OpenAI, model: string, count: number): Promise<{ la
 /** floor-proxy.ts in its own process over the stub; resolves with its URL once it listens. */
 function startFloorProxy(stubUrl: string): Promise<{ url: string; pid: number; stop(): void }> {
   const script = new URL('./floor-proxy.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], { env: { ...process.env, STUB_BASE_URL: stubUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_FLOOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), '--import', import.meta.resolve('tsx'), script], { env: { ...process.env, STUB_BASE_URL: stubUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -98,12 +98,15 @@ try {
   let sSeconds = 0;
   let fSeconds = 0;
   let runnerCpuMs = 0;
+  let runnerMainCpuMs = 0;
   let floorCpuMs = 0;
   for (let half = 0; half < 2; half++) {
     const a = await drive(direct, 'model', REQUESTS / 2);
     const cpuBefore = cpuMs(runner.pid);
+    const mainCpuBefore = cpuMs(runner.pid, true);
     const b = await drive(served, 'served', REQUESTS / 2);
     runnerCpuMs += cpuMs(runner.pid) - cpuBefore;
+    runnerMainCpuMs += cpuMs(runner.pid, true) - mainCpuBefore;
     const floorCpuBefore = cpuMs(floorProxy.pid);
     const c = await drive(floor, 'served', REQUESTS / 2);
     floorCpuMs += cpuMs(floorProxy.pid) - floorCpuBefore;
@@ -127,6 +130,7 @@ try {
   const rss = rssMb(runner.pid);
   // The runner's CPU time per served request: steadier than the rates when neighbours share the cores.
   const runnerCpuUsPerRequest = Math.round((runnerCpuMs * 1000) / REQUESTS);
+  const runnerMainCpuUsPerRequest = Math.round((runnerMainCpuMs * 1000) / REQUESTS);
   // The floor proxy's, measured the same way: the difference is Patchbay's own CPU a request.
   const floorCpuUsPerRequest = Math.round((floorCpuMs * 1000) / REQUESTS);
 
@@ -139,9 +143,9 @@ try {
   console.log(row('openai → stub (direct)', directRps, d));
   console.log(row('openai → patchbay → stub', rps, s));
   console.log(row('openai → floor proxy → stub', floorRps, f));
-  console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request; load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`overhead p50 ${overheadP50Ms.toFixed(2)} ms, p99 ${overheadP99Ms.toFixed(2)} ms; served/direct throughput ${(rps / directRps).toFixed(2)}; runner RSS ${rss.toFixed(0)} MB, CPU ${runnerCpuUsPerRequest} µs per request (${runnerMainCpuUsPerRequest} on its event loop's thread); load average ${os.loadavg()[0].toFixed(1)}`);
   console.log(`floor proxy (Hono + openai, nothing else): overhead p50 ${floorOverheadP50Ms.toFixed(2)} ms, p99 ${floorOverheadP99Ms.toFixed(2)} ms; throughput ${(floorRps / directRps).toFixed(2)} of direct; CPU ${floorCpuUsPerRequest} µs per request`);
-  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, floorRps: +floorRps.toFixed(1), floorOverheadP50Ms: +floorOverheadP50Ms.toFixed(2), floorOverheadP99Ms: +floorOverheadP99Ms.toFixed(2), floorCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
+  console.log(JSON.stringify({ bench: 'serve', rps: +rps.toFixed(1), directRps: +directRps.toFixed(1), overheadP50Ms: +overheadP50Ms.toFixed(2), overheadP99Ms: +overheadP99Ms.toFixed(2), rssMb: +rss.toFixed(1), runnerCpuUsPerRequest, runnerMainCpuUsPerRequest, floorRps: +floorRps.toFixed(1), floorOverheadP50Ms: +floorOverheadP50Ms.toFixed(2), floorOverheadP99Ms: +floorOverheadP99Ms.toFixed(2), floorCpuUsPerRequest, loadAverage: +os.loadavg()[0].toFixed(2), machineSpeedUs: yardstick }));
 } finally {
   await runner.stop();
   floorProxy.stop();
