@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, openSqliteStore, type Migration } from '../src/store/index';
 import { migrations } from '../src/store/migrations/index';
-import { KyselyRunStore } from '../src/store/runs';
-import { sqliteKysely } from '../src/store/sqlite-kysely';
-import { SqliteWriteThread } from '../src/store/sqlite-write-thread';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -78,49 +74,5 @@ describe('run store', () => {
     expect((await store.runs.get('dead'))?.status).toBe('interrupted');
     expect((await store.runs.get('alive'))?.status).toBe('running');
     await store.close();
-  });
-
-  it('writes runs on its write thread, and on its own connection once that thread has failed', async () => {
-    const store = openSqliteStore(tempDir());
-    const finish = (id: string) => ({ id, status: 'succeeded' as const, outputs: { a: 1 }, error: null, failedNode: null, durationMs: 3, nodes: {}, events: [] });
-    const dataVersion = () => store.db.pragma('data_version', { simple: true });
-    const before = dataVersion();
-    store.runs.begin(start('threaded', 'host:1'));
-    await store.runs.finish(finish('threaded'));
-    // Committed by another connection (SQLite's data_version moves on those only), and read back here.
-    expect(dataVersion()).not.toBe(before);
-    expect((await store.runs.get('threaded'))?.status).toBe('succeeded');
-
-    // A thread that cannot open the file fails; the runs it was given are written here instead, and nothing is lost.
-    const lost: string[] = [];
-    const broken = new SqliteWriteThread(path.join(tempDir(), 'no-such-dir', 'runner.sqlite'));
-    const runs = new KyselyRunStore(sqliteKysely(store.db), { thread: broken, onWriteError: (_err, id) => lost.push(id) });
-    runs.begin(start('fallback', 'host:1'));
-    await runs.finish(finish('fallback'));
-    expect(broken.available).toBe(false);
-    expect(lost).toEqual([]);
-    expect((await store.runs.get('fallback'))?.status).toBe('succeeded');
-    await store.close();
-  });
-
-  it('leaves checkpoints to the checkpoint thread, and checkpoints the file itself once that thread has failed', async () => {
-    const file = path.join(tempDir(), 'runner.sqlite');
-    const db = openDatabase(file);
-    db.exec('CREATE TABLE blobs (b TEXT)');
-    const insert = { sql: 'INSERT INTO blobs (b) VALUES (?)', parameters: ['x'.repeat(100_000)] } as unknown as CompiledQuery;
-    const walBytes = () => fs.statSync(`${file}-wal`).size;
-    // SQLite's own checkpoint would keep the WAL near 1,000 pages (4 MB); 10 MB written grow it past that.
-    const quiet = new SqliteWriteThread(file);
-    for (let i = 0; i < 100; i++) await quiet.transaction([insert]);
-    expect(walBytes()).toBeGreaterThan(8_000_000);
-    await quiet.close();
-
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const itself = new SqliteWriteThread(file);
-    itself.checkpointItself();
-    for (let i = 0; i < 100; i++) await itself.transaction([insert]);
-    expect(walBytes()).toBeLessThan(6_000_000);
-    await itself.close();
-    db.close();
   });
 });

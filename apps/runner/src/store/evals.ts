@@ -178,7 +178,7 @@ export class KyselyEvalStore implements EvalStore {
     if (!run) return Number((await insertCase.execute(db, [row])).numAffectedRows ?? 0) > 0;
     const settle = () => {};
     const writes = [{ kind: 'begin' as const, run: run.start, settle }, { kind: 'finish' as const, run: run.finish, settle }];
-    return (await writeRunBatch(db, writes, this.redact, { also: { insert: insertCase, rows: [row] } })) > 0;
+    return (await writeRunBatch(db, writes, this.redact, { insert: insertCase, rows: [row] })) > 0;
   }
 
   private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {

@@ -33,7 +33,6 @@ import { KyselyArtifactStore, type ArtifactStore } from './artifacts';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
 import { SqliteChangeClock } from './sqlite-change-clock';
-import { SqliteWriteThread } from './sqlite-write-thread';
 import type { ChangeClock } from './read-cache';
 import type { StoreDb } from './dialect';
 import { StorageHealth } from './storage-health';
@@ -155,11 +154,11 @@ export async function openStore(target: string, options: OpenStoreOptions & { lo
  * pipelines, versions and labels may have changed, so the serving path's
  * lookups of them are cached (read-cache.ts); without one they are not.
  */
-export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: StorageHealth, clock?: ChangeClock, thread?: SqliteWriteThread) {
+export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: StorageHealth, clock?: ChangeClock) {
   return {
     pipelines: new KyselyPipelineStore(db),
     versions: new KyselyVersionStore(db, clock),
-    runs: new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health, thread }),
+    runs: new KyselyRunStore(db, { redact: options.redact, onWriteError: options.onWriteError, health }),
     datasets: new KyselyDatasetStore(db),
     evals: new KyselyEvalStore(db, options.redact),
     labels: new KyselyLabelStore(db, clock),
@@ -184,13 +183,10 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
   const health = new StorageHealth();
   // WAL checkpoints (each syncs the files to disk) run on a worker thread, not inside the commits of
   // this thread: on a busy disk they held every request in flight for milliseconds at a time.
-  // Runs are written on a thread of their own too (a served run's commit was a seventh of its CPU).
-  let thread: SqliteWriteThread | undefined;
-  const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db, () => thread?.checkpointItself());
+  const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(db);
   const committed = (rows: number) => checkpointer?.committed(rows);
-  thread = file === ':memory:' ? undefined : new SqliteWriteThread(file, committed);
   const clock = new SqliteChangeClock(db, SERVED_TABLES);
-  const stores = kyselyStores(sqliteKysely(db, committed, clock), options, health, clock, thread);
+  const stores = kyselyStores(sqliteKysely(db, committed, clock), options, health, clock);
   return {
     ...stores,
     health,
@@ -202,7 +198,6 @@ export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {})
       // Monitor scores are samples: a close does not fail for want of writing them.
       await stores.monitors.flush().catch(() => {});
       await stores.runs.flush();
-      await thread?.close();
       checkpointer?.close();
       if (db.open) {
         // Fold the WAL back into the main file so a stopped runner leaves one clean file.

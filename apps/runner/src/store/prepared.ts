@@ -17,13 +17,8 @@ export class PreparedQuery<A extends unknown[], R = unknown> {
   ) {}
 
   execute(db: StoreDb, ...values: A): Promise<QueryResult<R>> {
-    return db.executeQuery<R>(this.bind(db, ...values));
-  }
-
-  /** The statement with these values, to run elsewhere (sqlite-write-thread.ts). */
-  bind(db: StoreDb, ...values: A): CompiledQuery<R> {
     const { query, slots } = this.compile(db);
-    return { ...query, parameters: slots.map((slot, i) => (slot < 0 ? query.parameters[i] : values[slot])) };
+    return db.executeQuery<R>({ ...query, parameters: slots.map((slot, i) => (slot < 0 ? query.parameters[i] : values[slot])) });
   }
 
   private compile(db: StoreDb) {
@@ -62,12 +57,7 @@ export class PreparedInsert<Row extends Record<string, unknown>, R = unknown> {
   ) {}
 
   execute(db: StoreDb, rows: Row[]): Promise<QueryResult<R>> {
-    return db.executeQuery(this.bind(db, rows));
-  }
-
-  /** The insert of these rows, to run elsewhere (sqlite-write-thread.ts). */
-  bind(db: StoreDb, rows: Row[]): CompiledQuery<R> {
-    if (rows.length > MAX_PREPARED_ROWS) return this.build(db, rows).compile();
+    if (rows.length > MAX_PREPARED_ROWS) return db.executeQuery(this.build(db, rows).compile());
     const width = this.columns.length;
     let query = this.byCount.get(rows.length);
     if (!query) {
@@ -82,6 +72,6 @@ export class PreparedInsert<Row extends Record<string, unknown>, R = unknown> {
     }
     const values: unknown[] = [];
     for (const row of rows) for (const column of this.columns) values.push(row[column] ?? null);
-    return query.bind(db, ...values);
+    return query.execute(db, ...values);
   }
 }

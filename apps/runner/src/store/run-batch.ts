@@ -1,11 +1,10 @@
-import type { CompiledQuery, Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { NodeTrace } from '@patchbay/core';
 import type { Database } from './schema';
 import { isPostgres, type StoreDb } from './dialect';
 import { storedEvent, type RunFinish, type RunStart } from './runs';
 import { ValueSharing } from './run-values';
 import { PreparedInsert, PreparedQuery } from './prepared';
-import type { SqliteWriteThread } from './sqlite-write-thread';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
 export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & {
@@ -62,11 +61,9 @@ const ROWS_PER_INSERT = 2000;
  * runs only (an eval case's run, a run begun and ended within HOLD_MS) is one
  * statement, its inserts as CTEs: one round trip and one commit instead of
  * BEGIN, an insert per table and COMMIT (data-modifying CTEs are PostgreSQL's;
- * SQLite, whose commit is local, keeps the transaction, and runs it on the
- * store's write thread when it has one, off the event loop).
+ * SQLite, whose commit is local, keeps the transaction).
  */
-export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (json: string) => string, options: BatchOptions = {}): Promise<number> {
-  const { also, thread } = options;
+export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (json: string) => string, also?: AlsoInsert): Promise<number> {
   const rows = new RunRows(redact);
   const finished = new Map<string, RunFinish>();
   for (const w of writes) if (w.kind === 'finish') finished.set(w.run.id, w.run);
@@ -94,29 +91,15 @@ export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (js
   if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && inserts.length * insertRuns.columns.length + values.length * insertValues.columns.length + nodeRows.length * insertNodes.columns.length + (also ? also.rows.length * also.insert.columns.length : 0) <= MAX_STATEMENT_VALUES) {
     return Number((await insertAtOnce(db, inserts, values, nodeRows, also)).numAffectedRows ?? 0);
   }
-  // The transaction's statements, in order; `also` last, as its row count is the answer.
-  const statements: CompiledQuery[] = [];
-  if (inserts.length) statements.push(insertRuns.bind(db, inserts));
-  for (const [run, outputs, error, events] of finishes) {
-    statements.push(finishRun.bind(db, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id));
-  }
-  for (let i = 0; i < values.length; i += ROWS_PER_INSERT) statements.push(insertValues.bind(db, values.slice(i, i + ROWS_PER_INSERT)));
-  for (let i = 0; i < nodeRows.length; i += ROWS_PER_INSERT) statements.push(insertNodes.bind(db, nodeRows.slice(i, i + ROWS_PER_INSERT)));
-  if (also) statements.push(also.insert.bind(db, also.rows));
-  const lastChanges = (changes: number[]) => (also ? changes[changes.length - 1] : 0);
-  if (thread?.available) return lastChanges(await thread.transaction(statements));
   return db.transaction().execute(async (tx) => {
-    const changes: number[] = [];
-    for (const statement of statements) changes.push(Number((await tx.executeQuery(statement)).numAffectedRows ?? 0));
-    return lastChanges(changes);
+    if (inserts.length) await insertRuns.execute(tx, inserts);
+    for (const [run, outputs, error, events] of finishes) {
+      await finishRun.execute(tx, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id);
+    }
+    for (let i = 0; i < values.length; i += ROWS_PER_INSERT) await insertValues.execute(tx, values.slice(i, i + ROWS_PER_INSERT));
+    for (let i = 0; i < nodeRows.length; i += ROWS_PER_INSERT) await insertNodes.execute(tx, nodeRows.slice(i, i + ROWS_PER_INSERT));
+    return also ? Number((await also.insert.execute(tx, also.rows)).numAffectedRows ?? 0) : 0;
   });
-}
-
-export interface BatchOptions {
-  /** Rows of another table written in the same transaction (see AlsoInsert). */
-  also?: AlsoInsert;
-  /** SQLite: the transaction runs on this thread's connection while it is available. */
-  thread?: SqliteWriteThread;
 }
 
 /**

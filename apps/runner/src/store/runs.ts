@@ -6,7 +6,6 @@ import type { StorageHealth } from './storage-health';
 import { valueReviver } from './run-values';
 import { decodeIntCursor, groupCommitWait, insertOrder, isVersionNumber, type StoreDb } from './dialect';
 import { writeRunBatch, type RunWrite } from './run-batch';
-import type { SqliteWriteThread } from './sqlite-write-thread';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -195,8 +194,6 @@ export interface RunStoreOptions {
   onWriteError?: (error: Error, runId: string) => void;
   /** Told when a write fails for want of storage. */
   health?: StorageHealth;
-  /** SQLite: where batches are written, off the event loop (sqlite-write-thread.ts). */
-  thread?: SqliteWriteThread;
 }
 
 /**
@@ -210,7 +207,6 @@ export class KyselyRunStore implements RunStore {
   private readonly redact: (json: string) => string;
   private readonly onWriteError: (error: Error, runId: string) => void;
   private readonly health?: StorageHealth;
-  private readonly thread?: SqliteWriteThread;
   private queue: RunWrite[] = [];
   private scheduled = false;
   private soon = false;
@@ -223,7 +219,6 @@ export class KyselyRunStore implements RunStore {
     this.redact = options.redact ?? ((json) => json);
     this.onWriteError = options.onWriteError ?? (() => {});
     this.health = options.health;
-    this.thread = options.thread;
   }
 
   begin(run: RunStart, options: BeginOptions = {}) {
@@ -411,12 +406,12 @@ export class KyselyRunStore implements RunStore {
 
   private async write(writes: RunWrite[]): Promise<void> {
     try {
-      await writeRunBatch(this.db, writes, this.redact, { thread: this.thread });
+      await writeRunBatch(this.db, writes, this.redact);
       for (const w of writes) w.settle();
     } catch {
       for (const w of writes) {
         try {
-          await writeRunBatch(this.db, [w], this.redact, { thread: this.thread });
+          await writeRunBatch(this.db, [w], this.redact);
           w.settle();
         } catch (err) {
           const failure = this.health?.observe(err);

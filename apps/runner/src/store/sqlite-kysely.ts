@@ -41,12 +41,6 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** One lock per database file in this process (`:memory:` databases are each their own). */
 const fileLocks = new Map<string, Mutex>();
 
-/** This process's lock on a database file: held by a query on any of its connections, or by a transaction of the write thread (sqlite-write-thread.ts). */
-export function fileLock(file: string): Mutex {
-  const key = path.resolve(file);
-  return fileLocks.get(key) ?? fileLocks.set(key, new Mutex()).get(key)!;
-}
-
 class ImmediateSqliteDriver implements Driver {
   private readonly connection: StatementCacheConnection;
   private readonly mutex: Mutex;
@@ -57,7 +51,8 @@ class ImmediateSqliteDriver implements Driver {
     clock?: SqliteChangeClock,
   ) {
     this.connection = new StatementCacheConnection(db, written, clock);
-    this.mutex = db.memory ? new Mutex() : fileLock(db.name);
+    const file = db.memory ? undefined : path.resolve(db.name);
+    this.mutex = file === undefined ? new Mutex() : (fileLocks.get(file) ?? fileLocks.set(file, new Mutex()).get(file)!);
   }
 
   async init() {}
@@ -142,7 +137,7 @@ class StatementCacheConnection implements DatabaseConnection {
 }
 
 /** A promise-chained lock (Kysely's SqliteDriver has the same, private). */
-export class Mutex {
+class Mutex {
   private held: Promise<void> | undefined;
   private release: (() => void) | undefined;
 

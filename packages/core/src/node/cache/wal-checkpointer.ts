@@ -23,11 +23,7 @@ export class WalCheckpointer {
   private rows = 0;
   private last = 0;
 
-  /** `fellBack` is told when the worker fails (another connection that leaves checkpoints to it checkpoints itself again). */
-  constructor(
-    private readonly db: Database.Database,
-    private readonly fellBack: () => void = () => {},
-  ) {
+  constructor(private readonly db: Database.Database) {
     db.pragma('wal_autocheckpoint = 0');
   }
 
@@ -67,6 +63,5 @@ export class WalCheckpointer {
     this.failed = true;
     this.worker = undefined;
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`);
-    this.fellBack();
   }
 }
