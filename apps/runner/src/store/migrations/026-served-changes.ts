@@ -8,8 +8,8 @@ export const SERVED_TABLES = ['pipelines', 'versions', 'labels'] as const;
  * that the served-lookup cache (sqlite-change-clock.ts) is dropped on a change
  * by any connection in any process (`patchbay promote` under a running runner),
  * and only then. SQLite's `data_version` moves on every other connection's
- * commit: with runs written on their own connection (sqlite-write-thread.ts)
- * it moved on every request.
+ * commit: alone, it dropped the cache whenever a CLI run, an eval or another
+ * runner on the same file wrote a run.
  */
 export const servedChanges: Migration = {
   id: '026-served-changes',
