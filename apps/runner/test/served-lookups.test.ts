@@ -79,7 +79,7 @@ describe('served label and version lookups', () => {
 
   it('are kept while runs are written, by this process or another, and dropped on the next label move', async () => {
     // The clock the served lookups are cached by (read-cache.ts): it must move on a served table's change only,
-    // or the runs a runner writes (on their own connection, sqlite-write-thread.ts) would empty the cache on every request.
+    // or the runs other processes write to the same file (a CLI run, another runner) would empty the cache each time.
     const dir = fs.mkdtempSync(path.join(runner.dataDir, 'steady-'));
     const store = openSqliteStore(dir);
     const elsewhere = openSqliteStore(dir);
