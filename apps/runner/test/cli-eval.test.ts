@@ -299,6 +299,27 @@ describe('patchbay compare', () => {
     expect(wrong.code, wrong.stderr).toBe(2);
     expect(wrong.stderr).toMatch(/not-a-result\.json: not an eval result/);
   });
+
+  it('says which Patchbay file was given instead of a result (a suite, a pipeline) and what to give, in plain words', async () => {
+    writeFileSync(path.join(ws.dir, 'suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', dataset: 'cases.jsonl', scorers: [{ type: 'exact' }] }));
+    writeFileSync(path.join(ws.dir, 'no-suite.result.json'), JSON.stringify({ ...json('v1.result.json'), suite: undefined }));
+    const [suiteFile, pipelineFile, baseline, field] = await Promise.all([
+      cli(['compare', 'v1.result.json', 'suite.json']),
+      cli(['compare', 'v1.json', 'v1.result.json']),
+      cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--baseline', 'suite.json']),
+      cli(['compare', 'v1.result.json', 'no-suite.result.json']),
+    ]);
+    const give = 'give the .json file patchbay eval --out wrote';
+    for (const r of [suiteFile, pipelineFile, baseline, field]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/Invalid input|expected string, received/);
+    }
+    expect(suiteFile.stderr).toContain(`suite.json: a patchbay.eval/v1 file (a suite), not an eval result: ${give}`);
+    expect(baseline.stderr).toContain(`suite.json: a patchbay.eval/v1 file (a suite), not an eval result: ${give}`);
+    expect(pipelineFile.stderr).toContain(`v1.json: a patchbay.pipeline/v1 file (a pipeline), not an eval result: ${give}`);
+    expect(field.stderr).toContain('no-suite.result.json: not an eval result (suite is required)');
+  });
 });
 
 describe('against an OpenAI-compatible stub model', () => {

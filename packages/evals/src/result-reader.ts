@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { plainIssueWords } from '@patchbay/core';
 import { z } from 'zod';
 import type { EvalResult } from './result-types';
 import { rowKey } from './score-rows';
@@ -9,6 +10,14 @@ import { fileReadReason } from './file-read-reason';
 export class ResultFileError extends EvalInputError {
   override name = 'ResultFileError';
 }
+
+const GIVE = 'give the .json file patchbay eval --out wrote';
+
+// The other files a user keeps beside results, named when one is given as a result (`--baseline suite.json`).
+const OTHER_FORMATS: Record<string, string> = {
+  'patchbay.eval/v1': 'a suite',
+  'patchbay.pipeline/v1': 'a pipeline',
+};
 
 // Only what comparing needs is checked; the rest is kept as it is.
 const ResultShape = z.looseObject({
@@ -39,7 +48,7 @@ export async function readResult(path: string): Promise<EvalResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ResultFileError(`${path}: ${fileReadReason(err, 'an eval result file (give the .json file patchbay eval --out wrote)')}`);
+    throw new ResultFileError(`${path}: ${fileReadReason(err, `an eval result file (${GIVE})`)}`);
   }
   let value: unknown;
   try {
@@ -47,10 +56,18 @@ export async function readResult(path: string): Promise<EvalResult> {
   } catch (err) {
     throw new ResultFileError(`${path}: not JSON (${(err as Error).message})`);
   }
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && format !== 'patchbay.eval-result/v1') {
+    const what = OTHER_FORMATS[format];
+    throw new ResultFileError(`${path}: a ${JSON.stringify(format).slice(1, -1)} file${what ? ` (${what})` : ''}, not an eval result: ${GIVE}`);
+  }
   const parsed = ResultShape.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ResultFileError(`${path}: not an eval result (${issue.path.join('.') || 'top level'}: ${issue.message})`);
+    const where = issue.path.join('.') || 'the file';
+    // zod's own wording in plain words after the field ("suite is required"); a message of ours after a colon.
+    const words = plainIssueWords(issue);
+    throw new ResultFileError(`${path}: not an eval result (${words ? `${where} ${words}` : `${where}: ${issue.message}`})`);
   }
   return parsed.data as unknown as EvalResult;
 }

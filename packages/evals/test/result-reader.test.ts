@@ -32,7 +32,7 @@ describe('reading a result file (a baseline, patchbay compare)', () => {
   it('refuses a score outside 0..1 (a hand-edited or foreign file), which would skew every mean and delta', async () => {
     const path = await file('seven.json', result([record('a', 7), record('b', 0)]));
     await expect(readResult(path)).rejects.toThrow(ResultFileError);
-    await expect(readResult(path)).rejects.toThrow(`${path}: not an eval result (cases.0.scores.exact.score: `);
+    await expect(readResult(path)).rejects.toThrow(`${path}: not an eval result (cases.0.scores.exact.score must be at most 1)`);
     const negative = await file('negative.json', result([record('a', -0.5)]));
     await expect(readResult(negative)).rejects.toThrow(/cases\.0\.scores\.exact\.score/);
   });
