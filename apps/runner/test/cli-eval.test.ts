@@ -102,6 +102,9 @@ describe('patchbay eval', () => {
     writeFileSync(path.join(ws.dir, 'badscorer.yaml'), suite.replace('type: exact', 'type: exactly'));
     writeFileSync(path.join(ws.dir, 'badtarget.yaml'), suite.replace('type: exact}', 'type: exact, target: node:nope.value}'));
     writeFileSync(path.join(ws.dir, 'notresult.json'), '{"hello": 1}');
+    // Fields of the wrong type are named in plain words, not zod's ("Invalid input: expected array, received string").
+    writeFileSync(path.join(ws.dir, 'textscorers.yaml'), 'format: patchbay.eval/v1\ndataset: cases.jsonl\nscorers: exact\n');
+    writeFileSync(path.join(ws.dir, 'textrepeat.yaml'), suite + 'repeat: "2"\n');
     writeFileSync(path.join(ws.dir, 'broken.json'), JSON.stringify({ ...v1, edges: [] }));
     writeFileSync(path.join(ws.dir, 'bad.config.json'), JSON.stringify({ providers: { stub: { baseURL: 5 } }, scripted: 'x' }));
     // Models the workspace cannot call are refused before any case runs, not failed case by case.
@@ -118,6 +121,8 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
       [['eval', 'v1.json', '--suite', 'badscorer.yaml'], /scorers\[0\]\.type: unknown scorer type "exactly"/],
       [['eval', 'v1.json', '--suite', 'badtarget.yaml'], /target node:nope\.value: no node "nope"/],
+      [['eval', 'v1.json', '--suite', 'textscorers.yaml'], /textscorers\.yaml: scorers: must be a list \(it is text\)\n$/],
+      [['eval', 'v1.json', '--suite', 'textrepeat.yaml'], /textrepeat\.yaml: repeat: must be a number \(it is text\)\n$/],
       [['eval', 'broken.json', '--suite', 'suite.yaml'], /broken\.json is not a valid pipeline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],

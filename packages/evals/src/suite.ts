@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@patchbay/core';
+import { canonicalJson, plainIssueWords } from '@patchbay/core';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { DatasetSource } from './dataset';
@@ -177,5 +177,6 @@ function pathSuffix(path: PropertyKey[]): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field "${issue.keys[0]}"`;
-  return issue.message;
+  // zod's own wording in plain words ("must be a list (it is text)"); a message of ours as written.
+  return plainIssueWords(issue) ?? issue.message;
 }
