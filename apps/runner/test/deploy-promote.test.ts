@@ -276,6 +276,8 @@ describe('patchbay promote', () => {
     expect(refused.stdout).toMatch(/fail-on regression/);
     expect(refused.stdout).toMatch(/regressed cases: c1, c2, c3, c4/);
     expect(refused.stdout).toMatch(/production stays at v3/);
+    // The comparison names the version it was made with, not only an eval id the user never saw.
+    expect(refused.stdout).toMatch(/^compared with v3, which production holds \(eval [0-9a-f-]{36}\)$/m);
     expect(refused.stderr).toMatch(/v2: reusing stored eval/);
     const version2 = await runCli(['promote', 'qa', '--label', 'v2', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
     expect(version2.code).toBe(2);

@@ -146,7 +146,11 @@ async function openEvalWorkspace(store: Store, values: { data?: string; config?:
 function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
   if (outcome.status === 'unchanged') return void io.stdout.write(`${outcome.note}\n`);
   const lines: string[] = [];
-  if (outcome.comparison) lines.push(evals.formatComparison(outcome.comparison), '');
+  // The comparison's baseline is the holder's eval id: name the version it stands for first.
+  if (outcome.comparison) {
+    const holder = outcome.from === null ? outcome.comparison.baseline : `v${outcome.from}, which ${label} holds (eval ${outcome.comparison.baseline})`;
+    lines.push(evals.formatComparison({ ...outcome.comparison, baseline: holder }), '');
+  }
   if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates), '');
   const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
   if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
