@@ -263,7 +263,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await services.close();
     await store.close();
     await removeCacheHome();
-    throw new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    throw new Error(`cannot listen on ${host}:${port}: ${listenFailure(err as NodeJS.ErrnoException)}`);
   }
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -291,4 +291,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     })());
 
   return { url: `http://${urlHost}:${bound}`, port: bound, host, dataDir, app, store, jobs, runs, evals, monitoring, log, close };
+}
+
+/** Why the port could not be bound, and what to do about it (Node's own words otherwise). */
+function listenFailure(err: NodeJS.ErrnoException): string {
+  if (err.code === 'EADDRINUSE') return 'another process is listening there (a runner started before?): stop it, or pick another port with --port N (0 picks a free one)';
+  return err.message;
 }

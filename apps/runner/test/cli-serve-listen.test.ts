@@ -1,0 +1,30 @@
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli, workspace } from './cli-child';
+
+/** A port another process holds (a runner started before, another app): one line that says what to do, exit 1. */
+describe('patchbay serve on a port that is taken', () => {
+  let other: Server;
+  let port: number;
+  let ws: ReturnType<typeof workspace>;
+  beforeAll(async () => {
+    ws = workspace({});
+    other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    port = (other.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    ws.remove();
+  });
+
+  it('says the port is in use and how to pick another, in one line', async () => {
+    const r = await runCli(['serve', '--port', String(port), '--data', path.join(ws.dir, 'data'), '--no-demo'], ws.dir, cleanEnv());
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr.trim()).toBe(
+      `patchbay serve: cannot listen on 127.0.0.1:${port}: another process is listening there (a runner started before?): stop it, or pick another port with --port N (0 picks a free one)`,
+    );
+  });
+});
