@@ -169,5 +169,9 @@ describe('GET /api/pipeline-refs/:ref', () => {
     const spelt = await runner.api('/api/pipeline-refs/echo@v01');
     expect(spelt.status).toBe(400);
     expect((await spelt.json()).errors).toEqual([{ path: 'path.ref', message: '"echo@v01" is not how a version is written: version 1 is "echo@v1"' }]);
+    // echo@1, the CLI's version 1, is never a label "1" here: named as the version it is.
+    const digits = await runner.api('/api/pipeline-refs/echo@1');
+    expect(digits.status).toBe(400);
+    expect((await digits.json()).errors).toEqual([{ path: 'path.ref', message: '"echo@1" is not how a version is written: version 1 is "echo@v1"' }]);
   });
 });

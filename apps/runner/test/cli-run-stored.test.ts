@@ -64,6 +64,7 @@ beforeAll(async () => {
     'remote.json': remote,
     'composed.json': composed('greeter@v2'),
     'dangling.json': composed('greeter@v9'),
+    'by-number.json': composed('greeter@1'),
     'greets.jsonl': `${JSON.stringify({ id: 'ada', input: { who: 'Ada' }, expected: 'Welcome, Ada!' })}\n`,
     'greets.suite.json': { format: 'patchbay.eval/v1', dataset: 'greets.jsonl', scorers: [{ name: 'other', type: 'exact', target: 'other' }] },
   });
@@ -150,6 +151,10 @@ describe('patchbay run FILE that calls stored pipelines', () => {
     expect(dangling.code).toBe(2);
     expect(dangling.stderr).toContain('$.nodes[2].config.ref: node "other": config.ref: pipeline "greeter" has no version 9 (latest is 2)');
     expect(dangling.stderr).toContain(`patchbay run: stored pipelines were looked up in the runner store in ${dir('data')} (pass --data DIR to use another workspace)\n`);
+    // greeter@1 is version 1 on the command line; in a node it is refused naming greeter@v1, never read as a label "1".
+    const byNumber = await runCli(['run', 'by-number.json', '--data', 'data', '--input', 'who=Ada'], ws.dir);
+    expect(byNumber.code).toBe(2);
+    expect(byNumber.stderr).toContain('$.nodes[2].config.ref: node "other": config.ref: "greeter@1" is not how a version is written: version 1 is "greeter@v1"');
     const noStore = await runCli(['run', 'composed.json', '--input', 'who=Ada'], ws.dir);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toBe(

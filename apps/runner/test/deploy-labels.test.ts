@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/store/index';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
@@ -74,6 +75,10 @@ describe('labels', () => {
     expect(badLabel.status).toBe(400);
     expect(badLabel.body.detail).toMatch(/path\.label/);
     expect(badLabel.body.detail).toMatch(/"v2" reads as version 2: a label cannot look like a version/);
+    // All digits too: NAME@2 is version 2 (the CLI has always read it so), so a label "2" could never be named.
+    const digits = await json(await runner.put('/api/pipelines/shop/labels/2', { version: 1 }));
+    expect(digits.status).toBe(400);
+    expect(digits.body.errors).toEqual([{ path: 'path.label', message: '"2" reads as version 2: a label cannot look like a version.' }]);
     const longLabel = await json(await runner.put(`/api/pipelines/shop/labels/${'x'.repeat(300)}`, { version: 1 }));
     expect(longLabel.status).toBe(400);
     expect(longLabel.body.detail).toMatch(/a label is at most 64 characters \(this one has 300\)/);
@@ -95,6 +100,21 @@ describe('labels', () => {
     // Nothing refused reached the history or moved a label.
     expect((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels.production.version).toBe(2);
     expect((await json(await runner.api('/api/pipelines/shop/deployments'))).body.deployments).toHaveLength(4);
+  });
+
+  it('removes a label made before labels could not be all digits, though none can be made now', async () => {
+    // Written as an older runner could: the store takes any label it is given.
+    const store = openSqliteStore(runner.dataDir);
+    await store.labels.move({ pipeline: 'shop', label: '7', version: 1, by: 'admin', note: null, evalId: null, forced: false });
+    await store.close();
+    expect(Object.keys((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels)).toContain('7');
+    // shop@7 is version 7 written another way, so /v1 lists no such model (it would answer 404 to the id it listed).
+    const models = (await json(await runner.api('/v1/models'))).body.data.map((m: { id: string }) => m.id);
+    expect(models).not.toContain('shop@7');
+    expect((await runner.api('/api/pipelines/shop/labels/7', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys((await json(await runner.api('/api/pipelines/shop/labels'))).body.labels)).not.toContain('7');
+    const { deployments } = (await json(await runner.api('/api/pipelines/shop/deployments'))).body;
+    expect(deployments[0]).toMatchObject({ label: '7', from: 1, to: null });
   });
 
   it("keeps a deleted pipeline's history (and not its labels)", async () => {

@@ -110,6 +110,7 @@ describe('promotion over HTTP', () => {
     // A bad label gets core's reason (the editor's and PUT …/labels' too), not a reason that does not apply.
     for (const [label, reason] of [
       ['v2', /"v2" reads as version 2: a label cannot look like a version/],
+      ['2', /"2" reads as version 2: a label cannot look like a version/],
       ['x'.repeat(300), /a label is at most 64 characters \(this one has 300\)/],
       ['Production', /a label is a slug: lowercase letters, digits and -/],
     ] as const) {
@@ -282,6 +283,9 @@ describe('patchbay promote', () => {
     const version2 = await runCli(['promote', 'qa', '--label', 'v2', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
     expect(version2.code).toBe(2);
     expect(version2.stderr.trim()).toBe('patchbay promote: --label "v2" is not a label: "v2" reads as version 2: a label cannot look like a version.');
+    const digits = await runCli(['promote', 'qa', '--label', '2', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(digits.code).toBe(2);
+    expect(digits.stderr.trim()).toBe('patchbay promote: --label "2" is not a label: "2" reads as version 2: a label cannot look like a version.');
     expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
 
     const bad = await runCli(['promote', 'qa', '--label', 'production', '--version', '7', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());

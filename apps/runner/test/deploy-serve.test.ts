@@ -127,6 +127,7 @@ describe('POST /api/pipelines/:name/run', () => {
       return problem.detail as string;
     };
     expect(await refused('v2')).toMatch(/"v2" reads as version 2.*give "version": 2/);
+    expect(await refused('2')).toMatch(/"2" reads as version 2.*give "version": 2/);
     expect(await refused('x'.repeat(300))).toMatch(/at most 64 characters \(this one has 300\)/);
     expect(await refused('Production')).toMatch(/lowercase letters, digits and -/);
   });
@@ -243,7 +244,8 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(zero.message).toMatch(/pipeline "helpdesk" has no version 0 \(latest is \d+\)/);
     // A model id is an exact string (a client keys its settings and logs by it): another spelling of
     // version 1 is not helpdesk@v1, and the refusal names the id to use.
-    for (const model of ['helpdesk@v01', 'helpdesk@v1.0', 'helpdesk@V1', 'helpdesk@v+1']) {
+    // helpdesk@1 too: the CLI reads it as version 1, and no label is all digits, so it is never a label "1" here.
+    for (const model of ['helpdesk@v01', 'helpdesk@v1.0', 'helpdesk@V1', 'helpdesk@v+1', 'helpdesk@1', 'helpdesk@01']) {
       const spelt = await err(client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }));
       expect(spelt, model).toBeInstanceOf(OpenAI.NotFoundError);
       expect(spelt.error, model).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });

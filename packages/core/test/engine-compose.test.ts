@@ -130,11 +130,15 @@ describe('pipeline node', () => {
     expect(parsePipelineRef('shout@v1')).toEqual({ name: 'shout', kind: 'version', version: 1 });
     expect(parsePipelineRef('shout@v0')).toEqual({ name: 'shout', kind: 'version', version: 0 });
     expect(parsePipelineRef('shout@v01')).toBeUndefined();
+    // NAME@1 is version 1 in the CLI; no label is all digits, so here it is version 1 written another way.
+    expect(parsePipelineRef('shout@1')).toBeUndefined();
     const resolver = store({ shout: [shout, shoutV2] });
     for (const [ref, named] of [
       ['shout@v01', 'version 1 is "shout@v1"'],
       ['shout@v002', 'version 2 is "shout@v2"'],
       ['shout@v00', 'versions count from v1'],
+      ['shout@1', 'version 1 is "shout@v1"'],
+      ['shout@02', 'version 2 is "shout@v2"'],
     ]) {
       const problems = validatePipeline(parent(ref), { pipelines: await resolvePipelines(parent(ref), resolver) }).problems;
       expect(problems).toEqual([

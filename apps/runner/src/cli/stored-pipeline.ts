@@ -25,7 +25,8 @@ export interface LoadedPipeline {
 export async function loadPipelineArg(arg: string, dataFlag: string | undefined, io: CliIO, readOnly = true): Promise<LoadedPipeline> {
   const isFile = existsSync(path.resolve(io.cwd, arg));
   // NAME@V1, NAME@v1.0, NAME@v+1 are no reference (nor, most likely, a file): said as for NAME@v01.
-  const spelt = !isFile && /^[a-z0-9-]+@/.test(arg) ? versionSpeltAnotherWay(arg) : undefined;
+  // NAME@1 is one here (version 1, as scripts write it): digits are checked below as NAME@v1 would be.
+  const spelt = !isFile && /^[a-z0-9-]+@/.test(arg) && !/@[0-9]+$/.test(arg) ? versionSpeltAnotherWay(arg) : undefined;
   if (spelt) throw notHowAVersionIsWritten(arg, spelt);
   const ref = REFERENCE.exec(arg);
   if (!ref || isFile) return { document: readJsonFile(arg, io.cwd) };

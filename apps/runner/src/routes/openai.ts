@@ -4,6 +4,7 @@ import { startServedRun, type ServedOutcome } from '../deploy/served-run';
 import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
 import { parseModelId } from '../deploy/model-id';
+import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
 import { HttpProblem } from '../http/problem';
 import type { RouteModule } from './route-module';
@@ -124,7 +125,8 @@ export const openaiRoutes: RouteModule = {
       const caller = callerOf(c);
       const data: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
       for (const { pipeline, label, movedAt } of await store.labels.all()) {
-        if (!mayServe(caller, pipeline)) continue;
+        // An all-digit label from an older runner names no model: NAME@2 is version 2 spelt another way.
+        if (!mayServe(caller, pipeline) || !LABEL_PATTERN.test(label)) continue;
         const created = Math.floor(Date.parse(movedAt) / 1000);
         if (label === 'production') data.push({ id: pipeline, object: 'model', created, owned_by: 'patchbay' });
         data.push({ id: `${pipeline}@${label}`, object: 'model', created, owned_by: 'patchbay' });

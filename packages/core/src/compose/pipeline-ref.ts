@@ -12,11 +12,15 @@ export const PIPELINE_REF_PATTERN = /^[a-z0-9-]+(?:@[a-z0-9-]+)?$/;
  * pipeline has, not a label nobody can create.
  */
 const VERSION = /^v(0|[1-9][0-9]*)$/;
-/** Every spelling of a version number (`v02`, `V2`, `v2.0`, `v+2`, and `v2` itself). */
-const ANY_VERSION_SPELLING = /^[vV]\+?([0-9]+)(?:\.0+)?$/;
+/**
+ * Every spelling of a version number (`v02`, `V2`, `v2.0`, `v+2`, `2`, and `v2` itself). Digits alone
+ * are one: the CLI reads `NAME@2` as version 2, so no label may be all digits (label-name.ts) and
+ * `NAME@2` is never a label here either.
+ */
+const ANY_VERSION_SPELLING = /^[vV]?\+?([0-9]+)(?:\.0+)?$/;
 
 /**
- * When `ref` names a version some other way than `NAME@vN` (`child@v02`, `child@V2`): that
+ * When `ref` names a version some other way than `NAME@vN` (`child@v02`, `child@V2`, `child@2`): that
  * number and the reference to write for it (`child@v2`); undefined for any other string.
  */
 export function versionSpeltAnotherWay(ref: string): { number: bigint; plain: string } | undefined {
@@ -52,8 +56,8 @@ export type ParsedRef =
 
 /**
  * Splits a reference; `@v3` is a version, any other slug after `@` a label.
- * `v` and digits is never a label (no label may look like one): written
- * plainly it is a version, else (`@v03`) it is no reference at all.
+ * `v` and digits, or digits alone, is never a label (no label may look like
+ * one): `@v3` is a version, any other spelling (`@v03`, `@3`) no reference at all.
  */
 export function parsePipelineRef(ref: string): ParsedRef | undefined {
   if (!PIPELINE_REF_PATTERN.test(ref) || versionSpeltAnotherWay(ref)) return undefined;
