@@ -93,6 +93,9 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (looksLikeDataset(path, text, doc.errors.length > 0)) {
+    throw new SuiteError(path, '', `a dataset (one case per line), not a suite file (give the suite's .json or .yaml file, whose "dataset" names this one)`);
+  }
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
@@ -111,6 +114,24 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     defaultName: basename(path).replace(/\.(eval\.)?(json|ya?ml)$/i, ''),
     datasetLines: Array.isArray(value?.dataset) ? itemLinesOf(doc, ['dataset'], lineCounter) : undefined,
     path: resolve(path),
+  });
+}
+
+/**
+ * A dataset given where the suite goes (`--suite cases.jsonl`, an easy slip: both sit side by side):
+ * named by its extension, or, when the text is not a suite, by every line being a JSON object.
+ */
+function looksLikeDataset(path: string, text: string, notASuite: boolean): boolean {
+  if (['.jsonl', '.ndjson', '.csv'].includes(extname(path).toLowerCase())) return true;
+  if (!notASuite) return false;
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  return lines.length > 1 && lines.every((line) => {
+    try {
+      const value = JSON.parse(line);
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    } catch {
+      return false;
+    }
   });
 }
 

@@ -71,6 +71,11 @@ gate:
     await expect(loadSuite(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: no such file/);
     // A directory given as the suite (--suite evals/ for --suite evals/qa.eval.json): said so, not "EISDIR: illegal operation on a directory, read".
     await expect(loadSuite(dir)).rejects.toThrow(`${dir}: a directory, not a suite file (give the suite's .json or .yaml file)`);
+    // A dataset given as the suite (--suite cases.jsonl for --suite suite.json): said so, not the YAML reader's "Unexpected flow-map-start".
+    const dataset = await suiteFile('cases.jsonl', '{"id":"c1","input":{"q":"x"},"expected":"x"}\n{"id":"c2","input":{"q":"y"},"expected":"y"}\n');
+    await expect(loadSuite(dataset)).rejects.toThrow(`${dataset}: a dataset (one case per line), not a suite file (give the suite's .json or .yaml file, whose "dataset" names this one)`);
+    const unnamed = await suiteFile('cases.txt', '{"id":"c1","input":{"q":"x"}}\n{"id":"c2","input":{"q":"y"}}\n');
+    await expect(loadSuite(unnamed)).rejects.toThrow(`${unnamed}: a dataset (one case per line)`);
     // An alias bomb (each level ten times the last) is refused by the YAML reader: as a bad suite naming the file.
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`);
