@@ -101,7 +101,8 @@ describe('POST /api/pipelines/:name/run', () => {
     expect((await runner.post('/api/pipelines', echoPipeline('unlabelled'))).status).toBe(201);
     const none = await json(await runner.post('/api/pipelines/unlabelled/run', { inputs: { question: 'x' } }));
     expect(none.status).toBe(404);
-    expect(none.body.detail).toMatch(/no label "production"; it has no labels yet/);
+    // A pipeline saved but never labelled is still servable: the answer says how.
+    expect(none.body.detail).toBe('pipeline "unlabelled" has no label "production"; it has no labels yet (serve a version by number: "unlabelled@v1" as a /v1 model, "version": 1 in a run\'s body) ($.label)');
     expect((await runner.post('/api/pipelines/nope/run', { inputs: {} })).status).toBe(404);
     expect((await runner.post('/api/pipelines/helpdesk/run', { inputs: {}, version: 7 })).status).toBe(404);
     const bad = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { nope: 1 } }));

@@ -28,8 +28,11 @@ export async function resolveServed(store: Pick<Store, 'versions' | 'labels'>, r
     label = request.label ?? DEFAULT_LABEL;
     const state = await store.labels.get(pipeline, label);
     if (!state) {
-      if (!(await store.versions.latest(pipeline))) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
-      throw new DomainError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
+      const latest = await store.versions.latest(pipeline);
+      if (!latest) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+      // What to call instead: a pipeline saved but never labelled (the demo's support-triage) is still servable by number.
+      const byNumber = `serve a version by number: "${pipeline}@v${latest.number}" as a /v1 model, "version": ${latest.number} in a run's body`;
+      throw new DomainError('label-not-set', `${await labelNotSetMessage(store, pipeline, label)} (${byNumber})`, { labels: Object.keys(await store.labels.list(pipeline)) });
     }
     number = state.version;
   }
