@@ -52,7 +52,8 @@ export async function readResult(path: string): Promise<EvalResult> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A byte order mark (a result saved again by an editor on Windows) is no part of the JSON.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ResultFileError(`${path}: not JSON (${(err as Error).message})`);
   }

@@ -14,7 +14,8 @@ export function readJsonFile(file: string, cwd: string): unknown {
     throw new UsageError(`cannot read ${file}: ${why}`);
   }
   try {
-    return JSON.parse(text);
+    // A byte order mark (Notepad, PowerShell's Out-File) is no part of the JSON.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
   }

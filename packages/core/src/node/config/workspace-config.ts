@@ -176,7 +176,8 @@ export function loadWorkspaceConfig(options: { dataDir: string; configPath?: str
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A byte order mark (Notepad, PowerShell's Out-File) is no part of the JSON.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new WorkspaceConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
