@@ -198,6 +198,12 @@ describe('patchbay run: failures and refusals', () => {
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/^patchbay run: --inputs is not JSON: /);
   });
+
+  it('exits 2 with one line in words for a --config that is a folder (the data dir given as --config)', async () => {
+    const r = await runCli(['run', 'greet.json', '--input', 'who=Ada', '--config', '.'], ws.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`patchbay run: ${ws.dir}: a directory, not a workspace config file (give its patchbay.config.json)\n`);
+  });
 });
 
 describe('patchbay run: Ctrl-C', () => {

@@ -65,6 +65,10 @@ describe('workspace config', () => {
     expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir, configPath: path.join(dir, 'missing.json') }))).toEqual(['file not found']);
   });
 
+  it('says plainly when --config names a folder, not in the words of Node (EISDIR)', () => {
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir, configPath: dir }))).toEqual(['a directory, not a workspace config file (give its patchbay.config.json)']);
+  });
+
   it('says plainly when the data dir is a file, not a directory (a mistyped --data)', () => {
     const notDir = write('notes.txt', 'not a data dir');
     expect(problemsOf(() => loadWorkspaceConfig({ dataDir: notDir }))).toEqual([`the data dir ${notDir} is a file, not a directory (pass --data DIR)`]);

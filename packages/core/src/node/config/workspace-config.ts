@@ -172,6 +172,8 @@ export function loadWorkspaceConfig(options: { dataDir: string; configPath?: str
     if (code === 'ENOENT' && !options.configPath) return {};
     // `--data notes.txt`: say what is wrong with the data dir rather than quote ENOTDIR on a file inside it.
     if (code === 'ENOTDIR' && !options.configPath) throw new WorkspaceConfigError(file, [`the data dir ${path.resolve(options.dataDir)} is a file, not a directory (pass --data DIR)`]);
+    // `--config .patchbay` (the data dir for its config): say so rather than quote EISDIR.
+    if (code === 'EISDIR') throw new WorkspaceConfigError(file, ['a directory, not a workspace config file (give its patchbay.config.json)']);
     throw new WorkspaceConfigError(file, [code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`]);
   }
   let json: unknown;
