@@ -1,12 +1,11 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FinishedRunPublisher, finishedRunsKey } from '../src/monitoring/finished-run-feed';
 import type { FinishedRunFacts } from '../src/monitoring/run-facts';
 import { openStore } from '../src/store/index';
 import type { RunStart } from '../src/store/runs';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { scaleServices } from './support/scale-services';
 
 const start = (id: string): RunStart => ({ id, pipeline: 'qa', version: 1, document: null, inputs: {}, startedAt: Date.now(), owner: 'test:1' });
 const facts = (id: string): FinishedRunFacts => ({
@@ -39,21 +38,12 @@ async function untilAWriteWaits(watch: pg.Client): Promise<void> {
 // short (the grace over) said how many runs Redis had not taken, but not those still waiting for the
 // store: a run committed while another write hung was handed to no server, and the stop said nothing.
 describe("a worker's stop cut short while a finished run waits for the store", () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
-  beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres?.stop();
-  });
+  const services = scaleServices();
 
   it('counts that run among those it did not hand over', async () => {
-    const url = await postgres.createDatabase();
-    const store = await openStore(url);
-    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    const holder = new pg.Client({ connectionString: url });
+    const store = await openStore(services.store);
+    const client = new Redis(services.redis.url, { maxRetriesPerRequest: 1 });
+    const holder = new pg.Client({ connectionString: services.store });
     await holder.connect();
     const lines: string[] = [];
     try {

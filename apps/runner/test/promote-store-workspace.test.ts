@@ -2,19 +2,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { cleanEnv, runCli } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
+import { scaleServices } from './support/scale-services';
 
 // patchbay promote --store postgres://… evaluates with the workspace the servers published to the store
 // (config and index artifacts), as a worker runs an eval's cases: not with the data dir of the folder it runs in.
 describe('patchbay promote --store postgres://… with a published workspace', () => {
-  let postgres: PostgresServer;
-  let redis: TestRedis;
+  const services = scaleServices();
   let runner: TestRunner;
-  let storeUrl: string;
   const dirs: string[] = [];
   const tempDir = (prefix: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -40,25 +37,21 @@ describe('patchbay promote --store postgres://… with a published workspace', (
   const labels = async () => (await (await runner.api('/api/pipelines/ask/labels')).json()).labels;
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    storeUrl = await postgres.createDatabase();
     // The server's data dir holds the index "docs"; scaled out, the server publishes it and its config to the store.
     const dataDir = tempDir('patchbay-promote-server-');
     writeFileSync(path.join(dataDir, 'warranty.md'), 'The warranty lasts two years.\n');
     expect((await runCli(['index', 'docs', 'warranty.md', '--data', dataDir], dataDir, cleanEnv())).code).toBe(0);
-    runner = await startTestRunner({ dataDir, store: storeUrl, queue: { url: redis.url, work: false } });
+    runner = await startTestRunner({ dataDir, store: services.store, queue: { url: services.redis.url, work: false } });
     expect((await runner.post('/api/pipelines', askDocsPipeline)).status).toBe(201);
   }, 120_000);
   afterAll(async () => {
     await runner?.close();
-    await redis?.stop();
-    await postgres?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('run from another folder without --data, evaluates with the store\'s index and moves the label; no ./.patchbay is made', async () => {
     const cwd = await elsewhere();
-    const result = await runCli(['promote', 'ask', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--store', storeUrl], cwd, cleanEnv());
+    const result = await runCli(['promote', 'ask', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--store', services.store], cwd, cleanEnv());
     expect(result.stderr).toMatch(/v1: evaluating/);
     expect(result.stderr).toMatch(/with the workspace published to the store \(config [0-9a-f]{12}, indexes: docs\)/);
     expect(result.stdout).toMatch(/canary: \(not set\) → v1/);
@@ -69,7 +62,7 @@ describe('patchbay promote --store postgres://… with a published workspace', (
 
   it('the store\'s workspace wins over the folder\'s own ./.patchbay (and PATCHBAY_STORE is --store)', async () => {
     const cwd = await elsewhere('The warranty is void.\n');
-    const result = await runCli(['promote', 'ask', '--label', 'staging', '--version', '1', '--suite', 'ask-suite.json'], cwd, cleanEnv({ PATCHBAY_STORE: storeUrl }));
+    const result = await runCli(['promote', 'ask', '--label', 'staging', '--version', '1', '--suite', 'ask-suite.json'], cwd, cleanEnv({ PATCHBAY_STORE: services.store }));
     expect(result.stderr).toMatch(/v1: evaluating/);
     expect(result.stdout).toMatch(/staging: \(not set\) → v1/);
     expect(result.code).toBe(0);
@@ -79,14 +72,14 @@ describe('patchbay promote --store postgres://… with a published workspace', (
   it('--data names where the fetched index artifacts are kept; an index the store does not hold is named with where to publish it', async () => {
     const cwd = await elsewhere();
     const cache = tempDir('patchbay-promote-data-');
-    const moved = await runCli(['promote', 'ask', '--label', 'preview', '--version', '1', '--suite', 'ask-suite.json', '--store', storeUrl, '--data', cache], cwd, cleanEnv());
+    const moved = await runCli(['promote', 'ask', '--label', 'preview', '--version', '1', '--suite', 'ask-suite.json', '--store', services.store, '--data', cache], cwd, cleanEnv());
     expect(moved.stderr).toMatch(/v1: evaluating/);
     expect(moved.stdout).toMatch(/preview: \(not set\) → v1/);
     expect(readdirSync(path.join(cache, 'artifacts')).length).toBeGreaterThan(0);
 
     const faq = JSON.parse(JSON.stringify(askDocsPipeline).replace('"index":"docs"', '"index":"faq"').replace('"name":"ask"', '"name":"faq"'));
     expect((await runner.post('/api/pipelines', faq)).status).toBe(201);
-    const missing = await runCli(['promote', 'faq', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--store', storeUrl], cwd, cleanEnv());
+    const missing = await runCli(['promote', 'faq', '--label', 'canary', '--version', '1', '--suite', 'ask-suite.json', '--store', services.store], cwd, cleanEnv());
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/unknown index "faq"; indexes: docs/);
     expect(missing.stderr).toMatch(/looked for indexes in the workspace published to the store: index it on a serving data dir with patchbay index NAME FILE… --store STORE/);
@@ -95,7 +88,7 @@ describe('patchbay promote --store postgres://… with a published workspace', (
   it('--config with a store that holds a workspace config is refused in one line, exit 2, and the label does not move', async () => {
     const cwd = await elsewhere();
     writeFileSync(path.join(cwd, 'patchbay.config.json'), '{}');
-    const args = ['promote', 'ask', '--label', 'beta', '--version', '1', '--suite', 'ask-suite.json', '--store', storeUrl, '--config', 'patchbay.config.json'];
+    const args = ['promote', 'ask', '--label', 'beta', '--version', '1', '--suite', 'ask-suite.json', '--store', services.store, '--config', 'patchbay.config.json'];
     const result = await runCli(args, cwd, cleanEnv());
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
@@ -106,7 +99,7 @@ describe('patchbay promote --store postgres://… with a published workspace', (
 
   it('scaled out over HTTP, an eval of a version that calls a pipeline reading an index is evaluated again once that index is re-indexed', async () => {
     // A server of its own store and Redis database that runs its eval cases through the queue.
-    const own = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: `${redis.url}/3`, work: true } });
+    const own = await startTestRunner({ store: await services.postgres.createDatabase(), queue: { url: `${services.redis.url}/3`, work: true } });
     try {
       const ingest = async (text: string) => expect((await own.post('/api/indexes/shelf-docs/documents', { documents: [{ text }] })).status).toBe(201);
       await ingest('Returns are accepted for thirty days.');

@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { startRedis } from '../../../test/support/redis-server';
+import { startPostgres } from '../../../test/support/postgres';
 import type { FinishedRunFacts } from '../src/monitoring/run-facts';
 import { flakyPipeline as flaky, startTestRunner, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
+import { scaleServices } from './support/scale-services';
 
 /** A run as the run manager (or the finished-run feed) hands it to a server's monitoring when it ends. */
 const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => ({
@@ -26,18 +27,15 @@ const ended = (id: string, status: 'succeeded' | 'failed'): FinishedRunFacts => 
 // Two front doors behind a load balancer, scaled out on one Redis and one store: an alert rule's window
 // holds the runs both of them observe, and each change of state is posted once, not once per server.
 describe('alert rules over the runs of every server (two front doors on one Redis)', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let a: TestRunner;
   let b: TestRunner;
   let hook: Webhook;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
     hook = await startWebhook();
-    const options = { store, queue: { url: redis.url, work: false }, monitoringSyncMs: 200, log: (line: string) => logs.push(line) };
+    const options = { store: services.store, queue: { url: services.redis.url, work: false }, monitoringSyncMs: 200, log: (line: string) => logs.push(line) };
     [a, b] = await Promise.all([startTestRunner(options), startTestRunner(options)]);
     expect((await a.post('/api/pipelines', flaky)).status).toBe(201);
   }, 120_000);
@@ -46,8 +44,6 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     await a?.close();
     await b?.close();
     await hook?.close();
-    await redis?.stop();
-    await postgres?.stop();
   });
 
   it('fills one window from the runs of both servers and posts each change of state once', async () => {
@@ -85,7 +81,7 @@ describe('alert rules over the runs of every server (two front doors on one Redi
     // B reads the rule from the store now, as its own sync (every 200 ms) would: a run B observes before it knows the
     // rule is no sample for it. A sleep of 600 ms assumed the sync had run by then, which a loaded machine can put off.
     await b.server.monitoring.syncConfigs();
-    const raw = new Redis(redis.url);
+    const raw = new Redis(services.redis.url);
     try {
       // Failed runs as far as they go, with no id, time or duration: were they counted, the rule would be firing with no post.
       for (const s of ['not json', 'null', '{"kind":"run"}', '{"kind":"run","run":{"pipeline":"flaky","status":"failed"}}', '{"kind":"run","run":{"pipeline":"flaky","status":"failed"}}']) {
@@ -126,28 +122,24 @@ describe('a front door stopped while Redis is away', () => {
 // Redis restarting, or a network blip: the runs a server observes meanwhile still count in the alert windows once it is
 // back (an outage is when alerts matter most), in the order they were observed, and at the time they were observed.
 describe('alert samples observed while Redis is away', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let server: TestRunner;
   let hook: Webhook;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
     hook = await startWebhook();
-    server = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: redis.url, work: false }, log: (line: string) => logs.push(line) });
+    server = await startTestRunner({ store: services.store, queue: { url: services.redis.url, work: false }, log: (line: string) => logs.push(line) });
     expect((await server.post('/api/pipelines', flaky)).status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
     await server?.close();
     await hook?.close();
-    await redis?.stop();
-    await postgres?.stop();
   });
 
   const streamed = async (): Promise<string[]> => {
-    const raw = new Redis(redis.url);
+    const raw = new Redis(services.redis.url);
     try {
       const entries = (await raw.xrange('patchbay:alert-samples', '-', '+')) as [string, string[]][];
       return entries.map(([, fields]) => JSON.parse(fields[1]).run.id);
@@ -159,12 +151,12 @@ describe('alert samples observed while Redis is away', () => {
   it('fires, once and in the alert log, on failed runs observed while Redis was down, at the time they were observed', async () => {
     const rules = { rules: [{ name: 'errors-in-outage', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await server.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
-    await redis.kill();
+    await services.redis.kill();
     server.server.monitoring.observeRun(ended('down1', 'failed'));
     server.server.monitoring.observeRun(ended('down2', 'failed'));
     await server.server.monitoring.settled();
     const back = Date.now();
-    await redis.start();
+    await services.redis.start();
     await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(1);
     expect(hook.received[0]).toMatchObject({ rule: 'errors-in-outage', pipeline: 'flaky', state: 'firing', value: 1, window: 2 });
     expect(hook.received[0].runs).toEqual(['down1', 'down2']);
@@ -180,11 +172,11 @@ describe('alert samples observed while Redis is away', () => {
     hook.received.length = 0;
     const rules = { rules: [{ name: 'errors-of-four', metric: 'errorRate', window: 4, op: 'above', threshold: 0.5, webhook: hook.url }] };
     expect((await server.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
-    await redis.kill();
+    await services.redis.kill();
     // Five good runs first: kept, they would be read before the failures (and the window is full of failures either way).
     for (let i = 0; i < 5; i++) server.server.monitoring.observeRun(ended(`old${i}`, 'succeeded'));
     for (let i = 0; i < 10_000; i++) server.server.monitoring.observeRun(ended(`new${i}`, 'failed'));
-    await redis.start();
+    await services.redis.start();
     await expect.poll(() => hook.received.length, { timeout: 30_000 }).toBe(1);
     expect(hook.received[0]).toMatchObject({ rule: 'errors-of-four', state: 'firing', value: 1 });
     await expect.poll(async () => (await streamed()).length, { timeout: 30_000 }).toBe(10_000);
@@ -195,12 +187,12 @@ describe('alert samples observed while Redis is away', () => {
   }, 60_000);
 
   it('stopped while samples wait for Redis, says how many were not published', async () => {
-    const other = await startTestRunner({ store: await postgres.createDatabase(), queue: { url: redis.url, work: false }, log: (line: string) => logs.push(line) });
+    const other = await startTestRunner({ store: await services.postgres.createDatabase(), queue: { url: services.redis.url, work: false }, log: (line: string) => logs.push(line) });
     try {
       expect((await other.post('/api/pipelines', flaky)).status).toBe(201);
       const rules = { rules: [{ name: 'errors', metric: 'errorRate', window: 2, op: 'above', threshold: 0.5, webhook: hook.url }] };
       expect((await other.put('/api/pipelines/flaky/alert-rules', rules)).status).toBe(200);
-      await redis.kill();
+      await services.redis.kill();
       other.server.monitoring.observeRun(ended('lost1', 'failed'));
       other.server.monitoring.observeRun(ended('lost2', 'failed'));
       other.server.monitoring.observeRun(ended('lost3', 'succeeded'));
@@ -208,7 +200,7 @@ describe('alert samples observed while Redis is away', () => {
       expect(logs.filter((line) => /not published/.test(line))).toEqual([expect.stringMatching(/\b3 sample\(s\)/)]);
     } finally {
       await other.close();
-      await redis.start();
+      await services.redis.start();
     }
   }, 30_000);
 });

@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, StubGate, type OpenAIStub } from '../../../test/support/openai-stub';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 // Two front doors behind a load balancer: an eval is coordinated by the one that took its POST, and a
 // client whose next request lands on the other one still follows it live and can cancel it there.
 describe('scaled out: two front doors, one worker — evals followed and cancelled, indexes listed and searched, through either server', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let stub: OpenAIStub;
   const dirs: string[] = [];
   const doors: Record<'a' | 'b', (PatchbayProcess & { url: string }) | undefined> = { a: undefined, b: undefined };
@@ -33,8 +31,6 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
   }
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
     stub = await startOpenAIStub({
       handler: async (req) => {
         const question = String(req.body?.messages?.at(-1)?.content);
@@ -46,10 +42,10 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     const door = async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-doors-'));
       dirs.push(dir);
-      const started = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], env, /Patchbay listening on (http:\/\/\S+)/);
+      const started = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], env, /Patchbay listening on (http:\/\/\S+)/);
       return { ...started, url: started.match[1] };
     };
-    [doors.a, doors.b, worker] = await Promise.all([door(), door(), spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4'], env, /taking jobs/)]);
+    [doors.a, doors.b, worker] = await Promise.all([door(), door(), spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '4'], env, /taking jobs/)]);
     expect((await post('a', '/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
   }, 180_000);
 
@@ -58,8 +54,6 @@ describe('scaled out: two front doors, one worker — evals followed and cancell
     worker?.child.kill('SIGKILL');
     for (const d of Object.values(doors)) d?.child.kill('SIGKILL');
     await stub?.close();
-    await redis?.stop();
-    await postgres?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

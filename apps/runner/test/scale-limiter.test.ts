@@ -4,10 +4,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub, type StubReply } from '../../../test/support/openai-stub';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 const KEYS = { a: 'sk-limit-a-5e1f', b: 'sk-limit-b-93c2' };
 
@@ -23,8 +22,7 @@ interface Arrival {
 }
 
 describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 worker processes of 8 each)", () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let stub: OpenAIStub;
   let dir: string;
   let server: PatchbayProcess & { url: string };
@@ -70,9 +68,7 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
   }
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    redisClient = new Redis(redis.url);
-    const store = await postgres.createDatabase();
+    redisClient = new Redis(services.redis.url);
     stub = await startOpenAIStub({
       handler: async (req): Promise<StubReply> => {
         const key = String(req.headers.authorization);
@@ -95,9 +91,9 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-limiter-'));
     const env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env('sk-front'), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...env('sk-front'), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
-    const workerArgs = ['worker', '--store', store, '--queue', redis.url, '--concurrency', '8', '--stalled-ms', '1500'];
+    const workerArgs = ['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '8', '--stalled-ms', '1500'];
     [workers.a, workers.b] = await Promise.all([spawnPatchbay(workerArgs, env(KEYS.a), /taking jobs/), spawnPatchbay(workerArgs, env(KEYS.b), /taking jobs/)]);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
   }, 180_000);
@@ -107,8 +103,6 @@ describe("an eval's 429 limiter is one for all its workers, kept in Redis (2 wor
     for (const w of Object.values(workers)) w?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
-    await redis?.stop();
-    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { startOpenAIStub, StubGate, type OpenAIStub } from '../../../test/support/openai-stub';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 import { echoPipeline, flakyPipeline as flaky, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 import { startWebhook, type Webhook } from './support/webhook-receiver';
+import { scaleServices } from './support/scale-services';
 
 describe('runs executed on a worker feed the monitoring of the servers (serve --no-work + a worker, as processes)', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let dir: string;
   let server: PatchbayProcess & { url: string };
   let worker: PatchbayProcess | undefined;
@@ -21,13 +20,11 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
   const send = (method: string, p: string, body: unknown) => api(p, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
     hook = await startWebhook();
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-monitoring-'));
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
-    worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url], baseEnv(), /taking jobs/);
+    worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url], baseEnv(), /taking jobs/);
     expect((await send('POST', '/api/pipelines', flaky)).status).toBe(201);
   }, 180_000);
 
@@ -35,8 +32,6 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
     worker?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await hook?.close();
-    await redis?.stop();
-    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -68,7 +63,7 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
     const before = await succeeded();
     // A Redis that lost its data (no persistence, or flushed): the group goes with the stream, and the
     // worker names its next runs in a new stream before the server has made its group again.
-    const client = new Redis(redis.url);
+    const client = new Redis(services.redis.url);
     try {
       await client.flushall();
     } finally {
@@ -130,8 +125,7 @@ describe('monitors and alert rules saved through one server, on the runs another
 // Redis restarting, or a network blip, while a worker's runs end: they are in the store, and the servers' monitoring
 // must still count them once Redis is back (a worker that dropped them left rollups, counters and alert windows short).
 describe('runs a worker finished while Redis was away (serve --no-work + a worker, as processes)', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let stub: OpenAIStub;
   let dir: string;
   let server: PatchbayProcess & { url: string };
@@ -144,8 +138,6 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
   const succeeded = () => counted('succeeded');
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
     // A model call held until the test lets it answer: the runs end when the test says, Redis gone by then.
     stub = await startOpenAIStub({
       handler: async (req) => {
@@ -157,9 +149,9 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-monitoring-outage-'));
     const env = { ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: 'sk-x' };
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
-    worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--concurrency', '4'], env, /taking jobs/);
+    worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '4'], env, /taking jobs/);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
   }, 180_000);
 
@@ -169,8 +161,6 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     worker?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
-    await redis?.stop();
-    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -180,13 +170,13 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     const ids = await Promise.all(started.map(async (r) => (await r.json()).id as string));
     // The worker took all three and waits on the model.
     await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(3);
-    await redis.kill();
+    await services.redis.kill();
     held.open();
     for (const id of ids) expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
     // The worker tried to name them to the servers while Redis was gone.
     await expect.poll(() => worker!.output(), { timeout: 30_000 }).toMatch(/could not hand .*to monitoring/);
     expect(await succeeded()).toBe(0);
-    await redis.start();
+    await services.redis.start();
     await expect.poll(succeeded, { timeout: 30_000 }).toBe(3);
     const rollups = await (await api('/api/metrics?pipeline=qa&step=1m&from=' + encodeURIComponent(new Date(Date.now() - 600_000).toISOString()))).json();
     expect(rollups.series.flatMap((s: { points: { runs: number }[] }) => s.points).reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(3);
@@ -199,7 +189,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     expect(failed.status).toBe(201);
     const { id } = await failed.json();
     await expect.poll(() => counted('failed'), { timeout: 30_000 }).toBe(1);
-    const raw = new Redis(redis.url);
+    const raw = new Redis(services.redis.url);
     try {
       // What remembers the run's first entry is kept an hour, not a day: a key per finished run of a busy pipeline.
       const ttl = await raw.pttl(`patchbay:finished-run:${id}`);
@@ -224,7 +214,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
     const { id } = await res.json();
     await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(asked + 1);
     const before = worker!.output().length;
-    await redis.kill();
+    await services.redis.kill();
     try {
       heldLast.open();
       expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
@@ -233,7 +223,7 @@ describe('runs a worker finished while Redis was away (serve --no-work + a worke
       await worker!.exited;
       expect(worker!.output().slice(before)).toMatch(/stopped before handing every finished run to monitoring: 1 run\(s\) finished while Redis was away were not handed over/);
     } finally {
-      await redis.start();
+      await services.redis.start();
     }
   }, 60_000);
 });

@@ -5,21 +5,18 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { allSseEvents, echoPipeline, waitForRun } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 // Each process has its own provider key; the stub sees which process made a call by it.
 const KEYS = { front: 'sk-front-9f3a1c', a: 'sk-worker-a-77d2e0', b: 'sk-worker-b-41c8b5', c: 'sk-worker-c-0d93aa' };
 const CASES = Array.from({ length: 160 }, (_, i) => ({ id: `case-${i + 1}`, input: { question: `word${i + 1}` }, expected: `word${i + 1}` }));
 
 describe('scaled out: serve (a pure front door) + 2 workers as processes, over a real Redis and PostgreSQL', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let stub: OpenAIStub;
   let dir: string;
-  let storeUrl: string;
   let server: PatchbayProcess & { url: string };
   let env: (key: string) => NodeJS.ProcessEnv;
   // Model calls in progress at the stub right now, and the most seen at once.
@@ -37,8 +34,6 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   const callsBy = (key: string) => stub.requests.filter((r) => r.headers.authorization === `Bearer ${key}`).length;
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = (storeUrl = await postgres.createDatabase());
     stub = await startOpenAIStub({
       handler: async (req) => {
         // Questions of the cancel test never get an answer: their cases run until they are aborted.
@@ -62,9 +57,9 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     });
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-'));
     env = (key: string) => ({ ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: key });
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...env(KEYS.front), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
-    const workerArgs = ['worker', '--store', store, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
+    const workerArgs = ['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '4', '--stalled-ms', '1000'];
     [workers.a, workers.b] = await Promise.all([spawnPatchbay(workerArgs, env(KEYS.a), /taking jobs/), spawnPatchbay(workerArgs, env(KEYS.b), /taking jobs/)]);
     expect((await post('/api/pipelines', echoPipeline('qa', 'stub:model'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: CASES })).status).toBe(201);
@@ -74,8 +69,6 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     for (const w of Object.values(workers)) w?.child.kill('SIGKILL');
     server?.child.kill('SIGKILL');
     await stub?.close();
-    await redis?.stop();
-    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -151,7 +144,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     const { id } = await started.json();
     const asked = () => stub.requests.filter((r) => String(r.body?.messages?.at(-1)?.content).startsWith('hang ')).length;
     await expect.poll(asked, { timeout: 30_000 }).toBe(4);
-    const redisClient = new Redis(redis.url);
+    const redisClient = new Redis(services.redis.url);
     try {
       const active = () => redisClient.llen('patchbay:case:active');
       expect(await active()).toBe(4);
@@ -179,7 +172,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   });
 
   it('stops a SIGTERMed worker after --grace-ms even when its cases never finish, and hands them back to the queue', async () => {
-    workers.c = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--concurrency', '4', '--stalled-ms', '1000', '--grace-ms', '500'], env(KEYS.c), /taking jobs/);
+    workers.c = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '4', '--stalled-ms', '1000', '--grace-ms', '500'], env(KEYS.c), /taking jobs/);
     // Eight cases that never get an answer, eight at once: worker b holds four at most, so c holds some.
     const hanging = Array.from({ length: 8 }, (_, i) => ({ id: `t${i}`, input: { question: `hang term ${i}` }, expected: 'never' }));
     expect((await post('/api/datasets', { name: 'hanging-term', cases: hanging })).status).toBe(201);
@@ -195,7 +188,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(exit, workers.c.output()).toBe(0);
     expect(workers.c.output()).not.toMatch(/\n\s+at /);
     // Its cases' locks lapse and the stalled-job check puts them back on the queue for any worker.
-    const redisClient = new Redis(redis.url);
+    const redisClient = new Redis(services.redis.url);
     try {
       await expect.poll(() => redisClient.llen('patchbay:case:wait'), { timeout: 30_000 }).toBeGreaterThanOrEqual(heldByC);
     } finally {
@@ -206,12 +199,12 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
 
   it('refuses an eval with 503 while Redis hangs, and records nothing', async () => {
     const evalsBefore = (await (await api('/api/evals')).json()).length;
-    redis.process.kill('SIGSTOP');
+    services.redis.process.kill('SIGSTOP');
     let started: Response;
     try {
       started = await post('/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 2 } });
     } finally {
-      redis.process.kill('SIGCONT');
+      services.redis.process.kill('SIGCONT');
     }
     expect(started.status).toBe(503);
     expect(started.headers.get('retry-after')).toBe('5');
@@ -222,12 +215,12 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   it('answers 503 to a run while Redis hangs, and never runs it once Redis answers again', async () => {
     const question = 'asked while redis hung';
     // A hung Redis (not a closed one): the enqueue is on the wire, unanswered, when the front door gives up.
-    redis.process.kill('SIGSTOP');
+    services.redis.process.kill('SIGSTOP');
     let run: Response;
     try {
       run = await post('/api/runs', { pipeline: 'qa', inputs: { question } });
     } finally {
-      redis.process.kill('SIGCONT');
+      services.redis.process.kill('SIGCONT');
     }
     expect(run.status).toBe(503);
     expect(run.headers.get('retry-after')).toBe('5');
@@ -238,7 +231,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     expect(after.status).toBe(201);
     const { id: afterId } = await after.json();
     expect((await waitForRun({ api }, afterId, 30_000)).status).toBe('succeeded');
-    const redisClient = new Redis(redis.url);
+    const redisClient = new Redis(services.redis.url);
     try {
       const queued = async () => (await redisClient.llen('patchbay:run:wait')) + (await redisClient.llen('patchbay:run:active'));
       await expect.poll(queued, { timeout: 30_000 }).toBe(0);
@@ -262,7 +255,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
     const tokensOf = (events: Array<{ type?: string; text?: string }>) => events.filter((e) => e.type === 'node.token').map((e) => e.text).join('');
     const sseTokens = tokensOf(sse.map((e) => JSON.parse(e.data)));
     expect(sseTokens).toContain('the key is [REDACTED]');
-    const client = new Redis(redis.url);
+    const client = new Redis(services.redis.url);
     try {
       const entries = await client.xrange(`patchbay:events:run:${id}`, '-', '+');
       const inRedis = JSON.stringify(entries);
@@ -288,7 +281,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   });
 
   it('never puts a provider key into Redis', async () => {
-    const client = new Redis(redis.url);
+    const client = new Redis(services.redis.url);
     const dump: string[] = [];
     for (const key of await client.keys('*')) {
       const type = await client.type(key);
@@ -307,7 +300,7 @@ describe('scaled out: serve (a pure front door) + 2 workers as processes, over a
   });
 
   it('never puts a provider key into the store (every row of every table in PostgreSQL)', async () => {
-    const client = new pg.Client({ connectionString: storeUrl });
+    const client = new pg.Client({ connectionString: services.store });
     await client.connect();
     const dump: string[] = [];
     try {

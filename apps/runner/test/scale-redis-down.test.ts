@@ -2,14 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 describe('scaled out, Redis stopped: a front door answers a clear 503 and starts nothing', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let dir: string;
   let server: PatchbayProcess & { url: string };
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
@@ -17,20 +15,17 @@ describe('scaled out, Redis stopped: a front door answers a clear 503 and starts
     api(p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    const store = await postgres.createDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-redis-down-'));
-    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', store, '--queue', redis.url, '--no-work'], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     server = { ...serving, url: serving.match[1] };
     expect((await post('/api/pipelines', echoPipeline('qa'))).status).toBe(201);
     expect((await post('/api/datasets', { name: 'words', cases: [{ id: 'a', input: { question: 'a' }, expected: 'a' }] })).status).toBe(201);
-    await redis.stop();
+    await services.redis.stop();
   }, 120_000);
 
   afterAll(async () => {
     server?.child.kill('SIGKILL');
     await server?.exited;
-    await Promise.all([redis?.stop(), postgres?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

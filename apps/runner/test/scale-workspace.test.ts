@@ -7,9 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelService, createOfflineProvider, openRetrievalStore } from '@patchbay/core/node';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 import { cleanEnv, runCli } from './cli-child';
 
 // #16.5: a worker with no data dir and no config file runs retrieve nodes over index artifacts and tools of the server's config.
@@ -53,17 +52,15 @@ const pipeline = {
 };
 
 describe('scaled out: what a worker with no data dir and no config file needs comes from the store', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
+  const services = scaleServices();
   let root: string;
-  let storeUrl: string;
   const processes: PatchbayProcess[] = [];
   let server: string;
   let worker: PatchbayProcess;
   const workerCache = () => path.join(root, 'worker-cache');
   const post = (base: string, p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const serve = async (dataDir: string, extra: string[] = []) => {
-    const p = await spawnPatchbay(['serve', '--port', '0', '--data', dataDir, '--store', storeUrl, '--queue', redis.url, '--no-work', ...extra], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    const p = await spawnPatchbay(['serve', '--port', '0', '--data', dataDir, '--store', services.store, '--queue', services.redis.url, '--no-work', ...extra], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
     processes.push(p);
     return p.match[1];
   };
@@ -101,13 +98,13 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect((await search(server, index, question)).map((d: { id: string }) => d.id)).toContain(doc.id);
   };
   const startWorker = async () => {
-    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/);
+    worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/);
     processes.push(worker);
   };
   /** Each case of an eval, with the documents its run found. */
   const caseDocs = async (id: string) => ((await (await fetch(`${server}/api/evals/${id}`)).json()).cases as Array<{ id: string; outputs: { docs: unknown } }>).map((c) => [c.id, c.outputs.docs]);
   const sqlCount = async (query: string) => {
-    const client = new pg.Client({ connectionString: storeUrl });
+    const client = new pg.Client({ connectionString: services.store });
     await client.connect();
     try {
       return Number((await client.query(query)).rows[0].n);
@@ -117,8 +114,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
   };
 
   beforeAll(async () => {
-    [redis, postgres, stub] = await Promise.all([startRedis(), startPostgres(), startOpenAIStub({ handler: (req) => ({ text: `your key is ${String(req.headers.authorization).replace('Bearer ', '')}` }) })]);
-    storeUrl = await postgres.createDatabase();
+    stub = await startOpenAIStub({ handler: (req) => ({ text: `your key is ${String(req.headers.authorization).replace('Bearer ', '')}` }) });
     root = mkdtempSync(path.join(tmpdir(), 'patchbay-scale-ws-'));
     const data = path.join(root, 'server');
     mkdirSync(data);
@@ -137,8 +133,6 @@ describe('scaled out: what a worker with no data dir and no config file needs co
   afterAll(async () => {
     for (const p of processes) p.child.kill('SIGKILL');
     await stub?.close();
-    await redis?.stop();
-    await postgres?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
@@ -155,7 +149,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     // The worker: its own empty working dir, no --data, no config, no PATCHBAY_DATA.
     const cwd = path.join(root, 'worker-cwd');
     mkdirSync(cwd);
-    worker = await spawnPatchbay(['worker', '--store', storeUrl, '--queue', redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/, cwd);
+    worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--cache-dir', workerCache()], { ...baseEnv(), GW_TOKEN }, /taking jobs/, cwd);
     processes.push(worker);
     const [a, b] = [await finished(server, early), await finished(server, late)];
     expect(a).toMatchObject({ status: 'succeeded', outputs: { shouted: `${question.toUpperCase()}!` } });
@@ -227,7 +221,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const bad = path.join(root, 'server-bad');
     mkdirSync(bad);
     writeFileSync(path.join(bad, 'patchbay.config.json'), JSON.stringify({ mcpServers: { files: { command: 'mcp-files', env: { FILES_TOKEN: 'literal-secret-value' } } } }));
-    const refused = spawnPatchbay(['serve', '--port', '0', '--data', bad, '--store', storeUrl, '--queue', redis.url], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening/);
+    const refused = spawnPatchbay(['serve', '--port', '0', '--data', bad, '--store', services.store, '--queue', services.redis.url], { ...baseEnv(), PATCHBAY_DEMO: '0' }, /Patchbay listening/);
     const error = await refused.then(
       (p) => (processes.push(p), ''),
       (err: Error) => err.message,
@@ -244,7 +238,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const before = await finished(server, await startRun(server, question));
     expect(before.outputs.docs.map((d: { id: string }) => d.id)).not.toContain('warranty-by-post');
 
-    const indexed = await runCli(['index', 'docs', file, '--data', path.join(root, 'server'), '--store', storeUrl], root, cleanEnv());
+    const indexed = await runCli(['index', 'docs', file, '--data', path.join(root, 'server'), '--store', services.store], root, cleanEnv());
     expect(indexed.stderr).toBe('');
     expect(indexed.code).toBe(0);
     expect(indexed.stdout).toMatch(/^published "docs" to the store postgres:\/\/\S+ as [0-9a-f]{12}$/m);
@@ -284,7 +278,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const id = await startEval('ask', 'by-post', cases, 'shouted');
     const pinnedDocs = await Promise.all(questions.map((q) => search(server, 'docs', q)));
     // Cancelled only once its pins are in Redis.
-    const redisClient = new Redis(redis.url);
+    const redisClient = new Redis(services.redis.url);
     try {
       await specQueued(redisClient, id);
     } finally {
@@ -334,7 +328,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     const cases = questions.map((question, i) => ({ id: `m${i}`, input: { question }, expected: 'lamp' }));
     const id = await startEval('desk', 'manual-questions', cases, 'docs');
     const pinnedDocs = await Promise.all(questions.map((q) => search(server, 'manuals', q)));
-    const redisClient = new Redis(redis.url);
+    const redisClient = new Redis(services.redis.url);
     try {
       await specQueued(redisClient, id);
       const startPins = JSON.parse((await redisClient.get(`patchbay:eval-pins:${id}`))!);

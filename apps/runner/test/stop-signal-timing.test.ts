@@ -1,27 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { describe, expect, it } from 'vitest';
 import { baseEnv, spawnPatchbay } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 // A supervisor (systemd, Kubernetes, a test) may stop a process the moment it says it is ready.
 // The ready line was written before the SIGTERM handler was installed, so a SIGTERM right after it
 // killed the process outright (signal SIGTERM, no clean stop) instead of stopping it.
 describe('SIGTERM right after the ready line', () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
-  beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres?.stop();
-  });
+  const services = scaleServices();
 
   it('stops a worker cleanly (exit 0, its stop line written)', async () => {
-    const worker = await spawnPatchbay(['worker', '--store', await postgres.createDatabase(), '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /taking jobs/);
+    const worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--grace-ms', '500'], baseEnv(), /taking jobs/);
     worker.child.kill('SIGTERM');
     expect(await worker.exited, worker.output()).toBe(0);
     expect(worker.output()).toMatch(/SIGTERM: finishing running jobs, then stopping/);

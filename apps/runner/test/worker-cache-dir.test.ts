@@ -1,29 +1,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { describe, expect, it } from 'vitest';
+import { startRedis } from '../../../test/support/redis-server';
 import { baseEnv, spawnPatchbay } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
 
 // `patchbay worker` keeps fetched index artifacts (and, on a data-dir store, model responses) in
 // --cache-dir, by default a temp dir of its own: named by its pid, so no later worker reuses it.
 describe("a worker's default cache dir", () => {
-  let redis: TestRedis;
-  let postgres: PostgresServer;
-  let store: string;
-  beforeAll(async () => {
-    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
-    store = await postgres.createDatabase();
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres?.stop();
-  });
+  const services = scaleServices();
 
   it('is removed when the worker stops on SIGTERM; a --cache-dir given is kept', async () => {
     // Each stopped worker left its /tmp/patchbay-worker-PID behind (135 of them on the machine of session 12).
-    const worker = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
     const own = path.join(tmpdir(), `patchbay-worker-${worker.match[1]}`);
     expect(existsSync(own)).toBe(true);
     worker.child.kill('SIGTERM');
@@ -32,7 +22,7 @@ describe("a worker's default cache dir", () => {
 
     const given = mkdtempSync(path.join(tmpdir(), 'patchbay-given-cache-'));
     try {
-      const kept = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500', '--cache-dir', given], baseEnv(), /taking jobs/);
+      const kept = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--grace-ms', '500', '--cache-dir', given], baseEnv(), /taking jobs/);
       kept.child.kill('SIGTERM');
       expect(await kept.exited, kept.output()).toBe(0);
       expect(existsSync(given)).toBe(true);
@@ -45,7 +35,7 @@ describe("a worker's default cache dir", () => {
 
   it('is removed too when the stop is cut short at the grace (Redis gone, the queue cannot close)', async () => {
     const ownRedis = await startRedis();
-    const worker = await spawnPatchbay(['worker', '--store', store, '--queue', ownRedis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const worker = await spawnPatchbay(['worker', '--store', services.store, '--queue', ownRedis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
     const own = path.join(tmpdir(), `patchbay-worker-${worker.match[1]}`);
     await ownRedis.stop();
     worker.child.kill('SIGTERM');
@@ -55,7 +45,7 @@ describe("a worker's default cache dir", () => {
 
   it("is removed by the next worker to start when its own worker was killed (kill -9, an OOM kill), and a live worker's is kept", async () => {
     // A killed worker never runs its stop: its /tmp/patchbay-worker-PID stayed for good (229 of them on this machine, most from tests' SIGKILLs).
-    const killed = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
+    const killed = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--grace-ms', '500'], baseEnv(), /Patchbay worker (\d+) taking jobs/);
     const orphan = path.join(tmpdir(), `patchbay-worker-${killed.match[1]}`);
     killed.child.kill('SIGKILL');
     await killed.exited;
@@ -64,7 +54,7 @@ describe("a worker's default cache dir", () => {
     const live = path.join(tmpdir(), `patchbay-worker-${process.pid}`);
     const madeLive = !existsSync(live);
     if (madeLive) mkdirSync(live);
-    const next = await spawnPatchbay(['worker', '--store', store, '--queue', redis.url, '--grace-ms', '500'], baseEnv(), /taking jobs/);
+    const next = await spawnPatchbay(['worker', '--store', services.store, '--queue', services.redis.url, '--grace-ms', '500'], baseEnv(), /taking jobs/);
     try {
       expect(existsSync(orphan), next.output()).toBe(false);
       expect(existsSync(live)).toBe(true);
