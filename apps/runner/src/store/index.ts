@@ -176,7 +176,6 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
 // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
 const sqliteMigrations = (options: OpenStoreOptions): Migration[] => [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, servedChanges, ...(options.migrations ?? [])];
 
-
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);
   const db = openDatabase(file, sqliteMigrations(options));
