@@ -57,7 +57,7 @@ export class FinishedRunPublisher {
     private readonly committed: () => Promise<void>,
     private readonly log: (line: string) => void,
   ) {
-    this.stream = new StreamPublisher({ redis, key: finishedRunsKey(prefix), maxLen: MAX_LEN, maxKept: MAX_KEPT, log, lines: FINISHED_RUN_OUTAGE_LINES });
+    this.stream = new StreamPublisher({ redis, key: finishedRunsKey(prefix), maxLen: MAX_LEN, log, lines: FINISHED_RUN_OUTAGE_LINES });
   }
 
   publish(run: FinishedRunFacts): void {

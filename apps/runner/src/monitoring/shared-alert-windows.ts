@@ -107,7 +107,7 @@ export class SharedAlertWindows {
     this.log = withoutRepeats(options.log);
     this.reader = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'patchbay-alert-samples' });
     this.reader.on('error', () => {});
-    this.publisher = new StreamPublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, maxKept: MAX_KEPT, log: options.log, lines: ALERT_SAMPLE_OUTAGE_LINES });
+    this.publisher = new StreamPublisher({ redis: options.redis, key: this.key, maxLen: MAX_LEN, log: options.log, lines: ALERT_SAMPLE_OUTAGE_LINES });
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.loop = this.read();
   }

@@ -24,16 +24,17 @@ export interface OutageWords {
   waiting?: string;
   /** What a stop that left some costs: `those runs count in no alert window`. */
   lost: string;
-  /** How many are kept at most (past it the oldest are dropped). */
+  /** How many are kept at most (past it the oldest are dropped): the lines quote it, the StreamPublisher keeps to it. */
   maxKept: number;
 }
 
-/** The lines a StreamPublisher logs through an outage, in `words`. */
+/** The lines a StreamPublisher logs through an outage, in `words`, with the bound it keeps to. */
 export function redisOutageLines(words: OutageWords): StreamOutageLines {
   const { verb, to, sent, entries } = words;
   const who = words.who ? `${words.who} ` : '';
   const most = words.maxKept.toLocaleString('en-US');
   return {
+    maxKept: words.maxKept,
     failed: (reason) => `${who}could not ${verb.base} finished runs ${to} (${reason}): they are kept, at most ${most}, and ${sent} when Redis is back`,
     dropping: () => `${words.keeps} at most ${most} ${words.kept} while Redis is away: the oldest are dropped from now on`,
     recovered: (kept, dropped) =>

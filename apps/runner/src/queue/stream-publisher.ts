@@ -7,8 +7,10 @@ const STOP_WAIT_MS = 5_000;
 /** Between attempts while Redis refuses the entries but the connection looks up (out of memory, read-only). */
 const RETRY_MS = 1_000;
 
-/** What an outage logs, in the words of what is published. */
+/** What an outage logs, in the words of what is published, and the bound those words quote. */
 export interface StreamOutageLines {
+  /** Entries kept while Redis does not take them, at most: past it the oldest are dropped. */
+  maxKept: number;
   /** The first entry Redis did not take, and why. */
   failed(reason: string): string;
   /** The first entry dropped past `maxKept`. */
@@ -25,9 +27,8 @@ export interface StreamPublisherOptions {
   key: string;
   /** The stream's bound (MAXLEN ~). */
   maxLen: number;
-  /** Entries kept while Redis does not take them, at most: past it the oldest are dropped. */
-  maxKept: number;
   log: (line: string) => void;
+  /** What an outage logs; its `maxKept` is the bound kept to, so that what is logged is what is done. */
   lines: StreamOutageLines;
 }
 
@@ -59,7 +60,7 @@ export class StreamPublisher {
     if (this.closed) return;
     this.pending.push(fields);
     // Those in flight may yet be taken: the bound holds for the others now, and for all once a send fails.
-    if (this.pending.length - this.sending > this.options.maxKept) this.drop(this.sending, 1);
+    if (this.pending.length - this.sending > this.options.lines.maxKept) this.drop(this.sending, 1);
     if (!this.pumping) this.pumped = this.pump();
   }
 
@@ -133,7 +134,7 @@ export class StreamPublisher {
     this.sending = 0;
     this.pending.splice(0, took);
     if (this.outage) this.outage.kept += took;
-    if (this.pending.length > this.options.maxKept) this.drop(0, this.pending.length - this.options.maxKept);
+    if (this.pending.length > this.options.lines.maxKept) this.drop(0, this.pending.length - this.options.lines.maxKept);
     if (error) this.away(error.message);
     return error === null;
   }
