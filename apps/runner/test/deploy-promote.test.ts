@@ -274,9 +274,19 @@ describe('patchbay promote', () => {
     writeFileSync(path.join(dir, 'suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'qa-suite', dataset: 'cases.jsonl', scorers: SUITE.scorers }));
     const refused = await runCli(['promote', 'qa', '--label', 'production', '--version', '2', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/fail-on regression/);
-    expect(refused.stdout).toMatch(/regressed cases: c1, c2, c3, c4/);
+    // The failing gate and the cases, each case once: listed with the comparison, which the gate line points to.
+    expect(refused.stdout).toMatch(/^regressed \(4\): c1, c2, c3, c4$/m);
+    expect(refused.stdout).toMatch(/^gate FAIL  fail-on regression: 4 cases regressed \(listed above\)$/m);
+    expect(refused.stdout).toMatch(/^refused: the fail-on regression gate failed$/m);
+    for (const id of ['c1', 'c2', 'c3', 'c4']) expect(refused.stdout.match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
     expect(refused.stdout).toMatch(/production stays at v3/);
+    // --json keeps the gate's own words and every field.
+    const refusedJson = await runCli(['promote', 'qa', '--label', 'production', '--version', '2', '--suite', 'suite.json', '--data', dir, '--json'], dir, cleanEnv());
+    expect(refusedJson.code).toBe(1);
+    const outcome = JSON.parse(refusedJson.stdout);
+    expect(Object.keys(outcome).sort()).toEqual(['comparison', 'evalIds', 'forced', 'from', 'gates', 'moved', 'status', 'to']);
+    expect(outcome.comparison.regressed).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(outcome.gates.checks).toEqual([{ gate: 'fail-on regression', passed: false, message: '4 cases regressed: c1, c2, c3, c4' }]);
     // The comparison names the version it was made with, not only an eval id the user never saw.
     expect(refused.stdout).toMatch(/^compared with v3, which production holds \(eval [0-9a-f-]{36}\)$/m);
     expect(refused.stderr).toMatch(/v2: reusing stored eval/);
@@ -310,6 +320,22 @@ describe('patchbay promote', () => {
     expect(JSON.parse(heldJson.stdout)).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, note: 'production already holds v3' });
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
   }, 120_000);
+
+  it('names every regressed case of a refusal, once, also past twenty', async () => {
+    expect((await runner.post('/api/pipelines', echoPipeline('wide'))).status).toBe(201);
+    const doc = echoPipeline('wide');
+    doc.nodes[1].config.prompt = '{% if question %}nothing{% endif %}';
+    expect((await runner.post('/api/pipelines/wide/versions', { document: doc, message: 'v2', baseVersion: 1 })).status).toBe(201);
+    expect((await runner.put('/api/pipelines/wide/labels/production', { version: 1 })).status).toBe(200);
+    const dir = runner.dataDir;
+    const ids = Array.from({ length: 25 }, (_, i) => `w${i + 1}`);
+    writeFileSync(path.join(dir, 'wide-cases.jsonl'), ids.map((id) => JSON.stringify({ id, input: { question: `city ${id}` }, expected: `city ${id}` })).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'wide-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'wide-suite', dataset: 'wide-cases.jsonl', scorers: SUITE.scorers }));
+    const refused = await runCli(['promote', 'wide', '--label', 'production', '--version', '2', '--suite', 'wide-suite.json', '--data', dir], dir, cleanEnv());
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^gate FAIL  fail-on regression: 25 cases regressed \(listed above\)$/m);
+    for (const id of ids) expect(refused.stdout.match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
+  }, 60_000);
 
   it('does not move a label to a version its eval ran on no case (the pipeline failed on every one), and runs that eval again next time', async () => {
     // "ask" searches the index "docs", which this data dir does not have yet: what promote --store without the server's --data meets.

@@ -4,6 +4,12 @@ import type { Gate } from './suite';
 /** Below this p a drop counts as real, not noise. */
 export const SIGNIFICANCE = 0.05;
 
+/** The name of the gate `failOn: "regression"` (a check's `gate`). */
+export const REGRESSION_GATE = 'fail-on regression';
+
+/** How many cases regressed, in the words of the regression gate ("4 cases regressed"). */
+export const regressedCount = (n: number) => `${n} case${n === 1 ? '' : 's'} regressed`;
+
 /** The suite's gate with the command line's on top (a flag wins over the suite for the same setting). */
 export function mergeGates(suite: Gate | undefined, cli: Gate): Gate {
   return {
@@ -22,16 +28,16 @@ export function evaluateGates(gate: Gate, result: { summary: EvalSummary; compar
   const checks: GateReport['checks'] = [];
   const cmp = result.comparison;
   if (gate.failOn === 'regression') {
-    if (!cmp) checks.push({ gate: 'fail-on regression', passed: true, skipped: true, message: 'skipped: no baseline to compare with' });
+    if (!cmp) checks.push({ gate: REGRESSION_GATE, passed: true, skipped: true, message: 'skipped: no baseline to compare with' });
     else if (cmp.regressed.length + cmp.improved.length + cmp.unchanged.length === 0) {
       // A baseline of other cases (another dataset, a wrong file) compares nothing: "no case regressed" would pass vacuously.
-      checks.push({ gate: 'fail-on regression', passed: false, message: 'no case of the baseline is in this eval: nothing was compared' });
+      checks.push({ gate: REGRESSION_GATE, passed: false, message: 'no case of the baseline is in this eval: nothing was compared' });
     } else {
       const n = cmp.regressed.length;
       checks.push({
-        gate: 'fail-on regression',
+        gate: REGRESSION_GATE,
         passed: n === 0,
-        message: n === 0 ? 'no case regressed' : `${n} case${n === 1 ? '' : 's'} regressed: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
+        message: n === 0 ? 'no case regressed' : `${regressedCount(n)}: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
       });
     }
   }

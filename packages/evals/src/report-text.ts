@@ -1,5 +1,5 @@
 import { whyNotPassed } from './case-reasons';
-import { formatP } from './gates';
+import { formatP, REGRESSION_GATE, regressedCount } from './gates';
 import type { CaseRecord, Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
 
 /** Columns padded to their widest cell; numbers right-aligned. */
@@ -47,17 +47,21 @@ export function formatSummary(summary: EvalSummary): string {
   return lines.join('\n');
 }
 
-export function formatComparison(cmp: Comparison): string {
+/**
+ * The comparison: each scorer, then the regressed, improved and unchanged cases (the first 20 of a list, unless
+ * `allRegressed`, for a reader who is told the regressed cases are all here).
+ */
+export function formatComparison(cmp: Comparison, options: { allRegressed?: boolean } = {}): string {
   const rows = [['scorer', 'baseline', 'current', 'delta', '95% CI', 'p', 'test', 'verdict']];
   for (const [name, s] of Object.entries(cmp.scorers)) {
     rows.push([name, fixed(s.baseline), fixed(s.current), signed(s.delta), interval(s.ci, (n) => n.toFixed(3)), s.delta === null ? '–' : formatP(s.pValue), s.test, verdict(s)]);
   }
-  const list = (label: string, ids: string[]) => `${label} (${ids.length})${ids.length ? ': ' + ids.slice(0, 20).join(', ') + (ids.length > 20 ? ', …' : '') : ''}`;
+  const list = (label: string, ids: string[], most = 20) => `${label} (${ids.length})${ids.length ? ': ' + ids.slice(0, most).join(', ') + (ids.length > most ? ', …' : '') : ''}`;
   return [
     `compared with ${cmp.baseline}`,
     textTable(rows),
     '',
-    list('regressed', cmp.regressed),
+    list('regressed', cmp.regressed, options.allRegressed ? Infinity : 20),
     list('improved', cmp.improved),
     `unchanged (${cmp.unchanged.length})`,
     ...(cmp.onlyInBaseline.length ? [list('only in baseline', cmp.onlyInBaseline)] : []),
@@ -66,10 +70,16 @@ export function formatComparison(cmp: Comparison): string {
   ].join('\n');
 }
 
-export function formatGates(report: GateReport): string {
+/**
+ * A line per gate. Printed below the comparison (`listedAbove`), a failed regression gate counts the cases
+ * rather than naming them a second time.
+ */
+export function formatGates(report: GateReport, listedAbove?: Comparison): string {
   if (!report.checks.length) return 'gates: none set';
+  const message = (c: GateReport['checks'][number]) =>
+    c.gate === REGRESSION_GATE && !c.passed && listedAbove?.regressed.length ? `${regressedCount(listedAbove.regressed.length)} (listed above)` : c.message;
   return report.checks
-    .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${c.message}`)
+    .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${message(c)}`)
     .join('\n');
 }
 

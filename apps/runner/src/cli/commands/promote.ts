@@ -149,16 +149,17 @@ function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/pr
   // The comparison's baseline is the holder's eval id: name the version it stands for first.
   if (outcome.comparison) {
     const holder = outcome.from === null ? outcome.comparison.baseline : `v${outcome.from}, which ${label} holds (eval ${outcome.comparison.baseline})`;
-    lines.push(evals.formatComparison({ ...outcome.comparison, baseline: holder }), '');
+    // Each regressed case is named here only, all of them: the gates and the verdict below count them.
+    lines.push(evals.formatComparison({ ...outcome.comparison, baseline: holder }, { allRegressed: true }), '');
   }
-  if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates), '');
+  if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates, outcome.comparison ?? undefined), '');
   const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
   if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
   else if (outcome.moved) lines.push(outcome.forced ? `${arrow} (forced past failing gates)` : arrow);
   else {
-    const failing = outcome.gates?.checks.filter((c) => !c.passed).map((c) => `${c.gate}: ${c.message}`) ?? [];
-    lines.push(`refused: ${failing.join('; ')}`);
-    if (outcome.comparison?.regressed.length) lines.push(`regressed cases: ${outcome.comparison.regressed.join(', ')}`);
+    // The failing gates' own lines are printed above: name them, not their words again.
+    const failing = outcome.gates?.checks.filter((c) => !c.passed).map((c) => c.gate) ?? [];
+    lines.push(failing.length ? `refused: the ${new Intl.ListFormat('en').format(failing)} gate${failing.length === 1 ? '' : 's'} failed` : 'refused');
     lines.push(`${label} stays at ${outcome.from === null ? '(not set)' : `v${outcome.from}`}; --force moves it anyway`);
   }
   io.stdout.write(lines.join('\n') + '\n');
