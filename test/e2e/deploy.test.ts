@@ -82,6 +82,10 @@ describe('the Deploy panel', () => {
     expect(await verdict.getAttribute('data-verdict')).toBe('refused');
     expect(await page.getByTestId('deploy-verdict-text').textContent()).toBe('v2 is worse than v3, which production points at now: 8 cases regressed. Failing gate: fail-on regression.');
     expect(await page.getByTestId('deploy-regressions').locator('li').allTextContents()).toEqual(CITIES.map((_, i) => `c${i + 1}`));
+    // each case is named once, in that list: the failing gate counts them
+    expect(await verdict.getByRole('list', { name: 'Gates' }).textContent()).toBe('fails: fail-on regression — 8 cases regressed (listed below)');
+    const shown = await verdict.innerText();
+    for (const id of CITIES.map((_, i) => `c${i + 1}`)) expect(shown.match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
     expect(await page.getByTestId('deploy-move').count()).toBe(0);
     await expectAccessible(page, 'deploy view with a refused verdict');
 

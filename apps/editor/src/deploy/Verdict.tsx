@@ -1,5 +1,5 @@
 import { direction, interval, plain, pText, signed } from '../components/evals/verdict';
-import type { Promotion } from './deploy-api';
+import type { GateReport, Promotion } from './deploy-api';
 
 interface Props {
   label: string;
@@ -19,6 +19,12 @@ export function headline(label: string, p: Promotion): string {
   return `${to} is worse than v${p.from}, which ${label} points at now${cases}. ${gates}.`;
 }
 
+/** A gate's words; the failed regression gate counts the cases (its message names the first ten), listed below it once. */
+function gateMessage(c: GateReport['checks'][number], regressed: readonly string[]): string {
+  if (c.gate !== 'fail-on regression' || c.passed || regressed.length === 0) return c.message;
+  return `${regressed.length} case${regressed.length === 1 ? '' : 's'} regressed (listed below)`;
+}
+
 /** What the promotion's dry run found: the verdict, each gate, each scorer's paired difference, the regressed cases. */
 export function Verdict({ label, promotion: p, onOpenComparison }: Props) {
   const passed = p.gates?.passed === true;
@@ -35,7 +41,7 @@ export function Verdict({ label, promotion: p, onOpenComparison }: Props) {
         <ul className="verdicts" aria-label="Gates">
           {p.gates.checks.map((c) => (
             <li key={c.gate} className={c.skipped ? 'muted' : c.passed ? 'gate-pass' : 'gate-fail'}>
-              {c.skipped ? 'skipped' : c.passed ? 'passes' : 'fails'}: {c.gate} — {c.message}
+              {c.skipped ? 'skipped' : c.passed ? 'passes' : 'fails'}: {c.gate} — {gateMessage(c, regressed)}
             </li>
           ))}
         </ul>
