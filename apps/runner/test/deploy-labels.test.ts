@@ -117,6 +117,21 @@ describe('labels', () => {
     expect(deployments[0]).toMatchObject({ label: '7', from: 1, to: null });
   });
 
+  it('filters the runs served under a label made before labels could not be all digits', async () => {
+    // A run served under "5" by an older runner, as it recorded it: the store takes any label it is given.
+    const store = openSqliteStore(runner.dataDir);
+    await store.runs.begin({ id: 'served-under-5', pipeline: 'shop', version: 1, document: null, inputs: { question: 'hi' }, startedAt: Date.now(), owner: 'host:1', source: 'openai', label: '5' });
+    await store.runs.finish({ id: 'served-under-5', status: 'succeeded', outputs: { answer: 'hi' }, error: null, failedNode: null, durationMs: 1, nodes: {}, events: [] });
+    await store.close();
+    const served = await json(await runner.api('/api/runs?pipeline=shop&label=5'));
+    expect(served.status).toBe(200);
+    expect(served.body.map((r: { id: string; label: string }) => [r.id, r.label])).toEqual([['served-under-5', '5']]);
+    // v5 was never a label: still refused, with the filter that finds version 5.
+    const version = await json(await runner.api('/api/runs?pipeline=shop&label=v5'));
+    expect(version.status).toBe(400);
+    expect(version.body.errors).toEqual([{ path: 'query.label', message: '"v5" reads as version 5: a label cannot look like a version; filter by version with version=5' }]);
+  });
+
   it("keeps a deleted pipeline's history (and not its labels)", async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);
     expect((await runner.put('/api/pipelines/gone/labels/production', { version: 1 })).status).toBe(200);

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { moveLabel, removeLabel } from '../deploy/labels';
-import { labelField, removableLabelField } from '../deploy/label-name';
+import { labelField, storedLabelField } from '../deploy/label-name';
 import { DomainError } from '../domain-errors';
 import { atField } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
@@ -12,7 +12,7 @@ const LabelNameSchema = labelField().openapi({ param: { name: 'label', in: 'path
 const NameParams = z.object({ name: PipelineNameSchema });
 const LabelParams = z.object({ name: PipelineNameSchema, label: LabelNameSchema });
 // An all-digit label from an older runner can be removed, never made.
-const RemovedLabelParams = z.object({ name: PipelineNameSchema, label: removableLabelField().openapi({ param: { name: 'label', in: 'path' }, example: 'staging' }) });
+const RemovedLabelParams = z.object({ name: PipelineNameSchema, label: storedLabelField().openapi({ param: { name: 'label', in: 'path' }, example: 'staging' }) });
 
 export const LabelStateSchema = z.object({ version: z.number().int(), movedAt: z.string().openapi({ description: 'ISO 8601' }) }).openapi('LabelState');
 const MovedLabelSchema = LabelStateSchema.extend({ label: z.string(), from: z.number().int().nullable() }).openapi('MovedLabel');

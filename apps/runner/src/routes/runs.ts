@@ -12,7 +12,7 @@ import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
-import { labelField } from '../deploy/label-name';
+import { storedLabelField } from '../deploy/label-name';
 import { decimalParam, wholeNumberParam } from './url-numbers';
 
 const RunSummarySchema = z
@@ -106,7 +106,8 @@ const list = createRoute({
       pipeline: z.string().max(200).optional(),
       source: z.enum(RUN_SOURCES).optional(),
       // No run was served under a label that is not one: say so rather than answer an empty list. '' is no filter.
-      label: z.union([z.literal(''), labelField((version) => `filter by version with version=${version}`)]).optional(),
+      // Digits only are taken: an older runner served runs under such labels.
+      label: z.union([z.literal(''), storedLabelField((version) => `filter by version with version=${version}`)]).optional(),
       version: wholeNumberParam(z.coerce.number().int().min(1)).optional(),
       status: z.enum(RUN_STATUSES).optional(),
       monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
