@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { openSqliteStore } from '../../apps/runner/src/store/index';
 import { expectAccessible } from './support/axe';
 import { qaPipeline, startEditorSession, type EditorSession } from './support/session';
 
@@ -155,6 +156,34 @@ describe('the call snippets', () => {
     }
     const [served] = await api('GET', '/api/runs?pipeline=qa&source=openai');
     expect(served).toMatchObject({ label: 'production', version: 3 });
+  });
+
+  it('offer a label of digits only, made by an older runner, by the version it points at: /v1 reads NAME@7 as version 7 and refuses it', async () => {
+    // Written as an older runner could: the store takes any label it is given (the API refuses "7" now).
+    const store = openSqliteStore(server.dataDir);
+    await store.labels.move({ pipeline: 'qa', label: '7', version: 1, by: 'admin', note: null, evalId: null, forced: false });
+    await store.close();
+    try {
+      await page.goto(`${server.url}/pipelines/qa/deploy`);
+      await page.getByTestId('snippet-label').selectOption('7');
+      await expect.poll(() => page.getByTestId('snippet-typescript').textContent()).toContain("model: 'qa@v1'");
+      expect(await page.getByTestId('snippet-curl').textContent()).toContain('"model":"qa@v1"');
+      expect(await page.getByTestId('snippet-python').textContent()).toContain('model="qa@v1"');
+      expect(await page.getByTestId('snippet-version-note').textContent()).toBe('/v1 does not serve "qa@7": it reads as version 7. These call v1, which the label 7 points at, by its number: "qa@v1".');
+      // The copied call answers (v1 echoes the question), where qa@7 is a 404.
+      const file = path.join(import.meta.dirname, `.snippet-${process.pid}.mjs`);
+      fs.writeFileSync(file, (await page.getByTestId('snippet-typescript').textContent())!);
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, [file], { env: { PATH: process.env.PATH, PATCHBAY_KEY: 'any-value-on-loopback' } });
+        expect(stdout.trim()).toBe('Hello');
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      await page.getByTestId('snippet-label').selectOption('production');
+      expect(await page.getByTestId('snippet-version-note').count()).toBe(0);
+    } finally {
+      await api('DELETE', '/api/pipelines/qa/labels/7');
+    }
   });
 });
 

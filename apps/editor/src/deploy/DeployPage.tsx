@@ -73,7 +73,7 @@ export default function DeployPage({ name, navigate }: Props) {
             </section>
             <section className="evals-card" aria-labelledby="snippets-title">
               <h2 id="snippets-title">Call it</h2>
-              <Snippets name={name} labels={labelNames} />
+              <Snippets name={name} labels={labels ?? {}} />
             </section>
           </div>
         </div>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
-import { curlSnippet, KEY_ENV, pythonSnippet, typescriptSnippet, v1BaseUrl } from './snippets';
+import type { Labels } from './deploy-api';
+import { curlSnippet, KEY_ENV, labelModel, pythonSnippet, typescriptSnippet, v1BaseUrl } from './snippets';
 
 interface Props {
   name: string;
-  labels: string[];
+  /** Where each label points. */
+  labels: Labels;
 }
 
 const KINDS = [
@@ -29,12 +31,15 @@ async function copyText(text: string, pre: HTMLElement | null): Promise<boolean>
 }
 
 /** How an application calls a label: curl and the OpenAI SDKs against this runner's /v1, the key from an environment variable. */
-export function Snippets({ name, labels }: Props) {
+export function Snippets({ name, labels: pointers }: Props) {
   const [label, setLabel] = useState<string>();
   const [copied, setCopied] = useState<string>();
+  const labels = Object.keys(pointers).sort();
   const chosen = label && labels.includes(label) ? label : labels.includes('production') ? 'production' : labels[0];
   if (!chosen) return <p className="muted">Once a label points at a version, applications can call it: the snippets appear here.</p>;
-  const target = { baseUrl: v1BaseUrl(window.location.origin), model: `${name}@${chosen}`, keyEnv: KEY_ENV, message: 'Hello' };
+  const version = pointers[chosen].version;
+  const { model, byVersion } = labelModel(name, chosen, version);
+  const target = { baseUrl: v1BaseUrl(window.location.origin), model, keyEnv: KEY_ENV, message: 'Hello' };
   return (
     <div data-testid="snippets">
       <div className="row">
@@ -49,6 +54,11 @@ export function Snippets({ name, labels }: Props) {
           ))}
         </select>
       </div>
+      {byVersion && (
+        <p className="muted" data-testid="snippet-version-note">
+          /v1 does not serve &quot;{name}@{chosen}&quot;: it reads as version {Number(chosen)}. These call v{version}, which the label {chosen} points at, by its number: &quot;{model}&quot;.
+        </p>
+      )}
       <p className="muted" data-testid="snippet-key-hint">
         Set <code>{KEY_ENV}</code> to a serving key (<code>patchbay keys create NAME</code>) or the runner&apos;s token; on a loopback runner without a token
         any value that does not begin with <code>pbk_</code> works (a <code>pbk_</code> key is always checked).

@@ -1,3 +1,5 @@
+import { labelProblem } from '@patchbay/core';
+
 /**
  * Ready-to-copy calls of a deployed label through the runner's OpenAI-compatible endpoint
  * (docs/deploy.md). The key is read from an environment variable: a snippet names the
@@ -15,6 +17,15 @@ export interface SnippetTarget {
 }
 
 export const KEY_ENV = 'PATCHBAY_KEY';
+
+/**
+ * The `/v1` model that calls what `label` points at: `NAME@LABEL`. A label core's rule refuses (digits only, made
+ * by an older runner) cannot be called so — /v1 reads `NAME@7` as version 7 and answers 404 — and can never move
+ * again, so its version by number, `NAME@vN`, calls the same; `byVersion` says so.
+ */
+export function labelModel(name: string, label: string, version: number): { model: string; byVersion: boolean } {
+  return labelProblem(label) ? { model: `${name}@v${version}`, byVersion: true } : { model: `${name}@${label}`, byVersion: false };
+}
 
 /** The OpenAI-compatible base URL of the runner that serves this page. */
 export const v1BaseUrl = (origin: string) => `${origin.replace(/\/$/, '')}/v1`;
