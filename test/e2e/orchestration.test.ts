@@ -5,6 +5,7 @@ import { expectAccessible } from './support/axe';
 import { launchChromium } from './support/browser';
 import { nodeIds } from './support/canvas';
 import { startEditorServer } from './support/runner';
+import { openSqliteStore } from '../../apps/runner/src/store/index';
 
 let server: Awaited<ReturnType<typeof startEditorServer>>;
 let browser: Browser;
@@ -151,6 +152,19 @@ describe('a pipeline node', () => {
     await page.getByTestId('breadcrumb-parent').click();
     await expect.poll(() => page.url()).toMatch(/\/pipelines\/parent$/);
     await page.getByTestId('node-ask').waitFor();
+  });
+
+  it("offers the refs a node can call: a label of digits only, made by an older runner, is not one (NAME@7 reads as version 7)", async () => {
+    const put = await fetch(`${server.url}/api/pipelines/echo/labels/production`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    expect(put.status).toBe(200);
+    // Written as an older runner could: the store takes any label it is given (the API refuses "7" now).
+    const store = openSqliteStore(server.dataDir);
+    await store.labels.move({ pipeline: 'echo', label: '7', version: 1, by: 'admin', note: null, evalId: null, forced: false });
+    await store.close();
+    await page.goto(`${server.url}/pipelines/parent`);
+    await page.getByTestId('node-ask').click();
+    const options = page.getByTestId('ref-picker').locator('datalist option');
+    await expect.poll(async () => (await options.evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value))).filter((v) => v.startsWith('echo@'))).toEqual(['echo@production', 'echo@v1']);
   });
 
   it('finds node types by typing in the palette search; Enter adds the first match', async () => {

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react';
+import { labelProblem } from '@patchbay/core';
 import { useApi } from './ApiContext';
 import { childPipelines } from '../lib/child-pipelines';
 
@@ -30,7 +31,8 @@ export function RefPicker({ value, readOnly, current, onChange }: { value: unkno
     let live = true;
     Promise.all([api.listVersions(name).catch(() => []), api.listLabels(name)]).then(([versions, labels]) => {
       if (!live) return;
-      const more = [...labels.map((l) => `${name}@${l}`), ...versions.map((v) => `${name}@v${v.number}`)];
+      // A label of digits only (an older runner's) is no ref: NAME@7 reads as version 7, which NAME@v7 names.
+      const more = [...labels.filter((l) => !labelProblem(l)).map((l) => `${name}@${l}`), ...versions.map((v) => `${name}@v${v.number}`)];
       setOptions((o) => [...new Set([...o, ...more])]);
     });
     return () => {
