@@ -37,6 +37,19 @@ describe('node types', () => {
     expect(bad.errors[0].path).toBe('$.config.template');
     expect((await runner.post('/api/node-types/nope/ports', { config: {} })).status).toBe(404);
   });
+
+  it("says what is wrong with a config in validation's words, not the schema library's", async () => {
+    const missing = await (await runner.post('/api/node-types/llm/ports', { config: { prompt: 'Hi {{ name }}' } })).json();
+    expect(missing.errors).toEqual([{ path: '$.config.model', message: 'config.model is missing' }]);
+    const wrong = await (await runner.post('/api/node-types/llm/ports', { config: { model: 'offline:echo', prompt: 'Hi', temperature: 'hot', maxTokens: -1 } })).json();
+    expect(wrong.errors).toEqual([
+      { path: '$.config.temperature', message: 'config.temperature: Temperature must be a number.' },
+      { path: '$.config.maxTokens', message: 'config.maxTokens: Max tokens must be greater than 0.' },
+    ]);
+    // The same words POST /api/pipelines gives for that node, without its id.
+    const saved = await (await runner.post('/api/pipelines', { format: 'patchbay.pipeline/v1', name: 'words', nodes: [{ id: 'a', type: 'llm', config: { model: 'offline:echo', prompt: 'Hi', temperature: 'hot', maxTokens: -1 } }], edges: [] })).json();
+    expect(saved.problems.filter((p: any) => p.code === 'invalid-config').map((p: any) => p.message)).toEqual(wrong.errors.map((e: any) => `node "a": ${e.message}`));
+  });
 });
 
 describe('providers', () => {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { describeNodeType, getNodeType, nodeTypes, portsOf, type NodeTypeInfo } from '@patchbay/core';
-import { HttpProblem, issuePath } from '../http/problem';
+import { configProblems, describeNodeType, getNodeType, nodeTypes, portsOf, type NodeTypeInfo } from '@patchbay/core';
+import { HttpProblem } from '../http/problem';
 import { JsonSchemaSchema, jsonContent, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';
 
@@ -72,9 +72,8 @@ export const nodeTypeRoutes: RouteModule = {
       if (!def) throw new HttpProblem(404, `there is no node type "${type}"; types: ${Object.keys(nodeTypes).join(', ')}`);
       const { config } = c.req.valid('json');
       const parsed = def.configSchema.safeParse(config);
-      const errors = parsed.success
-        ? (def.check?.(parsed.data) ?? []).map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }))
-        : parsed.error.issues.map((issue) => ({ path: issuePath('json', ['config', ...issue.path]), message: issue.message }));
+      // In validation's words, as POST /api/pipelines says them of a node with this config.
+      const errors = configProblems(def, config).map(({ path, message }) => ({ path, message }));
       return c.json({ ...(portsOf(def, parsed.success ? parsed.data : config) ?? { inputs: [], outputs: [] }), errors }, 200);
     });
   },

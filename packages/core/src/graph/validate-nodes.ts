@@ -91,6 +91,21 @@ function checkNode(node: PipelineNode, index: number, problems: Problem[], looku
   return { node, index, def, config, ports };
 }
 
+/**
+ * What validation says of one config of a type, in the words it uses for a node's (`config.model is
+ * missing`, `config.temperature: Temperature must be a number.`), paths from `$.config`, no node named:
+ * for clients that ask the runner about a config alone (POST /api/node-types/:type/ports).
+ */
+export function configProblems(def: NodeDefinition, raw: unknown): Problem[] {
+  const analysis = analyzeConfig(def, raw ?? {});
+  if (!analysis.ok) return analysis.issues.map((issue) => zodIssueProblem(issue, 'invalid-config', ['config']));
+  return analysis.issues.map((issue) => ({
+    path: jsonPath(['config', ...issue.path]),
+    code: issue.code ?? 'invalid-config',
+    message: `${jsonPath(['config', ...issue.path], '').slice(1)}: ${issue.message}`,
+  }));
+}
+
 type ConfigAnalysis =
   | { ok: false; issues: z.core.$ZodIssue[] }
   | { ok: true; config: unknown; issues: (ConfigIssue & { code?: string })[]; ports?: NodePorts };

@@ -12,6 +12,7 @@ import { checkGraph } from './validate-graph';
 import type { PipelineLookup } from '../compose/pipeline-ref';
 
 export { PROBLEM_CODES, type Problem, type ProblemCode } from './problems';
+export { configProblems } from './validate-nodes';
 
 export type ParseDocumentResult =
   | { ok: true; document: PipelineDocument }
