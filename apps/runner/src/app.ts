@@ -6,7 +6,7 @@ import { jsonBody } from './http/json-body';
 import { originGuard } from './http/origin-guard';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
-import { HttpProblem, problemResponse, toProblem, validationProblem } from './http/problem';
+import { HttpProblem, problemResponse, repeatedQueryParams, toProblem, validationProblem } from './http/problem';
 import { redactJsonResponses } from './http/secrets';
 import { openaiErrorResponse } from './http/openai-error';
 import { securityHeaders } from './http/security-headers';
@@ -37,8 +37,8 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono {
   const app = new OpenAPIHono({
-    defaultHook: (result) => {
-      if (!result.success) throw validationProblem(result.target, result.error.issues);
+    defaultHook: (result, c) => {
+      if (!result.success) throw validationProblem(result.target, result.error.issues, result.target === 'query' ? repeatedQueryParams(c.req.url) : undefined);
     },
   });
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;

@@ -87,6 +87,10 @@ describe('errors are application/problem+json', () => {
       [runner.api('/api/runs?limit=0'), 'invalid query: query.limit must be at least 1'],
       [runner.api('/api/runs?limit=1.5'), 'invalid query: query.limit: a whole number in digits (0-9), e.g. 20'],
       [runner.api('/api/runs?limit=0x10'), 'invalid query: query.limit: a whole number in digits (0-9), e.g. 20'],
+      // a parameter given twice is said to be, not judged as a number or a name it is not
+      [runner.api('/api/runs?limit=10&limit=20'), 'invalid query: query.limit is given 2 times: give it once'],
+      [runner.api('/api/runs?source=api&source=cli&source=api'), 'invalid query: query.source is given 3 times: give it once'],
+      [runner.api('/api/compare?a=x&b=y&b=z'), 'invalid query: query.b is given 2 times: give it once'],
       [runner.post('/api/indexes/docs/search', { query: 42 }), 'invalid request body: $.query must be text (it is a number)'],
       [runner.post('/api/datasets', { name: 'ok', cases: 'x' }), 'invalid request body: $.cases must be a list (it is text)'],
       [runner.post('/api/runs', { pipeline: 'echo', inputs: {}, input: {} }), 'invalid request body: $ has an unknown field "input"'],

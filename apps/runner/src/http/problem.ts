@@ -113,8 +113,11 @@ export function issuePath(target: string, path: readonly PropertyKey[]): string 
  * A request that fails its route's schema: each issue at its path, zod's own wording in plain
  * words ("query.a must be at most 100 characters long"), a schema's own message as written.
  */
-export function validationProblem(target: string, issues: readonly z.core.$ZodIssue[]): HttpProblem {
+export function validationProblem(target: string, issues: readonly z.core.$ZodIssue[], repeats?: ReadonlyMap<string, number>): HttpProblem {
   const errors = issues.map((issue) => {
+    // `?limit=10&limit=20` reaches the schema as a list, which it would judge as "must be a number".
+    const times = target === 'query' && issue.path.length === 1 ? repeats?.get(String(issue.path[0])) : undefined;
+    if (times) return { path: issuePath(target, issue.path), message: `is given ${times} times: give it once`, plain: true };
     const words = plainIssueWords(issue);
     return { path: issuePath(target, issue.path), message: words ?? issue.message, plain: words !== undefined };
   });
@@ -122,6 +125,14 @@ export function validationProblem(target: string, issues: readonly z.core.$ZodIs
   const first = errors[0];
   const said = first ? `: ${first.path}${first.plain ? ' ' : ': '}${first.message}` : '';
   return new HttpProblem(400, `invalid ${where}${said}`, { errors: errors.map(({ path, message }) => ({ path, message })) });
+}
+
+/** The query parameters of `url` given more than once, with how many times (no route takes a list). */
+export function repeatedQueryParams(url: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of new URL(url).searchParams.keys()) counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const [key, n] of counts) if (n < 2) counts.delete(key);
+  return counts;
 }
 
 /** Hono's own messages are bare titles ("Unsupported Media Type"); say what to change instead. */
