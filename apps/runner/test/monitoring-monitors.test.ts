@@ -140,6 +140,19 @@ describe('monitors, alerts and production runs into datasets', () => {
     }
   });
 
+  it('refuses a day the month does not have (February 30th is no day, not March 2nd), in every route that reads times', async () => {
+    for (const path of ['/api/pipelines/polite/monitor-scores?step=1d&to=2026-12-03&', '/api/metrics?pipeline=polite&step=1d&to=2026-12-03&', '/api/runs?finishedTo=2026-12-03&']) {
+      const param = path.startsWith('/api/runs') ? 'finishedFrom' : 'from';
+      for (const day of ['2026-02-30', '2026-02-29T10:00:00Z', '2026-04-31T00:00+02:00']) {
+        const res = await fetch(`${runner.url}${path}${param}=${encodeURIComponent(day)}`);
+        expect(res.status, path + day).toBe(400);
+        expect((await res.json()).errors[0], path + day).toEqual({ path: `query.${param}`, message: 'an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T00:00:00Z' });
+      }
+      // A leap year has one.
+      expect((await fetch(`${runner.url}${path}${param}=2024-02-29`)).status, path).toBe(200);
+    }
+  });
+
   it('scores sampled runs off the request path, alerts once on crossing and once on recovery, and records the deliveries', async () => {
     const put = (path: string, body: unknown) => runner.put(`/api/pipelines/polite/${path}`, body);
     expect((await put('monitors', { monitors: [{ name: 'says-please', scorer: { type: 'regex', params: { pattern: 'please' } }, sample: 1 }] })).status).toBe(200);
