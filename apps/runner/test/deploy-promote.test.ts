@@ -307,6 +307,10 @@ describe('patchbay promote', () => {
       expect(loose.code, version).toBe(2);
       expect(loose.stderr.trim(), version).toBe(`patchbay promote: --version must be a version number (1, 2, …), got "${version}"`);
     }
+    // Left out, it is said to be required (as --label and --suite are), not quoted as "".
+    const noVersion = await runCli(['promote', 'qa', '--label', 'production', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(noVersion.code).toBe(2);
+    expect(noVersion.stderr).toBe('patchbay promote: --version N is required\n');
     expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(3);
 
     // The version production holds: nothing to evaluate or move, and nothing wrong either.

@@ -61,9 +61,10 @@ usage or bad input (pipeline, version, suite, dataset).`,
     if (!values.label) throw new UsageError('--label LABEL is required');
     const labelRefused = labelProblem(values.label);
     if (labelRefused) throw new UsageError(`--label "${values.label}" is not a label: ${labelRefused}`);
+    if (values.version === undefined) throw new UsageError('--version N is required');
     // Digits only, as Number() would also take 0x2, 2e0 or " 2", and round a number past 2^53 to another version.
     const version = Number(values.version);
-    if (values.version === undefined || !/^[1-9][0-9]*$/.test(values.version) || !Number.isSafeInteger(version)) throw new UsageError(`--version must be a version number (1, 2, …), got "${values.version ?? ''}"`);
+    if (!/^[1-9][0-9]*$/.test(values.version) || !Number.isSafeInteger(version)) throw new UsageError(`--version must be a version number (1, 2, …), got "${values.version}"`);
     if (!values.suite) throw new UsageError('--suite SUITE is required');
 
     const evalsPkg = await import('@patchbay/evals');
