@@ -227,6 +227,16 @@ describe('versions', () => {
     expect((await created.json()).number).toBe(1);
   });
 
+  it('refuses a save body with a field it does not know (a misspelt message would be saved as none), naming it, and saves nothing', async () => {
+    await runner.post('/api/pipelines', echoPipeline('typo'));
+    const res = await runner.post('/api/pipelines/typo/versions', { document: echoPipeline('typo'), mesage: 'why this version', baseVersion: 1 });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.detail).toBe('invalid request body: $ has an unknown field "mesage"');
+    expect(body.errors).toEqual([{ path: '$', message: 'has an unknown field "mesage"' }]);
+    expect((await (await runner.api('/api/pipelines/typo')).json()).number).toBe(1);
+  });
+
   it('diffs two versions: a changed config field, an added node; a move is no change', async () => {
     const v1 = echoPipeline('differ');
     await runner.post('/api/pipelines', v1);

@@ -53,6 +53,16 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     expect(unknown.detail).toBe('unknown index "nope"; indexes: docs, faq, plain (path.name)');
   });
 
+  it('refuses a field it does not know (top_k, chunk_size, a document\'s meta) at its path rather than use the default without a word', async () => {
+    const search = await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', top_k: 1 }), 400, '$');
+    expect(search.detail).toBe('invalid request body: $ has an unknown field "top_k"');
+    const chunk = await refusal(await runner.post('/api/indexes/strict/documents', { documents: [{ text: 'Apples are red.' }], chunk_size: 60 }), 400, '$');
+    expect(chunk.detail).toBe('invalid request body: $ has an unknown field "chunk_size"');
+    const meta = await refusal(await runner.post('/api/indexes/strict/documents', { documents: [{ text: 'Apples are red.', meta: { page: 1 } }] }), 400, '$.documents[0]');
+    expect(meta.detail).toBe('invalid request body: $.documents[0] has an unknown field "meta"');
+    expect((await (await runner.api('/api/indexes')).json()).map((i: { name: string }) => i.name)).not.toContain('strict');
+  });
+
   it('answers a failing embedding provider with 502 and its one-line reason, and adds nothing', async () => {
     const res = await runner.post('/api/indexes/remote/documents', { documents: [{ text: 'Apples are red.' }], embeddingModel: 'stub:emb' });
     expect(res.status).toBe(502);

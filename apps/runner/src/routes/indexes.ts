@@ -25,11 +25,12 @@ const NameParams = z.object({
     .openapi({ param: { name: 'name', in: 'path' }, example: 'docs' }),
 });
 
+// Strict, as every body the runner takes: a misspelt `top_k` or `chunk_size` would otherwise be dropped and the default used.
 const IngestBody = z
-  .object({
+  .strictObject({
     documents: z
       .array(
-        z.object({
+        z.strictObject({
           text: z.string().min(1),
           source: z.string().optional(),
           id: z.string().optional(),
@@ -45,7 +46,7 @@ const IngestBody = z
   .openapi('IngestDocuments');
 
 const SearchBody = z
-  .object({
+  .strictObject({
     query: z.string().min(1).max(10_000),
     topK: z.number().int().min(1).max(1000).default(5),
     mode: z.enum(['keyword', 'vector', 'hybrid']).default('keyword'),

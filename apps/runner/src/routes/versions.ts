@@ -27,8 +27,9 @@ const VersionParams = NameParams.extend({
   n: wholeNumberParam(z.coerce.number().int().min(1)).openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
 });
 
+// Strict: a misspelt `mesage` would otherwise be dropped and the version saved with no message.
 const SaveBody = z
-  .object({
+  .strictObject({
     document: DocumentSchema,
     message: z.string().max(MAX_VERSION_MESSAGE_LENGTH, VERSION_MESSAGE_LIMIT).default(''),
     baseVersion: z
