@@ -143,6 +143,17 @@ describe('errors are application/problem+json', () => {
     }
   });
 
+  it('415 for a compressed body (Content-Encoding gzip), saying to send it uncompressed, not "malformed JSON"', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const gzipped = gzipSync(JSON.stringify({ pipeline: 'echo', inputs: { question: 'hi' } }));
+    const res = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipped });
+    expect((await expectProblem(res, 415)).detail).toBe('send the request body uncompressed: Content-Encoding "gzip" is not supported');
+    // Nothing ran.
+    expect(await (await runner.api('/api/runs?pipeline=echo')).json()).toEqual([]);
+    const identity = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: JSON.stringify({ pipeline: 'echo', inputs: { question: 'hi' } }) });
+    expect(identity.status).toBe(201);
+  });
+
   it('415 for a body that is not application/json, saying what to send', async () => {
     const res = await runner.api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(echoPipeline('x')) });
     expect((await expectProblem(res, 415)).detail).toBe('send the request body as JSON with "Content-Type: application/json" (it was "text/plain")');

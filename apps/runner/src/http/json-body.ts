@@ -8,10 +8,14 @@ import { HttpProblem } from './problem';
  * walk (validation, secret checks, canonical JSON, the store) is then safe. A
  * `__proto__` key is refused there too (see PROTO_KEY_MESSAGE).
  * The parsed value is handed on, so the route's validator does not parse again.
+ * A compressed body (Content-Encoding other than identity) is a 415.
  */
 export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    // Bodies are read as sent: a gzip one would be called malformed JSON. RFC 7694 answers an unsupported coding with 415.
+    const coding = c.req.header('content-encoding')?.trim().toLowerCase();
+    if (coding && coding !== 'identity') throw new HttpProblem(415, `send the request body uncompressed: Content-Encoding "${coding.slice(0, 40)}" is not supported`);
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) return next();
     const text = await c.req.text();
     let parsed: unknown;
