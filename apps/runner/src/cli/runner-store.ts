@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Store } from '../store/index';
 import { UsageError, type CliIO } from './command';
 import { flagOrEnv, reasonAbout } from './flag-or-env';
+import { liveRedact } from './workspace-services';
 
 /** Where a command that works on what the runner keeps (keys, labels) finds it. */
 export interface RunnerStoreFlags {
@@ -24,8 +25,8 @@ export interface RunnerStoreFlags {
  */
 export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, options: { create?: boolean; onCreated?: (dataDir: string) => void; readOnly?: boolean } = {}): Promise<Store> {
   const { openSqliteStore, openSqliteStoreForReading, openStore, RUNNER_DB_FILE } = await import('../store/index');
-  const { Redactor } = await import('../http/secrets');
-  const redact = Redactor.fromEnv(io.env).redact;
+  // What the CLI masks: also the keys of the workspace config a command opens after its store (promote's evals).
+  const redact = liveRedact(io.env);
   const shared = flagOrEnv(flags.store, io.env, '--store', 'PATCHBAY_STORE');
   if (shared !== undefined) {
     const { sqliteStoreDir, StoreLocationError } = await import('../queue/store-location');
