@@ -27,4 +27,13 @@ describe('patchbay serve on a port that is taken', () => {
       `patchbay serve: cannot listen on 127.0.0.1:${port}: another process is listening there (a runner started before?): stop it, or pick another port with --port N (0 picks a free one)`,
     );
   });
+
+  it('names PORT, not --port, when the port that is no port came from the environment', async () => {
+    const fromEnv = await runCli(['serve', '--data', path.join(ws.dir, 'data'), '--no-demo'], ws.dir, cleanEnv({ PORT: '80a' }));
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe('patchbay serve: PORT must be an integer from 0 to 65535, got "80a"\n');
+    const fromFlag = await runCli(['serve', '--port', '80a', '--data', path.join(ws.dir, 'data'), '--no-demo'], ws.dir, cleanEnv({ PORT: '8080' }));
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toBe('patchbay serve: --port must be an integer from 0 to 65535, got "80a"\n');
+  });
 });

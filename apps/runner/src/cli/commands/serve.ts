@@ -69,7 +69,8 @@ Environment:
   positionals: [0, 0],
   async run({ values }, io) {
     const portText = values.port ?? io.env.PORT;
-    const port = portText === undefined || portText === '' ? DEFAULT_PORT : positiveInteger(portText, '--port', 0, 65535);
+    // Named as given, as PATCHBAY_CORS is: a user who never typed --port looks for it in vain.
+    const port = portText === undefined || portText === '' ? DEFAULT_PORT : positiveInteger(portText, values.port !== undefined ? '--port' : 'PORT', 0, 65535);
     const host = values.host ?? (io.env.HOST || DEFAULT_HOST);
     if (!isLoopbackHost(host) && !io.env.PATCHBAY_TOKEN) {
       throw new UsageError(`refusing to listen on ${host} without PATCHBAY_TOKEN; set it (clients send "Authorization: Bearer <token>") or use --host 127.0.0.1`);
