@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
+import { baseURLSecrets, listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -42,14 +42,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const removeOwnCache = () => (options.cacheDir === undefined ? fs.rm(cacheDir, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
   const keyVariables = new Set(Object.keys(env).filter((name) => name.endsWith('_API_KEY')));
-  let redactor = Redactor.fromEnv(env, [...keyVariables], []);
+  // The credentials of a <NAME>_BASE_URL of this process (the shared config holds none: serve --queue refuses them).
+  const credentials = baseURLSecrets({}, env);
+  let redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   const redact = (text: string) => redactor.redact(text);
   // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.
   const onConfig = (config: WorkspaceConfig) => {
     const named = [...listProviders(config, env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(config)].filter((name) => !keyVariables.has(name));
     if (named.length === 0) return;
     for (const name of named) keyVariables.add(name);
-    redactor = Redactor.fromEnv(env, [...keyVariables], []);
+    redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   };
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redact(line));
   // Those of workers killed without a stop are removed by the next worker to start on the machine.

@@ -9,10 +9,12 @@ import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
  * process opens one workspace, after its output is already wrapped: the redactor reads this set when it masks.
  */
 const configSecretNames = new Set<string>();
+/** The credentials of the providers' base URLs (`user:password@`) of the opened config and environment. */
+const configSecretValues: Array<{ name: string; value: string }> = [];
 
-/** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment, and the names the opened config adds (what the runner masks). */
+/** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment, and the secrets the opened config adds (what the runner masks). */
 export function workspaceRedactor(env: NodeJS.ProcessEnv): Redactor {
-  return Redactor.fromEnv(env, [...configSecretNames], env.PATCHBAY_TOKEN ? [env.PATCHBAY_TOKEN] : []);
+  return Redactor.fromEnv(env, [...configSecretNames], [...(env.PATCHBAY_TOKEN ? [env.PATCHBAY_TOKEN] : []), ...configSecretValues]);
 }
 
 /** Masks with what is known when the text is written (the config's names once a workspace is open). */
@@ -20,19 +22,20 @@ export function liveRedact(env: NodeJS.ProcessEnv): (text: string) => string {
   let size = -1;
   let redactor: Redactor | undefined;
   return (text) => {
-    if (size !== configSecretNames.size) {
+    if (size !== configSecretNames.size + configSecretValues.length) {
       redactor = workspaceRedactor(env);
-      size = configSecretNames.size;
+      size = configSecretNames.size + configSecretValues.length;
     }
     return redactor!.redact(text);
   };
 }
 
-/** From now on, masks the values of the variables `config` names as secrets in everything the CLI writes. */
+/** From now on, masks the values of the variables `config` names as secrets, and its base URLs' credentials, in everything the CLI writes. */
 export async function maskConfigSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  const { listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
+  const { baseURLSecrets, listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
   for (const p of listProviders(config, env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
   for (const name of mcpSecretVariables(config)) configSecretNames.add(name);
+  for (const secret of baseURLSecrets(config, env)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
 }
 
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */

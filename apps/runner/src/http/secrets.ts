@@ -26,9 +26,10 @@ export class Redactor {
       .map((s) => ({ name: s.name, forms: [...new Set([s.value, JSON.stringify(s.value).slice(1, -1)])] }));
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv, extraNames: readonly string[] = [], extraValues: string[] = []): Redactor {
+  /** `extraValues`: the token (a bare string), and secrets that are no variable's whole value (a base URL's password). */
+  static fromEnv(env: NodeJS.ProcessEnv, extraNames: readonly string[] = [], extraValues: ReadonlyArray<string | { name: string; value: string }> = []): Redactor {
     const secrets = secretEnvNames(env, extraNames).map((name) => ({ name, value: env[name] ?? '' }));
-    return new Redactor([...secrets, ...extraValues.map((value) => ({ name: 'token', value }))]);
+    return new Redactor([...secrets, ...extraValues.map((extra) => (typeof extra === 'string' ? { name: 'token', value: extra } : extra))]);
   }
 
   get active(): boolean {

@@ -1,5 +1,5 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
-import { displayBaseURL } from './base-url';
+import { baseURLCredentials, displayBaseURL } from './base-url';
 import type { ModelKind } from '../../nodes/types';
 import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
@@ -103,6 +103,14 @@ export function resolveProvider(name: string, config: WorkspaceConfig, env: Node
     maxRetries: configured?.maxRetries,
     models: configured?.models,
   };
+}
+
+/** The secrets in the providers' base URLs (`user:password@`), by where they are: what the redactor masks beside the keys. */
+export function baseURLSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
+  return providerNames(config, env).flatMap((name) => {
+    const p = resolveProvider(name, config, env);
+    return p ? baseURLCredentials(name, p.baseURL) : [];
+  });
 }
 
 export function listProviders(config: WorkspaceConfig, env: NodeJS.ProcessEnv): ProviderInfo[] {
