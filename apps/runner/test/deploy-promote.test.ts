@@ -65,6 +65,19 @@ describe('promotion over HTTP', () => {
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toHaveLength(1);
   });
 
+  it('takes any stored dataset by its name, as patchbay promote stores a suite\'s file ("cases.jsonl"), not only a slug', async () => {
+    for (const name of ['qa.jsonl', 'QA_cases']) {
+      expect((await runner.post('/api/datasets', { name, cases: CASES })).status, name).toBe(201);
+      const { promotion } = await promote({ version: 2, dryRun: true, suite: { ...SUITE, dataset: name } });
+      expect(promotion, name).toMatchObject({ status: 'checked', moved: false, from: 1, to: 2 });
+      expect(promotion.comparison.regressed, name).toEqual(['c1', 'c2', 'c3', 'c4']);
+    }
+    // A name no dataset can have is still refused, in the words POST /api/datasets uses.
+    const res = await runner.post('/api/pipelines/qa/promotions', { label: 'production', version: 2, dryRun: true, suite: { ...SUITE, dataset: '../qa' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: '$.suite.dataset', message: 'a dataset name is letters, digits, ".", "_" and "-", starting with a letter or digit' }]);
+  });
+
   it('moves the label when nothing regresses, reusing the stored eval of the holder', async () => {
     const { events, promotion } = await promote({ version: 3 });
     expect(events.filter((e) => e.type === 'promotion.eval').map((e) => [e.version, e.reused])).toEqual([[3, false], [1, true]]);

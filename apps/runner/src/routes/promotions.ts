@@ -6,13 +6,15 @@ import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
 import { atField, suiteProblem } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
+import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { RouteModule } from './route-module';
 
 const PromotionSuite = z
   .strictObject({
     name: z.string().min(1).max(200).optional().openapi({ description: 'Names the suite; a stored eval is reused only for the same name, scorers and repeat. Default "promotion"' }),
-    dataset: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a stored dataset name').openapi({ description: 'A stored dataset (its latest version)' }),
+    // Any name a dataset can be stored under (patchbay promote stores a suite's file as "cases.jsonl").
+    dataset: DatasetNameSchema.openapi({ description: 'A stored dataset (its latest version)' }),
     scorers: z.array(ScorerSpecSchema).min(1, 'a promotion needs at least one scorer'),
     repeat: z.number().int().min(1).max(100).optional(),
     concurrency: z.number().int().min(1).max(256).optional(),
