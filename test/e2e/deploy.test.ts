@@ -29,6 +29,7 @@ beforeAll(async () => {
       await api('POST', '/api/pipelines/qa/versions', { document: qaPipeline('Q: {{ question }}'), message: 'prefix', baseVersion: 2 });
       await api('POST', '/api/datasets', { name: 'cities', cases: CASES });
       await api('PUT', '/api/suites/qa', { scorers: [{ name: 'mentions', type: 'contains' }] });
+      await api('PUT', '/api/suites/qa-strict', { scorers: [{ name: 'mentions', type: 'contains' }], gate: { failOn: 'regression', minPassRate: 0.9, maxDrop: { mentions: 0.1 } } });
       await api('PUT', '/api/pipelines/qa/labels/production', { version: 1 });
     },
   });
@@ -54,6 +55,11 @@ describe('the Deploy panel', () => {
     await page.getByTestId('view-deploy').click();
     await page.getByTestId('deploy-panel').waitFor();
     await expect.poll(() => page.getByTestId('deploy-holder').textContent()).toBe('production points at v1 now.');
+    // each suite says which gates a move must pass, by the names the verdict gives them; none set is fail-on regression
+    expect(await page.getByTestId('deploy-suite').locator('option').allTextContents()).toEqual([
+      'qa (1 scorer; gate: fail-on regression, the default)',
+      'qa-strict (1 scorer; gates: fail-on regression, min-pass-rate 0.9, max-drop mentions=0.1)',
+    ]);
     await page.getByTestId('deploy-version').selectOption('3');
     expect(await page.getByTestId('deploy-move').count()).toBe(0);
     await page.getByTestId('deploy-compare').click();

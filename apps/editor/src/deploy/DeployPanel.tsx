@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { labelProblem } from '@patchbay/core';
 import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
 import type { DeployStore } from './deploy-store';
+import { gateWords } from './gate-names';
 import { Verdict } from './Verdict';
 
 interface Props {
@@ -122,8 +123,7 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
             {suites?.length === 0 && <option value="">no saved suites yet</option>}
             {(suites ?? []).map((s) => (
               <option key={s.name} value={s.name}>
-                {s.name} ({s.suite.scorers.length} scorer{s.suite.scorers.length === 1 ? '' : 's'}
-                {s.suite.gate ? ', own gates' : ', fail on regression'})
+                {s.name} ({s.suite.scorers.length} scorer{s.suite.scorers.length === 1 ? '' : 's'}; {gateWords(s.suite.gate)})
               </option>
             ))}
           </select>
