@@ -128,6 +128,24 @@ describe('the Deploy panel', () => {
     // the verdict and "moved" line were about the move before: they are gone
     expect(await page.getByTestId('deploy-moved').count()).toBe(0);
   });
+
+  it('says what a label not set yet is checked against: only the gates that need no version to compare with', async () => {
+    await page.getByTestId('deploy-label').fill('staging');
+    await page.getByTestId('deploy-version').selectOption('2');
+    const holder = page.getByTestId('deploy-holder');
+    await expect.poll(() => holder.textContent()).toBe('staging is not set yet: with no version there to compare v2 with, no gate of this suite applies, and v2 can be the first version there.');
+    await page.getByTestId('deploy-compare').click();
+    await expect.poll(() => page.getByTestId('deploy-verdict-text').textContent()).toBe('staging is not set yet: with no version there to compare v2 with, no gate applies, and v2 can be the first version there.');
+
+    await page.getByTestId('deploy-suite').selectOption('qa-strict');
+    await expect.poll(() => holder.textContent()).toBe('staging is not set yet: with no version there to compare v2 with, only min-pass-rate 0.9 applies.');
+    await page.getByTestId('deploy-compare').click();
+    // v2 shouts the question: only the case "what is 42" mentions what it expects
+    await expect.poll(() => page.getByTestId('deploy-verdict-text').textContent()).toBe('staging is not set yet, and v2 fails min-pass-rate 0.9.');
+    expect(await (await api('GET', '/api/pipelines/qa/labels')).labels.staging).toBeUndefined();
+    await page.getByTestId('deploy-suite').selectOption('qa');
+    await page.getByTestId('deploy-label').fill('production');
+  });
 });
 
 describe('the call snippets', () => {

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { labelProblem } from '@patchbay/core';
 import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
 import type { DeployStore } from './deploy-store';
-import { gateWords } from './gate-names';
+import { gatesAlone, gateWords } from './gate-names';
 import { Verdict } from './Verdict';
 
 interface Props {
@@ -146,7 +146,7 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
       <p data-testid="deploy-holder" hidden={!!problem}>
         {holder === undefined ? (
           <>
-            <strong>{label.trim() || 'The label'}</strong> is not set yet: v{version ?? '?'} is checked against its own gates.
+            <strong>{label.trim() || 'The label'}</strong> is not set yet: {notSetChecks(version, suite?.suite.gate)}
           </>
         ) : (
           <>
@@ -180,6 +180,15 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
       </div>
     </section>
   );
+}
+
+/** What checks a version for a label not set yet: only the gates that need no version to compare with. */
+function notSetChecks(version: number | undefined, gate: Parameters<typeof gatesAlone>[0]): string {
+  const to = `v${version ?? '?'}`;
+  const alone = gatesAlone(gate);
+  return alone.length
+    ? `with no version there to compare ${to} with, only ${alone.join(', ')} applies.`
+    : `with no version there to compare ${to} with, no gate of this suite applies, and ${to} can be the first version there.`;
 }
 
 /** After the verdict: Move (it passed), or Move anyway and its deliberate second click (it did not); then what happened. */

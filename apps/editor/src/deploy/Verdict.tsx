@@ -10,7 +10,14 @@ interface Props {
 /** The headline in plain words: would the label move, and why (or why not). */
 export function headline(label: string, p: Promotion): string {
   const to = `v${p.to}`;
-  if (p.from === null) return p.gates?.passed ? `${label} is not set yet, and ${to} passes its own gates: it can be the first version there.` : `${label} is not set yet, and ${to} fails its own gates.`;
+  if (p.from === null) {
+    // Nothing to compare with: the gates that compare were skipped, and only those that need no comparison applied.
+    const applied = (p.gates?.checks ?? []).filter((c) => !c.skipped);
+    const failed = applied.filter((c) => !c.passed);
+    if (failed.length) return `${label} is not set yet, and ${to} fails ${failed.map((c) => c.gate).join(', ')}.`;
+    if (!applied.length) return `${label} is not set yet: with no version there to compare ${to} with, no gate applies, and ${to} can be the first version there.`;
+    return `${label} is not set yet, and ${to} passes ${applied.map((c) => c.gate).join(', ')}: it can be the first version there.`;
+  }
   const failing = (p.gates?.checks ?? []).filter((c) => !c.passed && !c.skipped);
   if (p.gates?.passed) return `${to} is not worse than v${p.from}, which ${label} points at now: every gate passes.`;
   const regressed = p.comparison?.regressed.length ?? 0;

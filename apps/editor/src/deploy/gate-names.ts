@@ -20,3 +20,8 @@ export function gateWords(gate: Gate | undefined): string {
   const { names, byDefault } = gateNames(gate);
   return `${names.length === 1 ? 'gate' : 'gates'}: ${names.join(', ')}${byDefault ? ', the default' : ''}`;
 }
+
+/** The gates that apply to a version alone, where a label is not set yet and there is nothing to compare it with. */
+export function gatesAlone(gate: Gate | undefined): string[] {
+  return gate?.minPassRate !== undefined ? [`min-pass-rate ${gate.minPassRate}`] : [];
+}
