@@ -71,7 +71,7 @@ describe('the canvas with a bad version in its address', () => {
     ['version=1.5', 'version must be a whole number from 1 (the address has version=1.5)'],
     ['diff=a..b', 'diff must be two version numbers, as diff=1..2 (the address has diff=a..b)'],
     ['diff=1..', 'diff must be two version numbers, as diff=1..2 (the address has diff=1..)'],
-    ['diff=1..99', 'pipeline "qa" has no version 99'],
+    ['diff=1..99', 'pipeline "qa" has no version 99 (latest is 2)'],
   ]) {
     it(`?${query} says so in one line instead of showing the latest version`, async () => {
       await page.goto(`${session.server.url}/pipelines/qa?${query}`);

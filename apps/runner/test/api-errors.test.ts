@@ -100,7 +100,8 @@ describe('errors are application/problem+json', () => {
       [runner.api('/api/evals/a%0Ab%0D%00c'), 'there is no eval "a\\nb\\r\\u0000c"'],
       // a body field that names something missing is named too
       [runner.post('/api/runs', { pipeline: 'nope', inputs: {} }), 'there is no pipeline "nope" ($.pipeline)'],
-      [runner.post('/api/runs', { pipeline: 'echo', version: 99, inputs: {} }), 'pipeline "echo" has no version 99 ($.version)'],
+      [runner.post('/api/runs', { pipeline: 'nope', version: 2, inputs: {} }), 'there is no pipeline "nope" ($.pipeline)'],
+      [runner.post('/api/runs', { pipeline: 'echo', version: 99, inputs: {} }), 'pipeline "echo" has no version 99 (latest is 1) ($.version)'],
       [runner.post('/api/evals', { pipeline: 'nope', dataset: 'd', suite: { scorers: [{ type: 'exact' }] } }), 'there is no pipeline "nope" ($.pipeline)'],
       [runner.post('/api/evals', { pipeline: 'echo', dataset: 'nope', suite: { scorers: [{ type: 'exact' }] } }), 'there is no dataset "nope" ($.dataset)'],
       // a check of the route's own names its path too
@@ -126,6 +127,9 @@ describe('errors are application/problem+json', () => {
       [() => runner.post('/api/pipelines/fields/run', { inputs: {} }), 404, 'pipeline "fields" has no label "production"; it has no labels yet (serve a version by number: "fields@v2" as a /v1 model, "version": 2 in a run\'s body) ($.label)', '$.label'],
       [() => runner.post('/api/pipelines/fields/run', { inputs: {}, label: 'staging' }), 404, 'pipeline "fields" has no label "staging"; it has no labels yet (serve a version by number: "fields@v2" as a /v1 model, "version": 2 in a run\'s body) ($.label)', '$.label'],
       [() => runner.post('/api/pipelines/fields/run', { inputs: {}, version: 9 }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      // a run, an eval and a version's page say the latest too, as a label and a promotion do
+      [() => runner.post('/api/runs', { pipeline: 'fields', version: 9, inputs: {} }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
+      [() => runner.post('/api/evals', { pipeline: 'fields', version: 9, dataset: 'fields', suite: { scorers: [{ type: 'contains' }] } }), 404, 'pipeline "fields" has no version 9 (latest is 2) ($.version)', '$.version'],
       [() => runner.post('/api/pipelines/fields/run', { inputs: {}, version: 2 }), 422, 'version 2 of "fields" cannot run: … ($.version)', '$.version'],
       [() => runner.post('/api/runs', { pipeline: 'fields', version: 1, inputs: {}, from: { run: 'nope', node: 'answer' } }), 404, 'there is no run "nope" to start from ($.from.run)', '$.from.run'],
       [() => runner.post('/api/keys', { name: 'fields' }), 409, 'there is already a serving key named "fields"; revoke it first or pick another name ($.name)', '$.name'],

@@ -193,7 +193,9 @@ describe('versions', () => {
 
     const one = await (await runner.api('/api/pipelines/evolving/versions/1')).json();
     expect(one.document.title).toBeUndefined();
-    expect((await runner.api('/api/pipelines/evolving/versions/9')).status).toBe(404);
+    const nine = await runner.api('/api/pipelines/evolving/versions/9');
+    expect(nine.status).toBe(404);
+    expect((await nine.json()).detail).toBe('pipeline "evolving" has no version 9 (latest is 2)');
     expect((await runner.api('/api/pipelines/evolving/versions/abc')).status).toBe(400);
   });
 

@@ -227,7 +227,7 @@ describe('running an eval', () => {
     const post = (patch: Record<string, unknown>) => runner.post('/api/evals', { ...body, ...patch }).then(json);
 
     expect((await post({ pipeline: 'ghost' })).body.detail).toBe('there is no pipeline "ghost" ($.pipeline)');
-    expect((await post({ version: 9 })).body.detail).toBe('pipeline "qa" has no version 9 ($.version)');
+    expect((await post({ version: 9 })).body.detail).toMatch(/^pipeline "qa" has no version 9 \(latest is \d+\) \(\$\.version\)$/);
     const noData = await post({ dataset: 'ghost' });
     expect(noData).toMatchObject({ status: 404, body: { detail: 'there is no dataset "ghost" ($.dataset)' } });
     expect(await post({ baseline: 'ghost' })).toMatchObject({ status: 404, body: { detail: 'there is no eval "ghost" to use as the baseline ($.baseline)' } });

@@ -11,6 +11,7 @@ import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import type { DatasetRecord } from '../store/datasets';
+import { missingVersion } from '../pipelines/missing-version';
 
 // An eval's status is a run's (core's RUN_STATUSES).
 const EVAL_STATUSES = RUN_STATUSES;
@@ -163,8 +164,8 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
   const { store } = deps;
   const version = body.version === undefined ? await store.versions.latest(body.pipeline) : await store.versions.get(body.pipeline, body.version);
   if (!version) {
-    const noPipeline = body.version === undefined || !(await store.pipelines.get(body.pipeline));
-    throw missing(noPipeline ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`, noPipeline ? '$.pipeline' : '$.version');
+    const { pipelineExists, message } = body.version === undefined ? { pipelineExists: false, message: `there is no pipeline "${body.pipeline}"` } : await missingVersion(store, body.pipeline, body.version);
+    throw missing(message, pipelineExists ? '$.version' : '$.pipeline');
   }
   const dataset = await store.datasets.get(body.dataset, body.datasetHash);
   if (!dataset) throw body.datasetHash ? missing(`dataset "${body.dataset}" has no version ${body.datasetHash}`, '$.datasetHash') : missing(`there is no dataset "${body.dataset}"`, '$.dataset');

@@ -14,6 +14,7 @@ import type { AppDeps, RouteModule } from './route-module';
 import { RUN_SOURCES } from '../store/runs';
 import { storedLabelField } from '../deploy/label-name';
 import { decimalParam, wholeNumberParam } from './url-numbers';
+import { missingVersion } from '../pipelines/missing-version';
 
 const RunSummarySchema = z
   .object({
@@ -157,8 +158,8 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
   if (body.pipeline !== undefined) {
     const version = body.version === undefined ? await deps.store.versions.latest(body.pipeline) : await deps.store.versions.get(body.pipeline, body.version);
     if (!version) {
-      const what = body.version === undefined ? `there is no pipeline "${body.pipeline}"` : `pipeline "${body.pipeline}" has no version ${body.version}`;
-      throw new HttpProblem(404, what, { errors: [{ path: body.version === undefined ? '$.pipeline' : '$.version', message: what }] });
+      const { pipelineExists, message } = body.version === undefined ? { pipelineExists: false, message: `there is no pipeline "${body.pipeline}"` } : await missingVersion(deps.store, body.pipeline, body.version);
+      throw new HttpProblem(404, message, { errors: [{ path: pipelineExists ? '$.version' : '$.pipeline', message }] });
     }
     if (version.problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', version.problems);
     await checkRefsNow(version.document as PipelineDocument, pipelines, `version ${version.number} of "${version.pipeline}"`);

@@ -6,6 +6,7 @@ import { DocumentSchema, jsonContent, StoredDocumentSchema, PipelineNameSchema, 
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
 import { wholeNumberParam } from './url-numbers';
+import { missingVersion } from '../pipelines/missing-version';
 
 export const SavedVersionSchema = z
   .object({
@@ -113,7 +114,7 @@ export const versionRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { name, n } = c.req.valid('param');
       const version = await store.versions.get(name, n);
-      if (!version) throw new HttpProblem(404, `pipeline "${name}" has no version ${n}`);
+      if (!version) throw new HttpProblem(404, (await missingVersion(store, name, n)).message);
       return c.json(version as z.infer<typeof VersionRecordSchema>, 200);
     });
 
