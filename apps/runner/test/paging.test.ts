@@ -84,6 +84,8 @@ describe('list paging (limit + cursor)', () => {
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
       const body = await res.json();
       expect(JSON.stringify(body.errors), path).toContain(at);
+      // says where a good cursor comes from: the header (or Link) of the page before, not a field the answer has not
+      if (at === 'query.cursor') expect(body.detail, path).toBe('cursor is not one this list gave out: pass back the X-Next-Cursor header (or the Link rel="next") of the page before, unchanged (query.cursor)');
     }
   });
 

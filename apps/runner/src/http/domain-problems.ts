@@ -43,7 +43,11 @@ export function domainProblem(err: unknown): HttpProblem | undefined {
   const storage = asStorageFailure(err);
   // Nothing was stored, so nothing is acknowledged: 507 when the disk is full, 503 when it fails otherwise.
   if (storage) return new HttpProblem(storage.kind === 'full' ? 507 : 503, storage.message, { type: storage.kind === 'full' ? 'storage-full' : 'storage-unavailable', headers: { 'retry-after': '30' } });
-  if (err instanceof InvalidCursorError) return new HttpProblem(400, err.message, { type: 'invalid-cursor', errors: [{ path: 'query.cursor', message: err.message }] });
+  if (err instanceof InvalidCursorError) {
+    // Over HTTP the next cursor is a header, not the store's nextCursor field.
+    const message = 'cursor is not one this list gave out: pass back the X-Next-Cursor header (or the Link rel="next") of the page before, unchanged';
+    return new HttpProblem(400, message, { type: 'invalid-cursor', errors: [{ path: 'query.cursor', message }] });
+  }
   if (err instanceof JobsClosedError) return new HttpProblem(503, err.message, { headers: { connection: 'close', 'retry-after': '5' } });
   if (err instanceof QueueUnavailableError) return new HttpProblem(503, err.message, { type: 'queue-unavailable', headers: { 'retry-after': '5' } });
   return undefined;
