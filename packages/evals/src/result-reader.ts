@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { plainIssueWords } from '@patchbay/core';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { EvalResult } from './result-types';
 import { rowKey } from './score-rows';
@@ -42,6 +43,16 @@ const ResultShape = z.looseObject({
   }),
 });
 
+/** The `format` of text that parses as a YAML mapping, else undefined. */
+function formatOfYaml(text: string): unknown {
+  try {
+    const value: unknown = parseYaml(text);
+    return value !== null && typeof value === 'object' ? (value as { format?: unknown }).format : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a result file written by `patchbay eval --out`. */
 export async function readResult(path: string): Promise<EvalResult> {
   let text: string;
@@ -55,7 +66,9 @@ export async function readResult(path: string): Promise<EvalResult> {
     // A byte order mark (a result saved again by an editor on Windows) is no part of the JSON.
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new ResultFileError(`${path}: not JSON (${(err as Error).message})`);
+    // A suite is often YAML: named as the suite it is, not in the JSON parser's words.
+    if (typeof formatOfYaml(text) !== 'string') throw new ResultFileError(`${path}: not JSON (${(err as Error).message.replace(/\s+/g, ' ')}): ${GIVE}`);
+    value = { format: formatOfYaml(text) };
   }
   const format = (value as { format?: unknown } | null)?.format;
   if (typeof format === 'string' && format !== 'patchbay.eval-result/v1') {

@@ -29,6 +29,16 @@ describe('reading a result file (a baseline, patchbay compare)', () => {
     await expect(readResult(dir)).rejects.toThrow(new ResultFileError(`${dir}: a directory, not an eval result file (give the .json file patchbay eval --out wrote)`));
   });
 
+  it('names a YAML suite given as a result (patchbay compare v2.json suite.yaml) as the suite it is, not in the JSON parser\'s words', async () => {
+    const path = join(dir, 'support.eval.yaml');
+    await writeFile(path, 'format: patchbay.eval/v1\nname: support\ndataset: cases.jsonl\nscorers:\n  - { type: contains }\n');
+    await expect(readResult(path)).rejects.toThrow(new ResultFileError(`${path}: a patchbay.eval/v1 file (a suite), not an eval result: give the .json file patchbay eval --out wrote`));
+    // text that is no JSON and no Patchbay file says what to give too
+    const notes = join(dir, 'notes.txt');
+    await writeFile(notes, 'v2 looked better\n');
+    await expect(readResult(notes)).rejects.toThrow(/^.*notes\.txt: not JSON \(.+\): give the \.json file patchbay eval --out wrote$/);
+  });
+
   it('refuses a score outside 0..1 (a hand-edited or foreign file), which would skew every mean and delta', async () => {
     const path = await file('seven.json', result([record('a', 7), record('b', 0)]));
     await expect(readResult(path)).rejects.toThrow(ResultFileError);
