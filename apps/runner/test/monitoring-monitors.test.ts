@@ -52,7 +52,10 @@ describe('monitors, alerts and production runs into datasets', () => {
     const put = (monitors: unknown) => runner.put('/api/pipelines/polite/monitors', { monitors });
     const needs = await put([{ name: 'm', scorer: { type: 'contains' } }]);
     expect(needs.status).toBe(400);
-    expect(JSON.stringify(await needs.json())).toMatch(/needs an expected value/);
+    // it names the param to give the text in (a monitor's runs have no expected value to compare with)
+    expect((await needs.json()).errors[0]).toEqual({ path: '$.monitors[0].scorer.params', message: 'a "contains" scorer compares with an expected value, which production runs do not have: give it as params.value' });
+    const regex = await (await put([{ name: 'm', scorer: { type: 'regex' } }])).json();
+    expect(regex.errors[0].message).toBe('a "regex" scorer compares with an expected value, which production runs do not have: give the pattern as params.pattern');
     const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
     expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);

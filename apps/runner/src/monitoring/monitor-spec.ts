@@ -50,7 +50,8 @@ export const MonitorSpec = z
     }
     // As an eval scores it: params.value stands in for the expected value (contains, exact, …).
     if (needsCaseExpected(def, parsed.data as Record<string, unknown>)) {
-      ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: `a "${m.scorer.type}" scorer needs an expected value, which production runs do not have: give it in params` });
+      const { param, what } = def.expectedParam ?? { param: 'value', what: 'it' };
+      ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: `a "${m.scorer.type}" scorer compares with an expected value, which production runs do not have: give ${what} as params.${param}` });
       return;
     }
     const reason = def.check?.(parsed.data);

@@ -30,6 +30,7 @@ export const jsonSchemaScorer = defineScorer({
   type: 'json-schema',
   description: 'The target is JSON that fits a JSON Schema (params.schema, else the expected value)',
   needsExpected: (params) => params.schema === undefined,
+  expectedParam: { param: 'schema', what: 'the schema' },
   params: z.strictObject({ schema: z.record(z.string(), z.unknown()).optional() }),
   check(params) {
     if (!params.schema) return null;

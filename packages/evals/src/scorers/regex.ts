@@ -26,6 +26,7 @@ export const regexScorer = defineScorer({
   type: 'regex',
   description: 'The target matches a regular expression (params.pattern, else the expected value)',
   needsExpected: (params) => params.pattern === undefined,
+  expectedParam: { param: 'pattern', what: 'the pattern' },
   expectedText: 'one',
   params: z.strictObject({
     pattern: z.string().optional(),

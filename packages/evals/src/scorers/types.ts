@@ -34,6 +34,8 @@ export interface ScorerDefinition<P = any> {
   readsTarget?: boolean;
   /** True when the scorer cannot work without an expected value (from the case, or params.value / its own param). */
   needsExpected?: boolean | ((params: P) => boolean);
+  /** Its own param that stands in for the expected value (`pattern`, `schema`), named where one must be given (a monitor); else `value`. */
+  expectedParam?: { param: string; what: string };
   /**
    * The scorer compares the expected value as text: `one` text (a string, number or boolean), or `any-of` a list of
    * them too. Every case is checked before any runs (expected-text.ts): an object would be compared as its JSON.
