@@ -264,7 +264,7 @@ describe('monitors, alerts and production runs into datasets', () => {
     const rule = { name: 'from-env', metric: 'errorRate', window: 1, op: 'above', threshold: 0.5, webhook: '${ALERT_HOOK}' };
     const unset = await put([{ ...rule, webhook: '${NO_SUCH_HOOK}' }]);
     expect(unset.status).toBe(422);
-    expect(await unset.json()).toMatchObject({ type: expect.stringMatching(/webhook-unset$/), errors: [{ path: '$.rules[0].webhook', message: "the runner's environment has no variable NO_SUCH_HOOK" }] });
+    expect(await unset.json()).toMatchObject({ type: expect.stringMatching(/webhook-unset$/), errors: [{ path: '$.rules[0].webhook', message: "the runner's environment has no variable NO_SUCH_HOOK: set it to the webhook's URL where patchbay serve starts (then restart it), or give the URL itself" }] });
     const notUrl = await put([{ ...rule, webhook: '${NOT_A_URL}' }]);
     expect(notUrl.status).toBe(422);
     expect((await notUrl.json()).errors).toEqual([{ path: '$.rules[0].webhook', message: 'the variable NOT_A_URL does not hold an http(s) URL' }]);

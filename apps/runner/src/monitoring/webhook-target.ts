@@ -38,7 +38,7 @@ export function resolveWebhook(webhook: string, env: NodeJS.ProcessEnv): { url: 
   const name = ENV_REFERENCE.exec(webhook)?.[1];
   if (name === undefined) return { url: webhook };
   const value = env[name];
-  if (!value) return { problem: `the runner's environment has no variable ${name}` };
+  if (!value) return { problem: `the runner's environment has no variable ${name}: set it to the webhook's URL where patchbay serve starts (then restart it), or give the URL itself` };
   if (!httpUrl(value)) return { problem: `the variable ${name} does not hold an http(s) URL` };
   return { url: value, variable: name };
 }
