@@ -9,15 +9,25 @@ export class QueueOfAnotherStoreError extends Error {
 /**
  * Claims the queue for this process's store, or refuses: the queue's keys do not name the store, so
  * two deployments on one Redis database would take each other's jobs and could not run them (their
- * workspace config and records are in the other store). The first process to start claims it.
+ * workspace config and records are in the other store). The first process to start claims it; each
+ * reconnect claims it again, as a Redis without persistence comes back empty and a process of another
+ * store starting then would otherwise claim it (`log` says so if one did meanwhile).
  */
-export async function claimQueue(redis: Redis, prefix: string, url: string, store: string): Promise<void> {
+export async function claimQueue(redis: Redis, prefix: string, url: string, store: string, log: (line: string) => void = () => {}): Promise<void> {
   const key = `${prefix}:store`;
-  await redis.set(key, store, 'NX');
-  const owner = await redis.get(key);
-  if (owner !== null && owner !== store) {
-    throw new QueueOfAnotherStoreError(
-      `the queue at ${redactUrl(url)} carries the jobs of another store: give each deployment its own Redis database (redis://HOST:PORT/1) or Redis, and every worker the --store of its servers (if that other store is gone for good: redis-cli DEL ${key})`,
-    );
-  }
+  const claim = async () => {
+    await redis.set(key, store, 'NX');
+    const owner = await redis.get(key);
+    if (owner !== null && owner !== store) {
+      throw new QueueOfAnotherStoreError(
+        `the queue at ${redactUrl(url)} carries the jobs of another store: give each deployment its own Redis database (redis://HOST:PORT/1) or Redis, and every worker the --store of its servers (if that other store is gone for good: redis-cli DEL ${key})`,
+      );
+    }
+  };
+  await claim();
+  redis.on('ready', () => {
+    claim().catch((err: Error) => {
+      if (err instanceof QueueOfAnotherStoreError) log(err.message);
+    });
+  });
 }

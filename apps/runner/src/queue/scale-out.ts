@@ -58,7 +58,7 @@ export async function scaleOut(
   });
   try {
     await jobs.ready();
-    if (deps.store.identity) await claimQueue(jobs.redis, jobs.prefix, options.url, await deps.store.identity());
+    if (deps.store.identity) await claimQueue(jobs.redis, jobs.prefix, options.url, await deps.store.identity(), options.log);
   } catch (err) {
     await jobs.close();
     throw err;
