@@ -61,6 +61,7 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
   it('counts the runs a worker finished while the consumer group was gone (Redis emptied), once the server makes it again', async () => {
     const succeeded = async () => Number(/^patchbay_runs_total\{[^}]*pipeline="flaky"[^}]*status="succeeded"[^}]*\} (\d+)$/m.exec(await (await api('/metrics')).text())?.[1] ?? 0);
     const before = await succeeded();
+    const logged = server.output().length;
     // A Redis that lost its data (no persistence, or flushed): the group goes with the stream, and the
     // worker names its next runs in a new stream before the server has made its group again.
     const client = new Redis(services.redis.url);
@@ -71,6 +72,11 @@ describe('runs executed on a worker feed the monitoring of the servers (serve --
     }
     for (let i = 0; i < 3; i++) expect((await send('POST', '/api/pipelines/flaky/run', { inputs: { question: `after flush ${i}` }, version: 1 })).status).toBe(200);
     await expect.poll(succeeded, { timeout: 20_000 }).toBe(before + 3);
+    // The server says what happened in its own words, once, not Redis's NOGROUP error
+    const lines = server.output().slice(logged).trim().split('\n');
+    expect(lines).toEqual([
+      'monitoring: Redis no longer had the group that reads the runs finished on workers (it came back empty, or was flushed): making it again, to read the stream from its start',
+    ]);
   });
 });
 

@@ -140,7 +140,14 @@ export class FinishedRunFeed {
         }
       } catch (err) {
         if (this.closed) return;
-        this.options.log(`monitoring could not read the runs finished on workers: ${(err as Error).message}`);
+        const message = (err as Error).message;
+        // The group went with the stream (a Redis restarted empty: NOGROUP; flushed while this read waited: UNBLOCKED): expected, and made again next.
+        const lostGroup = /^(NOGROUP|UNBLOCKED)/.test(message);
+        this.options.log(
+          lostGroup
+            ? 'monitoring: Redis no longer had the group that reads the runs finished on workers (it came back empty, or was flushed): making it again, to read the stream from its start'
+            : `monitoring could not read the runs finished on workers: ${message}`,
+        );
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
