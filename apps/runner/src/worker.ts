@@ -62,7 +62,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // Made now: a cache dir that cannot be made fails the start, not the first job that fetches an index.
   await fs.mkdir(cacheDir, { recursive: true });
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
-  const store: Store = await openStore(options.storeDir, { redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
+  let store: Store;
+  try {
+    store = await openStore(options.storeDir, { redact, onWriteError: (err, runId) => log(`could not record run ${runId}: ${err.message}`), log });
+  } catch (err) {
+    await removeOwnCache();
+    throw err;
+  }
   // No config file and no indexes of its own: each job runs with the workspace config and index artifacts
   // it was pinned to, read from the store (services built once per config, artifacts fetched once per cache dir).
   const resolver = new WorkspaceResolver({ artifacts: store.artifacts, cacheDir, env, redact, responseCache: store.responseCache, pipelines: storeResolverOf(store), log, onConfig });

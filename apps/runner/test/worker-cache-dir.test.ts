@@ -1,10 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port';
 import { startRedis } from '../../../test/support/redis-server';
 import { baseEnv, spawnPatchbay } from './support/patchbay-process';
 import { scaleServices } from './support/scale-services';
+
+const BIN = fileURLToPath(new URL('../bin/patchbay.js', import.meta.url));
 
 // `patchbay worker` keeps fetched index artifacts (and, on a data-dir store, model responses) in
 // --cache-dir, by default a temp dir of its own: named by its pid, so no later worker reuses it.
@@ -30,6 +35,22 @@ describe("a worker's default cache dir", () => {
       expect(readdirSync(given).filter((name) => name.startsWith('retrieval.sqlite'))).toEqual([]);
     } finally {
       rmSync(given, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('is removed when the worker cannot start: a store out of reach is one line, exit 1, and no dir left behind', async () => {
+    // It stayed until the next worker started on the machine: the store is opened after the dir is made.
+    const tmp = mkdtempSync(path.join(tmpdir(), 'patchbay-worker-tmp-'));
+    try {
+      const gone = `postgres://patchbay@127.0.0.1:${(await freePort())}/nowhere`;
+      const child = spawn(process.execPath, [BIN, 'worker', '--store', gone, '--queue', services.redis.url], { env: { ...baseEnv(), TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect({ code, stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^patchbay worker: cannot open the store postgres:\/\/patchbay@127\.0\.0\.1:\d+\/nowhere: .+\n$/) });
+      expect(readdirSync(tmp).filter((name) => name.startsWith('patchbay-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   }, 120_000);
 
