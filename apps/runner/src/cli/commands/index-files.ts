@@ -124,17 +124,22 @@ function refuseSecrets(items: IngestItem[], redactor: Redactor): void {
 async function publishToStore(target: string, name: string, retrieval: RetrievalStore, io: { stdout: NodeJS.WritableStream }): Promise<void> {
   const where = redactUrl(target);
   const [{ openStore }, { publishIndex }] = await Promise.all([import('../../store/index'), import('../../workspace/publish-index')]);
+  // What was done, why the rest was not (the store named once) and what to do: the index waits in the data dir.
+  const unpublished = (err: unknown) => {
+    const reason = (err as Error).message.replace(/^cannot open the store \S+: /, '');
+    return new Error(`indexed "${name}" in the data dir, but could not publish it to the store ${where}: ${reason}; run this again once the store answers (or restart patchbay serve on this data dir: it publishes its indexes as it starts)`);
+  };
   let store;
   try {
     store = await openStore(target);
   } catch (err) {
-    throw new Error(`indexed "${name}" in the data dir, but could not open the store ${where} to publish it: ${(err as Error).message}`);
+    throw unpublished(err);
   }
   try {
     const published = await publishIndex(store.artifacts, retrieval, name);
     if (published) io.stdout.write(`published "${name}" to the store ${where} as ${published.hash.slice(0, 12)}${published.created ? '' : ' (contents already stored)'}\n`);
   } catch (err) {
-    throw new Error(`indexed "${name}" in the data dir, but could not publish it to the store ${where}: ${(err as Error).message}`);
+    throw unpublished(err);
   } finally {
     await store.close();
   }
