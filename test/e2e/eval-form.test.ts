@@ -84,4 +84,19 @@ describe('the New eval form on the demo', () => {
     expect(saved.suite.scorers).toHaveLength(1);
     expect(saved.suite.scorers[0]).toMatchObject({ name: 'answer', type: 'contains', target: 'answer', expectedKey: 'answer', params: { mode: 'any' } });
   });
+
+  // A dataset made from production runs (monitoring.md, "From production to tests") is named "prod" here, before
+  // "support-assistant": the form opened on it, the first in the list, whenever the list of datasets came back
+  // before the eval history, so Run eval no longer reproduced the seeded figures and the baseline was none.
+  it('opens on the dataset of the latest eval, not the first in the list, whichever answer comes first', async () => {
+    await server.api('POST', '/api/datasets', { name: 'prod', cases: [{ id: 'run-1', input: { question: 'Where is my order 1002?' } }] });
+    expect((await server.api('GET', '/api/datasets')).map((d: { name: string }) => d.name)[0]).toBe('prod');
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${server.url}/pipelines/support-assistant/evals`);
+      const form = page.getByTestId('eval-form');
+      await expect.poll(() => form.getByTestId('eval-suite-load').inputValue()).toBe('support-assistant');
+      await expect.poll(() => form.getByTestId('eval-dataset').inputValue()).toBe('support-assistant');
+      await expect.poll(() => form.getByTestId('eval-baseline').inputValue()).not.toBe('');
+    }
+  });
 });

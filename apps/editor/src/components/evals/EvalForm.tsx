@@ -33,7 +33,8 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
   const [version, setVersion] = useState<number>();
   const [doc, setDoc] = useState<PipelineDocument>();
   const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
-  const [dataset, setDataset] = useState('');
+  // undefined until the user picks one (or uploads one): then the default below
+  const [datasetPick, setDatasetPick] = useState<string>();
   const [expectedKeys, setExpectedKeys] = useState<string[]>([]);
   const [types, setTypes] = useState<ScorerType[]>([]);
   const [scorers, setScorers] = useState<ScorerDraft[]>([emptyDraft('contains')]);
@@ -74,9 +75,12 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
   const loadDatasets = (select?: string) =>
     api.datasets().then((list) => {
       setDatasets(list);
-      // the dataset of the latest eval is the likely one; else the first
-      setDataset((d) => select ?? (d || history?.[0]?.dataset.name || list[0]?.name || ''));
+      if (select !== undefined) setDatasetPick(select);
     }, fail);
+  // The dataset of the latest eval is the likely one, else the first; read on each render, as the
+  // history may come back after the list of datasets.
+  const latestEvaluated = history?.[0]?.dataset.name;
+  const dataset = datasetPick ?? (datasets.some((d) => d.name === latestEvaluated) ? latestEvaluated! : (datasets[0]?.name ?? ''));
   useEffect(() => {
     loadDatasets();
   }, [api]);
@@ -187,7 +191,7 @@ export function EvalForm({ api, pipelineApi, name, history, onStarted }: Props) 
         </div>
         <div>
           <label htmlFor="eval-dataset">Dataset</label>
-          <select id="eval-dataset" data-testid="eval-dataset" value={dataset} onChange={(e) => choose(setDataset)(e.target.value)}>
+          <select id="eval-dataset" data-testid="eval-dataset" value={dataset} onChange={(e) => choose(setDatasetPick)(e.target.value)}>
             {datasets.length === 0 && <option value="">no datasets yet: upload one</option>}
             {datasets.map((d) => (
               <option key={d.name} value={d.name}>
