@@ -23,7 +23,7 @@ Usage: patchbay <command> [options]
 
 Commands:
   validate FILE        check a pipeline document
-  run FILE             run a pipeline and print its outputs
+  run PIPELINE         run a pipeline (file or NAME@VERSION), print its outputs
   diff A B             list what changed between two pipeline documents
   index NAME FILE...   add files to a retrieval index
   search NAME QUERY    search a retrieval index
