@@ -136,6 +136,7 @@ describe('the Deploy panel', () => {
     await expect.poll(() => holder.textContent()).toBe('staging is not set yet: with no version there to compare v2 with, no gate of this suite applies, and v2 can be the first version there.');
     await page.getByTestId('deploy-compare').click();
     await expect.poll(() => page.getByTestId('deploy-verdict-text').textContent()).toBe('staging is not set yet: with no version there to compare v2 with, no gate applies, and v2 can be the first version there.');
+    expect(await page.getByTestId('deploy-verdict').getByRole('list', { name: 'Gates' }).textContent()).toBe('skipped: fail-on regression — there is no version there to compare with');
 
     await page.getByTestId('deploy-suite').selectOption('qa-strict');
     await expect.poll(() => holder.textContent()).toBe('staging is not set yet: with no version there to compare v2 with, only min-pass-rate 0.9 applies.');
