@@ -338,6 +338,14 @@ describe('patchbay promote', () => {
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
   }, 120_000);
 
+  it('moves a label not set yet, saying why its comparing gates were skipped in the promotion\'s words', async () => {
+    const dir = runner.dataDir;
+    const first = await runCli(['promote', 'qa', '--label', 'canary', '--version', '3', '--suite', 'suite.json', '--data', dir], dir, cleanEnv());
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('gate SKIP  fail-on regression: canary is not set, so there is no version to compare v3 with\n\ncanary: (not set) → v3\n');
+    expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.canary.version).toBe(3);
+  }, 60_000);
+
   it('names every regressed case of a refusal, once, also past twenty', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('wide'))).status).toBe(201);
     const doc = echoPipeline('wide');

@@ -153,7 +153,12 @@ function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/pr
     // Each regressed case is named here only, all of them: the gates and the verdict below count them.
     lines.push(evals.formatComparison({ ...outcome.comparison, baseline: holder }, { allRegressed: true }), '');
   }
-  if (outcome.gates?.checks.length) lines.push(evals.formatGates(outcome.gates, outcome.comparison ?? undefined), '');
+  if (outcome.gates?.checks.length) {
+    // A gate is skipped only where the label holds no version: say so in the promotion's words, not the eval's ("no baseline").
+    const notSet = `${label} is not set, so there is no version to compare v${outcome.to} with`;
+    const gates = { ...outcome.gates, checks: outcome.gates.checks.map((c) => (c.skipped ? { ...c, message: notSet } : c)) };
+    lines.push(evals.formatGates(gates, outcome.comparison ?? undefined), '');
+  }
   const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
   if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
   else if (outcome.moved) lines.push(outcome.forced ? `${arrow} (forced past failing gates)` : arrow);
