@@ -103,6 +103,8 @@ describe('help dialog', () => {
     const onClose = vi.fn();
     render(<HelpDialog onClose={onClose} />);
     expect(screen.getByTestId('help-dialog').textContent).toContain('Undo');
+    // a click on a palette type adds a node too (editor.md), not only a drag
+    expect(screen.getByRole('row', { name: /^Drag a type from the palette, or click it/ }).textContent).toBe('Drag a type from the palette, or click itAdd a node');
     fireEvent.keyDown(window, { key: 'Escape' });
     expect(onClose).toHaveBeenCalled();
   });

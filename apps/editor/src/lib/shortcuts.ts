@@ -23,7 +23,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 
 /** Extra gestures the canvas itself handles, listed in the help dialog. */
 export const GESTURES: readonly { keys: string; description: string }[] = [
-  { keys: 'Drag from the palette', description: 'Add a node' },
+  { keys: 'Drag a type from the palette, or click it', description: 'Add a node' },
   { keys: 'Drag from an output to an input', description: 'Connect (refused with the reason when the types do not fit)' },
   { keys: 'Shift + drag on the canvas', description: 'Select with a box' },
   { keys: 'Ctrl/⌘ + click', description: 'Add to the selection' },
