@@ -97,8 +97,11 @@ describe('the Deploy panel', () => {
     await expectAccessible(page, 'deploy view with a refused verdict');
 
     // the first click only asks; the confirming button is elsewhere, so a double click cannot move it
+    expect(await page.getByTestId('deploy-stays').textContent()).toBe('production stays at v3 unless you move it anyway.');
     await page.getByTestId('deploy-move-anyway').click();
     await page.getByTestId('deploy-confirm').waitFor();
+    // it names the gate that failed, as the verdict does, rather than calling the version worse
+    expect(await page.getByTestId('deploy-confirm').locator('p').textContent()).toBe('Move production to v2 though fail-on regression fails? The history records the move as forced, with this eval.');
     expect(await page.getByTestId('deploy-move-anyway').count()).toBe(0);
     expect(await production()).toBe(3);
     await page.getByTestId('deploy-move-cancel').click();
@@ -143,6 +146,10 @@ describe('the Deploy panel', () => {
     await page.getByTestId('deploy-compare').click();
     // v2 shouts the question: only the case "what is 42" mentions what it expects
     await expect.poll(() => page.getByTestId('deploy-verdict-text').textContent()).toBe('staging is not set yet, and v2 fails min-pass-rate 0.9.');
+    expect(await page.getByTestId('deploy-stays').textContent()).toBe('staging stays unset unless you move it anyway.');
+    await page.getByTestId('deploy-move-anyway').click();
+    expect(await page.getByTestId('deploy-confirm').locator('p').textContent()).toBe('Move staging to v2 though min-pass-rate 0.9 fails? The history records the move as forced, with this eval.');
+    await page.getByTestId('deploy-move-cancel').click();
     expect(await (await api('GET', '/api/pipelines/qa/labels')).labels.staging).toBeUndefined();
     await page.getByTestId('deploy-suite').selectOption('qa');
     await page.getByTestId('deploy-label').fill('production');

@@ -212,10 +212,15 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
       </button>
     );
   }
+  const { from, gates } = check.promotion;
+  // the gates that failed, named as the verdict names them: "worse" would be wrong for a pass rate, or a label not set
+  const failing = (gates?.checks ?? []).filter((c) => !c.passed && !c.skipped).map((c) => c.gate);
   if (!check.armed) {
     return (
       <div className="row">
-        <span>{label} stays where it is unless you move it anyway.</span>
+        <span data-testid="deploy-stays">
+          {label} stays {from === null ? 'unset' : `at v${from}`} unless you move it anyway.
+        </span>
         <button className="danger" data-testid="deploy-move-anyway" onClick={() => store.getState().arm(true)}>
           Move anyway…
         </button>
@@ -226,7 +231,10 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
   return (
     <div className="deploy-confirm" data-testid="deploy-confirm">
       <p>
-        <strong>Move {label} to v{version} even though it is worse?</strong> The history records the move as forced, with this eval.
+        <strong>
+          Move {label} to v{version} though {failing.length ? `${failing.join(', ')} ${failing.length === 1 ? 'fails' : 'fail'}` : 'a gate fails'}?
+        </strong>{' '}
+        The history records the move as forced, with this eval.
       </p>
       <div className="row">
         <button data-testid="deploy-move-cancel" onClick={() => store.getState().arm(false)}>
