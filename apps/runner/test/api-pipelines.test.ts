@@ -263,6 +263,25 @@ describe('versions', () => {
     expect((await runner.api('/api/pipelines/differ/diff?from=1&to=7')).status).toBe(404);
   });
 
+  it('names the version a diff is missing as asked for and the query parameter that asked (not the default from worked out of it)', async () => {
+    await runner.post('/api/pipelines', echoPipeline('missing-diff'));
+    const problem = async (query: string) => {
+      const res = await runner.api(`/api/pipelines/missing-diff/diff?${query}`);
+      expect(res.status, query).toBe(404);
+      const body = await res.json();
+      return { detail: body.detail, errors: body.errors };
+    };
+    expect(await problem('to=9')).toEqual({
+      detail: 'pipeline "missing-diff" has no version 9 (latest is 1) (query.to)',
+      errors: [{ path: 'query.to', message: 'pipeline "missing-diff" has no version 9 (latest is 1)' }],
+    });
+    expect(await problem('from=8')).toEqual({
+      detail: 'pipeline "missing-diff" has no version 8 (latest is 1) (query.from)',
+      errors: [{ path: 'query.from', message: 'pipeline "missing-diff" has no version 8 (latest is 1)' }],
+    });
+    expect((await problem('from=8&to=9')).errors[0].path).toBe('query.to');
+  });
+
   it('lets exactly one of 20 simultaneous saves on the same base win', async () => {
     await runner.post('/api/pipelines', echoPipeline('raced'));
     const saves = Array.from({ length: 20 }, (_, i) =>

@@ -126,7 +126,12 @@ export const versionRoutes: RouteModule = {
       const to = query.to ?? pipeline.latestVersion;
       const from = query.from ?? Math.max(1, to - 1);
       const [a, b] = await Promise.all([store.versions.get(name, from), store.versions.get(name, to)]);
-      if (!a || !b) throw new HttpProblem(404, `pipeline "${name}" has no version ${!a ? from : to} (latest is ${pipeline.latestVersion})`);
+      // `to` first: a `from` left out is worked out of it (to - 1), and naming that one would puzzle whoever gave `to`.
+      if (!a || !b) {
+        const missing = !b ? { number: to, field: query.to === undefined ? undefined : 'query.to' } : { number: from, field: query.from === undefined ? undefined : 'query.from' };
+        const message = `pipeline "${name}" has no version ${missing.number} (latest is ${pipeline.latestVersion})`;
+        throw new HttpProblem(404, message, { type: 'version-not-found', ...(missing.field ? { errors: [{ path: missing.field, message }] } : {}) });
+      }
       return c.json({ pipeline: name, from, to, diff: diffPipelines(a.document as PipelineDocument, b.document as PipelineDocument) }, 200);
     });
   },
