@@ -214,6 +214,11 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(badMeta).toBeInstanceOf(OpenAI.BadRequestError);
     expect(badMeta.message).toMatch(/metadata\.times/);
     expect(missing.error).toMatchObject({ code: 'input_missing' });
+    // `param` names the field at fault, as OpenAI's errors do, so a client can point at it.
+    expect([unknown.param, missing.param, badMeta.param]).toEqual(['model', 'metadata', 'metadata.times']);
+    const noUser = await err(client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'system', content: 'x' }] }));
+    expect(noUser).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(noUser.param).toBe('messages');
 
     // Two outputs and none named "answer": the pipeline's outputs are the trouble, and the code says so.
     const twoOutputs = {
@@ -261,6 +266,7 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     const body = await raw.json();
     expect(body.error).toMatchObject({ type: 'invalid_request_error' });
     expect(body.error.message).toMatch(/\$\.messages/);
+    expect(body.error.param).toBe('messages');
   });
 
   it('refuses n other than 1 (400 at $.n) rather than answering one choice to a client that reads several', async () => {

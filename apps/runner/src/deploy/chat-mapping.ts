@@ -24,6 +24,9 @@ export function messageText(message: ChatMessage): string | undefined {
  * string input left (or, when there is none, the one string input with a default
  * left). Another shape is refused naming the input that is missing.
  */
+/** An input the request cannot fill, with the request field it is about (OpenAI's error `param`). */
+const inputMissing = (message: string, path: string) => new DomainError('input-missing', message, { errors: [{ path, message }] });
+
 export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metadata: Record<string, string> = {}): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   const declared = pipelineInputs(doc);
@@ -34,14 +37,14 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
     }
     if (!Object.hasOwn(metadata, input.name)) continue;
     const parsed = parseInputValue(metadata[input.name], input.valueType);
-    if (!parsed.ok) throw new DomainError('input-missing', `metadata.${input.name}: input "${input.name}" (${input.valueType}): ${parsed.message}`);
+    if (!parsed.ok) throw inputMissing(`metadata.${input.name}: input "${input.name}" (${input.valueType}): ${parsed.message}`, `$.metadata.${input.name}`);
     inputs[input.name] = parsed.value;
   }
   const open = declared.filter((input) => input.required && !Object.hasOwn(inputs, input.name));
   const forText = open.filter((input) => input.valueType === 'string');
   const other = open.find((input) => input.valueType !== 'string') ?? forText[1];
   if (other) {
-    throw new DomainError('input-missing', `pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`);
+    throw inputMissing(`pipeline "${doc.name}" needs input "${other.name}" (${other.valueType}), which a chat message cannot fill: give it in metadata`, '$.metadata');
   }
   // With no required string input open (and no `messages` input taking the list), the message goes to the one
   // string input with a default that metadata left unset, rather than being dropped for that default.
@@ -50,13 +53,13 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
   const target = forText.length === 1 ? forText[0] : !takesMessages && withDefault.length === 1 ? withDefault[0] : undefined;
   if (target) {
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-    if (!lastUser) throw new DomainError('input-missing', `input "${target.name}" takes the last user message, and there is none in messages`);
+    if (!lastUser) throw inputMissing(`input "${target.name}" takes the last user message, and there is none in messages`, '$.messages');
     const text = messageText(lastUser);
     // Not an empty question in its place: the caller sent something this pipeline cannot read.
-    if (text === undefined) throw new DomainError('input-missing', `input "${target.name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`);
+    if (text === undefined) throw inputMissing(`input "${target.name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`, '$.messages');
     inputs[target.name] = text;
   } else if (!takesMessages && withDefault.length > 1) {
-    throw new DomainError('input-missing', `pipeline "${doc.name}" has string inputs ${withDefault.map((i) => `"${i.name}"`).join(', ')}, none required, so which takes the user message is not clear: give all but one in metadata`);
+    throw inputMissing(`pipeline "${doc.name}" has string inputs ${withDefault.map((i) => `"${i.name}"`).join(', ')}, none required, so which takes the user message is not clear: give all but one in metadata`, '$.metadata');
   } else if (!takesMessages && !declared.some((input) => input.valueType === 'string')) {
     throw new DomainError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
   }
