@@ -6,6 +6,7 @@ import { cleanEnv, pipelineDoc, runCli, workspace } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { openSqliteStore } from '../src/store/index';
+import { allSseEvents, startTestRunner } from './support/test-runner';
 
 /** who → template → greeting; the template's text tells the versions apart. */
 const greeter = (text: string) =>
@@ -136,6 +137,24 @@ describe('patchbay run FILE that calls stored pipelines', () => {
     expect(result.outputs).toEqual({ staged: 'Hello, Ada!', other: 'Welcome, Ada!' });
     expect(result.resolved).toEqual({ 'greeter@staging': { pipeline: 'greeter', version: 1, label: 'staging' }, 'greeter@v2': { pipeline: 'greeter', version: 2 } });
     expect(result.nodes.staged.child).toMatchObject({ pipeline: 'greeter', version: 1, status: 'succeeded' });
+  }, 120_000);
+
+  it("a recorded run's event stream ends as it ended: run.completed with its outputs", async () => {
+    // The CLI stores a run's record, not its events: the runner makes the last event from that record.
+    const r = await runCli(['run', 'greeter@v2', '--data', 'data', '--input', 'who=Ada', '--json'], ws.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const { runId } = JSON.parse(r.stdout);
+    const runner = await startTestRunner({ dataDir: dir('data') });
+    try {
+      const run = await (await runner.api(`/api/runs/${runId}`)).json();
+      expect(run).toMatchObject({ status: 'succeeded', source: 'cli' });
+      const events = await allSseEvents(await runner.api(`/api/runs/${runId}/events`));
+      const last = events.at(-1)!;
+      expect(last.event).toBe('run.completed');
+      expect(JSON.parse(last.data)).toMatchObject({ type: 'run.completed', runId, outputs: { greeting: 'Welcome, Ada!' }, durationMs: run.durationMs });
+    } finally {
+      await runner.server.close();
+    }
   }, 120_000);
 
   it('patchbay eval resolves them in the same store', async () => {

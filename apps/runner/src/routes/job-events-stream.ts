@@ -138,7 +138,8 @@ export function resumeFrom(lastEventId: string | undefined): number {
 
 /**
  * A stored run's events. A run that ended without the engine's last event (cut short by a crash and
- * marked `interrupted` at the next start, or refused before it started) gets one made from its record:
+ * marked `interrupted` at the next start, refused before it started, or recorded by `patchbay run`, which
+ * stores no events) gets one made from its record (run.completed with its outputs when it succeeded):
  * every stream ends with run.completed or run.failed, so a client waiting for it is not left waiting
  * (an EventSource would otherwise reconnect to the same empty stream for ever). The live events a crash
  * cut short were never stored, so a client resuming after one of them (Last-Event-ID past what is stored)
@@ -150,7 +151,12 @@ async function storedRunEvents(store: AppDeps['store'], id: string, fromSeq: num
   const run = await store.runs.get(id);
   if (!run || run.status === 'running') return events;
   const durationMs = run.durationMs ?? 0;
-  const end: RunEvent = { type: 'run.failed', runId: id, at: run.startedAt + durationMs, durationMs, error: run.error ?? `the run ${run.status}` };
+  const at = run.startedAt + durationMs;
+  // A run recorded without its events (`patchbay run` stores the record only) may have succeeded.
+  const end: RunEvent =
+    run.status === 'succeeded'
+      ? { type: 'run.completed', runId: id, at, durationMs, outputs: run.outputs ?? {} }
+      : { type: 'run.failed', runId: id, at, durationMs, error: run.error ?? `the run ${run.status}` };
   const seq = Math.max(events.length, Math.min(fromSeq, events.length + MAX_UNSTORED_EVENTS));
   const out = events.slice();
   out[seq] = end; // the seqs between were sent live and never stored: no replay reaches them (it starts at fromSeq)
