@@ -105,6 +105,8 @@ describe('patchbay eval', () => {
     // Fields of the wrong type are named in plain words, not zod's ("Invalid input: expected array, received string").
     writeFileSync(path.join(ws.dir, 'textscorers.yaml'), 'format: patchbay.eval/v1\ndataset: cases.jsonl\nscorers: exact\n');
     writeFileSync(path.join(ws.dir, 'textrepeat.yaml'), suite + 'repeat: "2"\n');
+    // An empty suite file (a new file not saved yet, a truncated copy) is said to be empty, not "must be an object (it is null)".
+    writeFileSync(path.join(ws.dir, 'empty.yaml'), '\n  \n');
     writeFileSync(path.join(ws.dir, 'broken.json'), JSON.stringify({ ...v1, edges: [] }));
     writeFileSync(path.join(ws.dir, 'bad.config.json'), JSON.stringify({ providers: { stub: { baseURL: 5 } }, scripted: 'x' }));
     // Models the workspace cannot call are refused before any case runs, not failed case by case.
@@ -123,6 +125,7 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'badtarget.yaml'], /target node:nope\.value: no node "nope"/],
       [['eval', 'v1.json', '--suite', 'textscorers.yaml'], /textscorers\.yaml: scorers: must be a list \(it is text\)\n$/],
       [['eval', 'v1.json', '--suite', 'textrepeat.yaml'], /textrepeat\.yaml: repeat: must be a number \(it is text\)\n$/],
+      [['eval', 'v1.json', '--suite', 'empty.yaml'], /^patchbay eval: \S*empty\.yaml: the file is empty; a suite names its dataset and scorers \(format: patchbay\.eval\/v1\)\n$/],
       [['eval', 'broken.json', '--suite', 'suite.yaml'], /broken\.json is not a valid pipeline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--fail-on', 'regression'], /--fail-on regression needs --baseline/],
       [['eval', 'v1.json', '--suite', 'suite.yaml', '--baseline', 'notresult.json'], /notresult\.json: not an eval result/],

@@ -91,6 +91,8 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
   } catch (err) {
     throw new SuiteError(path, '', fileReadReason(err, "a suite file (give the suite's .json or .yaml file)"));
   }
+  // YAML reads an empty file as null, which the checks would call "must be an object (it is null)".
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new SuiteError(path, '', 'the file is empty; a suite names its dataset and scorers (format: patchbay.eval/v1)');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (looksLikeDataset(path, text, doc.errors.length > 0)) {
