@@ -25,6 +25,12 @@ export function useNodeRun(id: string) {
   return useSyncExternalStore(subscribe, () => runs.getNode(id));
 }
 
+/** The id of the run the canvas shows (undefined before one starts). */
+export function useShownRunId(): string | undefined {
+  const { runs } = useCanvas();
+  return useSyncExternalStore(runs.subscribe, () => runs.getRun().runId);
+}
+
 const noPins = () => () => {};
 
 /** Whether the node's output is pinned in this draft. */

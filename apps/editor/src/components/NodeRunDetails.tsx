@@ -1,4 +1,5 @@
-import { useNodeRun } from './CanvasContext';
+import { useNodeRun, useShownRunId } from './CanvasContext';
+import { LongValue } from './LongValue';
 import { formatMs } from '../lib/duration';
 import { ChildRunDetails } from './ChildRunDetails';
 
@@ -7,7 +8,9 @@ const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
 /** What the shown run did at one node: inputs, outputs, duration, tokens, cost, error. */
 export function NodeRunDetails({ id }: { id: string }) {
   const run = useNodeRun(id);
+  const runId = useShownRunId();
   if (!run) return null;
+  const file = (what: string, ext: string) => `run-${runId ?? 'unsaved'}-${id}-${what}.${ext}`;
   const trace = run.trace;
   return (
     <section data-testid="node-run-details" style={{ marginTop: 12 }}>
@@ -59,17 +62,17 @@ export function NodeRunDetails({ id }: { id: string }) {
       {trace?.inputs && (
         <>
           <h3>Inputs</h3>
-          <pre className="value" data-testid="node-run-inputs">
-            {json(trace.inputs)}
-          </pre>
+          <LongValue text={json(trace.inputs)} testId="node-run-inputs" fileName={file('inputs', 'json')} />
         </>
       )}
       {(trace?.outputs || run.text) && (
         <>
           <h3>Outputs</h3>
-          <pre className="value" data-testid="node-run-outputs">
-            {trace?.outputs ? json(trace.outputs) : run.text}
-          </pre>
+          {trace?.outputs ? (
+            <LongValue text={json(trace.outputs)} testId="node-run-outputs" fileName={file('outputs', 'json')} />
+          ) : (
+            <LongValue text={run.text ?? ''} testId="node-run-outputs" fileName={file('text', 'txt')} />
+          )}
         </>
       )}
       <ChildRunDetails trace={trace} />

@@ -10,6 +10,7 @@ import { runFigures } from '../lib/run-figures';
 import type { NodeRunState } from '../lib/run-store';
 import { useNodePinned, useNodeProblems, useNodeRun } from './CanvasContext';
 import { useCardDetail } from './card-detail';
+import { shownText } from './LongValue';
 
 /** Below this zoom port names are unreadable: nodes are drawn as boxes with handles only. */
 export const DETAIL_ZOOM = 0.35;
@@ -103,7 +104,7 @@ function PipelineNodeViewImpl({ id, data }: NodeProps<FlowNode>) {
       {detailed && run && <RunChip id={id} run={run} />}
       {run?.text && getNodeType(node.type)?.streamedOutput && (
         <div className="stream" data-testid={`node-text-${id}`}>
-          {run.text}
+          {shownText(run.text)}
         </div>
       )}
       {run?.error && (

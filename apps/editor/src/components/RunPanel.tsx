@@ -1,5 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { TextBox } from './TextBox';
+import { LongValue } from './LongValue';
 import { parseInputValue, pipelineInputs, type PipelineDocument } from '@patchbay/core';
 import { formatMs } from '../lib/duration';
 import type { RunStore } from '../lib/run-store';
@@ -106,9 +107,7 @@ export function RunPanel({ doc, runs, canRun, onRun, onCancel, runNow, onRunHand
           Object.entries(run.outputs).map(([name, value]) => (
             <div key={name}>
               <h3>{name}</h3>
-              <pre className="value" data-testid={`run-output-${name}`}>
-                {show(value)}
-              </pre>
+              <LongValue text={show(value)} testId={`run-output-${name}`} fileName={`run-${run.runId ?? 'unsaved'}-${name}.${typeof value === 'string' ? 'txt' : 'json'}`} />
             </div>
           ))}
       </div>
