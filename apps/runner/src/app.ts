@@ -70,6 +70,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     app.use(prefix, bodyLimit(limit));
     app.use(prefix, jsonBody());
   }
+  // Prometheus's /metrics, open on such a runner, names every pipeline, label and model: a rebinding page must not read it either.
+  if (options.originGuard) app.use('/metrics', originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
   app.get('/healthz', (c) => {

@@ -36,6 +36,12 @@ describe('on loopback with no token', () => {
     expect(await request(runner, 'GET', '/api/pipelines', { host: 'patchbay.internal' })).toBe(200);
   });
 
+  it('refuses a foreign Host on /metrics as on the API: a rebinding page would read every pipeline, label and model name there', async () => {
+    expect(await request(runner, 'GET', '/metrics', { host: 'attacker.example:8787' })).toBe(403);
+    expect(await request(runner, 'GET', '/metrics', { host: `127.0.0.1:${runner.server.port}` })).toBe(200);
+    expect(await request(runner, 'GET', '/metrics', { host: 'patchbay.internal' })).toBe(200);
+  });
+
   it('refuses state-changing requests and event streams from a foreign Origin, but not its own or a --cors one', async () => {
     const host = `127.0.0.1:${runner.server.port}`;
     expect(await request(runner, 'POST', '/api/pipelines', { host, origin: 'http://evil.example' }, echoPipeline('a'))).toBe(403);
