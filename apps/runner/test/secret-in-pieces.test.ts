@@ -121,6 +121,23 @@ describe('no secret in pieces or in files', () => {
   }, 180_000);
 });
 
+describe('a document holding a piece of a key', () => {
+  it('is refused as one holding it whole: a pipeline, a dataset, an index document (each is stored as sent)', async () => {
+    const piece = KEY.slice(5, 17);
+    const pipeline = await runner.post('/api/pipelines', { ...leakyPipeline('pieces'), description: `the old key began ${piece}` });
+    expect(pipeline.status).toBe(400);
+    expect((await pipeline.json()).errors).toEqual([{ path: '$.description', message: 'holds part of the value of STUB_API_KEY' }]);
+    const dataset = await runner.post('/api/datasets', { name: 'pieces', cases: [{ id: 'a', input: { question: `is ${piece} a key?` }, expected: 'no' }] });
+    expect(dataset.status).toBe(400);
+    expect((await dataset.json()).errors).toEqual([{ path: '$.cases[0].input.question', message: 'holds part of the value of STUB_API_KEY' }]);
+    const indexed = await runner.post('/api/indexes/pieces/documents', { documents: [{ id: 'a', text: `keys: ${piece}` }] });
+    expect(indexed.status).toBe(400);
+    expect((await runner.api('/api/pipelines/pieces')).status).toBe(404);
+    // Seven characters are no piece of it: text may share a few letters with any key.
+    expect((await runner.post('/api/pipelines', { ...leakyPipeline('pieces'), description: `not a key: ${KEY.slice(5, 12)}` })).status).toBe(201);
+  });
+});
+
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }

@@ -67,17 +67,25 @@ export class Redactor {
     };
   }
 
-  /** The first place a secret value occurs in a JSON value: `{path, name}` of the variable, never the value. Iterative: any depth. */
-  find(value: unknown, path = '$'): { path: string; name: string } | undefined {
+  /**
+   * The first place a secret value occurs in a JSON value, whole or 8 or more characters of it (`part`), as the
+   * masking finds it: `{path, name}` of the variable, never the value. Iterative: any depth.
+   */
+  find(value: unknown, path = '$'): { path: string; name: string; part?: true } | undefined {
     if (!this.active) return undefined;
-    const inString = (text: string) => this.secrets.find((s) => s.forms.some((f) => text.includes(f)));
+    const inString = (text: string) => {
+      const whole = this.secrets.find((s) => s.forms.some((f) => text.includes(f)));
+      if (whole) return { name: whole.name };
+      const part = this.secrets.find((s) => s.forms.some((f) => holdsPiece(text, f)));
+      return part && { name: part.name, part: true as const };
+    };
     // Depth first, children in order (pushed in reverse), so the first hit is the one a recursive walk finds.
     const stack: Array<[unknown, string]> = [[value, path]];
     while (stack.length > 0) {
       const [v, at] = stack.pop()!;
       if (typeof v === 'string') {
         const hit = inString(v);
-        if (hit) return { path: at, name: hit.name };
+        if (hit) return { path: at, ...hit };
       } else if (Array.isArray(v)) {
         for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}[${i}]`]);
       } else if (v && typeof v === 'object') {
@@ -113,6 +121,12 @@ function longestSecretPiece(text: string, values: string[]): number {
   return best;
 }
 
+/** Whether `text` holds a stretch of `secret` at least MIN_SECRET_LENGTH long (what maskPieces masks). */
+function holdsPiece(text: string, secret: string): boolean {
+  for (let j = 0; j + MIN_SECRET_LENGTH <= secret.length; j++) if (text.includes(secret.slice(j, j + MIN_SECRET_LENGTH))) return true;
+  return false;
+}
+
 /** Replaces every stretch of `text` that equals a stretch of `secret` at least MIN_SECRET_LENGTH long (merged, one mask each). */
 function maskPieces(text: string, secret: string): string {
   const spans: Array<[number, number]> = [];
@@ -138,15 +152,14 @@ function maskPieces(text: string, secret: string): string {
 
 /**
  * `secret-in-document` (a 400) when `value` (a request body, or the part of it at
- * `at`) holds a secret's value: whatever is stored (a pipeline, an index, a
+ * `at`) holds a secret's value, or 8 or more characters of it: whatever is stored (a pipeline, an index, a
  * dataset) must never carry a key. `advice` ends the message.
  */
 export function refuseSecretValues(redactor: Redactor, value: unknown, at: string, advice: string): void {
   const secret = redactor.find(value, at);
   if (!secret) return;
-  throw new DomainError('secret-in-document', `${secret.path} holds the value of ${secret.name}; ${advice}`, {
-    errors: [{ path: secret.path, message: `holds the value of ${secret.name}` }],
-  });
+  const holds = `holds ${secret.part ? 'part of ' : ''}the value of ${secret.name}`;
+  throw new DomainError('secret-in-document', `${secret.path} ${holds}; ${advice}`, { errors: [{ path: secret.path, message: holds }] });
 }
 
 /**

@@ -86,7 +86,7 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
       const redactor = workspaceRedactor(io.env);
       for (const [value, what] of [[name, 'NAME'], [embeddingModel, '--embedding']] as const) {
         const hit = value ? redactor.find(value) : undefined;
-        if (hit) throw new UsageError(`${what} holds the value of ${hit.name}`);
+        if (hit) throw new UsageError(`${what} holds ${hit.part ? 'part of ' : ''}the value of ${hit.name}`);
       }
       const { readIngestFiles, validateIndexName } = await import('@patchbay/core/node');
       const progress = indexProgress(io.stderr);
@@ -116,7 +116,7 @@ function refuseSecrets(items: IngestItem[], redactor: Redactor): void {
     const hit = redactor.find({ id: item.id, text: item.text, metadata: item.metadata });
     if (!hit) continue;
     const where = hit.path === '$.text' ? 'the text' : hit.path === '$.id' ? 'the id' : hit.path.slice(2);
-    throw new UsageError(`${item.source}: ${where} of document "${item.id}" holds the value of ${hit.name}; remove it before indexing`);
+    throw new UsageError(`${item.source}: ${where} of document "${item.id}" holds ${hit.part ? 'part of ' : ''}the value of ${hit.name}; remove it before indexing`);
   }
 }
 
