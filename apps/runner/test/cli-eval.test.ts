@@ -119,7 +119,7 @@ describe('patchbay eval', () => {
     writeFileSync(path.join(ws.dir, 'noprovider.json'), JSON.stringify(asking('acme:big-model')));
     writeFileSync(path.join(ws.dir, 'judge.yaml'), suite.replace('type: exact}', 'type: exact}\n  - {name: judge, type: llm-judge, params: {model: "acme:judge", rubric: "is it ok?"}}'));
     const checks: Array<[string[], RegExp]> = [
-      [['eval', 'v1.json'], /--suite SUITE is required/],
+      [['eval', 'v1.json'], /--suite FILE is required \(a patchbay.eval\/v1 suite\)/],
       [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
       [['eval', 'v1.json', '--suite', 'badscorer.yaml'], /scorers\[0\]\.type: unknown scorer type "exactly"/],
       [['eval', 'v1.json', '--suite', 'badtarget.yaml'], /target node:nope\.value: no node "nope"/],

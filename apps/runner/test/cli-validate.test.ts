@@ -196,4 +196,17 @@ describe('every command\'s --help', () => {
       expect(missing, `patchbay ${command.name} --help`).toEqual([]);
     }
   });
+
+  it('calls an option\'s value by one name: the usage line as the Options list (promote and eval said --suite SUITE, then --suite FILE)', async () => {
+    const files = ['validate', 'run', 'diff', 'index-files', 'search', 'serve', 'eval', 'compare', 'keys', 'promote', 'worker'];
+    for (const file of files) {
+      const { command } = (await import(`../src/cli/commands/${file}.ts`)) as { command: Command };
+      const [usage, ...rest] = command.usage.split('\n');
+      const options = rest.join('\n');
+      for (const [, flag, value] of usage.matchAll(/(--[a-z-]+) ([A-Z][A-Z_]*)\b/g)) {
+        const listed = new RegExp(`^ +${flag} ([A-Z][A-Z_]*)\\b`, 'm').exec(options)?.[1];
+        expect(listed, `patchbay ${command.name} --help: ${flag}`).toBe(value);
+      }
+    }
+  });
 });

@@ -18,12 +18,12 @@ const EXIT_TERMINATED = 143;
 export const command: Command = {
   name: 'eval',
   summary: 'score a pipeline against a dataset',
-  usage: `Usage: patchbay eval PIPELINE --suite SUITE [options]
+  usage: `Usage: patchbay eval PIPELINE --suite FILE [options]
 
 Runs every case of the suite's dataset (× repeat) through the pipeline, scores
 each with the suite's scorers and prints the summary. PIPELINE is a pipeline
 JSON file, or NAME[@VERSION] of a pipeline saved in the runner's store in the
-data dir (the latest version without @); SUITE a patchbay.eval/v1 file (JSON or YAML). Progress goes to
+data dir (the latest version without @); FILE a patchbay.eval/v1 suite (JSON or YAML). Progress goes to
 stderr (a bar on a terminal, one line per case otherwise); the summary table,
 the comparison and the gates to stdout. Finished cases are saved one by one in
 OUT.partial.jsonl, so a stopped run continues with --resume.
@@ -71,7 +71,7 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
-    if (!values.suite) throw new UsageError('--suite SUITE is required');
+    if (!values.suite) throw new UsageError('--suite FILE is required (a patchbay.eval/v1 suite)');
     const resolve = (p: string) => path.resolve(io.cwd, p);
     const evals = await import('@patchbay/evals');
     const cliGate = gateFlags(values);

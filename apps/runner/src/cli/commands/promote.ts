@@ -11,20 +11,24 @@ import type { PipelineDocument } from '@patchbay/core';
 export const command: Command = {
   name: 'promote',
   summary: 'move a label to a version only if it is not worse (gated by evals)',
-  usage: `Usage: patchbay promote NAME --label LABEL --version N --suite SUITE [--data DIR] [--store STORE] [--force] [--json]
+  usage: `Usage: patchbay promote NAME --label LABEL --version N --suite FILE [--data DIR] [--store STORE] [--force] [--json]
 
 Evaluates version N of pipeline NAME (saved in the runner's store: the data
 dir's, or --store's) and the version that now holds LABEL on the suite's
-dataset — reusing a stored result with the same behaviour, dataset, suite and
-workspace (config, index contents) when there is one — compares them case by case (paired, as patchbay compare does) and applies the
-suite's gates ("fail-on regression" when it sets none). When they pass, the
-label moves and the history records it: "production: v3 → v4". A label not yet
-set moves when the candidate's own gates (min pass rate) pass.
+dataset, reusing a stored result with the same behaviour, dataset, suite and
+workspace (config, index contents) when there is one; compares them case by
+case (paired, as patchbay compare does) and applies the suite's gates
+("fail-on regression" when it sets none). When they pass, the label moves and
+the history records it: "production: v3 → v4". A label not set yet has no
+version to compare with, so only a min pass rate gate can keep it from moving.
+The suite's dataset file is saved in the store as a dataset of the file's name.
 
 Options:
-  --label LABEL    the label to move (production, staging, any slug)
+  --label LABEL    the label to move (production, staging, any slug that does
+                   not read as a version: not 3 or v3)
   --version N      the candidate version
-  --suite FILE     the eval suite (patchbay.eval/v1, JSON or YAML)
+  --suite FILE     the eval suite (patchbay.eval/v1, JSON or YAML), whose
+                   "dataset" names the cases file
   --force          move the label even when a gate fails (recorded as forced)
   --json           print the outcome as JSON
   --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay); with a
@@ -40,9 +44,10 @@ Options:
   --debug          show stack traces
   -h, --help       show this help
 
-Exit codes: 0 the label moved (or held version N already: nothing to do); 1 a gate failed (the label did not move; the
-failing gate and the regressed cases are printed) or an eval failed; 2 bad
-usage or bad input (pipeline, version, suite, dataset).`,
+Exit codes: 0 the label moved (or held version N already: nothing to do);
+1 a gate failed (the label did not move; the failing gate and the regressed
+cases are printed) or an eval failed; 2 bad usage or bad input (pipeline,
+version, suite, dataset).`,
   options: {
     label: { type: 'string' },
     version: { type: 'string' },
@@ -65,7 +70,7 @@ usage or bad input (pipeline, version, suite, dataset).`,
     // Digits only, as Number() would also take 0x2, 2e0 or " 2", and round a number past 2^53 to another version.
     const version = Number(values.version);
     if (!/^[1-9][0-9]*$/.test(values.version) || !Number.isSafeInteger(version)) throw new UsageError(`--version must be a version number (1, 2, …), got "${values.version}"`);
-    if (!values.suite) throw new UsageError('--suite SUITE is required');
+    if (!values.suite) throw new UsageError('--suite FILE is required (a patchbay.eval/v1 suite)');
 
     const evalsPkg = await import('@patchbay/evals');
     const { DomainError } = await import('../../domain-errors');
