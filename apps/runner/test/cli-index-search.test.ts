@@ -189,6 +189,16 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(after.stdout)).toHaveLength(1);
   });
 
+  it('creates no data dir for files it refuses (missing, a folder): one line, exit 2, nothing left behind', async () => {
+    for (const file of ['docs/nope.md', 'docs']) {
+      const r = await patchbay(['index', 'docs', file, '--data', 'never-made']);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr.trimEnd().split('\n'), file).toHaveLength(1);
+      expect(r.stderr, file).not.toContain('created the data dir');
+      expect(existsSync(join(cwd, 'never-made')), file).toBe(false);
+    }
+  });
+
   it('checks --chunk-size and --overlap against the chunker\'s own limits, naming the flags', async () => {
     const [small, wide] = await Promise.all([
       patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '10']),

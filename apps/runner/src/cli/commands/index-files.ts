@@ -80,23 +80,27 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
       throw new UsageError(`${storeSetting.name} ${storeTarget} holds no Patchbay store (${RUNNER_DB_FILE}): give the data dir or postgres:// URL your servers and workers share`);
     }
 
+    // As over the API, an index never holds a key: it is a file in the data dir, published to the store with --store.
+    const redactor = workspaceRedactor(io.env);
+    for (const [value, what] of [[name, 'NAME'], [embeddingModel, '--embedding']] as const) {
+      const hit = value ? redactor.find(value) : undefined;
+      if (hit) throw new UsageError(`${what} holds ${hit.part ? 'part of ' : ''}the value of ${hit.name}`);
+    }
+    const { readIngestFiles, validateIndexName, RetrievalInputError } = await import('@patchbay/core/node');
+    // Read before the workspace opens: files it refuses (missing, a folder) leave no data dir made for nothing.
+    const items = await (async () => {
+      validateIndexName(name); // before reading what may be many files
+      return readIngestFiles(files, { cwd: io.cwd });
+    })().catch((err: unknown) => {
+      throw err instanceof RetrievalInputError ? new UsageError(err.message) : err;
+    });
+    refuseSecrets(items, redactor);
+
     const workspace = await openWorkspaceRetrieval(values, io, { writes: true });
     try {
-      // As over the API, an index never holds a key: it is a file in the data dir, published to the store with --store.
-      const redactor = workspaceRedactor(io.env);
-      for (const [value, what] of [[name, 'NAME'], [embeddingModel, '--embedding']] as const) {
-        const hit = value ? redactor.find(value) : undefined;
-        if (hit) throw new UsageError(`${what} holds ${hit.part ? 'part of ' : ''}the value of ${hit.name}`);
-      }
-      const { readIngestFiles, validateIndexName } = await import('@patchbay/core/node');
       const progress = indexProgress(io.stderr);
       const { chunks } = await workspace
-        .run(async (store: RetrievalStore) => {
-          validateIndexName(name); // before reading what may be many files
-          const items = await readIngestFiles(files, { cwd: io.cwd });
-          refuseSecrets(items, redactor);
-          return store.ingest(name, items, { embeddingModel, chunkSize, overlap, onProgress: (p) => progress.update(p) });
-        })
+        .run((store: RetrievalStore) => store.ingest(name, items, { embeddingModel, chunkSize, overlap, onProgress: (p) => progress.update(p) }))
         .finally(() => progress.done());
       const info = workspace.store.listIndexes().find((i) => i.name === name);
       io.stdout.write(
