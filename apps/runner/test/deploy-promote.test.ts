@@ -360,6 +360,14 @@ describe('patchbay promote', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^gate FAIL  fail-on regression: 25 cases regressed \(listed above\)$/m);
     for (const id of ids) expect(refused.stdout.match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
+    // While each version is evaluated, stderr says how far it is (not a TTY: a line at each tenth, the last at the end).
+    for (const version of [2, 1]) {
+      const done = [...refused.stderr.matchAll(new RegExp(`^v${version}: (\\d+)/25 cases$`, 'gm'))].map((m) => Number(m[1]));
+      expect(done.length, refused.stderr).toBeGreaterThanOrEqual(2);
+      expect(done.length).toBeLessThanOrEqual(10);
+      expect(done).toEqual([...done].sort((a, b) => a - b));
+      expect(done.at(-1)).toBe(25);
+    }
   }, 60_000);
 
   it('does not move a label to a version its eval ran on no case (the pipeline failed on every one), and runs that eval again next time', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, type CliIO, type Command } from '../command';
 import { dataDirHint, storeWorkspaceHint } from '../data-dir-hint';
 import { openRunnerStore } from '../runner-store';
+import { promotionProgress } from '../promotion-progress';
 import { openWorkspaceServices } from '../workspace-services';
 import { openStoreWorkspace } from '../store-workspace';
 import { redactUrl } from '../../queue/redis-url';
@@ -103,11 +104,13 @@ version, suite, dataset).`,
       const { modelUnavailable } = await import('@patchbay/core/node');
       await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, workspace.config, io.env))));
       const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, workspacePins: workspace.pins });
+      const progress = promotionProgress(io.stderr);
       const outcome = await asUsage(
         runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
-          if (event.type === 'promotion.eval') io.stderr.write(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}\n`);
+          if (event.type === 'promotion.eval') progress.line(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}`);
+          else if (event.type === 'promotion.eval.progress') progress.update(event.version, event.done, event.total);
         }),
-      );
+      ).finally(() => progress.done());
       if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       else printOutcome(io, values.label, outcome, evalsPkg);
       const hint = outcome.error ? workspace.hint(outcome.error) : undefined;
