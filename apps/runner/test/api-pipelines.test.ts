@@ -153,6 +153,42 @@ describe('pipelines', () => {
     }
   }, 30_000);
 
+  it('refuses a node key that is a slip for the node\'s own (timeoutMS) or a config key beside config, at its path, when saving, running inline and in patchbay validate; ignores others', async () => {
+    const doc = echoPipeline('slips') as any;
+    doc.nodes[1] = { ...doc.nodes[1], timeoutMS: 5000 };
+    const message = 'node "answer": timeoutMS: unknown key; did you mean "timeoutMs"? (a node has: id, type, label, position, config, timeoutMs, retries)';
+    const saved = await runner.post('/api/pipelines', doc);
+    expect(saved.status).toBe(400);
+    expect((await saved.json()).errors).toEqual([{ path: '$.nodes[1].timeoutMS', message }]);
+    const ran = await runner.post('/api/runs', { document: doc, inputs: { question: 'q' } });
+    expect(ran.status).toBe(400);
+    expect((await ran.json()).errors[0]).toEqual({ path: '$.document.nodes[1].timeoutMS', message });
+    expect((await runner.api('/api/pipelines/slips')).status).toBe(404);
+
+    const beside = echoPipeline('slips') as any;
+    beside.nodes[1] = { ...beside.nodes[1], model: 'offline:echo' };
+    const besideSaved = await runner.post('/api/pipelines', beside);
+    expect(besideSaved.status).toBe(400);
+    expect((await besideSaved.json()).errors[0].message).toContain('model: unknown key; model goes in config');
+
+    const files = workspace({ 'slips.json': doc });
+    try {
+      const checked = await runCli(['validate', 'slips.json'], files.dir, cleanEnv());
+      expect(checked.code).not.toBe(0);
+      expect(checked.stdout + checked.stderr).toContain(`$.nodes[1].timeoutMS: ${message}`);
+    } finally {
+      files.remove();
+    }
+
+    // Anything else on a node (an editor draft's pin, a note) is no setting of it: saved without it.
+    const noted = echoPipeline('slips') as any;
+    noted.nodes[1] = { ...noted.nodes[1], pinned: { text: 'PINNED' }, note: 'ask Ada' };
+    expect((await runner.post('/api/pipelines', noted)).status).toBe(201);
+    const stored = (await (await runner.api('/api/pipelines/slips')).json()).document.nodes[1];
+    expect(stored.note).toBeUndefined();
+    expect(stored.pinned).toBeUndefined();
+  }, 30_000);
+
   it('keeps ids that differ only by case apart, in the run and its trace', async () => {
     const doc = echoPipeline('cased');
     doc.nodes.push({ id: 'Answer', type: 'llm', config: { model: 'offline:echo', prompt: 'loud {{ question }}' } }, { id: 'Out', type: 'output', config: { name: 'loud' } });

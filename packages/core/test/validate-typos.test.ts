@@ -79,6 +79,28 @@ describe('validation catches typos', () => {
     expect(problems.find((p) => p.path.endsWith('tols'))!.message).toContain('did you mean "tools"?');
   });
 
+  it('names a node-level key that is a slip for one the node has, or a config key put beside config', () => {
+    const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' } };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ timeoutMS: 5000 }, 'did you mean "timeoutMs"?'],
+      [{ retires: 2 }, 'did you mean "retries"?'],
+      [{ Label: 'Reply' }, 'did you mean "label"?'],
+      [{ temperature: 0 }, 'temperature goes in config'],
+    ];
+    for (const [extra, says] of cases) {
+      const key = Object.keys(extra)[0];
+      const [problem, ...rest] = problemsOf(around({ ...llm, ...extra }));
+      expect(rest).toEqual([]);
+      expect(problem).toMatchObject({ code: 'unknown-node-key', path: `$.nodes[1].${key}`, nodes: ['reply'] });
+      expect(problem.message).toBe(`node "reply": ${key}: unknown key; ${says} (a node has: id, type, label, position, config, timeoutMs, retries)`);
+    }
+  });
+
+  it("leaves other keys on a node alone (an editor draft's pins, a note): they are not run", () => {
+    const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, pinned: { text: 'PINNED' }, note: 'ask Ada' };
+    expect(validatePipeline(around(llm))).toMatchObject({ valid: true, problems: [] });
+  });
+
   it('suggests the closest known node type for an unknown one', () => {
     const [problem] = problemsOf({ ...around(agent({})), nodes: [{ id: 'x', type: 'tempalte', config: { template: 'hi' } }], edges: [] });
     expect(problem).toMatchObject({ code: 'unknown-node-type', path: '$.nodes[0].type' });

@@ -6,6 +6,8 @@ import {
   type PipelineDocument,
 } from '../schema/pipeline';
 import { zodIssueProblem, type Problem } from './problems';
+import { misplacedNodeKeyProblems } from './config-keys';
+import { getNodeType } from '../nodes/index';
 import { checkNodes, type DocumentParts } from './validate-nodes';
 import { checkEdges } from './validate-edges';
 import { checkGraph } from './validate-graph';
@@ -44,8 +46,17 @@ export function parseDocument(value: unknown): ParseDocumentResult {
     return { ok: false, problems: [{ path: '$', code: 'not-an-object', message: `a pipeline document is a JSON object, not ${kindOf(value)}` }] };
   }
   const parsed = PipelineDocumentSchema.safeParse(value, { reportInput: true });
-  if (parsed.success) return { ok: true, document: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((issue) => structureProblem(issue, value)) };
+  // Parsing drops keys a node does not have: one that is plainly meant as a node's or its config's is refused, not dropped.
+  const misplaced = misplacedKeys(value);
+  if (parsed.success && misplaced.length === 0) return { ok: true, document: parsed.data };
+  return { ok: false, problems: [...(parsed.success ? [] : parsed.error.issues.map((issue) => structureProblem(issue, value))), ...misplaced] };
+}
+
+function misplacedKeys(doc: Record<string, unknown>): Problem[] {
+  if (!Array.isArray(doc.nodes)) return [];
+  return doc.nodes.flatMap((raw, index) =>
+    isObject(raw) ? misplacedNodeKeyProblems(raw, index, typeof raw.type === 'string' ? getNodeType(raw.type) : undefined) : [],
+  );
 }
 
 /** A saved version sent or saved whole (what GET /api/pipelines/NAME answers): the pipeline is its `document`. */
