@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { cleanEnv, runCli, workspace } from './cli-child';
-import { startTestRunner, waitForRun } from './support/test-runner';
+import { echoPipeline, startTestRunner, waitForRun } from './support/test-runner';
 
 // A base URL's `user:password@` becomes an `Authorization: Basic …` header: a server that echoes the header
 // (a proxy's 401, a model repeating what it was sent) hands back the password, as base64 or decoded.
@@ -13,19 +13,8 @@ const BASIC = Buffer.from(`alice:${PASSWORD}`).toString('base64');
 let stub: OpenAIStub;
 let ws: { dir: string; remove(): void };
 
-const pipeline = {
-  format: 'patchbay.pipeline/v1',
-  name: 'basic',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'answer', type: 'llm', config: { model: 'stub:model', prompt: '{{ question }}', temperature: 0 } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 'answer.question' },
-    { from: 'answer.text', to: 'out.value' },
-  ],
-};
+/** The cached (temperature 0) model call whose reply echoes what the stub was sent. */
+const pipeline = echoPipeline('basic', 'stub:model', 0);
 
 beforeAll(async () => {
   stub = await startOpenAIStub({

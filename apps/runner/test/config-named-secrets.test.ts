@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { cleanEnv, runCli, workspace } from './cli-child';
-import { startTestRunner } from './support/test-runner';
+import { echoPipeline, startTestRunner } from './support/test-runner';
 
 // A key whose variable the workspace config names (`apiKeyEnv`), not a *_API_KEY: the runner masks it, and so must
 // every CLI command that writes the runner's store (patchbay run records its run there, patchbay promote its evals).
@@ -14,19 +14,8 @@ let stub: OpenAIStub;
 let ws: { dir: string; remove(): void };
 let dataDir: string;
 
-const leaky = {
-  format: 'patchbay.pipeline/v1',
-  name: 'leaky',
-  nodes: [
-    { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-    { id: 'answer', type: 'llm', config: { model: 'gw:model', prompt: '{{ question }}', temperature: 0 } },
-    { id: 'out', type: 'output', config: { name: 'answer' } },
-  ],
-  edges: [
-    { from: 'q.value', to: 'answer.question' },
-    { from: 'answer.text', to: 'out.value' },
-  ],
-};
+/** The cached (temperature 0) model call whose reply echoes what the stub was sent. */
+const leaky = echoPipeline('leaky', 'gw:model', 0);
 
 beforeAll(async () => {
   stub = await startOpenAIStub({ handler: (req) => ({ text: `my key is ${String(req.headers.authorization ?? '').replace(/^Bearer /, '')}` }) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { cleanEnv, runCli, workspace } from './cli-child';
-import { startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
+import { echoPipeline, startTestRunner, waitForRun, type TestRunner } from './support/test-runner';
 
 // A model that leaks the key it was called with: whole, and in pieces over stream chunks.
 const KEY = `sk-leak-${randomBytes(16).toString('hex')}`;
@@ -17,21 +17,7 @@ const logLines: string[] = [];
 /** Every answer body, CLI output and log line the test saw; grepped at the end with every file. */
 const seen: Array<[string, string]> = [];
 
-function leakyPipeline(name: string) {
-  return {
-    format: 'patchbay.pipeline/v1',
-    name,
-    nodes: [
-      { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-      { id: 'answer', type: 'llm', config: { model: 'stub:model', prompt: '{{ question }}', temperature: 0 } },
-      { id: 'out', type: 'output', config: { name: 'answer' } },
-    ],
-    edges: [
-      { from: 'q.value', to: 'answer.question' },
-      { from: 'answer.text', to: 'out.value' },
-    ],
-  };
-}
+const leakyPipeline = (name: string) => echoPipeline(name, 'stub:model', 0);
 
 beforeAll(async () => {
   stub = await startOpenAIStub({

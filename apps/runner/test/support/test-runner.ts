@@ -38,13 +38,14 @@ export async function startTestRunner(options: Partial<ServerOptions> = {}) {
 export type TestRunner = Awaited<ReturnType<typeof startTestRunner>>;
 
 /** input → llm (offline:echo) → output: answers with its question. */
-export function echoPipeline(name = 'echo', model = 'offline:echo') {
+/** `temperature` 0 makes the model call cacheable (the response cache keys only such calls). */
+export function echoPipeline(name = 'echo', model = 'offline:echo', temperature?: number) {
   return {
     format: 'patchbay.pipeline/v1',
     name,
     nodes: [
       { id: 'q', type: 'input', position: { x: 0, y: 0 }, config: { name: 'question', valueType: 'string' } },
-      { id: 'answer', type: 'llm', config: { model, prompt: '{{ question }}' } },
+      { id: 'answer', type: 'llm', config: temperature === undefined ? { model, prompt: '{{ question }}' } : { model, prompt: '{{ question }}', temperature } },
       { id: 'out', type: 'output', config: { name: 'answer' } },
     ],
     edges: [
