@@ -3,7 +3,7 @@ import type { NodeDefinition } from '../nodes/types';
 import type { PipelineNode } from '../schema/pipeline';
 import { didYouMean } from './did-you-mean';
 import { jsonPath } from './json-path';
-import type { Problem } from './problems';
+import type { Problem, ProblemCode } from './problems';
 
 /** Keys that belong on the node itself, beside `config`: a common place to put them by mistake. */
 const NODE_KEYS = ['timeoutMs', 'retries', 'label', 'position'];
@@ -32,7 +32,7 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
         : didYouMean(key, known);
       return {
         path: jsonPath(['nodes', index, 'config', key]),
-        code: 'unknown-config-key',
+        code: 'unknown-config-key' satisfies ProblemCode,
         message: `node "${node.id}": ${jsonPath(['config', key.slice(0, 60)], '').slice(1)}: unknown key${hint} (${def.type} knows: ${known.join(', ')})`,
         nodes: [node.id],
       };
@@ -55,7 +55,7 @@ export function misplacedNodeKeyProblems(raw: Record<string, unknown>, index: nu
     if (!hint) continue;
     problems.push({
       path: jsonPath(['nodes', index, key]),
-      code: 'unknown-node-key',
+      code: 'unknown-node-key' satisfies ProblemCode,
       message: `node ${id}: ${jsonPath([key.slice(0, 60)], '').slice(1)}: unknown key; ${hint} (a node has: ${ALL_NODE_KEYS.join(', ')})`,
       ...(typeof raw.id === 'string' ? { nodes: [raw.id] } : {}),
     });

@@ -21,6 +21,8 @@ export const PROBLEM_CODES = {
   'unknown-node-type': 'a node names a type that does not exist',
   'invalid-config': "a node's config does not fit its type (schema, template syntax, expression syntax)",
   'unknown-config-key': "a node's config has a key its type does not know (a typo: the message suggests the closest known key)",
+  'unknown-node-key':
+    "a node has a key beside config that is a slip for one it has (`timeoutMS`) or a config key put outside config (`model`)",
   'duplicate-node-id': 'two nodes share an id',
   'missing-node': 'an edge starts or ends at a node that does not exist',
   'missing-port': 'an edge starts or ends at a port the node does not have',
