@@ -81,7 +81,12 @@ describe('patchbay eval', () => {
       cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g2.json', '--min-pass-rate', '0.9']),
     ]);
     expect(regression.code).toBe(1);
-    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case regressed: c10');
+    // The comparison names the regressed case; the gate's line counts it rather than naming it again.
+    expect(regression.stdout).toContain('regressed (1): c10');
+    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case regressed (listed above)');
+    expect(regression.stdout.match(/\bc10\b/g)).toHaveLength(1);
+    // The result file keeps the gate's own message, with the ids.
+    expect(json('g1.json').gates.checks[0]).toEqual({ gate: 'fail-on regression', passed: false, message: '1 case regressed: c10' });
     expect(passRate.code).toBe(0);
     expect(passRate.stdout).toContain('gate PASS  min-pass-rate 0.9');
 

@@ -83,6 +83,17 @@ export function formatGates(report: GateReport, listedAbove?: Comparison): strin
     .join('\n');
 }
 
+/**
+ * The comparison and the gates under it, as `patchbay eval` and `patchbay promote` print them: every regressed case
+ * is named once, in the comparison (all of them), and a failed regression gate counts them. One block each, in order.
+ */
+export function formatComparisonAndGates(cmp: Comparison | undefined, gates: GateReport | undefined): string[] {
+  const blocks: string[] = [];
+  if (cmp) blocks.push(formatComparison(cmp, { allRegressed: true }));
+  if (gates?.checks.length) blocks.push(formatGates(gates, cmp));
+  return blocks;
+}
+
 /** For each regressed case, what fails now: its error or its failing scorers' reasons. */
 export function regressionReasons(current: { cases: CaseRecord[] }, regressed: string[]): string[] {
   const wanted = new Set(regressed);

@@ -191,8 +191,7 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
 
 function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals: typeof import('@patchbay/evals'), out: string) {
   const lines = [evals.formatSummary(head.summary)];
-  if (head.comparison) lines.push('', evals.formatComparison(head.comparison));
-  if (head.gates?.checks.length) lines.push('', evals.formatGates(head.gates));
+  for (const block of evals.formatComparisonAndGates(head.comparison, head.gates)) lines.push('', block);
   lines.push('', `result: ${out}`);
   io.stdout.write(lines.join('\n') + '\n');
 }

@@ -154,19 +154,14 @@ async function openEvalWorkspace(store: Store, values: { data?: string; config?:
 
 function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/promotion').PromotionOutcome, evals: typeof import('@patchbay/evals')) {
   if (outcome.status === 'unchanged') return void io.stdout.write(`${outcome.note}\n`);
-  const lines: string[] = [];
   // The comparison's baseline is the holder's eval id: name the version it stands for first.
-  if (outcome.comparison) {
-    const holder = outcome.from === null ? outcome.comparison.baseline : `v${outcome.from}, which ${label} holds (eval ${outcome.comparison.baseline})`;
-    // Each regressed case is named here only, all of them: the gates and the verdict below count them.
-    lines.push(evals.formatComparison({ ...outcome.comparison, baseline: holder }, { allRegressed: true }), '');
-  }
-  if (outcome.gates?.checks.length) {
-    // A gate is skipped only where the label holds no version: say so in the promotion's words, not the eval's ("no baseline").
-    const notSet = `${label} is not set, so there is no version to compare v${outcome.to} with`;
-    const gates = { ...outcome.gates, checks: outcome.gates.checks.map((c) => (c.skipped ? { ...c, message: notSet } : c)) };
-    lines.push(evals.formatGates(gates, outcome.comparison ?? undefined), '');
-  }
+  const cmp = outcome.comparison;
+  const holder = cmp && outcome.from !== null ? `v${outcome.from}, which ${label} holds (eval ${cmp.baseline})` : cmp?.baseline;
+  // A gate is skipped only where the label holds no version: say so in the promotion's words, not the eval's ("no baseline").
+  const notSet = `${label} is not set, so there is no version to compare v${outcome.to} with`;
+  const gates = outcome.gates && { ...outcome.gates, checks: outcome.gates.checks.map((c) => (c.skipped ? { ...c, message: notSet } : c)) };
+  // Each regressed case is named in the comparison only: the gates and the verdict below count them.
+  const lines = evals.formatComparisonAndGates(cmp ? { ...cmp, baseline: holder! } : undefined, gates ?? undefined).flatMap((block) => [block, '']);
   const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
   if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
   else if (outcome.moved) lines.push(outcome.forced ? `${arrow} (forced past failing gates)` : arrow);
