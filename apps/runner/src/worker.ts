@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { baseURLSecrets, listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
+import { baseURLSecrets, configSecrets, listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -47,10 +47,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   const redact = (text: string) => redactor.redact(text);
   // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.
+  // So may the base URLs of providers only it names (GW_BASE_URL for its provider gw).
   const onConfig = (config: WorkspaceConfig) => {
     const named = [...listProviders(config, env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(config)].filter((name) => !keyVariables.has(name));
-    if (named.length === 0) return;
+    const added = configSecrets(config, env).filter((s) => !credentials.some((c) => c.value === s.value));
+    if (named.length === 0 && added.length === 0) return;
     for (const name of named) keyVariables.add(name);
+    credentials.push(...added);
     redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   };
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redact(line));

@@ -9,7 +9,7 @@ import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
  * process opens one workspace, after its output is already wrapped: the redactor reads this set when it masks.
  */
 const configSecretNames = new Set<string>();
-/** The credentials of the providers' base URLs (`user:password@`) of the opened config and environment. */
+/** The secret values the opened config holds or makes: its base URLs' credentials, its literal credentials. */
 const configSecretValues: Array<{ name: string; value: string }> = [];
 
 /** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment, and the secrets the opened config adds (what the runner masks). */
@@ -30,12 +30,12 @@ export function liveRedact(env: NodeJS.ProcessEnv): (text: string) => string {
   };
 }
 
-/** From now on, masks the values of the variables `config` names as secrets, and its base URLs' credentials, in everything the CLI writes. */
+/** From now on, masks the values of the variables `config` names as secrets, and the credentials it holds (configSecrets), in everything the CLI writes. */
 export async function maskConfigSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  const { baseURLSecrets, listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
+  const { configSecrets, listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
   for (const p of listProviders(config, env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
   for (const name of mcpSecretVariables(config)) configSecretNames.add(name);
-  for (const secret of baseURLSecrets(config, env)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
+  for (const secret of configSecrets(config, env)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
 }
 
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */

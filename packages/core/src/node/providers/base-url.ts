@@ -30,16 +30,3 @@ export function splitBaseURL(baseURL: string): SplitBaseURL {
 export function displayBaseURL(baseURL: string): string {
   return splitBaseURL(baseURL).url;
 }
-
-/**
- * The credentials a provider's base URL carries: the password as written and decoded, and the `Basic`
- * credential it is sent as. They are secrets like a key: a server that echoes what it was sent (a proxy's
- * 401, a model repeating the header) must not get them into a trace, a log or a file.
- */
-export function baseURLCredentials(provider: string, baseURL: string): Array<{ name: string; value: string }> {
-  const { authorization } = splitBaseURL(baseURL);
-  if (!authorization) return [];
-  const { password } = new URL(baseURL);
-  const name = `the password in ${provider}'s base URL`;
-  return [...new Set([password, decodeURIComponent(password), authorization.slice('Basic '.length)])].map((value) => ({ name, value }));
-}

@@ -1,5 +1,6 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
-import { baseURLCredentials, displayBaseURL } from './base-url';
+import { displayBaseURL } from './base-url';
+import { urlCredentials } from '../config/url-credentials';
 import type { ModelKind } from '../../nodes/types';
 import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
@@ -105,11 +106,14 @@ export function resolveProvider(name: string, config: WorkspaceConfig, env: Node
   };
 }
 
-/** The secrets in the providers' base URLs (`user:password@`), by where they are: what the redactor masks beside the keys. */
+/**
+ * The secrets in the providers' base URLs (`user:password@`, sent as `Authorization: Basic`; a `?key=` token), by
+ * where they are: what the redactor masks beside the keys.
+ */
 export function baseURLSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
   return providerNames(config, env).flatMap((name) => {
     const p = resolveProvider(name, config, env);
-    return p ? baseURLCredentials(name, p.baseURL) : [];
+    return p ? urlCredentials(`the credential in ${name}'s base URL`, p.baseURL) : [];
   });
 }
 

@@ -1,0 +1,59 @@
+import { baseURLSecrets } from '../providers/presets';
+import { CREDENTIAL_NAME, urlCredentials } from './url-credentials';
+import type { WorkspaceConfig } from './workspace-config';
+
+const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/**
+ * Every secret value the workspace config holds or makes, by where it is (never what it is): the credentials of
+ * the providers' base URLs (from the config or `<NAME>_BASE_URL`) and the credentials written literally in it.
+ * The config should name variables (`apiKeyEnv`, `${NAME}`), but a literal works in one process (only
+ * `serve --queue` refuses one), so the redactor masks each as it masks a key.
+ */
+export function configSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
+  const found = [...baseURLSecrets(config, env), ...literalConfigSecrets(config)];
+  return found.filter((s, i) => found.findIndex((t) => t.value === s.value) === i);
+}
+
+/**
+ * The credentials written literally in the config: an MCP server's URL (password, `?token=`), the literal part of
+ * a header or `env` value whose name says it is a credential (`Authorization`, `X-Api-Key`, `GITHUB_TOKEN`; not
+ * `Accept`, `LOG_LEVEL`), and a stdio server's argument after such a flag (`--token X`, `--api-key=X`).
+ */
+export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: string; value: string }> {
+  const secrets: Array<{ name: string; value: string }> = [];
+  for (const [server, settings] of Object.entries(config.mcpServers ?? {})) {
+    const at = `mcpServers.${server}`;
+    if ('url' in settings) {
+      secrets.push(...urlCredentials(`the credential in the config's ${at}.url`, settings.url));
+      for (const [header, value] of Object.entries(settings.headers ?? {})) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(`${at}.headers.${header}`, value));
+    } else {
+      for (const [variable, value] of Object.entries(settings.env ?? {})) if (CREDENTIAL_NAME.test(variable)) secrets.push(...literalParts(`${at}.env.${variable}`, value));
+      const args = settings.args ?? [];
+      args.forEach((arg, i) => {
+        const flag = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s.exec(arg);
+        if (!flag || !CREDENTIAL_NAME.test(flag[1])) return;
+        const value = flag[2] ?? args[i + 1];
+        if (value !== undefined) secrets.push(...literalParts(`${at}.args[${flag[2] === undefined ? i + 1 : i}]`, value));
+      });
+    }
+  }
+  return secrets;
+}
+
+/**
+ * What a value holds besides `${NAME}` references (their values are masked by name): each literal stretch (after
+ * an auth scheme), and of a `Basic` credential the `user:password` and password it decodes to.
+ */
+function literalParts(where: string, value: string): Array<{ name: string; value: string }> {
+  const name = `the literal credential at the config's ${where}`;
+  // `Bearer abc…`: the credential is what follows the scheme (so "Bearer a" elsewhere is left alone).
+  const credential = value.trim().replace(/^[A-Za-z][A-Za-z0-9-]* (?=\S+$)/, '');
+  const parts = new Set(credential.split(REFERENCE).map((part) => part.trim()));
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    parts.add(decoded).add(decoded.slice(decoded.indexOf(':') + 1));
+  }
+  return [...parts].filter(Boolean).map((part) => ({ name, value: part }));
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { configSecrets, literalConfigSecrets, parseWorkspaceConfig } from '../src/node/index';
+
+const values = (config: unknown) => literalConfigSecrets(parseWorkspaceConfig(config)).map((s) => s.value);
+
+describe("the credentials written literally in a workspace config", () => {
+  it("are an MCP header's or env value's literal part when its name says it is a credential, not other settings", () => {
+    const found = values({
+      mcpServers: {
+        api: { url: 'https://mcp.example/mcp', headers: { Authorization: 'Bearer tok-0123456789', 'X-Api-Key': 'key-0123456789', Cookie: 'sid=${SID}; theme=dark-mode', Accept: 'application/json', 'X-Tenant': 'tenant-acme-eu' } },
+        files: { command: 'node', args: ['server.js', '--token', 'arg-tok-0123456789', '--api-key=arg-key-0123456789', '--verbose', 'plain-argument'], env: { GITHUB_TOKEN: 'ghp_0123456789', DB_PASSWORD: 'pw-${PW}-suffix', LOG_LEVEL: 'warning-level' } },
+      },
+    });
+    expect(found).toEqual(expect.arrayContaining(['tok-0123456789', 'key-0123456789', 'arg-tok-0123456789', 'arg-key-0123456789', 'ghp_0123456789', 'pw-', '-suffix', '; theme=dark-mode']));
+    for (const kept of ['application/json', 'tenant-acme-eu', 'warning-level', 'plain-argument', 'server.js', 'Bearer tok-0123456789']) expect(found).not.toContain(kept);
+    // Only references: nothing literal.
+    expect(values({ mcpServers: { gh: { url: 'https://mcp.example/mcp', headers: { Authorization: 'Bearer ${GITHUB_TOKEN}' } } } })).toEqual([]);
+  });
+
+  it("are a URL's password (written, decoded, as Basic) and its credential query parameters", () => {
+    const found = values({ mcpServers: { wiki: { url: 'https://bob:p%40ss-0123456789@mcp.example/mcp?api_key=q-key-0123456789&page=2' } } });
+    expect(found).toEqual(expect.arrayContaining(['p%40ss-0123456789', 'p@ss-0123456789', Buffer.from('bob:p@ss-0123456789').toString('base64'), 'q-key-0123456789']));
+    expect(found).not.toContain('2');
+  });
+
+  it("include what a Basic header decodes to, and the providers' base URL credentials (configSecrets)", () => {
+    const basic = Buffer.from('alice:basic-pw-0123456789').toString('base64');
+    const config = parseWorkspaceConfig({
+      providers: { gw: { baseURL: 'https://u:gw-pw-0123456789@gw.example/v1' } },
+      mcpServers: { docs: { url: 'https://mcp.example/mcp', headers: { Authorization: `Basic ${basic}` } } },
+    });
+    const all = configSecrets(config, {}).map((s) => s.value);
+    expect(all).toEqual(expect.arrayContaining([basic, 'alice:basic-pw-0123456789', 'basic-pw-0123456789', 'gw-pw-0123456789']));
+    // Each says where it is, never what it is.
+    for (const s of configSecrets(config, {})) expect(s.name).not.toContain(s.value);
+  });
+});
