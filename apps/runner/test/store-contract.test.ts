@@ -198,6 +198,51 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await ids({ monitor: { name: 'm', minScore: 0.5 }, limit: 10 })).toEqual(['a']);
   });
 
+  it("reads back the latest finished runs and scores an alert rule's window holds, and each rule's last alert state", async () => {
+    const store = await target.open();
+    const node = (id: string, costUsd: number) => ({ id, type: 'llm', status: 'succeeded' as const, attempts: 1, costUsd });
+    // w finishes last though it started first; x is cancelled, y is a cli run, z still runs, v is another label's.
+    store.runs.begin(start('w', { startedAt: 1_000, source: 'serve', label: 'production' }));
+    store.runs.finish(finish('w', { durationMs: 5_000, nodes: { a: node('a', 0.25), b: node('b', 0.5) } }));
+    store.runs.begin(start('x', { startedAt: 1_100, source: 'api' }));
+    store.runs.finish(finish('x', { status: 'cancelled', durationMs: 10 }));
+    store.runs.begin(start('u', { startedAt: 1_200, source: 'openai', label: 'production' }));
+    store.runs.finish(finish('u', { status: 'failed', durationMs: 100, nodes: {} }));
+    store.runs.begin(start('y', { startedAt: 1_300, source: 'cli' }));
+    store.runs.finish(finish('y', { durationMs: 10 }));
+    store.runs.begin(start('z', { startedAt: 1_400, source: 'api' }));
+    store.runs.begin(start('v', { startedAt: 1_500, source: 'serve', label: 'staging' }));
+    store.runs.finish(finish('v', { durationMs: 20 }));
+    const sources = ['editor', 'api', 'serve', 'openai'] as const;
+    const recent = (q: { label?: string; finishedSince?: number; limit: number }) => store.runs.recentFinished({ pipeline: 'p', sources, ...q });
+    expect(await recent({ limit: 10 })).toEqual([
+      { id: 'u', version: 1, label: 'production', status: 'failed', durationMs: 100, costUsd: 0, finishedAt: 1_300 },
+      { id: 'v', version: 1, label: 'staging', status: 'succeeded', durationMs: 20, costUsd: 0, finishedAt: 1_520 },
+      { id: 'w', version: 1, label: 'production', status: 'succeeded', durationMs: 5_000, costUsd: 0.75, finishedAt: 6_000 },
+    ]);
+    // The latest 2 by start, in the order they finished; by label; finished after a time.
+    expect((await recent({ limit: 2 })).map((r) => r.id)).toEqual(['u', 'v']);
+    expect((await recent({ label: 'production', limit: 10 })).map((r) => r.id)).toEqual(['u', 'w']);
+    expect((await recent({ finishedSince: 1_500, limit: 10 })).map((r) => r.id)).toEqual(['v', 'w']);
+    expect(await store.runs.recentFinished({ pipeline: 'other', sources, limit: 10 })).toEqual([]);
+
+    const score = (runId: string, at: number, label: string | null = null, monitor = 'm') => ({ runId, monitor, pipeline: 'p', version: 1, label, score: at / 100, pass: true, reason: null, at });
+    for (const s of [score('a', 10), score('b', 30, 'production'), score('c', 20), score('d', 40, null, 'n')]) await store.monitors.addScore(s);
+    const scores = (q: { label?: string; since?: number; limit: number }) => store.monitors.recentScores({ pipeline: 'p', monitor: 'm', ...q });
+    expect((await scores({ limit: 10 })).map((s) => s.runId)).toEqual(['a', 'c', 'b']);
+    expect((await scores({ limit: 2 })).map((s) => s.runId)).toEqual(['c', 'b']);
+    expect((await scores({ label: 'production', limit: 10 })).map((s) => s.runId)).toEqual(['b']);
+    expect((await scores({ since: 10, limit: 10 })).map((s) => s.runId)).toEqual(['c', 'b']);
+
+    const alert = { pipeline: 'p', payload: {}, webhook: 'http://127.0.0.1:9/h' };
+    await store.monitors.addDelivery({ ...alert, rule: 'r1', state: 'firing', createdAt: 1 });
+    await store.monitors.addDelivery({ ...alert, rule: 'r2', state: 'firing', createdAt: 2 });
+    await store.monitors.addDelivery({ ...alert, rule: 'r1', state: 'recovered', createdAt: 3 });
+    await store.monitors.addDelivery({ ...alert, pipeline: 'q', rule: 'r1', state: 'firing', createdAt: 4 });
+    expect(await store.monitors.lastAlertStates('p')).toEqual(new Map([['r1', 'recovered'], ['r2', 'firing']]));
+    expect(await store.monitors.lastAlertStates('none')).toEqual(new Map());
+  });
+
   it('prunes finished runs only, and interrupts running runs of dead owners only', async () => {
     const store = await target.open();
     await seedRuns(store);

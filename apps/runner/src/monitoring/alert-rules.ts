@@ -57,6 +57,19 @@ export interface AlertPayload {
 /** The most runs (or scores) a window holds: a count window's largest size, and the cap of a duration window. */
 export const MAX_WINDOW_SAMPLES = 10_000;
 
+/** What a finished run adds to a rule's window, or null when the rule does not read it. */
+function runSample(rule: AlertRuleSpec, run: AlertRunSample): Sample | null {
+  if (rule.metric.startsWith('monitor:') || (rule.label && rule.label !== run.label) || run.status === 'cancelled') return null;
+  const value = rule.metric === 'errorRate' ? (isErrorStatus(run.status) ? 1 : 0) : rule.metric === 'p95Ms' ? run.durationMs : run.costUsd;
+  return { at: run.at, runId: run.id, version: run.version, label: run.label, value };
+}
+
+/** What a monitor's score adds to a rule's window, or null when the rule does not read it. */
+function scoreSample(rule: AlertRuleSpec, score: MonitorScore): Sample | null {
+  if (rule.metric !== `monitor:${score.monitor}` || (rule.label && rule.label !== score.label)) return null;
+  return { at: score.at, runId: score.runId, version: score.version, label: score.label, value: score.score };
+}
+
 /** Rolling value of a window: error rate, p95 of run latency, total cost, or a monitor's mean score. */
 function windowValue(metric: string, samples: Sample[]): number {
   const values = samples.map((s) => s.value);
@@ -72,8 +85,8 @@ function windowValue(metric: string, samples: Sample[]): number {
  * Alert rules over rolling windows (the last N runs or scores, or a duration),
  * fed as runs finish and as monitors score. A rule fires once when its value
  * crosses the threshold and once more when it recovers; in between it stays
- * quiet. A count window decides only once it is full. State lives in memory:
- * a restarted runner starts every rule quiet with empty windows.
+ * quiet. A count window decides only once it is full. State lives in memory,
+ * and is put back from the store (restore) when a rule is put in effect.
  */
 export class AlertEvaluator {
   private rules = new Map<string, AlertRuleSpec[]>();
@@ -95,18 +108,58 @@ export class AlertEvaluator {
 
   observeRun(run: AlertRunSample): void {
     for (const rule of this.rules.get(run.pipeline) ?? []) {
-      if (rule.metric.startsWith('monitor:') || (rule.label && rule.label !== run.label)) continue;
-      if (run.status === 'cancelled') continue;
-      const value = rule.metric === 'errorRate' ? (isErrorStatus(run.status) ? 1 : 0) : rule.metric === 'p95Ms' ? run.durationMs : run.costUsd;
-      this.add(run.pipeline, rule, { at: run.at, runId: run.id, version: run.version, label: run.label, value });
+      const sample = runSample(rule, run);
+      if (sample) this.add(run.pipeline, rule, sample);
     }
   }
 
   observeScore(score: MonitorScore): void {
     for (const rule of this.rules.get(score.pipeline) ?? []) {
-      if (rule.metric !== `monitor:${score.monitor}` || (rule.label && rule.label !== score.label)) continue;
-      this.add(score.pipeline, rule, { at: score.at, runId: score.runId, version: score.version, label: score.label, value: score.score });
+      const sample = scoreSample(rule, score);
+      if (sample) this.add(score.pipeline, rule, sample);
     }
+  }
+
+  /** The rules in effect for a pipeline now (a restore is for one of these objects, or it is stale). */
+  rulesOf(pipeline: string): readonly AlertRuleSpec[] {
+    return this.rules.get(pipeline) ?? [];
+  }
+
+  /**
+   * Puts back what a rule saw before it was put in effect (alert-history.ts reads it from the store): the
+   * runs or scores go before those observed since, and the rule is in the state its last alert said, unless
+   * it has decided here already. Nothing is posted: the next run or score decides, as always.
+   */
+  restore(pipeline: string, rule: AlertRuleSpec, past: { runs: AlertRunSample[]; scores: MonitorScore[]; firing: boolean }): void {
+    if (!this.rules.get(pipeline)?.includes(rule)) return; // the rules changed while the past was read
+    const key = `${pipeline}\u0000${rule.name}`;
+    let state = this.state.get(key);
+    if (!state) this.state.set(key, (state = { firing: past.firing, samples: [], runIds: new Set() }));
+    else if (state.samples.length === 0) state.firing = past.firing;
+    const older: Sample[] = [];
+    for (const run of past.runs) {
+      const sample = runSample(rule, run);
+      if (sample && !state.runIds.has(sample.runId)) older.push(sample);
+    }
+    for (const score of past.scores) {
+      const sample = scoreSample(rule, score);
+      if (sample && !state.runIds.has(sample.runId)) older.push(sample);
+    }
+    for (const sample of older) state.runIds.add(sample.runId);
+    state.samples.unshift(...older);
+    const window = windowOf(rule);
+    const keep = 'runs' in window ? window.runs : MAX_WINDOW_SAMPLES;
+    if ('ms' in window && state.samples.length > 0) {
+      const since = Math.max(...state.samples.map((s) => s.at)) - window.ms;
+      this.drop(state, state.samples.filter((s) => s.at <= since));
+    }
+    if (state.samples.length > keep) this.drop(state, state.samples.slice(0, state.samples.length - keep));
+  }
+
+  private drop(state: RuleState, gone: Sample[]) {
+    const out = new Set(gone);
+    state.samples = state.samples.filter((s) => !out.has(s));
+    for (const s of gone) state.runIds.delete(s.runId);
   }
 
   private add(pipeline: string, rule: AlertRuleSpec, sample: Sample) {

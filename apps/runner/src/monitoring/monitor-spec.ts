@@ -10,7 +10,7 @@ const Fraction = z.number({ error: 'a number from 0 to 1' }).min(0, 'a number fr
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');
 
 /** The runs monitoring sees: those the runner (or its workers) executes as runs. Not `eval` (an eval scores its own cases) nor `cli` (`patchbay run` runs outside the runner). */
-const OBSERVED_SOURCES = ['editor', 'api', 'serve', 'openai'] as const satisfies readonly RunSource[];
+export const OBSERVED_SOURCES = ['editor', 'api', 'serve', 'openai'] as const satisfies readonly RunSource[];
 const UNOBSERVED_REASON = 'monitoring never sees eval or cli runs (an eval scores its own cases; patchbay run runs outside the runner): use editor, api, serve or openai';
 const ObservedSource = z.enum(OBSERVED_SOURCES, { error: (issue) => (issue.input === 'eval' || issue.input === 'cli' ? UNOBSERVED_REASON : undefined) });
 

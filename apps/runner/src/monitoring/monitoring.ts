@@ -3,6 +3,7 @@ import type { MonitoringConfigKind, MonitorScore, MonitorStore } from '../store/
 import type { RollupStore } from '../store/rollups';
 import type { RunStore } from '../store/runs';
 import { AlertOutbox } from './alert-outbox';
+import { restoreAlertWindows } from './alert-history';
 import { AlertEvaluator, alertSampleOf, type AlertPayload } from './alert-rules';
 import { queryMetrics, type MetricsQuery } from './metrics-query';
 import { MonitorRunner } from './monitor-runner';
@@ -64,6 +65,8 @@ export class Monitoring {
   private shared?: SharedAlertWindows;
   /** Changes of state being claimed (scaled out): settled and close wait for them as for the outbox. */
   private readonly claims = new Set<Promise<unknown>>();
+  /** Rules' windows being read back from the store (alert-history.ts). */
+  private readonly restoring = new Set<Promise<void>>();
 
   private constructor(
     private readonly options: MonitoringOptions,
@@ -117,12 +120,12 @@ export class Monitoring {
 
   async setMonitors(pipeline: string, monitors: MonitorSpec[]): Promise<void> {
     await this.options.monitors.setConfig(pipeline, 'monitors', monitors);
-    this.apply('monitors', pipeline, monitors);
+    await this.apply('monitors', pipeline, monitors);
   }
 
   async setAlertRules(pipeline: string, rules: AlertRuleSpec[]): Promise<void> {
     await this.options.monitors.setConfig(pipeline, 'alert-rules', rules);
-    this.apply('alert-rules', pipeline, rules);
+    await this.apply('alert-rules', pipeline, rules);
   }
 
   /**
@@ -131,17 +134,28 @@ export class Monitoring {
    */
   async syncConfigs(): Promise<void> {
     for (const kind of ['monitors', 'alert-rules'] as const) {
-      for (const [pipeline, list] of await this.options.monitors.allConfigs(kind)) this.apply(kind, pipeline, list);
+      for (const [pipeline, list] of await this.options.monitors.allConfigs(kind)) await this.apply(kind, pipeline, list);
     }
   }
 
-  /** Puts a pipeline's list in effect, unless it is the one in effect already (applying it again would empty the rules' windows). */
-  private apply(kind: MonitoringConfigKind, pipeline: string, list: unknown[]): void {
+  /**
+   * Puts a pipeline's list in effect, unless it is the one in effect already (applying it again would empty the rules'
+   * windows). Rules put in effect start from what the store holds (alert-history.ts), read before this resolves.
+   */
+  private async apply(kind: MonitoringConfigKind, pipeline: string, list: unknown[]): Promise<void> {
     const key = `${kind}\u0000${pipeline}`;
     const text = JSON.stringify(list);
     if (this.applied.get(key) === text) return;
     this.applied.set(key, text);
-    if (kind === 'alert-rules') return this.alerts.set(pipeline, list as AlertRuleSpec[]);
+    if (kind === 'alert-rules') {
+      this.alerts.set(pipeline, list as AlertRuleSpec[]);
+      const restored = restoreAlertWindows(this.alerts, pipeline, this.options).catch((err: Error) =>
+        this.options.log(`alert rules of "${pipeline}" start with empty windows: could not read its runs: ${err.message}`),
+      );
+      this.restoring.add(restored);
+      void restored.finally(() => this.restoring.delete(restored));
+      return restored;
+    }
     const monitors = list as MonitorSpec[];
     this.monitorRunner.set(pipeline, monitors);
     // A monitor removed or switched off has no score any more: a gauge left at its last mean would stand for good.
@@ -195,6 +209,7 @@ export class Monitoring {
     // The run manager hands a run over on the tick after it is recorded.
     await new Promise((resolve) => setImmediate(resolve));
     await this.monitorRunner.drained();
+    await Promise.all(this.restoring);
     await Promise.all(this.claims);
     await this.outbox.idle();
   }
@@ -254,6 +269,7 @@ export class Monitoring {
     clearInterval(this.pruneTimer);
     clearInterval(this.syncTimer);
     await this.monitorRunner.close();
+    await Promise.all(this.restoring);
     // After the monitors (a last score may fire an alert), before the store closes (each delivery records how it ended).
     await Promise.all(this.claims);
     this.stopping.abort();

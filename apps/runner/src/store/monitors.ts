@@ -62,6 +62,10 @@ export interface MonitorStore {
   scoreBuckets(query: { pipeline: string; from: number; to: number; stepMs: number }): Promise<ScoreBucket[]>;
   /** The scores a run was given. */
   runScores(runId: string): Promise<MonitorScore[]>;
+  /** A monitor's latest scores of a pipeline's runs (narrowed to a label, to those since a time), oldest first. */
+  recentScores(query: { pipeline: string; monitor: string; label?: string; since?: number; limit: number }): Promise<MonitorScore[]>;
+  /** Per rule of a pipeline, the state its latest alert said (delivered or not): what its receiver was last told. */
+  lastAlertStates(pipeline: string): Promise<Map<string, AlertDelivery['state']>>;
   addDelivery(delivery: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number>;
   updateDelivery(id: number, update: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void>;
   deliveries(pipeline: string, limit: number): Promise<AlertDelivery[]>;
@@ -198,6 +202,24 @@ export class KyselyMonitorStore implements MonitorStore {
   async runScores(runId: string): Promise<MonitorScore[]> {
     await this.flush();
     return (await this.db.selectFrom('monitor_scores').selectAll().where('run_id', '=', runId).orderBy('monitor').execute()).map(toScore);
+  }
+
+  async recentScores(q: { pipeline: string; monitor: string; label?: string; since?: number; limit: number }): Promise<MonitorScore[]> {
+    await this.flush();
+    let query = this.db.selectFrom('monitor_scores').selectAll().where('pipeline', '=', q.pipeline).where('monitor', '=', q.monitor);
+    if (q.label !== undefined) query = query.where('label', '=', q.label);
+    if (q.since !== undefined) query = query.where('at', '>', q.since);
+    return (await query.orderBy('at', 'desc').limit(q.limit).execute()).reverse().map(toScore);
+  }
+
+  async lastAlertStates(pipeline: string): Promise<Map<string, AlertDelivery['state']>> {
+    const rows = await this.db
+      .selectFrom('alert_deliveries as d')
+      .select(['d.rule', 'd.state'])
+      .where('d.pipeline', '=', pipeline)
+      .where('d.id', 'in', (eb) => eb.selectFrom('alert_deliveries').select((e) => e.fn.max('id').as('id')).where('pipeline', '=', pipeline).groupBy('rule'))
+      .execute();
+    return new Map(rows.map((r) => [r.rule, r.state as AlertDelivery['state']]));
   }
 
   async addDelivery(d: Omit<AlertDelivery, 'id' | 'attempts' | 'lastError' | 'deliveredAt' | 'status'>): Promise<number> {

@@ -56,6 +56,27 @@ export interface RunStart {
   from?: { run: string; node: string };
 }
 
+/** A finished run as alert rules read it again (monitoring/alert-history.ts): its cost is summed over its nodes. */
+export interface FinishedRunSample {
+  id: string;
+  version: number | null;
+  label: string | null;
+  status: Exclude<RunStatus, 'running'>;
+  durationMs: number;
+  costUsd: number;
+  /** started_at + duration_ms: when it finished. */
+  finishedAt: number;
+}
+
+/** The latest finished runs of one pipeline from some sources, narrowed to a label and to those finished since a time. */
+export interface RecentRunsQuery {
+  pipeline: string;
+  sources: readonly RunSource[];
+  label?: string;
+  finishedSince?: number;
+  limit: number;
+}
+
 /** `GET /api/runs`: each filter given narrows the list; newest first. */
 export interface RunQuery extends PageRequest {
   pipeline?: string;
@@ -116,6 +137,8 @@ export interface RunStore {
   events(id: string): Promise<RunEvent[] | undefined>;
   /** Newest first, a page at a time. */
   list(query: RunQuery): Promise<Page<RunSummary>>;
+  /** The latest finished runs (cancelled ones left out), oldest first, in the order they finished. */
+  recentFinished(query: RecentRunsQuery): Promise<FinishedRunSample[]>;
   /**
    * At start-up: runs left `running` by a process that is gone become `interrupted`, except those
    * `stillQueued` says a queue still holds (scaled out: a worker runs them, or runs them again).
@@ -148,6 +171,8 @@ export const toRunSummary = (r: RunRow): RunSummary => ({
 
 /** A crash loses at most this much of the run history; reads never see less (they flush first). */
 const FLUSH_DELAY_MS = 5;
+/** No run lasts longer than this (a week): recentFinished looks this far before a time for runs that finished after it. */
+const MAX_RUN_MS = 7 * 86_400_000;
 const MAX_BATCH = 1000;
 /**
  * How long a held begin waits for its run's end before it is written as
@@ -262,6 +287,35 @@ export class KyselyRunStore implements RunStore {
     const traces = await this.traceTexts(id);
     const parse = await this.reviver(id);
     return restoreEvents(id, parse(row.events) as RunEvent[], () => traces, parse);
+  }
+
+  async recentFinished(query: RecentRunsQuery): Promise<FinishedRunSample[]> {
+    await this.flush();
+    const finishedAt = sql<number>`r.started_at + r.duration_ms`;
+    let q = this.db
+      .selectFrom('runs as r')
+      .select(['r.id', 'r.version', 'r.label', 'r.status', 'r.duration_ms'])
+      .select(finishedAt.as('finished_at'))
+      .select((eb) => eb.selectFrom('run_nodes as n').select((n) => n.fn.sum<number | null>('n.cost_usd').as('c')).whereRef('n.run_id', '=', 'r.id').as('cost'))
+      .where('r.pipeline', '=', query.pipeline)
+      .where('r.source', 'in', [...query.sources])
+      .where('r.status', 'not in', ['running', 'cancelled'])
+      .where('r.duration_ms', 'is not', null);
+    if (query.label !== undefined) q = q.where('r.label', '=', query.label);
+    // started_at first, so the index on (pipeline, started_at) narrows before the sum is checked.
+    if (query.finishedSince !== undefined) q = q.where('r.started_at', '>', query.finishedSince - MAX_RUN_MS).where(finishedAt, '>', query.finishedSince);
+    // The latest by start (the index's order), then in the order they finished.
+    const rows = await q.orderBy('r.started_at', 'desc').orderBy(insertOrder(this.db, 'r'), 'desc').limit(query.limit).execute();
+    const runs = rows.map((r) => ({
+      id: r.id,
+      version: r.version,
+      label: r.label,
+      status: r.status as FinishedRunSample['status'],
+      durationMs: Number(r.duration_ms),
+      costUsd: Number(r.cost ?? 0),
+      finishedAt: Number(r.finished_at),
+    }));
+    return runs.reverse().sort((a, b) => a.finishedAt - b.finishedAt);
   }
 
   async list(query: RunQuery) {
