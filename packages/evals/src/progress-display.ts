@@ -1,3 +1,4 @@
+import { progressBar } from '@patchbay/core/progress-bar';
 import { whyNotPassed } from './case-reasons';
 import type { EvalProgress } from './eval-runner';
 
@@ -8,25 +9,18 @@ import type { EvalProgress } from './eval-runner';
  */
 export function progressDisplay(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
   const tty = stream.isTTY === true;
-  const started = Date.now();
+  const bar = progressBar(stream);
   let lastLimit: number | undefined;
-  let drawn = false;
-  const clear = () => { if (drawn) stream.write('\r\x1b[2K'); drawn = false; };
 
   return {
     update(p: EvalProgress) {
       if (lastLimit !== undefined && p.concurrency !== lastLimit) {
-        clear();
+        bar.clear();
         stream.write(`${p.concurrency < lastLimit ? 'rate limited' : 'recovering'}: concurrency ${lastLimit} → ${p.concurrency}\n`);
       }
       lastLimit = p.concurrency;
       if (tty) {
-        const width = 24;
-        const filled = p.total ? Math.round((p.done / p.total) * width) : width;
-        const secs = ((Date.now() - started) / 1000).toFixed(0);
-        const line = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${p.done}/${p.total}  ✓ ${p.passed}  ✗ ${p.failed - p.errors}  ! ${p.errors}  ×${p.concurrency}  ${secs}s`;
-        stream.write(`\r\x1b[2K${line}`);
-        drawn = true;
+        bar.draw(p.done, p.total, `${p.done}/${p.total}  ✓ ${p.passed}  ✗ ${p.failed - p.errors}  ! ${p.errors}  ×${p.concurrency}`);
       } else if (p.record) {
         const r = p.record;
         const why = r.status === 'passed' ? '' : ` — ${whyNotPassed(r)}`;
@@ -34,9 +28,6 @@ export function progressDisplay(stream: NodeJS.WritableStream & { isTTY?: boolea
       }
     },
     /** Ends the bar's line so what follows starts clean. */
-    done() {
-      if (drawn) stream.write('\n');
-      drawn = false;
-    },
+    done: () => bar.end(),
   };
 }

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { progressDisplay } from '../src/progress-display';
 import type { CaseRecord } from '../src/result-types';
 
@@ -25,6 +25,36 @@ describe('progress display', () => {
     expect(text.split('\r\x1b[2K')).toHaveLength(3);
     expect(text).toContain('[████████████░░░░░░░░░░░░] 2/4  ✓ 1  ✗ 1  ! 0  ×8');
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('on a terminal writes exactly this: a bar at each case, cleared for a concurrency change, its line ended', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t0 = Date.UTC(2026, 11, 5, 6, 0, 0);
+      vi.setSystemTime(t0);
+      const out = sink(true);
+      const d = progressDisplay(out.stream);
+      d.update({ done: 0, total: 3, passed: 0, failed: 0, errors: 0, concurrency: 8 });
+      vi.setSystemTime(t0 + 20);
+      d.update({ done: 1, total: 3, passed: 1, failed: 0, errors: 0, concurrency: 8, record: record('a', 'passed') });
+      vi.setSystemTime(t0 + 2_600);
+      d.update({ done: 2, total: 3, passed: 1, failed: 1, errors: 0, concurrency: 4, record: record('b', 'failed', 'no') });
+      vi.setSystemTime(t0 + 5_000);
+      d.update({ done: 3, total: 3, passed: 1, failed: 2, errors: 1, concurrency: 4, record: record('c', 'error') });
+      d.done();
+      d.done();
+      expect(out.text()).toBe(
+        '\r\x1b[2K[░░░░░░░░░░░░░░░░░░░░░░░░] 0/3  ✓ 0  ✗ 0  ! 0  ×8  0s' +
+          '\r\x1b[2K[████████░░░░░░░░░░░░░░░░] 1/3  ✓ 1  ✗ 0  ! 0  ×8  0s' +
+          '\r\x1b[2K' +
+          'rate limited: concurrency 8 → 4\n' +
+          '\r\x1b[2K[████████████████░░░░░░░░] 2/3  ✓ 1  ✗ 1  ! 0  ×4  3s' +
+          '\r\x1b[2K[████████████████████████] 3/3  ✓ 1  ✗ 1  ! 1  ×4  5s' +
+          '\n',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('elsewhere writes one plain line per case, with why it did not pass, and reports concurrency changes', () => {

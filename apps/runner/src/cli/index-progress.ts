@@ -1,4 +1,5 @@
 import type { IngestProgress } from '@patchbay/core/node';
+import { progressBar } from '@patchbay/core/progress-bar';
 
 /** Least time between two redraws: an ingest reports every chunk it writes. */
 const REDRAW_MS = 100;
@@ -11,26 +12,12 @@ const REDRAW_MS = 100;
  */
 export function indexProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }) {
   const tty = stream.isTTY === true;
-  const started = Date.now();
-  let drawn = false;
-  let drawnAt = 0;
+  const bar = progressBar(stream, { redrawMs: REDRAW_MS });
   return {
     update(p: IngestProgress | { stage: 'upgrading'; done: number; total: number }) {
-      if (!tty) return;
-      const now = Date.now();
-      // The last chunk of a stage is always drawn: the bar does not stop short of its end.
-      if (drawn && p.done < p.total && now - drawnAt < REDRAW_MS) return;
-      drawnAt = now;
-      const width = 24;
-      const filled = p.total ? Math.round((p.done / p.total) * width) : width;
-      const secs = ((now - started) / 1000).toFixed(0);
-      stream.write(`\r\x1b[2K[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${p.stage} ${p.done}/${p.total} chunks  ${secs}s`);
-      drawn = true;
+      if (tty) bar.draw(p.done, p.total, `${p.stage} ${p.done}/${p.total} chunks`);
     },
     /** Ends the bar's line so what follows starts clean. */
-    done() {
-      if (drawn) stream.write('\n');
-      drawn = false;
-    },
+    done: () => bar.end(),
   };
 }

@@ -1,3 +1,5 @@
+import { progressBar } from '@patchbay/core/progress-bar';
+
 /** Least time between two redraws on a terminal: a promotion reports every case that finishes. */
 const REDRAW_MS = 100;
 
@@ -9,18 +11,12 @@ const REDRAW_MS = 100;
  */
 export function promotionProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }) {
   const tty = stream.isTTY === true;
-  const started = Date.now();
-  let drawn = false;
-  let drawnAt = 0;
+  const bar = progressBar(stream, { redrawMs: REDRAW_MS });
   const lastTenth = new Map<number, number>();
-  const end = () => {
-    if (drawn) stream.write('\n');
-    drawn = false;
-  };
   return {
     /** A line of its own (a version evaluated or reused): the bar, if drawn, ends first. */
     line(text: string) {
-      end();
+      bar.end();
       stream.write(`${text}\n`);
     },
     update(version: number, done: number, total: number) {
@@ -31,18 +27,11 @@ export function promotionProgress(stream: NodeJS.WritableStream & { isTTY?: bool
         stream.write(`v${version}: ${done}/${total} cases\n`);
         return;
       }
-      const now = Date.now();
-      // The last case is always drawn: the bar does not stop short of its end.
-      if (drawn && done < total && now - drawnAt < REDRAW_MS) return;
-      drawnAt = now;
-      const width = 24;
-      const filled = total ? Math.round((done / total) * width) : width;
-      const secs = ((now - started) / 1000).toFixed(0);
-      stream.write(`\r\x1b[2K[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] v${version}: ${done}/${total} cases  ${secs}s`);
-      drawn = true;
-      if (done >= total) end();
+      bar.draw(done, total, `v${version}: ${done}/${total} cases`);
+      // A version's eval is over: its bar stays as a line of the log.
+      if (done >= total) bar.end();
     },
     /** Ends the bar's line so what follows starts clean. */
-    done: end,
+    done: () => bar.end(),
   };
 }
