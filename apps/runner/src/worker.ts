@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { baseURLSecrets, configSecrets, listProviders, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
+import { baseURLSecrets, configSecrets, listProviders, urlCredentials, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -42,8 +42,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const removeOwnCache = () => (options.cacheDir === undefined ? fs.rm(cacheDir, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
   const keyVariables = new Set(Object.keys(env).filter((name) => name.endsWith('_API_KEY')));
-  // The credentials of a <NAME>_BASE_URL of this process (the shared config holds none: serve --queue refuses them).
-  const credentials = baseURLSecrets({}, env);
+  // The credentials of a <NAME>_BASE_URL of this process (the shared config holds none: serve --queue refuses them),
+  // and of the store's and the queue's URLs, which may come as flags rather than variables.
+  const credentials = [...baseURLSecrets({}, env), ...urlCredentials('the credential in the store URL', options.storeDir), ...urlCredentials('the credential in the queue URL', options.queueUrl)];
   let redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   const redact = (text: string) => redactor.redact(text);
   // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.

@@ -1,13 +1,42 @@
 import type { MiddlewareHandler } from 'hono';
+import { headerCredentials, urlCredentials } from '@patchbay/core/credentials';
 import { DomainError } from '../domain-errors';
 
 /** Values shorter than this are not treated as secrets: redacting "x" everywhere would garble every response. */
 const MIN_SECRET_LENGTH = 8;
 const MASK = '[REDACTED]';
 
-/** Environment variables whose values are secrets: every `*_API_KEY`, the runner's own token, and names the config adds. */
+/** Variables whose whole value is a secret, besides every `*_API_KEY`: the API token and the /metrics scrape token. */
+const TOKEN_VARIABLES = ['PATCHBAY_TOKEN', 'PATCHBAY_METRICS_TOKEN'];
+/** Variables holding a URL whose password (or `?password=`) is a secret: the store, the queue, the proxies, the OTLP endpoints. */
+const URL_VARIABLES = ['PATCHBAY_STORE', 'PATCHBAY_QUEUE', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+/** Variables holding headers the OTLP exporter sends (`name=value,…`): each value is a collector's credential. */
+const HEADER_VARIABLES = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'];
+
+/** Environment variables whose values are secrets: every `*_API_KEY`, the runner's tokens, and names the config adds. */
 export function secretEnvNames(env: NodeJS.ProcessEnv, extraNames: readonly string[] = []): string[] {
-  return Object.keys(env).filter((name) => /_API_KEY$/.test(name) || name === 'PATCHBAY_TOKEN' || extraNames.includes(name));
+  return Object.keys(env).filter((name) => /_API_KEY$/.test(name) || TOKEN_VARIABLES.includes(name) || extraNames.includes(name));
+}
+
+/** The secrets inside variables that are not secrets whole: a URL's credentials, the OTLP exporter's header values. */
+export function envCredentials(env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
+  const inURLs = URL_VARIABLES.flatMap((name) => (env[name] ? urlCredentials(`the credential in ${name}`, env[name]) : []));
+  const inHeaders = HEADER_VARIABLES.flatMap((name) =>
+    (env[name] ?? '').split(',').flatMap((pair) => {
+      const value = pair.slice(pair.indexOf('=') + 1);
+      return pair.includes('=') ? headerCredentials(`a header in ${name}`, safeDecode(value)) : [];
+    }),
+  );
+  return [...inURLs, ...inHeaders];
+}
+
+/** `text` URL-decoded (OTel's header values are), or as it is when it is not validly encoded. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
@@ -26,10 +55,13 @@ export class Redactor {
       .map((s) => ({ name: s.name, forms: [...new Set([s.value, JSON.stringify(s.value).slice(1, -1)])] }));
   }
 
-  /** `extraValues`: the token (a bare string), and secrets that are no variable's whole value (a base URL's password). */
+  /**
+   * The secrets of `env` (secretEnvNames, envCredentials) and those given. `extraValues`: the token (a bare string),
+   * and secrets that are no variable's whole value (a base URL's password, a `--store` URL's).
+   */
   static fromEnv(env: NodeJS.ProcessEnv, extraNames: readonly string[] = [], extraValues: ReadonlyArray<string | { name: string; value: string }> = []): Redactor {
     const secrets = secretEnvNames(env, extraNames).map((name) => ({ name, value: env[name] ?? '' }));
-    return new Redactor([...secrets, ...extraValues.map((extra) => (typeof extra === 'string' ? { name: 'token', value: extra } : extra))]);
+    return new Redactor([...secrets, ...envCredentials(env), ...extraValues.map((extra) => (typeof extra === 'string' ? { name: 'token', value: extra } : extra))]);
   }
 
   get active(): boolean {

@@ -5,7 +5,7 @@ export * from './config/workspace-config';
 export * from './config/shared-config';
 export * from './config/mcp-secret-variables';
 export * from './config/config-secrets';
-export * from './config/url-credentials';
+export * from './config/credentials';
 export * from './services';
 export * from './providers/provider';
 export * from './providers/model-service';

@@ -1,8 +1,6 @@
 import { baseURLSecrets } from '../providers/presets';
-import { CREDENTIAL_NAME, urlCredentials } from './url-credentials';
+import { CREDENTIAL_NAME, headerCredentials, urlCredentials } from './credentials';
 import type { WorkspaceConfig } from './workspace-config';
-
-const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 
 /**
  * Every secret value the workspace config holds or makes, by where it is (never what it is): the credentials of
@@ -41,19 +39,4 @@ export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: str
   return secrets;
 }
 
-/**
- * What a value holds besides `${NAME}` references (their values are masked by name): each literal stretch (after
- * an auth scheme), and of a `Basic` credential the `user:password` and password it decodes to.
- */
-function literalParts(where: string, value: string): Array<{ name: string; value: string }> {
-  const name = `the literal credential at the config's ${where}`;
-  // `Bearer abc…`: the credential is what follows the scheme (so "Bearer a" elsewhere is left alone).
-  const credential = value.trim().replace(/^[A-Za-z][A-Za-z0-9-]* (?=\S+$)/, '');
-  const parts = new Set(credential.split(REFERENCE).map((part) => part.trim()));
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
-  if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    parts.add(decoded).add(decoded.slice(decoded.indexOf(':') + 1));
-  }
-  return [...parts].filter(Boolean).map((part) => ({ name, value: part }));
-}
+const literalParts = (where: string, value: string) => headerCredentials(`the literal credential at the config's ${where}`, value);

@@ -1,6 +1,6 @@
 import type { WorkspaceConfig } from '../config/workspace-config';
 import { displayBaseURL } from './base-url';
-import { urlCredentials } from '../config/url-credentials';
+import { urlCredentials } from '../config/credentials';
 import type { ModelKind } from '../../nodes/types';
 import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';

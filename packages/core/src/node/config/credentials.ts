@@ -28,3 +28,21 @@ export function urlCredentials(name: string, text: string): Array<{ name: string
   }
   return [...values].map((value) => ({ name, value }));
 }
+
+const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/**
+ * The credential a header value holds besides `${NAME}` references (their values are masked by name): each literal
+ * stretch (after an auth scheme: `Bearer abc…` gives `abc…`, so "Bearer a" elsewhere is left alone), and of a
+ * `Basic` credential the `user:password` and password it decodes to.
+ */
+export function headerCredentials(name: string, value: string): Array<{ name: string; value: string }> {
+  const credential = value.trim().replace(/^[A-Za-z][A-Za-z0-9-]* (?=\S+$)/, '');
+  const parts = new Set(credential.split(REFERENCE).map((part) => part.trim()));
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    parts.add(decoded).add(decoded.slice(decoded.indexOf(':') + 1));
+  }
+  return [...parts].filter(Boolean).map((part) => ({ name, value: part }));
+}
