@@ -53,7 +53,8 @@ const filesOf = (dir: string): Array<[string, string]> =>
 
 beforeAll(async () => {
   // A model that repeats every secret it could have been told.
-  stub = await startOpenAIStub({ handler: () => ({ text: `I know ${SECRETS.join(' and ')}` }) });
+  // A question starting HANG is never answered: its run stays on the queue's worker until cancelled.
+  stub = await startOpenAIStub({ handler: (req) => (String(req.body?.messages?.at(-1)?.content).startsWith('HANG') ? { hang: 'before-response' } : { text: `I know ${SECRETS.join(' and ')}` }) });
 });
 afterAll(() => stub.close());
 
@@ -136,6 +137,18 @@ async function redisValue(redis: Redis, key: string): Promise<unknown> {
   }
 }
 
+/** Every key of the Redis at `url` with its value, as text. */
+async function redisContents(url: string): Promise<Array<[string, string]>> {
+  const redis = new Redis(url);
+  try {
+    const keys: Array<[string, string]> = [];
+    for (const key of await redis.keys('*')) keys.push([`redis ${key}`, JSON.stringify(await redisValue(redis, key))]);
+    return keys;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 describe('secrets of the environment, scaled out (serve --no-work with PATCHBAY_STORE, a worker with --store, as processes)', () => {
   const services = scaleServices();
   let dir: string;
@@ -179,14 +192,26 @@ describe('secrets of the environment, scaled out (serve --no-work with PATCHBAY_
     } finally {
       await client.end();
     }
-    const redis = new Redis(services.redis.url);
-    const keys: Array<[string, string]> = [];
-    try {
-      for (const key of await redis.keys('*')) keys.push([`redis ${key}`, JSON.stringify(await redisValue(redis, key))]);
-    } finally {
-      redis.disconnect();
-    }
+    const keys = await redisContents(services.redis.url);
     expect(rows.length).toBeGreaterThan(0);
     expect(leaksIn([['run', JSON.stringify(run)], ['serve', server.output()], ['worker', worker.output()], ...rows, ...keys, ...filesOf(dir)])).toEqual([]);
+  });
+
+  it("keep a run's inputs out of Redis while its job waits and runs: they are queued masked", async () => {
+    const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const asked = stub.requests.length;
+    const started = await post('/api/runs', { pipeline: 'knows', inputs: { question: `HANG on, my token is ${METRICS_TOKEN}` } });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    // The worker has taken the job and called the model (which never answers): the job is in Redis now.
+    const deadline = Date.now() + 20_000;
+    while (stub.requests.length === asked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const call = stub.requests.at(-1)!;
+    const keys = await redisContents(services.redis.url);
+    expect(keys.some(([key]) => key === `redis patchbay:run:${id}`)).toBe(true);
+    expect(leaksIn(keys)).toEqual([]);
+    // The worker ran what was queued: the input as the run's record has it.
+    expect(String(call.body.messages.at(-1).content)).toContain('my token is [REDACTED]');
+    expect((await post(`/api/runs/${id}/cancel`, {})).status).toBe(200);
   });
 });

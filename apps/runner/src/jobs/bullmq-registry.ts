@@ -25,7 +25,7 @@ export interface BullmqRegistryOptions {
   /** Events kept per job stream (MAXLEN ~). Default 10,000. */
   maxEvents?: number;
   /**
-   * Masks this process's secret values (its provider keys) out of each event before it goes to Redis:
+   * Masks this process's secret values (its provider keys) out of each event and job before it goes to Redis:
    * the servers that stream it, and Redis itself, never know them (they are only in this process's environment).
    */
   redact?: (json: string) => string;
@@ -190,7 +190,10 @@ export class BullmqJobRegistry implements JobRegistry {
     if (!this.accepting) throw new JobsClosedError();
     const queue = this.queue(kind.name);
     // Redis gone: the request fails within a few seconds (503) instead of waiting for it to return.
-    return this.answered(queue.add(kind.name, payload, { jobId: id, removeOnComplete: true, removeOnFail: 1_000 })).then(() => undefined);
+    // A run's inputs may hold a secret (the run's record has them masked): Redis keeps the job until it ends,
+    // a failed one longer, so the job holds them masked too, and the worker runs them as the record has them.
+    const data = this.options.redact ? (JSON.parse(this.options.redact(JSON.stringify(payload))) as P) : payload;
+    return this.answered(queue.add(kind.name, data, { jobId: id, removeOnComplete: true, removeOnFail: 1_000 })).then(() => undefined);
   }
 
   async isLive(kind: JobKind<unknown, unknown>, id: string): Promise<boolean> {
