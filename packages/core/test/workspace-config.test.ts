@@ -117,6 +117,18 @@ describe('workspace config', () => {
     expect(problems[0]).toMatch(/^not valid JSON: /);
   });
 
+  it('does not quote the text of a config that is not JSON: it may hold a literal credential, unknown until it parses', () => {
+    const secret = 'ghp_literal0123456789';
+    write('patchbay.config.json', `{"mcpServers": {"gh": {"url": "https://mcp.example/mcp",\n  "headers": {"X-Api-Key": ${secret}}}}}`);
+    const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+    // Where and what, without the text around it (the parser quotes 10 characters each side).
+    expect(problems).toEqual(["not valid JSON at line 2, column 28: unexpected character 'g'"]);
+    for (let i = 0; i + 8 <= secret.length; i++) expect(problems[0]).not.toContain(secret.slice(i, i + 8));
+    // The parser's own words, where it gives a position instead of a quote.
+    write('patchbay.config.json', '{"cache": {\n  "enabled": true,\n}}');
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir }))).toEqual(['not valid JSON at line 3, column 1: Expected double-quoted property name']);
+  });
+
   it('makes createServices refuse a bad config with the same message', async () => {
     write('patchbay.config.json', { cache: { enabled: 'yes' } });
     await expect(createServices({ dataDir: dir, env: {} })).rejects.toThrow('cache.enabled: expected boolean');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { timeLimitMs } from '../../schema/time-limit';
+import { jsonSyntaxProblem } from './json-syntax-problem';
 
 /**
  * `patchbay.config.json`: the one workspace file for providers, prices, tools,
@@ -177,11 +178,12 @@ export function loadWorkspaceConfig(options: { dataDir: string; configPath?: str
     throw new WorkspaceConfigError(file, [code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`]);
   }
   let json: unknown;
+  // A byte order mark (Notepad, PowerShell's Out-File) is no part of the JSON.
+  const source = text.replace(/^\uFEFF/, '');
   try {
-    // A byte order mark (Notepad, PowerShell's Out-File) is no part of the JSON.
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(source);
   } catch (err) {
-    throw new WorkspaceConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
+    throw new WorkspaceConfigError(file, [jsonSyntaxProblem(source, err as Error)]);
   }
   return { ...parseWorkspaceConfig(json, file), configPath: file };
 }
