@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { authenticate } from './http/serving-auth';
 import { bodyLimit } from './http/body-limit';
 import { jsonBody } from './http/json-body';
+import { unknownQueryParams } from './http/unknown-query';
 import { originGuard } from './http/origin-guard';
 import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
     app.use(prefix, bodyLimit(limit));
     app.use(prefix, jsonBody());
   }
+  app.use('/api/*', unknownQueryParams(app));
   // Prometheus's /metrics, open on such a runner, names every pipeline, label and model: a rebinding page must not read it either.
   if (options.originGuard) app.use('/metrics', originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));

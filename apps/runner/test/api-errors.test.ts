@@ -110,6 +110,24 @@ describe('errors are application/problem+json', () => {
     for (const [res, expected] of cases) expect(await detail(await res)).toBe(expected);
   });
 
+  // A typo in a filter must not widen it: ?pipline=x answered every run, as if unfiltered.
+  it('400 for a query parameter the route does not take, naming it and the close one it has', async () => {
+    const typo = await expectProblem(await runner.api('/api/runs?pipline=echo'), 400);
+    expect(typo.detail).toBe('invalid query: query.pipline is not a parameter of GET /api/runs; did you mean "pipeline"?');
+    expect(typo.errors).toEqual([{ path: 'query.pipline', message: expect.stringContaining('did you mean "pipeline"?') }]);
+    expect(typo.type).toBe('urn:patchbay:problem:invalid-request');
+    // no close one: the parameters it does take are named instead
+    const far = await expectProblem(await runner.api('/api/evals?colour=red&pipeline=echo'), 400);
+    expect(far.detail).toBe('invalid query: query.colour is not a parameter of GET /api/evals (it takes pipeline, limit, cursor)');
+    // a route without query parameters (GET /api/pipelines/echo?version=3 would answer the latest version)
+    const none = await expectProblem(await runner.api('/api/pipelines/echo?version=3'), 400);
+    expect(none.detail).toBe('invalid query: query.version is not a parameter of GET /api/pipelines/{name} (it takes none)');
+    const post = await expectProblem(await runner.post('/api/runs?strem=true', { pipeline: 'echo', inputs: { question: 'hi' } }), 400);
+    expect(post.errors[0].path).toBe('query.strem');
+    expect((await runner.api('/api/runs?pipeline=echo&limit=5')).status).toBe(200);
+    expect((await runner.api('/api/runs?pipline=echo', { method: 'HEAD' })).status).toBe(400);
+  });
+
   it('a 4xx about what a body or query field names (a version, a label, a run, a key name, an eval) lists that field in errors and the detail', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('fields'))).status).toBe(201);
     const broken = echoPipeline('fields');
