@@ -128,6 +128,18 @@ describe('errors are application/problem+json', () => {
     expect((await runner.api('/api/runs?pipline=echo', { method: 'HEAD' })).status).toBe(400);
   });
 
+  // A filter value no pipeline or monitor can have answered [] as if nothing matched: say what one looks like.
+  it('400 for a name filter no name can match (pipeline, monitor), saying what a name looks like', async () => {
+    const detail = async (p: string) => (await expectProblem(await runner.api(p), 400)).detail as string;
+    expect(await detail('/api/runs?monitor=Bad!')).toBe('invalid query: query.monitor: a monitor name is a slug: a-z, 0-9 and - (at most 64 characters)');
+    expect(await detail(`/api/runs?monitor=${'a'.repeat(65)}`)).toBe('invalid query: query.monitor: a monitor name is a slug: a-z, 0-9 and - (at most 64 characters)');
+    expect(await detail('/api/runs?pipeline=Echo')).toBe('invalid query: query.pipeline: a pipeline name is a slug: a-z, 0-9 and - (at most 200 characters)');
+    expect(await detail('/api/evals?pipeline=my%20pipeline')).toBe('invalid query: query.pipeline: a pipeline name is a slug: a-z, 0-9 and - (at most 200 characters)');
+    expect(await detail('/api/metrics?pipeline=echo!')).toBe('invalid query: query.pipeline: a pipeline name is a slug: a-z, 0-9 and - (at most 200 characters)');
+    // '' is still no filter; a name that is one but matches nothing is still an empty list
+    for (const p of ['/api/runs?pipeline=&monitor=', '/api/evals?pipeline=', '/api/runs?monitor=nobody', '/api/evals?pipeline=nobody']) expect((await runner.api(p)).status, p).toBe(200);
+  });
+
   it('a 4xx about what a body or query field names (a version, a label, a run, a key name, an eval) lists that field in errors and the detail', async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('fields'))).status).toBe(201);
     const broken = echoPipeline('fields');

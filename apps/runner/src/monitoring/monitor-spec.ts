@@ -9,6 +9,13 @@ const LabelName = labelField();
 const Fraction = z.number({ error: 'a number from 0 to 1' }).min(0, 'a number from 0 to 1').max(1, 'a number from 0 to 1');
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug: a-z, 0-9 and -').max(64, 'a name is at most 64 characters');
 
+/**
+ * A query's filter by monitor name (`GET /api/runs?monitor=`): a value no monitor can be named is a 400
+ * saying what one looks like, not an empty list; `''` is no filter.
+ */
+export const monitorFilter = () =>
+  z.string().refine((value) => value === '' || Slug.safeParse(value).success, 'a monitor name is a slug: a-z, 0-9 and - (at most 64 characters)');
+
 /** The runs monitoring sees: those the runner (or its workers) executes as runs. Not `eval` (an eval scores its own cases) nor `cli` (`patchbay run` runs outside the runner). */
 export const OBSERVED_SOURCES = ['editor', 'api', 'serve', 'openai'] as const satisfies readonly RunSource[];
 const UNOBSERVED_REASON = 'monitoring never sees eval or cli runs (an eval scores its own cases; patchbay run runs outside the runner): use editor, api, serve or openai';

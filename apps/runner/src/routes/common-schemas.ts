@@ -34,6 +34,18 @@ export const DocumentSchema = packageType<Record<string, unknown>>(
   'A patchbay.pipeline/v1 document; its JSON Schema is packages/core/schema/pipeline.schema.json',
 );
 
+const isPipelineName = (value: string) => value.length <= MAX_PIPELINE_NAME_LENGTH && PIPELINE_NAME_PATTERN.test(value);
+const PIPELINE_NAME_WORDS = `a pipeline name is a slug: a-z, 0-9 and - (at most ${MAX_PIPELINE_NAME_LENGTH} characters)`;
+
+/**
+ * A query's filter by pipeline name. Every run and eval is under a pipeline name, so a value none can be
+ * (`Echo`, `a b`) is a 400 saying what one looks like rather than an empty list; `''` is no filter.
+ */
+export const pipelineFilter = () => z.string().refine((value) => value === '' || isPipelineName(value), PIPELINE_NAME_WORDS);
+
+/** A query's pipeline name where one is required (no empty filter). */
+export const pipelineQueryName = () => z.string().min(1).refine(isPipelineName, PIPELINE_NAME_WORDS);
+
 export const PipelineNameSchema = z
   .string()
   .regex(PIPELINE_NAME_PATTERN, 'a pipeline name is a slug: [a-z0-9-]+')

@@ -5,7 +5,7 @@ import { GateSchema, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FOR
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { EVAL_JOB } from '../evals/eval-manager';
-import { jsonContent, orNull, packageType, PipelineNameSchema, problemResponses } from './common-schemas';
+import { jsonContent, orNull, packageType, PipelineNameSchema, pipelineFilter, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
@@ -108,7 +108,7 @@ const list = createRoute({
   path: '/api/evals',
   tags: ['evals'],
   summary: 'Eval results, newest first (of one pipeline with `?pipeline=`)',
-  request: { query: z.object({ pipeline: z.string().max(200).optional(), ...pageQuery(100) }) },
+  request: { query: z.object({ pipeline: pipelineFilter().optional(), ...pageQuery(100) }) },
   responses: { 200: { ...jsonContent(z.array(EvalListItemSchema), 'Evals'), headers: pageHeaders }, ...problemResponses(400, 401) },
 });
 
@@ -234,7 +234,8 @@ export const evalRoutes: RouteModule = {
     });
 
     app.openapi(list, async (c) => {
-      return c.json(servePage(c, await store.evals.list(c.req.valid('query'))).map(evalListItem), 200);
+      const query = c.req.valid('query');
+      return c.json(servePage(c, await store.evals.list({ ...query, pipeline: query.pipeline || undefined })).map(evalListItem), 200);
     });
 
     app.openapi(get, async (c) => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { HttpProblem } from '../http/problem';
 import { authenticate } from '../http/serving-auth';
 import { MAX_POINTS, pointCount, STEPS } from '../monitoring/metrics-query';
-import { jsonContent, problemResponses } from './common-schemas';
+import { jsonContent, pipelineQueryName, problemResponses } from './common-schemas';
 import { isoTime } from './iso-time';
 import { assertPipelineKnown } from './known-pipeline';
 import type { AppDeps, RouteModule } from './route-module';
@@ -35,7 +35,7 @@ const metrics = createRoute({
     'Runs, errors, error rate, latency percentiles (p50/p95/p99 from mergeable DDSketch rollups, within 1% of the true value), tokens and cost per step, one series per version, label, node or model. Read from per-minute and per-hour rollups written as runs finish, never from raw runs.',
   request: {
     query: z.object({
-      pipeline: z.string().min(1).max(200),
+      pipeline: pipelineQueryName(),
       from: isoTime.optional().openapi({ type: 'string', description: 'Default: 24 hours before `to`' }),
       to: isoTime.optional().openapi({ type: 'string', description: 'Default: now' }),
       step: z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]).default('1h'),

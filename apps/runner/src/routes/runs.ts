@@ -6,7 +6,8 @@ import { HttpProblem } from '../http/problem';
 import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
-import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, problemResponses } from './common-schemas';
+import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, pipelineFilter, problemResponses } from './common-schemas';
+import { monitorFilter } from '../monitoring/monitor-spec';
 import { isoTime } from './iso-time';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
@@ -104,14 +105,14 @@ const list = createRoute({
   summary: 'Recent runs, newest first',
   request: {
     query: z.object({
-      pipeline: z.string().max(200).optional(),
+      pipeline: pipelineFilter().optional(),
       source: z.enum(RUN_SOURCES).optional(),
       // No run was served under a label that is not one: say so rather than answer an empty list. '' is no filter.
       // Digits only are taken: an older runner served runs under such labels.
       label: z.union([z.literal(''), storedLabelField((version) => `filter by version with version=${version}`)]).optional(),
       version: wholeNumberParam(z.coerce.number().int().min(1)).optional(),
       status: z.enum(RUN_STATUSES).optional(),
-      monitor: z.string().max(64).optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
+      monitor: monitorFilter().optional().openapi({ description: 'Only runs this monitor scored (with minScore/maxScore: within those bounds)' }),
       minScore: decimalParam(z.coerce.number().min(0).max(1)).optional(),
       maxScore: decimalParam(z.coerce.number().min(0).max(1)).optional(),
       finishedFrom: isoTime.optional().openapi({ type: 'string', description: 'Only runs that finished at or after this ISO 8601 time (with finishedTo: one step of /api/metrics)' }),
