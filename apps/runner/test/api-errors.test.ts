@@ -53,6 +53,24 @@ describe('errors are application/problem+json', () => {
     await expectProblem(await runner.api('/api/pipelines/'), 404);
   });
 
+  // "malformed JSON" alone sent the sender reading the whole body for the slip.
+  it('400 for malformed JSON says where: line, column and what was expected there', async () => {
+    const send = (body: string, path = '/api/runs') => runner.api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const detail = async (res: Response) => (await expectProblem(res, 400)).detail as string;
+    expect(await detail(await send('{"pipeline": "echo",'))).toBe('malformed JSON in request body at line 1, column 21: expected double-quoted property name');
+    expect(await detail(await send('{\n  "pipeline": "echo"\n  "inputs": {}\n}'))).toBe("malformed JSON in request body at line 3, column 3: expected ',' or '}' after property value");
+    // V8 names no position for an unexpected character: found all the same
+    expect(await detail(await send('{"pipeline": "echo",\n "inputs": {"question": hi}}'))).toBe("malformed JSON in request body at line 2, column 25: unexpected character 'h'");
+    expect(await detail(await send('[1, 2,]', '/api/pipelines'))).toBe("malformed JSON in request body at line 1, column 7: unexpected character ']'");
+    expect(await detail(await send('{"pipeline": "echo"'))).toBe("malformed JSON in request body at line 1, column 20: expected ',' or '}' after property value");
+    expect(await detail(await send('{"pipeline": "ec'))).toBe('malformed JSON in request body at line 1, column 17: the text ends inside a string');
+    expect(await detail(await send('{}}'))).toBe('malformed JSON in request body at line 1, column 3: unexpected non-whitespace character after JSON');
+    // the same on /v1, in OpenAI's shape
+    const openai = await send('{"model": "echo", "messages": [}', '/v1/chat/completions');
+    expect(openai.status).toBe(400);
+    expect((await openai.json()).error.message).toBe("malformed JSON in request body at line 1, column 32: unexpected character '}'");
+  });
+
   it('400 for malformed JSON and for a body that fails the schema, with zod paths', async () => {
     const malformed = await runner.api('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline": "echo",' });
     expect((await expectProblem(malformed, 400)).detail).toMatch(/malformed JSON/);

@@ -1,5 +1,6 @@
 import { checkJsonLimits, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
 import type { MiddlewareHandler } from 'hono';
+import { jsonSyntaxError } from './json-syntax-error';
 import { HttpProblem } from './problem';
 
 /**
@@ -8,7 +9,7 @@ import { HttpProblem } from './problem';
  * walk (validation, secret checks, canonical JSON, the store) is then safe. A
  * `__proto__` key is refused there too (see PROTO_KEY_MESSAGE).
  * The parsed value is handed on, so the route's validator does not parse again.
- * A compressed body (Content-Encoding other than identity) is a 415.
+ * A compressed body (Content-Encoding other than identity) is a 415; malformed JSON a 400 saying where.
  */
 export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
   return async (c, next) => {
@@ -21,8 +22,9 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch {
-      return next(); // the route's validator answers "malformed JSON"
+    } catch (err) {
+      if (text.trim() === '') return next(); // no body: the route says whether it needs one
+      throw new HttpProblem(400, `malformed JSON in request body${jsonSyntaxError(text, err)}`);
     }
     const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true });
     if (problem?.kind === 'depth') {
