@@ -265,7 +265,7 @@ describe('scaled out: what a worker with no data dir and no config file needs co
     expect(away.code).toBe(1);
     expect(away.stdout).toMatch(/^indexed 1 chunk from 1 file into "more"/);
     // one line: what was done, why the rest was not (the store named once), and what to do
-    expect(away.stderr.split('\n').at(-2)).toMatch(/^patchbay index: indexed "more" in the data dir, but could not publish it to the store postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: connect ECONNREFUSED 127\.0\.0\.1:1; run this again once the store answers \(or restart patchbay serve on this data dir: it publishes its indexes as it starts\)$/);
+    expect(away.stderr.split('\n').at(-2)).toMatch(/^patchbay index: indexed "more" in the data dir, but could not publish it to the store postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: nothing answers at 127\.0\.0\.1:1 \(the connection was refused\); run this again once the store answers \(or restart patchbay serve on this data dir: it publishes its indexes as it starts\)$/);
     expect(away.stderr).not.toContain('hunter2');
     expect(away.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);

@@ -130,7 +130,7 @@ async function publishToStore(target: string, name: string, retrieval: Retrieval
   const [{ openStore }, { publishIndex }] = await Promise.all([import('../../store/index'), import('../../workspace/publish-index')]);
   // What was done, why the rest was not (the store named once) and what to do: the index waits in the data dir.
   const unpublished = (err: unknown) => {
-    const reason = (err as Error).message.replace(/^cannot open the store \S+: /, '');
+    const reason = (err as { reason?: string }).reason ?? (err as Error).message;
     return new Error(`indexed "${name}" in the data dir, but could not publish it to the store ${where}: ${reason}; run this again once the store answers (or restart patchbay serve on this data dir: it publishes its indexes as it starts)`);
   };
   let store;

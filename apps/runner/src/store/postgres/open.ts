@@ -4,12 +4,17 @@ import { checkStoreUrl } from '../store-url';
 import { StoreNeedsMigratingError } from '../store-needs-migrating';
 import { migratePostgres, pendingPostgresMigrations } from './migrate';
 import { openPool } from './pool';
+import { connectReason } from './connect-reason';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
 
 /** Thrown when the database cannot be reached or migrated at start (the CLI says so in one line). */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
+  /** What went wrong, without the store's name or what to do (a command that says those itself reads this). */
+  constructor(display: string, readonly reason: string, advice?: string) {
+    super(`cannot open the store ${display}: ${reason}${advice ? `; ${advice}` : ''}`);
+  }
 }
 
 /**
@@ -32,8 +37,8 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
   } catch (err) {
     await db.destroy().catch(() => {});
     if (err instanceof StoreNeedsMigratingError) throw err;
-    const e = err as Error & { code?: string };
-    throw new StoreOpenError(`cannot open the store ${display}: ${e.message || e.code || String(err)}`);
+    const { reason, advice } = connectReason(err, url);
+    throw new StoreOpenError(display, reason, advice);
   }
   const health = new StorageHealth();
   const stores = kyselyStores(db, options, health);
