@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, workspace } from './cli-child';
@@ -35,5 +36,32 @@ describe('patchbay serve on a port that is taken', () => {
     const fromFlag = await runCli(['serve', '--port', '80a', '--data', path.join(ws.dir, 'data'), '--no-demo'], ws.dir, cleanEnv({ PORT: '8080' }));
     expect(fromFlag.code).toBe(2);
     expect(fromFlag.stderr).toBe('patchbay serve: --port must be an integer from 0 to 65535, got "80a"\n');
+  });
+});
+
+// Refused input leaves nothing behind: the demo used to be seeded into the data dir before the config was read.
+describe('patchbay serve refusing its input before it seeds the demo', () => {
+  const ws = workspace({ 'bad.json': { providers: 5 } });
+  afterAll(() => ws.remove());
+
+  it('a bad --config: one line, exit 2, no data dir made', async () => {
+    const dataDir = path.join(ws.dir, 'fresh');
+    const bad = await runCli(['serve', '--port', '0', '--data', dataDir, '--config', 'bad.json'], ws.dir);
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toBe(`patchbay serve: ${path.join(ws.dir, 'bad.json')}: providers: expected record\n`);
+    expect(bad.stdout).toBe('');
+    expect(existsSync(dataDir)).toBe(false);
+    const missing = await runCli(['serve', '--port', '0', '--data', dataDir, '--config', 'nope.json'], ws.dir);
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr).toBe(`patchbay serve: ${path.join(ws.dir, 'nope.json')}: file not found\n`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('an OTLP endpoint that is no URL: one line, exit 2, no data dir made', async () => {
+    const dataDir = path.join(ws.dir, 'fresh-otel');
+    const bad = await runCli(['serve', '--port', '0', '--data', dataDir], ws.dir, cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }));
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { QueueOfAnotherStoreError } from '../../queue/queue-owner';
-import { resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
+import { loadWorkspaceConfig, resolveDataDir, WorkspaceConfigError } from '@patchbay/core/node';
 import { UsageError, type Command } from '../command';
 import { flagOrEnv, reasonAbout } from '../flag-or-env';
 import { positiveInteger } from '../integer-flag';
@@ -10,7 +10,7 @@ import { QueueUnavailableError } from '../../jobs/job-registry';
 import { redactUrl } from '../../queue/redis-url';
 import { QUEUE_HELP, QUEUE_OPTIONS, queueSettings } from '../queue-options';
 import { StoreUrlError } from '../../store/store-url';
-import { OtlpEndpointError } from '../../monitoring/otel-traces';
+import { OtlpEndpointError, otlpTracesUrl } from '../../monitoring/otel-traces';
 import { untilStopSignal } from '../stop-signals';
 
 
@@ -87,6 +87,14 @@ Environment:
     // The demo seeds a SQLite data dir; a PostgreSQL store starts empty.
     if (values['no-demo'] !== true && io.env.PATCHBAY_DEMO !== '0' && !store) {
       const dataDir = resolveDataDir({ flag: values.data, env: io.env, cwd: io.cwd });
+      // What the server would refuse is refused before the demo writes anything (no data dir left behind).
+      try {
+        if (values.config !== undefined) loadWorkspaceConfig({ dataDir, configPath: values.config });
+        otlpTracesUrl(io.env);
+      } catch (err) {
+        if (err instanceof WorkspaceConfigError || err instanceof OtlpEndpointError) throw new UsageError(err.message);
+        throw err;
+      }
       // Loaded only here: the demo pulls in the eval runner, which serving alone never needs.
       const { seedDemo } = await import('../../demo/seed-demo');
       const outcome = await seedDemo(dataDir, { env: io.env }).catch((err: Error) => {
