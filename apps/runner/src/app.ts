@@ -76,7 +76,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   if (options.originGuard) app.use('/metrics', originGuard({ allowedHosts: options.originGuard.allowedHosts, cors: options.cors }));
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
+    // A PostgreSQL store that does not answer: every request would fail, so a load balancer must take this runner out.
+    const reach = await deps.store.health.reachable();
+    if (!reach.ok) return c.json({ status: 'unavailable', reason: reach.reason, since: reach.since }, 503);
     const storage = deps.store.health.state();
     // Still 200: the process is alive and serves reads; `degraded` says why writes are refused.
     return c.json(storage.ok ? { status: 'ok' } : { status: 'degraded', reason: storage.reason, since: storage.since });

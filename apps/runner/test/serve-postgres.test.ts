@@ -51,6 +51,10 @@ describe('serve --store postgres://…', () => {
       expect((await runner.post('/api/pipelines', echoPipeline('before'))).status).toBe(201);
       expect((await runner.put('/api/pipelines/before/labels/production', { version: 1 })).status).toBe(200);
       await own.kill();
+      // /healthz tells the truth (a load balancer takes this runner out), not the ok of a process that is up
+      const down = await runner.api('/healthz');
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'unavailable', reason: `the store (PostgreSQL) cannot be reached: nothing answers at 127.0.0.1:${own.port} (the connection was refused)`, since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
       for (const p of ['/api/pipelines', '/api/runs', '/api/pipelines/before/versions']) {
         const res = await runner.api(p);
         expect(res.status, p).toBe(503);
@@ -73,6 +77,10 @@ describe('serve --store postgres://…', () => {
       ];
       for (const res of runs) expect(res.status, res.url).toBe(503);
       expect(logs.filter((line) => /could not record run/.test(line))).toEqual([]);
+      // and ok again once PostgreSQL is back
+      await own.restart();
+      await expect.poll(async () => (await runner.api('/healthz')).status, { timeout: 20_000, interval: 250 }).toBe(200);
+      expect(await (await runner.api('/healthz')).json()).toEqual({ status: 'ok' });
     } finally {
       await runner.close();
       await own.stop();

@@ -1,3 +1,5 @@
+import { isStoreUnavailable } from './store-unavailable';
+
 /**
  * When the database cannot be written (the disk is full, the file system fails),
  * a write is refused with a StorageFailure — the caller answers 507/503 and
@@ -34,12 +36,27 @@ export type StorageState = { ok: true } | { ok: false; reason: string; since: st
 /** How long after the last storage failure the runner still reports `degraded`: a small write can slip in under a nearly full disk, so one success proves little. */
 const DEGRADED_FOR_MS = 30_000;
 
-/** Whether writes failed for want of storage lately. */
+/** How long one answer of the store's probe stands: /healthz scraped every second asks PostgreSQL at most every 2 s. */
+const PROBE_STANDS_MS = 2_000;
+
+/** A store that may be out of reach (PostgreSQL): how to ask it, and its reason in words when it does not answer. */
+export interface StoreProbe {
+  ask(): Promise<unknown>;
+  reason(err: unknown): string;
+}
+
+/** Whether writes failed for want of storage lately, and whether a store over the network answers. */
 export class StorageHealth {
   private failure: { reason: string; since: number; last: number } | undefined;
+  private probed: { at: number; state: StorageState } | undefined;
+  private asking: Promise<StorageState> | undefined;
+  private downSince: number | undefined;
+
+  constructor(private readonly probe?: StoreProbe) {}
 
   /** Records `err` when it is a storage failure; returns it as one (or undefined). */
   observe(err: unknown): StorageFailure | undefined {
+    if (this.probed?.state.ok && isStoreUnavailable(err)) this.probed = undefined;
     const failure = asStorageFailure(err);
     if (failure) {
       const now = Date.now();
@@ -47,6 +64,27 @@ export class StorageHealth {
       else this.failure.last = now;
     }
     return failure;
+  }
+
+  /**
+   * Whether the store answers (always for SQLite): one probe at a time, its answer kept for 2 s.
+   * A request that found it gone (`observe`) drops a kept "ok", so the next scrape asks again.
+   */
+  async reachable(): Promise<StorageState> {
+    const probe = this.probe;
+    if (!probe) return { ok: true };
+    if (this.probed && Date.now() - this.probed.at < PROBE_STANDS_MS) return this.probed.state;
+    this.asking ??= probe
+      .ask()
+      .then(
+        (): StorageState => ((this.downSince = undefined), { ok: true }),
+        (err): StorageState => {
+          this.downSince ??= Date.now();
+          return { ok: false, reason: `the store (PostgreSQL) cannot be reached: ${probe.reason(err)}`, since: new Date(this.downSince).toISOString() };
+        },
+      )
+      .then((state) => ((this.probed = { at: Date.now(), state }), (this.asking = undefined), state));
+    return this.asking;
   }
 
   state(): StorageState {

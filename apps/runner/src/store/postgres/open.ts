@@ -40,7 +40,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     const { reason, advice } = connectReason(err, url);
     throw new StoreOpenError(display, reason, advice);
   }
-  const health = new StorageHealth();
+  const health = new StorageHealth({ ask: () => sql`SELECT 1`.execute(db), reason: (err) => connectReason(err, url).reason });
   const stores = kyselyStores(db, options, health);
   const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
