@@ -93,6 +93,22 @@ describe('POST /api/pipelines/:name/run', () => {
     expect(completed.outputs).toEqual({ answer: 'stub says one stream me' });
   });
 
+  // As POST /api/runs does: a client that asks for SSE by its Accept header (an EventSource-style client) gets the events.
+  it('streams the run as SSE with Accept: text/event-stream, as POST /api/runs does; ?stream=false answers whole', async () => {
+    const res = await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'by accept' } }, { accept: 'text/event-stream' });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = [];
+    for await (const e of sseEvents(res)) events.push(e);
+    expect(events[0].event).toBe('run.started');
+    expect(events.at(-1)!.event).toBe('run.completed');
+    expect(JSON.parse(events.at(-1)!.data).outputs).toEqual({ answer: 'stub says one by accept' });
+    for (const path of ['/api/pipelines/helpdesk/run?stream=false', '/api/runs?stream=false']) {
+      const body = path.startsWith('/api/runs') ? { pipeline: 'helpdesk', inputs: { question: 'whole' } } : { inputs: { question: 'whole' } };
+      const whole = await runner.post(path, body, { accept: 'text/event-stream' });
+      expect(whole.headers.get('content-type'), path).toMatch(/^application\/json/);
+    }
+  });
+
   it('answers 404 label-not-set naming the labels there are, 404 for unknown pipelines and versions, 422 for inputs that do not fit', async () => {
     const unset = await json(await runner.post('/api/pipelines/helpdesk/run', { inputs: { question: 'x' }, label: 'canary' }));
     expect(unset.status).toBe(404);

@@ -9,6 +9,7 @@ import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
 import { DocumentSchema, jsonContent, orNull, packageType, StoredDocumentSchema, PipelineNameSchema, pipelineFilter, problemResponses } from './common-schemas';
 import { monitorFilter } from '../monitoring/monitor-spec';
 import { isoTime } from './iso-time';
+import { StreamQuery, wantsEventStream } from './stream-choice';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import { resumeFrom, runEventsResponse } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
@@ -88,7 +89,7 @@ const start = createRoute({
   description:
     'Runs a saved version (`pipeline`, `version?`) or an inline `document` with `inputs`. Answers 201 `{id}` at once while the run goes on; with `?stream=true` or `Accept: text/event-stream` the answer is the run\'s events as Server-Sent Events, ending with run.completed or run.failed. A pipeline with problems, or inputs that do not fit, is refused with 422 and the problems.',
   request: {
-    query: z.object({ stream: z.enum(['true', 'false', '1', '0']).optional() }),
+    query: StreamQuery,
     body: { required: true, content: { 'application/json': { schema: RunBody } } },
   },
   responses: {
@@ -237,7 +238,7 @@ export const runRoutes: RouteModule = {
       const id = await runs.start({ ...target, inputs, source: body.source, traceparent: c.req.header('traceparent'), ...(reuse ? { reuse } : {}), ...(body.from ? { from: body.from } : {}) });
       const location = `/api/runs/${id}`;
       const { stream } = c.req.valid('query');
-      const wantsStream = stream === 'true' || stream === '1' || (stream === undefined && /text\/event-stream/.test(c.req.header('accept') ?? ''));
+      const wantsStream = wantsEventStream(c, stream);
       c.header('location', location);
       if (wantsStream) {
         c.header('x-run-id', id);

@@ -7,6 +7,7 @@ import { assertMayServe, callerOf, keyNameOf } from '../http/caller';
 import { HttpProblem } from '../http/problem';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { runEventsResponse } from './job-events-stream';
+import { StreamQuery, wantsEventStream } from './stream-choice';
 import type { RouteModule } from './route-module';
 
 const ServeBody = z
@@ -41,10 +42,10 @@ const run = createRoute({
   tags: ['serving'],
   summary: 'Run the version a label points at and answer with its outputs',
   description:
-    'Runs the version `label` (default `production`) points at, or `version`, and answers when the run ends. With `?stream=true` the answer is the run\'s events as Server-Sent Events, as for POST /api/runs. A serving key may call this for its pipelines.',
+    'Runs the version `label` (default `production`) points at, or `version`, and answers when the run ends. With `?stream=true` or `Accept: text/event-stream` the answer is the run\'s events as Server-Sent Events, as for POST /api/runs (`?stream=false` answers whole whatever Accept says). A serving key may call this for its pipelines.',
   request: {
     params: z.object({ name: PipelineNameSchema }),
-    query: z.object({ stream: z.enum(['true', 'false', '1', '0']).optional() }),
+    query: StreamQuery,
     body: { required: true, content: { 'application/json': { schema: ServeBody } } },
   },
   responses: {
@@ -69,7 +70,7 @@ export const serveRoutes: RouteModule = {
         'version-invalid': '$.version',
       });
       const { stream } = c.req.valid('query');
-      const streamed = stream === 'true' || stream === '1';
+      const streamed = wantsEventStream(c, stream);
       // A stream opened with a serving key ends when the key is revoked, and its run is cancelled.
       const caller = callerOf(c);
       const watched = streamed && caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
