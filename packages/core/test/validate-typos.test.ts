@@ -96,6 +96,27 @@ describe('validation catches typos', () => {
     }
   });
 
+  // A body of a few MB can hold 300,000 keys: one problem each made a 20x larger list (stored with the version, and
+  // answered), and past ~120,000 validation itself failed ("internal-error ... Maximum call stack size exceeded").
+  it('names the first 20 unknown keys of a node and counts the rest, however many a document holds', () => {
+    for (const count of [21, 100_000, 300_000]) {
+      const config: Record<string, unknown> = { model: 'offline:echo', prompt: '{{ q }}' };
+      for (let i = 0; i < count; i++) config[`k${i}`] = 0;
+      const problems = problemsOf(around({ id: 'reply', type: 'llm', config }));
+      expect(problems.map((p) => p.code)).toEqual(Array(21).fill('unknown-config-key'));
+      expect(problems[19].path).toBe('$.nodes[1].config.k19');
+      expect(problems[20]).toMatchObject({ path: '$.nodes[1].config', nodes: ['reply'] });
+      expect(problems[20].message).toMatch(new RegExp(`^node "reply": config has ${(count - 20).toLocaleString('en-US')} more unknown key`));
+    }
+    const slips: Record<string, unknown> = {};
+    // each a slip for timeoutMs (4 letters past it): each one alone would be named
+    for (let i = 0; i < 200_000; i++) slips[`timeoutMs${i.toString(36).padStart(4, '0')}`] = 1;
+    const misplaced = problemsOf(around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, ...slips }));
+    expect(misplaced.map((p) => p.code)).toEqual(Array(21).fill('unknown-node-key'));
+    expect(misplaced[20]).toMatchObject({ path: '$.nodes[1]' });
+    expect(misplaced[20].message).toMatch(/^node "reply": 199,980 more unknown keys/);
+  });
+
   it("leaves other keys on a node alone (an editor draft's pins, a note): they are not run", () => {
     const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, pinned: { text: 'PINNED' }, note: 'ask Ada' };
     expect(validatePipeline(around(llm))).toMatchObject({ valid: true, problems: [] });

@@ -17,6 +17,16 @@ export function configKeysOf(def: NodeDefinition): string[] | undefined {
 }
 
 /**
+ * The most unknown keys of one node (in its config, or beside it) named one by one; past it, one problem
+ * counts the rest. A body of a few MB holds 300,000 keys: a problem each was a list 20 times its size.
+ */
+export const MAX_NAMED_KEYS = 20;
+
+/** "12,345 more unknown keys (only the first 20 are named; …)". */
+const moreKeys = (count: number, known: string) =>
+  `${count.toLocaleString('en-US')} more unknown key${count === 1 ? '' : 's'} (only the first ${MAX_NAMED_KEYS} are named; ${known})`;
+
+/**
  * Keys in a node's config that its type does not know: zod would drop them
  * silently, and a typo (`temprature`) would quietly run with the default.
  */
@@ -24,19 +34,28 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
   const known = configKeysOf(def);
   const config = node.config;
   if (!known || typeof config !== 'object' || config === null || Array.isArray(config)) return [];
-  return Object.keys(config)
-    .filter((key) => !known.includes(key))
-    .map((key) => {
-      const hint = NODE_KEYS.includes(key)
-        ? `; ${key} goes on the node, beside config`
-        : didYouMean(key, known);
-      return {
-        path: jsonPath(['nodes', index, 'config', key]),
-        code: 'unknown-config-key' satisfies ProblemCode,
-        message: `node "${node.id}": ${jsonPath(['config', key.slice(0, 60)], '').slice(1)}: unknown key${hint} (${def.type} knows: ${known.join(', ')})`,
-        nodes: [node.id],
-      };
+  const unknown = Object.keys(config).filter((key) => !known.includes(key));
+  const knows = `${def.type} knows: ${known.join(', ')}`;
+  const problems: Problem[] = unknown.slice(0, MAX_NAMED_KEYS).map((key) => {
+    const hint = NODE_KEYS.includes(key)
+      ? `; ${key} goes on the node, beside config`
+      : didYouMean(key, known);
+    return {
+      path: jsonPath(['nodes', index, 'config', key]),
+      code: 'unknown-config-key' satisfies ProblemCode,
+      message: `node "${node.id}": ${jsonPath(['config', key.slice(0, 60)], '').slice(1)}: unknown key${hint} (${knows})`,
+      nodes: [node.id],
+    };
+  });
+  if (unknown.length > MAX_NAMED_KEYS) {
+    problems.push({
+      path: jsonPath(['nodes', index, 'config']),
+      code: 'unknown-config-key' satisfies ProblemCode,
+      message: `node "${node.id}": config has ${moreKeys(unknown.length - MAX_NAMED_KEYS, knows)}`,
+      nodes: [node.id],
     });
+  }
+  return problems;
 }
 
 /**
@@ -49,8 +68,20 @@ export function misplacedNodeKeyProblems(raw: Record<string, unknown>, index: nu
   const configKeys = (def && configKeysOf(def)) ?? [];
   const id = typeof raw.id === 'string' ? JSON.stringify(raw.id.slice(0, 60)) : `#${index}`;
   const problems: Problem[] = [];
-  for (const key of Object.keys(raw)) {
+  const keys = Object.keys(raw);
+  for (const [at, key] of keys.entries()) {
     if (ALL_NODE_KEYS.includes(key)) continue;
+    if (problems.length === MAX_NAMED_KEYS) {
+      // Not each looked at: the rest are counted (some may be an editor's own, which alone would pass).
+      const rest = keys.slice(at).filter((k) => !ALL_NODE_KEYS.includes(k)).length;
+      problems.push({
+        path: jsonPath(['nodes', index]),
+        code: 'unknown-node-key' satisfies ProblemCode,
+        message: `node ${id}: ${moreKeys(rest, `a node has: ${ALL_NODE_KEYS.join(', ')}`)}`,
+        ...(typeof raw.id === 'string' ? { nodes: [raw.id] } : {}),
+      });
+      break;
+    }
     const hint = configKeys.includes(key) ? `${key} goes in config` : didYouMean(key, ALL_NODE_KEYS).replace(/^; /, '');
     if (!hint) continue;
     problems.push({
