@@ -57,14 +57,14 @@ describe('errors are application/problem+json', () => {
   it('400 for malformed JSON says where: line, column and what was expected there', async () => {
     const send = (body: string, path = '/api/runs') => runner.api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const detail = async (res: Response) => (await expectProblem(res, 400)).detail as string;
-    expect(await detail(await send('{"pipeline": "echo",'))).toBe('malformed JSON in request body at line 1, column 21: expected double-quoted property name');
-    expect(await detail(await send('{\n  "pipeline": "echo"\n  "inputs": {}\n}'))).toBe("malformed JSON in request body at line 3, column 3: expected ',' or '}' after property value");
+    expect(await detail(await send('{"pipeline": "echo",'))).toBe('malformed JSON in request body at line 1, column 21: Expected double-quoted property name');
+    expect(await detail(await send('{\n  "pipeline": "echo"\n  "inputs": {}\n}'))).toBe("malformed JSON in request body at line 3, column 3: Expected ',' or '}' after property value");
     // V8 names no position for an unexpected character: found all the same
     expect(await detail(await send('{"pipeline": "echo",\n "inputs": {"question": hi}}'))).toBe("malformed JSON in request body at line 2, column 25: unexpected character 'h'");
     expect(await detail(await send('[1, 2,]', '/api/pipelines'))).toBe("malformed JSON in request body at line 1, column 7: unexpected character ']'");
-    expect(await detail(await send('{"pipeline": "echo"'))).toBe("malformed JSON in request body at line 1, column 20: expected ',' or '}' after property value");
-    expect(await detail(await send('{"pipeline": "ec'))).toBe('malformed JSON in request body at line 1, column 17: the text ends inside a string');
-    expect(await detail(await send('{}}'))).toBe('malformed JSON in request body at line 1, column 3: unexpected non-whitespace character after JSON');
+    expect(await detail(await send('{"pipeline": "echo"'))).toBe("malformed JSON in request body at line 1, column 20: Expected ',' or '}' after property value");
+    expect(await detail(await send('{"pipeline": "ec'))).toBe('malformed JSON in request body at line 1, column 17: Unterminated string');
+    expect(await detail(await send('{}}'))).toBe('malformed JSON in request body at line 1, column 3: Unexpected non-whitespace character after JSON');
     // the same on /v1, in OpenAI's shape
     const openai = await send('{"model": "echo", "messages": [}', '/v1/chat/completions');
     expect(openai.status).toBe(400);

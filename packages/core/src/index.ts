@@ -27,6 +27,7 @@ export { newRunId } from './engine/run-id';
 export * from './engine/inputs';
 export * from './engine/run-from';
 export * from './engine/json-limits';
+export * from './engine/json-syntax-error';
 export * from './schema/json-schema';
 export * from './compose/label-name';
 export * from './compose/pipeline-ref';

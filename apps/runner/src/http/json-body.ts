@@ -1,6 +1,5 @@
-import { checkJsonLimits, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
+import { checkJsonLimits, jsonSyntaxError, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
 import type { MiddlewareHandler } from 'hono';
-import { jsonSyntaxError } from './json-syntax-error';
 import { HttpProblem } from './problem';
 
 /**
@@ -24,7 +23,8 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
       parsed = JSON.parse(text);
     } catch (err) {
       if (text.trim() === '') return next(); // no body: the route says whether it needs one
-      throw new HttpProblem(400, `malformed JSON in request body${jsonSyntaxError(text, err)}`);
+      const { where, reason } = jsonSyntaxError(text, err);
+      throw new HttpProblem(400, `malformed JSON in request body${where ? ` ${where}` : ''}: ${reason}`);
     }
     const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true });
     if (problem?.kind === 'depth') {
