@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getScorerType } from '@patchbay/evals';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { STEPS } from '../monitoring/metrics-query';
 import { AlertRuleSpec, MonitorSpec } from '../monitoring/monitor-spec';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
@@ -124,6 +125,7 @@ export const monitorRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       await known(name);
       const { monitors } = c.req.valid('json');
+      refuseSecretValues(deps.redactor, { monitors }, '$', 'monitors are stored as sent, so remove it first');
       assertNamesUnique(monitors, 'monitors');
       // A judge this runner cannot call would fail every score it tried, silently; evals refuse it the same way.
       for (const [i, m] of monitors.entries()) {
@@ -145,6 +147,8 @@ export const monitorRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       await known(name);
       const { rules } = c.req.valid('json');
+      // A webhook whose URL is its own credential is given as ${NAME} (its value is read when an alert is posted).
+      refuseSecretValues(deps.redactor, { rules }, '$', 'alert rules are stored as sent, so remove it first (give a webhook holding a credential as ${NAME})');
       assertNamesUnique(rules, 'rules');
       // A rule on a monitor the pipeline does not have would never fire, silently.
       const monitorNames = ((await store.monitors.getConfig(name, 'monitors')) as MonitorSpec[]).map((m) => m.name);

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { parseSuite, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { suiteProblem } from '../http/domain-problems';
 import { jsonContent, problemResponses } from './common-schemas';
 import { SuiteBody } from './evals';
@@ -58,7 +59,7 @@ const save = createRoute({
 
 export const suiteRoutes: RouteModule = {
   name: 'suites',
-  register(app, { store }) {
+  register(app, { store, redactor }) {
     app.openapi(list, async (c) => c.json((await store.suites.list()).map(asChecked), 200));
 
     app.openapi(get, async (c) => {
@@ -71,6 +72,7 @@ export const suiteRoutes: RouteModule = {
     app.openapi(save, async (c) => {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
+      refuseSecretValues(redactor, body, '$', 'a saved suite is stored as sent, so remove it first');
       checkSuite(name, body);
       const { suite, created } = await store.suites.save(name, body);
       return created ? c.json(asChecked(suite), 201) : c.json(asChecked(suite), 200);
