@@ -13,6 +13,7 @@ let runner: TestRunner;
 beforeAll(async () => {
   runner = await startTestRunner({ env: { STUB_API_KEY: KEY } });
   expect((await runner.post('/api/pipelines', echoPipeline('qa'))).status).toBe(201);
+  expect((await runner.post('/api/datasets', { name: 'qs', cases: [{ id: 'c1', input: { question: 'hi' }, expected: 'hi' }] })).status).toBe(201);
 });
 afterAll(() => runner.close());
 
@@ -35,10 +36,23 @@ describe('settings the runner stores as sent', () => {
     expect(problem.errors).toEqual([{ path: at, message: 'holds part of the value of STUB_API_KEY' }]);
   });
 
+  // An eval's suite is kept with it (resumed from it) and, scaled out, sent to every worker through Redis.
+  it.each([
+    ['an eval', '/api/evals', { pipeline: 'qa', dataset: 'qs', suite: { scorers: [{ name: 'm', type: 'contains', params: { value: PIECE } }] } }, '$.suite.scorers[0].params.value'],
+    ['a promotion', '/api/pipelines/qa/promotions', { version: 1, label: 'staging', suite: { dataset: 'qs', scorers: [{ name: 'm', type: 'contains', params: { value: PIECE } }] } }, '$.suite.scorers[0].params.value'],
+  ])('refuses %s whose suite holds part of a secret, at its path', async (_, route, body, at) => {
+    const res = await runner.post(route, body);
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.type).toMatch(/secret-in-document$/);
+    expect(problem.errors).toEqual([{ path: at, message: 'holds part of the value of STUB_API_KEY' }]);
+  });
+
   it('stores none of it', async () => {
     expect(await (await runner.api('/api/pipelines/qa/monitors')).json()).toEqual({ monitors: [] });
     expect(await (await runner.api('/api/pipelines/qa/alert-rules')).json()).toEqual({ rules: [] });
     expect((await runner.api('/api/suites/smoke')).status).toBe(404);
+    expect(await (await runner.api('/api/evals')).json()).toEqual([]);
     const pieces = Array.from({ length: KEY.length - 7 }, (_, i) => KEY.slice(i, i + 8));
     expect(filesOf(runner.dataDir).filter(([, text]) => pieces.some((p) => text.includes(p))).map(([file]) => file)).toEqual([]);
   });

@@ -4,6 +4,7 @@ import type { CaseRecord, Comparison, EvalSummary, GateReport } from '@patchbay/
 import { GateSchema, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { EVAL_JOB } from '../evals/eval-manager';
 import { jsonContent, orNull, packageType, PipelineNameSchema, pipelineFilter, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
@@ -228,7 +229,10 @@ export const evalRoutes: RouteModule = {
     const { store, evals } = deps;
 
     app.openapi(start, async (c) => {
-      const id = await startEval(deps, c.req.valid('json'));
+      const body = c.req.valid('json');
+      // The suite is kept with the eval (a resume reads it) and, scaled out, sent to every worker through Redis.
+      refuseSecretValues(deps.redactor, body, '$', "an eval's suite is kept with it and sent to its workers, so remove it first");
+      const id = await startEval(deps, body);
       c.header('location', `/api/evals/${id}`);
       return c.json({ id, status: 'running' as const }, 201);
     });

@@ -4,6 +4,7 @@ import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { labelField } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
+import { refuseSecretValues } from '../http/secrets';
 import { atField, suiteProblem } from '../http/domain-problems';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { DatasetNameSchema } from './datasets';
@@ -110,6 +111,8 @@ export const promotionRoutes: RouteModule = {
     app.openapi(start, async (c) => {
       const { name } = c.req.valid('param');
       const body = c.req.valid('json');
+      // Its suite becomes an eval's, kept as sent (see evals).
+      refuseSecretValues(deps.redactor, body, '$', "a promotion's suite is kept with its eval and sent to its workers, so remove it first");
       if (body.dryRun && body.force) throw new HttpProblem(400, 'a dry run moves nothing: leave out force or dryRun', { errors: [{ path: '$.force', message: 'not with dryRun' }] });
       const candidate = await atField(resolveServed(store, { pipeline: name, version: body.version }), { 'version-not-found': '$.version', 'version-invalid': '$.version' });
       const dataset = await store.datasets.get(body.suite.dataset);
