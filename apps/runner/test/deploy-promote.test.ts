@@ -48,8 +48,10 @@ describe('promotion over HTTP', () => {
     expect(events.at(-1).type).toBe('promotion.completed');
     expect(promotion).toMatchObject({ status: 'refused', moved: false, from: 1, to: 2, forced: false });
     expect(promotion.gates.passed).toBe(false);
-    expect(promotion.gates.checks[0]).toMatchObject({ gate: 'fail-on regression', passed: false });
     expect(promotion.comparison.regressed).toEqual(['c1', 'c2', 'c3', 'c4']);
+    // The failing gate counts the cases comparison.regressed names: each id once in the answer.
+    expect(promotion.gates.checks[0]).toEqual({ gate: 'fail-on regression', passed: false, message: '4 cases regressed (comparison.regressed lists them)' });
+    for (const id of ['c1', 'c2', 'c3', 'c4']) expect(JSON.stringify(promotion).match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
     expect(promotion.evalIds.candidate).toEqual(expect.any(String));
     expect((await json(await runner.api('/api/pipelines/qa/labels'))).labels.production.version).toBe(1);
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toHaveLength(1);
@@ -293,13 +295,13 @@ describe('patchbay promote', () => {
     expect(refused.stdout).toMatch(/^refused: the fail-on regression gate failed$/m);
     for (const id of ['c1', 'c2', 'c3', 'c4']) expect(refused.stdout.match(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g')), id).toHaveLength(1);
     expect(refused.stdout).toMatch(/production stays at v3/);
-    // --json keeps the gate's own words and every field.
+    // --json is the promotion's outcome, every field as over HTTP: the gate counts the cases comparison.regressed names.
     const refusedJson = await runCli(['promote', 'qa', '--label', 'production', '--version', '2', '--suite', 'suite.json', '--data', dir, '--json'], dir, cleanEnv());
     expect(refusedJson.code).toBe(1);
     const outcome = JSON.parse(refusedJson.stdout);
     expect(Object.keys(outcome).sort()).toEqual(['comparison', 'evalIds', 'forced', 'from', 'gates', 'moved', 'status', 'to']);
     expect(outcome.comparison.regressed).toEqual(['c1', 'c2', 'c3', 'c4']);
-    expect(outcome.gates.checks).toEqual([{ gate: 'fail-on regression', passed: false, message: '4 cases regressed: c1, c2, c3, c4' }]);
+    expect(outcome.gates.checks).toEqual([{ gate: 'fail-on regression', passed: false, message: '4 cases regressed (comparison.regressed lists them)' }]);
     // The comparison names the version it was made with, not only an eval id the user never saw.
     expect(refused.stdout).toMatch(/^compared with v3, which production holds \(eval [0-9a-f-]{36}\)$/m);
     expect(refused.stderr).toMatch(/v2: reusing stored eval/);

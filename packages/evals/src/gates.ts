@@ -24,7 +24,12 @@ export function mergeGates(suite: Gate | undefined, cli: Gate): Gate {
  * checks for CI. A gate that needs a baseline and has none is reported as
  * skipped, not failed; one whose baseline pairs no case with this run fails.
  */
-export function evaluateGates(gate: Gate, result: { summary: EvalSummary; comparison?: Comparison }): GateReport {
+export function evaluateGates(
+  gate: Gate,
+  result: { summary: EvalSummary; comparison?: Comparison },
+  /** Where the answer holding this report lists the regressed cases (a JSON path): the failed regression gate points there rather than naming the first ten again. */
+  options: { regressedListedAt?: string } = {},
+): GateReport {
   const checks: GateReport['checks'] = [];
   const cmp = result.comparison;
   if (gate.failOn === 'regression') {
@@ -37,7 +42,12 @@ export function evaluateGates(gate: Gate, result: { summary: EvalSummary; compar
       checks.push({
         gate: REGRESSION_GATE,
         passed: n === 0,
-        message: n === 0 ? 'no case regressed' : `${regressedCount(n)}: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
+        message:
+          n === 0
+            ? 'no case regressed'
+            : options.regressedListedAt
+              ? `${regressedCount(n)} (${options.regressedListedAt} lists them)`
+              : `${regressedCount(n)}: ${cmp.regressed.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}`,
       });
     }
   }

@@ -26,7 +26,7 @@ export function headline(label: string, p: Promotion): string {
   return `${to} is worse than v${p.from}, which ${label} points at now${cases}. ${gates}.`;
 }
 
-/** A gate's words; a skipped gate says why in the panel's words; the failed regression gate counts the cases (its message names the first ten), listed below it once. */
+/** A gate's words; a skipped gate says why in the panel's words; the failed regression gate counts the cases, listed below it once. */
 function gateMessage(c: GateReport['checks'][number], regressed: readonly string[]): string {
   // A gate is skipped only for want of a version to compare with; its message ("skipped: no baseline …") would say "skipped" twice.
   if (c.skipped) return 'there is no version there to compare with';

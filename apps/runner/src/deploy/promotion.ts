@@ -151,7 +151,8 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
     comparison = compareRows(holderCases.map(toScoreRow), candCases.map(toScoreRow), { baselineLabel: holderEval.id, seed: req.suite.seed, warnings: [] });
   }
   // With no holder, the regression gates have nothing to compare with and are skipped: the candidate's own gates decide.
-  const gates = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison });
+  // The outcome holds the comparison beside the gates: the regression gate counts the cases comparison.regressed names.
+  const gates = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison }, { regressedListedAt: 'comparison.regressed' });
   const outcome: PromotionOutcome = { ...base, comparison: comparison ?? null, gates, status: gates.passed ? 'moved' : 'refused' };
   if (req.dryRun) return { ...outcome, status: 'checked' };
   if (gates.passed || req.force) {
