@@ -258,6 +258,28 @@ describe('patchbay compare', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
   });
 
+  it('compare applies the gates eval and promote apply, case by case: one regressed case fails fail-on regression though the paired verdict is "better"', async () => {
+    const [regression, passRate, drop, asJson] = await Promise.all([
+      cli(['compare', 'v1.result.json', 'v2.result.json', '--fail-on', 'regression']),
+      cli(['compare', 'v1.result.json', 'v2.result.json', '--min-pass-rate', '0.9']),
+      cli(['compare', 'v2.result.json', 'v1.result.json', '--max-drop', 'exact=0.1']),
+      cli(['compare', 'v1.result.json', 'v2.result.json', '--fail-on', 'regression', '--json']),
+    ]);
+    expect(regression.code, regression.stderr).toBe(1);
+    expect(regression.stdout).toMatch(/mcnemar-exact\s+better/);
+    expect(regression.stdout).toContain('gate FAIL  fail-on regression: 1 case regressed (listed above)');
+    expect(passRate.code, passRate.stderr).toBe(0);
+    expect(passRate.stdout).toContain('gate PASS  min-pass-rate 0.9: pass rate 95.0% (19/20) ≥ 90.0%');
+    expect(drop.code, drop.stderr).toBe(1);
+    expect(drop.stdout).toContain('gate FAIL  max-drop exact=0.1: mean -0.4000 (p = 0.0215, mcnemar-exact): dropped by more than 0.1');
+    // --json prints the comparison as before; the exit code says the gate failed.
+    expect(asJson.code).toBe(1);
+    expect(Object.keys(JSON.parse(asJson.stdout)).sort()).toEqual(['baseline', 'improved', 'onlyInBaseline', 'onlyInCurrent', 'regressed', 'scorers', 'unchanged', 'warnings']);
+    const unknown = await cli(['compare', 'v1.result.json', 'v2.result.json', '--max-drop', 'exactly=0.1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('patchbay compare: --max-drop exactly: the results have no scorer named "exactly" (scorers: exact)\n');
+  });
+
   it('fail-on regression fails, not passes, against a baseline that shares no case with this eval (nothing was compared)', async () => {
     const other = json('v1.result.json');
     other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `elsewhere-${c.id}` }));

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Gate } from '@patchbay/evals';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from '../command';
+import { GATE_OPTIONS, gateFlags } from '../gate-flags';
 import { positiveInteger } from '../integer-flag';
 import { loadPipelineArg } from '../stored-pipeline';
 import { openStoredRefs } from '../stored-refs';
@@ -65,9 +65,7 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
     'no-cache': { type: 'boolean' },
     data: { type: 'string' },
     config: { type: 'string' },
-    'fail-on': { type: 'string' },
-    'min-pass-rate': { type: 'string' },
-    'max-drop': { type: 'string', multiple: true },
+    ...GATE_OPTIONS,
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
@@ -209,26 +207,6 @@ async function asUsage<T>(promise: Promise<T>): Promise<T> {
 }
 
 const intFlag = (text: string | undefined, flag: string, min: number, max: number) => (text === undefined ? undefined : positiveInteger(text, flag, min, max));
-
-function gateFlags(values: Record<string, any>): Gate {
-  const gate: Gate = {};
-  if (values['fail-on'] !== undefined) {
-    if (values['fail-on'] !== 'regression') throw new UsageError(`--fail-on must be "regression", got "${values['fail-on']}"`);
-    gate.failOn = 'regression';
-  }
-  if (values['min-pass-rate'] !== undefined) {
-    const x = Number(values['min-pass-rate']);
-    if (!(x >= 0 && x <= 1) || values['min-pass-rate'].trim() === '') throw new UsageError(`--min-pass-rate must be a number from 0 to 1, got "${values['min-pass-rate']}"`);
-    gate.minPassRate = x;
-  }
-  for (const spec of (values['max-drop'] ?? []) as string[]) {
-    const m = /^(.+)=(.+)$/.exec(spec);
-    const delta = m ? Number(m[2]) : NaN;
-    if (!m || !(delta >= 0)) throw new UsageError(`--max-drop must be SCORER=DELTA with DELTA ≥ 0, got "${spec}"`);
-    gate.maxDrop = { ...(gate.maxDrop ?? {}), [m[1]]: delta };
-  }
-  return gate;
-}
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'suite';

@@ -19,8 +19,10 @@ dir's, or --store's) and the version that now holds LABEL on the suite's
 dataset, reusing a stored result with the same behaviour, dataset, suite and
 workspace (config, index contents) when there is one; compares them case by
 case (paired, as patchbay compare does) and applies the suite's gates
-("fail-on regression" when it sets none). When they pass, the label moves and
-the history records it: "production: v3 → v4". A label not set yet has no
+("fail-on regression" when it sets none: case by case, so one case that passed
+on the holder and fails on N refuses it whatever the paired verdict, as patchbay
+compare --fail-on regression does). When they pass, the label moves and the
+history records it: "production: v3 → v4". A label not set yet has no
 version to compare with, so only a min pass rate gate can keep it from moving.
 The suite's dataset file is saved in the store as a dataset of the file's name.
 
