@@ -282,5 +282,16 @@ describe('the Runs list', () => {
     await dialog.getByTestId('add-submit').click();
     await expect.poll(() => dialog.getByTestId('add-result').textContent()).toBe('Nothing added: the run is already in prod-failures (2 cases).');
     await expectAccessible(page, 'add to dataset dialog');
+
+    // A failed run has no output to draft an expected value from: the dialog says it was skipped, and why.
+    await dialog.getByTestId('add-done').click();
+    const third = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.replace(/^run-/, ''))))[2];
+    await list.getByTestId(`add-run-to-dataset-${third}`).click();
+    await dialog.getByTestId('dataset-name').fill('prod-failures');
+    await dialog.getByTestId('expected-output').check();
+    await dialog.getByTestId('add-submit').click();
+    await expect
+      .poll(() => dialog.getByTestId('add-result').textContent())
+      .toBe('Nothing added to prod-failures (2 cases). 1 run was skipped: it did not succeed, so there is no output to draft from (add it with no expected value to keep the inputs).');
   });
 });

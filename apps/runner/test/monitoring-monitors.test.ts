@@ -396,6 +396,49 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(result.status).toBe('succeeded');
     expect(JSON.stringify(result)).toMatch(/"passRate":1/);
   });
+
+  it('refuses runs of several pipelines in one dataset (400 naming them) unless allowMixedPipelines; with expected "output" skips runs that did not succeed, counting them', async () => {
+    const polite = await run('polite', 'Can I pay by card?');
+    const fine = await run('flaky', 'fine');
+    const failed = await run('flaky', 'fail');
+    const mixed = await runner.post('/api/datasets/mixed/cases', { fromRuns: [polite, fine] });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({
+      detail: 'the runs are of 2 pipelines ("polite", "flaky"), and a dataset\'s cases are the inputs of one: add each pipeline\'s runs to a dataset of its own, or send "allowMixedPipelines": true ($.fromRuns[1])',
+      errors: [{ path: '$.fromRuns[1]', message: 'a run of "flaky", not "polite"' }],
+    });
+    expect((await runner.api('/api/datasets/mixed')).status).toBe(404);
+    // A dataset made of one pipeline's runs (the test above: polite's) refuses another's.
+    const intoOther = await runner.post('/api/datasets/from-prod/cases', { fromRuns: [fine] });
+    expect(intoOther.status).toBe(400);
+    expect(await intoOther.json()).toMatchObject({
+      detail: 'dataset "from-prod" holds runs of "polite", and a dataset\'s cases are the inputs of one pipeline: add these runs to another dataset, or send "allowMixedPipelines": true ($.fromRuns[0])',
+      errors: [{ path: '$.fromRuns[0]', message: 'a run of "flaky", not "polite"' }],
+    });
+    const allowed = await runner.post('/api/datasets/mixed/cases', { fromRuns: [polite, fine], allowMixedPipelines: true });
+    expect(allowed.status).toBe(201);
+    expect(await allowed.json()).toMatchObject({ caseCount: 2, added: 2, skipped: 0, skippedRuns: [] });
+
+    // A failed run has no output to draft an expected value from: with expected "output" it is skipped and counted.
+    const withFailed = await runner.post('/api/datasets/flaky-cases/cases', { fromRuns: [fine, failed], expected: 'output' });
+    expect(withFailed.status).toBe(201);
+    expect(await withFailed.json()).toMatchObject({ caseCount: 1, added: 1, skipped: 1, skippedRuns: [failed] });
+    expect((await (await runner.api('/api/datasets/flaky-cases')).json()).cases.map((c: { id: string }) => c.id)).toEqual([`run-${fine}`]);
+    const again = await runner.post('/api/datasets/flaky-cases/cases', { fromRuns: [failed], expected: 'output' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ caseCount: 1, added: 0, skipped: 1, skippedRuns: [failed] });
+    const onlyFailed = await runner.post('/api/datasets/only-failed/cases', { fromRuns: [failed], expected: 'output' });
+    expect(onlyFailed.status).toBe(400);
+    expect(await onlyFailed.json()).toMatchObject({
+      detail: 'none of the runs succeeded (1 failed), so none has an output to draft an expected value from: send "expected": "none" to add their inputs as cases ($.fromRuns[0])',
+      errors: [{ path: '$.fromRuns[0]', message: 'the run failed' }],
+    });
+    // Without an expected value a failed run's inputs are a case, as production's failures are what a dataset is made of to fix them.
+    const inputsOnly = await runner.post('/api/datasets/flaky-cases/cases', { fromRuns: [failed] });
+    expect(inputsOnly.status).toBe(201);
+    expect(await inputsOnly.json()).toMatchObject({ caseCount: 2, added: 1, skipped: 0, skippedRuns: [] });
+    expect((await runner.api('/api/datasets/only-failed')).status).toBe(404);
+  });
 });
 
 describe('retention.runsDays', () => {

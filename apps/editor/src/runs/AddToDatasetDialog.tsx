@@ -53,9 +53,14 @@ export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
       {added ? (
         <>
           <p data-testid="add-result" role="status">
-            {added.added === 0
-              ? `Nothing added: ${what === 'this run' ? 'the run is' : 'the runs are'} already in ${added.name} (${added.caseCount} cases).`
-              : `Added ${added.added} case${added.added === 1 ? '' : 's'} to ${added.name}: version ${added.hash.slice(0, 8)} has ${added.caseCount} cases.`}
+            {added.added > 0
+              ? `Added ${added.added} case${added.added === 1 ? '' : 's'} to ${added.name}: version ${added.hash.slice(0, 8)} has ${added.caseCount} cases.`
+              : added.skipped === 0
+                ? `Nothing added: ${what === 'this run' ? 'the run is' : 'the runs are'} already in ${added.name} (${added.caseCount} cases).`
+                : `Nothing added to ${added.name} (${added.caseCount} cases).`}
+            {/* A run that did not succeed has no output to draft an expected value from: the runner skips it. */}
+            {added.skipped > 0 &&
+              ` ${added.skipped === 1 ? '1 run was' : `${added.skipped} runs were`} skipped: ${added.skipped === 1 ? 'it' : 'they'} did not succeed, so there is no output to draft from (add ${added.skipped === 1 ? 'it' : 'them'} with no expected value to keep the inputs).`}
           </p>
           <div className="buttons">
             <button className="primary" onClick={onClose} data-testid="add-done">
