@@ -258,6 +258,15 @@ describe('patchbay compare', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
   });
 
+  it('says why a gate of the suite that compares was skipped without --baseline, not "SKIP … skipped: no baseline"', async () => {
+    writeFileSync(path.join(ws.dir, 'failon.yaml'), suite + 'gate:\n  failOn: regression\n  maxDrop: {exact: 0.1}\n');
+    const r = await cli(['eval', 'v2.json', '--suite', 'failon.yaml', '--out', 'g6.json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('gate SKIP  fail-on regression: no --baseline was given, so there is nothing to compare with\n');
+    expect(r.stdout).toContain('gate SKIP  max-drop exact=0.1: no --baseline was given, so there is nothing to compare with\n');
+    expect(r.stdout).not.toContain('skipped');
+  });
+
   it('compare applies the gates eval and promote apply, case by case: one regressed case fails fail-on regression though the paired verdict is "better"', async () => {
     const [regression, passRate, drop, asJson] = await Promise.all([
       cli(['compare', 'v1.result.json', 'v2.result.json', '--fail-on', 'regression']),

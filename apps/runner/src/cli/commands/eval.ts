@@ -189,7 +189,10 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
 
 function printResult(io: CliIO, head: import('@patchbay/evals').EvalHead, evals: typeof import('@patchbay/evals'), out: string) {
   const lines = [evals.formatSummary(head.summary)];
-  for (const block of evals.formatComparisonAndGates(head.comparison, head.gates)) lines.push('', block);
+  // A gate is skipped only for want of a baseline: say which flag gives one, not "SKIP … skipped: no baseline" (the result file keeps its message).
+  const noBaseline = 'no --baseline was given, so there is nothing to compare with';
+  const gates = head.gates && { ...head.gates, checks: head.gates.checks.map((c) => (c.skipped ? { ...c, message: noBaseline } : c)) };
+  for (const block of evals.formatComparisonAndGates(head.comparison, gates)) lines.push('', block);
   lines.push('', `result: ${out}`);
   io.stdout.write(lines.join('\n') + '\n');
 }
