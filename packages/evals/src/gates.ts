@@ -74,6 +74,14 @@ export function evaluateGates(
   return { passed: checks.every((c) => c.passed), checks };
 }
 
+/**
+ * A check's words in a report that lists the regressed cases beside it (`listed`, its comparison): a failed regression
+ * gate counts them, "4 cases regressed (listed above)", rather than naming them a second time.
+ */
+export function gateMessage(check: GateReport['checks'][number], listed?: Comparison): string {
+  return check.gate === REGRESSION_GATE && !check.passed && listed?.regressed.length ? `${regressedCount(listed.regressed.length)} (listed above)` : check.message;
+}
+
 export function formatP(p: number): string {
   return p < 0.0001 ? p.toExponential(2) : p.toFixed(4);
 }

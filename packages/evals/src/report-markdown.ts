@@ -1,5 +1,5 @@
 import { whyNotPassed } from './case-reasons';
-import { formatP } from './gates';
+import { formatP, gateMessage } from './gates';
 import type { CaseRecord, EvalResult } from './result-types';
 import { fixed, percent, verdict } from './report-text';
 
@@ -43,7 +43,8 @@ export async function markdownReport(head: Omit<EvalResult, 'cases'>, cases: Asy
   }
   if (head.gates?.checks.length) {
     out.push('', `## Gates: ${head.gates.passed ? 'passed' : 'FAILED'}`, '');
-    for (const c of head.gates.checks) out.push(`- ${c.skipped ? '⏭' : c.passed ? '✅' : '❌'} \`${c.gate}\`: ${cell(c.message)}`);
+    // The comparison above lists every regressed case: the regression gate counts them.
+    for (const c of head.gates.checks) out.push(`- ${c.skipped ? '⏭' : c.passed ? '✅' : '❌'} \`${c.gate}\`: ${cell(gateMessage(c, head.comparison))}`);
   }
   const max = options.maxCases ?? 50;
   const failing: string[] = [];

@@ -1,5 +1,5 @@
 import { whyNotPassed } from './case-reasons';
-import { formatP, REGRESSION_GATE, regressedCount } from './gates';
+import { formatP, gateMessage } from './gates';
 import type { CaseRecord, Comparison, EvalSummary, GateReport, ScorerComparison } from './result-types';
 
 /** Columns padded to their widest cell; numbers right-aligned. */
@@ -76,10 +76,8 @@ export function formatComparison(cmp: Comparison, options: { allRegressed?: bool
  */
 export function formatGates(report: GateReport, listedAbove?: Comparison): string {
   if (!report.checks.length) return 'gates: none set';
-  const message = (c: GateReport['checks'][number]) =>
-    c.gate === REGRESSION_GATE && !c.passed && listedAbove?.regressed.length ? `${regressedCount(listedAbove.regressed.length)} (listed above)` : c.message;
   return report.checks
-    .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${message(c)}`)
+    .map((c) => `gate ${c.skipped ? 'SKIP' : c.passed ? 'PASS' : 'FAIL'}  ${c.gate}: ${gateMessage(c, listedAbove)}`)
     .join('\n');
 }
 

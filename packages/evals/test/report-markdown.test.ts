@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRows } from '../src/compare';
+import { evaluateGates } from '../src/gates';
 import { markdownReport } from '../src/report-markdown';
 import type { CaseRecord, EvalResult } from '../src/result-types';
 import { toScoreRow } from '../src/score-rows';
@@ -28,5 +29,16 @@ describe('Markdown report', () => {
     expect(md).toContain('| ``a`b`` | failed |');
     expect(md).toContain('| ``` ``x`` ``` | failed |');
     expect(md).toContain('Regressed (3): `plain`, ``a`b``, ``` ``x`` ```');
+  });
+
+  it('names each regressed case once: the failed regression gate counts the cases the comparison lists', async () => {
+    const ids = ['c1', 'c2', 'c3'];
+    const current = ids.map((id) => record(id, false));
+    const base = head(current, ids.map((id) => record(id, true)));
+    const md = await markdownReport({ ...base, gates: evaluateGates({ failOn: 'regression' }, base) }, current);
+    expect(md).toContain('Regressed (3): `c1`, `c2`, `c3`');
+    expect(md).toContain('- ❌ `fail-on regression`: 3 cases regressed (listed above)');
+    // Once in the comparison, once in the table of the cases that did not pass, with why.
+    for (const id of ids) expect(md.match(new RegExp(`\\b${id}\\b`, 'g')), id).toHaveLength(2);
   });
 });
