@@ -117,6 +117,13 @@ describe('validation catches typos', () => {
     expect(misplaced[20].message).toMatch(/^node "reply": 199,980 more unknown keys/);
   });
 
+  it('quotes a node-level key that is no identifier whole, as JSON, in the message', () => {
+    const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, 'timeout ms': 5000 };
+    const [problem] = problemsOf(around(llm));
+    expect(problem).toMatchObject({ code: 'unknown-node-key', path: '$.nodes[1]["timeout ms"]' });
+    expect(problem.message).toBe('node "reply": "timeout ms": unknown key; did you mean "timeoutMs"? (a node has: id, type, label, position, config, timeoutMs, retries)');
+  });
+
   it("leaves other keys on a node alone (an editor draft's pins, a note): they are not run", () => {
     const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, pinned: { text: 'PINNED' }, note: 'ask Ada' };
     expect(validatePipeline(around(llm))).toMatchObject({ valid: true, problems: [] });

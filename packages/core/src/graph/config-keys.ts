@@ -58,6 +58,12 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
   return problems;
 }
 
+/** A key as a path names it, without the path: `timeoutMS`, or quoted as JSON when it is no identifier (`"timeout ms"`). */
+function shownKey(key: string): string {
+  const path = jsonPath([key.slice(0, 60)], '');
+  return path.startsWith('.') ? path.slice(1) : path.slice(1, -1);
+}
+
 /**
  * Keys on a node itself (beside `config`) that zod would drop silently while the node runs without them:
  * a slip for one the node has (`timeoutMS`, `retires`) or a config key of its type put beside config
@@ -87,7 +93,7 @@ export function misplacedNodeKeyProblems(raw: Record<string, unknown>, index: nu
     problems.push({
       path: jsonPath(['nodes', index, key]),
       code: 'unknown-node-key' satisfies ProblemCode,
-      message: `node ${id}: ${jsonPath([key.slice(0, 60)], '').slice(1)}: unknown key; ${hint} (a node has: ${ALL_NODE_KEYS.join(', ')})`,
+      message: `node ${id}: ${shownKey(key)}: unknown key; ${hint} (a node has: ${ALL_NODE_KEYS.join(', ')})`,
       ...(typeof raw.id === 'string' ? { nodes: [raw.id] } : {}),
     });
   }
