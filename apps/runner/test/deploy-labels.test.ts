@@ -130,6 +130,12 @@ describe('labels', () => {
     const version = await json(await runner.api('/api/runs?pipeline=shop&label=v5'));
     expect(version.status).toBe(400);
     expect(version.body.errors).toEqual([{ path: 'query.label', message: '"v5" reads as version 5: a label cannot look like a version; filter by version with version=5' }]);
+    // v0 names no version (they count from 1): no hint to a version=0 or "version": 0 that is refused in turn
+    for (const [path, init] of [['/api/runs?pipeline=shop&label=v0', undefined], ['/api/pipelines/shop/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": {}, "label": "v0"}' }]] as const) {
+      const zero = await json(await runner.api(path, init));
+      expect(zero.status, path).toBe(400);
+      expect(zero.body.errors[0].message).toBe('"v0" reads as version 0: a label cannot look like a version.');
+    }
   });
 
   it("keeps a deleted pipeline's history (and not its labels)", async () => {

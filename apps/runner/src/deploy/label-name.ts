@@ -29,8 +29,9 @@ function checkedLabel(askForVersion: ((version: number) => string) | undefined, 
     .string()
     .superRefine((label, ctx) => {
       if (digitsTaken && OLDER_DIGIT_LABEL.test(label)) return;
-      const version = /^v?([0-9]+)$/.exec(label)?.[1];
-      const problem = version && askForVersion ? `"${label}" reads as version ${Number(version)}: a label cannot look like a version; ${askForVersion(Number(version))}` : labelProblem(label);
+      const version = Number(/^v?([0-9]+)$/.exec(label)?.[1] ?? 0);
+      // Versions count from 1: "v0" is told it reads as a version, not pointed at a version 0 that is refused in turn.
+      const problem = version >= 1 && askForVersion ? `"${label}" reads as version ${version}: a label cannot look like a version; ${askForVersion(version)}` : labelProblem(label);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .openapi({ pattern: digitsTaken ? `${LABEL_PATTERN.source}|${OLDER_DIGIT_LABEL.source}` : LABEL_PATTERN.source });
