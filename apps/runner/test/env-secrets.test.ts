@@ -137,6 +137,23 @@ async function redisValue(redis: Redis, key: string): Promise<unknown> {
   }
 }
 
+/** Every row of every table of the PostgreSQL database at `url`, as JSON text by table. */
+async function postgresRows(url: string): Promise<Array<[string, string]>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const rows: Array<[string, string]> = [];
+    const tables = await client.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'");
+    for (const { name } of tables.rows) {
+      const all = await client.query(`SELECT row_to_json(t)::text AS row FROM "${name}" t`);
+      rows.push([`table ${name}`, all.rows.map((r) => r.row).join('\n')]);
+    }
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Every key of the Redis at `url` with its value, as text. */
 async function redisContents(url: string): Promise<Array<[string, string]>> {
   const redis = new Redis(url);
@@ -180,21 +197,29 @@ describe('secrets of the environment, scaled out (serve --no-work with PATCHBAY_
     const run = await waitForRun({ api: (p, init) => fetch(`${server.url}${p}`, init) }, id, 30_000);
     expect(run.status).toBe('succeeded');
     expect(run.outputs.answer).toMatch(/^I know \[REDACTED\] and /);
-    const client = new pg.Client({ connectionString: services.store });
-    await client.connect();
-    const rows: Array<[string, string]> = [];
-    try {
-      const tables = await client.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'");
-      for (const { name } of tables.rows) {
-        const all = await client.query(`SELECT row_to_json(t)::text AS row FROM "${name}" t`);
-        rows.push([`table ${name}`, all.rows.map((r) => r.row).join('\n')]);
-      }
-    } finally {
-      await client.end();
-    }
+    const rows = await postgresRows(services.store);
     const keys = await redisContents(services.redis.url);
     expect(rows.length).toBeGreaterThan(0);
     expect(leaksIn([['run', JSON.stringify(run)], ['serve', server.output()], ['worker', worker.output()], ...rows, ...keys, ...filesOf(dir)])).toEqual([]);
+  });
+
+  it('are masked by patchbay promote given the store as --store: its output and the evals it writes there', async () => {
+    const ws = workspace({
+      'cases.jsonl': JSON.stringify({ id: 'c1', input: { question: 'what do you know?' }, expected: 'know' }),
+      'suite.json': { format: 'patchbay.eval/v1', dataset: 'cases.jsonl', scorers: [{ name: 'has', type: 'contains' }] },
+    });
+    try {
+      const post = (p: string, body: unknown) => fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/pipelines', echoPipeline('promoted', 'stub:model'))).status).toBe(201);
+      const promote = await runCli(['promote', 'promoted', '--label', 'production', '--version', '1', '--suite', 'suite.json', '--store', store], ws.dir, cleanEnv({ STUB_BASE_URL: stub.url }));
+      expect(promote.code, promote.stderr).toBe(0);
+      const rows = await postgresRows(services.store);
+      // This process has only the store's password (the model repeats the others, which are no secrets here).
+      expect(rows.find(([table]) => table === 'table eval_cases')?.[1]).toContain(`${QUEUE_PASSWORD} and [REDACTED]`);
+      expect(leaksIn([['promote', promote.stdout + promote.stderr], ...rows], [STORE_PASSWORD])).toEqual([]);
+    } finally {
+      ws.remove();
+    }
   });
 
   it("keep a run's inputs out of Redis while its job waits and runs: they are queued masked", async () => {

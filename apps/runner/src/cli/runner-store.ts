@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Store } from '../store/index';
 import { UsageError, type CliIO } from './command';
 import { flagOrEnv, reasonAbout } from './flag-or-env';
-import { liveRedact } from './workspace-services';
+import { liveRedact, maskURLCredentials } from './workspace-services';
 
 /** Where a command that works on what the runner keeps (keys, labels) finds it. */
 export interface RunnerStoreFlags {
@@ -29,6 +29,7 @@ export async function openRunnerStore(flags: RunnerStoreFlags, io: CliIO, option
   const redact = liveRedact(io.env);
   const shared = flagOrEnv(flags.store, io.env, '--store', 'PATCHBAY_STORE');
   if (shared !== undefined) {
+    maskURLCredentials('the credential in the store URL', shared.text);
     const { sqliteStoreDir, StoreLocationError } = await import('../queue/store-location');
     const { isPostgresUrl } = await import('../store/store-url');
     let target: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { WorkspaceConfig, WorkspaceServices } from '@patchbay/core/node';
 import { UsageError, type CliIO } from './command';
+import { urlCredentials } from '@patchbay/core/credentials';
 import { Redactor } from '../http/secrets';
 import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
 
@@ -9,7 +10,7 @@ import { awaitKeywordUpgrade } from './keyword-upgrade-wait';
  * process opens one workspace, after its output is already wrapped: the redactor reads this set when it masks.
  */
 const configSecretNames = new Set<string>();
-/** The secret values the opened config holds or makes: its base URLs' credentials, its literal credentials. */
+/** The secret values the opened config holds or makes (its base URLs' credentials, its literal credentials), and those of a --store URL. */
 const configSecretValues: Array<{ name: string; value: string }> = [];
 
 /** The CLI's redactor: every `*_API_KEY` and PATCHBAY_TOKEN of the environment, and the secrets the opened config adds (what the runner masks). */
@@ -36,6 +37,11 @@ export async function maskConfigSecrets(config: WorkspaceConfig, env: NodeJS.Pro
   for (const p of listProviders(config, env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
   for (const name of mcpSecretVariables(config)) configSecretNames.add(name);
   for (const secret of configSecrets(config, env)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
+}
+
+/** From now on, masks the credentials of a URL the command was given as a flag (`--store postgres://user:password@…`), as PATCHBAY_STORE's are. */
+export function maskURLCredentials(name: string, url: string): void {
+  for (const secret of urlCredentials(name, url)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
 }
 
 /** The flags every workspace command shares: `--data`, `--config`, `--no-cache`. */
