@@ -56,6 +56,11 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect((await needs.json()).errors[0]).toEqual({ path: '$.monitors[0].scorer.params', message: 'a "contains" scorer compares with an expected value, which production runs do not have: give it as params.value' });
     const regex = await (await put([{ name: 'm', scorer: { type: 'regex' } }])).json();
     expect(regex.errors[0].message).toBe('a "regex" scorer compares with an expected value, which production runs do not have: give the pattern as params.pattern');
+    // a param the scorer does not have (a typo) is said in plain words, as an unknown body field is, not zod's
+    const typo = await (await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: 'x', flag: 'i' } } }])).json();
+    expect(typo.detail).toBe('invalid request body: $.monitors[0].scorer.params has an unknown field "flag"');
+    const wrongType = await (await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: 5 } } }])).json();
+    expect(wrongType.detail).toBe('invalid request body: $.monitors[0].scorer.params.pattern must be text (it is a number)');
     const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
     expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);

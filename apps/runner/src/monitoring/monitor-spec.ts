@@ -52,7 +52,8 @@ export const MonitorSpec = z
     const parsed = def.params.safeParse(m.scorer.params);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      ctx.addIssue({ code: 'custom', path: ['scorer', 'params', ...(issue.path as (string | number)[])], message: issue.message });
+      // Passed on as it is (its code, keys, bounds), so the answer says it in plain words as for any other field.
+      ctx.addIssue({ ...issue, path: ['scorer', 'params', ...(issue.path as (string | number)[])] } as Parameters<typeof ctx.addIssue>[0]);
       return;
     }
     // As an eval scores it: params.value stands in for the expected value (contains, exact, …).
