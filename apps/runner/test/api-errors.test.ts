@@ -144,6 +144,9 @@ describe('errors are application/problem+json', () => {
     expect(post.errors[0].path).toBe('query.strem');
     expect((await runner.api('/api/runs?pipeline=echo&limit=5')).status).toBe(200);
     expect((await runner.api('/api/runs?pipline=echo', { method: 'HEAD' })).status).toBe(400);
+    // a name that is no plain word is quoted, so the path still shows where it starts and ends
+    expect((await expectProblem(await runner.api('/api/runs?%20pipeline=echo'), 400)).errors[0].path).toBe('query[" pipeline"]');
+    expect((await expectProblem(await runner.api('/api/runs?=echo'), 400)).detail).toBe('invalid query: query[""] is not a parameter of GET /api/runs (it takes pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit, cursor)');
   });
 
   // A filter value no pipeline or monitor can have answered [] as if nothing matched: say what one looks like.

@@ -34,10 +34,11 @@ export function unknownQueryParams(app: OpenAPIHono): MiddlewareHandler {
     if (!route) return next();
     const unknown = [...new URLSearchParams(c.req.url.slice(search)).keys()].find((name) => !route.names.includes(name));
     if (unknown === undefined) return next();
-    // Quoted as JSON would (control characters escaped), so the path is one line wherever it is shown.
-    const name = JSON.stringify(unknown.length > 60 ? `${unknown.slice(0, 60)}…` : unknown).slice(1, -1);
+    // A name that is no plain word is quoted as JSON (control characters escaped, where it starts and ends seen).
+    const shown = unknown.length > 60 ? `${unknown.slice(0, 60)}…` : unknown;
+    const path = /^[A-Za-z0-9_.-]+$/.test(shown) ? `query.${shown}` : `query[${JSON.stringify(shown)}]`;
     const hint = didYouMean(unknown, route.names) || ` (it takes ${route.names.length > 0 ? route.names.join(', ') : 'none'})`;
     const message = `is not a parameter of ${method} ${route.path}${hint}`;
-    throw new HttpProblem(400, `invalid query: query.${name} ${message}`, { errors: [{ path: `query.${name}`, message }] });
+    throw new HttpProblem(400, `invalid query: ${path} ${message}`, { errors: [{ path, message }] });
   };
 }
