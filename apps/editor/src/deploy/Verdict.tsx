@@ -23,6 +23,9 @@ export function headline(label: string, p: Promotion): string {
   const regressed = p.comparison?.regressed.length ?? 0;
   const gates = failing.length ? `Failing gate${failing.length === 1 ? '' : 's'}: ${failing.map((c) => c.gate).join(', ')}` : 'A gate fails';
   const cases = regressed ? `: ${regressed} case${regressed === 1 ? '' : 's'} regressed` : '';
+  // fail-on regression refuses a version case by case: one that is better by the paired test (9 fixed, 1 broken) is not "worse".
+  const worse = Object.values(p.comparison?.scorers ?? {}).some((s) => direction(s) === 'worse');
+  if (!worse) return `${to} fails a gate against v${p.from}, which ${label} points at now${cases}, though no scorer is worse by the paired test. ${gates}.`;
   return `${to} is worse than v${p.from}, which ${label} points at now${cases}. ${gates}.`;
 }
 
