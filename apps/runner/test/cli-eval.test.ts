@@ -286,7 +286,13 @@ describe('patchbay compare', () => {
     expect(Object.keys(JSON.parse(asJson.stdout)).sort()).toEqual(['baseline', 'improved', 'onlyInBaseline', 'onlyInCurrent', 'regressed', 'scorers', 'unchanged', 'warnings']);
     const unknown = await cli(['compare', 'v1.result.json', 'v2.result.json', '--max-drop', 'exactly=0.1']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('patchbay compare: --max-drop exactly: the results have no scorer named "exactly" (scorers: exact)\n');
+    expect(unknown.stderr).toBe('patchbay compare: --max-drop exactly: "exactly" is not a scorer of both results, so it is not compared (compared: exact)\n');
+    // A scorer only the current result has (v1 of the demo has no found-doc) is named the same way, not as no scorer at all.
+    const v1 = json('v1.result.json');
+    writeFileSync(path.join(ws.dir, 'two-scorers.result.json'), JSON.stringify({ ...v1, cases: v1.cases.map((c: { scores: object }) => ({ ...c, scores: { ...c.scores, found: { score: 1, pass: true } } })) }));
+    const onlyOne = await cli(['compare', 'v1.result.json', 'two-scorers.result.json', '--max-drop', 'found=0.1']);
+    expect(onlyOne.code).toBe(2);
+    expect(onlyOne.stderr).toBe('patchbay compare: --max-drop found: "found" is not a scorer of both results, so it is not compared (compared: exact)\n');
   });
 
   it('fail-on regression fails, not passes, against a baseline that shares no case with this eval (nothing was compared)', async () => {

@@ -48,7 +48,8 @@ file that is not an eval result, or two results with no case id in common.`,
     const comparison = evals.compareResults(baseline, current, { baselineLabel: baseFile, seed: current.seed ?? 'patchbay' });
     for (const scorer of Object.keys(gate.maxDrop ?? {})) {
       const scorers = Object.keys(comparison.scorers);
-      if (!scorers.includes(scorer)) throw new UsageError(`--max-drop ${scorer}: the results have no scorer named "${scorer}" (scorers: ${scorers.join(', ')})`);
+      // The comparison holds the scorers both results have: one only one of them has is not compared.
+      if (!scorers.includes(scorer)) throw new UsageError(`--max-drop ${scorer}: "${scorer}" is not a scorer of both results, so it is not compared (compared: ${scorers.join(', ')})`);
     }
     // The gates of patchbay eval and promote, case by case for fail-on regression (evaluateGates).
     const gates = gate.failOn || gate.minPassRate !== undefined || Object.keys(gate.maxDrop ?? {}).length ? evals.evaluateGates(gate, { summary: current.summary, comparison }) : undefined;
