@@ -7,6 +7,9 @@ export function connectReason(err: unknown, url: string): { reason: string; advi
   const { host, port } = address(url);
   const then = 'then run this again';
   switch (e.code) {
+    case 'ENOENT':
+      // A socket directory (?host=/var/run/postgresql) with no socket: PostgreSQL is not running there.
+      return { reason: `there is no PostgreSQL socket at ${host.replace(/\/$/, '')}/.s.PGSQL.${port}`, advice: `start PostgreSQL there, or give the URL of one that runs, ${then}` };
     case 'ECONNREFUSED':
       return { reason: `nothing answers at ${host}:${port} (the connection was refused)`, advice: `start PostgreSQL there, or give the URL of one that runs, ${then}` };
     case 'ENOTFOUND':
@@ -22,6 +25,14 @@ export function connectReason(err: unknown, url: string): { reason: string; advi
     case '3D000':
       return { reason: `PostgreSQL at ${host}:${port} has no such database (${e.message})`, advice: `create it (createdb) or name one that exists, ${then}` };
     default:
+      // pg's words when its connectionTimeoutMillis (5 s, pool.ts) passed without an answer.
+      if (/connection timeout|timeout exceeded when trying to connect/i.test(e.message)) {
+        return { reason: `no answer from ${host}:${port} within 5 s`, advice: `check the host and port in the store URL and that PostgreSQL runs there, ${then}` };
+      }
+      // pg's words when the other end closed the socket before the handshake: not PostgreSQL, or one still starting.
+      if (/^Connection terminated/.test(e.message)) {
+        return { reason: `${host}:${port} closed the connection before it answered as PostgreSQL`, advice: `check that PostgreSQL (not another service) listens there and has started, ${then}` };
+      }
       return { reason: e.message || e.code || String(err) };
   }
 }
@@ -30,7 +41,8 @@ export function connectReason(err: unknown, url: string): { reason: string; advi
 function address(url: string): { host: string; port: string } {
   try {
     const parsed = new URL(url);
-    const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || parsed.searchParams.get('host') || 'localhost';
+    // pg takes ?host= over the URL's host (a socket directory is given so: postgres://user@localhost/db?host=/run/pg).
+    const host = parsed.searchParams.get('host') || parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
     return { host, port: parsed.port || parsed.searchParams.get('port') || '5432' };
   } catch {
     return { host: 'localhost', port: '5432' };
