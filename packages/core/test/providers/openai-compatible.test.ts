@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAICompatibleProvider } from '../../src/node/providers/openai-compatible';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOpenAICompatibleProvider, type OpenAICompatibleOptions } from '../../src/node/providers/openai-compatible';
+import { createThreadedProvider, modelThread } from '../../src/node/providers/model-thread';
 import { startOpenAIStub, type OpenAIStub, type OpenAIStubOptions } from '../../../../test/support/openai-stub';
 
 const KEY = 'sk-test-0123456789abcdef';
@@ -10,15 +11,25 @@ afterEach(async () => {
   stub = undefined;
 });
 
+// Every behaviour holds alike for the provider on this thread and on the model thread (what the runner uses).
+let create: (options: OpenAICompatibleOptions) => ReturnType<typeof createOpenAICompatibleProvider> = createOpenAICompatibleProvider;
+
 async function setup(stubOptions: OpenAIStubOptions = {}, providerOptions: { timeoutMs?: number; maxRetries?: number; maxReplyBytes?: number; prices?: Record<string, { input: number; output: number }> } = {}) {
   stub = await startOpenAIStub(stubOptions);
-  const provider = createOpenAICompatibleProvider({ name: 'stub', baseURL: stub.url, apiKey: KEY, ...providerOptions });
+  const provider = create({ name: 'stub', baseURL: stub.url, apiKey: KEY, ...providerOptions });
   return { stub, provider };
 }
 
 const ask = (content: string) => ({ model: 'stub:m1', messages: [{ role: 'user' as const, content }] });
 
-describe('openai-compatible provider against a stub server', () => {
+describe.each([
+  { where: 'on this thread', make: createOpenAICompatibleProvider },
+  { where: 'on the model thread', make: createThreadedProvider },
+])('openai-compatible provider against a stub server, $where', ({ make }) => {
+  beforeEach(() => {
+    create = make;
+  });
+
   it('answers a plain chat call with text, usage and the bare model id sent', async () => {
     const { stub, provider } = await setup();
     const result = await provider.chat('m1', { ...ask('hello there'), temperature: 0, maxTokens: 20, stop: ['\n\n'] });
@@ -262,8 +273,10 @@ describe('openai-compatible provider against a stub server', () => {
     const saved = { key: process.env.OPENAI_API_KEY, org: process.env.OPENAI_ORG_ID };
     process.env.OPENAI_API_KEY = 'sk-env-must-not-leak';
     process.env.OPENAI_ORG_ID = 'org-must-not-leak';
+    // A model thread started now reads this environment, as a provider made now does.
+    await modelThread().stop();
     try {
-      const provider = createOpenAICompatibleProvider({ name: 'local', baseURL: stub.url });
+      const provider = create({ name: 'local', baseURL: stub.url });
       await provider.chat('m', ask('hi'));
     } finally {
       for (const [name, value] of [['OPENAI_API_KEY', saved.key], ['OPENAI_ORG_ID', saved.org]] as const) {

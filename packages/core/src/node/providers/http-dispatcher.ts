@@ -13,6 +13,11 @@ const KEEP_ALIVE_MS = 30_000;
  */
 export const MAX_REPLY_BYTES = 128 * 1024 * 1024;
 
+/** The variables of `env` createDispatcher reads (and nothing else of it: another thread gets only these). */
+export function proxySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries([...PROXY_VARIABLES, 'no_proxy', 'NO_PROXY'].filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+}
+
 /**
  * The connection pool a provider's requests go through (keep-alive sockets).
  * With HTTPS_PROXY or HTTP_PROXY set in `env`, requests go through that proxy,

@@ -4,6 +4,7 @@ import { urlCredentials } from '../config/credentials';
 import type { ModelKind } from '../../nodes/types';
 import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
+import { createThreadedProvider } from './model-thread';
 import { createOpenAICompatibleProvider } from './openai-compatible';
 import { pricesForProvider, type Price } from './prices';
 import type { Provider } from './provider';
@@ -171,7 +172,9 @@ function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>,
     if (settings.needsKey && !settings.apiKey) {
       throw new Error(`set ${settings.keyVariable} to use ${settings.name}:${model}`);
     }
-    real = createOpenAICompatibleProvider({
+    // On the model thread (model-thread.ts) unless PATCHBAY_MODEL_THREAD=0 keeps the calls on this one.
+    const create = env.PATCHBAY_MODEL_THREAD === '0' ? createOpenAICompatibleProvider : createThreadedProvider;
+    real = create({
       name: settings.name,
       baseURL: settings.baseURL,
       apiKey: settings.apiKey,

@@ -1,0 +1,124 @@
+import { Worker } from 'node:worker_threads';
+import type { ChatResult } from '../../engine/services';
+import { proxySettings } from './http-dispatcher';
+import { fromWireError, type ModelThreadAnswer, type ModelThreadRequest } from './model-thread-calls';
+import type { OpenAICompatibleOptions } from './openai-compatible';
+import type { Provider } from './provider';
+import { ProviderError } from './provider-error';
+
+const WORKER_FILE = new URL('./model-thread-worker.mjs', import.meta.url);
+
+/** A provider as the model thread knows it: its options go with its first call to each thread. */
+interface ThreadedProviderRef {
+  id: number;
+  name: string;
+  options: OpenAICompatibleOptions;
+}
+
+interface Pending {
+  provider: string;
+  onToken?: (token: string) => void;
+  settle: (answer: { result: unknown } | { error: Error }) => void;
+}
+
+type Job = { kind: 'chat'; model: string; request: Extract<ModelThreadRequest, { kind: 'chat' }>['request']; stream: boolean } | { kind: 'embed'; model: string; texts: string[] };
+
+/**
+ * One worker thread per process that makes the OpenAI-compatible providers' calls: the SDK, undici's fetch
+ * and its web streams cost a served request more of the main thread than all of Patchbay's own work, and
+ * there they held up every other request's routing, engine and writes. Many calls run on it at once. A
+ * streamed call's tokens come back as they arrive; aborting a call answers at once with the caller's
+ * reason and stops the call on the thread. Idle, the thread does not keep the process alive; a call in
+ * flight does. A thread that dies fails the calls it had, in words, and the next call starts another.
+ */
+class ModelThread {
+  private worker?: Worker;
+  /** Providers whose options the current thread has. */
+  private known = new Set<number>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  call(provider: ThreadedProviderRef, job: Job, signal?: AbortSignal, onToken?: (token: string) => void): Promise<unknown> {
+    signal?.throwIfAborted();
+    const worker = this.worker ?? this.start();
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.pending.has(id)) return;
+        this.done(id);
+        worker.postMessage({ kind: 'abort', id } satisfies ModelThreadRequest);
+        reject(signal!.reason);
+      };
+      const settle = (answer: { result: unknown } | { error: Error }) => {
+        signal?.removeEventListener('abort', onAbort);
+        if ('error' in answer) reject(answer.error);
+        else resolve(answer.result);
+      };
+      this.pending.set(id, { provider: provider.name, onToken, settle });
+      if (this.pending.size === 1) worker.ref();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const first = !this.known.has(provider.id);
+      try {
+        worker.postMessage({ ...job, id, provider: provider.id, options: first ? provider.options : undefined, cancellable: signal !== undefined } satisfies ModelThreadRequest);
+        this.known.add(provider.id);
+      } catch (err) {
+        this.done(id);
+        settle({ error: err as Error });
+      }
+    });
+  }
+
+  private start(): Worker {
+    // Node's flags as this process has them, but one that says what the main script is (`node --input-type=module -e`).
+    const worker = new Worker(WORKER_FILE, { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
+    worker.unref();
+    this.worker = worker;
+    this.known = new Set();
+    worker.on('message', (m: ModelThreadAnswer) => {
+      const pending = this.pending.get(m.id);
+      if (!pending) return; // aborted: answered already
+      if ('token' in m) return pending.onToken?.(m.token);
+      this.done(m.id);
+      pending.settle('error' in m ? { error: fromWireError(m.error) } : { result: m.result });
+    });
+    const stopped = (reason: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of pending) p.settle({ error: new ProviderError(p.provider, `${p.provider}: the model thread stopped (${reason}); the call was not finished`) });
+    };
+    worker.on('error', (err) => stopped(err.message));
+    worker.on('exit', (code) => stopped(`it exited with code ${code}`));
+    return worker;
+  }
+
+  private done(id: number) {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+  }
+
+  /** Ends the thread (tests: what a crash does); calls in flight fail, the next call starts another. */
+  async stop(): Promise<void> {
+    await this.worker?.terminate();
+  }
+}
+
+let thread: ModelThread | undefined;
+let providers = 0;
+
+/** The process's model thread (tests stop it to see what a crash does). */
+export function modelThread(): ModelThread {
+  return (thread ??= new ModelThread());
+}
+
+/** An OpenAI-compatible provider whose calls run on the model thread, answering as createOpenAICompatibleProvider does. */
+export function createThreadedProvider(options: OpenAICompatibleOptions): Provider {
+  // Only the proxy settings of the environment cross: the rest is none of the thread's business.
+  const provider: ThreadedProviderRef = { id: ++providers, name: options.name, options: { ...options, env: proxySettings(options.env ?? process.env) } };
+  return {
+    chat: (model, request, chatOptions = {}) =>
+      modelThread().call(provider, { kind: 'chat', model, request, stream: chatOptions.onToken !== undefined }, chatOptions.signal, chatOptions.onToken) as Promise<ChatResult>,
+    embed: (model, texts, embedOptions = {}) => modelThread().call(provider, { kind: 'embed', model, texts }, embedOptions.signal) as Promise<number[][]>,
+  };
+}

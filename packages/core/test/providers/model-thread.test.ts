@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createThreadedProvider, modelThread } from '../../src/node/providers/model-thread';
+import { ProviderError } from '../../src/node/providers/provider-error';
+import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
+
+// What the model thread adds to a provider's behaviour (openai-compatible.test.ts runs every other
+// behaviour on it too): a thread that dies, and a process whose only work left is a model call.
+let stub: OpenAIStub | undefined;
+afterEach(async () => {
+  await stub?.close();
+  stub = undefined;
+});
+
+const ask = (content: string) => ({ model: 'stub:m1', messages: [{ role: 'user' as const, content }] });
+
+describe('the model thread', () => {
+  it('fails the calls it had in words when it dies, and the next call starts another', async () => {
+    stub = await startOpenAIStub({ handler: (req) => (req.body.messages[0].content === 'hang' ? { hang: 'before-response' } : { text: 'back again' }) });
+    const provider = createThreadedProvider({ name: 'stub', baseURL: stub.url, timeoutMs: 60_000 });
+    const whole = provider.chat('m1', ask('hang'));
+    const streamed = provider.chat('m1', ask('hang'), { onToken: () => {} });
+    await expect.poll(() => stub!.requests.length, { timeout: 30_000 }).toBe(2);
+    await modelThread().stop();
+    for (const call of [whole, streamed]) {
+      const err = await call.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect((err as Error).message).toMatch(/^stub: the model thread stopped \(it exited with code \d+\); the call was not finished$/);
+    }
+    expect((await provider.chat('m1', ask('again'))).text).toBe('back again');
+  });
+
+  it("lets a process whose only work is a model call print its answer, then end by itself", async () => {
+    stub = await startOpenAIStub({ handler: async () => (await new Promise((resolve) => setTimeout(resolve, 200)), { text: 'answered' }) });
+    // A script whose only pending work is the call: it must print the answer, then exit by itself.
+    const script = `
+      import { createThreadedProvider } from ${JSON.stringify(fileURLToPath(new URL('../../src/node/providers/model-thread.ts', import.meta.url)))};
+      createThreadedProvider({ name: 'stub', baseURL: ${JSON.stringify(stub.url)} })
+        .chat('m1', { model: 'stub:m1', messages: [{ role: 'user', content: 'hi' }] })
+        .then((r) => console.log(r.text));
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(err).toBe('');
+    expect(out).toBe('answered\n');
+    expect(code).toBe(0);
+  }, 60_000);
+});
