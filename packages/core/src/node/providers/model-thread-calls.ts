@@ -8,7 +8,8 @@ import { ProviderError } from './provider-error';
 export type ModelThreadRequest =
   | { kind: 'chat'; id: number; provider: number; options?: OpenAICompatibleOptions; model: string; request: ChatRequest; stream: boolean; cancellable: boolean }
   | { kind: 'embed'; id: number; provider: number; options?: OpenAICompatibleOptions; model: string; texts: string[]; cancellable: boolean }
-  | { kind: 'abort'; id: number };
+  | { kind: 'abort'; id: number }
+  | { kind: 'forget'; provider: number };
 
 /** A call's error as it crosses threads: a ProviderError keeps its class, status and wait. */
 export interface WireError {
@@ -37,6 +38,7 @@ export function serveModelCalls(port: MessagePort): void {
   const answer = (message: ModelThreadAnswer) => port.postMessage(message);
   port.on('message', (m: ModelThreadRequest) => {
     if (m.kind === 'abort') return void running.get(m.id)?.abort();
+    if (m.kind === 'forget') return void providers.delete(m.provider);
     if (m.options) providers.set(m.provider, createOpenAICompatibleProvider(m.options));
     const provider = providers.get(m.provider);
     if (!provider) return answer({ id: m.id, error: { message: 'the model thread does not know this provider (a bug: please report it)' } });

@@ -38,9 +38,20 @@ class ModelThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
+  /** The thread drops a provider once nothing here can call it any more (a workspace config read again makes new ones). */
+  private readonly forget = new FinalizationRegistry<number>((provider) => {
+    if (!this.known.delete(provider)) return;
+    this.worker?.postMessage({ kind: 'forget', provider } satisfies ModelThreadRequest);
+  });
+
   call(provider: ThreadedProviderRef, job: Job, signal?: AbortSignal, onToken?: (token: string) => void): Promise<unknown> {
-    signal?.throwIfAborted();
-    const worker = this.worker ?? this.start();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.start();
+    } catch (err) {
+      return Promise.reject(new ProviderError(provider.name, `${provider.name}: the model thread could not start (${(err as Error).message})`));
+    }
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -60,12 +71,16 @@ class ModelThread {
       const first = !this.known.has(provider.id);
       try {
         worker.postMessage({ ...job, id, provider: provider.id, options: first ? provider.options : undefined, cancellable: signal !== undefined } satisfies ModelThreadRequest);
-        this.known.add(provider.id);
+        if (first) this.known.add(provider.id);
       } catch (err) {
         this.done(id);
         settle({ error: err as Error });
       }
     });
+  }
+
+  forgetWhenGone(threaded: Provider, provider: number): void {
+    this.forget.register(threaded, provider);
   }
 
   private start(): Worker {
@@ -116,9 +131,11 @@ export function modelThread(): ModelThread {
 export function createThreadedProvider(options: OpenAICompatibleOptions): Provider {
   // Only the proxy settings of the environment cross: the rest is none of the thread's business.
   const provider: ThreadedProviderRef = { id: ++providers, name: options.name, options: { ...options, env: proxySettings(options.env ?? process.env) } };
-  return {
+  const threaded: Provider = {
     chat: (model, request, chatOptions = {}) =>
       modelThread().call(provider, { kind: 'chat', model, request, stream: chatOptions.onToken !== undefined }, chatOptions.signal, chatOptions.onToken) as Promise<ChatResult>,
     embed: (model, texts, embedOptions = {}) => modelThread().call(provider, { kind: 'embed', model, texts }, embedOptions.signal) as Promise<number[][]>,
   };
+  modelThread().forgetWhenGone(threaded, provider.id);
+  return threaded;
 }
