@@ -254,6 +254,9 @@ describe('patchbay compare', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/exact\s+0\.550\s+0\.950\s+\+0\.400\s+\[[\d.]+, [\d.]+\]\s+0\.0215\s+mcnemar-exact\s+better/);
     expect(r.stdout).toContain('c10: exact: expected "ok", got "bad"');
+    // Each regressed case is named once, with why; the comparison counts them.
+    expect(r.stdout).toContain('regressed (1): each below, with why\n');
+    expect(r.stdout.match(/\bc10\b/g)).toHaveLength(1);
     const j = await cli(['compare', 'v1.result.json', 'v2.result.json', '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ scorers: { exact: { pValue: 0.021484375 } }, regressed: ['c10'] });
   });

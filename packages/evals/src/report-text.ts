@@ -49,9 +49,10 @@ export function formatSummary(summary: EvalSummary): string {
 
 /**
  * The comparison: each scorer, then the regressed, improved and unchanged cases (the first 20 of a list, unless
- * `allRegressed`, for a reader who is told the regressed cases are all here).
+ * `allRegressed`, for a reader who is told the regressed cases are all here; only counted with `regressedBelow`, for
+ * a caller that names each below with why it regressed).
  */
-export function formatComparison(cmp: Comparison, options: { allRegressed?: boolean } = {}): string {
+export function formatComparison(cmp: Comparison, options: { allRegressed?: boolean; regressedBelow?: boolean } = {}): string {
   const rows = [['scorer', 'baseline', 'current', 'delta', '95% CI', 'p', 'test', 'verdict']];
   for (const [name, s] of Object.entries(cmp.scorers)) {
     rows.push([name, fixed(s.baseline), fixed(s.current), signed(s.delta), interval(s.ci, (n) => n.toFixed(3)), s.delta === null ? '–' : formatP(s.pValue), s.test, verdict(s)]);
@@ -61,7 +62,7 @@ export function formatComparison(cmp: Comparison, options: { allRegressed?: bool
     `compared with ${cmp.baseline}`,
     textTable(rows),
     '',
-    list('regressed', cmp.regressed, options.allRegressed ? Infinity : 20),
+    options.regressedBelow && cmp.regressed.length ? `regressed (${cmp.regressed.length}): each below, with why` : list('regressed', cmp.regressed, options.allRegressed ? Infinity : 20),
     list('improved', cmp.improved),
     `unchanged (${cmp.unchanged.length})`,
     ...(cmp.onlyInBaseline.length ? [list('only in baseline', cmp.onlyInBaseline)] : []),

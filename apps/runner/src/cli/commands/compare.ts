@@ -59,8 +59,9 @@ file that is not an eval result, or two results with no case id in common.`,
       return exit;
     }
     const header = `${baseline.pipeline.name} (${baseline.pipeline.behaviorHash.slice(0, 12)}) → ${current.pipeline.name} (${current.pipeline.behaviorHash.slice(0, 12)}), suite ${current.suite}`;
-    const lines = [header, evals.formatComparison(comparison, { allRegressed: gates !== undefined })];
     const why = evals.regressionReasons(current, comparison.regressed);
+    // The regressed cases are named once, each with why, under the comparison, which counts them.
+    const lines = [header, evals.formatComparison(comparison, { regressedBelow: why.length > 0, allRegressed: gates !== undefined })];
     if (why.length) lines.push('', 'why they regressed:', ...why.map((w) => `  ${w}`));
     if (gates) lines.push('', evals.formatGates(gates, comparison));
     io.stdout.write(lines.join('\n') + '\n');
