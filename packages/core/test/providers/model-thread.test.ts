@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createThreadedProvider, modelThread } from '../../src/node/providers/model-thread';
@@ -31,21 +34,28 @@ describe('the model thread', () => {
     expect((await provider.chat('m1', ask('again'))).text).toBe('back again');
   });
 
-  it("lets a process whose only work is a model call print its answer, then end by itself", async () => {
+  // Started as `npm start` starts the runner (a V8 flag, which a worker may not be given), and as `node -e` runs a
+  // script (--input-type, which a worker must not inherit): either way the call is made, and the process then ends.
+  it.each([
+    { how: 'node --max-semi-space-size=32 FILE', flags: ['--max-semi-space-size=32'], inline: false },
+    { how: 'node --input-type=module -e SCRIPT', flags: ['--input-type=module'], inline: true },
+  ])("lets a process whose only work is a model call print its answer, then end by itself ($how)", async ({ flags, inline }) => {
     stub = await startOpenAIStub({ handler: async () => (await new Promise((resolve) => setTimeout(resolve, 200)), { text: 'answered' }) });
-    // A script whose only pending work is the call: it must print the answer, then exit by itself.
     const script = `
       import { createThreadedProvider } from ${JSON.stringify(fileURLToPath(new URL('../../src/node/providers/model-thread.ts', import.meta.url)))};
       createThreadedProvider({ name: 'stub', baseURL: ${JSON.stringify(stub.url)} })
         .chat('m1', { model: 'stub:m1', messages: [{ role: 'user', content: 'hi' }] })
-        .then((r) => console.log(r.text));
+        .then((r) => console.log(r.text), (e) => console.log(e.message));
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-model-thread-')), 'call.mjs');
+    fs.writeFileSync(file, script);
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...(inline ? ['-e', script] : [file])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
     expect(err).toBe('');
     expect(out).toBe('answered\n');
     expect(code).toBe(0);

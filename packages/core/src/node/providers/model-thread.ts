@@ -84,8 +84,10 @@ class ModelThread {
   }
 
   private start(): Worker {
-    // Node's flags as this process has them, but one that says what the main script is (`node --input-type=module -e`).
-    const worker = new Worker(WORKER_FILE, { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
+    // Node's flags as this process has them (a worker takes them as they suit a worker: given by hand, a V8 flag
+    // such as npm start's --max-semi-space-size is refused), unless one says what the main script is
+    // (`node --input-type=module -e`): then none, the thread loads what it needs itself.
+    const worker = new Worker(WORKER_FILE, process.execArgv.some((flag) => flag.startsWith('--input-type')) ? { execArgv: [] } : {});
     worker.unref();
     this.worker = worker;
     this.known = new Set();
