@@ -65,3 +65,24 @@ describe('patchbay serve refusing its input before it seeds the demo', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 });
+
+// A URL given where a host name goes never matches a Host header: every request through that name was a 403.
+describe('patchbay serve --allowed-host', () => {
+  const ws = workspace({});
+  afterAll(() => ws.remove());
+
+  it('refuses a value that is no host name, saying what to give, exit 2, before anything is written', async () => {
+    const dataDir = path.join(ws.dir, 'fresh');
+    const cases: [string, string][] = [
+      ['https://chat.example.com/', 'patchbay serve: --allowed-host "https://chat.example.com/" is not a host name: give the name alone, as the Host header carries it (here chat.example.com)\n'],
+      ['', 'patchbay serve: --allowed-host "" is not a host name: give the name alone, as the Host header carries it (e.g. chat.example.com)\n'],
+      ['chat example', 'patchbay serve: --allowed-host "chat example" is not a host name: give the name alone, as the Host header carries it (e.g. chat.example.com)\n'],
+    ];
+    for (const [value, said] of cases) {
+      const refused = await runCli(['serve', '--port', '0', '--data', dataDir, '--allowed-host', value], ws.dir);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toBe(said);
+      expect(existsSync(dataDir)).toBe(false);
+    }
+  });
+});

@@ -81,6 +81,7 @@ Environment:
     if (!queue && (values.work || values['no-work'])) throw new UsageError('--work and --no-work go with --queue redis://…');
     const cors = (values.cors as string[] | undefined) ?? (io.env.PATCHBAY_CORS ? io.env.PATCHBAY_CORS.split(',').map((o) => o.trim()).filter(Boolean) : undefined);
     for (const origin of cors ?? []) checkOrigin(origin, values.cors ? '--cors' : 'PATCHBAY_CORS');
+    for (const name of (values['allowed-host'] as string[] | undefined) ?? []) checkHostName(name);
 
     const storeSetting = flagOrEnv(values.store, io.env, '--store', 'PATCHBAY_STORE');
     const store = storeSetting?.text;
@@ -127,6 +128,18 @@ Environment:
     return 0;
   },
 };
+
+/** A Host header's name (with a port or not), as the origin guard compares it: a URL or a path there would never match. */
+function checkHostName(name: string): void {
+  if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(name)) return;
+  let inUrl: string | undefined;
+  try {
+    inUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? new URL(name).host || undefined : undefined;
+  } catch {
+    inUrl = undefined;
+  }
+  throw new UsageError(`--allowed-host "${name}" is not a host name: give the name alone, as the Host header carries it (${inUrl ? `here ${inUrl}` : 'e.g. chat.example.com'})`);
+}
 
 /** A browser's Origin is exactly scheme://host[:port]: anything else (no scheme, a path, a trailing slash) would never match one. */
 function checkOrigin(origin: string, where: string): void {
