@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSecrets, literalConfigSecrets, parseWorkspaceConfig } from '../src/node/index';
+import { configSecrets, literalConfigSecrets, parseWorkspaceConfig, urlCredentials } from '../src/node/index';
 
 const values = (config: unknown) => literalConfigSecrets(parseWorkspaceConfig(config)).map((s) => s.value);
 
@@ -33,5 +33,10 @@ describe("the credentials written literally in a workspace config", () => {
     expect(all).toEqual(expect.arrayContaining([basic, 'alice:basic-pw-0123456789', 'basic-pw-0123456789', 'gw-pw-0123456789']));
     // Each says where it is, never what it is.
     for (const s of configSecrets(config, {})) expect(s.name).not.toContain(s.value);
+  });
+
+  it('takes a password with a % that is no escape as written, rather than throwing (every process reads these at start)', () => {
+    const found = urlCredentials('the credential in HTTPS_PROXY', 'http://px:pw-100%zz-abcdef@proxy.example:3128').map((s) => s.value);
+    expect(found).toContain('pw-100%zz-abcdef');
   });
 });

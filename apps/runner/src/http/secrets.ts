@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { headerCredentials, urlCredentials } from '@patchbay/core/credentials';
+import { decoded, headerCredentials, urlCredentials } from '@patchbay/core/credentials';
 import { DomainError } from '../domain-errors';
 
 /** Values shorter than this are not treated as secrets: redacting "x" everywhere would garble every response. */
@@ -22,22 +22,15 @@ export function secretEnvNames(env: NodeJS.ProcessEnv, extraNames: readonly stri
 export function envCredentials(env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
   const inURLs = URL_VARIABLES.flatMap((name) => (env[name] ? urlCredentials(`the credential in ${name}`, env[name]) : []));
   const inHeaders = HEADER_VARIABLES.flatMap((name) =>
+    // OTel's header values are percent-encoded.
     (env[name] ?? '').split(',').flatMap((pair) => {
       const value = pair.slice(pair.indexOf('=') + 1);
-      return pair.includes('=') ? headerCredentials(`a header in ${name}`, safeDecode(value)) : [];
+      return pair.includes('=') ? headerCredentials(`a header in ${name}`, decoded(value)) : [];
     }),
   );
   return [...inURLs, ...inHeaders];
 }
 
-/** `text` URL-decoded (OTel's header values are), or as it is when it is not validly encoded. */
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * Keeps secret values out of responses, logs and the database. Replaces each

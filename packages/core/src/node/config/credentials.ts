@@ -17,8 +17,8 @@ export function urlCredentials(name: string, text: string): Array<{ name: string
   }
   const values = new Set<string>();
   if (url.password) {
-    values.add(url.password).add(decodeURIComponent(url.password));
-    values.add(Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64'));
+    values.add(url.password).add(decoded(url.password));
+    values.add(Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64'));
   }
   for (const [key, value] of url.searchParams) {
     if (!CREDENTIAL_NAME.test(key) || !value) continue;
@@ -27,6 +27,15 @@ export function urlCredentials(name: string, text: string): Array<{ name: string
     values.add(encodeURIComponent(value));
   }
   return [...values].map((value) => ({ name, value }));
+}
+
+/** `text` percent-decoded, or as written when a `%` in it is no escape (`pw-100%`): read at every start, it must not throw. */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
