@@ -96,6 +96,16 @@ describe('the provider over the SDK fetch', () => {
     expect(listed?.baseURL).toBe(s.url);
   });
 
+  it('sends a password holding a % that is no escape as written, rather than failing to list the providers', async () => {
+    const s = await stub();
+    const base = s.url.replace('http://', 'http://me:100%zz-pw@');
+    const provider = createOpenAICompatibleProvider({ name: 'p', baseURL: base, maxRetries: 0 });
+    expect(await bothPaths(provider, 'knock knock')).toMatchObject({ whole: 'knock knock', streamed: 'knock knock' });
+    const basic = `Basic ${Buffer.from('me:100%zz-pw').toString('base64')}`;
+    expect(s.requests.map((r) => r.headers.authorization)).toEqual([basic, basic]);
+    expect(listProviders({ providers: { p: { baseURL: base } } }, {}).find((p) => p.name === 'p')?.baseURL).toBe(s.url);
+  });
+
   it('goes through the proxy named by HTTP_PROXY, except for hosts in NO_PROXY', async () => {
     const s = await stub();
     const tunnels: string[] = [];

@@ -1,3 +1,5 @@
+import { decoded } from '../config/credentials';
+
 /**
  * A base URL may carry `user:password@` for a server behind basic auth (a
  * reverse proxy in front of a local model server). fetch refuses such URLs, so
@@ -19,8 +21,8 @@ export function splitBaseURL(baseURL: string): SplitBaseURL {
     return { url: baseURL };
   }
   if (!parsed.username && !parsed.password) return { url: baseURL };
-  const user = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
+  const user = decoded(parsed.username);
+  const password = decoded(parsed.password);
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.href, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
