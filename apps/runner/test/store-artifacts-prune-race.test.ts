@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACT_RETAIN_MS } from '../src/store/artifacts';
 import { openStore, type Store } from '../src/store/index';
 import { startPostgres, type PostgresServer } from '../../../test/support/postgres';
+import { untilWaiting } from './support/lock-waits';
 
 // A publish and a prune in two processes on one PostgreSQL (READ COMMITTED), their statements
 // interleaved on purpose: a third connection holds the name's row so the publish stops half-way.
@@ -24,20 +25,6 @@ async function client(url: string): Promise<pg.Client> {
   await c.connect();
   opened.push(() => c.end());
   return c;
-}
-
-/** Waits until a statement starting with `prefix` waits on a lock, or `settled` says its side ended. */
-async function untilWaiting(watch: pg.Client, prefix: string, settled: () => boolean): Promise<'waiting' | 'settled'> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await watch.query(
-      `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE $1`,
-      [`${prefix}%`],
-    );
-    if (rows.length > 0) return 'waiting';
-    if (settled()) return 'settled';
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no statement "${prefix}…" waited on a lock within 10 s`);
 }
 
 /** "old" was published as docs, then docs moved on and "old" was released over a retention time ago. */

@@ -288,6 +288,78 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await store.runs.prune(9_999)).toBe(3);
   });
 
+  // An eval's case runs each carry the whole document they ran (pipeline null: not the pipeline's own runs).
+  const SECRET = 'sk-secret-0123456789';
+  const masked = (json: string) => json.replaceAll(SECRET, '[OPENAI_API_KEY]');
+  const triage = { format: 'patchbay.pipeline/v1', name: 'triage', nodes: [{ id: 'llm', type: 'llm', config: { prompt: 'Answer the ticket. '.repeat(3_000), note: `key ${SECRET}` } }], edges: [] };
+  const other = { format: 'patchbay.pipeline/v1', name: 'other', nodes: [], edges: [] };
+  const caseStart = (id: string, document: unknown, startedAt = 1_000) => start(id, { pipeline: null, version: null, document, source: 'eval', startedAt });
+  /** c1-c3 in one batch, c4 (an equal copy) later, c5 by the eval store with its case (a worker's write), o1 of another document, saved a saved version's. */
+  async function caseRuns(store: Store) {
+    for (const id of ['c1', 'c2', 'c3']) {
+      store.runs.begin(caseStart(id, triage));
+      store.runs.finish(finish(id));
+    }
+    store.runs.begin(start('saved'));
+    await store.runs.flush();
+    // With a run begun before: on PostgreSQL, the batch that takes a transaction rather than one statement.
+    store.runs.begin(caseStart('c4', structuredClone(triage), 5_000));
+    store.runs.finish(finish('c4'));
+    store.runs.begin(caseStart('o1', other));
+    store.runs.finish(finish('o1'));
+    store.runs.finish(finish('saved'));
+    await store.runs.flush();
+    await store.evals.create({ id: 'e1', pipeline: 'p', version: 1, dataset: { name: 'd', hash: 'h', cases: 1 }, total: 1, baseline: null, spec: { suite: 's', scorers: [], repeat: 1, seed: 'x', behaviorHash: 'b' }, createdAt: 1, owner: 'host:1' });
+    const record = { id: 'k1', repeat: 1, status: 'passed', outputs: {}, scores: {}, latencyMs: 1, tokens: null, costUsd: null } as never;
+    expect(await store.evals.appendCase('e1', record, 0, { start: caseStart('c5', triage), finish: finish('c5') })).toBe(true);
+  }
+  const count = async (store: Store, statement: string) => Number((await target.rows(store, statement))[0].n);
+
+  it("stores a document its runs ran once, however many runs ran it (an eval's case runs), redacted, and gives each run it as before", async () => {
+    const store = await target.open({ redact: masked });
+    await caseRuns(store);
+    const redacted = JSON.parse(masked(JSON.stringify(triage)));
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) expect((await store.runs.get(id))?.document, id).toEqual(redacted);
+    expect((await store.runs.get('o1'))?.document).toEqual(other);
+    expect((await store.runs.get('saved'))?.document).toBeNull();
+    // Two documents, each once; no run row holds one, and the secret is nowhere.
+    expect(await count(store, 'SELECT count(*) AS n FROM run_documents')).toBe(2);
+    expect(await count(store, 'SELECT count(*) AS n FROM runs WHERE document IS NOT NULL')).toBe(0);
+    const texts = (await target.rows(store, 'SELECT document FROM run_documents')).map((r) => String(r.document));
+    expect(texts.some((t) => t.includes('[OPENAI_API_KEY]'))).toBe(true);
+    expect(texts.some((t) => t.includes(SECRET))).toBe(false);
+  });
+
+  it('turns a document into its stored text once for all the runs of that document a store writes', async () => {
+    let redacted = 0;
+    const store = await target.open({ redact: (json) => ((redacted += json.includes('Answer the ticket.') ? 1 : 0), masked(json)) });
+    await caseRuns(store);
+    // triage for c1-c3 and c5 (the runs store's and the eval store's writes), and its copy for c4.
+    expect(redacted).toBe(2);
+    expect((await store.runs.get('c5'))?.document).toEqual(JSON.parse(masked(JSON.stringify(triage))));
+  });
+
+  it('drops a stored document with the last run that ran it, and keeps it while a run still does', async () => {
+    const store = await target.open({ redact: masked });
+    await caseRuns(store);
+    expect(await store.runs.prune(2_000)).toBe(6); // all but c4
+    expect(await count(store, 'SELECT count(*) AS n FROM run_documents')).toBe(1);
+    expect((await store.runs.get('c4'))?.document).toEqual(JSON.parse(masked(JSON.stringify(triage))));
+    expect(await store.runs.prune(9_999)).toBe(1);
+    expect(await count(store, 'SELECT count(*) AS n FROM run_documents')).toBe(0);
+  });
+
+  it('reads a run stored with its document in its own row (before documents were stored once), and prunes it', async () => {
+    const store = await target.open();
+    await target.rows(store, `INSERT INTO runs (id, document, inputs, outputs, status, started_at, source) VALUES ('old', '{"name":"old","nodes":[{"id":"n"}],"k":[1,2]}', '{"q":1}', '{"a":2}', 'succeeded', 1000, 'eval') RETURNING id`);
+    expect(await store.runs.get('old')).toMatchObject({ document: { name: 'old', nodes: [{ id: 'n' }], k: [1, 2] }, inputs: { q: 1 }, outputs: { a: 2 }, source: 'eval' });
+    store.runs.begin(caseStart('new', triage));
+    store.runs.finish(finish('new'));
+    expect((await store.runs.get('new'))?.document).toEqual(triage);
+    expect(await store.runs.prune(9_999)).toBe(2);
+    expect(await count(store, 'SELECT count(*) AS n FROM run_documents')).toBe(0);
+  });
+
   it('a second connection sees what the first one flushed', async () => {
     const a = await target.open();
     const b = await target.twin(a);

@@ -4,6 +4,7 @@ import type { Database } from './schema';
 import { isPostgres, type StoreDb } from './dialect';
 import { storedEvent, type RunFinish, type RunStart } from './runs';
 import { ValueSharing } from './run-values';
+import { insertDocuments, storedDocument } from './run-documents';
 import { PreparedInsert, PreparedQuery } from './prepared';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
@@ -21,10 +22,11 @@ const finishRun = new PreparedQuery<[string, string | null, string | null, strin
 type RunRow = Insertable<Database['runs']>;
 type NodeRow = Database['run_nodes'];
 type ValueRow = Database['run_values'];
+type DocumentRow = Database['run_documents'];
 
 // The batch's inserts, compiled once per row count (prepared.ts): most batches are a few runs.
 const insertRuns = new PreparedInsert<RunRow>(
-  ['id', 'pipeline', 'version', 'document', 'inputs', 'outputs', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'events', 'owner', 'source', 'label', 'key_name', 'resolved', 'from_run', 'from_node'],
+  ['id', 'pipeline', 'version', 'document_hash', 'inputs', 'outputs', 'status', 'error', 'failed_node', 'started_at', 'duration_ms', 'events', 'owner', 'source', 'label', 'key_name', 'resolved', 'from_run', 'from_node'],
   (db, rows) => db.insertInto('runs').values(rows),
 );
 const insertValues = new PreparedInsert<ValueRow>(['run_id', 'hash', 'value'], (db, rows) => db.insertInto('run_values').values(rows).onConflict((oc) => oc.doNothing()));
@@ -56,8 +58,9 @@ const ROWS_PER_INSERT = 2000;
 /**
  * Writes one group-commit batch of runs, on either database: new runs in one
  * multi-row insert, finishes as updates, every node trace and shared value in
- * multi-row inserts, all in one transaction. A run that began and ended within
- * one batch is written once, as its final row. On PostgreSQL a batch of new
+ * multi-row inserts, each document runs ran inline once (run-documents.ts), all
+ * in one transaction. A run that began and ended within one batch is written
+ * once, as its final row. On PostgreSQL a batch of new
  * runs only (an eval case's run, a run begun and ended within HOLD_MS) is one
  * statement, its inserts as CTEs: one round trip and one commit instead of
  * BEGIN, an insert per table and COMMIT (data-modifying CTEs are PostgreSQL's;
@@ -88,10 +91,13 @@ export async function writeRunBatch(db: StoreDb, writes: RunWrite[], redact: (js
   const finishes = updates.map((run) => [run, ...rows.outcome(run, shared(run.id))] as const);
   const nodeRows = nodes.flatMap((run) => Object.values(run.nodes).map((t) => rows.nodeRow(run.id, shared(run.id).trace(t))));
   const values = [...sharing].flatMap(([run_id, s]) => s.values.map((v): ValueRow => ({ run_id, ...v })));
-  if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && inserts.length * insertRuns.columns.length + values.length * insertValues.columns.length + nodeRows.length * insertNodes.columns.length + (also ? also.rows.length * also.insert.columns.length : 0) <= MAX_STATEMENT_VALUES) {
-    return Number((await insertAtOnce(db, inserts, values, nodeRows, also)).numAffectedRows ?? 0);
+  const documents = rows.documents;
+  if (isPostgres(db) && updates.length === 0 && inserts.length > 0 && documents.length * 2 + inserts.length * insertRuns.columns.length + values.length * insertValues.columns.length + nodeRows.length * insertNodes.columns.length + (also ? also.rows.length * also.insert.columns.length : 0) <= MAX_STATEMENT_VALUES) {
+    return Number((await insertAtOnce(db, documents, inserts, values, nodeRows, also)).numAffectedRows ?? 0);
   }
   return db.transaction().execute(async (tx) => {
+    // Documents before the runs that name them (a foreign key).
+    if (documents.length) await insertDocuments(tx).execute(tx, documents);
     if (inserts.length) await insertRuns.execute(tx, inserts);
     for (const [run, outputs, error, events] of finishes) {
       await finishRun.execute(tx, run.status, outputs, error, run.failedNode, run.durationMs, events, resolvedJson(run), run.id);
@@ -119,10 +125,11 @@ const MAX_STATEMENT_VALUES = 30_000;
 const MAX_SHAPES = 256;
 const batchStatements = new Map<string, PreparedQuery<unknown[]>>();
 
-/** New runs, their shared values and node traces in one PostgreSQL statement, compiled once per shape (prepared.ts). */
-function insertAtOnce(db: StoreDb, runs: RunRow[], values: ValueRow[], nodes: NodeRow[], also?: AlsoInsert) {
+/** New runs, their documents, shared values and node traces in one PostgreSQL statement, compiled once per shape (prepared.ts). */
+function insertAtOnce(db: StoreDb, documents: DocumentRow[], runs: RunRow[], values: ValueRow[], nodes: NodeRow[], also?: AlsoInsert) {
   // The statement's own insert (its row count is the statement's) is the last: `also` when there is one.
   const parts = [
+    { insert: insertDocuments('postgres'), rows: documents },
     { insert: insertRuns, rows: runs },
     { insert: insertValues, rows: values },
     { insert: insertNodes, rows: nodes },
@@ -154,9 +161,23 @@ function insertAtOnce(db: StoreDb, runs: RunRow[], values: ValueRow[], nodes: No
   return query.execute(db, ...args);
 }
 
-/** The rows a run's begin and finish become, JSON redacted. */
+/** The rows a run's begin and finish become, JSON redacted; the batch's documents, each once. */
 class RunRows {
+  private readonly texts = new Map<string, string>();
+
   constructor(private readonly redact: (json: string) => string) {}
+
+  get documents(): DocumentRow[] {
+    return [...this.texts].map(([hash, document]) => ({ hash, document }));
+  }
+
+  /** The hash a run's document is stored under (null: a saved version's run, which names its pipeline instead). */
+  document(document: unknown): string | null {
+    if (document === null || document === undefined) return null;
+    const { hash, text } = storedDocument(document, this.redact);
+    this.texts.set(hash, text);
+    return hash;
+  }
 
   json(value: unknown): string {
     return this.redact(JSON.stringify(value ?? null));
@@ -171,7 +192,7 @@ class RunRows {
       id: run.id,
       pipeline: run.pipeline,
       version: run.version,
-      document: run.document === null ? null : this.json(run.document),
+      document_hash: this.document(run.document),
       inputs: this.json(shared.ports(run.inputs)),
       started_at: run.startedAt,
       source: run.source ?? 'api',

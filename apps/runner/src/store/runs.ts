@@ -6,6 +6,7 @@ import type { StorageHealth } from './storage-health';
 import { valueReviver } from './run-values';
 import { decodeIntCursor, groupCommitWait, insertOrder, isVersionNumber, type StoreDb } from './dialect';
 import { writeRunBatch, type RunWrite } from './run-batch';
+import { dropUnreferenced } from './run-documents';
 
 /** Where a run came from: the editor, the API, serving (`POST /api/pipelines/:name/run`), the OpenAI-compatible endpoint, an eval case, the CLI. */
 export const RUN_SOURCES = ['editor', 'api', 'serve', 'openai', 'eval', 'cli'] as const;
@@ -256,8 +257,16 @@ export class KyselyRunStore implements RunStore {
 
   async get(id: string): Promise<RunRecord | undefined> {
     await this.flush();
-    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('runs')
+      .leftJoin('run_documents as d', 'd.hash', 'runs.document_hash')
+      .selectAll('runs')
+      .select('d.document as shared_document')
+      .where('runs.id', '=', id)
+      .executeTakeFirst();
     if (!row) return undefined;
+    // Stored once in run_documents (run-documents.ts), or in the row itself by a store before that.
+    const document = row.shared_document ?? row.document;
     const parse = await this.reviver(id);
     const nodes: Record<string, NodeTrace> = {};
     for (const json of await this.traceTexts(id)) {
@@ -266,7 +275,7 @@ export class KyselyRunStore implements RunStore {
     }
     return {
       ...toRunSummary(row),
-      document: row.document === null ? null : JSON.parse(row.document),
+      document: document === null ? null : JSON.parse(document),
       inputs: parse(row.inputs),
       outputs: row.outputs === null ? null : parse(row.outputs),
       nodes,
@@ -421,6 +430,8 @@ export class KyselyRunStore implements RunStore {
   async prune(before: number) {
     await this.flush();
     const result = await this.db.deleteFrom('runs').where('started_at', '<', before).where('status', '<>', 'running').executeTakeFirst();
+    // Then the documents only those runs ran (a document is no run's own: no cascade can take it).
+    await dropUnreferenced(this.db);
     return Number(result.numDeletedRows);
   }
 

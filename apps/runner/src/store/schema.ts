@@ -30,7 +30,10 @@ export interface Database {
     id: string;
     pipeline: string | null;
     version: number | null;
+    /** The document's text in the run's own row: runs written before run_documents (027) only. */
     document: string | null;
+    /** The run's inline document, in run_documents (see run-documents.ts). */
+    document_hash: string | null;
     inputs: string;
     outputs: string | null;
     status: RunStatus;
@@ -46,6 +49,10 @@ export interface Database {
     resolved: string | null;
     from_run: string | null;
     from_node: string | null;
+  };
+  run_documents: {
+    hash: string;
+    document: string;
   };
   run_values: {
     run_id: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { openResponseCache, type ResponseCache } from '@patchbay/core/node';
 import { openSqliteStore, openStore, type OpenStoreOptions, type Store } from '../../src/store/index';
+import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../../../test/support/postgres';
 
 export interface StoreTarget {
@@ -14,6 +15,8 @@ export interface StoreTarget {
   twin(store: Store): Promise<Store>;
   /** The response cache that goes with the store: the data dir's cache.sqlite, or the store's own. */
   cache(store: Store, options?: OpenStoreOptions): ResponseCache;
+  /** The rows one SQL statement (the same text on both databases) gives on the store's database: what is stored, as stored. */
+  rows(store: Store, statement: string): Promise<Record<string, unknown>[]>;
 }
 
 /**
@@ -26,6 +29,7 @@ export function storeTargets(): StoreTarget[] {
   const opened: Array<{ close(): unknown }> = [];
   const dirs: string[] = [];
   const reopen = new WeakMap<Store, () => Promise<Store>>();
+  const urls = new WeakMap<Store, string>();
   const track = <T extends { close(): unknown }>(x: T) => (opened.push(x), x);
 
   afterEach(async () => {
@@ -50,19 +54,33 @@ export function storeTargets(): StoreTarget[] {
       return again;
     },
     cache: (store, options) => track(openResponseCache(path.dirname((store as Store & { file: string }).file), options)),
+    rows: async (store, statement) => (store as Store & { db: { prepare(s: string): { all(): Record<string, unknown>[] } } }).db.prepare(statement).all(),
   };
   const postgres: StoreTarget = {
     name: 'postgres',
     async open(options) {
       server ??= startPostgres();
       const url = await (await server).createDatabase();
-      const open = async () => track(await openStore(url, options));
+      const open = async () => {
+        const store = track(await openStore(url, options));
+        urls.set(store, url);
+        return store;
+      };
       const store = await open();
       reopen.set(store, open);
       return store;
     },
     twin: sqlite.twin,
     cache: (store) => store.responseCache!,
+    async rows(store, statement) {
+      const client = new pg.Client({ connectionString: urls.get(store)! });
+      await client.connect();
+      try {
+        return (await client.query(statement)).rows;
+      } finally {
+        await client.end();
+      }
+    },
   };
   return [sqlite, postgres];
 }

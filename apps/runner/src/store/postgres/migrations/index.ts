@@ -5,8 +5,9 @@ import { artifacts } from './003-artifacts';
 import { artifactRelease } from './004-artifact-release';
 import { promotionOwner } from './005-promotion-owner';
 import { promotionSoFar } from './006-promotion-so-far';
+import { runDocuments } from './007-run-documents';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments];
