@@ -164,6 +164,7 @@ function insertAtOnce(db: StoreDb, documents: DocumentRow[], runs: RunRow[], val
 /** The rows a run's begin and finish become, JSON redacted; the batch's documents, each once. */
 class RunRows {
   private readonly texts = new Map<string, string>();
+  private readonly hashes = new Map<object, string>();
 
   constructor(private readonly redact: (json: string) => string) {}
 
@@ -174,8 +175,12 @@ class RunRows {
   /** The hash a run's document is stored under (null: a saved version's run, which names its pipeline instead). */
   document(document: unknown): string | null {
     if (document === null || document === undefined) return null;
+    // The runs of one document in one batch: redacted once (the redactor does not change within a batch).
+    const again = typeof document === 'object' ? this.hashes.get(document) : undefined;
+    if (again) return again;
     const { hash, text } = storedDocument(document, this.redact);
     this.texts.set(hash, text);
+    if (typeof document === 'object') this.hashes.set(document, hash);
     return hash;
   }
 

@@ -9,8 +9,7 @@ import type { Database } from './schema';
  * eval's case runs each carry the whole document (pipeline null: they are not
  * the pipeline's own runs); stored in each run's row, a 500-case eval over a
  * 52 KB document grew a SQLite store by 27 MB (PostgreSQL, which compresses
- * it, by 8 MB) and turned the document into redacted text 500 times. Now the
- * table `run_documents` holds each document's redacted JSON text once, keyed
+ * it, by 8 MB) and made its redacted JSON text 500 times. Now the table `run_documents` holds each document's redacted JSON text once, keyed
  * by its SHA-256, and `runs.document_hash` names it; reads give the same
  * document as before. (run_values, which a run's large values share, is one
  * run's own: its rows go with their run, so it cannot hold what runs share.)
@@ -23,19 +22,24 @@ export interface StoredDocument {
 }
 
 /**
- * Each document object's stored form, for the redactor that made it. The
- * runs of one eval are given one document object (a run's document is never
- * changed once given), so its text is made once per store, not once per run.
+ * Each document object's JSON text and its last stored form. The runs of one
+ * eval are given one document object (a run's document is not changed once
+ * given: it waits in the write queue as given), so it is turned into JSON once
+ * and hashed again only when its redacted text changes. It is redacted at
+ * every write, as any other text: a worker's and the CLI's redactor learn
+ * secrets as workspace configs come, and a run is masked with what is known
+ * when it is written.
  */
-const made = new WeakMap<object, { redact: (json: string) => string; stored: StoredDocument }>();
+const made = new WeakMap<object, { json: string } & StoredDocument>();
 
 export function storedDocument(document: unknown, redact: (json: string) => string): StoredDocument {
   const key = typeof document === 'object' && document !== null ? document : undefined;
   const known = key && made.get(key);
-  if (known && known.redact === redact) return known.stored;
-  const text = redact(JSON.stringify(document));
+  const json = known ? known.json : JSON.stringify(document);
+  const text = redact(json);
+  if (known && known.text === text) return { hash: known.hash, text };
   const stored = { hash: createHash('sha256').update(text).digest('hex'), text };
-  if (key) made.set(key, { redact, stored });
+  if (key) made.set(key, { json, ...stored });
   return stored;
 }
 
