@@ -16,11 +16,12 @@ export async function restoreAlertWindows(alerts: AlertEvaluator, pipeline: stri
   const states = await store.monitors.lastAlertStates(pipeline);
   for (const rule of rules) {
     const window = windowOf(rule);
-    const query = { pipeline, label: rule.label, limit: 'runs' in window ? window.runs : MAX_WINDOW_SAMPLES, since: 'ms' in window ? now - window.ms : undefined };
+    const limit = 'runs' in window ? window.runs : MAX_WINDOW_SAMPLES;
+    const since = 'ms' in window ? now - window.ms : undefined;
     const monitor = rule.metric.startsWith('monitor:') ? rule.metric.slice('monitor:'.length) : null;
     const runs: AlertRunSample[] = monitor
       ? []
-      : (await store.runs.recentFinished({ ...query, sources: OBSERVED_SOURCES, finishedSince: query.since })).map((r) => ({
+      : (await store.runs.recentFinished({ pipeline, label: rule.label, limit, sources: OBSERVED_SOURCES, finishedSince: since })).map((r) => ({
           id: r.id,
           pipeline,
           version: r.version,
@@ -30,7 +31,7 @@ export async function restoreAlertWindows(alerts: AlertEvaluator, pipeline: stri
           costUsd: r.costUsd,
           at: r.finishedAt,
         }));
-    const scores = monitor ? await store.monitors.recentScores({ ...query, monitor }) : [];
+    const scores = monitor ? await store.monitors.recentScores({ pipeline, label: rule.label, limit, since, monitor }) : [];
     alerts.restore(pipeline, rule, { runs, scores, firing: states.get(rule.name) === 'firing' });
   }
 }
