@@ -102,6 +102,22 @@ describe('GET /metrics with tokens', () => {
   });
   afterAll(() => runner.close());
 
+  it('masks a secret that reached a label value, as every answer is masked', async () => {
+    // A label is a name checked when saved, but a key can be one too: a runner's secret that reads as a label.
+    const secret = 'canary-0123456789abcdef';
+    const masked = await startTestRunner({ env: { SHOP_API_KEY: secret } });
+    try {
+      expect((await masked.post('/api/pipelines', echoPipeline('keyed'))).status).toBe(201);
+      expect((await masked.put(`/api/pipelines/keyed/labels/${secret}`, { version: 1 })).status).toBe(200);
+      expect((await masked.post('/api/pipelines/keyed/run', { label: secret, inputs: { question: 'hi' } })).status).toBe(200);
+      const text = await (await masked.api('/metrics')).text();
+      expect(text).toMatch(/^patchbay_runs_total\{pipeline="keyed",version="1",label="\[REDACTED\]",source="[a-z]*",status="succeeded"\} 1$/m);
+      for (let i = 0; i + 8 <= secret.length; i++) expect(text).not.toContain(secret.slice(i, i + 8));
+    } finally {
+      await masked.close();
+    }
+  });
+
   it('follows the API token, or takes PATCHBAY_METRICS_TOKEN for a scraper', async () => {
     expect((await runner.api('/metrics')).status).toBe(401);
     expect((await runner.api('/metrics', { headers: { authorization: 'Bearer wrong-token-123456' } })).status).toBe(401);

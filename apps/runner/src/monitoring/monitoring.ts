@@ -48,7 +48,7 @@ const PRUNE_EVERY_MS = 3_600_000;
  * and an observer that throws is logged, never felt by the run.
  */
 export class Monitoring {
-  readonly prometheus = new PrometheusMetrics();
+  readonly prometheus: PrometheusMetrics;
   private readonly writer: RollupWriter;
   readonly monitorRunner: MonitorRunner;
   private readonly alerts: AlertEvaluator;
@@ -72,6 +72,7 @@ export class Monitoring {
     private readonly options: MonitoringOptions,
     private readonly traces: RunTraceExporter | null,
   ) {
+    this.prometheus = new PrometheusMetrics(options.redact);
     this.writer = new RollupWriter(options.rollups, (err) => options.log(`could not write metric rollups: ${err.message}`));
     this.outbox = new AlertOutbox((rule, payload) => this.deliver(rule, payload));
     this.alerts = new AlertEvaluator((rule, payload) => this.changed(rule, payload));

@@ -2,6 +2,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { nodeTokens, type FinishedRunFacts } from './run-facts';
 
 /** Run and node durations in seconds: from a fast offline node to a slow agent. */
+/** Masked label values remembered (they are bounded; past this many the memo starts again rather than grow). */
+const MASKED_VALUES_KEPT = 10_000;
+
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
@@ -10,6 +13,12 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * stored pipeline names, version numbers, labels, sources, node types and model
  * names — never run ids or inputs. A run of an unsaved document counts under
  * pipeline "(inline)".
+ *
+ * Every label value passes through the runner's redactor as it is counted: a
+ * name checked when saved (a label) can still be a secret's value. The names
+ * and help texts are ours and the rest are numbers, so the exposition holds
+ * nothing else a secret could be in, and a scrape (every few seconds) costs no
+ * pass over the whole text; each distinct value is masked once (memo).
  */
 export class PrometheusMetrics {
   readonly registry = new Registry();
@@ -64,41 +73,56 @@ export class PrometheusMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** Label value → as masked (redact is the runner's one redactor, fixed for its life). */
+  private readonly masked = new Map<string, string>();
+
+  constructor(private readonly redact: (text: string) => string = (text) => text) {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** A label value as the exposition may show it. */
+  private value(text: string): string {
+    let out = this.masked.get(text);
+    if (out === undefined) {
+      if (this.masked.size >= MASKED_VALUES_KEPT) this.masked.clear();
+      out = this.redact(text);
+      this.masked.set(text, out);
+    }
+    return out;
+  }
+
   observeRun(run: FinishedRunFacts): void {
-    const pipeline = run.pipeline ?? '(inline)';
+    const pipeline = this.value(run.pipeline ?? '(inline)');
     const version = run.version ? String(run.version) : '';
-    const label = run.label ?? '';
-    const source = run.source ?? '';
+    const label = this.value(run.label ?? '');
+    const source = this.value(run.source ?? '');
     this.runs.inc({ pipeline, version, label, source, status: run.status });
     this.runDuration.observe({ pipeline, version, label, source }, run.durationMs / 1000);
     for (const id in run.nodes) {
       const trace = run.nodes[id];
       if (trace.status !== 'succeeded' && trace.status !== 'failed') continue;
-      this.nodeDuration.observe({ pipeline, node_type: trace.type }, (trace.durationMs ?? 0) / 1000);
+      this.nodeDuration.observe({ pipeline, node_type: this.value(trace.type) }, (trace.durationMs ?? 0) / 1000);
       if (!trace.model) continue;
-      this.modelCalls.inc({ model: trace.model, status: trace.status === 'failed' ? 'error' : 'ok' });
+      const model = this.value(trace.model);
+      this.modelCalls.inc({ model, status: trace.status === 'failed' ? 'error' : 'ok' });
       const tokens = nodeTokens(trace);
-      if (tokens.input) this.modelTokens.inc({ model: trace.model, direction: 'input' }, tokens.input);
-      if (tokens.output) this.modelTokens.inc({ model: trace.model, direction: 'output' }, tokens.output);
-      if (trace.costUsd) this.modelCost.inc({ model: trace.model }, trace.costUsd);
+      if (tokens.input) this.modelTokens.inc({ model, direction: 'input' }, tokens.input);
+      if (tokens.output) this.modelTokens.inc({ model, direction: 'output' }, tokens.output);
+      if (trace.costUsd) this.modelCost.inc({ model }, trace.costUsd);
     }
   }
 
   observeEvalCase(pipeline: string | null, status: string): void {
-    this.evalCases.inc({ pipeline: pipeline ?? '(inline)', status });
+    this.evalCases.inc({ pipeline: this.value(pipeline ?? '(inline)'), status: this.value(status) });
   }
 
   setMonitorScore(pipeline: string, monitor: string, score: number): void {
-    this.monitorScore.set({ pipeline, monitor }, score);
+    this.monitorScore.set({ pipeline: this.value(pipeline), monitor: this.value(monitor) }, score);
   }
 
   /** Stops reporting a monitor's score (removed or switched off: its last mean would stand for good). */
   removeMonitorScore(pipeline: string, monitor: string): void {
-    this.monitorScore.remove({ pipeline, monitor });
+    this.monitorScore.remove({ pipeline: this.value(pipeline), monitor: this.value(monitor) });
   }
 
   /** The text exposition format, as `GET /metrics` serves it. */
