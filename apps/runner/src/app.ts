@@ -9,6 +9,7 @@ import { mountEditor } from './http/editor-static';
 import { RouteTable } from './http/method-not-allowed';
 import { HttpProblem, problemResponse, repeatedQueryParams, toProblem, validationProblem } from './http/problem';
 import { redactJsonResponses } from './http/secrets';
+import { QueueUnavailableError } from './jobs/job-registry';
 import { openaiErrorResponse } from './http/openai-error';
 import { securityHeaders } from './http/security-headers';
 import { routeModules, type AppDeps, type RouteModule } from './routes/index';
@@ -46,7 +47,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
 
   const problem = (p: HttpProblem) => problemResponse(p, deps.redactor.redact);
   // The OpenAI-compatible routes answer errors in OpenAI's shape, so OpenAI SDKs raise their usual errors.
-  app.onError((err, c) => (deps.store.health.observe(err), c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
+  app.onError((err, c) => (deps.store.health.observe(err), err instanceof QueueUnavailableError && deps.queueReach?.forget(), c.req.path.startsWith('/v1/') ? openaiErrorResponse(toProblem(err, deps.log, c), deps.redactor.redact) : problem(toProblem(err, deps.log, c))));
   // first, so errors, 404s and the editor's files carry them too
   app.use('*', securityHeaders());
 
@@ -77,9 +78,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono 
   if (deps.redactor.active) app.use('/api/*', redactJsonResponses(deps.redactor));
 
   app.get('/healthz', async (c) => {
-    // A PostgreSQL store that does not answer: every request would fail, so a load balancer must take this runner out.
-    const reach = await deps.store.health.reachable();
-    if (!reach.ok) return c.json({ status: 'unavailable', reason: reach.reason, since: reach.since }, 503);
+    // A PostgreSQL store or the queue's Redis that does not answer: every request would fail, so a load balancer must take this runner out.
+    const [store, queue] = await Promise.all([deps.store.health.reachable(), deps.queueReach?.check()]);
+    const down = !store.ok ? store : queue && !queue.ok ? queue : undefined;
+    if (down) return c.json({ status: 'unavailable', reason: deps.redactor.redact(down.reason), since: down.since }, 503);
     const storage = deps.store.health.state();
     // Still 200: the process is alive and serves reads; `degraded` says why writes are refused.
     return c.json(storage.ok ? { status: 'ok' } : { status: 'degraded', reason: storage.reason, since: storage.since });

@@ -10,7 +10,8 @@ import { Redactor, secretEnvNames } from './http/secrets';
 import type { RouteModule } from './routes/index';
 import { EvalManager } from './evals/eval-manager';
 import { InProcessJobRegistry } from './jobs/in-process-registry';
-import type { JobRegistry } from './jobs/job-registry';
+import { QueueUnavailableError, type JobRegistry } from './jobs/job-registry';
+import { ReachProbe } from './reach-probe';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
 import { isOwnerAlive, PROCESS_OWNER, RunManager } from './runs/run-manager';
 import { checkStoreUrl, openSqliteStore, openStore, type Migration, type Store } from './store/index';
@@ -239,13 +240,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workspacePins: publisher ? publisher.pins.bind(publisher) : (document, called) => localPins(services, document, called),
     queueReachable: scaled ? scaled.jobs.reachable.bind(scaled.jobs) : undefined,
   });
+  // Every run and eval this server starts goes through the queue: /healthz says when its Redis does not answer.
+  const queueReach = scaled ? new ReachProbe(() => scaled!.jobs.reachable(), (err) => `the queue (Redis) cannot be reached: ${err instanceof QueueUnavailableError ? err.detail : (err as Error).message}`) : undefined;
   let stopping = false;
   // Scaled out, the index routes also list and search the indexes other servers published (fetched into the data dir's artifacts/).
   const sharedIndexes = publisher
     ? new SharedIndexes({ local: services.retrieval, artifacts: store.artifacts, cacheDir: path.join(cacheHome.dir, 'artifacts'), models: services.models, publish: (name) => publisher!.publishIndex(name), log })
     : undefined;
   const app = createApp(
-    { store, jobs, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens, keyRevocations: new KeyRevocations(() => store.keys) },
+    { store, jobs, queueReach, runs, evals, services, indexes: sharedIndexes ?? services.retrieval, providers, modelUnavailable: (model) => modelUnavailable(model, services.config, env), redactor, log, monitoring, metricsTokens, keyRevocations: new KeyRevocations(() => store.keys) },
     { token, bodyLimitBytes: options.bodyLimitBytes, cors: options.cors, originGuard: !token && isLoopbackHost(host) ? { allowedHosts: options.allowedHosts } : undefined, editorDist: options.editorDist, routes: options.routes, stopping: () => stopping },
   );
 

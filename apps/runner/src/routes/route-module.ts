@@ -7,6 +7,7 @@ import type { RunManager } from '../runs/run-manager';
 import type { Store } from '../store/index';
 import type { Monitoring } from '../monitoring/monitoring';
 import type { KeyRevocations } from '../deploy/key-revocations';
+import type { ReachProbe } from '../reach-probe';
 
 /** A retrieval index as listed by the store of "Models, retrieval and tools". */
 export interface IndexInfo {
@@ -34,6 +35,8 @@ export interface AppDeps {
   store: Store;
   /** Live jobs: runs, evals, and kinds other modules define (start, cancel, events). */
   jobs: JobRegistry;
+  /** Scaled out (`--queue`): whether the queue's Redis answers, for `/healthz`. */
+  queueReach?: ReachProbe;
   runs: RunManager;
   evals: EvalManager;
   services: Partial<Services>;

@@ -1,3 +1,4 @@
+import { ReachProbe, type Reach } from '../reach-probe';
 import { isStoreUnavailable } from './store-unavailable';
 
 /**
@@ -31,13 +32,10 @@ export function asStorageFailure(err: unknown): StorageFailure | undefined {
   return undefined;
 }
 
-export type StorageState = { ok: true } | { ok: false; reason: string; since: string };
+export type StorageState = Reach;
 
 /** How long after the last storage failure the runner still reports `degraded`: a small write can slip in under a nearly full disk, so one success proves little. */
 const DEGRADED_FOR_MS = 30_000;
-
-/** How long one answer of the store's probe stands: /healthz scraped every second asks PostgreSQL at most every 2 s. */
-const PROBE_STANDS_MS = 2_000;
 
 /** A store that may be out of reach (PostgreSQL): how to ask it, and its reason in words when it does not answer. */
 export interface StoreProbe {
@@ -48,15 +46,15 @@ export interface StoreProbe {
 /** Whether writes failed for want of storage lately, and whether a store over the network answers. */
 export class StorageHealth {
   private failure: { reason: string; since: number; last: number } | undefined;
-  private probed: { at: number; state: StorageState } | undefined;
-  private asking: Promise<StorageState> | undefined;
-  private downSince: number | undefined;
+  private readonly probe: ReachProbe | undefined;
 
-  constructor(private readonly probe?: StoreProbe) {}
+  constructor(store?: StoreProbe) {
+    this.probe = store && new ReachProbe(() => store.ask(), (err) => `the store (PostgreSQL) cannot be reached: ${store.reason(err)}`);
+  }
 
   /** Records `err` when it is a storage failure; returns it as one (or undefined). */
   observe(err: unknown): StorageFailure | undefined {
-    if (this.probed?.state.ok && isStoreUnavailable(err)) this.probed = undefined;
+    if (isStoreUnavailable(err)) this.probe?.forget();
     const failure = asStorageFailure(err);
     if (failure) {
       const now = Date.now();
@@ -67,24 +65,11 @@ export class StorageHealth {
   }
 
   /**
-   * Whether the store answers (always for SQLite): one probe at a time, its answer kept for 2 s.
-   * A request that found it gone (`observe`) drops a kept "ok", so the next scrape asks again.
+   * Whether the store answers (always for SQLite): asked at most every 2 s (ReachProbe), and again at once
+   * after a request found it gone (`observe`).
    */
-  async reachable(): Promise<StorageState> {
-    const probe = this.probe;
-    if (!probe) return { ok: true };
-    if (this.probed && Date.now() - this.probed.at < PROBE_STANDS_MS) return this.probed.state;
-    this.asking ??= probe
-      .ask()
-      .then(
-        (): StorageState => ((this.downSince = undefined), { ok: true }),
-        (err): StorageState => {
-          this.downSince ??= Date.now();
-          return { ok: false, reason: `the store (PostgreSQL) cannot be reached: ${probe.reason(err)}`, since: new Date(this.downSince).toISOString() };
-        },
-      )
-      .then((state) => ((this.probed = { at: Date.now(), state }), (this.asking = undefined), state));
-    return this.asking;
+  reachable(): Promise<Reach> {
+    return this.probe ? this.probe.check() : Promise.resolve({ ok: true });
   }
 
   state(): StorageState {
