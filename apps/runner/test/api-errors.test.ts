@@ -149,6 +149,29 @@ describe('errors are application/problem+json', () => {
     expect((await expectProblem(await runner.api('/api/runs?=echo'), 400)).detail).toBe('invalid query: query[""] is not a parameter of GET /api/runs (it takes pipeline, source, label, version, status, monitor, minScore, maxScore, finishedFrom, finishedTo, limit, cursor)');
   });
 
+  it('quotes a long key by its first 60 characters and its length, in the path and the message, wherever a problem names it', async () => {
+    const key = 'k'.repeat(300_000);
+    const shown = `${'k'.repeat(60)}…(300,000 characters)`;
+    const doc = echoPipeline('long-key');
+    const withConfigKey = { ...doc, nodes: doc.nodes.map((n, i) => (i === 1 ? { ...n, config: { ...n.config, [key]: 1 } } : n)) };
+    const answers: Array<[string, Response]> = [
+      ['run inputs', await runner.post('/api/runs', { pipeline: 'echo', inputs: { question: 'hi', [key]: 1 } })],
+      ['served inputs', await runner.post('/api/pipelines/echo/run', { version: 1, inputs: { question: 'hi', [key]: 1 } })],
+      ['body field', await runner.post('/api/runs', { pipeline: 'echo', inputs: { question: 'hi' }, [key]: 1 })],
+      ['dataset case', await runner.post('/api/datasets', { name: 'long-key', cases: [{ id: 'a', input: {}, [key]: 1 }] })],
+      ['config key', await runner.post('/api/runs', { document: withConfigKey, inputs: { question: 'hi' } })],
+      ['query', await runner.api(`/api/runs?${'k'.repeat(10_000)}=1`)],
+    ];
+    for (const [what, res] of answers) {
+      const text = await res.text();
+      expect(res.status, what).toBeGreaterThanOrEqual(400);
+      expect(text.length, what).toBeLessThan(2_000);
+      expect(text, what).toContain(what === 'query' ? `${'k'.repeat(60)}…(10,000 characters)` : shown);
+    }
+    const inputs = await expectProblem(await runner.post('/api/runs', { pipeline: 'echo', inputs: { question: 'hi', [key]: 1 } }), 422);
+    expect(inputs.errors[0]).toEqual({ path: `$.inputs[${JSON.stringify(shown)}]`, message: `the pipeline has no input ${JSON.stringify(shown)} (its inputs: question)` });
+  });
+
   // A filter value no pipeline or monitor can have answered [] as if nothing matched: say what one looks like.
   it('400 for a name filter no name can match (pipeline, monitor), saying what a name looks like', async () => {
     const detail = async (p: string) => (await expectProblem(await runner.api(p), 400)).detail as string;

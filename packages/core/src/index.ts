@@ -11,6 +11,7 @@ export * from './nodes/summary-text';
 export * from './graph/port-types';
 export * from './graph/validate';
 export * from './graph/zod-issue-words';
+export * from './graph/json-path';
 export * from './graph/did-you-mean';
 export * from './graph/ports';
 export * from './graph/order';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { canonicalJson, checkJsonLimits, plainIssueWords, PROTO_KEY_MESSAGE } from '@patchbay/core';
+import { canonicalJson, checkJsonLimits, plainIssueWords, PROTO_KEY_MESSAGE, quotedKey } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
@@ -134,7 +134,7 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.length ? issue.path.join('.') : '';
-    if (issue.code === 'unrecognized_keys') throw new DatasetError(`${at}: unknown field "${issue.keys[0]}" (a case has id, input, expected, tags, metadata)`, item.index);
+    if (issue.code === 'unrecognized_keys') throw new DatasetError(`${at}: unknown field ${quotedKey(issue.keys[0])} (a case has id, input, expected, tags, metadata)`, item.index);
     // zod's own wording in plain words after the field ("tags must be a list (it is text)"); a message of ours after a colon.
     const words = plainIssueWords(issue) ?? (issue.message.startsWith('must ') ? issue.message : undefined);
     throw new DatasetError(words ? `${at}: ${path || 'the case'} ${words}` : `${at}: ${path ? path + ': ' : ''}${issue.message}`, item.index);

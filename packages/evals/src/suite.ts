@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { canonicalJson, plainIssueWords } from '@patchbay/core';
+import { canonicalJson, jsonPath, plainIssueWords, quotedKey } from '@patchbay/core';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { DatasetSource } from './dataset';
@@ -195,11 +195,11 @@ export function parseSuite(
 
 /** `.scorers[0].params` style, for error messages. */
 function pathSuffix(path: PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return jsonPath(path, '');
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field "${issue.keys[0]}"`;
+  if (issue.code === 'unrecognized_keys') return `unknown field ${quotedKey(issue.keys[0])}`;
   // zod's own wording in plain words ("must be a list (it is text)"); a message of ours as written.
   return plainIssueWords(issue) ?? issue.message;
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { plainIssueWords } from '@patchbay/core';
+import { jsonPath, plainIssueWords, shownKey } from '@patchbay/core';
 import type { z } from 'zod';
 import { domainProblem } from './domain-problems';
 import { isStoreUnavailable } from '../store/store-unavailable';
@@ -98,15 +98,9 @@ export function problemResponse(problem: HttpProblem, redact: (json: string) => 
 /** Where a zod issue points: body paths as JSON paths from `$`, query and path parameters by name. */
 export function issuePath(target: string, path: readonly PropertyKey[]): string {
   if (target === 'query' || target === 'param') {
-    return `${target === 'param' ? 'path' : 'query'}.${path.map(String).join('.')}`;
+    return `${target === 'param' ? 'path' : 'query'}.${path.map((segment) => shownKey(String(segment))).join('.')}`;
   }
-  let out = '$';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment)) out += `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
+  return jsonPath(path);
 }
 
 /**

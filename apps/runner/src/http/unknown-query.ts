@@ -1,4 +1,4 @@
-import { didYouMean } from '@patchbay/core';
+import { didYouMean, shownKey } from '@patchbay/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { HttpProblem } from './problem';
@@ -35,7 +35,7 @@ export function unknownQueryParams(app: OpenAPIHono): MiddlewareHandler {
     const unknown = [...new URLSearchParams(c.req.url.slice(search)).keys()].find((name) => !route.names.includes(name));
     if (unknown === undefined) return next();
     // A name that is no plain word is quoted as JSON (control characters escaped, where it starts and ends seen).
-    const shown = unknown.length > 60 ? `${unknown.slice(0, 60)}…` : unknown;
+    const shown = shownKey(unknown);
     const path = /^[A-Za-z0-9_.-]+$/.test(shown) ? `query.${shown}` : `query[${JSON.stringify(shown)}]`;
     const hint = didYouMean(unknown, route.names) || ` (it takes ${route.names.length > 0 ? route.names.join(', ') : 'none'})`;
     const message = `is not a parameter of ${method} ${route.path}${hint}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonPath } from '../graph/json-path';
+import { jsonPath, quotedKey } from '../graph/json-path';
 import type { Problem } from '../graph/problems';
 import type { PipelineDocument } from '../schema/pipeline';
 
@@ -131,7 +131,7 @@ export function checkInputs(
       if (declared.some((input) => input.name === name)) continue;
       const names = declared.map((input) => input.name);
       const known = names.length > 0 ? `its inputs: ${names.join(', ')}` : 'it has no inputs';
-      problems.push({ path: jsonPath(['inputs', name]), code: 'unknown-input', message: `the pipeline has no input "${name}" (${known})` });
+      problems.push({ path: jsonPath(['inputs', name]), code: 'unknown-input', message: `the pipeline has no input ${quotedKey(name)} (${known})` });
     }
   }
   return problems;

@@ -1,3 +1,4 @@
+import { jsonPath } from '../graph/json-path';
 /**
  * Bounds on JSON values that cross the engine: nesting depth (a recursive walk —
  * JSON.stringify, a redactor, canonical JSON — overflows the stack on ~5,000
@@ -30,13 +31,7 @@ interface Frame {
 function pathOf(frame: Frame): string {
   const keys: (string | number)[] = [];
   for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key!);
-  let out = '$';
-  for (const key of keys.reverse()) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) out += `.${key}`;
-    else out += `[${JSON.stringify(key)}]`;
-  }
-  return out;
+  return jsonPath(keys.reverse());
 }
 
 /**

@@ -43,7 +43,7 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
     return {
       path: jsonPath(['nodes', index, 'config', key]),
       code: 'unknown-config-key' satisfies ProblemCode,
-      message: `node "${node.id}": ${jsonPath(['config', key.slice(0, 60)], '').slice(1)}: unknown key${hint} (${knows})`,
+      message: `node "${node.id}": ${jsonPath(['config', key], '').slice(1)}: unknown key${hint} (${knows})`,
       nodes: [node.id],
     };
   });
@@ -60,7 +60,7 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
 
 /** A key as a path names it, without the path: `timeoutMS`, or quoted as JSON when it is no identifier (`"timeout ms"`). */
 function shownKey(key: string): string {
-  const path = jsonPath([key.slice(0, 60)], '');
+  const path = jsonPath([key], '');
   return path.startsWith('.') ? path.slice(1) : path.slice(1, -1);
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { quotedKey } from './json-path';
 
 /**
  * What a zod issue says in plain words, as the predicate of the field it is about
@@ -27,7 +28,7 @@ export function plainIssueWords(issue: z.core.$ZodIssue | z.core.$ZodRawIssue): 
       return sizeWords(issue);
     case 'unrecognized_keys': {
       if (!message.startsWith('Unrecognized key')) return undefined;
-      const shown = issue.keys.slice(0, 3).map((key) => quote(key.length > 40 ? `${key.slice(0, 40)}…` : key));
+      const shown = issue.keys.slice(0, 3).map(quotedKey);
       const more = issue.keys.length - shown.length;
       return issue.keys.length === 1 ? `has an unknown field ${shown[0]}` : `has unknown fields ${shown.join(', ')}${more ? ` and ${more} more` : ''}`;
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { timeLimitMs } from '../../schema/time-limit';
+import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
 
 /**
@@ -206,7 +207,7 @@ function shortMessage(issue: z.core.$ZodIssue): string {
       if (issue.keys.some((k) => /^api[-_]?key$/i.test(k))) {
         return 'a key never goes in the config: set "apiKeyEnv" to the name of the environment variable that holds it';
       }
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(quotedKey).join(', ')}`;
     case 'invalid_key':
       return `bad name: ${issue.issues[0] ? shortMessage(issue.issues[0] as z.core.$ZodIssue) : issue.message}`;
     case 'invalid_union':
