@@ -117,6 +117,22 @@ describe('validation catches typos', () => {
     expect(misplaced[20].message).toMatch(/^node "reply": 199,980 more unknown keys/);
   });
 
+  // Full-width letters (an IME left on) read as the key they look like to a person, and were left alone as a note:
+  // the node ran without its time limit.
+  it('names a node-level key written in full-width or other look-alike letters as the key it looks like', () => {
+    const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' } };
+    for (const [key, says] of [
+      ['ｔｉｍｅｏｕｔＭｓ', 'did you mean "timeoutMs"?'],
+      ['ｒｅｔｒｉｅｓ', 'did you mean "retries"?'],
+      ['ｔｅｍｐｅｒａｔｕｒｅ', 'temperature goes in config'],
+    ] as const) {
+      const [problem, ...rest] = problemsOf(around({ ...llm, [key]: 1 }));
+      expect(rest, key).toEqual([]);
+      expect(problem, key).toMatchObject({ code: 'unknown-node-key', path: `$.nodes[1][${JSON.stringify(key)}]`, nodes: ['reply'] });
+      expect(problem.message, key).toContain(says);
+    }
+  });
+
   it('quotes a node-level key that is no identifier whole, as JSON, in the message', () => {
     const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, 'timeout ms': 5000 };
     const [problem] = problemsOf(around(llm));

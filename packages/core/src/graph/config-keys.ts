@@ -88,7 +88,9 @@ export function misplacedNodeKeyProblems(raw: Record<string, unknown>, index: nu
       });
       break;
     }
-    const hint = configKeys.includes(key) ? `${key} goes in config` : didYouMean(key, ALL_NODE_KEYS).replace(/^; /, '');
+    // A key in full-width letters is the key it looks like (NFKC), as didYouMean reads it too.
+    const plain = key.normalize('NFKC');
+    const hint = configKeys.includes(plain) ? `${plain} goes in config` : didYouMean(key, ALL_NODE_KEYS).replace(/^; /, '');
     if (!hint) continue;
     problems.push({
       path: jsonPath(['nodes', index, key]),

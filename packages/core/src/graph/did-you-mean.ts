@@ -1,7 +1,10 @@
 import { distance } from 'fastest-levenshtein';
 
-/** Case, `_` and `-` are the commonest slips (`max_tokens`, `TopK`): they cost nothing. */
-const normal = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
+/**
+ * Case, `_` and `-` are the commonest slips (`max_tokens`, `TopK`): they cost nothing. So do full-width and
+ * other compatibility forms of letters (NFKC: `ｔｉｍｅｏｕｔＭｓ` typed with an IME on is `timeoutMs` to a reader).
+ */
+const normal = (name: string) => name.normalize('NFKC').toLowerCase().replace(/[-_\s]/g, '');
 
 /**
  * The known name closest to a mistyped one, when it is close enough to be a
