@@ -164,6 +164,8 @@ describe('the JSON Schema refuses what validation refuses', () => {
     ['an agent without config', around({ id: 'helper', type: 'agent' })],
     ['an output without config', { ...around(agent({})), nodes: [...around(agent({})).nodes.slice(0, 2), { id: 'out', type: 'output' }] }],
     ['an unknown node type', { ...around(agent({})), nodes: [...around(agent({})).nodes, { id: 'x', type: 'tempalte', config: { template: 'hi' } }] }],
+    ['a slip for a node key beside config (unknown-node-key)', around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, timeoutMS: 5000 })],
+    ['a config key put beside config (unknown-node-key)', around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, temperature: 0 })],
   ];
 
   it.each(documents)('%s', (_what, document) => {
@@ -185,6 +187,14 @@ describe('the JSON Schema refuses what validation refuses', () => {
         expect(schemaAccepts(bare(type)), type).toBe(false);
       }
     }
+  });
+
+  // Validation ignores such a key, but it is dropped when the document is parsed (never stored): the schema says so.
+  it('refuses any other key on a node too, as none is kept', () => {
+    const noted = around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, note: 'ask Ada' });
+    expect(validatePipeline(noted).valid).toBe(true);
+    expect(schemaAccepts(noted)).toBe(false);
+    expect(schemaAccepts.errors).toContainEqual(expect.objectContaining({ keyword: 'additionalProperties', params: { additionalProperty: 'note' } }));
   });
 
   it('accepts the same documents once the typos are fixed', () => {

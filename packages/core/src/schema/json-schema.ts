@@ -23,6 +23,7 @@ export function nodeConfigJsonSchema(type: string): JsonSchema {
  * JSON Schema of the pipeline document, with each node type's config schema
  * applied by `if type is X then config fits X`, so editors check configs too.
  * The graph rules (edges, ports, cycles) are beyond JSON Schema: `patchbay validate`.
+ * A node may hold its own keys only.
  */
 export function pipelineJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(PipelineDocumentSchema, OPTIONS) as JsonSchema;
@@ -45,6 +46,9 @@ export function pipelineJsonSchema(): JsonSchema {
     type: { ...((items.properties as JsonSchema).type as JsonSchema), enum: Object.keys(nodeTypes) },
   };
   items.allOf = perType;
+  // A node has these keys only. Validation refuses a slip for one or a config key beside config (`unknown-node-key`)
+  // and drops any other key unseen; the schema refuses every one of them: none is kept.
+  items.additionalProperties = false;
   const { $schema, ...rest } = schema;
   return {
     $schema,
