@@ -62,3 +62,30 @@ describe('a key the workspace config names', () => {
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
+
+// A key pasted where its variable's name goes would be listed as a variable name (GET /api/providers, the log).
+describe('an apiKeyEnv that holds a key rather than a name', () => {
+  it('stops patchbay serve and patchbay run at start, exit 2, one line naming the config and the field, not the key', async () => {
+    const pasted = `fw_${randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '7')}`;
+    const own = workspace({ 'greet.json': echoPipeline('greet') });
+    try {
+      const data = path.join(own.dir, 'data');
+      fs.mkdirSync(data);
+      const config = path.join(data, 'patchbay.config.json');
+      fs.writeFileSync(config, JSON.stringify({ providers: { fireworks: { apiKeyEnv: pasted } } }));
+      for (const [command, args] of [
+        ['serve', ['serve', '--port', '0', '--data', data, '--no-demo']],
+        ['run', ['run', 'greet.json', '--input', 'question=hi', '--data', data]],
+      ] as const) {
+        const r = await runCli([...args], own.dir, cleanEnv({ PATCHBAY_DEMO: '0' }));
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toBe(
+          `patchbay ${command}: ${config}: providers.fireworks.apiKeyEnv: this looks like a key, not the name of a variable: a key never goes in the config; set "apiKeyEnv" to the name of the environment variable that holds it, such as MY_GATEWAY_KEY\n`,
+        );
+        expect(r.stdout + r.stderr).not.toContain(pasted.slice(3, 11));
+      }
+    } finally {
+      own.remove();
+    }
+  });
+});

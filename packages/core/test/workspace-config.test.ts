@@ -74,6 +74,32 @@ describe('workspace config', () => {
     expect(problemsOf(() => loadWorkspaceConfig({ dataDir: notDir }))).toEqual([`the data dir ${notDir} is a file, not a directory (pass --data DIR)`]);
   });
 
+  // A key pasted where its variable's name goes was listed as that name (GET /api/providers, logs): refused, never repeated.
+  it('refuses an apiKeyEnv that looks like a key rather than a variable name, without repeating it', () => {
+    const keys = [
+      'fw_3ZbXkqA1b2C3d4E5f6G7h8',
+      `gsk_${'aZ3'.repeat(17)}x`,
+      'pbk_Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi',
+      'hf_AbCdEfGhIjKlMnOpQrStUvWxYz12345678',
+      'sk-proj-abc123DEF456ghi789JKL012',
+      'sk_live_51H8abcDEFghiJKLmnoPQR',
+      'AKIAIOSFODNN7EXAMPLE',
+      'a3f9c2e17b4d4e0f9a8b7c6d5e4f3a2b',
+    ];
+    for (const key of keys) {
+      write('patchbay.config.json', { providers: { fireworks: { apiKeyEnv: key } } });
+      const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+      expect(problems, key).toEqual([
+        'providers.fireworks.apiKeyEnv: this looks like a key, not the name of a variable: a key never goes in the config; set "apiKeyEnv" to the name of the environment variable that holds it, such as MY_GATEWAY_KEY',
+      ]);
+      expect(problems.join('\n')).not.toContain(key.slice(4, 12));
+    }
+    for (const name of ['OPENAI_API_KEY', 'fireworks_key', 'MY_KEY_2', 'GATEWAY_KEY', 'key_for_gpt4o_mini_2024', 'AZURE_OPENAI_API_KEY_EASTUS2', 'sk_key', 'HF_TOKEN']) {
+      write('patchbay.config.json', { providers: { fireworks: { apiKeyEnv: name } } });
+      expect(loadWorkspaceConfig({ dataDir: dir }).providers?.fireworks?.apiKeyEnv, name).toBe(name);
+    }
+  });
+
   it('names the path of each problem, one line each', () => {
     write('patchbay.config.json', {
       providers: { fireworks: { timeoutMs: 'soon', apiKey: 'sk-oops' } },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { timeLimitMs } from '../../schema/time-limit';
 import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
+import { looksLikeKey } from './key-like';
 
 /**
  * `patchbay.config.json`: the one workspace file for providers, prices, tools,
@@ -25,11 +26,19 @@ const regex = z.string().refine((source) => {
   }
 }, 'not a valid regular expression');
 
+const KEY_PASTED =
+  'this looks like a key, not the name of a variable: a key never goes in the config; set "apiKeyEnv" to the name of the environment variable that holds it, such as MY_GATEWAY_KEY';
+
 export const ProviderConfigSchema = z.strictObject({
   /** Overrides the preset's URL (and `<NAME>_BASE_URL`). */
   baseURL: z.url().optional(),
   /** Name of the environment variable that holds the key, e.g. `MY_GATEWAY_KEY`. Never the key. */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    // A key pasted here would be listed as a variable name: say so, never repeating it.
+    .refine((name) => !looksLikeKey(name), { message: KEY_PASTED, abort: true })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .optional(),
   /** Models offered in the editor's picker. */
   models: z.array(z.string().min(1)).optional(),
   timeoutMs: timeLimitMs().optional(),
