@@ -79,6 +79,45 @@ describe('an MCP server that stops', () => {
   });
 });
 
+// fetch refuses a URL with credentials, so a url with user:password@ never connected: they go as Basic auth instead.
+describe('an MCP server behind Basic auth, its credentials in the url', () => {
+  const PASSWORD = 'pw-0123456789 abc%';
+  let server: ChildProcess;
+  let port: string;
+  beforeAll(async () => {
+    server = spawn(process.execPath, [FIXTURE, '--http'], { env: { ...process.env, REQUIRE_BASIC: `agent:${PASSWORD}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+    port = await new Promise<string>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+      server.stdout!.on('data', (chunk: Buffer) => {
+        const m = /listening (\d+)/.exec(chunk.toString());
+        if (m) resolve(m[1]);
+      });
+    });
+  });
+  afterAll(() => {
+    server.kill();
+  });
+
+  it('connects with them as an Authorization: Basic header and calls a tool; a wrong password is refused', async () => {
+    const withPassword = (password: string) =>
+      createToolService({ dataDir, sandbox: createSandbox(), env: {}, config: { mcpServers: { remote: { url: `http://agent:${encodeURIComponent(password)}@127.0.0.1:${port}/mcp` } } } });
+    const tools = withPassword(PASSWORD);
+    try {
+      expect(await tools.call('shout', { text: 'behind basic auth' })).toBe('BEHIND BASIC AUTH');
+    } finally {
+      await tools.close();
+    }
+    const wrong = withPassword('not-the-password');
+    try {
+      const error = await wrong.call('shout', { text: 'x' }).catch((e: Error) => e.message);
+      expect(error).toMatch(/MCP server "remote" is unavailable: .*unauthorized/);
+      expect(error).not.toContain('not-the-password');
+    } finally {
+      await wrong.close();
+    }
+  });
+});
+
 describe('MCP tools over streamable HTTP', () => {
   let server: ChildProcess;
   let url: string;

@@ -5,6 +5,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/workspace-config';
+import { splitBaseURL } from '../providers/base-url';
 
 export interface McpToolInfo {
   server: string;
@@ -44,8 +45,11 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
 
   function transport(): Transport {
     if ('url' in config) {
-      const headers = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)]));
-      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers } });
+      // fetch refuses a URL with `user:password@`: they go as Basic auth, as a provider's base URL's do (a header the config sets wins).
+      const { url, authorization } = splitBaseURL(config.url);
+      const headers: Record<string, string> = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)]));
+      if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.Authorization = authorization;
+      return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
     }
     const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)])) };
     const cwd = resolve(options.baseDir, config.cwd ?? '.');
