@@ -48,6 +48,16 @@ describe('settings the runner stores as sent', () => {
     expect(problem.errors).toEqual([{ path: at, message: 'holds part of the value of STUB_API_KEY' }]);
   });
 
+  // A label's name is stored with its history, and counted as a Prometheus label value.
+  it('refuses a label named with part of a secret, at path.label', async () => {
+    const res = await runner.put(`/api/pipelines/qa/labels/${KEY.slice(3, 20)}`, { version: 1 });
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.type).toMatch(/secret-in-document$/);
+    expect(problem.errors).toEqual([{ path: 'path.label', message: 'holds part of the value of STUB_API_KEY' }]);
+    expect(await (await runner.api('/api/pipelines/qa/labels')).json()).toEqual({ labels: {} });
+  });
+
   it('stores none of it', async () => {
     expect(await (await runner.api('/api/pipelines/qa/monitors')).json()).toEqual({ monitors: [] });
     expect(await (await runner.api('/api/pipelines/qa/alert-rules')).json()).toEqual({ rules: [] });

@@ -3,6 +3,7 @@ import { moveLabel, removeLabel } from '../deploy/labels';
 import { labelField, storedLabelField } from '../deploy/label-name';
 import { DomainError } from '../domain-errors';
 import { atField } from '../http/domain-problems';
+import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
@@ -97,6 +98,8 @@ export const labelRoutes: RouteModule = {
     app.openapi(put, async (c) => {
       const { name, label } = c.req.valid('param');
       const { version, note } = c.req.valid('json');
+      // Its name is stored with its history and counted in /metrics: a pasted key must not be one.
+      refuseSecretValues(redactor, label, 'path.label', 'a label is stored under its name, so choose another');
       // Free text kept in a history never rewritten: a pasted key is masked before it is stored, as a version message is.
       const moved = moveLabel(store, { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' });
       return c.json(await atField(moved, { 'version-not-found': '$.version', 'version-invalid': '$.version' }), 200);
