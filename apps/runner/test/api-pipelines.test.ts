@@ -189,6 +189,19 @@ describe('pipelines', () => {
     expect(stored.pinned).toBeUndefined();
   }, 30_000);
 
+  it('refuses a key of the document that is a slip or a look-alike of its own (descripton, ｎａｍｅ), 400 at its path; $schema is taken', async () => {
+    const slipped = await runner.post('/api/pipelines', { ...echoPipeline('doc-slips'), descripton: 'answers from the docs' });
+    expect(slipped.status).toBe(400);
+    const problem = await slipped.json();
+    expect(problem.type).toMatch(/not-a-pipeline$/);
+    expect(problem.errors).toEqual([{ path: '$.descripton', message: 'descripton: unknown key; did you mean "description"? (a pipeline document has: format, name, title, description, nodes, edges)' }]);
+    const wide = await runner.post('/api/runs', { document: { ...echoPipeline('doc-slips'), 'ｎａｍｅ': 'other' }, inputs: { question: 'q' } });
+    expect(wide.status).toBe(400);
+    expect((await wide.json()).errors[0].path).toBe('$.document["ｎａｍｅ"]');
+    expect((await runner.api('/api/pipelines/doc-slips')).status).toBe(404);
+    expect((await runner.post('/api/pipelines', { $schema: './pipeline.schema.json', ...echoPipeline('doc-slips') })).status).toBe(201);
+  });
+
   it('keeps ids that differ only by case apart, in the run and its trace', async () => {
     const doc = echoPipeline('cased');
     doc.nodes.push({ id: 'Answer', type: 'llm', config: { model: 'offline:echo', prompt: 'loud {{ question }}' } }, { id: 'Out', type: 'output', config: { name: 'loud' } });

@@ -140,6 +140,25 @@ describe('validation catches typos', () => {
     expect(problem.message).toBe('node "reply": "timeout ms": unknown key; did you mean "timeoutMs"? (a node has: id, type, label, position, config, timeoutMs, retries)');
   });
 
+  // Parsing drops a key the document does not have: a slip for one of its own lost the description, or every edge.
+  it('refuses a key of the document that is a slip or a look-alike of one it has, and leaves $schema and others alone', () => {
+    const base = around(agent({}));
+    for (const [key, meant] of [
+      ['Title', 'title'],
+      ['descripton', 'description'],
+      ['edge', 'edges'],
+      ['ｎａｍｅ', 'name'],
+    ] as const) {
+      const [problem, ...rest] = problemsOf({ ...base, [key]: 'x' });
+      expect(rest, key).toEqual([]);
+      expect(problem, key).toMatchObject({ code: 'unknown-document-key', path: key === 'ｎａｍｅ' ? '$["ｎａｍｅ"]' : `$.${key}` });
+      expect(problem.message, key).toBe(
+        `${key === 'ｎａｍｅ' ? '"ｎａｍｅ"' : key}: unknown key; did you mean "${meant}"? (a pipeline document has: format, name, title, description, nodes, edges)`,
+      );
+    }
+    expect(validatePipeline({ ...base, $schema: './pipeline.schema.json', comment: 'kept in git' })).toMatchObject({ valid: true, problems: [] });
+  });
+
   it("leaves other keys on a node alone (an editor draft's pins, a note): they are not run", () => {
     const llm: Node = { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, pinned: { text: 'PINNED' }, note: 'ask Ada' };
     expect(validatePipeline(around(llm))).toMatchObject({ valid: true, problems: [] });
@@ -165,6 +184,7 @@ describe('the JSON Schema refuses what validation refuses', () => {
     ['an output without config', { ...around(agent({})), nodes: [...around(agent({})).nodes.slice(0, 2), { id: 'out', type: 'output' }] }],
     ['an unknown node type', { ...around(agent({})), nodes: [...around(agent({})).nodes, { id: 'x', type: 'tempalte', config: { template: 'hi' } }] }],
     ['a slip for a node key beside config (unknown-node-key)', around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, timeoutMS: 5000 })],
+    ['a slip for a key of the document (unknown-document-key)', { ...around(agent({})), descripton: 'answers from the docs' }],
     ['a config key put beside config (unknown-node-key)', around({ id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{{ q }}' }, temperature: 0 })],
   ];
 

@@ -368,6 +368,7 @@ describe('validatePipeline', () => {
         examples: [
           [doc([{ ...template('a', '{{ q }}'), timeoutMS: 5, model: 'x' }, input('q'), output('out', 'a')], [['q.value', 'a.q'], ['a.text', 'out.value']]) as never],
           [doc([{ ...template('a', '{{ q }}'), config: { template: '{{ q }}', tempalte: 1 } }, input('q'), output('out', 'a')], [['q.value', 'a.q'], ['a.text', 'out.value']]) as never],
+          [{ ...doc([input('q')], []), Title: 'x' } as never],
         ],
       },
     );

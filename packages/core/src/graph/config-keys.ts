@@ -58,6 +58,31 @@ export function unknownConfigKeyProblems(node: PipelineNode, index: number, def:
   return problems;
 }
 
+/** Every key a pipeline document has (PipelineDocumentSchema), in the order the schema lists them. */
+const DOCUMENT_KEYS = ['format', 'name', 'title', 'description', 'nodes', 'edges'];
+/** Keys a document may carry that are no part of it: `$schema`, which editors read (pipelines.md says to add it). */
+const EDITOR_KEYS = ['$schema'];
+
+/**
+ * Keys of the document itself that parsing would drop while the document loses what they were meant to be: a slip
+ * or a look-alike of one it has (`descripton`, `edge`: every edge gone, `ｎａｍｅ`). Any other key is left alone, as on a node.
+ */
+export function misplacedDocumentKeyProblems(raw: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of Object.keys(raw)) {
+    if (DOCUMENT_KEYS.includes(key) || EDITOR_KEYS.includes(key)) continue;
+    const hint = didYouMean(key, DOCUMENT_KEYS).replace(/^; /, '');
+    if (!hint) continue;
+    if (problems.length === MAX_NAMED_KEYS) break;
+    problems.push({
+      path: jsonPath([key]),
+      code: 'unknown-document-key' satisfies ProblemCode,
+      message: `${shownKey(key)}: unknown key; ${hint} (a pipeline document has: ${DOCUMENT_KEYS.join(', ')})`,
+    });
+  }
+  return problems;
+}
+
 /** A key as a path names it, without the path: `timeoutMS`, or quoted as JSON when it is no identifier (`"timeout ms"`). */
 function shownKey(key: string): string {
   const path = jsonPath([key], '');

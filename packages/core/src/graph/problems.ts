@@ -23,6 +23,7 @@ export const PROBLEM_CODES = {
   'unknown-config-key': "a node's config has a key its type does not know (a typo: the message suggests the closest known key)",
   'unknown-node-key':
     "a node has a key beside config that is a slip for one it has (`timeoutMS`) or a config key put outside config (`model`)",
+  'unknown-document-key': 'the document has a key that is a slip for one it has (`descripton`, `edge`, `ｎａｍｅ` in full-width letters)',
   'duplicate-node-id': 'two nodes share an id',
   'missing-node': 'an edge starts or ends at a node that does not exist',
   'missing-port': 'an edge starts or ends at a port the node does not have',

@@ -6,7 +6,7 @@ import {
   type PipelineDocument,
 } from '../schema/pipeline';
 import { zodIssueProblem, type Problem } from './problems';
-import { misplacedNodeKeyProblems } from './config-keys';
+import { misplacedDocumentKeyProblems, misplacedNodeKeyProblems } from './config-keys';
 import { getNodeType } from '../nodes/index';
 import { checkNodes, type DocumentParts } from './validate-nodes';
 import { checkEdges } from './validate-edges';
@@ -53,10 +53,10 @@ export function parseDocument(value: unknown): ParseDocumentResult {
 }
 
 function misplacedKeys(doc: Record<string, unknown>): Problem[] {
-  if (!Array.isArray(doc.nodes)) return [];
-  return doc.nodes.flatMap((raw, index) =>
-    isObject(raw) ? misplacedNodeKeyProblems(raw, index, typeof raw.type === 'string' ? getNodeType(raw.type) : undefined) : [],
-  );
+  const ofNodes = Array.isArray(doc.nodes)
+    ? doc.nodes.flatMap((raw, index) => (isObject(raw) ? misplacedNodeKeyProblems(raw, index, typeof raw.type === 'string' ? getNodeType(raw.type) : undefined) : []))
+    : [];
+  return [...misplacedDocumentKeyProblems(doc), ...ofNodes];
 }
 
 /** A saved version sent or saved whole (what GET /api/pipelines/NAME answers): the pipeline is its `document`. */

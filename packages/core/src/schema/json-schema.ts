@@ -49,6 +49,10 @@ export function pipelineJsonSchema(): JsonSchema {
   // A node has these keys only. Validation refuses a slip for one or a config key beside config (`unknown-node-key`)
   // and drops any other key unseen; the schema refuses every one of them: none is kept.
   items.additionalProperties = false;
+  // The document's own keys, and `$schema` for the editor that reads it: validation refuses a slip for one of its
+  // keys (`unknown-document-key`) and parsing drops any other.
+  schema.properties = { $schema: { type: 'string' }, ...(schema.properties as JsonSchema) };
+  schema.additionalProperties = false;
   const { $schema, ...rest } = schema;
   return {
     $schema,
