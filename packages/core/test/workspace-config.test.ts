@@ -100,6 +100,20 @@ describe('workspace config', () => {
     }
   });
 
+  // `${KEY}` with a key pasted in it reads as a variable name: "environment variable <the key> is not set" at each call.
+  it("refuses an MCP server's ${NAME} that holds a key rather than a variable name, without repeating it", () => {
+    const key = 'ghp_AbC1dEf2GhI3jKl4MnO5pQr6StU7vWx8';
+    write('patchbay.config.json', {
+      mcpServers: { github: { url: 'https://mcp.example.com/mcp', headers: { Authorization: `Bearer \${${key}}` } }, files: { command: 'node', env: { TOKEN: `\${${key}}` } } },
+    });
+    const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+    const says = '${…} holds what looks like a key, not the name of a variable: give the name of the environment variable that holds it, such as ${GITHUB_TOKEN}';
+    expect(problems).toEqual([`mcpServers.github.headers.Authorization: ${says}`, `mcpServers.files.env.TOKEN: ${says}`]);
+    expect(problems.join('\n')).not.toContain(key.slice(4, 12));
+    write('patchbay.config.json', { mcpServers: { github: { url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer ${GITHUB_TOKEN}' } } } });
+    expect(loadWorkspaceConfig({ dataDir: dir }).mcpServers?.github).toBeDefined();
+  });
+
   it('names the path of each problem, one line each', () => {
     write('patchbay.config.json', {
       providers: { fireworks: { timeoutMs: 'soon', apiKey: 'sk-oops' } },

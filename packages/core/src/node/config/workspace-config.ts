@@ -29,6 +29,9 @@ const regex = z.string().refine((source) => {
 const KEY_PASTED =
   'this looks like a key, not the name of a variable: a key never goes in the config; set "apiKeyEnv" to the name of the environment variable that holds it, such as MY_GATEWAY_KEY';
 
+const KEY_IN_REFERENCE =
+  '${…} holds what looks like a key, not the name of a variable: give the name of the environment variable that holds it, such as ${GITHUB_TOKEN}';
+
 export const ProviderConfigSchema = z.strictObject({
   /** Overrides the preset's URL (and `<NAME>_BASE_URL`). */
   baseURL: z.url().optional(),
@@ -74,18 +77,26 @@ export const HttpToolSchema = z.strictObject({
   maxBytes: positiveInt.optional(),
 });
 
-export const McpServerSchema = z.union([
-  z.strictObject({
-    command: z.string().min(1),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    cwd: z.string().optional(),
-  }),
-  z.strictObject({
-    url: z.url(),
-    headers: z.record(z.string(), z.string()).optional(),
-  }),
-]);
+export const McpServerSchema = z
+  .union([
+    z.strictObject({
+      command: z.string().min(1),
+      args: z.array(z.string()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      cwd: z.string().optional(),
+    }),
+    z.strictObject({
+      url: z.url(),
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+  ])
+  .superRefine((server, ctx) => {
+    // `${KEY}` with a key pasted in it reads as a variable's name, and "environment variable … is not set" would quote it.
+    const [field, values] = 'url' in server ? ['headers', server.headers] : ['env', server.env];
+    for (const [name, value] of Object.entries(values ?? {})) {
+      if ([...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].some(([, variable]) => looksLikeKey(variable))) ctx.addIssue({ code: 'custom', path: [field, name], message: KEY_IN_REFERENCE });
+    }
+  });
 
 export const ScriptedRuleSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']).optional(),
