@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord, EvalResult } from '@patchbay/evals';
 import type { NewEval } from '../src/store/index';
@@ -94,6 +95,9 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     });
     expect(await store.evals.appendCase('e1', { ...caseRecord('c1'), runId: 'r1' }, 0, run('r1'))).toBe(true);
     expect(await store.runs.get('r1')).toMatchObject({ source: 'eval', status: 'succeeded', inputs: { q: big }, outputs: { answer: big }, nodes: { q: { outputs: { value: big } }, n: { model: 'stub:m' } } });
+    // Kept once, and read alone by the SHA-256 of its JSON text (GET /api/runs/:id/values/:hash).
+    expect(await store.runs.value('r1', createHash('sha256').update(JSON.stringify(big)).digest('hex'))).toBe(JSON.stringify(big));
+    expect(await store.runs.value('r1', 'a'.repeat(64))).toBeUndefined();
     // The same case again (a job taken up after its worker died): its run is kept, the first record stays.
     expect(await store.evals.appendCase('e1', { ...caseRecord('c1', 1, 'failed'), runId: 'r2' }, 0, run('r2'))).toBe(false);
     expect(await store.evals.readCase('e1', 'c1', 1)).toMatchObject({ status: 'passed', runId: 'r1' });

@@ -25,6 +25,11 @@ export function useNodeRun(id: string) {
   return useSyncExternalStore(subscribe, () => runs.getNode(id));
 }
 
+/** The store of the run the canvas shows (to fetch a value the runner cut whole). */
+export function useRunStore(): RunStore {
+  return useCanvas().runs;
+}
+
 /** The id of the run the canvas shows (undefined before one starts). */
 export function useShownRunId(): string | undefined {
   const { runs } = useCanvas();

@@ -1,5 +1,6 @@
 import type { NodeTrace } from '@patchbay/core';
 import { formatMs } from '../lib/duration';
+import { shownValue } from '../lib/cut-values';
 
 /**
  * What a composed node ran, under it: a `pipeline` node's child run (each of
@@ -33,7 +34,7 @@ export function ChildRunDetails({ trace }: { trace: NodeTrace | undefined }) {
                 </td>
                 <td>{node.durationMs !== undefined ? formatMs(node.durationMs) : ''}</td>
                 <td>
-                  <code>{node.error ?? (node.outputs ? JSON.stringify(node.outputs).slice(0, 120) : '')}</code>
+                  <code>{node.error ?? (node.outputs ? JSON.stringify(shownValue(node.outputs)).slice(0, 120) : '')}</code>
                 </td>
               </tr>
             ))}

@@ -66,8 +66,10 @@ function EditorScreen({ route, navigate }: Props) {
   const pins = useMemo(() => new PinStore(route.name), [route.name]);
   const canvasServices = useMemo(() => ({ runs, problems: nodeProblems, pins }), [runs, nodeProblems, pins]);
   useMemo(() => childPipelines.setResolver((ref) => api.resolveRef(ref)), [api]);
+  useMemo(() => runs.setValueSource((id, hash) => api.runValue(id, hash)), [runs, api]);
   const [menu, setMenu] = useState<{ id: string; at: { x: number; y: number } }>();
-  const [pinning, setPinning] = useState<string>();
+  // The node whose output is being pinned, with the last run's outputs (whole: the runner cuts long values) to start from.
+  const [pinning, setPinning] = useState<{ id: string; initial: Record<string, unknown> | undefined }>();
   const [runningFrom, setRunningFrom] = useState<string>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const clipboard = useRef<ClipboardPayload | undefined>(undefined);
@@ -306,7 +308,16 @@ function EditorScreen({ route, navigate }: Props) {
         { id: 'run-from', label: 'Run from here…', disabled: !editing, run: () => setRunningFrom(id) },
         pinned
           ? { id: 'unpin', label: 'Unpin output', disabled: !editing, run: () => pins.unpin(id) }
-          : { id: 'pin', label: 'Pin output…', disabled: !editing, run: () => setPinning(id) },
+          : {
+              id: 'pin',
+              label: 'Pin output…',
+              disabled: !editing,
+              run: () =>
+                void runs.whole(runs.getNode(id)?.trace?.outputs).then(
+                  (initial) => setPinning({ id, initial }),
+                  (err: Error) => toast(`Could not load the node's outputs: ${err.message}`, 'error'),
+                ),
+            },
         {
           id: 'duplicate',
           label: 'Duplicate',
@@ -330,7 +341,7 @@ function EditorScreen({ route, navigate }: Props) {
         ...(calls ? [{ id: 'open-child', label: 'Open child pipeline', run: () => openChild(id) }] : []),
       ];
     },
-    [store, pins, editing, openChild],
+    [store, pins, editing, openChild, runs, toast],
   );
 
   useShortcuts({
@@ -420,9 +431,9 @@ function EditorScreen({ route, navigate }: Props) {
         {menu && <NodeMenu node={menu.id} at={menu.at} actions={menuActions(menu.id)} onClose={() => setMenu(undefined)} />}
         {pinning && (
           <PinDialog
-            node={pinning}
-            initial={runs.getNode(pinning)?.trace?.outputs}
-            onPin={(outputs) => pins.pin(pinning, outputs)}
+            node={pinning.id}
+            initial={pinning.initial}
+            onPin={(outputs) => pins.pin(pinning.id, outputs)}
             onClose={() => setPinning(undefined)}
           />
         )}

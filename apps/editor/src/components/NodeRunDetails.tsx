@@ -1,14 +1,13 @@
-import { useNodeRun, useShownRunId } from './CanvasContext';
-import { LongValue } from './LongValue';
+import { useNodeRun, useRunStore, useShownRunId } from './CanvasContext';
+import { LongValue, RunPorts } from './LongValue';
 import { formatMs } from '../lib/duration';
 import { ChildRunDetails } from './ChildRunDetails';
-
-const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
 
 /** What the shown run did at one node: inputs, outputs, duration, tokens, cost, error. */
 export function NodeRunDetails({ id }: { id: string }) {
   const run = useNodeRun(id);
   const runId = useShownRunId();
+  const runs = useRunStore();
   if (!run) return null;
   const file = (what: string, ext: string) => `run-${runId ?? 'unsaved'}-${id}-${what}.${ext}`;
   const trace = run.trace;
@@ -62,14 +61,14 @@ export function NodeRunDetails({ id }: { id: string }) {
       {trace?.inputs && (
         <>
           <h3>Inputs</h3>
-          <LongValue text={json(trace.inputs)} testId="node-run-inputs" fileName={file('inputs', 'json')} />
+          <RunPorts ports={trace.inputs} runs={runs} testId="node-run-inputs" fileName={file('inputs', 'json')} />
         </>
       )}
       {(trace?.outputs || run.text) && (
         <>
           <h3>Outputs</h3>
           {trace?.outputs ? (
-            <LongValue text={json(trace.outputs)} testId="node-run-outputs" fileName={file('outputs', 'json')} />
+            <RunPorts ports={trace.outputs} runs={runs} testId="node-run-outputs" fileName={file('outputs', 'json')} />
           ) : (
             <LongValue text={run.text ?? ''} testId="node-run-outputs" fileName={file('text', 'txt')} />
           )}

@@ -5,6 +5,7 @@ import type { RunRequest } from './api-types';
 import { evalCalls } from './evals-api';
 import { deployCalls } from '../deploy/deploy-api';
 import { allPages, listPage } from './pages';
+import { CUT_CHARACTERS } from './cut-values';
 
 export { ApiError, ConflictError, UnreachableError, problemMessage, answer, events, type ApiClient, type HeaderProvider } from './api-client';
 export type * from './api-types';
@@ -60,22 +61,25 @@ export function createApi(options: ApiClientOptions = {}) {
         return [];
       }
     },
-    getRun: (id: string) => answer(client.GET('/api/runs/{id}', { params: { path: { id } } })),
+    /** A run with its trace; values longer than CUT_CHARACTERS are placeholders (cut-values.ts), `runValue` gives one whole. */
+    getRun: (id: string) => answer(client.GET('/api/runs/{id}', { params: { path: { id }, query: { cut: CUT_CHARACTERS } } })),
+    /** One whole value of a run, by the hash its placeholder gives. */
+    runValue: (id: string, hash: string): Promise<unknown> => answer(client.GET('/api/runs/{id}/values/{hash}', { params: { path: { id, hash } } })),
     cancelRun: (id: string) => answer(client.POST('/api/runs/{id}/cancel', { params: { path: { id } } })),
 
-    /** The events of a run that started elsewhere (a reload, another tab): past ones replayed, then live, until it ends. */
+    /** The events of a run that started elsewhere (a reload, another tab): past ones replayed, then live, until it ends; long values cut as getRun's. */
     async followRun(id: string, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<void> {
-      const stream = client.GET('/api/runs/{id}/events', { params: { path: { id } }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal });
+      const stream = client.GET('/api/runs/{id}/events', { params: { path: { id }, query: { cut: CUT_CHARACTERS } }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal });
       for await (const event of events<RunEvent>(stream, isLastRunEvent)) onEvent(event);
     },
 
     /**
-     * Starts a run and calls `onEvent` for each streamed event until the run ends.
+     * Starts a run and calls `onEvent` for each streamed event until the run ends (long values cut as getRun's).
      * Resolves with the last event (run.completed or run.failed).
      */
     async streamRun(body: RunRequest, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<RunEvent | undefined> {
       // Recorded as the run's source, so the editor's runs are told apart from the API's and serving's.
-      const started = client.POST('/api/runs', { params: { query: { stream: 'true' } }, body: { ...body, source: 'editor' }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal });
+      const started = client.POST('/api/runs', { params: { query: { stream: 'true', cut: CUT_CHARACTERS } }, body: { ...body, source: 'editor' }, headers: { accept: 'text/event-stream' }, parseAs: 'stream', signal });
       let last: RunEvent | undefined;
       for await (const event of events<RunEvent>(started, isLastRunEvent)) {
         last = event;

@@ -1,5 +1,6 @@
 import type { NodeStatus, NodeTrace, RunEvent, RunStatus } from '@patchbay/core';
 import type { RunRecord } from './api';
+import { cutOf, wholeValue } from './cut-values';
 
 export interface NodeRunState {
   status: NodeStatus;
@@ -43,7 +44,21 @@ export class RunStore {
   private runDirty = false;
   private scheduled = false;
 
+  /** Where a value the runner cut is read whole (see cut-values.ts); none: values stay as they are. */
+  private fetchValue?: (runId: string, hash: string) => Promise<unknown>;
+
   constructor(private readonly schedule: Schedule = nextFrame) {}
+
+  setValueSource(fetchValue: (runId: string, hash: string) => Promise<unknown>): void {
+    this.fetchValue = fetchValue;
+  }
+
+  /** `value` (the inputs of the run `runId`, by default the shown run's; a node's outputs) with each cut value fetched whole. */
+  whole<T>(value: T, runId = this.view.runId): Promise<T> {
+    const fetchValue = this.fetchValue;
+    if (!runId || !fetchValue) return Promise.resolve(value);
+    return wholeValue(value, (hash) => fetchValue(runId, hash));
+  }
 
   getRun = (): RunView => this.view;
   getNode = (id: string): NodeRunState | undefined => this.nodes.get(id);
@@ -78,7 +93,9 @@ export class RunStore {
         break;
       case 'node.token': {
         const node = this.nodes.get(event.nodeId);
-        this.setNode(event.nodeId, { status: 'running', ...node, text: (node?.text ?? '') + event.text });
+        // A token longer than the runner's cut (offline:echo answers in one) comes as its start.
+        const text = cutOf(event.text)?.preview ?? event.text;
+        this.setNode(event.nodeId, { status: 'running', ...node, text: (node?.text ?? '') + text });
         break;
       }
       case 'node.completed':
@@ -157,7 +174,10 @@ export class RunStore {
   }
 }
 
+/** A node's text output, or its start when the runner cut it. */
 function textOf(trace: NodeTrace | undefined): string | undefined {
   const text = trace?.outputs?.text;
+  const cut = cutOf(text);
+  if (cut?.type === 'string') return cut.preview;
   return typeof text === 'string' ? text : undefined;
 }

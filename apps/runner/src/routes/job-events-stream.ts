@@ -4,6 +4,7 @@ import { QueueUnavailableError, type JobKind, type JobRegistry } from '../jobs/j
 import { HttpProblem } from '../http/problem';
 import { sseStream as openSseStream, type SseMessage, type SseSink } from '../http/sse';
 import { RUN_JOB } from '../runs/run-manager';
+import { ValueCut } from '../runs/value-cut';
 import type { AppDeps } from './route-module';
 
 export interface JobEventsOptions<E extends { type: string }> {
@@ -26,6 +27,8 @@ export interface JobEventsOptions<E extends { type: string }> {
   isLast?(event: E): boolean;
   /** Ends the stream early with `event` when `signal` aborts (a serving key revoked). */
   cutOff?: { signal: AbortSignal; event: SseMessage };
+  /** What each event becomes before it is sent (a run's values cut with `?cut=N`). */
+  shape?(event: E): E;
 }
 
 /**
@@ -55,7 +58,8 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
         stop?.();
       };
     });
-  const send = (sink: SseSink, event: E, seq: number) => sink.send({ id: seq, event: event.type, data: options.redact(JSON.stringify(event)) });
+  const shape = options.shape ?? ((event: E) => event);
+  const send = (sink: SseSink, event: E, seq: number) => sink.send({ id: seq, event: event.type, data: options.redact(JSON.stringify(shape(event))) });
   const replay = (sink: SseSink, events: E[]) => {
     for (let seq = Math.max(0, fromSeq); seq < events.length; seq++) send(sink, events[seq], seq);
     sink.close();
@@ -166,8 +170,18 @@ async function storedRunEvents(store: AppDeps['store'], id: string, fromSeq: num
 /** How far past the stored events a resume may be and still get the end made up for a run that has none. */
 const MAX_UNSTORED_EVENTS = 1_000_000;
 
-/** A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. */
-export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>, id: string, fromSeq: number, cutOff?: JobEventsOptions<RunEvent>['cutOff']): Promise<Response> {
+/**
+ * A run's events (live or stored); headers set on `c` before (Location, X-Run-Id) go out with them. `cut`: the
+ * values longer than that many characters are placeholders (`?cut=N`, runs/value-cut.ts).
+ */
+export function runEventsResponse(
+  c: Context,
+  deps: Pick<AppDeps, 'jobs' | 'store' | 'redactor'>,
+  id: string,
+  fromSeq: number,
+  { cutOff, cut }: { cutOff?: JobEventsOptions<RunEvent>['cutOff']; cut?: number } = {},
+): Promise<Response> {
+  const values = cut === undefined ? undefined : new ValueCut(cut, deps.redactor.redact);
   return jobEventsResponse(c, {
     jobs: deps.jobs,
     kind: RUN_JOB,
@@ -178,5 +192,6 @@ export function runEventsResponse(c: Context, deps: Pick<AppDeps, 'jobs' | 'stor
     redact: deps.redactor.redact,
     isLast: isLastRunEvent,
     cutOff,
+    shape: values && ((event) => values.event(event)),
   });
 }

@@ -17,6 +17,7 @@ import { RUN_SOURCES } from '../store/runs';
 import { storedLabelField } from '../deploy/label-name';
 import { decimalParam, wholeNumberParam } from './url-numbers';
 import { missingVersion } from '../pipelines/missing-version';
+import { findValueText, ValueCut } from '../runs/value-cut';
 
 const RunSummarySchema = z
   .object({
@@ -81,15 +82,27 @@ const RunBody = z
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
+/** `?cut=N` of a run and its events (runs/value-cut.ts). */
+const CutQuery = z.object({
+  cut: wholeNumberParam(z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
+    .optional()
+    .openapi({
+      type: 'integer',
+      description:
+        'Give each value (the run\'s inputs and outputs, a node\'s inputs, outputs and calls) longer than this many characters as `{"$patchbayCut": {hash, type, chars, preview}}`: its SHA-256, `string` or `json`, its length and its first N characters; `GET /api/runs/{id}/values/{hash}` gives it whole. Without it every value is given whole.',
+    }),
+});
+
+
 const start = createRoute({
   method: 'post',
   path: '/api/runs',
   tags: ['runs'],
   summary: 'Start a run',
   description:
-    'Runs a saved version (`pipeline`, `version?`) or an inline `document` with `inputs`. Answers 201 `{id}` at once while the run goes on; with `?stream=true` or `Accept: text/event-stream` the answer is the run\'s events as Server-Sent Events, ending with run.completed or run.failed. A pipeline with problems, or inputs that do not fit, is refused with 422 and the problems.',
+    'Runs a saved version (`pipeline`, `version?`) or an inline `document` with `inputs`. Answers 201 `{id}` at once while the run goes on; with `?stream=true` or `Accept: text/event-stream` the answer is the run\'s events as Server-Sent Events, ending with run.completed or run.failed (`?cut=N` cuts long values as GET /api/runs/{id}/events does). A pipeline with problems, or inputs that do not fit, is refused with 422 and the problems.',
   request: {
-    query: StreamQuery,
+    query: StreamQuery.extend(CutQuery.shape),
     body: { required: true, content: { 'application/json': { schema: RunBody } } },
   },
   responses: {
@@ -129,7 +142,8 @@ const get = createRoute({
   path: '/api/runs/{id}',
   tags: ['runs'],
   summary: 'A run with its full trace',
-  request: { params: IdParams },
+  description: 'With `?cut=N`, each value longer than N characters is a placeholder (`{"$patchbayCut": {hash, type, chars, preview}}`), and `GET /api/runs/{id}/values/{hash}` gives it whole.',
+  request: { params: IdParams, query: CutQuery },
   responses: { 200: jsonContent(RunRecordSchema, 'The run'), ...problemResponses(401, 404) },
 });
 
@@ -138,9 +152,26 @@ const events = createRoute({
   path: '/api/runs/{id}/events',
   tags: ['runs'],
   summary: "A run's events as Server-Sent Events",
-  description: 'Past events are replayed, then live ones follow until the run ends. `Last-Event-ID` resumes after that event; one this stream never sent (not a whole number, or past the last event of a finished one) is a 400.',
-  request: { params: IdParams },
+  description: 'Past events are replayed, then live ones follow until the run ends. `Last-Event-ID` resumes after that event; one this stream never sent (not a whole number, or past the last event of a finished one) is a 400. `?cut=N` cuts long values as GET /api/runs/{id} does.',
+  request: { params: IdParams, query: CutQuery },
   responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(400, 401, 404) },
+});
+
+const value = createRoute({
+  method: 'get',
+  path: '/api/runs/{id}/values/{hash}',
+  tags: ['runs'],
+  summary: 'One whole value of a run',
+  description: 'The value a `?cut=N` placeholder stands for (its `hash`), as JSON: a string as a JSON string. 404 when the run has no value with that hash.',
+  request: {
+    params: IdParams.extend({
+      hash: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex (64 characters 0-9, a-f), as a placeholder\'s hash is')
+        .openapi({ param: { name: 'hash', in: 'path' } }),
+    }),
+  },
+  responses: { 200: jsonContent(z.unknown().openapi({ description: 'The value' }), 'The value'), ...problemResponses(400, 401, 404) },
 });
 
 const cancel = createRoute({
@@ -217,7 +248,7 @@ export const runRoutes: RouteModule = {
   name: 'runs',
   register(app, deps) {
     const { store, runs } = deps;
-    const runEvents = (c: Context, id: string, fromSeq: number) => runEventsResponse(c, deps, id, fromSeq);
+    const runEvents = (c: Context, id: string, fromSeq: number, cut?: number) => runEventsResponse(c, deps, id, fromSeq, { cut });
 
     app.openapi(start, async (c) => {
       const body = c.req.valid('json');
@@ -237,12 +268,12 @@ export const runRoutes: RouteModule = {
       const reuse = partial || pins ? { ...partial?.reuse, ...pins } : undefined;
       const id = await runs.start({ ...target, inputs, source: body.source, traceparent: c.req.header('traceparent'), ...(reuse ? { reuse } : {}), ...(body.from ? { from: body.from } : {}) });
       const location = `/api/runs/${id}`;
-      const { stream } = c.req.valid('query');
+      const { stream, cut } = c.req.valid('query');
       const wantsStream = wantsEventStream(c, stream);
       c.header('location', location);
       if (wantsStream) {
         c.header('x-run-id', id);
-        return runEvents(c, id, 0) as never;
+        return runEvents(c, id, 0, cut) as never;
       }
       return c.json({ id, status: 'running' as const }, 201);
     });
@@ -270,14 +301,29 @@ export const runRoutes: RouteModule = {
 
     app.openapi(get, async (c) => {
       const { id } = c.req.valid('param');
+      const { cut } = c.req.valid('query');
       const record = await store.runs.get(id);
       if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
-      return c.json((await runs.liveView(record)) as z.infer<typeof RunRecordSchema>, 200);
+      const live = await runs.liveView(record);
+      return c.json((cut === undefined ? live : new ValueCut(cut, deps.redactor.redact).record(live)) as z.infer<typeof RunRecordSchema>, 200);
     });
 
     app.openapi(events, async (c) => {
       const { id } = c.req.valid('param');
-      return runEvents(c, id, resumeFrom(c.req.header('last-event-id'))) as never;
+      return runEvents(c, id, resumeFrom(c.req.header('last-event-id')), c.req.valid('query').cut) as never;
+    });
+
+    app.openapi(value, async (c) => {
+      const { id, hash } = c.req.valid('param');
+      // A value the store keeps once is read alone; any other (shorter, or of a run still going) is found in the record.
+      let text = await store.runs.value(id, hash);
+      if (text === undefined) {
+        const record = await store.runs.get(id);
+        if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
+        text = findValueText(await runs.liveView(record), hash, deps.redactor.redact);
+      }
+      if (text === undefined) throw new HttpProblem(404, `run "${id}" has no value with hash ${hash}`, { errors: [{ path: 'path.hash', message: 'no value of this run has this hash' }] });
+      return c.body(text, 200, { 'content-type': 'application/json' }) as never;
     });
 
     app.openapi(cancel, async (c) => {

@@ -87,7 +87,7 @@ export const serveRoutes: RouteModule = {
         if (!watched || caller.kind !== 'key') return runEventsResponse(c, deps, served.id, 0) as never;
         void served.outcome.finally(() => watched.release());
         const revoked = new HttpProblem(401, `serving key "${caller.name}" was revoked: this stream ends here`, { type: 'unauthorized' });
-        return runEventsResponse(c, deps, served.id, 0, { signal: watched.signal, event: { event: 'error', data: deps.redactor.redact(JSON.stringify(revoked.toJSON())) } }) as never;
+        return runEventsResponse(c, deps, served.id, 0, { cutOff: { signal: watched.signal, event: { event: 'error', data: deps.redactor.redact(JSON.stringify(revoked.toJSON())) } } }) as never;
       }
       const outcome = await served.outcome;
       return c.json(

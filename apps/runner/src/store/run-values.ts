@@ -20,23 +20,13 @@ export interface SharedValue {
   value: string;
 }
 
-/** Replaces large values at the places a run repeats them with references, collecting each value once. */
-export class ValueSharing {
-  private readonly found = new Map<string, string>();
-
-  constructor(private readonly redact: (json: string) => string) {}
-
-  get values(): SharedValue[] {
-    return [...this.found].map(([hash, value]) => ({ hash, value }));
-  }
-
-  value(v: unknown): unknown {
-    if (v === null || (typeof v !== 'object' && typeof v !== 'string') || !reaches(v, SHARE_FROM_CHARS)) return v;
-    const text = this.redact(JSON.stringify(v));
-    const hash = createHash('sha256').update(text).digest('hex');
-    this.found.set(hash, text);
-    return { [VALUE_REF]: hash };
-  }
+/**
+ * The places a run carries its values: its inputs and outputs, each node's trace inputs, outputs and call
+ * inputs and outputs (a child run's too), and the events that repeat them. `value` says what each becomes:
+ * the store shares them (ValueSharing), `?cut=N` cuts them (runs/value-cut.ts).
+ */
+export abstract class RunValuePlaces {
+  abstract value(v: unknown): unknown;
 
   ports<T extends Record<string, unknown> | null | undefined>(ports: T): T {
     if (!ports) return ports;
@@ -59,12 +49,39 @@ export class ValueSharing {
     return out;
   }
 
-  /** An event as stored (see storedEvent) with its inputs or outputs shared. */
+  /** A run record's (runs.ts) values so treated. */
+  record<R extends { inputs: Record<string, unknown>; outputs: Record<string, unknown> | null; nodes: Record<string, NodeTrace> }>(r: R): R {
+    return { ...r, inputs: this.ports(r.inputs), outputs: this.ports(r.outputs), nodes: this.nodes(r.nodes) };
+  }
+
+  /** An event with its inputs, outputs or trace so treated (a node event as stored has no trace: see storedEvent). */
   event<E>(e: E): E {
     const event = e as RunEvent;
     if (event.type === 'run.started') return { ...event, inputs: this.ports(event.inputs) } as E;
     if (event.type === 'run.completed') return { ...event, outputs: this.ports(event.outputs) } as E;
+    if ((event.type === 'node.completed' || event.type === 'node.failed') && event.trace) return { ...event, trace: this.trace(event.trace) } as E;
     return e;
+  }
+}
+
+/** Replaces large values at the places a run repeats them with references, collecting each value once. */
+export class ValueSharing extends RunValuePlaces {
+  private readonly found = new Map<string, string>();
+
+  constructor(private readonly redact: (json: string) => string) {
+    super();
+  }
+
+  get values(): SharedValue[] {
+    return [...this.found].map(([hash, value]) => ({ hash, value }));
+  }
+
+  value(v: unknown): unknown {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'string') || !reaches(v, SHARE_FROM_CHARS)) return v;
+    const text = this.redact(JSON.stringify(v));
+    const hash = createHash('sha256').update(text).digest('hex');
+    this.found.set(hash, text);
+    return { [VALUE_REF]: hash };
   }
 }
 

@@ -136,6 +136,8 @@ export interface RunStore {
   status(id: string): Promise<RunStatus | undefined>;
   /** The events of a finished run, for replay. */
   events(id: string): Promise<RunEvent[] | undefined>;
+  /** The JSON text of a value the run keeps once (run-values.ts), by the SHA-256 of that text; undefined when it keeps none such. */
+  value(id: string, hash: string): Promise<string | undefined>;
   /** Newest first, a page at a time. */
   list(query: RunQuery): Promise<Page<RunSummary>>;
   /** The latest finished runs (cancelled ones left out), oldest first, in the order they finished. */
@@ -296,6 +298,12 @@ export class KyselyRunStore implements RunStore {
     const traces = await this.traceTexts(id);
     const parse = await this.reviver(id);
     return restoreEvents(id, parse(row.events) as RunEvent[], () => traces, parse);
+  }
+
+  async value(id: string, hash: string) {
+    await this.flush();
+    const row = await this.db.selectFrom('run_values').select('value').where('run_id', '=', id).where('hash', '=', hash).executeTakeFirst();
+    return row?.value;
   }
 
   async recentFinished(query: RecentRunsQuery): Promise<FinishedRunSample[]> {
