@@ -4,6 +4,7 @@ import { useApi } from '../ApiContext';
 import { useToast } from '../Toasts';
 import { EvalForm } from './EvalForm';
 import { ResultsTable } from './ResultsTable';
+import { EvalGates } from './EvalGates';
 import { passRateText } from './format';
 import { defaultBaseline, orderByVersion } from './pick-baseline';
 import { useEvalResult } from './use-eval-result';
@@ -154,6 +155,7 @@ export function EvalsView(p: Props) {
               )}
               {result.error && <p className="error-text">{result.error}</p>}
               {!live && <ScorerSummaries result={result} />}
+              {!live && result.gates && <EvalGates gates={result.gates} />}
               {!live && <ResultsTable result={result} onOpenRun={p.onOpenRun} />}
             </>
           )}
