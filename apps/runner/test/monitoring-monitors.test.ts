@@ -409,6 +409,8 @@ describe('monitors, alerts and production runs into datasets', () => {
     const mixed = await runner.post('/api/datasets/mixed/cases', { fromRuns: [polite, fine] });
     expect(mixed.status).toBe(400);
     expect(await mixed.json()).toMatchObject({
+      type: 'urn:patchbay:problem:mixed-pipelines',
+      pipelines: ['polite', 'flaky'],
       detail: 'the runs are of 2 pipelines ("polite", "flaky"), and a dataset\'s cases are the inputs of one: add each pipeline\'s runs to a dataset of its own, or send "allowMixedPipelines": true ($.fromRuns[1])',
       errors: [{ path: '$.fromRuns[1]', message: 'a run of "flaky", not "polite"' }],
     });
@@ -417,6 +419,9 @@ describe('monitors, alerts and production runs into datasets', () => {
     const intoOther = await runner.post('/api/datasets/from-prod/cases', { fromRuns: [fine] });
     expect(intoOther.status).toBe(400);
     expect(await intoOther.json()).toMatchObject({
+      type: 'urn:patchbay:problem:mixed-pipelines',
+      datasetPipeline: 'polite',
+      pipelines: ['polite', 'flaky'],
       detail: 'dataset "from-prod" holds runs of "polite", and a dataset\'s cases are the inputs of one pipeline: add these runs to another dataset, or send "allowMixedPipelines": true ($.fromRuns[0])',
       errors: [{ path: '$.fromRuns[0]', message: 'a run of "flaky", not "polite"' }],
     });

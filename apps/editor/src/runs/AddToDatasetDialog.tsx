@@ -11,6 +11,23 @@ interface Props {
 
 type Added = Awaited<ReturnType<MonitoringApi['addCases']>>;
 
+const named = (pipeline: string | null) => pipeline ?? 'an unsaved document';
+
+/**
+ * The runner's `mixed-pipelines` refusal in the dialog's words: its detail ends 'or send "allowMixedPipelines": true',
+ * a field of the API; here the choice is the "Add anyway" box.
+ */
+function mixedMessage(body: { pipelines?: (string | null)[]; datasetPipeline?: string | null }, dataset: string, runs: number): string {
+  const pipelines = body.pipelines ?? [];
+  const these = runs === 1 ? 'this run is' : 'these runs are';
+  const why = 'an eval runs one pipeline on a dataset, so its cases are best the inputs of one';
+  if (body.datasetPipeline !== undefined) {
+    const others = pipelines.filter((p) => p !== body.datasetPipeline).map(named);
+    return `${dataset} holds cases made from runs of ${named(body.datasetPipeline)}, and ${these} of ${others.join(', ')}: ${why}. Pick another dataset, or add ${runs === 1 ? 'it' : 'them'} anyway.`;
+  }
+  return `These runs are of ${pipelines.length} pipelines (${pipelines.map(named).join(', ')}): ${why}. Add each pipeline's runs on their own, or add them anyway.`;
+}
+
 /**
  * "Add to dataset": the runs' inputs become cases of a dataset picked from the list or named anew
  * (a new version of it; runs already in it add nothing), optionally with each run's output as a
@@ -23,6 +40,8 @@ export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ onName: boolean; message: string }>();
   const [added, setAdded] = useState<Added>();
+  // Offered once the runner refused runs of several pipelines in one dataset.
+  const [mixed, setMixed] = useState<{ allow: boolean }>();
 
   useEffect(() => {
     api.datasets().then((list) => setDatasets(list.map((d) => ({ name: d.name, caseCount: d.caseCount }))), () => setDatasets([]));
@@ -38,9 +57,15 @@ export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
     setBusy(true);
     setProblem(undefined);
     try {
-      setAdded(await api.addCases(name.trim(), { fromRuns: runIds, expected }));
+      setAdded(await api.addCases(name.trim(), { fromRuns: runIds, expected, ...(mixed?.allow ? { allowMixedPipelines: true } : {}) }));
     } catch (err) {
-      const path: string | undefined = err instanceof ApiError ? (err.body as any)?.errors?.[0]?.path : undefined;
+      const body = err instanceof ApiError ? (err.body as any) : undefined;
+      if (body?.type === 'urn:patchbay:problem:mixed-pipelines') {
+        setMixed({ allow: false });
+        setProblem({ onName: false, message: mixedMessage(body, name.trim(), runIds.length) });
+        return;
+      }
+      const path: string | undefined = body?.errors?.[0]?.path;
       setProblem({ onName: path === 'path.name', message: (err as Error).message });
     } finally {
       setBusy(false);
@@ -82,6 +107,7 @@ export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
             onChange={(e) => {
               setName(e.target.value);
               setProblem(undefined);
+              setMixed(undefined);
             }}
           />
           <datalist id="dataset-names">
@@ -111,6 +137,11 @@ export function AddToDatasetDialog({ api, runIds, onClose }: Props) {
             <p className="error-text" role="alert" data-testid="add-error">
               {problem.message}
             </p>
+          )}
+          {mixed && (
+            <label>
+              <input type="checkbox" checked={mixed.allow} onChange={(e) => setMixed({ allow: e.target.checked })} data-testid="allow-mixed" /> Add anyway: {name.trim()} then holds cases of more than one pipeline
+            </label>
           )}
           <div className="buttons">
             <button type="button" onClick={onClose}>

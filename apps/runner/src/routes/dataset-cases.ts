@@ -96,7 +96,8 @@ export const datasetCaseRoutes: RouteModule = {
           held !== undefined
             ? `dataset "${name}" holds runs of ${pipelineName(held)}, and a dataset's cases are the inputs of one pipeline: add these runs to another dataset, ${fix}`
             : `the runs are of ${pipelines.size} pipelines (${[...pipelines].map(pipelineName).join(', ')}), and a dataset's cases are the inputs of one: add each pipeline's runs to a dataset of its own, ${fix}`;
-        throw new HttpProblem(400, detail, { errors: others });
+        // `datasetPipeline` and `pipelines` let a client word it for its own users (the editor offers to add them anyway).
+        throw new HttpProblem(400, detail, { type: 'mixed-pipelines', errors: others, pipelines: [...pipelines], ...(held !== undefined ? { datasetPipeline: held } : {}) });
       }
       const skipped = { skipped: skippedRuns.length, skippedRuns: skippedRuns.map((r) => r.id) };
       if (added === 0 && !current) {
