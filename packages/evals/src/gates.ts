@@ -75,11 +75,11 @@ export function evaluateGates(
 }
 
 /**
- * A check's words in a report that lists the regressed cases beside it (`listed`, its comparison): a failed regression
- * gate counts them, "4 cases regressed (listed above)", rather than naming them a second time.
+ * A check's words in a report that lists the regressed cases beside it (`listed`, its comparison; `where` the list is):
+ * a failed regression gate counts them, "4 cases regressed (listed above)", rather than naming them a second time.
  */
-export function gateMessage(check: GateReport['checks'][number], listed?: Comparison): string {
-  return check.gate === REGRESSION_GATE && !check.passed && listed?.regressed.length ? `${regressedCount(listed.regressed.length)} (listed above)` : check.message;
+export function gateMessage(check: GateReport['checks'][number], listed?: Comparison, where: 'above' | 'below' = 'above'): string {
+  return check.gate === REGRESSION_GATE && !check.passed && listed?.regressed.length ? `${regressedCount(listed.regressed.length)} (listed ${where})` : check.message;
 }
 
 export function formatP(p: number): string {

@@ -1,3 +1,4 @@
+import { gateMessage } from '@patchbay/evals/gates';
 import { direction, interval, plain, pText, signed } from '../components/evals/verdict';
 import type { GateReport, Promotion } from './deploy-api';
 
@@ -29,12 +30,11 @@ export function headline(label: string, p: Promotion): string {
   return `${to} is worse than v${p.from}, which ${label} points at now${cases}. ${gates}.`;
 }
 
-/** A gate's words; a skipped gate says why in the panel's words; the failed regression gate counts the cases, listed below it once. */
-function gateMessage(c: GateReport['checks'][number], regressed: readonly string[]): string {
+/** A gate's words (the evals package's); a skipped gate says why in the panel's words; the failed regression gate counts the cases, listed below it once. */
+function gateWords(c: GateReport['checks'][number], comparison: Promotion['comparison']): string {
   // A gate is skipped only for want of a version to compare with; its message ("skipped: no baseline …") would say "skipped" twice.
   if (c.skipped) return 'there is no version there to compare with';
-  if (c.gate !== 'fail-on regression' || c.passed || regressed.length === 0) return c.message;
-  return `${regressed.length} case${regressed.length === 1 ? '' : 's'} regressed (listed below)`;
+  return gateMessage(c, comparison ?? undefined, 'below');
 }
 
 /** What the promotion's dry run found: the verdict, each gate, each scorer's paired difference, the regressed cases. */
@@ -53,7 +53,7 @@ export function Verdict({ label, promotion: p, onOpenComparison }: Props) {
         <ul className="verdicts" aria-label="Gates">
           {p.gates.checks.map((c) => (
             <li key={c.gate} className={c.skipped ? 'muted' : c.passed ? 'gate-pass' : 'gate-fail'}>
-              {c.skipped ? 'skipped' : c.passed ? 'passes' : 'fails'}: {c.gate} — {gateMessage(c, regressed)}
+              {c.skipped ? 'skipped' : c.passed ? 'passes' : 'fails'}: {c.gate} — {gateWords(c, p.comparison)}
             </li>
           ))}
         </ul>
