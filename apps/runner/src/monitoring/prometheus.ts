@@ -1,10 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { nodeTokens, type FinishedRunFacts } from './run-facts';
 
-/** Run and node durations in seconds: from a fast offline node to a slow agent. */
 /** Masked label values remembered (they are bounded; past this many the memo starts again rather than grow). */
 const MASKED_VALUES_KEPT = 10_000;
 
+/** Run and node durations in seconds: from a fast offline node to a slow agent. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
