@@ -137,6 +137,28 @@ describe('GET /api/runs/:id/values/:hash', () => {
     expect((await noRun.json()).detail).toBe('there is no run "nope"');
   });
 
+  it('masks a secret the runner learned after the run was stored, under the hash the store keeps it by too', async () => {
+    const secret = 'shop-secret-0123456789abcdef';
+    const long = `${'a'.repeat(5000)} ${secret} end`;
+    const before = await startTestRunner();
+    expect((await before.post('/api/pipelines', pipeline)).status).toBe(201);
+    const runId = (await (await before.post('/api/runs', { pipeline: 'big', inputs: { question: long } })).json()).id;
+    expect((await waitForRun(before, runId, 30_000)).status).toBe('succeeded');
+    // The hash a ?cut answer gave while the runner had no such secret (the editor keeps it in its open run).
+    const told = (await (await before.api(`/api/runs/${runId}?cut=100`)).json()).inputs.question.$patchbayCut.hash;
+    await before.server.close();
+    const after = await startTestRunner({ dataDir: before.dataDir, env: { SHOP_API_KEY: secret } });
+    try {
+      expect(await (await after.api(`/api/runs/${runId}`)).text()).not.toContain(secret);
+      const res = await after.api(`/api/runs/${runId}/values/${told}`);
+      const text = await res.text();
+      expect(text).not.toContain(secret);
+      if (res.status === 200) expect(JSON.parse(text)).toBe((await (await after.api(`/api/runs/${runId}`)).json()).inputs.question);
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
+
   it('refuses a hash that is not one, naming it', async () => {
     const res = await runner.api(`/api/runs/${id}/values/xyz`);
     expect(res.status).toBe(400);

@@ -316,7 +316,10 @@ export const runRoutes: RouteModule = {
     app.openapi(value, async (c) => {
       const { id, hash } = c.req.valid('param');
       // A value the store keeps once is read alone; any other (shorter, or of a run still going) is found in the record.
-      let text = await store.runs.value(id, hash);
+      // The stored text is masked with what was known when the run was written: masked again with what is known now,
+      // as c.json masks GET /api/runs/:id (c.body passes no middleware).
+      const stored = await store.runs.value(id, hash);
+      let text = stored === undefined ? undefined : deps.redactor.redact(stored);
       if (text === undefined) {
         const record = await store.runs.get(id);
         if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
