@@ -106,6 +106,36 @@ describe('GET /api/runs/:id?cut=N', () => {
   });
 });
 
+describe('a value shaped like a placeholder', () => {
+  // A run's value may itself hold {"$patchbayCut": …} (a pipeline that reads Patchbay's own answers): a reader must
+  // never take it for a cut, so it comes cut, however short, and the value route gives it as it was.
+  it('is cut however short it is, wherever the key is in it, and given whole by its hash', async () => {
+    const lookalike = { wrapped: { $patchbayCut: { hash: 'a'.repeat(64), type: 'string', chars: 3, preview: 'abc' } } };
+    const json = {
+      format: 'patchbay.pipeline/v1',
+      name: 'lookalike',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'json' } },
+        { id: 'o', type: 'output', config: { name: 'answer' } },
+      ],
+      edges: [{ from: 'q.value', to: 'o.value' }],
+    };
+    expect((await runner.post('/api/pipelines', json)).status).toBe(201);
+    for (const value of [lookalike, lookalike.wrapped]) {
+      const runId = (await (await runner.post('/api/runs', { pipeline: 'lookalike', inputs: { question: value } })).json()).id;
+      expect((await waitForRun(runner, runId, 30_000)).status).toBe('succeeded');
+      const run = await (await runner.api(`/api/runs/${runId}?cut=10000`)).json();
+      const cut = run.inputs.question.$patchbayCut;
+      expect(cut).toEqual({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), type: 'json', chars: JSON.stringify(value).length, preview: JSON.stringify(value) });
+      expect(cut.hash).not.toBe('a'.repeat(64));
+      const whole = await runner.api(`/api/runs/${runId}/values/${cut.hash}`);
+      expect(JSON.parse(await whole.text())).toEqual(value);
+      // Without ?cut it is as it was.
+      expect((await (await runner.api(`/api/runs/${runId}`)).json()).inputs.question).toEqual(value);
+    }
+  });
+});
+
 describe('GET /api/runs/:id/values/:hash', () => {
   it('gives the whole value a placeholder stands for, byte for byte, as JSON', async () => {
     const run = await (await runner.api(`/api/runs/${id}?cut=100`)).json();

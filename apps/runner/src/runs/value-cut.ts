@@ -40,10 +40,18 @@ class ValueTexts {
   }
 }
 
-/** Whether `v` is cut at `limit` characters: null, numbers and booleans never are. */
-function isLong(v: unknown, limit: number, texts: ValueTexts): boolean {
+/** How the placeholder's key is written in JSON text: a string holding it has its quotes escaped, so only a key matches. */
+const CUT_KEY_TEXT = `${JSON.stringify(CUT_KEY)}:`;
+
+/**
+ * Whether `v` is cut at `limit` characters: null, numbers and booleans never are. An object holding a placeholder's
+ * key anywhere (a pipeline that reads Patchbay's own answers) is cut however short: a reader must never take it for a cut.
+ */
+function isCut(v: unknown, limit: number, texts: ValueTexts): boolean {
   if (typeof v === 'string') return v.length > limit;
-  return v !== null && typeof v === 'object' && texts.of(v).text.length > limit;
+  if (v === null || typeof v !== 'object') return false;
+  const { text } = texts.of(v);
+  return text.length > limit || text.includes(CUT_KEY_TEXT);
 }
 
 /** Where a preview of `limit` characters ends: one before, rather than between the two halves of a surrogate pair. */
@@ -66,7 +74,7 @@ export class ValueCut extends RunValuePlaces {
   }
 
   value(v: unknown): unknown {
-    if (!isLong(v, this.limit, this.texts)) return v;
+    if (!isCut(v, this.limit, this.texts)) return v;
     let cut = this.cuts.get(v);
     if (!cut) {
       const { text, hash } = this.texts.of(v);
