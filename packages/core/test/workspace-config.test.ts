@@ -94,7 +94,7 @@ describe('workspace config', () => {
       ]);
       expect(problems.join('\n')).not.toContain(key.slice(4, 12));
     }
-    for (const name of ['OPENAI_API_KEY', 'fireworks_key', 'MY_KEY_2', 'GATEWAY_KEY', 'key_for_gpt4o_mini_2024', 'AZURE_OPENAI_API_KEY_EASTUS2', 'sk_key', 'HF_TOKEN']) {
+    for (const name of ['OPENAI_API_KEY', 'fireworks_key', 'MY_KEY_2', 'GATEWAY_KEY', 'key_for_gpt4o_mini_2024', 'AZURE_OPENAI_API_KEY_EASTUS2', 'sk_key', 'HF_TOKEN', 'hf_inference_api_token', 'fw_api_key_production', 'gsk_groq_key_for_prod_env', 'pk_payments_service_key', 'HF_TOKEN_FOR_INFERENCE_JOBS']) {
       write('patchbay.config.json', { providers: { fireworks: { apiKeyEnv: name } } });
       expect(loadWorkspaceConfig({ dataDir: dir }).providers?.fireworks?.apiKeyEnv, name).toBe(name);
     }

@@ -6,15 +6,20 @@
 
 /** Public prefixes of keys whose characters a variable name may also have (`sk-proj-…` never passes as a name anyway). */
 const KEY_PREFIXES = ['sk-', 'sk_', 'rk_', 'pk_', 'fw_', 'gsk_', 'hf_', 'pbk_', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xai-', 'r8_', 'nvapi-', 'xoxb-', 'xoxp-'];
-/** A prefix alone is no key: with it, at least this long (a `sk_key` is a name). */
+/**
+ * A prefix alone is no key: with it, at least this long (a `sk_key` is a name), and the rest not words in one case
+ * each (`hf_inference_api_token` is a name; a key's rest mixes cases, or is a random stretch).
+ */
 const MIN_PREFIXED_KEY = 20;
+const ONE_CASE_WORD = /^([a-z0-9]*|[A-Z0-9]*)$/;
 /** An AWS access key id. */
 const AWS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
 /** A stretch between `_` this long with digits and lower-case letters that change class often is random, not a word. */
 const MIN_RANDOM_STRETCH = 16;
 
 export function looksLikeKey(value: string): boolean {
-  if (value.length >= MIN_PREFIXED_KEY && KEY_PREFIXES.some((prefix) => value.startsWith(prefix))) return true;
+  const prefix = KEY_PREFIXES.find((p) => value.startsWith(p));
+  if (prefix && value.length >= MIN_PREFIXED_KEY && !value.slice(prefix.length).split(/[_-]/).every((part) => ONE_CASE_WORD.test(part))) return true;
   if (AWS_KEY_ID.test(value)) return true;
   return value.split(/[_-]/).some(isRandomStretch);
 }
