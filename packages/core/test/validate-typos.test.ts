@@ -149,7 +149,8 @@ describe('validation catches typos', () => {
       ['edge', 'edges'],
       ['ｎａｍｅ', 'name'],
     ] as const) {
-      const [problem, ...rest] = problemsOf({ ...base, [key]: 'x' });
+      // The value each would have held: a list of edges under `edge`, text under the rest.
+      const [problem, ...rest] = problemsOf({ ...base, [key]: meant === 'edges' ? base.edges : 'x' });
       expect(rest, key).toEqual([]);
       expect(problem, key).toMatchObject({ code: 'unknown-document-key', path: key === 'ｎａｍｅ' ? '$["ｎａｍｅ"]' : `$.${key}` });
       expect(problem.message, key).toBe(
@@ -157,6 +158,15 @@ describe('validation catches typos', () => {
       );
     }
     expect(validatePipeline({ ...base, $schema: './pipeline.schema.json', comment: 'kept in git' })).toMatchObject({ valid: true, problems: [] });
+  });
+
+  // A key near one of the document's that cannot be holding what that key holds is a word of its own, ignored as
+  // before 96fb15c: `notes` (text, or a list of lines) is not a slip for `nodes`, nor a list of `names` for `name`.
+  it("leaves alone a key near one of the document's whose value could not be that key's", () => {
+    const base = around(agent({}));
+    for (const extra of [{ notes: 'reviewed by Ada' }, { notes: ['call Ada', 'then ship'] }, { names: ['a', 'b'] }, { codes: 'x' }, { edge: 'see the wiki' }]) {
+      expect(validatePipeline({ ...base, ...extra }), JSON.stringify(extra)).toMatchObject({ valid: true, problems: [] });
+    }
   });
 
   it("leaves other keys on a node alone (an editor draft's pins, a note): they are not run", () => {

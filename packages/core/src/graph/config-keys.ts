@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { NodeDefinition } from '../nodes/types';
 import type { PipelineNode } from '../schema/pipeline';
-import { didYouMean } from './did-you-mean';
+import { closestName, didYouMean } from './did-you-mean';
 import { jsonPath } from './json-path';
 import type { Problem, ProblemCode } from './problems';
 
@@ -71,8 +71,9 @@ export function misplacedDocumentKeyProblems(raw: Record<string, unknown>): Prob
   const problems: Problem[] = [];
   for (const key of Object.keys(raw)) {
     if (DOCUMENT_KEYS.includes(key) || EDITOR_KEYS.includes(key)) continue;
+    const meant = closestName(key, DOCUMENT_KEYS);
+    if (meant === undefined || !couldHold(meant, raw[key])) continue;
     const hint = didYouMean(key, DOCUMENT_KEYS).replace(/^; /, '');
-    if (!hint) continue;
     if (problems.length === MAX_NAMED_KEYS) break;
     problems.push({
       path: jsonPath([key]),
@@ -81,6 +82,15 @@ export function misplacedDocumentKeyProblems(raw: Record<string, unknown>): Prob
     });
   }
   return problems;
+}
+
+/**
+ * Whether `value` could be what the document's key `meant` holds (a list of objects for `nodes`/`edges`, text for the
+ * rest): a key near one that could not is a word of its own (`notes: "reviewed"`, not a slip for `nodes`).
+ */
+function couldHold(meant: string, value: unknown): boolean {
+  if (meant === 'nodes' || meant === 'edges') return Array.isArray(value) && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+  return typeof value === 'string';
 }
 
 /** A key as a path names it, without the path: `timeoutMS`, or quoted as JSON when it is no identifier (`"timeout ms"`). */
