@@ -23,6 +23,14 @@ describe("the credentials written literally in a workspace config", () => {
     expect(found).not.toContain('2');
   });
 
+  // A token alone before the @ (https://TOKEN@host, as git and GitHub take one) is sent as Basic auth since d3f75ff: the credential is the user.
+  it("are a URL's user when it has no password (written, decoded, as Basic)", () => {
+    const found = values({ mcpServers: { gh: { url: 'https://ghp_tok%2B0123456789@mcp.example/mcp' } } });
+    expect(found).toEqual(expect.arrayContaining(['ghp_tok%2B0123456789', 'ghp_tok+0123456789', Buffer.from('ghp_tok+0123456789:').toString('base64')]));
+    // A database's user is its name, not a secret: masked, "patchbay" would be gone from every answer.
+    expect(urlCredentials('the credential in the store URL', 'postgres://patchbay@db.example/patchbay')).toEqual([]);
+  });
+
   it("include what a Basic header decodes to, and the providers' base URL credentials (configSecrets)", () => {
     const basic = Buffer.from('alice:basic-pw-0123456789').toString('base64');
     const config = parseWorkspaceConfig({

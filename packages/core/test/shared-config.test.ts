@@ -53,6 +53,11 @@ describe('the workspace config as it is shared with workers', () => {
     ]);
   });
 
+  it('refuses a URL whose user is its credential (https://TOKEN@host), as one with a password', () => {
+    const config = read({ mcpServers: { gh: { url: 'https://ghp_token0123456789@mcp.example/mcp' } } });
+    expect(problemsOf(config, [])).toEqual([`${file}: mcpServers.gh.url: a URL with a password cannot be shared with workers; put the credential in an environment variable`]);
+  });
+
   it('shares an empty config as it is', () => {
     expect(shareableConfig({}, { dataDir: '/data' })).toEqual({});
   });

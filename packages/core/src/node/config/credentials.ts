@@ -3,10 +3,10 @@ export const CREDENTIAL_NAME = /auth|key|token|secret|passw|pwd|cookie|session|c
 
 /**
  * The credentials a URL carries, each a secret like a key: the password of its `user:password@` (as written,
- * decoded, and as the `Basic` credential it is sent as) and the value of each query parameter whose name says
- * it is one (`?token=…`, `&api_key=…`, as written and decoded). A server that quotes the URL or the request's
- * headers back (a proxy's 401, fetch's refusal of a URL with credentials) must not get them into a trace, a log
- * or a file. `name` says where the secret is, never what it is.
+ * decoded, and as the `Basic` credential it is sent as), or an http(s) URL's user when it has no password (a
+ * token), and the value of each query parameter whose name says it is one (`?token=…`, `&api_key=…`, as
+ * written and decoded). A server that quotes the URL or the request's headers back (a proxy's 401, fetch's
+ * refusal of a URL with credentials) must not get them into a trace, a log or a file. `name` says where the secret is, never what it is.
  */
 export function urlCredentials(name: string, text: string): Array<{ name: string; value: string }> {
   let url: URL;
@@ -19,6 +19,11 @@ export function urlCredentials(name: string, text: string): Array<{ name: string
   if (url.password) {
     values.add(url.password).add(decoded(url.password));
     values.add(Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64'));
+  } else if (url.username && (url.protocol === 'https:' || url.protocol === 'http:')) {
+    // Over HTTP a user alone is a token (https://TOKEN@host, as git takes one), sent as Basic `TOKEN:` (splitBaseURL);
+    // a database's (postgres://patchbay@host) is a name, and masking it would garble every answer that says it.
+    values.add(url.username).add(decoded(url.username));
+    values.add(Buffer.from(`${decoded(url.username)}:`).toString('base64'));
   }
   for (const [key, value] of url.searchParams) {
     if (!CREDENTIAL_NAME.test(key) || !value) continue;

@@ -64,12 +64,16 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   return shared;
 }
 
-/** `text` as it is, or (a URL with a password, told to `literal`, which masks it) without its password. */
+/**
+ * `text` as it is, or (a URL with a password, or a user alone, which is a token: told to `literal`, which masks it)
+ * without its password, or its token.
+ */
 function withoutPassword(text: string, where: string, literal: (problem: string) => string | void): string {
   const url = new URL(text);
-  if (!url.password) return text;
+  if (!url.password && !url.username) return text;
   if (literal(`${where}: a URL with a password cannot be shared with workers; put the credential in an environment variable`) === undefined) return text;
-  url.password = '';
+  if (url.password) url.password = '';
+  else url.username = '';
   return url.toString();
 }
 
