@@ -3,6 +3,7 @@ import type { EvalEvent } from '@patchbay/evals';
 import { answer, events, type ApiClient } from './api-client';
 import { allPages, listPage } from './pages';
 import type { StartEvalRequest, SuiteBody } from './api-types';
+import { CUT_CHARACTERS } from './cut-values';
 
 const isLastEvalEvent = (event: EvalEvent) => event.type === 'eval.completed' || event.type === 'eval.failed';
 
@@ -18,7 +19,8 @@ export function evalCalls(client: ApiClient) {
     uploadDataset: (name: string, content: string, format: 'jsonl' | 'csv' | 'json') => answer(client.POST('/api/datasets', { body: { name, content, format } })),
     /** A page of the pipeline's evals, newest first (the history's "Load more"). */
     evalsPage: (pipeline: string, cursor?: string) => listPage(client.GET('/api/evals', { params: { query: { pipeline, cursor } } })),
-    getEval: (evalId: string) => answer(client.GET('/api/evals/{id}', id(evalId))),
+    /** An eval's result; each case's values longer than CUT_CHARACTERS are placeholders (cut-values.ts), whole in the case's run. */
+    getEval: (evalId: string) => answer(client.GET('/api/evals/{id}', { params: { path: { id: evalId }, query: { cut: CUT_CHARACTERS } } })),
     startEval: (body: StartEvalRequest) => answer(client.POST('/api/evals', { body })),
     cancelEval: (evalId: string) => answer(client.POST('/api/evals/{id}/cancel', id(evalId))),
     /** Runs the rest of an interrupted or cancelled eval; its finished cases are kept. */

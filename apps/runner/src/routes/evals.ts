@@ -13,6 +13,8 @@ import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import type { DatasetRecord } from '../store/datasets';
 import { missingVersion } from '../pipelines/missing-version';
+import { cutCases } from '../evals/case-values-cut';
+import { cutParam } from './runs';
 
 // An eval's status is a run's (core's RUN_STATUSES).
 const EVAL_STATUSES = RUN_STATUSES;
@@ -118,7 +120,16 @@ const get = createRoute({
   path: '/api/evals/{id}',
   tags: ['evals'],
   summary: 'One eval: the full result with every case, its status and progress',
-  request: { params: IdParams },
+  description:
+    'With `?cut=N`, each case\'s input field, expected, output or target longer than N characters is a placeholder (`{"$patchbayCut": {hash, type, chars, preview}}`, as GET /api/runs/{id}?cut=N gives), and `GET /api/runs/{runId}/values/{hash}` (the case\'s `runId`) gives its input, output or target whole (its expected is the dataset\'s).',
+  request: {
+    params: IdParams,
+    query: z.object({
+      cut: cutParam(
+        'Give each case\'s input field, expected, output and target longer than this many characters as `{"$patchbayCut": {hash, type, chars, preview}}`: its SHA-256, `string` or `json`, its length and its first N characters. Without it every case is given whole.',
+      ),
+    }),
+  },
   responses: { 200: jsonContent(EvalResultSchema, 'The eval'), ...problemResponses(401, 404) },
 });
 
@@ -246,7 +257,9 @@ export const evalRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const stored = await store.evals.get(id);
       if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
-      return c.json(evalResultView(stored, await store.evals.cases(id)), 200);
+      const { cut } = c.req.valid('query');
+      const cases = await store.evals.cases(id);
+      return c.json(evalResultView(stored, cut === undefined ? cases : cutCases(cases, cut, deps.redactor.redact)), 200);
     });
 
     app.openapi(events, async (c) => {

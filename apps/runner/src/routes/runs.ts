@@ -82,15 +82,15 @@ const RunBody = z
 
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
-/** `?cut=N` of a run and its events (runs/value-cut.ts). */
+/** `?cut=N` (runs/value-cut.ts): `description` says which values it cuts and where the whole is. */
+export const cutParam = (description: string) =>
+  wholeNumberParam(z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)).optional().openapi({ type: 'integer', description });
+
+/** `?cut=N` of a run and its events. */
 const CutQuery = z.object({
-  cut: wholeNumberParam(z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
-    .optional()
-    .openapi({
-      type: 'integer',
-      description:
-        'Give each value (the run\'s inputs and outputs, a node\'s inputs, outputs and calls) longer than this many characters as `{"$patchbayCut": {hash, type, chars, preview}}`: its SHA-256, `string` or `json`, its length and its first N characters; `GET /api/runs/{id}/values/{hash}` gives it whole. Without it every value is given whole.',
-    }),
+  cut: cutParam(
+    'Give each value (the run\'s inputs and outputs, a node\'s inputs, outputs and calls) longer than this many characters as `{"$patchbayCut": {hash, type, chars, preview}}`: its SHA-256, `string` or `json`, its length and its first N characters; `GET /api/runs/{id}/values/{hash}` gives it whole. Without it every value is given whole.',
+  ),
 });
 
 

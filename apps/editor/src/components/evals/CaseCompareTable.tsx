@@ -1,7 +1,8 @@
 import { Fragment } from 'react';
 import type { CaseRecord, Comparison, EvalResult } from '../../lib/evals-api';
-import { inputText, outputText, valueText } from './format';
+import { inputText, outputCutText, outputText, valueText } from './format';
 import { TextDiff } from './TextDiff';
+import { CUT_CHARACTERS } from '../../lib/cut-values';
 import { casesInOrder, CHANGE_LABELS } from './verdict';
 
 interface Props {
@@ -21,6 +22,22 @@ function attemptsById(result: EvalResult): Map<string, CaseRecord[]> {
   }
   for (const list of out.values()) list.sort((x, y) => x.repeat - y.repeat);
   return out;
+}
+
+/**
+ * How the output changed from A to B. An output the runner cut (cut-values.ts) is diffed by its start; two cut
+ * outputs are the same only when their placeholders are (the same hash), not when their starts are.
+ */
+function OutputChange({ a, b }: { a: Record<string, unknown>; b: Record<string, unknown> }) {
+  if (JSON.stringify(a) === JSON.stringify(b)) return <span className="muted">same output</span>;
+  const [textA, textB] = [outputText(a), outputText(b)];
+  const cut = outputCutText(a) || outputCutText(b);
+  return (
+    <>
+      {textA === textB ? <span className="muted">the same start; they differ past it</span> : <TextDiff a={textA} b={textB} />}
+      {cut && <div className="muted">Diffing the first {CUT_CHARACTERS.toLocaleString('en-US')} characters: the traces have the whole outputs.</div>}
+    </>
+  );
 }
 
 /** Every case of the two evals, regressions first: status and scores on each side (over all its attempts), and how the first attempt's output changed. */
@@ -103,7 +120,7 @@ export function CaseCompareTable({ cmp, a, b, onOpenRun }: Props) {
                 <td>{side(rb, 'B')}</td>
                 <td className="cell-text">
                   {repeated && <div className="muted">first attempt</div>}
-                  {ra && rb ? <TextDiff a={outputText(ra[0].outputs)} b={outputText(rb[0].outputs)} /> : outputText(record?.outputs)}
+                  {ra && rb ? <OutputChange a={ra[0].outputs} b={rb[0].outputs} /> : outputText(record?.outputs)}
                 </td>
               </tr>
             );

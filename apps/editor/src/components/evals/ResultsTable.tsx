@@ -1,5 +1,5 @@
 import type { EvalResult } from '../../lib/evals-api';
-import { inputText, outputText, valueText } from './format';
+import { inputText, outputCutText, outputText, valueText } from './format';
 
 /** Every case × repeat of a result: input, output, expected, each score (its reason on hover), and a link to its trace on the canvas. */
 export function ResultsTable({ result, onOpenRun }: { result: EvalResult; onOpenRun(runId: string): void }) {
@@ -31,7 +31,14 @@ export function ResultsTable({ result, onOpenRun }: { result: EvalResult; onOpen
                 {repeats && <span className="muted"> #{c.repeat}</span>}
               </td>
               <td className="cell-text">{inputText(c.input)}</td>
-              <td className="cell-text">{c.error && !Object.keys(c.outputs).length ? <span className="error-text">{c.error}</span> : outputText(c.outputs)}</td>
+              <td className="cell-text">
+                {c.error && !Object.keys(c.outputs).length ? <span className="error-text">{c.error}</span> : outputText(c.outputs)}
+                {outputCutText(c.outputs) && (
+                  <div className="muted" data-testid={`output-cut-${c.id}`}>
+                    {c.runId ? `${outputCutText(c.outputs)} Its trace has the whole.` : outputCutText(c.outputs)}
+                  </div>
+                )}
+              </td>
               <td className="cell-text">{valueText(c.expected)}</td>
               {scorers.map((s) => {
                 const score = c.scores[s];
