@@ -13,3 +13,4 @@ export { jobKind, JobsClosedError, type JobRegistry, type JobKind, type JobConte
 export { InProcessJobRegistry } from './jobs/in-process-registry';
 export { openApiDocument } from './openapi-document';
 export type { PromotionEvent, PromotionOutcome } from './deploy/promotion';
+export type { CutValue } from './runs/value-cut';

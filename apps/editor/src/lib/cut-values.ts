@@ -1,3 +1,5 @@
+import type { CutValue } from '@patchbay/runner';
+
 /**
  * The editor reads runs with `?cut=CUT_CHARACTERS` (docs/api.md, Long values): a value longer than that comes as
  * `{"$patchbayCut": {hash, type, chars, preview}}`, its start, and is fetched whole only where the whole is needed
@@ -8,12 +10,7 @@
 /** As many characters of a value as the run's views lay out (components/LongValue); the runner cuts there. */
 export const CUT_CHARACTERS = 10_000;
 
-export interface CutValue {
-  hash: string;
-  type: 'string' | 'json';
-  chars: number;
-  preview: string;
-}
+export type { CutValue };
 
 const KEY = '$patchbayCut';
 

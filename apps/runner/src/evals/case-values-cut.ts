@@ -11,8 +11,7 @@ import { ValueCut } from '../runs/value-cut';
 export function cutCases(cases: CaseRecord[], limit: number, redact: (json: string) => string): CaseRecord[] {
   const cut = new ValueCut(limit, redact);
   // By field, as a run's values are: a case's input {question: …} keeps its shape, its long question cut.
-  const fields = (values: unknown) =>
-    values !== null && typeof values === 'object' && !Array.isArray(values) ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, cut.value(v)])) : cut.value(values);
+  const fields = (values: unknown) => (values !== null && typeof values === 'object' && !Array.isArray(values) ? cut.ports(values as Record<string, unknown>) : cut.value(values));
   return cases.map((c) => ({
     ...c,
     ...(c.input !== undefined ? { input: fields(c.input) } : {}),
