@@ -20,6 +20,13 @@ export interface PostgresServer {
   kill(): Promise<void>;
   /** Starts a killed server again, on the same port with the same data (PostgreSQL came back). */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP to the postmaster and every process of it (each connection's backend): a PostgreSQL that hangs
+   * (connections are taken by the kernel, no statement is answered) until `resume()`.
+   */
+  pause(): void;
+  /** SIGCONT to what `pause()` stopped. Safe to call when not paused; `stop()` and `kill()` call it. */
+  resume(): void;
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -57,7 +64,19 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const url = `postgres://${USER}@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  let paused: number[] = [];
+  const resume = () => {
+    for (const pid of paused) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    paused = [];
+  };
   const stopWith = async (mode: string) => {
+    resume();
     if (stopped) return;
     stopped = true;
     await as('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']).catch(() => {});
@@ -76,6 +95,15 @@ export async function startPostgres(): Promise<PostgresServer> {
       return `postgres://${USER}@127.0.0.1:${port}/${name}`;
     },
     kill: () => stopWith('immediate'),
+    pause() {
+      const postmaster = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      // The postmaster first, so it forks no backend that would answer; then its processes, as /proc lists them.
+      for (const pid of [postmaster, ...childrenOf(postmaster)]) {
+        process.kill(pid, 'SIGSTOP');
+        paused.push(pid);
+      }
+    },
+    resume,
     async restart() {
       await start();
       stopped = false;
@@ -85,4 +113,20 @@ export async function startPostgres(): Promise<PostgresServer> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The pids whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "PID (COMM) STATE PPID …": COMM may hold spaces and parentheses, so read after its last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }

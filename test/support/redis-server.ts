@@ -16,6 +16,10 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port after `kill()` (with `persistent`, from its append-only file). */
   start(): Promise<void>;
+  /** SIGSTOP: a Redis that hangs (its port still takes connections, nothing answers) until `resume()`. */
+  pause(): void;
+  /** SIGCONT after `pause()`. Safe to call when not paused; `stop()` calls it. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
   // The port was free when freePort() looked, but the files run in parallel: another process can bind it before
   // redis-server does (it then exits, "Address already in use"). Another port is tried then.
   let current: Awaited<ReturnType<typeof start>>;
+  let paused = false;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     try {
@@ -78,7 +83,17 @@ export async function startRedis(options: { persistent?: boolean } = {}): Promis
       current = await start();
       redis.process = current.child;
     },
+    pause() {
+      current.child.kill('SIGSTOP');
+      paused = true;
+    },
+    resume() {
+      if (paused && current.child.exitCode === null) current.child.kill('SIGCONT');
+      paused = false;
+    },
     async stop() {
+      // A stopped process takes no SIGTERM until it is continued.
+      redis.resume();
       const { child, exited } = current;
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);

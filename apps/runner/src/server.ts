@@ -241,7 +241,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     queueReachable: scaled ? scaled.jobs.reachable.bind(scaled.jobs) : undefined,
   });
   // Every run and eval this server starts goes through the queue: /healthz says when its Redis does not answer.
-  const queueReach = scaled ? new ReachProbe(() => scaled!.jobs.reachable(), (err) => `the queue (Redis) cannot be reached: ${err instanceof QueueUnavailableError ? err.detail : (err as Error).message}`) : undefined;
+  const queueReach = scaled ? new ReachProbe('the queue (Redis)', () => scaled!.jobs.reachable(), (err) => (err instanceof QueueUnavailableError ? err.detail : (err as Error).message)) : undefined;
   let stopping = false;
   // Scaled out, the index routes also list and search the indexes other servers published (fetched into the data dir's artifacts/).
   const sharedIndexes = publisher

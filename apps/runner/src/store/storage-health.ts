@@ -49,7 +49,7 @@ export class StorageHealth {
   private readonly probe: ReachProbe | undefined;
 
   constructor(store?: StoreProbe) {
-    this.probe = store && new ReachProbe(() => store.ask(), (err) => `the store (PostgreSQL) cannot be reached: ${store.reason(err)}`);
+    this.probe = store && new ReachProbe('the store (PostgreSQL)', () => store.ask(), (err) => store.reason(err));
   }
 
   /** Records `err` when it is a storage failure; returns it as one (or undefined). */
