@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteModule } from '../src/index';
 import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
@@ -260,6 +261,20 @@ describe('errors are application/problem+json', () => {
     expect(body.detail).toMatch(/over the limit of 16 KB/);
     // The connection closes after it; the next request is served as usual.
     expect((await runner.api('/api/pipelines/echo')).status).toBe(200);
+  });
+
+  it("431 under /v1 is OpenAI's error shape, which the openai client reads, as every other /v1 answer is", async () => {
+    const long = await runner.api(`/v1/chat/completions?x=${'x'.repeat(20_000)}`, { method: 'POST' });
+    expect(long.status).toBe(431);
+    expect(long.headers.get('content-type')).toBe('application/json');
+    expect(await long.json()).toEqual({ error: { message: expect.stringMatching(/over the limit of 16 KB/), type: 'invalid_request_error', code: null, param: null } });
+    // Headers over the limit (a cookie jar, a proxy's additions) through the SDK: its error carries the reason.
+    const sdk = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0, defaultHeaders: { 'x-extra': 'y'.repeat(20_000) } });
+    const refused = await sdk.models.list().then(() => undefined, (e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused.status).toBe(431);
+    expect(refused.error?.message).toMatch(/over the limit of 16 KB/);
+    expect((await runner.api('/v1/models')).status).toBe(200);
   });
 
   it('a failure inside a handler is a 500 that says nothing of the internals', async () => {
