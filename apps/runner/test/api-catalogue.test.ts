@@ -143,8 +143,11 @@ describe('OpenAPI and docs', () => {
     const ids = ops.map((op) => op.operationId);
     expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const op of ops.filter((o) => o.parameters?.some((p: any) => p.in === 'path' || p.in === 'query'))) {
-      expect(op.responses['400']?.content?.['application/problem+json'], op.operationId).toBeDefined();
+    for (const [path, item] of Object.entries(doc.paths) as [string, Record<string, any>][]) {
+      for (const op of Object.values(item).filter((o) => o.parameters?.some((p: any) => p.in === 'path' || p.in === 'query'))) {
+        // OpenAI-shaped under /v1, as OpenAI clients read it
+        expect(op.responses['400']?.content?.[path.startsWith('/v1/') ? 'application/json' : 'application/problem+json'], op.operationId).toBeDefined();
+      }
     }
     // What the document promises holds: a bad path parameter is a 400 problem.
     const bad = await runner.api('/api/pipelines/Not_A_Slug/versions/1');

@@ -44,6 +44,10 @@ describe('serving keys over HTTP', () => {
     const listed = [];
     for await (const m of openai(key).models.list()) listed.push(m.id);
     expect(listed).toEqual(['helpdesk', 'helpdesk@production']);
+    expect((await openai(key).models.retrieve('helpdesk@production')).id).toBe('helpdesk@production');
+    const otherModel = await failure(openai(key).models.retrieve('billing'));
+    expect(otherModel).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(otherModel.message).toMatch(/may not call pipeline "billing"/);
 
     // Admin routes: 403 whatever the method.
     for (const [method, path] of [['GET', '/api/pipelines'], ['GET', '/api/keys'], ['POST', '/api/runs'], ['PUT', '/api/pipelines/helpdesk/labels/production'], ['GET', '/api/runs']]) {

@@ -214,6 +214,24 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(ids).toEqual(['greeter', 'greeter@production', 'helpdesk', 'helpdesk@production', 'helpdesk@staging']);
   });
 
+  it('retrieves one model (GET /v1/models/ID, the SDK\'s models.retrieve) by any id a chat can call, and 404 model_not_found as a chat says it', async () => {
+    const listed = new Map<string, number>();
+    for await (const model of client.models.list()) listed.set(model.id, model.created);
+    for (const [id, created] of listed) expect(await client.models.retrieve(id), id).toEqual({ id, object: 'model', created, owned_by: 'patchbay' });
+    // A version is called, so it can be retrieved, though it is not listed; created is when it was saved.
+    const v2 = await client.models.retrieve('helpdesk@v2');
+    const saved = (await (await runner.api('/api/pipelines/helpdesk/versions')).json()).find((v: any) => v.number === 2);
+    expect(v2).toEqual({ id: 'helpdesk@v2', object: 'model', created: Math.floor(Date.parse(saved.createdAt) / 1000), owned_by: 'patchbay' });
+
+    const err = async (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
+    for (const id of ['nope', 'helpdesk@canary', 'helpdesk@v01', 'helpdesk@v9', 'helpdesk@1', '@v0', 'a/b', `helpdesk@${'x'.repeat(400)}`]) {
+      const chat = await err(client.chat.completions.create({ model: id, messages: [{ role: 'user', content: 'x' }] }));
+      const retrieved = await err(client.models.retrieve(id));
+      expect(retrieved, id).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(retrieved.error, id).toEqual({ message: id.length > 300 ? expect.stringMatching(/has no label "x+"/) : chat.error.message, type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+    }
+  });
+
   it("answers errors in OpenAI's shape with the right status", async () => {
     const err = async (p: Promise<unknown>) => p.then(() => undefined, (e) => e);
     const unknown = await err(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }));

@@ -15,6 +15,9 @@ const OpenAIErrorSchema = z
 const openaiErrors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'OpenAI-shaped error', content: { 'application/json': { schema: OpenAIErrorSchema } } }]));
 
+/** A /v1 model id: `NAME`, `NAME@LABEL` or `NAME@vN` (model-id.ts reads it). */
+const ModelId = z.string().min(1).max(300);
+
 /** A content part: a text part's `text` must be a string; other parts (images, audio) pass and are not read. */
 const ContentPart = z
   .object({ type: z.string(), text: z.unknown().optional() })
@@ -30,7 +33,7 @@ const MessageContent = z
 
 const ChatRequest = z
   .object({
-    model: z.string().min(1).max(300).openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`, exactly (`v2`, never `v02` or `V2`)' }),
+    model: ModelId.openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`, exactly (`v2`, never `v02` or `V2`)' }),
     messages: z.array(z.object({ role: z.string(), content: MessageContent }).catchall(z.unknown())).min(1),
     stream: z.boolean().nullable().optional(),
     // A pipeline run gives one answer: a client asking for several would read choices that are not there.
@@ -66,6 +69,17 @@ const models = createRoute({
   tags: ['openai'],
   summary: 'Servable pipelines as OpenAI models: NAME (with a production label) and NAME@LABEL',
   responses: { 200: { description: 'A list of models', content: { 'application/json': { schema: z.unknown() } } }, ...openaiErrors(401) },
+});
+
+const model = createRoute({
+  method: 'get',
+  path: '/v1/models/{model}',
+  operationId: 'retrieveModel',
+  tags: ['openai'],
+  summary: 'One model: any id a chat completion can call (NAME, NAME@LABEL, NAME@vN), listed or not',
+  // Any text: an id no chat can call (one past the chat's 300 characters too) is the chat's 404 model_not_found.
+  request: { params: z.object({ model: z.string().openapi({ param: { name: 'model', in: 'path' } }) }) },
+  responses: { 200: { description: 'The model', content: { 'application/json': { schema: z.unknown() } } }, ...openaiErrors(400, 401, 403, 404, 422) },
 });
 
 function runFailed(outcome: ServedOutcome, runId: string): HttpProblem {
@@ -119,6 +133,17 @@ export const openaiRoutes: RouteModule = {
       return new Response(stream.body(served.id, served.outcome, revoked), {
         headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', 'x-run-id': served.id },
       }) as never;
+    });
+
+    // The SDKs' models.retrieve: what a chat with this id would run, or the chat's own refusal (404 model_not_found, 403, 422).
+    app.openapi(model, async (c) => {
+      const id = c.req.valid('param').model;
+      const ref = parseModelId(id);
+      assertMayServe(c, ref.name);
+      const served = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
+      // created as the list gives it: when the label last moved; for a version, when it was saved.
+      const at = served.label ? (await store.labels.get(served.pipeline, served.label))?.movedAt : (await store.versions.get(served.pipeline, served.version))?.createdAt;
+      return json({ id, object: 'model', created: Math.floor(Date.parse(at ?? new Date().toISOString()) / 1000), owned_by: 'patchbay' }) as never;
     });
 
     app.openapi(models, async (c) => {
