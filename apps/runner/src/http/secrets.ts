@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { decoded, headerCredentials, urlCredentials } from '@patchbay/core/credentials';
 import { DomainError } from '../domain-errors';
+import { SecretPieces } from './secret-pieces';
 
 /** Values shorter than this are not treated as secrets: redacting "x" everywhere would garble every response. */
 const MIN_SECRET_LENGTH = 8;
@@ -41,11 +42,16 @@ export function envCredentials(env: NodeJS.ProcessEnv): Array<{ name: string; va
  */
 export class Redactor {
   private readonly secrets: { name: string; forms: string[] }[];
+  private readonly pieces: SecretPieces;
 
   constructor(secrets: { name: string; value: string }[]) {
     this.secrets = secrets
       .filter((s) => s.value.length >= MIN_SECRET_LENGTH)
       .map((s) => ({ name: s.name, forms: [...new Set([s.value, JSON.stringify(s.value).slice(1, -1)])] }));
+    this.pieces = new SecretPieces(
+      this.secrets.map((s) => s.forms),
+      MIN_SECRET_LENGTH,
+    );
   }
 
   /**
@@ -61,9 +67,23 @@ export class Redactor {
     return this.secrets.length > 0;
   }
 
+  /** `text` with every stretch of 8 or more characters of a secret (as written or JSON-escaped) masked, one mask per run of them. */
   redact = (text: string): string => {
-    for (const { forms } of this.secrets) for (const form of forms) text = maskPieces(text, form);
-    return text;
+    let out = '';
+    let from = 0;
+    // The run of overlapping or touching stretches being merged: [start, end).
+    let start = -1;
+    let end = -1;
+    this.pieces.scan(text, (at) => {
+      if (at <= end) end = at + MIN_SECRET_LENGTH;
+      else {
+        if (start !== -1) out += text.slice(from, start) + MASK;
+        from = end === -1 ? 0 : end;
+        start = at;
+        end = at + MIN_SECRET_LENGTH;
+      }
+    });
+    return start === -1 ? text : out + text.slice(from, start) + MASK + text.slice(end);
   };
 
   /**
@@ -99,10 +119,15 @@ export class Redactor {
   find(value: unknown, path = '$'): { path: string; name: string; part?: true } | undefined {
     if (!this.active) return undefined;
     const inString = (text: string) => {
+      // The first secret (in order) a stretch of which the text holds; a whole secret, if any, is named before it.
+      let first = -1;
+      this.pieces.scan(text, (_, secret) => {
+        if (first === -1 || secret < first) first = secret;
+        return first === 0;
+      });
+      if (first === -1) return undefined;
       const whole = this.secrets.find((s) => s.forms.some((f) => text.includes(f)));
-      if (whole) return { name: whole.name };
-      const part = this.secrets.find((s) => s.forms.some((f) => holdsPiece(text, f)));
-      return part && { name: part.name, part: true as const };
+      return whole ? { name: whole.name } : { name: this.secrets[first].name, part: true as const };
     };
     // Depth first, children in order (pushed in reverse), so the first hit is the one a recursive walk finds.
     const stack: Array<[unknown, string]> = [[value, path]];
@@ -144,35 +169,6 @@ function longestSecretPiece(text: string, values: string[]): number {
     }
   }
   return best;
-}
-
-/** Whether `text` holds a stretch of `secret` at least MIN_SECRET_LENGTH long (what maskPieces masks). */
-function holdsPiece(text: string, secret: string): boolean {
-  for (let j = 0; j + MIN_SECRET_LENGTH <= secret.length; j++) if (text.includes(secret.slice(j, j + MIN_SECRET_LENGTH))) return true;
-  return false;
-}
-
-/** Replaces every stretch of `text` that equals a stretch of `secret` at least MIN_SECRET_LENGTH long (merged, one mask each). */
-function maskPieces(text: string, secret: string): string {
-  const spans: Array<[number, number]> = [];
-  for (let j = 0; j + MIN_SECRET_LENGTH <= secret.length; j++) {
-    const piece = secret.slice(j, j + MIN_SECRET_LENGTH);
-    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + 1)) spans.push([at, at + MIN_SECRET_LENGTH]);
-  }
-  if (spans.length === 0) return text;
-  spans.sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let from = 0;
-  let [start, end] = spans[0];
-  for (const [s, e] of spans.slice(1)) {
-    if (s <= end) end = Math.max(end, e);
-    else {
-      out += text.slice(from, start) + MASK;
-      from = end;
-      [start, end] = [s, e];
-    }
-  }
-  return out + text.slice(from, start) + MASK + text.slice(end);
 }
 
 /**
