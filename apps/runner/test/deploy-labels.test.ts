@@ -138,13 +138,20 @@ describe('labels', () => {
     }
   });
 
-  it("keeps a deleted pipeline's history (and not its labels)", async () => {
+  it("keeps a deleted pipeline's history (and not its labels), which records each label as removed with it", async () => {
     expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);
     expect((await runner.put('/api/pipelines/gone/labels/production', { version: 1 })).status).toBe(200);
+    expect((await runner.put('/api/pipelines/gone/labels/staging', { version: 1 })).status).toBe(200);
     expect((await runner.api('/api/pipelines/gone', { method: 'DELETE' })).status).toBe(204);
     const { deployments } = (await json(await runner.api('/api/pipelines/gone/deployments'))).body;
-    expect(deployments).toHaveLength(1);
-    expect(deployments[0]).toMatchObject({ label: 'production', from: null, to: 1 });
+    // The history's last word on each label is where it is: nowhere, not still v1.
+    expect(deployments).toEqual([
+      expect.objectContaining({ label: 'staging', from: 1, to: null, by: 'admin', note: 'the pipeline was deleted', forced: false }),
+      expect.objectContaining({ label: 'production', from: 1, to: null, by: 'admin', note: 'the pipeline was deleted', forced: false }),
+      expect.objectContaining({ label: 'staging', from: null, to: 1 }),
+      expect.objectContaining({ label: 'production', from: null, to: 1 }),
+    ]);
+    expect(deployments[0].at).toBe(deployments[1].at);
     expect((await runner.api('/api/pipelines/gone/labels')).status).toBe(404);
     // Saved again under the same name, it starts with no labels.
     expect((await runner.post('/api/pipelines', echoPipeline('gone'))).status).toBe(201);

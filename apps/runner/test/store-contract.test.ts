@@ -50,8 +50,12 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     const first = await store.pipelines.list({ limit: 1 });
     expect((await store.pipelines.list({ limit: 1, cursor: first.nextCursor! })).items.map((p) => p.name)).toEqual(['q']);
 
+    await store.labels.move({ pipeline: 'p', label: 'production', version: 2, by: 'admin' });
     expect(await store.pipelines.delete('p')).toBe(true);
     expect(await store.pipelines.get('p')).toBeUndefined();
+    // Its labels go, and the history says so: the label's last row is its removal.
+    expect(await store.labels.list('p')).toEqual({});
+    expect((await store.deployments.list('p', { limit: 10 })).items.map((d) => [d.label, d.from, d.to, d.note])).toEqual([['production', 2, null, 'the pipeline was deleted'], ['production', null, 2, null]]);
     expect(await store.versions.latest('p')).toBeUndefined();
     expect(await store.pipelines.delete('p')).toBe(false);
   });

@@ -1,4 +1,5 @@
-import type { StoreDb } from './dialect';
+import { forUpdate, type StoreDb } from './dialect';
+import { appendDeployment } from './deployments';
 import type { Database } from './schema';
 import { decodeCursor, toPage, type Page, type PageRequest } from './paging';
 
@@ -17,8 +18,11 @@ export interface PipelineStore {
   /** By name, a page at a time. */
   list(page: PageRequest): Promise<Page<PipelineSummary>>;
   get(name: string): Promise<PipelineSummary | undefined>;
-  /** Deletes the pipeline and its versions; its runs stay as history. False when there was none. */
-  delete(name: string): Promise<boolean>;
+  /**
+   * Deletes the pipeline, its versions and labels; its runs and deployment history stay, and each label it had is
+   * recorded there as removed (to null, by `by`), so the history still says where every label is. False when there was none.
+   */
+  delete(name: string, by?: string): Promise<boolean>;
 }
 
 const toSummary = (r: Database['pipelines']): PipelineSummary => ({
@@ -44,8 +48,15 @@ export class KyselyPipelineStore implements PipelineStore {
     return row ? toSummary(row) : undefined;
   }
 
-  async delete(name: string) {
-    const result = await this.db.deleteFrom('pipelines').where('name', '=', name).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async delete(name: string, by = 'admin') {
+    const at = Date.now();
+    return this.db.transaction().execute(async (tx) => {
+      const labels = await forUpdate(tx, tx.selectFrom('labels').select(['label', 'version']).where('pipeline', '=', name).orderBy('label')).execute();
+      // the labels go with it (ON DELETE CASCADE)
+      const result = await tx.deleteFrom('pipelines').where('name', '=', name).executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      for (const { label, version } of labels) await appendDeployment(tx, { pipeline: name, label, from: version, to: null, at, by, note: 'the pipeline was deleted' });
+      return true;
+    });
   }
 }
