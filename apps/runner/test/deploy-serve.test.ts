@@ -315,6 +315,23 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(one.choices).toHaveLength(1);
   });
 
+  it('refuses a tool_choice that makes a tool call the answer (400 at $.tool_choice) rather than answering text to a client that waits for the call', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+    const before = (await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length;
+    for (const toolChoice of ['required', { type: 'function', function: { name: 'lookup' } }] as const) {
+      const refused = await client.chat.completions.create({ model: 'helpdesk', tools, tool_choice: toolChoice, messages: [{ role: 'user', content: 'x' }] }).then(() => undefined, (e) => e);
+      expect(refused, JSON.stringify(toolChoice)).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(refused.param).toBe('tool_choice');
+      expect(refused.message).toMatch(/\$\.tool_choice: a pipeline answers with its output's text and calls none of the request's tools/);
+    }
+    expect((await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length).toBe(before);
+    // tools offered, with the choice left to the model ("auto", the default) or "none": answered, with text.
+    for (const toolChoice of [undefined, 'auto', 'none'] as const) {
+      const answered = await client.chat.completions.create({ model: 'helpdesk', tools, tool_choice: toolChoice, messages: [{ role: 'user', content: 'tools' }] });
+      expect(answered.choices[0].message.content).toBe('stub says one tools');
+    }
+  });
+
   it("gives the user's message to the one string input even when it has a default, rather than answering the default", async () => {
     const defaulted = {
       format: 'patchbay.pipeline/v1',

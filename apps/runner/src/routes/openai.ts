@@ -42,6 +42,11 @@ const ChatRequest = z
       .nullable()
       .optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Other inputs by name, parsed by the input's type" }),
+    // A pipeline never calls the request's tools: a client that made a call the answer would wait for one that never comes.
+    tool_choice: z
+      .enum(['auto', 'none'], { error: 'a pipeline answers with its output\'s text and calls none of the request\'s tools: tool_choice is "auto", "none" or left out' })
+      .nullable()
+      .optional(),
   })
   // Sampling parameters and the like are accepted and left to the pipeline's own config.
   .catchall(z.unknown())
