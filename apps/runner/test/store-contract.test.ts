@@ -292,6 +292,34 @@ describe.each(targets)('store contract on $name: runs and node traces', (target)
     expect(await store.runs.prune(9_999)).toBe(3);
   });
 
+  it("reads many runs' pipelines, statuses, inputs and outputs at once, as a whole read gives them, and only the values those hold", async () => {
+    const store = await target.open();
+    await seedRuns(store);
+    const big = 'v'.repeat(50_000);
+    const middle = 'm'.repeat(50_000);
+    store.runs.begin(start('big', { inputs: { q: big, short: 1 } }));
+    store.runs.finish(
+      finish('big', {
+        outputs: { answer: big, other: { $patchbayValue: 'abc' } },
+        nodes: { n: { id: 'n', type: 'transform', status: 'succeeded', attempts: 1, inputs: { value: big }, outputs: { value: middle } } },
+      }),
+    );
+    // Still queued: a read sees it.
+    store.runs.begin(start('queued', { pipeline: null, version: null, inputs: { q: middle } }));
+    // More ids than one query reads, the runs among them late, one twice, and ids of no run.
+    const ids = [...Array.from({ length: 120 }, (_, i) => `none-${i}`), 'a', 'b', 'c', 'big', 'queued', 'a', 'zzz'];
+    const found = await store.runs.inputsAndOutputs(ids);
+    expect([...found.keys()].sort()).toEqual(['a', 'b', 'big', 'c', 'queued']);
+    for (const id of found.keys()) {
+      const { pipeline, version, status, inputs, outputs } = (await store.runs.get(id))!;
+      expect(found.get(id), id).toEqual({ id, pipeline, version, status, inputs, outputs });
+    }
+    expect(found.get('big')).toMatchObject({ inputs: { q: big, short: 1 }, outputs: { answer: big, other: { $patchbayValue: 'abc' } } });
+    expect(found.get('c')).toMatchObject({ pipeline: 'q', status: 'failed', outputs: null });
+    expect(found.get('b')).toMatchObject({ status: 'running', outputs: null });
+    expect((await store.runs.inputsAndOutputs([])).size).toBe(0);
+  });
+
   // An eval's case runs each carry the whole document they ran (pipeline null: not the pipeline's own runs).
   const SECRET = 'sk-secret-0123456789';
   const masked = (json: string) => json.replaceAll(SECRET, '[OPENAI_API_KEY]');

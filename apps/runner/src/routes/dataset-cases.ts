@@ -62,10 +62,12 @@ export const datasetCaseRoutes: RouteModule = {
       const pipelines = new Set<string | null>(reference ? [reference.pipeline] : []);
       const skippedRuns: { index: number; id: string; status: string }[] = [];
       let added = 0;
+      // One read of what the cases need, not each run whole (its traces, events and every value it kept).
+      const runs = await store.runs.inputsAndOutputs(fromRuns.filter((runId) => !ids.has(`run-${runId}`)));
       for (const [i, runId] of fromRuns.entries()) {
         const id = `run-${runId}`;
         if (ids.has(id)) continue;
-        const run = await store.runs.get(runId);
+        const run = runs.get(runId);
         if (!run) throw new HttpProblem(404, `there is no run "${runId}"`, { errors: [{ path: `$.fromRuns[${i}]`, message: 'no such run' }] });
         if (run.status === 'running') throw new HttpProblem(400, `run "${runId}" has not finished`, { errors: [{ path: `$.fromRuns[${i}]`, message: 'still running' }] });
         // A run that did not succeed is a case of its inputs (the runs that failed in production are what a dataset is

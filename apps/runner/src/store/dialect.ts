@@ -44,6 +44,21 @@ export function insertOrder(db: AnyDb, table: string): RawBuilder<number> {
   return sql.ref<number>(`${table}.${isPostgres(db) ? 'seq' : 'rowid'}`);
 }
 
+/**
+ * Texts for `x IN (…)` as one parameter (a JSON array SQLite's json_each reads, a text[] PostgreSQL unnests), not
+ * one parameter each: the statement's text is the same however many there are, so PostgreSQL names and plans it
+ * once (postgres/named-statements.ts names at most 256 texts, and a list of N parameters would be a text per N).
+ */
+export function textList(db: AnyDb, values: readonly string[]): RawBuilder<unknown> {
+  return isPostgres(db) ? sql`SELECT unnest(${[...values]}::text[])` : sql`SELECT value FROM json_each(${JSON.stringify(values)})`;
+}
+
+/** Pairs of texts for `(x, y) IN (…)`, as textList gives a list. */
+export function textPairs(db: AnyDb, pairs: ReadonlyArray<readonly [string, string]>): RawBuilder<unknown> {
+  if (isPostgres(db)) return sql`SELECT * FROM unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[])`;
+  return sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${JSON.stringify(pairs)})`;
+}
+
 /** A primary-key or unique violation: a row another writer committed first. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

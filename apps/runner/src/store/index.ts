@@ -45,7 +45,7 @@ import { storeIdentity } from './store-identity';
 
 export type { PipelineStore, PipelineSummary } from './pipelines';
 export type { VersionStore, VersionRecord, VersionSummary, NewVersion, SaveResult, StoredProblem } from './versions';
-export type { RunStore, RunRecord, RunSummary, RunStart, RunFinish, RunSource, RunQuery } from './runs';
+export type { RunStore, RunRecord, RunInputsAndOutputs, RunSummary, RunStart, RunFinish, RunSource, RunQuery } from './runs';
 export { RUN_SOURCES } from './runs';
 export type { Migration } from './migrations/index';
 export { StorageFailure, StorageHealth, asStorageFailure, type StorageState } from './storage-health';

@@ -108,6 +108,14 @@ function reaches(value: unknown, chars: number): boolean {
   return false;
 }
 
+/** A reference ({[VALUE_REF]: hash}) as JSON.stringify writes it: a string holding one has its quotes escaped, so never matches. */
+const REF_TEXT = /"\$patchbayValue":"([0-9a-f]{64})"/g;
+
+/** The hashes of the values a stored text refers to (a value it holds that looks like a reference may be among them: valueReviver tells). */
+export function valueRefsIn(text: string): string[] {
+  return [...text.matchAll(REF_TEXT)].map((m) => m[1]);
+}
+
 /** `JSON.parse` for a run's stored texts: references become their values again (each value parsed once). */
 export function valueReviver(values: SharedValue[]): (text: string) => any {
   if (values.length === 0) return JSON.parse;
