@@ -315,6 +315,20 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(one.choices).toHaveLength(1);
   });
 
+  it('answers a run that failed with 502 run_failed carrying X-Run-Id, as every answer does, so the client can open its trace', async () => {
+    const doc = echoPipeline('breaks', 'offline:no-such-model');
+    await runner.deploy(doc);
+    const failed = await client.chat.completions.create({ model: 'breaks', messages: [{ role: 'user', content: 'x' }] }).then(() => undefined, (e) => e);
+    expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(failed.status).toBe(502);
+    expect(failed.error).toMatchObject({ type: 'server_error', code: 'run_failed', param: null });
+    const runId = failed.headers.get('x-run-id');
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(failed.message).toContain(runId);
+    const run = await (await runner.api(`/api/runs/${runId}`)).json();
+    expect(run).toMatchObject({ pipeline: 'breaks', status: 'failed', source: 'openai', label: 'production' });
+  });
+
   it('refuses a tool_choice that makes a tool call the answer (400 at $.tool_choice) rather than answering text to a client that waits for the call', async () => {
     const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
     const before = (await (await runner.api('/api/runs?source=openai&limit=1000')).json()).length;

@@ -87,8 +87,9 @@ const model = createRoute({
   responses: { 200: { description: 'The model', content: { 'application/json': { schema: z.unknown() } } }, ...openaiErrors(400, 401, 403, 404, 422) },
 });
 
+/** A failed run's 502 carries its id as every answer does: the failure is what a client most wants the trace of. */
 function runFailed(outcome: ServedOutcome, runId: string): HttpProblem {
-  return new HttpProblem(502, runFailedMessage(outcome, runId), { type: 'run-failed' });
+  return new HttpProblem(502, runFailedMessage(outcome, runId), { type: 'run-failed', headers: { 'x-run-id': runId } });
 }
 
 export const openaiRoutes: RouteModule = {
