@@ -230,3 +230,30 @@ describe('labels in the evals view', () => {
     await expect.poll(() => page.getByTestId('eval-version').locator('option[value="3"]').textContent()).toContain('[production]');
   });
 });
+
+// Last: it opens another pipeline's Deploy view, which the tests above do not expect.
+describe('the history of a pipeline saved again under a deleted one\'s name', () => {
+  it('offers no rollback from the moves of a deleted pipeline of the same name: its version numbers name other documents now', async () => {
+    await api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'reborn'));
+    await api('POST', '/api/pipelines/reborn/versions', { document: qaPipeline('old v2: {{ question }}', 'reborn'), message: 'old two', baseVersion: 1 });
+    await api('PUT', '/api/pipelines/reborn/labels/production', { version: 1 });
+    await api('PUT', '/api/pipelines/reborn/labels/production', { version: 2 });
+    await api('DELETE', '/api/pipelines/reborn');
+    // Saved again under the name: its v1 and v2 are not the documents the old moves took production to.
+    await api('POST', '/api/pipelines', qaPipeline('new {{ question }}', 'reborn'));
+    await api('POST', '/api/pipelines/reborn/versions', { document: qaPipeline('new v2: {{ question }}', 'reborn'), message: 'new two', baseVersion: 1 });
+    await api('PUT', '/api/pipelines/reborn/labels/production', { version: 2 });
+    await api('PUT', '/api/pipelines/reborn/labels/production', { version: 1 });
+    await page.goto(`${server.url}/pipelines/reborn/deploy`);
+    const rows = page.getByTestId('history-production').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(5);
+    // This pipeline's own move offers its way back; the three moves of the deleted one none, and say why.
+    expect(await rows.nth(0).textContent()).toContain('v2 → v1');
+    expect(await rows.nth(0).getByRole('button').textContent()).toBe('Move production back to v2');
+    for (const i of [2, 3, 4]) {
+      expect(await rows.nth(i).getByRole('button').count(), `row ${i}`).toBe(0);
+      expect(await rows.nth(i).textContent(), `row ${i}`).toContain('a deleted pipeline of this name');
+    }
+    expect(await rows.nth(3).textContent()).toContain('v1 → v2');
+  });
+});

@@ -14,6 +14,10 @@ export function DeploymentHistory({ store }: { store: DeployStore }) {
   const deployments = useStore(store, (s) => s.deployments);
   const labels = useStore(store, (s) => s.labels);
   const rollingBack = useStore(store, (s) => s.rollingBack);
+  // When this pipeline began (its v1 was saved): moves until then were of a deleted pipeline of the same name, whose
+  // version numbers name other documents now, so they offer no way back. A move in that same millisecond can only be
+  // a label's first (from nothing), which offers none anyway.
+  const since = useStore(store, (s) => s.versions?.find((v) => v.number === 1)?.createdAt);
   if (!deployments) return <p className="muted">Loading the history…</p>;
   if (deployments.length === 0) return <p className="muted">No label has been moved yet.</p>;
   const byLabel = new Map<string, Deployment[]>();
@@ -52,10 +56,15 @@ export function DeploymentHistory({ store }: { store: DeployStore }) {
                         <ClampedText text={d.note} />
                       </td>
                       <td>
-                        {d.from !== null && d.from !== now && (
-                          <button data-testid={`rollback-${label}-${i}`} disabled={rollingBack !== undefined} onClick={() => store.getState().rollback(label, d.from!)}>
-                            Move {label} back to v{d.from}
-                          </button>
+                        {since !== undefined && Date.parse(d.at) <= Date.parse(since) ? (
+                          <span className="muted">a deleted pipeline of this name</span>
+                        ) : (
+                          d.from !== null &&
+                          d.from !== now && (
+                            <button data-testid={`rollback-${label}-${i}`} disabled={rollingBack !== undefined} onClick={() => store.getState().rollback(label, d.from!)}>
+                              Move {label} back to v{d.from}
+                            </button>
+                          )
                         )}
                       </td>
                     </tr>
