@@ -280,6 +280,26 @@ describe('a promotion racing another change to its pipeline', () => {
       await reborn.close();
     }
   }, 60_000);
+  it('refuses at once (422 naming the version the label holds) a suite that version cannot be scored on, even with force, rather than a promotion that fails blaming the pipeline', async () => {
+    // v1 has no node "shout"; v2 adds it, and the suite scores it: the suite cannot compare v2 with v1.
+    expect((await runner.post('/api/pipelines', echoPipeline('grows'))).status).toBe(201);
+    const v2 = echoPipeline('grows');
+    v2.nodes.push({ id: 'shout', type: 'template', config: { template: '{{ question | upcase }}' } } as never);
+    v2.edges.push({ from: 'q.value', to: 'shout.question' });
+    expect((await runner.post('/api/pipelines/grows/versions', { document: v2, message: 'shout', baseVersion: 1 })).status).toBe(201);
+    expect((await runner.put('/api/pipelines/grows/labels/canary', { version: 1 })).status).toBe(200);
+    const suite = { ...SUITE, scorers: [...SUITE.scorers, { name: 'shouts', type: 'contains', target: 'node:shout.text' }] };
+    for (const force of [false, true]) {
+      const res = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 2, suite, ...(force ? { force } : {}) });
+      expect(res.status, `force ${force}`).toBe(422);
+      const problem = await res.json();
+      expect(problem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[1].target' }] });
+      expect(problem.detail).toBe(
+        'v1, which canary holds, cannot be scored by this suite: scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"; a promotion scores both versions on one suite, so give one whose scorers fit both, or move canary without a comparison (PUT /api/pipelines/grows/labels/canary) ($.suite.scorers[1].target)',
+      );
+    }
+    expect((await json(await runner.api('/api/pipelines/grows/deployments'))).deployments).toHaveLength(1);
+  });
 });
 
 describe('patchbay promote', () => {
@@ -339,6 +359,18 @@ describe('patchbay promote', () => {
     expect(JSON.parse(heldJson.stdout)).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, note: 'production already holds v3' });
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
   }, 120_000);
+
+  it('exits 2 with one line naming the version the label holds when the suite cannot score it, before any eval, --force or not', async () => {
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
+    const scorers = [...SUITE.scorers, { name: 'shouts', type: 'contains', target: 'node:shout.text' }];
+    writeFileSync(path.join(dir, 'grows-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'grows-suite', dataset: 'cases.jsonl', scorers }));
+    for (const force of [[], ['--force']]) {
+      const out = await runCli(['promote', 'grows', '--label', 'canary', '--version', '2', '--suite', 'grows-suite.json', '--data', dir, ...force], dir, cleanEnv());
+      expect(out.code, force.join()).toBe(2);
+      expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: v1, which canary holds, cannot be scored by this suite: scorer "shouts": target node:shout\.text: no node "shout" in pipeline "grows"; a promotion scores both versions on one suite/)]);
+    }
+  });
 
   it('moves a label not set yet, saying why its comparing gates were skipped in the promotion\'s words', async () => {
     const dir = runner.dataDir;

@@ -4,6 +4,7 @@ import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
 import { LabelMovedError, VersionReplacedError } from '../store/labels';
+import { assertHolderFitsSuite } from './holder-fits-suite';
 import { moveLabel } from './labels';
 import { resolveServed } from './served-version';
 
@@ -136,6 +137,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   const base: PromotionOutcome = { status: 'failed', moved: false, from, to: req.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false };
   // Comparing a version with itself proves nothing and moving a label onto itself is no deployment: nothing to evaluate or record.
   if (from === req.version) return { ...base, status: 'unchanged', note: `${req.label} already holds v${from}` };
+  await assertHolderFitsSuite(deps.store, req.pipeline, req.label, req.version, req.suite.scorers);
   const candEval = await evaluate(req.version, candidate.document);
   base.evalIds.candidate = candEval.id;
   if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
+import { assertHolderFitsSuite } from '../deploy/holder-fits-suite';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { labelField } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
@@ -139,6 +140,8 @@ export const promotionRoutes: RouteModule = {
         if (err instanceof DatasetError) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite.dataset', message: err.message }] });
         throw err;
       }
+      // …and the version the label holds: the suite scores both (a TargetError is a 422 at the scorer's target).
+      await assertHolderFitsSuite(store, name, body.label, body.version, suite.scorers);
       const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin' });
       c.header('location', `/api/promotions/${id}`);
       return c.json({ id }, 202);
