@@ -5,6 +5,9 @@ import { allPages, listPage } from './pages';
 import type { StartEvalRequest, SuiteBody } from './api-types';
 import { CUT_CHARACTERS } from './cut-values';
 
+/** Where a dataset's values are cut when only its cases' shape is read: short values come whole, a long one as its first 100 characters. */
+const SHAPE_CHARACTERS = 100;
+
 const isLastEvalEvent = (event: EvalEvent) => event.type === 'eval.completed' || event.type === 'eval.failed';
 
 export type { CaseRecord, EvalEvent, EvalSummary, ScoreResult, ScorerSummary } from '@patchbay/evals';
@@ -26,8 +29,11 @@ export function evalCalls(client: ApiClient) {
     /** Runs the rest of an interrupted or cancelled eval; its finished cases are kept. */
     resumeEval: (evalId: string) => answer(client.POST('/api/evals/{id}/resume', id(evalId))),
     compare: (a: string, b: string) => answer(client.GET('/api/compare', { params: { query: { a, b } } })),
-    /** The latest version of a dataset with its cases (the New eval form reads their shape). */
-    dataset: (name: string) => answer(client.GET('/api/datasets/{name}', { params: { path: { name } } })),
+    /**
+     * The latest version of a dataset with its cases, each input and expected field longer than SHAPE_CHARACTERS cut
+     * (cut-values.ts): the New eval form reads only the keys of the expected objects, which the cut keeps.
+     */
+    dataset: (name: string) => answer(client.GET('/api/datasets/{name}', { params: { path: { name }, query: { cut: SHAPE_CHARACTERS } } })),
     suites: () => answer(client.GET('/api/suites')),
     saveSuite: (name: string, body: SuiteBody) => answer(client.PUT('/api/suites/{name}', { params: { path: { name } }, body })),
     /** The pipeline's labels (`production`, …) and the versions they point at. */

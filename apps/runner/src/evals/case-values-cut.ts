@@ -1,5 +1,10 @@
-import type { CaseRecord } from '@patchbay/evals';
+import type { CaseRecord, EvalCase } from '@patchbay/evals';
 import { ValueCut } from '../runs/value-cut';
+
+/** A case's values by field, as a run's are: an input {question: …} keeps its shape, its long question cut. */
+function fieldsCut(cut: ValueCut) {
+  return (values: unknown) => (values !== null && typeof values === 'object' && !Array.isArray(values) ? cut.ports(values as Record<string, unknown>) : cut.value(values));
+}
 
 /**
  * `?cut=N` on GET /api/evals/:id: each case's input fields, expected, outputs and targets longer than N characters
@@ -10,8 +15,7 @@ import { ValueCut } from '../runs/value-cut';
  */
 export function cutCases(cases: CaseRecord[], limit: number, redact: (json: string) => string): CaseRecord[] {
   const cut = new ValueCut(limit, redact);
-  // By field, as a run's values are: a case's input {question: …} keeps its shape, its long question cut.
-  const fields = (values: unknown) => (values !== null && typeof values === 'object' && !Array.isArray(values) ? cut.ports(values as Record<string, unknown>) : cut.value(values));
+  const fields = fieldsCut(cut);
   return cases.map((c) => ({
     ...c,
     ...(c.input !== undefined ? { input: fields(c.input) } : {}),
@@ -19,4 +23,15 @@ export function cutCases(cases: CaseRecord[], limit: number, redact: (json: stri
     outputs: fields(c.outputs) as Record<string, unknown>,
     ...(c.targets ? { targets: fields(c.targets) as Record<string, unknown> } : {}),
   }));
+}
+
+/**
+ * `?cut=N` on GET /api/datasets/:name: each case's input and expected fields longer than N characters come as the
+ * placeholder. 200 cases of 20 KB inputs made the answer 4 MB, which the New eval form read for the keys of the
+ * expected objects: expected is cut by field here, so its keys stay. The dataset's version read without the cut
+ * (`?hash=`) has the values whole.
+ */
+export function cutDatasetCases(cases: EvalCase[], limit: number, redact: (json: string) => string): EvalCase[] {
+  const fields = fieldsCut(new ValueCut(limit, redact));
+  return cases.map((c) => ({ ...c, input: fields(c.input), ...(c.expected !== undefined ? { expected: fields(c.expected) } : {}) }));
 }

@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DatasetError } from '@patchbay/evals';
+import { cutDatasetCases } from '../evals/case-values-cut';
 import { saveDataset } from '../evals/dataset-input';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
+import { cutParam } from './runs';
 
 export const DatasetNameSchema = z
   .string()
@@ -80,7 +82,17 @@ const get = createRoute({
   path: '/api/datasets/{name}',
   tags: ['datasets'],
   summary: 'A dataset with its cases (the latest version, or `?hash=`)',
-  request: { params: NameParams, query: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex').optional() }) },
+  description:
+    'With `?cut=N`, each case\'s input field and expected field (or a plain input or expected) longer than N characters is a placeholder (`{"$patchbayCut": {hash, type, chars, preview}}`, as GET /api/runs/{id}?cut=N gives); the version read without it (`?hash=` the answer\'s `hash`) has them whole.',
+  request: {
+    params: NameParams,
+    query: z.object({
+      hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex').optional(),
+      cut: cutParam(
+        'Give each case\'s input field and expected field longer than this many characters as `{"$patchbayCut": {hash, type, chars, preview}}`: its SHA-256, `string` or `json`, its length and its first N characters. Without it every case is given whole.',
+      ),
+    }),
+  },
   responses: { 200: jsonContent(DatasetSchema, 'The dataset'), ...problemResponses(400, 401, 404) },
 });
 
@@ -122,13 +134,14 @@ export const datasetRoutes: RouteModule = {
 
     app.openapi(get, async (c) => {
       const { name } = c.req.valid('param');
-      const { hash } = c.req.valid('query');
+      const { hash, cut } = c.req.valid('query');
       const dataset = await store.datasets.get(name, hash);
       if (!dataset) {
         if (!hash) throw new HttpProblem(404, `there is no dataset "${name}"`);
         throw new HttpProblem(404, `dataset "${name}" has no version ${hash}`, { errors: [{ path: 'query.hash', message: 'no such version' }] });
       }
-      return c.json(dataset as z.infer<typeof DatasetSchema>, 200);
+      const answer = cut === undefined ? dataset : { ...dataset, cases: cutDatasetCases(dataset.cases, cut, redactor.redact) };
+      return c.json(answer as z.infer<typeof DatasetSchema>, 200);
     });
 
     app.openapi(versions, async (c) => {
