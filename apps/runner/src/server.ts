@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { configSecrets, createServices, listProviders, maxOutputBytes, mcpSecretVariables, modelUnavailable, resolveDataDir, urlCredentials } from '@patchbay/core/node';
+import { configSecrets, createServices, listProviders, maxOutputBytes, mcpSecretVariables, modelUnavailable, resolveDataDir, urlCredentials, warmModelThread } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
 import { Redactor, secretEnvNames } from './http/secrets';
 import type { RouteModule } from './routes/index';
@@ -270,6 +270,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await removeCacheHome();
     throw new Error(`cannot listen on ${host}:${port}: ${listenFailure(err as NodeJS.ErrnoException)}`);
   }
+  // The first served model call would load the model thread's modules (~0.7 s): they load now, on that thread.
+  void warmModelThread(services.config, env);
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 

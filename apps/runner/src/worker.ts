@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { baseURLSecrets, configSecrets, listProviders, urlCredentials, mcpSecretVariables, type WorkspaceConfig } from '@patchbay/core/node';
+import { baseURLSecrets, configSecrets, listProviders, urlCredentials, mcpSecretVariables, warmModelThread, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -79,9 +79,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workspaceFor = resolver.resolve.bind(resolver);
   let scaled: ScaleOut;
   let services;
+  let config: WorkspaceConfig;
   try {
     // The config published now: what a job that carries no pins (from an older server) runs with.
-    services = (await resolver.resolve()).services;
+    ({ services, config } = await resolver.resolve());
     scaled = await scaleOut(
       { url: options.queueUrl, work: true, concurrency: options.concurrency, lockDuration: options.lockDuration, stalledInterval: options.stalledInterval, redact, log },
       { store, services, workspaceFor },
@@ -92,6 +93,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await removeOwnCache();
     throw err;
   }
+  // Its first job would load the model thread's modules (~0.7 s): they load now, on that thread.
+  void warmModelThread(config, env);
   // Defines the run processor on the queue: runs of any server are taken here. The servers' monitoring
   // observes each finished run (rollups, metrics, alert rules): it reads it from the store once committed.
   const finished = new FinishedRunPublisher(scaled.jobs.redis, scaled.jobs.prefix, () => store.runs.flush(), log);

@@ -34,6 +34,21 @@ describe('the model thread', () => {
     expect((await provider.chat('m1', ask('again'))).text).toBe('back again');
   });
 
+  it('starts and loads its modules when warmed, before any call, and a call then runs on that thread', async () => {
+    await modelThread().stop();
+    expect(modelThread().state).toBe('stopped');
+    const warming = modelThread().warm();
+    expect(modelThread().state).toBe('loading');
+    await warming;
+    expect(modelThread().state).toBe('loaded');
+    stub = await startOpenAIStub({ handler: () => ({ text: 'warm' }) });
+    expect(stub.requests).toHaveLength(0);
+    expect((await createThreadedProvider({ name: 'stub', baseURL: stub.url }).chat('m1', ask('hi'))).text).toBe('warm');
+    // The same thread: a warm with one running asks nothing more of it.
+    await modelThread().warm();
+    expect(modelThread().state).toBe('loaded');
+  });
+
   // Started as `npm start` starts the runner (a V8 flag, which a worker may not be given), and as `node -e` runs a
   // script (--input-type, which a worker must not inherit): either way the call is made, and the process then ends.
   it.each([
@@ -58,6 +73,23 @@ describe('the model thread', () => {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     expect(err).toBe('');
     expect(out).toBe('answered\n');
+    expect(code).toBe(0);
+  }, 60_000);
+
+  // A server warms the thread at start: one stopped before any call must not be held by the idle thread.
+  it('lets a process that only warmed it end by itself', async () => {
+    const script = `
+      import { modelThread } from ${JSON.stringify(fileURLToPath(new URL('../../src/node/providers/model-thread.ts', import.meta.url)))};
+      await modelThread().warm();
+      console.log(modelThread().state);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const code = await Promise.race([exited, new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 20_000))]);
+    if (code === 'held') child.kill('SIGKILL');
+    expect(out).toBe('loaded\n');
     expect(code).toBe(0);
   }, 60_000);
 });

@@ -19,8 +19,11 @@ export interface WireError {
   retryAfterMs?: number;
 }
 
-/** What the model thread answers: the tokens of a streamed chat as they come, then its result or error. */
-export type ModelThreadAnswer = { id: number; token: string } | { id: number; result: unknown } | { id: number; error: WireError };
+/**
+ * What the model thread answers: that it has loaded the providers' modules (once, when it starts), and for each
+ * call the tokens of a streamed chat as they come, then its result or error.
+ */
+export type ModelThreadAnswer = { loaded: true } | { id: number; token: string } | { id: number; result: unknown } | { id: number; error: WireError };
 
 export function toWireError(err: unknown): WireError {
   if (err instanceof ProviderError) return { message: err.message, provider: err.provider, status: err.status, retryAfterMs: err.retryAfterMs };

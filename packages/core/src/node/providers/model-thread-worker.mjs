@@ -5,3 +5,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { serveModelCalls } = await import('./model-thread-calls.ts');
 serveModelCalls(parentPort);
+// The openai SDK and undici came with that import: what warm() (model-thread.ts) waits for.
+parentPort.postMessage({ loaded: true });

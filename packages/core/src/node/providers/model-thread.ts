@@ -33,6 +33,9 @@ type Job = { kind: 'chat'; model: string; request: Extract<ModelThreadRequest, {
  */
 class ModelThread {
   private worker?: Worker;
+  /** Settles once the current thread has loaded the providers' modules (or has stopped before it did). */
+  private loading?: Promise<void>;
+  private loaded = false;
   /** Providers whose options the current thread has. */
   private known = new Set<number>();
   private readonly pending = new Map<number, Pending>();
@@ -79,6 +82,26 @@ class ModelThread {
     });
   }
 
+  /**
+   * Starts the thread, if it is not running, and resolves once it has loaded the providers' modules (the openai
+   * SDK, undici, the TypeScript loader: ~0.7 s of a first call otherwise). A server does this at start so that
+   * its first served request does not pay for them; it never rejects (a thread that could not start or load is
+   * started again by the next call, as after a crash), and an idle thread keeps no process alive.
+   */
+  warm(): Promise<void> {
+    try {
+      if (!this.worker) this.start();
+    } catch {
+      return Promise.resolve();
+    }
+    return this.loading!;
+  }
+
+  /** `stopped` (no thread: none started yet, or it died), `loading` (started, its modules not loaded yet), `loaded`. */
+  get state(): 'stopped' | 'loading' | 'loaded' {
+    return !this.worker ? 'stopped' : this.loaded ? 'loaded' : 'loading';
+  }
+
   forgetWhenGone(threaded: Provider, provider: number): void {
     this.forget.register(threaded, provider);
   }
@@ -91,7 +114,17 @@ class ModelThread {
     worker.unref();
     this.worker = worker;
     this.known = new Set();
+    this.loaded = false;
+    let onLoaded!: () => void;
+    this.loading = new Promise((resolve) => (onLoaded = resolve));
     worker.on('message', (m: ModelThreadAnswer) => {
+      if ('loaded' in m) {
+        if (this.worker === worker) this.loaded = true;
+        // The thread's port is held again by the time it has loaded (Node 20, with tsx's loader in the thread), which
+        // kept a server stopped before any call from exiting: unref it again unless a call is in flight.
+        if (this.pending.size === 0) worker.unref();
+        return onLoaded();
+      }
       const pending = this.pending.get(m.id);
       if (!pending) return; // aborted: answered already
       if ('token' in m) return pending.onToken?.(m.token);
@@ -99,6 +132,7 @@ class ModelThread {
       pending.settle('error' in m ? { error: fromWireError(m.error) } : { result: m.result });
     });
     const stopped = (reason: string) => {
+      onLoaded();
       if (this.worker !== worker) return;
       this.worker = undefined;
       const pending = [...this.pending.values()];

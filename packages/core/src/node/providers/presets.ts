@@ -4,7 +4,7 @@ import { urlCredentials } from '../config/credentials';
 import type { ModelKind } from '../../nodes/types';
 import { modelKindsOf } from './model-kinds';
 import { OFFLINE_CHAT_MODELS, OFFLINE_EMBEDDING_MODELS } from './offline';
-import { createThreadedProvider } from './model-thread';
+import { createThreadedProvider, modelThread } from './model-thread';
 import { createOpenAICompatibleProvider } from './openai-compatible';
 import { pricesForProvider, type Price } from './prices';
 import type { Provider } from './provider';
@@ -163,6 +163,22 @@ export function createNetworkedProviders(config: WorkspaceConfig, env: NodeJS.Pr
     if (settings) out[name] = lazyProvider(settings, pricesForProvider(name, config.prices), env);
   }
   return out;
+}
+
+/**
+ * Starts the model thread and loads its modules ahead of the first model call, for a process that serves
+ * (`serve`, `worker`): ~0.7 s that the first call would pay otherwise. Only where such a call is likely: a
+ * networked provider is set up (a key, a base URL in the environment, or an entry in the config), not the
+ * presets alone (ollama and vllm need nothing set, so every workspace has them); and not with
+ * PATCHBAY_MODEL_THREAD=0. Resolves once loaded (at once when it does nothing); never rejects.
+ */
+export function warmModelThread(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.PATCHBAY_MODEL_THREAD === '0') return Promise.resolve();
+  const setUp = providerNames(config, env).some((name) => {
+    const provider = resolveProvider(name, config, env);
+    return provider && (provider.apiKey || env[`${envPrefix(name)}_BASE_URL`] || Object.hasOwn(config.providers ?? {}, name));
+  });
+  return setUp ? modelThread().warm() : Promise.resolve();
 }
 
 function lazyProvider(settings: ResolvedProvider, prices: Record<string, Price>, env: NodeJS.ProcessEnv): Provider {
