@@ -295,9 +295,21 @@ describe('a promotion racing another change to its pipeline', () => {
       const problem = await res.json();
       expect(problem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[1].target' }] });
       expect(problem.detail).toBe(
-        'v1, which canary holds, cannot be scored by this suite: scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"; a promotion scores both versions on one suite, so give one whose scorers fit both, or move canary without a comparison (PUT /api/pipelines/grows/labels/canary) ($.suite.scorers[1].target)',
+        'v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite, so give one that fits both, or move canary without a comparison (PUT /api/pipelines/grows/labels/canary) ($.suite.scorers[1].target)',
       );
     }
+    // v3 takes an input v1 has not: a dataset made for v3 cannot be run on v1 either.
+    const v3 = echoPipeline('grows');
+    v3.nodes.push({ id: 'lang', type: 'input', config: { name: 'lang', valueType: 'string' } } as never);
+    v3.nodes[1].config.prompt = '{{ question }} ({{ lang }})';
+    v3.edges.push({ from: 'lang.value', to: 'answer.lang' });
+    expect((await runner.post('/api/pipelines/grows/versions', { document: v3, message: 'lang', baseVersion: 2 })).status).toBe(201);
+    expect((await runner.post('/api/datasets', { name: 'qa-lang', cases: CASES.map((c) => ({ ...c, input: { ...c.input, lang: 'en' } })) })).status).toBe(201);
+    const inputs = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 3, suite: { ...SUITE, dataset: 'qa-lang' } });
+    expect(inputs.status).toBe(422);
+    const inputsProblem = await inputs.json();
+    expect(inputsProblem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.dataset' }] });
+    expect(inputsProblem.detail).toMatch(/^v1, which canary holds, cannot be evaluated on this suite: .*case "c1": the pipeline has no input "lang" \(its inputs: question\); a promotion evaluates both versions on one suite/);
     expect((await json(await runner.api('/api/pipelines/grows/deployments'))).deployments).toHaveLength(1);
   });
 });
@@ -368,7 +380,7 @@ describe('patchbay promote', () => {
     for (const force of [[], ['--force']]) {
       const out = await runCli(['promote', 'grows', '--label', 'canary', '--version', '2', '--suite', 'grows-suite.json', '--data', dir, ...force], dir, cleanEnv());
       expect(out.code, force.join()).toBe(2);
-      expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: v1, which canary holds, cannot be scored by this suite: scorer "shouts": target node:shout\.text: no node "shout" in pipeline "grows"; a promotion scores both versions on one suite/)]);
+      expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout\.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite/)]);
     }
   });
 

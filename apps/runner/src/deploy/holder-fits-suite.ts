@@ -1,26 +1,34 @@
 import type { PipelineDocument } from '@patchbay/core';
-import { resolveTargets, TargetError, type ScorerSpec } from '@patchbay/evals';
+import { DatasetError, TargetError } from '@patchbay/evals';
 import type { Store } from '../store/index';
 
 /**
- * A promotion scores the candidate and the version the label holds on one suite. A scorer whose target the holder
- * lacks (a node the candidate added) would fail the holder's eval after the candidate's had run, blaming "the
- * pipeline" — which has that node in the version the user named — and `force` could not move past it. Found
- * before anything runs instead: a TargetError (422 at `$.suite.scorers[i].target`; exit 2 in the CLI) that names
- * the holder and the ways on.
+ * A promotion evaluates the candidate and the version the label holds on one suite. What the holder cannot be
+ * evaluated on — a scorer's target it lacks (a node the candidate added), a case input it does not take (an input
+ * the candidate added) — would fail the holder's eval after the candidate's had run, in words that blame "the
+ * pipeline", which has that node or input in the version the user named, and `force` could not move past it.
+ * Found before anything runs instead, naming the holder and the ways on: a TargetError or DatasetError, which the
+ * route answers 422 at the scorer's target or the dataset, and the CLI as one line, exit 2.
+ *
+ * `prepare` is the eval session's own check of a version against the suite. Anything else it refuses (a model the
+ * runner cannot call, a pipeline it calls gone) is left to the holder's eval, which a stored result may spare.
  */
-export async function assertHolderFitsSuite(store: Pick<Store, 'labels' | 'versions'>, pipeline: string, label: string, candidate: number, scorers: ScorerSpec[]): Promise<void> {
+export async function assertHolderFitsSuite(
+  store: Pick<Store, 'labels' | 'versions'>,
+  promotion: { pipeline: string; label: string; version: number },
+  prepare: (document: PipelineDocument, version: number) => Promise<unknown>,
+): Promise<void> {
+  const { pipeline, label } = promotion;
   const held = await store.labels.get(pipeline, label);
-  if (!held || held.version === candidate) return;
+  if (!held || held.version === promotion.version) return;
   const holder = await store.versions.get(pipeline, held.version);
   if (!holder) return;
   try {
-    resolveTargets(holder.document as PipelineDocument, scorers);
+    await prepare(holder.document as PipelineDocument, held.version);
   } catch (err) {
-    if (!(err instanceof TargetError)) throw err;
-    throw new TargetError(
-      `v${held.version}, which ${label} holds, cannot be scored by this suite: ${err.message}; a promotion scores both versions on one suite, so give one whose scorers fit both, or move ${label} without a comparison (PUT /api/pipelines/${pipeline}/labels/${label})`,
-      err.scorerIndex,
-    );
+    const said = (reason: string) =>
+      `v${held.version}, which ${label} holds, cannot be evaluated on this suite: ${reason}; a promotion evaluates both versions on one suite, so give one that fits both, or move ${label} without a comparison (PUT /api/pipelines/${pipeline}/labels/${label})`;
+    if (err instanceof TargetError) throw new TargetError(said(err.message), err.scorerIndex);
+    if (err instanceof DatasetError) throw new DatasetError(said(err.message), err.caseIndex);
   }
 }

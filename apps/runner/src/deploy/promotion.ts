@@ -137,7 +137,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   const base: PromotionOutcome = { status: 'failed', moved: false, from, to: req.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false };
   // Comparing a version with itself proves nothing and moving a label onto itself is no deployment: nothing to evaluate or record.
   if (from === req.version) return { ...base, status: 'unchanged', note: `${req.label} already holds v${from}` };
-  await assertHolderFitsSuite(deps.store, req.pipeline, req.label, req.version, req.suite.scorers);
+  await assertHolderFitsSuite(deps.store, req, (document, version) => deps.evals.prepare({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite }));
   const candEval = await evaluate(req.version, candidate.document);
   base.evalIds.candidate = candEval.id;
   if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };

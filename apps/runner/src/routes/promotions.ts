@@ -134,14 +134,16 @@ export const promotionRoutes: RouteModule = {
           { pipeline: candidate.document, pipelineVersion: candidate.version, subject: `version ${candidate.version} of "${name}"`, suite },
           { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
         );
+        // …and on the version the label holds: the suite evaluates both.
+        await assertHolderFitsSuite(store, { pipeline: name, label: body.label, version: body.version }, (document, version) =>
+          prepareEvalSession({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${name}"`, suite }, { pipelines: deps.services.pipelines }),
+        );
       } catch (err) {
         if (err instanceof ModelUnavailableError) throw new HttpProblem(422, err.message, { type: 'model-unavailable' });
         // The dataset is named in the suite here, not at the top of the body as for POST /api/evals.
         if (err instanceof DatasetError) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite.dataset', message: err.message }] });
         throw err;
       }
-      // …and the version the label holds: the suite scores both (a TargetError is a 422 at the scorer's target).
-      await assertHolderFitsSuite(store, name, body.label, body.version, suite.scorers);
       const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin' });
       c.header('location', `/api/promotions/${id}`);
       return c.json({ id }, 202);
