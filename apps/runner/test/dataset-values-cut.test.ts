@@ -58,6 +58,21 @@ describe('GET /api/datasets/:name?cut=N', () => {
     expect((await (await runner.api(`/api/datasets/long?hash=${dataset.hash}&cut=100`)).json()).cases).toEqual(dataset.cases);
   });
 
+  it('cuts a case field shaped like a placeholder (a dataset made from Patchbay\'s own answers), so a reader never takes it for a cut', async () => {
+    const lookAlike = { $patchbayCut: { hash: sha256('"not this case\'s value"'), type: 'string', chars: 22, preview: 'not this case' } };
+    const cases = [
+      { id: 'expected', input: { question: 'hi' }, expected: lookAlike },
+      { id: 'input', input: lookAlike },
+    ];
+    expect((await runner.post('/api/datasets', { name: 'look-alike', cases })).status).toBe(201);
+    const dataset = await (await runner.api('/api/datasets/look-alike?cut=100')).json();
+    expect(dataset.cases).toEqual([
+      { id: 'expected', input: { question: 'hi' }, expected: placeholder(lookAlike, 100) },
+      { id: 'input', input: placeholder(lookAlike, 100) },
+    ]);
+    expect(dataset.cases[0].expected.$patchbayCut.hash).not.toBe(lookAlike.$patchbayCut.hash);
+  });
+
   it('refuses a cut that is no whole number of at least 1, naming the parameter', async () => {
     for (const bad of ['0', 'x', '1.5']) {
       const res = await runner.api(`/api/datasets/long?cut=${bad}`);

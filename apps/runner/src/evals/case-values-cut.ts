@@ -1,9 +1,14 @@
 import type { CaseRecord, EvalCase } from '@patchbay/evals';
-import { ValueCut } from '../runs/value-cut';
+import { CUT_KEY, ValueCut } from '../runs/value-cut';
 
-/** A case's values by field, as a run's are: an input {question: …} keeps its shape, its long question cut. */
+/**
+ * A case's values by field, as a run's are: an input {question: …} keeps its shape, its long question cut. An object
+ * with the placeholder's key as a field (a case made from Patchbay's own answers)
+ * is cut whole, however short, as ValueCut cuts a value holding the key: cut by field, it would pass for a cut.
+ */
 function fieldsCut(cut: ValueCut) {
-  return (values: unknown) => (values !== null && typeof values === 'object' && !Array.isArray(values) ? cut.ports(values as Record<string, unknown>) : cut.value(values));
+  return (values: unknown) =>
+    values !== null && typeof values === 'object' && !Array.isArray(values) && !Object.hasOwn(values, CUT_KEY) ? cut.ports(values as Record<string, unknown>) : cut.value(values);
 }
 
 /**
