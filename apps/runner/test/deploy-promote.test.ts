@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, StubGate } from '../../../test/support/openai-stub';
-import { cleanEnv, pipelineDoc, runCli } from './cli-child';
+import { cleanEnv, pipelineDoc, runCli, startCli } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
@@ -371,6 +371,39 @@ describe('patchbay promote', () => {
     expect(JSON.parse(heldJson.stdout)).toMatchObject({ status: 'unchanged', moved: false, from: 3, to: 3, note: 'production already holds v3' });
     expect((await json(await runner.api('/api/pipelines/qa/deployments'))).deployments).toEqual(history);
   }, 120_000);
+
+  it('stops on SIGTERM (a CI job\'s timeout) or Ctrl-C as patchbay eval does: its evals recorded cancelled, not left running, the label unmoved, exit 143 / 130', async () => {
+    const stub = await startOpenAIStub({ handler: () => ({ hang: 'before-response' }) });
+    try {
+      const doc = echoPipeline('held', 'stub:model');
+      expect((await runner.post('/api/pipelines', doc)).status).toBe(201);
+      expect((await runner.post('/api/pipelines/held/versions', { document: { ...doc, description: 'two' }, message: 'two', baseVersion: 1 })).status).toBe(201);
+      expect((await runner.put('/api/pipelines/held/labels/canary', { version: 1 })).status).toBe(200);
+      const dir = runner.dataDir;
+      writeFileSync(path.join(dir, 'held-cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
+      writeFileSync(path.join(dir, 'held-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'held-suite', dataset: 'held-cases.jsonl', scorers: SUITE.scorers }));
+      for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+        let evalId = '';
+        const out = await startCli(['promote', 'held', '--label', 'canary', '--version', '2', '--suite', 'held-suite.json', '--data', dir], {
+          cwd: dir,
+          env: cleanEnv({ STUB_BASE_URL: stub.url }),
+          onStderr: (soFar, child) => {
+            const started = soFar.match(/v2: evaluating \(eval ([0-9a-f-]+)\)/);
+            if (started && !evalId) {
+              evalId = started[1];
+              child.kill(signal);
+            }
+          },
+        });
+        expect(out.code, signal).toBe(code);
+        expect(out.stderr.trim().split('\n').at(-1), signal).toBe(`patchbay promote: cancelled (${signal}); canary stays at v1`);
+        expect((await json(await runner.api(`/api/evals/${evalId}`))).status, signal).toBe('cancelled');
+      }
+      expect((await json(await runner.api('/api/pipelines/held/labels'))).labels.canary.version).toBe(1);
+    } finally {
+      await stub.close();
+    }
+  });
 
   it('exits 2 with one line naming the version the label holds when the suite cannot score it, before any eval, --force or not', async () => {
     const dir = runner.dataDir;

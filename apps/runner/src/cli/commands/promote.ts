@@ -9,6 +9,10 @@ import { redactUrl } from '../../queue/redis-url';
 import type { Store } from '../../store/index';
 import type { PipelineDocument } from '@patchbay/core';
 
+/** 128 + the signal, as a shell reports a process it ended. */
+const EXIT_INTERRUPTED = 130;
+const EXIT_TERMINATED = 143;
+
 export const command: Command = {
   name: 'promote',
   summary: 'move a label to a version only if it is not worse (gated by evals)',
@@ -50,7 +54,8 @@ Options:
 Exit codes: 0 the label moved (or held version N already: nothing to do);
 1 a gate failed (the label did not move; the failing gate and the regressed
 cases are printed) or an eval failed; 2 bad usage or bad input (pipeline,
-version, suite, dataset).`,
+version, suite, dataset); 130 stopped by Ctrl-C, 143 by SIGTERM (its evals are
+recorded cancelled and the label does not move).`,
   options: {
     label: { type: 'string' },
     version: { type: 'string' },
@@ -97,6 +102,21 @@ version, suite, dataset).`,
     const { resolveServed } = await import('../../deploy/served-version');
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const jobs = new InProcessJobRegistry(log);
+    // Ctrl-C or SIGTERM (a CI job's timeout) stops it as patchbay eval stops: its evals are cancelled and recorded
+    // so (not left "running" in the store for good), and the label does not move. A second Ctrl-C ends it at once.
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+    const stopOn = (signal: 'SIGINT' | 'SIGTERM') => () => {
+      stoppedBy ??= signal;
+      void jobs.cancelAll({ reason: `patchbay promote was stopped (${signal})` });
+    };
+    const onInterrupt = stopOn('SIGINT');
+    const onTerminate = stopOn('SIGTERM');
+    process.once('SIGINT', onInterrupt);
+    process.once('SIGTERM', onTerminate);
+    const stopped = (from: number | null) => {
+      io.stderr.write(`patchbay promote: cancelled (${stoppedBy}); ${values.label} stays ${from === null ? 'not set' : `at v${from}`}\n`);
+      return stoppedBy === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+    };
     try {
       const candidate = await asUsage(resolveServed(store, { pipeline: name, version }));
       const datasetLabel = evalsPkg.datasetName(suiteFile.dataset);
@@ -107,18 +127,34 @@ version, suite, dataset).`,
       await asUsage(Promise.resolve().then(() => evalsPkg.checkEvalModels(candidate.document, suite, (model) => modelUnavailable(model, workspace.config, io.env))));
       const evals = new EvalManager({ evals: store.evals, runs: store.runs, services, jobs, log, workspacePins: workspace.pins });
       const progress = promotionProgress(io.stderr);
+      let from: number | null = null;
       const outcome = await asUsage(
         runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
-          if (event.type === 'promotion.eval') progress.line(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}`);
+          if (event.type === 'promotion.started') from = event.from;
+          else if (event.type === 'promotion.eval') progress.line(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}`);
           else if (event.type === 'promotion.eval.progress') progress.update(event.version, event.done, event.total);
         }),
-      ).finally(() => progress.done());
+      )
+        .catch((err: unknown) => {
+          // stopped before an eval could start (the registry takes none once cancelled): nothing ran, nothing moved
+          if (stoppedBy) return undefined;
+          throw err;
+        })
+        .finally(() => progress.done());
+      if (!outcome) return stopped(from);
+      // Stopped after the move: it moved, and says so as usual.
+      if (stoppedBy && !outcome.moved) {
+        if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+        return stopped(outcome.from);
+      }
       if (values.json) io.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
       else printOutcome(io, values.label, outcome, evalsPkg);
       const hint = outcome.error ? workspace.hint(outcome.error) : undefined;
       if (hint) io.stderr.write(`patchbay promote: ${hint}\n`);
       return outcome.moved || outcome.status === 'unchanged' ? EXIT_OK : EXIT_FAILED;
     } finally {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
       await jobs.cancelAll();
       await workspace.close();
       await store.close();
