@@ -207,6 +207,40 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     expect((await a.rollups.query({ resolution: 60, pipeline: 'p', dimension: 'run', from: 0, to: 120 })).map((c) => c.bucket)).toEqual([60]);
   });
 
+  it('adds up every cell of many merges, new and existing cells, a key twice in one merge, from two connections at once', async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    // A fixed pseudo-random walk over 3 dimensions × 12 keys × 2 buckets × 2 sources, as a runner's flushes give them.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const given: RollupCell[] = [];
+    const batch = () =>
+      Array.from({ length: 1 + next(40) }, () => {
+        const dimension = (['run', 'node', 'model'] as const)[next(3)];
+        const key = dimension === 'run' ? '' : `${dimension}${next(12)}`;
+        const c = cell({ dimension, key, nodeType: key ? `type-${key}` : '', bucket: 60 * next(2), source: next(2) ? 'api' : 'serve', errors: next(3), tokensIn: next(100), tokensOut: next(100), costUsd: next(8) / 4 }, Array.from({ length: 1 + next(4) }, () => 1 + next(5_000)));
+        given.push({ ...c, sketch: cell({}, []).sketch });
+        given[given.length - 1].sketch.merge(c.sketch);
+        return c;
+      });
+    for (let round = 0; round < 6; round++) await Promise.all([a.rollups.merge(batch()), b.rollups.merge(batch()), a.rollups.merge(batch())]);
+    const expected = new Map<string, { runs: number; errors: number; tokensIn: number; tokensOut: number; costUsd: number; nodeType: string; count: number; sum: number; min: number; max: number }>();
+    for (const c of given) {
+      const id = [c.dimension, c.bucket, c.source, c.key].join('/');
+      const e = expected.get(id) ?? { runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, nodeType: c.nodeType, count: 0, sum: 0, min: Infinity, max: -Infinity };
+      expected.set(id, { ...e, runs: e.runs + c.runs, errors: e.errors + c.errors, tokensIn: e.tokensIn + c.tokensIn, tokensOut: e.tokensOut + c.tokensOut, costUsd: e.costUsd + c.costUsd, count: e.count + c.sketch.count, sum: e.sum + c.sketch.sum, min: Math.min(e.min, c.sketch.min), max: Math.max(e.max, c.sketch.max) });
+    }
+    const stored = new Map<string, unknown>();
+    for (const dimension of ['run', 'node', 'model'] as const) {
+      for (const c of await a.rollups.query({ resolution: 60, pipeline: 'p', dimension, from: 0, to: 120 })) {
+        const sketch = decodeSketch(c.sketch);
+        stored.set([c.dimension, c.bucket, c.source, c.key].join('/'), { runs: c.runs, errors: c.errors, tokensIn: c.tokensIn, tokensOut: c.tokensOut, costUsd: c.costUsd, nodeType: c.nodeType, count: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max });
+      }
+    }
+    expect(given.length).toBeGreaterThan(200);
+    expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
+  });
+
   it('keeps monitor config, scores and alert deliveries', async () => {
     const store = await target.open();
     await store.monitors.setConfig('p', 'monitors', [{ name: 'm' }]);
