@@ -6,8 +6,9 @@ import { artifactRelease } from './004-artifact-release';
 import { promotionOwner } from './005-promotion-owner';
 import { promotionSoFar } from './006-promotion-so-far';
 import { runDocuments } from './007-run-documents';
+import { runsByStatus } from './008-runs-by-status';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments, runsByStatus];
