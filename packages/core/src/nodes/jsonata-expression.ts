@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { turnIfDue } from './event-loop-turn';
+import { ExpressionPool } from './expression-pool';
 import type { ConfigIssue } from './types';
 
 /**
@@ -14,37 +15,7 @@ import type { ConfigIssue } from './types';
 const LIMITS = { stack: 500, sequence: 1_000_000 };
 const TIME_LIMIT_MS = 1_000;
 
-/**
- * Compiled expressions by source, lent to one evaluation at a time: compiling costs
- * ~10× a small evaluation (a transform on every served run, a map's every item), and
- * an expression holds its entry hook (below), which is each evaluation's own.
- */
-class ExpressionPool {
-  // A compiled expression is ~20 KB: at most 64 × 8 idle ones (~10 MB) are kept.
-  private static readonly SOURCES = 64;
-  private static readonly PER_SOURCE = 8;
-  /** Idle expressions; the Map's order is least recently used first. */
-  private readonly idle = new Map<string, jsonata.Expression[]>();
-
-  take(source: string): jsonata.Expression {
-    const list = this.idle.get(source);
-    const expression = list?.pop();
-    if (!expression) return jsonata(source, LIMITS);
-    this.idle.delete(source);
-    this.idle.set(source, list!);
-    return expression;
-  }
-
-  give(source: string, expression: jsonata.Expression): void {
-    const list = this.idle.get(source) ?? [];
-    if (list.length >= ExpressionPool.PER_SOURCE) return;
-    list.push(expression);
-    this.idle.delete(source);
-    this.idle.set(source, list);
-    if (this.idle.size > ExpressionPool.SOURCES) this.idle.delete(this.idle.keys().next().value!);
-  }
-}
-const pool = new ExpressionPool();
+const pool = new ExpressionPool<jsonata.Expression>((source) => jsonata(source, LIMITS));
 
 interface JsonataError {
   message?: string;
