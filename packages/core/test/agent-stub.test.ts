@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '../src/schema/pipeline';
 import { runPipeline } from '../src/engine/run-pipeline';
+import type { RunEvent } from '../src/engine/events';
 import { createServices, type WorkspaceServices } from '../src/node/services';
 import { startOpenAIStub, type OpenAIStub, type StubReply, type StubRequest } from '../../../test/support/openai-stub';
 
@@ -88,6 +89,20 @@ describe('agent loop against an OpenAI-compatible server', () => {
       ['model', 'stub:tool-model'],
     ]);
     expect(run.nodes.agent.usage?.totalTokens).toBeGreaterThan(0);
+  });
+
+  it("tells each of its node.token events the step it belongs to: the text written before a tool call is step 1's, the answer step 2's", async () => {
+    const { services } = await workspace((req) => {
+      const results = toolMessages(req);
+      if (!results.length) return { text: 'Let me add. ', toolCalls: [{ name: 'add', arguments: { a: 2, b: 2 } }] };
+      return { text: `It is ${results[0].content}.` };
+    }, ADD_TOOL);
+    const tokens: Extract<RunEvent, { type: 'node.token' }>[] = [];
+    const run = await runPipeline(agentPipeline(['add']), { question: 'What is 2 + 2?' }, { services, onEvent: (e) => void (e.type === 'node.token' && tokens.push(e)) });
+    expect(run.outputs.answer).toBe('It is 4.');
+    const byStep = (step: number) => tokens.filter((t) => t.step === step).map((t) => t.text).join('');
+    expect(tokens.map((t) => t.step).filter((step) => step !== 1 && step !== 2)).toEqual([]);
+    expect([byStep(1), byStep(2)]).toEqual(['Let me add. ', 'It is 4.']);
   });
 
   it('runs several tool calls of one reply in parallel', async () => {

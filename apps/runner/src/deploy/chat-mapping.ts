@@ -90,3 +90,13 @@ export function streamingSource(doc: PipelineDocument, output: string): string |
   // a node type says which output streams its text (llm, agent: `text`)
   return source && port !== undefined && getNodeType(source.type)?.streamedOutput === port ? source.id : undefined;
 }
+
+/**
+ * True when the node answers with its last step's text and may take more than one step: an agent with
+ * tools, whose steps before the last end in tool calls (their text is not the answer).
+ */
+export function answersWithLastStep(doc: PipelineDocument, nodeId: string | undefined): boolean {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  const tools = (node?.config as { tools?: unknown } | undefined)?.tools;
+  return node?.type === 'agent' && Array.isArray(tools) && tools.length > 0;
+}

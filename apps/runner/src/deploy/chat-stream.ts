@@ -15,6 +15,11 @@ export interface ChatStreamOptions {
   /** The output that answers, and the model node whose tokens feed it straight (streamed as they come), if any. */
   output: string;
   tokenNode: string | undefined;
+  /**
+   * The token node answers with its last step's text (an agent with tools): a step's text is held
+   * until the node ends; a step that ends in tool calls is followed by another, and its text dropped.
+   */
+  lastStepAnswers?: boolean;
   redact: (json: string) => string;
 }
 
@@ -31,6 +36,10 @@ export interface ChatStreamOptions {
  * not, the stream ends with an error rather than with a text that is not the
  * answer (the run, and its answer, are recorded as usual). A stream whose key is
  * revoked ends with an `invalid_api_key` error at once.
+ *
+ * An agent's answer is its last step's text, not what it wrote before calling
+ * tools: with `lastStepAnswers`, a step's tokens are held, dropped when a later
+ * step (or attempt) begins, and sent as they came when the node completes.
  */
 export function chatStream(options: ChatStreamOptions) {
   const encoder = new TextEncoder();
@@ -43,11 +52,25 @@ export function chatStream(options: ChatStreamOptions) {
     options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
   const error = (message: string, code: string, type = 'server_error') => JSON.stringify({ error: { message: options.redact(message), type, code, param: null } });
 
+  // The token node's current step and its text so far, while it is not yet known to be the answer.
+  let held: { step: number | undefined; texts: string[] } = { step: undefined, texts: [] };
+  const send = (text: string) => {
+    sent += text;
+    token(text);
+  };
+
   function onEvent(event: RunEvent): void {
-    if (event.type === 'node.started' && event.nodeId === options.tokenNode && event.attempt > 1 && sent !== '') retried = true;
-    else if (event.type === 'node.token' && event.nodeId === options.tokenNode && event.text && !retried) {
-      sent += event.text;
-      token(event.text);
+    if (!('nodeId' in event) || event.nodeId !== options.tokenNode) return;
+    if (event.type === 'node.started' && event.attempt > 1) {
+      held = { step: undefined, texts: [] };
+      if (sent !== '') retried = true;
+    } else if (event.type === 'node.token' && event.text && !retried) {
+      if (!options.lastStepAnswers) return send(event.text);
+      if (event.step !== held.step) held = { step: event.step, texts: [] };
+      held.texts.push(event.text);
+    } else if (event.type === 'node.completed' && options.lastStepAnswers) {
+      held.texts.forEach(send);
+      held = { step: undefined, texts: [] };
     }
   }
 

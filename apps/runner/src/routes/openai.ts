@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { answerOutput, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
+import { answerOutput, answersWithLastStep, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
 import { startServedRun, type ServedOutcome } from '../deploy/served-run';
 import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
@@ -123,7 +123,8 @@ export const openaiRoutes: RouteModule = {
         }, { 'x-run-id': served.id }) as never;
       }
 
-      const stream = chatStream({ model: body.model, created, output, tokenNode: streamingSource(target.document, output), redact: redactor.redact });
+      const tokenNode = streamingSource(target.document, output);
+      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), redact: redactor.redact });
       // Revoking the key ends the stream, and cancels the run as a client that left does.
       const caller = callerOf(c);
       const watched = caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;

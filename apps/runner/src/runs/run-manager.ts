@@ -71,23 +71,30 @@ export interface StreamMasker {
 /**
  * Passes events on with each node's `node.token` texts masked as one stream: a
  * secret split over chunks never goes out, live or (the same events are stored) on replay.
- * What a node's masker holds back goes out as one more token just before the node ends.
+ * What a node's masker holds back goes out as one more token just before the node ends
+ * (or starts again, retried). An agent's steps are separate model replies, each its own
+ * stream (as the trace keeps each step's text): what a step's masker holds back goes out,
+ * with that step, before the next step's first token.
  */
 function maskedTokens(masker: () => StreamMasker, emit: (event: RunEvent) => void): (event: RunEvent) => void {
-  const streams = new Map<string, StreamMasker>();
+  const streams = new Map<string, { masker: StreamMasker; step: number | undefined }>();
+  const end = (runId: string, nodeId: string) => {
+    const stream = streams.get(nodeId)!;
+    streams.delete(nodeId);
+    const rest = stream.masker.end();
+    if (rest) emit({ type: 'node.token', runId, nodeId, text: rest, ...(stream.step === undefined ? {} : { step: stream.step }) });
+  };
   return (event) => {
     if (event.type === 'node.token') {
+      if (streams.has(event.nodeId) && streams.get(event.nodeId)!.step !== event.step) end(event.runId, event.nodeId);
       let stream = streams.get(event.nodeId);
-      if (!stream) streams.set(event.nodeId, (stream = masker()));
-      const text = stream.push(event.text);
+      if (!stream) streams.set(event.nodeId, (stream = { masker: masker(), step: event.step }));
+      const text = stream.masker.push(event.text);
       if (text) emit({ ...event, text });
       return;
     }
-    if ((event.type === 'node.completed' || event.type === 'node.failed' || event.type === 'node.skipped') && streams.has(event.nodeId)) {
-      const rest = streams.get(event.nodeId)!.end();
-      streams.delete(event.nodeId);
-      if (rest) emit({ type: 'node.token', runId: event.runId, nodeId: event.nodeId, text: rest });
-    }
+    const ends = event.type === 'node.started' || event.type === 'node.completed' || event.type === 'node.failed' || event.type === 'node.skipped';
+    if (ends && streams.has(event.nodeId)) end(event.runId, event.nodeId);
     emit(event);
   };
 }

@@ -52,7 +52,7 @@ export interface PipelineCalls extends PipelineResolver {
 }
 
 /** Streamed from a node while it runs. */
-export type NodeEmission = { type: 'token'; text: string };
+export type NodeEmission = { type: 'token'; text: string; step?: number };
 
 export interface NodeContext extends Omit<Services, 'pipelines'> {
   runId: string;

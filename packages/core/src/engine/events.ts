@@ -4,7 +4,8 @@ import type { NodeTrace } from './trace';
 export type RunEvent =
   | { type: 'run.started'; runId: string; at: number; inputs: Record<string, unknown> }
   | { type: 'node.started'; runId: string; nodeId: string; at: number; attempt: number }
-  | { type: 'node.token'; runId: string; nodeId: string; text: string }
+  /** `step`: an agent's step (1-based) the text belongs to; an llm's tokens have none. */
+  | { type: 'node.token'; runId: string; nodeId: string; text: string; step?: number }
   | { type: 'node.completed'; runId: string; nodeId: string; at: number; durationMs: number; trace: NodeTrace }
   | { type: 'node.failed'; runId: string; nodeId: string; at: number; error: string; trace: NodeTrace }
   | { type: 'node.skipped'; runId: string; nodeId: string; at: number }

@@ -9,7 +9,7 @@ export interface ContextHost<S> {
   readonly services: Services;
   readonly pipelines: PipelineCalls;
   readonly itemSlots: ItemSlots | undefined;
-  nodeToken(state: S, attempt: number, text: string): void;
+  nodeToken(state: S, attempt: number, text: string, step?: number): void;
   nodeReport(state: S, report: NodeReport): void;
 }
 
@@ -51,7 +51,7 @@ export class NodeRunContext<S> implements NodeContext {
   }
 
   emit(emission: NodeEmission): void {
-    if (emission.type === 'token') this.host.nodeToken(this.state, this.attempt, emission.text);
+    if (emission.type === 'token') this.host.nodeToken(this.state, this.attempt, emission.text, emission.step);
   }
 
   report(report: NodeReport): void {

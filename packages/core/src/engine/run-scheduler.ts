@@ -239,14 +239,14 @@ export class RunScheduler implements ContextHost<NodeState> {
    * sent or stored on to the end (a model that answers 50 MB) but stopped: the throw reaches the
    * node's token callback, which ends the call, and the attempt fails with the output limit's reason.
    */
-  nodeToken(state: NodeState, attempt: number, text: string): void {
+  nodeToken(state: NodeState, attempt: number, text: string, step?: number): void {
     if (!this.options.onEvent || state.attempt !== attempt || state.trace.status !== 'running' || this.finished) return;
     const max = this.options.maxOutputBytes;
     if (max !== undefined && (state.streamed += text.length) > max) {
       state.overLimit ??= new Error(outputLimitMessage({ kind: 'size', maxBytes: max }));
       throw state.overLimit;
     }
-    this.emit({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text });
+    this.emit({ type: 'node.token', runId: this.runId, nodeId: state.trace.id, text, ...(step === undefined ? {} : { step }) });
   }
 
   /** Spend of earlier attempts counts too: it was paid for. */

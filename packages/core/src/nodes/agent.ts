@@ -41,6 +41,7 @@ export type AgentConfig = z.infer<typeof AgentConfig>;
  * A tool-calling loop: the model answers or asks for tools; the tools run in
  * parallel and their results (or `error: …`) go back to it, until it answers
  * with text or runs out of steps. `steps` lists every model and tool call.
+ * Each model call's tokens carry its step (1-based): only the last step's text is `text`.
  */
 export const agentNode = defineNode<AgentConfig>({
   type: 'agent',
@@ -78,7 +79,7 @@ export const agentNode = defineNode<AgentConfig>({
     const messages = promptMessages(system, await renderTemplate(config.prompt, inputs, ctx.signal, ctx.deadline, ctx.templates));
     const steps: CallRecord[] = [];
     for (let step = 1; step <= maxSteps; step++) {
-      const { result, call } = await callModel(ctx, { model: config.model, messages, tools: specs }, true);
+      const { result, call } = await callModel(ctx, { model: config.model, messages, tools: specs }, step);
       steps.push(call);
       if (!result.toolCalls.length) return { text: result.text, steps };
       if (step === maxSteps) break;

@@ -15,19 +15,19 @@ export function promptMessages(system: string | undefined, prompt: string): Chat
 
 /**
  * One model call from a node: streams tokens as node events and reports model,
- * usage and cost, plus the call record when `recordCall` (the agent's steps) in
- * the same report: the engine adds usage and cost once per report; the call's
- * own usage is there for reading, not to add again.
+ * usage and cost, plus the call record when `step` is given (the agent's steps,
+ * whose tokens carry it) in the same report: the engine adds usage and cost once
+ * per report; the call's own usage is there for reading, not to add again.
  */
 export async function callModel(
   ctx: NodeContext,
   request: ChatRequest,
-  recordCall = false,
+  step?: number,
 ): Promise<{ result: ChatResult; call: CallRecord }> {
   const started = performance.now();
   const result = await ctx.models.chat(request, {
     signal: ctx.signal,
-    onToken: (text) => ctx.emit({ type: 'token', text }),
+    onToken: (text) => ctx.emit(step === undefined ? { type: 'token', text } : { type: 'token', text, step }),
   });
   const call: CallRecord = {
     kind: 'model',
@@ -40,6 +40,6 @@ export async function callModel(
     usage: result.usage,
     costUsd: result.costUsd,
   };
-  ctx.report({ model: result.model, usage: result.usage, costUsd: result.costUsd, ...(recordCall ? { call } : {}) });
+  ctx.report({ model: result.model, usage: result.usage, costUsd: result.costUsd, ...(step === undefined ? {} : { call }) });
   return { result, call };
 }
