@@ -80,6 +80,25 @@ describe('an MCP server that stops', () => {
 });
 
 // fetch refuses a URL with credentials, so a url with user:password@ never connected: they go as Basic auth instead.
+describe('an MCP server whose tool list never ends', () => {
+  it('is unavailable past 1,000 tools, saying so, and the other tools keep working', async () => {
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      config: { mcpServers: { endless: { command: process.execPath, args: [FIXTURE, '--endless-list'] } } },
+    });
+    try {
+      // Before, the listing followed the server's cursor for ever, holding the call and growing the runner's memory (613 MB in 10 s).
+      const error = await tools.call('page0_tool0', {}).catch((e: Error) => e.message);
+      expect(error).toMatch(/^unknown tool "page0_tool0"; tools: calculator, http_request \(MCP server "endless" is unavailable: it lists more than 1000 tools\)$/);
+      expect((await tools.list()).map((s) => s.name)).toEqual(['calculator', 'http_request']);
+      expect(await tools.call('calculator', { expression: '2 * 3' })).toBe(6);
+    } finally {
+      await tools.close();
+    }
+  }, 30_000);
+});
+
 describe('an MCP server behind Basic auth, its credentials in the url', () => {
   const PASSWORD = 'pw-0123456789 abc%';
   let server: ChildProcess;

@@ -23,6 +23,11 @@ export interface McpConnection {
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
+/**
+ * Tools one server may list. Function-calling APIs take far fewer (OpenAI: 128), and a server whose
+ * cursor never ends (a bug, or a hostile server) was followed for ever, its list growing in the runner.
+ */
+const MAX_TOOLS = 1000;
 const STDERR_TAIL = 2000;
 
 /**
@@ -74,8 +79,11 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       await client.connect(transport(), { timeout: CONNECT_TIMEOUT_MS });
       const tools: McpToolInfo[] = [];
       let cursor: string | undefined;
+      // One deadline for the whole list: a page each just inside its own timeout would hold the call for hours.
+      const listUntil = Date.now() + CONNECT_TIMEOUT_MS;
       do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: CONNECT_TIMEOUT_MS });
+        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: Math.max(1, listUntil - Date.now()) });
+        if (tools.length + page.tools.length > MAX_TOOLS) throw new Error(`it lists more than ${MAX_TOOLS} tools`);
         for (const t of page.tools) {
           tools.push({ server, name: t.name, description: t.description ?? t.title ?? t.name, inputSchema: t.inputSchema as Record<string, unknown> });
         }
