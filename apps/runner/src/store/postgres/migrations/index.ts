@@ -7,8 +7,9 @@ import { promotionOwner } from './005-promotion-owner';
 import { promotionSoFar } from './006-promotion-so-far';
 import { runDocuments } from './007-run-documents';
 import { runsByStatus } from './008-runs-by-status';
+import { runsByStatusAndSource } from './009-runs-by-status-and-source';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments, runsByStatus];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments, runsByStatus, runsByStatusAndSource];
