@@ -45,6 +45,8 @@ beforeAll(async () => {
     if (url.pathname === '/to') return res.writeHead(Number(url.searchParams.get('status') ?? 302), { location: url.searchParams.get('url')! }).end();
     if (url.pathname === '/big') return res.end('x'.repeat(5000));
     if (url.pathname === '/hang') return; // never answers
+    // A body in the charset its content type names (not UTF-8): `bytes` as hex.
+    if (url.pathname === '/encoded') return res.writeHead(200, { 'content-type': url.searchParams.get('type')! }).end(Buffer.from(url.searchParams.get('bytes')!, 'hex'));
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -159,6 +161,19 @@ describe('http_request: limits and arguments', () => {
       `tool "http_request": GET http://${SILENT_DNS_HOST}/: no response within 300 ms`,
     );
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('reads the body in the charset its content type names, UTF-8 otherwise', async () => {
+    const t = tools({ allowHosts: ['127.0.0.1'] });
+    const body = async (type: string, bytes: string) =>
+      ((await t.call('http_request', { url: `${origin}/encoded?type=${encodeURIComponent(type)}&bytes=${bytes}`, method: 'GET' })) as { body: string }).body;
+    // "café 50 €" in windows-1252 (é e9, € 80), in ISO-8859-1 (é e9), "こんにちは" in Shift_JIS: before, each was read as UTF-8 ("caf� 50 �").
+    expect(await body('text/html; charset=windows-1252', '636166e92035302080')).toBe('café 50 €');
+    expect(await body('text/plain; charset="ISO-8859-1"', '636166e9')).toBe('café');
+    expect(await body('text/plain;charset=Shift_JIS', '82b182f182c982bf82cd')).toBe('こんにちは');
+    // No charset, or one nobody knows: UTF-8, as before.
+    expect(await body('application/json', '7b2261223a22c3a9227d')).toBe('{"a":"é"}');
+    expect(await body('text/plain; charset=no-such-charset', '63616663c3a9')).toBe('cafcé');
   });
 
   it('rejects bad arguments before any request', async () => {

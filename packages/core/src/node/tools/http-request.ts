@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import iconv from 'iconv-lite';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
@@ -80,7 +81,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
             continue;
           }
           const contentType = String(res.headers['content-type'] ?? '');
-          return { status: res.status, url: url.toString(), contentType, body: res.body.toString('utf8') };
+          return { status: res.status, url: url.toString(), contentType, body: bodyText(res.body, contentType) };
         }
       } catch (err) {
         if (deadline.aborted) throw new Error(`${method} ${url}: no response within ${timeoutMs} ms`);
@@ -100,6 +101,16 @@ function parseUrl(text: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https URLs are allowed, not ${url.protocol}`);
   return url;
+}
+
+/**
+ * The body as text in the charset its content type names (a windows-1252 or Shift_JIS page read as UTF-8
+ * reaches the model as replacement characters); UTF-8 when it names none, or one iconv-lite does not know.
+ * Not TextDecoder: Node 20's reads windows-1252 (and so latin1, iso-8859-1) as Latin-1, 0x80 as U+0080, not €.
+ */
+function bodyText(body: Buffer, contentType: string): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  return charset && iconv.encodingExists(charset) ? iconv.decode(body, charset) : body.toString('utf8');
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
