@@ -160,6 +160,16 @@ describe('patchbay keys', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 180_000); // six CLI processes on a busy machine
 
+  it('says in words that an action is missing (exit 2, one line), not a count of arguments', async () => {
+    // Was: "patchbay keys: expected 1 to 2 argument(s), got 0; see patchbay keys --help".
+    for (const args of [['keys'], ['keys', '--json']]) {
+      const missing = await runCli([...args, '--data', runner.dataDir], runner.dataDir, cleanEnv());
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr.trim().split('\n')).toEqual(['patchbay keys: name an action: create, list or revoke; see patchbay keys --help']);
+    }
+  }, 60_000);
+
   it('refuses a --data that is a file (exit 2, one line) rather than failing to make a store there', async () => {
     const file = path.join(runner.dataDir, 'cases.jsonl');
     writeFileSync(file, '{}\n');

@@ -25,6 +25,8 @@ export interface Command {
   options: CommandOptions;
   /** Positional arguments allowed: [min, max] (max Infinity for variadic). */
   positionals: [number, number];
+  /** What to say, in words, when none of the positionals is given (`keys`: "name an action: …"); else the count is said. */
+  missingFirst?: string;
   run(args: { values: Record<string, any>; positionals: string[] }, io: CliIO): Promise<number>;
 }
 
@@ -46,6 +48,7 @@ export function parseCommandArgs(command: Command, argv: string[]) {
   }
   const [min, max] = command.positionals;
   const n = parsed.positionals.length;
+  if (!parsed.values.help && n === 0 && min > 0 && command.missingFirst) throw new UsageError(`${command.missingFirst}; see patchbay ${command.name} --help`);
   if (!parsed.values.help && (n < min || n > max)) {
     const expected = min === max ? `${min} argument(s)` : max === Infinity ? `at least ${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} argument(s)`;
     throw new UsageError(`expected ${expected}, got ${n}; see patchbay ${command.name} --help`);

@@ -25,6 +25,7 @@ Options:
 Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exist.`,
   options: { pipelines: { type: 'string', multiple: true }, json: { type: 'boolean' }, data: { type: 'string' }, store: { type: 'string' } },
   positionals: [1, 2],
+  missingFirst: 'name an action: create, list or revoke',
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
     const { KEY_NAME_PATTERN, createServingKey, revokeServingKey } = await import('../../deploy/serving-keys');
