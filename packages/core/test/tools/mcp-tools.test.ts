@@ -137,6 +137,36 @@ describe('an MCP server behind Basic auth, its credentials in the url', () => {
   });
 });
 
+describe('an MCP server over HTTP whose answer never ends', () => {
+  let server: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    server = spawn(process.execPath, [fileURLToPath(new URL('../fixtures/mcp-endless-answer.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    url = await new Promise<string>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+      server.stdout!.on('data', (chunk: Buffer) => {
+        const m = /listening (\d+)/.exec(chunk.toString());
+        if (m) resolve(`http://127.0.0.1:${m[1]}/mcp`);
+      });
+    });
+  });
+  afterAll(() => server.kill());
+
+  it('fails the call once the answer passes 10 MB, as over stdio, and connects again on the next call', async () => {
+    const tools = createToolService({ dataDir, sandbox: createSandbox(), env: {}, config: { mcpServers: { remote: { url } } } });
+    try {
+      // Before, the runner read on (50 MB a second here) until the SDK's 60 s request timeout.
+      const started = Date.now();
+      const error = await tools.call('endless', {}).catch((e: Error) => e.message);
+      expect(error).toBe('tool "endless": MCP server "remote" stopped (an answer over 10485760 bytes); it is started again on the next call');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await tools.call('endless', {}).catch((e: Error) => e.message)).toBe(error);
+    } finally {
+      await tools.close();
+    }
+  }, 20_000);
+});
+
 describe('MCP tools over streamable HTTP', () => {
   let server: ChildProcess;
   let url: string;

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from '../config/workspace-config';
 import { splitBaseURL } from '../providers/base-url';
+import { boundedFetch } from './mcp-bounded-fetch';
 
 export interface McpToolInfo {
   server: string;
@@ -29,6 +30,8 @@ const CONNECT_TIMEOUT_MS = 30_000;
  */
 const MAX_TOOLS = 1000;
 const STDERR_TAIL = 2000;
+/** The largest message read from a server over HTTP: the SDK's stdio buffer, so both transports bound alike. */
+const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /**
  * One MCP server from `mcpServers`: a stdio command (started as a child process,
@@ -48,13 +51,18 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     return parts.length ? ` (${parts.join('; ')})` : '';
   };
 
-  function transport(): Transport {
+  function transport(client: Client): Transport {
     if ('url' in config) {
       // fetch refuses a URL with `user:password@`: they go as Basic auth, as a provider's base URL's do (a header the config sets wins).
       const { url, authorization } = splitBaseURL(config.url);
       const headers: Record<string, string> = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)]));
       if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.Authorization = authorization;
-      return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+      // An answer past the bound ends the connection, as an overflowing stdio server's does: the call in flight fails with why.
+      const fetch = boundedFetch(MAX_MESSAGE_BYTES, () => {
+        lastError = `an answer over ${MAX_MESSAGE_BYTES} bytes`;
+        void client.close();
+      });
+      return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch });
     }
     const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)])) };
     const cwd = resolve(options.baseDir, config.cwd ?? '.');
@@ -76,7 +84,7 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
     client.onclose = () => (live.closed = true);
     try {
-      await client.connect(transport(), { timeout: CONNECT_TIMEOUT_MS });
+      await client.connect(transport(client), { timeout: CONNECT_TIMEOUT_MS });
       const tools: McpToolInfo[] = [];
       let cursor: string | undefined;
       // One deadline for the whole list: a page each just inside its own timeout would hold the call for hours.
