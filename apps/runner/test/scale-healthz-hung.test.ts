@@ -2,6 +2,7 @@
 // drops packets looks) must not hang /healthz: an orchestrator's probe (Kubernetes: 1 s by default) would see a
 // timeout, not a 503 with the reason, and its probes would pile up. /healthz answers within 500 ms per service.
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { scaleServices } from './support/scale-services';
 import { startTestRunner, type TestRunner } from './support/test-runner';
@@ -89,6 +90,39 @@ describe('GET /healthz when Redis or PostgreSQL hangs', () => {
       expect((await healthz(runner)).body).toEqual({ status: 'ok' });
     } finally {
       services.postgres.resume();
+      await runner.close();
+    }
+  }, 60_000);
+
+  it('recovers to 200 on its own when only the connection /healthz asks on is dead but silent (NAT state dropped), on a fresh connection', async () => {
+    const runner = await startTestRunner({ store: services.store });
+    const admin = new pg.Client({ connectionString: services.store });
+    let stopped: number | undefined;
+    try {
+      await admin.connect();
+      expect((await healthz(runner)).body).toEqual({ status: 'ok' });
+      // The backend serving the probe's connection: stopped, it takes the question and never answers, as a
+      // connection whose NAT state was dropped; every other connection, and a new one, still works.
+      const probes = async () => (await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'patchbay /healthz'")).rows.map((r) => r.pid);
+      const [pid] = await probes();
+      expect(pid).toEqual(expect.any(Number));
+      process.kill(pid, 'SIGSTOP');
+      stopped = pid;
+      const down = await untilUnavailable(runner);
+      expect(down.body).toMatchObject({ status: 'unavailable', reason: 'the store (PostgreSQL) did not answer within 500 ms' });
+      // Before: 503 until TCP gave up on the connection (~15 min). Now the question is given up after 5 s, its
+      // connection dropped, and the next one asked on a new connection.
+      await expect.poll(async () => (await healthz(runner)).status, { timeout: 20_000, interval: 250 }).toBe(200);
+      expect((await healthz(runner)).body).toEqual({ status: 'ok' });
+      // Asked on one new connection, not on one per scrape.
+      expect((await probes()).filter((p) => p !== pid)).toHaveLength(1);
+    } finally {
+      if (stopped !== undefined) {
+        process.kill(stopped, 'SIGCONT');
+        // What the runner abandoned is ended on the server too, not left holding a backend.
+        await admin.query('SELECT pg_terminate_backend($1)', [stopped]).catch(() => {});
+      }
+      await admin.end().catch(() => {});
       await runner.close();
     }
   }, 60_000);

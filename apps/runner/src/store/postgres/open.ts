@@ -4,6 +4,7 @@ import { checkStoreUrl } from '../store-url';
 import { StoreNeedsMigratingError } from '../store-needs-migrating';
 import { migratePostgres, pendingPostgresMigrations } from './migrate';
 import { openPool } from './pool';
+import { HealthConnection } from './health-connection';
 import { connectReason } from './connect-reason';
 import { postgresResponseCache } from './response-cache';
 import { StorageHealth } from '../storage-health';
@@ -40,7 +41,8 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
     const { reason, advice } = connectReason(err, url);
     throw new StoreOpenError(display, reason, advice);
   }
-  const health = new StorageHealth({ ask: () => sql`SELECT 1`.execute(db), reason: (err) => connectReason(err, url).reason });
+  const healthConnection = new HealthConnection(url);
+  const health = new StorageHealth({ ask: () => healthConnection.ask(), reason: (err) => connectReason(err, url).reason });
   const stores = kyselyStores(db, options, health);
   const responseCache = postgresResponseCache(db, display, options.log, options.redact);
   let closed = false;
@@ -55,6 +57,7 @@ export async function openPostgresStore(target: string, options: OpenStoreOption
       closed = true;
       // What is queued is written if the database is still there; a close never hangs on one that is gone.
       await Promise.allSettled([stores.runs.flush(), stores.monitors.flush(), responseCache.close()]);
+      await healthConnection.close();
       await db.destroy();
     },
   };

@@ -20,6 +20,11 @@ export function openPool(url: string, options: { max?: number; readOnly?: boolea
     max: options.max ?? 10,
     Client: NamedStatementClient,
     connectionTimeoutMillis: 5_000,
+    // An idle connection whose peer is gone without a word (a NAT or firewall dropped its state) is found by
+    // TCP keepalive (probes after 10 s idle; Node sends them 1 s apart, 10 unanswered end it) and dropped by the
+    // pool, rather than taken for the next statement and waited on until TCP gives up (~15 min).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
