@@ -108,6 +108,34 @@ describe('serve --store postgres://…', () => {
     }
   });
 
+  it('records a run whose error holds the NUL character (a tool or server quoting binary text), which a TEXT column cannot keep', async () => {
+    const logs: string[] = [];
+    const runner = await startTestRunner({ store: await pg.createDatabase(), log: (line) => logs.push(line) });
+    try {
+      // Any node's error can quote outside text: here a transform's $error of its input, as a tool's error quotes a server.
+      const document = {
+        format: 'patchbay.pipeline/v1',
+        name: 'nul-error',
+        nodes: [
+          { id: 'q', type: 'input', config: { name: 'x', valueType: 'string' } },
+          { id: 't', type: 'transform', config: { expression: '$error($)' } },
+          { id: 'o', type: 'output', config: { name: 'y' } },
+        ],
+        edges: [{ from: 'q.value', to: 't.value' }, { from: 't.value', to: 'o.value' }],
+      };
+      const started = await runner.post('/api/runs', { document, inputs: { x: 'a\u0000b' } });
+      expect(started.status).toBe(201);
+      // Before, the finish was refused ('could not record run …: invalid byte sequence for encoding "UTF8": 0x00') and the run stayed running.
+      const run = await waitForRun(runner, (await started.json()).id);
+      expect(run).toMatchObject({ status: 'failed', error: 'node "t" failed: expression failed: a\\u0000b (at character 7)', failedNode: 't', inputs: { x: 'a\u0000b' } });
+      // The node's trace is JSON, which keeps the character as it was.
+      expect(run.nodes.t).toMatchObject({ status: 'failed', error: 'expression failed: a\u0000b (at character 7)' });
+      expect(logs.filter((line) => /could not record/.test(line))).toEqual([]);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('survives PostgreSQL going away while a connection is checked out between two statements (a worker mid-transaction)', async () => {
     // A checked-out pg client has no 'error' listener of the pool's: its connection dying
     // emitted an unhandled 'error' and took the whole process down (a `patchbay worker` mid-eval).

@@ -8,3 +8,12 @@ export function isNulInText(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return (code === '22021' && /0x00/.test(err.message)) || (code === '22P05' && /\\u0000/.test(err.message));
 }
+
+/**
+ * `text` with each NUL written as the six characters `\u0000`, for a TEXT column that takes outside text
+ * (a run's or a node's error, which may quote a tool's or a server's binary answer): PostgreSQL refused
+ * the whole write, and the run stayed running. Both stores keep it so, so they read back alike.
+ */
+export function nulEscaped(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
+}

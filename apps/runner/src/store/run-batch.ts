@@ -6,6 +6,7 @@ import { storedEvent, type RunFinish, type RunStart } from './runs';
 import { ValueSharing } from './run-values';
 import { insertDocuments, storedDocument } from './run-documents';
 import { PreparedInsert, PreparedQuery } from './prepared';
+import { nulEscaped } from './nul-in-text';
 
 /** A queued begin or finish, and how to tell its caller that its batch committed (or failed). */
 export type RunWrite = ({ kind: 'begin'; run: RunStart } | { kind: 'finish'; run: RunFinish }) & {
@@ -189,7 +190,7 @@ class RunRows {
   }
 
   outcome(run: RunFinish, shared: ValueSharing): [string | null, string | null, string] {
-    return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : this.redact(run.error), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
+    return [run.outputs === null ? null : this.json(shared.ports(run.outputs)), run.error === null ? null : nulEscaped(this.redact(run.error)), this.json(run.events.map((e) => shared.event(storedEvent(e))))];
   }
 
   beginRow(run: RunStart, shared: ValueSharing, end?: RunFinish): RunRow {
@@ -220,7 +221,7 @@ class RunRows {
       started_at: t.startedAt ?? null,
       duration_ms: t.durationMs ?? null,
       attempts: t.attempts,
-      error: t.error === undefined ? null : this.redact(t.error),
+      error: t.error === undefined ? null : nulEscaped(this.redact(t.error)),
       model: t.model ?? null,
       prompt_tokens: t.usage?.promptTokens ?? null,
       completion_tokens: t.usage?.completionTokens ?? null,
