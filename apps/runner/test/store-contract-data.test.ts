@@ -278,6 +278,18 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     expect((await store.monitors.deliveries('p', 10)).map((d) => d.id)).toEqual([recent, pending]);
   });
 
+  it('keeps a NUL in outside text (an eval\'s error, a judge\'s reason, a webhook\'s error) as \\u0000, which PostgreSQL\'s TEXT refuses', async () => {
+    const store = await target.open();
+    await store.evals.create(newEval('e-nul'));
+    await store.evals.finish('e-nul', { status: 'failed', error: 'the model said a\u0000b' });
+    expect(await store.evals.get('e-nul')).toMatchObject({ status: 'failed', error: 'the model said a\\u0000b' });
+    await store.monitors.addScore({ runId: 'r-nul', monitor: 'm', pipeline: 'nul', version: 1, label: null, score: 0, pass: false, reason: 'bad\u0000reason', at: 10 });
+    expect((await store.monitors.runScores('r-nul')).map((x) => x.reason)).toEqual(['bad\\u0000reason']);
+    const id = await store.monitors.addDelivery({ pipeline: 'nul', rule: 'r', state: 'firing', payload: {}, webhook: 'http://127.0.0.1:9/h', createdAt: 5 });
+    await store.monitors.updateDelivery(id, { status: 'failed', attempts: 1, lastError: 'the webhook answered 500: a\u0000b', deliveredAt: null });
+    expect((await store.monitors.deliveries('nul', 10)).map((d) => d.lastError)).toEqual(['the webhook answered 500: a\\u0000b']);
+  });
+
   it('caches model replies and vectors, hit at once and after a flush', async () => {
     const store = await target.open();
     const cache = target.cache(store);

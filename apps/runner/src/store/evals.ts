@@ -6,6 +6,7 @@ import { decodeIntCursor, insertOrder, type StoreDb } from './dialect';
 import type { Database } from './schema';
 import { PreparedInsert } from './prepared';
 import { writeRunBatch } from './run-batch';
+import { nulEscaped } from './nul-in-text';
 import type { RunFinish, RunStart } from './runs';
 
 export type { EvalDatasetRef, EvalStatus } from '@patchbay/evals';
@@ -182,7 +183,8 @@ export class KyselyEvalStore implements EvalStore {
   }
 
   private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {
-    await db.updateTable('eval_results').set({ status, head, error, finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running').execute();
+    // The error may quote outside text (a provider's answer) holding a NUL, which PostgreSQL's TEXT refuses.
+    await db.updateTable('eval_results').set({ status, head, error: error === null ? null : nulEscaped(error), finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running').execute();
   }
 
   async create(evalRun: NewEval) {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { StoreDb } from './dialect';
 import type { Database } from './schema';
+import { nulEscaped } from './nul-in-text';
 
 export type MonitoringConfigKind = 'monitors' | 'alert-rules';
 
@@ -120,7 +121,7 @@ export class KyselyMonitorStore implements MonitorStore {
     const batch = [...new Map(this.pending.map((x) => [`${x.runId}\0${x.monitor}`, x])).values()];
     this.pending = [];
     if (batch.length) {
-      const rows = batch.map((x) => ({ run_id: x.runId, monitor: x.monitor, pipeline: x.pipeline, version: x.version, label: x.label, score: x.score, pass: x.pass ? 1 : 0, reason: x.reason, at: x.at }));
+      const rows = batch.map((x) => ({ run_id: x.runId, monitor: x.monitor, pipeline: x.pipeline, version: x.version, label: x.label, score: x.score, pass: x.pass ? 1 : 0, reason: x.reason === null ? null : nulEscaped(x.reason), at: x.at }));
       // A batch that failed before does not stop the ones after it.
       this.writing = this.writing.catch(() => {}).then(() =>
         this.db.transaction().execute(async (tx) => {
@@ -232,7 +233,7 @@ export class KyselyMonitorStore implements MonitorStore {
   }
 
   async updateDelivery(id: number, u: Pick<AlertDelivery, 'status' | 'attempts' | 'lastError' | 'deliveredAt'>): Promise<void> {
-    await this.db.updateTable('alert_deliveries').set({ status: u.status, attempts: u.attempts, last_error: u.lastError, delivered_at: u.deliveredAt }).where('id', '=', id).execute();
+    await this.db.updateTable('alert_deliveries').set({ status: u.status, attempts: u.attempts, last_error: u.lastError === null ? null : nulEscaped(u.lastError), delivered_at: u.deliveredAt }).where('id', '=', id).execute();
   }
 
   async pruneDeliveries(before: number): Promise<number> {
