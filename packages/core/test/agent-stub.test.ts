@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '../src/schema/pipeline';
 import { runPipeline } from '../src/engine/run-pipeline';
@@ -257,5 +258,55 @@ describe('agent loop against an OpenAI-compatible server', () => {
       expect(call.cut).toEqual({ totalChars: 4_000_000, sentChars: 20_000 });
       expect(call.output).toBe(`${'x'.repeat(20_000)}\n\n[tool result cut: the first 20000 of 4000000 characters are shown; 3980000 were left out (maxToolResultChars)]`);
     }
+  });
+});
+
+describe('an MCP tool whose own name a model API would refuse', () => {
+  const FIXTURE = fileURLToPath(new URL('./fixtures/mcp-server.mjs', import.meta.url));
+  const config = { mcpServers: { 'demo.v2': { command: process.execPath, args: [FIXTURE] } } };
+
+  it('is offered to the model by its listed function name, and the call the model makes by it reaches the real tool', async () => {
+    const { stub, services } = await workspace((req) => {
+      const results = toolMessages(req);
+      if (!results.length) return { toolCalls: [{ name: 'demo_v2__get_weather', arguments: { city: 'Oslo' } }] };
+      return { text: `It is ${results[0].content}.` };
+    }, config);
+    const run = await runPipeline(agentPipeline(['demo_v2__get_weather']), { question: 'Weather in Oslo?' }, { services });
+    expect(run.error).toBeUndefined();
+    expect(run.outputs.answer).toBe('It is sunny in Oslo.');
+    expect(stub.requests[0].body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(['demo_v2__get_weather']);
+  });
+
+  it('is called by its listed, shortened name from a tool node', async () => {
+    const { services } = await workspace(() => ({ text: 'unused' }), config);
+    const long = (await services.tools.list()).find((t) => t.name.startsWith('demo_v2__report_'))!.name;
+    expect(long).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    const document = {
+      format: 'patchbay.pipeline/v1',
+      name: 'long-tool',
+      nodes: [
+        { id: 'a', type: 'input', config: { name: 'args', valueType: 'json' } },
+        { id: 'call', type: 'tool', config: { tool: long } },
+        { id: 'out', type: 'output', config: { name: 'result' } },
+      ],
+      edges: [
+        { from: 'a.value', to: 'call.args' },
+        { from: 'call.result', to: 'out.value' },
+      ],
+    } as PipelineDocument;
+    const run = await runPipeline(document, { args: {} }, { services });
+    expect(run.error).toBeUndefined();
+    expect(run.outputs.result).toBe('the long-named tool');
+  });
+
+  it('is refused, naming both servers, when two server names clean to the same prefix', async () => {
+    const { stub, services } = await workspace(() => ({ text: 'unused' }), {
+      mcpServers: { 'my.srv': { command: process.execPath, args: [FIXTURE] }, my_srv: { command: process.execPath, args: [FIXTURE] } },
+    });
+    const run = await runPipeline(agentPipeline(['my_srv__get_weather']), { question: 'Weather?' }, { services });
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('unknown tool "my_srv__get_weather"');
+    expect(run.error).toContain('tool "get.weather" of MCP server "my.srv" and tool "get.weather" of MCP server "my_srv" left out: both would be "my_srv__get_weather"');
+    expect(stub.requests).toHaveLength(0);
   });
 });

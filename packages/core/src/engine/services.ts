@@ -89,6 +89,8 @@ export interface ToolService {
   describe(name: string): Promise<ToolSpec | undefined>;
   /** Validates `args` against the tool's parameters, then calls it. Throws with a clear message on refusal or failure. */
   call(name: string, args: unknown, options?: ToolCallOptions): Promise<unknown>;
+  /** Why tools a pipeline may name are missing from list(): an MCP server that is unavailable, tools left out for a name clash. */
+  problems?(): Promise<string[]>;
 }
 
 export interface ToolCallOptions {

@@ -114,7 +114,10 @@ async function describeTools(ctx: NodeContext, names: string[]): Promise<ToolSpe
   const missing = names.filter((_, i) => !specs[i]);
   if (missing.length) {
     const available = (await ctx.tools.list()).map((t) => t.name).join(', ') || '(none)';
-    throw new Error(`unknown tool${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; available: ${available}`);
+    // Say why a tool is not there (its server is down, its name clashed), as the tool node's error does.
+    const problems = (await ctx.tools.problems?.()) ?? [];
+    const note = problems.length ? ` (${problems.join('; ')})` : '';
+    throw new Error(`unknown tool${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; available: ${available}${note}`);
   }
   return specs as ToolSpec[];
 }

@@ -233,3 +233,58 @@ describe('MCP tools over streamable HTTP', () => {
     }
   });
 });
+
+describe('MCP tool names that would clash or that a model API refuses', () => {
+  it('leaves out tools of servers whose names clean to the same prefix, naming both, and calls none of them', async () => {
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      config: {
+        tools: { custom: [{ name: 'solo__shout', description: 'a workspace tool', parameters: { type: 'object' }, code: 'return "custom"' }] },
+        mcpServers: {
+          'my.srv': { command: process.execPath, args: [FIXTURE] },
+          my_srv: { command: process.execPath, args: [FIXTURE] },
+          solo: { command: process.execPath, args: [FIXTURE] },
+        },
+      },
+    });
+    try {
+      const names = (await tools.list()).map((s) => s.name);
+      expect(names).not.toContain('my_srv__add');
+      expect(names).not.toContain('add');
+      const error = await tools.call('my_srv__add', { a: 1, b: 2 }).catch((e: Error) => e.message);
+      expect(error).toMatch(/^unknown tool "my_srv__add"/);
+      expect(error).toContain('tool "add" of MCP server "my.srv" and tool "add" of MCP server "my_srv" left out: both would be "my_srv__add"');
+      // A prefixed name a workspace tool already has: the workspace tool keeps it.
+      expect(await tools.call('solo__shout', {})).toBe('custom');
+      expect(error).toContain('tool "shout" of MCP server "solo" left out: "solo__shout" is already a workspace tool');
+    } finally {
+      await tools.close();
+    }
+  });
+
+  it('lists valid function names for a dotted or overlong tool name and calls the real tool with them', async () => {
+    const tools = createToolService({ dataDir, sandbox: createSandbox(), config: { mcpServers: { 'demo.v2': { command: process.execPath, args: [FIXTURE] } } } });
+    let long = '';
+    try {
+      const names = (await tools.list()).map((s) => s.name);
+      for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+      // Valid names stay as they were.
+      expect(names).toEqual(expect.arrayContaining(['add', 'shout', 'demo_v2__calculator', 'demo_v2__get_weather']));
+      long = names.find((n) => n.startsWith('demo_v2__report_'))!;
+      expect(long).toMatch(/^demo_v2__report_x+_[0-9a-f]{8}$/);
+      expect(long).toHaveLength(64);
+      expect(await tools.call('demo_v2__get_weather', { city: 'Oslo' })).toBe('sunny in Oslo');
+      expect(await tools.call(long, {})).toBe('the long-named tool');
+    } finally {
+      await tools.close();
+    }
+    // The same shortened name on every start: a saved pipeline's `tool` node keeps working.
+    const again = createToolService({ dataDir, sandbox: createSandbox(), config: { mcpServers: { 'demo.v2': { command: process.execPath, args: [FIXTURE] } } } });
+    try {
+      expect(await again.call(long, {})).toBe('the long-named tool');
+    } finally {
+      await again.close();
+    }
+  });
+});

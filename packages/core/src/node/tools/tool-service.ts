@@ -4,6 +4,7 @@ import { maxOutputBytes, resolveConfigPath, type WorkspaceConfig } from '../conf
 import { createCalculatorTool } from './calculator';
 import { createCustomTool } from './custom-tools';
 import { createHttpRequestTool } from './http-request';
+import { nameMcpTools } from './mcp-tool-names';
 import { createMcpConnection, type McpConnection } from './mcp-tools';
 import { createSqlQueryByNameTool, createSqlQueryTool } from './sql-query';
 import type { Tool } from './tool';
@@ -28,9 +29,10 @@ interface Entry {
  * `http_request` always, a read-only SQL tool per `tools.sql` entry (and
  * `sql_query`, which takes the entry's name as `database`), the `tools.custom`
  * JavaScript tools, and each tool of each `mcpServers` entry (MCP
- * servers connect on first need; a tool whose name another tool already has is
- * offered as `<server>__<tool>`). Arguments are checked against the tool's JSON
- * Schema before the call; every failure is one line naming the tool.
+ * servers connect on first need; a tool whose name another tool already has, or
+ * that is not a valid function name, is offered as `<server>__<tool>`: see
+ * nameMcpTools). Arguments are checked against the tool's JSON Schema before the
+ * call; every failure is one line naming the tool.
  */
 export function createToolService(options: CreateToolServiceOptions): WorkspaceToolService {
   const { config, dataDir } = options;
@@ -83,11 +85,8 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
     const settled = await Promise.allSettled(connections.map((c) => c.tools()));
     const unavailable = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
     const mcpTools = settled.flatMap((s, i) => (s.status === 'fulfilled' ? s.value.map((t) => ({ ...t, connection: connections[i] })) : []));
-    const counts = new Map<string, number>();
-    for (const t of mcpTools) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    for (const t of mcpTools) {
-      const clash = local.has(t.name) || counts.get(t.name)! > 1;
-      const name = clash ? `${t.server.replace(/[^A-Za-z0-9_-]/g, '_')}__${t.name}` : t.name;
+    const { named, problems } = nameMcpTools(mcpTools, (name) => local.has(name));
+    for (const { listed: name, tool: t } of named) {
       entries.set(name, {
         validate: mcpValidator(t.inputSchema),
         tool: {
@@ -96,6 +95,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
         },
       });
     }
+    unavailable.push(...problems);
     return { entries, unavailable };
   }
 
@@ -112,6 +112,9 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
   return {
     async list(): Promise<ToolSpec[]> {
       return [...(await catalogue(true)).entries.values()].map((e) => e.tool.spec);
+    },
+    async problems() {
+      return (await catalogue(true)).unavailable;
     },
     async describe(name) {
       return local.get(name)?.tool.spec ?? (await catalogue(true)).entries.get(name)?.tool.spec;

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/** What function-calling APIs accept as a tool name (OpenAI: `^[a-zA-Z0-9_-]{1,64}$`; Anthropic alike). */
+const VALID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_LENGTH = 64;
+
+export interface NamedMcpTool<T extends { server: string; name: string }> {
+  /** The name the tool is listed and called by. */
+  listed: string;
+  tool: T;
+}
+
+/**
+ * The names MCP tools are offered by. A tool keeps its own name when that is a valid function
+ * name no other tool has; otherwise it becomes `<server>__<tool>`, characters outside
+ * [A-Za-z0-9_-] mapped to `_`, a name past 64 characters cut to 55 plus `_` and 8 hex of a hash of
+ * the real server and tool (so it is the same on every run). Names that still coincide (servers
+ * `my.srv` and `my_srv` both listing `search`; a prefixed name a workspace tool already has) are
+ * left out, each with a reason: a call must never reach a server silently chosen among several.
+ */
+export function nameMcpTools<T extends { server: string; name: string }>(tools: T[], taken: (name: string) => boolean): { named: NamedMcpTool<T>[]; problems: string[] } {
+  const counts = new Map<string, number>();
+  for (const t of tools) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  const candidates = tools.map((tool) => {
+    const own = VALID.test(tool.name) && !taken(tool.name) && counts.get(tool.name) === 1;
+    return { tool, listed: own ? tool.name : fit(`${clean(tool.server)}__${clean(tool.name)}`, tool) };
+  });
+  const byName = new Map<string, typeof candidates>();
+  for (const c of candidates) byName.set(c.listed, [...(byName.get(c.listed) ?? []), c]);
+  const named: NamedMcpTool<T>[] = [];
+  const problems: string[] = [];
+  for (const [listed, group] of byName) {
+    const sources = group.map((c) => `tool "${c.tool.name}" of MCP server "${c.tool.server}"`);
+    if (taken(listed)) problems.push(`${sources.join(' and ')} left out: "${listed}" is already a workspace tool`);
+    else if (group.length > 1) problems.push(`${sources.join(' and ')} left out: both would be "${listed}" (rename a server)`);
+    else named.push(group[0]);
+  }
+  return { named, problems };
+}
+
+function clean(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function fit(name: string, tool: { server: string; name: string }): string {
+  if (name.length <= MAX_LENGTH) return name;
+  const hash = createHash('sha256').update(`${tool.server}\0${tool.name}`).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_LENGTH - 9)}_${hash}`;
+}
