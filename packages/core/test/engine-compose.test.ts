@@ -1,6 +1,7 @@
 // `pipeline` and `map` nodes in the real engine, with stored pipelines behind a resolver.
 import { describe, expect, it } from 'vitest';
 import { eventLoopTurnsDuring } from './event-loop-turns';
+import { YIELD_EVERY_MS } from '../src/nodes/event-loop-turn';
 import { z } from 'zod';
 import {
   behaviorHash,
@@ -271,15 +272,30 @@ describe('map node', () => {
     }
   });
 
-  it('maps a JSONata body over 20,000 items without a false timeout and without holding the event loop', async () => {
-    // Each item is trivial; a wall-clock limit per item counted the time it waited behind the other items
-    // (item 0 failed 'Evaluation timeout after 1000 milliseconds'), and the loop over items never yielded.
-    // A loop over items that never yields lets no turn of the event loop through.
-    const items = Array.from({ length: 20_000 }, (_, i) => i);
-    const { result, turns } = await eventLoopTurnsDuring(() => runPipeline(mapOver({ expression: '$ * 2', concurrency: 64, maxItems: 20_000 }), { items }));
+  // Items that finish without a macrotask yield on the shared clock every YIELD_EVERY_MS of wall time, so how
+  // many turns the loop takes depends on how long the items ran: a fast machine ran 20,000 in ~100 ms, 5 turns.
+  // One turn per 5 × YIELD_EVERY_MS on average is far below what yielding gives (one per 20–40 ms under
+  // load) and far above what a held loop gives (1–2 whatever the length).
+  const atLeastTurnsFor = (ms: number) => Math.max(3, Math.floor(ms / (5 * YIELD_EVERY_MS)));
+
+  it('maps a JSONata body over 50,000 items without a false timeout and without holding the event loop', async () => {
+    // A wall-clock limit per item counted the time it waited behind the other items (item 0 failed
+    // 'Evaluation timeout after 1000 milliseconds'), and the loop over items never yielded.
+    const items = Array.from({ length: 50_000 }, (_, i) => i);
+    const { result, turns, ms } = await eventLoopTurnsDuring(() => runPipeline(mapOver({ expression: '$ * 2', concurrency: 64, maxItems: 50_000 }), { items }));
     expect(result.error).toBeUndefined();
-    expect((result.outputs.results as number[]).slice(-2)).toEqual([39_996, 39_998]);
-    expect(turns).toBeGreaterThan(20);
+    expect((result.outputs.results as number[]).slice(-2)).toEqual([99_996, 99_998]);
+    expect(turns).toBeGreaterThanOrEqual(atLeastTurnsFor(ms));
+  });
+
+  it('maps a template body over 50,000 items without holding the event loop', async () => {
+    // A Liquid render settles as promise continuations only: the map's own yield is all that lets the loop turn.
+    const items = Array.from({ length: 50_000 }, (_, i) => i);
+    const body = { language: 'template', expression: 'n{{ item }}', concurrency: 64, maxItems: 50_000 };
+    const { result, turns, ms } = await eventLoopTurnsDuring(() => runPipeline(mapOver(body), { items }));
+    expect(result.error).toBeUndefined();
+    expect((result.outputs.results as string[]).slice(-1)).toEqual(['n49999']);
+    expect(turns).toBeGreaterThanOrEqual(atLeastTurnsFor(ms));
   });
 });
 
