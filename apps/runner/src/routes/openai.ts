@@ -150,20 +150,31 @@ export const openaiRoutes: RouteModule = {
       const served = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
       // created as the list gives it: when the label last moved; for a version, when it was saved.
       const at = served.label ? (await store.labels.get(served.pipeline, served.label))?.movedAt : (await store.versions.get(served.pipeline, served.version))?.createdAt;
-      return json({ id, object: 'model', created: Math.floor(Date.parse(at ?? new Date().toISOString()) / 1000), owned_by: 'patchbay' }) as never;
+      return json(modelObject(id, at ?? new Date().toISOString())) as never;
     });
 
     app.openapi(models, async (c) => {
       const caller = callerOf(c);
-      const data: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
+      const data: ModelObject[] = [];
       for (const { pipeline, label, movedAt } of await store.labels.all()) {
         // An all-digit label from an older runner names no model: NAME@2 is version 2 spelt another way.
         if (!mayServe(caller, pipeline) || !LABEL_PATTERN.test(label)) continue;
-        const created = Math.floor(Date.parse(movedAt) / 1000);
-        if (label === 'production') data.push({ id: pipeline, object: 'model', created, owned_by: 'patchbay' });
-        data.push({ id: `${pipeline}@${label}`, object: 'model', created, owned_by: 'patchbay' });
+        if (label === 'production') data.push(modelObject(pipeline, movedAt));
+        data.push(modelObject(`${pipeline}@${label}`, movedAt));
       }
       return json({ object: 'list', data }) as never;
     });
   },
 };
+
+interface ModelObject {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+/** An OpenAI model object for a served id; `created` in seconds, from an ISO time (a label's move, a version's save). */
+function modelObject(id: string, at: string): ModelObject {
+  return { id, object: 'model', created: Math.floor(Date.parse(at) / 1000), owned_by: 'patchbay' };
+}
