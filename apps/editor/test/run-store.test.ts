@@ -32,6 +32,24 @@ describe('RunStore', () => {
     expect(store.getRun()).toMatchObject({ runId: 'r1', phase: 'succeeded', outputs: { answer: 'Hello' }, inputs: { q: 'hi' } });
   });
 
+  it("shows an agent's current step as it streams, as its text will be: the last step's, not every step's run together", () => {
+    const { store, frame } = manualStore();
+    store.apply({ type: 'node.started', runId: 'r', nodeId: 'ag', at: 0, attempt: 1 });
+    store.apply({ type: 'node.token', runId: 'r', nodeId: 'ag', text: 'Let me look ', step: 1 });
+    store.apply({ type: 'node.token', runId: 'r', nodeId: 'ag', text: 'that up.', step: 1 });
+    frame();
+    expect(store.getNode('ag')).toEqual({ status: 'running', text: 'Let me look that up.', step: 1 });
+    store.apply({ type: 'node.token', runId: 'r', nodeId: 'ag', text: 'It is ', step: 2 });
+    store.apply({ type: 'node.token', runId: 'r', nodeId: 'ag', text: '42.', step: 2 });
+    frame();
+    expect(store.getNode('ag')).toEqual({ status: 'running', text: 'It is 42.', step: 2 });
+    // A retried attempt starts over from its first step.
+    store.apply({ type: 'node.started', runId: 'r', nodeId: 'ag', at: 1, attempt: 2 });
+    store.apply({ type: 'node.token', runId: 'r', nodeId: 'ag', text: 'Again', step: 1 });
+    frame();
+    expect(store.getNode('ag')).toEqual({ status: 'running', text: 'Again', step: 1 });
+  });
+
   it('tells a node once per frame, and only the node that changed', () => {
     const { store, frame } = manualStore();
     let a = 0;

@@ -4,8 +4,10 @@ import { cutOf, wholeValue } from './cut-values';
 
 export interface NodeRunState {
   status: NodeStatus;
-  /** Text streamed so far (llm, agent). */
+  /** Text streamed so far (llm, agent): an agent's current step only, as its `text` output will be its last step's. */
   text: string;
+  /** The agent step `text` belongs to (1-based); none for an llm. */
+  step?: number;
   trace?: NodeTrace;
   error?: string;
 }
@@ -95,7 +97,9 @@ export class RunStore {
         const node = this.nodes.get(event.nodeId);
         // A token longer than the runner's cut (offline:echo answers in one) comes as its start.
         const text = cutOf(event.text)?.preview ?? event.text;
-        this.setNode(event.nodeId, { status: 'running', ...node, text: (node?.text ?? '') + text });
+        // An agent's next step (after its tool calls) starts its text over.
+        const sameStep = node?.step === event.step;
+        this.setNode(event.nodeId, { status: 'running', ...node, text: (sameStep ? (node?.text ?? '') : '') + text, ...(event.step === undefined ? {} : { step: event.step }) });
         break;
       }
       case 'node.completed':
