@@ -263,6 +263,23 @@ describe('MCP tool names that would clash or that a model API refuses', () => {
     }
   });
 
+  it('offers a tool a server lists twice once, and says why names of one server that clean alike are left out', async () => {
+    const tools = createToolService({ dataDir, sandbox: createSandbox(), config: { mcpServers: { demo: { command: process.execPath, args: [FIXTURE, '--twice'] } } } });
+    try {
+      const names = (await tools.list()).map((s) => s.name);
+      // Calling `shout` reaches the one server by the one name whichever listing is used: nothing to leave out.
+      expect(names.filter((n) => /shout|a_b/.test(n))).toEqual(['shout']);
+      expect(await tools.call('shout', { text: 'once' })).toBe('ONCE');
+      expect(await tools.problems!()).toEqual([
+        'MCP server "demo" lists tool "shout" 2 times; the first listing is offered',
+        'tools "a.b" and "a:b" of MCP server "demo" left out: both would be "demo__a_b", as a tool name holds only A-Z, a-z, 0-9, _ and -',
+      ]);
+      expect(await tools.call('demo__a_b', {}).catch((e: Error) => e.message)).toContain('both would be "demo__a_b", as a tool name holds only');
+    } finally {
+      await tools.close();
+    }
+  });
+
   it('lists valid function names for a dotted or overlong tool name and calls the real tool with them', async () => {
     const tools = createToolService({ dataDir, sandbox: createSandbox(), config: { mcpServers: { 'demo.v2': { command: process.execPath, args: [FIXTURE] } } } });
     let long = '';

@@ -16,9 +16,12 @@ export interface NamedMcpTool<T extends { server: string; name: string }> {
  * [A-Za-z0-9_-] mapped to `_`, a name past 64 characters cut to 55 plus `_` and 8 hex of a hash of
  * the real server and tool (so it is the same on every run). Names that still coincide (servers
  * `my.srv` and `my_srv` both listing `search`; a prefixed name a workspace tool already has) are
- * left out, each with a reason: a call must never reach a server silently chosen among several.
+ * left out, each with a reason: a call must never reach a server silently chosen among several. A name
+ * one server lists twice is kept once (see onceEach).
  */
-export function nameMcpTools<T extends { server: string; name: string }>(tools: T[], taken: (name: string) => boolean): { named: NamedMcpTool<T>[]; problems: string[] } {
+export function nameMcpTools<T extends { server: string; name: string }>(listed: T[], taken: (name: string) => boolean): { named: NamedMcpTool<T>[]; problems: string[] } {
+  const problems: string[] = [];
+  const tools = onceEach(listed, problems);
   const counts = new Map<string, number>();
   for (const t of tools) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const candidates = tools.map((tool) => {
@@ -28,14 +31,37 @@ export function nameMcpTools<T extends { server: string; name: string }>(tools: 
   const byName = new Map<string, typeof candidates>();
   for (const c of candidates) byName.set(c.listed, [...(byName.get(c.listed) ?? []), c]);
   const named: NamedMcpTool<T>[] = [];
-  const problems: string[] = [];
   for (const [listed, group] of byName) {
     const sources = group.map((c) => `tool "${c.tool.name}" of MCP server "${c.tool.server}"`);
+    const servers = new Set(group.map((c) => c.tool.server));
     if (taken(listed)) problems.push(`${sources.join(' and ')} left out: "${listed}" is already a workspace tool`);
-    else if (group.length > 1) problems.push(`${sources.join(' and ')} left out: both would be "${listed}" (rename a server)`);
+    else if (servers.size === 1 && group.length > 1) {
+      // One server's own names, e.g. `a.b` and `a:b`: renaming the server would not part them.
+      const names = group.map((c) => `"${c.tool.name}"`);
+      problems.push(`tools ${names.join(' and ')} of MCP server "${[...servers][0]}" left out: both would be "${listed}", as a tool name holds only A-Z, a-z, 0-9, _ and -`);
+    } else if (group.length > 1) problems.push(`${sources.join(' and ')} left out: both would be "${listed}" (rename a server)`);
     else named.push(group[0]);
   }
   return { named, problems };
+}
+
+/**
+ * A server that lists a name more than once gets it once, as first listed: a call by that name reaches the same
+ * server and tool whichever listing it came from, so there is nothing to tell apart (the first listing's schema
+ * checks the arguments; the server checks them again).
+ */
+function onceEach<T extends { server: string; name: string }>(tools: T[], problems: string[]): T[] {
+  const byKey = new Map<string, { first: T; count: number }>();
+  for (const t of tools) {
+    const key = JSON.stringify([t.server, t.name]);
+    const seen = byKey.get(key);
+    if (seen) seen.count++;
+    else byKey.set(key, { first: t, count: 1 });
+  }
+  for (const { first, count } of byKey.values()) {
+    if (count > 1) problems.push(`MCP server "${first.server}" lists tool "${first.name}" ${count} times; the first listing is offered`);
+  }
+  return [...byKey.values()].map((v) => v.first);
 }
 
 function clean(name: string): string {
