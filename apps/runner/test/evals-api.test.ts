@@ -271,6 +271,17 @@ describe('running an eval', () => {
     expect(badParams).toMatchObject({ status: 400, body: { errors: [{ path: '$.suite.scorers[1].params.pattern' }] } });
     const unknownParam = await post({ version: 1, suite: { scorers: [{ type: 'numeric', params: { tolerence: 1 } }] } });
     expect(unknownParam).toMatchObject({ status: 400, body: { detail: expect.stringContaining('unknown field "tolerence"'), errors: [{ path: '$.suite.scorers[0].params' }] } });
+    // A scorer's name is a key of each case's scores and of the summary: "__proto__" there set a prototype instead,
+    // so its scores vanished and every case passed (a pass rate of 1 whatever the answers).
+    const protoName = await post({ version: 1, suite: { scorers: [{ name: '__proto__', type: 'contains' }] } });
+    expect(protoName).toMatchObject({
+      status: 400,
+      body: {
+        type: 'urn:patchbay:problem:invalid-suite',
+        detail: 'invalid suite: $.suite.scorers[0].name: a scorer cannot be named "__proto__" (its name is a key of each case\'s scores and of the summary); give it another name',
+        errors: [{ path: '$.suite.scorers[0].name' }],
+      },
+    });
     const noScorers = await post({ version: 1, suite: { scorers: [] } });
     expect(noScorers).toMatchObject({ status: 400, body: { errors: [{ path: '$.suite.scorers' }] } });
 

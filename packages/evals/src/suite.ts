@@ -155,6 +155,10 @@ export function parseSuite(
     const def = getScorerType(spec.type);
     if (!def) throw new SuiteError(options.label, `${at}.type`, `unknown scorer type "${spec.type}" (known: ${Object.keys(scorerTypes).join(', ')})`);
     const name = spec.name ?? spec.type;
+    // A scorer's name keys each case's scores and the summary: "__proto__" would set their prototype instead.
+    if (name === '__proto__') {
+      throw new SuiteError(options.label, `${at}.name`, `a scorer cannot be named "__proto__" (its name is a key of each case's scores and of the summary); give it another name`);
+    }
     if (names.has(name)) throw new SuiteError(options.label, `${at}.name`, `two scorers are named "${name}"; give each a distinct name`);
     names.add(name);
     const params = def.params.safeParse(spec.params);
