@@ -69,14 +69,51 @@ describe('an MCP server that stops', () => {
   afterAll(() => tools.close());
 
   it('says why the call failed (its stderr), and starts the server again on the next call', async () => {
-    await expect(tools.call('crash', {})).rejects.toThrow(/^tool "crash": MCP server "demo" stopped \((?:[^;]+; )?stderr: fixture crashing on purpose\); it is started again on the next call$/);
+    await expect(tools.call('crash', {})).rejects.toThrow(/^tool "crash": MCP server "demo" stopped: it exited with code 3 \(stderr: fixture crashing on purpose\); it is started again on the next call$/);
     expect(await tools.call('add', { a: 1, b: 2 })).toEqual({ sum: 3 });
   });
 
   it('says a server that floods its output was cut off, and starts it again', async () => {
-    await expect(tools.call('flood', {})).rejects.toThrow(/^tool "flood": MCP server "demo" stopped \(ReadBuffer exceeded maximum size of \d+ bytes\)/);
+    await expect(tools.call('flood', {})).rejects.toThrow('tool "flood": MCP server "demo" stopped: it wrote more than 10485760 bytes on stdout without a line break; it is started again on the next call');
     expect(await tools.call('add', { a: 2, b: 2 })).toEqual({ sum: 4 });
   });
+});
+
+describe('a stdio MCP server that goes wrong at the start', () => {
+  const node = (code: string) => ({ command: process.execPath, args: ['-e', code] });
+  it('says promptly how it exited, with the end of its stderr, or what it wrote that is not JSON-RPC', async () => {
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      config: {
+        mcpServers: {
+          exits: node('console.error("Traceback (most recent call last):\\n  File \\"server.py\\", line 1\\nModuleNotFoundError: No module named \'mcp\'\\n"); process.exit(3)'),
+          silent: node('process.exit(1)'),
+          usage: node('console.log("usage: server [--port PORT]"); process.exit(0)'),
+          web: node('console.log("\\x1b[32mListening on http://localhost:3000\\x1b[0m " + "x".repeat(200)); setInterval(() => {}, 1000)'),
+          json: node('console.log(JSON.stringify({ level: "info", msg: "starting" })); setInterval(() => {}, 1000)'),
+          banner: { command: process.execPath, args: [FIXTURE, '--banner'] },
+        },
+      },
+    });
+    try {
+      const started = Date.now();
+      const problems = await tools.problems!();
+      // Before, `web` and `json` held the listing for the 30 s connect timeout: now 5 s after their first line.
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(problems).toEqual([
+        'MCP server "exits" is unavailable: it exited with code 3 (stderr: Traceback (most recent call last): | File "server.py", line 1 | ModuleNotFoundError: No module named \'mcp\')',
+        'MCP server "silent" is unavailable: it exited with code 1 (nothing on stderr)',
+        'MCP server "usage" is unavailable: it exited with code 0; it wrote "usage: server [--port PORT]" on stdout, which is not JSON-RPC (nothing on stderr)',
+        `MCP server "web" is unavailable: it wrote "Listening on http://localhost:3000 ${'x'.repeat(44)}…" on stdout, which is not JSON-RPC, and no MCP message in 5 s: is it an MCP server over stdio?`,
+        'MCP server "json" is unavailable: it wrote "{\\"level\\":\\"info\\",\\"msg\\":\\"starting\\"}" on stdout, which is not JSON-RPC, and no MCP message in 5 s: is it an MCP server over stdio?',
+      ]);
+      // A banner before it speaks MCP is noise: the server works.
+      expect(await tools.call('shout', { text: 'after a banner' })).toBe('AFTER A BANNER');
+    } finally {
+      await tools.close();
+    }
+  }, 30_000);
 });
 
 // fetch refuses a URL with credentials, so a url with user:password@ never connected: they go as Basic auth instead.
@@ -158,7 +195,7 @@ describe('an MCP server over HTTP whose answer never ends', () => {
       // Before, the runner read on (50 MB a second here) until the SDK's 60 s request timeout.
       const started = Date.now();
       const error = await tools.call('endless', {}).catch((e: Error) => e.message);
-      expect(error).toBe('tool "endless": MCP server "remote" stopped (an answer over 10485760 bytes); it is started again on the next call');
+      expect(error).toBe('tool "endless": MCP server "remote" stopped: it sent an answer over 10485760 bytes; it is started again on the next call');
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await tools.call('endless', {}).catch((e: Error) => e.message)).toBe(error);
     } finally {

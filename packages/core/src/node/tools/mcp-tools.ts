@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/workspace-config';
 import { splitBaseURL } from '../providers/base-url';
 import { boundedFetch } from './mcp-bounded-fetch';
+import { McpStdioTransport } from './mcp-stdio-transport';
 
 export interface McpToolInfo {
   server: string;
@@ -24,13 +26,16 @@ export interface McpConnection {
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
+/** The SDK's default, said here so the error can name it. */
+const CALL_TIMEOUT_MS = 60_000;
+/** How long a stdio server that has written only lines that are not JSON-RPC gets to say one that is. */
+const NOT_MCP_AFTER_MS = 5_000;
 /**
  * Tools one server may list. Function-calling APIs take far fewer (OpenAI: 128), and a server whose
  * cursor never ends (a bug, or a hostile server) was followed for ever, its list growing in the runner.
  */
 const MAX_TOOLS = 1000;
-const STDERR_TAIL = 2000;
-/** The largest message read from a server over HTTP: the SDK's stdio buffer, so both transports bound alike. */
+/** The largest message read from a server, over stdio (a line) or HTTP (an answer): the SDK's stdio buffer. */
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /**
@@ -41,13 +46,23 @@ const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
  */
 export function createMcpConnection(server: string, config: McpServerConfig, options: { env: NodeJS.ProcessEnv; baseDir: string }): McpConnection {
   let connecting: Promise<Live> | null = null;
-  let stderrTail = '';
-  /** The transport's last complaint (a line that is not JSON-RPC, output past the SDK's buffer): often why it closed. */
+  /** The stdio transport of the current connection: it knows how the process ended and what it wrote. */
+  let stdio: McpStdioTransport | null = null;
+  /** Over HTTP, why we cut the connection (an answer past the bound). */
+  let cutOff = '';
+  /** The client's last error over HTTP (a stream that broke): often why it closed. */
   let lastError = '';
-  /** Why the server went wrong, as far as we can tell: the transport's last error (unless `said` has it) and the last line of its stderr. */
-  const why = (said = '') => {
-    const last = stderrTail.trim().split('\n').pop();
-    const parts = [...(lastError && !said.includes(lastError) ? [lastError] : []), ...(last ? [`stderr: ${last}`] : [])];
+  /**
+   * Why the server went wrong, in one line: what the stdio transport saw (it exited with code 3, it is no MCP
+   * server), or what the connection was cut for, else `said` (the SDK's error); then the line it wrote that was
+   * not JSON-RPC and the end of its stderr.
+   */
+  const account = (said: string) => {
+    const head = stdio?.account() ?? (cutOff || said);
+    return head + details(head);
+  };
+  const details = (head = '') => {
+    const parts = [stdio?.strayDetail(), stdio?.stderrDetail(), !stdio && !cutOff && lastError && !head.includes(lastError) ? lastError : null].filter(Boolean);
     return parts.length ? ` (${parts.join('; ')})` : '';
   };
 
@@ -59,7 +74,7 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.Authorization = authorization;
       // An answer past the bound ends the connection, as an overflowing stdio server's does: the call in flight fails with why.
       const fetch = boundedFetch(MAX_MESSAGE_BYTES, () => {
-        lastError = `an answer over ${MAX_MESSAGE_BYTES} bytes`;
+        cutOff = `it sent an answer over ${MAX_MESSAGE_BYTES} bytes`;
         void client.close();
       });
       return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch });
@@ -68,17 +83,14 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     const cwd = resolve(options.baseDir, config.cwd ?? '.');
     // spawn reports a missing cwd as the command missing ("spawn /usr/bin/node ENOENT"): say which.
     if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`its cwd ${cwd} is not a folder`);
-    const stdio = new StdioClientTransport({ command: config.command, args: config.args ?? [], env, cwd, stderr: 'pipe' });
-    // Keep the end of the server's stderr: it is usually why a server failed to start.
-    stdio.stderr?.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
-    });
+    stdio = new McpStdioTransport({ command: config.command, args: config.args ?? [], env, cwd, maxLineBytes: MAX_MESSAGE_BYTES, notMcpAfterMs: NOT_MCP_AFTER_MS });
     return stdio;
   }
 
   async function connect(): Promise<Live> {
     const client = new Client({ name: 'patchbay', version: '0.1.0' });
-    stderrTail = lastError = '';
+    stdio = null;
+    cutOff = lastError = '';
     const live: Live = { client, tools: [], closed: false };
     client.onerror = (err) => (lastError = err.message);
     // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
@@ -101,8 +113,8 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return live;
     } catch (err) {
       await client.close().catch(() => {});
-      const message = reason(err as Error);
-      throw new Error(`MCP server "${server}" is unavailable: ${message}${why(message)}`);
+      const said = timedOut(err) ? `it did not answer within ${CONNECT_TIMEOUT_MS / 1000} s` : reason(err as Error);
+      throw new Error(`MCP server "${server}" is unavailable: ${account(said)}`);
     }
   }
 
@@ -129,9 +141,11 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       const live = await ready();
       let result: Awaited<ReturnType<Client['callTool']>>;
       try {
-        result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal });
+        result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: CALL_TIMEOUT_MS });
       } catch (err) {
-        if (live.closed && !signal?.aborted) throw new Error(`MCP server "${server}" stopped${why()}; it is started again on the next call`);
+        if (signal?.aborted) throw err;
+        if (live.closed) throw new Error(`MCP server "${server}" stopped: ${account((err as Error).message)}; it is started again on the next call`);
+        if (timedOut(err)) throw new Error(`MCP server "${server}" did not answer within ${CALL_TIMEOUT_MS / 1000} s${details()}`);
         throw err;
       }
       const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
@@ -153,6 +167,10 @@ function reason(err: Error): string {
   const cause = err.cause as NodeJS.ErrnoException | undefined;
   const detail = cause?.code ?? cause?.message;
   return detail && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
+}
+
+function timedOut(err: unknown): boolean {
+  return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 }
 
 interface Live {
