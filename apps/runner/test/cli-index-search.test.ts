@@ -112,6 +112,19 @@ describe('patchbay index and search', () => {
     expect(JSON.parse(found.stdout).map((d: { id: string }) => d.id)).toEqual(['docs/shipping.txt']);
   });
 
+  it('replaces a file emptied since it was indexed: its old text is no longer found', async () => {
+    mkdirSync(join(cwd, 'emptied'));
+    writeFileSync(join(cwd, 'emptied/notes.md'), 'The old door code is 4417.');
+    writeFileSync(join(cwd, 'emptied/blank.txt'), 'Blank soon.');
+    expect((await patchbay(['index', 'emptied', 'emptied/notes.md', 'emptied/blank.txt', '--data', 'emptied-data'])).code).toBe(0);
+    writeFileSync(join(cwd, 'emptied/notes.md'), '');
+    writeFileSync(join(cwd, 'emptied/blank.txt'), '\n  \n');
+    const again = await patchbay(['index', 'emptied', 'emptied/notes.md', 'emptied/blank.txt', '--data', 'emptied-data']);
+    expect(again).toMatchObject({ code: 0, stdout: 'indexed 0 chunks from 2 files into "emptied" (0 in total; embeddings: offline:hash)\n' });
+    const found = await patchbay(['search', 'emptied', 'door code blank', '--json', '--data', 'emptied-data']);
+    expect(JSON.parse(found.stdout)).toEqual([]);
+  });
+
   it('finds Chinese and Japanese words in unspaced text, and words split by zero-width characters', async () => {
     mkdirSync(join(cwd, 'intl'));
     writeFileSync(join(cwd, 'intl/zh.md'), '如何重置密码：打开登录页面，点击“忘记密码”。');

@@ -34,7 +34,8 @@ export async function readIngestFiles(paths: string[], options: { cwd?: string; 
     const raw = await readTextFile(file, path, budget);
     if (ext === '.json') items.push(...fromJson(path, id, raw));
     else if (ext === '.jsonl') items.push(...fromJsonLines(path, id, raw));
-    else if (raw.trim()) items.push({ id, text: raw, source: path });
+    // Even blank: a file emptied since it was indexed replaces (so removes) its old text, which would otherwise still be found.
+    else items.push({ id, text: raw, source: path });
   }
   return items;
 }
