@@ -185,6 +185,22 @@ describe('patchbay eval', () => {
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(json('rolling.json').comparison.baseline).toBe('rolling.json');
   }, 120_000);
+
+  it('says where it looked when cases fail for an index or tool the data dir lacks (an eval run from another folder), as patchbay run does', async () => {
+    writeFileSync(path.join(ws.dir, 'search.json'), JSON.stringify(pipelineDoc('search', [
+      { id: 'question', type: 'input', config: { name: 'question', valueType: 'string' } },
+      { id: 'search', type: 'retrieve', config: { index: 'docs' } },
+      { id: 'answer', type: 'output', config: { name: 'answer' } },
+    ], ['question.value -> search.query', 'search.documents -> answer.value'])));
+    const elsewhere = path.join(ws.dir, 'no-such-data');
+    const r = await runCli(['eval', 'search.json', '--suite', 'suite.yaml', '--out', 'search.result.json'], ws.dir, cleanEnv({ PATCHBAY_DATA: elsewhere }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('cases 20: 0 passed, 20 failed (20 errors)');
+    // Once, after the cases, however many failed so: the line patchbay run prints for one run.
+    const hints = r.stderr.split('\n').filter((l) => l.includes('looked for'));
+    expect(hints).toEqual([`patchbay eval: looked for indexes in the data dir ${elsewhere}, which does not exist; pass --data DIR (or set PATCHBAY_DATA) to use another workspace`]);
+    expect(existsSync(elsewhere)).toBe(false);
+  });
 });
 
 describe('Ctrl-C', () => {

@@ -7,6 +7,7 @@ import { positiveInteger } from '../integer-flag';
 import { loadPipelineArg } from '../stored-pipeline';
 import { openStoredRefs } from '../stored-refs';
 import { clashingOutput } from '../eval-output-paths';
+import { dataDirHint } from '../data-dir-hint';
 import { problemLines } from '../problem-lines';
 import { openWorkspaceServices, workspaceRedactor } from '../workspace-services';
 
@@ -143,6 +144,13 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
       const { redact } = workspaceRedactor(io.env);
       log = await evals.JsonlCaseLog.open(evals.progressPathFor(out), prepared.identity, { resume: values.resume === true, startedAt: new Date().toISOString(), redact });
       const display = evals.progressDisplay(io.stderr);
+      // A case failed for an index or tool this data dir lacks (the eval was run from another folder):
+      // said once after the cases, where patchbay run says it after its one run.
+      let hint: string | undefined;
+      const onProgress = (p: import('@patchbay/evals').EvalProgress) => {
+        display.update(p);
+        hint ??= p.record?.error ? dataDirHint(p.record.error, services.dataDir) : undefined;
+      };
       io.stderr.write(`eval ${pipeline.name} × ${suite.name}: ${prepared.dataset.cases} case(s) × ${repeat}, concurrency ${concurrencyFlag ?? suite.concurrency}${prepared.cached ? '' : ', no cache'}\n`);
       if (log.resumed.length) io.stderr.write(`resuming: ${log.resumed.length} case run(s) already done\n`);
       else if (values.resume) io.stderr.write(`nothing to resume in ${evals.progressPathFor(out)}; starting from the first case\n`);
@@ -151,7 +159,7 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
           services,
           log,
           signal: controller.signal,
-          onProgress: (p) => display.update(p),
+          onProgress,
           baseline: baseline ? evals.evalBaseline(baseline.cases, values.baseline!, baseline.dataset.hash) : undefined,
         })
         .catch((err) => {
@@ -172,6 +180,7 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished ca
       await log.remove();
       log = undefined;
       printResult(io, head, evals, out);
+      if (hint) io.stderr.write(`patchbay eval: ${hint}\n`);
       return head.gates && !head.gates.passed ? EXIT_FAILED : EXIT_OK;
     } catch (err) {
       // Bad input the eval session found (suite, dataset, target, model, resume file): exit 2, one line.
