@@ -238,6 +238,9 @@ describe('Ctrl-C', () => {
     expect(r.stderr).toContain('stopped (SIGTERM): finished cases are kept in');
     expect(existsSync(path.join(ws.dir, 'term.result.json.partial.jsonl'))).toBe(true);
     expect(existsSync(path.join(ws.dir, 'term.result.json.partial.jsonl.lock'))).toBe(false);
+    // --help names the code a CI job's timeout gets, as patchbay run's and promote's do
+    const help = await cli(['eval', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('130 stopped by Ctrl-C, 143 by SIGTERM (finished cases are kept for --resume)');
   });
 });
 

@@ -53,7 +53,8 @@ Options:
 Gates may also be set in the suite ("gate": {"failOn", "minPassRate", "maxDrop"});
 a flag wins over the suite. Exit codes: 0 the gates pass, 1 a gate fails,
 2 bad usage or bad input (pipeline, suite, dataset, baseline, a damaged SQLite
-file in the data dir: the reason is printed), 130 stopped by Ctrl-C (finished cases are kept for --resume).`,
+file in the data dir: the reason is printed), 130 stopped by Ctrl-C, 143 by SIGTERM
+(finished cases are kept for --resume).`,
   options: {
     suite: { type: 'string' },
     baseline: { type: 'string' },
