@@ -59,6 +59,18 @@ describe('MCP tools over stdio', () => {
     await expect(tools.call('fail', {})).rejects.toThrow('tool "fail": the fixture refuses');
     await expect(tools.call('missing', {})).rejects.toThrow(/^unknown tool "missing"; tools: calculator, http_request, .*add/);
   });
+
+  it("keeps a server's long error of many lines readable and bounded: its start and its end (a traceback's reason), no colour codes", async () => {
+    const error = (await tools.call('traceback', {}).catch((e: Error) => e.message)) as string;
+    const lines = error.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['tool "traceback": Error executing tool traceback:', 'Traceback (most recent call last):', '  File "/srv/app/step0.py", line 1, in step0']);
+    expect(lines.at(-1)).toBe('ValueError: the city "Atlantis" is not on the map');
+    expect(error).toMatch(/\n… \d+ lines \(\d+ characters\) left out …\n/);
+    expect(error).not.toMatch(/[\r\x1b]/);
+    expect(error).not.toContain('\n\n');
+    // Below the 2,000 characters a run keeps of an error, so the run's error still ends with the reason.
+    expect(error.length).toBeLessThan(1500);
+  });
 });
 
 describe('an MCP server that stops', () => {

@@ -8,6 +8,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/workspace-config';
 import { splitBaseURL } from '../providers/base-url';
 import { boundedFetch } from './mcp-bounded-fetch';
+import { mcpErrorText } from './mcp-error-text';
 import { McpStdioTransport } from './mcp-stdio-transport';
 
 export interface McpToolInfo {
@@ -150,7 +151,7 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       }
       const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
       const text = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
-      if (result.isError) throw new Error(text.join('\n') || 'the MCP server reported an error');
+      if (result.isError) throw new Error(mcpErrorText(text) || 'the MCP server reported an error');
       if (result.structuredContent !== undefined) return result.structuredContent;
       return text.length === content.length ? text.join('\n') : content;
     },
