@@ -105,6 +105,35 @@ describe('a "__proto__" key', () => {
   });
 });
 
+describe('a lone surrogate', () => {
+  // "\ud800" is valid JSON but no Unicode text: SQLite stored it in a text column as three U+FFFD, so a
+  // version's message or an indexed document's id and text read back other than the answer acknowledged,
+  // and two ids that differ only in it became one.
+  it('is a 400 naming its path in a request body, and nothing is stored', async () => {
+    const bodies: [string, string, string, string][] = [
+      ['/api/pipelines/echo/versions', `{"document":${JSON.stringify(echoPipeline('echo'))},"baseVersion":1,"message":"fix \\ud800"}`, '$.message', 'd800'],
+      ['/api/indexes/lone/documents', '{"documents":[{"id":"a","text":"fine"},{"id":"k\\udc00x","text":"doc"}]}', '$.documents[1].id', 'dc00'],
+      ['/api/indexes/lone/documents', '{"documents":[{"text":"half \\ud83d of a pair"}]}', '$.documents[0].text', 'd83d'],
+      ['/api/runs', '{"pipeline":"echo","inputs":{"question":"hi","\\ud800":1}}', '$.inputs', 'd800'],
+    ];
+    for (const [route, text, at, unit] of bodies) {
+      const res = await postText(route, text);
+      expect(res.status, text).toBe(400);
+      const problem = await res.json();
+      expect(problem.type).toBe('urn:patchbay:problem:invalid-request');
+      expect(problem.errors[0].path, text).toBe(at);
+      expect(problem.detail).toBe(`the request body holds a lone surrogate (\\u${unit}), which is not Unicode text, at ${at}`);
+    }
+    expect((await (await runner.api('/api/pipelines/echo/versions')).json()).map((v: { number: number }) => v.number)).toEqual([1]);
+    expect((await (await runner.api('/api/indexes')).json()).map((i: { name: string }) => i.name)).not.toContain('lone');
+    // A pair is one character (😀), and fine.
+    const pair = await runner.post('/api/indexes/lone/documents', { documents: [{ id: 'smile', text: 'a \ud83d\ude00 face' }] });
+    expect(pair.status).toBe(201);
+    const found = await (await runner.post('/api/indexes/lone/search', { query: 'face' })).json();
+    expect(found.documents).toEqual([expect.objectContaining({ id: 'smile', text: 'a \u{1F600} face' })]);
+  });
+});
+
 describe('output size', () => {
   it('fails a node whose output is over limits.maxOutputBytes, naming the setting', async () => {
     const doc = {

@@ -6,7 +6,8 @@ import { HttpProblem } from './problem';
  * Parses a JSON request body once, at the edge, and refuses one nested deeper
  * than MAX_JSON_DEPTH (256) levels with a 400 naming the JSON path: every later
  * walk (validation, secret checks, canonical JSON, the store) is then safe. A
- * `__proto__` key is refused there too (see PROTO_KEY_MESSAGE).
+ * `__proto__` key is refused there too (see PROTO_KEY_MESSAGE), and so is a lone surrogate (`"\ud800"`),
+ * which no text column stores as sent.
  * The parsed value is handed on, so the route's validator does not parse again.
  * A compressed body (Content-Encoding other than identity) is a 415; malformed JSON a 400 saying where.
  */
@@ -26,13 +27,17 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
       const { where, reason } = jsonSyntaxError(text, err);
       throw new HttpProblem(400, `malformed JSON in request body${where ? ` ${where}` : ''}: ${reason}`);
     }
-    const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true });
+    const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true, refuseLoneSurrogates: true });
     if (problem?.kind === 'depth') {
       const message = `nests deeper than the limit of ${maxDepth} levels`;
       throw new HttpProblem(400, `the request body ${message} at ${problem.path}`, { type: 'too-deep', errors: [{ path: problem.path, message }] });
     }
     if (problem?.kind === 'proto-key') {
       throw new HttpProblem(400, `${PROTO_KEY_MESSAGE} at ${problem.path}`, { type: 'forbidden-key', errors: [{ path: problem.path, message: PROTO_KEY_MESSAGE }] });
+    }
+    if (problem?.kind === 'lone-surrogate') {
+      const message = `holds a lone surrogate (${problem.unit}), which is not Unicode text`;
+      throw new HttpProblem(400, `the request body ${message}, at ${problem.path}`, { errors: [{ path: problem.path, message }] });
     }
     c.req.json = (() => Promise.resolve(parsed)) as typeof c.req.json;
     return next();

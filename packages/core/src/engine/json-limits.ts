@@ -6,7 +6,11 @@ import { jsonPath } from '../graph/json-path';
  */
 export const MAX_JSON_DEPTH = 256;
 
-export type JsonLimitProblem = { kind: 'depth'; path: string; maxDepth: number } | { kind: 'size'; maxBytes: number } | { kind: 'proto-key'; path: string };
+export type JsonLimitProblem =
+  | { kind: 'depth'; path: string; maxDepth: number }
+  | { kind: 'size'; maxBytes: number }
+  | { kind: 'proto-key'; path: string }
+  | { kind: 'lone-surrogate'; path: string; unit: string };
 
 /**
  * JSON.parse makes `"__proto__"` an own key, but a copy by assignment (a zod record,
@@ -18,6 +22,25 @@ export const PROTO_KEY_MESSAGE = `the key "__proto__" is not accepted in JSON (i
 interface JsonLimits {
   maxDepth?: number;
   maxBytes?: number;
+}
+
+/** Input that crosses the edge: refuses a `__proto__` key and, with `refuseLoneSurrogates`, a lone surrogate. */
+interface EdgeChecks {
+  refuseProtoKey: true;
+  /**
+   * `"\ud800"` is valid JSON but no Unicode text: a text column (SQLite's, PostgreSQL's) cannot hold it
+   * and keeps U+FFFD instead, so what is read back is not what was acknowledged.
+   */
+  refuseLoneSurrogates?: boolean;
+}
+
+/** A high surrogate with no low one after it, or a low one with no high one before it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first lone surrogate of a string, as `\ud800`; undefined when it has none. */
+function loneSurrogate(text: string): string | undefined {
+  const at = text.search(LONE_SURROGATE);
+  return at < 0 ? undefined : `\\u${text.charCodeAt(at).toString(16)}`;
 }
 
 interface Frame {
@@ -40,9 +63,12 @@ function pathOf(frame: Frame): string {
  * of JSON text (counted roughly as it walks, and it stops as soon as it is over),
  * or (with `refuseProtoKey`) an object with a `__proto__` key (that object's path).
  */
-export function checkJsonLimits(value: unknown, limits?: JsonLimits & { refuseProtoKey?: false }): Exclude<JsonLimitProblem, { kind: 'proto-key' }> | undefined;
-export function checkJsonLimits(value: unknown, limits: JsonLimits & { refuseProtoKey: true }): JsonLimitProblem | undefined;
-export function checkJsonLimits(value: unknown, limits: JsonLimits & { refuseProtoKey?: boolean } = {}): JsonLimitProblem | undefined {
+export function checkJsonLimits(
+  value: unknown,
+  limits?: JsonLimits & { refuseProtoKey?: false },
+): Exclude<JsonLimitProblem, { kind: 'proto-key' | 'lone-surrogate' }> | undefined;
+export function checkJsonLimits(value: unknown, limits: JsonLimits & EdgeChecks): JsonLimitProblem | undefined;
+export function checkJsonLimits(value: unknown, limits: JsonLimits & { refuseProtoKey?: boolean; refuseLoneSurrogates?: boolean } = {}): JsonLimitProblem | undefined {
   const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
   const maxBytes = limits.maxBytes ?? Infinity;
   let bytes = 0;
@@ -50,7 +76,11 @@ export function checkJsonLimits(value: unknown, limits: JsonLimits & { refusePro
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const v = frame.value;
-    if (typeof v === 'string') bytes += v.length + 2;
+    if (typeof v === 'string') {
+      const unit = limits.refuseLoneSurrogates ? loneSurrogate(v) : undefined;
+      if (unit) return { kind: 'lone-surrogate', path: pathOf(frame), unit };
+      bytes += v.length + 2;
+    }
     else if (typeof v === 'number') bytes += 8;
     else if (typeof v === 'boolean' || v === null || v === undefined) bytes += 5;
     else if (typeof v === 'object') {
@@ -63,6 +93,8 @@ export function checkJsonLimits(value: unknown, limits: JsonLimits & { refusePro
       } else {
         for (const key of Object.keys(v)) {
           if (key === '__proto__' && limits.refuseProtoKey) return { kind: 'proto-key', path: pathOf(frame) };
+          const unit = limits.refuseLoneSurrogates ? loneSurrogate(key) : undefined;
+          if (unit) return { kind: 'lone-surrogate', path: pathOf(frame), unit };
           bytes += key.length + 4;
           stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: frame, key });
         }

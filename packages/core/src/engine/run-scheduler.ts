@@ -68,7 +68,7 @@ export function retryBackoffMs(attempt: number): number {
 }
 
 /** Outputs are checked for size and depth only (a `__proto__` key in a model's JSON is a value's key). */
-function outputLimitMessage(problem: Exclude<JsonLimitProblem, { kind: 'proto-key' }>): string {
+function outputLimitMessage(problem: Exclude<JsonLimitProblem, { kind: 'proto-key' | 'lone-surrogate' }>): string {
   return problem.kind === 'size'
     ? `its output is over the limit of ${problem.maxBytes} bytes (limits.maxOutputBytes in the workspace config)`
     : `its output nests deeper than ${problem.maxDepth} levels (at ${problem.path.replace(/^\$/, '$outputs')})`;
