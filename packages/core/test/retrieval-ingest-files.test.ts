@@ -117,6 +117,21 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([utf16])).rejects.toThrow(`${utf16}: UTF-16 text; save the file as UTF-8 and index it again`);
   });
 
+  it('refuses a lone surrogate written as a JSON escape, naming its line: it would be stored as U+FFFD', async () => {
+    // Indexed, "s\ud800" came back as the id "s\ufffd\ufffd\ufffd" and one such id stood for several documents.
+    await expect(readIngestFiles([file('lone.jsonl', '{"text": "fine"}\n{"id": "s\\ud800", "text": "doc"}\n')])).rejects.toThrow(
+      /lone\.jsonl:2: \$\.id: a lone surrogate \(\\ud800\), which is not Unicode text$/,
+    );
+    await expect(readIngestFiles([file('lone.json', '["plain", "half \\udc00 of a pair"]')])).rejects.toThrow(
+      /lone\.json\[1\]: \$: a lone surrogate \(\\udc00\), which is not Unicode text$/,
+    );
+    await expect(readIngestFiles([file('lone-key.jsonl', '{"text": "x", "metadata": {"\\ud83d": 1}}\n')])).rejects.toThrow(
+      /lone-key\.jsonl:1: \$\.metadata: a lone surrogate \(\\ud83d\), which is not Unicode text$/,
+    );
+    // A pair, escaped or not, is one character.
+    expect(await readIngestFiles([file('pair.jsonl', '{"id": "p", "text": "a \\ud83d\\ude00 face"}\n')])).toEqual([{ id: 'p', text: 'a \u{1F600} face', source: join(dir, 'files', 'pair.jsonl') }]);
+  });
+
   it('refuses a document nested deeper than a run may carry, or with a __proto__ key, naming its line', async () => {
     // 200,000 levels overflowed the stack ("Maximum call stack size exceeded", exit 1); 300 were indexed,
     // and then every retrieve that found the document failed its run (outputs nest at most 256 levels).

@@ -67,11 +67,13 @@ function fromJsonLines(path: string, id: string, raw: string): IngestItem[] {
 }
 
 function toItem(doc: unknown, path: string, defaultId: string, where: string): IngestItem {
-  if (typeof doc === 'string') return { id: defaultId, text: doc, source: path };
   // Metadata comes back in every search result and run output: it keeps to what a run may carry.
-  const limit = checkJsonLimits(doc, { refuseProtoKey: true });
+  // A lone surrogate (`\ud800` in the file) is no text the index can store: it would read back as U+FFFD.
+  const limit = checkJsonLimits(doc, { refuseProtoKey: true, refuseLoneSurrogates: true });
   if (limit?.kind === 'depth') throw new RetrievalInputError(`${path}${where}: ${limit.path} nests deeper than the limit of ${limit.maxDepth} levels`);
   if (limit?.kind === 'proto-key') throw new RetrievalInputError(`${path}${where}: ${limit.path}: ${PROTO_KEY_MESSAGE}`);
+  if (limit?.kind === 'lone-surrogate') throw new RetrievalInputError(`${path}${where}: ${limit.path}: a lone surrogate (${limit.unit}), which is not Unicode text`);
+  if (typeof doc === 'string') return { id: defaultId, text: doc, source: path };
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
     const { text, content, id, metadata, ...rest } = doc as Record<string, unknown>;
     const body = text ?? content;
