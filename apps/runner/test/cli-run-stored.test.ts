@@ -181,6 +181,30 @@ describe('patchbay run FILE that calls stored pipelines', () => {
     );
     expect(existsSync(dir('.patchbay'))).toBe(false);
   }, 120_000);
+
+  it('with PATCHBAY_STORE set (a runner on PostgreSQL), says that run, eval and validate read only a data dir, naming the variable and never its value', async () => {
+    // scaling.md's walk-through exports PATCHBAY_STORE, and keys and promote then use it: run and eval do not.
+    const env = cleanEnv({ PATCHBAY_STORE: 'postgres://pb:s3cret-pass@127.0.0.1:1/pb' });
+    const byName = await runCli(['run', 'greeter@production', '--input', 'who=Ada'], ws.dir, env);
+    expect(byName.code).toBe(2);
+    expect(byName.stderr).toBe(
+      `patchbay run: cannot read greeter@production: no such file, and no runner store in ${dir('.patchbay')} to find a pipeline "greeter" in (pass --data DIR to use another workspace; ` +
+        'PATCHBAY_STORE is set, but run, eval and validate read saved pipelines only from the runner store of a data dir, never from a shared store: ' +
+        'save the version\'s document to a file, e.g. the "document" of GET /api/pipelines/greeter/versions/N, and give that)\n',
+    );
+    const evaluated = await runCli(['eval', 'greeter@2', '--suite', 'missing.yaml'], ws.dir, env);
+    expect(evaluated.code).toBe(2);
+    expect(evaluated.stderr).toContain('PATCHBAY_STORE is set, but run, eval and validate read saved pipelines only from the runner store of a data dir');
+    const composed = await runCli(['validate', 'composed.json'], ws.dir, env);
+    expect(composed.code).toBe(2);
+    expect(composed.stderr).toBe(
+      `patchbay validate: composed.json calls stored pipelines (greeter@staging, greeter@v2), and there is no runner store in ${dir('.patchbay')} to find them in (pass --data DIR to use another workspace; ` +
+        'PATCHBAY_STORE is set, but run, eval and validate read saved pipelines only from the runner store of a data dir, never from a shared store: ' +
+        'run it on a server of that store instead (POST /api/runs with {"document": …, "inputs": …}))\n',
+    );
+    for (const r of [byName, evaluated, composed]) expect(r.stderr).not.toContain('s3cret');
+    expect(existsSync(dir('.patchbay'))).toBe(false);
+  }, 120_000);
 });
 
 describe('the data dir: where the CLI looked, and nothing made behind your back', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { versionSpeltAnotherWay } from '@patchbay/core';
 import { UsageError, type CliIO } from './command';
 import { readJsonFile } from './document-file';
+import { sharedStoreNote } from './shared-store-note';
 
 /** `NAME`, `NAME@N` or `NAME@vN`, `NAME@LABEL`: a pipeline saved in the runner's store. */
 const REFERENCE = /^([a-z0-9-]+)(?:@(v?\d+|[a-z0-9-]+))?$/;
@@ -35,7 +36,8 @@ export async function loadPipelineArg(arg: string, dataFlag: string | undefined,
   const { openSqliteStore, openSqliteStoreForReading, RUNNER_DB_FILE } = await import('../store/index');
   const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
   if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) {
-    throw new UsageError(`cannot read ${arg}: no such file, and no runner store in ${dataDir} to find a pipeline "${name}" in (pass --data DIR to use another workspace)`);
+    const note = sharedStoreNote(io.env, `save the version's document to a file, e.g. the "document" of GET /api/pipelines/${name}/versions/N, and give that`);
+    throw new UsageError(`cannot read ${arg}: no such file, and no runner store in ${dataDir} to find a pipeline "${name}" in (pass --data DIR to use another workspace${note})`);
   }
   const store = readOnly ? openSqliteStoreForReading(dataDir) : openSqliteStore(dataDir);
   try {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument, pipelineRefs, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { UsageError, type CliIO } from './command';
+import { sharedStoreNote } from './shared-store-note';
 
 export interface StoredRefs {
   /** Resolves `pipeline`/`map` references against the runner's store of the data dir; undefined when the document makes none. */
@@ -28,7 +29,8 @@ export async function openStoredRefs(document: unknown, what: string, dataFlag: 
   const dataDir = resolveDataDir({ flag: dataFlag, env: io.env, cwd: io.cwd });
   if (!existsSync(path.join(dataDir, RUNNER_DB_FILE))) {
     const named = [...new Set(refs)].join(', ');
-    throw new UsageError(`${what} calls stored pipelines (${named}), and there is no runner store in ${dataDir} to find them in (pass --data DIR to use another workspace)`);
+    const note = sharedStoreNote(io.env, 'run it on a server of that store instead (POST /api/runs with {"document": …, "inputs": …})');
+    throw new UsageError(`${what} calls stored pipelines (${named}), and there is no runner store in ${dataDir} to find them in (pass --data DIR to use another workspace${note})`);
   }
   const store = readOnly ? openSqliteStoreForReading(dataDir) : openSqliteStore(dataDir);
   return { resolver: storeResolverOf(store), document: parsed.document, dataDir, close: () => store.close() };
