@@ -106,6 +106,9 @@ describe('patchbay eval', () => {
     writeFileSync(path.join(ws.dir, 'dup.yaml'), suite.replace('cases.jsonl', 'dup.jsonl'));
     writeFileSync(path.join(ws.dir, 'badscorer.yaml'), suite.replace('type: exact', 'type: exactly'));
     writeFileSync(path.join(ws.dir, 'protoname.yaml'), suite.replace('name: exact,', 'name: __proto__,'));
+    // A "__proto__" key, refused over the API, set the prototype of what zod copied it into: the gate vanished unseen.
+    writeFileSync(path.join(ws.dir, 'protogate.yaml'), suite + 'gate: {maxDrop: {__proto__: 0.1}}\n');
+    writeFileSync(path.join(ws.dir, 'proto.json'), JSON.stringify(v1).replace('"config":{"code"', '"config":{"__proto__":{"timeoutMs":5},"code"'));
     writeFileSync(path.join(ws.dir, 'badtarget.yaml'), suite.replace('type: exact}', 'type: exact, target: node:nope.value}'));
     writeFileSync(path.join(ws.dir, 'notresult.json'), '{"hello": 1}');
     // Fields of the wrong type are named in plain words, not zod's ("Invalid input: expected array, received string").
@@ -129,6 +132,8 @@ describe('patchbay eval', () => {
       [['eval', 'v1.json', '--suite', 'dup.yaml'], /duplicate case id "c3" on lines 4 and 21/],
       [['eval', 'v1.json', '--suite', 'badscorer.yaml'], /scorers\[0\]\.type: unknown scorer type "exactly"/],
       [['eval', 'v1.json', '--suite', 'protoname.yaml'], /^patchbay eval: \S*protoname\.yaml: scorers\[0\]\.name: a scorer cannot be named "__proto__" \(its name is a key of each case's scores and of the summary\); give it another name\n$/],
+      [['eval', 'v1.json', '--suite', 'protogate.yaml'], /^patchbay eval: \S*protogate\.yaml: gate\.maxDrop: the key "__proto__" is not accepted in JSON \(it would set an object's prototype\)\n$/],
+      [['eval', 'proto.json', '--suite', 'suite.yaml'], /^patchbay eval: proto\.json: \$\.nodes\[1\]\.config: the key "__proto__" is not accepted in JSON \(it would set an object's prototype\)\n$/],
       [['eval', 'v1.json', '--suite', 'badtarget.yaml'], /target node:nope\.value: no node "nope"/],
       [['eval', 'v1.json', '--suite', 'textscorers.yaml'], /textscorers\.yaml: scorers: must be a list \(it is text\)\n$/],
       [['eval', 'v1.json', '--suite', 'textrepeat.yaml'], /textrepeat\.yaml: repeat: must be a number \(it is text\)\n$/],

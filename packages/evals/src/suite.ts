@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { canonicalJson, jsonPath, plainIssueWords, quotedKey } from '@patchbay/core';
+import { canonicalJson, checkJsonLimits, jsonPath, plainIssueWords, PROTO_KEY_MESSAGE, quotedKey } from '@patchbay/core';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { DatasetSource } from './dataset';
@@ -110,6 +110,9 @@ export async function loadSuite(path: string): Promise<EvalSuite> {
     // The reader refuses an alias bomb here, after parsing: a bad suite like any other, not a crash.
     throw new SuiteError(path, '', `not ${extname(path) === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
   }
+  // Refused as the API refuses it: copied by zod (gate.maxDrop, params), the key would set a prototype and vanish unseen.
+  const protoKey = checkJsonLimits(value, { refuseProtoKey: true });
+  if (protoKey?.kind === 'proto-key') throw new SuiteError(path, protoKey.path.replace(/^\$\.?/, ''), PROTO_KEY_MESSAGE);
   return parseSuite(value, {
     label: path,
     baseDir: dirname(resolve(path)),

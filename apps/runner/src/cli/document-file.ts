@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument, type PipelineDocument } from '@patchbay/core';
+import { checkJsonLimits, parseDocument, PROTO_KEY_MESSAGE, type PipelineDocument } from '@patchbay/core';
 import { UsageError } from './command';
 
 /** Reads a JSON file given on the command line; a missing or unparsable file is a usage error (exit 2, one line). */
@@ -13,12 +13,17 @@ export function readJsonFile(file: string, cwd: string): unknown {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new UsageError(`cannot read ${file}: ${why}`);
   }
+  let value: unknown;
   try {
     // A byte order mark (Notepad, PowerShell's Out-File) is no part of the JSON.
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`${file} is not JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  // Refused as the API refuses it: copied into a node's config, the key would set its prototype and vanish unseen.
+  const protoKey = checkJsonLimits(value, { refuseProtoKey: true });
+  if (protoKey?.kind === 'proto-key') throw new UsageError(`${file}: ${protoKey.path}: ${PROTO_KEY_MESSAGE}`);
+  return value;
 }
 
 /** Reads a file that must at least be a pipeline document in shape (diff needs no more than that). */
