@@ -84,13 +84,26 @@ export interface RetrievalService {
   ): Promise<Document[]>;
 }
 
+/** A tool as list() gives it: an MCP server's says which server and under what name it has it there. */
+export type ListedTool = ToolSpec & { mcp?: { server: string; tool: string } };
+
+/** Why tools may be missing from list() (an MCP server that is unavailable, names that clash), or listed otherwise than a server named them. */
+export interface ToolProblem {
+  /** The MCP servers it is about. */
+  servers: string[];
+  /** The name the tools it is about are (or would be) listed by; none for a server that did not answer. */
+  name?: string;
+  /** One line: what an unknown-tool error quotes. */
+  message: string;
+}
+
 export interface ToolService {
-  list(): Promise<ToolSpec[]>;
+  list(): Promise<ListedTool[]>;
   describe(name: string): Promise<ToolSpec | undefined>;
   /** Validates `args` against the tool's parameters, then calls it. Throws with a clear message on refusal or failure. */
   call(name: string, args: unknown, options?: ToolCallOptions): Promise<unknown>;
   /** Why tools a pipeline may name are missing from list(): an MCP server that is unavailable, tools left out for a name clash. */
-  problems?(): Promise<string[]>;
+  problems?(): Promise<ToolProblem[]>;
 }
 
 export interface ToolCallOptions {

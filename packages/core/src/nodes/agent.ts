@@ -116,7 +116,7 @@ async function describeTools(ctx: NodeContext, names: string[]): Promise<ToolSpe
     const available = (await ctx.tools.list()).map((t) => t.name).join(', ') || '(none)';
     // Say why a tool is not there (its server is down, its name clashed), as the tool node's error does.
     const problems = (await ctx.tools.problems?.()) ?? [];
-    const note = problems.length ? ` (${problems.join('; ')})` : '';
+    const note = problems.length ? ` (${problems.map((p) => p.message).join('; ')})` : '';
     throw new Error(`unknown tool${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; available: ${available}${note}`);
   }
   return specs as ToolSpec[];

@@ -110,7 +110,7 @@ describe('a stdio MCP server that goes wrong at the start', () => {
     });
     try {
       const started = Date.now();
-      const problems = await tools.problems!();
+      const problems = (await tools.problems!()).map((p) => p.message);
       // Before, `web` and `json` held the listing for the 30 s connect timeout: now 5 s after their first line.
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(problems).toEqual([
@@ -320,8 +320,8 @@ describe('MCP tool names that would clash or that a model API refuses', () => {
       expect(names.filter((n) => /shout|a_b/.test(n))).toEqual(['shout']);
       expect(await tools.call('shout', { text: 'once' })).toBe('ONCE');
       expect(await tools.problems!()).toEqual([
-        'MCP server "demo" lists tool "shout" 2 times; the first listing is offered',
-        'tools "a.b" and "a:b" of MCP server "demo" left out: both would be "demo__a_b", as a tool name holds only A-Z, a-z, 0-9, _ and -',
+        { servers: ['demo'], name: 'shout', message: 'MCP server "demo" lists tool "shout" 2 times; the first listing is offered' },
+        { servers: ['demo'], name: 'demo__a_b', message: 'tools "a.b" and "a:b" of MCP server "demo" left out: both would be "demo__a_b", as a tool name holds only A-Z, a-z, 0-9, _ and -' },
       ]);
       expect(await tools.call('demo__a_b', {}).catch((e: Error) => e.message)).toContain('both would be "demo__a_b", as a tool name holds only');
     } finally {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ToolProblem } from '../../engine/services';
 
 /** What function-calling APIs accept as a tool name (OpenAI: `^[a-zA-Z0-9_-]{1,64}$`; Anthropic alike). */
 const VALID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -19,9 +20,9 @@ export interface NamedMcpTool<T extends { server: string; name: string }> {
  * left out, each with a reason: a call must never reach a server silently chosen among several. A name
  * one server lists twice is kept once (see onceEach).
  */
-export function nameMcpTools<T extends { server: string; name: string }>(listed: T[], taken: (name: string) => boolean): { named: NamedMcpTool<T>[]; problems: string[] } {
-  const problems: string[] = [];
-  const tools = onceEach(listed, problems);
+export function nameMcpTools<T extends { server: string; name: string }>(listed: T[], taken: (name: string) => boolean): { named: NamedMcpTool<T>[]; problems: ToolProblem[] } {
+  const problems: ToolProblem[] = [];
+  const { tools, repeated } = onceEach(listed);
   const counts = new Map<string, number>();
   for (const t of tools) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const candidates = tools.map((tool) => {
@@ -30,16 +31,21 @@ export function nameMcpTools<T extends { server: string; name: string }>(listed:
   });
   const byName = new Map<string, typeof candidates>();
   for (const c of candidates) byName.set(c.listed, [...(byName.get(c.listed) ?? []), c]);
+  for (const { tool, listed } of candidates) {
+    const count = repeated.get(tool);
+    if (count) problems.push({ servers: [tool.server], name: listed, message: `MCP server "${tool.server}" lists tool "${tool.name}" ${count} times; the first listing is offered` });
+  }
   const named: NamedMcpTool<T>[] = [];
   for (const [listed, group] of byName) {
     const sources = group.map((c) => `tool "${c.tool.name}" of MCP server "${c.tool.server}"`);
-    const servers = new Set(group.map((c) => c.tool.server));
-    if (taken(listed)) problems.push(`${sources.join(' and ')} left out: "${listed}" is already a workspace tool`);
-    else if (servers.size === 1 && group.length > 1) {
+    const servers = [...new Set(group.map((c) => c.tool.server))];
+    const leftOut = (message: string) => problems.push({ servers, name: listed, message });
+    if (taken(listed)) leftOut(`${sources.join(' and ')} left out: "${listed}" is already a workspace tool`);
+    else if (servers.length === 1 && group.length > 1) {
       // One server's own names, e.g. `a.b` and `a:b`: renaming the server would not part them.
       const names = group.map((c) => `"${c.tool.name}"`);
-      problems.push(`tools ${names.join(' and ')} of MCP server "${[...servers][0]}" left out: both would be "${listed}", as a tool name holds only A-Z, a-z, 0-9, _ and -`);
-    } else if (group.length > 1) problems.push(`${sources.join(' and ')} left out: both would be "${listed}" (rename a server)`);
+      leftOut(`tools ${names.join(' and ')} of MCP server "${servers[0]}" left out: both would be "${listed}", as a tool name holds only A-Z, a-z, 0-9, _ and -`);
+    } else if (group.length > 1) leftOut(`${sources.join(' and ')} left out: both would be "${listed}" (rename a server)`);
     else named.push(group[0]);
   }
   return { named, problems };
@@ -50,7 +56,7 @@ export function nameMcpTools<T extends { server: string; name: string }>(listed:
  * server and tool whichever listing it came from, so there is nothing to tell apart (the first listing's schema
  * checks the arguments; the server checks them again).
  */
-function onceEach<T extends { server: string; name: string }>(tools: T[], problems: string[]): T[] {
+function onceEach<T extends { server: string; name: string }>(tools: T[]): { tools: T[]; repeated: Map<T, number> } {
   const byKey = new Map<string, { first: T; count: number }>();
   for (const t of tools) {
     const key = JSON.stringify([t.server, t.name]);
@@ -58,10 +64,8 @@ function onceEach<T extends { server: string; name: string }>(tools: T[], proble
     if (seen) seen.count++;
     else byKey.set(key, { first: t, count: 1 });
   }
-  for (const { first, count } of byKey.values()) {
-    if (count > 1) problems.push(`MCP server "${first.server}" lists tool "${first.name}" ${count} times; the first listing is offered`);
-  }
-  return [...byKey.values()].map((v) => v.first);
+  const repeated = new Map([...byKey.values()].filter((v) => v.count > 1).map((v) => [v.first, v.count]));
+  return { tools: [...byKey.values()].map((v) => v.first), repeated };
 }
 
 function clean(name: string): string {

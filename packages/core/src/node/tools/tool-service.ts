@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Sandbox, ToolService, ToolSpec } from '../../engine/services';
+import type { ListedTool, Sandbox, ToolProblem, ToolService } from '../../engine/services';
 import { maxOutputBytes, resolveConfigPath, type WorkspaceConfig } from '../config/workspace-config';
 import { createCalculatorTool } from './calculator';
 import { createCustomTool } from './custom-tools';
@@ -22,6 +22,8 @@ export type WorkspaceToolService = ToolService & { close(): Promise<void> };
 interface Entry {
   tool: Tool;
   validate: ValidateFunction | null;
+  /** An MCP server's tool: which server, and its name there. */
+  mcp?: { server: string; tool: string };
 }
 
 /**
@@ -79,16 +81,17 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
   }
 
   /** Local tools plus the tools of every MCP server that answers; the reasons of those that do not. */
-  async function catalogue(needMcp: boolean): Promise<{ entries: Map<string, Entry>; unavailable: string[] }> {
+  async function catalogue(needMcp: boolean): Promise<{ entries: Map<string, Entry>; unavailable: ToolProblem[] }> {
     const entries = new Map(local);
     if (!needMcp || connections.length === 0) return { entries, unavailable: [] };
     const settled = await Promise.allSettled(connections.map((c) => c.tools()));
-    const unavailable = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+    const unavailable = settled.flatMap((s, i): ToolProblem[] => (s.status === 'rejected' ? [{ servers: [connections[i].server], message: (s.reason as Error).message }] : []));
     const mcpTools = settled.flatMap((s, i) => (s.status === 'fulfilled' ? s.value.map((t) => ({ ...t, connection: connections[i] })) : []));
     const { named, problems } = nameMcpTools(mcpTools, (name) => local.has(name));
     for (const { listed: name, tool: t } of named) {
       entries.set(name, {
         validate: mcpValidator(t.inputSchema),
+        mcp: { server: t.server, tool: t.name },
         tool: {
           spec: { name, description: t.description, parameters: t.inputSchema },
           call: (args, { signal }) => t.connection.call(t.name, args, signal),
@@ -105,13 +108,13 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
     const { entries, unavailable } = await catalogue(true);
     const entry = entries.get(name);
     if (entry) return entry;
-    const note = unavailable.length ? ` (${unavailable.join('; ')})` : '';
+    const note = unavailable.length ? ` (${unavailable.map((p) => p.message).join('; ')})` : '';
     throw new Error(`unknown tool "${name}"; tools: ${[...entries.keys()].join(', ')}${note}`);
   }
 
   return {
-    async list(): Promise<ToolSpec[]> {
-      return [...(await catalogue(true)).entries.values()].map((e) => e.tool.spec);
+    async list(): Promise<ListedTool[]> {
+      return [...(await catalogue(true)).entries.values()].map((e) => (e.mcp ? { ...e.tool.spec, mcp: e.mcp } : e.tool.spec));
     },
     async problems() {
       return (await catalogue(true)).unavailable;
