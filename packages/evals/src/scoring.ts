@@ -13,11 +13,25 @@ export function needsCaseExpected(def: ScorerDefinition, params: Record<string, 
   return needs && params.value === undefined;
 }
 
-/** The case's `expected` a scorer compares with: the field `expectedKey` names when the expected value is an object. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The case's `expected` a scorer compares with: the field `expectedKey` names when the expected value is an object.
+ * Only its own fields: `expected.constructor` would otherwise be Object, and `__proto__` Object.prototype.
+ */
 export function caseExpected(spec: Pick<ScorerSpec, 'expectedKey'>, c: Pick<EvalCase, 'expected'>): unknown {
   const { expected } = c;
-  const isObject = expected !== null && typeof expected === 'object' && !Array.isArray(expected);
-  return spec.expectedKey !== undefined && isObject ? (expected as Record<string, unknown>)[spec.expectedKey] : expected;
+  if (spec.expectedKey === undefined || !isPlainObject(expected)) return expected;
+  return Object.hasOwn(expected, spec.expectedKey) ? expected[spec.expectedKey] : undefined;
+}
+
+/** Why a scorer found no expected value in a case: none at all, or no field of the name `expectedKey` gives. */
+function missingExpected(spec: ScorerSpec, c: EvalCase): string {
+  const noValue = `scorer "${spec.name}" has no params.value`;
+  if (spec.expectedKey === undefined || !isPlainObject(c.expected)) return `case "${c.id}" has no "expected" and ${noValue}`;
+  const keys = Object.keys(c.expected);
+  const has = keys.length ? `it has ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}` : 'it has none';
+  return `case "${c.id}": its expected value has no field ${JSON.stringify(spec.expectedKey)} (${has}) and ${noValue}`;
 }
 
 /**
@@ -39,7 +53,7 @@ export async function applyScorer(
   const fromCase = caseExpected(spec, c);
   const expected = params.value !== undefined ? params.value : fromCase;
   if (needsCaseExpected(def, params) && fromCase === undefined) {
-    return { score: 0, pass: false, reason: 'no expected value', error: `case "${c.id}" has no "expected" and scorer "${spec.name}" has no params.value` };
+    return { score: 0, pass: false, reason: 'no expected value', error: missingExpected(spec, c) };
   }
   try {
     const out = await def.score({ value, expected, params, case: c, run }, ctx);

@@ -128,6 +128,30 @@ describe('the eval runner', () => {
     await expect(refused([{ name: 'm', type: 'exact' }], [{ id: 'n', input: { question: 'x' }, expected: 42 }])).resolves.toMatchObject({ cases: 1 });
   });
 
+  it("reads only the expected value's own fields with expectedKey: one it lacks is no expected value, said with the fields it has", async () => {
+    // expected.__proto__ and expected.constructor were read through the prototype: {} and a function. The question
+    // "{}" shouted is "{}", which json-equals found equal to Object.prototype, so the case passed against a field
+    // its expected value does not have; a text scorer was refused with "expected.constructor is function".
+    const suite = suiteOf({
+      dataset: [{ id: 'p', input: { question: '{}' }, expected: { answer: '{}', doc: 'd' } }, { id: 'q', input: { question: 'x' } }],
+      scorers: [
+        { name: 'proto', type: 'json-equals', expectedKey: '__proto__' },
+        { name: 'ctor', type: 'contains', expectedKey: 'constructor' },
+        { name: 'typo', type: 'exact', expectedKey: 'anwser' },
+      ],
+    });
+    const log = new MemoryCaseLog();
+    const result = await collectResult(await runEval({ pipeline: shoutPipeline, suite, services, log }), log, suite.dataset, 1);
+    const [p, q] = result.cases;
+    expect(p.status).toBe('error');
+    expect(p.scores).toEqual({
+      proto: { score: 0, pass: false, reason: 'no expected value', error: 'case "p": its expected value has no field "__proto__" (it has answer, doc) and scorer "proto" has no params.value' },
+      ctor: { score: 0, pass: false, reason: 'no expected value', error: 'case "p": its expected value has no field "constructor" (it has answer, doc) and scorer "ctor" has no params.value' },
+      typo: { score: 0, pass: false, reason: 'no expected value', error: 'case "p": its expected value has no field "anwser" (it has answer, doc) and scorer "typo" has no params.value' },
+    });
+    expect(q.scores.typo.error).toBe('case "q" has no "expected" and scorer "typo" has no params.value');
+  });
+
   it('repeats cases and reports pass@k, pass^k and flaky cases', async () => {
     const suite = suiteOf({
       dataset: [{ id: 'a', input: { question: 'x' }, expected: 'X' }, { id: 'b', input: { question: 'y' }, expected: 'nope' }],
