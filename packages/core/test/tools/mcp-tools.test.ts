@@ -283,6 +283,30 @@ describe('MCP tools over streamable HTTP', () => {
   });
 });
 
+describe('a url that is no MCP endpoint', () => {
+  it('says so in one short line: a JSON answer that is not JSON-RPC, an error page of many lines', async () => {
+    const page = `<!DOCTYPE html>\n<html>\n<head><title>500 Internal Server Error</title></head>\n<body>\n${'<p>details</p>\n'.repeat(500)}</body>\n</html>\n`;
+    const web = http.createServer((req, res) => {
+      if (req.url === '/status') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","version":"2.1"}');
+      else res.writeHead(500, { 'content-type': 'text/html' }).end(page);
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    const tools = createToolService({ dataDir, sandbox: createSandbox(), config: { mcpServers: { status: { url: `${base}/status` }, page: { url: `${base}/page` } } } });
+    try {
+      const [status, error] = (await tools.problems!()).map((p) => p.message);
+      // Before: a 4 KB zod issue dump over 170 lines; the whole page, its line breaks included.
+      expect(status).toBe('MCP server "status" is unavailable: it answered "{\\"status\\":\\"ok\\",\\"version\\":\\"2.1\\"}", which is not JSON-RPC (is the url its MCP endpoint?)');
+      expect(error).toMatch(/^MCP server "page" is unavailable: Streamable HTTP error: Error POSTing to endpoint: <!DOCTYPE html> \| <html> \| <head><title>500 Internal Server Error<\/title><\/head> \| <body> \| <p>details<\/p> \|.*…$/);
+      expect(error).not.toContain('\n');
+      expect(error.length).toBeLessThan(400);
+    } finally {
+      await tools.close();
+      web.close();
+    }
+  });
+});
+
 describe('MCP tool names that would clash or that a model API refuses', () => {
   it('leaves out tools of servers whose names clean to the same prefix, naming both, and calls none of them', async () => {
     const tools = createToolService({

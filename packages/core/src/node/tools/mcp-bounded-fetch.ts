@@ -4,8 +4,11 @@
  * server sent one, so a server whose answer never ended grew the runner's memory until the request timed
  * out (60 s). A JSON body counts whole; an SSE stream (which may stay open for many events) counts each
  * event, from one blank line to the next. Past the bound the body fails and `onOverflow` is told.
+ * `onStart` is given the first bytes of each answer that is not a stream: what to quote when it is not JSON-RPC.
  */
-export function boundedFetch(maxBytes: number, onOverflow: () => void): typeof fetch {
+const START_CHARS = 200;
+
+export function boundedFetch(maxBytes: number, onOverflow: () => void, onStart?: (text: string) => void): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.body) return response;
@@ -13,8 +16,10 @@ export function boundedFetch(maxBytes: number, onOverflow: () => void): typeof f
     let size = 0;
     /** Bytes of the current line so far, without a CR: 0 right after a line feed. */
     let lineLength = 0;
+    let start = perEvent ? null : '';
     const guard = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
+        if (start !== null && start.length < START_CHARS) onStart?.((start += Buffer.from(chunk.subarray(0, START_CHARS)).toString('utf8')));
         if (!perEvent) size += chunk.length;
         else {
           for (const byte of chunk) {

@@ -32,3 +32,27 @@ function cutAtLine(piece: string, keep: 'start' | 'end'): string {
   const whole = keep === 'start' ? piece.slice(0, Math.max(at, 0)) : piece.slice(at + 1);
   return at === -1 || !whole ? piece : whole;
 }
+
+const QUOTE_CHARS = 80;
+const LINE_CHARS = 300;
+
+/** Something a server wrote, quoted as JSON (so it reads as one line), cut to 80 characters, without colour codes. */
+export function quoted(text: string): string {
+  return JSON.stringify(cut(stripVTControlCharacters(text).trim(), QUOTE_CHARS));
+}
+
+/**
+ * A reason that may quote a server (an HTTP error page the SDK puts in its message) as one line of at most
+ * 300 characters, its lines joined by ` | `: an unavailable server is one of several reasons in one error.
+ */
+export function reasonLine(text: string): string {
+  const lines = stripVTControlCharacters(text)
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return cut(lines.join(' | '), LINE_CHARS);
+}
+
+export function cut(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+}

@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { cut, quoted } from './mcp-error-text';
 
 export interface McpStdioOptions {
   command: string;
@@ -17,7 +18,6 @@ export interface McpStdioOptions {
 
 const STDERR_TAIL = 2000;
 const STDERR_LINES = 3;
-const QUOTE_CHARS = 80;
 const LINE_CHARS = 160;
 
 /**
@@ -159,7 +159,7 @@ export class McpStdioTransport implements Transport {
     try {
       message = deserializeMessage(text);
     } catch {
-      this.stray = JSON.stringify(cut(stripVTControlCharacters(text).trim(), QUOTE_CHARS));
+      this.stray = quoted(text);
       this.onerror?.(new Error(this.strayNote()));
       // A server that has never said a JSON-RPC word is most likely no MCP server (a web server, a CLI printing
       // its usage): waiting out the request's timeout would only delay saying so. One that has spoken is
@@ -187,8 +187,4 @@ export class McpStdioTransport implements Transport {
     clearTimeout(this.strayTimer);
     this.strayTimer = undefined;
   }
-}
-
-function cut(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }

@@ -8,7 +8,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/workspace-config';
 import { splitBaseURL } from '../providers/base-url';
 import { boundedFetch } from './mcp-bounded-fetch';
-import { mcpErrorText } from './mcp-error-text';
+import { mcpErrorText, quoted, reasonLine } from './mcp-error-text';
 import { McpStdioTransport } from './mcp-stdio-transport';
 
 export interface McpToolInfo {
@@ -53,6 +53,8 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
   let cutOff = '';
   /** The client's last error over HTTP (a stream that broke): often why it closed. */
   let lastError = '';
+  /** The start of the last answer over HTTP that was not a stream: quoted when it is not JSON-RPC. */
+  let lastAnswer = '';
   /**
    * Why the server went wrong, in one line: what the stdio transport saw (it exited with code 3, it is no MCP
    * server), or what the connection was cut for, else `said` (the SDK's error); then the line it wrote that was
@@ -74,10 +76,14 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       const headers: Record<string, string> = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)]));
       if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.Authorization = authorization;
       // An answer past the bound ends the connection, as an overflowing stdio server's does: the call in flight fails with why.
-      const fetch = boundedFetch(MAX_MESSAGE_BYTES, () => {
-        cutOff = `it sent an answer over ${MAX_MESSAGE_BYTES} bytes`;
-        void client.close();
-      });
+      const fetch = boundedFetch(
+        MAX_MESSAGE_BYTES,
+        () => {
+          cutOff = `it sent an answer over ${MAX_MESSAGE_BYTES} bytes`;
+          void client.close();
+        },
+        (start) => (lastAnswer = start),
+      );
       return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch });
     }
     const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, expandEnv(v, options.env)])) };
@@ -91,9 +97,10 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
   async function connect(): Promise<Live> {
     const client = new Client({ name: 'patchbay', version: '0.1.0' });
     stdio = null;
-    cutOff = lastError = '';
+    cutOff = lastError = lastAnswer = '';
     const live: Live = { client, tools: [], closed: false };
-    client.onerror = (err) => (lastError = err.message);
+    // A ZodError (an answer that is not JSON-RPC) is said from the answer itself; see below.
+    client.onerror = (err) => (lastError = err.name === 'ZodError' ? '' : reasonLine(err.message));
     // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
     client.onclose = () => (live.closed = true);
     try {
@@ -114,7 +121,12 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return live;
     } catch (err) {
       await client.close().catch(() => {});
-      const said = timedOut(err) ? `it did not answer within ${CONNECT_TIMEOUT_MS / 1000} s` : reason(err as Error);
+      const said = timedOut(err)
+        ? `it did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`
+        : // The SDK's message for an answer that is not JSON-RPC is its schema's issue list, several KB over many lines.
+          (err as Error).name === 'ZodError'
+          ? `it answered ${quoted(lastAnswer)}, which is not JSON-RPC (is the url its MCP endpoint?)`
+          : reasonLine(reason(err as Error));
       throw new Error(`MCP server "${server}" is unavailable: ${account(said)}`);
     }
   }
