@@ -9,6 +9,7 @@ import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
 import { cleanEnv, pipelineDoc, runCli, spawnCli, startCli, workspace, type CliResult } from './cli-child';
 import { askDocsPipeline } from './support/ask-docs-pipeline';
+import { startOpenAIStub } from '../../../test/support/openai-stub';
 import { openSqliteStore } from '../src/store/index';
 import { createServingKey } from '../src/deploy/serving-keys';
 
@@ -24,6 +25,16 @@ beforeAll(async () => {
     'refunds.md': 'Refunds are issued within five business days.',
     'shipping.md': 'Shipping takes three days.',
     'ask.json': askDocsPipeline,
+    // A model call the response cache would keep (temperature 0), to a stub started by the test.
+    'remote.json': pipelineDoc(
+      'remote',
+      [
+        { id: 'q', type: 'input', config: { name: 'question' } },
+        { id: 'answer', type: 'llm', config: { model: 'vllm:stub-model', prompt: '{{ q }}', temperature: 0 } },
+        { id: 'out', type: 'output', config: { name: 'answer' } },
+      ],
+      ['q.value -> answer.q', 'answer.text -> out.value'],
+    ),
     'calls-greeter.json': pipelineDoc(
       'calls-greeter',
       [
@@ -186,6 +197,22 @@ describe('a read-only data dir', () => {
     expect(r.stderr).toBe(notice);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(notice);
+  });
+
+  it('a run whose model reply would be cached, in a data dir with no response cache yet: answered, nothing stored', async () => {
+    const data = path.join(ws.dir, 'no-cache-file');
+    mkdirSync(data);
+    writeFileSync(path.join(data, 'patchbay.config.json'), '{}');
+    makeReadOnly(data);
+    const stub = await startOpenAIStub({ handler: () => ({ text: 'From the stub.' }) });
+    try {
+      const r = await startCli(['run', 'remote.json', '--input', 'question=hi', '--data', data], { ...reader(), env: cleanEnv({ VLLM_BASE_URL: stub.url }) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ answer: 'From the stub.' });
+      expect(readdirSync(data)).toEqual(['patchbay.config.json']);
+    } finally {
+      await stub.close();
+    }
   });
 
   it('a data dir that holds no index yet: search says there is none, as anywhere', async () => {

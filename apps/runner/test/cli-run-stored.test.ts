@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { behaviorHash, contentHash, type PipelineDocument } from '@patchbay/core';
@@ -68,6 +68,7 @@ beforeAll(async () => {
     'by-number.json': composed('greeter@1'),
     'greets.jsonl': `${JSON.stringify({ id: 'ada', input: { who: 'Ada' }, expected: 'Welcome, Ada!' })}\n`,
     'greets.suite.json': { format: 'patchbay.eval/v1', dataset: 'greets.jsonl', scorers: [{ name: 'other', type: 'exact', target: 'other' }] },
+    'echo-suite.yaml': 'format: patchbay.eval/v1\ndataset: [{id: e1, input: {question: hi}, expected: hi}]\nscorers: [{type: exact}]\n',
   });
   stub = await startOpenAIStub({ handler: () => ({ text: 'From the stub.' }) });
   // Two saved versions of "greeter" in the runner store of ./data, as the editor would leave them.
@@ -231,5 +232,21 @@ describe('the data dir: where the CLI looked, and nothing made behind your back'
     expect(JSON.parse(r.stdout)).toEqual({ answer: 'From the stub.' });
     expect(r.stderr).toContain(`created the data dir ${dir('cached')} for the response cache\n`);
     expect(existsSync(dir('cached', 'cache.sqlite'))).toBe(true);
+  });
+
+  it('a run or search in a data dir that exists but is empty leaves it empty until a reply is cached (so serve still seeds the demo there)', async () => {
+    mkdirSync(dir('empty'));
+    const run = await runCli(['run', 'echo.json', '--input', 'question=hi', '--data', 'empty'], ws.dir);
+    expect(run.code, run.stderr).toBe(0);
+    const search = await runCli(['search', 'docs', 'refund', '--data', 'empty'], ws.dir);
+    expect(search.code).toBe(2);
+    const asked = await runCli(['eval', 'echo.json', '--suite', 'echo-suite.yaml', '--out', 'empty-echo.json', '--data', 'empty'], ws.dir);
+    expect(asked.code, asked.stderr).toBe(0);
+    // before: cache.sqlite and retrieval.sqlite, empty, made by each of them
+    expect(readdirSync(dir('empty'))).toEqual([]);
+    const cached = await runCli(['run', 'remote.json', '--input', 'question=hi', '--data', 'empty'], ws.dir, cleanEnv({ VLLM_BASE_URL: stub.url }));
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stderr).not.toContain('created the data dir');
+    expect(readdirSync(dir('empty'))).toEqual(['cache.sqlite']);
   });
 });

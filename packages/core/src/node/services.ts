@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { missingServices } from '../engine/services';
 import type { ModelService, Services } from '../engine/services';
 import { lazyResponseCache } from './cache/lazy-response-cache';
-import { openResponseCache, type ResponseCache } from './cache/response-cache';
+import { CACHE_FILE_NAME, openResponseCache, type ResponseCache } from './cache/response-cache';
 import { withResponseCache } from './cache/with-response-cache';
 import { loadWorkspaceConfig, type WorkspaceConfig } from './config/workspace-config';
 import { ReadOnlyDataFileError } from './data-file';
@@ -10,7 +11,7 @@ import { resolveDataDir } from './data-dir';
 import { createModelService } from './providers/model-service';
 import { createOfflineProvider } from './providers/offline';
 import { createNetworkedProviders } from './providers/presets';
-import { openRetrievalStore, type RetrievalStore } from './retrieval/store';
+import { openRetrievalStore, RETRIEVAL_FILE_NAME, type RetrievalStore } from './retrieval/store';
 import { createSandbox } from './tools/sandbox';
 import { createTemplateRenderer } from './templates/template-renderer';
 import { createToolService } from './tools/tool-service';
@@ -25,11 +26,14 @@ export interface CreateServicesOptions {
   /** `--no-cache`: every model call goes to its provider. */
   noCache?: boolean;
   /**
-   * false: a data dir that does not exist is not created up front; the workspace then has
-   * no indexes, and the response cache creates the dir on its first write (and calls
-   * `onCreateDataDir`). For commands that mostly read.
+   * false: nothing is created up front, neither a data dir that does not exist nor, in one that
+   * does, `cache.sqlite` or `retrieval.sqlite` (an empty data dir stays empty, so `serve` still
+   * seeds the demo there): without `retrieval.sqlite` the workspace has no indexes, and the
+   * response cache creates its file (and the dir, calling `onCreateDataDir`) on its first write.
+   * For commands that mostly read.
    */
   createDataDir?: boolean;
+  /** Called when the response cache's first write made the data dir (with createDataDir false). */
   onCreateDataDir?: (dataDir: string) => void;
   env?: NodeJS.ProcessEnv;
   /** Masks secret values in JSON text before it is stored (the response cache); the runner's and the CLI's redactor. */
@@ -66,7 +70,11 @@ export type WorkspaceServices = Services & {
 export async function createServices(options: CreateServicesOptions = {}): Promise<WorkspaceServices> {
   const env = options.env ?? process.env;
   const dataDir = resolveDataDir({ flag: options.dataDir, env });
-  const absent = options.createDataDir === false && !existsSync(dataDir);
+  const readsOnly = options.createDataDir === false;
+  const absent = readsOnly && !existsSync(dataDir);
+  // A command that reads makes no file of its own: an empty data dir stays empty (serve seeds only those).
+  const noCacheFile = readsOnly && !existsSync(path.join(dataDir, CACHE_FILE_NAME));
+  const noIndexFile = readsOnly && !existsSync(path.join(dataDir, RETRIEVAL_FILE_NAME));
   const config = options.config ?? loadWorkspaceConfig({ dataDir, configPath: options.configPath });
 
   const sandbox = createSandbox();
@@ -85,12 +93,14 @@ export async function createServices(options: CreateServicesOptions = {}): Promi
     if (!options.noCache && config.cache?.enabled !== false) {
       const redact = options.redact;
       ownCache = !options.responseCache;
-      cache = options.responseCache ?? (absent ? lazyResponseCache(dataDir, options.onCreateDataDir, { redact }) : openUnlessReadOnly(() => openResponseCache(dataDir, { redact })));
+      cache =
+        options.responseCache ??
+        (noCacheFile ? lazyResponseCache(dataDir, absent ? options.onCreateDataDir : undefined, { redact }) : openUnlessReadOnly(() => openResponseCache(dataDir, { redact })));
     }
     models = cache
       ? withResponseCache(providers, cache, { enabled: true, anyTemperature: config.cache?.anyTemperature })
       : providers;
-    retrieval = openRetrievalStore({ dataDir, models, inMemory: absent || options.noIndexes === true });
+    retrieval = openRetrievalStore({ dataDir, models, inMemory: noIndexFile || options.noIndexes === true });
   } catch (err) {
     if (ownCache) await cache?.close();
     await tools.close();

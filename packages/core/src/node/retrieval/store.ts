@@ -88,6 +88,9 @@ interface ChunkRow {
   score: number;
 }
 
+/** The indexes' file in a data dir. */
+export const RETRIEVAL_FILE_NAME = 'retrieval.sqlite';
+
 /**
  * Named retrieval indexes in one SQLite file (`<dataDir>/retrieval.sqlite`). Per
  * index: an FTS5 table (porter stemming, bm25 ranking) over the shared `chunks`
@@ -104,8 +107,8 @@ export function openRetrievalStore(options: {
   /** How long an ingest waits for another connection's write to end (default 30 s). */
   writeWaitMs?: number;
 }): RetrievalStore {
-  // In memory: a workspace whose data dir does not exist reads as empty and creates nothing.
-  const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, 'retrieval.sqlite'));
+  // In memory: a workspace with no indexes' file (or no data dir) that only reads: empty, and it creates nothing.
+  const file = options.artifact ?? (options.inMemory ? ':memory:' : join(options.dataDir, RETRIEVAL_FILE_NAME));
   const opened = openRetrievalFile(file, { artifact: options.artifact !== undefined, dataDir: options.inMemory ? undefined : options.dataDir });
   const { db } = opened;
   // A data dir's file may be deleted or replaced under the open connection: each search and ingest checks first.
