@@ -113,6 +113,8 @@ export interface ToolCallOptions {
    * it starts: waiting counts against the node's timeoutMs and is reported as waiting.
    */
   onWaiting?: (what: string | null) => void;
+  /** Epoch ms at which the calling node's timeoutMs runs out: a tool whose own wait is shorter (an MCP call's 60 s) waits until then. */
+  deadline?: number;
 }
 
 export interface Sandbox {

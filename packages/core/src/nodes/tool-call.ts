@@ -9,7 +9,7 @@ export async function callTool(ctx: NodeContext, name: string, args: unknown): P
   const started = performance.now();
   const call: CallRecord = { kind: 'tool', name, input: args, durationMs: 0 };
   try {
-    call.output = await ctx.tools.call(name, args, { signal: ctx.signal, onWaiting: (waiting) => ctx.report({ waiting }) });
+    call.output = await ctx.tools.call(name, args, { signal: ctx.signal, deadline: ctx.deadline, onWaiting: (waiting) => ctx.report({ waiting }) });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
     call.error = err instanceof Error ? err.message : String(err);

@@ -22,12 +22,13 @@ export interface McpConnection {
   readonly server: string;
   /** Connects on first use; the list is kept for the life of the connection. */
   tools(): Promise<McpToolInfo[]>;
-  call(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /** Waits CALL_TIMEOUT_MS for the answer, or until `deadline` (epoch ms: the node's timeoutMs) when that is later. */
+  call(tool: string, args: Record<string, unknown>, signal?: AbortSignal, deadline?: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
-/** The SDK's default, said here so the error can name it. */
+/** The SDK's default, said here so the error can name it; a node whose timeoutMs is longer waits that long instead. */
 const CALL_TIMEOUT_MS = 60_000;
 /** How long a stdio server that has written only lines that are not JSON-RPC gets to say one that is. */
 const NOT_MCP_AFTER_MS = 5_000;
@@ -150,15 +151,17 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     async tools() {
       return (await ready()).tools;
     },
-    async call(tool, args, signal) {
+    async call(tool, args, signal, deadline) {
       const live = await ready();
+      // Past the deadline the node's own timer has ended the call (a second more lets it speak first).
+      const timeout = Math.max(CALL_TIMEOUT_MS, deadline ? deadline - Date.now() + 1000 : 0);
       let result: Awaited<ReturnType<Client['callTool']>>;
       try {
-        result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: CALL_TIMEOUT_MS });
+        result = await live.client.callTool({ name: tool, arguments: args }, undefined, { signal, timeout });
       } catch (err) {
         if (signal?.aborted) throw err;
         if (live.closed) throw new Error(`MCP server "${server}" stopped: ${account((err as Error).message)}; it is started again on the next call`);
-        if (timedOut(err)) throw new Error(`MCP server "${server}" did not answer within ${CALL_TIMEOUT_MS / 1000} s${details()}`);
+        if (timedOut(err)) throw new Error(`MCP server "${server}" did not answer within ${Math.round(timeout / 1000)} s${details()}`);
         throw err;
       }
       const content = (result.content ?? []) as Array<{ type: string; text?: string }>;

@@ -94,7 +94,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
         mcp: { server: t.server, tool: t.name },
         tool: {
           spec: { name, description: t.description, parameters: t.inputSchema },
-          call: (args, { signal }) => t.connection.call(t.name, args, signal),
+          call: (args, { signal, deadline }) => t.connection.call(t.name, args, signal, deadline),
         },
       });
     }

@@ -4,5 +4,5 @@ import type { ToolSpec } from '../../engine/services';
 export interface Tool {
   spec: ToolSpec;
   /** Throws an Error whose message is the reason only; the service prefixes the tool's name. */
-  call(args: Record<string, unknown>, options: { signal?: AbortSignal }): Promise<unknown>;
+  call(args: Record<string, unknown>, options: { signal?: AbortSignal; deadline?: number }): Promise<unknown>;
 }
