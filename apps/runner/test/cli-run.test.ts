@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, pipelineDoc, runCli, startCli, workspace } from './cli-child';
+import { cleanEnv, pipelineDoc, runCli, spawnCli, startCli, workspace } from './cli-child';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 
 const greet = pipelineDoc(
@@ -58,6 +59,21 @@ const twoLines = pipelineDoc(
   ['x.value -> boom.value', 'boom.value -> out.value'],
 );
 
+// A case-insensitive pattern that backtracks catastrophically on "aaaa…!" (V8 runs /i patterns on its backtracking
+// engine whatever it is told), in a transform and a router: such input is the user's, and a served pipeline's.
+const backtracks = pipelineDoc(
+  'backtracks',
+  [
+    { id: 'text', type: 'input', config: { name: 'text', valueType: 'string' } },
+    { id: 'ends', type: 'transform', config: { expression: '$contains($, /(a+)+$/i)' } },
+    { id: 'route', type: 'router', config: { routes: [{ port: 'shout', when: '$contains($, /^(A|a+)+b/i)' }] } },
+    { id: 'quiet', type: 'transform', config: { expression: '"quiet"' } },
+    { id: 'out', type: 'output', config: { name: 'ends' } },
+    { id: 'said', type: 'output', config: { name: 'said' } },
+  ],
+  ['text.value -> ends.value', 'text.value -> route.value', 'route.default -> quiet.value', 'ends.value -> out.value', 'quiet.value -> said.value'],
+);
+
 const broken = pipelineDoc('broken', [{ id: 'greet', type: 'template', config: { template: 'Hi {{ who }}' } }], []);
 
 let ws: ReturnType<typeof workspace>;
@@ -70,6 +86,7 @@ beforeAll(() => {
     'scripted.json': scripted,
     'remote.json': remote,
     'broken.json': broken,
+    'backtracks.json': backtracks,
     'rules.json': { scripted: [{ role: 'user', match: 'capital of (\\w+)', reply: 'I only know $1 exists.' }] },
   });
 });
@@ -183,6 +200,22 @@ describe('patchbay run: failures and refusals', () => {
     expect(proto.code).toBe(2);
     expect(proto.stderr).toBe('$.inputs.__proto__: the pipeline has no input "__proto__" (its inputs: who, times)\n');
   });
+
+  it('matches a regex of a transform or router in linear time: one that backtracks catastrophically does not hold the process', async () => {
+    // Before, each held the event loop for longer than 2^40 steps take (the run never ended, Ctrl-C or a node's
+    // timeoutMs included: no timer fires inside one match). 60 s only catches that hang; it takes milliseconds.
+    const child = spawnCli(['run', 'backtracks.json', '--input', `text=${'a'.repeat(40)}!`], { cwd: ws.dir });
+    const hang = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code, signal] = await once(child, 'close');
+    clearTimeout(hang);
+    expect(signal, 'killed after 60 s: the match held the process').toBeNull();
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ ends: false, said: 'quiet' });
+  }, 90_000);
 
   it('exits 2 for an invalid pipeline, listing its problems, and for unreadable flags', async () => {
     const [invalid, noEquals, badJson] = await Promise.all([

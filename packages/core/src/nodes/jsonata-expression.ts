@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import { turnIfDue } from './event-loop-turn';
 import { ExpressionPool } from './expression-pool';
+import { LinearRegex, regexLiterals, regexProblem } from './jsonata-regex';
 import type { ConfigIssue } from './types';
 
 /**
@@ -12,7 +13,8 @@ import type { ConfigIssue } from './types';
  * after yielding: jsonata's `timeout` is wall-clock, so under load (a map of
  * 100,000 items, a busy runner) a trivial `$ * 2` failed as an "infinite loop".
  */
-const LIMITS = { stack: 500, sequence: 1_000_000 };
+// Its regexes match in linear time (jsonata-regex.ts): the limits below cannot stop one match.
+const LIMITS = { stack: 500, sequence: 1_000_000, RegexEngine: LinearRegex as unknown as RegExpConstructor };
 const TIME_LIMIT_MS = 1_000;
 
 const pool = new ExpressionPool<jsonata.Expression>((source) => jsonata(source, LIMITS));
@@ -31,12 +33,14 @@ function describe(err: unknown): string {
 
 /** Parse problems of an expression, at `path` inside the config. */
 export function expressionIssues(source: string, path: (string | number)[]): ConfigIssue[] {
+  let ast: unknown;
   try {
-    jsonata(source);
-    return [];
+    ast = jsonata(source).ast();
   } catch (err) {
     return [{ path, message: `expression does not parse: ${describe(err)}` }];
   }
+  const problem = regexLiterals(ast).map(regexProblem).find((p) => p !== undefined);
+  return problem ? [{ path, message: `expression cannot be run safely: ${problem}` }] : [];
 }
 
 /**

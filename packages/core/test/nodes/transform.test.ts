@@ -34,6 +34,30 @@ describe('transform node', () => {
     expect(transformNode.check!({ expression: '$.items' })).toEqual([]);
   });
 
+  it('check() refuses a regex with a backreference or a lookaround: no engine runs one in linear time', () => {
+    // (a|a)+\\1$ on 40 "a"s and a "!" held the runner's event loop for 186 s: JSONata's time limit is checked
+    // between its steps, never inside one regex match.
+    for (const [expression, what] of [['$contains($, /(a|a)+\\1$/)', 'a backreference'], ['$match($, /x(?=y)/i)', 'a lookaround'], ['$split($, /(?<!a)b/)', 'a lookaround']]) {
+      expect(transformNode.check!({ expression }), expression).toEqual([
+        { path: ['expression'], message: expect.stringMatching(new RegExp(`^expression cannot be run safely: the pattern /.+/ has ${what} \\(\\S+\\), which can take minutes on some texts and would hold the runner; write it without one$`)) },
+      ]);
+    }
+    expect(transformNode.check!({ expression: '$replace($, /(\\w+)@(\\w+)/i, "$2")' })).toEqual([]);
+  });
+
+  it('matches case-insensitive patterns (RE2) as JavaScript does: groups, positions after an emoji, every match', async () => {
+    const text = '😀 Hello WORLD, hello there';
+    const run = async (expression: string) => (await runNode(transformNode, { expression }, { value: text }, testContext())).value;
+    expect(await run('$match($, /(hel)(x)?lo/i)')).toEqual([
+      { match: 'Hello', index: 3, groups: ['Hel', null] },
+      { match: 'hello', index: 16, groups: ['hel', null] },
+    ]);
+    expect(await run('$replace($, /o\\b/i, "0")')).toBe('😀 Hell0 WORLD, hell0 there');
+    expect(await run('$split($, /\\s*,\\s*/i)')).toEqual(['😀 Hello WORLD', 'hello there']);
+    expect(await run('$contains($, /^😀 h/im)')).toBe(true);
+    await expect(run('$replace($, /l*/i, "-")')).rejects.toThrow('expression failed: Regular expression matches zero length string (at character 9)');
+  });
+
   it('stops runaway recursion and endless loops instead of hanging the run', async () => {
     const deep = '($f := function($n) { 1 + $f($n + 1) }; $f(0))';
     await expect(runNode(transformNode, { expression: deep }, { value: null }, testContext())).rejects.toThrow(

@@ -1,0 +1,85 @@
+import { setFlagsFromString } from 'node:v8';
+import { RE2JS } from 're2js';
+
+// JSONata's time limit is checked between its steps, never inside one regex match, and a match runs on the
+// runner's thread: a pattern that backtracks catastrophically ((a+)+$ on "aaaa…!", text a user sends to a
+// served pipeline) held every request, stream and run for minutes. With this flag V8 runs such a pattern on its
+// linear-time engine once it backtracks too much (the evals' regex scorer sets it too; it is process-wide).
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+
+/** Why a pattern cannot be matched in linear time, in words; undefined when it can. */
+export function regexProblem(pattern: RegExp): string | undefined {
+  try {
+    RE2JS.compile(RE2JS.translateRegExp(pattern.source), re2Flags(pattern.flags));
+    return undefined;
+  } catch (err) {
+    // RE2 has neither: it says "invalid escape sequence: `\1`" or "unsupported Perl syntax: `(?=`".
+    const at = /`([^`]*)`/.exec((err as Error).message)?.[1] ?? '';
+    const what = /^\\[1-9k]/.test(at) ? 'a backreference' : /^\(\?<?[=!]/.test(at) ? 'a lookaround' : 'syntax no linear-time engine takes';
+    return `the pattern /${pattern.source}/ has ${what} (${at || (err as Error).message}), which can take minutes on some texts and would hold the runner; write it without one`;
+  }
+}
+
+function re2Flags(flags: string): number {
+  let bits = 0;
+  if (flags.includes('i')) bits |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes('m')) bits |= RE2JS.MULTILINE;
+  return bits;
+}
+
+type Match = RegExpExecArray;
+
+/**
+ * JSONata's RegexEngine (what it builds from each /pattern/flags, always with g): `lastIndex` and `exec`, as a
+ * RegExp. V8's linear-time fallback takes no `i`, so a case-insensitive pattern runs on RE2 (re2js), which never
+ * backtracks; the rest stays a RegExp under the flag above. A pattern neither can run in linear time is refused
+ * (validation says so first, see regexProblem).
+ */
+export class LinearRegex {
+  lastIndex = 0;
+  private readonly native?: RegExp;
+  private readonly re2?: RE2JS;
+
+  constructor(pattern: RegExp) {
+    const problem = regexProblem(pattern);
+    if (problem) throw new Error(problem);
+    if (pattern.flags.includes('i')) this.re2 = RE2JS.compile(RE2JS.translateRegExp(pattern.source), re2Flags(pattern.flags));
+    else this.native = new RegExp(pattern.source, pattern.flags);
+  }
+
+  exec(text: string): Match | null {
+    if (this.native) {
+      this.native.lastIndex = this.lastIndex;
+      const match = this.native.exec(text);
+      this.lastIndex = this.native.lastIndex;
+      return match;
+    }
+    const matcher = this.re2!.matcher(text);
+    if (this.lastIndex > text.length || !matcher.find(this.lastIndex)) {
+      this.lastIndex = 0; // as a g RegExp that finds nothing
+      return null;
+    }
+    const groups = Array.from({ length: matcher.groupCount() + 1 }, (_, i) => matcher.group(i) ?? undefined);
+    const match = Object.assign(groups, { index: matcher.start(), input: text, groups: undefined }) as unknown as Match;
+    this.lastIndex = matcher.end();
+    return match;
+  }
+}
+
+/** Every regex literal of a parsed JSONata expression (its AST, walked without recursion). */
+export function regexLiterals(ast: unknown): RegExp[] {
+  const found: RegExp[] = [];
+  const stack: unknown[] = [ast];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof RegExp) {
+      found.push(node);
+      continue;
+    }
+    for (const value of Object.values(node)) stack.push(value);
+  }
+  return found;
+}
