@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { RUN_STATUSES } from '@patchbay/core';
-import { SOURCES, type FilterField, type FixedFilter, type RunFilter } from './run-filter';
+import { LISTED_SOURCES, type FilterField, type FixedFilter, type RunFilter } from './run-filter';
 
 interface Props {
   filter: RunFilter;
@@ -70,7 +70,7 @@ export function RunFilters({ filter, fixed, labels, monitors, problem, onChange 
         'Source',
         <select id={id('source')} value={filter.source} onChange={set('source')} {...described('source')}>
           <option value="">any</option>
-          {SOURCES.map((s) => (
+          {LISTED_SOURCES.map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>,

@@ -25,6 +25,11 @@ export interface FixedFilter {
 }
 
 export const SOURCES = ['serve', 'openai', 'api', 'editor', 'cli', 'eval'] as const satisfies readonly NonNullable<RunsQuery['source']>[];
+/**
+ * The sources a pipeline's Runs list can hold: an eval case's run is stored with no pipeline (it is
+ * opened from its eval's result), so `?pipeline=NAME&source=eval` would list nothing, ever.
+ */
+export const LISTED_SOURCES = SOURCES.filter((src) => src !== 'eval');
 /** A run's source, as the runner names it. */
 export type RunSourceName = (typeof SOURCES)[number];
 export type FilterField = keyof RunFilter;
