@@ -1,5 +1,6 @@
 // @patchbay/core/node — services that need Node: providers, retrieval, tools, sandbox, cache.
 // Each area adds its exports here.
+import './regexp-fallback';
 export * from './data-dir';
 export * from './config/workspace-config';
 export * from './config/shared-config';

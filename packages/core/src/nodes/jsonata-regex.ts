@@ -1,11 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
 import { RE2JS } from 're2js';
 
 // JSONata's time limit is checked between its steps, never inside one regex match, and a match runs on the
 // runner's thread: a pattern that backtracks catastrophically ((a+)+$ on "aaaa…!", text a user sends to a
-// served pipeline) held every request, stream and run for minutes. With this flag V8 runs such a pattern on its
-// linear-time engine once it backtracks too much (the evals' regex scorer sets it too; it is process-wide).
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+// served pipeline) held every request, stream and run for minutes. The patterns V8's linear-time fallback
+// takes run as RegExps: @patchbay/core/node turns that fallback on (node/regexp-fallback.ts; this file is
+// also bundled for the browser, which has no node:v8).
 
 /** Why a pattern cannot be matched in linear time, in words; undefined when it can. */
 export function regexProblem(pattern: RegExp): string | undefined {
@@ -32,7 +31,7 @@ type Match = RegExpExecArray;
 /**
  * JSONata's RegexEngine (what it builds from each /pattern/flags, always with g): `lastIndex` and `exec`, as a
  * RegExp. V8's linear-time fallback takes no `i`, so a case-insensitive pattern runs on RE2 (re2js), which never
- * backtracks; the rest stays a RegExp under the flag above. A pattern neither can run in linear time is refused
+ * backtracks; the rest stays a RegExp under that fallback. A pattern neither can run in linear time is refused
  * (validation says so first, see regexProblem).
  */
 export class LinearRegex {
