@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,31 @@ describe('a stdio MCP server that goes wrong at the start', () => {
       await tools.close();
     }
   }, 30_000);
+});
+
+describe('an MCP server that failed to start, beside one that works', () => {
+  it("is not started again on every call of the other server's tools, and still says why it is unavailable", async () => {
+    const starts = join(dataDir, 'broken-starts.txt');
+    const tools = createToolService({
+      dataDir,
+      sandbox: createSandbox(),
+      config: {
+        mcpServers: {
+          demo: { command: process.execPath, args: [FIXTURE] },
+          broken: { command: process.execPath, args: ['-e', `require("fs").appendFileSync(${JSON.stringify(starts)}, "start\\n"); console.error("no licence"); process.exit(1)`] },
+        },
+      },
+    });
+    try {
+      // Every call of `add` waits for every server's list (a name depends on all of them): before, each one
+      // started `broken` again and waited for it, so a server that takes 5 s to fail slowed every call by 5 s.
+      for (let i = 0; i < 3; i++) expect(await tools.call('add', { a: i, b: 1 })).toEqual({ sum: i + 1 });
+      expect((await tools.problems!()).map((p) => p.message)).toEqual(['MCP server "broken" is unavailable: it exited with code 1 (stderr: no licence)']);
+      expect(readFileSync(starts, 'utf8')).toBe('start\n');
+    } finally {
+      await tools.close();
+    }
+  });
 });
 
 // fetch refuses a URL with credentials, so a url with user:password@ never connected: they go as Basic auth instead.

@@ -30,6 +30,13 @@ export interface McpConnection {
 const CONNECT_TIMEOUT_MS = 30_000;
 /** The SDK's default, said here so the error can name it; a node whose timeoutMs is longer waits that long instead. */
 const CALL_TIMEOUT_MS = 60_000;
+/**
+ * How long a server that failed to connect is taken as unavailable before it is tried again. Every call of
+ * any MCP tool waits for every server's list (a tool's name depends on all of them), so trying a broken
+ * server on each call made every call wait for it to fail again (5 s for one that is no MCP server, 30 s
+ * for one that never answers).
+ */
+const RETRY_AFTER_MS = 30_000;
 /** How long a stdio server that has written only lines that are not JSON-RPC gets to say one that is. */
 const NOT_MCP_AFTER_MS = 5_000;
 /**
@@ -48,6 +55,8 @@ const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
  */
 export function createMcpConnection(server: string, config: McpServerConfig, options: { env: NodeJS.ProcessEnv; baseDir: string }): McpConnection {
   let connecting: Promise<Live> | null = null;
+  /** The last failed connect, kept RETRY_AFTER_MS: uses till then fail with its error at once. */
+  let failed: { error: Error; at: number } | null = null;
   /** The stdio transport of the current connection: it knows how the process ended and what it wrote. */
   let stdio: McpStdioTransport | null = null;
   /** Over HTTP, why we cut the connection (an answer past the bound). */
@@ -139,10 +148,15 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       if (!live.closed) return live;
       if (connecting === current) connecting = null;
     }
-    connecting ??= connect().catch((err) => {
-      connecting = null; // try again on the next use
-      throw err;
-    });
+    if (!connecting && failed && Date.now() - failed.at < RETRY_AFTER_MS) throw failed.error;
+    connecting ??= connect().then(
+      (live) => ((failed = null), live),
+      (err: Error) => {
+        connecting = null; // try again on a use after RETRY_AFTER_MS
+        failed = { error: err, at: Date.now() };
+        throw err;
+      },
+    );
     return connecting;
   }
 
