@@ -74,6 +74,18 @@ const backtracks = pipelineDoc(
   ['text.value -> ends.value', 'text.value -> route.value', 'route.default -> quiet.value', 'ends.value -> out.value', 'quiet.value -> said.value'],
 );
 
+// An llm node's jsonSchema whose pattern backtracks catastrophically: Ajv checks the model's reply (text a user
+// can shape) against it on the process's thread, with the u flag, which V8's linear-time fallback does not take.
+const schemaPattern = pipelineDoc(
+  'schema-pattern',
+  [
+    { id: 'text', type: 'input', config: { name: 'text', valueType: 'string' } },
+    { id: 'reply', type: 'llm', config: { model: 'offline:echo', prompt: '{"word": "{{ text }}"}', jsonSchema: { type: 'object', properties: { word: { type: 'string', pattern: '^(a+)+$' } } } } },
+    { id: 'out', type: 'output', config: { name: 'word' } },
+  ],
+  ['text.value -> reply.text', 'reply.json -> out.value'],
+);
+
 const broken = pipelineDoc('broken', [{ id: 'greet', type: 'template', config: { template: 'Hi {{ who }}' } }], []);
 
 let ws: ReturnType<typeof workspace>;
@@ -87,10 +99,25 @@ beforeAll(() => {
     'remote.json': remote,
     'broken.json': broken,
     'backtracks.json': backtracks,
+    'schema-pattern.json': schemaPattern,
     'rules.json': { scripted: [{ role: 'user', match: 'capital of (\\w+)', reply: 'I only know $1 exists.' }] },
   });
 });
 afterAll(() => ws.remove());
+
+/** `patchbay ARGS` in the workspace, killed if it is still going after 60 s (a hang; it takes milliseconds). */
+async function runUnlessHeld(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, { cwd: ws.dir });
+  const hang = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code, signal] = await once(child, 'close');
+  clearTimeout(hang);
+  expect(signal, `${args.join(' ')}: killed after 60 s, held by one match`).toBeNull();
+  return { code, stdout, stderr };
+}
 
 describe('patchbay run: success', () => {
   it('records the run, source cli, in the data dir\'s runner store when there is one (and creates none)', async () => {
@@ -204,17 +231,17 @@ describe('patchbay run: failures and refusals', () => {
   it('matches a regex of a transform or router in linear time: one that backtracks catastrophically does not hold the process', async () => {
     // Before, each held the event loop for longer than 2^40 steps take (the run never ended, Ctrl-C or a node's
     // timeoutMs included: no timer fires inside one match). 60 s only catches that hang; it takes milliseconds.
-    const child = spawnCli(['run', 'backtracks.json', '--input', `text=${'a'.repeat(40)}!`], { cwd: ws.dir });
-    const hang = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code, signal] = await once(child, 'close');
-    clearTimeout(hang);
-    expect(signal, 'killed after 60 s: the match held the process').toBeNull();
-    expect(code, stderr).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ ends: false, said: 'quiet' });
+    const r = await runUnlessHeld(['run', 'backtracks.json', '--input', `text=${'a'.repeat(40)}!`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ends: false, said: 'quiet' });
+  }, 90_000);
+
+  it("checks a model's reply against a jsonSchema pattern in linear time: one that backtracks catastrophically does not hold the process", async () => {
+    // Before, Ajv's RegExp (flag u) held the event loop past 2^40 steps: 26 "a"s took 3.5 s, 40 never ended.
+    const r = await runUnlessHeld(['run', 'schema-pattern.json', '--input', `text=${'a'.repeat(40)}!`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`node "reply" failed: the model's reply does not fit jsonSchema: reply/word must match pattern "^(a+)+$"`);
+    expect((await runUnlessHeld(['run', 'schema-pattern.json', '--input', `text=${'a'.repeat(40)}`])).stdout).toBe(`{\n  "word": {\n    "word": "${'a'.repeat(40)}"\n  }\n}\n`);
   }, 90_000);
 
   it('exits 2 for an invalid pipeline, listing its problems, and for unreadable flags', async () => {

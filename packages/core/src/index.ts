@@ -4,6 +4,7 @@ export * from './schema/version-message';
 export * from './nodes/types';
 export * from './nodes/index';
 export { syntaxIssues } from './nodes/code';
+export { compileLinearPattern, linearAjvRegExp, type PatternTester } from './nodes/linear-pattern';
 export * from './nodes/node-type-info';
 export * from './nodes/template-variables';
 export * from './nodes/model-name';

@@ -1,7 +1,9 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import { linearAjvRegExp } from './linear-pattern';
 
-// One Ajv for all llm nodes; compiled validators are kept per schema object.
-const ajv = new Ajv({ allErrors: true, strict: false });
+// One Ajv for all llm nodes; compiled validators are kept per schema object. A schema's patterns test the
+// model's reply, text a user can shape: in linear time.
+const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: linearAjvRegExp } });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: Record<string, unknown>): ValidateFunction {

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { re2Flags } from './linear-pattern';
 
 // JSONata's time limit is checked between its steps, never inside one regex match, and a match runs on the
 // runner's thread: a pattern that backtracks catastrophically ((a+)+$ on "aaaa…!", text a user sends to a
@@ -17,13 +18,6 @@ export function regexProblem(pattern: RegExp): string | undefined {
     const what = /^\\[1-9k]/.test(at) ? 'a backreference' : /^\(\?<?[=!]/.test(at) ? 'a lookaround' : 'syntax no linear-time engine takes';
     return `the pattern /${pattern.source}/ has ${what} (${at || (err as Error).message}), which can take minutes on some texts and would hold the runner; write it without one`;
   }
-}
-
-function re2Flags(flags: string): number {
-  let bits = 0;
-  if (flags.includes('i')) bits |= RE2JS.CASE_INSENSITIVE;
-  if (flags.includes('m')) bits |= RE2JS.MULTILINE;
-  return bits;
 }
 
 type Match = RegExpExecArray;

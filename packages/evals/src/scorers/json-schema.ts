@@ -1,14 +1,12 @@
-import { canonicalJson } from '@patchbay/core';
+import { canonicalJson, linearAjvRegExp } from '@patchbay/core';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { z } from 'zod';
-import { compileLinearPattern } from './linear-pattern';
 import { defineScorer } from './types';
 import { asJson } from './values';
 
 // Formats are not checked (ajv-formats is not a dependency): a schema that uses them still compiles.
 // A schema's `pattern`s test outputs users can shape: they run in linear time where RE2 can run them.
-const regExp = Object.assign((pattern: string, flags: string) => compileLinearPattern(pattern, flags), { code: 'compileLinearPattern' });
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false, code: { regExp } });
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false, code: { regExp: linearAjvRegExp } });
 const compiled = new Map<string, ValidateFunction | string>();
 
 /** Compiles once per distinct schema; a schema that does not compile is returned as its error. */

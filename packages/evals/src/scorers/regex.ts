@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { compileLinearPattern, type PatternTester } from './linear-pattern';
+import { compileLinearPattern, type PatternTester } from '@patchbay/core';
+// V8's linear-time fallback for the patterns RE2 is not given (set once for the process).
+import '@patchbay/core/regexp-fallback';
 import { defineScorer } from './types';
 import { asText, matchesEverything, preview } from './values';
 

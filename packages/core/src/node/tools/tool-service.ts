@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ListedTool, Sandbox, ToolProblem, ToolService } from '../../engine/services';
+import { linearAjvRegExp } from '../../nodes/linear-pattern';
 import { maxOutputBytes, resolveConfigPath, type WorkspaceConfig } from '../config/workspace-config';
 import { createCalculatorTool } from './calculator';
 import { createCustomTool } from './custom-tools';
@@ -38,7 +39,8 @@ interface Entry {
  */
 export function createToolService(options: CreateToolServiceOptions): WorkspaceToolService {
   const { config, dataDir } = options;
-  const ajv = new Ajv({ strict: false, allErrors: false });
+  // A tool's schema (an MCP server's, a third party's) tests a model's arguments: its patterns in linear time.
+  const ajv = new Ajv({ strict: false, allErrors: false, code: { regExp: linearAjvRegExp } });
   const calculator = createCalculatorTool();
   const sqlTools = (config.tools?.sql ?? []).map((t) =>
     createSqlQueryTool({ name: t.name, description: t.description, database: resolveConfigPath(config, dataDir, t.database), timeoutMs: t.timeoutMs, maxBytes: maxOutputBytes(config) }),

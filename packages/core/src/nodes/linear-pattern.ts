@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
 import { RE2JS } from 're2js';
 
-// A pattern that backtracks catastrophically ((a+)+$ on "aaaa…!") would hold the event loop for minutes,
-// and a monitor scores production outputs that users can shape. With this flag V8 runs such a pattern on its
-// linear-time engine once it backtracks too much (Node 20; set before any pattern here is compiled).
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+// A pattern that backtracks catastrophically ((a+)+$ on "aaaa…!") would hold the event loop for minutes, and
+// the texts tested here are ones users shape: a served run's output (a monitor's regex), a model's reply (an
+// llm node's jsonSchema), a model's tool arguments (a tool's JSON Schema). @patchbay/core/node turns on V8's
+// linear-time fallback for the patterns it takes (node/regexp-fallback.ts); RE2 takes the flags it does not.
 
 /** What scorers need of a compiled pattern. */
 export interface PatternTester {
@@ -38,10 +37,14 @@ export function compileLinearPattern(pattern: string, flags = ''): PatternTester
   return { test: (text) => re2.test(text), toString };
 }
 
-function re2Flags(flags: string): number {
+/** RE2's flag bits for a JavaScript pattern's i, m and s. */
+export function re2Flags(flags: string): number {
   let bits = 0;
   if (flags.includes('i')) bits |= RE2JS.CASE_INSENSITIVE;
   if (flags.includes('m')) bits |= RE2JS.MULTILINE;
   if (flags.includes('s')) bits |= RE2JS.DOTALL;
   return bits;
 }
+
+/** `code.regExp` for Ajv: its `pattern`s (flag u) tested by compileLinearPattern. */
+export const linearAjvRegExp = Object.assign((pattern: string, flags: string) => compileLinearPattern(pattern, flags), { code: 'compileLinearPattern' });
