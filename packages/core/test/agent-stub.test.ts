@@ -259,6 +259,42 @@ describe('agent loop against an OpenAI-compatible server', () => {
       expect(call.output).toBe(`${'x'.repeat(20_000)}\n\n[tool result cut: the first 20000 of 4000000 characters are shown; 3980000 were left out (maxToolResultChars)]`);
     }
   });
+
+  it('keeps a tool error as bounded in the trace as a run error, and tells the model the same', async () => {
+    // 3 MB thrown by one call: the run's and the node's error kept 2,000 characters, the call's in the trace all 3 MB.
+    const THROWING = {
+      tools: { custom: [{ name: 'explode', description: 'Throws 3 MB', parameters: { type: 'object', properties: {} }, code: 'throw new Error("x".repeat(3000000))', timeoutMs: 10000 }] },
+    };
+    const { stub, services } = await workspace((req) => (toolMessages(req).length < 1 ? { toolCalls: [{ name: 'explode', arguments: {} }] } : { text: 'done' }), THROWING);
+    const run = await runPipeline(agentPipeline(['explode']), { question: 'go' }, { services });
+    expect(run.status).toBe('succeeded');
+    const call = (run.nodes.agent.calls ?? []).find((c) => c.kind === 'tool')!;
+    expect(call.error).toMatch(/^tool "explode": .*x{1000}… \(\d+ more characters\)$/);
+    expect(call.error!.length).toBeLessThan(2100);
+    expect(toolMessages(stub.requests[1])[0].content).toBe(`error: ${call.error}`);
+
+    // A tool node's error is the call's, not cut a second time (which counted only the marker as left out).
+    const node = await runPipeline(
+      {
+        format: 'patchbay.pipeline/v1',
+        name: 'explode',
+        nodes: [
+          { id: 'a', type: 'input', config: { name: 'args', valueType: 'json' } },
+          { id: 'call', type: 'tool', config: { tool: 'explode' } },
+          { id: 'out', type: 'output', config: { name: 'result' } },
+        ],
+        edges: [
+          { from: 'a.value', to: 'call.args' },
+          { from: 'call.result', to: 'out.value' },
+        ],
+      } as PipelineDocument,
+      { args: {} },
+      { services },
+    );
+    expect(node.nodes.call.calls?.[0].error).toBe(call.error);
+    expect(node.error).toBe(`node "call" failed: ${call.error}`);
+    expect(node.error).toMatch(/… \(2998\d{3} more characters\)$/);
+  });
 });
 
 describe('an MCP tool whose own name a model API would refuse', () => {

@@ -6,8 +6,8 @@
  */
 export const MAX_ERROR_CHARS = 2_000;
 
-export function errorMessage(err: unknown): string {
+export function errorMessage(err: unknown, maxChars = MAX_ERROR_CHARS): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (message.length <= MAX_ERROR_CHARS) return message;
-  return `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters)`;
+  if (message.length <= maxChars) return message;
+  return `${message.slice(0, maxChars)}… (${message.length - maxChars} more characters)`;
 }
