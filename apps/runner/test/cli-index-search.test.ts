@@ -213,12 +213,15 @@ describe('patchbay index and search', () => {
   });
 
   it('checks --chunk-size and --overlap against the chunker\'s own limits, naming the flags', async () => {
-    const [small, wide] = await Promise.all([
+    const [small, wide, byDefault] = await Promise.all([
       patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '10']),
       patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '100', '--overlap', '50']),
+      patchbay(['index', 'docs', 'docs/refunds.md', '--chunk-size', '150']),
     ]);
     expect(small).toMatchObject({ code: 2, stderr: 'patchbay index: --chunk-size must be an integer of at least 20, got "10"\n' });
     expect(wide).toMatchObject({ code: 2, stderr: 'patchbay index: --overlap must be less than half of --chunk-size (100), got 50\n' });
+    // No --overlap given: the refusal names the default it is about and what to give, not "got 100" of a flag never typed.
+    expect(byDefault).toMatchObject({ code: 2, stderr: 'patchbay index: --chunk-size 150 leaves no room for the default --overlap (100), which must be less than half of it: give --overlap 74 or less\n' });
   });
 
   it('words usage errors plainly: "at least" for a list of files, no doubled stop before the help pointer', async () => {

@@ -46,6 +46,9 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: 'nowhere:model' }), 422, '$.embeddingModel');
     await refusal(await runner.post('/api/indexes/blank/documents', { documents: [{ text: 'x' }], embeddingModel: '' }), 422, '$.embeddingModel');
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 100, overlap: 60 }), 422, '$.overlap');
+    // No overlap given: the chunk size is what the request set, and the detail says which default it leaves no room for.
+    const byDefault = await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 150 }), 422, '$.chunkSize');
+    expect(byDefault.detail).toBe('a chunkSize of 150 leaves no room for the default overlap (100), which must be less than half of it: give an overlap of 74 or less ($.chunkSize)');
     await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', mode: 'vector', embeddingModel: 'offline:other' }), 422, '$.embeddingModel');
     expect((await runner.post('/api/indexes/plain/documents', { documents: [{ text: 'Keyword only.' }], embeddingModel: null })).status).toBe(201);
     await refusal(await runner.post('/api/indexes/plain/search', { query: 'keyword', mode: 'hybrid' }), 422, '$.mode');

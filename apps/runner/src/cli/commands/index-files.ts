@@ -63,7 +63,10 @@ is missing, unsupported or not valid JSON, or a model that differs from the inde
     const chunkSize = values['chunk-size'] === undefined ? undefined : positiveInteger(values['chunk-size'], '--chunk-size', MIN_CHUNK_SIZE);
     const overlap = values.overlap === undefined ? undefined : positiveInteger(values.overlap, '--overlap', 0);
     const size = chunkSize ?? DEFAULT_CHUNK_SIZE;
-    if ((overlap ?? DEFAULT_OVERLAP) >= size / 2) throw new UsageError(`--overlap must be less than half of --chunk-size (${size}), got ${overlap ?? DEFAULT_OVERLAP}`);
+    if (overlap === undefined && DEFAULT_OVERLAP >= size / 2) {
+      throw new UsageError(`--chunk-size ${size} leaves no room for the default --overlap (${DEFAULT_OVERLAP}), which must be less than half of it: give --overlap ${Math.ceil(size / 2) - 1} or less`);
+    }
+    if (overlap !== undefined && overlap >= size / 2) throw new UsageError(`--overlap must be less than half of --chunk-size (${size}), got ${overlap}`);
     const embeddingModel = values.embedding === undefined ? undefined : values.embedding === 'none' ? null : String(values.embedding);
     if (typeof embeddingModel === 'string' && !/^[^:]+:.+$/.test(embeddingModel)) throw new UsageError(`--embedding must be "<provider>:<model>" or "none", got "${embeddingModel}"`);
 

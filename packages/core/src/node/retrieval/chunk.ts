@@ -24,6 +24,11 @@ export function chunkText(text: string, options: ChunkOptions = {}): string[] {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const overlap = options.overlap ?? DEFAULT_OVERLAP;
   if (!Number.isInteger(size) || size < MIN_CHUNK_SIZE) throw new RetrievalInputError(`chunkSize must be an integer of at least ${MIN_CHUNK_SIZE}, got ${size}`, { field: 'chunkSize' });
+  // A small chunkSize with no overlap given is refused for the default, which the caller never typed: say so.
+  if (options.overlap === undefined && overlap >= size / 2) {
+    const most = Math.ceil(size / 2) - 1;
+    throw new RetrievalInputError(`a chunkSize of ${size} leaves no room for the default overlap (${overlap}), which must be less than half of it: give an overlap of ${most} or less`, { field: 'chunkSize' });
+  }
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size / 2) {
     throw new RetrievalInputError(`overlap must be an integer from 0 to less than half the chunk size (${size}), got ${overlap}`, { field: 'overlap' });
   }
