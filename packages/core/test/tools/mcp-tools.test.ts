@@ -105,6 +105,7 @@ describe('a stdio MCP server that goes wrong at the start', () => {
           web: node('console.log("\\x1b[32mListening on http://localhost:3000\\x1b[0m " + "x".repeat(200)); setInterval(() => {}, 1000)'),
           json: node('console.log(JSON.stringify({ level: "info", msg: "starting" })); setInterval(() => {}, 1000)'),
           banner: { command: process.execPath, args: [FIXTURE, '--banner'] },
+          loose: { command: process.execPath, args: [FIXTURE, '--bad-schema'] },
         },
       },
     });
@@ -119,6 +120,8 @@ describe('a stdio MCP server that goes wrong at the start', () => {
         'MCP server "usage" is unavailable: it exited with code 0; it wrote "usage: server [--port PORT]" on stdout, which is not JSON-RPC (nothing on stderr)',
         `MCP server "web" is unavailable: it wrote "Listening on http://localhost:3000 ${'x'.repeat(44)}…" on stdout, which is not JSON-RPC, and no MCP message in 5 s: is it an MCP server over stdio?`,
         'MCP server "json" is unavailable: it wrote "{\\"level\\":\\"info\\",\\"msg\\":\\"starting\\"}" on stdout, which is not JSON-RPC, and no MCP message in 5 s: is it an MCP server over stdio?',
+        // Before: the SDK's issue list, 300 characters over 14 lines.
+        'MCP server "loose" is unavailable: its answer does not fit the MCP schema (tools.0.inputSchema.type: Invalid input: expected "object")',
       ]);
       // A banner before it speaks MCP is noise: the server works.
       expect(await tools.call('shout', { text: 'after a banner' })).toBe('AFTER A BANNER');

@@ -109,8 +109,8 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     stdio = null;
     cutOff = lastError = lastAnswer = '';
     const live: Live = { client, tools: [], closed: false };
-    // A ZodError (an answer that is not JSON-RPC) is said from the answer itself; see below.
-    client.onerror = (err) => (lastError = err.name === 'ZodError' ? '' : reasonLine(err.message));
+    // A schema error (an answer that is not JSON-RPC) is said from the answer itself; see below.
+    client.onerror = (err) => (lastError = schemaIssue(err) ? '' : reasonLine(err.message));
     // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
     client.onclose = () => (live.closed = true);
     try {
@@ -131,12 +131,15 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       return live;
     } catch (err) {
       await client.close().catch(() => {});
+      // The SDK's message for an answer that does not fit the MCP schema is zod's issue list: several KB over many lines.
+      const issue = schemaIssue(err);
       const said = timedOut(err)
         ? `it did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`
-        : // The SDK's message for an answer that is not JSON-RPC is its schema's issue list, several KB over many lines.
-          (err as Error).name === 'ZodError'
+        : issue?.whole && lastAnswer
           ? `it answered ${quoted(lastAnswer)}, which is not JSON-RPC (is the url its MCP endpoint?)`
-          : reasonLine(reason(err as Error));
+          : issue
+            ? `its answer does not fit the MCP schema (${issue.text})`
+            : reasonLine(reason(err as Error));
       throw new Error(`MCP server "${server}" is unavailable: ${account(said)}`);
     }
   }
@@ -197,6 +200,15 @@ function reason(err: Error): string {
   const cause = err.cause as NodeJS.ErrnoException | undefined;
   const detail = cause?.code ?? cause?.message;
   return detail && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
+}
+
+/** A schema error's first issue, one line (`tools.3.inputSchema.type: …`); `whole` when it is about the whole message. */
+function schemaIssue(err: unknown): { text: string; whole: boolean } | null {
+  const issues = (err as { issues?: Array<{ path?: PropertyKey[]; message?: string }> } | null)?.issues;
+  if (!Array.isArray(issues) || !issues.length) return null;
+  const path = (issues[0].path ?? []).map(String).join('.');
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return { text: reasonLine(`${path ? `${path}: ` : ''}${issues[0].message ?? 'invalid'}${more}`), whole: !path };
 }
 
 function timedOut(err: unknown): boolean {
