@@ -225,8 +225,16 @@ describe('patchbay index and search', () => {
   });
 
   it('words usage errors plainly: "at least" for a list of files, no doubled stop before the help pointer', async () => {
-    const [noFiles, dashValue] = await Promise.all([patchbay(['index', 'docs']), patchbay(['index', 'docs', 'docs/refunds.md', '--overlap', '-5'])]);
+    const [noFiles, dashValue, noValue, lastNoValue] = await Promise.all([
+      patchbay(['index', 'docs']),
+      patchbay(['index', 'docs', 'docs/refunds.md', '--overlap', '-5']),
+      patchbay(['search', 'docs', 'refunds', '--mode', '--json']),
+      patchbay(['search', 'docs', 'refunds', '--top-k']),
+    ]);
     expect(noFiles).toMatchObject({ code: 2, stderr: 'patchbay index: expected at least 2 arguments, got 1; see patchbay index --help\n' });
+    // A flag left without its value, another flag after it: node says only "argument is ambiguous".
+    expect(noValue).toMatchObject({ code: 2, stderr: 'patchbay search: --mode needs a value, but the next argument, --json, is an option; see patchbay search --help\n' });
+    expect(lastNoValue).toMatchObject({ code: 2, stderr: 'patchbay search: --top-k needs a value; see patchbay search --help\n' });
     // A negative number is the flag's value, refused for what it is (not node's "argument is ambiguous").
     expect(dashValue).toMatchObject({ code: 2, stderr: 'patchbay index: --overlap must be an integer of at least 0, got "-5"\n' });
   });

@@ -41,10 +41,7 @@ export function parseCommandArgs(command: Command, argv: string[]) {
       strict: true,
     });
   } catch (err) {
-    // Node's own text runs on with advice about `--`; the first sentence is the reason.
-    // Its first line may end in a full stop, which would stand doubled before "; see …".
-    const reason = (err as Error).message.split('\n')[0].replace(/^(Unknown option '[^']*')\..*$/, '$1').replace(/\.$/, '');
-    throw new UsageError(`${reason.charAt(0).toLowerCase()}${reason.slice(1)}; see patchbay ${command.name} --help`);
+    throw new UsageError(`${argsReason(err as Error, argv)}; see patchbay ${command.name} --help`);
   }
   const [min, max] = command.positionals;
   const n = parsed.positionals.length;
@@ -54,6 +51,20 @@ export function parseCommandArgs(command: Command, argv: string[]) {
     throw new UsageError(`expected ${expected}, got ${n}; see patchbay ${command.name} --help`);
   }
   return parsed as { values: Record<string, any>; positionals: string[] };
+}
+
+/** Why parseArgs refused argv, in one line of plain words. */
+function argsReason(err: Error & { code?: string }, argv: string[]): string {
+  // A flag left without its value: "argument is ambiguous" (another flag comes next) or "argument missing" (the last).
+  const flag = /^Option '(-[^' ]*)(?: <value>)?' argument (?:is ambiguous|missing)/.exec(err.message)?.[1];
+  if (flag) {
+    const next = argv[argv.indexOf(flag) + 1];
+    return next === undefined ? `${flag} needs a value` : `${flag} needs a value, but the next argument, ${next}, is an option`;
+  }
+  // Node's own text runs on with advice about `--`; the first sentence is the reason.
+  // Its first line may end in a full stop, which would stand doubled before "; see …".
+  const reason = err.message.split('\n')[0].replace(/^(Unknown option '[^']*')\..*$/, '$1').replace(/\.$/, '');
+  return `${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
 }
 
 /**
