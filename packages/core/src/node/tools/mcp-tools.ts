@@ -4,7 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, ResultSchema, ToolSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolProblem } from '../../engine/services';
 import type { McpServerConfig } from '../config/workspace-config';
 import { splitBaseURL } from '../providers/base-url';
 import { boundedFetch } from './mcp-bounded-fetch';
@@ -22,6 +23,8 @@ export interface McpConnection {
   readonly server: string;
   /** Connects on first use; the list is kept for the life of the connection. */
   tools(): Promise<McpToolInfo[]>;
+  /** Tools the server listed that do not fit the MCP schema, left out (known once tools() has answered). */
+  refused(): ToolProblem[];
   /** Waits CALL_TIMEOUT_MS for the answer, or until `deadline` (epoch ms: the node's timeoutMs) when that is later. */
   call(tool: string, args: Record<string, unknown>, signal?: AbortSignal, deadline?: number): Promise<unknown>;
   close(): Promise<void>;
@@ -55,6 +58,8 @@ const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
  */
 export function createMcpConnection(server: string, config: McpServerConfig, options: { env: NodeJS.ProcessEnv; baseDir: string }): McpConnection {
   let connecting: Promise<Live> | null = null;
+  /** The last connection that listed its tools. */
+  let listed: Live | null = null;
   /** The last failed connect, kept RETRY_AFTER_MS: uses till then fail with its error at once. */
   let failed: { error: Error; at: number } | null = null;
   /** The stdio transport of the current connection: it knows how the process ended and what it wrote. */
@@ -108,7 +113,7 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     const client = new Client({ name: 'patchbay', version: '0.1.0' });
     stdio = null;
     cutOff = lastError = lastAnswer = '';
-    const live: Live = { client, tools: [], closed: false };
+    const live: Live = { client, tools: [], refused: [], closed: false };
     // A schema error (an answer that is not JSON-RPC) is said from the answer itself; see below.
     client.onerror = (err) => (lastError = schemaIssue(err) ? '' : reasonLine(err.message));
     // A server that exits or is cut off stays closed: the next use starts it again instead of answering "Not connected".
@@ -120,7 +125,9 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
       // One deadline for the whole list: a page each just inside its own timeout would hold the call for hours.
       const listUntil = Date.now() + CONNECT_TIMEOUT_MS;
       do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: Math.max(1, listUntil - Date.now()) });
+        const page = await listPage(client, cursor, Math.max(1, listUntil - Date.now()), (name, issue) =>
+          live.refused.push({ servers: [server], ...(name && { name }), message: `tool "${name ?? '?'}" of MCP server "${server}" left out: it does not fit the MCP schema (${issue})` }),
+        );
         if (tools.length + page.tools.length > MAX_TOOLS) throw new Error(`it lists more than ${MAX_TOOLS} tools`);
         for (const t of page.tools) {
           tools.push({ server, name: t.name, description: t.description ?? t.title ?? t.name, inputSchema: t.inputSchema as Record<string, unknown> });
@@ -128,6 +135,7 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
         cursor = page.nextCursor;
       } while (cursor);
       live.tools = tools;
+      listed = live;
       return live;
     } catch (err) {
       await client.close().catch(() => {});
@@ -167,6 +175,9 @@ export function createMcpConnection(server: string, config: McpServerConfig, opt
     server,
     async tools() {
       return (await ready()).tools;
+    },
+    refused() {
+      return listed?.refused ?? [];
     },
     async call(tool, args, signal, deadline) {
       const live = await ready();
@@ -215,9 +226,35 @@ function timedOut(err: unknown): boolean {
   return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 }
 
+/**
+ * One page of the server's tool list. The SDK refuses a whole page for one tool that does not fit the MCP
+ * schema (an inputSchema without `"type": "object"`, which real servers send), and the server with it; then
+ * the page is read again loosely and only that tool is left out, told to `refuse`. (Those tools' output
+ * schemas are then not checked by the SDK: it learns them from listTools only.)
+ */
+async function listPage(client: Client, cursor: string | undefined, timeout: number, refuse: (name: string | undefined, issue: string) => void): Promise<ListToolsResult> {
+  const params = cursor ? { cursor } : undefined;
+  try {
+    return await client.listTools(params, { timeout });
+  } catch (err) {
+    if (!schemaIssue(err)) throw err;
+    const page = await client.request({ method: 'tools/list', params }, ResultSchema, { timeout });
+    const tools = (Array.isArray(page.tools) ? page.tools : []).flatMap((raw: unknown) => {
+      const tool = ToolSchema.safeParse(raw);
+      if (tool.success) return [tool.data];
+      const name = (raw as { name?: unknown } | null)?.name;
+      refuse(typeof name === 'string' ? name : undefined, schemaIssue(tool.error)?.text ?? 'invalid');
+      return [];
+    });
+    return { tools, nextCursor: typeof page.nextCursor === 'string' ? page.nextCursor : undefined };
+  }
+}
+
 interface Live {
   client: Client;
   tools: McpToolInfo[];
+  /** Listed tools left out for not fitting the MCP schema. */
+  refused: ToolProblem[];
   /** The transport closed (the server exited, or its output broke the protocol). */
   closed: boolean;
 }

@@ -89,6 +89,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
     const settled = await Promise.allSettled(connections.map((c) => c.tools()));
     const unavailable = settled.flatMap((s, i): ToolProblem[] => (s.status === 'rejected' ? [{ servers: [connections[i].server], message: (s.reason as Error).message }] : []));
     const mcpTools = settled.flatMap((s, i) => (s.status === 'fulfilled' ? s.value.map((t) => ({ ...t, connection: connections[i] })) : []));
+    unavailable.push(...settled.flatMap((s, i) => (s.status === 'fulfilled' ? connections[i].refused() : [])));
     const { named, problems } = nameMcpTools(mcpTools, (name) => local.has(name));
     for (const { listed: name, tool: t } of named) {
       entries.set(name, {
