@@ -84,7 +84,12 @@ export class McpStdioTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.stop(2000);
+  }
+
+  /** As the SDK: end stdin (the spec's way to stop a server), then SIGTERM `graceMs` later, then SIGKILL 2 s after. */
+  private async stop(graceMs: number): Promise<void> {
     const child = this.child;
     this.stopWatching();
     if (!child || this.stopping) return;
@@ -92,9 +97,8 @@ export class McpStdioTransport implements Transport {
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const within = (ms: number) => Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
     const running = () => child.exitCode === null && child.signalCode === null;
-    // As the SDK: end stdin (the spec's way to stop a server), then SIGTERM, then SIGKILL, 2 s apart.
     child.stdin?.end();
-    await within(2000);
+    await within(graceMs);
     if (running()) child.kill('SIGTERM');
     await within(2000);
     if (running()) child.kill('SIGKILL');
@@ -180,7 +184,8 @@ export class McpStdioTransport implements Transport {
   private fail(reason: string): void {
     this.failure = reason;
     this.onerror?.(new Error(reason));
-    void this.close();
+    // No grace for a server found broken: the call waiting on it fails once it has gone.
+    void this.stop(0);
   }
 
   private stopWatching(): void {
