@@ -47,7 +47,13 @@ const inspectorProblems = () => page.getByTestId('inspector-problems').locator('
 
 beforeAll(async () => {
   // a networked provider with one chat and one embedding model (never called: nothing runs here)
-  server = await startEditorServer({ config: { providers: { openai: { models: ['gpt-4o-mini', 'text-embedding-3-small'] } } } });
+  // …and an MCP server that exits at once: its tools are missing, and the pickers say why
+  server = await startEditorServer({
+    config: {
+      providers: { openai: { models: ['gpt-4o-mini', 'text-embedding-3-small'] } },
+      mcpServers: { broken: { command: process.execPath, args: ['-e', 'process.exit(3)'] } },
+    },
+  });
   await post('/api/indexes/docs/documents', { documents: [{ text: 'The warranty lasts two years.', source: 'warranty.md' }] });
   await post('/api/indexes/faq/documents', { documents: [{ text: 'Returns take 30 days.' }, { text: 'Shipping is free.' }], embeddingModel: null });
   await post('/api/pipelines', doc);
@@ -107,6 +113,9 @@ describe('the inspector for a new user', () => {
     await expect.poll(inspectorProblems).toEqual(['Choose a tool.']);
     await expect.poll(() => options('field-tool')).toEqual(['calculator', 'http_request']);
     expect(await page.getByTestId('field-tool').locator('option[value="calculator"]').getAttribute('title')).toMatch(/\S/);
+    await expect
+      .poll(() => page.getByTestId('field-tool-tool-problems').locator('li').allTextContents())
+      .toEqual(['MCP server "broken" is unavailable: it exited with code 3 (nothing on stderr)']);
     await page.getByTestId('field-tool').selectOption('calculator');
     // (its args input is not wired yet: that problem stays)
     await expect.poll(inspectorProblems).not.toContain('Choose a tool.');
@@ -123,6 +132,7 @@ describe('the inspector for a new user', () => {
     // a new entry is a choice still to make
     await expect.poll(inspectorProblems).toEqual(['Choose a tool.']);
     await expect.poll(() => options('field-tools-0')).toEqual(['calculator', 'http_request']);
+    await expect.poll(() => page.getByTestId('field-tools-tool-problems').locator('li').allTextContents()).toEqual([expect.stringContaining('MCP server "broken" is unavailable')]);
     expect(await page.getByTestId('field-tools-0').locator('option[value="http_request"]').getAttribute('title')).toMatch(/\S/);
     await page.getByTestId('field-tools-0').selectOption('calculator');
     await expect.poll(() => page.getByTestId('node-summary-helper').textContent()).toContain('calculator');

@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { RunnerNamePicker, useRunnerList } from './RunnerNamePicker';
 import { TOOL_NAMES } from './ToolPicker';
+import { ToolProblems } from './ToolProblems';
 
 interface Props {
   id: string;
@@ -46,6 +47,7 @@ export function ToolListPicker({ id, label, value, disabled, onChange }: Props) 
         </div>
       ))}
       {value.length === 0 && <p className="muted">No tools: the model can only answer.</p>}
+      <ToolProblems id={id} />
       <button data-testid={`field-${id}-add`} disabled={disabled} onClick={() => onChange([...value, ''])}>
         Add a tool
       </button>

@@ -1,4 +1,5 @@
 import { RunnerNamePicker, useRunnerList, type RunnerNames } from './RunnerNamePicker';
+import { ToolProblems } from './ToolProblems';
 
 interface ToolInfo {
   name: string;
@@ -15,7 +16,12 @@ export const TOOL_NAMES: RunnerNames<ToolInfo> = {
   description: (tool) => tool.description,
 };
 
-/** A tool field: pick one of the runner's tools, or type a name (a tool configured later). */
+/** A tool field: pick one of the runner's tools, or type a name (a tool configured later); why any are missing below. */
 export function ToolPicker(props: { id: string; value: string; disabled?: boolean; onChange(name: string): void }) {
-  return <RunnerNamePicker {...props} names={TOOL_NAMES} list={useRunnerList(TOOL_NAMES)} />;
+  return (
+    <>
+      <RunnerNamePicker {...props} names={TOOL_NAMES} list={useRunnerList(TOOL_NAMES)} />
+      <ToolProblems id={props.id} />
+    </>
+  );
 }

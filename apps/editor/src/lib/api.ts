@@ -50,6 +50,8 @@ export function createApi(options: ApiClientOptions = {}) {
     providers: () => answer(client.GET('/api/providers')),
     listIndexes: () => answer(client.GET('/api/indexes')),
     listTools: () => answer(client.GET('/api/tools')),
+    /** Why MCP servers' tools are missing from listTools (a server that did not answer, names that clash). */
+    listToolProblems: () => answer(client.GET('/api/tools/problems')),
     listRuns: (pipeline: string, limit = 20) => answer(client.GET('/api/runs', { params: { query: { pipeline, limit } } })),
     /** The version a `pipeline`/`map` node's reference resolves to now, with its ports. */
     resolveRef: (ref: string) => answer(client.GET('/api/pipeline-refs/{ref}', { params: { path: { ref } } })),
