@@ -9,6 +9,7 @@ import { sequenceItemLines } from './source-lines';
 import { firstNonUtf8Line, utf8Chunks } from './utf8-text';
 import { EvalInputError } from './session/input-error';
 import { fileReadReason } from './file-read-reason';
+import { caseTurns } from './case-turns';
 
 /** One dataset case (DESIGN.md "Evals"). */
 export interface EvalCase {
@@ -193,7 +194,7 @@ async function firstChar(path: string): Promise<string> {
 
 async function* readRawItems(source: DatasetSource): AsyncGenerator<RawItem> {
   if (!('path' in source)) {
-    for (let i = 0; i < source.inline.length; i++) yield { value: source.inline[i], index: i, line: source.lines?.[i] || undefined };
+    yield* heldItems(source.inline, source.lines);
     return;
   }
   await firstChar(source.path); // a missing file is a DatasetError, not a stream error
@@ -250,7 +251,17 @@ async function* readJsonArray(path: string): AsyncGenerator<RawItem> {
     throw new DatasetError(`${path}: not JSON (${(err as Error).message})`);
   }
   if (!Array.isArray(value)) throw new DatasetError(`${path}: a JSON dataset must be an array of cases`);
-  for (let i = 0; i < value.length; i++) yield { value: value[i], index: i };
+  yield* heldItems(value);
+}
+
+/** Cases already in memory, with a turn of the event loop between slices of them (see caseTurns). */
+async function* heldItems(values: unknown[], lines?: number[]): AsyncGenerator<RawItem> {
+  const turns = caseTurns();
+  for (let i = 0; i < values.length; i++) {
+    const turn = turns.due();
+    if (turn) await turn;
+    yield { value: values[i], index: i, line: lines?.[i] || undefined };
+  }
 }
 
 /**

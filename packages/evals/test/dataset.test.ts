@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, inspectDataset, readCases } from '../src/dataset';
+import { CASES_PER_TURN } from '../src/case-turns';
+import { eventLoopTurnsDuring } from '../../core/test/event-loop-turns';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'pb-dataset-')); });
@@ -185,5 +187,24 @@ describe('datasets', () => {
     }
     const good = await file('good.jsonl', JSON.stringify({ id: 4, input: 'text', expected: null, tags: [], metadata: { k: [1] } }) + '\n');
     expect(await all(good)).toEqual([{ id: '4', input: 'text', expected: null, tags: [], metadata: { k: [1] } }]);
+  });
+
+  it('lets the event loop turn while it reads cases held in memory: a stored dataset of 100,000 held a runner for seconds', async () => {
+    // Inline cases and a JSON array await only promises: without a turn every CASES_PER_TURN cases a whole
+    // read ran in one stretch of microtasks (0 turns). Counted against the cases read, never timed.
+    const many = Array.from({ length: 4 * CASES_PER_TURN }, (_, i) => ({ id: `c${i}`, input: { question: `q${i}` }, expected: 'x' }));
+    const inline = await eventLoopTurnsDuring(() => inspectDataset({ inline: many, label: 's' }));
+    expect(inline.result.cases).toBe(many.length);
+    expect(inline.turns).toBeGreaterThanOrEqual(many.length / CASES_PER_TURN - 1);
+
+    const read = await eventLoopTurnsDuring(async () => {
+      const out = [];
+      for await (const c of readCases({ path: await file('many.json', JSON.stringify(many)) })) out.push(c.case);
+      return out;
+    });
+    expect(read.result).toEqual(many);
+    expect(read.turns).toBeGreaterThanOrEqual(many.length / CASES_PER_TURN - 1);
+    // The same cases, the same hash, however the read was sliced.
+    expect((await inspectDataset({ path: await file('many.jsonl', many.map((c) => JSON.stringify(c)).join('\n')) })).hash).toBe(inline.result.hash);
   });
 });
