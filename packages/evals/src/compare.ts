@@ -1,8 +1,9 @@
 import type { Comparison, EvalResult, PairedTest, ScorerComparison } from './result-types';
 import { groupById, rowKey, toScoreRow, type ScoreRow } from './score-rows';
-import { mean, pairedBootstrapInterval } from './statistics/bootstrap';
+import { mean, pairedBootstrapIntervalSteps } from './statistics/bootstrap';
 import { exactMcNemar } from './statistics/mcnemar';
-import { signFlipTest } from './statistics/sign-flip';
+import { signFlipTestSteps } from './statistics/sign-flip';
+import { runSteps, runStepsSliced, type Steps } from './statistics/steps';
 
 export interface CompareOptions {
   /** Names the baseline in the report (its file or stored id). */
@@ -24,6 +25,15 @@ export interface CompareOptions {
  * never dropped.
  */
 export function compareRows(baseline: ScoreRow[], current: ScoreRow[], options: CompareOptions): Comparison {
+  return runSteps(compareRowsSteps(baseline, current, options));
+}
+
+/** compareRows with turns of the event loop between its resamples, for a server (the same comparison). */
+export function compareRowsSliced(baseline: ScoreRow[], current: ScoreRow[], options: CompareOptions): Promise<Comparison> {
+  return runStepsSliced(compareRowsSteps(baseline, current, options));
+}
+
+function* compareRowsSteps(baseline: ScoreRow[], current: ScoreRow[], options: CompareOptions): Steps<Comparison> {
   const seed = options.seed ?? 'patchbay';
   const warnings = [...(options.warnings ?? [])];
   // Pairs in the baseline's order, never in the order cases happened to finish: the seeded
@@ -43,7 +53,7 @@ export function compareRows(baseline: ScoreRow[], current: ScoreRow[], options: 
   for (const n of baseNames) if (!curNames.includes(n) && !names.includes(n)) warnings.push(`scorer "${n}" is only in the baseline`);
 
   const scorers: Record<string, ScorerComparison> = {};
-  for (const name of names) scorers[name] = compareScorer(pairs, name, `${seed}:${name}`);
+  for (const name of names) scorers[name] = yield* compareScorer(pairs, name, `${seed}:${name}`);
 
   const baseIds = groupById(baseline);
   const curIds = groupById(current);
@@ -122,7 +132,7 @@ function caseUnits(pairs: Array<[ScoreRow, ScoreRow]>, name: string): { units: C
 }
 
 /** Exact McNemar on the discordant cases when every value is 0 or 1; otherwise the sign-flip test on the differences. */
-function pairedTest(a: number[], c: number[], seed: string): { pValue: number; test: PairedTest } {
+function* pairedTest(a: number[], c: number[], seed: string): Steps<{ pValue: number; test: PairedTest }> {
   if ([...a, ...c].every((x) => x === 0 || x === 1)) {
     let down = 0, up = 0;
     for (let i = 0; i < a.length; i++) {
@@ -131,11 +141,11 @@ function pairedTest(a: number[], c: number[], seed: string): { pValue: number; t
     }
     return { pValue: exactMcNemar(down, up), test: 'mcnemar-exact' };
   }
-  const sf = signFlipTest(c.map((x, i) => x - a[i]), { seed });
+  const sf = yield* signFlipTestSteps(c.map((x, i) => x - a[i]), { seed });
   return { pValue: sf.pValue, test: sf.exact ? 'sign-flip-exact' : 'sign-flip-monte-carlo' };
 }
 
-function compareScorer(pairs: Array<[ScoreRow, ScoreRow]>, name: string, seed: string): ScorerComparison {
+function* compareScorer(pairs: Array<[ScoreRow, ScoreRow]>, name: string, seed: string): Steps<ScorerComparison> {
   const { units, records: n } = caseUnits(pairs, name);
   const aPass = units.map((u) => u.aPass);
   const cPass = units.map((u) => u.cPass);
@@ -144,13 +154,14 @@ function compareScorer(pairs: Array<[ScoreRow, ScoreRow]>, name: string, seed: s
     baseline: some ? mean(aPass) : null,
     current: some ? mean(cPass) : null,
     delta: some ? mean(cPass) - mean(aPass) : null,
-    pValue: pairedTest(aPass, cPass, `${seed}:pass`).pValue,
+    pValue: (yield* pairedTest(aPass, cPass, `${seed}:pass`)).pValue,
     regressed: units.filter((u) => u.cPass < u.aPass).length,
     improved: units.filter((u) => u.cPass > u.aPass).length,
   };
   if (!some) return { baseline: null, current: null, delta: null, ci: null, pValue: 1, test: 'none', n, pass };
   const a = units.map((u) => u.a);
   const c = units.map((u) => u.c);
-  const { pValue, test } = pairedTest(a, c, seed);
-  return { baseline: mean(a), current: mean(c), delta: mean(c) - mean(a), ci: pairedBootstrapInterval(a, c, { seed }), pValue, test, n, pass };
+  const { pValue, test } = yield* pairedTest(a, c, seed);
+  const ci = yield* pairedBootstrapIntervalSteps(a, c, { seed });
+  return { baseline: mean(a), current: mean(c), delta: mean(c) - mean(a), ci, pValue, test, n, pass };
 }

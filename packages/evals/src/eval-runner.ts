@@ -3,14 +3,14 @@ import { InProcessQueue, type CaseJob, type CaseQueue } from './case-queue';
 import { caseInputsFor } from './case-inputs';
 import { expectedTextProblem } from './expected-text';
 import { createCaseWorker, type CaseRunnerSpec } from './case-runner';
-import { compareRows } from './compare';
+import { compareRowsSliced } from './compare';
 import { DatasetError, inspectDataset, readCases, type DatasetInfo } from './dataset';
 import { evaluateGates } from './gates';
 import type { CaseLog } from './result-file';
 import type { CaseRecord, EvalResult } from './result-types';
 import { rowKey, toScoreRow, type ScoreRow } from './score-rows';
 import type { EvalSuite, Gate } from './suite';
-import { summarize } from './summarize';
+import { summarizeSliced } from './summarize';
 import { resolveTargets } from './targets';
 
 export interface EvalProgress {
@@ -130,13 +130,14 @@ export async function runEval(options: RunEvalOptions): Promise<EvalHead> {
     seed: suite.seed,
     startedAt,
     finishedAt: new Date().toISOString(),
-    summary: summarize(rows, names, { seed: suite.seed, repeat }),
+    // Sliced: a bootstrap over 100,000 cases (and a baseline's sign-flip test) would hold a runner for seconds.
+    summary: await summarizeSliced(rows, names, { seed: suite.seed, repeat }),
   };
   if (options.baseline) {
     const warnings = options.baseline.datasetHash && options.baseline.datasetHash !== info.hash
       ? ['the baseline ran on a different dataset (content hashes differ); only cases with the same id are paired']
       : [];
-    head.comparison = compareRows(options.baseline.rows, rows, { baselineLabel: options.baseline.label, seed: suite.seed, scorers: names, warnings });
+    head.comparison = await compareRowsSliced(options.baseline.rows, rows, { baselineLabel: options.baseline.label, seed: suite.seed, scorers: names, warnings });
   }
   if (options.gate) head.gates = evaluateGates(options.gate, head);
   return head;

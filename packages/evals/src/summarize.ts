@@ -1,6 +1,7 @@
 import type { EvalSummary, RepeatSummary, ScorerSummary } from './result-types';
 import { groupById, type ScoreRow } from './score-rows';
-import { bootstrapMeanInterval, mean, quantile } from './statistics/bootstrap';
+import { bootstrapMeanIntervalSteps, mean, quantile } from './statistics/bootstrap';
+import { runSteps, runStepsSliced, type Steps } from './statistics/steps';
 import { passAtK, passHatK } from './statistics/pass-at-k';
 import { wilsonInterval } from './statistics/wilson';
 
@@ -13,6 +14,15 @@ import { wilsonInterval } from './statistics/wilson';
  * With repeats, pass@k and pass^k use k = repeat, and flaky cases are listed.
  */
 export function summarize(rows: ScoreRow[], scorerNames: string[], options: { seed: string; repeat: number }): EvalSummary {
+  return runSteps(summarizeSteps(rows, scorerNames, options));
+}
+
+/** summarize with turns of the event loop between its resamples, for a server (the same summary). */
+export function summarizeSliced(rows: ScoreRow[], scorerNames: string[], options: { seed: string; repeat: number }): Promise<EvalSummary> {
+  return runStepsSliced(summarizeSteps(rows, scorerNames, options));
+}
+
+function* summarizeSteps(rows: ScoreRow[], scorerNames: string[], options: { seed: string; repeat: number }): Steps<EvalSummary> {
   const byCase = groupById(rows);
   const scorers: Record<string, ScorerSummary> = {};
   for (const name of scorerNames) {
@@ -31,7 +41,7 @@ export function summarize(rows: ScoreRow[], scorerNames: string[], options: { se
     const summary: ScorerSummary = {
       mean: n ? mean(scored.map((r) => r.scores[name].score)) : null,
       passRate: n ? passes / n : null,
-      ci: bootstrapMeanInterval(caseMeans, { seed: `${options.seed}:${name}` }),
+      ci: yield* bootstrapMeanIntervalSteps(caseMeans, { seed: `${options.seed}:${name}` }),
       passCi: wilsonInterval(casePasses, caseMeans.length),
       n,
     };

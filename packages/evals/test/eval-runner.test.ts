@@ -9,6 +9,10 @@ import { prepareEval, runEval, type EvalProgress } from '../src/eval-runner';
 import { JsonlCaseLog, MemoryCaseLog, collectResult, progressPathFor, writeResultFile } from '../src/result-file';
 import { parseSuite } from '../src/suite';
 import { TargetError } from '../src/targets';
+import { compareRows } from '../src/compare';
+import { summarize } from '../src/summarize';
+import { DRAWS_PER_TURN } from '../src/statistics/steps';
+import { toScoreRow } from '../src/score-rows';
 import { llmPipeline, ragPipeline, shoutPipeline } from './support/pipelines';
 
 let dir: string;
@@ -304,5 +308,45 @@ describe('the eval runner', () => {
         await stub.close();
       }
     }
+  });
+
+  it('lets the event loop turn while it works out the statistics at the end: a 100,000-case eval with a baseline held a runner for 30 s', async () => {
+    // The summary's bootstrap and the comparison's sign-flip test draw resamples × cases values; before, all
+    // of them ran in one synchronous stretch after the last case (0 turns). Counted against the draws, never timed.
+    const n = 200;
+    const suite = suiteOf({
+      dataset: Array.from({ length: n }, (_, i) => ({ id: `c${i}`, input: { question: 'hello' }, expected: 'HELLO' + 'x'.repeat(i % 5) })),
+      scorers: [{ name: 'close', type: 'levenshtein' }],
+    });
+    // A baseline whose every score differs from this run's: the sign-flip test draws 10,000 × n signs.
+    const baseline = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, repeat: 1, status: 'passed' as const, scores: { close: { score: 0.5, pass: true } }, latencyMs: 1, tokens: null, costUsd: null }));
+    // Turns counted from the last case's report on: setImmediate runs only between turns of the loop.
+    let turns = 0;
+    let counting = false;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    const log = new MemoryCaseLog();
+    const head = await runEval({
+      pipeline: shoutPipeline,
+      suite,
+      services,
+      log,
+      baseline: { rows: baseline, label: 'before' },
+      onProgress: (p) => {
+        if (p.done === n && !counting) {
+          counting = true;
+          setImmediate(tick);
+        }
+      },
+    });
+    counting = false;
+    expect(turns).toBeGreaterThanOrEqual(Math.floor((10_000 * n) / DRAWS_PER_TURN) - 1);
+    // The same statistics as worked out in one go.
+    const rows = (await collectResult(head, log, suite.dataset, 1)).cases.map(toScoreRow);
+    expect(head.summary).toEqual(summarize(rows, ['close'], { seed: suite.seed, repeat: 1 }));
+    expect(head.comparison).toEqual(compareRows(baseline, rows, { baselineLabel: 'before', seed: suite.seed, scorers: ['close'], warnings: [] }));
+    expect(head.comparison?.scorers.close.test).toBe('sign-flip-monte-carlo');
   });
 });

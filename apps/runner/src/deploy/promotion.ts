@@ -1,5 +1,5 @@
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
-import { compareRows, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
+import { compareRowsSliced, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
@@ -150,7 +150,7 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
     base.evalIds.holder = holderEval.id;
     if (holderEval.status !== 'succeeded') return { ...base, error: `the eval of v${from} ${holderEval.status}: ${holderEval.error ?? ''}`.trim() };
     const [holderCases, candCases] = await Promise.all([deps.store.evals.cases(holderEval.id), deps.store.evals.cases(candEval.id)]);
-    comparison = compareRows(holderCases.map(toScoreRow), candCases.map(toScoreRow), { baselineLabel: holderEval.id, seed: req.suite.seed, warnings: [] });
+    comparison = await compareRowsSliced(holderCases.map(toScoreRow), candCases.map(toScoreRow), { baselineLabel: holderEval.id, seed: req.suite.seed, warnings: [] });
   }
   // With no holder, the regression gates have nothing to compare with and are skipped: the candidate's own gates decide.
   // The outcome holds the comparison beside the gates: the regression gate counts the cases comparison.regressed names.

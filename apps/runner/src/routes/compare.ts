@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { compareRows, toScoreRow } from '@patchbay/evals';
+import { compareRowsSliced, toScoreRow } from '@patchbay/evals';
 import { evalListItem } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import type { StoredEval } from '../store/evals';
@@ -85,7 +85,7 @@ export const compareRoutes: RouteModule = {
       }
       const warnings =
         a.dataset.hash !== b.dataset.hash ? ['the two evals ran on different dataset versions (content hashes differ); only cases with the same id are paired'] : [];
-      const comparison = compareRows(aRows, bRows, { baselineLabel: a.id, seed: b.spec.seed, warnings });
+      const comparison = await compareRowsSliced(aRows, bRows, { baselineLabel: a.id, seed: b.spec.seed, warnings });
       return c.json({ a: evalListItem(a), b: evalListItem(b), ...comparison }, 200);
     });
   },

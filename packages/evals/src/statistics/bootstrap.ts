@@ -1,4 +1,5 @@
 import { createRng } from './prng';
+import { runSteps, type Steps } from './steps';
 
 export interface BootstrapOptions {
   /** Resamples drawn (default 2,000, or 1,000 from 1,000 values up). */
@@ -28,6 +29,11 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
  * Paired comparisons call this on the per-case differences (a paired bootstrap).
  */
 export function bootstrapMeanInterval(values: ArrayLike<number>, options: BootstrapOptions = {}): [number, number] | null {
+  return runSteps(bootstrapMeanIntervalSteps(values, options));
+}
+
+/** bootstrapMeanInterval as steps (see runStepsSliced): yields after each resample. */
+export function* bootstrapMeanIntervalSteps(values: ArrayLike<number>, options: BootstrapOptions = {}): Steps<[number, number] | null> {
   const n = values.length;
   if (n === 0) return null;
   // 2,000 draws; 1,000 from 1,000 values up, where the interval is narrow and the draws would dominate a run's time.
@@ -42,6 +48,7 @@ export function bootstrapMeanInterval(values: ArrayLike<number>, options: Bootst
     let sum = 0;
     for (let i = 0; i < n; i++) sum += data[(rng() * n) | 0];
     means[r] = sum / n;
+    yield n;
   }
   means.sort();
   const alpha = (1 - level) / 2;
@@ -54,8 +61,16 @@ export function pairedBootstrapInterval(
   current: ArrayLike<number>,
   options: BootstrapOptions = {},
 ): [number, number] | null {
+  return runSteps(pairedBootstrapIntervalSteps(baseline, current, options));
+}
+
+export function* pairedBootstrapIntervalSteps(
+  baseline: ArrayLike<number>,
+  current: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): Steps<[number, number] | null> {
   if (baseline.length !== current.length) throw new Error('paired samples must have the same length');
   const diffs = new Float64Array(baseline.length);
   for (let i = 0; i < diffs.length; i++) diffs[i] = current[i] - baseline[i];
-  return bootstrapMeanInterval(diffs, options);
+  return yield* bootstrapMeanIntervalSteps(diffs, options);
 }

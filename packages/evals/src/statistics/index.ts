@@ -4,3 +4,4 @@ export * from './bootstrap';
 export * from './mcnemar';
 export * from './sign-flip';
 export * from './pass-at-k';
+export * from './steps';

@@ -1,4 +1,5 @@
 import { createRng } from './prng';
+import { runSteps, type Steps } from './steps';
 
 export interface SignFlipOptions {
   seed?: string | number;
@@ -22,6 +23,11 @@ export interface SignFlipResult {
  * with the (count + 1) / (draws + 1) correction above that.
  */
 export function signFlipTest(diffs: ArrayLike<number>, options: SignFlipOptions = {}): SignFlipResult {
+  return runSteps(signFlipTestSteps(diffs, options));
+}
+
+/** signFlipTest as steps (see runStepsSliced): yields after each Monte Carlo draw, and every 2^16 exact patterns. */
+export function* signFlipTestSteps(diffs: ArrayLike<number>, options: SignFlipOptions = {}): Steps<SignFlipResult> {
   const d: number[] = [];
   let scale = 0;
   for (let i = 0; i < diffs.length; i++) {
@@ -45,6 +51,7 @@ export function signFlipTest(diffs: ArrayLike<number>, options: SignFlipOptions 
       sum -= 2 * signs[bit] * d[bit];
       signs[bit] = -signs[bit];
       if (Math.abs(sum) >= threshold) count++;
+      if ((step & 0xffff) === 0) yield 0x10000;
     }
     return { pValue: count / total, exact: true };
   }
@@ -56,6 +63,7 @@ export function signFlipTest(diffs: ArrayLike<number>, options: SignFlipOptions 
     let sum = 0;
     for (let i = 0; i < n; i++) sum += rng() < 0.5 ? -d[i] : d[i];
     if (Math.abs(sum) >= threshold) count++;
+    yield n;
   }
   return { pValue: (count + 1) / (draws + 1), exact: false };
 }
