@@ -1,4 +1,4 @@
-import { summarize, toScoreRow, type CaseRecord, type EvalHead } from '@patchbay/evals';
+import { summarizeSliced, toScoreRow, type CaseRecord, type EvalHead } from '@patchbay/evals';
 import type { StoredEval } from '../store/evals';
 
 /** An eval as listed: what ran, how it stands, its summary once there is one. */
@@ -25,9 +25,10 @@ export type EvalListItem = ReturnType<typeof evalListItem>;
 /**
  * The result JSON of issue 6 (as `patchbay eval --out` writes it) with the
  * eval's id, status and progress. Until an eval succeeds its summary is
- * worked out from the cases finished so far.
+ * worked out from the cases finished so far: sliced, as its bootstrap over
+ * 100,000 cases would hold the runner for seconds.
  */
-export function evalResultView(e: StoredEval, cases: CaseRecord[]) {
+export async function evalResultView(e: StoredEval, cases: CaseRecord[]) {
   const head: EvalHead = e.head ?? {
     format: 'patchbay.eval-result/v1',
     suite: e.spec.suite,
@@ -37,7 +38,7 @@ export function evalResultView(e: StoredEval, cases: CaseRecord[]) {
     seed: e.spec.seed,
     startedAt: e.createdAt,
     finishedAt: e.finishedAt ?? '',
-    summary: summarize(cases.map(toScoreRow), e.spec.scorers.map((s) => s.name), { seed: e.spec.seed, repeat: e.spec.repeat }),
+    summary: await summarizeSliced(cases.map(toScoreRow), e.spec.scorers.map((s) => s.name), { seed: e.spec.seed, repeat: e.spec.repeat }),
   };
   const { comparison, gates, ...rest } = head;
   return {

@@ -259,7 +259,7 @@ export const evalRoutes: RouteModule = {
       if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
       const { cut } = c.req.valid('query');
       const cases = await store.evals.cases(id);
-      return c.json(evalResultView(stored, cut === undefined ? cases : cutCases(cases, cut, deps.redactor.redact)), 200);
+      return c.json(await evalResultView(stored, cut === undefined ? cases : cutCases(cases, cut, deps.redactor.redact)), 200);
     });
 
     app.openapi(events, async (c) => {
