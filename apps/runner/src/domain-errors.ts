@@ -22,6 +22,7 @@ export type DomainErrorCode =
   | 'pipeline-not-found'
   | 'version-not-found'
   | 'label-not-set'
+  | 'label-has-callers'
   | 'version-invalid'
   | 'input-missing'
   | 'output-unclear'

@@ -1,13 +1,20 @@
 import type { LabelMove, LabelState, Store } from '../store/index';
 import { DomainError } from '../domain-errors';
+import { checkCallers, type CallersCheck } from './label-callers';
 
 /**
  * Moves (or creates) a label after checking its target: the pipeline and the
  * version exist (404) and the version has no problems (422: a label must
  * always point at something that runs). The move is appended to the history;
  * a label that holds the version already is answered as it is, recording nothing.
+ * With `callers`, a move that would stop another labelled version calling this label from running is refused
+ * (409 `label-has-callers`), or with `force` made and recorded as forced.
  */
-export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move: LabelMove): Promise<LabelState & { label: string; from: number | null }> {
+export async function moveLabel(
+  store: Pick<Store, 'versions' | 'labels'>,
+  move: LabelMove,
+  options: { callers?: CallersCheck } = {},
+): Promise<LabelState & { label: string; from: number | null }> {
   const version = await store.versions.get(move.pipeline, move.version);
   if (!version) {
     const latest = await store.versions.latest(move.pipeline);
@@ -20,13 +27,24 @@ export async function moveLabel(store: Pick<Store, 'versions' | 'labels'>, move:
       problems: version.problems,
     });
   }
+  if (options.callers) {
+    const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, '$.version');
+    if (stopped.length > 0) move = { ...move, forced: true };
+  }
   const { from, state } = await store.labels.move(move);
   return { label: move.label, ...state, from };
 }
 
-/** Removes a label (recorded in the history as a move to nothing). */
-export async function removeLabel(store: Pick<Store, 'pipelines' | 'labels'>, pipeline: string, label: string, by: string): Promise<void> {
+/** Removes a label (recorded in the history as a move to nothing); with `callers` `keep-running`, not while a labelled version needs it (409). */
+export async function removeLabel(
+  store: Pick<Store, 'pipelines' | 'versions' | 'labels'>,
+  pipeline: string,
+  label: string,
+  by: string,
+  options: { callers?: CallersCheck } = {},
+): Promise<void> {
   if (!(await store.pipelines.get(pipeline))) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+  if (options.callers && (await store.labels.get(pipeline, label))) await checkCallers(store, { pipeline, label, version: null }, options.callers);
   const removed = await store.labels.remove(pipeline, label, by);
   if (!removed) throw new DomainError('label-not-set', await labelNotSetMessage(store, pipeline, label), { labels: Object.keys(await store.labels.list(pipeline)) });
 }

@@ -21,6 +21,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'pipeline-not-found': 404,
   'version-not-found': 404,
   'label-not-set': 404,
+  'label-has-callers': 409,
   'version-invalid': 422,
   'input-missing': 400,
   'output-unclear': 400,

@@ -47,7 +47,8 @@ const put = createRoute({
   operationId: 'moveLabel',
   tags: ['deployments'],
   summary: 'Move (or create) a label',
-  description: 'Points the label at `version` and appends the move to the deployment history. A version that does not exist is 404; one with problems 422; a field other than `version` and `note` 400 (a misspelt note is not dropped unseen).',
+  description:
+    'Points the label at `version` and appends the move to the deployment history. A version that does not exist is 404; one with problems 422; a field other than `version`, `note` and `force` 400 (a misspelt note is not dropped unseen). A move that would stop a labelled version of another pipeline that calls this label (`NAME@LABEL`, at any depth) from running is 409 `label-has-callers` naming them, unless `force` is true.',
   request: {
     params: LabelParams,
     body: {
@@ -57,11 +58,12 @@ const put = createRoute({
               version: z.number().int().min(1),
               // PostgreSQL's text cannot keep a NUL: refused on either store, so a note means the same on both.
               note: z.string().max(2000).refine((note) => !note.includes('\u0000'), 'must not hold the NUL character (\\u0000)').optional(),
+              force: z.boolean().optional().openapi({ description: 'Move it even when a labelled version of another pipeline that calls this label could then no longer run (recorded as forced)' }),
             })
             .openapi('MoveLabel') } },
     },
   },
-  responses: { 200: jsonContent(MovedLabelSchema, 'The label where it now points'), ...problemResponses(400, 401, 404, 422) },
+  responses: { 200: jsonContent(MovedLabelSchema, 'The label where it now points'), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
 const remove = createRoute({
@@ -70,8 +72,12 @@ const remove = createRoute({
   operationId: 'removeLabel',
   tags: ['deployments'],
   summary: 'Remove a label (recorded in the history)',
-  request: { params: RemovedLabelParams },
-  responses: { 204: { description: 'Removed' }, ...problemResponses(401, 404) },
+  description: 'A label that a labelled version of another pipeline calls (`NAME@LABEL`, at any depth) is not removed while that version runs (409 `label-has-callers`), unless `force=true`.',
+  request: {
+    params: RemovedLabelParams,
+    query: z.object({ force: z.enum(['true', 'false']).optional().openapi({ description: 'true: remove it even though a labelled caller then cannot run' }) }),
+  },
+  responses: { 204: { description: 'Removed' }, ...problemResponses(400, 401, 404, 409) },
 });
 
 const history = createRoute({
@@ -97,17 +103,18 @@ export const labelRoutes: RouteModule = {
 
     app.openapi(put, async (c) => {
       const { name, label } = c.req.valid('param');
-      const { version, note } = c.req.valid('json');
+      const { version, note, force } = c.req.valid('json');
       // Its name is stored with its history and counted in /metrics: a pasted key must not be one.
       refuseSecretValues(redactor, label, 'path.label', 'a label is stored under its name, so choose another');
       // Free text kept in a history never rewritten: a pasted key is masked before it is stored, as a version message is.
-      const moved = moveLabel(store, { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' });
+      const move = { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' };
+      const moved = moveLabel(store, move, { callers: force === true ? 'force' : 'keep-running' });
       return c.json(await atField(moved, { 'version-not-found': '$.version', 'version-invalid': '$.version' }), 200);
     });
 
     app.openapi(remove, async (c) => {
       const { name, label } = c.req.valid('param');
-      await removeLabel(store, name, label, 'admin');
+      await removeLabel(store, name, label, 'admin', { callers: c.req.valid('query').force === 'true' ? 'force' : 'keep-running' });
       return c.body(null, 204);
     });
 
