@@ -32,6 +32,7 @@ import { SERVED_TABLES, servedChanges } from './migrations/026-served-changes';
 import { runDocuments } from './migrations/027-run-documents';
 import { runsByStatus } from './migrations/028-runs-by-status';
 import { runsByStatusAndSource } from './migrations/029-runs-by-status-and-source';
+import { runsByVersion } from './migrations/030-runs-by-version';
 import { KyselyArtifactStore, type ArtifactStore } from './artifacts';
 import { KyselySuiteStore, type SuiteStore } from './suites';
 import { sqliteKysely } from './sqlite-kysely';
@@ -177,7 +178,7 @@ export function kyselyStores(db: StoreDb, options: OpenStoreOptions, health: Sto
 }
 
 // The datasets and evals tables come with their store modules (not the built-in list, which stays the runner's own).
-const sqliteMigrations = (options: OpenStoreOptions): Migration[] => [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, servedChanges, runDocuments, runsByStatus, runsByStatusAndSource, ...(options.migrations ?? [])];
+const sqliteMigrations = (options: OpenStoreOptions): Migration[] => [...builtInMigrations, datasetsAndEvals, runSource, deployments, metricRollups, servingKeys, promotions, monitors, runComposition, suites, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, servedChanges, runDocuments, runsByStatus, runsByStatusAndSource, runsByVersion, ...(options.migrations ?? [])];
 
 export function openSqliteStore(dataDir: string, options: OpenStoreOptions = {}): SqliteStore {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, RUNNER_DB_FILE);

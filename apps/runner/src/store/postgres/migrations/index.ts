@@ -8,8 +8,9 @@ import { promotionSoFar } from './006-promotion-so-far';
 import { runDocuments } from './007-run-documents';
 import { runsByStatus } from './008-runs-by-status';
 import { runsByStatusAndSource } from './009-runs-by-status-and-source';
+import { runsByVersion } from './010-runs-by-version';
 
 export type { PostgresMigration } from './migration';
 
 /** Every PostgreSQL migration, in any order (they sort by id). */
-export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments, runsByStatus, runsByStatusAndSource];
+export const postgresMigrations: PostgresMigration[] = [schema, runValues, artifacts, artifactRelease, promotionOwner, promotionSoFar, runDocuments, runsByStatus, runsByStatusAndSource, runsByVersion];
