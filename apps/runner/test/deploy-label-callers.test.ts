@@ -96,3 +96,21 @@ describe("a label that another pipeline's labelled version calls", () => {
     expect((await runner.put('/api/pipelines/other/labels/production', { version: 1 })).status).toBe(200);
   });
 });
+
+describe('a version that calls a stored pipeline, labelled', () => {
+  it('is judged as its references resolve now, not as they did when it was saved', async () => {
+    // Saved before the label it calls was set: stored with a problem that no longer holds.
+    const early = await json(await runner.post('/api/pipelines', caller('early', 'late@production')));
+    expect(early.body.problems[0].message).toMatch(/pipeline "late" has no label "production"/);
+    await runner.deploy(echoPipeline('late'));
+    expect((await json(await runner.put('/api/pipelines/early/labels/production', { version: 1 }))).body).toMatchObject({ version: 1, from: null });
+    expect((await json(await runner.post('/api/pipelines/early/run', { inputs: { question: 'hi' } }))).body).toMatchObject({ status: 'succeeded' });
+    expect((await json(await runner.post('/api/runs?stream=false', { pipeline: 'early', version: 1, inputs: { question: 'hi' } }))).status).toBe(201);
+
+    // Saved while the label it calls was set, which was then removed: stored with no problem, and cannot run.
+    expect((await runner.api('/api/pipelines/late/labels/production?force=true', { method: 'DELETE' })).status).toBe(204);
+    const refused = await json(await runner.put('/api/pipelines/early/labels/staging', { version: 1 }));
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toBe('version 1 of "early" has problems, so no label can point at it: $.nodes[1].config.ref: node "call": config.ref: pipeline "late" has no label "production" ($.version)');
+  });
+});

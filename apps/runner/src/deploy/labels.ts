@@ -1,5 +1,7 @@
 import type { LabelMove, LabelState, Store } from '../store/index';
 import { DomainError } from '../domain-errors';
+import { problemsNow } from '../pipelines/problems-now';
+import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { checkCallers, type CallersCheck } from './label-callers';
 
 /**
@@ -21,11 +23,10 @@ export async function moveLabel(
     if (!latest) throw new DomainError('pipeline-not-found', `there is no pipeline "${move.pipeline}"`);
     throw new DomainError('version-not-found', `pipeline "${move.pipeline}" has no version ${move.version} (latest is ${latest.number})`);
   }
-  if (version.problems.length > 0) {
-    const first = version.problems[0];
-    throw new DomainError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, {
-      problems: version.problems,
-    });
+  const problems = await problemsNow(version, storeResolverOf(store));
+  if (problems.length > 0) {
+    const first = problems[0];
+    throw new DomainError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, { problems });
   }
   if (options.callers) {
     const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, '$.version');

@@ -2,6 +2,8 @@ import type { PipelineDocument } from '@patchbay/core';
 import type { Store } from '../store/index';
 import { DomainError } from '../domain-errors';
 import { labelNotSetMessage } from './labels';
+import { problemsNow } from '../pipelines/problems-now';
+import { storeResolverOf } from '../pipelines/pipeline-resolver';
 
 /** What serving runs: one saved version, reached by label (recorded on the run) or by number. */
 export interface ServedVersion {
@@ -42,9 +44,11 @@ export async function resolveServed(store: Pick<Store, 'versions' | 'labels'>, r
     if (!latest) throw new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
     throw new DomainError('version-not-found', `pipeline "${pipeline}" has no version ${number} (latest is ${latest.number})`);
   }
-  if (version.problems.length > 0) {
-    const first = version.problems[0];
-    throw new DomainError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems: version.problems });
+  // Judged again only when stored with problems (they may no longer hold): a run validates its references as it starts anyway.
+  const problems = version.problems.length > 0 ? await problemsNow(version, storeResolverOf(store)) : version.problems;
+  if (problems.length > 0) {
+    const first = problems[0];
+    throw new DomainError('version-invalid', `version ${number} of "${pipeline}" cannot run: ${first.path}: ${first.message}`, { problems });
   }
   return { pipeline, version: number, label, document: version.document as PipelineDocument, contentHash: version.contentHash };
 }

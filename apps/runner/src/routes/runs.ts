@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { checkInputs, nodePorts, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, validatePipeline, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
+import { checkInputs, nodePorts, pipelineRefs, RunFromError, resolvePipelines, RUN_STATUSES, type NodeTrace, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { pipelineInvalid } from '../domain-errors';
 import { HttpProblem } from '../http/problem';
+import { problemsNow } from '../pipelines/problems-now';
 import { checkDocument, underPath } from '../pipelines/save-version';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
 import { FromRunNotFoundError, runFromNode } from '../runs/run-from';
@@ -194,20 +195,13 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
       const { pipelineExists, message } = body.version === undefined ? { pipelineExists: false, message: `there is no pipeline "${body.pipeline}"` } : await missingVersion(deps.store, body.pipeline, body.version);
       throw new HttpProblem(404, message, { errors: [{ path: pipelineExists ? '$.version' : '$.pipeline', message }] });
     }
-    if (version.problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', version.problems);
-    await checkRefsNow(version.document as PipelineDocument, pipelines, `version ${version.number} of "${version.pipeline}"`);
+    const problems = await problemsNow(version, pipelines);
+    if (problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', problems);
     return { document: version.document as PipelineDocument, pipeline: version.pipeline, version: version.number, inline: false };
   }
   const checked = await checkDocument(body.document, deps.redactor, '$.document', pipelines);
   if (checked.problems.length > 0) throw pipelineInvalid('the document', 'run', checked.problems.map(underPath('$.document')));
   return { document: checked.document, pipeline: checked.document.name, version: null, inline: true };
-}
-
-/** A saved version's references as they resolve now (a label may have moved to a version with other ports). */
-async function checkRefsNow(document: PipelineDocument, pipelines: PipelineResolver, what: string): Promise<void> {
-  if (pipelineRefs(document).length === 0) return;
-  const problems = validatePipeline(document, { pipelines: await resolvePipelines(document, pipelines) }).problems;
-  if (problems.length > 0) throw pipelineInvalid(what, 'run', problems);
 }
 
 /** Why a run cannot start from that node: 404 no such run, 422 no such node, 409 the document changed upstream or the run did not get there. */
