@@ -196,6 +196,33 @@ describe('the OpenAI-compatible endpoint, through the official openai client', (
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
   });
 
+  it("with stream_options.include_usage, ends as OpenAI does (a chunk with empty choices and usage) and keeps usage on the stop chunk", async () => {
+    const usage = { prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 };
+    const stream = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'user', content: 'count me' }], stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const stop = chunks.findIndex((c) => c.choices[0]?.finish_reason === 'stop');
+    expect(chunks[stop].usage).toEqual(usage);
+    // The last chunk, after the stop chunk: no choices, the usage, the same id (what OpenAI sends and SDKs read).
+    expect(stop).toBe(chunks.length - 2);
+    expect(chunks.at(-1)).toMatchObject({ id: chunks[0].id, object: 'chat.completion.chunk', choices: [], usage });
+    // Every other chunk says usage: null, as OpenAI's do when usage is asked for.
+    expect(chunks.slice(0, stop).every((c) => c.usage === null)).toBe(true);
+
+    // The SDK's stream helper and its final completion.
+    const helper = client.chat.completions.stream({ model: 'helpdesk', messages: [{ role: 'user', content: 'count me again' }], stream_options: { include_usage: true } });
+    const final = await helper.finalChatCompletion();
+    expect(final.choices[0].message.content).toBe('stub says one count me again');
+    expect(final.usage).toEqual(usage);
+
+    // Not asked for: the stop chunk is the last, as the deploy issue spells it.
+    const plain = await client.chat.completions.create({ model: 'helpdesk', messages: [{ role: 'user', content: 'count me not' }], stream: true, stream_options: { include_usage: false } });
+    const plainChunks = [];
+    for await (const chunk of plain) plainChunks.push(chunk);
+    expect(plainChunks.at(-1)).toMatchObject({ choices: [{ finish_reason: 'stop' }], usage });
+    expect(plainChunks.every((c) => c.choices.length === 1)).toBe(true);
+  });
+
   it('fills other inputs from metadata (parsed by type) and streams an answer not made by a model as one chunk', async () => {
     const whole = await client.chat.completions.create({ model: 'greeter', messages: [{ role: 'user', content: 'Ada' }], metadata: { times: '3' } });
     expect(whole.choices[0].message.content).toBe('hello Ada x3');

@@ -20,6 +20,12 @@ export interface ChatStreamOptions {
    * until the node ends; a step that ends in tool calls is followed by another, and its text dropped.
    */
   lastStepAnswers?: boolean;
+  /**
+   * The client sent `stream_options.include_usage`: OpenAI then says `usage: null` on every chunk and ends
+   * with a chunk of no choices carrying the usage, which SDKs and frameworks read. The stop chunk keeps
+   * its usage too (the deploy issue's shape, which clients that did not ask read).
+   */
+  includeUsage?: boolean;
   redact: (json: string) => string;
 }
 
@@ -48,7 +54,8 @@ export function chatStream(options: ChatStreamOptions) {
   let retried = false;
   const early: string[] = [];
   let token: (text: string) => void = (text) => void early.push(text);
-  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+  const noUsage = options.includeUsage ? { usage: null } : {};
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = noUsage) =>
     options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra }));
   const error = (message: string, code: string, type = 'server_error') => JSON.stringify({ error: { message: options.redact(message), type, code, param: null } });
 
@@ -114,7 +121,9 @@ export function chatStream(options: ChatStreamOptions) {
             }
             if (answer.length > sent.length) send(chunk({ content: answer.slice(sent.length) }, null));
           }
-          send(chunk({}, 'stop', { usage: toOpenAIUsage(end.usage) }));
+          const usage = toOpenAIUsage(end.usage);
+          send(chunk({}, 'stop', { usage }));
+          if (options.includeUsage) send(options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [], usage })));
           send('[DONE]');
           close();
         });

@@ -36,6 +36,7 @@ const ChatRequest = z
     model: ModelId.openapi({ description: '`NAME` (its production label), `NAME@LABEL` or `NAME@vN`, exactly (`v2`, never `v02` or `V2`)' }),
     messages: z.array(z.object({ role: z.string(), content: MessageContent }).catchall(z.unknown())).min(1),
     stream: z.boolean().nullable().optional(),
+    stream_options: z.object({ include_usage: z.boolean().nullable().optional() }).catchall(z.unknown()).nullable().optional(),
     // A pipeline run gives one answer: a client asking for several would read choices that are not there.
     n: z
       .literal(1, { error: 'a pipeline answers with one choice: n is 1 or left out (send the request again for another answer)' })
@@ -124,7 +125,7 @@ export const openaiRoutes: RouteModule = {
       }
 
       const tokenNode = streamingSource(target.document, output);
-      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), redact: redactor.redact });
+      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), includeUsage: body.stream_options?.include_usage === true, redact: redactor.redact });
       // Revoking the key ends the stream, and cancels the run as a client that left does.
       const caller = callerOf(c);
       const watched = caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
