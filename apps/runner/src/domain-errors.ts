@@ -26,6 +26,7 @@ export type DomainErrorCode =
   | 'version-invalid'
   | 'input-missing'
   | 'output-unclear'
+  | 'response-format-unsupported'
   | 'promotion-not-found'
   | 'key-not-found'
   | 'key-exists';

@@ -79,16 +79,22 @@ export function answerText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
 
-/** The model node whose text feeds the answer output directly (its tokens can be streamed), if there is one. */
-export function streamingSource(doc: PipelineDocument, output: string): string | undefined {
+/** The node and output port that feed the answer output, if it is wired. */
+export function answerSource(doc: PipelineDocument, output: string): { node: PipelineDocument['nodes'][number]; port: string } | undefined {
   const outNode = doc.nodes.find((n) => n.type === 'output' && (n.config as { name?: unknown }).name === output);
   if (!outNode) return undefined;
   const edge = doc.edges.find((e) => e.to === `${outNode.id}.value`);
   if (!edge) return undefined;
   const [from, port] = [edge.from.slice(0, edge.from.lastIndexOf('.')), edge.from.slice(edge.from.lastIndexOf('.') + 1)];
-  const source = doc.nodes.find((n) => n.id === from);
+  const node = doc.nodes.find((n) => n.id === from);
+  return node ? { node, port } : undefined;
+}
+
+/** The model node whose text feeds the answer output directly (its tokens can be streamed), if there is one. */
+export function streamingSource(doc: PipelineDocument, output: string): string | undefined {
+  const source = answerSource(doc, output);
   // a node type says which output streams its text (llm, agent: `text`)
-  return source && port !== undefined && getNodeType(source.type)?.streamedOutput === port ? source.id : undefined;
+  return source && getNodeType(source.node.type)?.streamedOutput === source.port ? source.node.id : undefined;
 }
 
 /**

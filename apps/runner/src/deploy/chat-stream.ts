@@ -26,6 +26,8 @@ export interface ChatStreamOptions {
    * its usage too (the deploy issue's shape, which clients that did not ask read).
    */
   includeUsage?: boolean;
+  /** The answer's text from the output's value, or why it cannot be sent (a JSON response_format it does not meet); default answerText. */
+  answer?: (value: unknown, runId: string) => { text: string } | { problem: string };
   redact: (json: string) => string;
 }
 
@@ -109,7 +111,12 @@ export function chatStream(options: ChatStreamOptions) {
             send(error(runFailedMessage(end, runId), 'run_failed'));
             return close();
           }
-          const answer = answerText(end.outputs?.[options.output]);
+          const made = options.answer ? options.answer(end.outputs?.[options.output], runId) : { text: answerText(end.outputs?.[options.output]) };
+          if ('problem' in made) {
+            send(error(made.problem, 'response_format_unmet'));
+            return close();
+          }
+          const answer = made.text;
           if (sent === '') {
             // Not from a streaming node (or nothing streamed): the whole answer as one chunk.
             send(chunk({ content: answer }, null));

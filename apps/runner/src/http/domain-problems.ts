@@ -25,6 +25,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'version-invalid': 422,
   'input-missing': 400,
   'output-unclear': 400,
+  'response-format-unsupported': 400,
   'promotion-not-found': 404,
   'key-not-found': 404,
   'key-exists': 409,

@@ -3,6 +3,7 @@ import { answerOutput, answersWithLastStep, answerText, chatInputs, streamingSou
 import { startServedRun, type ServedOutcome } from '../deploy/served-run';
 import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
+import { assertCanAnswerJson, jsonAnswer } from '../deploy/chat-response-format';
 import { parseModelId } from '../deploy/model-id';
 import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
@@ -42,10 +43,30 @@ const ChatRequest = z
       .literal(1, { error: 'a pipeline answers with one choice: n is 1 or left out (send the request again for another answer)' })
       .nullable()
       .optional(),
+    // Asking for JSON: honoured when the pipeline's answer is JSON (chat-response-format.ts), refused when it is text.
+    response_format: z
+      .object({ type: z.enum(['text', 'json_object', 'json_schema'], { error: 'response_format.type is "text", "json_object" or "json_schema"' }) })
+      .catchall(z.unknown())
+      .nullable()
+      .optional(),
+    // What a pipeline's answer has not got: asked for, a client would read nulls where it expects them.
+    logprobs: z.literal(false, { error: "a pipeline's answer has no token log probabilities: logprobs is false or left out" }).nullable().optional(),
+    top_logprobs: z.literal(0, { error: "a pipeline's answer has no token log probabilities: top_logprobs is 0 or left out" }).nullable().optional(),
+    modalities: z
+      .array(z.string())
+      .refine((list) => list.every((m) => m === 'text'), { error: 'a pipeline answers with text only: modalities is ["text"] or left out' })
+      .nullable()
+      .optional(),
+    audio: z.null({ error: 'a pipeline answers with text only: audio output cannot be asked for' }).optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional().openapi({ description: "Other inputs by name, parsed by the input's type" }),
     // A pipeline never calls the request's tools: a client that made a call the answer would wait for one that never comes.
     tool_choice: z
       .enum(['auto', 'none'], { error: 'a pipeline answers with its output\'s text and calls none of the request\'s tools: tool_choice is "auto", "none" or left out' })
+      .nullable()
+      .optional(),
+    // The older spelling of tool_choice, refused alike.
+    function_call: z
+      .enum(['auto', 'none'], { error: 'a pipeline answers with its output\'s text and calls none of the request\'s functions: function_call is "auto", "none" or left out' })
       .nullable()
       .optional(),
   })
@@ -106,6 +127,9 @@ export const openaiRoutes: RouteModule = {
       // a bare NAME (kind "latest" in core, where it composes the latest version) serves its production label here
       const target = await resolveServed(store, { pipeline: ref.name, label: ref.kind === 'label' ? ref.label : undefined, version: ref.kind === 'version' ? ref.version : undefined });
       const output = answerOutput(target.document);
+      const format = body.response_format?.type ?? 'text';
+      assertCanAnswerJson(target.document, output, format);
+      const answer = format === 'text' ? undefined : (value: unknown, runId: string) => jsonAnswer(value, format, runId);
       const inputs = chatInputs(target.document, body.messages as ChatMessage[], body.metadata ?? {});
       const created = Math.floor(Date.now() / 1000);
       const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), left: c.req.raw.signal };
@@ -114,18 +138,20 @@ export const openaiRoutes: RouteModule = {
         const served = await startServedRun(runs, target, inputs, { ...who, whole: true });
         const outcome = await served.outcome;
         if (outcome.status !== 'succeeded') throw runFailed(outcome, served.id);
+        const made = answer ? answer(outcome.outputs?.[output], served.id) : { text: answerText(outcome.outputs?.[output]) };
+        if ('problem' in made) throw new HttpProblem(502, made.problem, { type: 'response-format-unmet', headers: { 'x-run-id': served.id } });
         return json({
           id: served.id,
           object: 'chat.completion',
           created,
           model: body.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: answerText(outcome.outputs?.[output]), refusal: null }, finish_reason: 'stop', logprobs: null }],
+          choices: [{ index: 0, message: { role: 'assistant', content: made.text, refusal: null }, finish_reason: 'stop', logprobs: null }],
           usage: toOpenAIUsage(outcome.usage),
         }, { 'x-run-id': served.id }) as never;
       }
 
       const tokenNode = streamingSource(target.document, output);
-      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), includeUsage: body.stream_options?.include_usage === true, redact: redactor.redact });
+      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), includeUsage: body.stream_options?.include_usage === true, answer, redact: redactor.redact });
       // Revoking the key ends the stream, and cancels the run as a client that left does.
       const caller = callerOf(c);
       const watched = caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
