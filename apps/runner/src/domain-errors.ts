@@ -27,6 +27,7 @@ export type DomainErrorCode =
   | 'input-missing'
   | 'output-unclear'
   | 'response-format-unsupported'
+  | 'content-unsupported'
   | 'promotion-not-found'
   | 'key-not-found'
   | 'key-exists';

@@ -144,3 +144,43 @@ describe('fields asking for what a pipeline does not give', () => {
     expect(off.choices[0].message.content).toBe('stub says off');
   });
 });
+
+describe('a last user message with an image beside its text', () => {
+  const parts = [
+    { type: 'text' as const, text: 'what is in this picture?' },
+    { type: 'image_url' as const, image_url: { url: 'https://example.com/cat.png' } },
+  ];
+
+  it('is a 400 at the image part when the pipeline would read only its text, rather than an answer that never saw the image', async () => {
+    const before = await runCount();
+    const refused = await err(client.chat.completions.create({ model: 'prose', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: parts }] }));
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused.param).toBe('messages[1].content[1]');
+    expect(refused.error.code).toBe('content_unsupported');
+    expect(refused.message).toMatch(/messages\[1\]\.content\[1\] is an image_url part: pipeline "prose" reads only the text of the last user message \(input "question"\)/);
+    expect(await runCount()).toBe(before);
+    // An image in an earlier turn is not read either way: only the last user message goes to the pipeline.
+    const earlier = await client.chat.completions.create({ model: 'prose', messages: [{ role: 'user', content: parts }, { role: 'assistant', content: 'a cat' }, { role: 'user', content: 'thanks' }] });
+    expect(earlier.choices[0].message.content).toBe('stub says thanks');
+  });
+
+  it('is taken by a pipeline with a json input named messages, which gets every part', async () => {
+    const withMessages = {
+      format: 'patchbay.pipeline/v1',
+      name: 'sees-parts',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'm', type: 'input', config: { name: 'messages', valueType: 'json' } },
+        { id: 't', type: 'transform', config: { expression: '$[-1].content[1].image_url.url' } },
+        { id: 'out', type: 'output', config: { name: 'answer' } },
+      ],
+      edges: [
+        { from: 'm.value', to: 't.value' },
+        { from: 't.value', to: 'out.value' },
+      ],
+    };
+    await runner.deploy(withMessages);
+    const seen = await client.chat.completions.create({ model: 'sees-parts', messages: [{ role: 'user', content: parts }] });
+    expect(seen.choices[0].message.content).toBe('https://example.com/cat.png');
+  });
+});

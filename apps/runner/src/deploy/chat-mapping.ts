@@ -57,6 +57,8 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
     const text = messageText(lastUser);
     // Not an empty question in its place: the caller sent something this pipeline cannot read.
     if (text === undefined) throw inputMissing(`input "${target.name}" takes the last user message's text, and the last user message has no text (a string, or parts of type "text")`, '$.messages');
+    // An image (or audio, a file) the pipeline never sees would be answered as if it were not there.
+    if (!takesMessages) assertTextOnly(doc, target.name, messages.lastIndexOf(lastUser), lastUser);
     inputs[target.name] = text;
   } else if (!takesMessages && withDefault.length > 1) {
     throw inputMissing(`pipeline "${doc.name}" has string inputs ${withDefault.map((i) => `"${i.name}"`).join(', ')}, none required, so which takes the user message is not clear: give all but one in metadata`, '$.metadata');
@@ -64,6 +66,17 @@ export function chatInputs(doc: PipelineDocument, messages: ChatMessage[], metad
     throw new DomainError('input-missing', `pipeline "${doc.name}" has no string input to take the user message (nor a json input named "messages")`);
   }
   return inputs;
+}
+
+/** Refuses a message with parts other than text when only its text goes to the pipeline. */
+function assertTextOnly(doc: PipelineDocument, input: string, index: number, message: ChatMessage): void {
+  if (!Array.isArray(message.content)) return;
+  const at = message.content.findIndex((part) => !part || typeof part !== 'object' || part.type !== 'text');
+  if (at < 0) return;
+  const path = `messages[${index}].content[${at}]`;
+  const type = (message.content[at] as { type?: unknown } | null)?.type;
+  const text = `${path} is ${typeof type === 'string' ? `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}` : 'a'} part: pipeline "${doc.name}" reads only the text of the last user message (input "${input}"), so it would answer without it; send text only, or give the pipeline a json input named "messages", which gets every part`;
+  throw new DomainError('content-unsupported', text, { errors: [{ path: `$.${path}`, message: text }] });
 }
 
 /** The output that answers a chat: the only one, or the one named `answer`. */

@@ -26,6 +26,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'input-missing': 400,
   'output-unclear': 400,
   'response-format-unsupported': 400,
+  'content-unsupported': 400,
   'promotion-not-found': 404,
   'key-not-found': 404,
   'key-exists': 409,
