@@ -114,3 +114,25 @@ describe('a version that calls a stored pipeline, labelled', () => {
     expect(refused.body.detail).toBe('version 1 of "early" has problems, so no label can point at it: $.nodes[1].config.ref: node "call": config.ref: pipeline "late" has no label "production" ($.version)');
   });
 });
+
+describe('a pipeline that a labelled version of another calls', () => {
+  it('is not deleted while that version runs (409 naming it), and is with ?force=true', async () => {
+    await runner.deploy(echoPipeline('helper'));
+    // By number: deleting the pipeline takes every version, not only its labels.
+    await runner.deploy(caller('pinned', 'helper@v1'));
+    const refused = await json(await runner.api('/api/pipelines/helper', { method: 'DELETE' }));
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:patchbay:problem:label-has-callers');
+    expect(refused.body.detail).toBe(
+      'deleting "helper" would stop pinned@production (v1) from running: node "call": config.ref: there is no pipeline "helper"; ' +
+        'move pinned@production first (to a version that does not need it), or give ?force=true',
+    );
+    expect((await runner.api('/api/pipelines/helper')).status).toBe(200);
+    expect((await json(await runner.post('/api/pipelines/pinned/run', { inputs: { question: 'hi' } }))).body).toMatchObject({ status: 'succeeded' });
+
+    expect((await runner.api('/api/pipelines/helper?force=true', { method: 'DELETE' })).status).toBe(204);
+    expect((await runner.api('/api/pipelines/helper')).status).toBe(404);
+    // A pipeline nothing labelled calls is deleted as before.
+    expect((await runner.api('/api/pipelines/pinned', { method: 'DELETE' })).status).toBe(204);
+  });
+});

@@ -1,4 +1,4 @@
-import { pipelineRefs, resolvePipelines, validatePipeline, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
+import { parsePipelineRef, pipelineRefs, resolvePipelines, validatePipeline, type PipelineDocument, type PipelineResolver } from '@patchbay/core';
 import { DomainError } from '../domain-errors';
 import { storeResolver } from '../pipelines/pipeline-resolver';
 import type { Store } from '../store/index';
@@ -12,12 +12,8 @@ export interface BrokenCaller {
   problem: string;
 }
 
-/** A label moved (`version`) or removed (`version` null). */
-export interface LabelChange {
-  pipeline: string;
-  label: string;
-  version: number | null;
-}
+/** A label moved (`version`) or removed (`version` null), or a whole pipeline deleted (every reference to it, labels and versions alike). */
+export type LabelChange = { pipeline: string; label: string; version: number | null } | { pipeline: string; deleted: true };
 
 /**
  * The first problem of `doc` and of every stored version it calls, at any depth, as resolved now: a version's
@@ -50,17 +46,22 @@ export async function brokenCallers(store: Pick<Store, 'versions' | 'labels'>, c
     list: async (pipeline: string) => Object.keys(await store.labels.list(pipeline)),
   };
   const now = storeResolver(store.versions, labelsNow);
-  const changed = (pipeline: string, label: string) => pipeline === change.pipeline && label === change.label;
-  const after = storeResolver(store.versions, {
-    versionOf: async (pipeline, label) => (changed(pipeline, label) ? (change.version ?? undefined) : labelsNow.versionOf(pipeline, label)),
+  const deleted = 'deleted' in change;
+  const changed = (pipeline: string, label: string) => pipeline === change.pipeline && ('deleted' in change || label === change.label);
+  const version = 'deleted' in change ? null : change.version;
+  const relabelled = storeResolver(store.versions, {
+    versionOf: async (pipeline, label) => (changed(pipeline, label) ? (version ?? undefined) : labelsNow.versionOf(pipeline, label)),
     list: async (pipeline) => {
       const names = (await labelsNow.list(pipeline)).filter((label) => !changed(pipeline, label));
-      return pipeline === change.pipeline && change.version !== null ? [...names, change.label].sort() : names;
+      return 'label' in change && pipeline === change.pipeline && version !== null ? [...names, change.label].sort() : names;
     },
   });
+  const after: PipelineResolver = deleted
+    ? { resolve: async (ref) => (parsePipelineRef(ref)?.name === change.pipeline ? { error: `there is no pipeline "${change.pipeline}"` } : relabelled.resolve(ref)) }
+    : relabelled;
   const broken: BrokenCaller[] = [];
   for (const held of await store.labels.all()) {
-    if (changed(held.pipeline, held.label)) continue;
+    if (changed(held.pipeline, held.label)) continue; // the change's own label, or a deleted pipeline's
     const record = await store.versions.get(held.pipeline, held.version);
     if (!record) continue;
     const doc = record.document as PipelineDocument;
@@ -85,10 +86,16 @@ export async function checkCallers(store: Pick<Store, 'versions' | 'labels'>, ch
   if (callers.length === 0 || check === 'force') return callers;
   const [first] = callers;
   const name = `${first.pipeline}@${first.label}`;
-  const what = change.version === null ? `removing ${change.label} of "${change.pipeline}"` : `moving ${change.label} of "${change.pipeline}" to v${change.version}`;
+  const what =
+    'deleted' in change
+      ? `deleting "${change.pipeline}"`
+      : change.version === null
+        ? `removing ${change.label} of "${change.pipeline}"`
+        : `moving ${change.label} of "${change.pipeline}" to v${change.version}`;
+  const flag = 'deleted' in change || change.version === null ? '?force=true' : '"force": true';
   const others = callers.length > 1 ? ` (and ${callers.length - 1} more: callers lists them)` : '';
   const message =
     `${what} would stop ${name} (v${first.version}) from running${others}: ${first.problem}; ` +
-    `move ${name} first (to a version that does not need it), or give ${change.version === null ? '?force=true' : '"force": true'}`;
+    `move ${name} first (to a version that does not need it), or give ${flag}`;
   throw new DomainError('label-has-callers', message, { callers, ...(at ? { errors: [{ path: at, message }] } : {}) });
 }

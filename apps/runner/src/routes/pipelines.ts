@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { checkCallers } from '../deploy/label-callers';
 import { saveVersion } from '../pipelines/save-version';
 import { HttpProblem } from '../http/problem';
 import { DocumentSchema, jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
@@ -55,8 +56,13 @@ const remove = createRoute({
   path: '/api/pipelines/{name}',
   tags: ['pipelines'],
   summary: 'Delete a pipeline and all its versions (its runs stay)',
-  request: { params: NameParams },
-  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+  description:
+    'A pipeline that a labelled version of another calls (a `pipeline` or `map` node, by any reference, at any depth) is not deleted while that version runs (409 `label-has-callers` naming it), unless `force=true`.',
+  request: {
+    params: NameParams,
+    query: z.object({ force: z.enum(['true', 'false']).optional().openapi({ description: 'true: delete it even though a labelled caller then cannot run' }) }),
+  },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 404, 409) },
 });
 
 export const pipelineRoutes: RouteModule = {
@@ -87,6 +93,7 @@ export const pipelineRoutes: RouteModule = {
 
     app.openapi(remove, async (c) => {
       const { name } = c.req.valid('param');
+      if (c.req.valid('query').force !== 'true' && (await store.pipelines.get(name))) await checkCallers(store, { pipeline: name, deleted: true }, 'keep-running');
       if (!(await store.pipelines.delete(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
       await monitoring?.forgetPipeline(name);
       return c.body(null, 204);
