@@ -105,12 +105,14 @@ export class KyselyLabelStore implements LabelStore {
   }
 
   async move(m: LabelMove) {
-    const at = Date.now();
     return this.db.transaction().execute(async (tx) => {
       // A label not yet set has no row for FOR UPDATE to lock: without this, parallel first moves (two promotions
       // that both compared with "not set") each read nothing, and the later one overwrote the earlier unseen.
       await lockKey(tx, `label:${m.pipeline}/${m.label}`);
       const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
+      // Stamped once the label is this move's (the locks above wait for another process's move of it): the history's
+      // times then follow its order, where a time taken before the wait listed a move older than the one before it.
+      const at = Date.now();
       if (m.ifFrom !== undefined && (before?.version ?? null) !== m.ifFrom) throw new LabelMovedError(m.ifFrom, before?.version ?? null);
       if (m.ifContentHash !== undefined) {
         const target = await tx.selectFrom('versions').select('content_hash').where('pipeline', '=', m.pipeline).where('number', '=', m.version).executeTakeFirst();
@@ -130,10 +132,10 @@ export class KyselyLabelStore implements LabelStore {
   }
 
   async remove(pipeline: string, label: string, by: string, note: string | null = null) {
-    const at = Date.now();
     return this.db.transaction().execute(async (tx) => {
       const before = await tx.deleteFrom('labels').where('pipeline', '=', pipeline).where('label', '=', label).returning('version').executeTakeFirst();
       if (!before) return undefined;
+      const at = Date.now(); // once the row is this removal's, as a move stamps itself
       await appendDeployment(tx, { pipeline, label, from: before.version, to: null, at, by, note });
       return { from: before.version };
     });

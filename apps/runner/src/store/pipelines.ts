@@ -49,12 +49,12 @@ export class KyselyPipelineStore implements PipelineStore {
   }
 
   async delete(name: string, by = 'admin') {
-    const at = Date.now();
     return this.db.transaction().execute(async (tx) => {
       const labels = await forUpdate(tx, tx.selectFrom('labels').select(['label', 'version']).where('pipeline', '=', name).orderBy('label')).execute();
       // the labels go with it (ON DELETE CASCADE)
       const result = await tx.deleteFrom('pipelines').where('name', '=', name).executeTakeFirst();
       if (result.numDeletedRows === 0n) return false;
+      const at = Date.now(); // once its labels are locked, as a label move stamps itself
       for (const { label, version } of labels) await appendDeployment(tx, { pipeline: name, label, from: version, to: null, at, by, note: 'the pipeline was deleted' });
       return true;
     });
