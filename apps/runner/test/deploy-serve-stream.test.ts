@@ -67,6 +67,10 @@ describe('a streamed answer whose model node is retried after part of it went ou
   };
 
   it("is never the first attempt's words followed by the second's: the client is told the text it has is not the answer", async () => {
+    // One call answered first: the model thread the runner warms at start may still be loading on a busy machine,
+    // and an attempt that times out before its request reaches the stub would make the retry the stub's first call.
+    await runner.deploy(echoPipeline('warm', 'stub:model'));
+    expect((await streamedText('warm', 'warm up')).text).toBe('stub says warm up');
     await runner.deploy(retried('retried'));
     const stream = await client.chat.completions.create({ model: 'retried', stream: true, messages: [{ role: 'user', content: 'retry please' }] });
     let text = '';
