@@ -26,13 +26,13 @@ const ADD_TOOL = {
 
 const toolResults = (req: StubRequest) => (req.body?.messages ?? []).filter((m: { role: string }) => m.role === 'tool');
 
-function agentPipeline(name: string, tools: string[]) {
+function agentPipeline(name: string, tools: string[], maxSteps?: number) {
   return {
     format: 'patchbay.pipeline/v1',
     name,
     nodes: [
       { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
-      { id: 'agent', type: 'agent', config: { model: 'stub:tool-model', prompt: '{{ question }}', tools } },
+      { id: 'agent', type: 'agent', config: { model: 'stub:tool-model', prompt: '{{ question }}', tools, ...(maxSteps === undefined ? {} : { maxSteps }) } },
       { id: 'out', type: 'output', config: { name: 'answer' } },
     ],
     edges: [
@@ -62,6 +62,11 @@ beforeAll(async () => {
       const said: string = req.body?.messages?.find((m: { role: string }) => m.role === 'user')?.content ?? '';
       // "stall …": half the reply, then nothing (the model is still writing)
       if (said.startsWith('stall')) return { hang: req.body?.stream ? 'mid-stream' : 'before-response', text: 'a reply that is still being written' };
+      // "late add …": a tool call, then an answer the model is still writing (it stalls half-way)
+      if (said.startsWith('late add')) {
+        if (!toolResults(req).length) return { text: 'Let me add. ', toolCalls: [{ name: 'add', arguments: { a: 1, b: 1 } }] };
+        return { hang: 'mid-stream', text: 'It is two, and that is all' };
+      }
       // "add …": the model says what it is about to do and asks for the tool in the same reply, then answers
       if (said.startsWith('add')) {
         const results = toolResults(req);
@@ -79,6 +84,7 @@ beforeAll(async () => {
   client = new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
   await runner.deploy(agentPipeline('adder', ['add']));
   await runner.deploy(agentPipeline('toolless', []));
+  await runner.deploy(agentPipeline('two-steps', ['add'], 2));
   await runner.deploy(echoPipeline('plain', 'stub:model'));
 });
 afterAll(async () => {
@@ -134,6 +140,19 @@ describe('a streamed chat completion that streams as the model writes', () => {
     expect(pieces.join('')).toBe('stub says one two three four');
     expect(pieces.length).toBeGreaterThan(1);
     expect(await firstContent('plain')).toBe('a ');
+  });
+
+  it("an agent's last allowed step (maxSteps), whose text can only be the answer: live, and the steps before it are not sent", async () => {
+    const abort = new AbortController();
+    const stream = await client.chat.completions.create({ model: 'two-steps', stream: true, messages: [{ role: 'user', content: 'late add one and one' }] }, { signal: abort.signal });
+    let first = '';
+    for await (const chunk of stream) {
+      first = chunk.choices[0]?.delta?.content ?? '';
+      if (first) break;
+    }
+    abort.abort();
+    // The answer's first words while the model is still writing it; not the first step's "Let me add. ".
+    expect(first).toBe('It ');
   });
 
   it('an agent with no tools (one step, which is its answer): live too', async () => {

@@ -1,4 +1,4 @@
-import { getNodeType, parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
+import { DEFAULT_AGENT_MAX_STEPS, getNodeType, parseInputValue, pipelineInputs, pipelineOutputs, type PipelineDocument } from '@patchbay/core';
 import { DomainError } from '../domain-errors';
 
 /** A chat message as OpenAI clients send it: content is a string or a list of parts. */
@@ -108,6 +108,14 @@ export function streamingSource(doc: PipelineDocument, output: string): string |
   const source = answerSource(doc, output);
   // a node type says which output streams its text (llm, agent: `text`)
   return source && getNodeType(source.node.type)?.streamedOutput === source.port ? source.node.id : undefined;
+}
+
+/** The agent's last allowed step (its maxSteps, 5 by default): text there can only be the answer. */
+export function lastAllowedStep(doc: PipelineDocument, nodeId: string | undefined): number | undefined {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  if (node?.type !== 'agent') return undefined;
+  const maxSteps = (node.config as { maxSteps?: unknown }).maxSteps;
+  return typeof maxSteps === 'number' ? maxSteps : DEFAULT_AGENT_MAX_STEPS;
 }
 
 /**

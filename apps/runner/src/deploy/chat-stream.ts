@@ -21,6 +21,11 @@ export interface ChatStreamOptions {
    */
   lastStepAnswers?: boolean;
   /**
+   * With `lastStepAnswers`, the agent's last allowed step (its maxSteps): its text can only be the answer (tool
+   * calls asked for there end the run failed), so it streams as it comes.
+   */
+  liveFromStep?: number;
+  /**
    * The client sent `stream_options.include_usage`: OpenAI then says `usage: null` on every chunk and ends
    * with a chunk of no choices carrying the usage, which SDKs and frameworks read. The stop chunk keeps
    * its usage too (the deploy issue's shape, which clients that did not ask read).
@@ -74,7 +79,7 @@ export function chatStream(options: ChatStreamOptions) {
       held = { step: undefined, texts: [] };
       if (sent !== '') retried = true;
     } else if (event.type === 'node.token' && event.text && !retried) {
-      if (!options.lastStepAnswers) return send(event.text);
+      if (!options.lastStepAnswers || (event.step !== undefined && options.liveFromStep !== undefined && event.step >= options.liveFromStep)) return send(event.text);
       if (event.step !== held.step) held = { step: event.step, texts: [] };
       held.texts.push(event.text);
     } else if (event.type === 'node.completed' && options.lastStepAnswers) {

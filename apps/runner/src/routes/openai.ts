@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { answerOutput, answersWithLastStep, answerText, chatInputs, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
+import { answerOutput, answersWithLastStep, answerText, chatInputs, lastAllowedStep, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
 import { startServedRun, type ServedOutcome } from '../deploy/served-run';
 import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
@@ -151,7 +151,7 @@ export const openaiRoutes: RouteModule = {
       }
 
       const tokenNode = streamingSource(target.document, output);
-      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), includeUsage: body.stream_options?.include_usage === true, answer, redact: redactor.redact });
+      const stream = chatStream({ model: body.model, created, output, tokenNode, lastStepAnswers: answersWithLastStep(target.document, tokenNode), liveFromStep: lastAllowedStep(target.document, tokenNode), includeUsage: body.stream_options?.include_usage === true, answer, redact: redactor.redact });
       // Revoking the key ends the stream, and cancels the run as a client that left does.
       const caller = callerOf(c);
       const watched = caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;

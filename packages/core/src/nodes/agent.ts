@@ -11,6 +11,8 @@ import { cutToolResult } from './tool-result-cut';
 
 /** The most of one tool result (in characters) that goes into the conversation by default: ~5,000 tokens. */
 export const DEFAULT_MAX_TOOL_RESULT_CHARS = 20_000;
+/** Model calls an agent makes at most, by default. */
+export const DEFAULT_AGENT_MAX_STEPS = 5;
 /** Tool calls of one model reply that run at once, by default. */
 export const DEFAULT_MAX_PARALLEL_TOOLS = 8;
 
@@ -19,7 +21,7 @@ export const AgentConfig = z.object({
   system: z.string().optional().describe('System message (Liquid template)'),
   prompt: z.string().describe('The task (Liquid template); its variables are the input ports'),
   tools: z.array(z.string().min(1, 'Choose a tool.')).describe('Names of the tools the model may call'),
-  maxSteps: z.number().int().min(1).max(50).default(5).describe('Most model calls before giving up'),
+  maxSteps: z.number().int().min(1).max(50).default(DEFAULT_AGENT_MAX_STEPS).describe('Most model calls before giving up'),
   maxParallelTools: z
     .number()
     .int()
@@ -72,7 +74,7 @@ export const agentNode = defineNode<AgentConfig>({
       { label: 'tools', text: summaryText(summaryList(config.tools).join(', ')) },
     ),
   async run(inputs, config, ctx) {
-    const maxSteps = config.maxSteps ?? 5;
+    const maxSteps = config.maxSteps ?? DEFAULT_AGENT_MAX_STEPS;
     const maxResultChars = config.maxToolResultChars ?? DEFAULT_MAX_TOOL_RESULT_CHARS;
     const specs = await describeTools(ctx, config.tools);
     const system = config.system ? await renderTemplate(config.system, inputs, ctx.signal, ctx.deadline, ctx.templates) : undefined;

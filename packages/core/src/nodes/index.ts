@@ -13,6 +13,9 @@ import { codeNode } from './code';
 import { pipelineNode } from './pipeline';
 import { mapNode } from './map';
 
+// What serving needs of the agent's config defaults (its last allowed step streams live: chat-stream.ts).
+export { DEFAULT_AGENT_MAX_STEPS } from './agent';
+
 /** The node catalogue: every node type by name (DESIGN.md, "Node types (v1)"). */
 export const nodeTypes: Readonly<Record<string, NodeDefinition>> = Object.freeze({
   input: inputNode,
