@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoPipeline, startTestRunner, type TestRunner } from './support/test-runner';
+import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
 // A label another pipeline's labelled version calls (`pipeline` node `ref: "NAME@LABEL"`) is part of that version:
 // moving or removing it must not leave the caller's label on a version that can no longer run.
@@ -134,5 +134,30 @@ describe('a pipeline that a labelled version of another calls', () => {
     expect((await runner.api('/api/pipelines/helper')).status).toBe(404);
     // A pipeline nothing labelled calls is deleted as before.
     expect((await runner.api('/api/pipelines/pinned', { method: 'DELETE' })).status).toBe(204);
+  });
+});
+
+describe('a promotion of a label that a labelled version of another calls', () => {
+  it('is refused before it starts when the candidate would stop that version from running, and moves with force, recorded as forced', async () => {
+    // v2 of "svc" answers under another output name: its own suite (scoring the model's text) fits both versions.
+    await runner.deploy(echoPipeline('svc'));
+    const renamed = echoPipeline('svc');
+    renamed.nodes[2].config.name = 'reply';
+    expect((await runner.post('/api/pipelines/svc/versions', { document: renamed, message: 'reply', baseVersion: 1 })).status).toBe(201);
+    await runner.deploy(caller('front', 'svc@production'));
+    expect((await runner.post('/api/datasets', { name: 'svc-cases', cases: [{ id: 'c1', input: { question: 'hi' }, expected: 'hi' }] })).status).toBe(201);
+    const suite = { name: 'svc', dataset: 'svc-cases', scorers: [{ name: 'said', type: 'contains', target: 'node:answer.text' }] };
+
+    for (const body of [{ label: 'production', version: 2, suite }, { label: 'production', version: 2, suite, dryRun: true }]) {
+      const refused = await json(await runner.post('/api/pipelines/svc/promotions', body));
+      expect(refused.status).toBe(409);
+      expect(refused.body.type).toBe('urn:patchbay:problem:label-has-callers');
+      expect(refused.body.detail).toMatch(/^moving production of "svc" to v2 would stop front@production \(v1\) from running: .*"answer".*\(\$\.version\)$/);
+    }
+    const started = await json(await runner.post('/api/pipelines/svc/promotions', { label: 'production', version: 2, suite, force: true }));
+    expect(started.status).toBe(202);
+    for await (const _ of sseEvents(await runner.api(`/api/promotions/${started.body.id}/events`)));
+    expect((await json(await runner.api(`/api/promotions/${started.body.id}`))).body).toMatchObject({ status: 'moved', moved: true, forced: true });
+    expect((await history('svc'))[0]).toMatchObject({ from: 1, to: 2, forced: true });
   });
 });

@@ -10,13 +10,13 @@ import { checkCallers, type CallersCheck } from './label-callers';
  * always point at something that runs). The move is appended to the history;
  * a label that holds the version already is answered as it is, recording nothing.
  * With `callers`, a move that would stop another labelled version calling this label from running is refused
- * (409 `label-has-callers`), or with `force` made and recorded as forced.
+ * (409 `label-has-callers`), or with `force` made and recorded as forced (`forced` in the answer: the history's).
  */
 export async function moveLabel(
   store: Pick<Store, 'versions' | 'labels'>,
   move: LabelMove,
   options: { callers?: CallersCheck } = {},
-): Promise<LabelState & { label: string; from: number | null }> {
+): Promise<LabelState & { label: string; from: number | null; forced: boolean }> {
   const version = await store.versions.get(move.pipeline, move.version);
   if (!version) {
     const latest = await store.versions.latest(move.pipeline);
@@ -33,7 +33,7 @@ export async function moveLabel(
     if (stopped.length > 0) move = { ...move, forced: true };
   }
   const { from, state } = await store.labels.move(move);
-  return { label: move.label, ...state, from };
+  return { label: move.label, ...state, from, forced: move.forced === true };
 }
 
 /** Removes a label (recorded in the history as a move to nothing); with `callers` `keep-running`, not while a labelled version needs it (409). */

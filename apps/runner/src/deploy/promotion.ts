@@ -1,5 +1,6 @@
 import { behaviorHash, type PipelineDocument } from '@patchbay/core';
 import { compareRowsSliced, evaluateGates, toScoreRow, type Comparison, type EvalSuite, type Gate, type GateReport } from '@patchbay/evals';
+import { DomainError } from '../domain-errors';
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
@@ -162,8 +163,12 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
     try {
       // Only if the label still holds the version compared with (a move made while the evals ran is not overwritten
       // unseen) and the number still names the version evaluated (a pipeline deleted and saved again reuses numbers).
-      await moveLabel(deps.store, { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from, ifContentHash: candidate.contentHash });
+      // A caller of the label it would stop is checked again at the move (one may have been labelled since it started).
+      const move = { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from, ifContentHash: candidate.contentHash };
+      const moved = await moveLabel(deps.store, move, { callers: req.force ? 'force' : 'keep-running' });
+      if (moved.forced) return { ...outcome, status: 'moved', moved: true, forced: true };
     } catch (err) {
+      if (err instanceof DomainError && err.code === 'label-has-callers') return { ...outcome, status: 'failed', error: err.message };
       if (err instanceof VersionReplacedError) {
         return { ...outcome, status: 'failed', error: `v${req.version} of "${req.pipeline}" is not the version evaluated: the pipeline was deleted and saved again while this promotion ran: promote again` };
       }

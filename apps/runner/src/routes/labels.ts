@@ -109,7 +109,8 @@ export const labelRoutes: RouteModule = {
       // Free text kept in a history never rewritten: a pasted key is masked before it is stored, as a version message is.
       const move = { pipeline: name, label, version, note: note === undefined ? null : redactor.redact(note), by: 'admin' };
       const moved = moveLabel(store, move, { callers: force === true ? 'force' : 'keep-running' });
-      return c.json(await atField(moved, { 'version-not-found': '$.version', 'version-invalid': '$.version' }), 200);
+      const { forced: _forced, ...answer } = await atField(moved, { 'version-not-found': '$.version', 'version-invalid': '$.version' });
+      return c.json(answer, 200);
     });
 
     app.openapi(remove, async (c) => {

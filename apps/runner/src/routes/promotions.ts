@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { checkCallers } from '../deploy/label-callers';
 import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
 import { assertHolderFitsSuite } from '../deploy/holder-fits-suite';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
@@ -116,6 +117,8 @@ export const promotionRoutes: RouteModule = {
       refuseSecretValues(deps.redactor, body, '$', "a promotion's suite is kept with its eval and sent to its workers, so remove it first");
       if (body.dryRun && body.force) throw new HttpProblem(400, 'a dry run moves nothing: leave out force or dryRun', { errors: [{ path: '$.force', message: 'not with dryRun' }] });
       const candidate = await atField(resolveServed(store, { pipeline: name, version: body.version }), { 'version-not-found': '$.version', 'version-invalid': '$.version' });
+      // A caller of the label that the candidate would stop is refused before any eval is spent on it (force moves anyway).
+      if (body.force !== true) await checkCallers(store, { pipeline: name, label: body.label, version: body.version }, 'keep-running', '$.version');
       const dataset = await store.datasets.get(body.suite.dataset);
       if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
       let suite: EvalSuite;
