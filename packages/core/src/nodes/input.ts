@@ -22,8 +22,12 @@ export const inputNode = defineNode<InputConfig>({
   configSchema: InputConfig,
   inputs: () => [],
   outputs: (config) => [{ name: 'value', type: config.valueType ?? 'string' }],
-  // A run that gives such a value is refused; a default that does not fit would flow on unseen.
+  // A run that gives such a value is refused; a default that does not fit would flow on unseen. A request body
+  // with a __proto__ key is refused (json-body.ts), so an input of that name could never be given.
   check(config): ConfigIssue[] {
+    if (config.name === '__proto__') {
+      return [{ path: ['name'], message: `"__proto__" cannot name an input: no request may carry that key (it would set an object's prototype); choose another name` }];
+    }
     if (config.default === undefined) return [];
     const valueType = config.valueType ?? 'string';
     const reason = valueTypeProblem(config.default, valueType);
@@ -31,7 +35,8 @@ export const inputNode = defineNode<InputConfig>({
   },
   summary: (config) => summaryLines({ label: 'input', text: [summaryText(config.name), summaryText(config.valueType ?? 'string')].filter(Boolean).join(': ') }),
   async run(_inputs, config, ctx) {
-    const given = ctx.pipelineInputs[config.name];
+    // Own keys only: an input named "constructor" that was not given is not Object's constructor.
+    const given = Object.hasOwn(ctx.pipelineInputs, config.name) ? ctx.pipelineInputs[config.name] : undefined;
     if (given !== undefined) return { value: given };
     if (config.default !== undefined) return { value: config.default };
     throw new Error(`input "${config.name}" was not given and has no default`);

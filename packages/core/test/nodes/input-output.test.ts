@@ -17,6 +17,18 @@ describe('input node', () => {
     await expect(runNode(inputNode, { name: 'question' }, {}, ctx)).rejects.toThrow('input "question" was not given and has no default');
   });
 
+  it("reads only the run's own inputs: one named like an Object property (constructor, toString) that was not given takes its default", async () => {
+    const ctx = { ...testContext(), pipelineInputs: {} };
+    expect(await runNode(inputNode, { name: 'constructor', default: 'made' }, {}, ctx)).toEqual({ value: 'made' });
+    await expect(runNode(inputNode, { name: 'toString' }, {}, ctx)).rejects.toThrow('input "toString" was not given and has no default');
+  });
+
+  it('cannot be named __proto__, a key no request body may hold', () => {
+    expect(inputNode.check!(parsed(inputNode, { name: '__proto__' }))).toEqual([
+      { path: ['name'], message: '"__proto__" cannot name an input: no request may carry that key (it would set an object\'s prototype); choose another name' },
+    ]);
+  });
+
   it('needs a name and a known valueType', () => {
     expect(inputNode.configSchema.safeParse({}).success).toBe(false);
     expect(inputNode.configSchema.safeParse({ name: 'q', valueType: 'date' }).success).toBe(false);
