@@ -251,6 +251,13 @@ describe('javascript', () => {
     expect((await score('javascript', 'x', { params: { code: 'throw new Error("boom")' } })).error).toMatch(/boom/);
     expect((await score('javascript', 'x', { params: { code: 'while (true) {}', timeoutMs: 100 } })).error).toBeTruthy();
     expect((await score('javascript', 'x', { params: { code: 'return 7' } })).error).toMatch(/not a score/);
+  });
+  it('a NaN or an infinite return is named as such, not as the null JSON would make of it', async () => {
+    expect((await score('javascript', 'x', { params: { code: 'return 0 / 0' } })).error).toBe('javascript scorer returned NaN, not a score from 0 to 1');
+    expect((await score('javascript', 'x', { params: { code: 'return -1 / 0' } })).error).toBe('javascript scorer returned -Infinity, not a score from 0 to 1');
+    expect((await score('javascript', 'x', { params: { code: 'return null' } })).error).toMatch(/^javascript scorer returned null; expected/);
+    expect((await score('javascript', 'x', { params: { code: 'return {nonFinite: "NaN"}' } })).error).toMatch(/must return \{score/);
+    expect((await score('javascript', 'x', { params: { code: 'return Promise.resolve(1)' } })).error).toMatch(/the body returned a Promise/);
     expect((await score('javascript', 'x', { params: { code: 'return typeof process + typeof require' } })).error).toMatch(/returned "undefinedundefined"/);
   });
   it("a case's score does not depend on how many cases queue for the sandbox: waiting for a worker is not the code's time", async () => {

@@ -3,6 +3,21 @@ import { syntaxIssues } from '@patchbay/core';
 import { defineScorer, type ScoreOutcome } from './types';
 
 /**
+ * The sandbox answers in JSON, which has no NaN or Infinity (they come back as null): an inner function runs the
+ * body and an envelope carries such a number as text, so a scorer that returns 0/0 is told it returned NaN.
+ */
+const enveloped = (code: string) =>
+  // A Promise goes back bare, for the sandbox to refuse as it does any body's (taken before the body may replace it).
+  `const NativePromise = Promise;\nconst result = (function (value) {\n${code}\n})(value);\n` +
+  `if (result instanceof NativePromise) return result;\n` +
+  `return typeof result === 'number' && !Number.isFinite(result) ? { nonFinite: String(result) } : { result: result === undefined ? null : result };`;
+
+function unwrap(answer: unknown): unknown {
+  const { result, nonFinite } = answer as { result?: unknown; nonFinite?: string };
+  return nonFinite === undefined ? result : Number(nonFinite);
+}
+
+/**
  * A custom scorer: `code` is the body of a function of `value`
  * (`{output, expected, input, id, tags, metadata, latencyMs, tokens, costUsd}`)
  * run in the QuickJS sandbox. It returns a number 0..1, a boolean, or
@@ -34,7 +49,7 @@ export const javascriptScorer = defineScorer({
     try {
       // timeoutMs is the code's own time: a case scored while others hold every sandbox worker waits its
       // turn (the eval's concurrency bounds the queue, its cancel ends the wait) instead of failing by load.
-      out = await ctx.sandbox.run(params.code, arg, { timeoutMs: params.timeoutMs, maxWaitMs: Number.POSITIVE_INFINITY, signal: ctx.signal });
+      out = unwrap(await ctx.sandbox.run(enveloped(params.code), arg, { timeoutMs: params.timeoutMs, maxWaitMs: Number.POSITIVE_INFINITY, signal: ctx.signal }));
     } catch (err) {
       return { score: 0, reason: 'scorer code failed', error: `javascript scorer: ${(err as Error).message}` };
     }
