@@ -105,6 +105,23 @@ describe('a "__proto__" key', () => {
   });
 });
 
+describe('a number past what JSON can hold', () => {
+  it('is a 400 saying it is too large, not that it "must be a number" or "Infinity"', async () => {
+    const why = 'is a number too large (JSON reads it as infinite)';
+    for (const [route, text, where] of [
+      ['/api/runs', '{"pipeline":"echo","version":1e400,"inputs":{"question":"hi"}}', '$.version'],
+      ['/api/pipelines/echo/labels/prod', '{"version":-1e400}', '$.version'],
+    ]) {
+      const res = await runner.api(route, { method: route.includes('labels') ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      expect(res.status, route).toBe(400);
+      expect((await res.json()).errors[0], route).toEqual({ path: where, message: why });
+    }
+    const res = await runner.api(`/api/runs?limit=${'9'.repeat(400)}`);
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors).toEqual([{ path: 'query.limit', message: why }]);
+  });
+});
+
 describe('a lone surrogate', () => {
   // "\ud800" is valid JSON but no Unicode text: SQLite stored it in a text column as three U+FFFD, so a
   // version's message or an indexed document's id and text read back other than the answer acknowledged,

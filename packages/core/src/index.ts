@@ -29,6 +29,7 @@ export { newRunId } from './engine/run-id';
 export * from './engine/inputs';
 export * from './engine/run-from';
 export * from './engine/json-limits';
+export * from './engine/number-id';
 export * from './engine/json-syntax-error';
 export * from './schema/json-schema';
 export * from './compose/label-name';

@@ -98,6 +98,7 @@ describe('parseInputValue (CLI --input NAME=VALUE)', () => {
       expect(result.ok, bad).toBe(false);
     }
     expect(parseInputValue('abc', 'number')).toEqual({ ok: false, message: '"abc" is not a number' });
+    expect(parseInputValue('1e400', 'number')).toEqual({ ok: false, message: '"1e400" is a number too large (it reads as infinite)' });
   });
 
   it('booleans are true or false', () => {

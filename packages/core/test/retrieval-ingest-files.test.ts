@@ -167,4 +167,13 @@ describe('ingesting files', () => {
     await expect(readIngestFiles([file('flags.json', '[{"id": true, "text": "a"}]')])).rejects.toThrow('flags.json[0]: "id" must be a string or a number, got a boolean');
     expect(await readIngestFiles([file('ok.jsonl', '{"id": null, "text": "a"}\n')])).toMatchObject([{ id: expect.stringMatching(/ok\.jsonl:1$/) }]);
   });
+
+  it('refuses a number "id" that JSON cannot read back as written: 1e400 became the id "Infinity", 12345678901234567890 "12345678901234567000"', async () => {
+    const why = 'is a number too large to read exactly; write the id as text, in quotes';
+    await expect(readIngestFiles([file('huge.jsonl', '{"id": 1e400, "text": "a"}\n')])).rejects.toThrow(`huge.jsonl:1: "id" ${why}`);
+    await expect(readIngestFiles([file('long.json', '[{"id": 12345678901234567890, "text": "a"}]')])).rejects.toThrow(`long.json[0]: "id" ${why}`);
+    expect(await readIngestFiles([file('fine.jsonl', '{"id": 9007199254740991, "text": "a"}\n{"id": 2.5, "text": "b"}\n{"id": "1e400", "text": "c"}\n')])).toMatchObject([
+      { id: '9007199254740991' }, { id: '2.5' }, { id: '1e400' },
+    ]);
+  });
 });

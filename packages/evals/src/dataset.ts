@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { canonicalJson, checkJsonLimits, plainIssueWords, PROTO_KEY_MESSAGE, quotedKey } from '@patchbay/core';
+import { canonicalJson, checkJsonLimits, NUMBER_ID_TOO_LARGE, numberIdReadsExactly, plainIssueWords, PROTO_KEY_MESSAGE, quotedKey } from '@patchbay/core';
 import { parse as parseCsv } from 'csv-parse';
 import { z } from 'zod';
 import { sequenceItemLines } from './source-lines';
@@ -129,6 +129,8 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
   const tooDeep = checkJsonLimits(item.value, { refuseProtoKey: true });
   if (tooDeep?.kind === 'depth') throw new DatasetError(`${at}: ${tooDeep.path} nests deeper than the limit of ${tooDeep.maxDepth} levels`, item.index);
   if (tooDeep?.kind === 'proto-key') throw new DatasetError(`${at}: ${tooDeep.path}: ${PROTO_KEY_MESSAGE}`, item.index);
+  const { id } = item.value as { id?: unknown };
+  if (typeof id === 'number' && !numberIdReadsExactly(id)) throw new DatasetError(`${at}: id ${NUMBER_ID_TOO_LARGE}; write it as text, in quotes`, item.index);
   // Most cases are plainly well formed: take them as they are, and leave zod the rest (and its messages).
   if (isPlainCase(item.value as Record<string, unknown>)) return caseOf(item.value as CaseFields, item.index);
   const parsed = CaseSchema.safeParse(item.value);
@@ -152,7 +154,7 @@ function isPlainCase(value: Record<string, unknown>): boolean {
   const { id, input, tags, metadata } = value;
   return (
     input !== undefined &&
-    (id === undefined || (typeof id === 'string' && id.length > 0 && !CONTROL_CHARACTER.test(id)) || (typeof id === 'number' && Number.isFinite(id))) &&
+    (id === undefined || (typeof id === 'string' && id.length > 0 && !CONTROL_CHARACTER.test(id)) || (typeof id === 'number' && numberIdReadsExactly(id))) &&
     (tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) &&
     (metadata === undefined || (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)))
   );

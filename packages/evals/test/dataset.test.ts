@@ -97,6 +97,14 @@ describe('datasets', () => {
     expect((await all(path)).map((c) => c.id)).toEqual(['case-1', '7']);
   });
 
+  it('refuses a number id that JSON cannot read back as written (1e400 read as Infinity, 12345678901234567890 as …000), saying so', async () => {
+    const why = 'id is a number too large to read exactly; write it as text, in quotes';
+    await expect(inspectDataset({ path: await file('huge.jsonl', '{"id": 1e400, "input": 1}\n') })).rejects.toThrow(/huge\.jsonl:1: id is a number too large/);
+    await expect(inspectDataset({ path: await file('long.jsonl', '{"id": "a", "input": 1}\n{"id": 12345678901234567890, "input": 1}\n') })).rejects.toThrow(`:2: ${why}`);
+    await expect(inspectDataset({ inline: [{ id: -Infinity, input: 1 }], label: 'suite.yaml (inline dataset)' })).rejects.toThrow(`suite.yaml (inline dataset): case 1: ${why}`);
+    expect((await all(await file('exact.jsonl', '{"id": 9007199254740991, "input": 1}\n{"id": 2.5, "input": 1}\n'))).map((c) => c.id)).toEqual(['9007199254740991', '2.5']);
+  });
+
   it('refuses a case id with a line break or another control character (it would break progress lines, JUnit and Markdown reports)', async () => {
     const jsonl = await file('ctl.jsonl', `${JSON.stringify({ id: 'ok', input: 'x' })}\n${JSON.stringify({ id: 'a\nb', input: 'x' })}\n`);
     await expect(inspectDataset({ path: jsonl })).rejects.toThrow(`${jsonl}:2: id: a case id is one line without control characters`);

@@ -152,7 +152,8 @@ export function parseInputValue(text: string, valueType: string): { ok: true; va
     case 'number': {
       // Decimal only: Number() would also take 0x10, 0b1 and 0o7, which nobody types as an amount.
       value = DECIMAL.test(text) ? Number(text) : NaN;
-      if (!Number.isFinite(value)) return { ok: false, message: `"${text}" is not a number` };
+      if (Number.isNaN(value)) return { ok: false, message: `"${text}" is not a number` };
+      if (!Number.isFinite(value)) return { ok: false, message: `"${text}" is a number too large (it reads as infinite)` };
       return { ok: true, value };
     }
     case 'boolean':

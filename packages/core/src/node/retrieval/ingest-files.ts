@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { checkJsonLimits, PROTO_KEY_MESSAGE } from '../../engine/json-limits';
+import { NUMBER_ID_TOO_LARGE, numberIdReadsExactly } from '../../engine/number-id';
 import type { IngestItem } from './store';
 import { fileDocId } from './file-doc-id';
 import { RetrievalInputError } from './retrieval-input-error';
@@ -83,6 +84,7 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
     if (id != null && typeof id !== 'string' && typeof id !== 'number') {
       throw new RetrievalInputError(`${path}${where}: "id" must be a string or a number, got ${Array.isArray(id) ? 'an array' : typeof id === 'object' ? 'an object' : `a ${typeof id}`}`);
     }
+    if (typeof id === 'number' && !numberIdReadsExactly(id)) throw new RetrievalInputError(`${path}${where}: "id" ${NUMBER_ID_TOO_LARGE}; write the id as text, in quotes`);
     if (metadata != null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
       throw new RetrievalInputError(`${path}${where}: "metadata" must be an object of fields, got ${Array.isArray(metadata) ? 'an array' : `a ${typeof metadata}`}`);
     }
