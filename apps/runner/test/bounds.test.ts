@@ -44,6 +44,11 @@ describe('deeply nested JSON', () => {
       expect(problem.detail).toMatch(/deeper than the limit of 256 levels at \$\./);
       expect(problem.errors[0].path).toMatch(/^\$\.[a-z]+/);
     }
+    // The message shows the path abbreviated, on one short line; the problem's path stays whole for a program to follow.
+    const res = await postText('/api/runs', withDeep({ pipeline: 'echo', inputs: { question: DEEP } }));
+    const problem = await res.json();
+    expect(problem.detail).toBe('the request body nests deeper than the limit of 256 levels at $.inputs.question[0][0]…(250 more levels)…[0][0]');
+    expect(problem.errors).toEqual([{ path: `$.inputs.question${'[0]'.repeat(254)}`, message: 'nests deeper than the limit of 256 levels' }]);
     // Nothing was made: no run, no pipeline, no dataset.
     expect(await (await runner.api('/api/runs')).json()).toEqual([]);
     expect((await runner.api('/api/pipelines/deep')).status).toBe(404);
@@ -53,7 +58,7 @@ describe('deeply nested JSON', () => {
     const line = withDeep({ id: 'a', input: { q: DEEP } });
     const res = await runner.post('/api/datasets', { name: 'deep-file', format: 'jsonl', content: `${line}\n` });
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toMatch(/:1: \$\.input\.q.* nests deeper than the limit of 256 levels/);
+    expect((await res.json()).detail).toMatch(/:1: \$\.input\.q\[0\]\[0\]…\(250 more levels\)…\[0\]\[0\] nests deeper than the limit of 256 levels/);
   });
 
   it('made by a node fails that node with a clear error, and the run is recorded', async () => {
@@ -74,7 +79,7 @@ describe('deeply nested JSON', () => {
     expect(created.status).toBe(201);
     const run = await waitForRun(runner, (await created.json()).id);
     expect(run.status).toBe('failed');
-    expect(run.nodes.code.error).toMatch(/its output nests deeper than 256 levels/);
+    expect(run.nodes.code.error).toMatch(/its output nests deeper than 256 levels \(at \$outputs\.value\[0\]\[0\]\[0\]…\(250 more levels\)…\[0\]\[0\]\)/);
   });
 });
 

@@ -127,7 +127,7 @@ function normaliseCase(item: RawItem, label: string): EvalCase {
   }
   // Hashing and storing walk the case recursively: a case nested thousands deep must stop here, with a reason.
   const tooDeep = checkJsonLimits(item.value, { refuseProtoKey: true });
-  if (tooDeep?.kind === 'depth') throw new DatasetError(`${at}: ${tooDeep.path} nests deeper than the limit of ${tooDeep.maxDepth} levels`, item.index);
+  if (tooDeep?.kind === 'depth') throw new DatasetError(`${at}: ${tooDeep.shownPath} nests deeper than the limit of ${tooDeep.maxDepth} levels`, item.index);
   if (tooDeep?.kind === 'proto-key') throw new DatasetError(`${at}: ${tooDeep.path}: ${PROTO_KEY_MESSAGE}`, item.index);
   const { id } = item.value as { id?: unknown };
   if (typeof id === 'number' && !numberIdReadsExactly(id)) throw new DatasetError(`${at}: id ${NUMBER_ID_TOO_LARGE}; write it as text, in quotes`, item.index);

@@ -30,7 +30,7 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
     const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true, refuseLoneSurrogates: true });
     if (problem?.kind === 'depth') {
       const message = `nests deeper than the limit of ${maxDepth} levels`;
-      throw new HttpProblem(400, `the request body ${message} at ${problem.path}`, { type: 'too-deep', errors: [{ path: problem.path, message }] });
+      throw new HttpProblem(400, `the request body ${message} at ${problem.shownPath}`, { type: 'too-deep', errors: [{ path: problem.path, message }], shownPath: problem.shownPath });
     }
     if (problem?.kind === 'proto-key') {
       throw new HttpProblem(400, `${PROTO_KEY_MESSAGE} at ${problem.path}`, { type: 'forbidden-key', errors: [{ path: problem.path, message: PROTO_KEY_MESSAGE }] });

@@ -51,24 +51,27 @@ export class HttpProblem extends Error {
   readonly type: string;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
+  /** How the detail names the first error's path when it abbreviates it (a path 256 levels deep): not appended again. */
+  readonly shownPath?: string;
 
   constructor(
     status: number,
     detail: string,
-    options: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; [extension: string]: unknown } = {},
+    options: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; shownPath?: string; [extension: string]: unknown } = {},
   ) {
     super(detail);
-    const { type, headers, ...rest } = options;
+    const { type, headers, shownPath, ...rest } = options;
     // The members RFC 9457 defines are this problem's own; an extension never replaces them (a resource's own status goes in e.g. `runStatus`).
     const { title: _title, status: _status, detail: _detail, ...extensions } = rest;
     this.status = status;
     this.type = type ? `urn:patchbay:problem:${type}` : status === 400 ? INVALID_REQUEST : 'about:blank';
     this.headers = (headers as Record<string, string> | undefined) ?? {};
     this.extensions = extensions;
+    this.shownPath = shownPath as string | undefined;
   }
 
   toJSON(): ProblemDetails {
-    return { type: this.type, title: TITLES[this.status] ?? 'Error', status: this.status, detail: oneLineDetail(this.message, this.extensions.errors), ...this.extensions };
+    return { type: this.type, title: TITLES[this.status] ?? 'Error', status: this.status, detail: oneLineDetail(this.message, this.extensions.errors, this.shownPath), ...this.extensions };
   }
 }
 
@@ -77,10 +80,11 @@ export class HttpProblem extends Error {
  * quoted back (an id with a line break) is escaped, and a detail that lists field errors but
  * does not name the first one's path gets it appended.
  */
-function oneLineDetail(detail: string, errors: unknown): string {
+function oneLineDetail(detail: string, errors: unknown, shownPath?: string): string {
   const line = detail.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const path = Array.isArray(errors) ? (errors[0] as FieldError | undefined)?.path : undefined;
-  return typeof path === 'string' && path !== '' && !line.includes(path) ? `${line} (${path})` : line;
+  const named = typeof path === 'string' && (path === '' || line.includes(path) || (shownPath !== undefined && line.includes(shownPath)));
+  return typeof path === 'string' && !named ? `${line} (${path})` : line;
 }
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

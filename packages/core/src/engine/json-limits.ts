@@ -1,4 +1,4 @@
-import { jsonPath } from '../graph/json-path';
+import { jsonPath, shownJsonPath } from '../graph/json-path';
 /**
  * Bounds on JSON values that cross the engine: nesting depth (a recursive walk —
  * JSON.stringify, a redactor, canonical JSON — overflows the stack on ~5,000
@@ -7,7 +7,8 @@ import { jsonPath } from '../graph/json-path';
 export const MAX_JSON_DEPTH = 256;
 
 export type JsonLimitProblem =
-  | { kind: 'depth'; path: string; maxDepth: number }
+  /** `path` whole (for a problem's path), `shownPath` abbreviated for a message (shownJsonPath). */
+  | { kind: 'depth'; path: string; shownPath: string; maxDepth: number }
   | { kind: 'size'; maxBytes: number }
   | { kind: 'proto-key'; path: string }
   | { kind: 'lone-surrogate'; path: string; unit: string };
@@ -50,12 +51,15 @@ interface Frame {
   key?: string | number;
 }
 
-/** `$.a.b[0]` for a frame, from its parents. */
-function pathOf(frame: Frame): string {
+/** The keys from the root to a frame. */
+function keysOf(frame: Frame): (string | number)[] {
   const keys: (string | number)[] = [];
   for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key!);
-  return jsonPath(keys.reverse());
+  return keys.reverse();
 }
+
+/** `$.a.b[0]` for a frame, from its parents. */
+const pathOf = (frame: Frame): string => jsonPath(keysOf(frame));
 
 /**
  * The first bound `value` breaks: deeper than `maxDepth` levels of arrays and
@@ -85,7 +89,10 @@ export function checkJsonLimits(value: unknown, limits: JsonLimits & { refusePro
     else if (typeof v === 'boolean' || v === null || v === undefined) bytes += 5;
     else if (typeof v === 'object') {
       const depth = frame.depth + 1;
-      if (depth > maxDepth) return { kind: 'depth', path: pathOf(frame), maxDepth };
+      if (depth > maxDepth) {
+        const keys = keysOf(frame);
+        return { kind: 'depth', path: jsonPath(keys), shownPath: shownJsonPath(keys), maxDepth };
+      }
       bytes += 2;
       if (Array.isArray(v)) {
         for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: frame, key: i });

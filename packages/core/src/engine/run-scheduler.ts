@@ -71,7 +71,7 @@ export function retryBackoffMs(attempt: number): number {
 function outputLimitMessage(problem: Exclude<JsonLimitProblem, { kind: 'proto-key' | 'lone-surrogate' }>): string {
   return problem.kind === 'size'
     ? `its output is over the limit of ${problem.maxBytes} bytes (limits.maxOutputBytes in the workspace config)`
-    : `its output nests deeper than ${problem.maxDepth} levels (at ${problem.path.replace(/^\$/, '$outputs')})`;
+    : `its output nests deeper than ${problem.maxDepth} levels (at ${problem.shownPath.replace(/^\$/, '$outputs')})`;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -27,3 +27,16 @@ export function jsonPath(segments: readonly PropertyKey[], root = '$'): string {
   }
   return path;
 }
+
+const SHOWN_HEAD = 4;
+const SHOWN_TAIL = 2;
+
+/**
+ * A path for a message: whole up to 8 segments, else its first 4 and last 2 with the count between
+ * (`$.inputs.q[0][0]…(250 more levels)…[0][0]`), as a value nested past the depth limit repeated `[0]` 256 times.
+ */
+export function shownJsonPath(segments: readonly PropertyKey[], root = '$'): string {
+  if (segments.length <= SHOWN_HEAD + SHOWN_TAIL + 2) return jsonPath(segments, root);
+  const between = segments.length - SHOWN_HEAD - SHOWN_TAIL;
+  return `${jsonPath(segments.slice(0, SHOWN_HEAD), root)}…(${between} more levels)…${jsonPath(segments.slice(-SHOWN_TAIL), '')}`;
+}

@@ -71,7 +71,7 @@ function toItem(doc: unknown, path: string, defaultId: string, where: string): I
   // Metadata comes back in every search result and run output: it keeps to what a run may carry.
   // A lone surrogate (`\ud800` in the file) is no text the index can store: it would read back as U+FFFD.
   const limit = checkJsonLimits(doc, { refuseProtoKey: true, refuseLoneSurrogates: true });
-  if (limit?.kind === 'depth') throw new RetrievalInputError(`${path}${where}: ${limit.path} nests deeper than the limit of ${limit.maxDepth} levels`);
+  if (limit?.kind === 'depth') throw new RetrievalInputError(`${path}${where}: ${limit.shownPath} nests deeper than the limit of ${limit.maxDepth} levels`);
   if (limit?.kind === 'proto-key') throw new RetrievalInputError(`${path}${where}: ${limit.path}: ${PROTO_KEY_MESSAGE}`);
   if (limit?.kind === 'lone-surrogate') throw new RetrievalInputError(`${path}${where}: ${limit.path}: a lone surrogate (${limit.unit}), which is not Unicode text`);
   if (typeof doc === 'string') return { id: defaultId, text: doc, source: path };
