@@ -6,7 +6,6 @@ import { cannotMessage, type Problem } from '@patchbay/core';
  * turns them into problem+json; the CLI turns them into exit 2.
  */
 export type DomainErrorCode =
-  | 'not-found'
   | 'version-conflict'
   | 'not-a-pipeline'
   | 'name-mismatch'
@@ -43,9 +42,6 @@ export class DomainError extends Error {
     super(message);
   }
 }
-
-/** No such pipeline, version, run, eval or dataset. */
-export const notFound = (message: string) => new DomainError('not-found', message);
 
 /** A pipeline with problems is stored with them, but it cannot run (or be evaluated) until they are fixed. */
 export function pipelineInvalid(subject: string, action: 'run' | 'be evaluated', problems: Problem[]): DomainError {

@@ -97,6 +97,42 @@ describe('errors are application/problem+json', () => {
     for (const res of refusals) expect((await expectProblem(res, 400)).type, res.url).toBe('urn:patchbay:problem:invalid-request');
   });
 
+  // A client tells a mistyped id from a missing route by `type`: a 404 about what the request names says what is missing.
+  it('every 404 about something the request names has its "…-not-found" type; only a path with no route is about:blank', async () => {
+    const suite = { scorers: [{ type: 'exact' }] };
+    const cases: [() => Promise<Response>, string][] = [
+      [() => runner.api('/api/pipelines/nope'), 'pipeline-not-found'],
+      [() => runner.api('/api/pipelines/nope', { method: 'DELETE' }), 'pipeline-not-found'],
+      [() => runner.api('/api/pipelines/nope/versions'), 'pipeline-not-found'],
+      [() => runner.api('/api/pipelines/nope/diff'), 'pipeline-not-found'],
+      [() => runner.api('/api/pipelines/echo/versions/9'), 'version-not-found'],
+      [() => runner.api('/api/pipelines/nope/monitors'), 'pipeline-not-found'],
+      [() => runner.post('/api/runs', { pipeline: 'nope', inputs: {} }), 'pipeline-not-found'],
+      [() => runner.post('/api/runs', { pipeline: 'echo', version: 99, inputs: {} }), 'version-not-found'],
+      [() => runner.api('/api/runs/nope'), 'run-not-found'],
+      [() => runner.api('/api/runs/nope/events'), 'run-not-found'],
+      [() => runner.api('/api/runs/nope/cancel', { method: 'POST' }), 'run-not-found'],
+      [() => runner.api('/api/evals/nope'), 'eval-not-found'],
+      [() => runner.api('/api/evals/nope/events'), 'eval-not-found'],
+      [() => runner.api('/api/evals/nope/cancel', { method: 'POST' }), 'eval-not-found'],
+      [() => runner.api('/api/compare?a=nope&b=nope'), 'eval-not-found'],
+      [() => runner.post('/api/evals', { pipeline: 'nope', dataset: 'd', suite }), 'pipeline-not-found'],
+      [() => runner.post('/api/evals', { pipeline: 'echo', dataset: 'nope', suite }), 'dataset-not-found'],
+      [() => runner.api('/api/datasets/nope'), 'dataset-not-found'],
+      [() => runner.api('/api/datasets/nope/versions'), 'dataset-not-found'],
+      [() => runner.api('/api/datasets/nope', { method: 'DELETE' }), 'dataset-not-found'],
+      [() => runner.post('/api/datasets/nope/cases', { fromRuns: ['nope'] }), 'run-not-found'],
+      [() => runner.api('/api/suites/nope'), 'suite-not-found'],
+      [() => runner.post('/api/node-types/nope/ports', { config: {} }), 'node-type-not-found'],
+      [() => runner.post('/api/indexes/nope/search', { query: 'x' }), 'index-not-found'],
+    ];
+    for (const [res, type] of cases) {
+      const answer = await res();
+      expect((await expectProblem(answer, 404)).type, answer.url).toBe(`urn:patchbay:problem:${type}`);
+    }
+    expect((await expectProblem(await runner.api('/api/no-such-route'), 404)).type).toBe('about:blank');
+  });
+
   it("a 4xx detail names the JSON path and reads as one plain line, never zod's own wording", async () => {
     const detail = async (res: Response) => (await expectProblem(res, res.status)).detail as string;
     const cases: [Promise<Response>, string][] = [

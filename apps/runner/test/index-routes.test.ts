@@ -15,10 +15,12 @@ afterAll(async () => {
 });
 
 /** A 4xx problem+json with one line of detail and the JSON path of what was refused. */
-async function refusal(res: Response, status: number, path: string) {
+async function refusal(res: Response, status: number, path: string, type = { 400: 'invalid-request', 404: 'index-not-found', 422: 'index-refused' }[status]) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   const body = await res.json();
+  // Each has a documented type (docs/api.md), never about:blank.
+  expect(body.type, body.detail).toBe(`urn:patchbay:problem:${type}`);
   expect(body.detail).not.toContain('\n');
   expect(body.errors).toEqual([{ path, message: expect.any(String) }]);
   return body;
@@ -43,13 +45,13 @@ describe('index routes refuse what they cannot do with the path of the cause', (
   it('names the field a refusal is about: the embedding model, the overlap, the mode, the index', async () => {
     expect((await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'Apples are red.' }] })).status).toBe(201);
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: null }), 422, '$.embeddingModel');
-    await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: 'nowhere:model' }), 422, '$.embeddingModel');
+    await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], embeddingModel: 'nowhere:model' }), 422, '$.embeddingModel', 'model-unavailable');
     await refusal(await runner.post('/api/indexes/blank/documents', { documents: [{ text: 'x' }], embeddingModel: '' }), 422, '$.embeddingModel');
     await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 100, overlap: 60 }), 422, '$.overlap');
     // No overlap given: the chunk size is what the request set, and the detail says which default it leaves no room for.
     const byDefault = await refusal(await runner.post('/api/indexes/docs/documents', { documents: [{ text: 'x' }], chunkSize: 150 }), 422, '$.chunkSize');
     expect(byDefault.detail).toBe('a chunkSize of 150 leaves no room for the default overlap (100), which must be less than half of it: give an overlap of 74 or less ($.chunkSize)');
-    await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', mode: 'vector', embeddingModel: 'offline:other' }), 422, '$.embeddingModel');
+    await refusal(await runner.post('/api/indexes/docs/search', { query: 'apples', mode: 'vector', embeddingModel: 'offline:other' }), 422, '$.embeddingModel', 'model-unavailable');
     expect((await runner.post('/api/indexes/plain/documents', { documents: [{ text: 'Keyword only.' }], embeddingModel: null })).status).toBe(201);
     await refusal(await runner.post('/api/indexes/plain/search', { query: 'keyword', mode: 'hybrid' }), 422, '$.mode');
     const unknown = await refusal(await runner.post('/api/indexes/nope/search', { query: 'apples' }), 404, 'path.name');

@@ -6,7 +6,6 @@ import { asStorageFailure } from '../store/storage-health';
 import { HttpProblem } from './problem';
 
 const STATUS: Record<DomainErrorCode, number> = {
-  'not-found': 404,
   'version-conflict': 409,
   'not-a-pipeline': 400,
   'name-mismatch': 400,
@@ -39,8 +38,7 @@ const STATUS: Record<DomainErrorCode, number> = {
  */
 export function domainProblem(err: unknown): HttpProblem | undefined {
   if (err instanceof DomainError) {
-    // A plain "not found" is about:blank, as it always was.
-    return new HttpProblem(STATUS[err.code], err.message, { ...(err.code === 'not-found' ? {} : { type: err.code }), ...err.details });
+    return new HttpProblem(STATUS[err.code], err.message, { type: err.code, ...err.details });
   }
   if (err instanceof EvalInputError) return evalInputProblem(err);
   const storage = asStorageFailure(err);

@@ -1,5 +1,5 @@
 import { behaviorHash, contentHash, parseDocument, pipelineRefs, resolvePipelines, validatePipeline, type PipelineResolver, type Problem } from '@patchbay/core';
-import { DomainError, notFound } from '../domain-errors';
+import { DomainError } from '../domain-errors';
 import { refuseSecretValues, type Redactor } from '../http/secrets';
 import type { Store, VersionRecord } from '../store/index';
 import { storeResolverOf } from './pipeline-resolver';
@@ -61,7 +61,7 @@ export async function saveVersion(
   });
   if (result.status === 'created') return result.version;
   if (result.status === 'not-found') {
-    throw notFound(`there is no pipeline "${input.name}"; create it with POST /api/pipelines or save with "baseVersion": null`);
+    throw new DomainError('pipeline-not-found', `there is no pipeline "${input.name}"; create it with POST /api/pipelines or save with "baseVersion": null`);
   }
   const detail =
     input.baseVersion === null

@@ -67,7 +67,7 @@ export const compareRoutes: RouteModule = {
   register(app, { store }) {
     const load = async (id: string, which: string): Promise<StoredEval> => {
       const found = await store.evals.get(id);
-      if (!found) throw new HttpProblem(404, `there is no eval "${id}"`, { errors: [{ path: `query.${which}`, message: 'no such eval' }] });
+      if (!found) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found', errors: [{ path: `query.${which}`, message: 'no such eval' }] });
       if (found.status === 'running') throw new HttpProblem(409, `eval "${id}" is still running; compare it once it ends`, { type: 'eval-running' });
       return found;
     };

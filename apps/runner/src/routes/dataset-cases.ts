@@ -68,7 +68,7 @@ export const datasetCaseRoutes: RouteModule = {
         const id = `run-${runId}`;
         if (ids.has(id)) continue;
         const run = runs.get(runId);
-        if (!run) throw new HttpProblem(404, `there is no run "${runId}"`, { errors: [{ path: `$.fromRuns[${i}]`, message: 'no such run' }] });
+        if (!run) throw new HttpProblem(404, `there is no run "${runId}"`, { type: 'run-not-found', errors: [{ path: `$.fromRuns[${i}]`, message: 'no such run' }] });
         if (run.status === 'running') throw new HttpProblem(400, `run "${runId}" has not finished`, { errors: [{ path: `$.fromRuns[${i}]`, message: 'still running' }] });
         // A run that did not succeed is a case of its inputs (the runs that failed in production are what a dataset is
         // made of to fix them), but it has no output to draft an expected value from.

@@ -137,8 +137,8 @@ export const datasetRoutes: RouteModule = {
       const { hash, cut } = c.req.valid('query');
       const dataset = await store.datasets.get(name, hash);
       if (!dataset) {
-        if (!hash) throw new HttpProblem(404, `there is no dataset "${name}"`);
-        throw new HttpProblem(404, `dataset "${name}" has no version ${hash}`, { errors: [{ path: 'query.hash', message: 'no such version' }] });
+        if (!hash) throw new HttpProblem(404, `there is no dataset "${name}"`, { type: 'dataset-not-found' });
+        throw new HttpProblem(404, `dataset "${name}" has no version ${hash}`, { type: 'dataset-not-found', errors: [{ path: 'query.hash', message: 'no such version' }] });
       }
       const answer = cut === undefined ? dataset : { ...dataset, cases: cutDatasetCases(dataset.cases, cut, redactor.redact) };
       return c.json(answer as z.infer<typeof DatasetSchema>, 200);
@@ -147,13 +147,13 @@ export const datasetRoutes: RouteModule = {
     app.openapi(versions, async (c) => {
       const { name } = c.req.valid('param');
       const found = await store.datasets.versions(name);
-      if (found.length === 0) throw new HttpProblem(404, `there is no dataset "${name}"`);
+      if (found.length === 0) throw new HttpProblem(404, `there is no dataset "${name}"`, { type: 'dataset-not-found' });
       return c.json(found, 200);
     });
 
     app.openapi(remove, async (c) => {
       const { name } = c.req.valid('param');
-      if (!(await store.datasets.delete(name))) throw new HttpProblem(404, `there is no dataset "${name}"`);
+      if (!(await store.datasets.delete(name))) throw new HttpProblem(404, `there is no dataset "${name}"`, { type: 'dataset-not-found' });
       return c.body(null, 204);
     });
   },

@@ -169,22 +169,22 @@ const cancel = createRoute({
   },
 });
 
-/** A 404 for what a body field names, at that field. */
-const missing = (detail: string, path: string) => new HttpProblem(404, detail, { errors: [{ path, message: detail }] });
+/** A 404 for what a body field names (`type`: what is missing), at that field. */
+const missing = (type: string, detail: string, path: string) => new HttpProblem(404, detail, { type, errors: [{ path, message: detail }] });
 
 async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promise<string> {
   const { store } = deps;
   const version = body.version === undefined ? await store.versions.latest(body.pipeline) : await store.versions.get(body.pipeline, body.version);
   if (!version) {
     const { pipelineExists, message } = body.version === undefined ? { pipelineExists: false, message: `there is no pipeline "${body.pipeline}"` } : await missingVersion(store, body.pipeline, body.version);
-    throw missing(message, pipelineExists ? '$.version' : '$.pipeline');
+    throw pipelineExists ? missing('version-not-found', message, '$.version') : missing('pipeline-not-found', message, '$.pipeline');
   }
   const dataset = await store.datasets.get(body.dataset, body.datasetHash);
-  if (!dataset) throw body.datasetHash ? missing(`dataset "${body.dataset}" has no version ${body.datasetHash}`, '$.datasetHash') : missing(`there is no dataset "${body.dataset}"`, '$.dataset');
+  if (!dataset) throw body.datasetHash ? missing('dataset-not-found', `dataset "${body.dataset}" has no version ${body.datasetHash}`, '$.datasetHash') : missing('dataset-not-found', `there is no dataset "${body.dataset}"`, '$.dataset');
   let baseline;
   if (body.baseline !== undefined) {
     baseline = await store.evals.get(body.baseline);
-    if (!baseline) throw missing(`there is no eval "${body.baseline}" to use as the baseline`, '$.baseline');
+    if (!baseline) throw missing('eval-not-found', `there is no eval "${body.baseline}" to use as the baseline`, '$.baseline');
     if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
   }
   // The eval session checks the rest (the version's problems, models, targets, every case), as `patchbay eval` does; its errors map to 4xx.
@@ -206,7 +206,7 @@ function suiteOnDataset(spec: Record<string, unknown>, dataset: DatasetRecord, l
 async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   const { store } = deps;
   const stored = await store.evals.get(id);
-  if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
+  if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' });
   const notResumable = (why: string) => new HttpProblem(409, `eval "${id}" cannot be resumed: ${why}`, { type: 'eval-not-resumable', evalStatus: stored.status });
   if (stored.status !== 'interrupted' && stored.status !== 'cancelled') throw notResumable(`it is ${stored.status} (only an interrupted or cancelled eval can be)`);
   const version = stored.version === null ? undefined : await store.versions.get(stored.pipeline, stored.version);
@@ -256,7 +256,7 @@ export const evalRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { id } = c.req.valid('param');
       const stored = await store.evals.get(id);
-      if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`);
+      if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' });
       const { cut } = c.req.valid('query');
       const cases = await store.evals.cases(id);
       return c.json(await evalResultView(stored, cut === undefined ? cases : cutCases(cases, cut, deps.redactor.redact)), 200);
@@ -270,7 +270,7 @@ export const evalRoutes: RouteModule = {
         id,
         fromSeq: resumeFrom(c.req.header('last-event-id')),
         past: () => evals.pastEvents(id),
-        notFound: () => new HttpProblem(404, `there is no eval "${id}"`),
+        notFound: () => new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' }),
         redact: deps.redactor.redact,
       }) as never;
     });
@@ -284,7 +284,7 @@ export const evalRoutes: RouteModule = {
     app.openapi(cancel, async (c) => {
       const { id } = c.req.valid('param');
       const before = await store.evals.get(id);
-      if (!before) throw new HttpProblem(404, `there is no eval "${id}"`);
+      if (!before) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' });
       if (!(await evals.cancel(id))) throw new HttpProblem(409, `eval "${id}" is not running (it is ${before.status})`, { type: 'eval-not-running', evalStatus: before.status });
       const after = await store.evals.get(id);
       return c.json({ id, status: after?.status ?? 'running' }, 200);

@@ -97,9 +97,11 @@ function storeProblem(err: unknown): unknown {
   if (asStorageFailure(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof RetrievalInputError) {
-    if (/^unknown index/.test(message)) return new HttpProblem(404, message, { errors: [{ path: 'path.name', message }] });
+    if (/^unknown index/.test(message)) return new HttpProblem(404, message, { type: 'index-not-found', errors: [{ path: 'path.name', message }] });
     const path = err.item !== undefined ? `$.documents[${err.item}]${err.field ? `.${err.field}` : ''}` : err.field && `$.${err.field}`;
-    return new HttpProblem(err.item !== undefined ? 400 : 422, message, path ? { errors: [{ path, message }] } : {});
+    // A document of the batch is the request's own fault (400 invalid-request); the rest is what the index cannot take as it stands.
+    const type = err.item !== undefined ? undefined : 'index-refused';
+    return new HttpProblem(err.item !== undefined ? 400 : 422, message, { ...(type ? { type } : {}), ...(path ? { errors: [{ path, message }] } : {}) });
   }
   if (err instanceof ProviderError) return new HttpProblem(502, message, { type: 'embedding-failed' });
   if (err instanceof IndexesBusyError) return new HttpProblem(503, message, { type: 'indexes-busy', headers: { 'retry-after': '10' } });

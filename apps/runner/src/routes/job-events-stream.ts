@@ -188,7 +188,7 @@ export function runEventsResponse(
     id,
     fromSeq,
     past: () => storedRunEvents(deps.store, id, fromSeq),
-    notFound: () => new HttpProblem(404, `there is no run "${id}"`),
+    notFound: () => new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' }),
     redact: deps.redactor.redact,
     isLast: isLastRunEvent,
     cutOff,

@@ -8,5 +8,5 @@ import type { Store } from '../store/index';
  */
 export async function assertPipelineKnown(store: Pick<Store, 'pipelines'>, name: string, field?: string): Promise<void> {
   if (await store.pipelines.get(name)) return;
-  throw new HttpProblem(404, `there is no pipeline "${name}"`, field ? { errors: [{ path: field, message: 'no such pipeline' }] } : {});
+  throw new HttpProblem(404, `there is no pipeline "${name}"`, { type: 'pipeline-not-found', ...(field ? { errors: [{ path: field, message: 'no such pipeline' }] } : {}) });
 }

@@ -69,7 +69,7 @@ export const nodeTypeRoutes: RouteModule = {
     app.openapi(ports, (c) => {
       const { type } = c.req.valid('param');
       const def = getNodeType(type);
-      if (!def) throw new HttpProblem(404, `there is no node type "${type}"; types: ${Object.keys(nodeTypes).join(', ')}`);
+      if (!def) throw new HttpProblem(404, `there is no node type "${type}"; types: ${Object.keys(nodeTypes).join(', ')}`, { type: 'node-type-not-found' });
       const { config } = c.req.valid('json');
       const parsed = def.configSchema.safeParse(config);
       // In validation's words, as POST /api/pipelines says them of a node with this config.

@@ -87,14 +87,14 @@ export const pipelineRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { name } = c.req.valid('param');
       const latest = await store.versions.latest(name);
-      if (!latest) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+      if (!latest) throw new HttpProblem(404, `there is no pipeline "${name}"`, { type: 'pipeline-not-found' });
       return c.json(latest as z.infer<typeof VersionRecordSchema>, 200);
     });
 
     app.openapi(remove, async (c) => {
       const { name } = c.req.valid('param');
       if (c.req.valid('query').force !== 'true' && (await store.pipelines.get(name))) await checkCallers(store, { pipeline: name, deleted: true }, 'keep-running');
-      if (!(await store.pipelines.delete(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+      if (!(await store.pipelines.delete(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`, { type: 'pipeline-not-found' });
       await monitoring?.forgetPipeline(name);
       return c.body(null, 204);
     });

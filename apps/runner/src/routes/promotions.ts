@@ -120,7 +120,7 @@ export const promotionRoutes: RouteModule = {
       // A caller of the label that the candidate would stop is refused before any eval is spent on it (force moves anyway).
       if (body.force !== true) await checkCallers(store, { pipeline: name, label: body.label, version: body.version }, 'keep-running', '$.version');
       const dataset = await store.datasets.get(body.suite.dataset);
-      if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
+      if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { type: 'dataset-not-found', errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
       let suite: EvalSuite;
       try {
         const { dataset: _name, ...spec } = body.suite;

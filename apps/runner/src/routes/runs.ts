@@ -193,7 +193,7 @@ async function resolveDocument(deps: AppDeps, body: z.infer<typeof RunBody>, pip
     const version = body.version === undefined ? await deps.store.versions.latest(body.pipeline) : await deps.store.versions.get(body.pipeline, body.version);
     if (!version) {
       const { pipelineExists, message } = body.version === undefined ? { pipelineExists: false, message: `there is no pipeline "${body.pipeline}"` } : await missingVersion(deps.store, body.pipeline, body.version);
-      throw new HttpProblem(404, message, { errors: [{ path: pipelineExists ? '$.version' : '$.pipeline', message }] });
+      throw new HttpProblem(404, message, { type: pipelineExists ? 'version-not-found' : 'pipeline-not-found', errors: [{ path: pipelineExists ? '$.version' : '$.pipeline', message }] });
     }
     const problems = await problemsNow(version, pipelines);
     if (problems.length > 0) throw pipelineInvalid(`version ${version.number} of "${version.pipeline}"`, 'run', problems);
@@ -297,7 +297,7 @@ export const runRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const { cut } = c.req.valid('query');
       const record = await store.runs.get(id);
-      if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
+      if (!record) throw new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' });
       const live = await runs.liveView(record);
       return c.json((cut === undefined ? live : new ValueCut(cut, deps.redactor.redact).record(live)) as z.infer<typeof RunRecordSchema>, 200);
     });
@@ -316,17 +316,17 @@ export const runRoutes: RouteModule = {
       let text = stored === undefined ? undefined : deps.redactor.redact(stored);
       if (text === undefined) {
         const record = await store.runs.get(id);
-        if (!record) throw new HttpProblem(404, `there is no run "${id}"`);
+        if (!record) throw new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' });
         text = findValueText(await runs.liveView(record), hash, deps.redactor.redact);
       }
-      if (text === undefined) throw new HttpProblem(404, `run "${id}" has no value with hash ${hash}`, { errors: [{ path: 'path.hash', message: 'no value of this run has this hash' }] });
+      if (text === undefined) throw new HttpProblem(404, `run "${id}" has no value with hash ${hash}`, { type: 'value-not-found', errors: [{ path: 'path.hash', message: 'no value of this run has this hash' }] });
       return c.body(text, 200, { 'content-type': 'application/json' }) as never;
     });
 
     app.openapi(cancel, async (c) => {
       const { id } = c.req.valid('param');
       const before = await store.runs.get(id);
-      if (!before) throw new HttpProblem(404, `there is no run "${id}"`);
+      if (!before) throw new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' });
       if (!(await runs.cancel(id))) throw new HttpProblem(409, `run "${id}" is not running (it is ${before.status})`, { type: 'run-not-running', runStatus: before.status });
       const after = await store.runs.get(id);
       return c.json({ id, status: after?.status ?? 'running' }, 200);

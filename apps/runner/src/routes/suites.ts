@@ -65,7 +65,7 @@ export const suiteRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { name } = c.req.valid('param');
       const found = await store.suites.get(name);
-      if (!found) throw new HttpProblem(404, `there is no saved suite "${name}"`);
+      if (!found) throw new HttpProblem(404, `there is no saved suite "${name}"`, { type: 'suite-not-found' });
       return c.json(asChecked(found), 200);
     });
 

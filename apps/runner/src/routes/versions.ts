@@ -97,7 +97,7 @@ export const versionRoutes: RouteModule = {
   register(app, { store, redactor, services }) {
     app.openapi(list, async (c) => {
       const { name } = c.req.valid('param');
-      if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+      if (!(await store.pipelines.get(name))) throw new HttpProblem(404, `there is no pipeline "${name}"`, { type: 'pipeline-not-found' });
       return c.json(servePage(c, await store.versions.list(name, c.req.valid('query'))), 200);
     });
 
@@ -114,7 +114,7 @@ export const versionRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { name, n } = c.req.valid('param');
       const version = await store.versions.get(name, n);
-      if (!version) throw new HttpProblem(404, (await missingVersion(store, name, n)).message);
+      if (!version) throw new HttpProblem(404, (await missingVersion(store, name, n)).message, { type: 'version-not-found' });
       return c.json(version as z.infer<typeof VersionRecordSchema>, 200);
     });
 
@@ -122,7 +122,7 @@ export const versionRoutes: RouteModule = {
       const { name } = c.req.valid('param');
       const query = c.req.valid('query');
       const pipeline = await store.pipelines.get(name);
-      if (!pipeline) throw new HttpProblem(404, `there is no pipeline "${name}"`);
+      if (!pipeline) throw new HttpProblem(404, `there is no pipeline "${name}"`, { type: 'pipeline-not-found' });
       const to = query.to ?? pipeline.latestVersion;
       const from = query.from ?? Math.max(1, to - 1);
       const [a, b] = await Promise.all([store.versions.get(name, from), store.versions.get(name, to)]);
