@@ -206,4 +206,17 @@ describe('pipeline names', () => {
     expect(tooLong.status).toBe(400);
     expect(JSON.stringify(await tooLong.json())).toMatch(/at most 200 characters/);
   });
+
+  it('cannot start with "-" (the command line would read `patchbay run -x` as an option), refused at creation', async () => {
+    for (const name of ['-x', '--', '-']) {
+      const res = await runner.post('/api/pipelines', echoPipeline(name));
+      expect(res.status, name).toBe(400);
+      const problem = await res.json();
+      expect(problem.type).toBe('urn:patchbay:problem:not-a-pipeline');
+      expect(problem.errors).toEqual([{ path: '$.name', message: 'a pipeline name starts with a letter or digit: one starting with "-" would read as an option on the command line' }]);
+    }
+    expect((await runner.api('/api/pipelines')).status).toBe(200);
+    expect((await runner.api('/api/pipelines/-x')).status).toBe(404);
+    expect((await runner.post('/api/pipelines', echoPipeline('x-'))).status).toBe(201);
+  });
 });

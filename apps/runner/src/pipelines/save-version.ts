@@ -43,6 +43,12 @@ export async function saveVersion(
   pipelines: PipelineResolver = storeResolverOf(store),
 ): Promise<VersionRecord> {
   const { document, problems } = await checkDocument(input.document, redactor, input.at, pipelines);
+  // Refused at creation only, so a pipeline made before this rule can still be saved, run and deleted
+  // (`patchbay run -- -x` reaches it on the command line).
+  if (input.baseVersion === null && document.name.startsWith('-')) {
+    const message = 'a pipeline name starts with a letter or digit: one starting with "-" would read as an option on the command line';
+    throw new DomainError('not-a-pipeline', `not a pipeline document: ${input.at}.name: ${message}`, { errors: [{ path: `${input.at}.name`, message }] });
+  }
   // The message is free text: a pasted key is masked before it is stored, not only when shown.
   input = { ...input, message: redactor.redact(input.message) };
   if (document.name !== input.name) {
