@@ -222,6 +222,24 @@ describe('running an eval', () => {
     expect(cmp.body.scorers.close.test).toMatch(/^sign-flip/);
   });
 
+  it('refuses a baseline that shares no case id with the dataset, as GET /api/compare does: there would be nothing to pair', async () => {
+    const baseline = await startEval({ pipeline: 'qa', version: 1 });
+    await waitForEval(baseline);
+    expect((await runner.post('/api/datasets', { name: 'elsewhere', cases: [{ id: 'z1', input: { question: 'x' }, expected: 'x' }] })).status).toBe(201);
+    const before = (await json(await runner.api('/api/evals?pipeline=qa'))).body.length;
+    const refused = await json(await runner.post('/api/evals', { pipeline: 'qa', version: 1, dataset: 'elsewhere', suite: SUITE, baseline }));
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      type: 'urn:patchbay:problem:nothing-to-compare',
+      detail: `the baseline eval "${baseline}" shares no case id with dataset "elsewhere" (it ran on dataset "capitals"): there is nothing to pair ($.baseline)`,
+      errors: [{ path: '$.baseline', message: 'no case id in common with the dataset' }],
+    });
+    // Nothing was started; one shared case is enough to compare.
+    expect((await json(await runner.api('/api/evals?pipeline=qa'))).body.length).toBe(before);
+    expect((await runner.post('/api/datasets', { name: 'elsewhere', cases: [{ id: 'z1', input: { question: 'x' }, expected: 'x' }, CASES[0]] })).status).toBe(201);
+    await waitForEval(await startEval({ pipeline: 'qa', version: 1, dataset: 'elsewhere', baseline }));
+  });
+
   it('refuses what cannot run: 404 unknown things, 422 problems and misfits, 400 bad suites', async () => {
     const body = { pipeline: 'qa', dataset: 'capitals', suite: SUITE };
     const post = (patch: Record<string, unknown>) => runner.post('/api/evals', { ...body, ...patch }).then(json);

@@ -12,6 +12,7 @@ import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
 import type { AppDeps, RouteModule } from './route-module';
 import type { DatasetRecord } from '../store/datasets';
+import type { StoredEval } from '../store/evals';
 import { missingVersion } from '../pipelines/missing-version';
 import { cutCases } from '../evals/case-values-cut';
 import { cutParam } from './runs';
@@ -186,6 +187,7 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     baseline = await store.evals.get(body.baseline);
     if (!baseline) throw missing('eval-not-found', `there is no eval "${body.baseline}" to use as the baseline`, '$.baseline');
     if (baseline.status === 'running') throw new HttpProblem(409, `the baseline eval "${body.baseline}" is still running`, { type: 'eval-running' });
+    await refuseDisjointBaseline(deps, baseline, dataset);
   }
   // The eval session checks the rest (the version's problems, models, targets, every case), as `patchbay eval` does; its errors map to 4xx.
   const suite = suiteOnDataset({ ...body.suite, name: body.suite.name ?? 'api' }, dataset, '$.suite');
@@ -194,6 +196,18 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
     { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
   );
   return deps.evals.start({ session, pipeline: version.pipeline, version: version.number, dataset, baseline });
+}
+
+/**
+ * A baseline pairs with the new eval by case id: one that shares none (another dataset) would compare nothing and
+ * leave `fail-on regression` to fail for want of pairs. Refused as GET /api/compare refuses such a pair.
+ */
+async function refuseDisjointBaseline(deps: AppDeps, baseline: StoredEval, dataset: DatasetRecord): Promise<void> {
+  const ids = new Set(dataset.cases.map((c) => c.id));
+  if ((await deps.store.evals.cases(baseline.id)).some((c) => ids.has(c.id))) return;
+  const ranOn = baseline.dataset.name === dataset.name ? `another version of dataset "${dataset.name}"` : `dataset "${baseline.dataset.name}"`;
+  const detail = `the baseline eval "${baseline.id}" shares no case id with dataset "${dataset.name}" (it ran on ${ranOn}): there is nothing to pair`;
+  throw new HttpProblem(400, detail, { type: 'nothing-to-compare', errors: [{ path: '$.baseline', message: 'no case id in common with the dataset' }] });
 }
 
 /** A suite (everything but its dataset) over a stored dataset's cases; throws SuiteError. */
