@@ -4,14 +4,18 @@ import { startTestRunner, type TestRunner } from './support/test-runner';
 
 let runner: TestRunner;
 let stub: OpenAIStub;
+let shifting: OpenAIStub;
 beforeAll(async () => {
   // An embedding provider that refuses every call, as one with a revoked key does.
   stub = await startOpenAIStub({ handler: () => ({ status: 400, body: { error: { message: 'this key was revoked' } } }) });
-  runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
+  // One whose vectors change length after its first answer, as a model swapped behind the same name does.
+  shifting = await startOpenAIStub({ handler: (req) => ({ embeddings: [req.count <= 1 ? [1, 0, 0] : [1, 0, 0, 0]] }) });
+  runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url, SHIFTING_BASE_URL: shifting.url } });
 });
 afterAll(async () => {
   await runner.close();
   await stub.close();
+  await shifting.close();
 });
 
 /** A 4xx problem+json with one line of detail and the JSON path of what was refused. */
@@ -66,6 +70,13 @@ describe('index routes refuse what they cannot do with the path of the cause', (
     const meta = await refusal(await runner.post('/api/indexes/strict/documents', { documents: [{ text: 'Apples are red.', meta: { page: 1 } }] }), 400, '$.documents[0]');
     expect(meta.detail).toBe('invalid request body: $.documents[0] has an unknown field "meta"');
     expect((await (await runner.api('/api/indexes')).json()).map((i: { name: string }) => i.name)).not.toContain('strict');
+  });
+
+  it('refuses documents whose vectors no longer fit the index (its model now answers another length) as index-refused, not about:blank', async () => {
+    expect((await runner.post('/api/indexes/shifted/documents', { documents: [{ text: 'Apples are red.' }], embeddingModel: 'shifting:emb' })).status).toBe(201);
+    const res = await runner.post('/api/indexes/shifted/documents', { documents: [{ text: 'Pears are green.' }], embeddingModel: 'shifting:emb' });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ type: 'urn:patchbay:problem:index-refused', detail: 'embedding model shifting:emb returned 4 dimensions; index "shifted" has 3' });
   });
 
   it('answers a failing embedding provider with 502 and its one-line reason, and adds nothing', async () => {

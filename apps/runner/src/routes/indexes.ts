@@ -105,7 +105,8 @@ function storeProblem(err: unknown): unknown {
   }
   if (err instanceof ProviderError) return new HttpProblem(502, message, { type: 'embedding-failed' });
   if (err instanceof IndexesBusyError) return new HttpProblem(503, message, { type: 'indexes-busy', headers: { 'retry-after': '10' } });
-  return new HttpProblem(422, message);
+  // The store's other refusals: vectors that do not fit the index (a model answering another length than it holds).
+  return new HttpProblem(422, message, { type: 'index-refused' });
 }
 
 /** A model the runner cannot call (no such provider, its key unset) is refused before any work, as an eval's is. */
