@@ -112,7 +112,7 @@ describe('a "__proto__" key', () => {
 
 describe('a number past what JSON can hold', () => {
   it('is a 400 saying it is too large, not that it "must be a number" or "Infinity"', async () => {
-    const why = 'is a number too large (JSON reads it as infinite)';
+    const why = 'is a number too large (it reads as infinite)';
     for (const [route, text, where] of [
       ['/api/runs', '{"pipeline":"echo","version":1e400,"inputs":{"question":"hi"}}', '$.version'],
       ['/api/pipelines/echo/labels/prod', '{"version":-1e400}', '$.version'],

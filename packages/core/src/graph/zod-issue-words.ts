@@ -15,8 +15,8 @@ export function plainIssueWords(issue: z.core.$ZodIssue | z.core.$ZodRawIssue): 
       const received = /, received (\S+)$/.exec(message)?.[1];
       if (received === 'undefined') return 'is required';
       if ((issue.expected === 'int' || issue.expected === 'number') && received === 'number') return 'must be a whole number';
-      // JSON's 1e400 (or 400 digits in a URL) reads as Infinity: it is a number, only too large for one.
-      if ((issue.expected === 'int' || issue.expected === 'number') && (received === 'Infinity' || received === '-Infinity')) return 'is a number too large (JSON reads it as infinite)';
+      // 1e400 in JSON (or 400 digits in a URL) reads as Infinity: it is a number, only too large for one.
+      if ((issue.expected === 'int' || issue.expected === 'number') && (received === 'Infinity' || received === '-Infinity')) return 'is a number too large (it reads as infinite)';
       const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
       const actual = received && received !== 'NaN' ? (received === 'boolean' ? 'a boolean' : TYPE_WORDS[received]) : undefined;
       return `must be ${expected}${actual ? ` (it is ${actual})` : ''}`;
