@@ -114,8 +114,8 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu, 
           nodesDraggable={!state.readOnly}
           nodesConnectable={!state.readOnly}
           deleteKeyCode={null}
-          // a small pipeline opens at 100% and may reach past the screen: all of it is drawn, so
-          // nothing pops in while panning; a big one draws what is in view
+          // a small pipeline is drawn whole, so nothing pops in while panning or zooming in; a big
+          // one draws what is in view
           onlyRenderVisibleElements={state.nodes.length > LEGIBLE_MAX_NODES}
           nodesFocusable
           edgesFocusable

@@ -7,7 +7,7 @@ import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
 import { documentFileText, downloadText, exportFileName } from '../lib/document-file';
 import { EditorStore } from '../lib/editor-store';
-import { viewportToFit, viewportToOpen } from '../lib/fit';
+import { viewportToFit } from '../lib/fit';
 import { emptyDocument } from '../lib/flow-model';
 import { NodeProblemsStore } from '../lib/node-problems-store';
 import type { Route } from '../lib/route';
@@ -17,6 +17,7 @@ import { childPipelines } from '../lib/child-pipelines';
 import { useCanvasSelector } from '../hooks/use-canvas-selector';
 import { guardLeaving } from '../hooks/use-route';
 import { useEditorContent } from '../hooks/use-editor-content';
+import { useKeepOpeningFit } from '../hooks/use-keep-opening-fit';
 import { useProblems } from '../hooks/use-problems';
 import { useRun } from '../hooks/use-run';
 import { liveRun } from '../lib/live-run';
@@ -88,23 +89,31 @@ function EditorScreen({ route, navigate }: Props) {
   const flowStore = useStoreApi();
   const pendingFit = useRef<Viewport | undefined>(undefined);
   const fitTo = useCallback(
-    (nodes: readonly { id: string; position?: Position }[], duration = 0, opening = false) => {
+    (nodes: readonly { id: string; position?: Position }[], duration = 0) => {
       const box = canvasRef.current;
-      const viewport = box && (opening ? viewportToOpen : viewportToFit)(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
+      const viewport = box && viewportToFit(nodes, (id) => store.measuredSize(id), box.clientWidth, box.clientHeight);
       if (!viewport) return;
       const { panZoom } = flowStore.getState();
       if (panZoom) panZoom.setViewport(viewport, { duration });
       else pendingFit.current = viewport; // a document that came before the canvas was ready
+      return viewport;
     },
     [flowStore, store],
   );
+  const refitOpened = useCallback(() => fitTo(store.getState().nodes), [fitTo, store]);
+  const openedAt = useKeepOpeningFit(canvasRef, refitOpened);
   useEffect(() => {
     if (!flow.viewportInitialized || !pendingFit.current) return;
     flow.setViewport(pendingFit.current);
     pendingFit.current = undefined;
   }, [flow]);
-  // a pipeline opens legible (see viewportToOpen); Fit shows all of it
-  const beforeShow = useCallback((doc: { nodes: readonly { id: string; position?: Position }[] }) => fitTo(doc.nodes, 0, true), [fitTo]);
+  // a pipeline opens fitted into view, as Fit shows it
+  const beforeShow = useCallback(
+    (doc: { nodes: readonly { id: string; position?: Position }[] }) => {
+      openedAt.current = fitTo(doc.nodes);
+    },
+    [fitTo, openedAt],
+  );
   const { shown, setShown, error, reload } = useEditorContent(api, route, store, runs, beforeShow);
   const editing = shown?.mode === 'edit';
   const dirty = useCanvasSelector(store, (s) => s.dirty);

@@ -2,9 +2,8 @@ import { getViewportForBounds, type Viewport } from '@xyflow/react';
 import { NODE_WIDTH } from './node-size';
 
 const UNMEASURED_HEIGHT = 90;
-/** Pipelines up to this many nodes open at 100% (card text ≥ 11 px) even when they do not fit; bigger ones open as an overview. */
+/** Pipelines up to this many nodes are drawn whole; bigger ones draw only what is in view. */
 export const LEGIBLE_MAX_NODES = 50;
-const OPEN_PADDING_PX = 24;
 
 type Sized = (id: string) => { width: number; height: number } | undefined;
 type Placed = readonly { id: string; position?: { x: number; y: number } }[];
@@ -33,7 +32,8 @@ const freeHeight = (height: number) => height - Math.min(170, height * 0.3);
  * The viewport that shows every node, computed from positions (and measured
  * sizes where the browser has them). React Flow's own fitView needs every node
  * measured, which never happens with onlyRenderVisibleElements on a big graph.
- * Small pipelines stay at natural size (zoom ≤ 1). The strip along the bottom
+ * A pipeline opens at this viewport too: a user sees all of it first (zoom ≤ 1, so a
+ * small one stays at natural size) and zooms in where they work. The strip along the bottom
  * where the minimap and the zoom controls sit is left free, so no node hides
  * under them after a fit.
  */
@@ -43,19 +43,4 @@ export function viewportToFit(nodes: Placed, sizeOf: Sized, width: number, heigh
   const box = boundsOf(nodes, sizeOf);
   if (!box) return undefined;
   return getViewportForBounds(box, width, height, minZoom, 1, 0.1);
-}
-
-/**
- * The viewport a pipeline opens at: fitted when it fits at 100%, or when it is big (an
- * overview); a small pipeline that does not fit opens at 100%, so its cards read without
- * zooming, from its start (the left, where its inputs are) and centred on its height when
- * that fits. The Fit action still shows everything.
- */
-export function viewportToOpen(nodes: Placed, sizeOf: Sized, width: number, height: number): Viewport | undefined {
-  const fitted = viewportToFit(nodes, sizeOf, width, height);
-  if (!fitted || fitted.zoom >= 1 || nodes.length > LEGIBLE_MAX_NODES) return fitted;
-  const box = boundsOf(nodes, sizeOf)!;
-  const free = freeHeight(height);
-  const y = box.height + 2 * OPEN_PADDING_PX <= free ? (free - box.height) / 2 - box.y : OPEN_PADDING_PX - box.y;
-  return { x: OPEN_PADDING_PX - box.x, y, zoom: 1 };
 }
