@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli } from './cli-child';
 import { echoPipeline, sseEvents, startTestRunner, type TestRunner } from './support/test-runner';
 
 // A label another pipeline's labelled version calls (`pipeline` node `ref: "NAME@LABEL"`) is part of that version:
@@ -154,6 +157,14 @@ describe('a promotion of a label that a labelled version of another calls', () =
       expect(refused.body.type).toBe('urn:patchbay:problem:label-has-callers');
       expect(refused.body.detail).toMatch(/^moving production of "svc" to v2 would stop front@production \(v1\) from running: .*"answer".*\(\$\.version\)$/);
     }
+    // patchbay promote: exit 2 in one line before any eval, naming its own flag.
+    const dir = runner.dataDir;
+    writeFileSync(path.join(dir, 'svc.jsonl'), JSON.stringify({ id: 'c1', input: { question: 'hi' }, expected: 'hi' }) + '\n');
+    writeFileSync(path.join(dir, 'svc.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'svc', dataset: 'svc.jsonl', scorers: suite.scorers }));
+    const cli = await runCli(['promote', 'svc', '--label', 'production', '--version', '2', '--suite', 'svc.json', '--data', dir], dir, cleanEnv());
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: moving production of "svc" to v2 would stop front@production \(v1\) from running: .*; move front@production first \(to a version that does not need it\), or give --force$/)]);
+    expect((await history('svc'))[0]).toMatchObject({ to: 1 });
     const started = await json(await runner.post('/api/pipelines/svc/promotions', { label: 'production', version: 2, suite, force: true }));
     expect(started.status).toBe(202);
     for await (const _ of sseEvents(await runner.api(`/api/promotions/${started.body.id}/events`)));

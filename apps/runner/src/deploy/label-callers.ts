@@ -79,9 +79,14 @@ export type CallersCheck = 'keep-running' | 'force';
 
 /**
  * The callers `change` stops; refused (409 `label-has-callers`) when `check` is `keep-running`, returned for a
- * forced change to record. `at`: the request field to name.
+ * forced change to record. `at`: the request field to name; `forceFlag`: how the caller forces it (the CLI's `--force`).
  */
-export async function checkCallers(store: Pick<Store, 'versions' | 'labels'>, change: LabelChange, check: CallersCheck, at?: string): Promise<BrokenCaller[]> {
+export async function checkCallers(
+  store: Pick<Store, 'versions' | 'labels'>,
+  change: LabelChange,
+  check: CallersCheck,
+  words: { at?: string; forceFlag?: string } = {},
+): Promise<BrokenCaller[]> {
   const callers = await brokenCallers(store, change);
   if (callers.length === 0 || check === 'force') return callers;
   const [first] = callers;
@@ -92,10 +97,10 @@ export async function checkCallers(store: Pick<Store, 'versions' | 'labels'>, ch
       : change.version === null
         ? `removing ${change.label} of "${change.pipeline}"`
         : `moving ${change.label} of "${change.pipeline}" to v${change.version}`;
-  const flag = 'deleted' in change || change.version === null ? '?force=true' : '"force": true';
+  const flag = words.forceFlag ?? ('deleted' in change || change.version === null ? '?force=true' : '"force": true');
   const others = callers.length > 1 ? ` (and ${callers.length - 1} more: callers lists them)` : '';
   const message =
     `${what} would stop ${name} (v${first.version}) from running${others}: ${first.problem}; ` +
     `move ${name} first (to a version that does not need it), or give ${flag}`;
-  throw new DomainError('label-has-callers', message, { callers, ...(at ? { errors: [{ path: at, message }] } : {}) });
+  throw new DomainError('label-has-callers', message, { callers, ...(words.at ? { errors: [{ path: words.at, message }] } : {}) });
 }

@@ -29,7 +29,7 @@ export async function moveLabel(
     throw new DomainError('version-invalid', `version ${move.version} of "${move.pipeline}" has problems, so no label can point at it: ${first.path}: ${first.message}`, { problems });
   }
   if (options.callers) {
-    const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, '$.version');
+    const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, { at: '$.version' });
     if (stopped.length > 0) move = { ...move, forced: true };
   }
   const { from, state } = await store.labels.move(move);

@@ -118,7 +118,7 @@ export const promotionRoutes: RouteModule = {
       if (body.dryRun && body.force) throw new HttpProblem(400, 'a dry run moves nothing: leave out force or dryRun', { errors: [{ path: '$.force', message: 'not with dryRun' }] });
       const candidate = await atField(resolveServed(store, { pipeline: name, version: body.version }), { 'version-not-found': '$.version', 'version-invalid': '$.version' });
       // A caller of the label that the candidate would stop is refused before any eval is spent on it (force moves anyway).
-      if (body.force !== true) await checkCallers(store, { pipeline: name, label: body.label, version: body.version }, 'keep-running', '$.version');
+      if (body.force !== true) await checkCallers(store, { pipeline: name, label: body.label, version: body.version }, 'keep-running', { at: '$.version' });
       const dataset = await store.datasets.get(body.suite.dataset);
       if (!dataset) throw new HttpProblem(404, `there is no dataset "${body.suite.dataset}"`, { type: 'dataset-not-found', errors: [{ path: '$.suite.dataset', message: 'no such dataset' }] });
       let suite: EvalSuite;

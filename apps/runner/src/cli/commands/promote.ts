@@ -119,6 +119,11 @@ recorded cancelled and the label does not move).`,
     };
     try {
       const candidate = await asUsage(resolveServed(store, { pipeline: name, version }));
+      // A labelled caller of the label the candidate would stop: refused before any eval, as the HTTP promotion is.
+      if (values.force !== true) {
+        const { checkCallers } = await import('../../deploy/label-callers');
+        await asUsage(checkCallers(store, { pipeline: name, label: values.label, version }, 'keep-running', { forceFlag: '--force' }));
+      }
       const datasetLabel = evalsPkg.datasetName(suiteFile.dataset);
       const { version: saved } = await store.datasets.save(datasetLabel, data);
       const dataset = (await store.datasets.get(datasetLabel, saved.hash))!;
