@@ -144,6 +144,7 @@ describe('promotion over HTTP', () => {
     expect(target.status).toBe(422);
     const targetProblem = await target.json();
     expect(targetProblem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[0].target' }] });
+    expect(targetProblem.holder).toBeUndefined();
     expect(targetProblem.detail).toMatch(/"reply" is not an output/);
 
     expect((await runner.post('/api/datasets', { name: 'wrong-inputs', cases: [{ id: 'w1', input: { topic: 'x' }, expected: 'x' }] })).status).toBe(201);
@@ -280,7 +281,7 @@ describe('a promotion racing another change to its pipeline', () => {
       await reborn.close();
     }
   }, 60_000);
-  it('refuses at once (422 naming the version the label holds) a suite that version cannot be scored on, even with force, rather than a promotion that fails blaming the pipeline', async () => {
+  it('refuses at once (422 naming the version the label holds and the way on) a suite that version cannot be scored on, rather than a promotion that fails blaming the pipeline; force moves it, recorded as forced', async () => {
     // v1 has no node "shout"; v2 adds it, and the suite scores it: the suite cannot compare v2 with v1.
     expect((await runner.post('/api/pipelines', echoPipeline('grows'))).status).toBe(201);
     const v2 = echoPipeline('grows');
@@ -289,13 +290,15 @@ describe('a promotion racing another change to its pipeline', () => {
     expect((await runner.post('/api/pipelines/grows/versions', { document: v2, message: 'shout', baseVersion: 1 })).status).toBe(201);
     expect((await runner.put('/api/pipelines/grows/labels/canary', { version: 1 })).status).toBe(200);
     const suite = { ...SUITE, scorers: [...SUITE.scorers, { name: 'shouts', type: 'contains', target: 'node:shout.text' }] };
-    for (const force of [false, true]) {
-      const res = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 2, suite, ...(force ? { force } : {}) });
-      expect(res.status, `force ${force}`).toBe(422);
+    for (const dryRun of [false, true]) {
+      const res = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 2, suite, ...(dryRun ? { dryRun } : {}) });
+      expect(res.status, `dryRun ${dryRun}`).toBe(422);
       const problem = await res.json();
+      // `holder`: the version force moves past (a client offers it); the candidate's own misfit has none
       expect(problem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.scorers[1].target' }] });
+      expect(problem.holder).toEqual({ version: 1, reason: 'scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"' });
       expect(problem.detail).toBe(
-        'v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite, so give one that fits both, or move canary without a comparison (PUT /api/pipelines/grows/labels/canary) ($.suite.scorers[1].target)',
+        'v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite, so give one that fits both, or move canary anyway with force (patchbay promote --force), recorded as forced and compared with nothing ($.suite.scorers[1].target)',
       );
     }
     // v3 takes an input v1 has not: a dataset made for v3 cannot be run on v1 either.
@@ -308,9 +311,20 @@ describe('a promotion racing another change to its pipeline', () => {
     const inputs = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 3, suite: { ...SUITE, dataset: 'qa-lang' } });
     expect(inputs.status).toBe(422);
     const inputsProblem = await inputs.json();
-    expect(inputsProblem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.dataset' }] });
+    expect(inputsProblem).toMatchObject({ type: 'urn:patchbay:problem:eval-does-not-fit', errors: [{ path: '$.suite.dataset' }], holder: { version: 1 } });
     expect(inputsProblem.detail).toMatch(/^v1, which canary holds, cannot be evaluated on this suite: .*case "c1": the pipeline has no input "lang" \(its inputs: question\); a promotion evaluates both versions on one suite/);
     expect((await json(await runner.api('/api/pipelines/grows/deployments'))).deployments).toHaveLength(1);
+
+    // force: v2 alone is evaluated (its own gates apply), and the move is recorded as forced with its eval
+    const res = await runner.post('/api/pipelines/grows/promotions', { label: 'canary', version: 2, suite, force: true });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    for await (const _ of sseEvents(await runner.api(`/api/promotions/${id}/events`)));
+    const forced = await json(await runner.api(`/api/promotions/${id}`));
+    expect(forced).toMatchObject({ status: 'moved', moved: true, from: 1, to: 2, forced: true, comparison: null, evalIds: { holder: null } });
+    expect(forced.gates.checks).toEqual([{ gate: 'fail-on regression', passed: true, skipped: true, message: 'skipped: v1, which canary holds, cannot be evaluated on this suite' }]);
+    const [latest] = (await json(await runner.api('/api/pipelines/grows/deployments'))).deployments;
+    expect(latest).toMatchObject({ label: 'canary', from: 1, to: 2, forced: true, evalId: forced.evalIds.candidate, note: 'promoted with --force: v1, which canary holds, cannot be evaluated on this suite' });
   });
 });
 
@@ -405,16 +419,23 @@ describe('patchbay promote', () => {
     }
   });
 
-  it('exits 2 with one line naming the version the label holds when the suite cannot score it, before any eval, --force or not', async () => {
+  it('exits 2 with one line naming the version the label holds when the suite cannot score it, before any eval; --force moves it, recorded as forced', async () => {
     const dir = runner.dataDir;
     writeFileSync(path.join(dir, 'cases.jsonl'), CASES.map((c) => JSON.stringify(c)).join('\n') + '\n');
     const scorers = [...SUITE.scorers, { name: 'shouts', type: 'contains', target: 'node:shout.text' }];
     writeFileSync(path.join(dir, 'grows-suite.json'), JSON.stringify({ format: 'patchbay.eval/v1', name: 'grows-suite', dataset: 'cases.jsonl', scorers }));
-    for (const force of [[], ['--force']]) {
-      const out = await runCli(['promote', 'grows', '--label', 'canary', '--version', '2', '--suite', 'grows-suite.json', '--data', dir, ...force], dir, cleanEnv());
-      expect(out.code, force.join()).toBe(2);
-      expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout\.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite/)]);
-    }
+    // the HTTP test before forced canary onto v2: back to the version the suite cannot score
+    expect((await runner.put('/api/pipelines/grows/labels/canary', { version: 1 })).status).toBe(200);
+    const out = await runCli(['promote', 'grows', '--label', 'canary', '--version', '2', '--suite', 'grows-suite.json', '--data', dir], dir, cleanEnv());
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay promote: v1, which canary holds, cannot be evaluated on this suite: scorer "shouts": target node:shout\.text: no node "shout" in pipeline "grows"; a promotion evaluates both versions on one suite, so give one that fits both, or move canary anyway with force \(patchbay promote --force\)/)]);
+    expect((await json(await runner.api('/api/pipelines/grows/labels'))).labels.canary.version).toBe(1);
+
+    const forced = await runCli(['promote', 'grows', '--label', 'canary', '--version', '2', '--suite', 'grows-suite.json', '--data', dir, '--force'], dir, cleanEnv());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toBe('gate SKIP  fail-on regression: v1, which canary holds, cannot be evaluated on this suite\n\ncanary: v1 → v2 (forced, compared with nothing)\n');
+    const [latest] = (await json(await runner.api('/api/pipelines/grows/deployments'))).deployments;
+    expect(latest).toMatchObject({ label: 'canary', from: 1, to: 2, forced: true, note: 'promoted with --force: v1, which canary holds, cannot be evaluated on this suite' });
   });
 
   it('moves a label not set yet, saying why its comparing gates were skipped in the promotion\'s words', async () => {

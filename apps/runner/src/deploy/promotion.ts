@@ -5,7 +5,7 @@ import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
 import { LabelMovedError, VersionReplacedError } from '../store/labels';
-import { assertHolderFitsSuite } from './holder-fits-suite';
+import { holderMisfit } from './holder-fits-suite';
 import { moveLabel } from './labels';
 import { resolveServed } from './served-version';
 
@@ -138,14 +138,15 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   const base: PromotionOutcome = { status: 'failed', moved: false, from, to: req.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: false };
   // Comparing a version with itself proves nothing and moving a label onto itself is no deployment: nothing to evaluate or record.
   if (from === req.version) return { ...base, status: 'unchanged', note: `${req.label} already holds v${from}` };
-  await assertHolderFitsSuite(deps.store, req, (document, version) => deps.evals.prepare({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite }));
+  const misfit = await holderMisfit(deps.store, req, (document, version) => deps.evals.prepare({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${req.pipeline}"`, suite: req.suite }));
+  if (misfit && !req.force) throw misfit.error;
   const candEval = await evaluate(req.version, candidate.document);
   base.evalIds.candidate = candEval.id;
   if (candEval.status !== 'succeeded' || !candEval.head) return { ...base, error: `the eval of v${req.version} ${candEval.status}: ${candEval.error ?? ''}`.trim() };
   if (ranOnNoCase(candEval)) return { ...base, error: await ranOnNoCaseReason(deps, candEval, req.version) };
 
   let comparison: Comparison | undefined;
-  if (from !== null) {
+  if (from !== null && !misfit) {
     const holder = await resolveServed(deps.store, { pipeline: req.pipeline, version: from });
     const holderEval = await evaluate(from, holder.document);
     base.evalIds.holder = holderEval.id;
@@ -155,16 +156,19 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   }
   // With no holder, the regression gates have nothing to compare with and are skipped: the candidate's own gates decide.
   // The outcome holds the comparison beside the gates: the regression gate counts the cases comparison.regressed names.
-  const gates = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison }, { regressedListedAt: 'comparison.regressed' });
+  const judged = evaluateGates(promotionGate(req.suite), { summary: candEval.head.summary, comparison }, { regressedListedAt: 'comparison.regressed' });
+  // Forced past a holder the suite cannot score: its comparing gates were skipped for that reason, not for a label not set.
+  const gates = misfit ? { ...judged, checks: judged.checks.map((c) => (c.skipped ? { ...c, message: `skipped: ${misfit.summary}` } : c)) } : judged;
   const outcome: PromotionOutcome = { ...base, comparison: comparison ?? null, gates, status: gates.passed ? 'moved' : 'refused' };
   if (req.dryRun) return { ...outcome, status: 'checked' };
   if (gates.passed || req.force) {
-    const forced = !gates.passed;
+    const forced = !gates.passed || misfit !== undefined;
+    const note = misfit ? `promoted with --force: ${misfit.summary}` : forced ? 'promoted with --force past failing gates' : 'promoted: gates passed';
     try {
       // Only if the label still holds the version compared with (a move made while the evals ran is not overwritten
       // unseen) and the number still names the version evaluated (a pipeline deleted and saved again reuses numbers).
       // A caller of the label it would stop is checked again at the move (one may have been labelled since it started).
-      const move = { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note: forced ? 'promoted with --force past failing gates' : 'promoted: gates passed', ifFrom: from, ifContentHash: candidate.contentHash };
+      const move = { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note, ifFrom: from, ifContentHash: candidate.contentHash };
       const moved = await moveLabel(deps.store, move, { callers: req.force ? 'force' : 'keep-running' });
       if (moved.forced) return { ...outcome, status: 'moved', moved: true, forced: true };
     } catch (err) {

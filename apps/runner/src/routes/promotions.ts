@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkCallers } from '../deploy/label-callers';
-import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError } from '@patchbay/evals';
-import { assertHolderFitsSuite } from '../deploy/holder-fits-suite';
+import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError } from '@patchbay/evals';
+import { holderMisfit } from '../deploy/holder-fits-suite';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { labelField } from '../deploy/label-name';
 import { resolveServed } from '../deploy/served-version';
@@ -137,10 +137,16 @@ export const promotionRoutes: RouteModule = {
           { pipeline: candidate.document, pipelineVersion: candidate.version, subject: `version ${candidate.version} of "${name}"`, suite },
           { modelUnavailable: deps.modelUnavailable, pipelines: deps.services.pipelines },
         );
-        // …and on the version the label holds: the suite evaluates both.
-        await assertHolderFitsSuite(store, { pipeline: name, label: body.label, version: body.version }, (document, version) =>
+        // …and on the version the label holds: the suite evaluates both (force moves past it, compared with nothing).
+        const misfit = await holderMisfit(store, { pipeline: name, label: body.label, version: body.version }, (document, version) =>
           prepareEvalSession({ pipeline: document, pipelineVersion: version, subject: `version ${version} of "${name}"`, suite }, { pipelines: deps.services.pipelines }),
         );
+        // `holder` tells a client (the editor's Deploy panel) that force is the way past, which it is not for the candidate's own misfit
+        if (misfit && body.force !== true) {
+          const { error } = misfit;
+          const path = error instanceof TargetError ? `$.suite.scorers${error.scorerIndex === undefined ? '' : `[${error.scorerIndex}].target`}` : '$.suite.dataset';
+          throw new HttpProblem(422, error.message, { type: 'eval-does-not-fit', errors: [{ path, message: error.message }], holder: { version: misfit.version, reason: misfit.reason } });
+        }
       } catch (err) {
         if (err instanceof ModelUnavailableError) throw new HttpProblem(422, err.message, { type: 'model-unavailable' });
         // The dataset is named in the suite here, not at the top of the body as for POST /api/evals.

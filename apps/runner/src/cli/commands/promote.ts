@@ -36,7 +36,9 @@ Options:
   --version N      the candidate version
   --suite FILE     the eval suite (patchbay.eval/v1, JSON or YAML), whose
                    "dataset" names the cases file
-  --force          move the label even when a gate fails (recorded as forced)
+  --force          move the label even when a gate fails, or when the suite
+                   cannot score the version the label holds (then N alone is
+                   evaluated); recorded as forced
   --json           print the outcome as JSON
   --data DIR       workspace data dir (default $PATCHBAY_DATA or ./.patchbay); with a
                    store that holds a published workspace, only where fetched
@@ -200,14 +202,16 @@ function printOutcome(io: CliIO, label: string, outcome: import('../../deploy/pr
   // The comparison's baseline is the holder's eval id: name the version it stands for first.
   const cmp = outcome.comparison;
   const holder = cmp && outcome.from !== null ? `v${outcome.from}, which ${label} holds (eval ${cmp.baseline})` : cmp?.baseline;
-  // A gate is skipped only where the label holds no version: say so in the promotion's words, not the eval's ("no baseline").
+  // A gate is skipped where the label holds no version (say so in the promotion's words, not the eval's "no baseline"),
+  // or where --force moved past a holder the suite cannot score (the promotion's message names it already).
   const notSet = `${label} is not set, so there is no version to compare v${outcome.to} with`;
-  const gates = outcome.gates && { ...outcome.gates, checks: outcome.gates.checks.map((c) => (c.skipped ? { ...c, message: notSet } : c)) };
+  const skipped = (message: string) => (outcome.from === null ? notSet : message.replace(/^skipped: /, ''));
+  const gates = outcome.gates && { ...outcome.gates, checks: outcome.gates.checks.map((c) => (c.skipped ? { ...c, message: skipped(c.message) } : c)) };
   // Each regressed case is named in the comparison only: the gates and the verdict below count them.
   const lines = evals.formatComparisonAndGates(cmp ? { ...cmp, baseline: holder! } : undefined, gates ?? undefined).flatMap((block) => [block, '']);
   const arrow = `${label}: ${outcome.from === null ? '(not set)' : `v${outcome.from}`} → v${outcome.to}`;
   if (outcome.error) lines.push(`promotion failed: ${outcome.error}; ${label} did not move`);
-  else if (outcome.moved) lines.push(outcome.forced ? `${arrow} (forced past failing gates)` : arrow);
+  else if (outcome.moved) lines.push(!outcome.forced ? arrow : outcome.from !== null && !cmp ? `${arrow} (forced, compared with nothing)` : `${arrow} (forced past failing gates)`);
   else {
     // The failing gates' own lines are printed above: name them, not their words again.
     const failing = outcome.gates?.checks.filter((c) => !c.passed).map((c) => c.gate) ?? [];
