@@ -231,6 +231,52 @@ describe('labels in the evals view', () => {
   });
 });
 
+describe('a dataset or suite the version the label holds cannot be evaluated on', () => {
+  it('says so plainly, offers another dataset or suite, or a move anyway recorded as forced (as patchbay promote --force)', async () => {
+    // v2 takes an input ("lang") v1 has not: a dataset made for v2 cannot be run on v1, so there is nothing to compare with
+    await api('POST', '/api/pipelines', qaPipeline('{{ question }}', 'grows'));
+    const v2 = qaPipeline('{{ question }} ({{ lang }})', 'grows');
+    v2.nodes.push({ id: 'lang', type: 'input', position: { x: 0, y: 160 }, config: { name: 'lang', valueType: 'string' } });
+    v2.edges.push({ from: 'lang.value', to: 'answer.lang' });
+    await api('POST', '/api/pipelines/grows/versions', { document: v2, message: 'lang', baseVersion: 1 });
+    await api('POST', '/api/datasets', { name: 'cities-lang', cases: CASES.map((c) => ({ ...c, input: { ...c.input, lang: 'en' } })) });
+    await api('PUT', '/api/pipelines/grows/labels/production', { version: 1 });
+    const grows = async () => (await api('GET', '/api/pipelines/grows/deployments')).deployments;
+
+    await page.goto(`${server.url}/pipelines/grows/deploy`);
+    await expect.poll(() => page.getByTestId('deploy-holder').textContent()).toBe('production points at v1 now.');
+    await page.getByTestId('deploy-dataset').selectOption('cities-lang');
+    await page.getByTestId('deploy-version').selectOption('2');
+    await page.getByTestId('deploy-compare').click();
+    const misfit = page.getByTestId('deploy-holder-misfit');
+    await misfit.waitFor();
+    expect(await misfit.getByTestId('deploy-misfit-reason').textContent()).toBe(
+      'v2 cannot be compared with v1: v1, which production points at now, cannot be evaluated on this dataset and suite: dataset "cities-lang": case 1: case "n1": the pipeline has no input "lang" (its inputs: question).',
+    );
+    expect(await page.getByTestId('deploy-error').count()).toBe(0);
+    await expectAccessible(page, 'deploy view, the label\'s version cannot be evaluated');
+
+    // the way on that fixes it: the field at fault (here the dataset) takes the focus
+    await misfit.getByTestId('deploy-pick-other').click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('deploy-dataset');
+
+    // or move anyway: asked once more, then recorded as forced
+    await page.getByTestId('deploy-move-anyway').click();
+    expect(await page.getByTestId('deploy-confirm').locator('p').textContent()).toBe(
+      'Move production to v2 without comparing it with v1? v2 alone is evaluated (its own gates still apply), and the history records the move as forced.',
+    );
+    await page.getByTestId('deploy-move-cancel').click();
+    await page.getByTestId('deploy-move-anyway').waitFor();
+    expect(await grows()).toHaveLength(1);
+    await page.getByTestId('deploy-move-anyway').click();
+    await page.getByTestId('deploy-move-forced').click();
+    await expect.poll(() => page.getByTestId('deploy-moved').textContent()).toBe('production: v1 → v2 — moved anyway; the history records it as forced.');
+    const [latest] = await grows();
+    expect(latest).toMatchObject({ label: 'production', from: 1, to: 2, forced: true, evalId: expect.any(String), note: 'promoted with --force: v1, which production holds, cannot be evaluated on this suite' });
+    await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('forced');
+  });
+});
+
 // Last: it opens another pipeline's Deploy view, which the tests above do not expect.
 describe('the history of a pipeline saved again under a deleted one\'s name', () => {
   it('offers no rollback from the moves of a deleted pipeline of the same name: its version numbers name other documents now', async () => {

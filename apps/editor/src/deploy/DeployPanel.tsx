@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { labelProblem } from '@patchbay/core';
 import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
-import type { DeployStore } from './deploy-store';
+import type { CheckState, DeployStore } from './deploy-store';
 import { gatesAlone, gateWords } from './gate-names';
 import { Verdict } from './Verdict';
 
@@ -175,10 +175,37 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
             {current.message}
           </p>
         )}
-        {(current?.phase === 'checked' || current?.phase === 'moving' || current?.phase === 'moved') && <Verdict label={current.label} promotion={current.promotion} onOpenComparison={onOpenComparison} />}
+        {current?.phase === 'unfit' && (
+          <HolderMisfit step={current} onPickOther={() => document.getElementById(current.at === 'dataset' ? 'deploy-dataset' : 'deploy-suite')?.focus()} />
+        )}
+        {/* a move forced past a holder the suite cannot evaluate compared nothing: no verdict to show */}
+        {(current?.phase === 'checked' || current?.phase === 'moving' || current?.phase === 'moved') && (current.promotion.comparison !== null || current.promotion.from === null) && (
+          <Verdict label={current.label} promotion={current.promotion} onOpenComparison={onOpenComparison} />
+        )}
         {current && <MoveActions store={store} label={current.label} version={current.version} />}
       </div>
     </section>
+  );
+}
+
+/**
+ * The check was refused because the version the label holds cannot be evaluated on this dataset and suite:
+ * there is nothing to compare with. The ways on: another dataset or suite (the field at fault takes the
+ * focus), or Move anyway below, which forces the move as `patchbay promote --force` does.
+ */
+function HolderMisfit({ step, onPickOther }: { step: Extract<CheckState, { phase: 'unfit' }>; onPickOther(): void }) {
+  return (
+    <div className="deploy-misfit" data-testid="deploy-holder-misfit">
+      <p className="error-text" data-testid="deploy-misfit-reason">
+        v{step.version} cannot be compared with v{step.holder}: v{step.holder}, which {step.label} points at now, cannot be evaluated on this dataset and suite: {step.reason}.
+      </p>
+      <p>
+        Choose a dataset and suite that fit both versions, or move {step.label} to v{step.version} anyway.{' '}
+        <button className="link-button" data-testid="deploy-pick-other" onClick={onPickOther}>
+          Choose another {step.at}
+        </button>
+      </p>
+    </div>
   );
 }
 
@@ -204,6 +231,7 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
       </p>
     );
   }
+  if (check.phase === 'unfit') return <MoveAnyway store={store} label={label} version={version} from={check.holder} armed={check.armed} question={`Move ${label} to v${version} without comparing it with v${check.holder}?`} consequence={`v${version} alone is evaluated (its own gates still apply), and the history records the move as forced.`} />;
   if (check.phase !== 'checked') return null;
   if (check.promotion.gates?.passed) {
     return (
@@ -215,7 +243,13 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
   const { from, gates } = check.promotion;
   // the gates that failed, named as the verdict names them: "worse" would be wrong for a pass rate, or a label not set
   const failing = (gates?.checks ?? []).filter((c) => !c.passed && !c.skipped).map((c) => c.gate);
-  if (!check.armed) {
+  const question = `Move ${label} to v${version} though ${failing.length ? `${failing.join(', ')} ${failing.length === 1 ? 'fails' : 'fail'}` : 'a gate fails'}?`;
+  return <MoveAnyway store={store} label={label} version={version} from={from} armed={check.armed} question={question} consequence="The history records the move as forced, with this eval." />;
+}
+
+/** "Move anyway…", then its deliberate second click, naming what the move goes past (`question`). */
+function MoveAnyway({ store, label, version, from, armed, question, consequence }: { store: DeployStore; label: string; version: number; from: number | null; armed: boolean; question: string; consequence: string }) {
+  if (!armed) {
     return (
       <div className="row">
         <span data-testid="deploy-stays">
@@ -231,10 +265,7 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
   return (
     <div className="deploy-confirm" data-testid="deploy-confirm">
       <p>
-        <strong>
-          Move {label} to v{version} though {failing.length ? `${failing.join(', ')} ${failing.length === 1 ? 'fails' : 'fail'}` : 'a gate fails'}?
-        </strong>{' '}
-        The history records the move as forced, with this eval.
+        <strong>{question}</strong> {consequence}
       </p>
       <div className="row">
         <button data-testid="deploy-move-cancel" onClick={() => store.getState().arm(false)}>

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { VersionSummary } from '../lib/api-types';
+import { ApiError } from '../lib/api-client';
 import type { DeployApi, Deployment, Labels, Promotion, PromotionSuite } from './deploy-api';
 
 /**
@@ -7,7 +8,10 @@ import type { DeployApi, Deployment, Labels, Promotion, PromotionSuite } from '.
  * as a dry run (evaluate both versions, compare paired, apply the gates; nothing moves) and
  * shows its verdict; `move` then starts the promotion for real (it reuses both evals). When the
  * verdict is refused, `move` needs `arm` first: "Move anyway" is two deliberate clicks, and the
- * move is recorded as forced.
+ * move is recorded as forced. `unfit`: the check was refused because the version the label holds
+ * cannot be evaluated on the suite (`holder` of the 422, `at` the field at fault), so there is no
+ * verdict; `move` (armed) forces the move as `patchbay promote --force` does: the candidate alone
+ * is evaluated and the move is recorded as forced.
  */
 export type CheckState =
   | { phase: 'idle' }
@@ -15,7 +19,8 @@ export type CheckState =
   | { phase: 'checked'; label: string; version: number; suite: PromotionSuite; promotion: Promotion; armed: boolean }
   | { phase: 'moving'; label: string; version: number; promotion: Promotion; forced: boolean }
   | { phase: 'moved'; label: string; version: number; promotion: Promotion }
-  | { phase: 'failed'; label: string; version: number; message: string };
+  | { phase: 'failed'; label: string; version: number; message: string }
+  | { phase: 'unfit'; label: string; version: number; suite: PromotionSuite; holder: number; reason: string; at: 'dataset' | 'suite'; armed: boolean };
 
 export interface DeployState {
   labels?: Labels;
@@ -47,6 +52,20 @@ interface Deps {
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The 422 of a check whose suite the label's version cannot be evaluated on (its `holder` member); undefined for any other failure. */
+function holderMisfit(err: unknown): { holder: number; reason: string; at: 'dataset' | 'suite' } | undefined {
+  if (!(err instanceof ApiError) || err.status !== 422) return;
+  const body = err.body as { holder?: { version?: unknown; reason?: unknown }; errors?: { path?: string }[] } | undefined;
+  const { version, reason } = body?.holder ?? {};
+  if (typeof version !== 'number' || typeof reason !== 'string') return;
+  return { holder: version, reason, at: body?.errors?.[0]?.path === '$.suite.dataset' ? 'dataset' : 'suite' };
+}
+
+/** What a forced move past a holder the suite cannot evaluate starts from: no comparison, no gates yet. */
+function notCompared(step: Extract<CheckState, { phase: 'unfit' }>): Promotion {
+  return { status: 'running', moved: false, from: step.holder, to: step.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: true } as Promotion;
+}
 
 export function createDeployStore(pipeline: string, api: Deps): DeployStore {
   /** Runs a promotion to its end, passing its progress on as one line; answers its outcome. */
@@ -86,22 +105,24 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
         }
         else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
       } catch (err) {
-        set({ step: { phase: 'failed', label, version, message: message(err) } });
+        const unfit = holderMisfit(err);
+        set({ step: unfit ? { phase: 'unfit', label, version, suite, ...unfit, armed: false } : { phase: 'failed', label, version, message: message(err) } });
       }
     },
 
     arm(armed) {
       const now = get().step;
-      if (now.phase === 'checked' && !now.promotion.gates?.passed) set({ step: { ...now, armed } });
+      if ((now.phase === 'checked' && !now.promotion.gates?.passed) || now.phase === 'unfit') set({ step: { ...now, armed } });
     },
 
     async move() {
       const now = get().step;
-      if (now.phase !== 'checked') return;
-      const forced = !now.promotion.gates?.passed;
+      if (now.phase !== 'checked' && now.phase !== 'unfit') return;
+      const forced = now.phase === 'unfit' || !now.promotion.gates?.passed;
       if (forced && !now.armed) return; // a refused verdict moves only after the deliberate first click
       const { label, version, suite } = now;
-      set({ step: { phase: 'moving', label, version, promotion: now.promotion, forced } });
+      const promotion = now.phase === 'checked' ? now.promotion : notCompared(now);
+      set({ step: { phase: 'moving', label, version, promotion, forced } });
       try {
         const promotion = await promote({ label, version, suite, ...(forced ? { force: true } : {}) }, () => {});
         if (promotion.moved) set({ step: { phase: 'moved', label, version, promotion } });
