@@ -60,6 +60,10 @@ describe('pipelines list', () => {
     fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'Not A Slug' } });
     expect((screen.getByTestId('create-pipeline') as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/lower-case letters, digits and dashes/)).toBeTruthy();
+    // The runner refuses a new name starting with "-" (`patchbay run -x` would read it as an option): said before Create, not after.
+    fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: '-x' } });
+    expect((screen.getByTestId('create-pipeline') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/starts with a letter or digit/)).toBeTruthy();
     fireEvent.change(screen.getByTestId('new-pipeline-name'), { target: { value: 'fresh' } });
     fireEvent.click(screen.getByTestId('create-pipeline'));
     await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: 'pipeline', name: 'fresh', draft: true }));

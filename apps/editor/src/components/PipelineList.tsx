@@ -8,7 +8,8 @@ import { LoadMore } from './LoadMore';
 import { usePages } from '../hooks/use-pages';
 import { LabelPointers } from '../deploy/LabelPointers';
 
-const NAME_PATTERN = /^[a-z0-9-]+$/;
+// As the runner checks a new pipeline's name: a slug that starts with a letter or digit (`patchbay run -x` would read an option).
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
 /** `/`: every stored pipeline with its latest version and where its labels point; create, open, deploy, monitor, import, export, delete. */
 export function PipelineList({ navigate }: { navigate: (route: Route) => void }) {
@@ -26,7 +27,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
 
   const refresh = () => setReloads((n) => n + 1);
 
-  const nameProblem = name && !NAME_PATTERN.test(name) ? 'a name is lower-case letters, digits and dashes' : undefined;
+  const nameProblem = name && !NAME_PATTERN.test(name) ? 'a name is lower-case letters, digits and dashes, and starts with a letter or digit' : undefined;
 
   /** Opens a draft: nothing is stored until its first save, which makes version 1. */
   async function create() {
