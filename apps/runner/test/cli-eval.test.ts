@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, pipelineDoc, runCli, startCli, workspace } from './cli-child';
@@ -324,13 +324,22 @@ describe('patchbay compare', () => {
     expect(onlyOne.stderr).toBe('patchbay compare: --max-drop found: "found" is not a scorer of both results, so it is not compared (compared: exact)\n');
   });
 
-  it('fail-on regression fails, not passes, against a baseline that shares no case with this eval (nothing was compared)', async () => {
+  it('refuses a baseline that shares no case id with the dataset before any case runs (exit 2), as compare and POST /api/evals do', async () => {
     const other = json('v1.result.json');
     other.cases = other.cases.map((c: { id: string }) => ({ ...c, id: `elsewhere-${c.id}` }));
     writeFileSync(path.join(ws.dir, 'elsewhere.result.json'), JSON.stringify(other));
     const r = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g5.json', '--baseline', 'elsewhere.result.json', '--fail-on', 'regression']);
-    expect(r.code, r.stdout).toBe(1);
-    expect(r.stdout).toContain('gate FAIL  fail-on regression: no case of the baseline is in this eval: nothing was compared');
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toBe(`patchbay eval: elsewhere.result.json shares no case id with the dataset ${path.join(ws.dir, 'cases.jsonl')}: there is nothing to pair (was it run on another dataset?)\n`);
+    // Nothing ran: no result, and no partial file to resume.
+    expect(existsSync(path.join(ws.dir, 'g5.json'))).toBe(false);
+    expect(readdirSync(ws.dir).filter((f) => f.startsWith('g5.json'))).toEqual([]);
+    // One shared case is enough to pair, and the gate judges it.
+    other.cases[0].id = json('v1.result.json').cases[0].id;
+    writeFileSync(path.join(ws.dir, 'elsewhere.result.json'), JSON.stringify(other));
+    const paired = await cli(['eval', 'v2.json', '--suite', 'suite.yaml', '--out', 'g5.json', '--baseline', 'elsewhere.result.json', '--fail-on', 'regression']);
+    expect([0, 1]).toContain(paired.code);
+    expect(paired.stdout).toMatch(/gate (PASS|FAIL) {2}fail-on regression/);
   });
 
   it('takes --repeat and --concurrency in digits only: 0x2, 1e1 or 2.0 is exit 2 in one line, not read as 2, 10 or 2', async () => {

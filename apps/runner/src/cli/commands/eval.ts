@@ -128,6 +128,10 @@ file in the data dir: the reason is printed), 130 stopped by Ctrl-C, 143 by SIGT
         return EXIT_USAGE;
       }
       const { pipeline, repeat } = prepared;
+      // A baseline pairs by case id: one that shares none would compare nothing, and every case would run for a gate that cannot pass.
+      if (baseline && !(await sharesACase(baseline.cases, suite.dataset))) {
+        throw new UsageError(`${values.baseline} shares no case id with the dataset ${prepared.dataset.source}: there is nothing to pair (was it run on another dataset?)`);
+      }
       const out = values.out ? resolve(values.out) : path.join(services.dataDir, 'evals', `${pipeline.name}--${slug(suite.name)}.json`);
       const clash = clashingOutput(
         [
@@ -223,4 +227,12 @@ const intFlag = (text: string | undefined, flag: string, min: number, max: numbe
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'suite';
+}
+
+/** Whether any case of the dataset has an id the baseline has; reads the dataset only until the first. */
+async function sharesACase(baseline: readonly { id: string }[], dataset: import('@patchbay/evals').DatasetSource): Promise<boolean> {
+  const { readCases } = await import('@patchbay/evals');
+  const ids = new Set(baseline.map((c) => c.id));
+  for await (const located of readCases(dataset)) if (ids.has(located.case.id)) return true;
+  return false;
 }
