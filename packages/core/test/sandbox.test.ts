@@ -22,6 +22,15 @@ describe('sandbox: running code', () => {
     expect(await run('return Symbol("s")')).toBeNull();
   });
 
+  it('names a NaN or an infinite number it returns, which JSON would turn into null unseen', async () => {
+    await expect(run('return 0 / 0')).rejects.toThrow(/^code failed: the body returned NaN at \$, which JSON cannot hold: return null, a string or a finite number instead$/);
+    await expect(run('return { stats: { mean: value.sum / value.n } }', { sum: 0, n: 0 })).rejects.toThrow(/^code failed: the body returned NaN at \$\.stats\.mean, /);
+    await expect(run('return [1, -1 / 0]')).rejects.toThrow(/^code failed: the body returned -Infinity at \$\[1\], /);
+    await expect(run('return { "a b": [Infinity] }')).rejects.toThrow(/^code failed: the body returned Infinity at \$\["a b"\]\[0\], /);
+    // A null it returns, and one in place of undefined, stay null.
+    expect(await run('return { a: null, b: [undefined], c: 1.5 }')).toEqual({ a: null, b: [null], c: 1.5 });
+  });
+
   it('refuses a Promise: the body is synchronous, and what the promise settles to would be lost', async () => {
     const message = 'code failed: the body returned a Promise; the code runs synchronously (no async, await or then): return the value itself';
     await expect(run('return new Promise((resolve) => resolve(5))')).rejects.toThrow(message);

@@ -10,16 +10,33 @@ import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quick
 // What JSON has no word for (undefined, a function, a symbol) comes back as null. A Promise is
 // refused: its value would come later than the run's answer, so it would turn into {} unseen,
 // a rejected one too. Promise and JSON are taken before the body runs, which may replace them.
+// NaN and ±Infinity, which JSON would also make null (0 / 0 for a mean of nothing), are named with
+// their path instead; only an answer holding a null is walked again to look for one.
 const WRAPPER = `(() => {
   const NativePromise = Promise;
   const { parse, stringify } = JSON;
+  const isFiniteNumber = Number.isFinite;
+  const step = (holder, key) => Array.isArray(holder) ? '[' + key + ']' : /^[A-Za-z_$][\\w$]*$/.test(key) ? '.' + key : '[' + stringify(key) + ']';
+  function refuseNonFinite(result) {
+    const paths = new WeakMap();
+    stringify(result, function (key, value) {
+      const path = key === '' && !paths.has(this) ? '$' : (paths.get(this) ?? '$') + step(this, key);
+      if (typeof value === 'number' && !isFiniteNumber(value)) {
+        throw new Error('the body returned ' + value + ' at ' + path + ', which JSON cannot hold: return null, a string or a finite number instead');
+      }
+      if (value !== null && typeof value === 'object') paths.set(value, path);
+      return value;
+    });
+  }
   return function (body, input) {
     const fn = new Function('value', body);
     const result = fn(parse(input));
     if (result instanceof NativePromise) {
       throw new Error('the body returned a Promise; the code runs synchronously (no async, await or then): return the value itself');
     }
-    return stringify(result) ?? 'null';
+    const json = stringify(result) ?? 'null';
+    if (json.includes('null')) refuseNonFinite(result);
+    return json;
   };
 })()`;
 
