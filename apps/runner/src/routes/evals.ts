@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RUN_STATUSES } from '@patchbay/core';
 import type { CaseRecord, Comparison, EvalSummary, GateReport } from '@patchbay/evals';
-import { GateSchema, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError, type EvalSuite } from '@patchbay/evals';
+import { GateSchema, prepareEvalSession, ScorerSpecSchema, SuiteError, type EvalSuite } from '@patchbay/evals';
 import { evalListItem, evalResultView } from '../evals/eval-views';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
@@ -15,6 +15,7 @@ import type { DatasetRecord } from '../store/datasets';
 import type { StoredEval } from '../store/evals';
 import { missingVersion } from '../pipelines/missing-version';
 import { cutCases } from '../evals/case-values-cut';
+import { suiteOnDataset } from '../evals/suite-on-dataset';
 import { cutParam } from './runs';
 
 // An eval's status is a run's (core's RUN_STATUSES).
@@ -208,12 +209,6 @@ async function refuseDisjointBaseline(deps: AppDeps, baseline: StoredEval, datas
   const ranOn = baseline.dataset.name === dataset.name ? `another version of dataset "${dataset.name}"` : `dataset "${baseline.dataset.name}"`;
   const detail = `the baseline eval "${baseline.id}" shares no case id with dataset "${dataset.name}" (it ran on ${ranOn}): there is nothing to pair`;
   throw new HttpProblem(400, detail, { type: 'nothing-to-compare', errors: [{ path: '$.baseline', message: 'no case id in common with the dataset' }] });
-}
-
-/** A suite (everything but its dataset) over a stored dataset's cases; throws SuiteError. */
-function suiteOnDataset(spec: Record<string, unknown>, dataset: DatasetRecord, label: string): EvalSuite {
-  const suite = parseSuite({ format: SUITE_FORMAT, ...spec, dataset: dataset.cases }, { label, baseDir: '.' });
-  return { ...suite, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
 }
 
 /** Runs the rest of an interrupted or cancelled eval with what it started with: the same version, dataset version and suite. */

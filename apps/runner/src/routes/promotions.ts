@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkCallers } from '../deploy/label-callers';
-import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, parseSuite, prepareEvalSession, ScorerSpecSchema, SUITE_FORMAT, SuiteError, TargetError } from '@patchbay/evals';
+import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, prepareEvalSession, ScorerSpecSchema, SuiteError, TargetError } from '@patchbay/evals';
 import { holderMisfit } from '../deploy/holder-fits-suite';
 import { PromotionManager, PROMOTION_JOB } from '../deploy/promotion-manager';
 import { labelField } from '../deploy/label-name';
@@ -8,6 +8,7 @@ import { resolveServed } from '../deploy/served-version';
 import { HttpProblem } from '../http/problem';
 import { refuseSecretValues } from '../http/secrets';
 import { atField, suiteProblem } from '../http/domain-problems';
+import { suiteOnDataset } from '../evals/suite-on-dataset';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
@@ -124,8 +125,7 @@ export const promotionRoutes: RouteModule = {
       let suite: EvalSuite;
       try {
         const { dataset: _name, ...spec } = body.suite;
-        const parsed = parseSuite({ format: SUITE_FORMAT, name: 'promotion', ...spec, dataset: dataset.cases }, { label: '$.suite', baseDir: '.' });
-        suite = { ...parsed, dataset: { inline: dataset.cases, label: `dataset "${dataset.name}"` } };
+        suite = suiteOnDataset({ name: 'promotion', ...spec }, dataset, '$.suite');
       } catch (err) {
         if (!(err instanceof SuiteError)) throw err;
         throw suiteProblem(err, '$.suite');
