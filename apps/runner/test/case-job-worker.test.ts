@@ -24,6 +24,7 @@ describe('CaseJobWorker', () => {
   let dir: string;
   let store: SqliteStore;
   let worker: CaseJobWorker;
+  const lines: string[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -33,7 +34,7 @@ describe('CaseJobWorker', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'patchbay-case-worker-'));
     store = openSqliteStore(dir);
     const services = { ...missingServices(), models: createModelService({ offline: createOfflineProvider() }) };
-    worker = new CaseJobWorker({ url: redis.url, prefix, redis: client, cancels, store, services, concurrency: 2, idleMs: 1_000, log: () => {} });
+    worker = new CaseJobWorker({ url: redis.url, prefix, redis: client, cancels, store, services, concurrency: 2, idleMs: 1_000, log: (line) => lines.push(line) });
   });
 
   afterAll(async () => {
@@ -64,5 +65,29 @@ describe('CaseJobWorker', () => {
     // A later case of a dropped eval builds its runner again from the spec.
     await runCase('eval-c', 'third question');
     expect((await store.evals.readCase('eval-c', 'c1', 0))?.outputs).toEqual({ answer: 'third question' });
+  });
+
+  // Someone (a script, another version) pushed a job that is not a case: one clear line naming the queue, the job and
+  // what is wrong (names and paths, never a value: a case's input may hold a secret), the job failed for that reason
+  // and kept so, and the worker goes on with the next cases.
+  it('fails a malformed job with one line saying what is wrong, and goes on', async () => {
+    const secret = 'sk-do-not-log-0123456789';
+    const malformed: [string, unknown][] = [
+      ['empty', {}],
+      ['nothing', null],
+      ['half', { evalId: 'eval-h', key: 'c1#0', case: { input: { question: secret } }, repeat: 0, position: 0, attempt: 1, last: false }],
+    ];
+    for (const [jobId, data] of malformed) await queue.add(CASE_QUEUE, data as CaseJobData, { jobId });
+    const failed = (jobId: string) => queue.getJob(jobId).then(async (job) => ({ state: await job?.getState(), reason: job?.failedReason }));
+    await expect.poll(() => Promise.all(malformed.map(([jobId]) => failed(jobId).then((f) => f.state))), { timeout: 15_000 }).toEqual(['failed', 'failed', 'failed']);
+    expect(await failed('empty')).toEqual({ state: 'failed', reason: 'case queue: job empty is malformed, $.evalId is required (and 6 more); it is failed, not run' });
+    expect(await failed('nothing')).toEqual({ state: 'failed', reason: 'case queue: job nothing is malformed, $ must be an object (it is null); it is failed, not run' });
+    expect(await failed('half')).toEqual({ state: 'failed', reason: 'case queue: job half is malformed, $.case.id is required; it is failed, not run' });
+    const said = lines.filter((line) => line.includes('malformed') || line.includes('Cannot read'));
+    expect(said).toEqual(expect.arrayContaining([(await failed('empty')).reason, (await failed('nothing')).reason, (await failed('half')).reason]));
+    expect(said).toHaveLength(3);
+    expect(lines.join('\n')).not.toContain(secret);
+    // Later cases run as before.
+    await runCase('eval-after', 'still working');
   });
 });

@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createCaseWorker, resolveTargets, sessionServices, type CaseRecord, type CaseWorker, type EvalSessionServices, type LeaseOutcome } from '@patchbay/evals';
-import { CASE_QUEUE, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
+import { CASE_QUEUE, caseJobPayload, caseKeys, type CaseJobData, type CaseJobResult, type EvalCaseSpec } from '../queue/case-jobs';
 import type { CancelChannel } from '../queue/cancel-channel';
+import { checkedJobData, MalformedJobError } from '../queue/job-payload';
 import { redisConnection } from '../queue/redis-url';
 import { withoutRepeats } from '../queue/repeated-lines';
 import type { CaseRun, EvalStore } from '../store/evals';
@@ -87,7 +88,7 @@ export class CaseJobWorker {
     // A case that could not be recorded (the store or Redis went away) is queued again by the eval's
     // coordinator: say so, or an outage leaves no trace in the worker's log.
     this.worker.on('failed', (job, err) => {
-      if (job) options.log(`could not finish case "${job.data.case.id}" of eval ${job.data.evalId}: ${err.message}; it will be run again`);
+      if (job && !(err instanceof MalformedJobError)) options.log(`could not finish case "${job.data.case.id}" of eval ${job.data.evalId}: ${err.message}; it will be run again`);
     });
   }
 
@@ -101,7 +102,13 @@ export class CaseJobWorker {
   }
 
   private async process(job: Job<CaseJobData>): Promise<void> {
-    const data = job.data;
+    let data: CaseJobData;
+    try {
+      data = checkedJobData(CASE_QUEUE, job.id, caseJobPayload, job.data);
+    } catch (err) {
+      this.options.log((err as Error).message); // said once here; BullMQ keeps the job as failed, with this reason
+      throw err;
+    }
     const { evalId } = data;
     const { store } = this.options;
     // Only a case taken up again (a retry, a stalled job, a sweep) can be recorded already: a first

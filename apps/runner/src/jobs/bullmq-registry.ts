@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import { JobEventStreams } from '../queue/job-event-streams';
+import { checkedJobData } from '../queue/job-payload';
 import { CancelChannel } from '../queue/cancel-channel';
 import { connected, queueDatabase, redisConnection } from '../queue/redis-url';
 import { withoutRepeats } from '../queue/repeated-lines';
@@ -69,6 +71,8 @@ export class BullmqJobRegistry implements JobRegistry {
   /** Each worker's own connection: BullMQ never closes a connection it was given, so `close` does. */
   private readonly workerConnections: Redis[] = [];
   private readonly processors = new Map<string, JobProcessor<any, any>>();
+  /** Each queued kind's payload schema, checked before its processor runs. */
+  private readonly payloads = new Map<string, z.ZodType>();
   /** Jobs running in this process, by `kind:id`, with what aborts them. */
   private readonly running = new Map<string, AbortController>();
   private accepting = true;
@@ -165,6 +169,7 @@ export class BullmqJobRegistry implements JobRegistry {
     if (!this.queued.has(kind.name)) return this.local.define(kind, this.mirrored(kind.name, processor));
     if (this.processors.has(kind.name)) throw new Error(`job kind "${kind.name}" is defined already`);
     this.processors.set(kind.name, processor);
+    if (kind.payload) this.payloads.set(kind.name, kind.payload);
     const queue = new Queue(kind.name, { connection: this.redis, prefix: this.prefix, skipVersionCheck: true });
     queue.on('error', () => {}); // connection trouble shows as a failed add (503), not a log line per retry
     this.queues.set(kind.name, queue);
@@ -335,6 +340,13 @@ export class BullmqJobRegistry implements JobRegistry {
   private async process(kind: string, job: Job): Promise<void> {
     const id = job.id as string;
     const processor = this.processors.get(kind) as JobProcessor<unknown, unknown>;
+    const schema = this.payloads.get(kind);
+    try {
+      if (schema) checkedJobData(kind, id, schema, job.data);
+    } catch (err) {
+      this.log((err as Error).message); // said once here; BullMQ keeps the job as failed, with this reason
+      throw err;
+    }
     const controller = new AbortController();
     setMaxListeners(0, controller.signal);
     const key = `${kind}:${id}`;

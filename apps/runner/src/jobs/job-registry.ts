@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * The one place runs, evals (and whatever else runs in the background:
  * promotions) are started, watched and cancelled.
@@ -22,12 +24,14 @@
 /** A kind of job; `P` and `E` (its payload and event types) exist for typing only. */
 export interface JobKind<P, E> {
   readonly name: string;
+  /** What a queued job's data must hold before its processor reads it: a job pushed onto the queue by hand that lacks it is failed, not run. */
+  readonly payload?: z.ZodType;
   /** Never set: keeps `P` and `E` attached to the kind. */
   readonly types?: { payload: P; event: E };
 }
 
-export function jobKind<P, E>(name: string): JobKind<P, E> {
-  return { name };
+export function jobKind<P, E>(name: string, payload?: z.ZodType): JobKind<P, E> {
+  return payload ? { name, payload } : { name };
 }
 
 /** What a processor gets besides its payload. */

@@ -1,5 +1,6 @@
 import type { CaseRecord, EvalCase, LeaseOutcome, ScorerSpec } from '@patchbay/evals';
 import type { PipelineDocument } from '@patchbay/core';
+import { z } from 'zod';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 
 /** The BullMQ queue eval cases go through (`<prefix>:case:*` in Redis). */
@@ -18,6 +19,17 @@ export interface CaseJobData {
   /** No retry after this attempt: record whatever happens. */
   last: boolean;
 }
+
+/** What a case worker reads of a job before anything else: a job pushed by hand that lacks it is failed, not run (queue/job-payload.ts). */
+export const caseJobPayload = z.object({
+  evalId: z.string().min(1),
+  key: z.string(),
+  case: z.object({ id: z.string() }),
+  repeat: z.number().int().nonnegative(),
+  position: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  last: z.boolean(),
+});
 
 /** What a worker needs to build an eval's case runner: written once per eval, read once per worker. */
 export interface EvalCaseSpec {

@@ -4,6 +4,7 @@ import { jobKind, type JobContext, type JobRegistry, type JobListener } from '..
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
 import { PROCESS_OWNER } from './process-owner';
+import { runJobPayload } from './run-job-payload';
 import type { WorkspacePins } from '../workspace/workspace-pins';
 import type { ResolvedWorkspace } from '../workspace/workspace-resolver';
 
@@ -43,7 +44,7 @@ export interface RunJob extends StartRun {
   workspace?: WorkspacePins;
 }
 
-export const RUN_JOB = jobKind<RunJob, RunEvent>('run');
+export const RUN_JOB = jobKind<RunJob, RunEvent>('run', runJobPayload);
 
 /** The row that records how a run ended, from the engine's result. */
 export function finishedRun(id: string, result: RunResult, events: RunEvent[]): RunFinish {
