@@ -260,6 +260,14 @@ describe('javascript', () => {
     expect((await score('javascript', 'x', { params: { code: 'return Promise.resolve(1)' } })).error).toMatch(/the body returned a Promise/);
     expect((await score('javascript', 'x', { params: { code: 'return typeof process + typeof require' } })).error).toMatch(/returned "undefinedundefined"/);
   });
+  it('a NaN or an infinite number inside what the body returns is named at its path in that return, not in the scorer\'s envelope', async () => {
+    const hint = 'which JSON cannot hold: return null, a string or a finite number instead';
+    expect((await score('javascript', 'x', { params: { code: 'return {score: 0 / 0}' } })).error).toBe(`javascript scorer: code failed: the body returned NaN at $.score, ${hint}`);
+    expect((await score('javascript', 'x', { params: { code: 'return {score: 1, parts: [0.5, 1 / 0]}' } })).error).toBe(`javascript scorer: code failed: the body returned Infinity at $.parts[1], ${hint}`);
+    expect((await score('javascript', 'x', { params: { code: 'return {score: 1, result: {"a b": -1 / 0}}' } })).error).toBe(`javascript scorer: code failed: the body returned -Infinity at $.result["a b"], ${hint}`);
+    // A message of the body's own is its own, even one that reads like a path of the envelope.
+    expect((await score('javascript', 'x', { params: { code: 'throw new Error("bad at $.result.score")' } })).error).toMatch(/bad at \$\.result\.score/);
+  });
   it("a case's score does not depend on how many cases queue for the sandbox: waiting for a worker is not the code's time", async () => {
     // An eval scores up to `concurrency` cases at once; a 2-core machine has one sandbox worker.
     const sandbox = createSandbox({ workers: 1 });

@@ -12,6 +12,17 @@ const enveloped = (code: string) =>
   `if (result instanceof NativePromise) return result;\n` +
   `return typeof result === 'number' && !Number.isFinite(result) ? { nonFinite: String(result) } : { result: result === undefined ? null : result };`;
 
+/**
+ * The sandbox names a NaN or an infinite number anywhere in an answer by its path, which here is in the envelope
+ * (`$.result.score`): the user's body returned `$.score`. Only the sandbox's own words are rewritten, not a message
+ * the body threw.
+ */
+const ENVELOPE_PATH = /^(code failed: the body returned -?(?:NaN|Infinity) at )\$\.result(?=[.[,])/;
+
+function userPaths(message: string): string {
+  return message.replace(ENVELOPE_PATH, '$1$$');
+}
+
 function unwrap(answer: unknown): unknown {
   const { result, nonFinite } = answer as { result?: unknown; nonFinite?: string };
   return nonFinite === undefined ? result : Number(nonFinite);
@@ -51,7 +62,7 @@ export const javascriptScorer = defineScorer({
       // turn (the eval's concurrency bounds the queue, its cancel ends the wait) instead of failing by load.
       out = unwrap(await ctx.sandbox.run(enveloped(params.code), arg, { timeoutMs: params.timeoutMs, maxWaitMs: Number.POSITIVE_INFINITY, signal: ctx.signal }));
     } catch (err) {
-      return { score: 0, reason: 'scorer code failed', error: `javascript scorer: ${(err as Error).message}` };
+      return { score: 0, reason: 'scorer code failed', error: `javascript scorer: ${userPaths((err as Error).message)}` };
     }
     return readReturn(out);
   },
