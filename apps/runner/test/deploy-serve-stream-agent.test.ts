@@ -106,6 +106,16 @@ describe('a streamed chat completion over an agent that calls a tool', () => {
     expect(run).toMatchObject({ status: 'succeeded', outputs: { answer: 'It is 4.' } });
   });
 
+  it("streams the last allowed step live, and only it: the text an earlier step wrote before its tool call never follows the answer", async () => {
+    // maxSteps 2: step 1 writes "Let me work that out. …" and calls the tool; step 2 (the last allowed) answers, live.
+    const whole = await client.chat.completions.create({ model: 'two-steps', messages: [{ role: 'user', content: 'add 2 and 2' }] });
+    expect(whole.choices[0].message.content).toBe('It is 4.');
+    const { pieces, id, finish } = await streamed('two-steps', 'add 2 and 2');
+    expect(pieces.join('')).toBe('It is 4.');
+    expect(finish).toBe('stop');
+    expect(await waitForRun(runner, id)).toMatchObject({ status: 'succeeded', outputs: { answer: 'It is 4.' } });
+  });
+
   it("tells each node.token of the agent the step it belongs to, live, on replay and with ?cut", async () => {
     const { id } = await streamed('adder', 'add 2 and 2 again');
     await waitForRun(runner, id);

@@ -79,7 +79,11 @@ export function chatStream(options: ChatStreamOptions) {
       held = { step: undefined, texts: [] };
       if (sent !== '') retried = true;
     } else if (event.type === 'node.token' && event.text && !retried) {
-      if (!options.lastStepAnswers || (event.step !== undefined && options.liveFromStep !== undefined && event.step >= options.liveFromStep)) return send(event.text);
+      if (!options.lastStepAnswers || (event.step !== undefined && options.liveFromStep !== undefined && event.step >= options.liveFromStep)) {
+        // The live step is the answer: what an earlier step wrote before its tool calls is dropped, not sent at the end.
+        held = { step: undefined, texts: [] };
+        return send(event.text);
+      }
       if (event.step !== held.step) held = { step: event.step, texts: [] };
       held.texts.push(event.text);
     } else if (event.type === 'node.completed' && options.lastStepAnswers) {
