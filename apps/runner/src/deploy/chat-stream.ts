@@ -26,9 +26,9 @@ export interface ChatStreamOptions {
    */
   liveFromStep?: number;
   /**
-   * The client sent `stream_options.include_usage`: OpenAI then says `usage: null` on every chunk and ends
-   * with a chunk of no choices carrying the usage, which SDKs and frameworks read. The stop chunk keeps
-   * its usage too (the deploy issue's shape, which clients that did not ask read).
+   * The client sent `stream_options.include_usage`: OpenAI then says `usage: null` on every chunk, the stop
+   * chunk too, and ends with a chunk of no choices carrying the usage, which SDKs and frameworks read. A
+   * client that did not ask gets the deploy issue's shape: usage on the stop chunk.
    */
   includeUsage?: boolean;
   /** The answer's text from the output's value, or why it cannot be sent (a JSON response_format it does not meet); default answerText. */
@@ -138,7 +138,8 @@ export function chatStream(options: ChatStreamOptions) {
             if (answer.length > sent.length) send(chunk({ content: answer.slice(sent.length) }, null));
           }
           const usage = toOpenAIUsage(end.usage);
-          send(chunk({}, 'stop', { usage }));
+          // Asked for, usage comes once, on the last chunk, as OpenAI sends it (clients that add up every chunk's count it once).
+          send(chunk({}, 'stop', { usage: options.includeUsage ? null : usage }));
           if (options.includeUsage) send(options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [], usage })));
           send('[DONE]');
           close();
