@@ -71,6 +71,10 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     expect((await store.evals.list({ limit: 1, cursor: page.nextCursor! })).items.map((e) => e.id)).toEqual(['e1']);
     expect((await store.evals.list({ pipeline: 'p', limit: 10 })).items.map((e) => e.id)).toEqual(['e1']);
     expect(await store.evals.get('nope')).toBeUndefined();
+    // Each id once, however many repeats: what a baseline's pairing check reads instead of the records.
+    expect(await store.evals.appendCase('e1', caseRecord('c1', 2), 0)).toBe(true);
+    expect((await store.evals.caseIds('e1')).sort()).toEqual(['c1', 'c2']);
+    expect(await store.evals.caseIds('nope')).toEqual([]);
   });
 
   it('records an eval case with its run in one write: once, and never the case without its run', async () => {

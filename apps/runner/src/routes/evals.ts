@@ -204,8 +204,9 @@ async function startEval(deps: AppDeps, body: z.infer<typeof StartBody>): Promis
  * leave `fail-on regression` to fail for want of pairs. Refused as GET /api/compare refuses such a pair.
  */
 async function refuseDisjointBaseline(deps: AppDeps, baseline: StoredEval, dataset: DatasetRecord): Promise<void> {
-  const ids = new Set(dataset.cases.map((c) => c.id));
-  if ((await deps.store.evals.cases(baseline.id)).some((c) => ids.has(c.id))) return;
+  // Ids only: a baseline's whole records (outputs, scores, traces) are not read and parsed to be compared by id.
+  const ids = new Set(await deps.store.evals.caseIds(baseline.id));
+  if (dataset.cases.some((c) => ids.has(c.id))) return;
   const ranOn = baseline.dataset.name === dataset.name ? `another version of dataset "${dataset.name}"` : `dataset "${baseline.dataset.name}"`;
   const detail = `the baseline eval "${baseline.id}" shares no case id with dataset "${dataset.name}" (it ran on ${ranOn}): there is nothing to pair`;
   throw new HttpProblem(400, detail, { type: 'nothing-to-compare', errors: [{ path: '$.baseline', message: 'no case id in common with the dataset' }] });

@@ -103,6 +103,8 @@ export interface EvalStore {
   get(id: string): Promise<StoredEval | undefined>;
   /** In dataset order (case, then repeat). */
   cases(evalId: string): Promise<CaseRecord[]>;
+  /** The ids of its stored cases, each once, without reading their records (a baseline's pairing check). */
+  caseIds(evalId: string): Promise<string[]>;
   /** In the order they finished (the SSE replay). */
   casesInFinishOrder(evalId: string): Promise<CaseRecord[]>;
   /** Newest first, a page at a time. */
@@ -212,6 +214,11 @@ export class KyselyEvalStore implements EvalStore {
   async cases(evalId: string) {
     const rows = await this.db.selectFrom('eval_cases').select('record').where('eval_id', '=', evalId).orderBy('position').orderBy('repeat').execute();
     return rows.map((r) => JSON.parse(r.record) as CaseRecord);
+  }
+
+  async caseIds(evalId: string) {
+    const rows = await this.db.selectFrom('eval_cases').select('case_id').distinct().where('eval_id', '=', evalId).execute();
+    return rows.map((r) => r.case_id);
   }
 
   async casesInFinishOrder(evalId: string) {
