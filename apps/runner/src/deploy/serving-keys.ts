@@ -30,6 +30,18 @@ export async function createServingKey(store: Pick<Store, 'keys' | 'pipelines'>,
   return { name: request.name, key, pipelines, createdAt: new Date(createdAt).toISOString() };
 }
 
+/**
+ * The serving keys as GET /api/keys and `patchbay keys list` show them: each with `missing`, the pipelines of its
+ * scope that do not exist now (deleted since the key was made). Serving follows the name, so such a key calls a
+ * pipeline made again under it (docs/deploy.md says why): the list is where an admin sees the gap until then.
+ */
+export async function listServingKeys(store: Pick<Store, 'keys' | 'pipelines'>) {
+  const keys = await store.keys.list();
+  const scoped = [...new Set(keys.flatMap((k) => k.pipelines ?? []))];
+  const gone = new Set((await Promise.all(scoped.map(async (name) => ((await store.pipelines.get(name)) ? null : name)))).filter((name) => name !== null));
+  return keys.map((k) => ({ ...k, missing: (k.pipelines ?? []).filter((name) => gone.has(name)) }));
+}
+
 export async function revokeServingKey(keys: KeyStore, name: string): Promise<void> {
   if (!(await keys.revoke(name))) throw new DomainError('key-not-found', `there is no serving key named "${name}"`);
 }

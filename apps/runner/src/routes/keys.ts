@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createServingKey, KEY_NAME_PATTERN, revokeServingKey } from '../deploy/serving-keys';
+import { createServingKey, KEY_NAME_PATTERN, listServingKeys, revokeServingKey } from '../deploy/serving-keys';
 import { jsonContent, problemResponses } from './common-schemas';
 import type { RouteModule } from './route-module';
 
@@ -8,6 +8,7 @@ const KeyInfoSchema = z
   .object({
     name: z.string(),
     pipelines: z.array(z.string()).nullable().openapi({ description: 'The pipelines it may call; null: all' }),
+    missing: z.array(z.string()).openapi({ description: 'Pipelines of its scope that do not exist now (deleted since the key was made); one made again under the name is served' }),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
   })
@@ -68,7 +69,7 @@ export const keyRoutes: RouteModule = {
       const body = c.req.valid('json');
       return c.json(await createServingKey(store, body), 201);
     });
-    app.openapi(list, async (c) => c.json({ keys: await store.keys.list() }, 200));
+    app.openapi(list, async (c) => c.json({ keys: await listServingKeys(store) }, 200));
     app.openapi(revoke, async (c) => {
       await revokeServingKey(store.keys, c.req.valid('param').name);
       // Its open streams end before the revoke is answered (other processes' within REVOCATION_POLL_MS).

@@ -28,7 +28,7 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
   missingFirst: 'name an action: create, list or revoke',
   async run({ values, positionals }, io) {
     const [action, name] = positionals;
-    const { KEY_NAME_PATTERN, createServingKey, revokeServingKey } = await import('../../deploy/serving-keys');
+    const { KEY_NAME_PATTERN, createServingKey, listServingKeys, revokeServingKey } = await import('../../deploy/serving-keys');
     const { DomainError } = await import('../../domain-errors');
     /** A taken name or a key that does not exist (a DomainError) is bad usage: exit 2, one line. */
     const asUsage = <T>(promise: Promise<T>): Promise<T> =>
@@ -57,7 +57,7 @@ Exit codes: 0 done; 2 bad usage, a name that is taken or a key that does not exi
         await asUsage(revokeServingKey(store.keys, name));
         io.stderr.write(`serving key "${name}" revoked\n`);
       } else {
-        printKeys(io, await store.keys.list(), values.json === true);
+        printKeys(io, await listServingKeys(store), values.json === true);
       }
       return EXIT_OK;
     } finally {
@@ -73,7 +73,7 @@ function parsePipelines(text: string): string[] {
   return names;
 }
 
-function printKeys(io: CliIO, keys: { name: string; pipelines: string[] | null; createdAt: string; lastUsedAt: string | null }[], json: boolean) {
+function printKeys(io: CliIO, keys: { name: string; pipelines: string[] | null; missing: string[]; createdAt: string; lastUsedAt: string | null }[], json: boolean) {
   if (json) {
     io.stdout.write(JSON.stringify({ keys }, null, 2) + '\n');
     return;
@@ -82,7 +82,7 @@ function printKeys(io: CliIO, keys: { name: string; pipelines: string[] | null; 
     io.stdout.write('no serving keys; create one with: patchbay keys create NAME\n');
     return;
   }
-  const rows = [['NAME', 'PIPELINES', 'CREATED', 'LAST USED'], ...keys.map((k) => [k.name, k.pipelines ? k.pipelines.join(',') : '(all)', k.createdAt, k.lastUsedAt ?? 'never'])];
+  const rows = [['NAME', 'PIPELINES', 'CREATED', 'LAST USED'], ...keys.map((k) => [k.name, k.pipelines ? k.pipelines.map((p) => (k.missing.includes(p) ? `${p} (missing)` : p)).join(',') : '(all)', k.createdAt, k.lastUsedAt ?? 'never'])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   io.stdout.write(rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n');
 }
