@@ -106,6 +106,7 @@ describe('errors are application/problem+json', () => {
       [() => runner.api('/api/pipelines/nope/versions'), 'pipeline-not-found'],
       [() => runner.api('/api/pipelines/nope/diff'), 'pipeline-not-found'],
       [() => runner.api('/api/pipelines/echo/versions/9'), 'version-not-found'],
+      [() => runner.api('/api/pipelines/nope/versions/1'), 'pipeline-not-found'],
       [() => runner.api('/api/pipelines/nope/monitors'), 'pipeline-not-found'],
       [() => runner.post('/api/runs', { pipeline: 'nope', inputs: {} }), 'pipeline-not-found'],
       [() => runner.post('/api/runs', { pipeline: 'echo', version: 99, inputs: {} }), 'version-not-found'],

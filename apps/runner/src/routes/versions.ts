@@ -114,7 +114,10 @@ export const versionRoutes: RouteModule = {
     app.openapi(get, async (c) => {
       const { name, n } = c.req.valid('param');
       const version = await store.versions.get(name, n);
-      if (!version) throw new HttpProblem(404, (await missingVersion(store, name, n)).message, { type: 'version-not-found' });
+      if (!version) {
+        const { pipelineExists, message } = await missingVersion(store, name, n);
+        throw new HttpProblem(404, message, { type: pipelineExists ? 'version-not-found' : 'pipeline-not-found' });
+      }
       return c.json(version as z.infer<typeof VersionRecordSchema>, 200);
     });
 
