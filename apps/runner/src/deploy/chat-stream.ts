@@ -4,6 +4,12 @@ import type { ServedOutcome, Usage } from './served-run';
 
 export const toOpenAIUsage = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens });
 
+/**
+ * The answer's `finish_reason`: `length` when the model node that feeds it was cut off by its token limit (a client
+ * then knows the answer is not whole, as from a model), otherwise `stop`: the pipeline ran to its end.
+ */
+export const toOpenAIFinishReason = (outcome: ServedOutcome) => (outcome.finishReason === 'length' ? 'length' : 'stop');
+
 /** How a run that did not succeed is told, in the stream as in a whole answer (502 run_failed). */
 export const runFailedMessage = (outcome: ServedOutcome, runId: string) =>
   `the pipeline run ${runId} ${outcome.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${outcome.error ?? 'no reason given'}`;
@@ -39,7 +45,7 @@ export interface ChatStreamOptions {
 /**
  * A served run's answer as `chat.completion.chunk` events: a role chunk, the
  * token node's text as it comes (or the whole answer as one chunk when no
- * tokens came), a stop chunk with usage, `[DONE]`. `onEvent` takes the run's
+ * tokens came), a final chunk with the finish reason and usage, `[DONE]`. `onEvent` takes the run's
  * events from the moment it starts (tokens before the stream opens wait for
  * it); `body` is the response body once the run's id is known.
  *
@@ -139,7 +145,7 @@ export function chatStream(options: ChatStreamOptions) {
           }
           const usage = toOpenAIUsage(end.usage);
           // Asked for, usage comes once, on the last chunk, as OpenAI sends it (clients that add up every chunk's count it once).
-          send(chunk({}, 'stop', { usage: options.includeUsage ? null : usage }));
+          send(chunk({}, toOpenAIFinishReason(end), { usage: options.includeUsage ? null : usage }));
           if (options.includeUsage) send(options.redact(JSON.stringify({ id: runId, object: 'chat.completion.chunk', created: options.created, model: options.model, choices: [], usage })));
           send('[DONE]');
           close();

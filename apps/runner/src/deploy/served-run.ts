@@ -17,6 +17,8 @@ export interface ServedOutcome {
   error: string | null;
   /** Summed over the run's model calls. */
   usage: Usage;
+  /** Why the model node that feeds the answer (`answerNode`) stopped, when it says: `length` is a cut-off answer. */
+  finishReason?: string;
 }
 
 export interface ServedRun {
@@ -33,12 +35,13 @@ export interface ServedRun {
  * and it is written once, with its end: `outcome` settles only once that is
  * committed (and rejects with the store's error when it could not be).
  * `left` is the request's signal: a client that goes away before the run ends cancels it.
+ * `answerNode`: the node whose output is the answer; its finish reason goes into the outcome.
  */
 export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean; left?: AbortSignal },
+  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean; left?: AbortSignal; answerNode?: string },
   onEvent?: (event: RunEvent) => void,
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -52,6 +55,7 @@ export async function startServedRun(
   const ended = new Promise<ServedOutcome>((resolve) => {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let ended: ServedOutcome | undefined;
+    let finishReason: string | undefined;
     const unsubscribe = runs.subscribe(
       id,
       0,
@@ -61,7 +65,8 @@ export async function startServedRun(
           usage.completionTokens += event.trace.usage.completionTokens;
           usage.totalTokens += event.trace.usage.totalTokens;
         }
-        if (event.type === 'run.completed') ended = { status: 'succeeded', outputs: event.outputs, error: null, usage };
+        if (event.type === 'node.completed' && event.nodeId === who.answerNode) finishReason = event.trace.finishReason;
+        if (event.type === 'run.completed') ended = { status: 'succeeded', outputs: event.outputs, error: null, usage, ...(finishReason ? { finishReason } : {}) };
         else if (event.type === 'run.failed') ended = { status: event.cancelled ? 'cancelled' : 'failed', outputs: null, error: event.error, usage };
         onEvent?.(event);
       },

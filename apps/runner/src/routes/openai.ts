@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { answerOutput, answersWithLastStep, answerText, chatInputs, lastAllowedStep, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
+import { answerOutput, answerSource, answersWithLastStep, answerText, chatInputs, lastAllowedStep, streamingSource, type ChatMessage } from '../deploy/chat-mapping';
 import { startServedRun, type ServedOutcome } from '../deploy/served-run';
-import { chatStream, runFailedMessage, toOpenAIUsage } from '../deploy/chat-stream';
+import { chatStream, runFailedMessage, toOpenAIFinishReason, toOpenAIUsage } from '../deploy/chat-stream';
 import { resolveServed } from '../deploy/served-version';
 import { assertCanAnswerJson, jsonAnswer } from '../deploy/chat-response-format';
 import { parseModelId } from '../deploy/model-id';
@@ -132,7 +132,8 @@ export const openaiRoutes: RouteModule = {
       const answer = format === 'text' ? undefined : (value: unknown, runId: string) => jsonAnswer(value, format, runId);
       const inputs = chatInputs(target.document, body.messages as ChatMessage[], body.metadata ?? {});
       const created = Math.floor(Date.now() / 1000);
-      const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), left: c.req.raw.signal };
+      const answerNode = answerSource(target.document, output)?.node.id;
+      const who = { source: 'openai' as const, keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), left: c.req.raw.signal, answerNode };
 
       if (!body.stream) {
         const served = await startServedRun(runs, target, inputs, { ...who, whole: true });
@@ -145,7 +146,7 @@ export const openaiRoutes: RouteModule = {
           object: 'chat.completion',
           created,
           model: body.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: made.text, refusal: null }, finish_reason: 'stop', logprobs: null }],
+          choices: [{ index: 0, message: { role: 'assistant', content: made.text, refusal: null }, finish_reason: toOpenAIFinishReason(outcome), logprobs: null }],
           usage: toOpenAIUsage(outcome.usage),
         }, { 'x-run-id': served.id }) as never;
       }

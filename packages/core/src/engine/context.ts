@@ -22,6 +22,8 @@ export interface NodeReport {
   model?: string;
   usage?: Usage | null;
   costUsd?: number | null;
+  /** Why the model call stopped (ChatResult.finishReason); the last call's is the node's. */
+  finishReason?: string;
   call?: CallRecord;
   /** What the node waits for before its work can start (a queue); null once it started. Recorded as `waitedMs`. */
   waiting?: string | null;

@@ -8,6 +8,7 @@ import type { NodeTrace } from './trace';
  */
 export function applyReport(trace: NodeTrace, report: NodeReport): void {
   if (report.model !== undefined) trace.model = report.model;
+  if (report.finishReason !== undefined) trace.finishReason = report.finishReason;
   if (report.usage) {
     const sum = trace.usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     trace.usage = {

@@ -67,6 +67,11 @@ export interface ChatResult {
   costUsd: number | null;
   model: string;
   cached?: boolean;
+  /**
+   * Why the model stopped, as the provider says it (OpenAI's `stop`, `length`, `tool_calls`, `content_filter`);
+   * left out by providers that do not say. `length`: the reply was cut off by its token limit.
+   */
+  finishReason?: string;
 }
 
 export interface ModelService {

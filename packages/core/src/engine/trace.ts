@@ -23,6 +23,8 @@ export interface NodeTrace {
   model?: string;
   usage?: Usage | null;
   costUsd?: number | null;
+  /** Why the node's last model call stopped, as its provider said (`stop`, `length`: cut off by the token limit, …). */
+  finishReason?: string;
   calls?: CallRecord[];
   /** Time spent in a queue (for a sandbox worker, a database) before the work started; part of durationMs. */
   waitedMs?: number;

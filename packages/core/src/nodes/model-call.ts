@@ -40,6 +40,6 @@ export async function callModel(
     usage: result.usage,
     costUsd: result.costUsd,
   };
-  ctx.report({ model: result.model, usage: result.usage, costUsd: result.costUsd, ...(step === undefined ? {} : { call }) });
+  ctx.report({ model: result.model, usage: result.usage, costUsd: result.costUsd, finishReason: result.finishReason, ...(step === undefined ? {} : { call }) });
   return { result, call };
 }

@@ -58,6 +58,14 @@ describe.each([
     expect(stub.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  it("says why the model stopped, whole and streamed: `length` when the reply was cut off by its token limit", async () => {
+    const { provider } = await setup({ handler: (req) => (req.body.messages[0].content === 'long' ? { text: 'cut short', finishReason: 'length' } : { text: 'done' }) });
+    for (const onToken of [undefined, () => {}]) {
+      expect((await provider.chat('m1', ask('long'), { onToken })).finishReason).toBe('length');
+      expect((await provider.chat('m1', ask('short'), { onToken })).finishReason).toBe('stop');
+    }
+  });
+
   const tools = [{ name: 'add', description: 'Adds', parameters: { type: 'object', properties: { a: { type: 'number' } } } }];
   const toolReply = () => ({ toolCalls: [{ name: 'add', arguments: { a: 1, b: 2 } }, { name: 'add', arguments: { a: 3 } }] });
 

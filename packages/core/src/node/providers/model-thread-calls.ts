@@ -21,7 +21,8 @@ export interface WireError {
 
 /**
  * What the model thread answers: that it has loaded the providers' modules (once, when it starts), and for each
- * call the tokens of a streamed chat as they come, then its result or error.
+ * call the tokens of a streamed chat as they come, then its result or error. A chat's result is its ChatResult as
+ * is (finishReason included: `length` is how a caller learns the reply was cut off).
  */
 export type ModelThreadAnswer = { loaded: true } | { id: number; token: string } | { id: number; result: unknown } | { id: number; error: WireError };
 

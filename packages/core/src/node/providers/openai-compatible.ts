@@ -76,12 +76,14 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     throw describeProviderError(err, { provider: options.name, baseURL, apiKey: options.apiKey, timeoutMs, maxReplyBytes });
   };
   const priceOf = (model: string) => options.prices?.[model] ?? options.defaultPrice;
-  const result = (model: string, text: string, toolCalls: ToolCall[], usage: Usage | null): ChatResult => ({
+  const result = (model: string, text: string, toolCalls: ToolCall[], usage: Usage | null, finishReason: string | null | undefined): ChatResult => ({
     text,
     toolCalls,
     usage,
     costUsd: costOf(usage, priceOf(model)),
     model: `${options.name}:${model}`,
+    // as the server said it: `length` tells a caller the reply was cut off by its token limit
+    ...(finishReason ? { finishReason } : {}),
   });
 
   return {
@@ -95,7 +97,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           const toolCalls = (message?.tool_calls ?? []).flatMap((c) =>
             c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' }] : [],
           );
-          return result(model, message?.content ?? '', toolCalls, toUsage(completion.usage));
+          return result(model, message?.content ?? '', toolCalls, toUsage(completion.usage), completion.choices[0]?.finish_reason);
         }
         // Our own controller so a stream that goes silent can be cut off.
         const controller = new AbortController();
@@ -120,7 +122,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           }
           // The SDK ends the iteration quietly when aborted: a cut-off reply must not pass as complete.
           if (controller.signal.aborted) throw controller.signal.reason;
-          return result(model, acc.text, finishToolCalls(acc), acc.usage);
+          return result(model, acc.text, finishToolCalls(acc), acc.usage, acc.finishReason);
         } catch (err) {
           if (stalled) throw new ProviderError(options.name, `${options.name}: the stream went silent for ${timeoutMs} ms (${baseURL})`);
           throw err;
@@ -201,6 +203,7 @@ interface Accumulator {
   text: string;
   usage: Usage | null;
   calls: Map<number, ToolCall>;
+  finishReason?: string;
 }
 
 function newAccumulator(): Accumulator {
@@ -210,6 +213,8 @@ function newAccumulator(): Accumulator {
 /** Tool calls arrive in fragments keyed by index: id and name first, arguments in pieces. */
 function accumulate(acc: Accumulator, chunk: ChatCompletionChunk, onToken: (delta: string) => void): void {
   if (chunk.usage) acc.usage = toUsage(chunk.usage);
+  const finish = chunk.choices?.[0]?.finish_reason;
+  if (finish) acc.finishReason = finish;
   const delta = chunk.choices?.[0]?.delta;
   if (!delta) return;
   if (delta.content) {
