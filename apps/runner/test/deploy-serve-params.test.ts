@@ -184,3 +184,75 @@ describe('a last user message with an image beside its text', () => {
     expect(seen.choices[0].message.content).toBe('https://example.com/cat.png');
   });
 });
+
+describe('sampling and other request fields', () => {
+  it('of the wrong type or out of OpenAI\'s range: a 400 invalid_request_error naming the field in one line, and nothing runs', async () => {
+    const before = await runCount();
+    const cases: [string, unknown][] = [
+      ['temperature', 'hot'],
+      ['temperature', 2.5],
+      ['top_p', 1.5],
+      ['top_p', '0.9'],
+      ['max_tokens', 0],
+      ['max_tokens', 1.5],
+      ['max_tokens', '100'],
+      ['max_completion_tokens', -1],
+      ['stop', 5],
+      ['stop', ['a', 7]],
+      ['stop', ['a', 'b', 'c', 'd', 'e']],
+      ['seed', 1.5],
+      ['seed', 'lucky'],
+      ['user', 7],
+      ['presence_penalty', 3],
+      ['frequency_penalty', 'x'],
+      ['logit_bias', 'x'],
+      ['logit_bias', { '50256': 'never' }],
+      ['parallel_tool_calls', 'yes'],
+      ['store', 'yes'],
+      ['service_tier', 3],
+      ['reasoning_effort', 4],
+      ['tools', 'lookup'],
+    ];
+    for (const [param, value] of cases) {
+      for (const stream of [false, true]) {
+        const what = `${param}: ${JSON.stringify(value)} stream=${stream}`;
+        const refused = await err(client.chat.completions.create({ model: 'prose', messages: ask('x'), stream, [param]: value } as never));
+        expect(refused, what).toBeInstanceOf(OpenAI.BadRequestError);
+        expect(refused.error.type, what).toBe('invalid_request_error');
+        // the field, or the part of it at fault (stop[1], logit_bias.50256)
+        expect(refused.param?.split(/[.[]/)[0], what).toBe(param);
+        // what the field takes, at its JSON path: "$.temperature: temperature is a number from 0 to 2"
+        expect(refused.message, what).toMatch(new RegExp(`\\$\\.${param}\\S*: ${param} is `));
+        expect(refused.message, what).not.toContain('\n');
+      }
+    }
+    expect(await runCount()).toBe(before);
+  });
+
+  it('of the right type are taken (null too) and left to the pipeline: the answer is its own', async () => {
+    const fields = {
+      temperature: 0.7,
+      top_p: 1,
+      max_tokens: 50,
+      max_completion_tokens: 50,
+      stop: ['\n\n', 'END'],
+      seed: 42,
+      user: 'user-1',
+      presence_penalty: -1,
+      frequency_penalty: 2,
+      logit_bias: { '50256': -100 },
+      parallel_tool_calls: false,
+      store: false,
+      service_tier: 'auto',
+      reasoning_effort: 'low',
+      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
+    };
+    const taken = await client.chat.completions.create({ model: 'prose', messages: ask('sampled'), ...fields } as never);
+    expect(taken.choices[0].message.content).toBe('stub says sampled');
+    // the pipeline's own node config is what reaches the model, not the request's
+    expect(stub.requests.at(-1)!.body.temperature).toBeUndefined();
+    const nulls = Object.fromEntries(['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'store'].map((f) => [f, null]));
+    const withNulls = await client.chat.completions.create({ model: 'prose', messages: ask('nulls'), stop: 'one stop', ...nulls } as never);
+    expect(withNulls.choices[0].message.content).toBe('stub says nulls');
+  });
+});

@@ -9,6 +9,7 @@ import { LABEL_PATTERN } from '../deploy/label-name';
 import { assertMayServe, callerOf, keyNameOf, mayServe } from '../http/caller';
 import { HttpProblem } from '../http/problem';
 import type { RouteModule } from './route-module';
+import { chatSamplingFields } from './chat-sampling-fields';
 
 const OpenAIErrorSchema = z
   .object({ error: z.object({ message: z.string(), type: z.string(), code: z.string().nullable(), param: z.string().nullable() }) })
@@ -69,8 +70,10 @@ const ChatRequest = z
       .enum(['auto', 'none'], { error: 'a pipeline answers with its output\'s text and calls none of the request\'s functions: function_call is "auto", "none" or left out' })
       .nullable()
       .optional(),
+    // Checked for their type and range, then left to the pipeline's own config.
+    ...chatSamplingFields,
   })
-  // Sampling parameters and the like are accepted and left to the pipeline's own config.
+  // Fields this runner does not know are taken and left alike.
   .catchall(z.unknown())
   .openapi('ChatCompletionRequest');
 
