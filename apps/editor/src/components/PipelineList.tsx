@@ -7,6 +7,9 @@ import { useToast } from './Toasts';
 import { LoadMore } from './LoadMore';
 import { usePages } from '../hooks/use-pages';
 import { LabelPointers } from '../deploy/LabelPointers';
+import { labelCallers, type LabelCaller } from '../deploy/label-callers';
+import { CallersReason, callersWords, stoppedWords } from '../deploy/CallersReason';
+import { MoveAnyway } from '../deploy/MoveAnyway';
 
 // As the runner checks a new pipeline's name: a slug that starts with a letter or digit (`patchbay run -x` would read an option).
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -23,6 +26,8 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
   const error = pages.error && (pages.error instanceof UnreachableError ? pages.error.message : `Could not reach the runner: ${pages.error.message}`);
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState<string>();
+  // a delete the runner refused because a labelled version of another pipeline calls it: why, and Delete anyway
+  const [refusedDelete, setRefusedDelete] = useState<{ name: string; callers: LabelCaller[]; armed: boolean }>();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const refresh = () => setReloads((n) => n + 1);
@@ -77,13 +82,16 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
     }
   }
 
-  async function remove(pipelineName: string) {
+  async function remove(pipelineName: string, force = false) {
     setConfirmDelete(undefined);
+    setRefusedDelete(undefined);
     try {
-      await api.deletePipeline(pipelineName);
+      await api.deletePipeline(pipelineName, force);
       refresh();
     } catch (err) {
-      toast((err as Error).message, 'error');
+      const callers = labelCallers(err);
+      if (callers) setRefusedDelete({ name: pipelineName, callers, armed: false });
+      else toast((err as Error).message, 'error');
     }
   }
 
@@ -201,6 +209,24 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {refusedDelete && (
+        <div className="delete-refused" data-testid="delete-refused" role="alert">
+          <CallersReason testId="delete-refused-reason" action={`Deleting "${refusedDelete.name}"`} calls={refusedDelete.name} callers={refusedDelete.callers} />
+          <MoveAnyway
+            testId="delete"
+            label={refusedDelete.name}
+            start="Delete anyway…"
+            keep={`Keep ${refusedDelete.name}`}
+            move={`delete ${refusedDelete.name}`}
+            stays={`${refusedDelete.name} stays unless you move ${callersWords(refusedDelete.callers)} first or delete it anyway.`}
+            armed={refusedDelete.armed}
+            question={`Delete ${refusedDelete.name} though ${stoppedWords(refusedDelete.callers)} would stop running?`}
+            consequence="Its labels are removed with it, and the history records them as removed."
+            onArm={(armed) => setRefusedDelete({ ...refusedDelete, armed })}
+            onMove={() => remove(refusedDelete.name, true)}
+          />
         </div>
       )}
       <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="pipelines" />

@@ -69,7 +69,7 @@ export default function DeployPage({ name, navigate }: Props) {
           <div>
             <section className="evals-card" aria-labelledby="history-title" data-testid="deploy-history">
               <h2 id="history-title">History</h2>
-              <DeploymentHistory store={store} />
+              <DeploymentHistory store={store} pipeline={name} />
             </section>
             <section className="evals-card" aria-labelledby="snippets-title">
               <h2 id="snippets-title">Call it</h2>

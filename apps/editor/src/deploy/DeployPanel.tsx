@@ -4,6 +4,8 @@ import { labelProblem } from '@patchbay/core';
 import type { DatasetSummary, EvalsApi, StoredSuite } from '../lib/evals-api';
 import type { CheckState, DeployStore } from './deploy-store';
 import { gatesAlone, gateWords } from './gate-names';
+import { CallersReason, callersWords, stoppedWords } from './CallersReason';
+import { MoveAnyway } from './MoveAnyway';
 import { Verdict } from './Verdict';
 
 interface Props {
@@ -175,6 +177,12 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
             {current.message}
           </p>
         )}
+        {current?.phase === 'callers' && (
+          <div className="deploy-misfit" data-testid="deploy-callers">
+            <CallersReason testId="deploy-callers-reason" action={`Moving ${current.label} to v${current.version}`} calls={`${name}@${current.label}, and with v${current.version} there`} callers={current.callers} />
+            <p>Move {callersWords(current.callers)} first (to a version that does not need it), or move {current.label} to v{current.version} anyway.</p>
+          </div>
+        )}
         {current?.phase === 'unfit' && (
           <HolderMisfit step={current} onPickOther={() => document.getElementById(current.at === 'dataset' ? 'deploy-dataset' : 'deploy-suite')?.focus()} />
         )}
@@ -231,7 +239,8 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
       </p>
     );
   }
-  if (check.phase === 'unfit') return <MoveAnyway store={store} label={label} version={version} from={check.holder} armed={check.armed} question={`Move ${label} to v${version} without comparing it with v${check.holder}?`} consequence={`v${version} alone is evaluated (its own gates still apply), and the history records the move as forced.`} />;
+  if (check.phase === 'unfit') return <PanelMoveAnyway store={store} label={label} version={version} from={check.holder} armed={check.armed} question={`Move ${label} to v${version} without comparing it with v${check.holder}?`} consequence={`v${version} alone is evaluated (its own gates still apply), and the history records the move as forced.`} />;
+  if (check.phase === 'callers') return <PanelMoveAnyway store={store} label={label} version={version} from={check.holder} armed={check.armed} question={`Move ${label} to v${version} though ${stoppedWords(check.callers)} would stop running?`} consequence={`v${version} is still evaluated and compared, and the history records the move as forced.`} />;
   if (check.phase !== 'checked') return null;
   if (check.promotion.gates?.passed) {
     return (
@@ -244,37 +253,22 @@ function MoveActions({ store, label, version }: { store: DeployStore; label: str
   // the gates that failed, named as the verdict names them: "worse" would be wrong for a pass rate, or a label not set
   const failing = (gates?.checks ?? []).filter((c) => !c.passed && !c.skipped).map((c) => c.gate);
   const question = `Move ${label} to v${version} though ${failing.length ? `${failing.join(', ')} ${failing.length === 1 ? 'fails' : 'fail'}` : 'a gate fails'}?`;
-  return <MoveAnyway store={store} label={label} version={version} from={from} armed={check.armed} question={question} consequence="The history records the move as forced, with this eval." />;
+  return <PanelMoveAnyway store={store} label={label} version={version} from={from} armed={check.armed} question={question} consequence="The history records the move as forced, with this eval." />;
 }
 
-/** "Move anyway…", then its deliberate second click, naming what the move goes past (`question`). */
-function MoveAnyway({ store, label, version, from, armed, question, consequence }: { store: DeployStore; label: string; version: number; from: number | null; armed: boolean; question: string; consequence: string }) {
-  if (!armed) {
-    return (
-      <div className="row">
-        <span data-testid="deploy-stays">
-          {label} stays {from === null ? 'unset' : `at v${from}`} unless you move it anyway.
-        </span>
-        <button className="danger" data-testid="deploy-move-anyway" onClick={() => store.getState().arm(true)}>
-          Move anyway…
-        </button>
-      </div>
-    );
-  }
-  // The confirming button is not where the first one was: a double click cannot move the label.
+/** Move anyway as the panel offers it: the store arms and moves the step on screen. */
+function PanelMoveAnyway({ store, label, version, from, armed, question, consequence }: { store: DeployStore; label: string; version: number; from: number | null; armed: boolean; question: string; consequence: string }) {
   return (
-    <div className="deploy-confirm" data-testid="deploy-confirm">
-      <p>
-        <strong>{question}</strong> {consequence}
-      </p>
-      <div className="row">
-        <button data-testid="deploy-move-cancel" onClick={() => store.getState().arm(false)}>
-          Keep {label} where it is
-        </button>
-        <button className="danger" data-testid="deploy-move-forced" onClick={() => store.getState().move()}>
-          Yes, move {label} to v{version} anyway
-        </button>
-      </div>
-    </div>
+    <MoveAnyway
+      testId="deploy"
+      label={label}
+      move={`move ${label} to v${version}`}
+      stays={`${label} stays ${from === null ? 'unset' : `at v${from}`} unless you move it anyway.`}
+      armed={armed}
+      question={question}
+      consequence={consequence}
+      onArm={(armed) => store.getState().arm(armed)}
+      onMove={() => store.getState().move()}
+    />
   );
 }

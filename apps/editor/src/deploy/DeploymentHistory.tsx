@@ -2,18 +2,21 @@ import { ClampedText } from '../components/ClampedText';
 import { useStore } from 'zustand';
 import type { Deployment } from './deploy-api';
 import type { DeployStore } from './deploy-store';
+import { RollbackRefused } from './RollbackRefused';
 
 const at = (iso: string) => new Date(iso).toLocaleString();
 const versionText = (v: number | null) => (v === null ? '(not set)' : `v${v}`);
 
 /**
  * Every move of every label, newest first, one table per label. A row's button moves the label
- * back to where that move took it from: one click, itself a recorded move.
+ * back to where that move took it from: one click, itself a recorded move; refused because it would stop
+ * another pipeline's labelled version, it says why below the table and offers Move anyway.
  */
-export function DeploymentHistory({ store }: { store: DeployStore }) {
+export function DeploymentHistory({ store, pipeline }: { store: DeployStore; pipeline: string }) {
   const deployments = useStore(store, (s) => s.deployments);
   const labels = useStore(store, (s) => s.labels);
   const rollingBack = useStore(store, (s) => s.rollingBack);
+  const refused = useStore(store, (s) => s.rollbackRefused);
   // When this pipeline began (its v1 was saved): moves until then were of a deleted pipeline of the same name, whose
   // version numbers name other documents now, so they offer no way back. A move in that same millisecond can only be
   // a label's first (from nothing), which offers none anyway.
@@ -72,6 +75,7 @@ export function DeploymentHistory({ store }: { store: DeployStore }) {
                 </tbody>
               </table>
             </div>
+            {refused?.label === label && <RollbackRefused store={store} pipeline={pipeline} refused={refused} now={now} />}
           </section>
         );
       })}

@@ -32,9 +32,9 @@ export function deployCalls(client: ApiClient) {
   return {
     labels: async (pipeline: string): Promise<Labels> => (await answer(client.GET('/api/pipelines/{name}/labels', name(pipeline)))).labels,
     deployments: (pipeline: string) => deploymentHistory(client, pipeline),
-    /** Points `label` at `version` (a rollback is this too): one more entry in the history. */
-    moveLabel: (pipeline: string, label: string, version: number, note?: string) =>
-      answer(client.PUT('/api/pipelines/{name}/labels/{label}', { params: { path: { name: pipeline, label } }, body: { version, ...(note ? { note } : {}) } })),
+    /** Points `label` at `version` (a rollback is this too): one more entry in the history. `force`: even past the labelled versions that call it (recorded forced). */
+    moveLabel: (pipeline: string, label: string, version: number, note?: string, force = false) =>
+      answer(client.PUT('/api/pipelines/{name}/labels/{label}', { params: { path: { name: pipeline, label } }, body: { version, ...(note ? { note } : {}), ...(force ? { force: true } : {}) } })),
     startPromotion: (pipeline: string, body: StartPromotion) => answer(client.POST('/api/pipelines/{name}/promotions', { ...name(pipeline), body })),
     getPromotion: async (id: string): Promise<Promotion> => (await answer(client.GET('/api/promotions/{id}', { params: { path: { id } } }))) as Promotion,
 

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { VersionSummary } from '../lib/api-types';
 import { ApiError } from '../lib/api-client';
 import type { DeployApi, Deployment, Labels, Promotion, PromotionSuite } from './deploy-api';
+import { labelCallers, type LabelCaller } from './label-callers';
 
 /**
  * Where the Deploy panel is. A move always comes after its check: `check` runs the promotion
@@ -11,7 +12,8 @@ import type { DeployApi, Deployment, Labels, Promotion, PromotionSuite } from '.
  * move is recorded as forced. `unfit`: the check was refused because the version the label holds
  * cannot be evaluated on the suite (`holder` of the 422, `at` the field at fault), so there is no
  * verdict; `move` (armed) forces the move as `patchbay promote --force` does: the candidate alone
- * is evaluated and the move is recorded as forced.
+ * is evaluated and the move is recorded as forced. `callers`: the check was refused because the move would stop
+ * another pipeline's labelled version (409 `label-has-callers`); `move` (armed) runs the promotion with `force`.
  */
 export type CheckState =
   | { phase: 'idle' }
@@ -20,7 +22,8 @@ export type CheckState =
   | { phase: 'moving'; label: string; version: number; promotion: Promotion; forced: boolean }
   | { phase: 'moved'; label: string; version: number; promotion: Promotion }
   | { phase: 'failed'; label: string; version: number; message: string }
-  | { phase: 'unfit'; label: string; version: number; suite: PromotionSuite; holder: number; reason: string; at: 'dataset' | 'suite'; armed: boolean };
+  | { phase: 'unfit'; label: string; version: number; suite: PromotionSuite; holder: number; reason: string; at: 'dataset' | 'suite'; armed: boolean }
+  | { phase: 'callers'; label: string; version: number; suite: PromotionSuite; holder: number | null; callers: LabelCaller[]; armed: boolean };
 
 export interface DeployState {
   labels?: Labels;
@@ -30,6 +33,16 @@ export interface DeployState {
   step: CheckState;
   /** The label a rollback is moving right now (its buttons wait). */
   rollingBack?: string;
+  /** A rollback the runner refused because it would stop another pipeline's labelled version (409 `label-has-callers`). */
+  rollbackRefused?: RefusedRollback;
+}
+
+/** The rollback that was refused, and whether "Move anyway" has had its first click. */
+export interface RefusedRollback {
+  label: string;
+  version: number;
+  callers: LabelCaller[];
+  armed: boolean;
 }
 
 export interface DeployActions {
@@ -40,8 +53,13 @@ export interface DeployActions {
   move(): Promise<void>;
   /** Leaves the verdict (a new label or version was chosen). */
   reset(): void;
-  /** Points `label` back at `version`: a move like any other, recorded in the history. */
-  rollback(label: string, version: number): Promise<void>;
+  /**
+   * Points `label` back at `version`: a move like any other, recorded in the history. Refused because it would
+   * stop a caller, it is kept in `rollbackRefused`; `force` (after `armRollback`) makes it anyway, recorded forced.
+   */
+  rollback(label: string, version: number, force?: boolean): Promise<void>;
+  /** The first click of "Move anyway" on a refused rollback (false: changed one's mind). */
+  armRollback(armed: boolean): void;
 }
 
 export type DeployStore = StoreApi<DeployState & DeployActions>;
@@ -62,8 +80,8 @@ function holderMisfit(err: unknown): { holder: number; reason: string; at: 'data
   return { holder: version, reason, at: body?.errors?.[0]?.path === '$.suite.dataset' ? 'dataset' : 'suite' };
 }
 
-/** What a forced move past a holder the suite cannot evaluate starts from: no comparison, no gates yet. */
-function notCompared(step: Extract<CheckState, { phase: 'unfit' }>): Promotion {
+/** What a forced move with no verdict yet (a holder the suite cannot evaluate, a caller it would stop) starts from: no comparison, no gates yet. */
+function notCompared(step: Extract<CheckState, { phase: 'unfit' | 'callers' }>): Promotion {
   return { status: 'running', moved: false, from: step.holder, to: step.version, comparison: null, gates: null, evalIds: { candidate: null, holder: null }, forced: true } as Promotion;
 }
 
@@ -106,19 +124,22 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
         else set({ step: { phase: 'checked', label, version, suite, promotion, armed: false } });
       } catch (err) {
         const unfit = holderMisfit(err);
-        set({ step: unfit ? { phase: 'unfit', label, version, suite, ...unfit, armed: false } : { phase: 'failed', label, version, message: message(err) } });
+        const callers = labelCallers(err);
+        if (unfit) set({ step: { phase: 'unfit', label, version, suite, ...unfit, armed: false } });
+        else if (callers) set({ step: { phase: 'callers', label, version, suite, holder: get().labels?.[label]?.version ?? null, callers, armed: false } });
+        else set({ step: { phase: 'failed', label, version, message: message(err) } });
       }
     },
 
     arm(armed) {
       const now = get().step;
-      if ((now.phase === 'checked' && !now.promotion.gates?.passed) || now.phase === 'unfit') set({ step: { ...now, armed } });
+      if ((now.phase === 'checked' && !now.promotion.gates?.passed) || now.phase === 'unfit' || now.phase === 'callers') set({ step: { ...now, armed } });
     },
 
     async move() {
       const now = get().step;
-      if (now.phase !== 'checked' && now.phase !== 'unfit') return;
-      const forced = now.phase === 'unfit' || !now.promotion.gates?.passed;
+      if (now.phase !== 'checked' && now.phase !== 'unfit' && now.phase !== 'callers') return;
+      const forced = now.phase !== 'checked' || !now.promotion.gates?.passed;
       if (forced && !now.armed) return; // a refused verdict moves only after the deliberate first click
       const { label, version, suite } = now;
       const promotion = now.phase === 'checked' ? now.promotion : notCompared(now);
@@ -141,18 +162,28 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
       if (get().step.phase !== 'checking' && get().step.phase !== 'moving') set({ step: { phase: 'idle' } });
     },
 
-    async rollback(label, version) {
+    async rollback(label, version, force = false) {
+      const refused = get().rollbackRefused;
+      // a forced rollback is the refused one, after the deliberate first click
+      if (force && !(refused?.armed && refused.label === label && refused.version === version)) return;
       // a verdict on screen was about where the label was: it no longer is
-      set({ rollingBack: label });
+      set({ rollingBack: label, rollbackRefused: undefined });
       get().reset();
       let failure: string | undefined;
+      let callers: LabelCaller[] | undefined;
       try {
-        await api.deploy.moveLabel(pipeline, label, version, 'rolled back from the editor');
+        await api.deploy.moveLabel(pipeline, label, version, 'rolled back from the editor', force);
       } catch (err) {
-        failure = message(err);
+        callers = labelCallers(err);
+        if (!callers) failure = message(err);
       }
       await get().load();
-      set({ rollingBack: undefined, ...(failure ? { error: failure } : {}) });
+      set({ rollingBack: undefined, ...(failure ? { error: failure } : {}), ...(callers ? { rollbackRefused: { label, version, callers, armed: false } } : {}) });
+    },
+
+    armRollback(armed) {
+      const refused = get().rollbackRefused;
+      if (refused) set({ rollbackRefused: { ...refused, armed } });
     },
   }));
 }

@@ -34,7 +34,9 @@ export function createApi(options: ApiClientOptions = {}) {
     },
     /** A new pipeline: the document (named by its `name`) becomes version 1; 409 when the name is taken. */
     createPipeline: (document: PipelineDocument) => answer(client.POST('/api/pipelines', { body: document })),
-    deletePipeline: (pipeline: string) => answer(client.DELETE('/api/pipelines/{name}', name(pipeline))),
+    /** `force`: even though a labelled version of another pipeline calls it (else 409 `label-has-callers`). */
+    deletePipeline: (pipeline: string, force = false) =>
+      answer(client.DELETE('/api/pipelines/{name}', { params: { path: { name: pipeline }, ...(force ? { query: { force: 'true' as const } } : {}) } })),
     /** A page of a pipeline's versions, newest first; `listVersions` is all of them, for pickers. */
     versionsPage: (pipeline: string, cursor?: string) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } })),
     listVersions: (pipeline: string) => allPages((cursor) => listPage(client.GET('/api/pipelines/{name}/versions', { params: { path: { name: pipeline }, query: { cursor } } }))),
