@@ -272,7 +272,7 @@ describe('a dataset or suite the version the label holds cannot be evaluated on'
     await page.getByTestId('deploy-move-forced').click();
     await expect.poll(() => page.getByTestId('deploy-moved').textContent()).toBe('production: v1 → v2 — moved anyway; the history records it as forced.');
     const [latest] = await grows();
-    expect(latest).toMatchObject({ label: 'production', from: 1, to: 2, forced: true, evalId: expect.any(String), note: 'promoted with --force: v1, which production holds, cannot be evaluated on this suite' });
+    expect(latest).toMatchObject({ label: 'production', from: 1, to: 2, forced: true, evalId: expect.any(String), note: 'promoted with "force": true: v1, which production holds, cannot be evaluated on this suite' });
     await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('forced');
   });
 });

@@ -97,7 +97,8 @@ describe('promotion over HTTP', () => {
     const forced = await promote({ version: 2, force: true });
     expect(forced.promotion).toMatchObject({ status: 'moved', moved: true, from: 3, to: 2, forced: true });
     const [latest] = (await json(await runner.api('/api/pipelines/qa/deployments'))).deployments;
-    expect(latest).toMatchObject({ label: 'production', from: 3, to: 2, forced: true, evalId: forced.promotion.evalIds.candidate });
+    // asked over HTTP (the editor's Move anyway too): the note names the force as it was given, not the CLI's --force
+    expect(latest).toMatchObject({ label: 'production', from: 3, to: 2, forced: true, evalId: forced.promotion.evalIds.candidate, note: 'promoted with "force": true past failing gates' });
     // Roll back: a move like any other, recorded.
     expect((await runner.put('/api/pipelines/qa/labels/production', { version: 3, note: 'rollback' })).status).toBe(200);
   });
@@ -324,7 +325,7 @@ describe('a promotion racing another change to its pipeline', () => {
     expect(forced).toMatchObject({ status: 'moved', moved: true, from: 1, to: 2, forced: true, comparison: null, evalIds: { holder: null } });
     expect(forced.gates.checks).toEqual([{ gate: 'fail-on regression', passed: true, skipped: true, message: 'skipped: v1, which canary holds, cannot be evaluated on this suite' }]);
     const [latest] = (await json(await runner.api('/api/pipelines/grows/deployments'))).deployments;
-    expect(latest).toMatchObject({ label: 'canary', from: 1, to: 2, forced: true, evalId: forced.evalIds.candidate, note: 'promoted with --force: v1, which canary holds, cannot be evaluated on this suite' });
+    expect(latest).toMatchObject({ label: 'canary', from: 1, to: 2, forced: true, evalId: forced.evalIds.candidate, note: 'promoted with "force": true: v1, which canary holds, cannot be evaluated on this suite' });
   });
 });
 

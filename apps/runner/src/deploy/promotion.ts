@@ -21,6 +21,8 @@ export interface PromotionRequest {
   dryRun?: boolean;
   /** `admin` or a key's name, for the history. */
   by: string;
+  /** Where the promotion was asked for: a forced move's note names the force as it was given there (`--force`, `"force": true`). */
+  via: 'cli' | 'http';
 }
 
 export interface PromotionOutcome {
@@ -163,7 +165,9 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
   if (req.dryRun) return { ...outcome, status: 'checked' };
   if (gates.passed || req.force) {
     const forced = !gates.passed || misfit !== undefined;
-    const note = misfit ? `promoted with --force: ${misfit.summary}` : forced ? 'promoted with --force past failing gates' : 'promoted: gates passed';
+    // a stored request from before `via` was over HTTP: only the CLI says --force
+    const force = req.via === 'cli' ? '--force' : '"force": true';
+    const note = misfit ? `promoted with ${force}: ${misfit.summary}` : forced ? `promoted with ${force} past failing gates` : 'promoted: gates passed';
     try {
       // Only if the label still holds the version compared with (a move made while the evals ran is not overwritten
       // unseen) and the number still names the version evaluated (a pipeline deleted and saved again reuses numbers).

@@ -153,7 +153,7 @@ export const promotionRoutes: RouteModule = {
         if (err instanceof DatasetError) throw new HttpProblem(422, err.message, { type: 'eval-does-not-fit', errors: [{ path: '$.suite.dataset', message: err.message }] });
         throw err;
       }
-      const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin' });
+      const id = await promotions().start({ pipeline: name, label: body.label, version: body.version, suite, dataset, force: body.force === true, dryRun: body.dryRun === true, by: 'admin', via: 'http' });
       c.header('location', `/api/promotions/${id}`);
       return c.json({ id }, 202);
     });

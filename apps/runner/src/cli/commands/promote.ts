@@ -136,7 +136,7 @@ recorded cancelled and the label does not move).`,
       const progress = promotionProgress(io.stderr);
       let from: number | null = null;
       const outcome = await asUsage(
-        runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin' }, (event) => {
+        runPromotion({ store, evals, jobs }, 'cli', { pipeline: name, label: values.label, version, suite, dataset, force: values.force === true, by: 'admin', via: 'cli' }, (event) => {
           if (event.type === 'promotion.started') from = event.from;
           else if (event.type === 'promotion.eval') progress.line(`v${event.version}: ${event.reused ? `reusing stored eval ${event.evalId}` : `evaluating (eval ${event.evalId})`}`);
           else if (event.type === 'promotion.eval.progress') progress.update(event.version, event.done, event.total);
