@@ -18,6 +18,7 @@ import type { FlowEdge, FlowNode } from '../lib/flow-model';
 import { useCardDetailSetting } from '../hooks/use-card-detail-setting';
 import { CardDetailContext } from './card-detail';
 import { PipelineNodeView } from './PipelineNodeView';
+import { dropPosition } from '../lib/drop-position';
 
 /** The MIME type a palette item puts on the drag: the node type to add. */
 export const NODE_DRAG_TYPE = 'application/x-patchbay-node';
@@ -73,7 +74,7 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu, 
       const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
       if (!type) return;
       e.preventDefault();
-      onDropType(type, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      onDropType(type, dropPosition(e.currentTarget.getBoundingClientRect(), { x: e.clientX, y: e.clientY }, screenToFlowPosition));
     },
     [onDropType, screenToFlowPosition],
   );
