@@ -36,7 +36,10 @@ beforeAll(async () => {
     handler: (req) => {
       const said: string = req.body?.messages?.at(-1)?.content ?? '';
       // "long …": the model runs into its token limit, as OpenAI reports it
-      return said.startsWith('long') ? { text: 'the answer was cut', finishReason: 'length' } : { text: `stub says ${said}` };
+      if (said.startsWith('long')) return { text: 'the answer was cut', finishReason: 'length' };
+      // "filtered …": the provider's content filter withheld the rest, as OpenAI and Azure report it
+      if (said.startsWith('filtered')) return { text: 'the start of an answer', finishReason: 'content_filter' };
+      return { text: `stub says ${said}` };
     },
   });
   runner = await startTestRunner({ env: { STUB_BASE_URL: stub.url } });
@@ -73,6 +76,13 @@ describe('finish_reason', () => {
     expect(chunks.at(-1)!.usage?.completion_tokens).toBeGreaterThan(0);
     const streamedRun = await (await runner.api(`/api/runs/${chunks[0].id}`)).json();
     expect(streamedRun.nodes.answer.finishReason).toBe('length');
+  });
+
+  it('is "content_filter" when the provider filtered the answering model node\'s reply, whole and streamed', async () => {
+    const whole = await client.chat.completions.create({ model: 'prose', messages: ask('filtered story') });
+    expect(whole.choices[0].finish_reason).toBe('content_filter');
+    const chunks = await streamed('prose', 'filtered story again');
+    expect(chunks.at(-1)!.choices[0]?.finish_reason).toBe('content_filter');
   });
 
   it('is "stop" for a model that finished, and for an answer that does not come straight from the model node', async () => {

@@ -5,10 +5,12 @@ import type { ServedOutcome, Usage } from './served-run';
 export const toOpenAIUsage = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.totalTokens });
 
 /**
- * The answer's `finish_reason`: `length` when the model node that feeds it was cut off by its token limit (a client
- * then knows the answer is not whole, as from a model), otherwise `stop`: the pipeline ran to its end.
+ * The answer's `finish_reason`: `length` when the model node that feeds it was cut off by its token limit, or
+ * `content_filter` when the provider's filter withheld the rest (a client then knows the answer is not whole, as
+ * from a model), otherwise `stop`: the pipeline ran to its end.
  */
-export const toOpenAIFinishReason = (outcome: ServedOutcome) => (outcome.finishReason === 'length' ? 'length' : 'stop');
+export const toOpenAIFinishReason = (outcome: ServedOutcome): 'length' | 'content_filter' | 'stop' =>
+  outcome.finishReason === 'length' || outcome.finishReason === 'content_filter' ? outcome.finishReason : 'stop';
 
 /** How a run that did not succeed is told, in the stream as in a whole answer (502 run_failed). */
 export const runFailedMessage = (outcome: ServedOutcome, runId: string) =>
