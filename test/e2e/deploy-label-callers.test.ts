@@ -84,7 +84,7 @@ describe('a rollback that would stop a caller', () => {
     await refused.getByTestId('rollback-move-anyway').click();
     await refused.getByTestId('rollback-move-forced').click();
     await expect.poll(childProduction).toBe(1);
-    expect((await childHistory())[0]).toMatchObject({ label: 'production', from: 2, to: 1, forced: true, note: 'rolled back from the editor' });
+    expect((await childHistory())[0]).toMatchObject({ label: 'production', from: 2, to: 1, forced: true, note: 'rolled back from the editor; forced past a caller it stops: parent@production (v1)' });
     await expect.poll(() => page.getByTestId('deployment-production-0').textContent()).toContain('forced');
     expect(await page.getByTestId('rollback-refused').count()).toBe(0);
   });

@@ -63,7 +63,8 @@ describe("a label that another pipeline's labelled version calls", () => {
 
     const forced = await json(await runner.put('/api/pipelines/child/labels/production', { version: 2, note: 'rename', force: true }));
     expect(forced).toMatchObject({ status: 200, body: { version: 2, from: 1 } });
-    expect((await history('child'))[0]).toMatchObject({ from: 1, to: 2, note: 'rename', forced: true });
+    // The history says what the force went past: the caller it stopped.
+    expect((await history('child'))[0]).toMatchObject({ from: 1, to: 2, note: 'rename; forced past a caller it stops: parent@production (v1)', forced: true });
     expect((await json(await runner.put('/api/pipelines/child/labels/production', { version: 1 }))).body).toMatchObject({ version: 1, from: 2 });
     expect((await history('child'))[0]).toMatchObject({ from: 2, to: 1, forced: false });
   });
@@ -169,6 +170,7 @@ describe('a promotion of a label that a labelled version of another calls', () =
     expect(started.status).toBe(202);
     for await (const _ of sseEvents(await runner.api(`/api/promotions/${started.body.id}/events`)));
     expect((await json(await runner.api(`/api/promotions/${started.body.id}`))).body).toMatchObject({ status: 'moved', moved: true, forced: true });
-    expect((await history('svc'))[0]).toMatchObject({ from: 1, to: 2, forced: true });
+    // Its gates passed, so only the caller made it forced: the note says so, not "gates passed" alone.
+    expect((await history('svc'))[0]).toMatchObject({ from: 1, to: 2, forced: true, note: 'promoted: gates passed; forced past a caller it stops: front@production (v1)' });
   });
 });

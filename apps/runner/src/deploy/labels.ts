@@ -2,7 +2,7 @@ import type { LabelMove, LabelState, Store } from '../store/index';
 import { DomainError } from '../domain-errors';
 import { problemsNow } from '../pipelines/problems-now';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
-import { checkCallers, type CallersCheck } from './label-callers';
+import { checkCallers, type BrokenCaller, type CallersCheck } from './label-callers';
 
 /**
  * Moves (or creates) a label after checking its target: the pipeline and the
@@ -30,10 +30,18 @@ export async function moveLabel(
   }
   if (options.callers) {
     const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, { at: '$.version' });
-    if (stopped.length > 0) move = { ...move, forced: true };
+    if (stopped.length > 0) move = { ...move, forced: true, note: withCallers(move.note, stopped) };
   }
   const { from, state } = await store.labels.move(move);
   return { label: move.label, ...state, from, forced: move.forced === true };
+}
+
+/** A forced move's note says what the force went past: the callers it stops (the first three, then how many more). */
+function withCallers(note: string | undefined, stopped: readonly BrokenCaller[]): string {
+  const names = stopped.slice(0, 3).map((c) => `${c.pipeline}@${c.label} (v${c.version})`).join(', ');
+  const more = stopped.length > 3 ? ` and ${stopped.length - 3} more` : '';
+  const past = `forced past ${stopped.length === 1 ? 'a caller' : 'callers'} it stops: ${names}${more}`;
+  return note ? `${note}; ${past}` : past;
 }
 
 /** Removes a label (recorded in the history as a move to nothing); with `callers` `keep-running`, not while a labelled version needs it (409). */
