@@ -37,7 +37,7 @@ export async function moveLabel(
 }
 
 /** A forced move's note says what the force went past: the callers it stops (the first three, then how many more). */
-function withCallers(note: string | undefined, stopped: readonly BrokenCaller[]): string {
+function withCallers(note: string | null | undefined, stopped: readonly BrokenCaller[]): string {
   const names = stopped.slice(0, 3).map((c) => `${c.pipeline}@${c.label} (v${c.version})`).join(', ');
   const more = stopped.length > 3 ? ` and ${stopped.length - 3} more` : '';
   const past = `forced past ${stopped.length === 1 ? 'a caller' : 'callers'} it stops: ${names}${more}`;
