@@ -73,8 +73,9 @@ describe('building a pipeline in the browser', () => {
     const output = page.getByTestId('run-output-output1');
     await output.waitFor();
     expect(await output.textContent()).toBe('Echo: hello from the browser');
-    expect(await page.getByTestId('run-status').textContent()).toBe('succeeded');
-    for (const id of ['input1', 'llm1', 'output1']) expect(await page.getByTestId(`node-${id}`).getAttribute('data-status')).toBe('succeeded');
+    // the output's value arrives a moment before the run's own finish event: wait for it, do not race it
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('succeeded');
+    for (const id of ['input1', 'llm1', 'output1']) await expect.poll(() => page.getByTestId(`node-${id}`).getAttribute('data-status')).toBe('succeeded');
     expect(await page.getByTestId('node-text-llm1').textContent()).toBe('Echo: hello from the browser');
   });
 
