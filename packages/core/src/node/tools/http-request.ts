@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { pipeline, type Readable, type Transform } from 'node:stream';
 import iconv from 'iconv-lite';
+import { ACCEPTED_ENCODINGS, decodersFor } from './content-decoding';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
@@ -11,7 +13,7 @@ export interface HttpRequestOptions {
   allowHosts?: string[];
   /** Per request, redirects included. Default 10,000 ms. */
   timeoutMs?: number;
-  /** Largest response body read. Default 1,000,000 bytes. */
+  /** Largest response body read, counted after decompression. Default 1,000,000 bytes. */
   maxBytes?: number;
 }
 
@@ -54,7 +56,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       let url = parseUrl(String(args.url));
       let method = String(args.method);
-      const headers: Record<string, string> = { 'accept-encoding': 'identity', ...((args.headers as Record<string, string>) ?? {}) };
+      const headers: Record<string, string> = { 'accept-encoding': ACCEPTED_ENCODINGS, ...((args.headers as Record<string, string>) ?? {}) };
       let body: string | undefined;
       if (args.body !== undefined && method === 'POST') {
         body = typeof args.body === 'string' ? args.body : JSON.stringify(args.body);
@@ -132,26 +134,49 @@ function send(
     else callback(null, target.address, target.family);
   };
   const client = url.protocol === 'https:' ? https : http;
+  let onAbort = () => {};
   return new Promise<Response>((resolve, reject) => {
+    // Settles whatever state the response's streams are in: the deadline is the caller's promise to the user.
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
     const req = client.request(url, { method, headers, lookup: pinned, agent: false, signal }, (res) => {
       const declared = Number(res.headers['content-length']);
       if (declared > maxBytes) {
         res.destroy();
         return reject(new Error(`${method} ${url}: response of ${declared} bytes is over the ${maxBytes}-byte limit`));
       }
+      let decoders: Transform[];
+      try {
+        decoders = decodersFor(res.headers['content-encoding']);
+      } catch (err) {
+        res.destroy();
+        return reject(new Error(`${method} ${url}: ${(err as Error).message}`));
+      }
+      let received = 0;
+      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      // A 204, a 304 or a redirect may name an encoding and send no body: nothing to decode is an empty body.
+      const fail = (err: Error) =>
+        received === 0
+          ? resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0) })
+          : reject(new Error(`${method} ${url}: the ${res.headers['content-encoding']} body could not be decoded: ${err.message}`));
+      res.on('error', reject); // the connection's own failure, before the decoder's report of it
+      // The bound counts decoded bytes: a few kB of gzip can inflate to gigabytes.
+      const body: Readable = decoders.length ? (pipeline([res, ...decoders], (err) => err && fail(err)) as Transform) : res;
+      // A decoder that finds the input cut short reports it here, after pipeline's callback.
+      if (decoders.length) body.on('error', fail);
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (chunk: Buffer) => {
+      body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          res.destroy();
           reject(new Error(`${method} ${url}: response is over the ${maxBytes}-byte limit`));
+          body.destroy();
+          res.destroy();
         } else chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
+      body.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`${method} ${url}: ${err.code ?? err.message}`)));
     req.end(body);
-  });
+  }).finally(() => signal.removeEventListener('abort', onAbort));
 }

@@ -1,0 +1,127 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineDocument } from '../../src/schema/pipeline';
+import { runPipeline } from '../../src/engine/run-pipeline';
+import { createServices, type WorkspaceServices } from '../../src/node/services';
+
+/**
+ * `http_request` as a user runs it: a pipeline (input `args` → tool node → output) through the engine, with the
+ * workspace's real services (createServices, as `patchbay run` wires them), against a real HTTP server on loopback.
+ */
+
+type Route = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void;
+const routes = new Map<string, Route>();
+let server: http.Server;
+let origin: string;
+let dir: string;
+const workspaces: WorkspaceServices[] = [];
+
+async function services(http: object = {}): Promise<WorkspaceServices> {
+  const ws = mkdtempSync(path.join(dir, 'ws-'));
+  writeFileSync(path.join(ws, 'patchbay.config.json'), JSON.stringify({ tools: { http: { allowHosts: ['127.0.0.1'], ...http } } }));
+  const s = await createServices({ dataDir: ws, env: {} });
+  workspaces.push(s);
+  return s;
+}
+
+const PIPELINE = {
+  format: 'patchbay.pipeline/v1',
+  name: 'fetch',
+  nodes: [
+    { id: 'args', type: 'input', config: { name: 'args', valueType: 'json' } },
+    { id: 'call', type: 'tool', config: { tool: 'http_request' } },
+    { id: 'out', type: 'output', config: { name: 'result' } },
+  ],
+  edges: [
+    { from: 'args.value', to: 'call.args' },
+    { from: 'call.result', to: 'out.value' },
+  ],
+} as PipelineDocument;
+
+async function fetchThrough(args: object, http: object = {}) {
+  return runPipeline(PIPELINE, { args }, { services: await services(http) });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'patchbay-http-pipeline-'));
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const route = routes.get(new URL(req.url!, 'http://x').pathname);
+      if (route) route(req, res, Buffer.concat(chunks));
+      else res.writeHead(404).end('no such route');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await Promise.all(workspaces.map((s) => s.close()));
+  server.closeAllConnections();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('http_request: compressed responses', () => {
+  const text = JSON.stringify({ city: 'Zürich', note: 'é'.repeat(200) });
+  const encoders: Record<string, (b: Buffer) => Buffer> = { gzip: zlib.gzipSync, deflate: zlib.deflateSync, br: zlib.brotliCompressSync };
+  beforeAll(() => {
+    // Compressed whatever the request asked for, as some servers and CDNs do.
+    for (const [name, encode] of Object.entries(encoders)) {
+      routes.set(`/always-${name}`, (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': name }).end(encode(Buffer.from(text))));
+    }
+    // `deflate` as some servers send it: raw, without the zlib wrapper.
+    routes.set('/raw-deflate', (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' }).end(zlib.deflateRawSync(text)));
+    routes.set('/no-content', (_req, res) => res.writeHead(204, { 'content-encoding': 'gzip' }).end());
+    routes.set('/broken-gzip', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end('not gzip at all'));
+    // Compressed when the request accepts it, as most do.
+    routes.set('/negotiated', (req, res) => {
+      const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      res.writeHead(200, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) }).end(gzip ? zlib.gzipSync(text) : text);
+    });
+    // 5 MB of spaces, a few kB on the wire.
+    routes.set('/bomb', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(zlib.gzipSync(Buffer.alloc(5_000_000, ' '))));
+    routes.set('/zstd', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'zstd' }).end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0])));
+  });
+
+  it('decodes a gzip, deflate or br body, even one the request did not ask for', async () => {
+    for (const route of [...Object.keys(encoders).map((name) => `always-${name}`), 'raw-deflate']) {
+      const run = await fetchThrough({ url: `${origin}/${route}`, method: 'GET' });
+      expect(run.error).toBeUndefined();
+      expect(run.outputs.result).toMatchObject({ status: 200, contentType: 'application/json', body: text });
+    }
+  });
+
+  it('reads no body as empty when the response names an encoding but sends nothing (a 204)', async () => {
+    const run = await fetchThrough({ url: `${origin}/no-content`, method: 'GET' });
+    expect(run.outputs.result).toMatchObject({ status: 204, body: '' });
+  });
+
+  it('decodes a body compressed because a header the pipeline set asked for it', async () => {
+    for (const headers of [{ 'Accept-Encoding': 'gzip' }, {}]) {
+      const run = await fetchThrough({ url: `${origin}/negotiated`, method: 'GET', headers });
+      expect(run.outputs.result).toMatchObject({ status: 200, body: text });
+    }
+  });
+
+  it('bounds the decoded body by maxBytes: a small gzip of 5 MB is refused, not inflated into memory', async () => {
+    const run = await fetchThrough({ url: `${origin}/bomb`, method: 'GET' }, { maxBytes: 100_000 });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/bomb: response is over the 100000-byte limit/);
+  });
+
+  it('refuses a content encoding it cannot decode, or a body that is not what it says, saying which', async () => {
+    const zstd = await fetchThrough({ url: `${origin}/zstd`, method: 'GET' });
+    expect(zstd.status).toBe('failed');
+    expect(zstd.error).toMatch(/: GET http:\/\/127\.0\.0\.1:\d+\/zstd: the response is encoded as zstd, which http_request cannot decode \(it decodes gzip, deflate and br\)$/);
+    const broken = await fetchThrough({ url: `${origin}/broken-gzip`, method: 'GET' });
+    expect(broken.error).toMatch(/: GET http:\/\/127\.0\.0\.1:\d+\/broken-gzip: the gzip body could not be decoded: incorrect header check$/);
+  });
+});
