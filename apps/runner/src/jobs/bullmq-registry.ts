@@ -336,6 +336,16 @@ export class BullmqJobRegistry implements JobRegistry {
     return queue;
   }
 
+  /**
+   * The events an earlier attempt of a job published (`next` is where this attempt's go), when the stream
+   * still holds them all from 0. One its cap trimmed (past 10,000 events) or that holds an end marker cannot
+   * be kept in order with this attempt's: undefined, and this attempt's events are stored alone, as before.
+   */
+  private async earlierEvents(kind: string, id: string, next: number): Promise<unknown[] | undefined> {
+    const { events, ended } = await this.streams.read(kind, id);
+    return !ended && events.length === next ? events : undefined;
+  }
+
   /** Runs one BullMQ job with the kind's processor; its events go to the job's stream. */
   private async process(kind: string, job: Job): Promise<void> {
     const id = job.id as string;
@@ -359,6 +369,7 @@ export class BullmqJobRegistry implements JobRegistry {
       const context: JobContext<unknown> = {
         id,
         signal: controller.signal,
+        earlier: seq > 0 ? await this.earlierEvents(kind, id, seq) : undefined,
         publish: (event) => this.streams.append(kind, id, seq++, event, (err) => this.log(`${kind} ${id}: could not publish an event: ${err.message}`)),
       };
       try {

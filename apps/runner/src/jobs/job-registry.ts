@@ -41,6 +41,12 @@ export interface JobContext<E> {
   readonly signal: AbortSignal;
   /** Appends an event; subscribers get it with its 0-based sequence number. */
   publish(event: E): void;
+  /**
+   * Scaled out, a job taken up again after its worker died: the events that worker published, which its
+   * stream keeps and this attempt's follow (its first `publish` is numbered after them). A processor that
+   * stores its events keeps these first, so the stored stream is the one clients were sent, id for id.
+   */
+  readonly earlier?: readonly E[];
 }
 
 /**

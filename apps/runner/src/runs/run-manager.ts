@@ -211,7 +211,9 @@ export class RunManager {
 
   private execute(payload: RunJob, job: JobContext<RunEvent>): Promise<void> {
     const { id, startedAt } = payload;
-    const events: RunEvent[] = [];
+    // Taken up after its worker died, the run's stream goes on after that worker's events: stored with
+    // them, a replay of the ended run has the ids clients were sent live (Last-Event-ID resumes with them).
+    const events: RunEvent[] = [...(job.earlier ?? [])];
     const emit = (event: RunEvent) => {
       events.push(event);
       job.publish(event);

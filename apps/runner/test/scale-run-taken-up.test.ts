@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
+import { allSseEvents, echoPipeline, sseEvents, waitForRun, type SseEvent } from './support/test-runner';
+import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
+import { scaleServices } from './support/scale-services';
+
+// A run whose worker is killed (kill -9) mid-run is taken up by another worker, which runs it again from the
+// start: its live stream goes on after what the first worker sent (a second run.started). Its ids are what a
+// client resumes with, so the stream of the run once it has ended must be that same stream. Before, the ended
+// run's stream was the second attempt's events alone, numbered from 0 again: a client resuming after id N got
+// the events after the second attempt's N (some of the answer's tokens skipped), and one that had seen the
+// last event was told its id was "not an id this stream sent" (400).
+describe('scaled out: a run taken up by another worker after kill -9 streams the same ids live and once ended', () => {
+  const services = scaleServices();
+  let stub: OpenAIStub;
+  let dir: string;
+  let server: PatchbayProcess & { url: string };
+  const workers: PatchbayProcess[] = [];
+  let env: NodeJS.ProcessEnv;
+  let workerArgs: string[];
+  const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
+
+  beforeAll(async () => {
+    let first = true;
+    stub = await startOpenAIStub({
+      handler: () => {
+        // The first worker's call never answers: the worker is killed holding it.
+        if (first) {
+          first = false;
+          return { hang: 'before-response' };
+        }
+        return { text: 'one two three four', pieces: ['one ', 'two ', 'three ', 'four'] };
+      },
+    });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchbay-taken-up-'));
+    env = { ...baseEnv(), STUB_BASE_URL: stub.url, STUB_API_KEY: 'sk-taken-up' };
+    const serving = await spawnPatchbay(['serve', '--port', '0', '--data', dir, '--store', services.store, '--queue', services.redis.url, '--no-work'], { ...env, PATCHBAY_DEMO: '0' }, /Patchbay listening on (http:\/\/\S+)/);
+    server = { ...serving, url: serving.match[1] };
+    workerArgs = ['worker', '--store', services.store, '--queue', services.redis.url, '--concurrency', '2', '--stalled-ms', '1000'];
+    workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
+    const saved = await api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(echoPipeline('qa', 'stub:model')) });
+    expect(saved.status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    server?.child.kill('SIGKILL');
+    await stub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replays the ended run with the ids its live stream sent, and resumes after any of them', async () => {
+    const res = await api('/api/runs?stream=true', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'qa', inputs: { question: 'taken up' } }) });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-run-id')!;
+    const live: SseEvent[] = [];
+    const reading = (async () => {
+      for await (const event of sseEvents(res)) live.push(event);
+    })();
+    // The first worker holds the model call; then it dies without a word, and another takes the run up.
+    await expect.poll(() => stub.requests.length, { timeout: 30_000 }).toBe(1);
+    workers[0].child.kill('SIGKILL');
+    await workers[0].exited;
+    workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
+    await reading;
+    expect((await waitForRun({ api }, id, 30_000)).status).toBe('succeeded');
+
+    const types = (events: SseEvent[]) => events.map((e) => `${e.id} ${e.event}`);
+    expect(live.filter((e) => e.event === 'run.started')).toHaveLength(2);
+    expect(live.map((e) => Number(e.id))).toEqual(live.map((_, i) => i));
+    expect(live.at(-1)!.event).toBe('run.completed');
+
+    // The ended run's stream is the one that was sent live, id for id.
+    const replay = await allSseEvents(await api(`/api/runs/${id}/events`));
+    expect(types(replay)).toEqual(types(live));
+    // The store keeps each node's trace once (the run's last one), so a replayed node.completed carries the
+    // node's final trace; the rest of every event is what was sent.
+    const withoutTrace = (events: SseEvent[]) => events.map((e) => ({ ...JSON.parse(e.data), trace: undefined }));
+    expect(withoutTrace(replay)).toEqual(withoutTrace(live));
+
+    // A client that saw up to a token of the second attempt gets the rest of the answer, nothing skipped.
+    const token = live.findLastIndex((e) => e.event === 'node.token' && JSON.parse(e.data).text === 'one ');
+    expect(token).toBeGreaterThan(0);
+    const resumed = await allSseEvents(await api(`/api/runs/${id}/events`, { headers: { 'last-event-id': live[token].id! } }));
+    expect(types(resumed)).toEqual(types(live.slice(token + 1)));
+    expect(resumed.filter((e) => e.event === 'node.token').map((e) => JSON.parse(e.data).text).join('')).toBe('two three four');
+
+    // One that saw the last event resumes to an empty stream, as the docs say, not a 400.
+    const atEnd = await api(`/api/runs/${id}/events`, { headers: { 'last-event-id': live.at(-1)!.id! } });
+    expect(atEnd.status).toBe(200);
+    expect(await allSseEvents(atEnd)).toEqual([]);
+
+    // GET /api/runs/ID is the run the second worker finished.
+    const record = await (await api(`/api/runs/${id}`)).json();
+    expect(record.outputs).toEqual({ answer: 'one two three four' });
+  }, 150_000);
+});
