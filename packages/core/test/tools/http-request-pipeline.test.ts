@@ -125,3 +125,44 @@ describe('http_request: compressed responses', () => {
     expect(broken.error).toMatch(/: GET http:\/\/127\.0\.0\.1:\d+\/broken-gzip: the gzip body could not be decoded: incorrect header check$/);
   });
 });
+
+describe('http_request: binary responses', () => {
+  // The first bytes of a PNG (its signature and IHDR) and of a PDF: neither is UTF-8 text.
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n%'), Buffer.from([0xe2, 0xe3, 0xcf, 0xd3]), Buffer.from('\n1 0 obj\n')]);
+  const blob = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41, 0x00]);
+  beforeAll(() => {
+    routes.set('/image.png', (_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    routes.set('/report.pdf', (_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf));
+    routes.set('/untyped-bytes', (_req, res) => res.end(blob));
+    routes.set('/untyped-text', (_req, res) => res.end('plain words, é'));
+    routes.set('/charset-binary', (_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream; charset=binary' }).end(blob));
+    routes.set('/svg', (_req, res) => res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg"/>'));
+    routes.set('/gz-image', (_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-encoding': 'gzip' }).end(zlib.gzipSync(png)));
+  });
+
+  it('returns an image or a PDF as base64 with its size, byte for byte, in the output and the trace', async () => {
+    for (const [route, bytes, type] of [
+      ['image.png', png, 'image/png'],
+      ['report.pdf', pdf, 'application/pdf'],
+      ['gz-image', png, 'image/png'],
+    ] as const) {
+      const run = await fetchThrough({ url: `${origin}/${route}`, method: 'GET' });
+      const expected = { status: 200, url: `${origin}/${route}`, contentType: type, bodyEncoding: 'base64', bodyBytes: bytes.length, body: bytes.toString('base64') };
+      expect(run.outputs.result).toEqual(expected);
+      expect(run.nodes.call.outputs?.result).toEqual(expected);
+      expect(Buffer.from((run.outputs.result as { body: string }).body, 'base64').equals(bytes)).toBe(true);
+    }
+  });
+
+  it('tells bytes from text by looking when there is no content type; SVG is text, charset=binary is not', async () => {
+    const bytes = await fetchThrough({ url: `${origin}/untyped-bytes`, method: 'GET' });
+    expect(bytes.outputs.result).toMatchObject({ contentType: '', bodyEncoding: 'base64', bodyBytes: 6, body: blob.toString('base64') });
+    const named = await fetchThrough({ url: `${origin}/charset-binary`, method: 'GET' });
+    expect(named.outputs.result).toMatchObject({ bodyEncoding: 'base64', body: blob.toString('base64') });
+    const text = await fetchThrough({ url: `${origin}/untyped-text`, method: 'GET' });
+    expect(text.outputs.result).toEqual({ status: 200, url: `${origin}/untyped-text`, contentType: '', body: 'plain words, é' });
+    const svg = await fetchThrough({ url: `${origin}/svg`, method: 'GET' });
+    expect(svg.outputs.result).toEqual({ status: 200, url: `${origin}/svg`, contentType: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg"/>' });
+  });
+});

@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { pipeline, type Readable, type Transform } from 'node:stream';
-import iconv from 'iconv-lite';
 import { ACCEPTED_ENCODINGS, decodersFor } from './content-decoding';
+import { bodyValue } from './response-body';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
@@ -38,7 +38,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
   return {
     spec: {
       name: 'http_request',
-      description: 'Fetches a public URL with GET or POST and returns the status, content type and body text.',
+      description: 'Fetches a public URL with GET or POST and returns the status, content type and body (text, or base64 for an image, a PDF or other bytes).',
       parameters: {
         type: 'object',
         properties: {
@@ -83,7 +83,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
             continue;
           }
           const contentType = String(res.headers['content-type'] ?? '');
-          return { status: res.status, url: url.toString(), contentType, body: bodyText(res.body, contentType) };
+          return { status: res.status, url: url.toString(), contentType, ...bodyValue(res.body, contentType) };
         }
       } catch (err) {
         if (deadline.aborted) throw new Error(`${method} ${url}: no response within ${timeoutMs} ms`);
@@ -103,16 +103,6 @@ function parseUrl(text: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https URLs are allowed, not ${url.protocol}`);
   return url;
-}
-
-/**
- * The body as text in the charset its content type names (a windows-1252 or Shift_JIS page read as UTF-8
- * reaches the model as replacement characters); UTF-8 when it names none, or one iconv-lite does not know.
- * Not TextDecoder: Node 20's reads windows-1252 (and so latin1, iso-8859-1) as Latin-1, 0x80 as U+0080, not €.
- */
-function bodyText(body: Buffer, contentType: string): string {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
-  return charset && iconv.encodingExists(charset) ? iconv.decode(body, charset) : body.toString('utf8');
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
