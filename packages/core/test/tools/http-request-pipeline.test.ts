@@ -166,3 +166,45 @@ describe('http_request: binary responses', () => {
     expect(svg.outputs.result).toEqual({ status: 200, url: `${origin}/svg`, contentType: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg"/>' });
   });
 });
+
+describe('http_request: query parameters', () => {
+  beforeAll(() => {
+    routes.set('/search', (req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ raw: req.url, params: [...url.searchParams] }));
+    });
+  });
+
+  // A value a user or a model typed: with &, #, /, +, = and a space it would add parameters or end the query if
+  // pasted into the URL; `query` encodes each value, so it arrives as one value whatever it holds.
+  const typed = 'cats & dogs #1 / 50% +more=ü';
+
+  it('sends query values encoded, each arriving whole, after the parameters the URL has', async () => {
+    const run = await fetchThrough({ url: `${origin}/search?lang=en&flag&x=a%20b`, method: 'GET', query: { q: typed, limit: 5, exact: false, tag: ['a&b', 'c'] } });
+    expect(run.error).toBeUndefined();
+    const result = run.outputs.result as { body: string; url: string };
+    expect(JSON.parse(result.body).params).toEqual([
+      ['lang', 'en'],
+      ['flag', ''],
+      ['x', 'a b'],
+      ['q', typed],
+      ['limit', '5'],
+      ['exact', 'false'],
+      ['tag', 'a&b'],
+      ['tag', 'c'],
+    ]);
+    // The URL's own query as it was written.
+    expect(result.url).toBe(`${origin}/search?lang=en&flag&x=a%20b&q=cats+%26+dogs+%231+%2F+50%25+%2Bmore%3D%C3%BC&limit=5&exact=false&tag=a%26b&tag=c`);
+  });
+
+  it('adds the query to a URL without one', async () => {
+    const run = await fetchThrough({ url: `${origin}/search`, method: 'GET', query: { q: 'a b' } });
+    expect(JSON.parse((run.outputs.result as { body: string }).body).raw).toBe('/search?q=a+b');
+  });
+
+  it('refuses a query value that is an object, naming where', async () => {
+    const run = await fetchThrough({ url: `${origin}/search`, method: 'GET', query: { q: { nested: 1 } } });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/^node "call" failed: tool "http_request": invalid arguments: \/query\/q must be/);
+  });
+});

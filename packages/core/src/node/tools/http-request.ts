@@ -19,6 +19,9 @@ export interface HttpRequestOptions {
 
 const MAX_REDIRECTS = 5;
 
+const QUERY_VALUE = { type: ['string', 'number', 'boolean'] };
+type Query = Record<string, string | number | boolean | Array<string | number | boolean>>;
+
 interface Response {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -26,7 +29,7 @@ interface Response {
 }
 
 /**
- * `http_request {url, method, headers?, body?}`: GET or POST over http(s). Every
+ * `http_request {url, method, query?, headers?, body?}`: GET or POST over http(s). Every
  * hop (the first URL and each redirect, followed by hand, at most 5) is resolved,
  * checked by the address guard and then connected to exactly that address.
  */
@@ -44,6 +47,11 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
         properties: {
           url: { type: 'string', pattern: '^https?://', description: 'http:// or https:// URL' },
           method: { type: 'string', enum: ['GET', 'POST'] },
+          query: {
+            type: 'object',
+            additionalProperties: { anyOf: [QUERY_VALUE, { type: 'array', items: QUERY_VALUE }] },
+            description: 'Query parameters, added after any in url; each value is encoded, a list repeats the name',
+          },
           headers: { type: 'object', additionalProperties: { type: 'string' } },
           body: { description: 'POST body: a string, or JSON (sent as application/json)' },
         },
@@ -54,7 +62,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
     async call(args, { signal }) {
       const deadline = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-      let url = parseUrl(String(args.url));
+      let url = withQuery(parseUrl(String(args.url)), args.query as Query | undefined);
       let method = String(args.method);
       const headers: Record<string, string> = { 'accept-encoding': ACCEPTED_ENCODINGS, ...((args.headers as Record<string, string>) ?? {}) };
       let body: string | undefined;
@@ -102,6 +110,21 @@ function parseUrl(text: string): URL {
     throw new Error(`"${text}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https URLs are allowed, not ${url.protocol}`);
+  return url;
+}
+
+/**
+ * `query` added to the URL, each value encoded (URLSearchParams): a value pasted into the URL text, with an `&`,
+ * `#` or `=` in it, would add parameters or cut the query short, whoever typed it.
+ */
+function withQuery(url: URL, query: Query | undefined): URL {
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) added.append(name, String(item));
+  }
+  // Appended as text: url.searchParams would write the URL's own query again (`?flag` as `flag=`, %20 as +).
+  const text = added.toString();
+  if (text) url.search = url.search ? `${url.search}&${text}` : `?${text}`;
   return url;
 }
 
