@@ -208,3 +208,41 @@ describe('http_request: query parameters', () => {
     expect(run.error).toMatch(/^node "call" failed: tool "http_request": invalid arguments: \/query\/q must be/);
   });
 });
+
+describe('http_request: form bodies', () => {
+  beforeAll(() => {
+    routes.set('/token', (req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: req.headers['content-type'], raw: body.toString(), fields: [...new URLSearchParams(body.toString())] }));
+    });
+  });
+
+  it('sends form as application/x-www-form-urlencoded, each value encoded', async () => {
+    const form = { grant_type: 'client_credentials', scope: 'read write', note: 'a&b=c+d ü', n: 3, tag: ['x', 'y'] };
+    const run = await fetchThrough({ url: `${origin}/token`, method: 'POST', form });
+    expect(run.error).toBeUndefined();
+    expect(JSON.parse((run.outputs.result as { body: string }).body)).toEqual({
+      type: 'application/x-www-form-urlencoded',
+      raw: 'grant_type=client_credentials&scope=read+write&note=a%26b%3Dc%2Bd+%C3%BC&n=3&tag=x&tag=y',
+      fields: [
+        ['grant_type', 'client_credentials'],
+        ['scope', 'read write'],
+        ['note', 'a&b=c+d ü'],
+        ['n', '3'],
+        ['tag', 'x'],
+        ['tag', 'y'],
+      ],
+    });
+  });
+
+  it('refuses form together with body, and a body or form with GET, before sending anything', async () => {
+    const both = await fetchThrough({ url: `${origin}/token`, method: 'POST', form: { a: '1' }, body: 'a=2' });
+    expect(both.error).toMatch(/^node "call" failed: tool "http_request": give body or form, not both$/);
+    const get = await fetchThrough({ url: `${origin}/token`, method: 'GET', form: { a: '1' } });
+    expect(get.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: form is sent only with POST$/);
+    const getBody = await fetchThrough({ url: `${origin}/token`, method: 'GET', body: { a: 1 } });
+    expect(getBody.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: body is sent only with POST$/);
+    // Nothing given is nothing to refuse: a model often sends an empty body with a GET.
+    const getEmpty = await fetchThrough({ url: `${origin}/token`, method: 'GET', body: '' });
+    expect(getEmpty.outputs.result).toMatchObject({ status: 200 });
+  });
+});

@@ -19,8 +19,10 @@ export interface HttpRequestOptions {
 
 const MAX_REDIRECTS = 5;
 
-const QUERY_VALUE = { type: ['string', 'number', 'boolean'] };
-type Query = Record<string, string | number | boolean | Array<string | number | boolean>>;
+/** Query parameters or form fields: a list repeats the name. */
+type Fields = Record<string, string | number | boolean | Array<string | number | boolean>>;
+const FIELD_VALUE = { type: ['string', 'number', 'boolean'] };
+const FIELDS = { type: 'object', additionalProperties: { anyOf: [FIELD_VALUE, { type: 'array', items: FIELD_VALUE }] } };
 
 interface Response {
   status: number;
@@ -29,7 +31,7 @@ interface Response {
 }
 
 /**
- * `http_request {url, method, query?, headers?, body?}`: GET or POST over http(s). Every
+ * `http_request {url, method, query?, headers?, body? | form?}`: GET or POST over http(s). Every
  * hop (the first URL and each redirect, followed by hand, at most 5) is resolved,
  * checked by the address guard and then connected to exactly that address.
  */
@@ -47,13 +49,10 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
         properties: {
           url: { type: 'string', pattern: '^https?://', description: 'http:// or https:// URL' },
           method: { type: 'string', enum: ['GET', 'POST'] },
-          query: {
-            type: 'object',
-            additionalProperties: { anyOf: [QUERY_VALUE, { type: 'array', items: QUERY_VALUE }] },
-            description: 'Query parameters, added after any in url; each value is encoded, a list repeats the name',
-          },
+          query: { ...FIELDS, description: 'Query parameters, added after any in url; each value is encoded, a list repeats the name' },
           headers: { type: 'object', additionalProperties: { type: 'string' } },
           body: { description: 'POST body: a string, or JSON (sent as application/json)' },
+          form: { ...FIELDS, description: 'POST body as form fields (sent as application/x-www-form-urlencoded), instead of body' },
         },
         required: ['url', 'method'],
         additionalProperties: false,
@@ -62,13 +61,21 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
     async call(args, { signal }) {
       const deadline = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-      let url = withQuery(parseUrl(String(args.url)), args.query as Query | undefined);
+      let url = withQuery(parseUrl(String(args.url)), args.query as Fields | undefined);
       let method = String(args.method);
+      const given = (key: string) => args[key] !== undefined && args[key] !== null && args[key] !== '';
+      if (given('body') && given('form')) throw new Error('give body or form, not both');
+      // Dropping it silently would send a request other than the one asked for.
+      for (const key of ['body', 'form']) if (method === 'GET' && given(key)) throw new Error(`a GET request sends no body: ${key} is sent only with POST`);
       const headers: Record<string, string> = { 'accept-encoding': ACCEPTED_ENCODINGS, ...((args.headers as Record<string, string>) ?? {}) };
       let body: string | undefined;
       if (args.body !== undefined && method === 'POST') {
         body = typeof args.body === 'string' ? args.body : JSON.stringify(args.body);
         if (typeof args.body !== 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+      }
+      if (given('form') && method === 'POST') {
+        body = encodedFields(args.form as Fields);
+        if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
       }
       try {
         for (let hop = 0; ; hop++) {
@@ -117,15 +124,20 @@ function parseUrl(text: string): URL {
  * `query` added to the URL, each value encoded (URLSearchParams): a value pasted into the URL text, with an `&`,
  * `#` or `=` in it, would add parameters or cut the query short, whoever typed it.
  */
-function withQuery(url: URL, query: Query | undefined): URL {
-  const added = new URLSearchParams();
-  for (const [name, value] of Object.entries(query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) added.append(name, String(item));
-  }
+function withQuery(url: URL, query: Fields | undefined): URL {
   // Appended as text: url.searchParams would write the URL's own query again (`?flag` as `flag=`, %20 as +).
-  const text = added.toString();
+  const text = encodedFields(query ?? {});
   if (text) url.search = url.search ? `${url.search}&${text}` : `?${text}`;
   return url;
+}
+
+/** `a=1&b=x+y`, as forms and query strings are encoded. */
+function encodedFields(fields: Fields): string {
+  const encoded = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) encoded.append(name, String(item));
+  }
+  return encoded.toString();
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
