@@ -137,10 +137,13 @@ export function chatStream(options: ChatStreamOptions) {
           if (sent === '') {
             // Not from a streaming node (or nothing streamed): the whole answer as one chunk.
             send(chunk({ content: answer }, null));
-          } else if (retried) {
+          } else if (retried || end.fromRecord) {
+            // Retried, or read from the record after the live events stopped short: what was sent may not be all of it.
             if (!answer.startsWith(sent)) {
-              const message = `node "${options.tokenNode}" was retried after part of its answer was streamed, and the retry answered otherwise: the text streamed so far is not the answer of run ${runId}; ask again`;
-              send(error(message, 'answer_retried'));
+              const message = retried
+                ? `node "${options.tokenNode}" was retried after part of its answer was streamed, and the retry answered otherwise: the text streamed so far is not the answer of run ${runId}; ask again`
+                : `some of the answer's text was lost on its way (the queue's Redis restarted): the text streamed so far is not the answer of run ${runId}; ask again`;
+              send(error(message, retried ? 'answer_retried' : 'answer_lost'));
               return close();
             }
             if (answer.length > sent.length) send(chunk({ content: answer.slice(sent.length) }, null));

@@ -1,6 +1,6 @@
 import { checkInputs, type RunEvent } from '@patchbay/core';
 import type { RunManager } from '../runs/run-manager';
-import type { RunSource } from '../store/runs';
+import type { RunRecord, RunSource } from '../store/runs';
 import { DomainError } from '../domain-errors';
 import type { ServedVersion } from './served-version';
 
@@ -19,6 +19,8 @@ export interface ServedOutcome {
   usage: Usage;
   /** Why the model node that feeds the answer (`answerNode`) stopped, when it says: `length` is a cut-off answer. */
   finishReason?: string;
+  /** Read from the run's record, its live events having stopped short (some of its tokens may not have come). */
+  fromRecord?: boolean;
 }
 
 export interface ServedRun {
@@ -34,14 +36,15 @@ export interface ServedRun {
  * rather than streamed (less CPU per request), the run records no token events,
  * and it is written once, with its end: `outcome` settles only once that is
  * committed (and rejects with the store's error when it could not be).
- * `left` is the request's signal: a client that goes away before the run ends cancels it.
+ * `left` is the request's signal: a client that goes away before the run ends cancels it. `gone`, the request's
+ * signal where leaving does not cancel: only what stops waiting for a record (below) when the client has gone.
  * `answerNode`: the node whose output is the answer; its finish reason goes into the outcome.
  */
 export async function startServedRun(
   runs: RunManager,
   target: ServedVersion,
   inputs: Record<string, unknown>,
-  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean; left?: AbortSignal; answerNode?: string },
+  who: { source: RunSource; keyName: string | null; traceparent?: string; whole?: boolean; left?: AbortSignal; gone?: AbortSignal; answerNode?: string },
   onEvent?: (event: RunEvent) => void,
 ): Promise<ServedRun> {
   const problems = checkInputs(target.document, inputs, { unknown: 'error' });
@@ -70,7 +73,15 @@ export async function startServedRun(
         else if (event.type === 'run.failed') ended = { status: event.cancelled ? 'cancelled' : 'failed', outputs: null, error: event.error, usage };
         onEvent?.(event);
       },
-      () => resolve(ended ?? { status: 'failed', outputs: null, error: 'the run ended without an outcome', usage }),
+      () => {
+        if (ended) return resolve(ended);
+        // Scaled out, the live events can stop short of the end while the run goes on: a Redis that came back
+        // empty lost its job and events, and the worker running it still records it. The answer is the record's.
+        runs.endedRecord(id, who.gone ?? who.left).then(
+          (record) => resolve(record ? recordedOutcome(record, who.answerNode) : { status: 'failed', outputs: null, error: 'the run ended without an outcome', usage }),
+          (err: Error) => resolve({ status: 'failed', outputs: null, error: `the run's end could not be read: ${err.message}`, usage }),
+        );
+      },
     );
     // An engine that ended within start() (it never does today) leaves nothing live to listen to.
     if (!unsubscribe) resolve({ status: 'failed', outputs: null, error: 'the run ended before it could be followed', usage });
@@ -79,6 +90,19 @@ export async function startServedRun(
   // Answered means stored: the whole answer waits for the commit of the run's end.
   const outcome = who.whole ? ended.then(async (end) => (await runs.recorded(id), end)) : ended;
   return { id, outcome };
+}
+
+/** How a run ended, from its record (a served run whose live events stopped short of its end: `fromRecord`). */
+function recordedOutcome(record: RunRecord, answerNode: string | undefined): ServedOutcome {
+  const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  for (const trace of Object.values(record.nodes)) {
+    usage.promptTokens += trace.usage?.promptTokens ?? 0;
+    usage.completionTokens += trace.usage?.completionTokens ?? 0;
+    usage.totalTokens += trace.usage?.totalTokens ?? 0;
+  }
+  const finishReason = answerNode ? record.nodes[answerNode]?.finishReason : undefined;
+  if (record.status === 'succeeded') return { status: 'succeeded', outputs: record.outputs ?? {}, error: null, usage, fromRecord: true, ...(finishReason ? { finishReason } : {}) };
+  return { status: record.status === 'cancelled' ? 'cancelled' : 'failed', outputs: null, error: record.error ?? `the run ${record.status}`, usage, fromRecord: true };
 }
 
 /**

@@ -3,6 +3,7 @@ import { isLastRunEvent, type RunEvent } from '@patchbay/core';
 import { QueueUnavailableError, type JobKind, type JobRegistry } from '../jobs/job-registry';
 import { HttpProblem } from '../http/problem';
 import { sseStream as openSseStream, type SseMessage, type SseSink } from '../http/sse';
+import { endedRunRecord } from '../runs/ended-run-record';
 import { RUN_JOB } from '../runs/run-manager';
 import { ValueCut } from '../runs/value-cut';
 import type { AppDeps } from './route-module';
@@ -25,6 +26,12 @@ export interface JobEventsOptions<E extends { type: string }> {
    * store's copy, and a job the queue cannot say is live (Redis gone) is read from the store once it ended.
    */
   isLast?(event: E): boolean;
+  /**
+   * With `isLast`: settles once the job has ended in the store (or `signal` aborts: the client left). A live
+   * stream that ends without the last event waits for it before the store's copy takes over, as the job may
+   * still be going (scaled out: a Redis that came back empty lost its job while a worker runs it).
+   */
+  ended?(signal: AbortSignal): Promise<unknown>;
   /** Ends the stream early with `event` when `signal` aborts (a serving key revoked). */
   cutOff?: { signal: AbortSignal; event: SseMessage };
   /** What each event becomes before it is sent (a run's values cut with `?cut=N`). */
@@ -89,15 +96,18 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
       // Sent so far (live): the store's copy takes over after these if the live stream ends short.
       let next = fromSeq;
       let last = false;
+      const left = new AbortController();
       const fromStore = (from: number) =>
-        options.past().then(
-          (events) => {
-            const all = events ?? [];
-            for (let seq = Math.max(0, from); seq < all.length; seq++) send(sink, all[seq], seq);
-            sink.close();
-          },
-          () => sink.close(), // the store is closing: the runner is stopping
-        );
+        Promise.resolve(options.ended?.(left.signal))
+          .then(() => options.past())
+          .then(
+            (events) => {
+              const all = events ?? [];
+              for (let seq = Math.max(0, from); seq < all.length; seq++) send(sink, all[seq], seq);
+              sink.close();
+            },
+            () => sink.close(), // the store is closing: the runner is stopping
+          );
       const unsubscribe = jobs.subscribe(
         kind,
         id,
@@ -111,7 +121,10 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
       );
       // It ended between the check and the subscription: its events are in the store by now.
       if (!unsubscribe) void fromStore(fromSeq);
-      return unsubscribe;
+      return () => {
+        left.abort();
+        unsubscribe?.();
+      };
     });
   }
   const events = await options.past();
@@ -191,6 +204,7 @@ export function runEventsResponse(
     notFound: () => new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' }),
     redact: deps.redactor.redact,
     isLast: isLastRunEvent,
+    ended: (signal) => endedRunRecord(deps.store.runs, id, signal),
     cutOff,
     shape: values && ((event) => values.event(event)),
   });

@@ -76,7 +76,7 @@ export const serveRoutes: RouteModule = {
       const watched = streamed && caller.kind === 'key' ? deps.keyRevocations?.watch(caller.hash) : undefined;
       let served: Awaited<ReturnType<typeof startServedRun>>;
       try {
-        served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed, left: watched?.signal });
+        served = await startServedRun(deps.runs, target, body.inputs, { source: 'serve', keyName: keyNameOf(c), traceparent: c.req.header('traceparent'), whole: !streamed, left: watched?.signal, gone: c.req.raw.signal });
       } catch (err) {
         watched?.release();
         throw err;

@@ -3,6 +3,7 @@ import { untilStoreAnswers } from '../store/store-unavailable';
 import { jobKind, type JobContext, type JobRegistry, type JobListener } from '../jobs/job-registry';
 import type { FinishedRunFacts } from '../monitoring/run-facts';
 import type { RunFinish, RunRecord, RunSource, RunStart, RunStore } from '../store/runs';
+import { endedRunRecord } from './ended-run-record';
 import { PROCESS_OWNER } from './process-owner';
 import { runJobPayload } from './run-job-payload';
 import type { WorkspacePins } from '../workspace/workspace-pins';
@@ -319,6 +320,11 @@ export class RunManager {
    */
   subscribe(id: string, fromSeq: number, onEvent: JobListener<RunEvent>, onEnd: () => void): (() => void) | undefined {
     return this.jobs.subscribe(RUN_JOB, id, fromSeq, onEvent, onEnd);
+  }
+
+  /** A run's record once it has ended (see endedRunRecord); undefined when `signal` aborts first. */
+  endedRecord(id: string, signal?: AbortSignal): Promise<RunRecord | undefined> {
+    return endedRunRecord(this.store, id, signal);
   }
 
   isActive(id: string): Promise<boolean> {
