@@ -1,4 +1,5 @@
-import { checkJsonLimits, jsonSyntaxError, MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
+import { MAX_JSON_DEPTH, PROTO_KEY_MESSAGE } from '@patchbay/core';
+import { parseJsonOffThread } from '@patchbay/core/json-parse-thread';
 import type { MiddlewareHandler } from 'hono';
 import { HttpProblem } from './problem';
 
@@ -10,6 +11,8 @@ import { HttpProblem } from './problem';
  * which no text column stores as sent.
  * The parsed value is handed on, so the route's validator does not parse again.
  * A compressed body (Content-Encoding other than identity) is a 415; malformed JSON a 400 saying where.
+ * A long body is parsed and checked on a worker thread (parseJsonOffThread), so a 5 MB dataset upload
+ * does not hold the event loop while it is read.
  */
 export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
   return async (c, next) => {
@@ -19,15 +22,13 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
     if (coding && coding !== 'identity') throw new HttpProblem(415, `send the request body uncompressed: Content-Encoding "${coding.slice(0, 40)}" is not supported`);
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) return next();
     const text = await c.req.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
+    const parsed = await parseJsonOffThread(text, { maxDepth, refuseProtoKey: true, refuseLoneSurrogates: true });
+    if ('syntax' in parsed) {
       if (text.trim() === '') return next(); // no body: the route says whether it needs one
-      const { where, reason } = jsonSyntaxError(text, err);
+      const { where, reason } = parsed.syntax;
       throw new HttpProblem(400, `malformed JSON in request body${where ? ` ${where}` : ''}: ${reason}`);
     }
-    const problem = checkJsonLimits(parsed, { maxDepth, refuseProtoKey: true, refuseLoneSurrogates: true });
+    const problem = 'limit' in parsed ? parsed.limit : undefined;
     if (problem?.kind === 'depth') {
       const message = `nests deeper than the limit of ${maxDepth} levels`;
       throw new HttpProblem(400, `the request body ${message} at ${problem.shownPath}`, { type: 'too-deep', errors: [{ path: problem.path, message }], shownPath: problem.shownPath });
@@ -39,7 +40,8 @@ export function jsonBody(maxDepth = MAX_JSON_DEPTH): MiddlewareHandler {
       const message = `holds a lone surrogate (${problem.unit}), which is not Unicode text`;
       throw new HttpProblem(400, `the request body ${message}, at ${problem.path}`, { errors: [{ path: problem.path, message }] });
     }
-    c.req.json = (() => Promise.resolve(parsed)) as typeof c.req.json;
+    const value = 'value' in parsed ? parsed.value : undefined;
+    c.req.json = (() => Promise.resolve(value)) as typeof c.req.json;
     return next();
   };
 }

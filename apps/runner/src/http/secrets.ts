@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MiddlewareHandler } from 'hono';
 import { decoded, headerCredentials, urlCredentials } from '@patchbay/core/credentials';
 import { DomainError } from '../domain-errors';
@@ -116,7 +117,26 @@ export class Redactor {
    * The first place a secret value occurs in a JSON value, whole or 8 or more characters of it (`part`), as the
    * masking finds it: `{path, name}` of the variable, never the value. Iterative: any depth.
    */
-  find(value: unknown, path = '$'): { path: string; name: string; part?: true } | undefined {
+  find(value: unknown, path = '$'): SecretHit | undefined {
+    const walk = this.walk(value, path);
+    for (;;) {
+      const step = walk.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** find, a turn of the event loop every NODES_PER_TURN values: 60,000 dataset cases held it ~95 ms in one walk. */
+  async findInTurns(value: unknown, path = '$'): Promise<SecretHit | undefined> {
+    const walk = this.walk(value, path);
+    for (;;) {
+      const step = walk.next();
+      if (step.done) return step.value;
+      await nextTurn();
+    }
+  }
+
+  /** find's walk, pausing (a bare yield) every NODES_PER_TURN values. */
+  private *walk(value: unknown, path: string): Generator<void, SecretHit | undefined> {
     if (!this.active) return undefined;
     const inString = (text: string) => {
       // The first secret (in order) a stretch of which the text holds; a whole secret, if any, is named before it.
@@ -131,7 +151,9 @@ export class Redactor {
     };
     // Depth first, children in order (pushed in reverse), so the first hit is the one a recursive walk finds.
     const stack: Array<[unknown, string]> = [[value, path]];
+    let visited = 0;
     while (stack.length > 0) {
+      if (++visited % NODES_PER_TURN === 0) yield;
       const [v, at] = stack.pop()!;
       if (typeof v === 'string') {
         const hit = inString(v);
@@ -149,6 +171,12 @@ export class Redactor {
     return undefined;
   }
 }
+
+/** Where find met a secret: the JSON path and the variable's name, and whether only a piece of it. */
+export type SecretHit = { path: string; name: string; part?: true };
+
+/** Values find looks at between two turns of the event loop in findInTurns: well under a millisecond of walking. */
+const NODES_PER_TURN = 4096;
 
 export interface StreamMasker {
   /** What of the stream so far can be sent now (possibly ''). */
@@ -178,9 +206,18 @@ function longestSecretPiece(text: string, values: string[]): number {
  */
 export function refuseSecretValues(redactor: Redactor, value: unknown, at: string, advice: string): void {
   const secret = redactor.find(value, at);
-  if (!secret) return;
+  if (secret) throw secretInDocument(secret, advice);
+}
+
+/** refuseSecretValues for a value that may be long (a dataset): the walk takes turns with the rest of the event loop. */
+export async function refuseSecretValuesInTurns(redactor: Redactor, value: unknown, at: string, advice: string): Promise<void> {
+  const secret = await redactor.findInTurns(value, at);
+  if (secret) throw secretInDocument(secret, advice);
+}
+
+function secretInDocument(secret: SecretHit, advice: string): DomainError {
   const holds = `holds ${secret.part ? 'part of ' : ''}the value of ${secret.name}`;
-  throw new DomainError('secret-in-document', `${secret.path} ${holds}; ${advice}`, { errors: [{ path: secret.path, message: holds }] });
+  return new DomainError('secret-in-document', `${secret.path} ${holds}; ${advice}`, { errors: [{ path: secret.path, message: holds }] });
 }
 
 /**

@@ -3,7 +3,7 @@ import { DatasetError } from '@patchbay/evals';
 import { cutDatasetCases } from '../evals/case-values-cut';
 import { saveDataset } from '../evals/dataset-input';
 import { HttpProblem } from '../http/problem';
-import { refuseSecretValues } from '../http/secrets';
+import { refuseSecretValuesInTurns } from '../http/secrets';
 import { jsonContent, problemResponses } from './common-schemas';
 import { pageHeaders, pageQuery, servePage } from './paging';
 import type { RouteModule } from './route-module';
@@ -119,7 +119,7 @@ export const datasetRoutes: RouteModule = {
   register(app, { store, redactor }) {
     app.openapi(upload, async (c) => {
       const body = c.req.valid('json');
-      refuseSecretValues(redactor, body, '$', 'a dataset is stored as sent, so remove it first');
+      await refuseSecretValuesInTurns(redactor, body, '$', 'a dataset is stored as sent, so remove it first');
       const input = body.cases !== undefined ? { cases: body.cases } : { content: body.content!, format: body.format! };
       const { version, created } = await saveDataset(store, body.name, input).catch((err: Error) => {
         if (!(err instanceof DatasetError)) throw err;
