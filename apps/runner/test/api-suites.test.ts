@@ -44,6 +44,9 @@ describe('saved eval suites', () => {
     const cases: Array<[unknown, string]> = [
       [{ scorers: [{ type: 'nope' }] }, '$.scorers[0].type'],
       [{ scorers: [{ type: 'regex', params: { pattern: '(' } }] }, '$.scorers[0].params.pattern'],
+      // No linear-time engine runs a backreference or a lookahead: on a served run's output it could hold the runner.
+      [{ scorers: [{ type: 'regex', params: { pattern: '^(a|a)+\\1$' } }] }, '$.scorers[0].params.pattern'],
+      [{ scorers: [{ type: 'json-schema', params: { schema: { type: 'string', pattern: '^(?=(a+)+$)' } } }] }, '$.scorers[0].params.schema'],
       [{ scorers: [{ type: 'javascript', params: { code: 'return value.output ===' } }] }, '$.scorers[0].params.code'],
       [{ scorers: [{ type: 'exact' }], gate: { maxDrop: { other: 0.1 } } }, '$.gate.maxDrop.other'],
     ];

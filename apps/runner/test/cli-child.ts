@@ -28,6 +28,8 @@ interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** A command that runs it as another user (`setpriv --reuid=nobody …`). */
   runAs?: string[];
+  /** Kill it (SIGKILL) if it is still going after this long: a bound that only catches a hang. */
+  killAfterMs?: number;
 }
 
 /** `patchbay ARGS` as a running process in `cwd`, its output piped (e.g. a `serve` to talk to). */
@@ -40,6 +42,7 @@ export function spawnCli(args: string[], options: CliOptions) {
 export function startCli(args: string[], options: CliOptions & { onStderr?: (soFar: string, child: ChildProcess) => void }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, options);
+    const hang = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -48,7 +51,10 @@ export function startCli(args: string[], options: CliOptions & { onStderr?: (soF
       options.onStderr?.(stderr, child);
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(hang);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

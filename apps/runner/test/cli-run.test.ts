@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, pipelineDoc, runCli, spawnCli, startCli, workspace } from './cli-child';
+import { cleanEnv, type CliResult, pipelineDoc, runCli, startCli, workspace } from './cli-child';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 
 const greet = pipelineDoc(
@@ -106,17 +105,10 @@ beforeAll(() => {
 afterAll(() => ws.remove());
 
 /** `patchbay ARGS` in the workspace, killed if it is still going after 60 s (a hang; it takes milliseconds). */
-async function runUnlessHeld(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args, { cwd: ws.dir });
-  const hang = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code, signal] = await once(child, 'close');
-  clearTimeout(hang);
-  expect(signal, `${args.join(' ')}: killed after 60 s, held by one match`).toBeNull();
-  return { code, stdout, stderr };
+async function runUnlessHeld(args: string[]): Promise<CliResult> {
+  const r = await startCli(args, { cwd: ws.dir, killAfterMs: 60_000 });
+  expect(r.signal, `${args.join(' ')}: killed after 60 s, held by one match`).toBeNull();
+  return r;
 }
 
 describe('patchbay run: success', () => {

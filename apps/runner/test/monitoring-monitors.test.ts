@@ -61,6 +61,10 @@ describe('monitors, alerts and production runs into datasets', () => {
     expect(typo.detail).toBe('invalid request body: $.monitors[0].scorer.params has an unknown field "flag"');
     const wrongType = await (await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: 5 } } }])).json();
     expect(wrongType.detail).toBe('invalid request body: $.monitors[0].scorer.params.pattern must be text (it is a number)');
+    // A monitor scores production outputs on the runner's thread: a pattern no linear-time engine runs is refused.
+    const backreference = await put([{ name: 'm', scorer: { type: 'regex', params: { pattern: '^(a|a)+\\1$' } } }]);
+    expect(backreference.status).toBe(400);
+    expect((await backreference.json()).errors[0]).toEqual({ path: '$.monitors[0].scorer.params.pattern', message: 'the pattern /^(a|a)+\\1$/ has a backreference (\\1), which no linear-time engine runs and which can take minutes on some texts; write it without one' });
     const unknown = await (await put([{ name: 'm', scorer: { type: 'vibes' } }])).json();
     expect(unknown.errors[0]).toMatchObject({ path: '$.monitors[0].scorer.type', message: 'unknown scorer type "vibes"' });
     expect((await fetch(`${runner.url}/api/pipelines/ghost/monitors`)).status).toBe(404);

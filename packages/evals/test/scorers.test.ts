@@ -99,11 +99,20 @@ describe('regex', () => {
     expect(await score('json-schema', JSON.stringify(trap), { params: { schema } })).toMatchObject({ score: 0, pass: false });
     expect(await score('json-schema', JSON.stringify('a'.repeat(27)), { params: { schema } })).toMatchObject({ pass: true });
     expect(Date.now() - started).toBeLessThan(1500);
-    // What RE2 cannot run (a lookahead, a backreference) still runs as JavaScript, as before.
-    expect(await score('regex', 'Price: 10 EUR', { params: { pattern: '\\d+(?= eur)', flags: 'i' } })).toMatchObject({ pass: true });
-    expect(await score('regex', 'abab', { params: { pattern: '^(ab)\\1$', flags: 'i' } })).toMatchObject({ pass: true });
-    expect(await score('json-schema', JSON.stringify('x-x'), { params: { schema: { type: 'string', pattern: '^(\\w)-\\1$' } } })).toMatchObject({ pass: true });
+    // A captureless lookbehind runs on RE2 too; a lookahead or a backreference, which no linear-time engine runs,
+    // is refused: at load in params, as the case's error when the case gives it.
+    expect(await score('regex', 'Price: 10 EUR', { params: { pattern: '(?<=price: )\\d+', flags: 'i' } })).toMatchObject({ pass: true });
+    expect(await score('regex', 'Price: 10 EUR', { params: { pattern: '(?<!price: )\\b\\d+', flags: 'i' } })).toMatchObject({ pass: false });
+    expect(getScorerType('regex')!.check!({ pattern: '\\d+(?= eur)', flags: 'i', negate: false })).toBe('pattern: the pattern /\\d+(?= eur)/ has a lookahead ((?=), which no linear-time engine runs and which can take minutes on some texts; write it without one');
+    expect((await score('regex', 'abab', { expected: '^(ab)\\1$' })).error).toBe('the pattern /^(ab)\\1$/ has a backreference (\\1), which no linear-time engine runs and which can take minutes on some texts; write it without one');
+    expect(getScorerType('json-schema')!.check!({ schema: { type: 'string', pattern: '^(\\w)-\\1$' } })).toBe('schema: invalid JSON Schema: the pattern /^(\\w)-\\1$/ has a backreference (\\1), which no linear-time engine runs and which can take minutes on some texts; write it without one');
     expect(await score('json-schema', JSON.stringify('é'), { params: { schema: { type: 'string', pattern: '^\\p{L}$' } } })).toMatchObject({ pass: true });
+    // The flag v (set notation) has no linear-time engine here; y anchors at the start on RE2 as on V8.
+    expect(getScorerType('regex')!.check!({ pattern: '[\\p{L}--[a-z]]', flags: 'v', negate: false })).toMatch(/^pattern: the pattern .* has the flag v, which no linear-time engine here runs; use u$/);
+    for (const flags of ['y', 'iy']) {
+      expect(await score('regex', 'ab', { params: { pattern: 'b', flags } }), flags).toMatchObject({ pass: false });
+      expect(await score('regex', 'ba', { params: { pattern: 'B', flags } }), flags).toMatchObject({ pass: flags.includes('i') });
+    }
   }, 120_000);
 
   it('matches params.pattern or the expected value; negate forbids', async () => {

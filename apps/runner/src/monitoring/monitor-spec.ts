@@ -63,7 +63,11 @@ export const MonitorSpec = z
       return;
     }
     const reason = def.check?.(parsed.data);
-    if (reason) ctx.addIssue({ code: 'custom', path: ['scorer', 'params'], message: reason });
+    // A check names the param first ("pattern: …"): its path, as a suite's (evals' suite.ts).
+    if (reason) {
+      const [param, ...why] = reason.split(': ');
+      ctx.addIssue({ code: 'custom', path: ['scorer', 'params', param], message: why.join(': ') });
+    }
   });
 export type MonitorSpec = z.infer<typeof MonitorSpec>;
 

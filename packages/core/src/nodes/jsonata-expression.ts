@@ -1,7 +1,8 @@
 import jsonata from 'jsonata';
 import { turnIfDue } from './event-loop-turn';
 import { ExpressionPool } from './expression-pool';
-import { LinearRegex, regexLiterals, regexProblem } from './jsonata-regex';
+import { regexLiterals } from './jsonata-regex';
+import { LinearRegex, regexProblem } from './linear-regex';
 import type { ConfigIssue } from './types';
 
 /**
@@ -13,7 +14,7 @@ import type { ConfigIssue } from './types';
  * after yielding: jsonata's `timeout` is wall-clock, so under load (a map of
  * 100,000 items, a busy runner) a trivial `$ * 2` failed as an "infinite loop".
  */
-// Its regexes match in linear time (jsonata-regex.ts): the limits below cannot stop one match.
+// Its regexes match in linear time (linear-regex.ts): the limits below cannot stop one match.
 const LIMITS = { stack: 500, sequence: 1_000_000, RegexEngine: LinearRegex as unknown as RegExpConstructor };
 const TIME_LIMIT_MS = 1_000;
 

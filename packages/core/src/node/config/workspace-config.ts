@@ -5,6 +5,7 @@ import { timeLimitMs } from '../../schema/time-limit';
 import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
 import { looksLikeKey } from './key-like';
+import { regexProblem } from '../../nodes/linear-regex';
 
 /**
  * `patchbay.config.json`: the one workspace file for providers, prices, tools,
@@ -17,14 +18,18 @@ export const CONFIG_FILE_NAME = 'patchbay.config.json';
 
 const positiveInt = z.number().int().positive();
 const toolName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'a tool name is letters, digits, _ or -, starting with a letter or _');
-const regex = z.string().refine((source) => {
+// An offline:scripted rule's pattern matches messages users write: in linear time, or refused (linear-regex.ts).
+const regex = z.string().superRefine((source, ctx) => {
+  let pattern: RegExp;
   try {
-    new RegExp(source);
-    return true;
+    pattern = new RegExp(source);
   } catch {
-    return false;
+    ctx.addIssue({ code: 'custom', message: 'not a valid regular expression' });
+    return;
   }
-}, 'not a valid regular expression');
+  const problem = regexProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const KEY_PASTED =
   'this looks like a key, not the name of a variable: a key never goes in the config; set "apiKeyEnv" to the name of the environment variable that holds it, such as MY_GATEWAY_KEY';

@@ -1,18 +1,22 @@
 import type { ChatMessage, ToolCall } from '../../engine/services';
+import { LinearRegex } from '../../nodes/linear-regex';
 import type { ScriptedRule } from '../config/workspace-config';
 import { I_DONT_KNOW } from './offline-extractive';
 
 export type { ScriptedRule };
 
 interface CompiledRule extends ScriptedRule {
-  regex: RegExp;
+  regex: LinearRegex;
 }
 
-/** Compiles the rules once; a bad regex is named by its rule number. */
+/**
+ * Compiles the rules once; a bad regex is named by its rule number. A rule matches messages users write (a served
+ * pipeline's), in time linear in them: one that no linear-time engine runs is refused (the config says so first).
+ */
 export function compileScriptedRules(rules: readonly ScriptedRule[]): CompiledRule[] {
   return rules.map((rule, i) => {
     try {
-      return { ...rule, regex: new RegExp(rule.match) };
+      return { ...rule, regex: new LinearRegex(new RegExp(rule.match, 'g')) };
     } catch (err) {
       throw new Error(`offline:scripted rule ${i}: "match" is not a valid regular expression: ${(err as Error).message}`);
     }
@@ -32,6 +36,7 @@ export function scriptedAnswer(rules: readonly CompiledRule[], messages: ChatMes
     const role = rule.role ?? 'user';
     const at = messages.findLastIndex((m) => m.role === role);
     if (at < 0 || ((role === 'user' || role === 'tool') && at < lastAssistant)) continue;
+    rule.regex.lastIndex = 0; // the first match, as without g
     const match = rule.regex.exec(messages[at].content ?? '');
     if (!match) continue;
     const earlierCalls = messages.reduce((n, m) => n + (m.toolCalls?.length ?? 0), 0);
