@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { configSecrets, createServices, listProviders, maxOutputBytes, mcpSecretVariables, modelUnavailable, resolveDataDir, urlCredentials, warmModelThread } from '@patchbay/core/node';
+import { configSecrets, createServices, listProviders, maxOutputBytes, configSecretVariables, modelUnavailable, resolveDataDir, urlCredentials, warmModelThread } from '@patchbay/core/node';
 import { createApp, type AppOptions } from './app';
 import { Redactor, secretEnvNames } from './http/secrets';
 import type { RouteModule } from './routes/index';
@@ -129,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw err;
   });
   const providers = () => listProviders(services.config, env);
-  const keyVariables = [...providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(services.config)];
+  const keyVariables = [...providers().flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...configSecretVariables(services.config)];
   // The store's and the queue's URLs may come as flags, not variables: their passwords are secrets as PATCHBAY_STORE's are.
   const given = [...(storeUrl ? urlCredentials('the credential in the store URL', storeUrl) : []), ...(options.queue ? urlCredentials('the credential in the queue URL', options.queue.url) : [])];
   const redactor = Redactor.fromEnv(env, keyVariables, [...(token ? [token] : []), ...configSecrets(services.config, env), ...given]);

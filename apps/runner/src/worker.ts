@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { baseURLSecrets, configSecrets, listProviders, urlCredentials, mcpSecretVariables, warmModelThread, type WorkspaceConfig } from '@patchbay/core/node';
+import { baseURLSecrets, configSecrets, listProviders, urlCredentials, configSecretVariables, warmModelThread, type WorkspaceConfig } from '@patchbay/core/node';
 import { Redactor } from './http/secrets';
 import { FinishedRunPublisher } from './monitoring/finished-run-feed';
 import { storeResolverOf } from './pipelines/pipeline-resolver';
@@ -50,7 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // A config from the store may name key variables of its own (`apiKeyEnv`): their values are masked from then on too.
   // So may the base URLs of providers only it names (GW_BASE_URL for its provider gw).
   const onConfig = (config: WorkspaceConfig) => {
-    const named = [...listProviders(config, env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...mcpSecretVariables(config)].filter((name) => !keyVariables.has(name));
+    const named = [...listProviders(config, env).flatMap((p) => (p.keyVariable ? [p.keyVariable] : [])), ...configSecretVariables(config)].filter((name) => !keyVariables.has(name));
     const added = configSecrets(config, env).filter((s) => !credentials.some((c) => c.value === s.value));
     if (named.length === 0 && added.length === 0) return;
     for (const name of named) keyVariables.add(name);

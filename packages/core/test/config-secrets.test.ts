@@ -17,6 +17,11 @@ describe("the credentials written literally in a workspace config", () => {
     expect(values({ mcpServers: { gh: { url: 'https://mcp.example/mcp', headers: { Authorization: 'Bearer ${GITHUB_TOKEN}' } } } })).toEqual([]);
   });
 
+  it("are the literal part of a tools.http.headers value whose name says it is a credential", () => {
+    const found = values({ tools: { http: { headers: { 'api.example.com': { Authorization: 'Bearer lit-0123456789', 'X-Api-Key': '${API_KEY_VAR}', Accept: 'application/json' } } } } });
+    expect(found).toEqual(['lit-0123456789']);
+  });
+
   it("are a URL's password (written, decoded, as Basic) and its credential query parameters", () => {
     const found = values({ mcpServers: { wiki: { url: 'https://bob:p%40ss-0123456789@mcp.example/mcp?api_key=q-key-0123456789&page=2' } } });
     expect(found).toEqual(expect.arrayContaining(['p%40ss-0123456789', 'p@ss-0123456789', Buffer.from('bob:p@ss-0123456789').toString('base64'), 'q-key-0123456789']));

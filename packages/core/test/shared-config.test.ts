@@ -53,6 +53,15 @@ describe('the workspace config as it is shared with workers', () => {
     ]);
   });
 
+  it('refuses a literal tools.http.headers value and keeps a ${NAME} one', () => {
+    const config = read({ tools: { http: { headers: { 'api.example.com': { Authorization: 'Bearer ${API_TOKEN}', 'X-Api-Key': 'abc123abc123' } } } } });
+    expect(problemsOf(config, [])).toEqual([
+      `${file}: tools.http.headers["api.example.com"].X-Api-Key: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`,
+    ]);
+    const named = read({ tools: { http: { headers: { 'api.example.com': { Authorization: 'Bearer ${API_TOKEN}' } } } } });
+    expect(shareableConfig(named, { dataDir: '/data' }).tools).toEqual(named.tools);
+  });
+
   it('refuses a URL whose user is its credential (https://TOKEN@host), as one with a password', () => {
     const config = read({ mcpServers: { gh: { url: 'https://ghp_token0123456789@mcp.example/mcp' } } });
     expect(problemsOf(config, [])).toEqual([`${file}: mcpServers.gh.url: a URL with a password cannot be shared with workers; put the credential in an environment variable`]);

@@ -114,6 +114,16 @@ describe('workspace config', () => {
     expect(loadWorkspaceConfig({ dataDir: dir }).mcpServers?.github).toBeDefined();
   });
 
+  it('refuses a ${NAME} in tools.http.headers that holds a key, as an MCP header', () => {
+    const key = 'ghp_AbC1dEf2GhI3jKl4MnO5pQr6StU7vWx8';
+    write('patchbay.config.json', { tools: { http: { headers: { 'api.github.com': { Authorization: `Bearer \${${key}}` } } } } });
+    const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
+    expect(problems).toEqual([
+      'tools.http.headers.api.github.com.Authorization: ${…} holds what looks like a key, not the name of a variable: give the name of the environment variable that holds it, such as ${GITHUB_TOKEN}',
+    ]);
+    expect(problems.join('\n')).not.toContain(key.slice(4, 12));
+  });
+
   it('names the path of each problem, one line each', () => {
     write('patchbay.config.json', {
       providers: { fireworks: { timeoutMs: 'soon', apiKey: 'sk-oops' } },

@@ -33,9 +33,9 @@ export function liveRedact(env: NodeJS.ProcessEnv): (text: string) => string {
 
 /** From now on, masks the values of the variables `config` names as secrets, and the credentials it holds (configSecrets), in everything the CLI writes. */
 export async function maskConfigSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  const { configSecrets, listProviders, mcpSecretVariables } = await import('@patchbay/core/node');
+  const { configSecrets, listProviders, configSecretVariables } = await import('@patchbay/core/node');
   for (const p of listProviders(config, env)) if (p.keyVariable) configSecretNames.add(p.keyVariable);
-  for (const name of mcpSecretVariables(config)) configSecretNames.add(name);
+  for (const name of configSecretVariables(config)) configSecretNames.add(name);
   for (const secret of configSecrets(config, env)) if (!configSecretValues.some((s) => s.value === secret.value)) configSecretValues.push(secret);
 }
 

@@ -4,7 +4,7 @@ import './regexp-fallback';
 export * from './data-dir';
 export * from './config/workspace-config';
 export * from './config/shared-config';
-export * from './config/mcp-secret-variables';
+export * from './config/config-secret-variables';
 export * from './config/config-secrets';
 export * from './config/credentials';
 export * from './services';

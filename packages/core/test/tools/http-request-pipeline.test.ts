@@ -21,10 +21,10 @@ let origin: string;
 let dir: string;
 const workspaces: WorkspaceServices[] = [];
 
-async function services(http: object = {}): Promise<WorkspaceServices> {
+async function services(http: object = {}, env: NodeJS.ProcessEnv = {}): Promise<WorkspaceServices> {
   const ws = mkdtempSync(path.join(dir, 'ws-'));
   writeFileSync(path.join(ws, 'patchbay.config.json'), JSON.stringify({ tools: { http: { allowHosts: ['127.0.0.1'], ...http } } }));
-  const s = await createServices({ dataDir: ws, env: {} });
+  const s = await createServices({ dataDir: ws, env });
   workspaces.push(s);
   return s;
 }
@@ -43,8 +43,8 @@ const PIPELINE = {
   ],
 } as PipelineDocument;
 
-async function fetchThrough(args: object, http: object = {}) {
-  return runPipeline(PIPELINE, { args }, { services: await services(http) });
+async function fetchThrough(args: object, http: object = {}, env: NodeJS.ProcessEnv = {}) {
+  return runPipeline(PIPELINE, { args }, { services: await services(http, env) });
 }
 
 beforeAll(async () => {
@@ -244,5 +244,51 @@ describe('http_request: form bodies', () => {
     // Nothing given is nothing to refuse: a model often sends an empty body with a GET.
     const getEmpty = await fetchThrough({ url: `${origin}/token`, method: 'GET', body: '' });
     expect(getEmpty.outputs.result).toMatchObject({ status: 200 });
+  });
+});
+
+describe('http_request: credentials from the config', () => {
+  const TOKEN = 'tok-3f9a7c1e5b2d4a6f8e0c';
+  let otherOrigin: string;
+  let other: http.Server;
+  beforeAll(async () => {
+    // What the server was sent, never what it answers: the run's record must not hold the credential.
+    const seen = (req: http.IncomingMessage) => ({ auth: req.headers.authorization ?? null, key: req.headers['x-api-key'] ?? null, custom: req.headers['x-from-args'] ?? null });
+    const heard: Array<ReturnType<typeof seen>> = [];
+    routes.set('/private', (req, res) => {
+      heard.push(seen(req));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sent: heard.length }));
+    });
+    routes.set('/heard', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(heard.splice(0))));
+    routes.set('/away', (_req, res) => res.writeHead(302, { location: `${otherOrigin}/landed` }).end());
+    other = http.createServer((req, res) => res.end(JSON.stringify(seen(req))));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  });
+  afterAll(() => other.close());
+
+  const config = () => ({ headers: { [new URL(origin).host]: { Authorization: 'Bearer ${SERVICE_TOKEN}', 'X-Api-Key': '${SERVICE_TOKEN}' } } });
+  const heard = async () => JSON.parse(((await fetchThrough({ url: `${origin}/heard`, method: 'GET' })).outputs.result as { body: string }).body);
+
+  it("sends the headers tools.http.headers names for the request's host, the variables read from the environment, and records none of it", async () => {
+    const run = await fetchThrough({ url: `${origin}/private`, method: 'GET', headers: { 'X-From-Args': 'yes', authorization: 'Bearer from-the-model' } }, config(), { SERVICE_TOKEN: TOKEN });
+    expect(run.error).toBeUndefined();
+    // The config's header wins over one of the same name in the arguments (a model cannot swap the credential).
+    expect(await heard()).toEqual([{ auth: `Bearer ${TOKEN}`, key: TOKEN, custom: 'yes' }]);
+    expect(JSON.stringify(run)).not.toContain(TOKEN);
+  });
+
+  it('does not send them to another host or port, nor after a redirect there', async () => {
+    const direct = await fetchThrough({ url: `${otherOrigin}/`, method: 'GET' }, config(), { SERVICE_TOKEN: TOKEN });
+    expect(JSON.parse((direct.outputs.result as { body: string }).body)).toEqual({ auth: null, key: null, custom: null });
+    const redirected = await fetchThrough({ url: `${origin}/away`, method: 'GET' }, config(), { SERVICE_TOKEN: TOKEN });
+    expect(redirected.outputs.result).toMatchObject({ url: `${otherOrigin}/landed` });
+    expect(JSON.parse((redirected.outputs.result as { body: string }).body)).toEqual({ auth: null, key: null, custom: null });
+  });
+
+  it('fails the call naming the variable that is not set, before sending anything', async () => {
+    const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(), {});
+    expect(run.error).toBe(`node "call" failed: tool "http_request": tools.http.headers["${new URL(origin).host}"].Authorization: environment variable SERVICE_TOKEN is not set`);
+    expect(await heard()).toEqual([]);
   });
 });

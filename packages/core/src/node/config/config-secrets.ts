@@ -15,7 +15,7 @@ export function configSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): 
 
 /**
  * The credentials written literally in the config: an MCP server's URL (password, `?token=`), the literal part of
- * a header or `env` value whose name says it is a credential (`Authorization`, `X-Api-Key`, `GITHUB_TOKEN`; not
+ * a header (an MCP server's, or tools.http.headers') or `env` value whose name says it is a credential (`Authorization`, `X-Api-Key`, `GITHUB_TOKEN`; not
  * `Accept`, `LOG_LEVEL`), and a stdio server's argument after such a flag (`--token X`, `--api-key=X`).
  */
 export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: string; value: string }> {
@@ -35,6 +35,9 @@ export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: str
         if (value !== undefined) secrets.push(...literalParts(`${at}.args[${flag[2] === undefined ? i + 1 : i}]`, value));
       });
     }
+  }
+  for (const [host, headers] of Object.entries(config.tools?.http?.headers ?? {})) {
+    for (const [header, value] of Object.entries(headers)) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(`tools.http.headers[${JSON.stringify(host)}].${header}`, value));
   }
   return secrets;
 }

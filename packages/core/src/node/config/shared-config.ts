@@ -15,7 +15,7 @@ export interface ShareConfigOptions {
  * The workspace config as it is published to a shared store for every worker
  * (#16.5). Only environment variable NAMES may live there, so a config that
  * holds a secret is refused (WorkspaceConfigError, one line per problem, each
- * naming its JSON path): an MCP server's `env` or `headers` value that is not
+ * naming its JSON path): an MCP server's `env` or `headers` value, or a tools.http.headers value, that is not
  * `${NAME}` references, a URL with a password, or the value of a secret of
  * this process anywhere. Relative paths are resolved against the config file's
  * folder (a SQL tool's `database`; a stdio MCP server's `cwd`, which its
@@ -58,6 +58,13 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
     }
     if ('url' in server) server.url = withoutPassword(server.url, `mcpServers.${name}.url`, literal);
     else server.cwd = resolveConfigPath(config, dataDir, server.cwd ?? '.');
+  }
+  for (const [host, headers] of Object.entries(shared.tools?.http?.headers ?? {})) {
+    for (const [key, value] of Object.entries(headers)) {
+      if (ENV_REFERENCES.test(value)) continue;
+      const masked = literal(`tools.http.headers[${JSON.stringify(host)}].${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
+      if (masked !== undefined) headers[key] = masked;
+    }
   }
   for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) provider.baseURL = withoutPassword(provider.baseURL, `providers.${name}.baseURL`, literal);
   for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, dataDir, tool.database);

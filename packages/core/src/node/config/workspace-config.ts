@@ -80,6 +80,18 @@ export const HttpToolSchema = z.strictObject({
   allowHosts: z.array(z.string().min(1)).optional(),
   timeoutMs: timeLimitMs().optional(),
   maxBytes: positiveInt.optional(),
+  /**
+   * Headers sent with every request to a host (keys as in allowHosts), `${NAME}` read from the environment:
+   * an API's credential without it in a pipeline, a model's arguments or a trace.
+   */
+  headers: z
+    .record(z.string().min(1), z.record(z.string().min(1), z.string()))
+    .superRefine((hosts, ctx) => {
+      for (const [host, headers] of Object.entries(hosts)) {
+        for (const [name, value] of Object.entries(headers)) if (keyInReference(value)) ctx.addIssue({ code: 'custom', path: [host, name], message: KEY_IN_REFERENCE });
+      }
+    })
+    .optional(),
 });
 
 export const McpServerSchema = z
@@ -99,9 +111,13 @@ export const McpServerSchema = z
     // `${KEY}` with a key pasted in it reads as a variable's name, and "environment variable … is not set" would quote it.
     const [field, values] = 'url' in server ? ['headers', server.headers] : ['env', server.env];
     for (const [name, value] of Object.entries(values ?? {})) {
-      if ([...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].some(([, variable]) => looksLikeKey(variable))) ctx.addIssue({ code: 'custom', path: [field, name], message: KEY_IN_REFERENCE });
+      if (keyInReference(value)) ctx.addIssue({ code: 'custom', path: [field, name], message: KEY_IN_REFERENCE });
     }
   });
+
+function keyInReference(value: string): boolean {
+  return [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].some(([, variable]) => looksLikeKey(variable));
+}
 
 export const ScriptedRuleSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']).optional(),

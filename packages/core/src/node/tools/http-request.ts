@@ -4,7 +4,8 @@ import type { LookupFunction } from 'node:net';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { ACCEPTED_ENCODINGS, decodersFor } from './content-decoding';
 import { bodyValue } from './response-body';
-import { resolveTarget, type ResolvedTarget } from './address-guard';
+import { expandEnv } from '../config/env-references';
+import { hostAllowed, resolveTarget, type ResolvedTarget } from './address-guard';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
 
@@ -15,6 +16,9 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   /** Largest response body read, counted after decompression. Default 1,000,000 bytes. */
   maxBytes?: number;
+  /** Headers for the requests to a host (keyed as allowHosts); `${NAME}` is read from `env`. */
+  headers?: Record<string, Record<string, string>>;
+  env?: NodeJS.ProcessEnv;
 }
 
 const MAX_REDIRECTS = 5;
@@ -39,6 +43,28 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
   const allowHosts = options.allowHosts ?? [];
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxBytes ?? 1_000_000;
+  const env = options.env ?? process.env;
+
+  /**
+   * The request's headers with those tools.http.headers gives its host, read from the environment now: per hop,
+   * so a redirect to another host takes that host's (or none), never the first one's. They replace headers of
+   * the same name from the arguments: a model cannot swap the credential for one of its own.
+   */
+  function withConfigHeaders(url: URL, headers: Record<string, string>): Record<string, string> {
+    const added: Record<string, string> = {};
+    for (const [host, entries] of Object.entries(options.headers ?? {})) {
+      if (!hostAllowed(url, [host])) continue;
+      for (const [name, value] of Object.entries(entries)) {
+        try {
+          added[name] = expandEnv(value, env);
+        } catch (err) {
+          throw new Error(`tools.http.headers[${JSON.stringify(host)}].${name}: ${(err as Error).message}`);
+        }
+      }
+    }
+    const replaced = new Set(Object.keys(added).map((k) => k.toLowerCase()));
+    return { ...Object.fromEntries(Object.entries(headers).filter(([k]) => !replaced.has(k.toLowerCase()))), ...added };
+  }
 
   return {
     spec: {
@@ -81,7 +107,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
         for (let hop = 0; ; hop++) {
           // A lookup takes no signal, and a resolver that is down takes tens of seconds: the deadline covers it too.
           const target = await untilAborted(resolveTarget(url, allowHosts), combined);
-          const res = await send(url, target, method, headers, body, maxBytes, combined);
+          const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined);
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
             if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);

@@ -11,6 +11,7 @@ import { splitBaseURL } from '../providers/base-url';
 import { boundedFetch } from './mcp-bounded-fetch';
 import { mcpErrorText, quoted, reasonLine } from './mcp-error-text';
 import { McpStdioTransport } from './mcp-stdio-transport';
+import { expandEnv } from '../config/env-references';
 
 export interface McpToolInfo {
   server: string;
@@ -258,12 +259,3 @@ interface Live {
   /** The transport closed (the server exited, or its output broke the protocol). */
   closed: boolean;
 }
-
-function expandEnv(value: string, env: NodeJS.ProcessEnv): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const v = env[name];
-    if (v === undefined) throw new Error(`environment variable ${name} is not set`);
-    return v;
-  });
-}
-

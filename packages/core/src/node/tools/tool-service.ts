@@ -14,7 +14,7 @@ export interface CreateToolServiceOptions {
   config: WorkspaceConfig;
   sandbox: Sandbox;
   dataDir: string;
-  /** Where `${NAME}` in MCP env values and headers is read. Default process.env. */
+  /** Where `${NAME}` in MCP env values and headers, and in tools.http.headers, is read. Default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -57,7 +57,7 @@ export function createToolService(options: CreateToolServiceOptions): WorkspaceT
     local.set(tool.spec.name, { tool, validate });
   };
   add(calculator, 'calculator');
-  add(createHttpRequestTool(config.tools?.http ?? {}), 'http_request');
+  add(createHttpRequestTool({ ...config.tools?.http, env: options.env ?? process.env }), 'http_request');
   sqlTools.forEach((t, i) => add(t, `tools.sql.${i}`));
   (config.tools?.custom ?? []).forEach((c, i) => add(createCustomTool(c, options.sandbox), `tools.custom.${i}`));
   // `sql_query {database, sql}` reaches every configured file, unless a tool of that name is configured.
