@@ -50,6 +50,17 @@ const scripted = pipelineDoc(
   ['q.value -> answer.q', 'answer.text -> out.value'],
 );
 
+// text → a custom tool whose parameter schema's pattern has a backreference (Ajv tests a model's arguments with it).
+const customTool = pipelineDoc(
+  'custom-tool',
+  [
+    { id: 'text', type: 'input', config: { name: 'text', valueType: 'string' } },
+    { id: 'call', type: 'tool', config: { tool: 'twice', parameters: ['word'] } },
+    { id: 'out', type: 'output', config: { name: 'result' } },
+  ],
+  ['text.value -> call.word', 'call.result -> out.value'],
+);
+
 const suite = (pattern: string) => `format: patchbay.eval/v1\ndataset: cases.jsonl\nscorers:\n  - {name: whole, type: regex, params: {pattern: ${JSON.stringify(pattern)}}}\n`;
 const cases = [
   { id: 'trap', input: { text: trap } },
@@ -65,6 +76,8 @@ beforeAll(() => {
     'scripted.json': scripted,
     'repeat-rule.json': { scripted: [{ match: '^(a+){1,40}$', reply: 'only a' }] },
     'backreference-rule.json': { scripted: [{ match: 'capital of (\\w+)', reply: '$1' }, { match: '^(a|a)+\\1$', reply: 'twice' }] },
+    'custom-tool.json': customTool,
+    'tool-config.json': { tools: { custom: [{ name: 'twice', description: 'a word said twice', parameters: { type: 'object', properties: { word: { type: 'string', pattern: '^(a|a)+\\1$' } } }, code: 'return args.word;' }] } },
     'cases.jsonl': cases.map((c) => JSON.stringify(c)).join('\n'),
     'backreference.yaml': suite('^(a|a)+\\1$'),
     'repeat.yaml': suite('^(a+){1,40}$'),
@@ -126,5 +139,11 @@ describe('user-written patterns never hold the process', () => {
     const refused = await runUnlessHeld(['run', 'scripted.json', '--input', `question=${trap}`, '--config', 'backreference-rule.json']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/backreference-rule\.json: scripted\.1\.match: the pattern \/\^\(a\|a\)\+\\1\$\/ has a backreference \(\\1\), which no linear-time engine runs and which can take minutes on some texts; write it without one$/m);
+  }, 90_000);
+
+  it("patchbay run refuses a custom tool whose parameters' pattern no linear-time engine runs: exit 2, one line naming the tool", async () => {
+    const r = await runUnlessHeld(['run', 'custom-tool.json', '--input', `text=${trap}`, '--config', 'tool-config.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('patchbay run: tools.custom.0.parameters: not a valid JSON Schema: the pattern /^(a|a)+\\1$/ has a backreference (\\1), which no linear-time engine runs and which can take minutes on some texts; write it without one\n');
   }, 90_000);
 });
