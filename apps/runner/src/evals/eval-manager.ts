@@ -8,6 +8,7 @@ import type { DatasetRecord } from '../store/datasets';
 import type { EvalStore, StoredEval } from '../store/evals';
 import type { RunStore } from '../store/runs';
 import { isStoreUnavailable, untilStoreAnswers } from '../store/store-unavailable';
+import { casePositions } from './case-positions';
 import { caseEvent, startedEvent, storedEvents, type EvalEvent } from './eval-events';
 import { StoredCaseLog } from './stored-case-log';
 import { storeCaseRun } from './store-case-run';
@@ -158,7 +159,7 @@ export class EvalManager {
     const dataset = { name: request.dataset.name, hash: request.dataset.hash, cases: request.dataset.cases.length };
     run.publish(startedEvent({ id: run.id, pipeline: request.pipeline, version: request.version, dataset, progress: { done: 0, total } }, request.createdAt));
     const { evals } = this.deps;
-    const positions = new Map(request.dataset.cases.map((c, i) => [c.id, i]));
+    const positions = await casePositions(request.dataset.cases);
     // Each case is announced once, however many times the eval goes on after losing its store.
     const announced = new Set<string>();
     const announce = (record: CaseRecord, observe = true) => {
