@@ -114,7 +114,7 @@ describe('http_request: compressed responses', () => {
   it('bounds the decoded body by maxBytes: a small gzip of 5 MB is refused, not inflated into memory', async () => {
     const run = await fetchThrough({ url: `${origin}/bomb`, method: 'GET' }, { maxBytes: 100_000 });
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/bomb: response is over the 100000-byte limit/);
+    expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/bomb: the response is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
   });
 
   it('refuses a content encoding it cannot decode, or a body that is not what it says, saying which', async () => {
@@ -290,5 +290,34 @@ describe('http_request: credentials from the config', () => {
     const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(), {});
     expect(run.error).toBe(`node "call" failed: tool "http_request": tools.http.headers["${new URL(origin).host}"].Authorization: environment variable SERVICE_TOKEN is not set`);
     expect(await heard()).toEqual([]);
+  });
+});
+
+describe('http_request: response size', () => {
+  let endlessClosed: Promise<void>;
+  beforeAll(() => {
+    // Writes until the client goes away: read to the end, it would never end.
+    routes.set('/endless', (_req, res) => {
+      endlessClosed = new Promise((resolve) => res.on('close', resolve));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const more = () => {
+        if (res.destroyed) return;
+        if (res.write('x'.repeat(16_384))) setImmediate(more);
+        else res.once('drain', more);
+      };
+      more();
+    });
+    routes.set('/declared', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5_000_000 }).end());
+  });
+
+  it('stops reading a body past maxBytes and says which setting bounds it', async () => {
+    const run = await fetchThrough({ url: `${origin}/endless`, method: 'GET' }, { maxBytes: 100_000 });
+    expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/endless: the response is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
+    await endlessClosed; // the connection was closed, not drained
+  });
+
+  it('refuses a body whose declared length is over maxBytes without reading it', async () => {
+    const run = await fetchThrough({ url: `${origin}/declared`, method: 'GET' }, { maxBytes: 100_000 });
+    expect(run.error).toMatch(/: GET http:\/\/127\.0\.0\.1:\d+\/declared: the response of 5000000 bytes is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
   });
 });

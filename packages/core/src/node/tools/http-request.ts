@@ -194,7 +194,7 @@ function send(
       const declared = Number(res.headers['content-length']);
       if (declared > maxBytes) {
         res.destroy();
-        return reject(new Error(`${method} ${url}: response of ${declared} bytes is over the ${maxBytes}-byte limit`));
+        return reject(new Error(`${method} ${url}: the response of ${declared} bytes is over the ${maxBytes}-byte limit (tools.http.maxBytes)`));
       }
       let decoders: Transform[];
       try {
@@ -220,7 +220,7 @@ function send(
       body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          reject(new Error(`${method} ${url}: response is over the ${maxBytes}-byte limit`));
+          reject(new Error(`${method} ${url}: the response is over the ${maxBytes}-byte limit (tools.http.maxBytes)`));
           body.destroy();
           res.destroy();
         } else chunks.push(chunk);
