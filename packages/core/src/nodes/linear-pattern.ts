@@ -45,6 +45,9 @@ function choosePlan(source: string, flags: string): LinearPlan {
   }
   // RE2 has no set notation: [\p{L}--[a-z]] would mean something else there.
   if (flags.includes('v')) return { engine: 'none', problem: `the pattern /${source}/ has the flag v, which no linear-time engine here runs; use u` };
+  // re2js translates \k<name> to the letters "k<name>", where JavaScript (with a named group) reads a backreference.
+  const named = namedBackreference(source);
+  if (named) return { engine: 'none', problem: whyNotLinear(source, `invalid escape sequence: \`${named}\``) };
   try {
     const translated = RE2JS.translateRegExp(source);
     // RE2 has no sticky matching: y from position 0 is a match anchored at the start of the text.
@@ -52,6 +55,16 @@ function choosePlan(source: string, flags: string): LinearPlan {
   } catch (err) {
     return { engine: 'none', problem: whyNotLinear(source, (err as Error).message) };
   }
+}
+
+/** The first `\k<name>` escape of a pattern (a backslash before it escaped, as in `\\k<`, is no escape). */
+function namedBackreference(source: string): string | undefined {
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] !== '\\') continue;
+    if (source.startsWith('k<', i + 1)) return source.slice(i, source.indexOf('>', i) + 1 || undefined);
+    i++; // the escaped character
+  }
+  return undefined;
 }
 
 /** RE2's refusal in words: it says "invalid escape sequence: `\1`" or "unsupported Perl syntax: `(?=`". */
