@@ -42,6 +42,8 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 /** A job coordinated by a server is live while its heartbeat key is: refreshed this often, expiring after HEARTBEAT_TTL_MS (a server that died). */
 const HEARTBEAT_MS = 5_000;
 const HEARTBEAT_TTL_MS = 15_000;
+/** How long the mark that a server ran a job outlives that server (an eval left running longer is not known as left). */
+const RAN_HERE_TTL_S = 7 * 24 * 3600;
 /** How long a job `isLive` found on another server is followed by `subscribe` without asking again. */
 const SEEN_ELSEWHERE_MS = 10_000;
 
@@ -289,8 +291,10 @@ export class BullmqJobRegistry implements JobRegistry {
       const key = this.streams.key(kind, job.id);
       const heartbeat = this.heartbeatKey(kind, job.id);
       const failed = (err: Error) => this.log(`${kind} ${job.id}: could not mirror an event: ${err.message}`);
+      const ran = this.ranHereKey(kind, job.id);
       // A resumed job starts its events again from 0: the stream of its last start goes first (commands keep their order).
-      this.redis.multi().del(key).set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).exec().catch(failed);
+      // `ran` outlives the heartbeat when this process dies: another server then knows the job was left (abandoned()).
+      this.redis.multi().del(key).set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).set(ran, '1', 'EX', RAN_HERE_TTL_S).exec().catch(failed);
       const beat = setInterval(() => void this.redis.set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
       beat.unref();
       let seq = 0;
@@ -307,13 +311,23 @@ export class BullmqJobRegistry implements JobRegistry {
       } finally {
         clearInterval(beat);
         await this.streams.end(kind, job.id, seq).catch(failed);
-        await this.redis.del(heartbeat).catch(() => {});
+        await this.redis.del(heartbeat, ran).catch(() => {});
       }
     };
   }
 
   private heartbeatKey(kind: string, id: string): string {
     return `${this.prefix}:live:${kind}:${id}`;
+  }
+
+  private ranHereKey(kind: string, id: string): string {
+    return `${this.prefix}:coordinated:${kind}:${id}`;
+  }
+
+  async abandoned(kind: JobKind<unknown, unknown>, id: string): Promise<boolean> {
+    if (this.queued.has(kind.name) || this.local.isLive(kind, id)) return false;
+    const [ran, beating] = await this.answered(Promise.all([this.redis.exists(this.ranHereKey(kind.name, id)), this.redis.exists(this.heartbeatKey(kind.name, id))]));
+    return ran === 1 && beating === 0;
   }
 
   /** Whether another server coordinates this job of an in-process kind now (its heartbeat); false when Redis cannot say. */

@@ -104,6 +104,12 @@ export interface JobRegistry {
    * the job is not live (its events are then in the store).
    */
   subscribe<E>(kind: JobKind<unknown, E>, id: string, fromSeq: number, onEvent: JobListener<E>, onEnd: () => void): (() => void) | undefined;
+  /**
+   * Scaled out, for a kind a server runs in-process (an eval's coordinator): true when the server that ran this
+   * job stopped without ending it (killed: its heartbeat lapsed, its job was not ended), so no process will
+   * record its end. Absent, or false, when that cannot be known (a job of another kind of process).
+   */
+  abandoned?(kind: JobKind<unknown, unknown>, id: string): Promise<boolean>;
   /** Aborts a live job and waits (up to `waitMs`) for its outcome to be recorded. False when it is not live. */
   cancel(kind: JobKind<unknown, unknown>, id: string, options?: { reason?: string; waitMs?: number }): Promise<boolean>;
   /** Shutting down: refuses new jobs, aborts every live one and waits (up to `waitMs` in all) for them to be recorded. */

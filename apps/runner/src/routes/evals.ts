@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRoute, z } from '@hono/zod-openapi';
 import { RUN_STATUSES } from '@patchbay/core';
 import type { CaseRecord, Comparison, EvalSummary, GateReport } from '@patchbay/evals';
@@ -212,11 +213,26 @@ async function refuseDisjointBaseline(deps: AppDeps, baseline: StoredEval, datas
   throw new HttpProblem(400, detail, { type: 'nothing-to-compare', errors: [{ path: '$.baseline', message: 'no case id in common with the dataset' }] });
 }
 
+/** How long a cancel that reached no coordinator waits to know whether it died (its heartbeat lapses 15 s after). */
+const ABANDON_KNOWN_MS = 20_000;
+
+/**
+ * Scaled out, an eval whose coordinating server died (and was not started again on its host, which would mark
+ * it interrupted) is left `running` with no process to end it: ended as `status` here, so that it can be resumed
+ * or cancelled from any server. False when its coordinator is alive, or cannot be known to be gone.
+ */
+async function endAbandoned(deps: AppDeps, id: string, status: 'interrupted' | 'cancelled', error: string): Promise<boolean> {
+  if (!(await deps.jobs.abandoned?.(EVAL_JOB, id))) return false;
+  await deps.store.evals.finish(id, { status, error });
+  return (await deps.store.evals.get(id))?.status === status;
+}
+
 /** Runs the rest of an interrupted or cancelled eval with what it started with: the same version, dataset version and suite. */
 async function resumeEval(deps: AppDeps, id: string): Promise<void> {
   const { store } = deps;
   const stored = await store.evals.get(id);
   if (!stored) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' });
+  if (stored.status === 'running' && (await endAbandoned(deps, id, 'interrupted', 'the server coordinating it stopped before the eval ended'))) stored.status = 'interrupted';
   const notResumable = (why: string) => new HttpProblem(409, `eval "${id}" cannot be resumed: ${why}`, { type: 'eval-not-resumable', evalStatus: stored.status });
   if (stored.status !== 'interrupted' && stored.status !== 'cancelled') throw notResumable(`it is ${stored.status} (only an interrupted or cancelled eval can be)`);
   const version = stored.version === null ? undefined : await store.versions.get(stored.pipeline, stored.version);
@@ -295,8 +311,22 @@ export const evalRoutes: RouteModule = {
       const { id } = c.req.valid('param');
       const before = await store.evals.get(id);
       if (!before) throw new HttpProblem(404, `there is no eval "${id}"`, { type: 'eval-not-found' });
-      if (!(await evals.cancel(id))) throw new HttpProblem(409, `eval "${id}" is not running (it is ${before.status})`, { type: 'eval-not-running', evalStatus: before.status });
-      const after = await store.evals.get(id);
+      const left = 'cancelled; the server coordinating it had stopped';
+      if (before.status === 'running' && (await endAbandoned(deps, id, 'cancelled', left))) return c.json({ id, status: 'cancelled' as const }, 200);
+      if (!(await evals.cancel(id))) {
+        const detail =
+          before.status === 'running'
+            ? `eval "${id}" is not running here: it runs in a process this server cannot reach (a \`patchbay promote\`, or a runner on this store without --queue); stop it there`
+            : `eval "${id}" is not running (it is ${before.status})`;
+        throw new HttpProblem(409, detail, { type: 'eval-not-running', evalStatus: before.status });
+      }
+      let after = await store.evals.get(id);
+      // Its coordinator may have died moments ago (its heartbeat still there, lapsing within 15 s): the cancel then
+      // reached no one, and the eval is ended here once that is known.
+      for (const until = Date.now() + ABANDON_KNOWN_MS; after?.status === 'running' && deps.jobs.abandoned && Date.now() < until; after = await store.evals.get(id)) {
+        if (await endAbandoned(deps, id, 'cancelled', left)) continue;
+        await sleep(500);
+      }
       return c.json({ id, status: after?.status ?? 'running' }, 200);
     });
   },
