@@ -1,4 +1,4 @@
-import type { LabelMove, LabelState, Store } from '../store/index';
+import { LabelTargetGoneError, type LabelMove, type LabelState, type Store } from '../store/index';
 import { DomainError } from '../domain-errors';
 import { problemsNow } from '../pipelines/problems-now';
 import { storeResolverOf } from '../pipelines/pipeline-resolver';
@@ -32,7 +32,11 @@ export async function moveLabel(
     const stopped = await checkCallers(store, { pipeline: move.pipeline, label: move.label, version: move.version }, options.callers, { at: '$.version' });
     if (stopped.length > 0) move = { ...move, forced: true, note: withCallers(move.note, stopped) };
   }
-  const { from, state } = await store.labels.move(move);
+  const { from, state } = await store.labels.move(move).catch((err) => {
+    // Deleted since it was checked above (a DELETE racing this move): as a move of a pipeline that was never there.
+    if (!(err instanceof LabelTargetGoneError)) throw err;
+    throw new DomainError(err.pipelineGone ? 'pipeline-not-found' : 'version-not-found', err.message);
+  });
   return { label: move.label, ...state, from, forced: move.forced === true };
 }
 

@@ -26,6 +26,11 @@ export function forUpdate<Q extends { forUpdate(): Q }>(db: AnyDb, query: Q): Q 
   return isPostgres(db) ? query.forUpdate() : query;
 }
 
+/** FOR SHARE on PostgreSQL: the row read stays as read (not deleted, not updated) until the transaction ends; others may share it. */
+export function forShare<Q extends { forShare(): Q }>(db: AnyDb, query: Q): Q {
+  return isPostgres(db) ? query.forShare() : query;
+}
+
 /**
  * Serialises the transactions that write one `key` (a name with no row to
  * lock yet): a transaction-scoped advisory lock on PostgreSQL; nothing on

@@ -64,7 +64,7 @@ export { KyselyDatasetStore } from './datasets';
 export { KyselyEvalStore } from './evals';
 export type { LabelStore, LabelState, LabelMove } from './labels';
 export type { DeploymentStore, Deployment } from './deployments';
-export { KyselyLabelStore, LabelMovedError, VersionReplacedError } from './labels';
+export { KyselyLabelStore, LabelMovedError, LabelTargetGoneError, VersionReplacedError } from './labels';
 export { KyselyDeploymentStore } from './deployments';
 export type { RollupStore, RollupCell } from './rollups';
 export { KyselyRollupStore } from './rollups';

@@ -1,4 +1,4 @@
-import { forUpdate, lockKey, type StoreDb } from './dialect';
+import { forShare, forUpdate, lockKey, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
 import { appendDeployment } from './deployments';
 import { ReadCache, type ChangeClock } from './read-cache';
@@ -41,6 +41,18 @@ export class VersionReplacedError extends Error {
   override name = 'VersionReplacedError';
   constructor(readonly version: number) {
     super(`version ${version} is not the version of that content any more`);
+  }
+}
+
+/** The version a move names is not in the store (any more): its pipeline was deleted since the move was checked, or the version never was. */
+export class LabelTargetGoneError extends Error {
+  override name = 'LabelTargetGoneError';
+  constructor(
+    readonly pipeline: string,
+    readonly version: number,
+    readonly pipelineGone: boolean,
+  ) {
+    super(pipelineGone ? `there is no pipeline "${pipeline}"` : `pipeline "${pipeline}" has no version ${version}`);
   }
 }
 
@@ -109,6 +121,11 @@ export class KyselyLabelStore implements LabelStore {
       // A label not yet set has no row for FOR UPDATE to lock: without this, parallel first moves (two promotions
       // that both compared with "not set") each read nothing, and the later one overwrote the earlier unseen.
       await lockKey(tx, `label:${m.pipeline}/${m.label}`);
+      // The pipeline was checked before this transaction; a delete since then would make the insert below break the
+      // labels' foreign key (a 500). Its row is held (FOR SHARE: a delete, which locks it first, waits) and its version read here.
+      const pipeline = await forShare(tx, tx.selectFrom('pipelines').select('name').where('name', '=', m.pipeline)).executeTakeFirst();
+      const target = pipeline && (await tx.selectFrom('versions').select('number').where('pipeline', '=', m.pipeline).where('number', '=', m.version).executeTakeFirst());
+      if (!target) throw new LabelTargetGoneError(m.pipeline, m.version, !pipeline);
       const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
       // Stamped once the label is this move's (the locks above wait for another process's move of it): the history's
       // times then follow its order, where a time taken before the wait listed a move older than the one before it.

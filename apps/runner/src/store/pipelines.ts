@@ -50,6 +50,9 @@ export class KyselyPipelineStore implements PipelineStore {
 
   async delete(name: string, by = 'admin') {
     return this.db.transaction().execute(async (tx) => {
+      // Its row first, as a label move holds it (FOR SHARE) before its label's: a move under way ends before the
+      // labels are read, so the label it set is in the history's removals, and the two never wait on each other.
+      await forUpdate(tx, tx.selectFrom('pipelines').select('name').where('name', '=', name)).execute();
       const labels = await forUpdate(tx, tx.selectFrom('labels').select(['label', 'version']).where('pipeline', '=', name).orderBy('label')).execute();
       // the labels go with it (ON DELETE CASCADE)
       const result = await tx.deleteFrom('pipelines').where('name', '=', name).executeTakeFirst();
