@@ -238,9 +238,9 @@ describe('http_request: form bodies', () => {
     const both = await fetchThrough({ url: `${origin}/token`, method: 'POST', form: { a: '1' }, body: 'a=2' });
     expect(both.error).toMatch(/^node "call" failed: tool "http_request": give body or form, not both$/);
     const get = await fetchThrough({ url: `${origin}/token`, method: 'GET', form: { a: '1' } });
-    expect(get.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: form is sent only with POST$/);
+    expect(get.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: form is sent only with POST, PUT, PATCH or DELETE$/);
     const getBody = await fetchThrough({ url: `${origin}/token`, method: 'GET', body: { a: 1 } });
-    expect(getBody.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: body is sent only with POST$/);
+    expect(getBody.error).toMatch(/^node "call" failed: tool "http_request": a GET request sends no body: body is sent only with POST, PUT, PATCH or DELETE$/);
     // Nothing given is nothing to refuse: a model often sends an empty body with a GET.
     const getEmpty = await fetchThrough({ url: `${origin}/token`, method: 'GET', body: '' });
     expect(getEmpty.outputs.result).toMatchObject({ status: 200 });
@@ -319,5 +319,44 @@ describe('http_request: response size', () => {
   it('refuses a body whose declared length is over maxBytes without reading it', async () => {
     const run = await fetchThrough({ url: `${origin}/declared`, method: 'GET' }, { maxBytes: 100_000 });
     expect(run.error).toMatch(/: GET http:\/\/127\.0\.0\.1:\d+\/declared: the response of 5000000 bytes is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
+  });
+});
+
+describe('http_request: methods', () => {
+  beforeAll(() => {
+    routes.set('/item', (req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.method === 'HEAD' ? undefined : JSON.stringify({ method: req.method, body: body.toString(), type: req.headers['content-type'] ?? null }));
+    });
+    routes.set('/moved', (_req, res) => res.writeHead(301, { location: '/item' }).end());
+  });
+  const all = { methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] };
+  const sent = async (args: object, http: object = all) => {
+    const run = await fetchThrough({ url: `${origin}/item`, ...args }, http);
+    expect(run.error).toBeUndefined();
+    return JSON.parse((run.outputs.result as { body: string }).body);
+  };
+
+  it('offers GET and POST unless tools.http.methods allows more, and says so in the schema a model sees', async () => {
+    const refused = await fetchThrough({ url: `${origin}/item`, method: 'PUT', body: { a: 1 } });
+    expect(refused.error).toBe('node "call" failed: tool "http_request": invalid arguments: /method must be equal to one of the allowed values: GET, POST');
+    const spec = await (await services(all)).tools.describe('http_request');
+    expect((spec?.parameters as { properties: { method: { enum: string[] } } }).properties.method.enum).toEqual(all.methods);
+  });
+
+  it('sends PUT, PATCH and DELETE with their bodies, and HEAD without one', async () => {
+    expect(await sent({ method: 'PUT', body: { name: 'x' } })).toEqual({ method: 'PUT', body: '{"name":"x"}', type: 'application/json' });
+    expect(await sent({ method: 'PATCH', form: { name: 'y' } })).toEqual({ method: 'PATCH', body: 'name=y', type: 'application/x-www-form-urlencoded' });
+    expect(await sent({ method: 'DELETE' })).toEqual({ method: 'DELETE', body: '', type: null });
+    const head = await fetchThrough({ url: `${origin}/item`, method: 'HEAD' }, all);
+    expect(head.outputs.result).toMatchObject({ status: 200, contentType: 'application/json', body: '' });
+    const headBody = await fetchThrough({ url: `${origin}/item`, method: 'HEAD', body: 'x' }, all);
+    expect(headBody.error).toMatch(/a HEAD request sends no body: body is sent only with POST, PUT, PATCH or DELETE$/);
+  });
+
+  it('follows a 301 as fetch does: a POST becomes a GET, a PUT stays a PUT with its body', async () => {
+    const post = await fetchThrough({ url: `${origin}/moved`, method: 'POST', body: { a: 1 } }, all);
+    expect(JSON.parse((post.outputs.result as { body: string }).body)).toEqual({ method: 'GET', body: '', type: null });
+    const put = await fetchThrough({ url: `${origin}/moved`, method: 'PUT', body: { a: 1 } }, all);
+    expect(JSON.parse((put.outputs.result as { body: string }).body)).toEqual({ method: 'PUT', body: '{"a":1}', type: 'application/json' });
   });
 });

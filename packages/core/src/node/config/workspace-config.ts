@@ -80,6 +80,8 @@ export const HttpToolSchema = z.strictObject({
   allowHosts: z.array(z.string().min(1)).optional(),
   timeoutMs: timeLimitMs().optional(),
   maxBytes: positiveInt.optional(),
+  /** The methods http_request may use (its JSON Schema offers these). Default GET and POST. */
+  methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])).min(1).optional(),
   /**
    * Headers sent with every request to a host (keys as in allowHosts), `${NAME}` read from the environment:
    * an API's credential without it in a pipeline, a model's arguments or a trace.

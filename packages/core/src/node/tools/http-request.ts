@@ -18,10 +18,15 @@ export interface HttpRequestOptions {
   maxBytes?: number;
   /** Headers for the requests to a host (keyed as allowHosts); `${NAME}` is read from `env`. */
   headers?: Record<string, Record<string, string>>;
+  /** The methods a call may use. Default GET and POST. */
+  methods?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
 const MAX_REDIRECTS = 5;
+
+/** Methods that carry a body; GET and HEAD send none. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Query parameters or form fields: a list repeats the name. */
 type Fields = Record<string, string | number | boolean | Array<string | number | boolean>>;
@@ -35,7 +40,8 @@ interface Response {
 }
 
 /**
- * `http_request {url, method, query?, headers?, body? | form?}`: GET or POST over http(s). Every
+ * `http_request {url, method, query?, headers?, body? | form?}`: GET or POST (or the methods tools.http.methods
+ * allows) over http(s). Every
  * hop (the first URL and each redirect, followed by hand, at most 5) is resolved,
  * checked by the address guard and then connected to exactly that address.
  */
@@ -43,6 +49,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
   const allowHosts = options.allowHosts ?? [];
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxBytes ?? 1_000_000;
+  const methods = options.methods ?? ['GET', 'POST'];
   const env = options.env ?? process.env;
 
   /**
@@ -69,16 +76,16 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
   return {
     spec: {
       name: 'http_request',
-      description: 'Fetches a public URL with GET or POST and returns the status, content type and body (text, or base64 for an image, a PDF or other bytes).',
+      description: `Fetches a public URL with ${methods.slice(0, -1).join(', ')}${methods.length > 1 ? ' or ' : ''}${methods.at(-1)} and returns the status, content type and body (text, or base64 for an image, a PDF or other bytes).`,
       parameters: {
         type: 'object',
         properties: {
           url: { type: 'string', pattern: '^https?://', description: 'http:// or https:// URL' },
-          method: { type: 'string', enum: ['GET', 'POST'] },
+          method: { type: 'string', enum: methods },
           query: { ...FIELDS, description: 'Query parameters, added after any in url; each value is encoded, a list repeats the name' },
           headers: { type: 'object', additionalProperties: { type: 'string' } },
-          body: { description: 'POST body: a string, or JSON (sent as application/json)' },
-          form: { ...FIELDS, description: 'POST body as form fields (sent as application/x-www-form-urlencoded), instead of body' },
+          body: { description: 'Request body (not with GET or HEAD): a string, or JSON (sent as application/json)' },
+          form: { ...FIELDS, description: 'Request body as form fields (sent as application/x-www-form-urlencoded), instead of body' },
         },
         required: ['url', 'method'],
         additionalProperties: false,
@@ -92,14 +99,16 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
       const given = (key: string) => args[key] !== undefined && args[key] !== null && args[key] !== '';
       if (given('body') && given('form')) throw new Error('give body or form, not both');
       // Dropping it silently would send a request other than the one asked for.
-      for (const key of ['body', 'form']) if (method === 'GET' && given(key)) throw new Error(`a GET request sends no body: ${key} is sent only with POST`);
+      for (const key of ['body', 'form']) {
+        if (!BODY_METHODS.has(method) && given(key)) throw new Error(`a ${method} request sends no body: ${key} is sent only with POST, PUT, PATCH or DELETE`);
+      }
       const headers: Record<string, string> = { 'accept-encoding': ACCEPTED_ENCODINGS, ...((args.headers as Record<string, string>) ?? {}) };
       let body: string | undefined;
-      if (args.body !== undefined && method === 'POST') {
+      if (given('body')) {
         body = typeof args.body === 'string' ? args.body : JSON.stringify(args.body);
         if (typeof args.body !== 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
       }
-      if (given('form') && method === 'POST') {
+      if (given('form')) {
         body = encodedFields(args.form as Fields);
         if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
       }
@@ -115,8 +124,9 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
             // Like fetch: credentials given for one origin are not handed to another.
             if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(k)) delete headers[k];
             url = next;
-            // 303 and the historical 301/302 turn a POST into a GET without a body.
-            if (res.status !== 307 && res.status !== 308 && method !== 'GET') {
+            // As fetch: a 303 turns any method but HEAD into a GET without a body, the historical 301/302 a POST only.
+            const toGet = res.status === 303 ? method !== 'GET' && method !== 'HEAD' : (res.status === 301 || res.status === 302) && method === 'POST';
+            if (toGet) {
               method = 'GET';
               body = undefined;
               for (const k of Object.keys(headers)) if (/^content-(type|length)$/i.test(k)) delete headers[k];
