@@ -360,3 +360,17 @@ describe('http_request: methods', () => {
     expect(JSON.parse((put.outputs.result as { body: string }).body)).toEqual({ method: 'PUT', body: '{"a":1}', type: 'application/json' });
   });
 });
+
+describe('http_request: redirects', () => {
+  beforeAll(() => {
+    routes.set('/loop', (req, res) => {
+      const n = Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 0);
+      res.writeHead(302, { location: `/loop?n=${n + 1}` }).end();
+    });
+  });
+
+  it('stops after 5, saying where the request started and where the 6th would have gone', async () => {
+    const run = await fetchThrough({ url: `${origin}/loop`, method: 'GET' });
+    expect(run.error).toBe(`node "call" failed: tool "http_request": GET ${origin}/loop: more than 5 redirects (the 6th to ${origin}/loop?n=6)`);
+  });
+});

@@ -96,6 +96,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       let url = withQuery(parseUrl(String(args.url)), args.query as Fields | undefined);
       let method = String(args.method);
+      const asked = `${method} ${url}`;
       const given = (key: string) => args[key] !== undefined && args[key] !== null && args[key] !== '';
       if (given('body') && given('form')) throw new Error('give body or form, not both');
       // Dropping it silently would send a request other than the one asked for.
@@ -119,8 +120,8 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
           const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined);
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
-            if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
             const next = parseUrl(new URL(location, url).toString());
+            if (hop >= MAX_REDIRECTS) throw new Error(`${asked}: more than ${MAX_REDIRECTS} redirects (the ${MAX_REDIRECTS + 1}th to ${next})`);
             // Like fetch: credentials given for one origin are not handed to another.
             if (next.origin !== url.origin) for (const k of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(k)) delete headers[k];
             url = next;
