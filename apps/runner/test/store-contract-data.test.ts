@@ -247,7 +247,10 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
 
   it('keeps monitor config, scores and alert deliveries', async () => {
     const store = await target.open();
-    await store.monitors.setConfig('p', 'monitors', [{ name: 'm' }]);
+    // Lists are kept for a pipeline that is there.
+    expect(await store.monitors.setConfig('p', 'monitors', [{ name: 'm' }])).toBe(false);
+    await store.versions.save({ pipeline: 'p', document: { format: 'patchbay.pipeline/v1', name: 'p', nodes: [], edges: [] }, message: 'm', baseVersion: null, contentHash: 'c', behaviorHash: 'b', problems: [] });
+    expect(await store.monitors.setConfig('p', 'monitors', [{ name: 'm' }])).toBe(true);
     await store.monitors.setConfig('p', 'monitors', [{ name: 'm2' }]);
     expect(await store.monitors.getConfig('p', 'monitors')).toEqual([{ name: 'm2' }]);
     expect(await store.monitors.getConfig('p', 'alert-rules')).toEqual([]);

@@ -8,6 +8,7 @@ import { AlertEvaluator, alertSampleOf, type AlertPayload } from './alert-rules'
 import { queryMetrics, type MetricsQuery } from './metrics-query';
 import { MonitorRunner } from './monitor-runner';
 import type { AlertRuleSpec, MonitorSpec } from './monitor-spec';
+import { DomainError } from '../domain-errors';
 import { createRunTraceExporter, type RunTraceExporter } from './otel-traces';
 import { PrometheusMetrics } from './prometheus';
 import { RollupWriter } from './rollup-writer';
@@ -47,6 +48,9 @@ const PRUNE_EVERY_MS = 3_600_000;
  * None of it runs on the run's path: a run is answered before it is observed,
  * and an observer that throws is logged, never felt by the run.
  */
+/** Deleted since the route checked it (a DELETE racing the PUT): as for a pipeline never made. */
+const pipelineGone = (pipeline: string) => new DomainError('pipeline-not-found', `there is no pipeline "${pipeline}"`);
+
 export class Monitoring {
   readonly prometheus: PrometheusMetrics;
   private readonly writer: RollupWriter;
@@ -120,12 +124,12 @@ export class Monitoring {
   }
 
   async setMonitors(pipeline: string, monitors: MonitorSpec[]): Promise<void> {
-    await this.options.monitors.setConfig(pipeline, 'monitors', monitors);
+    if (!(await this.options.monitors.setConfig(pipeline, 'monitors', monitors))) throw pipelineGone(pipeline);
     await this.apply('monitors', pipeline, monitors);
   }
 
   async setAlertRules(pipeline: string, rules: AlertRuleSpec[]): Promise<void> {
-    await this.options.monitors.setConfig(pipeline, 'alert-rules', rules);
+    if (!(await this.options.monitors.setConfig(pipeline, 'alert-rules', rules))) throw pipelineGone(pipeline);
     await this.apply('alert-rules', pipeline, rules);
   }
 
@@ -168,10 +172,10 @@ export class Monitoring {
     }
   }
 
-  /** A deleted pipeline's monitors and alert rules go with it: a new pipeline of its name must not inherit them. */
+  /** A deleted pipeline's monitors and alert rules go with it (its delete emptied them in the store): out of effect here too. */
   async forgetPipeline(pipeline: string): Promise<void> {
-    await this.setAlertRules(pipeline, []);
-    await this.setMonitors(pipeline, []);
+    await this.apply('alert-rules', pipeline, []);
+    await this.apply('monitors', pipeline, []);
   }
 
   /** Why a rule's webhook has no URL in this runner's environment (`${NAME}` unset or not a URL), or null. */

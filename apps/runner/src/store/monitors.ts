@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StoreDb } from './dialect';
+import { forShare, type StoreDb } from './dialect';
 import type { Database } from './schema';
 import { nulEscaped } from './nul-in-text';
 
@@ -52,7 +52,12 @@ export interface AlertDelivery {
 /** Monitors, alert rules, monitor scores and alert deliveries. */
 export interface MonitorStore {
   getConfig(pipeline: string, kind: MonitoringConfigKind): Promise<unknown[]>;
-  setConfig(pipeline: string, kind: MonitoringConfigKind, items: unknown[]): Promise<void>;
+  /**
+   * Writes a pipeline's list while the pipeline is there (its row held meanwhile, so a delete waits): false, and
+   * nothing written, when it is not (deleted since its caller checked). A deleted pipeline's lists are emptied
+   * with it (pipelines.delete), so a pipeline made again under its name starts with none.
+   */
+  setConfig(pipeline: string, kind: MonitoringConfigKind, items: unknown[]): Promise<boolean>;
   /** Every pipeline's list of one kind (loaded once at start). */
   allConfigs(kind: MonitoringConfigKind): Promise<Map<string, unknown[]>>;
   addScore(score: MonitorScore): Promise<void>;
@@ -154,14 +159,18 @@ export class KyselyMonitorStore implements MonitorStore {
     return row ? (JSON.parse(row.config) as unknown[]) : [];
   }
 
-  async setConfig(pipeline: string, kind: MonitoringConfigKind, items: unknown[]): Promise<void> {
+  async setConfig(pipeline: string, kind: MonitoringConfigKind, items: unknown[]): Promise<boolean> {
     const config = JSON.stringify(items);
-    const now = Date.now();
-    await this.db
-      .insertInto('monitoring_config')
-      .values({ pipeline, kind, config, updated_at: now })
-      .onConflict((oc) => oc.columns(['pipeline', 'kind']).doUpdateSet({ config, updated_at: now }))
-      .execute();
+    return this.db.transaction().execute(async (tx) => {
+      if (!(await forShare(tx, tx.selectFrom('pipelines').select('name').where('name', '=', pipeline)).executeTakeFirst())) return false;
+      const now = Date.now();
+      await tx
+        .insertInto('monitoring_config')
+        .values({ pipeline, kind, config, updated_at: now })
+        .onConflict((oc) => oc.columns(['pipeline', 'kind']).doUpdateSet({ config, updated_at: now }))
+        .execute();
+      return true;
+    });
   }
 
   async allConfigs(kind: MonitoringConfigKind): Promise<Map<string, unknown[]>> {

@@ -59,6 +59,8 @@ export class KyselyPipelineStore implements PipelineStore {
       if (result.numDeletedRows === 0n) return false;
       const at = Date.now(); // once its labels are locked, as a label move stamps itself
       for (const { label, version } of labels) await appendDeployment(tx, { pipeline: name, label, from: version, to: null, at, by, note: 'the pipeline was deleted' });
+      // Its monitors and alert rules go with it: emptied (not dropped), so every server's sync of them clears its own.
+      await tx.updateTable('monitoring_config').set({ config: '[]', updated_at: at }).where('pipeline', '=', name).execute();
       return true;
     });
   }
