@@ -1,4 +1,5 @@
 import { addCounts, type RollupCell, type RollupDimension, type RollupStore } from '../store/rollups';
+import { isStoreUnavailable } from '../store/store-unavailable';
 import { newSketch } from './latency-sketch';
 import { isErrorStatus, type FinishedRunFacts } from './run-facts';
 
@@ -34,7 +35,7 @@ export class RollupWriter {
     const label = run.label ?? '';
     const source = run.source ?? '';
     // One key per run for where its cells are (the node and model cells sit under it): a run costs map lookups, not seven long keys.
-    const id = `${bucket}\u0000${run.pipeline}\u0000${version}\u0000${label}\u0000${source}`;
+    const id = runKey({ bucket, pipeline: run.pipeline, version, label, source });
     let cells = this.pending.get(id);
     if (!cells) this.pending.set(id, (cells = new Map()));
     const base = { bucket, pipeline: run.pipeline, version, label, source };
@@ -86,7 +87,22 @@ export class RollupWriter {
       await this.store.merge([...minutes, ...hours.values()]);
     } catch (err) {
       this.onError(err as Error);
+      // The store away for a moment (a restart, a failover): its transaction did not commit, so the minutes go back
+      // to be merged with the next flush rather than being lost to /api/metrics (their hours are made again from them).
+      if (isStoreUnavailable(err)) for (const m of minutes) this.putBack(m);
     }
+  }
+
+  /** A minute cell back among the pending ones, added to the one of its key that came since. */
+  private putBack(m: RollupCell): void {
+    const id = runKey(m);
+    let cells = this.pending.get(id);
+    if (!cells) this.pending.set(id, (cells = new Map()));
+    const key = cellId(m.dimension, m.key);
+    const now = cells.get(key);
+    if (!now) return void cells.set(key, m);
+    addCounts(now, m);
+    now.sketch.merge(m.sketch);
   }
 
   async close(): Promise<void> {
@@ -94,6 +110,13 @@ export class RollupWriter {
     await this.flush();
   }
 }
+
+/** Where a run's cells are kept (the node and model cells sit under it): one key per minute, pipeline, version, label and source. */
+const runKey = (c: { bucket: number; pipeline: string; version: number; label: string; source: string }) =>
+  `${c.bucket}\u0000${c.pipeline}\u0000${c.version}\u0000${c.label}\u0000${c.source}`;
+
+/** A cell's key among its run key's cells. Node ids and model names never hold a NUL, so a node cell and a model cell cannot share one. */
+const cellId = (dimension: RollupDimension, key: string) => (dimension === 'run' ? '' : dimension === 'node' ? key : `\u0000${key}`);
 
 /** Counts one run (or node, or model call) into its cell under `cells`, made on first use. */
 function add(
@@ -108,8 +131,7 @@ function add(
   tokensOut: number,
   costUsd: number,
 ) {
-  // Node ids and model names never hold a NUL, so a node cell and a model cell cannot share a key.
-  const id = dimension === 'run' ? '' : dimension === 'node' ? key : `\u0000${key}`;
+  const id = cellId(dimension, key);
   let cell = cells.get(id);
   if (!cell) {
     cell = { resolution: MINUTE, ...base, dimension, key, nodeType, runs: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, sketch: newSketch() };

@@ -1,4 +1,4 @@
-import { decodeSketch, encodeSketch, type LatencySketch } from '../monitoring/latency-sketch';
+import { decodeSketch, encodeSketch, newSketch, type LatencySketch } from '../monitoring/latency-sketch';
 import { forUpdate, type StoreDb } from './dialect';
 import type { Database } from './schema';
 import { PreparedQuery } from './prepared';
@@ -131,7 +131,9 @@ export class KyselyRollupStore implements RollupStore {
           // Another process inserted it since the read (and has committed): add to its row.
           old = (await cellAt.execute(tx, ...key)).rows[0];
         }
-        const sketch = c.sketch;
+        // A copy: the caller's cell stays as it was, to be merged again if this transaction does not commit.
+        const sketch = newSketch();
+        sketch.merge(c.sketch);
         sketch.merge(decodeSketch(old.sketch));
         await updateCell.execute(tx, c.nodeType, old.runs + c.runs, old.errors + c.errors, old.tokens_in + c.tokensIn, old.tokens_out + c.tokensOut, old.cost_usd + c.costUsd, Buffer.from(encodeSketch(sketch)), ...key);
       }
