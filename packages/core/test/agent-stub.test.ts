@@ -260,6 +260,24 @@ describe('agent loop against an OpenAI-compatible server', () => {
     }
   });
 
+  it("sends the model a note of an image's size and type rather than its base64, and keeps the note in steps", async () => {
+    // 300 kB of PNG would be 400,000 characters of base64: 20,000 of them (maxToolResultChars) sent on every later step.
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(300_000, 7)]);
+    const images = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => images.close(resolve)));
+    const url = `http://127.0.0.1:${(images.address() as AddressInfo).port}/logo.png`;
+    const { stub, services } = await workspace(
+      (req) => (toolMessages(req).length ? { text: 'seen' } : { toolCalls: [{ name: 'http_request', arguments: { url, method: 'GET' } }] }),
+      { tools: { http: { allowHosts: ['127.0.0.1'] } } },
+    );
+    const run = await runPipeline(agentPipeline(['http_request']), { question: 'fetch the logo' }, { services });
+    expect(run.status).toBe('succeeded');
+    const note = { status: 200, url, contentType: 'image/png', bodyEncoding: 'base64', bodyBytes: png.length, body: '[300008 bytes of image/png as base64: not shown to the model]' };
+    expect(JSON.parse(toolMessages(stub.requests[1])[0].content)).toEqual(note);
+    expect((run.nodes.agent.calls ?? []).find((c) => c.kind === 'tool')!.output).toEqual(note);
+  });
+
   it('keeps a tool error as bounded in the trace as a run error, and tells the model the same', async () => {
     // 3 MB thrown by one call: the run's and the node's error kept 2,000 characters, the call's in the trace all 3 MB.
     const THROWING = {

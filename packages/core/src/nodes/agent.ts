@@ -8,6 +8,7 @@ import { renderTemplate, templateIssue, variablesOf } from './template-variables
 import { ModelNameSchema, callModel, promptMessages } from './model-call';
 import { callTool } from './tool-call';
 import { cutToolResult } from './tool-result-cut';
+import { bytesNoted } from './bytes-for-model';
 
 /** The most of one tool result (in characters) that goes into the conversation by default: ~5,000 tokens. */
 export const DEFAULT_MAX_TOOL_RESULT_CHARS = 20_000;
@@ -149,7 +150,9 @@ async function runToolCall(
     return refuse(`the arguments are not valid JSON: ${(err as Error).message}`);
   }
   const record = await callTool(ctx, toolCall.name, args);
-  const output = record.output;
+  const output = bytesNoted(record.output);
+  // As with a cut below: steps and the trace keep what the model was sent.
+  if (output !== record.output) record.output = output;
   const full = record.error !== undefined ? `error: ${record.error}` : typeof output === 'string' ? output : JSON.stringify(output ?? null);
   const { text, cut } = cutToolResult(full, maxChars);
   // The record is already in the trace (by reference): the cut shows there and in `steps`, which keep what
