@@ -24,14 +24,15 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
   const api = (p: string, init?: RequestInit) => fetch(`${server.url}${p}`, init);
 
   beforeAll(async () => {
-    let first = true;
+    const asked = new Set<string>();
     stub = await startOpenAIStub({
-      handler: () => {
-        // The first worker's call never answers: the worker is killed holding it.
-        if (first) {
-          first = false;
-          return { hang: 'before-response' };
-        }
+      handler: (req) => {
+        // The first worker's call of each question never ends: the worker is killed holding it (in the middle of
+        // its answer for a streamed question, before it for the other).
+        const question = String(req.body?.messages?.at(-1)?.content);
+        const first = !asked.has(question);
+        asked.add(question);
+        if (first) return question === 'streamed' ? { hang: 'mid-stream', text: 'uno dos tres cuatro', pieces: ['uno ', 'dos ', 'tres ', 'cuatro'] } : { hang: 'before-response' };
         return { text: 'one two three four', pieces: ['one ', 'two ', 'three ', 'four'] };
       },
     });
@@ -43,6 +44,8 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
     workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
     const saved = await api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(echoPipeline('qa', 'stub:model')) });
     expect(saved.status).toBe(201);
+    const label = await api('/api/pipelines/qa/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    expect(label.status).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
@@ -96,5 +99,37 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
     // GET /api/runs/ID is the run the second worker finished.
     const record = await (await api(`/api/runs/${id}`)).json();
     expect(record.outputs).toEqual({ answer: 'one two three four' });
+  }, 150_000);
+
+  // The streamed /v1 answer follows the run's events: the taken-up run starts again (run.started, its model node at
+  // attempt 1), and what the first worker had streamed of its answer is not the start of the answer. Before, the
+  // second attempt's tokens were sent after the first's ("uno dos one two three four"), as one answer.
+  it('ends a streamed /v1 answer of such a run with an error rather than two answers run together', async () => {
+    const calls = stub.requests.length;
+    const res = await api('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'qa', stream: true, messages: [{ role: 'user', content: 'streamed' }] }) });
+    expect(res.status).toBe(200);
+    let received = '';
+    const body = (async () => {
+      const decoder = new TextDecoder();
+      const reader = res.body!.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) received += decoder.decode(read.value, { stream: true });
+      return received;
+    })();
+    // Killed once part of the first worker's answer has reached the client.
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => received.includes('"content":"uno'), { timeout: 30_000 }).toBe(true);
+    const holder = workers.at(-1)!;
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
+    const chunks = (await body).split('\n\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+    const parsed = chunks.filter((c) => c !== '[DONE]').map((c) => JSON.parse(c));
+    const text = parsed.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+    // What went out is the first worker's part of its answer, then the stream says it is not the answer.
+    expect(['uno ', 'uno dos '], JSON.stringify(chunks)).toContain(text);
+    expect(parsed.at(-1).error).toMatchObject({ code: 'answer_retried' });
+    expect(chunks).not.toContain('[DONE]');
+    const id = res.headers.get('x-run-id')!;
+    expect((await waitForRun({ api }, id, 30_000)).outputs).toEqual({ answer: 'one two three four' });
   }, 150_000);
 });

@@ -67,6 +67,9 @@ export function chatStream(options: ChatStreamOptions) {
   let runId = '';
   let sent = '';
   let retried = false;
+  let started = false;
+  /** The retry was the whole run's, taken up by another worker (not the token node's own `retries`). */
+  let restarted = false;
   const early: string[] = [];
   let token: (text: string) => void = (text) => void early.push(text);
   const noUsage = options.includeUsage ? { usage: null } : {};
@@ -82,6 +85,16 @@ export function chatStream(options: ChatStreamOptions) {
   };
 
   function onEvent(event: RunEvent): void {
+    // A second run.started: scaled out, the run was taken up by another worker after its own died, and runs again
+    // from the start; what went out of the first attempt's answer is then held to the new one, as after a retry.
+    if (event.type === 'run.started') {
+      if (started) {
+        held = { step: undefined, texts: [] };
+        if (sent !== '') retried = restarted = true;
+      }
+      started = true;
+      return;
+    }
     if (!('nodeId' in event) || event.nodeId !== options.tokenNode) return;
     if (event.type === 'node.started' && event.attempt > 1) {
       held = { step: undefined, texts: [] };
@@ -140,7 +153,9 @@ export function chatStream(options: ChatStreamOptions) {
           } else if (retried || end.fromRecord) {
             // Retried, or read from the record after the live events stopped short: what was sent may not be all of it.
             if (!answer.startsWith(sent)) {
-              const message = retried
+              const message = restarted
+                ? `run ${runId} was started again on another worker (the one running it stopped) after part of its answer was streamed, and answered otherwise: the text streamed so far is not its answer; ask again`
+                : retried
                 ? `node "${options.tokenNode}" was retried after part of its answer was streamed, and the retry answered otherwise: the text streamed so far is not the answer of run ${runId}; ask again`
                 : `some of the answer's text was lost on its way (the queue's Redis restarted): the text streamed so far is not the answer of run ${runId}; ask again`;
               send(error(message, retried ? 'answer_retried' : 'answer_lost'));
