@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
 import { echoPipeline } from './support/test-runner';
@@ -48,12 +49,13 @@ describe('scaled out: an eval whose coordinating server died can be resumed or c
   });
 
   /** An eval started on server b, which is then killed (kill -9) with cases still to run; b is started again elsewhere (a new data dir). */
-  async function evalOfDeadServer(): Promise<string> {
+  async function evalOfDeadServer(beforeDeath?: (id: string) => Promise<void>): Promise<string> {
     const calls = stub.requests.length;
     const started = await post('b', '/api/evals', { pipeline: 'qa', dataset: 'words', suite: { scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 2 } });
     expect(started.status).toBe(201);
     const { id } = await started.json();
     await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBeGreaterThan(3);
+    await beforeDeath?.(id);
     servers.b!.child.kill('SIGKILL');
     await servers.b!.exited;
     servers.b = undefined;
@@ -84,6 +86,26 @@ describe('scaled out: an eval whose coordinating server died can be resumed or c
     expect(ids).toHaveLength(CASES.length);
     expect(new Set(ids).size).toBe(CASES.length);
   }, 150_000);
+
+  // Redis without persistence restarted (empty) while b coordinated the eval: b's heartbeat came back with its
+  // next beat, but the mark that b coordinated it did not, so once b died nothing said the eval was left and
+  // resume answered 409 "it is running" for good.
+  it('resumes it from another server after Redis restarted empty while its coordinator lived', async () => {
+    await startServer('b');
+    const id = await evalOfDeadServer(async (evalId) => {
+      await services.redis.restart();
+      const redis = new Redis(services.redis.url, { maxRetriesPerRequest: 1 });
+      try {
+        // b's next beat (every 5 s) finds the empty Redis
+        await expect.poll(() => redis.exists(`patchbay:live:eval:${evalId}`), { timeout: 30_000, interval: 250 }).toBe(1);
+      } finally {
+        redis.disconnect();
+      }
+    });
+    const resumed = await once409sEnd(`/api/evals/${id}/resume`);
+    expect(resumed.status, await resumed.clone().text()).toBe(200);
+    await expect.poll(async () => (await (await api('a', `/api/evals/${id}`)).json()).status, { timeout: 60_000, interval: 500 }).toBe('succeeded');
+  }, 180_000);
 
   it('cancels it from another server', async () => {
     await startServer('b');

@@ -295,7 +295,8 @@ export class BullmqJobRegistry implements JobRegistry {
       // A resumed job starts its events again from 0: the stream of its last start goes first (commands keep their order).
       // `ran` outlives the heartbeat when this process dies: another server then knows the job was left (abandoned()).
       this.redis.multi().del(key).set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).set(ran, '1', 'EX', RAN_HERE_TTL_S).exec().catch(failed);
-      const beat = setInterval(() => void this.redis.set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).catch(() => {}), HEARTBEAT_MS);
+      // Both keys each beat: a Redis that restarted empty gets `ran` back with the heartbeat, or this job's death would go unseen.
+      const beat = setInterval(() => void this.redis.multi().set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).set(ran, '1', 'EX', RAN_HERE_TTL_S).exec().catch(() => {}), HEARTBEAT_MS);
       beat.unref();
       let seq = 0;
       const context: JobContext<E> = {
