@@ -77,6 +77,20 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     expect(await store.evals.caseIds('nope')).toEqual([]);
   });
 
+  // Scaled out, another server may take an eval whose coordinator it believes dead (its heartbeat lapsed) and
+  // reopen it as its own; a coordinator that was only cut off then ends its copy. Its finish must not end the eval
+  // the other server now runs: a finish made as an owner ends the eval only while that owner holds it.
+  it('ends an eval on finish as its owner only while that owner holds it', async () => {
+    const store = await target.open();
+    await store.evals.create(newEval('o1', { owner: 'host:1' }));
+    await store.evals.finish('o1', { status: 'interrupted', error: 'the server coordinating it stopped' });
+    expect(await store.evals.reopen('o1', 'host:2')).toBe(true);
+    await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:1' });
+    expect(await store.evals.get('o1')).toMatchObject({ status: 'running' });
+    await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:2' });
+    expect(await store.evals.get('o1')).toMatchObject({ status: 'succeeded' });
+  });
+
   it('records an eval case with its run in one write: once, and never the case without its run', async () => {
     const store = await target.open();
     await store.evals.create(newEval('e1'));

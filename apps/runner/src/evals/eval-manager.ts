@@ -185,7 +185,7 @@ export class EvalManager {
           queue: this.deps.caseQueue?.(request, positions),
         });
         head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
-        await untilStoreAnswers(() => evals.finish(run.id, { status: 'succeeded', head }));
+        await untilStoreAnswers(() => evals.finish(run.id, { status: 'succeeded', head }, { owner: PROCESS_OWNER }));
         run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
         return;
       } catch (err) {
@@ -217,7 +217,7 @@ export class EvalManager {
     const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
     if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
     const status = cancelled ? 'cancelled' : 'failed';
-    await untilStoreAnswers(() => this.deps.evals.finish(run.id, { status, error: message }));
+    await untilStoreAnswers(() => this.deps.evals.finish(run.id, { status, error: message }, { owner: PROCESS_OWNER }));
     run.publish({ type: 'eval.failed', evalId: run.id, status, error: message, at: Date.now() });
   }
 

@@ -99,7 +99,11 @@ export interface EvalStore {
    */
   appendCase(evalId: string, record: CaseRecord, position: number, run?: CaseRun): Promise<boolean>;
   readCase(evalId: string, caseId: string, repeat: number): Promise<CaseRecord | undefined>;
-  finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }): Promise<void>;
+  /**
+   * Ends a running eval. With `owner` (its coordinator's), only while that owner holds it: another server may
+   * have taken it over (reopened as its own) after this one was thought dead, and ends it itself.
+   */
+  finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }, as?: { owner: string }): Promise<void>;
   get(id: string): Promise<StoredEval | undefined>;
   /** In dataset order (case, then repeat). */
   cases(evalId: string): Promise<CaseRecord[]>;
@@ -184,9 +188,11 @@ export class KyselyEvalStore implements EvalStore {
     return (await writeRunBatch(db, writes, this.redact, { insert: insertCase, rows: [row] })) > 0;
   }
 
-  private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number) {
+  private async writeFinish(db: Db, evalId: string, status: string, head: string | null, error: string | null, at: number, owner?: string) {
     // The error may quote outside text (a provider's answer) holding a NUL, which PostgreSQL's TEXT refuses.
-    await db.updateTable('eval_results').set({ status, head, error: error === null ? null : nulEscaped(error), finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running').execute();
+    let update = db.updateTable('eval_results').set({ status, head, error: error === null ? null : nulEscaped(error), finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running');
+    if (owner !== undefined) update = update.where('owner', '=', owner);
+    await update.execute();
   }
 
   async create(evalRun: NewEval) {
@@ -202,8 +208,8 @@ export class KyselyEvalStore implements EvalStore {
     return row ? (JSON.parse(row.record) as CaseRecord) : undefined;
   }
 
-  async finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }) {
-    await this.writeFinish(this.db, evalId, outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now());
+  async finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }, as?: { owner: string }) {
+    await this.writeFinish(this.db, evalId, outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now(), as?.owner);
   }
 
   async get(id: string) {
