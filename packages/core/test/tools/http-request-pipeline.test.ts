@@ -267,7 +267,8 @@ describe('http_request: credentials from the config', () => {
   });
   afterAll(() => other.close());
 
-  const config = () => ({ headers: { [new URL(origin).host]: { Authorization: 'Bearer ${SERVICE_TOKEN}', 'X-Api-Key': '${SERVICE_TOKEN}' } } });
+  // Plain http on a port must be written out: a key without a scheme means https.
+  const config = (key = origin) => ({ headers: { [key]: { Authorization: 'Bearer ${SERVICE_TOKEN}', 'X-Api-Key': '${SERVICE_TOKEN}' } } });
   const heard = async () => JSON.parse(((await fetchThrough({ url: `${origin}/heard`, method: 'GET' })).outputs.result as { body: string }).body);
 
   it("sends the headers tools.http.headers names for the request's host, the variables read from the environment, and records none of it", async () => {
@@ -286,9 +287,19 @@ describe('http_request: credentials from the config', () => {
     expect(JSON.parse((redirected.outputs.result as { body: string }).body)).toEqual({ auth: null, key: null, custom: null });
   });
 
+  it('binds them to the origin: a key without a scheme is https (on 443 without a port), never sent over plain http', async () => {
+    const host = new URL(origin).host;
+    // "127.0.0.1" is https on 443 and "127.0.0.1:PORT" https on PORT: neither goes to http://127.0.0.1:PORT in cleartext.
+    for (const key of ['127.0.0.1', host, `https://${host}`, 'http://127.0.0.1']) {
+      const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(key), { SERVICE_TOKEN: TOKEN });
+      expect(run.error, key).toBeUndefined();
+      expect(await heard(), key).toEqual([{ auth: null, key: null, custom: null }]);
+    }
+  });
+
   it('fails the call naming the variable that is not set, before sending anything', async () => {
     const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(), {});
-    expect(run.error).toBe(`node "call" failed: tool "http_request": tools.http.headers["${new URL(origin).host}"].Authorization: environment variable SERVICE_TOKEN is not set`);
+    expect(run.error).toBe(`node "call" failed: tool "http_request": tools.http.headers["${origin}"].Authorization: environment variable SERVICE_TOKEN is not set`);
     expect(await heard()).toEqual([]);
   });
 });

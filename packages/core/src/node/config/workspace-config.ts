@@ -83,7 +83,8 @@ export const HttpToolSchema = z.strictObject({
   /** The methods http_request may use (its JSON Schema offers these). Default GET and POST. */
   methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])).min(1).optional(),
   /**
-   * Headers sent with every request to a host (keys as in allowHosts), `${NAME}` read from the environment:
+   * Headers sent with every request to an origin (header-origins.ts: `host` is https on 443 only, plain http is
+   * written `http://host:port`), `${NAME}` read from the environment:
    * an API's credential without it in a pipeline, a model's arguments or a trace.
    */
   headers: z

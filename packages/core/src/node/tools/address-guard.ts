@@ -60,10 +60,15 @@ export function hostAllowed(url: URL, allowHosts: readonly string[]): boolean {
   return allowHosts.some((raw) => {
     const { host: entryHost, port: entryPort } = parseEntry(raw.trim().toLowerCase());
     if (entryPort && entryPort !== port) return false;
-    if (entryHost.startsWith('*.')) return host.endsWith(entryHost.slice(1));
-    if (ipaddr.isValid(entryHost) && ipaddr.isValid(host)) return ipaddr.parse(entryHost).toString() === ipaddr.parse(host).toString();
-    return entryHost === host;
+    return hostMatches(host, entryHost);
   });
+}
+
+/** Whether a URL's host (lower case, no brackets) is the entry's: `*.suffix`, an IP address in any spelling, or a name. */
+export function hostMatches(host: string, entryHost: string): boolean {
+  if (entryHost.startsWith('*.')) return host.endsWith(entryHost.slice(1));
+  if (ipaddr.isValid(entryHost) && ipaddr.isValid(host)) return ipaddr.parse(entryHost).toString() === ipaddr.parse(host).toString();
+  return entryHost === host;
 }
 
 function parseEntry(entry: string): { host: string; port?: string } {

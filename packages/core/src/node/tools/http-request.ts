@@ -5,7 +5,8 @@ import { pipeline, type Readable, type Transform } from 'node:stream';
 import { ACCEPTED_ENCODINGS, decodersFor } from './content-decoding';
 import { bodyValue } from './response-body';
 import { expandEnv } from '../config/env-references';
-import { hostAllowed, resolveTarget, type ResolvedTarget } from './address-guard';
+import { resolveTarget, type ResolvedTarget } from './address-guard';
+import { atOrigin, parseHeaderOrigin } from './header-origins';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
 
@@ -16,7 +17,7 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   /** Largest response body read, counted after decompression. Default 1,000,000 bytes. */
   maxBytes?: number;
-  /** Headers for the requests to a host (keyed as allowHosts); `${NAME}` is read from `env`. */
+  /** Headers for the requests to an origin (header-origins.ts: `host` is https on 443); `${NAME}` is read from `env`. */
   headers?: Record<string, Record<string, string>>;
   /** The methods a call may use. Default GET and POST. */
   methods?: string[];
@@ -53,14 +54,17 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
   const env = options.env ?? process.env;
 
   /**
-   * The request's headers with those tools.http.headers gives its host, read from the environment now: per hop,
-   * so a redirect to another host takes that host's (or none), never the first one's. They replace headers of
-   * the same name from the arguments: a model cannot swap the credential for one of its own.
+   * The request's headers with those tools.http.headers gives its origin (scheme, host and port), read from the
+   * environment now: per hop, so a redirect to another origin (https to http on the same host included) takes that
+   * origin's (or none), never the first one's. They replace headers of the same name from the arguments: a model
+   * cannot swap the credential for one of its own.
    */
   function withConfigHeaders(url: URL, headers: Record<string, string>): Record<string, string> {
     const added: Record<string, string> = {};
     for (const [host, entries] of Object.entries(options.headers ?? {})) {
-      if (!hostAllowed(url, [host])) continue;
+      const origin = parseHeaderOrigin(host);
+      if (typeof origin === 'string') throw new Error(`tools.http.headers[${JSON.stringify(host)}]: ${origin}`);
+      if (!atOrigin(url, origin)) continue;
       for (const [name, value] of Object.entries(entries)) {
         try {
           added[name] = expandEnv(value, env);
