@@ -319,12 +319,23 @@ describe('http_request: response size', () => {
       more();
     });
     routes.set('/declared', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5_000_000 }).end());
+    // The length a GET would get, and no body: what a HEAD is for (and what a 304 says of the cached copy).
+    routes.set('/large-file', (req, res) => res.writeHead(req.method === 'HEAD' ? 200 : 304, { 'content-type': 'application/zip', 'content-length': 5_000_000 }).end());
   });
 
   it('stops reading a body past maxBytes and says which setting bounds it', async () => {
     const run = await fetchThrough({ url: `${origin}/endless`, method: 'GET' }, { maxBytes: 100_000 });
     expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/endless: the response is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
     await endlessClosed; // the connection was closed, not drained
+  });
+
+  it('answers a HEAD or a 304 of a resource larger than maxBytes, which have no body to bound', async () => {
+    const head = await fetchThrough({ url: `${origin}/large-file`, method: 'HEAD' }, { maxBytes: 100_000, methods: ['GET', 'HEAD'] });
+    expect(head.error).toBeUndefined();
+    expect(head.outputs.result).toEqual({ status: 200, url: `${origin}/large-file`, contentType: 'application/zip', bodyEncoding: 'base64', bodyBytes: 0, body: '' });
+    const notModified = await fetchThrough({ url: `${origin}/large-file`, method: 'GET' }, { maxBytes: 100_000 });
+    expect(notModified.error).toBeUndefined();
+    expect(notModified.outputs.result).toMatchObject({ status: 304, body: '' });
   });
 
   it('refuses a body whose declared length is over maxBytes without reading it', async () => {

@@ -206,8 +206,10 @@ function send(
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     const req = client.request(url, { method, headers, lookup: pinned, agent: false, signal }, (res) => {
+      // A HEAD, a 204 or a 304 has no body whatever its Content-Length says (a HEAD's is the GET's length).
+      const bodiless = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
       const declared = Number(res.headers['content-length']);
-      if (declared > maxBytes) {
+      if (!bodiless && declared > maxBytes) {
         res.destroy();
         return reject(new Error(`${method} ${url}: the response of ${declared} bytes is over the ${maxBytes}-byte limit (tools.http.maxBytes)`));
       }
