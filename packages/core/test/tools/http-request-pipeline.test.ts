@@ -318,6 +318,18 @@ describe('http_request: response size', () => {
       };
       more();
     });
+    // Gzip members that each decode to nothing, without end: 20 bytes on the wire each, no decoded byte ever.
+    routes.set('/endless-empty-gzip', (_req, res) => {
+      endlessClosed = new Promise((resolve) => res.on('close', resolve));
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+      const members = Buffer.concat(Array.from({ length: 800 }, () => zlib.gzipSync(Buffer.alloc(0))));
+      const more = () => {
+        if (res.destroyed) return;
+        if (res.write(members)) setImmediate(more);
+        else res.once('drain', more);
+      };
+      more();
+    });
     routes.set('/declared', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5_000_000 }).end());
     // The length a GET would get, and no body: what a HEAD is for (and what a 304 says of the cached copy).
     routes.set('/large-file', (req, res) => res.writeHead(req.method === 'HEAD' ? 200 : 304, { 'content-type': 'application/zip', 'content-length': 5_000_000 }).end());
@@ -328,6 +340,13 @@ describe('http_request: response size', () => {
     expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/endless: the response is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
     await endlessClosed; // the connection was closed, not drained
   });
+
+  it('stops reading a compressed body once the bytes received pass maxBytes, even when they decode to nothing', async () => {
+    // The deadline is far beyond the reading of 100 kB: only a call that reads on until it meets it fails by it.
+    const run = await fetchThrough({ url: `${origin}/endless-empty-gzip`, method: 'GET' }, { maxBytes: 100_000, timeoutMs: 20_000 });
+    expect(run.error).toMatch(/^node "call" failed: tool "http_request": GET http:\/\/127\.0\.0\.1:\d+\/endless-empty-gzip: the response is over the 100000-byte limit \(tools\.http\.maxBytes\)$/);
+    await endlessClosed;
+  }, 40_000);
 
   it('answers a HEAD or a 304 of a resource larger than maxBytes, which have no body to bound', async () => {
     const head = await fetchThrough({ url: `${origin}/large-file`, method: 'HEAD' }, { maxBytes: 100_000, methods: ['GET', 'HEAD'] });

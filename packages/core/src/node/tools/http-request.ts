@@ -15,7 +15,7 @@ export interface HttpRequestOptions {
   allowHosts?: string[];
   /** Per request, redirects included. Default 10,000 ms. */
   timeoutMs?: number;
-  /** Largest response body read, counted after decompression. Default 1,000,000 bytes. */
+  /** Largest response body read, counted after decompression and as received. Default 1,000,000 bytes. */
   maxBytes?: number;
   /** Headers for the requests to an origin (header-origins.ts: `host` is https on 443); `${NAME}` is read from `env`. */
   headers?: Record<string, Record<string, string>>;
@@ -220,8 +220,16 @@ function send(
         res.destroy();
         return reject(new Error(`${method} ${url}: ${(err as Error).message}`));
       }
+      const overLimit = () => new Error(`${method} ${url}: the response is over the ${maxBytes}-byte limit (tools.http.maxBytes)`);
       let received = 0;
-      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        // The bytes on the wire are bounded too: gzip members that decode to nothing would be read until the deadline.
+        if (received > maxBytes) {
+          reject(overLimit());
+          res.destroy();
+        }
+      });
       // A 204, a 304 or a redirect may name an encoding and send no body: nothing to decode is an empty body.
       const fail = (err: Error) =>
         received === 0
@@ -237,7 +245,7 @@ function send(
       body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          reject(new Error(`${method} ${url}: the response is over the ${maxBytes}-byte limit (tools.http.maxBytes)`));
+          reject(overLimit());
           body.destroy();
           res.destroy();
         } else chunks.push(chunk);
