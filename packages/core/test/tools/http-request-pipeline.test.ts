@@ -138,6 +138,8 @@ describe('http_request: binary responses', () => {
     routes.set('/untyped-text', (_req, res) => res.end('plain words, é'));
     routes.set('/charset-binary', (_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream; charset=binary' }).end(blob));
     routes.set('/svg', (_req, res) => res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg"/>'));
+    // A charset on a binary type (some servers add one to every type) names no text.
+    routes.set('/image-with-charset', (_req, res) => res.writeHead(200, { 'content-type': 'image/png; charset=utf-8' }).end(png));
     routes.set('/gz-image', (_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-encoding': 'gzip' }).end(zlib.gzipSync(png)));
   });
 
@@ -146,6 +148,7 @@ describe('http_request: binary responses', () => {
       ['image.png', png, 'image/png'],
       ['report.pdf', pdf, 'application/pdf'],
       ['gz-image', png, 'image/png'],
+      ['image-with-charset', png, 'image/png; charset=utf-8'],
     ] as const) {
       const run = await fetchThrough({ url: `${origin}/${route}`, method: 'GET' });
       const expected = { status: 200, url: `${origin}/${route}`, contentType: type, bodyEncoding: 'base64', bodyBytes: bytes.length, body: bytes.toString('base64') };

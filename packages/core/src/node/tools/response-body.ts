@@ -8,7 +8,7 @@ const BINARY_TYPE = /^(image|audio|video|font)\/|^application\/(pdf|octet-stream
 const TEXT_TYPE = /^text\/|[/+](json|xml)$|^application\/(javascript|ecmascript|x-javascript|x-www-form-urlencoded|x-ndjson|ndjson|yaml|x-yaml|toml|graphql|sql|csv)$/;
 
 /**
- * A response body as the pipeline gets it. Text (text/*, JSON, XML, …, or any type that names a charset) is
+ * A response body as the pipeline gets it. Text (text/*, JSON, XML, …, or any type but a binary one that names a charset) is
  * read in its charset; bytes (an image, a PDF, a zip) come as base64 with their count, since read as text they
  * would reach the model, the trace and the next node as replacement characters with no way back. A body of no
  * or an unknown type is text when it reads as UTF-8 without control characters, base64 otherwise.
@@ -17,7 +17,9 @@ export function bodyValue(body: Buffer, contentType: string): BodyValue {
   const type = contentType.split(';')[0].trim().toLowerCase();
   // `charset=binary` (what `file -i` says of bytes) names no text encoding.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.replace(/^binary$/i, '');
-  const text = Boolean(charset) || TEXT_TYPE.test(type) || (!BINARY_TYPE.test(type) && looksLikeText(body));
+  // The type before the charset: one on a binary type (`image/png; charset=utf-8`, which some servers add to every
+  // type) names no text. The text test first, for image/svg+xml.
+  const text = TEXT_TYPE.test(type) || (!BINARY_TYPE.test(type) && (Boolean(charset) || looksLikeText(body)));
   return text ? { body: bodyText(body, charset) } : { bodyEncoding: 'base64', bodyBytes: body.length, body: body.toString('base64') };
 }
 
