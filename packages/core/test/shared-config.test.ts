@@ -62,6 +62,11 @@ describe('the workspace config as it is shared with workers', () => {
     expect(shareableConfig(named, { dataDir: '/data' }).tools).toEqual(named.tools);
   });
 
+  it("shares a literal tools.http.headers value whose name says it is no credential, as docs/tools.md's example has", () => {
+    const config = read({ tools: { http: { headers: { 'api.github.com': { Authorization: 'Bearer ${GITHUB_TOKEN}', Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' } } } } });
+    expect(shareableConfig(config, { dataDir: '/data' }).tools).toEqual(config.tools);
+  });
+
   it('refuses a URL whose user is its credential (https://TOKEN@host), as one with a password', () => {
     const config = read({ mcpServers: { gh: { url: 'https://ghp_token0123456789@mcp.example/mcp' } } });
     expect(problemsOf(config, [])).toEqual([`${file}: mcpServers.gh.url: a URL with a password cannot be shared with workers; put the credential in an environment variable`]);

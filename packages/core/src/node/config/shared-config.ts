@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CREDENTIAL_NAME } from './credentials';
 import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
 
 /** A value that only names environment variables: `${NAME}`, optionally after an auth scheme (`Bearer ${TOKEN}`). */
@@ -15,8 +16,8 @@ export interface ShareConfigOptions {
  * The workspace config as it is published to a shared store for every worker
  * (#16.5). Only environment variable NAMES may live there, so a config that
  * holds a secret is refused (WorkspaceConfigError, one line per problem, each
- * naming its JSON path): an MCP server's `env` or `headers` value, or a tools.http.headers value, that is not
- * `${NAME}` references, a URL with a password, or the value of a secret of
+ * naming its JSON path): an MCP server's `env` or `headers` value, or a tools.http.headers value whose header
+ * says it is a credential (`Authorization`, `X-Api-Key`; not `Accept`), that is not `${NAME}` references, a URL with a password, or the value of a secret of
  * this process anywhere. Relative paths are resolved against the config file's
  * folder (a SQL tool's `database`; a stdio MCP server's `cwd`, which its
  * relative command and arguments are read against), so the published config
@@ -61,7 +62,8 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   }
   for (const [host, headers] of Object.entries(shared.tools?.http?.headers ?? {})) {
     for (const [key, value] of Object.entries(headers)) {
-      if (ENV_REFERENCES.test(value)) continue;
+      // `Accept`, an API version: settings, which every worker may read. A credential is named by its header (config-secrets.ts).
+      if (ENV_REFERENCES.test(value) || !CREDENTIAL_NAME.test(key)) continue;
       const masked = literal(`tools.http.headers[${JSON.stringify(host)}].${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
       if (masked !== undefined) headers[key] = masked;
     }
