@@ -119,9 +119,19 @@ describe('workspace config', () => {
     write('patchbay.config.json', { tools: { http: { headers: { 'api.github.com': { Authorization: `Bearer \${${key}}` } } } } });
     const problems = problemsOf(() => loadWorkspaceConfig({ dataDir: dir }));
     expect(problems).toEqual([
-      'tools.http.headers.api.github.com.Authorization: ${…} holds what looks like a key, not the name of a variable: give the name of the environment variable that holds it, such as ${GITHUB_TOKEN}',
+      'tools.http.headers["api.github.com"].Authorization: ${…} holds what looks like a key, not the name of a variable: give the name of the environment variable that holds it, such as ${GITHUB_TOKEN}',
     ]);
     expect(problems.join('\n')).not.toContain(key.slice(4, 12));
+  });
+
+  it('takes a tools.http.headers key that is an origin and refuses one that is not, saying what one is', () => {
+    const headers = { Authorization: 'Bearer ${GITHUB_TOKEN}' };
+    const keys = ['api.github.com', 'api.github.com:8443', 'https://api.github.com', 'HTTPS://API.github.com/', 'http://127.0.0.1:8080', '*.corp.example', '[::1]:8080'];
+    write('patchbay.config.json', { tools: { http: { headers: Object.fromEntries(keys.map((k) => [k, headers])) } } });
+    expect(Object.keys(loadWorkspaceConfig({ dataDir: dir }).tools?.http?.headers ?? {})).toEqual(keys);
+    write('patchbay.config.json', { tools: { http: { headers: { 'https://api.github.com/repos': headers, 'ftp://files.example': headers, 'token@api.github.com': headers, 'api.github.com:99999': headers } } } });
+    const reason = 'not an origin: write the host ("api.github.com", https on 443), "host:port" (https on that port) or "http://host:port" (plain http), with no path';
+    expect(problemsOf(() => loadWorkspaceConfig({ dataDir: dir }))).toEqual(['https://api.github.com/repos', 'ftp://files.example', 'token@api.github.com', 'api.github.com:99999'].map((k) => `tools.http.headers[${JSON.stringify(k)}]: ${reason}`));
   });
 
   it('names the path of each problem, one line each', () => {

@@ -1,5 +1,6 @@
 import { baseURLSecrets } from '../providers/presets';
 import { CREDENTIAL_NAME, headerCredentials, urlCredentials } from './credentials';
+import { httpHeadersPath } from './http-headers-path';
 import type { WorkspaceConfig } from './workspace-config';
 
 /**
@@ -37,7 +38,7 @@ export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: str
     }
   }
   for (const [host, headers] of Object.entries(config.tools?.http?.headers ?? {})) {
-    for (const [header, value] of Object.entries(headers)) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(`tools.http.headers[${JSON.stringify(host)}].${header}`, value));
+    for (const [header, value] of Object.entries(headers)) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(httpHeadersPath(host, header), value));
   }
   return secrets;
 }

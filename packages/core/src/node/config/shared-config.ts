@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CREDENTIAL_NAME } from './credentials';
+import { httpHeadersPath } from './http-headers-path';
 import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
 
 /** A value that only names environment variables: `${NAME}`, optionally after an auth scheme (`Bearer ${TOKEN}`). */
@@ -64,7 +65,7 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
     for (const [key, value] of Object.entries(headers)) {
       // `Accept`, an API version: settings, which every worker may read. A credential is named by its header (config-secrets.ts).
       if (ENV_REFERENCES.test(value) || !CREDENTIAL_NAME.test(key)) continue;
-      const masked = literal(`tools.http.headers[${JSON.stringify(host)}].${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
+      const masked = literal(`${httpHeadersPath(host, key)}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
       if (masked !== undefined) headers[key] = masked;
     }
   }

@@ -6,6 +6,8 @@ import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
 import { looksLikeKey } from './key-like';
 import { regexProblem } from '../../nodes/linear-regex';
+import { parseHeaderOrigin } from '../tools/header-origins';
+import { httpHeadersPath } from './http-headers-path';
 
 /**
  * `patchbay.config.json`: the one workspace file for providers, prices, tools,
@@ -91,6 +93,9 @@ export const HttpToolSchema = z.strictObject({
     .record(z.string().min(1), z.record(z.string().min(1), z.string()))
     .superRefine((hosts, ctx) => {
       for (const [host, headers] of Object.entries(hosts)) {
+        // A key that names no origin would match no request, and its credential would silently never be sent.
+        const origin = parseHeaderOrigin(host);
+        if (typeof origin === 'string') ctx.addIssue({ code: 'custom', path: [host], message: origin });
         for (const [name, value] of Object.entries(headers)) if (keyInReference(value)) ctx.addIssue({ code: 'custom', path: [host, name], message: KEY_IN_REFERENCE });
       }
     })
@@ -239,7 +244,13 @@ export function resolveConfigPath(config: WorkspaceConfig, dataDir: string, rela
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  const [tools, http, headers, origin, ...rest] = issue.path.map(String);
+  const where =
+    tools === 'tools' && http === 'http' && headers === 'headers' && origin !== undefined
+      ? [httpHeadersPath(origin), ...rest].join('.')
+      : issue.path.length
+        ? issue.path.map(String).join('.')
+        : '(top level)';
   return `${where}: ${shortMessage(issue)}`;
 }
 

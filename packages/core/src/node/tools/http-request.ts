@@ -5,6 +5,7 @@ import { pipeline, type Readable, type Transform } from 'node:stream';
 import { ACCEPTED_ENCODINGS, decodersFor } from './content-decoding';
 import { bodyValue } from './response-body';
 import { expandEnv } from '../config/env-references';
+import { httpHeadersPath } from '../config/http-headers-path';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
 import { atOrigin, parseHeaderOrigin } from './header-origins';
 import type { Tool } from './tool';
@@ -63,13 +64,13 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
     const added: Record<string, string> = {};
     for (const [host, entries] of Object.entries(options.headers ?? {})) {
       const origin = parseHeaderOrigin(host);
-      if (typeof origin === 'string') throw new Error(`tools.http.headers[${JSON.stringify(host)}]: ${origin}`);
+      if (typeof origin === 'string') throw new Error(`${httpHeadersPath(host)}: ${origin}`);
       if (!atOrigin(url, origin)) continue;
       for (const [name, value] of Object.entries(entries)) {
         try {
           added[name] = expandEnv(value, env);
         } catch (err) {
-          throw new Error(`tools.http.headers[${JSON.stringify(host)}].${name}: ${(err as Error).message}`);
+          throw new Error(`${httpHeadersPath(host, name)}: ${(err as Error).message}`);
         }
       }
     }
