@@ -1,4 +1,4 @@
-import { ENV_REFERENCE } from './env-references';
+import { envReferenceNames } from './env-references';
 import type { WorkspaceConfig } from './workspace-config';
 
 /**
@@ -11,6 +11,6 @@ export function configSecretVariables(config: WorkspaceConfig): string[] {
   for (const server of Object.values(config.mcpServers ?? {})) values.push(...Object.values(('url' in server ? server.headers : server.env) ?? {}));
   for (const headers of Object.values(config.tools?.http?.headers ?? {})) values.push(...Object.values(headers));
   const names = new Set<string>();
-  for (const value of values) for (const [, name] of String(value).matchAll(ENV_REFERENCE)) names.add(name);
+  for (const value of values) for (const name of envReferenceNames(String(value))) names.add(name);
   return [...names];
 }

@@ -1,3 +1,5 @@
+import { literalStretches } from './env-references';
+
 /** A name (of a header, a query parameter, a variable, a flag) that says its value is a credential. */
 export const CREDENTIAL_NAME = /auth|key|token|secret|passw|pwd|cookie|session|credential|signature|^sig$/i;
 
@@ -43,8 +45,6 @@ export function decoded(text: string): string {
   }
 }
 
-const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
-
 /**
  * The credential a header value holds besides `${NAME}` references (their values are masked by name): each literal
  * stretch (after an auth scheme: `Bearer abc…` gives `abc…`, so "Bearer a" elsewhere is left alone), and of a
@@ -52,7 +52,7 @@ const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
  */
 export function headerCredentials(name: string, value: string): Array<{ name: string; value: string }> {
   const credential = value.trim().replace(/^[A-Za-z][A-Za-z0-9-]* (?=\S+$)/, '');
-  const parts = new Set(credential.split(REFERENCE).map((part) => part.trim()));
+  const parts = new Set(literalStretches(credential).map((part) => part.trim()));
   const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value.trim());
   if (basic) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { CREDENTIAL_NAME } from './credentials';
+import { ONLY_ENV_REFERENCES } from './env-references';
 import { httpHeadersPath } from './http-headers-path';
 import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
-
-/** A value that only names environment variables: `${NAME}`, optionally after an auth scheme (`Bearer ${TOKEN}`). */
-const ENV_REFERENCES = /^(?:[A-Za-z][A-Za-z0-9-]* )?(?:\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
 
 export interface ShareConfigOptions {
   /** The data dir relative paths resolve against when the config has no file. */
@@ -54,7 +52,7 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   for (const [name, server] of Object.entries(shared.mcpServers ?? {})) {
     const [field, record] = 'url' in server ? (['headers', server.headers] as const) : (['env', server.env] as const);
     for (const [key, value] of Object.entries(record ?? {})) {
-      if (ENV_REFERENCES.test(value)) continue;
+      if (ONLY_ENV_REFERENCES.test(value)) continue;
       const masked = literal(`mcpServers.${name}.${field}.${key}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
       if (masked !== undefined) record![key] = masked;
     }
@@ -64,7 +62,7 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   for (const [host, headers] of Object.entries(shared.tools?.http?.headers ?? {})) {
     for (const [key, value] of Object.entries(headers)) {
       // `Accept`, an API version: settings, which every worker may read. A credential is named by its header (config-secrets.ts).
-      if (ENV_REFERENCES.test(value) || !CREDENTIAL_NAME.test(key)) continue;
+      if (ONLY_ENV_REFERENCES.test(value) || !CREDENTIAL_NAME.test(key)) continue;
       const masked = literal(`${httpHeadersPath(host, key)}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
       if (masked !== undefined) headers[key] = masked;
     }

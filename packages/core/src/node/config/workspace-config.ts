@@ -5,6 +5,7 @@ import { timeLimitMs } from '../../schema/time-limit';
 import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
 import { looksLikeKey } from './key-like';
+import { envReferenceNames } from './env-references';
 import { regexProblem } from '../../nodes/linear-regex';
 import { parseHeaderOrigin } from '../tools/header-origins';
 import { httpHeadersPath } from './http-headers-path';
@@ -124,7 +125,7 @@ export const McpServerSchema = z
   });
 
 function keyInReference(value: string): boolean {
-  return [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].some(([, variable]) => looksLikeKey(variable));
+  return envReferenceNames(value).some(looksLikeKey);
 }
 
 export const ScriptedRuleSchema = z.strictObject({
