@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../../test/support/openai-stub';
-import { echoPipeline } from './support/test-runner';
+import { allSseEvents, echoPipeline } from './support/test-runner';
 import { baseEnv, spawnPatchbay, type PatchbayProcess } from './support/patchbay-process';
 import { scaleServices } from './support/scale-services';
 
@@ -107,8 +107,35 @@ describe('scaled out: an eval whose coordinating server died can be resumed or c
     await expect.poll(async () => (await (await api('a', `/api/evals/${id}`)).json()).status, { timeout: 60_000, interval: 500 }).toBe('succeeded');
   }, 180_000);
 
+  // A promotion runs in the server that took it, as an eval's coordinator does: one whose server died stayed
+  // `running` for good (GET /api/promotions/ID, and its event stream ended with no promotion.completed).
+  it('ends a promotion whose server died as failed, read from another server', async () => {
+    if (!servers.b) await startServer('b');
+    const candidate = { ...echoPipeline('qa', 'stub:model'), title: 'v2' };
+    const saved = await post('a', '/api/pipelines/qa/versions', { document: candidate, message: 'v2', baseVersion: 1 });
+    expect(saved.status).toBe(201);
+    const label = await api('a', '/api/pipelines/qa/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+    expect(label.status).toBe(200);
+    const calls = stub.requests.length;
+    const started = await post('b', '/api/pipelines/qa/promotions', { label: 'production', version: 2, suite: { name: 'gone', dataset: 'words', scorers: [{ name: 'mentions', type: 'contains' }], concurrency: 2 } });
+    expect(started.status).toBe(202);
+    const { id } = await started.json();
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBeGreaterThan(3);
+    servers.b!.child.kill('SIGKILL');
+    await servers.b!.exited;
+    servers.b = undefined;
+    let promotion: any;
+    await expect
+      .poll(async () => (promotion = await (await api('a', `/api/promotions/${id}`)).json()).status, { timeout: 60_000, interval: 1000 })
+      .toBe('failed');
+    expect(promotion).toMatchObject({ moved: false, error: 'the server running it stopped before the promotion ended' });
+    const events = await allSseEvents(await api('a', `/api/promotions/${id}/events`));
+    expect(events.at(-1)!.event).toBe('promotion.completed');
+    expect((await (await api('a', '/api/pipelines/qa/labels')).json()).labels.production.version).toBe(1);
+  }, 150_000);
+
   it('cancels it from another server', async () => {
-    await startServer('b');
+    if (!servers.b) await startServer('b');
     const id = await evalOfDeadServer();
     const cancelled = await once409sEnd(`/api/evals/${id}/cancel`);
     expect(cancelled.status, await cancelled.clone().text()).toBe(200);

@@ -12,7 +12,7 @@ import { suiteOnDataset } from '../evals/suite-on-dataset';
 import { jsonContent, PipelineNameSchema, problemResponses } from './common-schemas';
 import { DatasetNameSchema } from './datasets';
 import { jobEventsResponse, resumeFrom } from './job-events-stream';
-import type { RouteModule } from './route-module';
+import type { AppDeps, RouteModule } from './route-module';
 
 const PromotionSuite = z
   .strictObject({
@@ -103,6 +103,16 @@ const events = createRoute({
   responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses(400, 401, 404) },
 });
 
+/**
+ * Scaled out, a promotion runs in the server that took it: one whose server died (and was not started again on
+ * its host, which would end it) is left `running` with no process to end it. Read from another server once the
+ * dead one's heartbeat has lapsed, it ends `failed` here, as that start would have ended it.
+ */
+async function endIfLeft(deps: AppDeps, id: string): Promise<void> {
+  // Redis out of reach cannot say: the promotion is read as stored (what is recorded stays readable throughout).
+  if (await deps.jobs.abandoned?.(PROMOTION_JOB, id).catch(() => false)) await deps.store.promotions.endLeft(id, 'the server running it stopped before the promotion ended');
+}
+
 export const promotionRoutes: RouteModule = {
   name: 'promotions',
   register(app, deps) {
@@ -160,6 +170,7 @@ export const promotionRoutes: RouteModule = {
 
     app.openapi(get, async (c) => {
       const { id } = c.req.valid('param');
+      await endIfLeft(deps, id);
       const stored = await store.promotions.get(id);
       if (!stored) throw promotions().notFound(id);
       // Running: what it has found out so far (from: null would read as a label not set yet): live when it runs in
@@ -172,6 +183,7 @@ export const promotionRoutes: RouteModule = {
     app.openapi(events, async (c) => {
       const { id } = c.req.valid('param');
       const fromSeq = resumeFrom(c.req.header('last-event-id'));
+      await endIfLeft(deps, id);
       return jobEventsResponse(c, {
         jobs: deps.jobs,
         kind: PROMOTION_JOB,

@@ -40,6 +40,8 @@ export interface PromotionStore {
    * noted (`from`, `evalIds`; null when it noted nothing). Returns how many.
    */
   interruptOrphans(isOwnerAlive: (owner: string) => boolean): Promise<number>;
+  /** One promotion left `running` by a server known to be gone (scaled out) ends `failed` with `error`, as at a start; false when it was not running. */
+  endLeft(id: string, error: string): Promise<boolean>;
 }
 
 export class KyselyPromotionStore implements PromotionStore {
@@ -60,19 +62,26 @@ export class KyselyPromotionStore implements PromotionStore {
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
     const running = await this.db.selectFrom('promotions').select(['id', 'version', 'owner', 'so_far']).where('status', '=', 'running').execute();
     let ended = 0;
-    for (const r of running.filter((r) => !(r.owner && isOwnerAlive(r.owner)))) {
-      // What it compared with and the evals it started, as far as the process that is gone noted them.
-      const soFar: PromotionSoFar = r.so_far === null ? { from: null, evalIds: { candidate: null, holder: null } } : JSON.parse(r.so_far);
-      const outcome = { status: 'failed', moved: false, from: soFar.from, to: r.version, comparison: null, gates: null, evalIds: soFar.evalIds, forced: false, error: STOPPED_PROMOTION_ERROR };
-      const result = await this.db
-        .updateTable('promotions')
-        .set({ status: 'failed', outcome: JSON.stringify(outcome), finished_at: Date.now(), owner: null })
-        .where('id', '=', r.id)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      ended += Number(result.numUpdatedRows);
-    }
+    for (const r of running.filter((r) => !(r.owner && isOwnerAlive(r.owner)))) if (await this.endFailed(r, STOPPED_PROMOTION_ERROR)) ended++;
     return ended;
+  }
+
+  async endLeft(id: string, error: string) {
+    const row = await this.db.selectFrom('promotions').select(['id', 'version', 'so_far']).where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+    return row ? this.endFailed(row, error) : false;
+  }
+
+  /** Ends a running promotion `failed` with `error`, keeping what it had noted (what it compared with, the evals it started). */
+  private async endFailed(r: { id: string; version: number; so_far: string | null }, error: string): Promise<boolean> {
+    const soFar: PromotionSoFar = r.so_far === null ? { from: null, evalIds: { candidate: null, holder: null } } : JSON.parse(r.so_far);
+    const outcome = { status: 'failed', moved: false, from: soFar.from, to: r.version, comparison: null, gates: null, evalIds: soFar.evalIds, forced: false, error };
+    const result = await this.db
+      .updateTable('promotions')
+      .set({ status: 'failed', outcome: JSON.stringify(outcome), finished_at: Date.now(), owner: null })
+      .where('id', '=', r.id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async events(id: string) {
