@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { NewVersion } from '../src/store/index';
 import { moveLabel } from '../src/deploy/labels';
 import { DomainError } from '../src/domain-errors';
+import { emptyVersion } from './support/empty-version';
 import { storeTargets } from './support/store-targets';
 
 // A label move checks its pipeline and version, then moves the label in a transaction of its own. A pipeline
@@ -11,15 +11,7 @@ import { storeTargets } from './support/store-targets';
 // racing 6 deletes, by hand). The move now finds the version gone in its transaction and says so (404).
 const targets = storeTargets();
 
-const version = (pipeline: string): NewVersion => ({
-  pipeline,
-  document: { format: 'patchbay.pipeline/v1', name: pipeline, nodes: [], edges: [] },
-  message: 'm',
-  baseVersion: null,
-  contentHash: 'c',
-  behaviorHash: 'b',
-  problems: [],
-});
+const version = emptyVersion;
 
 const isNotFound = (err: unknown) => err instanceof DomainError && err.code === 'pipeline-not-found' && err.message === 'there is no pipeline "race"';
 

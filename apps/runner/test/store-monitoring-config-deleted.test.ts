@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NewVersion } from '../src/store/index';
+import { emptyVersion } from './support/empty-version';
 import { storeTargets } from './support/store-targets';
 
 // Monitors and alert rules are kept per pipeline name, and "a new pipeline of its name starts with none"
@@ -10,15 +10,7 @@ import { storeTargets } from './support/store-targets';
 // in its own transaction.
 const targets = storeTargets();
 
-const version = (pipeline: string): NewVersion => ({
-  pipeline,
-  document: { format: 'patchbay.pipeline/v1', name: pipeline, nodes: [], edges: [] },
-  message: 'm',
-  baseVersion: null,
-  contentHash: 'c',
-  behaviorHash: 'b',
-  problems: [],
-});
+const version = emptyVersion;
 
 const RULES = [{ name: 'r', metric: 'errorRate', window: 5, op: 'above', threshold: 0.5, webhook: 'http://127.0.0.1:9/x' }];
 
