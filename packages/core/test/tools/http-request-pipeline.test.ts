@@ -418,3 +418,21 @@ describe('http_request: redirects', () => {
     expect(run.error).toBe(`node "call" failed: tool "http_request": GET ${origin}/loop: more than 5 redirects (the 6th to ${origin}/loop?n=6)`);
   });
 });
+
+describe('http_request: timeouts', () => {
+  beforeAll(() => {
+    routes.set('/silent', () => {}); // never answers
+    // Answers, then stops sending: an event stream, a stalled download.
+    routes.set('/trickle', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+    });
+  });
+
+  it('says whether no answer came or the answer did not finish, and which setting bounds it', async () => {
+    const silent = await fetchThrough({ url: `${origin}/silent`, method: 'GET' }, { timeoutMs: 300 });
+    expect(silent.error).toBe(`node "call" failed: tool "http_request": GET ${origin}/silent: no response within 300 ms (tools.http.timeoutMs)`);
+    const trickle = await fetchThrough({ url: `${origin}/trickle`, method: 'GET' }, { timeoutMs: 300 });
+    expect(trickle.error).toBe(`node "call" failed: tool "http_request": GET ${origin}/trickle: the response (200, text/event-stream) did not finish within 300 ms (tools.http.timeoutMs)`);
+  });
+});

@@ -118,11 +118,14 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
         body = encodedFields(args.form as Fields);
         if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
       }
+      // The current hop's response, once its headers came: what a timeout says.
+      let answered: http.IncomingMessage | undefined;
       try {
         for (let hop = 0; ; hop++) {
           // A lookup takes no signal, and a resolver that is down takes tens of seconds: the deadline covers it too.
           const target = await untilAborted(resolveTarget(url, allowHosts), combined);
-          const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined);
+          answered = undefined;
+          const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined, (r) => (answered = r));
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
             const next = parseUrl(new URL(location, url).toString());
@@ -143,7 +146,11 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
           return { status: res.status, url: url.toString(), contentType, ...bodyValue(res.body, contentType) };
         }
       } catch (err) {
-        if (deadline.aborted) throw new Error(`${method} ${url}: no response within ${timeoutMs} ms`);
+        if (deadline.aborted) {
+          // An event stream or a stalled download answered: "no response" would send the user looking at the wrong end.
+          const what = answered ? `the response (${[answered.statusCode, answered.headers['content-type']].filter(Boolean).join(', ')}) did not finish` : 'no response';
+          throw new Error(`${method} ${url}: ${what} within ${timeoutMs} ms (tools.http.timeoutMs)`);
+        }
         if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
         throw err;
       }
@@ -194,6 +201,7 @@ function send(
   body: string | undefined,
   maxBytes: number,
   signal: AbortSignal,
+  onResponse: (res: http.IncomingMessage) => void,
 ): Promise<Response> {
   // The socket connects to the address that was checked, whatever DNS says now.
   const pinned: LookupFunction = (_host, opts, callback) => {
@@ -207,6 +215,7 @@ function send(
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     const req = client.request(url, { method, headers, lookup: pinned, agent: false, signal }, (res) => {
+      onResponse(res);
       // A HEAD, a 204 or a 304 has no body whatever its Content-Length says (a HEAD's is the GET's length).
       const bodiless = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
       const declared = Number(res.headers['content-length']);
