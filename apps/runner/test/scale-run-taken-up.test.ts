@@ -32,6 +32,8 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
         const question = String(req.body?.messages?.at(-1)?.content);
         const first = !asked.has(question);
         asked.add(question);
+        if (first && question.startsWith('again ')) return { hang: 'before-response' };
+        if (question.startsWith('again ') || question === 'twice') return { text: `said: ${question}` };
         if (first) return question === 'streamed' ? { hang: 'mid-stream', text: 'uno dos tres cuatro', pieces: ['uno ', 'dos ', 'tres ', 'cuatro'] } : { hang: 'before-response' };
         return { text: 'one two three four', pieces: ['one ', 'two ', 'three ', 'four'] };
       },
@@ -44,6 +46,24 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
     workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
     const saved = await api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(echoPipeline('qa', 'stub:model')) });
     expect(saved.status).toBe(201);
+    // Two model calls in a row: the first ends before the worker dies, the second is held when it does.
+    const twice = {
+      format: 'patchbay.pipeline/v1',
+      name: 'twice',
+      nodes: [
+        { id: 'q', type: 'input', config: { name: 'question', valueType: 'string' } },
+        { id: 'first', type: 'llm', config: { model: 'stub:model', prompt: '{{ question }}' } },
+        { id: 'second', type: 'llm', config: { model: 'stub:model', prompt: 'again {{ text }}' } },
+        { id: 'out', type: 'output', config: { name: 'answer' } },
+      ],
+      edges: [
+        { from: 'q.value', to: 'first.question' },
+        { from: 'first.text', to: 'second.text' },
+        { from: 'second.text', to: 'out.value' },
+      ],
+    };
+    expect((await api('/api/pipelines', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(twice) })).status).toBe(201);
+    expect((await api('/api/pipelines/twice/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status).toBe(200);
     const label = await api('/api/pipelines/qa/labels/production', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
     expect(label.status).toBe(200);
   }, 180_000);
@@ -131,5 +151,27 @@ describe('scaled out: a run taken up by another worker after kill -9 streams the
     expect(chunks).not.toContain('[DONE]');
     const id = res.headers.get('x-run-id')!;
     expect((await waitForRun({ api }, id, 30_000)).outputs).toEqual({ answer: 'one two three four' });
+  }, 150_000);
+
+  // The answer's usage is summed over the run's model calls as they end; the first worker's first call ended, and
+  // the run, taken up, made it again. Before, the answer counted it twice: more tokens than the run's record has.
+  it("answers a taken-up run's usage as its record has it, not the first worker's calls on top", async () => {
+    const calls = stub.requests.length;
+    const asked = api('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'twice', messages: [{ role: 'user', content: 'twice' }] }) });
+    await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBe(2);
+    const holder = workers.at(-1)!;
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    workers.push(await spawnPatchbay(workerArgs, env, /taking jobs/));
+    const res = await asked;
+    expect(res.status).toBe(200);
+    const answer = await res.json();
+    const record = await (await api(`/api/runs/${answer.id}`)).json();
+    const recorded = Object.values(record.nodes as Record<string, { usage?: { promptTokens: number; completionTokens: number } }>).reduce(
+      (sum, n) => ({ prompt: sum.prompt + (n.usage?.promptTokens ?? 0), completion: sum.completion + (n.usage?.completionTokens ?? 0) }),
+      { prompt: 0, completion: 0 },
+    );
+    expect(recorded.prompt).toBeGreaterThan(0);
+    expect(answer.usage).toMatchObject({ prompt_tokens: recorded.prompt, completion_tokens: recorded.completion });
   }, 150_000);
 });

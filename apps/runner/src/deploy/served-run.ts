@@ -63,6 +63,12 @@ export async function startServedRun(
       id,
       0,
       (event) => {
+        // A second run.started: scaled out, the run was taken up by another worker (its own died) and runs again from
+        // the start; the usage is the record's, the calls of the attempt that ends it.
+        if (event.type === 'run.started') {
+          usage.promptTokens = usage.completionTokens = usage.totalTokens = 0;
+          finishReason = undefined;
+        }
         if ((event.type === 'node.completed' || event.type === 'node.failed') && event.trace.usage) {
           usage.promptTokens += event.trace.usage.promptTokens;
           usage.completionTokens += event.trace.usage.completionTokens;
