@@ -48,7 +48,9 @@ export function parseCommandArgs(command: Command, argv: string[]) {
   if (!parsed.values.help && n === 0 && min > 0 && command.missingFirst) throw new UsageError(`${command.missingFirst}; see patchbay ${command.name} --help`);
   if (!parsed.values.help && (n < min || n > max)) {
     const expected = min === max ? `${min} argument(s)` : max === Infinity ? `at least ${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} argument(s)`;
-    throw new UsageError(`expected ${expected}, got ${n}; see patchbay ${command.name} --help`);
+    // Name the ones too many: `patchbay serve 9000` is a flag's value that lost its flag.
+    const extra = n > max ? ` (${parsed.positionals.slice(max).join(' ')})` : '';
+    throw new UsageError(`expected ${expected}, got ${n}${extra}; see patchbay ${command.name} --help`);
   }
   return parsed as { values: Record<string, any>; positionals: string[] };
 }

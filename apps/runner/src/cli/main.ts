@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, parseCommandArgs, UsageError, type CliIO, type Command } from './command';
+import { npmKeptFlags, npmKeptFlagsReason } from './npm-kept-flags';
 import { liveRedact } from './workspace-services';
 
 /** Commands load lazily so `patchbay validate` does not pay for the server or SQLite. */
@@ -62,6 +63,9 @@ export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<
   }
   try {
     const { command } = await load();
+    // Before the arguments are read: `npm start --port 9000` leaves 9000 alone as an argument.
+    const keptByNpm = npmKeptFlags(command, io.env);
+    if (keptByNpm.length > 0) throw new UsageError(npmKeptFlagsReason(command, keptByNpm, io.env));
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {
       io.stdout.write(command.usage.trimEnd() + '\n');
