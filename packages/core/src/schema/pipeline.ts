@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TYPE_WORDS } from '../graph/zod-issue-words';
 import { timeLimitMs } from './time-limit';
 
 /** The document format every Patchbay pipeline carries. */
@@ -25,7 +26,13 @@ export function portNameLengthProblem(name: string): string | undefined {
 
 /** An edge end that fits EDGE_END_PATTERN and whose parts are no longer than a node id and a port name may be. */
 const EdgeEndSchema = z
-  .string()
+  .string({
+    // Graph tools keep an end as an object ({node, port}, {source, sourceHandle}): say what text it is here.
+    error: (issue) =>
+      issue.code === 'invalid_type' && issue.input !== undefined
+        ? `edge end must be text "<nodeId>.<port>", e.g. "question.value" (it is ${Array.isArray(issue.input) ? 'a list' : issue.input === null ? 'null' : typeof issue.input === 'boolean' ? 'a boolean' : (TYPE_WORDS[typeof issue.input] ?? typeof issue.input)})`
+        : undefined,
+  })
   .regex(EDGE_END_PATTERN, 'edge end must be "<nodeId>.<port>"')
   .superRefine((end, ctx) => {
     if (!EDGE_END_PATTERN.test(end)) return; // said above
