@@ -160,6 +160,18 @@ describe('import, export and runs in the browser', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled');
   });
 
+  it('Cancel on a run opened while it runs cancels it on the runner, not only on the page', async () => {
+    const { id } = await post('/api/runs', { pipeline: 'endless', inputs: { n: 'opened' } });
+    await page.goto(`${server.url}/pipelines/endless?run=${id}`);
+    await expect.poll(() => page.getByTestId('node-text-slow').textContent()).toMatch(/^thinking/);
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('cancel-button').click();
+    const status = async () => ((await (await fetch(`${server.url}/api/runs/${id}`)).json()) as { status: string }).status;
+    await expect.poll(status, { timeout: 15_000 }).toBe('cancelled');
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled');
+    await expect.poll(() => page.getByTestId('node-slow').getAttribute('data-status')).not.toBe('running');
+  });
+
   it('picks a run started here up again after a reload mid-run, streaming, and Cancel still reaches it', async () => {
     await page.goto(`${server.url}/pipelines/endless`);
     await page.getByTestId('tab-run').click();

@@ -75,6 +75,27 @@ describe('RunStore', () => {
     expect(store.getNode('slow')?.status).toBe('cancelled');
   });
 
+  it("keeps the shown run's states when a stream of another run still feeds it (a run opened while running, a Cancel that could not reach the runner, then Run)", () => {
+    const { store, frame } = manualStore();
+    // the page follows run "old" (?run=old), still running
+    store.apply({ type: 'run.started', runId: 'old', at: 0, inputs: { q: 'first' } });
+    store.apply({ type: 'node.started', runId: 'old', nodeId: 'a', at: 1, attempt: 1 });
+    // Cancel could not reach the runner (the page stopped showing it as running), then Run: the new run streams to its end
+    store.reset();
+    store.apply({ type: 'run.started', runId: 'new', at: 2, inputs: { q: 'second' } });
+    store.apply({ type: 'node.started', runId: 'new', nodeId: 'a', at: 3, attempt: 1 });
+    store.apply({ type: 'node.completed', runId: 'new', nodeId: 'a', at: 4, durationMs: 1, trace: trace('a', { text: 'second answer' }) });
+    store.apply({ type: 'run.completed', runId: 'new', at: 5, durationMs: 3, outputs: { answer: 'second answer' } });
+    // ...while the old run's stream goes on
+    store.apply({ type: 'node.started', runId: 'old', nodeId: 'a', at: 6, attempt: 2 });
+    store.apply({ type: 'node.token', runId: 'old', nodeId: 'a', text: 'first' });
+    store.apply({ type: 'run.failed', runId: 'old', at: 7, durationMs: 7, error: 'boom', nodeId: 'a' });
+    frame();
+    expect(store.getRun()).toMatchObject({ runId: 'new', phase: 'succeeded', outputs: { answer: 'second answer' } });
+    expect(store.getRun().error).toBeUndefined();
+    expect(store.getNode('a')).toMatchObject({ status: 'succeeded', text: 'second answer' });
+  });
+
   it('shows a stored run as if it had streamed', () => {
     const { store } = manualStore();
     store.load({

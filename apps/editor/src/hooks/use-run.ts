@@ -52,7 +52,6 @@ export function useRun(api: Api, runs: RunStore, pipeline: string, onFinished: (
       const own = new AbortController();
       controller.current?.abort();
       controller.current = own;
-      runId.current = id;
       try {
         const record = await api.getRun(id);
         if (own.signal.aborted) return;
@@ -72,8 +71,9 @@ export function useRun(api: Api, runs: RunStore, pipeline: string, onFinished: (
     [api, runs, pipeline],
   );
 
+  // Cancel is for the run on the canvas: this hook's own, or one opened while it ran (?run=ID), which this hook never started.
   const cancel = useCallback(async () => {
-    const id = runId.current;
+    const id = runs.getRun().runId;
     try {
       if (!id) throw new Error('the run has not started yet');
       await api.cancelRun(id);

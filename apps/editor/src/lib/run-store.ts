@@ -85,6 +85,10 @@ export class RunStore {
   }
 
   apply(event: RunEvent): void {
+    // Two streams can feed the store: a run opened while it ran is still followed after a Cancel that could
+    // not reach the runner, and Run starts another. The old run's events would mark the new run's nodes
+    // running, or end it with the old run's outputs.
+    if (event.type !== 'run.started' && this.view.runId !== undefined && event.runId !== this.view.runId) return;
     switch (event.type) {
       case 'run.started':
         this.reset();
