@@ -90,6 +90,23 @@ describe('a rollback that would stop a caller', () => {
   });
 });
 
+describe('a refused rollback, then a Compare', () => {
+  it('takes the refusal away once the user compares: it was about where the label was, not the fresh results', async () => {
+    await api('PUT', '/api/pipelines/child/labels/production', { version: 2 });
+    await page.goto(`${session.server.url}/pipelines/child/deploy`);
+    const row = page.getByTestId('deployment-production-0');
+    await expect.poll(() => row.textContent()).toContain('v1 → v2');
+    await row.getByRole('button', { name: 'Move production back to v1' }).click();
+    await page.getByTestId('rollback-refused').waitFor();
+
+    await page.getByTestId('deploy-version').selectOption('1');
+    await page.getByTestId('deploy-compare').click();
+    await page.getByTestId('deploy-callers').waitFor();
+    expect(await page.getByTestId('rollback-refused').count()).toBe(0);
+    expect(await childProduction()).toBe(2);
+  });
+});
+
 describe('a promotion that would stop a caller', () => {
   it('says which caller and why instead of a verdict, and moves only on a deliberate second click, recorded as forced', async () => {
     // back to v2, which parent@production runs with (nothing stops it: the caller could not run at v1)

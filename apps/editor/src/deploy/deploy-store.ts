@@ -109,7 +109,8 @@ export function createDeployStore(pipeline: string, api: Deps): DeployStore {
     },
 
     async check(label, version, suite) {
-      set({ step: { phase: 'checking', label, version, progress: 'starting…' } });
+      // a refused rollback was about where a label was before this comparison: next to fresh results it reads as theirs
+      set({ step: { phase: 'checking', label, version, progress: 'starting…' }, rollbackRefused: undefined });
       const progress = (line: string) => {
         const now = get().step;
         if (now.phase === 'checking' && now.label === label && now.version === version) set({ step: { ...now, progress: line } });
