@@ -146,6 +146,8 @@ describe('deleting a pipeline a caller needs', () => {
     await page.getByTestId('confirm-delete-child').click();
     const refused = page.getByTestId('delete-refused');
     await refused.waitFor();
+    // said right under the row whose Delete was clicked, not below the whole list
+    expect(await page.locator('[data-testid="pipeline-row-child"] + tr [data-testid="delete-refused"]').count()).toBe(1);
     expect(await refused.getByTestId('delete-refused-reason').textContent()).toMatch(/^Deleting "child" would stop parent@production \(v1\) from running: it calls child: .*\.$/);
     expect(await refused.getByTestId('delete-stays').textContent()).toBe('child stays unless you move parent@production first or delete it anyway.');
     await expectAccessible(page, 'pipeline list, a delete refused for its caller');

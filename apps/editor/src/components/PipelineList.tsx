@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import { ApiError, UnreachableError, type PipelineSummary } from '../lib/api';
 import type { Route } from '../lib/route';
 import { SignOutButton } from '../auth/SignOutButton';
@@ -7,9 +7,8 @@ import { useToast } from './Toasts';
 import { LoadMore } from './LoadMore';
 import { usePages } from '../hooks/use-pages';
 import { LabelPointers } from '../deploy/LabelPointers';
-import { labelCallers, type LabelCaller } from '../deploy/label-callers';
-import { CallersReason, callersWords, stoppedWords } from '../deploy/CallersReason';
-import { MoveAnyway } from '../deploy/MoveAnyway';
+import { labelCallers } from '../deploy/label-callers';
+import { DeleteRefused, type RefusedDelete } from '../deploy/DeleteRefused';
 
 // As the runner checks a new pipeline's name: a slug that starts with a letter or digit (`patchbay run -x` would read an option).
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -27,7 +26,7 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState<string>();
   // a delete the runner refused because a labelled version of another pipeline calls it: why, and Delete anyway
-  const [refusedDelete, setRefusedDelete] = useState<{ name: string; callers: LabelCaller[]; armed: boolean }>();
+  const [refusedDelete, setRefusedDelete] = useState<RefusedDelete>();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const refresh = () => setReloads((n) => n + 1);
@@ -153,80 +152,72 @@ export function PipelineList({ navigate }: { navigate: (route: Route) => void })
             </thead>
             <tbody>
               {pipelines.map((p) => (
-                <tr key={p.name} data-testid={`pipeline-row-${p.name}`}>
-                  <td>
-                    <a
-                      href={`/pipelines/${p.name}`}
-                      className="pipeline-name"
-                      data-testid={`open-${p.name}`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        navigate({ page: 'pipeline', name: p.name });
-                      }}
-                    >
-                      {p.name}
-                    </a>
-                    {p.title && <div className="muted">{p.title}</div>}
-                  </td>
-                  <td className="num" data-testid={`latest-${p.name}`}>
-                    v{p.latestVersion}
-                  </td>
-                  <td>
-                    <a
-                      href={`/pipelines/${p.name}/deploy`}
-                      data-testid={`deploy-${p.name}`}
-                      title={`Deploy ${p.name}: labels, promotion, history`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        navigate({ page: 'deploy', name: p.name });
-                      }}
-                    >
-                      {Object.keys(p.labels).length > 0 ? <LabelPointers labels={p.labels} testId={`labels-${p.name}`} /> : 'not deployed'}
-                    </a>
-                  </td>
-                  <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
-                  <td>
-                    {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
-                    <div className="row">
-                    <button data-testid={`monitoring-${p.name}`} onClick={() => navigate({ page: 'monitoring', name: p.name })}>
-                      Monitoring
-                    </button>
-                    <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
-                      Export
-                    </button>
-                    {confirmDelete === p.name ? (
-                      <button className="danger" data-testid={`confirm-delete-${p.name}`} onClick={() => remove(p.name)}>
-                        Really delete
+                <Fragment key={p.name}>
+                  <tr data-testid={`pipeline-row-${p.name}`}>
+                    <td>
+                      <a
+                        href={`/pipelines/${p.name}`}
+                        className="pipeline-name"
+                        data-testid={`open-${p.name}`}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate({ page: 'pipeline', name: p.name });
+                        }}
+                      >
+                        {p.name}
+                      </a>
+                      {p.title && <div className="muted">{p.title}</div>}
+                    </td>
+                    <td className="num" data-testid={`latest-${p.name}`}>
+                      v{p.latestVersion}
+                    </td>
+                    <td>
+                      <a
+                        href={`/pipelines/${p.name}/deploy`}
+                        data-testid={`deploy-${p.name}`}
+                        title={`Deploy ${p.name}: labels, promotion, history`}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate({ page: 'deploy', name: p.name });
+                        }}
+                      >
+                        {Object.keys(p.labels).length > 0 ? <LabelPointers labels={p.labels} testId={`labels-${p.name}`} /> : 'not deployed'}
+                      </a>
+                    </td>
+                    <td className="muted">{p.updatedAt ? new Date(p.updatedAt).toLocaleString() : ''}</td>
+                    <td>
+                      {/* a flex box inside the cell: a flex cell leaves the table's grid and its columns misalign */}
+                      <div className="row">
+                      <button data-testid={`monitoring-${p.name}`} onClick={() => navigate({ page: 'monitoring', name: p.name })}>
+                        Monitoring
                       </button>
-                    ) : (
-                      <button className="danger" onClick={() => setConfirmDelete(p.name)}>
-                        Delete
+                      <button data-testid={`export-${p.name}`} onClick={() => exportLatest(p)}>
+                        Export
                       </button>
-                    )}
-                    </div>
-                  </td>
-                </tr>
+                      {confirmDelete === p.name ? (
+                        <button className="danger" data-testid={`confirm-delete-${p.name}`} onClick={() => remove(p.name)}>
+                          Really delete
+                        </button>
+                      ) : (
+                        <button className="danger" onClick={() => setConfirmDelete(p.name)}>
+                          Delete
+                        </button>
+                      )}
+                      </div>
+                    </td>
+                  </tr>
+                  {/* a refused delete is said under the row it is about, not below a long list */}
+                  {refusedDelete?.name === p.name && (
+                    <tr>
+                      <td colSpan={5}>
+                        <DeleteRefused refused={refusedDelete} onArm={(armed) => setRefusedDelete({ ...refusedDelete, armed })} onDelete={() => remove(refusedDelete.name, true)} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>
-        </div>
-      )}
-      {refusedDelete && (
-        <div className="delete-refused" data-testid="delete-refused" role="alert">
-          <CallersReason testId="delete-refused-reason" action={`Deleting "${refusedDelete.name}"`} calls={refusedDelete.name} callers={refusedDelete.callers} />
-          <MoveAnyway
-            testId="delete"
-            label={refusedDelete.name}
-            start="Delete anyway…"
-            keep={`Keep ${refusedDelete.name}`}
-            move={`delete ${refusedDelete.name}`}
-            stays={`${refusedDelete.name} stays unless you move ${callersWords(refusedDelete.callers)} first or delete it anyway.`}
-            armed={refusedDelete.armed}
-            question={`Delete ${refusedDelete.name} though ${stoppedWords(refusedDelete.callers)} would stop running?`}
-            consequence="Its labels are removed with it, and the history records them as removed."
-            onArm={(armed) => setRefusedDelete({ ...refusedDelete, armed })}
-            onMove={() => remove(refusedDelete.name, true)}
-          />
         </div>
       )}
       <LoadMore more={pages.more} loading={pages.loading} onMore={pages.loadMore} what="pipelines" />
