@@ -23,17 +23,26 @@ describe('dropping a node from the palette', () => {
     await dropFromPalette(page, 'llm', 400, 300);
     await expect.poll(() => nodeIds(page)).toEqual(['llm1']);
     const node = await box(undefined, '.react-flow__node[data-id="llm1"]');
-    // the cursor is at the node's middle: across exactly (its width is fixed), down within its drawn height
+    // the cursor is at the node's middle, across and down: the node is placed by the size it is drawn at
     expect(Math.abs(node.x + node.width / 2 - (canvas.x + 400))).toBeLessThanOrEqual(2);
-    expect(node.y).toBeLessThan(canvas.y + 300);
-    expect(node.y + node.height).toBeGreaterThan(canvas.y + 300);
-    expect(Math.abs(node.y + node.height / 2 - (canvas.y + 300))).toBeLessThanOrEqual(node.height / 4);
+    expect(Math.abs(node.y + node.height / 2 - (canvas.y + 300))).toBeLessThanOrEqual(2);
+  });
+
+  it('centres a compact card by its own height too', async () => {
+    await page.getByTestId('card-detail-toggle').click();
+    const canvas = await box('canvas');
+    await dropFromPalette(page, 'input', 400, 150);
+    await expect.poll(() => nodeIds(page)).toEqual(['input1', 'llm1']);
+    const node = await box(undefined, '.react-flow__node[data-id="input1"]');
+    expect(Math.abs(node.x + node.width / 2 - (canvas.x + 400))).toBeLessThanOrEqual(2);
+    expect(Math.abs(node.y + node.height / 2 - (canvas.y + 150))).toBeLessThanOrEqual(2);
+    await page.getByTestId('card-detail-toggle').click();
   });
 
   it('keeps a drop near the right or bottom edge wholly on the canvas', async () => {
     const canvas = await box('canvas');
     await dropFromPalette(page, 'output', canvas.width - 5, canvas.height - 5);
-    await expect.poll(() => nodeIds(page)).toEqual(['llm1', 'output1']);
+    await expect.poll(() => nodeIds(page)).toEqual(['input1', 'llm1', 'output1']);
     const node = await box(undefined, '.react-flow__node[data-id="output1"]');
     expect(node.x + node.width).toBeLessThanOrEqual(canvas.x + canvas.width + 1);
     expect(node.y + node.height).toBeLessThanOrEqual(canvas.y + canvas.height + 1);

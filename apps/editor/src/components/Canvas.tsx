@@ -11,10 +11,10 @@ import {
   type FinalConnectionState,
   type NodeMouseHandler,
 } from '@xyflow/react';
-import type { Position } from '@patchbay/core';
+import type { PipelineNode, Position } from '@patchbay/core';
 import type { EditorStore } from '../lib/editor-store';
 import { LEGIBLE_MAX_NODES } from '../lib/fit';
-import type { FlowEdge, FlowNode } from '../lib/flow-model';
+import { drawnSize, type FlowEdge, type FlowNode } from '../lib/flow-model';
 import { useCardDetailSetting } from '../hooks/use-card-detail-setting';
 import { CardDetailContext } from './card-detail';
 import { PipelineNodeView } from './PipelineNodeView';
@@ -29,8 +29,8 @@ const minimapColor = (n: FlowNode) => MINIMAP_COLORS[n.data.diff ?? ''] ?? '#94a
 
 interface Props {
   store: EditorStore;
-  /** A node type was dropped from the palette at this canvas position. */
-  onDropType(type: string, position: Position): void;
+  /** A node type was dropped from the palette; `place` says where the node made for it goes (centred on the cursor, by the size it is drawn at). */
+  onDropType(type: string, place: (node: PipelineNode) => Position): void;
   /** A connection was refused; `reason` says why. */
   onRefused(reason: string): void;
   onNodeClick?(id: string): void;
@@ -74,9 +74,12 @@ export function Canvas({ store, onDropType, onRefused, onNodeClick, onNodeMenu, 
       const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
       if (!type) return;
       e.preventDefault();
-      onDropType(type, dropPosition(e.currentTarget.getBoundingClientRect(), { x: e.clientX, y: e.clientY }, screenToFlowPosition));
+      const box = e.currentTarget.getBoundingClientRect();
+      const cursor = { x: e.clientX, y: e.clientY };
+      // a new node touches no edge yet
+      onDropType(type, (node) => dropPosition(box, cursor, screenToFlowPosition, drawnSize(node, [], detail)));
     },
-    [onDropType, screenToFlowPosition],
+    [onDropType, screenToFlowPosition, detail],
   );
   const handleNodeClick: NodeMouseHandler<FlowNode> = useCallback((_, node) => onNodeClick?.(node.id), [onNodeClick]);
   const handleNodeMenu: NodeMouseHandler<FlowNode> = useCallback(

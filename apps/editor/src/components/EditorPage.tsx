@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow, useStoreApi, type Viewport } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { getNodeType, type Position } from '@patchbay/core';
+import { getNodeType, type PipelineNode, type Position } from '@patchbay/core';
 import { ApiError, ConflictError, type NodeTypeInfo, type ProviderInfo } from '../lib/api';
 import { readPayload, type ClipboardPayload } from '../lib/clipboard';
 import { initialConfig } from '../lib/config-form';
@@ -162,7 +162,7 @@ function EditorScreen({ route, navigate }: Props) {
   const refuse = useCallback((reason: string) => toast(`Connection refused: ${reason}`, 'error'), [toast]);
 
   const addNode = useCallback(
-    (type: string, position: Position) => {
+    (type: string, at: Position | ((node: PipelineNode) => Position)) => {
       const info = catalog?.find((t) => t.type === type);
       const config = initialConfig(info?.configSchema, info);
       // a dropped model node starts runnable, on the offline stand-in (the picker marks it as one)
@@ -170,7 +170,7 @@ function EditorScreen({ route, navigate }: Props) {
         const offline = providers.find((p) => p.offline);
         for (const { field, kind } of info?.modelFields ?? []) if (config[field] === '') config[field] = (offline && modelsOf(offline, kind)[0]) ?? '';
       }
-      store.addNode(type, position, config);
+      store.addNode(type, at, config);
     },
     [catalog, providers, store],
   );

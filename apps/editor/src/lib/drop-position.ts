@@ -1,5 +1,4 @@
 import type { Position } from '@patchbay/core';
-import { NODE_WIDTH, nodeHeight } from './node-size';
 
 interface Box {
   left: number;
@@ -9,17 +8,15 @@ interface Box {
 }
 
 /**
- * Where a node dropped from the palette at `cursor` (screen pixels) goes, as its top-left in flow coordinates:
- * centred on the cursor, as one expects of a thing carried by its middle (Flowise and Rivet do the same), and kept
- * inside the visible canvas `box`, so a drop near an edge does not leave part of the node off screen. The width is
- * exact; the height is that of a detailed card with two port rows and a summary line (the type's own ports are not
- * known here), so a taller node dropped at the bottom edge can still reach a little past it.
+ * Where a node of `size` (flow units: the size it will be drawn at) dropped from the palette at `cursor` (screen
+ * pixels) goes, as its top-left in flow coordinates: centred on the cursor, as one expects of a thing carried by its
+ * middle (Flowise and Rivet do the same), and kept inside the visible canvas `box`, so a drop near an edge does not
+ * leave part of the node off screen.
  */
-export function dropPosition(box: Box, cursor: { x: number; y: number }, toFlow: (screen: { x: number; y: number }) => Position): Position {
+export function dropPosition(box: Box, cursor: { x: number; y: number }, toFlow: (screen: { x: number; y: number }) => Position, size: { width: number; height: number }): Position {
   const at = toFlow(cursor);
   const topLeft = toFlow({ x: box.left, y: box.top });
   const bottomRight = toFlow({ x: box.right, y: box.bottom });
-  const size = { width: NODE_WIDTH, height: nodeHeight(2, 1) };
   // a canvas narrower than a node keeps its left (top) edge in view rather than its right (bottom)
   const clamp = (v: number, min: number, max: number) => Math.max(min, Math.min(v, max));
   return {

@@ -173,7 +173,8 @@ export class EditorStore {
 
   // --- edits ---------------------------------------------------------------
 
-  addNode(type: string, position: Position, config: Record<string, unknown>): string {
+  /** Adds a node of `type` at `at`, or where `at` places the node as made (its id, and the unique name an input or output gets). */
+  addNode(type: string, at: Position | ((node: PipelineNode) => Position), config: Record<string, unknown>): string {
     const doc = this.document();
     const ids = new Set(doc.nodes.map((n) => n.id));
     const id = uniqueName(idBase(type), ids);
@@ -181,6 +182,7 @@ export class EditorStore {
       const names = new Set(doc.nodes.filter((n) => n.type === type).map((n) => String(n.config.name)));
       config = { ...config, name: uniqueName(type === 'input' ? 'input' : 'output', names) };
     }
+    const position = typeof at === 'function' ? at({ id, type, config }) : at;
     const node: PipelineNode = { id, type, position: { x: Math.round(position.x), y: Math.round(position.y) }, config };
     this.change({ ...doc, nodes: [...doc.nodes, node] }, { select: [id] });
     return id;

@@ -106,6 +106,13 @@ export function portType(ports: NodePortViews, side: 'inputs' | 'outputs', name:
   return ports[side].find((p) => p.name === name)?.type;
 }
 
+/** The size a card is drawn at (the same numbers as styles.css), before the browser measures it; a compact card shows no summary. */
+export function drawnSize(node: PipelineNode, edges: readonly PipelineEdge[], detail: 'detailed' | 'compact' = 'detailed'): { width: number; height: number } {
+  const ports = portViews(node, edges);
+  const lines = detail === 'detailed' ? nodeSummary(node).length : 0;
+  return { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length), lines) };
+}
+
 export function toFlowNode(node: PipelineNode, edges: readonly PipelineEdge[], position = node.position ?? { x: 0, y: 0 }): FlowNode {
   const ports = portViews(node, edges);
   // React Flow hides a node until it knows its size; giving the size a node is drawn at

@@ -1,14 +1,13 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import { parseEdgeEnd, type PipelineDocument, type PipelineEdge, type PipelineNode, type Position } from '@patchbay/core';
-import { edgesByNode, nodeSummary, portViews } from './flow-model';
+import { drawnSize, edgesByNode } from './flow-model';
 import { isOnCanvas } from './canvas-position';
-import { NODE_WIDTH, nodeHeight } from './node-size';
 
 /** The size a node is drawn at before the browser has measured it (ports stack in rows); `edges` are those touching it. */
 export function estimatedSize(node: PipelineNode, edges: readonly PipelineEdge[]): { width: number; height: number } {
-  const ports = portViews(node, edges);
+  const drawn = drawnSize(node, edges);
   // as a detailed card draws it, plus a little room for a run chip
-  return { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length), nodeSummary(node).length) + 13 };
+  return { width: drawn.width, height: drawn.height + 13 };
 }
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
