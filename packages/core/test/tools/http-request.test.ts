@@ -163,6 +163,14 @@ describe('http_request: limits and arguments', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('says "no response" when a redirect\'s next hop never answers, not the previous hop\'s response', async () => {
+    // The 302 comes in milliseconds; 3000 ms keeps a loaded machine from hitting the deadline on the first hop.
+    const to = `${origin}/to?url=${encodeURIComponent(`http://${SILENT_DNS_HOST}/`)}`;
+    await expect(tools({ allowHosts: ['127.0.0.1'], timeoutMs: 3000 }).call('http_request', { url: to, method: 'GET' })).rejects.toThrow(
+      `tool "http_request": GET http://${SILENT_DNS_HOST}/: no response within 3000 ms`,
+    );
+  });
+
   it('reads the body in the charset its content type names, UTF-8 otherwise', async () => {
     const t = tools({ allowHosts: ['127.0.0.1'] });
     const body = async (type: string, bytes: string) =>

@@ -122,9 +122,10 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
       let answered: http.IncomingMessage | undefined;
       try {
         for (let hop = 0; ; hop++) {
+          // Before the lookup: a deadline in this hop's lookup is "no response", not the previous hop's 3xx.
+          answered = undefined;
           // A lookup takes no signal, and a resolver that is down takes tens of seconds: the deadline covers it too.
           const target = await untilAborted(resolveTarget(url, allowHosts), combined);
-          answered = undefined;
           const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined, (r) => (answered = r));
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
