@@ -75,6 +75,8 @@ describe('the Deploy panel', () => {
 
     await page.getByTestId('deploy-move').click();
     await expect.poll(() => page.getByTestId('deploy-moved').textContent()).toBe('production: v1 → v3.');
+    // the verdict stays, told as what was found before the move: production points at v3 now
+    expect(await page.getByTestId('deploy-verdict-text').textContent()).toBe('v3 is not worse than v1, which production pointed at before the move: every gate passes.');
     expect(await production()).toBe(3);
     expect((await history())[0]).toMatchObject({ label: 'production', from: 1, to: 3, forced: false, evalId: expect.any(String) });
     await expect.poll(() => page.getByTestId('label-production').textContent()).toContain('→ v3');

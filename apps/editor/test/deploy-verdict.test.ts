@@ -41,4 +41,12 @@ describe('the Deploy verdict headline', () => {
       'v2 fails a gate against v3, which production points at now: 1 case regressed, though no scorer is worse by the paired test. Failing gate: fail-on regression.',
     );
   });
+
+  it('speaks of the label as it was once the label has moved: the check was made before', () => {
+    const p = refused({ delta: -0.4, pValue: 0.008 }, ['c1'], []);
+    expect(headline('production', p, { moved: true })).toBe('v2 is worse than v3, which production pointed at before the move: 1 case regressed. Failing gate: fail-on regression.');
+    const first = { ...p, from: null, comparison: null, gates: { passed: true, checks: [{ gate: 'min-pass-rate 0.9', passed: true, message: '' }] } } as unknown as Promotion;
+    expect(headline('staging', first)).toBe('staging is not set yet, and v2 passes min-pass-rate 0.9: it can be the first version there.');
+    expect(headline('staging', first, { moved: true })).toBe('staging was not set before the move, and v2 passes min-pass-rate 0.9: it can be the first version there.');
+  });
 });

@@ -188,7 +188,7 @@ export function DeployPanel({ name, store, evals, onOpenEvals, onOpenComparison 
         )}
         {/* a move forced past a holder the suite cannot evaluate compared nothing: no verdict to show */}
         {(current?.phase === 'checked' || current?.phase === 'moving' || current?.phase === 'moved') && (current.promotion.comparison !== null || current.promotion.from === null) && (
-          <Verdict label={current.label} promotion={current.promotion} onOpenComparison={onOpenComparison} />
+          <Verdict label={current.label} promotion={current.promotion} onOpenComparison={onOpenComparison} moved={current.phase === 'moved'} />
         )}
         {current && <MoveActions store={store} label={current.label} version={current.version} />}
       </div>
