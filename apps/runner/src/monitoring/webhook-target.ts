@@ -1,3 +1,4 @@
+import { ONE_ENV_REFERENCE } from '@patchbay/core/node';
 import { webhookHostProblem } from './webhook-address';
 
 /**
@@ -7,8 +8,6 @@ import { webhookHostProblem } from './webhook-address';
  * the URL. Only the name is stored, shown and recorded with each delivery; the
  * URL is read when an alert is posted.
  */
-const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-
 export const WEBHOOK_FORMAT = "an http(s) URL, or ${NAME}: a variable of the runner's environment that holds one";
 export const WEBHOOK_PASSWORD =
   "a URL with a password would be stored and shown as written: put the URL in a variable of the runner's environment and give ${NAME}";
@@ -24,7 +23,7 @@ const httpUrl = (text: string): URL | null => {
 
 /** Why `webhook` as written can never be a target (checked with the rule, before the environment is looked at). */
 export function webhookFormatProblem(webhook: string): string | null {
-  if (ENV_REFERENCE.test(webhook)) return null;
+  if (ONE_ENV_REFERENCE.test(webhook)) return null;
   const url = httpUrl(webhook);
   if (!url) return WEBHOOK_FORMAT;
   return url.password ? WEBHOOK_PASSWORD : webhookHostProblem(url);
@@ -35,7 +34,7 @@ export function webhookFormatProblem(webhook: string): string | null {
  * (one line, naming the variable, never its value).
  */
 export function resolveWebhook(webhook: string, env: NodeJS.ProcessEnv): { url: string; variable?: string } | { problem: string } {
-  const name = ENV_REFERENCE.exec(webhook)?.[1];
+  const name = ONE_ENV_REFERENCE.exec(webhook)?.[1];
   if (name === undefined) return { url: webhook };
   const value = env[name];
   if (!value) return { problem: `the runner's environment has no variable ${name}: set it to the webhook's URL where patchbay serve starts (then restart it), or give the URL itself` };

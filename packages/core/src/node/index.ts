@@ -7,6 +7,7 @@ export * from './config/shared-config';
 export * from './config/config-secret-variables';
 export * from './config/config-secrets';
 export * from './config/credentials';
+export { ENV_NAME, ONE_ENV_REFERENCE } from './config/env-references';
 export * from './services';
 export * from './providers/provider';
 export * from './providers/model-service';

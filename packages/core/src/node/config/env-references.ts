@@ -1,6 +1,12 @@
 /** An environment variable's name as a config writes it in `${NAME}`. */
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 
+/** A whole value that is an environment variable's name (`apiKeyEnv`). */
+export const ENV_NAME = new RegExp(`^${NAME}$`);
+
+/** A whole value that is one `${NAME}` reference and nothing else; the name is group 1. */
+export const ONE_ENV_REFERENCE = new RegExp(`^\\$\\{(${NAME})\\}$`);
+
 /** `${NAME}` in a config value: where the config names an environment variable rather than holding its value. */
 export const ENV_REFERENCE = new RegExp(`\\$\\{(${NAME})\\}`, 'g');
 

@@ -5,7 +5,7 @@ import { timeLimitMs } from '../../schema/time-limit';
 import { quotedKey } from '../../graph/json-path';
 import { jsonSyntaxProblem } from './json-syntax-problem';
 import { looksLikeKey } from './key-like';
-import { envReferenceNames } from './env-references';
+import { ENV_NAME, envReferenceNames } from './env-references';
 import { regexProblem } from '../../nodes/linear-regex';
 import { parseHeaderOrigin } from '../tools/header-origins';
 import { httpHeadersPath } from './http-headers-path';
@@ -48,7 +48,7 @@ export const ProviderConfigSchema = z.strictObject({
     .string()
     // A key pasted here would be listed as a variable name: say so, never repeating it.
     .refine((name) => !looksLikeKey(name), { message: KEY_PASTED, abort: true })
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .regex(ENV_NAME, 'an environment variable name')
     .optional(),
   /** Models offered in the editor's picker. */
   models: z.array(z.string().min(1)).optional(),
