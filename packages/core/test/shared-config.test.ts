@@ -67,6 +67,20 @@ describe('the workspace config as it is shared with workers', () => {
     expect(shareableConfig(config, { dataDir: '/data' }).tools).toEqual(config.tools);
   });
 
+  it('refuses a literal tools.http.headers value that looks like a key whatever its header is named', () => {
+    // Honeycomb's ingest key goes in X-Honeycomb-Team: a name no credential pattern knows.
+    const honeycomb = 'hcaik_01hq3x9v8yzb2m7k4c6t1r5n0wpqs8d2f7g3h9j4k6l1m5n8p0r2s4t6v8';
+    const config = read({ tools: { http: { headers: { 'api.honeycomb.io': { 'X-Honeycomb-Team': honeycomb, Accept: 'application/json' } } } } });
+    expect(problemsOf(config, [])).toEqual([
+      `${file}: tools.http.headers["api.honeycomb.io"].X-Honeycomb-Team: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`,
+    ]);
+    // After a scheme word too.
+    const schemed = read({ tools: { http: { headers: { 'api.example.com': { 'X-Custom': `Bearer ${honeycomb}` } } } } });
+    expect(problemsOf(schemed, [])).toHaveLength(1);
+    const named = read({ tools: { http: { headers: { 'api.honeycomb.io': { 'X-Honeycomb-Team': '${HONEYCOMB_KEY}' } } } } });
+    expect(shareableConfig(named, { dataDir: '/data' }).tools).toEqual(named.tools);
+  });
+
   it('refuses a URL whose user is its credential (https://TOKEN@host), as one with a password', () => {
     const config = read({ mcpServers: { gh: { url: 'https://ghp_token0123456789@mcp.example/mcp' } } });
     expect(problemsOf(config, [])).toEqual([`${file}: mcpServers.gh.url: a URL with a password cannot be shared with workers; put the credential in an environment variable`]);

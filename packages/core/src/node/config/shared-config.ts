@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { CREDENTIAL_NAME } from './credentials';
-import { ONLY_ENV_REFERENCES } from './env-references';
+import { literalStretches, ONLY_ENV_REFERENCES } from './env-references';
 import { httpHeadersPath } from './http-headers-path';
+import { looksLikeKey } from './key-like';
 import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
 
 export interface ShareConfigOptions {
@@ -16,7 +17,7 @@ export interface ShareConfigOptions {
  * (#16.5). Only environment variable NAMES may live there, so a config that
  * holds a secret is refused (WorkspaceConfigError, one line per problem, each
  * naming its JSON path): an MCP server's `env` or `headers` value, or a tools.http.headers value whose header
- * says it is a credential (`Authorization`, `X-Api-Key`; not `Accept`), that is not `${NAME}` references, a URL with a password, or the value of a secret of
+ * says it is a credential (`Authorization`, `X-Api-Key`; not `Accept`) or that looks like a key, that is not `${NAME}` references, a URL with a password, or the value of a secret of
  * this process anywhere. Relative paths are resolved against the config file's
  * folder (a SQL tool's `database`; a stdio MCP server's `cwd`, which its
  * relative command and arguments are read against), so the published config
@@ -61,8 +62,9 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   }
   for (const [host, headers] of Object.entries(shared.tools?.http?.headers ?? {})) {
     for (const [key, value] of Object.entries(headers)) {
-      // `Accept`, an API version: settings, which every worker may read. A credential is named by its header (config-secrets.ts).
-      if (ONLY_ENV_REFERENCES.test(value) || !CREDENTIAL_NAME.test(key)) continue;
+      // `Accept`, an API version: settings, which every worker may read. A credential is named by its header
+      // (config-secrets.ts), or, under a header no pattern knows (`X-Honeycomb-Team`), looks like a key.
+      if (ONLY_ENV_REFERENCES.test(value) || !(CREDENTIAL_NAME.test(key) || holdsKey(value))) continue;
       const masked = literal(`${httpHeadersPath(host, key)}: a literal value cannot be shared with workers; write "\${NAME}" and set NAME in each process's environment`);
       if (masked !== undefined) headers[key] = masked;
     }
@@ -70,6 +72,11 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) provider.baseURL = withoutPassword(provider.baseURL, `providers.${name}.baseURL`, literal);
   for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, dataDir, tool.database);
   return shared;
+}
+
+/** Whether a literal stretch of `value`, or a word of one (`Bearer hcaik_…`), looks like a key. */
+function holdsKey(value: string): boolean {
+  return literalStretches(value).some((stretch) => stretch.split(/\s+/).some(looksLikeKey));
 }
 
 /**
