@@ -178,7 +178,7 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     await store.promotions.create({ id: 'pr', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000, owner: 'host:1' });
     expect(await store.promotions.get('pr')).toMatchObject({ status: 'running', outcome: null, finishedAt: null });
     expect(await store.promotions.events('pr')).toEqual([]);
-    await store.promotions.finish('pr', 'moved', { moved: true }, [{ type: 'promotion.done' }]);
+    expect(await store.promotions.finish('pr', 'moved', { moved: true }, [{ type: 'promotion.done' }], { owner: 'host:1' })).toBe(true);
     expect(await store.promotions.get('pr')).toMatchObject({ status: 'moved', outcome: { moved: true } });
     expect(await store.promotions.events('pr')).toEqual([{ type: 'promotion.done' }]);
     expect(await store.promotions.events('nope')).toBeUndefined();
@@ -187,7 +187,7 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
   it('ends the promotions of a process that is gone at start-up, and only those', async () => {
     const store = await target.open();
     for (const [id, owner] of [['dead', 'host:1'], ['alive', 'host:2'], ['done', 'host:1']]) await store.promotions.create({ id, pipeline: 'p', label: 'production', version: 3, createdAt: 1_000, owner });
-    await store.promotions.finish('done', 'moved', { moved: true }, [{ type: 'promotion.completed' }]);
+    await store.promotions.finish('done', 'moved', { moved: true }, [{ type: 'promotion.completed' }], { owner: 'host:1' });
     expect(await store.promotions.interruptOrphans((owner) => owner === 'host:2')).toBe(1);
     expect(await store.promotions.get('dead')).toMatchObject({
       status: 'failed',
@@ -203,12 +203,14 @@ describe.each(targets)('store contract on $name: keys, promotions, rollups, moni
     const store = await target.open();
     await store.promotions.create({ id: 'cut', pipeline: 'p', label: 'production', version: 3, createdAt: 1_000, owner: 'host:1' });
     expect(await store.promotions.get('cut')).toMatchObject({ soFar: null });
-    await store.promotions.note('cut', { from: 2, evalIds: { candidate: 'e3', holder: null } });
+    // Only its own process notes it.
+    await store.promotions.note('cut', { from: 9, evalIds: { candidate: 'x', holder: null } }, { owner: 'host:2' });
+    await store.promotions.note('cut', { from: 2, evalIds: { candidate: 'e3', holder: null } }, { owner: 'host:1' });
     expect(await store.promotions.get('cut')).toMatchObject({ status: 'running', outcome: null, soFar: { from: 2, evalIds: { candidate: 'e3', holder: null } } });
     expect(await store.promotions.interruptOrphans(() => false)).toBe(1);
     expect((await store.promotions.get('cut'))!.outcome).toMatchObject({ status: 'failed', moved: false, from: 2, to: 3, evalIds: { candidate: 'e3', holder: null }, error: 'the runner stopped before the promotion ended' });
     // An ended promotion's outcome is its own: a late note changes nothing.
-    await store.promotions.note('cut', { from: 1, evalIds: { candidate: 'x', holder: 'y' } });
+    await store.promotions.note('cut', { from: 1, evalIds: { candidate: 'x', holder: 'y' } }, { owner: 'host:1' });
     expect((await store.promotions.get('cut'))!.outcome).toMatchObject({ from: 2, evalIds: { candidate: 'e3', holder: null } });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewVersion, RunFinish, RunQuery, RunStart, Store } from '../src/store/index';
 import { InvalidCursorError } from '../src/store/paging';
-import { LabelMovedError } from '../src/store/labels';
+import { LabelMovedError, PromotionEndedError } from '../src/store/labels';
 import { storeTargets } from './support/store-targets';
 
 // The same assertions against both databases: what a server relies on from its store, whichever it is given.
@@ -135,6 +135,38 @@ describe.each(targets)('store contract on $name: pipelines, versions, labels', (
     expect(moves[0].from).toBeNull();
     for (let i = 1; i < moves.length; i++) expect(moves[i].from, `move ${i}`).toBe(moves[i - 1].to);
     expect((await a.labels.get('p', 'canary'))?.version).toBe(moves.at(-1)!.to);
+  });
+
+  it("moves a promotion's label only while the promotion is running and its process's, and ends it moved in the same transaction", async () => {
+    const a = await target.open();
+    const b = await target.twin(a);
+    await a.versions.save(version('p', null, 'one'));
+    await a.versions.save(version('p', 1, 'two'));
+    const soFar = { from: null, evalIds: { candidate: 'e2', holder: null } };
+    const outcome = { status: 'moved', moved: true, from: null, to: 2, comparison: null, gates: null, evalIds: soFar.evalIds, forced: false };
+    const move = (id: string, owner: string) => a.labels.move({ pipeline: 'p', label: 'production', version: 2, by: 'ci', ifFrom: null, promotion: { id, owner, outcome } });
+    // Server A alive but taken for dead: B ended its promotion; A's move then moves nothing and A's finish writes nothing.
+    await a.promotions.create({ id: 'ended', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000, owner: 'host:A' });
+    expect(await b.promotions.endLeft('ended', 'the server running it stopped before the promotion ended')).toBe(true);
+    await a.promotions.note('ended', soFar, { owner: 'host:A' });
+    await expect(move('ended', 'host:A')).rejects.toThrow(PromotionEndedError);
+    expect(await a.labels.get('p', 'production')).toBeUndefined();
+    expect(await a.promotions.finish('ended', 'moved', outcome, [{ type: 'promotion.completed' }], { owner: 'host:A' })).toBe(false);
+    expect(await a.promotions.get('ended')).toMatchObject({ status: 'failed', soFar: null, outcome: { status: 'failed', moved: false, error: 'the server running it stopped before the promotion ended' } });
+    // Another process's promotion is not this one's to move by.
+    await a.promotions.create({ id: 'theirs', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000, owner: 'host:B' });
+    await expect(move('theirs', 'host:A')).rejects.toThrow(PromotionEndedError);
+    expect(await a.promotions.finish('theirs', 'failed', { status: 'failed' }, [], { owner: 'host:A' })).toBe(false);
+    expect(await a.promotions.get('theirs')).toMatchObject({ status: 'running' });
+    // Moved: the record says so from the move's own transaction, so ending it from elsewhere afterwards cannot make it `failed`.
+    await a.promotions.create({ id: 'mine', pipeline: 'p', label: 'production', version: 2, createdAt: 1_000, owner: 'host:A' });
+    await move('mine', 'host:A');
+    expect(await a.labels.get('p', 'production')).toMatchObject({ version: 2 });
+    expect(await a.promotions.get('mine')).toMatchObject({ status: 'moved', outcome });
+    expect(await b.promotions.endLeft('mine', 'gone')).toBe(false);
+    expect(await a.promotions.finish('mine', 'moved', outcome, [{ type: 'promotion.completed' }], { owner: 'host:A' })).toBe(true);
+    expect(await a.promotions.get('mine')).toMatchObject({ status: 'moved', outcome });
+    expect(await a.promotions.events('mine')).toEqual([{ type: 'promotion.completed' }]);
   });
 });
 

@@ -20,17 +20,22 @@ export class PromotionManager {
         events.push(event);
         if (event.type !== 'promotion.started' && event.type !== 'promotion.eval') return job.publish(event);
         const { from, evalIds } = knownSoFar(payload.version, events);
-        return deps.store.promotions.note(payload.id, { from, evalIds }).then(() => job.publish(event));
+        return deps.store.promotions.note(payload.id, { from, evalIds }, { owner: PROCESS_OWNER }).then(() => job.publish(event));
       };
       try {
-        outcome = await runPromotion(deps, payload.id, payload, publish);
+        outcome = await runPromotion({ ...deps, owner: PROCESS_OWNER }, payload.id, payload, publish);
       } catch (err) {
         const message = (err as Error)?.message ?? String(err);
         deps.log?.(`promotion ${payload.id} failed: ${message}`);
         outcome = { ...knownSoFar(payload.version, events), status: 'failed', moved: false, comparison: null, gates: null, forced: false, error: message };
       }
-      const completed: PromotionEvent = { type: 'promotion.completed', promotionId: payload.id, outcome, at: Date.now() };
-      await deps.store.promotions.finish(payload.id, outcome.status, outcome as unknown as Record<string, unknown>, [...events, completed]);
+      let completed: PromotionEvent = { type: 'promotion.completed', promotionId: payload.id, outcome, at: Date.now() };
+      if (!(await deps.store.promotions.finish(payload.id, outcome.status, outcome as unknown as Record<string, unknown>, [...events, completed], { owner: PROCESS_OWNER }))) {
+        // Another server took this one for dead and ended it (store/promotions.ts endLeft): its record stands, and is what is told.
+        const stored = await deps.store.promotions.get(payload.id);
+        deps.log?.(`promotion ${payload.id} was ended by another server meanwhile: ${stored?.status ?? 'gone'} stands`);
+        if (stored?.outcome) completed = { ...completed, outcome: stored.outcome as unknown as PromotionOutcome };
+      }
       job.publish(completed);
     });
   }

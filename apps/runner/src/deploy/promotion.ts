@@ -4,7 +4,7 @@ import { DomainError } from '../domain-errors';
 import { EVAL_JOB, type EvalManager } from '../evals/eval-manager';
 import type { JobRegistry } from '../jobs/job-registry';
 import type { DatasetRecord, StoredEval, Store } from '../store/index';
-import { LabelMovedError, VersionReplacedError } from '../store/labels';
+import { LabelMovedError, PromotionEndedError, VersionReplacedError } from '../store/labels';
 import { holderMisfit } from './holder-fits-suite';
 import { moveLabel } from './labels';
 import { resolveServed } from './served-version';
@@ -50,6 +50,8 @@ export interface PromotionDeps {
   store: Pick<Store, 'versions' | 'labels' | 'evals'>;
   evals: EvalManager;
   jobs: JobRegistry;
+  /** The process that recorded the promotion (PromotionManager, store/promotions.ts): its label move then holds only while the record is still running and this owner's. The CLI records none. */
+  owner?: string;
 }
 
 /** The gates a promotion applies: the suite's, or `fail-on regression` when it sets none. */
@@ -172,10 +174,13 @@ export async function runPromotion(deps: PromotionDeps, id: string, req: Promoti
       // Only if the label still holds the version compared with (a move made while the evals ran is not overwritten
       // unseen) and the number still names the version evaluated (a pipeline deleted and saved again reuses numbers).
       // A caller of the label it would stop is checked again at the move (one may have been labelled since it started).
-      const move = { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note, ifFrom: from, ifContentHash: candidate.contentHash };
+      // Only while this promotion is still this process's (another server may have taken it for dead and ended it), recorded moved with the move.
+      const promotion = deps.owner === undefined ? undefined : { id, owner: deps.owner, outcome: { ...outcome, status: 'moved', moved: true } };
+      const move = { pipeline: req.pipeline, label: req.label, version: req.version, by: req.by, evalId: candEval.id, forced, note, ifFrom: from, ifContentHash: candidate.contentHash, promotion };
       const moved = await moveLabel(deps.store, move, { callers: req.force ? 'force' : 'keep-running' });
       if (moved.forced) return { ...outcome, status: 'moved', moved: true, forced: true };
     } catch (err) {
+      if (err instanceof PromotionEndedError) return { ...outcome, status: 'failed', error: err.message };
       if (err instanceof DomainError && err.code === 'label-has-callers') return { ...outcome, status: 'failed', error: err.message };
       if (err instanceof VersionReplacedError) {
         return { ...outcome, status: 'failed', error: `v${req.version} of "${req.pipeline}" is not the version evaluated: the pipeline was deleted and saved again while this promotion ran: promote again` };

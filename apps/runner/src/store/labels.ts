@@ -2,6 +2,9 @@ import { forShare, forUpdate, lockKey, type StoreDb } from './dialect';
 import { PreparedQuery } from './prepared';
 import { appendDeployment } from './deployments';
 import { ReadCache, type ChangeClock } from './read-cache';
+import { holdRunningPromotion, promotionMoved } from './promotions';
+
+export { PromotionEndedError } from './promotions';
 
 /** Where a label points. */
 export interface LabelState {
@@ -23,6 +26,11 @@ export interface LabelMove {
   ifFrom?: number | null;
   /** Move only if `version` is still the version of this content hash (a pipeline deleted and saved again reuses numbers), checked in the move's transaction. */
   ifContentHash?: string;
+  /**
+   * A promotion's move: only while that promotion is running and `owner`'s (checked in the move's transaction, else
+   * PromotionEndedError), and it is recorded `moved` with `outcome` (its `forced` the move's) in the same transaction.
+   */
+  promotion?: { id: string; owner: string; outcome: Record<string, unknown> };
 }
 
 /** A conditional move (`ifFrom`) found the label moved by someone else: nothing was written. */
@@ -126,6 +134,7 @@ export class KyselyLabelStore implements LabelStore {
       const pipeline = await forShare(tx, tx.selectFrom('pipelines').select('name').where('name', '=', m.pipeline)).executeTakeFirst();
       const target = pipeline && (await tx.selectFrom('versions').select('number').where('pipeline', '=', m.pipeline).where('number', '=', m.version).executeTakeFirst());
       if (!target) throw new LabelTargetGoneError(m.pipeline, m.version, !pipeline);
+      if (m.promotion) await holdRunningPromotion(tx, m.promotion.id, m.promotion.owner);
       const before = await forUpdate(tx, tx.selectFrom('labels').select(['version', 'moved_at']).where('pipeline', '=', m.pipeline).where('label', '=', m.label)).executeTakeFirst();
       // Stamped once the label is this move's (the locks above wait for another process's move of it): the history's
       // times then follow its order, where a time taken before the wait listed a move older than the one before it.
@@ -144,6 +153,7 @@ export class KyselyLabelStore implements LabelStore {
         .execute();
       const from = before?.version ?? null;
       await appendDeployment(tx, { ...m, from, to: m.version, at });
+      if (m.promotion) await promotionMoved(tx, m.promotion.id, { ...m.promotion.outcome, forced: m.forced === true }, at);
       return { from, moved: true, state: toState({ version: m.version, moved_at: at }) };
     });
   }

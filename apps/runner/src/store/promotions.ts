@@ -1,4 +1,4 @@
-import type { StoreDb } from './dialect';
+import { forUpdate, type StoreDb } from './dialect';
 
 export type PromotionStatus = 'running' | 'moved' | 'refused' | 'failed' | 'checked' | 'unchanged';
 
@@ -28,9 +28,16 @@ export const STOPPED_PROMOTION_ERROR = 'the runner stopped before the promotion 
 export interface PromotionStore {
   /** `owner`: the process that runs it (`host:pid:start`, runs/process-owner.ts). */
   create(p: { id: string; pipeline: string; label: string; version: number; createdAt: number; owner: string }): Promise<void>;
-  /** Stores what a running promotion has found out, so it outlives the process (an ended one is left as it is). */
-  note(id: string, soFar: PromotionSoFar): Promise<void>;
-  finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[]): Promise<void>;
+  /**
+   * Stores what a running promotion has found out, so it outlives the process; only while `owner` (its process) holds
+   * it: one ended (here or by another server that took this one for dead) is left as it is.
+   */
+  note(id: string, soFar: PromotionSoFar, as: { owner: string }): Promise<void>;
+  /**
+   * Ends a promotion with its outcome and events, only while `owner` holds it (running, or moved by its own label move,
+   * promotionMoved): false when another server ended it meanwhile (endLeft), whose record then stands.
+   */
+  finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[], as: { owner: string }): Promise<boolean>;
   /** Every event of an ended promotion; undefined when there is no such promotion. */
   events(id: string): Promise<unknown[] | undefined>;
   get(id: string): Promise<StoredPromotion | undefined>;
@@ -51,12 +58,20 @@ export class KyselyPromotionStore implements PromotionStore {
     await this.db.insertInto('promotions').values({ id: p.id, pipeline: p.pipeline, label: p.label, version: p.version, status: 'running', created_at: p.createdAt, owner: p.owner }).execute();
   }
 
-  async note(id: string, soFar: PromotionSoFar) {
-    await this.db.updateTable('promotions').set({ so_far: JSON.stringify(soFar) }).where('id', '=', id).where('status', '=', 'running').execute();
+  async note(id: string, soFar: PromotionSoFar, as: { owner: string }) {
+    await this.db.updateTable('promotions').set({ so_far: JSON.stringify(soFar) }).where('id', '=', id).where('status', '=', 'running').where('owner', '=', as.owner).execute();
   }
 
-  async finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[]) {
-    await this.db.updateTable('promotions').set({ status, outcome: JSON.stringify(outcome), events: JSON.stringify(events), finished_at: Date.now(), owner: null }).where('id', '=', id).execute();
+  async finish(id: string, status: Exclude<PromotionStatus, 'running'>, outcome: Record<string, unknown>, events: unknown[], as: { owner: string }) {
+    // Every end but the owner's own label move clears the owner, so a row still naming it was ended by nobody else.
+    const result = await this.db
+      .updateTable('promotions')
+      .set({ status, outcome: JSON.stringify(outcome), events: JSON.stringify(events), finished_at: Date.now(), owner: null })
+      .where('id', '=', id)
+      .where('owner', '=', as.owner)
+      .where('status', 'in', ['running', 'moved'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async interruptOrphans(isOwnerAlive: (owner: string) => boolean) {
@@ -105,4 +120,29 @@ export class KyselyPromotionStore implements PromotionStore {
       finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
     };
   }
+}
+
+/** A promotion's label move found the promotion ended (another server took its process for dead) or not its process's: nothing was moved. */
+export class PromotionEndedError extends Error {
+  override name = 'PromotionEndedError';
+  constructor(readonly promotionId: string) {
+    super(`promotion ${promotionId} was ended by another server (it took this one for dead) before its label moved`);
+  }
+}
+
+/**
+ * In a label move's transaction: holds the promotion's row (FOR UPDATE; SQLite's write transactions are serial) and
+ * throws PromotionEndedError unless it is still running and `owner`'s, so a promotion another server ended moves nothing.
+ */
+export async function holdRunningPromotion(tx: StoreDb, id: string, owner: string): Promise<void> {
+  const row = await forUpdate(tx, tx.selectFrom('promotions').select(['status', 'owner']).where('id', '=', id)).executeTakeFirst();
+  if (row?.status !== 'running' || row.owner !== owner) throw new PromotionEndedError(id);
+}
+
+/**
+ * In the same transaction, once the label moved: the promotion is recorded `moved` (its owner kept, so its own finish
+ * adds the events), so a server ending it afterwards (endLeft: running only) cannot record it failed.
+ */
+export async function promotionMoved(tx: StoreDb, id: string, outcome: Record<string, unknown>, at: number): Promise<void> {
+  await tx.updateTable('promotions').set({ status: 'moved', outcome: JSON.stringify(outcome), finished_at: at }).where('id', '=', id).execute();
 }
