@@ -64,7 +64,7 @@ export async function main(argv: string[], rawIO: CliIO = defaultIO()): Promise<
   try {
     const { command } = await load();
     // Before the arguments are read: `npm start --port 9000` leaves 9000 alone as an argument.
-    const keptByNpm = npmKeptFlags(command, io.env);
+    const keptByNpm = npmKeptFlags(command, io.env, rest);
     if (keptByNpm.length > 0) throw new UsageError(npmKeptFlagsReason(command, keptByNpm, io.env));
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {

@@ -1,4 +1,5 @@
 import type { Command } from './command';
+import { NPM_CONFIG_NAMES } from './npm-config-names';
 
 /**
  * The command's flags that npm kept for itself when an npm script started the CLI.
@@ -6,15 +7,20 @@ import type { Command } from './command';
  * `npm start --port 9000` (or `--port=9000`) never reaches `patchbay serve`: npm reads
  * every flag before `--` as its own config and exports it as `npm_config_port`. With `=`
  * the runner then started silently on 8787; without it, 9000 arrived alone as an argument
- * ("expected 0 argument(s), got 1"). npm's own defaults (`npm_config_cache`, `_prefix`, …)
- * name none of our flags, and `--no-X` arrives as `npm_config_X=""`.
+ * ("expected 0 argument(s), got 1"). `--no-X` arrives as `npm_config_X=""`.
+ *
+ * Not reported: a flag that reached us in `argv` after all (the script passes it itself), and a flag named as one
+ * of npm's own configs (`--json`, `--force`, `--version`, `--no-cache`): npm sets those from `.npmrc` too
+ * (`json=true`), so their variable says nothing about what was typed.
  */
-export function npmKeptFlags(command: Command, env: NodeJS.ProcessEnv): string[] {
+export function npmKeptFlags(command: Command, env: NodeJS.ProcessEnv, argv: readonly string[]): string[] {
   if (!env.npm_lifecycle_event) return [];
   const kept: string[] = [];
   for (const name of Object.keys(command.options)) {
     const negated = name.startsWith('no-');
-    const value = env[`npm_config_${(negated ? name.slice(3) : name).replace(/-/g, '_')}`];
+    const config = negated ? name.slice(3) : name;
+    if (NPM_CONFIG_NAMES.has(config) || argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))) continue;
+    const value = env[`npm_config_${config.replace(/-/g, '_')}`];
     if (negated ? value === '' : value !== undefined) kept.push(`--${name}`);
   }
   return kept;
