@@ -14,16 +14,38 @@ export interface HeaderOrigin {
 }
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
-const ORIGIN_KEY = /^(?:(https?):\/\/)?(\*\.[a-z0-9.-]+|[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?\/?$/i;
+/** Any host text a URL might take (a Compose service's `auth_service`, `bücher.example`): new URL decides. */
+const ORIGIN_KEY = /^(?:(https?):\/\/)?(\*\.[^\s/\\:?#@[\]]+|[^\s/\\:?#@[\]*]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?\/?$/i;
+const NOT_AN_ORIGIN =
+  'not an origin: write the host ("api.github.com", https on 443), "host:port" (https on that port) or "http://host:port" (plain http), with no path';
 
 /** The origin a key names, or the one-line reason it names none. */
 export function parseHeaderOrigin(key: string): HeaderOrigin | string {
   const m = ORIGIN_KEY.exec(key.trim());
-  if (!m || (m[3] && (Number(m[3]) < 1 || Number(m[3]) > 65535))) {
-    return 'not an origin: write the host ("api.github.com", https on 443), "host:port" (https on that port) or "http://host:port" (plain http), with no path';
-  }
+  if (!m || (m[3] && (Number(m[3]) < 1 || Number(m[3]) > 65535))) return NOT_AN_ORIGIN;
   const scheme = (m[1]?.toLowerCase() ?? 'https') as HeaderOrigin['scheme'];
-  return { scheme, host: m[2].toLowerCase().replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : DEFAULT_PORT[scheme] };
+  const port = m[3] ? Number(m[3]) : DEFAULT_PORT[scheme];
+  if (m[2].startsWith('[')) return { scheme, host: m[2].toLowerCase().slice(1, -1), port };
+  // A request's URL keeps the dot (`api.github.com.`), so such a key would silently match nothing that was meant.
+  if (m[2].endsWith('.')) return `a host ending in "." matches no request: write "${m[2].replace(/\.+$/, '')}"`;
+  const wildcard = m[2].startsWith('*.');
+  const host = urlHostname(wildcard ? m[2].slice(2) : m[2]);
+  if (host === undefined) return NOT_AN_ORIGIN;
+  return { scheme, host: wildcard ? `*.${host}` : host, port };
+}
+
+/**
+ * The host as a request's URL has it (lower case, an internationalised name in punycode: `xn--bcher-kva.example`),
+ * or undefined for text no URL takes as a host name.
+ */
+function urlHostname(text: string): string | undefined {
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${text}`).hostname;
+  } catch {
+    return undefined;
+  }
+  return /^[a-z0-9._-]+$/.test(hostname) ? hostname : undefined;
 }
 
 /** Whether `url` is at `origin`: same scheme, same port (the scheme's default when the URL names none), same host. */
