@@ -85,9 +85,10 @@ describe.each(targets)('store contract on $name: datasets, evals, suites', (targ
     await store.evals.create(newEval('o1', { owner: 'host:1' }));
     await store.evals.finish('o1', { status: 'interrupted', error: 'the server coordinating it stopped' });
     expect(await store.evals.reopen('o1', 'host:2')).toBe(true);
-    await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:1' });
+    // false: the old coordinator is told it lost the eval (it then tells nobody it ended, eval-manager.ts).
+    expect(await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:1' })).toBe(false);
     expect(await store.evals.get('o1')).toMatchObject({ status: 'running' });
-    await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:2' });
+    expect(await store.evals.finish('o1', { status: 'succeeded' }, { owner: 'host:2' })).toBe(true);
     expect(await store.evals.get('o1')).toMatchObject({ status: 'succeeded' });
   });
 

@@ -185,7 +185,7 @@ export class EvalManager {
           queue: this.deps.caseQueue?.(request, positions),
         });
         head.dataset = { ...head.dataset, source: `dataset "${request.dataset.name}"` };
-        await untilStoreAnswers(() => evals.finish(run.id, { status: 'succeeded', head }, { owner: PROCESS_OWNER }));
+        if (!(await untilStoreAnswers(() => evals.finish(run.id, { status: 'succeeded', head }, { owner: PROCESS_OWNER })))) return this.lost(run);
         run.publish({ type: 'eval.completed', evalId: run.id, status: 'succeeded', summary: head.summary, at: Date.now() });
         return;
       } catch (err) {
@@ -217,8 +217,17 @@ export class EvalManager {
     const message = cancelled ? (reason instanceof Error ? reason.message : 'cancelled') : ((err as Error)?.message ?? String(err));
     if (!cancelled) this.deps.log?.(`eval ${run.id} failed: ${message}`);
     const status = cancelled ? 'cancelled' : 'failed';
-    await untilStoreAnswers(() => this.deps.evals.finish(run.id, { status, error: message }, { owner: PROCESS_OWNER }));
+    if (!(await untilStoreAnswers(() => this.deps.evals.finish(run.id, { status, error: message }, { owner: PROCESS_OWNER })))) return this.lost(run);
     run.publish({ type: 'eval.failed', evalId: run.id, status, error: message, at: Date.now() });
+  }
+
+  /**
+   * Its finish ended nothing: another server took the eval over (reopened it as its own after taking this one for
+   * dead) and ends it itself. Nothing is told here, and its shared stream and keys are left to that server.
+   */
+  private lost(run: JobContext<EvalEvent>): void {
+    this.deps.log?.(`eval ${run.id}: another server took it over, which ends it`);
+    run.lost?.();
   }
 
   isActive(id: string): Promise<boolean> {

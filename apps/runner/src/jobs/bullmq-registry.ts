@@ -299,20 +299,28 @@ export class BullmqJobRegistry implements JobRegistry {
       const beat = setInterval(() => void this.redis.multi().set(heartbeat, '1', 'PX', HEARTBEAT_TTL_MS).set(ran, '1', 'EX', RAN_HERE_TTL_S).exec().catch(() => {}), HEARTBEAT_MS);
       beat.unref();
       let seq = 0;
+      let lost = false;
       const context: JobContext<E> = {
         id: job.id,
         signal: job.signal,
         publish: (event) => {
           job.publish(event);
-          this.streams.append(kind, job.id, seq++, event, failed);
+          if (!lost) this.streams.append(kind, job.id, seq++, event, failed);
+        },
+        lost: () => {
+          lost = true;
+          clearInterval(beat);
         },
       };
       try {
         await processor(payload, context);
       } finally {
         clearInterval(beat);
-        await this.streams.end(kind, job.id, seq).catch(failed);
-        await this.redis.del(heartbeat, ran).catch(() => {});
+        // Taken over by another server (job.lost()): the stream it reset and the keys it set are its own, not ended here.
+        if (!lost) {
+          await this.streams.end(kind, job.id, seq).catch(failed);
+          await this.redis.del(heartbeat, ran).catch(() => {});
+        }
       }
     };
   }

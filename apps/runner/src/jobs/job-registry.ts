@@ -47,6 +47,11 @@ export interface JobContext<E> {
    * stores its events keeps these first, so the stored stream is the one clients were sent, id for id.
    */
   readonly earlier?: readonly E[];
+  /**
+   * Scaled out (a mirrored kind): another server took the job over (this one was taken for dead) and ends it itself.
+   * Its shared stream and keys are that server's now: this attempt leaves them alone, and publishes nothing more there.
+   */
+  lost?(): void;
 }
 
 /**

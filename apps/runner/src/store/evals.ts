@@ -101,9 +101,10 @@ export interface EvalStore {
   readCase(evalId: string, caseId: string, repeat: number): Promise<CaseRecord | undefined>;
   /**
    * Ends a running eval. With `owner` (its coordinator's), only while that owner holds it: another server may
-   * have taken it over (reopened as its own) after this one was thought dead, and ends it itself.
+   * have taken it over (reopened as its own) after this one was thought dead, and ends it itself. False when it
+   * ended nothing (already ended, or another owner's now).
    */
-  finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }, as?: { owner: string }): Promise<void>;
+  finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }, as?: { owner: string }): Promise<boolean>;
   get(id: string): Promise<StoredEval | undefined>;
   /** In dataset order (case, then repeat). */
   cases(evalId: string): Promise<CaseRecord[]>;
@@ -192,7 +193,7 @@ export class KyselyEvalStore implements EvalStore {
     // The error may quote outside text (a provider's answer) holding a NUL, which PostgreSQL's TEXT refuses.
     let update = db.updateTable('eval_results').set({ status, head, error: error === null ? null : nulEscaped(error), finished_at: at, owner: null }).where('id', '=', evalId).where('status', '=', 'running');
     if (owner !== undefined) update = update.where('owner', '=', owner);
-    await update.execute();
+    return Number((await update.executeTakeFirst()).numUpdatedRows) > 0;
   }
 
   async create(evalRun: NewEval) {
@@ -209,7 +210,7 @@ export class KyselyEvalStore implements EvalStore {
   }
 
   async finish(evalId: string, outcome: { status: Exclude<EvalStatus, 'running'>; head?: EvalHead; error?: string }, as?: { owner: string }) {
-    await this.writeFinish(this.db, evalId, outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now(), as?.owner);
+    return this.writeFinish(this.db, evalId, outcome.status, outcome.head ? this.json(outcome.head) : null, outcome.error === undefined ? null : this.redact(outcome.error), Date.now(), as?.owner);
   }
 
   async get(id: string) {
