@@ -292,12 +292,25 @@ describe('http_request: credentials from the config', () => {
 
   it('binds them to the origin: a key without a scheme is https (on 443 without a port), never sent over plain http', async () => {
     const host = new URL(origin).host;
-    // "127.0.0.1" is https on 443 and "127.0.0.1:PORT" https on PORT: neither goes to http://127.0.0.1:PORT in cleartext.
-    for (const key of ['127.0.0.1', host, `https://${host}`, 'http://127.0.0.1']) {
+    // "127.0.0.1" is https on 443: it does not go to http://127.0.0.1:PORT in cleartext.
+    for (const key of ['127.0.0.1', `https://${host}`, 'http://127.0.0.1']) {
       const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(key), { SERVICE_TOKEN: TOKEN });
       expect(run.error, key).toBeUndefined();
       expect(await heard(), key).toEqual([{ auth: null, key: null, custom: null }]);
     }
+  });
+
+  it('fails the call, sending nothing, when a key without a scheme names the http URL\'s host and port (it meant http before)', async () => {
+    const host = new URL(origin).host;
+    const run = await fetchThrough({ url: `${origin}/private`, method: 'GET' }, config(host), { SERVICE_TOKEN: TOKEN });
+    expect(run.error).toBe(
+      `node "call" failed: tool "http_request": tools.http.headers["${host}"] is https only: write "http://${host}" to send it over plain http`,
+    );
+    expect(await heard()).toEqual([]);
+    // Written out, or beside its http:// twin, it is sent.
+    const both = { headers: { ...config(host).headers, ...config(`http://${host}`).headers } };
+    expect((await fetchThrough({ url: `${origin}/private`, method: 'GET' }, both, { SERVICE_TOKEN: TOKEN })).error).toBeUndefined();
+    expect(await heard()).toEqual([{ auth: `Bearer ${TOKEN}`, key: TOKEN, custom: null }]);
   });
 
   it('fails the call naming the variable that is not set, before sending anything', async () => {

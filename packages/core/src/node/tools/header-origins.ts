@@ -55,3 +55,12 @@ export function atOrigin(url: URL, origin: HeaderOrigin): boolean {
   if (Number(url.port || DEFAULT_PORT[origin.scheme]) !== origin.port) return false;
   return hostMatches(url.hostname.toLowerCase().replace(/^\[|\]$/g, ''), origin.host);
 }
+
+/**
+ * Whether `key`, written without a scheme (so https only), names `url`'s host and port while `url` is plain
+ * http: before origins, `"localhost:3000"` sent its credential to http://localhost:3000. Going out without it
+ * would be a 401 the model sees and nobody else; the call fails naming the key instead.
+ */
+export function httpsOnlyAtPlainHttp(url: URL, key: string, origin: HeaderOrigin): boolean {
+  return url.protocol === 'http:' && !/^https?:\/\//i.test(key.trim()) && atOrigin(url, { ...origin, scheme: 'http' });
+}

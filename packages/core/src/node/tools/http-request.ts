@@ -7,7 +7,7 @@ import { bodyValue } from './response-body';
 import { expandEnv } from '../config/env-references';
 import { httpHeadersPath } from '../config/http-headers-path';
 import { resolveTarget, type ResolvedTarget } from './address-guard';
-import { atOrigin, parseHeaderOrigin } from './header-origins';
+import { atOrigin, httpsOnlyAtPlainHttp, parseHeaderOrigin } from './header-origins';
 import type { Tool } from './tool';
 import { untilAborted } from '../until-aborted';
 
@@ -62,10 +62,14 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
    */
   function withConfigHeaders(url: URL, headers: Record<string, string>): Record<string, string> {
     const added: Record<string, string> = {};
+    let httpsOnly: string | undefined;
+    let matched = false;
     for (const [host, entries] of Object.entries(options.headers ?? {})) {
       const origin = parseHeaderOrigin(host);
       if (typeof origin === 'string') throw new Error(`${httpHeadersPath(host)}: ${origin}`);
+      if (httpsOnlyAtPlainHttp(url, host, origin)) httpsOnly ??= host;
       if (!atOrigin(url, origin)) continue;
+      matched = true;
       for (const [name, value] of Object.entries(entries)) {
         try {
           added[name] = expandEnv(value, env);
@@ -73,6 +77,10 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
           throw new Error(`${httpHeadersPath(host, name)}: ${(err as Error).message}`);
         }
       }
+    }
+    // Unless an `http://` key gives this origin its own headers.
+    if (httpsOnly !== undefined && !matched) {
+      throw new Error(`${httpHeadersPath(httpsOnly)} is https only: write "http://${httpsOnly.trim().replace(/\/$/, '')}" to send it over plain http`);
     }
     const replaced = new Set(Object.keys(added).map((k) => k.toLowerCase()));
     return { ...Object.fromEntries(Object.entries(headers).filter(([k]) => !replaced.has(k.toLowerCase()))), ...added };
