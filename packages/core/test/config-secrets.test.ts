@@ -22,6 +22,16 @@ describe("the credentials written literally in a workspace config", () => {
     expect(found).toEqual(['lit-0123456789']);
   });
 
+  it('are a literal header value that looks like a key under a name that does not say so (as serve --queue refuses it)', () => {
+    // Honeycomb's team key, an MCP server's X-Workspace token: masked in one process as they are refused for workers
+    const found = values({
+      tools: { http: { headers: { 'api.honeycomb.io': { 'X-Honeycomb-Team': 'hcaik_01hq3x9zvk2m8c4w7a5r6t0y1b', Accept: 'application/vnd.github+json' } } } },
+      mcpServers: { ws: { url: 'https://mcp.example/mcp', headers: { 'X-Workspace': 'Bearer sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c' } } },
+    });
+    expect(found).toEqual(expect.arrayContaining(['hcaik_01hq3x9zvk2m8c4w7a5r6t0y1b', 'sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c']));
+    expect(found).not.toContain('application/vnd.github+json');
+  });
+
   it("are a URL's password (written, decoded, as Basic) and its credential query parameters", () => {
     const found = values({ mcpServers: { wiki: { url: 'https://bob:p%40ss-0123456789@mcp.example/mcp?api_key=q-key-0123456789&page=2' } } });
     expect(found).toEqual(expect.arrayContaining(['p%40ss-0123456789', 'p@ss-0123456789', Buffer.from('bob:p@ss-0123456789').toString('base64'), 'q-key-0123456789']));

@@ -1,5 +1,5 @@
 import { baseURLSecrets } from '../providers/presets';
-import { CREDENTIAL_NAME, headerCredentials, urlCredentials } from './credentials';
+import { CREDENTIAL_NAME, headerCredentials, holdsKey, urlCredentials } from './credentials';
 import { httpHeadersPath } from './http-headers-path';
 import type { WorkspaceConfig } from './workspace-config';
 
@@ -17,7 +17,7 @@ export function configSecrets(config: WorkspaceConfig, env: NodeJS.ProcessEnv): 
 /**
  * The credentials written literally in the config: an MCP server's URL (password, `?token=`), the literal part of
  * a header (an MCP server's, or tools.http.headers') or `env` value whose name says it is a credential (`Authorization`, `X-Api-Key`, `GITHUB_TOKEN`; not
- * `Accept`, `LOG_LEVEL`), and a stdio server's argument after such a flag (`--token X`, `--api-key=X`).
+ * `Accept`, `LOG_LEVEL`) or whose value looks like a key whatever its header's name (`X-Honeycomb-Team: hcaik_…`, as serve --queue refuses it), and a stdio server's argument after such a flag (`--token X`, `--api-key=X`).
  */
 export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: string; value: string }> {
   const secrets: Array<{ name: string; value: string }> = [];
@@ -25,7 +25,7 @@ export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: str
     const at = `mcpServers.${server}`;
     if ('url' in settings) {
       secrets.push(...urlCredentials(`the credential in the config's ${at}.url`, settings.url));
-      for (const [header, value] of Object.entries(settings.headers ?? {})) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(`${at}.headers.${header}`, value));
+      for (const [header, value] of Object.entries(settings.headers ?? {})) if (CREDENTIAL_NAME.test(header) || holdsKey(value)) secrets.push(...literalParts(`${at}.headers.${header}`, value));
     } else {
       for (const [variable, value] of Object.entries(settings.env ?? {})) if (CREDENTIAL_NAME.test(variable)) secrets.push(...literalParts(`${at}.env.${variable}`, value));
       const args = settings.args ?? [];
@@ -38,7 +38,7 @@ export function literalConfigSecrets(config: WorkspaceConfig): Array<{ name: str
     }
   }
   for (const [host, headers] of Object.entries(config.tools?.http?.headers ?? {})) {
-    for (const [header, value] of Object.entries(headers)) if (CREDENTIAL_NAME.test(header)) secrets.push(...literalParts(httpHeadersPath(host, header), value));
+    for (const [header, value] of Object.entries(headers)) if (CREDENTIAL_NAME.test(header) || holdsKey(value)) secrets.push(...literalParts(httpHeadersPath(host, header), value));
   }
   return secrets;
 }

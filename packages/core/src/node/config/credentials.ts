@@ -1,7 +1,13 @@
 import { literalStretches } from './env-references';
+import { looksLikeKey } from './key-like';
 
 /** A name (of a header, a query parameter, a variable, a flag) that says its value is a credential. */
 export const CREDENTIAL_NAME = /auth|key|token|secret|passw|pwd|cookie|session|credential|signature|^sig$/i;
+
+/** Whether a literal stretch of `value`, or a word of one (`Bearer hcaik_…`), looks like a key whatever its name says. */
+export function holdsKey(value: string): boolean {
+  return literalStretches(value).some((stretch) => stretch.split(/\s+/).some(looksLikeKey));
+}
 
 /**
  * The credentials a URL carries, each a secret like a key: the password of its `user:password@` (as written,

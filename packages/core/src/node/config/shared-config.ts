@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { CREDENTIAL_NAME } from './credentials';
-import { literalStretches, ONLY_ENV_REFERENCES } from './env-references';
+import { CREDENTIAL_NAME, holdsKey } from './credentials';
+import { ONLY_ENV_REFERENCES } from './env-references';
 import { httpHeadersPath } from './http-headers-path';
-import { looksLikeKey } from './key-like';
 import { resolveConfigPath, WorkspaceConfigError, type WorkspaceConfig } from './workspace-config';
 
 export interface ShareConfigOptions {
@@ -72,11 +71,6 @@ function sharedForm(config: WorkspaceConfig, dataDir: string, literal: (problem:
   for (const [name, provider] of Object.entries(shared.providers ?? {})) if (provider.baseURL) provider.baseURL = withoutPassword(provider.baseURL, `providers.${name}.baseURL`, literal);
   for (const tool of shared.tools?.sql ?? []) tool.database = resolveConfigPath(config, dataDir, tool.database);
   return shared;
-}
-
-/** Whether a literal stretch of `value`, or a word of one (`Bearer hcaik_…`), looks like a key. */
-function holdsKey(value: string): boolean {
-  return literalStretches(value).some((stretch) => stretch.split(/\s+/).some(looksLikeKey));
 }
 
 /**
