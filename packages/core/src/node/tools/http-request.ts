@@ -60,7 +60,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
    * origin's (or none), never the first one's. They replace headers of the same name from the arguments: a model
    * cannot swap the credential for one of its own.
    */
-  function withConfigHeaders(url: URL, headers: Record<string, string>): Record<string, string> {
+  function withConfigHeaders(url: URL, headers: Record<string, string>, redirected: boolean): Record<string, string> {
     const added: Record<string, string> = {};
     let httpsOnly: string | undefined;
     let matched = false;
@@ -78,8 +78,9 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
         }
       }
     }
-    // Unless an `http://` key gives this origin its own headers.
-    if (httpsOnly !== undefined && !matched) {
+    // Unless an `http://` key gives this origin its own headers. A redirect's hop is the server's choice, not a
+    // key written for it: there the credential stays behind, as fetch leaves it at another origin.
+    if (httpsOnly !== undefined && !matched && !redirected) {
       throw new Error(`${httpHeadersPath(httpsOnly)} is https only: write "http://${httpsOnly.trim().replace(/\/$/, '')}" to send it over plain http`);
     }
     const replaced = new Set(Object.keys(added).map((k) => k.toLowerCase()));
@@ -134,7 +135,7 @@ export function createHttpRequestTool(options: HttpRequestOptions = {}): Tool {
           answered = undefined;
           // A lookup takes no signal, and a resolver that is down takes tens of seconds: the deadline covers it too.
           const target = await untilAborted(resolveTarget(url, allowHosts), combined);
-          const res = await send(url, target, method, withConfigHeaders(url, headers), body, maxBytes, combined, (r) => (answered = r));
+          const res = await send(url, target, method, withConfigHeaders(url, headers, hop > 0), body, maxBytes, combined, (r) => (answered = r));
           const location = res.headers.location;
           if (res.status >= 300 && res.status < 400 && location) {
             const next = parseUrl(new URL(location, url).toString());
