@@ -121,9 +121,18 @@ describe('scaled out: an eval whose coordinating server died can be resumed or c
     expect(started.status).toBe(202);
     const { id } = await started.json();
     await expect.poll(() => stub.requests.length - calls, { timeout: 30_000 }).toBeGreaterThan(3);
+    // A client already following it on another server when its server dies is told how it ended (it used to see
+    // the stream just close, with no promotion.completed).
+    const following = allSseEvents(await api('a', `/api/promotions/${id}/events`));
     servers.b!.child.kill('SIGKILL');
     await servers.b!.exited;
     servers.b = undefined;
+    const followed = await following;
+    expect(followed[0].event).toBe('promotion.started');
+    expect(followed.at(-1)!.event).toBe('promotion.completed');
+    expect(JSON.parse(followed.at(-1)!.data).outcome).toMatchObject({ status: 'failed', moved: false, error: 'the server running it stopped before the promotion ended' });
+    // numbered right after what it was sent live
+    expect(followed.map((e) => Number(e.id))).toEqual([...followed.keys()]);
     let promotion: any;
     await expect
       .poll(async () => (promotion = await (await api('a', `/api/promotions/${id}`)).json()).status, { timeout: 60_000, interval: 1000 })

@@ -14,8 +14,12 @@ export interface JobEventsOptions<E extends { type: string }> {
   id: string;
   /** The first sequence number to send (see `resumeFrom`). */
   fromSeq: number;
-  /** Every event of a job that is no longer live, from the store; undefined when there is no such job. */
-  past(): Promise<E[] | undefined>;
+  /**
+   * Every event of a job that is no longer live, from the store; undefined when there is no such job. `from`: the
+   * first sequence number the client is still to be sent (`fromSeq`, or past what a live stream sent), where an end
+   * made up for a job that stored no events goes.
+   */
+  past(from: number): Promise<E[] | undefined>;
   /** Thrown (before any byte is sent) when there is no such job. */
   notFound(): Error;
   /** Masks secrets in each event's JSON. */
@@ -86,7 +90,7 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
   } catch (err) {
     // Redis gone: a job that ended is in the store and readable throughout; one still going is a 503.
     if (!(err instanceof QueueUnavailableError) || !isLast) throw err;
-    const events = await options.past();
+    const events = await options.past(fromSeq);
     if (!events?.some(isLast)) throw err;
     refusePastEnd(events);
     return sseStream(c, (sink) => replay(sink, events));
@@ -99,7 +103,7 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
       const left = new AbortController();
       const fromStore = (from: number) =>
         Promise.resolve(options.ended?.(left.signal))
-          .then(() => options.past())
+          .then(() => options.past(from))
           .then(
             (events) => {
               const all = events ?? [];
@@ -127,7 +131,7 @@ export async function jobEventsResponse<E extends { type: string }>(c: Context, 
       };
     });
   }
-  const events = await options.past();
+  const events = await options.past(fromSeq);
   if (!events) throw options.notFound();
   refusePastEnd(events);
   return sseStream(c, (sink) => replay(sink, events));
@@ -200,7 +204,7 @@ export function runEventsResponse(
     kind: RUN_JOB,
     id,
     fromSeq,
-    past: () => storedRunEvents(deps.store, id, fromSeq),
+    past: (from) => storedRunEvents(deps.store, id, from),
     notFound: () => new HttpProblem(404, `there is no run "${id}"`, { type: 'run-not-found' }),
     redact: deps.redactor.redact,
     isLast: isLastRunEvent,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkCallers } from '../deploy/label-callers';
 import { DatasetError, type EvalSuite, GateSchema, ModelUnavailableError, prepareEvalSession, ScorerSpecSchema, SuiteError, TargetError } from '@patchbay/evals';
@@ -113,6 +114,23 @@ async function endIfLeft(deps: AppDeps, id: string): Promise<void> {
   if (await deps.jobs.abandoned?.(PROMOTION_JOB, id).catch(() => false)) await deps.store.promotions.endLeft(id, 'the server running it stopped before the promotion ended');
 }
 
+/** How often a promotion still `running` in the store is asked again, while a stream waits for its end. */
+const ENDED_POLL_MS = 1_000;
+
+/**
+ * Settles once the promotion has ended in the store (or `signal` aborts: the client left): a live stream from a
+ * server that died waits here for its heartbeat to lapse, when endIfLeft ends it.
+ */
+async function endedPromotion(deps: AppDeps, id: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    // A store out of reach says nothing yet: asked again.
+    await endIfLeft(deps, id).catch(() => {});
+    const status = await deps.store.promotions.get(id).then((p) => p?.status ?? 'gone', () => 'running');
+    if (status !== 'running') return;
+    await sleep(ENDED_POLL_MS, undefined, { signal }).catch(() => {});
+  }
+}
+
 export const promotionRoutes: RouteModule = {
   name: 'promotions',
   register(app, deps) {
@@ -189,9 +207,13 @@ export const promotionRoutes: RouteModule = {
         kind: PROMOTION_JOB,
         id,
         fromSeq,
-        past: () => promotions().pastEvents(id, fromSeq),
+        past: (from) => promotions().pastEvents(id, from),
         notFound: () => promotions().notFound(id),
         redact: deps.redactor.redact,
+        // Followed from another server whose stream ended short (its server died): the store's copy follows, with
+        // the end made up from the record once endIfLeft ended it, as docs/deploy.md promises every stream ends.
+        isLast: (e) => e.type === 'promotion.completed',
+        ended: (signal) => endedPromotion(deps, id, signal),
       }) as never;
     });
   },
