@@ -58,11 +58,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     redactor = Redactor.fromEnv(env, [...keyVariables], credentials);
   };
   const log = (line: string) => (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(redact(line));
-  // Those of workers killed without a stop are removed by the next worker to start on the machine.
-  if (options.cacheDir === undefined) {
-    const removed = await removeDeadWorkersCacheDirs();
-    if (removed > 0) log(`removed the cache dirs of ${removed} worker(s) that are gone`);
-  }
   // Made now: a cache dir that cannot be made fails the start, not the first job that fetches an index.
   await fs.mkdir(cacheDir, { recursive: true });
   // A PostgreSQL store brings the shared response cache; with a data dir the worker caches in its own cache dir.
@@ -92,6 +87,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await store.close();
     await removeOwnCache();
     throw err;
+  }
+  // Those of workers killed without a stop are removed by the next worker to start on the machine: once it has
+  // started, so a worker refused (another store's queue, a store out of reach) leaves the machine as it found it.
+  if (options.cacheDir === undefined) {
+    const removed = await removeDeadWorkersCacheDirs();
+    if (removed > 0) log(`removed the cache dirs of ${removed} worker(s) that are gone`);
   }
   // Its first job would load the model thread's modules (~0.7 s): they load now, on that thread.
   void warmModelThread(config, env);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -242,6 +243,11 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
   // could not run them (eval cases retried for ever, runs dropped and left `running`), without a word.
   it('refuses a worker whose --store is not the store of the queue it names: one line, exit 2', async () => {
     const other = await postgres.createDatabase();
+    // A worker killed on this machine left its cache dir (as one killed above may have, or another test file's):
+    // a worker that is refused must leave the machine as it found it and say one line, not tidy up first.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const left = path.join(tmpdir(), `patchbay-worker-${deadPid}`);
+    mkdirSync(left, { recursive: true });
     const started = Date.now();
     const wrong = spawnPatchbay(['worker', '--store', other, '--queue', redis.url], baseEnv(), /taking jobs/);
     void wrong.then((p) => p.child.kill('SIGKILL'), () => {}); // should it start after all, it must not outlive the test
@@ -249,6 +255,7 @@ describe('scaled out: PostgreSQL or Redis goes away mid-eval and comes back', ()
     const output = await wrong.then(() => '', (err: Error) => err.message.replace(/^[^:]*: /, ''));
     expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^patchbay worker: the queue at redis:\/\/127\.0\.0\.1:\d+ carries the jobs of another store: give each deployment its own Redis database/)]);
     expect(Date.now() - started).toBeLessThan(60_000);
+    rmSync(left, { recursive: true, force: true });
     // The queue's own workers were not disturbed.
     const res = await post('/api/runs', { pipeline: 'qa', inputs: { question: 'still served' } });
     const { id } = await res.json();
